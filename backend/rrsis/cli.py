@@ -1,0 +1,79 @@
+"""``rrsis`` command line: a thin face over the library, one module per group of commands.
+
+Each command lives in the module named in :data:`COMMANDS`, which provides
+``add_arguments_<name>(parser)`` and ``run_<name>(args) -> int`` (dashes become
+underscores). Only the module of the command being run is imported, so ``rrsis --help``
+is fast and never loads torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import Callable, Dict, List, Optional, Tuple
+
+from . import __version__
+from .errors import RrsisError
+
+# name -> (module, one-line help)
+COMMANDS: Dict[str, Tuple[str, str]] = {
+    "segment": ("rrsis.engine.commands", "segment a georeferenced raster by expression into polygons"),
+    "estimate": ("rrsis.engine.commands", "tiles, time and peak memory of a run, before running it"),
+    "serve": ("rrsis.server", "JSON-lines backend for the QGIS plugin on stdin/stdout"),
+    "models": ("rrsis.model_commands", "list registered architectures and available checkpoints"),
+    "convert": ("rrsis.model_commands", "convert a public LAVT/LGCE checkpoint to the rrsis format"),
+    "card": ("rrsis.model_commands", "print the model card of a checkpoint"),
+    "selftest": ("rrsis.model_commands", "check imports, devices, weights and a forward pass"),
+    "build-dataset": ("rrsis.training.commands", "raster + labelled polygons -> RefSegRS-format dataset"),
+    "train": ("rrsis.training.commands", "train a model from a recipe (torchrun for several GPUs)"),
+    "finetune": ("rrsis.training.commands", "fine-tune a checkpoint on a RefSegRS-format dataset"),
+    "evaluate": ("rrsis.training.commands", "oIoU, mIoU and Pr@X of a checkpoint on a dataset split"),
+}
+
+
+def _command_functions(name: str) -> Tuple[Callable[[argparse.ArgumentParser], None],
+                                           Callable[[argparse.Namespace], int]]:
+    module = importlib.import_module(COMMANDS[name][0])
+    ident = name.replace("-", "_")
+    return getattr(module, f"add_arguments_{ident}"), getattr(module, f"run_{ident}")
+
+
+def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rrsis", description="Referring remote sensing image segmentation (LAVT / LGCE).")
+    parser.add_argument("--version", action="version", version=f"rrsis {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            add_arguments, _ = _command_functions(name)
+            add_arguments(p)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    _, run = _command_functions(args.command)
+    try:
+        return int(run(args) or 0)
+    except RrsisError as exc:
+        print(f"rrsis {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"rrsis {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Raster engine: windowed reads, GSD matching, tiling, batched inference, vectorisation."""

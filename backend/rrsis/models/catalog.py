@@ -1,0 +1,100 @@
+"""Where checkpoints live and how a name or a path becomes a loaded model.
+
+Search order for model files (``*.safetensors`` with an rrsis card):
+
+1. every folder in ``RRSIS_MODEL_DIR`` (``os.pathsep``-separated), e.g. the plugin's
+   model directory setting;
+2. the user's folder ``$XDG_DATA_HOME/rrsis/models`` (``~/.local/share/rrsis/models``),
+   where fine-tuned models are exported;
+3. ``resources/models`` of the source tree or plugin this package was installed from.
+
+A model's name is ``card["name"]`` when set, else the file stem. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Union
+
+import torch
+
+from ..errors import CheckpointError, ModelNotFoundError
+from .checkpoint import load_checkpoint, read_card
+from .lavt import ReferringSegmenter
+
+__all__ = ["DEFAULT_MODEL", "model_dirs", "user_model_dir", "available_models", "find_model",
+           "load_model"]
+
+DEFAULT_MODEL = "lgce-lite"
+
+
+def user_model_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "rrsis" / "models"
+
+
+def _bundled_dir() -> Optional[Path]:
+    here = Path(__file__).resolve()
+    for parent in here.parents[2:5]:  # backend/ -> repo root, or the plugin folder
+        candidate = parent / "resources" / "models"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def model_dirs() -> List[Path]:
+    dirs = [Path(p).expanduser() for p in os.environ.get("RRSIS_MODEL_DIR", "").split(os.pathsep)
+            if p]
+    dirs.append(user_model_dir())
+    bundled = _bundled_dir()
+    if bundled is not None:
+        dirs.append(bundled)
+    seen, out = set(), []
+    for d in dirs:
+        key = str(d.resolve()) if d.exists() else str(d)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def available_models() -> List[Dict[str, Any]]:
+    """Every loadable checkpoint found, first occurrence of a name wins, with its card."""
+    found: Dict[str, Dict[str, Any]] = {}
+    for d in model_dirs():
+        if not d.is_dir():
+            continue
+        for path in sorted(d.glob("*.safetensors")):
+            try:
+                card = read_card(path)
+            except CheckpointError:
+                continue
+            name = card.get("name") or path.stem
+            if name not in found:
+                card = {k: v for k, v in card.items() if k != "config"}
+                found[name] = {"name": name, "path": str(path), "card": card}
+    return list(found.values())
+
+
+def find_model(name_or_path: Optional[str] = None) -> Path:
+    """A model name or a checkpoint path -> the checkpoint file; None -> the default model."""
+    name = name_or_path or DEFAULT_MODEL
+    path = Path(name).expanduser()
+    if path.suffix == ".safetensors" or path.exists():
+        if not path.is_file():
+            raise CheckpointError(f"checkpoint not found: {path}")
+        return path
+    for entry in available_models():
+        if entry["name"] == name:
+            return Path(entry["path"])
+    known = ", ".join(e["name"] for e in available_models()) or "none"
+    raise ModelNotFoundError(
+        f"no checkpoint named {name!r} in {', '.join(str(d) for d in model_dirs())} "
+        f"(available: {known}); pass a .safetensors path or set RRSIS_MODEL_DIR")
+
+
+def load_model(name_or_path: Optional[str] = None,
+               device: Union[str, torch.device] = "cpu") -> ReferringSegmenter:
+    """Load a checkpoint by name or path (default: :data:`DEFAULT_MODEL`)."""
+    return load_checkpoint(find_model(name_or_path), device=device)
