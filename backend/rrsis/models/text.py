@@ -71,9 +71,10 @@ def vocab_path() -> Path:
 
 @functools.lru_cache(maxsize=4)
 def _bert_tokenizer(path: str):  # type: ignore[no-untyped-def]
-    from transformers import BertTokenizer
+    """BERT's uncased basic tokenizer + WordPiece over ``path`` (Rust ``tokenizers``)."""
+    from tokenizers import BertWordPieceTokenizer
 
-    return BertTokenizer(vocab_file=path, do_lower_case=True)
+    return BertWordPieceTokenizer(path, lowercase=True)
 
 
 class Tokenizer:
@@ -88,7 +89,7 @@ class Tokenizer:
             raise InputError("the expression is empty")
         if len(text) > MAX_EXPRESSION_CHARS:
             raise InputError(f"the expression is longer than {MAX_EXPRESSION_CHARS} characters")
-        ids = self._tok.encode(text.strip(), add_special_tokens=True)[: self.max_tokens]
+        ids = self._tok.encode(text, add_special_tokens=True).ids[: self.max_tokens]
         mask = [1] * len(ids) + [0] * (self.max_tokens - len(ids))
         ids = ids + [0] * (self.max_tokens - len(ids))
         return ids, mask
