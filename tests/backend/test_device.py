@@ -1,0 +1,48 @@
+"""Device choice and precision contexts."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rrsis.device import autocast, describe_devices, resolve_device, set_threads
+from rrsis.errors import DeviceError
+
+
+def test_auto_picks_cuda_only_when_present() -> None:
+    want = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto").type == want
+    assert resolve_device(None).type == want
+    assert resolve_device("CPU") == torch.device("cpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_cuda_without_gpu_is_a_clear_error() -> None:
+    with pytest.raises(DeviceError, match="no CUDA device"):
+        resolve_device("cuda")
+
+
+def test_unknown_device_and_precision() -> None:
+    with pytest.raises(DeviceError, match="unknown device"):
+        resolve_device("tpu")
+    with pytest.raises(DeviceError, match="unknown precision"):
+        autocast(torch.device("cpu"), "fp8")
+
+
+def test_cpu_runs_fp32_unless_bf16_is_asked_for() -> None:
+    x = torch.randn(4, 4)
+    with autocast(torch.device("cpu")):
+        assert (x @ x).dtype == torch.float32
+    with autocast(torch.device("cpu"), "bf16"):
+        assert (x @ x).dtype == torch.bfloat16
+
+
+def test_threads_and_description() -> None:
+    before = torch.get_num_threads()
+    try:
+        assert set_threads(1) == 1
+        assert set_threads(None) == 1
+    finally:
+        torch.set_num_threads(before)
+    cpu = describe_devices()[0]
+    assert cpu["type"] == "cpu" and cpu["memory_mb"] > 0
