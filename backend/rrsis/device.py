@@ -1,21 +1,32 @@
 """Device choice, CPU threads and mixed precision, in one place.
 
-``auto`` picks CUDA when a GPU is visible, else the CPU. On CUDA, inference runs
-under autocast (bfloat16 where the GPU supports it, else float16); on the CPU it
-runs in float32 unless the caller asks for the bfloat16 fast path explicitly.
+``auto`` picks CUDA when a GPU is visible, else the CPU. Precision of a run:
+
+- ``auto``: bf16/fp16 autocast on CUDA; exact float32 on the CPU;
+- ``fp32``: exact float32 everywhere;
+- ``fast``: on the CPU, the decoder (about half of the arithmetic of the paper
+  configurations) runs in bfloat16 while the backbone stays float32; on CUDA as ``auto``;
+- ``bf16``: everything in bfloat16 autocast (fastest, least faithful).
+
+``fast`` and ``bf16`` pay off on CPUs with AVX512-BF16 or AMX (see ``bench/``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, ContextManager, Dict, List, Optional, Union
+from contextvars import ContextVar
+from typing import Any, ContextManager, Dict, Iterator, List, Optional, Union
 
 import torch
 
 from .errors import DeviceError
 
-__all__ = ["resolve_device", "set_threads", "autocast", "describe_devices"]
+__all__ = ["resolve_device", "set_threads", "autocast", "decoder_autocast", "describe_devices",
+           "PRECISIONS"]
+
+PRECISIONS = ("auto", "fp32", "fast", "bf16")
+_LOWP_DECODER: ContextVar[bool] = ContextVar("rrsis_lowp_decoder", default=False)
 
 
 def resolve_device(name: Union[str, torch.device, None] = "auto") -> torch.device:
@@ -48,16 +59,34 @@ def set_threads(threads: Optional[int]) -> int:
 
 
 def autocast(device: torch.device, precision: str = "auto") -> ContextManager[Any]:
-    """Mixed-precision context: 'auto' = bf16/fp16 on CUDA, fp32 on CPU; 'fp32'; 'bf16'."""
-    if precision == "fp32" or (precision == "auto" and device.type != "cuda"):
-        return contextlib.nullcontext()
-    if device.type == "cuda":
+    """The precision context of one run on ``device`` (see the module docstring)."""
+    if precision not in PRECISIONS:
+        raise DeviceError(f"unknown precision {precision!r}: use {', '.join(PRECISIONS)}")
+    if device.type == "cuda" and precision in ("auto", "fast", "bf16"):
         dtype = torch.bfloat16 if (precision == "bf16" or torch.cuda.is_bf16_supported()) \
             else torch.float16
         return torch.autocast("cuda", dtype=dtype)
-    if precision == "bf16":
+    if device.type == "cpu" and precision == "bf16":
         return torch.autocast("cpu", dtype=torch.bfloat16)
-    raise DeviceError(f"unknown precision {precision!r}: use auto, fp32 or bf16")
+    if device.type == "cpu" and precision == "fast":
+        return _lowp_decoder()
+    return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _lowp_decoder() -> Iterator[None]:
+    token = _LOWP_DECODER.set(True)
+    try:
+        yield
+    finally:
+        _LOWP_DECODER.reset(token)
+
+
+def decoder_autocast(device: torch.device) -> ContextManager[Any]:
+    """Used by the decoder: bfloat16 autocast inside a ``fast`` run on the CPU, else nothing."""
+    if _LOWP_DECODER.get() and device.type == "cpu":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def describe_devices() -> List[Dict[str, Any]]:

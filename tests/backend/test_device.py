@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rrsis.device import autocast, describe_devices, resolve_device, set_threads
+from rrsis.device import (autocast, decoder_autocast, describe_devices, resolve_device,
+                          set_threads)
 from rrsis.errors import DeviceError
 
 
@@ -35,6 +36,27 @@ def test_cpu_runs_fp32_unless_bf16_is_asked_for() -> None:
         assert (x @ x).dtype == torch.float32
     with autocast(torch.device("cpu"), "bf16"):
         assert (x @ x).dtype == torch.bfloat16
+    with autocast(torch.device("cpu"), "fast"):  # only the decoder goes bfloat16
+        assert (x @ x).dtype == torch.float32
+        with decoder_autocast(torch.device("cpu")):
+            assert (x @ x).dtype == torch.bfloat16
+    with decoder_autocast(torch.device("cpu")):
+        assert (x @ x).dtype == torch.float32
+
+
+def test_fast_path_changes_only_the_decoder_precision() -> None:
+    from rrsis.models import create_model
+
+    torch.manual_seed(0)
+    model = create_model("test-lgce-tiny")
+    ids, mask = model.tokenizer("cars")
+    image = torch.randn(1, 3, 64, 64)
+    with torch.inference_mode():
+        exact = model(image, ids, mask)
+        with autocast(torch.device("cpu"), "fast"):
+            fast = model(image, ids, mask)
+    assert fast.dtype == torch.float32
+    assert not torch.equal(fast, exact) and torch.allclose(fast, exact, atol=0.1)
 
 
 def test_threads_and_description() -> None:

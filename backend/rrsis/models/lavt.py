@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..device import decoder_autocast
 from .registry import ModelConfig
 from .text import TextFeatures, Tokenizer, encode_text
 
@@ -32,7 +33,8 @@ class LAVT(nn.Module):
     def forward(self, image: Tensor, l_feats: Tensor, l_mask: Tensor) -> Tensor:
         """image (B, 3, H, W) normalised; l_feats (B, Ct, T); l_mask (B, T, 1) -> (B, 2, H, W)."""
         feats = self.backbone(image, l_feats, l_mask)
-        logits = self.classifier(feats, l_feats)
+        with decoder_autocast(image.device):  # bfloat16 decoder in a ``fast`` CPU run
+            logits = self.classifier(feats, l_feats).float()
         return F.interpolate(logits, size=image.shape[-2:], mode="bilinear", align_corners=True)
 
 
