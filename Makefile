@@ -8,7 +8,7 @@ BASE_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 QGIS_PYTHON ?= /usr/bin/python3
 PYTEST_ARGS ?=
 
-.PHONY: setup test test-backend test-plugin demo bench lock clean
+.PHONY: setup test test-backend test-plugin demo bench lock clean sync-protocol
 
 setup: $(VENV)/.installed
 
@@ -42,3 +42,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
+
+# the plugin carries a byte-identical copy of the wire protocol (it cannot import the backend package)
+sync-protocol:
+	cp backend/rrsis/protocol.py rrsis_qgis/_protocol.py

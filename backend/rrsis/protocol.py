@@ -1,0 +1,348 @@
+"""The wire format between the QGIS plugin and ``rrsis serve``: JSON lines, one source of truth.
+
+Standard library only: the plugin carries a byte-identical copy (``rrsis_qgis/_protocol.py``,
+a test holds the two equal) and must never import torch. ``docs/protocol.md`` explains the
+format for humans; this module is the authority.
+
+Each line is one JSON object with a ``type``.
+
+Client -> server (requests; ``id`` is chosen by the client and echoed in every reply)::
+
+    {"type": "segment", "id": "r1", "params": {"raster": "...", "expressions": ["..."]}}
+    {"type": "cancel", "id": "r1"}            # id names the request to cancel
+
+Server -> client (events)::
+
+    {"type": "hello", "protocol": 1, "backend": "0.1.0", "torch": "2.5.1", ...}
+    {"type": "progress", "id": "r1", "fraction": 0.5, "tiles_done": 4, "tiles_total": 8, ...}
+    {"type": "result", "id": "r1", "result": {...}}
+    {"type": "error", "id": "r1", "code": "bad_input", "message": "...", "detail": null}
+
+:func:`encode` turns a message into one line (no newline); :func:`decode` turns a line back
+into a message, validating it against :data:`METHODS` / :data:`EVENTS`, and raises
+:class:`ProtocolError` (with a ``code`` from :data:`ERROR_CODES`) for anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Union
+
+__all__ = [
+    "PROTOCOL_VERSION", "MAX_LINE_CHARS", "ERROR_CODES", "Field", "MethodSpec", "METHODS",
+    "EVENTS", "SEGMENT_PARAMS", "ProtocolError", "Request", "Hello", "Progress", "Result",
+    "Error", "Message", "encode", "decode", "validate_params",
+]
+
+#: Bumped on any incompatible change; both sides compare it at ``hello``.
+PROTOCOL_VERSION = 1
+
+#: Longer lines are refused (``malformed``) before parsing.
+MAX_LINE_CHARS = 16 << 20
+
+#: Protocol-level error codes; the backend adds the ``code`` of its own errors
+#: (``bad_input``, ``bad_crs``, ``bad_checkpoint``, ``unknown_model``, ``bad_device``, ...).
+ERROR_CODES: Dict[str, str] = {
+    "malformed": "the line is not a JSON object with a known shape",
+    "unknown_method": "the message type is not one this side understands",
+    "bad_params": "the parameters do not match the method's specification",
+    "cancelled": "the request was cancelled before it finished; nothing was written",
+    "internal": "an unexpected failure inside the backend (a bug: see detail and the log)",
+    "out_of_memory": "the device ran out of memory: lower batch_size or use another device",
+    "version_mismatch": "the two sides speak different protocol versions",
+    "crashed": "the backend process died (client side)",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One parameter: its JSON kind, whether it must be present, whether null is allowed.
+
+    kinds: ``str``, ``int``, ``number``, ``bool``, ``object``, ``str_list`` (non-empty list
+    of non-empty strings), ``int_list``, ``extent`` (4 numbers: xmin, ymin, xmax, ymax).
+    """
+
+    kind: str
+    required: bool = False
+    nullable: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """A request the server accepts: its params, its reply, and whether it waits in the queue."""
+
+    params: Dict[str, Field]
+    result: str
+    queued: bool
+    doc: str
+
+
+#: The fields of ``rrsis.engine.run.SegmentOptions`` as they travel on the wire.
+SEGMENT_PARAMS: Dict[str, Field] = {
+    "raster": Field("str", True, False, "raster path or GDAL dataset name (a .vrt file works)"),
+    "expressions": Field("str_list", True, False, "referring expressions, one layer each"),
+    "output": Field("str", doc="GeoPackage to write (segment needs it; estimate ignores it)"),
+    "layer": Field("str", nullable=False, doc="layer name inside the GeoPackage"),
+    "extent": Field("extent", doc="[xmin, ymin, xmax, ymax] in extent_crs; null: whole raster"),
+    "extent_crs": Field("str", doc="CRS of extent (e.g. 'EPSG:32617'); null: the raster's"),
+    "model": Field("str", doc="model name or .safetensors path; null: the default model"),
+    "device": Field("str", nullable=False, doc="auto | cpu | cuda | cuda:N"),
+    "threads": Field("int", doc="CPU threads; null: torch's default"),
+    "precision": Field("str", nullable=False, doc="auto | fp32 | bf16"),
+    "threshold": Field("number", nullable=False, doc="probability threshold of the mask"),
+    "min_area_m2": Field("number", doc="drop polygons smaller than this"),
+    "simplify_m": Field("number", nullable=False, doc="simplification tolerance in metres"),
+    "bands": Field("int_list", doc="1-based band indexes used as RGB"),
+    "gsd_m": Field("number", doc="override the raster's ground sample distance"),
+    "probability": Field("str", doc="also write the probability raster to this path"),
+    "probability_dtype": Field("str", nullable=False, doc="uint8 | float32"),
+    "mask": Field("str", doc="polygon file limiting where objects are kept"),
+    "batch_size": Field("int", nullable=False, doc="tiles per forward pass"),
+    "overlap": Field("number", nullable=False, doc="tile overlap as a fraction of the tile"),
+    "pixel_coordinates": Field("bool", nullable=False, doc="accept a raster without a CRS"),
+}
+
+#: Every request type. ``hello`` also goes the other way, as the server's first event.
+METHODS: Dict[str, MethodSpec] = {
+    "hello": MethodSpec({"protocol": Field("int", True, False)}, "the hello payload", False,
+                        "check versions; the server replies with its hello or version_mismatch"),
+    "models": MethodSpec({}, "{models: [{name, path, card}], architectures: [str]}", False,
+                         "checkpoints found and registered architectures"),
+    "segment": MethodSpec(SEGMENT_PARAMS, "SegmentResult.to_dict()", True,
+                          "segment a raster into polygons; progress events until the result"),
+    "estimate": MethodSpec(SEGMENT_PARAMS, "EstimateResult.to_dict()", True,
+                           "tiles, time and memory of a segment request, without running it"),
+    "cancel": MethodSpec({}, "none: the cancelled request gets error 'cancelled'", False,
+                         "cancel the queued or running request named by id"),
+    "shutdown": MethodSpec({}, "{}", False,
+                           "cancel everything, reply, exit"),
+}
+
+#: Server -> client message types.
+EVENTS = ("hello", "progress", "result", "error")
+
+
+class ProtocolError(ValueError):
+    """A line that cannot be accepted; ``request_id`` is set when the id could be read."""
+
+    def __init__(self, code: str, message: str, request_id: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+
+
+@dataclass
+class Request:
+    """Client -> server: ``method`` is the message type (``segment``, ``cancel``, ...)."""
+
+    method: str
+    id: str
+    params: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Hello:
+    """Server -> client, sent unprompted once at start (and in reply to a ``hello`` request)."""
+
+    protocol: int
+    backend: str
+    torch: Optional[str] = None
+    python: Optional[str] = None
+    pid: Optional[int] = None
+    devices: List[Dict[str, Any]] = field(default_factory=list)
+    models: List[Dict[str, Any]] = field(default_factory=list)
+    architectures: List[str] = field(default_factory=list)
+    id: Optional[str] = None
+
+
+@dataclass
+class Progress:
+    """Server -> client while a queued request runs; fraction in [0, 1], non-decreasing."""
+
+    id: str
+    fraction: float
+    tiles_done: Optional[int] = None
+    tiles_total: Optional[int] = None
+    eta_s: Optional[float] = None
+    stage: Optional[str] = None
+
+
+@dataclass
+class Result:
+    """Server -> client: the request ``id`` succeeded."""
+
+    id: str
+    result: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Error:
+    """Server -> client: the request ``id`` failed (``id`` is null when the line had none)."""
+
+    id: Optional[str]
+    code: str
+    message: str
+    detail: Optional[str] = None
+
+
+Message = Union[Request, Hello, Progress, Result, Error]
+
+_TYPE_OF = {Hello: "hello", Progress: "progress", Result: "result", Error: "error"}
+
+
+def encode(msg: Message) -> str:
+    """One message -> one line of ASCII JSON, without the newline. NaN/inf become null."""
+    if isinstance(msg, Request):
+        obj: Dict[str, Any] = {"type": msg.method, "id": msg.id}
+        if msg.params:
+            obj["params"] = msg.params
+    elif type(msg) in _TYPE_OF:
+        obj = {"type": _TYPE_OF[type(msg)]}
+        obj.update(_fields(msg))
+        if isinstance(msg, Hello) and msg.id is None:
+            del obj["id"]
+    else:
+        raise TypeError(f"not a protocol message: {type(msg).__name__}")
+    return json.dumps(_finite(obj), ensure_ascii=True, allow_nan=False,
+                      separators=(",", ":"), default=str)
+
+
+def decode(line: Union[str, bytes]) -> Message:
+    """One line -> a validated message, or :class:`ProtocolError` (never anything else)."""
+    if isinstance(line, (bytes, bytearray)):
+        try:
+            line = bytes(line).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError("malformed", "line is not UTF-8") from None
+    if len(line) > MAX_LINE_CHARS:
+        raise ProtocolError("malformed", f"line longer than {MAX_LINE_CHARS} characters")
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError("malformed", f"not JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("malformed", "a message must be a JSON object")
+    raw_id = obj.get("id")
+    rid = raw_id if _is_id(raw_id) else None
+    kind = obj.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise ProtocolError("malformed", "a message needs a string 'type'", rid)
+    if kind in EVENTS and (kind != "hello" or "backend" in obj):
+        return _decode_event(kind, obj, rid)
+    if kind not in METHODS:
+        known = ", ".join(sorted(set(METHODS) | set(EVENTS)))
+        raise ProtocolError("unknown_method", f"unknown message type {kind!r} (known: {known})",
+                            rid)
+    if rid is None:
+        raise ProtocolError("malformed", f"'{kind}' needs an 'id': a non-empty string", None)
+    params = obj.get("params", {})
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise ProtocolError("bad_params", "'params' must be a JSON object", rid)
+    extra = set(obj) - {"type", "id", "params"}
+    if extra:
+        raise ProtocolError("malformed", f"unexpected keys {sorted(extra)}", rid)
+    try:
+        validate_params(kind, params)
+    except ProtocolError as exc:
+        exc.request_id = rid
+        raise
+    return Request(kind, rid, params)
+
+
+def validate_params(method: str, params: Dict[str, Any]) -> None:
+    """Check ``params`` against :data:`METHODS` (unknown names are refused: typos surface)."""
+    spec = METHODS[method].params
+    unknown = sorted(set(params) - set(spec))
+    if unknown:
+        raise ProtocolError("bad_params", f"{method}: unknown parameter(s) {unknown}; "
+                                          f"known: {sorted(spec)}")
+    for name, fld in spec.items():
+        if name not in params:
+            if fld.required:
+                raise ProtocolError("bad_params", f"{method}: missing parameter '{name}'")
+            continue
+        problem = _check(fld, params[name])
+        if problem:
+            raise ProtocolError("bad_params", f"{method}: '{name}' {problem}")
+
+
+def _decode_event(kind: str, obj: Dict[str, Any], rid: Optional[str]) -> Message:
+    body = {k: v for k, v in obj.items() if k != "type"}
+    cls = {"hello": Hello, "progress": Progress, "result": Result, "error": Error}[kind]
+    try:
+        msg = cls(**body)
+    except TypeError as exc:
+        raise ProtocolError("malformed", f"bad '{kind}' event: {exc}", rid) from None
+    if kind == "hello" and not (isinstance(msg.protocol, int) and isinstance(msg.backend, str)):
+        raise ProtocolError("malformed", "hello needs an int 'protocol' and a str 'backend'", rid)
+    if kind == "progress" and not (rid and _is_number(msg.fraction)):
+        raise ProtocolError("malformed", "progress needs an 'id' and a numeric 'fraction'", rid)
+    if kind == "result" and not (rid and isinstance(msg.result, dict)):
+        raise ProtocolError("malformed", "result needs an 'id' and an object 'result'", rid)
+    if kind == "error" and not (isinstance(msg.code, str) and isinstance(msg.message, str)
+                                and (msg.id is None or rid)):
+        raise ProtocolError("malformed", "error needs string 'code' and 'message'", rid)
+    return msg
+
+
+def _check(fld: Field, value: Any) -> Optional[str]:
+    """None when ``value`` fits ``fld``, else what is wrong, for the error message."""
+    if value is None:
+        return None if fld.nullable else "must not be null"
+    kind = fld.kind
+    if kind == "str":
+        return None if isinstance(value, str) else "must be a string"
+    if kind == "int":
+        return None if isinstance(value, int) and not isinstance(value, bool) else \
+            "must be an integer"
+    if kind == "number":
+        return None if _is_number(value) and math.isfinite(value) else "must be a finite number"
+    if kind == "bool":
+        return None if isinstance(value, bool) else "must be true or false"
+    if kind == "object":
+        return None if isinstance(value, dict) else "must be an object"
+    if kind == "str_list":
+        ok = isinstance(value, list) and value and all(isinstance(v, str) and v.strip()
+                                                       for v in value)
+        return None if ok else "must be a non-empty list of non-empty strings"
+    if kind == "int_list":
+        ok = isinstance(value, list) and value and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value)
+        return None if ok else "must be a non-empty list of integers"
+    if kind == "extent":
+        ok = isinstance(value, list) and len(value) == 4 and all(
+            _is_number(v) and math.isfinite(v) for v in value)
+        if not ok:
+            return "must be [xmin, ymin, xmax, ymax] (4 finite numbers)"
+        return None if value[0] < value[2] and value[1] < value[3] else \
+            "must have xmin < xmax and ymin < ymax"
+    return f"has an unknown kind {kind!r} in the specification"  # pragma: no cover
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 200
+
+
+def _fields(msg: Any) -> Dict[str, Any]:
+    return {k: getattr(msg, k) for k in msg.__dataclass_fields__}
+
+
+def _finite(obj: Any) -> Any:
+    """NaN and infinities are not JSON: replace them with null, recursively."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
