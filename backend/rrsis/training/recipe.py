@@ -1,0 +1,140 @@
+"""A training recipe is data: one frozen dataclass, loaded from YAML, overridable per run.
+
+The paper's recipe (``training/configs/refsegrs_lgce.yaml``) is these defaults; the CPU
+fine-tuning recipe (``finetune_cpu.yaml``) changes a handful of fields. Unknown keys in
+a YAML file are an error, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple, Union
+
+from ..errors import InputError
+
+__all__ = ["Recipe", "load_recipe", "recipe_from_dict", "resolve_recipe", "BUILTIN_RECIPES",
+           "recipe_dirs"]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that decides a training run except the data location and output folder."""
+
+    name: str = "refsegrs-lgce"
+    arch: str = "lgce-swin-b"                  # registry name (rrsis.models.MODELS)
+    # --- initialisation (paths given by the user; nothing is downloaded) ---------------------
+    init_checkpoint: Optional[str] = None      # rrsis .safetensors (or model name) to start from
+    swin_pretrained: Optional[str] = None      # swin_base_patch4_window12_384_22k.pth
+    bert_pretrained: Optional[str] = None      # local bert-base-uncased directory
+    # --- optimisation (AdamW, the paper's four parameter groups) -----------------------------
+    lr: float = 5e-5
+    weight_decay: float = 0.01
+    betas: Tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    no_decay_keywords: Tuple[str, ...] = ("norm", "absolute_pos_embed",
+                                          "relative_position_bias_table")
+    text_trainable_layers: int = 10            # BERT encoder.layer[0..n-1] trained; 0 = text frozen
+    freeze_backbone: bool = False
+    # --- schedule -------------------------------------------------------------------------
+    epochs: int = 40
+    batch_size: int = 8                        # in total, split over the processes
+    poly_power: float = 0.9                    # lr * (1 - it / total) ** power, every iteration
+    warmup_iters: int = 0
+    max_iters: Optional[int] = None            # stop early (state saved; resume continues)
+    time_budget_s: Optional[float] = None      # stop after this wall time (state saved)
+    # --- data ------------------------------------------------------------------------------
+    input_size: Optional[int] = None           # None: the model's input size (480 for the paper)
+    train_split: str = "train"
+    val_split: Optional[str] = "val"           # model selection
+    test_split: Optional[str] = "test"         # final numbers
+    scale_range: Optional[Tuple[float, float]] = None  # random rescale, then random crop to size
+    random_crop: bool = False
+    hflip: bool = False
+    num_workers: int = 2
+    # --- loss and numerics ------------------------------------------------------------------
+    loss_weights: Tuple[float, float] = (0.9, 1.1)
+    precision: str = "fp32"                    # fp32 | bf16 | fp16 (CUDA autocast)
+    grad_clip: Optional[float] = None
+    seed: int = 0
+    # --- logging / selection ----------------------------------------------------------------
+    log_every: int = 10
+    eval_every_epochs: int = 1
+    select_metric: str = "oIoU"
+    licence: Optional[str] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> "Recipe":
+        return dataclasses.replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Recipe)}
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if key not in _FIELDS:
+        raise InputError(f"unknown recipe key {key!r}; known: {', '.join(sorted(_FIELDS))}")
+    return tuple(value) if isinstance(value, list) else value
+
+
+def recipe_from_dict(data: Dict[str, Any]) -> Recipe:
+    return Recipe(**{k: _coerce(k, v) for k, v in (data or {}).items()})
+
+
+def load_recipe(path: Union[str, Path], **overrides: Any) -> Recipe:
+    """YAML file -> :class:`Recipe`; ``overrides`` (not None) replace fields."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"recipe not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path.name} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path.name}: a recipe is a mapping of keys to values")
+    recipe = recipe_from_dict(data)
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    return recipe.replace(**changes) if changes else recipe
+
+
+# The short CPU recipe for analysts, also shipped as training/configs/finetune_cpu.yaml (a test
+# holds the two identical): so `rrsis finetune` works from an installed backend without the repo.
+BUILTIN_RECIPES: Dict[str, Dict[str, Any]] = {
+    "finetune_cpu": {
+        "name": "finetune-cpu", "lr": 1e-4, "weight_decay": 0.01, "text_trainable_layers": 0,
+        "epochs": 6, "batch_size": 4, "poly_power": 0.9, "hflip": True, "num_workers": 0,
+        "loss_weights": [0.9, 1.1], "precision": "fp32", "log_every": 5,
+        "val_split": "val", "test_split": "test", "select_metric": "mIoU",
+    },
+}
+
+
+def recipe_dirs() -> list:
+    """``training/configs`` of the source tree this package runs from, if any."""
+    here = Path(__file__).resolve()
+    return [p / "training" / "configs" for p in here.parents[2:5]
+            if (p / "training" / "configs").is_dir()]
+
+
+def resolve_recipe(name_or_path: Union[str, Path], **overrides: Any) -> Recipe:
+    """A YAML path, a config name in ``training/configs`` or a built-in name -> :class:`Recipe`."""
+    path = Path(name_or_path).expanduser()
+    if path.is_file():
+        return load_recipe(path, **overrides)
+    stem = path.name[:-5] if path.name.endswith(".yaml") else path.name
+    for d in recipe_dirs():
+        candidate = d / f"{stem}.yaml"
+        if candidate.is_file():
+            return load_recipe(candidate, **overrides)
+    if stem in BUILTIN_RECIPES:
+        recipe = recipe_from_dict(BUILTIN_RECIPES[stem])
+        changes = {k: v for k, v in overrides.items() if v is not None}
+        return recipe.replace(**changes) if changes else recipe
+    raise InputError(f"recipe not found: {name_or_path} (a YAML file, or one of "
+                     f"{', '.join(sorted(BUILTIN_RECIPES))})")

@@ -1,0 +1,109 @@
+"""The trainer on the tiny config: the paper's parameter groups, poly LR, frozen BERT parts,
+loss going down, resume == uninterrupted, and the exported checkpoint's card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from conftest import write_refsegrs
+from rrsis.models import create_model, load_checkpoint, read_card
+from rrsis.training.optim import param_groups, configure_trainable
+from rrsis.training.recipe import Recipe
+from rrsis.training.trainer import Trainer, train
+
+# the tiny text encoder has 2 layers: training layer 0 only mirrors the paper's 10 of 12
+TINY = Recipe(arch="test-lgce-tiny", epochs=2, batch_size=2, lr=1e-3, text_trainable_layers=1,
+              num_workers=0, log_every=1000)
+
+
+def test_parameter_groups_are_the_papers() -> None:
+    model = create_model("test-lgce-tiny")
+    configure_trainable(model, TINY)
+    groups = param_groups(model, TINY)
+    assert [g["name"] for g in groups] == ["backbone_no_decay", "backbone_decay", "classifier",
+                                           "text_encoder"]
+    assert [g["weight_decay"] for g in groups] == [0.0, 0.01, 0.01, 0.01]
+    names = {id(p): n for n, p in model.named_parameters()}
+    no_decay = {names[id(p)] for p in groups[0]["params"]}
+    backbone = {n for n in names.values() if n.startswith("segmentation.backbone.")}
+    expected = {n for n in backbone if "norm" in n or "relative_position_bias_table" in n}
+    assert no_decay == expected and expected
+    assert {names[id(p)] for p in groups[1]["params"]} == backbone - expected
+    assert {names[id(p)] for p in groups[2]["params"]} == {
+        n for n in names.values() if n.startswith("segmentation.classifier.")}
+    assert {names[id(p)] for p in groups[3]["params"]} == {
+        n for n in names.values() if n.startswith("text_encoder.encoder.layer.0.")}
+
+
+def test_one_iteration_poly_lr_and_frozen_bert(tiny_dataset: Path, tmp_path: Path) -> None:
+    trainer = Trainer(TINY, [tiny_dataset], tmp_path / "run", device="cpu")
+    model = trainer.model
+    frozen = {n: p.detach().clone() for n, p in model.text_encoder.named_parameters()
+              if n.startswith("embeddings.") or n.startswith("encoder.layer.1.")}
+    trained = {n: p.detach().clone() for n, p in model.text_encoder.named_parameters()
+               if n.startswith("encoder.layer.0.")}
+    assert trainer.total_iters == 2 * (8 // 2)
+    lrs = []
+    from rrsis.training.optim import set_train_mode
+    set_train_mode(trainer.net)
+    loader = trainer._epoch_loader(0, 0)
+    for k, batch in enumerate(loader):
+        lrs.append([g["lr"] for g in trainer.optimizer.param_groups])
+        trainer.train_step(batch)
+        assert model.segmentation.training and not model.text_encoder.training
+        if k == 2:
+            break
+    for k, row in enumerate(lrs):
+        assert row == pytest.approx([1e-3 * (1 - k / 8) ** 0.9] * 4)
+    for n, p in model.text_encoder.named_parameters():
+        if n in frozen:
+            assert torch.equal(p, frozen[n]), n
+    assert any(not torch.equal(p, trained[n]) for n, p in model.text_encoder.named_parameters()
+               if n in trained)
+
+
+def test_a_few_iterations_reduce_the_loss_on_a_fixed_batch(tiny_dataset: Path,
+                                                           tmp_path: Path) -> None:
+    trainer = Trainer(TINY.replace(epochs=100), [tiny_dataset], tmp_path / "run", device="cpu")
+    from rrsis.training.optim import set_train_mode
+    set_train_mode(trainer.net)
+    batch = next(iter(trainer._epoch_loader(0, 0)))
+    losses = [trainer.train_step(batch) for _ in range(12)]
+    assert losses[-1] < 0.7 * losses[0], losses
+
+
+def test_resume_equals_uninterrupted(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_refsegrs(data, {"train": 8, "val": 2}, size=40, empty_every=4)
+    recipe = TINY.replace(scale_range=(0.7, 1.3), random_crop=True, hflip=True)
+    full = train(recipe, [data], tmp_path / "full", device="cpu")
+    first = train(recipe.replace(max_iters=3), [data], tmp_path / "split", device="cpu")
+    assert not first.completed and first.global_step == 3
+    second = train(recipe, [data], tmp_path / "split", device="cpu",
+                   resume=tmp_path / "split" / "state.pt")
+    assert second.completed and second.global_step == full.global_step == 8
+    a = torch.load(tmp_path / "full" / "state.pt", weights_only=True)
+    b = torch.load(tmp_path / "split" / "state.pt", weights_only=True)
+    for key, value in a["model"].items():
+        assert torch.allclose(value.float(), b["model"][key].float(), atol=1e-6), key
+    assert a["scheduler"]["last_epoch"] == b["scheduler"]["last_epoch"] == 8
+    rows = (tmp_path / "split" / "iterations.csv").read_text().splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == [str(i) for i in range(1, 9)]
+
+
+def test_export_has_a_filled_card(tiny_dataset: Path, tmp_path: Path) -> None:
+    (tiny_dataset / "dataset.json").write_text('{"gsd_m": 0.3, "source": "test"}')
+    result = train(TINY.replace(epochs=1), [tiny_dataset], tmp_path / "run", device="cpu",
+                   export_path=tmp_path / "out.safetensors", name="tiny-region")
+    card = read_card(tmp_path / "out.safetensors")
+    assert card["name"] == "tiny-region" and card["gsd_m"] == 0.3
+    assert card["training_data"]["train_samples"] == 8
+    assert set(card["metrics"]) == {"val", "test"}
+    assert card["metrics"]["test"]["count"] == 4
+    assert load_checkpoint(tmp_path / "out.safetensors").config.gsd_m == 0.3
+    for name in ("iterations.csv", "epochs.csv", "curves.png", "metrics.json", "metrics.md"):
+        assert (tmp_path / "run" / name).is_file(), name
+    assert result.metrics["test"]["overall"] == card["metrics"]["test"]
