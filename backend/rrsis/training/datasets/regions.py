@@ -119,16 +119,16 @@ def read_labels(path: PathLike, class_field: str, layer: Optional[str] = None
 
 def _to_raster_crs(geoms: List[Any], src_crs: Any, dst_crs: Any) -> List[Any]:
     import shapely
-    from pyproj import CRS, Transformer
+    from rasterio.crs import CRS
+    from rasterio.warp import transform_geom
 
     if src_crs is None:
         raise CRSError("the labels have no coordinate reference system")
-    src, dst = CRS.from_user_input(src_crs), CRS.from_user_input(dst_crs.to_wkt())
+    src, dst = CRS.from_user_input(src_crs), CRS.from_user_input(dst_crs)
     if src == dst:
         return geoms
-    tr = Transformer.from_crs(src, dst, always_xy=True)
-    return [shapely.make_valid(shapely.transform(g, lambda xy: np.column_stack(
-        tr.transform(xy[:, 0], xy[:, 1])))) for g in geoms]
+    return [shapely.make_valid(shapely.geometry.shape(
+        transform_geom(src, dst, shapely.geometry.mapping(g)))) for g in geoms]
 
 
 def plan_tiles(bounds: Tuple[float, float, float, float], tile_m: float) -> List[TileSpec]:
