@@ -1,0 +1,122 @@
+"""Atomic writers: the GeoPackage of objects, and strip-by-strip GeoTIFFs.
+
+Everything is written under a hidden temporary name in the target folder and renamed
+over the target only when complete (``os.replace``), so a failed or cancelled run
+leaves nothing behind and never a half-written file. An existing target is replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+import rasterio
+from rasterio.crs import CRS
+from rasterio.windows import Window
+
+from ..errors import InputError
+from .raster_io import WorkGrid
+
+__all__ = ["FIELDS", "temporary_path", "write_geopackage", "StripRasterWriter"]
+
+# GeoPackage 1.2: read without warnings by the GDAL of older QGIS LTRs (3.22 and later)
+GPKG_VERSION = "1.2"
+logging.getLogger("pyogrio").setLevel(logging.WARNING)  # no per-write INFO lines on the CLI
+
+# field name -> OGR-compatible numpy dtype (one source of truth for the layer schema)
+FIELDS: Dict[str, Any] = {
+    "expression": object, "score": np.float64, "area_m2": np.float64, "model": object,
+    "model_sha256": object, "gsd_m": np.float64, "created": object,
+}
+
+
+def temporary_path(target: str) -> str:
+    """A fresh hidden path beside ``target`` with the same suffix (drivers go by suffix)."""
+    path = Path(target)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"output folder does not exist: {folder}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}",
+                               dir=folder)
+    os.close(fd)
+    os.unlink(tmp)  # GDAL drivers want to create the file themselves
+    return tmp
+
+
+def _remove(path: str) -> None:
+    for p in (path, path + "-journal", path + "-wal", path + "-shm", path + ".aux.xml"):
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+
+
+def write_geopackage(path: str, layer: str, records: Sequence[Dict[str, Any]],
+                     crs: Optional[CRS]) -> None:
+    """Write ``records`` (``geometry`` shapely Polygon + :data:`FIELDS`) as one layer."""
+    import pyogrio.raw
+
+    geometry = np.array([r["geometry"].wkb for r in records], dtype=object)
+    field_data: List[np.ndarray] = [np.array([r[name] for r in records], dtype=dtype)
+                                    for name, dtype in FIELDS.items()]
+    tmp = temporary_path(path)
+    try:
+        pyogrio.raw.write(tmp, geometry=geometry, field_data=field_data, fields=list(FIELDS),
+                          layer=layer, driver="GPKG", geometry_type="Polygon",
+                          crs=crs.to_wkt() if crs is not None else None, encoding="UTF-8",
+                          dataset_options={"VERSION": GPKG_VERSION})
+        os.replace(tmp, path)
+    finally:
+        _remove(tmp)
+
+
+class StripRasterWriter:
+    """A tiled, compressed GeoTIFF on the working grid, written strip by strip.
+
+    ``kind``: ``"uint8"`` probability 0-255, ``"float32"`` probability 0-1 (NaN = no
+    data), or ``"mask"`` (uint8 1 = object, 0 = not). One band per expression. For the
+    uint8 kinds, pixels without data are 0 and flagged in an internal GDAL mask (so
+    ``band > 0`` is exactly the objects, and QGIS shows no-data areas transparent).
+    """
+
+    def __init__(self, path: str, grid: WorkGrid, kind: str, descriptions: Sequence[str]) -> None:
+        if kind not in ("uint8", "float32", "mask"):
+            raise InputError(f"probability dtype must be uint8 or float32, got {kind!r}")
+        self.path, self.kind = path, kind
+        self.tmp = temporary_path(path)
+        nodata = float("nan") if kind == "float32" else None
+        profile = dict(driver="GTiff", width=grid.width, height=grid.height,
+                       count=len(descriptions), dtype="float32" if kind == "float32" else "uint8",
+                       crs=grid.crs, transform=grid.transform, nodata=nodata, tiled=True,
+                       blockxsize=256, blockysize=256, compress="deflate",
+                       predictor=3 if kind == "float32" else 2, BIGTIFF="IF_SAFER")
+        self._ds = rasterio.open(self.tmp, "w", **profile)
+        for i, text in enumerate(descriptions, start=1):
+            self._ds.set_band_description(i, text[:200])
+
+    def write(self, row0: int, prob: np.ndarray, valid: np.ndarray, threshold: float) -> None:
+        """prob (E, h, W) float32 in [0, 1] for rows ``row0 .. row0 + h``; valid (h, W)."""
+        window = Window(0, row0, prob.shape[2], prob.shape[1])
+        if self.kind == "float32":
+            data = np.where(valid, prob, np.nan).astype(np.float32)
+        elif self.kind == "uint8":
+            data = np.where(valid, np.round(prob * 255.0), 0).astype(np.uint8)
+        else:
+            data = ((prob >= threshold) & valid).astype(np.uint8)
+        self._ds.write(data, window=window)
+        if self.kind != "float32":
+            self._ds.write_mask(np.where(valid, 255, 0).astype(np.uint8), window=window)
+
+    def commit(self) -> None:
+        self._ds.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            self._ds.close()
+        finally:
+            _remove(self.tmp)

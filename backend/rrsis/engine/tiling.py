@@ -1,0 +1,78 @@
+"""Tiles as values: an overlapped grid over the working raster, and the blend window.
+
+The working grid is the requested area resampled to the model's GSD. Tiles have the
+model's input size and overlap by ``overlap`` of it; the last tile of each row and
+column is moved back to end on the grid edge (so no tile hangs out unless the grid is
+smaller than a tile). Logits of overlapping tiles are averaged with a window that
+falls smoothly to almost zero at each tile border, so no seams show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, List
+
+import numpy as np
+
+__all__ = ["Tile", "axis_starts", "tile_grid", "tile_rows", "blend_window"]
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One model input: the top-left pixel (row, col) in the working grid, and its size."""
+
+    row: int
+    col: int
+    size: int
+
+    @property
+    def row_end(self) -> int:
+        return self.row + self.size
+
+    @property
+    def col_end(self) -> int:
+        return self.col + self.size
+
+
+def axis_starts(length: int, size: int, overlap_px: int) -> List[int]:
+    """Tile starts along one axis: step ``size - overlap_px``, last one flush with the end."""
+    if length <= size:
+        return [0]
+    step = max(1, size - overlap_px)
+    starts = list(range(0, length - size, step))
+    starts.append(length - size)
+    return starts
+
+
+def overlap_pixels(size: int, overlap: float) -> int:
+    if not 0.0 <= overlap < 1.0:
+        raise ValueError("overlap must be in [0, 1)")
+    return int(round(size * overlap))
+
+
+def tile_rows(height: int, width: int, size: int, overlap: float) -> List[List[Tile]]:
+    """The grid as rows of tiles, top to bottom (the engine streams it row by row)."""
+    ov = overlap_pixels(size, overlap)
+    cols = axis_starts(width, size, ov)
+    return [[Tile(r, c, size) for c in cols] for r in axis_starts(height, size, ov)]
+
+
+def tile_grid(height: int, width: int, size: int, overlap: float) -> Iterator[Tile]:
+    for row in tile_rows(height, width, size, overlap):
+        yield from row
+
+
+def blend_window(size: int, overlap: float, floor: float = 1e-3) -> np.ndarray:
+    """(size, size) float32 weights: 1 in the middle, a cosine ramp over the overlap.
+
+    The floor keeps a tile's weight positive at its own border, where no other tile may
+    cover the pixel (the raster edge).
+    """
+    ramp = max(1, overlap_pixels(size, overlap))
+    x = np.ones(size, dtype=np.float64)
+    t = (np.arange(ramp) + 0.5) / ramp
+    edge = np.sin(0.5 * np.pi * t) ** 2
+    x[:ramp] = np.minimum(x[:ramp], edge)
+    x[size - ramp:] = np.minimum(x[size - ramp:], edge[::-1])
+    x = np.maximum(x, floor)
+    return np.outer(x, x).astype(np.float32)

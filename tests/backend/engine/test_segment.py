@@ -1,0 +1,284 @@
+"""segment() end to end on real GeoTIFFs with a brightness-following tiny model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import numpy as np
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+from rasterio.warp import transform_geom
+from shapely.geometry import mapping, shape
+
+from engine_helpers import (ORIGIN, box_polygon, bright_models, layer_crs, options,  # noqa: F401
+                            read_features, scene, write_tif)
+from rrsis.engine.run import Progress, segment
+from rrsis.errors import Cancelled, CRSError, InputError
+
+T05 = from_origin(*ORIGIN, 0.5, 0.5)
+BOX = (60, 80, 100, 130)  # rows 60:80, cols 100:130 -> 15 m x 10 m
+
+
+def iou(a, b) -> float:
+    return a.intersection(b).area / a.union(b).area
+
+
+def leftovers(folder: Path) -> List[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name != "in.tif")
+
+
+def test_bright_square_lands_at_its_map_coordinates(tmp_path: Path, bright_models) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    res = segment(options(raster, tmp_path), models=bright_models)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and res.feature_counts == {"bright square": 1}
+    f = feats[0]
+    assert iou(f["geometry"], box_polygon(BOX, T05)) > 0.95
+    assert f["area_m2"] == pytest.approx(150.0, rel=0.05)
+    assert 0.9 < f["score"] <= 1.0
+    assert f["expression"] == "bright square" and f["model"] == "bright"
+    assert f["gsd_m"] == 0.5 and f["created"].endswith("+00:00")
+    assert f["model_sha256"] == bright_models.get("bright", "cpu").card["weights_sha256"]
+    assert layer_crs(res.output) == "EPSG:32633" and res.crs == "EPSG:32633"
+
+
+def test_object_straddling_tile_and_strip_borders_is_one_polygon_with_its_hole(
+        tmp_path: Path, bright_models) -> None:
+    # 64 px tiles, stride 48: this ring crosses tile rows/cols 48, 96, 136 and strip borders
+    data = scene(box=(20, 170, 30, 160))
+    data[:, 70:110, 70:110] = 40  # a dark hole in the middle
+    raster = write_tif(tmp_path / "in.tif", data)
+    res = segment(options(raster, tmp_path), models=bright_models)
+    feats = read_features(res.output)
+    assert len(feats) == 1
+    geom = feats[0]["geometry"]
+    assert geom.is_valid and len(geom.interiors) == 1
+    expected = box_polygon((20, 170, 30, 160), T05).difference(box_polygon((70, 110, 70, 110), T05))
+    assert iou(geom, expected) > 0.97
+    assert feats[0]["area_m2"] == pytest.approx(expected.area, rel=0.03)
+
+
+def test_geographic_raster_is_processed_in_utm_and_written_back_in_degrees(
+        tmp_path: Path, bright_models) -> None:
+    # ~0.5 m pixels near lon 15.0, lat 45.0 (UTM 33N)
+    dx, dy = 0.5 / (111_320 * np.cos(np.radians(45.0))), 0.5 / 111_320
+    transform = from_origin(15.0, 45.0, dx, dy)
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX), crs="EPSG:4326", transform=transform)
+    res = segment(options(raster, tmp_path), models=bright_models)
+    feats = read_features(res.output)
+    assert layer_crs(res.output) == "EPSG:4326"
+    assert len(feats) == 1
+    assert iou(feats[0]["geometry"], box_polygon(BOX, transform)) > 0.8
+    assert feats[0]["area_m2"] == pytest.approx(150.0, rel=0.15)
+
+
+def test_resampling_to_model_gsd_and_user_override(tmp_path: Path, bright_models) -> None:
+    # 0.1 m pixels: the model (0.5 m) sees the area shrunk 5x; override works at 0.25 m
+    t01 = from_origin(*ORIGIN, 0.1, 0.1)
+    raster = write_tif(tmp_path / "in.tif", scene(size=500, box=(150, 250, 200, 350)),
+                       transform=t01)
+    expected = box_polygon((150, 250, 200, 350), t01)
+    res = segment(options(raster, tmp_path), models=bright_models)
+    assert (res.width_px, res.height_px, res.gsd_m) == (100, 100, 0.5)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], expected) > 0.85
+    res = segment(options(raster, tmp_path, gsd_m=0.25), models=bright_models)
+    assert (res.width_px, res.gsd_m) == (200, 0.25)
+    feats = read_features(res.output)
+    assert feats[0]["gsd_m"] == 0.25 and iou(feats[0]["geometry"], expected) > 0.9
+
+
+def test_single_band_is_replicated(tmp_path: Path, bright_models) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX, bands=1))
+    feats = read_features(segment(options(raster, tmp_path), models=bright_models).output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.95
+
+
+def test_four_bands_use_the_band_mapping(tmp_path: Path, bright_models) -> None:
+    data = scene(box=BOX, bands=4)
+    data[:3] = 40  # bright only in band 4 (near infrared: not alpha)
+    raster = write_tif(tmp_path / "in.tif", data, photometric="MINISBLACK")
+    assert segment(options(raster, tmp_path), models=bright_models).feature_counts == \
+        {"bright square": 0}
+    res = segment(options(raster, tmp_path, bands=(4, 4, 4)), models=bright_models)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.95
+    with pytest.raises(InputError, match="band"):
+        segment(options(raster, tmp_path, bands=(1, 2, 5)), models=bright_models)
+
+
+def test_uint16_gets_one_percentile_stretch_for_the_whole_area(tmp_path: Path,
+                                                                bright_models) -> None:
+    rng = np.random.default_rng(0)
+    big = (40, 120, 60, 160)  # 20 % of the area: above the 98th percentile's 2 %
+    data = scene(box=big, dark=1200, bright=2600, dtype="float64")
+    data += rng.normal(0, 20, data.shape)
+    raster = write_tif(tmp_path / "in.tif", data.astype("uint16"))
+    res = segment(options(raster, tmp_path, probability=str(tmp_path / "p.tif"),
+                          probability_dtype="float32"), models=bright_models)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], box_polygon(big, T05)) > 0.95
+    with rasterio.open(tmp_path / "p.tif") as src:
+        prob = src.read(1)
+        assert src.dtypes[0] == "float32"
+    # one stretch for all tiles: background agrees everywhere, including tiles without the box
+    background = np.delete(prob, np.s_[35:125], axis=0)
+    assert background.max() < 0.1 and prob[50:110, 70:150].min() > 0.9
+
+
+def test_nodata_and_empty_tiles_are_masked_out_and_skipped(tmp_path: Path, bright_models) -> None:
+    data = scene(size=300, box=BOX)
+    data[:, 130:170, 200:240] = 230  # a bright object cut by the nodata edge at row 150
+    data[:, 150:, :] = 0             # the lower half has no data
+    raster = write_tif(tmp_path / "in.tif", data, nodata=0)
+    res = segment(options(raster, tmp_path, mask=str(tmp_path / "m.tif")), models=bright_models)
+    geoms = sorted((f["geometry"] for f in read_features(res.output)), key=lambda g: g.area)
+    assert len(geoms) == 2
+    assert iou(geoms[0], box_polygon(BOX, T05)) > 0.95
+    assert iou(geoms[1], box_polygon((130, 150, 200, 240), T05)) > 0.9
+    assert res.tiles_skipped > 0
+    with rasterio.open(tmp_path / "m.tif") as src:
+        mask, valid = src.read(1), src.dataset_mask()
+        assert src.nodata is None and src.dtypes[0] == "uint8"
+    assert (mask[151:, :] == 0).all() and set(np.unique(mask[:149])) == {0, 1}
+    assert (valid[151:] == 0).all() and (valid[:149] == 255).all()
+    assert (mask > 0).sum() == 20 * 30 + 20 * 40  # band > 0 is exactly the objects
+
+
+def test_alpha_band_masks_like_nodata(tmp_path: Path, bright_models) -> None:
+    data = scene(box=BOX, bands=4)
+    data[3] = 255
+    data[3, :, 100:] = 0  # alpha hides the right half, the square included
+    raster = write_tif(tmp_path / "in.tif", data, photometric="RGB", alpha="YES")
+    res = segment(options(raster, tmp_path), models=bright_models)
+    assert res.feature_counts == {"bright square": 0}
+
+
+def test_several_expressions_share_one_layer(tmp_path: Path, bright_models) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    res = segment(options(raster, tmp_path, expressions=["cars", "bright roofs"],
+                          probability=str(tmp_path / "p.tif")), models=bright_models)
+    feats = read_features(res.output)
+    assert sorted(f["expression"] for f in feats) == ["bright roofs", "cars"]
+    assert res.feature_counts == {"cars": 1, "bright roofs": 1}
+    with rasterio.open(tmp_path / "p.tif") as src:
+        assert src.count == 2 and src.descriptions == ("cars", "bright roofs")
+        assert src.crs.to_epsg() == 32633 and src.transform == T05
+        prob = src.read()
+        assert src.profile["tiled"] and src.profile["compress"] == "deflate"
+    assert prob.dtype == np.uint8 and (prob[:, 65:75, 105:125] > 240).all()
+    assert (prob[:, :40] < 20).all()  # sigmoid(8 * (40/255 - 0.5)) * 255 = 15
+
+
+def test_min_area_drops_specks_and_simplify_keeps_geometry_valid(tmp_path: Path,
+                                                                 bright_models) -> None:
+    data = scene(box=BOX)
+    data[:, 10:12, 10:12] = 230  # 1 m2 speck, below the default 16 px * 0.25 m2 = 4 m2
+    data[:, 150:180, 20:60] = 40
+    yy, xx = np.mgrid[0:200, 0:200]
+    data[:, (yy - 160) ** 2 + (xx - 150) ** 2 < 20 ** 2] = 230  # a disc: many vertices
+    raster = write_tif(tmp_path / "in.tif", data)
+    res = segment(options(raster, tmp_path), models=bright_models)
+    assert res.feature_counts == {"bright square": 2}
+    res = segment(options(raster, tmp_path, min_area_m2=0.5), models=bright_models)
+    assert res.feature_counts == {"bright square": 3}
+    plain = {round(f["area_m2"]): f["geometry"] for f in read_features(res.output)}
+    res = segment(options(raster, tmp_path, simplify_m=1.0), models=bright_models)
+    feats = read_features(res.output)
+    disc = max(feats, key=lambda f: len(f["geometry"].exterior.coords) if f["area_m2"] < 140
+               else 0)["geometry"]
+    assert all(f["geometry"].is_valid for f in feats)
+    assert len(disc.exterior.coords) < len(max(plain.values(), key=lambda g: len(
+        g.exterior.coords)).exterior.coords)
+
+
+def test_progress_reports_tiles_and_ends_complete(tmp_path: Path, bright_models) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    seen: List[Progress] = []
+    res = segment(options(raster, tmp_path, batch_size=3), progress=seen.append,
+                  models=bright_models)
+    fractions = [p.fraction for p in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert seen[-1].stage == "done" and seen[-1].tiles_done == seen[-1].tiles_total == res.tiles
+    assert any(p.eta_s is not None and p.eta_s >= 0 for p in seen[1:-1])
+
+
+def test_cancellation_leaves_no_file_behind(tmp_path: Path, bright_models) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    calls = []
+
+    def cancel() -> bool:
+        calls.append(1)
+        return len(calls) > 2
+
+    opts = options(raster, tmp_path, probability=str(tmp_path / "p.tif"),
+                   mask=str(tmp_path / "m.tif"))
+    with pytest.raises(Cancelled):
+        segment(opts, cancel=cancel, models=bright_models)
+    assert leftovers(tmp_path) == []
+
+
+def test_pixel_coordinates_only_when_asked(tmp_path: Path, bright_models) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX), crs=None)
+    with pytest.raises(CRSError, match="coordinate reference system"):
+        segment(options(raster, tmp_path), models=bright_models)
+    assert leftovers(tmp_path) == []
+    res = segment(options(raster, tmp_path, pixel_coordinates=True), models=bright_models)
+    feats = read_features(res.output)
+    assert res.crs is None and len(feats) == 1
+    assert feats[0]["geometry"].bounds == (100.0, 60.0, 130.0, 80.0)  # (col, row)
+
+
+def test_extent_in_another_crs_selects_the_area(tmp_path: Path, bright_models) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    square = box_polygon(BOX, T05)
+    ll = shape(transform_geom("EPSG:32633", "EPSG:4326", mapping(square.buffer(5))))
+    res = segment(options(raster, tmp_path, extent=ll.bounds, extent_crs="EPSG:4326"),
+                  models=bright_models)
+    assert res.width_px < 60 and res.height_px < 60
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], square) > 0.95
+
+
+@pytest.mark.parametrize("change,error,match", [
+    (dict(raster="missing.tif"), InputError, "not found"),
+    (dict(expressions=["  "]), InputError, "empty"),
+    (dict(expressions=[]), InputError, "no expression"),
+    (dict(extent=(0.0, 0.0, 10.0, 10.0)), InputError, "does not overlap"),
+    (dict(extent=(500010.0, 5000010.0, 500000.0, 5000000.0)), InputError, "empty"),
+    (dict(threshold=1.5), InputError, "threshold"),
+    (dict(model="no-such-model"), Exception, "no-such-model"),
+])
+def test_bad_inputs_fail_clearly_and_write_nothing(tmp_path: Path, bright_models, change, error,
+                                                    match) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    opts = options(raster, tmp_path)
+    for k, v in change.items():
+        setattr(opts, k, str(tmp_path / v) if k == "raster" else v)
+    with pytest.raises(error, match=match):
+        segment(opts, models=bright_models)
+    assert leftovers(tmp_path) == []
+
+
+def test_float_raster_is_stretched_too(tmp_path: Path, bright_models) -> None:
+    big = (40, 120, 60, 160)
+    raster = write_tif(tmp_path / "in.tif", scene(box=big, dark=-3.5, bright=812.25,
+                                                  dtype="float32"))
+    feats = read_features(segment(options(raster, tmp_path), models=bright_models).output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], box_polygon(big, T05)) > 0.95
+
+
+def test_each_expression_is_encoded_once_per_run_not_per_tile(tmp_path: Path,
+                                                               bright_models) -> None:
+    model = bright_models.get("bright", "cpu")
+    calls: List[int] = []
+    hook = model.text_encoder.register_forward_hook(lambda *a: calls.append(1))
+    try:
+        raster = write_tif(tmp_path / "in.tif", scene(size=300, box=BOX))
+        res = segment(options(raster, tmp_path, expressions=["cars", "trees"], batch_size=2),
+                      models=bright_models)
+    finally:
+        hook.remove()
+    assert res.tiles == 36 and len(calls) == 2

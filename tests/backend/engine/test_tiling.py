@@ -1,0 +1,45 @@
+"""Tile grid and blend window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rrsis.engine.tiling import axis_starts, blend_window, tile_grid, tile_rows
+
+
+@pytest.mark.parametrize("length,size,overlap", [(200, 64, 16), (64, 64, 16), (65, 64, 16),
+                                                  (1000, 480, 120), (30, 64, 16)])
+def test_axis_starts_cover_the_axis_and_end_flush(length: int, size: int, overlap: int) -> None:
+    starts = axis_starts(length, size, overlap)
+    covered = np.zeros(max(length, size), bool)
+    for s in starts:
+        covered[s:s + size] = True
+    assert covered[:length].all()
+    assert starts[0] == 0
+    assert starts[-1] == max(0, length - size)
+    steps = np.diff(starts)
+    assert (steps <= size - overlap).all() and (steps > 0).all()
+
+
+def test_tile_rows_cover_every_pixel_and_rows_share_a_start() -> None:
+    rows = tile_rows(150, 230, 64, 0.25)
+    hits = np.zeros((150, 230), int)
+    for row in rows:
+        assert len({t.row for t in row}) == 1
+        for t in row:
+            hits[t.row:t.row_end, t.col:t.col_end] += 1
+    assert hits.min() >= 1
+    assert sum(len(r) for r in rows) == len(list(tile_grid(150, 230, 64, 0.25)))
+
+
+def test_blend_window_is_smooth_positive_and_symmetric() -> None:
+    w = blend_window(64, 0.25)
+    assert w.shape == (64, 64) and w.dtype == np.float32
+    assert w.min() > 0 and w.max() == pytest.approx(1.0)
+    np.testing.assert_allclose(w, w.T)
+    np.testing.assert_allclose(w, w[::-1, ::-1])
+    assert w[0, 0] < 0.01 and w[32, 32] == pytest.approx(1.0)
+    # complementary ramps: two tiles overlapping by 16 px sum to a constant weight profile
+    ramp = w[32, :16]
+    np.testing.assert_allclose(ramp + ramp[::-1], 1.0, atol=1e-3)
