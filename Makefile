@@ -8,7 +8,7 @@ BASE_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 QGIS_PYTHON ?= /usr/bin/python3
 PYTEST_ARGS ?=
 
-.PHONY: setup test test-backend test-plugin demo bench lock clean sync-protocol
+.PHONY: setup test test-backend test-plugin demo bench lock clean sync-protocol package install
 
 setup: $(VENV)/.installed
 
@@ -36,6 +36,14 @@ demo: setup
 
 bench: setup
 	$(PY) bench/bench_models.py
+
+# the installable plugin zip: plugin + metadata + resources + backend source (dist/rrsis_qgis-*.zip)
+package:
+	python3 scripts/package_plugin.py
+
+# install the zip into the default QGIS profile, enabled, pointed at this checkout's backend venv
+install: setup package
+	python3 scripts/install_plugin.py --backend-python $(abspath $(PY))
 
 lock:
 	$(PIP) freeze --exclude-editable | grep -v '^-e' > constraints.txt

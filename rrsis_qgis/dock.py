@@ -1,0 +1,378 @@
+"""The "Referring segmentation" dock: reads its widgets into a request and shows the run.
+
+No segmentation logic here: requests are plain dicts (see :func:`build_segment_request`),
+the work is a :class:`~rrsis_qgis.task.BackendTask`, results become layers in
+:mod:`rrsis_qgis.layers`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, Dict, List, Optional
+
+from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject,
+                       QgsProviderRegistry, QgsRasterLayer, QgsVectorLayer)
+from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
+from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
+from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
+                                 QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
+
+from . import backend, extents, layers, log, settings
+from .client import BackendError
+from .task import BackendTask
+
+STATE_TEXT = {
+    "not_installed": "Backend: not installed (Settings → Install backend…)",
+    "stopped": "Backend: starts on the first run",
+    "starting": "Backend: starting…",
+    "ready": "Backend: ready on {device}",
+    "busy": "Backend: busy",
+    "crashed": "Backend: crashed → restarting on the next run",
+}
+
+
+def raster_path(layer: QgsRasterLayer) -> str:
+    """The file behind a GDAL raster layer."""
+    parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
+    return parts.get("path") or layer.source()
+
+
+def best_device(hello: Optional[Dict[str, Any]], wanted: str) -> str:
+    devices = (hello or {}).get("devices") or []
+    types = [str(d.get("type", "")).lower() for d in devices]
+    if wanted == "cpu":
+        return "CPU"
+    if "cuda" in types:
+        return "CUDA"
+    return "CPU"
+
+
+def output_name(expression: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", expression).strip("-").lower()[:40] or "run"
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{slug}-{int(time.time() * 1000) % 1000:03d}"
+
+
+class RrsisDock(QgsDockWidget):
+    """Expression, raster, extent, model, device; Run/Cancel with progress and ETA."""
+
+    runFinished = pyqtSignal(str, list)    # outcome ("ok"|"failed"|"cancelled"), layers added
+
+    def __init__(self, iface: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(QCoreApplication.translate("RrsisDock", "Referring segmentation"), parent)
+        self.setObjectName("RrsisDock")
+        self.iface = iface
+        self.task: Optional[BackendTask] = None
+        self._models_loaded = False
+        self._build()
+        backend.status_hub().stateChanged.connect(self._show_state)
+        self._show_state(None)
+
+    # --- widgets -------------------------------------------------------------------------
+    def _build(self) -> None:
+        body = QWidget(self)
+        box = QVBoxLayout(body)
+        self.status = QLabel(body)
+        self.status.setWordWrap(True)
+        box.addWidget(self.status)
+
+        form = QFormLayout()
+        self.expression = QComboBox(body)
+        self.expression.setEditable(True)
+        self.expression.setInsertPolicy(QComboBox.NoInsert)
+        self.expression.lineEdit().setPlaceholderText(self.tr("e.g. vehicles along the road"))
+        self.expression.addItems(settings.history())
+        self.expression.setCurrentText("")
+        form.addRow(self.tr("Expression"), self.expression)
+
+        self.raster = QgsMapLayerComboBox(body)
+        self.raster.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        active = self.iface.activeLayer() if self.iface is not None else None
+        if isinstance(active, QgsRasterLayer):
+            self.raster.setLayer(active)
+        form.addRow(self.tr("Raster"), self.raster)
+
+        self.extent = QComboBox(body)
+        self.extent.addItem(self.tr("Visible map extent"), extents.VISIBLE)
+        self.extent.addItem(self.tr("Whole layer"), extents.WHOLE_LAYER)
+        self.extent.addItem(self.tr("Extent of polygon layer / selected features"),
+                            extents.FEATURES)
+        form.addRow(self.tr("Extent"), self.extent)
+        self.polygons = QgsMapLayerComboBox(body)
+        self.polygons.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        self.selected_only = QCheckBox(self.tr("Selected features only"), body)
+        self.selected_only.setChecked(True)
+        poly_row = QHBoxLayout()
+        poly_row.addWidget(self.polygons, 1)
+        poly_row.addWidget(self.selected_only)
+        form.addRow("", poly_row)
+        self.extent.currentIndexChanged.connect(self._extent_changed)
+        self._extent_changed()
+
+        self.model = QComboBox(body)
+        self.model.addItem(self.tr("Backend default"), "")
+        if settings.get("default_model"):
+            self.model.addItem(settings.get("default_model"), settings.get("default_model"))
+            self.model.setCurrentIndex(1)
+        form.addRow(self.tr("Model"), self.model)
+
+        self.device = QComboBox(body)
+        for value in settings.DEVICES:
+            self.device.addItem(value.upper() if value != "auto" else self.tr("Auto"), value)
+        self.device.setCurrentIndex(max(0, self.device.findData(settings.get("device"))))
+        form.addRow(self.tr("Device"), self.device)
+        box.addLayout(form)
+
+        self.advanced = QgsCollapsibleGroupBox(self.tr("Advanced"), body)
+        self.advanced.setCollapsed(True)
+        adv = QFormLayout(self.advanced)
+        self.threshold = QDoubleSpinBox(self.advanced)
+        self.threshold.setRange(0.01, 0.99)
+        self.threshold.setSingleStep(0.05)
+        self.threshold.setValue(settings.get("threshold"))
+        adv.addRow(self.tr("Threshold"), self.threshold)
+        self.min_area = QDoubleSpinBox(self.advanced)
+        self.min_area.setRange(0.0, 1e9)
+        self.min_area.setDecimals(2)
+        self.min_area.setSuffix(" m²")
+        self.min_area.setSpecialValueText(self.tr("none"))
+        self.min_area.setValue(settings.get("min_area_m2"))
+        adv.addRow(self.tr("Minimum object area"), self.min_area)
+        self.probability = QCheckBox(self.tr("Also add the probability raster"), self.advanced)
+        self.probability.setChecked(settings.get("probability"))
+        adv.addRow(self.probability)
+        box.addWidget(self.advanced)
+
+        buttons = QHBoxLayout()
+        self.run_button = QPushButton(self.tr("Run"), body)
+        self.cancel_button = QPushButton(self.tr("Cancel"), body)
+        self.cancel_button.setEnabled(False)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        box.addLayout(buttons)
+        self.progress = QProgressBar(body)
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        box.addWidget(self.progress)
+        self.eta = QLabel("", body)
+        box.addWidget(self.eta)
+        box.addStretch(1)
+        self.setWidget(body)
+
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
+
+    def _extent_changed(self) -> None:
+        features = self.extent.currentData() == extents.FEATURES
+        self.polygons.setEnabled(features)
+        self.selected_only.setEnabled(features)
+
+    # --- backend state -------------------------------------------------------------------
+    def _show_state(self, state: Optional[str]) -> None:
+        client = backend.current_client()
+        if client is None:
+            key = "stopped" if backend.installed() else "not_installed"
+        else:
+            key = state or client.state
+        device = best_device(client.hello if client is not None else None,
+                             self.device.currentData() or "auto")
+        self.status.setText(self.tr(STATE_TEXT.get(key, "Backend: {state}")).format(
+            device=device, state=key))
+        if client is not None and client.hello:
+            self._label_devices(client.hello)
+        if key == "ready" and not self._models_loaded and (self.task is None):
+            self._load_models()
+
+    def _label_devices(self, hello: Dict[str, Any]) -> None:
+        """Show what the backend found next to each device choice."""
+        found = {str(d.get("type", "")).lower(): d for d in hello.get("devices") or []}
+        cuda = found.get("cuda")
+        labels = {
+            "auto": self.tr("Auto ({})").format("CUDA" if cuda else "CPU"),
+            "cpu": "CPU",
+            "cuda": "CUDA ({})".format(cuda.get("name") if cuda else self.tr("not found")),
+        }
+        for index in range(self.device.count()):
+            self.device.setItemText(index, labels.get(self.device.itemData(index),
+                                                      self.device.itemText(index)))
+
+    def _load_models(self) -> None:
+        client = backend.current_client()
+        if client is None:
+            return
+        self._models_loaded = True
+        task = BackendTask(self.tr("RRSIS: list models"), client, "models", {})
+        task.succeeded.connect(self._fill_models)
+        self._models_task = task  # keep a Python reference while QGIS runs it
+        QgsApplication.taskManager().addTask(task)
+
+    def _fill_models(self, result: Dict[str, Any]) -> None:
+        current = self.model.currentData()
+        for entry in result.get("models", []):
+            name = entry.get("name")
+            if name and self.model.findData(name) < 0:
+                self.model.addItem(name, name)
+        index = self.model.findData(current)
+        self.model.setCurrentIndex(max(0, index))
+
+    # --- request -------------------------------------------------------------------------
+    def expressions(self) -> List[str]:
+        text = self.expression.currentText().strip()
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def extent_request(self, layer: QgsRasterLayer) -> Dict[str, Any]:
+        """``extent`` and ``extent_crs`` for the backend, in the raster layer's CRS."""
+        choice = self.extent.currentData()
+        project = QgsProject.instance()
+        if choice == extents.WHOLE_LAYER:
+            return {"extent": None, "extent_crs": None}
+        if choice == extents.FEATURES:
+            vector = self.polygons.currentLayer()
+            if not isinstance(vector, QgsVectorLayer):
+                raise BackendError("bad_input", self.tr("Choose a polygon layer for the extent."))
+            box = extents.features_extent(vector, self.selected_only.isChecked())
+            rect = extents.to_layer_crs(box, vector.crs(), layer, project)
+        else:
+            canvas = self.iface.mapCanvas()
+            rect = extents.to_layer_crs(canvas.extent(), canvas.mapSettings().destinationCrs(),
+                                        layer, project)
+        rect = rect.intersect(layer.extent())
+        if rect.isEmpty():
+            raise BackendError("bad_input",
+                               self.tr("The chosen extent does not overlap the raster."))
+        return {"extent": extents.as_list(rect), "extent_crs": extents.crs_id(layer.crs())}
+
+    def build_segment_request(self) -> Dict[str, Any]:
+        layer = self.raster.currentLayer()
+        if not isinstance(layer, QgsRasterLayer):
+            raise BackendError("bad_input", self.tr("Choose a raster layer."), "")
+        exprs = self.expressions()
+        if not exprs:
+            raise BackendError("bad_input",
+                               self.tr("Type an expression, e.g. “vehicles along the road”."))
+        out = backend.results_dir() / output_name(exprs[0])
+        request: Dict[str, Any] = {
+            "raster": raster_path(layer),
+            "expressions": exprs,
+            "output": str(out.with_suffix(".gpkg")),
+            "layer": "rrsis",
+            "model": self.model.currentData() or settings.get("default_model") or None,
+            "device": self.device.currentData() or "auto",
+            "threshold": float(self.threshold.value()),
+            "min_area_m2": float(self.min_area.value()) or None,
+            "probability": str(out) + "-probability.tif" if self.probability.isChecked() else None,
+        }
+        threads = settings.get("threads")
+        if threads:
+            request["threads"] = threads
+        request.update(self.extent_request(layer))
+        return request
+
+    # --- run -----------------------------------------------------------------------------
+    def run(self) -> None:
+        if self.task is not None:
+            return
+        try:
+            request = self.build_segment_request()
+            client = backend.shared_client()
+        except BackendError as exc:
+            self.show_error(exc.message, exc.detail or "")
+            return
+        for expression in request["expressions"]:
+            settings.remember_expression(expression)
+        self._refresh_history(request["expressions"][0])
+        settings.set("device", request["device"])
+        settings.set("threshold", request["threshold"])
+        settings.set("probability", bool(request["probability"]))
+        self._show_state(None)
+        log.info(f"segment request: {request}")
+        task = BackendTask(self.tr("RRSIS: {}").format(request["expressions"][0]), client,
+                           "segment", request)
+        task.progressed.connect(self._on_progress)
+        task.succeeded.connect(self._on_result)
+        task.failed.connect(self._on_error)
+        task.cancelled.connect(self._on_cancelled)
+        self.task = task
+        self._running(True)
+        QgsApplication.taskManager().addTask(task)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.eta.setText(self.tr("Cancelling…"))
+            self.task.cancel()
+
+    def _refresh_history(self, current: str) -> None:
+        self.expression.blockSignals(True)
+        self.expression.clear()
+        self.expression.addItems(settings.history())
+        self.expression.setCurrentText(current)
+        self.expression.blockSignals(False)
+
+    def _running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        if running:
+            self.progress.setValue(0)
+        self.eta.setText(self.tr("Starting…") if running else "")
+
+    def _on_progress(self, event: Dict[str, Any]) -> None:
+        fraction = event.get("fraction")
+        if isinstance(fraction, (int, float)):
+            self.progress.setValue(int(round(100 * fraction)))
+        eta = event.get("eta_s")
+        text = str(event.get("stage") or "")
+        if event.get("tiles_total"):
+            text += f" {event.get('tiles_done', 0)}/{event['tiles_total']} tiles"
+        if isinstance(eta, (int, float)):
+            text += self.tr(" — about {} s left").format(int(round(eta)))
+        self.eta.setText(text.strip())
+
+    def _finish(self, outcome: str, added: List[Any]) -> None:
+        self.task = None
+        self._running(False)
+        if outcome != "ok":
+            self.progress.setValue(0)
+        self._show_state(None)
+        self.runFinished.emit(outcome, added)
+
+    def _on_result(self, result: Dict[str, Any]) -> None:
+        request = self.task.params if self.task is not None else {}
+        try:
+            added = layers.add_result_layers(result, request)
+        except Exception as exc:  # a broken GeoPackage must not take the dock down
+            self.show_error(str(exc), repr(exc))
+            self._finish("failed", [])
+            return
+        counts = result.get("feature_counts") or {}
+        log.info(f"segment result: {result}")
+        self.iface.messageBar().pushMessage(
+            "RRSIS", self.tr("{} object(s) found").format(sum(counts.values()) if counts else "?"),
+            Qgis.Success, 5)
+        self.progress.setValue(100)
+        self._finish("ok", added)
+
+    def _on_error(self, error: Dict[str, Any]) -> None:
+        self.show_error(error.get("message") or "", error.get("detail") or "",
+                        error.get("code") or "")
+        self._finish("failed", [])
+
+    def _on_cancelled(self) -> None:
+        log.info("segment run cancelled")
+        self._finish("cancelled", [])
+
+    def show_error(self, message: str, detail: str = "", code: str = "") -> None:
+        """Message bar error with a "Details" button opening the log tab "RRSIS"."""
+        log.critical(f"{code or 'error'}: {message}\n{detail}".rstrip())
+        bar = self.iface.messageBar()
+        widget = bar.createMessage("RRSIS", message)
+        button = QPushButton(self.tr("Details"), widget)
+        button.clicked.connect(self.iface.openMessageLog)
+        widget.layout().addWidget(button)
+        bar.pushWidget(widget, Qgis.Critical, 0)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self.cancel()
+        super().closeEvent(event)
+
+
+__all__ = ["RrsisDock"]

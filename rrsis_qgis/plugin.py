@@ -1,0 +1,93 @@
+"""``RrsisPlugin``: actions, the dock and the Processing provider; everything removed on unload."""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional
+
+from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction
+
+from .resources import icon_path
+
+MENU = "&RRSIS"
+
+
+class RrsisPlugin:
+    def __init__(self, iface: Any) -> None:
+        self.iface = iface
+        self.actions: List[QAction] = []
+        self.dock: Optional[Any] = None
+        self.provider: Optional[Any] = None
+        self.settings_dialog: Optional[Any] = None
+
+    @staticmethod
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("RrsisPlugin", text)
+
+    def initProcessing(self) -> None:  # noqa: N802 (QGIS calls it by this name)
+        from .processing.provider import RrsisProvider
+
+        self.provider = RrsisProvider()
+        QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self) -> None:  # noqa: N802
+        self.initProcessing()
+        icon = QIcon(icon_path())
+        dock_action = QAction(icon, self.tr("Referring segmentation"), self.iface.mainWindow())
+        dock_action.setCheckable(True)
+        dock_action.toggled.connect(self.show_dock)
+        settings_action = QAction(QIcon(icon_path("settings.svg")), self.tr("Settings…"),
+                                  self.iface.mainWindow())
+        settings_action.triggered.connect(self.show_settings)
+        self.iface.addToolBarIcon(dock_action)
+        for action in (dock_action, settings_action):
+            self.iface.addPluginToRasterMenu(MENU, action)
+        self.actions = [dock_action, settings_action]
+
+    def show_dock(self, visible: bool = True) -> None:
+        if self.dock is None:
+            if not visible:
+                return
+            from .dock import RrsisDock
+
+            self.dock = RrsisDock(self.iface, self.iface.mainWindow())
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+            self.dock.visibilityChanged.connect(self._dock_visibility)
+        self.dock.setVisible(visible)
+        if visible:
+            self.dock.raise_()
+
+    def _dock_visibility(self, visible: bool) -> None:
+        if self.actions:
+            self.actions[0].blockSignals(True)
+            self.actions[0].setChecked(visible)
+            self.actions[0].blockSignals(False)
+
+    def show_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        self.settings_dialog = SettingsDialog(self.iface.mainWindow())
+        self.settings_dialog.show()
+
+    def unload(self) -> None:
+        from . import backend
+
+        if self.dock is not None:
+            self.dock.cancel()
+            self.iface.removeDockWidget(self.dock)
+            self.dock.deleteLater()
+            self.dock = None
+        for action in self.actions:
+            self.iface.removePluginRasterMenu(MENU, action)
+            self.iface.removeToolBarIcon(action)
+            action.deleteLater()
+        self.actions = []
+        if self.settings_dialog is not None:
+            self.settings_dialog.close()
+            self.settings_dialog = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+        backend.reset()

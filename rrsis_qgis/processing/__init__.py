@@ -1,0 +1,1 @@
+"""Processing provider "RRSIS" and its algorithms."""

@@ -1,0 +1,127 @@
+"""Parameters and request building shared by the RRSIS algorithms (segment, estimate)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from qgis.core import (QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingException,
+                       QgsProcessingFeedback, QgsProcessingParameterDefinition,
+                       QgsProcessingParameterEnum, QgsProcessingParameterExtent,
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
+                       QgsProcessingParameterString, QgsProviderRegistry)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+
+from .. import backend, extents, settings
+from ..client import BackendError
+from ..runner import run_request
+from ..resources import icon_path
+
+
+class RrsisAlgorithm(QgsProcessingAlgorithm):
+    """Base: the common parameters, the request, and a cancellable backend call."""
+
+    INPUT = "INPUT"
+    EXPRESSION = "EXPRESSION"
+    EXTENT = "EXTENT"
+    MODEL = "MODEL"
+    DEVICE = "DEVICE"
+    THRESHOLD = "THRESHOLD"
+    MIN_AREA = "MIN_AREA"
+
+    def tr(self, text: str) -> str:
+        return QCoreApplication.translate("RrsisAlgorithm", text)
+
+    def createInstance(self) -> "RrsisAlgorithm":  # noqa: N802
+        return type(self)()
+
+    def group(self) -> str:
+        return ""
+
+    def groupId(self) -> str:  # noqa: N802
+        return ""
+
+    def icon(self) -> QIcon:
+        return QIcon(icon_path())
+
+    def add_common_parameters(self) -> None:
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Input raster")))
+        self.addParameter(QgsProcessingParameterString(
+            self.EXPRESSION, self.tr("Expression(s), one per line"), multiLine=True))
+        self.addParameter(QgsProcessingParameterExtent(
+            self.EXTENT, self.tr("Extent (default: whole raster)"), optional=True))
+        model = QgsProcessingParameterString(
+            self.MODEL, self.tr("Model (name or .safetensors path; empty: default)"),
+            defaultValue=settings.get("default_model"), optional=True)
+        self.addParameter(model)
+        preferred = settings.get("device")
+        device = QgsProcessingParameterEnum(
+            self.DEVICE, self.tr("Device"), options=list(settings.DEVICES),
+            defaultValue=settings.DEVICES.index(preferred) if preferred in settings.DEVICES else 0,
+            optional=True)
+        device.setFlags(device.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(device)
+        threshold = QgsProcessingParameterNumber(
+            self.THRESHOLD, self.tr("Probability threshold"), QgsProcessingParameterNumber.Double,
+            defaultValue=0.5, minValue=0.0, maxValue=1.0, optional=True)
+        threshold.setFlags(threshold.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(threshold)
+        min_area = QgsProcessingParameterNumber(
+            self.MIN_AREA, self.tr("Minimum object area (m², 0: none)"),
+            QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0, optional=True)
+        min_area.setFlags(min_area.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(min_area)
+
+    def build_request(self, parameters: Dict[str, Any],
+                      context: QgsProcessingContext) -> Dict[str, Any]:
+        layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
+        if layer is None:
+            raise QgsProcessingException(self.invalidRasterError(parameters, self.INPUT))
+        path = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source()).get(
+            "path") or layer.source()
+        text = self.parameterAsString(parameters, self.EXPRESSION, context)
+        expressions: List[str] = [line.strip() for line in text.splitlines() if line.strip()]
+        if not expressions:
+            raise QgsProcessingException(self.tr("Give at least one expression."))
+        request: Dict[str, Any] = {
+            "raster": path,
+            "expressions": expressions,
+            "model": self.parameterAsString(parameters, self.MODEL, context).strip() or None,
+            "device": settings.DEVICES[self.parameterAsEnum(parameters, self.DEVICE, context)],
+            "threshold": self.parameterAsDouble(parameters, self.THRESHOLD, context),
+            "min_area_m2": self.parameterAsDouble(parameters, self.MIN_AREA, context) or None,
+            "extent": None,
+            "extent_crs": None,
+        }
+        if parameters.get(self.EXTENT) not in (None, ""):
+            rect = self.parameterAsExtent(parameters, self.EXTENT, context, layer.crs())
+            if not rect.isNull() and not rect.isEmpty():
+                request["extent"] = extents.as_list(rect)
+                request["extent_crs"] = extents.crs_id(layer.crs())
+        threads = settings.get("threads")
+        if threads:
+            request["threads"] = threads
+        request["_layer"] = layer
+        return request
+
+    def call_backend(self, method: str, request: Dict[str, Any],
+                     feedback: QgsProcessingFeedback) -> Dict[str, Any]:
+        """Run ``method`` in this (the algorithm's) thread, forwarding progress and cancel."""
+        params = {k: v for k, v in request.items() if not k.startswith("_")}
+        feedback.pushInfo(self.tr("Backend request: {}").format(method))
+
+        def progress(event: Dict[str, Any]) -> None:
+            fraction = event.get("fraction")
+            if isinstance(fraction, (int, float)):
+                feedback.setProgress(100.0 * fraction)
+            if event.get("stage"):
+                feedback.setProgressText(str(event["stage"]))
+
+        try:
+            client = backend.shared_client()
+            return run_request(client, method, params, feedback.isCanceled, progress)
+        except BackendError as exc:
+            if exc.code == "cancelled":
+                raise QgsProcessingException(self.tr("Cancelled.")) from None
+            feedback.reportError(exc.detail or exc.message, fatalError=False)
+            raise QgsProcessingException(f"{exc.code}: {exc.message}") from None

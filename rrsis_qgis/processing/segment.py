@@ -1,0 +1,104 @@
+"""Algorithm ``rrsis:segment`` — "Segment raster by expression".
+
+Runs in its own Processing thread (no ``FlagNoThreading``): the backend does the work in
+its subprocess; this thread waits, forwards progress and cancel, then copies the polygons
+from the backend's GeoPackage into any QGIS-writable sink.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from qgis.core import (QgsFeature, QgsFeatureSink, QgsFields, QgsProcessing,
+                       QgsProcessingException, QgsProcessingOutputNumber,
+                       QgsProcessingParameterFeatureSink, QgsProcessingParameterRasterDestination,
+                       QgsProcessingUtils, QgsVectorLayer)
+
+from .common import RrsisAlgorithm
+
+
+class SegmentAlgorithm(RrsisAlgorithm):
+    OUTPUT = "OUTPUT"
+    OUTPUT_PROBABILITY = "OUTPUT_PROBABILITY"
+    FEATURE_COUNT = "FEATURE_COUNT"
+
+    def name(self) -> str:
+        return "segment"
+
+    def displayName(self) -> str:  # noqa: N802
+        return self.tr("Segment raster by expression")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return self.tr(
+            "Finds the objects a natural-language expression refers to (e.g. “vehicles along the "
+            "road”) in a georeferenced RGB raster and returns them as polygons with the fields "
+            "expression, score, area_m2, model, model_sha256, gsd_m and created. Several "
+            "expressions, one per line, share one output. The model runs in the local RRSIS "
+            "backend process; nothing leaves the machine. The extent is taken in the raster's "
+            "CRS; empty means the whole raster.")
+
+    def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
+        self.add_common_parameters()
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("Segmented objects"), QgsProcessing.TypeVectorPolygon))
+        probability = QgsProcessingParameterRasterDestination(
+            self.OUTPUT_PROBABILITY, self.tr("Probability raster"), optional=True,
+            createByDefault=False)
+        self.addParameter(probability)
+        self.addOutput(QgsProcessingOutputNumber(self.FEATURE_COUNT, self.tr("Number of objects")))
+
+    def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
+                         feedback: Any) -> Dict[str, Any]:
+        request = self.build_request(parameters, context)
+        request["output"] = QgsProcessingUtils.generateTempFilename("rrsis.gpkg")
+        request["layer"] = "rrsis"
+        probability = None
+        if parameters.get(self.OUTPUT_PROBABILITY) not in (None, ""):
+            probability = self.parameterAsOutputLayer(parameters, self.OUTPUT_PROBABILITY, context)
+        probability_tmp = None
+        if probability:
+            if probability.lower().endswith((".tif", ".tiff")):
+                request["probability"] = probability
+            else:
+                probability_tmp = QgsProcessingUtils.generateTempFilename("probability.tif")
+                request["probability"] = probability_tmp
+        result = self.call_backend("segment", request, feedback)
+
+        source = QgsVectorLayer(f"{result['output']}|layername={result.get('layer') or 'rrsis'}",
+                                "rrsis", "ogr")
+        if not source.isValid():
+            raise QgsProcessingException(self.tr("The backend's output could not be read: {}")
+                                         .format(result.get("output")))
+        fields = QgsFields()
+        for field in source.fields():
+            if field.name().lower() != "fid":
+                fields.append(field)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
+                                             source.wkbType(), source.crs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        count = 0
+        total = source.featureCount() or 1
+        for feature in source.getFeatures():
+            if feedback.isCanceled():
+                break
+            out = QgsFeature(fields)
+            out.setGeometry(feature.geometry())
+            out.setAttributes([feature[f.name()] for f in fields])
+            if not sink.addFeature(out, QgsFeatureSink.FastInsert):
+                raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.OUTPUT))
+            count += 1
+            feedback.setProgress(100.0 * count / total)
+        if probability_tmp:
+            from osgeo import gdal
+
+            gdal.Translate(probability, probability_tmp)
+        counts = result.get("feature_counts") or {}
+        for expression, n in counts.items():
+            feedback.pushInfo(self.tr("{}: {} object(s)").format(expression, n))
+        feedback.pushInfo(self.tr("Model {} on {}, GSD {} m").format(
+            result.get("model"), result.get("device"), result.get("gsd_m")))
+        outputs: Dict[str, Any] = {self.OUTPUT: dest_id, self.FEATURE_COUNT: count}
+        if probability:
+            outputs[self.OUTPUT_PROBABILITY] = probability
+        return outputs

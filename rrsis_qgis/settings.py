@@ -1,0 +1,79 @@
+"""Every plugin setting in one table of keys and defaults over ``QgsSettings`` (prefix ``rrsis/``).
+
+Settings follow the QGIS profile. Nothing here is stored inside the plugin folder, which
+plugin upgrades wipe.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from qgis.core import QgsSettings
+
+PREFIX = "rrsis/"
+
+# key -> default; the type of the default is the type read back
+DEFAULTS: Dict[str, Any] = {
+    # interpreter of the backend venv; empty: env RRSIS_BACKEND_PYTHON, then the installer's venv
+    "backend_python": "",
+    "model_dir": "",           # extra model folder (passed to the backend as RRSIS_MODEL_DIR)
+    "default_model": "",       # empty: the backend's default model
+    "device": "auto",          # auto | cpu | cuda
+    "threads": 0,              # 0: let the backend decide
+    "log_level": "INFO",       # DEBUG | INFO | WARNING
+    "threshold": 0.5,
+    "min_area_m2": 0.0,        # 0: no minimum
+    "probability": False,      # also add the probability raster
+    "output_dir": "",          # empty: <profile>/rrsis/results
+    "history": "[]",           # JSON list of recent expressions, newest first
+}
+
+DEVICES = ("auto", "cpu", "cuda")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING")
+HISTORY_SIZE = 20
+
+
+def get(key: str) -> Any:
+    """The stored value of ``key`` with the type of its default."""
+    default = DEFAULTS[key]
+    value = QgsSettings().value(PREFIX + key, default)
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return default
+    if isinstance(default, float):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return default
+    return "" if value is None else str(value)
+
+
+def set(key: str, value: Any) -> None:  # noqa: A001 (module-level API: settings.set)
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    QgsSettings().setValue(PREFIX + key, value)
+
+
+def history() -> List[str]:
+    """Recent expressions, newest first."""
+    try:
+        items = json.loads(get("history"))
+    except ValueError:
+        return []
+    return [str(i) for i in items if isinstance(i, str) and i.strip()][:HISTORY_SIZE]
+
+
+def remember_expression(expression: str) -> List[str]:
+    """Put ``expression`` first in the history (no duplicates) and persist it."""
+    expression = expression.strip()
+    items = [e for e in history() if e != expression]
+    if expression:
+        items.insert(0, expression)
+    items = items[:HISTORY_SIZE]
+    set("history", json.dumps(items))
+    return items

@@ -1,0 +1,265 @@
+"""Plugin tests: real QGIS 3.22 (offscreen), real backend subprocess, tiny real model.
+
+Run with QGIS's Python, e.g.::
+
+    QT_QPA_PLATFORM=offscreen RRSIS_BACKEND_PYTHON=.venv/bin/python /usr/bin/python3 -m pytest tests/plugin
+
+QGIS starts once per session (``qgis_app``) with its settings in a temporary profile, so
+nothing touches the user's QGIS. Tests needing the backend skip when
+``RRSIS_BACKEND_PYTHON`` is unset or cannot import the backend engine.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess  # nosec B404: tests start real backend processes
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+_PROFILE = Path(tempfile.mkdtemp(prefix="rrsis-qgis-profile-"))
+os.environ["QGIS_CUSTOM_CONFIG_PATH"] = str(_PROFILE)  # before QGIS starts: settings stay here
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+for path in (str(REPO), "/usr/share/qgis/python/plugins"):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+qgis_core = pytest.importorskip("qgis.core", reason="QGIS (python3-qgis) is not installed")
+
+from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsProject,  # noqa: E402
+                       QgsRasterLayer)
+
+BACKEND_PYTHON = os.environ.get("RRSIS_BACKEND_PYTHON", "")
+SHARED_DATA = Path(os.environ.get("RRSIS_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def shared_data_or_none(*parts: str) -> Optional[Path]:
+    """A file of the optional real aerial data (../shared/data), or None when absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    return path if path.exists() else None
+
+
+@pytest.fixture(scope="session")
+def qgis_app() -> Iterator[QgsApplication]:
+    from qgis.testing import start_app
+
+    app = start_app(cleanup=False)
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    yield app
+
+
+@pytest.fixture
+def project(qgis_app: QgsApplication) -> Iterator[QgsProject]:
+    """A clean project per test."""
+    project = QgsProject.instance()
+    project.clear()
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:32633"))
+    yield project
+    project.clear()
+
+
+class QgisHarness:
+    """The parts of ``QgisInterface`` the plugin uses, made of real QGIS widgets.
+
+    QGIS's own ``QgisInterface`` only exists inside the full desktop application; this
+    harness gives the plugin a real main window, map canvas (bound to the project's layer
+    tree), message bar, toolbar and menus, and records what it added so tests can check
+    that ``unload`` removes everything.
+    """
+
+    def __init__(self, project: QgsProject) -> None:
+        from qgis.gui import QgsLayerTreeMapCanvasBridge, QgsMapCanvas, QgsMessageBar
+        from qgis.PyQt.QtWidgets import QMainWindow, QToolBar, QVBoxLayout, QWidget
+
+        self.window = QMainWindow()
+        self.window.resize(1200, 800)
+        central = QWidget(self.window)
+        layout = QVBoxLayout(central)
+        self.bar = QgsMessageBar(central)
+        self.canvas = QgsMapCanvas(central)
+        self.canvas.setDestinationCrs(project.crs())
+        layout.addWidget(self.bar)
+        layout.addWidget(self.canvas)
+        self.window.setCentralWidget(central)
+        self.bridge = QgsLayerTreeMapCanvasBridge(project.layerTreeRoot(), self.canvas)
+        self.toolbar = QToolBar("Plugins", self.window)
+        self.window.addToolBar(self.toolbar)
+        self.raster_menus: Dict[str, Any] = {}
+        self.docks: List[Any] = []
+        self.active: Optional[Any] = None
+        self.log_opened = 0
+        self.window.show()
+
+    def mainWindow(self) -> Any:  # noqa: N802
+        return self.window
+
+    def mapCanvas(self) -> Any:  # noqa: N802
+        return self.canvas
+
+    def messageBar(self) -> Any:  # noqa: N802
+        return self.bar
+
+    def activeLayer(self) -> Any:  # noqa: N802
+        return self.active
+
+    def openMessageLog(self) -> None:  # noqa: N802
+        self.log_opened += 1
+
+    def addDockWidget(self, area: Any, dock: Any) -> None:  # noqa: N802
+        self.window.addDockWidget(area, dock)
+        self.docks.append(dock)
+
+    def removeDockWidget(self, dock: Any) -> None:  # noqa: N802
+        self.window.removeDockWidget(dock)
+        self.docks.remove(dock)
+
+    def addToolBarIcon(self, action: Any) -> None:  # noqa: N802
+        self.toolbar.addAction(action)
+
+    def removeToolBarIcon(self, action: Any) -> None:  # noqa: N802
+        self.toolbar.removeAction(action)
+
+    def addPluginToRasterMenu(self, name: str, action: Any) -> None:  # noqa: N802
+        from qgis.PyQt.QtWidgets import QMenu
+
+        menu = self.raster_menus.setdefault(name, QMenu(name, self.window))
+        menu.addAction(action)
+
+    def removePluginRasterMenu(self, name: str, action: Any) -> None:  # noqa: N802
+        menu = self.raster_menus.get(name)
+        if menu is not None:
+            menu.removeAction(action)
+            if not menu.actions():
+                del self.raster_menus[name]
+
+    def close(self) -> None:
+        self.window.close()
+        self.window.deleteLater()
+
+
+@pytest.fixture
+def iface(project: QgsProject) -> Iterator[QgisHarness]:
+    harness = QgisHarness(project)
+    yield harness
+    harness.close()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 120.0, step: float = 0.02) -> bool:
+    """Process Qt events until ``condition()`` is true; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        QgsApplication.processEvents()
+        if condition():
+            return True
+        time.sleep(step)
+    QgsApplication.processEvents()
+    return condition()
+
+
+def write_geotiff(path: Path, epsg: int = 32633, origin=(500000.0, 4649776.0), gsd: float = 0.5,
+                  size=(96, 96), pattern: str = "bright_square") -> Path:
+    """A real 3-band uint8 GeoTIFF: dark background with a bright square in the middle."""
+    import numpy as np
+    from osgeo import gdal, osr
+
+    rows, cols = size
+    data = np.full((3, rows, cols), 30, dtype=np.uint8)
+    if pattern == "bright_square":
+        data[:, rows // 4: 3 * rows // 4, cols // 4: 3 * cols // 4] = 230
+    driver = gdal.GetDriverByName("GTiff")
+    tmp = str(path) + ".part"
+    ds = driver.Create(tmp, cols, rows, 3, gdal.GDT_Byte)
+    ds.SetGeoTransform((origin[0], gsd, 0.0, origin[1], 0.0, -gsd))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(epsg)
+    ds.SetProjection(srs.ExportToWkt())
+    for band in range(3):
+        ds.GetRasterBand(band + 1).WriteArray(data[band])
+    ds.FlushCache()
+    ds = None
+    os.replace(tmp, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def raster_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="rrsis-rasters-"))
+
+
+@pytest.fixture
+def raster_layer(tmp_path: Path, project: QgsProject) -> QgsRasterLayer:
+    path = write_geotiff(tmp_path / "scene.tif")
+    layer = QgsRasterLayer(str(path), "scene")
+    assert layer.isValid()
+    project.addMapLayer(layer)
+    return layer
+
+
+# --- the real backend ---------------------------------------------------------------------
+def _backend_usable() -> Optional[str]:
+    """Why the backend cannot run these tests, or None when it can."""
+    if not BACKEND_PYTHON or not Path(BACKEND_PYTHON).is_file():
+        return "RRSIS_BACKEND_PYTHON is not set to an interpreter with the backend"
+    probe = subprocess.run(  # nosec B603: fixed argv
+        [BACKEND_PYTHON, "-c", "import rrsis.server, rrsis.engine.run"],
+        capture_output=True, text=True, timeout=120)
+    if probe.returncode != 0:
+        return f"backend not importable: {probe.stderr.strip().splitlines()[-1:]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def backend_python() -> str:
+    reason = _backend_usable()
+    if reason:
+        pytest.skip(reason)
+    return BACKEND_PYTHON
+
+
+@pytest.fixture(scope="session")
+def model_dir(backend_python: str) -> Path:
+    """A folder with two checkpoints of the tiny LGCE test config.
+
+    ``tiny``: random weights (arbitrary but real output). ``everywhere``: the final 1x1 conv
+    zeroed and its bias set to (-5, 5), so every pixel is foreground and each run returns one
+    polygon covering exactly the processed extent: a predictable object to check places and CRSs.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="rrsis-models-"))
+    code = (
+        "import sys, torch\n"
+        "from rrsis.models import create_model, save_checkpoint\n"
+        "torch.manual_seed(0)\n"
+        "save_checkpoint(create_model('test-lgce-tiny'), sys.argv[1] + '/tiny.safetensors',"
+        " card={'name': 'tiny'})\n"
+        "m = create_model('test-lgce-tiny')\n"
+        "conv = m.segmentation.classifier.conv1_1\n"
+        "with torch.no_grad():\n"
+        "    conv.weight.zero_(); conv.bias.copy_(torch.tensor([-5.0, 5.0]))\n"
+        "save_checkpoint(m, sys.argv[1] + '/everywhere.safetensors', card={'name': 'everywhere'})\n")
+    subprocess.run([backend_python, "-c", code, str(folder)],  # nosec B603
+                   check=True, capture_output=True, timeout=300)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def backend_settings(qgis_app: QgsApplication, backend_python: str, model_dir: Path) -> Iterator[None]:
+    """Plugin settings pointing at the test backend and the tiny models.
+
+    Session-wide so the shared backend stays warm across tests, as it does in QGIS.
+    """
+    from rrsis_qgis import backend, settings
+
+    values = {"backend_python": backend_python, "model_dir": str(model_dir),
+              "default_model": "everywhere", "device": "cpu", "threads": 1}
+    for key, value in values.items():
+        settings.set(key, value)
+    backend.reset()
+    yield
+    backend.reset()

@@ -1,0 +1,235 @@
+"""The dock end to end: real QGIS widgets, the real backend subprocess, tiny real models."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any, List, Tuple
+
+import pytest
+from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsRasterLayer,
+                       QgsRectangle)
+
+from conftest import wait_until, write_geotiff
+
+pytestmark = pytest.mark.usefixtures("backend_settings")
+
+
+@pytest.fixture
+def dock(iface, project):
+    from rrsis_qgis.dock import RrsisDock
+
+    widget = RrsisDock(iface, iface.mainWindow())
+    outcomes: List[Tuple[str, list]] = []
+    widget.runFinished.connect(lambda outcome, added: outcomes.append((outcome, added)))
+    widget.outcomes = outcomes
+    yield widget
+    widget.cancel()
+    wait_until(lambda: widget.task is None, timeout=60)
+    widget.deleteLater()
+
+
+def _run(dock: Any, expression: str, raster: QgsRasterLayer, model: str = "everywhere") -> None:
+    dock.raster.setLayer(raster)
+    dock.expression.setCurrentText(expression)
+    dock.model.addItem(model, model)
+    dock.model.setCurrentIndex(dock.model.findData(model))
+    dock.run_button.click()
+
+
+def _finish(dock: Any, count: int, timeout: float = 180) -> Tuple[str, list]:
+    assert wait_until(lambda: len(dock.outcomes) >= count, timeout), "the run did not finish"
+    return dock.outcomes[count - 1]
+
+
+def test_visible_extent_in_another_crs_gives_a_layer_at_the_right_place(iface, project, dock,
+                                                                         tmp_path):
+    from rrsis_qgis import layers, settings
+
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))  # the raster is in EPSG:32633
+    iface.canvas.setDestinationCrs(project.crs())
+    raster = QgsRasterLayer(str(write_geotiff(tmp_path / "scene.tif", size=(128, 128))), "scene")
+    project.addMapLayer(raster)
+    to_map = QgsCoordinateTransform(raster.crs(), project.crs(), project)
+    inner = QgsRectangle(500010, 4649730, 500040, 4649760)  # inside the 64 m x 64 m raster
+    iface.canvas.setExtent(to_map.transformBoundingBox(inner))
+    iface.canvas.refresh()
+    visible = QgsCoordinateTransform(project.crs(), raster.crs(), project).transformBoundingBox(
+        iface.canvas.extent()).intersect(raster.extent())
+
+    _run(dock, "vehicles along the road", raster)
+    assert dock.cancel_button.isEnabled()
+    outcome, added = _finish(dock, 1)
+    assert outcome == "ok", iface.bar.items() and iface.bar.items()[0].text()
+    (layer,) = added
+    assert layer.name() == "vehicles along the road (everywhere)"
+    assert layer.crs().authid() == "EPSG:32633"
+    features = list(layer.getFeatures())
+    assert len(features) == 1  # the "everywhere" model: one polygon = the processed extent
+    f = features[0]
+    assert f["expression"] == "vehicles along the road" and f["model"] == "everywhere"
+    assert f["gsd_m"] == pytest.approx(0.5) and f["score"] > 0.9
+    box = f.geometry().boundingBox()
+    for got, want in zip((box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()),
+                         (visible.xMinimum(), visible.yMinimum(), visible.xMaximum(),
+                          visible.yMaximum())):
+        assert got == pytest.approx(want, abs=1.01)  # within two pixels of 0.5 m
+    assert f["area_m2"] == pytest.approx(f.geometry().area(), rel=0.02)
+    group = project.layerTreeRoot().findGroup(layers.GROUP_NAME)
+    assert [n.layerId() for n in group.findLayers()] == [layer.id()]
+    assert "everywhere" in layer.metadata().abstract()
+    assert settings.history()[0] == "vehicles along the road"
+    assert dock.expression.itemText(0) == "vehicles along the road"
+    assert dock.progress.value() == 100 and dock.run_button.isEnabled()
+
+
+def test_whole_layer_and_selected_polygon_extents(iface, project, dock, tmp_path):
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+
+    raster = QgsRasterLayer(str(write_geotiff(tmp_path / "scene.tif")), "scene")
+    project.addMapLayer(raster)
+    dock.raster.setLayer(raster)
+    dock.extent.setCurrentIndex(dock.extent.findData("layer"))
+    assert dock.extent_request(raster) == {"extent": None, "extent_crs": None}
+
+    polygons = QgsVectorLayer("Polygon?crs=EPSG:4326", "fields", "memory")
+    to_wgs = QgsCoordinateTransform(raster.crs(), polygons.crs(), project)
+    for rect in (QgsRectangle(500005, 4649740, 500015, 4649750),
+                 QgsRectangle(500030, 4649760, 500040, 4649770)):
+        feature = QgsFeature()
+        feature.setGeometry(QgsGeometry.fromRect(to_wgs.transformBoundingBox(rect)))
+        polygons.dataProvider().addFeature(feature)
+    polygons.updateExtents()
+    project.addMapLayer(polygons)
+    polygons.selectByIds([2])
+    dock.extent.setCurrentIndex(dock.extent.findData("features"))
+    dock.polygons.setLayer(polygons)
+    request = dock.extent_request(raster)
+    assert request["extent_crs"] == "EPSG:32633"
+    xmin, ymin, xmax, ymax = request["extent"]
+    assert xmin == pytest.approx(500030, abs=0.5) and ymax == pytest.approx(4649770, abs=0.5)
+    dock.selected_only.setChecked(False)
+    xmin, ymin, xmax, ymax = dock.extent_request(raster)["extent"]
+    assert xmin == pytest.approx(500005, abs=0.5) and ymax == pytest.approx(4649770, abs=0.5)
+
+
+@pytest.fixture(scope="module")
+def big_raster(tmp_path_factory) -> Path:
+    """Large enough for the tiny model to take several seconds (hundreds of 64 px tiles)."""
+    return write_geotiff(tmp_path_factory.mktemp("big") / "big.tif", size=(1536, 1536))
+
+
+def _first_tiles(dock: Any) -> bool:
+    return "tiles" in dock.eta.text()
+
+
+def test_cancel_mid_run_leaves_no_layer(iface, project, dock, big_raster):
+    from rrsis_qgis import backend
+
+    raster = QgsRasterLayer(str(big_raster), "big")
+    project.addMapLayer(raster)
+    dock.extent.setCurrentIndex(dock.extent.findData("layer"))
+    layers_before = set(project.mapLayers())
+    _run(dock, "cars", raster, model="tiny")
+    output = Path(dock.task.params["output"])
+    assert wait_until(lambda: _first_tiles(dock) or dock.outcomes, 120)
+    assert not dock.outcomes, "the run ended before it could be cancelled"
+    dock.cancel_button.click()
+    outcome, added = _finish(dock, 1, 60)
+    assert outcome == "cancelled" and added == []
+    assert set(project.mapLayers()) == layers_before
+    assert project.layerTreeRoot().findGroup("RRSIS results") is None
+    assert not output.exists()
+    assert backend.shared_client().state == "ready"  # warm, not restarted
+
+
+def test_backend_killed_mid_run_shows_error_then_next_run_works(iface, project, dock, big_raster,
+                                                                tmp_path):
+    from rrsis_qgis import backend
+
+    raster = QgsRasterLayer(str(big_raster), "big")
+    project.addMapLayer(raster)
+    dock.extent.setCurrentIndex(dock.extent.findData("layer"))
+    _run(dock, "cars", raster, model="tiny")
+    assert wait_until(lambda: _first_tiles(dock) or dock.outcomes, 120)
+    assert not dock.outcomes
+    os.kill(backend.shared_client().pid, signal.SIGKILL)
+    outcome, added = _finish(dock, 1, 60)
+    assert outcome == "failed" and added == []
+    items = iface.bar.items()
+    assert items, "no message in the message bar"
+    details = [b for b in items[-1].findChildren(type(dock.run_button)) if b.text() == "Details"]
+    assert details
+    details[0].click()
+    assert iface.log_opened == 1
+    assert "Backend: crashed" in dock.status.text()
+
+    small = QgsRasterLayer(str(write_geotiff(tmp_path / "small.tif")), "small")
+    project.addMapLayer(small)
+    _run(dock, "cars", small)
+    outcome, added = _finish(dock, 2, 180)
+    assert outcome == "ok" and len(added) == 1 and added[0].featureCount() == 1
+
+
+def test_device_choices_show_what_the_backend_found(iface, project, dock):
+    from rrsis_qgis import backend
+
+    hello = backend.shared_client().start()
+    dock._show_state(None)
+    texts = [dock.device.itemText(i) for i in range(dock.device.count())]
+    has_cuda = any(d.get("type") == "cuda" for d in hello["devices"])
+    assert texts[0] == ("Auto (CUDA)" if has_cuda else "Auto (CPU)")
+    assert texts[2].startswith("CUDA (") and (has_cuda or texts[2] == "CUDA (not found)")
+    assert wait_until(lambda: dock.model.findData("tiny") >= 0, 60)  # filled from "models"
+    # "busy" while the dock's own "models" request runs, then ready again
+    want = "Backend: ready on " + ("CUDA" if has_cuda else "CPU")
+    assert wait_until(lambda: dock.status.text() == want, 30), dock.status.text()
+
+
+def test_run_without_a_backend_explains_how_to_install_it(iface, project, dock, monkeypatch,
+                                                          tmp_path):
+    from rrsis_qgis import backend, settings
+
+    raster = QgsRasterLayer(str(write_geotiff(tmp_path / "scene.tif")), "scene")
+    project.addMapLayer(raster)
+    old = settings.get("backend_python")
+    monkeypatch.delenv("RRSIS_BACKEND_PYTHON", raising=False)
+    backend.reset()
+    settings.set("backend_python", str(tmp_path / "nowhere" / "python"))
+    try:
+        dock._show_state(None)
+        assert dock.status.text().startswith("Backend: not installed")
+        dock.extent.setCurrentIndex(dock.extent.findData("layer"))
+        _run(dock, "cars", raster)
+        assert dock.task is None and dock.run_button.isEnabled()
+        (item,) = iface.bar.items()
+        assert "Install backend" in item.text()
+        assert project.layerTreeRoot().findGroup("RRSIS results") is None
+    finally:
+        settings.set("backend_python", old)
+        backend.reset()
+
+
+def test_probability_raster_is_added_on_request(iface, project, dock, tmp_path):
+    from qgis.core import QgsRasterLayer as Raster
+
+    raster = Raster(str(write_geotiff(tmp_path / "scene.tif")), "scene")
+    project.addMapLayer(raster)
+    dock.extent.setCurrentIndex(dock.extent.findData("layer"))
+    dock.probability.setChecked(True)
+    try:
+        _run(dock, "cars", raster)
+        outcome, added = _finish(dock, 1)
+    finally:
+        dock.probability.setChecked(False)
+        from rrsis_qgis import settings
+
+        settings.set("probability", False)
+    assert outcome == "ok" and len(added) == 2
+    vector, probability = added
+    assert isinstance(probability, Raster) and probability.isValid()
+    assert probability.name() == "cars probability (everywhere)"
+    assert probability.width() == 96 and probability.crs().authid() == "EPSG:32633"
+    group = project.layerTreeRoot().findGroup("RRSIS results")
+    assert [n.layerId() for n in group.findLayers()] == [vector.id(), probability.id()]

@@ -1,0 +1,90 @@
+"""layers.py: a real GeoPackage (as the backend writes it) becomes styled layers with provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import QgsVectorLayer
+
+EXPRESSIONS = ("vehicles along the road", "the car's shadow")
+
+
+def write_result_gpkg(path: Path, counts=(3, 1)) -> Path:
+    """A GeoPackage shaped like the backend's output, written with GDAL/OGR."""
+    from osgeo import ogr, osr
+
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32633)
+    layer = ds.CreateLayer("rrsis", srs, ogr.wkbMultiPolygon)
+    for name, kind in (("expression", ogr.OFTString), ("score", ogr.OFTReal),
+                       ("area_m2", ogr.OFTReal), ("model", ogr.OFTString),
+                       ("model_sha256", ogr.OFTString), ("gsd_m", ogr.OFTReal),
+                       ("created", ogr.OFTString)):
+        layer.CreateField(ogr.FieldDefn(name, kind))
+    x = 500000.0
+    for expression, n in zip(EXPRESSIONS, counts):
+        for i in range(n):
+            feature = ogr.Feature(layer.GetLayerDefn())
+            for name, value in (("expression", expression), ("score", 0.9 - i / 10),
+                                ("area_m2", 8.0), ("model", "tiny"), ("model_sha256", "ab" * 32),
+                                ("gsd_m", 0.5), ("created", "2026-11-23T00:00:00Z")):
+                feature.SetField(name, value)
+            feature.SetGeometry(ogr.CreateGeometryFromWkt(
+                f"MULTIPOLYGON((({x} 4649750,{x + 4} 4649750,{x + 4} 4649752,{x} 4649752,{x} 4649750)))"))
+            layer.CreateFeature(feature)
+            x += 10
+    ds = None
+    return path
+
+
+def _result(path: Path):
+    return {"output": str(path), "layer": "rrsis", "probability": None, "mask": None,
+            "feature_counts": {EXPRESSIONS[0]: 3, EXPRESSIONS[1]: 1}, "model": "tiny",
+            "model_sha256": "ab" * 32, "gsd_m": 0.5, "device": "cpu", "crs": "EPSG:32633",
+            "timings": {"total_s": 1.0}}
+
+
+def test_one_styled_layer_per_expression_in_the_results_group(project, tmp_path):
+    from rrsis_qgis import layers
+
+    existing = QgsVectorLayer("Point?crs=EPSG:32633", "my points", "memory")
+    project.addMapLayer(existing)
+    gpkg = write_result_gpkg(tmp_path / "run.gpkg")
+    request = {"raster": "/data/scene.tif", "expressions": list(EXPRESSIONS), "threshold": 0.5}
+    added = layers.add_result_layers(_result(gpkg), request, project)
+
+    assert [l.name() for l in added] == [f"{e} (tiny)" for e in EXPRESSIONS]
+    assert [l.featureCount() for l in added] == [3, 1]
+    assert {f["expression"] for f in added[1].getFeatures()} == {EXPRESSIONS[1]}
+    assert {f.name() for f in added[0].fields()} >= set(layers.RESULT_FIELDS)
+    group = project.layerTreeRoot().findGroup(layers.GROUP_NAME)
+    assert [n.layerId() for n in group.findLayers()] == [l.id() for l in added]
+    assert project.layerTreeRoot().children()[0] is group  # on top
+    symbol = added[0].renderer().symbol()
+    assert 0 < symbol.color().alpha() < 255  # semi-transparent fill, from the QML
+    meta = added[0].metadata()
+    assert meta.title() == EXPRESSIONS[0]
+    assert "tiny" in meta.abstract() and "/data/scene.tif" in meta.abstract()
+    assert any(h.startswith("model_sha256: abab") for h in meta.history())
+    assert existing.name() == "my points" and project.mapLayer(existing.id()) is existing
+
+
+def test_rerun_adds_new_layers_and_changes_nothing_else(project, tmp_path):
+    from rrsis_qgis import layers
+
+    request = {"raster": "/data/scene.tif", "expressions": [EXPRESSIONS[0]]}
+    first = layers.add_result_layers(_result(write_result_gpkg(tmp_path / "a.gpkg")), request, project)
+    first[0].setName("renamed by the user")
+    second = layers.add_result_layers(_result(write_result_gpkg(tmp_path / "b.gpkg")), request, project)
+    assert first[0].id() != second[0].id()
+    assert first[0].name() == "renamed by the user"
+    assert second[0].name() == f"{EXPRESSIONS[0]} (tiny)"
+    assert len(project.layerTreeRoot().findGroup(layers.GROUP_NAME).findLayers()) == 2
+    assert first[0].source() != second[0].source()
+
+
+def test_quotes_in_expressions_are_escaped_in_the_subset():
+    from rrsis_qgis import layers
+
+    assert layers.subset_for("the car's shadow") == "\"expression\" = 'the car''s shadow'"

@@ -1,0 +1,57 @@
+"""classFactory / initGui / unload leave nothing behind: actions, menus, dock, provider."""
+
+from __future__ import annotations
+
+from qgis.core import QgsApplication
+
+
+def _rrsis_providers():
+    return [p for p in QgsApplication.processingRegistry().providers() if p.id() == "rrsis"]
+
+
+def test_load_show_dock_and_unload_twice(iface):
+    import rrsis_qgis
+
+    for _ in range(2):
+        plugin = rrsis_qgis.classFactory(iface)
+        plugin.initGui()
+        assert len(_rrsis_providers()) == 1
+        algs = {a.id() for a in _rrsis_providers()[0].algorithms()}
+        assert algs == {"rrsis:segment", "rrsis:estimate", "rrsis:evaluate", "rrsis:build_dataset"}
+        assert len(iface.toolbar.actions()) == 1
+        assert len(iface.raster_menus["&RRSIS"].actions()) == 2
+        plugin.actions[0].setChecked(True)  # the toolbar action opens the dock
+        assert len(iface.docks) == 1 and iface.docks[0].isVisible()
+        assert iface.docks[0].windowTitle() == "Referring segmentation"
+        plugin.unload()
+        assert _rrsis_providers() == []
+        assert iface.toolbar.actions() == []
+        assert iface.raster_menus == {}
+        assert iface.docks == []
+        assert plugin.actions == [] and plugin.dock is None
+
+
+def test_provider_explains_a_missing_backend(qgis_app, monkeypatch, tmp_path):
+    from rrsis_qgis import settings
+    from rrsis_qgis.processing.provider import RrsisProvider
+
+    monkeypatch.delenv("RRSIS_BACKEND_PYTHON", raising=False)
+    old = settings.get("backend_python")
+    settings.set("backend_python", str(tmp_path / "missing" / "python"))
+    try:
+        assert "not installed" in RrsisProvider().warningMessage()
+    finally:
+        settings.set("backend_python", old)
+
+
+def test_algorithms_run_in_their_own_thread(qgis_app):
+    from qgis.core import QgsProcessingAlgorithm
+    from rrsis_qgis.processing.estimate import EstimateAlgorithm
+    from rrsis_qgis.processing.segment import SegmentAlgorithm
+
+    for alg in (SegmentAlgorithm(), EstimateAlgorithm()):
+        alg.initAlgorithm()
+        assert not alg.flags() & QgsProcessingAlgorithm.FlagNoThreading
+        assert alg.shortHelpString()
+        assert {"INPUT", "EXPRESSION", "EXTENT", "MODEL", "DEVICE", "THRESHOLD", "MIN_AREA"} <= {
+            p.name() for p in alg.parameterDefinitions()}

@@ -1,0 +1,73 @@
+"""Evaluate against a reference layer; Build referring dataset (through the backend CLI)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsVectorLayer
+
+from conftest import write_geotiff
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_app):
+    from rrsis_qgis.processing.provider import RrsisProvider
+
+    provider = RrsisProvider()
+    assert QgsApplication.processingRegistry().addProvider(provider)
+    yield provider
+    QgsApplication.processingRegistry().removeProvider(provider)
+
+
+def _polygons(crs: str, rects, field: str = "") -> QgsVectorLayer:
+    uri = f"Polygon?crs={crs}" + (f"&field={field}:string" if field else "")
+    layer = QgsVectorLayer(uri, "p", "memory")
+    for rect, value in rects:
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromWkt(rect))
+        if field:
+            feature.setAttributes([value])
+        layer.dataProvider().addFeature(feature)
+    layer.updateExtents()
+    return layer
+
+
+def test_evaluate_area_iou_precision_recall_across_crs(provider, project):
+    import processing
+
+    # segmented: 10 m x 10 m; reference: the same square shifted 5 m east, stored in WGS 84
+    result = _polygons("EPSG:32633", [("POLYGON((500000 4649700,500010 4649700,500010 4649710,"
+                                       "500000 4649710,500000 4649700))", None)])
+    ref_utm = _polygons("EPSG:32633", [("POLYGON((500005 4649700,500015 4649700,500015 4649710,"
+                                        "500005 4649710,500005 4649700))", None)])
+    reference = processing.run("native:reprojectlayer", {
+        "INPUT": ref_utm, "TARGET_CRS": "EPSG:4326", "OUTPUT": "TEMPORARY_OUTPUT"})["OUTPUT"]
+    out = processing.run("rrsis:evaluate", {"INPUT": result, "REFERENCE": reference})
+    assert out["RESULT_AREA_M2"] == pytest.approx(100, rel=1e-3)
+    assert out["REFERENCE_AREA_M2"] == pytest.approx(100, rel=1e-3)
+    assert out["IOU"] == pytest.approx(50 / 150, rel=1e-3)
+    assert out["PRECISION"] == pytest.approx(0.5, rel=1e-3)
+    assert out["RECALL"] == pytest.approx(0.5, rel=1e-3)
+    clipped = processing.run("rrsis:evaluate", {
+        "INPUT": result, "REFERENCE": reference,
+        "EXTENT": "500005,500010,4649700,4649710 [EPSG:32633]"})
+    assert clipped["IOU"] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_build_dataset_through_the_backend_cli(provider, project, backend_settings, tmp_path):
+    import processing
+
+    raster = write_geotiff(tmp_path / "scene.tif", size=(256, 256))
+    labels = _polygons("EPSG:32633", [
+        ("POLYGON((500030 4649740,500050 4649740,500050 4649720,500030 4649720,500030 4649740))",
+         "building"),
+        ("POLYGON((500070 4649700,500090 4649700,500090 4649680,500070 4649680,500070 4649700))",
+         "road")], field="cls")
+    out = processing.run("rrsis:build_dataset", {
+        "INPUT": str(raster), "LABELS": labels, "CLASS_FIELD": "cls", "TILE_SIZE": 64,
+        "OUTPUT": str(tmp_path / "dataset")})["OUTPUT"]
+    summary = json.loads((tmp_path / "dataset" / "dataset.json").read_text())
+    assert out == str(tmp_path / "dataset")
+    assert list((tmp_path / "dataset" / "images").glob("*.tif"))
+    assert "building" in json.dumps(summary) and "road" in json.dumps(summary)
