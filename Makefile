@@ -46,7 +46,7 @@ install: setup package
 	python3 scripts/install_plugin.py --backend-python $(abspath $(PY))
 
 lock:
-	$(PIP) freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	{ head -2 constraints.txt; $(PIP) freeze --exclude-editable | grep -v "^-e"; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
