@@ -147,6 +147,25 @@ def _metres_per_unit(crs: CRS) -> float:
         return 1.0
 
 
+def source_gsd_m(info: RasterInfo) -> Optional[float]:
+    """The raster's own pixel size in metres (geometric mean of x and y); None without a CRS.
+
+    For a geographic CRS it is measured at the raster's centre in the local UTM zone.
+    """
+    if info.crs is None:
+        return None
+    t = info.transform
+    if not info.crs.is_geographic:
+        return math.sqrt(abs(t.a * t.e)) * _metres_per_unit(info.crs)
+    cx, cy = t * (info.width / 2, info.height / 2)
+    lon, lat = rasterio.warp.transform(info.crs, "EPSG:4326", [cx], [cy])
+    utm = utm_crs(lon[0], lat[0])
+    xs, ys = rasterio.warp.transform(info.crs, utm, [cx, cx + t.a, cx], [cy, cy, cy + t.e])
+    dx = math.hypot(xs[1] - xs[0], ys[1] - ys[0])
+    dy = math.hypot(xs[2] - xs[0], ys[2] - ys[0])
+    return math.sqrt(dx * dy)
+
+
 def plan_grid(info: RasterInfo, extent: Optional[Sequence[float]], extent_crs: Optional[str],
               gsd_m: float) -> WorkGrid:
     """The working grid over ``extent`` (default: the whole raster) at ``gsd_m`` metres."""

@@ -16,8 +16,10 @@ UTM zone for a geographic raster), one band per expression.
 
 Defaults: ``min_area_m2=None`` removes objects smaller than 16 working pixels
 (a 4 x 4 speck: 16 * gsd_m**2, e.g. 0.36 m2 at 0.15 m). Nodata/alpha pixels are never
-foreground; tiles entirely without data are skipped. The working GSD is the model
-card's ``gsd_m`` unless ``options.gsd_m`` overrides it. ``extent`` is clipped to the
+foreground; tiles entirely without data are skipped. The working GSD is the raster's
+own GSD when it lies within the model card's ``gsd_range_m`` (the scales it was trained
+to serve), else the nearest end of that range; a card without a range means its native
+``gsd_m`` always; ``options.gsd_m`` overrides all of this. ``extent`` is clipped to the
 raster; ``extent_crs`` defaults to the raster's CRS. The probability GeoTIFF is uint8
 0-255 (probability * 255) or float32 0-1 (NaN = no data); the mask is uint8 1 = object,
 0 = not; no-data pixels are 0 in uint8 rasters and flagged in an internal GDAL mask.
@@ -47,7 +49,8 @@ from ..models.checkpoint import load_checkpoint
 from ..models.lavt import ReferringSegmenter
 from .output import StripRasterWriter, write_geopackage
 from .predictor import Predictor, sigmoid
-from .raster_io import RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands
+from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
+                        source_gsd_m)
 from .tiling import Tile, blend_window, tile_rows
 from .vectorize import StripVectorizer
 
@@ -169,12 +172,16 @@ def _model_name(model: ReferringSegmenter, requested: Optional[str]) -> str:
     return str(card.get("name") or (Path(requested).stem if requested else DEFAULT_MODEL))
 
 
-def _native_gsd(model: ReferringSegmenter) -> float:
+def working_gsd(model: ReferringSegmenter, source_gsd: Optional[float]) -> float:
+    """The raster's GSD clamped to the range the model serves (its native GSD if no range)."""
     card = getattr(model, "card", {}) or {}
-    gsd = card.get("gsd_m") or model.config.gsd_m
-    if not gsd:
+    native = card.get("gsd_m") or model.config.gsd_m
+    if not native:
         raise InputError("the model card states no GSD; pass gsd_m explicitly")
-    return float(gsd)
+    lo, hi = card.get("gsd_range_m") or model.config.gsd_range_m or (native, native)
+    if source_gsd is None:
+        return float(native)
+    return float(min(max(source_gsd, lo), hi))
 
 
 def _check_options(options: SegmentOptions) -> List[str]:
@@ -221,7 +228,7 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     device = resolve_device(options.device)
     set_threads(options.threads)
     model = (models or ModelCache()).get(options.model, str(device))
-    gsd = float(options.gsd_m) if options.gsd_m else _native_gsd(model)
+    gsd = float(options.gsd_m) if options.gsd_m else working_gsd(model, source_gsd_m(info))
     grid = plan_grid(info, options.extent, options.extent_crs, gsd)
     predictor = Predictor(model, device, expressions, options.precision)
     rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap)
