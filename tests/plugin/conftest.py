@@ -263,3 +263,28 @@ def backend_settings(qgis_app: QgsApplication, backend_python: str, model_dir: P
     backend.reset()
     yield
     backend.reset()
+
+
+@pytest.fixture
+def clean_settings(qgis_app: QgsApplication) -> Iterator[None]:
+    """Empty plugin settings for the test; the previous ones (other tests' backend) restored."""
+    from qgis.core import QgsSettings
+
+    qs = QgsSettings()
+    saved = {key: qs.value(key) for key in qs.allKeys() if key.startswith("rrsis/")}
+    qs.remove("rrsis")
+    yield
+    qs.remove("rrsis")
+    for key, value in saved.items():
+        qs.setValue(key, value)
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_app: QgsApplication) -> Iterator[object]:
+    """The RRSIS Processing provider, registered for the module's tests."""
+    from rrsis_qgis.processing.provider import RrsisProvider
+
+    provider = RrsisProvider()
+    assert QgsApplication.processingRegistry().addProvider(provider)
+    yield provider
+    QgsApplication.processingRegistry().removeProvider(provider)

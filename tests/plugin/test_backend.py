@@ -5,22 +5,11 @@ from __future__ import annotations
 import os
 import sys
 
-import pytest
-from qgis.core import QgsSettings
 
 
-@pytest.fixture
-def clean(qgis_app):
-    qs = QgsSettings()
-    saved = {key: qs.value(key) for key in qs.allKeys() if key.startswith("rrsis/")}
-    qs.remove("rrsis")
-    yield
-    qs.remove("rrsis")
-    for key, value in saved.items():
-        qs.setValue(key, value)
 
 
-def test_interpreter_order_setting_then_environment_then_installer_venv(clean, monkeypatch,
+def test_interpreter_order_setting_then_environment_then_installer_venv(clean_settings, monkeypatch,
                                                                          tmp_path):
     from rrsis_qgis import backend, settings
 
@@ -38,7 +27,7 @@ def test_interpreter_order_setting_then_environment_then_installer_venv(clean, m
     assert backend.backend_python() == (str(venv_python) if venv_python.is_file() else None)
 
 
-def test_child_environment_names_model_folders_and_log_level(clean, monkeypatch, tmp_path):
+def test_child_environment_names_model_folders_and_log_level(clean_settings, monkeypatch, tmp_path):
     from rrsis_qgis import backend, settings
 
     monkeypatch.setenv("RRSIS_MODEL_DIR", "/from/env")

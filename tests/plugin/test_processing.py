@@ -19,14 +19,6 @@ pytestmark = pytest.mark.usefixtures("backend_settings")
 CPU = 1  # index of "cpu" in the DEVICE enum
 
 
-@pytest.fixture(scope="module")
-def provider(qgis_app):
-    from rrsis_qgis.processing.provider import RrsisProvider
-
-    provider = RrsisProvider()
-    assert QgsApplication.processingRegistry().addProvider(provider)
-    yield provider
-    QgsApplication.processingRegistry().removeProvider(provider)
 
 
 def test_segment_two_expressions_through_processing_run(provider, project, tmp_path):

@@ -5,19 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsVectorLayer
+from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
 
 from conftest import write_geotiff
 
 
-@pytest.fixture(scope="module")
-def provider(qgis_app):
-    from rrsis_qgis.processing.provider import RrsisProvider
-
-    provider = RrsisProvider()
-    assert QgsApplication.processingRegistry().addProvider(provider)
-    yield provider
-    QgsApplication.processingRegistry().removeProvider(provider)
 
 
 def _polygons(crs: str, rects, field: str = "") -> QgsVectorLayer:

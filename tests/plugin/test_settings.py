@@ -6,19 +6,9 @@ import pytest
 from qgis.core import QgsSettings
 
 
-@pytest.fixture
-def clean(qgis_app):
-    """Empty plugin settings for the test; the previous ones (other tests' backend) restored."""
-    qs = QgsSettings()
-    saved = {key: qs.value(key) for key in qs.allKeys() if key.startswith("rrsis/")}
-    qs.remove("rrsis")
-    yield
-    qs.remove("rrsis")
-    for key, value in saved.items():
-        qs.setValue(key, value)
 
 
-def test_defaults_have_their_types(clean):
+def test_defaults_have_their_types(clean_settings):
     from rrsis_qgis import settings
 
     for key, default in settings.DEFAULTS.items():
@@ -27,7 +17,7 @@ def test_defaults_have_their_types(clean):
         assert value == default
 
 
-def test_values_round_trip_with_types(clean):
+def test_values_round_trip_with_types(clean_settings):
     from rrsis_qgis import settings
 
     settings.set("threads", 3)
@@ -41,14 +31,14 @@ def test_values_round_trip_with_types(clean):
     assert QgsSettings().value("rrsis/device") == "cuda"  # stored under the plugin prefix
 
 
-def test_unknown_key_is_refused(clean):
+def test_unknown_key_is_refused(clean_settings):
     from rrsis_qgis import settings
 
     with pytest.raises(KeyError):
         settings.set("no_such_key", 1)
 
 
-def test_history_is_newest_first_unique_and_bounded(clean):
+def test_history_is_newest_first_unique_and_bounded(clean_settings):
     from rrsis_qgis import settings
 
     for i in range(settings.HISTORY_SIZE + 5):

@@ -349,7 +349,6 @@ def build_dataset(raster: PathLike, labels: PathLike, class_field: str, output: 
 
 def _polygonal(geom: Any) -> Any:
     """Only the polygon parts of a clipped geometry (lines/points from touching edges dropped)."""
-    import shapely
     from shapely.geometry import MultiPolygon
 
     if geom.is_empty:
