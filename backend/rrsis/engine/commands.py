@@ -39,6 +39,8 @@ def _parse_bands(text: Optional[str]) -> Optional[Tuple[int, int, int]]:
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
+    from ..device import PRECISIONS
+
     p.add_argument("raster", help="raster file or any GDAL-readable source")
     p.add_argument("expression", nargs="?",
                    help="referring expression, e.g. 'vehicles along the road'")
@@ -49,10 +51,12 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="checkpoint name or .safetensors path (default: lgce-lite)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
     p.add_argument("--threads", type=int, help="CPU threads for torch")
-    p.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"))
+    p.add_argument("--precision", default="auto", choices=PRECISIONS,
+                   help="auto: exact fp32 on CPU, autocast on CUDA; fast: bf16 decoder on CPU; bf16")
     p.add_argument("--bands", help="band mapping R,G,B for 4+ band rasters (default 1,2,3)")
     p.add_argument("--gsd", type=float, dest="gsd_m",
-                   help="working GSD in metres (default: the model's native GSD)")
+                   help="working GSD in metres (default: the raster's own GSD when the model "
+                   "serves it, else the nearest end of the model's GSD range)")
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--overlap", type=float, default=0.25, help="tile overlap fraction (0.25)")
     p.add_argument("--pixel-coordinates", action="store_true",
