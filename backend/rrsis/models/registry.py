@@ -165,7 +165,7 @@ register_model(ModelConfig(
 _MINILM = TextConfig(hidden_size=384, num_layers=6, num_heads=12, intermediate_size=1536,
                      pretrained="minilm-package")
 register_model(ModelConfig(
-    name="lgce-lite", backbone=EfficientNetConfig(), text=_MINILM, decoder_width=96,
+    name="lgce-lite", backbone=EfficientNetConfig(), text=_MINILM, decoder_width=64,
     lgce=LGCEConfig(depths=(1, 1), num_heads=(4, 8), mlp_ratio=2.0, inert_modules=False),
     gsd_m=0.15, gsd_range_m=(0.05, 0.5),
     description="LGCE at CPU scale: EfficientNet-Lite0 + MiniLM-L6, light decoder.",

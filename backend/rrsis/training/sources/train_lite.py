@@ -1,0 +1,101 @@
+"""Train ``lgce-lite`` with the generic trainer: data from ``shared/data``, pretrained parts.
+
+    python -m rrsis.training.sources.train_lite --data-root ../shared/data --out runs/lgce-lite
+
+Builds the three dataset folders (if absent) with :func:`rrsis.training.sources.build_all`,
+initialises the model with :func:`rrsis.models.pretrained.init_pretrained`, freezes the
+stem and the first ``--frozen-stages`` block stages of the visual encoder, then runs
+:class:`rrsis.training.trainer.Trainer` with ``training/configs/lgce_lite.yaml``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+from typing import List, Optional
+
+from ...device import set_threads
+from ...models import create_model
+from ...models.pretrained import init_pretrained
+from ..recipe import resolve_recipe
+from ..trainer import Trainer
+from . import build_all, dataset_folders
+
+__all__ = ["freeze_stem", "main"]
+
+
+def freeze_stem(model, stages: int) -> int:  # type: ignore[no-untyped-def]
+    """requires_grad off for the encoder's stem and its first ``stages`` block stages."""
+    enc = model.segmentation.backbone.encoder
+    mods = [enc.conv_stem, enc.bn1] + list(enc.blocks[:stages])
+    n = 0
+    for mod in mods:
+        for p in mod.parameters():
+            p.requires_grad_(False)
+            n += p.numel()
+    return n
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--data-root", default="../shared/data")
+    p.add_argument("--datasets", default="runs/data", help="where the built folders go")
+    p.add_argument("--out", default="runs/lgce-lite")
+    p.add_argument("--recipe", default="lgce_lite")
+    p.add_argument("--frozen-stages", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--rebuild", action="store_true")
+    p.add_argument("--resume", default=None)
+    p.add_argument("--export", default=None)
+    p.add_argument("--time-budget", type=float, default=None)
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--init", default=None,
+                   help="continue from an rrsis checkpoint (e.g. the best model of a first run) "
+                        "instead of the ImageNet/MiniLM initialisation")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    set_threads(args.threads)
+    started = time.time()
+    folders = dataset_folders(Path(args.datasets))
+    if args.rebuild or not all((f / "dataset.json").is_file() for f in folders):
+        build_all(Path(args.data_root), Path(args.datasets))
+    recipe = resolve_recipe(args.recipe, time_budget_s=args.time_budget, epochs=args.epochs,
+                            lr=args.lr)
+    import torch
+
+    torch.manual_seed(recipe.seed)
+    if args.init:
+        from ...models.catalog import find_model
+        from ...models.checkpoint import load_checkpoint
+
+        model = load_checkpoint(find_model(args.init), "cpu")
+    else:
+        model = create_model(recipe.arch)
+        init_pretrained(model)
+    trainer = Trainer(recipe, folders, args.out, device="cpu", resume=args.resume,
+                      export_path=args.export, name="lgce-lite", model=model, gsd_m=0.15)
+    frozen = freeze_stem(trainer.model, args.frozen_stages)
+    logging.info("frozen encoder parameters: %d; train iterations: %d", frozen, trainer.total_iters)
+    try:
+        result = trainer.fit()
+    finally:
+        trainer.close()
+    import sys
+
+    summary = {"command": "python -m rrsis.training.sources.train_lite "
+                          + " ".join(sys.argv[1:] if argv is None else argv),
+               "init": args.init, "completed": result.completed,
+               "iterations": result.global_step,
+               "wall_time_s": round(time.time() - started, 1), "best": str(result.best_path),
+               "metrics": {k: v.get("overall") for k, v in result.metrics.items()}}
+    (Path(args.out) / "train_lite.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
