@@ -139,31 +139,50 @@ def utm_crs(lon: float, lat: float) -> CRS:
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 
-def _metres_per_unit(crs: CRS) -> float:
-    try:
-        unit, factor = crs.linear_units_factor
-        return float(factor)
-    except Exception:  # noqa: BLE001 - rasterio raises CRSError for odd units
-        return 1.0
+def ground_scale(crs: CRS, x: float, y: float, dx: float, dy: float) -> Tuple[float, float]:
+    """Ground length in metres of the steps ``dx`` and ``dy`` (CRS units) at (x, y).
+
+    Measured in the local UTM zone, so it covers the CRS's unit (feet, degrees) and its
+    scale distortion (Web Mercator's 1/cos(latitude): 1.5 at 48° N) alike.
+    """
+    lon, lat = rasterio.warp.transform(crs, "EPSG:4326", [x], [y])
+    utm = utm_crs(lon[0], lat[0])
+    xs, ys = rasterio.warp.transform(crs, utm, [x, x + dx, x], [y, y, y + dy])
+    return math.hypot(xs[1] - xs[0], ys[1] - ys[0]), math.hypot(xs[2] - xs[0], ys[2] - ys[0])
+
+
+def _metres_per_unit(crs: CRS, bounds: Bounds) -> float:
+    """Ground metres per CRS unit at the centre of ``bounds`` (geometric mean of x and y).
+
+    A projected CRS whose local scale is within 0.1 % of its nominal unit (UTM, national
+    grids) keeps the nominal unit exactly, so grids in metres stay round numbers.
+    """
+    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    step = max(abs(bounds[2] - bounds[0]), abs(bounds[3] - bounds[1])) / 100 or 1.0
+    gx, gy = ground_scale(crs, cx, cy, step, step)
+    scale = math.sqrt(gx * gy) / step
+    if crs.is_projected:
+        try:
+            nominal = float(crs.linear_units_factor[1])
+        except Exception:  # noqa: BLE001 - rasterio raises CRSError for odd units
+            return scale
+        if abs(scale / nominal - 1.0) < 1e-3:
+            return nominal
+    return scale
 
 
 def source_gsd_m(info: RasterInfo) -> Optional[float]:
-    """The raster's own pixel size in metres (geometric mean of x and y); None without a CRS.
+    """The raster's own pixel size in metres on the ground (geometric mean of x and y).
 
-    For a geographic CRS it is measured at the raster's centre in the local UTM zone.
+    Measured at the raster's centre in the local UTM zone, so a geographic CRS and the
+    scale distortion of Web Mercator are accounted for; None without a CRS.
     """
     if info.crs is None:
         return None
     t = info.transform
-    if not info.crs.is_geographic:
-        return math.sqrt(abs(t.a * t.e)) * _metres_per_unit(info.crs)
     cx, cy = t * (info.width / 2, info.height / 2)
-    lon, lat = rasterio.warp.transform(info.crs, "EPSG:4326", [cx], [cy])
-    utm = utm_crs(lon[0], lat[0])
-    xs, ys = rasterio.warp.transform(info.crs, utm, [cx, cx + t.a, cx], [cy, cy, cy + t.e])
-    dx = math.hypot(xs[1] - xs[0], ys[1] - ys[0])
-    dy = math.hypot(xs[2] - xs[0], ys[2] - ys[0])
-    return math.sqrt(dx * dy)
+    gx, gy = ground_scale(info.crs, cx, cy, t.a, t.e)
+    return math.sqrt(gx * gy)
 
 
 def plan_grid(info: RasterInfo, extent: Optional[Sequence[float]], extent_crs: Optional[str],
@@ -194,7 +213,7 @@ def plan_grid(info: RasterInfo, extent: Optional[Sequence[float]], extent_crs: O
         bounds = transform_bounds(crs, work_crs, *bounds, densify_pts=21)
     else:
         work_crs = crs
-    unit = _metres_per_unit(work_crs)
+    unit = _metres_per_unit(work_crs, bounds)  # ground metres per CRS unit, locally
     res = gsd_m / unit
     width = max(1, int(math.ceil((bounds[2] - bounds[0]) / res - 1e-6)))
     height = max(1, int(math.ceil((bounds[3] - bounds[1]) / res - 1e-6)))
@@ -253,11 +272,7 @@ class WindowReader:
         self._nodata: Optional[float] = info.nodata
         self._mask_call = has_mask and info.alpha_band is None and info.nodata is None
         if grid.crs is not None:
-            src_res = math.sqrt(abs(info.transform.determinant))
-            if info.crs is not None and info.crs.is_geographic:
-                src_res *= 111_320.0  # degrees -> metres, enough to pick the kernel
-            else:
-                src_res *= _metres_per_unit(info.crs) if info.crs else 1.0
+            src_res = source_gsd_m(info) or math.sqrt(abs(info.transform.determinant))
             shrinking = src_res < grid.gsd_m
             self._vrt = WarpedVRT(
                 self._src, crs=grid.crs, transform=grid.transform, width=grid.width,

@@ -41,3 +41,16 @@ def test_a_card_without_range_always_works_at_its_native_gsd() -> None:
     model = create_model("test-lgce-tiny")
     model.card = {"gsd_m": 0.13}
     assert working_gsd(model, 0.3) == pytest.approx(0.13)
+
+
+def test_web_mercator_scale_is_taken_into_account(tmp_path: Path) -> None:
+    """At 60° N a Web-Mercator metre is half a metre on the ground: GSD, grid and areas follow."""
+    from rrsis.engine.raster_io import plan_grid
+
+    y60 = 8399737.89  # northing of 60° N in EPSG:3857
+    info = open_info(_tif(tmp_path / "m.tif", "EPSG:3857", 0.4, 1.0e6, y60))
+    assert source_gsd_m(info) == pytest.approx(0.2, rel=0.01)
+    grid = plan_grid(info, None, None, 0.2)
+    assert grid.transform.a == pytest.approx(0.4, rel=0.01)  # 0.2 m on the ground
+    assert grid.metres_per_unit == pytest.approx(0.5, rel=0.01)  # areas scale by 0.25
+    assert abs(grid.width - 20) <= 1 and abs(grid.height - 10) <= 1  # not 40 x 20
