@@ -434,15 +434,24 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
 
 # --- estimate -------------------------------------------------------------------------------
 
-def _rss_mb() -> float:
+def _proc_status_mb(key: str) -> float:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process from /proc, else the peak RSS."""
     try:
         with open("/proc/self/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1]) / 1024.0
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _rss_mb() -> float:
+    return _proc_status_mb("VmRSS")
+
+
+def _peak_rss_mb() -> float:
+    return _proc_status_mb("VmHWM")
 
 
 def _reset_peak_rss() -> bool:
@@ -452,17 +461,6 @@ def _reset_peak_rss() -> bool:
         return True
     except OSError:
         return False
-
-
-def _peak_rss_mb() -> float:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
