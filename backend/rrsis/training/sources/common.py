@@ -94,7 +94,11 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
 
 
 def near(objects: np.ndarray, other: np.ndarray, distance_px: int) -> np.ndarray:
-    """Connected components of ``objects`` that come within ``distance_px`` of ``other``."""
+    """Connected components of ``objects`` within ``distance_px`` of ``other`` along x and y.
+
+    The neighbourhood is a square (Chebyshev distance): diagonally it reaches
+    ``distance_px * sqrt(2)``. The shipped ``lgce-lite`` was trained with this rule.
+    """
     if not other.any() or not objects.any():
         return np.zeros_like(objects, dtype=bool)
     grown = dilate(other, max(1, distance_px))

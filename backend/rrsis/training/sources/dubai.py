@@ -8,7 +8,8 @@ vegetation, bare land) but says nothing about fine detail.
 
 Split by tile (each tile is a separate area): ``tile-2`` and ``tile-6`` are validation.
 Relations are computed from the labels: "building next to the road" = building
-components within 3 m of a road pixel.
+components within 3 m of a road pixel along x and y (a square neighbourhood, so up to
+about 4.2 m diagonally; see ``common.near``).
 """
 
 from __future__ import annotations
