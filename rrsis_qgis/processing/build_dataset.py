@@ -13,19 +13,17 @@ import tempfile
 import time
 from typing import Any, Dict, List
 
-from qgis.core import (QgsProcessing, QgsProcessingAlgorithm, QgsProcessingException,
+from qgis.core import (QgsProcessing, QgsProcessingException,
                        QgsProcessingParameterField, QgsProcessingParameterFolderDestination,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
                        QgsProcessingParameterVectorLayer, QgsProviderRegistry)
-from qgis.PyQt.QtCore import QCoreApplication
-from qgis.PyQt.QtGui import QIcon
 
 from .. import backend
 from ..client import clean_env
-from ..resources import icon_path
+from .common import AlgorithmBase
 
 
-class BuildDatasetAlgorithm(QgsProcessingAlgorithm):
+class BuildDatasetAlgorithm(AlgorithmBase):
     INPUT = "INPUT"
     LABELS = "LABELS"
     CLASS_FIELD = "CLASS_FIELD"
@@ -33,20 +31,11 @@ class BuildDatasetAlgorithm(QgsProcessingAlgorithm):
     TILE_SIZE = "TILE_SIZE"
     OUTPUT = "OUTPUT"
 
-    def tr(self, text: str) -> str:
-        return QCoreApplication.translate("BuildDatasetAlgorithm", text)
-
-    def createInstance(self) -> "BuildDatasetAlgorithm":  # noqa: N802
-        return type(self)()
-
     def name(self) -> str:
         return "build_dataset"
 
     def displayName(self) -> str:  # noqa: N802
         return self.tr("Build referring dataset")
-
-    def icon(self) -> QIcon:
-        return QIcon(icon_path())
 
     def shortHelpString(self) -> str:  # noqa: N802
         return self.tr(

@@ -18,21 +18,13 @@ from ..runner import run_request
 from ..resources import icon_path
 
 
-class RrsisAlgorithm(QgsProcessingAlgorithm):
-    """Base: the common parameters, the request, and a cancellable backend call."""
-
-    INPUT = "INPUT"
-    EXPRESSION = "EXPRESSION"
-    EXTENT = "EXTENT"
-    MODEL = "MODEL"
-    DEVICE = "DEVICE"
-    THRESHOLD = "THRESHOLD"
-    MIN_AREA = "MIN_AREA"
+class AlgorithmBase(QgsProcessingAlgorithm):
+    """What every RRSIS algorithm shares: translation, instances, the provider's icon."""
 
     def tr(self, text: str) -> str:
-        return QCoreApplication.translate("RrsisAlgorithm", text)
+        return QCoreApplication.translate("RrsisProcessing", text)
 
-    def createInstance(self) -> "RrsisAlgorithm":  # noqa: N802
+    def createInstance(self) -> "AlgorithmBase":  # noqa: N802
         return type(self)()
 
     def group(self) -> str:
@@ -43,6 +35,19 @@ class RrsisAlgorithm(QgsProcessingAlgorithm):
 
     def icon(self) -> QIcon:
         return QIcon(icon_path())
+
+
+class RrsisAlgorithm(AlgorithmBase):
+    """Base of segment and estimate: the common parameters, the request, a cancellable call."""
+
+    INPUT = "INPUT"
+    EXPRESSION = "EXPRESSION"
+    EXTENT = "EXTENT"
+    MODEL = "MODEL"
+    DEVICE = "DEVICE"
+    THRESHOLD = "THRESHOLD"
+    MIN_AREA = "MIN_AREA"
+
 
     def add_common_parameters(self) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Input raster")))

@@ -11,16 +11,14 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from qgis.core import (QgsCoordinateTransform, QgsFeatureRequest, QgsGeometry, QgsProcessing,
-                       QgsProcessingAlgorithm, QgsProcessingException,
+                       QgsProcessingException,
                        QgsProcessingOutputNumber, QgsProcessingParameterExtent,
                        QgsProcessingParameterFeatureSource, QgsRectangle)
-from qgis.PyQt.QtCore import QCoreApplication
-from qgis.PyQt.QtGui import QIcon
 
-from ..resources import icon_path
+from .common import AlgorithmBase
 
 
-class EvaluateAlgorithm(QgsProcessingAlgorithm):
+class EvaluateAlgorithm(AlgorithmBase):
     INPUT = "INPUT"
     REFERENCE = "REFERENCE"
     EXTENT = "EXTENT"
@@ -31,20 +29,11 @@ class EvaluateAlgorithm(QgsProcessingAlgorithm):
     RESULT_AREA_M2 = "RESULT_AREA_M2"
     REFERENCE_AREA_M2 = "REFERENCE_AREA_M2"
 
-    def tr(self, text: str) -> str:
-        return QCoreApplication.translate("EvaluateAlgorithm", text)
-
-    def createInstance(self) -> "EvaluateAlgorithm":  # noqa: N802
-        return type(self)()
-
     def name(self) -> str:
         return "evaluate"
 
     def displayName(self) -> str:  # noqa: N802
         return self.tr("Evaluate against a reference layer")
-
-    def icon(self) -> QIcon:
-        return QIcon(icon_path())
 
     def shortHelpString(self) -> str:  # noqa: N802
         return self.tr(
