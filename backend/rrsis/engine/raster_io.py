@@ -215,6 +215,8 @@ def plan_grid(info: RasterInfo, extent: Optional[Sequence[float]], extent_crs: O
         work_crs = crs
     unit = _metres_per_unit(work_crs, bounds)  # ground metres per CRS unit, locally
     res = gsd_m / unit
+    if work_crs == crs and math.isclose(res, abs(info.transform.a), rel_tol=1e-6):
+        res = abs(info.transform.a)  # the raster's own grid: read it without resampling noise
     width = max(1, int(math.ceil((bounds[2] - bounds[0]) / res - 1e-6)))
     height = max(1, int(math.ceil((bounds[3] - bounds[1]) / res - 1e-6)))
     transform = Affine(res, 0.0, bounds[0], 0.0, -res, bounds[3])
