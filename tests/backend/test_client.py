@@ -18,22 +18,8 @@ sys.path.insert(0, str(REPO))  # the plugin package lives at the repository root
 
 from rrsis_qgis import _protocol  # noqa: E402
 from rrsis_qgis.client import BackendClient, BackendError, clean_env  # noqa: E402
-from test_server import write_foreground_model, write_raster  # noqa: E402
+from test_server import data  # noqa: E402,F401  (the same module fixture: model + rasters)
 
-GSD = 0.5
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
-    root = tmp_path_factory.mktemp("client")
-    (root / "models").mkdir()
-    return {
-        "root": root,
-        "models": root / "models",
-        "model": write_foreground_model(root / "models" / "everything.safetensors"),
-        "small": write_raster(root / "small.tif", 64),
-        "large": write_raster(root / "large.tif", 1536, 2),
-    }
 
 
 def client_for(data: Dict[str, Path], **kwargs: Any) -> BackendClient:
