@@ -21,7 +21,6 @@ from rrsis_qgis.client import BackendClient, BackendError, clean_env  # noqa: E4
 from test_server import data  # noqa: E402,F401  (the same module fixture: model + rasters)
 
 
-
 def client_for(data: Dict[str, Path], **kwargs: Any) -> BackendClient:
     env = {"RRSIS_MODEL_DIR": str(data["models"]), "OMP_NUM_THREADS": "1"}
     return BackendClient(sys.executable, env=env, startup_timeout=120.0, **kwargs)
