@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
 __all__ = [
-    "PROTOCOL_VERSION", "MAX_LINE_CHARS", "ERROR_CODES", "Field", "MethodSpec", "METHODS",
+    "PROTOCOL_VERSION", "MAX_LINE_CHARS", "MAX_ID_CHARS", "ERROR_CODES", "Field", "MethodSpec", "METHODS",
     "EVENTS", "SEGMENT_PARAMS", "ProtocolError", "Request", "Hello", "Progress", "Result",
     "Error", "Message", "encode", "decode", "validate_params",
 ]
@@ -53,7 +53,20 @@ ERROR_CODES: Dict[str, str] = {
     "out_of_memory": "the device ran out of memory: lower batch_size or use another device",
     "version_mismatch": "the two sides speak different protocol versions",
     "crashed": "the backend process died (client side)",
+    "bad_request": "a server event (hello/progress/result/error) was sent to the server",
+    "duplicate_id": "a request reuses the id of one still queued or running; the first goes on",
+    # the backend's own errors (rrsis.errors), listed so the plugin can name them
+    "bad_output": "an output path would destroy the input or another output, or is unusable",
+    "output_exists": "the output exists and overwrite was not set",
+    "not_writable": "the output folder or file is read-only",
+    "disk_full": "the disk is full; nothing was left behind",
+    "network_refused": "a URL or remote source: the backend reads local data only",
+    "bad_raster": "the raster cannot be read (truncated, corrupt, missing VRT source)",
+    "missing_dependency": "a Python package is missing from the backend's environment",
 }
+
+#: Request ids are non-empty strings of at most this many characters.
+MAX_ID_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,8 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "batch_size": Field("int", nullable=False, doc="tiles per forward pass"),
     "overlap": Field("number", nullable=False, doc="tile overlap as a fraction of the tile"),
     "pixel_coordinates": Field("bool", nullable=False, doc="accept a raster without a CRS"),
+    "overwrite": Field("bool", nullable=False,
+                       doc="replace outputs that exist (else error output_exists)"),
 }
 
 #: Every request type. ``hello`` also goes the other way, as the server's first event.
@@ -239,7 +254,11 @@ def decode(line: Union[str, bytes]) -> Message:
         raise ProtocolError("unknown_method", f"unknown message type {kind!r} (known: {known})",
                             rid)
     if rid is None:
-        raise ProtocolError("malformed", f"'{kind}' needs an 'id': a non-empty string", None)
+        if isinstance(raw_id, str) and len(raw_id) > MAX_ID_CHARS:
+            raise ProtocolError("malformed", f"'{kind}' has an 'id' of {len(raw_id)} characters: "
+                                f"ids are at most {MAX_ID_CHARS} characters", None)
+        raise ProtocolError("malformed", f"'{kind}' needs an 'id': a non-empty string of at most "
+                            f"{MAX_ID_CHARS} characters", None)
     params = obj.get("params", {})
     if params is None:
         params = {}
@@ -331,7 +350,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= 200
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS
 
 
 def _fields(msg: Any) -> Dict[str, Any]:

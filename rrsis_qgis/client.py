@@ -18,7 +18,7 @@ import os
 import subprocess  # nosec B404 - the backend is a child process we start ourselves
 import threading
 import time
-from typing import IO, Any, Callable, Deque, Dict, List, Optional
+from typing import IO, Any, Callable, Deque, Dict, List, Optional, Set
 
 try:  # inside the plugin package
     from . import _protocol as protocol
@@ -94,6 +94,7 @@ class BackendClient:
         self._listeners: List[Callable[[str], None]] = []
         self._ids = itertools.count(1)
         self._stopping = False
+        self._ended: Set[int] = set()  # pids of children this client stopped on purpose
 
     # --- public API ----------------------------------------------------------------------
     def add_state_listener(self, callback: Callable[[str], None]) -> None:
@@ -201,6 +202,8 @@ class BackendClient:
         with self._lock:
             proc = self._proc
             self._stopping = True
+        if proc is not None:
+            self._ended.add(proc.pid)
         try:
             if proc is not None and proc.poll() is None:
                 try:
@@ -278,6 +281,7 @@ class BackendClient:
     def _kill(self, proc: Optional[subprocess.Popen]) -> None:
         if proc is None:
             return
+        self._ended.add(proc.pid)
         if proc.poll() is None:
             proc.kill()
             try:
@@ -378,9 +382,15 @@ class BackendClient:
         with self._lock:
             current = proc is self._proc
             expected = self._stopping
+            ended = proc.pid in self._ended  # we asked it to go (shutdown, restart)
+            self._ended.discard(proc.pid)
         if expected and current:
             return
         how = _describe_exit(proc.returncode)
+        if ended:
+            self._note(f"backend stopped ({how})")
+            self._fail_pending("cancelled", "the backend was stopped", proc)
+            return
         self._note(f"backend exited unexpectedly: {how}")
         if current and self._hello_event.is_set():
             self._set_state("crashed")

@@ -15,7 +15,7 @@ import sys
 from typing import Callable, Dict, List, Optional, Tuple
 
 from . import __version__
-from .errors import RrsisError
+from .errors import RrsisError, from_exception
 
 # name -> (module, one-line help)
 COMMANDS: Dict[str, Tuple[str, str]] = {
@@ -54,8 +54,28 @@ def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     return parser
 
 
+#: options whose value may start with "-" (argparse would take "-180,-90,..." for an option)
+DASH_VALUE_OPTIONS = ("--extent",)
+
+
+def _join_dash_values(argv: List[str]) -> List[str]:
+    """``--extent -180,-90,180,90`` -> ``--extent=-180,-90,180,90`` before argparse sees it."""
+    out: List[str] = []
+    i = 0
+    while i < len(argv):
+        value = argv[i + 1] if i + 1 < len(argv) else ""
+        if argv[i] in DASH_VALUE_OPTIONS and len(value) > 1 and value[0] == "-" \
+                and value[1] in "0123456789.":
+            out.append(f"{argv[i]}={value}")  # a negative number, not an option
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _join_dash_values(list(sys.argv[1:] if argv is None else argv))
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
@@ -67,8 +87,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     _, run = _command_functions(args.command)
     try:
         return int(run(args) or 0)
-    except RrsisError as exc:
-        print(f"rrsis {args.command}: error: {exc}", file=sys.stderr)
+    except (RrsisError, OSError, ImportError) as exc:
+        specific = from_exception(exc)
+        if specific is None:
+            raise
+        print(f"rrsis {args.command}: error: {specific}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"rrsis {args.command}: interrupted", file=sys.stderr)

@@ -51,3 +51,76 @@ class Cancelled(RrsisError):
     """The run was cancelled by the caller; nothing was written."""
 
     code = "cancelled"
+
+
+class OutputError(InputError):
+    """An output path cannot be used: it is the input, another output, a folder, a loop, ..."""
+
+    code = "bad_output"
+
+
+class OutputExistsError(OutputError, FileExistsError):
+    """The output exists and the caller did not allow replacing it (``overwrite``)."""
+
+    code = "output_exists"
+
+
+class NotWritableError(RrsisError, PermissionError):
+    """The output folder or file cannot be written (read-only file system, permissions)."""
+
+    code = "not_writable"
+
+
+class DiskFullError(RrsisError, OSError):
+    """The disk (or the user's quota) is full; nothing was left behind."""
+
+    code = "disk_full"
+
+
+class NetworkPathError(InputError):
+    """A remote source (URL, /vsicurl/, a VRT that points at one): the backend reads local data only."""
+
+    code = "network_refused"
+
+
+class RasterReadError(InputError):
+    """The raster cannot be read: truncated, corrupt, or a VRT whose sources are missing."""
+
+    code = "bad_raster"
+
+
+class MissingDependencyError(RrsisError, ImportError):
+    """A Python package the backend needs is not installed in its environment."""
+
+    code = "missing_dependency"
+
+
+def from_exception(exc: BaseException) -> "RrsisError | None":
+    """The specific error an OS or import failure means for the user, or None (a bug).
+
+    Why: a full disk, a read-only folder or a missing package must reach the CLI as one
+    readable line and the plugin as a specific code, never as ``internal`` with a traceback.
+    """
+    import errno as _errno
+
+    if isinstance(exc, RrsisError):
+        return exc
+    if isinstance(exc, ImportError):
+        name = getattr(exc, "name", None) or str(exc)
+        return MissingDependencyError(
+            f"the Python package {name!r} is missing from the backend's environment "
+            f"({exc}); reinstall the backend (make setup, or the plugin's installer)")
+    if isinstance(exc, OSError):
+        where = exc.filename or "the output"
+        reason = exc.strerror or str(exc)
+        if exc.errno in (_errno.ENOSPC, getattr(_errno, "EDQUOT", -1), _errno.EFBIG):
+            return DiskFullError(f"the disk is full while writing {where} ({reason}); free some "
+                                 "space or choose another folder. Nothing was left behind")
+        if exc.errno in (_errno.EROFS, _errno.EACCES, _errno.EPERM):
+            return NotWritableError(f"cannot write {where}: {reason} (read-only folder or "
+                                    "file system?); choose another output folder")
+        if exc.errno == _errno.ELOOP:
+            return OutputError(f"{where} is a symbolic link loop")
+        if exc.errno in (_errno.EISDIR, _errno.ENOTDIR, _errno.ENOENT, _errno.ENAMETOOLONG):
+            return InputError(f"{where}: {reason}")
+    return None

@@ -29,6 +29,7 @@ import traceback
 from typing import IO, Any, Callable, Deque, Dict, List, Optional
 
 from . import __version__
+from .paths import remove_live_parts
 from .protocol import (MAX_LINE_CHARS, METHODS, PROTOCOL_VERSION, Error, Hello, Message,
                        Progress, ProtocolError, Request, Result, decode, encode)
 
@@ -91,8 +92,15 @@ class Server:
                 self.error(exc.request_id, exc.code, exc.message)
                 return True
             if not isinstance(req, Request):
-                self.error(None, "unknown_method",
-                           f"'{type(req).__name__.lower()}' is a server event, not a request")
+                kind = type(req).__name__.lower()
+                self.error(getattr(req, "id", None) or None, "bad_request",
+                           f"'{kind}' is an event the server sends, not a request; send one "
+                           f"of: {', '.join(sorted(METHODS))}")
+                return True
+            if req.method != "cancel" and self.pending(req.id):
+                self.error(None, "duplicate_id", f"request id {req.id!r} is already queued or "
+                           "running: refused this one (the first goes on); use a fresh id",
+                           req.id)
                 return True
             return self.dispatch(req)
         except Exception as exc:  # never let one line end the server
@@ -134,6 +142,12 @@ class Server:
             self.send(Result(req.id, self._handlers[req.method](req.params)))
         except Exception as exc:
             self._report(req.id, exc)
+
+    def pending(self, rid: str) -> bool:
+        """Whether a request with this id is queued or running."""
+        with self._cond:
+            return any(j.request.id == rid for j in self._queue) or (
+                self._running is not None and self._running.request.id == rid)
 
     def cancel(self, rid: str) -> None:
         """Cancel a queued (answered now) or running (the engine stops) request."""
@@ -203,6 +217,9 @@ class Server:
             log.info("%s %s done in %.1f s", job.request.method, rid, time.monotonic() - started)
 
     def _report(self, rid: Optional[str], exc: BaseException) -> None:
+        from .errors import from_exception
+
+        exc = from_exception(exc) or exc  # a full disk, a read-only folder: a specific code
         code = getattr(exc, "code", None)
         if isinstance(code, str) and _is_rrsis_error(exc):
             log.info("request %s failed: %s: %s", rid, code, exc)
@@ -446,6 +463,7 @@ def run_serve(args: argparse.Namespace) -> int:
             exiting.set()
             server.stop()
             server.join(5.0)
+            remove_live_parts()  # the worker may still be writing: its part files go now
             os._exit(0)  # the reader thread is blocked in stdin.read; nothing else to flush
 
     def terminated(signum: int, frame: Any) -> None:
@@ -477,4 +495,5 @@ def run_serve(args: argparse.Namespace) -> int:
         exiting.set()
         server.stop()
         server.join(10.0)
+        remove_live_parts()
     return 0

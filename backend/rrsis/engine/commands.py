@@ -81,7 +81,7 @@ def _options(args: argparse.Namespace) -> "SegmentOptions":  # noqa: F821
         gsd_m=args.gsd_m, probability=getattr(args, "probability", None),
         probability_dtype=getattr(args, "probability_dtype", "uint8"),
         mask=getattr(args, "mask", None), batch_size=args.batch_size, overlap=args.overlap,
-        pixel_coordinates=args.pixel_coordinates)
+        pixel_coordinates=args.pixel_coordinates, overwrite=getattr(args, "overwrite", False))
 
 
 def add_arguments_segment(p: argparse.ArgumentParser) -> None:
@@ -89,7 +89,9 @@ def add_arguments_segment(p: argparse.ArgumentParser) -> None:
                 "expression, score, area_m2, model, model_sha256, gsd_m, created; "
                 + EXPRESSIONS_HELP + ".")
     _add_common(p)
-    p.add_argument("-o", "--output", required=True, help="output GeoPackage (.gpkg)")
+    p.add_argument("-o", "--output", required=True,
+                   help="output GeoPackage (.gpkg); never the input, refused if it exists "
+                   "unless --overwrite")
     p.add_argument("--layer", default="rrsis", help="layer name (default rrsis)")
     p.add_argument("--threshold", type=float, default=0.5, help="foreground probability (0.5)")
     p.add_argument("--min-area", type=float, dest="min_area",
@@ -98,6 +100,8 @@ def add_arguments_segment(p: argparse.ArgumentParser) -> None:
     p.add_argument("--probability", help="also write a probability GeoTIFF (working grid)")
     p.add_argument("--probability-dtype", default="uint8", choices=("uint8", "float32"))
     p.add_argument("--mask", help="also write a binary mask GeoTIFF (working grid)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace output files that exist (default: refuse)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

@@ -2,15 +2,14 @@
 
 Everything is written under a hidden temporary name in the target folder and renamed
 over the target only when complete (``os.replace``), so a failed or cancelled run
-leaves nothing behind and never a half-written file. An existing target is replaced.
+leaves nothing behind and never a half-written file. Whether an existing target may be
+replaced is decided before the run (:func:`rrsis.paths.check_outputs`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import tempfile
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -18,6 +17,7 @@ import rasterio
 from rasterio.crs import CRS
 from rasterio.windows import Window
 
+from .. import paths
 from ..errors import InputError
 from .raster_io import WorkGrid
 
@@ -35,24 +35,23 @@ FIELDS: Dict[str, Any] = {
 
 
 def temporary_path(target: str) -> str:
-    """A fresh hidden path beside ``target`` with the same suffix (drivers go by suffix)."""
-    path = Path(target)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"output folder does not exist: {folder}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}",
-                               dir=folder)
-    os.close(fd)
-    os.unlink(tmp)  # GDAL drivers want to create the file themselves
-    return tmp
+    """A fresh part-file path beside ``target`` with the same suffix (drivers go by suffix).
+
+    Named ``.NAME.rrsis-PID-XXXX.part.SUF`` and registered as live (see :mod:`rrsis.paths`),
+    so every exit path can remove it and the next run removes it if this process dies.
+    """
+    return paths.part_path(target)
 
 
 def _remove(path: str) -> None:
-    for p in (path, path + "-journal", path + "-wal", path + "-shm", path + ".aux.xml"):
-        try:
-            os.unlink(p)
-        except FileNotFoundError:
-            pass
+    paths.release_part(path)
+
+
+def _raise_write_failure(exc: BaseException, path: str) -> None:
+    """Re-raise a failed write as the specific error it means (disk full, read-only)."""
+    specific = paths.write_failure(exc, path)
+    if specific is not None:
+        raise specific from exc
 
 
 def write_geopackage(path: str, layer: str, records: Sequence[Dict[str, Any]],
@@ -70,6 +69,9 @@ def write_geopackage(path: str, layer: str, records: Sequence[Dict[str, Any]],
                           crs=crs.to_wkt() if crs is not None else None, encoding="UTF-8",
                           dataset_options={"VERSION": GPKG_VERSION})
         os.replace(tmp, path)
+    except Exception as exc:
+        _raise_write_failure(exc, path)
+        raise
     finally:
         _remove(tmp)
 
@@ -88,6 +90,14 @@ class StripRasterWriter:
             raise InputError(f"probability dtype must be uint8 or float32, got {kind!r}")
         self.path, self.kind = path, kind
         self.tmp = temporary_path(path)
+        try:
+            self._open(grid, kind, descriptions)
+        except Exception as exc:
+            _remove(self.tmp)
+            _raise_write_failure(exc, path)
+            raise
+
+    def _open(self, grid: WorkGrid, kind: str, descriptions: Sequence[str]) -> None:
         nodata = float("nan") if kind == "float32" else None
         profile = dict(driver="GTiff", width=grid.width, height=grid.height,
                        count=len(descriptions), dtype="float32" if kind == "float32" else "uint8",
@@ -107,13 +117,22 @@ class StripRasterWriter:
             data = np.where(valid, np.round(prob * 255.0), 0).astype(np.uint8)
         else:
             data = ((prob >= threshold) & valid).astype(np.uint8)
-        self._ds.write(data, window=window)
-        if self.kind != "float32":
-            self._ds.write_mask(np.where(valid, 255, 0).astype(np.uint8), window=window)
+        try:
+            self._ds.write(data, window=window)
+            if self.kind != "float32":
+                self._ds.write_mask(np.where(valid, 255, 0).astype(np.uint8), window=window)
+        except Exception as exc:
+            _raise_write_failure(exc, self.path)
+            raise
 
     def commit(self) -> None:
-        self._ds.close()
-        os.replace(self.tmp, self.path)
+        try:
+            self._ds.close()
+            os.replace(self.tmp, self.path)
+        except Exception as exc:
+            _raise_write_failure(exc, self.path)
+            raise
+        paths.release_part(self.tmp, remove=False)
 
     def abort(self) -> None:
         try:

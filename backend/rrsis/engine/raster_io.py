@@ -35,13 +35,15 @@ from rasterio.vrt import WarpedVRT
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
-from ..errors import CRSError, InputError
+from ..errors import CRSError, InputError, RasterReadError
+from ..paths import check_local_source
 
 __all__ = ["RasterInfo", "WorkGrid", "open_info", "resolve_bands", "plan_grid", "utm_crs",
            "WindowReader", "Stretch"]
 
 Bounds = Tuple[float, float, float, float]
 STRETCH_PERCENTILES = (2.0, 98.0)
+MAX_GRID_SIDE = 1_000_000  # working-grid pixels a side; beyond this a GSD is a typo
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,10 @@ class WorkGrid:
 
 def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
     """Open ``path`` (a file or any GDAL source) and check it can be segmented."""
+    check_local_source(path)
     if "://" not in path and not path.startswith("/vsi") and not os.path.exists(path):
+        if os.path.islink(path):
+            raise InputError(f"raster {path} is a broken symbolic link or a link loop")
         raise InputError(f"raster not found: {path}")
     try:
         with warnings.catch_warnings():
@@ -108,7 +113,7 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
                                   nodata=src.nodata, alpha_band=alpha)
                 has_gcps = bool(src.gcps[0])
     except RasterioIOError as exc:
-        raise InputError(f"cannot read raster {path}: {exc}") from exc
+        raise RasterReadError(f"cannot read raster {path}: {exc}") from exc
     if info.count < 1 or info.width < 1 or info.height < 1:
         raise InputError(f"{path} has no pixels or no bands")
     if info.crs is None or (info.transform.is_identity and not pixel_coordinates):
@@ -217,8 +222,13 @@ def plan_grid(info: RasterInfo, extent: Optional[Sequence[float]], extent_crs: O
     res = gsd_m / unit
     if work_crs == crs and math.isclose(res, abs(info.transform.a), rel_tol=1e-6):
         res = abs(info.transform.a)  # the raster's own grid: read it without resampling noise
-    width = max(1, int(math.ceil((bounds[2] - bounds[0]) / res - 1e-6)))
-    height = max(1, int(math.ceil((bounds[3] - bounds[1]) / res - 1e-6)))
+    cols, rows = (bounds[2] - bounds[0]) / res, (bounds[3] - bounds[1]) / res
+    if not (math.isfinite(cols) and math.isfinite(rows)) or max(cols, rows) > MAX_GRID_SIDE:
+        raise InputError(f"a working GSD of {gsd_m:g} m makes a grid of {cols:.3g} x {rows:.3g} "
+                         f"px (at most {MAX_GRID_SIDE} px a side): use a larger GSD or a "
+                         "smaller extent")
+    width = max(1, int(math.ceil(cols - 1e-6)))
+    height = max(1, int(math.ceil(rows - 1e-6)))
     transform = Affine(res, 0.0, bounds[0], 0.0, -res, bounds[3])
     return WorkGrid(work_crs, transform, width, height, float(gsd_m), unit)
 
@@ -238,8 +248,24 @@ def _extent_in_raster_crs(info: RasterInfo, extent: Sequence[float],
         raise CRSError(f"unknown extent CRS {extent_crs!r}: {exc}") from exc
     if src_crs == info.crs:
         return xmin, ymin, xmax, ymax
-    return tuple(transform_bounds(src_crs, info.crs, xmin, ymin, xmax, ymax,  # type: ignore
-                                  densify_pts=21))
+    # clip to the raster in the extent's CRS first: a world extent in EPSG:4326 has no
+    # meaning in a UTM zone (its corners transform to infinities), the raster's bounds do
+    try:
+        rb = transform_bounds(info.crs, src_crs, *info.bounds, densify_pts=21)
+    except Exception:  # noqa: BLE001 - the raster's bounds have no image in that CRS
+        rb = None
+    if rb is not None and all(math.isfinite(v) for v in rb):
+        xmin, ymin = max(xmin, rb[0]), max(ymin, rb[1])
+        xmax, ymax = min(xmax, rb[2]), min(ymax, rb[3])
+        if xmin >= xmax or ymin >= ymax:
+            raise InputError(f"extent {tuple(extent)} in {extent_crs} does not overlap the "
+                             f"raster (raster bounds {tuple(round(v, 6) for v in rb)} in that "
+                             "CRS)")
+    out = tuple(transform_bounds(src_crs, info.crs, xmin, ymin, xmax, ymax, densify_pts=21))
+    if not all(math.isfinite(v) for v in out):
+        raise InputError(f"extent {tuple(extent)} cannot be expressed in the raster's CRS "
+                         f"{info.crs.to_string()}")
+    return out  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -263,9 +289,12 @@ class WindowReader:
 
     def __init__(self, info: RasterInfo, grid: WorkGrid, bands: Tuple[int, int, int]) -> None:
         self.info, self.grid, self.bands = info, grid, bands
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            self._src = rasterio.open(info.path)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NotGeoreferencedWarning)
+                self._src = rasterio.open(info.path)
+        except RasterioIOError as exc:
+            raise RasterReadError(f"cannot read raster {info.path}: {exc}") from exc
         self._vrt: Optional[WarpedVRT] = None
         flags = self._src.mask_flag_enums
         has_mask = info.alpha_band is not None or any(MaskFlags.all_valid not in f for f in flags)
@@ -310,7 +339,11 @@ class WindowReader:
             win = Window(c0 + int(self.grid.transform.c), r0 + int(self.grid.transform.f),
                          c1 - c0, r1 - r0)
         unique = sorted(set(self.bands) | ({self._alpha} if self._alpha else set()))
-        data = ds.read(unique, window=win)
+        try:
+            data = ds.read(unique, window=win)
+        except RasterioIOError as exc:
+            raise RasterReadError(f"cannot read {self.info.path}: {exc} (a truncated or corrupt "
+                                  "file, or a VRT whose source is missing)") from exc
         lookup = {b: data[i] for i, b in enumerate(unique)}
         sl = (slice(r0 - row, r1 - row), slice(c0 - col, c1 - col))
         for i, b in enumerate(self.bands):
@@ -325,6 +358,8 @@ class WindowReader:
             valid[sl] = ds.dataset_mask(window=win) > 0
         else:
             valid[sl] = True
+        if raw.dtype.kind == "f":  # NaN/inf are no data, declared or not: NaN spreads in a model
+            valid &= np.isfinite(raw).all(axis=0)
         return raw, valid
 
     def read(self, row: int, col: int, height: int, width: int

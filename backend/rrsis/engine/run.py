@@ -47,6 +47,8 @@ from ..errors import Cancelled, InputError
 from ..models.catalog import DEFAULT_MODEL, find_model
 from ..models.checkpoint import load_checkpoint
 from ..models.lavt import ReferringSegmenter
+from ..paths import check_outputs, gdal_options
+from .checks import check_option_values, check_upsampling
 from .output import StripRasterWriter, write_geopackage
 from .predictor import Predictor, sigmoid
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
@@ -85,6 +87,7 @@ class SegmentOptions:
     batch_size: int = 4
     overlap: float = 0.25
     pixel_coordinates: bool = False
+    overwrite: bool = False
 
 
 @dataclass
@@ -192,6 +195,7 @@ def _check_options(options: SegmentOptions) -> List[str]:
     for e in exprs:
         if not isinstance(e, str) or not e.strip():
             raise InputError("the expression is empty")
+    check_option_values(exprs, options.layer, options.threads, options.gsd_m)
     if not 0.0 < options.threshold < 1.0:
         raise InputError(f"threshold must be in (0, 1), got {options.threshold}")
     if not 0.0 <= options.overlap < 0.9:
@@ -228,7 +232,10 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     device = resolve_device(options.device)
     set_threads(options.threads)
     model = (models or ModelCache()).get(options.model, str(device))
-    gsd = float(options.gsd_m) if options.gsd_m else working_gsd(model, source_gsd_m(info))
+    source_gsd = source_gsd_m(info)
+    gsd = float(options.gsd_m) if options.gsd_m else working_gsd(model, source_gsd)
+    if not options.gsd_m:
+        check_upsampling(source_gsd, gsd)
     grid = plan_grid(info, options.extent, options.extent_crs, gsd)
     predictor = Predictor(model, device, expressions, options.precision)
     rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap)
@@ -306,12 +313,11 @@ def segment(options: SegmentOptions, progress: Optional[Callable[[Progress], Non
     """
     if not options.output:
         raise InputError("an output .gpkg path is required")
-    for target in (options.output, options.probability, options.mask):
-        if target and not Path(target).resolve().parent.is_dir():
-            raise InputError(f"output folder does not exist: {Path(target).parent}")
+    check_outputs(options.raster, {"output": options.output, "probability": options.probability,
+                                   "mask": options.mask}, options.overwrite)
     t_start = time.perf_counter()
     timings = {"prepare": 0.0, "read": 0.0, "infer": 0.0, "vectorize": 0.0, "write": 0.0}
-    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB):
+    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB, **gdal_options()):
         plan = _prepare(options, models)
         timings["prepare"] = time.perf_counter() - t_start
         return _run(options, plan, progress, cancel, timings, t_start)
@@ -472,7 +478,7 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
     the process's measured peak during calibration plus the streaming buffers of the run
     (blend buffer, one strip per expression) and the bounded GDAL cache.
     """
-    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB):
+    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB, **gdal_options()):
         plan = _prepare(options, models)
         grid, predictor = plan.grid, plan.predictor
         size, n_expr = predictor.input_size, len(predictor.expressions)

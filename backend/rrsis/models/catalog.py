@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Union
 import torch
 
 from ..errors import CheckpointError, ModelNotFoundError
-from .checkpoint import load_checkpoint, read_card
+from .checkpoint import check_checkpoint_path, load_checkpoint, read_card
 from .lavt import ReferringSegmenter
 
 __all__ = ["DEFAULT_MODEL", "model_dirs", "user_model_dir", "available_models", "find_model",
@@ -81,9 +81,8 @@ def find_model(name_or_path: Optional[str] = None) -> Path:
     """A model name or a checkpoint path -> the checkpoint file; None -> the default model."""
     name = name_or_path or DEFAULT_MODEL
     path = Path(name).expanduser()
-    if path.suffix == ".safetensors" or path.exists():
-        if not path.is_file():
-            raise CheckpointError(f"checkpoint not found: {path}")
+    if path.suffix == ".safetensors" or path.exists() or os.path.islink(path):
+        check_checkpoint_path(path)
         return path
     for entry in available_models():
         if entry["name"] == name:

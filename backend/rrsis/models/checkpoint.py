@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import errno
 import hashlib
 import json
 import os
 import pickle
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Dict, Mapping, MutableMapping, Optional, Union
@@ -29,6 +31,7 @@ from torch import Tensor, nn
 
 from ..errors import CheckpointError
 from .build import create_model
+from .card_check import check_config_bounds, check_weights_fit
 from .lavt import ReferringSegmenter
 from .registry import ModelConfig, get_config
 
@@ -120,8 +123,7 @@ def read_card(path: PathLike) -> Dict[str, Any]:
     from safetensors import SafetensorError, safe_open
 
     path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint not found: {path}")
+    check_checkpoint_path(path)
     try:
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}
@@ -131,9 +133,10 @@ def read_card(path: PathLike) -> Dict[str, Any]:
         raise CheckpointError(f"{path.name} has no rrsis model card (not an rrsis checkpoint)")
     try:
         card = json.loads(meta[CARD_KEY])
-        ModelConfig.from_dict(card["config"])
-    except (ValueError, KeyError, TypeError) as exc:
+        cfg = ModelConfig.from_dict(card["config"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CheckpointError(f"{path.name}: malformed model card: {exc}") from exc
+    check_config_bounds(cfg, path.name)
     return card
 
 
@@ -146,6 +149,7 @@ def load_checkpoint(path: PathLike, device: Union[str, torch.device] = "cpu",
     path = Path(path)
     card = read_card(path)
     cfg = ModelConfig.from_dict(card["config"])
+    check_weights_fit(cfg, path)  # shapes from the header vs a meta-device model: no memory
     try:
         state = load_file(str(path))
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
@@ -160,18 +164,47 @@ def load_checkpoint(path: PathLike, device: Union[str, torch.device] = "cpu",
     return model.to(device).eval()
 
 
+def check_checkpoint_path(path: Path) -> None:
+    """Refuse a missing checkpoint, naming a symlink loop or a dangling link as such."""
+    if path.is_file():
+        return
+    if os.path.islink(path):
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise CheckpointError(f"checkpoint {path} is a symbolic link loop") from None
+            raise CheckpointError(f"checkpoint {path} is a symbolic link to "
+                                  f"{os.readlink(path)}, which does not exist") from None
+    if path.is_dir():
+        raise CheckpointError(f"checkpoint {path} is a folder, not a file")
+    raise CheckpointError(f"checkpoint not found: {path}")
+
+
+def _refused_globals(exc: BaseException) -> str:
+    """What torch's weights-only unpickler refused, without its advice to load unsafely."""
+    text = str(exc)
+    found = re.findall(r"(?:Unsupported global|Unsupported operand)[^.\n]*?:\s*([^\s,]+)", text)
+    if found:
+        return "it asks for " + ", ".join(dict.fromkeys(found))
+    return "it asks for code beyond tensors and argparse.Namespace"
+
+
 def _torch_load_public(path: Path) -> MutableMapping[str, Any]:
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint not found: {path}")
+    check_checkpoint_path(path)
     try:
         with torch.serialization.safe_globals([argparse.Namespace]):
             ckpt = torch.load(str(path), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
+        # torch's message suggests weights_only=False; never relay that: it would run the code
         raise CheckpointError(
-            f"{path.name} was refused: its pickle asks for code beyond tensors and "
-            f"argparse.Namespace ({str(exc).splitlines()[0]})") from exc
+            f"{path.name} was refused: its pickle would run code ({_refused_globals(exc)}); "
+            "only tensors and argparse.Namespace are loaded. Get the checkpoint from a source "
+            "you trust as plain weights") from None
     except (RuntimeError, EOFError, OSError, ValueError, AttributeError) as exc:
-        raise CheckpointError(f"{path.name} could not be read (truncated or corrupt?): {exc}") from exc
+        first = str(exc).split("weights_only", 1)[0].strip().splitlines()[:1] or [type(exc).__name__]
+        raise CheckpointError(f"{path.name} could not be read (truncated or corrupt?): "
+                              f"{first[0]}") from None
     if not isinstance(ckpt, dict) or "model" not in ckpt:
         raise CheckpointError(f"{path.name} is not a LAVT/LGCE checkpoint (no 'model' entry)")
     return ckpt

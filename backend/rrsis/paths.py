@@ -1,0 +1,344 @@
+"""Where the backend may read and write: local sources only, outputs that never destroy.
+
+One policy for the CLI, the server and the engine (the engine's ``segment`` applies it,
+and both faces call the engine):
+
+- **Sources are local.** URLs, GDAL's network file systems (``/vsicurl/``, ``/vsis3/``,
+  ...), network drivers (``WMS:``, ...) and local XML/JSON files that point at any of
+  them (a ``.vrt`` whose sources are URLs, nested VRTs followed recursively, a
+  ``<GDAL_WMS>`` file) are refused before GDAL opens anything; :func:`gdal_options`
+  additionally keeps GDAL's own HTTP client from fetching anything it might still reach.
+- **Outputs never destroy.** An output may not be the input raster or another output of
+  the same run (compared as resolved real paths, and ``os.path.samefile`` when both
+  exist); its suffix must match its format (``.gpkg`` for the objects, ``.tif``/``.tiff``
+  for the probability and mask rasters); a folder, a symlink loop or a device is refused;
+  an existing file is replaced only when the caller says ``overwrite`` (CLI
+  ``--overwrite``; the plugin passes it for paths the user accepted in QGIS).
+- **Part files are recognisable.** Outputs are written as ``.NAME.rrsis-PID-XXXX.part.SUF``
+  beside the target and renamed when complete; the part files of this process are
+  removed on every exit path it controls (:func:`remove_live_parts`), and those of a
+  process that no longer exists (killed with SIGKILL, power cut) are removed by the next
+  run writing to that folder (:func:`remove_stale_parts`).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import secrets
+import threading
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Dict, Iterable, List, Mapping, Optional, Set
+
+from .errors import (InputError, NetworkPathError, NotWritableError, OutputError,
+                     OutputExistsError, RasterReadError, RrsisError)
+
+__all__ = ["VECTOR_SUFFIXES", "RASTER_SUFFIXES", "check_local_source", "gdal_options",
+           "check_outputs", "part_path", "release_part", "remove_live_parts",
+           "remove_stale_parts", "write_failure"]
+
+VECTOR_SUFFIXES = (".gpkg",)
+RASTER_SUFFIXES = (".tif", ".tiff")
+#: output role -> the suffixes its format may carry
+OUTPUT_SUFFIXES: Dict[str, tuple] = {"output": VECTOR_SUFFIXES, "probability": RASTER_SUFFIXES,
+                                     "mask": RASTER_SUFFIXES}
+
+#: GDAL virtual file systems that reach the network (any of them anywhere in a name).
+NETWORK_VSI = ("vsicurl", "vsicurl_streaming", "vsis3", "vsis3_streaming", "vsigs",
+               "vsigs_streaming", "vsiaz", "vsiaz_streaming", "vsiadls", "vsioss",
+               "vsioss_streaming", "vsiswift", "vsiswift_streaming", "vsihdfs", "vsiwebhdfs")
+#: GDAL drivers whose dataset names are network connections (``WMS:http://...``).
+NETWORK_DRIVERS = ("WMS", "WMTS", "WCS", "EEDA", "EEDAI", "DAAS", "PLSCENES", "NGW", "OGCAPI",
+                   "STACIT", "STACTA", "HTTP", "PG", "MYSQL", "MSSQL", "OCI", "ODBC")
+#: XML roots of local files that describe a remote service.
+NETWORK_XML_ROOTS = ("GDAL_WMS", "GDAL_WMTS", "WCS_GDAL", "GDAL_WCS", "GDAL_WMS_TMS",
+                     "Service", "WMS_Capabilities")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_VSI = re.compile(r"/(" + "|".join(NETWORK_VSI) + r")(/|\?|$)", re.IGNORECASE)
+_DRIVER = re.compile(r"^(" + "|".join(NETWORK_DRIVERS) + r"):", re.IGNORECASE)
+MAX_DESCRIPTOR_BYTES = 16 << 20  # a VRT larger than this is not a hand-made descriptor
+MAX_VRT_DEPTH = 16
+
+
+def _network_reason(name: str) -> Optional[str]:
+    if _VSI.search(name):
+        return "a GDAL network file system"
+    if name.lower().startswith("vrt://"):
+        return None  # GDAL's vrt:// connection to a local file: its inner path is checked
+    if _URL.search(name):
+        return "a URL"
+    if _DRIVER.match(name):
+        return "a network data source"
+    return None
+
+
+def check_local_source(name: str, _depth: int = 0, _seen: Optional[Set[str]] = None) -> None:
+    """Refuse ``name`` unless it and everything it references are local files.
+
+    Raises :class:`~rrsis.errors.NetworkPathError` (a remote source, or a local VRT or
+    service description that references one) or :class:`~rrsis.errors.RasterReadError`
+    (a VRT whose source is missing or that nests itself).
+    """
+    reason = _network_reason(name)
+    if reason:
+        raise NetworkPathError(f"{name!r} is {reason}: the backend reads local data only "
+                               "(download the raster first)")
+    if name.lower().startswith("vrt://"):
+        check_local_source(name[6:].split("?", 1)[0], _depth + 1, _seen)
+        return
+    if name.startswith("/vsi"):
+        return  # local archive/memory file systems (/vsizip/, /vsimem/, ...): nothing to parse
+    seen = set() if _seen is None else _seen
+    try:
+        real = os.path.realpath(name)
+        if not os.path.isfile(real):
+            return  # not a plain file: open_info reports what is wrong with it
+        with open(real, "rb") as f:
+            head = f.read(MAX_DESCRIPTOR_BYTES + 1)
+    except OSError:
+        return
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith((b"<", b"{")):
+        return  # binary raster (GeoTIFF, JPEG, ...): nothing to follow
+    if real in seen or _depth > MAX_VRT_DEPTH:
+        raise RasterReadError(f"{name} nests VRTs more than {MAX_VRT_DEPTH} deep or in a cycle")
+    seen.add(real)
+    if len(head) > MAX_DESCRIPTOR_BYTES:
+        raise InputError(f"{name} is a text descriptor larger than {MAX_DESCRIPTOR_BYTES >> 20} "
+                         "MB; refusing to parse it")
+    if text.startswith(b"{"):
+        _check_strings(name, [text.decode("utf-8", "replace")])
+        return
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        _check_strings(name, [text.decode("utf-8", "replace")])
+        return
+    if root.tag in NETWORK_XML_ROOTS:
+        raise NetworkPathError(f"{name} describes a remote service ({root.tag}): the backend "
+                               "reads local data only")
+    if root.tag != "VRTDataset":  # another GDAL XML format: any URL in it is refused
+        _check_strings(name, [v for el in root.iter() for v in (el.text or "",
+                                                                 *el.attrib.values())])
+        return
+    folder = os.path.dirname(real)
+    for el in root.iter():
+        if el.tag not in ("SourceFilename", "SourceDataset") or not (el.text or "").strip():
+            continue
+        source = el.text.strip()
+        if el.get("relativeToVRT", "0") == "1" or (el.tag == "SourceDataset"
+                                                   and not os.path.isabs(source)):
+            source = os.path.join(folder, source)
+        if not source.startswith("/vsi") and "://" not in source and ":" not in \
+                os.path.basename(source) and not os.path.exists(source):
+            raise RasterReadError(f"{name} references a source that does not exist: {source}")
+        check_local_source(source, _depth + 1, seen)
+
+
+def _check_strings(name: str, strings: Iterable[str]) -> None:
+    for s in strings:
+        if s and _network_reason(s.strip()):
+            raise NetworkPathError(f"{name} references a remote source ({s.strip()[:120]!r}): "
+                                   "the backend reads local data only")
+
+
+def gdal_options() -> Dict[str, str]:
+    """GDAL configuration that keeps GDAL itself off the network (defence in depth).
+
+    ``/vsicurl/`` first checks a name against ``CPL_VSIL_CURL_ALLOWED_EXTENSIONS`` and
+    touches no socket for any other name: the one extension allowed here is one no real
+    file has. PROJ's grid CDN is switched off, and any HTTP request GDAL still attempts
+    gets no retry and a one-second timeout.
+    """
+    return {"CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".rrsis-network-disabled",
+            "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_HTTP_MAX_RETRY": "0",
+            "GDAL_HTTP_TIMEOUT": "1", "GDAL_HTTP_CONNECTTIMEOUT": "1", "PROJ_NETWORK": "OFF",
+            "CPL_VSIL_CURL_USE_HEAD": "NO", "GDAL_HTTP_PROXY": "", "GDAL_HTTPS_PROXY": ""}
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_one_output(role: str, path: str, overwrite: bool) -> None:
+    label = "output" if role == "output" else f"{role} output"
+    if _network_reason(path) or path.startswith("/vsi"):
+        raise NetworkPathError(f"{label} {path!r} is not a local file path")
+    suffixes = OUTPUT_SUFFIXES[role]
+    if Path(path).suffix.lower() not in suffixes:
+        kind = "GeoPackage" if role == "output" else "GeoTIFF"
+        raise OutputError(f"{label} {path} must end with {' or '.join(suffixes)} (it is written "
+                          f"as a {kind})")
+    try:
+        st_link = os.lstat(path)
+    except FileNotFoundError:
+        st_link = None
+    except OSError as exc:
+        raise OutputError(f"{label} {path} cannot be used: {exc.strerror}") from None
+    if st_link is not None:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise OutputError(f"{label} {path} is a symbolic link loop") from None
+            st = None  # a dangling link: replaced by the output, its target untouched
+        if st is not None:
+            import stat as _stat
+
+            if _stat.S_ISDIR(st.st_mode):
+                raise OutputError(f"{label} {path} is a folder; give a file name ending with "
+                                  f"{suffixes[0]}")
+            if not _stat.S_ISREG(st.st_mode):
+                raise OutputError(f"{label} {path} exists and is not a regular file")
+        if not overwrite:
+            raise OutputExistsError(f"{label} {path} already exists; pass --overwrite (CLI) or "
+                                    "overwrite: true (server) to replace it")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise OutputError(f"output folder does not exist: {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise NotWritableError(f"cannot write {label} {path}: the folder {folder} is read-only "
+                               "or not yours; choose another output folder")
+
+
+def check_outputs(source: Optional[str], outputs: Mapping[str, Optional[str]],
+                  overwrite: bool = False) -> None:
+    """Refuse outputs that would destroy the input, each other, or an unrelated file.
+
+    ``outputs`` maps a role (``output``, ``probability``, ``mask``) to a path or None.
+    """
+    given = [(role, str(p)) for role, p in outputs.items() if p]
+    for role, path in given:
+        _check_one_output(role, path, overwrite)
+        if source and not _network_reason(source) and _same_file(path, source):
+            raise OutputError(f"{role} {path} is the input raster: refusing to overwrite it")
+    for i, (role_a, a) in enumerate(given):
+        for role_b, b in given[i + 1:]:
+            if _same_file(a, b):
+                raise OutputError(f"the {role_a} and {role_b} outputs are the same file ({a}); "
+                                  "give each its own path")
+
+
+def write_failure(exc: BaseException, path: str) -> Optional[RrsisError]:
+    """A failed write of ``path`` -> the specific error it means, or None (unknown cause).
+
+    GDAL and SQLite report a full disk in their own words (``no such table:
+    gpkg_contents``), so after any failure the folder itself is asked: free space and
+    write permission.
+    """
+    from .errors import DiskFullError, from_exception
+
+    if isinstance(exc, OSError) and exc.errno is not None:
+        if not exc.filename:
+            exc.filename = path
+        specific = from_exception(exc)
+        if specific is not None:
+            return specific
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    try:
+        vfs = os.statvfs(folder)
+        free = vfs.f_bavail * vfs.f_frsize
+    except (OSError, AttributeError):
+        free = None
+    text = str(exc).lower()
+    if (free is not None and free < (1 << 20)) or "no space left" in text or "disk is full" in text:
+        return DiskFullError(f"the disk holding {folder} is full while writing {path}; free "
+                             "some space or choose another folder. Nothing was left behind")
+    if not os.access(folder, os.W_OK) or "read-only file system" in text:
+        return NotWritableError(f"cannot write {path}: the folder {folder} is read-only")
+    return None
+
+
+# --- part files --------------------------------------------------------------------------------
+
+_PART = re.compile(r"^\..*\.rrsis-(\d+)-[0-9a-f]+\.part\.[A-Za-z0-9]+"
+                   r"(-journal|-wal|-shm|\.aux\.xml|\.ovr)?$")
+_LIVE: Set[str] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def part_path(target: str) -> str:
+    """A fresh part-file path beside ``target``: ``.NAME.rrsis-PID-XXXX.part.SUF``.
+
+    Registered as live until :func:`release_part`; stale ones of dead processes in the
+    same folder are removed first.
+    """
+    path = Path(target)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"output folder does not exist: {folder}")
+    remove_stale_parts(str(folder))
+    tmp = str(folder / f".{path.stem}.rrsis-{os.getpid()}-{secrets.token_hex(4)}"
+                       f".part{path.suffix}")
+    with _LIVE_LOCK:
+        _LIVE.add(tmp)
+    return tmp
+
+
+def _siblings(path: str) -> List[str]:
+    return [path + s for s in ("", "-journal", "-wal", "-shm", ".aux.xml", ".ovr")]
+
+
+def release_part(path: str, remove: bool = True) -> None:
+    """Forget a part file (renamed or aborted); ``remove`` deletes it and its siblings."""
+    with _LIVE_LOCK:
+        _LIVE.discard(path)
+    if remove:
+        for p in _siblings(path):
+            try:
+                os.unlink(p)
+            except FileNotFoundError:
+                pass
+
+
+def remove_live_parts() -> List[str]:
+    """Delete every part file this process still has (exit paths: orphan, SIGTERM, atexit)."""
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    removed = []
+    for path in live:
+        release_part(path)
+        removed.append(path)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def remove_stale_parts(folder: str) -> List[str]:
+    """Delete part files in ``folder`` left by rrsis processes that no longer exist."""
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        m = _PART.match(name)
+        if m is None or _pid_alive(int(m.group(1))):
+            continue
+        try:
+            os.unlink(os.path.join(folder, name))
+            removed.append(name)
+        except OSError:
+            pass
+    return removed
