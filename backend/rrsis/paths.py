@@ -128,6 +128,9 @@ def check_local_source(name: str, _depth: int = 0, _seen: Optional[Set[str]] = N
         if el.tag not in ("SourceFilename", "SourceDataset") or not (el.text or "").strip():
             continue
         source = el.text.strip()
+        if _network_reason(source):
+            raise NetworkPathError(f"{name} references a remote source ({source[:120]!r}): the "
+                                   "backend reads local data only")
         if el.get("relativeToVRT", "0") == "1" or (el.tag == "SourceDataset"
                                                    and not os.path.isabs(source)):
             source = os.path.join(folder, source)

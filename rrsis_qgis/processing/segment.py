@@ -59,6 +59,7 @@ class SegmentAlgorithm(RrsisAlgorithm):
         if probability:
             if probability.lower().endswith((".tif", ".tiff")):
                 request["probability"] = probability
+                request["overwrite"] = True  # the user accepted QGIS's overwrite prompt
             else:
                 probability_tmp = QgsProcessingUtils.generateTempFilename("probability.tif")
                 request["probability"] = probability_tmp
