@@ -226,13 +226,17 @@ def _full_disk(w: Work) -> None:
     ctx = _mounted(path, "size=64k")
     ctx.__enter__()
     w.cleanups.append(lambda: ctx.__exit__(None, None, None))
-    with open(path / "filler", "wb") as f:
-        try:
+    fd = os.open(path / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        for size in (4096, 1):
             while True:
-                f.write(b"\0" * 4096)
-                f.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
+                try:
+                    os.write(fd, b"\0" * size)
+                except OSError as exc:
+                    assert exc.errno == errno.ENOSPC
+                    break
+    finally:
+        os.close(fd)
 
 
 def _nan_raster(w: Work) -> None:

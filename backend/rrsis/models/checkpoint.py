@@ -184,7 +184,8 @@ def check_checkpoint_path(path: Path) -> None:
 def _refused_globals(exc: BaseException) -> str:
     """What torch's weights-only unpickler refused, without its advice to load unsafely."""
     text = str(exc)
-    found = re.findall(r"(?:Unsupported global|Unsupported operand)[^.\n]*?:\s*([^\s,]+)", text)
+    found = re.findall(r"(?:unsupported GLOBAL|Unsupported global: GLOBAL)\s+([\w.]+)", text,
+                       re.IGNORECASE)
     if found:
         return "it asks for " + ", ".join(dict.fromkeys(found))
     return "it asks for code beyond tensors and argparse.Namespace"
