@@ -900,13 +900,29 @@ def test_pass_no_socket_is_open(lab: Lab) -> None:
 
 # --- the counts README quotes ---------------------------------------------------------------
 
+PLUGIN_TABLE = Path(__file__).resolve().parents[1] / "plugin" / "test_hostile_inputs.py"
+
+
+def plugin_rows() -> Tuple[int, int]:
+    """(injection rows, other rows) of the plugin table, counted from its source (no QGIS)."""
+    import ast
+
+    tree = ast.parse(PLUGIN_TABLE.read_text())
+    injections = next(len(node.value.elts) for node in tree.body if isinstance(node, ast.Assign)
+                      and getattr(node.targets[0], "id", "") == "INJECTIONS")
+    tests = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+    return injections, len(tests) - 1  # the injection test runs once per injection
+
+
 def counts() -> Dict[str, int]:
     """Rows (cases) and runs (a case sent through the CLI and the server runs twice)."""
-    extra = len(EXTRA_ROWS) + len(FAULTS)
+    injections, plugin_other = plugin_rows()
+    extra = len(EXTRA_ROWS) + len(FAULTS) + injections + plugin_other
     refs = {c.ref for c in CASES} | set(EXTRA_ROWS.values()) | {ref for ref, _ in FAULTS}
     return {"cases": len(CASES) + extra, "runs": len(RUNS) + extra,
             "issue_items": len([r for r in refs if r.isdigit()]),
-            "already_passing": sum(1 for r in EXTRA_ROWS.values() if r == "pass")}
+            "already_passing": sum(1 for r in EXTRA_ROWS.values() if r == "pass") + injections,
+            "plugin": injections + plugin_other}
 
 
 def test_every_issue_item_has_a_row() -> None:
@@ -918,6 +934,6 @@ def test_every_issue_item_has_a_row() -> None:
 if __name__ == "__main__":
     c = counts()
     print(f"{c['cases']} hostile-input cases ({c['runs']} runs: a case sent through both the CLI "
-          f"and the server runs twice), covering all {c['issue_items']} numbered items of "
-          f"issue 15, the plugin's reports and {c['already_passing']} checks of what already "
-          "passed")
+          f"and the server runs twice; {c['plugin']} of them in real QGIS), covering all "
+          f"{c['issue_items']} numbered items of issue 15 and the plugin's reports; "
+          f"{c['already_passing']} of them check what the review found already right")
