@@ -103,7 +103,9 @@ def run_demo(out: Path, model: Optional[str] = None, raster: Optional[Path] = No
         gpkg = out / f"{_slug(expr)}.gpkg"
         t0 = time.perf_counter()
         res = segment(SegmentOptions(raster=str(raster), expressions=[expr], output=str(gpkg),
-                                     model=model, device=device, threads=threads), models=cache)
+                                     model=model, device=device, threads=threads,
+                                     overwrite=True),  # the demo's own files: re-runs replace
+                      models=cache)
         wall = time.perf_counter() - t0
         layers[expr] = read_polygons(gpkg)
         report["runs"].append({"expression": expr, "output": str(gpkg),  # type: ignore[union-attr]

