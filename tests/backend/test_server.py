@@ -227,7 +227,7 @@ def test_request_failures_are_reported_and_serving_goes_on(server: RawServer,
         server.send({"type": "segment", "id": rid, "params": params})
         reply = server.until(rid)[-1]
         assert isinstance(reply, Error), reply
-        assert reply.code in ("bad_input", "unknown_model", "bad_checkpoint"), reply
+        assert reply.code in ("bad_input", "bad_raster", "unknown_model", "bad_checkpoint"), reply
         assert reply.message
     assert not list(data["root"].glob("[abcd].gpkg*"))
     server.send({"type": "models", "id": "after"})
