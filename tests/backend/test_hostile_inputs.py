@@ -611,7 +611,7 @@ def _segment_params(lab: Lab, folder: Path, raster: Path, **extra: Any) -> Dict[
 
 @pytest.fixture(scope="module")
 def slow_raster(lab: Lab) -> Path:
-    return write_raster(lab.root / "slow.tif", 1024, 7)
+    return write_raster(lab.root / "slow.tif", 1536, 7)
 
 
 def _parts(folder: Path) -> List[str]:
@@ -635,31 +635,51 @@ def _pid_gone(pid: int) -> bool:
         return True
 
 
+def _pipe_bytes(fd: int) -> int:
+    import array
+    import fcntl
+    import termios
+
+    buf = array.array("i", [0])
+    fcntl.ioctl(fd, termios.FIONREAD, buf)
+    return buf[0]
+
+
 def fault_parent_dies(lab: Lab, tmp: Path, raster: Path) -> None:
-    """6: the parent is SIGKILLed mid-run: the server exits and its part file goes with it."""
+    """6: the parent is SIGKILLed mid-run while the server's stdin stays open and its stdout
+    is full (another process holds the pipe and reads nothing: the worker is stuck in a
+    write and never sees the cancel). Only the watchdog can act; the part file must go."""
+    import fcntl
+
     params = _segment_params(lab, tmp, raster)
-    request = json.dumps({"type": "segment", "id": "r", "params": params})
-    parent_code = (
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    fcntl.fcntl(out_w, getattr(fcntl, "F_SETPIPE_SZ", 1031), 4096)  # fills in ~2 s of progress
+    parent_code = (  # the child inherits the test's pipes as stdin and stdout
         "import subprocess, sys\n"
-        "p = subprocess.Popen([sys.executable, '-m', 'rrsis', 'serve'], stdin=subprocess.PIPE,"
-        " stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
-        "print(p.pid, flush=True)\n"
-        "p.stdin.write(sys.argv[1].encode() + b'\\n'); p.stdin.flush()\n"
-        "for line in p.stdout:\n"
-        "    if b'progress' in line:\n"
-        "        print('running', flush=True); break\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'rrsis', 'serve'], stderr=subprocess.DEVNULL)\n"
+        "print(p.pid, file=sys.stderr, flush=True)\n"
         "import time; time.sleep(600)\n")
-    parent = subprocess.Popen([sys.executable, "-c", parent_code, request],
-                              stdout=subprocess.PIPE, env=backend_env(lab.models))
-    child = int(parent.stdout.readline())
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdin=in_r, stdout=out_w,
+                              stderr=subprocess.PIPE, env=backend_env(lab.models))
+    os.close(in_r)
+    os.close(out_w)
+    child = int(parent.stderr.readline())
     try:
-        assert parent.stdout.readline().strip() == b"running"
-        assert _wait_for(lambda: bool(_parts(tmp)), 30), "no part file while running"
+        hello = b""
+        while not hello.endswith(b"\n"):  # read the hello, then read nothing more
+            hello += os.read(out_r, 1)
+        os.write(in_w, json.dumps({"type": "segment", "id": "r", "params": params}).encode()
+                 + b"\n")
+        assert _wait_for(lambda: bool(_parts(tmp)), 60), "no part file while running"
+        assert _wait_for(lambda: _pipe_bytes(out_r) >= 3500, 60), "stdout never filled"
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
         assert _wait_for(lambda: _pid_gone(child), 30), "the backend outlived its parent"
         assert _parts(tmp) == [] and not (tmp / "out.gpkg").exists()
     finally:
+        os.close(in_w)
+        os.close(out_r)
         if not _pid_gone(child):
             os.kill(child, signal.SIGKILL)
 
