@@ -30,14 +30,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import pytest
@@ -109,8 +108,8 @@ class Case:
 
     ref: str
     name: str
-    faces: Tuple[str, ...] = ()
-    params: Optional[Params] = None
+    faces: Tuple[str, ...]              # "cli" and/or "server"
+    params: Params                      # the request, in wire names (the CLI gets the same)
     code: Optional[str] = None          # expected error code; None: success expected
     message: str = ""                   # regex the message must match
     method: str = "segment"
@@ -118,11 +117,10 @@ class Case:
     replaces: Tuple[str, ...] = ()      # existing files the run may change
     setup: Optional[Callable[[Work], None]] = None
     check: Optional[Callable[[Work, Any], None]] = None   # extra assertion on the outcome
-    custom: Optional[Callable[["Lab", Path], None]] = None  # the whole check, for faults
 
     @property
     def runs(self) -> List[Tuple["Case", str]]:
-        return [(self, face) for face in (self.faces or ("custom",))]
+        return [(self, face) for face in self.faces]
 
 
 def _write_vrt(path: Path, source: str, relative: bool = False, size: int = 64) -> Path:
@@ -546,7 +544,7 @@ def test_hostile_input(case: Case, face: str, lab: Lab, tmp_path: Path,
             case.setup(work)
         before = snapshot(tmp_path)
         connections = lab.http.connections
-        params = case.params(work)  # type: ignore[misc]
+        params = case.params(work)
         if face == "cli":
             code, out, err = run_cli(lab, to_argv(case.method, params), capsys, monkeypatch)
             assert "Traceback" not in err, err
