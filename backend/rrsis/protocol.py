@@ -104,6 +104,8 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "batch_size": Field("int", nullable=False, doc="tiles per forward pass"),
     "overlap": Field("number", nullable=False, doc="tile overlap as a fraction of the tile"),
     "pixel_coordinates": Field("bool", nullable=False, doc="accept a raster without a CRS"),
+    "grounding": Field("str", nullable=False,
+                       doc="auto | on | off: compute attributes and relations explicitly"),
 }
 
 #: Every request type. ``hello`` also goes the other way, as the server's first event.

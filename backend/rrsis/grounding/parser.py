@@ -323,14 +323,15 @@ def _default_distance(kind: str, groups: Sequence[str], anchor: Target) -> Optio
 
 
 def _has_content(tokens: Sequence[str]) -> bool:
-    """Whether some word names a category or is a content word of the model's vocabulary."""
-    structural = lx.FILLER_WORDS | {"and", "or", "to", "on", "by", "next", "along", ","}
-    for i, w in enumerate(tokens):
-        if lx.singular(w) in lx.CATEGORY_NAMES or w in lx.CATEGORY_NAMES:
-            return True
-        if w in lx.TRAINING_WORDS and w not in structural:
-            return True
-    return False
+    """Whether some word is known (to the grounding or the model) and is not a filler.
+
+    Deliberately generous: "bright square" has no category but known words, so it goes
+    to the model end to end; only text made of unknown words and fillers is "nothing".
+    """
+    structural = lx.FILLER_WORDS | lx.NEGATION_WORDS | {"and", "or", "to", "of", "from",
+                                                         "than", ","}
+    return any(w not in structural and lx.known_word(w) and _number(w) is None
+               for w in tokens)
 
 
 def parse(expression: str) -> Plan:
