@@ -91,7 +91,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             if not relation.negated:
                 keys = []
             continue
-        anchor = unary_union([scene.geometry(k) for k in anchor_keys])
+        anchor = unary_union([_filled(scene.geometry(k)) for k in anchor_keys])
         keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor)]
     if target.rank is not None:
         what, n = target.rank
@@ -123,6 +123,15 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         else:
             result = geom.area <= np.quantile(areas, SIZE_QUANTILE)
     return bool(result) != attr.negated
+
+
+def _filled(geom: BaseGeometry) -> BaseGeometry:
+    """The anchor without its holes: a car on the road is a hole in the road's mask."""
+    from shapely.geometry import Polygon
+
+    parts = getattr(geom, "geoms", [geom])
+    filled = [Polygon(p.exterior) for p in parts if hasattr(p, "exterior")]
+    return unary_union(filled) if filled else geom
 
 
 def _centre(geom: BaseGeometry) -> Tuple[float, float]:

@@ -65,7 +65,7 @@ BY_NAME: Dict[str, Category] = {c.name: c for c in CATEGORIES}
 
 # irregular plurals (others: -s, -es, -ies)
 IRREGULAR: Dict[str, str] = {"buses": "bus", "busses": "bus", "leaves": "leaf",
-                             "people": "person", "men": "man", "lorries": "lorry",
+                             "people": "person", "men": "man", "lorries": "lorry", "minibuses": "minibus",
                              "bushes": "bush", "benches": "bench", "grasses": "grass",
                              "trees": "tree"}
 
@@ -224,7 +224,8 @@ def _all_words() -> FrozenSet[str]:
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",
-                  "with", "within", "exactly", "about", "up", "side", "corner", "image"})
+                  "within", "about", "up", "side", "corner", "image", "farther", "further",
+                  "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour"})
     return frozenset(words)
 
 

@@ -41,6 +41,7 @@ def tokenize(text: str) -> List[str]:
     """Lower-case words, numbers split from units ("20m" -> "20", "m"), commas kept."""
     text = text.lower().replace("-", " ").replace("’", "'")
     text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
+    text = re.sub(r"'s\b", "", text)  # possessive: "the car's shadow" -> "the car shadow"
     return re.findall(r"\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)?|,", text)
 
 

@@ -13,6 +13,7 @@ A :class:`Plan` is plain data (frozen dataclasses), printable as one short line
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -158,5 +159,5 @@ class Plan:
                              "summary": self.summary(), "reason": self.reason,
                              "unknown_words": list(self.unknown_words),
                              "notes": list(self.notes)}
-        d["targets"] = [asdict(t) for t in self.targets]
+        d["targets"] = json.loads(json.dumps([asdict(t) for t in self.targets]))  # lists
         return d
