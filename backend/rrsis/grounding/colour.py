@@ -44,6 +44,7 @@ def median_lab(rgb_pixels: np.ndarray) -> np.ndarray:
 def lch(lab: np.ndarray) -> Tuple[float, float, float]:
     """(L*, chroma, hue angle in degrees 0-360)."""
     L, a, b = (float(v) for v in lab)
+    L = min(max(L, 0.0), 100.0)  # pure white computes to 100.00000004
     return L, math.hypot(a, b), math.degrees(math.atan2(b, a)) % 360.0
 
 

@@ -157,12 +157,12 @@ def _object_lab(geom: BaseGeometry, transform: Affine, reader: Any) -> np.ndarra
 
     inv = ~transform
     xmin, ymin, xmax, ymax = geom.bounds
-    cols, rows = zip(*(inv * (x, y) for x, y in ((xmin, ymin), (xmax, ymax))))
+    cols, rows = zip(*(inv @ (x, y) for x, y in ((xmin, ymin), (xmax, ymax))))
     c0, c1 = int(np.floor(min(cols))), int(np.ceil(max(cols)))
     r0, r1 = int(np.floor(min(rows))), int(np.ceil(max(rows)))
     h, w = max(1, r1 - r0), max(1, c1 - c0)
     rgb, valid = reader.read(r0, c0, h, w)
-    window_transform = transform * Affine.translation(c0, r0)
+    window_transform = transform @ Affine.translation(c0, r0)
     inside = geometry_mask([geom], out_shape=(h, w), transform=window_transform, invert=True)
     pixels = np.moveaxis(rgb, 0, -1)[inside & valid]
     return median_lab(pixels)
