@@ -92,7 +92,14 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 keys = []
             continue
         anchor = unary_union([_filled(scene.geometry(k)) for k in anchor_keys])
-        keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor)]
+        shared = set(keys) & set(anchor_keys)  # "buildings next to buildings": not itself
+
+        def anchor_for(k: ObjectKey) -> BaseGeometry:
+            if k not in shared:
+                return anchor
+            return unary_union([_filled(scene.geometry(a)) for a in anchor_keys if a != k])
+
+        keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor_for(k))]
     if target.rank is not None:
         what, n = target.rank
         measure = (lambda g: g.area) if what in ("largest", "smallest") else _length

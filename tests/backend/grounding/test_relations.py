@@ -122,3 +122,13 @@ def test_a_missing_anchor_makes_the_answer_uncertain_not_empty() -> None:
     assert "no water found" in sel.notes[0]
     neg = execute(parse("cars not near the river"), _scene())
     assert neg.uncertain and len(neg.picks) == 3
+
+
+def test_an_object_is_never_its_own_anchor() -> None:
+    houses = [box(0, 0, 10, 10), box(12, 0, 22, 10), box(60, 60, 70, 70)]
+    scene = Scene({"building": houses}, (0, 0, 100, 100))
+    assert execute(parse("buildings next to buildings"), scene).picks == [
+        ("building", 0), ("building", 1)]
+    assert execute(parse("buildings far from buildings"), scene).picks == [("building", 2)]
+    assert execute(parse("the largest building near buildings"), scene).picks == [
+        ("building", 0)]
