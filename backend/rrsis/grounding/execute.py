@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from shapely import STRtree
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
@@ -94,10 +96,19 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         anchor = unary_union([_filled(scene.geometry(k)) for k in anchor_keys])
         shared = set(keys) & set(anchor_keys)  # "buildings next to buildings": not itself
 
+        parts = [_filled(scene.geometry(a)) for a in anchor_keys]
+        tree = STRtree(parts) if shared else None
+        margin = relation.distance_m or 0.0
+
         def anchor_for(k: ObjectKey) -> BaseGeometry:
             if k not in shared:
                 return anchor
-            return unary_union([_filled(scene.geometry(a)) for a in anchor_keys if a != k])
+            if relation.kind in rel.TESTS:  # only anchors within the distance can matter
+                near_ids = tree.query(scene.geometry(k).buffer(margin + 1e-6))  # type: ignore[union-attr]
+            else:  # a direction looks at the nearest anchor anywhere
+                near_ids = range(len(parts))
+            others = [parts[i] for i in near_ids if anchor_keys[i] != k]
+            return unary_union(others) if others else Polygon()
 
         keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor_for(k))]
     if target.rank is not None:
@@ -134,8 +145,6 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
 
 def _filled(geom: BaseGeometry) -> BaseGeometry:
     """The anchor without its holes: a car on the road is a hole in the road's mask."""
-    from shapely.geometry import Polygon
-
     parts = getattr(geom, "geoms", [geom])
     filled = [Polygon(p.exterior) for p in parts if hasattr(p, "exterior")]
     return unary_union(filled) if filled else geom

@@ -15,13 +15,18 @@ from typing import Callable, Dict, Optional, Tuple
 from shapely.geometry.base import BaseGeometry
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "within_m",
-           "beyond_m", "direction", "elongation", "in_region", "TESTS", "ON_FRACTION",
+           "beyond_m", "direction", "elongation", "in_region", "gap", "TESTS", "ON_FRACTION",
            "INSIDE_FRACTION", "SURROUNDED_FRACTION"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
 SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object is anchor
 DIRECTION_HALF_ANGLE = 45.0
+
+
+def gap(a: BaseGeometry, b: BaseGeometry) -> float:
+    """Shortest distance between the outlines (0 when they touch); infinite to nothing."""
+    return math.inf if b.is_empty or a.is_empty else float(a.distance(b))
 
 
 def _overlap_fraction(a: BaseGeometry, b: BaseGeometry) -> float:
@@ -39,28 +44,28 @@ def inside(a: BaseGeometry, b: BaseGeometry, distance: float = 0.0) -> bool:
 
 def next_to(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
     """Within ``distance`` of ``b`` but not on it ("building next to the road")."""
-    return a.distance(b) <= distance and not on(a, b)
+    return gap(a, b) <= distance and not on(a, b)
 
 
 def along(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
     """Within ``distance`` of ``b``, on it or beside it ("vehicles along the road")."""
-    return a.distance(b) <= distance
+    return gap(a, b) <= distance
 
 
 near = along  # the same test; "near" only has a larger default distance
 
 
 def far(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
-    return a.distance(b) > distance
+    return gap(a, b) > distance
 
 
 def within_m(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
     """"within 20 m of": the gap between the outlines is at most ``distance``."""
-    return a.distance(b) <= distance
+    return gap(a, b) <= distance
 
 
 def beyond_m(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
-    return a.distance(b) > distance
+    return gap(a, b) > distance
 
 
 def surrounded(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:

@@ -132,3 +132,23 @@ def test_an_object_is_never_its_own_anchor() -> None:
     assert execute(parse("buildings far from buildings"), scene).picks == [("building", 2)]
     assert execute(parse("the largest building near buildings"), scene).picks == [
         ("building", 0)]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
+                         "not within 20 m of from more than and or in on top left image north "
+                         "far surrounded by small long trees water".split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=12))
+def test_any_grounded_plan_executes_on_a_scene(words: list) -> None:
+    plan = parse(" ".join(words))
+    if plan.mode != "grounded":
+        return
+    sel = execute(plan, _scene())
+    assert len(sel.picks) == len(set(sel.picks))
+    assert all(c in ("car", "road", "building", "tree", "water") for c, _ in sel.picks)
+    assert sel.uncertain == bool(sel.missing_anchors)
