@@ -201,3 +201,23 @@ def test_explain_cli() -> None:
     bad = subprocess.run([env_python, "-m", "rrsis", "explain", "cars", "--grounding", "x"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+def test_segment_cli_reports_plans_and_unknown_words(tmp_path: Path) -> None:
+    from rrsis.models.checkpoint import save_checkpoint
+
+    torch.manual_seed(0)
+    model = tmp_path / "tiny.safetensors"
+    save_checkpoint(create_model("test-lgce-tiny"), model, card={"name": "tiny", "gsd_m": 0.5})
+    raster = write_scene(tmp_path / "scene.tif")
+    cmd = [sys.executable, "-m", "rrsis", "segment", str(raster), "-e", "xqzv blorf wugga",
+           "-e", "cars blorf", "-o", str(tmp_path / "o.gpkg"), "--model", str(model),
+           "--device", "cpu", "--threads", "1", "-q"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "'xqzv blorf wugga': nothing: no object matches" in out.stdout
+    assert "unknown word 'wugga'" in out.stdout
+    assert "'cars blorf': end to end: 'cars blorf'" in out.stdout
+    bad = subprocess.run(cmd[:-1] + ["-q", "--grounding", "maybe"], capture_output=True,
+                         text=True, timeout=300)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
