@@ -89,7 +89,7 @@ def _options(args: argparse.Namespace) -> "SegmentOptions":  # noqa: F821
 
 def add_arguments_segment(p: argparse.ArgumentParser) -> None:
     p.epilog = ("Writes one GeoPackage layer, one polygon per connected object, with fields "
-                "expression, score, area_m2, model, model_sha256, gsd_m, created; "
+                "expression, score, area_m2, model, model_sha256, gsd_m, created, plan; "
                 + EXPRESSIONS_HELP + ".")
     _add_common(p)
     p.add_argument("-o", "--output", required=True, help="output GeoPackage (.gpkg)")

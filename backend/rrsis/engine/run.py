@@ -9,7 +9,8 @@ finished strips to the vectoriser and the optional GeoTIFFs -> write the GeoPack
 Output layout (decided): several expressions give ONE layer with one feature per
 connected object and the fields ``expression``, ``score`` (mean foreground probability
 over the object's pixels), ``area_m2``, ``model``, ``model_sha256``, ``gsd_m`` (working
-GSD) and ``created`` (ISO 8601 UTC), in the raster's CRS (pixel coordinates, no CRS,
+GSD), ``created`` (ISO 8601 UTC) and ``plan`` (how the expression was read:
+:mod:`rrsis.grounding`, which decides which phrases are segmented and which objects kept), in the raster's CRS (pixel coordinates, no CRS,
 when ``pixel_coordinates`` was needed). Polygons are vectorised at the working GSD.
 The optional probability and mask GeoTIFFs are on the working grid (working CRS: the
 UTM zone for a geographic raster), one band per expression.

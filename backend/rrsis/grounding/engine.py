@@ -1,4 +1,4 @@
-"""The engine's side of grounding: which phrases to segment, and which objects each expression keeps.
+"""The engine's side of grounding: what to segment, and which objects each expression keeps.
 
 :class:`GroundedRun` is built from the run's expressions and the ``grounding`` option
 (``auto`` | ``on`` | ``off``) before inference: its :attr:`~GroundedRun.phrases` are
@@ -39,8 +39,6 @@ NO_MATCH = "no object matches"
 
 # (phrase, index of the object among that phrase's objects, plan text for the feature)
 Pick = Tuple[str, int, str]
-# a callable reading the working grid: (row, col, height, width) -> (rgb (3,h,w), valid (h,w))
-WindowRead = Callable[[int, int, int, int], Tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass

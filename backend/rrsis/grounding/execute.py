@@ -23,7 +23,7 @@ from shapely.ops import unary_union
 
 from . import relations as rel
 from .colour import has_colour
-from .plan import Attribute, Plan, Target
+from .plan import Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "LONG_ELONGATION", "COMPACT_ELONGATION",
            "SIZE_QUANTILE"]
@@ -104,7 +104,8 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             if k not in shared:
                 return anchor
             if relation.kind in rel.TESTS:  # only anchors within the distance can matter
-                near_ids = tree.query(scene.geometry(k).buffer(margin + 1e-6))  # type: ignore[union-attr]
+                reach = scene.geometry(k).buffer(margin + 1e-6)
+                near_ids = tree.query(reach)  # type: ignore[union-attr]
             else:  # a direction looks at the nearest anchor anywhere
                 near_ids = range(len(parts))
             others = [parts[i] for i in near_ids if anchor_keys[i] != k]
@@ -119,7 +120,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     return keys
 
 
-def _relation_holds(relation, geom: BaseGeometry, anchor: BaseGeometry) -> bool:  # type: ignore[no-untyped-def]
+def _relation_holds(relation: Relation, geom: BaseGeometry, anchor: BaseGeometry) -> bool:
     if relation.kind in rel.TESTS:
         result = rel.TESTS[relation.kind](geom, anchor, relation.distance_m or 0.0)
     else:

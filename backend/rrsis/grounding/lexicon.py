@@ -65,7 +65,8 @@ BY_NAME: Dict[str, Category] = {c.name: c for c in CATEGORIES}
 
 # irregular plurals (others: -s, -es, -ies)
 IRREGULAR: Dict[str, str] = {"buses": "bus", "busses": "bus", "leaves": "leaf",
-                             "people": "person", "men": "man", "lorries": "lorry", "minibuses": "minibus",
+                             "people": "person", "men": "man", "lorries": "lorry",
+                             "minibuses": "minibus",
                              "bushes": "bush", "benches": "bench", "grasses": "grass",
                              "trees": "tree"}
 

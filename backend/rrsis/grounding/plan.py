@@ -71,7 +71,8 @@ class Relation:
         neg = "not " if self.negated else ""
         anchor = self.anchor.text()
         if self.kind in ("within_m", "beyond_m"):
-            return f"{neg}{words} {self.distance_m:g} m {'of' if self.kind == 'within_m' else 'from'} {anchor}"
+            prep = "of" if self.kind == "within_m" else "from"
+            return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"
         dist = f" (<= {self.distance_m:g} m)" if self.kind in ("along", "next_to", "near") \
             else f" (> {self.distance_m:g} m)" if self.kind == "far" else ""
         return f"{neg}{words} {anchor}{dist}"
