@@ -200,7 +200,12 @@ class _Parser:
             save = self.i
             self.i += 1
             self.skip_fillers()
-            if self.category_here() is None:
+            found = self.category_here()
+            # "next to the road and the buildings": one anchor; but "... and buildings near
+            # the river": a new target, because a modifier follows its noun
+            follows = self.t[self.i + found[1]] if found and self.i + found[1] < len(self.t) \
+                else None
+            if found is None or (follows is not None and follows not in _CONJ):
                 self.i = save
                 break
             heads.append(self.head())
