@@ -221,3 +221,20 @@ def test_segment_cli_reports_plans_and_unknown_words(tmp_path: Path) -> None:
     bad = subprocess.run(cmd[:-1] + ["-q", "--grounding", "maybe"], capture_output=True,
                          text=True, timeout=300)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+def test_estimate_counts_the_phrases_to_segment(tmp_path: Path,
+                                                colour_models: ModelCache) -> None:
+    from rrsis.engine.run import estimate
+
+    raster = write_scene(tmp_path / "scene.tif")
+
+    def phrases(expressions: List[str], grounding: str) -> tuple:
+        est = estimate(SegmentOptions(raster=str(raster), expressions=expressions,
+                                      model="colour-rules", device="cpu", threads=1,
+                                      grounding=grounding), models=colour_models)
+        return est.tiles > 0, est.expressions
+
+    assert phrases(["cars along the road", "cars"], "on") == (True, 2)
+    assert phrases(["cars along the road", "cars"], "auto") == (True, 3)
+    assert phrases(["xqzv blorf"], "auto") == (False, 0)
