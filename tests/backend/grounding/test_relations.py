@@ -152,3 +152,29 @@ def test_any_grounded_plan_executes_on_a_scene(words: list) -> None:
     assert len(sel.picks) == len(set(sel.picks))
     assert all(c in ("car", "road", "building", "tree", "water") for c, _ in sel.picks)
     assert sel.uncertain == bool(sel.missing_anchors)
+
+
+def test_colour_of_a_huge_object_is_sampled_with_bounded_reads() -> None:
+    from affine import Affine
+
+    from rrsis.grounding import engine as ge
+
+    class Reader:
+        """A 10 000 x 10 000 px grid, red left of column 5000, white right of it."""
+
+        def __init__(self) -> None:
+            self.largest = 0
+
+        def read(self, row: int, col: int, h: int, w: int):  # type: ignore[no-untyped-def]
+            self.largest = max(self.largest, h * w)
+            cols = np.arange(col, col + w)[None, :].repeat(h, 0)
+            rgb = np.where(cols < 5000, np.array([0.8, 0.1, 0.1])[:, None, None],
+                           np.array([0.95, 0.95, 0.95])[:, None, None])
+            return rgb.astype(np.float32), np.ones((h, w), bool)
+
+    reader = Reader()
+    t = Affine(1.0, 0, 0, 0, -1.0, 10_000.0)
+    left = ge._object_lab(box(0, 0, 4000, 10_000), t, reader)
+    assert has_colour(left, "red") and reader.largest <= ge.MAX_COLOUR_PIXELS
+    small = ge._object_lab(box(6000, 100, 6010, 110), t, reader)
+    assert has_colour(small, "white")
