@@ -43,6 +43,13 @@ class Scene:
     bounds: Tuple[float, float, float, float]
     colour_of: Optional[Callable[[str, int], np.ndarray]] = None
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
+    _areas: Dict[str, np.ndarray] = field(default_factory=dict)
+
+    def areas(self, category: str) -> np.ndarray:
+        """Areas of every object of ``category`` (the population "large"/"small" compare to)."""
+        if category not in self._areas:
+            self._areas[category] = np.array([g.area for g in self.objects.get(category, [])])
+        return self._areas[category]
 
     def lab(self, key: ObjectKey) -> np.ndarray:
         if key not in self._lab:
@@ -136,7 +143,7 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         e = rel.elongation(geom)
         result = e >= LONG_ELONGATION if attr.value == "long" else e <= COMPACT_ELONGATION
     else:
-        areas = np.array([g.area for g in scene.objects[key[0]]])
+        areas = scene.areas(key[0])
         if attr.value == "large":
             result = geom.area >= np.quantile(areas, 1.0 - SIZE_QUANTILE)
         else:
