@@ -10,10 +10,11 @@ Output layout (decided): several expressions give ONE layer with one feature per
 connected object and the fields ``expression``, ``score`` (mean foreground probability
 over the object's pixels), ``area_m2``, ``model``, ``model_sha256``, ``gsd_m`` (working
 GSD), ``created`` (ISO 8601 UTC) and ``plan`` (how the expression was read:
-:mod:`rrsis.grounding`, which decides which phrases are segmented and which objects kept), in the raster's CRS (pixel coordinates, no CRS,
-when ``pixel_coordinates`` was needed). Polygons are vectorised at the working GSD.
-The optional probability and mask GeoTIFFs are on the working grid (working CRS: the
-UTM zone for a geographic raster), one band per expression.
+:mod:`rrsis.grounding` decides which phrases are segmented and which objects are kept),
+in the raster's CRS (pixel coordinates, no CRS, when ``pixel_coordinates`` was needed).
+Polygons are vectorised at the working GSD. The optional probability and mask GeoTIFFs
+are on the working grid (working CRS: the UTM zone for a geographic raster), one band
+per segmented phrase (none written when no phrase is: "no object matches").
 
 Defaults: ``min_area_m2=None`` removes objects smaller than 16 working pixels
 (a 4 x 4 speck: 16 * gsd_m**2, e.g. 0.36 m2 at 0.15 m). Nodata/alpha pixels are never
@@ -435,8 +436,9 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     write_geopackage(str(options.output), options.layer, records, plan.info.crs)
     timings["write"] += time.perf_counter() - t
     return SegmentResult(
-        output=str(options.output), layer=options.layer, probability=options.probability,
-        mask=options.mask, feature_counts=counts, timings={}, model=name, model_sha256=sha,
+        output=str(options.output), layer=options.layer,
+        probability=options.probability if plan.grounding.phrases else None,
+        mask=options.mask if plan.grounding.phrases else None, feature_counts=counts, timings={}, model=name, model_sha256=sha,
         gsd_m=grid.gsd_m, device=str(plan.device),
         crs=plan.info.crs.to_string() if plan.info.crs is not None else None,
         width_px=grid.width, height_px=grid.height, plans=reports)

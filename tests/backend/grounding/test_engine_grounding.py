@@ -166,9 +166,11 @@ def test_missing_anchor_falls_back_to_end_to_end_in_auto_and_is_flagged_in_on(
 
 def test_gibberish_runs_no_model_and_says_no_object_matches(
         tmp_path: Path, colour_models: ModelCache) -> None:
-    res, feats = run(tmp_path, colour_models, ["xqzv blorf wugga"])
+    res, feats = run(tmp_path, colour_models, ["xqzv blorf wugga"],
+                     probability=str(tmp_path / "p.tif"))
     model = colour_models.get("colour-rules", "cpu")
     assert model.encoded == [] and feats == [] and res.tiles == 0
+    assert res.probability is None and not (tmp_path / "p.tif").exists()
     assert res.plans["xqzv blorf wugga"]["mode"] == "nothing"
     assert res.plans["xqzv blorf wugga"]["messages"] == [
         "unknown word 'xqzv'", "unknown word 'blorf'", "unknown word 'wugga'",
