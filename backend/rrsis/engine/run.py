@@ -438,7 +438,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     return SegmentResult(
         output=str(options.output), layer=options.layer,
         probability=options.probability if plan.grounding.phrases else None,
-        mask=options.mask if plan.grounding.phrases else None, feature_counts=counts, timings={}, model=name, model_sha256=sha,
+        mask=options.mask if plan.grounding.phrases else None, feature_counts=counts,
+        timings={}, model=name, model_sha256=sha,
         gsd_m=grid.gsd_m, device=str(plan.device),
         crs=plan.info.crs.to_string() if plan.info.crs is not None else None,
         width_px=grid.width, height_px=grid.height, plans=reports)
