@@ -119,6 +119,8 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "pixel_coordinates": Field("bool", nullable=False, doc="accept a raster without a CRS"),
     "overwrite": Field("bool", nullable=False,
                        doc="replace outputs that exist (else error output_exists)"),
+    "grounding": Field("str", nullable=False,
+                       doc="auto | on | off: compute attributes and relations explicitly"),
 }
 
 #: Every request type. ``hello`` also goes the other way, as the server's first event.

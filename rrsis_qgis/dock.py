@@ -18,7 +18,7 @@ from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                  QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from . import backend, extents, layers, log, settings
+from . import backend, extents, layers, log, plans, settings
 from .client import BackendError
 from .task import BackendTask
 
@@ -84,6 +84,9 @@ class RrsisDock(QgsDockWidget):
         self.expression.addItems(settings.history())
         self.expression.setCurrentText("")
         form.addRow(self.tr("Expression"), self.expression)
+        self.plan = QLabel("", body)  # how the last run read the expression (grounding plan)
+        self.plan.setWordWrap(True)
+        form.addRow("", self.plan)
 
         self.raster = QgsMapLayerComboBox(body)
         self.raster.setFilters(QgsMapLayerProxyModel.RasterLayer)
@@ -344,6 +347,7 @@ class RrsisDock(QgsDockWidget):
             self._finish("failed", [])
             return
         counts = result.get("feature_counts") or {}
+        self.plan.setText(plans.plan_text(result))
         log.info(f"segment result: {result}")
         self.iface.messageBar().pushMessage(
             "RRSIS", self.tr("{} object(s) found").format(sum(counts.values()) if counts else "?"),

@@ -54,7 +54,7 @@ def provenance(result: Dict[str, Any], request: Dict[str, Any]) -> Dict[str, Any
     }
 
 
-def _metadata(expression: str, prov: Dict[str, Any]) -> QgsLayerMetadata:
+def _metadata(expression: str, prov: Dict[str, Any], plan: str = "") -> QgsLayerMetadata:
     meta = QgsLayerMetadata()
     meta.setIdentifier(f"rrsis:{prov.get('model_sha256') or ''}:{expression}")
     meta.setTitle(expression)
@@ -63,7 +63,7 @@ def _metadata(expression: str, prov: Dict[str, Any]) -> QgsLayerMetadata:
         f'Objects matching "{expression}", segmented by the RRSIS referring segmentation '
         f"backend (model {prov.get('model')}, GSD {prov.get('gsd_m')} m, "
         f"device {prov.get('device')}) "
-        f"from {prov.get('raster')}.")
+        f"from {prov.get('raster')}." + (f" Plan: {plan}." if plan else ""))
     meta.setKeywords({"rrsis": ["referring segmentation", str(prov.get("model"))]})
     meta.setHistory([f"{key}: {value}" for key, value in prov.items() if value is not None])
     return meta
@@ -91,7 +91,8 @@ def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],
         if not layer.isValid():
             raise RuntimeError(f"The backend's GeoPackage could not be opened: {gpkg}")
         layer.loadNamedStyle(style_path())
-        layer.setMetadata(_metadata(expression, prov))
+        plan = ((result.get("plans") or {}).get(expression) or {}).get("plan") or ""
+        layer.setMetadata(_metadata(expression, prov, plan))
         layer.setCustomProperty("rrsis/provenance", repr(prov))
         added.append(layer)
     probability = result.get("probability")

@@ -21,6 +21,7 @@ from .errors import RrsisError, from_exception
 COMMANDS: Dict[str, Tuple[str, str]] = {
     "segment": ("rrsis.engine.commands", "segment a georeferenced raster by expression into polygons"),
     "estimate": ("rrsis.engine.commands", "tiles, time and peak memory of a run, before running it"),
+    "explain": ("rrsis.grounding.commands", "how an expression is read: what is segmented, kept"),
     "serve": ("rrsis.server", "JSON-lines backend for the QGIS plugin on stdin/stdout"),
     "models": ("rrsis.model_commands", "list registered architectures and available checkpoints"),
     "convert": ("rrsis.model_commands", "convert a public LAVT/LGCE checkpoint to the rrsis format"),

@@ -2,8 +2,9 @@
 
     python -m rrsis.demo [--out out/demo] [--model lgce-lite] [--raster resources/samples/...]
 
-Segments the Kampala sample (OpenAerialMap, CC BY 4.0) for "buildings" and "vehicles
-along the road" through the engine (the same call as the CLI, server and plugin),
+Segments the Kampala sample (OpenAerialMap, CC BY 4.0) for "buildings" and "buildings
+next to the road" (a noun and a relational expression, grounded: see docs/grounding.md)
+through the engine (the same call as the CLI, server and plugin),
 writes one GeoPackage per expression and a PNG of the image with the polygons under
 ``out/demo/``, and prints the engine's timings.
 """
@@ -20,7 +21,7 @@ from .errors import InputError, RrsisError
 
 __all__ = ["DEMO_EXPRESSIONS", "sample_raster", "run_demo", "main"]
 
-DEMO_EXPRESSIONS = ("buildings", "vehicles along the road")
+DEMO_EXPRESSIONS = ("buildings", "buildings next to the road")
 COLOURS = ("#ffd400", "#00e5ff", "#ff3df2", "#7CFC00")
 
 
@@ -111,7 +112,8 @@ def run_demo(out: Path, model: Optional[str] = None, raster: Optional[Path] = No
         report["runs"].append({"expression": expr, "output": str(gpkg),  # type: ignore[union-attr]
                                "objects": len(layers[expr]), "wall_s": round(wall, 2),
                                "timings": {k: round(v, 2) for k, v in res.timings.items()},
-                               "tiles": res.tiles, "gsd_m": res.gsd_m, "model": res.model})
+                               "tiles": res.tiles, "gsd_m": res.gsd_m, "model": res.model,
+                               "plan": res.plans.get(expr, {})})
     png = draw_overlay(raster, layers, out / "overlay.png",
                        f"{report['runs'][0]['model']} on {raster.name}")  # type: ignore[index]
     report["overlay"] = str(png)
@@ -139,6 +141,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"  {r['expression']!r}: {r['objects']} polygons -> {r['output']}  "
               f"({r['tiles']} tiles at {r['gsd_m']:g} m; wall {r['wall_s']:.2f} s; "
               + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()) + ")")
+        plan = r.get("plan") or {}
+        if plan:
+            print(f"    plan: {plan['plan']}" + "".join(f"; {m}" for m in plan["messages"]))
     print(f"overlay: {report['overlay']}")
     return 0
 

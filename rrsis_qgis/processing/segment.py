@@ -97,6 +97,10 @@ class SegmentAlgorithm(RrsisAlgorithm):
         counts = result.get("feature_counts") or {}
         for expression, n in counts.items():
             feedback.pushInfo(self.tr("{}: {} object(s)").format(expression, n))
+        from ..plans import plan_text
+
+        for line in plan_text(result).splitlines():  # how each expression was read
+            feedback.pushInfo(line)
         feedback.pushInfo(self.tr("Model {} on {}, GSD {} m").format(
             result.get("model"), result.get("device"), result.get("gsd_m")))
         outputs: Dict[str, Any] = {self.OUTPUT: dest_id, self.FEATURE_COUNT: count}

@@ -72,7 +72,8 @@ def test_make_demo_writes_geopackages_and_overlay(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (out / "buildings.gpkg").is_file()
-    assert (out / "vehicles_along_the_road.gpkg").is_file()
+    assert (out / "buildings_next_to_the_road.gpkg").is_file()
+    assert "plan: grounded: building next to road" in proc.stdout
     assert (out / "overlay.png").stat().st_size > 10_000
     assert "'buildings':" in proc.stdout and "total" in proc.stdout
     assert not list(out.glob(".*part*"))

@@ -200,12 +200,17 @@ def test_hello_garbage_version_eof(data: Dict[str, Path]) -> None:
 def test_segment_end_to_end(server: RawServer, data: Dict[str, Path]) -> None:
     out = data["root"] / "e2e.gpkg"
     server.send({"type": "segment", "id": "e2e",
-                 "params": segment_params(data, "small", out, expressions=["cars", "trees"])})
+                 "params": segment_params(data, "small", out,
+                                          expressions=["cars", "trees", "xqzv blorf"])})
     msgs = server.until("e2e")
     result = msgs[-1]
     assert isinstance(result, Result), msgs[-1]
     assert result.result["output"] == str(out) and out.is_file()
-    assert result.result["feature_counts"] == {"cars": 1, "trees": 1}
+    assert result.result["feature_counts"] == {"cars": 1, "trees": 1, "xqzv blorf": 0}
+    plans = result.result["plans"]
+    assert plans["cars"]["plan"] == "grounded: car" and plans["cars"]["objects"] == 1
+    assert plans["xqzv blorf"]["mode"] == "nothing" and plans["xqzv blorf"]["messages"] == [
+        "unknown word 'xqzv'", "unknown word 'blorf'", "no object matches"]
     assert result.result["timings"]["total"] > 0
     rows = gpkg_rows(out)
     assert [r[0] for r in rows] == ["cars", "trees"]

@@ -88,3 +88,20 @@ def test_quotes_in_expressions_are_escaped_in_the_subset():
     from rrsis_qgis import layers
 
     assert layers.subset_for("the car's shadow") == "\"expression\" = 'the car''s shadow'"
+
+
+def test_plan_text_of_a_result():
+    from rrsis_qgis.plans import plan_text
+
+    assert plan_text({}) == ""
+    result = {"plans": {
+        "cars along the road": {"plan": "grounded: car along road (<= 3 m)", "mode": "grounded",
+                                "uncertain": False, "messages": [], "objects": 4},
+        "xqzv blorf": {"plan": "nothing: no object matches", "mode": "nothing",
+                       "uncertain": False, "objects": 0,
+                       "messages": ["unknown word 'xqzv'", "unknown word 'blorf'",
+                                    "no object matches"]}}}
+    assert plan_text(result).splitlines() == [
+        "cars along the road: grounded: car along road (<= 3 m) (4 object(s))",
+        "xqzv blorf: nothing: no object matches (0 object(s); unknown word 'xqzv'; "
+        "unknown word 'blorf'; no object matches)"]

@@ -28,7 +28,7 @@ def test_segment_two_expressions_through_processing_run(provider, project, tmp_p
     out = tmp_path / "objects.gpkg"
     probability = tmp_path / "probability.tif"
     result = processing.run("rrsis:segment", {
-        "INPUT": str(raster), "EXPRESSION": "cars\nthe white roof", "MODEL": "everywhere",
+        "INPUT": str(raster), "EXPRESSION": "cars\nroofs", "MODEL": "everywhere",
         "DEVICE": CPU, "OUTPUT": str(out), "OUTPUT_PROBABILITY": str(probability)})
     assert result["FEATURE_COUNT"] == 2
     prob = QgsRasterLayer(result["OUTPUT_PROBABILITY"], "p")
@@ -36,7 +36,7 @@ def test_segment_two_expressions_through_processing_run(provider, project, tmp_p
     layer = QgsVectorLayer(result["OUTPUT"], "out", "ogr")
     assert layer.isValid() and layer.crs().authid() == "EPSG:32633"
     features = list(layer.getFeatures())
-    assert sorted(f["expression"] for f in features) == ["cars", "the white roof"]
+    assert sorted(f["expression"] for f in features) == ["cars", "roofs"]
     assert {f["model"] for f in features} == {"everywhere"}
     box = features[0].geometry().boundingBox()  # the whole 48 m x 48 m raster
     assert box.width() == pytest.approx(48, abs=0.01) and box.height() == pytest.approx(48, abs=0.01)
@@ -75,7 +75,7 @@ def test_batch_over_two_rasters_runs_in_parallel_worker_threads(provider, projec
         raster = write_geotiff(tmp_path / f"scene{i}.tif", origin=(500000.0 + 1000 * i, 4649776.0))
         outputs.append(tmp_path / f"objects{i}.gpkg")
         task = QgsProcessingAlgRunnerTask(algorithm, {
-            "INPUT": str(raster), "EXPRESSION": f"row {i}", "MODEL": "everywhere", "DEVICE": CPU,
+            "INPUT": str(raster), "EXPRESSION": f"cars of run {i}", "MODEL": "everywhere", "DEVICE": CPU,
             "OUTPUT": str(outputs[i])}, context, feedback)
         results = []
         task.executed.connect(lambda ok, res, results=results: results.append((ok, res)))
@@ -86,7 +86,7 @@ def test_batch_over_two_rasters_runs_in_parallel_worker_threads(provider, projec
         ok, res = results[0]
         assert ok, feedback.textLog()
         (feature,) = list(QgsVectorLayer(str(outputs[i]), "o", "ogr").getFeatures())
-        assert feature["expression"] == f"row {i}"
+        assert feature["expression"] == f"cars of run {i}"
         assert feature.geometry().boundingBox().xMinimum() == pytest.approx(500000.0 + 1000 * i)
 
 

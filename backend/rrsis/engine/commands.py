@@ -61,6 +61,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--overlap", type=float, default=0.25, help="tile overlap fraction (0.25)")
     p.add_argument("--pixel-coordinates", action="store_true",
                    help="allow a raster without georeference; output in pixel coordinates")
+    p.add_argument("--grounding", default="auto", choices=("auto", "on", "off"),
+                   help="auto (default): attributes and relations computed explicitly when the "
+                   "expression is understood (see 'rrsis explain'); on; off: end to end")
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
 
@@ -81,12 +84,13 @@ def _options(args: argparse.Namespace) -> "SegmentOptions":  # noqa: F821
         gsd_m=args.gsd_m, probability=getattr(args, "probability", None),
         probability_dtype=getattr(args, "probability_dtype", "uint8"),
         mask=getattr(args, "mask", None), batch_size=args.batch_size, overlap=args.overlap,
-        pixel_coordinates=args.pixel_coordinates, overwrite=getattr(args, "overwrite", False))
+        pixel_coordinates=args.pixel_coordinates, overwrite=getattr(args, "overwrite", False),
+        grounding=args.grounding)
 
 
 def add_arguments_segment(p: argparse.ArgumentParser) -> None:
     p.epilog = ("Writes one GeoPackage layer, one polygon per connected object, with fields "
-                "expression, score, area_m2, model, model_sha256, gsd_m, created; "
+                "expression, score, area_m2, model, model_sha256, gsd_m, created, plan; "
                 + EXPRESSIONS_HELP + ".")
     _add_common(p)
     p.add_argument("-o", "--output", required=True,
@@ -132,6 +136,9 @@ def run_segment(args: argparse.Namespace) -> int:
         counts = ", ".join(f"{n} × {e!r}" for e, n in result.feature_counts.items())
         print(f"{result.output} (layer {result.layer}): {counts}; model {result.model} "
               f"at {result.gsd_m:g} m GSD on {result.device}, {result.timings['total']:.1f} s")
+        for expr, report in result.plans.items():
+            notes = "".join(f"; {m}" for m in report["messages"])
+            print(f"  {expr!r}: {report['plan']}{notes}")
     return 0
 
 

@@ -31,6 +31,7 @@ logging.getLogger("pyogrio").setLevel(logging.WARNING)  # no per-write INFO line
 FIELDS: Dict[str, Any] = {
     "expression": object, "score": np.float64, "area_m2": np.float64, "model": object,
     "model_sha256": object, "gsd_m": np.float64, "created": object,
+    "plan": object,  # how the expression was answered (rrsis.grounding.plan.Plan.summary)
 }
 
 

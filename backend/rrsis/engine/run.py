@@ -9,10 +9,12 @@ finished strips to the vectoriser and the optional GeoTIFFs -> write the GeoPack
 Output layout (decided): several expressions give ONE layer with one feature per
 connected object and the fields ``expression``, ``score`` (mean foreground probability
 over the object's pixels), ``area_m2``, ``model``, ``model_sha256``, ``gsd_m`` (working
-GSD) and ``created`` (ISO 8601 UTC), in the raster's CRS (pixel coordinates, no CRS,
-when ``pixel_coordinates`` was needed). Polygons are vectorised at the working GSD.
-The optional probability and mask GeoTIFFs are on the working grid (working CRS: the
-UTM zone for a geographic raster), one band per expression.
+GSD), ``created`` (ISO 8601 UTC) and ``plan`` (how the expression was read:
+:mod:`rrsis.grounding` decides which phrases are segmented and which objects are kept),
+in the raster's CRS (pixel coordinates, no CRS, when ``pixel_coordinates`` was needed).
+Polygons are vectorised at the working GSD. The optional probability and mask GeoTIFFs
+are on the working grid (working CRS: the UTM zone for a geographic raster), one band
+per segmented phrase (none written when no phrase is: "no object matches").
 
 Defaults: ``min_area_m2=None`` removes objects smaller than 16 working pixels
 (a 4 x 4 speck: 16 * gsd_m**2, e.g. 0.36 m2 at 0.15 m). Nodata/alpha pixels are never
@@ -34,9 +36,9 @@ from __future__ import annotations
 import datetime as _dt
 import resource
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import rasterio
@@ -44,6 +46,7 @@ import torch
 
 from ..device import resolve_device, set_threads
 from ..errors import Cancelled, InputError
+from ..grounding.engine import GroundedRun
 from ..models.catalog import DEFAULT_MODEL, find_model
 from ..models.checkpoint import load_checkpoint
 from ..models.lavt import ReferringSegmenter
@@ -54,7 +57,7 @@ from .predictor import Predictor, sigmoid
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                         source_gsd_m)
 from .tiling import Tile, blend_window, tile_rows
-from .vectorize import StripVectorizer
+from .vectorize import StripVectorizer, reproject_object
 
 __all__ = ["SegmentOptions", "Progress", "SegmentResult", "EstimateResult", "ModelCache",
            "segment", "estimate", "default_min_area_m2"]
@@ -88,6 +91,7 @@ class SegmentOptions:
     overlap: float = 0.25
     pixel_coordinates: bool = False
     overwrite: bool = False
+    grounding: str = "auto"  # auto | on | off: see rrsis.grounding.engine
 
 
 @dataclass
@@ -116,6 +120,7 @@ class SegmentResult:
     tiles_skipped: int = 0
     width_px: int = 0
     height_px: int = 0
+    plans: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per expression
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -219,6 +224,7 @@ class _Plan:
     model: ReferringSegmenter
     predictor: Predictor
     rows: List[List[Tile]]
+    grounding: GroundedRun
 
     @property
     def tiles_total(self) -> int:
@@ -237,9 +243,11 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     if not options.gsd_m:
         check_upsampling(source_gsd, gsd)
     grid = plan_grid(info, options.extent, options.extent_crs, gsd)
-    predictor = Predictor(model, device, expressions, options.precision)
-    rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap)
-    return _Plan(info, grid, bands, device, model, predictor, rows)
+    grounding = GroundedRun(expressions, options.grounding)  # the phrases to segment
+    predictor = Predictor(model, device, grounding.phrases, options.precision)
+    rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \
+        if grounding.phrases else []  # nothing the model could look for: no inference
+    return _Plan(info, grid, bands, device, model, predictor, rows, grounding)
 
 
 class _StripBlender:
@@ -358,10 +366,10 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
         timings["write"] += time.perf_counter() - t
 
     try:
-        if options.probability:
+        if options.probability and exprs:
             writers.append(StripRasterWriter(options.probability, grid, options.probability_dtype,
                                              exprs))
-        if options.mask:
+        if options.mask and exprs:
             writers.append(StripRasterWriter(options.mask, grid, "mask", exprs))
         report("segment")
         with WindowReader(plan.info, grid, plan.bands) as reader:
@@ -415,27 +423,32 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         else default_min_area_m2(grid.gsd_m)
     created = _created()
     t = time.perf_counter()
-    records, counts = [], {}
-    for expr, vec in zip(plan.predictor.expressions, vectorizers):
-        n = 0
-        for obj in vec.objects(grid.transform, grid.metres_per_unit, min_area, options.simplify_m,
-                               src_crs=grid.crs, dst_crs=plan.info.crs):
+    records, counts = [], {e: 0 for e in plan.grounding.expressions}
+    objects = {phrase: list(vec.objects(grid.transform, grid.metres_per_unit, min_area,
+                                        options.simplify_m))
+               for phrase, vec in zip(plan.predictor.expressions, vectorizers)}
+    picks, reports = plan.grounding.select(
+        {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,
+        grid.metres_per_unit, grid.bounds, lambda: WindowReader(plan.info, grid, plan.bands))
+    for expr, (phrase, index, plan_text) in picks:
+        for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
             records.append({"geometry": obj.geometry, "expression": expr,
                             "score": round(obj.score, 6), "area_m2": round(obj.area_m2, 4),
                             "model": name, "model_sha256": sha, "gsd_m": grid.gsd_m,
-                            "created": created})
-            n += 1
-        counts[expr] = n
+                            "created": created, "plan": plan_text})
+            counts[expr] += 1
     timings["vectorize"] += time.perf_counter() - t
     t = time.perf_counter()
     write_geopackage(str(options.output), options.layer, records, plan.info.crs)
     timings["write"] += time.perf_counter() - t
     return SegmentResult(
-        output=str(options.output), layer=options.layer, probability=options.probability,
-        mask=options.mask, feature_counts=counts, timings={}, model=name, model_sha256=sha,
+        output=str(options.output), layer=options.layer,
+        probability=options.probability if plan.grounding.phrases else None,
+        mask=options.mask if plan.grounding.phrases else None, feature_counts=counts,
+        timings={}, model=name, model_sha256=sha,
         gsd_m=grid.gsd_m, device=str(plan.device),
         crs=plan.info.crs.to_string() if plan.info.crs is not None else None,
-        width_px=grid.width, height_px=grid.height)
+        width_px=grid.width, height_px=grid.height, plans=reports)
 
 
 # --- estimate -------------------------------------------------------------------------------
@@ -483,6 +496,10 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         grid, predictor = plan.grid, plan.predictor
         size, n_expr = predictor.input_size, len(predictor.expressions)
         tiles = [t for row in plan.rows for t in row]
+        if not tiles:  # no expression the model could look for: nothing to run
+            return EstimateResult(0, 0.0, round(_peak_rss_mb(), 1), grid.gsd_m, str(plan.device),
+                                  _model_name(plan.model, options.model), grid.width,
+                                  grid.height, 0)
         bs = max(1, options.batch_size)
         cuda = plan.device.type == "cuda"
         if cuda:

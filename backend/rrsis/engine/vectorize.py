@@ -29,7 +29,7 @@ from shapely.affinity import affine_transform
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.ops import unary_union
 
-__all__ = ["ObjectPolygon", "StripVectorizer", "polygon_parts"]
+__all__ = ["ObjectPolygon", "StripVectorizer", "polygon_parts", "reproject_object"]
 
 
 @dataclass(frozen=True)
@@ -127,13 +127,20 @@ class StripVectorizer:
                 geom = _repair(geom.simplify(simplify_m / metres_per_unit, preserve_topology=True))
             for part in polygon_parts(geom):
                 area = float(part.area) * metres_per_unit ** 2
-                if src_crs is None or dst_crs is None or src_crs == dst_crs:
-                    yield ObjectPolygon(part, float(score), area)
-                    continue
-                out = polygon_parts(_repair(shape(transform_geom(src_crs, dst_crs, mapping(part)))))
-                total = sum(p.area for p in out) or 1.0
-                for p in out:  # reprojection rarely splits a part; share the area out
-                    yield ObjectPolygon(p, float(score), area * p.area / total)
+                yield from reproject_object(ObjectPolygon(part, float(score), area), src_crs,
+                                            dst_crs)
+
+
+def reproject_object(obj: ObjectPolygon, src_crs: Optional[CRS],
+                     dst_crs: Optional[CRS]) -> Iterator[ObjectPolygon]:
+    """``obj`` in ``dst_crs`` (unchanged when either is None or they are equal)."""
+    if src_crs is None or dst_crs is None or src_crs == dst_crs:
+        yield obj
+        return
+    out = polygon_parts(_repair(shape(transform_geom(src_crs, dst_crs, mapping(obj.geometry)))))
+    total = sum(p.area for p in out) or 1.0
+    for p in out:  # reprojection rarely splits a part; share the area out
+        yield ObjectPolygon(p, obj.score, obj.area_m2 * p.area / total)
 
 
 def _repair(geom: shapely.Geometry) -> shapely.Geometry:

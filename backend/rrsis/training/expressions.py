@@ -3,6 +3,9 @@ a category word ("building"), its synonyms ("house"), a superlative ("the larges
 and spatial relations computed from the labels themselves ("car on the road", "building
 along the road", "tree next to the building", "low vegetation surrounded by building").
 
+The geometric tests ("on", "along", "next to", "surrounded by") are
+:mod:`rrsis.grounding.relations`, the same functions the grounding applies at inference.
+
 Every expression carries the exact set of instances it describes, so its mask is the union
 of those instances and nothing else. Geometries are the labels clipped to the tile: a
 relation is stated only about what the tile shows.
@@ -15,6 +18,13 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
+
+# one definition of what relations mean, shared with inference (rrsis.grounding)
+from ..grounding.relations import along as _along
+from ..grounding.relations import elongation
+from ..grounding.relations import next_to as _next_to
+from ..grounding.relations import on as _on
+from ..grounding.relations import surrounded as _surrounded
 
 __all__ = ["Instance", "Expression", "Relation", "RELATIONS", "DEFAULT_SYNONYMS",
            "elongation", "generate_expressions"]
@@ -43,19 +53,6 @@ class Expression:
     kind: str                         # category | synonym | largest | <relation name>
 
 
-def elongation(geom: BaseGeometry) -> float:
-    """Long side / short side of the minimum rotated rectangle (1 for a square)."""
-    rect = geom.minimum_rotated_rectangle
-    coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
-    if len(coords) < 4:
-        return 1.0
-    (x0, y0), (x1, y1), (x2, y2) = coords[:3]
-    a = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
-    b = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5
-    short, long_ = sorted((a, b))
-    return long_ / short if short > 0 else float("inf")
-
-
 @dataclass(frozen=True)
 class Relation:
     """``template.format(a=..., b=...)`` holds for object ``a`` when ``test(a, b_union, near)``."""
@@ -64,23 +61,6 @@ class Relation:
     template: str
     test: Callable[[BaseGeometry, BaseGeometry, float], bool]
     partner_elongated: bool = False   # only when some partner object is long and thin (a road)
-
-
-def _on(a: BaseGeometry, b: BaseGeometry, near: float) -> bool:
-    return a.area > 0 and a.intersection(b).area >= 0.5 * a.area
-
-
-def _next_to(a: BaseGeometry, b: BaseGeometry, near: float) -> bool:
-    return a.distance(b) <= near and not _on(a, b, near)
-
-
-def _along(a: BaseGeometry, b: BaseGeometry, near: float) -> bool:
-    return a.distance(b) <= near
-
-
-def _surrounded(a: BaseGeometry, b: BaseGeometry, near: float) -> bool:
-    ring = a.buffer(near).difference(a)
-    return ring.area > 0 and ring.intersection(b).area >= 0.6 * ring.area and not _on(a, b, near)
 
 
 # the relations, as data: name, phrase and the geometric test that makes the phrase true

@@ -44,7 +44,7 @@ def test_checkpoint_run_records_model_and_cache_keeps_it_warm(tmp_path: Path,
 
 def test_estimate_counts_tiles_and_measures(tmp_path: Path, tiny_checkpoint: Path) -> None:
     raster = write_tif(tmp_path / "in.tif", scene(size=300))
-    est = estimate(options(raster, tmp_path, model=str(tiny_checkpoint), expressions=["a", "b"]))
+    est = estimate(options(raster, tmp_path, model=str(tiny_checkpoint), expressions=["cars", "trees"]))
     # 300 px at 64 px tiles, stride 48: starts 0, 48, ..., 192, 236 -> 6 x 6
     assert (est.tiles, est.width_px, est.height_px, est.expressions) == (36, 300, 300, 2)
     assert est.seconds > 0 and est.seconds_per_tile > 0 and est.calibration_tiles > 0

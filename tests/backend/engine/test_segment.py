@@ -158,8 +158,10 @@ def test_alpha_band_masks_like_nodata(tmp_path: Path, bright_models) -> None:
 
 def test_several_expressions_share_one_layer(tmp_path: Path, bright_models) -> None:
     raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    # grounding off: one band per expression (grounded runs have one per segmented phrase)
     res = segment(options(raster, tmp_path, expressions=["cars", "bright roofs"],
-                          probability=str(tmp_path / "p.tif")), models=bright_models)
+                          probability=str(tmp_path / "p.tif"), grounding="off"),
+                  models=bright_models)
     feats = read_features(res.output)
     assert sorted(f["expression"] for f in feats) == ["bright roofs", "cars"]
     assert res.feature_counts == {"cars": 1, "bright roofs": 1}

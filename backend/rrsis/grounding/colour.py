@@ -1,0 +1,62 @@
+"""Colour names measured on pixels: sRGB -> CIELAB (D65), named ranges from the lexicon.
+
+CIELAB is perceptual: lightness L* separates white/grey/black whatever the hue, and
+chroma C*ab with hue angle h separate red from orange from brown far better than RGB
+thresholds. An object's colour is the per-channel median Lab of its pixels (robust to
+shadows and edges).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Tuple
+
+import numpy as np
+
+from .lexicon import COLOURS
+
+__all__ = ["srgb_to_lab", "median_lab", "has_colour", "lch"]
+
+_M = np.array([[0.4124564, 0.3575761, 0.1804375],
+               [0.2126729, 0.7151522, 0.0721750],
+               [0.0193339, 0.1191920, 0.9503041]])
+_WHITE = np.array([0.95047, 1.0, 1.08883])
+
+
+def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) sRGB in [0, 1] -> (..., 3) L*a*b* (L in 0-100)."""
+    c = np.clip(np.asarray(rgb, dtype=np.float64), 0.0, 1.0)
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = lin @ _M.T / _WHITE
+    eps = 216 / 24389
+    f = np.where(xyz > eps, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]),
+                     200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def median_lab(rgb_pixels: np.ndarray) -> np.ndarray:
+    """(N, 3) sRGB pixels in [0, 1] -> median (L, a, b); NaNs when there are none."""
+    if rgb_pixels.size == 0:
+        return np.full(3, np.nan)
+    return np.median(srgb_to_lab(rgb_pixels.reshape(-1, 3)), axis=0)
+
+
+def lch(lab: np.ndarray) -> Tuple[float, float, float]:
+    """(L*, chroma, hue angle in degrees 0-360)."""
+    L, a, b = (float(v) for v in lab)
+    L = min(max(L, 0.0), 100.0)  # pure white computes to 100.00000004
+    return L, math.hypot(a, b), math.degrees(math.atan2(b, a)) % 360.0
+
+
+def has_colour(lab: np.ndarray, name: str) -> bool:
+    """Whether a median Lab falls in the named range (False when unmeasured)."""
+    if np.isnan(lab).any():
+        return False
+    spec = COLOURS[name]
+    L, C, h = lch(lab)
+    if not (spec.lightness[0] <= L <= spec.lightness[1] and spec.chroma[0] <= C <= spec.chroma[1]):
+        return False
+    if spec.hue is None:
+        return True
+    lo, hi = spec.hue
+    return lo <= h <= hi if lo <= hi else (h >= lo or h <= hi)

@@ -1,0 +1,186 @@
+"""The engine's side of grounding: what to segment, and which objects each expression keeps.
+
+:class:`GroundedRun` is built from the run's expressions and the ``grounding`` option
+(``auto`` | ``on`` | ``off``) before inference: its :attr:`~GroundedRun.phrases` are
+what the model segments (each category phrase once for all expressions, plus the
+whole expression where it is answered end to end). After vectorising,
+:meth:`~GroundedRun.select` applies every plan to the per-phrase objects and reports
+per expression (``plan``, ``mode``, ``uncertain``, ``messages``).
+
+Policy, ``auto`` (default): an expression the parser understands fully is grounded; a
+relational one is also segmented end to end in the same pass, and when an anchor is
+not found ("no road found") the end-to-end answer is used and the report says so.
+``on``: grounded whenever understood; a missing anchor leaves the answer uncertain
+(flagged), with no fallback. ``off``: every expression end to end, as before grounding.
+Any expression left with no object is reported as "no object matches".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, ContextManager, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from affine import Affine
+from shapely.affinity import affine_transform
+from shapely.geometry.base import BaseGeometry
+
+from ..errors import InputError
+from .colour import median_lab
+from .execute import Scene, execute
+from .lexicon import BY_NAME
+from .parser import parse
+from .plan import Plan
+
+__all__ = ["GROUNDING_MODES", "GroundedRun", "Pick", "NO_MATCH"]
+
+GROUNDING_MODES = ("auto", "on", "off")
+NO_MATCH = "no object matches"
+
+# (phrase, index of the object among that phrase's objects, plan text for the feature)
+Pick = Tuple[str, int, str]
+
+
+@dataclass
+class _Use:
+    plan: Plan
+    grounded: bool             # answered from the plan (else end to end, or nothing)
+    fallback_phrase: Optional[str] = None  # the whole expression, segmented too (auto)
+
+
+@dataclass
+class GroundedRun:
+    expressions: List[str]
+    mode: str = "auto"
+    uses: Dict[str, _Use] = field(default_factory=dict)
+    phrases: List[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.mode not in GROUNDING_MODES:
+            raise InputError(f"grounding must be one of {', '.join(GROUNDING_MODES)}, "
+                             f"got {self.mode!r}")
+        for expr in self.expressions:
+            plan = parse(expr)
+            if self.mode == "off":
+                plan = Plan(plan.expression, "end_to_end", reason="grounding off")
+            use = _Use(plan, plan.mode == "grounded")
+            if use.grounded:
+                for cat in plan.categories():
+                    self._add(BY_NAME[cat].model_phrase)
+                if self.mode == "auto" and plan.relational:
+                    use.fallback_phrase = self._add(expr)
+            elif plan.mode == "end_to_end":
+                self._add(expr)
+            self.uses[expr] = use
+
+    def _add(self, phrase: str) -> str:
+        if phrase not in self.phrases:
+            self.phrases.append(phrase)
+        return phrase
+
+    def plans(self) -> Dict[str, Plan]:
+        return {e: u.plan for e, u in self.uses.items()}
+
+    def select(self, objects: Dict[str, Sequence[BaseGeometry]], transform: Affine,
+               metres_per_unit: float, bounds: Tuple[float, float, float, float],
+               open_reader: Optional[Callable[[], ContextManager[Any]]] = None
+               ) -> Tuple[List[Tuple[str, Pick]], Dict[str, Dict[str, Any]]]:
+        """Apply the plans to ``objects`` (per phrase, geometries in the working CRS).
+
+        ``transform`` is the working grid's (for colour sampling with ``open_reader``,
+        which returns a context manager whose ``read(row, col, h, w)`` gives that grid's
+        RGB). Returns ([(expression, pick)], {expression: report}).
+        """
+        x0, y0 = bounds[0], bounds[1]
+        m = metres_per_unit
+        coeffs = [m, 0.0, 0.0, m, -x0 * m, -y0 * m]  # working CRS -> local ground metres
+        metric = {p: [affine_transform(g, coeffs) for g in geoms] for p, geoms in objects.items()}
+        metric_bounds = (0.0, 0.0, (bounds[2] - x0) * m, (bounds[3] - y0) * m)
+        needs_colour = any(u.grounded and any(t.needs_colour() for t in u.plan.targets)
+                           for u in self.uses.values())
+        reader_cm = open_reader() if (needs_colour and open_reader is not None) else None
+        reader = reader_cm.__enter__() if reader_cm is not None else None
+        try:
+            return self._select(objects, metric, metric_bounds, transform, reader)
+        finally:
+            if reader_cm is not None:
+                reader_cm.__exit__(None, None, None)
+
+    def _select(self, objects: Dict[str, Sequence[BaseGeometry]],
+                metric: Dict[str, List[BaseGeometry]], bounds: Tuple[float, float, float, float],
+                transform: Affine, reader: Any
+                ) -> Tuple[List[Tuple[str, Pick]], Dict[str, Dict[str, Any]]]:
+        by_category = {c.name: metric.get(c.model_phrase, []) for c in BY_NAME.values()}
+
+        def colour_of(category: str, index: int) -> np.ndarray:
+            return _object_lab(objects[BY_NAME[category].model_phrase][index], transform, reader)
+
+        scene = Scene(by_category, bounds, colour_of if reader is not None else None)
+        picks: List[Tuple[str, Pick]] = []
+        reports: Dict[str, Dict[str, Any]] = {}
+        for expr, use in self.uses.items():
+            plan = use.plan
+            messages = plan.messages()
+            uncertain = False
+            mode = plan.mode if use.grounded or plan.mode == "nothing" else "end_to_end"
+            text = plan.summary()
+            chosen: List[Tuple[str, int]] = []
+            if use.grounded:
+                sel = execute(plan, scene)
+                uncertain = sel.uncertain
+                messages += sel.notes
+                if sel.uncertain and use.fallback_phrase is not None:
+                    mode = "end_to_end"
+                    text = f"end to end: {expr!r} (fallback: {', '.join(sel.missing_anchors)} " \
+                           f"not found)"
+                    messages.append("answered end to end: the anchor of the relation was "
+                                    "not found")
+                    chosen = [(use.fallback_phrase, i)
+                              for i in range(len(objects.get(use.fallback_phrase, [])))]
+                else:
+                    chosen = [(BY_NAME[c].model_phrase, i) for c, i in sel.picks]
+            elif plan.mode == "end_to_end":
+                chosen = [(expr, i) for i in range(len(objects.get(expr, [])))]
+            if not chosen and NO_MATCH not in messages:
+                messages.append(NO_MATCH)
+            picks += [(expr, (p, i, text)) for p, i in chosen]
+            reports[expr] = {"plan": text, "mode": mode, "uncertain": uncertain,
+                             "messages": messages, "objects": len(chosen)}
+        return picks, reports
+
+
+MAX_COLOUR_PIXELS = 2048 * 2048  # bigger objects are sampled: memory stays bounded
+SAMPLE_WINDOWS, SAMPLE_SIDE = 16, 128
+
+
+def _object_lab(geom: BaseGeometry, transform: Affine, reader: Any) -> np.ndarray:
+    """Median CIELAB of the working-grid pixels inside ``geom`` (working CRS).
+
+    An object larger than :data:`MAX_COLOUR_PIXELS` in its bounding box is measured on a
+    regular 16 x 16 sample of 128-pixel windows over that box.
+    """
+    inv = ~transform
+    xmin, ymin, xmax, ymax = geom.bounds
+    cols, rows = zip(*(inv @ (x, y) for x, y in ((xmin, ymin), (xmax, ymax))))
+    c0, c1 = int(np.floor(min(cols))), int(np.ceil(max(cols)))
+    r0, r1 = int(np.floor(min(rows))), int(np.ceil(max(rows)))
+    h, w = max(1, r1 - r0), max(1, c1 - c0)
+    if h * w <= MAX_COLOUR_PIXELS:
+        windows = [(r0, c0, h, w)]
+    else:
+        side = SAMPLE_SIDE
+        windows = [(int(r), int(c), min(side, h), min(side, w))
+                   for r in np.linspace(r0, max(r0, r1 - side), SAMPLE_WINDOWS)
+                   for c in np.linspace(c0, max(c0, c1 - side), SAMPLE_WINDOWS)]
+    pixels = [_pixels_inside(geom, transform, reader, *win) for win in windows]
+    return median_lab(np.concatenate(pixels) if pixels else np.empty((0, 3)))
+
+
+def _pixels_inside(geom: BaseGeometry, transform: Affine, reader: Any, row: int, col: int,
+                   h: int, w: int) -> np.ndarray:
+    from rasterio.features import geometry_mask
+
+    rgb, valid = reader.read(row, col, h, w)
+    window_transform = transform @ Affine.translation(col, row)
+    inside = geometry_mask([geom], out_shape=(h, w), transform=window_transform, invert=True)
+    return np.moveaxis(rgb, 0, -1)[inside & valid]

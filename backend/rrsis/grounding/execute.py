@@ -1,0 +1,180 @@
+"""Apply a grounded :class:`~.plan.Plan` to segmented objects, in ground metres.
+
+Input is a :class:`Scene`: per category, the objects the model found for its phrase,
+as shapely geometries in a metric frame, plus the processed extent and (lazily) each
+object's median CIELAB colour. Output is a :class:`Selection`: which objects the
+expression selects, and whether the answer is *uncertain* (an anchor the model did not
+find: "next to the road" with no road detected cannot be decided, it is not "none").
+
+Order inside a target: categories (union) -> colour/shape/size attributes and the
+image region -> relations -> rank ("the 3 largest" ranks what survived the filters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from shapely import STRtree
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from . import relations as rel
+from .colour import has_colour
+from .plan import Attribute, Plan, Relation, Target
+
+__all__ = ["Scene", "Selection", "execute", "LONG_ELONGATION", "COMPACT_ELONGATION",
+           "SIZE_QUANTILE"]
+
+LONG_ELONGATION = 2.5     # "long": long side at least 2.5 x the short side
+COMPACT_ELONGATION = 1.5  # "square"/"compact"/"round": at most 1.5
+SIZE_QUANTILE = 1.0 / 3.0  # "large": top third of that category's areas in the scene
+
+ObjectKey = Tuple[str, int]  # (category, index in the scene's list for that category)
+
+
+@dataclass
+class Scene:
+    """Objects per category (metric geometries), the extent, and a colour lookup."""
+
+    objects: Dict[str, List[BaseGeometry]]
+    bounds: Tuple[float, float, float, float]
+    colour_of: Optional[Callable[[str, int], np.ndarray]] = None
+    _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
+    _areas: Dict[str, np.ndarray] = field(default_factory=dict)
+
+    def areas(self, category: str) -> np.ndarray:
+        """Areas of every object of ``category`` (the population "large"/"small" compare to)."""
+        if category not in self._areas:
+            self._areas[category] = np.array([g.area for g in self.objects.get(category, [])])
+        return self._areas[category]
+
+    def lab(self, key: ObjectKey) -> np.ndarray:
+        if key not in self._lab:
+            self._lab[key] = (self.colour_of(*key) if self.colour_of is not None
+                              else np.full(3, np.nan))
+        return self._lab[key]
+
+    def geometry(self, key: ObjectKey) -> BaseGeometry:
+        return self.objects[key[0]][key[1]]
+
+
+@dataclass
+class Selection:
+    picks: List[ObjectKey]
+    uncertain: bool = False
+    notes: List[str] = field(default_factory=list)
+    missing_anchors: List[str] = field(default_factory=list)
+
+
+def execute(plan: Plan, scene: Scene) -> Selection:
+    """The objects ``plan`` selects in ``scene`` (union over its targets, no duplicates)."""
+    if plan.mode != "grounded":
+        raise ValueError(f"only a grounded plan can be executed, not {plan.mode!r}")
+    out = Selection([])
+    for target in plan.targets:
+        for key in _select(target, scene, out):
+            if key not in out.picks:
+                out.picks.append(key)
+    return out
+
+
+def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
+    keys = [(c, i) for c in target.categories for i in range(len(scene.objects.get(c, [])))]
+    for attr in target.attributes:
+        keys = [k for k in keys if _has_attribute(attr, k, scene)]
+    if target.region is not None:
+        r = target.region
+        keys = [k for k in keys if rel.in_region(_centre(scene.geometry(k)), scene.bounds,
+                                                 r.row, r.col)]
+    for relation in target.relations:
+        anchor_keys = _select(relation.anchor, scene, out)
+        if not anchor_keys:
+            name = relation.anchor.text()
+            out.uncertain = True
+            if name not in out.missing_anchors:
+                out.missing_anchors.append(name)
+                out.notes.append(f"no {name} found: '{relation.text()}' cannot be decided")
+            if not relation.negated:
+                keys = []
+            continue
+        anchor = unary_union([_filled(scene.geometry(k)) for k in anchor_keys])
+        shared = set(keys) & set(anchor_keys)  # "buildings next to buildings": not itself
+
+        parts = [_filled(scene.geometry(a)) for a in anchor_keys]
+        tree = STRtree(parts) if shared else None
+        margin = relation.distance_m or 0.0
+
+        def anchor_for(k: ObjectKey) -> BaseGeometry:
+            if k not in shared:
+                return anchor
+            if relation.kind in rel.TESTS:  # only anchors within the distance can matter
+                reach = scene.geometry(k).buffer(margin + 1e-6)
+                near_ids = tree.query(reach)  # type: ignore[union-attr]
+            else:  # a direction looks at the nearest anchor anywhere
+                near_ids = range(len(parts))
+            others = [parts[i] for i in near_ids if anchor_keys[i] != k]
+            return unary_union(others) if others else Polygon()
+
+        keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor_for(k))]
+    if target.rank is not None:
+        what, n = target.rank
+        measure = (lambda g: g.area) if what in ("largest", "smallest") else _length
+        keys = sorted(keys, key=lambda k: measure(scene.geometry(k)),
+                      reverse=what != "smallest")[:n]
+    return keys
+
+
+def _relation_holds(relation: Relation, geom: BaseGeometry, anchor: BaseGeometry) -> bool:
+    if relation.kind in rel.TESTS:
+        result = rel.TESTS[relation.kind](geom, anchor, relation.distance_m or 0.0)
+    else:
+        result = rel.direction(geom, anchor, relation.kind)
+    return result != relation.negated
+
+
+def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
+    geom = scene.geometry(key)
+    if attr.kind == "colour":
+        result = has_colour(scene.lab(key), attr.value)
+    elif attr.kind == "shape":
+        e = rel.elongation(geom)
+        result = e >= LONG_ELONGATION if attr.value == "long" else e <= COMPACT_ELONGATION
+    else:
+        areas = scene.areas(key[0])
+        if attr.value == "large":
+            result = geom.area >= np.quantile(areas, 1.0 - SIZE_QUANTILE)
+        else:
+            result = geom.area <= np.quantile(areas, SIZE_QUANTILE)
+    return bool(result) != attr.negated
+
+
+def _filled(geom: BaseGeometry) -> BaseGeometry:
+    """The anchor without its holes: a car on the road is a hole in the road's mask."""
+    parts = getattr(geom, "geoms", [geom])
+    filled = [Polygon(p.exterior) for p in parts if hasattr(p, "exterior")]
+    return unary_union(filled) if filled else geom
+
+
+def _centre(geom: BaseGeometry) -> Tuple[float, float]:
+    c = geom.centroid
+    return float(c.x), float(c.y)
+
+
+def _length(geom: BaseGeometry) -> float:
+    rect = geom.minimum_rotated_rectangle
+    coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
+    if len(coords) < 4:
+        return 0.0
+    (x0, y0), (x1, y1), (x2, y2) = coords[:3]
+    return max(float(np.hypot(x1 - x0, y1 - y0)), float(np.hypot(x2 - x1, y2 - y1)))
+
+
+def categories_needed(plans: Sequence[Plan]) -> List[str]:
+    out: List[str] = []
+    for p in plans:
+        if p.mode == "grounded":
+            out += [c for c in p.categories() if c not in out]
+    return out

@@ -1,0 +1,90 @@
+"""Human-readable account of a plan: what is segmented, what is kept, and why.
+
+``rrsis explain`` prints this; the JSON form is :meth:`~.plan.Plan.to_dict` plus the
+phrases the model will be given.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from .engine import GroundedRun
+from .lexicon import BY_NAME
+from .plan import Plan, Relation, Target
+
+__all__ = ["explain_text", "explain_dict"]
+
+_RULES = {
+    "along": "distance to {a} <= {d:g} m (on it or beside it)",
+    "next_to": "distance to {a} <= {d:g} m and not on it",
+    "near": "distance to {a} <= {d:g} m",
+    "far": "distance to {a} > {d:g} m",
+    "within_m": "distance to {a} <= {d:g} m",
+    "beyond_m": "distance to {a} > {d:g} m",
+    "surrounded": "at least 60 % of a {d:g} m ring around it is {a}",
+    "on": "at least half of its area over {a}",
+    "inside": "at least 90 % of its area inside {a}",
+    "north": "north of {a} (within 45 degrees of grid north from the nearest point)",
+    "south": "south of {a} (within 45 degrees of grid south from the nearest point)",
+    "east": "east of {a} (within 45 degrees of grid east from the nearest point)",
+    "west": "west of {a} (within 45 degrees of grid west from the nearest point)",
+}
+
+
+def _relation_line(r: Relation) -> str:
+    rule = _RULES[r.kind].format(a=r.anchor.text(), d=r.distance_m or 0.0)
+    source = ""
+    if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
+        source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
+    return ("NOT " if r.negated else "") + rule + source
+
+
+def _target_lines(t: Target, indent: str) -> List[str]:
+    lines = [f"{indent}{' or '.join(t.categories)} objects"]
+    indent = "    - "
+    for a in t.attributes:
+        how = {"colour": "median CIELAB colour of its pixels is",
+               "size": "area among the third of its category that is",
+               "shape": "outline is"}[a.kind]
+        lines.append(f"{indent}{'NOT ' if a.negated else ''}{how} {a.value}")
+    if t.region:
+        lines.append(f"{indent}  centre {t.region.text()}")
+    for r in t.relations:
+        lines.append(f"{indent}{_relation_line(r)}")
+    if t.rank:
+        what, n = t.rank
+        lines.append(f"{indent}then keep the {n} {what}")
+    return lines
+
+
+def explain_text(expression: str, mode: str = "auto") -> str:
+    run = GroundedRun([expression], mode)
+    plan: Plan = run.plans()[expression]
+    use = run.uses[expression]
+    lines = [f"{expression!r}", f"  plan: {plan.summary()}"]
+    if plan.mode == "grounded":
+        lines.append("  segment: " + ", ".join(
+            f"{BY_NAME[c].model_phrase!r}" for c in plan.categories()) + " (each once per run)")
+        for i, t in enumerate(plan.targets):
+            lines += _target_lines(t, "  " + ("or keep: " if i else "keep: "))
+        if use.fallback_phrase:
+            lines.append(f"  fallback (grounding {mode}): {expression!r} is segmented whole too "
+                         "and answers if an anchor is not found")
+        elif plan.relational:
+            lines.append("  a missing anchor leaves the answer uncertain (flagged), no fallback")
+    elif plan.mode == "end_to_end":
+        lines.append(f"  segment: {expression!r} whole, by the model ({plan.reason})")
+    else:
+        lines.append("  no model run: no object matches")
+    for m in plan.messages():
+        if m != "no object matches":
+            lines.append(f"  note: {m}")
+    return "\n".join(lines)
+
+
+def explain_dict(expression: str, mode: str = "auto") -> Dict[str, Any]:
+    run = GroundedRun([expression], mode)
+    d = run.plans()[expression].to_dict()
+    d["segment"] = list(run.phrases)
+    d["grounding"] = mode
+    return d

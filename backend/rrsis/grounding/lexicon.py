@@ -1,0 +1,233 @@
+"""The grounding vocabulary, as data: categories, colours, sizes, shapes, relations, units.
+
+Everything the parser understands is listed here, so extending the language is a data
+change. Words are lower case; plurals of single words are derived by :func:`singular`
+(regular English endings plus the irregular table), multi-word names are matched
+whole ("low vegetation", "parking lot").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Mapping, Optional, Tuple
+
+__all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
+           "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
+           "UNITS_M", "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
+           "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "known_word"]
+
+
+@dataclass(frozen=True)
+class Category:
+    """A class the model segments: its canonical name, the phrase sent to the model, its names.
+
+    ``model_phrase`` is the wording the model was trained on (see :data:`TRAINING_WORDS`),
+    so "automobiles" reaches the network as "cars". ``group`` keys the default distances.
+    """
+
+    name: str
+    model_phrase: str
+    names: Tuple[str, ...]
+    group: str
+
+
+CATEGORIES: Tuple[Category, ...] = (
+    Category("vehicle", "vehicles", ("vehicle", "motor vehicle"), "vehicle"),
+    Category("car", "cars", ("car", "automobile", "passenger car", "sedan"), "vehicle"),
+    Category("truck", "trucks", ("truck", "lorry", "trailer", "long vehicle"), "vehicle"),
+    Category("bus", "buses", ("bus", "coach", "minibus"), "vehicle"),
+    Category("van", "vans", ("van", "pickup"), "vehicle"),
+    Category("building", "buildings", ("building", "house", "roof", "rooftop", "home",
+                                       "structure", "shed", "hut", "dwelling"), "building"),
+    Category("road", "road", ("road", "street", "highway", "motorway", "lane", "avenue",
+                              "carriageway", "paved road", "dirt road"), "road"),
+    Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway"), "road"),
+    Category("bikeway", "bikeway", ("bikeway", "bike lane", "cycle path", "cycleway"), "road"),
+    Category("road marking", "road marking", ("road marking", "zebra crossing", "crosswalk"),
+             "road"),
+    Category("parking lot", "parking lot", ("parking lot", "car park", "parking area",
+                                            "parking"), "road"),
+    Category("impervious surface", "impervious surface", ("impervious surface", "pavement area"),
+             "road"),
+    Category("tree", "trees", ("tree", "tree canopy", "canopy", "woodland", "forest"),
+             "vegetation"),
+    Category("low vegetation", "low vegetation", ("low vegetation", "grass", "lawn", "meadow",
+                                                  "shrub", "bush"), "vegetation"),
+    Category("vegetation", "vegetation", ("vegetation", "greenery", "green vegetation",
+                                          "plant", "green area"), "vegetation"),
+    Category("water", "water", ("water", "water body", "river", "lake", "pond", "sea", "pool",
+                                "swimming pool", "canal", "stream", "ocean"), "water"),
+    Category("bare land", "bare land", ("bare land", "bare soil", "soil", "sand", "dirt",
+                                        "unpaved land", "bare ground", "land"), "land"),
+)
+CATEGORY_NAMES: Dict[str, str] = {n: c.name for c in CATEGORIES for n in c.names}
+BY_NAME: Dict[str, Category] = {c.name: c for c in CATEGORIES}
+
+# irregular plurals (others: -s, -es, -ies)
+IRREGULAR: Dict[str, str] = {"buses": "bus", "busses": "bus", "leaves": "leaf",
+                             "people": "person", "men": "man", "lorries": "lorry",
+                             "minibuses": "minibus",
+                             "bushes": "bush", "benches": "bench", "grasses": "grass",
+                             "trees": "tree"}
+
+
+def singular(word: str) -> str:
+    """``cars`` -> ``car``, ``bushes`` -> ``bush``, ``buses`` -> ``bus``; unknown stays."""
+    if word in IRREGULAR:
+        return IRREGULAR[word]
+    for end, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"),
+                      ("xes", "x")):
+        if word.endswith(end) and len(word) > len(end) + 1:
+            return word[: -len(end)] + repl
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class ColourRange:
+    """A named colour as ranges of CIELAB lightness L*, chroma C*ab and hue angle h (degrees).
+
+    An object has the colour when the median Lab of its pixels falls in every range; a
+    hue range may wrap through 0 (lo > hi). The ranges are wide on purpose: roofs and
+    cars under sun and shade vary a lot more than paint swatches.
+    """
+
+    lightness: Tuple[float, float] = (0.0, 100.0)
+    chroma: Tuple[float, float] = (0.0, 200.0)
+    hue: Optional[Tuple[float, float]] = None
+
+
+COLOURS: Dict[str, ColourRange] = {
+    "white": ColourRange((70, 100), (0, 18)),
+    "black": ColourRange((0, 28), (0, 25)),
+    "dark": ColourRange((0, 40)),
+    "bright": ColourRange((65, 100)),
+    "light": ColourRange((65, 100)),
+    "grey": ColourRange((28, 75), (0, 12)),
+    "gray": ColourRange((28, 75), (0, 12)),
+    "silver": ColourRange((55, 85), (0, 12)),
+    "red": ColourRange((15, 75), (25, 200), (345, 50)),
+    "orange": ColourRange((40, 85), (30, 200), (50, 75)),
+    "yellow": ColourRange((55, 100), (30, 200), (75, 105)),
+    "brown": ColourRange((15, 60), (12, 60), (45, 85)),
+    "green": ColourRange((15, 90), (12, 200), (105, 200)),
+    "blue": ColourRange((15, 90), (12, 200), (200, 312)),
+    "turquoise": ColourRange((30, 90), (12, 200), (170, 230)),
+    "purple": ColourRange((15, 75), (15, 200), (312, 345)),
+}
+SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "small",
+                              "large": "large", "big": "large", "huge": "large",
+                              "biggest": "largest", "largest": "largest",
+                              "smallest": "smallest", "longest": "longest"}
+SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "narrow": "long",
+                               "thin": "long", "square": "compact", "compact": "compact",
+                               "round": "compact"}
+
+# relations: phrase (tuple of words) -> relation kind
+NEAR_WORDS: Dict[Tuple[str, ...], str] = {
+    ("along",): "along", ("alongside",): "along", ("lining",): "along",
+    ("next", "to"): "next_to", ("beside",): "next_to", ("besides",): "next_to",
+    ("adjacent", "to"): "next_to", ("by",): "next_to", ("bordering",): "next_to",
+    ("at", "the", "edge", "of"): "next_to", ("at", "the", "side", "of"): "next_to",
+    ("on", "the", "side", "of"): "next_to", ("close", "to"): "near", ("near",): "near",
+    ("nearby",): "near", ("near", "to"): "near", ("around",): "near",
+    ("far", "from"): "far", ("away", "from"): "far",
+    ("surrounded", "by"): "surrounded",
+}
+OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
+    ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",
+    ("inside",): "inside", ("within",): "inside", ("in", "the", "middle", "of"): "inside",
+}
+DIRECTION_WORDS: Dict[str, str] = {"north": "north", "south": "south", "east": "east",
+                                   "west": "west", "above": "north", "below": "south",
+                                   "left": "west", "right": "east", "northern": "north",
+                                   "southern": "south", "eastern": "east", "western": "west"}
+# image regions: word -> (row part, column part); None means "either"
+REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
+    "top": ("top", None), "upper": ("top", None), "bottom": ("bottom", None),
+    "lower": ("bottom", None), "left": (None, "left"), "right": (None, "right"),
+    "centre": ("centre", "centre"), "center": ("centre", "centre"),
+    "middle": ("centre", "centre"), "north": ("top", None), "south": ("bottom", None),
+    "east": (None, "right"), "west": (None, "left"),
+}
+REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
+REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter"})
+
+UNITS_M: Dict[str, float] = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
+                             "km": 1000.0, "kilometer": 1000.0, "kilometers": 1000.0,
+                             "kilometre": 1000.0, "kilometres": 1000.0, "ft": 0.3048,
+                             "foot": 0.3048, "feet": 0.3048, "yd": 0.9144, "yard": 0.9144,
+                             "yards": 0.9144, "mi": 1609.344, "mile": 1609.344,
+                             "miles": 1609.344}
+NUMBER_WORDS: Dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20,
+                                "fifty": 50, "hundred": 100}
+FILLER_WORDS: FrozenSet[str] = frozenset({
+    "the", "a", "an", "all", "any", "every", "each", "some", "that", "which", "who", "are",
+    "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
+    "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
+    "select", "segment", "highlight", "mark", "only", "objects", "object", "areas", "area"})
+NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without"})
+
+# Words the shipped models were trained on (RefSegRS vocabulary and the phrases of
+# ``training/sources``): the end-to-end path knows them even where grounding does not.
+# A test keeps this list a superset of the adapters' word tuples.
+TRAINING_WORDS: FrozenSet[str] = frozenset(
+    "building buildings house houses roof roofs all vehicle vehicles car cars van vans truck "
+    "trucks bus buses trailer road roads street streets the on along next to water sea "
+    "vegetation green trees tree and low land bare unpaved sand surrounded by largest "
+    "impervious surface sidewalk bikeway marking parking lot grass greenery body pavement "
+    "bike lane".split())
+
+# "next to" distance in metres per (target group, anchor group), either order; the
+# reasoning is in docs/grounding.md
+DEFAULT_NEXT_TO_M = 5.0
+_PAIR_DISTANCES_M: Mapping[FrozenSet[str], float] = {
+    frozenset({"vehicle", "road"}): 3.0,
+    frozenset({"vehicle", "building"}): 5.0,
+    frozenset({"vehicle"}): 3.0,
+    frozenset({"building", "road"}): 10.0,
+    frozenset({"building"}): 5.0,
+    frozenset({"vegetation", "road"}): 5.0,
+    frozenset({"vegetation", "building"}): 5.0,
+    frozenset({"water", "building"}): 20.0,
+    frozenset({"water", "road"}): 20.0,
+    frozenset({"water", "vegetation"}): 10.0,
+    frozenset({"water", "vehicle"}): 20.0,
+    frozenset({"land", "building"}): 5.0,
+}
+
+
+def next_to_distance_m(target_group: str, anchor_group: str) -> float:
+    """Default "next to"/"along" distance for this pair of category groups."""
+    return _PAIR_DISTANCES_M.get(frozenset({target_group, anchor_group}), DEFAULT_NEXT_TO_M)
+
+
+def group_of(category: str) -> str:
+    return BY_NAME[category].group if category in BY_NAME else "other"
+
+
+def known_word(word: str) -> bool:
+    """Whether the grounding vocabulary or the models' training vocabulary has this word."""
+    return (word in _ALL_WORDS or singular(word) in _ALL_WORDS
+            or word.replace(".", "", 1).isdigit())
+
+
+def _all_words() -> FrozenSet[str]:
+    words = set(TRAINING_WORDS) | set(FILLER_WORDS) | set(NEGATION_WORDS)
+    for c in CATEGORIES:
+        for n in c.names:
+            words.update(n.split())
+    words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
+                 REGION_PARTS, UNITS_M, NUMBER_WORDS)
+    for table in (NEAR_WORDS, OVERLAP_WORDS):
+        for phrase in table:
+            words.update(phrase)
+    words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",
+                  "within", "about", "up", "side", "corner", "image", "farther", "further",
+                  "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour"})
+    return frozenset(words)
+
+
+_ALL_WORDS = _all_words()

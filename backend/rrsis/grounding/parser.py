@@ -1,0 +1,362 @@
+"""Expression text -> :class:`~.plan.Plan`: a small recursive-descent parser over the lexicon.
+
+Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped)::
+
+    expression := target (("and" | "or" | ",") target)*
+    target     := premod* head (("and" | "or" | ",") head)* postmod*
+    premod     := colour | size | shape | rank            # "red", "small", "long", "the 3 largest"
+    head       := category name, singular or plural         # "cars", "low vegetation"
+    postmod    := ["not"] relation anchor | region | ["not"] attribute
+    relation   := along | next to | beside | near | far from | surrounded by | on | in
+                | inside | within N unit of | more than N unit from | north of | left of ...
+    anchor     := premod* head (("and" | "or") head)*
+    region     := (in | at | on) the (top | bottom | left | right | centre)+ [corner | side]
+                  [of the image]
+
+Modifiers bind to the nearest noun: in "red cars and trucks" both heads share "red";
+in "red cars and white trucks" each has its own. Anything outside the grammar raises
+:class:`NotUnderstood`, and :func:`parse` returns an ``end_to_end`` plan instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Sequence, Tuple
+
+from . import lexicon as lx
+from .plan import Attribute, Plan, Region, Relation, Target
+
+__all__ = ["parse", "tokenize", "NotUnderstood"]
+
+MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
+_CONJ = frozenset({"and", "or", ","})
+_MAX_NAME_WORDS = max(len(n.split()) for c in lx.CATEGORIES for n in c.names)
+
+
+class NotUnderstood(Exception):
+    """The text leaves the grammar; the message says where."""
+
+
+def tokenize(text: str) -> List[str]:
+    """Lower-case words, numbers split from units ("20m" -> "20", "m"), commas kept."""
+    text = text.lower().replace("-", " ").replace("’", "'")
+    text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
+    text = re.sub(r"'s\b", "", text)  # possessive: "the car's shadow" -> "the car shadow"
+    return re.findall(r"\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)?|,", text)
+
+
+def _number(word: str) -> Optional[float]:
+    if re.fullmatch(r"\d+(?:\.\d+)?", word):
+        return float(word)
+    return float(lx.NUMBER_WORDS[word]) if word in lx.NUMBER_WORDS else None
+
+
+class _Parser:
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self.t = list(tokens)
+        self.i = 0
+
+    # -- helpers ------------------------------------------------------------------------
+    def peek(self, k: int = 0) -> Optional[str]:
+        j = self.i + k
+        return self.t[j] if j < len(self.t) else None
+
+    def at(self, *words: str) -> bool:
+        return tuple(self.t[self.i:self.i + len(words)]) == words
+
+    def eat(self, *words: str) -> bool:
+        if self.at(*words):
+            self.i += len(words)
+            return True
+        return False
+
+    def skip_fillers(self, keep: Sequence[str] = ()) -> None:
+        while self.peek() in lx.FILLER_WORDS and self.peek() not in keep:
+            self.i += 1
+
+    def fail(self, what: str) -> NotUnderstood:
+        word = self.peek()
+        return NotUnderstood(f"{what} at {word!r}" if word else f"{what} at the end")
+
+    # -- grammar ------------------------------------------------------------------------
+    def expression(self) -> Tuple[Target, ...]:
+        targets = [self.target()]
+        while self.peek() in _CONJ:
+            self.i += 1
+            self.skip_fillers()
+            targets.append(self.target())
+        if self.peek() is not None:
+            raise self.fail("unexpected word")
+        return tuple(targets)
+
+    def target(self) -> Target:
+        attrs, rank = self.premods()
+        heads = [self.head()]
+        while self.peek() in _CONJ:
+            save = self.i
+            self.i += 1
+            self.skip_fillers()
+            if self.category_here() is None:  # "cars and red trucks": a new target
+                self.i = save
+                break
+            heads.append(self.head())
+        relations: List[Relation] = []
+        region: Optional[Region] = None
+        groups = [lx.group_of(h) for h in heads]
+        while True:
+            self.skip_fillers(keep=("all",))
+            if self.peek() is None or self.peek() in _CONJ:
+                break
+            found_region = self.region()
+            if found_region is not None:
+                region = found_region
+                continue
+            negated = False
+            save = self.i
+            while self.peek() in lx.NEGATION_WORDS - {"without"}:
+                negated = not negated
+                self.i += 1
+                self.skip_fillers()
+            attr = self.attribute(negated)
+            if attr is not None:
+                attrs.append(attr)
+                continue
+            rel = self.relation(groups, negated)
+            if rel is None:
+                self.i = save
+                raise self.fail("no relation or attribute understood")
+            relations.append(rel)
+        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), tuple(relations), region, rank)
+
+    def premods(self) -> Tuple[List[Attribute], Optional[Tuple[str, int]]]:
+        attrs: List[Attribute] = []
+        rank: Optional[Tuple[str, int]] = None
+        while True:
+            self.skip_fillers()
+            word = self.peek()
+            if word is None:
+                raise self.fail("no object named")
+            n = _number(word)
+            nxt = self.peek(1)
+            if n is not None and nxt is not None and lx.SIZE_WORDS.get(nxt) in (
+                    "largest", "smallest", "longest"):
+                if n < 1 or n != int(n):
+                    raise self.fail("a count must be a whole number")
+                rank = (lx.SIZE_WORDS[nxt], int(n))
+                self.i += 2
+                continue
+            if lx.SIZE_WORDS.get(word) in ("largest", "smallest", "longest"):
+                rank = (lx.SIZE_WORDS[word], 1)
+                self.i += 1
+                continue
+            if self.category_here() is not None:
+                return attrs, rank
+            attr = self.attribute(False)
+            if attr is None:
+                raise self.fail("no object named")
+            attrs.append(attr)
+
+    def attribute(self, negated: bool) -> Optional[Attribute]:
+        word = self.peek()
+        if word is None:
+            return None
+        if word in lx.COLOURS:
+            kind, value = "colour", word
+        elif lx.SIZE_WORDS.get(word) in ("small", "large"):
+            kind, value = "size", lx.SIZE_WORDS[word]
+        elif word in lx.SHAPE_WORDS:
+            kind, value = "shape", lx.SHAPE_WORDS[word]
+        else:
+            return None
+        if word in ("left", "right"):
+            return None
+        self.i += 1
+        self.eat("coloured") or self.eat("colored") or self.eat("in", "colour")
+        return Attribute(kind, "grey" if value == "gray" else value, negated)
+
+    def category_here(self) -> Optional[Tuple[str, int]]:
+        """(category, words) of the longest category name starting here, else None."""
+        for n in range(_MAX_NAME_WORDS, 0, -1):
+            words = self.t[self.i:self.i + n]
+            if len(words) < n or any(w in _CONJ for w in words):
+                continue
+            for phrase in (" ".join(words), " ".join(words[:-1] + [lx.singular(words[-1])])):
+                if phrase in lx.CATEGORY_NAMES:
+                    return lx.CATEGORY_NAMES[phrase], n
+        return None
+
+    def head(self) -> str:
+        found = self.category_here()
+        if found is None:
+            raise self.fail("no object named")
+        self.i += found[1]
+        return found[0]
+
+    def anchor(self) -> Target:
+        self.skip_fillers()
+        attrs, rank = self.premods()
+        heads = [self.head()]
+        while self.peek() in _CONJ:
+            save = self.i
+            self.i += 1
+            self.skip_fillers()
+            found = self.category_here()
+            # "next to the road and the buildings": one anchor; but "... and buildings near
+            # the river": a new target, because a modifier follows its noun
+            follows = self.t[self.i + found[1]] if found and self.i + found[1] < len(self.t) \
+                else None
+            if found is None or (follows is not None and follows not in _CONJ):
+                self.i = save
+                break
+            heads.append(self.head())
+        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), (), None, rank)
+
+    def region(self) -> Optional[Region]:
+        """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""
+        save = self.i
+        if not (self.eat("in") or self.eat("at") or self.eat("on") or self.eat("to")):
+            return None
+        self.eat("the")
+        row: Optional[str] = None
+        col: Optional[str] = None
+        seen = 0
+        while self.peek() in lx.REGION_WORDS:
+            r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
+            row, col = r or row, c or col
+            seen += 1
+            self.i += 1
+        if not seen:
+            self.i = save
+            return None
+        part = self.peek() in lx.REGION_PARTS
+        if part:
+            self.i += 1
+        if self.at("of") or self.at("side", "of"):
+            self.eat("side")
+            j = self.i + 1
+            while j < len(self.t) and self.t[j] in lx.FILLER_WORDS - {"area"}:
+                j += 1
+            if j < len(self.t) and self.t[j] in lx.REGION_NOUNS:
+                self.i = j + 1
+            else:  # "on the left of the road": a relation, not a part of the image
+                self.i = save
+                return None
+        if row == "centre" and col is None:
+            col = "centre"
+        return Region(row, col)
+
+    def relation(self, groups: List[str], negated: bool) -> Optional[Relation]:
+        metric = self.metric()
+        if metric is not None:
+            kind, dist = metric
+            anchor = self.anchor()
+            return Relation(kind, anchor, dist, negated, True)
+        direction = self.direction()
+        if direction is not None:
+            return Relation(direction, self.anchor(), None, negated)
+        for table in (lx.NEAR_WORDS, lx.OVERLAP_WORDS):
+            for phrase in sorted(table, key=len, reverse=True):
+                if self.at(*phrase):
+                    save = self.i
+                    self.i += len(phrase)
+                    try:
+                        anchor = self.anchor()
+                    except NotUnderstood:
+                        self.i = save
+                        continue
+                    kind = table[phrase]
+                    return Relation(kind, anchor, _default_distance(kind, groups, anchor),
+                                    negated)
+        return None
+
+    def metric(self) -> Optional[Tuple[str, float]]:
+        """"within 20 m of" -> (within_m, 20); "more than 50 ft from" -> (beyond_m, 15.24)."""
+        save = self.i
+        kind = None
+        for words, k in ((("within",), "within_m"), (("less", "than"), "within_m"),
+                         (("closer", "than"), "within_m"), (("under",), "within_m"),
+                         (("at", "most"), "within_m"), (("no", "more", "than"), "within_m"),
+                         (("up", "to"), "within_m"), (("more", "than"), "beyond_m"),
+                         (("further", "than"), "beyond_m"), (("farther", "than"), "beyond_m"),
+                         (("at", "least"), "beyond_m"), (("over",), "beyond_m"),
+                         (("beyond",), "beyond_m")):
+            if self.eat(*words):
+                kind = k
+                break
+        self.eat("about") or self.eat("a")
+        value = _number(self.peek() or "")
+        if value is None:
+            self.i = save
+            return None
+        self.i += 1
+        unit = self.peek()
+        if unit not in lx.UNITS_M:
+            self.i = save
+            return None
+        self.i += 1
+        self.eat("away")
+        if not (self.eat("of") or self.eat("from") or self.eat("to")):
+            self.i = save
+            return None
+        return kind or "within_m", value * lx.UNITS_M[unit]  # type: ignore[index]
+
+    def direction(self) -> Optional[str]:
+        save = self.i
+        self.eat("to", "the") or self.eat("on", "the") or self.eat("in", "the")
+        word = self.peek()
+        if word not in lx.DIRECTION_WORDS:
+            self.i = save
+            return None
+        self.i += 1
+        if word not in ("above", "below"):
+            self.eat("side")
+            if not self.eat("of"):
+                self.i = save
+                return None
+        return lx.DIRECTION_WORDS[word]
+
+
+def _default_distance(kind: str, groups: Sequence[str], anchor: Target) -> Optional[float]:
+    if kind not in ("along", "next_to", "near", "far", "surrounded"):
+        return None
+    base = max(lx.next_to_distance_m(g, lx.group_of(a))
+               for g in groups for a in anchor.categories)
+    if kind == "near":
+        return 2.0 * base
+    if kind == "far":
+        return max(4.0 * base, 20.0)
+    return base
+
+
+def _has_content(tokens: Sequence[str]) -> bool:
+    """Whether some word is known (to the grounding or the model) and is not a filler.
+
+    Deliberately generous: "bright square" has no category but known words, so it goes
+    to the model end to end; only text made of unknown words and fillers is "nothing".
+    """
+    structural = lx.FILLER_WORDS | lx.NEGATION_WORDS | {"and", "or", "to", "of", "from",
+                                                         "than", ","}
+    return any(w not in structural and lx.known_word(w) and _number(w) is None
+               for w in tokens)
+
+
+def parse(expression: str) -> Plan:
+    """The plan of one expression; never raises for any string."""
+    text = " ".join(str(expression).split())
+    tokens = tokenize(text)
+    unknown = tuple(dict.fromkeys(w for w in tokens if w != "," and not lx.known_word(w)))
+    if not _has_content(tokens):
+        return Plan(text, "nothing", reason="no known object word", unknown_words=unknown,
+                    notes=("no object matches",))
+    if unknown:
+        return Plan(text, "end_to_end", reason="words outside the grounding vocabulary",
+                    unknown_words=unknown)
+    if len(tokens) > MAX_WORDS:
+        return Plan(text, "end_to_end", reason=f"longer than {MAX_WORDS} words")
+    try:
+        targets = _Parser(tokens).expression()
+    except NotUnderstood as exc:
+        return Plan(text, "end_to_end", reason=str(exc))
+    except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
+        return Plan(text, "end_to_end", reason="too deeply nested")
+    return Plan(text, "grounded", targets)

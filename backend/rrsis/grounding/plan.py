@@ -1,0 +1,164 @@
+"""The typed plan of one expression: what to segment and which of those objects to keep.
+
+A :class:`Plan` is plain data (frozen dataclasses), printable as one short line
+(:meth:`Plan.summary`, the ``plan`` field of every output feature) and as JSON
+(:meth:`Plan.to_dict`). ``mode`` says how the expression is answered:
+
+- ``grounded``: the model segments the plan's category phrases; attributes and
+  relations are computed on the objects (:mod:`.execute`);
+- ``end_to_end``: the parser did not understand all of it; the whole expression goes
+  to the model, as without grounding (``reason`` says why);
+- ``nothing``: no word the grounding or the model knows; no model run, no object.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+__all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES"]
+
+MODES = ("grounded", "end_to_end", "nothing")
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """``kind``: colour | size | shape; ``value``: a name from the lexicon."""
+
+    kind: str
+    value: str
+    negated: bool = False
+
+    def text(self) -> str:
+        return ("not " if self.negated else "") + self.value
+
+
+@dataclass(frozen=True)
+class Region:
+    """A part of the processed extent: row part top|centre|bottom, column part left|centre|right."""
+
+    row: Optional[str] = None
+    col: Optional[str] = None
+
+    def text(self) -> str:
+        parts = [p for p in (self.row, self.col) if p]
+        if parts == ["centre", "centre"]:
+            parts = ["centre"]
+        return "in the " + " ".join(parts) + " of the image"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation to an anchor target, in ground metres.
+
+    ``kind``: along | next_to | near | far | surrounded | on | inside | within_m |
+    beyond_m | north | south | east | west. ``distance_m`` is the distance that
+    decides (defaults per category pair, or the expression's own "within 20 m of").
+    """
+
+    kind: str
+    anchor: "Target"
+    distance_m: Optional[float] = None
+    negated: bool = False
+    distance_from_expression: bool = False
+
+    def text(self) -> str:
+        words = {"along": "along", "next_to": "next to", "near": "near", "far": "far from",
+                 "surrounded": "surrounded by", "on": "on", "inside": "inside",
+                 "within_m": "within", "beyond_m": "more than", "north": "north of",
+                 "south": "south of", "east": "east of", "west": "west of"}[self.kind]
+        neg = "not " if self.negated else ""
+        anchor = self.anchor.text()
+        if self.kind in ("within_m", "beyond_m"):
+            prep = "of" if self.kind == "within_m" else "from"
+            return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"
+        dist = f" (<= {self.distance_m:g} m)" if self.kind in ("along", "next_to", "near") \
+            else f" (> {self.distance_m:g} m)" if self.kind == "far" else ""
+        return f"{neg}{words} {anchor}{dist}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Objects of ``categories`` (a union: "cars and trucks") that pass every filter.
+
+    ``rank``: ("largest"|"smallest"|"longest", n) keeps the n extreme objects after the
+    other filters.
+    """
+
+    categories: Tuple[str, ...]
+    attributes: Tuple[Attribute, ...] = ()
+    relations: Tuple[Relation, ...] = ()
+    region: Optional[Region] = None
+    rank: Optional[Tuple[str, int]] = None
+
+    def text(self) -> str:
+        head = " + ".join(self.categories)
+        words = [a.text() for a in self.attributes]
+        if self.rank:
+            what, n = self.rank
+            words.insert(0, f"the {n} {what}" if n > 1 else f"the {what}")
+        out = " ".join(words + [head])
+        for rel in self.relations:
+            out += " " + rel.text()
+        if self.region:
+            out += " " + self.region.text()
+        return out
+
+    def all_categories(self) -> Tuple[str, ...]:
+        """This target's categories and its anchors', in order of first mention."""
+        out: List[str] = list(self.categories)
+        for rel in self.relations:
+            out += [c for c in rel.anchor.all_categories() if c not in out]
+        return tuple(dict.fromkeys(out))
+
+    def needs_colour(self) -> bool:
+        return any(a.kind == "colour" for a in self.attributes) or any(
+            r.anchor.needs_colour() for r in self.relations)
+
+
+@dataclass(frozen=True)
+class Plan:
+    expression: str
+    mode: str
+    targets: Tuple[Target, ...] = ()
+    reason: str = ""
+    unknown_words: Tuple[str, ...] = ()
+    notes: Tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def relational(self) -> bool:
+        """Whether some target depends on an anchor the model may miss."""
+        return any(t.relations for t in self.targets)
+
+    def categories(self) -> Tuple[str, ...]:
+        """Every category the plan needs segmented, targets' and anchors', first mention first."""
+        out: List[str] = []
+        for t in self.targets:
+            out += [c for c in t.all_categories() if c not in out]
+        return tuple(out)
+
+    def summary(self) -> str:
+        """One line for the ``plan`` field: ``grounded: car (<= 3 m) along road`` etc."""
+        if self.mode == "grounded" and self.targets:
+            return "grounded: " + " | ".join(t.text() for t in self.targets)
+        if self.mode == "nothing":
+            return "nothing: no object matches" + self._unknown_text()
+        return f"end to end: {self.expression!r}" + (f" ({self.reason})" if self.reason else "")
+
+    def _unknown_text(self) -> str:
+        if not self.unknown_words:
+            return ""
+        return " (" + ", ".join(f"unknown word {w!r}" for w in self.unknown_words) + ")"
+
+    def messages(self) -> List[str]:
+        """Human-readable remarks: unknown words, then the notes."""
+        return [f"unknown word {w!r}" for w in self.unknown_words] + list(self.notes)
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"expression": self.expression, "mode": self.mode,
+                             "summary": self.summary(), "reason": self.reason,
+                             "unknown_words": list(self.unknown_words),
+                             "notes": list(self.notes)}
+        d["targets"] = json.loads(json.dumps([asdict(t) for t in self.targets]))  # lists
+        return d

@@ -1,0 +1,135 @@
+"""What relations mean, geometrically: one definition for inference and for training labels.
+
+Every test takes shapely geometries in a metric frame (ground metres; the engine
+converts its working CRS with the local metres-per-unit) and returns a bool for one
+object ``a`` against the union ``b`` of the anchor objects. ``rrsis.training.expressions``
+builds its relational labels with these same functions, so "next to" means the same
+when the model learns it and when the grounding computes it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Dict, Optional, Tuple
+
+from shapely.geometry.base import BaseGeometry
+
+__all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "within_m",
+           "beyond_m", "direction", "elongation", "in_region", "gap", "TESTS", "ON_FRACTION",
+           "INSIDE_FRACTION", "SURROUNDED_FRACTION"]
+
+ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
+INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
+SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object is anchor
+DIRECTION_HALF_ANGLE = 45.0
+
+
+def gap(a: BaseGeometry, b: BaseGeometry) -> float:
+    """Shortest distance between the outlines (0 when they touch); infinite to nothing."""
+    return math.inf if b.is_empty or a.is_empty else float(a.distance(b))
+
+
+def _overlap_fraction(a: BaseGeometry, b: BaseGeometry) -> float:
+    return a.intersection(b).area / a.area if a.area > 0 else 0.0
+
+
+def on(a: BaseGeometry, b: BaseGeometry, distance: float = 0.0) -> bool:
+    """At least half of ``a``'s area lies over ``b`` ("car on the road", "in the parking lot")."""
+    return a.area > 0 and _overlap_fraction(a, b) >= ON_FRACTION
+
+
+def inside(a: BaseGeometry, b: BaseGeometry, distance: float = 0.0) -> bool:
+    return a.area > 0 and _overlap_fraction(a, b) >= INSIDE_FRACTION
+
+
+def next_to(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    """Within ``distance`` of ``b`` but not on it ("building next to the road")."""
+    return gap(a, b) <= distance and not on(a, b)
+
+
+def along(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    """Within ``distance`` of ``b``, on it or beside it ("vehicles along the road")."""
+    return gap(a, b) <= distance
+
+
+near = along  # the same test; "near" only has a larger default distance
+
+
+def far(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    return gap(a, b) > distance
+
+
+def within_m(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    """"within 20 m of": the gap between the outlines is at most ``distance``."""
+    return gap(a, b) <= distance
+
+
+def beyond_m(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    return gap(a, b) > distance
+
+
+def surrounded(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    """Most of the ``distance``-wide ring around ``a`` is ``b``, and ``a`` is not on ``b``."""
+    ring = a.buffer(distance).difference(a)
+    return ring.area > 0 and ring.intersection(b).area >= SURROUNDED_FRACTION * ring.area \
+        and not on(a, b)
+
+
+def direction(a: BaseGeometry, b: BaseGeometry, bearing: str) -> bool:
+    """``a`` lies ``bearing`` (north|south|east|west) of ``b``: the line from the nearest
+    point of ``b`` to ``a``'s centroid points within 45 degrees of that compass direction
+    (grid north: the working grid is north-up). An object overlapping ``b`` is not.
+    """
+    from shapely.ops import nearest_points
+
+    if a.is_empty or b.is_empty or a.intersects(b):
+        return False
+    c = a.centroid
+    p = nearest_points(b, c)[0]
+    dx, dy = c.x - p.x, c.y - p.y
+    if dx == 0 and dy == 0:
+        return False
+    angle = math.degrees(math.atan2(dx, dy)) % 360.0  # 0 = north, 90 = east
+    centre = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}[bearing]
+    return abs((angle - centre + 180.0) % 360.0 - 180.0) <= DIRECTION_HALF_ANGLE
+
+
+def elongation(geom: BaseGeometry) -> float:
+    """Long side / short side of the minimum rotated rectangle (1 for a square)."""
+    rect = geom.minimum_rotated_rectangle
+    coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
+    if len(coords) < 4:
+        return 1.0
+    (x0, y0), (x1, y1), (x2, y2) = coords[:3]
+    a = math.hypot(x1 - x0, y1 - y0)
+    b = math.hypot(x2 - x1, y2 - y1)
+    short, long_ = sorted((a, b))
+    return long_ / short if short > 0 else float("inf")
+
+
+def in_region(point_xy: Tuple[float, float], bounds: Tuple[float, float, float, float],
+              row: Optional[str], col: Optional[str]) -> bool:
+    """Whether a point (an object's centroid) lies in that part of ``bounds`` (north up).
+
+    top/bottom and left/right are halves; "centre" is the middle half of an axis.
+    """
+    x, y = point_xy
+    xmin, ymin, xmax, ymax = bounds
+    fx = (x - xmin) / (xmax - xmin) if xmax > xmin else 0.5
+    fy = (ymax - y) / (ymax - ymin) if ymax > ymin else 0.5
+
+    def ok(f: float, part: Optional[str], low: str, high: str) -> bool:
+        if part is None:
+            return True
+        if part == "centre":
+            return 0.25 <= f <= 0.75
+        return f < 0.5 if part == low else f >= 0.5
+
+    return ok(fy, row, "top", "bottom") and ok(fx, col, "left", "right")
+
+
+#: relation kind -> test(a, b, distance)
+TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
+    "on": on, "inside": inside, "next_to": next_to, "along": along, "near": near, "far": far,
+    "within_m": within_m, "beyond_m": beyond_m, "surrounded": surrounded,
+}

@@ -1,0 +1,242 @@
+"""The grounded path end to end: a real GeoTIFF, the engine, a real backend CLI.
+
+The model is the tiny test configuration (real tiny BERT tokenizer and encoder) whose
+segmentation network follows a fixed colour rule chosen by the category word of the
+phrase, so what the model finds is known exactly: "cars" -> red pixels, "road" ->
+grey, "buildings" -> near-white, "water" -> blue; any other phrase takes the rule of
+its first category word, or finds nothing. The grounding then has to select, in
+metres, which of those objects each expression means.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Sequence
+
+import numpy as np
+import pytest
+import rasterio
+import torch
+from torch import Tensor, nn
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "engine"))
+from engine_helpers import read_features, write_tif  # noqa: E402
+from rrsis.engine.run import ModelCache, SegmentOptions, segment  # noqa: E402
+from rrsis.models import create_model  # noqa: E402
+from rrsis.models.checkpoint import weights_sha256  # noqa: E402
+from rrsis.models.lavt import ReferringSegmenter  # noqa: E402
+from rrsis.models.text import TextFeatures  # noqa: E402
+
+RULES = ("car", "road", "building", "water")  # rule id = index + 1; 0 finds nothing
+REPO = Path(__file__).parents[3]
+
+
+def rule_of(text: str) -> int:
+    for word in text.lower().split():
+        for i, key in enumerate(RULES):
+            if word.startswith(key):
+                return i + 1
+    return 0
+
+
+class ColourRuleNet(nn.Module):
+    """Foreground where the pixel colour matches the rule whose id is in l_feats[:, 0, 0]."""
+
+    def __init__(self, mean: Tensor, std: Tensor) -> None:
+        super().__init__()
+        self.register_buffer("mean", mean.clone())
+        self.register_buffer("std", std.clone())
+
+    def forward(self, image: Tensor, l_feats: Tensor, l_mask: Tensor) -> Tensor:
+        rgb = image * self.std + self.mean
+        r, g, b = rgb[:, 0:1], rgb[:, 1:2], rgb[:, 2:3]
+        rules = [(r > 0.6) & (g < 0.35) & (b < 0.35),
+                 ((r - g).abs() < 0.06) & ((g - b).abs() < 0.06) & (r > 0.35) & (r < 0.65),
+                 torch.minimum(torch.minimum(r, g), b) > 0.7,
+                 (b > 0.6) & (r < 0.3)]
+        out = []
+        for k in range(image.shape[0]):
+            rid = int(round(float(l_feats[k, 0, 0])))
+            fg = rules[rid - 1][k:k + 1] if rid else torch.zeros_like(r[k:k + 1], dtype=bool)
+            out.append(torch.where(fg, 8.0, -8.0).to(image.dtype))
+        fg = torch.cat(out)
+        return torch.cat([torch.zeros_like(fg), fg], dim=1)
+
+
+class CategoryColourSegmenter(ReferringSegmenter):
+    """Records every phrase it encodes; writes the phrase's rule id into its features."""
+
+    encoded: List[str]
+
+    def encode_expressions(self, texts: Sequence[str] | str) -> TextFeatures:
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        self.encoded.extend(texts)
+        feats = super().encode_expressions(texts)
+        l_feats = feats.l_feats.clone()
+        l_feats[:, 0, 0] = torch.tensor([float(rule_of(t)) for t in texts])
+        return TextFeatures(l_feats, feats.l_mask)
+
+
+@pytest.fixture()
+def colour_models() -> ModelCache:
+    torch.manual_seed(0)
+    tiny = create_model("test-lgce-tiny")
+    model = CategoryColourSegmenter(tiny.config, ColourRuleNet(tiny.pixel_mean, tiny.pixel_std),
+                                    tiny.text_encoder).eval()
+    model.encoded = []
+    model.card = {"name": "colour-rules", "gsd_m": 0.5,  # type: ignore[assignment]
+                  "weights_sha256": weights_sha256(model.state_dict())}
+    cache = ModelCache()
+    cache.add("colour-rules", model)
+    return cache
+
+
+ROAD_ROWS = (90, 110)                       # a 10 m grey road across the 100 m scene
+CARS = {"near": (84, 88, 20, 28), "far": (30, 34, 100, 108), "on": (96, 100, 150, 158)}
+BUILDINGS = {"far_white": ((20, 40, 150, 180), (255, 255, 255)),    # 25 m from the road
+             "next": ((120, 136, 40, 60), (250, 250, 250)),          # 5 m from the road
+             "big_cream": ((150, 190, 110, 180), (250, 235, 180))}   # 20 m, 700 m2, yellowish
+
+
+def write_scene(path: Path) -> Path:
+    img = np.zeros((3, 200, 200), np.uint8)
+    img[:] = np.array([25, 75, 25], np.uint8)[:, None, None]   # dark green ground
+    img[:, ROAD_ROWS[0]:ROAD_ROWS[1], :] = 128
+    for r0, r1, c0, c1 in CARS.values():
+        img[:, r0:r1, c0:c1] = np.array([220, 30, 30], np.uint8)[:, None, None]
+    for (r0, r1, c0, c1), colour in BUILDINGS.values():
+        img[:, r0:r1, c0:c1] = np.array(colour, np.uint8)[:, None, None]
+    return write_tif(path, img)
+
+
+def run(tmp_path: Path, models: ModelCache, expressions: List[str], grounding: str = "auto",
+        **kw: object):  # type: ignore[no-untyped-def]
+    raster = write_scene(tmp_path / "scene.tif")
+    opts = SegmentOptions(raster=str(raster), expressions=expressions,
+                          output=str(tmp_path / "out.gpkg"), model="colour-rules", device="cpu",
+                          threads=1, grounding=grounding, **kw)  # type: ignore[arg-type]
+    res = segment(opts, models=models)
+    return res, read_features(res.output)
+
+
+def areas(feats: list, expression: str) -> List[float]:
+    return sorted(round(f["area_m2"]) for f in feats if f["expression"] == expression)
+
+
+def test_grounded_relations_select_in_metres_and_each_phrase_is_segmented_once(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    exprs = ["cars along the road", "buildings next to the road", "the largest building",
+             "buildings not next to the road", "white buildings"]
+    res, feats = run(tmp_path, colour_models, exprs, "on", probability=str(tmp_path / "p.tif"))
+    model = colour_models.get("colour-rules", "cpu")
+    assert model.encoded == ["cars", "road", "buildings"]   # each category phrase once
+    assert res.feature_counts == {"cars along the road": 2, "buildings next to the road": 1,
+                                  "the largest building": 1,
+                                  "buildings not next to the road": 2, "white buildings": 2}
+    assert areas(feats, "cars along the road") == [8, 8]      # the near one and the one on it
+    assert areas(feats, "buildings next to the road") == [80]
+    assert areas(feats, "the largest building") == [700]
+    assert areas(feats, "buildings not next to the road") == [150, 700]
+    assert areas(feats, "white buildings") == [80, 150]       # the cream one is not white
+    plan = {f["expression"]: f["plan"] for f in feats}
+    assert plan["buildings next to the road"] == "grounded: building next to road (<= 10 m)"
+    assert res.plans["the largest building"] == {
+        "plan": "grounded: the largest building", "mode": "grounded", "uncertain": False,
+        "messages": [], "objects": 1}
+    with rasterio.open(tmp_path / "p.tif") as src:   # one band per segmented phrase
+        assert src.descriptions == ("cars", "road", "buildings")
+
+
+def test_missing_anchor_falls_back_to_end_to_end_in_auto_and_is_flagged_in_on(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    res, feats = run(tmp_path, colour_models, ["cars along the river"], "auto")
+    report = res.plans["cars along the river"]
+    assert report["mode"] == "end_to_end" and report["uncertain"]
+    assert "no water found" in " ".join(report["messages"])
+    assert res.feature_counts == {"cars along the river": 3}   # the model's whole answer
+    assert all(f["plan"].startswith("end to end") for f in feats)
+    (tmp_path / "out.gpkg").unlink()
+    res, feats = run(tmp_path, colour_models, ["cars along the river"], "on")
+    report = res.plans["cars along the river"]
+    assert report["uncertain"] and report["mode"] == "grounded" and feats == []
+    assert "no object matches" in report["messages"]
+
+
+def test_gibberish_runs_no_model_and_says_no_object_matches(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    res, feats = run(tmp_path, colour_models, ["xqzv blorf wugga"],
+                     probability=str(tmp_path / "p.tif"))
+    model = colour_models.get("colour-rules", "cpu")
+    assert model.encoded == [] and feats == [] and res.tiles == 0
+    assert res.probability is None and not (tmp_path / "p.tif").exists()
+    assert res.plans["xqzv blorf wugga"]["mode"] == "nothing"
+    assert res.plans["xqzv blorf wugga"]["messages"] == [
+        "unknown word 'xqzv'", "unknown word 'blorf'", "unknown word 'wugga'",
+        "no object matches"]
+
+
+def test_grounding_off_is_end_to_end_as_before(tmp_path: Path,
+                                               colour_models: ModelCache) -> None:
+    res, feats = run(tmp_path, colour_models, ["buildings next to the road"], "off")
+    assert colour_models.get("colour-rules", "cpu").encoded == ["buildings next to the road"]
+    assert res.feature_counts == {"buildings next to the road": 3}
+    assert feats[0]["plan"] == "end to end: 'buildings next to the road' (grounding off)"
+
+
+def test_explain_cli() -> None:
+    env_python = sys.executable
+    out = subprocess.run([env_python, "-m", "rrsis", "explain", "vehicles along the road",
+                          "xqzv blorf"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "grounded: vehicle along road (<= 3 m)" in out.stdout
+    assert "segment: 'vehicles', 'road'" in out.stdout
+    assert "unknown word 'blorf'" in out.stdout and "no object matches" in out.stdout
+    js = subprocess.run([env_python, "-m", "rrsis", "explain", "--json", "red roofs"],
+                        capture_output=True, text=True, timeout=120)
+    import json
+
+    plans = json.loads(js.stdout)
+    assert plans[0]["mode"] == "grounded" and plans[0]["segment"] == ["buildings"]
+    assert plans[0]["targets"][0]["attributes"][0]["value"] == "red"
+    bad = subprocess.run([env_python, "-m", "rrsis", "explain", "cars", "--grounding", "x"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+def test_segment_cli_reports_plans_and_unknown_words(tmp_path: Path) -> None:
+    from rrsis.models.checkpoint import save_checkpoint
+
+    torch.manual_seed(0)
+    model = tmp_path / "tiny.safetensors"
+    save_checkpoint(create_model("test-lgce-tiny"), model, card={"name": "tiny", "gsd_m": 0.5})
+    raster = write_scene(tmp_path / "scene.tif")
+    cmd = [sys.executable, "-m", "rrsis", "segment", str(raster), "-e", "xqzv blorf wugga",
+           "-e", "cars blorf", "-o", str(tmp_path / "o.gpkg"), "--model", str(model),
+           "--device", "cpu", "--threads", "1", "-q"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "'xqzv blorf wugga': nothing: no object matches" in out.stdout
+    assert "unknown word 'wugga'" in out.stdout
+    assert "'cars blorf': end to end: 'cars blorf'" in out.stdout
+    bad = subprocess.run(cmd[:-1] + ["-q", "--grounding", "maybe"], capture_output=True,
+                         text=True, timeout=300)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+def test_estimate_counts_the_phrases_to_segment(tmp_path: Path,
+                                                colour_models: ModelCache) -> None:
+    from rrsis.engine.run import estimate
+
+    raster = write_scene(tmp_path / "scene.tif")
+
+    def phrases(expressions: List[str], grounding: str) -> tuple:
+        est = estimate(SegmentOptions(raster=str(raster), expressions=expressions,
+                                      model="colour-rules", device="cpu", threads=1,
+                                      grounding=grounding), models=colour_models)
+        return est.tiles > 0, est.expressions
+
+    assert phrases(["cars along the road", "cars"], "on") == (True, 2)
+    assert phrases(["cars along the road", "cars"], "auto") == (True, 3)
+    assert phrases(["xqzv blorf"], "auto") == (False, 0)

@@ -1,0 +1,153 @@
+"""The parser against a reviewed table of expressions, plus invariants and fuzzing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rrsis.grounding import parse
+from rrsis.grounding.engine import GroundedRun
+from rrsis.grounding.lexicon import BY_NAME, TRAINING_WORDS, known_word, singular
+from rrsis.errors import InputError
+
+TABLE = Path(__file__).with_name("expressions.tsv")
+
+
+def table() -> List[Tuple[str, str]]:
+    rows = []
+    for line in TABLE.read_text().splitlines():
+        if line and not line.startswith("#"):
+            expr, plan = line.split("\t")
+            rows.append((expr, plan))
+    return rows
+
+
+def test_table_is_large_and_has_no_duplicates() -> None:
+    rows = table()
+    assert len(rows) >= 150
+    assert len({e for e, _ in rows}) == len(rows)
+    modes = {p.split(":")[0] for _, p in rows}
+    assert modes == {"grounded", "end to end", "nothing"}
+
+
+@pytest.mark.parametrize("expression,expected", table())
+def test_expression_has_its_expected_plan(expression: str, expected: str) -> None:
+    assert parse(expression).summary() == expected
+
+
+@pytest.mark.parametrize("expression,categories", [
+    ("vehicles along the road", ("vehicle", "road")),
+    ("red cars and white trucks next to buildings", ("car", "truck", "building")),
+    ("the largest building", ("building",)),
+    ("trees next to the road and the buildings", ("tree", "road", "building")),
+])
+def test_plan_lists_every_category_to_segment(expression: str, categories: tuple) -> None:
+    assert parse(expression).categories() == categories
+
+
+def test_distance_in_the_expression_overrides_the_default() -> None:
+    default = parse("cars next to the road").targets[0].relations[0]
+    given_ = parse("cars within 10 m of the road").targets[0].relations[0]
+    feet = parse("cars within 30 ft of the road").targets[0].relations[0]
+    assert (default.kind, default.distance_m, default.distance_from_expression) == \
+        ("next_to", 3.0, False)
+    assert (given_.kind, given_.distance_m, given_.distance_from_expression) == \
+        ("within_m", 10.0, True)
+    assert feet.distance_m == pytest.approx(9.144)
+    assert parse("houses within 2 km of the lake").targets[0].relations[0].distance_m == 2000
+
+
+def test_default_distances_depend_on_the_pair() -> None:
+    d = {e: parse(e).targets[0].relations[0].distance_m for e in (
+        "cars along the road", "buildings next to the road", "buildings near the river",
+        "trees next to the building")}
+    assert d == {"cars along the road": 3.0, "buildings next to the road": 10.0,
+                 "buildings near the river": 40.0, "trees next to the building": 5.0}
+
+
+def test_unknown_words_are_reported_and_gibberish_is_nothing() -> None:
+    p = parse("xqzv blorf wugga")
+    assert p.mode == "nothing" and p.unknown_words == ("xqzv", "blorf", "wugga")
+    assert "unknown word 'blorf'" in p.messages() and "no object matches" in p.messages()
+    q = parse("cars blorf")
+    assert q.mode == "end_to_end" and q.unknown_words == ("blorf",)
+    assert parse("bright square").mode == "end_to_end"  # known words, no category: the model
+
+
+def test_negation_and_rank() -> None:
+    t = parse("the 3 largest buildings not next to the road").targets[0]
+    assert t.rank == ("largest", 3) and t.relations[0].negated
+    assert parse("cars that are not red").targets[0].attributes[0].negated
+
+
+def test_plan_json_round_trips() -> None:
+    d = parse("white cars within 20 m of the river in the top left of the image").to_dict()
+    assert json.loads(json.dumps(d)) == d
+    assert d["mode"] == "grounded" and d["targets"][0]["region"] == {"row": "top", "col": "left"}
+
+
+def test_phrases_are_shared_across_expressions() -> None:
+    run = GroundedRun(["cars along the road", "buildings next to the road", "road",
+                       "xqzv", "moving cars"], "on")
+    assert run.phrases == ["cars", "road", "buildings", "moving cars"]
+    auto = GroundedRun(["cars along the road", "buildings"], "auto")
+    assert auto.phrases == ["cars", "road", "cars along the road", "buildings"]
+    off = GroundedRun(["cars along the road", "xqzv"], "off")
+    assert off.phrases == ["cars along the road", "xqzv"]
+    with pytest.raises(InputError):
+        GroundedRun(["cars"], "sometimes")
+
+
+def test_every_category_phrase_is_in_the_training_vocabulary() -> None:
+    for cat in BY_NAME.values():
+        assert all(w in TRAINING_WORDS for w in cat.model_phrase.split()), cat
+
+
+def test_training_vocabulary_covers_the_adapters_words() -> None:
+    from rrsis.training.expressions import DEFAULT_SYNONYMS
+    from rrsis.training.sources import cars, dubai, kampala
+
+    words = set()
+    for phrases in (cars.CAR_WORDS, cars.VEHICLE_WORDS, tuple(cars.OTHER), cars.CATEGORIES,
+                    dubai.CATEGORIES, kampala.BUILDING_WORDS, kampala.CATEGORIES,
+                    tuple(DEFAULT_SYNONYMS), *dubai.WORDS.values(),
+                    *DEFAULT_SYNONYMS.values()):
+        for p in phrases:
+            words.update(p.split())
+    assert words <= TRAINING_WORDS, words - TRAINING_WORDS
+
+
+def test_singular() -> None:
+    assert [singular(w) for w in ("cars", "buses", "bushes", "lorries", "grass", "bus",
+                                  "trees", "houses")] == \
+        ["car", "bus", "bush", "lorry", "grass", "bus", "tree", "house"]
+    assert known_word("1.5") and not known_word("blorf")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_gives_a_plan(text: str) -> None:
+    p = parse(text)
+    assert p.mode in ("grounded", "end_to_end", "nothing")
+    assert isinstance(p.summary(), str) and json.dumps(p.to_dict())
+    assert all(c in BY_NAME for c in p.categories())
+
+
+_WORDS = st.sampled_from("the a cars car road roads buildings red white largest 3 two next to "
+                         "along near not within 20 m ft km of from more than and or , in on "
+                         "top left image north trees water blorf that are surrounded by "
+                         "parking lot low vegetation long small the".split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=14))
+def test_word_salad_from_the_vocabulary_never_crashes(words: List[str]) -> None:
+    p = parse(" ".join(words))
+    assert p.mode in ("grounded", "end_to_end", "nothing")
+    run = GroundedRun([" ".join(words) or "x"], "auto")
+    assert len(run.phrases) == len(set(run.phrases))

@@ -1,0 +1,180 @@
+"""Relation semantics on synthetic polygons with known distances, and plans executed on them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from shapely.geometry import LineString, box
+
+from rrsis.grounding import parse
+from rrsis.grounding import relations as rel
+from rrsis.grounding.colour import has_colour, srgb_to_lab
+from rrsis.grounding.execute import Scene, execute
+
+ROAD = box(0, 0, 100, 10)  # 100 m of road, 10 m wide, along x
+
+
+def car_at_gap(gap_m: float) -> object:
+    """A 2 x 4 m car whose near edge is ``gap_m`` north of the road."""
+    return box(50, 10 + gap_m, 54, 12 + gap_m)
+
+
+@pytest.mark.parametrize("gap,expected", [(0.0, True), (2.9, True), (3.0, True), (3.1, False)])
+def test_along_is_a_distance_threshold(gap: float, expected: bool) -> None:
+    assert rel.along(car_at_gap(gap), ROAD, 3.0) is expected
+    assert rel.within_m(car_at_gap(gap), ROAD, 3.0) is expected
+    assert rel.beyond_m(car_at_gap(gap), ROAD, 3.0) is not expected
+
+
+def test_next_to_excludes_objects_on_the_anchor() -> None:
+    on_road = box(50, 2, 54, 4)
+    assert rel.along(on_road, ROAD, 3.0) and not rel.next_to(on_road, ROAD, 3.0)
+    assert rel.next_to(car_at_gap(1.0), ROAD, 3.0)
+    half_on = box(50, 8, 54, 12)  # exactly half of it over the road
+    assert rel.on(half_on, ROAD) and not rel.on(box(50, 8.5, 54, 12.5), ROAD)
+    assert not rel.inside(half_on, ROAD) and rel.inside(on_road, ROAD)
+
+
+def test_surrounded_by() -> None:
+    yard = box(40, 40, 50, 50)
+    ring_of_houses = box(35, 35, 55, 55).difference(yard)
+    assert rel.surrounded(yard, ring_of_houses, 3.0)
+    assert not rel.surrounded(yard, box(35, 35, 55, 40), 3.0)  # one side only
+
+
+@pytest.mark.parametrize("centre,bearing", [((50, 40), "north"), ((50, -30), "south"),
+                                            ((150, 5), "east"), ((-40, 5), "west")])
+def test_compass_directions(centre: tuple, bearing: str) -> None:
+    x, y = centre
+    obj = box(x - 1, y - 1, x + 1, y + 1)
+    for b in ("north", "south", "east", "west"):
+        assert rel.direction(obj, ROAD, b) is (b == bearing)
+
+
+def test_direction_of_an_overlapping_object_is_none() -> None:
+    assert not any(rel.direction(box(50, 5, 52, 15), ROAD, b) for b in ("north", "south"))
+
+
+def test_image_regions() -> None:
+    bounds = (0.0, 0.0, 100.0, 100.0)
+    assert rel.in_region((10, 90), bounds, "top", "left")
+    assert not rel.in_region((10, 90), bounds, "bottom", None)
+    assert rel.in_region((50, 50), bounds, "centre", "centre")
+    assert not rel.in_region((10, 50), bounds, "centre", "centre")
+    assert rel.in_region((90, 10), bounds, None, "right")
+
+
+def test_elongation() -> None:
+    assert rel.elongation(box(0, 0, 10, 2)) == pytest.approx(5.0)
+    assert rel.elongation(LineString([(0, 0), (1, 1)]).buffer(0.01)) > 10
+
+
+@pytest.mark.parametrize("rgb,name", [((0.8, 0.1, 0.1), "red"), ((0.95, 0.95, 0.95), "white"),
+                                      ((0.05, 0.05, 0.06), "black"), ((0.5, 0.5, 0.5), "grey"),
+                                      ((0.1, 0.2, 0.8), "blue"), ((0.2, 0.6, 0.2), "green"),
+                                      ((0.9, 0.85, 0.1), "yellow"), ((0.7, 0.35, 0.25), "red")])
+def test_named_colours_in_cielab(rgb: tuple, name: str) -> None:
+    lab = srgb_to_lab(np.array(rgb))
+    assert has_colour(lab, name)
+    others = {"red", "white", "black", "grey", "blue", "green", "yellow"} - {name}
+    assert not any(has_colour(lab, o) for o in others)
+
+
+def _scene() -> Scene:
+    cars = [car_at_gap(1.0), car_at_gap(30.0), box(20, 3, 24, 5)]   # near, far, on the road
+    buildings = [box(0, 15, 10, 25), box(30, 40, 60, 70), box(80, 60, 85, 65)]  # 100, 900, 25 m2
+    colours = {("car", 0): (0.9, 0.9, 0.9), ("car", 1): (0.8, 0.1, 0.1),
+               ("car", 2): (0.9, 0.9, 0.9)}
+    return Scene({"car": cars, "road": [ROAD], "building": buildings}, (0, 0, 100, 100),
+                 lambda c, i: srgb_to_lab(np.array(colours.get((c, i), (0.5, 0.5, 0.5)))))
+
+
+@pytest.mark.parametrize("expression,picks", [
+    ("cars along the road", [("car", 0), ("car", 2)]),
+    ("cars next to the road", [("car", 0)]),
+    ("cars on the road", [("car", 2)]),
+    ("cars not along the road", [("car", 1)]),
+    ("cars within 35 m of the road", [("car", 0), ("car", 1), ("car", 2)]),
+    ("cars more than 20 m from the road", [("car", 1)]),
+    ("cars north of the road", [("car", 0), ("car", 1)]),
+    ("white cars", [("car", 0), ("car", 2)]),
+    ("red cars", [("car", 1)]),
+    ("white cars next to the road", [("car", 0)]),
+    ("the largest building", [("building", 1)]),
+    ("the 2 smallest buildings", [("building", 2), ("building", 0)]),
+    ("buildings next to the road", [("building", 0)]),
+    ("buildings not next to the road", [("building", 1), ("building", 2)]),
+    ("large buildings", [("building", 1)]),
+    ("small buildings", [("building", 2)]),
+    ("buildings in the top right of the image", [("building", 2)]),
+    ("cars and buildings next to the road", [("car", 0), ("building", 0)]),
+    ("long road", [("road", 0)]),
+    ("cars next to the building", []),
+])
+def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
+    sel = execute(parse(expression), _scene())
+    assert sel.picks == picks and not sel.uncertain
+
+
+def test_a_missing_anchor_makes_the_answer_uncertain_not_empty() -> None:
+    sel = execute(parse("cars along the river"), _scene())
+    assert sel.uncertain and sel.picks == [] and sel.missing_anchors == ["water"]
+    assert "no water found" in sel.notes[0]
+    neg = execute(parse("cars not near the river"), _scene())
+    assert neg.uncertain and len(neg.picks) == 3
+
+
+def test_an_object_is_never_its_own_anchor() -> None:
+    houses = [box(0, 0, 10, 10), box(12, 0, 22, 10), box(60, 60, 70, 70)]
+    scene = Scene({"building": houses}, (0, 0, 100, 100))
+    assert execute(parse("buildings next to buildings"), scene).picks == [
+        ("building", 0), ("building", 1)]
+    assert execute(parse("buildings far from buildings"), scene).picks == [("building", 2)]
+    assert execute(parse("the largest building near buildings"), scene).picks == [
+        ("building", 0)]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
+                         "not within 20 m of from more than and or in on top left image north "
+                         "far surrounded by small long trees water".split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=12))
+def test_any_grounded_plan_executes_on_a_scene(words: list) -> None:
+    plan = parse(" ".join(words))
+    if plan.mode != "grounded":
+        return
+    sel = execute(plan, _scene())
+    assert len(sel.picks) == len(set(sel.picks))
+    assert all(c in ("car", "road", "building", "tree", "water") for c, _ in sel.picks)
+    assert sel.uncertain == bool(sel.missing_anchors)
+
+
+def test_colour_of_a_huge_object_is_sampled_with_bounded_reads() -> None:
+    from affine import Affine
+
+    from rrsis.grounding import engine as ge
+
+    class Reader:
+        """A 10 000 x 10 000 px grid, red left of column 5000, white right of it."""
+
+        def __init__(self) -> None:
+            self.largest = 0
+
+        def read(self, row: int, col: int, h: int, w: int):  # type: ignore[no-untyped-def]
+            self.largest = max(self.largest, h * w)
+            cols = np.arange(col, col + w)[None, :].repeat(h, 0)
+            rgb = np.where(cols < 5000, np.array([0.8, 0.1, 0.1])[:, None, None],
+                           np.array([0.95, 0.95, 0.95])[:, None, None])
+            return rgb.astype(np.float32), np.ones((h, w), bool)
+
+    reader = Reader()
+    t = Affine(1.0, 0, 0, 0, -1.0, 10_000.0)
+    left = ge._object_lab(box(0, 0, 4000, 10_000), t, reader)
+    assert has_colour(left, "red") and reader.largest <= ge.MAX_COLOUR_PIXELS
+    small = ge._object_lab(box(6000, 100, 6010, 110), t, reader)
+    assert has_colour(small, "white")
