@@ -18,6 +18,7 @@ import os
 import subprocess  # nosec B404 - the backend is a child process we start ourselves
 import threading
 import time
+import weakref
 from typing import IO, Any, Callable, Deque, Dict, List, Optional
 
 try:  # inside the plugin package
@@ -94,6 +95,7 @@ class BackendClient:
         self._listeners: List[Callable[[str], None]] = []
         self._ids = itertools.count(1)
         self._stopping = False
+        self._ended: "weakref.WeakSet[subprocess.Popen]" = weakref.WeakSet()  # exits we caused
 
     # --- public API ----------------------------------------------------------------------
     def add_state_listener(self, callback: Callable[[str], None]) -> None:
@@ -201,6 +203,8 @@ class BackendClient:
         with self._lock:
             proc = self._proc
             self._stopping = True
+            if proc is not None and proc.poll() is None:
+                self._ended.add(proc)
         try:
             if proc is not None and proc.poll() is None:
                 try:
@@ -279,6 +283,7 @@ class BackendClient:
         if proc is None:
             return
         if proc.poll() is None:
+            self._ended.add(proc)
             proc.kill()
             try:
                 proc.wait(5.0)
@@ -378,10 +383,12 @@ class BackendClient:
         with self._lock:
             current = proc is self._proc
             expected = self._stopping
+            ended_by_us = proc in self._ended  # shutdown() or _kill(): its exit is no news
         if expected and current:
             return
         how = _describe_exit(proc.returncode)
-        self._note(f"backend exited unexpectedly: {how}")
+        if not ended_by_us:
+            self._note(f"backend exited unexpectedly: {how}")
         if current and self._hello_event.is_set():
             self._set_state("crashed")
         self._fail_pending("crashed", f"the backend process {how} ({self._who()})", proc)

@@ -41,6 +41,16 @@ class ModelNotFoundError(RrsisError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class MissingDependencyError(RrsisError, ImportError):
+    """A package the requested work needs is not installed in the backend's environment.
+
+    Not ``bad_input``: the user's input is fine, the installation is not (the plugin offers
+    to reinstall the backend for this code).
+    """
+
+    code = "missing_dependency"
+
+
 class DeviceError(RrsisError, RuntimeError):
     """The requested device is not available."""
 

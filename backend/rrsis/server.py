@@ -207,6 +207,10 @@ class Server:
         if isinstance(code, str) and _is_rrsis_error(exc):
             log.info("request %s failed: %s: %s", rid, code, exc)
             self.error(rid, code, str(exc) or code)
+        elif isinstance(exc, ModuleNotFoundError):  # an incomplete install, not the input
+            log.error("request %s needs a missing package", rid, exc_info=exc)
+            self.error(rid, "missing_dependency", f"the backend lacks the Python package "
+                       f"{exc.name!r}: reinstall the backend ({exc})", repr(exc))
         elif isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError":
             log.error("request %s ran out of memory: %s", rid, exc)
             _free_gpu_cache()
