@@ -53,9 +53,9 @@ class Flavour:
 FLAVOURS = {
     "runtime": Flavour(
         "runtime", "runtime", "Runtime: segmentation with ONNX Runtime (recommended, no torch)",
-        download_mb=75, disk_mb=330,
-        source="measured 2026-11-30, Linux x86_64, Python 3.11 (see README, 'Installing the "
-               "backend')"),
+        download_mb=130, disk_mb=450,
+        source="measured 2026-11-30 on Linux x86_64, Python 3.11; see README, 'Installing the "
+               "backend'"),
     "full": Flavour(
         "full", "full", "Full: training and GPU (torch)",
         download_mb=2500, disk_mb=6000,
