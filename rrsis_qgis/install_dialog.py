@@ -194,6 +194,7 @@ class InstallDialog(QDialog):
         python = str(backend.venv_python(self.venv))
         settings.set("backend_python", python)
         backend.reset()  # the next run uses the new backend
+        backend.status_hub().stateChanged.emit("stopped")  # the dock: installed now
         self._step_started_at(self.total - 1, self.total, SELF_TEST_LABEL)
         self.append(f"\n{self.tr(SELF_TEST_LABEL)} ({python})…")
         self.task = selftest.SelfTestTask(python, selftest.settings_options())

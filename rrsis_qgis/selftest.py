@@ -117,6 +117,26 @@ def explain_failure(code: str, message: str, detail: str = "") -> str:
     return f"{message}" + (f"\nLast lines of the backend's log:\n{tail}" if tail else "")
 
 
+#: Failures an install fixes, and failures the settings fix (the error bar's button).
+INSTALL_CODES = ("not_installed", "missing_dependency", "spawn_failed", "version_mismatch")
+SETTINGS_CODES = ("unknown_model", "bad_checkpoint", "bad_device", "startup_timeout")
+
+
+def fix_for(code: str, message: str = "", detail: str = "") -> Optional[str]:
+    """``"install"``, ``"settings"`` or None: where the analyst fixes this failure."""
+    if code in INSTALL_CODES or missing_module(f"{message}\n{detail}"):
+        return "install"
+    if code in SETTINGS_CODES or (code == "bad_params" and "runtime" in message):
+        return "settings"
+    return None
+
+
+def short_failure(code: str, message: str, detail: str = "") -> str:
+    """One line for the message bar: the explanation, without the quoted log."""
+    text = explain_failure(code, message, detail) if code else message
+    return (text.splitlines() or [""])[0]
+
+
 def failure_text(exc: BackendError) -> str:
     return f"Backend test failed ({exc.code}): " + explain_failure(
         exc.code, exc.message, exc.detail or "")

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the installable plugin zip: ``rrsis_qgis/`` at the zip root.
 
-Contents: the plugin's Python files, ``metadata.txt``, ``resources/`` (icons, styles and the
-default model's ``.safetensors`` only), and the backend source under ``backend_src/``
+Contents: the plugin's Python files, ``metadata.txt``, ``resources/`` (icons, styles, the sample
+raster the backend self-test segments, and the default model's ``.safetensors`` only), and the backend source under ``backend_src/``
 (``pyproject.toml`` + the ``rrsis`` package) so "Install backend…" can pip-install it.
 No caches, tests, or other weights. Written under a temporary name, then renamed.
 
@@ -24,7 +24,7 @@ PLUGIN = "rrsis_qgis"
 SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".hypothesis", "tests", ".git",
              "backend_src", "build", "dist"}
 SKIP_SUFFIXES = (".pyc", ".pyo", ".part", ".log", ".egg-info")
-RESOURCE_DIRS = ("icons", "styles")
+RESOURCE_DIRS = ("icons", "styles", "samples")  # samples: the self-test segments one
 BACKEND_FILES = ("pyproject.toml", "README.md", "LICENSE")
 
 
