@@ -81,9 +81,13 @@ def describe_hello(hello: Dict[str, Any]) -> str:
 
 
 def missing_module(text: str) -> Optional[str]:
-    """The top-level package of the last ``No module named 'x.y'`` in ``text``."""
+    """The package a failed import names in ``text``: Python's ``No module named 'x.y'``
+    (its top level) or the backend's ``... package 'x' ...`` (``missing_dependency``)."""
     found = re.findall(r"No module named '?([\w.]+)'?", text or "")
-    return found[-1].split(".")[0] if found else None
+    if found:
+        return found[-1].split(".")[0]
+    named = re.findall(r"package '([\w.-]+)'", text or "")
+    return named[0] if named else None
 
 
 def explain_failure(code: str, message: str, detail: str = "") -> str:

@@ -160,12 +160,3 @@ def test_full_flavour_shows_the_gpu_probe_and_its_size(qgis_app, clean_settings)
     gpu.close()
 
 
-@pytest.fixture
-def no_backend(qgis_app, clean_settings, monkeypatch, tmp_path):
-    from rrsis_qgis import backend, settings
-
-    monkeypatch.delenv("RRSIS_BACKEND_PYTHON", raising=False)
-    backend.reset()
-    settings.set("backend_python", str(tmp_path / "nowhere" / "python"))
-    yield
-    backend.reset()
