@@ -84,7 +84,7 @@ class InstallDialog(QDialog):
         layout.addWidget(self.progress)
         self.pane = QPlainTextEdit(self)
         self.pane.setReadOnly(True)
-        self.pane.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.pane.setLineWrapMode(QPlainTextEdit.WidgetWidth)
         self.pane.setMaximumBlockCount(MAX_PANE_LINES)
         self.pane.setFont(QFont("monospace"))
         layout.addWidget(self.pane, 1)
@@ -175,6 +175,10 @@ class InstallDialog(QDialog):
         if following:
             bar.setValue(bar.maximum())
 
+    def _scroll_to_end(self) -> None:
+        bar = self.pane.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
     def _step_started_at(self, index: int, total: int, label: str) -> None:
         self.progress.setValue(index)
         self._step_label = self.tr("Step {} of {}: {}").format(index + 1, self.total,
@@ -203,7 +207,7 @@ class InstallDialog(QDialog):
 
     def _tested(self, ok: bool, text: str) -> None:
         self.task = None
-        for line in text.splitlines():
+        for line in text.splitlines()[1:]:  # the details; the first line ends the pane
             self.append(line)
         if ok:
             self.installed.emit(str(backend.venv_python(self.venv)))
@@ -222,6 +226,7 @@ class InstallDialog(QDialog):
             self.append(("OK: " if ok else "FAILED: ") + message)
         for button in (self.install_button, self.runtime_choice, self.full_choice):
             button.setEnabled(True)
+        QTimer.singleShot(0, self._scroll_to_end)  # the outcome label took room from the pane
         self.install_button.setText(self.tr("Install again") if not ok else self.tr("Reinstall"))
         self.cancel_button.setText(self.tr("Close"))
 

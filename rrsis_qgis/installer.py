@@ -45,7 +45,7 @@ class Flavour:
     name: str
     extra: str
     label: str
-    download_mb: int   # what pip downloads (wheels), for the message before starting
+    download_mb: Optional[int]  # what pip downloads (wheels); None: not measured
     disk_mb: int       # what the venv takes; also the free space we ask for
     source: str        # where the two figures come from
 
@@ -58,9 +58,9 @@ FLAVOURS = {
                "backend'"),
     "full": Flavour(
         "full", "full", "Full: training and GPU (torch)",
-        download_mb=2500, disk_mb=6000,
-        source="not measured here: torch with CUDA made a 5.9 GB venv (issue 11); the "
-               "CPU-only build is far smaller"),
+        download_mb=None, disk_mb=6000,
+        source="with CUDA: a 5.9 GB venv was observed (issue 11); the CPU build is smaller; "
+               "not measured here"),
 }
 DEFAULT_FLAVOUR = "runtime"
 
@@ -128,7 +128,8 @@ def install_steps(base_python: str, venv: Path, source: Path, pip_args: Sequence
                       [*pip, "--no-deps", *pip_args, *FULL_COMPANIONS]))
     size = FLAVOURS[flavour].download_mb
     steps += [
-        (f"Install the backend, {flavour} flavour (about {size} MB to download)",
+        (f"Install the backend, {flavour} flavour" + (f" (about {size} MB to download)"
+                                                      if size else ""),
          [*pip, *pip_args, requirement(source, flavour)]),
         ("Check the backend", [py, "-m", "rrsis", "--version"]),
     ]
@@ -154,8 +155,9 @@ def free_space_problem(venv: Path, flavour: str) -> Optional[str]:
 def size_text(flavour: str) -> str:
     """What the analyst reads before starting."""
     f = FLAVOURS[flavour]
-    return (f"About {f.download_mb} MB to download, {f.disk_mb} MB on disk "
-            f"({f.source}).")
+    download = (f"About {f.download_mb} MB to download, " if f.download_mb else
+                "Download size not measured; up to ")
+    return f"{download}{f.disk_mb} MB on disk ({f.source})."
 
 
 class LineSplitter:
@@ -212,7 +214,7 @@ class Installer(QObject):
     def _next(self) -> None:
         self.index += 1
         if self.index >= len(self.steps):
-            self._done(True, "The backend is installed.")
+            self._done(True, "The backend's packages are installed.")
             return
         label, argv = self.steps[self.index]
         self.stepStarted.emit(self.index, len(self.steps), label)

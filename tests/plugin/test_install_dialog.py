@@ -149,7 +149,8 @@ def test_full_flavour_shows_the_gpu_probe_and_its_size(qgis_app, clean_settings)
     dialog.full_choice.setChecked(True)
     assert probes == [1] and "No NVIDIA GPU found" in dialog.gpu_label.text()
     assert installer.TORCH_CPU_INDEX in dialog.gpu_label.text()
-    assert dialog.size_label.text().startswith("About 2500 MB to download")
+    assert dialog.size_label.text().startswith("Download size not measured; up to 6000 MB on "
+                                               "disk")
     dialog.runtime_choice.setChecked(True)
     dialog.full_choice.setChecked(True)
     assert probes == [1]

@@ -52,7 +52,7 @@ def test_install_creates_a_venv_installs_and_checks_the_backend(qgis_app, backen
     assert seen == [label for label, _ in steps]
     assert backend.venv_python(venv).is_file()
     text = log.read_text()
-    assert "rrsis 0.1" in text and "OK: The backend is installed." in text
+    assert "rrsis 0.1" in text and "OK: The backend's packages are installed." in text
     assert f"{backend_wheel}[runtime]" in text  # the default flavour's extra was asked for
 
 
