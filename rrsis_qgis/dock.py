@@ -371,7 +371,7 @@ class RrsisDock(QgsDockWidget):
         one can, and "Details" opening the log tab "RRSIS" (which has everything)."""
         log.critical(f"{code or 'error'}: {message}\n{detail}".rstrip())
         bar = self.iface.messageBar()
-        widget = bar.createMessage("RRSIS", selftest.short_failure(code, message, detail))
+        widget = bar.createMessage("RRSIS", selftest.bar_text(code, message, detail))
         fix = selftest.fix_for(code, message, detail)
         if fix is not None:
             action = QPushButton(self.tr("Install backend…") if fix == "install" else

@@ -135,10 +135,30 @@ def fix_for(code: str, message: str = "", detail: str = "") -> Optional[str]:
     return None
 
 
-def short_failure(code: str, message: str, detail: str = "") -> str:
-    """One line for the message bar: the explanation, without the quoted log."""
-    text = explain_failure(code, message, detail) if code else message
-    return (text.splitlines() or [""])[0]
+#: The message bar shows one line of about this many characters beside its buttons; longer
+#: texts are cut (the log, behind "Details", has them whole).
+BAR_CHARS = 60
+
+
+def bar_text(code: str, message: str, detail: str = "") -> str:
+    """The message bar's line: what is wrong, short, with the fix; the button beside it does
+    the fix and "Details" opens the whole message in the log."""
+    missing = missing_module(f"{message}\n{detail}")
+    click = "click “Install backend…”."
+    if code == "not_installed":
+        text = f"No backend installed: {click}"
+    elif missing == "rrsis":
+        text = f"No RRSIS backend in this Python: {click}"
+    elif missing:
+        text = f"The backend lacks “{missing}”: {click}"
+    elif code == "spawn_failed":
+        text = f"The backend cannot start: {click}"
+    elif code == "version_mismatch":
+        text = f"Backend and plugin do not match: {click}"
+    else:  # the first line, without a trailing "(interpreter ..., args ...)"
+        text = re.sub(r"\s*\([^()]*\)\s*$", "", (message.strip().splitlines() or [""])[0])
+        text = text[:1].upper() + text[1:]
+    return text if len(text) <= BAR_CHARS else text[:BAR_CHARS - 1].rstrip() + "…"
 
 
 def failure_text(exc: BackendError) -> str:

@@ -48,6 +48,15 @@ def _buttons(item: Any) -> List[Any]:
     return [b for b in item.findChildren(QPushButton) if b.text()]
 
 
+def _fits(item: Any) -> bool:
+    """The bar's whole text is in view: its text box needs no scrolling."""
+    from qgis.PyQt.QtWidgets import QTextEdit
+
+    wait_until(lambda: False, 0.3)  # let the bar lay the item out
+    (box,) = item.findChildren(QTextEdit)
+    return box.document().size().height() <= box.viewport().height()
+
+
 def _run(dock: Any, raster: QgsRasterLayer, model: str = "") -> None:
     dock.raster.setLayer(raster)
     dock.expression.setCurrentText("cars")
@@ -77,11 +86,26 @@ def test_a_run_without_a_backend_offers_the_installer_in_the_message_bar(no_back
     project.addMapLayer(raster)
     _run(dock, raster)
     (item,) = iface.bar.items()
-    assert item.text().startswith("No backend is installed.") and "\n" not in item.text()
+    assert item.text() == "No backend installed: click “Install backend…”."
+    assert _fits(item)
     texts = [b.text() for b in _buttons(item)]
     assert "Install backend…" in texts and "Details" in texts
     [b for b in _buttons(item) if b.text() == "Install backend…"][0].click()
     assert isinstance(dock.dialog, InstallDialog) and dock.dialog.isVisible()
+
+
+def test_a_long_error_is_cut_to_one_line_and_the_log_has_it_whole(qgis_app, iface, dock):
+    from rrsis_qgis import selftest
+
+    message = ("the backend process was killed by signal SIGKILL (interpreter /home/analyst/"
+               ".local/share/QGIS/QGIS3/profiles/default/rrsis/venv/bin/python, args -m rrsis "
+               "serve)")
+    dock.show_error(message, "last stderr lines", "crashed")
+    (item,) = iface.bar.items()
+    assert item.text() == "The backend process was killed by signal SIGKILL" and _fits(item)
+    assert [b.text() for b in _buttons(item)] == ["Details"]  # no fix to offer: the log
+    long = "x" * 200
+    assert len(selftest.bar_text("internal", long)) == selftest.BAR_CHARS
 
 
 def test_a_model_error_offers_the_settings(qgis_app, iface, dock):
@@ -89,7 +113,7 @@ def test_a_model_error_offers_the_settings(qgis_app, iface, dock):
 
     dock.show_error("no model named 'lgce-huge'", "", "unknown_model")
     (item,) = iface.bar.items()
-    assert item.text().startswith("no model named 'lgce-huge'. Check “Model folder”")
+    assert item.text() == "No model named 'lgce-huge'" and _fits(item)
     [b for b in _buttons(item) if b.text() == "Settings…"][0].click()
     assert isinstance(dock.dialog, SettingsDialog) and dock.dialog.isVisible()
 
@@ -115,8 +139,8 @@ def test_a_backend_lacking_a_package_is_named_with_the_install_button(
         assert wait_until(lambda: bool(dock.outcomes), 180)
         assert dock.outcomes == ["failed"]
         (item,) = iface.bar.items()
-        assert item.text().startswith("The backend lacks the Python package “tokenizers”."), \
-            item.text()
+        assert item.text() == "The backend lacks “tokenizers”: click “Install backend…”."
+        assert _fits(item)
         assert "Install backend…" in [b.text() for b in _buttons(item)]
     finally:
         settings.set("backend_python", old)
