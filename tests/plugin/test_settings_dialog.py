@@ -78,3 +78,42 @@ def test_ok_saves_every_setting(qgis_app, iface, tmp_path):
     finally:
         for key, value in saved.items():
             qs.setValue(key, value)
+
+
+def test_test_backend_fails_when_no_polygon_comes_back(backend_settings, backend_python,
+                                                       model_dir, iface, tmp_path):
+    """A backend that answers but finds nothing does not pass: a model that says
+    "background" everywhere (final conv zeroed, bias (5, -5)) is reported."""
+    import subprocess  # nosec B404
+
+    from rrsis_qgis.settings_dialog import SettingsDialog
+
+    code = ("import sys, torch\n"
+            "from rrsis.models import create_model, save_checkpoint\n"
+            "m = create_model('test-lgce-tiny')\n"
+            "conv = m.segmentation.classifier.conv1_1\n"
+            "with torch.no_grad():\n"
+            "    conv.weight.zero_(); conv.bias.copy_(torch.tensor([5.0, -5.0]))\n"
+            "save_checkpoint(m, sys.argv[1], card={'name': 'nowhere'})\n")
+    checkpoint = tmp_path / "nowhere.safetensors"
+    subprocess.run([backend_python, "-c", code, str(checkpoint)], check=True,  # nosec B603
+                   capture_output=True, timeout=300)
+    dialog = SettingsDialog(iface.mainWindow())
+    dialog.default_model.setText(str(checkpoint))
+    dialog.test_button.click()
+    assert wait_until(lambda: dialog.test_button.isEnabled(), 180)
+    text = dialog.report.toPlainText()
+    assert text.startswith("Backend test failed (no_polygons): the backend ran (nowhere) but "
+                           "found no “buildings”"), text
+    dialog.close()
+
+
+def test_the_hello_description_names_the_runtime_when_the_backend_reports_it():
+    from rrsis_qgis.selftest import describe_hello
+
+    hello = {"protocol": 1, "backend": "0.2.0", "torch": None, "python": "3.11.2",
+             "runtime": "onnx", "device": "cpu",
+             "devices": [{"type": "cpu", "name": "cpu", "memory_mb": 7900}]}
+    assert describe_hello(hello).splitlines() == [
+        "backend 0.2.0 (protocol 1), torch not installed, Python 3.11.2",
+        "runtime: onnx on cpu", "device: cpu (cpu), 7900 MB"]
