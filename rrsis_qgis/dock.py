@@ -18,7 +18,7 @@ from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                  QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from . import backend, extents, layers, log, selftest, settings
+from . import backend, diagnosis, extents, layers, log, settings
 from .client import BackendError
 from .task import BackendTask
 
@@ -63,6 +63,7 @@ class RrsisDock(QgsDockWidget):
         self.setObjectName("RrsisDock")
         self.iface = iface
         self.task: Optional[BackendTask] = None
+        self.dialog: Optional[QWidget] = None  # the installer or settings the dock opened
         self._models_loaded = False
         self._build()
         backend.status_hub().stateChanged.connect(self._show_state)
@@ -371,8 +372,8 @@ class RrsisDock(QgsDockWidget):
         one can, and "Details" opening the log tab "RRSIS" (which has everything)."""
         log.critical(f"{code or 'error'}: {message}\n{detail}".rstrip())
         bar = self.iface.messageBar()
-        widget = bar.createMessage("RRSIS", selftest.bar_text(code, message, detail))
-        fix = selftest.fix_for(code, message, detail)
+        widget = bar.createMessage("RRSIS", diagnosis.bar_text(code, message, detail))
+        fix = diagnosis.fix_for(code, message, detail)
         if fix is not None:
             action = QPushButton(self.tr("Install backend…") if fix == "install" else
                                  self.tr("Settings…"), widget)

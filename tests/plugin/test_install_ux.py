@@ -95,7 +95,7 @@ def test_a_run_without_a_backend_offers_the_installer_in_the_message_bar(no_back
 
 
 def test_a_long_error_is_cut_to_one_line_and_the_log_has_it_whole(qgis_app, iface, dock):
-    from rrsis_qgis import selftest
+    from rrsis_qgis import diagnosis
 
     message = ("the backend process was killed by signal SIGKILL (interpreter /home/analyst/"
                ".local/share/QGIS/QGIS3/profiles/default/rrsis/venv/bin/python, args -m rrsis "
@@ -105,7 +105,7 @@ def test_a_long_error_is_cut_to_one_line_and_the_log_has_it_whole(qgis_app, ifac
     assert item.text() == "The backend process was killed by signal SIGKILL" and _fits(item)
     assert [b.text() for b in _buttons(item)] == ["Details"]  # no fix to offer: the log
     long = "x" * 200
-    assert len(selftest.bar_text("internal", long)) == selftest.BAR_CHARS
+    assert len(diagnosis.bar_text("internal", long)) == diagnosis.BAR_CHARS
 
 
 def test_a_model_error_offers_the_settings(qgis_app, iface, dock):

@@ -76,6 +76,7 @@ def test_ok_saves_every_setting(qgis_app, iface, tmp_path):
         assert settings.get("runtime") == "onnx"
         assert settings.get("log_level") == "DEBUG"
     finally:
+        qs.remove("rrsis")  # also the keys this test added (runtime: "onnx")
         for key, value in saved.items():
             qs.setValue(key, value)
 
