@@ -41,6 +41,9 @@ def explain_failure(code: str, message: str, detail: str = "") -> str:
         return f"The backend lacks a package: {message}. {FIX_INSTALL}"
     if code == "version_mismatch":
         return f"{message}. {FIX_INSTALL}"
+    if code == "needs_full_backend":  # the runtime flavour has no torch
+        return (f"{message}. This needs the full backend (torch): {INSTALL_HINT}, choose "
+                f"“Full”; or set Runtime and Device to “auto”.")
     if code in ("unknown_model", "bad_checkpoint"):
         return (f"{message}. Check “Model folder” and “Default model” (empty: the model "
                 f"bundled with the plugin).")
@@ -56,7 +59,8 @@ def explain_failure(code: str, message: str, detail: str = "") -> str:
 
 
 #: Failures an install fixes, and failures the settings fix (the error bar's button).
-INSTALL_CODES = ("not_installed", "missing_dependency", "spawn_failed", "version_mismatch")
+INSTALL_CODES = ("not_installed", "missing_dependency", "spawn_failed", "version_mismatch",
+                 "needs_full_backend")
 SETTINGS_CODES = ("unknown_model", "bad_checkpoint", "bad_device", "startup_timeout")
 
 
@@ -89,6 +93,8 @@ def bar_text(code: str, message: str, detail: str = "") -> str:
         text = f"The backend cannot start: {click}"
     elif code == "version_mismatch":
         text = f"Backend and plugin do not match: {click}"
+    elif code == "needs_full_backend":
+        text = "This needs the full backend (torch): “Install backend…”."
     else:  # the first line, without a trailing "(interpreter ..., args ...)"
         text = re.sub(r"\s*\([^()]*\)\s*$", "", (message.strip().splitlines() or [""])[0])
         text = text[:1].upper() + text[1:]

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the installable plugin zip: ``rrsis_qgis/`` at the zip root.
 
-Contents: the plugin's Python files, ``metadata.txt``, ``resources/`` (icons, styles, the sample
-raster the backend self-test segments, and the default model's ``.safetensors`` only), and the backend source under ``backend_src/``
+Contents: the plugin's Python files, ``metadata.txt``, ``resources/`` (icons, styles and the
+default model's ``.safetensors`` only), and the backend source under ``backend_src/``
 (``pyproject.toml`` + the ``rrsis`` package) so "Install backend…" can pip-install it.
 No caches, tests, or other weights. Written under a temporary name, then renamed.
 
@@ -24,7 +24,7 @@ PLUGIN = "rrsis_qgis"
 SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".hypothesis", "tests", ".git",
              "backend_src", "build", "dist"}
 SKIP_SUFFIXES = (".pyc", ".pyo", ".part", ".log", ".egg-info")
-RESOURCE_DIRS = ("icons", "styles", "samples")  # samples: the self-test segments one
+RESOURCE_DIRS = ("icons", "styles")
 BACKEND_FILES = ("pyproject.toml", "README.md", "LICENSE")
 
 
@@ -62,6 +62,8 @@ def contents() -> List[Tuple[Path, str]]:
         for path in _files(ROOT / "resources" / sub):
             relative = path.relative_to(ROOT / "resources").as_posix()
             items.append((path, f"{PLUGIN}/resources/{relative}"))
+    for path in _files(ROOT / "resources" / "samples"):  # the backend self-test segments one
+        items.append((path, f"{PLUGIN}/resources/samples/{path.name}"))
     model = ROOT / "resources" / "models" / f"{default_model_name()}.safetensors"
     if model.is_file():
         items.append((model, f"{PLUGIN}/resources/models/{model.name}"))
