@@ -108,7 +108,8 @@ def run_self_test(client: BackendClient, options: Dict[str, Any],
                      request["extent"][3] - request["extent"][1])
     return (f"Backend test passed: {count} polygon(s) of “{EXPRESSION}” in a "
             f"{width:.0f} × {height:.0f} m crop of the bundled sample, {seconds:.1f} s "
-            f"(model {model}, device {result.get('device') or request['device']}).\n"
+            f"(model {model}, device {result.get('device') or request['device']}"
+            + (f", runtime {result['runtime']}" if result.get("runtime") else "") + ").\n"
             + describe_hello(hello))
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import wait_until
 
 
@@ -118,3 +120,23 @@ def test_the_hello_description_names_the_runtime_when_the_backend_reports_it():
     assert describe_hello(hello).splitlines() == [
         "backend 0.2.0 (protocol 1), torch not installed, Python 3.11.2",
         "runtime: onnx on cpu", "device: cpu (cpu), 7900 MB"]
+
+
+@pytest.mark.parametrize("runtime", ["onnx", "torch"])
+def test_test_backend_runs_the_bundled_model_with_the_chosen_runtime(backend_settings,
+                                                                     backend_python, iface,
+                                                                     runtime):
+    from rrsis_qgis import _protocol
+    from rrsis_qgis.settings_dialog import SettingsDialog
+
+    if "runtime" not in _protocol.SEGMENT_PARAMS:
+        pytest.skip("this backend has no runtime choice yet (issue 11, backend part)")
+    dialog = SettingsDialog(iface.mainWindow())
+    dialog.default_model.setText("")  # the model bundled with the plugin
+    dialog.runtime.setCurrentText(runtime)
+    dialog.test_button.click()
+    assert wait_until(lambda: dialog.test_button.isEnabled(), 300)
+    text = dialog.report.toPlainText()
+    assert text.startswith("Backend test passed:"), text
+    assert "model lgce-lite" in text and f"runtime {runtime})" in text, text
+    dialog.close()
