@@ -10,6 +10,9 @@ Run with QGIS's Python (it needs ``qgis.core``), network on, e.g.::
 
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/measure_install.py /tmp/rrsis-venv
 
+``--self-test`` then runs the plugin's self-test with the new venv (a real segmentation of
+a crop of the bundled sample through the client, with the bundled model).
+
 ``--simulate-runtime`` installs the runtime flavour's planned dependency set, then the
 backend with ``--no-deps``: for a backend source whose ``[runtime]`` extra does not exist
 yet (its base dependencies still include torch).
@@ -49,6 +52,7 @@ def main(argv: List[str]) -> int:
     parser.add_argument("venv", type=Path, help="a new folder for the throw-away venv")
     parser.add_argument("--flavour", default="runtime", choices=("runtime", "full"))
     parser.add_argument("--simulate-runtime", action="store_true")
+    parser.add_argument("--self-test", action="store_true")
     args = parser.parse_args(argv)
     if args.venv.exists():
         parser.error(f"{args.venv} exists: give a new folder (nothing is overwritten)")
@@ -101,7 +105,24 @@ def main(argv: List[str]) -> int:
     print(f"{'OK' if outcome[0][0] else 'FAILED'} in {total:.1f} s; wheels "
           f"{wheel_megabytes(lines):.0f} MB; venv {du[0] if du else '?'} MB on disk; "
           f"log {log}")
-    return 0 if outcome[0][0] else 1
+    if not outcome[0][0]:
+        return 1
+    if args.self_test:
+        from rrsis_qgis import selftest
+        from rrsis_qgis.client import BackendClient, BackendError
+
+        client = BackendClient(str(backend.venv_python(args.venv)),
+                               env={"RRSIS_MODEL_DIR": str(ROOT / "resources" / "models")})
+        started = time.monotonic()
+        try:
+            print(selftest.run_self_test(client, {"device": "cpu"}))
+        except BackendError as exc:
+            print(selftest.failure_text(exc))
+            return 1
+        finally:
+            client.shutdown()
+        print(f"self-test {time.monotonic() - started:.1f} s (start-up included)")
+    return 0
 
 
 if __name__ == "__main__":
