@@ -54,8 +54,8 @@ FLAVOURS = {
     "runtime": Flavour(
         "runtime", "runtime", "Runtime: segmentation with ONNX Runtime (recommended, no torch)",
         download_mb=130, disk_mb=450,
-        source="measured 2026-11-30 on Linux x86_64, Python 3.11; see README, 'Installing the "
-               "backend'"),
+        source="measured 2026-11-30 on Linux x86_64, Python 3.11 with "
+               "scripts/measure_install.py; see README, 'Installing the backend'"),
     "full": Flavour(
         "full", "full", "Full: training and GPU (torch)",
         download_mb=None, disk_mb=6000,
