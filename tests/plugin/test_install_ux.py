@@ -175,3 +175,16 @@ def test_processing_runtime_is_advanced_and_sent_only_when_not_auto(provider, pr
     assert "runtime" not in algorithm.build_request(params, context)
     params["RUNTIME"] = 1
     assert algorithm.build_request(params, context)["runtime"] == "onnx"
+
+
+def test_unload_closes_the_installer_the_dock_opened(no_backend, iface):
+    import rrsis_qgis
+
+    plugin = rrsis_qgis.classFactory(iface)
+    plugin.initGui()
+    plugin.actions[0].setChecked(True)
+    plugin.dock.install_button.click()
+    dialog = plugin.dock.dialog
+    assert dialog.isVisible()
+    plugin.unload()
+    assert not dialog.isVisible()
