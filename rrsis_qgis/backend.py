@@ -84,6 +84,15 @@ def backend_env() -> Dict[str, str]:
     return env
 
 
+def runtime_param(runtime: str) -> Dict[str, str]:
+    """``{"runtime": ...}`` for a segment/estimate request, or ``{}`` for ``auto``.
+
+    ``auto`` is the backend's own default, so leaving it out keeps every request valid for
+    a backend that predates the field (an older venv); a non-auto choice is sent as is.
+    """
+    return {} if not runtime or runtime == "auto" else {"runtime": runtime}
+
+
 def log_path() -> Path:
     path = data_dir() / "logs" / "backend.log"
     path.parent.mkdir(parents=True, exist_ok=True)

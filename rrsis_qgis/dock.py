@@ -18,12 +18,12 @@ from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                  QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from . import backend, extents, layers, log, plans, settings
+from . import backend, diagnosis, extents, layers, log, plans, settings
 from .client import BackendError
 from .task import BackendTask
 
 STATE_TEXT = {
-    "not_installed": "Backend: not installed (Settings → Install backend…)",
+    "not_installed": "Backend: not installed",
     "stopped": "Backend: starts on the first run",
     "starting": "Backend: starting…",
     "ready": "Backend: ready on {device}",
@@ -63,6 +63,7 @@ class RrsisDock(QgsDockWidget):
         self.setObjectName("RrsisDock")
         self.iface = iface
         self.task: Optional[BackendTask] = None
+        self.dialog: Optional[QWidget] = None  # the installer or settings the dock opened
         self._models_loaded = False
         self._build()
         backend.status_hub().stateChanged.connect(self._show_state)
@@ -75,6 +76,10 @@ class RrsisDock(QgsDockWidget):
         self.status = QLabel(body)
         self.status.setWordWrap(True)
         box.addWidget(self.status)
+        self.install_button = QPushButton(self.tr("Install backend…"), body)
+        self.install_button.setVisible(False)
+        self.install_button.clicked.connect(self.open_installer)
+        box.addWidget(self.install_button)
 
         form = QFormLayout()
         self.expression = QComboBox(body)
@@ -181,6 +186,7 @@ class RrsisDock(QgsDockWidget):
                              self.device.currentData() or "auto")
         self.status.setText(self.tr(STATE_TEXT.get(key, "Backend: {state}")).format(
             device=device, state=key))
+        self.install_button.setVisible(key == "not_installed")
         if client is not None and client.hello:
             self._label_devices(client.hello)
         if key == "ready" and not self._models_loaded and (self.task is None):
@@ -268,6 +274,7 @@ class RrsisDock(QgsDockWidget):
         threads = settings.get("threads")
         if threads:
             request["threads"] = threads
+        request.update(backend.runtime_param(settings.get("runtime")))
         request.update(self.extent_request(layer))
         return request
 
@@ -279,7 +286,7 @@ class RrsisDock(QgsDockWidget):
             request = self.build_segment_request()
             client = backend.shared_client()
         except BackendError as exc:
-            self.show_error(exc.message, exc.detail or "")
+            self.show_error(exc.message, exc.detail or "", exc.code)
             return
         for expression in request["expressions"]:
             settings.remember_expression(expression)
@@ -365,14 +372,33 @@ class RrsisDock(QgsDockWidget):
         self._finish("cancelled", [])
 
     def show_error(self, message: str, detail: str = "", code: str = "") -> None:
-        """Message bar error with a "Details" button opening the log tab "RRSIS"."""
+        """Message bar error: one line, a button that fixes it (installer or settings) when
+        one can, and "Details" opening the log tab "RRSIS" (which has everything)."""
         log.critical(f"{code or 'error'}: {message}\n{detail}".rstrip())
         bar = self.iface.messageBar()
-        widget = bar.createMessage("RRSIS", message)
+        widget = bar.createMessage("RRSIS", diagnosis.bar_text(code, message, detail))
+        fix = diagnosis.fix_for(code, message, detail)
+        if fix is not None:
+            action = QPushButton(self.tr("Install backend…") if fix == "install" else
+                                 self.tr("Settings…"), widget)
+            action.clicked.connect(self.open_installer if fix == "install" else self.open_settings)
+            widget.layout().addWidget(action)
         button = QPushButton(self.tr("Details"), widget)
         button.clicked.connect(self.iface.openMessageLog)
         widget.layout().addWidget(button)
         bar.pushWidget(widget, Qgis.Critical, 0)
+
+    def open_installer(self) -> None:
+        from .install_dialog import InstallDialog
+
+        self.dialog = InstallDialog(self.iface.mainWindow())
+        self.dialog.show()
+
+    def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        self.dialog = SettingsDialog(self.iface.mainWindow())
+        self.dialog.show()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.cancel()

@@ -74,6 +74,10 @@ class RrsisPlugin:
     def unload(self) -> None:
         from . import backend
 
+        for dialog in (getattr(self.dock, "dialog", None),
+                       getattr(self.settings_dialog, "install_dialog", None)):
+            if dialog is not None:
+                dialog.close()  # an installer still running is cancelled
         if self.dock is not None:
             self.dock.cancel()
             self.iface.removeDockWidget(self.dock)

@@ -20,6 +20,7 @@ DEFAULTS: Dict[str, Any] = {
     "model_dir": "",           # extra model folder (passed to the backend as RRSIS_MODEL_DIR)
     "default_model": "",       # empty: the backend's default model
     "device": "auto",          # auto | cpu | cuda
+    "runtime": "auto",         # auto | onnx | torch (sent to the backend only when not auto)
     "threads": 0,              # 0: let the backend decide
     "log_level": "INFO",       # DEBUG | INFO | WARNING
     "threshold": 0.5,
@@ -30,6 +31,7 @@ DEFAULTS: Dict[str, Any] = {
 }
 
 DEVICES = ("auto", "cpu", "cuda")
+RUNTIMES = ("auto", "onnx", "torch")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING")
 HISTORY_SIZE = 20
 

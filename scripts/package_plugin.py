@@ -62,6 +62,8 @@ def contents() -> List[Tuple[Path, str]]:
         for path in _files(ROOT / "resources" / sub):
             relative = path.relative_to(ROOT / "resources").as_posix()
             items.append((path, f"{PLUGIN}/resources/{relative}"))
+    for path in _files(ROOT / "resources" / "samples"):  # the backend self-test segments one
+        items.append((path, f"{PLUGIN}/resources/samples/{path.name}"))
     model = ROOT / "resources" / "models" / f"{default_model_name()}.safetensors"
     if model.is_file():
         items.append((model, f"{PLUGIN}/resources/models/{model.name}"))

@@ -41,6 +41,16 @@ class ModelNotFoundError(RrsisError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class MissingDependencyError(RrsisError, ImportError):
+    """A package the requested work needs is not installed in the backend's environment.
+
+    Not ``bad_input``: the user's input is fine, the installation is not (the plugin offers
+    to reinstall the backend for this code).
+    """
+
+    code = "missing_dependency"
+
+
 class DeviceError(RrsisError, RuntimeError):
     """The requested device is not available."""
 
@@ -87,12 +97,6 @@ class RasterReadError(InputError):
     """The raster cannot be read: truncated, corrupt, or a VRT whose sources are missing."""
 
     code = "bad_raster"
-
-
-class MissingDependencyError(RrsisError, ImportError):
-    """A Python package the backend needs is not installed in its environment."""
-
-    code = "missing_dependency"
 
 
 def from_exception(exc: BaseException) -> "RrsisError | None":

@@ -45,6 +45,7 @@ class RrsisAlgorithm(AlgorithmBase):
     EXTENT = "EXTENT"
     MODEL = "MODEL"
     DEVICE = "DEVICE"
+    RUNTIME = "RUNTIME"
     THRESHOLD = "THRESHOLD"
     MIN_AREA = "MIN_AREA"
 
@@ -66,6 +67,14 @@ class RrsisAlgorithm(AlgorithmBase):
             optional=True)
         device.setFlags(device.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(device)
+        runtime = QgsProcessingParameterEnum(
+            self.RUNTIME, self.tr("Runtime (auto: ONNX Runtime on the CPU when the model has a "
+                                  "graph, else torch)"), options=list(settings.RUNTIMES),
+            defaultValue=settings.RUNTIMES.index(settings.get("runtime"))
+            if settings.get("runtime") in settings.RUNTIMES else 0,
+            optional=True)
+        runtime.setFlags(runtime.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(runtime)
         threshold = QgsProcessingParameterNumber(
             self.THRESHOLD, self.tr("Probability threshold"), QgsProcessingParameterNumber.Double,
             defaultValue=0.5, minValue=0.0, maxValue=1.0, optional=True)
@@ -106,6 +115,8 @@ class RrsisAlgorithm(AlgorithmBase):
         threads = settings.get("threads")
         if threads:
             request["threads"] = threads
+        request.update(backend.runtime_param(
+            settings.RUNTIMES[self.parameterAsEnum(parameters, self.RUNTIME, context)]))
         request["_layer"] = layer
         return request
 

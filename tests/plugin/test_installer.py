@@ -1,4 +1,5 @@
-"""installer.py: the real steps (venv, pip, check) run by QProcess, offline, with a log."""
+"""installer.py: the real steps (venv, pip, check) run by QProcess, offline, with a log;
+the flavours' commands, the GPU probe and pip's output cut into lines."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def test_install_creates_a_venv_installs_and_checks_the_backend(qgis_app, backen
     assert seen == [label for label, _ in steps]
     assert backend.venv_python(venv).is_file()
     text = log.read_text()
-    assert "rrsis 0.1" in text and "OK: The backend is installed." in text
+    assert "rrsis 0.1" in text and "OK: The backend's packages are installed." in text
+    assert f"{backend_wheel}[runtime]" in text  # the default flavour's extra was asked for
 
 
 def test_a_failing_step_is_explained_with_the_log(qgis_app, tmp_path):
@@ -82,3 +84,72 @@ def test_the_bundled_backend_source_is_found():
 
     source = installer.backend_source_dir()
     assert source is not None and (source / "pyproject.toml").is_file()
+
+
+def test_runtime_is_the_default_flavour_and_has_no_torch(tmp_path):
+    from rrsis_qgis import installer
+
+    steps = installer.install_steps("python3", tmp_path / "venv", tmp_path / "src",
+                                    ["--no-index", "--find-links", "/wheels"])
+    commands = [" ".join(argv) for _, argv in steps]
+    assert [label.split(",")[0] for label, _ in steps] == [
+        "Create the virtual environment", "Install the backend", "Check the backend"]
+    assert commands[1].endswith(f"--no-index --find-links /wheels {tmp_path / 'src'}[runtime]")
+    assert "torch" not in " ".join(commands) and "--progress-bar off" in commands[1]
+    assert "about 130 MB to download" in steps[1][0]
+
+
+def test_full_flavour_picks_cpu_wheels_without_a_gpu_and_cuda_with_one(tmp_path):
+    from rrsis_qgis import installer
+
+    cpu = installer.install_steps("python3", tmp_path / "venv", tmp_path / "src", flavour="full")
+    torch_label, torch_argv = cpu[1]
+    assert "CPU build" in torch_label and installer.TORCH_CPU_INDEX in torch_argv
+    assert torch_argv[-2:] == ["torch", "torchvision"]
+    assert cpu[2][1][-2:] == installer.FULL_COMPANIONS and "--no-deps" in cpu[2][1]
+    assert cpu[3][1][-1] == f"{tmp_path / 'src'}[full]"
+    gpu = installer.install_steps("python3", tmp_path / "venv", tmp_path / "src",
+                                  ["--no-index"], flavour="full", gpu="NVIDIA H200")
+    label, argv = gpu[1]
+    assert "CUDA" in label and "NVIDIA H200" in label
+    assert installer.TORCH_CPU_INDEX not in argv and argv[-3:] == ["--no-index", "torch",
+                                                                  "torchvision"]
+    with pytest.raises(ValueError, match="unknown flavour"):
+        installer.install_steps("python3", tmp_path, tmp_path, flavour="gpu")
+
+
+def test_gpu_probe_reads_nvidia_smi_and_is_none_without_it(tmp_path, monkeypatch):
+    from rrsis_qgis import installer
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no nvidia-smi at all
+    assert installer.probe_gpu() is None
+    tool = tmp_path / "nvidia-smi"  # an executable answering like the real one
+    tool.write_text("#!/bin/sh\necho 'NVIDIA H200'\necho 'NVIDIA H200'\n")
+    tool.chmod(0o755)
+    assert installer.probe_gpu() == "NVIDIA H200"
+    tool.write_text("#!/bin/sh\necho 'NVIDIA-SMI has failed: no driver' >&2\nexit 9\n")
+    assert installer.probe_gpu() is None
+
+
+def test_output_is_cut_into_lines_at_newlines_and_carriage_returns():
+    from rrsis_qgis.installer import LineSplitter
+
+    splitter = LineSplitter()
+    assert splitter.feed("Collecting numpy\n  Downloading numpy (16") == ["Collecting numpy"]
+    assert splitter.feed(" MB)\r\n 10%\r 50%\rdone\n") == ["  Downloading numpy (16 MB)",
+                                                            " 10%", " 50%", "done"]
+    assert splitter.feed("last words") == [] and splitter.flush() == ["last words"]
+
+
+def test_too_little_free_space_is_refused_before_anything_starts(tmp_path, monkeypatch):
+    import dataclasses
+
+    from rrsis_qgis import installer
+
+    free_mb = shutil.disk_usage(tmp_path).free // (1 << 20)
+    huge = dataclasses.replace(installer.FLAVOURS["runtime"], disk_mb=free_mb + 10_000)
+    monkeypatch.setitem(installer.FLAVOURS, "runtime", huge)
+    problem = installer.free_space_problem(tmp_path / "not" / "yet" / "venv", "runtime")
+    assert problem and f"needs about {free_mb + 10_000} MB" in problem and str(tmp_path) in problem
+    monkeypatch.setitem(installer.FLAVOURS, "runtime", dataclasses.replace(huge, disk_mb=1))
+    assert installer.free_space_problem(tmp_path / "venv", "runtime") is None

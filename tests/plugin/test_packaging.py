@@ -42,6 +42,8 @@ def test_zip_holds_plugin_resources_and_backend_source_only(plugin_zip):
     for required in ("rrsis_qgis/__init__.py", "rrsis_qgis/metadata.txt", "rrsis_qgis/plugin.py",
                      "rrsis_qgis/processing/provider.py", "rrsis_qgis/resources/icons/rrsis.svg",
                      "rrsis_qgis/resources/styles/rrsis_result.qml",
+                     "rrsis_qgis/resources/samples/kampala_oam.tif",  # the self-test's raster
+                     "rrsis_qgis/resources/samples/ATTRIBUTION.md",
                      "rrsis_qgis/backend_src/pyproject.toml",
                      "rrsis_qgis/backend_src/rrsis/__init__.py"):
         assert required in names, required
