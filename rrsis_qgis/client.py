@@ -387,8 +387,7 @@ class BackendClient:
         if expected and current:
             return
         how = _describe_exit(proc.returncode)
-        if ended:
-            self._note(f"backend stopped ({how})")
+        if ended:  # shutdown() or a restart asked for it: its exit is no news
             self._fail_pending("cancelled", "the backend was stopped", proc)
             return
         self._note(f"backend exited unexpectedly: {how}")
