@@ -48,6 +48,21 @@ def _looks_like_uri(source: str) -> bool:
         "url=" in source or "&" in source or source.startswith(("type=", "contextual")))
 
 
+_QUOTED_PAIR = re.compile(r"([A-Za-z][\w:-]*)='((?:[^'\\]|\\.)*)'\s*")
+
+
+def _strip_quoted_pairs(source: str) -> str:
+    def clean(match: "re.Match[str]") -> str:
+        key, value = match.group(1), match.group(2)
+        if is_secret_name(key):
+            return ""
+        if key.lower() in ("url", "referer"):
+            value = strip_url(value)
+        return f"{key}='{value}' "
+
+    return _QUOTED_PAIR.sub(clean, source).strip()
+
+
 def strip_credentials(source: str) -> str:
     """A layer source (QGIS URI, URL or path) safe to share: secrets removed or redacted.
 
@@ -55,6 +70,8 @@ def strip_credentials(source: str) -> str:
     percent-encoded; the URL inside is cleaned too.
     """
     source = source.strip()
+    if _QUOTED_PAIR.search(source):  # QgsDataSourceUri style: key='value' key='value'
+        return _strip_quoted_pairs(source)
     if not _looks_like_uri(source):
         return strip_url(source)
     kept: List[str] = []
