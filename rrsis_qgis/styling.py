@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from qgis.core import (QgsCategorizedSymbolRenderer, QgsFillSymbol, QgsLayerMetadata,
+from qgis.core import (QgsCategorizedSymbolRenderer, QgsDataProvider, QgsFillSymbol,
+                       QgsLayerMetadata,
                        QgsProviderRegistry, QgsRendererCategory, QgsSimpleFillSymbolLayer,
                        QgsVectorLayer)
 from qgis.PyQt.QtGui import QColor
@@ -74,6 +75,20 @@ def renderer_for(expressions: Sequence[str]) -> QgsCategorizedSymbolRenderer:
     return QgsCategorizedSymbolRenderer("expression", categories)
 
 
+def table_uri(layer: QgsVectorLayer) -> str:
+    """``layer``'s source naming its table (a one-table file opened by path names none)."""
+    registry = QgsProviderRegistry.instance()
+    parts = registry.decodeUri(layer.providerType(), layer.source())
+    if not parts.get("layerName"):
+        for sub in layer.dataProvider().subLayers():
+            fields = sub.split(QgsDataProvider.sublayerSeparator())
+            if len(fields) > 1 and fields[1]:
+                parts["layerName"] = fields[1]
+                break
+    parts.pop("subset", None)
+    return registry.encodeUri(layer.providerType(), parts)
+
+
 def save_into_geopackage(layer: QgsVectorLayer, metadata: Optional[QgsLayerMetadata]) -> List[str]:
     """Store ``layer``'s renderer as the table's default style, and ``metadata``, in its file.
 
@@ -86,7 +101,7 @@ def save_into_geopackage(layer: QgsVectorLayer, metadata: Optional[QgsLayerMetad
         problems.append(f"style not saved in the GeoPackage: {error}")
     if metadata is not None:
         ok, message = QgsProviderRegistry.instance().saveLayerMetadata(
-            layer.providerType(), layer.source(), metadata)
+            layer.providerType(), table_uri(layer), metadata)
         if not ok:
             problems.append(f"metadata not saved in the GeoPackage: {message}")
     return problems

@@ -173,6 +173,7 @@ def test_batch_over_the_xyz_and_the_geotiff_layers_finds_the_same_buildings(
     from_xyz = QgsVectorLayer(str(outputs[1]), "xyz", "ogr")
     assert from_file.featureCount() > 3 and from_xyz.featureCount() > 3
     iou = _iou(_union(from_file, part), _union(from_xyz, part))
+    print(f"batch: IoU of the unions, XYZ vs GeoTIFF: {iou:.3f}")
     assert iou > 0.9, f"IoU of the unions {iou:.3f}"
 
     # the GeoPackage remembers its colours and where it came from, secrets stripped
@@ -182,8 +183,8 @@ def test_batch_over_the_xyz_and_the_geotiff_layers_finds_the_same_buildings(
     history = from_xyz.metadata().history()
     assert "layer: Kampala XYZ" in history and "model: lgce-lite" in history
     assert any(h.startswith("source: type=xyz&url=file://") for h in history), history
-    assert {f["gsd_m"] for f in from_xyz.getFeatures()} == pytest.approx(
-        {f["gsd_m"] for f in from_file.getFeatures()}, rel=1e-3)
+    assert sorted({f["gsd_m"] for f in from_xyz.getFeatures()}) == pytest.approx(
+        sorted({f["gsd_m"] for f in from_file.getFeatures()}), rel=1e-3)
 
 
 @pytest.mark.usefixtures("backend_settings")
@@ -226,6 +227,7 @@ def test_the_dock_segments_the_visible_part_of_an_xyz_layer(iface, project, xyz_
     box = layer.extent()
     assert visible.contains(box)  # only what was visible was segmented
     iou = _iou(_union(QgsVectorLayer(reference, "ref", "ogr"), part), _union(layer, part))
+    print(f"dock: IoU of the unions, XYZ vs GeoTIFF: {iou:.3f}")
     assert iou > 0.8, f"IoU of the unions {iou:.3f}"
     assert "layer: Kampala XYZ" in layer.metadata().history()
     assert dock.gsd_hint.text().startswith("lgce-lite serves 0.05–0.5 m")
