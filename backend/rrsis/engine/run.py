@@ -15,7 +15,8 @@ The optional probability and mask GeoTIFFs are on the working grid (working CRS:
 UTM zone for a geographic raster), one band per expression.
 
 Defaults: ``min_area_m2=None`` removes objects smaller than 16 working pixels
-(a 4 x 4 speck: 16 * gsd_m**2, e.g. 0.36 m2 at 0.15 m). Nodata/alpha pixels are never
+(a 4 x 4 speck: 16 * gsd_m**2, e.g. 0.36 m2 at 0.15 m); ``min_area_m2=0`` keeps every
+object (the plugin sends 1 m2 by default, 0 for "no filter"). Nodata/alpha pixels are never
 foreground; tiles entirely without data are skipped. The working GSD is the raster's
 own GSD when it lies within the model card's ``gsd_range_m`` (the scales it was trained
 to serve), else the nearest end of that range; a card without a range means its native

@@ -194,6 +194,18 @@ def test_min_area_drops_specks_and_simplify_keeps_geometry_valid(tmp_path: Path,
         g.exterior.coords)).exterior.coords)
 
 
+def test_min_area_zero_keeps_every_object_and_none_means_the_default(tmp_path: Path,
+                                                                     bright_models) -> None:
+    """The plugin sends 0 for "no filter": even a one-pixel object must come back."""
+    data = scene(box=BOX)
+    data[:, 10, 10] = 230  # one 0.25 m2 pixel
+    raster = write_tif(tmp_path / "in.tif", data)
+    assert segment(options(raster, tmp_path, min_area_m2=0.0),
+                   models=bright_models).feature_counts == {"bright square": 2}
+    assert segment(options(raster, tmp_path, min_area_m2=None),
+                   models=bright_models).feature_counts == {"bright square": 1}
+
+
 def test_progress_reports_tiles_and_ends_complete(tmp_path: Path, bright_models) -> None:
     raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
     seen: List[Progress] = []
