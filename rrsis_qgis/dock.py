@@ -154,6 +154,9 @@ class RrsisDock(QgsDockWidget):
         self.gsd_hint.setWordWrap(True)
         adv.addRow("", self.gsd_hint)
         self.model.currentIndexChanged.connect(self._show_gsd_range)
+        self.regularize = QCheckBox(self.tr("Right-angle outlines (buildings)"), self.advanced)
+        self.regularize.setChecked(settings.get("regularize"))
+        adv.addRow(self.regularize)
         self.probability = QCheckBox(self.tr("Also add the probability raster"), self.advanced)
         self.probability.setChecked(settings.get("probability"))
         adv.addRow(self.probability)
@@ -308,6 +311,8 @@ class RrsisDock(QgsDockWidget):
         threads = settings.get("threads")
         if threads:
             request["threads"] = threads
+        if self.regularize.isChecked():  # sent only when asked: older backends lack it
+            request["regularize"] = True
         request["_source"] = describe_source(layer.name(), layer.source(), layer.providerType())
         if request["raster"] is None:  # web, virtual or in-memory layer: QGIS renders it first
             label = {extents.VISIBLE: self.tr("the visible extent"),
@@ -338,6 +343,7 @@ class RrsisDock(QgsDockWidget):
         settings.set("probability", bool(request["probability"]))
         settings.set("min_area_m2", request["min_area_m2"])
         settings.set("gsd_m", request["gsd_m"] or 0.0)
+        settings.set("regularize", bool(request.get("regularize")))
         self._show_state(None)
         log.info(f"segment request: {render.wire_params(request)}")
         task = BackendTask(self.tr("RRSIS: {}").format(request["expressions"][0]), client,

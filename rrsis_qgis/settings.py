@@ -31,6 +31,7 @@ DEFAULTS: Dict[str, Any] = {
     "threshold": 0.5,
     "min_area_m2": DEFAULT_MIN_AREA_M2,  # 0: no minimum
     "gsd_m": 0.0,              # working GSD; 0: the engine's policy
+    "regularize": False,       # right-angle outlines (buildings)
     "probability": False,      # also add the probability raster
     "output_dir": "",          # empty: <profile>/rrsis/results
     "history": "[]",           # JSON list of recent expressions, newest first

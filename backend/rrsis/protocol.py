@@ -104,6 +104,7 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "batch_size": Field("int", nullable=False, doc="tiles per forward pass"),
     "overlap": Field("number", nullable=False, doc="tile overlap as a fraction of the tile"),
     "pixel_coordinates": Field("bool", nullable=False, doc="accept a raster without a CRS"),
+    "regularize": Field("bool", nullable=False, doc="right-angle outlines (buildings)"),
 }
 
 #: Every request type. ``hello`` also goes the other way, as the server's first event.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from qgis.core import (QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingException,
-                       QgsProcessingFeedback, QgsProcessingParameterDefinition,
+                       QgsProcessingFeedback, QgsProcessingParameterBoolean,
+                       QgsProcessingParameterDefinition,
                        QgsProcessingParameterEnum, QgsProcessingParameterExtent,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
                        QgsProcessingParameterString)
@@ -48,6 +49,7 @@ class RrsisAlgorithm(AlgorithmBase):
     THRESHOLD = "THRESHOLD"
     MIN_AREA = "MIN_AREA"
     GSD = "GSD"
+    REGULARIZE = "REGULARIZE"
 
     def add_common_parameters(self) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Input raster")))
@@ -84,6 +86,11 @@ class RrsisAlgorithm(AlgorithmBase):
             QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0, optional=True)
         gsd.setFlags(gsd.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(gsd)
+        regularize = QgsProcessingParameterBoolean(
+            self.REGULARIZE, self.tr("Right-angle outlines (buildings)"), defaultValue=False,
+            optional=True)
+        regularize.setFlags(regularize.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(regularize)
 
     def build_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
@@ -123,6 +130,8 @@ class RrsisAlgorithm(AlgorithmBase):
         threads = settings.get("threads")
         if threads:
             request["threads"] = threads
+        if self.parameterAsBoolean(parameters, self.REGULARIZE, context):
+            request["regularize"] = True  # sent only when asked: older backends lack it
         request["_layer"] = layer
         return request
 

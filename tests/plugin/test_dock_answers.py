@@ -65,6 +65,9 @@ def test_minimum_area_zero_and_the_gsd_reach_the_backend_as_set(dock, raster_lay
     assert dock.gsd.value() == 0 and dock.gsd.specialValueText() == "auto"
     request = dock.build_segment_request()
     assert request["min_area_m2"] == 1.0 and request["gsd_m"] is None
+    assert "regularize" not in request  # only sent when asked (older backends lack it)
+    dock.regularize.setChecked(True)
+    assert dock.build_segment_request()["regularize"] is True
     dock.min_area.setValue(0)
     dock.gsd.setValue(0.25)
     request = dock.build_segment_request()
@@ -146,6 +149,6 @@ def test_processing_takes_a_working_gsd_and_offers_the_engines_threshold_range(p
     raster = write_geotiff(tmp_path / "scene.tif")  # 0.5 m
     result = processing.run("rrsis:segment", {
         "INPUT": str(raster), "EXPRESSION": "cars", "MODEL": "everywhere", "DEVICE": 1,
-        "GSD": 1.0, "MIN_AREA": 0, "OUTPUT": str(tmp_path / "out.gpkg")})
+        "GSD": 1.0, "MIN_AREA": 0, "REGULARIZE": True, "OUTPUT": str(tmp_path / "out.gpkg")})
     (feature,) = QgsVectorLayer(result["OUTPUT"], "out", "ogr").getFeatures()
     assert feature["gsd_m"] == pytest.approx(1.0)

@@ -86,6 +86,7 @@ class SegmentOptions:
     batch_size: int = 4
     overlap: float = 0.25
     pixel_coordinates: bool = False
+    regularize: bool = False
 
 
 @dataclass
@@ -414,7 +415,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     for expr, vec in zip(plan.predictor.expressions, vectorizers):
         n = 0
         for obj in vec.objects(grid.transform, grid.metres_per_unit, min_area, options.simplify_m,
-                               src_crs=grid.crs, dst_crs=plan.info.crs):
+                               src_crs=grid.crs, dst_crs=plan.info.crs,
+                               regularize=options.regularize):
             records.append({"geometry": obj.geometry, "expression": expr,
                             "score": round(obj.score, 6), "area_m2": round(obj.area_m2, 4),
                             "model": name, "model_sha256": sha, "gsd_m": grid.gsd_m,
