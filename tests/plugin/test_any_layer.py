@@ -232,3 +232,17 @@ def test_the_dock_segments_the_visible_part_of_an_xyz_layer(iface, project, xyz_
     assert "layer: Kampala XYZ" in layer.metadata().history()
     assert dock.gsd_hint.text().startswith("lgce-lite serves 0.05–0.5 m")
     dock.deleteLater()
+
+
+@pytest.mark.usefixtures("backend_settings")
+def test_estimate_renders_an_xyz_layer_too(provider, project, xyz_tiles):
+    import processing
+
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    xyz, sample = _xyz(project, xyz_tiles), _sample(project)
+    before = _render_dirs()
+    result = processing.run("rrsis:estimate", {
+        "INPUT": xyz.id(), "EXPRESSION": "buildings", "MODEL": "lgce-lite", "DEVICE": CPU,
+        "EXTENT": _extent_param(_top_part(sample))})
+    assert result["TILES"] >= 1 and result["GSD_M"] == pytest.approx(0.0744, abs=0.0005)
+    assert _render_dirs() == before
