@@ -130,7 +130,7 @@ def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],
                                layer_name(expression, model), "ogr")
         if not layer.isValid():
             raise RuntimeError(f"The backend's GeoPackage could not be opened: {gpkg}")
-        layer.setRenderer(styling.renderer_for(expressions))
+        layer.setRenderer(styling.renderer_for([expression]))  # its own legend entry only
         layer.setMetadata(result_metadata(expression, prov))
         layer.setCustomProperty("rrsis/provenance", repr(prov))
         added.append(layer)
