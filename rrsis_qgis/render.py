@@ -84,6 +84,7 @@ class RenderSource:
     extent_label: str                     # "the visible extent", "the whole layer", ...
     native_resolutions: List[float]       # in CRS units per pixel (zoom levels), finest first
     described: Dict[str, str] = field(default_factory=dict)
+    grid_origin: Optional[Tuple[float, float]] = None  # top-left of the provider's pixel grid
 
     @classmethod
     def from_layer(cls, layer: QgsRasterLayer, extent: Optional[QgsRectangle] = None,
@@ -96,14 +97,18 @@ class RenderSource:
         if not natives and provider.capabilities() & QgsRasterDataProvider.Size \
                 and provider.xSize() > 0 and not provider.extent().isEmpty():
             natives = [provider.extent().width() / provider.xSize()]
+        full = provider.extent()
+        origin = None if full.isEmpty() else (full.xMinimum(), full.yMaximum())
         return cls(layer.name(), provider.clone(), QgsCoordinateReferenceSystem(layer.crs()),
                    QgsRectangle(rect), extent_label if extent is not None else "the whole layer",
-                   natives, describe_source(layer.name(), layer.source(), layer.providerType()))
+                   natives, describe_source(layer.name(), layer.source(), layer.providerType()),
+                   origin)
 
 
 @dataclass
 class RenderPlan:
     source: RenderSource
+    extent: QgsRectangle     # what is rendered: the source's extent, on the pixel grid
     resolution: float        # CRS units per pixel of the render
     width: int
     height: int
@@ -168,12 +173,28 @@ def plan_render(source: RenderSource, card: Dict[str, Any],
     native_gsd = min(source.native_resolutions) * mpu if source.native_resolutions else None
     working = working_gsd(native_gsd, card, requested_gsd_m)
     resolution = choose_resolution(source.native_resolutions, working / mpu)
-    width = max(1, int(math.ceil(source.extent.width() / resolution - 1e-6)))
-    height = max(1, int(math.ceil(source.extent.height() / resolution - 1e-6)))
-    plan = RenderPlan(source, resolution, width, height, resolution * mpu, working)
+    extent = QgsRectangle(source.extent)
+    if source.grid_origin and any(abs(resolution - r) <= 1e-9 * r
+                                  for r in source.native_resolutions):
+        extent = snap_to_grid(extent, source.grid_origin, resolution)
+    width = max(1, int(math.ceil(extent.width() / resolution - 1e-6)))
+    height = max(1, int(math.ceil(extent.height() / resolution - 1e-6)))
+    plan = RenderPlan(source, extent, resolution, width, height, resolution * mpu, working)
     if plan.pixels > max_pixels:
         raise BackendError(TOO_LARGE, too_large_message(plan, max_pixels))
     return plan
+
+
+def snap_to_grid(rect: QgsRectangle, origin: Tuple[float, float],
+                 resolution: float) -> QgsRectangle:
+    """``rect`` grown to whole pixels of the grid starting at ``origin`` (top-left): the
+    render then copies the provider's pixels instead of resampling them by a fraction."""
+    ox, oy = origin
+    x0 = ox + math.floor((rect.xMinimum() - ox) / resolution + 1e-6) * resolution
+    x1 = ox + math.ceil((rect.xMaximum() - ox) / resolution - 1e-6) * resolution
+    y1 = oy - math.floor((oy - rect.yMaximum()) / resolution + 1e-6) * resolution
+    y0 = oy - math.ceil((oy - rect.yMinimum()) / resolution - 1e-6) * resolution
+    return QgsRectangle(x0, y0, x1, y1)
 
 
 def too_large_message(plan: RenderPlan, max_pixels: int = MAX_RENDER_PIXELS) -> str:
@@ -203,7 +224,7 @@ def render_to_geotiff(plan: RenderPlan, path: str, is_canceled: Callable[[], boo
     writer = QgsRasterFileWriter(path)
     writer.setOutputFormat("GTiff")
     writer.setCreateOptions(["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"])
-    error = writer.writeRaster(pipe, plan.width, plan.height, plan.source.extent,
+    error = writer.writeRaster(pipe, plan.width, plan.height, plan.extent,
                                plan.source.crs, QgsProject.instance().transformContext(), feedback)
     if is_canceled() or feedback.isCanceled():
         raise BackendError("cancelled", "Cancelled.")
