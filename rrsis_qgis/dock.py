@@ -12,7 +12,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject,
-                       QgsProviderRegistry, QgsRasterLayer, QgsRectangle, QgsVectorLayer)
+                       QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
@@ -34,9 +34,8 @@ STATE_TEXT = {
 
 
 def raster_path(layer: QgsRasterLayer) -> str:
-    """The file behind a GDAL raster layer."""
-    parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
-    return parts.get("path") or layer.source()
+    """The file behind a GDAL raster layer (see :func:`rrsis_qgis.render.file_path`)."""
+    return render.file_path(layer) or layer.source()
 
 
 def best_device(hello: Optional[Dict[str, Any]], wanted: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import glob
 import os
 import tempfile
-from pathlib import Path
 from typing import List
 
 import numpy as np
@@ -21,7 +20,7 @@ from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsGeometry
                        QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProcessingFeedback,
                        QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 
-from conftest import REPO, wait_until
+from conftest import wait_until
 from xyz_tiles import SAMPLE
 
 CARD = {"gsd_m": 0.15, "gsd_range_m": [0.05, 0.5]}  # lgce-lite's card

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess  # nosec B404
-from pathlib import Path
 from typing import Any, List, Tuple
 
 import pytest
