@@ -121,6 +121,7 @@ SEGMENT_PARAMS: Dict[str, Field] = {
                        doc="replace outputs that exist (else error output_exists)"),
     "grounding": Field("str", nullable=False,
                        doc="auto | on | off: compute attributes and relations explicitly"),
+    "regularize": Field("bool", nullable=False, doc="right-angle outlines (buildings)"),
 }
 
 #: Every request type. ``hello`` also goes the other way, as the server's first event.

@@ -12,14 +12,15 @@ import time
 from typing import Any, Dict, List, Optional
 
 from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject,
-                       QgsProviderRegistry, QgsRasterLayer, QgsVectorLayer)
+                       QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                  QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from . import backend, diagnosis, extents, layers, log, plans, settings
+from . import answers, backend, diagnosis, extents, layers, log, plans, render, settings
 from .client import BackendError
+from .provenance import describe_source
 from .task import BackendTask
 
 STATE_TEXT = {
@@ -33,9 +34,8 @@ STATE_TEXT = {
 
 
 def raster_path(layer: QgsRasterLayer) -> str:
-    """The file behind a GDAL raster layer."""
-    parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
-    return parts.get("path") or layer.source()
+    """The file behind a GDAL raster layer (see :func:`rrsis_qgis.render.file_path`)."""
+    return render.file_path(layer) or layer.source()
 
 
 def best_device(hello: Optional[Dict[str, Any]], wanted: str) -> str:
@@ -65,6 +65,7 @@ class RrsisDock(QgsDockWidget):
         self.task: Optional[BackendTask] = None
         self.dialog: Optional[QWidget] = None  # the installer or settings the dock opened
         self._models_loaded = False
+        self._model_cards: Dict[str, Any] = {}  # {models: [...]} as in hello
         self._build()
         backend.status_hub().stateChanged.connect(self._show_state)
         self._show_state(None)
@@ -135,7 +136,7 @@ class RrsisDock(QgsDockWidget):
         self.advanced.setCollapsed(True)
         adv = QFormLayout(self.advanced)
         self.threshold = QDoubleSpinBox(self.advanced)
-        self.threshold.setRange(0.01, 0.99)
+        self.threshold.setRange(*settings.THRESHOLD_RANGE)
         self.threshold.setSingleStep(0.05)
         self.threshold.setValue(settings.get("threshold"))
         adv.addRow(self.tr("Threshold"), self.threshold)
@@ -146,6 +147,23 @@ class RrsisDock(QgsDockWidget):
         self.min_area.setSpecialValueText(self.tr("none"))
         self.min_area.setValue(settings.get("min_area_m2"))
         adv.addRow(self.tr("Minimum object area"), self.min_area)
+        self.gsd = QDoubleSpinBox(self.advanced)
+        self.gsd.setRange(0.0, 100.0)
+        self.gsd.setDecimals(3)
+        self.gsd.setSingleStep(0.05)
+        self.gsd.setSuffix(" m")
+        self.gsd.setSpecialValueText(self.tr("auto"))
+        self.gsd.setValue(settings.get("gsd_m"))
+        self.gsd.setToolTip(self.tr("Ground size of the pixels the model works on. Auto: the "
+                                    "raster's own GSD, kept within the range the model serves."))
+        adv.addRow(self.tr("Working GSD"), self.gsd)
+        self.gsd_hint = QLabel("", self.advanced)
+        self.gsd_hint.setWordWrap(True)
+        adv.addRow("", self.gsd_hint)
+        self.model.currentIndexChanged.connect(self._show_gsd_range)
+        self.regularize = QCheckBox(self.tr("Right-angle outlines (buildings)"), self.advanced)
+        self.regularize.setChecked(settings.get("regularize"))
+        adv.addRow(self.regularize)
         self.probability = QCheckBox(self.tr("Also add the probability raster"), self.advanced)
         self.probability.setChecked(settings.get("probability"))
         adv.addRow(self.probability)
@@ -189,6 +207,9 @@ class RrsisDock(QgsDockWidget):
         self.install_button.setVisible(key == "not_installed")
         if client is not None and client.hello:
             self._label_devices(client.hello)
+            if not self._model_cards:
+                self._model_cards = {"models": client.hello.get("models") or []}
+                self._show_gsd_range()
         if key == "ready" and not self._models_loaded and (self.task is None):
             self._load_models()
 
@@ -217,12 +238,28 @@ class RrsisDock(QgsDockWidget):
 
     def _fill_models(self, result: Dict[str, Any]) -> None:
         current = self.model.currentData()
+        self._model_cards = {"models": result.get("models", [])}
         for entry in result.get("models", []):
             name = entry.get("name")
             if name and self.model.findData(name) < 0:
                 self.model.addItem(name, name)
         index = self.model.findData(current)
         self.model.setCurrentIndex(max(0, index))
+        self._show_gsd_range()
+
+    def _show_gsd_range(self, *_: Any) -> None:
+        """"lgce-lite serves 0.05–0.5 m (trained at 0.15 m)" under the GSD box."""
+        model = self.model.currentData() or settings.get("default_model") or None
+        card = render.model_card(self._model_cards, model)
+        rng = render.served_range(card)
+        if rng is None:
+            self.gsd_hint.setText("")
+            return
+        name = model or render.DEFAULT_MODEL
+        text = self.tr("{} serves {:g}–{:g} m").format(name, *rng)
+        if isinstance(card.get("gsd_m"), (int, float)):
+            text += self.tr(" (trained at {:g} m)").format(card["gsd_m"])
+        self.gsd_hint.setText(text)
 
     # --- request -------------------------------------------------------------------------
     def expressions(self) -> List[str]:
@@ -231,10 +268,17 @@ class RrsisDock(QgsDockWidget):
 
     def extent_request(self, layer: QgsRasterLayer) -> Dict[str, Any]:
         """``extent`` and ``extent_crs`` for the backend, in the raster layer's CRS."""
+        rect = self.extent_rect(layer)
+        if rect is None:
+            return {"extent": None, "extent_crs": None}
+        return {"extent": extents.as_list(rect), "extent_crs": extents.crs_id(layer.crs())}
+
+    def extent_rect(self, layer: QgsRasterLayer) -> Optional[QgsRectangle]:
+        """The chosen extent in the raster layer's CRS; None for the whole layer."""
         choice = self.extent.currentData()
         project = QgsProject.instance()
         if choice == extents.WHOLE_LAYER:
-            return {"extent": None, "extent_crs": None}
+            return None
         if choice == extents.FEATURES:
             vector = self.polygons.currentLayer()
             if not isinstance(vector, QgsVectorLayer):
@@ -249,7 +293,7 @@ class RrsisDock(QgsDockWidget):
         if rect.isEmpty():
             raise BackendError("bad_input",
                                self.tr("The chosen extent does not overlap the raster."))
-        return {"extent": extents.as_list(rect), "extent_crs": extents.crs_id(layer.crs())}
+        return rect
 
     def build_segment_request(self) -> Dict[str, Any]:
         layer = self.raster.currentLayer()
@@ -261,21 +305,33 @@ class RrsisDock(QgsDockWidget):
                                self.tr("Type an expression, e.g. “vehicles along the road”."))
         out = backend.results_dir() / output_name(exprs[0])
         request: Dict[str, Any] = {
-            "raster": raster_path(layer),
+            "raster": render.file_path(layer),
             "expressions": exprs,
             "output": str(out.with_suffix(".gpkg")),
             "layer": "rrsis",
             "model": self.model.currentData() or settings.get("default_model") or None,
             "device": self.device.currentData() or "auto",
             "threshold": float(self.threshold.value()),
-            "min_area_m2": float(self.min_area.value()) or None,
+            "min_area_m2": float(self.min_area.value()),  # 0: no filter
+            "gsd_m": float(self.gsd.value()) or None,     # None: the engine's policy
             "probability": str(out) + "-probability.tif" if self.probability.isChecked() else None,
         }
         threads = settings.get("threads")
         if threads:
             request["threads"] = threads
         request.update(backend.runtime_param(settings.get("runtime")))
-        request.update(self.extent_request(layer))
+        if self.regularize.isChecked():  # sent only when asked: older backends lack it
+            request["regularize"] = True
+        request["_source"] = describe_source(layer.name(), layer.source(), layer.providerType())
+        if request["raster"] is None:  # web, virtual or in-memory layer: QGIS renders it first
+            label = {extents.VISIBLE: self.tr("the visible extent"),
+                     extents.FEATURES: self.tr("the features' extent")}.get(
+                         self.extent.currentData(), self.tr("the whole layer"))
+            request["_render"] = render.RenderSource.from_layer(layer, self.extent_rect(layer),
+                                                               label)
+            request.update({"extent": None, "extent_crs": None})
+        else:
+            request.update(self.extent_request(layer))
         return request
 
     # --- run -----------------------------------------------------------------------------
@@ -294,8 +350,11 @@ class RrsisDock(QgsDockWidget):
         settings.set("device", request["device"])
         settings.set("threshold", request["threshold"])
         settings.set("probability", bool(request["probability"]))
+        settings.set("min_area_m2", request["min_area_m2"])
+        settings.set("gsd_m", request["gsd_m"] or 0.0)
+        settings.set("regularize", bool(request.get("regularize")))
         self._show_state(None)
-        log.info(f"segment request: {request}")
+        log.info(f"segment request: {render.wire_params(request)}")
         task = BackendTask(self.tr("RRSIS: {}").format(request["expressions"][0]), client,
                            "segment", request)
         task.progressed.connect(self._on_progress)
@@ -347,18 +406,21 @@ class RrsisDock(QgsDockWidget):
 
     def _on_result(self, result: Dict[str, Any]) -> None:
         request = self.task.params if self.task is not None else {}
+        log.info(f"segment result: {result}")
         try:
             added = layers.add_result_layers(result, request)
         except Exception as exc:  # a broken GeoPackage must not take the dock down
             self.show_error(str(exc), repr(exc))
             self._finish("failed", [])
             return
-        counts = result.get("feature_counts") or {}
         self.plan.setText(plans.plan_text(result))
         log.info(f"segment result: {result}")
-        self.iface.messageBar().pushMessage(
-            "RRSIS", self.tr("{} object(s) found").format(sum(counts.values()) if counts else "?"),
-            Qgis.Success, 5)
+        answer = answers.summarize(result, request.get("expressions") or [])
+        if answer.level == "success":
+            self.iface.messageBar().pushMessage("RRSIS", answer.text, Qgis.Success, 8)
+        else:
+            self.show_message(answer.text, answer.detail, Qgis.Warning if answer.level == "warning"
+                              else Qgis.Info, answer.code)
         self.progress.setValue(100)
         self._finish("ok", added)
 
@@ -375,6 +437,14 @@ class RrsisDock(QgsDockWidget):
         """Message bar error: one line, a button that fixes it (installer or settings) when
         one can, and "Details" opening the log tab "RRSIS" (which has everything)."""
         log.critical(f"{code or 'error'}: {message}\n{detail}".rstrip())
+        self.show_message(message, "", Qgis.Critical, code)
+
+    def show_message(self, message: str, detail: str = "", level: Any = Qgis.Info,
+                     code: str = "") -> None:
+        """The whole message (never elided) with "Details" (the log) and, when there is one,
+        a button leading to the fix."""
+        if detail:
+            log.info(f"{message}\n{detail}")
         bar = self.iface.messageBar()
         widget = bar.createMessage("RRSIS", diagnosis.bar_text(code, message, detail))
         fix = diagnosis.fix_for(code, message, detail)
@@ -386,7 +456,28 @@ class RrsisDock(QgsDockWidget):
         button = QPushButton(self.tr("Details"), widget)
         button.clicked.connect(self.iface.openMessageLog)
         widget.layout().addWidget(button)
-        bar.pushWidget(widget, Qgis.Critical, 0)
+        fix = self._fix_for(code)
+        if fix is not None:
+            fix_button = QPushButton(fix[0], widget)
+            fix_button.setObjectName("rrsisFix")
+            fix_button.clicked.connect(fix[1])
+            widget.layout().addWidget(fix_button)
+        bar.pushWidget(widget, level, 0 if level == Qgis.Critical else 15)
+
+    def _fix_for(self, code: str) -> Optional[Any]:
+        """(label, action) of the button that leads to the fix of error ``code``, if any."""
+        if code in (render.TOO_LARGE, "gsd"):
+            return self.tr("Set the GSD…"), self.focus_gsd
+        if code in ("no_match", "unknown_words"):
+            return self.tr("Edit expression"), self.expression.setFocus
+        return None
+
+    def focus_gsd(self) -> None:
+        """Open "Advanced" and put the cursor in the working GSD."""
+        self.advanced.setCollapsed(False)
+        self.show()
+        self.gsd.setFocus()
+        self.gsd.selectAll()
 
     def open_installer(self) -> None:
         from .install_dialog import InstallDialog

@@ -8,12 +8,15 @@ the group "RRSIS results".
 
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, List, Optional, Sequence
 
 from qgis.core import (QgsLayerMetadata, QgsLayerTreeGroup, QgsMapLayer, QgsProject,
                        QgsRasterLayer, QgsVectorLayer)
 
-from .resources import style_path
+from . import log, styling
+from .plans import plan_of, plan_text, unknown_words
+from .provenance import history_lines, round_gsd
 
 GROUP_NAME = "RRSIS results"
 RESULT_FIELDS = ("expression", "score", "area_m2", "model", "model_sha256", "gsd_m", "created")
@@ -37,14 +40,24 @@ def results_group(project: QgsProject) -> QgsLayerTreeGroup:
 
 
 def provenance(result: Dict[str, Any], request: Dict[str, Any]) -> Dict[str, Any]:
-    """What produced a layer: enough to reproduce it."""
+    """What produced a layer: enough to reproduce it.
+
+    ``request["_source"]`` (set by the dock and Processing) names the layer the analyst chose
+    and its source without credentials; a rendered web layer's temporary file is not its source.
+    """
+    source = request.get("_source") or {}
     return {
-        "raster": request.get("raster"),
         "expressions": request.get("expressions"),
+        "layer": source.get("layer"),
+        "source": source.get("source") or request.get("raster"),
+        "provider": source.get("provider"),
         "model": result.get("model"),
         "model_sha256": result.get("model_sha256"),
-        "gsd_m": result.get("gsd_m"),
+        "gsd_m": round_gsd(result.get("gsd_m")),
         "device": result.get("device"),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "plans": plan_text(result) or None,
+        "unknown_words": unknown_words(result) or None,
         "threshold": request.get("threshold"),
         "min_area_m2": request.get("min_area_m2"),
         "extent": request.get("extent"),
@@ -54,19 +67,44 @@ def provenance(result: Dict[str, Any], request: Dict[str, Any]) -> Dict[str, Any
     }
 
 
-def _metadata(expression: str, prov: Dict[str, Any], plan: str = "") -> QgsLayerMetadata:
+def result_metadata(expression: str, prov: Dict[str, Any], plan: str = "") -> QgsLayerMetadata:
     meta = QgsLayerMetadata()
     meta.setIdentifier(f"rrsis:{prov.get('model_sha256') or ''}:{expression}")
     meta.setTitle(expression)
     meta.setType("dataset")
+    origin = prov.get("source")
+    if prov.get("layer"):
+        origin = f"layer “{prov['layer']}” ({origin})"
     meta.setAbstract(
         f'Objects matching "{expression}", segmented by the RRSIS referring segmentation '
-        f"backend (model {prov.get('model')}, GSD {prov.get('gsd_m')} m, "
-        f"device {prov.get('device')}) "
-        f"from {prov.get('raster')}." + (f" Plan: {plan}." if plan else ""))
+        f"backend (model {prov.get('model')} sha256 {prov.get('model_sha256')}, "
+        f"GSD {prov.get('gsd_m')} m, device {prov.get('device')}, {prov.get('date')}) "
+        f"from {origin}." + (f" Plan: {plan}." if plan else ""))
     meta.setKeywords({"rrsis": ["referring segmentation", str(prov.get("model"))]})
-    meta.setHistory([f"{key}: {value}" for key, value in prov.items() if value is not None])
+    meta.setHistory(history_lines(prov))
     return meta
+
+
+def found_expressions(result: Dict[str, Any], expressions: Sequence[str]) -> List[str]:
+    """The expressions that found at least one object (all of them when counts are unknown)."""
+    counts = result.get("feature_counts")
+    if not isinstance(counts, dict):
+        return list(expressions)
+    return [e for e in expressions if counts.get(e, 0) > 0]
+
+
+def style_geopackage(gpkg: str, table: str, expressions: Sequence[str],
+                     prov: Dict[str, Any]) -> List[str]:
+    """Save the run's colours and provenance inside the GeoPackage; the problems met."""
+    whole = QgsVectorLayer(f"{gpkg}|layername={table}", table, "ogr")
+    if not whole.isValid():
+        return [f"could not reopen {gpkg} to save its style"]
+    whole.setRenderer(styling.renderer_for(expressions))
+    title = "; ".join(expressions)
+    problems = styling.save_into_geopackage(whole, result_metadata(title, prov))
+    for problem in problems:
+        log.warning(problem)
+    return problems
 
 
 def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],
@@ -74,25 +112,27 @@ def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],
                       model_label: Optional[str] = None) -> List[QgsMapLayer]:
     """Add one vector layer per expression (and the probability raster, if any) to ``project``.
 
-    Returns the layers added, vector layers first, in the order of ``request["expressions"]``.
+    Returns the layers added, vector layers first, in the order of ``request["expressions"]``;
+    an expression that found nothing gets no (empty) layer. The GeoPackage keeps the colours
+    as its default style and the provenance as its metadata.
     """
     project = project or QgsProject.instance()
     gpkg, table = result["output"], result.get("layer") or request.get("layer") or "rrsis"
     model = model_label or str(result.get("model") or request.get("model") or "model")
     prov = provenance(result, request)
     expressions: Sequence[str] = request["expressions"]
+    style_geopackage(gpkg, table, expressions, prov)
     group = results_group(project)
     added: List[QgsMapLayer] = []
-    for expression in expressions:
+    for expression in found_expressions(result, expressions):
         # the subset goes in the URI: setSubsetString on several layers of one fresh GeoPackage
         # makes QGIS 3.22's OGR provider fail to count ("unable to open database file")
         layer = QgsVectorLayer(f"{gpkg}|layername={table}|subset={subset_for(expression)}",
                                layer_name(expression, model), "ogr")
         if not layer.isValid():
             raise RuntimeError(f"The backend's GeoPackage could not be opened: {gpkg}")
-        layer.loadNamedStyle(style_path())
-        plan = ((result.get("plans") or {}).get(expression) or {}).get("plan") or ""
-        layer.setMetadata(_metadata(expression, prov, plan))
+        layer.setRenderer(styling.renderer_for([expression]))  # its own legend entry only
+        layer.setMetadata(result_metadata(expression, prov, plan_of(result, expression)))
         layer.setCustomProperty("rrsis/provenance", repr(prov))
         added.append(layer)
     probability = result.get("probability")
@@ -100,7 +140,7 @@ def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],
         label = expressions[0] if len(expressions) == 1 else "; ".join(expressions)
         raster = QgsRasterLayer(probability, f"{label} probability ({model})")
         if raster.isValid():
-            raster.setMetadata(_metadata(label, prov))
+            raster.setMetadata(result_metadata(label, prov))
             added.append(raster)
     for layer in reversed(added):
         project.addMapLayer(layer, False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-__all__ = ["plan_text"]
+__all__ = ["plan_text", "plan_of", "unknown_words"]
 
 
 def plan_text(result: Dict[str, Any]) -> str:
@@ -26,3 +26,18 @@ def plan_text(result: Dict[str, Any]) -> str:
         prefix = f"{expression}: " if len(result.get("plans") or {}) > 1 else ""
         lines.append(f"{prefix}{plan} ({'; '.join(dict.fromkeys(notes))})")
     return "\n".join(lines)
+
+
+def plan_of(result: Dict[str, Any], expression: str) -> str:
+    """The plan text of one expression ("" when the backend sent none)."""
+    report = (result.get("plans") or {}).get(expression)
+    return str(report.get("plan") or "") if isinstance(report, dict) else ""
+
+
+def unknown_words(result: Dict[str, Any]) -> List[str]:
+    """Words the backend did not know, over every expression, in order, once each."""
+    words: List[str] = [str(w) for w in result.get("unknown_words") or []]
+    for report in (result.get("plans") or {}).values():
+        if isinstance(report, dict):
+            words += [str(w) for w in report.get("unknown_words") or []]
+    return list(dict.fromkeys(words))

@@ -13,6 +13,12 @@ from qgis.core import QgsSettings
 
 PREFIX = "rrsis/"
 
+#: Objects smaller than this are specks, not answers (1 m²: smaller than any vehicle or
+#: building, larger than the 4 x 4-pixel noise of a 0.15 m run). 0 means no filter.
+DEFAULT_MIN_AREA_M2 = 1.0
+#: Probability threshold offered by the dock and Processing; the engine accepts (0, 1) open.
+THRESHOLD_RANGE = (0.01, 0.99)
+
 # key -> default; the type of the default is the type read back
 DEFAULTS: Dict[str, Any] = {
     # interpreter of the backend venv; empty: env RRSIS_BACKEND_PYTHON, then the installer's venv
@@ -24,7 +30,9 @@ DEFAULTS: Dict[str, Any] = {
     "threads": 0,              # 0: let the backend decide
     "log_level": "INFO",       # DEBUG | INFO | WARNING
     "threshold": 0.5,
-    "min_area_m2": 0.0,        # 0: no minimum
+    "min_area_m2": DEFAULT_MIN_AREA_M2,  # 0: no minimum
+    "gsd_m": 0.0,              # working GSD; 0: the engine's policy
+    "regularize": False,       # right-angle outlines (buildings)
     "probability": False,      # also add the probability raster
     "output_dir": "",          # empty: <profile>/rrsis/results
     "history": "[]",           # JSON list of recent expressions, newest first

@@ -1,7 +1,8 @@
 """Background work of the dock: one ``QgsTask`` per backend request.
 
-``run()`` executes on a QGIS worker thread (starting the backend if needed, then waiting
-for the reply while polling ``isCanceled()``); ``finished()`` runs on the GUI thread and
+``run()`` executes on a QGIS worker thread (starting the backend if needed, rendering a
+non-file layer first (:mod:`rrsis_qgis.render`), then waiting for the reply while polling
+``isCanceled()``); ``finished()`` runs on the GUI thread and
 emits exactly one of :attr:`succeeded`, :attr:`failed`, :attr:`cancelled`.
 """
 
@@ -14,7 +15,7 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from .client import BackendClient, BackendError
-from .runner import run_request
+from .render import run_with_rendering
 
 
 class BackendTask(QgsTask):
@@ -38,8 +39,8 @@ class BackendTask(QgsTask):
     def run(self) -> bool:  # worker thread
         self.started_at = time.monotonic()
         try:
-            self.result = run_request(self.client, self.method, self.params, self.isCanceled,
-                                      self._progress)
+            self.result = run_with_rendering(self.client, self.method, self.params,
+                                             self.isCanceled, self._progress)
             return True
         except BackendError as exc:
             self.error = {"code": exc.code, "message": exc.message, "detail": exc.detail or ""}

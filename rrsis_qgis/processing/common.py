@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from qgis.core import (QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingException,
-                       QgsProcessingFeedback, QgsProcessingParameterDefinition,
+                       QgsProcessingFeedback, QgsProcessingParameterBoolean,
+                       QgsProcessingParameterDefinition,
                        QgsProcessingParameterEnum, QgsProcessingParameterExtent,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
-                       QgsProcessingParameterString, QgsProviderRegistry)
+                       QgsProcessingParameterString)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from .. import backend, extents, settings
+from .. import backend, extents, render, settings
 from ..client import BackendError
-from ..runner import run_request
+from ..provenance import describe_source
 from ..resources import icon_path
 
 
@@ -48,7 +49,8 @@ class RrsisAlgorithm(AlgorithmBase):
     RUNTIME = "RUNTIME"
     THRESHOLD = "THRESHOLD"
     MIN_AREA = "MIN_AREA"
-
+    GSD = "GSD"
+    REGULARIZE = "REGULARIZE"
 
     def add_common_parameters(self) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Input raster")))
@@ -77,53 +79,81 @@ class RrsisAlgorithm(AlgorithmBase):
         self.addParameter(runtime)
         threshold = QgsProcessingParameterNumber(
             self.THRESHOLD, self.tr("Probability threshold"), QgsProcessingParameterNumber.Double,
-            defaultValue=0.5, minValue=0.0, maxValue=1.0, optional=True)
+            defaultValue=0.5, minValue=settings.THRESHOLD_RANGE[0],
+            maxValue=settings.THRESHOLD_RANGE[1], optional=True)
         threshold.setFlags(threshold.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(threshold)
         min_area = QgsProcessingParameterNumber(
             self.MIN_AREA, self.tr("Minimum object area (m², 0: none)"),
-            QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0, optional=True)
+            QgsProcessingParameterNumber.Double, defaultValue=settings.DEFAULT_MIN_AREA_M2,
+            minValue=0.0, optional=True)
         min_area.setFlags(min_area.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(min_area)
+        gsd = QgsProcessingParameterNumber(
+            self.GSD, self.tr("Working GSD (m; 0: auto, the raster's own GSD within the range "
+                              "the model serves, e.g. 0.05–0.5 m for lgce-lite)"),
+            QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0, optional=True)
+        gsd.setFlags(gsd.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(gsd)
+        regularize = QgsProcessingParameterBoolean(
+            self.REGULARIZE, self.tr("Right-angle outlines (buildings)"), defaultValue=False,
+            optional=True)
+        regularize.setFlags(regularize.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(regularize)
 
     def build_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
         layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
         if layer is None:
             raise QgsProcessingException(self.invalidRasterError(parameters, self.INPUT))
-        path = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source()).get(
-            "path") or layer.source()
         text = self.parameterAsString(parameters, self.EXPRESSION, context)
         expressions: List[str] = [line.strip() for line in text.splitlines() if line.strip()]
         if not expressions:
             raise QgsProcessingException(self.tr("Give at least one expression."))
         request: Dict[str, Any] = {
-            "raster": path,
+            "raster": render.file_path(layer),
             "expressions": expressions,
             "model": self.parameterAsString(parameters, self.MODEL, context).strip() or None,
             "device": settings.DEVICES[self.parameterAsEnum(parameters, self.DEVICE, context)],
             "threshold": self.parameterAsDouble(parameters, self.THRESHOLD, context),
-            "min_area_m2": self.parameterAsDouble(parameters, self.MIN_AREA, context) or None,
+            "min_area_m2": self._min_area(parameters, context),  # 0: no filter
+            "gsd_m": self.parameterAsDouble(parameters, self.GSD, context) or None,
             "extent": None,
             "extent_crs": None,
+            "_source": describe_source(layer.name(), layer.source(), layer.providerType()),
         }
+        rect = None
         if parameters.get(self.EXTENT) not in (None, ""):
             rect = self.parameterAsExtent(parameters, self.EXTENT, context, layer.crs())
             if not rect.isNull() and not rect.isEmpty():
                 request["extent"] = extents.as_list(rect)
                 request["extent_crs"] = extents.crs_id(layer.crs())
+            else:
+                rect = None
+        if request["raster"] is None:  # a web, virtual or in-memory layer: QGIS renders it
+            try:
+                request["_render"] = render.RenderSource.from_layer(
+                    layer, rect, self.tr("the extent"))
+            except BackendError as exc:
+                raise QgsProcessingException(exc.message) from None
         threads = settings.get("threads")
         if threads:
             request["threads"] = threads
         request.update(backend.runtime_param(
             settings.RUNTIMES[self.parameterAsEnum(parameters, self.RUNTIME, context)]))
+        if self.parameterAsBoolean(parameters, self.REGULARIZE, context):
+            request["regularize"] = True  # sent only when asked: older backends lack it
         request["_layer"] = layer
         return request
+
+    def _min_area(self, parameters: Dict[str, Any], context: QgsProcessingContext) -> float:
+        if parameters.get(self.MIN_AREA) in (None, ""):
+            return settings.DEFAULT_MIN_AREA_M2
+        return self.parameterAsDouble(parameters, self.MIN_AREA, context)
 
     def call_backend(self, method: str, request: Dict[str, Any],
                      feedback: QgsProcessingFeedback) -> Dict[str, Any]:
         """Run ``method`` in this (the algorithm's) thread, forwarding progress and cancel."""
-        params = {k: v for k, v in request.items() if not k.startswith("_")}
         feedback.pushInfo(self.tr("Backend request: {}").format(method))
 
         def progress(event: Dict[str, Any]) -> None:
@@ -135,7 +165,8 @@ class RrsisAlgorithm(AlgorithmBase):
 
         try:
             client = backend.shared_client()
-            return run_request(client, method, params, feedback.isCanceled, progress)
+            return render.run_with_rendering(client, method, request, feedback.isCanceled,
+                                             progress)
         except BackendError as exc:
             if exc.code == "cancelled":
                 raise QgsProcessingException(self.tr("Cancelled.")) from None

@@ -7,13 +7,15 @@ from the backend's GeoPackage into any QGIS-writable sink.
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional, Tuple
 
 from qgis.core import (QgsFeature, QgsFeatureSink, QgsFields, QgsProcessing,
                        QgsProcessingException, QgsProcessingOutputNumber,
                        QgsProcessingParameterFeatureSink, QgsProcessingParameterRasterDestination,
                        QgsProcessingUtils, QgsVectorLayer)
 
+from .. import layers, styling
+from ..provenance import round_gsd
 from .common import RrsisAlgorithm
 
 
@@ -35,7 +37,10 @@ class SegmentAlgorithm(RrsisAlgorithm):
             "expression, score, area_m2, model, model_sha256, gsd_m and created. Several "
             "expressions, one per line, share one output. The model runs in the local RRSIS "
             "backend process; nothing leaves the machine. The extent is taken in the raster's "
-            "CRS; empty means the whole raster.")
+            "CRS; empty means the whole raster. Any raster layer works: web (XYZ, WMS, WMTS, "
+            "ArcGIS) and virtual layers are rendered by QGIS at the working GSD first. A "
+            "GeoPackage output keeps one colour per expression as its default style and the "
+            "run's provenance as its metadata.")
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
         self.add_common_parameters()
@@ -97,13 +102,37 @@ class SegmentAlgorithm(RrsisAlgorithm):
         counts = result.get("feature_counts") or {}
         for expression, n in counts.items():
             feedback.pushInfo(self.tr("{}: {} object(s)").format(expression, n))
-        from ..plans import plan_text
+        from ..plans import plan_text, unknown_words
 
         for line in plan_text(result).splitlines():  # how each expression was read
             feedback.pushInfo(line)
+        unknown = unknown_words(result)
+        if unknown:
+            feedback.pushWarning(self.tr("Words the model does not know: {}").format(
+                ", ".join(unknown)))
         feedback.pushInfo(self.tr("Model {} on {}, GSD {} m").format(
-            result.get("model"), result.get("device"), result.get("gsd_m")))
+            result.get("model"), result.get("device"), round_gsd(result.get("gsd_m"))))
+        self._styling = (dest_id, list(request["expressions"]), layers.provenance(result, request))
         outputs: Dict[str, Any] = {self.OUTPUT: dest_id, self.FEATURE_COUNT: count}
         if probability:
             outputs[self.OUTPUT_PROBABILITY] = probability
         return outputs
+
+    _styling: Optional[Tuple[str, list, Dict[str, Any]]] = None
+
+    def postProcessAlgorithm(self, context: Any, feedback: Any) -> Dict[str, Any]:  # noqa: N802
+        """Colours per expression on the output; inside it too when it is a GeoPackage.
+
+        Runs after the sink is closed, so the GeoPackage can take its style and metadata.
+        """
+        if self._styling is None:
+            return {}
+        dest_id, expressions, prov = self._styling
+        layer = QgsProcessingUtils.mapLayerFromString(dest_id, context)
+        if isinstance(layer, QgsVectorLayer) and layer.isValid():
+            layer.setRenderer(styling.renderer_for(expressions))
+            if layer.providerType() == "ogr" and ".gpkg" in layer.source().lower():
+                for problem in styling.save_into_geopackage(
+                        layer, layers.result_metadata("; ".join(expressions), prov)):
+                    feedback.reportError(problem, fatalError=False)
+        return {}

@@ -288,3 +288,12 @@ def provider(qgis_app: QgsApplication) -> Iterator[object]:
     assert QgsApplication.processingRegistry().addProvider(provider)
     yield provider
     QgsApplication.processingRegistry().removeProvider(provider)
+
+
+@pytest.fixture(scope="session")
+def xyz_tiles(qgis_app: QgsApplication) -> str:
+    """The bundled sample as a local XYZ tile set; returns the layer URI (``wms`` provider)."""
+    from xyz_tiles import build_xyz_tiles, xyz_uri
+
+    folder = build_xyz_tiles(Path(tempfile.mkdtemp(prefix="rrsis-xyz-")) / "tiles")
+    return xyz_uri(folder)

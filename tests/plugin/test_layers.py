@@ -61,12 +61,14 @@ def test_one_styled_layer_per_expression_in_the_results_group(project, tmp_path)
     group = project.layerTreeRoot().findGroup(layers.GROUP_NAME)
     assert [n.layerId() for n in group.findLayers()] == [l.id() for l in added]
     assert project.layerTreeRoot().children()[0] is group  # on top
-    symbol = added[0].renderer().symbol()
-    assert 0 < symbol.color().alpha() < 255  # semi-transparent fill, from the QML
+    colours = [_category_colour(l, e) for l, e in zip(added, EXPRESSIONS)]
+    assert colours[0] != colours[1]  # one colour per expression
+    assert all(0 < c.alpha() < 255 for c in colours)  # translucent fill over the imagery
     meta = added[0].metadata()
     assert meta.title() == EXPRESSIONS[0]
     assert "tiny" in meta.abstract() and "/data/scene.tif" in meta.abstract()
     assert any(h.startswith("model_sha256: abab") for h in meta.history())
+    assert "gsd_m: 0.5" in meta.history()
     assert existing.name() == "my points" and project.mapLayer(existing.id()) is existing
 
 
@@ -105,3 +107,58 @@ def test_plan_text_of_a_result():
         "cars along the road: grounded: car along road (<= 3 m) (4 object(s))",
         "xqzv blorf: nothing: no object matches (0 object(s); unknown word 'xqzv'; "
         "unknown word 'blorf'; no object matches)"]
+
+
+def _category_colour(layer, expression):
+    renderer = layer.renderer()
+    assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "expression"
+    (category,) = [c for c in renderer.categories() if c.value() == expression]
+    return category.symbol().color()
+
+
+def test_reopened_geopackage_keeps_its_colours_and_provenance(project, tmp_path):
+    """A fresh layer on the file (as after sending it to a colleague) shows the run's colours
+    (default style in ``layer_styles``) and its provenance (``gpkg_metadata``)."""
+    from rrsis_qgis import layers, styling
+
+    gpkg = write_result_gpkg(tmp_path / "run.gpkg")
+    result = dict(_result(gpkg), gsd_m=0.07436600960392922)
+    request = {"raster": "/tmp/rendered.tif", "expressions": list(EXPRESSIONS),
+               "_source": {"layer": "Orthophoto", "provider": "wms",
+                           "source": "type=xyz&url=https://t.example/{z}/{x}/{y}.png"}}
+    added = layers.add_result_layers(result, request, project)
+    project.removeAllMapLayers()
+    del added
+
+    reopened = QgsVectorLayer(f"{gpkg}|layername=rrsis", "fresh", "ogr")
+    assert reopened.isValid()
+    colours = {e: _category_colour(reopened, e).name() for e in EXPRESSIONS}
+    assert colours == {e: styling.colour_for(e) for e in EXPRESSIONS}
+    assert len(set(colours.values())) == 2
+    meta = reopened.metadata()
+    assert meta.title() == "; ".join(EXPRESSIONS)
+    history = meta.history()
+    assert "gsd_m: 0.074" in history  # rounded, not 0.07436600960392922
+    assert "model_sha256: " + "ab" * 32 in history and "device: cpu" in history
+    assert "layer: Orthophoto" in history
+    assert any(h.startswith("source: type=xyz&url=https://t.example/") for h in history)
+    assert any(h.startswith("date: 20") for h in history)
+    assert "/tmp/rendered.tif" not in meta.abstract()  # the temporary render is not the source
+
+
+def test_an_expression_that_found_nothing_gets_no_layer(project, tmp_path):
+    from rrsis_qgis import layers
+
+    gpkg = write_result_gpkg(tmp_path / "run.gpkg", counts=(2, 0))
+    result = dict(_result(gpkg), feature_counts={EXPRESSIONS[0]: 2, EXPRESSIONS[1]: 0})
+    added = layers.add_result_layers(result, {"expressions": list(EXPRESSIONS)}, project)
+    assert [l.name() for l in added] == [f"{EXPRESSIONS[0]} (tiny)"]
+
+
+def test_colours_stay_with_their_expression_for_the_session():
+    from rrsis_qgis import styling
+
+    first = styling.colours_for(["roofs of red tiles", "cars in the car park"])
+    again = styling.colours_for(["cars in the car park", "roofs of red tiles"])
+    assert first == again[::-1] and first[0] != first[1]
+    assert set(first) <= set(styling.PALETTE)

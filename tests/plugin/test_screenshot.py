@@ -1,10 +1,11 @@
-"""The real QGIS desktop under Xvfb: installed plugin, dock open, a result layer drawn.
+"""The real QGIS desktop under Xvfb: installed plugin, dock open, two result layers drawn.
 
+The default model (``lgce-lite``) segments "buildings", then "vehicles", on the visible
+part of an XYZ layer served from local tiles of the bundled Kampala sample (offline), as
+an analyst would on an online basemap; each expression gets its own colour.
 Saves ``docs/screenshot.png`` (shown in the README) when it is missing or when
 ``RRSIS_UPDATE_SCREENSHOT=1``, so ordinary test runs leave the committed image alone.
 Skips without Xvfb, QGIS or the backend.
-The tiny test model has random weights, so the polygons show the plugin's styling and
-workflow, not segmentation quality.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, shared_data_or_none, write_geotiff
+from conftest import REPO
+from xyz_tiles import SAMPLE
 
 HERE = Path(__file__).resolve().parent
 QGIS = shutil.which("qgis") or "/usr/bin/qgis"
@@ -28,7 +30,7 @@ XVFB = shutil.which("Xvfb")
 
 @pytest.mark.skipif(XVFB is None or not os.path.exists(QGIS) or not os.path.exists("/usr/bin/convert")
                     or shutil.which("xwd") is None, reason="needs Xvfb, xwd, ImageMagick and QGIS")
-def test_screenshot_of_the_dock_and_a_result_layer(backend_python, model_dir, tmp_path):
+def test_screenshot_of_the_dock_and_a_result_layer(backend_python, xyz_tiles, tmp_path):
     home = tmp_path / "home"
     zip_path = tmp_path / "rrsis_qgis.zip"
     subprocess.run([sys.executable, str(REPO / "scripts" / "package_plugin.py"), "--output",  # nosec B603
@@ -37,11 +39,10 @@ def test_screenshot_of_the_dock_and_a_result_layer(backend_python, model_dir, tm
     env.update(HOME=str(home))
     subprocess.run([sys.executable, str(REPO / "scripts" / "install_plugin.py"), str(zip_path)],  # nosec B603
                    check=True, capture_output=True, timeout=120, env=env)
-    raster = shared_data_or_none("georeferenced-samples", "neon_OSBS_029.tif")  # RGB, 0.1 m
-    if raster is None:
-        raster = write_geotiff(tmp_path / "scene.tif", size=(512, 512))
-    # the random-weight model's probabilities sit near 0.57 on that scene: a threshold there
-    # gives patches rather than one polygon over everything, so the styling is visible
+    from osgeo import gdal
+
+    x0, dx, _, y1, _, dy = gdal.Open(str(SAMPLE)).GetGeoTransform()
+    top_half = f"{x0},{y1 + 1024 * dy},{x0 + 768 * dx},{y1}"  # 57 m x 76 m: 6 model tiles
     display = f":{90 + os.getpid() % 9}"
     xvfb = subprocess.Popen([XVFB, display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],  # nosec B603
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -50,19 +51,20 @@ def test_screenshot_of_the_dock_and_a_result_layer(backend_python, model_dir, tm
     try:
         time.sleep(1.5)
         env.update(DISPLAY=display, RRSIS_BACKEND_PYTHON=backend_python,
-                   RRSIS_MODEL_DIR=str(model_dir), RRSIS_SHOT_RASTER=str(raster),
-                   RRSIS_SHOT_MODEL="tiny", RRSIS_SHOT_THRESHOLD="0.57",
-                   RRSIS_SHOT_EXPRESSION="trees along the road", RRSIS_SHOT_PNG=str(png), RRSIS_SHOT_STATUS=str(status))
+                   RRSIS_SHOT_XYZ=xyz_tiles, RRSIS_SHOT_EXTENT=top_half,
+                   RRSIS_SHOT_MODEL="lgce-lite", RRSIS_SHOT_EXPRESSION="buildings|vehicles",
+                   RRSIS_SHOT_PNG=str(png), RRSIS_SHOT_STATUS=str(status))
         qgis = subprocess.run([QGIS, "--nologo", "--noversioncheck", "--code",  # nosec B603
                                str(HERE / "screenshot_startup.py")],
-                              capture_output=True, text=True, timeout=300, env=env)
+                              capture_output=True, text=True, timeout=600, env=env)
     finally:
         xvfb.terminate()
         xvfb.wait(10)
     assert status.exists(), qgis.stderr[-3000:]
     report = json.loads(status.read_text())
     assert report["ok"], report.get("error")
-    assert report["layers"] == ["trees along the road (tiny)"]
+    assert report["layers"] == ["buildings (lgce-lite)", "vehicles (lgce-lite)"]
+    assert all(n > 0 for n in report["features"])
     assert png.stat().st_size > 20_000
     target = REPO / "docs" / "screenshot.png"
     if not target.exists() or os.environ.get("RRSIS_UPDATE_SCREENSHOT") == "1":

@@ -85,7 +85,7 @@ def _options(args: argparse.Namespace) -> "SegmentOptions":  # noqa: F821
         probability_dtype=getattr(args, "probability_dtype", "uint8"),
         mask=getattr(args, "mask", None), batch_size=args.batch_size, overlap=args.overlap,
         pixel_coordinates=args.pixel_coordinates, overwrite=getattr(args, "overwrite", False),
-        grounding=args.grounding)
+        grounding=args.grounding, regularize=getattr(args, "regularize", False))
 
 
 def add_arguments_segment(p: argparse.ArgumentParser) -> None:
@@ -101,6 +101,8 @@ def add_arguments_segment(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-area", type=float, dest="min_area",
                    help="drop objects below this many m2 (default 16 working pixels)")
     p.add_argument("--simplify", type=float, default=0.0, help="simplification tolerance in m")
+    p.add_argument("--regularize", action="store_true",
+                   help="right-angle outlines: rectangles or rectilinear shapes (buildings)")
     p.add_argument("--probability", help="also write a probability GeoTIFF (working grid)")
     p.add_argument("--probability-dtype", default="uint8", choices=("uint8", "float32"))
     p.add_argument("--mask", help="also write a binary mask GeoTIFF (working grid)")

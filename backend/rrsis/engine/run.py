@@ -17,7 +17,8 @@ are on the working grid (working CRS: the UTM zone for a geographic raster), one
 per segmented phrase (none written when no phrase is: "no object matches").
 
 Defaults: ``min_area_m2=None`` removes objects smaller than 16 working pixels
-(a 4 x 4 speck: 16 * gsd_m**2, e.g. 0.36 m2 at 0.15 m). Nodata/alpha pixels are never
+(a 4 x 4 speck: 16 * gsd_m**2, e.g. 0.36 m2 at 0.15 m); ``min_area_m2=0`` keeps every
+object (the plugin sends 1 m2 by default, 0 for "no filter"). Nodata/alpha pixels are never
 foreground; tiles entirely without data are skipped. The working GSD is the raster's
 own GSD when it lies within the model card's ``gsd_range_m`` (the scales it was trained
 to serve), else the nearest end of that range; a card without a range means its native
@@ -92,6 +93,7 @@ class SegmentOptions:
     pixel_coordinates: bool = False
     overwrite: bool = False
     grounding: str = "auto"  # auto | on | off: see rrsis.grounding.engine
+    regularize: bool = False
 
 
 @dataclass
@@ -425,7 +427,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     t = time.perf_counter()
     records, counts = [], {e: 0 for e in plan.grounding.expressions}
     objects = {phrase: list(vec.objects(grid.transform, grid.metres_per_unit, min_area,
-                                        options.simplify_m))
+                                        options.simplify_m,
+                                        regularize=options.regularize))
                for phrase, vec in zip(plan.predictor.expressions, vectorizers)}
     picks, reports = plan.grounding.select(
         {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,

@@ -16,6 +16,7 @@ working pixel.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional
 
@@ -28,6 +29,8 @@ from rasterio.warp import transform_geom
 from shapely.affinity import affine_transform
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.ops import unary_union
+
+from .regularize import regularize as right_angles
 
 __all__ = ["ObjectPolygon", "StripVectorizer", "polygon_parts", "reproject_object"]
 
@@ -107,8 +110,12 @@ class StripVectorizer:
 
     def objects(self, transform: Affine, metres_per_unit: float, min_area_m2: float,
                 simplify_m: float = 0.0, src_crs: Optional[CRS] = None,
-                dst_crs: Optional[CRS] = None) -> Iterator[ObjectPolygon]:
-        """Whole objects in the output CRS; area and simplification computed in metres."""
+                dst_crs: Optional[CRS] = None,
+                regularize: bool = False) -> Iterator[ObjectPolygon]:
+        """Whole objects in the output CRS; area and simplification computed in metres.
+
+        ``regularize``: right-angle outlines (:mod:`rrsis.engine.regularize`), in the grid.
+        """
         groups: Dict[int, List[int]] = {}
         for i in range(len(self._pieces)):
             groups.setdefault(self._uf.find(i), []).append(i)
@@ -125,6 +132,9 @@ class StripVectorizer:
             geom = affine_transform(geom, coeffs)
             if simplify_m > 0:
                 geom = _repair(geom.simplify(simplify_m / metres_per_unit, preserve_topology=True))
+            if regularize:
+                pixel = math.sqrt(abs(transform.determinant))
+                geom = _repair(unary_union([right_angles(p, pixel) for p in polygon_parts(geom)]))
             for part in polygon_parts(geom):
                 area = float(part.area) * metres_per_unit ** 2
                 yield from reproject_object(ObjectPolygon(part, float(score), area), src_crs,

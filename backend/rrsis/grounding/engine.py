@@ -145,7 +145,8 @@ class GroundedRun:
                 messages.append(NO_MATCH)
             picks += [(expr, (p, i, text)) for p, i in chosen]
             reports[expr] = {"plan": text, "mode": mode, "uncertain": uncertain,
-                             "messages": messages, "objects": len(chosen)}
+                             "messages": messages, "objects": len(chosen),
+                             "unknown_words": list(plan.unknown_words)}
         return picks, reports
 
 

@@ -196,6 +196,18 @@ def test_min_area_drops_specks_and_simplify_keeps_geometry_valid(tmp_path: Path,
         g.exterior.coords)).exterior.coords)
 
 
+def test_min_area_zero_keeps_every_object_and_none_means_the_default(tmp_path: Path,
+                                                                     bright_models) -> None:
+    """The plugin sends 0 for "no filter": even a one-pixel object must come back."""
+    data = scene(box=BOX)
+    data[:, 10, 10] = 230  # one 0.25 m2 pixel
+    raster = write_tif(tmp_path / "in.tif", data)
+    assert segment(options(raster, tmp_path, min_area_m2=0.0),
+                   models=bright_models).feature_counts == {"bright square": 2}
+    assert segment(options(raster, tmp_path, min_area_m2=None),
+                   models=bright_models).feature_counts == {"bright square": 1}
+
+
 def test_progress_reports_tiles_and_ends_complete(tmp_path: Path, bright_models) -> None:
     raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
     seen: List[Progress] = []
@@ -284,3 +296,36 @@ def test_each_expression_is_encoded_once_per_run_not_per_tile(tmp_path: Path,
     finally:
         hook.remove()
     assert res.tiles == 36 and len(calls) == 2
+
+
+def test_regularize_gives_right_angled_outlines(tmp_path: Path, bright_models) -> None:
+    """A rotated L-shaped roof traced as a staircase comes back with six right angles."""
+    import math
+
+    from rasterio.features import rasterize
+    from shapely import affinity
+    from shapely.geometry import Polygon
+
+    data = scene(box=BOX)
+    roof = affinity.rotate(Polygon([(0, 0), (50, 0), (50, 20), (20, 20), (20, 40), (0, 40)]),
+                           25, origin=(0, 0))
+    roof = affinity.translate(roof, 60, 135)  # pixel coordinates (col, row), below the box
+    data[:, rasterize([roof], out_shape=data.shape[1:]).astype(bool)] = 230
+    raster = write_tif(tmp_path / "in.tif", data)
+
+    def biggest(result):
+        return max((f["geometry"] for f in read_features(result.output)), key=lambda g: g.area)
+
+    plain = segment(options(raster, tmp_path), models=bright_models)
+    traced = biggest(plain)
+    regular = segment(options(raster, tmp_path, regularize=True), models=bright_models)
+    straight = biggest(regular)
+    assert regular.feature_counts == plain.feature_counts == {"bright square": 2}
+    assert len(traced.exterior.coords) > 20  # a staircase
+    assert len(straight.exterior.coords) == 7 and straight.is_valid  # six corners
+    coords = list(straight.exterior.coords)[:-1]
+    for i, (x1, y1) in enumerate(coords):
+        (x0, y0), (x2, y2) = coords[i - 1], coords[(i + 1) % len(coords)]
+        turn = math.degrees(math.atan2(y0 - y1, x0 - x1) - math.atan2(y2 - y1, x2 - x1)) % 180
+        assert turn == pytest.approx(90, abs=1e-6)
+    assert straight.intersection(traced).area / straight.union(traced).area > 0.9

@@ -1,0 +1,269 @@
+"""Any raster layer as input: a local XYZ tile set of the bundled sample, rendered by QGIS.
+
+The tiles are cut from ``resources/samples/kampala_oam.tif`` (a mosaic of zoom-21 web tiles)
+and loaded with a ``file://`` URL, so everything runs offline. The rendering tests need no
+backend; the segmentation tests run the shipped default model (``lgce-lite``) on a part of
+the sample through the Processing algorithm and the dock, and measure that the polygons
+found on the XYZ layer cover the same buildings as those found on the GeoTIFF.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+from typing import List
+
+import numpy as np
+import pytest
+from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsGeometry,
+                       QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProcessingFeedback,
+                       QgsRasterLayer, QgsRectangle, QgsVectorLayer)
+
+from conftest import wait_until
+from xyz_tiles import SAMPLE
+
+CARD = {"gsd_m": 0.15, "gsd_range_m": [0.05, 0.5]}  # lgce-lite's card
+CPU = 1
+ROWS = 720  # the top 720 px rows of the sample: 4 model tiles, seconds per run on a 2-core CPU
+
+
+def _xyz(project, uri: str) -> QgsRasterLayer:
+    layer = QgsRasterLayer(uri, "Kampala XYZ", "wms")
+    assert layer.isValid(), layer.error().summary()
+    project.addMapLayer(layer)
+    return layer
+
+
+def _sample(project) -> QgsRasterLayer:
+    layer = QgsRasterLayer(str(SAMPLE), "Kampala GeoTIFF")
+    assert layer.isValid()
+    project.addMapLayer(layer)
+    return layer
+
+
+def _top_part(sample: QgsRasterLayer, rows: int = ROWS) -> QgsRectangle:
+    ext = sample.extent()
+    res = ext.height() / sample.height()
+    return QgsRectangle(ext.xMinimum(), ext.yMaximum() - rows * res, ext.xMaximum(),
+                        ext.yMaximum())
+
+
+def _render_dirs() -> List[str]:
+    return glob.glob(os.path.join(tempfile.gettempdir(), "rrsis-render-*"))
+
+
+# --- rendering (no backend) ----------------------------------------------------------------
+def test_xyz_layer_renders_exactly_the_sample_pixels(project, xyz_tiles, tmp_path):
+    from osgeo import gdal
+
+    from rrsis_qgis import render
+
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    xyz, sample = _xyz(project, xyz_tiles), _sample(project)
+    assert render.needs_render(xyz) and not render.needs_render(sample)
+    assert render.file_path(sample) == str(SAMPLE)
+    source = render.RenderSource.from_layer(xyz, sample.extent(), "the visible extent")
+    plan = render.plan_render(source, CARD)
+    # auto GSD: the finest zoom (21, 0.0746 m, inside the served range), no resampling
+    assert plan.resolution == pytest.approx(min(xyz.dataProvider().nativeResolutions()))
+    assert (plan.width, plan.height) == (768, 2048)
+    assert plan.render_gsd_m == pytest.approx(0.0744, abs=0.0005)  # ground metres at 0.35° N
+    progress: list = []
+    path = render.render_to_geotiff(plan, str(tmp_path / "r.tif"), lambda: False, progress.append)
+    assert progress and progress[-1]["fraction"] == pytest.approx(1.0)
+    rendered = gdal.Open(path)
+    original = gdal.Open(str(SAMPLE))
+    assert rendered.RasterCount == 4  # RGBA: the alpha marks where there are no tiles
+    assert rendered.GetGeoTransform() == pytest.approx(original.GetGeoTransform(), abs=1e-6)
+    pixels = rendered.ReadAsArray()
+    assert (pixels[3] == 255).all()
+    assert np.array_equal(pixels[:3], original.ReadAsArray())  # zoom 21 = the sample's pixels
+    assert xyz.renderer() is not None and project.mapLayer(xyz.id()) is xyz  # layer untouched
+
+
+def test_zoom_levels_are_respected_and_the_gsd_follows_the_request(project, xyz_tiles):
+    from rrsis_qgis import render
+
+    xyz, sample = _xyz(project, xyz_tiles), _sample(project)
+    source = render.RenderSource.from_layer(xyz, sample.extent())
+    levels = sorted(xyz.dataProvider().nativeResolutions())  # z21, z20, z19
+    assert render.plan_render(source, CARD, 0.2).resolution == pytest.approx(levels[1])
+    assert render.plan_render(source, CARD, 1.0).resolution == pytest.approx(levels[2])
+    finer = render.plan_render(source, CARD, 0.03)  # finer than zoom 21: no over-zoom
+    assert finer.resolution == pytest.approx(levels[0]) and finer.working_gsd_m == 0.03
+    shifted = QgsRectangle(sample.extent())
+    shifted.setXMinimum(shifted.xMinimum() + 0.3 * levels[0])  # not on the tiles' pixel grid
+    snapped = render.plan_render(render.RenderSource.from_layer(xyz, shifted), CARD)
+    want = sample.extent()  # grown back to whole pixels of the tiles
+    assert [snapped.extent.xMinimum(), snapped.extent.yMinimum(), snapped.extent.xMaximum(),
+            snapped.extent.yMaximum()] == pytest.approx(
+        [want.xMinimum(), want.yMinimum(), want.xMaximum(), want.yMaximum()], abs=1e-6)
+    assert (snapped.width, snapped.height) == (768, 2048)
+    coarse_model = {"gsd_m": 0.3, "gsd_range_m": [0.2, 0.5]}
+    plan = render.plan_render(source, coarse_model)  # auto: clamped to the model's range
+    assert plan.working_gsd_m == pytest.approx(0.2) and plan.resolution == pytest.approx(levels[1])
+
+
+def test_too_large_a_render_is_refused_before_anything_is_fetched(project, xyz_tiles):
+    from rrsis_qgis import render
+    from rrsis_qgis.client import BackendError
+
+    xyz = _xyz(project, xyz_tiles)
+    source = render.RenderSource.from_layer(xyz)  # the whole world at zoom 21
+    with pytest.raises(BackendError) as info:
+        render.plan_render(source, CARD)
+    assert info.value.code == render.TOO_LARGE
+    message = info.value.message
+    assert message.startswith("The whole layer of “Kampala XYZ” at 0.075 m is ")
+    assert message.count("×") == 1 and "zoom in or choose a coarser GSD" in message
+    small = render.RenderSource.from_layer(xyz, QgsRectangle(0, 0, 1000, 1000), "the extent")
+    with pytest.raises(BackendError):
+        render.plan_render(small, CARD, max_pixels=1000)
+
+
+def test_a_cancelled_render_stops_with_cancelled(project, xyz_tiles, tmp_path):
+    from rrsis_qgis import render
+    from rrsis_qgis.client import BackendError
+
+    xyz, sample = _xyz(project, xyz_tiles), _sample(project)
+    plan = render.plan_render(render.RenderSource.from_layer(xyz, sample.extent()), CARD)
+    with pytest.raises(BackendError) as info:
+        render.render_to_geotiff(plan, str(tmp_path / "r.tif"), lambda: True)
+    assert info.value.code == "cancelled"
+
+
+# --- segmentation with the default model ---------------------------------------------------
+def _union(layer: QgsVectorLayer, clip: QgsRectangle) -> QgsGeometry:
+    geoms = [f.geometry() for f in layer.getFeatures()]
+    assert geoms, "no polygons"
+    return QgsGeometry.unaryUnion(geoms).intersection(QgsGeometry.fromRect(clip))
+
+
+def _iou(a: QgsGeometry, b: QgsGeometry) -> float:
+    return a.intersection(b).area() / a.combine(b).area()
+
+
+def _extent_param(rect: QgsRectangle) -> str:
+    return (f"{rect.xMinimum()!r},{rect.xMaximum()!r},{rect.yMinimum()!r},{rect.yMaximum()!r}"
+            " [EPSG:3857]")
+
+
+@pytest.mark.usefixtures("backend_settings")
+def test_batch_over_the_xyz_and_the_geotiff_layers_finds_the_same_buildings(
+        provider, project, xyz_tiles, tmp_path):
+    """What "Execute as batch process" does with two rows: one task per row, own threads."""
+    from rrsis_qgis import styling
+
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    xyz, sample = _xyz(project, xyz_tiles), _sample(project)
+    part = _top_part(sample)
+    algorithm = QgsApplication.processingRegistry().algorithmById("rrsis:segment")
+    context = QgsProcessingContext()
+    context.setProject(project)
+    feedback = QgsProcessingFeedback()
+    before = _render_dirs()
+    tasks, results, outputs = [], [], []
+    for layer in (sample, xyz):
+        outputs.append(tmp_path / f"{layer.providerType()}.gpkg")
+        task = QgsProcessingAlgRunnerTask(algorithm, {
+            "INPUT": layer.id(), "EXPRESSION": "buildings", "MODEL": "lgce-lite", "DEVICE": CPU,
+            "EXTENT": _extent_param(part), "OUTPUT": str(outputs[-1])}, context, feedback)
+        task.executed.connect(lambda ok, res, store=results: store.append((ok, res)))
+        tasks.append(task)
+        QgsApplication.taskManager().addTask(task)
+    assert wait_until(lambda: len(results) == 2, timeout=900), "the batch did not finish"
+    assert all(ok for ok, _ in results), feedback.textLog()[-2000:]
+    assert _render_dirs() == before  # the temporary render is gone
+
+    from_file = QgsVectorLayer(str(outputs[0]), "file", "ogr")
+    from_xyz = QgsVectorLayer(str(outputs[1]), "xyz", "ogr")
+    assert from_file.featureCount() > 3 and from_xyz.featureCount() > 3
+    iou = _iou(_union(from_file, part), _union(from_xyz, part))
+    print(f"batch: IoU of the unions, XYZ vs GeoTIFF: {iou:.3f}")
+    assert iou > 0.9, f"IoU of the unions {iou:.3f}"
+
+    # the GeoPackage remembers its colours and where it came from, secrets stripped
+    renderer = from_xyz.renderer()
+    assert renderer.type() == "categorizedSymbol"
+    assert renderer.categories()[0].symbol().color().name() == styling.colour_for("buildings")
+    history = from_xyz.metadata().history()
+    assert "layer: Kampala XYZ" in history and "model: lgce-lite" in history
+    assert any(h.startswith("source: type=xyz&url=file://") for h in history), history
+    assert sorted({f["gsd_m"] for f in from_xyz.getFeatures()}) == pytest.approx(
+        sorted({f["gsd_m"] for f in from_file.getFeatures()}), rel=1e-3)
+
+
+@pytest.mark.usefixtures("backend_settings")
+def test_the_dock_segments_the_visible_part_of_an_xyz_layer(iface, project, provider, xyz_tiles,
+                                                            tmp_path):
+    import processing
+
+    from rrsis_qgis import render
+    from rrsis_qgis.dock import RrsisDock
+
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    iface.canvas.setDestinationCrs(project.crs())
+    xyz, sample = _xyz(project, xyz_tiles), _sample(project)
+    project.layerTreeRoot().findLayer(sample.id()).setItemVisibilityChecked(False)
+    # the canvas on the top of the sample, with the canvas's own aspect so that what is
+    # visible lies on the sample (beyond it the XYZ layer has no tiles)
+    QgsApplication.processEvents()
+    aspect = iface.canvas.width() / iface.canvas.height()
+    whole = sample.extent()
+    width = whole.width() * 0.95
+    top = whole.yMaximum() - 1.0
+    iface.canvas.setExtent(QgsRectangle(whole.center().x() - width / 2, top - width / aspect,
+                                        whole.center().x() + width / 2, top))
+    iface.canvas.refresh()
+    visible = iface.canvas.extent()
+    assert whole.contains(visible)
+    # the render grows the visible extent to whole pixels of the tiles; the reference run
+    # gets the same pixels (the sample is a mosaic of those tiles)
+    part = render.snap_to_grid(visible, (whole.xMinimum(), whole.yMaximum()),
+                               whole.width() / sample.width())
+    reference = processing.run("rrsis:segment", {
+        "INPUT": str(SAMPLE), "EXPRESSION": "buildings", "MODEL": "lgce-lite", "DEVICE": CPU,
+        "EXTENT": _extent_param(part), "OUTPUT": str(tmp_path / "ref.gpkg")})["OUTPUT"]
+
+    dock = RrsisDock(iface, iface.mainWindow())
+    outcomes: list = []
+    dock.runFinished.connect(lambda outcome, added: outcomes.append((outcome, added)))
+    try:
+        dock.raster.setLayer(xyz)
+        dock.expression.setCurrentText("buildings")
+        dock.model.addItem("lgce-lite", "lgce-lite")
+        dock.model.setCurrentIndex(dock.model.findData("lgce-lite"))
+        before = _render_dirs()
+        dock.run_button.click()
+        assert wait_until(lambda: outcomes, timeout=600), "the run did not finish"
+    finally:
+        dock.cancel()
+        wait_until(lambda: dock.task is None, timeout=60)
+    outcome, added = outcomes[0]
+    assert outcome == "ok", iface.bar.items() and iface.bar.items()[0].text()
+    assert _render_dirs() == before
+    (layer,) = added
+    assert layer.name() == "buildings (lgce-lite)" and layer.crs().authid() == "EPSG:3857"
+    box = layer.extent()
+    assert visible.buffered(0.08).contains(box)  # only what was visible (to a pixel) was segmented
+    iou = _iou(_union(QgsVectorLayer(reference, "ref", "ogr"), part), _union(layer, part))
+    print(f"dock: IoU of the unions, XYZ vs GeoTIFF: {iou:.3f}")
+    assert iou > 0.9, f"IoU of the unions {iou:.3f}"
+    assert "layer: Kampala XYZ" in layer.metadata().history()
+    assert dock.gsd_hint.text().startswith("lgce-lite serves 0.05–0.5 m")
+    dock.deleteLater()
+
+
+@pytest.mark.usefixtures("backend_settings")
+def test_estimate_renders_an_xyz_layer_too(provider, project, xyz_tiles):
+    import processing
+
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    xyz, sample = _xyz(project, xyz_tiles), _sample(project)
+    before = _render_dirs()
+    result = processing.run("rrsis:estimate", {
+        "INPUT": xyz.id(), "EXPRESSION": "buildings", "MODEL": "lgce-lite", "DEVICE": CPU,
+        "EXTENT": _extent_param(_top_part(sample))})
+    assert result["TILES"] >= 1 and result["GSD_M"] == pytest.approx(0.0744, abs=0.0005)
+    assert _render_dirs() == before
