@@ -144,7 +144,7 @@ def test_grounded_relations_select_in_metres_and_each_phrase_is_segmented_once(
     assert plan["buildings next to the road"] == "grounded: building next to road (<= 10 m)"
     assert res.plans["the largest building"] == {
         "plan": "grounded: the largest building", "mode": "grounded", "uncertain": False,
-        "messages": [], "objects": 1}
+        "messages": [], "objects": 1, "unknown_words": []}
     with rasterio.open(tmp_path / "p.tif") as src:   # one band per segmented phrase
         assert src.descriptions == ("cars", "road", "buildings")
 
@@ -175,6 +175,7 @@ def test_gibberish_runs_no_model_and_says_no_object_matches(
     assert res.plans["xqzv blorf wugga"]["messages"] == [
         "unknown word 'xqzv'", "unknown word 'blorf'", "unknown word 'wugga'",
         "no object matches"]
+    assert res.plans["xqzv blorf wugga"]["unknown_words"] == ["xqzv", "blorf", "wugga"]
 
 
 def test_grounding_off_is_end_to_end_as_before(tmp_path: Path,
