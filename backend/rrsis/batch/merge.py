@@ -2,17 +2,17 @@
 
 The rule for joining (documented in the README, "Batch processing"): two rasters are
 *tiles of one grid* when they have the same CRS, the same pixel size (within 0.1 %) and
-pixel grids aligned within half a pixel. For each pair of such tiles whose footprints
-touch or overlap (within half a pixel), the *shared zone* is the intersection of their
-footprints grown by half a pixel. Two objects, one from each tile, with the same
-expression, both reaching into the shared zone and lying within half a pixel of each
-other are one object: joined transitively (an object may span four tiles), their
-polygons unioned (exactly when the edges coincide, as they do when the engine kept the
-raster's grid; otherwise with a half-pixel close), ``score`` the area-weighted mean of
-the parts, ``area_m2`` recomputed as the union's area times the parts' ground-metres
-per map-unit² ratio, ``source`` the parts' rasters joined by ``;``. A union that is not
-one polygon is not made (the parts stay separate). Then every geometry is reprojected
-into the output CRS.
+origins a whole number of pixels apart (within 1 % of a pixel). For each pair of such
+tiles whose footprints touch or overlap (within half a pixel), the *shared zone* is the
+intersection of their footprints grown by half a pixel. Two objects, one from each tile,
+with the same expression, both reaching into the shared zone and lying within half a
+pixel of each other are one object: joined transitively (an object may span four
+tiles), their polygons unioned (exactly when the edges coincide, as they do when the
+engine kept the raster's grid; otherwise with a half-pixel close), ``score`` the
+area-weighted mean of the parts, ``area_m2`` recomputed as the union's area times the
+parts' ground-metres per map-unit² ratio, ``source`` the parts' rasters joined by
+``;``. A union that is not one polygon is not made (the parts stay separate). Then
+every geometry is reprojected into the output CRS.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from shapely.geometry import box
 
 __all__ = ["TileInfo", "Feature", "tile_info", "read_features", "join_tile_borders",
            "reproject", "choose_crs"]
+
+GRID_ALIGNMENT_PX = 0.01  # tiles of one grid: origins whole pixels apart, up to float noise
 
 
 @dataclass
@@ -79,7 +81,7 @@ def _same_grid(a: TileInfo, b: TileInfo) -> bool:
         return False
     for axis in (0, 1):
         offset = (a.origin[axis] - b.origin[axis]) / a.res[axis]
-        if abs(offset - round(offset)) > 0.5:
+        if abs(offset - round(offset)) > GRID_ALIGNMENT_PX:
             return False
     return True
 
