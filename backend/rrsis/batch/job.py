@@ -1,9 +1,9 @@
 """``run_batch``: many rasters through the engine on Dask, resumable, merged into one result.
 
-Steps: resolve the inputs -> read the manifest and skip what is done with the same file
-and options -> open the cluster (only when something is left to do) -> one task per
-raster, retried up to ``retries`` times when it fails for a reason other than its input
-(a lost worker, out of memory, a bug) -> record each finished raster in the manifest as
+Steps: resolve the inputs -> read the manifest and skip what is settled with the same
+file and options (done, or refused as invalid input) -> open the cluster (only when
+something is left to do) -> one task per raster, retried up to ``retries`` times when it
+fails for a reason other than its input (a lost worker, out of memory, a bug) -> record each finished raster in the manifest as
 it arrives -> join objects across tile borders and write ``merged.gpkg`` and
 ``merged.parquet``. Rasters, not windows of one raster, are the unit of work: a very
 large raster is one task (the engine streams it in flat memory).
@@ -172,7 +172,10 @@ def run_batch(options: BatchOptions, progress: Optional[Callable[[BatchProgress]
                 outcomes[path] = RasterOutcome(path, "failed", error=f"bad_input: {exc}")
                 continue
             entry = manifest.is_done(path, stamp, sig_sha)
-            if entry is not None:
+            if entry is not None and entry.status == "invalid":
+                outcomes[path] = RasterOutcome(path, "failed", error=f"{entry.error} (refused "
+                                               "before; not retried until the file changes)")
+            elif entry is not None:
                 outcomes[path] = RasterOutcome(path, "skipped", entry.features or 0,
                                                entry.km2 or 0.0, entry.seconds or 0.0,
                                                output=entry.output)
@@ -284,7 +287,8 @@ class _Runner:
                 self.outcomes[path] = outcome
                 self.report("segment", outcome)
                 return
-            self._record_failed(path, stamp, res["error"], attempt, res.get("worker"))
+            self._record_failed(path, stamp, res["error"], attempt, res.get("worker"),
+                                "invalid")
             return
         exc = future.exception() if future.status == "error" else None
         error = f"{type(exc).__name__}: {exc}" if exc is not None else f"task {future.status}"
@@ -296,11 +300,11 @@ class _Runner:
         self._record_failed(path, stamp, error, attempt, None)
 
     def _record_failed(self, path: str, stamp: Any, error: str, attempt: int,
-                       worker: Optional[str]) -> None:
+                       worker: Optional[str], status: str = "failed") -> None:
         log.warning("%s failed: %s", path, error)
         if stamp is not None:
             self.manifest.record(path, stamp, self.sig_sha, self.sig_json, self.model_sha,
-                                 "failed", attempt, error=error, worker=worker)
+                                 status, attempt, error=error, worker=worker)
         outcome = RasterOutcome(path, "failed", error=error)
         self.outcomes[path] = outcome
         self.report("segment", outcome)

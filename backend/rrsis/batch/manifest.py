@@ -5,9 +5,11 @@ or a lost worker can never leave a half-written manifest, and it is readable wit
 SQLite tool (``sqlite3 out/manifest.sqlite 'select * from rasters'``). Only the client
 process writes it; workers return their results to the client.
 
-A raster is *done* for a run when its row says ``done`` with the same file size and
-mtime, the same options signature (which includes the model's weights sha256) and its
-output file still exists; anything else is (re)processed.
+A raster is *settled* for a run when its row has the same file size and mtime and the
+same options signature (which includes the model's weights sha256) and says ``done``
+with its output file still there, or ``invalid`` (the engine refused the input: a
+corrupt file, no CRS; retrying would fail the same way). Anything else, ``failed``
+(a lost worker, out of memory, a bug) included, is (re)processed.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ CREATE TABLE IF NOT EXISTS rasters (
     options_sha TEXT NOT NULL,   -- signature of the options and model weights
     options TEXT NOT NULL,       -- those options, JSON
     model_sha256 TEXT NOT NULL,
-    status TEXT NOT NULL,        -- done | failed
+    status TEXT NOT NULL,        -- done | failed (retried) | invalid (input refused)
     output TEXT,                 -- per-raster GeoPackage (done)
     features INTEGER,
     km2 REAL,                    -- ground area of the raster (working grid)
@@ -117,11 +119,17 @@ class Manifest:
         return [Entry(*row) for row in self._db.execute("SELECT * FROM rasters ORDER BY path")]
 
     def is_done(self, path: str, stamp: FileStamp, options_sha: str) -> Optional[Entry]:
-        """The entry when ``path`` is done with this stamp and these options, else None."""
+        """The entry when ``path`` is settled with this stamp and these options, else None.
+
+        Settled: ``done`` with its output still there, or ``invalid`` (its input was
+        refused: the same file with the same options would be refused again).
+        """
         entry = self.get(path)
-        if (entry is not None and entry.status == "done" and entry.size == stamp.size
-                and entry.mtime_ns == stamp.mtime_ns and entry.options_sha == options_sha
-                and entry.output and os.path.isfile(entry.output)):
+        if (entry is None or entry.size != stamp.size or entry.mtime_ns != stamp.mtime_ns
+                or entry.options_sha != options_sha):
+            return None
+        if entry.status == "invalid" or (entry.status == "done" and entry.output
+                                         and os.path.isfile(entry.output)):
             return entry
         return None
 

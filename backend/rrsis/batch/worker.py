@@ -6,9 +6,10 @@ worker (also workers that join or restart later), it holds a
 worker gets and stays warm for all the others. :func:`segment_raster` is the task: it
 calls the same :func:`rrsis.engine.run.segment` as ``rrsis segment`` (the engine
 encodes each expression once per raster and writes the GeoPackage atomically) and
-returns a plain dict; errors of the input (a corrupt raster, no CRS, ...) are returned
-as ``failed`` so that one bad raster never fails the job, anything else is raised and
-retried by the client.
+returns a plain dict; an :class:`~rrsis.errors.InputError` (a corrupt raster, no CRS,
+...) is returned as ``failed`` so that one bad raster never fails the job and is not
+retried; anything else (a bad device, out of memory, a bug) is raised, and the client
+retries it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Dict, Optional
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from ..engine.run import ModelCache, SegmentOptions
-from ..errors import RrsisError
+from ..errors import InputError
 
 __all__ = ["PLUGIN_NAME", "WarmModel", "segment_raster", "worker_device"]
 
@@ -85,9 +86,9 @@ def segment_raster(options: SegmentOptions) -> Dict[str, Any]:
     started = time.perf_counter()
     try:
         result = segment(options, models=models)
-    except RrsisError as exc:
+    except InputError as exc:  # this raster is unusable: recorded, not retried
         return {"status": "failed", "error": f"{exc.code}: {exc}", "worker": name,
-                "seconds": round(time.perf_counter() - started, 3), "permanent": True}
+                "seconds": round(time.perf_counter() - started, 3)}
     seconds = time.perf_counter() - started
     km2 = result.width_px * result.height_px * result.gsd_m ** 2 / 1e6
     return {"status": "done", "output": result.output, "worker": name,

@@ -6,7 +6,7 @@ Not a conftest (see ``engine_helpers``): test modules import the fixtures they u
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import pytest
 import rasterio
@@ -46,3 +46,17 @@ def tiles(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, object]:
     root = tmp_path_factory.mktemp("batch")
     paths = cut_tiles(SAMPLE, root / "tiles")
     return {"root": root, "tiles": paths}
+
+
+def read_features(path: Path | str, layer: str = "rrsis") -> List[Dict[str, Any]]:
+    """Every feature of a GeoPackage layer as a dict with a shapely ``geometry``."""
+    import pyogrio.raw
+    from shapely import wkb
+
+    meta, _, geometry, fields = pyogrio.raw.read(str(path), layer=layer)
+    out = []
+    for i, g in enumerate(geometry):
+        rec = {name: fields[j][i] for j, name in enumerate(meta["fields"])}
+        rec["geometry"] = wkb.loads(bytes(g))
+        out.append(rec)
+    return out
