@@ -26,6 +26,7 @@ from .inputs import resolve_inputs
 from .manifest import Manifest, file_stamp, options_signature
 
 __all__ = ["BatchOptions", "BatchProgress", "RasterOutcome", "BatchResult", "run_batch",
+           "batch_options",
            "RASTERS_DIR", "MERGED_GPKG", "MERGED_PARQUET", "NOT_IN_SIGNATURE"]
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,17 @@ class BatchResult:
 
     def to_dict(self) -> Dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def batch_options(params: Dict[str, Any],
+                  segment_options: Callable[[Dict[str, Any]], SegmentOptions]) -> BatchOptions:
+    """Wire params (``protocol.BATCH_PARAMS``) -> BatchOptions; ``segment_options`` is the
+    server's own params -> SegmentOptions function (one definition of that mapping)."""
+    own = {f.name for f in dataclasses.fields(BatchOptions)} - {"segment"}
+    kwargs = {k: v for k, v in params.items() if k in own and v is not None}
+    segment = segment_options({"raster": "", **{k: v for k, v in params.items()
+                                                 if k not in own}})
+    return BatchOptions(segment=segment, **kwargs)
 
 
 def _model_sha256(model: Optional[str]) -> str:
