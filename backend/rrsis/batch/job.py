@@ -157,8 +157,8 @@ def run_batch(options: BatchOptions, progress: Optional[Callable[[BatchProgress]
         raise InputError(f"the output {out} is a file, not a folder")
     if not out.parent.is_dir():
         raise InputError(f"the output's parent folder does not exist: {out.parent}")
-    (out / RASTERS_DIR).mkdir(parents=True, exist_ok=True)
     model_sha = _model_sha256(options.segment.model)
+    (out / RASTERS_DIR).mkdir(parents=True, exist_ok=True)
     signature = _signature(options.segment, model_sha)
     sig_sha, sig_json = options_signature(signature), json.dumps(signature, sort_keys=True,
                                                                    default=str)
