@@ -105,7 +105,8 @@ def open_client(scheduler: Optional[str], plan: Optional[ClusterPlan]) -> Iterat
         finally:
             client.close()
         return
-    assert plan is not None
+    if plan is None:
+        raise ValueError("a local cluster needs a ClusterPlan (plan_local_cluster)")
     dashboard = ":0" if dashboard_available() else None
     cluster = LocalCluster(n_workers=plan.workers, threads_per_worker=plan.threads_per_worker,
                            processes=True, dashboard_address=dashboard, host="127.0.0.1",

@@ -18,7 +18,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..engine.run import SegmentOptions
 from ..errors import Cancelled, InputError
@@ -226,7 +226,8 @@ class _Runner:
         self.sig_sha, self.sig_json, self.model_sha = sig_sha, sig_json, model_sha
         self.outcomes, self.report, self.cancel = outcomes, report, cancel
 
-    def run(self, todo: List[str], client: Any) -> tuple:
+    def run(self, todo: List[str], client: Any) -> Tuple[int, Optional[str]]:
+        """Process ``todo``; (workers, dashboard link)."""
         from .cluster import open_client, plan_local_cluster
 
         if client is not None:
@@ -236,7 +237,8 @@ class _Runner:
         with open_client(self.options.scheduler, plan) as own:
             return self._run_on(own, todo, plan.torch_threads if plan else None)
 
-    def _run_on(self, client: Any, todo: List[str], threads: Optional[int]) -> tuple:
+    def _run_on(self, client: Any, todo: List[str],
+                threads: Optional[int]) -> Tuple[int, Optional[str]]:
         from distributed import wait
 
         from .cluster import dashboard_link
@@ -323,7 +325,7 @@ class _Runner:
 
 
 def _merge(options: BatchOptions, out: Path, paths: List[str],
-           outcomes: Dict[str, RasterOutcome]) -> tuple:
+           outcomes: Dict[str, RasterOutcome]) -> Tuple[str, str, Optional[str], int, int]:
     """(merged.gpkg, merged.parquet, crs, features, joins) of every raster done or skipped."""
     from .merge import choose_crs, join_tile_borders, read_features, reproject, tile_info
     from .output import write_geoparquet, write_merged_geopackage

@@ -1,8 +1,10 @@
 """``run_batch`` on a real ``LocalCluster`` of two worker processes, with the real default model.
 
 The bundled orthophoto is cut into four adjacent tiles; a corrupt ".tif" joins them.
-One job goes through cancel -> resume with a worker killed mid-task -> a re-run that
-skips everything, and its outputs are compared with sequential ``segment`` runs.
+The cluster is started by the test and reached by its address, as ``--scheduler`` reaches
+an existing one. One job goes through cancel -> resume with a worker killed mid-task -> a
+re-run that skips everything (no cluster at all), and its outputs are compared with
+sequential ``segment`` runs.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import signal
 import sqlite3
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pyarrow.parquet as pq
 import pytest
@@ -38,9 +40,10 @@ def client() -> Any:
     cluster.close()
 
 
-def _options(inputs: List[str], out: Path) -> BatchOptions:
+def _options(inputs: List[str], out: Path, scheduler: Optional[str] = None) -> BatchOptions:
     template = SegmentOptions(raster="", expressions=[EXPRESSION], device="cpu", threads=1)
-    return BatchOptions(inputs=inputs, output_dir=str(out), segment=template)
+    return BatchOptions(inputs=inputs, output_dir=str(out), segment=template,
+                        scheduler=scheduler)
 
 
 def _rows(out: Path) -> Dict[str, tuple]:
@@ -64,8 +67,9 @@ def job(tiles: Dict[str, Any], client: Any) -> Dict[str, Any]:  # noqa: F811
     def cancel_after_first() -> bool:
         return bool(_rows(out)) if (out / "manifest.sqlite").exists() else False
 
+    address = client.scheduler.address  # an existing cluster, as --scheduler names it
     with pytest.raises(Cancelled):
-        run_batch(_options(inputs, out), cancel=cancel_after_first, client=client)
+        run_batch(_options(inputs, out, address), cancel=cancel_after_first)
     record["after_cancel"] = _rows(out)
 
     # 2. resumed; the worker busy with a raster is killed when the first result comes in
@@ -80,8 +84,7 @@ def job(tiles: Dict[str, Any], client: Any) -> Dict[str, Any]:  # noqa: F811
             killed["worker"] = busy[0]
             os.kill(pids[busy[0]], signal.SIGKILL)
 
-    record["resumed"] = run_batch(_options(inputs, out), progress=kill_a_busy_worker,
-                                  client=client)
+    record["resumed"] = run_batch(_options(inputs, out, address), progress=kill_a_busy_worker)
     record["killed"] = dict(killed)
     record["rows"] = _rows(out)
     record["merged_features"] = read_features(out / "merged.gpkg")
