@@ -111,9 +111,14 @@ def join_tile_borders(tiles: Sequence[TileInfo], features: List[Feature]) -> Tup
         by_tile.setdefault(f.tile, []).append(i)
     comps = _Components(len(features))
     footprints = [box(*t.bounds) for t in tiles]
+    tree = shapely.STRtree(footprints)  # neighbours by index: thousands of tiles stay fast
     for a in range(len(tiles)):
-        for b in range(a + 1, len(tiles)):
-            if a not in by_tile or b not in by_tile or not _same_grid(tiles[a], tiles[b]):
+        if a not in by_tile:
+            continue
+        near = tree.query(footprints[a].buffer(0.5 * min(tiles[a].res), join_style="mitre"),
+                          predicate="intersects")
+        for b in sorted(int(i) for i in near):
+            if b <= a or b not in by_tile or not _same_grid(tiles[a], tiles[b]):
                 continue
             tol = 0.5 * min(tiles[a].res)
             zone = footprints[a].buffer(tol, join_style="mitre").intersection(
