@@ -37,6 +37,7 @@ demo: setup
 bench: setup
 	$(PY) bench/bench_models.py
 	$(PY) bench/bench_engine.py
+	$(PY) bench/bench_batch.py
 
 # the installable plugin zip: plugin + metadata + resources + backend source (dist/rrsis_qgis-*.zip)
 package:

@@ -22,6 +22,7 @@ COMMANDS: Dict[str, Tuple[str, str]] = {
     "segment": ("rrsis.engine.commands", "segment a georeferenced raster by expression into polygons"),
     "estimate": ("rrsis.engine.commands", "tiles, time and peak memory of a run, before running it"),
     "explain": ("rrsis.grounding.commands", "how an expression is read: what is segmented, kept"),
+    "batch": ("rrsis.batch.commands", "segment many rasters on a Dask cluster into one result"),
     "serve": ("rrsis.server", "JSON-lines backend for the QGIS plugin on stdin/stdout"),
     "models": ("rrsis.model_commands", "list registered architectures and available checkpoints"),
     "convert": ("rrsis.model_commands", "convert a public LAVT/LGCE checkpoint to the rrsis format"),

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
 __all__ = [
-    "PROTOCOL_VERSION", "MAX_LINE_CHARS", "MAX_ID_CHARS", "ERROR_CODES", "Field", "MethodSpec", "METHODS",
-    "EVENTS", "SEGMENT_PARAMS", "ProtocolError", "Request", "Hello", "Progress", "Result",
+    "PROTOCOL_VERSION", "MAX_LINE_CHARS", "MAX_ID_CHARS", "ERROR_CODES", "Field", "MethodSpec",
+    "METHODS", "EVENTS", "SEGMENT_PARAMS", "BATCH_PARAMS", "ProtocolError", "Request", "Hello",
+    "Progress", "Result",
     "Error", "Message", "encode", "decode", "validate_params",
 ]
 
@@ -124,6 +125,23 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "regularize": Field("bool", nullable=False, doc="right-angle outlines (buildings)"),
 }
 
+#: ``batch``: the fields of ``rrsis.batch.BatchOptions``; its per-raster options are
+#: SEGMENT_PARAMS without the single-raster ones.
+BATCH_PARAMS: Dict[str, Field] = {
+    "inputs": Field("str_list", True, False,
+                    "folders, globs, text files of paths, VRTs or tile indexes"),
+    "output_dir": Field("str", True, False, "folder for per-raster GeoPackages, "
+                        "manifest.sqlite, merged.gpkg and merged.parquet; reused to resume"),
+    **{name: f for name, f in SEGMENT_PARAMS.items()
+       if name not in ("raster", "output", "probability", "probability_dtype", "mask")},
+    "workers": Field("int", doc="local Dask worker processes; null: sized to the machine"),
+    "threads_per_worker": Field("int", doc="tasks per local worker; null: 1"),
+    "scheduler": Field("str", doc="address of a running Dask scheduler; null: a local cluster"),
+    "crs": Field("str", doc="CRS of the merged result; null: the inputs' own, else EPSG:4326"),
+    "retries": Field("int", nullable=False, doc="retries of a raster whose task failed"),
+    "join_borders": Field("bool", nullable=False, doc="join objects cut by tile borders"),
+}
+
 #: Every request type. ``hello`` also goes the other way, as the server's first event.
 METHODS: Dict[str, MethodSpec] = {
     "hello": MethodSpec({"protocol": Field("int", True, False)}, "the hello payload", False,
@@ -134,6 +152,10 @@ METHODS: Dict[str, MethodSpec] = {
                           "segment a raster into polygons; progress events until the result"),
     "estimate": MethodSpec(SEGMENT_PARAMS, "EstimateResult.to_dict()", True,
                            "tiles, time and memory of a segment request, without running it"),
+    "batch": MethodSpec(BATCH_PARAMS, "BatchResult.to_dict()", True,
+                        "segment many rasters on Dask into one merged result; progress events "
+                        "count rasters (tiles_done/tiles_total) until the result; cancel keeps "
+                        "the rasters finished so far for a resume"),
     "cancel": MethodSpec({}, "none: the cancelled request gets error 'cancelled'", False,
                          "cancel the queued or running request named by id"),
     "shutdown": MethodSpec({}, "{}", False,

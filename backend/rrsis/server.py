@@ -342,7 +342,14 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
 
         return _as_dict(run_estimate(segment_options(params), models=models_cache()))
 
-    return {"models": models, "segment": segment, "estimate": estimate}
+    def batch(params: Dict[str, Any], progress: Callable[[Any], None],
+              cancel: Callable[[], bool]) -> Dict[str, Any]:
+        from .batch.job import batch_options, run_batch
+
+        return _as_dict(run_batch(batch_options(params, segment_options), progress=progress,
+                                  cancel=cancel))
+
+    return {"models": models, "segment": segment, "estimate": estimate, "batch": batch}
 
 
 def segment_options(params: Dict[str, Any]) -> Any:

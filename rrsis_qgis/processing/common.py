@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
-from qgis.core import (QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingException,
+from qgis.core import (QgsFeature, QgsFeatureSink, QgsFields, QgsProcessingAlgorithm,
+                       QgsProcessingContext, QgsProcessingException,
                        QgsProcessingFeedback, QgsProcessingParameterBoolean,
                        QgsProcessingParameterDefinition,
                        QgsProcessingParameterEnum, QgsProcessingParameterExtent,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
-                       QgsProcessingParameterString)
+                       QgsProcessingParameterString, QgsVectorLayer)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -58,6 +59,10 @@ class RrsisAlgorithm(AlgorithmBase):
             self.EXPRESSION, self.tr("Expression(s), one per line"), multiLine=True))
         self.addParameter(QgsProcessingParameterExtent(
             self.EXTENT, self.tr("Extent (default: whole raster)"), optional=True))
+        self.add_model_parameters()
+
+    def add_model_parameters(self) -> None:
+        """Model, device, threshold and minimum area: shared with "Segment many rasters"."""
         model = QgsProcessingParameterString(
             self.MODEL, self.tr("Model (name or .safetensors path; empty: default)"),
             defaultValue=settings.get("default_model"), optional=True)
@@ -106,18 +111,9 @@ class RrsisAlgorithm(AlgorithmBase):
         layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
         if layer is None:
             raise QgsProcessingException(self.invalidRasterError(parameters, self.INPUT))
-        text = self.parameterAsString(parameters, self.EXPRESSION, context)
-        expressions: List[str] = [line.strip() for line in text.splitlines() if line.strip()]
-        if not expressions:
-            raise QgsProcessingException(self.tr("Give at least one expression."))
         request: Dict[str, Any] = {
-            "raster": render.file_path(layer),
-            "expressions": expressions,
-            "model": self.parameterAsString(parameters, self.MODEL, context).strip() or None,
-            "device": settings.DEVICES[self.parameterAsEnum(parameters, self.DEVICE, context)],
-            "threshold": self.parameterAsDouble(parameters, self.THRESHOLD, context),
-            "min_area_m2": self._min_area(parameters, context),  # 0: no filter
-            "gsd_m": self.parameterAsDouble(parameters, self.GSD, context) or None,
+            "raster": render.file_path(layer),  # None: a layer QGIS renders to a file first
+            **self.model_request(parameters, context),
             "extent": None,
             "extent_crs": None,
             "_source": describe_source(layer.name(), layer.source(), layer.providerType()),
@@ -136,6 +132,24 @@ class RrsisAlgorithm(AlgorithmBase):
                     layer, rect, self.tr("the extent"))
             except BackendError as exc:
                 raise QgsProcessingException(exc.message) from None
+        request["_layer"] = layer
+        return request
+
+    def model_request(self, parameters: Dict[str, Any],
+                      context: QgsProcessingContext) -> Dict[str, Any]:
+        """Expressions and the parameters of :meth:`add_model_parameters` as request params."""
+        text = self.parameterAsString(parameters, self.EXPRESSION, context)
+        expressions: List[str] = [line.strip() for line in text.splitlines() if line.strip()]
+        if not expressions:
+            raise QgsProcessingException(self.tr("Give at least one expression."))
+        request: Dict[str, Any] = {
+            "expressions": expressions,
+            "model": self.parameterAsString(parameters, self.MODEL, context).strip() or None,
+            "device": settings.DEVICES[self.parameterAsEnum(parameters, self.DEVICE, context)],
+            "threshold": self.parameterAsDouble(parameters, self.THRESHOLD, context),
+            "min_area_m2": self._min_area(parameters, context),  # 0: no filter
+            "gsd_m": self.parameterAsDouble(parameters, self.GSD, context) or None,  # 0: auto
+        }
         threads = settings.get("threads")
         if threads:
             request["threads"] = threads
@@ -143,13 +157,42 @@ class RrsisAlgorithm(AlgorithmBase):
             settings.RUNTIMES[self.parameterAsEnum(parameters, self.RUNTIME, context)]))
         if self.parameterAsBoolean(parameters, self.REGULARIZE, context):
             request["regularize"] = True  # sent only when asked: older backends lack it
-        request["_layer"] = layer
         return request
 
     def _min_area(self, parameters: Dict[str, Any], context: QgsProcessingContext) -> float:
         if parameters.get(self.MIN_AREA) in (None, ""):
             return settings.DEFAULT_MIN_AREA_M2
         return self.parameterAsDouble(parameters, self.MIN_AREA, context)
+
+    def copy_to_sink(self, source_uri: str, parameters: Dict[str, Any], sink_name: str,
+                     context: QgsProcessingContext, feedback: QgsProcessingFeedback
+                     ) -> Tuple[str, int]:
+        """Copy the features of the backend's GeoPackage layer into the sink ``sink_name``."""
+        source = QgsVectorLayer(source_uri, "rrsis", "ogr")
+        if not source.isValid():
+            raise QgsProcessingException(self.tr("The backend's output could not be read: {}")
+                                         .format(source_uri))
+        fields = QgsFields()
+        for field in source.fields():
+            if field.name().lower() != "fid":
+                fields.append(field)
+        sink, dest_id = self.parameterAsSink(parameters, sink_name, context, fields,
+                                             source.wkbType(), source.crs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, sink_name))
+        count = 0
+        total = source.featureCount() or 1
+        for feature in source.getFeatures():
+            if feedback.isCanceled():
+                break
+            out = QgsFeature(fields)
+            out.setGeometry(feature.geometry())
+            out.setAttributes([feature[f.name()] for f in fields])
+            if not sink.addFeature(out, QgsFeatureSink.FastInsert):
+                raise QgsProcessingException(self.writeFeatureError(sink, parameters, sink_name))
+            count += 1
+            feedback.setProgress(100.0 * count / total)
+        return dest_id, count
 
     def call_backend(self, method: str, request: Dict[str, Any],
                      feedback: QgsProcessingFeedback) -> Dict[str, Any]:

@@ -36,7 +36,8 @@ class RrsisProvider(QgsProcessingProvider):
         from .estimate import EstimateAlgorithm
         from .evaluate import EvaluateAlgorithm
         from .segment import SegmentAlgorithm
+        from .segment_many import SegmentManyAlgorithm
 
         for alg in (SegmentAlgorithm(), EstimateAlgorithm(), EvaluateAlgorithm(),
-                    BuildDatasetAlgorithm()):
+                    BuildDatasetAlgorithm(), SegmentManyAlgorithm()):
             self.addAlgorithm(alg)

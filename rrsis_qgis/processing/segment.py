@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
-from qgis.core import (QgsFeature, QgsFeatureSink, QgsFields, QgsProcessing,
-                       QgsProcessingException, QgsProcessingOutputNumber,
+from qgis.core import (QgsProcessing, QgsProcessingOutputNumber,
                        QgsProcessingParameterFeatureSink, QgsProcessingParameterRasterDestination,
-                       QgsProcessingUtils, QgsVectorLayer)
+                       QgsProcessingUtils)
 
 from .. import layers, styling
 from ..provenance import round_gsd
@@ -70,31 +69,9 @@ class SegmentAlgorithm(RrsisAlgorithm):
                 request["probability"] = probability_tmp
         result = self.call_backend("segment", request, feedback)
 
-        source = QgsVectorLayer(f"{result['output']}|layername={result.get('layer') or 'rrsis'}",
-                                "rrsis", "ogr")
-        if not source.isValid():
-            raise QgsProcessingException(self.tr("The backend's output could not be read: {}")
-                                         .format(result.get("output")))
-        fields = QgsFields()
-        for field in source.fields():
-            if field.name().lower() != "fid":
-                fields.append(field)
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
-                                             source.wkbType(), source.crs())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        count = 0
-        total = source.featureCount() or 1
-        for feature in source.getFeatures():
-            if feedback.isCanceled():
-                break
-            out = QgsFeature(fields)
-            out.setGeometry(feature.geometry())
-            out.setAttributes([feature[f.name()] for f in fields])
-            if not sink.addFeature(out, QgsFeatureSink.FastInsert):
-                raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.OUTPUT))
-            count += 1
-            feedback.setProgress(100.0 * count / total)
+        dest_id, count = self.copy_to_sink(
+            f"{result['output']}|layername={result.get('layer') or 'rrsis'}", parameters,
+            self.OUTPUT, context, feedback)
         if probability_tmp:
             from osgeo import gdal
 

@@ -39,11 +39,16 @@ def _parse_bands(text: Optional[str]) -> Optional[Tuple[int, int, int]]:
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    from ..device import PRECISIONS
-
     p.add_argument("raster", help="raster file or any GDAL-readable source")
     p.add_argument("expression", nargs="?",
                    help="referring expression, e.g. 'vehicles along the road'")
+    add_engine_arguments(p)
+
+
+def add_engine_arguments(p: argparse.ArgumentParser) -> None:
+    """Expressions and engine options, shared by segment, estimate and ``rrsis batch``."""
+    from ..device import PRECISIONS
+
     p.add_argument("-e", "--expression", dest="expressions", action="append", default=[],
                    metavar="TEXT", help="an expression (repeatable); " + EXPRESSIONS_HELP)
     p.add_argument("--extent", help="xmin,ymin,xmax,ymax[,crs] (default: whole raster; "
@@ -68,6 +73,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> "SegmentOptions":  # noqa: F821
+    """Parsed arguments -> SegmentOptions (also what ``rrsis batch`` builds its options with)."""
     from .run import SegmentOptions
 
     exprs: List[str] = [args.expression] if args.expression is not None else []
@@ -97,18 +103,23 @@ def add_arguments_segment(p: argparse.ArgumentParser) -> None:
                    help="output GeoPackage (.gpkg); never the input, refused if it exists "
                    "unless --overwrite")
     p.add_argument("--layer", default="rrsis", help="layer name (default rrsis)")
-    p.add_argument("--threshold", type=float, default=0.5, help="foreground probability (0.5)")
-    p.add_argument("--min-area", type=float, dest="min_area",
-                   help="drop objects below this many m2 (default 16 working pixels)")
-    p.add_argument("--simplify", type=float, default=0.0, help="simplification tolerance in m")
-    p.add_argument("--regularize", action="store_true",
-                   help="right-angle outlines: rectangles or rectilinear shapes (buildings)")
+    add_vector_arguments(p)
     p.add_argument("--probability", help="also write a probability GeoTIFF (working grid)")
     p.add_argument("--probability-dtype", default="uint8", choices=("uint8", "float32"))
     p.add_argument("--mask", help="also write a binary mask GeoTIFF (working grid)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace output files that exist (default: refuse)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def add_vector_arguments(p: argparse.ArgumentParser) -> None:
+    """Mask-to-polygon options, shared by segment and ``rrsis batch``."""
+    p.add_argument("--threshold", type=float, default=0.5, help="foreground probability (0.5)")
+    p.add_argument("--min-area", type=float, dest="min_area",
+                   help="drop objects below this many m2 (default 16 working pixels)")
+    p.add_argument("--simplify", type=float, default=0.0, help="simplification tolerance in m")
+    p.add_argument("--regularize", action="store_true",
+                   help="right-angle outlines: rectangles or rectilinear shapes (buildings)")
 
 
 def run_segment(args: argparse.Namespace) -> int:
