@@ -11,7 +11,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from qgis.core import (QgsProcessing, QgsProcessingOutputNumber,
                        QgsProcessingParameterFeatureSink, QgsProcessingParameterRasterDestination,
-                       QgsProcessingUtils)
+                       QgsProcessingUtils, QgsVectorLayer)
 
 from .. import layers, styling
 from ..provenance import round_gsd
