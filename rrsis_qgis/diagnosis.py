@@ -73,9 +73,11 @@ def fix_for(code: str, message: str = "", detail: str = "") -> Optional[str]:
     return None
 
 
-#: The message bar shows one line of about this many characters beside its buttons; longer
-#: texts are cut (the log, behind "Details", has them whole).
+#: The message bar shows one line of about this many characters beside its buttons; a longer
+#: backend error is cut (the log, behind "Details", has it whole).
 BAR_CHARS = 60
+#: The plugin's own answers: each is one sentence whose end says what to do, never cut.
+WHOLE_TEXT_CODES = frozenset({"too_large", "render_failed", "no_match", "unknown_words"})
 
 
 def bar_text(code: str, message: str, detail: str = "") -> str:
@@ -98,4 +100,6 @@ def bar_text(code: str, message: str, detail: str = "") -> str:
     else:  # the first line, without a trailing "(interpreter ..., args ...)"
         text = re.sub(r"\s*\([^()]*\)\s*$", "", (message.strip().splitlines() or [""])[0])
         text = text[:1].upper() + text[1:]
-    return text if len(text) <= BAR_CHARS else text[:BAR_CHARS - 1].rstrip() + "…"
+    if code in WHOLE_TEXT_CODES or len(text) <= BAR_CHARS:
+        return text
+    return text[:BAR_CHARS - 1].rstrip() + "…"

@@ -29,8 +29,10 @@ class RrsisPlugin:
     def initProcessing(self) -> None:  # noqa: N802 (QGIS calls it by this name)
         from .processing.provider import RrsisProvider
 
-        self.provider = RrsisProvider()
-        QgsApplication.processingRegistry().addProvider(self.provider)
+        provider = RrsisProvider()
+        # the registry refuses (and deletes) a second provider with the same id
+        if QgsApplication.processingRegistry().addProvider(provider):
+            self.provider = provider
 
     def initGui(self) -> None:  # noqa: N802
         self.initProcessing()

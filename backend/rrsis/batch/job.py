@@ -255,7 +255,9 @@ class _Runner:
 
         def submit(path: str) -> None:
             attempts[path] = attempts.get(path, 0) + 1
-            opts = dataclasses.replace(self.options.segment, raster=path,
+            # the job owns its output folder: a raster whose output exists but was not recorded
+            # as done (cancelled or lost between the write and the manifest) is redone
+            opts = dataclasses.replace(self.options.segment, raster=path, overwrite=True,
                                        output=str(self.out / RASTERS_DIR / output_name(path)))
             future = client.submit(segment_raster, opts, pure=False,
                                    key=f"rrsis-{output_name(path)[:-5]}-{attempts[path]}")
