@@ -125,7 +125,7 @@ def test_a_killed_worker_and_a_corrupt_raster_do_not_stop_the_job(job: Dict[str,
     assert result.skipped >= 1  # what the cancelled run finished was not redone
     rows = job["rows"]
     assert rows[job["corrupt"]][0] == "invalid"
-    assert rows[job["corrupt"]][4].startswith("bad_input")
+    assert rows[job["corrupt"]][4].startswith("bad_raster")
     assert [f["path"] for f in result.failures] == [job["corrupt"]]
     assert sorted(r[0] for p, r in rows.items() if p != job["corrupt"]) == ["done"] * 4
 
