@@ -29,13 +29,13 @@ from torch import Tensor, nn
 
 from ..errors import CheckpointError
 from .build import create_model
+from .card import CARD_KEY, read_card
 from .lavt import ReferringSegmenter
 from .registry import ModelConfig, get_config
 
 __all__ = ["save_checkpoint", "load_checkpoint", "read_card", "load_public_checkpoint",
            "public_to_model", "weights_sha256", "check_state_dict", "CARD_KEY"]
 
-CARD_KEY = "rrsis_card"
 FORMAT_VERSION = 1
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -113,28 +113,6 @@ def save_checkpoint(model: ReferringSegmenter, path: PathLike, card: Optional[Di
         if tmp.exists():
             tmp.unlink()
     return full
-
-
-def read_card(path: PathLike) -> Dict[str, Any]:
-    """The model card of an own-format checkpoint; reads the header only."""
-    from safetensors import SafetensorError, safe_open
-
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint not found: {path}")
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata() or {}
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise CheckpointError(f"{path.name} is not a readable safetensors file: {exc}") from exc
-    if CARD_KEY not in meta:
-        raise CheckpointError(f"{path.name} has no rrsis model card (not an rrsis checkpoint)")
-    try:
-        card = json.loads(meta[CARD_KEY])
-        ModelConfig.from_dict(card["config"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CheckpointError(f"{path.name}: malformed model card: {exc}") from exc
-    return card
 
 
 def load_checkpoint(path: PathLike, device: Union[str, torch.device] = "cpu",
