@@ -114,6 +114,7 @@ def _externalise(graph_path: Path, checkpoint: Path, start: int, out: Path) -> D
                 continue
             ext = numpy_helper.from_array(np.zeros(0, np_dtype))
             ext.ClearField("raw_data")
+            del ext.dims[:]
             ext.dims.extend(stored.shape)
             ext.name = init.name if stored.dtype == value.dtype else init.name + ".stored"
             ext.data_location = TensorProto.EXTERNAL

@@ -104,6 +104,9 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "batch_size": Field("int", nullable=False, doc="tiles per forward pass"),
     "overlap": Field("number", nullable=False, doc="tile overlap as a fraction of the tile"),
     "pixel_coordinates": Field("bool", nullable=False, doc="accept a raster without a CRS"),
+    "runtime": Field("str", nullable=False,
+                     doc="auto | onnx | torch; auto: ONNX Runtime on the CPU when the model "
+                         "has a graph, else torch"),
 }
 
 #: Every request type. ``hello`` also goes the other way, as the server's first event.
@@ -158,6 +161,9 @@ class Hello:
     models: List[Dict[str, Any]] = field(default_factory=list)
     architectures: List[str] = field(default_factory=list)
     id: Optional[str] = None
+    #: what ``runtime: auto`` will use for the default model: onnx | torch, and on which device
+    runtime: Optional[str] = None
+    device: Optional[str] = None
 
 
 @dataclass

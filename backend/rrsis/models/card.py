@@ -172,6 +172,7 @@ def write_card(path: PathLike, card: Dict[str, Any], target: Optional[PathLike] 
             src.seek(start)
             for chunk in iter(lambda: src.read(8 << 20), b""):
                 out.write(chunk)
+        os.chmod(tmp, (target if target.exists() else path).stat().st_mode & 0o7777)
         os.replace(tmp, target)
     finally:
         if tmp.exists():
