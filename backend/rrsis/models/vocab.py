@@ -50,8 +50,8 @@ def minilm_dir() -> Path:
 
 
 def _vocab_near_models() -> Optional[Path]:
-    """``vocab.txt`` beside a model folder's checkpoints, or ``../tokenizer/vocab.txt`` of it
-    (the plugin passes its ``resources/models`` in ``RRSIS_MODEL_DIR`` to a pip-installed backend)."""
+    """``vocab.txt`` in a model folder, or ``../tokenizer/vocab.txt`` of it (the plugin passes
+    its ``resources/models`` in ``RRSIS_MODEL_DIR`` to a pip-installed backend)."""
     from .catalog import model_dirs
 
     for folder in model_dirs():
