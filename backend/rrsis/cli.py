@@ -35,7 +35,7 @@ COMMANDS: Dict[str, Tuple[str, str]] = {
 
 
 # installed by the ``full`` extra only: a command importing one of them runs in the full backend
-FULL_ONLY_MODULES = {"torch", "torchvision", "timm", "transformers", "onnx", "onnxscript"}
+FULL_ONLY_MODULES = {"torch", "torchvision", "timm", "transformers", "onnx", "onnxscript", "yaml"}
 
 
 def _command_functions(name: str) -> Tuple[Callable[[argparse.ArgumentParser], None],
