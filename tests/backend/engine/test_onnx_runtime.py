@@ -141,3 +141,16 @@ def test_runtime_choice(tmp_path: Path) -> None:
         choose_runtime("tensorrt", "cpu", MODEL)
     if not torch.cuda.is_available():
         assert choose_runtime("auto", "auto", MODEL) == ("onnx", "cpu")
+
+
+def test_estimate_and_segment_report_the_runtime_they_used(tmp_path: Path) -> None:
+    from rrsis.engine.run import ModelCache, SegmentOptions, estimate, segment
+
+    cache = ModelCache()
+    opts = SegmentOptions(str(SAMPLE), ["buildings"], output=str(tmp_path / "b.gpkg"),
+                          extent=None, device="cpu", gsd_m=0.3)
+    est = estimate(opts, models=cache, calibration_batches=1)
+    assert (est.runtime, est.device) == ("onnx", "cpu") and est.seconds_per_tile > 0
+    result = segment(opts, models=cache)
+    assert result.runtime == "onnx" and result.feature_counts["buildings"] > 0
+    assert result.model_sha256 == read_card(MODEL)["weights_sha256"]
