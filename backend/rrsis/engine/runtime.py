@@ -9,6 +9,7 @@ with a visible GPU), for models without a graph and for in-memory models. ``onnx
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Optional, Sequence, Tuple
 
@@ -17,6 +18,8 @@ from ..errors import CheckpointError, DeviceError, FullBackendRequired, InputErr
 
 __all__ = ["RUNTIMES", "FULL_HINT", "require_torch", "choose_runtime", "load_model",
            "make_predictor", "describe_runtime"]
+
+log = logging.getLogger(__name__)
 
 RUNTIMES = ("auto", "onnx", "torch")
 FULL_HINT = "pip install 'rrsis[full]'"
@@ -28,13 +31,19 @@ def require_torch(what: str) -> None:
         raise FullBackendRequired(f"{what} needs the full backend (torch): {FULL_HINT}")
 
 
-def _has_graph(path: Optional[Path]) -> bool:
+def _graph_state(path: Optional[Path]) -> Optional[str]:
+    """None: usable graphs listed; else why not (no graph, or stale after a rename/rewrite)."""
     if path is None:
-        return False
-    from ..models.card import read_card
+        return "an in-memory model has no ONNX graph"
+    from ..models.card import data_start, read_card
 
-    graphs = (read_card(path).get("onnx") or {}).get("graphs") or {}
-    return {"image", "text"} <= set(graphs)
+    entry = read_card(path).get("onnx") or {}
+    if not {"image", "text"} <= set(entry.get("graphs") or {}):
+        return f"{path.name} has no ONNX graph"
+    if entry.get("external_weights") != path.name or entry.get("data_start") != data_start(path):
+        return (f"the ONNX graphs of {path.name} were exported for "
+                f"{entry.get('external_weights')} as it was then (renamed or card rewritten)")
+    return None
 
 
 def _cuda_visible() -> bool:
@@ -59,6 +68,8 @@ def choose_runtime(runtime: Optional[str], device: Optional[str],
     wants_cuda = dev.startswith("cuda") or (dev == "auto" and runtime != "onnx"
                                             and _cuda_visible())
     if runtime == "torch" or wants_cuda or model_path is None:
+        if runtime == "onnx" and model_path is None:
+            raise InputError("runtime onnx needs a model file whose card lists ONNX graphs")
         if runtime == "onnx":
             raise InputError("runtime onnx runs on the CPU only: use device cpu (or auto), "
                              "or runtime torch for CUDA")
@@ -67,16 +78,24 @@ def choose_runtime(runtime: Optional[str], device: Optional[str],
         from ..device import resolve_device
 
         return "torch", str(resolve_device(dev))
-    has_graph = _has_graph(model_path)
-    if runtime == "onnx" or (has_graph and onnxruntime_available()):
+    why_not = _graph_state(model_path)
+    if runtime == "onnx" or (why_not is None and onnxruntime_available()):
         if not onnxruntime_available():
             raise FullBackendRequired("runtime onnx needs onnxruntime: "
                                       "pip install 'rrsis[runtime]'")
-        if not has_graph:
-            raise CheckpointError(f"{model_path.name} has no ONNX graph: export one with "
-                                  f"'rrsis export-onnx {model_path}', or use runtime torch")
+        if why_not is not None:
+            raise CheckpointError(f"{why_not}: export them with 'rrsis export-onnx "
+                                  f"{model_path}', or use runtime torch")
         return "onnx", "cpu"
-    require_torch(f"{model_path.name} has no ONNX graph, so it")
+    if why_not is not None and "no ONNX graph" in why_not:
+        require_torch(f"{why_not}, so it")
+    elif why_not is not None and not torch_available():
+        raise CheckpointError(f"{why_not}, and this backend has no torch to run it: export "
+                              f"the graphs with the full backend ('rrsis export-onnx "
+                              f"{model_path}', {FULL_HINT})")
+    if why_not is not None and "no ONNX graph" not in why_not:
+        log.warning("%s: running torch; re-export with 'rrsis export-onnx %s'", why_not,
+                    model_path)
     return "torch", "cpu"
 
 

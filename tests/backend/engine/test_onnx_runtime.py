@@ -141,6 +141,11 @@ def test_runtime_choice(tmp_path: Path) -> None:
         choose_runtime("tensorrt", "cpu", MODEL)
     if not torch.cuda.is_available():
         assert choose_runtime("auto", "auto", MODEL) == ("onnx", "cpu")
+    renamed = tmp_path / "renamed.safetensors"  # its graphs still name lgce-lite.safetensors
+    shutil.copy2(MODEL, renamed)
+    assert choose_runtime("auto", "cpu", renamed) == ("torch", "cpu")
+    with pytest.raises(CheckpointError, match="renamed or card rewritten"):
+        choose_runtime("onnx", "cpu", renamed)
 
 
 def test_estimate_and_segment_report_the_runtime_they_used(tmp_path: Path) -> None:
