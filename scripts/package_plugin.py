@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the installable plugin zip: ``rrsis_qgis/`` at the zip root.
 
-Contents: the plugin's Python files, ``metadata.txt``, ``resources/`` (icons, styles and the
-default model's ``.safetensors`` only), and the backend source under ``backend_src/``
+Contents: the plugin's Python files, ``metadata.txt``, ``resources/`` (icons, styles, the
+tokenizer vocabulary and the default model's ``.safetensors`` + its ONNX graphs only), and the backend source under ``backend_src/``
 (``pyproject.toml`` + the ``rrsis`` package) so "Install backend…" can pip-install it.
 No caches, tests, or other weights. Written under a temporary name, then renamed.
 
@@ -24,7 +24,7 @@ PLUGIN = "rrsis_qgis"
 SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".hypothesis", "tests", ".git",
              "backend_src", "build", "dist"}
 SKIP_SUFFIXES = (".pyc", ".pyo", ".part", ".log", ".egg-info")
-RESOURCE_DIRS = ("icons", "styles")
+RESOURCE_DIRS = ("icons", "styles", "tokenizer")
 BACKEND_FILES = ("pyproject.toml", "README.md", "LICENSE")
 
 
@@ -67,6 +67,9 @@ def contents() -> List[Tuple[Path, str]]:
     model = ROOT / "resources" / "models" / f"{default_model_name()}.safetensors"
     if model.is_file():
         items.append((model, f"{PLUGIN}/resources/models/{model.name}"))
+        for graph in (model.with_suffix(".onnx"), model.with_suffix(".text.onnx")):
+            if graph.is_file():  # the ONNX graphs the card lists (they read the weights above)
+                items.append((graph, f"{PLUGIN}/resources/models/{graph.name}"))
     backend = ROOT / "backend"
     for name in BACKEND_FILES:
         if (backend / name).is_file():

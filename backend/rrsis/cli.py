@@ -28,11 +28,16 @@ COMMANDS: Dict[str, Tuple[str, str]] = {
     "convert": ("rrsis.model_commands", "convert a public LAVT/LGCE checkpoint to the rrsis format"),
     "card": ("rrsis.model_commands", "print the model card of a checkpoint"),
     "selftest": ("rrsis.model_commands", "check imports, devices, weights and a forward pass"),
+    "export-onnx": ("rrsis.onnx_export", "export a checkpoint to ONNX graphs listed in its card"),
     "build-dataset": ("rrsis.training.commands", "raster + labelled polygons -> RefSegRS-format dataset"),
     "train": ("rrsis.training.commands", "train a model from a recipe (torchrun for several GPUs)"),
     "finetune": ("rrsis.training.commands", "fine-tune a checkpoint on a RefSegRS-format dataset"),
     "evaluate": ("rrsis.training.commands", "oIoU, mIoU and Pr@X of a checkpoint on a dataset split"),
 }
+
+
+# installed by the ``full`` extra only: a command importing one of them runs in the full backend
+FULL_ONLY_MODULES = {"torch", "torchvision", "timm", "transformers", "onnx", "onnxscript", "yaml"}
 
 
 def _command_functions(name: str) -> Tuple[Callable[[argparse.ArgumentParser], None],
@@ -89,6 +94,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     _, run = _command_functions(args.command)
     try:
         return int(run(args) or 0)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in FULL_ONLY_MODULES:
+            specific = from_exception(exc)
+            if specific is None:
+                raise
+            print(f"rrsis {args.command}: error: {specific}", file=sys.stderr)
+            return 1
+        print(f"rrsis {args.command}: error: needs the full backend ({exc.name} is not "
+              f"installed): pip install 'rrsis[full]'", file=sys.stderr)
+        return 1
     except (RrsisError, OSError, ImportError) as exc:
         specific = from_exception(exc)
         if specific is None:

@@ -57,6 +57,12 @@ class DeviceError(RrsisError, RuntimeError):
     code = "bad_device"
 
 
+class FullBackendRequired(RrsisError, RuntimeError):
+    """The request needs torch, and this is the runtime flavour (ONNX Runtime only)."""
+
+    code = "needs_full_backend"
+
+
 class Cancelled(RrsisError):
     """The run was cancelled by the caller; nothing was written."""
 

@@ -123,6 +123,9 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "grounding": Field("str", nullable=False,
                        doc="auto | on | off: compute attributes and relations explicitly"),
     "regularize": Field("bool", nullable=False, doc="right-angle outlines (buildings)"),
+    "runtime": Field("str", nullable=False,
+                     doc="auto | onnx | torch; auto: ONNX Runtime on the CPU when the model "
+                         "has a graph, else torch"),
 }
 
 #: ``batch``: the fields of ``rrsis.batch.BatchOptions``; its per-raster options are
@@ -198,6 +201,9 @@ class Hello:
     models: List[Dict[str, Any]] = field(default_factory=list)
     architectures: List[str] = field(default_factory=list)
     id: Optional[str] = None
+    #: what ``runtime: auto`` will use for the default model: onnx | torch, and on which device
+    runtime: Optional[str] = None
+    device: Optional[str] = None
 
 
 @dataclass

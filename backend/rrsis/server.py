@@ -247,7 +247,7 @@ class Server:
             import torch
 
             torch_version: Optional[str] = torch.__version__
-        except ImportError:  # pragma: no cover - the backend venv always has torch
+        except ImportError:  # the runtime flavour (ONNX Runtime) has no torch
             torch_version = None
         payload = self._handlers["models"]({})
         devices: List[Dict[str, Any]] = []
@@ -257,9 +257,10 @@ class Server:
             devices = describe_devices()
         except Exception:  # pragma: no cover - hello must go out even on a broken GPU driver
             log.exception("could not describe devices")
+        runtime, device = _default_runtime()
         return Hello(PROTOCOL_VERSION, __version__, torch_version, sys.version.split()[0],
                      os.getpid(), devices, payload.get("models", []),
-                     payload.get("architectures", []))
+                     payload.get("architectures", []), runtime=runtime, device=device)
 
 
 class _ProgressSender:
@@ -293,6 +294,17 @@ class _ProgressSender:
         if self._pending is not None:
             self._send(self._pending)
             self._pending = None
+
+
+def _default_runtime() -> "tuple[Optional[str], Optional[str]]":
+    """(runtime, device) that ``runtime: auto`` uses for the default model, for ``hello``."""
+    try:
+        from .engine.runtime import describe_runtime
+
+        return describe_runtime()
+    except Exception:  # pragma: no cover - hello must go out whatever is installed
+        log.exception("could not tell the runtime")
+        return None, None
 
 
 def _free_gpu_cache() -> None:

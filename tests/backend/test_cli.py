@@ -46,7 +46,8 @@ def test_convert_public_checkpoint_then_selftest(tmp_path: Path) -> None:
     test = _run("selftest", "--model", str(tmp_path / "tiny.safetensors"), "--device", "cpu", "--json")
     assert test.returncode == 0, test.stderr
     report = json.loads(test.stdout)
-    assert report["ok"] and report["forward"]["shape"] == [1, 2, 64, 64]
+    assert report["ok"] and report["forward"]["shape"] == [1, 1, 64, 64]
+    assert report["forward"]["runtime"] == "torch"  # a checkpoint without a graph
 
 
 def test_user_errors_are_one_clear_line(tmp_path: Path) -> None:

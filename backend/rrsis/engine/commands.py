@@ -55,6 +55,9 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
                    "CRS default: the raster's, e.g. EPSG:4326)")
     p.add_argument("--model", help="checkpoint name or .safetensors path (default: lgce-lite)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
+    p.add_argument("--runtime", default="auto", choices=("auto", "onnx", "torch"),
+                   help="auto: ONNX Runtime on the CPU when the model has a graph, else torch "
+                   "(always torch on CUDA)")
     p.add_argument("--threads", type=int, help="CPU threads for torch")
     p.add_argument("--precision", default="auto", choices=PRECISIONS,
                    help="auto: exact fp32 on CPU, autocast on CUDA; fast: bf16 decoder on CPU; bf16")
@@ -91,7 +94,8 @@ def _options(args: argparse.Namespace) -> "SegmentOptions":  # noqa: F821
         probability_dtype=getattr(args, "probability_dtype", "uint8"),
         mask=getattr(args, "mask", None), batch_size=args.batch_size, overlap=args.overlap,
         pixel_coordinates=args.pixel_coordinates, overwrite=getattr(args, "overwrite", False),
-        grounding=args.grounding, regularize=getattr(args, "regularize", False))
+        grounding=args.grounding, regularize=getattr(args, "regularize", False),
+        runtime=args.runtime)
 
 
 def add_arguments_segment(p: argparse.ArgumentParser) -> None:
@@ -148,7 +152,8 @@ def run_segment(args: argparse.Namespace) -> int:
     else:
         counts = ", ".join(f"{n} × {e!r}" for e, n in result.feature_counts.items())
         print(f"{result.output} (layer {result.layer}): {counts}; model {result.model} "
-              f"at {result.gsd_m:g} m GSD on {result.device}, {result.timings['total']:.1f} s")
+              f"at {result.gsd_m:g} m GSD on {result.device} ({result.runtime}), "
+              f"{result.timings['total']:.1f} s")
         for expr, report in result.plans.items():
             notes = "".join(f"; {m}" for m in report["messages"])
             print(f"  {expr!r}: {report['plan']}{notes}")
@@ -168,7 +173,7 @@ def run_estimate(args: argparse.Namespace) -> int:
         return 0
     gpu = (f", GPU peak {result.peak_gpu_memory_mb:.0f} MB"
            if result.peak_gpu_memory_mb is not None else "")
-    print(f"model {result.model} on {result.device}, working grid {result.width_px} x "
+    print(f"model {result.model} on {result.device} ({result.runtime}), working grid {result.width_px} x "
           f"{result.height_px} px at {result.gsd_m:g} m\n"
           f"tiles: {result.tiles} x {result.expressions} expression(s)\n"
           f"expected time: {_duration(result.seconds)} "

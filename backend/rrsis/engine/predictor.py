@@ -15,13 +15,9 @@ import torch
 from ..device import autocast
 from ..models.lavt import ReferringSegmenter
 from ..models.text import TextFeatures
+from .tiling import sigmoid
 
 __all__ = ["Predictor", "sigmoid"]
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Numerically safe logistic function, float32 in and out."""
-    return (0.5 * (1.0 + np.tanh(0.5 * x))).astype(np.float32)
 
 
 class Predictor:

@@ -26,7 +26,9 @@ to serve), else the nearest end of that range; a card without a range means its 
 raster; ``extent_crs`` defaults to the raster's CRS. The probability GeoTIFF is uint8
 0-255 (probability * 255) or float32 0-1 (NaN = no data); the mask is uint8 1 = object,
 0 = not; no-data pixels are 0 in uint8 rasters and flagged in an internal GDAL mask.
-``threads`` sets torch's process-wide CPU thread count.
+``threads`` sets torch's process-wide CPU thread count (ONNX Runtime: its session's).
+``runtime`` picks ONNX Runtime or torch (see :mod:`.runtime`); torch is imported only
+when the run uses it.
 
 Cancellation is checked between batches; :class:`~rrsis.errors.Cancelled` is raised and
 no output file is left behind.
@@ -43,22 +45,20 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 import numpy as np
 import rasterio
-import torch
-
-from ..device import resolve_device, set_threads
 from ..errors import Cancelled, InputError
 from ..grounding.engine import GroundedRun
 from ..models.catalog import DEFAULT_MODEL, find_model
-from ..models.checkpoint import load_checkpoint
-from ..models.lavt import ReferringSegmenter
 from ..paths import check_outputs, gdal_options
 from .checks import check_option_values, check_upsampling
 from .output import StripRasterWriter, write_geopackage
-from .predictor import Predictor, sigmoid
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                         source_gsd_m)
-from .tiling import Tile, blend_window, tile_rows
+from .runtime import choose_runtime, load_model, make_predictor
+from .tiling import Tile, blend_window, sigmoid, tile_rows
 from .vectorize import StripVectorizer, reproject_object
+
+ReferringSegmenter = Any  # a torch ReferringSegmenter or an OnnxModel: .card, .config
+Predictor = Any  # .expressions, .input_size, .logit_difference(rgb)
 
 __all__ = ["SegmentOptions", "Progress", "SegmentResult", "EstimateResult", "ModelCache",
            "segment", "estimate", "default_min_area_m2"]
@@ -94,6 +94,7 @@ class SegmentOptions:
     overwrite: bool = False
     grounding: str = "auto"  # auto | on | off: see rrsis.grounding.engine
     regularize: bool = False
+    runtime: str = "auto"  # auto | onnx | torch: see rrsis.engine.runtime
 
 
 @dataclass
@@ -123,6 +124,7 @@ class SegmentResult:
     width_px: int = 0
     height_px: int = 0
     plans: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per expression
+    runtime: str = "torch"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -142,6 +144,7 @@ class EstimateResult:
     seconds_per_tile: float = 0.0
     peak_gpu_memory_mb: Optional[float] = None
     calibration_tiles: int = 0
+    runtime: str = "torch"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -151,7 +154,7 @@ class ModelCache:
     """Keeps one warm model; get() reloads only when name/path or device changes."""
 
     def __init__(self) -> None:
-        self._key: Optional[Tuple[str, str, float]] = None
+        self._key: Optional[Tuple[Any, ...]] = None
         self._model: Optional[ReferringSegmenter] = None
         self._named: Dict[str, ReferringSegmenter] = {}
 
@@ -161,16 +164,22 @@ class ModelCache:
             raise InputError("a model added to the cache needs a card (dict)")
         self._named[name] = model
 
-    def get(self, model: Optional[str], device: str) -> ReferringSegmenter:
+    def get(self, model: Optional[str], device: str, runtime: str = "torch",
+            threads: Optional[int] = None) -> ReferringSegmenter:
         if model in self._named:
             return self._named[model].to(device).eval()  # type: ignore[index]
         path = find_model(model)
-        key = (str(path.resolve()), str(device), path.stat().st_mtime)
+        key = (str(path.resolve()), str(device), path.stat().st_mtime, runtime,
+               threads if runtime == "onnx" else None)
         if self._key != key or self._model is None:
             self._model = None  # free the old one before loading
-            self._model = load_checkpoint(path, device=device)
+            self._model = load_model(runtime, path, device, threads)
             self._key = key
         return self._model
+
+    def plan(self, model: Optional[str], runtime: str, device: str) -> Tuple[str, str]:
+        """(runtime, device) of a run: in-memory models are torch, files follow their card."""
+        return choose_runtime(runtime, device, None if model in self._named else find_model(model))
 
 
 def default_min_area_m2(gsd_m: float) -> float:
@@ -222,11 +231,12 @@ class _Plan:
     info: RasterInfo
     grid: WorkGrid
     bands: Tuple[int, int, int]
-    device: torch.device
+    device: str
     model: ReferringSegmenter
     predictor: Predictor
     rows: List[List[Tile]]
     grounding: GroundedRun
+    runtime: str = "torch"
 
     @property
     def tiles_total(self) -> int:
@@ -237,19 +247,20 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     expressions = _check_options(options)
     info = open_info(options.raster, options.pixel_coordinates)
     bands = resolve_bands(info, options.bands)
-    device = resolve_device(options.device)
-    set_threads(options.threads)
-    model = (models or ModelCache()).get(options.model, str(device))
+    models = models or ModelCache()
+    runtime, device = models.plan(options.model, options.runtime, options.device)
+    model = models.get(options.model, device, runtime, options.threads)
     source_gsd = source_gsd_m(info)
     gsd = float(options.gsd_m) if options.gsd_m else working_gsd(model, source_gsd)
     if not options.gsd_m:
         check_upsampling(source_gsd, gsd)
     grid = plan_grid(info, options.extent, options.extent_crs, gsd)
     grounding = GroundedRun(expressions, options.grounding)  # the phrases to segment
-    predictor = Predictor(model, device, grounding.phrases, options.precision)
+    predictor = make_predictor(runtime, model, device, grounding.phrases, options.precision,
+                               options.threads)
     rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \
         if grounding.phrases else []  # nothing the model could look for: no inference
-    return _Plan(info, grid, bands, device, model, predictor, rows, grounding)
+    return _Plan(info, grid, bands, device, model, predictor, rows, grounding, runtime)
 
 
 class _StripBlender:
@@ -451,7 +462,7 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         timings={}, model=name, model_sha256=sha,
         gsd_m=grid.gsd_m, device=str(plan.device),
         crs=plan.info.crs.to_string() if plan.info.crs is not None else None,
-        width_px=grid.width, height_px=grid.height, plans=reports)
+        width_px=grid.width, height_px=grid.height, plans=reports, runtime=plan.runtime)
 
 
 # --- estimate -------------------------------------------------------------------------------
@@ -502,10 +513,12 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         if not tiles:  # no expression the model could look for: nothing to run
             return EstimateResult(0, 0.0, round(_peak_rss_mb(), 1), grid.gsd_m, str(plan.device),
                                   _model_name(plan.model, options.model), grid.width,
-                                  grid.height, 0)
+                                  grid.height, 0, runtime=plan.runtime)
         bs = max(1, options.batch_size)
-        cuda = plan.device.type == "cuda"
+        cuda = plan.device.startswith("cuda")
         if cuda:
+            import torch
+
             torch.cuda.reset_peak_memory_stats(plan.device)
         _reset_peak_rss()
         # read as the run does (a chunk of one tile row, from the middle of the area), then
@@ -546,4 +559,4 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         width_px=grid.width, height_px=grid.height, expressions=n_expr,
         seconds_per_tile=round(per_tile, 4),
         peak_gpu_memory_mb=round(gpu, 1) if gpu is not None else None,
-        calibration_tiles=measured)
+        calibration_tiles=measured, runtime=plan.runtime)

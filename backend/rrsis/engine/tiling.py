@@ -76,3 +76,8 @@ def blend_window(size: int, overlap: float, floor: float = 1e-3) -> np.ndarray:
     x[size - ramp:] = np.minimum(x[size - ramp:], edge[::-1])
     x = np.maximum(x, floor)
     return np.outer(x, x).astype(np.float32)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Numerically safe logistic function, float32 in and out (blended logits -> probability)."""
+    return (0.5 * (1.0 + np.tanh(0.5 * x))).astype(np.float32)

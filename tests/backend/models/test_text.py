@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -72,3 +74,30 @@ def test_wordpiece_agrees_with_transformers_python_bert_tokenizer(text: str) -> 
     want = reference.encode(text, add_special_tokens=True)[:20]
     ids, _ = Tokenizer(max_tokens=20)(text)
     assert ids[0, :len(want)].tolist() == want
+
+
+def test_vocabulary_is_found_beside_a_model_folder_without_the_minilm_package(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pip-installed backend finds the plugin's resources/tokenizer via RRSIS_MODEL_DIR."""
+    import shutil
+
+    from rrsis.models import vocab
+
+    shipped = vocab.bundled_vocab()
+    assert shipped is not None and shipped.parent.name == "tokenizer"
+    assert (shipped.parent / "LICENSE.md").is_file()
+    (tmp_path / "models").mkdir()
+    (tmp_path / "tokenizer").mkdir()
+    shutil.copy(shipped, tmp_path / "tokenizer" / "vocab.txt")
+    monkeypatch.setattr(vocab, "bundled_vocab", lambda: None)
+    monkeypatch.setattr(vocab, "minilm_dir", lambda: tmp_path / "no-package")
+    monkeypatch.delenv("RRSIS_VOCAB", raising=False)
+    monkeypatch.setenv("RRSIS_MODEL_DIR", str(tmp_path / "models"))
+    assert vocab.vocab_path() == tmp_path / "tokenizer" / "vocab.txt"
+    ids, _ = vocab.WordPieceTokenizer(8, vocab.vocab_path()).encode("vehicles")
+    assert ids[0, 0] == 101 and ids[0, 2] == 102
+    monkeypatch.setenv("RRSIS_MODEL_DIR", str(tmp_path / "other" / "models"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr("rrsis.models.catalog._bundled_dir", lambda: None)
+    with pytest.raises(InputError, match="vocabulary not found"):
+        vocab.vocab_path()

@@ -200,8 +200,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     torch.set_num_threads(args.threads)
     card = export(Path(args.run), Path(args.datasets), Path(args.out),
                   Path(args.docs) if args.docs else None)
+    from ...onnx_export import export_onnx
+
+    graphs = export_onnx(Path(args.out), Path(args.out).with_suffix(".onnx"))  # beside, in its card
     print(metrics_markdown(card))
-    print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.1f} MB)")
+    print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.1f} MB) and its ONNX graphs "
+          f"{graphs['image']}, {graphs['text']}")
     return 0
 
 
