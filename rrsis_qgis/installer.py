@@ -53,7 +53,7 @@ class Flavour:
 FLAVOURS = {
     "runtime": Flavour(
         "runtime", "runtime", "Runtime: segmentation with ONNX Runtime (recommended, no torch)",
-        download_mb=130, disk_mb=450,
+        download_mb=190, disk_mb=660,
         source="measured 2026-11-30 on Linux x86_64, Python 3.11 with "
                "scripts/measure_install.py; see README, 'Installing the backend'"),
     "full": Flavour(

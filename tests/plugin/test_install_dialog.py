@@ -79,7 +79,7 @@ def test_install_streams_pip_shows_steps_and_ends_with_a_real_segmentation(
     dialog = InstallDialog(venv=venv, source=backend_wheel, base_python=sys.executable,
                            pip_args=["--no-index", "--find-links", str(backend_wheel.parent),
                                      "--no-deps"], gpu_probe=lambda: None)
-    assert dialog.size_label.text().startswith("About 130 MB to download, 450 MB on disk")
+    assert dialog.size_label.text().startswith("About 190 MB to download, 660 MB on disk")
     installed: List[str] = []
     dialog.installed.connect(installed.append)
     seen = _watch(dialog)
@@ -87,7 +87,7 @@ def test_install_streams_pip_shows_steps_and_ends_with_a_real_segmentation(
     assert dialog.ok, dialog.pane.toPlainText()[-3000:]
     assert seen["steps"] == [
         "Step 1 of 4: Create the virtual environment",
-        "Step 2 of 4: Install the backend, runtime flavour (about 130 MB to download)",
+        "Step 2 of 4: Install the backend, runtime flavour (about 190 MB to download)",
         "Step 3 of 4: Check the backend",
         "Step 4 of 4: Test the backend: segment a crop of the bundled sample"], seen["steps"]
     text = dialog.pane.toPlainText()

@@ -96,7 +96,7 @@ def test_runtime_is_the_default_flavour_and_has_no_torch(tmp_path):
         "Create the virtual environment", "Install the backend", "Check the backend"]
     assert commands[1].endswith(f"--no-index --find-links /wheels {tmp_path / 'src'}[runtime]")
     assert "torch" not in " ".join(commands) and "--progress-bar off" in commands[1]
-    assert "about 130 MB to download" in steps[1][0]
+    assert "about 190 MB to download" in steps[1][0]
 
 
 def test_full_flavour_picks_cpu_wheels_without_a_gpu_and_cuda_with_one(tmp_path):
