@@ -137,8 +137,8 @@ def _category_words(classes: Sequence[str], mapping: Mapping[str, Any]
 
 def _box_in_grid(grid: WorkGrid, bounds: Sequence[float]) -> Tuple[int, int, int, int]:
     inv = ~grid.transform
-    c0, r0 = inv * (bounds[0], bounds[3])
-    c1, r1 = inv * (bounds[2], bounds[1])
+    c0, r0 = inv @ (bounds[0], bounds[3])
+    c1, r1 = inv @ (bounds[2], bounds[1])
     r0, r1 = sorted((int(round(r0)), int(round(r1))))
     c0, c1 = sorted((int(round(c0)), int(round(c1))))
     r0, c0 = max(0, r0), max(0, c0)
@@ -224,10 +224,10 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                 if progress is not None:
                     progress(k / len(plan), f"tile {k + 1}/{len(plan)}")
                 name = f"{p.split[:2]}r{row:05d}c{col:05d}"
-                left, top = grid.transform * (col, row)
+                left, top = grid.transform @ (col, row)
                 # the tile as seen: inside its part only (padding and other parts are ignored)
-                x0, y1 = grid.transform * (max(col, p.col0), max(row, p.row0))
-                x1, y0 = grid.transform * (min(col + tile_size, p.col1),
+                x0, y1 = grid.transform @ (max(col, p.col0), max(row, p.row0))
+                x1, y0 = grid.transform @ (min(col + tile_size, p.col1),
                                            min(row + tile_size, p.row1))
                 box = shapely.box(x0, y0, x1, y1)
                 instances: List[Instance] = []
@@ -320,8 +320,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
 
 
 def _part_bounds(grid: WorkGrid, p: Part) -> List[float]:
-    x0, y1 = grid.transform * (p.col0, p.row0)
-    x1, y0 = grid.transform * (p.col1, p.row1)
+    x0, y1 = grid.transform @ (p.col0, p.row0)
+    x1, y0 = grid.transform @ (p.col1, p.row1)
     return [x0, y0, x1, y1]
 
 
