@@ -82,6 +82,9 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
                         **({"lr": lr} if lr else {}), **({"max_iters": max_iters}
                                                          if max_iters else {}),
                         **({"licence": licence} if licence else {}))
+    n_train = int(summary.get("samples", {}).get("train") or 0)
+    if 0 < n_train < base.batch_size:            # a small region: smaller batches, not a refusal
+        base = base.replace(batch_size=n_train)
     run_dir = Path(out) if out else Path("runs") / f"finetune-{name}"
     report = (lambda f, t: progress(f, t)) if progress else None
     before = heldout_iou(dataset, start, device=device, threads=threads,
