@@ -62,7 +62,7 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
     s = finetune_region(data, "mine", base_model=str(start), minutes=0.5, max_iters=3,
                         out=tmp_path / "run", export=export, licence="CC BY-SA 4.0",
                         attribution="test scene", device="cpu",
-                        progress=lambda f, t: seen.append((f, t)))
+                        progress=seen.append)
     assert stat.S_IMODE(os.stat(export).st_mode) == 0o644
     card = read_card(export)
     assert card["weights_dtype"] == "float16" and card["architecture"] == "test-lgce-tiny"
@@ -74,7 +74,9 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
         house = s[when]["classes"]["house"]
         assert house["objects"] > 0 and 0.0 <= house["iou"] <= 1.0
         assert house["served_gsd_m"] == 0.5
-    assert s["iterations"] == 3 and seen and "eta" in seen[-1][1]
+    training = [p for p in seen if p["stage"] == "training"]
+    assert s["iterations"] == 3 and "eta" in training[-1]["message"]
+    assert [p["fraction"] for p in seen] == sorted(p["fraction"] for p in seen)
     with pytest.raises(Exception, match="exists"):
         finetune_region(data, "mine", base_model=str(start), export=export, max_iters=1)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 __all__ = ["BudgetPlanner", "ProgressReporter", "format_duration"]
 
@@ -52,7 +52,7 @@ class ProgressReporter:
     """A progress line on stderr at most every ``every_s`` seconds (never silent for long)."""
 
     def __init__(self, total: int, start_step: int,
-                 callback: Optional[Callable[[float, str], None]] = None,
+                 callback: Optional[Callable[[Dict[str, Any]], None]] = None,
                  enabled: bool = True, every_s: float = 10.0) -> None:
         self.total, self.start_step = max(1, total), start_step
         self.callback, self.enabled, self.every_s = callback, enabled, every_s
@@ -68,8 +68,10 @@ class ProgressReporter:
         eta = (now - self.t0) / done * (self.total - global_step) if done > 0 else None
         text = (f"training {frac:4.0%} it {global_step}/{self.total} loss {loss:.3f}"
                 + (f" eta {format_duration(eta)}" if eta is not None else ""))
-        if self.callback is not None:
-            self.callback(frac, text)
+        if self.callback is not None:   # the server's progress event fields
+            self.callback({"fraction": frac, "stage": "training", "eta_s": eta,
+                           "tiles_done": global_step, "tiles_total": self.total,
+                           "message": text})
         if now - self._last >= self.every_s or global_step >= self.total:
             self._last = now
             bar = "#" * int(frac * 20)

@@ -138,7 +138,7 @@ class Trainer:
                  export_path: Optional[PathLike] = None, name: Optional[str] = None,
                  model: Optional[ReferringSegmenter] = None, gsd_m: Optional[float] = None,
                  extra_card: Optional[Dict[str, Any]] = None,
-                 progress: Optional[Callable[[float, str], None]] = None,
+                 progress: Optional[Callable[[Dict[str, Any]], None]] = None,
                  cancelled: Optional[Callable[[], bool]] = None) -> None:
         if not data:
             raise InputError("no dataset folder given")

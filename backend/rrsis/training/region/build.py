@@ -45,7 +45,7 @@ PathLike = Union[str, Path]
 MIN_PIXELS = 16              # a clipped object smaller than this is not described
 MIN_TRAIN_OBJECTS = 40       # fewer labelled objects in train: warn that it is too little
 SPLITS = ("train", "val", "test")
-Progress = Callable[[float, str], None]
+Progress = Callable[[Dict[str, Any]], None]   # fields of the server's progress event
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                 if cancelled is not None and cancelled():
                     raise Cancelled("build-dataset cancelled")
                 if progress is not None:
-                    progress(k / len(plan), f"tile {k + 1}/{len(plan)}")
+                    progress({"fraction": k / len(plan), "stage": "build-dataset",
+                              "tiles_done": k, "tiles_total": len(plan)})
                 name = f"{p.split[:2]}r{row:05d}c{col:05d}"
                 left, top = grid.transform @ (col, row)
                 # the tile as seen: inside its part only (padding and other parts are ignored)
@@ -315,7 +316,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     for w in warnings:
         log.warning("%s", w)
     if progress is not None:
-        progress(1.0, "dataset written")
+        progress({"fraction": 1.0, "stage": "build-dataset", "tiles_done": len(plan),
+                  "tiles_total": len(plan)})
     return summary
 
 

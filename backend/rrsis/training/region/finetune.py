@@ -52,7 +52,7 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
                     attribution: Optional[str] = None, device: str = "auto",
                     threads: Optional[int] = None, overwrite: bool = False,
                     compare: bool = True, max_iters: Optional[int] = None,
-                    progress: Optional[Callable[[float, str], None]] = None,
+                    progress: Optional[Callable[[Dict[str, Any]], None]] = None,
                     cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
     """Train, export (fp16, 0644), and compare base and new model on the held-out part."""
     from ...device import set_threads
@@ -86,7 +86,15 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     if 0 < n_train < base.batch_size:            # a small region: smaller batches, not a refusal
         base = base.replace(batch_size=n_train)
     run_dir = Path(out) if out else Path("runs") / f"finetune-{name}"
-    report = (lambda f, t: progress(f, t)) if progress else None
+    def stage(name: str, fraction: float) -> None:
+        if progress is not None:
+            progress({"fraction": fraction, "stage": name})
+
+    def report(p: Dict[str, Any]) -> None:    # training is 5-95 % of the whole request
+        if progress is not None:
+            progress({**p, "fraction": 0.05 + 0.9 * p["fraction"]})
+
+    stage("before: base model on the held-out part", 0.0)
     before = heldout_iou(dataset, start, device=device, threads=threads,
                          cancel=cancelled) if compare else {}
     trainer = Trainer(base, [dataset], run_dir, device=device, name=name, gsd_m=gsd,
@@ -96,6 +104,7 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
         result = trainer.fit()
     finally:
         trainer.close()
+    stage("export", 0.95)
     model = load_checkpoint(result.best_path, "cpu")
     lo, hi = base.scale_range or (1.0, 1.0)
     served = (round(gsd / hi, 4), round(gsd / lo, 4))
@@ -111,10 +120,12 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     target.parent.mkdir(parents=True, exist_ok=True)
     save_checkpoint(model, target, card=card, dtype=torch.float16)
     os.chmod(target, 0o644)
+    stage("after: new model on the held-out part", 0.96)
     after = heldout_iou(dataset, str(target), device=device, threads=threads,
                         cancel=cancelled) if compare else {}
     out_summary = {"model": name, "export": str(target), "run": str(run_dir),
                    "iterations": result.global_step, "gsd_m": gsd, "gsd_range_m": list(served),
                    "before": before, "after": after}
     (run_dir / "before_after.json").write_text(json.dumps(out_summary, indent=2))
+    stage("done", 1.0)
     return out_summary
