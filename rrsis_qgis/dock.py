@@ -68,6 +68,7 @@ class RrsisDock(QgsDockWidget):
         self._model_cards: Dict[str, Any] = {}  # {models: [...]} as in hello
         self._build()
         backend.status_hub().stateChanged.connect(self._show_state)
+        backend.status_hub().modelsChanged.connect(self._reload_models)
         self._show_state(None)
 
     # --- widgets -------------------------------------------------------------------------
@@ -235,6 +236,15 @@ class RrsisDock(QgsDockWidget):
         task.succeeded.connect(self._fill_models)
         self._models_task = task  # keep a Python reference while QGIS runs it
         QgsApplication.taskManager().addTask(task)
+
+    def _reload_models(self) -> None:
+        """A model was fine-tuned: list the models again (the backend finds it at once)."""
+        running = getattr(self, "_models_task", None)
+        if running is not None:  # keep a task QGIS may still run alive (else a crash)
+            self._retired_tasks = [t for t in getattr(self, "_retired_tasks", [])
+                                   if t.status() not in (t.Complete, t.Terminated)] + [running]
+        self._models_loaded = False
+        self._load_models()
 
     def _fill_models(self, result: Dict[str, Any]) -> None:
         current = self.model.currentData()

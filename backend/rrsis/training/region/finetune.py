@@ -40,9 +40,15 @@ FINETUNE_REGION: Dict[str, Any] = {
 
 
 def model_export_path(name: str, export: Optional[PathLike] = None) -> Path:
-    from ...models.catalog import user_model_dir
+    """``export``, else the first model folder searched (RRSIS_MODEL_DIR: the plugin's setting;
+    else the user's model folder), so the models list shows the new model at once."""
+    from ...models.catalog import model_dirs
 
-    return Path(export) if export else user_model_dir() / f"{name}.safetensors"
+    if export:
+        return Path(export)
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise InputError(f"a model name is a plain name, not a path: {name!r}")
+    return model_dirs()[0] / f"{name}.safetensors"
 
 
 def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] = None,
