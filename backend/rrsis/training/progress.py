@@ -25,27 +25,40 @@ def format_duration(seconds: float) -> str:
 
 
 class BudgetPlanner:
-    """Measures iterations 2..``probe`` and answers the total iteration count once."""
+    """Turns the budget into a total iteration count, and corrects it as the run goes.
 
-    def __init__(self, budget_s: float, started: float, probe: int = 6) -> None:
-        self.budget_s, self.started, self.probe = float(budget_s), started, probe
+    The first answer comes after ``probe`` measured iterations (the first one, which pays
+    for allocations, is not measured); then the plan is checked every ``recheck`` share of
+    it, so a machine that gets busier finishes the schedule instead of being cut mid-way.
+    """
+
+    def __init__(self, budget_s: float, started: float, probe: int = 6,
+                 recheck: float = 0.1) -> None:
+        self.budget_s, self.started, self.probe, self.recheck = float(budget_s), started, \
+            probe, recheck
         self._t0: Optional[float] = None
         self._n0 = 0
-        self.done = False
+        self.total: Optional[int] = None
+        self._next_check = 0
 
     def step(self, global_step: int) -> Optional[int]:
+        """A new total iteration count when the plan changes, else None."""
         now = time.monotonic()
-        if self.done:
-            return None
         if self._t0 is None:
             self._t0, self._n0 = now, global_step
             return None
-        if global_step - self._n0 < self.probe:
+        done = global_step - self._n0
+        if done < self.probe or (self.total is not None and global_step < self._next_check):
             return None
-        self.done = True
-        per_step = (now - self._t0) / (global_step - self._n0)
+        per_step = (now - self._t0) / done
         left = self.budget_s * (1 - EVAL_RESERVE) - (now - self.started)
-        return global_step + max(1, int(left / per_step))
+        total = global_step + max(1, int(left / per_step))
+        changed = self.total is None or abs(total - self.total) > 0.05 * self.total
+        self._next_check = global_step + max(self.probe, int(self.recheck * total))
+        if changed:
+            self.total = total
+            return total
+        return None
 
 
 class ProgressReporter:
