@@ -96,7 +96,8 @@ def test_budget_planner_turns_minutes_into_iterations() -> None:
 
 def test_finetune_cli_shows_progress(region: tuple, tmp_path: Path) -> None:
     data, start = region
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg"),
+           "RRSIS_MODEL_DIR": str(tmp_path / "models")}      # the export lands here
     proc = subprocess.run([sys.executable, "-m", "rrsis", "finetune", "--model", str(start),
                            "--data", str(data), "--time-budget", "0.3", "--max-iters", "4",
                            "--device", "cpu", "--name", "cli-model", "--out",
@@ -105,6 +106,7 @@ def test_finetune_cli_shows_progress(region: tuple, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "training" in proc.stderr and "eta" in proc.stderr
     summary = json.loads(proc.stdout[proc.stdout.index("{\n"):])
+    assert Path(summary["export"]) == tmp_path / "models" / "cli-model.safetensors"
     assert Path(summary["export"]).is_file() and summary["before"]["classes"]["house"]["objects"]
 
 

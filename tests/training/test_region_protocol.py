@@ -23,6 +23,7 @@ def test_build_and_finetune_through_the_protocol(tmp_path: Path, region: tuple) 
     data, start = region
     raster, labels = data.parent / "scene.tif", data.parent / "houses.gpkg"
     env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "OMP_NUM_THREADS": "1",
+           "RRSIS_MODEL_DIR": str(tmp_path / "models"),
            "PYTHONPATH": str(REPO / "backend")}          # this tree's backend
     client = BackendClient(sys.executable, env=env, startup_timeout=120.0)
     try:
@@ -56,6 +57,7 @@ def test_build_and_finetune_through_the_protocol(tmp_path: Path, region: tuple) 
         with pytest.raises(BackendError) as info:
             client.wait(rid, timeout=120)
         assert info.value.code == "cancelled"
-        assert not (tmp_path / "xdg" / "rrsis" / "models" / "never.safetensors").exists()
+        assert (tmp_path / "models" / "wire-model.safetensors").is_file()
+        assert not (tmp_path / "models" / "never.safetensors").exists()
     finally:
         client.shutdown()
