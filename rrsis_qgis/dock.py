@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject,
                        QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                  QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
@@ -242,7 +243,7 @@ class RrsisDock(QgsDockWidget):
         running = getattr(self, "_models_task", None)
         if running is not None:  # keep a task QGIS may still run alive (else a crash)
             self._retired_tasks = [t for t in getattr(self, "_retired_tasks", [])
-                                   if t.status() not in (t.Complete, t.Terminated)] + [running]
+                                   if not sip.isdeleted(t)][-4:] + [running]
         self._models_loaded = False
         self._load_models()
 
