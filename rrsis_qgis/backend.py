@@ -35,6 +35,8 @@ class StatusHub(QObject):
     """
 
     stateChanged = pyqtSignal(str)  # noqa: N815
+    #: a model was added (``finetune``): model lists reload without a restart
+    modelsChanged = pyqtSignal()  # noqa: N815
 
 
 _hub: Optional[StatusHub] = None

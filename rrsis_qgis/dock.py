@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject,
                        QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                  QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
@@ -68,6 +69,7 @@ class RrsisDock(QgsDockWidget):
         self._model_cards: Dict[str, Any] = {}  # {models: [...]} as in hello
         self._build()
         backend.status_hub().stateChanged.connect(self._show_state)
+        backend.status_hub().modelsChanged.connect(self._reload_models)
         self._show_state(None)
 
     # --- widgets -------------------------------------------------------------------------
@@ -235,6 +237,15 @@ class RrsisDock(QgsDockWidget):
         task.succeeded.connect(self._fill_models)
         self._models_task = task  # keep a Python reference while QGIS runs it
         QgsApplication.taskManager().addTask(task)
+
+    def _reload_models(self) -> None:
+        """A model was fine-tuned: list the models again (the backend finds it at once)."""
+        running = getattr(self, "_models_task", None)
+        if running is not None:  # keep a task QGIS may still run alive (else a crash)
+            self._retired_tasks = [t for t in getattr(self, "_retired_tasks", [])
+                                   if not sip.isdeleted(t)][-4:] + [running]
+        self._models_loaded = False
+        self._load_models()
 
     def _fill_models(self, result: Dict[str, Any]) -> None:
         current = self.model.currentData()

@@ -32,7 +32,8 @@ from typing import Any, Dict, List, Optional, Union
 
 __all__ = [
     "PROTOCOL_VERSION", "MAX_LINE_CHARS", "MAX_ID_CHARS", "ERROR_CODES", "Field", "MethodSpec",
-    "METHODS", "EVENTS", "SEGMENT_PARAMS", "BATCH_PARAMS", "ProtocolError", "Request", "Hello",
+    "METHODS", "EVENTS", "SEGMENT_PARAMS", "BATCH_PARAMS", "BUILD_DATASET_PARAMS",
+    "FINETUNE_PARAMS", "ProtocolError", "Request", "Hello",
     "Progress", "Result",
     "Error", "Message", "encode", "decode", "validate_params",
 ]
@@ -145,6 +146,42 @@ BATCH_PARAMS: Dict[str, Field] = {
     "join_borders": Field("bool", nullable=False, doc="join objects cut by tile borders"),
 }
 
+#: ``build_dataset``: ``rrsis.training.region.build_region_dataset`` (CLI ``build-dataset``).
+BUILD_DATASET_PARAMS: Dict[str, Field] = {
+    "raster": Field("str", True, False, "georeferenced raster"),
+    "labels": Field("str", True, False, "polygons, lines or points (any OGR vector file)"),
+    "output": Field("str", True, False, "dataset folder to write (refused if it exists)"),
+    "class_field": Field("str", doc="attribute holding the class; null: fixed_class"),
+    "fixed_class": Field("str", doc="one class for the whole layer, e.g. 'building'"),
+    "layer": Field("str", doc="layer inside the labels file"),
+    "gsd_m": Field("number", doc="tile GSD; null: the raster's, within the model's range"),
+    "tile_size": Field("int", nullable=False, doc="tile side in pixels"),
+    "split": Field("str", nullable=False, doc="train,val,test shares of the area"),
+    "extent": Field("extent", doc="only this area, in extent_crs"),
+    "test_extent": Field("extent", doc="the held-out area, in extent_crs"),
+    "extent_crs": Field("str", doc="CRS of the extents; null: the raster's"),
+    "line_width_m": Field("number", nullable=False, doc="width of line labels in metres"),
+    "point_radius_m": Field("number", nullable=False, doc="radius of point labels in metres"),
+    "bands": Field("int_list", doc="1-based band indexes used as RGB"),
+    "overwrite": Field("bool", nullable=False, doc="replace an existing dataset folder"),
+}
+
+#: ``finetune``: ``rrsis.training.region.finetune.finetune_region`` (CLI ``finetune``).
+FINETUNE_PARAMS: Dict[str, Field] = {
+    "dataset": Field("str", True, False, "a folder written by build_dataset"),
+    "name": Field("str", True, False, "name of the new model (the models list shows it)"),
+    "model": Field("str", doc="model to start from; null: the default model"),
+    "minutes": Field("number", nullable=False, doc="time budget of the training"),
+    "max_iters": Field("int", doc="stop after this many iterations (tests)"),
+    "lr": Field("number", doc="learning rate; null: the recipe's"),
+    "licence": Field("str", doc="licence of the new weights (model card)"),
+    "attribution": Field("str", doc="attribution of the imagery and labels (model card)"),
+    "out": Field("str", doc="run folder (logs, state); null: runs/finetune-NAME"),
+    "device": Field("str", nullable=False, doc="auto | cpu | cuda"),
+    "threads": Field("int", doc="CPU threads; null: torch's default"),
+    "overwrite": Field("bool", nullable=False, doc="replace a model of the same name"),
+}
+
 #: Every request type. ``hello`` also goes the other way, as the server's first event.
 METHODS: Dict[str, MethodSpec] = {
     "hello": MethodSpec({"protocol": Field("int", True, False)}, "the hello payload", False,
@@ -159,6 +196,14 @@ METHODS: Dict[str, MethodSpec] = {
                         "segment many rasters on Dask into one merged result; progress events "
                         "count rasters (tiles_done/tiles_total) until the result; cancel keeps "
                         "the rasters finished so far for a resume"),
+    "build_dataset": MethodSpec(BUILD_DATASET_PARAMS, "the dataset summary (parts with area_m2 "
+                                "and objects, samples, warnings)", True,
+                                "raster + labels -> training dataset; progress counts tiles; "
+                                "cancel leaves no folder"),
+    "finetune": MethodSpec(FINETUNE_PARAMS, "{model, export, iterations, gsd_m, gsd_range_m, "
+                           "before, after}", True,
+                           "fine-tune within a time budget; progress stages: before, training "
+                           "(with eta_s), export, after; the new model is in the models list"),
     "cancel": MethodSpec({}, "none: the cancelled request gets error 'cancelled'", False,
                          "cancel the queued or running request named by id"),
     "shutdown": MethodSpec({}, "{}", False,

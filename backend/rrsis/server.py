@@ -361,7 +361,10 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
         return _as_dict(run_batch(batch_options(params, segment_options), progress=progress,
                                   cancel=cancel))
 
-    return {"models": models, "segment": segment, "estimate": estimate, "batch": batch}
+    from .training.region.serve import build_dataset, finetune
+
+    return {"models": models, "segment": segment, "estimate": estimate, "batch": batch,
+            "build_dataset": build_dataset, "finetune": finetune}
 
 
 def segment_options(params: Dict[str, Any]) -> Any:

@@ -35,9 +35,10 @@ class RrsisProvider(QgsProcessingProvider):
         from .build_dataset import BuildDatasetAlgorithm
         from .estimate import EstimateAlgorithm
         from .evaluate import EvaluateAlgorithm
+        from .finetune import FinetuneAlgorithm
         from .segment import SegmentAlgorithm
         from .segment_many import SegmentManyAlgorithm
 
         for alg in (SegmentAlgorithm(), EstimateAlgorithm(), EvaluateAlgorithm(),
-                    BuildDatasetAlgorithm(), SegmentManyAlgorithm()):
+                    BuildDatasetAlgorithm(), SegmentManyAlgorithm(), FinetuneAlgorithm()):
             self.addAlgorithm(alg)

@@ -47,7 +47,7 @@ def test_evaluate_area_iou_precision_recall_across_crs(provider, project):
     assert clipped["IOU"] == pytest.approx(1.0, rel=1e-3)
 
 
-def test_build_dataset_through_the_backend_cli(provider, project, backend_settings, tmp_path):
+def test_build_dataset_through_the_protocol(provider, project, backend_settings, tmp_path):
     import processing
 
     raster = write_geotiff(tmp_path / "scene.tif", size=(256, 256))
@@ -61,5 +61,6 @@ def test_build_dataset_through_the_backend_cli(provider, project, backend_settin
         "OUTPUT": str(tmp_path / "dataset")})["OUTPUT"]
     summary = json.loads((tmp_path / "dataset" / "dataset.json").read_text())
     assert out == str(tmp_path / "dataset")
-    assert list((tmp_path / "dataset" / "images").glob("*.tif"))
+    assert list((tmp_path / "dataset" / "images").glob("*.png"))
+    assert {p["split"] for p in summary["parts"]} == {"train", "val", "test"}
     assert "building" in json.dumps(summary) and "road" in json.dumps(summary)

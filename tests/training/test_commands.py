@@ -106,6 +106,8 @@ def test_finetune_exports_a_model_the_catalog_lists(tmp_path: Path) -> None:
     assert summary["model"] == "start-region"
     assert set(summary["before"]) == set(summary["after"]) == {"test"}
     assert (tmp_path / "run" / "before_after.md").is_file()
+    recipe = json.loads((tmp_path / "run" / "recipe.json").read_text())
+    assert recipe["arch"] == "test-lgce-tiny"              # the checkpoint's, not lgce-swin-b
     listed = subprocess.run(
         [sys.executable, "-c", "import json; from rrsis.models.catalog import available_models;"
          "print(json.dumps([m['name'] for m in available_models()]))"],

@@ -19,21 +19,44 @@ log = logging.getLogger(__name__)
 
 
 # --- build-dataset ------------------------------------------------------------------------------
+def _floats(text: str, n: int, what: str) -> tuple:
+    from ..errors import InputError
+
+    try:
+        values = tuple(float(x) for x in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != n:
+        raise InputError(f"{what} must be {n} comma-separated numbers, got {text!r}")
+    return values
+
+
 def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("raster", help="georeferenced raster (GeoTIFF or any GDAL raster)")
-    p.add_argument("labels", help="labelled polygons (GeoPackage, GeoJSON, Shapefile ...)")
-    p.add_argument("--class-field", required=True, help="attribute holding each polygon's class")
+    p.add_argument("labels", help="labels: polygons, lines or points (GeoPackage, GeoJSON ...)")
+    cls = p.add_mutually_exclusive_group(required=True)
+    cls.add_argument("--class-field", help="attribute holding each feature's class")
+    cls.add_argument("--class", dest="fixed_class",
+                     help="one class for the whole layer, e.g. --class building")
     p.add_argument("-o", "--output", required=True,
-                   help="dataset folder to write (RefSegRS layout)")
+                   help="dataset folder to write (RefSegRS layout + valid/ + dataset.json)")
     p.add_argument("--gsd", type=float, default=None,
-                   help="ground sampling distance of the tiles in metres (default: the raster's)")
-    p.add_argument("--tile-size", type=int, default=480, help="tile side in pixels (default 480)")
+                   help="tile GSD in metres (default: the raster's, within 0.05-0.5 m)")
+    p.add_argument("--tile-size", type=int, default=192,
+                   help="tile side in pixels (default 192: lgce-lite's input)")
     p.add_argument("--words", default=None,
                    help="YAML/JSON mapping class value -> words (first = category word, others = "
                         "synonyms), e.g. {bldg: [building, house]}")
-    p.add_argument("--split", default="0.7,0.15,0.15", help="train,val,test shares by area")
-    p.add_argument("--block-tiles", type=int, default=4,
-                   help="side of the square blocks of tiles assigned to one split (default 4)")
+    p.add_argument("--split", default="0.7,0.15,0.15",
+                   help="train,val,test shares of the area, as strips (default 0.7,0.15,0.15)")
+    p.add_argument("--extent", default=None, help="xmin,ymin,xmax,ymax: only this area")
+    p.add_argument("--test-extent", default=None,
+                   help="xmin,ymin,xmax,ymax: the held-out area (the rest is split train,val)")
+    p.add_argument("--extent-crs", default=None, help="CRS of the extents (default: the raster's)")
+    p.add_argument("--line-width", type=float, default=0.0,
+                   help="width in metres of line labels (roads, rivers)")
+    p.add_argument("--point-radius", type=float, default=0.0,
+                   help="radius in metres of point labels (trees)")
     p.add_argument("--layer", default=None, help="layer name inside the labels file")
     p.add_argument("--bands", default=None, help="three 1-based band numbers for R,G,B, e.g. 1,2,3")
     p.add_argument("--seed", type=int, default=0)
@@ -41,20 +64,24 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
 
 
 def run_build_dataset(args: argparse.Namespace) -> int:
-    from .datasets.regions import build_dataset
+    from .region import build_region_dataset
 
-    shares = tuple(float(x) for x in args.split.split(","))
+    shares = _floats(args.split, 3, "--split")
     bands = tuple(int(b) for b in args.bands.split(",")) if args.bands else None
-    summary = build_dataset(args.raster, args.labels, args.class_field, args.output,
-                            gsd_m=args.gsd, tile_size=args.tile_size, words=args.words,
-                            split_shares=shares, block_tiles=args.block_tiles, layer=args.layer,
-                            bands=bands, seed=args.seed, overwrite=args.overwrite)
+    summary = build_region_dataset(
+        args.raster, args.labels, args.output, class_field=args.class_field,
+        fixed_class=args.fixed_class, gsd_m=args.gsd, tile_size=args.tile_size, words=args.words,
+        split_shares=shares, layer=args.layer, bands=bands, seed=args.seed,
+        overwrite=args.overwrite, line_width_m=args.line_width, point_radius_m=args.point_radius,
+        extent=_floats(args.extent, 4, "--extent") if args.extent else None,
+        test_extent=_floats(args.test_extent, 4, "--test-extent") if args.test_extent else None,
+        extent_crs=args.extent_crs)
     print(json.dumps(summary, indent=2))
     return 0
 
 
 # --- train ---------------------------------------------------------------------------------------
-def _common_train_args(p: argparse.ArgumentParser) -> None:
+def _common_train_args(p: argparse.ArgumentParser, budget_minutes: bool = False) -> None:
     p.add_argument("--data", nargs="+", required=True,
                    help="one or more RefSegRS-format dataset folders (read as one)")
     p.add_argument("--out", default=None, help="run folder: logs, state.pt, best.safetensors")
@@ -67,8 +94,13 @@ def _common_train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--max-iters", type=int, default=None,
                    help="stop after N iterations (resumable)")
-    p.add_argument("--time-budget", type=float, default=None,
-                   help="stop after N seconds (resumable)")
+    if budget_minutes:
+        p.add_argument("--time-budget", type=float, default=None,
+                       help="minutes of training (default 15 for a build-dataset region: the "
+                            "number of iterations follows from the measured step time)")
+    else:
+        p.add_argument("--time-budget", type=float, default=None,
+                       help="stop after N seconds (resumable)")
     p.add_argument("--num-workers", type=int, default=None)
     p.add_argument("--threads", type=int, default=None, help="CPU threads per process")
 
@@ -121,8 +153,14 @@ def _print_result(result: Any) -> None:
 def add_arguments_finetune(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=None,
                    help="checkpoint to start from: path or name (default: the default model)")
-    p.add_argument("--recipe", default="finetune_cpu", help="recipe YAML or name (finetune_cpu)")
-    _common_train_args(p)
+    p.add_argument("--recipe", default=None,
+                   help="recipe YAML or name (default: finetune_region for a dataset built by "
+                        "build-dataset, finetune_cpu for other RefSegRS folders)")
+    p.add_argument("--licence", default=None, help="licence of the exported weights (card)")
+    p.add_argument("--attribution", default=None,
+                   help="attribution of the imagery and labels (card), e.g. 'SpaceNet, CC BY-SA'")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing exported model")
+    _common_train_args(p, budget_minutes=True)
 
 
 def _slug(text: str) -> str:
@@ -139,8 +177,16 @@ def run_finetune(args: argparse.Namespace) -> int:
     from .trainer import train
 
     set_threads(args.threads)
+    if len(args.data) == 1 and (Path(args.data[0]) / "dataset.json").is_file() and \
+            "parts" in json.loads((Path(args.data[0]) / "dataset.json").read_text()):
+        return _run_finetune_region(args)
     start = str(find_model(args.model or DEFAULT_MODEL))
-    recipe = resolve_recipe(args.recipe, init_checkpoint=start, **_overrides(args))
+    if args.time_budget:
+        args.time_budget = args.time_budget * 60.0  # minutes on this command
+    from ..models.checkpoint import read_card
+
+    recipe = resolve_recipe(args.recipe or "finetune_cpu", init_checkpoint=start,
+                            arch=read_card(start).get("architecture"), **_overrides(args))
     region = Path(args.data[0]).resolve().name
     name = args.name or _slug(f"{Path(start).stem}-{region}")
     out = Path(args.out or Path("runs") / f"finetune-{name}")
@@ -166,6 +212,22 @@ def run_finetune(args: argparse.Namespace) -> int:
     summary = {"model": name, "export": str(export), "run": str(out),
                "before": {s: r["overall"] for s, r in before.items()},
                "after": {s: r["overall"] for s, r in after.items()}}
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _run_finetune_region(args: argparse.Namespace) -> int:
+    from .region.finetune import finetune_region
+
+    region = Path(args.data[0]).resolve().name
+    base = args.model or "lgce-lite"
+    name = args.name or _slug(f"{Path(base).stem}-{region}")
+    budget = args.time_budget or 15.0
+    summary = finetune_region(args.data[0], name, base_model=args.model, minutes=budget,
+                              out=args.out, export=args.export, recipe=args.recipe, lr=args.lr,
+                              licence=args.licence, attribution=args.attribution,
+                              device=args.device, threads=args.threads,
+                              overwrite=args.overwrite, max_iters=args.max_iters)
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -44,6 +44,8 @@ class Recipe:
     warmup_iters: int = 0
     max_iters: Optional[int] = None            # stop early (state saved; resume continues)
     time_budget_s: Optional[float] = None      # stop after this wall time (state saved)
+    budget_schedule: bool = False              # size the LR schedule to the time budget from
+    #                                            the measured step time (finishes, not cut)
     # --- data ------------------------------------------------------------------------------
     input_size: Optional[int] = None           # None: the model's input size (480 for the paper)
     train_split: str = "train"
@@ -52,6 +54,7 @@ class Recipe:
     scale_range: Optional[Tuple[float, float]] = None  # random rescale, then random crop to size
     random_crop: bool = False
     hflip: bool = False
+    rot90: bool = False                        # random quarter turns (nadir imagery has no "up")
     num_workers: int = 2
     # --- loss and numerics ------------------------------------------------------------------
     loss_weights: Tuple[float, float] = (0.9, 1.1)

@@ -25,7 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -41,7 +41,9 @@ from .distributed import DistInfo, all_gather_objects, barrier, cleanup, init_di
 from .evaluate import evaluate_dataset, make_dataset, write_results
 from .init import load_bert_pretrained, load_swin_pretrained
 from .logs import TrainLogger
-from .optim import build_optimizer, build_scheduler, configure_trainable, set_train_mode
+from .optim import (build_optimizer, build_scheduler, configure_trainable, poly_lambda,
+                    set_train_mode)
+from .progress import BudgetPlanner, ProgressReporter
 from .recipe import Recipe
 
 __all__ = ["TrainResult", "Trainer", "train", "build_model", "dataset_metadata"]
@@ -135,7 +137,9 @@ class Trainer:
                  device: str = "auto", resume: Optional[PathLike] = None,
                  export_path: Optional[PathLike] = None, name: Optional[str] = None,
                  model: Optional[ReferringSegmenter] = None, gsd_m: Optional[float] = None,
-                 extra_card: Optional[Dict[str, Any]] = None) -> None:
+                 extra_card: Optional[Dict[str, Any]] = None,
+                 progress: Optional[Callable[[Dict[str, Any]], None]] = None,
+                 cancelled: Optional[Callable[[], bool]] = None) -> None:
         if not data:
             raise InputError("no dataset folder given")
         self.recipe = recipe
@@ -151,6 +155,7 @@ class Trainer:
         self.export_path = Path(export_path) if export_path else None
         self.name = name or recipe.name
         self.extra_card = dict(extra_card or {})
+        self.progress, self.cancelled = progress, cancelled
         torch.manual_seed(recipe.seed + self.info.rank)
         np.random.seed((recipe.seed + self.info.rank) % 2**32)
         random.seed(recipe.seed + self.info.rank)
@@ -164,7 +169,7 @@ class Trainer:
         self.model.to(self.device)
 
         aug = dict(scale_range=recipe.scale_range, random_crop=recipe.random_crop,
-                   hflip=recipe.hflip, seed=recipe.seed)
+                   hflip=recipe.hflip, seed=recipe.seed, rot90=recipe.rot90, use_valid=True)
         self.train_set = make_dataset(self.model, self.roots, recipe.train_split, self.size, **aug)
         self.val_set = self._optional_split(recipe.val_split)
         self.test_set = self._optional_split(recipe.test_split)
@@ -281,6 +286,9 @@ class Trainer:
         r = self.recipe
         if r.max_iters and self.global_step >= r.max_iters:
             return True                      # the same on every rank
+        if self.cancelled is not None and self.cancelled():
+            from ..errors import Cancelled
+            raise Cancelled("training cancelled (the run folder keeps the last saved state)")
         if not r.time_budget_s:
             return False
         late = time.monotonic() - started >= r.time_budget_s
@@ -316,6 +324,10 @@ class Trainer:
         completed = True
         set_train_mode(self.net)
         stopped = False
+        planner = BudgetPlanner(self.recipe.time_budget_s, started) \
+            if self.recipe.budget_schedule and self.recipe.time_budget_s else None
+        reporter = ProgressReporter(self.total_iters, self.global_step, self.progress,
+                                    enabled=self.info.is_main)
         while self.epoch < self.recipe.epochs:
             losses: List[float] = []
             for batch in self._epoch_loader(self.epoch, self.step_in_epoch):
@@ -326,6 +338,12 @@ class Trainer:
                 self.step_in_epoch += 1
                 self.logger.iteration({"iter": self.global_step, "epoch": self.epoch, "loss": loss,
                                        "lr": lr, "seconds": round(time.monotonic() - started, 3)})
+                if planner is not None:
+                    planned = planner.step(self.global_step)
+                    if planned is not None:
+                        self._replan(planned)
+                        reporter.total = self.total_iters
+                reporter.step(self.global_step, loss)
                 if self.info.is_main and self.global_step % max(1, self.recipe.log_every) == 0:
                     log.info("epoch %d iter %d/%d loss %.4f lr %.3g", self.epoch, self.global_step,
                              self.total_iters, loss, lr)
@@ -347,6 +365,22 @@ class Trainer:
         result = self._finish(completed)
         self.logger.close()
         return result
+
+    def _replan(self, total_iters: int) -> None:
+        """Size the schedule to ``total_iters`` (from the time budget): epochs, LR decay, evals."""
+        total_iters = max(self.global_step + 1, int(total_iters))
+        epochs = max(self.epoch + 1, -(-total_iters // self.iters_per_epoch))
+        total_iters = min(total_iters, epochs * self.iters_per_epoch)
+        evals = max(1, epochs // 4)      # about four validations over the run
+        self.recipe = self.recipe.replace(epochs=epochs, max_iters=total_iters,
+                                          eval_every_epochs=evals)
+        self.total_iters = total_iters
+        r = self.recipe
+        self.scheduler.lr_lambdas = [poly_lambda(total_iters, r.poly_power, r.warmup_iters)
+                                     for _ in self.scheduler.lr_lambdas]
+        log.info("time budget %.0f s: %d iterations (%d epochs of %d), validation every %d "
+                 "epoch(s)", r.time_budget_s or 0, total_iters, epochs, self.iters_per_epoch,
+                 evals)
 
     def _select(self, losses: List[float], partial: bool = False) -> None:
         """Validation metrics after an epoch (or at an early stop); export the best model."""

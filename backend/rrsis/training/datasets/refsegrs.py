@@ -24,10 +24,11 @@ from torch.utils.data import Dataset
 
 from ...errors import InputError
 
-__all__ = ["Sample", "REFSEGRS_CATEGORIES", "MASK_THRESHOLD", "read_split", "read_splits",
+__all__ = ["Sample", "REFSEGRS_CATEGORIES", "MASK_THRESHOLD", "IGNORE_INDEX", "read_split", "read_splits",
            "read_categories", "category_of", "RefSegRSDataset", "load_image", "load_mask"]
 
 MASK_THRESHOLD = 50
+IGNORE_INDEX = -100      # target pixels outside the data (``valid/<id>.png`` is 0): no loss
 IMAGE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
 # the 14 category words of RefSegRS (lgce.md, "RefSegRS on disk")
 REFSEGRS_CATEGORIES: Tuple[str, ...] = (
@@ -147,7 +148,8 @@ class RefSegRSDataset(Dataset):
     def __init__(self, samples: Sequence[Sample], size: int, tokenizer: "object",
                  mean: Sequence[float], std: Sequence[float], *,
                  scale_range: Optional[Tuple[float, float]] = None, random_crop: bool = False,
-                 hflip: bool = False, seed: int = 0) -> None:
+                 hflip: bool = False, seed: int = 0, rot90: bool = False,
+                 use_valid: bool = False) -> None:
         if not samples:
             raise InputError("the dataset split is empty")
         self.samples = list(samples)
@@ -157,6 +159,8 @@ class RefSegRSDataset(Dataset):
         self.scale_range = tuple(scale_range) if scale_range else None
         self.random_crop = random_crop
         self.hflip = hflip
+        self.rot90 = rot90
+        self.use_valid = use_valid   # training: pixels marked invalid are IGNORE_INDEX
         self.seed = seed
         self.epoch = 0
         ids, mask = tokenizer([s.expression for s in self.samples])  # type: ignore[operator]
@@ -165,7 +169,7 @@ class RefSegRSDataset(Dataset):
 
     @property
     def augmented(self) -> bool:
-        return bool(self.scale_range or self.random_crop or self.hflip)
+        return bool(self.scale_range or self.random_crop or self.hflip or self.rot90)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
@@ -182,6 +186,17 @@ class RefSegRSDataset(Dataset):
         """Resized side, crop offset (may be negative = pad) and flip for this (epoch, index)."""
         if not self.augmented:
             return self.size, (0, 0), False
+        return self._geometry_flip(index)
+
+    def _turns(self, index: int) -> int:
+        """Quarter turns for this (epoch, index): its own stream, so other draws are unchanged."""
+        if not self.rot90:
+            return 0
+        g = torch.Generator()
+        g.manual_seed(self._generator(index).initial_seed() ^ 0x5EED)
+        return int(torch.randint(0, 4, (1,), generator=g))
+
+    def _geometry_flip(self, index: int) -> Tuple[int, Tuple[int, int], bool]:
         g = self._generator(index)
         side = self.size
         if self.scale_range:
@@ -204,24 +219,35 @@ class RefSegRSDataset(Dataset):
                                                                            Image.NEAREST)
         image = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
         target = torch.from_numpy(np.asarray(mask, dtype=np.int64))
+        pad = 0
+        if self.use_valid and s.root is not None:
+            vpath = s.root / "valid" / f"{s.id}.png"
+            if vpath.is_file():
+                valid = Image.fromarray(load_mask(vpath).astype(np.uint8)).resize(
+                    (side, side), Image.NEAREST)
+                target[torch.from_numpy(np.asarray(valid) == 0)] = IGNORE_INDEX
+                pad = IGNORE_INDEX
         image = (image - self.mean) / self.std
         if side != self.size:
-            image, target = _crop_or_pad(image, target, self.size, oy, ox)
+            image, target = _crop_or_pad(image, target, self.size, oy, ox, pad)
         if flip:
             image, target = image.flip(-1), target.flip(-1)
+        turns = self._turns(index)
+        if turns:
+            image, target = image.rot90(turns, (-2, -1)), target.rot90(turns, (-2, -1))
         return {"image": image.contiguous(), "mask": target.contiguous(),
                 "input_ids": self.input_ids[index], "attention_mask": self.attention_mask[index],
                 "index": torch.tensor(index)}
 
 
-def _crop_or_pad(image: Tensor, target: Tensor, size: int, oy: int, ox: int
+def _crop_or_pad(image: Tensor, target: Tensor, size: int, oy: int, ox: int, pad: int = 0
                  ) -> Tuple[Tensor, Tensor]:
     """Crop a larger rescaled sample at (oy, ox), or paste a smaller one at (-oy, -ox) on zeros."""
     side = image.shape[-1]
     if side > size:
         return image[:, oy:oy + size, ox:ox + size], target[oy:oy + size, ox:ox + size]
     out_i = torch.zeros(3, size, size, dtype=image.dtype)   # 0 = the mean colour after normalising
-    out_t = torch.zeros(size, size, dtype=target.dtype)
+    out_t = torch.full((size, size), pad, dtype=target.dtype)
     py, px = -oy, -ox
     out_i[:, py:py + side, px:px + side] = image
     out_t[py:py + side, px:px + side] = target

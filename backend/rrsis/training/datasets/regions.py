@@ -1,4 +1,8 @@
-"""``rrsis build-dataset``: a georeferenced raster + labelled polygons -> a RefSegRS-format dataset.
+"""The first region builder (whole tiles, its own reader); ``rrsis build-dataset`` now uses
+:mod:`rrsis.training.region` (the engine's raster code). Kept for :func:`read_words` and the
+helpers below, which that module shares.
+
+A georeferenced raster + labelled polygons -> a RefSegRS-format dataset.
 
 The raster is cut into ``tile_size``² tiles at the chosen GSD (north-up, whole tiles only).
 Tiles are grouped into square blocks of ``block_tiles``² tiles and whole blocks go to

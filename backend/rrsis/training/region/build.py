@@ -1,0 +1,366 @@
+"""``rrsis build-dataset``: one raster + labels -> a RefSegRS-format dataset, served-tile exact.
+
+Tiles come from the engine's own raster code (:mod:`rrsis.engine.raster_io`): the same
+working grid (ground-metre GSD, a geographic raster in its local UTM zone), the same
+band mapping, the same warped windowed reads and the same 2-98 % stretch over the
+requested area. A training tile is therefore the serving tile of the same window,
+stored as 8-bit PNG (``round(rgb * 255)``).
+
+The area is cut into spatial *parts* first (strips across its longer side: train, val,
+test; or an explicit ``test_extent``), so the parts never share ground and none is empty.
+Each part is tiled on its own, edge tiles padded; ``valid/<id>.png`` marks the pixels
+that are inside the part and hold data, and training ignores the rest (no-data, padding
+and the neighbouring part never teach "background"). The dataset is written under a
+temporary name and renamed at the end: a failed build leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from PIL import Image
+
+from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
+                                 source_gsd_m)
+from ...engine.tiling import axis_starts
+from ...errors import Cancelled, InputError
+from ..datasets.regions import read_words
+from ..expressions import DEFAULT_SYNONYMS, Instance, generate_expressions
+from .labels import as_areas, read_region_labels, to_crs
+
+__all__ = ["Part", "plan_parts", "tile_starts", "build_region_dataset", "read_tile",
+           "MIN_TRAIN_OBJECTS"]
+
+log = logging.getLogger(__name__)
+PathLike = Union[str, Path]
+MIN_PIXELS = 16              # a clipped object smaller than this is not described
+MIN_TRAIN_OBJECTS = 40       # fewer labelled objects in train: warn that it is too little
+SPLITS = ("train", "val", "test")
+Progress = Callable[[Dict[str, Any]], None]   # fields of the server's progress event
+
+
+@dataclass(frozen=True)
+class Part:
+    """A rectangle of the working grid (pixel rows/cols, end exclusive) given to one split."""
+
+    split: str
+    row0: int
+    col0: int
+    row1: int
+    col1: int
+
+    @property
+    def shape(self) -> Tuple[int, int]:
+        return self.row1 - self.row0, self.col1 - self.col0
+
+
+def plan_parts(height: int, width: int, shares: Sequence[float],
+               test_box: Optional[Tuple[int, int, int, int]] = None) -> List[Part]:
+    """Spatial parts: strips across the longer side in the order train | val | test.
+
+    Each requested share gets at least one pixel strip (never empty); with ``test_box``
+    (row0, col0, row1, col1) the test part is that box and the rest of the grid beside it
+    is cut into train | val along its longer side.
+    """
+    if len(shares) != 3 or any(s < 0 for s in shares) or shares[0] <= 0:
+        raise InputError("split shares must be three non-negative numbers, train > 0")
+    parts: List[Part] = []
+    r0, c0, r1, c1 = 0, 0, height, width
+    names = list(SPLITS)
+    wanted = list(shares)
+    if test_box is not None:
+        tr0, tc0, tr1, tc1 = test_box
+        parts.append(Part("test", tr0, tc0, tr1, tc1))
+        # the largest grid rectangle beside the test box
+        options = [(0, 0, height, tc0), (0, tc1, height, width), (0, 0, tr0, width),
+                   (tr1, 0, height, width)]
+        r0, c0, r1, c1 = max(options, key=lambda b: max(0, b[2] - b[0]) * max(0, b[3] - b[1]))
+        if (r1 - r0) * (c1 - c0) <= 0:
+            raise InputError("the test extent covers the whole area: nothing left to train on")
+        names, wanted = names[:2], wanted[:2]
+    total = sum(wanted)
+    along_cols = (c1 - c0) >= (r1 - r0)
+    length = (c1 - c0) if along_cols else (r1 - r0)
+    active = [(n, s) for n, s in zip(names, wanted) if s > 0]
+    if length < len(active):
+        raise InputError(f"the area is {length} px long: too small to split")
+    cuts, acc = [0], 0.0
+    for n, s in active[:-1]:
+        acc += s / total
+        cuts.append(max(cuts[-1] + 1, min(length - (len(active) - len(cuts)), round(acc * length))))
+    cuts.append(length)
+    for (n, _), a, b in zip(active, cuts[:-1], cuts[1:]):
+        parts.append(Part(n, r0, c0 + a, r1, c0 + b) if along_cols
+                     else Part(n, r0 + a, c0, r0 + b, c1))
+    return sorted(parts, key=lambda p: SPLITS.index(p.split))
+
+
+def tile_starts(length: int, size: int, dense: bool) -> List[int]:
+    """Tile starts along one axis of a part; the last tile is padded beyond the part's edge.
+
+    Whole area: ``ceil(length / size)`` tiles. ``dense`` (a small area) adds half-step tiles
+    so a few hundred metres still give enough distinct crops.
+    """
+    step = max(1, size // 2) if dense else size
+    n = max(1, math.ceil((length - (size - step)) / step)) if length > size else 1
+    return [i * step for i in range(n)]
+
+
+def read_tile(reader: WindowReader, row: int, col: int, size: int
+              ) -> Tuple[np.ndarray, np.ndarray]:
+    """The serving tile at (row, col) as stored for training: uint8 (h, w, 3) and validity."""
+    rgb, valid = reader.read(row, col, size, size)
+    return np.round(rgb * 255.0).astype(np.uint8).transpose(1, 2, 0), valid
+
+
+def _category_words(classes: Sequence[str], mapping: Mapping[str, Any]
+                    ) -> Tuple[Dict[str, Optional[List[str]]], Dict[str, Tuple[str, ...]]]:
+    cat_words: Dict[str, Optional[List[str]]] = {}
+    for c in sorted(set(classes)):
+        cat_words[c] = mapping[c] if c in mapping else [c.strip().lower().replace("_", " ")]
+    synonyms: Dict[str, Tuple[str, ...]] = {}
+    for ws in cat_words.values():
+        if ws:
+            extra = tuple(ws[1:]) if len(ws) > 1 else DEFAULT_SYNONYMS.get(ws[0], ())
+            synonyms[ws[0]] = tuple(dict.fromkeys(synonyms.get(ws[0], ()) + extra))
+    return cat_words, synonyms
+
+
+def _box_in_grid(grid: WorkGrid, bounds: Sequence[float]) -> Tuple[int, int, int, int]:
+    inv = ~grid.transform
+    c0, r0 = inv @ (bounds[0], bounds[3])
+    c1, r1 = inv @ (bounds[2], bounds[1])
+    r0, r1 = sorted((int(round(r0)), int(round(r1))))
+    c0, c1 = sorted((int(round(c0)), int(round(c1))))
+    r0, c0 = max(0, r0), max(0, c0)
+    r1, c1 = min(grid.height, r1), min(grid.width, c1)
+    if r1 <= r0 or c1 <= c0:
+        raise InputError("the test extent does not overlap the area")
+    return r0, c0, r1, c1
+
+
+def _default_gsd(info: Any, model_range: Tuple[float, float]) -> float:
+    src = source_gsd_m(info)
+    if src is None:
+        raise InputError("the raster has no georeference: give --gsd")
+    return float(min(max(src, model_range[0]), model_range[1]))
+
+
+def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *,
+                         class_field: Optional[str] = None, fixed_class: Optional[str] = None,
+                         gsd_m: Optional[float] = None, tile_size: int = 192,
+                         words: Union[None, PathLike, Mapping[str, Any]] = None,
+                         split_shares: Sequence[float] = (0.7, 0.15, 0.15),
+                         extent: Optional[Sequence[float]] = None,
+                         extent_crs: Optional[str] = None,
+                         test_extent: Optional[Sequence[float]] = None,
+                         layer: Optional[str] = None, bands: Optional[Sequence[int]] = None,
+                         line_width_m: float = 0.0, point_radius_m: float = 0.0,
+                         seed: int = 0, overwrite: bool = False,
+                         model_gsd_range: Tuple[float, float] = (0.05, 0.5),
+                         max_expressions_per_tile: Optional[int] = 8,
+                         progress: Optional[Progress] = None,
+                         cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
+    """Write the dataset folder; return its summary (parts with areas, samples, warnings)."""
+    import shapely
+    from rasterio.features import rasterize
+
+    output = Path(output)
+    if output.exists() and not overwrite:
+        raise InputError(f"{output} exists: choose another folder or pass --overwrite")
+    if tile_size < 32:
+        raise InputError("tile size must be at least 32 pixels")
+    mapping = dict(words) if isinstance(words, Mapping) else read_words(words)
+    info = open_info(str(raster))
+    gsd = float(gsd_m) if gsd_m else _default_gsd(info, model_gsd_range)
+    grid = plan_grid(info, extent, extent_crs, gsd)
+    rgb_bands = resolve_bands(info, tuple(bands) if bands else None)
+    lab = to_crs(read_region_labels(labels, class_field, fixed_class, layer), grid.crs)
+    geoms, classes = as_areas(lab, line_width_m, point_radius_m, grid.metres_per_unit)
+    cat_words, synonyms = _category_words(classes, mapping)
+    test_box = None
+    if test_extent is not None:
+        from ...engine.raster_io import _extent_in_raster_crs
+
+        tb = _extent_in_raster_crs(info, test_extent, extent_crs)
+        if grid.crs != info.crs:
+            from rasterio.warp import transform_bounds
+            tb = transform_bounds(info.crs, grid.crs, *tb, densify_pts=21)
+        test_box = _box_in_grid(grid, tb)
+    parts = plan_parts(grid.height, grid.width, split_shares, test_box)
+    res = grid.transform.a
+    tree = shapely.STRtree(geoms)
+    near = max(2.0, 8 * gsd)
+    min_area = MIN_PIXELS * res * res
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent))
+    try:
+        for sub in ("images", "masks", "valid", "tiles"):
+            (tmp / sub).mkdir()
+        lines: Dict[str, List[str]] = {s: [] for s in SPLITS}
+        part_rows: List[Dict[str, Any]] = []
+        tile_rows: List[Dict[str, Any]] = []
+        with WindowReader(info, grid, rgb_bands) as reader:
+            plan = []
+            for p in parts:
+                h, w = p.shape
+                dense = math.ceil(h / tile_size) * math.ceil(w / tile_size) < 6
+                plan += [(p, p.row0 + r, p.col0 + c) for r in tile_starts(h, tile_size, dense)
+                         for c in tile_starts(w, tile_size, dense)]
+            objects = {s: 0 for s in SPLITS}
+            for k, (p, row, col) in enumerate(plan):
+                if cancelled is not None and cancelled():
+                    raise Cancelled("build-dataset cancelled")
+                if progress is not None:
+                    progress({"fraction": k / len(plan), "stage": "build-dataset",
+                              "tiles_done": k, "tiles_total": len(plan)})
+                name = f"{p.split[:2]}r{row:05d}c{col:05d}"
+                left, top = grid.transform @ (col, row)
+                # the tile as seen: inside its part only (padding and other parts are ignored)
+                x0, y1 = grid.transform @ (max(col, p.col0), max(row, p.row0))
+                x1, y0 = grid.transform @ (min(col + tile_size, p.col1),
+                                           min(row + tile_size, p.row1))
+                box = shapely.box(x0, y0, x1, y1)
+                instances: List[Instance] = []
+                for gi in tree.query(box, predicate="intersects"):
+                    ws = cat_words[classes[int(gi)]]
+                    if not ws:
+                        continue
+                    part_geom = _polygonal(shapely.make_valid(geoms[int(gi)].intersection(box)))
+                    if part_geom is not None and part_geom.area >= min_area:
+                        instances.append(Instance(ws[0], part_geom))
+                exprs = generate_expressions(instances, synonyms, near,
+                                             max_expressions=max_expressions_per_tile,
+                                             seed=seed * 1_000_003 + row * 1009 + col)
+                tile_rows.append({"name": name, "split": p.split, "row": row, "col": col,
+                                  "objects": len(instances), "expressions": len(exprs)})
+                if not exprs:
+                    continue
+                rgb, valid = read_tile(reader, row, col, tile_size)
+                inside = np.zeros_like(valid)
+                inside[max(0, p.row0 - row):p.row1 - row, max(0, p.col0 - col):p.col1 - col] = True
+                valid &= inside
+                if not valid.any():
+                    continue
+                Image.fromarray(rgb).save(tmp / "tiles" / f"{name}.png")
+                Image.fromarray((valid * 255).astype(np.uint8)).save(
+                    tmp / "tiles" / f"{name}.valid.png")
+                from rasterio.transform import Affine
+                transform = Affine(res, 0, left, 0, -res, top)
+                for e, ex in enumerate(exprs):
+                    sid = f"{name}e{e:02d}"
+                    mask = rasterize([(instances[i].geometry, 255) for i in ex.targets],
+                                     out_shape=(tile_size, tile_size), transform=transform,
+                                     fill=0, dtype="uint8")
+                    mask[~valid] = 0
+                    Image.fromarray(mask).save(tmp / "masks" / f"{sid}.png")
+                    _link_or_copy(tmp / "tiles" / f"{name}.png", tmp / "images" / f"{sid}.png")
+                    _link_or_copy(tmp / "tiles" / f"{name}.valid.png",
+                                  tmp / "valid" / f"{sid}.png")
+                    lines[p.split].append(f"{sid} {ex.text}")
+            stretch = reader.stretch
+        for p in parts:
+            b = _part_bounds(grid, p)
+            pbox = shapely.box(*b)
+            objects[p.split] = sum(
+                1 for gi in tree.query(pbox, predicate="intersects")
+                if cat_words[classes[int(gi)]] and
+                geoms[int(gi)].representative_point().within(pbox))
+            part_rows.append({"split": p.split, "rows": [p.row0, p.row1],
+                              "cols": [p.col0, p.col1], "bounds": b,
+                              "area_m2": round(p.shape[0] * p.shape[1] * grid.pixel_area_m2, 1),
+                              "objects": objects[p.split], "samples": len(lines[p.split])})
+        for split, rows in lines.items():
+            (tmp / f"output_phrase_{split}.txt").write_text("".join(r + "\n" for r in rows),
+                                                            encoding="utf-8")
+        categories = sorted({ws[0] for ws in cat_words.values() if ws})
+        (tmp / "categories.txt").write_text("".join(c + "\n" for c in categories))
+        warnings = _warnings(part_rows, lines, gsd)
+        summary = {
+            "name": output.name, "format": "rrsis-region/2",
+            "source_raster": str(Path(raster).resolve()),
+            "source_labels": str(Path(labels).resolve()), "class_field": class_field,
+            "fixed_class": fixed_class, "label_kinds": lab.kinds(),
+            "line_width_m": line_width_m or None, "point_radius_m": point_radius_m or None,
+            "crs": grid.crs.to_string() if grid.crs else None,
+            "extent": list(grid.bounds), "gsd_m": gsd, "native_gsd_m": source_gsd_m(info),
+            "tile_size": tile_size, "bands": list(rgb_bands), "near_m": near,
+            "stretch": None if stretch is None else {"low": list(stretch.low),
+                                                     "high": list(stretch.high)},
+            "classes": cat_words, "categories": categories, "parts": part_rows,
+            "samples": {s: len(v) for s, v in lines.items()},
+            "tiles": {s: sum(1 for t in tile_rows if t["split"] == s) for s in SPLITS},
+            "warnings": warnings, "seed": seed,
+        }
+        if not lines["train"]:
+            raise InputError("no training tile contains a labelled object: check the class "
+                             "field, the words file and that the labels overlap the raster")
+        (tmp / "dataset.json").write_text(json.dumps({**summary, "tile_list": tile_rows},
+                                                     indent=2))
+        if output.exists():
+            shutil.rmtree(output) if output.is_dir() else output.unlink()
+        os.replace(tmp, output)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    for w in warnings:
+        log.warning("%s", w)
+    if progress is not None:
+        progress({"fraction": 1.0, "stage": "build-dataset", "tiles_done": len(plan),
+                  "tiles_total": len(plan)})
+    return summary
+
+
+def _part_bounds(grid: WorkGrid, p: Part) -> List[float]:
+    x0, y1 = grid.transform @ (p.col0, p.row0)
+    x1, y0 = grid.transform @ (p.col1, p.row1)
+    return [x0, y0, x1, y1]
+
+
+def _warnings(parts: List[Dict[str, Any]], lines: Dict[str, List[str]], gsd: float) -> List[str]:
+    out = []
+    train = next(p for p in parts if p["split"] == "train")
+    if train["objects"] < MIN_TRAIN_OBJECTS:
+        out.append(f"only {train['objects']} labelled objects in the training part "
+                   f"({train['area_m2']:.0f} m2): too few to learn a region reliably; label "
+                   f"at least {MIN_TRAIN_OBJECTS} objects, or add a larger area or another "
+                   "raster of the same kind")
+    for p in parts:
+        if p["split"] != "train" and p["objects"] == 0:
+            out.append(f"the {p['split']} part ({p['area_m2']:.0f} m2) holds no labelled "
+                       "object: its numbers will say nothing; label objects there too")
+    return out
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _polygonal(geom: Any) -> Any:
+    """Only the polygon parts of a clipped geometry (lines/points from touching edges dropped)."""
+    from shapely.geometry import MultiPolygon
+
+    if geom.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = []
+    for g in getattr(geom, "geoms", []):
+        if g.geom_type == "Polygon":
+            polys.append(g)
+        elif g.geom_type == "MultiPolygon":
+            polys.extend(g.geoms)
+    return MultiPolygon(polys) if polys else None

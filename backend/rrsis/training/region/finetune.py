@@ -1,0 +1,137 @@
+"""Fine-tune a model on a region dataset within a time budget; export it ready to serve.
+
+Starting from a checkpoint (default: the default model), the recipe ``finetune_region``
+trains with random crops, flips, quarter turns and scale jitter, pixels outside the data
+ignored, for as many iterations as fit the budget (measured step time). The best model
+on the validation part is exported in fp16 with a card that records the training GSD
+and the served range around it (the scale jitter seen in training), so ``segment
+--model NAME`` runs at that scale by default. Before and after are measured on the
+held-out part through the engine (:mod:`.holdout`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, Union
+
+import torch
+
+from ...errors import InputError, OutputExistsError
+from ..recipe import recipe_from_dict, resolve_recipe
+
+__all__ = ["FINETUNE_REGION", "finetune_region", "model_export_path"]
+
+log = logging.getLogger(__name__)
+PathLike = Union[str, Path]
+
+#: the laptop recipe: chosen on the validation part of the Atlanta training area
+#: (docs/finetune-atlanta.md); the schedule is sized to the time budget at run time.
+FINETUNE_REGION: Dict[str, Any] = {
+    "name": "finetune-region", "lr": 3e-4, "weight_decay": 0.01, "text_trainable_layers": 0,
+    "epochs": 1000, "batch_size": 8, "poly_power": 0.9, "warmup_iters": 5,
+    "scale_range": [0.8, 1.25], "random_crop": True, "hflip": True, "rot90": True,
+    "num_workers": 0, "loss_weights": [0.7, 1.3], "precision": "fp32", "grad_clip": 5.0,
+    "log_every": 10, "val_split": "val", "test_split": None, "select_metric": "oIoU",
+    "budget_schedule": True, "time_budget_s": 900,
+}
+
+
+def model_export_path(name: str, export: Optional[PathLike] = None) -> Path:
+    """``export``, else the first model folder searched (RRSIS_MODEL_DIR: the plugin's setting;
+    else the user's model folder), so the models list shows the new model at once."""
+    from ...models.catalog import model_dirs
+
+    if export:
+        return Path(export)
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise InputError(f"a model name is a plain name, not a path: {name!r}")
+    return model_dirs()[0] / f"{name}.safetensors"
+
+
+def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] = None,
+                    minutes: float = 15.0, out: Optional[PathLike] = None,
+                    export: Optional[PathLike] = None, recipe: Optional[str] = None,
+                    lr: Optional[float] = None, licence: Optional[str] = None,
+                    attribution: Optional[str] = None, device: str = "auto",
+                    threads: Optional[int] = None, overwrite: bool = False,
+                    compare: bool = True, max_iters: Optional[int] = None,
+                    progress: Optional[Callable[[Dict[str, Any]], None]] = None,
+                    cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
+    """Train, export (fp16, 0644), and compare base and new model on the held-out part."""
+    from ...device import set_threads
+    from ...models.catalog import DEFAULT_MODEL, find_model
+    from ...models.checkpoint import load_checkpoint, read_card, save_checkpoint
+    from ..trainer import Trainer
+    from .holdout import heldout_iou
+
+    dataset = Path(dataset)
+    meta_path = dataset / "dataset.json"
+    if not meta_path.is_file():
+        raise InputError(f"{dataset} is not a dataset built by rrsis build-dataset "
+                         "(no dataset.json)")
+    summary = json.loads(meta_path.read_text())
+    if minutes <= 0:
+        raise InputError("the time budget must be a positive number of minutes")
+    target = model_export_path(name, export)
+    if target.exists() and not overwrite:
+        raise OutputExistsError(f"{target} exists: choose another name or pass --overwrite")
+    set_threads(threads)
+    start = str(find_model(base_model or DEFAULT_MODEL))
+    arch = str(read_card(start).get("architecture"))
+    base = recipe_from_dict(FINETUNE_REGION) if recipe is None else resolve_recipe(recipe)
+    gsd = float(summary["gsd_m"])
+    base = base.replace(arch=arch, init_checkpoint=start, time_budget_s=minutes * 60.0,
+                        input_size=int(summary.get("tile_size") or 0) or None,
+                        **({"lr": lr} if lr else {}), **({"max_iters": max_iters}
+                                                         if max_iters else {}),
+                        **({"licence": licence} if licence else {}))
+    n_train = int(summary.get("samples", {}).get("train") or 0)
+    if 0 < n_train < base.batch_size:            # a small region: smaller batches, not a refusal
+        base = base.replace(batch_size=n_train)
+    run_dir = Path(out) if out else Path("runs") / f"finetune-{name}"
+    def stage(name: str, fraction: float) -> None:
+        if progress is not None:
+            progress({"fraction": fraction, "stage": name})
+
+    def report(p: Dict[str, Any]) -> None:    # training is 5-95 % of the whole request
+        if progress is not None:
+            progress({**p, "fraction": 0.05 + 0.9 * p["fraction"]})
+
+    stage("before: base model on the held-out part", 0.0)
+    before = heldout_iou(dataset, start, device=device, threads=threads,
+                         cancel=cancelled) if compare else {}
+    trainer = Trainer(base, [dataset], run_dir, device=device, name=name, gsd_m=gsd,
+                      extra_card={"finetuned_from": Path(start).stem}, progress=report,
+                      cancelled=cancelled)
+    try:
+        result = trainer.fit()
+    finally:
+        trainer.close()
+    stage("export", 0.95)
+    model = load_checkpoint(result.best_path, "cpu")
+    lo, hi = base.scale_range or (1.0, 1.0)
+    served = (round(gsd / hi, 4), round(gsd / lo, 4))
+    model.config = model.config.replace(gsd_m=gsd, gsd_range_m=served)
+    card = dict(getattr(model, "card", {}))
+    for k in ("format", "format_version", "architecture", "config", "input", "token_count",
+              "weights_dtype", "weights_sha256", "created", "gsd_range_m"):
+        card.pop(k, None)
+    card.update({"name": name, "gsd_m": gsd, "gsd_range_m": list(served),
+                 "licence": licence or card.get("licence"), "attribution": attribution,
+                 "training_region": {"dataset": summary.get("name"), "parts": summary["parts"],
+                                     "source_raster": summary["source_raster"]}})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    save_checkpoint(model, target, card=card, dtype=torch.float16)
+    os.chmod(target, 0o644)
+    stage("after: new model on the held-out part", 0.96)
+    after = heldout_iou(dataset, str(target), device=device, threads=threads,
+                        cancel=cancelled) if compare else {}
+    out_summary = {"model": name, "export": str(target), "run": str(run_dir),
+                   "iterations": result.global_step, "gsd_m": gsd, "gsd_range_m": list(served),
+                   "before": before, "after": after}
+    (run_dir / "before_after.json").write_text(json.dumps(out_summary, indent=2))
+    stage("done", 1.0)
+    return out_summary

@@ -1,0 +1,92 @@
+"""Before/after on the held-out part, measured through the engine (what the user will get).
+
+Each model segments the held-out rectangle of the raster with each category word via
+:func:`rrsis.engine.run.segment` (its own served GSD, stretch over that area, tiling and
+vectorising); its polygons and the labelled ones are rasterised on the dataset's grid
+over that rectangle and compared: IoU = |prediction ∩ labels| / |prediction ∪ labels|.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Union
+
+import numpy as np
+
+from .labels import RegionLabels, as_areas, read_region_labels, to_crs
+
+__all__ = ["heldout_iou", "held_out_part"]
+
+PathLike = Union[str, Path]
+
+
+def held_out_part(summary: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The test part of a dataset summary (else val), with labelled objects in it."""
+    for split in ("test", "val"):
+        for p in summary.get("parts", []):
+            if p["split"] == split and p.get("objects"):
+                return p
+    return None
+
+
+def _rasterize(geoms: List[Any], bounds: List[float], res: float) -> np.ndarray:
+    from rasterio.features import rasterize
+    from rasterio.transform import from_origin
+
+    w = max(1, int(round((bounds[2] - bounds[0]) / res)))
+    h = max(1, int(round((bounds[3] - bounds[1]) / res)))
+    if not geoms:
+        return np.zeros((h, w), bool)
+    return rasterize([(g, 1) for g in geoms], out_shape=(h, w),
+                     transform=from_origin(bounds[0], bounds[3], res, res), fill=0,
+                     dtype="uint8").astype(bool)
+
+
+def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
+                threads: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None
+                ) -> Dict[str, Any]:
+    """IoU per category word of ``model`` on the dataset's held-out part, with object counts."""
+    import pyogrio.raw
+    import shapely
+
+    from ...engine.run import SegmentOptions, segment
+
+    summary = json.loads((Path(dataset) / "dataset.json").read_text())
+    part = held_out_part(summary)
+    if part is None:
+        return {}
+    bounds, crs = part["bounds"], summary["crs"]
+    res = float(summary["gsd_m"]) / 1.0
+    box = shapely.box(*bounds)
+    lab = to_crs(read_region_labels(summary["source_labels"], summary.get("class_field"),
+                                    summary.get("fixed_class")), crs)
+    geoms, classes = as_areas(lab, summary.get("line_width_m") or 0.0,
+                              summary.get("point_radius_m") or 0.0)
+    out: Dict[str, Any] = {"split": part["split"], "area_m2": part["area_m2"], "classes": {}}
+    for cls, words in summary["classes"].items():
+        if not words:
+            continue
+        truth = [g.intersection(box) for g, c in zip(geoms, classes) if c == cls
+                 and g.intersects(box)]
+        objects = sum(1 for g, c in zip(geoms, classes)
+                      if c == cls and g.representative_point().within(box))
+        with tempfile.TemporaryDirectory(prefix="rrsis-heldout-") as tmp:
+            gpkg = str(Path(tmp) / "pred.gpkg")
+            result = segment(SegmentOptions(
+                raster=summary["source_raster"], expressions=[words[0]], output=gpkg,
+                extent=tuple(bounds), extent_crs=crs, model=model, device=device,
+                threads=threads, bands=tuple(summary["bands"])), cancel=cancel)
+            pred: List[Any] = []
+            if sum(result.feature_counts.values()):
+                meta, _, wkb, _ = pyogrio.raw.read(gpkg, layer=result.layer)
+                pred = list(shapely.from_wkb(wkb))
+                pred = to_crs(RegionLabels(pred, [""] * len(pred), meta.get("crs")),
+                              crs).geometries
+        p, t = _rasterize(pred, bounds, res), _rasterize(truth, bounds, res)
+        union = int((p | t).sum())
+        out["classes"][cls] = {
+            "expression": words[0], "iou": float((p & t).sum() / union) if union else 0.0,
+            "objects": objects, "predicted_objects": len(pred), "served_gsd_m": result.gsd_m}
+    return out

@@ -1,0 +1,126 @@
+"""Labels as analysts have them: polygons, lines with a width, points with a radius.
+
+Lines (roads, rivers) are buffered by half their width and points (tree inventories) by
+their radius, in metres on the ground, in the working CRS (projected, metres). The class
+comes from a field, or one class names the whole layer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, List, Optional, Tuple, Union
+
+from ...errors import CRSError, InputError
+
+__all__ = ["RegionLabels", "read_region_labels", "to_crs", "as_areas"]
+
+PathLike = Union[str, Path]
+POLYGONAL = ("Polygon", "MultiPolygon")
+LINEAR = ("LineString", "MultiLineString", "LinearRing")
+PUNCTUAL = ("Point", "MultiPoint")
+
+
+@dataclass
+class RegionLabels:
+    """Geometries (any type), their class text, and the layer's CRS."""
+
+    geometries: List[Any]
+    classes: List[str]
+    crs: Any
+
+    def kinds(self) -> List[str]:
+        return sorted({_kind(g) for g in self.geometries})
+
+
+def _kind(geom: Any) -> str:
+    t = geom.geom_type
+    if t in POLYGONAL:
+        return "polygon"
+    if t in LINEAR:
+        return "line"
+    if t in PUNCTUAL:
+        return "point"
+    return "mixed"
+
+
+def read_region_labels(path: PathLike, class_field: Optional[str] = None,
+                       fixed_class: Optional[str] = None, layer: Optional[str] = None
+                       ) -> RegionLabels:
+    """Read every feature with a geometry and a class (from ``class_field`` or ``fixed_class``)."""
+    import pyogrio.raw
+    import shapely
+
+    if (class_field is None) == (fixed_class is None):
+        raise InputError("give either a class field or one class for the whole layer")
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"labels not found: {path}")
+    try:
+        info = pyogrio.read_info(str(path), layer=layer)
+    except Exception as exc:  # noqa: BLE001 - GDAL's errors vary by driver
+        raise InputError(f"cannot read labels {path}: {exc}") from exc
+    fields = list(info["fields"])
+    if class_field is not None and class_field not in fields:
+        raise InputError(f"{path.name} has no field {class_field!r}; fields: "
+                         f"{', '.join(fields) or '(none)'}")
+    meta, _, wkb, values = pyogrio.raw.read(str(path), layer=layer,
+                                            columns=[class_field] if class_field else [])
+    geoms = list(shapely.from_wkb(wkb))
+    if class_field is not None:
+        classes = [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                   for v in values[0]]
+    else:
+        classes = [str(fixed_class)] * len(geoms)
+    keep = [(g, c) for g, c in zip(geoms, classes)
+            if g is not None and not g.is_empty and c is not None and c.strip()]
+    if not keep:
+        what = f"a value in {class_field!r}" if class_field else "a geometry"
+        raise InputError(f"{path.name}: no feature with {what}")
+    return RegionLabels([g for g, _ in keep], [c for _, c in keep], meta.get("crs"))
+
+
+def to_crs(labels: RegionLabels, dst_crs: Any) -> RegionLabels:
+    """The labels in ``dst_crs`` (the working grid's projected CRS)."""
+    import shapely
+    from rasterio.crs import CRS
+    from rasterio.warp import transform_geom
+
+    if labels.crs is None:
+        raise CRSError("the labels have no coordinate reference system")
+    src, dst = CRS.from_user_input(labels.crs), CRS.from_user_input(dst_crs)
+    if src == dst:
+        return labels
+    geoms = [shapely.geometry.shape(transform_geom(src, dst, shapely.geometry.mapping(g)))
+             for g in labels.geometries]
+    return RegionLabels(geoms, labels.classes, dst)
+
+
+def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
+             metres_per_unit: float = 1.0) -> Tuple[List[Any], List[str]]:
+    """Every label as a valid area: polygons as drawn, lines and points buffered in metres."""
+    import shapely
+
+    out, classes = [], []
+    for g, c in zip(labels.geometries, labels.classes):
+        kind = _kind(g)
+        if kind == "line":
+            if line_width_m <= 0:
+                raise InputError("the labels contain lines: give their width in metres "
+                                 "(--line-width)")
+            g = g.buffer(line_width_m / 2 / metres_per_unit, cap_style="flat")
+        elif kind == "point":
+            if point_radius_m <= 0:
+                raise InputError("the labels contain points: give their radius in metres "
+                                 "(--point-radius)")
+            g = g.buffer(point_radius_m / metres_per_unit)
+        elif kind == "mixed":
+            g = g.buffer(0)
+        g = shapely.make_valid(g)
+        if not g.is_empty and g.area > 0:
+            out.append(g)
+            classes.append(c)
+    if not out:
+        raise InputError("no label has an area after buffering")
+    return out, classes

@@ -1,0 +1,41 @@
+"""The server's ``build_dataset`` and ``finetune`` handlers: wire params -> the library calls."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict
+
+__all__ = ["build_dataset", "finetune"]
+
+
+def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
+                  cancel: Callable[[], bool]) -> Dict[str, Any]:
+    from ..commands import _floats
+    from .build import build_region_dataset
+
+    p = dict(params)
+    kwargs: Dict[str, Any] = {
+        "class_field": p.get("class_field"), "fixed_class": p.get("fixed_class"),
+        "layer": p.get("layer"), "gsd_m": p.get("gsd_m"), "extent_crs": p.get("extent_crs"),
+        "extent": p.get("extent"), "test_extent": p.get("test_extent"),
+        "bands": p.get("bands"), "overwrite": bool(p.get("overwrite", False)),
+        "line_width_m": float(p.get("line_width_m") or 0.0),
+        "point_radius_m": float(p.get("point_radius_m") or 0.0)}
+    if p.get("tile_size"):
+        kwargs["tile_size"] = int(p["tile_size"])
+    if p.get("split"):
+        kwargs["split_shares"] = _floats(p["split"], 3, "split")
+    return build_region_dataset(p["raster"], p["labels"], p["output"], progress=progress,
+                                cancelled=cancel, **kwargs)
+
+
+def finetune(params: Dict[str, Any], progress: Callable[[Any], None],
+             cancel: Callable[[], bool]) -> Dict[str, Any]:
+    from .finetune import finetune_region
+
+    p = dict(params)
+    return finetune_region(
+        p["dataset"], p["name"], base_model=p.get("model"), minutes=float(p.get("minutes", 15)),
+        max_iters=p.get("max_iters"), lr=p.get("lr"), licence=p.get("licence"),
+        attribution=p.get("attribution"), out=p.get("out"), device=p.get("device", "auto"),
+        threads=p.get("threads"), overwrite=bool(p.get("overwrite", False)),
+        progress=progress, cancelled=cancel)

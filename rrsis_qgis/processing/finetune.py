@@ -1,0 +1,123 @@
+"""Algorithm ``rrsis:finetune`` — "Fine-tune model".
+
+Two backend requests through the shared client, with progress and cancel: ``build_dataset``
+(the raster and the analyst's labels -> train/val/held-out areas, in a temporary folder)
+and ``finetune`` (within a time budget; the new model is exported where the backend looks
+for models). The log gives the honest before/after: IoU of the base and of the new model
+on the held-out area, with its number of objects. The dock's model list reloads at once.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any, Dict
+
+from qgis.core import (QgsProcessingException,
+                       QgsProcessingOutputNumber, QgsProcessingOutputString,
+                       QgsProcessingParameterBoolean, QgsProcessingParameterNumber,
+                       QgsProcessingParameterString, QgsProcessingUtils)
+
+from .. import backend
+from .common import RrsisAlgorithm
+from .labels_params import add_label_parameters, label_request
+
+
+class FinetuneAlgorithm(RrsisAlgorithm):
+    MINUTES = "MINUTES"
+    NAME = "NAME"
+    BASE = "BASE"
+    LICENCE = "LICENCE"
+    ATTRIBUTION = "ATTRIBUTION"
+    OVERWRITE = "OVERWRITE"
+    MAX_ITERS = "MAX_ITERS"
+    OUTPUT_MODEL = "MODEL_NAME"
+    BEFORE = "IOU_BEFORE"
+    AFTER = "IOU_AFTER"
+    OBJECTS = "HELD_OUT_OBJECTS"
+
+    def name(self) -> str:
+        return "finetune"
+
+    def displayName(self) -> str:  # noqa: N802
+        return self.tr("Fine-tune model")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return self.tr(
+            "Teaches a model your region from your own labels: polygons, lines (with a width) "
+            "or points (with a radius), with a class field or one class for the layer. The "
+            "area is split into training, validation and held-out parts; training runs for "
+            "the time budget; the log reports the IoU of the base and of the new model on "
+            "the held-out part. The new model appears in the model list and segments at the "
+            "scale it was trained at.")
+
+    def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
+        add_label_parameters(self)
+        self.addParameter(QgsProcessingParameterNumber(
+            self.MINUTES, self.tr("Time budget (minutes)"), QgsProcessingParameterNumber.Double,
+            defaultValue=15.0, minValue=0.1))
+        self.addParameter(QgsProcessingParameterString(self.NAME, self.tr("New model name")))
+        self.addParameter(QgsProcessingParameterString(
+            self.BASE, self.tr("Start from model (empty: the default model)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.LICENCE, self.tr("Licence of the new weights"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.ATTRIBUTION, self.tr("Attribution (imagery and labels)"), optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.OVERWRITE, self.tr("Replace a model of the same name"), defaultValue=False))
+        cap = QgsProcessingParameterNumber(
+            self.MAX_ITERS, self.tr("Iteration cap (0: none)"),
+            QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0)
+        cap.setFlags(cap.flags() | cap.FlagAdvanced)
+        self.addParameter(cap)
+        self.addOutput(QgsProcessingOutputString(self.OUTPUT_MODEL, self.tr("Model name")))
+        self.addOutput(QgsProcessingOutputNumber(self.BEFORE, self.tr("Held-out IoU before")))
+        self.addOutput(QgsProcessingOutputNumber(self.AFTER, self.tr("Held-out IoU after")))
+        self.addOutput(QgsProcessingOutputNumber(self.OBJECTS, self.tr("Held-out objects")))
+
+    def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
+                         feedback: Any) -> Dict[str, Any]:
+        name = self.parameterAsString(parameters, self.NAME, context).strip()
+        if not name or os.sep in name or name.startswith("."):
+            raise QgsProcessingException(self.tr("Give the new model a plain name."))
+        request = label_request(self, parameters, context, feedback)
+        folder = tempfile.mkdtemp(prefix=f"rrsis-{name}-", dir=QgsProcessingUtils.tempFolder())
+        dataset = os.path.join(folder, "dataset")
+        request["output"] = dataset
+        summary = self.call_backend("build_dataset", request, feedback)
+        for part in summary.get("parts", []):
+            feedback.pushInfo(self.tr("{split}: {area:.0f} m², {objects} objects").format(
+                split=part["split"], area=part["area_m2"], objects=part["objects"]))
+        for warning in summary.get("warnings", []):
+            feedback.reportError(warning, fatalError=False)
+        tune: Dict[str, Any] = {
+            "dataset": dataset, "name": name,
+            "minutes": self.parameterAsDouble(parameters, self.MINUTES, context),
+            "model": self.parameterAsString(parameters, self.BASE, context).strip() or None,
+            "licence": self.parameterAsString(parameters, self.LICENCE, context).strip() or None,
+            "attribution": self.parameterAsString(parameters, self.ATTRIBUTION,
+                                                  context).strip() or None,
+            "overwrite": self.parameterAsBool(parameters, self.OVERWRITE, context),
+            "out": os.path.join(folder, "run")}
+        cap = self.parameterAsInt(parameters, self.MAX_ITERS, context)
+        if cap > 0:
+            tune["max_iters"] = cap
+        result = self.call_backend("finetune", tune, feedback)
+        backend.status_hub().modelsChanged.emit()
+        out: Dict[str, Any] = {self.OUTPUT_MODEL: result["model"]}
+        before = (result.get("before") or {}).get("classes", {})
+        after = (result.get("after") or {}).get("classes", {})
+        for cls, row in after.items():
+            was = before.get(cls, {}).get("iou")
+            feedback.pushInfo(self.tr(
+                "{cls} on the held-out part ({objects} objects): IoU {before} before, "
+                "{after:.3f} after (served at {gsd:g} m)").format(
+                    cls=cls, objects=row["objects"],
+                    before="n/a" if was is None else f"{was:.3f}", after=row["iou"],
+                    gsd=row["served_gsd_m"]))
+            out.setdefault(self.BEFORE, was)
+            out.setdefault(self.AFTER, row["iou"])
+            out.setdefault(self.OBJECTS, row["objects"])
+        feedback.pushInfo(self.tr("Model {name} written to {path}").format(
+            name=result["model"], path=result["export"]))
+        return out

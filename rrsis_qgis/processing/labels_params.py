@@ -1,0 +1,65 @@
+"""The label parameters shared by "Build referring dataset" and "Fine-tune model".
+
+Labels as analysts have them: a polygon, line or point layer; a class field, or one class
+for the whole layer; a width for lines and a radius for points, in metres.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParameterField,
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
+                       QgsProcessingParameterString, QgsProcessingParameterVectorLayer,
+                       QgsProviderRegistry)
+
+INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
+LINE_WIDTH, POINT_RADIUS, GSD = "LINE_WIDTH", "POINT_RADIUS", "GSD"
+
+
+def add_label_parameters(alg: Any) -> None:
+    tr = alg.tr
+    alg.addParameter(QgsProcessingParameterRasterLayer(INPUT, tr("Raster")))
+    alg.addParameter(QgsProcessingParameterVectorLayer(
+        LABELS, tr("Labels (polygons, lines or points)"), [QgsProcessing.TypeVectorAnyGeometry]))
+    alg.addParameter(QgsProcessingParameterField(
+        CLASS_FIELD, tr("Class field (empty: one class for the whole layer)"),
+        parentLayerParameterName=LABELS, optional=True))
+    alg.addParameter(QgsProcessingParameterString(
+        FIXED_CLASS, tr("Class of the whole layer (when no class field), e.g. building"),
+        optional=True))
+    alg.addParameter(QgsProcessingParameterNumber(
+        LINE_WIDTH, tr("Width of line labels in metres (roads, rivers)"),
+        QgsProcessingParameterNumber.Double, defaultValue=6.0, minValue=0.0))
+    alg.addParameter(QgsProcessingParameterNumber(
+        POINT_RADIUS, tr("Radius of point labels in metres (trees)"),
+        QgsProcessingParameterNumber.Double, defaultValue=3.0, minValue=0.0))
+    alg.addParameter(QgsProcessingParameterNumber(
+        GSD, tr("Training GSD in metres (0: the raster's, within the model's range)"),
+        QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0))
+
+
+def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: Any
+                  ) -> Dict[str, Any]:
+    """The ``build_dataset`` params for the raster and labels chosen (no output yet)."""
+    raster = alg.parameterAsRasterLayer(parameters, INPUT, context)
+    if raster is None:
+        raise QgsProcessingException(alg.invalidRasterError(parameters, INPUT))
+    raster_path = QgsProviderRegistry.instance().decodeUri(
+        raster.providerType(), raster.source()).get("path") or raster.source()
+    labels = alg.parameterAsCompatibleSourceLayerPath(
+        parameters, LABELS, context, ["gpkg", "geojson", "shp"], "gpkg", feedback)
+    field = alg.parameterAsString(parameters, CLASS_FIELD, context).strip()
+    fixed = alg.parameterAsString(parameters, FIXED_CLASS, context).strip()
+    if not field and not fixed:
+        raise QgsProcessingException(alg.tr(
+            "Choose a class field, or type the class of the whole layer (e.g. building)."))
+    request: Dict[str, Any] = {
+        "raster": raster_path, "labels": labels,
+        "class_field": field or None, "fixed_class": None if field else fixed,
+        "line_width_m": alg.parameterAsDouble(parameters, LINE_WIDTH, context),
+        "point_radius_m": alg.parameterAsDouble(parameters, POINT_RADIUS, context)}
+    gsd = alg.parameterAsDouble(parameters, GSD, context)
+    if gsd > 0:
+        request["gsd_m"] = gsd
+    return request

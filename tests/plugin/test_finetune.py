@@ -1,0 +1,60 @@
+""""Fine-tune model" in real QGIS: raster + point/polygon layer -> a new model through the
+backend protocol (tiny model, tiny budget), before/after reported, the dock lists it at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsVectorLayer
+
+from conftest import wait_until, write_geotiff
+
+pytestmark = pytest.mark.usefixtures("backend_settings")
+
+
+def _layer(kind: str, points) -> QgsVectorLayer:  # type: ignore[no-untyped-def]
+    layer = QgsVectorLayer(f"{kind}?crs=EPSG:32633", "labels", "memory")
+    feats = []
+    for x, y in points:
+        f = QgsFeature()
+        if kind == "Point":
+            f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, y)))
+        else:
+            f.setGeometry(QgsGeometry.fromRect(
+                QgsGeometry.fromPointXY(QgsPointXY(x, y)).buffer(3, 4).boundingBox()))
+        feats.append(f)
+    layer.dataProvider().addFeatures(feats)
+    return layer
+
+
+def test_finetune_model_from_points_and_the_dock_lists_it(provider, project, iface, model_dir,
+                                                         tmp_path: Path) -> None:
+    import processing
+    from rrsis_qgis.dock import RrsisDock
+
+    raster = write_geotiff(tmp_path / "scene.tif", size=(192, 192))
+    from qgis.core import QgsRasterLayer
+    layer = QgsRasterLayer(str(raster), "scene")
+    ext = layer.extent()
+    pts = [(ext.xMinimum() + 5 + 9 * (k % 9), ext.yMaximum() - 5 - 9 * (k // 9))
+           for k in range(81)]
+    pts = [(x, y) for x, y in pts if x < ext.xMaximum() - 3 and y > ext.yMinimum() + 3]
+    dock = RrsisDock(iface, iface.mainWindow())
+    try:
+        out = processing.run("rrsis:finetune", {
+            "INPUT": str(raster), "LABELS": _layer("Point", pts), "FIXED_CLASS": "tree",
+            "POINT_RADIUS": 2.0, "GSD": 0.5, "MINUTES": 0.5, "NAME": "qgis-trees",
+            "BASE": "tiny", "MAX_ITERS": 2})
+        assert out["MODEL_NAME"] == "qgis-trees"
+        assert out["HELD_OUT_OBJECTS"] > 0 and 0 <= out["IOU_AFTER"] <= 1
+        assert (model_dir / "qgis-trees.safetensors").is_file()
+        assert wait_until(lambda: dock.model.findData("qgis-trees") >= 0, timeout=60)
+        with pytest.raises(Exception, match="output_exists|exists"):
+            processing.run("rrsis:finetune", {
+                "INPUT": str(raster), "LABELS": _layer("Polygon", pts), "FIXED_CLASS": "tree",
+                "GSD": 0.5, "MINUTES": 0.5, "NAME": "qgis-trees", "BASE": "tiny",
+                "MAX_ITERS": 1})
+    finally:
+        (model_dir / "qgis-trees.safetensors").unlink(missing_ok=True)
+        dock.deleteLater()

@@ -1,0 +1,256 @@
+"""`build-dataset` through the engine's raster code: served-tile identity, whole area, parts,
+labels as analysts have them, and a build that fails leaves nothing behind.
+
+Real GeoTIFFs and GeoPackages written here, the real engine reader, and the real SpaceNet
+Atlanta sample from ../shared/data (skipped without it).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from PIL import Image
+from rasterio.transform import from_origin
+
+from conftest import shared_data
+from rrsis.engine.raster_io import WindowReader, open_info, plan_grid, resolve_bands
+from rrsis.errors import InputError
+from rrsis.training.datasets.refsegrs import IGNORE_INDEX, RefSegRSDataset, read_split
+from rrsis.training.region import build_region_dataset
+from rrsis.training.region.build import plan_parts, tile_starts
+
+X0, Y0, GSD = 500000.0, 4000000.0, 0.5
+
+
+def _raster(path: Path, width: int, height: int, dtype: str = "uint8", crs: str = "EPSG:32633",
+            transform=None, count: int = 3) -> np.ndarray:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(1)
+    hi = 255 if dtype == "uint8" else 4000
+    data = rng.integers(0, hi, (count, height, width)).astype(dtype)
+    with rasterio.open(path, "w", driver="GTiff", width=width, height=height, count=count,
+                       dtype=dtype, crs=crs,
+                       transform=transform or from_origin(X0, Y0, GSD, GSD)) as dst:
+        dst.write(data)
+    return data
+
+
+def _labels(path: Path, geoms: list, classes: list, crs: str = "EPSG:32633",
+            kind: str = "Polygon") -> Path:
+    import pyogrio.raw
+
+    pyogrio.raw.write(str(path), np.array([shapely.to_wkb(g) for g in geoms], dtype=object),
+                      [np.array(classes, dtype=object)], fields=["kind"], crs=crs,
+                      geometry_type=kind, driver="GPKG")
+    return path
+
+
+def _houses(n: int, width_px: int, height_px: int) -> list:
+    rng = np.random.default_rng(2)
+    out = []
+    for _ in range(n):
+        c, r = rng.integers(2, width_px - 12), rng.integers(2, height_px - 12)
+        out.append(shapely.box(X0 + c * GSD, Y0 - (r + 8) * GSD, X0 + (c + 8) * GSD, Y0 - r * GSD))
+    return out
+
+
+def test_training_tile_is_the_serving_tile(tmp_path: Path) -> None:
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 300, 250)
+    labels = _labels(tmp_path / "l.gpkg", _houses(60, 300, 250), ["house"] * 60)
+    out = tmp_path / "ds"
+    summary = build_region_dataset(raster, labels, out, class_field="kind", tile_size=64)
+    info = open_info(str(raster))
+    grid = plan_grid(info, None, None, summary["gsd_m"])     # what segment plans for the raster
+    tiles = json.loads((out / "dataset.json").read_text())["tile_list"]
+    checked = 0
+    with WindowReader(info, grid, resolve_bands(info, None)) as reader:
+        for t in tiles:
+            png = out / "tiles" / f"{t['name']}.png"
+            if not png.is_file():
+                continue
+            served, valid = reader.read(t["row"], t["col"], 64, 64)
+            trained = np.asarray(Image.open(png), dtype=np.float32).transpose(2, 0, 1) / 255.0
+            assert np.array_equal(trained, served)                  # identical arrays
+            checked += 1
+    assert checked >= 10
+
+
+def test_uint16_tile_matches_the_served_stretch(tmp_path: Path) -> None:
+    raster = tmp_path / "pan.tif"
+    _raster(raster, 200, 200, dtype="uint16", count=1)
+    labels = _labels(tmp_path / "l.gpkg", _houses(50, 200, 200), ["house"] * 50)
+    summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
+                                   tile_size=64)
+    info = open_info(str(raster))
+    grid = plan_grid(info, None, None, summary["gsd_m"])
+    t = next(t for t in summary_tiles(tmp_path / "ds") if (tmp_path / "ds" / "tiles" /
+                                                         f"{t['name']}.png").is_file())
+    with WindowReader(info, grid, resolve_bands(info, None)) as reader:
+        served, _ = reader.read(t["row"], t["col"], 64, 64)
+        assert summary["stretch"]["low"] == list(reader.stretch.low)
+    trained = np.asarray(Image.open(tmp_path / "ds" / "tiles" / f"{t['name']}.png"))
+    assert np.array_equal(trained, np.round(served * 255).astype(np.uint8).transpose(1, 2, 0))
+
+
+def summary_tiles(root: Path) -> list:
+    return json.loads((root / "dataset.json").read_text())["tile_list"]
+
+
+def test_whole_area_is_tiled_and_padding_is_ignored(tmp_path: Path) -> None:
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 150, 110)                                 # not a multiple of the tile
+    labels = _labels(tmp_path / "l.gpkg", _houses(60, 150, 110), ["house"] * 60)
+    out = tmp_path / "ds"
+    summary = build_region_dataset(raster, labels, out, class_field="kind", tile_size=64)
+    covered = np.zeros((110, 150), bool)
+    for t in summary_tiles(out):
+        covered[t["row"]:t["row"] + 64, t["col"]:t["col"] + 64] = True
+    assert covered.all()                                      # no strip of the area dropped
+    assert sum(p["area_m2"] for p in summary["parts"]) == pytest.approx(150 * 110 * GSD ** 2)
+    assert all(p["area_m2"] > 0 for p in summary["parts"])
+    padded = [s for s in read_split(out, "train")
+              if (np.asarray(Image.open(out / "valid" / f"{s.id}.png")) == 0).any()]
+    assert padded, "an edge tile must carry padding"
+    from rrsis.models import create_model
+    model = create_model("test-lgce-tiny")
+    ds = RefSegRSDataset(padded, 64, model.tokenizer, model.config.mean, model.config.std,
+                         use_valid=True, rot90=True, hflip=True)
+    item = ds[0]
+    valid = np.asarray(Image.open(out / "valid" / f"{padded[0].id}.png")) > 0
+    assert (item["mask"] == IGNORE_INDEX).sum() == (~valid).sum()   # only a turn or flip
+
+
+def test_parts_are_never_empty_and_separate() -> None:
+    for h, w in ((10, 7), (900, 600), (64, 3000), (3, 3)):
+        parts = plan_parts(h, w, (0.7, 0.15, 0.15))
+        assert [p.split for p in parts] == ["train", "val", "test"]
+        assert all(p.shape[0] > 0 and p.shape[1] > 0 for p in parts)
+        cover = np.zeros((h, w), int)
+        for p in parts:
+            cover[p.row0:p.row1, p.col0:p.col1] += 1
+        assert (cover == 1).all()
+    parts = plan_parts(900, 900, (0.8, 0.2, 0), test_box=(0, 600, 900, 900))
+    assert {p.split: (p.col0, p.col1) for p in parts}["test"] == (600, 900)
+    assert all(p.col1 <= 600 for p in parts if p.split != "test")
+    assert tile_starts(150, 64, False) == [0, 64, 128]
+    assert len(tile_starts(100, 64, True)) == 3               # small area: half-step tiles
+
+
+def test_too_little_data_warns_what_to_add(tmp_path: Path) -> None:
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 128, 128)
+    labels = _labels(tmp_path / "l.gpkg", _houses(5, 128, 128), ["house"] * 5)
+    summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
+                                   tile_size=64)
+    assert any("too few" in w and "label at least" in w for w in summary["warnings"])
+
+
+def test_a_failed_build_leaves_nothing(tmp_path: Path) -> None:
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 128, 128)
+    far = [shapely.box(0, 0, 10, 10)]                         # not on the raster
+    labels = _labels(tmp_path / "l.gpkg", far, ["house"])
+    with pytest.raises(InputError, match="no training tile"):
+        build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind", tile_size=64)
+    with pytest.raises(InputError, match="no field"):
+        build_region_dataset(raster, labels, tmp_path / "ds", class_field="nope", tile_size=64)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l.gpkg", "scene.tif"]
+    (tmp_path / "keep").mkdir()
+    with pytest.raises(InputError, match="exists"):
+        build_region_dataset(raster, labels, tmp_path / "keep", class_field="kind")
+
+
+def test_lines_with_a_width_and_points_with_a_radius(tmp_path: Path) -> None:
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 200, 200)
+    y = Y0 - 50 * GSD
+    roads = [shapely.LineString([(X0, y - k * 20), (X0 + 100, y - k * 20)]) for k in range(3)]
+    lines = _labels(tmp_path / "roads.gpkg", roads, ["road"] * 3, kind="LineString")
+    with pytest.raises(InputError, match="width"):
+        build_region_dataset(raster, lines, tmp_path / "a", class_field="kind", tile_size=64)
+    s = build_region_dataset(raster, lines, tmp_path / "a", fixed_class="road", tile_size=64,
+                             line_width_m=6.0, split_shares=(1, 0, 0))
+    assert s["label_kinds"] == ["line"] and s["categories"] == ["road"]
+    sample = next(x for x in read_split(tmp_path / "a", "train") if x.expression == "road")
+    mask = np.asarray(Image.open(sample.mask)) > 50
+    assert 10 <= mask.any(axis=1).sum() % 64 + 12 and mask.sum() > 0
+    # a 6 m wide road at 0.5 m is 12 px across
+    cols = mask.any(axis=0)
+    col = int(np.argmax(cols))
+    runs = np.diff(np.flatnonzero(np.diff(np.r_[0, mask[:, col].astype(int), 0])))[::2]
+    assert 11 <= runs.max() <= 13
+    trees = [shapely.Point(X0 + 10 + 8 * k, Y0 - 10 - 8 * k) for k in range(8)]
+    points = _labels(tmp_path / "trees.gpkg", trees, ["tree"] * 8, kind="Point")
+    s = build_region_dataset(raster, points, tmp_path / "b", class_field="kind", tile_size=64,
+                             point_radius_m=2.0, split_shares=(1, 0, 0))
+    assert s["label_kinds"] == ["point"] and s["parts"][0]["objects"] == 8
+
+
+def test_geographic_raster_is_tiled_in_its_utm_zone(tmp_path: Path) -> None:
+    raster = tmp_path / "geo.tif"
+    lon0, lat0, step = 9.0, 45.0, 0.5 / 111_000
+    _raster(raster, 160, 160, crs="EPSG:4326", transform=from_origin(lon0, lat0, step, step))
+    rng = np.random.default_rng(3)
+    houses = []
+    for _ in range(30):
+        c, r = rng.integers(0, 150, 2)
+        houses.append(shapely.box(lon0 + c * step, lat0 - (r + 6) * step, lon0 + (c + 6) * step,
+                                  lat0 - r * step))
+    labels = _labels(tmp_path / "l.gpkg", houses, ["house"] * 30, crs="EPSG:4326")
+    s = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind", tile_size=64,
+                             gsd_m=0.5)
+    assert s["crs"] == "EPSG:32632" and s["samples"]["train"] > 0
+
+
+def test_cli_error_is_one_line(tmp_path: Path) -> None:
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 64, 64)
+    proc = subprocess.run([sys.executable, "-m", "rrsis", "build-dataset", str(raster),
+                           str(tmp_path / "missing.gpkg"), "--class", "house", "-o",
+                           str(tmp_path / "ds")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "labels not found" in proc.stderr and not (tmp_path / "ds").exists()
+
+
+ATLANTA = "spacenet_atlanta_sample_geotiff"
+
+
+def atlanta_split(tmp_path: Path, gsd: float = 0.5) -> tuple:
+    """The worked example's split: left 600 px train/val, right 300 px held out."""
+    folder = shared_data("georeferenced-samples")
+    raster = folder / f"{ATLANTA}.tif"
+    labels = folder / f"{ATLANTA}_buildings.geojson"
+    with rasterio.open(raster) as src:
+        b = src.bounds
+    cut = b.left + 600 * src.res[0]
+    out = tmp_path / "atlanta"
+    proc = subprocess.run([sys.executable, "-m", "rrsis", "build-dataset", str(raster),
+                           str(labels), "--class", "building", "--gsd", str(gsd),
+                           "--split", "0.8,0.2,0",
+                           "--test-extent", f"{cut},{b.bottom},{b.right},{b.top}", "-o", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return raster, labels, cut, out
+
+
+def test_atlanta_split_is_clean(tmp_path: Path) -> None:
+    raster, labels, cut, out = atlanta_split(tmp_path)
+    from rrsis.training.region.labels import read_region_labels, to_crs
+    polys = to_crs(read_region_labels(labels, fixed_class="building"), "EPSG:32616").geometries
+    line = shapely.LineString([(cut, 3_700_000), (cut, 3_800_000)])
+    assert not any(p.intersects(line) for p in polys), "a building crosses the cut"
+    meta = json.loads((out / "dataset.json").read_text())
+    parts = {p["split"]: p for p in meta["parts"]}
+    right = sum(1 for p in polys if p.representative_point().x > cut)
+    left = sum(1 for p in polys if p.representative_point().x < cut)
+    assert parts["test"]["area_m2"] == 150 * 450 and parts["test"]["objects"] == right > 0
+    assert parts["train"]["objects"] + parts["val"]["objects"] == left > 0
+    assert all(meta["samples"][s] > 0 for s in ("train", "val", "test"))
+    assert meta["crs"] == "EPSG:32616" and meta["gsd_m"] == 0.5
