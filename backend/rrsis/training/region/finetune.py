@@ -125,13 +125,30 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
                                      "source_raster": summary["source_raster"]}})
     target.parent.mkdir(parents=True, exist_ok=True)
     save_checkpoint(model, target, card=card, dtype=torch.float16)
-    os.chmod(target, 0o644)
+    graph = _export_graph(target)  # so the runtime flavour (ONNX Runtime) serves it too
+    for path in (target, *graph):
+        os.chmod(path, 0o644)
     stage("after: new model on the held-out part", 0.96)
     after = heldout_iou(dataset, str(target), device=device, threads=threads,
                         cancel=cancelled) if compare else {}
     out_summary = {"model": name, "export": str(target), "run": str(run_dir),
                    "iterations": result.global_step, "gsd_m": gsd, "gsd_range_m": list(served),
-                   "before": before, "after": after}
+                   "onnx": [str(p) for p in graph], "before": before, "after": after}
     (run_dir / "before_after.json").write_text(json.dumps(out_summary, indent=2))
     stage("done", 1.0)
     return out_summary
+
+
+def _export_graph(checkpoint: Path) -> tuple:
+    """The ONNX graphs of the exported model beside it (``rrsis export-onnx``), or () when the
+    architecture cannot be exported; the model is then served by torch (``runtime auto``)."""
+    from ...onnx_export import export_onnx, text_graph_path
+
+    graph = checkpoint.with_suffix(".onnx")
+    try:
+        export_onnx(checkpoint, graph)
+    except Exception as exc:  # noqa: BLE001 - any exporter failure leaves a torch-only model
+        log.warning("no ONNX graph for %s (%s: %s): it is served by torch", checkpoint.name,
+                    type(exc).__name__, exc)
+        return ()
+    return (graph, text_graph_path(graph))
