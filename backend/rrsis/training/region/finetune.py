@@ -149,6 +149,6 @@ def _export_graph(checkpoint: Path) -> tuple:
         export_onnx(checkpoint, graph)
     except Exception as exc:  # noqa: BLE001 - any exporter failure leaves a torch-only model
         log.warning("no ONNX graph for %s (%s: %s): it is served by torch", checkpoint.name,
-                    type(exc).__name__, exc)
+                    type(exc).__name__, (str(exc).splitlines() or [""])[0][:200])
         return ()
     return (graph, text_graph_path(graph))
