@@ -37,7 +37,6 @@ COMMANDS: Dict[str, Tuple[str, str]] = {
 
 
 # installed by the ``full`` extra only: a command importing one of them runs in the full backend
-FULL_ONLY_MODULES = {"torch", "torchvision", "timm", "transformers", "onnx", "onnxscript", "yaml"}
 
 
 def _command_functions(name: str) -> Tuple[Callable[[argparse.ArgumentParser], None],
@@ -94,16 +93,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     _, run = _command_functions(args.command)
     try:
         return int(run(args) or 0)
-    except ModuleNotFoundError as exc:
-        if (exc.name or "").split(".")[0] not in FULL_ONLY_MODULES:
-            specific = from_exception(exc)
-            if specific is None:
-                raise
-            print(f"rrsis {args.command}: error: {specific}", file=sys.stderr)
-            return 1
-        print(f"rrsis {args.command}: error: needs the full backend ({exc.name} is not "
-              f"installed): pip install 'rrsis[full]'", file=sys.stderr)
-        return 1
     except (RrsisError, OSError, ImportError) as exc:
         specific = from_exception(exc)
         if specific is None:

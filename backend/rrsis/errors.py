@@ -63,6 +63,12 @@ class FullBackendRequired(RrsisError, RuntimeError):
     code = "needs_full_backend"
 
 
+#: top-level modules only the full flavour (``rrsis[full]``) installs: training, conversion,
+#: export, CUDA. Missing one means "install the full backend", not a broken install.
+FULL_ONLY_MODULES = frozenset({"torch", "torchvision", "timm", "transformers", "onnx",
+                               "onnxscript", "yaml", "PIL"})
+
+
 class Cancelled(RrsisError):
     """The run was cancelled by the caller; nothing was written."""
 
@@ -117,6 +123,10 @@ def from_exception(exc: BaseException) -> "RrsisError | None":
         return exc
     if isinstance(exc, ImportError):
         name = _missing_module(exc)
+        if name and name.split(".")[0] in FULL_ONLY_MODULES:
+            return FullBackendRequired(
+                f"needs the full backend ({name.split('.')[0]} is not installed): "
+                "pip install 'rrsis[full]' (the plugin's installer: choice Full)")
         what = f"the Python package {name!r} is" if name else "a Python package is"
         first = (str(exc).splitlines() or [""])[0][:200]
         return MissingDependencyError(

@@ -361,7 +361,17 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
         return _as_dict(run_batch(batch_options(params, segment_options), progress=progress,
                                   cancel=cancel))
 
-    from .training.region.serve import build_dataset, finetune
+    def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
+                      cancel: Callable[[], bool]) -> Dict[str, Any]:
+        from .training.region.serve import build_dataset as run  # full flavour only
+
+        return run(params, progress, cancel)
+
+    def finetune(params: Dict[str, Any], progress: Callable[[Any], None],
+                 cancel: Callable[[], bool]) -> Dict[str, Any]:
+        from .training.region.serve import finetune as run  # full flavour only
+
+        return run(params, progress, cancel)
 
     return {"models": models, "segment": segment, "estimate": estimate, "batch": batch,
             "build_dataset": build_dataset, "finetune": finetune}

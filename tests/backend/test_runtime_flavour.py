@@ -82,6 +82,12 @@ def test_serve_says_hello_with_its_runtime_and_device() -> None:
         assert isinstance(hello, Hello) and hello.protocol == PROTOCOL_VERSION
         assert (hello.runtime, hello.device, hello.torch) == ("onnx", "cpu", None)
         assert any(m["name"] == "lgce-lite" for m in hello.models)
+        # training needs the full flavour: a specific code, and the server keeps serving
+        proc.stdin.write(encode(Request("finetune", "ft", {"dataset": "d", "name": "n"}))
+                         + "\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        answer = decode(proc.stdout.readline())  # type: ignore[union-attr]
+        assert (answer.id, getattr(answer, "code", None)) == ("ft", "needs_full_backend"), answer
         proc.stdin.write(encode(Request("shutdown", "bye")) + "\n")  # type: ignore[union-attr]
         proc.stdin.flush()  # type: ignore[union-attr]
         assert proc.wait(30) == 0
