@@ -111,7 +111,9 @@ def test_specification_is_consistent() -> None:
 
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    # no subnormals: an ONNX Runtime session earlier in this process sets flush-to-zero
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_subnormal=False)
+    | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
                                                                 max_size=4),
     max_leaves=12)

@@ -58,7 +58,9 @@ class OnnxModel:
         opts.log_severity_level = 3
         # activations underflow into float32 denormals, which x86 computes in microcode:
         # flushing them to zero made a tile 3x faster (192 -> 66 ms, bench_runtime.py) and
-        # changes logits by far less than the 1e-3 the tests hold against torch
+        # changes logits by far less than the 1e-3 the tests hold against torch. ONNX Runtime
+        # sets flush-to-zero in the processor state of the threads it uses, the calling one
+        # included: in the backend process subnormal floats then read as 0 (harmless there)
         opts.add_session_config_entry("session.set_denormal_as_zero", "1")
         try:
             self.image = ort.InferenceSession(str(graphs["image"]), opts,
