@@ -3,8 +3,8 @@
 Steps: resolve the inputs -> read the manifest and skip what is settled with the same
 file and options (done, or refused as invalid input) -> open the cluster (only when
 something is left to do) -> one task per raster, retried up to ``retries`` times when it
-fails for a reason other than its input (a lost worker, out of memory, a bug) -> record each finished raster in the manifest as
-it arrives -> join objects across tile borders and write ``merged.gpkg`` and
+fails for a reason other than its input (a lost worker, out of memory, a bug) -> record
+each finished raster in the manifest as it arrives -> join objects across tile borders and write ``merged.gpkg`` and
 ``merged.parquet``. Rasters, not windows of one raster, are the unit of work: a very
 large raster is one task (the engine streams it in flat memory).
 """

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from rasterio.crs import CRS
 
-from ..engine.output import FIELDS, GPKG_VERSION, _remove, temporary_path
+from ..engine.output import FIELDS, _remove, temporary_path, write_polygons
 from .merge import Feature
 
 __all__ = ["MERGED_FIELDS", "write_merged_geopackage", "write_geoparquet", "GEOPARQUET_VERSION"]
@@ -34,19 +34,9 @@ def _column(features: Sequence[Feature], name: str, dtype: Any) -> np.ndarray:
 
 def write_merged_geopackage(path: str, layer: str, features: Sequence[Feature],
                             crs: Optional[CRS]) -> None:
-    import pyogrio.raw
-
-    geometry = np.array([f.geometry.wkb for f in features], dtype=object)
-    data = [_column(features, name, dtype) for name, dtype in MERGED_FIELDS.items()]
-    tmp = temporary_path(path)
-    try:
-        pyogrio.raw.write(tmp, geometry=geometry, field_data=data, fields=list(MERGED_FIELDS),
-                          layer=layer, driver="GPKG", geometry_type="Polygon",
-                          crs=crs.to_wkt() if crs is not None else None, encoding="UTF-8",
-                          dataset_options={"VERSION": GPKG_VERSION})
-        os.replace(tmp, path)
-    finally:
-        _remove(tmp)
+    write_polygons(path, layer, [f.geometry for f in features],
+                   {name: _column(features, name, dtype) for name, dtype in MERGED_FIELDS.items()},
+                   crs)
 
 
 def geo_metadata(features: Sequence[Feature], crs: Optional[CRS]) -> Dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 import rasterio
@@ -21,7 +21,7 @@ from .. import paths
 from ..errors import InputError
 from .raster_io import WorkGrid
 
-__all__ = ["FIELDS", "temporary_path", "write_geopackage", "StripRasterWriter"]
+__all__ = ["FIELDS", "temporary_path", "write_geopackage", "write_polygons", "StripRasterWriter"]
 
 # GeoPackage 1.2: read without warnings by the GDAL of older QGIS LTRs (3.22 and later)
 GPKG_VERSION = "1.2"
@@ -58,15 +58,23 @@ def _raise_write_failure(exc: BaseException, path: str) -> None:
 def write_geopackage(path: str, layer: str, records: Sequence[Dict[str, Any]],
                      crs: Optional[CRS]) -> None:
     """Write ``records`` (``geometry`` shapely Polygon + :data:`FIELDS`) as one layer."""
+    write_polygons(path, layer, [r["geometry"] for r in records],
+                   {name: np.array([r[name] for r in records], dtype=dtype)
+                    for name, dtype in FIELDS.items()}, crs)
+
+
+def write_polygons(path: str, layer: str, geometries: Sequence[Any],
+                   columns: Dict[str, np.ndarray], crs: Optional[CRS]) -> None:
+    """Polygons and their attribute columns as one GeoPackage layer, atomically; a failed
+    write is raised as what it means (disk full, read-only) and leaves nothing behind."""
     import pyogrio.raw
 
-    geometry = np.array([r["geometry"].wkb for r in records], dtype=object)
-    field_data: List[np.ndarray] = [np.array([r[name] for r in records], dtype=dtype)
-                                    for name, dtype in FIELDS.items()]
+    geometry = np.array([g.wkb for g in geometries], dtype=object)
     tmp = temporary_path(path)
     try:
-        pyogrio.raw.write(tmp, geometry=geometry, field_data=field_data, fields=list(FIELDS),
-                          layer=layer, driver="GPKG", geometry_type="Polygon",
+        pyogrio.raw.write(tmp, geometry=geometry, field_data=list(columns.values()),
+                          fields=list(columns), layer=layer, driver="GPKG",
+                          geometry_type="Polygon",
                           crs=crs.to_wkt() if crs is not None else None, encoding="UTF-8",
                           dataset_options={"VERSION": GPKG_VERSION})
         os.replace(tmp, path)

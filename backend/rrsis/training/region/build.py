@@ -31,7 +31,6 @@ from PIL import Image
 
 from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                                  source_gsd_m)
-from ...engine.tiling import axis_starts
 from ...errors import Cancelled, InputError
 from ..datasets.regions import read_words
 from ..expressions import DEFAULT_SYNONYMS, Instance, generate_expressions
