@@ -165,10 +165,11 @@ class ModelCache:
         self._named[name] = model
 
     def get(self, model: Optional[str], device: str, runtime: str = "torch",
-            threads: Optional[int] = None) -> ReferringSegmenter:
+            threads: Optional[int] = None, path: Optional[Path] = None) -> ReferringSegmenter:
+        """The warm model; ``path``: ``model`` already resolved (see :meth:`plan`)."""
         if model in self._named:
             return self._named[model].to(device).eval()  # type: ignore[index]
-        path = find_model(model)
+        path = path or find_model(model)
         key = (str(path.resolve()), str(device), path.stat().st_mtime, runtime,
                threads if runtime == "onnx" else None)
         if self._key != key or self._model is None:
@@ -177,9 +178,12 @@ class ModelCache:
             self._key = key
         return self._model
 
-    def plan(self, model: Optional[str], runtime: str, device: str) -> Tuple[str, str]:
-        """(runtime, device) of a run: in-memory models are torch, files follow their card."""
-        return choose_runtime(runtime, device, None if model in self._named else find_model(model))
+    def plan(self, model: Optional[str], runtime: str,
+             device: str) -> Tuple[str, str, Optional[Path]]:
+        """(runtime, device, model file) of a run: in-memory models (no file) are torch,
+        files follow their card."""
+        path = None if model in self._named else find_model(model)
+        return (*choose_runtime(runtime, device, path), path)
 
 
 def default_min_area_m2(gsd_m: float) -> float:
@@ -248,8 +252,8 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     info = open_info(options.raster, options.pixel_coordinates)
     bands = resolve_bands(info, options.bands)
     models = models or ModelCache()
-    runtime, device = models.plan(options.model, options.runtime, options.device)
-    model = models.get(options.model, device, runtime, options.threads)
+    runtime, device, path = models.plan(options.model, options.runtime, options.device)
+    model = models.get(options.model, device, runtime, options.threads, path)
     source_gsd = source_gsd_m(info)
     gsd = float(options.gsd_m) if options.gsd_m else working_gsd(model, source_gsd)
     if not options.gsd_m:

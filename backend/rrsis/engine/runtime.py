@@ -31,19 +31,19 @@ def require_torch(what: str) -> None:
         raise FullBackendRequired(f"{what} needs the full backend (torch): {FULL_HINT}")
 
 
-def _graph_state(path: Optional[Path]) -> Optional[str]:
-    """None: usable graphs listed; else why not (no graph, or stale after a rename/rewrite)."""
-    if path is None:
-        return "an in-memory model has no ONNX graph"
+def _graph_state(path: Path) -> Tuple[Optional[str], bool]:
+    """(why the model's ONNX graphs cannot be used, None when they can; whether graphs are
+    listed but stale: exported for the file as it was before a rename or a card rewrite)."""
     from ..models.card import data_start, read_card
 
     entry = read_card(path).get("onnx") or {}
     if not {"image", "text"} <= set(entry.get("graphs") or {}):
-        return f"{path.name} has no ONNX graph"
+        return f"{path.name} has no ONNX graph", False
     if entry.get("external_weights") != path.name or entry.get("data_start") != data_start(path):
         return (f"the ONNX graphs of {path.name} were exported for "
-                f"{entry.get('external_weights')} as it was then (renamed or card rewritten)")
-    return None
+                f"{entry.get('external_weights')} as it was then (renamed or card rewritten)",
+                True)
+    return None, False
 
 
 def _cuda_visible() -> bool:
@@ -78,7 +78,7 @@ def choose_runtime(runtime: Optional[str], device: Optional[str],
         from ..device import resolve_device
 
         return "torch", str(resolve_device(dev))
-    why_not = _graph_state(model_path)
+    why_not, stale = _graph_state(model_path)
     if runtime == "onnx" or (why_not is None and onnxruntime_available()):
         if not onnxruntime_available():
             raise FullBackendRequired("runtime onnx needs onnxruntime: "
@@ -87,13 +87,13 @@ def choose_runtime(runtime: Optional[str], device: Optional[str],
             raise CheckpointError(f"{why_not}: export them with 'rrsis export-onnx "
                                   f"{model_path}', or use runtime torch")
         return "onnx", "cpu"
-    if why_not is not None and "no ONNX graph" in why_not:
+    if why_not is not None and not stale:
         require_torch(f"{why_not}, so it")
-    elif why_not is not None and not torch_available():
+    elif stale and not torch_available():
         raise CheckpointError(f"{why_not}, and this backend has no torch to run it: export "
                               f"the graphs with the full backend ('rrsis export-onnx "
                               f"{model_path}', {FULL_HINT})")
-    if why_not is not None and "no ONNX graph" not in why_not:
+    if stale:
         log.warning("%s: running torch; re-export with 'rrsis export-onnx %s'", why_not,
                     model_path)
     return "torch", "cpu"
@@ -117,10 +117,8 @@ def make_predictor(runtime: str, model: Any, device: str, expressions: Sequence[
         from .onnx_predictor import OnnxPredictor
 
         if precision not in ("auto", "fp32"):
-            import logging
-
-            logging.getLogger(__name__).info("runtime onnx computes in float32 (precision %s "
-                                             "applies to runtime torch)", precision)
+            log.info("runtime onnx computes in float32 (precision %s applies to runtime torch)",
+                     precision)
         return OnnxPredictor(model, expressions)
     from ..device import resolve_device, set_threads
     from .predictor import Predictor
