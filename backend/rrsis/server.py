@@ -220,17 +220,14 @@ class Server:
     def _report(self, rid: Optional[str], exc: BaseException) -> None:
         from .errors import from_exception
 
-        exc = from_exception(exc) or exc  # a full disk, a read-only folder: a specific code
+        # a full disk, a read-only folder, a missing package (any ImportError): a specific code
+        exc = from_exception(exc) or exc
         code = getattr(exc, "code", None)
         if isinstance(exc.__cause__, ImportError) and _is_rrsis_error(exc):
             code = MissingDependencyError.code  # the install is incomplete; the input is fine
         if isinstance(code, str) and _is_rrsis_error(exc):
             log.info("request %s failed: %s: %s", rid, code, exc)
             self.error(rid, code, str(exc) or code)
-        elif isinstance(exc, ModuleNotFoundError):  # an incomplete install, not the input
-            log.error("request %s needs a missing package", rid, exc_info=exc)
-            self.error(rid, MissingDependencyError.code, f"the backend lacks the Python package "
-                       f"{exc.name!r}: reinstall the backend ({exc})", repr(exc))
         elif isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError":
             log.error("request %s ran out of memory: %s", rid, exc)
             _free_gpu_cache()
