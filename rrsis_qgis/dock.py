@@ -458,25 +458,25 @@ class RrsisDock(QgsDockWidget):
             log.info(f"{message}\n{detail}")
         bar = self.iface.messageBar()
         widget = bar.createMessage("RRSIS", diagnosis.bar_text(code, message, detail))
-        fix = diagnosis.fix_for(code, message, detail)
-        if fix is not None:
-            action = QPushButton(self.tr("Install backend…") if fix == "install" else
-                                 self.tr("Settings…"), widget)
-            action.clicked.connect(self.open_installer if fix == "install" else self.open_settings)
-            widget.layout().addWidget(action)
-        button = QPushButton(self.tr("Details"), widget)
-        button.clicked.connect(self.iface.openMessageLog)
-        widget.layout().addWidget(button)
-        fix = self._fix_for(code)
+        fix = self._fix_for(code, message, detail)
         if fix is not None:
             fix_button = QPushButton(fix[0], widget)
             fix_button.setObjectName("rrsisFix")
             fix_button.clicked.connect(fix[1])
             widget.layout().addWidget(fix_button)
+        button = QPushButton(self.tr("Details"), widget)
+        button.clicked.connect(self.iface.openMessageLog)
+        widget.layout().addWidget(button)
         bar.pushWidget(widget, level, 0 if level == Qgis.Critical else 15)
 
-    def _fix_for(self, code: str) -> Optional[Any]:
-        """(label, action) of the button that leads to the fix of error ``code``, if any."""
+    def _fix_for(self, code: str, message: str = "", detail: str = "") -> Optional[Any]:
+        """(label, action) of the button that leads to the fix of error ``code``, if any:
+        the installer or the settings for the backend's problems, else the dock's own field."""
+        where = diagnosis.fix_for(code, message, detail)
+        if where == "install":
+            return self.tr("Install backend…"), self.open_installer
+        if where == "settings":
+            return self.tr("Settings…"), self.open_settings
         if code in (render.TOO_LARGE, "gsd"):
             return self.tr("Set the GSD…"), self.focus_gsd
         if code in ("no_match", "unknown_words"):
