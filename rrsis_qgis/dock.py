@@ -34,11 +34,6 @@ STATE_TEXT = {
 }
 
 
-def raster_path(layer: QgsRasterLayer) -> str:
-    """The file behind a GDAL raster layer (see :func:`rrsis_qgis.render.file_path`)."""
-    return render.file_path(layer) or layer.source()
-
-
 def best_device(hello: Optional[Dict[str, Any]], wanted: str) -> str:
     devices = (hello or {}).get("devices") or []
     types = [str(d.get("type", "")).lower() for d in devices]

@@ -56,6 +56,12 @@ def file_path(layer: QgsRasterLayer) -> Optional[str]:
     return path if path and os.path.isfile(path) else None
 
 
+def source_path(layer: QgsRasterLayer) -> str:
+    """The local file behind a GDAL layer, else the layer's source as QGIS gives it (for
+    the backend to read or refuse: it reads local files only)."""
+    return file_path(layer) or layer.source()
+
+
 def needs_render(layer: QgsRasterLayer) -> bool:
     return file_path(layer) is None
 

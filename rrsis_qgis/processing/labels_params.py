@@ -10,8 +10,9 @@ from typing import Any, Dict
 
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
-                       QgsProcessingParameterString, QgsProcessingParameterVectorLayer,
-                       QgsProviderRegistry)
+                       QgsProcessingParameterString, QgsProcessingParameterVectorLayer)
+
+from .. import render
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
 LINE_WIDTH, POINT_RADIUS, GSD = "LINE_WIDTH", "POINT_RADIUS", "GSD"
@@ -45,8 +46,7 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
     raster = alg.parameterAsRasterLayer(parameters, INPUT, context)
     if raster is None:
         raise QgsProcessingException(alg.invalidRasterError(parameters, INPUT))
-    raster_path = QgsProviderRegistry.instance().decodeUri(
-        raster.providerType(), raster.source()).get("path") or raster.source()
+    raster_path = render.source_path(raster)
     labels = alg.parameterAsCompatibleSourceLayerPath(
         parameters, LABELS, context, ["gpkg", "geojson", "shp"], "gpkg", feedback)
     field = alg.parameterAsString(parameters, CLASS_FIELD, context).strip()

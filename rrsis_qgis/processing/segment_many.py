@@ -17,8 +17,9 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
                        QgsProcessingParameterFeatureSink, QgsProcessingParameterFile,
                        QgsProcessingParameterFolderDestination,
                        QgsProcessingParameterMultipleLayers, QgsProcessingParameterNumber,
-                       QgsProcessingParameterString, QgsProviderRegistry)
+                       QgsProcessingParameterString)
 
+from .. import render
 from .common import RrsisAlgorithm
 
 
@@ -85,8 +86,7 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
         if folder:
             inputs.append(folder)
         for layer in self.parameterAsLayerList(parameters, self.LAYERS, context) or []:
-            uri = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
-            inputs.append(uri.get("path") or layer.source())
+            inputs.append(render.source_path(layer))
         if not inputs:
             raise QgsProcessingException(self.tr("Give a folder of rasters or raster layers."))
         return inputs
