@@ -297,3 +297,34 @@ def xyz_tiles(qgis_app: QgsApplication) -> str:
 
     folder = build_xyz_tiles(Path(tempfile.mkdtemp(prefix="rrsis-xyz-")) / "tiles")
     return xyz_uri(folder)
+
+
+@pytest.fixture
+def dock(iface: Any, project: QgsProject) -> Iterator[Any]:
+    """The RRSIS dock on the harness; ``dock.outcomes`` records (outcome, layers added)."""
+    from rrsis_qgis.dock import RrsisDock
+
+    widget = RrsisDock(iface, iface.mainWindow())
+    outcomes: List[Any] = []
+    widget.runFinished.connect(lambda outcome, added: outcomes.append((outcome, added)))
+    widget.outcomes = outcomes
+    yield widget
+    widget.cancel()
+    wait_until(lambda: widget.task is None, timeout=60)
+    if getattr(widget, "dialog", None) is not None:  # an installer or settings it opened
+        widget.dialog.close()
+    widget.deleteLater()
+
+
+def write_nowhere_model(backend_python: str, path: Path) -> Path:
+    """The tiny test config with its classifier set to background everywhere: finds nothing."""
+    code = ("import sys, torch\n"
+            "from rrsis.models import create_model, save_checkpoint\n"
+            "m = create_model('test-lgce-tiny')\n"
+            "conv = m.segmentation.classifier.conv1_1\n"
+            "with torch.no_grad():\n"
+            "    conv.weight.zero_(); conv.bias.copy_(torch.tensor([5.0, -5.0]))\n"
+            "save_checkpoint(m, sys.argv[1], card={'name': 'nowhere'})\n")
+    subprocess.run([backend_python, "-c", code, str(path)], check=True,  # nosec B603
+                   capture_output=True, timeout=300)
+    return path

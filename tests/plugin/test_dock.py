@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
-from typing import Any, List, Tuple
+from typing import Any, Tuple
 
 import pytest
 from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsRasterLayer,
@@ -14,20 +14,6 @@ from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, Qgs
 from conftest import wait_until, write_geotiff
 
 pytestmark = pytest.mark.usefixtures("backend_settings")
-
-
-@pytest.fixture
-def dock(iface, project):
-    from rrsis_qgis.dock import RrsisDock
-
-    widget = RrsisDock(iface, iface.mainWindow())
-    outcomes: List[Tuple[str, list]] = []
-    widget.runFinished.connect(lambda outcome, added: outcomes.append((outcome, added)))
-    widget.outcomes = outcomes
-    yield widget
-    widget.cancel()
-    wait_until(lambda: widget.task is None, timeout=60)
-    widget.deleteLater()
 
 
 def _run(dock: Any, expression: str, raster: QgsRasterLayer, model: str = "everywhere") -> None:

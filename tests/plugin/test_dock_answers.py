@@ -3,45 +3,21 @@
 from __future__ import annotations
 
 import re
-import subprocess  # nosec B404
-from typing import Any, List, Tuple
+from typing import Any, List
 
 import pytest
 from qgis.core import QgsCoordinateReferenceSystem, QgsRasterLayer
 
-from conftest import wait_until, write_geotiff
+from conftest import wait_until, write_geotiff, write_nowhere_model
 
 pytestmark = pytest.mark.usefixtures("backend_settings")
-
-
-@pytest.fixture
-def dock(iface, project):
-    from rrsis_qgis.dock import RrsisDock
-
-    widget = RrsisDock(iface, iface.mainWindow())
-    outcomes: List[Tuple[str, list]] = []
-    widget.runFinished.connect(lambda outcome, added: outcomes.append((outcome, added)))
-    widget.outcomes = outcomes
-    yield widget
-    widget.cancel()
-    wait_until(lambda: widget.task is None, timeout=60)
-    widget.deleteLater()
 
 
 @pytest.fixture(scope="module")
 def nowhere_model(backend_python: str, tmp_path_factory) -> str:
     """The tiny test config with its classifier set to background everywhere: finds nothing."""
     path = tmp_path_factory.mktemp("nowhere") / "nowhere.safetensors"
-    code = ("import sys, torch\n"
-            "from rrsis.models import create_model, save_checkpoint\n"
-            "m = create_model('test-lgce-tiny')\n"
-            "conv = m.segmentation.classifier.conv1_1\n"
-            "with torch.no_grad():\n"
-            "    conv.weight.zero_(); conv.bias.copy_(torch.tensor([5.0, -5.0]))\n"
-            "save_checkpoint(m, sys.argv[1], card={'name': 'nowhere'})\n")
-    subprocess.run([backend_python, "-c", code, str(path)], check=True,  # nosec B603
-                   capture_output=True, timeout=300)
-    return str(path)
+    return str(write_nowhere_model(backend_python, path))
 
 
 def _choose(dock: Any, raster: QgsRasterLayer, expression: str, model: str) -> None:

@@ -16,22 +16,6 @@ from conftest import wait_until, write_geotiff
 
 
 @pytest.fixture
-def dock(iface, project):
-    from rrsis_qgis.dock import RrsisDock
-
-    widget = RrsisDock(iface, iface.mainWindow())
-    outcomes: List[str] = []
-    widget.runFinished.connect(lambda outcome, added: outcomes.append(outcome))
-    widget.outcomes = outcomes
-    yield widget
-    widget.cancel()
-    wait_until(lambda: widget.task is None, timeout=60)
-    if getattr(widget, "dialog", None) is not None:
-        widget.dialog.close()
-    widget.deleteLater()
-
-
-@pytest.fixture
 def no_backend(qgis_app, clean_settings, monkeypatch, tmp_path):
     from rrsis_qgis import backend, settings
 
@@ -137,7 +121,7 @@ def test_a_backend_lacking_a_package_is_named_with_the_install_button(
         project.addMapLayer(raster)
         _run(dock, raster, model="tiny")
         assert wait_until(lambda: bool(dock.outcomes), 180)
-        assert dock.outcomes == ["failed"]
+        assert [outcome for outcome, _ in dock.outcomes] == ["failed"]
         (item,) = iface.bar.items()
         assert item.text() == "The backend lacks “tokenizers”: click “Install backend…”."
         assert _fits(item)

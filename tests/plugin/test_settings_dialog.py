@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import wait_until
+from conftest import wait_until, write_nowhere_model
 
 
 def test_test_backend_segments_the_sample_and_shows_versions(backend_settings, backend_python,
@@ -87,20 +87,9 @@ def test_test_backend_fails_when_no_polygon_comes_back(backend_settings, backend
                                                        model_dir, iface, tmp_path):
     """A backend that answers but finds nothing does not pass: a model that says
     "background" everywhere (final conv zeroed, bias (5, -5)) is reported."""
-    import subprocess  # nosec B404
-
     from rrsis_qgis.settings_dialog import SettingsDialog
 
-    code = ("import sys, torch\n"
-            "from rrsis.models import create_model, save_checkpoint\n"
-            "m = create_model('test-lgce-tiny')\n"
-            "conv = m.segmentation.classifier.conv1_1\n"
-            "with torch.no_grad():\n"
-            "    conv.weight.zero_(); conv.bias.copy_(torch.tensor([5.0, -5.0]))\n"
-            "save_checkpoint(m, sys.argv[1], card={'name': 'nowhere'})\n")
-    checkpoint = tmp_path / "nowhere.safetensors"
-    subprocess.run([backend_python, "-c", code, str(checkpoint)], check=True,  # nosec B603
-                   capture_output=True, timeout=300)
+    checkpoint = write_nowhere_model(backend_python, tmp_path / "nowhere.safetensors")
     dialog = SettingsDialog(iface.mainWindow())
     dialog.default_model.setText(str(checkpoint))
     dialog.test_button.click()
