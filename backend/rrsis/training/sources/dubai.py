@@ -3,7 +3,7 @@
 Masks are RGB colour codes; ``classes.json`` of the source has the wrong colours, so
 the table below comes from the source's PROVENANCE.md and each pixel takes the nearest
 colour. The imagery is about 1 m GSD, coarser than the model's 0.05-0.5 m range: crops
-are upsampled to 0.35-0.5 m, which teaches the large classes (buildings, roads, water,
+are upsampled to 0.35-0.6 m, which teaches the large classes (buildings, roads, water,
 vegetation, bare land) but says nothing about fine detail.
 
 Split by tile (each tile is a separate area): ``tile-2`` and ``tile-6`` are validation.
@@ -62,7 +62,7 @@ def crops_of_pair(image: Path, mask: Path, size: int, rng: random.Random, per_cr
     out = []
     n = max(1, int(h * w / (size * 0.45 / SOURCE_GSD_M) ** 2 / 20))
     for _ in range(n):
-        gsd = rng.uniform(0.35, 0.5)
+        gsd = rng.uniform(0.35, 0.6)
         side = min(int(round(size * gsd / SOURCE_GSD_M)), h, w)
         y, x = rng.randint(0, h - side), rng.randint(0, w - side)
         img = np.asarray(Image.fromarray(arr[y:y + side, x:x + side]).resize((size, size),

@@ -27,7 +27,7 @@ from rasterio import features
 from shapely.geometry import shape
 from shapely.ops import transform as shp_transform
 
-from .common import Crop, DatasetWriter, sample_gsd
+from .common import GSD_RANGE_M, Crop, DatasetWriter, sample_gsd
 
 __all__ = ["tile_bounds_3857", "lonlat_to_3857", "read_tiles", "mosaic", "build_kampala",
            "VAL_WEST_OF_X21", "TRAIN_EAST_OF_X21"]
@@ -115,13 +115,19 @@ def burn_buildings(labels: Path, shape_hw: Tuple[int, int], transform: Affine) -
 
 
 def crops_of_mosaic(rgb: np.ndarray, valid: np.ndarray, ids: np.ndarray, zgsd: float, size: int,
-                    n: int, rng: random.Random) -> List[Crop]:
+                    n: int, rng: random.Random, finest_gsd: Optional[float] = None,
+                    negatives: Tuple[str, ...] = ("water",)) -> List[Crop]:
+    """``n`` crops at GSDs from ``finest_gsd`` (default 0.8 x the zoom's) to the model's coarsest.
+
+    ``negatives`` are expressions surely absent from the place (empty masks, a quarter of
+    the crops): they teach the model to answer "nothing" instead of specks.
+    """
     h, w = valid.shape
     crops: List[Crop] = []
     tries = 0
     while len(crops) < n and tries < n * 20:
         tries += 1
-        gsd = sample_gsd(rng, zgsd * 0.8, 0.5)
+        gsd = sample_gsd(rng, finest_gsd or zgsd * 0.8, GSD_RANGE_M[1])
         side = min(int(round(size * gsd / zgsd)), h, w)
         y, x = rng.randint(0, h - side), rng.randint(0, w - side)
         ok = valid[y:y + side, x:x + side]
@@ -136,8 +142,8 @@ def crops_of_mosaic(rgb: np.ndarray, valid: np.ndarray, ids: np.ndarray, zgsd: f
         big = _largest_whole_building(lab, ids[y:y + side, x:x + side])
         if big is not None and rng.random() < 0.6:
             exprs["the largest building"] = big
-        if rng.random() < 0.25:
-            exprs["water"] = np.zeros_like(buildings)  # no water in this neighbourhood
+        if negatives and rng.random() < 0.25:
+            exprs[rng.choice(negatives)] = np.zeros_like(buildings)  # surely absent here
         crops.append(Crop(img, side * zgsd / size, exprs))
     return crops
 

@@ -45,6 +45,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--datasets", default="runs/data", help="where the built folders go")
     p.add_argument("--out", default="runs/lgce-lite")
     p.add_argument("--recipe", default="lgce_lite")
+    p.add_argument("--arch", default=None, help="model architecture instead of the recipe's "
+                                                "(lgce-lite2: the EfficientNet-Lite2 variant)")
     p.add_argument("--frozen-stages", type=int, default=2)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--rebuild", action="store_true")
@@ -53,6 +55,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--time-budget", type=float, default=None)
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--max-iters", type=int, default=None,
+                   help="stop after this many iterations (the LR decays over them); with "
+                        "--time-budget 0 the run is sized by iterations, not time")
     p.add_argument("--init", default=None,
                    help="continue from an rrsis checkpoint (e.g. the best model of a first run) "
                         "instead of the ImageNet/MiniLM initialisation")
@@ -64,7 +69,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.rebuild or not all((f / "dataset.json").is_file() for f in folders):
         build_all(Path(args.data_root), Path(args.datasets))
     recipe = resolve_recipe(args.recipe, time_budget_s=args.time_budget, epochs=args.epochs,
-                            lr=args.lr)
+                            lr=args.lr, arch=args.arch, max_iters=args.max_iters)
     import torch
 
     torch.manual_seed(recipe.seed)
