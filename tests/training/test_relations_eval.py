@@ -246,3 +246,22 @@ def test_the_writer_records_the_gsd_of_the_written_image(tmp_path: Path) -> None
                "val", "x")
     writer.close()
     assert (tmp_path / "d" / "gsd_m.txt").read_text() == "x_00000_0 0.5\n"
+
+
+def test_real_dubai_val_with_the_shipped_model(tmp_path: Path) -> None:
+    """Real labels and the shipped model: 'building next to the road' at each crop's own GSD."""
+    from conftest import REPO, shared_data
+    from rrsis.models.checkpoint import load_checkpoint
+    from rrsis.training.sources.dubai import build_dubai
+
+    src = shared_data("dubai-landcover")
+    build_dubai(src, tmp_path / "dubai", seed=0)
+    samples, gsd_from = relational_samples(tmp_path, limit=3)
+    assert gsd_from == {"dubai": "per triplet (gsd_m.txt)"}
+    assert [s.expression for s in samples] == ["building next to the road"] * 3
+    assert all(0.34 <= s.gsd_m <= 0.51 for s in samples)       # drawn in 0.35-0.5 m
+    rep = measure(load_checkpoint(REPO / "resources" / "models" / "lgce-lite.safetensors"),
+                  samples)
+    fam = rep["families"]["building next to road"]
+    assert fam["count"] == 3 and fam["decision"] == "grounded"   # too few samples to decide
+    assert 0.0 <= fam["end_to_end"]["oIoU"] <= 1.0 and 0.0 <= fam["grounded"]["oIoU"] <= 1.0
