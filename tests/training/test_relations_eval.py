@@ -265,3 +265,29 @@ def test_real_dubai_val_with_the_shipped_model(tmp_path: Path) -> None:
     fam = rep["families"]["building next to road"]
     assert fam["count"] == 3 and fam["decision"] == "grounded"   # too few samples to decide
     assert 0.0 <= fam["end_to_end"]["oIoU"] <= 1.0 and 0.0 <= fam["grounded"]["oIoU"] <= 1.0
+
+
+def test_explain_cli_reads_the_policy_of_the_model_card(tmp_path: Path) -> None:
+    import subprocess
+
+    from rrsis.models import create_model
+    from rrsis.models.checkpoint import save_checkpoint
+
+    ckpt = tmp_path / "with-policy.safetensors"
+    save_checkpoint(create_model("test-lgce-tiny"), ckpt, card={"grounding_policy": {
+        "vehicle on road": {"decision": "end_to_end", "count": 82,
+                            "grounded": {"oIoU": 0.07, "mIoU": 0.05},
+                            "end_to_end": {"oIoU": 0.37, "mIoU": 0.27}}}})
+    out = subprocess.run([sys.executable, "-m", "rrsis", "explain", "--model", str(ckpt),
+                          "cars on the road", "cars along the road"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert ("plan: end to end: 'cars on the road' (grounding policy: 'vehicle on road' is "
+            "answered end to end: oIoU 0.37 end to end vs 0.07 grounded on 82 validation "
+            "samples)") in out.stdout
+    assert "plan: grounded: car along road (<= 3 m)" in out.stdout
+    bad = subprocess.run([sys.executable, "-m", "rrsis", "explain", "--model",
+                          str(tmp_path / "missing.safetensors"), "cars"], capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
