@@ -235,7 +235,7 @@ def test_cli_measures_a_real_checkpoint_and_refuses_bad_input(folder: Path, tmp_
     bad = tmp_path / "bad.json"
     assert main(["--model", str(ckpt), "--datasets", str(tmp_path / "nothing"), "--out",
                  str(bad)]) == 2
-    err = capsys.readouterr().out.strip()
+    err = capsys.readouterr().err.strip()
     assert err.startswith("relations_eval: error:") and "\n" not in err
     assert not bad.exists()
 

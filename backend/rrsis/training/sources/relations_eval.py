@@ -30,6 +30,7 @@ import argparse
 import json
 import logging
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,10 +75,14 @@ def _gsd_table(root: Path) -> Tuple[Dict[str, float], Optional[float]]:
     per: Dict[str, float] = {}
     path = root / GSD_FILE
     if path.is_file():
-        for line in path.read_text().splitlines():
+        for n, line in enumerate(path.read_text().splitlines(), 1):
             parts = line.split()
-            if len(parts) == 2:
+            try:
                 per[parts[0]] = float(parts[1])
+            except (IndexError, ValueError):
+                if parts:
+                    raise InputError(f"{path}:{n}: expected '<id> <metres>', got {line!r}") \
+                        from None
     nominal = None
     meta = root / "dataset.json"
     if meta.is_file():
@@ -355,7 +360,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         report = run(Path(args.model), Path(args.datasets), args.split, args.limit)
     except RrsisError as exc:
-        print(f"relations_eval: error: {exc}")
+        print(f"relations_eval: error: {exc}", file=sys.stderr)
         return 2
     _write_json(Path(args.out), report)
     print(relations_markdown(report))
