@@ -47,6 +47,7 @@ import numpy as np
 import rasterio
 from ..errors import Cancelled, InputError
 from ..grounding.engine import GroundedRun
+from ..grounding.policy import policy_of
 from ..models.catalog import DEFAULT_MODEL, find_model
 from ..paths import check_outputs, gdal_options
 from .checks import check_option_values, check_upsampling
@@ -259,7 +260,8 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     if not options.gsd_m:
         check_upsampling(source_gsd, gsd)
     grid = plan_grid(info, options.extent, options.extent_crs, gsd)
-    grounding = GroundedRun(expressions, options.grounding)  # the phrases to segment
+    grounding = GroundedRun(expressions, options.grounding,  # the phrases to segment
+                            policy=policy_of(getattr(model, "card", None)))
     predictor = make_predictor(runtime, model, device, grounding.phrases, options.precision,
                                options.threads)
     rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \

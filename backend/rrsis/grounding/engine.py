@@ -10,15 +10,18 @@ per expression (``plan``, ``mode``, ``uncertain``, ``messages``).
 Policy, ``auto`` (default): an expression the parser understands fully is grounded; a
 relational one is also segmented end to end in the same pass, and when an anchor is
 not found ("no road found") the end-to-end answer is used and the report says so.
-``on``: grounded whenever understood; a missing anchor leaves the answer uncertain
-(flagged), with no fallback. ``off``: every expression end to end, as before grounding.
-Any expression left with no object is reported as "no object matches".
+Under ``auto`` the model card's ``grounding_policy`` (:mod:`.policy`, measured on the
+validation split) sends the relation families where the model whole scored higher
+end to end; the plan says so. ``on``: grounded whenever understood; a missing anchor
+leaves the answer uncertain (flagged), with no fallback. ``off``: every expression end to
+end, as before grounding. Any expression left with no object is reported as "no object matches".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, ContextManager, Dict, List, Optional, Sequence, Tuple
+from typing import (Any, Callable, ContextManager, Dict, List, Mapping, Optional, Sequence,
+                    Tuple)
 
 import numpy as np
 from affine import Affine
@@ -31,6 +34,7 @@ from .execute import Scene, execute
 from .lexicon import BY_NAME
 from .parser import parse
 from .plan import Plan
+from .policy import end_to_end_reason
 
 __all__ = ["GROUNDING_MODES", "GroundedRun", "Pick", "NO_MATCH"]
 
@@ -54,6 +58,7 @@ class GroundedRun:
     mode: str = "auto"
     uses: Dict[str, _Use] = field(default_factory=dict)
     phrases: List[str] = field(default_factory=list)
+    policy: Optional[Mapping[str, Mapping[str, Any]]] = None  # card's grounding_policy (auto)
 
     def __post_init__(self) -> None:
         if self.mode not in GROUNDING_MODES:
@@ -63,6 +68,10 @@ class GroundedRun:
             plan = parse(expr)
             if self.mode == "off":
                 plan = Plan(plan.expression, "end_to_end", reason="grounding off")
+            elif self.mode == "auto" and plan.mode == "grounded":
+                reason = end_to_end_reason(plan, self.policy)
+                if reason:
+                    plan = Plan(plan.expression, "end_to_end", reason=reason)
             use = _Use(plan, plan.mode == "grounded")
             if use.grounded:
                 for cat in plan.categories():

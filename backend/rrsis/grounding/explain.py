@@ -6,7 +6,7 @@ phrases the model will be given.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping, Optional
 
 from .engine import GroundedRun
 from .lexicon import BY_NAME
@@ -57,8 +57,9 @@ def _target_lines(t: Target, indent: str) -> List[str]:
     return lines
 
 
-def explain_text(expression: str, mode: str = "auto") -> str:
-    run = GroundedRun([expression], mode)
+def explain_text(expression: str, mode: str = "auto",
+                 policy: Optional[Mapping[str, Mapping[str, Any]]] = None) -> str:
+    run = GroundedRun([expression], mode, policy=policy)
     plan: Plan = run.plans()[expression]
     use = run.uses[expression]
     lines = [f"{expression!r}", f"  plan: {plan.summary()}"]
@@ -82,8 +83,9 @@ def explain_text(expression: str, mode: str = "auto") -> str:
     return "\n".join(lines)
 
 
-def explain_dict(expression: str, mode: str = "auto") -> Dict[str, Any]:
-    run = GroundedRun([expression], mode)
+def explain_dict(expression: str, mode: str = "auto",
+                 policy: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Dict[str, Any]:
+    run = GroundedRun([expression], mode, policy=policy)
     d = run.plans()[expression].to_dict()
     d["segment"] = list(run.phrases)
     d["grounding"] = mode

@@ -188,8 +188,10 @@ def test_grounding_off_is_end_to_end_as_before(tmp_path: Path,
 
 def test_explain_cli() -> None:
     env_python = sys.executable
+    # "on": the plan as parsed, whatever the default model's grounding policy decides
     out = subprocess.run([env_python, "-m", "rrsis", "explain", "vehicles along the road",
-                          "xqzv blorf"], capture_output=True, text=True, timeout=120)
+                          "xqzv blorf", "--grounding", "on"], capture_output=True, text=True,
+                         timeout=120)
     assert out.returncode == 0, out.stderr
     assert "grounded: vehicle along road (<= 3 m)" in out.stdout
     assert "segment: 'vehicles', 'road'" in out.stdout

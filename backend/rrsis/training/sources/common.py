@@ -3,7 +3,9 @@
 Every adapter turns one labelled source into (image crop, {expression: mask}) samples
 at a ground sampling distance drawn from the model's range, and writes them as a
 RefSegRS-format folder (``images/``, ``masks/``, ``output_phrase_<split>.txt``) plus
-``categories.txt`` and ``dataset.json`` (source, licence, GSDs, split rule).
+``categories.txt``, ``dataset.json`` (source, licence, GSDs, split rule) and
+``gsd_m.txt`` (``<id> <metres per pixel>`` of every triplet: relations in metres can be
+measured on the crops, see :mod:`.relations_eval`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
-__all__ = ["GSD_RANGE_M", "MEAN_RGB", "Crop", "DatasetWriter", "sample_gsd", "crop_array",
-           "components", "dilate", "near", "pick"]
+__all__ = ["GSD_RANGE_M", "MEAN_RGB", "GSD_FILE", "Crop", "DatasetWriter", "sample_gsd",
+           "crop_array", "components", "dilate", "near", "pick"]
 
 GSD_RANGE_M: Tuple[float, float] = (0.05, 0.6)  # NAIP 0.6 m is what many analysts have
 MEAN_RGB = (124, 116, 104)  # ImageNet mean: zero after normalisation, used to pad crops
+GSD_FILE = "gsd_m.txt"  # per triplet: "<id> <metres per pixel of the written image>"
 
 
 @dataclass
@@ -123,6 +126,7 @@ class DatasetWriter:
         (self.tmp / "masks").mkdir()
         self.lines: Dict[str, List[str]] = {}
         self.counts: Dict[str, Dict[str, int]] = {}
+        self.gsd_lines: List[str] = []
         self.n = 0
 
     def add(self, crop: Crop, split: str, prefix: str) -> None:
@@ -137,6 +141,7 @@ class DatasetWriter:
             Image.fromarray(m.astype(np.uint8) * 255).save(self.tmp / "masks" / f"{sid}.png")
             os.link(self.tmp / "images" / f"{img_id}.jpg", self.tmp / "images" / f"{sid}.jpg")
             self.lines.setdefault(split, []).append(f"{sid} {expr}")
+            self.gsd_lines.append(f"{sid} {crop.gsd_m * crop.image.shape[0] / self.size:.6g}")
             c = self.counts.setdefault(split, {})
             c["triplets"] = c.get("triplets", 0) + 1
             c["empty"] = c.get("empty", 0) + int(not m.any())
@@ -147,6 +152,7 @@ class DatasetWriter:
         for split, lines in self.lines.items():
             (self.tmp / f"output_phrase_{split}.txt").write_text("\n".join(lines) + "\n")
         (self.tmp / "categories.txt").write_text("\n".join(self.categories) + "\n")
+        (self.tmp / GSD_FILE).write_text("".join(f"{line}\n" for line in self.gsd_lines))
         self.meta.update({"tile_size": self.size, "splits": self.counts})
         (self.tmp / "dataset.json").write_text(json.dumps(self.meta, indent=2))
         if self.root.exists():

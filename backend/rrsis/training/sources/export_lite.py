@@ -5,7 +5,9 @@
 
 Validation split only (held-out sequences, tiles and area; see each adapter): overall,
 per category word and per source. The building IoU on the demo sample (also held out)
-is measured through the engine. Weights are stored in fp16 with the full model card
+is measured through the engine; every relational expression of the val split is measured
+grounded and end to end (:mod:`.relations_eval`), giving the card's ``metrics.relations``
+and ``grounding_policy``. Weights are stored in fp16 with the full model card
 (data, licences and attributions, GSD range, metrics, command, seed, wall time).
 """
 
@@ -29,6 +31,7 @@ from .dubai import LICENCE as DUBAI_LICENCE
 from .kampala import LICENCE as KAMPALA_LICENCE
 from .more_buildings import LICENCE as MORE_BUILDINGS_LICENCE
 from .neon_trees import LICENCE as NEON_LICENCE
+from .relations_eval import relations_card, relations_markdown
 from .urban_trees import LICENCE as URBAN_TREES_LICENCE
 
 __all__ = ["evaluate_val", "sample_building_iou", "export", "main"]
@@ -227,9 +230,10 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
         tmp_out = Path(tmp) / "lgce-lite.safetensors"
         save_checkpoint(model, tmp_out, card=card, dtype=torch.float16)
         card["metrics"]["sample_buildings_iou"] = sample_building_iou(tmp_out)
+        shipped = load_checkpoint(tmp_out, "cpu")
+        card["metrics"]["relations"], card["grounding_policy"] = relations_card(shipped, datasets)
         out.parent.mkdir(parents=True, exist_ok=True)
-        full = save_checkpoint(load_checkpoint(tmp_out, "cpu"), out, card=card,
-                               dtype=torch.float16)
+        full = save_checkpoint(shipped, out, card=card, dtype=torch.float16)
     if docs is not None:
         docs.mkdir(parents=True, exist_ok=True)
         curves = run / "curves.png"
@@ -301,6 +305,10 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
     iou = card["metrics"].get("sample_buildings_iou")
     if iou is not None:
         text += f"\nDemo sample (held-out area), 'buildings' IoU vs OSM footprints: {iou:.3f}\n"
+    relations = card["metrics"].get("relations")
+    if relations and relations.get("families"):
+        text += ("\n## relational expressions: grounded vs end to end (this model's grounding "
+                 "policy)\n\n" + relations_markdown(relations))
     t = card["training"]
     text += (f"\nReproduce: `{t['command']}` then `{t['export_command']}` (seed {t['seed']}, "
              f"{t['iterations']} iterations, wall time {t['wall_time_s']} s on 2 shared CPU "

@@ -1,0 +1,372 @@
+"""Grounded vs end to end, measured on every relational expression of the validation split.
+
+    python -m rrsis.training.sources.relations_eval \
+        --model resources/models/lgce-lite.safetensors --datasets runs/data --out relations.json
+
+Every val triplet whose expression has a relation family (:func:`rrsis.grounding.policy.
+families`: "vehicle along road", "building next to road", "the largest building", ...) is
+answered three ways by the engine's own code, on the same crop:
+
+- ``end_to_end``: the model on the whole expression (``grounding=off``);
+- ``grounded``: the grounding executor alone (``grounding=on``): the model segments the
+  plan's category phrases, the relations are computed in metres; a missing anchor gives
+  nothing;
+- ``grounded_auto``: what ``grounding=auto`` serves for a grounded family: grounded, with
+  the end-to-end answer where the anchor was not found.
+
+Pipeline, identical for the three: :class:`rrsis.engine.predictor.Predictor` on the crop
+at its recorded GSD (``gsd_m.txt``, else the folder's nominal ``gsd_m``), the engine's
+vectoriser at probability 0.5 with its default minimum area, then
+:meth:`rrsis.grounding.engine.GroundedRun.select` in a synthetic north-up metric frame
+(pixel size = GSD, 1 unit = 1 m); the selected polygons are burnt back onto the crop
+and scored against the mask (I and U per sample, oIoU and mIoU as the paper). The
+policy (:func:`rrsis.grounding.policy.decide`) picks ``end_to_end`` for a family only
+where it beats ``grounded_auto`` on oIoU, on at least ``MIN_SAMPLES`` samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+from affine import Affine
+from PIL import Image
+
+from ...errors import InputError, RrsisError
+from ...grounding.engine import GroundedRun
+from ...grounding.parser import parse
+from ...grounding.policy import MIN_SAMPLES, decide, families
+from ..datasets.refsegrs import load_image, load_mask, read_split
+from ..metrics import MetricAccumulator
+from . import SOURCES
+from .common import GSD_FILE
+
+__all__ = ["WAYS", "RelationalSample", "relational_samples", "measure", "relations_card",
+           "relations_markdown", "main"]
+
+log = logging.getLogger(__name__)
+
+WAYS = ("end_to_end", "grounded", "grounded_auto")
+_RUN_MODES = {"end_to_end": "off", "grounded": "on", "grounded_auto": "auto"}
+DECIDED_ON = "grounded_auto"  # the grounded figure the policy compares: what auto serves
+
+
+@dataclass(frozen=True)
+class RelationalSample:
+    source: str
+    id: str
+    expression: str
+    image: Path
+    mask: Path
+    gsd_m: float
+    families: Tuple[str, ...]
+
+
+def _gsd_table(root: Path) -> Tuple[Dict[str, float], Optional[float]]:
+    """Per-triplet GSDs (``gsd_m.txt``) and the folder's nominal ``gsd_m`` (dataset.json)."""
+    per: Dict[str, float] = {}
+    path = root / GSD_FILE
+    if path.is_file():
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            parts = line.split()
+            try:
+                per[parts[0]] = float(parts[1])
+            except (IndexError, ValueError):
+                if parts:
+                    raise InputError(f"{path}:{n}: expected '<id> <metres>', got {line!r}") \
+                        from None
+    nominal = None
+    meta = root / "dataset.json"
+    if meta.is_file():
+        value = json.loads(meta.read_text()).get("gsd_m")
+        nominal = float(value) if isinstance(value, (int, float)) else None
+    return per, nominal
+
+
+def relational_samples(datasets: Path, split: str = "val",
+                       sources: Sequence[str] = SOURCES, limit: Optional[int] = None
+                       ) -> Tuple[List[RelationalSample], Dict[str, str]]:
+    """The split's triplets with a relation family, and how each folder's GSD was known.
+
+    ``datasets`` is one RefSegRS folder, or the parent of several (every subfolder with the
+    split: the adapters' ``sources`` first, in that order, then any other by name).
+    ``limit`` keeps at most that many samples per expression (in file order).
+    """
+    datasets = Path(datasets)
+    if (datasets / f"output_phrase_{split}.txt").is_file():
+        roots = [(datasets.name, datasets)]
+    else:
+        found = sorted({p.parent.name for p in datasets.glob(f"*/output_phrase_{split}.txt")},
+                       key=lambda n: (n not in sources, sources.index(n) if n in sources else 0, n))
+        roots = [(n, datasets / n) for n in found]
+    if not roots:
+        raise InputError(f"{datasets}: no dataset folder ({', '.join(sources)}) with a "
+                         f"'{split}' split")
+    out: List[RelationalSample] = []
+    gsd_from: Dict[str, str] = {}
+    per_expression: Dict[str, int] = {}
+    for name, root in roots:
+        per, nominal = _gsd_table(root)
+        gsd_from[name] = f"per triplet ({GSD_FILE})" if per else f"nominal {nominal} m"
+        for s in read_split(root, split):
+            fams = families(parse(s.expression))
+            if not fams:
+                continue
+            if limit is not None and per_expression.get(s.expression, 0) >= limit:
+                continue
+            gsd = per.get(s.id, nominal)
+            if gsd is None or gsd <= 0:
+                raise InputError(f"{root}: no GSD for {s.id} (no {GSD_FILE}, no gsd_m in "
+                                 "dataset.json)")
+            per_expression[s.expression] = per_expression.get(s.expression, 0) + 1
+            out.append(RelationalSample(name, s.id, s.expression, s.image, s.mask, gsd, fams))
+    return out, gsd_from
+
+
+class _ArrayReader:
+    """The engine's window-reader interface over one in-memory crop (colour attributes)."""
+
+    def __init__(self, rgb: np.ndarray) -> None:
+        self.rgb = rgb  # (3, H, W) float32 in [0, 1]
+
+    def __enter__(self) -> "_ArrayReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def read(self, row: int, col: int, h: int, w: int) -> Tuple[np.ndarray, np.ndarray]:
+        out = np.zeros((3, h, w), np.float32)
+        valid = np.zeros((h, w), bool)
+        H, W = self.rgb.shape[1:]
+        r0, c0, r1, c1 = max(row, 0), max(col, 0), min(row + h, H), min(col + w, W)
+        if r1 > r0 and c1 > c0:
+            out[:, r0 - row:r1 - row, c0 - col:c1 - col] = self.rgb[:, r0:r1, c0:c1]
+            valid[r0 - row:r1 - row, c0 - col:c1 - col] = True
+        return out, valid
+
+
+def _objects(diff: np.ndarray, transform: Affine, min_area_m2: float) -> List[Any]:
+    """The engine's objects of one phrase on one crop (metric frame), from its logit difference."""
+    from ...engine.tiling import sigmoid
+    from ...engine.vectorize import StripVectorizer
+
+    vec = StripVectorizer(0.5)
+    vec.add(0, sigmoid(diff), np.ones(diff.shape, bool))
+    return [o.geometry for o in vec.objects(transform, 1.0, min_area_m2)]
+
+
+def _answer(run: GroundedRun, objects: Dict[str, List[Any]], transform: Affine,
+            bounds: Tuple[float, float, float, float], rgb: np.ndarray, shape: Tuple[int, int]
+            ) -> Tuple[np.ndarray, Dict[str, Any]]:
+    """The mask ``run`` selects on this crop, and its report for the one expression."""
+    from rasterio.features import rasterize
+
+    picks, reports = run.select({p: objects.get(p, []) for p in run.phrases}, transform, 1.0,
+                                bounds, lambda: _ArrayReader(rgb))
+    geoms = [objects[phrase][i] for _, (phrase, i, _) in picks]
+    mask = rasterize([(g, 1) for g in geoms], out_shape=shape, transform=transform,
+                     dtype="uint8") > 0 if geoms else np.zeros(shape, bool)
+    return mask, reports[run.expressions[0]]
+
+
+def _batches(items: Sequence[RelationalSample], n: int) -> Iterator[Sequence[RelationalSample]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8,
+            min_samples: int = MIN_SAMPLES,
+            progress: Optional[Callable[[int, int], None]] = None,
+            cancel: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
+    """Score every sample the three ways; per family, per expression, and the policy.
+
+    ``model`` is a loaded torch ``ReferringSegmenter``. ``progress(done, total)`` is called
+    after each batch; ``cancel()`` returning True raises :class:`~rrsis.errors.Cancelled`.
+    """
+    import torch
+
+    from ...engine.predictor import Predictor
+    from ...engine.run import default_min_area_m2
+    from ...errors import Cancelled
+
+    fam_acc: Dict[Tuple[str, str], MetricAccumulator] = {}
+    expr_acc: Dict[Tuple[str, str], MetricAccumulator] = {}
+    missing: Dict[str, int] = {}
+    expr_info: Dict[str, Dict[str, Any]] = {}
+    by_expression: Dict[str, List[RelationalSample]] = {}
+    for s in samples:
+        by_expression.setdefault(s.expression, []).append(s)
+    done = 0
+    for expr, group in by_expression.items():
+        runs = {way: GroundedRun([expr], mode) for way, mode in _RUN_MODES.items()}
+        phrases = list(dict.fromkeys(p for r in runs.values() for p in r.phrases))
+        predictor = Predictor(model, torch.device("cpu"), phrases, "fp32") if phrases else None
+        expr_info[expr] = {"count": 0, "sources": [], "families": list(group[0].families),
+                           "plan": runs["grounded"].plans()[expr].summary(), "anchor_missing": 0}
+        for batch in _batches(group, batch_size):
+            if cancel is not None and cancel():
+                raise Cancelled("relations evaluation cancelled; nothing was written")
+            rgbs = [np.asarray(load_image(s.image), np.float32).transpose(2, 0, 1) / 255.0
+                    for s in batch]
+            sizes = {r.shape for r in rgbs}
+            if len(sizes) > 1:  # crops of one folder share a size; mixed folders: one by one
+                diffs = [predictor.logit_difference(r[None])[:, 0] for r in rgbs] \
+                    if predictor else [None] * len(batch)
+            else:
+                stacked = predictor.logit_difference(np.stack(rgbs)) if predictor else None
+                diffs = [stacked[:, j] if stacked is not None else None
+                         for j in range(len(batch))]
+            for s, rgb, diff in zip(batch, rgbs, diffs):
+                h, w = rgb.shape[1:]
+                gt = load_mask(s.mask)
+                if gt.shape != (h, w):
+                    gt = np.asarray(Image.fromarray(gt).resize((w, h), Image.NEAREST))
+                transform = Affine(s.gsd_m, 0.0, 0.0, 0.0, -s.gsd_m, h * s.gsd_m)
+                bounds = (0.0, 0.0, w * s.gsd_m, h * s.gsd_m)
+                min_area = default_min_area_m2(s.gsd_m)
+                objects = {p: _objects(diff[k], transform, min_area)
+                           for k, p in enumerate(phrases)} if diff is not None else {}
+                info = expr_info[expr]
+                info["count"] += 1
+                if s.source not in info["sources"]:
+                    info["sources"].append(s.source)
+                for way, run in runs.items():
+                    pred, report = _answer(run, objects, transform, bounds, rgb, (h, w))
+                    inter = int((pred & gt).sum())
+                    union = int((pred | gt).sum())
+                    if way == "grounded" and report.get("uncertain"):
+                        info["anchor_missing"] += 1
+                        for f in s.families:
+                            missing[f] = missing.get(f, 0) + 1
+                    expr_acc.setdefault((expr, way), MetricAccumulator()).add_counts(inter, union)
+                    for f in s.families:
+                        fam_acc.setdefault((f, way), MetricAccumulator()).add_counts(inter, union)
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(samples))
+    return _report(fam_acc, expr_acc, expr_info, missing, min_samples)
+
+
+def _short(acc: MetricAccumulator) -> Dict[str, float]:
+    r = acc.result()
+    return {"oIoU": round(r["oIoU"], 4), "mIoU": round(r["mIoU"], 4)}
+
+
+def _report(fam_acc: Dict[Tuple[str, str], MetricAccumulator],
+            expr_acc: Dict[Tuple[str, str], MetricAccumulator], expr_info: Dict[str, Dict[str, Any]],
+            missing: Dict[str, int], min_samples: int) -> Dict[str, Any]:
+    fams: Dict[str, Dict[str, Any]] = {}
+    policy: Dict[str, Dict[str, Any]] = {}
+    for f in dict.fromkeys(k[0] for k in fam_acc):
+        count = len(fam_acc[(f, "end_to_end")].inters)
+        ways = {w: _short(fam_acc[(f, w)]) for w in WAYS}
+        decision = decide(ways[DECIDED_ON], ways["end_to_end"], count, min_samples)
+        fams[f] = {"count": count, **ways, "anchor_missing": missing.get(f, 0),
+                   "decision": decision,
+                   "expressions": {e: i["count"] for e, i in expr_info.items()
+                                   if f in i["families"]}}
+        policy[f] = {"decision": decision, "count": count, "grounded": ways[DECIDED_ON],
+                     "grounded_strict": ways["grounded"], "end_to_end": ways["end_to_end"]}
+    exprs = {e: {**info, **{w: _short(expr_acc[(e, w)]) for w in WAYS}}
+             for e, info in expr_info.items() if info["count"]}
+    return {"families": fams, "expressions": exprs, "grounding_policy": policy,
+            "min_samples": min_samples, "decided_on": DECIDED_ON,
+            "protocol": "val crops at their recorded GSD; engine vectoriser (p >= 0.5, default "
+                        "minimum area) and GroundedRun.select in metres; selected polygons "
+                        "burnt back and scored against the mask (oIoU, mIoU as the paper)"}
+
+
+def relations_card(model: Any, datasets: Path, split: str = "val"
+                   ) -> Tuple[Dict[str, Any], Dict[str, Dict[str, Any]]]:
+    """(``metrics.relations``, ``grounding_policy``) of a model card, measured on ``datasets``."""
+    samples, gsd_from = relational_samples(datasets, split)
+    report = measure(model, samples)
+    policy = report.pop("grounding_policy")
+    report.update({"split": split, "gsd": gsd_from})
+    return report, policy
+
+
+def relations_markdown(report: Dict[str, Any]) -> str:
+    """The family table (and the per-expression one) as Markdown."""
+    def fmt(d: Dict[str, float]) -> str:
+        return f"{d['oIoU']:.3f} / {d['mIoU']:.3f}"
+
+    text = ("| family | n | end to end oIoU / mIoU | grounded (auto) | grounded (executor "
+            "only) | anchor not found | default |\n|---|---|---|---|---|---|---|\n")
+    for f, r in report["families"].items():
+        text += (f"| {f} | {r['count']} | {fmt(r['end_to_end'])} | {fmt(r['grounded_auto'])} | "
+                 f"{fmt(r['grounded'])} | {r['anchor_missing']} | {r['decision']} |\n")
+    text += ("\n| expression | source | n | end to end | grounded (auto) | grounded (executor "
+             "only) |\n|---|---|---|---|---|---|\n")
+    for e, r in report["expressions"].items():
+        text += (f"| {e} | {', '.join(r['sources'])} | {r['count']} | {fmt(r['end_to_end'])} | "
+                 f"{fmt(r['grounded_auto'])} | {fmt(r['grounded'])} |\n")
+    text += (f"\nA family is answered end to end by default only where that beats grounded (auto)"
+             f" on oIoU over at least {report['min_samples']} samples.\n")
+    return text
+
+
+def _write_json(path: Path, data: Dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+def run(model_path: Path, datasets: Path, split: str = "val", limit: Optional[int] = None,
+        batch_size: int = 8) -> Dict[str, Any]:
+    """Load ``model_path`` and measure every relational expression of ``split``."""
+    from ...models.catalog import find_model
+    from ...models.checkpoint import load_checkpoint
+
+    samples, gsd_from = relational_samples(datasets, split, limit=limit)
+    model = load_checkpoint(find_model(str(model_path)), "cpu")
+
+    def progress(done: int, total: int) -> None:
+        log.info("relations: %d/%d samples", done, total)
+
+    report = measure(model, samples, batch_size, progress=progress)
+    card = getattr(model, "card", {}) or {}
+    report.update({"model": str(model_path), "weights_sha256": card.get("weights_sha256"),
+                   "split": split, "gsd": gsd_from, "limit_per_expression": limit})
+    return report
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--model", required=True, help="checkpoint (.safetensors) or model name")
+    p.add_argument("--datasets", default="runs/data",
+                   help="the built source folders (or one RefSegRS folder)")
+    p.add_argument("--out", required=True, help="JSON report (written via a temporary name)")
+    p.add_argument("--split", default="val")
+    p.add_argument("--limit", type=int, default=None,
+                   help="at most this many samples per expression (a quicker, partial measure)")
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    import torch
+
+    torch.set_num_threads(args.threads)
+    try:
+        report = run(Path(args.model), Path(args.datasets), args.split, args.limit)
+    except RrsisError as exc:
+        print(f"relations_eval: error: {exc}", file=sys.stderr)
+        return 2
+    _write_json(Path(args.out), report)
+    print(relations_markdown(report))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
