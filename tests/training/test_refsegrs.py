@@ -115,3 +115,21 @@ def test_augmentation_is_a_function_of_seed_epoch_and_index(tmp_path: Path) -> N
         assert item["image"].shape == (3, 32, 32) and item["mask"].shape == (32, 32)
         shapes.add(int(item["mask"].sum()))
     assert len(shapes) > 1                              # the epochs really differ
+
+
+def test_grey_samples_are_grey_and_leave_the_other_draws_alone(tmp_path: Path) -> None:
+    write_refsegrs(tmp_path, {"train": 8}, size=32)
+    samples = read_split(tmp_path, "train")
+    kw = dict(scale_range=(1.0, 1.5), random_crop=True, hflip=True, seed=3)  # no padding
+    plain = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, **kw)
+    grey = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, grayscale_p=1.0, **kw)
+    half = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, grayscale_p=0.5, **kw)
+    mean, std = torch.tensor(MEAN).view(3, 1, 1), torch.tensor(STD).view(3, 1, 1)
+    n_grey = 0
+    for i in range(len(samples)):
+        g = grey[i]["image"] * std + mean
+        assert torch.allclose(g[0], g[1], atol=1e-5) and torch.allclose(g[1], g[2], atol=1e-5)
+        assert torch.equal(grey[i]["mask"], plain[i]["mask"])   # same crop, flip and scale
+        h = half[i]["image"] * std + mean
+        n_grey += int(torch.allclose(h[0], h[2], atol=1e-5))
+    assert 0 < n_grey < len(samples)

@@ -55,6 +55,7 @@ class Recipe:
     random_crop: bool = False
     hflip: bool = False
     rot90: bool = False                        # random quarter turns (nadir imagery has no "up")
+    grayscale_p: float = 0.0                   # share of samples shown in grey (panchromatic)
     num_workers: int = 2
     # --- loss and numerics ------------------------------------------------------------------
     loss_weights: Tuple[float, float] = (0.9, 1.1)

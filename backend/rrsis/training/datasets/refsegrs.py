@@ -149,7 +149,7 @@ class RefSegRSDataset(Dataset):
                  mean: Sequence[float], std: Sequence[float], *,
                  scale_range: Optional[Tuple[float, float]] = None, random_crop: bool = False,
                  hflip: bool = False, seed: int = 0, rot90: bool = False,
-                 use_valid: bool = False) -> None:
+                 use_valid: bool = False, grayscale_p: float = 0.0) -> None:
         if not samples:
             raise InputError("the dataset split is empty")
         self.samples = list(samples)
@@ -160,6 +160,7 @@ class RefSegRSDataset(Dataset):
         self.random_crop = random_crop
         self.hflip = hflip
         self.rot90 = rot90
+        self.grayscale_p = float(grayscale_p)  # panchromatic rasters reach the model as grey RGB
         self.use_valid = use_valid   # training: pixels marked invalid are IGNORE_INDEX
         self.seed = seed
         self.epoch = 0
@@ -196,6 +197,14 @@ class RefSegRSDataset(Dataset):
         g.manual_seed(self._generator(index).initial_seed() ^ 0x5EED)
         return int(torch.randint(0, 4, (1,), generator=g))
 
+    def _grey(self, index: int) -> bool:
+        """Whether this (epoch, index) is shown in grey: its own stream, other draws unchanged."""
+        if self.grayscale_p <= 0:
+            return False
+        g = torch.Generator()
+        g.manual_seed(self._generator(index).initial_seed() ^ 0x6EE7)
+        return bool(torch.rand(1, generator=g).item() < self.grayscale_p)
+
     def _geometry_flip(self, index: int) -> Tuple[int, Tuple[int, int], bool]:
         g = self._generator(index)
         side = self.size
@@ -215,6 +224,8 @@ class RefSegRSDataset(Dataset):
         s = self.samples[index]
         side, (oy, ox), flip = self._geometry(index)
         img = load_image(s.image).resize((side, side), Image.BILINEAR)
+        if self._grey(index):
+            img = img.convert("L").convert("RGB")
         mask = Image.fromarray(load_mask(s.mask).astype(np.uint8)).resize((side, side),
                                                                            Image.NEAREST)
         image = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
