@@ -154,10 +154,12 @@ class MethodSpec:
 #: definition of each segment parameter (engine defaults and checks, CLI options, the
 #: plugin's forms and settings, the table in docs/protocol.md all come from here).
 SEGMENT_PARAMS: Dict[str, Field] = {
-    "raster": Field("str", True, False, "raster path or GDAL dataset name (a .vrt file works)"),
+    "raster": Field("str", True, False, "raster path or GDAL dataset name (a .vrt file works: "
+                    "that is how the plugin sends an in-memory or multi-file source)"),
     "expressions": Field("str_list", True, False,
                          "referring expressions; one layer, told apart by its expression field"),
-    "output": Field("str", doc="GeoPackage to write (segment needs it; estimate ignores it)"),
+    "output": Field("str", doc="GeoPackage to write (segment needs it; estimate ignores it); "
+                               "written under a temporary name, then renamed"),
     "layer": Field("str", nullable=False, doc="layer name inside the GeoPackage",
                    default="rrsis"),
     "extent": Field("extent", doc="area to segment, [xmin, ymin, xmax, ymax] in extent_crs",
@@ -205,7 +207,9 @@ SEGMENT_PARAMS: Dict[str, Field] = {
                        doc="attributes and relations computed explicitly (auto: when the "
                            "expression is understood; see docs/grounding.md) or end to end"),
     "regularize": Field("bool", nullable=False, default=False,
-                        doc="right-angle outlines (buildings)"),
+                        doc="right-angle outlines: near-rectangles become rectangles, other "
+                            "shapes rectilinear when that stays close (IoU >= 0.85); for "
+                            "buildings"),
     "runtime": Field("str", nullable=False, default="auto", choices=("auto", "onnx", "torch"),
                      doc="auto: ONNX Runtime on the CPU when the model has a graph, else "
                          "torch (always torch on CUDA); the result's runtime says which ran"),
