@@ -92,8 +92,11 @@ class ChildProcess:
         if proc is None or proc.stdin is None:
             raise BrokenPipeError("backend not running")
         with self._write_lock:
-            proc.stdin.write((line + "\n").encode("utf-8"))
-            proc.stdin.flush()
+            try:
+                proc.stdin.write((line + "\n").encode("utf-8"))
+                proc.stdin.flush()
+            except ValueError:  # its stdin was closed (killed or stopped): gone as well
+                raise BrokenPipeError("backend stopped") from None
 
     def kill(self, proc: Optional[subprocess.Popen]) -> None:
         """Kill ``proc`` now (a restart or a failed start); its exit is marked as wanted."""
