@@ -28,14 +28,14 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 __all__ = [
     "PROTOCOL_VERSION", "MAX_LINE_CHARS", "MAX_ID_CHARS", "ERROR_CODES", "Field", "MethodSpec",
     "METHODS", "EVENTS", "SEGMENT_PARAMS", "BATCH_PARAMS", "BUILD_DATASET_PARAMS",
-    "FINETUNE_PARAMS", "ProtocolError", "Request", "Hello",
-    "Progress", "Result",
-    "Error", "Message", "encode", "decode", "validate_params",
+    "FINETUNE_PARAMS", "FeatureField", "FEATURE_FIELDS", "ProtocolError", "Request", "Hello",
+    "TaskProgress", "Progress", "Result",
+    "Error", "Message", "encode", "decode", "validate_params", "params_markdown",
 ]
 
 #: Bumped on any incompatible change; both sides compare it at ``hello``.
@@ -73,16 +73,71 @@ MAX_ID_CHARS = 200
 
 @dataclass(frozen=True)
 class Field:
-    """One parameter: its JSON kind, whether it must be present, whether null is allowed.
+    """One parameter: its JSON kind, whether it must be present, whether null is allowed, and
+    what every face (engine, CLI, Processing, dock, settings, docs) derives from it.
 
     kinds: ``str``, ``int``, ``number``, ``bool``, ``object``, ``str_list`` (non-empty list
     of non-empty strings), ``int_list``, ``extent`` (4 numbers: xmin, ymin, xmax, ymax).
+
+    ``default`` is what an absent (or, when nullable, null) value means; ``default_doc`` says
+    it in words where the value is computed (e.g. "16 working pixels"). ``minimum`` /
+    ``maximum`` bound a number, each end closed unless ``min_open`` / ``max_open``.
+    ``step`` is the resolution a form offers: an open end moves inwards by one step there,
+    so a form never offers a value the engine refuses. ``suggested`` is the value the
+    plugin's forms start with where it differs from ``default``.
     """
 
     kind: str
     required: bool = False
     nullable: bool = True
     doc: str = ""
+    default: Any = None
+    default_doc: str = ""
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    min_open: bool = False
+    max_open: bool = False
+    unit: str = ""
+    choices: Tuple[str, ...] = ()
+    step: Optional[float] = None
+    suggested: Any = None
+
+    def interval(self) -> str:
+        """The accepted range in interval notation, e.g. ``(0, 1)`` or ``[0, inf)``."""
+        if self.minimum is None and self.maximum is None:
+            return ""
+        lo = "(-inf" if self.minimum is None else ("(" if self.min_open else "[") + \
+            f"{self.minimum:g}"
+        hi = "inf)" if self.maximum is None else f"{self.maximum:g}" + \
+            (")" if self.max_open else "]")
+        return f"{lo}, {hi}"
+
+    def out_of_range(self, value: Any) -> Optional[str]:
+        """None when ``value`` (null, or a number) is within the range and choices, else
+        what is wrong, for an error message that names the limits."""
+        if value is None:
+            return None
+        if self.choices and value not in self.choices:
+            return f"must be one of {', '.join(self.choices)}, got {value!r}"
+        if self.minimum is None and self.maximum is None:
+            return None
+        too_low = self.minimum is not None and (
+            value <= self.minimum if self.min_open else value < self.minimum)
+        too_high = self.maximum is not None and (
+            value >= self.maximum if self.max_open else value > self.maximum)
+        return f"must be in {self.interval()}, got {value!r}" if too_low or too_high else None
+
+    def form_range(self, largest: float = 1e9) -> Tuple[float, float]:
+        """The closed range a form offers: open ends moved in by ``step``, no end: ``largest``."""
+        step = self.step or 0.0
+        lo = -largest if self.minimum is None else self.minimum + (step if self.min_open else 0)
+        hi = largest if self.maximum is None else self.maximum - (step if self.max_open else 0)
+        return float(lo), float(hi)
+
+    @property
+    def initial(self) -> Any:
+        """The value a form starts with: ``suggested`` if set, else ``default``."""
+        return self.default if self.suggested is None else self.suggested
 
 
 @dataclass(frozen=True)
@@ -95,38 +150,69 @@ class MethodSpec:
     doc: str
 
 
-#: The fields of ``rrsis.engine.run.SegmentOptions`` as they travel on the wire.
+#: The fields of ``rrsis.engine.options.SegmentOptions`` as they travel on the wire: the one
+#: definition of each segment parameter (engine defaults and checks, CLI options, the
+#: plugin's forms and settings, the table in docs/protocol.md all come from here).
 SEGMENT_PARAMS: Dict[str, Field] = {
-    "raster": Field("str", True, False, "raster path or GDAL dataset name (a .vrt file works)"),
+    "raster": Field("str", True, False, "raster path or GDAL dataset name (a .vrt file works: "
+                    "that is how the plugin sends an in-memory or multi-file source)"),
     "expressions": Field("str_list", True, False,
                          "referring expressions; one layer, told apart by its expression field"),
-    "output": Field("str", doc="GeoPackage to write (segment needs it; estimate ignores it)"),
-    "layer": Field("str", nullable=False, doc="layer name inside the GeoPackage"),
-    "extent": Field("extent", doc="[xmin, ymin, xmax, ymax] in extent_crs; null: whole raster"),
-    "extent_crs": Field("str", doc="CRS of extent (e.g. 'EPSG:32617'); null: the raster's"),
-    "model": Field("str", doc="model name or .safetensors path; null: the default model"),
-    "device": Field("str", nullable=False, doc="auto | cpu | cuda | cuda:N"),
-    "threads": Field("int", doc="CPU threads; null: torch's default"),
-    "precision": Field("str", nullable=False, doc="auto | fp32 | fast | bf16"),
-    "threshold": Field("number", nullable=False, doc="probability threshold of the mask"),
-    "min_area_m2": Field("number", doc="drop polygons smaller than this"),
-    "simplify_m": Field("number", nullable=False, doc="simplification tolerance in metres"),
-    "bands": Field("int_list", doc="1-based band indexes used as RGB"),
-    "gsd_m": Field("number", doc="working GSD in metres; null: the model card decides"),
+    "output": Field("str", doc="GeoPackage to write (segment needs it; estimate ignores it); "
+                               "written under a temporary name, then renamed"),
+    "layer": Field("str", nullable=False, doc="layer name inside the GeoPackage",
+                   default="rrsis"),
+    "extent": Field("extent", doc="area to segment, [xmin, ymin, xmax, ymax] in extent_crs",
+                    default_doc="whole raster"),
+    "extent_crs": Field("str", doc="CRS of extent, e.g. 'EPSG:32617'",
+                        default_doc="the raster's CRS"),
+    "model": Field("str", doc="model name (see models) or .safetensors path",
+                   default_doc="the default model (lgce-lite)"),
+    "device": Field("str", nullable=False, doc="auto, cpu, cuda or cuda:N", default="auto"),
+    "threads": Field("int", doc="CPU threads (0: torch's default)", minimum=0,
+                     maximum=1024, default_doc="torch's default"),
+    "precision": Field("str", nullable=False, default="auto",
+                       choices=("auto", "fp32", "fast", "bf16"),
+                       doc="auto: exact fp32 on CPU, autocast on CUDA; fast: bf16 decoder on "
+                           "CPU; fp32; bf16"),
+    "threshold": Field("number", nullable=False, doc="foreground probability threshold of the "
+                       "mask", default=0.5, minimum=0.0, maximum=1.0, min_open=True,
+                       max_open=True, step=0.01),
+    "min_area_m2": Field("number", doc="drop objects smaller than this; 0 keeps every object",
+                         unit="m2", minimum=0.0, step=0.01,
+                         default_doc="16 working pixels", suggested=1.0),
+    "simplify_m": Field("number", nullable=False, doc="simplification tolerance", unit="m",
+                        default=0.0, minimum=0.0),
+    "bands": Field("int_list", doc="1-based band indexes used as RGB",
+                   default_doc="first three / RGB"),
+    "gsd_m": Field("number", doc="working ground sample distance", unit="m",
+                   minimum=1e-3, maximum=1e4, step=0.001,
+                   default_doc="the raster's own GSD when the model serves it, else the nearest "
+                               "end of the model's GSD range"),
     "probability": Field("str", doc="also write the probability raster to this path"),
-    "probability_dtype": Field("str", nullable=False, doc="uint8 | float32"),
+    "probability_dtype": Field("str", nullable=False, default="uint8",
+                               doc="probability raster: uint8 0-255 or float32 0-1",
+                               choices=("uint8", "float32")),
     "mask": Field("str", doc="also write the binary mask GeoTIFF to this path"),
-    "batch_size": Field("int", nullable=False, doc="tiles per forward pass"),
-    "overlap": Field("number", nullable=False, doc="tile overlap as a fraction of the tile"),
-    "pixel_coordinates": Field("bool", nullable=False, doc="accept a raster without a CRS"),
-    "overwrite": Field("bool", nullable=False,
-                       doc="replace outputs that exist (else error output_exists)"),
-    "grounding": Field("str", nullable=False,
-                       doc="auto | on | off: compute attributes and relations explicitly"),
-    "regularize": Field("bool", nullable=False, doc="right-angle outlines (buildings)"),
-    "runtime": Field("str", nullable=False,
-                     doc="auto | onnx | torch; auto: ONNX Runtime on the CPU when the model "
-                         "has a graph, else torch"),
+    "batch_size": Field("int", nullable=False, doc="tiles per forward pass", default=4,
+                        minimum=1),
+    "overlap": Field("number", nullable=False, doc="tile overlap as a fraction of the tile",
+                     default=0.25, minimum=0.0, maximum=0.9, max_open=True, step=0.01),
+    "pixel_coordinates": Field("bool", nullable=False, default=False,
+                               doc="accept a raster without a CRS (output in pixel units)"),
+    "overwrite": Field("bool", nullable=False, default=False,
+                       doc="replace outputs that exist (else error output_exists); the plugin "
+                           "sets it only for paths the user accepted in QGIS's overwrite prompt"),
+    "grounding": Field("str", nullable=False, default="auto", choices=("auto", "on", "off"),
+                       doc="attributes and relations computed explicitly (auto: when the "
+                           "expression is understood; see docs/grounding.md) or end to end"),
+    "regularize": Field("bool", nullable=False, default=False,
+                        doc="right-angle outlines: near-rectangles become rectangles, other "
+                            "shapes rectilinear when that stays close (IoU >= 0.85); for "
+                            "buildings"),
+    "runtime": Field("str", nullable=False, default="auto", choices=("auto", "onnx", "torch"),
+                     doc="auto: ONNX Runtime on the CPU when the model has a graph, else "
+                         "torch (always torch on CUDA); the result's runtime says which ran"),
 }
 
 #: ``batch``: the fields of ``rrsis.batch.BatchOptions``; its per-raster options are
@@ -180,6 +266,27 @@ FINETUNE_PARAMS: Dict[str, Field] = {
     "device": Field("str", nullable=False, doc="auto | cpu | cuda"),
     "threads": Field("int", doc="CPU threads; null: torch's default"),
     "overwrite": Field("bool", nullable=False, doc="replace a model of the same name"),
+}
+
+@dataclass(frozen=True)
+class FeatureField:
+    """One attribute of the objects a segment request writes (GeoPackage layer and the
+    plugin's layers): ``kind`` ``str`` or ``number``."""
+
+    kind: str
+    doc: str
+
+
+#: The fields of every feature of a segment (and batch) result, in layer order.
+FEATURE_FIELDS: Dict[str, FeatureField] = {
+    "expression": FeatureField("str", "the expression that found the object"),
+    "score": FeatureField("number", "mean foreground probability over the object's pixels"),
+    "area_m2": FeatureField("number", "area of the polygon in square metres"),
+    "model": FeatureField("str", "name of the model"),
+    "model_sha256": FeatureField("str", "SHA-256 of the model's weights"),
+    "gsd_m": FeatureField("number", "working GSD in metres"),
+    "created": FeatureField("str", "when the run wrote it (ISO 8601 UTC)"),
+    "plan": FeatureField("str", "how the expression was read (rrsis.grounding)"),
 }
 
 #: Every request type. ``hello`` also goes the other way, as the server's first event.
@@ -252,15 +359,35 @@ class Hello:
 
 
 @dataclass
-class Progress:
-    """Server -> client while a queued request runs; fraction in [0, 1], non-decreasing."""
+class TaskProgress:
+    """How far a running task is: what the engine reports, and the body of a progress event.
 
-    id: str
+    ``fraction`` in [0, 1]; tiles (or rasters, iterations) done of total; ``eta_s`` the
+    estimated seconds left; ``stage`` what runs now (e.g. ``segment``, ``write``).
+    """
+
     fraction: float
     tiles_done: Optional[int] = None
     tiles_total: Optional[int] = None
     eta_s: Optional[float] = None
     stage: Optional[str] = None
+
+
+@dataclass
+class _Addressed:
+    id: str
+
+
+@dataclass
+class Progress(TaskProgress, _Addressed):
+    """Server -> client while a queued request runs: the request's ``id`` and its
+    :class:`TaskProgress` fields (``Progress(id, fraction, tiles_done, ...)``); fraction is
+    non-decreasing."""
+
+    @classmethod
+    def of(cls, request_id: str, task: TaskProgress) -> "Progress":
+        """The event telling request ``request_id`` how far its task is."""
+        return cls(request_id, **_fields(task))
 
 
 @dataclass
@@ -442,3 +569,42 @@ def _finite(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_finite(v) for v in obj]
     return obj
+
+
+_JSON_KINDS = {"str": "string", "int": "int", "number": "number", "bool": "bool",
+               "object": "object", "str_list": "list of non-empty strings",
+               "int_list": "list of ints", "extent": "`[xmin, ymin, xmax, ymax]`"}
+
+
+def params_markdown(params: Optional[Dict[str, Field]] = None) -> str:
+    """The Markdown table of ``params`` (default: :data:`SEGMENT_PARAMS`) in docs/protocol.md;
+    ``python -m rrsis.protocol --markdown`` prints it and a test holds the docs equal."""
+    rows = ["| name | JSON | default | range | meaning |",
+            "|------|------|---------|-------|---------|"]
+    for name, fld in (SEGMENT_PARAMS if params is None else params).items():
+        kind = _JSON_KINDS.get(fld.kind, fld.kind)
+        if fld.required:
+            kind += ", **required**"
+        elif fld.nullable:
+            kind += " or null"
+        if fld.default_doc:
+            default = fld.default_doc
+        elif fld.default is None:
+            default = ""
+        else:
+            default = f"`{json.dumps(fld.default)}`"
+        bounds = fld.interval() or (", ".join(f"`{c}`" for c in fld.choices))
+        unit = f" {fld.unit}" if fld.unit and fld.interval() else ""
+        suggested = f" (the plugin starts at {fld.suggested:g}{unit})" \
+            if fld.suggested is not None else ""
+        meaning = (fld.doc + suggested).replace("|", "\\|")
+        rows.append(f"| `{name}` | {kind} | {default} | {bounds}{unit} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m rrsis.protocol --markdown
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage: python -m rrsis.protocol --markdown")
+    sys.stdout.write(params_markdown())

@@ -19,9 +19,8 @@ from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                  QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from . import answers, backend, diagnosis, extents, layers, log, plans, render, settings
+from . import answers, backend, diagnosis, extents, layers, log, params, plans, render, settings
 from .client import BackendError
-from .provenance import describe_source
 from .task import BackendTask
 
 STATE_TEXT = {
@@ -133,23 +132,20 @@ class RrsisDock(QgsDockWidget):
         self.advanced.setCollapsed(True)
         adv = QFormLayout(self.advanced)
         self.threshold = QDoubleSpinBox(self.advanced)
-        self.threshold.setRange(*settings.THRESHOLD_RANGE)
+        params.configure_spin_box(self.threshold, "threshold")
         self.threshold.setSingleStep(0.05)
         self.threshold.setValue(settings.get("threshold"))
         adv.addRow(self.tr("Threshold"), self.threshold)
         self.min_area = QDoubleSpinBox(self.advanced)
-        self.min_area.setRange(0.0, 1e9)
-        self.min_area.setDecimals(2)
-        self.min_area.setSuffix(" m²")
-        self.min_area.setSpecialValueText(self.tr("none"))
-        self.min_area.setValue(settings.get("min_area_m2"))
+        params.configure_spin_box(self.min_area, "min_area_m2", self.tr("default (16 pixels)"))
+        self.min_area.setValue(params.min_area_from_wire(settings.get("min_area_m2")))
+        self.min_area.setToolTip(self.tr("Objects smaller than this are dropped; 0 keeps every "
+                                         "object; below 0: the backend's default, 16 pixels "
+                                         "of the working GSD."))
         adv.addRow(self.tr("Minimum object area"), self.min_area)
         self.gsd = QDoubleSpinBox(self.advanced)
-        self.gsd.setRange(0.0, 100.0)
-        self.gsd.setDecimals(3)
+        params.configure_spin_box(self.gsd, "gsd_m", self.tr("auto"))
         self.gsd.setSingleStep(0.05)
-        self.gsd.setSuffix(" m")
-        self.gsd.setSpecialValueText(self.tr("auto"))
         self.gsd.setValue(settings.get("gsd_m"))
         self.gsd.setToolTip(self.tr("Ground size of the pixels the model works on. Auto: the "
                                     "raster's own GSD, kept within the range the model serves."))
@@ -269,8 +265,7 @@ class RrsisDock(QgsDockWidget):
 
     # --- request -------------------------------------------------------------------------
     def expressions(self) -> List[str]:
-        text = self.expression.currentText().strip()
-        return [line.strip() for line in text.splitlines() if line.strip()]
+        return params.split_expressions(self.expression.currentText())
 
     def extent_request(self, layer: QgsRasterLayer) -> Dict[str, Any]:
         """``extent`` and ``extent_crs`` for the backend, in the raster layer's CRS."""
@@ -311,14 +306,14 @@ class RrsisDock(QgsDockWidget):
                                self.tr("Type an expression, e.g. “vehicles along the road”."))
         out = backend.results_dir() / output_name(exprs[0])
         request: Dict[str, Any] = {
-            "raster": render.file_path(layer),
+            **params.raster_params(layer),
             "expressions": exprs,
             "output": str(out.with_suffix(".gpkg")),
             "layer": "rrsis",
             "model": self.model.currentData() or settings.get("default_model") or None,
             "device": self.device.currentData() or "auto",
             "threshold": float(self.threshold.value()),
-            "min_area_m2": float(self.min_area.value()),  # 0: no filter
+            "min_area_m2": params.min_area_to_wire(self.min_area.value()),  # 0: no filter
             "gsd_m": float(self.gsd.value()) or None,     # None: the engine's policy
             "probability": str(out) + "-probability.tif" if self.probability.isChecked() else None,
         }
@@ -328,7 +323,6 @@ class RrsisDock(QgsDockWidget):
         request.update(backend.runtime_param(settings.get("runtime")))
         if self.regularize.isChecked():  # sent only when asked: older backends lack it
             request["regularize"] = True
-        request["_source"] = describe_source(layer.name(), layer.source(), layer.providerType())
         if request["raster"] is None:  # web, virtual or in-memory layer: QGIS renders it first
             label = {extents.VISIBLE: self.tr("the visible extent"),
                      extents.FEATURES: self.tr("the features' extent")}.get(
@@ -356,7 +350,7 @@ class RrsisDock(QgsDockWidget):
         settings.set("device", request["device"])
         settings.set("threshold", request["threshold"])
         settings.set("probability", bool(request["probability"]))
-        settings.set("min_area_m2", request["min_area_m2"])
+        settings.set("min_area_m2", self.min_area.value())  # below 0: the default
         settings.set("gsd_m", request["gsd_m"] or 0.0)
         settings.set("regularize", bool(request.get("regularize")))
         self._show_state(None)

@@ -19,7 +19,6 @@ from .plans import plan_of, plan_text, unknown_words
 from .provenance import history_lines, round_gsd
 
 GROUP_NAME = "RRSIS results"
-RESULT_FIELDS = ("expression", "score", "area_m2", "model", "model_sha256", "gsd_m", "created")
 
 
 def layer_name(expression: str, model: str) -> str:
@@ -146,3 +145,16 @@ def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],
         project.addMapLayer(layer, False)
         group.insertLayer(0, layer)
     return added
+
+
+def __getattr__(name: str) -> Any:
+    """``RESULT_FIELDS`` moved to ``_protocol.FEATURE_FIELDS`` (kept one release)."""
+    if name == "RESULT_FIELDS":
+        import warnings
+
+        from ._protocol import FEATURE_FIELDS
+
+        warnings.warn("rrsis_qgis.layers.RESULT_FIELDS is deprecated: use "
+                      "rrsis_qgis._protocol.FEATURE_FIELDS", DeprecationWarning, stacklevel=2)
+        return tuple(FEATURE_FIELDS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -62,7 +62,7 @@ def self_test_request(sample: Path, output: Path, options: Dict[str, Any]) -> Di
 
 
 def describe_hello(hello: Dict[str, Any]) -> str:
-    lines = [f"backend {hello.get('backend', hello.get('backend_version'))} "
+    lines = [f"backend {hello.get('backend')} "
              f"(protocol {hello.get('protocol', hello.get('protocol_version'))}), "
              f"torch {hello.get('torch') or 'not installed'}, Python {hello.get('python')}"]
     if hello.get("runtime"):

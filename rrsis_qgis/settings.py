@@ -11,13 +11,18 @@ from typing import Any, Dict, List
 
 from qgis.core import QgsSettings
 
+from ._protocol import SEGMENT_PARAMS
+
 PREFIX = "rrsis/"
 
 #: Objects smaller than this are specks, not answers (1 m²: smaller than any vehicle or
-#: building, larger than the 4 x 4-pixel noise of a 0.15 m run). 0 means no filter.
-DEFAULT_MIN_AREA_M2 = 1.0
-#: Probability threshold offered by the dock and Processing; the engine accepts (0, 1) open.
-THRESHOLD_RANGE = (0.01, 0.99)
+#: building, larger than the 4 x 4-pixel noise of a 0.15 m run): the protocol table's
+#: suggested start. 0 keeps every object; a negative setting means null, the backend's
+#: default (16 working pixels).
+DEFAULT_MIN_AREA_M2 = float(SEGMENT_PARAMS["min_area_m2"].initial)
+#: Probability threshold offered by the dock and Processing: the engine's open (0, 1)
+#: moved in by one form step, from the protocol table.
+THRESHOLD_RANGE = SEGMENT_PARAMS["threshold"].form_range()
 
 # key -> default; the type of the default is the type read back
 DEFAULTS: Dict[str, Any] = {
@@ -25,21 +30,21 @@ DEFAULTS: Dict[str, Any] = {
     "backend_python": "",
     "model_dir": "",           # extra model folder (passed to the backend as RRSIS_MODEL_DIR)
     "default_model": "",       # empty: the backend's default model
-    "device": "auto",          # auto | cpu | cuda
-    "runtime": "auto",         # auto | onnx | torch (sent to the backend only when not auto)
+    "device": SEGMENT_PARAMS["device"].default,    # auto | cpu | cuda
+    "runtime": SEGMENT_PARAMS["runtime"].default,  # sent to the backend only when not auto
     "threads": 0,              # 0: let the backend decide
     "log_level": "INFO",       # DEBUG | INFO | WARNING
-    "threshold": 0.5,
-    "min_area_m2": DEFAULT_MIN_AREA_M2,  # 0: no minimum
+    "threshold": float(SEGMENT_PARAMS["threshold"].initial),
+    "min_area_m2": DEFAULT_MIN_AREA_M2,  # 0: keep every object; below 0: the default
     "gsd_m": 0.0,              # working GSD; 0: the engine's policy
-    "regularize": False,       # right-angle outlines (buildings)
+    "regularize": bool(SEGMENT_PARAMS["regularize"].default),  # right-angle outlines
     "probability": False,      # also add the probability raster
     "output_dir": "",          # empty: <profile>/rrsis/results
     "history": "[]",           # JSON list of recent expressions, newest first
 }
 
 DEVICES = ("auto", "cpu", "cuda")
-RUNTIMES = ("auto", "onnx", "torch")
+RUNTIMES = SEGMENT_PARAMS["runtime"].choices
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING")
 HISTORY_SIZE = 20
 

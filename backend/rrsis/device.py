@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ContextManager, Dict, Iterator, List, Optional, Union
 
 from .errors import DeviceError
+from .protocol import SEGMENT_PARAMS
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -36,7 +37,7 @@ __all__ = ["resolve_device", "set_threads", "autocast", "decoder_autocast", "des
 
 log = logging.getLogger(__name__)
 
-PRECISIONS = ("auto", "fp32", "fast", "bf16")
+PRECISIONS = SEGMENT_PARAMS["precision"].choices  # the protocol table is the definition
 _WARNED: set = set()
 _LOWP_DECODER: ContextVar[bool] = ContextVar("rrsis_lowp_decoder", default=False)
 

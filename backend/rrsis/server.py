@@ -375,23 +375,10 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
 
 
 def segment_options(params: Dict[str, Any]) -> Any:
-    """Wire params -> ``SegmentOptions`` (extent as a tuple; None means the engine default)."""
-    from .engine.run import SegmentOptions
-    from .errors import InputError
+    """Wire params -> ``SegmentOptions`` (see :func:`rrsis.engine.options.options_from_params`)."""
+    from .engine.options import options_from_params
 
-    known = {f.name for f in dataclasses.fields(SegmentOptions)}
-    kwargs: Dict[str, Any] = {}
-    for name, value in params.items():
-        if name not in known:
-            if value is None:
-                continue
-            raise InputError(f"this backend does not support the option {name!r}")
-        if name == "extent" and value is not None:
-            value = tuple(float(v) for v in value)
-        if name == "bands" and value is not None:
-            value = tuple(value)
-        kwargs[name] = value
-    return SegmentOptions(**kwargs)
+    return options_from_params(params)
 
 
 def _as_dict(result: Any) -> Dict[str, Any]:

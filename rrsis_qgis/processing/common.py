@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from qgis.core import (QgsFeature, QgsFeatureSink, QgsFields, QgsProcessingAlgorithm,
                        QgsProcessingContext, QgsProcessingException,
                        QgsProcessingFeedback, QgsProcessingParameterBoolean,
                        QgsProcessingParameterDefinition,
                        QgsProcessingParameterEnum, QgsProcessingParameterExtent,
-                       QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
+                       QgsProcessingParameterRasterLayer,
                        QgsProcessingParameterString, QgsVectorLayer)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from .. import backend, extents, render, settings
+from .. import backend, extents, params, render, settings
 from ..client import BackendError
-from ..provenance import describe_source
 from ..resources import icon_path
 
 
@@ -82,24 +81,15 @@ class RrsisAlgorithm(AlgorithmBase):
             optional=True)
         runtime.setFlags(runtime.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(runtime)
-        threshold = QgsProcessingParameterNumber(
-            self.THRESHOLD, self.tr("Probability threshold"), QgsProcessingParameterNumber.Double,
-            defaultValue=0.5, minValue=settings.THRESHOLD_RANGE[0],
-            maxValue=settings.THRESHOLD_RANGE[1], optional=True)
-        threshold.setFlags(threshold.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(threshold)
-        min_area = QgsProcessingParameterNumber(
-            self.MIN_AREA, self.tr("Minimum object area (m², 0: none)"),
-            QgsProcessingParameterNumber.Double, defaultValue=settings.DEFAULT_MIN_AREA_M2,
-            minValue=0.0, optional=True)
-        min_area.setFlags(min_area.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(min_area)
-        gsd = QgsProcessingParameterNumber(
-            self.GSD, self.tr("Working GSD (m; 0: auto, the raster's own GSD within the range "
-                              "the model serves, e.g. 0.05–0.5 m for lgce-lite)"),
-            QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0, optional=True)
-        gsd.setFlags(gsd.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(gsd)
+        self.addParameter(params.number_parameter(
+            "threshold", self.THRESHOLD, self.tr("Probability threshold")))
+        self.addParameter(params.number_parameter(
+            "min_area_m2", self.MIN_AREA, self.tr("Minimum object area (m²; 0: keep every "
+                                                  "object; empty: 16 working pixels)")))
+        self.addParameter(params.number_parameter(
+            "gsd_m", self.GSD, self.tr("Working GSD (m; 0: auto, the raster's own GSD within "
+                                       "the range the model serves, e.g. 0.05–0.5 m for "
+                                       "lgce-lite)"), default=0.0, minimum=0.0))
         regularize = QgsProcessingParameterBoolean(
             self.REGULARIZE, self.tr("Right-angle outlines (buildings)"), defaultValue=False,
             optional=True)
@@ -112,11 +102,10 @@ class RrsisAlgorithm(AlgorithmBase):
         if layer is None:
             raise QgsProcessingException(self.invalidRasterError(parameters, self.INPUT))
         request: Dict[str, Any] = {
-            "raster": render.file_path(layer),  # None: a layer QGIS renders to a file first
+            **params.raster_params(layer),  # raster None: a layer QGIS renders to a file first
             **self.model_request(parameters, context),
             "extent": None,
             "extent_crs": None,
-            "_source": describe_source(layer.name(), layer.source(), layer.providerType()),
         }
         rect = None
         if parameters.get(self.EXTENT) not in (None, ""):
@@ -138,8 +127,8 @@ class RrsisAlgorithm(AlgorithmBase):
     def model_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
         """Expressions and the parameters of :meth:`add_model_parameters` as request params."""
-        text = self.parameterAsString(parameters, self.EXPRESSION, context)
-        expressions: List[str] = [line.strip() for line in text.splitlines() if line.strip()]
+        expressions = params.split_expressions(
+            self.parameterAsString(parameters, self.EXPRESSION, context))
         if not expressions:
             raise QgsProcessingException(self.tr("Give at least one expression."))
         request: Dict[str, Any] = {
@@ -147,7 +136,7 @@ class RrsisAlgorithm(AlgorithmBase):
             "model": self.parameterAsString(parameters, self.MODEL, context).strip() or None,
             "device": settings.DEVICES[self.parameterAsEnum(parameters, self.DEVICE, context)],
             "threshold": self.parameterAsDouble(parameters, self.THRESHOLD, context),
-            "min_area_m2": self._min_area(parameters, context),  # 0: no filter
+            "min_area_m2": self._min_area(parameters, context),  # 0: no filter; None: default
             "gsd_m": self.parameterAsDouble(parameters, self.GSD, context) or None,  # 0: auto
         }
         threads = settings.get("threads")
@@ -159,10 +148,13 @@ class RrsisAlgorithm(AlgorithmBase):
             request["regularize"] = True  # sent only when asked: older backends lack it
         return request
 
-    def _min_area(self, parameters: Dict[str, Any], context: QgsProcessingContext) -> float:
+    def _min_area(self, parameters: Dict[str, Any],
+                  context: QgsProcessingContext) -> Optional[float]:
+        """Empty: None, the backend's default (16 working pixels); 0: keep every object."""
         if parameters.get(self.MIN_AREA) in (None, ""):
-            return settings.DEFAULT_MIN_AREA_M2
-        return self.parameterAsDouble(parameters, self.MIN_AREA, context)
+            return None
+        return params.min_area_to_wire(
+            self.parameterAsDouble(parameters, self.MIN_AREA, context))
 
     def copy_to_sink(self, source_uri: str, parameters: Dict[str, Any], sink_name: str,
                      context: QgsProcessingContext, feedback: QgsProcessingFeedback

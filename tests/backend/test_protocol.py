@@ -137,3 +137,73 @@ def test_decode_raises_only_protocol_errors(line: object) -> None:
         assert exc.code in protocol.ERROR_CODES
         return
     assert decode(encode(msg)) == msg  # whatever is accepted survives a round trip
+
+
+# --- the parameter table: one definition of each segment parameter -------------------------
+def test_table_defaults_lie_within_their_own_range_and_choices() -> None:
+    for name, fld in SEGMENT_PARAMS.items():
+        assert fld.out_of_range(fld.default) is None, name
+        assert fld.out_of_range(fld.initial) is None, name
+        if fld.choices:
+            assert fld.default in fld.choices, name
+        if fld.minimum is not None or fld.maximum is not None:
+            assert fld.kind in ("number", "int"), name
+            lo, hi = fld.form_range()
+            assert fld.out_of_range(lo) is None and fld.out_of_range(hi) is None, name
+
+
+@pytest.mark.parametrize("name,refused,accepted", [
+    ("threshold", [0.0, 1.0, -0.1, 1.5], [0.01, 0.5, 0.99]),  # open (0, 1)
+    ("overlap", [-0.01, 0.9, 1.0], [0.0, 0.25, 0.89]),        # [0, 0.9)
+    ("min_area_m2", [-1.0, -1e-9], [0.0, 1.0, 1e6, None]),     # [0, inf); null: the default
+    ("batch_size", [0, -1], [1, 64]),
+    ("probability_dtype", ["int16"], ["uint8", "float32"]),
+])
+def test_interval_ends_are_open_or_closed_as_written(name: str, refused: list,
+                                                     accepted: list) -> None:
+    fld = SEGMENT_PARAMS[name]
+    assert [v for v in refused if fld.out_of_range(v) is None] == []
+    assert [v for v in accepted if fld.out_of_range(v) is not None] == []
+
+
+def test_form_range_moves_open_ends_in_by_one_step() -> None:
+    assert SEGMENT_PARAMS["threshold"].interval() == "(0, 1)"
+    assert SEGMENT_PARAMS["threshold"].form_range() == (0.01, 0.99)
+    assert SEGMENT_PARAMS["overlap"].form_range() == (0.0, 0.89)
+    assert SEGMENT_PARAMS["min_area_m2"].form_range(100.0) == (0.0, 100.0)
+    assert SEGMENT_PARAMS["min_area_m2"].interval() == "[0, inf)"
+
+
+def test_markdown_table_has_one_row_per_parameter_and_is_in_the_docs() -> None:
+    text = protocol.params_markdown()
+    rows = text.splitlines()[2:]
+    assert [r.split("`")[1] for r in rows] == list(SEGMENT_PARAMS)
+    assert all(r.count(" | ") == 4 for r in rows)  # a '|' inside a cell is escaped
+    docs = (REPO / "docs" / "protocol.md").read_text("utf-8")
+    assert text in docs, "refresh docs/protocol.md: python -m rrsis.protocol --markdown"
+
+
+def test_progress_event_is_the_request_id_plus_the_task_progress() -> None:
+    task = protocol.TaskProgress(0.5, 2, 4, 1.5, "segment")
+    event = Progress.of("r1", task)
+    assert event == Progress("r1", 0.5, 2, 4, 1.5, "segment")  # positional order kept
+    assert isinstance(event, protocol.TaskProgress)
+    assert [f for f in event.__dataclass_fields__] == ["id"] + list(task.__dataclass_fields__)
+    assert json.loads(protocol.encode(event)) == {"type": "progress", "id": "r1",
+                                                  "fraction": 0.5, "tiles_done": 2,
+                                                  "tiles_total": 4, "eta_s": 1.5,
+                                                  "stage": "segment"}
+
+
+def test_choices_elsewhere_in_the_backend_are_the_tables() -> None:
+    from rrsis.device import PRECISIONS
+    from rrsis.engine.output import FIELDS
+    from rrsis.engine.run import Progress as EngineProgress
+    from rrsis.engine.runtime import RUNTIMES
+    from rrsis.grounding.engine import GROUNDING_MODES
+
+    assert PRECISIONS == SEGMENT_PARAMS["precision"].choices
+    assert RUNTIMES == SEGMENT_PARAMS["runtime"].choices
+    assert GROUNDING_MODES == SEGMENT_PARAMS["grounding"].choices
+    assert list(FIELDS) == list(protocol.FEATURE_FIELDS)
+    assert EngineProgress is protocol.TaskProgress

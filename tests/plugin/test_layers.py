@@ -10,25 +10,26 @@ EXPRESSIONS = ("vehicles along the road", "the car's shadow")
 
 
 def write_result_gpkg(path: Path, counts=(3, 1)) -> Path:
-    """A GeoPackage shaped like the backend's output, written with GDAL/OGR."""
+    """A GeoPackage shaped like the backend's output (its FEATURE_FIELDS), written with OGR."""
     from osgeo import ogr, osr
+
+    from rrsis_qgis._protocol import FEATURE_FIELDS
 
     ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(32633)
     layer = ds.CreateLayer("rrsis", srs, ogr.wkbMultiPolygon)
-    for name, kind in (("expression", ogr.OFTString), ("score", ogr.OFTReal),
-                       ("area_m2", ogr.OFTReal), ("model", ogr.OFTString),
-                       ("model_sha256", ogr.OFTString), ("gsd_m", ogr.OFTReal),
-                       ("created", ogr.OFTString)):
-        layer.CreateField(ogr.FieldDefn(name, kind))
+    for name, fld in FEATURE_FIELDS.items():
+        layer.CreateField(ogr.FieldDefn(name, ogr.OFTReal if fld.kind == "number"
+                                        else ogr.OFTString))
     x = 500000.0
     for expression, n in zip(EXPRESSIONS, counts):
         for i in range(n):
             feature = ogr.Feature(layer.GetLayerDefn())
             for name, value in (("expression", expression), ("score", 0.9 - i / 10),
                                 ("area_m2", 8.0), ("model", "tiny"), ("model_sha256", "ab" * 32),
-                                ("gsd_m", 0.5), ("created", "2026-11-23T00:00:00Z")):
+                                ("gsd_m", 0.5), ("created", "2026-11-23T00:00:00Z"),
+                                ("plan", "grounded: vehicle along road")):
                 feature.SetField(name, value)
             feature.SetGeometry(ogr.CreateGeometryFromWkt(
                 f"MULTIPOLYGON((({x} 4649750,{x + 4} 4649750,{x + 4} 4649752,{x} 4649752,{x} 4649750)))"))
@@ -57,7 +58,9 @@ def test_one_styled_layer_per_expression_in_the_results_group(project, tmp_path)
     assert [l.name() for l in added] == [f"{e} (tiny)" for e in EXPRESSIONS]
     assert [l.featureCount() for l in added] == [3, 1]
     assert {f["expression"] for f in added[1].getFeatures()} == {EXPRESSIONS[1]}
-    assert {f.name() for f in added[0].fields()} >= set(layers.RESULT_FIELDS)
+    from rrsis_qgis._protocol import FEATURE_FIELDS
+
+    assert {f.name() for f in added[0].fields()} >= set(FEATURE_FIELDS)
     group = project.layerTreeRoot().findGroup(layers.GROUP_NAME)
     assert [n.layerId() for n in group.findLayers()] == [l.id() for l in added]
     assert project.layerTreeRoot().children()[0] is group  # on top
@@ -162,3 +165,13 @@ def test_colours_stay_with_their_expression_for_the_session():
     again = styling.colours_for(["cars in the car park", "roofs of red tiles"])
     assert first == again[::-1] and first[0] != first[1]
     assert set(first) <= set(styling.PALETTE)
+
+
+def test_result_fields_moved_to_the_protocol_with_a_warning(qgis_app):
+    import pytest
+
+    from rrsis_qgis import layers
+    from rrsis_qgis._protocol import FEATURE_FIELDS
+
+    with pytest.warns(DeprecationWarning, match="FEATURE_FIELDS"):
+        assert layers.RESULT_FIELDS == tuple(FEATURE_FIELDS)

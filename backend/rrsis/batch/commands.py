@@ -16,6 +16,7 @@ EXIT_SOME_FAILED = 3
 
 
 def add_arguments_batch(p: argparse.ArgumentParser) -> None:
+    from ..cli_params import add_param_options
     from ..engine.commands import add_engine_arguments, add_vector_arguments
 
     p.epilog = ("Writes OUT/rasters/*.gpkg (one per raster), OUT/manifest.sqlite (what is done; "
@@ -28,7 +29,7 @@ def add_arguments_batch(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, dest="output_dir",
                    help="output folder (created; reused to resume)")
     add_engine_arguments(p)
-    p.add_argument("--layer", default="rrsis", help="layer name (default rrsis)")
+    add_param_options(p, ("layer",))
     add_vector_arguments(p)
     p.add_argument("--workers", type=int, help="local Dask worker processes (default: one per "
                    "GPU, else min(rasters, cores // 2))")

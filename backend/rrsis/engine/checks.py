@@ -11,13 +11,15 @@ import unicodedata
 from typing import Optional, Sequence
 
 from ..errors import InputError
+from ..protocol import SEGMENT_PARAMS
 
 __all__ = ["MAX_THREADS", "GSD_RANGE_M", "MAX_UPSAMPLING", "check_option_values",
            "check_upsampling", "check_text"]
 
-MAX_THREADS = 1024
+MAX_THREADS = int(SEGMENT_PARAMS["threads"].maximum or 0)
 #: working GSDs outside this range (1 mm .. 10 km) are typos, not imagery
-GSD_RANGE_M = (1e-3, 1e4)
+GSD_RANGE_M = (float(SEGMENT_PARAMS["gsd_m"].minimum or 0),
+               float(SEGMENT_PARAMS["gsd_m"].maximum or 0))
 #: the model card's GSD may enlarge the raster at most this much unless gsd_m is explicit
 MAX_UPSAMPLING = 8.0
 

@@ -7,7 +7,9 @@ import json
 import sys
 from typing import List, Optional, Tuple
 
+from ..cli_params import add_param_options, param_values
 from ..errors import InputError
+from ..protocol import FEATURE_FIELDS
 
 EXPRESSIONS_HELP = ("several expressions (-e A -e B) are written to ONE layer, told apart by "
                     "its 'expression' field")
@@ -47,83 +49,54 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     """Expressions and engine options, shared by segment, estimate and ``rrsis batch``."""
-    from ..device import PRECISIONS
-
     p.add_argument("-e", "--expression", dest="expressions", action="append", default=[],
                    metavar="TEXT", help="an expression (repeatable); " + EXPRESSIONS_HELP)
     p.add_argument("--extent", help="xmin,ymin,xmax,ymax[,crs] (default: whole raster; "
                    "CRS default: the raster's, e.g. EPSG:4326)")
-    p.add_argument("--model", help="checkpoint name or .safetensors path (default: lgce-lite)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
-    p.add_argument("--runtime", default="auto", choices=("auto", "onnx", "torch"),
-                   help="auto: ONNX Runtime on the CPU when the model has a graph, else torch "
-                   "(always torch on CUDA)")
-    p.add_argument("--threads", type=int, help="CPU threads for torch")
-    p.add_argument("--precision", default="auto", choices=PRECISIONS,
-                   help="auto: exact fp32 on CPU, autocast on CUDA; fast: bf16 decoder on CPU; bf16")
     p.add_argument("--bands", help="band mapping R,G,B for 4+ band rasters (default 1,2,3)")
-    p.add_argument("--gsd", type=float, dest="gsd_m",
-                   help="working GSD in metres (default: the raster's own GSD when the model "
-                   "serves it, else the nearest end of the model's GSD range)")
-    p.add_argument("--batch-size", type=int, default=4)
-    p.add_argument("--overlap", type=float, default=0.25, help="tile overlap fraction (0.25)")
-    p.add_argument("--pixel-coordinates", action="store_true",
-                   help="allow a raster without georeference; output in pixel coordinates")
-    p.add_argument("--grounding", default="auto", choices=("auto", "on", "off"),
-                   help="auto (default): attributes and relations computed explicitly when the "
-                   "expression is understood (see 'rrsis explain'); on; off: end to end")
+    add_param_options(p, ENGINE_PARAMS)
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+
+
+#: table parameters with a generated option (rrsis.cli_params), by the commands that take them
+ENGINE_PARAMS = ("model", "device", "runtime", "threads", "precision", "gsd_m", "batch_size",
+                 "overlap", "pixel_coordinates", "grounding")
+VECTOR_PARAMS = ("threshold", "min_area_m2", "simplify_m", "regularize")
+OUTPUT_PARAMS = ("probability", "probability_dtype", "mask", "overwrite")
+#: parsed by hand: positional, repeatable or "a,b,c" text
+_OWN_PARSING = ("raster", "expressions", "extent", "extent_crs", "bands")
 
 
 def _options(args: argparse.Namespace) -> "SegmentOptions":  # noqa: F821
     """Parsed arguments -> SegmentOptions (also what ``rrsis batch`` builds its options with)."""
-    from .run import SegmentOptions
+    from .options import SegmentOptions
 
     exprs: List[str] = [args.expression] if args.expression is not None else []
     exprs += list(args.expressions)
     if not exprs:
         raise InputError("give an expression (positional or -e TEXT)")
     extent, extent_crs = _parse_extent(args.extent) if args.extent else (None, None)
-    return SegmentOptions(
-        raster=args.raster, expressions=exprs, output=getattr(args, "output", None),
-        layer=getattr(args, "layer", "rrsis"), extent=extent, extent_crs=extent_crs,
-        model=args.model, device=args.device, threads=args.threads, precision=args.precision,
-        threshold=getattr(args, "threshold", 0.5), min_area_m2=getattr(args, "min_area", None),
-        simplify_m=getattr(args, "simplify", 0.0), bands=_parse_bands(args.bands),
-        gsd_m=args.gsd_m, probability=getattr(args, "probability", None),
-        probability_dtype=getattr(args, "probability_dtype", "uint8"),
-        mask=getattr(args, "mask", None), batch_size=args.batch_size, overlap=args.overlap,
-        pixel_coordinates=args.pixel_coordinates, overwrite=getattr(args, "overwrite", False),
-        grounding=args.grounding, regularize=getattr(args, "regularize", False),
-        runtime=args.runtime)
+    values = {k: v for k, v in param_values(args).items() if k not in _OWN_PARSING}
+    return SegmentOptions(raster=args.raster, expressions=exprs, extent=extent,
+                          extent_crs=extent_crs, bands=_parse_bands(args.bands), **values)
 
 
 def add_arguments_segment(p: argparse.ArgumentParser) -> None:
     p.epilog = ("Writes one GeoPackage layer, one polygon per connected object, with fields "
-                "expression, score, area_m2, model, model_sha256, gsd_m, created, plan; "
-                + EXPRESSIONS_HELP + ".")
+                + ", ".join(FEATURE_FIELDS) + "; " + EXPRESSIONS_HELP + ".")
     _add_common(p)
     p.add_argument("-o", "--output", required=True,
                    help="output GeoPackage (.gpkg); never the input, refused if it exists "
                    "unless --overwrite")
-    p.add_argument("--layer", default="rrsis", help="layer name (default rrsis)")
+    add_param_options(p, ("layer",))
     add_vector_arguments(p)
-    p.add_argument("--probability", help="also write a probability GeoTIFF (working grid)")
-    p.add_argument("--probability-dtype", default="uint8", choices=("uint8", "float32"))
-    p.add_argument("--mask", help="also write a binary mask GeoTIFF (working grid)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace output files that exist (default: refuse)")
+    add_param_options(p, OUTPUT_PARAMS)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def add_vector_arguments(p: argparse.ArgumentParser) -> None:
     """Mask-to-polygon options, shared by segment and ``rrsis batch``."""
-    p.add_argument("--threshold", type=float, default=0.5, help="foreground probability (0.5)")
-    p.add_argument("--min-area", type=float, dest="min_area",
-                   help="drop objects below this many m2 (default 16 working pixels)")
-    p.add_argument("--simplify", type=float, default=0.0, help="simplification tolerance in m")
-    p.add_argument("--regularize", action="store_true",
-                   help="right-angle outlines: rectangles or rectilinear shapes (buildings)")
+    add_param_options(p, VECTOR_PARAMS)
 
 
 def run_segment(args: argparse.Namespace) -> int:

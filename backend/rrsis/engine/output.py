@@ -19,6 +19,7 @@ from rasterio.windows import Window
 
 from .. import paths
 from ..errors import InputError
+from ..protocol import FEATURE_FIELDS
 from .raster_io import WorkGrid
 
 __all__ = ["FIELDS", "temporary_path", "write_geopackage", "write_polygons", "StripRasterWriter"]
@@ -27,12 +28,9 @@ __all__ = ["FIELDS", "temporary_path", "write_geopackage", "write_polygons", "St
 GPKG_VERSION = "1.2"
 logging.getLogger("pyogrio").setLevel(logging.WARNING)  # no per-write INFO lines on the CLI
 
-# field name -> OGR-compatible numpy dtype (one source of truth for the layer schema)
-FIELDS: Dict[str, Any] = {
-    "expression": object, "score": np.float64, "area_m2": np.float64, "model": object,
-    "model_sha256": object, "gsd_m": np.float64, "created": object,
-    "plan": object,  # how the expression was answered (rrsis.grounding.plan.Plan.summary)
-}
+# field name -> OGR-compatible numpy dtype, from the protocol's FEATURE_FIELDS (the definition)
+FIELDS: Dict[str, Any] = {name: np.float64 if f.kind == "number" else object
+                          for name, f in FEATURE_FIELDS.items()}
 
 
 def temporary_path(target: str) -> str:

@@ -50,7 +50,10 @@ from ..grounding.engine import GroundedRun
 from ..grounding.policy import policy_of
 from ..models.catalog import DEFAULT_MODEL, find_model
 from ..paths import check_outputs, gdal_options
-from .checks import check_option_values, check_upsampling
+from ..protocol import TaskProgress as Progress
+from .checks import check_upsampling
+from .options import SegmentOptions
+from .options import check_options as _check_options
 from .output import StripRasterWriter, write_geopackage
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                         source_gsd_m)
@@ -67,44 +70,6 @@ __all__ = ["SegmentOptions", "Progress", "SegmentResult", "EstimateResult", "Mod
 GDAL_CACHE_MB = 256  # bounded GDAL block cache: memory does not grow with the raster
 MIN_AREA_PIXELS = 16
 READ_SPAN_PX = 2048  # columns read per GDAL call (several tiles of one row)
-
-
-@dataclass
-class SegmentOptions:
-    raster: str
-    expressions: List[str]
-    output: Optional[str] = None
-    layer: str = "rrsis"
-    extent: Optional[Tuple[float, float, float, float]] = None
-    extent_crs: Optional[str] = None
-    model: Optional[str] = None
-    device: str = "auto"
-    threads: Optional[int] = None
-    precision: str = "auto"
-    threshold: float = 0.5
-    min_area_m2: Optional[float] = None
-    simplify_m: float = 0.0
-    bands: Optional[Tuple[int, int, int]] = None
-    gsd_m: Optional[float] = None
-    probability: Optional[str] = None
-    probability_dtype: str = "uint8"
-    mask: Optional[str] = None
-    batch_size: int = 4
-    overlap: float = 0.25
-    pixel_coordinates: bool = False
-    overwrite: bool = False
-    grounding: str = "auto"  # auto | on | off: see rrsis.grounding.engine
-    regularize: bool = False
-    runtime: str = "auto"  # auto | onnx | torch: see rrsis.engine.runtime
-
-
-@dataclass
-class Progress:
-    fraction: float
-    tiles_done: int
-    tiles_total: int
-    eta_s: Optional[float]
-    stage: str
 
 
 @dataclass
@@ -206,29 +171,6 @@ def working_gsd(model: ReferringSegmenter, source_gsd: Optional[float]) -> float
     if source_gsd is None:
         return float(native)
     return float(min(max(source_gsd, lo), hi))
-
-
-def _check_options(options: SegmentOptions) -> List[str]:
-    exprs = [options.expressions] if isinstance(options.expressions, str) \
-        else list(options.expressions or [])
-    if not exprs:
-        raise InputError("no expression given")
-    for e in exprs:
-        if not isinstance(e, str) or not e.strip():
-            raise InputError("the expression is empty")
-    check_option_values(exprs, options.layer, options.threads, options.gsd_m)
-    if not 0.0 < options.threshold < 1.0:
-        raise InputError(f"threshold must be in (0, 1), got {options.threshold}")
-    if not 0.0 <= options.overlap < 0.9:
-        raise InputError(f"overlap must be in [0, 0.9), got {options.overlap}")
-    if options.batch_size < 1:
-        raise InputError("batch_size must be at least 1")
-    if options.probability_dtype not in ("uint8", "float32"):
-        raise InputError(f"probability dtype must be uint8 or float32, "
-                         f"got {options.probability_dtype!r}")
-    if options.simplify_m < 0 or (options.min_area_m2 is not None and options.min_area_m2 < 0):
-        raise InputError("simplify_m and min_area_m2 must not be negative")
-    return [e.strip() for e in exprs]
 
 
 @dataclass

@@ -15,13 +15,14 @@ from typing import Any, Optional, Sequence, Tuple
 
 from ..device import torch_available
 from ..errors import CheckpointError, DeviceError, FullBackendRequired, InputError
+from ..protocol import SEGMENT_PARAMS
 
 __all__ = ["RUNTIMES", "FULL_HINT", "require_torch", "choose_runtime", "load_model",
            "make_predictor", "describe_runtime"]
 
 log = logging.getLogger(__name__)
 
-RUNTIMES = ("auto", "onnx", "torch")
+RUNTIMES = SEGMENT_PARAMS["runtime"].choices  # the protocol table is the definition
 FULL_HINT = "pip install 'rrsis[full]'"
 
 

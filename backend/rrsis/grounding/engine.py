@@ -29,6 +29,7 @@ from shapely.affinity import affine_transform
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InputError
+from ..protocol import SEGMENT_PARAMS
 from .colour import median_lab
 from .execute import Scene, execute
 from .lexicon import BY_NAME
@@ -38,7 +39,7 @@ from .policy import end_to_end_reason
 
 __all__ = ["GROUNDING_MODES", "GroundedRun", "Pick", "NO_MATCH"]
 
-GROUNDING_MODES = ("auto", "on", "off")
+GROUNDING_MODES = SEGMENT_PARAMS["grounding"].choices  # the protocol table is the definition
 NO_MATCH = "no object matches"
 
 # (phrase, index of the object among that phrase's objects, plan text for the feature)

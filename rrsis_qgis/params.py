@@ -1,0 +1,98 @@
+"""The plugin's faces of the segment parameters, read from the protocol's table.
+
+Why: ``_protocol.SEGMENT_PARAMS`` (the byte-identical copy of ``rrsis.protocol``) is the one
+definition of each parameter's default, range and step. The dock's spin boxes, the
+Processing parameters and the settings defaults take them from here, so a form never
+offers a value the backend refuses, and the expression box, the raster and the minimum
+area become request params in one way for the dock and Processing alike.
+
+Minimum area on the wire: null = the backend's default (16 working pixels), 0 = keep every
+object, else square metres. The dock shows null as the step below 0 ("default").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from qgis.core import QgsProcessingParameterDefinition, QgsProcessingParameterNumber
+
+from . import _protocol, render
+from .provenance import describe_source
+
+__all__ = ["FIELDS", "form_range", "initial", "split_expressions", "raster_params",
+           "MIN_AREA_DEFAULT", "min_area_to_wire", "min_area_from_wire", "configure_spin_box",
+           "number_parameter"]
+
+FIELDS = _protocol.SEGMENT_PARAMS
+
+#: the dock's (and the settings') value for "the backend's default minimum area": one step
+#: below 0, where the spin box shows its special text
+MIN_AREA_DEFAULT = -float(FIELDS["min_area_m2"].step or 0.01)
+
+
+def form_range(name: str, largest: float = 1e9) -> Tuple[float, float]:
+    """The closed range a form offers for ``name``: the engine's, open ends moved in a step."""
+    return FIELDS[name].form_range(largest)
+
+
+def initial(name: str) -> Any:
+    """The value a form starts with (the table's ``suggested``, else its ``default``)."""
+    return FIELDS[name].initial
+
+
+def split_expressions(text: str) -> List[str]:
+    """One expression per non-empty line, stripped: the dock's box and Processing's field."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def raster_params(layer: Any) -> Dict[str, Any]:
+    """``raster`` (None: a layer QGIS renders to a file first) and the ``_source`` provenance."""
+    return {"raster": render.file_path(layer),
+            "_source": describe_source(layer.name(), layer.source(), layer.providerType())}
+
+
+def min_area_to_wire(value: Optional[float]) -> Optional[float]:
+    """A form's minimum area -> the wire: below 0 or None is null (the default), 0 is 0."""
+    if value is None or value < 0:
+        return None
+    return float(value)
+
+
+def min_area_from_wire(value: Optional[float]) -> float:
+    """The wire's (or a setting's) minimum area -> the dock's spin box value."""
+    return MIN_AREA_DEFAULT if value is None or value < 0 else float(value)
+
+
+def configure_spin_box(box: Any, name: str, null_text: str = "",
+                       largest: float = 1e9) -> None:
+    """Range and decimals of a QDoubleSpinBox from the table; ``null_text`` names the value
+    one step below the range (null on the wire) when the parameter is nullable."""
+    fld = FIELDS[name]
+    lo, hi = fld.form_range(largest)
+    step = fld.step or 0.01
+    decimals = max(0, len(f"{step:f}".rstrip("0").split(".")[1]))
+    box.setDecimals(decimals)
+    if null_text and fld.nullable:
+        box.setRange(lo - step, hi)
+        box.setSpecialValueText(null_text)
+    else:
+        box.setRange(lo, hi)
+    if fld.unit:
+        box.setSuffix(" " + fld.unit.replace("m2", "m²"))
+
+
+def number_parameter(name: str, key: str, description: str, *, default: Any = None,
+                     minimum: Optional[float] = None, optional: bool = True,
+                     advanced: bool = True) -> QgsProcessingParameterNumber:
+    """A Processing number parameter whose type, range and default come from the table;
+    ``minimum`` overrides the lower end (e.g. 0 for "0: auto" of a nullable parameter)."""
+    fld = FIELDS[name]
+    kind = QgsProcessingParameterNumber.Integer if fld.kind == "int" \
+        else QgsProcessingParameterNumber.Double
+    lo, hi = fld.form_range()
+    param = QgsProcessingParameterNumber(
+        key, description, kind, defaultValue=fld.initial if default is None else default,
+        optional=optional, minValue=lo if minimum is None else minimum, maxValue=hi)
+    if advanced:
+        param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    return param
