@@ -127,6 +127,9 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "runtime": Field("str", nullable=False,
                      doc="auto | onnx | torch; auto: ONNX Runtime on the CPU when the model "
                          "has a graph, else torch"),
+    "presence_check": Field("bool", nullable=False,
+                            doc="drop a phrase's objects when its presence is below the "
+                                "model card's calibrated threshold (no object matches)"),
 }
 
 #: ``batch``: the fields of ``rrsis.batch.BatchOptions``; its per-raster options are

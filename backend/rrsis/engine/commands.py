@@ -72,6 +72,9 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--grounding", default="auto", choices=("auto", "on", "off"),
                    help="auto (default): attributes and relations computed explicitly when the "
                    "expression is understood (see 'rrsis explain'); on; off: end to end")
+    p.add_argument("--no-presence-check", dest="presence_check", action="store_false",
+                   help="keep every object even where the model card's presence threshold "
+                   "says the target is absent")
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
 
@@ -95,7 +98,7 @@ def _options(args: argparse.Namespace) -> "SegmentOptions":  # noqa: F821
         mask=getattr(args, "mask", None), batch_size=args.batch_size, overlap=args.overlap,
         pixel_coordinates=args.pixel_coordinates, overwrite=getattr(args, "overwrite", False),
         grounding=args.grounding, regularize=getattr(args, "regularize", False),
-        runtime=args.runtime)
+        runtime=args.runtime, presence_check=getattr(args, "presence_check", True))
 
 
 def add_arguments_segment(p: argparse.ArgumentParser) -> None:
