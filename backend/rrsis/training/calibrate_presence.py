@@ -27,6 +27,7 @@ block in the model's card (``rrsis card MODEL --set-presence JSON`` does the sam
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -141,11 +142,11 @@ def _label(expression: str, mask_path: Path) -> Tuple[Optional[str], List[str]]:
 
     from ..grounding.engine import GroundedRun
     from ..grounding.lexicon import BY_NAME
+    from .datasets.refsegrs import MASK_THRESHOLD
 
-    run = GroundedRun([expression], "auto")
-    use = run.uses[expression]
-    plan = use.plan
-    present = bool(np.asarray(Image.open(mask_path)).any())
+    plan = GroundedRun([expression], "auto").uses[expression].plan
+    with Image.open(mask_path) as im:
+        present = bool((np.asarray(im.convert("L")) > MASK_THRESHOLD).any())
     if plan.mode == "end_to_end":
         return ("present" if present else None), [expression]
     if plan.mode != "grounded":
@@ -160,17 +161,20 @@ def _label(expression: str, mask_path: Path) -> Tuple[Optional[str], List[str]]:
 
 def val_cases(folder: Path, rng: random.Random, gibberish_per_image: int = 2
               ) -> Dict[str, Dict[str, str]]:
-    """{image path: {phrase: kind}} of one RefSegRS folder's val split (present wins)."""
-    lines = (folder / "output_phrase_val.txt").read_text().splitlines()
+    """{image path: {phrase: kind}} of one RefSegRS folder's val split.
+
+    Triplets showing the same image (same bytes: the adapters hard-link one crop to all
+    its expressions) are one run; a phrase present by one triplet is present.
+    """
+    from .datasets.refsegrs import read_split
+
     images: Dict[str, Dict[str, str]] = {}
-    for line in lines:
-        if not line.strip():
-            continue
-        sid, expression = line.split(" ", 1)
-        image = folder / "images" / f"{sid}.jpg"
-        kind, phrases = _label(expression.strip(), folder / "masks" / f"{sid}.png")
-        key = str(folder / "images" / f"{sid.rsplit('_', 1)[0]}")
-        entry = images.setdefault(key, {"__path__": str(image)})
+    path_of: Dict[str, str] = {}
+    for sample in read_split(folder, "val"):
+        kind, phrases = _label(sample.expression, sample.mask)
+        digest = hashlib.sha1(sample.image.read_bytes()).hexdigest()
+        path = path_of.setdefault(digest, str(sample.image))
+        entry = images.setdefault(path, {})
         for p in phrases:
             if kind == "present" or (kind == "absent" and entry.get(p) != "present"):
                 entry[p] = kind
@@ -239,11 +243,10 @@ def collect(model: str, datasets: Path, max_images: Optional[int] = None, seed: 
                 keys = sorted(random.Random(seed).sample(keys, max_images))
             t0 = time.perf_counter()
             for key in keys:
-                entry = dict(images[key])
-                path = entry.pop("__path__")
-                values = _image_values(path, list(entry), model, runtime, threads, models,
+                entry = images[key]
+                values = _image_values(key, list(entry), model, runtime, threads, models,
                                        Path(tmp))
-                cases += [Case(folder.name, Path(key).name, p, k, values[p])
+                cases += [Case(folder.name, Path(key).stem, p, k, values[p])
                           for p, k in entry.items()]
             if progress is not None:
                 progress(f"{folder.name}: {len(keys)} images, "
@@ -266,6 +269,18 @@ def calibrate(cases: Sequence[Case], reject: float = REJECT) -> Dict[str, Any]:
     return {"presence": presence, "statistics": table,
             "sources": {s: rates([c for c in cases if c.source == s], best, thr)
                         for s in sources}}
+
+
+def read_presence(path: Path) -> Dict[str, Any]:
+    """The presence block of a calibration report (or a bare block) in a JSON file."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the presence calibration {path}: {exc}") from None
+    block = data.get("presence", data) if isinstance(data, dict) else None
+    if not isinstance(block, dict):
+        raise InputError(f"{path} holds no presence block")
+    return block
 
 
 def write_presence(model: Path, presence: Dict[str, Any]) -> None:

