@@ -223,8 +223,13 @@ class _Object:
 
 def collect(model: str, datasets: Path, max_images: Optional[int] = None, seed: int = 0,
             runtime: str = "auto", threads: Optional[int] = None,
-            progress: Optional[Callable[[str], None]] = None) -> List[Case]:
-    """Run the engine on the val images of every folder under ``datasets`` -> cases."""
+            progress: Optional[Callable[[str], None]] = None,
+            holdout: Optional[int] = None) -> List[Case]:
+    """Run the engine on the val images of every folder under ``datasets`` -> cases.
+
+    ``holdout``: instead, up to that many images per folder that the calibration sample
+    (``max_images`` with ``seed``) left out: a check of a threshold on other scenes.
+    """
     from ..engine.run import ModelCache
 
     folders = sorted(p for p in ([datasets] + sorted(datasets.iterdir()) if datasets.is_dir()
@@ -238,9 +243,12 @@ def collect(model: str, datasets: Path, max_images: Optional[int] = None, seed: 
         warnings.simplefilter("ignore")  # val images have no georeference, on purpose
         for folder in folders:
             images = val_cases(folder, rng)
-            keys = sorted(images)
+            keys = all_keys = sorted(images)
             if max_images is not None and len(keys) > max_images:
                 keys = sorted(random.Random(seed).sample(keys, max_images))
+            if holdout is not None:
+                rest = [k for k in all_keys if k not in set(keys)]
+                keys = sorted(random.Random(seed + 1).sample(rest, min(holdout, len(rest))))
             t0 = time.perf_counter()
             for key in keys:
                 entry = images[key]
