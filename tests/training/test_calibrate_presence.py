@@ -144,6 +144,13 @@ def test_calibration_cli_writes_the_report_and_the_card(tmp_path: Path) -> None:
     assert len(report["cases"]) == 12 and "| statistic |" in run.stdout
     assert read_card(model)["presence"]["threshold"] == block["threshold"]
 
+    again = _cli("--model", str(model), "--datasets", str(tmp_path / "unused"), "--out",
+                 str(tmp_path / "absent.json"), "--cases", str(out), "--negatives", "absent")
+    assert again.returncode == 0, again.stderr
+    redo = json.loads((tmp_path / "absent.json").read_text())["presence"]
+    assert redo["rejects"] == ["absent"] and redo["n"] == block["n"]
+    assert redo["per_kind"]["absent"]["rejected"] >= 0.9
+
     missing = _cli("--model", str(model), "--datasets", str(tmp_path / "nope"), "--out",
                    str(tmp_path / "x.json"))
     assert missing.returncode != 0 and "Traceback" not in missing.stderr

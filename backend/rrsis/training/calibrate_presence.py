@@ -102,12 +102,17 @@ def choose_threshold(present: Sequence[float], negative: Sequence[float],
 
 
 def choose_statistic(cases: Sequence[Case], reject: float = REJECT,
-                     candidates: Sequence[str] = STATISTICS) -> Tuple[str, Dict[str, Dict[str, Any]]]:
-    """(best statistic, {statistic: threshold choice}): most present kept, then listed order."""
+                     candidates: Sequence[str] = STATISTICS,
+                     negatives: Sequence[str] = KINDS_NEGATIVE
+                     ) -> Tuple[str, Dict[str, Dict[str, Any]]]:
+    """(best statistic, {statistic: threshold choice}): most present kept, then listed order.
+
+    ``negatives``: the kinds of case the threshold must reject (default all three).
+    """
     table: Dict[str, Dict[str, Any]] = {}
     for name in candidates:
         pos = [c.values[name] for c in cases if c.kind == "present"]
-        neg = [c.values[name] for c in cases if c.kind in KINDS_NEGATIVE]
+        neg = [c.values[name] for c in cases if c.kind in negatives]
         table[name] = choose_threshold(pos, neg, reject)
     best = max(candidates, key=lambda n: (table[n]["present_kept"] or 0.0,
                                           -candidates.index(n)))
@@ -262,21 +267,31 @@ def collect(model: str, datasets: Path, max_images: Optional[int] = None, seed: 
     return cases
 
 
-def calibrate(cases: Sequence[Case], reject: float = REJECT) -> Dict[str, Any]:
+def calibrate(cases: Sequence[Case], reject: float = REJECT,
+              negatives: Sequence[str] = KINDS_NEGATIVE) -> Dict[str, Any]:
     """The full report: every statistic's threshold and rates, the chosen card block."""
-    best, table = choose_statistic(cases, reject)
+    best, table = choose_statistic(cases, reject, negatives=negatives)
     thr = table[best]["threshold"]
     kinds = rates(cases, best, thr)
     counts = {k: v["n"] for k, v in kinds.items()}
     presence = {"statistic": best, "threshold": thr,
                 "absent_rejected": table[best]["absent_rejected"],
                 "present_kept": table[best]["present_kept"], "n": counts,
-                "target_rejection": reject, "per_kind": kinds,
+                "target_rejection": reject, "rejects": list(negatives), "per_kind": kinds,
                 "calibration": "rrsis.training.calibrate_presence on the val split"}
     sources = sorted({c.source for c in cases})
     return {"presence": presence, "statistics": table,
             "sources": {s: rates([c for c in cases if c.source == s], best, thr)
                         for s in sources}}
+
+
+def read_cases(path: Path) -> List[Case]:
+    """The cases of an earlier report."""
+    try:
+        rows = json.loads(Path(path).read_text())["cases"]
+        return [Case(**row) for row in rows]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"cannot read the cases of {path}: {exc}") from None
 
 
 def read_presence(path: Path) -> Dict[str, Any]:
@@ -335,6 +350,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--out", required=True, help="JSON report to write")
     p.add_argument("--reject", type=float, default=REJECT,
                    help="share of absent/gibberish cases to reject (0.9)")
+    p.add_argument("--negatives", default=",".join(KINDS_NEGATIVE),
+                   help="kinds the threshold must reject: absent (labelled empty masks), "
+                   "gibberish, unknown (default all; with grounding on, gibberish and unknown "
+                   "nouns never reach the model)")
+    p.add_argument("--cases", metavar="REPORT",
+                   help="reuse the cases of an earlier report (no engine run): recalibrate "
+                   "with other --reject/--negatives")
     p.add_argument("--max-images", type=int, help="sample at most this many images per folder")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--runtime", default="auto", choices=("auto", "onnx", "torch"))
@@ -361,14 +383,20 @@ def _main(args: argparse.Namespace) -> int:
 
     if not 0.0 < args.reject < 1.0:
         raise InputError(f"--reject must be in (0, 1), got {args.reject}")
+    negatives = tuple(k.strip() for k in args.negatives.split(",") if k.strip())
+    if not negatives or set(negatives) - set(KINDS_NEGATIVE):
+        raise InputError(f"--negatives: a comma list of {', '.join(KINDS_NEGATIVE)}")
     model = find_model(args.model)
     datasets = Path(args.datasets)
-    if not datasets.is_dir():
-        raise InputError(f"dataset folder not found: {datasets}")
     t0 = time.perf_counter()
-    cases = collect(str(model), datasets, args.max_images, args.seed, args.runtime,
-                    args.threads, progress=lambda m: print(m, file=sys.stderr))
-    report = calibrate(cases, args.reject)
+    if args.cases:
+        cases = read_cases(Path(args.cases))
+    elif not datasets.is_dir():
+        raise InputError(f"dataset folder not found: {datasets}")
+    else:
+        cases = collect(str(model), datasets, args.max_images, args.seed, args.runtime,
+                        args.threads, progress=lambda m: print(m, file=sys.stderr))
+    report = calibrate(cases, args.reject, negatives)
     report["presence"]["max_images_per_folder"] = args.max_images
     report["wall_time_s"] = round(time.perf_counter() - t0, 1)
     report["model"] = str(model)
