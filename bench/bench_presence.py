@@ -84,7 +84,9 @@ def runtimes_agree(model: Path, threads: int, tmp: Path) -> List[Dict[str, Any]]
                                      device="cpu", runtime=runtime, threads=threads,
                                      presence_check=False, overwrite=True))
         out[runtime] = {e: res.plans[e]["presence"]["value"] for e in exprs}
-    return [{"expression": e, "onnx": out["onnx"][e], "torch": out["torch"][e]} for e in exprs]
+        stat = res.plans[exprs[0]]["presence"]["statistic"]
+    return [{"expression": e, "statistic": stat, "onnx": out["onnx"][e], "torch": out["torch"][e]}
+            for e in exprs]
 
 
 def main() -> int:
@@ -115,9 +117,11 @@ def main() -> int:
         print(f"\ndemo sample: {sum(r['polygons'] == 0 for r in neg)} of {len(neg)} absent / "
               f"unknown / gibberish expressions yield no polygon; 'buildings': "
               f"{rows[0]['polygons']} polygons\n")
-        print("| expression | presence, ONNX Runtime | presence, torch |\n|---|---|---|")
+        print("| expression | statistic | presence, ONNX Runtime | presence, torch |\n"
+              "|---|---|---|---|")
         for r in runtimes_agree(Path(args.model), args.threads, tmp):
-            print(f"| {r['expression']} | {r['onnx']:.4f} | {r['torch']:.4f} |")
+            print(f"| {r['expression']} | {r['statistic']} | {r['onnx']:.4f} | "
+                  f"{r['torch']:.4f} |")
         if args.holdout and Path(args.datasets).is_dir():
             cases = collect(str(model), Path(args.datasets),
                             presence.get("max_images_per_folder"), 0, "torch", args.threads,
