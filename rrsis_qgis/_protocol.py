@@ -213,6 +213,9 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "runtime": Field("str", nullable=False, default="auto", choices=("auto", "onnx", "torch"),
                      doc="auto: ONNX Runtime on the CPU when the model has a graph, else "
                          "torch (always torch on CUDA); the result's runtime says which ran"),
+    "presence_check": Field("bool", nullable=False, default=True,
+                            doc="drop a phrase's objects when its presence is below the model "
+                                "card's calibrated threshold (no object matches)"),
 }
 
 #: ``batch``: the fields of ``rrsis.batch.BatchOptions``; its per-raster options are

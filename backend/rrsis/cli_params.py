@@ -47,6 +47,10 @@ def add_param_options(parser: argparse.ArgumentParser, names: Iterable[str],
     for name in names:
         fld = table[name]
         kwargs: Dict[str, Any] = {"dest": name, "help": help_of(fld)}
+        if fld.kind == "bool" and fld.default:  # on by default: the option turns it off
+            kwargs.update(action="store_false", default=True)
+            parser.add_argument("--no-" + flag_of(name)[2:], **kwargs)
+            continue
         if fld.kind == "bool":
             kwargs.update(action="store_true", default=bool(fld.default))
         elif fld.kind in _TYPES:

@@ -73,13 +73,22 @@ def run_convert(args: argparse.Namespace) -> int:
 
 def add_arguments_card(p: argparse.ArgumentParser) -> None:
     p.add_argument("checkpoint", help="model name or .safetensors path")
+    p.add_argument("--set-presence", metavar="JSON",
+                   help="store a presence threshold in the card: the report written by "
+                   "'python -m rrsis.training.calibrate_presence' (or its 'presence' block); "
+                   "ONNX graphs listed in the card are re-exported")
 
 
 def run_card(args: argparse.Namespace) -> int:
     from .models.catalog import find_model
     from .models.card import read_card
 
-    print(json.dumps(read_card(find_model(args.checkpoint)), indent=2))
+    path = find_model(args.checkpoint)
+    if getattr(args, "set_presence", None):
+        from .training.calibrate_presence import read_presence, write_presence
+
+        write_presence(path, read_presence(Path(args.set_presence)))
+    print(json.dumps(read_card(path), indent=2))
     return 0
 
 

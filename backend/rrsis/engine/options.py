@@ -57,6 +57,7 @@ class SegmentOptions:
     grounding: str = _default("grounding")  # see rrsis.grounding.engine
     regularize: bool = _default("regularize")
     runtime: str = _default("runtime")  # see rrsis.engine.runtime
+    presence_check: bool = _default("presence_check")  # see rrsis.engine.presence
 
 
 #: checked with their own wording elsewhere (check_option_values, device.resolve_device)

@@ -46,7 +46,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 import numpy as np
 import rasterio
 from ..errors import Cancelled, InputError
-from ..grounding.engine import GroundedRun
+from ..grounding.engine import NO_MATCH, GroundedRun
 from ..grounding.policy import policy_of
 from ..models.catalog import DEFAULT_MODEL, find_model
 from ..paths import check_outputs, gdal_options
@@ -55,6 +55,7 @@ from .checks import check_upsampling
 from .options import SegmentOptions
 from .options import check_options as _check_options
 from .output import StripRasterWriter, write_geopackage
+from .presence import PresenceMeter, annotate, measure
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                         source_gsd_m)
 from .runtime import choose_runtime, load_model, make_predictor
@@ -302,6 +303,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     window = blend_window(size, options.overlap)
     blender = _StripBlender(len(exprs), grid.width, size, window)
     vectorizers = [StripVectorizer(options.threshold) for _ in exprs]
+    meters = [PresenceMeter() for _ in exprs]
     writers: List[StripRasterWriter] = []
     done = skipped = 0
     t_loop = time.perf_counter()
@@ -320,6 +322,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
         t = time.perf_counter()
         for i, vec in enumerate(vectorizers):
             vec.add(row0, prob[i], valid)
+            meters[i].add(prob[i], valid)
         timings["vectorize"] += time.perf_counter() - t
         t = time.perf_counter()
         for w in writers:
@@ -361,7 +364,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
         if cancel is not None and cancel():
             raise Cancelled("segmentation cancelled; no output was written")
         report("vectorize")
-        result = _write_vectors(options, plan, vectorizers, timings)
+        result = _write_vectors(options, plan, vectorizers, timings, meters)
         for w in writers:
             w.commit()
     except BaseException:
@@ -376,7 +379,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
 
 
 def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[StripVectorizer],
-                   timings: Dict[str, float]) -> SegmentResult:
+                   timings: Dict[str, float], meters: List[PresenceMeter]) -> SegmentResult:
     grid, model = plan.grid, plan.model
     name = _model_name(model, options.model)
     sha = str((getattr(model, "card", {}) or {}).get("weights_sha256") or "")
@@ -389,9 +392,13 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
                                         options.simplify_m,
                                         regularize=options.regularize))
                for phrase, vec in zip(plan.predictor.expressions, vectorizers)}
+    presence = measure(getattr(model, "card", None), dict(zip(plan.predictor.expressions, meters)),
+                       objects, grid.gsd_m, options.presence_check)
+    objects = {p: objs if presence[p].present else [] for p, objs in objects.items()}
     picks, reports = plan.grounding.select(
         {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,
         grid.metres_per_unit, grid.bounds, lambda: WindowReader(plan.info, grid, plan.bands))
+    annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
     for expr, (phrase, index, plan_text) in picks:
         for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
             records.append({"geometry": obj.geometry, "expression": expr,

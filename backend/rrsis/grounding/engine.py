@@ -91,6 +91,22 @@ class GroundedRun:
     def plans(self) -> Dict[str, Plan]:
         return {e: u.plan for e, u in self.uses.items()}
 
+    def answer_phrases(self) -> Dict[str, List[str]]:
+        """expression -> the phrases whose objects can answer it (its targets' categories,
+        and its end-to-end fallback; never a relation's anchor): what the presence
+        decision of :mod:`rrsis.engine.presence` is reported against."""
+        out: Dict[str, List[str]] = {}
+        for expr, use in self.uses.items():
+            if use.grounded:
+                phrases = [BY_NAME[c].model_phrase for t in use.plan.targets
+                           for c in t.categories]
+                if use.fallback_phrase is not None:
+                    phrases.append(use.fallback_phrase)
+            else:
+                phrases = [expr] if use.plan.mode == "end_to_end" else []
+            out[expr] = list(dict.fromkeys(phrases))
+        return out
+
     def select(self, objects: Dict[str, Sequence[BaseGeometry]], transform: Affine,
                metres_per_unit: float, bounds: Tuple[float, float, float, float],
                open_reader: Optional[Callable[[], ContextManager[Any]]] = None
