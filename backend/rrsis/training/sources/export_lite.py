@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -272,7 +273,14 @@ def run_chain(run: Path) -> List[Dict[str, Any]]:
         init = info.get("init")
         run = Path(init).parent if init else None  # type: ignore[assignment]
     if init and not (Path(init).parent / "train_lite.json").is_file():
-        chain[:0] = _base_chain(init)
+        base = _base_chain(init)
+        out = re.search(r"--out (\S+)", base[-1]["command"]) if base else None
+        if out:  # reproducing: continue from what the base commands make, not the shipped file
+            first = dict(chain[0])
+            first["command"] = first["command"].replace(
+                f"--init {init}", f"--init {out.group(1)}/best.safetensors")
+            chain[0] = first
+        chain[:0] = base
     return chain
 
 
@@ -306,7 +314,8 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
                  + "\n")
     comparison = card["training"].get("backbone_comparison")
     if comparison:
-        text += ("\n## backbone comparison (same data, same wall-time budget, from ImageNet)\n\n"
+        text += ("\n## backbone comparison (same data and recipe, same number of iterations, "
+                 "from ImageNet; time per tile measured beside it)\n\n"
                  "| backbone | iterations | val oIoU | val mIoU | s per 480 px tile (torch, 2 "
                  "threads) |\n|---|---|---|---|---|\n")
         for c in comparison:
