@@ -68,7 +68,7 @@ class Server:
         self._running: Optional[Job] = None
         self._stopping = False
         self._worker: Optional[threading.Thread] = None
-        self._models: Any = None  # rrsis.engine.run.ModelCache, created on first use
+        self._models: Any = None  # rrsis.engine.model_cache.ModelCache, created on first use
 
     # --- replies ---------------------------------------------------------------------
     def send(self, msg: Message) -> None:
@@ -326,7 +326,7 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
 
     def models_cache() -> Any:
         if "models" not in cache:
-            from .engine.run import ModelCache
+            from .engine.model_cache import ModelCache
 
             cache["models"] = ModelCache()
         return cache["models"]
@@ -347,7 +347,7 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
 
     def estimate(params: Dict[str, Any], progress: Callable[[Any], None],
                  cancel: Callable[[], bool]) -> Dict[str, Any]:
-        from .engine.run import estimate as run_estimate
+        from .engine.estimation import estimate as run_estimate
 
         return _as_dict(run_estimate(segment_options(params), models=models_cache()))
 

@@ -165,7 +165,7 @@ def add_arguments_estimate(p: argparse.ArgumentParser) -> None:
 
 
 def run_estimate(args: argparse.Namespace) -> int:
-    from .run import estimate
+    from .estimation import estimate
 
     result = estimate(_options(args))
     if args.json:

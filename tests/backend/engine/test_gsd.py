@@ -10,7 +10,7 @@ import rasterio
 from rasterio.transform import from_origin
 
 from rrsis.engine.raster_io import open_info, source_gsd_m
-from rrsis.engine.run import working_gsd
+from rrsis.engine.gsd import working_gsd
 from rrsis.models import create_model
 
 
