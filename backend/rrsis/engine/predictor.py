@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-__all__ = ["Predictor", "sigmoid"]
+__all__ = ["Predictor", "sigmoid"]  # noqa: F822 (lazy, deprecated)
 
 _MOVED = {"Predictor": "rrsis.models.predictor", "sigmoid": "rrsis.engine.tiling"}
 

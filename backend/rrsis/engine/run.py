@@ -39,7 +39,6 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -48,7 +47,7 @@ from ..errors import Cancelled, InputError
 from ..grounding.engine import GroundedRun
 from ..paths import check_outputs, gdal_options
 from .checks import check_option_values, check_upsampling
-from .gsd import MIN_AREA_PIXELS, default_min_area_m2, working_gsd
+from .gsd import MIN_AREA_PIXELS, default_min_area_m2, working_gsd  # noqa: F401 (old home)
 from .model_cache import ModelCache, model_name
 from .output import StripRasterWriter, write_geopackage
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
@@ -61,7 +60,7 @@ ReferringSegmenter = Any  # a torch ReferringSegmenter or an OnnxModel: .card, .
 Predictor = Any  # .expressions, .input_size, .logit_difference(rgb)
 
 __all__ = ["SegmentOptions", "Progress", "SegmentResult", "EstimateResult", "ModelCache",
-           "segment", "estimate", "default_min_area_m2"]
+           "segment", "estimate", "default_min_area_m2"]  # noqa: F822 (estimate: lazy)
 
 GDAL_CACHE_MB = 256  # bounded GDAL block cache: memory does not grow with the raster
 READ_SPAN_PX = 2048  # columns read per GDAL call (several tiles of one row)
