@@ -13,7 +13,7 @@ import logging
 import sys
 
 from rrsis.errors import RrsisError
-from rrsis.training.commands import add_arguments_train, run_train
+from rrsis.cli.training import add_arguments_train, run_train
 
 
 def main(argv: "list[str] | None" = None) -> int:

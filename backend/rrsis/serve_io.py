@@ -15,7 +15,6 @@ handlers); this module only moves lines and runs jobs:
 
 from __future__ import annotations
 
-import argparse
 import collections
 import dataclasses
 import logging
@@ -30,8 +29,7 @@ from . import __version__
 from .paths import remove_live_parts
 from .protocol import MAX_LINE_CHARS, PROTOCOL_VERSION, Message, Request, encode
 
-__all__ = ["Job", "JobQueue", "LineWriter", "add_arguments_serve", "run_serve",
-           "PARENT_POLL_S"]
+__all__ = ["Job", "JobQueue", "LineWriter", "serve", "PARENT_POLL_S"]
 
 log = logging.getLogger("rrsis.server")
 
@@ -197,16 +195,6 @@ def _setup_logging(log_file: Optional[str], verbose: bool) -> None:
         root.addHandler(fh)
 
 
-def add_arguments_serve(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--parent-death-signal", action="store_true",
-                        default=os.environ.get("RRSIS_PARENT_DEATHSIG") == "1",
-                        help="Linux: also get SIGTERM the moment the spawning thread ends "
-                             "(only safe when the parent spawned from a long-lived thread)")
-    parser.add_argument("--log-file", default=os.environ.get("RRSIS_LOG_FILE"),
-                        help="also append logs to this file (default: $RRSIS_LOG_FILE; "
-                             "logs always go to stderr, never to stdout)")
-
-
 def _read_lines(server: Any, stdin: IO[bytes]) -> None:
     """Feed ``server.handle_line`` until EOF or ``shutdown``; over-long lines are refused."""
     while True:
@@ -224,12 +212,13 @@ def _read_lines(server: Any, stdin: IO[bytes]) -> None:
             return
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    """Serve until EOF on stdin, ``shutdown``, SIGTERM or the parent's death."""
+def serve(log_file: Optional[str] = None, verbose: bool = False,
+          parent_death_signal: bool = False) -> int:
+    """Serve until EOF on stdin, ``shutdown``, SIGTERM or the parent's death (``rrsis serve``)."""
     from .server import Server  # the dispatch; it imports this module
 
     out = _claim_stdout()
-    _setup_logging(getattr(args, "log_file", None), bool(getattr(args, "verbose", False)))
+    _setup_logging(log_file, verbose)
     server = Server(LineWriter(out))
     exiting = threading.Event()
 
@@ -245,7 +234,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, terminated)
-    _die_with_parent(orphaned, bool(getattr(args, "parent_death_signal", False)))
+    _die_with_parent(orphaned, parent_death_signal)
     log.info("rrsis %s serving protocol %d (pid %d)", __version__, PROTOCOL_VERSION, os.getpid())
     try:
         server.send(server.hello())

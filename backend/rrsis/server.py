@@ -23,7 +23,7 @@ from . import __version__
 from .errors import MissingDependencyError
 from .protocol import (METHODS, PROTOCOL_VERSION, Error, Hello, Message, Progress,
                        ProtocolError, Request, Result, decode)
-from .serve_io import Job, JobQueue, add_arguments_serve, run_serve  # noqa: F401 (CLI entry)
+from .serve_io import Job, JobQueue
 
 log = logging.getLogger("rrsis.server")
 
@@ -341,3 +341,16 @@ def _as_dict(result: Any) -> Dict[str, Any]:
     if dataclasses.is_dataclass(result):
         return dataclasses.asdict(result)
     return dict(result)
+
+
+def __getattr__(name: str) -> Any:
+    """``rrsis serve``'s options and entry moved to :mod:`rrsis.cli.serve` (deprecated here)."""
+    if name in ("add_arguments_serve", "run_serve"):
+        import warnings
+
+        from .cli import serve
+
+        warnings.warn(f"rrsis.server.{name} moved to rrsis.cli.serve.{name}", DeprecationWarning,
+                      stacklevel=2)
+        return getattr(serve, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -771,7 +771,7 @@ def test_9_read_only_mapping_on_a_real_erofs_or_eacces(tmp_path: Path) -> None:
 @row("18")
 def test_18_extent_forms_parse_alike() -> None:
     """18: ``--extent -180,...`` and ``--extent=-180,...`` give the same options."""
-    from rrsis.cli import build_parser, _join_dash_values
+    from rrsis.cli.main import build_parser, _join_dash_values
 
     for argv in (["estimate", "in.tif", "cars", "--extent", "-180,-90,180,90,EPSG:4326"],
                  ["estimate", "in.tif", "cars", "--extent=-180,-90,180,90,EPSG:4326"]):

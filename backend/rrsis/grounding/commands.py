@@ -1,27 +1,5 @@
-"""``rrsis explain``: print how expressions will be answered, without a model or a raster."""
+"""Deprecated: these commands moved to :mod:`rrsis.cli.explain` (warns here)."""
 
-from __future__ import annotations
+from .._moved import moved_to
 
-import argparse
-import json
-
-from .engine import GROUNDING_MODES
-
-
-def add_arguments_explain(p: argparse.ArgumentParser) -> None:
-    p.add_argument("expressions", nargs="+", metavar="EXPRESSION",
-                   help="referring expression(s), e.g. 'vehicles along the road'")
-    p.add_argument("--grounding", default="auto", choices=GROUNDING_MODES,
-                   help="auto (default): grounded when understood, end to end when an anchor "
-                   "is missing; on; off")
-    p.add_argument("--json", action="store_true", help="the plans as JSON on stdout")
-
-
-def run_explain(args: argparse.Namespace) -> int:
-    from .explain import explain_dict, explain_text
-
-    if args.json:
-        print(json.dumps([explain_dict(e, args.grounding) for e in args.expressions], indent=2))
-    else:
-        print("\n\n".join(explain_text(e, args.grounding) for e in args.expressions))
-    return 0
+__getattr__ = moved_to(__name__, "rrsis.cli.explain")
