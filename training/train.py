@@ -1,6 +1,6 @@
 """torchrun entry for training: the same arguments as ``rrsis train``.
 
-    torchrun --nproc_per_node=4 training/train.py --recipe training/configs/refsegrs_lgce.yaml \
+    torchrun --nproc_per_node=4 training/train.py --recipe refsegrs_lgce \
         --data /data/RefSegRS --swin-pretrained swin_base_patch4_window12_384_22k.pth \
         --bert-pretrained /models/bert-base-uncased --out runs/lgce
     python training/train.py ...            # one process (CPU or one GPU)

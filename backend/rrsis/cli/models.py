@@ -101,7 +101,7 @@ def run_selftest(args: argparse.Namespace) -> int:
     from ..errors import RrsisError
     from ..models.catalog import find_model
 
-    report: dict = {"backend_version": __version__, "python": platform.python_version(),
+    report: dict = {"backend": __version__, "python": platform.python_version(),
                     "torch_version": _version("torch") if torch_available() else None,
                     "onnxruntime_version": _version("onnxruntime"),
                     "devices": describe_devices()}

@@ -96,7 +96,8 @@ def _common_train_args(p: argparse.ArgumentParser, budget_minutes: bool = False)
 
 def add_arguments_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recipe", required=True,
-                   help="recipe YAML (training/configs/refsegrs_lgce.yaml) or its name")
+                   help="recipe YAML, or the name of a shipped one (refsegrs_lgce, "
+                   "refsegrs_lavt, lgce_lite, finetune_cpu)")
     p.add_argument("--arch", default=None, help="override the recipe's architecture")
     p.add_argument("--init", default=None, help="start from an rrsis checkpoint (path or name)")
     p.add_argument("--swin-pretrained", default=None,

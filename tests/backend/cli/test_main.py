@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+import rrsis
 from rrsis.cli import COMMANDS
 from rrsis.models import create_model, load_checkpoint
 
@@ -47,6 +48,7 @@ def test_convert_public_checkpoint_then_selftest(tmp_path: Path) -> None:
     assert test.returncode == 0, test.stderr
     report = json.loads(test.stdout)
     assert report["ok"] and report["forward"]["shape"] == [1, 1, 64, 64]
+    assert report["backend"] == rrsis.__version__  # the key the protocol's hello uses
     assert report["forward"]["runtime"] == "torch"  # a checkpoint without a graph
 
 

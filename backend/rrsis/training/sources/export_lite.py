@@ -129,7 +129,7 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path]) -> Dict[s
         "training": {"commands": [c.get("command", TRAIN_COMMAND) for c in chain],
                      "command": " && ".join(c.get("command", TRAIN_COMMAND) for c in chain),
                      "export_command": EXPORT_COMMAND.format(run=run),
-                     "recipe": "training/configs/lgce_lite.yaml", "seed": recipe.get("seed"),
+                     "recipe": "backend/rrsis/training/configs/lgce_lite.yaml", "seed": recipe.get("seed"),
                      "iterations": sum(int(c.get("iterations") or 0) for c in chain),
                      "completed": result.get("completed"),
                      "wall_time_s": round(sum(float(c.get("wall_time_s") or 0) for c in chain)),
