@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import shared_data
+from helpers.data import shared_data
 from PIL import Image
 from rrsis.training.sources import cars, common, dubai, kampala
 

@@ -15,7 +15,7 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import write_refsegrs
+from helpers.refsegrs import write_refsegrs
 from rrsis.models import create_model, save_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
