@@ -4,9 +4,9 @@ The public call is :func:`rrsis.engine.run.segment` (and
 :func:`rrsis.engine.estimation.estimate`), re-exported here lazily so that ``import
 rrsis.engine`` stays cheap (torch loads on first use). One module per responsibility:
 ``run`` (the segment loop), ``estimation``, ``model_cache``, ``gsd`` (GSD policy),
-``raster_io`` (reads and the working grid), ``tiling`` (tiles and the blender),
-``vectorize``, ``regularize``, ``output``, ``runtime`` (torch or ONNX Runtime),
-``onnx_predictor``, ``checks`` and ``probes`` (memory of this process).
+``grid`` (the working grid), ``raster_io`` (open, check, windowed reads), ``tiling``
+(tiles and the blender), ``vectorize``, ``regularize``, ``output``, ``runtime`` (torch
+or ONNX Runtime), ``onnx_predictor``, ``checks`` and ``probes`` (memory of this process).
 
 >>> from rrsis.engine import SegmentOptions, segment      # doctest: +SKIP
 >>> segment(SegmentOptions("ortho.tif", ["vehicles along the road"], output="cars.gpkg"))

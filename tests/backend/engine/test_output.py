@@ -13,7 +13,7 @@ from shapely.geometry import box
 
 from helpers.features import layer_crs, read_features
 from rrsis.engine.output import FIELDS, StripRasterWriter, write_geopackage
-from rrsis.engine.raster_io import WorkGrid
+from rrsis.engine.grid import WorkGrid
 from rrsis.errors import InputError
 
 CRS_UTM = CRS.from_epsg(32633)

@@ -188,7 +188,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     cat_words, synonyms = _category_words(classes, mapping)
     test_box = None
     if test_extent is not None:
-        from ...engine.raster_io import _extent_in_raster_crs
+        from ...engine.grid import _extent_in_raster_crs
 
         tb = _extent_in_raster_crs(info, test_extent, extent_crs)
         if grid.crs != info.crs:
