@@ -7,6 +7,9 @@ into a reply or a specific error code. Cheap methods (``hello``, ``models``, ``c
 malformed lines) are answered at once; queued ones (``segment``, ``estimate``, ...) go
 to the worker of :class:`rrsis.serve_io.JobQueue`, which with stdin/stdout framing,
 signals and shutdown is the process plumbing in :mod:`rrsis.serve_io`.
+
+Over 300 lines on purpose: the whole wire-facing half (decode, dispatch, replies, error
+codes, progress events, the method handlers) reads top to bottom here.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ Each part is tiled on its own, edge tiles padded; ``valid/<id>.png`` marks the p
 that are inside the part and hold data, and training ignores the rest (no-data, padding
 and the neighbouring part never teach "background"). The dataset is written under a
 temporary name and renamed at the end: a failed build leaves nothing behind.
+
+Over 300 lines on purpose: one build from parts to tiles to the renamed folder; the labels
+are :mod:`.labels`' and the held-out measure :mod:`.holdout`'s.
 """
 
 from __future__ import annotations
