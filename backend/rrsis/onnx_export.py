@@ -31,6 +31,7 @@ from typing import Any, Dict, Tuple
 
 import numpy as np
 
+from ._moved import moved_to
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -224,12 +225,6 @@ def _rebase(graph: Path, old_start: int, new_start: int) -> None:
     onnx.save(model, str(graph))
 
 
-def __getattr__(name: str) -> Any:
-    """The ``export-onnx`` command moved to :mod:`rrsis.cli.models` (deprecated here)."""
-    if name in ("add_arguments_export_onnx", "run_export_onnx"):
-        from .cli import models
-
-        warnings.warn(f"rrsis.onnx_export.{name} moved to rrsis.cli.models.{name}",
-                      DeprecationWarning, stacklevel=2)
-        return getattr(models, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# the ``export-onnx`` command moved to rrsis.cli.models (deprecated here)
+__getattr__ = moved_to(__name__, "rrsis.cli.models", ("add_arguments_export_onnx",
+                                                      "run_export_onnx"))

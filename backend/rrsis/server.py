@@ -23,6 +23,7 @@ import traceback
 from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__
+from ._moved import moved_to
 from .errors import MissingDependencyError
 from .protocol import (METHODS, PROTOCOL_VERSION, Error, Hello, Message, Progress,
                        ProtocolError, Request, Result, decode)
@@ -346,14 +347,5 @@ def _as_dict(result: Any) -> Dict[str, Any]:
     return dict(result)
 
 
-def __getattr__(name: str) -> Any:
-    """``rrsis serve``'s options and entry moved to :mod:`rrsis.cli.serve` (deprecated here)."""
-    if name in ("add_arguments_serve", "run_serve"):
-        import warnings
-
-        from .cli import serve
-
-        warnings.warn(f"rrsis.server.{name} moved to rrsis.cli.serve.{name}", DeprecationWarning,
-                      stacklevel=2)
-        return getattr(serve, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# ``rrsis serve``'s options and entry moved to rrsis.cli.serve (deprecated here)
+__getattr__ = moved_to(__name__, "rrsis.cli.serve", ("add_arguments_serve", "run_serve"))
