@@ -103,7 +103,7 @@ def model_gflops(model, tile: np.ndarray) -> float:  # type: ignore[no-untyped-d
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
-    from rrsis.engine.predictor import Predictor
+    from rrsis.models.predictor import Predictor
 
     predictor = Predictor(model, torch.device("cpu"), ["buildings"])
     with FlopCounterMode(display=False) as counter:
@@ -115,7 +115,7 @@ def bench_tiles(args: argparse.Namespace) -> dict:
     import torch
 
     from rrsis.engine.onnx_predictor import OnnxModel, OnnxPredictor
-    from rrsis.engine.predictor import Predictor
+    from rrsis.models.predictor import Predictor
     from rrsis.models.catalog import find_model
     from rrsis.models.checkpoint import load_checkpoint
 

@@ -1,19 +1,6 @@
-"""Shared test helpers: where the optional real data lives, and markers."""
+"""Suite-wide pytest setup. Helpers live in the importable ``tests/helpers`` package; the
+names below stay for the plugin tests that read them from here."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("RRSIS_SHARED_DATA", REPO.parent / "shared" / "data"))
-
-
-def shared_data(*parts: str) -> Path:
-    """Path inside ../shared/data, or skip the test cleanly when it is absent (a user's clone)."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real aerial data not available: {path}")
-    return path
+from helpers.data import REPO, SHARED_DATA, shared_data  # noqa: F401

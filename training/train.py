@@ -1,6 +1,6 @@
 """torchrun entry for training: the same arguments as ``rrsis train``.
 
-    torchrun --nproc_per_node=4 training/train.py --recipe training/configs/refsegrs_lgce.yaml \
+    torchrun --nproc_per_node=4 training/train.py --recipe refsegrs_lgce \
         --data /data/RefSegRS --swin-pretrained swin_base_patch4_window12_384_22k.pth \
         --bert-pretrained /models/bert-base-uncased --out runs/lgce
     python training/train.py ...            # one process (CPU or one GPU)
@@ -13,7 +13,7 @@ import logging
 import sys
 
 from rrsis.errors import RrsisError
-from rrsis.training.commands import add_arguments_train, run_train
+from rrsis.cli.training import add_arguments_train, run_train
 
 
 def main(argv: "list[str] | None" = None) -> int:

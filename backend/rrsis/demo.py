@@ -15,9 +15,10 @@ import argparse
 import re
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from .errors import InputError, RrsisError
+from .package_data import bundled_resource
 
 __all__ = ["DEMO_EXPRESSIONS", "sample_raster", "run_demo", "main"]
 
@@ -25,18 +26,12 @@ DEMO_EXPRESSIONS = ("buildings", "buildings next to the road")
 COLOURS = ("#ffd400", "#00e5ff", "#ff3df2", "#7CFC00")
 
 
-def _repo_resources() -> List[Path]:
-    here = Path(__file__).resolve()
-    return [p / "resources" for p in here.parents[1:4] if (p / "resources").is_dir()]
-
-
 def sample_raster() -> Path:
     """``resources/samples/kampala_oam.tif`` of the source tree this package runs from."""
-    for res in _repo_resources():
-        path = res / "samples" / "kampala_oam.tif"
-        if path.is_file():
-            return path
-    raise InputError("the demo sample resources/samples/kampala_oam.tif was not found")
+    path = bundled_resource("samples", "kampala_oam.tif")
+    if path is None or not path.is_file():
+        raise InputError("the demo sample resources/samples/kampala_oam.tif was not found")
+    return path
 
 
 def _slug(text: str) -> str:

@@ -22,7 +22,6 @@ and the byte offset of its tensor data (:mod:`rrsis.models.card`).
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import tempfile
@@ -32,6 +31,7 @@ from typing import Any, Dict, Tuple
 
 import numpy as np
 
+from ._moved import moved_to
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -225,27 +225,6 @@ def _rebase(graph: Path, old_start: int, new_start: int) -> None:
     onnx.save(model, str(graph))
 
 
-# --- CLI ----------------------------------------------------------------------------------
-
-def add_arguments_export_onnx(p: argparse.ArgumentParser) -> None:
-    p.epilog = ("Writes FILE (image encoder + fusion + decoder) and FILE with .text.onnx "
-                "(text encoder) beside the checkpoint, and lists both, with their sha256, "
-                "in the checkpoint's card (its tensors are left byte-identical).")
-    p.add_argument("model", help="model name or .safetensors path")
-    p.add_argument("-o", "--output", help="image graph .onnx (default: beside the checkpoint, "
-                   "same stem)")
-
-
-def run_export_onnx(args: argparse.Namespace) -> int:
-    from .models.catalog import find_model
-
-    checkpoint = find_model(args.model)
-    output = Path(args.output) if args.output else checkpoint.with_suffix(".onnx")
-    done = export_onnx(checkpoint, output)
-    for part in ("image", "text"):
-        s = done["stats"][part]
-        print(f"wrote {done[part]} ({s['bytes'] / 2**20:.1f} MB, {s['external']} tensors read "
-              f"from {checkpoint.name}, {s['embedded']} embedded, sha256 "
-              f"{done['card']['graphs'][part]['sha256'][:12]}…)")
-    print(f"card of {checkpoint} lists both graphs")
-    return 0
+# the ``export-onnx`` command moved to rrsis.cli.models (deprecated here)
+__getattr__ = moved_to(__name__, "rrsis.cli.models", ("add_arguments_export_onnx",
+                                                      "run_export_onnx"))

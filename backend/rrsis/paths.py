@@ -19,6 +19,9 @@ and both faces call the engine):
   removed on every exit path it controls (:func:`remove_live_parts`), and those of a
   process that no longer exists (killed with SIGKILL, power cut) are removed by the next
   run writing to that folder (:func:`remove_stale_parts`).
+
+Over 300 lines on purpose: one security policy (local sources, outputs that never destroy,
+part files) reviewed in one place.
 """
 
 from __future__ import annotations

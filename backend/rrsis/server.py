@@ -1,55 +1,39 @@
-"""``rrsis serve``: the JSON-lines backend the QGIS plugin talks to on stdin/stdout.
+"""``rrsis serve``'s dispatch: each request of the wire protocol to the library call behind it.
 
 Why a long-lived child: the plugin never imports torch, and the model stays loaded (warm)
-between requests. The wire format is :mod:`rrsis.protocol`; this module only runs it.
+between requests. The wire format is :mod:`rrsis.protocol`; this module decodes a line,
+routes it by ``METHODS`` to a handler (:func:`default_handlers`) and turns the outcome
+into a reply or a specific error code. Cheap methods (``hello``, ``models``, ``cancel``,
+malformed lines) are answered at once; queued ones (``segment``, ``estimate``, ...) go
+to the worker of :class:`rrsis.serve_io.JobQueue`, which with stdin/stdout framing,
+signals and shutdown is the process plumbing in :mod:`rrsis.serve_io`.
 
-Threads: the main thread reads stdin and answers at once what is cheap (``hello``,
-``models``, ``cancel``, malformed lines); one worker thread runs ``segment`` and
-``estimate`` in arrival order from a queue. ``cancel`` removes a queued request or raises
-the running one's cancel flag, which the engine polls between tiles.
-
-stdout carries protocol lines only: at start the real stdout is kept as a private handle
-and fd 1 is pointed at stderr, so a stray ``print`` in any library cannot corrupt it.
-The process exits on EOF of stdin, on ``shutdown``, on SIGTERM, and when its parent dies.
-No socket is opened.
+Over 300 lines on purpose: the whole wire-facing half (decode, dispatch, replies, error
+codes, progress events, the method handlers) reads top to bottom here.
 """
 
 from __future__ import annotations
 
-import argparse
-import collections
 import dataclasses
 import logging
 import os
-import signal
 import sys
-import threading
 import time
 import traceback
-from typing import IO, Any, Callable, Deque, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__
-from .paths import remove_live_parts
+from ._moved import moved_to
 from .errors import MissingDependencyError
-from .protocol import (MAX_LINE_CHARS, METHODS, PROTOCOL_VERSION, Error, Hello, Message,
-                       Progress, ProtocolError, Request, Result, decode, encode)
+from .protocol import (METHODS, PROTOCOL_VERSION, Error, Hello, Message, Progress,
+                       ProtocolError, Request, Result, decode)
+from .serve_io import Job, JobQueue
 
 log = logging.getLogger("rrsis.server")
 
 #: Progress events closer together than this are merged (the first and the last always go).
 PROGRESS_INTERVAL_S = 0.1
-#: How often the parent watchdog polls ``os.getppid()``.
-PARENT_POLL_S = 1.0
-
 Send = Callable[[Message], None]
-
-
-@dataclasses.dataclass
-class Job:
-    """One queued request and the flag its run polls."""
-
-    request: Request
-    cancel: threading.Event = dataclasses.field(default_factory=threading.Event)
 
 
 class Server:
@@ -57,18 +41,15 @@ class Server:
 
     ``handle_line`` never raises (a fuzz test holds it to that); the worker thread is
     started by :meth:`start_worker`, so tests can drive the dispatch without running jobs.
+    Queueing, cancel flags and the worker are :class:`~rrsis.serve_io.JobQueue`'s.
     """
 
     def __init__(self, send: Send, handlers: Optional[Dict[str, Callable[..., Dict[str, Any]]]]
                  = None) -> None:
         self._send_raw = send
         self._handlers = handlers if handlers is not None else default_handlers()
-        self._queue: Deque[Job] = collections.deque()
-        self._cond = threading.Condition()
-        self._running: Optional[Job] = None
-        self._stopping = False
-        self._worker: Optional[threading.Thread] = None
-        self._models: Any = None  # rrsis.engine.run.ModelCache, created on first use
+        self._jobs = JobQueue(self._run_job)
+        self._models: Any = None  # rrsis.engine.model_cache.ModelCache, created on first use
 
     # --- replies ---------------------------------------------------------------------
     def send(self, msg: Message) -> None:
@@ -128,12 +109,8 @@ class Server:
                 hello.id = req.id
                 self.send(hello)
         elif METHODS[req.method].queued:
-            with self._cond:
-                if self._stopping:
-                    self.error(req.id, "cancelled", "the server is shutting down")
-                    return True
-                self._queue.append(Job(req))
-                self._cond.notify()
+            if not self._jobs.submit(Job(req)):
+                self.error(req.id, "cancelled", "the server is shutting down")
         else:
             self._run_now(req)
         return True
@@ -146,61 +123,29 @@ class Server:
 
     def pending(self, rid: str) -> bool:
         """Whether a request with this id is queued or running."""
-        with self._cond:
-            return any(j.request.id == rid for j in self._queue) or (
-                self._running is not None and self._running.request.id == rid)
+        return self._jobs.pending(rid)
 
     def cancel(self, rid: str) -> None:
         """Cancel a queued (answered now) or running (the engine stops) request."""
-        with self._cond:
-            job = next((j for j in self._queue if j.request.id == rid), None)
-            if job is not None:
-                self._queue.remove(job)
-            elif self._running is not None and self._running.request.id == rid:
-                self._running.cancel.set()
-                log.info("cancelling running request %s", rid)
-                return
-            else:
-                log.info("cancel for %s: not queued nor running (finished?)", rid)
-                return
-        log.info("cancelled queued request %s", rid)
-        self.error(rid, "cancelled", "cancelled before it started")
+        where = self._jobs.cancel(rid)
+        if where == "running":
+            log.info("cancelling running request %s", rid)
+        elif where is None:
+            log.info("cancel for %s: not queued nor running (finished?)", rid)
+        else:
+            log.info("cancelled queued request %s", rid)
+            self.error(rid, "cancelled", "cancelled before it started")
 
     def stop(self) -> None:
         """Cancel the queue and the running request; the worker then exits."""
-        with self._cond:
-            self._stopping = True
-            dropped = list(self._queue)
-            self._queue.clear()
-            if self._running is not None:
-                self._running.cancel.set()
-            self._cond.notify_all()
-        for job in dropped:
+        for job in self._jobs.stop():
             self.error(job.request.id, "cancelled", "the server is shutting down")
 
     def join(self, timeout: Optional[float] = None) -> None:
-        if self._worker is not None:
-            self._worker.join(timeout)
+        self._jobs.join(timeout)
 
-    # --- worker side -----------------------------------------------------------------
     def start_worker(self) -> None:
-        self._worker = threading.Thread(target=self._work, name="rrsis-worker", daemon=True)
-        self._worker.start()
-
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                while not self._queue and not self._stopping:
-                    self._cond.wait()
-                if self._stopping:
-                    return
-                job = self._queue.popleft()
-                self._running = job
-            try:
-                self._run_job(job)
-            finally:
-                with self._cond:
-                    self._running = None
+        self._jobs.start()
 
     def _run_job(self, job: Job) -> None:
         rid = job.request.id
@@ -326,7 +271,7 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
 
     def models_cache() -> Any:
         if "models" not in cache:
-            from .engine.run import ModelCache
+            from .engine.model_cache import ModelCache
 
             cache["models"] = ModelCache()
         return cache["models"]
@@ -347,7 +292,7 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
 
     def estimate(params: Dict[str, Any], progress: Callable[[Any], None],
                  cancel: Callable[[], bool]) -> Dict[str, Any]:
-        from .engine.run import estimate as run_estimate
+        from .engine.estimation import estimate as run_estimate
 
         return _as_dict(run_estimate(segment_options(params), models=models_cache()))
 
@@ -389,134 +334,5 @@ def _as_dict(result: Any) -> Dict[str, Any]:
     return dict(result)
 
 
-# --- process plumbing --------------------------------------------------------------------
-class _LineWriter:
-    """Thread-safe writer of protocol lines on the private stdout handle."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def __call__(self, msg: Message) -> None:
-        data = (encode(msg) + "\n").encode("ascii")
-        with self._lock:
-            self._stream.write(data)
-            self._stream.flush()
-
-
-def _claim_stdout() -> IO[bytes]:
-    """Keep the real stdout for the protocol; point fd 1 and ``sys.stdout`` at stderr."""
-    sys.stdout.flush()
-    proto_fd = os.dup(1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    return os.fdopen(proto_fd, "wb")
-
-
-def _die_with_parent(on_orphan: Callable[[], None], deathsig: bool) -> None:
-    """Exit when the parent goes: a getppid poll, plus PR_SET_PDEATHSIG on Linux if asked.
-
-    PR_SET_PDEATHSIG fires when the *thread* that spawned us ends, not the process: a
-    client spawning from a short-lived worker thread (a QgsTask) must not ask for it,
-    so it is opt-in (``--parent-death-signal`` / ``RRSIS_PARENT_DEATHSIG=1``).
-    """
-    parent = os.getppid()
-    if deathsig and sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
-            if os.getppid() != parent:  # the parent died before prctl took effect
-                on_orphan()
-        except (OSError, AttributeError):  # pragma: no cover - exotic libc
-            log.debug("prctl(PR_SET_PDEATHSIG) unavailable; polling only")
-
-    def watch() -> None:
-        while True:
-            time.sleep(PARENT_POLL_S)
-            if os.getppid() != parent:
-                log.warning("parent process %d is gone: exiting", parent)
-                on_orphan()
-                return
-
-    threading.Thread(target=watch, name="rrsis-parent-watch", daemon=True).start()
-
-
-def _setup_logging(log_file: Optional[str], verbose: bool) -> None:
-    level_name = "DEBUG" if verbose else os.environ.get("RRSIS_LOG_LEVEL", "INFO").upper()
-    level = getattr(logging, level_name, logging.INFO)
-    root = logging.getLogger()
-    root.setLevel(level)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for h in root.handlers:  # cli.py installed a stderr handler already
-        h.setLevel(level)
-    if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(fmt)
-        root.addHandler(handler)
-    if log_file:
-        os.makedirs(os.path.dirname(os.path.abspath(log_file)), exist_ok=True)
-        fh = logging.FileHandler(log_file, encoding="utf-8")
-        fh.setFormatter(fmt)
-        fh.setLevel(level)
-        root.addHandler(fh)
-
-
-def add_arguments_serve(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--parent-death-signal", action="store_true",
-                        default=os.environ.get("RRSIS_PARENT_DEATHSIG") == "1",
-                        help="Linux: also get SIGTERM the moment the spawning thread ends "
-                             "(only safe when the parent spawned from a long-lived thread)")
-    parser.add_argument("--log-file", default=os.environ.get("RRSIS_LOG_FILE"),
-                        help="also append logs to this file (default: $RRSIS_LOG_FILE; "
-                             "logs always go to stderr, never to stdout)")
-
-
-def run_serve(args: argparse.Namespace) -> int:
-    """Serve until EOF on stdin, ``shutdown``, SIGTERM or the parent's death."""
-    out = _claim_stdout()
-    _setup_logging(getattr(args, "log_file", None), bool(getattr(args, "verbose", False)))
-    server = Server(_LineWriter(out))
-    exiting = threading.Event()
-
-    def orphaned() -> None:
-        if not exiting.is_set():
-            exiting.set()
-            server.stop()
-            server.join(5.0)
-            remove_live_parts()  # the worker may still be writing: its part files go now
-            os._exit(0)  # the reader thread is blocked in stdin.read; nothing else to flush
-
-    def terminated(signum: int, frame: Any) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, terminated)
-    _die_with_parent(orphaned, bool(getattr(args, "parent_death_signal", False)))
-    log.info("rrsis %s serving protocol %d (pid %d)", __version__, PROTOCOL_VERSION, os.getpid())
-    try:
-        server.send(server.hello())
-        server.start_worker()
-        stdin = sys.stdin.buffer
-        while True:
-            line = stdin.readline(MAX_LINE_CHARS + 1)
-            if not line:
-                log.info("stdin closed: exiting")
-                break
-            if len(line) > MAX_LINE_CHARS and not line.endswith(b"\n"):
-                while line and not line.endswith(b"\n"):  # drop the rest, bounded memory
-                    line = stdin.readline(MAX_LINE_CHARS)
-                server.error(None, "malformed", f"line longer than {MAX_LINE_CHARS} bytes")
-                continue
-            if not server.handle_line(line):
-                log.info("shutdown requested: exiting")
-                break
-    except (SystemExit, KeyboardInterrupt):
-        log.info("terminated: exiting")
-    finally:
-        exiting.set()
-        server.stop()
-        server.join(10.0)
-        remove_live_parts()
-    return 0
+# ``rrsis serve``'s options and entry moved to rrsis.cli.serve (deprecated here)
+__getattr__ = moved_to(__name__, "rrsis.cli.serve", ("add_arguments_serve", "run_serve"))

@@ -12,13 +12,13 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from conftest import REPO
+from helpers.data import REPO
 
 sys.path.insert(0, str(REPO))  # the plugin package lives at the repository root
 
 from rrsis_qgis import _protocol  # noqa: E402
 from rrsis_qgis.client import BackendClient, BackendError, clean_env  # noqa: E402
-from test_server import data  # noqa: E402,F401  (the same module fixture: model + rasters)
+from helpers.server import data  # noqa: E402,F401  (the same module fixture: model + rasters)
 
 
 def client_for(data: Dict[str, Path], **kwargs: Any) -> BackendClient:

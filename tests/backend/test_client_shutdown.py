@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import REPO
+from helpers.data import REPO
 
 sys.path.insert(0, str(REPO))  # the plugin package lives at the repository root
 

@@ -44,7 +44,7 @@ import rasterio
 from rasterio.transform import from_origin
 from rrsis.protocol import Result
 
-from test_server import (RawServer, server_env, write_foreground_model,  # noqa: E402
+from helpers.server import (RawServer, server_env, write_foreground_model,  # noqa: E402
                          write_raster)
 
 def backend_env(models: Path) -> Dict[str, str]:
@@ -771,7 +771,7 @@ def test_9_read_only_mapping_on_a_real_erofs_or_eacces(tmp_path: Path) -> None:
 @row("18")
 def test_18_extent_forms_parse_alike() -> None:
     """18: ``--extent -180,...`` and ``--extent=-180,...`` give the same options."""
-    from rrsis.cli import build_parser, _join_dash_values
+    from rrsis.cli.main import build_parser, _join_dash_values
 
     for argv in (["estimate", "in.tif", "cars", "--extent", "-180,-90,180,90,EPSG:4326"],
                  ["estimate", "in.tif", "cars", "--extent=-180,-90,180,90,EPSG:4326"]):
@@ -895,7 +895,7 @@ def test_missing_vocabulary_package_is_missing_dependency(lab: Lab, tmp_path: Pa
 @row("plugin")
 def test_client_logs_a_normal_shutdown_as_such(lab: Lab, tmp_path: Path) -> None:
     """Plugin report: a normal shutdown was logged as 'backend exited unexpectedly'."""
-    from conftest import REPO
+    from helpers.data import REPO
 
     sys.path.insert(0, str(REPO))
     from rrsis_qgis.client import BackendClient

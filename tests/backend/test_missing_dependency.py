@@ -17,7 +17,7 @@ from typing import List
 from rrsis.errors import InputError
 from rrsis.protocol import Error, Message
 from rrsis.server import Server
-from test_server import write_foreground_model, write_raster
+from helpers.server import write_foreground_model, write_raster
 
 HIDDEN = "tokenizers"  # the Rust tokenizer every text encoder runs on (imported lazily)
 

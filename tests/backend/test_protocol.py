@@ -15,7 +15,7 @@ from rrsis import protocol
 from rrsis.protocol import (METHODS, PROTOCOL_VERSION, SEGMENT_PARAMS, Error, Hello, Progress,
                             ProtocolError, Request, Result, decode, encode)
 
-from conftest import REPO
+from helpers.data import REPO
 
 SEGMENT = {"raster": "/data/a.tif", "expressions": ["vehicles along the road"],
            "extent": [0.0, 1.0, 10.0, 11.0], "extent_crs": "EPSG:32617", "model": None,

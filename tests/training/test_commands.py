@@ -15,13 +15,10 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import write_refsegrs
-from rrsis.errors import InputError
+from helpers.refsegrs import write_refsegrs
 from rrsis.models import create_model, save_checkpoint
-from rrsis.training.recipe import BUILTIN_RECIPES, load_recipe, recipe_from_dict, resolve_recipe
 
 REPO = Path(__file__).resolve().parents[2]
-CONFIGS = REPO / "training" / "configs"
 
 
 def _env(tmp_path: Path) -> dict:
@@ -43,22 +40,6 @@ def _constant_model(path: Path, foreground: bool) -> None:
         m.segmentation.classifier.conv1_1.bias.copy_(torch.tensor([0.0, 1.0] if foreground
                                                                   else [1.0, 0.0]))
     save_checkpoint(m, path, card={"name": path.stem})
-
-
-def test_recipes_load_and_the_builtin_matches_its_yaml() -> None:
-    lgce = load_recipe(CONFIGS / "refsegrs_lgce.yaml")
-    lavt = load_recipe(CONFIGS / "refsegrs_lavt.yaml")
-    assert (lgce.arch, lavt.arch) == ("lgce-swin-b", "lavt-swin-b")
-    assert (lgce.lr, lgce.epochs, lgce.batch_size, lgce.input_size) == (5e-5, 40, 8, 480)
-    assert lgce.loss_weights == (0.9, 1.1) and lgce.text_trainable_layers == 10
-    assert lgce.scale_range is None and not lgce.random_crop and not lgce.hflip
-    assert load_recipe(CONFIGS / "finetune_cpu.yaml") == recipe_from_dict(
-        BUILTIN_RECIPES["finetune_cpu"])
-    assert resolve_recipe("finetune_cpu", lr=0.5).lr == 0.5
-    with pytest.raises(InputError, match="unknown recipe key 'learning_rate'"):
-        recipe_from_dict({"learning_rate": 1e-4})
-    with pytest.raises(InputError, match="recipe not found"):
-        resolve_recipe("no_such_recipe")
 
 
 def test_evaluate_command_by_hand(tmp_path: Path) -> None:

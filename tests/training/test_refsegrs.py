@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import write_refsegrs
+from helpers.refsegrs import write_refsegrs
 from rrsis.errors import InputError
 from rrsis.models import Tokenizer
 from rrsis.training.datasets.refsegrs import (RefSegRSDataset, category_of, read_split,

@@ -19,7 +19,7 @@ import shapely
 from PIL import Image
 from rasterio.transform import from_origin
 
-from conftest import shared_data
+from helpers.data import shared_data
 from rrsis.engine.raster_io import WindowReader, open_info, plan_grid, resolve_bands
 from rrsis.errors import InputError
 from rrsis.training.datasets.refsegrs import IGNORE_INDEX, RefSegRSDataset, read_split

@@ -18,7 +18,7 @@ import rasterio
 import shapely
 from rasterio.transform import from_origin
 
-from conftest import shared_data
+from helpers.data import shared_data
 from rrsis.models import create_model, read_card, save_checkpoint
 from rrsis.training.progress import BudgetPlanner
 from rrsis.training.region import build_region_dataset

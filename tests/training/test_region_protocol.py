@@ -10,7 +10,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from conftest import REPO
+from helpers.data import REPO
 from rrsis.models import create_model, save_checkpoint
 
 sys.path.insert(0, str(REPO))

@@ -18,7 +18,7 @@ import shapely
 from PIL import Image
 from rasterio.transform import from_origin
 
-from conftest import shared_data
+from helpers.data import shared_data
 from rrsis.errors import CRSError, InputError
 from rrsis.training.datasets.refsegrs import read_split
 from rrsis.training.datasets.regions import assign_splits, build_dataset, plan_tiles

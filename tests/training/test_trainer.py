@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import write_refsegrs
+from helpers.refsegrs import write_refsegrs
 from rrsis.models import create_model, load_checkpoint, read_card
 from rrsis.training.optim import param_groups, configure_trainable
 from rrsis.training.recipe import Recipe

@@ -7,6 +7,9 @@ fails for a reason other than its input (a lost worker, out of memory, a bug) ->
 each finished raster in the manifest as it arrives -> join objects across tile borders and write ``merged.gpkg`` and
 ``merged.parquet``. Rasters, not windows of one raster, are the unit of work: a very
 large raster is one task (the engine streams it in flat memory).
+
+Over 300 lines on purpose: the job's steps read in order in one file; its parts live beside
+it (:mod:`.inputs`, :mod:`.manifest`, :mod:`.worker`, :mod:`.cluster`, :mod:`.merge`).
 """
 
 from __future__ import annotations

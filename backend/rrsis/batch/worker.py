@@ -2,7 +2,7 @@
 
 :class:`WarmModel` is a ``WorkerPlugin``: registered once by the client, set up in every
 worker (also workers that join or restart later), it holds a
-:class:`~rrsis.engine.run.ModelCache`, so the model is loaded by the first raster a
+:class:`~rrsis.engine.model_cache.ModelCache`, so the model is loaded by the first raster a
 worker gets and stays warm for all the others. :func:`segment_raster` is the task: it
 calls the same :func:`rrsis.engine.run.segment` as ``rrsis segment`` (the engine
 encodes each expression once per raster and writes the GeoPackage atomically) and

@@ -86,7 +86,7 @@ class OnnxModel:
 
 
 class OnnxPredictor:
-    """Same interface as :class:`rrsis.engine.predictor.Predictor`, on ONNX Runtime."""
+    """Same interface as :class:`rrsis.models.predictor.Predictor`, on ONNX Runtime."""
 
     def __init__(self, model: OnnxModel, expressions: Sequence[str]) -> None:
         self.model = model

@@ -1,10 +1,7 @@
-"""Open and check a raster, plan the working grid at the model's GSD, read it by windows.
+"""Open and check a raster, and read the working grid (see :mod:`.grid`) by windows.
 
-The *working grid* is the requested area resampled to the model's ground sample
-distance (GSD), in a projected CRS in metres: the raster's own CRS when it is
-projected, else the UTM zone of the area's centre (geographic rasters). Reads go
-through a GDAL warped VRT over that grid, so only the source blocks under a window are
-read and resampling (``average`` when shrinking, ``bilinear`` when enlarging),
+Reads go through a GDAL warped VRT over the working grid, so only the source blocks under
+a window are read and resampling (``average`` when shrinking, ``bilinear`` when enlarging),
 reprojection, nodata and alpha are handled by GDAL with correct pixel-area geometry.
 
 A raster without CRS/transform is refused (:class:`~rrsis.errors.CRSError`) unless the
@@ -32,18 +29,18 @@ from rasterio.enums import ColorInterp, MaskFlags, Resampling
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.transform import Affine
 from rasterio.vrt import WarpedVRT
-from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
 from ..errors import CRSError, InputError, RasterReadError
 from ..paths import check_local_source
+# the working grid lives in .grid; its names stay importable from here
+from .grid import (MAX_GRID_SIDE, Bounds, WorkGrid, bounds_of, ground_scale,  # noqa: F401
+                   plan_grid, source_gsd_m, utm_crs)
 
 __all__ = ["RasterInfo", "WorkGrid", "open_info", "resolve_bands", "plan_grid", "utm_crs",
            "WindowReader", "Stretch"]
 
-Bounds = Tuple[float, float, float, float]
 STRETCH_PERCENTILES = (2.0, 98.0)
-MAX_GRID_SIDE = 1_000_000  # working-grid pixels a side; beyond this a GSD is a typo
 
 
 @dataclass(frozen=True)
@@ -66,33 +63,7 @@ class RasterInfo:
 
     @property
     def bounds(self) -> Bounds:
-        return _bounds_of(self.transform, self.width, self.height)
-
-
-def _bounds_of(transform: Affine, width: int, height: int) -> Bounds:
-    xs, ys = zip(*(transform @ (c, r) for c, r in ((0, 0), (width, 0), (0, height),
-                                                  (width, height))))
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-@dataclass(frozen=True)
-class WorkGrid:
-    """The grid the model sees: ``crs`` (None = pixel coordinates), north-up ``transform``."""
-
-    crs: Optional[CRS]
-    transform: Affine
-    width: int
-    height: int
-    gsd_m: float
-    metres_per_unit: float
-
-    @property
-    def pixel_area_m2(self) -> float:
-        return self.gsd_m * self.gsd_m
-
-    @property
-    def bounds(self) -> Bounds:
-        return _bounds_of(self.transform, self.width, self.height)
+        return bounds_of(self.transform, self.width, self.height)
 
 
 def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
@@ -136,136 +107,6 @@ def resolve_bands(info: RasterInfo, bands: Optional[Sequence[int]]) -> Tuple[int
     if bad:
         raise InputError(f"band(s) {bad} do not exist: {info.path} has {info.count} band(s)")
     return int(bands[0]), int(bands[1]), int(bands[2])
-
-
-def utm_crs(lon: float, lat: float) -> CRS:
-    """The WGS 84 / UTM zone containing (lon, lat)."""
-    zone = min(60, max(1, int(math.floor((lon + 180.0) / 6.0)) + 1))
-    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
-
-
-def ground_scale(crs: CRS, x: float, y: float, dx: float, dy: float) -> Tuple[float, float]:
-    """Ground length in metres of the steps ``dx`` and ``dy`` (CRS units) at (x, y).
-
-    Measured in the local UTM zone, so it covers the CRS's unit (feet, degrees) and its
-    scale distortion (Web Mercator's 1/cos(latitude): 1.5 at 48° N) alike.
-    """
-    lon, lat = rasterio.warp.transform(crs, "EPSG:4326", [x], [y])
-    utm = utm_crs(lon[0], lat[0])
-    xs, ys = rasterio.warp.transform(crs, utm, [x, x + dx, x], [y, y, y + dy])
-    return math.hypot(xs[1] - xs[0], ys[1] - ys[0]), math.hypot(xs[2] - xs[0], ys[2] - ys[0])
-
-
-def _metres_per_unit(crs: CRS, bounds: Bounds) -> float:
-    """Ground metres per CRS unit at the centre of ``bounds`` (geometric mean of x and y).
-
-    A projected CRS whose local scale is within 0.1 % of its nominal unit (UTM, national
-    grids) keeps the nominal unit exactly, so grids in metres stay round numbers.
-    """
-    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
-    step = max(abs(bounds[2] - bounds[0]), abs(bounds[3] - bounds[1])) / 100 or 1.0
-    gx, gy = ground_scale(crs, cx, cy, step, step)
-    scale = math.sqrt(gx * gy) / step
-    if crs.is_projected:
-        try:
-            nominal = float(crs.linear_units_factor[1])
-        except Exception:  # noqa: BLE001 - rasterio raises CRSError for odd units
-            return scale
-        if abs(scale / nominal - 1.0) < 1e-3:
-            return nominal
-    return scale
-
-
-def source_gsd_m(info: RasterInfo) -> Optional[float]:
-    """The raster's own pixel size in metres on the ground (geometric mean of x and y).
-
-    Measured at the raster's centre in the local UTM zone, so a geographic CRS and the
-    scale distortion of Web Mercator are accounted for; None without a CRS.
-    """
-    if info.crs is None:
-        return None
-    t = info.transform
-    cx, cy = t * (info.width / 2, info.height / 2)
-    gx, gy = ground_scale(info.crs, cx, cy, t.a, t.e)
-    return math.sqrt(gx * gy)
-
-
-def plan_grid(info: RasterInfo, extent: Optional[Sequence[float]], extent_crs: Optional[str],
-              gsd_m: float) -> WorkGrid:
-    """The working grid over ``extent`` (default: the whole raster) at ``gsd_m`` metres."""
-    if not gsd_m or gsd_m <= 0 or not math.isfinite(gsd_m):
-        raise InputError(f"GSD must be a positive number of metres, got {gsd_m!r}")
-    raster_bounds = info.bounds
-    if extent is None:
-        bounds = raster_bounds
-    else:
-        bounds = _extent_in_raster_crs(info, extent, extent_crs)
-        bounds = (max(bounds[0], raster_bounds[0]), max(bounds[1], raster_bounds[1]),
-                  min(bounds[2], raster_bounds[2]), min(bounds[3], raster_bounds[3]))
-        if bounds[0] >= bounds[2] or bounds[1] >= bounds[3]:
-            raise InputError(f"extent {tuple(extent)} does not overlap the raster "
-                             f"(raster bounds {tuple(round(v, 6) for v in raster_bounds)}"
-                             f"{'' if info.crs is None else ' in ' + info.crs.to_string()})")
-    if info.crs is None:  # pixel coordinates: the raster's own grid, rows downwards
-        c0, r0 = int(math.floor(bounds[0])), int(math.floor(bounds[1]))
-        c1, r1 = int(math.ceil(bounds[2])), int(math.ceil(bounds[3]))
-        return WorkGrid(None, Affine.translation(c0, r0), c1 - c0, r1 - r0, 1.0, 1.0)
-    crs = info.crs
-    if crs.is_geographic:
-        cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
-        lon, lat = rasterio.warp.transform(crs, "EPSG:4326", [cx], [cy])
-        work_crs = utm_crs(lon[0], lat[0])
-        bounds = transform_bounds(crs, work_crs, *bounds, densify_pts=21)
-    else:
-        work_crs = crs
-    unit = _metres_per_unit(work_crs, bounds)  # ground metres per CRS unit, locally
-    res = gsd_m / unit
-    if work_crs == crs and math.isclose(res, abs(info.transform.a), rel_tol=1e-6):
-        res = abs(info.transform.a)  # the raster's own grid: read it without resampling noise
-    cols, rows = (bounds[2] - bounds[0]) / res, (bounds[3] - bounds[1]) / res
-    if not (math.isfinite(cols) and math.isfinite(rows)) or max(cols, rows) > MAX_GRID_SIDE:
-        raise InputError(f"a working GSD of {gsd_m:g} m makes a grid of {cols:.3g} x {rows:.3g} "
-                         f"px (at most {MAX_GRID_SIDE} px a side): use a larger GSD or a "
-                         "smaller extent")
-    width = max(1, int(math.ceil(cols - 1e-6)))
-    height = max(1, int(math.ceil(rows - 1e-6)))
-    transform = Affine(res, 0.0, bounds[0], 0.0, -res, bounds[3])
-    return WorkGrid(work_crs, transform, width, height, float(gsd_m), unit)
-
-
-def _extent_in_raster_crs(info: RasterInfo, extent: Sequence[float],
-                          extent_crs: Optional[str]) -> Bounds:
-    if len(extent) != 4:
-        raise InputError("extent must be xmin, ymin, xmax, ymax")
-    xmin, ymin, xmax, ymax = (float(v) for v in extent)
-    if not (xmin < xmax and ymin < ymax):
-        raise InputError(f"extent {tuple(extent)} is empty: need xmin < xmax and ymin < ymax")
-    if extent_crs is None or info.crs is None:
-        return xmin, ymin, xmax, ymax
-    try:
-        src_crs = CRS.from_user_input(extent_crs)
-    except Exception as exc:  # noqa: BLE001 - rasterio's CRSError
-        raise CRSError(f"unknown extent CRS {extent_crs!r}: {exc}") from exc
-    if src_crs == info.crs:
-        return xmin, ymin, xmax, ymax
-    # clip to the raster in the extent's CRS first: a world extent in EPSG:4326 has no
-    # meaning in a UTM zone (its corners transform to infinities), the raster's bounds do
-    try:
-        rb = transform_bounds(info.crs, src_crs, *info.bounds, densify_pts=21)
-    except Exception:  # noqa: BLE001 - the raster's bounds have no image in that CRS
-        rb = None
-    if rb is not None and all(math.isfinite(v) for v in rb):
-        xmin, ymin = max(xmin, rb[0]), max(ymin, rb[1])
-        xmax, ymax = min(xmax, rb[2]), min(ymax, rb[3])
-        if xmin >= xmax or ymin >= ymax:
-            raise InputError(f"extent {tuple(extent)} in {extent_crs} does not overlap the "
-                             f"raster (raster bounds {tuple(round(v, 6) for v in rb)} in that "
-                             "CRS)")
-    out = tuple(transform_bounds(src_crs, info.crs, xmin, ymin, xmax, ymax, densify_pts=21))
-    if not all(math.isfinite(v) for v in out):
-        raise InputError(f"extent {tuple(extent)} cannot be expressed in the raster's CRS "
-                         f"{info.crs.to_string()}")
-    return out  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -37,39 +37,37 @@ no output file is left behind.
 from __future__ import annotations
 
 import datetime as _dt
-import resource
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import rasterio
 from ..errors import Cancelled, InputError
 from ..grounding.engine import NO_MATCH, GroundedRun
 from ..grounding.policy import policy_of
-from ..models.catalog import DEFAULT_MODEL, find_model
 from ..paths import check_outputs, gdal_options
 from ..protocol import TaskProgress as Progress
 from .checks import check_upsampling
+from .gsd import MIN_AREA_PIXELS, default_min_area_m2, working_gsd  # noqa: F401 (old home)
+from .model_cache import ModelCache, model_name
 from .options import SegmentOptions
 from .options import check_options as _check_options
 from .output import StripRasterWriter, write_geopackage
 from .presence import PresenceMeter, annotate, measure
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                         source_gsd_m)
-from .runtime import choose_runtime, load_model, make_predictor
-from .tiling import Tile, blend_window, sigmoid, tile_rows
+from .runtime import make_predictor
+from .tiling import StripBlender, Tile, batches, blend_window, row_chunks, tile_rows
 from .vectorize import StripVectorizer, reproject_object
 
 ReferringSegmenter = Any  # a torch ReferringSegmenter or an OnnxModel: .card, .config
 Predictor = Any  # .expressions, .input_size, .logit_difference(rgb)
 
 __all__ = ["SegmentOptions", "Progress", "SegmentResult", "EstimateResult", "ModelCache",
-           "segment", "estimate", "default_min_area_m2"]
+           "segment", "estimate", "default_min_area_m2"]  # noqa: F822 (estimate: lazy)
 
 GDAL_CACHE_MB = 256  # bounded GDAL block cache: memory does not grow with the raster
-MIN_AREA_PIXELS = 16
 READ_SPAN_PX = 2048  # columns read per GDAL call (several tiles of one row)
 
 
@@ -117,61 +115,6 @@ class EstimateResult:
         return asdict(self)
 
 
-class ModelCache:
-    """Keeps one warm model; get() reloads only when name/path or device changes."""
-
-    def __init__(self) -> None:
-        self._key: Optional[Tuple[Any, ...]] = None
-        self._model: Optional[ReferringSegmenter] = None
-        self._named: Dict[str, ReferringSegmenter] = {}
-
-    def add(self, name: str, model: ReferringSegmenter) -> None:
-        """Serve an already-built model under ``name`` (tests, notebooks); it needs a ``card``."""
-        if not hasattr(model, "card"):
-            raise InputError("a model added to the cache needs a card (dict)")
-        self._named[name] = model
-
-    def get(self, model: Optional[str], device: str, runtime: str = "torch",
-            threads: Optional[int] = None, path: Optional[Path] = None) -> ReferringSegmenter:
-        """The warm model; ``path``: ``model`` already resolved (see :meth:`plan`)."""
-        if model in self._named:
-            return self._named[model].to(device).eval()  # type: ignore[index]
-        path = path or find_model(model)
-        key = (str(path.resolve()), str(device), path.stat().st_mtime, runtime,
-               threads if runtime == "onnx" else None)
-        if self._key != key or self._model is None:
-            self._model = None  # free the old one before loading
-            self._model = load_model(runtime, path, device, threads)
-            self._key = key
-        return self._model
-
-    def plan(self, model: Optional[str], runtime: str,
-             device: str) -> Tuple[str, str, Optional[Path]]:
-        """(runtime, device, model file) of a run: in-memory models (no file) are torch,
-        files follow their card."""
-        path = None if model in self._named else find_model(model)
-        return (*choose_runtime(runtime, device, path), path)
-
-
-def default_min_area_m2(gsd_m: float) -> float:
-    return MIN_AREA_PIXELS * gsd_m * gsd_m
-
-
-def _model_name(model: ReferringSegmenter, requested: Optional[str]) -> str:
-    card = getattr(model, "card", {}) or {}
-    return str(card.get("name") or (Path(requested).stem if requested else DEFAULT_MODEL))
-
-
-def working_gsd(model: ReferringSegmenter, source_gsd: Optional[float]) -> float:
-    """The raster's GSD clamped to the range the model serves (its native GSD if no range)."""
-    card = getattr(model, "card", {}) or {}
-    native = card.get("gsd_m") or model.config.gsd_m
-    if not native:
-        raise InputError("the model card states no GSD; pass gsd_m explicitly")
-    lo, hi = card.get("gsd_range_m") or model.config.gsd_range_m or (native, native)
-    if source_gsd is None:
-        return float(native)
-    return float(min(max(source_gsd, lo), hi))
 
 
 @dataclass
@@ -212,63 +155,6 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     return _Plan(info, grid, bands, device, model, predictor, rows, grounding, runtime)
 
 
-class _StripBlender:
-    """Weighted sum of logit differences over a buffer one tile high and the grid wide."""
-
-    def __init__(self, n_expr: int, width: int, size: int, window: np.ndarray) -> None:
-        self.size, self.width, self.window = size, width, window
-        w = max(width, size)
-        self.sum = np.zeros((n_expr, size, w), np.float32)
-        self.weight = np.zeros((size, w), np.float32)
-        self.top = 0
-
-    def add(self, tile: Tile, diff: np.ndarray, valid: np.ndarray) -> None:
-        """diff (E, S, S) for ``tile``; valid (S, S); the tile must start at ``self.top``."""
-        r = tile.row - self.top
-        w = self.window * valid
-        self.sum[:, r:r + tile.size, tile.col:tile.col_end] += diff * w
-        self.weight[r:r + tile.size, tile.col:tile.col_end] += w
-
-    def advance(self, new_top: int, height: int) -> Optional[Tuple[int, np.ndarray, np.ndarray]]:
-        """Finish rows ``top .. new_top`` (no later tile touches them) and shift the buffer."""
-        n = min(new_top, height) - self.top
-        if n <= 0:
-            self.top = new_top
-            return None
-        out = self._finished(n)
-        self.sum = np.roll(self.sum, -n, axis=1)
-        self.weight = np.roll(self.weight, -n, axis=0)
-        self.sum[:, -n:] = 0.0
-        self.weight[-n:] = 0.0
-        row0, self.top = self.top, new_top
-        return row0, out[0], out[1]
-
-    def _finished(self, n: int) -> Tuple[np.ndarray, np.ndarray]:
-        wt = self.weight[:n, :self.width]
-        valid = wt > 0
-        mean = np.divide(self.sum[:, :n, :self.width], wt, out=np.zeros_like(
-            self.sum[:, :n, :self.width]), where=valid)
-        prob = np.where(valid, sigmoid(mean), 0.0).astype(np.float32)
-        return prob, valid
-
-
-def _chunks(row: Sequence[Tile], span: int) -> Iterator[List[Tile]]:
-    """Consecutive tiles of one row whose columns fit in ``span`` pixels, read together."""
-    chunk = [row[0]]
-    for tile in row[1:]:
-        if tile.col_end - chunk[0].col <= span:
-            chunk.append(tile)
-        else:
-            yield chunk
-            chunk = [tile]
-    yield chunk
-
-
-def _batches(row: Sequence[Tile], size: int) -> Iterator[Sequence[Tile]]:
-    for i in range(0, len(row), size):
-        yield row[i:i + size]
-
-
 def _created() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -301,7 +187,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     size = predictor.input_size
     total = plan.tiles_total
     window = blend_window(size, options.overlap)
-    blender = _StripBlender(len(exprs), grid.width, size, window)
+    blender = StripBlender(len(exprs), grid.width, size, window)
     vectorizers = [StripVectorizer(options.threshold) for _ in exprs]
     meters = [PresenceMeter() for _ in exprs]
     writers: List[StripRasterWriter] = []
@@ -339,12 +225,12 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
         with WindowReader(plan.info, grid, plan.bands) as reader:
             for row in plan.rows:
                 emit(blender.advance(row[0].row, grid.height))
-                for chunk in _chunks(row, max(READ_SPAN_PX, size)):
+                for chunk in row_chunks(row, max(READ_SPAN_PX, size)):
                     t = time.perf_counter()  # one read per chunk of tiles: GDAL calls are costly
                     c0 = chunk[0].col
                     rgb, valid = reader.read(chunk[0].row, c0, size, chunk[-1].col_end - c0)
                     timings["read"] += time.perf_counter() - t
-                    for batch in _batches(chunk, options.batch_size):
+                    for batch in batches(chunk, options.batch_size):
                         if cancel is not None and cancel():
                             raise Cancelled("segmentation cancelled; no output was written")
                         todo = [(tile, valid[:, tile.col - c0:tile.col_end - c0])
@@ -381,7 +267,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
 def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[StripVectorizer],
                    timings: Dict[str, float], meters: List[PresenceMeter]) -> SegmentResult:
     grid, model = plan.grid, plan.model
-    name = _model_name(model, options.model)
+    name = model_name(model, options.model)
     sha = str((getattr(model, "card", {}) or {}).get("weights_sha256") or "")
     min_area = options.min_area_m2 if options.min_area_m2 is not None \
         else default_min_area_m2(grid.gsd_m)
@@ -420,98 +306,10 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         width_px=grid.width, height_px=grid.height, plans=reports, runtime=plan.runtime)
 
 
-# --- estimate -------------------------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    """``estimate`` lives in :mod:`.estimation` (it imports this module); reachable here too."""
+    if name == "estimate":
+        from .estimation import estimate
 
-def _proc_status_mb(key: str) -> float:
-    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process from /proc, else the peak RSS."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _rss_mb() -> float:
-    return _proc_status_mb("VmRSS")
-
-
-def _peak_rss_mb() -> float:
-    return _proc_status_mb("VmHWM")
-
-
-def _reset_peak_rss() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
-             calibration_batches: int = 2) -> EstimateResult:
-    """Tiles, expected seconds and peak memory of :func:`segment` with these options.
-
-    Measured, not guessed: one warm-up batch then ``calibration_batches`` timed batches of
-    real tiles from the requested area (read + inference per expression). Peak memory is
-    the process's measured peak during calibration plus the streaming buffers of the run
-    (blend buffer, one strip per expression) and the bounded GDAL cache.
-    """
-    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB, **gdal_options()):
-        plan = _prepare(options, models)
-        grid, predictor = plan.grid, plan.predictor
-        size, n_expr = predictor.input_size, len(predictor.expressions)
-        tiles = [t for row in plan.rows for t in row]
-        if not tiles:  # no expression the model could look for: nothing to run
-            return EstimateResult(0, 0.0, round(_peak_rss_mb(), 1), grid.gsd_m, str(plan.device),
-                                  _model_name(plan.model, options.model), grid.width,
-                                  grid.height, 0, runtime=plan.runtime)
-        bs = max(1, options.batch_size)
-        cuda = plan.device.startswith("cuda")
-        if cuda:
-            import torch
-
-            torch.cuda.reset_peak_memory_stats(plan.device)
-        _reset_peak_rss()
-        # read as the run does (a chunk of one tile row, from the middle of the area), then
-        # one warm-up batch and ``calibration_batches`` timed batches cut from such chunks
-        row = plan.rows[len(plan.rows) // 2]
-        read_s, read_tiles, crops = 0.0, 0, []
-        with WindowReader(plan.info, grid, plan.bands) as reader:
-            for chunk in _chunks(row, max(READ_SPAN_PX, size)):
-                t0 = time.perf_counter()
-                c0 = chunk[0].col
-                rgb, _ = reader.read(chunk[0].row, c0, size, chunk[-1].col_end - c0)
-                read_s += time.perf_counter() - t0
-                read_tiles += len(chunk)
-                crops += [rgb[:, :, t.col - c0:t.col_end - c0] for t in chunk]
-                if len(crops) >= bs * (calibration_batches + 1):
-                    break
-        while len(crops) < bs * (calibration_batches + 1):
-            crops += crops
-        infer_s, measured = 0.0, 0
-        for k in range(calibration_batches + 1):
-            batch = np.stack(crops[k * bs:(k + 1) * bs])
-            t0 = time.perf_counter()
-            predictor.logit_difference(batch)
-            if cuda:
-                torch.cuda.synchronize(plan.device)
-            if k > 0:  # the first batch is a warm-up
-                infer_s += time.perf_counter() - t0
-                measured += len(batch)
-        per_tile = read_s / max(1, read_tiles) + infer_s / max(1, measured)
-        seconds = len(tiles) * per_tile * 1.1  # +10 %: blending, vectorising, writing
-        buffers_mb = 4.0 * (n_expr + 1) * size * max(grid.width, size) * 3 / 2**20
-        # the GDAL block cache keeps filling during a long run, bounded by GDAL_CACHE_MB
-        peak = _peak_rss_mb() + buffers_mb + GDAL_CACHE_MB * 0.5
-        gpu = torch.cuda.max_memory_allocated(plan.device) / 2**20 if cuda else None
-    return EstimateResult(
-        tiles=len(tiles), seconds=round(seconds, 2), peak_memory_mb=round(peak, 1),
-        gsd_m=grid.gsd_m, device=str(plan.device), model=_model_name(plan.model, options.model),
-        width_px=grid.width, height_px=grid.height, expressions=n_expr,
-        seconds_per_tile=round(per_tile, 4),
-        peak_gpu_memory_mb=round(gpu, 1) if gpu is not None else None,
-        calibration_tiles=measured, runtime=plan.runtime)
+        return estimate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -121,11 +121,9 @@ def make_predictor(runtime: str, model: Any, device: str, expressions: Sequence[
             log.info("runtime onnx computes in float32 (precision %s applies to runtime torch)",
                      precision)
         return OnnxPredictor(model, expressions)
-    from ..device import resolve_device, set_threads
-    from .predictor import Predictor
+    from ..models.predictor import Predictor
 
-    set_threads(threads)
-    return Predictor(model, resolve_device(device), expressions, precision)
+    return Predictor(model, device, expressions, precision, threads)
 
 
 def describe_runtime(model: Optional[str] = None) -> Tuple[str, str]:

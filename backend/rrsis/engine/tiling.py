@@ -4,17 +4,19 @@ The working grid is the requested area resampled to the model's GSD. Tiles have 
 model's input size and overlap by ``overlap`` of it; the last tile of each row and
 column is moved back to end on the grid edge (so no tile hangs out unless the grid is
 smaller than a tile). Logits of overlapping tiles are averaged with a window that
-falls smoothly to almost zero at each tile border, so no seams show.
+falls smoothly to almost zero at each tile border, so no seams show; :class:`StripBlender`
+keeps that weighted sum in a buffer one tile high, so memory is flat in raster height.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, List
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-__all__ = ["Tile", "axis_starts", "tile_grid", "tile_rows", "blend_window"]
+__all__ = ["Tile", "axis_starts", "tile_grid", "tile_rows", "blend_window", "sigmoid",
+           "StripBlender", "row_chunks", "batches"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,61 @@ def blend_window(size: int, overlap: float, floor: float = 1e-3) -> np.ndarray:
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """Numerically safe logistic function, float32 in and out (blended logits -> probability)."""
     return (0.5 * (1.0 + np.tanh(0.5 * x))).astype(np.float32)
+
+
+class StripBlender:
+    """Weighted sum of logit differences over a buffer one tile high and the grid wide."""
+
+    def __init__(self, n_expr: int, width: int, size: int, window: np.ndarray) -> None:
+        self.size, self.width, self.window = size, width, window
+        w = max(width, size)
+        self.sum = np.zeros((n_expr, size, w), np.float32)
+        self.weight = np.zeros((size, w), np.float32)
+        self.top = 0
+
+    def add(self, tile: Tile, diff: np.ndarray, valid: np.ndarray) -> None:
+        """diff (E, S, S) for ``tile``; valid (S, S); the tile must start at ``self.top``."""
+        r = tile.row - self.top
+        w = self.window * valid
+        self.sum[:, r:r + tile.size, tile.col:tile.col_end] += diff * w
+        self.weight[r:r + tile.size, tile.col:tile.col_end] += w
+
+    def advance(self, new_top: int, height: int) -> Optional[Tuple[int, np.ndarray, np.ndarray]]:
+        """Finish rows ``top .. new_top`` (no later tile touches them) and shift the buffer."""
+        n = min(new_top, height) - self.top
+        if n <= 0:
+            self.top = new_top
+            return None
+        out = self._finished(n)
+        self.sum = np.roll(self.sum, -n, axis=1)
+        self.weight = np.roll(self.weight, -n, axis=0)
+        self.sum[:, -n:] = 0.0
+        self.weight[-n:] = 0.0
+        row0, self.top = self.top, new_top
+        return row0, out[0], out[1]
+
+    def _finished(self, n: int) -> Tuple[np.ndarray, np.ndarray]:
+        wt = self.weight[:n, :self.width]
+        valid = wt > 0
+        mean = np.divide(self.sum[:, :n, :self.width], wt, out=np.zeros_like(
+            self.sum[:, :n, :self.width]), where=valid)
+        prob = np.where(valid, sigmoid(mean), 0.0).astype(np.float32)
+        return prob, valid
+
+
+def row_chunks(row: Sequence[Tile], span: int) -> Iterator[List[Tile]]:
+    """Consecutive tiles of one row whose columns fit in ``span`` pixels, read together."""
+    chunk = [row[0]]
+    for tile in row[1:]:
+        if tile.col_end - chunk[0].col <= span:
+            chunk.append(tile)
+        else:
+            yield chunk
+            chunk = [tile]
+    yield chunk
+
+
+def batches(row: Sequence[Tile], size: int) -> Iterator[Sequence[Tile]]:
+    """``row`` cut into runs of at most ``size`` tiles (one model call each)."""
+    for i in range(0, len(row), size):
+        yield row[i:i + size]

@@ -1,49 +1,5 @@
-"""``rrsis explain``: print how expressions will be answered, without a model or a raster."""
+"""Deprecated: these commands moved to :mod:`rrsis.cli.explain` (warns here)."""
 
-from __future__ import annotations
+from .._moved import moved_to
 
-import argparse
-import json
-from typing import Any, Dict, Optional
-
-from .engine import GROUNDING_MODES
-
-
-def add_arguments_explain(p: argparse.ArgumentParser) -> None:
-    p.add_argument("expressions", nargs="+", metavar="EXPRESSION",
-                   help="referring expression(s), e.g. 'vehicles along the road'")
-    p.add_argument("--grounding", default="auto", choices=GROUNDING_MODES,
-                   help="auto (default): grounded when understood, end to end when an anchor "
-                   "is missing or the model's grounding policy says so; on; off")
-    p.add_argument("--model", default=None,
-                   help="model name or checkpoint whose card's grounding policy applies "
-                   "(default: the default model, if installed); only its card is read")
-    p.add_argument("--json", action="store_true", help="the plans as JSON on stdout")
-
-
-def _policy(model: Optional[str]) -> Dict[str, Dict[str, Any]]:
-    """The ``grounding_policy`` of ``model``'s card (header only); {} for an absent default."""
-    from ..errors import ModelNotFoundError
-    from ..models.card import read_card
-    from ..models.catalog import find_model
-    from .policy import policy_of
-
-    try:
-        path = find_model(model)
-    except ModelNotFoundError:
-        if model is not None:
-            raise
-        return {}
-    return policy_of(read_card(path))
-
-
-def run_explain(args: argparse.Namespace) -> int:
-    from .explain import explain_dict, explain_text
-
-    policy = _policy(args.model)
-    if args.json:
-        print(json.dumps([explain_dict(e, args.grounding, policy) for e in args.expressions],
-                         indent=2))
-    else:
-        print("\n\n".join(explain_text(e, args.grounding, policy) for e in args.expressions))
-    return 0
+__getattr__ = moved_to(__name__, "rrsis.cli.explain")

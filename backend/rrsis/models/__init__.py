@@ -21,7 +21,7 @@ _LAZY = {
     "load_public_checkpoint": "checkpoint", "save_checkpoint": "checkpoint", "read_card": "card",
     "LAVT": "lavt", "ReferringSegmenter": "lavt", "MODELS": "registry", "ModelConfig": "registry",
     "get_config": "registry", "list_models": "registry", "register_model": "registry",
-    "TextFeatures": "text", "Tokenizer": "text",
+    "TextFeatures": "text", "Tokenizer": "text", "Predictor": "predictor",
 }
 __all__ = list(_LAZY)
 

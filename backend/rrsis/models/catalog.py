@@ -6,7 +6,8 @@ Search order for model files (``*.safetensors`` with an rrsis card):
    model directory setting;
 2. the user's folder ``$XDG_DATA_HOME/rrsis/models`` (``~/.local/share/rrsis/models``),
    where fine-tuned models are exported;
-3. ``resources/models`` of the source tree or plugin this package was installed from.
+3. ``resources/models`` of the source tree or plugin this package runs from
+   (:func:`rrsis.package_data.bundled_resource`).
 
 A model's name is ``card["name"]`` when set, else the file stem. Nothing is downloaded.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
 from ..errors import CheckpointError, ModelNotFoundError
+from ..package_data import bundled_resource
 from .card import check_checkpoint_path, read_card
 
 __all__ = ["DEFAULT_MODEL", "model_dirs", "user_model_dir", "available_models", "find_model",
@@ -32,12 +34,8 @@ def user_model_dir() -> Path:
 
 
 def _bundled_dir() -> Optional[Path]:
-    here = Path(__file__).resolve()
-    for parent in here.parents[2:5]:  # backend/ -> repo root, or the plugin folder
-        candidate = parent / "resources" / "models"
-        if candidate.is_dir():
-            return candidate
-    return None
+    found = bundled_resource("models")
+    return found if found is not None and found.is_dir() else None
 
 
 def model_dirs() -> List[Path]:

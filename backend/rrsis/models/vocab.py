@@ -20,6 +20,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import InputError, MissingDependencyError
+from ..package_data import bundled_resource
 
 __all__ = ["MAX_EXPRESSION_CHARS", "WordPieceTokenizer", "bundled_vocab", "minilm_dir",
            "vocab_path"]
@@ -29,12 +30,8 @@ MAX_EXPRESSION_CHARS = 1000
 
 def bundled_vocab() -> Optional[Path]:
     """``resources/tokenizer/vocab.txt`` of the source tree or plugin this package runs from."""
-    here = Path(__file__).resolve()
-    for parent in here.parents[2:5]:  # backend/ -> repo root, or the plugin folder
-        candidate = parent / "resources" / "tokenizer" / "vocab.txt"
-        if candidate.is_file():
-            return candidate
-    return None
+    found = bundled_resource("tokenizer", "vocab.txt")
+    return found if found is not None and found.is_file() else None
 
 
 def minilm_dir() -> Path:

@@ -1,6 +1,7 @@
 """Evaluate a model on RefSegRS-format splits: oIoU, mIoU, Pr@X per split and per category word.
 
-Predictions are ``argmax`` of the logits at the model's input size, compared with the
+Predictions are ``argmax`` of the logits at the model's input size (through the one
+:class:`~rrsis.models.predictor.Predictor`), compared with the
 nearest-resized mask (the paper's protocol). Results are JSON and a Markdown table.
 """
 
@@ -16,7 +17,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from ..device import autocast
+from ..models.predictor import Predictor
 from .datasets.refsegrs import RefSegRSDataset, read_splits
 from .distributed import DistInfo, all_gather_objects
 from .metrics import MetricAccumulator, metrics_table
@@ -40,16 +41,16 @@ def predict_rows(model: nn.Module, dataset: RefSegRSDataset, device: torch.devic
                  num_workers: int = 0) -> List[Tuple[int, int, int, Optional[str]]]:
     """(index, I, U, category) for every sample; ranks share the work and all get every row."""
     modes = {m: m.training for m in model.modules()}   # restored exactly (BERT stays in eval)
-    model.eval()
+    predictor = Predictor(model, device, precision=precision)  # type: ignore[arg-type]
     mine = list(range(info.rank, len(dataset), info.world_size))
     loader = DataLoader(dataset, batch_size=batch_size, sampler=mine, num_workers=num_workers,
                         generator=torch.Generator())
     rows: List[Tuple[int, int, int, Optional[str]]] = []
     for batch in loader:
         image = batch["image"].to(device)
-        with autocast(device, precision):
-            logits = model(image, batch["input_ids"].to(device), batch["attention_mask"].to(device))
-        pred = logits.argmax(1).bool()
+        diff = predictor.paired_logit_difference(image, batch["input_ids"],
+                                                 batch["attention_mask"])
+        pred = diff > 0  # argmax of (background, foreground)
         gt = batch["mask"].to(device).bool()
         inter = (pred & gt).flatten(1).sum(1)
         union = (pred | gt).flatten(1).sum(1)

@@ -1,8 +1,10 @@
 """A training recipe is data: one frozen dataclass, loaded from YAML, overridable per run.
 
-The paper's recipe (``training/configs/refsegrs_lgce.yaml``) is these defaults; the CPU
-fine-tuning recipe (``finetune_cpu.yaml``) changes a handful of fields. Unknown keys in
-a YAML file are an error, so a typo never silently falls back to a default.
+The paper's recipe (``refsegrs_lgce.yaml``) is these defaults; the CPU fine-tuning recipe
+(``finetune_cpu.yaml``) changes a handful of fields. The recipes are package data
+(``rrsis/training/configs/``, read through :mod:`rrsis.package_data`), so an installed
+backend has them too. Unknown keys in a YAML file are an error, so a typo never silently
+falls back to a default.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple, Union
 
 from ..errors import InputError
+from ..package_data import package_file
 
-__all__ = ["Recipe", "load_recipe", "recipe_from_dict", "resolve_recipe", "BUILTIN_RECIPES",
-           "recipe_dirs"]
+__all__ = ["Recipe", "load_recipe", "recipe_from_dict", "resolve_recipe", "recipe_dirs"]
 
 
 @dataclass(frozen=True)
@@ -107,27 +109,30 @@ def load_recipe(path: Union[str, Path], **overrides: Any) -> Recipe:
     return recipe.replace(**changes) if changes else recipe
 
 
-# The short CPU recipe for analysts, also shipped as training/configs/finetune_cpu.yaml (a test
-# holds the two identical): so `rrsis finetune` works from an installed backend without the repo.
-BUILTIN_RECIPES: Dict[str, Dict[str, Any]] = {
-    "finetune_cpu": {
-        "name": "finetune-cpu", "lr": 1e-4, "weight_decay": 0.01, "text_trainable_layers": 0,
-        "epochs": 6, "batch_size": 4, "poly_power": 0.9, "hflip": True, "num_workers": 0,
-        "loss_weights": [0.9, 1.1], "precision": "fp32", "log_every": 5,
-        "val_split": "val", "test_split": "test", "select_metric": "mIoU",
-    },
-}
-
-
 def recipe_dirs() -> list:
-    """``training/configs`` of the source tree this package runs from, if any."""
-    here = Path(__file__).resolve()
-    return [p / "training" / "configs" for p in here.parents[2:5]
-            if (p / "training" / "configs").is_dir()]
+    """The folder of the recipes shipped with the package (``rrsis/training/configs``)."""
+    configs = package_file("rrsis.training", "configs")
+    return [configs] if isinstance(configs, Path) and configs.is_dir() else []
+
+
+def __getattr__(name: str) -> Any:
+    """``BUILTIN_RECIPES`` (a copy of ``finetune_cpu.yaml``) is deprecated: the YAML ships
+    with the package now; use ``resolve_recipe("finetune_cpu")``."""
+    if name == "BUILTIN_RECIPES":
+        import warnings
+
+        import yaml
+
+        warnings.warn("rrsis.training.recipe.BUILTIN_RECIPES is deprecated: use "
+                      "resolve_recipe('finetune_cpu')", DeprecationWarning, stacklevel=2)
+        text = package_file("rrsis.training", "configs", "finetune_cpu.yaml").read_text()
+        return {"finetune_cpu": yaml.safe_load(text)}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def resolve_recipe(name_or_path: Union[str, Path], **overrides: Any) -> Recipe:
-    """A YAML path, a config name in ``training/configs`` or a built-in name -> :class:`Recipe`."""
+    """A YAML path or the name of a shipped recipe (``finetune_cpu``, ``finetune_cpu.yaml``,
+    ``training/configs/finetune_cpu.yaml``) -> :class:`Recipe`."""
     path = Path(name_or_path).expanduser()
     if path.is_file():
         return load_recipe(path, **overrides)
@@ -136,9 +141,6 @@ def resolve_recipe(name_or_path: Union[str, Path], **overrides: Any) -> Recipe:
         candidate = d / f"{stem}.yaml"
         if candidate.is_file():
             return load_recipe(candidate, **overrides)
-    if stem in BUILTIN_RECIPES:
-        recipe = recipe_from_dict(BUILTIN_RECIPES[stem])
-        changes = {k: v for k, v in overrides.items() if v is not None}
-        return recipe.replace(**changes) if changes else recipe
+    shipped = sorted(p.stem for d in recipe_dirs() for p in d.glob("*.yaml"))
     raise InputError(f"recipe not found: {name_or_path} (a YAML file, or one of "
-                     f"{', '.join(sorted(BUILTIN_RECIPES))})")
+                     f"{', '.join(shipped)})")

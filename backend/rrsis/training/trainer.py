@@ -11,6 +11,9 @@ rank's RNG, best score) is written at each epoch end and whenever the run stops 
 augmentation of (seed, epoch, index), so a resumed run follows the same trajectory as
 an uninterrupted one.
 
+Over 300 lines on purpose: one loop and the resume state it must write and read back
+exactly; the optimiser, metrics, logs and evaluation are in sibling modules.
+
 >>> from rrsis.training import Recipe, train
 >>> result = train(Recipe(arch="test-lgce-tiny", epochs=1), ["data/region"], "runs/x")
 """

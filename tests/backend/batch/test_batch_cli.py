@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from batch_helpers import SAMPLE, cut_tiles, read_features, write_corrupt
+from helpers.batch import SAMPLE, cut_tiles, read_features, write_corrupt
 
 pytestmark = pytest.mark.timeout(600)
 RRSIS = [sys.executable, "-m", "rrsis", "batch"]

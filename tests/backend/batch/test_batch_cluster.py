@@ -22,7 +22,7 @@ from rrsis.batch import BatchOptions, BatchProgress, run_batch
 from rrsis.engine.run import ModelCache, SegmentOptions, segment
 from rrsis.errors import Cancelled
 
-from batch_helpers import read_features, tiles, write_corrupt  # noqa: F401  (fixture)
+from helpers.batch import read_features, tiles, write_corrupt  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.timeout(600)
 EXPRESSION = "buildings"

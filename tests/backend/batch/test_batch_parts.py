@@ -22,7 +22,7 @@ from rrsis.batch.merge import Feature, TileInfo, choose_crs, join_tile_borders, 
 from rrsis.batch.output import write_geoparquet, write_merged_geopackage
 from rrsis.errors import CRSError, InputError
 
-from batch_helpers import cut_tiles, SAMPLE
+from helpers.batch import cut_tiles, SAMPLE
 
 
 @pytest.fixture(scope="module")

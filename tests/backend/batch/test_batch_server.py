@@ -20,7 +20,7 @@ from rrsis.batch import BatchOptions
 from rrsis.engine.run import SegmentOptions
 from rrsis.protocol import BATCH_PARAMS, SEGMENT_PARAMS, Error, Progress, Result, decode
 
-from batch_helpers import SAMPLE, cut_tiles
+from helpers.batch import SAMPLE, cut_tiles
 
 pytestmark = pytest.mark.timeout(600)
 TIMEOUT = 240.0

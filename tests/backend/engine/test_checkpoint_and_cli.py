@@ -12,7 +12,7 @@ import pytest
 import rasterio
 from shapely.geometry import box
 
-from engine_helpers import (layer_crs, options, read_features, scene, shared_data,  # noqa: F401
+from helpers.engine import (layer_crs, options, read_features, scene, shared_data,  # noqa: F401
                             tiny_checkpoint, write_tif)
 from rrsis.engine.run import ModelCache, estimate, segment
 from rrsis.models.checkpoint import read_card

@@ -10,7 +10,7 @@ import rasterio
 from rasterio.transform import from_origin
 
 from rrsis.engine.raster_io import open_info, source_gsd_m
-from rrsis.engine.run import working_gsd
+from rrsis.engine.gsd import working_gsd
 from rrsis.models import create_model
 
 
@@ -45,7 +45,7 @@ def test_a_card_without_range_always_works_at_its_native_gsd() -> None:
 
 def test_web_mercator_scale_is_taken_into_account(tmp_path: Path) -> None:
     """At 60° N a Web-Mercator metre is half a metre on the ground: GSD, grid and areas follow."""
-    from rrsis.engine.raster_io import plan_grid
+    from rrsis.engine.grid import plan_grid
 
     y60 = 8399737.89  # northing of 60° N in EPSG:3857
     info = open_info(_tif(tmp_path / "m.tif", "EPSG:3857", 0.4, 1.0e6, y60))

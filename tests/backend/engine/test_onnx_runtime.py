@@ -15,7 +15,7 @@ import rasterio
 import torch
 
 from rrsis.engine.onnx_predictor import OnnxModel, OnnxPredictor
-from rrsis.engine.predictor import Predictor
+from rrsis.models.predictor import Predictor
 from rrsis.engine.runtime import choose_runtime
 from rrsis.errors import CheckpointError, InputError
 from rrsis.models import create_model, load_checkpoint, save_checkpoint

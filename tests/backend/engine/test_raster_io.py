@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from rasterio.transform import from_origin
 
-from engine_helpers import scene, write_tif
+from helpers.engine import scene, write_tif
 from rrsis.engine.raster_io import (WindowReader, open_info, plan_grid, resolve_bands,
                                     utm_crs)
 from rrsis.errors import CRSError, InputError

@@ -43,3 +43,36 @@ def test_blend_window_is_smooth_positive_and_symmetric() -> None:
     # complementary ramps: two tiles overlapping by 16 px sum to a constant weight profile
     ramp = w[32, :16]
     np.testing.assert_allclose(ramp + ramp[::-1], 1.0, atol=1e-3)
+
+
+def test_strip_blender_returns_finished_rows_as_probabilities() -> None:
+    """Two overlapping tiles of constant logit difference: every covered pixel comes back
+    once, as sigmoid of that difference, and the buffer stays one tile high."""
+    from rrsis.engine.tiling import StripBlender, Tile, sigmoid
+
+    size, width, height = 8, 12, 12
+    window = blend_window(size, 0.25)
+    blender = StripBlender(1, width, size, window)
+    assert blender.sum.shape == (1, size, width)
+    blender.add(Tile(0, 0, size), np.full((1, size, size), 2.0, np.float32),
+                np.ones((size, size), bool))
+    blender.add(Tile(0, 4, size), np.full((1, size, size), 2.0, np.float32),
+                np.ones((size, size), bool))
+    row0, prob, valid = blender.advance(4, height)  # the next tile row starts at 4
+    assert row0 == 0 and prob.shape == (1, 4, width) and valid.all()
+    np.testing.assert_allclose(prob, sigmoid(np.float32(2.0)), rtol=1e-6)
+    row0, prob, valid = blender.advance(height, height)
+    assert row0 == 4 and prob.shape == (1, 8, width)  # rows 4..8 seen, 8..12 never covered
+    assert valid[:4].all() and not valid[4:].any() and (prob[:, 4:] == 0).all()
+    assert blender.advance(height, height) is None
+
+
+def test_row_chunks_and_batches_keep_order_and_span() -> None:
+    from rrsis.engine.tiling import batches, row_chunks
+
+    row = tile_rows(64, 1000, 64, 0.25)[0]
+    chunks = list(row_chunks(row, 300))
+    assert [t for c in chunks for t in c] == row
+    assert all(c[-1].col_end - c[0].col <= 300 for c in chunks)
+    assert [len(b) for b in batches(row, 4)][:-1] == [4] * (len(row) // 4 - (len(row) % 4 == 0))
+    assert [t for b in batches(row, 4) for t in b] == row

@@ -21,13 +21,12 @@ import rasterio
 import torch
 from torch import Tensor, nn
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "engine"))
-from engine_helpers import read_features, write_tif  # noqa: E402
-from rrsis.engine.run import ModelCache, SegmentOptions, segment  # noqa: E402
-from rrsis.models import create_model  # noqa: E402
-from rrsis.models.checkpoint import weights_sha256  # noqa: E402
-from rrsis.models.lavt import ReferringSegmenter  # noqa: E402
-from rrsis.models.text import TextFeatures  # noqa: E402
+from helpers.engine import read_features, write_tif
+from rrsis.engine.run import ModelCache, SegmentOptions, segment
+from rrsis.models import create_model
+from rrsis.models.checkpoint import weights_sha256
+from rrsis.models.lavt import ReferringSegmenter
+from rrsis.models.text import TextFeatures
 
 RULES = ("car", "road", "building", "water")  # rule id = index + 1; 0 finds nothing
 REPO = Path(__file__).parents[3]

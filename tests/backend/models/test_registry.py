@@ -70,27 +70,3 @@ def test_sizes_are_config_values() -> None:
     cfg = get_config("test-lgce-tiny").replace(decoder_width=24)
     model = create_model(cfg)
     assert model.segmentation.classifier.conv1_1.in_channels == 24
-
-
-def test_predictor_takes_rgb_arrays_and_strings() -> None:
-    import numpy as np
-
-    from rrsis.errors import InputError
-    from rrsis.models.predictor import Predictor
-
-    torch.manual_seed(0)
-    model = create_model("test-lgce-tiny")
-    predictor = Predictor(model, device="cpu")
-    rgb = np.random.default_rng(0).integers(0, 255, (40, 52, 3), dtype=np.uint8)
-    with pytest.raises(InputError, match="set_expression"):
-        predictor.predict(rgb)
-    predictor.set_expression("cars")
-    prob = predictor.predict(rgb)
-    assert prob.shape == (40, 52) and prob.dtype == np.float32
-    assert ((prob >= 0) & (prob <= 1)).all()
-    # the same as the tensor-level forward
-    ids, mask = model.tokenizer("cars")
-    x = model.normalize(torch.from_numpy(rgb.astype(np.float32) / 255).permute(2, 0, 1)[None])
-    with torch.inference_mode():
-        want = model(x, ids, mask).softmax(1)[0, 1].numpy()
-    assert np.allclose(prob, want, atol=1e-6)

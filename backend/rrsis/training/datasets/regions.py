@@ -11,6 +11,8 @@ do not leak into another. For each tile, expressions come from the classes prese
 (see :mod:`rrsis.training.expressions`), and each mask is the rasterised union of
 exactly the instances its expression describes. The dataset is written to a temporary
 folder and renamed into place.
+
+Over 300 lines: the legacy builder, kept whole until it is retired.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ Each part is tiled on its own, edge tiles padded; ``valid/<id>.png`` marks the p
 that are inside the part and hold data, and training ignores the rest (no-data, padding
 and the neighbouring part never teach "background"). The dataset is written under a
 temporary name and renamed at the end: a failed build leaves nothing behind.
+
+Over 300 lines on purpose: one build from parts to tiles to the renamed folder; the labels
+are :mod:`.labels`' and the held-out measure :mod:`.holdout`'s.
 """
 
 from __future__ import annotations
@@ -188,7 +191,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     cat_words, synonyms = _category_words(classes, mapping)
     test_box = None
     if test_extent is not None:
-        from ...engine.raster_io import _extent_in_raster_crs
+        from ...engine.grid import _extent_in_raster_crs
 
         tb = _extent_in_raster_crs(info, test_extent, extent_crs)
         if grid.crs != info.crs:

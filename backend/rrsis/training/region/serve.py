@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict
 
-__all__ = ["build_dataset", "finetune"]
+__all__ = ["build_dataset", "finetune", "parse_floats"]
+
+
+def parse_floats(text: str, n: int, what: str) -> tuple:
+    """"1,2,3" -> (1.0, 2.0, 3.0), exactly ``n`` of them (``what`` names the value in errors)."""
+    from ...errors import InputError
+
+    try:
+        values = tuple(float(x) for x in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != n:
+        raise InputError(f"{what} must be {n} comma-separated numbers, got {text!r}")
+    return values
 
 
 def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
                   cancel: Callable[[], bool]) -> Dict[str, Any]:
-    from ..commands import _floats
     from .build import build_region_dataset
 
     p = dict(params)
@@ -23,7 +35,7 @@ def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
     if p.get("tile_size"):
         kwargs["tile_size"] = int(p["tile_size"])
     if p.get("split"):
-        kwargs["split_shares"] = _floats(p["split"], 3, "split")
+        kwargs["split_shares"] = parse_floats(p["split"], 3, "split")
     return build_region_dataset(p["raster"], p["labels"], p["output"], progress=progress,
                                 cancelled=cancel, **kwargs)
 

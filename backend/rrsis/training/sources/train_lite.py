@@ -5,7 +5,7 @@
 Builds the three dataset folders (if absent) with :func:`rrsis.training.sources.build_all`,
 initialises the model with :func:`rrsis.models.pretrained.init_pretrained`, freezes the
 stem and the first ``--frozen-stages`` block stages of the visual encoder, then runs
-:class:`rrsis.training.trainer.Trainer` with ``training/configs/lgce_lite.yaml``.
+:class:`rrsis.training.trainer.Trainer` with the shipped recipe ``lgce_lite``.
 """
 
 from __future__ import annotations

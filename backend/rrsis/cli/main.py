@@ -1,9 +1,9 @@
 """``rrsis`` command line: a thin face over the library, one module per group of commands.
 
-Each command lives in the module named in :data:`COMMANDS`, which provides
-``add_arguments_<name>(parser)`` and ``run_<name>(args) -> int`` (dashes become
-underscores). Only the module of the command being run is imported, so ``rrsis --help``
-is fast and never loads torch.
+Every command and the module of :mod:`rrsis.cli` it lives in is listed in
+:data:`COMMANDS`; that module provides ``add_arguments_<name>(parser)`` and
+``run_<name>(args) -> int`` (dashes become underscores). Only the module of the command
+being run is imported, so ``rrsis --help`` is fast and never loads torch.
 """
 
 from __future__ import annotations
@@ -14,34 +14,33 @@ import logging
 import sys
 from typing import Callable, Dict, List, Optional, Tuple
 
-from . import __version__
-from .errors import RrsisError, from_exception
+from .. import __version__
+from ..errors import RrsisError, from_exception
 
-# name -> (module, one-line help)
+# name -> (module of rrsis.cli, one-line help)
 COMMANDS: Dict[str, Tuple[str, str]] = {
-    "segment": ("rrsis.engine.commands", "segment a georeferenced raster by expression into polygons"),
-    "estimate": ("rrsis.engine.commands", "tiles, time and peak memory of a run, before running it"),
-    "explain": ("rrsis.grounding.commands", "how an expression is read: what is segmented, kept"),
-    "batch": ("rrsis.batch.commands", "segment many rasters on a Dask cluster into one result"),
-    "serve": ("rrsis.server", "JSON-lines backend for the QGIS plugin on stdin/stdout"),
-    "models": ("rrsis.model_commands", "list registered architectures and available checkpoints"),
-    "convert": ("rrsis.model_commands", "convert a public LAVT/LGCE checkpoint to the rrsis format"),
-    "card": ("rrsis.model_commands", "print the model card of a checkpoint"),
-    "selftest": ("rrsis.model_commands", "check imports, devices, weights and a forward pass"),
-    "export-onnx": ("rrsis.onnx_export", "export a checkpoint to ONNX graphs listed in its card"),
-    "build-dataset": ("rrsis.training.commands", "raster + labelled polygons -> RefSegRS-format dataset"),
-    "train": ("rrsis.training.commands", "train a model from a recipe (torchrun for several GPUs)"),
-    "finetune": ("rrsis.training.commands", "fine-tune a checkpoint on a RefSegRS-format dataset"),
-    "evaluate": ("rrsis.training.commands", "oIoU, mIoU and Pr@X of a checkpoint on a dataset split"),
+    "segment": ("segment", "segment a georeferenced raster by expression into polygons"),
+    "estimate": ("segment", "tiles, time and peak memory of a run, before running it"),
+    "explain": ("explain", "how an expression is read: what is segmented, kept"),
+    "batch": ("batch", "segment many rasters on a Dask cluster into one result"),
+    "serve": ("serve", "JSON-lines backend for the QGIS plugin on stdin/stdout"),
+    "models": ("models", "list registered architectures and available checkpoints"),
+    "convert": ("models", "convert a public LAVT/LGCE checkpoint to the rrsis format"),
+    "card": ("models", "print the model card of a checkpoint"),
+    "selftest": ("models", "check imports, devices, weights and a forward pass"),
+    "export-onnx": ("models", "export a checkpoint to ONNX graphs listed in its card"),
+    # the full backend's (torch): build-dataset, train, finetune, evaluate
+    "build-dataset": ("training", "raster + labelled polygons -> RefSegRS-format dataset"),
+    "train": ("training", "train a model from a recipe (torchrun for several GPUs)"),
+    "finetune": ("training", "fine-tune a checkpoint on a RefSegRS-format dataset"),
+    "evaluate": ("training", "oIoU, mIoU and Pr@X of a checkpoint on a dataset split"),
 }
 
-
-# installed by the ``full`` extra only: a command importing one of them runs in the full backend
 
 
 def _command_functions(name: str) -> Tuple[Callable[[argparse.ArgumentParser], None],
                                            Callable[[argparse.Namespace], int]]:
-    module = importlib.import_module(COMMANDS[name][0])
+    module = importlib.import_module(f"{__package__}.{COMMANDS[name][0]}")
     ident = name.replace("-", "_")
     return getattr(module, f"add_arguments_{ident}"), getattr(module, f"run_{ident}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import shared_data
+from helpers.data import shared_data
 from PIL import Image
 from rrsis.training.sources import more_buildings
 from rrsis.training.sources.kampala import read_tiles

@@ -1,18 +1,20 @@
 """Batch test helpers: the bundled real orthophoto cut into adjacent tiles, a corrupt raster.
 
-Not a conftest (see ``engine_helpers``): test modules import the fixtures they use.
+Test modules import the fixtures they use from here.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Dict, List
 
 import pytest
 import rasterio
 from rasterio.windows import Window
 
-SAMPLE = Path(__file__).resolve().parents[3] / "resources" / "samples" / "kampala_oam.tif"
+from helpers.data import SAMPLE
+from helpers.features import read_features  # noqa: F401 (re-exported for the batch tests)
+
 ROWS, COLS = 2, 2  # 768 x 2048 px -> four 384 x 1024 px tiles of one grid
 
 
@@ -46,17 +48,3 @@ def tiles(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, object]:
     root = tmp_path_factory.mktemp("batch")
     paths = cut_tiles(SAMPLE, root / "tiles")
     return {"root": root, "tiles": paths}
-
-
-def read_features(path: Path | str, layer: str = "rrsis") -> List[Dict[str, Any]]:
-    """Every feature of a GeoPackage layer as a dict with a shapely ``geometry``."""
-    import pyogrio.raw
-    from shapely import wkb
-
-    meta, _, geometry, fields = pyogrio.raw.read(str(path), layer=layer)
-    out = []
-    for i, g in enumerate(geometry):
-        rec = {name: fields[j][i] for j, name in enumerate(meta["fields"])}
-        rec["geometry"] = wkb.loads(bytes(g))
-        out.append(rec)
-    return out

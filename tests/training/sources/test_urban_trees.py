@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from conftest import shared_data
+from helpers.data import shared_data
 from PIL import Image
 from rrsis.training.sources import urban_trees
 from rrsis.training.sources.urban_trees import CROWN_RADIUS_M, SOURCE_GSD_M, crown_mask

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+import rrsis
 from rrsis.cli import COMMANDS
 from rrsis.models import create_model, load_checkpoint
 
@@ -47,6 +48,7 @@ def test_convert_public_checkpoint_then_selftest(tmp_path: Path) -> None:
     assert test.returncode == 0, test.stderr
     report = json.loads(test.stdout)
     assert report["ok"] and report["forward"]["shape"] == [1, 1, 64, 64]
+    assert report["backend"] == rrsis.__version__  # the key the protocol's hello uses
     assert report["forward"]["runtime"] == "torch"  # a checkpoint without a graph
 
 
@@ -55,3 +57,36 @@ def test_user_errors_are_one_clear_line(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert out.stderr.strip().splitlines()[-1].startswith("rrsis convert: error: checkpoint not found")
     assert not (tmp_path / "x.safetensors").exists()
+
+
+def test_every_command_lives_in_one_module_of_the_cli_package() -> None:
+    """COMMANDS names each command's module; that module defines its two functions."""
+    import importlib
+
+    for name, (module, help_text) in COMMANDS.items():
+        mod = importlib.import_module(f"rrsis.cli.{module}")
+        ident = name.replace("-", "_")
+        assert callable(getattr(mod, f"add_arguments_{ident}")), name
+        assert callable(getattr(mod, f"run_{ident}")), name
+        assert help_text.strip()
+    folder = Path(importlib.import_module("rrsis.cli").__file__).parent
+    modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "__main__", "main"}
+    assert modules == {m for m, _ in COMMANDS.values()}  # no command module left unlisted
+
+
+def test_old_command_paths_warn_and_forward() -> None:
+    import importlib
+
+    import pytest
+
+    old_to_new = {"rrsis.engine.commands": ("rrsis.cli.segment", "run_segment"),
+                  "rrsis.grounding.commands": ("rrsis.cli.explain", "run_explain"),
+                  "rrsis.batch.commands": ("rrsis.cli.batch", "run_batch"),
+                  "rrsis.model_commands": ("rrsis.cli.models", "run_selftest"),
+                  "rrsis.training.commands": ("rrsis.cli.training", "run_train"),
+                  "rrsis.onnx_export": ("rrsis.cli.models", "run_export_onnx"),
+                  "rrsis.server": ("rrsis.cli.serve", "run_serve")}
+    for old, (new, name) in old_to_new.items():
+        with pytest.warns(DeprecationWarning, match=new):
+            got = getattr(importlib.import_module(old), name)
+        assert got is getattr(importlib.import_module(new), name)

@@ -12,7 +12,7 @@ from rasterio.transform import from_origin
 from rasterio.warp import transform_geom
 from shapely.geometry import mapping, shape
 
-from engine_helpers import (ORIGIN, box_polygon, bright_models, layer_crs, options,  # noqa: F401
+from helpers.engine import (ORIGIN, box_polygon, bright_models, layer_crs, options,  # noqa: F401
                             read_features, scene, write_tif)
 from rrsis.engine.run import Progress, segment
 from rrsis.errors import Cancelled, CRSError, InputError

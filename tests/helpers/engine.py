@@ -1,8 +1,6 @@
 """Engine test helpers and fixtures: real GeoTIFFs written with rasterio, real tiny torch models.
 
-Test modules import what they use from here (fixtures included); this is not a
-``conftest.py`` so that it never shadows the suite's root ``conftest`` module, which
-other test folders import by that name.
+Test modules import what they use from here (fixtures included).
 
 ``bright`` is a ReferringSegmenter built from the tiny test config whose segmentation
 network is replaced by a fixed rule, foreground logit = 8 * (mean RGB - 0.5): a
@@ -13,41 +11,23 @@ BERT, so expressions are still tokenized and encoded.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
-import pyogrio.raw
 import pytest
 import rasterio
 import torch
 from rasterio.transform import Affine, from_origin
-from shapely import wkb
 from torch import Tensor, nn
 
-from rrsis.engine.run import ModelCache, SegmentOptions
+from helpers.data import shared_data  # noqa: F401 (re-exported for the engine tests)
+from helpers.features import layer_crs, read_features  # noqa: F401 (re-exported)
+from rrsis.engine.model_cache import ModelCache
+from rrsis.engine.run import SegmentOptions
 from rrsis.models import create_model
 from rrsis.models.checkpoint import save_checkpoint, weights_sha256
 from rrsis.models.lavt import ReferringSegmenter
-
-def _root_conftest() -> Any:
-    """tests/conftest.py loaded by path under its own name (robust to collection order)."""
-    name = "rrsis_tests_root_conftest"
-    if name not in sys.modules:
-        root = Path(__file__).parents[2] / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, root)
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[name] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return sys.modules[name]
-
-
-def shared_data(*parts: str) -> Path:
-    """The root conftest's helper: the path in ../shared/data, or skip when absent."""
-    return _root_conftest().shared_data(*parts)
-
 
 ORIGIN = (500_000.0, 5_000_100.0)  # top-left corner, EPSG:32633
 
@@ -126,20 +106,6 @@ def box_polygon(box: tuple, transform: Affine):
     x0, y0 = transform @ (c0, r0)
     x1, y1 = transform @ (c1, r1)
     return sbox(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-
-
-def read_features(path: Path | str, layer: str = "rrsis") -> List[Dict[str, Any]]:
-    meta, _, geometry, fields = pyogrio.raw.read(str(path), layer=layer)
-    out = []
-    for i, g in enumerate(geometry):
-        rec = {name: fields[j][i] for j, name in enumerate(meta["fields"])}
-        rec["geometry"] = wkb.loads(bytes(g))
-        out.append(rec)
-    return out
-
-
-def layer_crs(path: Path | str, layer: str = "rrsis") -> Optional[str]:
-    return pyogrio.read_info(str(path), layer=layer)["crs"]
 
 
 def options(raster: Path, out_dir: Path, **kw: Any) -> SegmentOptions:

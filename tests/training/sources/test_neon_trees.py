@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import shared_data
+from helpers.data import shared_data
 from PIL import Image
 from rrsis.training.sources import neon_trees
 

@@ -1,0 +1,257 @@
+"""``rrsis build-dataset | train | finetune | evaluate``: argument parsing over the library.
+
+``train`` is also what ``training/train.py`` runs under ``torchrun --nproc_per_node=N``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any, Dict
+
+__all__ = ["add_arguments_build_dataset", "run_build_dataset", "add_arguments_train", "run_train",
+           "add_arguments_finetune", "run_finetune", "add_arguments_evaluate", "run_evaluate"]
+
+log = logging.getLogger(__name__)
+
+
+# --- build-dataset ------------------------------------------------------------------------------
+def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
+    p.add_argument("raster", help="georeferenced raster (GeoTIFF or any GDAL raster)")
+    p.add_argument("labels", help="labels: polygons, lines or points (GeoPackage, GeoJSON ...)")
+    cls = p.add_mutually_exclusive_group(required=True)
+    cls.add_argument("--class-field", help="attribute holding each feature's class")
+    cls.add_argument("--class", dest="fixed_class",
+                     help="one class for the whole layer, e.g. --class building")
+    p.add_argument("-o", "--output", required=True,
+                   help="dataset folder to write (RefSegRS layout + valid/ + dataset.json)")
+    p.add_argument("--gsd", type=float, default=None,
+                   help="tile GSD in metres (default: the raster's, within 0.05-0.5 m)")
+    p.add_argument("--tile-size", type=int, default=192,
+                   help="tile side in pixels (default 192: lgce-lite's input)")
+    p.add_argument("--words", default=None,
+                   help="YAML/JSON mapping class value -> words (first = category word, others = "
+                        "synonyms), e.g. {bldg: [building, house]}")
+    p.add_argument("--split", default="0.7,0.15,0.15",
+                   help="train,val,test shares of the area, as strips (default 0.7,0.15,0.15)")
+    p.add_argument("--extent", default=None, help="xmin,ymin,xmax,ymax: only this area")
+    p.add_argument("--test-extent", default=None,
+                   help="xmin,ymin,xmax,ymax: the held-out area (the rest is split train,val)")
+    p.add_argument("--extent-crs", default=None, help="CRS of the extents (default: the raster's)")
+    p.add_argument("--line-width", type=float, default=0.0,
+                   help="width in metres of line labels (roads, rivers)")
+    p.add_argument("--point-radius", type=float, default=0.0,
+                   help="radius in metres of point labels (trees)")
+    p.add_argument("--layer", default=None, help="layer name inside the labels file")
+    p.add_argument("--bands", default=None, help="three 1-based band numbers for R,G,B, e.g. 1,2,3")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--overwrite", action="store_true", help="replace an existing dataset folder")
+
+
+def run_build_dataset(args: argparse.Namespace) -> int:
+    from ..training.region import build_region_dataset
+    from ..training.region.serve import parse_floats  # the server's parser too
+
+    shares = parse_floats(args.split, 3, "--split")
+    bands = tuple(int(b) for b in args.bands.split(",")) if args.bands else None
+    summary = build_region_dataset(
+        args.raster, args.labels, args.output, class_field=args.class_field,
+        fixed_class=args.fixed_class, gsd_m=args.gsd, tile_size=args.tile_size, words=args.words,
+        split_shares=shares, layer=args.layer, bands=bands, seed=args.seed,
+        overwrite=args.overwrite, line_width_m=args.line_width, point_radius_m=args.point_radius,
+        extent=parse_floats(args.extent, 4, "--extent") if args.extent else None,
+        test_extent=parse_floats(args.test_extent, 4, "--test-extent") if args.test_extent else None,
+        extent_crs=args.extent_crs)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+# --- train ---------------------------------------------------------------------------------------
+def _common_train_args(p: argparse.ArgumentParser, budget_minutes: bool = False) -> None:
+    p.add_argument("--data", nargs="+", required=True,
+                   help="one or more RefSegRS-format dataset folders (read as one)")
+    p.add_argument("--out", default=None, help="run folder: logs, state.pt, best.safetensors")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    p.add_argument("--resume", default=None, help="state.pt (or run folder) to continue from")
+    p.add_argument("--export", default=None, help="also write the final model here (.safetensors)")
+    p.add_argument("--name", default=None, help="model name in its card (the plugin lists it)")
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=None, help="total over all processes")
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--max-iters", type=int, default=None,
+                   help="stop after N iterations (resumable)")
+    if budget_minutes:
+        p.add_argument("--time-budget", type=float, default=None,
+                       help="minutes of training (default 15 for a build-dataset region: the "
+                            "number of iterations follows from the measured step time)")
+    else:
+        p.add_argument("--time-budget", type=float, default=None,
+                       help="stop after N seconds (resumable)")
+    p.add_argument("--num-workers", type=int, default=None)
+    p.add_argument("--threads", type=int, default=None, help="CPU threads per process")
+
+
+def add_arguments_train(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recipe", required=True,
+                   help="recipe YAML, or the name of a shipped one (refsegrs_lgce, "
+                   "refsegrs_lavt, lgce_lite, finetune_cpu)")
+    p.add_argument("--arch", default=None, help="override the recipe's architecture")
+    p.add_argument("--init", default=None, help="start from an rrsis checkpoint (path or name)")
+    p.add_argument("--swin-pretrained", default=None,
+                   help="swin_base_patch4_window12_384_22k.pth (ImageNet-22K Swin-B)")
+    p.add_argument("--bert-pretrained", default=None, help="local bert-base-uncased folder")
+    _common_train_args(p)
+
+
+def _overrides(args: argparse.Namespace) -> Dict[str, Any]:
+    return {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+            "max_iters": args.max_iters, "time_budget_s": args.time_budget,
+            "num_workers": args.num_workers}
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from ..device import set_threads
+    from ..training.recipe import resolve_recipe
+    from ..training.trainer import train
+
+    set_threads(args.threads)
+    recipe = resolve_recipe(args.recipe, arch=args.arch, init_checkpoint=args.init,
+                            swin_pretrained=args.swin_pretrained,
+                            bert_pretrained=args.bert_pretrained, **_overrides(args))
+    out = Path(args.out or Path("runs") / recipe.name)
+    result = train(recipe, args.data, out, device=args.device, resume=args.resume,
+                   export_path=args.export, name=args.name)
+    _print_result(result)
+    return 0
+
+
+def _print_result(result: Any) -> None:
+    import os
+
+    if int(os.environ.get("RANK", "0")) == 0:
+        print(json.dumps({"out_dir": str(result.out_dir), "best": str(result.best_path),
+                          "export": str(result.export_path) if result.export_path else None,
+                          "iterations": result.global_step, "completed": result.completed,
+                          "metrics": {s: r["overall"] for s, r in result.metrics.items()}},
+                         indent=2))
+
+
+# --- finetune ------------------------------------------------------------------------------------
+def add_arguments_finetune(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=None,
+                   help="checkpoint to start from: path or name (default: the default model)")
+    p.add_argument("--recipe", default=None,
+                   help="recipe YAML or name (default: finetune_region for a dataset built by "
+                        "build-dataset, finetune_cpu for other RefSegRS folders)")
+    p.add_argument("--licence", default=None, help="licence of the exported weights (card)")
+    p.add_argument("--attribution", default=None,
+                   help="attribution of the imagery and labels (card), e.g. 'SpaceNet, CC BY-SA'")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing exported model")
+    _common_train_args(p, budget_minutes=True)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "model"
+
+
+def run_finetune(args: argparse.Namespace) -> int:
+    """Evaluate the starting model on the held-out split, fine-tune, evaluate again, export."""
+    from ..device import resolve_device, set_threads
+    from ..models.catalog import DEFAULT_MODEL, find_model, user_model_dir
+    from ..models.checkpoint import load_checkpoint
+    from ..training.evaluate import evaluate_splits, write_results
+    from ..training.recipe import resolve_recipe
+    from ..training.trainer import train
+
+    set_threads(args.threads)
+    if len(args.data) == 1 and (Path(args.data[0]) / "dataset.json").is_file() and \
+            "parts" in json.loads((Path(args.data[0]) / "dataset.json").read_text()):
+        return _run_finetune_region(args)
+    start = str(find_model(args.model or DEFAULT_MODEL))
+    if args.time_budget:
+        args.time_budget = args.time_budget * 60.0  # minutes on this command
+    from ..models.checkpoint import read_card
+
+    recipe = resolve_recipe(args.recipe or "finetune_cpu", init_checkpoint=start,
+                            arch=read_card(start).get("architecture"), **_overrides(args))
+    region = Path(args.data[0]).resolve().name
+    name = args.name or _slug(f"{Path(start).stem}-{region}")
+    out = Path(args.out or Path("runs") / f"finetune-{name}")
+    export = Path(args.export) if args.export else user_model_dir() / f"{name}.safetensors"
+    device = resolve_device(args.device)
+    held_out = [s for s in (recipe.test_split, recipe.val_split) if s and all(
+        (Path(d) / f"output_phrase_{s}.txt").is_file() for d in args.data)]
+    before: Dict[str, Any] = {}
+    if held_out:
+        model = load_checkpoint(start, device)
+        before = evaluate_splits(model, args.data, held_out[:1], device, recipe.batch_size,
+                                 size=recipe.input_size)
+        del model
+    result = train(recipe, args.data, out, device=args.device, resume=args.resume,
+                   export_path=export, name=name,
+                   extra_card={"finetuned_from": Path(start).name})
+    after = {s: r for s, r in result.metrics.items() if s in held_out[:1]}
+    if before:
+        comparison = {f"before/{s}": r for s, r in before.items()}
+        comparison.update({f"after/{s}": r for s, r in after.items()})
+        js, md = write_results(comparison, out / "before_after", f"{name}: before and after")
+        log.info("before/after metrics: %s", md)
+    summary = {"model": name, "export": str(export), "run": str(out),
+               "before": {s: r["overall"] for s, r in before.items()},
+               "after": {s: r["overall"] for s, r in after.items()}}
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _run_finetune_region(args: argparse.Namespace) -> int:
+    from ..training.region.finetune import finetune_region
+
+    region = Path(args.data[0]).resolve().name
+    base = args.model or "lgce-lite"
+    name = args.name or _slug(f"{Path(base).stem}-{region}")
+    budget = args.time_budget or 15.0
+    summary = finetune_region(args.data[0], name, base_model=args.model, minutes=budget,
+                              out=args.out, export=args.export, recipe=args.recipe, lr=args.lr,
+                              licence=args.licence, attribution=args.attribution,
+                              device=args.device, threads=args.threads,
+                              overwrite=args.overwrite, max_iters=args.max_iters)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+# --- evaluate ------------------------------------------------------------------------------------
+def add_arguments_evaluate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("checkpoint", help="rrsis checkpoint (.safetensors) or model name")
+    p.add_argument("--data", nargs="+", required=True, help="RefSegRS-format dataset folder(s)")
+    p.add_argument("--split", nargs="+", default=["test"], help="splits to evaluate (default test)")
+    p.add_argument("--out", default=None,
+                   help="write <out>.json and <out>.md (default: print the table only)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--size", type=int, default=None, help="input size (default: the model's)")
+    p.add_argument("--threads", type=int, default=None)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from ..device import resolve_device, set_threads
+    from ..models.catalog import find_model
+    from ..models.checkpoint import load_checkpoint
+    from ..training.evaluate import evaluate_splits, results_markdown, write_results
+
+    set_threads(args.threads)
+    device = resolve_device(args.device)
+    path = find_model(args.checkpoint)
+    model = load_checkpoint(path, device)
+    results = evaluate_splits(model, args.data, args.split, device, args.batch_size,
+                              size=args.size)
+    title = f"{path.name} on {', '.join(Path(d).name for d in args.data)}"
+    if args.out:
+        js, md = write_results(results, args.out, title)
+        log.info("wrote %s and %s", js, md)
+    print(results_markdown(results, title))
+    return 0
+
+

@@ -1,0 +1,89 @@
+"""``estimate``: tiles, expected seconds and peak memory of :func:`rrsis.engine.run.segment`.
+
+Measured, not guessed: the run is planned exactly as :func:`~rrsis.engine.run.segment`
+plans it (same model, grid and tiles), then a few batches of real tiles are read and
+inferred and timed; memory comes from :mod:`.probes`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+import numpy as np
+import rasterio
+
+from ..paths import gdal_options
+from .model_cache import ModelCache, model_name
+from .probes import peak_rss_mb, reset_peak_rss
+from .raster_io import WindowReader
+from .run import GDAL_CACHE_MB, READ_SPAN_PX, EstimateResult, SegmentOptions, _prepare
+from .tiling import row_chunks
+
+__all__ = ["estimate"]
+
+
+def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
+             calibration_batches: int = 2) -> EstimateResult:
+    """Tiles, expected seconds and peak memory of :func:`segment` with these options.
+
+    Measured, not guessed: one warm-up batch then ``calibration_batches`` timed batches of
+    real tiles from the requested area (read + inference per expression). Peak memory is
+    the process's measured peak during calibration plus the streaming buffers of the run
+    (blend buffer, one strip per expression) and the bounded GDAL cache.
+    """
+    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB, **gdal_options()):
+        plan = _prepare(options, models)
+        grid, predictor = plan.grid, plan.predictor
+        size, n_expr = predictor.input_size, len(predictor.expressions)
+        tiles = [t for row in plan.rows for t in row]
+        if not tiles:  # no expression the model could look for: nothing to run
+            return EstimateResult(0, 0.0, round(peak_rss_mb(), 1), grid.gsd_m, str(plan.device),
+                                  model_name(plan.model, options.model), grid.width,
+                                  grid.height, 0, runtime=plan.runtime)
+        bs = max(1, options.batch_size)
+        cuda = plan.device.startswith("cuda")
+        if cuda:
+            import torch
+
+            torch.cuda.reset_peak_memory_stats(plan.device)
+        reset_peak_rss()
+        # read as the run does (a chunk of one tile row, from the middle of the area), then
+        # one warm-up batch and ``calibration_batches`` timed batches cut from such chunks
+        row = plan.rows[len(plan.rows) // 2]
+        read_s, read_tiles, crops = 0.0, 0, []
+        with WindowReader(plan.info, grid, plan.bands) as reader:
+            for chunk in row_chunks(row, max(READ_SPAN_PX, size)):
+                t0 = time.perf_counter()
+                c0 = chunk[0].col
+                rgb, _ = reader.read(chunk[0].row, c0, size, chunk[-1].col_end - c0)
+                read_s += time.perf_counter() - t0
+                read_tiles += len(chunk)
+                crops += [rgb[:, :, t.col - c0:t.col_end - c0] for t in chunk]
+                if len(crops) >= bs * (calibration_batches + 1):
+                    break
+        while len(crops) < bs * (calibration_batches + 1):
+            crops += crops
+        infer_s, measured = 0.0, 0
+        for k in range(calibration_batches + 1):
+            batch = np.stack(crops[k * bs:(k + 1) * bs])
+            t0 = time.perf_counter()
+            predictor.logit_difference(batch)
+            if cuda:
+                torch.cuda.synchronize(plan.device)
+            if k > 0:  # the first batch is a warm-up
+                infer_s += time.perf_counter() - t0
+                measured += len(batch)
+        per_tile = read_s / max(1, read_tiles) + infer_s / max(1, measured)
+        seconds = len(tiles) * per_tile * 1.1  # +10 %: blending, vectorising, writing
+        buffers_mb = 4.0 * (n_expr + 1) * size * max(grid.width, size) * 3 / 2**20
+        # the GDAL block cache keeps filling during a long run, bounded by GDAL_CACHE_MB
+        peak = peak_rss_mb() + buffers_mb + GDAL_CACHE_MB * 0.5
+        gpu = torch.cuda.max_memory_allocated(plan.device) / 2**20 if cuda else None
+    return EstimateResult(
+        tiles=len(tiles), seconds=round(seconds, 2), peak_memory_mb=round(peak, 1),
+        gsd_m=grid.gsd_m, device=str(plan.device), model=model_name(plan.model, options.model),
+        width_px=grid.width, height_px=grid.height, expressions=n_expr,
+        seconds_per_tile=round(per_tile, 4),
+        peak_gpu_memory_mb=round(gpu, 1) if gpu is not None else None,
+        calibration_tiles=measured, runtime=plan.runtime)

@@ -1,0 +1,80 @@
+"""rrsis.training.optim: the paper's AdamW groups, trainable layers and the poly schedule."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rrsis.errors import InputError
+from rrsis.models import create_model
+from rrsis.training.optim import (build_optimizer, build_scheduler, configure_trainable,
+                                  param_groups, poly_lambda, set_train_mode, text_layers)
+from rrsis.training.recipe import Recipe
+
+
+@pytest.fixture(scope="module")
+def model() -> torch.nn.Module:
+    torch.manual_seed(0)
+    return create_model("test-lgce-tiny")
+
+
+def test_trainable_text_layers_and_frozen_backbone(model: torch.nn.Module) -> None:
+    layers = text_layers(model.text_encoder)
+    configure_trainable(model, Recipe(text_trainable_layers=1))
+    assert all(p.requires_grad for p in layers[0].parameters())
+    assert not any(p.requires_grad for layer in list(layers)[1:] for p in layer.parameters())
+    assert not any(p.requires_grad for p in model.text_encoder.embeddings.parameters())
+    assert all(p.requires_grad for p in model.segmentation.parameters())
+    configure_trainable(model, Recipe(text_trainable_layers=0, freeze_backbone=True))
+    assert not any(p.requires_grad for p in model.text_encoder.parameters())
+    assert not any(p.requires_grad for p in model.segmentation.backbone.parameters())
+    assert all(p.requires_grad for p in model.segmentation.classifier.parameters())
+
+
+def test_every_trainable_parameter_is_in_exactly_one_group(model: torch.nn.Module) -> None:
+    recipe = Recipe(text_trainable_layers=1, weight_decay=0.05)
+    configure_trainable(model, recipe)
+    groups = {g["name"]: g for g in param_groups(model, recipe)}
+    assert set(groups) == {"backbone_no_decay", "backbone_decay", "classifier", "text_encoder"}
+    assert groups["backbone_no_decay"]["weight_decay"] == 0.0
+    assert groups["classifier"]["weight_decay"] == 0.05
+    ids = [id(p) for g in groups.values() for p in g["params"]]
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    assert len(ids) == len(set(ids)) == len(trainable)
+    norms = {n for n, p in model.segmentation.backbone.named_parameters()
+             if any(k in n for k in recipe.no_decay_keywords)}
+    assert norms and len(groups["backbone_no_decay"]["params"]) == len(norms)
+    opt = build_optimizer(model, recipe)
+    assert isinstance(opt, torch.optim.AdamW) and opt.defaults["lr"] == recipe.lr
+
+
+def test_a_parameter_outside_the_groups_is_an_error(model: torch.nn.Module) -> None:
+    recipe = Recipe(text_trainable_layers=0)
+    configure_trainable(model, recipe)
+    model.text_encoder.embeddings.word_embeddings.weight.requires_grad_(True)
+    try:
+        with pytest.raises(InputError, match="outside the recipe's groups"):
+            param_groups(model, recipe)
+    finally:
+        model.text_encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+
+
+def test_poly_schedule_with_warmup() -> None:
+    f = poly_lambda(100, power=0.9, warmup_iters=4)
+    assert [f(i) for i in range(4)] == [0.25, 0.5, 0.75, 1.0]
+    assert f(50) == pytest.approx(0.5 ** 0.9) and f(100) == 0.0 and f(150) == 0.0
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    sched = build_scheduler(opt, Recipe(poly_power=1.0), total_iters=10)
+    lrs = []
+    for _ in range(5):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert lrs == pytest.approx([1.0, 0.9, 0.8, 0.7, 0.6])
+
+
+def test_train_mode_keeps_the_text_encoder_in_eval(model: torch.nn.Module) -> None:
+    model.eval()
+    set_train_mode(model)
+    assert model.segmentation.training and not model.text_encoder.training
+    assert not any(m.training for m in model.text_encoder.modules())
