@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from .common import MEAN_RGB, Crop, DatasetWriter, crop_array, sample_gsd
+from .common import MEAN_RGB, Crop, DatasetWriter, crop_array, inscribed_ellipses, sample_gsd
 
 __all__ = ["SEQUENCES", "sequence_of", "build_cars"]
 
@@ -68,13 +68,7 @@ def read_boxes(txt: Path, w: int, h: int) -> List[Tuple[int, float, float, float
 
 def _ellipses(boxes, classes, y: int, x: int, side: int, out: int) -> np.ndarray:
     """Inscribed ellipses of the ``classes`` boxes in window (y, x, side), drawn at ``out`` px."""
-    s = out / side
-    im = Image.new("L", (out, out), 0)
-    draw = ImageDraw.Draw(im)
-    for c, x0, y0, x1, y1 in boxes:
-        if c in classes:
-            draw.ellipse([(x0 - x) * s, (y0 - y) * s, (x1 - x) * s - 1, (y1 - y) * s - 1], fill=255)
-    return np.asarray(im) > 127
+    return inscribed_ellipses((b[1:] for b in boxes if b[0] in classes), y, x, side, out)
 
 
 def crops_of_image(path: Path, src_gsd: float, size: int, n: int, rng: random.Random

@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 __all__ = ["GSD_RANGE_M", "MEAN_RGB", "GSD_FILE", "Crop", "DatasetWriter", "sample_gsd",
-           "crop_array", "components", "dilate", "near", "pick"]
+           "crop_array", "inscribed_ellipses", "components", "dilate", "near", "pick"]
 
 GSD_RANGE_M: Tuple[float, float] = (0.05, 0.6)  # NAIP 0.6 m is what many analysts have
 MEAN_RGB = (124, 116, 104)  # ImageNet mean: zero after normalisation, used to pad crops
@@ -59,6 +59,20 @@ def crop_array(arr: np.ndarray, y: int, x: int, side: int, fill: object = 0) -> 
     if y1 > y0 and x1 > x0:
         out[y0 - y:y1 - y, x0 - x:x1 - x] = arr[y0:y1, x0:x1]
     return out
+
+
+def inscribed_ellipses(boxes: Iterable[Sequence[float]], y: int, x: int, side: int, out: int
+                       ) -> np.ndarray:
+    """Boolean ``out``-px mask of the ellipses inscribed in pixel ``boxes`` (x0, y0, x1, y1)
+    seen through the window (y, x, side): the weak mask of an object known by its box."""
+    from PIL import ImageDraw
+
+    s = out / side
+    im = Image.new("L", (out, out), 0)
+    draw = ImageDraw.Draw(im)
+    for x0, y0, x1, y1 in boxes:
+        draw.ellipse([(x0 - x) * s, (y0 - y) * s, (x1 - x) * s - 1, (y1 - y) * s - 1], fill=255)
+    return np.asarray(im) > 127
 
 
 def resize_rgb(arr: np.ndarray, size: int) -> np.ndarray:

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import numpy as np
-from PIL import Image, ImageDraw
 
-from .common import MEAN_RGB, Crop, DatasetWriter, crop_array, resize_rgb, sample_gsd
+from .common import (MEAN_RGB, Crop, DatasetWriter, crop_array, inscribed_ellipses,
+                     resize_rgb, sample_gsd)
 
 __all__ = ["SITES", "LICENCE", "read_boxes", "build_neon_trees"]
 
@@ -54,15 +54,6 @@ def read_boxes(xml: Path, width: int, height: int) -> List[Tuple[float, float, f
     return boxes
 
 
-def _ellipses(boxes, y: int, x: int, side: int, out: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    s = out / side
-    im = Image.new("L", (out, out), 0)
-    draw = ImageDraw.Draw(im)
-    for x0, y0, x1, y1 in boxes:
-        draw.ellipse([(x0 - x) * s, (y0 - y) * s, (x1 - x) * s - 1, (y1 - y) * s - 1], fill=255)
-    return np.asarray(im) > 127
-
-
 def crops_of_plot(tif: Path, size: int, n: int, rng: random.Random) -> List[Crop]:
     import rasterio
 
@@ -84,7 +75,7 @@ def crops_of_plot(tif: Path, size: int, n: int, rng: random.Random) -> List[Crop
             y = rng.randint(0, h - side) if side <= h else -rng.randint(0, side - h)
             x = rng.randint(0, w - side) if side <= w else -rng.randint(0, side - w)
         img = resize_rgb(crop_array(arr, y, x, side, MEAN_RGB), size)
-        trees = _ellipses(boxes, y, x, side, size)
+        trees = inscribed_ellipses(boxes, y, x, side, size)
         exprs = {rng.choice(TREE_WORDS): trees}
         if rng.random() < 0.3:
             exprs[rng.choice(NEGATIVES)] = np.zeros_like(trees)
