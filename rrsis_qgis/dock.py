@@ -3,6 +3,9 @@
 No segmentation logic here: requests are plain dicts (see :func:`build_segment_request`),
 the work is a :class:`~rrsis_qgis.task.BackendTask`, results become layers in
 :mod:`rrsis_qgis.layers`.
+
+Over 300 lines on purpose: one Qt widget, its layout and its slots; the work it starts
+lives in client, render, layers and params.
 """
 
 from __future__ import annotations

@@ -32,6 +32,9 @@ when the run uses it.
 
 Cancellation is checked between batches; :class:`~rrsis.errors.Cancelled` is raised and
 no output file is left behind.
+
+Over 300 lines on purpose: the run loop and the result it assembles (grounding, presence,
+vectorising, outputs) read top to bottom in one place; the parts it calls live beside it.
 """
 
 from __future__ import annotations

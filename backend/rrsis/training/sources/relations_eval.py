@@ -22,6 +22,9 @@ vectoriser at probability 0.5 with its default minimum area, then
 and scored against the mask (I and U per sample, oIoU and mIoU as the paper). The
 policy (:func:`rrsis.grounding.policy.decide`) picks ``end_to_end`` for a family only
 where it beats ``grounded_auto`` on oIoU, on at least ``MIN_SAMPLES`` samples.
+
+Over 300 lines on purpose: sample reading, the two ways of answering, scoring and the
+report table are one measurement and are read together.
 """
 
 from __future__ import annotations
