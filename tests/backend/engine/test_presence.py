@@ -20,8 +20,7 @@ import numpy as np
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))
-from engine_helpers import (_one_thread, bright_models, options, read_features,  # noqa: E402,F401
+from helpers.engine import (_one_thread, bright_models, options, read_features,  # noqa: F401
                             scene, write_tif)
 from rrsis.engine.presence import (BINS, STATISTICS, PhrasePresence, PresenceMeter,  # noqa: E402
                                    PresenceRule, annotate, measure, statistics)
