@@ -48,9 +48,13 @@ def test_default_model_loads_from_resources_and_its_card_is_complete() -> None:
     assert card["name"] == "lgce-lite" and card["architecture"] == "lgce-lite"
     assert card["weights_dtype"] == "float16"
     assert MODEL.stat().st_size < 120e6
-    assert card["gsd_range_m"] == [0.05, 0.5]
+    assert card["gsd_range_m"] == [0.05, 0.6]
     assert card["metrics"]["val"]["overall"]["oIoU"] > 0
-    assert {"cars", "kampala", "dubai"} <= set(card["training_data"]["sources"])
+    assert set(card["metrics"]["val"]["groups"]) == {"vehicles", "buildings", "roads",
+                                                     "trees/vegetation", "water", "bare land"}
+    assert {"cars", "kampala", "dubai", "more_buildings", "neon_trees", "urban_trees"} \
+        <= set(card["training_data"]["sources"])
+    assert card["metrics"]["baseline"]["overall"]["oIoU"] < card["metrics"]["val"]["overall"]["oIoU"]
 
 
 def test_buildings_overlap_the_osm_footprints(tmp_path: Path) -> None:

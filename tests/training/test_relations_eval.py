@@ -250,7 +250,7 @@ def test_the_writer_records_the_gsd_of_the_written_image(tmp_path: Path) -> None
 
 def test_real_dubai_val_with_the_shipped_model(tmp_path: Path) -> None:
     """Real labels and the shipped model: 'building next to the road' at each crop's own GSD."""
-    from conftest import REPO, shared_data
+    from helpers.data import REPO, shared_data
     from rrsis.models.checkpoint import load_checkpoint
     from rrsis.training.sources.dubai import build_dubai
 
@@ -258,12 +258,13 @@ def test_real_dubai_val_with_the_shipped_model(tmp_path: Path) -> None:
     build_dubai(src, tmp_path / "dubai", seed=0)
     samples, gsd_from = relational_samples(tmp_path, limit=3)
     assert gsd_from == {"dubai": "per triplet (gsd_m.txt)"}
-    assert [s.expression for s in samples] == ["building next to the road"] * 3
-    assert all(0.34 <= s.gsd_m <= 0.51 for s in samples)       # drawn in 0.35-0.5 m
+    assert 1 <= len(samples) <= 3
+    assert {s.expression for s in samples} == {"building next to the road"}
+    assert all(0.34 <= s.gsd_m <= 0.61 for s in samples)       # drawn in 0.35-0.6 m
     rep = measure(load_checkpoint(REPO / "resources" / "models" / "lgce-lite.safetensors"),
                   samples)
     fam = rep["families"]["building next to road"]
-    assert fam["count"] == 3 and fam["decision"] == "grounded"   # too few samples to decide
+    assert fam["count"] == len(samples) and fam["decision"] == "grounded"  # too few to decide
     assert 0.0 <= fam["end_to_end"]["oIoU"] <= 1.0 and 0.0 <= fam["grounded"]["oIoU"] <= 1.0
 
 

@@ -26,7 +26,7 @@ def _policy(model: Optional[str]) -> Dict[str, Dict[str, Any]]:
     from ..errors import ModelNotFoundError
     from ..models.card import read_card
     from ..models.catalog import find_model
-    from .policy import policy_of
+    from ..grounding.policy import policy_of
 
     try:
         path = find_model(model)

@@ -85,7 +85,7 @@ def run_card(args: argparse.Namespace) -> int:
 
     path = find_model(args.checkpoint)
     if getattr(args, "set_presence", None):
-        from .training.calibrate_presence import read_presence, write_presence
+        from ..training.calibrate_presence import read_presence, write_presence
 
         write_presence(path, read_presence(Path(args.set_presence)))
     print(json.dumps(read_card(path), indent=2))

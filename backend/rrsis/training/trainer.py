@@ -189,8 +189,6 @@ class Trainer:
             raise InputError(f"the training split has {len(self.train_set)} samples: fewer than "
                              f"one batch of {recipe.batch_size}")
         self.total_iters = recipe.epochs * self.iters_per_epoch
-        if recipe.max_iters:  # the LR decays over the iterations that will really run
-            self.total_iters = min(self.total_iters, recipe.max_iters)
 
         self.optimizer = build_optimizer(self.model, recipe)
         self.scheduler = build_scheduler(self.optimizer, recipe, self.total_iters)
@@ -371,6 +369,11 @@ class Trainer:
         result = self._finish(completed)
         self.logger.close()
         return result
+
+    def plan_iterations(self, total_iters: int) -> None:
+        """Size the run to ``total_iters`` (LR decay over them, then stop): a run sized by
+        iterations rather than time. ``max_iters`` alone only stops early (an interruption)."""
+        self._replan(total_iters)
 
     def _replan(self, total_iters: int) -> None:
         """Size the schedule to ``total_iters`` (from the time budget): epochs, LR decay, evals."""

@@ -155,7 +155,9 @@ def test_merged_result_joins_objects_cut_by_tile_borders(job: Dict[str, Any],
     assert {s for f in merged for s in f["source"].split(";")} == set(sequential)
     assert result.crs == "EPSG:3857"
     seq_area = sum(f["area_m2"] for v in sequential.values() for f in v)
-    assert sum(f["area_m2"] for f in merged) == pytest.approx(seq_area, rel=1e-6)
+    # parts that only touch are joined by a mitre buffer out and back (merge._union), which
+    # can move a corner by a fraction of a pixel: hundredths of a m2 on thousands
+    assert sum(f["area_m2"] for f in merged) == pytest.approx(seq_area, rel=1e-4)
     for f in joined:
         assert f["geometry"].geom_type == "Polygon" and f["geometry"].is_valid
     table = pq.read_table(job["out"] / "merged.parquet")

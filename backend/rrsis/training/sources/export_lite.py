@@ -307,8 +307,10 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
     val = card["metrics"]["val"]
     rows: Dict[str, Dict[str, float]] = {"overall": val["overall"]}
     text = "# lgce-lite: validation metrics (held-out scenes)\n\n"
-    text += metrics_table(rows, "split") + "\n## per category (issue 12's categories)\n\n"
-    text += metrics_table(val["groups"], "category")
+    text += metrics_table(rows, "split") + "\n"
+    if val.get("groups"):
+        text += "## per category (issue 12's categories)\n\n"
+        text += metrics_table(val["groups"], "category")
     base = card["metrics"].get("baseline")
     if base:
         text += (f"\nThe previous model ({Path(base['model']).name}) on the same crops: overall "

@@ -69,7 +69,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.rebuild or not all((f / "dataset.json").is_file() for f in folders):
         build_all(Path(args.data_root), Path(args.datasets))
     recipe = resolve_recipe(args.recipe, time_budget_s=args.time_budget, epochs=args.epochs,
-                            lr=args.lr, arch=args.arch, max_iters=args.max_iters)
+                            lr=args.lr, arch=args.arch)
     import torch
 
     torch.manual_seed(recipe.seed)
@@ -83,6 +83,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         init_pretrained(model)
     trainer = Trainer(recipe, folders, args.out, device="cpu", resume=args.resume,
                       export_path=args.export, name="lgce-lite", model=model, gsd_m=0.15)
+    if args.max_iters:
+        trainer.plan_iterations(args.max_iters)
     frozen = freeze_stem(trainer.model, args.frozen_stages)
     logging.info("frozen encoder parameters: %d; train iterations: %d", frozen, trainer.total_iters)
     try:
