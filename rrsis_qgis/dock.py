@@ -253,7 +253,7 @@ class RrsisDock(QgsDockWidget):
         self._show_gsd_range()
 
     def _show_gsd_range(self, *_: Any) -> None:
-        """"lgce-lite serves 0.05–0.5 m (trained at 0.15 m)" under the GSD box."""
+        """"lgce-lite serves 0.05–0.6 m (trained at 0.15 m)" under the GSD box."""
         model = self.model.currentData() or settings.get("default_model") or None
         card = render.model_card(self._model_cards, model)
         rng = render.served_range(card)

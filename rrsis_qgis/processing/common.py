@@ -88,7 +88,7 @@ class RrsisAlgorithm(AlgorithmBase):
                                                   "object; empty: 16 working pixels)")))
         self.addParameter(params.number_parameter(
             "gsd_m", self.GSD, self.tr("Working GSD (m; 0: auto, the raster's own GSD within "
-                                       "the range the model serves, e.g. 0.05–0.5 m for "
+                                       "the range the model serves, e.g. 0.05–0.6 m for "
                                        "lgce-lite)"), default=0.0, minimum=0.0))
         regularize = QgsProcessingParameterBoolean(
             self.REGULARIZE, self.tr("Right-angle outlines (buildings)"), defaultValue=False,
