@@ -22,8 +22,12 @@ FLAGS: Dict[str, str] = {"gsd_m": "--gsd", "min_area_m2": "--min-area",
 _TYPES = {"number": float, "int": int, "str": str}
 
 
-def flag_of(name: str) -> str:
-    """The option of parameter ``name``: ``--batch-size`` for ``batch_size``."""
+def flag_of(name: str, params: Optional[Dict[str, Field]] = None) -> str:
+    """The option of parameter ``name``: ``--batch-size`` for ``batch_size``; a bool that is on
+    by default is turned off by its option: ``--no-presence-check``."""
+    fld = (SEGMENT_PARAMS if params is None else params).get(name)
+    if fld is not None and fld.kind == "bool" and fld.default:
+        return "--no-" + name.replace("_", "-")
     return FLAGS.get(name, "--" + name.replace("_", "-"))
 
 
@@ -49,9 +53,7 @@ def add_param_options(parser: argparse.ArgumentParser, names: Iterable[str],
         kwargs: Dict[str, Any] = {"dest": name, "help": help_of(fld)}
         if fld.kind == "bool" and fld.default:  # on by default: the option turns it off
             kwargs.update(action="store_false", default=True)
-            parser.add_argument("--no-" + flag_of(name)[2:], **kwargs)
-            continue
-        if fld.kind == "bool":
+        elif fld.kind == "bool":
             kwargs.update(action="store_true", default=bool(fld.default))
         elif fld.kind in _TYPES:
             kwargs.update(type=_TYPES[fld.kind], default=fld.default)
@@ -59,7 +61,7 @@ def add_param_options(parser: argparse.ArgumentParser, names: Iterable[str],
                 kwargs["choices"] = fld.choices
         else:
             raise ValueError(f"parameter {name!r} of kind {fld.kind!r} needs its own option")
-        parser.add_argument(flag_of(name), **kwargs)
+        parser.add_argument(flag_of(name, table), **kwargs)
 
 
 def param_values(args: argparse.Namespace,
