@@ -8,7 +8,8 @@ from helpers.data import shared_data
 from PIL import Image
 from rrsis.training.sources import more_buildings
 from rrsis.training.sources.kampala import read_tiles
-from rrsis.training.sources.more_buildings import _split, split_columns
+from rrsis.training.sources.kampala import split_by_columns as _split
+from rrsis.training.sources.more_buildings import split_columns
 
 pytestmark = pytest.mark.filterwarnings("ignore:The 'shapely.ops.transform:DeprecationWarning")
 

@@ -30,6 +30,7 @@ from shapely.ops import transform as shp_transform
 from .common import GSD_RANGE_M, Crop, DatasetWriter, sample_gsd
 
 __all__ = ["tile_bounds_3857", "lonlat_to_3857", "read_tiles", "mosaic", "build_kampala",
+           "split_by_columns",
            "VAL_WEST_OF_X21", "TRAIN_EAST_OF_X21"]
 
 R = 6378137.0
@@ -72,15 +73,22 @@ def read_tiles(folder: Path) -> Dict[int, Dict[Tuple[int, int], Path]]:
     return out
 
 
-def split_of_tile(x: int, z: int) -> Optional[str]:
-    """'val', 'train' or None (gap) from the tile's longitude span relative to the z21 columns."""
+def split_by_columns(x: int, z: int, last_val: int, first_train: int) -> Optional[str]:
+    """'val', 'train' or None (gap) for tile column ``x`` of zoom ``z``: val when every z21
+    column it covers is <= ``last_val``, train when every one is >= ``first_train``."""
     f = 2 ** (21 - z)  # z21 columns per tile of zoom z (z <= 21)
-    west, east = x * f, (x + 1) * f  # in z21 column units
-    if east <= VAL_WEST_OF_X21:
+    west, east = x * f, (x + 1) * f - 1  # first and last z21 column covered
+    if east <= last_val:
         return "val"
-    if west >= TRAIN_EAST_OF_X21:
+    if west >= first_train:
         return "train"
     return None
+
+
+def split_of_tile(x: int, z: int) -> Optional[str]:
+    """Kampala's split: val west of z21 column ``VAL_WEST_OF_X21``, train from
+    ``TRAIN_EAST_OF_X21`` (the column between is the gap)."""
+    return split_by_columns(x, z, VAL_WEST_OF_X21 - 1, TRAIN_EAST_OF_X21)
 
 
 def mosaic(tiles: Dict[Tuple[int, int], Path], z: int

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
 
 from .common import DatasetWriter
 from .kampala import (CATEGORIES, burn_buildings, crops_of_mosaic, gsd_of_zoom, mosaic,
-                      read_tiles)
+                      read_tiles, split_by_columns)
 
 __all__ = ["PLACES", "LICENCE", "split_columns", "build_more_buildings"]
 
@@ -46,16 +46,6 @@ def split_columns(z21_columns: Tuple[int, int]) -> Tuple[int, int]:
     lo, hi = z21_columns
     last_val = lo + max(1, int(round((hi - lo + 1) * VAL_FRACTION))) - 1
     return last_val, last_val + 2  # one z21 column of gap
-
-
-def _split(x: int, z: int, last_val: int, first_train: int) -> Optional[str]:
-    f = 2 ** (21 - z)
-    west, east = x * f, (x + 1) * f - 1  # z21 columns covered by this tile
-    if east <= last_val:
-        return "val"
-    if west >= first_train:
-        return "train"
-    return None
 
 
 def _z21_span(tiles: Dict[int, Dict[Tuple[int, int], Path]]) -> Tuple[int, int]:
@@ -90,7 +80,7 @@ def build_more_buildings(src: Path, out: Path, size: int = 192, seed: int = 0
             share = {21: 0.7, 20: 0.22, 19: 0.08}[z] if len(zooms) == 3 else 1.0
             for split in ("train", "val"):
                 part = {k: p for k, p in tiles[z].items()
-                        if _split(k[0], z, last_val, first_train) == split}
+                        if split_by_columns(k[0], z, last_val, first_train) == split}
                 n = int(round(n21 * CROPS_PER_Z21_TILE[split] * share))
                 if not part or n == 0:
                     continue
