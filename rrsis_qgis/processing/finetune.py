@@ -115,6 +115,13 @@ class FinetuneAlgorithm(RrsisAlgorithm):
                     cls=cls, objects=row["objects"],
                     before="n/a" if was is None else f"{was:.3f}", after=row["iou"],
                     gsd=row["served_gsd_m"]))
+            if "objects_found_iou50" in row:
+                feedback.pushInfo(self.tr(
+                    "{cls}: {found} of {objects} labelled objects found (IoU >= 0.5) after, "
+                    "{was} before; {touched} touched").format(
+                        cls=cls, found=row["objects_found_iou50"], objects=row["objects"],
+                        was=before.get(cls, {}).get("objects_found_iou50", "n/a"),
+                        touched=row.get("objects_touched", 0)))
             out.setdefault(self.BEFORE, was)
             out.setdefault(self.AFTER, row["iou"])
             out.setdefault(self.OBJECTS, row["objects"])

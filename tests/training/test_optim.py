@@ -78,3 +78,25 @@ def test_train_mode_keeps_the_text_encoder_in_eval(model: torch.nn.Module) -> No
     set_train_mode(model)
     assert model.segmentation.training and not model.text_encoder.training
     assert not any(m.training for m in model.text_encoder.modules())
+
+
+@pytest.mark.parametrize("arch", ["test-lgce-tiny", "lgce-lite"])
+def test_frozen_stages_freeze_the_visual_stem_and_early_stages_only(arch: str) -> None:
+    torch.manual_seed(0)
+    model = create_model(arch)
+    backbone = model.segmentation.backbone
+    configure_trainable(model, Recipe(text_trainable_layers=0, frozen_stages=2))
+    if hasattr(backbone, "encoder"):        # EfficientNet: stem, bn1, blocks[0..1]
+        frozen = [backbone.encoder.conv_stem, backbone.encoder.bn1, *backbone.encoder.blocks[:2]]
+        trained = [backbone.encoder.blocks[2], backbone.fusions]
+    else:                                    # Swin: patch_embed and the blocks of layers[0..1]
+        frozen = [backbone.patch_embed, backbone.layers[0].blocks, backbone.layers[1].blocks]
+        trained = [backbone.layers[2], backbone.layers[0].fusion]
+    assert not any(p.requires_grad for m in frozen for p in m.parameters())
+    assert all(p.requires_grad for m in trained for p in m.parameters())
+    assert all(p.requires_grad for p in model.segmentation.classifier.parameters())
+    grouped = {id(p) for g in param_groups(model, Recipe(text_trainable_layers=0,
+                                                         frozen_stages=2)) for p in g["params"]}
+    assert not any(id(p) in grouped for m in frozen for p in m.parameters())
+    configure_trainable(model, Recipe(text_trainable_layers=0))   # 0: everything visual trains
+    assert all(p.requires_grad for p in model.segmentation.parameters())

@@ -254,3 +254,27 @@ def test_atlanta_split_is_clean(tmp_path: Path) -> None:
     assert parts["train"]["objects"] + parts["val"]["objects"] == left > 0
     assert all(meta["samples"][s] > 0 for s in ("train", "val", "test"))
     assert meta["crs"] == "EPSG:32616" and meta["gsd_m"] == 0.5
+
+
+def test_ground_without_objects_is_taught_as_absent(tmp_path: Path) -> None:
+    """Tiles that no labelled house touches become "house" with an empty mask (the held-out
+    area is mostly such ground); with negative_tiles=False they are left out, as before."""
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 256, 256)
+    houses = [h for h in _houses(60, 256, 256) if h.bounds[2] < X0 + 120 * GSD]  # left half only
+    labels = _labels(tmp_path / "l.gpkg", houses, ["house"] * len(houses))
+    out = tmp_path / "ds"
+    summary = build_region_dataset(raster, labels, out, class_field="kind", tile_size=64,
+                                   split_shares=(0.5, 0.25, 0.25))
+    tiles = {t["name"]: t for t in summary_tiles(out)}
+    empty = [s for split in ("train", "val", "test") for s in read_split(out, split)
+             if not np.asarray(Image.open(out / "masks" / f"{s.id}.png")).any()]
+    assert empty and all(s.expression == "house" for s in empty)
+    assert all(tiles[s.id[:-3]]["objects"] == 0 for s in empty)   # only untouched tiles
+    assert len({s.id[:-3] for s in empty}) == len(empty)          # one sample per tile and class
+    assert {s.id[:-3] for s in empty} >= {n for n, t in tiles.items() if t["col"] >= 128}
+    assert summary["negative_tiles"] is True
+    without = build_region_dataset(raster, labels, tmp_path / "ds2", class_field="kind",
+                                   tile_size=64, split_shares=(0.5, 0.25, 0.25),
+                                   negative_tiles=False)
+    assert sum(without["samples"].values()) == sum(summary["samples"].values()) - len(empty)

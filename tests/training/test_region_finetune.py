@@ -23,6 +23,7 @@ from rrsis.models import create_model, read_card, save_checkpoint
 from rrsis.training.progress import BudgetPlanner
 from rrsis.training.region import build_region_dataset
 from rrsis.training.region.finetune import finetune_region
+from rrsis.training.region.holdout import object_matches
 
 X0, Y0, GSD = 500000.0, 4000000.0, 0.5
 
@@ -70,10 +71,12 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
     assert card["licence"] == "CC BY-SA 4.0" and card["attribution"] == "test scene"
     recipe = json.loads((tmp_path / "run" / "recipe.json").read_text())
     assert recipe["arch"] == "test-lgce-tiny" and recipe["rot90"] is True
+    assert recipe["frozen_stages"] == 2
     for when in ("before", "after"):
         house = s[when]["classes"]["house"]
         assert house["objects"] > 0 and 0.0 <= house["iou"] <= 1.0
         assert house["served_gsd_m"] == 0.5
+        assert 0 <= house["objects_found_iou50"] <= house["objects_touched"] <= house["objects"]
     training = [p for p in seen if p["stage"] == "training"]
     assert s["iterations"] == 3 and "eta" in training[-1]["message"]
     assert [p["fraction"] for p in seen] == sorted(p["fraction"] for p in seen)
@@ -121,3 +124,13 @@ def test_atlanta_tiny_before_after(tmp_path: Path) -> None:
     before, after = s["before"]["classes"]["building"], s["after"]["classes"]["building"]
     assert before["objects"] == after["objects"] > 0 and s["before"]["area_m2"] == 67500
     assert before["served_gsd_m"] == 0.5 and 0.4 <= after["served_gsd_m"] <= 0.625
+
+
+def test_object_matches_count_found_and_touched_labels() -> None:
+    truth = [shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10), shapely.box(40, 0, 50, 10)]
+    pred = [shapely.box(1, 0, 10, 10),           # IoU 0.9: found
+            shapely.box(20, 0, 23, 10),          # IoU 0.3: touched only
+            shapely.box(100, 0, 110, 10)]        # on nothing
+    assert object_matches(truth, pred) == {"objects_found_iou50": 1, "objects_touched": 2}
+    assert object_matches(truth, pred, iou=0.25)["objects_found_iou25"] == 2
+    assert object_matches(truth, []) == {"objects_found_iou50": 0, "objects_touched": 0}

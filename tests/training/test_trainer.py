@@ -107,3 +107,18 @@ def test_export_has_a_filled_card(tiny_dataset: Path, tmp_path: Path) -> None:
     for name in ("iterations.csv", "epochs.csv", "curves.png", "metrics.json", "metrics.md"):
         assert (tmp_path / "run" / name).is_file(), name
     assert result.metrics["test"]["overall"] == card["metrics"]["test"]
+
+
+def test_validation_cadence_follows_its_cost(tiny_dataset: Path, tmp_path: Path) -> None:
+    """A long run with a small validation split validates often (up to 20 times), so a best
+    checkpoint reached early is not skipped; a short run still validates at least 4 times."""
+    trainer = Trainer(TINY, [tiny_dataset], tmp_path / "run", device="cpu")
+    assert trainer.val_set is not None
+    trainer.plan_iterations(4000)            # 1000 epochs of 4 iterations
+    assert trainer.recipe.eval_every_epochs == 1000 // 20
+    trainer.plan_iterations(8)               # 2 epochs: every epoch
+    assert trainer.recipe.eval_every_epochs == 1
+    big = len(trainer.val_set) / (3.0 * trainer.batch_size)   # cost of one validation, in steps
+    assert trainer._validations(int(4 * big / 0.05)) == 4
+    assert trainer._validations(round(10.5 * big / 0.05)) == 10
+    trainer.close()

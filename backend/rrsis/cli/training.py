@@ -48,6 +48,9 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layer", default=None, help="layer name inside the labels file")
     p.add_argument("--bands", default=None, help="three 1-based band numbers for R,G,B, e.g. 1,2,3")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-negative-tiles", dest="negative_tiles", action="store_false",
+                   help="leave out tiles where no labelled object lies (by default they teach "
+                        "the class word with an empty mask)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing dataset folder")
 
 
@@ -64,7 +67,7 @@ def run_build_dataset(args: argparse.Namespace) -> int:
         overwrite=args.overwrite, line_width_m=args.line_width, point_radius_m=args.point_radius,
         extent=parse_floats(args.extent, 4, "--extent") if args.extent else None,
         test_extent=parse_floats(args.test_extent, 4, "--test-extent") if args.test_extent else None,
-        extent_crs=args.extent_crs)
+        extent_crs=args.extent_crs, negative_tiles=args.negative_tiles)
     print(json.dumps(summary, indent=2))
     return 0
 

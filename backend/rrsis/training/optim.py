@@ -16,7 +16,7 @@ from torch import nn
 from ..errors import InputError
 from .recipe import Recipe
 
-__all__ = ["configure_trainable", "param_groups", "build_optimizer", "poly_lambda",
+__all__ = ["configure_trainable", "freeze_visual_stages", "param_groups", "build_optimizer", "poly_lambda",
            "build_scheduler", "set_train_mode", "text_layers"]
 
 
@@ -35,12 +35,37 @@ def configure_trainable(model: nn.Module, recipe: Recipe) -> None:
     if recipe.freeze_backbone:
         for p in seg.backbone.parameters():
             p.requires_grad_(False)
+    freeze_visual_stages(seg.backbone, recipe.frozen_stages)
     for p in text.parameters():
         p.requires_grad_(False)
     layers = text_layers(text)
     for layer in list(layers)[: max(0, recipe.text_trainable_layers)]:
         for p in layer.parameters():
             p.requires_grad_(True)
+
+
+def freeze_visual_stages(backbone: nn.Module, stages: int) -> int:
+    """requires_grad off for the visual stem and the first ``stages`` stages; the number frozen.
+
+    Only the image path: an EfficientNet encoder's ``conv_stem``/``bn1``/``blocks[:n]``, or
+    Swin's ``patch_embed`` and the transformer blocks of ``layers[:n]`` (their language fusion
+    keeps training: it is what a new region's expressions change).
+    """
+    if stages <= 0:
+        return 0
+    encoder = getattr(backbone, "encoder", None)
+    if encoder is not None and hasattr(encoder, "conv_stem"):
+        mods = [encoder.conv_stem, encoder.bn1, *list(encoder.blocks)[:stages]]
+    elif hasattr(backbone, "patch_embed") and hasattr(backbone, "layers"):
+        mods = [backbone.patch_embed, *(layer.blocks for layer in list(backbone.layers)[:stages])]
+    else:
+        raise InputError(f"frozen_stages: {type(backbone).__name__} has no known visual stages")
+    n = 0
+    for mod in mods:
+        for p in mod.parameters():
+            p.requires_grad_(False)
+            n += p.numel()
+    return n
 
 
 def param_groups(model: nn.Module, recipe: Recipe) -> List[Dict[str, Any]]:

@@ -39,6 +39,8 @@ class Recipe:
                                           "relative_position_bias_table")
     text_trainable_layers: int = 10            # BERT encoder.layer[0..n-1] trained; 0 = text frozen
     freeze_backbone: bool = False
+    frozen_stages: int = 0                     # visual stem + first n stages frozen (low-level
+    #                                            ImageNet filters: cheaper steps, less overfit)
     # --- schedule -------------------------------------------------------------------------
     epochs: int = 40
     batch_size: int = 8                        # in total, split over the processes

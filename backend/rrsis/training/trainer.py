@@ -380,7 +380,7 @@ class Trainer:
         total_iters = max(self.global_step + 1, int(total_iters))
         epochs = max(self.epoch + 1, -(-total_iters // self.iters_per_epoch))
         total_iters = min(total_iters, epochs * self.iters_per_epoch)
-        evals = max(1, epochs // 4)      # about four validations over the run
+        evals = max(1, epochs // self._validations(total_iters))
         self.recipe = self.recipe.replace(epochs=epochs, max_iters=total_iters,
                                           eval_every_epochs=evals)
         self.total_iters = total_iters
@@ -390,6 +390,16 @@ class Trainer:
         log.info("time budget %.0f s: %d iterations (%d epochs of %d), validation every %d "
                  "epoch(s)", r.time_budget_s or 0, total_iters, epochs, self.iters_per_epoch,
                  evals)
+
+    def _validations(self, total_iters: int) -> int:
+        """How many validations a run of ``total_iters`` affords: at least 4, at most 20, and
+        no more than about 5 % of the run's time (a validation sample costs about a third of
+        a training sample: forward only). A small region's few validation tiles are checked
+        often, so the best checkpoint is not missed when it overfits early."""
+        if self.val_set is None:
+            return 4
+        cost = len(self.val_set) / (3.0 * max(1, self.batch_size))  # in training steps
+        return int(min(20, max(4, 0.05 * total_iters / max(cost, 1e-9))))
 
     def _select(self, losses: List[float], partial: bool = False) -> None:
         """Validation metrics after an epoch (or at an early stop); export the best model."""

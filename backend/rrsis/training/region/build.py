@@ -10,8 +10,11 @@ The area is cut into spatial *parts* first (strips across its longer side: train
 test; or an explicit ``test_extent``), so the parts never share ground and none is empty.
 Each part is tiled on its own, edge tiles padded; ``valid/<id>.png`` marks the pixels
 that are inside the part and hold data, and training ignores the rest (no-data, padding
-and the neighbouring part never teach "background"). The dataset is written under a
-temporary name and renamed at the end: a failed build leaves nothing behind.
+and the neighbouring part never teach "background"). A tile where no object of a class
+lies is a sample too: the class word with an empty mask (``negative_tiles``); the area a
+model serves is mostly such ground, and one that never saw it there marks it. The dataset
+is written under a temporary name and renamed at the end: a failed build leaves nothing
+behind.
 
 Over 300 lines on purpose: one build from parts to tiles to the renamed folder; the labels
 are :mod:`.labels`' and the held-out measure :mod:`.holdout`'s.
@@ -36,7 +39,7 @@ from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, r
                                  source_gsd_m)
 from ...errors import Cancelled, InputError
 from ..datasets.regions import read_words
-from ..expressions import DEFAULT_SYNONYMS, Instance, generate_expressions
+from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
 from .labels import as_areas, read_region_labels, to_crs
 
 __all__ = ["Part", "plan_parts", "tile_starts", "build_region_dataset", "read_tile",
@@ -170,6 +173,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                          seed: int = 0, overwrite: bool = False,
                          model_gsd_range: Tuple[float, float] = (0.05, 0.5),
                          max_expressions_per_tile: Optional[int] = 8,
+                         negative_tiles: bool = True,
                          progress: Optional[Progress] = None,
                          cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
     """Write the dataset folder; return its summary (parts with areas, samples, warnings)."""
@@ -199,6 +203,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             tb = transform_bounds(info.crs, grid.crs, *tb, densify_pts=21)
         test_box = _box_in_grid(grid, tb)
     parts = plan_parts(grid.height, grid.width, split_shares, test_box)
+    categories = sorted({ws[0] for ws in cat_words.values() if ws})
     res = grid.transform.a
     tree = shapely.STRtree(geoms)
     near = max(2.0, 8 * gsd)
@@ -234,16 +239,21 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                                            min(row + tile_size, p.row1))
                 box = shapely.box(x0, y0, x1, y1)
                 instances: List[Instance] = []
+                touching = set()
                 for gi in tree.query(box, predicate="intersects"):
                     ws = cat_words[classes[int(gi)]]
                     if not ws:
                         continue
+                    touching.add(ws[0])
                     part_geom = _polygonal(shapely.make_valid(geoms[int(gi)].intersection(box)))
                     if part_geom is not None and part_geom.area >= min_area:
                         instances.append(Instance(ws[0], part_geom))
                 exprs = generate_expressions(instances, synonyms, near,
                                              max_expressions=max_expressions_per_tile,
                                              seed=seed * 1_000_003 + row * 1009 + col)
+                if negative_tiles:   # "building" where no building is: an empty mask
+                    exprs += [Expression(word, (), "absent") for word in categories
+                              if word not in touching]
                 tile_rows.append({"name": name, "split": p.split, "row": row, "col": col,
                                   "objects": len(instances), "expressions": len(exprs)})
                 if not exprs:
@@ -263,7 +273,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                     sid = f"{name}e{e:02d}"
                     mask = rasterize([(instances[i].geometry, 255) for i in ex.targets],
                                      out_shape=(tile_size, tile_size), transform=transform,
-                                     fill=0, dtype="uint8")
+                                     fill=0, dtype="uint8") if ex.targets else \
+                        np.zeros((tile_size, tile_size), np.uint8)
                     mask[~valid] = 0
                     Image.fromarray(mask).save(tmp / "masks" / f"{sid}.png")
                     _link_or_copy(tmp / "tiles" / f"{name}.png", tmp / "images" / f"{sid}.png")
@@ -285,7 +296,6 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         for split, rows in lines.items():
             (tmp / f"output_phrase_{split}.txt").write_text("".join(r + "\n" for r in rows),
                                                             encoding="utf-8")
-        categories = sorted({ws[0] for ws in cat_words.values() if ws})
         (tmp / "categories.txt").write_text("".join(c + "\n" for c in categories))
         warnings = _warnings(part_rows, lines, gsd)
         summary = {
@@ -302,9 +312,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             "classes": cat_words, "categories": categories, "parts": part_rows,
             "samples": {s: len(v) for s, v in lines.items()},
             "tiles": {s: sum(1 for t in tile_rows if t["split"] == s) for s in SPLITS},
-            "warnings": warnings, "seed": seed,
+            "warnings": warnings, "seed": seed, "negative_tiles": negative_tiles,
         }
-        if not lines["train"]:
+        if not any(t["objects"] for t in tile_rows if t["split"] == "train"):
             raise InputError("no training tile contains a labelled object: check the class "
                              "field, the words file and that the labels overlap the raster")
         (tmp / "dataset.json").write_text(json.dumps({**summary, "tile_list": tile_rows},

@@ -31,6 +31,7 @@ PathLike = Union[str, Path]
 #: (docs/finetune-atlanta.md); the schedule is sized to the time budget at run time.
 FINETUNE_REGION: Dict[str, Any] = {
     "name": "finetune-region", "lr": 3e-4, "weight_decay": 0.01, "text_trainable_layers": 0,
+    "frozen_stages": 2,
     "epochs": 1000, "batch_size": 8, "poly_power": 0.9, "warmup_iters": 5,
     "scale_range": [0.8, 1.25], "random_crop": True, "hflip": True, "rot90": True,
     "num_workers": 0, "loss_weights": [0.7, 1.3], "precision": "fp32", "grad_clip": 5.0,

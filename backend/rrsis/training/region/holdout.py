@@ -17,7 +17,7 @@ import numpy as np
 
 from .labels import RegionLabels, as_areas, read_region_labels, to_crs
 
-__all__ = ["heldout_iou", "held_out_part"]
+__all__ = ["heldout_iou", "held_out_part", "object_matches"]
 
 PathLike = Union[str, Path]
 
@@ -42,6 +42,24 @@ def _rasterize(geoms: List[Any], bounds: List[float], res: float) -> np.ndarray:
     return rasterize([(g, 1) for g in geoms], out_shape=(h, w),
                      transform=from_origin(bounds[0], bounds[3], res, res), fill=0,
                      dtype="uint8").astype(bool)
+
+
+def object_matches(truth: List[Any], pred: List[Any], iou: float = 0.5) -> Dict[str, int]:
+    """Labelled objects found by a predicted polygon: with IoU >= ``iou`` (the usual
+    detection criterion), and touched at all. Pixel IoU alone hides whether a low score
+    is missed objects or outlines off by a few pixels (off-nadir footprints vs roofs)."""
+    import shapely
+
+    tree = shapely.STRtree(pred) if pred else None
+    matched = touched = 0
+    for g in truth:
+        if g.is_empty or tree is None:
+            continue
+        near = [pred[i] for i in tree.query(g, predicate="intersects")]
+        touched += bool(near)
+        best = max((g.intersection(q).area / g.union(q).area for q in near), default=0.0)
+        matched += best >= iou
+    return {f"objects_found_iou{int(round(iou * 100))}": matched, "objects_touched": touched}
 
 
 def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
@@ -70,8 +88,9 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
             continue
         truth = [g.intersection(box) for g, c in zip(geoms, classes) if c == cls
                  and g.intersects(box)]
-        objects = sum(1 for g, c in zip(geoms, classes)
-                      if c == cls and g.representative_point().within(box))
+        counted = [g.intersection(box) for g, c in zip(geoms, classes)
+                   if c == cls and g.representative_point().within(box)]
+        objects = len(counted)
         with tempfile.TemporaryDirectory(prefix="rrsis-heldout-") as tmp:
             gpkg = str(Path(tmp) / "pred.gpkg")
             result = segment(SegmentOptions(
@@ -88,5 +107,6 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
         union = int((p | t).sum())
         out["classes"][cls] = {
             "expression": words[0], "iou": float((p & t).sum() / union) if union else 0.0,
-            "objects": objects, "predicted_objects": len(pred), "served_gsd_m": result.gsd_m}
+            "objects": objects, "predicted_objects": len(pred), "served_gsd_m": result.gsd_m,
+            **object_matches(counted, pred)}
     return out

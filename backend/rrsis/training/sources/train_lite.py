@@ -3,8 +3,9 @@
     python -m rrsis.training.sources.train_lite --data-root ../shared/data --out runs/lgce-lite
 
 Builds the three dataset folders (if absent) with :func:`rrsis.training.sources.build_all`,
-initialises the model with :func:`rrsis.models.pretrained.init_pretrained`, freezes the
-stem and the first ``--frozen-stages`` block stages of the visual encoder, then runs
+initialises the model with :func:`rrsis.models.pretrained.init_pretrained`, keeps the
+stem and the first block stages of the visual encoder frozen (the recipe's ``frozen_stages``,
+or ``--frozen-stages``), then runs
 :class:`rrsis.training.trainer.Trainer` with the shipped recipe ``lgce_lite``.
 """
 
@@ -24,19 +25,7 @@ from ..recipe import resolve_recipe
 from ..trainer import Trainer
 from . import build_all, dataset_folders
 
-__all__ = ["freeze_stem", "main"]
-
-
-def freeze_stem(model, stages: int) -> int:  # type: ignore[no-untyped-def]
-    """requires_grad off for the encoder's stem and its first ``stages`` block stages."""
-    enc = model.segmentation.backbone.encoder
-    mods = [enc.conv_stem, enc.bn1] + list(enc.blocks[:stages])
-    n = 0
-    for mod in mods:
-        for p in mod.parameters():
-            p.requires_grad_(False)
-            n += p.numel()
-    return n
+__all__ = ["main"]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -47,7 +36,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--recipe", default="lgce_lite")
     p.add_argument("--arch", default=None, help="model architecture instead of the recipe's "
                                                 "(lgce-lite2: the EfficientNet-Lite2 variant)")
-    p.add_argument("--frozen-stages", type=int, default=2)
+    p.add_argument("--frozen-stages", type=int, default=None,
+                   help="visual stem + this many stages frozen (default: the recipe's)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--rebuild", action="store_true")
     p.add_argument("--resume", default=None)
@@ -69,7 +59,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.rebuild or not all((f / "dataset.json").is_file() for f in folders):
         build_all(Path(args.data_root), Path(args.datasets))
     recipe = resolve_recipe(args.recipe, time_budget_s=args.time_budget, epochs=args.epochs,
-                            lr=args.lr, arch=args.arch)
+                            lr=args.lr, arch=args.arch,
+                            frozen_stages=args.frozen_stages)
     import torch
 
     torch.manual_seed(recipe.seed)
@@ -85,7 +76,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                       export_path=args.export, name="lgce-lite", model=model, gsd_m=0.15)
     if args.max_iters:
         trainer.plan_iterations(args.max_iters)
-    frozen = freeze_stem(trainer.model, args.frozen_stages)
+    frozen = sum(p.numel() for p in trainer.model.segmentation.parameters()
+                 if not p.requires_grad)
     logging.info("frozen encoder parameters: %d; train iterations: %d", frozen, trainer.total_iters)
     try:
         result = trainer.fit()
