@@ -253,6 +253,8 @@ BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "point_radius_m": Field("number", nullable=False, doc="radius of point labels in metres"),
     "bands": Field("int_list", doc="1-based band indexes used as RGB"),
     "overwrite": Field("bool", nullable=False, doc="replace an existing dataset folder"),
+    "negative_tiles": Field("bool", nullable=False,
+                            doc="tiles without a labelled object teach the class as absent"),
 }
 
 #: ``finetune``: ``rrsis.training.region.finetune.finetune_region`` (CLI ``finetune``).

@@ -1,21 +1,23 @@
 """The label parameters shared by "Build referring dataset" and "Fine-tune model".
 
 Labels as analysts have them: a polygon, line or point layer; a class field, or one class
-for the whole layer; a width for lines and a radius for points, in metres.
+for the whole layer; a width for lines and a radius for points, in metres; whether tiles
+without a labelled object teach the class as absent (default: yes).
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
-from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParameterField,
-                       QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
+from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParameterBoolean,
+                       QgsProcessingParameterField, QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
                        QgsProcessingParameterString, QgsProcessingParameterVectorLayer)
 
 from .. import render
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
 LINE_WIDTH, POINT_RADIUS, GSD = "LINE_WIDTH", "POINT_RADIUS", "GSD"
+NEGATIVE_TILES = "NEGATIVE_TILES"
 
 
 def add_label_parameters(alg: Any) -> None:
@@ -38,6 +40,9 @@ def add_label_parameters(alg: Any) -> None:
     alg.addParameter(QgsProcessingParameterNumber(
         GSD, tr("Training GSD in metres (0: the raster's, within the model's range)"),
         QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0))
+    alg.addParameter(QgsProcessingParameterBoolean(
+        NEGATIVE_TILES, tr("Teach ground without labelled objects as “not this class”"),
+        defaultValue=True))
 
 
 def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: Any
@@ -58,7 +63,8 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
         "raster": raster_path, "labels": labels,
         "class_field": field or None, "fixed_class": None if field else fixed,
         "line_width_m": alg.parameterAsDouble(parameters, LINE_WIDTH, context),
-        "point_radius_m": alg.parameterAsDouble(parameters, POINT_RADIUS, context)}
+        "point_radius_m": alg.parameterAsDouble(parameters, POINT_RADIUS, context),
+        "negative_tiles": alg.parameterAsBool(parameters, NEGATIVE_TILES, context)}
     gsd = alg.parameterAsDouble(parameters, GSD, context)
     if gsd > 0:
         request["gsd_m"] = gsd

@@ -64,3 +64,10 @@ def test_build_dataset_through_the_protocol(provider, project, backend_settings,
     assert list((tmp_path / "dataset" / "images").glob("*.png"))
     assert {p["split"] for p in summary["parts"]} == {"train", "val", "test"}
     assert "building" in json.dumps(summary) and "road" in json.dumps(summary)
+    assert summary["negative_tiles"] is True                      # the default
+    processing.run("rrsis:build_dataset", {
+        "INPUT": str(raster), "LABELS": labels, "CLASS_FIELD": "cls", "TILE_SIZE": 64,
+        "NEGATIVE_TILES": False, "OUTPUT": str(tmp_path / "positives")})
+    only = json.loads((tmp_path / "positives" / "dataset.json").read_text())
+    assert only["negative_tiles"] is False
+    assert sum(only["samples"].values()) < sum(summary["samples"].values())
