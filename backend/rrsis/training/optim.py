@@ -16,8 +16,8 @@ from torch import nn
 from ..errors import InputError
 from .recipe import Recipe
 
-__all__ = ["configure_trainable", "freeze_visual_stages", "param_groups", "build_optimizer", "poly_lambda",
-           "build_scheduler", "set_train_mode", "text_layers"]
+__all__ = ["configure_trainable", "freeze_visual_stages", "param_groups", "build_optimizer",
+           "poly_lambda", "build_scheduler", "set_train_mode", "text_layers"]
 
 
 def text_layers(text_encoder: nn.Module) -> nn.ModuleList:

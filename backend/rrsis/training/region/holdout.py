@@ -86,10 +86,11 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
     for cls, words in summary["classes"].items():
         if not words:
             continue
-        truth = [g.intersection(box) for g, c in zip(geoms, classes) if c == cls
-                 and g.intersects(box)]
-        counted = [g.intersection(box) for g, c in zip(geoms, classes)
-                   if c == cls and g.representative_point().within(box)]
+        # clipped once; an object counts where its representative point lies
+        clipped = [(g.intersection(box), g.representative_point().within(box))
+                   for g, c in zip(geoms, classes) if c == cls and g.intersects(box)]
+        truth = [g for g, _ in clipped]
+        counted = [g for g, inside in clipped if inside]
         objects = len(counted)
         with tempfile.TemporaryDirectory(prefix="rrsis-heldout-") as tmp:
             gpkg = str(Path(tmp) / "pred.gpkg")
