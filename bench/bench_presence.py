@@ -99,8 +99,10 @@ def main() -> int:
     args = p.parse_args()
     report = json.loads(Path(args.presence).read_text())
     presence = read_presence(Path(args.presence))
-    stat, thr = presence["statistic"], float(presence["threshold"])
-    print(f"presence rule: {stat} >= {thr:.4f} (calibrated on "
+    stat, thr, groups = presence["statistic"], presence.get("threshold"), presence.get("groups")
+    rule = ", ".join(([f"{stat} >= {thr:.4f}"] if thr is not None else [])
+                     + [f"{g}: {stat} >= {t:.4f}" for g, t in (groups or {}).items()])
+    print(f"presence rule: {rule} (calibrated on "
           f"{presence.get('max_images_per_folder')} val images per folder)\n")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -130,7 +132,8 @@ def main() -> int:
                   "sample):\n\n| source | present kept | " +
                   " | ".join(f"{k} rejected" for k in KINDS_NEGATIVE) + " |\n" + "|---" * 5 + "|")
             for source in sorted({c.source for c in cases}) + ["all"]:
-                kinds = rates([c for c in cases if source in ("all", c.source)], stat, thr)
+                kinds = rates([c for c in cases if source in ("all", c.source)], stat, thr,
+                              groups)
                 cells = [f"{kinds['present']['kept']:.0%} of {kinds['present']['n']}"
                          if "present" in kinds else "-"]
                 cells += [f"{kinds[k]['rejected']:.0%} of {kinds[k]['n']}" if k in kinds

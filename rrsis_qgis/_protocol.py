@@ -176,7 +176,8 @@ SEGMENT_PARAMS: Dict[str, Field] = {
                        doc="auto: exact fp32 on CPU, autocast on CUDA; fast: bf16 decoder on "
                            "CPU; fp32; bf16"),
     "threshold": Field("number", nullable=False, doc="foreground probability threshold of the "
-                       "mask", default=0.5, minimum=0.0, maximum=1.0, min_open=True,
+                       "mask (0.5 is each category group's point when the model card has "
+                       "operating points)", default=0.5, minimum=0.0, maximum=1.0, min_open=True,
                        max_open=True, step=0.01),
     "min_area_m2": Field("number", doc="drop objects smaller than this; 0 keeps every object",
                          unit="m2", minimum=0.0, step=0.01,

@@ -36,7 +36,7 @@ from .errors import InputError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["export_onnx", "text_graph_path", "OPSET"]
+__all__ = ["export_onnx", "update_card", "text_graph_path", "OPSET"]
 
 OPSET = 17
 PREFIX = "m."  # the wrapper modules' attribute name: initializer "m.<state-dict key>"
@@ -203,6 +203,19 @@ def export_onnx(checkpoint: Path, output: Path, opset: int = OPSET) -> Dict[str,
     if read_header(checkpoint)[1] != start:  # pragma: no cover - a bug in the layout maths
         raise RuntimeError("checkpoint layout changed unexpectedly; export again")
     return {"image": str(output), "text": str(text_out), "card": entry, "stats": stats}
+
+
+def update_card(checkpoint: Path, changes: Dict[str, Any]) -> None:
+    """Set top-level ``changes`` in the card of ``checkpoint`` (tensors untouched) and
+    re-export the ONNX graphs the card lists, whose weight offsets move with the card."""
+    from .models.card import read_card, write_card
+
+    card = read_card(checkpoint)
+    card.update(changes)
+    write_card(checkpoint, card)
+    graphs = (card.get("onnx") or {}).get("graphs") or {}
+    if "image" in graphs:
+        export_onnx(checkpoint, Path(checkpoint).parent / graphs["image"]["file"])
 
 
 def read_header(path: Path) -> Tuple[Dict[str, Any], int]:

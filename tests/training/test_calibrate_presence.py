@@ -156,3 +156,26 @@ def test_calibration_cli_writes_the_report_and_the_card(tmp_path: Path) -> None:
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
     assert missing.stderr.strip().count("\n") == 0 and "not found" in missing.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+def test_group_rules_are_set_only_where_they_keep_the_present_targets() -> None:
+    from rrsis.training.calibrate_presence import calibrate_groups, case_group
+
+    assert case_group("houses") == "building" and case_group("the river") == "water"
+    assert case_group("cars and trees") is None and case_group("blorf") is None
+
+    def cases(phrase: str, kind: str, values: List[float]) -> List[Case]:
+        return [Case("s", f"i{k}", phrase, kind, {"top16": v}) for k, v in enumerate(values)]
+
+    separable = cases("buildings", "present", [0.8 + 0.01 * k for k in range(20)]) \
+        + cases("buildings", "absent", [0.05 * k for k in range(12)])          # up to 0.55
+    overlapping = cases("water", "present", [0.5 + 0.02 * k for k in range(20)]) \
+        + cases("water", "absent", [0.45 + 0.04 * k for k in range(12)])       # up to 0.89
+    few = cases("trees", "present", [0.9] * 20) + cases("trees", "absent", [0.1] * 3)
+    block = calibrate_groups(separable + overlapping + few, "top16", reject=0.9, keep=0.95)
+    assert set(block["groups"]) == {"building"}
+    assert 0.5 < block["groups"]["building"] < 0.8
+    report = block["per_group"]
+    assert report["building"]["present_kept"] == 1.0 and report["building"]["used"]
+    assert not report["water"]["used"] and "keeps under 95%" in report["water"]["why"]
+    assert not report["vegetation"]["used"] and "fewer than 10" in report["vegetation"]["why"]

@@ -133,3 +133,24 @@ def test_grey_samples_are_grey_and_leave_the_other_draws_alone(tmp_path: Path) -
         h = half[i]["image"] * std + mean
         n_grey += int(torch.allclose(h[0], h[2], atol=1e-5))
     assert 0 < n_grey < len(samples)
+
+
+def test_stretch_jitter_restretches_each_sample_and_leaves_the_other_draws_alone(
+        tmp_path: Path) -> None:
+    write_refsegrs(tmp_path, {"train": 8}, size=32)
+    samples = read_split(tmp_path, "train")
+    kw = dict(scale_range=(1.0, 1.5), random_crop=True, hflip=True, seed=3)
+    plain = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, **kw)
+    jittered = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, stretch_jitter=0.2, **kw)
+    again = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, stretch_jitter=0.2, **kw)
+    mean, std = torch.tensor(MEAN).view(3, 1, 1), torch.tensor(STD).view(3, 1, 1)
+    for i in range(len(samples)):
+        p, j = plain[i]["image"] * std + mean, jittered[i]["image"] * std + mean
+        assert torch.equal(jittered[i]["mask"], plain[i]["mask"])   # same crop, flip, scale
+        assert torch.equal(jittered[i]["image"], again[i]["image"])  # deterministic
+        low, high = jittered._stretch(i)
+        assert abs(low) <= 0.2 and abs(high - 1) <= 0.2
+        expected = ((p - low) / (high - low)).clamp(0, 1)
+        assert torch.allclose(j, expected, atol=1e-5)                # one affine re-stretch
+        assert not torch.allclose(j, p, atol=1e-3)
+    assert plain._stretch(0) is None

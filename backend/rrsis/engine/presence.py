@@ -7,7 +7,10 @@ phrase it segments, how strongly the model answers over the whole requested area
 a model whose card carries a calibrated threshold (``presence``, written by
 :mod:`rrsis.training.calibrate_presence`) drops every object of a phrase whose
 statistic falls below it: the expression then says "no object matches (presence 0.12
-< 0.31)". A card without ``presence`` keeps every object, as before.
+< 0.31)". The threshold may be one for every phrase or one per lexicon group (``groups``:
+"building" only, say, where the validation split separates absent from present buildings);
+a phrase without a threshold is never rejected. A card without ``presence`` keeps every
+object, as before.
 
 The statistic is computed here only, from the blended probability strips the engine
 already produces (so it is the same for the torch and the ONNX runtime) and from the
@@ -28,7 +31,7 @@ Candidates (the calibration measures all of them and the card names the one chos
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import numpy as np
@@ -110,23 +113,40 @@ def statistics(meter: PresenceMeter, objects: Sequence[Any], gsd_m: float) -> Di
 
 @dataclass(frozen=True)
 class PresenceRule:
-    """The card's decision: objects of a phrase are kept when ``statistic >= threshold``."""
+    """The card's decision: objects of a phrase are kept when ``statistic >= threshold``.
+
+    ``groups``: thresholds of single lexicon groups (``building``, ``water``...), chosen
+    where the validation split separates that group's absent and present cases; a phrase
+    of one such group uses it, any other phrase ``threshold`` (None: never rejected).
+    """
 
     statistic: str
-    threshold: float
+    threshold: Optional[float]
+    groups: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_card(cls, card: Optional[Mapping[str, Any]]) -> Optional["PresenceRule"]:
         """The rule of a model card, or None when it has no (usable) ``presence`` block."""
         block = (card or {}).get("presence")
-        if not isinstance(block, Mapping):
+        if not isinstance(block, Mapping) or block.get("statistic") not in STATISTICS:
             return None
-        stat, thr = block.get("statistic"), block.get("threshold")
-        if stat not in STATISTICS or not isinstance(thr, (int, float)) or isinstance(thr, bool):
-            return None
-        if not 0.0 <= float(thr) <= 1.0:
-            return None
-        return cls(str(stat), float(thr))
+        thr = block.get("threshold")
+        groups = block.get("groups") if isinstance(block.get("groups"), Mapping) else {}
+        rule = cls(str(block["statistic"]), float(thr) if _unit(thr) else None,
+                   {str(g): float(v) for g, v in groups.items() if _unit(v)})
+        return rule if rule.threshold is not None or rule.groups else None
+
+    def threshold_for(self, groups: Sequence[str] = ()) -> Optional[float]:
+        """The threshold of a phrase of these lexicon groups."""
+        own = {self.groups[g] for g in groups if g in self.groups}
+        if len(own) == 1 and len(set(groups)) == 1:
+            return own.pop()
+        return self.threshold
+
+
+def _unit(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and 0.0 <= float(value) <= 1.0
 
 
 @dataclass(frozen=True)
@@ -145,15 +165,20 @@ class PhrasePresence:
 
 
 def measure(card: Optional[Mapping[str, Any]], meters: Mapping[str, PresenceMeter],
-            objects: Mapping[str, Sequence[Any]], gsd_m: float,
-            check: bool = True) -> Dict[str, PhrasePresence]:
-    """Each phrase's presence under the card's rule (``check`` False: measured, never applied)."""
+            objects: Mapping[str, Sequence[Any]], gsd_m: float, check: bool = True,
+            groups_of: Optional[Mapping[str, Sequence[str]]] = None
+            ) -> Dict[str, PhrasePresence]:
+    """Each phrase's presence under the card's rule (``check`` False: measured, never applied).
+
+    ``groups_of``: phrase -> its lexicon groups (:meth:`GroundedRun.phrase_groups`), for
+    the rule's per-group thresholds."""
     rule = PresenceRule.from_card(card)
     name = rule.statistic if rule is not None else DEFAULT_STATISTIC
-    threshold = rule.threshold if (rule is not None and check) else None
-    return {phrase: PhrasePresence(statistics(meter, objects.get(phrase, ()), gsd_m)[name],
-                                   name, threshold)
-            for phrase, meter in meters.items()}
+    groups_of = groups_of or {}
+    return {phrase: PhrasePresence(
+        statistics(meter, objects.get(phrase, ()), gsd_m)[name], name,
+        rule.threshold_for(groups_of.get(phrase, ())) if (rule is not None and check) else None)
+        for phrase, meter in meters.items()}
 
 
 def no_match_message(presence: PhrasePresence) -> str:

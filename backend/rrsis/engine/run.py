@@ -57,6 +57,7 @@ from .model_cache import ModelCache, model_name
 from .options import SegmentOptions
 from .options import check_options as _check_options
 from .output import StripRasterWriter, write_geopackage
+from .operating import phrase_offsets
 from .presence import PresenceMeter, annotate, measure
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                         source_gsd_m)
@@ -131,6 +132,8 @@ class _Plan:
     rows: List[List[Tile]]
     grounding: GroundedRun
     runtime: str = "torch"
+    offsets: Optional[np.ndarray] = None  # per phrase, the card's operating points
+    phrase_groups: Dict[str, List[str]] = field(default_factory=dict)  # lexicon groups
 
     @property
     def tiles_total(self) -> int:
@@ -155,7 +158,10 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
                                options.threads)
     rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \
         if grounding.phrases else []  # nothing the model could look for: no inference
-    return _Plan(info, grid, bands, device, model, predictor, rows, grounding, runtime)
+    groups = grounding.phrase_groups()
+    offsets = phrase_offsets(getattr(model, "card", None), predictor.expressions, groups)
+    return _Plan(info, grid, bands, device, model, predictor, rows, grounding, runtime, offsets,
+                 groups)
 
 
 def _created() -> str:
@@ -190,7 +196,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     size = predictor.input_size
     total = plan.tiles_total
     window = blend_window(size, options.overlap)
-    blender = StripBlender(len(exprs), grid.width, size, window)
+    blender = StripBlender(len(exprs), grid.width, size, window, plan.offsets)
     vectorizers = [StripVectorizer(options.threshold) for _ in exprs]
     meters = [PresenceMeter() for _ in exprs]
     writers: List[StripRasterWriter] = []
@@ -282,7 +288,7 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
                                         regularize=options.regularize))
                for phrase, vec in zip(plan.predictor.expressions, vectorizers)}
     presence = measure(getattr(model, "card", None), dict(zip(plan.predictor.expressions, meters)),
-                       objects, grid.gsd_m, options.presence_check)
+                       objects, grid.gsd_m, options.presence_check, plan.phrase_groups)
     objects = {p: objs if presence[p].present else [] for p, objs in objects.items()}
     picks, reports = plan.grounding.select(
         {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,

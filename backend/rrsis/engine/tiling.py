@@ -88,8 +88,13 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 class StripBlender:
     """Weighted sum of logit differences over a buffer one tile high and the grid wide."""
 
-    def __init__(self, n_expr: int, width: int, size: int, window: np.ndarray) -> None:
+    def __init__(self, n_expr: int, width: int, size: int, window: np.ndarray,
+                 offsets: Optional[np.ndarray] = None) -> None:
+        """``offsets``: (E,) logit difference subtracted per expression before the sigmoid
+        (the card's operating points, :mod:`rrsis.engine.operating`); None: none."""
         self.size, self.width, self.window = size, width, window
+        self.offsets = None if offsets is None else \
+            np.asarray(offsets, np.float32).reshape(n_expr, 1, 1)
         w = max(width, size)
         self.sum = np.zeros((n_expr, size, w), np.float32)
         self.weight = np.zeros((size, w), np.float32)
@@ -121,6 +126,8 @@ class StripBlender:
         valid = wt > 0
         mean = np.divide(self.sum[:, :n, :self.width], wt, out=np.zeros_like(
             self.sum[:, :n, :self.width]), where=valid)
+        if self.offsets is not None:
+            mean -= self.offsets
         prob = np.where(valid, sigmoid(mean), 0.0).astype(np.float32)
         return prob, valid
 

@@ -107,6 +107,21 @@ class GroundedRun:
             out[expr] = list(dict.fromkeys(phrases))
         return out
 
+    def phrase_groups(self) -> Dict[str, List[str]]:
+        """phrase -> the lexicon groups of what it asks for (the key of the card's operating
+        points): a category phrase its category's group; a whole expression the groups of
+        its targets as the parser reads them (none when it does not understand it)."""
+        by_phrase = {c.model_phrase: c.group for c in BY_NAME.values()}
+        out: Dict[str, List[str]] = {}
+        for phrase in self.phrases:
+            if phrase in self.uses:  # segmented whole (end to end, or the auto fallback)
+                plan = parse(phrase)
+                out[phrase] = list(dict.fromkeys(BY_NAME[c].group for t in plan.targets
+                                                 for c in t.categories))
+            else:
+                out[phrase] = [by_phrase[phrase]] if phrase in by_phrase else []
+        return out
+
     def select(self, objects: Dict[str, Sequence[BaseGeometry]], transform: Affine,
                metres_per_unit: float, bounds: Tuple[float, float, float, float],
                open_reader: Optional[Callable[[], ContextManager[Any]]] = None

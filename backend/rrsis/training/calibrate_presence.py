@@ -22,6 +22,8 @@ absent + gibberish + unknown cases; the statistic that keeps the most present ta
 at that threshold is chosen. The result (JSON) has every statistic's rates, the chosen
 ``presence`` block for the model card, and per-source rates; ``--write-card`` stores the
 block in the model's card (``rrsis card MODEL --set-presence JSON`` does the same later).
+``--per-group`` instead sets one threshold per lexicon group from that group's absent cases,
+only where it keeps ``--keep`` (0.95) of the group's present targets (:func:`calibrate_groups`).
 
 Over 300 lines on purpose: case generation, the engine runs, the threshold choice and the
 report are one calibration; splitting them would scatter one procedure.
@@ -50,9 +52,12 @@ from ..engine.presence import STATISTICS, PresenceMeter, statistics
 from ..errors import InputError, RrsisError
 
 __all__ = ["Case", "choose_threshold", "choose_statistic", "val_cases", "collect", "calibrate",
+           "calibrate_groups", "case_group",
            "main"]
 
 REJECT = 0.9
+KEEP = 0.95            # per group: a rule must keep this share of present targets
+MIN_GROUP_CASES = 10   # per group: present and absent val cases needed to set a rule
 KINDS_NEGATIVE = ("absent", "gibberish", "unknown")
 #: Out-of-vocabulary nouns surely absent from each source's val scenes (inland streets,
 #: residential drone tiles, forest plots, summer NAIP of inland/coastal towns, desert city).
@@ -122,16 +127,27 @@ def choose_statistic(cases: Sequence[Case], reject: float = REJECT,
     return best, table
 
 
-def rates(cases: Iterable[Case], statistic: str, threshold: float) -> Dict[str, Any]:
-    """Per kind: n and the share kept (present) or rejected (the others)."""
+def rates(cases: Iterable[Case], statistic: str, threshold: Optional[float],
+          groups: Optional[Dict[str, float]] = None) -> Dict[str, Any]:
+    """Per kind: n and the share kept (present) or rejected (the others), under ``threshold``
+    and the per-group thresholds ``groups`` (:class:`~rrsis.engine.presence.PresenceRule`:
+    a case of one such group uses it; without any threshold a case is kept)."""
+    from ..engine.presence import PresenceRule
+
+    rule = PresenceRule(statistic, threshold, dict(groups or {}))
     out: Dict[str, Any] = {}
     cases = list(cases)
     for kind in ("present",) + KINDS_NEGATIVE:
-        vals = np.array([c.values[statistic] for c in cases if c.kind == kind])
-        if vals.size == 0:
+        mine = [c for c in cases if c.kind == kind]
+        if not mine:
             continue
-        share = (vals >= threshold).mean() if kind == "present" else (vals < threshold).mean()
-        out[kind] = {"n": int(vals.size),
+        kept = []
+        for c in mine:
+            group = case_group(c.phrase) if rule.groups else None
+            t = rule.threshold_for([group] if group else [])
+            kept.append(t is None or c.values[statistic] >= t)
+        share = np.mean(kept) if kind == "present" else 1.0 - np.mean(kept)
+        out[kind] = {"n": len(mine),
                      ("kept" if kind == "present" else "rejected"): round(float(share), 4)}
     return out
 
@@ -288,6 +304,43 @@ def calibrate(cases: Sequence[Case], reject: float = REJECT,
                         for s in sources}}
 
 
+def case_group(phrase: str) -> Optional[str]:
+    """The one lexicon group a case's phrase asks for ("buildings" -> building), else None."""
+    from ..grounding.lexicon import BY_NAME
+    from ..grounding.parser import parse
+
+    groups = {BY_NAME[c].group for t in parse(phrase).targets for c in t.categories}
+    return groups.pop() if len(groups) == 1 else None
+
+
+def calibrate_groups(cases: Sequence[Case], statistic: str, reject: float = REJECT,
+                     keep: float = KEEP, min_cases: int = MIN_GROUP_CASES) -> Dict[str, Any]:
+    """The per-group presence block: for each lexicon group with at least ``min_cases``
+    absent and present val cases, the threshold rejecting ``reject`` of its absent cases;
+    the group gets a rule only where that keeps at least ``keep`` of its present cases
+    (a rule that drops real objects is worse than the specks it removes)."""
+    report: Dict[str, Any] = {}
+    for group in sorted({g for g in map(lambda c: case_group(c.phrase), cases) if g}):
+        mine = [c for c in cases if case_group(c.phrase) == group]
+        pos = [c.values[statistic] for c in mine if c.kind == "present"]
+        neg = [c.values[statistic] for c in mine if c.kind == "absent"]
+        entry: Dict[str, Any] = {"present": len(pos), "absent": len(neg)}
+        if min(len(pos), len(neg)) < min_cases:
+            entry["used"] = False
+            entry["why"] = f"fewer than {min_cases} present or absent val cases"
+        else:
+            entry.update(choose_threshold(pos, neg, reject))
+            entry["used"] = bool(entry["present_kept"] >= keep)
+            if not entry["used"]:
+                entry["why"] = f"keeps under {keep:.0%} of present targets"
+        report[group] = entry
+    return {"statistic": statistic,
+            "groups": {g: e["threshold"] for g, e in report.items() if e["used"]},
+            "per_group": report, "target_rejection": reject, "keep": keep,
+            "rejects": ["absent"], "min_cases": min_cases,
+            "calibration": "rrsis.training.calibrate_presence --per-group on the val split"}
+
+
 def read_cases(path: Path) -> List[Case]:
     """The cases of an earlier report."""
     try:
@@ -312,19 +365,13 @@ def read_presence(path: Path) -> Dict[str, Any]:
 def write_presence(model: Path, presence: Dict[str, Any]) -> None:
     """Store ``presence`` in the card of ``model`` (atomic); re-export listed ONNX graphs,
     whose weight offsets move with the card."""
-    from ..models.card import read_card, write_card
     from ..engine.presence import PresenceRule
+    from ..onnx_export import update_card
 
     if PresenceRule.from_card({"presence": presence}) is None:
-        raise InputError("the presence block needs a known statistic and a threshold in [0, 1]")
-    card = read_card(model)
-    card["presence"] = presence
-    write_card(model, card)
-    graphs = (card.get("onnx") or {}).get("graphs") or {}
-    if "image" in graphs:
-        from ..onnx_export import export_onnx
-
-        export_onnx(model, model.parent / graphs["image"]["file"])
+        raise InputError("the presence block needs a known statistic and a threshold in [0, 1] "
+                         "(or group thresholds)")
+    update_card(model, {"presence": presence})
 
 
 def format_table(report: Dict[str, Any]) -> str:
@@ -357,6 +404,12 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="kinds the threshold must reject: absent (labelled empty masks), "
                    "gibberish, unknown (default all; with grounding on, gibberish and unknown "
                    "nouns never reach the model)")
+    p.add_argument("--per-group", action="store_true",
+                   help="one threshold per lexicon group (building, water...) from its "
+                   "absent cases, set only where it keeps --keep of the group's present "
+                   "targets; no global threshold")
+    p.add_argument("--keep", type=float, default=KEEP,
+                   help="--per-group: least share of present targets a rule keeps (0.95)")
     p.add_argument("--cases", metavar="REPORT",
                    help="reuse the cases of an earlier report (no engine run): recalibrate "
                    "with other --reject/--negatives")
@@ -400,14 +453,20 @@ def _main(args: argparse.Namespace) -> int:
         cases = collect(str(model), datasets, args.max_images, args.seed, args.runtime,
                         args.threads, progress=lambda m: print(m, file=sys.stderr))
     report = calibrate(cases, args.reject, negatives)
+    if args.per_group:
+        report["presence"] = calibrate_groups(cases, report["presence"]["statistic"],
+                                              args.reject, args.keep)
     report["presence"]["max_images_per_folder"] = args.max_images
     report["wall_time_s"] = round(time.perf_counter() - t0, 1)
     report["model"] = str(model)
     report["cases"] = [c.__dict__ for c in cases]
     _write_text(Path(args.out), json.dumps(report, indent=1))
     print(format_table(report))
-    print(f"chosen: {report['presence']['statistic']} >= {report['presence']['threshold']:.4f} "
-          f"({len(cases)} cases, {report['wall_time_s']:.0f} s); wrote {args.out}")
+    block = report["presence"]
+    rule = (f">= {block['threshold']:.4f}" if "threshold" in block else
+            ", ".join(f"{g} >= {t:.4f}" for g, t in block["groups"].items()) or "no group rule")
+    print(f"chosen: {block['statistic']} {rule} ({len(cases)} cases, "
+          f"{report['wall_time_s']:.0f} s); wrote {args.out}")
     if args.write_card:
         write_presence(model, report["presence"])
         print(f"stored in the card of {model}")

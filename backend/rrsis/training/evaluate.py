@@ -22,7 +22,7 @@ from .datasets.refsegrs import RefSegRSDataset, read_splits
 from .distributed import DistInfo, all_gather_objects
 from .metrics import MetricAccumulator, metrics_table
 
-__all__ = ["predict_rows", "evaluate_dataset", "evaluate_splits", "write_results", "make_dataset"]
+__all__ = ["predict_counts", "predict_rows", "evaluate_dataset", "evaluate_splits", "write_results", "make_dataset"]
 
 PathLike = Union[str, Path]
 
@@ -36,33 +36,47 @@ def make_dataset(model: nn.Module, roots: Sequence[PathLike], split: str,
 
 
 @torch.no_grad()
-def predict_rows(model: nn.Module, dataset: RefSegRSDataset, device: torch.device,
-                 batch_size: int = 8, precision: str = "fp32", info: DistInfo = DistInfo(),
-                 num_workers: int = 0) -> List[Tuple[int, int, int, Optional[str]]]:
-    """(index, I, U, category) for every sample; ranks share the work and all get every row."""
+def predict_counts(model: nn.Module, dataset: RefSegRSDataset, device: torch.device,
+                   thresholds: Sequence[float] = (0.0,), batch_size: int = 8,
+                   precision: str = "fp32", info: DistInfo = DistInfo(), num_workers: int = 0
+                   ) -> List[Tuple[int, List[int], List[int], Optional[str]]]:
+    """(index, I per threshold, U per threshold, category) for every sample, the prediction
+    being ``l_fg - l_bg > threshold`` (0: the argmax); ranks share the work and all get
+    every row."""
     modes = {m: m.training for m in model.modules()}   # restored exactly (BERT stays in eval)
     predictor = Predictor(model, device, precision=precision)  # type: ignore[arg-type]
     mine = list(range(info.rank, len(dataset), info.world_size))
     loader = DataLoader(dataset, batch_size=batch_size, sampler=mine, num_workers=num_workers,
                         generator=torch.Generator())
-    rows: List[Tuple[int, int, int, Optional[str]]] = []
+    rows: List[Tuple[int, List[int], List[int], Optional[str]]] = []
     for batch in loader:
         image = batch["image"].to(device)
         diff = predictor.paired_logit_difference(image, batch["input_ids"],
                                                  batch["attention_mask"])
-        pred = diff > 0  # argmax of (background, foreground)
         gt = batch["mask"].to(device).bool()
-        inter = (pred & gt).flatten(1).sum(1)
-        union = (pred | gt).flatten(1).sum(1)
-        for idx, i, u in zip(batch["index"].tolist(), inter.tolist(), union.tolist()):
-            rows.append((int(idx), int(i), int(u), dataset.samples[idx].category))
+        inters, unions = [], []
+        for t in thresholds:
+            pred = diff > t
+            inters.append((pred & gt).flatten(1).sum(1).tolist())
+            unions.append((pred | gt).flatten(1).sum(1).tolist())
+        for j, idx in enumerate(batch["index"].tolist()):
+            rows.append((int(idx), [int(i[j]) for i in inters], [int(u[j]) for u in unions],
+                         dataset.samples[idx].category))
     for m, mode in modes.items():
         m.training = mode
-    merged: Dict[int, Tuple[int, int, int, Optional[str]]] = {}
+    merged: Dict[int, Tuple[int, List[int], List[int], Optional[str]]] = {}
     for part in all_gather_objects(info, rows):
         for r in part:
             merged[r[0]] = r
     return [merged[k] for k in sorted(merged)]
+
+
+def predict_rows(model: nn.Module, dataset: RefSegRSDataset, device: torch.device,
+                 batch_size: int = 8, precision: str = "fp32", info: DistInfo = DistInfo(),
+                 num_workers: int = 0) -> List[Tuple[int, int, int, Optional[str]]]:
+    """(index, I, U, category) of the argmax prediction for every sample."""
+    return [(k, i[0], u[0], c) for k, i, u, c in predict_counts(
+        model, dataset, device, (0.0,), batch_size, precision, info, num_workers)]
 
 
 def evaluate_dataset(model: nn.Module, dataset: RefSegRSDataset, device: torch.device,

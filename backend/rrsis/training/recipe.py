@@ -60,6 +60,9 @@ class Recipe:
     hflip: bool = False
     rot90: bool = False                        # random quarter turns (nadir imagery has no "up")
     grayscale_p: float = 0.0                   # share of samples shown in grey (panchromatic)
+    stretch_jitter: float = 0.0                # random re-stretch (low, high) by up to this
+    #                                            share of the range: the engine's stretch
+    #                                            follows the requested area
     num_workers: int = 2
     # --- loss and numerics ------------------------------------------------------------------
     loss_weights: Tuple[float, float] = (0.9, 1.1)

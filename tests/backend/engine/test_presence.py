@@ -219,3 +219,34 @@ def test_cli_says_no_object_matches_below_the_threshold_and_keeps_above(tmp_path
     refused = _cli("card", str(model), "--set-presence", str(bad))
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
     assert "threshold" in refused.stderr
+
+
+# --- per-group thresholds -------------------------------------------------------------------
+
+def test_a_group_threshold_applies_to_phrases_of_that_group_only() -> None:
+    rule = PresenceRule.from_card({"presence": {"statistic": "top16",
+                                                "groups": {"building": 0.6, "water": 2.0}}})
+    assert rule is not None and rule.threshold is None
+    assert dict(rule.groups) == {"building": 0.6}               # 2.0 is no probability
+    assert rule.threshold_for(["building"]) == 0.6
+    assert rule.threshold_for(["vehicle"]) is None              # no rule: never rejected
+    assert rule.threshold_for(["building", "vehicle"]) is None  # not one group
+    assert rule.threshold_for([]) is None
+    both = PresenceRule("top16", 0.3, {"building": 0.6})
+    assert both.threshold_for(["building"]) == 0.6 and both.threshold_for(["road"]) == 0.3
+    assert PresenceRule.from_card({"presence": {"statistic": "top16", "groups": {}}}) is None
+
+
+def test_the_engine_rejects_by_the_group_of_each_phrase(tmp_path: Path,
+                                                        bright_models: ModelCache) -> None:
+    raster = write_tif(tmp_path / "s.tif", scene(bright=255 * 0.6, dark=20))
+    base = bright_models.get("bright", "cpu")
+    cache = ModelCache()
+    model = type(base)(base.config, base.segmentation, base.text_encoder).eval()
+    model.card = dict(base.card, presence={"statistic": "top64", "groups": {"vehicle": 0.8}})
+    cache.add("bright", model)
+    res = segment(options(raster, tmp_path, expressions=["cars", "buildings", "bright square"]),
+                  models=cache)
+    assert res.feature_counts == {"cars": 0, "buildings": 1, "bright square": 1}
+    assert res.plans["cars"]["messages"][-1].startswith("no object matches (presence 0.69 < 0.80")
+    assert res.plans["buildings"]["presence"]["threshold"] is None

@@ -149,7 +149,8 @@ class RefSegRSDataset(Dataset):
                  mean: Sequence[float], std: Sequence[float], *,
                  scale_range: Optional[Tuple[float, float]] = None, random_crop: bool = False,
                  hflip: bool = False, seed: int = 0, rot90: bool = False,
-                 use_valid: bool = False, grayscale_p: float = 0.0) -> None:
+                 use_valid: bool = False, grayscale_p: float = 0.0,
+                 stretch_jitter: float = 0.0) -> None:
         if not samples:
             raise InputError("the dataset split is empty")
         self.samples = list(samples)
@@ -161,6 +162,7 @@ class RefSegRSDataset(Dataset):
         self.hflip = hflip
         self.rot90 = rot90
         self.grayscale_p = float(grayscale_p)  # panchromatic rasters reach the model as grey RGB
+        self.stretch_jitter = float(stretch_jitter)  # the engine's stretch depends on the area
         self.use_valid = use_valid   # training: pixels marked invalid are IGNORE_INDEX
         self.seed = seed
         self.epoch = 0
@@ -205,6 +207,23 @@ class RefSegRSDataset(Dataset):
         g.manual_seed(self._generator(index).initial_seed() ^ 0x6EE7)
         return bool(torch.rand(1, generator=g).item() < self.grayscale_p)
 
+    def _stretch(self, index: int) -> Optional[Tuple[float, float]]:
+        """(low, high) of a re-stretch for this (epoch, index), or None: its own stream.
+
+        The engine stretches a non-byte raster 2-98 % over the area it is asked for (the
+        view in QGIS), so the same ground reaches the model with another gain and offset
+        from one request to the next; training tiles carry the stretch of the whole build
+        area. Re-stretching each sample by ``stretch_jitter`` of the range teaches the model
+        to ignore it.
+        """
+        a = self.stretch_jitter
+        if a <= 0:
+            return None
+        g = torch.Generator()
+        g.manual_seed(self._generator(index).initial_seed() ^ 0x57E7)
+        u = torch.rand(2, generator=g)
+        return float((2 * u[0] - 1) * a), float(1 + (2 * u[1] - 1) * a)
+
     def _geometry_flip(self, index: int) -> Tuple[int, Tuple[int, int], bool]:
         g = self._generator(index)
         side = self.size
@@ -229,6 +248,10 @@ class RefSegRSDataset(Dataset):
         mask = Image.fromarray(load_mask(s.mask).astype(np.uint8)).resize((side, side),
                                                                            Image.NEAREST)
         image = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
+        stretch = self._stretch(index)
+        if stretch is not None:
+            low, high = stretch
+            image = ((image - low) / (high - low)).clamp_(0.0, 1.0)
         target = torch.from_numpy(np.asarray(mask, dtype=np.int64))
         pad = 0
         if self.use_valid and s.root is not None:

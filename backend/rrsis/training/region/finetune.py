@@ -34,6 +34,7 @@ FINETUNE_REGION: Dict[str, Any] = {
     "frozen_stages": 2,
     "epochs": 1000, "batch_size": 8, "poly_power": 0.9, "warmup_iters": 5,
     "scale_range": [0.8, 1.25], "random_crop": True, "hflip": True, "rot90": True,
+    "stretch_jitter": 0.15,
     "num_workers": 0, "loss_weights": [0.7, 1.3], "precision": "fp32", "grad_clip": 5.0,
     "log_every": 10, "val_split": "val", "test_split": None, "select_metric": "oIoU",
     "budget_schedule": True, "time_budget_s": 900,
@@ -118,7 +119,8 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     model.config = model.config.replace(gsd_m=gsd, gsd_range_m=served)
     card = dict(getattr(model, "card", {}))
     for k in ("format", "format_version", "architecture", "config", "input", "token_count",
-              "weights_dtype", "weights_sha256", "created", "gsd_range_m"):
+              "weights_dtype", "weights_sha256", "created", "gsd_range_m",
+              "operating_points", "presence", "grounding_policy"):  # measured on other weights
         card.pop(k, None)
     card.update({"name": name, "gsd_m": gsd, "gsd_range_m": list(served),
                  "licence": licence or card.get("licence"), "attribution": attribution,

@@ -26,7 +26,12 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
+from ...engine.operating import CARD_KEY as OPERATING_KEY
+from ...models.card import write_card
 from ...models.checkpoint import load_checkpoint, save_checkpoint
+from ..calibrate_operating_points import choose as choose_points
+from ..calibrate_operating_points import collect as collect_points
+from ..calibrate_operating_points import markdown as points_markdown
 from ...training.evaluate import make_dataset, predict_rows
 from ...training.metrics import MetricAccumulator, metrics_table
 from . import SOURCES
@@ -238,6 +243,9 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
         card["metrics"]["sample_buildings_iou"] = sample_building_iou(tmp_out)
         shipped = load_checkpoint(tmp_out, "cpu")
         card["metrics"]["relations"], card["grounding_policy"] = relations_card(shipped, datasets)
+        card[OPERATING_KEY] = dict(choose_points(collect_points(str(tmp_out), datasets, size)),
+                                   input_size=size)
+        write_card(tmp_out, card)  # the presence statistic is measured at these points
         if presence_images != 0:  # the calibrated "no object matches" decision, same weights
             card["presence"] = calibrate_presence(tmp_out, datasets, presence_images)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -256,10 +264,14 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
 
 
 def calibrate_presence(model: Path, datasets: Path, max_images: Optional[int]) -> Dict[str, Any]:
-    """The card's ``presence`` block (see :mod:`rrsis.training.calibrate_presence`)."""
-    from ..calibrate_presence import calibrate, collect
+    """The card's ``presence`` block: per lexicon group, from the val split's labelled absent
+    cases (gibberish and unknown nouns never reach the model: the vocabulary answers them);
+    see :mod:`rrsis.training.calibrate_presence`."""
+    from ..calibrate_presence import calibrate, calibrate_groups, collect
 
-    block = calibrate(collect(str(model), datasets, max_images, runtime="torch"))["presence"]
+    cases = collect(str(model), datasets, max_images, runtime="torch")
+    statistic = calibrate(cases, negatives=("absent",))["presence"]["statistic"]
+    block = calibrate_groups(cases, statistic)
     block["max_images_per_folder"] = max_images
     return block
 
@@ -329,8 +341,24 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
     text += "\n## per source\n\n"
     text += metrics_table(val["sources"], "source") + "\n## per category word\n\n"
     text += metrics_table(val["categories"], "category")
+    points = card.get(OPERATING_KEY)
+    if points:
+        text += ("\n## operating points (per category group, chosen on these val crops; the "
+                 "engine applies them, so probability 0.5 is each group's point)\n\n"
+                 + points_markdown(points))
     pres = card.get("presence")
-    if pres:
+    if pres and pres.get("per_group"):
+        text += (f"\n## presence decision (`{pres['statistic']}`, per group: a rule only where "
+                 f"rejecting {pres['target_rejection']:.0%} of the group's absent val cases "
+                 f"keeps at least {pres['keep']:.0%} of its present ones)\n\n"
+                 "| group | present / absent val cases | threshold | absent rejected | "
+                 "present kept | rule |\n|---|---|---|---|---|---|\n")
+        for g, e in pres["per_group"].items():
+            text += (f"| {g} | {e['present']} / {e['absent']} | "
+                     + (f"{e['threshold']:.3f} | {e['absent_rejected']:.0%} | "
+                        f"{e['present_kept']:.0%} | " if "threshold" in e else "- | - | - | ")
+                     + ("yes" if e["used"] else f"no: {e['why']}") + " |\n")
+    elif pres:
         text += (f"\nPresence decision: `{pres['statistic']}` >= {pres['threshold']:.3f} rejects "
                  f"{pres['absent_rejected']:.0%} of absent/gibberish phrases and keeps "
                  f"{pres['present_kept']:.0%} of present targets (val, {pres['n']}).\n")

@@ -1,0 +1,197 @@
+"""Choose a model's operating point per category group on the validation split.
+
+    python -m rrsis.training.calibrate_operating_points --model lgce-lite \
+        --datasets runs/data --out runs/operating-points.json [--write-card]
+
+Every val triplet of every RefSegRS-format folder under ``--datasets`` is predicted once
+(the trainer's evaluation: each crop at its recorded GSD, ``--size`` px) and its
+intersection and union with the labelled mask are counted at every logit threshold of
+:data:`GRID`. Per category group of the grounding lexicon (vehicle, building, road,
+vegetation, water, bare land: the triplet's category word read by the lexicon) the
+threshold with the highest oIoU is chosen; a group with fewer than ``--min-samples``
+triplets keeps 0 (the argmax). A two-fold estimate (threshold chosen on half of the val
+images, scored on the other half, both ways) says how much of the gain holds on images
+the choice did not see. ``--write-card`` stores the block that
+:mod:`rrsis.engine.operating` applies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from ..engine.operating import CARD_KEY
+from ..errors import InputError, RrsisError
+
+__all__ = ["GRID", "MIN_SAMPLES", "Row", "group_of_word", "collect", "choose", "markdown",
+           "main"]
+
+GRID = tuple(round(-2.0 + 0.25 * k, 2) for k in range(13))  # -2.0 ... +1.0 (p 0.12 ... 0.73)
+MIN_SAMPLES = 30
+
+
+@dataclass(frozen=True)
+class Row:
+    source: str
+    image: str
+    group: Optional[str]
+    inter: Sequence[int]  # per GRID threshold
+    union: Sequence[int]
+
+
+def group_of_word(word: Optional[str]) -> Optional[str]:
+    """The lexicon group of a dataset's category word ("roof" -> building), or None."""
+    from ..grounding.lexicon import BY_NAME, CATEGORY_NAMES, singular
+
+    if not word:
+        return None
+    name = CATEGORY_NAMES.get(word.lower()) or CATEGORY_NAMES.get(singular(word.lower()))
+    return BY_NAME[name].group if name else None
+
+
+def collect(model_path: str, datasets: Path, size: int = 192,
+            progress: Optional[Any] = None) -> List[Row]:
+    """Counts of every val triplet under ``datasets`` at every threshold of :data:`GRID`."""
+    import torch
+
+    from ..models.checkpoint import load_checkpoint
+    from .evaluate import make_dataset, predict_counts
+
+    folders = sorted(p for p in ([datasets] + sorted(datasets.iterdir()) if datasets.is_dir()
+                                 else []) if (p / "output_phrase_val.txt").is_file())
+    if not folders:
+        raise InputError(f"no RefSegRS-format folder with output_phrase_val.txt in {datasets}")
+    model = load_checkpoint(model_path, "cpu")
+    rows: List[Row] = []
+    for folder in folders:
+        ds = make_dataset(model, [folder], "val", size)
+        for idx, inter, union, word in predict_counts(model, ds, torch.device("cpu"), GRID):
+            image = ds.samples[idx].image.stem.rsplit("_", 1)[0]  # triplets share their crop
+            rows.append(Row(folder.name, image, group_of_word(word), inter, union))
+        if progress is not None:
+            progress(f"{folder.name}: {len(ds)} triplets")
+    return rows
+
+
+def _oiou(rows: Sequence[Row], k: int) -> float:
+    union = sum(r.union[k] for r in rows)
+    return sum(r.inter[k] for r in rows) / union if union else 0.0
+
+
+def _best(rows: Sequence[Row]) -> int:
+    """Index of the GRID threshold with the highest oIoU (the one nearest 0 on ties)."""
+    scores = [_oiou(rows, k) for k in range(len(GRID))]
+    return max(range(len(GRID)), key=lambda k: (round(scores[k], 6), -abs(GRID[k])))
+
+
+def choose(rows: Sequence[Row], min_samples: int = MIN_SAMPLES) -> Dict[str, Any]:
+    """The card block: per group the chosen threshold, its val oIoU, the two-fold estimate."""
+    zero = GRID.index(0.0)
+    groups: Dict[str, Any] = {}
+    fold = [zlib.crc32(f"{r.source}/{r.image}".encode()) % 2 for r in rows]
+    for group in sorted({r.group for r in rows if r.group}):
+        mine = [r for r in rows if r.group == group]
+        entry: Dict[str, Any] = {"n": len(mine), "oIoU_at_0": round(_oiou(mine, zero), 4)}
+        if len(mine) < min_samples:
+            entry.update(logit_threshold=0.0, note=f"fewer than {min_samples} val triplets")
+            groups[group] = entry
+            continue
+        k = _best(mine)
+        entry.update(logit_threshold=GRID[k], probability=round(1 / (1 + np.exp(-GRID[k])), 3),
+                     oIoU=round(_oiou(mine, k), 4))
+        halves = []
+        for f in (0, 1):
+            pick = [r for r, g in zip(rows, fold) if r.group == group and g == f]
+            score = [r for r, g in zip(rows, fold) if r.group == group and g != f]
+            if pick and score:
+                halves.append({"chosen_on_half": f, "logit_threshold": GRID[_best(pick)],
+                               "oIoU_at_0": round(_oiou(score, zero), 4),
+                               "oIoU": round(_oiou(score, _best(pick)), 4)})
+        entry["two_fold"] = halves
+        groups[group] = entry
+    at = {g: GRID.index(e["logit_threshold"]) for g, e in groups.items()}
+    chosen = sum(r.inter[at.get(r.group, zero)] for r in rows) / \
+        max(1, sum(r.union[at.get(r.group, zero)] for r in rows))  # type: ignore[arg-type]
+    return {"logit_threshold": {g: e["logit_threshold"] for g, e in groups.items()
+                                if e["logit_threshold"] != 0.0},
+            "overall": {"n": len(rows), "oIoU_at_0": round(_oiou(rows, zero), 4),
+                        "oIoU": round(chosen, 4)},
+            "groups": groups, "grid": [GRID[0], GRID[-1], 0.25], "min_samples": min_samples,
+            "calibration": "rrsis.training.calibrate_operating_points on the val split "
+                           "(highest oIoU per lexicon group)"}
+
+
+def markdown(block: Dict[str, Any]) -> str:
+    """The block as a Markdown table (val oIoU at the argmax and at the chosen point)."""
+    rows = ["| group | val triplets | logit threshold (probability) | oIoU at 0.5 | oIoU there "
+            "| two-fold: chosen on one half, scored on the other |", "|---|---|---|---|---|---|"]
+    for group, e in block["groups"].items():
+        t = e["logit_threshold"]
+        point = f"{t:+.2f} ({e['probability']:.2f})" if "probability" in e else \
+            f"{t:+.2f} ({e.get('note', 'argmax')})"
+        folds = "; ".join(f"{100 * h['oIoU_at_0']:.1f} -> {100 * h['oIoU']:.1f}"
+                          for h in e.get("two_fold", ())) or "-"
+        rows.append(f"| {group} | {e['n']} | {point} | {100 * e['oIoU_at_0']:.2f} | "
+                    f"{100 * e.get('oIoU', e['oIoU_at_0']):.2f} | {folds} |")
+    overall = block.get("overall")
+    if overall:
+        rows.append(f"| all val triplets | {overall['n']} | | {100 * overall['oIoU_at_0']:.2f} | "
+                    f"{100 * overall['oIoU']:.2f} | |")
+    return "\n".join(rows) + "\n"
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--model", required=True, help=".safetensors checkpoint (or a model name)")
+    p.add_argument("--datasets", required=True,
+                   help="a RefSegRS-format folder, or a folder of them (val split used)")
+    p.add_argument("--out", required=True, help="JSON report to write")
+    p.add_argument("--size", type=int, default=192, help="crop size in px (the training size)")
+    p.add_argument("--min-samples", type=int, default=MIN_SAMPLES,
+                   help="groups with fewer val triplets keep the argmax")
+    p.add_argument("--write-card", action="store_true",
+                   help="store the chosen operating points in the model's card")
+    args = p.parse_args(argv)
+    try:
+        return _main(args)
+    except RrsisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _main(args: argparse.Namespace) -> int:
+    from ..models.catalog import find_model
+    from ..onnx_export import update_card
+    from .calibrate_presence import _write_text
+
+    model = find_model(args.model)
+    t0 = time.perf_counter()
+    rows = collect(str(model), Path(args.datasets), args.size,
+                   progress=lambda m: print(m, file=sys.stderr))
+    block = choose(rows, args.min_samples)
+    block["input_size"] = args.size
+    report = {"operating_points": block, "model": str(model),
+              "wall_time_s": round(time.perf_counter() - t0, 1)}
+    _write_text(Path(args.out), json.dumps(report, indent=1))
+    for group, e in block["groups"].items():
+        folds = ", ".join(f"{h['oIoU_at_0']:.3f} -> {h['oIoU']:.3f}" for h in e.get("two_fold", ()))
+        print(f"{group:12s} n {e['n']:4d}  logit {e['logit_threshold']:+.2f}  oIoU "
+              f"{e['oIoU_at_0']:.3f} -> {e.get('oIoU', e['oIoU_at_0']):.3f}"
+              + (f"  (two-fold: {folds})" if folds else ""))
+    print(f"wrote {args.out} ({report['wall_time_s']:.0f} s)")
+    if args.write_card:
+        update_card(model, {CARD_KEY: block})
+        print(f"stored in the card of {model}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
