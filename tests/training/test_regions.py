@@ -1,14 +1,12 @@
-"""`build-dataset`: tiles, area splits, masks that match the polygons, true relational expressions.
+"""`build-dataset`: masks that match the polygons, words files, clear errors, true relations.
 
 A synthetic scene (a real GeoTIFF and GeoPackage written here, objects on the pixel grid so
-the expected masks are exact boxes) and the real SpaceNet Atlanta sample from ../shared/data.
+the expected masks are exact boxes) through :func:`rrsis.training.region.build_region_dataset`
+(tiles, parts and served-tile identity are in ``test_region_build.py``).
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +16,11 @@ import shapely
 from PIL import Image
 from rasterio.transform import from_origin
 
-from helpers.data import shared_data
-from rrsis.errors import CRSError, InputError
+from rrsis.errors import InputError
 from rrsis.training.datasets.refsegrs import read_split
-from rrsis.training.datasets.regions import assign_splits, build_dataset, plan_tiles
 from rrsis.training.expressions import Instance, generate_expressions
+from rrsis.training.region import build_region_dataset
+from rrsis.training.region.labels import read_words
 
 X0, Y0, GSD = 500000.0, 4000000.0, 0.5
 # (rows, cols) half-open pixel boxes of each object in the 64 x 64 scene
@@ -75,8 +73,9 @@ def _samples(root: Path) -> dict:
 
 def test_masks_are_exactly_what_the_expressions_say(scene: tuple, tmp_path: Path) -> None:
     raster, labels, rgb = scene
-    summary = build_dataset(raster, labels, "kind", tmp_path / "ds", tile_size=64,
-                            split_shares=(1, 0, 0), max_expressions_per_tile=None)
+    summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
+                                   tile_size=64, split_shares=(1, 0, 0),
+                                   max_expressions_per_tile=None)
     assert summary["samples"]["train"] > 0 and summary["gsd_m"] == GSD
     got = _samples(tmp_path / "ds")
     cars = SCENE["car"]
@@ -96,38 +95,39 @@ def test_words_file_names_and_drops_classes(scene: tuple, tmp_path: Path) -> Non
     raster, labels, _ = scene
     words = tmp_path / "words.yaml"
     words.write_text("car: [automobile, auto]\nroad: street\ntree: null\nbuilding: [house]\n")
-    build_dataset(raster, labels, "kind", tmp_path / "ds", tile_size=64, words=words,
-                  split_shares=(1, 0, 0), max_expressions_per_tile=None)
+    build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind", tile_size=64,
+                         words=words, split_shares=(1, 0, 0), max_expressions_per_tile=None)
     got = _samples(tmp_path / "ds")
     assert np.array_equal(got["auto"][0], _expected(*SCENE["car"]))
     assert "automobile on the street" in got and not any("tree" in e.split() for e in got)
 
 
-def test_split_by_area_blocks() -> None:
-    tiles = plan_tiles((0.0, 0.0, 80.0, 80.0), 10.0)             # 8 x 8 tiles
-    assert len(tiles) == 64 and tiles[0].bounds == (0.0, 70.0, 10.0, 80.0)
-    split = assign_splits(tiles, (0.6, 0.2, 0.2), block_tiles=2, seed=1)
-    by_block: dict = {}
-    for t in split:
-        by_block.setdefault((t.row // 2, t.col // 2), set()).add(t.split)
-    assert all(len(s) == 1 for s in by_block.values())            # a block never straddles splits
-    counts = {s: sum(t.split == s for t in split) for s in ("train", "val", "test")}
-    assert counts["train"] > counts["val"] > 0 and counts["test"] > 0
+def test_words_files_are_read_as_text_and_bad_ones_are_clear_errors(tmp_path: Path) -> None:
+    good = tmp_path / "w.yaml"
+    good.write_text("yes: [Car, auto]\n1: street\ntree: null\nshed: []\n")
+    assert read_words(good) == {"yes": ["car", "auto"], "1": ["street"], "tree": None,
+                                "shed": None}            # "yes" and 1 stay the class text
+    assert read_words(None) == {}
+    for text, match in (("car: {a: 1}\n", "must be a word"), ("- car\n", "expected a mapping"),
+                        ("car: [\n", "not valid YAML")):
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(text)
+        with pytest.raises(InputError, match=match):
+            read_words(bad)
+    with pytest.raises(InputError, match="not found"):
+        read_words(tmp_path / "missing.yaml")
 
 
 def test_bad_inputs_are_clear_errors(scene: tuple, tmp_path: Path) -> None:
     raster, labels, _ = scene
-    with pytest.raises(InputError, match="no field 'class'"):
-        build_dataset(raster, labels, "class", tmp_path / "a", tile_size=64)
-    with pytest.raises(InputError, match="smaller than one tile"):
-        build_dataset(raster, labels, "kind", tmp_path / "b", tile_size=128)
-    geo = tmp_path / "geo.tif"
-    with rasterio.open(geo, "w", driver="GTiff", width=8, height=8, count=1, dtype="uint8",
-                       crs="EPSG:4326", transform=from_origin(10, 50, 0.001, 0.001)) as dst:
-        dst.write(np.zeros((1, 8, 8), np.uint8))
-    with pytest.raises(CRSError, match="geographic"):
-        build_dataset(geo, labels, "kind", tmp_path / "c", tile_size=16)
-    assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
+    with pytest.raises(InputError, match="'class'"):
+        build_region_dataset(raster, labels, tmp_path / "a", class_field="class", tile_size=64)
+    with pytest.raises(InputError, match="at least 32"):
+        build_region_dataset(raster, labels, tmp_path / "b", class_field="kind", tile_size=16)
+    (tmp_path / "c").mkdir()
+    with pytest.raises(InputError, match="exists"):
+        build_region_dataset(raster, labels, tmp_path / "c", class_field="kind", tile_size=64)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "labels.gpkg", "scene.tif"]
 
 
 def test_relations_are_true_by_their_own_definition() -> None:
@@ -140,6 +140,3 @@ def test_relations_are_true_by_their_own_definition() -> None:
     assert ex["car on the road"] == (1,)
     assert ex["car next to the road"] == (2,)
     assert ex["car along the road"] == (1, 2)
-
-# the real-data build-dataset test moved to test_region_build.py (the CLI now builds through
-# the engine's raster code: rrsis.training.region)

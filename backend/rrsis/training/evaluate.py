@@ -22,7 +22,8 @@ from .datasets.refsegrs import RefSegRSDataset, read_splits
 from .distributed import DistInfo, all_gather_objects
 from .metrics import MetricAccumulator, metrics_table
 
-__all__ = ["predict_counts", "predict_rows", "evaluate_dataset", "evaluate_splits", "write_results", "make_dataset"]
+__all__ = ["predict_counts", "predict_rows", "evaluate_dataset", "evaluate_splits",
+           "write_results", "make_dataset"]
 
 PathLike = Union[str, Path]
 

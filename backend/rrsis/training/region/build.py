@@ -38,9 +38,8 @@ from PIL import Image
 from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                                  source_gsd_m)
 from ...errors import Cancelled, InputError
-from ..datasets.regions import read_words
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
-from .labels import as_areas, read_region_labels, to_crs
+from .labels import as_areas, read_region_labels, read_words, to_crs
 
 __all__ = ["Part", "plan_parts", "tile_starts", "build_region_dataset", "read_tile",
            "MIN_TRAIN_OBJECTS"]

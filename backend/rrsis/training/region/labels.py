@@ -2,7 +2,8 @@
 
 Lines (roads, rivers) are buffered by half their width and points (tree inventories) by
 their radius, in metres on the ground, in the working CRS (projected, metres). The class
-comes from a field, or one class names the whole layer.
+comes from a field, or one class names the whole layer; a words file names each class
+value in the words of the expressions (:func:`read_words`).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from ...errors import CRSError, InputError
 
-__all__ = ["RegionLabels", "read_region_labels", "to_crs", "as_areas"]
+__all__ = ["RegionLabels", "read_region_labels", "read_words", "to_crs", "as_areas"]
 
 PathLike = Union[str, Path]
 POLYGONAL = ("Polygon", "MultiPolygon")
@@ -124,3 +125,32 @@ def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
     if not out:
         raise InputError("no label has an area after buffering")
     return out, classes
+
+
+def read_words(path: Optional[PathLike]) -> Dict[str, Optional[List[str]]]:
+    """Class-to-words file (YAML or JSON): ``{class: [category, synonym, ...] | word | null}``."""
+    if path is None:
+        return {}
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"words file not found: {p}")
+    try:
+        # BaseLoader keeps every scalar a string: a class named "yes" or "1" stays that text
+        data = yaml.load(p.read_text(), Loader=yaml.BaseLoader) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{p.name} is not valid YAML/JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{p.name}: expected a mapping of class value -> words")
+    out: Dict[str, Optional[List[str]]] = {}
+    for k, v in data.items():
+        if v is None or v == [] or v in ("", "null", "~", "none"):
+            out[str(k)] = None
+        elif isinstance(v, str):
+            out[str(k)] = [v.strip().lower()]
+        elif isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v):
+            out[str(k)] = [w.strip().lower() for w in v]
+        else:
+            raise InputError(f"{p.name}: words for {k!r} must be a word, a list of words or null")
+    return out
