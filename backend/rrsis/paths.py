@@ -30,6 +30,7 @@ import errno
 import os
 import re
 import secrets
+import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -40,7 +41,7 @@ from .errors import (InputError, NetworkPathError, NotWritableError, OutputError
 
 __all__ = ["VECTOR_SUFFIXES", "RASTER_SUFFIXES", "check_local_source", "gdal_options",
            "check_outputs", "part_path", "release_part", "remove_live_parts",
-           "remove_stale_parts", "write_failure"]
+           "remove_stale_parts", "write_failure", "write_text_atomic"]
 
 VECTOR_SUFFIXES = (".gpkg",)
 RASTER_SUFFIXES = (".tif", ".tiff")
@@ -348,3 +349,18 @@ def remove_stale_parts(folder: str) -> List[str]:
         except OSError:
             pass
     return removed
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """``text`` into ``path`` under a temporary name in the same folder, then renamed: a
+    report that already exists survives any failure (reports, metrics, calibrations)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

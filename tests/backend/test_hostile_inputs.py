@@ -978,3 +978,15 @@ if __name__ == "__main__":
           f"and the server runs twice; {c['plugin']} of them in real QGIS), covering all "
           f"{c['issue_items']} numbered items of issue 15 and the plugin's reports; "
           f"{c['already_passing']} of them check what the review found already right")
+
+
+def test_a_report_is_replaced_whole_or_not_at_all(tmp_path: Path) -> None:
+    from rrsis.paths import write_text_atomic
+
+    report = tmp_path / "sub" / "report.json"
+    write_text_atomic(report, "first")
+    assert report.read_text() == "first"
+    with pytest.raises(TypeError):
+        write_text_atomic(report, b"not text")  # type: ignore[arg-type]
+    assert report.read_text() == "first"           # the old report survives the failure
+    assert sorted(p.name for p in report.parent.iterdir()) == ["report.json"]  # no .part left

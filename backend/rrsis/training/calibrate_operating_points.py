@@ -30,6 +30,7 @@ import numpy as np
 
 from ..engine.operating import CARD_KEY
 from ..errors import InputError, RrsisError
+from ..paths import write_text_atomic
 
 __all__ = ["GRID", "MIN_SAMPLES", "Row", "group_of_word", "collect", "choose", "markdown",
            "main"]
@@ -170,7 +171,6 @@ def main(argv: Optional[List[str]] = None) -> int:
 def _main(args: argparse.Namespace) -> int:
     from ..models.catalog import find_model
     from ..onnx_export import update_card
-    from .calibrate_presence import _write_text
 
     model = find_model(args.model)
     t0 = time.perf_counter()
@@ -180,7 +180,7 @@ def _main(args: argparse.Namespace) -> int:
     block["input_size"] = args.size
     report = {"operating_points": block, "model": str(model),
               "wall_time_s": round(time.perf_counter() - t0, 1)}
-    _write_text(Path(args.out), json.dumps(report, indent=1))
+    write_text_atomic(Path(args.out), json.dumps(report, indent=1))
     for group, e in block["groups"].items():
         folds = ", ".join(f"{h['oIoU_at_0']:.3f} -> {h['oIoU']:.3f}" for h in e.get("two_fold", ()))
         print(f"{group:12s} n {e['n']:4d}  logit {e['logit_threshold']:+.2f}  oIoU "

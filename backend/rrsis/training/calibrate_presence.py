@@ -35,7 +35,6 @@ import argparse
 import hashlib
 import json
 import math
-import os
 import random
 import string
 import sys
@@ -50,6 +49,7 @@ import numpy as np
 
 from ..engine.presence import STATISTICS, PresenceMeter, statistics
 from ..errors import InputError, RrsisError
+from ..paths import write_text_atomic
 
 __all__ = ["Case", "choose_threshold", "choose_statistic", "val_cases", "collect", "calibrate",
            "calibrate_groups", "case_group",
@@ -427,13 +427,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Under a temporary name, then renamed: an existing report survives a failure."""
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def _main(args: argparse.Namespace) -> int:
     from ..models.catalog import find_model
 
@@ -460,7 +453,7 @@ def _main(args: argparse.Namespace) -> int:
     report["wall_time_s"] = round(time.perf_counter() - t0, 1)
     report["model"] = str(model)
     report["cases"] = [c.__dict__ for c in cases]
-    _write_text(Path(args.out), json.dumps(report, indent=1))
+    write_text_atomic(Path(args.out), json.dumps(report, indent=1))
     print(format_table(report))
     block = report["presence"]
     rule = (f">= {block['threshold']:.4f}" if "threshold" in block else

@@ -8,8 +8,6 @@ nearest-resized mask (the paper's protocol). Results are JSON and a Markdown tab
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -18,6 +16,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from ..models.predictor import Predictor
+from ..paths import write_text_atomic
 from .datasets.refsegrs import RefSegRSDataset, read_splits
 from .distributed import DistInfo, all_gather_objects
 from .metrics import MetricAccumulator, metrics_table
@@ -111,20 +110,12 @@ def results_markdown(results: Dict[str, Any], title: str = "") -> str:
     return text
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def write_results(results: Dict[str, Any], out: PathLike, title: str = "") -> Tuple[Path, Path]:
     """``<out>.json`` and ``<out>.md`` (``out`` without suffix), each written atomically."""
     base = Path(out)
     if base.suffix in (".json", ".md"):
         base = base.with_suffix("")
     js, md = base.with_suffix(".json"), base.with_suffix(".md")
-    _atomic_write(js, json.dumps(results, indent=2, sort_keys=True) + "\n")
-    _atomic_write(md, results_markdown(results, title))
+    write_text_atomic(js, json.dumps(results, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(md, results_markdown(results, title))
     return js, md
