@@ -158,24 +158,32 @@ def test_calibration_cli_writes_the_report_and_the_card(tmp_path: Path) -> None:
     assert not (tmp_path / "x.json").exists()
 
 
-def test_group_rules_are_set_only_where_they_keep_the_present_targets() -> None:
+def test_group_rules_refine_the_global_threshold_only_where_the_data_says_so() -> None:
     from rrsis.training.calibrate_presence import calibrate_groups, case_group
 
     assert case_group("houses") == "building" and case_group("the river") == "water"
     assert case_group("cars and trees") is None and case_group("blorf") is None
 
     def cases(phrase: str, kind: str, values: List[float]) -> List[Case]:
-        return [Case("s", f"i{k}", phrase, kind, {"top16": v}) for k, v in enumerate(values)]
+        return [Case("s", f"{phrase}{k}", phrase, kind, {"top16": v})
+                for k, v in enumerate(values)]
 
-    separable = cases("buildings", "present", [0.8 + 0.01 * k for k in range(20)]) \
-        + cases("buildings", "absent", [0.05 * k for k in range(12)])          # up to 0.55
-    overlapping = cases("water", "present", [0.5 + 0.02 * k for k in range(20)]) \
-        + cases("water", "absent", [0.45 + 0.04 * k for k in range(12)])       # up to 0.89
-    few = cases("trees", "present", [0.9] * 20) + cases("trees", "absent", [0.1] * 3)
-    block = calibrate_groups(separable + overlapping + few, "top16", reject=0.9, keep=0.95)
-    assert set(block["groups"]) == {"building"}
-    assert 0.5 < block["groups"]["building"] < 0.8
+    # global: absent cases up to 0.58 (water) -> threshold just above the 90th percentile
+    buildings = cases("buildings", "present", [0.4 + 0.02 * k for k in range(20)]) \
+        + cases("buildings", "absent", [0.01 * k for k in range(12)])       # own: ~0.11
+    water = cases("water", "present", [0.7 + 0.01 * k for k in range(20)]) \
+        + cases("water", "absent", [0.3 + 0.02 * k for k in range(15)])     # up to 0.58
+    trees = cases("trees", "present", [0.05 * k for k in range(40)])        # weak answers
+    roads = cases("road", "present", [0.9] * 12) + cases("road", "absent", [0.2] * 3)
+    block = calibrate_groups(buildings + water + trees + roads, "top16", reject=0.9, keep=0.95)
     report = block["per_group"]
-    assert report["building"]["present_kept"] == 1.0 and report["building"]["used"]
-    assert not report["water"]["used"] and "keeps under 95%" in report["water"]["why"]
-    assert not report["vegetation"]["used"] and "fewer than 10" in report["vegetation"]["why"]
+    assert 0.5 < block["threshold"] < 0.6                 # from all absent cases
+    assert report["building"]["rule"] == "own" and block["groups"]["building"] < 0.2
+    assert report["water"]["rule"] == "own" and 0.5 < block["groups"]["water"] < 0.7
+    assert report["road"]["rule"] == "global" and "road" not in block["groups"]  # 3 absent
+    assert report["vegetation"]["rule"].startswith("none") and block["groups"]["vegetation"] == 0
+    assert block["present_kept"] == 1.0 and block["absent_rejected"] >= 0.9
+
+    # a group with too few present cases to tell follows the global threshold
+    few = calibrate_groups(buildings + water + trees[-5:] + trees[:3], "top16")
+    assert few["per_group"]["vegetation"]["rule"] == "global"

@@ -62,7 +62,8 @@ from .presence import PresenceMeter, annotate, measure
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                         source_gsd_m)
 from .runtime import make_predictor
-from .tiling import StripBlender, Tile, batches, blend_window, row_chunks, tile_rows
+from .tiling import (StripBlender, Tile, batches, blend_window, mirror_beyond, row_chunks,
+                     tile_rows)
 from .vectorize import StripVectorizer, reproject_object
 
 ReferringSegmenter = Any  # a torch ReferringSegmenter or an OnnxModel: .card, .config
@@ -200,6 +201,10 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     vectorizers = [StripVectorizer(options.threshold) for _ in exprs]
     meters = [PresenceMeter() for _ in exprs]
     writers: List[StripRasterWriter] = []
+    # pixels without data (outside a small raster, no-data, alpha 0) are shown to the model
+    # as its mean colour, which normalises to 0: what training pads crops with; black would
+    # be a frame the model never saw, and it darkens what it finds near every edge
+    fill = np.asarray(predictor.model.config.mean, np.float32)[:, None]
     done = skipped = 0
     t_loop = time.perf_counter()
 
@@ -238,6 +243,8 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
                     t = time.perf_counter()  # one read per chunk of tiles: GDAL calls are costly
                     c0 = chunk[0].col
                     rgb, valid = reader.read(chunk[0].row, c0, size, chunk[-1].col_end - c0)
+                    rgb[:, ~valid] = fill  # no data reads as the mean colour, as in training
+                    mirror_beyond(rgb, grid.height - chunk[0].row, grid.width - c0)
                     timings["read"] += time.perf_counter() - t
                     for batch in batches(chunk, options.batch_size):
                         if cancel is not None and cancel():

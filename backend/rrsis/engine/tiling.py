@@ -16,7 +16,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 __all__ = ["Tile", "axis_starts", "tile_grid", "tile_rows", "blend_window", "sigmoid",
-           "StripBlender", "row_chunks", "batches"]
+           "StripBlender", "mirror_beyond", "row_chunks", "batches"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,19 @@ class StripBlender:
             mean -= self.offsets
         prob = np.where(valid, sigmoid(mean), 0.0).astype(np.float32)
         return prob, valid
+
+
+def mirror_beyond(rgb: np.ndarray, rows: int, cols: int) -> None:
+    """Fill ``rgb`` (3, H, W) beyond its first ``rows`` x ``cols`` pixels (the raster, when
+    it is smaller than a tile) with their mirror image, in place: the overlap-tile strategy
+    of U-Net. The model then sees image-like context all round instead of a flat frame it
+    never met in training; those pixels stay invalid, so nothing is read from them."""
+    h, w = rgb.shape[1:]
+    rows, cols = max(0, min(rows, h)), max(0, min(cols, w))
+    if (rows, cols) == (h, w) or rows == 0 or cols == 0:
+        return
+    rgb[:] = np.pad(rgb[:, :rows, :cols], ((0, 0), (0, h - rows), (0, w - cols)),
+                    mode="symmetric")
 
 
 def row_chunks(row: Sequence[Tile], span: int) -> Iterator[List[Tile]]:

@@ -22,8 +22,9 @@ absent + gibberish + unknown cases; the statistic that keeps the most present ta
 at that threshold is chosen. The result (JSON) has every statistic's rates, the chosen
 ``presence`` block for the model card, and per-source rates; ``--write-card`` stores the
 block in the model's card (``rrsis card MODEL --set-presence JSON`` does the same later).
-``--per-group`` instead sets one threshold per lexicon group from that group's absent cases,
-only where it keeps ``--keep`` (0.95) of the group's present targets (:func:`calibrate_groups`).
+``--per-group`` refines it per lexicon group (:func:`calibrate_groups`): a group's own
+threshold where it keeps ``--keep`` (0.95) of the group's present targets, none for a group
+the global threshold would cut below that.
 
 Over 300 lines on purpose: case generation, the engine runs, the threshold choice and the
 report are one calibration; splitting them would scatter one procedure.
@@ -315,30 +316,62 @@ def case_group(phrase: str) -> Optional[str]:
 
 def calibrate_groups(cases: Sequence[Case], statistic: str, reject: float = REJECT,
                      keep: float = KEEP, min_cases: int = MIN_GROUP_CASES) -> Dict[str, Any]:
-    """The per-group presence block: for each lexicon group with at least ``min_cases``
-    absent and present val cases, the threshold rejecting ``reject`` of its absent cases;
-    the group gets a rule only where that keeps at least ``keep`` of its present cases
-    (a rule that drops real objects is worse than the specks it removes)."""
+    """The presence block: one threshold for every phrase, refined per lexicon group.
+
+    The global threshold rejects ``reject`` of all labelled absent cases. A group with at
+    least ``min_cases`` absent and present cases whose own threshold (``reject`` of its
+    absent cases) keeps ``keep`` of its present ones gets that threshold; a group that the
+    global threshold clearly cuts below ``keep`` (the 95 % Wilson upper bound of its kept
+    share under ``keep``, at least ``min_cases`` present cases) and that has no own
+    threshold gets none (0: never rejected): a rule that drops real objects is worse than
+    the specks it removes. Every other group follows the global one, which is dropped if,
+    after all that, it still keeps under ``keep`` of present targets.
+    """
+    def values(rows: Iterable[Case], kind: str) -> List[float]:
+        return [c.values[statistic] for c in rows if c.kind == kind]
+
+    overall = choose_threshold(values(cases, "present"), values(cases, "absent"), reject)
+    glob = overall["threshold"]
     report: Dict[str, Any] = {}
-    for group in sorted({g for g in map(lambda c: case_group(c.phrase), cases) if g}):
+    groups: Dict[str, float] = {}
+    for group in sorted({g for g in (case_group(c.phrase) for c in cases) if g}):
         mine = [c for c in cases if case_group(c.phrase) == group]
-        pos = [c.values[statistic] for c in mine if c.kind == "present"]
-        neg = [c.values[statistic] for c in mine if c.kind == "absent"]
+        pos, neg = values(mine, "present"), values(mine, "absent")
         entry: Dict[str, Any] = {"present": len(pos), "absent": len(neg)}
-        if min(len(pos), len(neg)) < min_cases:
-            entry["used"] = False
-            entry["why"] = f"fewer than {min_cases} present or absent val cases"
+        if pos:
+            entry["kept_by_global"] = round(float(np.mean(np.asarray(pos) >= glob)), 4)
+        own = choose_threshold(pos, neg, reject) if min(len(pos), len(neg)) >= min_cases \
+            else None
+        if own is not None:
+            entry["own"] = own
+        if own is not None and (own["present_kept"] or 0.0) >= keep:
+            groups[group], entry["rule"] = own["threshold"], "own"
+        elif len(pos) >= min_cases and _wilson_upper(entry["kept_by_global"], len(pos)) < keep:
+            groups[group] = 0.0
+            entry["rule"] = f"none: the global threshold keeps under {keep:.0%} of its targets"
         else:
-            entry.update(choose_threshold(pos, neg, reject))
-            entry["used"] = bool(entry["present_kept"] >= keep)
-            if not entry["used"]:
-                entry["why"] = f"keeps under {keep:.0%} of present targets"
+            entry["rule"] = "global"
         report[group] = entry
-    return {"statistic": statistic,
-            "groups": {g: e["threshold"] for g, e in report.items() if e["used"]},
-            "per_group": report, "target_rejection": reject, "keep": keep,
-            "rejects": ["absent"], "min_cases": min_cases,
-            "calibration": "rrsis.training.calibrate_presence --per-group on the val split"}
+    block: Dict[str, Any] = {"statistic": statistic, "threshold": glob, "groups": groups}
+    final = rates(cases, statistic, glob, groups)
+    if final.get("present", {}).get("kept", 1.0) < keep:
+        block["threshold"] = None
+        final = rates(cases, statistic, None, groups)
+    block.update({"absent_rejected": final.get("absent", {}).get("rejected"),
+                  "present_kept": final.get("present", {}).get("kept"),
+                  "per_group": report, "target_rejection": reject, "keep": keep,
+                  "rejects": ["absent"], "min_cases": min_cases,
+                  "calibration": "rrsis.training.calibrate_presence --per-group on the val split"})
+    return block
+
+
+def _wilson_upper(share: float, n: int, z: float = 1.96) -> float:
+    """Upper end of the Wilson score interval of a share observed on ``n`` cases."""
+    if n <= 0:
+        return 1.0
+    centre = share + z * z / (2 * n)
+    spread = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return min(1.0, (centre + spread) / (1 + z * z / n))
 
 
 def read_cases(path: Path) -> List[Case]:
@@ -405,9 +438,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                    "gibberish, unknown (default all; with grounding on, gibberish and unknown "
                    "nouns never reach the model)")
     p.add_argument("--per-group", action="store_true",
-                   help="one threshold per lexicon group (building, water...) from its "
-                   "absent cases, set only where it keeps --keep of the group's present "
-                   "targets; no global threshold")
+                   help="refine the threshold per lexicon group (building, water...): a "
+                   "group's own threshold where it keeps --keep of its present targets, no "
+                   "rule for a group the global one would cut below that")
     p.add_argument("--keep", type=float, default=KEEP,
                    help="--per-group: least share of present targets a rule keeps (0.95)")
     p.add_argument("--cases", metavar="REPORT",
@@ -456,8 +489,8 @@ def _main(args: argparse.Namespace) -> int:
     write_text_atomic(Path(args.out), json.dumps(report, indent=1))
     print(format_table(report))
     block = report["presence"]
-    rule = (f">= {block['threshold']:.4f}" if "threshold" in block else
-            ", ".join(f"{g} >= {t:.4f}" for g, t in block["groups"].items()) or "no group rule")
+    rule = ", ".join(([f">= {block['threshold']:.4f}"] if block.get("threshold") is not None
+                      else []) + [f"{g} >= {t:.4f}" for g, t in block.get("groups", {}).items()])
     print(f"chosen: {block['statistic']} {rule} ({len(cases)} cases, "
           f"{report['wall_time_s']:.0f} s); wrote {args.out}")
     if args.write_card:

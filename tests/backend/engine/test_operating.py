@@ -91,3 +91,47 @@ def test_the_engine_applies_the_group_point_to_every_output(tmp_path: Path,
     logit = 8 * (round(255 * 0.3) / 255 - 0.5)
     assert cars[70, 115] == pytest.approx(float(sigmoid(np.float32(logit + 2.0))), abs=1e-4)
     assert plain[70, 115] == pytest.approx(float(sigmoid(np.float32(logit))), abs=1e-4)
+
+
+def test_pixels_without_data_reach_the_model_as_its_mean_colour(tmp_path: Path) -> None:
+    """A probe network that returns its input's red channel as logits: where the raster
+    has no data (here: beyond a raster smaller than a tile, and a nodata hole) the model
+    must see the mean colour or the mirrored raster, never black."""
+    import torch
+    from torch import nn
+
+    from rrsis.models import create_model
+    from rrsis.models.lavt import ReferringSegmenter
+
+    seen = []
+
+    class Probe(nn.Module):
+        def __init__(self, mean: torch.Tensor, std: torch.Tensor) -> None:
+            super().__init__()
+            self.register_buffer("mean", mean.clone())
+            self.register_buffer("std", std.clone())
+
+        def forward(self, image, l_feats, l_mask):  # type: ignore[no-untyped-def]
+            raw = image * self.std + self.mean
+            seen.append(raw.detach().clone())
+            return torch.stack([torch.zeros_like(raw[:, 0]), raw[:, 0]], 1)
+
+    torch.manual_seed(0)
+    tiny = create_model("test-lgce-tiny")
+    model = ReferringSegmenter(tiny.config, Probe(tiny.pixel_mean, tiny.pixel_std),
+                               tiny.text_encoder).eval()
+    model.card = {"name": "probe", "gsd_m": 0.5}
+    cache = ModelCache()
+    cache.add("probe", model)
+    data = np.full((3, 20, 20), 200, np.uint8)
+    data[:, 5:8, 5:8] = 0                                # nodata hole (0 = nodata)
+    raster = write_tif(tmp_path / "small.tif", data, nodata=0)
+    segment(options(raster, tmp_path, model="probe", expressions=["cars"]), models=cache)
+    tile = seen[0][0]
+    size = tile.shape[-1]
+    assert size > 20                                     # the raster is smaller than a tile
+    mean = torch.tensor(tiny.config.mean).view(3, 1, 1)
+    assert torch.allclose(tile[:, 5:8, 5:8], mean.expand(3, 3, 3), atol=1e-6)  # the hole
+    beyond = tile[:, 20:30, 20:30]                       # mirrors rows/cols 19..10: no hole
+    assert torch.allclose(beyond, torch.full_like(beyond, 200 / 255), atol=1e-6)
+    assert (tile > 0).all()                              # nowhere black

@@ -76,3 +76,20 @@ def test_row_chunks_and_batches_keep_order_and_span() -> None:
     assert all(c[-1].col_end - c[0].col <= 300 for c in chunks)
     assert [len(b) for b in batches(row, 4)][:-1] == [4] * (len(row) // 4 - (len(row) % 4 == 0))
     assert [t for b in batches(row, 4) for t in b] == row
+
+
+def test_a_raster_smaller_than_a_tile_is_mirrored_into_it() -> None:
+    from rrsis.engine.tiling import mirror_beyond
+
+    rgb = np.zeros((3, 8, 8), np.float32)
+    rgb[:, :3, :5] = np.arange(15, dtype=np.float32).reshape(3, 5)
+    inside = rgb[:, :3, :5].copy()
+    mirror_beyond(rgb, 3, 5)
+    np.testing.assert_array_equal(rgb[:, :3, :5], inside)           # the raster is untouched
+    np.testing.assert_array_equal(rgb[:, 3:6, :5], inside[:, ::-1])  # then its mirror image
+    np.testing.assert_array_equal(rgb[:, :3, 5:8], inside[:, :, ::-1][:, :, :3])
+    assert (rgb != 0).sum() > inside.size * 3                        # no flat frame left
+    whole = np.ones((3, 8, 8), np.float32)
+    mirror_beyond(whole, 8, 8)                                       # a full tile: nothing
+    mirror_beyond(whole, 0, 8)                                       # no raster: nothing
+    assert (whole == 1).all()

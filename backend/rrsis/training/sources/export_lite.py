@@ -348,16 +348,18 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
                  + points_markdown(points))
     pres = card.get("presence")
     if pres and pres.get("per_group"):
-        text += (f"\n## presence decision (`{pres['statistic']}`, per group: a rule only where "
-                 f"rejecting {pres['target_rejection']:.0%} of the group's absent val cases "
-                 f"keeps at least {pres['keep']:.0%} of its present ones)\n\n"
-                 "| group | present / absent val cases | threshold | absent rejected | "
-                 "present kept | rule |\n|---|---|---|---|---|---|\n")
+        glob = pres.get("threshold")
+        text += (f"\n## presence decision (`{pres['statistic']}`"
+                 + (f" >= {glob:.3f} for every phrase" if glob is not None else "")
+                 + f", refined per group; val: {pres['absent_rejected']:.0%} of labelled absent "
+                 f"targets rejected, {pres['present_kept']:.0%} of present ones kept)\n\n"
+                 "| group | present / absent val cases | kept by the global threshold | "
+                 "rule |\n|---|---|---|---|\n")
         for g, e in pres["per_group"].items():
-            text += (f"| {g} | {e['present']} / {e['absent']} | "
-                     + (f"{e['threshold']:.3f} | {e['absent_rejected']:.0%} | "
-                        f"{e['present_kept']:.0%} | " if "threshold" in e else "- | - | - | ")
-                     + ("yes" if e["used"] else f"no: {e['why']}") + " |\n")
+            kept = f"{e['kept_by_global']:.0%}" if "kept_by_global" in e else "-"
+            rule = e["rule"] if e["rule"] != "own" else \
+                f"own: >= {e['own']['threshold']:.3f} (keeps {e['own']['present_kept']:.0%})"
+            text += f"| {g} | {e['present']} / {e['absent']} | {kept} | {rule} |\n"
     elif pres:
         text += (f"\nPresence decision: `{pres['statistic']}` >= {pres['threshold']:.3f} rejects "
                  f"{pres['absent_rejected']:.0%} of absent/gibberish phrases and keeps "
