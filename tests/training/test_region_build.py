@@ -22,6 +22,7 @@ from rasterio.transform import from_origin
 from helpers.data import shared_data
 from rrsis.engine.raster_io import WindowReader, open_info, plan_grid, resolve_bands
 from rrsis.errors import InputError
+from rrsis.models.registry import IMAGENET_MEAN
 from rrsis.training.datasets.refsegrs import IGNORE_INDEX, RefSegRSDataset, read_split
 from rrsis.training.region import build_region_dataset
 from rrsis.training.region.build import plan_parts, tile_starts
@@ -69,17 +70,18 @@ def test_training_tile_is_the_serving_tile(tmp_path: Path) -> None:
     info = open_info(str(raster))
     grid = plan_grid(info, None, None, summary["gsd_m"])     # what segment plans for the raster
     tiles = json.loads((out / "dataset.json").read_text())["tile_list"]
-    checked = 0
-    with WindowReader(info, grid, resolve_bands(info, None)) as reader:
+    checked = padded = 0
+    with WindowReader(info, grid, resolve_bands(info, None), IMAGENET_MEAN) as reader:
         for t in tiles:
             png = out / "tiles" / f"{t['name']}.png"
             if not png.is_file():
                 continue
             served, valid = reader.read(t["row"], t["col"], 64, 64)
             trained = np.asarray(Image.open(png), dtype=np.float32).transpose(2, 0, 1) / 255.0
-            assert np.array_equal(trained, served)                  # identical arrays
+            assert np.allclose(trained, served, atol=0.5 / 255)     # identical up to uint8
             checked += 1
-    assert checked >= 10
+            padded += int((~valid).any())
+    assert checked >= 10 and padded                     # edge tiles: no data as the mean colour
 
 
 def test_uint16_tile_matches_the_served_stretch(tmp_path: Path) -> None:

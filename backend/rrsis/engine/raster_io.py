@@ -128,8 +128,12 @@ class WindowReader:
     Use as a context manager; one open source and one warped VRT for the whole run.
     """
 
-    def __init__(self, info: RasterInfo, grid: WorkGrid, bands: Tuple[int, int, int]) -> None:
+    def __init__(self, info: RasterInfo, grid: WorkGrid, bands: Tuple[int, int, int],
+                 fill: Sequence[float] = (0.0, 0.0, 0.0)) -> None:
+        """``fill``: the RGB given to pixels without data; a model's input mean for what a
+        model sees (training pads with it), black for anything else."""
         self.info, self.grid, self.bands = info, grid, bands
+        self.fill = np.asarray(fill, np.float32).reshape(3, 1)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NotGeoreferencedWarning)
@@ -205,13 +209,13 @@ class WindowReader:
 
     def read(self, row: int, col: int, height: int, width: int
              ) -> Tuple[np.ndarray, np.ndarray]:
-        """RGB float32 (3, h, w) in [0, 1] (invalid pixels 0) and validity (h, w) bool."""
+        """RGB float32 (3, h, w) in [0, 1] (invalid pixels ``fill``) and validity (h, w) bool."""
         raw, valid = self.read_raw(row, col, height, width)
         if self.stretch is None:
             rgb = raw.astype(np.float32) / 255.0
         else:
             rgb = self.stretch.apply(raw)
-        rgb[:, ~valid] = 0.0
+        rgb[:, ~valid] = self.fill
         return rgb, valid
 
     def _fit_stretch(self) -> Stretch:

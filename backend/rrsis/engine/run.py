@@ -201,10 +201,10 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     vectorizers = [StripVectorizer(options.threshold) for _ in exprs]
     meters = [PresenceMeter() for _ in exprs]
     writers: List[StripRasterWriter] = []
-    # pixels without data (outside a small raster, no-data, alpha 0) are shown to the model
-    # as its mean colour, which normalises to 0: what training pads crops with; black would
-    # be a frame the model never saw, and it darkens what it finds near every edge
-    fill = np.asarray(predictor.model.config.mean, np.float32)[:, None]
+    # pixels without data (no-data, alpha 0) are shown to the model as its mean colour, which
+    # normalises to 0: what training pads crops with; black would be a frame the model never
+    # saw, and it darkens what it finds near every edge
+    fill = predictor.model.config.mean
     done = skipped = 0
     t_loop = time.perf_counter()
 
@@ -236,14 +236,13 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
         if options.mask and exprs:
             writers.append(StripRasterWriter(options.mask, grid, "mask", exprs))
         report("segment")
-        with WindowReader(plan.info, grid, plan.bands) as reader:
+        with WindowReader(plan.info, grid, plan.bands, fill) as reader:
             for row in plan.rows:
                 emit(blender.advance(row[0].row, grid.height))
                 for chunk in row_chunks(row, max(READ_SPAN_PX, size)):
                     t = time.perf_counter()  # one read per chunk of tiles: GDAL calls are costly
                     c0 = chunk[0].col
                     rgb, valid = reader.read(chunk[0].row, c0, size, chunk[-1].col_end - c0)
-                    rgb[:, ~valid] = fill  # no data reads as the mean colour, as in training
                     mirror_beyond(rgb, grid.height - chunk[0].row, grid.width - c0)
                     timings["read"] += time.perf_counter() - t
                     for batch in batches(chunk, options.batch_size):

@@ -38,6 +38,7 @@ from PIL import Image
 from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                                  source_gsd_m)
 from ...errors import Cancelled, InputError
+from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
 from .labels import as_areas, read_region_labels, read_words, to_crs
 
@@ -216,7 +217,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         lines: Dict[str, List[str]] = {s: [] for s in SPLITS}
         part_rows: List[Dict[str, Any]] = []
         tile_rows: List[Dict[str, Any]] = []
-        with WindowReader(info, grid, rgb_bands) as reader:
+        with WindowReader(info, grid, rgb_bands, IMAGENET_MEAN) as reader:  # as served
             plan = []
             for p in parts:
                 h, w = p.shape
