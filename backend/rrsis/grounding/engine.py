@@ -33,7 +33,7 @@ from ..protocol import SEGMENT_PARAMS
 from .colour import median_lab
 from .execute import Scene, execute
 from .lexicon import BY_NAME
-from .parser import parse
+from .parser import parse, target_groups
 from .plan import Plan
 from .policy import end_to_end_reason
 
@@ -115,9 +115,7 @@ class GroundedRun:
         out: Dict[str, List[str]] = {}
         for phrase in self.phrases:
             if phrase in self.uses:  # segmented whole (end to end, or the auto fallback)
-                plan = parse(phrase)
-                out[phrase] = list(dict.fromkeys(BY_NAME[c].group for t in plan.targets
-                                                 for c in t.categories))
+                out[phrase] = list(target_groups(phrase))
             else:
                 out[phrase] = [by_phrase[phrase]] if phrase in by_phrase else []
         return out

@@ -24,12 +24,13 @@ above maps onto the code in order.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .plan import Attribute, Plan, Region, Relation, Target
 
-__all__ = ["parse", "tokenize", "NotUnderstood"]
+__all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = frozenset({"and", "or", ","})
@@ -363,3 +364,13 @@ def parse(expression: str) -> Plan:
     except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
         return Plan(text, "end_to_end", reason="too deeply nested")
     return Plan(text, "grounded", targets)
+
+
+@lru_cache(maxsize=4096)
+def target_groups(expression: str) -> Tuple[str, ...]:
+    """The lexicon groups of what ``expression`` asks for, as the parser reads its targets
+    ("cars next to the road" -> vehicle; "roofs" -> building), first mention first; empty
+    when it does not understand it. The key of a card's operating points and presence
+    rules, for the engine and the calibrations alike."""
+    return tuple(dict.fromkeys(lx.BY_NAME[c].group for t in parse(expression).targets
+                               for c in t.categories))

@@ -50,12 +50,9 @@ class Row:
 
 def group_of_word(word: Optional[str]) -> Optional[str]:
     """The lexicon group of a dataset's category word ("roof" -> building), or None."""
-    from ..grounding.lexicon import BY_NAME, CATEGORY_NAMES, singular
+    from .calibrate_presence import case_group
 
-    if not word:
-        return None
-    name = CATEGORY_NAMES.get(word.lower()) or CATEGORY_NAMES.get(singular(word.lower()))
-    return BY_NAME[name].group if name else None
+    return case_group(word) if word else None
 
 
 def collect(model_path: str, datasets: Path, size: int = 192,

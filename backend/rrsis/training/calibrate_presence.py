@@ -307,11 +307,10 @@ def calibrate(cases: Sequence[Case], reject: float = REJECT,
 
 def case_group(phrase: str) -> Optional[str]:
     """The one lexicon group a case's phrase asks for ("buildings" -> building), else None."""
-    from ..grounding.lexicon import BY_NAME
-    from ..grounding.parser import parse
+    from ..grounding.parser import target_groups
 
-    groups = {BY_NAME[c].group for t in parse(phrase).targets for c in t.categories}
-    return groups.pop() if len(groups) == 1 else None
+    groups = target_groups(phrase)
+    return groups[0] if len(groups) == 1 else None
 
 
 def calibrate_groups(cases: Sequence[Case], statistic: str, reject: float = REJECT,
