@@ -189,7 +189,8 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "gsd_m": Field("number", doc="working ground sample distance", unit="m",
                    minimum=1e-3, maximum=1e4, step=0.001,
                    default_doc="the raster's own GSD when the model serves it, else the nearest "
-                               "end of the model's GSD range"),
+                               "end of the model's GSD range; a category the card serves "
+                               "within its own range (roads) is looked for there, unless set"),
     "probability": Field("str", doc="also write the probability raster to this path"),
     "probability_dtype": Field("str", nullable=False, default="uint8",
                                doc="probability raster: uint8 0-255 or float32 0-1",
@@ -290,7 +291,7 @@ FEATURE_FIELDS: Dict[str, FeatureField] = {
     "area_m2": FeatureField("number", "area of the polygon in square metres"),
     "model": FeatureField("str", "name of the model"),
     "model_sha256": FeatureField("str", "SHA-256 of the model's weights"),
-    "gsd_m": FeatureField("number", "working GSD in metres"),
+    "gsd_m": FeatureField("number", "GSD in metres the object was segmented at"),
     "created": FeatureField("str", "when the run wrote it (ISO 8601 UTC)"),
     "plan": FeatureField("str", "how the expression was read (rrsis.grounding)"),
 }

@@ -16,17 +16,16 @@ def add_arguments_explain(p: argparse.ArgumentParser) -> None:
                    help="auto (default): grounded when understood, end to end when an anchor "
                    "is missing or the model's grounding policy says so; on; off")
     p.add_argument("--model", default=None,
-                   help="model name or checkpoint whose card's grounding policy applies "
-                   "(default: the default model, if installed); only its card is read")
+                   help="model name or checkpoint whose card's grounding policy and scales "
+                   "apply (default: the default model, if installed); only its card is read")
     p.add_argument("--json", action="store_true", help="the plans as JSON on stdout")
 
 
-def _policy(model: Optional[str]) -> Dict[str, Dict[str, Any]]:
-    """The ``grounding_policy`` of ``model``'s card (header only); {} for an absent default."""
+def _card(model: Optional[str]) -> Dict[str, Any]:
+    """``model``'s card (header only); {} for an absent default model."""
     from ..errors import ModelNotFoundError
     from ..models.card import read_card
     from ..models.catalog import find_model
-    from ..grounding.policy import policy_of
 
     try:
         path = find_model(model)
@@ -34,16 +33,20 @@ def _policy(model: Optional[str]) -> Dict[str, Dict[str, Any]]:
         if model is not None:
             raise
         return {}
-    return policy_of(read_card(path))
+    return read_card(path)
 
 
 def run_explain(args: argparse.Namespace) -> int:
+    from ..engine.gsd import group_gsd_ranges
     from ..grounding.explain import explain_dict, explain_text
+    from ..grounding.policy import policy_of
 
-    policy = _policy(args.model)
+    card = _card(args.model)
+    policy, scales = policy_of(card), group_gsd_ranges(card)
     if args.json:
-        print(json.dumps([explain_dict(e, args.grounding, policy) for e in args.expressions],
-                         indent=2))
+        print(json.dumps([explain_dict(e, args.grounding, policy, scales)
+                          for e in args.expressions], indent=2))
     else:
-        print("\n\n".join(explain_text(e, args.grounding, policy) for e in args.expressions))
+        print("\n\n".join(explain_text(e, args.grounding, policy, scales)
+                           for e in args.expressions))
     return 0

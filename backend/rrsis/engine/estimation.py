@@ -74,14 +74,20 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
             if k > 0:  # the first batch is a warm-up
                 infer_s += time.perf_counter() - t0
                 measured += len(batch)
-        per_tile = read_s / max(1, read_tiles) + infer_s / max(1, measured)
-        seconds = len(tiles) * per_tile * 1.1  # +10 %: blending, vectorising, writing
+        read_tile, infer_tile = read_s / max(1, read_tiles), infer_s / max(1, measured)
+        per_tile = read_tile + infer_tile
+        # phrases served coarser (.gsd) run in passes of their own: few tiles, each costing
+        # a read and one forward per phrase of the pass
+        passes = [(len(tiles), n_expr)] + [(p.tiles_total, len(p.predictor.expressions))
+                                           for p in plan.others]
+        seconds = sum(n * (read_tile + infer_tile * k / n_expr) for n, k in passes) \
+            * 1.1  # +10 %: blending, vectorising, writing
         buffers_mb = 4.0 * (n_expr + 1) * size * max(grid.width, size) * 3 / 2**20
         # the GDAL block cache keeps filling during a long run, bounded by GDAL_CACHE_MB
         peak = peak_rss_mb() + buffers_mb + GDAL_CACHE_MB * 0.5
         gpu = torch.cuda.max_memory_allocated(plan.device) / 2**20 if cuda else None
     return EstimateResult(
-        tiles=len(tiles), seconds=round(seconds, 2), peak_memory_mb=round(peak, 1),
+        tiles=plan.tiles_total, seconds=round(seconds, 2), peak_memory_mb=round(peak, 1),
         gsd_m=grid.gsd_m, device=str(plan.device), model=model_name(plan.model, options.model),
         width_px=grid.width, height_px=grid.height, expressions=n_expr,
         seconds_per_tile=round(per_tile, 4),

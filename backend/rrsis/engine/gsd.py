@@ -4,15 +4,26 @@ The working GSD is the raster's own GSD when it lies within the model card's
 ``gsd_range_m`` (the scales it was trained to serve), else the nearest end of that range;
 a card without a range means its native ``gsd_m`` always. ``SegmentOptions.gsd_m``
 overrides this policy (see :mod:`.run`); :func:`.raster_io.plan_grid` then lays the grid.
+
+The same rule per category: a card's ``group_gsd_range_m`` gives, per lexicon group, the
+GSDs its positive training samples were shown at (``lgce-lite`` learnt roads, water and
+bare land from 1 m land-cover tiles shown at 0.34-0.6 m only). A phrase of such a group
+is segmented at the working GSD clamped into its group's range: "the road" on a 0.075 m
+drone image is looked for at 0.34 m, where the model knows roads, instead of at a scale
+where it has only ever seen roofs and yards.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import math
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 
-__all__ = ["MIN_AREA_PIXELS", "working_gsd", "default_min_area_m2"]
+__all__ = ["MIN_AREA_PIXELS", "GROUP_RANGES_KEY", "working_gsd", "group_gsd_ranges",
+           "phrase_gsd_m", "default_min_area_m2"]
+
+GROUP_RANGES_KEY = "group_gsd_range_m"
 
 #: ``min_area_m2=None`` removes objects smaller than this many working pixels (a 4 x 4 speck)
 MIN_AREA_PIXELS = 16
@@ -28,6 +39,41 @@ def working_gsd(model: Any, source_gsd: Optional[float]) -> float:
     if source_gsd is None:
         return float(native)
     return float(min(max(source_gsd, lo), hi))
+
+
+def _gsd_pair(pair: Any) -> Optional[Tuple[float, float]]:
+    """(finest, coarsest) from a card's two-number list; None for anything else."""
+    if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+               and v > 0 for v in pair):
+        return None
+    lo, hi = float(pair[0]), float(pair[1])
+    return (lo, hi) if lo <= hi else None
+
+
+def group_gsd_ranges(card: Optional[Mapping[str, Any]]) -> Dict[str, Tuple[float, float]]:
+    """{lexicon group: (finest, coarsest) GSD in m} of a card; unusable entries are ignored."""
+    table = (card or {}).get(GROUP_RANGES_KEY)
+    if not isinstance(table, Mapping):
+        return {}
+    pairs = {str(group): _gsd_pair(pair) for group, pair in table.items()}
+    return {group: pair for group, pair in pairs.items() if pair is not None}
+
+
+def phrase_gsd_m(card: Optional[Mapping[str, Any]], groups: Sequence[str],
+                 working_gsd_m: float) -> float:
+    """The GSD a phrase is segmented at: the working GSD clamped into the range of its group
+    (a phrase of one group with a range) within the model's own range, else the working GSD."""
+    ranges = group_gsd_ranges(card)
+    found = {ranges[g] for g in groups if g in ranges}
+    if len(set(groups)) != 1 or len(found) != 1:
+        return working_gsd_m
+    lo, hi = found.pop()
+    served = _gsd_pair((card or {}).get("gsd_range_m"))
+    if served is not None:  # never beyond the scales the model serves at all
+        lo, hi = max(lo, served[0]), min(hi, served[1])
+    return float(min(max(working_gsd_m, lo), hi)) if lo <= hi else working_gsd_m
 
 
 def default_min_area_m2(gsd_m: float) -> float:

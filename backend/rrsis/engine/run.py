@@ -5,11 +5,15 @@ Pipeline: open and check the raster -> plan the working grid at the model's GSD 
 row, in batches, blending logit differences with a smooth window into a buffer one
 tile high (memory is flat in raster height and linear only in the grid width) -> emit
 finished strips to the vectoriser and the optional GeoTIFFs -> write the GeoPackage.
+A phrase whose category the card serves coarser (``group_gsd_range_m``, see :mod:`.gsd`:
+"road" on a drone image) is segmented first in a pass of its own at that GSD, into a
+temporary GeoTIFF read back resampled onto the output grid strip by strip, so everything
+after inference sees one grid.
 
 Output layout (decided): several expressions give ONE layer with one feature per
 connected object and the fields ``expression``, ``score`` (mean foreground probability
-over the object's pixels), ``area_m2``, ``model``, ``model_sha256``, ``gsd_m`` (working
-GSD), ``created`` (ISO 8601 UTC) and ``plan`` (how the expression was read:
+over the object's pixels), ``area_m2``, ``model``, ``model_sha256``, ``gsd_m`` (the
+working GSD, or the coarser one its phrase was looked for at), ``created`` (ISO 8601 UTC) and ``plan`` (how the expression was read:
 :mod:`rrsis.grounding` decides which phrases are segmented and which objects are kept),
 in the raster's CRS (pixel coordinates, no CRS, when ``pixel_coordinates`` was needed).
 Polygons are vectorised at the working GSD. The optional probability and mask GeoTIFFs
@@ -40,9 +44,12 @@ vectorising, outputs) read top to bottom in one place; the parts it calls live b
 from __future__ import annotations
 
 import datetime as _dt
+import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import rasterio
@@ -52,7 +59,7 @@ from ..grounding.policy import policy_of
 from ..paths import check_outputs, gdal_options
 from ..protocol import TaskProgress as Progress
 from .checks import check_upsampling
-from .gsd import MIN_AREA_PIXELS, default_min_area_m2, working_gsd  # noqa: F401 (old home)
+from .gsd import MIN_AREA_PIXELS, default_min_area_m2, phrase_gsd_m, working_gsd  # noqa: F401
 from .model_cache import ModelCache, model_name
 from .options import SegmentOptions
 from .options import check_options as _check_options
@@ -123,22 +130,54 @@ class EstimateResult:
 
 
 @dataclass
-class _Plan:
-    info: RasterInfo
+class _Pass:
+    """The phrases segmented at one GSD: that GSD's grid, a predictor for them, its tiles."""
+
     grid: WorkGrid
-    bands: Tuple[int, int, int]
-    device: str
-    model: ReferringSegmenter
     predictor: Predictor
     rows: List[List[Tile]]
-    grounding: GroundedRun
-    runtime: str = "torch"
     offsets: Optional[np.ndarray] = None  # per phrase, the card's operating points
-    phrase_groups: Dict[str, List[str]] = field(default_factory=dict)  # lexicon groups
 
     @property
     def tiles_total(self) -> int:
         return sum(len(r) for r in self.rows)
+
+
+@dataclass
+class _Plan:
+    info: RasterInfo
+    bands: Tuple[int, int, int]
+    device: str
+    model: ReferringSegmenter
+    grounding: GroundedRun
+    main: _Pass                      # the output grid: the finest GSD any phrase needs
+    others: List[_Pass] = field(default_factory=list)  # phrases served coarser (see .gsd)
+    runtime: str = "torch"
+    phrase_groups: Dict[str, List[str]] = field(default_factory=dict)  # lexicon groups
+
+    @property
+    def grid(self) -> WorkGrid:
+        return self.main.grid
+
+    @property
+    def predictor(self) -> Predictor:
+        return self.main.predictor
+
+    @property
+    def rows(self) -> List[List[Tile]]:
+        return self.main.rows
+
+    @property
+    def phrases(self) -> List[str]:
+        return self.grounding.phrases
+
+    @property
+    def tiles_total(self) -> int:
+        return self.main.tiles_total + sum(p.tiles_total for p in self.others)
+
+    def coarser_gsd(self) -> Dict[str, float]:
+        """phrase -> GSD, for the phrases segmented coarser than the output grid."""
+        return {p: one.grid.gsd_m for one in self.others for p in one.predictor.expressions}
 
 
 def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
@@ -148,20 +187,32 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     models = models or ModelCache()
     runtime, device, path = models.plan(options.model, options.runtime, options.device)
     model = models.get(options.model, device, runtime, options.threads, path)
+    card = getattr(model, "card", None)
     source_gsd = source_gsd_m(info)
     gsd = float(options.gsd_m) if options.gsd_m else working_gsd(model, source_gsd)
-    if not options.gsd_m:
-        check_upsampling(source_gsd, gsd)
-    grid = plan_grid(info, options.extent, options.extent_crs, gsd)
     grounding = GroundedRun(expressions, options.grounding,  # the phrases to segment
-                            policy=policy_of(getattr(model, "card", None)))
-    predictor = make_predictor(runtime, model, device, grounding.phrases, options.precision,
-                               options.threads)
-    rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \
-        if grounding.phrases else []  # nothing the model could look for: no inference
+                            policy=policy_of(card))
     groups = grounding.phrase_groups()
-    offsets = phrase_offsets(getattr(model, "card", None), predictor.expressions, groups)
-    return _Plan(info, grid, bands, device, model, predictor, rows, grounding, runtime, offsets,
+    # each phrase at the scales its category was learnt at, unless the user set the GSD or
+    # the raster has no CRS (its GSD is then a nominal one)
+    per_group = not options.gsd_m and info.georeferenced
+    at = {p: phrase_gsd_m(card, groups.get(p, []), gsd) if per_group else gsd
+          for p in grounding.phrases}
+    main_gsd = min(at.values(), default=gsd)
+    if not options.gsd_m:
+        check_upsampling(source_gsd, main_gsd)
+
+    def one_pass(g: float) -> _Pass:
+        grid = plan_grid(info, options.extent, options.extent_crs, g)
+        phrases = [p for p in grounding.phrases if at[p] == g]
+        predictor = make_predictor(runtime, model, device, phrases, options.precision,
+                                   options.threads)
+        rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \
+            if phrases else []  # nothing the model could look for: no inference
+        return _Pass(grid, predictor, rows, phrase_offsets(card, predictor.expressions, groups))
+
+    others = [one_pass(g) for g in sorted(set(at.values()) - {main_gsd})]
+    return _Plan(info, bands, device, model, grounding, one_pass(main_gsd), others, runtime,
                  groups)
 
 
@@ -192,76 +243,57 @@ def segment(options: SegmentOptions, progress: Optional[Callable[[Progress], Non
 def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Progress], None]],
          cancel: Optional[Callable[[], bool]], timings: Dict[str, float],
          t_start: float) -> SegmentResult:
-    grid, predictor = plan.grid, plan.predictor
-    exprs = predictor.expressions
-    size = predictor.input_size
+    grid, phrases = plan.grid, plan.phrases
     total = plan.tiles_total
-    window = blend_window(size, options.overlap)
-    blender = StripBlender(len(exprs), grid.width, size, window, plan.offsets)
-    vectorizers = [StripVectorizer(options.threshold) for _ in exprs]
-    meters = [PresenceMeter() for _ in exprs]
+    vectorizers = [StripVectorizer(options.threshold) for _ in phrases]
+    meters = [PresenceMeter() for _ in phrases]
     writers: List[StripRasterWriter] = []
-    # pixels without data (no-data, alpha 0) are shown to the model as its mean colour, which
-    # normalises to 0: what training pads crops with; black would be a frame the model never
-    # saw, and it darkens what it finds near every edge
-    fill = predictor.model.config.mean
-    done = skipped = 0
+    main_index = [phrases.index(p) for p in plan.main.predictor.expressions]
+    counter = {"done": 0, "skipped": 0}
     t_loop = time.perf_counter()
 
     def report(stage: str) -> None:
         if progress is None:
             return
+        done = counter["done"]
         elapsed = time.perf_counter() - t_loop
         eta = elapsed / done * (total - done) if done else None
         progress(Progress(done / total if total else 1.0, done, total, eta, stage))
 
-    def emit(strip: Optional[Tuple[int, np.ndarray, np.ndarray]]) -> None:
-        if strip is None:
-            return
-        row0, prob, valid = strip
-        t = time.perf_counter()
-        for i, vec in enumerate(vectorizers):
-            vec.add(row0, prob[i], valid)
-            meters[i].add(prob[i], valid)
-        timings["vectorize"] += time.perf_counter() - t
-        t = time.perf_counter()
-        for w in writers:
-            w.write(row0, prob, valid, options.threshold)
-        timings["write"] += time.perf_counter() - t
+    def tick(tiles: int, skipped: int) -> None:
+        counter["done"] += tiles
+        counter["skipped"] += skipped
+        report("segment")
 
     try:
-        if options.probability and exprs:
-            writers.append(StripRasterWriter(options.probability, grid, options.probability_dtype,
-                                             exprs))
-        if options.mask and exprs:
-            writers.append(StripRasterWriter(options.mask, grid, "mask", exprs))
-        report("segment")
-        with WindowReader(plan.info, grid, plan.bands, fill) as reader:
-            for row in plan.rows:
-                emit(blender.advance(row[0].row, grid.height))
-                for chunk in row_chunks(row, max(READ_SPAN_PX, size)):
-                    t = time.perf_counter()  # one read per chunk of tiles: GDAL calls are costly
-                    c0 = chunk[0].col
-                    rgb, valid = reader.read(chunk[0].row, c0, size, chunk[-1].col_end - c0)
-                    mirror_beyond(rgb, grid.height - chunk[0].row, grid.width - c0)
-                    timings["read"] += time.perf_counter() - t
-                    for batch in batches(chunk, options.batch_size):
-                        if cancel is not None and cancel():
-                            raise Cancelled("segmentation cancelled; no output was written")
-                        todo = [(tile, valid[:, tile.col - c0:tile.col_end - c0])
-                                for tile in batch]
-                        todo = [(tile, v) for tile, v in todo if v.any()]
-                        skipped += len(batch) - len(todo)
-                        if todo:
-                            t = time.perf_counter()
-                            diff = predictor.logit_difference(np.stack(
-                                [rgb[:, :, tile.col - c0:tile.col_end - c0] for tile, _ in todo]))
-                            timings["infer"] += time.perf_counter() - t
-                            for j, (tile, v) in enumerate(todo):
-                                blender.add(tile, diff[:, j], v)
-                        done += len(batch)
-                        report("segment")
-            emit(blender.advance(grid.height, grid.height))
+        with ExitStack() as stack:
+            coarse = [(stack.enter_context(_coarse_probability(options, plan, p, timings, cancel,
+                                                               tick)),
+                       [phrases.index(e) for e in p.predictor.expressions])
+                      for p in plan.others if p.rows]
+
+            def emit(row0: int, main_prob: np.ndarray, valid: np.ndarray) -> None:
+                t = time.perf_counter()
+                prob = np.zeros((len(phrases),) + valid.shape, np.float32)
+                prob[main_index] = main_prob
+                for source, index in coarse:  # resampled onto the output grid
+                    prob[index] = source.strip(row0, valid.shape[0])
+                for i, vec in enumerate(vectorizers):
+                    vec.add(row0, prob[i], valid)
+                    meters[i].add(prob[i], valid)
+                timings["vectorize"] += time.perf_counter() - t
+                t = time.perf_counter()
+                for w in writers:
+                    w.write(row0, prob, valid, options.threshold)
+                timings["write"] += time.perf_counter() - t
+
+            if options.probability and phrases:
+                writers.append(StripRasterWriter(options.probability, grid,
+                                                 options.probability_dtype, phrases))
+            if options.mask and phrases:
+                writers.append(StripRasterWriter(options.mask, grid, "mask", phrases))
+            report("segment")
+            _infer(plan, plan.main, options, timings, cancel, tick, emit)
         if cancel is not None and cancel():
             raise Cancelled("segmentation cancelled; no output was written")
         report("vectorize")
@@ -275,8 +307,90 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     timings["total"] = time.perf_counter() - t_start
     report("done")
     result.timings = {k: round(v, 4) for k, v in timings.items()}
-    result.tiles, result.tiles_skipped = total, skipped
+    result.tiles, result.tiles_skipped = total, counter["skipped"]
     return result
+
+
+def _infer(plan: _Plan, one: _Pass, options: SegmentOptions, timings: Dict[str, float],
+           cancel: Optional[Callable[[], bool]], tick: Callable[[int, int], None],
+           emit: Callable[[int, np.ndarray, np.ndarray], None]) -> None:
+    """Stream one pass's tiles through its predictor; ``emit(row0, prob, valid)`` each strip
+    of its grid as soon as it is finished (prob: (phrases of the pass, h, width))."""
+    grid, predictor = one.grid, one.predictor
+    size = predictor.input_size
+    blender = StripBlender(len(predictor.expressions), grid.width, size,
+                           blend_window(size, options.overlap), one.offsets)
+    # pixels without data (no-data, alpha 0) are shown to the model as its mean colour, which
+    # normalises to 0: what training pads crops with; black would be a frame the model never
+    # saw, and it darkens what it finds near every edge
+    fill = predictor.model.config.mean
+
+    def flush(strip: Optional[Tuple[int, np.ndarray, np.ndarray]]) -> None:
+        if strip is not None:
+            emit(*strip)
+
+    with WindowReader(plan.info, grid, plan.bands, fill) as reader:
+        for row in one.rows:
+            flush(blender.advance(row[0].row, grid.height))
+            for chunk in row_chunks(row, max(READ_SPAN_PX, size)):
+                t = time.perf_counter()  # one read per chunk of tiles: GDAL calls are costly
+                c0 = chunk[0].col
+                rgb, valid = reader.read(chunk[0].row, c0, size, chunk[-1].col_end - c0)
+                mirror_beyond(rgb, grid.height - chunk[0].row, grid.width - c0)
+                timings["read"] += time.perf_counter() - t
+                for batch in batches(chunk, options.batch_size):
+                    if cancel is not None and cancel():
+                        raise Cancelled("segmentation cancelled; no output was written")
+                    todo = [(tile, valid[:, tile.col - c0:tile.col_end - c0]) for tile in batch]
+                    todo = [(tile, v) for tile, v in todo if v.any()]
+                    if todo:
+                        t = time.perf_counter()
+                        diff = predictor.logit_difference(np.stack(
+                            [rgb[:, :, tile.col - c0:tile.col_end - c0] for tile, _ in todo]))
+                        timings["infer"] += time.perf_counter() - t
+                        for j, (tile, v) in enumerate(todo):
+                            blender.add(tile, diff[:, j], v)
+                    tick(len(batch), len(batch) - len(todo))
+        flush(blender.advance(grid.height, grid.height))
+
+
+class _Resampled:
+    """A coarser pass's probabilities, read strip by strip on the output grid (bilinear)."""
+
+    def __init__(self, vrt: Any, width: int) -> None:
+        self.vrt, self.width = vrt, width
+
+    def strip(self, row0: int, height: int) -> np.ndarray:
+        from rasterio.windows import Window
+
+        data = self.vrt.read(window=Window(0, row0, self.width, height))
+        return np.nan_to_num(data, nan=0.0).astype(np.float32)
+
+
+@contextmanager
+def _coarse_probability(options: SegmentOptions, plan: _Plan, one: _Pass,
+                        timings: Dict[str, float], cancel: Optional[Callable[[], bool]],
+                        tick: Callable[[int, int], None]) -> Iterator[_Resampled]:
+    """Segment ``one`` (phrases served at a coarser GSD) into a temporary float GeoTIFF on its
+    own grid, then serve it resampled onto the output grid: memory stays one strip high."""
+    from rasterio.enums import Resampling
+    from rasterio.vrt import WarpedVRT
+
+    with tempfile.TemporaryDirectory(prefix="rrsis-pass-") as tmp:
+        path = str(Path(tmp) / "probability.tif")
+        writer = StripRasterWriter(path, one.grid, "float32", one.predictor.expressions)
+        try:
+            _infer(plan, one, options, timings, cancel, tick,
+                   lambda row0, prob, valid: writer.write(row0, prob, valid, options.threshold))
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        grid = plan.grid
+        with rasterio.open(path) as src, WarpedVRT(
+                src, crs=grid.crs, transform=grid.transform, width=grid.width,
+                height=grid.height, resampling=Resampling.bilinear) as vrt:
+            yield _Resampled(vrt, grid.width)
 
 
 def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[StripVectorizer],
@@ -284,27 +398,28 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     grid, model = plan.grid, plan.model
     name = model_name(model, options.model)
     sha = str((getattr(model, "card", {}) or {}).get("weights_sha256") or "")
-    min_area = options.min_area_m2 if options.min_area_m2 is not None \
-        else default_min_area_m2(grid.gsd_m)
+    coarser = plan.coarser_gsd()
+    gsd_of = {p: coarser.get(p, grid.gsd_m) for p in plan.phrases}
     created = _created()
     t = time.perf_counter()
     records, counts = [], {e: 0 for e in plan.grounding.expressions}
-    objects = {phrase: list(vec.objects(grid.transform, grid.metres_per_unit, min_area,
-                                        options.simplify_m,
-                                        regularize=options.regularize))
-               for phrase, vec in zip(plan.predictor.expressions, vectorizers)}
-    presence = measure(getattr(model, "card", None), dict(zip(plan.predictor.expressions, meters)),
+    objects = {phrase: list(vec.objects(  # a speck is 16 pixels of the scale it was seen at
+        grid.transform, grid.metres_per_unit, options.min_area_m2 if options.min_area_m2
+        is not None else default_min_area_m2(gsd_of[phrase]), options.simplify_m,
+        regularize=options.regularize)) for phrase, vec in zip(plan.phrases, vectorizers)}
+    presence = measure(getattr(model, "card", None), dict(zip(plan.phrases, meters)),
                        objects, grid.gsd_m, options.presence_check, plan.phrase_groups)
     objects = {p: objs if presence[p].present else [] for p, objs in objects.items()}
     picks, reports = plan.grounding.select(
         {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,
         grid.metres_per_unit, grid.bounds, lambda: WindowReader(plan.info, grid, plan.bands))
     annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
+    _note_coarser(reports, plan.grounding, coarser)
     for expr, (phrase, index, plan_text) in picks:
         for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
             records.append({"geometry": obj.geometry, "expression": expr,
                             "score": round(obj.score, 6), "area_m2": round(obj.area_m2, 4),
-                            "model": name, "model_sha256": sha, "gsd_m": grid.gsd_m,
+                            "model": name, "model_sha256": sha, "gsd_m": gsd_of[phrase],
                             "created": created, "plan": plan_text})
             counts[expr] += 1
     timings["vectorize"] += time.perf_counter() - t
@@ -319,6 +434,20 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         gsd_m=grid.gsd_m, device=str(plan.device),
         crs=plan.info.crs.to_string() if plan.info.crs is not None else None,
         width_px=grid.width, height_px=grid.height, plans=reports, runtime=plan.runtime)
+
+
+def _note_coarser(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
+                  coarser_gsd: Dict[str, float]) -> None:
+    """Say in each expression's report which of its phrases were looked for at a coarser GSD
+    than the output grid (``phrase_gsd_m``, and a message)."""
+    for expr, report in reports.items():
+        coarser = {p: coarser_gsd[p] for p in grounding.segmented_phrases(expr)
+                   if p in coarser_gsd}
+        if coarser:
+            report["phrase_gsd_m"] = coarser
+            report["messages"] = list(report.get("messages", [])) + [
+                f"{p!r} looked for at {g:.3g} m, the scales the model learnt it at"
+                for p, g in coarser.items()]
 
 
 def __getattr__(name: str) -> Any:

@@ -107,6 +107,17 @@ class GroundedRun:
             out[expr] = list(dict.fromkeys(phrases))
         return out
 
+    def segmented_phrases(self, expr: str) -> List[str]:
+        """The phrases segmented for ``expr``: its plan's categories (targets and anchors)
+        and its end-to-end fallback, or the whole expression when answered end to end."""
+        use = self.uses[expr]
+        if use.grounded:
+            phrases = [BY_NAME[c].model_phrase for c in use.plan.categories()]
+            if use.fallback_phrase is not None:
+                phrases.append(use.fallback_phrase)
+            return list(dict.fromkeys(phrases))
+        return [expr] if use.plan.mode == "end_to_end" else []
+
     def phrase_groups(self) -> Dict[str, List[str]]:
         """phrase -> the lexicon groups of what it asks for (the key of the card's operating
         points): a category phrase its category's group; a whole expression the groups of

@@ -6,7 +6,7 @@ phrases the model will be given.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
 from .lexicon import BY_NAME
@@ -57,8 +57,24 @@ def _target_lines(t: Target, indent: str) -> List[str]:
     return lines
 
 
+Scales = Mapping[str, Tuple[float, float]]  # the card's group_gsd_range_m, per lexicon group
+
+
+def _scale_lines(categories: List[str], scales: Optional[Scales]) -> List[str]:
+    lines = []
+    for c in categories:
+        group = BY_NAME[c].group
+        if scales and group in scales:
+            lo, hi = scales[group]
+            lines.append(f"  scale: {BY_NAME[c].model_phrase!r} is looked for at {lo:g}-{hi:g} m, "
+                         f"the GSDs the model learnt {group} at (the working GSD clamped into "
+                         "them, unless a GSD is set)")
+    return lines
+
+
 def explain_text(expression: str, mode: str = "auto",
-                 policy: Optional[Mapping[str, Mapping[str, Any]]] = None) -> str:
+                 policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
+                 scales: Optional[Scales] = None) -> str:
     run = GroundedRun([expression], mode, policy=policy)
     plan: Plan = run.plans()[expression]
     use = run.uses[expression]
@@ -66,6 +82,7 @@ def explain_text(expression: str, mode: str = "auto",
     if plan.mode == "grounded":
         lines.append("  segment: " + ", ".join(
             f"{BY_NAME[c].model_phrase!r}" for c in plan.categories()) + " (each once per run)")
+        lines += _scale_lines(plan.categories(), scales)
         for i, t in enumerate(plan.targets):
             lines += _target_lines(t, "  " + ("or keep: " if i else "keep: "))
         if use.fallback_phrase:
@@ -84,9 +101,14 @@ def explain_text(expression: str, mode: str = "auto",
 
 
 def explain_dict(expression: str, mode: str = "auto",
-                 policy: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Dict[str, Any]:
+                 policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
+                 scales: Optional[Scales] = None) -> Dict[str, Any]:
     run = GroundedRun([expression], mode, policy=policy)
-    d = run.plans()[expression].to_dict()
+    plan = run.plans()[expression]
+    d = plan.to_dict()
     d["segment"] = list(run.phrases)
     d["grounding"] = mode
+    if plan.mode == "grounded" and scales:
+        d["scales_m"] = {BY_NAME[c].model_phrase: list(scales[BY_NAME[c].group])
+                         for c in plan.categories() if BY_NAME[c].group in scales}
     return d

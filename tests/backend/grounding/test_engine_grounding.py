@@ -209,6 +209,25 @@ def test_explain_cli() -> None:
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
 
 
+def test_explain_shows_the_scales_of_the_models_card(tmp_path: Path) -> None:
+    from rrsis.models.checkpoint import save_checkpoint
+
+    model = tmp_path / "scaled.safetensors"
+    save_checkpoint(create_model("test-lgce-tiny"), model, card={
+        "name": "scaled", "group_gsd_range_m": {"road": [0.34, 0.6]}})
+    out = subprocess.run([sys.executable, "-m", "rrsis", "explain", "buildings next to the road",
+                          "--model", str(model)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "scale: 'road' is looked for at 0.34-0.6 m" in out.stdout
+    assert "scale: 'buildings'" not in out.stdout             # no range for buildings
+    js = subprocess.run([sys.executable, "-m", "rrsis", "explain", "--json", "--model", str(model),
+                         "cars on the road", "--grounding", "on"], capture_output=True, text=True,
+                        timeout=120)
+    import json
+
+    assert json.loads(js.stdout)[0]["scales_m"] == {"road": [0.34, 0.6]}
+
+
 def test_segment_cli_reports_plans_and_unknown_words(tmp_path: Path) -> None:
     from rrsis.models.checkpoint import save_checkpoint
 

@@ -1,0 +1,152 @@
+"""Each category at the scales it was learnt at: the card's ``group_gsd_range_m`` in a run.
+
+The brightness model finds the bright square whatever it is asked for, so the same object
+comes back from "the road" (served coarser) and from a phrase of no group (served at the
+raster's GSD): what differs is the scale it was looked for at, and that is checked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+
+from helpers.engine import (ORIGIN, box_polygon, bright_models, options,  # noqa: F401
+                            read_features, scene, write_tif)
+from rasterio.transform import from_origin
+from rrsis.engine.gsd import group_gsd_ranges, phrase_gsd_m
+from rrsis.engine.model_cache import ModelCache
+from rrsis.engine.run import segment
+from rrsis.errors import Cancelled
+
+T05 = from_origin(*ORIGIN, 0.5, 0.5)
+BOX = (40, 120, 60, 160)  # 40 m x 50 m: large enough to survive 1 m pixels
+RANGES = {"road": [1.0, 2.0], "building": [0.25, 1.0]}
+
+
+@pytest.fixture()
+def grouped(bright_models: ModelCache) -> ModelCache:
+    """The brightness model with a card that serves roads at 1-2 m only."""
+    model = bright_models.get("bright", "cpu")
+    card = dict(model.card, gsd_range_m=[0.25, 2.0], group_gsd_range_m=RANGES)
+    saved = model.card
+    model.card = card
+    yield bright_models
+    model.card = saved
+
+
+def iou(a, b) -> float:
+    return a.intersection(b).area / a.union(b).area
+
+
+@pytest.mark.parametrize("groups,working,want", [
+    (["road"], 0.5, 1.0), (["road"], 3.0, 2.0), (["road"], 1.5, 1.5),
+    (["building"], 0.1, 0.25), (["building"], 0.5, 0.5),
+    (["vehicle"], 0.1, 0.1),               # no range for the group: the working GSD
+    ([], 0.5, 0.5),                        # a phrase of no group ("xqzv", "cars and trees")
+    (["road", "building"], 0.5, 0.5),      # of two groups: the working GSD
+])
+def test_phrase_gsd_is_the_working_gsd_clamped_into_its_group(groups, working, want) -> None:
+    assert phrase_gsd_m({"group_gsd_range_m": RANGES}, groups, working) == pytest.approx(want)
+
+
+def test_a_group_range_never_leads_beyond_the_models_range() -> None:
+    card = {"gsd_range_m": [0.05, 0.5], "group_gsd_range_m": {"road": [0.34, 0.6],
+                                                              "water": [0.8, 1.0]}}
+    assert phrase_gsd_m(card, ["road"], 0.1) == pytest.approx(0.34)
+    assert phrase_gsd_m(card, ["road"], 0.5) == pytest.approx(0.5)
+    assert phrase_gsd_m(card, ["water"], 0.1) == pytest.approx(0.1)  # no overlap: as before
+    broken = dict(card, gsd_range_m="wide")  # a broken model range is ignored, not fatal
+    assert phrase_gsd_m(broken, ["water"], 0.1) == pytest.approx(0.8)
+
+
+def test_unusable_card_entries_are_ignored() -> None:
+    card = {"group_gsd_range_m": {"road": [2.0, 1.0], "water": [0, 1], "land": "far",
+                                  "vehicle": [0.1, float("nan")], "building": [0.2, 0.4],
+                                  "tree": [True, 1.0]}}
+    assert group_gsd_ranges(card) == {"building": (0.2, 0.4)}
+    assert group_gsd_ranges({}) == {} and group_gsd_ranges(None) == {}
+    assert group_gsd_ranges({"group_gsd_range_m": [1, 2]}) == {}
+
+
+def test_a_road_alone_is_served_at_its_groups_scale(tmp_path: Path, grouped) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    res = segment(options(raster, tmp_path, expressions=["the road"]), models=grouped)
+    assert res.gsd_m == 1.0 and (res.width_px, res.height_px) == (100, 100)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and feats[0]["gsd_m"] == 1.0
+    assert iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.9
+    assert "phrase_gsd_m" not in res.plans["the road"]  # the output grid is its own scale
+
+
+def test_phrases_at_two_scales_share_the_finer_output_grid(tmp_path: Path, grouped) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    prob = tmp_path / "p.tif"
+    res = segment(options(raster, tmp_path, expressions=["the road", "bright square"],
+                          probability=str(prob), probability_dtype="float32"),
+                  models=grouped)
+    assert res.gsd_m == 0.5 and (res.width_px, res.height_px) == (200, 200)
+    # 200 x 200 px at 0.5 m in 64 px tiles (stride 48): 16; the road pass at 1 m: 4 more
+    assert res.tiles == 16 + 4
+    by_expr = {f["expression"]: f for f in read_features(res.output)}
+    assert by_expr["the road"]["gsd_m"] == 1.0 and by_expr["bright square"]["gsd_m"] == 0.5
+    for f in by_expr.values():
+        assert iou(f["geometry"], box_polygon(BOX, T05)) > 0.9
+    assert res.plans["the road"]["phrase_gsd_m"] == {"road": 1.0}
+    assert any("looked for at 1 m" in m for m in res.plans["the road"]["messages"])
+    assert "phrase_gsd_m" not in res.plans["bright square"]
+    with rasterio.open(prob) as src:  # one raster on the output grid, the road resampled
+        assert src.count == 2 and src.transform == T05 and src.descriptions == (
+            "road", "bright square")
+        road, square = src.read()
+    r0, r1, c0, c1 = BOX
+    assert road[r0 + 4:r1 - 4, c0 + 4:c1 - 4].min() > 0.9
+    assert road[:r0 - 4].max() < 0.1 and road[r1 + 4:].max() < 0.1
+    assert np.abs(road - square)[r0 + 4:r1 - 4, c0 + 4:c1 - 4].max() < 0.05
+
+
+def test_a_relation_takes_its_anchor_from_the_coarser_pass(tmp_path: Path, grouped) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    res = segment(options(raster, tmp_path, expressions=["buildings on the road"],
+                          grounding="on"), models=grouped)
+    assert res.gsd_m == 0.5 and res.feature_counts == {"buildings on the road": 1}
+    assert res.plans["buildings on the road"]["phrase_gsd_m"] == {"road": 1.0}
+
+
+def test_a_set_gsd_or_pixel_coordinates_serve_every_phrase_alike(tmp_path: Path,
+                                                                  grouped) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    res = segment(options(raster, tmp_path, expressions=["the road", "bright square"],
+                          gsd_m=0.5), models=grouped)
+    assert res.gsd_m == 0.5 and res.tiles == 16
+    assert {f["gsd_m"] for f in read_features(res.output)} == {0.5}
+    plain = write_tif(tmp_path / "plain.tif", scene(box=BOX), crs=None)
+    res = segment(options(plain, tmp_path, expressions=["the road", "bright square"],
+                          pixel_coordinates=True), models=grouped)
+    assert "phrase_gsd_m" not in res.plans["the road"]
+
+
+def test_cancelling_in_the_coarser_pass_leaves_nothing(tmp_path: Path, grouped) -> None:
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    calls = []
+
+    def cancel() -> bool:
+        calls.append(1)
+        return len(calls) > 1  # the coarser pass runs first
+
+    opts = options(raster, tmp_path, expressions=["the road", "bright square"],
+                   probability=str(tmp_path / "p.tif"))
+    with pytest.raises(Cancelled):
+        segment(opts, cancel=cancel, models=grouped)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tif"]
+
+
+def test_the_estimate_counts_the_coarser_pass(tmp_path: Path, grouped) -> None:
+    from rrsis.engine.estimation import estimate
+
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    est = estimate(options(raster, tmp_path, expressions=["the road", "bright square"]),
+                   models=grouped, calibration_batches=1)
+    assert est.tiles == 16 + 4 and est.gsd_m == 0.5 and est.seconds > 0
