@@ -2,9 +2,10 @@
 
     python -m rrsis.demo [--out out/demo] [--model lgce-lite] [--raster resources/samples/...]
 
-Segments the Kampala sample (OpenAerialMap, CC BY 4.0) for "buildings" and "buildings
-next to the road" (a noun and a relational expression, grounded: see docs/grounding.md)
-through the engine (the same call as the CLI, server and plugin),
+Segments the Kampala sample (OpenAerialMap, CC BY 4.0) for "buildings", "buildings
+next to the road" (a noun and a relational expression, grounded: see docs/grounding.md) and
+"the road" (the relation's anchor, looked for at the scales the model learnt roads at, so
+the overlay shows what "next to" was measured from) through the engine (the same call as the CLI, server and plugin),
 writes one GeoPackage per expression and a PNG of the image with the polygons under
 ``out/demo/``, and prints the engine's timings.
 """
@@ -22,7 +23,7 @@ from .package_data import bundled_resource
 
 __all__ = ["DEMO_EXPRESSIONS", "sample_raster", "run_demo", "main"]
 
-DEMO_EXPRESSIONS = ("buildings", "buildings next to the road")
+DEMO_EXPRESSIONS = ("buildings", "buildings next to the road", "the road")
 COLOURS = ("#ffd400", "#00e5ff", "#ff3df2", "#7CFC00")
 
 

@@ -292,3 +292,47 @@ def test_explain_cli_reads_the_policy_of_the_model_card(tmp_path: Path) -> None:
                          text=True, timeout=120)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_phrase_served_coarser_is_measured_as_the_engine_serves_it(
+        folder: Path, colour_models: ModelCache, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+        ) -> None:
+    """With roads served at 1 m, "road" is looked for on each 0.5 m crop shrunk by half; the
+    grey road is still found there, so "cars along the road" stays exact grounded."""
+    import rrsis.training.sources.relations_eval as rel
+
+    scales = []
+
+    def spy(predictor, rgb, scale):
+        scales.append((predictor.expressions, scale))
+        return at_gsd(predictor, rgb, scale)
+
+    at_gsd = rel._at_gsd
+    monkeypatch.setattr(rel, "_at_gsd", spy)
+    model = colour_models.get("colour-rules", "cpu")
+    monkeypatch.setitem(model.card, "group_gsd_range_m", {"road": [1.0, 2.0]})
+    samples, _ = relational_samples(folder)
+    fams = measure(model, samples)["families"]
+    assert fams["vehicle along road"]["grounded"]["oIoU"] > 0.9
+    assert scales and {(tuple(e), s) for e, s in scales} == {(("road",), 0.5)}
+
+
+def test_at_gsd_shrinks_mirrors_and_brings_back() -> None:
+    from rrsis.training.sources.relations_eval import _at_gsd
+
+    class Probe:
+        expressions = ["road"]
+
+        def logit_difference(self, rgb: np.ndarray) -> np.ndarray:
+            self.seen = rgb[0].copy()
+            return rgb[:, 0][None]  # (E=1, B, H, W): the red channel as the logit
+
+    rgb = np.zeros((3, 8, 8), np.float32)
+    rgb[0, :4, :] = 1.0  # the top half red
+    probe = Probe()
+    out = _at_gsd(probe, rgb, 0.5)
+    seen = probe.seen[0]
+    assert seen.shape == (8, 8)
+    assert (seen[:2, :4] == 1).all() and (seen[2:4, :4] == 0).all()   # the crop, halved
+    assert (seen[4:6] == seen[3::-1][:2]).all()                       # mirrored below it
+    assert out.shape == (8, 8) and out[0, 0] == 1.0 and out[7, 7] == 0.0

@@ -17,13 +17,15 @@ import random
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 from PIL import Image
 
-__all__ = ["GSD_RANGE_M", "MEAN_RGB", "GSD_FILE", "Crop", "DatasetWriter", "sample_gsd",
-           "crop_array", "inscribed_ellipses", "components", "dilate", "near", "pick"]
+from ...errors import InputError
+
+__all__ = ["GSD_RANGE_M", "MEAN_RGB", "GSD_FILE", "read_gsd_table", "Crop", "DatasetWriter",
+           "sample_gsd", "crop_array", "inscribed_ellipses", "components", "dilate", "near", "pick"]
 
 GSD_RANGE_M: Tuple[float, float] = (0.05, 0.6)  # NAIP 0.6 m is what many analysts have
 MEAN_RGB = (124, 116, 104)  # ImageNet mean: zero after normalisation, used to pad crops
@@ -178,3 +180,24 @@ class DatasetWriter:
 def pick(rng: random.Random, items: Iterable[str], k: int) -> List[str]:
     items = list(items)
     return rng.sample(items, min(k, len(items)))
+
+
+def read_gsd_table(root: Path) -> Tuple[Dict[str, float], Optional[float]]:
+    """Per-triplet GSDs (``gsd_m.txt``) and the folder's nominal ``gsd_m`` (dataset.json)."""
+    per: Dict[str, float] = {}
+    path = root / GSD_FILE
+    if path.is_file():
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            parts = line.split()
+            try:
+                per[parts[0]] = float(parts[1])
+            except (IndexError, ValueError):
+                if parts:
+                    raise InputError(f"{path}:{n}: expected '<id> <metres>', got {line!r}") \
+                        from None
+    nominal = None
+    meta = root / "dataset.json"
+    if meta.is_file():
+        value = json.loads(meta.read_text()).get("gsd_m")
+        nominal = float(value) if isinstance(value, (int, float)) else None
+    return per, nominal

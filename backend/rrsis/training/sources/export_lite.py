@@ -26,6 +26,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
+from ...engine.gsd import GROUP_RANGES_KEY
 from ...engine.operating import CARD_KEY as OPERATING_KEY
 from ...models.card import write_card
 from ...models.checkpoint import load_checkpoint, save_checkpoint
@@ -42,6 +43,7 @@ from .kampala import LICENCE as KAMPALA_LICENCE
 from .more_buildings import LICENCE as MORE_BUILDINGS_LICENCE
 from .neon_trees import LICENCE as NEON_LICENCE
 from .relations_eval import relations_card, relations_markdown
+from .scales import group_gsd_ranges
 from .urban_trees import LICENCE as URBAN_TREES_LICENCE
 
 __all__ = ["evaluate_val", "sample_building_iou", "export", "main"]
@@ -220,7 +222,10 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
                           "road_supervision": "Dubai land-cover masks only (~1 m imagery shown "
                                               "at 0.35-0.6 m): no drone-resolution road labels "
                                               "exist in the data, so roads are learnt at the "
-                                              "coarse end of the range only"},
+                                              "coarse end of the range only, and served there "
+                                              "(group_gsd_range_m)"},
+        # each category at the scales its positive training samples were shown at
+        GROUP_RANGES_KEY: group_gsd_ranges(datasets),
         "pretrained": PRETRAINED,
         "metrics": {"val": val, **extra_metrics,
                     "split_note": "held-out sequences/tiles/sites/cities/areas only; input "
@@ -241,11 +246,12 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
         tmp_out = Path(tmp) / "lgce-lite.safetensors"
         save_checkpoint(model, tmp_out, card=card, dtype=torch.float16)
         card["metrics"]["sample_buildings_iou"] = sample_building_iou(tmp_out)
-        shipped = load_checkpoint(tmp_out, "cpu")
-        card["metrics"]["relations"], card["grounding_policy"] = relations_card(shipped, datasets)
         card[OPERATING_KEY] = dict(choose_points(collect_points(str(tmp_out), datasets, size)),
                                    input_size=size)
-        write_card(tmp_out, card)  # the presence statistic is measured at these points
+        write_card(tmp_out, card)  # relations and presence are measured at these points
+        shipped = load_checkpoint(tmp_out, "cpu")
+        card["metrics"]["relations"], card["grounding_policy"] = relations_card(shipped, datasets)
+        write_card(tmp_out, card)
         if presence_images != 0:  # the calibrated "no object matches" decision, same weights
             card["presence"] = calibrate_presence(tmp_out, datasets, presence_images)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -341,6 +347,12 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
     text += "\n## per source\n\n"
     text += metrics_table(val["sources"], "source") + "\n## per category word\n\n"
     text += metrics_table(val["categories"], "category")
+    ranges = card.get(GROUP_RANGES_KEY)
+    if ranges:
+        text += ("\n## served scales per category group (the GSDs its positive training "
+                 "triplets were shown at; the engine looks for a phrase at the working GSD "
+                 "clamped into its group's range)\n\n| group | GSD range (m) |\n|---|---|\n"
+                 + "".join(f"| {g} | {lo:g}-{hi:g} |\n" for g, (lo, hi) in ranges.items()))
     points = card.get(OPERATING_KEY)
     if points:
         text += ("\n## operating points (per category group, chosen on these val crops; the "

@@ -15,8 +15,12 @@ answered three ways by the engine's own code, on the same crop:
   the end-to-end answer where the anchor was not found.
 
 Pipeline, identical for the three: :class:`rrsis.engine.predictor.Predictor` on the crop
-at its recorded GSD (``gsd_m.txt``, else the folder's nominal ``gsd_m``), the engine's
-vectoriser at probability 0.5 with its default minimum area, then
+at its recorded GSD (``gsd_m.txt``, else the folder's nominal ``gsd_m``), as the engine
+serves it: a phrase whose group the card serves coarser (``group_gsd_range_m``, e.g. "road"
+on a 0.1 m crop) is looked for on the crop shrunk to that GSD (mirrored into the input, as
+the engine does with a small raster) and its logits brought back; each phrase's logit is
+shifted by its group's operating point; then the engine's vectoriser at probability 0.5
+with its default minimum area (of the scale the phrase was seen at), then
 :meth:`rrsis.grounding.engine.GroundedRun.select` in a synthetic north-up metric frame
 (pixel size = GSD, 1 unit = 1 m); the selected polygons are burnt back onto the crop
 and scored against the mask (I and U per sample, oIoU and mIoU as the paper). The
@@ -50,7 +54,7 @@ from ...grounding.policy import MIN_SAMPLES, decide, families
 from ..datasets.refsegrs import load_image, load_mask, read_split
 from ..metrics import MetricAccumulator
 from . import SOURCES
-from .common import GSD_FILE
+from .common import GSD_FILE, read_gsd_table
 
 __all__ = ["WAYS", "RelationalSample", "relational_samples", "measure", "relations_card",
            "relations_markdown", "main"]
@@ -71,27 +75,6 @@ class RelationalSample:
     mask: Path
     gsd_m: float
     families: Tuple[str, ...]
-
-
-def _gsd_table(root: Path) -> Tuple[Dict[str, float], Optional[float]]:
-    """Per-triplet GSDs (``gsd_m.txt``) and the folder's nominal ``gsd_m`` (dataset.json)."""
-    per: Dict[str, float] = {}
-    path = root / GSD_FILE
-    if path.is_file():
-        for n, line in enumerate(path.read_text().splitlines(), 1):
-            parts = line.split()
-            try:
-                per[parts[0]] = float(parts[1])
-            except (IndexError, ValueError):
-                if parts:
-                    raise InputError(f"{path}:{n}: expected '<id> <metres>', got {line!r}") \
-                        from None
-    nominal = None
-    meta = root / "dataset.json"
-    if meta.is_file():
-        value = json.loads(meta.read_text()).get("gsd_m")
-        nominal = float(value) if isinstance(value, (int, float)) else None
-    return per, nominal
 
 
 def relational_samples(datasets: Path, split: str = "val",
@@ -117,7 +100,7 @@ def relational_samples(datasets: Path, split: str = "val",
     gsd_from: Dict[str, str] = {}
     per_expression: Dict[str, int] = {}
     for name, root in roots:
-        per, nominal = _gsd_table(root)
+        per, nominal = read_gsd_table(root)
         gsd_from[name] = f"per triplet ({GSD_FILE})" if per else f"nominal {nominal} m"
         for s in read_split(root, split):
             fams = families(parse(s.expression))
@@ -167,6 +150,21 @@ def _objects(diff: np.ndarray, transform: Affine, min_area_m2: float) -> List[An
     return [o.geometry for o in vec.objects(transform, 1.0, min_area_m2)]
 
 
+def _at_gsd(predictor: Any, rgb: np.ndarray, scale: float) -> np.ndarray:
+    """The logit difference of ``predictor``'s one phrase on ``rgb`` (3, H, W) shrunk by
+    ``scale`` (< 1) and mirrored into an input of the same size, brought back to (H, W)."""
+    from ...engine.tiling import mirror_beyond
+
+    h, w = rgb.shape[1:]
+    sh, sw = max(1, round(h * scale)), max(1, round(w * scale))
+    small = np.stack([np.asarray(Image.fromarray(c).resize((sw, sh), Image.BOX)) for c in rgb])
+    canvas = np.zeros_like(rgb)
+    canvas[:, :sh, :sw] = small
+    mirror_beyond(canvas, sh, sw)
+    diff = predictor.logit_difference(canvas[None])[0, 0, :sh, :sw]
+    return np.asarray(Image.fromarray(diff.astype(np.float32)).resize((w, h), Image.BILINEAR))
+
+
 def _answer(run: GroundedRun, objects: Dict[str, List[Any]], transform: Affine,
             bounds: Tuple[float, float, float, float], rgb: np.ndarray, shape: Tuple[int, int]
             ) -> Tuple[np.ndarray, Dict[str, Any]]:
@@ -197,10 +195,14 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
     """
     import torch
 
-    from ...engine.predictor import Predictor
+    from ...models.predictor import Predictor
     from ...engine.run import default_min_area_m2
     from ...errors import Cancelled
 
+    from ...engine.gsd import phrase_gsd_m
+    from ...engine.operating import phrase_offsets
+
+    card = getattr(model, "card", None)
     fam_acc: Dict[Tuple[str, str], MetricAccumulator] = {}
     expr_acc: Dict[Tuple[str, str], MetricAccumulator] = {}
     missing: Dict[str, int] = {}
@@ -213,6 +215,11 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
         runs = {way: GroundedRun([expr], mode) for way, mode in _RUN_MODES.items()}
         phrases = list(dict.fromkeys(p for r in runs.values() for p in r.phrases))
         predictor = Predictor(model, torch.device("cpu"), phrases, "fp32") if phrases else None
+        groups: Dict[str, List[str]] = {}
+        for r in runs.values():
+            groups.update(r.phrase_groups())
+        offsets = phrase_offsets(card, phrases, groups)
+        coarse: Dict[str, Any] = {}  # per phrase served coarser, its own predictor
         expr_info[expr] = {"count": 0, "sources": [], "families": list(group[0].families),
                            "plan": runs["grounded"].plans()[expr].summary(), "anchor_missing": 0}
         for batch in _batches(group, batch_size):
@@ -235,9 +242,18 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
                     gt = np.asarray(Image.fromarray(gt).resize((w, h), Image.NEAREST))
                 transform = Affine(s.gsd_m, 0.0, 0.0, 0.0, -s.gsd_m, h * s.gsd_m)
                 bounds = (0.0, 0.0, w * s.gsd_m, h * s.gsd_m)
-                min_area = default_min_area_m2(s.gsd_m)
-                objects = {p: _objects(diff[k], transform, min_area)
-                           for k, p in enumerate(phrases)} if diff is not None else {}
+                objects: Dict[str, List[Any]] = {}
+                for k, p in enumerate(phrases if diff is not None else []):
+                    gsd = phrase_gsd_m(card, groups.get(p, []), s.gsd_m)
+                    if gsd > s.gsd_m:
+                        if p not in coarse:
+                            coarse[p] = Predictor(model, torch.device("cpu"), [p], "fp32")
+                        d = _at_gsd(coarse[p], rgb, s.gsd_m / gsd)
+                    else:
+                        d = diff[k]
+                    if offsets is not None:
+                        d = d - offsets[k]
+                    objects[p] = _objects(d, transform, default_min_area_m2(max(gsd, s.gsd_m)))
                 info = expr_info[expr]
                 info["count"] += 1
                 if s.source not in info["sources"]:
@@ -345,6 +361,21 @@ def run(model_path: Path, datasets: Path, split: str = "val", limit: Optional[in
     return report
 
 
+def _write_card(model: Path, report: Dict[str, Any], split: str) -> None:
+    """The card's ``metrics.relations`` and ``grounding_policy`` from a report of :func:`run`
+    (as :func:`relations_card` gives them to the export)."""
+    from ...models.card import read_card
+    from ...models.catalog import find_model
+    from ...onnx_export import update_card
+
+    path = find_model(str(model))
+    not_card = ("grounding_policy", "model", "weights_sha256", "limit_per_expression")
+    relations = {k: v for k, v in report.items() if k not in not_card}
+    relations["split"] = split
+    metrics = dict(read_card(path).get("metrics") or {}, relations=relations)
+    update_card(path, {"metrics": metrics, "grounding_policy": report["grounding_policy"]})
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--model", required=True, help="checkpoint (.safetensors) or model name")
@@ -355,17 +386,26 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--limit", type=int, default=None,
                    help="at most this many samples per expression (a quicker, partial measure)")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--write-card", action="store_true",
+                   help="store the report as the model's metrics.relations and its "
+                   "grounding_policy (what an export does; ONNX graphs re-exported)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import torch
 
     torch.set_num_threads(args.threads)
+    if args.write_card and args.limit is not None:
+        print("relations_eval: error: --write-card needs the whole split (no --limit)",
+              file=sys.stderr)
+        return 2
     try:
         report = run(Path(args.model), Path(args.datasets), args.split, args.limit)
     except RrsisError as exc:
         print(f"relations_eval: error: {exc}", file=sys.stderr)
         return 2
     _write_json(Path(args.out), report)
+    if args.write_card:
+        _write_card(Path(args.model), report, args.split)
     print(relations_markdown(report))
     print(f"wrote {args.out}")
     return 0
