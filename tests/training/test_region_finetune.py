@@ -51,7 +51,9 @@ def region(tmp_path: Path) -> tuple:
     data = tmp_path / "ds"
     build_region_dataset(raster, labels, data, fixed_class="house", tile_size=64)
     start = tmp_path / "start.safetensors"
-    save_checkpoint(create_model("test-lgce-tiny"), start, card={"name": "start"})
+    save_checkpoint(create_model("test-lgce-tiny"), start, card={  # what a base card carries
+        "name": "start", "operating_points": {"logit_threshold": {"building": -0.5}},
+        "group_gsd_range_m": {"building": [0.06, 0.6], "road": [0.34, 0.6]}})
     return data, start
 
 
@@ -67,8 +69,10 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
     assert stat.S_IMODE(os.stat(export).st_mode) == 0o644
     card = read_card(export)
     assert card["weights_dtype"] == "float16" and card["architecture"] == "test-lgce-tiny"
-    assert card["gsd_m"] == 0.5 and card["gsd_range_m"] == [0.4, 0.625]
+    assert card["gsd_m"] == 0.5 and card["gsd_range_m"] == [0.4545, 0.55]  # SERVED_SPREAD
     assert card["licence"] == "CC BY-SA 4.0" and card["attribution"] == "test scene"
+    # measured on the base's weights and data: not this model's
+    assert "operating_points" not in card and "group_gsd_range_m" not in card
     recipe = json.loads((tmp_path / "run" / "recipe.json").read_text())
     assert recipe["arch"] == "test-lgce-tiny" and recipe["rot90"] is True
     assert recipe["frozen_stages"] == 2
@@ -123,7 +127,7 @@ def test_atlanta_tiny_before_after(tmp_path: Path) -> None:
                         export=tmp_path / "m.safetensors", device="cpu")
     before, after = s["before"]["classes"]["building"], s["after"]["classes"]["building"]
     assert before["objects"] == after["objects"] > 0 and s["before"]["area_m2"] == 67500
-    assert before["served_gsd_m"] == 0.5 and 0.4 <= after["served_gsd_m"] <= 0.625
+    assert before["served_gsd_m"] == 0.5 and 0.45 <= after["served_gsd_m"] <= 0.55
 
 
 def test_object_matches_count_found_and_touched_labels() -> None:

@@ -4,8 +4,8 @@ Starting from a checkpoint (default: the default model), the recipe ``finetune_r
 trains with random crops, flips, quarter turns and scale jitter, pixels outside the data
 ignored, for as many iterations as fit the budget (measured step time). The best model
 on the validation part is exported in fp16 with a card that records the training GSD
-and the served range around it (the scale jitter seen in training), so ``segment
---model NAME`` runs at that scale by default. Before and after are measured on the
+and the served range around it (:data:`SERVED_SPREAD`), so ``segment --model NAME`` runs
+at that scale by default. Before and after are measured on the
 held-out part through the engine (:mod:`.holdout`).
 """
 
@@ -22,10 +22,17 @@ import torch
 from ...errors import InputError, OutputExistsError
 from ..recipe import recipe_from_dict, resolve_recipe
 
-__all__ = ["FINETUNE_REGION", "finetune_region", "model_export_path"]
+__all__ = ["FINETUNE_REGION", "SERVED_SPREAD", "finetune_region", "model_export_path"]
 
 log = logging.getLogger(__name__)
 PathLike = Union[str, Path]
+
+#: the served range of a fine-tuned model: its training GSD / and x this. The scale jitter
+#: (0.8-1.25) shows the tiles at 0.8-1.25 x the training GSD, its coarse end the least often
+#: (uniform in size, not in GSD); a raster outside the range is served at the nearer end, and
+#: the jitter's coarse end scored worse than near the training GSD on both parts of the
+#: Atlanta training area (docs/finetune-atlanta.md)
+SERVED_SPREAD = 1.1
 
 #: the laptop recipe: chosen on the validation part of the Atlanta training area
 #: (docs/finetune-atlanta.md); the schedule is sized to the time budget at run time.
@@ -114,13 +121,14 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
         trainer.close()
     stage("export", 0.95)
     model = load_checkpoint(result.best_path, "cpu")
-    lo, hi = base.scale_range or (1.0, 1.0)
-    served = (round(gsd / hi, 4), round(gsd / lo, 4))
+    lo, hi = base.scale_range or (1.0, 1.0)  # never beyond what the jitter showed
+    served = (round(gsd / min(hi, SERVED_SPREAD), 4), round(gsd * min(1 / lo, SERVED_SPREAD), 4))
     model.config = model.config.replace(gsd_m=gsd, gsd_range_m=served)
     card = dict(getattr(model, "card", {}))
     for k in ("format", "format_version", "architecture", "config", "input", "token_count",
               "weights_dtype", "weights_sha256", "created", "gsd_range_m",
-              "operating_points", "presence", "grounding_policy"):  # measured on other weights
+              "operating_points", "presence", "grounding_policy",  # measured on other weights
+              "group_gsd_range_m"):  # the base's data; this model learnt at the region's GSD
         card.pop(k, None)
     card.update({"name": name, "gsd_m": gsd, "gsd_range_m": list(served),
                  "licence": licence or card.get("licence"), "attribution": attribution,
