@@ -336,3 +336,22 @@ def test_at_gsd_shrinks_mirrors_and_brings_back() -> None:
     assert (seen[:2, :4] == 1).all() and (seen[2:4, :4] == 0).all()   # the crop, halved
     assert (seen[4:6] == seen[3::-1][:2]).all()                       # mirrored below it
     assert out.shape == (8, 8) and out[0, 0] == 1.0 and out[7, 7] == 0.0
+
+
+def test_labels_that_ignore_the_relation_are_measured_but_do_not_decide(
+        tmp_path: Path, colour_models: ModelCache) -> None:  # noqa: F811
+    """The same crops as a folder of the car source, whose labels call every vehicle "on the
+    road": end to end still scores higher there, but the family stays grounded."""
+    from rrsis.training.sources.relations_eval import labels_follow_relations
+
+    assert not labels_follow_relations("cars")
+    assert labels_follow_relations("dubai") and labels_follow_relations("syn")
+    cars = write_folder(tmp_path / "data" / "cars")
+    samples, _ = relational_samples(cars.parent, sources=("cars",))
+    report = measure(colour_models.get("colour-rules", "cpu"), samples)
+    on = report["families"]["vehicle on road"]
+    assert on["end_to_end"]["oIoU"] > 0.9 > on["grounded"]["oIoU"]    # measured as before
+    assert on["count"] == N and on["deciding_count"] == 0
+    assert on["decision"] == "grounded"
+    assert report["grounding_policy"]["vehicle on road"]["count"] == 0
+    assert "| vehicle on road | 6 |" in relations_markdown(report)

@@ -27,6 +27,12 @@ and scored against the mask (I and U per sample, oIoU and mIoU as the paper). Th
 policy (:func:`rrsis.grounding.policy.decide`) picks ``end_to_end`` for a family only
 where it beats ``grounded_auto`` on oIoU, on at least ``MIN_SAMPLES`` samples.
 
+Only labels that follow the relation can decide: a source whose relational expressions
+label every object of the category whatever the anchor does (the car source: every
+vehicle is "along the road"; its module's ``RELATION_LABELS = "every object"``) is
+measured and reported, but its samples do not count towards the decision; a family with
+fewer than ``MIN_SAMPLES`` deciding samples stays grounded.
+
 Over 300 lines on purpose: sample reading, the two ways of answering, scoring and the
 report table are one measurement and are read together.
 """
@@ -34,6 +40,7 @@ report table are one measurement and are read together.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -63,6 +70,20 @@ log = logging.getLogger(__name__)
 
 WAYS = ("end_to_end", "grounded", "grounded_auto")
 _RUN_MODES = {"end_to_end": "off", "grounded": "on", "grounded_auto": "auto"}
+EVERY_OBJECT = "every object"  # a source's RELATION_LABELS when its labels ignore the relation
+
+
+def labels_follow_relations(source: str) -> bool:
+    """Whether ``source``'s relational labels were computed from the relation (its module's
+    ``RELATION_LABELS``; sources without one, and folders of no known source, do)."""
+    import importlib
+
+    if source not in SOURCES:
+        return True
+    module = importlib.import_module(f"{__package__}.{source}")
+    return getattr(module, "RELATION_LABELS", "computed") != EVERY_OBJECT
+
+
 DECIDED_ON = "grounded_auto"  # the grounded figure the policy compares: what auto serves
 
 
@@ -203,7 +224,9 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
     from ...engine.operating import phrase_offsets
 
     card = getattr(model, "card", None)
+    deciding = functools.lru_cache(maxsize=None)(labels_follow_relations)
     fam_acc: Dict[Tuple[str, str], MetricAccumulator] = {}
+    dec_acc: Dict[Tuple[str, str], MetricAccumulator] = {}  # samples whose labels can decide
     expr_acc: Dict[Tuple[str, str], MetricAccumulator] = {}
     missing: Dict[str, int] = {}
     expr_info: Dict[str, Dict[str, Any]] = {}
@@ -269,10 +292,13 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
                     expr_acc.setdefault((expr, way), MetricAccumulator()).add_counts(inter, union)
                     for f in s.families:
                         fam_acc.setdefault((f, way), MetricAccumulator()).add_counts(inter, union)
+                        if deciding(s.source):
+                            dec_acc.setdefault((f, way), MetricAccumulator()).add_counts(
+                                inter, union)
             done += len(batch)
             if progress is not None:
                 progress(done, len(samples))
-    return _report(fam_acc, expr_acc, expr_info, missing, min_samples)
+    return _report(fam_acc, dec_acc, expr_acc, expr_info, missing, min_samples)
 
 
 def _short(acc: MetricAccumulator) -> Dict[str, float]:
@@ -281,6 +307,7 @@ def _short(acc: MetricAccumulator) -> Dict[str, float]:
 
 
 def _report(fam_acc: Dict[Tuple[str, str], MetricAccumulator],
+            dec_acc: Dict[Tuple[str, str], MetricAccumulator],
             expr_acc: Dict[Tuple[str, str], MetricAccumulator], expr_info: Dict[str, Dict[str, Any]],
             missing: Dict[str, int], min_samples: int) -> Dict[str, Any]:
     fams: Dict[str, Dict[str, Any]] = {}
@@ -288,13 +315,15 @@ def _report(fam_acc: Dict[Tuple[str, str], MetricAccumulator],
     for f in dict.fromkeys(k[0] for k in fam_acc):
         count = len(fam_acc[(f, "end_to_end")].inters)
         ways = {w: _short(fam_acc[(f, w)]) for w in WAYS}
-        decision = decide(ways[DECIDED_ON], ways["end_to_end"], count, min_samples)
+        deciding = len(dec_acc[(f, "end_to_end")].inters) if (f, "end_to_end") in dec_acc else 0
+        basis = {w: _short(dec_acc[(f, w)]) for w in WAYS} if deciding else ways
+        decision = decide(basis[DECIDED_ON], basis["end_to_end"], deciding, min_samples)
         fams[f] = {"count": count, **ways, "anchor_missing": missing.get(f, 0),
-                   "decision": decision,
+                   "deciding_count": deciding, "decision": decision,
                    "expressions": {e: i["count"] for e, i in expr_info.items()
                                    if f in i["families"]}}
-        policy[f] = {"decision": decision, "count": count, "grounded": ways[DECIDED_ON],
-                     "grounded_strict": ways["grounded"], "end_to_end": ways["end_to_end"]}
+        policy[f] = {"decision": decision, "count": deciding, "grounded": basis[DECIDED_ON],
+                     "grounded_strict": basis["grounded"], "end_to_end": basis["end_to_end"]}
     exprs = {e: {**info, **{w: _short(expr_acc[(e, w)]) for w in WAYS}}
              for e, info in expr_info.items() if info["count"]}
     return {"families": fams, "expressions": exprs, "grounding_policy": policy,
@@ -320,17 +349,21 @@ def relations_markdown(report: Dict[str, Any]) -> str:
         return f"{d['oIoU']:.3f} / {d['mIoU']:.3f}"
 
     text = ("| family | n | end to end oIoU / mIoU | grounded (auto) | grounded (executor "
-            "only) | anchor not found | default |\n|---|---|---|---|---|---|---|\n")
+            "only) | anchor not found | deciding n | default |\n"
+            "|---|---|---|---|---|---|---|---|\n")
     for f, r in report["families"].items():
         text += (f"| {f} | {r['count']} | {fmt(r['end_to_end'])} | {fmt(r['grounded_auto'])} | "
-                 f"{fmt(r['grounded'])} | {r['anchor_missing']} | {r['decision']} |\n")
+                 f"{fmt(r['grounded'])} | {r['anchor_missing']} | "
+                 f"{r.get('deciding_count', r['count'])} | {r['decision']} |\n")
     text += ("\n| expression | source | n | end to end | grounded (auto) | grounded (executor "
              "only) |\n|---|---|---|---|---|---|\n")
     for e, r in report["expressions"].items():
         text += (f"| {e} | {', '.join(r['sources'])} | {r['count']} | {fmt(r['end_to_end'])} | "
                  f"{fmt(r['grounded_auto'])} | {fmt(r['grounded'])} |\n")
     text += (f"\nA family is answered end to end by default only where that beats grounded (auto)"
-             f" on oIoU over at least {report['min_samples']} samples.\n")
+             f" on oIoU over at least {report['min_samples']} deciding samples: those whose "
+             "labels follow the relation (the car source labels every vehicle as on/along the "
+             "road: measured, not deciding).\n")
     return text
 
 
