@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -92,6 +93,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     _, run = _command_functions(args.command)
     try:
         return int(run(args) or 0)
+    except BrokenPipeError:  # the reader went away (`rrsis explain ... | head -3`): no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor at interpreter exit
+        return 1
     except (RrsisError, OSError, ImportError) as exc:
         specific = from_exception(exc)
         if specific is None:

@@ -90,3 +90,15 @@ def test_old_command_paths_warn_and_forward() -> None:
         with pytest.warns(DeprecationWarning, match=new):
             got = getattr(importlib.import_module(old), name)
         assert got is getattr(importlib.import_module(new), name)
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback() -> None:
+    """`rrsis explain ... | head -1`: the pipe closes before the output is written."""
+    proc = subprocess.Popen([sys.executable, "-m", "rrsis", "explain"]
+                            + [f"cars along road {i}" for i in range(300)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(10)
+    proc.stdout.close()  # what `head` does once it has its lines
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err
