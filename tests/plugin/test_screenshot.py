@@ -1,6 +1,7 @@
 """The real QGIS desktop under Xvfb: installed plugin, dock open, two result layers drawn.
 
-The default model (``lgce-lite``) segments "buildings", then "vehicles", on the visible
+The default model (``lgce-lite``) segments "buildings", then "buildings next to the road"
+(the dock shows its plan, the road looked for at its own scale), on the visible
 part of an XYZ layer served from local tiles of the bundled Kampala sample (offline), as
 an analyst would on an online basemap; each expression gets its own colour.
 Saves ``docs/screenshot.png`` (shown in the README) when it is missing or when
@@ -52,7 +53,7 @@ def test_screenshot_of_the_dock_and_a_result_layer(backend_python, xyz_tiles, tm
         time.sleep(1.5)
         env.update(DISPLAY=display, RRSIS_BACKEND_PYTHON=backend_python,
                    RRSIS_SHOT_XYZ=xyz_tiles, RRSIS_SHOT_EXTENT=top_half,
-                   RRSIS_SHOT_MODEL="lgce-lite", RRSIS_SHOT_EXPRESSION="buildings|vehicles",
+                   RRSIS_SHOT_MODEL="lgce-lite", RRSIS_SHOT_EXPRESSION="buildings|buildings next to the road",
                    RRSIS_SHOT_PNG=str(png), RRSIS_SHOT_STATUS=str(status))
         qgis = subprocess.run([QGIS, "--nologo", "--noversioncheck", "--code",  # nosec B603
                                str(HERE / "screenshot_startup.py")],
@@ -63,8 +64,10 @@ def test_screenshot_of_the_dock_and_a_result_layer(backend_python, xyz_tiles, tm
     assert status.exists(), qgis.stderr[-3000:]
     report = json.loads(status.read_text())
     assert report["ok"], report.get("error")
-    assert report["layers"] == ["buildings (lgce-lite)", "vehicles (lgce-lite)"]
+    assert report["layers"] == ["buildings (lgce-lite)",
+                                "buildings next to the road (lgce-lite)"]
     assert all(n > 0 for n in report["features"])
+    assert report["features"][1] < report["features"][0]  # the relation selects
     assert png.stat().st_size > 20_000
     target = REPO / "docs" / "screenshot.png"
     if not target.exists() or os.environ.get("RRSIS_UPDATE_SCREENSHOT") == "1":
