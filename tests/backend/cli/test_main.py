@@ -93,9 +93,10 @@ def test_old_command_paths_warn_and_forward() -> None:
 
 
 def test_a_reader_that_goes_away_is_not_a_traceback() -> None:
-    """`rrsis explain ... | head -1`: the pipe closes before the output is written."""
+    """`rrsis explain ... | head -1`: the pipe closes before the output is written (about
+    420 kB of plans: far more than a pipe holds, so the writer is still writing)."""
     proc = subprocess.Popen([sys.executable, "-m", "rrsis", "explain"]
-                            + [f"cars along road {i}" for i in range(300)],
+                            + [f"cars along road {i}" for i in range(2000)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.read(10)
     proc.stdout.close()  # what `head` does once it has its lines
