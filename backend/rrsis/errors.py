@@ -7,6 +7,9 @@ the protocol error ``code`` the server reports for it.
 
 from __future__ import annotations
 
+import sys
+from typing import Callable, Optional
+
 
 class RrsisError(Exception):
     """Root of every error this package raises on purpose."""
@@ -109,6 +112,17 @@ class RasterReadError(InputError):
     """The raster cannot be read: truncated, corrupt, or a VRT whose sources are missing."""
 
     code = "bad_raster"
+
+
+def run_tool(body: Callable[[], int], prog: Optional[str] = None) -> int:
+    """Run the body of a ``python -m`` tool (calibrations, evaluations): an error of this
+    package is one line on stderr (``[prog: ]error: ...``) and exit status 2, never a
+    traceback; anything else is a bug and propagates."""
+    try:
+        return body()
+    except RrsisError as exc:
+        print(f"{prog + ': ' if prog else ''}error: {exc}", file=sys.stderr)
+        return 2
 
 
 def from_exception(exc: BaseException) -> "RrsisError | None":

@@ -990,3 +990,24 @@ def test_a_report_is_replaced_whole_or_not_at_all(tmp_path: Path) -> None:
         write_text_atomic(report, b"not text")  # type: ignore[arg-type]
     assert report.read_text() == "first"           # the old report survives the failure
     assert sorted(p.name for p in report.parent.iterdir()) == ["report.json"]  # no .part left
+
+
+def test_module_tools_turn_a_project_error_into_one_line(capsys: pytest.CaptureFixture) -> None:
+    """``run_tool``, the body runner of the ``python -m`` calibration/evaluation tools."""
+    from rrsis.errors import InputError, run_tool
+
+    assert run_tool(lambda: 0) == 0
+
+    def bad() -> int:
+        raise InputError("no dataset folder in runs/data")
+
+    assert run_tool(bad, "relations_eval") == 2
+    assert capsys.readouterr().err == "relations_eval: error: no dataset folder in runs/data\n"
+    assert run_tool(bad) == 2
+    assert capsys.readouterr().err == "error: no dataset folder in runs/data\n"
+
+    def bug() -> int:
+        raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):  # not ours to hide: a bug keeps its traceback
+        run_tool(bug)

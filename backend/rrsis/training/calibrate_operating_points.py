@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from ..engine.operating import CARD_KEY
-from ..errors import InputError, RrsisError
+from ..errors import InputError, run_tool
 from ..paths import write_text_atomic
 
 __all__ = ["GRID", "MIN_SAMPLES", "Row", "group_of_word", "collect", "choose", "markdown",
@@ -158,11 +158,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--write-card", action="store_true",
                    help="store the chosen operating points in the model's card")
     args = p.parse_args(argv)
-    try:
-        return _main(args)
-    except RrsisError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_tool(lambda: _main(args))
 
 
 def _main(args: argparse.Namespace) -> int:

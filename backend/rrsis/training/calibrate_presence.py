@@ -49,7 +49,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 import numpy as np
 
 from ..engine.presence import STATISTICS, PresenceMeter, statistics
-from ..errors import InputError, RrsisError
+from ..errors import InputError, run_tool
 from ..paths import write_text_atomic
 
 __all__ = ["Case", "choose_threshold", "choose_statistic", "val_cases", "collect", "calibrate",
@@ -452,11 +452,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--write-card", action="store_true",
                    help="store the chosen presence block in the model's card")
     args = p.parse_args(argv)
-    try:
-        return _main(args)
-    except RrsisError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_tool(lambda: _main(args))
 
 
 def _main(args: argparse.Namespace) -> int:

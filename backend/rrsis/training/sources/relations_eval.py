@@ -54,7 +54,7 @@ import numpy as np
 from affine import Affine
 from PIL import Image
 
-from ...errors import InputError, RrsisError
+from ...errors import InputError, run_tool
 from ...grounding.engine import GroundedRun
 from ...grounding.parser import parse
 from ...grounding.policy import MIN_SAMPLES, decide, families
@@ -431,17 +431,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("relations_eval: error: --write-card needs the whole split (no --limit)",
               file=sys.stderr)
         return 2
-    try:
+
+    def body() -> int:
         report = run(Path(args.model), Path(args.datasets), args.split, args.limit)
-    except RrsisError as exc:
-        print(f"relations_eval: error: {exc}", file=sys.stderr)
-        return 2
-    _write_json(Path(args.out), report)
-    if args.write_card:
-        _write_card(Path(args.model), report, args.split)
-    print(relations_markdown(report))
-    print(f"wrote {args.out}")
-    return 0
+        _write_json(Path(args.out), report)
+        if args.write_card:
+            _write_card(Path(args.model), report, args.split)
+        print(relations_markdown(report))
+        print(f"wrote {args.out}")
+        return 0
+
+    return run_tool(body, "relations_eval")
 
 
 if __name__ == "__main__":

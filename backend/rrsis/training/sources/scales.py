@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from ...engine.gsd import GROUP_RANGES_KEY
-from ...errors import RrsisError
+from ...errors import run_tool
 from ...grounding.parser import target_groups
 from ..datasets.refsegrs import load_mask, read_split
 from . import SOURCES
@@ -48,6 +48,7 @@ def group_gsd_ranges(datasets: Path, split: str = "train",
             if len(groups) != 1 or gsd is None or not load_mask(sample.mask).any():
                 continue
             seen.setdefault(groups[0], []).append(gsd)
+
     def served(metres: float) -> float:
         return min(max(metres, GSD_RANGE_M[0]), GSD_RANGE_M[1])
 
@@ -63,17 +64,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--write-card", metavar="CHECKPOINT",
                    help="store the ranges in this model's card (its ONNX graphs re-exported)")
     args = p.parse_args(argv)
-    try:
+
+    def body() -> int:
         ranges = group_gsd_ranges(Path(args.datasets))
         if args.write_card:
             from ...onnx_export import update_card
 
             update_card(Path(args.write_card), {GROUP_RANGES_KEY: ranges})
-    except RrsisError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps({GROUP_RANGES_KEY: ranges}, indent=2))
-    return 0
+        print(json.dumps({GROUP_RANGES_KEY: ranges}, indent=2))
+        return 0
+
+    return run_tool(body)
 
 
 if __name__ == "__main__":
