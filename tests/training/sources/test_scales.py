@@ -39,3 +39,10 @@ def test_ranges_span_the_positive_triplets_of_each_group(tmp_path: Path) -> None
                       "building": [0.1, 0.1]}
     # a GSD finer than the model serves is kept at its finest end
     assert group_gsd_ranges(tmp_path, split="val", sources=("held",)) == {"road": [0.05, 0.05]}
+
+
+def test_a_folder_without_any_source_is_an_error(tmp_path: Path) -> None:
+    from rrsis.errors import InputError
+
+    with pytest.raises(InputError, match="no dataset folder"):
+        group_gsd_ranges(tmp_path / "missing")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from ...engine.gsd import GROUP_RANGES_KEY
-from ...errors import run_tool
+from ...errors import InputError, run_tool
 from ...grounding.parser import target_groups
 from ..datasets.refsegrs import load_mask, read_split
 from . import SOURCES
@@ -37,10 +37,12 @@ def group_gsd_ranges(datasets: Path, split: str = "train",
     """{lexicon group: [finest, coarsest] GSD in m} of the split's positive triplets, widened
     to the centimetre and kept inside the model's served range."""
     seen: Dict[str, List[float]] = {}
-    for name in sources:
-        root = Path(datasets) / name
-        if not (root / f"output_phrase_{split}.txt").is_file():
-            continue
+    roots = [Path(datasets) / name for name in sources
+             if (Path(datasets) / name / f"output_phrase_{split}.txt").is_file()]
+    if not roots:
+        raise InputError(f"{datasets}: no dataset folder ({', '.join(sources)}) with a "
+                         f"{split} split")
+    for root in roots:
         per, nominal = read_gsd_table(root)
         for sample in read_split(root, split):
             groups = target_groups(sample.expression)
