@@ -245,9 +245,11 @@ BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "class_field": Field("str", doc="attribute holding the class; null: fixed_class"),
     "fixed_class": Field("str", doc="one class for the whole layer, e.g. 'building'"),
     "layer": Field("str", doc="layer inside the labels file"),
-    "gsd_m": Field("number", doc="tile GSD; null: the raster's, within the model's range"),
+    "gsd_m": Field("number", doc="tile GSD; null: the raster's, within the default "
+                   "model's served range"),
     "tile_size": Field("int", nullable=False, doc="tile side in pixels"),
-    "split": Field("str", nullable=False, doc="train,val,test shares of the area"),
+    "split": Field("str", nullable=False,
+                   doc="train,val,test shares of the area that holds data, as strips"),
     "extent": Field("extent", doc="only this area, in extent_crs"),
     "test_extent": Field("extent", doc="the held-out area, in extent_crs"),
     "extent_crs": Field("str", doc="CRS of the extents; null: the raster's"),
@@ -310,8 +312,8 @@ METHODS: Dict[str, MethodSpec] = {
                         "segment many rasters on Dask into one merged result; progress events "
                         "count rasters (tiles_done/tiles_total) until the result; cancel keeps "
                         "the rasters finished so far for a resume"),
-    "build_dataset": MethodSpec(BUILD_DATASET_PARAMS, "the dataset summary (parts with area_m2 "
-                                "and objects, samples, warnings)", True,
+    "build_dataset": MethodSpec(BUILD_DATASET_PARAMS, "the dataset summary (parts with area_m2, "
+                                "data_area_m2 and objects, samples, warnings)", True,
                                 "raster + labels -> training dataset; progress counts tiles; "
                                 "cancel leaves no folder"),
     "finetune": MethodSpec(FINETUNE_PARAMS, "{model, export, iterations, gsd_m, gsd_range_m, "

@@ -12,7 +12,7 @@ from typing import Any, Dict
 from qgis.core import QgsProcessingParameterFolderDestination, QgsProcessingParameterNumber
 
 from .common import RrsisAlgorithm
-from .labels_params import add_label_parameters, label_request
+from .labels_params import add_label_parameters, label_request, report_dataset
 
 
 class BuildDatasetAlgorithm(RrsisAlgorithm):
@@ -47,12 +47,5 @@ class BuildDatasetAlgorithm(RrsisAlgorithm):
         request.update({"output": out, "overwrite": True,  # a destination the user accepted
                         "tile_size": self.parameterAsInt(parameters, self.TILE_SIZE, context)})
         summary = self.call_backend("build_dataset", request, feedback)
-        for part in summary.get("parts", []):
-            feedback.pushInfo(self.tr("{split}: {area:.0f} m², {objects} objects, {samples} "
-                                      "samples").format(split=part["split"],
-                                                        area=part["area_m2"],
-                                                        objects=part["objects"],
-                                                        samples=part["samples"]))
-        for warning in summary.get("warnings", []):
-            feedback.reportError(warning, fatalError=False)
+        report_dataset(self, summary, feedback)
         return {self.OUTPUT: out}

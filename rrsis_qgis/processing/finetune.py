@@ -20,7 +20,7 @@ from qgis.core import (QgsProcessingException,
 
 from .. import backend
 from .common import RrsisAlgorithm
-from .labels_params import add_label_parameters, label_request
+from .labels_params import add_label_parameters, label_request, report_dataset
 
 
 class FinetuneAlgorithm(RrsisAlgorithm):
@@ -85,11 +85,7 @@ class FinetuneAlgorithm(RrsisAlgorithm):
         dataset = os.path.join(folder, "dataset")
         request["output"] = dataset
         summary = self.call_backend("build_dataset", request, feedback)
-        for part in summary.get("parts", []):
-            feedback.pushInfo(self.tr("{split}: {area:.0f} m², {objects} objects").format(
-                split=part["split"], area=part["area_m2"], objects=part["objects"]))
-        for warning in summary.get("warnings", []):
-            feedback.reportError(warning, fatalError=False)
+        report_dataset(self, summary, feedback)
         tune: Dict[str, Any] = {
             "dataset": dataset, "name": name,
             "minutes": self.parameterAsDouble(parameters, self.MINUTES, context),

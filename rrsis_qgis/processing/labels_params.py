@@ -70,3 +70,15 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
     if gsd > 0:
         request["gsd_m"] = gsd
     return request
+
+
+def report_dataset(alg: Any, summary: Dict[str, Any], feedback: Any) -> None:
+    """The dataset's parts (the ground that holds data, objects, samples) and its warnings."""
+    for part in summary.get("parts", []):
+        area = part.get("data_area_m2", part["area_m2"])   # older backends: the rectangle
+        feedback.pushInfo(alg.tr("{split}: {area:.0f} m² with data, {objects} objects, "
+                                 "{samples} samples").format(
+            split=part["split"], area=area, objects=part["objects"],
+            samples=part.get("samples", 0)))
+    for warning in summary.get("warnings", []):
+        feedback.reportError(warning, fatalError=False)

@@ -116,7 +116,7 @@ def test_whole_area_is_tiled_and_padding_is_ignored(tmp_path: Path) -> None:
         covered[t["row"]:t["row"] + 64, t["col"]:t["col"] + 64] = True
     assert covered.all()                                      # no strip of the area dropped
     assert sum(p["area_m2"] for p in summary["parts"]) == pytest.approx(150 * 110 * GSD ** 2)
-    assert all(p["area_m2"] > 0 for p in summary["parts"])
+    assert all(p["data_area_m2"] == p["area_m2"] > 0 for p in summary["parts"])
     padded = [s for s in read_split(out, "train")
               if (np.asarray(Image.open(out / "valid" / f"{s.id}.png")) == 0).any()]
     assert padded, "an edge tile must carry padding"
@@ -127,6 +127,55 @@ def test_whole_area_is_tiled_and_padding_is_ignored(tmp_path: Path) -> None:
     item = ds[0]
     valid = np.asarray(Image.open(out / "valid" / f"{padded[0].id}.png")) > 0
     assert (item["mask"] == IGNORE_INDEX).sum() == (~valid).sum()   # only a turn or flip
+
+
+def test_parts_follow_the_data_of_a_mosaic_with_gaps(tmp_path: Path) -> None:
+    """A raster whose western 60 % is no-data (a mosaic with gaps, a no-data collar): the
+    split shares are of the ground with data, so val and test are not cut from the gap,
+    and each part states both its rectangle's area and the area that holds data."""
+    raster = tmp_path / "mosaic.tif"
+    w, h = 400, 120
+    data = _raster(raster, w, h)
+    data[:, :, :240] = 0
+    with rasterio.open(raster, "r+") as dst:
+        dst.nodata = 0
+        dst.write(data)
+    houses = [g for g in _houses(200, w, h) if g.bounds[0] >= X0 + 242 * GSD]
+    labels = _labels(tmp_path / "l.gpkg", houses, ["house"] * len(houses))
+    summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
+                                   tile_size=32, split_shares=(0.6, 0.2, 0.2))
+    parts = {p["split"]: p for p in summary["parts"]}
+    # data starts at column 240: train takes it to about 240 + 0.6 * 160 = 336
+    assert 320 <= parts["train"]["cols"][1] <= 350, parts["train"]["cols"]
+    assert parts["val"]["cols"][1] - parts["val"]["cols"][0] == pytest.approx(32, abs=6)
+    for p in parts.values():
+        assert p["objects"] > 0 and p["samples"] > 0, p
+        assert p["data_area_m2"] <= p["area_m2"]
+    assert parts["train"]["data_area_m2"] == pytest.approx(
+        (parts["train"]["cols"][1] - 240) * h * GSD ** 2, rel=0.08)
+    assert parts["test"]["data_area_m2"] == pytest.approx(parts["test"]["area_m2"], rel=0.05)
+    assert not summary["warnings"]
+
+
+def test_default_tile_gsd_is_the_rasters_within_what_the_default_model_serves(
+        tmp_path: Path) -> None:
+    """NAIP at 0.6 m is kept at 0.6 m when the default model's card serves up to 0.6 m
+    (it was resampled to a fixed 0.5 m before), and clamped to the card's finest GSD."""
+    from rrsis.models.catalog import find_model, served_gsd_range
+    from rrsis.models.card import read_card
+
+    lo, hi = served_gsd_range()
+    assert [lo, hi] == read_card(find_model())["gsd_range_m"]
+    for native, expected in ((0.6, min(0.6, hi)), (0.02, lo)):
+        raster = tmp_path / f"naip{native}.tif"
+        _raster(raster, 200, 200, transform=from_origin(X0, Y0, native, native))
+        houses = [shapely.box(X0 + c * native, Y0 - (r + 30) * native, X0 + (c + 30) * native,
+                              Y0 - r * native) for c in range(5, 170, 40) for r in (5, 100)]
+        summary = build_region_dataset(raster, _labels(tmp_path / f"l{native}.gpkg", houses,
+                                                       ["house"] * len(houses)),
+                                       tmp_path / f"ds{native}", class_field="kind",
+                                       tile_size=64)
+        assert summary["gsd_m"] == pytest.approx(expected)
 
 
 def test_parts_are_never_empty_and_separate() -> None:

@@ -122,3 +122,48 @@ def test_validation_cadence_follows_its_cost(tiny_dataset: Path, tmp_path: Path)
     assert trainer._validations(int(4 * big / 0.05)) == 4
     assert trainer._validations(round(10.5 * big / 0.05)) == 10
     trainer.close()
+
+
+def test_weight_average_is_what_is_validated_and_exported(tiny_dataset: Path,
+                                                          tmp_path: Path) -> None:
+    """With ``ema_decay`` the model validated and exported is the moving average of the
+    weights (timm's ModelEmaV3), not the last trained ones."""
+    trainer = Trainer(TINY.replace(ema_decay=0.9), [tiny_dataset], tmp_path / "run",
+                      device="cpu")
+    start = {k: v.detach().clone() for k, v in trainer.model.state_dict().items()}
+    trainer.fit()
+    trainer.close()
+    assert trainer.selected_model is trainer.ema.module
+    trained, average = trainer.model.state_dict(), trainer.ema.module.state_dict()
+    moved = [k for k, v in trained.items() if v.is_floating_point()
+             and not torch.equal(v, start[k])]
+    assert moved and any(not torch.allclose(average[k], trained[k]) for k in moved)
+    trainer._export(tmp_path / "average.safetensors", {})
+    exported = load_checkpoint(tmp_path / "average.safetensors").state_dict()
+    for k in moved:
+        assert torch.allclose(exported[k].float(), average[k].float(), atol=1e-6), k
+    plain = Trainer(TINY, [tiny_dataset], tmp_path / "plain", device="cpu")
+    assert plain.ema is None and plain.selected_model is plain.model
+    plain.close()
+
+
+def test_weight_average_resumes_with_the_run(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_refsegrs(data, {"train": 8, "val": 2}, size=40)
+    recipe = TINY.replace(ema_decay=0.9)
+    full = train(recipe, [data], tmp_path / "full", device="cpu")
+    train(recipe.replace(max_iters=3), [data], tmp_path / "split", device="cpu")
+    second = train(recipe, [data], tmp_path / "split", device="cpu",
+                   resume=tmp_path / "split" / "state.pt")
+    assert second.global_step == full.global_step == 8
+    a = torch.load(tmp_path / "full" / "state.pt", weights_only=True)["ema"]
+    b = torch.load(tmp_path / "split" / "state.pt", weights_only=True)["ema"]
+    for key, value in a.items():
+        assert torch.allclose(value.float(), b[key].float(), atol=1e-6), key
+
+
+def test_a_weight_average_decay_out_of_range_is_refused(tiny_dataset: Path,
+                                                        tmp_path: Path) -> None:
+    from rrsis.errors import InputError
+    with pytest.raises(InputError, match="ema_decay"):
+        Trainer(TINY.replace(ema_decay=1.5), [tiny_dataset], tmp_path / "run", device="cpu")

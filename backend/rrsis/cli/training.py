@@ -29,14 +29,16 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True,
                    help="dataset folder to write (RefSegRS layout + valid/ + dataset.json)")
     p.add_argument("--gsd", type=float, default=None,
-                   help="tile GSD in metres (default: the raster's, within 0.05-0.5 m)")
+                   help="tile GSD in metres (default: the raster's, within the range the "
+                        "default model serves, from its card)")
     p.add_argument("--tile-size", type=int, default=192,
                    help="tile side in pixels (default 192: lgce-lite's input)")
     p.add_argument("--words", default=None,
                    help="YAML/JSON mapping class value -> words (first = category word, others = "
                         "synonyms), e.g. {bldg: [building, house]}")
     p.add_argument("--split", default="0.7,0.15,0.15",
-                   help="train,val,test shares of the area, as strips (default 0.7,0.15,0.15)")
+                   help="train,val,test shares of the area that holds data, as strips "
+                        "(default 0.7,0.15,0.15)")
     p.add_argument("--extent", default=None, help="xmin,ymin,xmax,ymax: only this area")
     p.add_argument("--test-extent", default=None,
                    help="xmin,ymin,xmax,ymax: the held-out area (the rest is split train,val)")

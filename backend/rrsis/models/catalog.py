@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from ..errors import CheckpointError, ModelNotFoundError
 from ..package_data import bundled_resource
 from .card import check_checkpoint_path, read_card
 
 __all__ = ["DEFAULT_MODEL", "model_dirs", "user_model_dir", "available_models", "find_model",
-           "load_model"]
+           "served_gsd_range", "load_model"]
 
 DEFAULT_MODEL = "lgce-lite"
 
@@ -86,6 +86,26 @@ def find_model(name_or_path: Optional[str] = None) -> Path:
     raise ModelNotFoundError(
         f"no checkpoint named {name!r} in {', '.join(str(d) for d in model_dirs())} "
         f"(available: {known}); pass a .safetensors path or set RRSIS_MODEL_DIR")
+
+
+def served_gsd_range(name_or_path: Optional[str] = None) -> Tuple[float, float]:
+    """The GSDs a model serves (its card's ``gsd_range_m``, else its configuration's), read
+    from the header only; for the default model not installed, its registered range."""
+    from .registry import get_config
+
+    try:
+        card = read_card(find_model(name_or_path))
+    except ModelNotFoundError:
+        if name_or_path not in (None, DEFAULT_MODEL):
+            raise
+        cfg = get_config(DEFAULT_MODEL)
+        return cfg.gsd_range_m or (cfg.gsd_m, cfg.gsd_m)
+    config = card.get("config") or {}
+    pair = card.get("gsd_range_m") or config.get("gsd_range_m")
+    if pair:
+        return float(pair[0]), float(pair[1])
+    native = float(card.get("gsd_m") or config["gsd_m"])
+    return native, native
 
 
 def load_model(name_or_path: Optional[str] = None,

@@ -68,6 +68,10 @@ class Recipe:
     loss_weights: Tuple[float, float] = (0.9, 1.1)
     precision: str = "fp32"                    # fp32 | bf16 | fp16 (CUDA autocast)
     grad_clip: Optional[float] = None
+    ema_decay: float = 0.0                     # > 0: validate and export a moving average of
+    #                                            the weights (timm's ModelEmaV3 with warm-up:
+    #                                            it spans (1 + step) ** 2/3 iterations, 100 at
+    #                                            step 1,000, at most 1 / (1 - ema_decay))
     seed: int = 0
     # --- logging / selection ----------------------------------------------------------------
     log_every: int = 10

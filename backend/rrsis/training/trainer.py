@@ -84,6 +84,19 @@ def build_model(recipe: Recipe) -> ReferringSegmenter:
     return model
 
 
+def _make_ema(model: nn.Module, decay: float) -> Optional[nn.Module]:
+    """timm's weight average (a copy of ``model``), or None when the recipe keeps none. With
+    warm-up the decay grows as 1 - (1 + step) ** -2/3 up to ``decay``, so an early validation
+    sees the trained weights rather than the starting ones."""
+    if not decay:
+        return None
+    if not 0.0 < decay < 1.0:
+        raise InputError(f"ema_decay must be in (0, 1) (0: off), not {decay}")
+    from timm.utils import ModelEmaV3
+
+    return ModelEmaV3(model, decay=decay, use_warmup=True)
+
+
 def dataset_metadata(roots: Sequence[PathLike]) -> List[Dict[str, Any]]:
     """``dataset.json`` of each dataset folder (written by build-dataset), or its name only."""
     out = []
@@ -170,6 +183,7 @@ class Trainer:
         self.size = recipe.input_size or self.model.config.input_size
         configure_trainable(self.model, recipe)
         self.model.to(self.device)
+        self.ema = _make_ema(self.model, recipe.ema_decay)
 
         aug = dict(scale_range=recipe.scale_range, random_crop=recipe.random_crop,
                    hflip=recipe.hflip, seed=recipe.seed, rot90=recipe.rot90, use_valid=True,
@@ -245,6 +259,7 @@ class Trainer:
             "best_score": self.best_score, "best_epoch": self.best_epoch,
             "world_size": self.info.world_size, "architecture": self.model.config.name,
             "recipe": json.dumps(self.recipe.to_dict()), "history": json.dumps(self.history),
+            **({"ema": self.ema.module.state_dict()} if self.ema is not None else {}),
         }
 
     def save_state(self) -> Path:
@@ -274,6 +289,8 @@ class Trainer:
             log.warning("resuming a %s-process run on %s processes: the data order differs",
                         state.get("world_size"), self.info.world_size)
         self.model.load_state_dict(state["model"], strict=True)
+        if self.ema is not None:     # a state from a run without the average starts it afresh
+            self.ema.module.load_state_dict(state.get("ema") or state["model"], strict=True)
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.epoch, self.step_in_epoch = int(state["epoch"]), int(state["step_in_epoch"])
@@ -317,6 +334,8 @@ class Trainer:
                 [p for p in self.model.parameters() if p.requires_grad], self.recipe.grad_clip)
         self.optimizer.step()
         self.scheduler.step()
+        if self.ema is not None:
+            self.ema.update(self.model, step=self.global_step)
         value = loss.detach()
         if self.info.distributed:            # log the mean over all ranks' batches
             torch.distributed.all_reduce(value)
@@ -408,8 +427,8 @@ class Trainer:
         score: Optional[float] = None
         if self.val_set is not None and (partial or (self.epoch + 1) % max(
                 1, self.recipe.eval_every_epochs) == 0 or self.epoch + 1 == self.recipe.epochs):
-            res = evaluate_dataset(self.model, self.val_set, self.device, self.batch_size,
-                                   self.recipe.precision, self.info)
+            res = evaluate_dataset(self.selected_model, self.val_set, self.device,
+                                   self.batch_size, self.recipe.precision, self.info)
             row.update({f"val_{k}": v for k, v in res["overall"].items() if k != "count"})
             score = res["overall"].get(self.recipe.select_metric)
         elif self.val_set is None:
@@ -444,11 +463,17 @@ class Trainer:
         card.update(extra)
         return card
 
+    @property
+    def selected_model(self) -> ReferringSegmenter:
+        """What is validated and exported: the weights' moving average where the recipe
+        keeps one, else the trained weights."""
+        return self.ema.module if self.ema is not None else self.model
+
     def _export(self, path: Path, extra: Dict[str, Any]) -> Dict[str, Any]:
-        cfg = self.model.config
-        if self.gsd_m and cfg.gsd_m != self.gsd_m:
-            self.model.config = cfg.replace(gsd_m=self.gsd_m)
-        return save_checkpoint(self.model, path, card=self._card(extra))
+        model = self.selected_model
+        if self.gsd_m and model.config.gsd_m != self.gsd_m:
+            model.config = model.config.replace(gsd_m=self.gsd_m)
+        return save_checkpoint(model, path, card=self._card(extra))
 
     def _finish(self, completed: bool) -> TrainResult:
         """Best model (or the last, with no selection) -> test metrics -> exported with its card."""

@@ -7,7 +7,9 @@ requested area. A training tile is therefore the serving tile of the same window
 stored as 8-bit PNG (``round(rgb * 255)``).
 
 The area is cut into spatial *parts* first (strips across its longer side: train, val,
-test; or an explicit ``test_extent``), so the parts never share ground and none is empty.
+test; or an explicit ``test_extent``), so the parts never share ground and none is empty;
+the shares are of the ground that holds data (a mosaic with gaps, a no-data collar), read
+once on a coarse grid.
 Each part is tiled on its own, edge tiles padded; ``valid/<id>.png`` marks the pixels
 that are inside the part and hold data, and training ignores the rest (no-data, padding
 and the neighbouring part never teach "background"). A tile where no object of a class
@@ -42,8 +44,8 @@ from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
 from .labels import as_areas, read_region_labels, read_words, to_crs
 
-__all__ = ["Part", "plan_parts", "tile_starts", "build_region_dataset", "read_tile",
-           "MIN_TRAIN_OBJECTS"]
+__all__ = ["Part", "Coverage", "plan_parts", "read_coverage", "tile_starts",
+           "build_region_dataset", "read_tile", "MIN_TRAIN_OBJECTS"]
 
 log = logging.getLogger(__name__)
 PathLike = Union[str, Path]
@@ -69,12 +71,15 @@ class Part:
 
 
 def plan_parts(height: int, width: int, shares: Sequence[float],
-               test_box: Optional[Tuple[int, int, int, int]] = None) -> List[Part]:
+               test_box: Optional[Tuple[int, int, int, int]] = None,
+               coverage: Optional["Coverage"] = None) -> List[Part]:
     """Spatial parts: strips across the longer side in the order train | val | test.
 
     Each requested share gets at least one pixel strip (never empty); with ``test_box``
     (row0, col0, row1, col1) the test part is that box and the rest of the grid beside it
-    is cut into train | val along its longer side.
+    is cut into train | val along its longer side. With ``coverage`` the shares are of the
+    ground that holds data, not of the rectangle: a mosaic with gaps or a scene with a
+    no-data collar is cut where its data is, so no part is left with none.
     """
     if len(shares) != 3 or any(s < 0 for s in shares) or shares[0] <= 0:
         raise InputError("split shares must be three non-negative numbers, train > 0")
@@ -98,15 +103,76 @@ def plan_parts(height: int, width: int, shares: Sequence[float],
     active = [(n, s) for n, s in zip(names, wanted) if s > 0]
     if length < len(active):
         raise InputError(f"the area is {length} px long: too small to split")
+    profile = coverage.profile(r0, c0, r1, c1, along_cols) if coverage is not None else None
     cuts, acc = [0], 0.0
     for n, s in active[:-1]:
         acc += s / total
-        cuts.append(max(cuts[-1] + 1, min(length - (len(active) - len(cuts)), round(acc * length))))
+        at = round(acc * length) if profile is None else _quantile(profile, acc)
+        cuts.append(max(cuts[-1] + 1, min(length - (len(active) - len(cuts)), at)))
     cuts.append(length)
     for (n, _), a, b in zip(active, cuts[:-1], cuts[1:]):
         parts.append(Part(n, r0, c0 + a, r1, c0 + b) if along_cols
                      else Part(n, r0 + a, c0, r0 + b, c1))
     return sorted(parts, key=lambda p: SPLITS.index(p.split))
+
+
+def _quantile(profile: np.ndarray, share: float) -> int:
+    """The position (in ``profile``'s pixels) before which ``share`` of its total lies."""
+    cum = np.concatenate([[0.0], np.cumsum(profile, dtype=np.float64)])
+    if cum[-1] <= 0:
+        return round(share * len(profile))
+    return int(np.searchsorted(cum, share * cum[-1], side="left"))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which ground holds data, on a grid ``step`` times coarser than the working grid:
+    ``share[i, j]`` is the valid fraction of the working pixels in coarse cell (i, j)."""
+
+    share: np.ndarray
+    step: int
+
+    def _cells(self, r0: int, c0: int, r1: int, c1: int) -> np.ndarray:
+        k = self.step
+        return self.share[r0 // k: -(-r1 // k), c0 // k: -(-c1 // k)]
+
+    def profile(self, r0: int, c0: int, r1: int, c1: int, along_cols: bool) -> np.ndarray:
+        """Valid ground per working column (or row) of the rectangle, in working pixels."""
+        cells = self._cells(r0, c0, r1, c1)
+        per_cell = cells.sum(axis=0 if along_cols else 1) * self.step
+        lo = c0 if along_cols else r0
+        hi = c1 if along_cols else r1
+        index = np.arange(lo, hi) // self.step - lo // self.step
+        return per_cell[np.clip(index, 0, len(per_cell) - 1)] if len(per_cell) else \
+            np.zeros(hi - lo)
+
+    def valid_fraction(self, part: Part) -> float:
+        """The share of ``part``'s rectangle that holds data (to the coarse grid's cells)."""
+        cells = self._cells(part.row0, part.col0, part.row1, part.col1)
+        return float(cells.mean()) if cells.size else 0.0
+
+
+#: the coarse coverage grid is at most this many cells on its longer side
+COVERAGE_CELLS = 1024
+
+
+def read_coverage(info: Any, grid: WorkGrid, bands: Tuple[int, int, int]) -> Optional[Coverage]:
+    """Where ``grid`` holds data, read once through the engine's reader on a coarse grid
+    (GDAL averages the source's validity into each cell); None for pixel coordinates,
+    where the grid is the raster's own and every pixel is data or declared no-data alike."""
+    from rasterio.transform import Affine
+
+    if grid.crs is None:
+        return None
+    step = max(1, math.ceil(max(grid.width, grid.height) / COVERAGE_CELLS))
+    coarse = WorkGrid(grid.crs, grid.transform @ Affine.scale(step), -(-grid.width // step),
+                      -(-grid.height // step), grid.gsd_m * step, grid.metres_per_unit)
+    share = np.zeros((coarse.height, coarse.width), np.float32)
+    with WindowReader(info, coarse, bands) as reader:
+        for row in range(0, coarse.height, 256):
+            _, valid = reader.read_raw(row, 0, min(256, coarse.height - row), coarse.width)
+            share[row:row + valid.shape[0]] = valid
+    return Coverage(share, step)
 
 
 def tile_starts(length: int, size: int, dense: bool) -> List[int]:
@@ -157,7 +223,8 @@ def _default_gsd(info: Any, model_range: Tuple[float, float]) -> float:
     src = source_gsd_m(info)
     if src is None:
         raise InputError("the raster has no georeference: give --gsd")
-    return float(min(max(src, model_range[0]), model_range[1]))
+    # to the micrometre: a GSD measured through the local UTM zone carries float noise
+    return round(float(min(max(src, model_range[0]), model_range[1])), 6)
 
 
 def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *,
@@ -171,12 +238,15 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                          layer: Optional[str] = None, bands: Optional[Sequence[int]] = None,
                          line_width_m: float = 0.0, point_radius_m: float = 0.0,
                          seed: int = 0, overwrite: bool = False,
-                         model_gsd_range: Tuple[float, float] = (0.05, 0.5),
+                         model_gsd_range: Optional[Tuple[float, float]] = None,
                          max_expressions_per_tile: Optional[int] = 8,
                          negative_tiles: bool = True,
                          progress: Optional[Progress] = None,
                          cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
-    """Write the dataset folder; return its summary (parts with areas, samples, warnings)."""
+    """Write the dataset folder; return its summary (parts with areas, samples, warnings).
+
+    Without ``gsd_m`` the tiles are at the raster's GSD clamped into ``model_gsd_range``
+    (default: the range the default model serves, from its card)."""
     import shapely
     from rasterio.features import rasterize
 
@@ -187,6 +257,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         raise InputError("tile size must be at least 32 pixels")
     mapping = dict(words) if isinstance(words, Mapping) else read_words(words)
     info = open_info(str(raster))
+    if not gsd_m and model_gsd_range is None:
+        from ...models.catalog import served_gsd_range
+        model_gsd_range = served_gsd_range()
     gsd = float(gsd_m) if gsd_m else _default_gsd(info, model_gsd_range)
     grid = plan_grid(info, extent, extent_crs, gsd)
     rgb_bands = resolve_bands(info, tuple(bands) if bands else None)
@@ -202,7 +275,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             from rasterio.warp import transform_bounds
             tb = transform_bounds(info.crs, grid.crs, *tb, densify_pts=21)
         test_box = _box_in_grid(grid, tb)
-    parts = plan_parts(grid.height, grid.width, split_shares, test_box)
+    coverage = read_coverage(info, grid, rgb_bands)
+    parts = plan_parts(grid.height, grid.width, split_shares, test_box, coverage)
     categories = sorted({ws[0] for ws in cat_words.values() if ws})
     res = grid.transform.a
     tree = shapely.STRtree(geoms)
@@ -289,9 +363,11 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                 1 for gi in tree.query(pbox, predicate="intersects")
                 if cat_words[classes[int(gi)]] and
                 geoms[int(gi)].representative_point().within(pbox))
+            area = p.shape[0] * p.shape[1] * grid.pixel_area_m2
+            data = area * (coverage.valid_fraction(p) if coverage is not None else 1.0)
             part_rows.append({"split": p.split, "rows": [p.row0, p.row1],
-                              "cols": [p.col0, p.col1], "bounds": b,
-                              "area_m2": round(p.shape[0] * p.shape[1] * grid.pixel_area_m2, 1),
+                              "cols": [p.col0, p.col1], "bounds": b, "area_m2": round(area, 1),
+                              "data_area_m2": round(data, 1),
                               "objects": objects[p.split], "samples": len(lines[p.split])})
         for split, rows in lines.items():
             (tmp / f"output_phrase_{split}.txt").write_text("".join(r + "\n" for r in rows),
@@ -344,13 +420,15 @@ def _warnings(parts: List[Dict[str, Any]], lines: Dict[str, List[str]], gsd: flo
     train = next(p for p in parts if p["split"] == "train")
     if train["objects"] < MIN_TRAIN_OBJECTS:
         out.append(f"only {train['objects']} labelled objects in the training part "
-                   f"({train['area_m2']:.0f} m2): too few to learn a region reliably; label "
+                   f"({train['data_area_m2']:.0f} m2 with data): too few to learn a region "
+                   "reliably; label "
                    f"at least {MIN_TRAIN_OBJECTS} objects, or add a larger area or another "
                    "raster of the same kind")
     for p in parts:
         if p["split"] != "train" and p["objects"] == 0:
-            out.append(f"the {p['split']} part ({p['area_m2']:.0f} m2) holds no labelled "
-                       "object: its numbers will say nothing; label objects there too")
+            out.append(f"the {p['split']} part ({p['data_area_m2']:.0f} m2 with data) holds "
+                       "no labelled object: its numbers will say nothing; label objects there "
+                       "too")
     return out
 
 

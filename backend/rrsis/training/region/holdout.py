@@ -82,7 +82,9 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                                     summary.get("fixed_class")), crs)
     geoms, classes = as_areas(lab, summary.get("line_width_m") or 0.0,
                               summary.get("point_radius_m") or 0.0)
-    out: Dict[str, Any] = {"split": part["split"], "area_m2": part["area_m2"], "classes": {}}
+    out: Dict[str, Any] = {"split": part["split"], "area_m2": part["area_m2"],
+                           "data_area_m2": part.get("data_area_m2", part["area_m2"]),
+                           "classes": {}}
     for cls, words in summary["classes"].items():
         if not words:
             continue
