@@ -316,8 +316,8 @@ METHODS: Dict[str, MethodSpec] = {
                                 "data_area_m2 and objects, samples, warnings)", True,
                                 "raster + labels -> training dataset; progress counts tiles; "
                                 "cancel leaves no folder"),
-    "finetune": MethodSpec(FINETUNE_PARAMS, "{model, export, iterations, gsd_m, gsd_range_m, "
-                           "before, after}", True,
+    "finetune": MethodSpec(FINETUNE_PARAMS, "{model, export, iterations, stopped_early, gsd_m, "
+                           "gsd_range_m, before, after}", True,
                            "fine-tune within a time budget; progress stages: before, training "
                            "(with eta_s), export, after; the new model is in the models list"),
     "cancel": MethodSpec({}, "none: the cancelled request gets error 'cancelled'", False,

@@ -121,6 +121,11 @@ class FinetuneAlgorithm(RrsisAlgorithm):
             out.setdefault(self.BEFORE, was)
             out.setdefault(self.AFTER, row["iou"])
             out.setdefault(self.OBJECTS, row["objects"])
+        if result.get("stopped_early"):
+            feedback.pushInfo(self.tr(
+                "Training stopped after {n} iterations: the validation score had stopped "
+                "improving, so the rest of the time budget was not spent.").format(
+                    n=result.get("iterations")))
         feedback.pushInfo(self.tr("Model {name} written to {path}").format(
             name=result["model"], path=result["export"]))
         return out

@@ -167,3 +167,53 @@ def test_a_weight_average_decay_out_of_range_is_refused(tiny_dataset: Path,
     from rrsis.errors import InputError
     with pytest.raises(InputError, match="ema_decay"):
         Trainer(TINY.replace(ema_decay=1.5), [tiny_dataset], tmp_path / "run", device="cpu")
+
+
+def test_patience_stops_a_run_that_stopped_improving(tiny_dataset: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``patience`` N the run ends once N validations in a row have not beaten the best,
+    the best checkpoint is the one exported, and result.json says the run stopped early.
+    The validation scores are scripted (1 improvement, then none) to pin the rule."""
+    import json
+
+    import rrsis.training.trainer as trainer_module
+
+    scores = iter([0.5, 0.6, 0.55, 0.6, 0.4, 0.3, 0.2, 0.1])
+    real = trainer_module.evaluate_dataset
+
+    def scripted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        res = real(*args, **kwargs)
+        res["overall"]["oIoU"] = next(scores)
+        return res
+
+    monkeypatch.setattr(trainer_module, "evaluate_dataset", scripted)
+    trainer = Trainer(TINY.replace(epochs=8, patience=3), [tiny_dataset], tmp_path / "run",
+                      device="cpu")
+    result = trainer.fit()
+    trainer.close()
+    assert trainer.stopped_early and not result.completed
+    assert trainer.epoch == 5                  # validations 0.5, 0.6 (best), then 3 not better
+    assert trainer.best_epoch == 1 and trainer.best_score == 0.6
+    saved = json.loads((tmp_path / "run" / "result.json").read_text())
+    assert saved["stopped_early"] and saved["best_epoch"] == 1
+    state = torch.load(tmp_path / "run" / "state.pt", weights_only=True)
+    assert state["stale_validations"] == 3
+
+
+def test_without_patience_a_run_goes_to_its_end(tiny_dataset: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import rrsis.training.trainer as trainer_module
+
+    real = trainer_module.evaluate_dataset
+
+    def falling(*args, **kwargs):  # type: ignore[no-untyped-def]
+        res = real(*args, **kwargs)
+        res["overall"]["oIoU"] = -float(trainer.epoch)
+        return res
+
+    monkeypatch.setattr(trainer_module, "evaluate_dataset", falling)
+    trainer = Trainer(TINY.replace(epochs=4), [tiny_dataset], tmp_path / "run", device="cpu")
+    result = trainer.fit()
+    trainer.close()
+    assert result.completed and not trainer.stopped_early and trainer.epoch == 4
+    assert trainer.stale_validations == 3

@@ -77,6 +77,9 @@ class Recipe:
     log_every: int = 10
     eval_every_epochs: int = 1
     select_metric: str = "oIoU"
+    patience: int = 0                          # > 0: stop once this many validations in a row
+    #                                            have not beaten the best (a time budget is
+    #                                            not spent on a model that stopped improving)
     licence: Optional[str] = None
     extra: Dict[str, Any] = field(default_factory=dict)
 

@@ -212,6 +212,8 @@ class Trainer:
         self.epoch, self.step_in_epoch, self.global_step = 0, 0, 0
         self.best_score: Optional[float] = None
         self.best_epoch: Optional[int] = None
+        self.stale_validations = 0           # validations since the best one
+        self.stopped_early = False
         self.history: List[Dict[str, Any]] = []
         if resume:
             self._load_state(Path(resume))
@@ -257,6 +259,7 @@ class Trainer:
             "scheduler": self.scheduler.state_dict(), "epoch": self.epoch,
             "step_in_epoch": self.step_in_epoch, "global_step": self.global_step,
             "best_score": self.best_score, "best_epoch": self.best_epoch,
+            "stale_validations": self.stale_validations,
             "world_size": self.info.world_size, "architecture": self.model.config.name,
             "recipe": json.dumps(self.recipe.to_dict()), "history": json.dumps(self.history),
             **({"ema": self.ema.module.state_dict()} if self.ema is not None else {}),
@@ -296,6 +299,7 @@ class Trainer:
         self.epoch, self.step_in_epoch = int(state["epoch"]), int(state["step_in_epoch"])
         self.global_step = int(state["global_step"])
         self.best_score, self.best_epoch = state.get("best_score"), state.get("best_epoch")
+        self.stale_validations = int(state.get("stale_validations") or 0)
         self.history = json.loads(state.get("history") or "[]")
         rngs = state.get("rng") or []
         if len(rngs) == self.info.world_size:
@@ -385,6 +389,15 @@ class Trainer:
             if stopped:
                 completed = self.epoch >= self.recipe.epochs
                 break
+            if self.recipe.patience and self.stale_validations >= self.recipe.patience:
+                self.stopped_early = True
+                completed = self.epoch >= self.recipe.epochs
+                if self.info.is_main:
+                    log.info("no better validation %s in the last %d validations (best %.4f "
+                             "after epoch %s): stopping at iteration %d",
+                             self.recipe.select_metric, self.stale_validations,
+                             self.best_score or 0.0, self.best_epoch, self.global_step)
+                break
         result = self._finish(completed)
         self.logger.close()
         return result
@@ -437,7 +450,10 @@ class Trainer:
         if not partial:
             self.logger.epoch(row)
         self.history.append(row)
-        if score is not None and (self.best_score is None or score > self.best_score):
+        improved = score is not None and (self.best_score is None or score > self.best_score)
+        if score is not None and self.val_set is not None:
+            self.stale_validations = 0 if improved else self.stale_validations + 1
+        if improved:
             self.best_score, self.best_epoch = score, self.epoch
             if self.info.is_main:
                 self._export(self.out_dir / BEST_FILE, {"selection": {
@@ -505,7 +521,8 @@ class Trainer:
                 export = self.export_path
             (self.out_dir / "result.json").write_text(json.dumps(
                 {"completed": completed, "iterations": self.global_step, "epoch": self.epoch,
-                 "best_epoch": self.best_epoch, "best_score": self.best_score,
+                 "stopped_early": self.stopped_early, "best_epoch": self.best_epoch,
+                 "best_score": self.best_score,
                  "metrics": card_metrics, "best": str(best),
                  "export": str(export) if export else None}, indent=2))
         barrier(self.info)

@@ -44,6 +44,7 @@ FINETUNE_REGION: Dict[str, Any] = {
     "stretch_jitter": 0.15,
     "num_workers": 0, "loss_weights": [0.7, 1.3], "precision": "fp32", "grad_clip": 5.0,
     "log_every": 10, "val_split": "val", "test_split": None, "select_metric": "oIoU",
+    "patience": 10,   # half the most validations a budget plans: stop once it stopped learning
     "budget_schedule": True, "time_budget_s": 900,
 }
 
@@ -143,7 +144,8 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     after = heldout_iou(dataset, str(target), device=device, threads=threads,
                         cancel=cancelled) if compare else {}
     out_summary = {"model": name, "export": str(target), "run": str(run_dir),
-                   "iterations": result.global_step, "gsd_m": gsd, "gsd_range_m": list(served),
+                   "iterations": result.global_step, "stopped_early": trainer.stopped_early,
+                   "gsd_m": gsd, "gsd_range_m": list(served),
                    "onnx": [str(p) for p in graph], "before": before, "after": after}
     (run_dir / "before_after.json").write_text(json.dumps(out_summary, indent=2))
     stage("done", 1.0)
