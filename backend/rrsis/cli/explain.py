@@ -39,14 +39,15 @@ def _card(model: Optional[str]) -> Dict[str, Any]:
 def run_explain(args: argparse.Namespace) -> int:
     from ..engine.gsd import group_gsd_ranges
     from ..grounding.explain import explain_dict, explain_text
+    from ..grounding.learnt import unlearnt_words
     from ..grounding.policy import policy_of
 
     card = _card(args.model)
-    policy, scales = policy_of(card), group_gsd_ranges(card)
+    facts = (policy_of(card), group_gsd_ranges(card), unlearnt_words(card))
     if args.json:
-        print(json.dumps([explain_dict(e, args.grounding, policy, scales)
+        print(json.dumps([explain_dict(e, args.grounding, *facts)
                           for e in args.expressions], indent=2))
     else:
-        print("\n\n".join(explain_text(e, args.grounding, policy, scales)
+        print("\n\n".join(explain_text(e, args.grounding, *facts)
                            for e in args.expressions))
     return 0

@@ -55,6 +55,7 @@ import numpy as np
 import rasterio
 from ..errors import Cancelled, InputError
 from ..grounding.engine import NO_MATCH, GroundedRun
+from ..grounding.learnt import unlearnt_in, unlearnt_message, unlearnt_words
 from ..grounding.policy import policy_of
 from ..paths import check_outputs, gdal_options
 from ..protocol import TaskProgress as Progress
@@ -415,6 +416,7 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         grid.metres_per_unit, grid.bounds, lambda: WindowReader(plan.info, grid, plan.bands))
     annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
     _note_coarser(reports, plan.grounding, coarser)
+    _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
     for expr, (phrase, index, plan_text) in picks:
         for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
             records.append({"geometry": obj.geometry, "expression": expr,
@@ -448,6 +450,18 @@ def _note_coarser(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
             report["messages"] = list(report.get("messages", [])) + [
                 f"{p!r} looked for at {g:.3g} m, the scales the model learnt it at"
                 for p, g in coarser.items()]
+
+
+def _note_unlearnt(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
+                   unlearnt: Dict[str, Tuple[float, int]]) -> None:
+    """Say in each expression's report which of its phrases the model did not learn
+    (:mod:`rrsis.grounding.learnt`): ``unlearnt`` and a message."""
+    for expr, report in reports.items():
+        weak = unlearnt_in(grounding.segmented_phrases(expr), unlearnt)
+        if weak:
+            report["unlearnt"] = sorted(weak)
+            report["messages"] = list(report.get("messages", [])) + [
+                unlearnt_message(p, *v) for p, v in weak.items()]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
+from .learnt import Unlearnt, unlearnt_in, unlearnt_message
 from .lexicon import BY_NAME
 from .plan import Plan, Relation, Target
 
@@ -72,9 +73,17 @@ def _scale_lines(categories: List[str], scales: Optional[Scales]) -> List[str]:
     return lines
 
 
+def _caution_lines(run: GroundedRun, expression: str, unlearnt: Optional[Unlearnt]
+                   ) -> List[str]:
+    weak = unlearnt_in(run.segmented_phrases(expression), unlearnt or {})
+    return [f"  caution: {unlearnt_message(p, *v)}" for p, v in weak.items()]
+
+
 def explain_text(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
-                 scales: Optional[Scales] = None) -> str:
+                 scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None) -> str:
+    """The plan of ``expression`` as text; ``policy``, ``scales`` and ``unlearnt`` are what
+    the model's card says (grounding policy, per-group scales, words it did not learn)."""
     run = GroundedRun([expression], mode, policy=policy)
     plan: Plan = run.plans()[expression]
     use = run.uses[expression]
@@ -83,6 +92,7 @@ def explain_text(expression: str, mode: str = "auto",
         lines.append("  segment: " + ", ".join(
             f"{BY_NAME[c].model_phrase!r}" for c in plan.categories()) + " (each once per run)")
         lines += _scale_lines(plan.categories(), scales)
+        lines += _caution_lines(run, expression, unlearnt)
         for i, t in enumerate(plan.targets):
             lines += _target_lines(t, "  " + ("or keep: " if i else "keep: "))
         if use.fallback_phrase:
@@ -92,6 +102,7 @@ def explain_text(expression: str, mode: str = "auto",
             lines.append("  a missing anchor leaves the answer uncertain (flagged), no fallback")
     elif plan.mode == "end_to_end":
         lines.append(f"  segment: {expression!r} whole, by the model ({plan.reason})")
+        lines += _caution_lines(run, expression, unlearnt)
     else:
         lines.append("  no model run: no object matches")
     for m in plan.messages():
@@ -102,7 +113,9 @@ def explain_text(expression: str, mode: str = "auto",
 
 def explain_dict(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
-                 scales: Optional[Scales] = None) -> Dict[str, Any]:
+                 scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None
+                 ) -> Dict[str, Any]:
+    """The plan of ``expression`` as JSON-able data (see :func:`explain_text`)."""
     run = GroundedRun([expression], mode, policy=policy)
     plan = run.plans()[expression]
     d = plan.to_dict()
@@ -111,4 +124,7 @@ def explain_dict(expression: str, mode: str = "auto",
     if plan.mode == "grounded" and scales:
         d["scales_m"] = {BY_NAME[c].model_phrase: list(scales[BY_NAME[c].group])
                          for c in plan.categories() if BY_NAME[c].group in scales}
+    weak = unlearnt_in(run.segmented_phrases(expression), unlearnt or {})
+    if weak:
+        d["unlearnt"] = {p: {"oIoU": v[0], "count": v[1]} for p, v in weak.items()}
     return d
