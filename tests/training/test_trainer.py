@@ -217,3 +217,31 @@ def test_without_patience_a_run_goes_to_its_end(tiny_dataset: Path, tmp_path: Pa
     trainer.close()
     assert result.completed and not trainer.stopped_early and trainer.epoch == 4
     assert trainer.stale_validations == 3
+
+
+def test_soft_dice_loss_leaves_ignored_pixels_out() -> None:
+    from rrsis.training.trainer import soft_dice_loss
+
+    target = torch.tensor([[[1, 0], [-100, 1]]])
+    logits = torch.zeros(1, 2, 2, 2)
+    logits[:, 1] = torch.tensor([[20.0, -20.0], [20.0, 20.0]])   # right where it counts
+    assert soft_dice_loss(logits, target) < 1e-3
+    logits[:, 1, 1, 0] = -20.0                     # the ignored pixel changes nothing
+    assert soft_dice_loss(logits, target) < 1e-3
+    logits[:, 1] = -logits[:, 1]                    # wrong everywhere
+    assert soft_dice_loss(logits, target) > 0.6
+
+
+def test_a_dice_weight_adds_to_the_loss(tiny_dataset: Path, tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    plain = Trainer(TINY, [tiny_dataset], tmp_path / "a", device="cpu")
+    torch.manual_seed(0)
+    dice = Trainer(TINY.replace(dice_weight=1.0), [tiny_dataset], tmp_path / "b", device="cpu")
+    dice.model.load_state_dict(plain.model.state_dict())
+    from rrsis.training.optim import set_train_mode
+    for t in (plain, dice):
+        set_train_mode(t.net)
+    batch = next(iter(plain._epoch_loader(0, 0)))
+    assert dice.train_step(batch) > plain.train_step(batch)
+    plain.close()
+    dice.close()

@@ -66,6 +66,9 @@ class Recipe:
     num_workers: int = 2
     # --- loss and numerics ------------------------------------------------------------------
     loss_weights: Tuple[float, float] = (0.9, 1.1)
+    dice_weight: float = 0.0                   # > 0: plus this x the batch's soft Dice loss
+    #                                            on the foreground (an overlap loss: small
+    #                                            objects weigh as their share of the union)
     precision: str = "fp32"                    # fp32 | bf16 | fp16 (CUDA autocast)
     grad_clip: Optional[float] = None
     ema_decay: float = 0.0                     # > 0: validate and export a moving average of

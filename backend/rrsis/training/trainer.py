@@ -39,7 +39,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from ..device import autocast, resolve_device
 from ..errors import CheckpointError, InputError
 from ..models import ReferringSegmenter, create_model, save_checkpoint
-from .datasets.refsegrs import read_splits
+from .datasets.refsegrs import IGNORE_INDEX, read_splits
 from .distributed import DistInfo, all_gather_objects, barrier, cleanup, init_distributed
 from .evaluate import evaluate_dataset, make_dataset, write_results
 from .init import load_bert_pretrained, load_swin_pretrained
@@ -82,6 +82,17 @@ def build_model(recipe: Recipe) -> ReferringSegmenter:
     if recipe.bert_pretrained:
         load_bert_pretrained(model.text_encoder, recipe.bert_pretrained)
     return model
+
+
+def soft_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """1 - soft Dice of the foreground over the whole batch (pixels at ``IGNORE_INDEX``
+    left out); over the batch, not per image, so a tile without the object adds its false
+    positives without a Dice of its own."""
+    valid = (target != IGNORE_INDEX).float()
+    prob = torch.softmax(logits, dim=1)[:, 1] * valid
+    truth = (target == 1).float() * valid
+    overlap = (prob * truth).sum()
+    return 1.0 - (2.0 * overlap + 1.0) / (prob.sum() + truth.sum() + 1.0)
 
 
 def _make_ema(model: nn.Module, decay: float) -> Optional[nn.Module]:
@@ -331,6 +342,8 @@ class Trainer:
         with autocast(self.device, self.recipe.precision):
             logits = self.net(image, ids, mask)
         loss = F.cross_entropy(logits.float(), target, weight=self.loss_weight)
+        if self.recipe.dice_weight:
+            loss = loss + self.recipe.dice_weight * soft_dice_loss(logits.float(), target)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if self.recipe.grad_clip:
