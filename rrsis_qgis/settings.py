@@ -38,6 +38,7 @@ DEFAULTS: Dict[str, Any] = {
     "min_area_m2": DEFAULT_MIN_AREA_M2,  # 0: keep every object; below 0: the default
     "gsd_m": 0.0,              # working GSD; 0: the engine's policy
     "regularize": bool(SEGMENT_PARAMS["regularize"].default),  # right-angle outlines
+    "flip_average": bool(SEGMENT_PARAMS["flip_average"].default),  # test-time flips
     "probability": False,      # also add the probability raster
     "output_dir": "",          # empty: <profile>/rrsis/results
     "history": "[]",           # JSON list of recent expressions, newest first

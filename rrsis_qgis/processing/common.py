@@ -51,6 +51,7 @@ class RrsisAlgorithm(AlgorithmBase):
     MIN_AREA = "MIN_AREA"
     GSD = "GSD"
     REGULARIZE = "REGULARIZE"
+    FLIP_AVERAGE = "FLIP_AVERAGE"
 
     def add_common_parameters(self) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Input raster")))
@@ -95,6 +96,11 @@ class RrsisAlgorithm(AlgorithmBase):
             optional=True)
         regularize.setFlags(regularize.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(regularize)
+        flips = QgsProcessingParameterBoolean(
+            self.FLIP_AVERAGE, self.tr("Average over flips (about 4x slower)"),
+            defaultValue=False, optional=True)
+        flips.setFlags(flips.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(flips)
 
     def build_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
@@ -146,6 +152,8 @@ class RrsisAlgorithm(AlgorithmBase):
             settings.RUNTIMES[self.parameterAsEnum(parameters, self.RUNTIME, context)]))
         if self.parameterAsBoolean(parameters, self.REGULARIZE, context):
             request["regularize"] = True  # sent only when asked: older backends lack it
+        if self.parameterAsBoolean(parameters, self.FLIP_AVERAGE, context):
+            request["flip_average"] = True
         return request
 
     def _min_area(self, parameters: Dict[str, Any],

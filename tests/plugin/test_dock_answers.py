@@ -43,6 +43,9 @@ def test_minimum_area_zero_and_the_gsd_reach_the_backend_as_set(dock, raster_lay
     assert "regularize" not in request  # only sent when asked (older backends lack it)
     dock.regularize.setChecked(True)
     assert dock.build_segment_request()["regularize"] is True
+    assert "flip_average" not in request
+    dock.flip_average.setChecked(True)
+    assert dock.build_segment_request()["flip_average"] is True
     dock.min_area.setValue(0)
     dock.gsd.setValue(0.25)
     request = dock.build_segment_request()

@@ -238,6 +238,9 @@ def add_arguments_evaluate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--size", type=int, default=None, help="input size (default: the model's)")
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--flip-average", action="store_true",
+                   help="average each prediction over the image and its three flips, as "
+                        "segment --flip-average")
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -251,7 +254,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     path = find_model(args.checkpoint)
     model = load_checkpoint(path, device)
     results = evaluate_splits(model, args.data, args.split, device, args.batch_size,
-                              size=args.size)
+                              size=args.size, flip_average=args.flip_average)
     title = f"{path.name} on {', '.join(Path(d).name for d in args.data)}"
     if args.out:
         js, md = write_results(results, args.out, title)

@@ -18,6 +18,7 @@ from .model_cache import ModelCache, model_name
 from .probes import peak_rss_mb, reset_peak_rss
 from .raster_io import WindowReader
 from .run import GDAL_CACHE_MB, READ_SPAN_PX, EstimateResult, SegmentOptions, _prepare
+from .runtime import logit_difference
 from .tiling import row_chunks
 
 __all__ = ["estimate"]
@@ -68,7 +69,7 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         for k in range(calibration_batches + 1):
             batch = np.stack(crops[k * bs:(k + 1) * bs])
             t0 = time.perf_counter()
-            predictor.logit_difference(batch)
+            logit_difference(predictor, batch, options.flip_average)
             if cuda:
                 torch.cuda.synchronize(plan.device)
             if k > 0:  # the first batch is a warm-up

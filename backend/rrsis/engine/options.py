@@ -56,6 +56,7 @@ class SegmentOptions:
     overwrite: bool = _default("overwrite")
     grounding: str = _default("grounding")  # see rrsis.grounding.engine
     regularize: bool = _default("regularize")
+    flip_average: bool = _default("flip_average")  # see rrsis.engine.runtime.logit_difference
     runtime: str = _default("runtime")  # see rrsis.engine.runtime
     presence_check: bool = _default("presence_check")  # see rrsis.engine.presence
 

@@ -69,7 +69,7 @@ from .operating import phrase_offsets
 from .presence import PresenceMeter, annotate, measure
 from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                         source_gsd_m)
-from .runtime import make_predictor
+from .runtime import logit_difference, make_predictor
 from .tiling import (StripBlender, Tile, batches, blend_window, mirror_beyond, row_chunks,
                      tile_rows)
 from .vectorize import StripVectorizer, reproject_object
@@ -346,8 +346,9 @@ def _infer(plan: _Plan, one: _Pass, options: SegmentOptions, timings: Dict[str, 
                     todo = [(tile, v) for tile, v in todo if v.any()]
                     if todo:
                         t = time.perf_counter()
-                        diff = predictor.logit_difference(np.stack(
-                            [rgb[:, :, tile.col - c0:tile.col_end - c0] for tile, _ in todo]))
+                        diff = logit_difference(predictor, np.stack(
+                            [rgb[:, :, tile.col - c0:tile.col_end - c0] for tile, _ in todo]),
+                            options.flip_average)
                         timings["infer"] += time.perf_counter() - t
                         for j, (tile, v) in enumerate(todo):
                             blender.add(tile, diff[:, j], v)

@@ -18,7 +18,7 @@ from ..errors import CheckpointError, DeviceError, FullBackendRequired, InputErr
 from ..protocol import SEGMENT_PARAMS
 
 __all__ = ["RUNTIMES", "FULL_HINT", "require_torch", "choose_runtime", "load_model",
-           "make_predictor", "describe_runtime"]
+           "make_predictor", "describe_runtime", "logit_difference"]
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,26 @@ def make_predictor(runtime: str, model: Any, device: str, expressions: Sequence[
     from ..models.predictor import Predictor
 
     return Predictor(model, device, expressions, precision, threads)
+
+
+#: the tile as it is, mirrored left-right, top-bottom, and both (axes of (B, 3, S, S))
+FLIPS: Tuple[Tuple[int, ...], ...] = ((), (3,), (2,), (2, 3))
+
+
+def logit_difference(predictor: Any, rgb: Any, flip_average: bool = False) -> Any:
+    """``predictor.logit_difference(rgb)``: (E, B, S, S) for rgb (B, 3, S, S); with
+    ``flip_average`` the mean over the tiles and their three flips, each flipped back
+    (test-time augmentation, for any runtime: the flips are numpy's)."""
+    if not flip_average:
+        return predictor.logit_difference(rgb)
+    import numpy as np
+
+    total = None
+    for axes in FLIPS:   # the logits (E, B, S, S) share the image axes 2 and 3
+        diff = predictor.logit_difference(np.ascontiguousarray(np.flip(rgb, axes)))
+        diff = np.flip(diff, axes) if axes else diff
+        total = diff.astype(np.float32) if total is None else total + diff
+    return total / len(FLIPS)
 
 
 def describe_runtime(model: Optional[str] = None) -> Tuple[str, str]:

@@ -82,13 +82,21 @@ class Predictor:
 
     @torch.inference_mode()
     def paired_logit_difference(self, images: torch.Tensor, input_ids: torch.Tensor,
-                                attention_mask: torch.Tensor) -> torch.Tensor:
+                                attention_mask: torch.Tensor, flip_average: bool = False
+                                ) -> torch.Tensor:
         """Each image with its own expression (a training batch): images (B, 3, H, W)
-        normalised, token ids and mask (B, T) -> (B, H, W) float32 ``l_fg - l_bg``."""
-        with autocast(self.device, self.precision):
-            logits = self.model(images.to(self.device), input_ids.to(self.device),
-                                attention_mask.to(self.device)).float()
-        return logits[:, 1] - logits[:, 0]
+        normalised, token ids and mask (B, T) -> (B, H, W) float32 ``l_fg - l_bg``; with
+        ``flip_average`` the mean over the images and their three flips, as the engine's
+        ``flip_average`` (:func:`rrsis.engine.runtime.logit_difference`)."""
+        images, ids, mask = (t.to(self.device) for t in (images, input_ids, attention_mask))
+        total = None
+        for axes in (((), (3,), (2,), (2, 3)) if flip_average else ((),)):
+            with autocast(self.device, self.precision):
+                logits = self.model(images.flip(axes) if axes else images, ids, mask).float()
+            diff = logits[:, 1] - logits[:, 0]              # (B, H, W): image axis k is k - 1
+            diff = diff.flip([a - 1 for a in axes]) if axes else diff
+            total = diff if total is None else total + diff
+        return total / (4 if flip_average else 1)
 
     def predict_torch(self, images: torch.Tensor) -> torch.Tensor:
         """images (B, 3, H, W) normalised, on the device -> probabilities (B, H, W) float32

@@ -38,7 +38,8 @@ def make_dataset(model: nn.Module, roots: Sequence[PathLike], split: str,
 @torch.no_grad()
 def predict_counts(model: nn.Module, dataset: RefSegRSDataset, device: torch.device,
                    thresholds: Sequence[float] = (0.0,), batch_size: int = 8,
-                   precision: str = "fp32", info: DistInfo = DistInfo(), num_workers: int = 0
+                   precision: str = "fp32", info: DistInfo = DistInfo(), num_workers: int = 0,
+                   flip_average: bool = False
                    ) -> List[Tuple[int, List[int], List[int], Optional[str]]]:
     """(index, I per threshold, U per threshold, category) for every sample, the prediction
     being ``l_fg - l_bg > threshold`` (0: the argmax); ranks share the work and all get
@@ -52,7 +53,7 @@ def predict_counts(model: nn.Module, dataset: RefSegRSDataset, device: torch.dev
     for batch in loader:
         image = batch["image"].to(device)
         diff = predictor.paired_logit_difference(image, batch["input_ids"],
-                                                 batch["attention_mask"])
+                                                 batch["attention_mask"], flip_average)
         gt = batch["mask"].to(device).bool()
         inters, unions = [], []
         for t in thresholds:
@@ -73,30 +74,33 @@ def predict_counts(model: nn.Module, dataset: RefSegRSDataset, device: torch.dev
 
 def predict_rows(model: nn.Module, dataset: RefSegRSDataset, device: torch.device,
                  batch_size: int = 8, precision: str = "fp32", info: DistInfo = DistInfo(),
-                 num_workers: int = 0) -> List[Tuple[int, int, int, Optional[str]]]:
+                 num_workers: int = 0, flip_average: bool = False
+                 ) -> List[Tuple[int, int, int, Optional[str]]]:
     """(index, I, U, category) of the argmax prediction for every sample."""
     return [(k, i[0], u[0], c) for k, i, u, c in predict_counts(
-        model, dataset, device, (0.0,), batch_size, precision, info, num_workers)]
+        model, dataset, device, (0.0,), batch_size, precision, info, num_workers,
+        flip_average)]
 
 
 def evaluate_dataset(model: nn.Module, dataset: RefSegRSDataset, device: torch.device,
-                     batch_size: int = 8, precision: str = "fp32", info: DistInfo = DistInfo()
-                     ) -> Dict[str, Any]:
+                     batch_size: int = 8, precision: str = "fp32", info: DistInfo = DistInfo(),
+                     flip_average: bool = False) -> Dict[str, Any]:
     """{overall: summarize(...), categories: {word: summarize(...)}} for one dataset split."""
     acc = MetricAccumulator()
-    acc.extend((i, u, c) for _, i, u, c in
-               predict_rows(model, dataset, device, batch_size, precision, info))
+    acc.extend((i, u, c) for _, i, u, c in predict_rows(
+        model, dataset, device, batch_size, precision, info, flip_average=flip_average))
     return {"overall": acc.result(), "categories": acc.per_category()}
 
 
 def evaluate_splits(model: nn.Module, roots: Sequence[PathLike], splits: Sequence[str],
                     device: torch.device, batch_size: int = 8, precision: str = "fp32",
-                    size: Optional[int] = None) -> Dict[str, Any]:
+                    size: Optional[int] = None, flip_average: bool = False) -> Dict[str, Any]:
     """Evaluate every split that exists in the dataset folder(s)."""
     out: Dict[str, Any] = {}
     for split in splits:
         ds = make_dataset(model, roots, split, size)
-        out[split] = evaluate_dataset(model, ds, device, batch_size, precision)
+        out[split] = evaluate_dataset(model, ds, device, batch_size, precision,
+                                      flip_average=flip_average)
     return out
 
 
