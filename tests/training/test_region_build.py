@@ -21,7 +21,7 @@ from rasterio.transform import from_origin
 
 from helpers.data import shared_data
 from rrsis.engine.raster_io import WindowReader, open_info, plan_grid, resolve_bands
-from rrsis.errors import InputError
+from rrsis.errors import Cancelled, InputError
 from rrsis.models.registry import IMAGENET_MEAN
 from rrsis.training.datasets.refsegrs import IGNORE_INDEX, RefSegRSDataset, read_split
 from rrsis.training.region import build_region_dataset
@@ -216,6 +216,23 @@ def test_a_failed_build_leaves_nothing(tmp_path: Path) -> None:
     (tmp_path / "keep").mkdir()
     with pytest.raises(InputError, match="exists"):
         build_region_dataset(raster, labels, tmp_path / "keep", class_field="kind")
+
+
+def test_a_cancelled_build_leaves_nothing(tmp_path: Path) -> None:
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 128, 128)
+    labels = _labels(tmp_path / "l.gpkg", _houses(4, 128, 128), ["house"] * 4)
+    asked = []
+
+    def cancelled() -> bool:                                  # the first check cancels
+        asked.append(1)
+        return True
+
+    with pytest.raises(Cancelled):
+        build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind", tile_size=64,
+                             cancelled=cancelled)
+    assert asked
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l.gpkg", "scene.tif"]
 
 
 def test_lines_with_a_width_and_points_with_a_radius(tmp_path: Path) -> None:

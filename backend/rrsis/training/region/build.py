@@ -127,7 +127,8 @@ def _quantile(profile: np.ndarray, share: float) -> int:
 @dataclass(frozen=True)
 class Coverage:
     """Which ground holds data, on a grid ``step`` times coarser than the working grid:
-    ``share[i, j]`` is the valid fraction of the working pixels in coarse cell (i, j)."""
+    ``share[i, j]`` is 1 where coarse cell (i, j) holds data (GDAL's warp decides a cell
+    from the source pixels under it), else 0."""
 
     share: np.ndarray
     step: int
@@ -156,9 +157,10 @@ class Coverage:
 COVERAGE_CELLS = 1024
 
 
-def read_coverage(info: Any, grid: WorkGrid, bands: Tuple[int, int, int]) -> Optional[Coverage]:
+def read_coverage(info: Any, grid: WorkGrid, bands: Tuple[int, int, int],
+                  cancelled: Optional[Callable[[], bool]] = None) -> Optional[Coverage]:
     """Where ``grid`` holds data, read once through the engine's reader on a coarse grid
-    (GDAL averages the source's validity into each cell); None for pixel coordinates,
+    (GDAL's warp decides each cell's validity from the source under it); None for pixel coordinates,
     where the grid is the raster's own and every pixel is data or declared no-data alike."""
     from rasterio.transform import Affine
 
@@ -170,6 +172,8 @@ def read_coverage(info: Any, grid: WorkGrid, bands: Tuple[int, int, int]) -> Opt
     share = np.zeros((coarse.height, coarse.width), np.float32)
     with WindowReader(info, coarse, bands) as reader:
         for row in range(0, coarse.height, 256):
+            if cancelled is not None and cancelled():
+                raise Cancelled("build-dataset cancelled")
             _, valid = reader.read_raw(row, 0, min(256, coarse.height - row), coarse.width)
             share[row:row + valid.shape[0]] = valid
     return Coverage(share, step)
@@ -275,7 +279,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             from rasterio.warp import transform_bounds
             tb = transform_bounds(info.crs, grid.crs, *tb, densify_pts=21)
         test_box = _box_in_grid(grid, tb)
-    coverage = read_coverage(info, grid, rgb_bands)
+    coverage = read_coverage(info, grid, rgb_bands, cancelled)
     parts = plan_parts(grid.height, grid.width, split_shares, test_box, coverage)
     categories = sorted({ws[0] for ws in cat_words.values() if ws})
     res = grid.transform.a
