@@ -73,6 +73,7 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
     assert card["licence"] == "CC BY-SA 4.0" and card["attribution"] == "test scene"
     # measured on the base's weights and data: not this model's
     assert "operating_points" not in card and "group_gsd_range_m" not in card
+    assert "input_stretch" not in card                       # 8-bit: nothing to record
     recipe = json.loads((tmp_path / "run" / "recipe.json").read_text())
     assert recipe["arch"] == "test-lgce-tiny" and recipe["rot90"] is True
     assert recipe["frozen_stages"] == 2
@@ -128,6 +129,10 @@ def test_atlanta_tiny_before_after(tmp_path: Path) -> None:
     before, after = s["before"]["classes"]["building"], s["after"]["classes"]["building"]
     assert before["objects"] == after["objects"] > 0 and s["before"]["area_m2"] == 67500
     assert before["served_gsd_m"] == 0.5 and 0.45 <= after["served_gsd_m"] <= 0.55
+    # 16-bit: served with its training tiles' stretch, whatever extent is asked for
+    summary = json.loads((data / "dataset.json").read_text())
+    assert read_card(tmp_path / "m.safetensors")["input_stretch"] == summary["stretch"]
+    assert summary["stretch"]["dtype"] == "uint16"
 
 
 def test_object_matches_count_found_and_touched_labels() -> None:

@@ -11,7 +11,8 @@ grid (no resampling, one "metre" = one pixel, y grows downwards).
 Bands: RGB as is; 4+ bands use a band mapping (default 1, 2, 3); 1-2 bands: band 1
 replicated. Values: uint8 is divided by 255; any other type gets one robust 2-98
 percentile stretch per band, computed once over the requested area (not per tile, so
-tiles agree).
+tiles agree), unless the caller gives the stretch (a fine-tuned model's own:
+:meth:`Stretch.from_card`).
 """
 
 from __future__ import annotations
@@ -121,6 +122,31 @@ class Stretch:
         hi = np.asarray(self.high, np.float32).reshape(3, 1, 1)
         return np.clip((raw.astype(np.float32) - lo) / (hi - lo), 0.0, 1.0)
 
+    def to_card(self, dtype: str) -> dict:
+        """The card's ``input_stretch``: what a model trained on such values saw."""
+        return {"dtype": str(dtype), "low": [float(v) for v in self.low],
+                "high": [float(v) for v in self.high]}
+
+    @classmethod
+    def from_card(cls, card: Optional[dict], dtype: str) -> Optional["Stretch"]:
+        """The stretch a model's card records for rasters of ``dtype`` (``input_stretch``,
+        written by ``rrsis finetune`` from its training data), else None: the requested
+        area's own. A model fine-tuned on a 16-bit raster learnt those values mapped one way;
+        served with the stretch of whatever extent is viewed, the same roof would reach it
+        brighter or darker from one view to the next. Malformed entries count as absent."""
+        entry = (card or {}).get("input_stretch")
+        if not isinstance(entry, dict) or entry.get("dtype") != str(dtype) or dtype == "uint8":
+            return None
+        try:
+            low = tuple(float(v) for v in entry["low"])
+            high = tuple(float(v) for v in entry["high"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if len(low) != 3 or len(high) != 3 or not all(
+                math.isfinite(a) and math.isfinite(b) and b > a for a, b in zip(low, high)):
+            return None
+        return cls(low, high)  # type: ignore[arg-type]
+
 
 class WindowReader:
     """Reads windows of the working grid as RGB in [0, 1] plus a validity mask.
@@ -129,9 +155,11 @@ class WindowReader:
     """
 
     def __init__(self, info: RasterInfo, grid: WorkGrid, bands: Tuple[int, int, int],
-                 fill: Sequence[float] = (0.0, 0.0, 0.0)) -> None:
+                 fill: Sequence[float] = (0.0, 0.0, 0.0),
+                 stretch: Optional[Stretch] = None) -> None:
         """``fill``: the RGB given to pixels without data; a model's input mean for what a
-        model sees (training pads with it), black for anything else."""
+        model sees (training pads with it), black for anything else. ``stretch``: the map
+        of a raster that is not 8-bit (default: 2-98 % over ``grid``)."""
         self.info, self.grid, self.bands = info, grid, bands
         self.fill = np.asarray(fill, np.float32).reshape(3, 1)
         try:
@@ -156,7 +184,8 @@ class WindowReader:
                 resampling=Resampling.average if shrinking else Resampling.bilinear)
             if not has_mask:
                 self._alpha = self._vrt.count
-        self.stretch: Optional[Stretch] = None if info.dtype == "uint8" else self._fit_stretch()
+        self.stretch: Optional[Stretch] = None if info.dtype == "uint8" else \
+            stretch or self._fit_stretch()
 
     def __enter__(self) -> "WindowReader":
         return self

@@ -67,8 +67,8 @@ from .options import check_options as _check_options
 from .output import StripRasterWriter, write_geopackage
 from .operating import phrase_offsets
 from .presence import PresenceMeter, annotate, measure
-from .raster_io import (RasterInfo, WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
-                        source_gsd_m)
+from .raster_io import (RasterInfo, Stretch, WindowReader, WorkGrid, open_info, plan_grid,
+                        resolve_bands, source_gsd_m)
 from .runtime import logit_difference, make_predictor
 from .tiling import (StripBlender, Tile, batches, blend_window, mirror_beyond, row_chunks,
                      tile_rows)
@@ -103,6 +103,9 @@ class SegmentResult:
     height_px: int = 0
     plans: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per expression
     runtime: str = "torch"
+    # a raster that is not 8-bit: stretched as the model's training data ("model", its card's
+    # input_stretch) or 2-98 % over the requested area ("area"); None for 8-bit
+    stretch: Optional[str] = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -155,6 +158,7 @@ class _Plan:
     others: List[_Pass] = field(default_factory=list)  # phrases served coarser (see .gsd)
     runtime: str = "torch"
     phrase_groups: Dict[str, List[str]] = field(default_factory=dict)  # lexicon groups
+    stretch: Optional[Stretch] = None  # the model's own for such rasters, else the area's
 
     @property
     def grid(self) -> WorkGrid:
@@ -214,7 +218,7 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
 
     others = [one_pass(g) for g in sorted(set(at.values()) - {main_gsd})]
     return _Plan(info, bands, device, model, grounding, one_pass(main_gsd), others, runtime,
-                 groups)
+                 groups, Stretch.from_card(card, info.dtype))
 
 
 def _created() -> str:
@@ -330,7 +334,7 @@ def _infer(plan: _Plan, one: _Pass, options: SegmentOptions, timings: Dict[str, 
         if strip is not None:
             emit(*strip)
 
-    with WindowReader(plan.info, grid, plan.bands, fill) as reader:
+    with WindowReader(plan.info, grid, plan.bands, fill, plan.stretch) as reader:
         for row in one.rows:
             flush(blender.advance(row[0].row, grid.height))
             for chunk in row_chunks(row, max(READ_SPAN_PX, size)):
@@ -414,7 +418,7 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     objects = {p: objs if presence[p].present else [] for p, objs in objects.items()}
     picks, reports = plan.grounding.select(
         {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,
-        grid.metres_per_unit, grid.bounds, lambda: WindowReader(plan.info, grid, plan.bands))
+        grid.metres_per_unit, grid.bounds, lambda: WindowReader(plan.info, grid, plan.bands, stretch=plan.stretch))
     annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
     _note_coarser(reports, plan.grounding, coarser)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
@@ -436,7 +440,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         timings={}, model=name, model_sha256=sha,
         gsd_m=grid.gsd_m, device=str(plan.device),
         crs=plan.info.crs.to_string() if plan.info.crs is not None else None,
-        width_px=grid.width, height_px=grid.height, plans=reports, runtime=plan.runtime)
+        width_px=grid.width, height_px=grid.height, plans=reports, runtime=plan.runtime,
+        stretch=None if plan.info.dtype == "uint8" else "model" if plan.stretch else "area")
 
 
 def _note_coarser(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

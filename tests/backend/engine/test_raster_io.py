@@ -9,7 +9,7 @@ import pytest
 from rasterio.transform import from_origin
 
 from helpers.engine import scene, write_tif
-from rrsis.engine.raster_io import (WindowReader, open_info, plan_grid, resolve_bands,
+from rrsis.engine.raster_io import (Stretch, WindowReader, open_info, plan_grid, resolve_bands,
                                     utm_crs)
 from rrsis.errors import CRSError, InputError
 
@@ -87,3 +87,25 @@ def test_reads_are_windowed_exact_and_padded_outside_the_grid(tmp_path: Path) ->
         lo, hi = reader.stretch.low[0], reader.stretch.high[0]
         assert lo == pytest.approx(np.percentile(data[2], 2)) and hi > lo
         assert rgb.min() == 0.0 and rgb.max() == 1.0 and rgb.dtype == np.float32
+
+
+def test_a_cards_stretch_is_used_only_for_its_data_type_and_when_sane(tmp_path: Path) -> None:
+    good = {"dtype": "uint16", "low": [100, 100, 100], "high": [1100, 1100, 1100]}
+    assert Stretch.from_card({"input_stretch": good}, "uint16") == Stretch((100.0,) * 3,
+                                                                           (1100.0,) * 3)
+    assert Stretch.from_card({"input_stretch": good}, "int16") is None   # another sensor's values
+    assert Stretch.from_card({"input_stretch": dict(good, dtype="uint8")}, "uint8") is None
+    for bad in ({**good, "low": [1, 2]}, {**good, "high": [50, 50, 50]}, {**good, "low": "x"},
+                {**good, "high": [float("nan")] * 3}, {"dtype": "uint16"}, "uint16"):
+        assert Stretch.from_card({"input_stretch": bad}, "uint16") is None
+    assert Stretch.from_card(None, "uint16") is None and Stretch.from_card({}, "uint16") is None
+    # given to the reader, it replaces the area's 2-98 % fit
+    data = scene(size=64, box=(10, 30, 10, 30), dark=300, bright=900, dtype="uint16")
+    raster = write_tif(tmp_path / "in.tif", data)
+    info = open_info(str(raster))
+    grid = plan_grid(info, None, None, 0.5)
+    with WindowReader(info, grid, (1, 2, 3), stretch=Stretch.from_card(
+            {"input_stretch": good}, "uint16")) as reader:
+        rgb, _ = reader.read(0, 0, 64, 64)
+    assert rgb[0, 0, 0] == pytest.approx(0.2) and rgb.max() == pytest.approx(0.8)
+

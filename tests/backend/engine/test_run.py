@@ -12,10 +12,13 @@ from rasterio.transform import from_origin
 from rasterio.warp import transform_geom
 from shapely.geometry import mapping, shape
 
-from helpers.engine import (ORIGIN, box_polygon, bright_models, layer_crs, options,  # noqa: F401
-                            read_features, scene, write_tif)
+from helpers.engine import (ORIGIN, BrightnessNet, box_polygon, bright_models,  # noqa: F401
+                            layer_crs, options, read_features, scene, write_tif)
+from rrsis.engine.model_cache import ModelCache
 from rrsis.engine.run import Progress, segment
 from rrsis.errors import Cancelled, CRSError, InputError
+from rrsis.models import create_model
+from rrsis.models.lavt import ReferringSegmenter
 
 T05 = from_origin(*ORIGIN, 0.5, 0.5)
 BOX = (60, 80, 100, 130)  # rows 60:80, cols 100:130 -> 15 m x 10 m
@@ -126,6 +129,47 @@ def test_uint16_gets_one_percentile_stretch_for_the_whole_area(tmp_path: Path,
     # one stretch for all tiles: background agrees everywhere, including tiles without the box
     background = np.delete(prob, np.s_[35:125], axis=0)
     assert background.max() < 0.1 and prob[50:110, 70:150].min() > 0.9
+
+
+def _bright_with_card(card: dict) -> ModelCache:
+    """The bright model under another name, its card carrying ``card`` (a fine-tuned model's)."""
+    tiny = create_model("test-lgce-tiny")
+    model = ReferringSegmenter(tiny.config, BrightnessNet(tiny.pixel_mean, tiny.pixel_std),
+                               tiny.text_encoder).eval()
+    model.card = {"name": "tuned", "gsd_m": 0.5, **card}  # type: ignore[assignment]
+    cache = ModelCache()
+    cache.add("tuned", model)
+    return cache
+
+
+def test_a_models_training_stretch_makes_the_answer_independent_of_the_view(
+        tmp_path: Path) -> None:
+    """A model fine-tuned on a 16-bit raster records its training tiles' stretch; served with
+    it, a pixel reaches the model with the same value whatever extent is asked for. With the
+    area's stretch, a dim roof alone in the view is stretched bright and found."""
+    bright, dim = (40, 80, 20, 60), (120, 160, 120, 160)
+    data = scene(size=200, box=bright, dark=1000, bright=3600, dtype="float64")
+    data[:, dim[0]:dim[1], dim[2]:dim[3]] = 1800           # 0.45 under the model's stretch
+    raster = write_tif(tmp_path / "in.tif", data.astype("uint16"))
+    stretch = {"dtype": "uint16", "low": [0.0] * 3, "high": [4000.0] * 3}
+    tuned = _bright_with_card({"input_stretch": stretch})
+    dim_view = (ORIGIN[0] + 50, ORIGIN[1] - 90, ORIGIN[0] + 90, ORIGIN[1] - 50)  # rows, cols 100:180
+    probs = []
+    for k, extent in enumerate((None, dim_view)):
+        res = segment(options(raster, tmp_path, model="tuned", extent=extent,
+                              probability=str(tmp_path / f"p{k}.tif"),
+                              probability_dtype="float32"), models=tuned)
+        assert res.stretch == "model"
+        feats = read_features(res.output)
+        assert len(feats) == (1 if extent is None else 0)   # the bright roof; never the dim one
+        with rasterio.open(tmp_path / f"p{k}.tif") as src:
+            probs.append(src.read(1))
+    # the dim roof's pixels got the same probability in both views
+    assert np.allclose(probs[0][125:155, 125:155], probs[1][25:55, 25:55], atol=1e-4)
+    # the area's own stretch: another data type in the card is not this raster's
+    other = _bright_with_card({"input_stretch": dict(stretch, dtype="float32")})
+    res = segment(options(raster, tmp_path, model="tuned", extent=dim_view), models=other)
+    assert res.stretch == "area" and len(read_features(res.output)) == 1
 
 
 def test_nodata_and_empty_tiles_are_masked_out_and_skipped(tmp_path: Path, bright_models) -> None:

@@ -5,7 +5,8 @@ trains with random crops, flips, quarter turns and scale jitter, pixels outside 
 ignored, for as many iterations as fit the budget (measured step time). The best model
 on the validation part is exported in fp16 with a card that records the training GSD
 and the served range around it (:data:`SERVED_SPREAD`), so ``segment --model NAME`` runs
-at that scale by default. Before and after are measured on the
+at that scale by default, and, for a raster that is not 8-bit, the stretch of its training
+tiles (``input_stretch``), which the engine then applies instead of the viewed area's. Before and after are measured on the
 held-out part through the engine (:mod:`.holdout`).
 """
 
@@ -129,8 +130,11 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     for k in ("format", "format_version", "architecture", "config", "input", "token_count",
               "weights_dtype", "weights_sha256", "created", "gsd_range_m",
               "operating_points", "presence", "grounding_policy",  # measured on other weights
-              "group_gsd_range_m"):  # the base's data; this model learnt at the region's GSD
+              "group_gsd_range_m",  # the base's data; this model learnt at the region's GSD
+              "input_stretch"):  # the base's training values, if any; this one's follow
         card.pop(k, None)
+    if (summary.get("stretch") or {}).get("dtype"):  # a raster that is not 8-bit: served as
+        card["input_stretch"] = summary["stretch"]    # trained, whatever extent is viewed
     card.update({"name": name, "gsd_m": gsd, "gsd_range_m": list(served),
                  "licence": licence or card.get("licence"), "attribution": attribution,
                  "training_region": {"dataset": summary.get("name"), "parts": summary["parts"],
