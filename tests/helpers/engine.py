@@ -51,17 +51,22 @@ def _one_thread() -> None:
     torch.set_num_threads(1)
 
 
-@pytest.fixture(scope="session")
-def bright_models() -> ModelCache:
+def bright_cache(name: str = "bright", **card: Any) -> ModelCache:
+    """A model cache holding the bright model as ``name``; ``card`` adds card fields."""
     torch.manual_seed(0)
     tiny = create_model("test-lgce-tiny")
     model = ReferringSegmenter(tiny.config, BrightnessNet(tiny.pixel_mean, tiny.pixel_std),
                                tiny.text_encoder).eval()
-    model.card = {"name": "bright", "gsd_m": 0.5,  # type: ignore[assignment]
-                  "weights_sha256": weights_sha256(model.state_dict())}
+    model.card = {"name": name, "gsd_m": 0.5,  # type: ignore[assignment]
+                  "weights_sha256": weights_sha256(model.state_dict()), **card}
     cache = ModelCache()
-    cache.add("bright", model)
+    cache.add(name, model)
     return cache
+
+
+@pytest.fixture(scope="session")
+def bright_models() -> ModelCache:
+    return bright_cache()
 
 
 @pytest.fixture(scope="session")

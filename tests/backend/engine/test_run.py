@@ -12,13 +12,10 @@ from rasterio.transform import from_origin
 from rasterio.warp import transform_geom
 from shapely.geometry import mapping, shape
 
-from helpers.engine import (ORIGIN, BrightnessNet, box_polygon, bright_models,  # noqa: F401
+from helpers.engine import (ORIGIN, box_polygon, bright_cache, bright_models,  # noqa: F401
                             layer_crs, options, read_features, scene, write_tif)
-from rrsis.engine.model_cache import ModelCache
 from rrsis.engine.run import Progress, segment
 from rrsis.errors import Cancelled, CRSError, InputError
-from rrsis.models import create_model
-from rrsis.models.lavt import ReferringSegmenter
 
 T05 = from_origin(*ORIGIN, 0.5, 0.5)
 BOX = (60, 80, 100, 130)  # rows 60:80, cols 100:130 -> 15 m x 10 m
@@ -131,17 +128,6 @@ def test_uint16_gets_one_percentile_stretch_for_the_whole_area(tmp_path: Path,
     assert background.max() < 0.1 and prob[50:110, 70:150].min() > 0.9
 
 
-def _bright_with_card(card: dict) -> ModelCache:
-    """The bright model under another name, its card carrying ``card`` (a fine-tuned model's)."""
-    tiny = create_model("test-lgce-tiny")
-    model = ReferringSegmenter(tiny.config, BrightnessNet(tiny.pixel_mean, tiny.pixel_std),
-                               tiny.text_encoder).eval()
-    model.card = {"name": "tuned", "gsd_m": 0.5, **card}  # type: ignore[assignment]
-    cache = ModelCache()
-    cache.add("tuned", model)
-    return cache
-
-
 def test_a_models_training_stretch_makes_the_answer_independent_of_the_view(
         tmp_path: Path) -> None:
     """A model fine-tuned on a 16-bit raster records its training tiles' stretch; served with
@@ -152,7 +138,7 @@ def test_a_models_training_stretch_makes_the_answer_independent_of_the_view(
     data[:, dim[0]:dim[1], dim[2]:dim[3]] = 1800           # 0.45 under the model's stretch
     raster = write_tif(tmp_path / "in.tif", data.astype("uint16"))
     stretch = {"dtype": "uint16", "low": [0.0] * 3, "high": [4000.0] * 3}
-    tuned = _bright_with_card({"input_stretch": stretch})
+    tuned = bright_cache("tuned", input_stretch=stretch)
     dim_view = (ORIGIN[0] + 50, ORIGIN[1] - 90, ORIGIN[0] + 90, ORIGIN[1] - 50)  # rows, cols 100:180
     probs = []
     for k, extent in enumerate((None, dim_view)):
@@ -167,7 +153,7 @@ def test_a_models_training_stretch_makes_the_answer_independent_of_the_view(
     # the dim roof's pixels got the same probability in both views
     assert np.allclose(probs[0][125:155, 125:155], probs[1][25:55, 25:55], atol=1e-4)
     # the area's own stretch: another data type in the card is not this raster's
-    other = _bright_with_card({"input_stretch": dict(stretch, dtype="float32")})
+    other = bright_cache("tuned", input_stretch=dict(stretch, dtype="float32"))
     res = segment(options(raster, tmp_path, model="tuned", extent=dim_view), models=other)
     assert res.stretch == "area" and len(read_features(res.output)) == 1
 
