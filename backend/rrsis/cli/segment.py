@@ -127,6 +127,8 @@ def run_segment(args: argparse.Namespace) -> int:
         print(f"{result.output} (layer {result.layer}): {counts}; model {result.model} "
               f"at {result.gsd_m:g} m GSD on {result.device} ({result.runtime}), "
               f"{result.timings['total']:.1f} s")
+        if result.stretch == "model":
+            print("  values stretched as in the model's training data (its card's input_stretch)")
         for expr, report in result.plans.items():
             notes = "".join(f"; {m}" for m in report["messages"])
             print(f"  {expr!r}: {report['plan']}{notes}")

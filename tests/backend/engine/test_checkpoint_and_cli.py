@@ -72,6 +72,23 @@ def test_cli_segment_and_estimate(tmp_path: Path, tiny_checkpoint: Path) -> None
     assert "peak memory" in proc.stdout
 
 
+def test_cli_says_when_a_raster_is_stretched_as_the_models_training_data(
+        tmp_path: Path, tiny_checkpoint: Path, capsys) -> None:
+    from rrsis.cli import main
+    from rrsis.models.card import write_card
+
+    tuned = tmp_path / "tuned.safetensors"
+    tuned.write_bytes(tiny_checkpoint.read_bytes())
+    write_card(tuned, {**read_card(tiny_checkpoint), "input_stretch": {
+        "dtype": "uint16", "low": [0.0] * 3, "high": [4000.0] * 3}})
+    line = "values stretched as in the model's training data"
+    for dtype, said in (("uint16", True), ("uint8", False)):
+        raster = write_tif(tmp_path / f"{dtype}.tif", scene(dtype=dtype))
+        code = main(["segment", str(raster), "cars", "--model", str(tuned), "--device", "cpu",
+                     "-q", "-o", str(tmp_path / f"{dtype}.gpkg")])
+        assert code == 0 and (line in capsys.readouterr().out) is said
+
+
 def test_cli_error_is_one_clean_line(tmp_path: Path, tiny_checkpoint: Path) -> None:
     proc = rrsis("segment", str(tmp_path / "missing.tif"), "cars", "--model", str(tiny_checkpoint),
                  "-q", "-o", str(tmp_path / "out.gpkg"))
