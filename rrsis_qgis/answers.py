@@ -37,6 +37,8 @@ def summarize(result: Dict[str, Any], expressions: Sequence[str]) -> Answer:
     backend_message = str(result.get("message") or "").strip()
     gsd = round_gsd(result.get("gsd_m"))
     detail = f"model {result.get('model')} at {gsd} m on {result.get('device')}"
+    if result.get("stretch") == "model":  # a fine-tuned model's own map of 16-bit values
+        detail += ", values stretched as in its training data"
     if backend_message:
         detail = f"{backend_message}\n{detail}"
 

@@ -107,6 +107,10 @@ def test_answers_name_unknown_words_and_partial_finds():
     assert answer.code == "unknown_words" and answer.level == "warning"
     ok = summarize({"feature_counts": {"cars": 2}}, ["cars"])
     assert (ok.level, ok.text) == ("success", "Found 2 “cars”.")
+    assert "stretched" not in ok.detail
+    tuned = summarize({"feature_counts": {"cars": 2}, "model": "mine", "gsd_m": 0.25,
+                       "device": "cpu", "stretch": "model"}, ["cars"])
+    assert tuned.detail == "model mine at 0.25 m on cpu, values stretched as in its training data"
     told = summarize({"feature_counts": {"x": 0}, "message": "no object matches the expression"},
                      ["x"])
     assert told.text.endswith("no object matches the expression.")
