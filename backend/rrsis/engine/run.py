@@ -418,7 +418,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     objects = {p: objs if presence[p].present else [] for p, objs in objects.items()}
     picks, reports = plan.grounding.select(
         {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,
-        grid.metres_per_unit, grid.bounds, lambda: WindowReader(plan.info, grid, plan.bands, stretch=plan.stretch))
+        grid.metres_per_unit, grid.bounds,
+        lambda: WindowReader(plan.info, grid, plan.bands, stretch=plan.stretch))
     annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
     _note_coarser(reports, plan.grounding, coarser)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))

@@ -139,7 +139,8 @@ def test_a_models_training_stretch_makes_the_answer_independent_of_the_view(
     raster = write_tif(tmp_path / "in.tif", data.astype("uint16"))
     stretch = {"dtype": "uint16", "low": [0.0] * 3, "high": [4000.0] * 3}
     tuned = bright_cache("tuned", input_stretch=stretch)
-    dim_view = (ORIGIN[0] + 50, ORIGIN[1] - 90, ORIGIN[0] + 90, ORIGIN[1] - 50)  # rows, cols 100:180
+    # rows and cols 100:180: the dim roof alone
+    dim_view = (ORIGIN[0] + 50, ORIGIN[1] - 90, ORIGIN[0] + 90, ORIGIN[1] - 50)
     probs = []
     for k, extent in enumerate((None, dim_view)):
         res = segment(options(raster, tmp_path, model="tuned", extent=extent,

@@ -160,8 +160,9 @@ COVERAGE_CELLS = 1024
 def read_coverage(info: Any, grid: WorkGrid, bands: Tuple[int, int, int],
                   cancelled: Optional[Callable[[], bool]] = None) -> Optional[Coverage]:
     """Where ``grid`` holds data, read once through the engine's reader on a coarse grid
-    (GDAL's warp decides each cell's validity from the source under it); None for pixel coordinates,
-    where the grid is the raster's own and every pixel is data or declared no-data alike."""
+    (GDAL's warp decides each cell's validity from the source under it); None for pixel
+    coordinates, where the grid is the raster's own and every pixel is data or declared
+    no-data alike."""
     from rasterio.transform import Affine
 
     if grid.crs is None:

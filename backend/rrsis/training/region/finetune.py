@@ -6,8 +6,8 @@ ignored, for as many iterations as fit the budget (measured step time). The best
 on the validation part is exported in fp16 with a card that records the training GSD
 and the served range around it (:data:`SERVED_SPREAD`), so ``segment --model NAME`` runs
 at that scale by default, and, for a raster that is not 8-bit, the stretch of its training
-tiles (``input_stretch``), which the engine then applies instead of the viewed area's. Before and after are measured on the
-held-out part through the engine (:mod:`.holdout`).
+tiles (``input_stretch``), which the engine then applies instead of the viewed area's.
+Before and after are measured on the held-out part through the engine (:mod:`.holdout`).
 """
 
 from __future__ import annotations
