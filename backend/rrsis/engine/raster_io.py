@@ -39,7 +39,7 @@ from .grid import (MAX_GRID_SIDE, Bounds, WorkGrid, bounds_of, ground_scale,  # 
                    plan_grid, source_gsd_m, utm_crs)
 
 __all__ = ["RasterInfo", "WorkGrid", "open_info", "resolve_bands", "plan_grid", "utm_crs",
-           "WindowReader", "Stretch"]
+           "WindowReader", "Stretch", "is_stretched"]
 
 STRETCH_PERCENTILES = (2.0, 98.0)
 
@@ -110,6 +110,11 @@ def resolve_bands(info: RasterInfo, bands: Optional[Sequence[int]]) -> Tuple[int
     return int(bands[0]), int(bands[1]), int(bands[2])
 
 
+def is_stretched(dtype: str) -> bool:
+    """8-bit values reach a model as they are (divided by 255); any other type is stretched."""
+    return str(dtype) != "uint8"
+
+
 @dataclass(frozen=True)
 class Stretch:
     """Per-band linear map of raw values to [0, 1]: ``(v - low) / (high - low)``, clipped."""
@@ -135,7 +140,8 @@ class Stretch:
         served with the stretch of whatever extent is viewed, the same roof would reach it
         brighter or darker from one view to the next. Malformed entries count as absent."""
         entry = (card or {}).get("input_stretch")
-        if not isinstance(entry, dict) or entry.get("dtype") != str(dtype) or dtype == "uint8":
+        if not (isinstance(entry, dict) and entry.get("dtype") == str(dtype)
+                and is_stretched(dtype)):
             return None
         try:
             low = tuple(float(v) for v in entry["low"])
@@ -184,8 +190,8 @@ class WindowReader:
                 resampling=Resampling.average if shrinking else Resampling.bilinear)
             if not has_mask:
                 self._alpha = self._vrt.count
-        self.stretch: Optional[Stretch] = None if info.dtype == "uint8" else \
-            stretch or self._fit_stretch()
+        self.stretch: Optional[Stretch] = \
+            stretch or self._fit_stretch() if is_stretched(info.dtype) else None
 
     def __enter__(self) -> "WindowReader":
         return self

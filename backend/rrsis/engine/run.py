@@ -67,8 +67,8 @@ from .options import check_options as _check_options
 from .output import StripRasterWriter, write_geopackage
 from .operating import phrase_offsets
 from .presence import PresenceMeter, annotate, measure
-from .raster_io import (RasterInfo, Stretch, WindowReader, WorkGrid, open_info, plan_grid,
-                        resolve_bands, source_gsd_m)
+from .raster_io import (RasterInfo, Stretch, WindowReader, WorkGrid, is_stretched, open_info,
+                        plan_grid, resolve_bands, source_gsd_m)
 from .runtime import logit_difference, make_predictor
 from .tiling import (StripBlender, Tile, batches, blend_window, mirror_beyond, row_chunks,
                      tile_rows)
@@ -442,7 +442,7 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         gsd_m=grid.gsd_m, device=str(plan.device),
         crs=plan.info.crs.to_string() if plan.info.crs is not None else None,
         width_px=grid.width, height_px=grid.height, plans=reports, runtime=plan.runtime,
-        stretch=None if plan.info.dtype == "uint8" else "model" if plan.stretch else "area")
+        stretch=("model" if plan.stretch else "area") if is_stretched(plan.info.dtype) else None)
 
 
 def _note_coarser(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

@@ -108,4 +108,3 @@ def test_a_cards_stretch_is_used_only_for_its_data_type_and_when_sane(tmp_path: 
             {"input_stretch": good}, "uint16")) as reader:
         rgb, _ = reader.read(0, 0, 64, 64)
     assert rgb[0, 0, 0] == pytest.approx(0.2) and rgb.max() == pytest.approx(0.8)
-
