@@ -208,6 +208,11 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "grounding": Field("str", nullable=False, default="auto", choices=("auto", "on", "off"),
                        doc="attributes and relations computed explicitly (auto: when the "
                            "expression is understood; see docs/grounding.md) or end to end"),
+    "rivals": Field("bool", nullable=False, default=True,
+                    doc="also segment the categories that cannot share ground with the one "
+                        "asked for (buildings: vehicles, road) and leave out an object a rival "
+                        "covers at least half of where the model is surer of the rival (see "
+                        "docs/grounding.md)"),
     "regularize": Field("bool", nullable=False, default=False,
                         doc="right-angle outlines: near-rectangles become rectangles, other "
                             "shapes rectilinear when that stays close (IoU >= 0.85); for "

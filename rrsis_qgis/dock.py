@@ -160,6 +160,14 @@ class RrsisDock(QgsDockWidget):
         self.regularize = QCheckBox(self.tr("Right-angle outlines (buildings)"), self.advanced)
         self.regularize.setChecked(settings.get("regularize"))
         adv.addRow(self.regularize)
+        self.rivals = QCheckBox(self.tr("Leave out what another category claims (e.g. cars "
+                                        "taken for buildings)"), self.advanced)
+        self.rivals.setToolTip(self.tr("Also look for the categories that cannot share ground "
+                                       "with the one asked for (buildings: vehicles, road) and "
+                                       "leave out an object the model is surer is one of those. "
+                                       "Costs one more pass of the model."))
+        self.rivals.setChecked(settings.get("rivals"))
+        adv.addRow(self.rivals)
         self.flip_average = QCheckBox(self.tr("Average over flips (about 4x slower)"),
                                       self.advanced)
         self.flip_average.setToolTip(self.tr("Average the model over each tile and its "
@@ -334,6 +342,8 @@ class RrsisDock(QgsDockWidget):
             request["regularize"] = True
         if self.flip_average.isChecked():
             request["flip_average"] = True
+        if not self.rivals.isChecked():  # sent only when turned off: older backends lack it
+            request["rivals"] = False
         if request["raster"] is None:  # web, virtual or in-memory layer: QGIS renders it first
             label = {extents.VISIBLE: self.tr("the visible extent"),
                      extents.FEATURES: self.tr("the features' extent")}.get(
@@ -365,6 +375,7 @@ class RrsisDock(QgsDockWidget):
         settings.set("gsd_m", request["gsd_m"] or 0.0)
         settings.set("regularize", bool(request.get("regularize")))
         settings.set("flip_average", bool(request.get("flip_average")))
+        settings.set("rivals", request.get("rivals", True) is not False)
         self._show_state(None)
         log.info(f"segment request: {render.wire_params(request)}")
         task = BackendTask(self.tr("RRSIS: {}").format(request["expressions"][0]), client,

@@ -39,6 +39,7 @@ DEFAULTS: Dict[str, Any] = {
     "gsd_m": 0.0,              # working GSD; 0: the engine's policy
     "regularize": bool(SEGMENT_PARAMS["regularize"].default),  # right-angle outlines
     "flip_average": bool(SEGMENT_PARAMS["flip_average"].default),  # test-time flips
+    "rivals": bool(SEGMENT_PARAMS["rivals"].default),  # rival categories settle objects
     "probability": False,      # also add the probability raster
     "output_dir": "",          # empty: <profile>/rrsis/results
     "history": "[]",           # JSON list of recent expressions, newest first

@@ -15,6 +15,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from .. import backend, extents, params, render, settings
+from .._protocol import SEGMENT_PARAMS
 from ..client import BackendError
 from ..resources import icon_path
 
@@ -52,6 +53,7 @@ class RrsisAlgorithm(AlgorithmBase):
     GSD = "GSD"
     REGULARIZE = "REGULARIZE"
     FLIP_AVERAGE = "FLIP_AVERAGE"
+    RIVALS = "RIVALS"
 
     def add_common_parameters(self) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Input raster")))
@@ -101,6 +103,12 @@ class RrsisAlgorithm(AlgorithmBase):
             defaultValue=False, optional=True)
         flips.setFlags(flips.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(flips)
+        rivals = QgsProcessingParameterBoolean(
+            self.RIVALS, self.tr("Leave out what another category claims (e.g. cars taken for "
+                                 "buildings; one more pass of the model)"),
+            defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True)
+        rivals.setFlags(rivals.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(rivals)
 
     def build_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
@@ -154,6 +162,9 @@ class RrsisAlgorithm(AlgorithmBase):
             request["regularize"] = True  # sent only when asked: older backends lack it
         if self.parameterAsBoolean(parameters, self.FLIP_AVERAGE, context):
             request["flip_average"] = True
+        if parameters.get(self.RIVALS) is not None and \
+                not self.parameterAsBoolean(parameters, self.RIVALS, context):
+            request["rivals"] = False  # sent only when turned off: older backends lack it
         return request
 
     def _min_area(self, parameters: Dict[str, Any],

@@ -161,6 +161,25 @@ def test_processing_runtime_is_advanced_and_sent_only_when_not_auto(provider, pr
     assert algorithm.build_request(params, context)["runtime"] == "onnx"
 
 
+def test_processing_rivals_are_on_by_default_and_sent_only_when_turned_off(provider, project,
+                                                                          tmp_path):
+    from qgis.core import (QgsApplication, QgsProcessingContext,
+                           QgsProcessingParameterDefinition)
+
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById("rrsis:segment")
+    definition = algorithm.parameterDefinition("RIVALS")
+    assert definition.flags() & QgsProcessingParameterDefinition.FlagAdvanced
+    assert definition.defaultValue() is True
+    context = QgsProcessingContext()
+    context.setProject(project)
+    params = {"INPUT": str(write_geotiff(tmp_path / "scene.tif")), "EXPRESSION": "buildings"}
+    assert "rivals" not in algorithm.build_request(params, context)
+    params["RIVALS"] = True
+    assert "rivals" not in algorithm.build_request(params, context)
+    params["RIVALS"] = False
+    assert algorithm.build_request(params, context)["rivals"] is False
+
+
 def test_unload_closes_the_installer_the_dock_opened(no_backend, iface):
     import rrsis_qgis
 

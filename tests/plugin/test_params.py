@@ -123,7 +123,8 @@ def test_every_face_agrees_with_the_protocol_table(backend_python, clean_setting
             dock.min_area.value() != table["min_area_m2"].initial or dock.gsd.value() != 0:
         problems.append("dock: initial values differ from the table's")
     # the settings' defaults
-    for key in ("threshold", "min_area_m2", "device", "runtime", "regularize", "flip_average"):
+    for key in ("threshold", "min_area_m2", "device", "runtime", "regularize", "flip_average",
+                "rivals"):
         if settings.DEFAULTS[key] != table[key].initial:
             problems.append(f"settings {key}: {settings.DEFAULTS[key]!r} != {table[key].initial!r}")
     if settings.RUNTIMES != table["runtime"].choices or \

@@ -18,6 +18,8 @@ def add_arguments_explain(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=None,
                    help="model name or checkpoint whose card's grounding policy and scales "
                    "apply (default: the default model, if installed); only its card is read")
+    p.add_argument("--no-rivals", dest="rivals", action="store_false",
+                   help="as segment --no-rivals: no rival categories segmented or contested")
     p.add_argument("--json", action="store_true", help="the plans as JSON on stdout")
 
 
@@ -45,9 +47,9 @@ def run_explain(args: argparse.Namespace) -> int:
     card = _card(args.model)
     facts = (policy_of(card), group_gsd_ranges(card), unlearnt_words(card))
     if args.json:
-        print(json.dumps([explain_dict(e, args.grounding, *facts)
+        print(json.dumps([explain_dict(e, args.grounding, *facts, rivals=args.rivals)
                           for e in args.expressions], indent=2))
     else:
-        print("\n\n".join(explain_text(e, args.grounding, *facts)
+        print("\n\n".join(explain_text(e, args.grounding, *facts, rivals=args.rivals)
                            for e in args.expressions))
     return 0

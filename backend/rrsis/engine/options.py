@@ -55,6 +55,7 @@ class SegmentOptions:
     pixel_coordinates: bool = _default("pixel_coordinates")
     overwrite: bool = _default("overwrite")
     grounding: str = _default("grounding")  # see rrsis.grounding.engine
+    rivals: bool = _default("rivals")  # see rrsis.grounding.rivals
     regularize: bool = _default("regularize")
     flip_average: bool = _default("flip_average")  # see rrsis.engine.runtime.logit_difference
     runtime: str = _default("runtime")  # see rrsis.engine.runtime

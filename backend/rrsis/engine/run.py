@@ -196,7 +196,7 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     source_gsd = source_gsd_m(info)
     gsd = float(options.gsd_m) if options.gsd_m else working_gsd(model, source_gsd)
     grounding = GroundedRun(expressions, options.grounding,  # the phrases to segment
-                            policy=policy_of(card))
+                            policy=policy_of(card), rivals=options.rivals)
     groups = grounding.phrase_groups()
     # each phrase at the scales its category was learnt at, unless the user set the GSD or
     # the raster has no CRS (its GSD is then a nominal one)
@@ -419,7 +419,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     picks, reports = plan.grounding.select(
         {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,
         grid.metres_per_unit, grid.bounds,
-        lambda: WindowReader(plan.info, grid, plan.bands, stretch=plan.stretch))
+        lambda: WindowReader(plan.info, grid, plan.bands, stretch=plan.stretch),
+        {p: [o.score for o in objs] for p, objs in objects.items()})
     annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
     _note_coarser(reports, plan.grounding, coarser)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))

@@ -20,8 +20,8 @@ end, as before grounding. Any expression left with no object is reported as "no 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import (Any, Callable, ContextManager, Dict, List, Mapping, Optional, Sequence,
-                    Tuple)
+from typing import (AbstractSet, Any, Callable, ContextManager, Dict, FrozenSet, List, Mapping,
+                    Optional, Sequence, Tuple)
 
 import numpy as np
 from affine import Affine
@@ -36,6 +36,7 @@ from .lexicon import BY_NAME
 from .parser import parse, target_groups
 from .plan import Plan
 from .policy import end_to_end_reason
+from .rivals import claimed, overlap_pairs, rival_names, rivals_of
 
 __all__ = ["GROUNDING_MODES", "GroundedRun", "Pick", "NO_MATCH"]
 
@@ -60,6 +61,7 @@ class GroundedRun:
     uses: Dict[str, _Use] = field(default_factory=dict)
     phrases: List[str] = field(default_factory=list)
     policy: Optional[Mapping[str, Mapping[str, Any]]] = None  # card's grounding_policy (auto)
+    rivals: bool = True  # segment the rivals of grounded categories too (see .rivals)
 
     def __post_init__(self) -> None:
         if self.mode not in GROUNDING_MODES:
@@ -82,6 +84,16 @@ class GroundedRun:
             elif plan.mode == "end_to_end":
                 self._add(expr)
             self.uses[expr] = use
+        grounded = [c for u in self.uses.values() if u.grounded for c in u.plan.categories()]
+        if self.rivals:  # one category per rival group none of the run's categories is in
+            for cat in rival_names(list(dict.fromkeys(grounded))):
+                self._add(BY_NAME[cat].model_phrase)
+
+    def rivals_for(self, plan: Plan) -> List[str]:
+        """The groups rivalling ``plan``'s categories (:data:`.rivals.RIVALS`; none with
+        ``rivals`` off): what its plan text names."""
+        return rivals_of(plan.categories(), overlap_pairs(plan)) \
+            if self.rivals and plan.mode == "grounded" else []
 
     def _add(self, phrase: str) -> str:
         if phrase not in self.phrases:
@@ -133,13 +145,16 @@ class GroundedRun:
 
     def select(self, objects: Dict[str, Sequence[BaseGeometry]], transform: Affine,
                metres_per_unit: float, bounds: Tuple[float, float, float, float],
-               open_reader: Optional[Callable[[], ContextManager[Any]]] = None
+               open_reader: Optional[Callable[[], ContextManager[Any]]] = None,
+               scores: Optional[Mapping[str, Sequence[float]]] = None
                ) -> Tuple[List[Tuple[str, Pick]], Dict[str, Dict[str, Any]]]:
         """Apply the plans to ``objects`` (per phrase, geometries in the working CRS).
 
         ``transform`` is the working grid's (for colour sampling with ``open_reader``,
         which returns a context manager whose ``read(row, col, h, w)`` gives that grid's
-        RGB). Returns ([(expression, pick)], {expression: report}).
+        RGB). ``scores`` (per phrase, the objects' mean probabilities) lets rival categories
+        settle objects both claim (:mod:`.rivals`); without it nothing is contested.
+        Returns ([(expression, pick)], {expression: report}).
         """
         x0, y0 = bounds[0], bounds[1]
         m = metres_per_unit
@@ -151,21 +166,37 @@ class GroundedRun:
         reader_cm = open_reader() if (needs_colour and open_reader is not None) else None
         reader = reader_cm.__enter__() if reader_cm is not None else None
         try:
-            return self._select(objects, metric, metric_bounds, transform, reader)
+            return self._select(objects, metric, metric_bounds, transform, reader, scores or {})
         finally:
             if reader_cm is not None:
                 reader_cm.__exit__(None, None, None)
 
     def _select(self, objects: Dict[str, Sequence[BaseGeometry]],
                 metric: Dict[str, List[BaseGeometry]], bounds: Tuple[float, float, float, float],
-                transform: Affine, reader: Any
+                transform: Affine, reader: Any, scores: Mapping[str, Sequence[float]]
                 ) -> Tuple[List[Tuple[str, Pick]], Dict[str, Dict[str, Any]]]:
         by_category = {c.name: metric.get(c.model_phrase, []) for c in BY_NAME.values()}
+        by_score = {c.name: scores[c.model_phrase] for c in BY_NAME.values()
+                    if c.model_phrase in scores}
+        lab: Dict[Tuple[str, int], np.ndarray] = {}
 
         def colour_of(category: str, index: int) -> np.ndarray:
-            return _object_lab(objects[BY_NAME[category].model_phrase][index], transform, reader)
+            if (category, index) not in lab:
+                lab[category, index] = _object_lab(
+                    objects[BY_NAME[category].model_phrase][index], transform, reader)
+            return lab[category, index]
 
-        scene = Scene(by_category, bounds, colour_of if reader is not None else None)
+        scenes: Dict[FrozenSet[FrozenSet[str]], Scene] = {}
+
+        def scene_for(plan: Plan) -> Scene:
+            """The scene with what rivals claim, but for the pairs the plan says overlap."""
+            exempt = overlap_pairs(plan)
+            if exempt not in scenes:
+                dropped = claimed(by_category, by_score, exempt) if self.rivals else set()
+                scenes[exempt] = Scene(by_category, bounds,
+                                       colour_of if reader is not None else None,
+                                       dropped=dropped)
+            return scenes[exempt]
         picks: List[Tuple[str, Pick]] = []
         reports: Dict[str, Dict[str, Any]] = {}
         for expr, use in self.uses.items():
@@ -176,9 +207,13 @@ class GroundedRun:
             text = plan.summary()
             chosen: List[Tuple[str, int]] = []
             if use.grounded:
+                scene = scene_for(plan)
                 sel = execute(plan, scene)
                 uncertain = sel.uncertain
-                messages += sel.notes
+                messages += sel.notes + _rival_notes(plan, scene.dropped)
+                rivals = self.rivals_for(plan)
+                if rivals:
+                    text += f"; rivals: {', '.join(rivals)}"
                 if sel.uncertain and use.fallback_phrase is not None:
                     mode = "end_to_end"
                     text = f"end to end: {expr!r} (fallback: {', '.join(sel.missing_anchors)} " \
@@ -198,6 +233,17 @@ class GroundedRun:
                              "messages": messages, "objects": len(chosen),
                              "unknown_words": list(plan.unknown_words)}
         return picks, reports
+
+
+def _rival_notes(plan: Plan, dropped: AbstractSet[Tuple[str, int]]) -> List[str]:
+    """A message per target category that lost objects to a rival."""
+    out = []
+    for cat in dict.fromkeys(c for t in plan.targets for c in t.categories):
+        n = sum(1 for c, _ in dropped if c == cat)
+        if n:
+            out.append(f"{n} object{'s' if n > 1 else ''} found as '{BY_NAME[cat].model_phrase}' "
+                       f"left out: the model was surer of another category there")
+    return out
 
 
 MAX_COLOUR_PIXELS = 2048 * 2048  # bigger objects are sampled: memory stays bounded

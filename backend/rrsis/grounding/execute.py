@@ -13,7 +13,7 @@ image region -> relations -> rank ("the 3 largest" ranks what survived the filte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from shapely import STRtree
@@ -37,18 +37,21 @@ ObjectKey = Tuple[str, int]  # (category, index in the scene's list for that cat
 
 @dataclass
 class Scene:
-    """Objects per category (metric geometries), the extent, and a colour lookup."""
+    """Objects per category (metric geometries), the extent, a colour lookup, and the
+    objects a rival category claimed (:mod:`.rivals`: never selected, never anchors)."""
 
     objects: Dict[str, List[BaseGeometry]]
     bounds: Tuple[float, float, float, float]
     colour_of: Optional[Callable[[str, int], np.ndarray]] = None
+    dropped: AbstractSet["ObjectKey"] = frozenset()
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
     _areas: Dict[str, np.ndarray] = field(default_factory=dict)
 
     def areas(self, category: str) -> np.ndarray:
         """Areas of every object of ``category`` (the population "large"/"small" compare to)."""
         if category not in self._areas:
-            self._areas[category] = np.array([g.area for g in self.objects.get(category, [])])
+            self._areas[category] = np.array([g.area for k, g in enumerate(
+                self.objects.get(category, [])) if (category, k) not in self.dropped])
         return self._areas[category]
 
     def lab(self, key: ObjectKey) -> np.ndarray:
@@ -82,7 +85,8 @@ def execute(plan: Plan, scene: Scene) -> Selection:
 
 
 def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
-    keys = [(c, i) for c in target.categories for i in range(len(scene.objects.get(c, [])))]
+    keys = [(c, i) for c in target.categories for i in range(len(scene.objects.get(c, [])))
+            if (c, i) not in scene.dropped]
     for attr in target.attributes:
         keys = [k for k in keys if _has_attribute(attr, k, scene)]
     if target.region is not None:

@@ -12,6 +12,7 @@ from .engine import GroundedRun
 from .learnt import Unlearnt, unlearnt_in, unlearnt_message
 from .lexicon import BY_NAME
 from .plan import Plan, Relation, Target
+from .rivals import COVER, rival_names
 
 __all__ = ["explain_text", "explain_dict"]
 
@@ -73,6 +74,16 @@ def _scale_lines(categories: List[str], scales: Optional[Scales]) -> List[str]:
     return lines
 
 
+def _rival_lines(run: GroundedRun, plan: Plan) -> List[str]:
+    groups = run.rivals_for(plan)
+    if not groups:
+        return []
+    extra = [BY_NAME[c].model_phrase for c in rival_names(plan.categories())]
+    also = f"also segment {', '.join(map(repr, extra))}; " if extra else ""
+    return [f"  rivals ({', '.join(groups)}): {also}an object covered at least "
+            f"{COVER:.0%} by a rival's object the model is surer of is left out"]
+
+
 def _caution_lines(run: GroundedRun, expression: str, unlearnt: Optional[Unlearnt]
                    ) -> List[str]:
     weak = unlearnt_in(run.segmented_phrases(expression), unlearnt or {})
@@ -81,10 +92,11 @@ def _caution_lines(run: GroundedRun, expression: str, unlearnt: Optional[Unlearn
 
 def explain_text(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
-                 scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None) -> str:
+                 scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
+                 rivals: bool = True) -> str:
     """The plan of ``expression`` as text; ``policy``, ``scales`` and ``unlearnt`` are what
     the model's card says (grounding policy, per-group scales, words it did not learn)."""
-    run = GroundedRun([expression], mode, policy=policy)
+    run = GroundedRun([expression], mode, policy=policy, rivals=rivals)
     plan: Plan = run.plans()[expression]
     use = run.uses[expression]
     lines = [f"{expression!r}", f"  plan: {plan.summary()}"]
@@ -92,6 +104,7 @@ def explain_text(expression: str, mode: str = "auto",
         lines.append("  segment: " + ", ".join(
             f"{BY_NAME[c].model_phrase!r}" for c in plan.categories()) + " (each once per run)")
         lines += _scale_lines(plan.categories(), scales)
+        lines += _rival_lines(run, plan)
         lines += _caution_lines(run, expression, unlearnt)
         for i, t in enumerate(plan.targets):
             lines += _target_lines(t, "  " + ("or keep: " if i else "keep: "))
@@ -113,13 +126,14 @@ def explain_text(expression: str, mode: str = "auto",
 
 def explain_dict(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
-                 scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None
-                 ) -> Dict[str, Any]:
+                 scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
+                 rivals: bool = True) -> Dict[str, Any]:
     """The plan of ``expression`` as JSON-able data (see :func:`explain_text`)."""
-    run = GroundedRun([expression], mode, policy=policy)
+    run = GroundedRun([expression], mode, policy=policy, rivals=rivals)
     plan = run.plans()[expression]
     d = plan.to_dict()
     d["segment"] = list(run.phrases)
+    d["rivals"] = run.rivals_for(plan)
     d["grounding"] = mode
     if plan.mode == "grounded" and scales:
         d["scales_m"] = {BY_NAME[c].model_phrase: list(scales[BY_NAME[c].group])

@@ -182,7 +182,8 @@ def test_cli_says_no_object_matches_below_the_threshold_and_keeps_above(tmp_path
     save_checkpoint(create_model("test-lgce-tiny"), model, card={"name": "tiny", "gsd_m": 0.5})
     raster = write_tif(tmp_path / "scene.tif", scene())
     base = ["segment", str(raster), "-e", "buildings", "--model", str(model), "--device", "cpu",
-            "--threads", "1", "--threshold", "0.3", "--min-area", "0", "-q", "--overwrite"]
+            "--threads", "1", "--threshold", "0.3", "--min-area", "0", "-q", "--overwrite",
+            "--no-rivals"]  # a random model: no rival should take what it found
     first = _cli(*base, "-o", str(tmp_path / "a.gpkg"), "--json")
     assert first.returncode == 0, first.stderr
     result = json.loads(first.stdout)

@@ -140,11 +140,13 @@ def test_grounded_relations_select_in_metres_and_each_phrase_is_segmented_once(
     assert areas(feats, "buildings not next to the road") == [150, 700]
     assert areas(feats, "white buildings") == [80, 150]       # the cream one is not white
     plan = {f["expression"]: f["plan"] for f in feats}
-    assert plan["buildings next to the road"] == "grounded: building next to road (<= 10 m)"
+    assert plan["buildings next to the road"] == ("grounded: building next to road (<= 10 m); "
+                                                  "rivals: vehicle, road")
     largest = dict(res.plans["the largest building"])
     assert largest.pop("presence")["present"] is True   # measured; no threshold in this card
     assert largest == {
-        "plan": "grounded: the largest building", "mode": "grounded", "uncertain": False,
+        "plan": "grounded: the largest building; rivals: vehicle, road", "mode": "grounded",
+        "uncertain": False,
         "messages": [], "objects": 1, "unknown_words": []}
     with rasterio.open(tmp_path / "p.tif") as src:   # one band per segmented phrase
         assert src.descriptions == ("cars", "road", "buildings")
@@ -202,7 +204,9 @@ def test_explain_cli() -> None:
     import json
 
     plans = json.loads(js.stdout)
-    assert plans[0]["mode"] == "grounded" and plans[0]["segment"] == ["buildings"]
+    assert plans[0]["mode"] == "grounded"
+    assert plans[0]["segment"] == ["buildings", "vehicles", "road"]   # with its rivals
+    assert plans[0]["rivals"] == ["vehicle", "road"]
     assert plans[0]["targets"][0]["attributes"][0]["value"] == "red"
     bad = subprocess.run([env_python, "-m", "rrsis", "explain", "cars", "--grounding", "x"],
                          capture_output=True, text=True, timeout=120)

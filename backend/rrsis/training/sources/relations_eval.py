@@ -162,13 +162,14 @@ class _ArrayReader:
 
 
 def _objects(diff: np.ndarray, transform: Affine, min_area_m2: float) -> List[Any]:
-    """The engine's objects of one phrase on one crop (metric frame), from its logit difference."""
+    """The engine's objects of one phrase on one crop (metric frame), from its logit
+    difference (``.geometry``, ``.score``)."""
     from ...engine.tiling import sigmoid
     from ...engine.vectorize import StripVectorizer
 
     vec = StripVectorizer(0.5)
     vec.add(0, sigmoid(diff), np.ones(diff.shape, bool))
-    return [o.geometry for o in vec.objects(transform, 1.0, min_area_m2)]
+    return list(vec.objects(transform, 1.0, min_area_m2))
 
 
 def _at_gsd(predictor: Any, rgb: np.ndarray, scale: float) -> np.ndarray:
@@ -192,9 +193,10 @@ def _answer(run: GroundedRun, objects: Dict[str, List[Any]], transform: Affine,
     """The mask ``run`` selects on this crop, and its report for the one expression."""
     from rasterio.features import rasterize
 
-    picks, reports = run.select({p: objects.get(p, []) for p in run.phrases}, transform, 1.0,
-                                bounds, lambda: _ArrayReader(rgb))
-    geoms = [objects[phrase][i] for _, (phrase, i, _) in picks]
+    picks, reports = run.select({p: [o.geometry for o in objects.get(p, [])] for p in run.phrases},
+                                transform, 1.0, bounds, lambda: _ArrayReader(rgb),
+                                {p: [o.score for o in objects.get(p, [])] for p in run.phrases})
+    geoms = [objects[phrase][i].geometry for _, (phrase, i, _) in picks]
     mask = rasterize([(g, 1) for g in geoms], out_shape=shape, transform=transform,
                      dtype="uint8") > 0 if geoms else np.zeros(shape, bool)
     return mask, reports[run.expressions[0]]
@@ -203,6 +205,91 @@ def _answer(run: GroundedRun, objects: Dict[str, List[Any]], transform: Affine,
 def _batches(items: Sequence[RelationalSample], n: int) -> Iterator[Sequence[RelationalSample]]:
     for i in range(0, len(items), n):
         yield items[i:i + n]
+
+
+class CropSegmenter:
+    """The engine's objects of several phrases on val crops, as the engine serves them.
+
+    One predictor for the phrases at the crop's GSD, and one per phrase whose group the
+    card serves coarser (looked for on the crop shrunk to that GSD); each phrase's logit
+    shifted by its group's operating point; the engine's vectoriser at probability 0.5 with
+    its default minimum area (of the scale the phrase was seen at).
+    """
+
+    def __init__(self, model: Any, phrases: Sequence[str], groups: Dict[str, List[str]]) -> None:
+        import torch
+
+        from ...engine.operating import phrase_offsets
+        from ...models.predictor import Predictor
+
+        self.model, self.phrases, self.groups = model, list(phrases), groups
+        self.card = getattr(model, "card", None)
+        self.predictor = Predictor(model, torch.device("cpu"), self.phrases, "fp32") \
+            if self.phrases else None
+        self.offsets = phrase_offsets(self.card, self.phrases, groups)
+        self.coarse: Dict[str, Any] = {}  # per phrase served coarser, its own predictor
+
+    def crops(self, batch: Sequence[Any]) -> Iterator[Tuple[Any, "_Crop"]]:
+        """(sample, crop) for each sample of ``batch`` (``.image``, ``.mask``, ``.gsd_m``)."""
+        import torch
+
+        from ...engine.gsd import phrase_gsd_m
+        from ...engine.run import default_min_area_m2
+        from ...models.predictor import Predictor
+
+        rgbs = [np.asarray(load_image(s.image), np.float32).transpose(2, 0, 1) / 255.0
+                for s in batch]
+        predictor = self.predictor
+        if len({r.shape for r in rgbs}) > 1:  # crops of one folder share a size; else 1 by 1
+            diffs = [predictor.logit_difference(r[None])[:, 0] for r in rgbs] \
+                if predictor else [None] * len(batch)
+        else:
+            stacked = predictor.logit_difference(np.stack(rgbs)) if predictor else None
+            diffs = [stacked[:, j] if stacked is not None else None for j in range(len(batch))]
+        for s, rgb, diff in zip(batch, rgbs, diffs):
+            h, w = rgb.shape[1:]
+            gt = load_mask(s.mask)
+            if gt.shape != (h, w):
+                gt = np.asarray(Image.fromarray(gt).resize((w, h), Image.NEAREST))
+            transform = Affine(s.gsd_m, 0.0, 0.0, 0.0, -s.gsd_m, h * s.gsd_m)
+            objects: Dict[str, List[Any]] = {}
+            for k, p in enumerate(self.phrases if diff is not None else []):
+                gsd = phrase_gsd_m(self.card, self.groups.get(p, []), s.gsd_m)
+                if gsd > s.gsd_m:
+                    if p not in self.coarse:
+                        self.coarse[p] = Predictor(self.model, torch.device("cpu"), [p], "fp32")
+                    d = _at_gsd(self.coarse[p], rgb, s.gsd_m / gsd)
+                else:
+                    d = diff[k]
+                if self.offsets is not None:
+                    d = d - self.offsets[k]
+                objects[p] = _objects(d, transform, default_min_area_m2(max(gsd, s.gsd_m)))
+            yield s, _Crop(rgb, gt > 0 if gt.dtype != bool else gt, transform,
+                           (0.0, 0.0, w * s.gsd_m, h * s.gsd_m), objects)
+
+    @staticmethod
+    def for_runs(model: Any, runs: Sequence[GroundedRun]) -> "CropSegmenter":
+        """A segmenter for every phrase any of ``runs`` segments."""
+        phrases = list(dict.fromkeys(p for r in runs for p in r.phrases))
+        groups: Dict[str, List[str]] = {}
+        for r in runs:
+            groups.update(r.phrase_groups())
+        return CropSegmenter(model, phrases, groups)
+
+
+@dataclass
+class _Crop:
+    rgb: np.ndarray
+    gt: np.ndarray
+    transform: Affine
+    bounds: Tuple[float, float, float, float]
+    objects: Dict[str, List[Any]]
+
+    def score(self, run: GroundedRun) -> Tuple[int, int, Dict[str, Any]]:
+        """(intersection, union, report) of ``run``'s answer on this crop."""
+        pred, report = _answer(run, self.objects, self.transform, self.bounds, self.rgb,
+                               self.gt.shape)
+        return int((pred & self.gt).sum()), int((pred | self.gt).sum()), report
 
 
 def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8,
@@ -214,16 +301,8 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
     ``model`` is a loaded torch ``ReferringSegmenter``. ``progress(done, total)`` is called
     after each batch; ``cancel()`` returning True raises :class:`~rrsis.errors.Cancelled`.
     """
-    import torch
-
-    from ...models.predictor import Predictor
-    from ...engine.run import default_min_area_m2
     from ...errors import Cancelled
 
-    from ...engine.gsd import phrase_gsd_m
-    from ...engine.operating import phrase_offsets
-
-    card = getattr(model, "card", None)
     deciding = functools.lru_cache(maxsize=None)(labels_follow_relations)
     fam_acc: Dict[Tuple[str, str], MetricAccumulator] = {}
     dec_acc: Dict[Tuple[str, str], MetricAccumulator] = {}  # samples whose labels can decide
@@ -236,55 +315,19 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
     done = 0
     for expr, group in by_expression.items():
         runs = {way: GroundedRun([expr], mode) for way, mode in _RUN_MODES.items()}
-        phrases = list(dict.fromkeys(p for r in runs.values() for p in r.phrases))
-        predictor = Predictor(model, torch.device("cpu"), phrases, "fp32") if phrases else None
-        groups: Dict[str, List[str]] = {}
-        for r in runs.values():
-            groups.update(r.phrase_groups())
-        offsets = phrase_offsets(card, phrases, groups)
-        coarse: Dict[str, Any] = {}  # per phrase served coarser, its own predictor
+        segmenter = CropSegmenter.for_runs(model, list(runs.values()))
         expr_info[expr] = {"count": 0, "sources": [], "families": list(group[0].families),
                            "plan": runs["grounded"].plans()[expr].summary(), "anchor_missing": 0}
         for batch in _batches(group, batch_size):
             if cancel is not None and cancel():
                 raise Cancelled("relations evaluation cancelled; nothing was written")
-            rgbs = [np.asarray(load_image(s.image), np.float32).transpose(2, 0, 1) / 255.0
-                    for s in batch]
-            sizes = {r.shape for r in rgbs}
-            if len(sizes) > 1:  # crops of one folder share a size; mixed folders: one by one
-                diffs = [predictor.logit_difference(r[None])[:, 0] for r in rgbs] \
-                    if predictor else [None] * len(batch)
-            else:
-                stacked = predictor.logit_difference(np.stack(rgbs)) if predictor else None
-                diffs = [stacked[:, j] if stacked is not None else None
-                         for j in range(len(batch))]
-            for s, rgb, diff in zip(batch, rgbs, diffs):
-                h, w = rgb.shape[1:]
-                gt = load_mask(s.mask)
-                if gt.shape != (h, w):
-                    gt = np.asarray(Image.fromarray(gt).resize((w, h), Image.NEAREST))
-                transform = Affine(s.gsd_m, 0.0, 0.0, 0.0, -s.gsd_m, h * s.gsd_m)
-                bounds = (0.0, 0.0, w * s.gsd_m, h * s.gsd_m)
-                objects: Dict[str, List[Any]] = {}
-                for k, p in enumerate(phrases if diff is not None else []):
-                    gsd = phrase_gsd_m(card, groups.get(p, []), s.gsd_m)
-                    if gsd > s.gsd_m:
-                        if p not in coarse:
-                            coarse[p] = Predictor(model, torch.device("cpu"), [p], "fp32")
-                        d = _at_gsd(coarse[p], rgb, s.gsd_m / gsd)
-                    else:
-                        d = diff[k]
-                    if offsets is not None:
-                        d = d - offsets[k]
-                    objects[p] = _objects(d, transform, default_min_area_m2(max(gsd, s.gsd_m)))
+            for s, crop in segmenter.crops(batch):
                 info = expr_info[expr]
                 info["count"] += 1
                 if s.source not in info["sources"]:
                     info["sources"].append(s.source)
                 for way, run in runs.items():
-                    pred, report = _answer(run, objects, transform, bounds, rgb, (h, w))
-                    inter = int((pred & gt).sum())
-                    union = int((pred | gt).sum())
+                    inter, union, report = crop.score(run)
                     if way == "grounded" and report.get("uncertain"):
                         info["anchor_missing"] += 1
                         for f in s.families:
