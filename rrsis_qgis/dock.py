@@ -168,6 +168,14 @@ class RrsisDock(QgsDockWidget):
                                        "Costs one more pass of the model."))
         self.rivals.setChecked(settings.get("rivals"))
         adv.addRow(self.rivals)
+        self.stretch_area = QCheckBox(self.tr("16-bit and float rasters: stretch over the area "
+                                              "(not as the model was tuned)"), self.advanced)
+        self.stretch_area.setToolTip(self.tr(
+            "A model fine-tuned on a raster that is not 8-bit records how its training values "
+            "were stretched and is served with it. Check this for a raster of another sensor: "
+            "its values are then stretched 2-98 % over the area segmented."))
+        self.stretch_area.setChecked(settings.get("stretch") == "area")
+        adv.addRow(self.stretch_area)
         self.flip_average = QCheckBox(self.tr("Average over flips (about 4x slower)"),
                                       self.advanced)
         self.flip_average.setToolTip(self.tr("Average the model over each tile and its "
@@ -344,6 +352,8 @@ class RrsisDock(QgsDockWidget):
             request["flip_average"] = True
         if not self.rivals.isChecked():  # sent only when turned off: older backends lack it
             request["rivals"] = False
+        if self.stretch_area.isChecked():  # sent only when asked: older backends lack it
+            request["stretch"] = "area"
         if request["raster"] is None:  # web, virtual or in-memory layer: QGIS renders it first
             label = {extents.VISIBLE: self.tr("the visible extent"),
                      extents.FEATURES: self.tr("the features' extent")}.get(
@@ -376,6 +386,7 @@ class RrsisDock(QgsDockWidget):
         settings.set("regularize", bool(request.get("regularize")))
         settings.set("flip_average", bool(request.get("flip_average")))
         settings.set("rivals", request.get("rivals", True) is not False)
+        settings.set("stretch", request.get("stretch") or "auto")
         self._show_state(None)
         log.info(f"segment request: {render.wire_params(request)}")
         task = BackendTask(self.tr("RRSIS: {}").format(request["expressions"][0]), client,

@@ -208,6 +208,11 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "grounding": Field("str", nullable=False, default="auto", choices=("auto", "on", "off"),
                        doc="attributes and relations computed explicitly (auto: when the "
                            "expression is understood; see docs/grounding.md) or end to end"),
+    "stretch": Field("str", nullable=False, default="auto", choices=("auto", "area"),
+                     doc="a raster that is not 8-bit: auto stretches it as the model's training "
+                         "data where its card records that (input_stretch: a model fine-tuned "
+                         "on such a raster), else 2-98 % over the requested area; area: always "
+                         "the area's (a raster of another sensor than the model was tuned on)"),
     "rivals": Field("bool", nullable=False, default=True,
                     doc="also segment the categories that cannot share ground with the one "
                         "asked for (buildings: vehicles, road) and leave out an object a rival "

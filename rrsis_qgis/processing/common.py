@@ -54,6 +54,7 @@ class RrsisAlgorithm(AlgorithmBase):
     REGULARIZE = "REGULARIZE"
     FLIP_AVERAGE = "FLIP_AVERAGE"
     RIVALS = "RIVALS"
+    STRETCH = "STRETCH"
 
     def add_common_parameters(self) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Input raster")))
@@ -109,6 +110,12 @@ class RrsisAlgorithm(AlgorithmBase):
             defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True)
         rivals.setFlags(rivals.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(rivals)
+        stretch = QgsProcessingParameterEnum(
+            self.STRETCH, self.tr("Stretch of a raster that is not 8-bit (auto: as the model "
+                                  "was tuned, if it records it; area: over the area)"),
+            options=list(SEGMENT_PARAMS["stretch"].choices), defaultValue=0, optional=True)
+        stretch.setFlags(stretch.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(stretch)
 
     def build_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
@@ -165,6 +172,11 @@ class RrsisAlgorithm(AlgorithmBase):
         if parameters.get(self.RIVALS) is not None and \
                 not self.parameterAsBoolean(parameters, self.RIVALS, context):
             request["rivals"] = False  # sent only when turned off: older backends lack it
+        if parameters.get(self.STRETCH) is not None:
+            choice = SEGMENT_PARAMS["stretch"].choices[
+                self.parameterAsEnum(parameters, self.STRETCH, context)]
+            if choice != SEGMENT_PARAMS["stretch"].default:  # older backends lack it
+                request["stretch"] = choice
         return request
 
     def _min_area(self, parameters: Dict[str, Any],

@@ -49,6 +49,9 @@ def test_minimum_area_zero_and_the_gsd_reach_the_backend_as_set(dock, raster_lay
     assert "rivals" not in request and dock.rivals.isChecked()  # on: the backend's default
     dock.rivals.setChecked(False)
     assert dock.build_segment_request()["rivals"] is False
+    assert "stretch" not in request and not dock.stretch_area.isChecked()  # auto
+    dock.stretch_area.setChecked(True)
+    assert dock.build_segment_request()["stretch"] == "area"
     dock.min_area.setValue(0)
     dock.gsd.setValue(0.25)
     request = dock.build_segment_request()

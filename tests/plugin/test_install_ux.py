@@ -161,8 +161,8 @@ def test_processing_runtime_is_advanced_and_sent_only_when_not_auto(provider, pr
     assert algorithm.build_request(params, context)["runtime"] == "onnx"
 
 
-def test_processing_rivals_are_on_by_default_and_sent_only_when_turned_off(provider, project,
-                                                                          tmp_path):
+def test_processing_rivals_and_stretch_are_sent_only_when_not_the_default(provider, project,
+                                                                         tmp_path):
     from qgis.core import (QgsApplication, QgsProcessingContext,
                            QgsProcessingParameterDefinition)
 
@@ -178,6 +178,12 @@ def test_processing_rivals_are_on_by_default_and_sent_only_when_turned_off(provi
     assert "rivals" not in algorithm.build_request(params, context)
     params["RIVALS"] = False
     assert algorithm.build_request(params, context)["rivals"] is False
+    stretch = algorithm.parameterDefinition("STRETCH")
+    assert stretch.flags() & QgsProcessingParameterDefinition.FlagAdvanced
+    assert stretch.options() == ["auto", "area"]
+    assert "stretch" not in algorithm.build_request(params, context)
+    params["STRETCH"] = 1
+    assert algorithm.build_request(params, context)["stretch"] == "area"
 
 
 def test_unload_closes_the_installer_the_dock_opened(no_backend, iface):

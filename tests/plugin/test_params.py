@@ -124,7 +124,7 @@ def test_every_face_agrees_with_the_protocol_table(backend_python, clean_setting
         problems.append("dock: initial values differ from the table's")
     # the settings' defaults
     for key in ("threshold", "min_area_m2", "device", "runtime", "regularize", "flip_average",
-                "rivals"):
+                "rivals", "stretch"):
         if settings.DEFAULTS[key] != table[key].initial:
             problems.append(f"settings {key}: {settings.DEFAULTS[key]!r} != {table[key].initial!r}")
     if settings.RUNTIMES != table["runtime"].choices or \

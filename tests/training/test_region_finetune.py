@@ -143,3 +143,22 @@ def test_object_matches_count_found_and_touched_labels() -> None:
     assert object_matches(truth, pred) == {"objects_found_iou50": 1, "objects_touched": 2}
     assert object_matches(truth, pred, iou=0.25)["objects_found_iou25"] == 2
     assert object_matches(truth, []) == {"objects_found_iou50": 0, "objects_touched": 0}
+
+
+def test_a_damaged_stretch_in_the_dataset_stops_before_training(region: tuple,
+                                                                tmp_path: Path) -> None:
+    """The engine would ignore it when serving; finetune says so before spending the budget."""
+    import shutil
+
+    from rrsis.errors import InputError
+
+    data, start = region
+    copy = tmp_path / "damaged-ds"
+    shutil.copytree(data, copy)
+    meta = json.loads((copy / "dataset.json").read_text())
+    meta["stretch"] = {"dtype": "uint16", "low": [900, 900, 900], "high": [100, 100, 100]}
+    (copy / "dataset.json").write_text(json.dumps(meta))
+    with pytest.raises(InputError, match="rebuild it with rrsis build-dataset"):
+        finetune_region(copy, "damaged", base_model=str(start), minutes=0.5, max_iters=1,
+                        out=tmp_path / "run", export=tmp_path / "m.safetensors", device="cpu")
+    assert not (tmp_path / "run").exists() and not (tmp_path / "m.safetensors").exists()

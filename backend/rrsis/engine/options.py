@@ -55,6 +55,7 @@ class SegmentOptions:
     pixel_coordinates: bool = _default("pixel_coordinates")
     overwrite: bool = _default("overwrite")
     grounding: str = _default("grounding")  # see rrsis.grounding.engine
+    stretch: str = _default("stretch")  # see rrsis.engine.raster_io.Stretch.from_card
     rivals: bool = _default("rivals")  # see rrsis.grounding.rivals
     regularize: bool = _default("regularize")
     flip_average: bool = _default("flip_average")  # see rrsis.engine.runtime.logit_difference

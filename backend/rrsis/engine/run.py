@@ -218,7 +218,8 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
 
     others = [one_pass(g) for g in sorted(set(at.values()) - {main_gsd})]
     return _Plan(info, bands, device, model, grounding, one_pass(main_gsd), others, runtime,
-                 groups, Stretch.from_card(card, info.dtype))
+                 groups, Stretch.from_card(card, info.dtype) if options.stretch == "auto"
+                 else None)
 
 
 def _created() -> str:

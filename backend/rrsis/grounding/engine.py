@@ -197,6 +197,7 @@ class GroundedRun:
                                        colour_of if reader is not None else None,
                                        dropped=dropped)
             return scenes[exempt]
+
         picks: List[Tuple[str, Pick]] = []
         reports: Dict[str, Dict[str, Any]] = {}
         for expr, use in self.uses.items():

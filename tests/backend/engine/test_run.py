@@ -157,6 +157,10 @@ def test_a_models_training_stretch_makes_the_answer_independent_of_the_view(
     other = bright_cache("tuned", input_stretch=dict(stretch, dtype="float32"))
     res = segment(options(raster, tmp_path, model="tuned", extent=dim_view), models=other)
     assert res.stretch == "area" and len(read_features(res.output)) == 1
+    # asked for: the area's own stretch although the card records one (another sensor)
+    res = segment(options(raster, tmp_path, model="tuned", extent=dim_view, stretch="area",
+                          overwrite=True), models=tuned)
+    assert res.stretch == "area" and len(read_features(res.output)) == 1
 
 
 def test_nodata_and_empty_tiles_are_masked_out_and_skipped(tmp_path: Path, bright_models) -> None:

@@ -62,6 +62,22 @@ def model_export_path(name: str, export: Optional[PathLike] = None) -> Path:
     return model_dirs()[0] / f"{name}.safetensors"
 
 
+def _training_stretch(summary: Dict[str, Any], dataset: Path) -> Optional[Dict[str, Any]]:
+    """The stretch ``build-dataset`` recorded for a raster that is not 8-bit, checked the way
+    the engine will read it from the card (:meth:`~rrsis.engine.raster_io.Stretch.from_card`),
+    so a hand-edited or damaged entry stops the run before training, not silently at serving."""
+    from ...engine.raster_io import Stretch
+
+    entry = summary.get("stretch")
+    if not (isinstance(entry, dict) and entry.get("dtype")):
+        return None  # 8-bit data, or a dataset built before the stretch was recorded
+    if Stretch.from_card({"input_stretch": entry}, str(entry["dtype"])) is None:
+        raise InputError(f"{dataset / 'dataset.json'}: its 'stretch' entry is not a valid "
+                         "stretch of a raster that is not 8-bit (dtype, and low < high for 3 "
+                         f"bands): {json.dumps(entry)[:200]}; rebuild it with rrsis build-dataset")
+    return dict(entry)
+
+
 def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] = None,
                     minutes: float = 15.0, out: Optional[PathLike] = None,
                     export: Optional[PathLike] = None, recipe: Optional[str] = None,
@@ -84,6 +100,7 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
         raise InputError(f"{dataset} is not a dataset built by rrsis build-dataset "
                          "(no dataset.json)")
     summary = json.loads(meta_path.read_text())
+    stretch = _training_stretch(summary, dataset)
     if minutes <= 0:
         raise InputError("the time budget must be a positive number of minutes")
     target = model_export_path(name, export)
@@ -133,8 +150,8 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
               "group_gsd_range_m",  # the base's data; this model learnt at the region's GSD
               "input_stretch"):  # the base's training values, if any; this one's follow
         card.pop(k, None)
-    if (summary.get("stretch") or {}).get("dtype"):  # a raster that is not 8-bit: served as
-        card["input_stretch"] = summary["stretch"]    # trained, whatever extent is viewed
+    if stretch is not None:  # a raster that is not 8-bit: served as trained, whatever extent
+        card["input_stretch"] = stretch               # is viewed
     card.update({"name": name, "gsd_m": gsd, "gsd_range_m": list(served),
                  "licence": licence or card.get("licence"), "attribution": attribution,
                  "training_region": {"dataset": summary.get("name"), "parts": summary["parts"],
