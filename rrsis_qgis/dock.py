@@ -163,9 +163,10 @@ class RrsisDock(QgsDockWidget):
         self.rivals = QCheckBox(self.tr("Leave out what another category claims (e.g. cars "
                                         "taken for buildings)"), self.advanced)
         self.rivals.setToolTip(self.tr("Also look for the categories that cannot share ground "
-                                       "with the one asked for (buildings: vehicles, road) and "
-                                       "leave out an object the model is surer is one of those. "
-                                       "Costs one more pass of the model."))
+                                       "with the one asked for (buildings: vehicles and road; "
+                                       "vehicles: buildings) and leave out an object the model "
+                                       "is surer is one of those. Costs the rivals' passes of "
+                                       "the model."))
         self.rivals.setChecked(settings.get("rivals"))
         adv.addRow(self.rivals)
         self.stretch_area = QCheckBox(self.tr("16-bit and float rasters: stretch over the area "

@@ -215,9 +215,9 @@ SEGMENT_PARAMS: Dict[str, Field] = {
                          "the area's (a raster of another sensor than the model was tuned on)"),
     "rivals": Field("bool", nullable=False, default=True,
                     doc="also segment the categories that cannot share ground with the one "
-                        "asked for (buildings: vehicles, road) and leave out an object a rival "
-                        "covers at least half of where the model is surer of the rival (see "
-                        "docs/grounding.md)"),
+                        "asked for (buildings: vehicles and road; vehicles: buildings) and leave "
+                        "out an object a rival covers at least half of where the model is surer "
+                        "of the rival (see docs/grounding.md)"),
     "regularize": Field("bool", nullable=False, default=False,
                         doc="right-angle outlines: near-rectangles become rectangles, other "
                             "shapes rectilinear when that stays close (IoU >= 0.85); for "

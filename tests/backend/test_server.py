@@ -89,7 +89,8 @@ def test_segment_end_to_end(server: RawServer, data: Dict[str, Path]) -> None:
     assert result.result["output"] == str(out) and out.is_file()
     assert result.result["feature_counts"] == {"cars": 1, "trees": 1, "xqzv blorf": 0}
     plans = result.result["plans"]
-    assert plans["cars"]["plan"] == "grounded: car" and plans["cars"]["objects"] == 1
+    assert plans["cars"]["plan"] == "grounded: car; rivals: building"
+    assert plans["cars"]["objects"] == 1
     assert plans["xqzv blorf"]["mode"] == "nothing" and plans["xqzv blorf"]["messages"] == [
         "unknown word 'xqzv'", "unknown word 'blorf'", "no object matches"]
     assert result.result["timings"]["total"] > 0

@@ -66,9 +66,10 @@ def test_visible_extent_in_another_crs_gives_a_layer_at_the_right_place(iface, p
     assert [n.layerId() for n in group.findLayers()] == [layer.id()]
     assert "everywhere" in layer.metadata().abstract()
     # the grounding plan: a feature field, the layer's metadata and a line under the expression
-    assert f["plan"] == "grounded: vehicle along road (<= 3 m)"
-    assert "Plan: grounded: vehicle along road (<= 3 m)" in layer.metadata().abstract()
-    assert dock.plan.text() == "grounded: vehicle along road (<= 3 m) (1 object(s))"
+    plan = "grounded: vehicle along road (<= 3 m); rivals: building"
+    assert f["plan"] == plan
+    assert f"Plan: {plan}" in layer.metadata().abstract()
+    assert dock.plan.text() == f"{plan} (1 object(s))"
     assert settings.history()[0] == "vehicles along the road"
     assert dock.expression.itemText(0) == "vehicles along the road"
     assert dock.progress.value() == 100 and dock.run_button.isEnabled()

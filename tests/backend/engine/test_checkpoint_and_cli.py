@@ -46,7 +46,8 @@ def test_estimate_counts_tiles_and_measures(tmp_path: Path, tiny_checkpoint: Pat
     raster = write_tif(tmp_path / "in.tif", scene(size=300))
     est = estimate(options(raster, tmp_path, model=str(tiny_checkpoint), expressions=["cars", "trees"]))
     # 300 px at 64 px tiles, stride 48: starts 0, 48, ..., 192, 236 -> 6 x 6
-    assert (est.tiles, est.width_px, est.height_px, est.expressions) == (36, 300, 300, 2)
+    # the phrases segmented: cars, trees and the cars' rival buildings
+    assert (est.tiles, est.width_px, est.height_px, est.expressions) == (36, 300, 300, 3)
     assert est.seconds > 0 and est.seconds_per_tile > 0 and est.calibration_tiles > 0
     assert 100 < est.peak_memory_mb < 8000 and est.device == "cpu" and est.model == "tiny"
     assert list(tmp_path.iterdir()) == [raster]
@@ -63,7 +64,7 @@ def test_cli_segment_and_estimate(tmp_path: Path, tiny_checkpoint: Path) -> None
     assert result["output"] == str(out) and set(result["feature_counts"]) == {"cars", "trees"}
     assert layer_crs(out) == "EPSG:32633"
     with rasterio.open(tmp_path / "p.tif") as src:
-        assert (src.width, src.height, src.count) == (160, 160, 2)
+        assert (src.width, src.height, src.count) == (160, 160, 3)  # + rival buildings
     assert "tile" in proc.stderr  # the tqdm bar
     proc = rrsis("estimate", str(raster), "cars", "--model", str(tiny_checkpoint),
                  "--device", "cpu")

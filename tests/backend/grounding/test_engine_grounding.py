@@ -264,6 +264,7 @@ def test_estimate_counts_the_phrases_to_segment(tmp_path: Path,
                                       grounding=grounding), models=colour_models)
         return est.tiles > 0, est.expressions
 
-    assert phrases(["cars along the road", "cars"], "on") == (True, 2)
-    assert phrases(["cars along the road", "cars"], "auto") == (True, 3)
+    # cars, road and the vehicles' rival buildings; auto adds the whole expression
+    assert phrases(["cars along the road", "cars"], "on") == (True, 3)
+    assert phrases(["cars along the road", "cars"], "auto") == (True, 4)
     assert phrases(["xqzv blorf"], "auto") == (False, 0)

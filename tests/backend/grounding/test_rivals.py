@@ -37,6 +37,8 @@ def test_a_car_found_as_a_building_loses_to_a_surer_vehicle() -> None:
     assert claimed(objects, {"building": [0.55, 0.9], "vehicle": [0.8]}) == {("building", 0)}
     # the model surer of "building" there: kept, and the vehicle loses instead
     assert claimed(objects, {"building": [0.85, 0.9], "vehicle": [0.6]}) == {("vehicle", 0)}
+    # a near tie is ambiguous: both stay (MARGIN)
+    assert claimed(objects, {"building": [0.7, 0.9], "vehicle": [0.75]}) == set()
     # without scores nothing is contested
     assert claimed(objects, {"building": [0.55, 0.9]}) == set()
 
@@ -53,7 +55,8 @@ def test_buildings_segment_their_rivals_once_and_not_with_rivals_off() -> None:
     assert GroundedRun(["buildings"], rivals=False).phrases == ["buildings"]
     # a vehicle category already in the run stands for its group: no second vehicle phrase
     assert GroundedRun(["cars", "buildings"]).phrases == ["cars", "buildings", "road"]
-    assert GroundedRun(["cars"]).phrases == ["cars"]            # vehicles have no rivals
+    assert GroundedRun(["cars"]).phrases == ["cars", "buildings"]
+    assert GroundedRun(["cars and buildings"]).phrases == ["cars", "buildings", "road"]
     assert rival_names(["building", "road"]) == ["vehicle"]
     plan = GroundedRun(["buildings"]).plans()["buildings"]
     assert GroundedRun(["buildings"]).rivals_for(plan) == ["vehicle", "road"]
