@@ -19,7 +19,7 @@ end, as before grounding. Any expression left with no object is reported as "no 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import (AbstractSet, Any, Callable, ContextManager, Dict, FrozenSet, List, Mapping,
                     Optional, Sequence, Tuple)
 
@@ -211,7 +211,7 @@ class GroundedRun:
                 scene = scene_for(plan)
                 sel = execute(plan, scene)
                 uncertain = sel.uncertain
-                messages += sel.notes + _rival_notes(plan, scene.dropped)
+                messages += sel.notes + _rival_notes(plan, scene, sel.picks)
                 rivals = self.rivals_for(plan)
                 if rivals:
                     text += f"; rivals: {', '.join(rivals)}"
@@ -236,14 +236,19 @@ class GroundedRun:
         return picks, reports
 
 
-def _rival_notes(plan: Plan, dropped: AbstractSet[Tuple[str, int]]) -> List[str]:
-    """A message per target category that lost objects to a rival."""
+def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]]) -> List[str]:
+    """A message per target category that lost objects of this answer to a rival: those the
+    plan selects when nothing is left out, and does not now."""
+    if not scene.dropped:
+        return []
+    lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _lab=scene._lab,
+                                             _areas={})).picks
+            if k in scene.dropped and k not in picks]
     out = []
-    for cat in dict.fromkeys(c for t in plan.targets for c in t.categories):
-        n = sum(1 for c, _ in dropped if c == cat)
-        if n:
-            out.append(f"{n} object{'s' if n > 1 else ''} found as '{BY_NAME[cat].model_phrase}' "
-                       f"left out: the model was surer of another category there")
+    for cat in dict.fromkeys(c for c, _ in lost):
+        n = sum(1 for c, _ in lost if c == cat)
+        out.append(f"{n} object{'s' if n > 1 else ''} found as '{BY_NAME[cat].model_phrase}' "
+                   f"left out: the model was surer of another category there")
     return out
 
 
