@@ -12,7 +12,7 @@ from .engine import GroundedRun
 from .learnt import Unlearnt, unlearnt_in, unlearnt_message
 from .lexicon import BY_NAME
 from .plan import Plan, Relation, Target
-from .rivals import COVER, rival_names
+from .rivals import COVER, MARGIN, rival_names
 
 __all__ = ["explain_text", "explain_dict"]
 
@@ -81,7 +81,8 @@ def _rival_lines(run: GroundedRun, plan: Plan) -> List[str]:
     extra = [BY_NAME[c].model_phrase for c in rival_names(plan.categories())]
     also = f"also segment {', '.join(map(repr, extra))}; " if extra else ""
     return [f"  rivals ({', '.join(groups)}): {also}an object covered at least "
-            f"{COVER:.0%} by a rival's object the model is surer of is left out"]
+            f"{COVER:.0%} by a rival's object the model is surer of (by more than "
+            f"{MARGIN:g} mean probability) is left out"]
 
 
 def _caution_lines(run: GroundedRun, expression: str, unlearnt: Optional[Unlearnt]
