@@ -106,7 +106,7 @@ class RrsisAlgorithm(AlgorithmBase):
         self.addParameter(flips)
         rivals = QgsProcessingParameterBoolean(
             self.RIVALS, self.tr("Leave out what another category claims (e.g. cars taken for "
-                                 "buildings; one more pass of the model)"),
+                                 "buildings; costs the rivals' passes of the model)"),
             defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True)
         rivals.setFlags(rivals.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(rivals)
@@ -169,14 +169,13 @@ class RrsisAlgorithm(AlgorithmBase):
             request["regularize"] = True  # sent only when asked: older backends lack it
         if self.parameterAsBoolean(parameters, self.FLIP_AVERAGE, context):
             request["flip_average"] = True
-        if parameters.get(self.RIVALS) is not None and \
-                not self.parameterAsBoolean(parameters, self.RIVALS, context):
-            request["rivals"] = False  # sent only when turned off: older backends lack it
-        if parameters.get(self.STRETCH) is not None:
-            choice = SEGMENT_PARAMS["stretch"].choices[
-                self.parameterAsEnum(parameters, self.STRETCH, context)]
-            if choice != SEGMENT_PARAMS["stretch"].default:  # older backends lack it
-                request["stretch"] = choice
+        # the next two are sent only when not the default: older backends lack them
+        if not self.parameterAsBoolean(parameters, self.RIVALS, context):  # absent: default
+            request["rivals"] = False
+        stretch = SEGMENT_PARAMS["stretch"].choices[
+            self.parameterAsEnum(parameters, self.STRETCH, context)]
+        if stretch != SEGMENT_PARAMS["stretch"].default:
+            request["stretch"] = stretch
         return request
 
     def _min_area(self, parameters: Dict[str, Any],

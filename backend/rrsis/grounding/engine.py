@@ -84,9 +84,9 @@ class GroundedRun:
             elif plan.mode == "end_to_end":
                 self._add(expr)
             self.uses[expr] = use
-        grounded = [c for u in self.uses.values() if u.grounded for c in u.plan.categories()]
         if self.rivals:  # one category per rival group none of the run's categories is in
-            for cat in rival_names(list(dict.fromkeys(grounded))):
+            grounded = [c for u in self.uses.values() if u.grounded for c in u.plan.categories()]
+            for cat in rival_names(grounded):
                 self._add(BY_NAME[cat].model_phrase)
 
     def rivals_for(self, plan: Plan) -> List[str]:
@@ -178,14 +178,11 @@ class GroundedRun:
         by_category = {c.name: metric.get(c.model_phrase, []) for c in BY_NAME.values()}
         by_score = {c.name: scores[c.model_phrase] for c in BY_NAME.values()
                     if c.model_phrase in scores}
-        lab: Dict[Tuple[str, int], np.ndarray] = {}
 
         def colour_of(category: str, index: int) -> np.ndarray:
-            if (category, index) not in lab:
-                lab[category, index] = _object_lab(
-                    objects[BY_NAME[category].model_phrase][index], transform, reader)
-            return lab[category, index]
+            return _object_lab(objects[BY_NAME[category].model_phrase][index], transform, reader)
 
+        lab: Dict[Tuple[str, int], np.ndarray] = {}  # one colour cache for every scene
         scenes: Dict[FrozenSet[FrozenSet[str]], Scene] = {}
 
         def scene_for(plan: Plan) -> Scene:
@@ -195,7 +192,7 @@ class GroundedRun:
                 dropped = claimed(by_category, by_score, exempt) if self.rivals else set()
                 scenes[exempt] = Scene(by_category, bounds,
                                        colour_of if reader is not None else None,
-                                       dropped=dropped)
+                                       dropped=dropped, _lab=lab)
             return scenes[exempt]
 
         picks: List[Tuple[str, Pick]] = []
@@ -241,8 +238,7 @@ def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]]) -> 
     plan selects when nothing is left out, and does not now."""
     if not scene.dropped:
         return []
-    lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _lab=scene._lab,
-                                             _areas={})).picks
+    lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _areas={})).picks
             if k in scene.dropped and k not in picks]
     out = []
     for cat in dict.fromkeys(c for c, _ in lost):

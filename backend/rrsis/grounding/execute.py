@@ -43,7 +43,7 @@ class Scene:
     objects: Dict[str, List[BaseGeometry]]
     bounds: Tuple[float, float, float, float]
     colour_of: Optional[Callable[[str, int], np.ndarray]] = None
-    dropped: AbstractSet["ObjectKey"] = frozenset()
+    dropped: AbstractSet[ObjectKey] = frozenset()
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
     _areas: Dict[str, np.ndarray] = field(default_factory=dict)
 

@@ -22,7 +22,7 @@ from typing import AbstractSet, Dict, FrozenSet, List, Mapping, Sequence, Set, T
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
-from .lexicon import BY_NAME
+from .lexicon import CATEGORIES, group_of
 from .plan import Plan, Target
 
 __all__ = ["RIVALS", "COVER", "MARGIN", "overlap_pairs", "rivals_of", "rival_groups", "rival_names",
@@ -43,9 +43,10 @@ MARGIN = 0.1
 
 ObjectKey = Tuple[str, int]  # (category, index among that category's objects)
 
-
-def _group(category: str) -> str:
-    return BY_NAME[category].group if category in BY_NAME else ""
+# the category segmented for a rival group: its first in the lexicon ("vehicle", "road")
+_FIRST_OF_GROUP: Dict[str, str] = {}
+for _c in CATEGORIES:
+    _FIRST_OF_GROUP.setdefault(_c.group, _c.name)
 
 
 def overlap_pairs(plan: Plan) -> FrozenSet[FrozenSet[str]]:
@@ -56,7 +57,7 @@ def overlap_pairs(plan: Plan) -> FrozenSet[FrozenSet[str]]:
     def visit(target: Target) -> None:
         for r in target.relations:
             if r.kind in ("on", "inside"):
-                out.update(frozenset({_group(a), _group(b)}) for a in target.categories
+                out.update(frozenset({group_of(a), group_of(b)}) for a in target.categories
                            for b in r.anchor.categories)
             visit(r.anchor)
 
@@ -71,31 +72,25 @@ def rivals_of(categories: Sequence[str], exempt: AbstractSet[FrozenSet[str]] = f
     pairs in ``exempt``."""
     out: List[str] = []
     for c in categories:
-        out += [r for r in RIVALS.get(_group(c), ())
-                if r not in out and frozenset({r, _group(c)}) not in exempt]
+        out += [r for r in RIVALS.get(group_of(c), ())
+                if r not in out and frozenset({r, group_of(c)}) not in exempt]
     return out
 
 
 def rival_groups(categories: Sequence[str]) -> List[str]:
     """The groups rivalling ``categories`` that none of them belongs to (each once)."""
-    own = {_group(c) for c in categories}
-    out: List[str] = []
-    for g in sorted(own, key=lambda g: [_group(c) for c in categories].index(g)):
-        out += [r for r in RIVALS.get(g, ()) if r not in own and r not in out]
-    return out
+    own = {group_of(c) for c in categories}
+    return [g for g in rivals_of(categories) if g not in own]
 
 
 def rival_names(categories: Sequence[str]) -> List[str]:
     """The categories to segment beside ``categories`` for their rival groups: each group's
     first category in the lexicon ("vehicle", "road")."""
-    first = {}
-    for c in BY_NAME.values():
-        first.setdefault(c.group, c.name)
-    return [first[g] for g in rival_groups(categories)]
+    return [_FIRST_OF_GROUP[g] for g in rival_groups(categories)]
 
 
 def _exclusive(a: str, b: str, exempt: AbstractSet[FrozenSet[str]]) -> bool:
-    ga, gb = _group(a), _group(b)
+    ga, gb = group_of(a), group_of(b)
     return (gb in RIVALS.get(ga, ()) or ga in RIVALS.get(gb, ())) and \
         frozenset({ga, gb}) not in exempt
 

@@ -46,7 +46,7 @@ import logging
 import os
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -63,7 +63,7 @@ from ..metrics import MetricAccumulator
 from . import SOURCES
 from .common import GSD_FILE, read_gsd_table
 
-__all__ = ["WAYS", "RelationalSample", "relational_samples", "measure", "relations_card",
+__all__ = ["WAYS", "RelationalSample", "relational_samples", "split_samples", "measure", "relations_card",
            "relations_markdown", "main"]
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,18 @@ class RelationalSample:
 def relational_samples(datasets: Path, split: str = "val",
                        sources: Sequence[str] = SOURCES, limit: Optional[int] = None
                        ) -> Tuple[List[RelationalSample], Dict[str, str]]:
-    """The split's triplets with a relation family, and how each folder's GSD was known.
+    """The split's triplets with a relation family, and how each folder's GSD was known
+    (see :func:`split_samples`)."""
+    tagged, gsd_from = split_samples(datasets, lambda e: families(parse(e)), split, sources,
+                                     limit)
+    return [replace(s, families=f) for s, f in tagged], gsd_from
+
+
+def split_samples(datasets: Path, tag: Callable[[str], Any], split: str = "val",
+                  sources: Sequence[str] = SOURCES, limit: Optional[int] = None
+                  ) -> Tuple[List[Tuple[RelationalSample, Any]], Dict[str, str]]:
+    """(sample, tag) for each triplet of ``split`` whose expression ``tag`` gives a truthy
+    value for, and how each folder's GSD was known.
 
     ``datasets`` is one RefSegRS folder, or the parent of several (every subfolder with the
     split: the adapters' ``sources`` first, in that order, then any other by name).
@@ -117,15 +128,15 @@ def relational_samples(datasets: Path, split: str = "val",
     if not roots:
         raise InputError(f"{datasets}: no dataset folder ({', '.join(sources)}) with a "
                          f"'{split}' split")
-    out: List[RelationalSample] = []
+    out: List[Tuple[RelationalSample, Any]] = []
     gsd_from: Dict[str, str] = {}
     per_expression: Dict[str, int] = {}
     for name, root in roots:
         per, nominal = read_gsd_table(root)
         gsd_from[name] = f"per triplet ({GSD_FILE})" if per else f"nominal {nominal} m"
         for s in read_split(root, split):
-            fams = families(parse(s.expression))
-            if not fams:
+            value = tag(s.expression)
+            if not value:
                 continue
             if limit is not None and per_expression.get(s.expression, 0) >= limit:
                 continue
@@ -134,7 +145,8 @@ def relational_samples(datasets: Path, split: str = "val",
                 raise InputError(f"{root}: no GSD for {s.id} (no {GSD_FILE}, no gsd_m in "
                                  "dataset.json)")
             per_expression[s.expression] = per_expression.get(s.expression, 0) + 1
-            out.append(RelationalSample(name, s.id, s.expression, s.image, s.mask, gsd, fams))
+            out.append((RelationalSample(name, s.id, s.expression, s.image, s.mask, gsd, ()),
+                        value))
     return out, gsd_from
 
 

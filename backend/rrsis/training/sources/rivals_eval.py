@@ -22,14 +22,13 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ...errors import run_tool
 from ...grounding.engine import GroundedRun
+from ...grounding.lexicon import group_of
 from ...grounding.parser import parse
 from ...grounding.policy import end_to_end_reason, policy_of
 from ...grounding.rivals import rivals_of
-from ..datasets.refsegrs import read_split
 from ..metrics import MetricAccumulator
-from . import SOURCES
-from .common import read_gsd_table
-from .relations_eval import CropSegmenter, RelationalSample, _batches, _write_json
+from .relations_eval import (CropSegmenter, RelationalSample, _batches, _write_json,
+                             split_samples)
 
 __all__ = ["rival_samples", "measure", "main"]
 
@@ -45,31 +44,13 @@ def _contested(expression: str, policy: Any) -> Optional[str]:
         return None
     if not rivals_of(plan.categories()):
         return None
-    from ...grounding.lexicon import BY_NAME
-
-    return BY_NAME[plan.targets[0].categories[0]].group
+    return group_of(plan.targets[0].categories[0])
 
 
 def rival_samples(datasets: Path, policy: Any, split: str = "val",
                   limit: Optional[int] = None) -> List[Tuple[RelationalSample, str]]:
     """(sample, target group) for each triplet of ``split`` rivals could change."""
-    out: List[Tuple[RelationalSample, str]] = []
-    per_expression: Dict[str, int] = {}
-    for name in SOURCES:
-        root = Path(datasets) / name
-        if not (root / f"output_phrase_{split}.txt").is_file():
-            continue
-        per, nominal = read_gsd_table(root)
-        for s in read_split(root, split):
-            group = _contested(s.expression, policy)
-            if group is None:
-                continue
-            if limit is not None and per_expression.get(s.expression, 0) >= limit:
-                continue
-            per_expression[s.expression] = per_expression.get(s.expression, 0) + 1
-            out.append((RelationalSample(name, s.id, s.expression, s.image, s.mask,
-                                         per.get(s.id, nominal), ()), group))
-    return out
+    return split_samples(datasets, lambda e: _contested(e, policy), split, limit=limit)[0]
 
 
 def measure(model: Any, samples: Sequence[Tuple[RelationalSample, str]],
