@@ -355,3 +355,22 @@ def test_labels_that_ignore_the_relation_are_measured_but_do_not_decide(
     assert on["decision"] == "grounded"
     assert report["grounding_policy"]["vehicle on road"]["count"] == 0
     assert "| vehicle on road | 6 |" in relations_markdown(report)
+
+
+def test_rivals_eval_measures_every_contested_triplet_both_ways(folder: Path,
+                                                               colour_models: ModelCache  # noqa: F811
+                                                               ) -> None:
+    """The same samples reader as the relations; cars and buildings do not overlap in these
+    crops, so the rivals take nothing and both ways score the same."""
+    from rrsis.training.sources.rivals_eval import markdown, measure as rivals_measure
+    from rrsis.training.sources.rivals_eval import rival_samples
+
+    samples = rival_samples(folder.parent, {})
+    assert len(samples) == 4 * N            # every expression names a car or a building
+    assert {g for _, g in samples} == {"vehicle", "building"}
+    report = rivals_measure(colour_models.get("colour-rules", "cpu"), samples)
+    rows = report["rows"]
+    assert rows["overall"]["count"] == 4 * N and rows["group building"]["count"] == N
+    assert rows["overall"]["with"] == rows["overall"]["without"]
+    assert rows["overall"]["with"]["oIoU"] > 0.5
+    assert "| group vehicle | 18 |" in markdown(report)
