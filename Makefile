@@ -45,7 +45,7 @@ test-plugin: setup
 	else echo "QGIS (qgis python3-qgis python3-pytest) not installed: plugin tests skipped"; fi
 
 demo: setup
-	$(PY) -m rrsis.demo
+	$(PY) -m rrsis.cli demo
 
 bench: setup setup-runtime
 	$(PY) bench/bench_models.py

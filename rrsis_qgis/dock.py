@@ -140,11 +140,12 @@ class RrsisDock(QgsDockWidget):
         self.threshold.setValue(settings.get("threshold"))
         adv.addRow(self.tr("Threshold"), self.threshold)
         self.min_area = QDoubleSpinBox(self.advanced)
-        params.configure_spin_box(self.min_area, "min_area_m2", self.tr("default (16 pixels)"))
+        params.configure_spin_box(self.min_area, "min_area_m2",
+                                  self.tr("default (16 px, ≥ 1 m²)"))
         self.min_area.setValue(params.min_area_from_wire(settings.get("min_area_m2")))
         self.min_area.setToolTip(self.tr("Objects smaller than this are dropped; 0 keeps every "
                                          "object; below 0: the backend's default, 16 pixels "
-                                         "of the working GSD."))
+                                         "of the working GSD and at least 1 m²."))
         adv.addRow(self.tr("Minimum object area"), self.min_area)
         self.gsd = QDoubleSpinBox(self.advanced)
         params.configure_spin_box(self.gsd, "gsd_m", self.tr("auto"))

@@ -6,8 +6,10 @@ Processing parameters and the settings defaults take them from here, so a form n
 offers a value the backend refuses, and the expression box, the raster and the minimum
 area become request params in one way for the dock and Processing alike.
 
-Minimum area on the wire: null = the backend's default (16 working pixels), 0 = keep every
-object, else square metres. The dock shows null as the step below 0 ("default").
+Minimum area on the wire: null = the backend's default (16 working pixels, at least 1 m²),
+0 = keep every object, else square metres. The dock shows null as the step below 0
+("default"), where it starts, as Processing starts with an empty field: every face answers
+like the CLI unless the user sets a value.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from qgis.core import QgsProcessingParameterDefinition, QgsProcessingParameterNu
 from . import _protocol, render
 from .provenance import describe_source
 
-__all__ = ["FIELDS", "form_range", "initial", "split_expressions", "raster_params",
+__all__ = ["FIELDS", "form_range", "split_expressions", "raster_params",
            "MIN_AREA_DEFAULT", "min_area_to_wire", "min_area_from_wire", "configure_spin_box",
            "number_parameter"]
 
@@ -33,11 +35,6 @@ MIN_AREA_DEFAULT = -float(FIELDS["min_area_m2"].step or 0.01)
 def form_range(name: str, largest: float = 1e9) -> Tuple[float, float]:
     """The closed range a form offers for ``name``: the engine's, open ends moved in a step."""
     return FIELDS[name].form_range(largest)
-
-
-def initial(name: str) -> Any:
-    """The value a form starts with (the table's ``suggested``, else its ``default``)."""
-    return FIELDS[name].initial
 
 
 def split_expressions(text: str) -> List[str]:
@@ -91,7 +88,7 @@ def number_parameter(name: str, key: str, description: str, *, default: Any = No
         else QgsProcessingParameterNumber.Double
     lo, hi = fld.form_range()
     param = QgsProcessingParameterNumber(
-        key, description, kind, defaultValue=fld.initial if default is None else default,
+        key, description, kind, defaultValue=fld.default if default is None else default,
         optional=optional, minValue=lo if minimum is None else minimum, maxValue=hi)
     if advanced:
         param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)

@@ -15,11 +15,9 @@ from ._protocol import SEGMENT_PARAMS
 
 PREFIX = "rrsis/"
 
-#: Objects smaller than this are specks, not answers (1 m²: smaller than any vehicle or
-#: building, larger than the 4 x 4-pixel noise of a 0.15 m run): the protocol table's
-#: suggested start. 0 keeps every object; a negative setting means null, the backend's
-#: default (16 working pixels).
-DEFAULT_MIN_AREA_M2 = float(SEGMENT_PARAMS["min_area_m2"].initial)
+#: The minimum area the dock starts with: the backend's default (16 working pixels, at least
+#: 1 m²), which a negative setting means (null on the wire); 0 keeps every object.
+DEFAULT_MIN_AREA_M2 = -1.0
 #: Probability threshold offered by the dock and Processing: the engine's open (0, 1)
 #: moved in by one form step, from the protocol table.
 THRESHOLD_RANGE = SEGMENT_PARAMS["threshold"].form_range()
@@ -34,7 +32,7 @@ DEFAULTS: Dict[str, Any] = {
     "runtime": SEGMENT_PARAMS["runtime"].default,  # sent to the backend only when not auto
     "threads": 0,              # 0: let the backend decide
     "log_level": "INFO",       # DEBUG | INFO | WARNING
-    "threshold": float(SEGMENT_PARAMS["threshold"].initial),
+    "threshold": float(SEGMENT_PARAMS["threshold"].default),
     "min_area_m2": DEFAULT_MIN_AREA_M2,  # 0: keep every object; below 0: the default
     "gsd_m": 0.0,              # working GSD; 0: the engine's policy
     "regularize": bool(SEGMENT_PARAMS["regularize"].default),  # right-angle outlines

@@ -1,6 +1,6 @@
 """``make demo``: the default model on the real georeferenced sample shipped in ``resources/``.
 
-    python -m rrsis.demo [--out out/demo] [--model lgce-lite] [--raster resources/samples/...]
+    rrsis demo [--out out/demo] [--model lgce-lite] [--raster resources/samples/...]
 
 Segments the Kampala sample (OpenAerialMap, CC BY 4.0) for "buildings", "buildings
 next to the road" (a noun and a relational expression, grounded: see docs/grounding.md) and
@@ -12,16 +12,15 @@ writes one GeoPackage per expression and a PNG of the image with the polygons un
 
 from __future__ import annotations
 
-import argparse
 import re
 import time
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
-from .errors import InputError, RrsisError
+from .errors import InputError
 from .package_data import bundled_resource
 
-__all__ = ["DEMO_EXPRESSIONS", "sample_raster", "run_demo", "main"]
+__all__ = ["DEMO_EXPRESSIONS", "sample_raster", "run_demo"]
 
 DEMO_EXPRESSIONS = ("buildings", "buildings next to the road", "the road")
 COLOURS = ("#ffd400", "#00e5ff", "#ff3df2", "#7CFC00")
@@ -114,35 +113,3 @@ def run_demo(out: Path, model: Optional[str] = None, raster: Optional[Path] = No
                        f"{report['runs'][0]['model']} on {raster.name}")  # type: ignore[index]
     report["overlay"] = str(png)
     return report
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--out", default="out/demo")
-    p.add_argument("--model", default=None, help="model name or checkpoint (default: lgce-lite)")
-    p.add_argument("--raster", default=None)
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=None)
-    p.add_argument("expressions", nargs="*", default=list(DEMO_EXPRESSIONS))
-    args = p.parse_args(argv)
-    try:
-        report = run_demo(Path(args.out), args.model, Path(args.raster) if args.raster else None,
-                          args.expressions, args.device, args.threads)
-    except RrsisError as exc:
-        print(f"demo failed: {exc}")
-        return 2
-    print(f"sample: {report['raster']}")
-    for r in report["runs"]:  # type: ignore[union-attr]
-        t = r["timings"]
-        print(f"  {r['expression']!r}: {r['objects']} polygons -> {r['output']}  "
-              f"({r['tiles']} tiles at {r['gsd_m']:g} m; wall {r['wall_s']:.2f} s; "
-              + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()) + ")")
-        plan = r.get("plan") or {}
-        if plan:
-            print(f"    plan: {plan['plan']}" + "".join(f"; {m}" for m in plan["messages"]))
-    print(f"overlay: {report['overlay']}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

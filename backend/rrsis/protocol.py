@@ -83,8 +83,7 @@ class Field:
     it in words where the value is computed (e.g. "16 working pixels"). ``minimum`` /
     ``maximum`` bound a number, each end closed unless ``min_open`` / ``max_open``.
     ``step`` is the resolution a form offers: an open end moves inwards by one step there,
-    so a form never offers a value the engine refuses. ``suggested`` is the value the
-    plugin's forms start with where it differs from ``default``.
+    so a form never offers a value the engine refuses. Forms start at ``default``.
     """
 
     kind: str
@@ -100,7 +99,6 @@ class Field:
     unit: str = ""
     choices: Tuple[str, ...] = ()
     step: Optional[float] = None
-    suggested: Any = None
 
     def interval(self) -> str:
         """The accepted range in interval notation, e.g. ``(0, 1)`` or ``[0, inf)``."""
@@ -133,11 +131,6 @@ class Field:
         lo = -largest if self.minimum is None else self.minimum + (step if self.min_open else 0)
         hi = largest if self.maximum is None else self.maximum - (step if self.max_open else 0)
         return float(lo), float(hi)
-
-    @property
-    def initial(self) -> Any:
-        """The value a form starts with: ``suggested`` if set, else ``default``."""
-        return self.default if self.suggested is None else self.suggested
 
 
 @dataclass(frozen=True)
@@ -181,7 +174,7 @@ SEGMENT_PARAMS: Dict[str, Field] = {
                        max_open=True, step=0.01),
     "min_area_m2": Field("number", doc="drop objects smaller than this; 0 keeps every object",
                          unit="m2", minimum=0.0, step=0.01,
-                         default_doc="16 working pixels", suggested=1.0),
+                         default_doc="16 working pixels, at least 1 m2"),
     "simplify_m": Field("number", nullable=False, doc="simplification tolerance", unit="m",
                         default=0.0, minimum=0.0),
     "bands": Field("int_list", doc="1-based band indexes used as RGB",
@@ -618,9 +611,7 @@ def params_markdown(params: Optional[Dict[str, Field]] = None) -> str:
             default = f"`{json.dumps(fld.default)}`"
         bounds = fld.interval() or (", ".join(f"`{c}`" for c in fld.choices))
         unit = f" {fld.unit}" if fld.unit and fld.interval() else ""
-        suggested = f" (the plugin starts at {fld.suggested:g}{unit})" \
-            if fld.suggested is not None else ""
-        meaning = (fld.doc + suggested).replace("|", "\\|")
+        meaning = fld.doc.replace("|", "\\|")
         rows.append(f"| `{name}` | {kind} | {default} | {bounds}{unit} | {meaning} |")
     return "\n".join(rows) + "\n"
 

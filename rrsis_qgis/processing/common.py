@@ -89,7 +89,8 @@ class RrsisAlgorithm(AlgorithmBase):
             "threshold", self.THRESHOLD, self.tr("Probability threshold")))
         self.addParameter(params.number_parameter(
             "min_area_m2", self.MIN_AREA, self.tr("Minimum object area (m²; 0: keep every "
-                                                  "object; empty: 16 working pixels)")))
+                                                  "object; empty: 16 working pixels, at "
+                                                  "least 1 m²)")))
         self.addParameter(params.number_parameter(
             "gsd_m", self.GSD, self.tr("Working GSD (m; 0: auto, the raster's own GSD within "
                                        "the range the model serves, e.g. 0.05–0.6 m for "
@@ -180,7 +181,7 @@ class RrsisAlgorithm(AlgorithmBase):
 
     def _min_area(self, parameters: Dict[str, Any],
                   context: QgsProcessingContext) -> Optional[float]:
-        """Empty: None, the backend's default (16 working pixels); 0: keep every object."""
+        """Empty: None, the backend's default (16 working pixels, >= 1 m²); 0: keep all."""
         if parameters.get(self.MIN_AREA) in (None, ""):
             return None
         return params.min_area_to_wire(

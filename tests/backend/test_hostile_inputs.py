@@ -1011,3 +1011,15 @@ def test_module_tools_turn_a_project_error_into_one_line(capsys: pytest.CaptureF
 
     with pytest.raises(ZeroDivisionError):  # not ours to hide: a bug keeps its traceback
         run_tool(bug)
+
+
+def test_demo_reports_a_bad_raster_like_every_command(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    """``make demo`` is ``rrsis demo``: one line on stderr, exit status 1, no traceback."""
+    from rrsis.cli import main
+
+    code = main(["demo", "--raster", str(tmp_path / "missing.tif"), "--out", str(tmp_path / "o")])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.startswith("rrsis demo: error: ") and err.count("\n") == 1, err
+    assert "missing.tif" in err

@@ -33,13 +33,13 @@ def _bar_texts(iface) -> List[str]:
 
 
 def test_minimum_area_zero_and_the_gsd_reach_the_backend_as_set(dock, raster_layer):
-    from rrsis_qgis import settings
+    from rrsis_qgis import params, settings
 
     _choose(dock, raster_layer, "cars", "everywhere")
-    assert dock.min_area.value() == settings.DEFAULT_MIN_AREA_M2 == 1.0  # specks go by default
+    assert dock.min_area.value() == params.MIN_AREA_DEFAULT  # the backend's, as on the CLI
     assert dock.gsd.value() == 0 and dock.gsd.specialValueText() == "auto"
     request = dock.build_segment_request()
-    assert request["min_area_m2"] == 1.0 and request["gsd_m"] is None
+    assert request["min_area_m2"] is None and request["gsd_m"] is None
     assert "regularize" not in request  # only sent when asked (older backends lack it)
     dock.regularize.setChecked(True)
     assert dock.build_segment_request()["regularize"] is True
@@ -133,7 +133,7 @@ def test_processing_takes_a_working_gsd_and_offers_the_engines_threshold_range(p
     threshold = algorithm.parameterDefinition("THRESHOLD")
     assert (threshold.minimum(), threshold.maximum()) == settings.THRESHOLD_RANGE
     assert 0 < threshold.minimum() and threshold.maximum() < 1  # the engine's open (0, 1)
-    assert algorithm.parameterDefinition("MIN_AREA").defaultValue() == 1.0
+    assert algorithm.parameterDefinition("MIN_AREA").defaultValue() is None  # the engine's
     raster = write_geotiff(tmp_path / "scene.tif")  # 0.5 m
     result = processing.run("rrsis:segment", {
         "INPUT": str(raster), "EXPRESSION": "cars", "MODEL": "everywhere", "DEVICE": 1,

@@ -23,6 +23,7 @@ COMMANDS: Dict[str, Tuple[str, str]] = {
     "segment": ("segment", "segment a georeferenced raster by expression into polygons"),
     "estimate": ("segment", "tiles, time and peak memory of a run, before running it"),
     "explain": ("explain", "how an expression is read: what is segmented, kept"),
+    "demo": ("demo", "the default model on the bundled sample: polygons and an overlay PNG"),
     "batch": ("batch", "segment many rasters on a Dask cluster into one result"),
     "serve": ("serve", "JSON-lines backend for the QGIS plugin on stdin/stdout"),
     "models": ("models", "list registered architectures and available checkpoints"),

@@ -20,13 +20,16 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 
-__all__ = ["MIN_AREA_PIXELS", "GROUP_RANGES_KEY", "working_gsd", "group_gsd_ranges",
+__all__ = ["MIN_AREA_PIXELS", "MIN_AREA_FLOOR_M2", "GROUP_RANGES_KEY", "working_gsd", "group_gsd_ranges",
            "phrase_gsd_m", "default_min_area_m2"]
 
 GROUP_RANGES_KEY = "group_gsd_range_m"
 
 #: ``min_area_m2=None`` removes objects smaller than this many working pixels (a 4 x 4 speck)
 MIN_AREA_PIXELS = 16
+#: ... and never less than this: smaller than any vehicle or building, larger than the
+#: 4 x 4 specks of a fine run (25 of the 86 "buildings" of the demo sample at 0.15 m)
+MIN_AREA_FLOOR_M2 = 1.0
 
 
 def working_gsd(model: Any, source_gsd: Optional[float]) -> float:
@@ -77,5 +80,6 @@ def phrase_gsd_m(card: Optional[Mapping[str, Any]], groups: Sequence[str],
 
 
 def default_min_area_m2(gsd_m: float) -> float:
-    """The area of :data:`MIN_AREA_PIXELS` working pixels, e.g. 0.36 m2 at 0.15 m."""
-    return MIN_AREA_PIXELS * gsd_m * gsd_m
+    """The area of :data:`MIN_AREA_PIXELS` working pixels, at least :data:`MIN_AREA_FLOOR_M2`:
+    1 m2 at 0.15 m, 5.76 m2 at 0.6 m."""
+    return max(MIN_AREA_PIXELS * gsd_m * gsd_m, MIN_AREA_FLOOR_M2)

@@ -21,8 +21,8 @@ are on the working grid (working CRS: the UTM zone for a geographic raster), one
 per segmented phrase (none written when no phrase is: "no object matches").
 
 Defaults: ``min_area_m2=None`` removes objects smaller than 16 working pixels
-(a 4 x 4 speck: 16 * gsd_m**2, e.g. 0.36 m2 at 0.15 m); ``min_area_m2=0`` keeps every
-object (the plugin sends 1 m2 by default, 0 for "no filter"). Nodata/alpha pixels are never
+(a 4 x 4 speck: 16 * gsd_m**2) and never less than 1 m2 (1 m2 at 0.15 m, 5.76 m2 at 0.6 m);
+``min_area_m2=0`` keeps every object. Nodata/alpha pixels are never
 foreground; tiles entirely without data are skipped. The working GSD is the raster's
 own GSD when it lies within the model card's ``gsd_range_m`` (the scales it was trained
 to serve), else the nearest end of that range; a card without a range means its native
@@ -410,7 +410,7 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     created = _created()
     t = time.perf_counter()
     records, counts = [], {e: 0 for e in plan.grounding.expressions}
-    objects = {phrase: list(vec.objects(  # a speck is 16 pixels of the scale it was seen at
+    objects = {phrase: list(vec.objects(  # a speck: 16 pixels at its own scale, >= 1 m2
         grid.transform, grid.metres_per_unit, options.min_area_m2 if options.min_area_m2
         is not None else default_min_area_m2(gsd_of[phrase]), options.simplify_m,
         regularize=options.regularize)) for phrase, vec in zip(plan.phrases, vectorizers)}

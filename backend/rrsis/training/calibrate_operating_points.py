@@ -30,6 +30,7 @@ import numpy as np
 
 from ..engine.operating import CARD_KEY
 from ..errors import InputError, run_tool
+from .tool_args import measuring_parser
 from ..paths import write_text_atomic
 
 __all__ = ["GRID", "MIN_SAMPLES", "Row", "group_of_word", "collect", "choose", "markdown",
@@ -147,16 +148,11 @@ def markdown(block: Dict[str, Any]) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--model", required=True, help=".safetensors checkpoint (or a model name)")
-    p.add_argument("--datasets", required=True,
-                   help="a RefSegRS-format folder, or a folder of them (val split used)")
-    p.add_argument("--out", required=True, help="JSON report to write")
+    p = measuring_parser(__doc__, threads=False,
+                         write_card="store the chosen operating points in the model's card")
     p.add_argument("--size", type=int, default=192, help="crop size in px (the training size)")
     p.add_argument("--min-samples", type=int, default=MIN_SAMPLES,
                    help="groups with fewer val triplets keep the argmax")
-    p.add_argument("--write-card", action="store_true",
-                   help="store the chosen operating points in the model's card")
     args = p.parse_args(argv)
     return run_tool(lambda: _main(args))
 

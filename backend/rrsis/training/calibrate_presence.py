@@ -50,6 +50,7 @@ import numpy as np
 
 from ..engine.presence import STATISTICS, PresenceMeter, statistics
 from ..errors import InputError, run_tool
+from .tool_args import measuring_parser
 from ..paths import write_text_atomic
 
 __all__ = ["Case", "choose_threshold", "choose_statistic", "val_cases", "collect", "calibrate",
@@ -425,11 +426,7 @@ def format_table(report: Dict[str, Any]) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--model", required=True, help=".safetensors checkpoint (or a model name)")
-    p.add_argument("--datasets", required=True,
-                   help="a RefSegRS-format folder, or a folder of them (val split used)")
-    p.add_argument("--out", required=True, help="JSON report to write")
+    p = measuring_parser(__doc__, write_card="store the chosen presence block in the model's card")
     p.add_argument("--reject", type=float, default=REJECT,
                    help="share of absent/gibberish cases to reject (0.9)")
     p.add_argument("--negatives", default=",".join(KINDS_NEGATIVE),
@@ -448,9 +445,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--max-images", type=int, help="sample at most this many images per folder")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--runtime", default="auto", choices=("auto", "onnx", "torch"))
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--write-card", action="store_true",
-                   help="store the chosen presence block in the model's card")
     args = p.parse_args(argv)
     return run_tool(lambda: _main(args))
 

@@ -243,6 +243,20 @@ def test_min_area_zero_keeps_every_object_and_none_means_the_default(tmp_path: P
                    models=bright_models).feature_counts == {"bright square": 1}
 
 
+def test_the_default_minimum_area_is_never_below_one_square_metre(tmp_path: Path,
+                                                                   bright_models) -> None:
+    """At 0.1 m, 16 pixels are 0.16 m2: the default drops a 0.36 m2 speck all the same (the
+    CLI, the dock and Processing answer alike), and keeps a 1.44 m2 object."""
+    data = scene(box=(20, 32, 20, 32))  # 12 x 12 px = 1.44 m2
+    data[:, 100:106, 100:106] = 230  # 6 x 6 px = 0.36 m2
+    raster = write_tif(tmp_path / "in.tif", data, transform=from_origin(*ORIGIN, 0.1, 0.1))
+    fine = dict(gsd_m=0.1)
+    assert segment(options(raster, tmp_path, **fine),
+                   models=bright_models).feature_counts == {"bright square": 1}
+    assert segment(options(raster, tmp_path, min_area_m2=0.2, **fine),
+                   models=bright_models).feature_counts == {"bright square": 2}
+
+
 def test_progress_reports_tiles_and_ends_complete(tmp_path: Path, bright_models) -> None:
     raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
     seen: List[Progress] = []

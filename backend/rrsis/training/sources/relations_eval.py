@@ -39,7 +39,6 @@ report table are one measurement and are read together.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import logging
@@ -55,6 +54,7 @@ from affine import Affine
 from PIL import Image
 
 from ...errors import InputError, run_tool
+from ..tool_args import measuring_parser
 from ...grounding.engine import GroundedRun
 from ...grounding.parser import parse
 from ...grounding.policy import MIN_SAMPLES, decide, families
@@ -465,18 +465,11 @@ def _write_card(model: Path, report: Dict[str, Any], split: str) -> None:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--model", required=True, help="checkpoint (.safetensors) or model name")
-    p.add_argument("--datasets", default="runs/data",
-                   help="the built source folders (or one RefSegRS folder)")
-    p.add_argument("--out", required=True, help="JSON report (written via a temporary name)")
+    p = measuring_parser(__doc__, write_card="store the report as the model's metrics.relations "
+                         "and its grounding_policy (what an export does; ONNX graphs re-exported)")
     p.add_argument("--split", default="val")
     p.add_argument("--limit", type=int, default=None,
                    help="at most this many samples per expression (a quicker, partial measure)")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--write-card", action="store_true",
-                   help="store the report as the model's metrics.relations and its "
-                   "grounding_policy (what an export does; ONNX graphs re-exported)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import torch

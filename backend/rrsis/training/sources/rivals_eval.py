@@ -16,7 +16,6 @@ overall; docs/grounding.md quotes it.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ...errors import run_tool
+from ..tool_args import measuring_parser
 from ...grounding.engine import GroundedRun
 from ...grounding.lexicon import group_of
 from ...grounding.parser import parse
@@ -142,14 +142,10 @@ def markdown(report: Dict[str, Any]) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--model", required=True, help="checkpoint (.safetensors) or model name")
-    p.add_argument("--datasets", default="runs/data", help="the built source folders")
-    p.add_argument("--out", required=True, help="JSON report (written via a temporary name)")
+    p = measuring_parser(__doc__)
     p.add_argument("--split", default="val")
     p.add_argument("--limit", type=int, default=None,
                    help="at most this many samples per expression (a quicker, partial measure)")
-    p.add_argument("--threads", type=int, default=2)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
