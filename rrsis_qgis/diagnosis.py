@@ -37,8 +37,8 @@ def explain_failure(code: str, message: str, detail: str = "") -> str:
                 f"installer's venv as “Backend Python”, or use {INSTALL_HINT}.")
     if missing:
         return f"The backend lacks the Python package “{missing}”. {FIX_INSTALL}"
-    if code == "missing_dependency":
-        return f"The backend lacks a package: {message}. {FIX_INSTALL}"
+    if code == "missing_dependency":  # missing, or installed but not working (a mismatch)
+        return f"The backend's packages are incomplete or broken: {message}. {FIX_INSTALL}"
     if code == "version_mismatch":
         return f"{message}. {FIX_INSTALL}"
     if code == "needs_full_backend":  # the runtime flavour has no torch

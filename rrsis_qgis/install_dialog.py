@@ -201,7 +201,10 @@ class InstallDialog(QDialog):
         backend.status_hub().stateChanged.emit("stopped")  # the dock: installed now
         self._step_started_at(self.total - 1, self.total, SELF_TEST_LABEL)
         self.append(f"\n{self.tr(SELF_TEST_LABEL)} ({python})…")
-        self.task = selftest.SelfTestTask(python, selftest.settings_options())
+        options = selftest.settings_options()
+        if self.flavour() == "full":  # test what Full adds: with ONNX Runtime the test
+            options["runtime"] = "torch"  # would pass over a torch that cannot run
+        self.task = selftest.SelfTestTask(python, options)
         self.task.done.connect(self._tested)
         QgsApplication.taskManager().addTask(self.task)
 

@@ -53,6 +53,8 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--flavour", default="runtime", choices=("runtime", "full"))
     parser.add_argument("--simulate-runtime", action="store_true")
     parser.add_argument("--self-test", action="store_true")
+    parser.add_argument("--runtime", default="auto", choices=("auto", "onnx", "torch"),
+                        help="the self-test's runtime (torch: the full flavour's own path)")
     args = parser.parse_args(argv)
     if args.venv.exists():
         parser.error(f"{args.venv} exists: give a new folder (nothing is overwritten)")
@@ -115,7 +117,10 @@ def main(argv: List[str]) -> int:
                                env={"RRSIS_MODEL_DIR": str(ROOT / "resources" / "models")})
         started = time.monotonic()
         try:
-            print(selftest.run_self_test(client, {"device": "cpu"}))
+            options = {"device": "cpu"}
+            if args.runtime != "auto":  # sent only when set, as the plugin does
+                options["runtime"] = args.runtime
+            print(selftest.run_self_test(client, options))
         except BackendError as exc:
             print(selftest.failure_text(exc))
             return 1

@@ -159,7 +159,33 @@ def from_exception(exc: BaseException) -> "RrsisError | None":
             return OutputError(f"{where} is a symbolic link loop")
         if exc.errno in (_errno.EISDIR, _errno.ENOTDIR, _errno.ENOENT, _errno.ENAMETOOLONG):
             return InputError(f"{where}: {reason}")
-    return None
+        return None
+    return _mismatched_torchvision(exc)
+
+
+def _mismatched_torchvision(exc: BaseException) -> "MissingDependencyError | None":
+    """A failure raised inside torchvision's own code: a torchvision built for another torch
+    ("operator torchvision::nms does not exist" when timm imports it), which a reinstall of the
+    two as a pair fixes; this package calls torchvision only through such imports."""
+    import traceback
+    from importlib import metadata
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not any("/torchvision/" in f.filename.replace("\\", "/") for f in frames):
+        return None
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "?"
+
+    first = (str(exc).splitlines() or [""])[0][:200]
+    return MissingDependencyError(
+        f"torchvision {version('torchvision')} does not work with torch {version('torch')} "
+        f"({type(exc).__name__}: {first}): they must be a matching pair from one package index; "
+        "reinstall the backend (the plugin's installer, choice Full; or pip install "
+        "--force-reinstall torch torchvision from one index)")
 
 
 def _missing_module(exc: BaseException) -> "str | None":

@@ -1023,3 +1023,51 @@ def test_demo_reports_a_bad_raster_like_every_command(tmp_path: Path,
     assert code == 1 and out == ""
     assert err.startswith("rrsis demo: error: ") and err.count("\n") == 1, err
     assert "missing.tif" in err
+
+
+def _raise_inside_a_torchvision_file(folder: Path) -> BaseException:
+    """What a torchvision built for another torch raises when timm imports it, from a file
+    of a package folder named ``torchvision`` (a real traceback, not a mock)."""
+    import importlib.util
+
+    source = folder / "torchvision" / "_meta_registrations.py"
+    source.parent.mkdir(parents=True)
+    source.write_text("def register():\n"
+                      "    raise RuntimeError('operator torchvision::nms does not exist')\n")
+    spec = importlib.util.spec_from_file_location("broken_torchvision_meta", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    try:
+        module.register()
+    except RuntimeError as exc:
+        return exc
+    raise AssertionError("no error raised")
+
+
+def test_a_torchvision_that_does_not_match_torch_is_a_broken_install_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen for real in an install that paired a CPU torch with another build's torchvision:
+    ``missing_dependency`` naming both versions and the fix, on every face; any other
+    RuntimeError stays a bug with its traceback."""
+    from importlib import metadata
+
+    from rrsis.cli import main
+    import rrsis.cli.explain as explain_cli
+    from rrsis.errors import from_exception
+
+    exc = _raise_inside_a_torchvision_file(tmp_path)
+    err = from_exception(exc)
+    assert err is not None and err.code == "missing_dependency"
+    assert f"torchvision {metadata.version('torchvision')} does not work with torch " \
+           f"{metadata.version('torch')}" in str(err)
+    assert "operator torchvision::nms does not exist" in str(err) and "reinstall" in str(err)
+    assert from_exception(RuntimeError("a bug of ours")) is None
+
+    def broken(args: object) -> int:
+        raise exc
+
+    monkeypatch.setattr(explain_cli, "run_explain", broken)
+    assert main(["explain", "cars"]) == 1
+    out, lines = capsys.readouterr()
+    assert out == "" and lines.count("\n") == 1
+    assert lines.startswith("rrsis explain: error: torchvision ")

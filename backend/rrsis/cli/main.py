@@ -16,7 +16,7 @@ import sys
 from typing import Callable, Dict, List, Optional, Tuple
 
 from .. import __version__
-from ..errors import RrsisError, from_exception
+from ..errors import from_exception
 
 # name -> (module of rrsis.cli, one-line help)
 COMMANDS: Dict[str, Tuple[str, str]] = {
@@ -97,7 +97,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except BrokenPipeError:  # the reader went away (`rrsis explain ... | head -3`): no traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor at interpreter exit
         return 1
-    except (RrsisError, OSError, ImportError) as exc:
+    except Exception as exc:  # noqa: BLE001 - only a known failure becomes one line
         specific = from_exception(exc)
         if specific is None:
             raise

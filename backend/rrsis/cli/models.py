@@ -107,7 +107,7 @@ def run_selftest(args: argparse.Namespace) -> int:
     from .. import __version__
     from ..device import describe_devices, torch_available
     from ..engine.runtime import choose_runtime, load_model, make_predictor
-    from ..errors import RrsisError
+    from ..errors import from_exception
     from ..models.catalog import find_model
 
     report: dict = {"backend": __version__, "python": platform.python_version(),
@@ -131,8 +131,11 @@ def run_selftest(args: argparse.Namespace) -> int:
                              "seconds": round(time.perf_counter() - t0, 3),
                              "finite": bool(np.isfinite(diff).all())}
         ok = report["forward"]["finite"]
-    except RrsisError as exc:
-        report["error"] = {"code": exc.code, "message": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - a known failure is the report's error
+        specific = from_exception(exc)
+        if specific is None:
+            raise
+        report["error"] = {"code": specific.code, "message": str(specific)}
         ok = False
     report["ok"] = ok
     if args.json:
