@@ -162,3 +162,24 @@ def test_a_damaged_stretch_in_the_dataset_stops_before_training(region: tuple,
         finetune_region(copy, "damaged", base_model=str(start), minutes=0.5, max_iters=1,
                         out=tmp_path / "run", export=tmp_path / "m.safetensors", device="cpu")
     assert not (tmp_path / "run").exists() and not (tmp_path / "m.safetensors").exists()
+
+
+def test_any_part_of_a_region_is_scored_like_the_held_out_part(region: tuple,
+                                                               capsys: pytest.CaptureFixture
+                                                               ) -> None:
+    """``python -m rrsis.training.region.holdout DATASET MODEL --part train``: choices are made
+    on the training and validation parts the way ``finetune`` measures the held-out one."""
+    from rrsis.training.region.holdout import heldout_iou, main
+
+    data, start = region
+    summary = json.loads((data / "dataset.json").read_text())
+    parts = {p["split"]: p for p in summary["parts"]}
+    train = heldout_iou(data, str(start), device="cpu", threads=1, split="train")
+    assert train["split"] == "train" and train["area_m2"] == parts["train"]["area_m2"]
+    assert train["classes"]["house"]["objects"] == parts["train"]["objects"]
+    assert main([str(data), str(start), "--part", "train", "--threads", "1"]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"train part, house: IoU {train['classes']['house']['iou']:.3f}; "
+        f"{parts['train']['objects']} objects")
+    assert main([str(data / "missing"), str(start)]) == 2
+    assert "no dataset.json" in capsys.readouterr().err

@@ -1,30 +1,39 @@
 """Before/after on the held-out part, measured through the engine (what the user will get).
 
+    python -m rrsis.training.region.holdout DATASET MODEL [--part train|val|test]
+
 Each model segments the held-out rectangle of the raster with each category word via
 :func:`rrsis.engine.run.segment` (its own served GSD, stretch over that area, tiling and
 vectorising); its polygons and the labelled ones are rasterised on the dataset's grid
 over that rectangle and compared: IoU = |prediction ∩ labels| / |prediction ∪ labels|.
+``--part`` scores another part of the dataset the same way (the training or validation
+strip), which is how recipe and serving choices are made without looking at the held-out part.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
 from .labels import RegionLabels, as_areas, read_region_labels, to_crs
 
-__all__ = ["heldout_iou", "held_out_part", "object_matches"]
+__all__ = ["heldout_iou", "held_out_part", "object_matches", "main"]
+
+SPLITS = ("train", "val", "test")
 
 PathLike = Union[str, Path]
 
 
-def held_out_part(summary: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-    """The test part of a dataset summary (else val), with labelled objects in it."""
-    for split in ("test", "val"):
+def held_out_part(summary: Dict[str, Any], split: Optional[str] = None
+                  ) -> Optional[Dict[str, Any]]:
+    """The test part of a dataset summary (else val), or the part of ``split``, with
+    labelled objects in it."""
+    for split in ("test", "val") if split is None else (split,):
         for p in summary.get("parts", []):
             if p["split"] == split and p.get("objects"):
                 return p
@@ -63,16 +72,17 @@ def object_matches(truth: List[Any], pred: List[Any], iou: float = 0.5) -> Dict[
 
 
 def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
-                threads: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None
-                ) -> Dict[str, Any]:
-    """IoU per category word of ``model`` on the dataset's held-out part, with object counts."""
+                threads: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None,
+                split: Optional[str] = None) -> Dict[str, Any]:
+    """IoU per category word of ``model`` on the dataset's held-out part (or the part of
+    ``split``), with object counts."""
     import pyogrio.raw
     import shapely
 
     from ...engine.run import SegmentOptions, segment
 
     summary = json.loads((Path(dataset) / "dataset.json").read_text())
-    part = held_out_part(summary)
+    part = held_out_part(summary, split)
     if part is None:
         return {}
     bounds, crs = part["bounds"], summary["crs"]
@@ -113,3 +123,41 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
             "objects": objects, "predicted_objects": len(pred), "served_gsd_m": result.gsd_m,
             **object_matches(counted, pred)}
     return out
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    from ...errors import InputError, run_tool
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("dataset", help="a build-dataset folder (its dataset.json names the raster "
+                   "and the labels)")
+    p.add_argument("model", help="model name (RRSIS_MODEL_DIR, ...) or .safetensors path")
+    p.add_argument("--part", choices=SPLITS, default=None,
+                   help="the part to score (default: the held-out part, test else val)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--json", action="store_true", help="the whole result as JSON")
+    args = p.parse_args(argv)
+
+    def body() -> int:
+        if not (Path(args.dataset) / "dataset.json").is_file():
+            raise InputError(f"{args.dataset}: no dataset.json (a build-dataset folder?)")
+        result = heldout_iou(args.dataset, args.model, device=args.device, threads=args.threads,
+                             split=args.part)
+        if not result:
+            raise InputError(f"{args.dataset}: no {args.part or 'held-out'} part with "
+                             "labelled objects")
+        if args.json:
+            print(json.dumps(result, indent=2))
+            return 0
+        for cls, c in result["classes"].items():
+            print(f"{result['split']} part, {cls}: IoU {c['iou']:.3f}; {c['objects']} objects, "
+                  f"{c['objects_found_iou50']} found (IoU >= 0.5), {c['objects_touched']} "
+                  f"touched; {c['predicted_objects']} polygons at {c['served_gsd_m']:g} m")
+        return 0
+
+    return run_tool(body, "holdout")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
