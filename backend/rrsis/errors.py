@@ -116,12 +116,16 @@ class RasterReadError(InputError):
 
 def run_tool(body: Callable[[], int], prog: Optional[str] = None) -> int:
     """Run the body of a ``python -m`` tool (calibrations, evaluations): an error of this
-    package is one line on stderr (``[prog: ]error: ...``) and exit status 2, never a
-    traceback; anything else is a bug and propagates."""
+    package, or a failure :func:`from_exception` knows (a full disk, a broken install), is
+    one line on stderr (``[prog: ]error: ...``) and exit status 2, never a traceback;
+    anything else is a bug and propagates."""
     try:
         return body()
-    except RrsisError as exc:
-        print(f"{prog + ': ' if prog else ''}error: {exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - only a known failure becomes one line
+        specific = from_exception(exc)
+        if specific is None:
+            raise
+        print(f"{prog + ': ' if prog else ''}error: {specific}", file=sys.stderr)
         return 2
 
 

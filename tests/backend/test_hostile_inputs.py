@@ -1053,7 +1053,7 @@ def test_a_torchvision_that_does_not_match_torch_is_a_broken_install_in_one_line
 
     from rrsis.cli import main
     import rrsis.cli.explain as explain_cli
-    from rrsis.errors import from_exception
+    from rrsis.errors import from_exception, run_tool
 
     exc = _raise_inside_a_torchvision_file(tmp_path)
     err = from_exception(exc)
@@ -1071,3 +1071,5 @@ def test_a_torchvision_that_does_not_match_torch_is_a_broken_install_in_one_line
     out, lines = capsys.readouterr()
     assert out == "" and lines.count("\n") == 1
     assert lines.startswith("rrsis explain: error: torchvision ")
+    assert run_tool(lambda: broken(None), "calibrate_presence") == 2  # the measuring tools
+    assert capsys.readouterr().err.startswith("calibrate_presence: error: torchvision ")
