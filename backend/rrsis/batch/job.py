@@ -115,19 +115,23 @@ def batch_options(params: Dict[str, Any],
     return BatchOptions(segment=segment, **kwargs)
 
 
-def _model_sha256(model: Optional[str]) -> str:
+def _model_identity(model: Optional[str]) -> Tuple[str, str]:
+    """(weights sha256, card sha256): the card's operating points, presence thresholds,
+    grounding policy and scales change what is served without changing the weights."""
     from ..models.catalog import find_model
     from ..models.checkpoint import read_card
 
     path = find_model(model)
-    sha = str(read_card(path).get("weights_sha256") or "")
+    card = read_card(path)
+    sha = str(card.get("weights_sha256") or "")
     if not sha:  # an old card: the file's own hash stands in
         digest = hashlib.sha256()
         with open(path, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
         sha = "file:" + digest.hexdigest()
-    return sha
+    card_sha = hashlib.sha256(json.dumps(card, sort_keys=True, default=str).encode()).hexdigest()
+    return sha, card_sha
 
 
 def output_name(path: str) -> str:
@@ -135,9 +139,16 @@ def output_name(path: str) -> str:
     return f"{Path(path).stem}-{hashlib.sha1(path.encode()).hexdigest()[:8]}.gpkg"  # nosec B324
 
 
-def _signature(template: SegmentOptions, model_sha: str) -> Dict[str, Any]:
+def _signature(template: SegmentOptions, model_sha: str, card_sha: str) -> Dict[str, Any]:
+    """What makes two runs of a raster give the same features: the options, the model's
+    weights and card, and the rule an unset option stands for (a backend that changes the
+    default minimum area redoes the rasters it would answer differently)."""
+    from ..engine.gsd import MIN_AREA_FLOOR_M2, MIN_AREA_PIXELS
+
     opts = {k: v for k, v in dataclasses.asdict(template).items() if k not in NOT_IN_SIGNATURE}
-    opts["model_sha256"] = model_sha
+    opts["model_sha256"], opts["model_card_sha256"] = model_sha, card_sha
+    if template.min_area_m2 is None:
+        opts["min_area_m2"] = f"default: {MIN_AREA_PIXELS} px, >= {MIN_AREA_FLOOR_M2:g} m2"
     return opts
 
 
@@ -160,9 +171,9 @@ def run_batch(options: BatchOptions, progress: Optional[Callable[[BatchProgress]
         raise InputError(f"the output {out} is a file, not a folder")
     if not out.parent.is_dir():
         raise InputError(f"the output's parent folder does not exist: {out.parent}")
-    model_sha = _model_sha256(options.segment.model)
+    model_sha, card_sha = _model_identity(options.segment.model)
     (out / RASTERS_DIR).mkdir(parents=True, exist_ok=True)
-    signature = _signature(options.segment, model_sha)
+    signature = _signature(options.segment, model_sha, card_sha)
     sig_sha, sig_json = options_signature(signature), json.dumps(signature, sort_keys=True,
                                                                    default=str)
     outcomes: Dict[str, RasterOutcome] = {}

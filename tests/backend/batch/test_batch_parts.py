@@ -136,6 +136,39 @@ def test_manifest_skips_only_same_file_same_options_and_survives_an_interrupted_
     assert rows == [("done", 3)]
 
 
+def test_the_signature_follows_the_card_and_the_rule_an_unset_option_stands_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resumed batch redoes a raster when the same weights come with another card (other
+    operating points) or when the backend's default minimum area changed; an explicit
+    minimum area does not depend on that rule."""
+    import torch
+
+    import rrsis.engine.gsd as gsd
+    from rrsis.batch.job import _model_identity, _signature
+    from rrsis.batch.manifest import options_signature
+    from rrsis.engine.run import SegmentOptions
+    from rrsis.models import create_model, save_checkpoint
+
+    torch.manual_seed(0)
+    model = create_model("test-lgce-tiny")
+    first, second = tmp_path / "first.safetensors", tmp_path / "second.safetensors"
+    save_checkpoint(model, first, card={"name": "tiny"})
+    save_checkpoint(model, second, card={"name": "tiny", "operating_points": {
+        "logit_threshold": {"vehicle": 0.4}}})
+    (w1, c1), (w2, c2) = _model_identity(str(first)), _model_identity(str(second))
+    assert w1 == w2 and c1 != c2
+
+    def sig(**kw: object) -> str:
+        options = SegmentOptions(raster="a.tif", expressions=["cars"], **kw)  # type: ignore
+        return options_signature(_signature(options, w1, c1))
+
+    default, explicit = sig(), sig(min_area_m2=2.0)
+    assert options_signature(_signature(SegmentOptions(raster="a.tif", expressions=["cars"]),
+                                        w1, c2)) != default
+    monkeypatch.setattr(gsd, "MIN_AREA_FLOOR_M2", 2.0)
+    assert sig() != default and sig(min_area_m2=2.0) == explicit
+
+
 def test_a_file_that_is_not_a_manifest_is_refused(tmp_path: Path) -> None:
     (tmp_path / "manifest.sqlite").write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(InputError, match="not a usable manifest"):
