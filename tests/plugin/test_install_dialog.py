@@ -40,7 +40,7 @@ def _seed_venv_with_backend_packages(venv: Path, backend_python: str) -> None:
     Path(own, "backend-venv.pth").write_text(purelib + "\n")
 
 
-def _offline_dialog(venv: Path, backend_python: str, backend_wheel: Path):
+def _offline_dialog(venv: Path, backend_python: str, backend_wheel: Path):  # noqa: F811
     """The dialog installing the backend wheel offline into a venv seeded with the backend
     venv's packages, the self-test on the CPU with one thread."""
     from rrsis_qgis import settings
