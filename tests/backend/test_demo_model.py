@@ -73,8 +73,8 @@ def test_buildings_overlap_the_osm_footprints(tmp_path: Path) -> None:
 
 def test_make_demo_writes_geopackages_and_overlay(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    proc = subprocess.run([sys.executable, "-m", "rrsis.cli", "demo", "--out", str(out), "--threads", "2"],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([sys.executable, "-m", "rrsis.cli", "demo", "--out", str(out),
+                           "--threads", "2"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (out / "buildings.gpkg").is_file()
     assert (out / "buildings_next_to_the_road.gpkg").is_file()

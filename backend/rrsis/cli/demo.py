@@ -10,8 +10,9 @@ from .. import demo
 
 
 def add_arguments_demo(p: argparse.ArgumentParser) -> None:
-    p.add_argument("expressions", nargs="*", default=list(demo.DEMO_EXPRESSIONS), metavar="EXPRESSION",
-                   help=f"expressions to run (default: {', '.join(map(repr, demo.DEMO_EXPRESSIONS))})")
+    defaults = list(demo.DEMO_EXPRESSIONS)
+    p.add_argument("expressions", nargs="*", default=defaults, metavar="EXPRESSION",
+                   help=f"expressions to run (default: {', '.join(map(repr, defaults))})")
     p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
     p.add_argument("--model", default=None, help="model name or checkpoint (default: lgce-lite)")
     p.add_argument("--raster", default=None,
@@ -22,7 +23,7 @@ def add_arguments_demo(p: argparse.ArgumentParser) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     report = demo.run_demo(Path(args.out), args.model, Path(args.raster) if args.raster else None,
-                      args.expressions, args.device, args.threads)
+                           args.expressions, args.device, args.threads)
     print(f"sample: {report['raster']}")
     for r in report["runs"]:  # type: ignore[union-attr]
         t = r["timings"]

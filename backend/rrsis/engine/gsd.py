@@ -20,8 +20,8 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 
-__all__ = ["MIN_AREA_PIXELS", "MIN_AREA_FLOOR_M2", "GROUP_RANGES_KEY", "working_gsd", "group_gsd_ranges",
-           "phrase_gsd_m", "default_min_area_m2"]
+__all__ = ["MIN_AREA_PIXELS", "MIN_AREA_FLOOR_M2", "GROUP_RANGES_KEY", "working_gsd",
+           "group_gsd_ranges", "phrase_gsd_m", "default_min_area_m2"]
 
 GROUP_RANGES_KEY = "group_gsd_range_m"
 

@@ -29,8 +29,8 @@ def _default(name: str) -> Any:
 @dataclass
 class SegmentOptions:
     """One run: the fields of :data:`~rrsis.protocol.SEGMENT_PARAMS`, same names, same order,
-    same defaults (a test holds them equal); ``min_area_m2=None`` is the default (16 pixels, >= 1 m2),
-    ``0`` keeps every object."""
+    same defaults (a test holds them equal); ``min_area_m2=None`` is the default (16 pixels,
+    >= 1 m2), ``0`` keeps every object."""
 
     raster: str
     expressions: List[str]

@@ -25,8 +25,8 @@ from shapely.geometry.base import BaseGeometry
 from .lexicon import CATEGORIES, group_of
 from .plan import Plan, Target
 
-__all__ = ["RIVALS", "COVER", "MARGIN", "overlap_pairs", "rivals_of", "rival_groups", "rival_names",
-           "claimed"]
+__all__ = ["RIVALS", "COVER", "MARGIN", "overlap_pairs", "rivals_of", "rival_groups",
+           "rival_names", "claimed"]
 
 #: category group -> the groups that cannot share ground with it, seen from above (either
 #: way round); where an expression asks for the first, the engine segments the others too

@@ -63,8 +63,8 @@ from ..metrics import MetricAccumulator
 from . import SOURCES
 from .common import GSD_FILE, read_gsd_table
 
-__all__ = ["WAYS", "RelationalSample", "relational_samples", "split_samples", "measure", "relations_card",
-           "relations_markdown", "main"]
+__all__ = ["WAYS", "RelationalSample", "relational_samples", "split_samples", "measure",
+           "relations_card", "relations_markdown", "main"]
 
 log = logging.getLogger(__name__)
 
