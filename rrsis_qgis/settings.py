@@ -12,12 +12,13 @@ from typing import Any, Dict, List
 from qgis.core import QgsSettings
 
 from ._protocol import SEGMENT_PARAMS
+from .params import MIN_AREA_DEFAULT
 
 PREFIX = "rrsis/"
 
 #: The minimum area the dock starts with: the backend's default (16 working pixels, at least
 #: 1 m²), which a negative setting means (null on the wire); 0 keeps every object.
-DEFAULT_MIN_AREA_M2 = -1.0
+DEFAULT_MIN_AREA_M2 = MIN_AREA_DEFAULT
 #: Probability threshold offered by the dock and Processing: the engine's open (0, 1)
 #: moved in by one form step, from the protocol table.
 THRESHOLD_RANGE = SEGMENT_PARAMS["threshold"].form_range()
