@@ -32,7 +32,8 @@ def _bar_texts(iface) -> List[str]:
     return [item.text() for item in iface.bar.items()]
 
 
-def test_minimum_area_zero_and_the_gsd_reach_the_backend_as_set(dock, raster_layer):
+def test_minimum_area_zero_and_the_gsd_reach_the_backend_as_set(clean_settings, dock,
+                                                                 raster_layer):
     from rrsis_qgis import params, settings
 
     _choose(dock, raster_layer, "cars", "everywhere")
