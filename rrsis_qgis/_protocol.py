@@ -251,6 +251,8 @@ BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "output": Field("str", True, False, "dataset folder to write (refused if it exists)"),
     "class_field": Field("str", doc="attribute holding the class; null: fixed_class"),
     "fixed_class": Field("str", doc="one class for the whole layer, e.g. 'building'"),
+    "words": Field("str", doc="class value -> words, YAML/JSON text or a file, e.g. "
+                   "'{1: building, 2: [road, street]}' (needed for class codes)"),
     "layer": Field("str", doc="layer inside the labels file"),
     "gsd_m": Field("number", doc="tile GSD; null: the raster's, within the default "
                    "model's served range"),

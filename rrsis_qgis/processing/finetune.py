@@ -45,7 +45,8 @@ class FinetuneAlgorithm(RrsisAlgorithm):
     def shortHelpString(self) -> str:  # noqa: N802
         return self.tr(
             "Teaches a model your region from your own labels: polygons, lines (with a width) "
-            "or points (with a radius), with a class field or one class for the layer. The "
+            "or points (with a radius), with a class field (“Class words” names coded "
+            "classes: {1: building, 2: road}) or one class for the layer. The "
             "area is split into training, validation and held-out parts; training runs for "
             "the time budget; the log reports the IoU of the base and of the new model on "
             "the held-out part. The new model appears in the model list and segments at the "

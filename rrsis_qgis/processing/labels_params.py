@@ -1,8 +1,10 @@
 """The label parameters shared by "Build referring dataset" and "Fine-tune model".
 
 Labels as analysts have them: a polygon, line or point layer; a class field, or one class
-for the whole layer; a width for lines and a radius for points, in metres; whether tiles
-without a labelled object teach the class as absent (default: yes).
+for the whole layer; the words of coded classes (``{1: building, 2: road}``: the model learns
+the words an analyst will type, so codes must be named); a width for lines and a radius for
+points, in metres; whether tiles without a labelled object teach the class as absent
+(default: yes).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .. import render
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
 LINE_WIDTH, POINT_RADIUS, GSD = "LINE_WIDTH", "POINT_RADIUS", "GSD"
-NEGATIVE_TILES = "NEGATIVE_TILES"
+NEGATIVE_TILES, WORDS = "NEGATIVE_TILES", "WORDS"
 
 
 def add_label_parameters(alg: Any) -> None:
@@ -32,6 +34,9 @@ def add_label_parameters(alg: Any) -> None:
     alg.addParameter(QgsProcessingParameterString(
         FIXED_CLASS, tr("Class of the whole layer (when no class field), e.g. building"),
         optional=True))
+    alg.addParameter(QgsProcessingParameterString(
+        WORDS, tr("Class words, when the classes are codes, e.g. "
+                  "{1: building, 2: [road, street], 9: null}"), optional=True))
     alg.addParameter(QgsProcessingParameterNumber(
         LINE_WIDTH, tr("Width of line labels in metres (roads, rivers)"),
         QgsProcessingParameterNumber.Double, defaultValue=6.0, minValue=0.0))
@@ -66,6 +71,9 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
         "line_width_m": alg.parameterAsDouble(parameters, LINE_WIDTH, context),
         "point_radius_m": alg.parameterAsDouble(parameters, POINT_RADIUS, context),
         "negative_tiles": alg.parameterAsBool(parameters, NEGATIVE_TILES, context)}
+    words = alg.parameterAsString(parameters, WORDS, context).strip()
+    if words:
+        request["words"] = words
     gsd = alg.parameterAsDouble(parameters, GSD, context)
     if gsd > 0:
         request["gsd_m"] = gsd

@@ -1,4 +1,4 @@
-"""Evaluate against a reference layer; Build referring dataset (through the backend CLI)."""
+"""Evaluate against a reference layer; Build referring dataset (through the backend protocol)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from conftest import write_geotiff
 
 
 
-def _polygons(crs: str, rects, field: str = "") -> QgsVectorLayer:
-    uri = f"Polygon?crs={crs}" + (f"&field={field}:string" if field else "")
+def _polygons(crs: str, rects, field: str = "", kind: str = "string") -> QgsVectorLayer:
+    uri = f"Polygon?crs={crs}" + (f"&field={field}:{kind}" if field else "")
     layer = QgsVectorLayer(uri, "p", "memory")
     for rect, value in rects:
         feature = QgsFeature(layer.fields())
@@ -71,3 +71,26 @@ def test_build_dataset_through_the_protocol(provider, project, backend_settings,
     only = json.loads((tmp_path / "positives" / "dataset.json").read_text())
     assert only["negative_tiles"] is False
     assert sum(only["samples"].values()) < sum(summary["samples"].values())
+
+
+def test_coded_classes_are_named_in_class_words(provider, project, backend_settings, tmp_path):
+    """A land-cover layer's classes are often codes: the model learns words, so the
+    algorithm refuses codes with what to do, and 'Class words' names them."""
+    import processing
+    from qgis.core import QgsProcessingException
+
+    raster = write_geotiff(tmp_path / "scene.tif", size=(256, 256))
+    labels = _polygons("EPSG:32633", [
+        ("POLYGON((500030 4649740,500050 4649740,500050 4649720,500030 4649720,500030 4649740))",
+         1),
+        ("POLYGON((500070 4649700,500090 4649700,500090 4649680,500070 4649680,500070 4649700))",
+         2)], field="code", kind="integer")
+    params = {"INPUT": str(raster), "LABELS": labels, "CLASS_FIELD": "code", "TILE_SIZE": 64,
+              "OUTPUT": str(tmp_path / "dataset")}
+    with pytest.raises(QgsProcessingException, match=r"codes, not words \(1, 2\).*Class words"):
+        processing.run("rrsis:build_dataset", params)
+    assert not (tmp_path / "dataset").exists()
+    processing.run("rrsis:build_dataset", {
+        **params, "WORDS": "{1: [building, house], 2: road}"})
+    summary = json.loads((tmp_path / "dataset" / "dataset.json").read_text())
+    assert summary["classes"] == {"1": ["building", "house"], "2": ["road"]}

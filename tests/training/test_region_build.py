@@ -208,14 +208,66 @@ def test_a_failed_build_leaves_nothing(tmp_path: Path) -> None:
     _raster(raster, 128, 128)
     far = [shapely.box(0, 0, 10, 10)]                         # not on the raster
     labels = _labels(tmp_path / "l.gpkg", far, ["house"])
-    with pytest.raises(InputError, match="no training tile"):
+    with pytest.raises(InputError, match=r"none of the 1 labels of l.gpkg lies on the raster's "
+                                         r"area \(labels \(0.0, 0.0, 10.0, 10.0\), raster area"):
         build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind", tile_size=64)
+    corner = [shapely.box(X0 + 2, Y0 - 6, X0 + 6, Y0 - 2)]    # on it, in the held-out area
+    labels_south = _labels(tmp_path / "s.gpkg", corner, ["house"])
+    with pytest.raises(InputError, match="no training tile"):
+        build_region_dataset(raster, labels_south, tmp_path / "ds", class_field="kind",
+                             tile_size=64, test_extent=(X0, Y0 - 32, X0 + 32, Y0))
+    labels_south.unlink()
     with pytest.raises(InputError, match="no field"):
         build_region_dataset(raster, labels, tmp_path / "ds", class_field="nope", tile_size=64)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["l.gpkg", "scene.tif"]
     (tmp_path / "keep").mkdir()
     with pytest.raises(InputError, match="exists"):
         build_region_dataset(raster, labels, tmp_path / "keep", class_field="kind")
+
+
+def _geojson(path: Path, geoms: list, classes: list) -> Path:
+    """A GeoJSON file as an analyst's export writes it: an integer class field with empty
+    values (GDAL reads such a field as real numbers)."""
+    feats = [{"type": "Feature", "properties": {"code": c},
+              "geometry": shapely.geometry.mapping(g)} for g, c in zip(geoms, classes)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats, "crs": {
+        "type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32633"}}}))
+    return path
+
+
+def test_class_codes_are_named_by_a_words_mapping(tmp_path: Path) -> None:
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 128, 128)
+    houses = _houses(12, 128, 128)
+    codes = [1, 2, None] * 4                               # 4 features without a class
+    labels = _geojson(tmp_path / "coded.geojson", houses, codes)
+    with pytest.raises(InputError, match=r"the values of 'code' are codes, not words \(1, 2\)"
+                                         r".*--words.*'Class words'"):
+        build_region_dataset(raster, labels, tmp_path / "ds", class_field="code", tile_size=64)
+    # inline text (CLI --words, protocol 'words', QGIS 'Class words'), a file, or a mapping
+    words_file = tmp_path / "words.yaml"
+    words_file.write_text("1: [building, house]\n2: road\n")
+    for k, words in enumerate(("{1: [building, house], 2: road}", str(words_file),
+                               {1: ["Building", "house"], 2.0: "road"})):
+        s = build_region_dataset(raster, labels, tmp_path / f"ds{k}", class_field="code",
+                                 tile_size=64, words=words, split_shares=(1, 0, 0))
+        assert s["classes"] == {"1": ["building", "house"], "2": ["road"]}
+        assert s["categories"] == ["building", "road"]
+        assert "4 labelled features have no value in 'code' and were left out" in s["warnings"]
+    # a class mapped to null is left out, the others still have to be named
+    s = build_region_dataset(raster, labels, tmp_path / "only1", class_field="code",
+                             tile_size=64, words="{1: building, 2: null}", split_shares=(1, 0, 0))
+    assert s["categories"] == ["building"]
+    with pytest.raises(InputError, match=r"codes, not words \(2\)"):
+        build_region_dataset(raster, labels, tmp_path / "x", class_field="code", tile_size=64,
+                             words="{1: building}")
+    for bad, message in (("nowhere.yaml", "words file not found: nowhere.yaml"),
+                         ("{1: [building", "not valid YAML/JSON"),
+                         ("[building, road]", "not valid YAML/JSON|expected a mapping")):
+        with pytest.raises(InputError, match=message):
+            build_region_dataset(raster, labels, tmp_path / "x", class_field="code",
+                                 tile_size=64, words=bad)
+    assert not (tmp_path / "x").exists()
 
 
 def test_a_cancelled_build_leaves_nothing(tmp_path: Path) -> None:

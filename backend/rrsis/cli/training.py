@@ -34,8 +34,9 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tile-size", type=int, default=192,
                    help="tile side in pixels (default 192: lgce-lite's input)")
     p.add_argument("--words", default=None,
-                   help="YAML/JSON mapping class value -> words (first = category word, others = "
-                        "synonyms), e.g. {bldg: [building, house]}")
+                   help="class value -> words, a YAML/JSON file or the mapping itself (first = "
+                        "category word, others = synonyms; null leaves a class out), e.g. "
+                        "'{1: building, 2: [road, street]}'; needed when the classes are codes")
     p.add_argument("--split", default="0.7,0.15,0.15",
                    help="train,val,test shares of the area that holds data, as strips "
                         "(default 0.7,0.15,0.15)")

@@ -42,7 +42,7 @@ from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, r
 from ...errors import Cancelled, InputError
 from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
-from .labels import as_areas, read_region_labels, read_words, to_crs
+from .labels import as_areas, check_class_words, read_region_labels, read_words, to_crs
 
 __all__ = ["Part", "Coverage", "plan_parts", "read_coverage", "tile_starts",
            "build_region_dataset", "read_tile", "MIN_TRAIN_OBJECTS"]
@@ -260,7 +260,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         raise InputError(f"{output} exists: choose another folder or pass --overwrite")
     if tile_size < 32:
         raise InputError("tile size must be at least 32 pixels")
-    mapping = dict(words) if isinstance(words, Mapping) else read_words(words)
+    mapping = read_words(words)
     info = open_info(str(raster))
     if not gsd_m and model_gsd_range is None:
         from ...models.catalog import served_gsd_range
@@ -270,6 +270,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     rgb_bands = resolve_bands(info, tuple(bands) if bands else None)
     lab = to_crs(read_region_labels(labels, class_field, fixed_class, layer), grid.crs)
     geoms, classes = as_areas(lab, line_width_m, point_radius_m, grid.metres_per_unit)
+    check_class_words(classes, mapping, class_field)
+    _check_overlap(geoms, grid, Path(labels).name)
     cat_words, synonyms = _category_words(classes, mapping)
     test_box = None
     if test_extent is not None:
@@ -379,6 +381,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                                                             encoding="utf-8")
         (tmp / "categories.txt").write_text("".join(c + "\n" for c in categories))
         warnings = _warnings(part_rows, lines, gsd)
+        if lab.without_class:
+            warnings.append(f"{lab.without_class} labelled features have no value in "
+                            f"{class_field!r} and were left out")
         summary = {
             "name": output.name, "format": "rrsis-region/2",
             "source_raster": str(Path(raster).resolve()),
@@ -411,6 +416,24 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         progress({"fraction": 1.0, "stage": "build-dataset", "tiles_done": len(plan),
                   "tiles_total": len(plan)})
     return summary
+
+
+def _check_overlap(geoms: Sequence[Any], grid: WorkGrid, name: str) -> None:
+    """Labels that all lie off the raster's area are a wrong file, place or CRS: say so, not
+    "no training tile contains a labelled object"."""
+    import shapely
+
+    area = shapely.box(*grid.bounds)
+    if not any(g.intersects(area) for g in geoms):
+        lb = shapely.GeometryCollection(list(geoms)).bounds
+        raise InputError(f"none of the {len(geoms)} labels of {name} lies on the raster's area "
+                         f"(labels {_fmt_box(lb)}, raster area {_fmt_box(grid.bounds)}, both in "
+                         f"{grid.crs}): check that they belong to this raster and carry the "
+                         "right coordinate reference system")
+
+
+def _fmt_box(b: Sequence[float]) -> str:
+    return "(" + ", ".join(f"{v:.1f}" for v in b) + ")"
 
 
 def _part_bounds(grid: WorkGrid, p: Part) -> List[float]:

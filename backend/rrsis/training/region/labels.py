@@ -2,8 +2,10 @@
 
 Lines (roads, rivers) are buffered by half their width and points (tree inventories) by
 their radius, in metres on the ground, in the working CRS (projected, metres). The class
-comes from a field, or one class names the whole layer; a words file names each class
-value in the words of the expressions (:func:`read_words`).
+comes from a field, or one class names the whole layer; a words mapping (a file, or the
+same text inline) names each class value in the words of the expressions
+(:func:`read_words`): class codes ("1", "12") must be named, because the model learns the
+words an analyst will type (:func:`check_class_words`).
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ...errors import CRSError, InputError
 
-__all__ = ["RegionLabels", "read_region_labels", "read_words", "to_crs", "as_areas"]
+__all__ = ["RegionLabels", "read_region_labels", "read_words", "check_class_words", "to_crs",
+           "as_areas"]
 
 PathLike = Union[str, Path]
 POLYGONAL = ("Polygon", "MultiPolygon")
@@ -30,6 +33,7 @@ class RegionLabels:
     geometries: List[Any]
     classes: List[str]
     crs: Any
+    without_class: int = 0   # features with a geometry but no class value, left out
 
     def kinds(self) -> List[str]:
         return sorted({_kind(g) for g in self.geometries})
@@ -70,16 +74,27 @@ def read_region_labels(path: PathLike, class_field: Optional[str] = None,
                                             columns=[class_field] if class_field else [])
     geoms = list(shapely.from_wkb(wkb))
     if class_field is not None:
-        classes = [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-                   for v in values[0]]
+        classes = [_class_text(v) for v in values[0]]
     else:
-        classes = [str(fixed_class)] * len(geoms)
-    keep = [(g, c) for g, c in zip(geoms, classes)
-            if g is not None and not g.is_empty and c is not None and c.strip()]
+        classes = [str(fixed_class).strip() or None] * len(geoms)
+    located = [(g, c) for g, c in zip(geoms, classes) if g is not None and not g.is_empty]
+    keep = [(g, c) for g, c in located if c]
     if not keep:
         what = f"a value in {class_field!r}" if class_field else "a geometry"
         raise InputError(f"{path.name}: no feature with {what}")
-    return RegionLabels([g for g, _ in keep], [c for _, c in keep], meta.get("crs"))
+    return RegionLabels([g for g, _ in keep], [c for _, c in keep], meta.get("crs"),
+                        without_class=len(located) - len(keep))
+
+
+def _class_text(value: Any) -> Optional[str]:
+    """A class value as text; None for a missing one. A whole number read as a float (an
+    integer field with empty values comes back as floats) is written without ".0", so it
+    matches the "1" of a words mapping."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip() or None
 
 
 def to_crs(labels: RegionLabels, dst_crs: Any) -> RegionLabels:
@@ -95,7 +110,7 @@ def to_crs(labels: RegionLabels, dst_crs: Any) -> RegionLabels:
         return labels
     geoms = [shapely.geometry.shape(transform_geom(src, dst, shapely.geometry.mapping(g)))
              for g in labels.geometries]
-    return RegionLabels(geoms, labels.classes, dst)
+    return RegionLabels(geoms, labels.classes, dst, labels.without_class)
 
 
 def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
@@ -127,30 +142,71 @@ def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
     return out, classes
 
 
-def read_words(path: Optional[PathLike]) -> Dict[str, Optional[List[str]]]:
-    """Class-to-words file (YAML or JSON): ``{class: [category, synonym, ...] | word | null}``."""
-    if path is None:
+WORDS_EXAMPLE = "{1: building, 2: [road, street], 9: null}"
+
+
+def read_words(spec: Union[None, PathLike, Mapping[str, Any]]
+               ) -> Dict[str, Optional[List[str]]]:
+    """Class-to-words mapping (YAML or JSON): ``{class: [category, synonym, ...] | word |
+    null}`` (null: leave the class out), from a file, given inline as that text, or as a
+    mapping already."""
+    if isinstance(spec, Mapping):
+        return _words(spec, "the words mapping")
+    if spec is None or not str(spec).strip():
         return {}
     import yaml
 
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"words file not found: {p}")
+    p = Path(spec)
+    inline = not _is_file(p)
+    if inline and (str(spec).lower().endswith((".yaml", ".yml", ".json")) or
+                   not any(ch in str(spec) for ch in "{[:")):
+        raise InputError(f"words file not found: {p} (give a YAML/JSON file, or the mapping "
+                         f"itself, e.g. '{WORDS_EXAMPLE}')")
+    name = "the words mapping" if inline else p.name
     try:
         # BaseLoader keeps every scalar a string: a class named "yes" or "1" stays that text
-        data = yaml.load(p.read_text(), Loader=yaml.BaseLoader) or {}
+        data = yaml.load(str(spec) if inline else p.read_text(), Loader=yaml.BaseLoader) or {}
     except yaml.YAMLError as exc:
-        raise InputError(f"{p.name} is not valid YAML/JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{p.name}: expected a mapping of class value -> words")
+        first = str(exc).strip().splitlines()[0]
+        raise InputError(f"{name} is not valid YAML/JSON ({first}); e.g. "
+                         f"'{WORDS_EXAMPLE}'") from exc
+    return _words(data, name)
+
+
+def _words(data: Any, name: str) -> Dict[str, Optional[List[str]]]:
+    if not isinstance(data, Mapping):
+        raise InputError(f"{name}: expected a mapping of class value -> words, e.g. "
+                         f"'{WORDS_EXAMPLE}'")
     out: Dict[str, Optional[List[str]]] = {}
     for k, v in data.items():
+        key = _class_text(k) or str(k)
         if v is None or v == [] or v in ("", "null", "~", "none"):
-            out[str(k)] = None
+            out[key] = None
         elif isinstance(v, str):
-            out[str(k)] = [v.strip().lower()]
+            out[key] = [v.strip().lower()]
         elif isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v):
-            out[str(k)] = [w.strip().lower() for w in v]
+            out[key] = [w.strip().lower() for w in v]
         else:
-            raise InputError(f"{p.name}: words for {k!r} must be a word, a list of words or null")
+            raise InputError(f"{name}: words for {k!r} must be a word, a list of words or null")
     return out
+
+
+def _is_file(p: Path) -> bool:
+    try:
+        return p.is_file()
+    except OSError:   # inline text longer than a file name can be
+        return False
+
+
+def check_class_words(classes: Sequence[str], mapping: Mapping[str, Any],
+                      class_field: Optional[str]) -> None:
+    """Class values the model cannot learn as words: codes ("1", "12.5") not named by the
+    words mapping. The model learns the text of the class, and an analyst types words."""
+    codes = sorted({c for c in classes if c not in mapping and not any(ch.isalpha() for ch in c)},
+                   key=lambda c: (len(c), c))
+    if codes:
+        where = f"the values of {class_field!r}" if class_field else "the class"
+        shown = ", ".join(codes[:8]) + (", ..." if len(codes) > 8 else "")
+        raise InputError(f"{where} are codes, not words ({shown}): the model learns the words "
+                         "you will type; name each class with a words mapping (CLI --words, "
+                         f"QGIS 'Class words'), e.g. '{WORDS_EXAMPLE}'")
