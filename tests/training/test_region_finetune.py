@@ -19,11 +19,12 @@ import shapely
 from rasterio.transform import from_origin
 
 from helpers.data import shared_data
+from rrsis.errors import InputError
 from rrsis.models import create_model, read_card, save_checkpoint
 from rrsis.training.progress import BudgetPlanner
 from rrsis.training.region import build_region_dataset
 from rrsis.training.region.finetune import finetune_region
-from rrsis.training.region.holdout import object_matches
+from rrsis.training.region.holdout import heldout_iou, object_matches
 
 X0, Y0, GSD = 500000.0, 4000000.0, 0.5
 
@@ -183,3 +184,37 @@ def test_any_part_of_a_region_is_scored_like_the_held_out_part(region: tuple,
         f"{parts['train']['objects']} objects")
     assert main([str(data / "missing"), str(start)]) == 2
     assert "no dataset.json" in capsys.readouterr().err
+
+
+def test_a_layer_of_a_multi_layer_file_is_scored_from_that_layer(region: tuple,
+                                                                 tmp_path: Path) -> None:
+    """A GeoPackage of several layers needs its layer named (GDAL would read the first one,
+    silently), and the held-out score reads the labels from that layer again."""
+    import pyogrio
+    import pyogrio.raw
+
+    data, start = region
+    labels = tmp_path / "survey.gpkg"
+    decoys = [shapely.box(X0 + 5, Y0 - 9, X0 + 9, Y0 - 5)]
+    pyogrio.raw.write(str(labels), np.array([shapely.to_wkb(g) for g in decoys], dtype=object),
+                      [], fields=[], crs="EPSG:32633", geometry_type="Polygon", driver="GPKG",
+                      layer="fences")
+    meta, _, wkb, _ = pyogrio.raw.read(str(tmp_path / "houses.gpkg"))
+    pyogrio.raw.write(str(labels), wkb, [], fields=[], crs="EPSG:32633",
+                      geometry_type="Polygon", driver="GPKG", layer="houses", append=True)
+    assert [name for name, _ in pyogrio.list_layers(str(labels))] == ["fences", "houses"]
+    with pytest.raises(InputError, match=r"survey.gpkg holds 2 layers \(fences, houses\): "
+                                         r"choose one with --layer"):
+        build_region_dataset(tmp_path / "scene.tif", labels, tmp_path / "ds2",
+                             fixed_class="house", tile_size=64)
+    with pytest.raises(InputError, match="no layer 'roofs'; layers: fences, houses"):
+        build_region_dataset(tmp_path / "scene.tif", labels, tmp_path / "ds2",
+                             fixed_class="house", tile_size=64, layer="roofs")
+    summary = build_region_dataset(tmp_path / "scene.tif", labels, tmp_path / "ds2",
+                                   fixed_class="house", tile_size=64, layer="houses")
+    assert summary["source_layer"] == "houses"
+    held_out = next(p for p in summary["parts"] if p["split"] == "test")
+    assert held_out["objects"] == next(p for p in json.loads(
+        (data / "dataset.json").read_text())["parts"] if p["split"] == "test")["objects"] > 0
+    score = heldout_iou(tmp_path / "ds2", str(start), device="cpu", threads=1)
+    assert score["classes"]["house"]["objects"] == held_out["objects"]

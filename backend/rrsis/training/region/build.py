@@ -387,7 +387,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         summary = {
             "name": output.name, "format": "rrsis-region/2",
             "source_raster": str(Path(raster).resolve()),
-            "source_labels": str(Path(labels).resolve()), "class_field": class_field,
+            "source_labels": str(Path(labels).resolve()), "source_layer": layer,
+            "class_field": class_field,
             "fixed_class": fixed_class, "label_kinds": lab.kinds(),
             "line_width_m": line_width_m or None, "point_radius_m": point_radius_m or None,
             "crs": grid.crs.to_string() if grid.crs else None,

@@ -89,7 +89,8 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
     res = float(summary["gsd_m"]) / 1.0
     box = shapely.box(*bounds)
     lab = to_crs(read_region_labels(summary["source_labels"], summary.get("class_field"),
-                                    summary.get("fixed_class")), crs)
+                                    summary.get("fixed_class"), summary.get("source_layer")),
+                 crs)
     geoms, classes = as_areas(lab, summary.get("line_width_m") or 0.0,
                               summary.get("point_radius_m") or 0.0)
     out: Dict[str, Any] = {"split": part["split"], "area_m2": part["area_m2"],

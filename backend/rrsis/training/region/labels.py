@@ -63,7 +63,16 @@ def read_region_labels(path: PathLike, class_field: Optional[str] = None,
     if not path.exists():
         raise InputError(f"labels not found: {path}")
     try:
+        layers = [str(name) for name, _ in pyogrio.list_layers(str(path))]
+        if layer is None and len(layers) > 1:   # GDAL would read the first one, silently
+            raise InputError(f"{path.name} holds {len(layers)} layers ({', '.join(layers[:8])}"
+                             f"{', ...' if len(layers) > 8 else ''}): choose one with --layer "
+                             "(protocol: layer)")
+        if layer is not None and layer not in layers:
+            raise InputError(f"{path.name} has no layer {layer!r}; layers: {', '.join(layers)}")
         info = pyogrio.read_info(str(path), layer=layer)
+    except InputError:
+        raise
     except Exception as exc:  # noqa: BLE001 - GDAL's errors vary by driver
         raise InputError(f"cannot read labels {path}: {exc}") from exc
     fields = list(info["fields"])
