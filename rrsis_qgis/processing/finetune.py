@@ -104,22 +104,12 @@ class FinetuneAlgorithm(RrsisAlgorithm):
         out: Dict[str, Any] = {self.OUTPUT_MODEL: result["model"]}
         before = (result.get("before") or {}).get("classes", {})
         after = (result.get("after") or {}).get("classes", {})
+        for line in result.get("report", []):   # the backend's wording, as the CLI prints it
+            feedback.pushInfo(line)
+        for warning in result.get("warnings", []):
+            feedback.reportError(warning, fatalError=False)
         for cls, row in after.items():
-            was = before.get(cls, {}).get("iou")
-            feedback.pushInfo(self.tr(
-                "{cls} on the held-out part ({objects} objects): IoU {before} before, "
-                "{after:.3f} after (served at {gsd:g} m)").format(
-                    cls=cls, objects=row["objects"],
-                    before="n/a" if was is None else f"{was:.3f}", after=row["iou"],
-                    gsd=row["served_gsd_m"]))
-            if "objects_found_iou50" in row:
-                feedback.pushInfo(self.tr(
-                    "{cls}: {found} of {objects} labelled objects found (IoU >= 0.5) after, "
-                    "{was} before; {touched} touched").format(
-                        cls=cls, found=row["objects_found_iou50"], objects=row["objects"],
-                        was=before.get(cls, {}).get("objects_found_iou50", "n/a"),
-                        touched=row.get("objects_touched", 0)))
-            out.setdefault(self.BEFORE, was)
+            out.setdefault(self.BEFORE, before.get(cls, {}).get("iou"))
             out.setdefault(self.AFTER, row["iou"])
             out.setdefault(self.OBJECTS, row["objects"])
         if result.get("stopped_early"):

@@ -6,11 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsVectorLayer
+from qgis.core import (QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingFeedback,
+                       QgsVectorLayer)
 
 from conftest import wait_until, write_geotiff
 
 pytestmark = pytest.mark.usefixtures("backend_settings")
+
+
+class _Log(QgsProcessingFeedback):
+    def __init__(self) -> None:
+        super().__init__()
+        self.info: list = []
+
+    def pushInfo(self, info: str) -> None:  # noqa: N802 - Qt's name
+        self.info.append(info)
+        super().pushInfo(info)
 
 
 def _layer(kind: str, points) -> QgsVectorLayer:  # type: ignore[no-untyped-def]
@@ -42,11 +53,15 @@ def test_finetune_model_from_points_and_the_dock_lists_it(provider, project, ifa
     pts = [(x, y) for x, y in pts if x < ext.xMaximum() - 3 and y > ext.yMinimum() + 3]
     dock = RrsisDock(iface, iface.mainWindow())
     try:
+        log = _Log()
         out = processing.run("rrsis:finetune", {
             "INPUT": str(raster), "LABELS": _layer("Point", pts), "FIXED_CLASS": "tree",
             "POINT_RADIUS": 2.0, "GSD": 0.5, "MINUTES": 0.5, "NAME": "qgis-trees",
-            "BASE": "tiny", "MAX_ITERS": 2})
+            "BASE": "tiny", "MAX_ITERS": 2}, feedback=log)
         assert out["MODEL_NAME"] == "qgis-trees"
+        # the before/after in the backend's words (as the CLI prints them), in the log
+        assert any(m.startswith("held-out part: ") for m in log.info)
+        assert any(m.startswith("  tree: IoU ") and " -> " in m for m in log.info)
         assert out["HELD_OUT_OBJECTS"] > 0 and 0 <= out["IOU_AFTER"] <= 1
         assert (model_dir / "qgis-trees.safetensors").is_file()
         assert wait_until(lambda: dock.model.findData("qgis-trees") >= 0, timeout=60)

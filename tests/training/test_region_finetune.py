@@ -83,6 +83,8 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
         assert house["objects"] > 0 and 0.0 <= house["iou"] <= 1.0
         assert house["served_gsd_m"] == 0.5
         assert 0 <= house["objects_found_iou50"] <= house["objects_touched"] <= house["objects"]
+    assert s["report"][0].startswith("held-out part: ") and s["report"][1].startswith(
+        f"  house: IoU {s['before']['classes']['house']['iou']:.3f} -> ")
     training = [p for p in seen if p["stage"] == "training"]
     assert s["iterations"] == 3 and "eta" in training[-1]["message"]
     assert [p["fraction"] for p in seen] == sorted(p["fraction"] for p in seen)
@@ -117,6 +119,8 @@ def test_finetune_cli_shows_progress(region: tuple, tmp_path: Path) -> None:
     summary = json.loads(proc.stdout[proc.stdout.index("{\n"):])
     assert Path(summary["export"]) == tmp_path / "models" / "cli-model.safetensors"
     assert Path(summary["export"]).is_file() and summary["before"]["classes"]["house"]["objects"]
+    assert "\n".join(summary["report"]) in proc.stderr    # the before/after in words too
+    assert all(f"warning: {w}" in proc.stderr for w in summary["warnings"])
 
 
 def test_atlanta_tiny_before_after(tmp_path: Path) -> None:
@@ -218,3 +222,23 @@ def test_a_layer_of_a_multi_layer_file_is_scored_from_that_layer(region: tuple,
         (data / "dataset.json").read_text())["parts"] if p["split"] == "test")["objects"] > 0
     score = heldout_iou(tmp_path / "ds2", str(start), device="cpu", threads=1)
     assert score["classes"]["house"]["objects"] == held_out["objects"]
+
+
+def test_before_after_in_words_says_when_the_new_model_is_not_better() -> None:
+    from rrsis.training.region.holdout import before_after_report
+
+    def part(iou: float, found: int) -> dict:
+        return {"data_area_m2": 67500.0, "classes": {"1": {
+            "expression": "building", "iou": iou, "objects": 11, "predicted_objects": 9,
+            "served_gsd_m": 0.275, "objects_found_iou50": found, "objects_touched": 7}}}
+
+    better = before_after_report(part(0.066, 1), part(0.361, 4), "lgce-lite", "atl")
+    assert better == {"lines": [
+        "held-out part: 67500 m2 with data; lgce-lite -> atl",
+        "  building (class 1): IoU 0.066 -> 0.361; labelled objects found (IoU >= 0.5): "
+        "1 -> 4 of 11; served at 0.275 m"], "warnings": []}
+    worse = before_after_report(part(0.30, 4), part(0.25, 3), "lgce-lite", "atl")
+    assert worse["warnings"] == [
+        "the new model is not better than lgce-lite on the held-out part for building: keep "
+        "lgce-lite there, or label more objects (and a larger area) and fine-tune again"]
+    assert before_after_report({}, {}, "a", "b") == {"lines": [], "warnings": []}

@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import re
+import sys
 from pathlib import Path
 from typing import Any, Dict
 
@@ -225,6 +226,10 @@ def _run_finetune_region(args: argparse.Namespace) -> int:
                               device=args.device, threads=args.threads,
                               overwrite=args.overwrite, max_iters=args.max_iters)
     print(json.dumps(summary, indent=2))
+    for line in summary.get("report", []):   # the before/after in words, beside the JSON
+        print(line, file=sys.stderr)
+    for line in summary.get("warnings", []):
+        print(f"warning: {line}", file=sys.stderr)
     return 0
 
 

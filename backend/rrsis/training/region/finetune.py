@@ -92,7 +92,7 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     from ...models.catalog import DEFAULT_MODEL, find_model
     from ...models.checkpoint import load_checkpoint, read_card, save_checkpoint
     from ..trainer import Trainer
-    from .holdout import heldout_iou
+    from .holdout import before_after_report, heldout_iou
 
     dataset = Path(dataset)
     meta_path = dataset / "dataset.json"
@@ -164,10 +164,12 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     stage("after: new model on the held-out part", 0.96)
     after = heldout_iou(dataset, str(target), device=device, threads=threads,
                         cancel=cancelled) if compare else {}
+    words = before_after_report(before, after, Path(start).stem, name)
     out_summary = {"model": name, "export": str(target), "run": str(run_dir),
                    "iterations": result.global_step, "stopped_early": trainer.stopped_early,
                    "gsd_m": gsd, "gsd_range_m": list(served),
-                   "onnx": [str(p) for p in graph], "before": before, "after": after}
+                   "onnx": [str(p) for p in graph], "before": before, "after": after,
+                   "report": words["lines"], "warnings": words["warnings"]}
     (run_dir / "before_after.json").write_text(json.dumps(out_summary, indent=2))
     stage("done", 1.0)
     return out_summary

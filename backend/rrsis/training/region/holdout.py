@@ -22,7 +22,7 @@ import numpy as np
 
 from .labels import RegionLabels, as_areas, read_region_labels, to_crs
 
-__all__ = ["heldout_iou", "held_out_part", "object_matches", "main"]
+__all__ = ["heldout_iou", "held_out_part", "object_matches", "before_after_report", "main"]
 
 SPLITS = ("train", "val", "test")
 
@@ -124,6 +124,43 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
             "objects": objects, "predicted_objects": len(pred), "served_gsd_m": result.gsd_m,
             **object_matches(counted, pred)}
     return out
+
+
+#: fewer labelled objects than this in the held-out part make its IoU a rough measure
+FEW_OBJECTS = 10
+
+
+def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str, new: str
+                        ) -> Dict[str, List[str]]:
+    """The before/after of ``finetune`` in words: ``lines`` (one per class) and ``warnings``
+    (a new model not better than its base on the held-out part, with what to do; a held-out
+    part too small to measure firmly). What the CLI prints and the plugin logs: one wording."""
+    classes = (after or {}).get("classes", {})
+    if not classes:
+        return {"lines": [], "warnings": []}
+    lines = [f"held-out part: {after.get('data_area_m2', after.get('area_m2', 0)):.0f} m2 "
+             f"with data; {base} -> {new}"]
+    worse, few = [], 0
+    for cls, row in classes.items():
+        was = (before or {}).get("classes", {}).get(cls, {})
+        word = row["expression"] + (f" (class {cls})" if cls != row["expression"] else "")
+        iou = f"{was['iou']:.3f} -> {row['iou']:.3f}" if "iou" in was else f"{row['iou']:.3f}"
+        found = f"{was.get('objects_found_iou50', 'n/a')} -> {row['objects_found_iou50']}" \
+            if was else str(row["objects_found_iou50"])
+        lines.append(f"  {word}: IoU {iou}; labelled objects found (IoU >= 0.5): {found} of "
+                     f"{row['objects']}; served at {row['served_gsd_m']:.3g} m")
+        if "iou" in was and row["iou"] <= was["iou"]:
+            worse.append(row["expression"])
+        few += row["objects"] < FEW_OBJECTS
+    warnings = []
+    if worse:
+        warnings.append(f"the new model is not better than {base} on the held-out part for "
+                     f"{', '.join(worse)}: keep {base} there, or label more objects (and a "
+                     "larger area) and fine-tune again")
+    if few:
+        warnings.append(f"the held-out part holds fewer than {FEW_OBJECTS} labelled objects of "
+                        f"{few} class(es): a rough measure; label more there for a firm one")
+    return {"lines": lines, "warnings": warnings}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
