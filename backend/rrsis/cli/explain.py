@@ -42,14 +42,18 @@ def run_explain(args: argparse.Namespace) -> int:
     from ..engine.gsd import group_gsd_ranges
     from ..grounding.explain import explain_dict, explain_text
     from ..grounding.learnt import unlearnt_words
+    from ..grounding.lexicon import vocabulary_of
     from ..grounding.policy import policy_of
 
     card = _card(args.model)
     facts = (policy_of(card), group_gsd_ranges(card), unlearnt_words(card))
+    vocabulary = vocabulary_of(card)
     if args.json:
-        print(json.dumps([explain_dict(e, args.grounding, *facts, rivals=args.rivals)
+        print(json.dumps([explain_dict(e, args.grounding, *facts, rivals=args.rivals,
+                                       vocabulary=vocabulary)
                           for e in args.expressions], indent=2))
     else:
-        print("\n\n".join(explain_text(e, args.grounding, *facts, rivals=args.rivals)
+        print("\n\n".join(explain_text(e, args.grounding, *facts, rivals=args.rivals,
+                                        vocabulary=vocabulary)
                            for e in args.expressions))
     return 0

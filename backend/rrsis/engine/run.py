@@ -56,6 +56,7 @@ import rasterio
 from ..errors import Cancelled, InputError
 from ..grounding.engine import NO_MATCH, GroundedRun
 from ..grounding.learnt import unlearnt_in, unlearnt_message, unlearnt_words
+from ..grounding.lexicon import vocabulary_of
 from ..grounding.policy import policy_of
 from ..paths import check_outputs, gdal_options
 from ..protocol import TaskProgress as Progress
@@ -196,7 +197,8 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     source_gsd = source_gsd_m(info)
     gsd = float(options.gsd_m) if options.gsd_m else working_gsd(model, source_gsd)
     grounding = GroundedRun(expressions, options.grounding,  # the phrases to segment
-                            policy=policy_of(card), rivals=options.rivals)
+                            policy=policy_of(card), rivals=options.rivals,
+                            vocabulary=vocabulary_of(card))
     groups = grounding.phrase_groups()
     # each phrase at the scales its category was learnt at, unless the user set the GSD or
     # the raster has no CRS (its GSD is then a nominal one)

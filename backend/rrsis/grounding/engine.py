@@ -32,7 +32,7 @@ from ..errors import InputError
 from ..protocol import SEGMENT_PARAMS
 from .colour import median_lab
 from .execute import Scene, execute
-from .lexicon import BY_NAME
+from .lexicon import BASE_VOCABULARY, Vocabulary
 from .parser import parse, target_groups
 from .plan import Plan
 from .policy import end_to_end_reason
@@ -62,13 +62,14 @@ class GroundedRun:
     phrases: List[str] = field(default_factory=list)
     policy: Optional[Mapping[str, Mapping[str, Any]]] = None  # card's grounding_policy (auto)
     rivals: bool = True  # segment the rivals of grounded categories too (see .rivals)
+    vocabulary: Vocabulary = BASE_VOCABULARY  # the lexicon plus the model card's categories
 
     def __post_init__(self) -> None:
         if self.mode not in GROUNDING_MODES:
             raise InputError(f"grounding must be one of {', '.join(GROUNDING_MODES)}, "
                              f"got {self.mode!r}")
         for expr in self.expressions:
-            plan = parse(expr)
+            plan = parse(expr, self.vocabulary)
             if self.mode == "off":
                 plan = Plan(plan.expression, "end_to_end", reason="grounding off")
             elif self.mode == "auto" and plan.mode == "grounded":
@@ -78,7 +79,7 @@ class GroundedRun:
             use = _Use(plan, plan.mode == "grounded")
             if use.grounded:
                 for cat in plan.categories():
-                    self._add(BY_NAME[cat].model_phrase)
+                    self._add(self.vocabulary.by_name[cat].model_phrase)
                 if self.mode == "auto" and plan.relational:
                     use.fallback_phrase = self._add(expr)
             elif plan.mode == "end_to_end":
@@ -87,7 +88,7 @@ class GroundedRun:
         if self.rivals:  # one category per rival group none of the run's categories is in
             grounded = [c for u in self.uses.values() if u.grounded for c in u.plan.categories()]
             for cat in rival_names(grounded):
-                self._add(BY_NAME[cat].model_phrase)
+                self._add(self.vocabulary.by_name[cat].model_phrase)
 
     def rivals_for(self, plan: Plan) -> List[str]:
         """The groups rivalling ``plan``'s categories (:data:`.rivals.RIVALS`; none with
@@ -110,7 +111,7 @@ class GroundedRun:
         out: Dict[str, List[str]] = {}
         for expr, use in self.uses.items():
             if use.grounded:
-                phrases = [BY_NAME[c].model_phrase for t in use.plan.targets
+                phrases = [self.vocabulary.by_name[c].model_phrase for t in use.plan.targets
                            for c in t.categories]
                 if use.fallback_phrase is not None:
                     phrases.append(use.fallback_phrase)
@@ -124,7 +125,7 @@ class GroundedRun:
         and its end-to-end fallback, or the whole expression when answered end to end."""
         use = self.uses[expr]
         if use.grounded:
-            phrases = [BY_NAME[c].model_phrase for c in use.plan.categories()]
+            phrases = [self.vocabulary.by_name[c].model_phrase for c in use.plan.categories()]
             if use.fallback_phrase is not None:
                 phrases.append(use.fallback_phrase)
             return list(dict.fromkeys(phrases))
@@ -134,11 +135,11 @@ class GroundedRun:
         """phrase -> the lexicon groups of what it asks for (the key of the card's operating
         points): a category phrase its category's group; a whole expression the groups of
         its targets as the parser reads them (none when it does not understand it)."""
-        by_phrase = {c.model_phrase: c.group for c in BY_NAME.values()}
+        by_phrase = {c.model_phrase: c.group for c in self.vocabulary.by_name.values()}
         out: Dict[str, List[str]] = {}
         for phrase in self.phrases:
             if phrase in self.uses:  # segmented whole (end to end, or the auto fallback)
-                out[phrase] = list(target_groups(phrase))
+                out[phrase] = list(target_groups(phrase, self.vocabulary))
             else:
                 out[phrase] = [by_phrase[phrase]] if phrase in by_phrase else []
         return out
@@ -175,12 +176,13 @@ class GroundedRun:
                 metric: Dict[str, List[BaseGeometry]], bounds: Tuple[float, float, float, float],
                 transform: Affine, reader: Any, scores: Mapping[str, Sequence[float]]
                 ) -> Tuple[List[Tuple[str, Pick]], Dict[str, Dict[str, Any]]]:
-        by_category = {c.name: metric.get(c.model_phrase, []) for c in BY_NAME.values()}
-        by_score = {c.name: scores[c.model_phrase] for c in BY_NAME.values()
+        cats = self.vocabulary.by_name
+        by_category = {c.name: metric.get(c.model_phrase, []) for c in cats.values()}
+        by_score = {c.name: scores[c.model_phrase] for c in cats.values()
                     if c.model_phrase in scores}
 
         def colour_of(category: str, index: int) -> np.ndarray:
-            return _object_lab(objects[BY_NAME[category].model_phrase][index], transform, reader)
+            return _object_lab(objects[cats[category].model_phrase][index], transform, reader)
 
         lab: Dict[Tuple[str, int], np.ndarray] = {}  # one colour cache for every scene
         scenes: Dict[FrozenSet[FrozenSet[str]], Scene] = {}
@@ -208,7 +210,7 @@ class GroundedRun:
                 scene = scene_for(plan)
                 sel = execute(plan, scene)
                 uncertain = sel.uncertain
-                messages += sel.notes + _rival_notes(plan, scene, sel.picks)
+                messages += sel.notes + _rival_notes(plan, scene, sel.picks, cats)
                 rivals = self.rivals_for(plan)
                 if rivals:
                     text += f"; rivals: {', '.join(rivals)}"
@@ -221,7 +223,7 @@ class GroundedRun:
                     chosen = [(use.fallback_phrase, i)
                               for i in range(len(objects.get(use.fallback_phrase, [])))]
                 else:
-                    chosen = [(BY_NAME[c].model_phrase, i) for c, i in sel.picks]
+                    chosen = [(cats[c].model_phrase, i) for c, i in sel.picks]
             elif plan.mode == "end_to_end":
                 chosen = [(expr, i) for i in range(len(objects.get(expr, [])))]
             if not chosen and NO_MATCH not in messages:
@@ -233,7 +235,8 @@ class GroundedRun:
         return picks, reports
 
 
-def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]]) -> List[str]:
+def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]],
+                 cats: Mapping[str, Any]) -> List[str]:
     """A message per target category that lost objects of this answer to a rival: those the
     plan selects when nothing is left out, and does not now."""
     if not scene.dropped:
@@ -243,7 +246,7 @@ def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]]) -> 
     out = []
     for cat in dict.fromkeys(c for c, _ in lost):
         n = sum(1 for c, _ in lost if c == cat)
-        out.append(f"{n} object{'s' if n > 1 else ''} found as '{BY_NAME[cat].model_phrase}' "
+        out.append(f"{n} object{'s' if n > 1 else ''} found as '{cats[cat].model_phrase}' "
                    f"left out: the model was surer of another category there")
     return out
 

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
 from .learnt import Unlearnt, unlearnt_in, unlearnt_message
-from .lexicon import BY_NAME
+from .lexicon import BASE_VOCABULARY, Vocabulary
 from .plan import Plan, Relation, Target
 from .rivals import COVER, MARGIN, rival_names
 
@@ -62,13 +62,15 @@ def _target_lines(t: Target, indent: str) -> List[str]:
 Scales = Mapping[str, Tuple[float, float]]  # the card's group_gsd_range_m, per lexicon group
 
 
-def _scale_lines(categories: List[str], scales: Optional[Scales]) -> List[str]:
+def _scale_lines(run: GroundedRun, categories: List[str], scales: Optional[Scales]
+                 ) -> List[str]:
     lines = []
+    cats = run.vocabulary.by_name
     for c in categories:
-        group = BY_NAME[c].group
+        group = cats[c].group
         if scales and group in scales:
             lo, hi = scales[group]
-            lines.append(f"  scale: {BY_NAME[c].model_phrase!r} is looked for at {lo:g}-{hi:g} m, "
+            lines.append(f"  scale: {cats[c].model_phrase!r} is looked for at {lo:g}-{hi:g} m, "
                          f"the GSDs the model learnt {group} at (the working GSD clamped into "
                          "them, unless a GSD is set)")
     return lines
@@ -78,7 +80,7 @@ def _rival_lines(run: GroundedRun, plan: Plan) -> List[str]:
     groups = run.rivals_for(plan)
     if not groups:
         return []
-    extra = [BY_NAME[c].model_phrase for c in rival_names(plan.categories())]
+    extra = [run.vocabulary.by_name[c].model_phrase for c in rival_names(plan.categories())]
     also = f"also segment {', '.join(map(repr, extra))}; " if extra else ""
     return [f"  rivals ({', '.join(groups)}): {also}an object covered at least "
             f"{COVER:.0%} by a rival's object the model is surer of (by more than "
@@ -94,17 +96,19 @@ def _caution_lines(run: GroundedRun, expression: str, unlearnt: Optional[Unlearn
 def explain_text(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
                  scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
-                 rivals: bool = True) -> str:
-    """The plan of ``expression`` as text; ``policy``, ``scales`` and ``unlearnt`` are what
-    the model's card says (grounding policy, per-group scales, words it did not learn)."""
-    run = GroundedRun([expression], mode, policy=policy, rivals=rivals)
+                 rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY) -> str:
+    """The plan of ``expression`` as text; ``policy``, ``scales``, ``unlearnt`` and
+    ``vocabulary`` are what the model's card says (grounding policy, per-group scales, words
+    it did not learn, categories it adds to the lexicon)."""
+    run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
+    cats = vocabulary.by_name
     plan: Plan = run.plans()[expression]
     use = run.uses[expression]
     lines = [f"{expression!r}", f"  plan: {plan.summary()}"]
     if plan.mode == "grounded":
         lines.append("  segment: " + ", ".join(
-            f"{BY_NAME[c].model_phrase!r}" for c in plan.categories()) + " (each once per run)")
-        lines += _scale_lines(plan.categories(), scales)
+            f"{cats[c].model_phrase!r}" for c in plan.categories()) + " (each once per run)")
+        lines += _scale_lines(run, plan.categories(), scales)
         lines += _rival_lines(run, plan)
         lines += _caution_lines(run, expression, unlearnt)
         for i, t in enumerate(plan.targets):
@@ -128,17 +132,19 @@ def explain_text(expression: str, mode: str = "auto",
 def explain_dict(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
                  scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
-                 rivals: bool = True) -> Dict[str, Any]:
+                 rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY
+                 ) -> Dict[str, Any]:
     """The plan of ``expression`` as JSON-able data (see :func:`explain_text`)."""
-    run = GroundedRun([expression], mode, policy=policy, rivals=rivals)
+    run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
+    cats = vocabulary.by_name
     plan = run.plans()[expression]
     d = plan.to_dict()
     d["segment"] = list(run.phrases)
     d["rivals"] = run.rivals_for(plan)
     d["grounding"] = mode
     if plan.mode == "grounded" and scales:
-        d["scales_m"] = {BY_NAME[c].model_phrase: list(scales[BY_NAME[c].group])
-                         for c in plan.categories() if BY_NAME[c].group in scales}
+        d["scales_m"] = {cats[c].model_phrase: list(scales[cats[c].group])
+                         for c in plan.categories() if cats[c].group in scales}
     weak = unlearnt_in(run.segmented_phrases(expression), unlearnt or {})
     if weak:
         d["unlearnt"] = {p: {"oIoU": v[0], "count": v[1]} for p, v in weak.items()}

@@ -9,12 +9,14 @@ whole ("low vegetation", "parking lot").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Mapping, Optional, Tuple
+from functools import cached_property
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
-           "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "known_word"]
+           "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "known_word", "Vocabulary",
+           "BASE_VOCABULARY", "vocabulary_of"]
 
 
 @dataclass(frozen=True)
@@ -231,3 +233,69 @@ def _all_words() -> FrozenSet[str]:
 
 
 _ALL_WORDS = _all_words()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The categories an expression can name: the lexicon's own, and those a model's card
+    adds (:func:`vocabulary_of`). A model fine-tuned on "solar panel" is asked for solar
+    panels by that name instead of "unknown word 'solar'"; a class it shares with the
+    lexicon is asked in the words it was trained on."""
+
+    categories: Tuple[Category, ...] = CATEGORIES
+
+    @cached_property
+    def names(self) -> Dict[str, str]:
+        """name or synonym -> category (a later category's name wins: the model's own)."""
+        return {n: c.name for c in self.categories for n in c.names}
+
+    @cached_property
+    def by_name(self) -> Dict[str, Category]:
+        return {c.name: c for c in self.categories}
+
+    @cached_property
+    def max_name_words(self) -> int:
+        return max(len(n.split()) for c in self.categories for n in c.names)
+
+    @cached_property
+    def _own_words(self) -> FrozenSet[str]:
+        return frozenset(w for c in self.categories for n in c.names for w in n.split())
+
+    def known_word(self, word: str) -> bool:
+        return known_word(word) or word in self._own_words or singular(word) in self._own_words
+
+    def group_of(self, category: str) -> str:
+        return self.by_name[category].group if category in self.by_name else "other"
+
+
+BASE_VOCABULARY = Vocabulary()
+
+
+def _phrase(text: Any) -> str:
+    return " ".join(str(text).lower().split())
+
+
+def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
+    """The vocabulary of a model: the lexicon plus the card's ``categories`` (category word
+    -> its words, written by ``finetune`` from the dataset's classes). A lexicon category is
+    then asked by the card's word ("building", as trained, not "buildings"); a new one
+    ("solar panel") becomes a category of group ``other`` (default distances, no rivals)."""
+    extra = card.get("categories") if isinstance(card, Mapping) else None
+    if not isinstance(extra, Mapping) or not extra:
+        return BASE_VOCABULARY
+    cats = list(CATEGORIES)
+    for word, words in extra.items():
+        word = _phrase(word) if isinstance(word, str) else ""
+        if not word:
+            continue
+        names = [word] + [_phrase(w) for w in (words if isinstance(words, (list, tuple))
+                                               else ()) if isinstance(w, str) and _phrase(w)]
+        names += [" ".join(n.split()[:-1] + [singular(n.split()[-1])]) for n in names]
+        if word in BY_NAME:
+            base = BY_NAME[word]
+            cats[cats.index(base)] = Category(base.name, word,
+                                              tuple(dict.fromkeys(base.names + tuple(names))),
+                                              base.group)
+        else:
+            cats.append(Category(word, word, tuple(dict.fromkeys(names)), "other"))
+    return Vocabulary(tuple(cats))

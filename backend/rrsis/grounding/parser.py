@@ -34,7 +34,6 @@ __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = frozenset({"and", "or", ","})
-_MAX_NAME_WORDS = max(len(n.split()) for c in lx.CATEGORIES for n in c.names)
 
 
 class NotUnderstood(Exception):
@@ -56,9 +55,10 @@ def _number(word: str) -> Optional[float]:
 
 
 class _Parser:
-    def __init__(self, tokens: Sequence[str]) -> None:
+    def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
         self.t = list(tokens)
         self.i = 0
+        self.vocab = vocabulary
 
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
@@ -106,7 +106,7 @@ class _Parser:
             heads.append(self.head())
         relations: List[Relation] = []
         region: Optional[Region] = None
-        groups = [lx.group_of(h) for h in heads]
+        groups = [self.vocab.group_of(h) for h in heads]
         while True:
             self.skip_fillers(keep=("all",))
             if self.peek() is None or self.peek() in _CONJ:
@@ -180,13 +180,13 @@ class _Parser:
 
     def category_here(self) -> Optional[Tuple[str, int]]:
         """(category, words) of the longest category name starting here, else None."""
-        for n in range(_MAX_NAME_WORDS, 0, -1):
+        for n in range(self.vocab.max_name_words, 0, -1):
             words = self.t[self.i:self.i + n]
             if len(words) < n or any(w in _CONJ for w in words):
                 continue
             for phrase in (" ".join(words), " ".join(words[:-1] + [lx.singular(words[-1])])):
-                if phrase in lx.CATEGORY_NAMES:
-                    return lx.CATEGORY_NAMES[phrase], n
+                if phrase in self.vocab.names:
+                    return self.vocab.names[phrase], n
         return None
 
     def head(self) -> str:
@@ -269,8 +269,8 @@ class _Parser:
                         self.i = save
                         continue
                     kind = table[phrase]
-                    return Relation(kind, anchor, _default_distance(kind, groups, anchor),
-                                    negated)
+                    return Relation(kind, anchor, _default_distance(kind, groups, anchor,
+                                                                    self.vocab), negated)
         return None
 
     def metric(self) -> Optional[Tuple[str, float]]:
@@ -320,10 +320,11 @@ class _Parser:
         return lx.DIRECTION_WORDS[word]
 
 
-def _default_distance(kind: str, groups: Sequence[str], anchor: Target) -> Optional[float]:
+def _default_distance(kind: str, groups: Sequence[str], anchor: Target,
+                      vocabulary: lx.Vocabulary) -> Optional[float]:
     if kind not in ("along", "next_to", "near", "far", "surrounded"):
         return None
-    base = max(lx.next_to_distance_m(g, lx.group_of(a))
+    base = max(lx.next_to_distance_m(g, vocabulary.group_of(a))
                for g in groups for a in anchor.categories)
     if kind == "near":
         return 2.0 * base
@@ -332,7 +333,7 @@ def _default_distance(kind: str, groups: Sequence[str], anchor: Target) -> Optio
     return base
 
 
-def _has_content(tokens: Sequence[str]) -> bool:
+def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary) -> bool:
     """Whether some word is known (to the grounding or the model) and is not a filler.
 
     Deliberately generous: "bright square" has no category but known words, so it goes
@@ -340,16 +341,18 @@ def _has_content(tokens: Sequence[str]) -> bool:
     """
     structural = lx.FILLER_WORDS | lx.NEGATION_WORDS | {"and", "or", "to", "of", "from",
                                                          "than", ","}
-    return any(w not in structural and lx.known_word(w) and _number(w) is None
+    return any(w not in structural and vocabulary.known_word(w) and _number(w) is None
                for w in tokens)
 
 
-def parse(expression: str) -> Plan:
-    """The plan of one expression; never raises for any string."""
+def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Plan:
+    """The plan of one expression, in the lexicon's words and those the model's card adds
+    (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string."""
     text = " ".join(str(expression).split())
     tokens = tokenize(text)
-    unknown = tuple(dict.fromkeys(w for w in tokens if w != "," and not lx.known_word(w)))
-    if not _has_content(tokens):
+    unknown = tuple(dict.fromkeys(w for w in tokens
+                                  if w != "," and not vocabulary.known_word(w)))
+    if not _has_content(tokens, vocabulary):
         return Plan(text, "nothing", reason="no known object word", unknown_words=unknown,
                     notes=("no object matches",))
     if unknown:
@@ -358,7 +361,7 @@ def parse(expression: str) -> Plan:
     if len(tokens) > MAX_WORDS:
         return Plan(text, "end_to_end", reason=f"longer than {MAX_WORDS} words")
     try:
-        targets = _Parser(tokens).expression()
+        targets = _Parser(tokens, vocabulary).expression()
     except NotUnderstood as exc:
         return Plan(text, "end_to_end", reason=str(exc))
     except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
@@ -367,10 +370,12 @@ def parse(expression: str) -> Plan:
 
 
 @lru_cache(maxsize=4096)
-def target_groups(expression: str) -> Tuple[str, ...]:
+def target_groups(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY
+                  ) -> Tuple[str, ...]:
     """The lexicon groups of what ``expression`` asks for, as the parser reads its targets
     ("cars next to the road" -> vehicle; "roofs" -> building), first mention first; empty
     when it does not understand it. The key of a card's operating points and presence
     rules, for the engine and the calibrations alike."""
-    return tuple(dict.fromkeys(lx.BY_NAME[c].group for t in parse(expression).targets
+    return tuple(dict.fromkeys(vocabulary.group_of(c)
+                               for t in parse(expression, vocabulary).targets
                                for c in t.categories))

@@ -148,10 +148,14 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
               "weights_dtype", "weights_sha256", "created", "gsd_range_m",
               "operating_points", "presence", "grounding_policy",  # measured on other weights
               "group_gsd_range_m",  # the base's data; this model learnt at the region's GSD
-              "input_stretch"):  # the base's training values, if any; this one's follow
+              "input_stretch",  # the base's training values, if any; this one's follow
+              "categories"):  # the base's own classes, if fine-tuned before
         card.pop(k, None)
     if stretch is not None:  # a raster that is not 8-bit: served as trained, whatever extent
         card["input_stretch"] = stretch               # is viewed
+    # its classes in the words it was trained on: the grounding asks for them by those words
+    # (lexicon.vocabulary_of), so "solar panels" is not an unknown word to this model
+    card["categories"] = {ws[0]: list(ws) for ws in summary["classes"].values() if ws}
     card.update({"name": name, "gsd_m": gsd, "gsd_range_m": list(served),
                  "licence": licence or card.get("licence"), "attribution": attribution,
                  "training_region": {"dataset": summary.get("name"), "parts": summary["parts"],

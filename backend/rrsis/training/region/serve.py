@@ -27,7 +27,8 @@ def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
     p = dict(params)
     kwargs: Dict[str, Any] = {
         "class_field": p.get("class_field"), "fixed_class": p.get("fixed_class"),
-        "words": p.get("words"), "layer": p.get("layer"), "gsd_m": p.get("gsd_m"), "extent_crs": p.get("extent_crs"),
+        "words": p.get("words"), "layer": p.get("layer"), "gsd_m": p.get("gsd_m"),
+        "extent_crs": p.get("extent_crs"),
         "extent": p.get("extent"), "test_extent": p.get("test_extent"),
         "bands": p.get("bands"), "overwrite": bool(p.get("overwrite", False)),
         "line_width_m": float(p.get("line_width_m") or 0.0),

@@ -1,0 +1,54 @@
+"""A fine-tuned model's own classes join the grounding vocabulary (from its card).
+
+Why: an analyst who fine-tunes on "solar panel" must be able to ask for "solar panels":
+the lexicon alone calls them unknown words and runs no model.
+"""
+
+from __future__ import annotations
+
+from rrsis.grounding.engine import GroundedRun
+from rrsis.grounding.explain import explain_text
+from rrsis.grounding.lexicon import BASE_VOCABULARY, vocabulary_of
+from rrsis.grounding.parser import parse, target_groups
+
+CARD = {"categories": {"solar panel": ["solar panel", "pv array"],
+                       "building": ["building", "house"], "shed": ["shed"]}}
+
+
+def test_without_the_models_words_they_are_unknown() -> None:
+    plan = parse("solar panels")
+    assert plan.mode == "nothing" and plan.unknown_words == ("solar", "panels")
+    assert vocabulary_of({}) is BASE_VOCABULARY and vocabulary_of(None) is BASE_VOCABULARY
+
+
+def test_the_models_classes_are_categories_asked_in_its_own_words() -> None:
+    vocab = vocabulary_of(CARD)
+    plan = parse("solar panels", vocab)
+    assert plan.mode == "grounded" and plan.targets[0].categories == ("solar panel",)
+    assert parse("the PV arrays", vocab).targets[0].categories == ("solar panel",)
+    # relations and attributes work on them as on the lexicon's categories
+    rel = parse("large solar panels within 20 m of the road", vocab)
+    assert rel.mode == "grounded" and rel.targets[0].relations[0].anchor.categories == ("road",)
+    assert rel.targets[0].relations[0].distance_m == 20.0
+    run = GroundedRun(["solar panels next to buildings", "sheds"], vocabulary=vocab)
+    # the lexicon's building is asked as the model learnt it ("building", not "buildings");
+    # "shed", a building synonym in the lexicon, is the model's own class here
+    assert run.phrases[:3] == ["solar panel", "building", "solar panels next to buildings"]
+    assert run.uses["sheds"].plan.targets[0].categories == ("shed",)
+    assert target_groups("solar panels", vocab) == ("other",)
+    assert target_groups("houses", vocab) == ("building",)
+    assert parse("sheds").targets[0].categories == ("building",)   # the lexicon alone
+
+
+def test_explain_shows_the_models_words() -> None:
+    text = explain_text("solar panels next to the road", vocabulary=vocabulary_of(CARD))
+    assert "segment: 'solar panel', 'road'" in text and "unknown word" not in text
+
+
+def test_a_damaged_categories_entry_is_ignored_not_fatal() -> None:
+    for bad in ({"categories": "solar panel"}, {"categories": {"": ["x"]}},
+                {"categories": {"tent": "tent"}}, {"categories": {"tent": [None, 3]}}):
+        vocab = vocabulary_of(bad)
+        assert parse("buildings", vocab).mode == "grounded"
+    assert parse("tents", vocabulary_of({"categories": {"tent": [None, 3]}})).mode == "grounded"
+    assert vocabulary_of({"categories": {"tent": [None, 3]}}).by_name["tent"].names == ("tent",)
