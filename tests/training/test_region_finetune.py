@@ -251,3 +251,10 @@ def test_before_after_in_words_says_when_the_new_model_is_not_better() -> None:
         "the new model is not better than lgce-lite on the held-out part for building: keep "
         "lgce-lite there, or label more objects (and a larger area) and fine-tune again"]
     assert before_after_report({}, {}, "a", "b") == {"lines": [], "warnings": []}
+    empty = part(0.0, 0)
+    empty["classes"]["1"].update(objects=0, predicted_objects=2)
+    nothing = before_after_report(empty, empty, "lgce-lite", "atl")
+    assert nothing == {"lines": [
+        "held-out part: 67500 m2 with data; lgce-lite -> atl",
+        "  building (class 1): no labelled object in the held-out part, not measured "
+        "(2 polygons found there)"], "warnings": []}

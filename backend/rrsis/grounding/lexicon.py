@@ -271,8 +271,9 @@ class Vocabulary:
 BASE_VOCABULARY = Vocabulary()
 
 
-def _phrase(text: Any) -> str:
-    return " ".join(str(text).lower().split())
+def _phrase(text: str) -> str:
+    """A class name as the parser reads it: "Solar-Panel" -> "solar panel"."""
+    return " ".join(text.lower().replace("-", " ").replace("_", " ").split())
 
 
 def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
@@ -284,8 +285,8 @@ def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
     if not isinstance(extra, Mapping) or not extra:
         return BASE_VOCABULARY
     cats = list(CATEGORIES)
-    for word, words in extra.items():
-        word = _phrase(word) if isinstance(word, str) else ""
+    for trained, words in extra.items():
+        word = _phrase(trained) if isinstance(trained, str) else ""
         if not word:
             continue
         names = [word] + [_phrase(w) for w in (words if isinstance(words, (list, tuple))
@@ -293,9 +294,10 @@ def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
         names += [" ".join(n.split()[:-1] + [singular(n.split()[-1])]) for n in names]
         if word in BY_NAME:
             base = BY_NAME[word]
-            cats[cats.index(base)] = Category(base.name, word,
+            cats[cats.index(base)] = Category(base.name, str(trained).strip(),
                                               tuple(dict.fromkeys(base.names + tuple(names))),
                                               base.group)
-        else:
-            cats.append(Category(word, word, tuple(dict.fromkeys(names)), "other"))
+        else:   # the model is asked in its training words ("solar-panel" if so written)
+            cats.append(Category(word, str(trained).strip(), tuple(dict.fromkeys(names)),
+                                 "other"))
     return Vocabulary(tuple(cats))

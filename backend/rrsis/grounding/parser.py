@@ -41,11 +41,12 @@ class NotUnderstood(Exception):
 
 
 def tokenize(text: str) -> List[str]:
-    """Lower-case words, numbers split from units ("20m" -> "20", "m"), commas kept."""
-    text = text.lower().replace("-", " ").replace("’", "'")
-    text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
+    """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
+    units ("20m" -> "20", "m"), commas kept."""
+    text = text.lower().replace("-", " ").replace("_", " ").replace("’", "'")
+    text = re.sub(r"(\d)([^\W\d_])", r"\1 \2", text)
     text = re.sub(r"'s\b", "", text)  # possessive: "the car's shadow" -> "the car shadow"
-    return re.findall(r"\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)?|,", text)
+    return re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|,", text)
 
 
 def _number(word: str) -> Optional[float]:

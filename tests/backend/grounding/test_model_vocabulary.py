@@ -52,3 +52,17 @@ def test_a_damaged_categories_entry_is_ignored_not_fatal() -> None:
         assert parse("buildings", vocab).mode == "grounded"
     assert parse("tents", vocabulary_of({"categories": {"tent": [None, 3]}})).mode == "grounded"
     assert vocabulary_of({"categories": {"tent": [None, 3]}}).by_name["tent"].names == ("tent",)
+
+
+def test_class_names_are_read_as_the_parser_reads_text() -> None:
+    vocab = vocabulary_of({"categories": {"solar-panel": ["solar-panel"],
+                                          "bâtiment": ["bâtiment", "maison"]}})
+    plan = parse("Solar panels next to the bâtiments", vocab)
+    assert plan.mode == "grounded"
+    assert plan.targets[0].categories == ("solar panel",)
+    assert plan.targets[0].relations[0].anchor.categories == ("bâtiment",)
+    run = GroundedRun(["solar-panels"], vocabulary=vocab)
+    assert run.phrases[0] == "solar-panel"          # asked in the words it was trained on
+    assert parse("maisons", vocab).targets[0].categories == ("bâtiment",)
+    # any script is a word, not letters split around it
+    assert parse("bâtiments").unknown_words == ("bâtiments",)

@@ -144,6 +144,10 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
     for cls, row in classes.items():
         was = (before or {}).get("classes", {}).get(cls, {})
         word = row["expression"] + (f" (class {cls})" if cls != row["expression"] else "")
+        if not row["objects"]:   # nothing labelled there: an IoU of 0 would say nothing
+            lines.append(f"  {word}: no labelled object in the held-out part, not measured "
+                         f"({row['predicted_objects']} polygons found there)")
+            continue
         iou = f"{was['iou']:.3f} -> {row['iou']:.3f}" if "iou" in was else f"{row['iou']:.3f}"
         found = f"{was.get('objects_found_iou50', 'n/a')} -> {row['objects_found_iou50']}" \
             if was else str(row["objects_found_iou50"])
