@@ -9,7 +9,9 @@ caller asks for pixel coordinates explicitly; then the grid is the raster's own 
 grid (no resampling, one "metre" = one pixel, y grows downwards).
 
 Bands: RGB as is; 4+ bands use a band mapping (default 1, 2, 3); 1-2 bands: band 1
-replicated. Values: uint8 is divided by 255; any other type gets one robust 2-98
+replicated, but an 8-bit band with a colour table (a paletted image) is read through its
+table as RGB (resampled by nearest index or the most frequent one, never averaged; a
+transparent entry is no data). Values: uint8 is divided by 255; any other type gets one robust 2-98
 percentile stretch per band, computed once over the requested area (not per tile, so
 tiles agree), unless the caller gives the stretch (a fine-tuned model's own:
 :meth:`Stretch.from_card`).
@@ -57,6 +59,7 @@ class RasterInfo:
     transform: Affine
     nodata: Optional[float]
     alpha_band: Optional[int]
+    palette: bool = False   # one 8-bit band whose values index a colour table
 
     @property
     def georeferenced(self) -> bool:
@@ -82,7 +85,9 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
                               if ci == ColorInterp.alpha), None)
                 info = RasterInfo(path=path, width=src.width, height=src.height, count=src.count,
                                   dtype=src.dtypes[0], crs=src.crs, transform=src.transform,
-                                  nodata=src.nodata, alpha_band=alpha)
+                                  nodata=src.nodata, alpha_band=alpha,
+                                  palette=src.count == 1 and src.dtypes[0] == "uint8" and
+                                  src.colorinterp[0] == ColorInterp.palette)
                 has_gcps = bool(src.gcps[0])
     except RasterioIOError as exc:
         raise RasterReadError(f"cannot read raster {path}: {exc}") from exc
@@ -154,6 +159,19 @@ class Stretch:
         return cls(low, high)  # type: ignore[arg-type]
 
 
+def _colour_table(src: "rasterio.io.DatasetReader") -> Optional[np.ndarray]:
+    """The (256, 4) RGBA lookup table of band 1, or None where GDAL has none after all."""
+    try:
+        table = src.colormap(1)
+    except ValueError:
+        return None
+    lut = np.zeros((256, 4), np.uint8)
+    for index, colour in table.items():
+        if 0 <= index < 256:
+            lut[index] = colour
+    return lut
+
+
 class WindowReader:
     """Reads windows of the working grid as RGB in [0, 1] plus a validity mask.
 
@@ -181,13 +199,17 @@ class WindowReader:
         self._alpha: Optional[int] = info.alpha_band
         self._nodata: Optional[float] = info.nodata
         self._mask_call = has_mask and info.alpha_band is None and info.nodata is None
+        self._lut = _colour_table(self._src) if info.palette else None
         if grid.crs is not None:
             src_res = source_gsd_m(info) or math.sqrt(abs(info.transform.determinant))
             shrinking = src_res < grid.gsd_m
+            if self._lut is not None:   # indices: the most frequent one, or the nearest
+                resampling = Resampling.mode if shrinking else Resampling.nearest
+            else:
+                resampling = Resampling.average if shrinking else Resampling.bilinear
             self._vrt = WarpedVRT(
                 self._src, crs=grid.crs, transform=grid.transform, width=grid.width,
-                height=grid.height, add_alpha=not has_mask,
-                resampling=Resampling.average if shrinking else Resampling.bilinear)
+                height=grid.height, add_alpha=not has_mask, resampling=resampling)
             if not has_mask:
                 self._alpha = self._vrt.count
         self.stretch: Optional[Stretch] = \
@@ -226,8 +248,13 @@ class WindowReader:
                                   "file, or a VRT whose source is missing)") from exc
         lookup = {b: data[i] for i, b in enumerate(unique)}
         sl = (slice(r0 - row, r1 - row), slice(c0 - col, c1 - col))
-        for i, b in enumerate(self.bands):
-            raw[(i,) + sl] = lookup[b]
+        if self._lut is not None:   # a paletted band: its colours, not its indices
+            rgba = self._lut[lookup[1]]
+            lookup = {**lookup, 0: rgba[..., 3]}
+            raw[(slice(None),) + sl] = np.moveaxis(rgba[..., :3], -1, 0)
+        else:
+            for i, b in enumerate(self.bands):
+                raw[(i,) + sl] = lookup[b]
         if self._alpha:
             valid[sl] = lookup[self._alpha] > 0
         elif self._nodata is not None:
@@ -240,6 +267,8 @@ class WindowReader:
             valid[sl] = True
         if raw.dtype.kind == "f":  # NaN/inf are no data, declared or not: NaN spreads in a model
             valid &= np.isfinite(raw).all(axis=0)
+        if self._lut is not None:   # a transparent colour-table entry is no data
+            valid[sl] &= lookup[0] > 0
         return raw, valid
 
     def read(self, row: int, col: int, height: int, width: int

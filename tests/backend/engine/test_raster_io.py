@@ -108,3 +108,33 @@ def test_a_cards_stretch_is_used_only_for_its_data_type_and_when_sane(tmp_path: 
             {"input_stretch": good}, "uint16")) as reader:
         rgb, _ = reader.read(0, 0, 64, 64)
     assert rgb[0, 0, 0] == pytest.approx(0.2) and rgb.max() == pytest.approx(0.8)
+
+
+def test_a_paletted_band_is_read_through_its_colour_table(tmp_path: Path) -> None:
+    """A one-band 8-bit image with a colour table (PNG8-style exports, some archives) reaches
+    the model in its colours, not as grey indices; never averaged between indices; the
+    nodata index is no data (GeoTIFF tables carry no transparency)."""
+    import rasterio
+
+    colours = {0: (0, 0, 0, 0), 1: (200, 40, 30, 255), 2: (20, 160, 60, 255),
+               3: (240, 240, 240, 255)}
+    index = np.tile(np.array([[1, 2], [3, 0]], np.uint8).repeat(4, 0).repeat(4, 1), (4, 4))
+    path = tmp_path / "pal.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=32, height=32, count=1, dtype="uint8",
+                       crs="EPSG:32633", transform=from_origin(500000, 5000000, 0.5, 0.5),
+                       photometric="palette", nodata=0) as dst:
+        dst.write(index[None])
+        dst.write_colormap(1, colours)
+    info = open_info(str(path))
+    assert info.palette and resolve_bands(info, None) == (1, 1, 1)
+    with WindowReader(info, plan_grid(info, None, None, 0.5), (1, 1, 1)) as reader:
+        rgb, valid = reader.read(0, 0, 32, 32)
+    expected = np.array([colours[i][:3] for i in range(4)], np.float32)[index] / 255.0
+    assert np.allclose(np.moveaxis(rgb, 0, -1)[valid], expected[valid])
+    assert (valid == (index != 0)).all()
+    # coarser than the source: each pixel takes one of the table's colours, none invented
+    info2 = open_info(str(path))
+    with WindowReader(info2, plan_grid(info2, None, None, 1.0), (1, 1, 1)) as reader:
+        rgb, valid = reader.read(0, 0, 16, 16)
+    seen = {tuple(np.round(c * 255).astype(int)) for c in np.moveaxis(rgb, 0, -1)[valid]}
+    assert seen and seen <= {c[:3] for c in colours.values()}
