@@ -288,6 +288,9 @@ class RrsisDock(QgsDockWidget):
         text = self.tr("{} serves {:g}–{:g} m").format(name, *rng)
         if isinstance(card.get("gsd_m"), (int, float)):
             text += self.tr(" (trained at {:g} m)").format(card["gsd_m"])
+        own = card.get("categories")  # a fine-tuned model's classes: the words to type
+        if isinstance(own, dict) and own:
+            text += self.tr("; its classes: {}").format(", ".join(map(str, own)))
         self.gsd_hint.setText(text)
 
     # --- request -------------------------------------------------------------------------

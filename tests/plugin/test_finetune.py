@@ -65,6 +65,8 @@ def test_finetune_model_from_points_and_the_dock_lists_it(provider, project, ifa
         assert out["HELD_OUT_OBJECTS"] > 0 and 0 <= out["IOU_AFTER"] <= 1
         assert (model_dir / "qgis-trees.safetensors").is_file()
         assert wait_until(lambda: dock.model.findData("qgis-trees") >= 0, timeout=60)
+        dock.model.setCurrentIndex(dock.model.findData("qgis-trees"))
+        assert dock.gsd_hint.text().endswith("; its classes: tree"), dock.gsd_hint.text()
         with pytest.raises(Exception, match="output_exists|exists"):
             processing.run("rrsis:finetune", {
                 "INPUT": str(raster), "LABELS": _layer("Polygon", pts), "FIXED_CLASS": "tree",

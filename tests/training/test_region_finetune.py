@@ -130,6 +130,9 @@ def test_finetune_cli_shows_progress(region: tuple, tmp_path: Path) -> None:
     assert Path(summary["export"]).is_file() and summary["before"]["classes"]["house"]["objects"]
     assert "\n".join(summary["report"]) in proc.stderr    # the before/after in words too
     assert all(f"warning: {w}" in proc.stderr for w in summary["warnings"])
+    listed = subprocess.run([sys.executable, "-m", "rrsis", "models"], capture_output=True,
+                            text=True, timeout=120, env=env)
+    assert "cli-model" in listed.stdout and "classes: house" in listed.stdout
 
 
 def test_atlanta_tiny_before_after(tmp_path: Path) -> None:

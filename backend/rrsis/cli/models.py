@@ -34,8 +34,10 @@ def run_models(args: argparse.Namespace) -> int:
         print("  (none)")
     for entry in found:
         card = entry["card"]
+        own = card.get("categories")   # a fine-tuned model's classes (lexicon.vocabulary_of)
+        classes = f"  classes: {', '.join(map(str, own))}" if isinstance(own, dict) else ""
         print(f"  {entry['name']:16s} {card.get('architecture')}  gsd {card.get('gsd_m')} m  "
-              f"{entry['path']}")
+              f"{entry['path']}{classes}")
     return 0
 
 
