@@ -32,7 +32,7 @@ from ..errors import InputError
 from ..protocol import SEGMENT_PARAMS
 from .colour import median_lab
 from .execute import Scene, execute
-from .lexicon import BASE_VOCABULARY, Vocabulary
+from .lexicon import BASE_VOCABULARY, Vocabulary, group_of
 from .parser import parse, target_groups
 from .plan import Plan
 from .policy import end_to_end_reason
@@ -88,13 +88,16 @@ class GroundedRun:
         if self.rivals:  # one category per rival group none of the run's categories is in
             grounded = [c for u in self.uses.values() if u.grounded for c in u.plan.categories()]
             for cat in rival_names(grounded):
-                self._add(self.vocabulary.by_name[cat].model_phrase)
+                if self.vocabulary.learnt(group_of(cat)):
+                    self._add(self.vocabulary.by_name[cat].model_phrase)
 
     def rivals_for(self, plan: Plan) -> List[str]:
-        """The groups rivalling ``plan``'s categories (:data:`.rivals.RIVALS`; none with
-        ``rivals`` off): what its plan text names."""
-        return rivals_of(plan.categories(), overlap_pairs(plan)) \
-            if self.rivals and plan.mode == "grounded" else []
+        """The groups rivalling ``plan``'s categories (:data:`.rivals.RIVALS`, among those the
+        model learnt; none with ``rivals`` off): what its plan text names."""
+        if not (self.rivals and plan.mode == "grounded"):
+            return []
+        return [g for g in rivals_of(plan.categories(), overlap_pairs(plan))
+                if self.vocabulary.learnt(g)]
 
     def _add(self, phrase: str) -> str:
         if phrase not in self.phrases:

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
 from .learnt import Unlearnt, unlearnt_in, unlearnt_message
-from .lexicon import BASE_VOCABULARY, Vocabulary
+from .lexicon import BASE_VOCABULARY, Vocabulary, group_of
 from .plan import Plan, Relation, Target
 from .rivals import COVER, MARGIN, rival_names
 
@@ -80,7 +80,8 @@ def _rival_lines(run: GroundedRun, plan: Plan) -> List[str]:
     groups = run.rivals_for(plan)
     if not groups:
         return []
-    extra = [run.vocabulary.by_name[c].model_phrase for c in rival_names(plan.categories())]
+    extra = [run.vocabulary.by_name[c].model_phrase for c in rival_names(plan.categories())
+             if run.vocabulary.learnt(group_of(c))]
     also = f"also segment {', '.join(map(repr, extra))}; " if extra else ""
     return [f"  rivals ({', '.join(groups)}): {also}an object covered at least "
             f"{COVER:.0%} by a rival's object the model is surer of (by more than "

@@ -66,3 +66,18 @@ def test_class_names_are_read_as_the_parser_reads_text() -> None:
     assert parse("maisons", vocab).targets[0].categories == ("bâtiment",)
     # any script is a word, not letters split around it
     assert parse("bâtiments").unknown_words == ("bâtiments",)
+
+
+def test_rivals_stay_among_the_classes_the_model_learnt() -> None:
+    """A model fine-tuned on buildings alone is not asked for vehicles and roads as rivals
+    (it was not taught them in that region); one fine-tuned on buildings and roads is."""
+    only = vocabulary_of({"categories": {"building": ["building"]}})
+    run = GroundedRun(["buildings"], vocabulary=only)
+    assert run.phrases == ["building"] and run.rivals_for(run.uses["buildings"].plan) == []
+    assert "rivals" not in explain_text("buildings", vocabulary=only)
+    both = vocabulary_of({"categories": {"building": ["building"], "road": ["road"]}})
+    run = GroundedRun(["buildings"], vocabulary=both)
+    assert run.phrases == ["building", "road"]
+    assert run.rivals_for(run.uses["buildings"].plan) == ["road"]
+    base = GroundedRun(["buildings"])                     # the default model: all its groups
+    assert base.phrases == ["buildings", "vehicles", "road"]
