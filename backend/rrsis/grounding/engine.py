@@ -20,7 +20,7 @@ end, as before grounding. Any expression left with no object is reported as "no 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import (AbstractSet, Any, Callable, ContextManager, Dict, FrozenSet, List, Mapping,
+from typing import (Any, Callable, ContextManager, Dict, FrozenSet, List, Mapping,
                     Optional, Sequence, Tuple)
 
 import numpy as np
