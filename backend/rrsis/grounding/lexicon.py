@@ -312,4 +312,4 @@ def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
             cats.append(Category(word, str(trained).strip(), tuple(dict.fromkeys(names)),
                                  "other"))
             learnt.add("other")
-    return Vocabulary(tuple(cats), frozenset(learnt))
+    return Vocabulary(tuple(cats), frozenset(learnt)) if learnt else BASE_VOCABULARY

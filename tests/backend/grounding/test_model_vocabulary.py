@@ -52,6 +52,7 @@ def test_a_damaged_categories_entry_is_ignored_not_fatal() -> None:
         assert parse("buildings", vocab).mode == "grounded"
     assert parse("tents", vocabulary_of({"categories": {"tent": [None, 3]}})).mode == "grounded"
     assert vocabulary_of({"categories": {"tent": [None, 3]}}).by_name["tent"].names == ("tent",)
+    assert vocabulary_of({"categories": {"": ["x"], "  ": []}}) is BASE_VOCABULARY
 
 
 def test_class_names_are_read_as_the_parser_reads_text() -> None:
