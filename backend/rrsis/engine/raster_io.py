@@ -248,9 +248,10 @@ class WindowReader:
                                   "file, or a VRT whose source is missing)") from exc
         lookup = {b: data[i] for i, b in enumerate(unique)}
         sl = (slice(r0 - row, r1 - row), slice(c0 - col, c1 - col))
+        opaque: Optional[np.ndarray] = None
         if self._lut is not None:   # a paletted band: its colours, not its indices
             rgba = self._lut[lookup[1]]
-            lookup = {**lookup, 0: rgba[..., 3]}
+            opaque = rgba[..., 3] > 0
             raw[(slice(None),) + sl] = np.moveaxis(rgba[..., :3], -1, 0)
         else:
             for i, b in enumerate(self.bands):
@@ -267,8 +268,8 @@ class WindowReader:
             valid[sl] = True
         if raw.dtype.kind == "f":  # NaN/inf are no data, declared or not: NaN spreads in a model
             valid &= np.isfinite(raw).all(axis=0)
-        if self._lut is not None:   # a transparent colour-table entry is no data
-            valid[sl] &= lookup[0] > 0
+        if opaque is not None:   # a transparent colour-table entry is no data
+            valid[sl] &= opaque
         return raw, valid
 
     def read(self, row: int, col: int, height: int, width: int

@@ -87,9 +87,13 @@ class GroundedRun:
             self.uses[expr] = use
         if self.rivals:  # one category per rival group none of the run's categories is in
             grounded = [c for u in self.uses.values() if u.grounded for c in u.plan.categories()]
-            for cat in rival_names(grounded):
-                if self.vocabulary.learnt(group_of(cat)):
-                    self._add(self.vocabulary.by_name[cat].model_phrase)
+            for cat in self.rival_categories(grounded):
+                self._add(self.vocabulary.by_name[cat].model_phrase)
+
+    def rival_categories(self, categories: Sequence[str]) -> List[str]:
+        """The categories segmented for the rival groups of ``categories``
+        (:func:`.rivals.rival_names`), among the groups the model learnt."""
+        return [c for c in rival_names(categories) if self.vocabulary.learnt(group_of(c))]
 
     def rivals_for(self, plan: Plan) -> List[str]:
         """The groups rivalling ``plan``'s categories (:data:`.rivals.RIVALS`, among those the

@@ -10,9 +10,9 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
 from .learnt import Unlearnt, unlearnt_in, unlearnt_message
-from .lexicon import BASE_VOCABULARY, Vocabulary, group_of
+from .lexicon import BASE_VOCABULARY, Vocabulary
 from .plan import Plan, Relation, Target
-from .rivals import COVER, MARGIN, rival_names
+from .rivals import COVER, MARGIN
 
 __all__ = ["explain_text", "explain_dict"]
 
@@ -80,8 +80,8 @@ def _rival_lines(run: GroundedRun, plan: Plan) -> List[str]:
     groups = run.rivals_for(plan)
     if not groups:
         return []
-    extra = [run.vocabulary.by_name[c].model_phrase for c in rival_names(plan.categories())
-             if run.vocabulary.learnt(group_of(c))]
+    extra = [run.vocabulary.by_name[c].model_phrase
+             for c in run.rival_categories(plan.categories())]
     also = f"also segment {', '.join(map(repr, extra))}; " if extra else ""
     return [f"  rivals ({', '.join(groups)}): {also}an object covered at least "
             f"{COVER:.0%} by a rival's object the model is surer of (by more than "

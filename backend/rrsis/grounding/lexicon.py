@@ -16,7 +16,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "known_word", "Vocabulary",
-           "BASE_VOCABULARY", "vocabulary_of"]
+           "BASE_VOCABULARY", "vocabulary_of", "normalise"]
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,8 @@ def next_to_distance_m(target_group: str, anchor_group: str) -> float:
 
 
 def group_of(category: str) -> str:
-    return BY_NAME[category].group if category in BY_NAME else "other"
+    """The lexicon group of a category ("other" for one the lexicon does not have)."""
+    return BASE_VOCABULARY.group_of(category)
 
 
 def known_word(word: str) -> bool:
@@ -277,9 +278,15 @@ class Vocabulary:
 BASE_VOCABULARY = Vocabulary()
 
 
+def normalise(text: str) -> str:
+    """Lower case, hyphens and underscores as spaces: how the parser reads an expression
+    (before splitting it into words) and a model's class name alike."""
+    return text.lower().replace("-", " ").replace("_", " ")
+
+
 def _phrase(text: str) -> str:
     """A class name as the parser reads it: "Solar-Panel" -> "solar panel"."""
-    return " ".join(text.lower().replace("-", " ").replace("_", " ").split())
+    return " ".join(normalise(text).split())
 
 
 def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:

@@ -43,7 +43,7 @@ class NotUnderstood(Exception):
 def tokenize(text: str) -> List[str]:
     """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
     units ("20m" -> "20", "m"), commas kept."""
-    text = text.lower().replace("-", " ").replace("_", " ").replace("’", "'")
+    text = lx.normalise(text).replace("’", "'")
     text = re.sub(r"(\d)([^\W\d_])", r"\1 \2", text)
     text = re.sub(r"'s\b", "", text)  # possessive: "the car's shadow" -> "the car shadow"
     return re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|,", text)

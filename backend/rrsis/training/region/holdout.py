@@ -159,8 +159,8 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
     warnings = []
     if worse:
         warnings.append(f"the new model is not better than {base} on the held-out part for "
-                     f"{', '.join(worse)}: keep {base} there, or label more objects (and a "
-                     "larger area) and fine-tune again")
+                        f"{', '.join(worse)}: keep {base} there, or label more objects (and a "
+                        "larger area) and fine-tune again")
     if few:
         warnings.append(f"the held-out part holds fewer than {FEW_OBJECTS} labelled objects of "
                         f"{few} class(es): a rough measure; label more there for a firm one")
