@@ -21,7 +21,7 @@ from rasterio.transform import from_origin
 
 from helpers.data import shared_data
 from rrsis.engine.raster_io import WindowReader, open_info, plan_grid, resolve_bands
-from rrsis.errors import Cancelled, InputError
+from rrsis.errors import Cancelled, CRSError, InputError
 from rrsis.models.registry import IMAGENET_MEAN
 from rrsis.training.datasets.refsegrs import IGNORE_INDEX, RefSegRSDataset, read_split
 from rrsis.training.region import build_region_dataset
@@ -223,6 +223,21 @@ def test_a_failed_build_leaves_nothing(tmp_path: Path) -> None:
     (tmp_path / "keep").mkdir()
     with pytest.raises(InputError, match="exists"):
         build_region_dataset(raster, labels, tmp_path / "keep", class_field="kind")
+
+
+def test_labels_without_a_crs_say_how_to_give_them_one(tmp_path: Path) -> None:
+    """A shapefile whose .prj was lost: the error names the CRS its coordinates suggest."""
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 128, 128)
+    on_raster = _labels(tmp_path / "here.gpkg", _houses(3, 128, 128), ["house"] * 3, crs=None)
+    with pytest.raises(CRSError, match=r"here.gpkg has no coordinate reference system .*probably "
+                                       r"in the raster's EPSG:32633.*-a_srs EPSG:32633"):
+        build_region_dataset(raster, on_raster, tmp_path / "ds", class_field="kind")
+    lon_lat = _labels(tmp_path / "ll.gpkg", [shapely.box(15.0, 36.1, 15.001, 36.101)], ["house"],
+                      crs=None)
+    with pytest.raises(CRSError, match=r"longitude and latitude.*-a_srs EPSG:4326"):
+        build_region_dataset(raster, lon_lat, tmp_path / "ds", class_field="kind")
+    assert not (tmp_path / "ds").exists()
 
 
 def _geojson(path: Path, geoms: list, classes: list) -> Path:

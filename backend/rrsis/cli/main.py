@@ -88,6 +88,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # GDAL's messages come back in the one error line, not beside it
+        logging.getLogger("rasterio").setLevel(logging.WARNING)
     if not args.command:
         parser.print_help()
         return 2

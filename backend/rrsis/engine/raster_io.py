@@ -98,8 +98,17 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
             return RasterInfo(**{**info.__dict__, "crs": None, "transform": Affine.identity()})
         hint = " (it has GCPs only: warp it first, e.g. gdalwarp)" if has_gcps else ""
         raise CRSError(f"{path} has no coordinate reference system or geotransform{hint}; "
-                       "georeference it, or ask for pixel coordinates explicitly")
+                       "georeference it, or segment it in pixel units (--pixel-coordinates)")
     return info
+
+
+def _gdal_reason(exc: BaseException) -> str:
+    """GDAL's own words for a failed read: rasterio's outer error only says "Read failed. See
+    previous exception for details", the chained one says which block and why."""
+    reason = exc
+    while (reason.__cause__ or reason.__context__) is not None:
+        reason = reason.__cause__ or reason.__context__
+    return str(reason) or str(exc)
 
 
 def resolve_bands(info: RasterInfo, bands: Optional[Sequence[int]]) -> Tuple[int, int, int]:
@@ -244,8 +253,8 @@ class WindowReader:
         try:
             data = ds.read(unique, window=win)
         except RasterioIOError as exc:
-            raise RasterReadError(f"cannot read {self.info.path}: {exc} (a truncated or corrupt "
-                                  "file, or a VRT whose source is missing)") from exc
+            raise RasterReadError(f"cannot read {self.info.path}: {_gdal_reason(exc)} (a truncated "
+                                  "or corrupt file, or a VRT whose source is missing)") from exc
         lookup = {b: data[i] for i, b in enumerate(unique)}
         sl = (slice(r0 - row, r1 - row), slice(c0 - col, c1 - col))
         opaque: Optional[np.ndarray] = None

@@ -59,6 +59,27 @@ def test_user_errors_are_one_clear_line(tmp_path: Path) -> None:
     assert not (tmp_path / "x.safetensors").exists()
 
 
+def test_an_unreadable_raster_is_one_line_with_gdals_reason(tmp_path: Path) -> None:
+    """GDAL's complaints were logged beside the error (three "INFO rasterio._err" lines) and
+    the error itself said "Read failed. See previous exception for details"."""
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = tmp_path / "cut.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=256, height=256, count=3, dtype="uint8",
+                       crs="EPSG:32617", transform=from_origin(500_000, 4_000_000, 0.5, 0.5),
+                       tiled=True, blockxsize=64, blockysize=64) as ds:
+        ds.write(np.random.default_rng(3).integers(0, 256, (3, 256, 256), dtype=np.uint8))
+    path.write_bytes(path.read_bytes()[:20_000])
+    out = _run("segment", str(path), "buildings", "-o", str(tmp_path / "out.gpkg"))
+    lines = [ln for ln in out.stderr.strip().splitlines() if "tile/s" not in ln]  # progress
+    assert out.returncode == 1 and len(lines) == 1, lines
+    assert lines[0].startswith("rrsis segment: error: cannot read") and "cut.tif" in lines[0]
+    assert "previous exception" not in lines[0]
+    assert not (tmp_path / "out.gpkg").exists()
+
+
 def test_every_command_lives_in_one_module_of_the_cli_package() -> None:
     """COMMANDS names each command's module; that module defines its two functions."""
     import importlib

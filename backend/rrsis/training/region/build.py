@@ -39,7 +39,7 @@ from PIL import Image
 
 from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                                  source_gsd_m)
-from ...errors import Cancelled, InputError
+from ...errors import Cancelled, CRSError, InputError
 from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
 from .labels import as_areas, check_class_words, read_region_labels, read_words, to_crs
@@ -268,7 +268,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     gsd = float(gsd_m) if gsd_m else _default_gsd(info, model_gsd_range)
     grid = plan_grid(info, extent, extent_crs, gsd)
     rgb_bands = resolve_bands(info, tuple(bands) if bands else None)
-    lab = to_crs(read_region_labels(labels, class_field, fixed_class, layer), grid.crs)
+    lab = read_region_labels(labels, class_field, fixed_class, layer)
+    _check_labels_crs(lab, info, Path(labels).name)
+    lab = to_crs(lab, grid.crs)
     geoms, classes = as_areas(lab, line_width_m, point_radius_m, grid.metres_per_unit)
     check_class_words(classes, mapping, class_field)
     _check_overlap(geoms, grid, Path(labels).name)
@@ -431,6 +433,29 @@ def _check_overlap(geoms: Sequence[Any], grid: WorkGrid, name: str) -> None:
                          f"(labels {_fmt_box(lb)}, raster area {_fmt_box(grid.bounds)}, both in "
                          f"{grid.crs}): check that they belong to this raster and carry the "
                          "right coordinate reference system")
+
+
+def _check_labels_crs(labels: Any, info: Any, name: str) -> None:
+    """Labels without a CRS (a shapefile whose .prj was lost) are refused with the way to give
+    them one, and the CRS they are probably in when their coordinates lie on the raster."""
+    if labels.crs is not None:
+        return
+    import shapely
+    from rasterio.transform import array_bounds
+
+    lb = shapely.GeometryCollection(list(labels.geometries)).bounds
+    raster_box = shapely.box(*array_bounds(info.height, info.width, info.transform))
+    if shapely.box(*lb).intersects(raster_box):
+        crs = info.crs.to_string()
+        hint = (f"; their coordinates lie on the raster's area, so they are probably in the "
+                f"raster's {crs}")
+    elif -180 <= lb[0] <= lb[2] <= 180 and -90 <= lb[1] <= lb[3] <= 90:
+        crs, hint = "EPSG:4326", "; their coordinates look like longitude and latitude"
+    else:
+        crs, hint = "EPSG:<code>", ""
+    raise CRSError(f"{name} has no coordinate reference system (a shapefile without its .prj?)"
+                   f"{hint}: assign the one they were drawn in (QGIS: Layer > Set CRS of Layer, "
+                   f"then save a copy; GDAL: ogr2ogr -a_srs {crs} labels.gpkg {name})")
 
 
 def _fmt_box(b: Sequence[float]) -> str:
