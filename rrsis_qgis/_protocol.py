@@ -259,7 +259,8 @@ BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "tile_size": Field("int", nullable=False, doc="tile side in pixels"),
     "split": Field("str", nullable=False,
                    doc="train,val,test shares of the area that holds data, as strips"),
-    "extent": Field("extent", doc="only this area, in extent_crs"),
+    "extent": Field("extent", doc="the area the labels cover completely, in extent_crs "
+                                  "(null: the labels' extent and an eighth of a tile around it)"),
     "test_extent": Field("extent", doc="the held-out area, in extent_crs"),
     "extent_crs": Field("str", doc="CRS of the extents; null: the raster's"),
     "line_width_m": Field("number", nullable=False, doc="width of line labels in metres"),

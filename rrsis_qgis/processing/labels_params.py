@@ -4,7 +4,8 @@ Labels as analysts have them: a polygon, line or point layer; a class field, or 
 for the whole layer; the words of coded classes (``{1: building, 2: road}``: the model learns
 the words an analyst will type, so codes must be named); a width for lines and a radius for
 points, in metres; whether tiles without a labelled object teach the class as absent
-(default: yes).
+(default: yes); the area to train on (default: the labels' extent, since ground nobody
+labelled must not be taught as empty).
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParameterBoolean,
-                       QgsProcessingParameterField, QgsProcessingParameterNumber,
-                       QgsProcessingParameterRasterLayer, QgsProcessingParameterString,
-                       QgsProcessingParameterVectorLayer)
+                       QgsProcessingParameterExtent, QgsProcessingParameterField,
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
+                       QgsProcessingParameterString, QgsProcessingParameterVectorLayer)
 
-from .. import render
+from .. import extents, render
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
 LINE_WIDTH, POINT_RADIUS, GSD = "LINE_WIDTH", "POINT_RADIUS", "GSD"
-NEGATIVE_TILES, WORDS = "NEGATIVE_TILES", "WORDS"
+NEGATIVE_TILES, WORDS, AREA = "NEGATIVE_TILES", "WORDS", "AREA"
 
 
 def add_label_parameters(alg: Any) -> None:
@@ -49,6 +50,9 @@ def add_label_parameters(alg: Any) -> None:
     alg.addParameter(QgsProcessingParameterBoolean(
         NEGATIVE_TILES, tr("Teach ground without labelled objects as “not this class”"),
         defaultValue=True))
+    alg.addParameter(QgsProcessingParameterExtent(
+        AREA, tr("Area the labels cover completely (empty: the labels' extent)"),
+        optional=True))
 
 
 def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: Any
@@ -77,11 +81,20 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
     gsd = alg.parameterAsDouble(parameters, GSD, context)
     if gsd > 0:
         request["gsd_m"] = gsd
+    if parameters.get(AREA) not in (None, ""):
+        rect = alg.parameterAsExtent(parameters, AREA, context, raster.crs())
+        if not rect.isNull() and not rect.isEmpty():
+            request["extent"] = extents.as_list(rect)
+            request["extent_crs"] = extents.crs_id(raster.crs())
     return request
 
 
 def report_dataset(alg: Any, summary: Dict[str, Any], feedback: Any) -> None:
-    """The dataset's parts (the ground that holds data, objects, samples) and its warnings."""
+    """The area used, the dataset's parts (the ground that holds data, objects, samples) and
+    its warnings."""
+    note = (summary.get("area") or {}).get("note")
+    if note:
+        feedback.pushInfo(note)
     for part in summary.get("parts", []):
         area = part.get("data_area_m2", part["area_m2"])   # older backends: the rectangle
         feedback.pushInfo(alg.tr("{split}: {area:.0f} m² with data, {objects} objects, "

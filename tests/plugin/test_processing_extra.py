@@ -5,11 +5,23 @@ from __future__ import annotations
 import json
 
 import pytest
-from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+from qgis.core import QgsFeature, QgsGeometry, QgsProcessingFeedback, QgsVectorLayer
 
 from conftest import write_geotiff
 
 
+
+
+class Log(QgsProcessingFeedback):
+    """What an algorithm tells the user in its log."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.info: list = []
+
+    def pushInfo(self, info: str) -> None:  # noqa: N802 - QGIS's name
+        self.info.append(info)
+        super().pushInfo(info)
 
 
 def _polygons(crs: str, rects, field: str = "", kind: str = "string") -> QgsVectorLayer:
@@ -56,11 +68,22 @@ def test_build_dataset_through_the_protocol(provider, project, backend_settings,
          "building"),
         ("POLYGON((500070 4649700,500090 4649700,500090 4649680,500070 4649680,500070 4649700))",
          "road")], field="cls")
+    log = Log()
     out = processing.run("rrsis:build_dataset", {
         "INPUT": str(raster), "LABELS": labels, "CLASS_FIELD": "cls", "TILE_SIZE": 64,
-        "OUTPUT": str(tmp_path / "dataset")})["OUTPUT"]
+        "OUTPUT": str(tmp_path / "dataset")}, feedback=log)["OUTPUT"]
     summary = json.loads((tmp_path / "dataset" / "dataset.json").read_text())
     assert out == str(tmp_path / "dataset")
+    # the area is the labels' (60 m a side) and 4 m around them, not the 128 m raster
+    assert summary["extent"] == pytest.approx([500026, 4649676, 500094, 4649744])
+    assert any("the labels' extent" in line for line in log.info), log.info
+    processing.run("rrsis:build_dataset", {
+        "INPUT": str(raster), "LABELS": labels, "CLASS_FIELD": "cls", "TILE_SIZE": 64,
+        "AREA": "500000,500128,4649648,4649776 [EPSG:32633]",
+        "OUTPUT": str(tmp_path / "whole")})
+    whole = json.loads((tmp_path / "whole" / "dataset.json").read_text())
+    assert whole["area"] == {"from": "extent"}
+    assert whole["extent"] == pytest.approx([500000, 4649648, 500128, 4649776])
     assert list((tmp_path / "dataset" / "images").glob("*.png"))
     assert {p["split"] for p in summary["parts"]} == {"train", "val", "test"}
     assert "building" in json.dumps(summary) and "road" in json.dumps(summary)

@@ -68,7 +68,8 @@ def test_training_tile_is_the_serving_tile(tmp_path: Path) -> None:
     out = tmp_path / "ds"
     summary = build_region_dataset(raster, labels, out, class_field="kind", tile_size=64)
     info = open_info(str(raster))
-    grid = plan_grid(info, None, None, summary["gsd_m"])     # what segment plans for the raster
+    # what segment plans for the area the dataset covers (the labels' extent, a margin around)
+    grid = plan_grid(info, summary["extent"], None, summary["gsd_m"])
     tiles = json.loads((out / "dataset.json").read_text())["tile_list"]
     checked = padded = 0
     with WindowReader(info, grid, resolve_bands(info, None), IMAGENET_MEAN) as reader:
@@ -91,7 +92,7 @@ def test_uint16_tile_matches_the_served_stretch(tmp_path: Path) -> None:
     summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
                                    tile_size=64)
     info = open_info(str(raster))
-    grid = plan_grid(info, None, None, summary["gsd_m"])
+    grid = plan_grid(info, summary["extent"], None, summary["gsd_m"])
     t = next(t for t in summary_tiles(tmp_path / "ds") if (tmp_path / "ds" / "tiles" /
                                                          f"{t['name']}.png").is_file())
     with WindowReader(info, grid, resolve_bands(info, None)) as reader:
@@ -129,6 +130,31 @@ def test_whole_area_is_tiled_and_padding_is_ignored(tmp_path: Path) -> None:
     assert (item["mask"] == IGNORE_INDEX).sum() == (~valid).sum()   # only a turn or flip
 
 
+def test_the_area_is_where_the_labels_are(tmp_path: Path) -> None:
+    """Houses digitised in one corner of a larger raster: the rest was never looked at, so
+    it is neither tiled as "no house here" nor cut into parts with nothing to measure."""
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 600, 600)
+    houses = _houses(40, 160, 160)                            # the north-west 80 x 80 m
+    labels = _labels(tmp_path / "l.gpkg", houses, ["house"] * len(houses))
+    summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
+                                   tile_size=64)
+    lb = shapely.GeometryCollection(houses).bounds
+    margin = 64 // 8 * GSD
+    assert summary["area"]["from"] == "labels" and summary["area"]["margin_m"] == margin
+    assert "labels' extent" in summary["area"]["note"] and "--extent" in summary["area"]["note"]
+    x0, y0, x1, y1 = summary["extent"]
+    assert x0 == pytest.approx(max(X0, lb[0] - margin), abs=GSD)
+    assert x1 == pytest.approx(lb[2] + margin, abs=GSD) and y0 == pytest.approx(lb[1] - margin,
+                                                                                  abs=GSD)
+    assert ((x0 - X0) / GSD).is_integer() and ((Y0 - y1) / GSD).is_integer()  # raster pixels
+    assert all(p["objects"] > 0 for p in summary["parts"]), summary["parts"]
+    given = build_region_dataset(raster, labels, tmp_path / "ds2", class_field="kind",
+                                 tile_size=64, extent=(X0, Y0 - 300, X0 + 300, Y0))
+    assert given["area"] == {"from": "extent"} and given["extent"] == [X0, Y0 - 300, X0 + 300, Y0]
+    assert sum(given["tiles"].values()) > 4 * sum(summary["tiles"].values())
+
+
 def test_parts_follow_the_data_of_a_mosaic_with_gaps(tmp_path: Path) -> None:
     """A raster whose western 60 % is no-data (a mosaic with gaps, a no-data collar): the
     split shares are of the ground with data, so val and test are not cut from the gap,
@@ -143,7 +169,8 @@ def test_parts_follow_the_data_of_a_mosaic_with_gaps(tmp_path: Path) -> None:
     houses = [g for g in _houses(200, w, h) if g.bounds[0] >= X0 + 242 * GSD]
     labels = _labels(tmp_path / "l.gpkg", houses, ["house"] * len(houses))
     summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
-                                   tile_size=32, split_shares=(0.6, 0.2, 0.2))
+                                   tile_size=32, split_shares=(0.6, 0.2, 0.2),
+                                   extent=(X0, Y0 - h * GSD, X0 + w * GSD, Y0))  # the gap too
     parts = {p["split"]: p for p in summary["parts"]}
     # data starts at column 240: train takes it to about 240 + 0.6 * 160 = 336
     assert 320 <= parts["train"]["cols"][1] <= 350, parts["train"]["cols"]
@@ -213,9 +240,10 @@ def test_a_failed_build_leaves_nothing(tmp_path: Path) -> None:
         build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind", tile_size=64)
     corner = [shapely.box(X0 + 2, Y0 - 6, X0 + 6, Y0 - 2)]    # on it, in the held-out area
     labels_south = _labels(tmp_path / "s.gpkg", corner, ["house"])
-    with pytest.raises(InputError, match="no training tile"):
+    with pytest.raises(InputError, match="every label lies in the held-out area"):
         build_region_dataset(raster, labels_south, tmp_path / "ds", class_field="kind",
                              tile_size=64, test_extent=(X0, Y0 - 32, X0 + 32, Y0))
+
     labels_south.unlink()
     with pytest.raises(InputError, match="no field"):
         build_region_dataset(raster, labels, tmp_path / "ds", class_field="nope", tile_size=64)
@@ -399,8 +427,9 @@ def test_ground_without_objects_is_taught_as_absent(tmp_path: Path) -> None:
     houses = [h for h in _houses(60, 256, 256) if h.bounds[2] < X0 + 120 * GSD]  # left half only
     labels = _labels(tmp_path / "l.gpkg", houses, ["house"] * len(houses))
     out = tmp_path / "ds"
+    whole = (X0, Y0 - 256 * GSD, X0 + 256 * GSD, Y0)     # the analyst labelled all of it
     summary = build_region_dataset(raster, labels, out, class_field="kind", tile_size=64,
-                                   split_shares=(0.5, 0.25, 0.25))
+                                   split_shares=(0.5, 0.25, 0.25), extent=whole)
     tiles = {t["name"]: t for t in summary_tiles(out)}
     empty = [s for split in ("train", "val", "test") for s in read_split(out, split)
              if not np.asarray(Image.open(out / "masks" / f"{s.id}.png")).any()]
@@ -410,6 +439,6 @@ def test_ground_without_objects_is_taught_as_absent(tmp_path: Path) -> None:
     assert {s.id[:-3] for s in empty} >= {n for n, t in tiles.items() if t["col"] >= 128}
     assert summary["negative_tiles"] is True
     without = build_region_dataset(raster, labels, tmp_path / "ds2", class_field="kind",
-                                   tile_size=64, split_shares=(0.5, 0.25, 0.25),
+                                   tile_size=64, split_shares=(0.5, 0.25, 0.25), extent=whole,
                                    negative_tiles=False)
     assert sum(without["samples"].values()) == sum(summary["samples"].values()) - len(empty)

@@ -41,7 +41,8 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", default="0.7,0.15,0.15",
                    help="train,val,test shares of the area that holds data, as strips "
                         "(default 0.7,0.15,0.15)")
-    p.add_argument("--extent", default=None, help="xmin,ymin,xmax,ymax: only this area")
+    p.add_argument("--extent", default=None, help="xmin,ymin,xmax,ymax: the area the labels "
+                   "cover completely (default: their extent and an eighth of a tile around it)")
     p.add_argument("--test-extent", default=None,
                    help="xmin,ymin,xmax,ymax: the held-out area (the rest is split train,val)")
     p.add_argument("--extent-crs", default=None, help="CRS of the extents (default: the raster's)")

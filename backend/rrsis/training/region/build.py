@@ -211,6 +211,58 @@ def _category_words(classes: Sequence[str], mapping: Mapping[str, Any]
     return cat_words, synonyms
 
 
+def labelled_area(grid: WorkGrid, geoms: Sequence[Any], test_box: Optional[Tuple[int, ...]],
+                  tile_size: int) -> Tuple[WorkGrid, Optional[Tuple[int, ...]], Dict[str, Any]]:
+    """The part of ``grid`` an analyst labelled: the labels' bounding box and an eighth of a
+    tile around it (and the held-out box), at least a tile a side, on the grid's own pixels.
+
+    Ground beyond the labels was not looked at: its tiles would teach "no building here"
+    where there may be buildings nobody drew (a few houses digitised in one corner of a large
+    orthomosaic), and its parts would hold no object to measure. Returns the cropped grid,
+    the held-out box in it, and the ``area`` record of the dataset summary."""
+    import shapely
+    from rasterio.windows import Window, from_bounds, transform as window_transform
+
+    inside = [g for g in geoms if g.intersects(shapely.box(*grid.bounds))]
+    win = from_bounds(*shapely.GeometryCollection(inside).bounds, transform=grid.transform)
+    margin_px = tile_size // 8
+    r0, c0 = math.floor(win.row_off) - margin_px, math.floor(win.col_off) - margin_px
+    r1 = math.ceil(win.row_off + win.height) + margin_px
+    c1 = math.ceil(win.col_off + win.width) + margin_px
+    if test_box is not None:
+        r0, c0 = min(r0, test_box[0]), min(c0, test_box[1])
+        r1, c1 = max(r1, test_box[2]), max(c1, test_box[3])
+    r0, r1 = _at_least(r0, r1, tile_size, grid.height)   # a tile's context, not its padding
+    c0, c1 = _at_least(c0, c1, tile_size, grid.width)
+    margin_m = round(margin_px * grid.gsd_m, 3)
+    if (r0, c0, r1, c1) == (0, 0, grid.height, grid.width):
+        return grid, test_box, {"from": "labels", "margin_m": margin_m}
+    cropped = WorkGrid(grid.crs, window_transform(Window(c0, r0, c1 - c0, r1 - r0),
+                                                  grid.transform),
+                       c1 - c0, r1 - r0, grid.gsd_m, grid.metres_per_unit)
+    if test_box is not None:
+        test_box = (test_box[0] - r0, test_box[1] - c0, test_box[2] - r0, test_box[3] - c0)
+    m = grid.gsd_m
+    note = (f"the area is the labels' extent and {margin_m:g} m around it "
+            f"({cropped.width * m:.0f} x {cropped.height * m:.0f} m of the raster's "
+            f"{grid.width * m:.0f} x {grid.height * m:.0f} m): ground beyond it was not "
+            "labelled, so it is left out rather than taught as empty; to use more ground, "
+            "give the area the labels cover completely (--extent; QGIS: 'Area the labels "
+            "cover completely')")
+    return cropped, test_box, {"from": "labels", "margin_m": margin_m, "note": note}
+
+
+def _at_least(start: int, stop: int, size: int, limit: int) -> Tuple[int, int]:
+    """[start, stop) grown evenly to ``size`` if shorter, then clipped to [0, limit)."""
+    grow = max(0, size - (stop - start))
+    start, stop = start - grow // 2, stop + grow - grow // 2
+    if start < 0:
+        start, stop = 0, stop - start
+    if stop > limit:
+        start, stop = max(0, start - (stop - limit)), limit
+    return start, stop
+
+
 def _box_in_grid(grid: WorkGrid, bounds: Sequence[float]) -> Tuple[int, int, int, int]:
     inv = ~grid.transform
     c0, r0 = inv @ (bounds[0], bounds[3])
@@ -284,6 +336,11 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             from rasterio.warp import transform_bounds
             tb = transform_bounds(info.crs, grid.crs, *tb, densify_pts=21)
         test_box = _box_in_grid(grid, tb)
+    if test_box is not None:
+        _check_labels_outside(geoms, grid, test_box)
+    built_area: Dict[str, Any] = {"from": "extent"}
+    if extent is None:
+        grid, test_box, built_area = labelled_area(grid, geoms, test_box, tile_size)
     coverage = read_coverage(info, grid, rgb_bands, cancelled)
     parts = plan_parts(grid.height, grid.width, split_shares, test_box, coverage)
     categories = sorted({ws[0] for ws in cat_words.values() if ws})
@@ -394,7 +451,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             "fixed_class": fixed_class, "label_kinds": lab.kinds(),
             "line_width_m": line_width_m or None, "point_radius_m": point_radius_m or None,
             "crs": grid.crs.to_string() if grid.crs else None,
-            "extent": list(grid.bounds), "gsd_m": gsd, "native_gsd_m": source_gsd_m(info),
+            "extent": list(grid.bounds), "area": built_area, "gsd_m": gsd, "native_gsd_m": source_gsd_m(info),
             "tile_size": tile_size, "bands": list(rgb_bands), "near_m": near,
             "stretch": None if stretch is None else stretch.to_card(info.dtype),
             "classes": cat_words, "categories": categories, "parts": part_rows,
@@ -413,6 +470,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if built_area.get("note"):
+        log.info("%s", built_area["note"])
     for w in warnings:
         log.warning("%s", w)
     if progress is not None:
@@ -456,6 +515,19 @@ def _check_labels_crs(labels: Any, info: Any, name: str) -> None:
     raise CRSError(f"{name} has no coordinate reference system (a shapefile without its .prj?)"
                    f"{hint}: assign the one they were drawn in (QGIS: Layer > Set CRS of Layer, "
                    f"then save a copy; GDAL: ogr2ogr -a_srs {crs} labels.gpkg {name})")
+
+
+def _check_labels_outside(geoms: Sequence[Any], grid: WorkGrid, test_box: Sequence[int]) -> None:
+    """Labels that all lie in the held-out area leave nothing to train on: say that, not "no
+    training tile contains a labelled object"."""
+    import shapely
+
+    r0, c0, r1, c1 = test_box
+    (x0, y1), (x1, y0) = grid.transform @ (c0, r0), grid.transform @ (c1, r1)
+    rest = shapely.box(*grid.bounds).difference(shapely.box(x0, y0, x1, y1))
+    if not any(g.intersection(rest).area > 0 for g in geoms):
+        raise InputError("every label lies in the held-out area (the test extent): nothing is "
+                         "left to train on; label objects outside it too")
 
 
 def _fmt_box(b: Sequence[float]) -> str:
