@@ -102,6 +102,45 @@ def test_words_file_names_and_drops_classes(scene: tuple, tmp_path: Path) -> Non
     assert "automobile on the street" in got and not any("tree" in e.split() for e in got)
 
 
+def _class_raster(path: Path, codes: dict, nodata=None) -> Path:  # type: ignore[no-untyped-def]
+    """The scene as a land-cover map: one code per pixel (later classes paint over earlier)."""
+    values = np.zeros((64, 64), np.uint8)
+    for cls, code in codes.items():
+        for (r0, r1), (c0, c1) in SCENE[cls]:
+            values[r0:r1, c0:c1] = code
+    with rasterio.open(path, "w", driver="GTiff", width=64, height=64, count=1, dtype="uint8",
+                       crs="EPSG:32633", transform=from_origin(X0, Y0, GSD, GSD),
+                       nodata=nodata) as dst:
+        dst.write(values, 1)
+    return path
+
+
+def test_a_class_raster_is_labels(scene: tuple, tmp_path: Path) -> None:
+    """A land-cover map (codes per pixel) or a building mask: its areas are the objects, its
+    masks the raster's own pixels; codes are named by words, as for a vector class field."""
+    raster, _, _ = scene
+    classes = _class_raster(tmp_path / "cover.tif", {"road": 1, "car": 2, "building": 3})
+    with pytest.raises(InputError, match=r"codes, not words \(0, 1, 2, 3\)"):
+        build_region_dataset(raster, classes, tmp_path / "ds", class_field="value", tile_size=64)
+    with pytest.raises(InputError, match="its classes are its pixel values"):
+        build_region_dataset(raster, classes, tmp_path / "ds", class_field="kind", tile_size=64)
+    summary = build_region_dataset(
+        raster, classes, tmp_path / "ds", class_field="value", tile_size=64,
+        words="{0: null, 1: road, 2: car, 3: building}", split_shares=(1, 0, 0),
+        max_expressions_per_tile=None)
+    assert summary["categories"] == ["building", "car", "road"] and summary["extent"] == [
+        X0, Y0 - 32, X0 + 32, Y0]                                 # the map's area: all of it
+    got = _samples(tmp_path / "ds")
+    assert np.array_equal(got["car"][0], _expected(*SCENE["car"]))
+    assert np.array_equal(got["building"][0], _expected(*SCENE["building"]))
+    assert np.array_equal(got["road"][0], _expected(*SCENE["road"]) & ~_expected(*SCENE["car"]))
+    mask = _class_raster(tmp_path / "mask.tif", {"building": 1})
+    build_region_dataset(raster, mask, tmp_path / "ds2", fixed_class="building", tile_size=64,
+                         split_shares=(1, 0, 0), max_expressions_per_tile=None)
+    got = _samples(tmp_path / "ds2")
+    assert np.array_equal(got["building"][0], _expected(*SCENE["building"]))
+
+
 def test_words_files_are_read_as_text_and_bad_ones_are_clear_errors(tmp_path: Path) -> None:
     good = tmp_path / "w.yaml"
     good.write_text("yes: [Car, auto]\n1: street\ntree: null\nshed: []\n")

@@ -22,9 +22,11 @@ log = logging.getLogger(__name__)
 # --- build-dataset ------------------------------------------------------------------------------
 def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("raster", help="georeferenced raster (GeoTIFF or any GDAL raster)")
-    p.add_argument("labels", help="labels: polygons, lines or points (GeoPackage, GeoJSON ...)")
+    p.add_argument("labels", help="labels: polygons, lines or points (GeoPackage, GeoJSON ...), "
+                   "or a class raster (a land-cover map, a mask)")
     cls = p.add_mutually_exclusive_group(required=True)
-    cls.add_argument("--class-field", help="attribute holding each feature's class")
+    cls.add_argument("--class-field", help="attribute holding each feature's class (a class "
+                     "raster: value, its pixel values)")
     cls.add_argument("--class", dest="fixed_class",
                      help="one class for the whole layer, e.g. --class building")
     p.add_argument("-o", "--output", required=True,

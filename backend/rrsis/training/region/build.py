@@ -340,7 +340,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         _check_labels_outside(geoms, grid, test_box)
     built_area: Dict[str, Any] = {"from": "extent"}
     if extent is None:
-        grid, test_box, built_area = labelled_area(grid, geoms, test_box, tile_size)
+        covered = [] if lab.covered is None else [lab.covered]   # a class raster: all of it
+        grid, test_box, built_area = labelled_area(grid, [*geoms, *covered], test_box,
+                                                   tile_size)
     coverage = read_coverage(info, grid, rgb_bands, cancelled)
     parts = plan_parts(grid.height, grid.width, split_shares, test_box, coverage)
     categories = sorted({ws[0] for ws in cat_words.values() if ws})

@@ -1,11 +1,14 @@
-"""Labels as analysts have them: polygons, lines with a width, points with a radius.
+"""Labels as analysts have them: polygons, lines with a width, points with a radius, or a
+class raster (a land-cover map, a building mask).
 
 Lines (roads, rivers) are buffered by half their width and points (tree inventories) by
 their radius, in metres on the ground, in the working CRS (projected, metres). The class
 comes from a field, or one class names the whole layer; a words mapping (a file, or the
 same text inline) names each class value in the words of the expressions
 (:func:`read_words`): class codes ("1", "12") must be named, because the model learns the
-words an analyst will type (:func:`check_class_words`).
+words an analyst will type (:func:`check_class_words`). A class raster's classes are its pixel
+values (``value``; no data left out), or, with one class for the layer, every pixel that is
+neither 0 nor no data; its areas become polygons on its own pixel grid (:func:`_raster_labels`).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class RegionLabels:
     classes: List[str]
     crs: Any
     without_class: int = 0   # features with a geometry but no class value, left out
+    covered: Any = None      # ground labelled completely (a class raster's area), if known
 
     def kinds(self) -> List[str]:
         return sorted({_kind(g) for g in self.geometries})
@@ -62,6 +66,8 @@ def read_region_labels(path: PathLike, class_field: Optional[str] = None,
     path = Path(path)
     if not path.exists():
         raise InputError(f"labels not found: {path}")
+    if _is_raster(path):
+        return _raster_labels(path, class_field, fixed_class, layer)
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(str(path))]
         if layer is None and len(layers) > 1:   # GDAL would read the first one, silently
@@ -95,6 +101,80 @@ def read_region_labels(path: PathLike, class_field: Optional[str] = None,
                         without_class=len(located) - len(keep))
 
 
+RASTER_CLASS_FIELD = "value"
+MAX_LABEL_RASTER_PIXELS = 100_000_000
+
+
+def _is_raster(path: Path) -> bool:
+    """A file GDAL opens as a raster and not as vector data (a GeoPackage may hold both: its
+    vector layers win)."""
+    import pyogrio
+    import rasterio
+
+    try:
+        if pyogrio.list_layers(str(path)).size:
+            return False
+    except Exception:  # noqa: BLE001 - not vector data
+        pass
+    try:
+        with rasterio.open(path):
+            return True
+    except Exception:  # noqa: BLE001 - neither: the vector reader says why
+        return False
+
+
+def _raster_labels(path: Path, class_field: Optional[str], fixed_class: Optional[str],
+                   layer: Optional[str]) -> RegionLabels:
+    """A class raster as polygons: one per connected area of one value (4-connected, on the
+    raster's own pixels, so the masks rasterised from them are the raster's)."""
+    import numpy as np
+    import rasterio
+    import shapely
+    from rasterio.features import shapes
+
+    if layer is not None:
+        raise InputError(f"{path.name} is a raster: it has no layers")
+    if class_field is not None and class_field != RASTER_CLASS_FIELD:
+        raise InputError(f"{path.name} is a class raster: its classes are its pixel values "
+                         f"(--class-field {RASTER_CLASS_FIELD}, codes named by --words), or give "
+                         "one class for its non-zero pixels (--class building)")
+    with rasterio.open(path) as src:
+        if src.width * src.height > MAX_LABEL_RASTER_PIXELS:
+            raise InputError(f"{path.name} has {src.width} x {src.height} px, more than a class "
+                             f"raster may have ({MAX_LABEL_RASTER_PIXELS:,} px): crop it to the "
+                             "labelled area (gdal_translate -projwin)")
+        if src.transform.is_identity or src.crs is None:
+            raise CRSError(f"{path.name} has no coordinate reference system or geotransform: "
+                           "a class raster must be georeferenced like the image")
+        values = src.read(1)
+        valid = src.read_masks(1) > 0
+        crs, transform = src.crs, src.transform
+    if not np.issubdtype(values.dtype, np.integer):
+        whole = np.isfinite(values) & (values == np.round(values))
+        if not whole[valid].all():
+            raise InputError(f"{path.name} holds fractional values: a class raster holds class "
+                             "codes (whole numbers)")
+        values = np.where(valid, values, 0).astype(np.int32)
+    elif values.dtype.itemsize > 4 or values.dtype == np.uint32:
+        values = values.astype(np.int64).clip(-2**31, 2**31 - 1).astype(np.int32)
+    if fixed_class is not None:   # a mask: 0 is "not this class"
+        valid &= values != 0
+        values = valid.astype(np.uint8)
+    geoms: List[Any] = []
+    classes: List[Optional[str]] = []
+    for geom, value in shapes(values, mask=valid, transform=transform):
+        geoms.append(shapely.geometry.shape(geom))
+        classes.append(str(fixed_class).strip() or None if fixed_class is not None
+                       else _class_text(value))
+    keep = [(g, c) for g, c in zip(geoms, classes) if c]
+    if not keep:
+        raise InputError(f"{path.name}: no pixel with a class (all 0 or no data)")
+    from rasterio.transform import array_bounds
+
+    covered = shapely.box(*array_bounds(values.shape[0], values.shape[1], transform))
+    return RegionLabels([g for g, _ in keep], [c for _, c in keep], crs, covered=covered)
+
+
 def _class_text(value: Any) -> Optional[str]:
     """A class value as text; None for a missing one. A whole number read as a float (an
     integer field with empty values comes back as floats) is written without ".0", so it
@@ -117,9 +197,12 @@ def to_crs(labels: RegionLabels, dst_crs: Any) -> RegionLabels:
     src, dst = CRS.from_user_input(labels.crs), CRS.from_user_input(dst_crs)
     if src == dst:
         return labels
-    geoms = [shapely.geometry.shape(transform_geom(src, dst, shapely.geometry.mapping(g)))
-             for g in labels.geometries]
-    return RegionLabels(geoms, labels.classes, dst, labels.without_class)
+    def project(g: Any) -> Any:
+        return shapely.geometry.shape(transform_geom(src, dst, shapely.geometry.mapping(g)))
+
+    return RegionLabels([project(g) for g in labels.geometries], labels.classes, dst,
+                        labels.without_class,
+                        None if labels.covered is None else project(labels.covered))
 
 
 def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
