@@ -8,7 +8,8 @@ A raster without CRS/transform is refused (:class:`~rrsis.errors.CRSError`) unle
 caller asks for pixel coordinates explicitly; then the grid is the raster's own pixel
 grid (no resampling, one "metre" = one pixel, y grows downwards).
 
-Bands: RGB as is; 4+ bands use a band mapping (default 1, 2, 3); 1-2 bands: band 1
+Bands: RGB as is; 4+ bands use a band mapping (default: the bands the raster tags red, green
+and blue, else 1, 2, 3); 1-2 bands: band 1
 replicated, but an 8-bit band with a colour table (a paletted image) is read through its
 table as RGB (resampled by nearest index or the most frequent one, never averaged; a
 transparent entry is no data). Values: uint8 is divided by 255; any other type gets one robust 2-98
@@ -60,6 +61,7 @@ class RasterInfo:
     nodata: Optional[float]
     alpha_band: Optional[int]
     palette: bool = False   # one 8-bit band whose values index a colour table
+    colour_bands: Optional[Tuple[int, int, int]] = None   # bands tagged red, green, blue
 
     @property
     def georeferenced(self) -> bool:
@@ -87,7 +89,8 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
                                   dtype=src.dtypes[0], crs=src.crs, transform=src.transform,
                                   nodata=src.nodata, alpha_band=alpha,
                                   palette=src.count == 1 and src.dtypes[0] == "uint8" and
-                                  src.colorinterp[0] == ColorInterp.palette)
+                                  src.colorinterp[0] == ColorInterp.palette,
+                                  colour_bands=_tagged_rgb(src.colorinterp))
                 has_gcps = bool(src.gcps[0])
     except RasterioIOError as exc:
         raise RasterReadError(f"cannot read raster {path}: {exc}") from exc
@@ -111,9 +114,20 @@ def _gdal_reason(exc: BaseException) -> str:
     return str(reason) or str(exc)
 
 
+def _tagged_rgb(colorinterp: Sequence[ColorInterp]) -> Optional[Tuple[int, int, int]]:
+    """The bands a raster tags red, green and blue (1-based), if it tags all three: a product
+    stored blue, green, red, near-infrared says so, and is read in that order."""
+    where = {ci: i + 1 for i, ci in reversed(list(enumerate(colorinterp)))}
+    tags = (ColorInterp.red, ColorInterp.green, ColorInterp.blue)
+    return tuple(where[t] for t in tags) if all(t in where for t in tags) else None  # type: ignore
+
+
 def resolve_bands(info: RasterInfo, bands: Optional[Sequence[int]]) -> Tuple[int, int, int]:
-    """The three source bands read as R, G, B (1-based)."""
+    """The three source bands read as R, G, B (1-based): the ones asked for, else the bands
+    tagged red, green and blue, else the first three (one band: grey)."""
     if bands is None:
+        if info.colour_bands is not None:
+            return info.colour_bands
         colour = info.count - (1 if info.alpha_band else 0)
         return (1, 2, 3) if colour >= 3 else (1, 1, 1)
     if len(bands) != 3:

@@ -75,6 +75,26 @@ def test_band_mapping_defaults() -> None:
         resolve_bands(info(3), (1, 2))
 
 
+def test_bands_tagged_red_green_blue_are_read_as_such(tmp_path: Path) -> None:
+    """A product stored blue, green, red, near-infrared (as many satellite products are) and
+    tagged so: read in that order without a band mapping; a mapping still wins."""
+    import rasterio
+    from rasterio.enums import ColorInterp
+
+    data = np.stack([np.full((20, 20), v, np.uint8) for v in (10, 20, 30, 40)])
+    path = write_tif(tmp_path / "bgrn.tif", data)
+    with rasterio.open(path, "r+") as dst:
+        dst.colorinterp = [ColorInterp.blue, ColorInterp.green, ColorInterp.red,
+                           ColorInterp.undefined]
+    info = open_info(str(path))
+    assert resolve_bands(info, None) == (3, 2, 1) and resolve_bands(info, (4, 3, 2)) == (4, 3, 2)
+    with WindowReader(info, plan_grid(info, None, None, 0.5), resolve_bands(info, None)) as r:
+        raw, _ = r.read_raw(0, 0, 4, 4)
+    assert raw[:, 0, 0].tolist() == [30, 20, 10]
+    plain = open_info(str(write_tif(tmp_path / "plain.tif", data)))   # untagged: 1, 2, 3
+    assert resolve_bands(plain, None) == (1, 2, 3)
+
+
 def test_reads_are_windowed_exact_and_padded_outside_the_grid(tmp_path: Path) -> None:
     data = np.arange(3 * 50 * 60, dtype=np.uint16).reshape(3, 50, 60)
     info = open_info(str(write_tif(tmp_path / "a.tif", data)))
