@@ -265,6 +265,10 @@ def run_with_rendering(client: BackendClient, method: str, params: Dict[str, Any
         wire["raster"] = render_to_geotiff(plan, os.path.join(folder, "layer.tif"), is_canceled,
                                            on_progress)
         wire["extent"], wire["extent_crs"] = None, None  # the file is the extent
+        if params.get("_render_extent"):   # ... and says so (build_dataset: labelled there)
+            wire["extent"] = [plan.extent.xMinimum(), plan.extent.yMinimum(),
+                              plan.extent.xMaximum(), plan.extent.yMaximum()]
+            wire["extent_crs"] = source.crs.authid() or source.crs.toWkt()
         return run_request(client, method, wire, is_canceled, on_progress)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

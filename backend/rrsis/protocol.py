@@ -269,6 +269,10 @@ BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "overwrite": Field("bool", nullable=False, doc="replace an existing dataset folder"),
     "negative_tiles": Field("bool", nullable=False,
                             doc="tiles without a labelled object teach the class as absent"),
+    "copy_sources": Field("bool", nullable=False, default=False,
+                          doc="keep a copy of the raster and the labels in the dataset "
+                              "(inputs that exist only for this build: a rendered web layer, "
+                              "an exported memory layer)"),
 }
 
 #: ``finetune``: ``rrsis.training.region.finetune.finetune_region`` (CLI ``finetune``).

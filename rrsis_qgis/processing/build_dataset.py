@@ -31,7 +31,9 @@ class BuildDatasetAlgorithm(RrsisAlgorithm):
             "a class field, with words for coded classes, or one class) into tiles, masks and "
             "referring expressions, split "
             "into train/val/test areas, for “Fine-tune model” or “rrsis finetune”. The log "
-            "states each part's area and warns when the data is too small.")
+            "states each part's area and warns when the data is too small. Only the labels' "
+            "area is used (ground nobody labelled is not taught as empty) unless an area is "
+            "given; a web layer (XYZ, WMS) is rendered there and kept in the dataset.")
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
         add_label_parameters(self)

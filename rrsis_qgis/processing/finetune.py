@@ -50,7 +50,8 @@ class FinetuneAlgorithm(RrsisAlgorithm):
             "area is split into training, validation and held-out parts; training runs for "
             "the time budget; the log reports the IoU of the base and of the new model on "
             "the held-out part. The new model appears in the model list and segments at the "
-            "scale it was trained at.")
+            "scale it was trained at. The raster may be a web layer (XYZ, WMS): QGIS renders "
+            "the labels' area, or the area given, and the dataset keeps that render.")
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
         add_label_parameters(self)

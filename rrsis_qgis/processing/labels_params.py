@@ -10,12 +10,14 @@ labelled must not be taught as empty).
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict
 
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParameterBoolean,
                        QgsProcessingParameterExtent, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
-                       QgsProcessingParameterString, QgsProcessingParameterVectorLayer)
+                       QgsProcessingParameterString, QgsProcessingParameterVectorLayer,
+                       QgsProcessingUtils, QgsRectangle)
 
 from .. import extents, render
 
@@ -55,13 +57,21 @@ def add_label_parameters(alg: Any) -> None:
         optional=True))
 
 
+#: Ground rendered around the labels of a web layer, in metres: more than the backend's
+#: margin around them (an eighth of a 192 px tile at the coarsest GSD it trains at, 0.6 m).
+RENDER_MARGIN_M = 20.0
+
+
 def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: Any
                   ) -> Dict[str, Any]:
-    """The ``build_dataset`` params for the raster and labels chosen (no output yet)."""
+    """The ``build_dataset`` params for the raster and labels chosen (no output yet).
+
+    A web or virtual raster layer is rendered by QGIS over the area (the labels' extent and
+    a margin, or the area given) and the dataset keeps that render, as it keeps labels that
+    QGIS had to export (a memory layer): the held-out score reads them after this run."""
     raster = alg.parameterAsRasterLayer(parameters, INPUT, context)
     if raster is None:
         raise QgsProcessingException(alg.invalidRasterError(parameters, INPUT))
-    raster_path = render.source_path(raster)
     labels = alg.parameterAsCompatibleSourceLayerPath(
         parameters, LABELS, context, ["gpkg", "geojson", "shp"], "gpkg", feedback)
     field = alg.parameterAsString(parameters, CLASS_FIELD, context).strip()
@@ -70,7 +80,7 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
         raise QgsProcessingException(alg.tr(
             "Choose a class field, or type the class of the whole layer (e.g. building)."))
     request: Dict[str, Any] = {
-        "raster": raster_path, "labels": labels,
+        "raster": render.file_path(raster), "labels": labels,
         "class_field": field or None, "fixed_class": None if field else fixed,
         "line_width_m": alg.parameterAsDouble(parameters, LINE_WIDTH, context),
         "point_radius_m": alg.parameterAsDouble(parameters, POINT_RADIUS, context),
@@ -81,12 +91,44 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
     gsd = alg.parameterAsDouble(parameters, GSD, context)
     if gsd > 0:
         request["gsd_m"] = gsd
+    area = None
     if parameters.get(AREA) not in (None, ""):
-        rect = alg.parameterAsExtent(parameters, AREA, context, raster.crs())
-        if not rect.isNull() and not rect.isEmpty():
-            request["extent"] = extents.as_list(rect)
+        area = alg.parameterAsExtent(parameters, AREA, context, raster.crs())
+        if not area.isNull() and not area.isEmpty():
+            request["extent"] = extents.as_list(area)
             request["extent_crs"] = extents.crs_id(raster.crs())
+        else:
+            area = None
+    exported = os.path.abspath(labels).startswith(
+        os.path.abspath(QgsProcessingUtils.tempFolder()) + os.sep)
+    request["copy_sources"] = exported or request["raster"] is None
+    if request["raster"] is None:   # a web, virtual or in-memory layer: QGIS renders it
+        request["_render"] = _render_source(alg, raster, labels, area, context)
+        request["_render_extent"] = area is not None   # the render is the area given
     return request
+
+
+def _render_source(alg: Any, raster: Any, labels: str, area: Any, context: Any) -> Any:
+    """What to render of ``raster``: the area given, else the labels' extent and a margin."""
+    from qgis.core import QgsVectorLayer
+
+    from ..client import BackendError
+
+    if area is None:
+        layer = QgsVectorLayer(labels, "labels", "ogr")
+        if not layer.isValid() or layer.extent().isEmpty():
+            raise QgsProcessingException(alg.tr("The labels layer cannot be read."))
+        area = extents.to_layer_crs(layer.extent(), layer.crs(), raster, context.project())
+        pad = RENDER_MARGIN_M / render.metres_per_unit(raster.crs(), area)
+        area = QgsRectangle(area.xMinimum() - pad, area.yMinimum() - pad,
+                            area.xMaximum() + pad, area.yMaximum() + pad)
+        label = alg.tr("the labels' extent")
+    else:
+        label = alg.tr("the area")
+    try:
+        return render.RenderSource.from_layer(raster, area, label)
+    except BackendError as exc:
+        raise QgsProcessingException(exc.message) from None
 
 
 def report_dataset(alg: Any, summary: Dict[str, Any], feedback: Any) -> None:

@@ -18,9 +18,9 @@ from typing import List
 
 import numpy as np
 import pytest
-from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsGeometry,
-                       QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProcessingFeedback,
-                       QgsRasterLayer, QgsRectangle, QgsVectorLayer)
+from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform,
+                       QgsGeometry, QgsProcessingAlgRunnerTask, QgsProcessingContext,
+                       QgsProcessingFeedback, QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 
 from conftest import wait_until
 from xyz_tiles import SAMPLE
@@ -269,4 +269,54 @@ def test_estimate_renders_an_xyz_layer_too(provider, project, xyz_tiles):
         "INPUT": xyz.id(), "EXPRESSION": "buildings", "MODEL": "lgce-lite", "DEVICE": CPU,
         "EXTENT": _extent_param(_top_part(sample))})
     assert result["TILES"] >= 1 and result["GSD_M"] == pytest.approx(0.0744, abs=0.0005)
+    assert _render_dirs() == before
+
+
+@pytest.mark.usefixtures("backend_settings")
+def test_training_on_an_xyz_layer_keeps_its_render(provider, project, model_dir, xyz_tiles,
+                                                   tmp_path):
+    """An analyst who only has a basemap: "Build referring dataset" and "Fine-tune model" on
+    the XYZ layer render the labels' area (not the world), and the dataset keeps the render and
+    the exported memory layer, which the held-out score reads after the render is gone."""
+    import json
+
+    import processing
+    from qgis.core import QgsFeature
+
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    xyz, sample = _xyz(project, xyz_tiles), _sample(project)
+    part = _top_part(sample)
+    drawn = QgsVectorLayer("Polygon?crs=EPSG:3857", "my buildings", "memory")
+    source = QgsVectorLayer(str(SAMPLE.with_name("kampala_buildings.geojson")), "osm", "ogr")
+    to_3857 = QgsCoordinateTransform(source.crs(), drawn.crs(), project)
+    feats = []
+    for f in source.getFeatures():
+        g = QgsGeometry(f.geometry())
+        g.transform(to_3857)
+        if part.contains(g.boundingBox()):
+            feats.append(QgsFeature())
+            feats[-1].setGeometry(g)
+    assert len(feats) >= 8
+    drawn.dataProvider().addFeatures(feats)
+    drawn.updateExtents()
+    before = _render_dirs()
+    processing.run("rrsis:build_dataset", {
+        "INPUT": xyz, "LABELS": drawn, "FIXED_CLASS": "building", "TILE_SIZE": 96,
+        "OUTPUT": str(tmp_path / "ds")})
+    summary = json.loads((tmp_path / "ds" / "dataset.json").read_text())
+    assert summary["source_raster"] == str(tmp_path / "ds" / "source.tif")
+    assert summary["source_labels"] == str(tmp_path / "ds" / "labels.gpkg")
+    kept = QgsRasterLayer(summary["source_raster"], "kept")
+    assert kept.isValid() and part.buffered(25).contains(kept.extent())   # 20 m margin
+    assert kept.extent().width() < sample.extent().width() + 41
+    assert kept.extent().height() < part.height() + 41            # the labels' part only
+    assert QgsVectorLayer(summary["source_labels"], "kept", "ogr").featureCount() == len(feats)
+    assert summary["gsd_m"] == pytest.approx(0.0744, abs=0.0005)   # the tiles' own zoom level
+    out = processing.run("rrsis:finetune", {
+        "INPUT": xyz, "LABELS": drawn, "FIXED_CLASS": "building", "TILE_SIZE": 96,
+        "MINUTES": 0.5, "NAME": "xyz-buildings", "BASE": "tiny", "MAX_ITERS": 2})
+    try:
+        assert out["HELD_OUT_OBJECTS"] > 0 and 0 <= out["IOU_AFTER"] <= 1
+    finally:
+        (model_dir / "xyz-buildings.safetensors").unlink(missing_ok=True)
     assert _render_dirs() == before

@@ -155,6 +155,27 @@ def test_the_area_is_where_the_labels_are(tmp_path: Path) -> None:
     assert sum(given["tiles"].values()) > 4 * sum(summary["tiles"].values())
 
 
+def test_copied_sources_outlive_the_inputs(tmp_path: Path) -> None:
+    """A web layer rendered by QGIS and an exported memory layer exist for one build only:
+    with ``copy_sources`` the dataset keeps them, and what reads them later finds them."""
+    from rrsis.training.region.labels import read_region_labels
+
+    raster = tmp_path / "render.tif"
+    _raster(raster, 128, 128)
+    labels = _labels(tmp_path / "export.gpkg", _houses(20, 128, 128), ["house"] * 20)
+    out = tmp_path / "ds"
+    summary = build_region_dataset(raster, labels, out, class_field="kind", tile_size=64,
+                                   copy_sources=True)
+    raster.unlink()
+    labels.unlink()
+    assert summary["source_raster"] == str(out / "source.tif")
+    assert summary["source_labels"] == str(out / "labels.gpkg")
+    assert open_info(summary["source_raster"]).width == 128
+    kept = read_region_labels(summary["source_labels"], "kind", None, summary["source_layer"])
+    assert kept.classes == ["house"] * 20 and str(kept.crs) == "EPSG:32633"
+    assert (out.stat().st_mode & 0o777) != 0o700           # readable like any folder made here
+
+
 def test_parts_follow_the_data_of_a_mosaic_with_gaps(tmp_path: Path) -> None:
     """A raster whose western 60 % is no-data (a mosaic with gaps, a no-data collar): the
     split shares are of the ground with data, so val and test are not cut from the gap,

@@ -58,6 +58,9 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-negative-tiles", dest="negative_tiles", action="store_false",
                    help="leave out tiles where no labelled object lies (by default they teach "
                         "the class word with an empty mask)")
+    p.add_argument("--copy-sources", action="store_true",
+                   help="keep a copy of the raster and the labels in the dataset (for inputs "
+                        "that will not stay where they are)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing dataset folder")
 
 
@@ -74,7 +77,8 @@ def run_build_dataset(args: argparse.Namespace) -> int:
         overwrite=args.overwrite, line_width_m=args.line_width, point_radius_m=args.point_radius,
         extent=parse_floats(args.extent, 4, "--extent") if args.extent else None,
         test_extent=parse_floats(args.test_extent, 4, "--test-extent") if args.test_extent else None,
-        extent_crs=args.extent_crs, negative_tiles=args.negative_tiles)
+        extent_crs=args.extent_crs, negative_tiles=args.negative_tiles,
+        copy_sources=args.copy_sources)
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -42,7 +42,8 @@ from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, r
 from ...errors import Cancelled, CRSError, InputError
 from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
-from .labels import as_areas, check_class_words, read_region_labels, read_words, to_crs
+from .labels import (as_areas, check_class_words, is_class_raster, read_region_labels, read_words,
+                     to_crs)
 
 __all__ = ["Part", "Coverage", "plan_parts", "read_coverage", "tile_starts",
            "build_region_dataset", "read_tile", "MIN_TRAIN_OBJECTS"]
@@ -297,13 +298,15 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                          seed: int = 0, overwrite: bool = False,
                          model_gsd_range: Optional[Tuple[float, float]] = None,
                          max_expressions_per_tile: Optional[int] = 8,
-                         negative_tiles: bool = True,
+                         negative_tiles: bool = True, copy_sources: bool = False,
                          progress: Optional[Progress] = None,
                          cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
     """Write the dataset folder; return its summary (parts with areas, samples, warnings).
 
     Without ``gsd_m`` the tiles are at the raster's GSD clamped into ``model_gsd_range``
-    (default: the range the default model serves, from its card)."""
+    (default: the range the default model serves, from its card). ``copy_sources`` keeps the
+    raster and the labels inside the dataset (what the held-out score reads later), for
+    inputs made only for this build (a web layer rendered by QGIS, an exported layer)."""
     import shapely
     from rasterio.features import rasterize
 
@@ -445,10 +448,12 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         if lab.without_class:
             warnings.append(f"{lab.without_class} labelled features have no value in "
                             f"{class_field!r} and were left out")
+        sources = (str(Path(raster).resolve()), str(Path(labels).resolve()), layer)
+        if copy_sources:
+            sources = _copy_sources(Path(raster), Path(labels), layer, tmp, output)
         summary = {
             "name": output.name, "format": "rrsis-region/2",
-            "source_raster": str(Path(raster).resolve()),
-            "source_labels": str(Path(labels).resolve()), "source_layer": layer,
+            "source_raster": sources[0], "source_labels": sources[1], "source_layer": sources[2],
             "class_field": class_field,
             "fixed_class": fixed_class, "label_kinds": lab.kinds(),
             "line_width_m": line_width_m or None, "point_radius_m": point_radius_m or None,
@@ -468,6 +473,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                                                      indent=2))
         if output.exists():
             shutil.rmtree(output) if output.is_dir() else output.unlink()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)   # mkdtemp's 0700 would hide the dataset from others
         os.replace(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -530,6 +538,30 @@ def _check_labels_outside(geoms: Sequence[Any], grid: WorkGrid, test_box: Sequen
     if not any(g.intersection(rest).area > 0 for g in geoms):
         raise InputError("every label lies in the held-out area (the test extent): nothing is "
                          "left to train on; label objects outside it too")
+
+
+def _copy_sources(raster: Path, labels: Path, layer: Optional[str], tmp: Path, output: Path
+                  ) -> Tuple[str, str, Optional[str]]:
+    """Copy the raster (one file) and the labels' layer (as a GeoPackage, whatever its format)
+    into the dataset being written; return their paths once it is renamed, and the layer."""
+    import pyogrio.raw
+
+    if not raster.is_file():
+        raise InputError(f"{raster} is not one file: it cannot be kept in the dataset")
+    raster_name = "source" + (raster.suffix.lower() or ".tif")
+    shutil.copyfile(raster, tmp / raster_name)
+    if is_class_raster(labels):
+        labels_name = "labels" + (labels.suffix.lower() or ".tif")
+        shutil.copyfile(labels, tmp / labels_name)
+    else:
+        labels_name = "labels.gpkg"
+        meta, _, geometry, fields = pyogrio.raw.read(str(labels), layer=layer)
+        pyogrio.raw.write(str(tmp / labels_name), geometry, fields, meta["fields"],
+                          layer="labels", driver="GPKG", crs=meta["crs"],
+                          geometry_type=meta["geometry_type"], encoding="UTF-8")
+    layer = None
+    final = output.resolve()
+    return str(final / raster_name), str(final / labels_name), layer
 
 
 def _fmt_box(b: Sequence[float]) -> str:

@@ -66,7 +66,7 @@ def read_region_labels(path: PathLike, class_field: Optional[str] = None,
     path = Path(path)
     if not path.exists():
         raise InputError(f"labels not found: {path}")
-    if _is_raster(path):
+    if is_class_raster(path):
         return _raster_labels(path, class_field, fixed_class, layer)
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(str(path))]
@@ -105,7 +105,7 @@ RASTER_CLASS_FIELD = "value"
 MAX_LABEL_RASTER_PIXELS = 100_000_000
 
 
-def _is_raster(path: Path) -> bool:
+def is_class_raster(path: Path) -> bool:
     """A file GDAL opens as a raster and not as vector data (a GeoPackage may hold both: its
     vector layers win)."""
     import pyogrio

@@ -33,7 +33,8 @@ def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
         "bands": p.get("bands"), "overwrite": bool(p.get("overwrite", False)),
         "line_width_m": float(p.get("line_width_m") or 0.0),
         "point_radius_m": float(p.get("point_radius_m") or 0.0),
-        "negative_tiles": bool(p.get("negative_tiles", True))}
+        "negative_tiles": bool(p.get("negative_tiles", True)),
+        "copy_sources": bool(p.get("copy_sources", False))}
     if p.get("tile_size"):
         kwargs["tile_size"] = int(p["tile_size"])
     if p.get("split"):
