@@ -160,14 +160,23 @@ def test_copied_sources_outlive_the_inputs(tmp_path: Path) -> None:
     with ``copy_sources`` the dataset keeps them, and what reads them later finds them."""
     from rrsis.training.region.labels import read_region_labels
 
-    raster = tmp_path / "render.tif"
-    _raster(raster, 128, 128)
+    pixels = tmp_path / "pixels.tif"
+    data = _raster(pixels, 128, 128)
+    raster = tmp_path / "mosaic.vrt"    # a raster of more than one file: kept as one GeoTIFF
+    raster.write_text(
+        '<VRTDataset rasterXSize="128" rasterYSize="128"><SRS>EPSG:32633</SRS>'
+        f'<GeoTransform>{X0}, {GSD}, 0, {Y0}, 0, {-GSD}</GeoTransform>' + "".join(
+            f'<VRTRasterBand dataType="Byte" band="{b}"><SimpleSource><SourceFilename '
+            f'relativeToVRT="1">pixels.tif</SourceFilename><SourceBand>{b}</SourceBand>'
+            '</SimpleSource></VRTRasterBand>' for b in (1, 2, 3)) + "</VRTDataset>")
     labels = _labels(tmp_path / "export.gpkg", _houses(20, 128, 128), ["house"] * 20)
     out = tmp_path / "ds"
     summary = build_region_dataset(raster, labels, out, class_field="kind", tile_size=64,
                                    copy_sources=True)
-    raster.unlink()
-    labels.unlink()
+    for source in (pixels, raster, labels):
+        source.unlink()
+    with rasterio.open(out / "source.tif") as kept:
+        assert np.array_equal(kept.read(), data) and kept.crs == "EPSG:32633"
     assert summary["source_raster"] == str(out / "source.tif")
     assert summary["source_labels"] == str(out / "labels.gpkg")
     assert open_info(summary["source_raster"]).width == 128

@@ -542,17 +542,21 @@ def _check_labels_outside(geoms: Sequence[Any], grid: WorkGrid, test_box: Sequen
 
 def _copy_sources(raster: Path, labels: Path, layer: Optional[str], tmp: Path, output: Path
                   ) -> Tuple[str, str, Optional[str]]:
-    """Copy the raster (one file) and the labels' layer (as a GeoPackage, whatever its format)
-    into the dataset being written; return their paths once it is renamed, and the layer."""
+    """Copy the raster and the labels into the dataset being written, as one self-contained
+    file each (a GeoTIFF, whatever the raster's format: a VRT's sources or a world file come
+    along; the labels' layer as a GeoPackage); return their paths once it is renamed."""
     import pyogrio.raw
+    import rasterio.shutil
 
-    if not raster.is_file():
-        raise InputError(f"{raster} is not one file: it cannot be kept in the dataset")
-    raster_name = "source" + (raster.suffix.lower() or ".tif")
-    shutil.copyfile(raster, tmp / raster_name)
+    def geotiff(src: Path, name: str) -> None:
+        rasterio.shutil.copy(str(src), str(tmp / name), driver="GTiff", COMPRESS="DEFLATE",
+                             TILED="YES", BIGTIFF="IF_SAFER")
+
+    raster_name = "source.tif"
+    geotiff(raster, raster_name)
     if is_class_raster(labels):
-        labels_name = "labels" + (labels.suffix.lower() or ".tif")
-        shutil.copyfile(labels, tmp / labels_name)
+        labels_name = "labels.tif"
+        geotiff(labels, labels_name)
     else:
         labels_name = "labels.gpkg"
         meta, _, geometry, fields = pyogrio.raw.read(str(labels), layer=layer)
