@@ -265,6 +265,10 @@ BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "extent_crs": Field("str", doc="CRS of the extents; null: the raster's"),
     "line_width_m": Field("number", nullable=False, doc="width of line labels in metres"),
     "point_radius_m": Field("number", nullable=False, doc="radius of point labels in metres"),
+    "line_width_field": Field("str", doc="field holding each line's width in metres (else "
+                                         "line_width_m)"),
+    "point_radius_field": Field("str", doc="field holding each point's radius in metres (else "
+                                           "point_radius_m)"),
     "bands": Field("int_list", doc="1-based band indexes used as RGB"),
     "overwrite": Field("bool", nullable=False, doc="replace an existing dataset folder"),
     "negative_tiles": Field("bool", nullable=False,

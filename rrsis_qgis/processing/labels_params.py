@@ -3,9 +3,9 @@
 Labels as analysts have them: a polygon, line or point layer; a class field, or one class
 for the whole layer; the words of coded classes (``{1: building, 2: road}``: the model learns
 the words an analyst will type, so codes must be named); a width for lines and a radius for
-points, in metres; whether tiles without a labelled object teach the class as absent
-(default: yes); the area to train on (default: the labels' extent, since ground nobody
-labelled must not be taught as empty).
+points, in metres, or a field holding each one's; whether tiles without a labelled object
+teach the class as absent (default: yes); the area to train on (default: the labels' extent,
+since ground nobody labelled must not be taught as empty).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .. import extents, render
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
 LINE_WIDTH, POINT_RADIUS, GSD = "LINE_WIDTH", "POINT_RADIUS", "GSD"
+LINE_WIDTH_FIELD, POINT_RADIUS_FIELD = "LINE_WIDTH_FIELD", "POINT_RADIUS_FIELD"
 NEGATIVE_TILES, WORDS, AREA = "NEGATIVE_TILES", "WORDS", "AREA"
 
 
@@ -46,6 +47,13 @@ def add_label_parameters(alg: Any) -> None:
     alg.addParameter(QgsProcessingParameterNumber(
         POINT_RADIUS, tr("Radius of point labels in metres (trees)"),
         QgsProcessingParameterNumber.Double, defaultValue=3.0, minValue=0.0))
+    for name, text in ((LINE_WIDTH_FIELD, tr("Field with each line's width in metres (empty "
+                                             "values: the width above)")),
+                       (POINT_RADIUS_FIELD, tr("Field with each point's radius in metres "
+                                               "(empty values: the radius above)"))):
+        alg.addParameter(QgsProcessingParameterField(
+            name, text, parentLayerParameterName=LABELS,
+            type=QgsProcessingParameterField.Numeric, optional=True))
     alg.addParameter(QgsProcessingParameterNumber(
         GSD, tr("Training GSD in metres (0: the raster's, within the model's range)"),
         QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0))
@@ -85,6 +93,11 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
         "line_width_m": alg.parameterAsDouble(parameters, LINE_WIDTH, context),
         "point_radius_m": alg.parameterAsDouble(parameters, POINT_RADIUS, context),
         "negative_tiles": alg.parameterAsBool(parameters, NEGATIVE_TILES, context)}
+    for name, key in ((LINE_WIDTH_FIELD, "line_width_field"),
+                      (POINT_RADIUS_FIELD, "point_radius_field")):
+        size_field = alg.parameterAsString(parameters, name, context).strip()
+        if size_field:
+            request[key] = size_field
     words = alg.parameterAsString(parameters, WORDS, context).strip()
     if words:
         request["words"] = words

@@ -117,3 +117,28 @@ def test_coded_classes_are_named_in_class_words(provider, project, backend_setti
         **params, "WORDS": "{1: [building, house], 2: road}"})
     summary = json.loads((tmp_path / "dataset" / "dataset.json").read_text())
     assert summary["classes"] == {"1": ["building", "house"], "2": ["road"]}
+
+
+def test_points_take_their_radius_from_a_field(provider, project, backend_settings, tmp_path):
+    """A tree inventory with a crown radius per tree: the radius field is the disc's size;
+    a tree without one takes the radius beside it."""
+    import processing
+    from qgis.core import QgsPointXY
+
+    raster = write_geotiff(tmp_path / "scene.tif", size=(256, 256))
+    layer = QgsVectorLayer("Point?crs=EPSG:32633&field=crown_r:double", "trees", "memory")
+    for k, radius in enumerate((1.5, 4.0, None)):
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(500030 + 25 * k, 4649740)))
+        feature.setAttributes([radius])
+        layer.dataProvider().addFeature(feature)
+    layer.updateExtents()
+    processing.run("rrsis:build_dataset", {
+        "INPUT": str(raster), "LABELS": layer, "FIXED_CLASS": "tree", "POINT_RADIUS": 2.5,
+        "POINT_RADIUS_FIELD": "crown_r", "TILE_SIZE": 64, "OUTPUT": str(tmp_path / "ds")})
+    summary = json.loads((tmp_path / "ds" / "dataset.json").read_text())
+    assert summary["point_radius_field"] == "crown_r" and summary["point_radius_m"] == 2.5
+    # the area follows the discs (and 4 m around them): 1.5 m for the first tree, 2.5 m (the
+    # radius beside the field) for the last one
+    assert summary["extent"][0] == pytest.approx(500030 - 1.5 - 4.0)
+    assert summary["extent"][2] == pytest.approx(500080 + 2.5 + 4.0)

@@ -386,6 +386,37 @@ def test_lines_with_a_width_and_points_with_a_radius(tmp_path: Path) -> None:
     assert s["label_kinds"] == ["point"] and s["parts"][0]["objects"] == 8
 
 
+def test_each_point_can_carry_its_own_radius(tmp_path: Path) -> None:
+    """A tree inventory with a crown radius per tree: each disc is that tree's; a tree
+    without one takes the radius given for all, and without that it is a clear error."""
+    import pyogrio.raw
+
+    from rrsis.training.region.labels import as_areas, read_region_labels
+
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 200, 200)
+    trees = [shapely.Point(X0 + 10 + 12 * k, Y0 - 10 - 12 * k) for k in range(5)]
+    radius = np.array([1.0, 2.0, 4.0, np.nan, 0.0])          # the last two: no radius
+    path = tmp_path / "inventory.gpkg"
+    pyogrio.raw.write(str(path), np.array([shapely.to_wkb(t) for t in trees], dtype=object),
+                      [radius, np.array(["tree"] * 5, dtype=object)], fields=["crown_r", "kind"],
+                      crs="EPSG:32633", geometry_type="Point", driver="GPKG")
+    labels = read_region_labels(path, "kind", size_fields=["crown_r"])
+    areas, _ = as_areas(labels, 0.0, 3.0, point_radius_field="crown_r")
+    assert [round(a.area / np.pi, 1) for a in areas] == pytest.approx([1, 4, 16, 9, 9], rel=0.02)
+    with pytest.raises(InputError, match=r"2 points have no radius in 'crown_r'.*--point-radius "
+                                         r"crown_r --point-radius 3"):
+        as_areas(labels, 0.0, 0.0, point_radius_field="crown_r")
+    summary = build_region_dataset(raster, path, tmp_path / "ds", class_field="kind",
+                                   tile_size=64, point_radius_m=3.0,
+                                   point_radius_field="crown_r")
+    assert summary["point_radius_field"] == "crown_r" and summary["point_radius_m"] == 3.0
+    proc = subprocess.run([sys.executable, "-m", "rrsis", "build-dataset", str(raster), str(path),
+                           "--class", "tree", "--point-radius", "crown_r", "-o",
+                           str(tmp_path / "cli")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "2 points have no radius" in proc.stderr.splitlines()[-1]
+
+
 def test_geographic_raster_is_tiled_in_its_utm_zone(tmp_path: Path) -> None:
     raster = tmp_path / "geo.tif"
     lon0, lat0, step = 9.0, 45.0, 0.5 / 111_000

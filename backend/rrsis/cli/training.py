@@ -8,10 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import re
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..errors import InputError
 
 __all__ = ["add_arguments_build_dataset", "run_build_dataset", "add_arguments_train", "run_train",
            "add_arguments_finetune", "run_finetune", "add_arguments_evaluate", "run_evaluate"]
@@ -48,10 +51,12 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test-extent", default=None,
                    help="xmin,ymin,xmax,ymax: the held-out area (the rest is split train,val)")
     p.add_argument("--extent-crs", default=None, help="CRS of the extents (default: the raster's)")
-    p.add_argument("--line-width", type=float, default=0.0,
-                   help="width in metres of line labels (roads, rivers)")
-    p.add_argument("--point-radius", type=float, default=0.0,
-                   help="radius in metres of point labels (trees)")
+    p.add_argument("--line-width", action="append", default=[], metavar="METRES_OR_FIELD",
+                   help="width of line labels (roads, rivers): metres, or the field holding "
+                        "each line's; both (given twice): the field, else the number")
+    p.add_argument("--point-radius", action="append", default=[], metavar="METRES_OR_FIELD",
+                   help="radius of point labels (trees): metres, or the field holding each "
+                        "point's; both (given twice): the field, else the number")
     p.add_argument("--layer", default=None, help="layer name inside the labels file")
     p.add_argument("--bands", default=None, help="three 1-based band numbers for R,G,B, e.g. 1,2,3")
     p.add_argument("--seed", type=int, default=0)
@@ -64,17 +69,36 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("--overwrite", action="store_true", help="replace an existing dataset folder")
 
 
+def _size_option(values: List[str], option: str) -> Tuple[float, Optional[str]]:
+    """``--point-radius 3``, ``--point-radius crown_r`` or both: (metres, field)."""
+    metres, field = 0.0, None
+    for value in values:
+        try:
+            metres = float(value)
+        except ValueError:
+            if field is not None:
+                raise InputError(f"{option}: one field at most ({field!r}, {value!r})") from None
+            field = value
+        else:
+            if not (math.isfinite(metres) and metres > 0):
+                raise InputError(f"{option} must be above 0 metres, got {value}")
+    return metres, field
+
+
 def run_build_dataset(args: argparse.Namespace) -> int:
     from ..training.region import build_region_dataset
     from ..training.region.serve import parse_floats  # the server's parser too
 
     shares = parse_floats(args.split, 3, "--split")
+    line_width, line_field = _size_option(args.line_width, "--line-width")
+    radius, radius_field = _size_option(args.point_radius, "--point-radius")
     bands = tuple(int(b) for b in args.bands.split(",")) if args.bands else None
     summary = build_region_dataset(
         args.raster, args.labels, args.output, class_field=args.class_field,
         fixed_class=args.fixed_class, gsd_m=args.gsd, tile_size=args.tile_size, words=args.words,
         split_shares=shares, layer=args.layer, bands=bands, seed=args.seed,
-        overwrite=args.overwrite, line_width_m=args.line_width, point_radius_m=args.point_radius,
+        overwrite=args.overwrite, line_width_m=line_width, point_radius_m=radius,
+        line_width_field=line_field, point_radius_field=radius_field,
         extent=parse_floats(args.extent, 4, "--extent") if args.extent else None,
         test_extent=parse_floats(args.test_extent, 4, "--test-extent") if args.test_extent else None,
         extent_crs=args.extent_crs, negative_tiles=args.negative_tiles,

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .raster_io import RasterInfo
 
 __all__ = ["Bounds", "WorkGrid", "MAX_GRID_SIDE", "bounds_of", "utm_crs", "ground_scale",
-           "source_gsd_m", "plan_grid"]
+           "source_gsd_m", "plan_grid", "metres_per_unit"]
 
 Bounds = Tuple[float, float, float, float]
 MAX_GRID_SIDE = 1_000_000  # working-grid pixels a side; beyond this a GSD is a typo
@@ -77,7 +77,7 @@ def ground_scale(crs: CRS, x: float, y: float, dx: float, dy: float) -> Tuple[fl
     return math.hypot(xs[1] - xs[0], ys[1] - ys[0]), math.hypot(xs[2] - xs[0], ys[2] - ys[0])
 
 
-def _metres_per_unit(crs: CRS, bounds: Bounds) -> float:
+def metres_per_unit(crs: CRS, bounds: Bounds) -> float:
     """Ground metres per CRS unit at the centre of ``bounds`` (geometric mean of x and y).
 
     A projected CRS whose local scale is within 0.1 % of its nominal unit (UTM, national
@@ -139,7 +139,7 @@ def plan_grid(info: "RasterInfo", extent: Optional[Sequence[float]], extent_crs:
         bounds = transform_bounds(crs, work_crs, *bounds, densify_pts=21)
     else:
         work_crs = crs
-    unit = _metres_per_unit(work_crs, bounds)  # ground metres per CRS unit, locally
+    unit = metres_per_unit(work_crs, bounds)  # ground metres per CRS unit, locally
     res = gsd_m / unit
     if work_crs == crs and math.isclose(res, abs(info.transform.a), rel_tol=1e-6):
         res = abs(info.transform.a)  # the raster's own grid: read it without resampling noise

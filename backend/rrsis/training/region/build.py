@@ -295,6 +295,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                          test_extent: Optional[Sequence[float]] = None,
                          layer: Optional[str] = None, bands: Optional[Sequence[int]] = None,
                          line_width_m: float = 0.0, point_radius_m: float = 0.0,
+                         line_width_field: Optional[str] = None,
+                         point_radius_field: Optional[str] = None,
                          seed: int = 0, overwrite: bool = False,
                          model_gsd_range: Optional[Tuple[float, float]] = None,
                          max_expressions_per_tile: Optional[int] = 8,
@@ -323,10 +325,12 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     gsd = float(gsd_m) if gsd_m else _default_gsd(info, model_gsd_range)
     grid = plan_grid(info, extent, extent_crs, gsd)
     rgb_bands = resolve_bands(info, tuple(bands) if bands else None)
-    lab = read_region_labels(labels, class_field, fixed_class, layer)
+    size_fields = [f for f in (line_width_field, point_radius_field) if f]
+    lab = read_region_labels(labels, class_field, fixed_class, layer, size_fields)
     _check_labels_crs(lab, info, Path(labels).name)
     lab = to_crs(lab, grid.crs)
-    geoms, classes = as_areas(lab, line_width_m, point_radius_m, grid.metres_per_unit)
+    geoms, classes = as_areas(lab, line_width_m, point_radius_m, grid.metres_per_unit,
+                              line_width_field, point_radius_field)
     check_class_words(classes, mapping, class_field)
     _check_overlap(geoms, grid, Path(labels).name)
     cat_words, synonyms = _category_words(classes, mapping)
@@ -457,6 +461,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             "class_field": class_field,
             "fixed_class": fixed_class, "label_kinds": lab.kinds(),
             "line_width_m": line_width_m or None, "point_radius_m": point_radius_m or None,
+            "line_width_field": line_width_field, "point_radius_field": point_radius_field,
             "crs": grid.crs.to_string() if grid.crs else None,
             "extent": list(grid.bounds), "area": built_area, "gsd_m": gsd, "native_gsd_m": source_gsd_m(info),
             "tile_size": tile_size, "bands": list(rgb_bands), "near_m": near,

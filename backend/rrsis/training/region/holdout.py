@@ -78,7 +78,9 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
     ``split``), with object counts."""
     import pyogrio.raw
     import shapely
+    from rasterio.crs import CRS
 
+    from ...engine.grid import metres_per_unit
     from ...engine.run import SegmentOptions, segment
 
     summary = json.loads((Path(dataset) / "dataset.json").read_text())
@@ -88,11 +90,13 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
     bounds, crs = part["bounds"], summary["crs"]
     res = float(summary["gsd_m"]) / 1.0
     box = shapely.box(*bounds)
+    fields = (summary.get("line_width_field"), summary.get("point_radius_field"))
     lab = to_crs(read_region_labels(summary["source_labels"], summary.get("class_field"),
-                                    summary.get("fixed_class"), summary.get("source_layer")),
-                 crs)
+                                    summary.get("fixed_class"), summary.get("source_layer"),
+                                    [f for f in fields if f]), crs)
     geoms, classes = as_areas(lab, summary.get("line_width_m") or 0.0,
-                              summary.get("point_radius_m") or 0.0)
+                              summary.get("point_radius_m") or 0.0,
+                              metres_per_unit(CRS.from_user_input(crs), bounds), *fields)
     out: Dict[str, Any] = {"split": part["split"], "area_m2": part["area_m2"],
                            "data_area_m2": part.get("data_area_m2", part["area_m2"]),
                            "classes": {}}

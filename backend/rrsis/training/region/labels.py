@@ -38,6 +38,7 @@ class RegionLabels:
     crs: Any
     without_class: int = 0   # features with a geometry but no class value, left out
     covered: Any = None      # ground labelled completely (a class raster's area), if known
+    sizes: Optional[Dict[str, List[Optional[float]]]] = None   # size fields, per geometry
 
     def kinds(self) -> List[str]:
         return sorted({_kind(g) for g in self.geometries})
@@ -55,9 +56,10 @@ def _kind(geom: Any) -> str:
 
 
 def read_region_labels(path: PathLike, class_field: Optional[str] = None,
-                       fixed_class: Optional[str] = None, layer: Optional[str] = None
-                       ) -> RegionLabels:
-    """Read every feature with a geometry and a class (from ``class_field`` or ``fixed_class``)."""
+                       fixed_class: Optional[str] = None, layer: Optional[str] = None,
+                       size_fields: Sequence[str] = ()) -> RegionLabels:
+    """Read every feature with a geometry and a class (from ``class_field`` or ``fixed_class``),
+    and the values of ``size_fields`` (a line's width, a point's radius, in metres)."""
     import pyogrio.raw
     import shapely
 
@@ -67,6 +69,8 @@ def read_region_labels(path: PathLike, class_field: Optional[str] = None,
     if not path.exists():
         raise InputError(f"labels not found: {path}")
     if is_class_raster(path):
+        if size_fields:
+            raise InputError(f"{path.name} is a class raster: its areas have no size fields")
         return _raster_labels(path, class_field, fixed_class, layer)
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(str(path))]
@@ -82,23 +86,36 @@ def read_region_labels(path: PathLike, class_field: Optional[str] = None,
     except Exception as exc:  # noqa: BLE001 - GDAL's errors vary by driver
         raise InputError(f"cannot read labels {path}: {exc}") from exc
     fields = list(info["fields"])
-    if class_field is not None and class_field not in fields:
-        raise InputError(f"{path.name} has no field {class_field!r}; fields: "
-                         f"{', '.join(fields) or '(none)'}")
-    meta, _, wkb, values = pyogrio.raw.read(str(path), layer=layer,
-                                            columns=[class_field] if class_field else [])
+    for name in ([class_field] if class_field is not None else []) + list(size_fields):
+        if name not in fields:
+            raise InputError(f"{path.name} has no field {name!r}; fields: "
+                             f"{', '.join(fields) or '(none)'}")
+    columns = ([class_field] if class_field else []) + list(size_fields)
+    meta, _, wkb, values = pyogrio.raw.read(str(path), layer=layer, columns=columns)
+    column = dict(zip(meta["fields"], values))     # GDAL returns them in the file's order
     geoms = list(shapely.from_wkb(wkb))
     if class_field is not None:
-        classes = [_class_text(v) for v in values[0]]
+        classes = [_class_text(v) for v in column[class_field]]
     else:
         classes = [str(fixed_class).strip() or None] * len(geoms)
-    located = [(g, c) for g, c in zip(geoms, classes) if g is not None and not g.is_empty]
-    keep = [(g, c) for g, c in located if c]
+    size_values = [[_metres(v) for v in column[name]] for name in size_fields]
+    rows = [k for k, g in enumerate(geoms) if g is not None and not g.is_empty]
+    keep = [k for k in rows if classes[k]]
     if not keep:
         what = f"a value in {class_field!r}" if class_field else "a geometry"
         raise InputError(f"{path.name}: no feature with {what}")
-    return RegionLabels([g for g, _ in keep], [c for _, c in keep], meta.get("crs"),
-                        without_class=len(located) - len(keep))
+    sizes = {name: [col[k] for k in keep] for name, col in zip(size_fields, size_values)}
+    return RegionLabels([geoms[k] for k in keep], [classes[k] for k in keep], meta.get("crs"),
+                        without_class=len(rows) - len(keep), sizes=sizes or None)
+
+
+def _metres(value: Any) -> Optional[float]:
+    """A size field's value as metres; None where it is missing, not a number or not > 0."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) and v > 0 else None
 
 
 RASTER_CLASS_FIELD = "value"
@@ -202,27 +219,33 @@ def to_crs(labels: RegionLabels, dst_crs: Any) -> RegionLabels:
 
     return RegionLabels([project(g) for g in labels.geometries], labels.classes, dst,
                         labels.without_class,
-                        None if labels.covered is None else project(labels.covered))
+                        None if labels.covered is None else project(labels.covered),
+                        labels.sizes)
 
 
 def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
-             metres_per_unit: float = 1.0) -> Tuple[List[Any], List[str]]:
-    """Every label as a valid area: polygons as drawn, lines and points buffered in metres."""
+             metres_per_unit: float = 1.0, line_width_field: Optional[str] = None,
+             point_radius_field: Optional[str] = None) -> Tuple[List[Any], List[str]]:
+    """Every label as a valid area: polygons as drawn, lines and points buffered in metres:
+    by the feature's own width or radius where a field gives one (a road's width, a tree's
+    crown radius), else by the one given for all."""
     import shapely
 
+    widths = _sizes(labels, line_width_field, line_width_m)
+    radii = _sizes(labels, point_radius_field, point_radius_m)
     out, classes = [], []
-    for g, c in zip(labels.geometries, labels.classes):
+    for k, (g, c) in enumerate(zip(labels.geometries, labels.classes)):
         kind = _kind(g)
         if kind == "line":
-            if line_width_m <= 0:
-                raise InputError("the labels contain lines: give their width in metres "
-                                 "(--line-width)")
-            g = g.buffer(line_width_m / 2 / metres_per_unit, cap_style="flat")
+            if widths[k] is None:
+                raise _missing_size(labels, "lines", "width", "--line-width", line_width_field,
+                                    "line")
+            g = g.buffer(widths[k] / 2 / metres_per_unit, cap_style="flat")
         elif kind == "point":
-            if point_radius_m <= 0:
-                raise InputError("the labels contain points: give their radius in metres "
-                                 "(--point-radius)")
-            g = g.buffer(point_radius_m / metres_per_unit)
+            if radii[k] is None:
+                raise _missing_size(labels, "points", "radius", "--point-radius",
+                                    point_radius_field, "point")
+            g = g.buffer(radii[k] / metres_per_unit)
         elif kind == "mixed":
             g = g.buffer(0)
         g = shapely.make_valid(g)
@@ -232,6 +255,30 @@ def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
     if not out:
         raise InputError("no label has an area after buffering")
     return out, classes
+
+
+def _sizes(labels: RegionLabels, field: Optional[str], default_m: float
+           ) -> List[Optional[float]]:
+    """Each label's size in metres: its field's value, else ``default_m`` (None: neither)."""
+    fallback = float(default_m) if default_m and default_m > 0 else None
+    own = (labels.sizes or {}).get(field) if field else None
+    if field and own is None:
+        raise InputError(f"the size field {field!r} was not read with the labels")
+    return [(own[k] if own is not None and own[k] is not None else fallback)
+            for k in range(len(labels.geometries))]
+
+
+def _missing_size(labels: RegionLabels, things: str, size: str, option: str,
+                  field: Optional[str], kind: str) -> InputError:
+    if field is None:
+        return InputError(f"the labels contain {things}: give their {size} in metres ({option} "
+                          f"with a number, or with the field that holds it)")
+    own = (labels.sizes or {})[field]
+    missing = sum(1 for g, v in zip(labels.geometries, own) if _kind(g) == kind and v is None)
+    return InputError(f"{missing} {things} have no {size} in {field!r} (empty, not a number or "
+                      f"not above 0): fill them in, or give one {size} in metres for those as "
+                      f"well (e.g. {option} {field} {option} 3; QGIS: the number beside the "
+                      "field)")
 
 
 WORDS_EXAMPLE = "{1: building, 2: [road, street], 9: null}"

@@ -33,6 +33,8 @@ def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
         "bands": p.get("bands"), "overwrite": bool(p.get("overwrite", False)),
         "line_width_m": float(p.get("line_width_m") or 0.0),
         "point_radius_m": float(p.get("point_radius_m") or 0.0),
+        "line_width_field": p.get("line_width_field") or None,
+        "point_radius_field": p.get("point_radius_field") or None,
         "negative_tiles": bool(p.get("negative_tiles", True)),
         "copy_sources": bool(p.get("copy_sources", False))}
     if p.get("tile_size"):
