@@ -31,8 +31,8 @@ for path in (str(REPO), "/usr/share/qgis/python/plugins"):
 
 qgis_core = pytest.importorskip("qgis.core", reason="QGIS (python3-qgis) is not installed")
 
-from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsProject,  # noqa: E402
-                       QgsRasterLayer)
+from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem,  # noqa: E402
+                       QgsProcessingFeedback, QgsProject, QgsRasterLayer)
 
 BACKEND_PYTHON = os.environ.get("RRSIS_BACKEND_PYTHON", "")
 SHARED_DATA = Path(os.environ.get("RRSIS_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -161,6 +161,18 @@ def wait_until(condition: Callable[[], bool], timeout: float = 120.0, step: floa
         time.sleep(step)
     QgsApplication.processEvents()
     return condition()
+
+
+class LogFeedback(QgsProcessingFeedback):
+    """Processing feedback that keeps what an algorithm tells the user in its log."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.info: List[str] = []
+
+    def pushInfo(self, info: str) -> None:  # noqa: N802 - QGIS's name
+        self.info.append(info)
+        super().pushInfo(info)
 
 
 def write_geotiff(path: Path, epsg: int = 32633, origin=(500000.0, 4649776.0), gsd: float = 0.5,

@@ -6,22 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from qgis.core import (QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingFeedback,
-                       QgsVectorLayer)
+from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsVectorLayer
 
-from conftest import wait_until, write_geotiff
+from conftest import LogFeedback, wait_until, write_geotiff
 
 pytestmark = pytest.mark.usefixtures("backend_settings")
-
-
-class _Log(QgsProcessingFeedback):
-    def __init__(self) -> None:
-        super().__init__()
-        self.info: list = []
-
-    def pushInfo(self, info: str) -> None:  # noqa: N802 - Qt's name
-        self.info.append(info)
-        super().pushInfo(info)
 
 
 def _layer(kind: str, points) -> QgsVectorLayer:  # type: ignore[no-untyped-def]
@@ -53,7 +42,7 @@ def test_finetune_model_from_points_and_the_dock_lists_it(provider, project, ifa
     pts = [(x, y) for x, y in pts if x < ext.xMaximum() - 3 and y > ext.yMinimum() + 3]
     dock = RrsisDock(iface, iface.mainWindow())
     try:
-        log = _Log()
+        log = LogFeedback()
         out = processing.run("rrsis:finetune", {
             "INPUT": str(raster), "LABELS": _layer("Point", pts), "FIXED_CLASS": "tree",
             "POINT_RADIUS": 2.0, "GSD": 0.5, "MINUTES": 0.5, "NAME": "qgis-trees",

@@ -5,23 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from qgis.core import QgsFeature, QgsGeometry, QgsProcessingFeedback, QgsVectorLayer
+from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
 
-from conftest import write_geotiff
-
-
+from conftest import LogFeedback, write_geotiff
 
 
-class Log(QgsProcessingFeedback):
-    """What an algorithm tells the user in its log."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.info: list = []
-
-    def pushInfo(self, info: str) -> None:  # noqa: N802 - QGIS's name
-        self.info.append(info)
-        super().pushInfo(info)
 
 
 def _polygons(crs: str, rects, field: str = "", kind: str = "string") -> QgsVectorLayer:
@@ -68,7 +56,7 @@ def test_build_dataset_through_the_protocol(provider, project, backend_settings,
          "building"),
         ("POLYGON((500070 4649700,500090 4649700,500090 4649680,500070 4649680,500070 4649700))",
          "road")], field="cls")
-    log = Log()
+    log = LogFeedback()
     out = processing.run("rrsis:build_dataset", {
         "INPUT": str(raster), "LABELS": labels, "CLASS_FIELD": "cls", "TILE_SIZE": 64,
         "OUTPUT": str(tmp_path / "dataset")}, feedback=log)["OUTPUT"]
