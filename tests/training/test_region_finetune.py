@@ -236,6 +236,19 @@ def test_a_layer_of_a_multi_layer_file_is_scored_from_that_layer(region: tuple,
     assert score["classes"]["house"]["objects"] == held_out["objects"]
 
 
+def test_a_class_the_base_model_does_not_know_is_said_so(region: tuple, tmp_path: Path
+                                                        ) -> None:
+    """The base model's 0 for "solar panel" is "it does not know the words", not a miss."""
+    _, start = region
+    build_region_dataset(tmp_path / "scene.tif", tmp_path / "houses.gpkg", tmp_path / "pv",
+                         fixed_class="solar panel", tile_size=64)
+    score = heldout_iou(tmp_path / "pv", str(start), device="cpu", threads=1)
+    row = score["classes"]["solar panel"]
+    assert row["unknown_words"] == ["solar", "panel"] and row["predicted_objects"] == 0
+    assert "unknown_words" not in heldout_iou(tmp_path / "ds", str(start), device="cpu",
+                                              threads=1)["classes"]["house"]
+
+
 def test_before_after_in_words_says_when_the_new_model_is_not_better() -> None:
     from rrsis.training.region.holdout import before_after_report
 
@@ -261,3 +274,13 @@ def test_before_after_in_words_says_when_the_new_model_is_not_better() -> None:
         "held-out part: 67500 m2 with data; lgce-lite -> atl",
         "  building (class 1): no labelled object in the held-out part, not measured "
         "(2 polygons found there)"], "warnings": []}
+    new_words = part(0.0, 0)
+    new_words["classes"]["1"].update(expression="solar panel", unknown_words=["solar", "panel"])
+    learnt = part(0.42, 5)
+    learnt["classes"]["1"]["expression"] = "solar panel"
+    lines = before_after_report(new_words, learnt, "lgce-lite", "pv")["lines"]
+    assert lines[1:] == [
+        "  solar panel (class 1): IoU 0.000 -> 0.420; labelled objects found (IoU >= 0.5): "
+        "0 -> 5 of 11; served at 0.275 m",
+        "    (lgce-lite did not know 'solar', 'panel': it answers no object matches; the new "
+        "model learnt the class)"]

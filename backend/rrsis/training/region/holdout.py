@@ -127,6 +127,9 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
             "expression": words[0], "iou": float((p & t).sum() / union) if union else 0.0,
             "objects": objects, "predicted_objects": len(pred), "served_gsd_m": result.gsd_m,
             **object_matches(counted, pred)}
+        unknown = (result.plans.get(words[0]) or {}).get("unknown_words")
+        if unknown:   # a model that does not know the class's words: it cannot find them
+            out["classes"][cls]["unknown_words"] = list(unknown)
     return out
 
 
@@ -157,6 +160,9 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
             if was else str(row["objects_found_iou50"])
         lines.append(f"  {word}: IoU {iou}; labelled objects found (IoU >= 0.5): {found} of "
                      f"{row['objects']}; served at {row['served_gsd_m']:.3g} m")
+        if was.get("unknown_words"):   # the before is 0 because the words were new to it
+            lines.append(f"    ({base} did not know {_quoted(was['unknown_words'])}: it answers "
+                         "no object matches; the new model learnt the class)")
         if "iou" in was and row["iou"] <= was["iou"]:
             worse.append(row["expression"])
         few += row["objects"] < FEW_OBJECTS
@@ -169,6 +175,10 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         warnings.append(f"the held-out part holds fewer than {FEW_OBJECTS} labelled objects of "
                         f"{few} class(es): a rough measure; label more there for a firm one")
     return {"lines": lines, "warnings": warnings}
+
+
+def _quoted(words: Sequence[str]) -> str:
+    return ", ".join(f"'{w}'" for w in words)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
