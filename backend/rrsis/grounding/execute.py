@@ -6,8 +6,9 @@ object's median CIELAB colour. Output is a :class:`Selection`: which objects the
 expression selects, and whether the answer is *uncertain* (an anchor the model did not
 find: "next to the road" with no road detected cannot be decided, it is not "none").
 
-Order inside a target: categories (union) -> colour/shape/size attributes and the
-image region -> relations -> rank ("the 3 largest" ranks what survived the filters).
+Order inside a target: categories (union) -> colour/shape/size attributes (and area or
+length thresholds in m2 / m) and the image region -> relations -> rank ("the 3 largest"
+ranks what survived the filters).
 """
 
 from __future__ import annotations
@@ -146,6 +147,9 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
     elif attr.kind == "shape":
         e = rel.elongation(geom)
         result = e >= LONG_ELONGATION if attr.value == "long" else e <= COMPACT_ELONGATION
+    elif attr.kind in ("area", "length"):   # ground m2 / m against the expression's threshold
+        measure = geom.area if attr.kind == "area" else _length(geom)
+        result = measure > attr.amount if attr.value == "above" else measure < attr.amount
     else:
         areas = scene.areas(key[0])
         if attr.value == "large":

@@ -45,10 +45,18 @@ def _target_lines(t: Target, indent: str) -> List[str]:
     lines = [f"{indent}{' or '.join(t.categories)} objects"]
     indent = "    - "
     for a in t.attributes:
+        neg = "NOT " if a.negated else ""
+        if a.kind in ("area", "length"):
+            what = ("ground area" if a.kind == "area" else
+                    "length (the longer side of its smallest enclosing rectangle)")
+            unit = "m2" if a.kind == "area" else "m"
+            side = "more" if a.value == "above" else "less"
+            lines.append(f"{indent}{neg}{what} is {side} than {a.amount:g} {unit}")
+            continue
         how = {"colour": "median CIELAB colour of its pixels is",
                "size": "area among the third of its category that is",
                "shape": "outline is"}[a.kind]
-        lines.append(f"{indent}{'NOT ' if a.negated else ''}{how} {a.value}")
+        lines.append(f"{indent}{neg}{how} {a.value}")
     if t.region:
         lines.append(f"{indent}  centre {t.region.text()}")
     for r in t.relations:

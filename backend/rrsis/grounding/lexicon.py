@@ -14,7 +14,8 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
-           "UNITS_M", "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
+           "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
+           "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "known_word", "Vocabulary",
            "BASE_VOCABULARY", "vocabulary_of", "normalise"]
 
@@ -162,6 +163,26 @@ UNITS_M: Dict[str, float] = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0
                              "foot": 0.3048, "feet": 0.3048, "yd": 0.9144, "yard": 0.9144,
                              "yards": 0.9144, "mi": 1609.344, "mile": 1609.344,
                              "miles": 1609.344}
+# "larger than 100 m2", "over 2 ha", "shorter than 10 m": a threshold on each object's
+# ground area (an area unit) or its length (a length unit: the longer side)
+COMPARATIVES: Dict[Tuple[str, ...], str] = {
+    ("larger", "than"): "above", ("bigger", "than"): "above", ("greater", "than"): "above",
+    ("longer", "than"): "above", ("more", "than"): "above", ("over",): "above",
+    ("above",): "above", ("at", "least"): "above", ("exceeding",): "above", (">",): "above",
+    ("≥",): "above", ("smaller", "than"): "below", ("shorter", "than"): "below",
+    ("less", "than"): "below", ("under",): "below", ("below",): "below",
+    ("at", "most"): "below", ("up", "to"): "below", ("<",): "below", ("≤",): "below"}
+_SQ_FT = 0.09290304
+AREA_UNITS_M2: Dict[Tuple[str, ...], float] = {
+    ("m", "2"): 1.0, ("m²",): 1.0, ("sqm",): 1.0, ("sq", "m"): 1.0, ("square", "m"): 1.0,
+    ("square", "metres"): 1.0, ("square", "meters"): 1.0, ("square", "metre"): 1.0,
+    ("square", "meter"): 1.0, ("km", "2"): 1e6, ("km²",): 1e6, ("sq", "km"): 1e6,
+    ("square", "kilometres"): 1e6, ("square", "kilometers"): 1e6, ("ha",): 1e4,
+    ("hectare",): 1e4, ("hectares",): 1e4, ("ft", "2"): _SQ_FT, ("ft²",): _SQ_FT,
+    ("sq", "ft"): _SQ_FT, ("square", "feet"): _SQ_FT, ("square", "foot"): _SQ_FT,
+    ("acre",): 4046.8564224, ("acres",): 4046.8564224}
+SIZE_NOUNS = frozenset({"area", "size", "footprint", "surface", "length"})
+ROOF_NOUNS = frozenset({"roof", "roofs", "roofing", "rooftop", "rooftops", "top", "tops"})
 NUMBER_WORDS: Dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20,
                                 "fifty": 50, "hundred": 100}
@@ -223,13 +244,14 @@ def _all_words() -> FrozenSet[str]:
         for n in c.names:
             words.update(n.split())
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
-                 REGION_PARTS, UNITS_M, NUMBER_WORDS)
-    for table in (NEAR_WORDS, OVERLAP_WORDS):
+                 REGION_PARTS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS)
+    for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, AREA_UNITS_M2):
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
-                  "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour"})
+                  "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
+                  "with", "between"})
     return frozenset(words)
 
 

@@ -6,7 +6,9 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
     target     := premod* head (("and" | "or" | ",") head)* postmod*
     premod     := colour | size | shape | rank            # "red", "small", "long", "the 3 largest"
     head       := category name, singular or plural         # "cars", "low vegetation"
-    postmod    := ["not"] relation anchor | region | ["not"] attribute
+    postmod    := ["not"] relation anchor | region | ["not"] attribute | ["not"] measure
+    measure    := [with [a] (area | size | length)] (larger than | over | under | at least ...)
+                  N unit | between N and M unit           # m2, ha, acres: area; m, ft: length
     relation   := along | next to | beside | near | far from | surrounded by | on | in
                 | inside | within N unit of | more than N unit from | north of | left of ...
     anchor     := premod* head (("and" | "or") head)*
@@ -46,7 +48,7 @@ def tokenize(text: str) -> List[str]:
     text = lx.normalise(text).replace("’", "'")
     text = re.sub(r"(\d)([^\W\d_])", r"\1 \2", text)
     text = re.sub(r"'s\b", "", text)  # possessive: "the car's shadow" -> "the car shadow"
-    return re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|,", text)
+    return re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|[,<>≤≥]", text)
 
 
 def _number(word: str) -> Optional[float]:
@@ -126,6 +128,10 @@ class _Parser:
             if attr is not None:
                 attrs.append(attr)
                 continue
+            measured = self.measures(negated)
+            if measured:
+                attrs += measured
+                continue
             rel = self.relation(groups, negated)
             if rel is None:
                 self.i = save
@@ -165,6 +171,8 @@ class _Parser:
         word = self.peek()
         if word is None:
             return None
+        if word == "with":   # "with red roofs"; "with an area over 100 m2" is measure's
+            return self.roof_colour(negated)
         if word in lx.COLOURS:
             kind, value = "colour", word
         elif lx.SIZE_WORDS.get(word) in ("small", "large"):
@@ -178,6 +186,74 @@ class _Parser:
         self.i += 1
         self.eat("coloured") or self.eat("colored") or self.eat("in", "colour")
         return Attribute(kind, "grey" if value == "gray" else value, negated)
+
+    def roof_colour(self, negated: bool) -> Optional[Attribute]:
+        """"with red roofs", "with a blue roof": the object's colour."""
+        save = self.i
+        self.i += 1
+        self.eat("a") or self.eat("an")
+        colour = self.peek()
+        if colour in lx.COLOURS and self.peek(1) in lx.ROOF_NOUNS:
+            self.i += 2
+            return Attribute("colour", "grey" if colour == "gray" else colour, negated)
+        self.i = save
+        return None
+
+    def measures(self, negated: bool) -> List[Attribute]:
+        """Thresholds on each object's ground area or length: "larger than 100 m2", "with an
+        area over 2 ha", "between 50 and 200 m2", "shorter than 10 m" ([] when none here;
+        "more than 50 m from ..." is a relation, left to :meth:`metric`)."""
+        save = self.i
+        if self.eat("with"):
+            self.skip_fillers()
+            self.eat("a") or self.eat("an")
+            if self.peek() in lx.SIZE_NOUNS:
+                self.i += 1
+            self.eat("of")
+        if self.eat("between"):
+            low, high = _number(self.peek() or ""), None
+            if low is not None:
+                self.i += 1
+                self.eat("and")
+                high = _number(self.peek() or "")
+                self.i += high is not None
+            unit = self.measure_unit() if high is not None else None
+            if unit is None:
+                self.i = save
+                return []
+            kind, scale = unit
+            return [Attribute(kind, "above", negated, low * scale),
+                    Attribute(kind, "below", negated, high * scale)]
+        for phrase in sorted(lx.COMPARATIVES, key=len, reverse=True):
+            if self.eat(*phrase):
+                side = lx.COMPARATIVES[phrase]
+                break
+        else:
+            self.i = save
+            return []
+        self.eat("about")
+        value = _number(self.peek() or "")
+        if value is None:
+            self.i = save
+            return []
+        self.i += 1
+        unit = self.measure_unit()
+        if unit is None or (unit[0] == "length" and self.peek() in ("from", "of", "to", "away")):
+            self.i = save
+            return []
+        return [Attribute(unit[0], side, negated, value * unit[1])]
+
+    def measure_unit(self) -> Optional[Tuple[str, float]]:
+        """("area", m² per unit) or ("length", m per unit) of the unit here, consumed."""
+        for phrase in sorted(lx.AREA_UNITS_M2, key=len, reverse=True):
+            if self.eat(*phrase):
+                return "area", lx.AREA_UNITS_M2[phrase]
+        if self.peek() in lx.UNITS_M:
+            metres = lx.UNITS_M[self.t[self.i]]
+            self.i += 1
+            self.eat("long")
+            return "length", metres
+        return None
 
     def category_here(self) -> Optional[Tuple[str, int]]:
         """(category, words) of the longest category name starting here, else None."""

@@ -24,14 +24,22 @@ MODES = ("grounded", "end_to_end", "nothing")
 
 @dataclass(frozen=True)
 class Attribute:
-    """``kind``: colour | size | shape; ``value``: a name from the lexicon."""
+    """``kind``: colour | size | shape, ``value`` a name from the lexicon; or ``kind`` area |
+    length, ``value`` above | below and ``amount`` the threshold in m² or m ("larger than
+    100 m2", "shorter than 10 m")."""
 
     kind: str
     value: str
     negated: bool = False
+    amount: Optional[float] = None
 
     def text(self) -> str:
-        return ("not " if self.negated else "") + self.value
+        neg = "not " if self.negated else ""
+        if self.kind in ("area", "length"):
+            side = "over" if self.value == "above" else "under"
+            unit = "m2" if self.kind == "area" else "m long"
+            return f"{neg}{side} {self.amount:g} {unit}"
+        return neg + self.value
 
 
 @dataclass(frozen=True)
@@ -94,11 +102,11 @@ class Target:
 
     def text(self) -> str:
         head = " + ".join(self.categories)
-        words = [a.text() for a in self.attributes]
+        words = [a.text() for a in self.attributes if a.amount is None]
         if self.rank:
             what, n = self.rank
             words.insert(0, f"the {n} {what}" if n > 1 else f"the {what}")
-        out = " ".join(words + [head])
+        out = " ".join(words + [head] + [a.text() for a in self.attributes if a.amount is not None])
         for rel in self.relations:
             out += " " + rel.text()
         if self.region:

@@ -110,6 +110,12 @@ def _scene() -> Scene:
     ("cars and buildings next to the road", [("car", 0), ("building", 0)]),
     ("long road", [("road", 0)]),
     ("cars next to the building", []),
+    ("buildings larger than 50 m2", [("building", 0), ("building", 1)]),      # 100, 900 m2
+    ("buildings with an area under 0.01 ha", [("building", 2)]),             # 25 m2
+    ("buildings between 50 and 500 m2", [("building", 0)]),
+    ("buildings not larger than 100 m2", [("building", 0), ("building", 2)]),
+    ("buildings over 1000 sq ft next to the road", [("building", 0)]),       # 92.9 m2
+    ("buildings longer than 20 m", [("building", 1)]),                       # sides 10, 30, 5
 ])
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
     sel = execute(parse(expression), _scene())
