@@ -141,7 +141,9 @@ def test_any_text_gives_a_plan(text: str) -> None:
 _WORDS = st.sampled_from("the a cars car road roads buildings red white largest 3 two next to "
                          "along near not within 20 m ft km of from more than and or , in on "
                          "top left image north trees water blorf that are surrounded by "
-                         "parking lot low vegetation long small the".split())
+                         "parking lot low vegetation long small the larger smaller than over "
+                         "under between m2 ha sq ft square metres with area roofs > < at least "
+                         "long".split())
 
 
 @settings(max_examples=300, deadline=None)

@@ -145,7 +145,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
                          "not within 20 m of from more than and or in on top left image north "
-                         "far surrounded by small long trees water".split())
+                         "far surrounded by small long trees water larger smaller over under "
+                         "between m2 ha with area red roofs > <".split())
 
 
 @settings(max_examples=200, deadline=None)
