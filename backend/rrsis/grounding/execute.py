@@ -24,7 +24,7 @@ from shapely.ops import unary_union
 
 from . import relations as rel
 from .colour import has_colour
-from .plan import Attribute, Plan, Relation, Target
+from .plan import MEASURES, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "LONG_ELONGATION", "COMPACT_ELONGATION",
            "SIZE_QUANTILE"]
@@ -147,8 +147,8 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
     elif attr.kind == "shape":
         e = rel.elongation(geom)
         result = e >= LONG_ELONGATION if attr.value == "long" else e <= COMPACT_ELONGATION
-    elif attr.kind in ("area", "length"):   # ground m2 / m against the expression's threshold
-        measure = geom.area if attr.kind == "area" else _length(geom)
+    elif attr.kind in MEASURES:   # ground m2 / m against the expression's threshold
+        measure = {"area": lambda g: g.area, "length": _length, "width": _width}[attr.kind](geom)
         result = measure > attr.amount if attr.value == "above" else measure < attr.amount
     else:
         areas = scene.areas(key[0])
@@ -178,6 +178,12 @@ def _length(geom: BaseGeometry) -> float:
         return 0.0
     (x0, y0), (x1, y1), (x2, y2) = coords[:3]
     return max(float(np.hypot(x1 - x0, y1 - y0)), float(np.hypot(x2 - x1, y2 - y1)))
+
+
+def _width(geom: BaseGeometry) -> float:
+    """Mean width: area over length (a road's or a river's width; a box's short side)."""
+    length = _length(geom)
+    return geom.area / length if length > 0 else 0.0
 
 
 def categories_needed(plans: Sequence[Plan]) -> List[str]:

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from .engine import GroundedRun
 from .learnt import Unlearnt, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, Vocabulary
-from .plan import Plan, Relation, Target
+from .plan import MEASURES, Plan, Relation, Target
 from .rivals import COVER, MARGIN
 
 __all__ = ["explain_text", "explain_dict"]
@@ -46,9 +46,10 @@ def _target_lines(t: Target, indent: str) -> List[str]:
     indent = "    - "
     for a in t.attributes:
         neg = "NOT " if a.negated else ""
-        if a.kind in ("area", "length"):
-            what = ("ground area" if a.kind == "area" else
-                    "length (the longer side of its smallest enclosing rectangle)")
+        if a.kind in MEASURES:
+            what = {"area": "ground area",
+                    "length": "length (the longer side of its smallest enclosing rectangle)",
+                    "width": "mean width (its area over its length)"}[a.kind]
             unit = "m2" if a.kind == "area" else "m"
             side = "more" if a.value == "above" else "less"
             lines.append(f"{indent}{neg}{what} is {side} than {a.amount:g} {unit}")

@@ -15,6 +15,7 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
+           "WIDTH_COMPARATIVES",
            "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "known_word", "Vocabulary",
            "BASE_VOCABULARY", "vocabulary_of", "normalise"]
@@ -167,9 +168,11 @@ UNITS_M: Dict[str, float] = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0
 # ground area (an area unit) or its length (a length unit: the longer side)
 COMPARATIVES: Dict[Tuple[str, ...], str] = {
     ("larger", "than"): "above", ("bigger", "than"): "above", ("greater", "than"): "above",
-    ("longer", "than"): "above", ("more", "than"): "above", ("over",): "above",
+    ("longer", "than"): "above", ("wider", "than"): "above", ("more", "than"): "above",
+    ("over",): "above",
     ("above",): "above", ("at", "least"): "above", ("exceeding",): "above", (">",): "above",
     ("≥",): "above", ("smaller", "than"): "below", ("shorter", "than"): "below",
+    ("narrower", "than"): "below",
     ("less", "than"): "below", ("under",): "below", ("below",): "below",
     ("at", "most"): "below", ("up", "to"): "below", ("<",): "below", ("≤",): "below"}
 _SQ_FT = 0.09290304
@@ -181,7 +184,8 @@ AREA_UNITS_M2: Dict[Tuple[str, ...], float] = {
     ("hectare",): 1e4, ("hectares",): 1e4, ("ft", "2"): _SQ_FT, ("ft²",): _SQ_FT,
     ("sq", "ft"): _SQ_FT, ("square", "feet"): _SQ_FT, ("square", "foot"): _SQ_FT,
     ("acre",): 4046.8564224, ("acres",): 4046.8564224}
-SIZE_NOUNS = frozenset({"area", "size", "footprint", "surface", "length"})
+SIZE_NOUNS = frozenset({"area", "size", "footprint", "surface", "length", "width"})
+WIDTH_COMPARATIVES = frozenset({("wider", "than"), ("narrower", "than")})
 ROOF_NOUNS = frozenset({"roof", "roofs", "roofing", "rooftop", "rooftops", "top", "tops"})
 NUMBER_WORDS: Dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20,
@@ -190,8 +194,10 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "the", "a", "an", "all", "any", "every", "each", "some", "that", "which", "who", "are",
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
-    "select", "segment", "highlight", "mark", "only", "objects", "object", "areas", "area"})
-NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without"})
+    "select", "segment", "highlight", "mark", "only", "objects", "object", "areas", "area",
+    "ones", "but"})
+NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",
+                                            "excluding"})
 
 # Words the shipped models were trained on (RefSegRS vocabulary and the phrases of
 # ``training/sources``): the end-to-end path knows them even where grounding does not.

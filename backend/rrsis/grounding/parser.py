@@ -200,8 +200,9 @@ class _Parser:
         return None
 
     def measures(self, negated: bool) -> List[Attribute]:
-        """Thresholds on each object's ground area or length: "larger than 100 m2", "with an
-        area over 2 ha", "between 50 and 200 m2", "shorter than 10 m" ([] when none here;
+        """Thresholds on each object's ground area, length or width: "larger than 100 m2",
+        "with an area over 2 ha", "between 50 and 200 m2", "shorter than 10 m", "roads wider
+        than 6 m" ([] when none here;
         "more than 50 m from ..." is a relation, left to :meth:`metric`)."""
         save = self.i
         if self.eat("with"):
@@ -226,7 +227,7 @@ class _Parser:
                     Attribute(kind, "below", negated, high * scale)]
         for phrase in sorted(lx.COMPARATIVES, key=len, reverse=True):
             if self.eat(*phrase):
-                side = lx.COMPARATIVES[phrase]
+                side, width = lx.COMPARATIVES[phrase], phrase in lx.WIDTH_COMPARATIVES
                 break
         else:
             self.i = save
@@ -241,7 +242,8 @@ class _Parser:
         if unit is None or (unit[0] == "length" and self.peek() in ("from", "of", "to", "away")):
             self.i = save
             return []
-        return [Attribute(unit[0], side, negated, value * unit[1])]
+        kind = "width" if width and unit[0] == "length" else unit[0]
+        return [Attribute(kind, side, negated, value * unit[1])]
 
     def measure_unit(self) -> Optional[Tuple[str, float]]:
         """("area", m² per unit) or ("length", m per unit) of the unit here, consumed."""

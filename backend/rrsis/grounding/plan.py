@@ -17,16 +17,17 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-__all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES"]
+__all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES"]
 
 MODES = ("grounded", "end_to_end", "nothing")
+MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
 
 
 @dataclass(frozen=True)
 class Attribute:
-    """``kind``: colour | size | shape, ``value`` a name from the lexicon; or ``kind`` area |
-    length, ``value`` above | below and ``amount`` the threshold in m² or m ("larger than
-    100 m2", "shorter than 10 m")."""
+    """``kind``: colour | size | shape, ``value`` a name from the lexicon; or ``kind`` one of
+    :data:`MEASURES` (area | length | width), ``value`` above | below and ``amount`` the
+    threshold in m² or m ("larger than 100 m2", "shorter than 10 m", "wider than 6 m")."""
 
     kind: str
     value: str
@@ -35,9 +36,9 @@ class Attribute:
 
     def text(self) -> str:
         neg = "not " if self.negated else ""
-        if self.kind in ("area", "length"):
+        if self.kind in MEASURES:
             side = "over" if self.value == "above" else "under"
-            unit = "m2" if self.kind == "area" else "m long"
+            unit = {"area": "m2", "length": "m long", "width": "m wide"}[self.kind]
             return f"{neg}{side} {self.amount:g} {unit}"
         return neg + self.value
 

@@ -116,6 +116,10 @@ def _scene() -> Scene:
     ("buildings not larger than 100 m2", [("building", 0), ("building", 2)]),
     ("buildings over 1000 sq ft next to the road", [("building", 0)]),       # 92.9 m2
     ("buildings longer than 20 m", [("building", 1)]),                       # sides 10, 30, 5
+    ("roads wider than 8 m", [("road", 0)]),                               # 10 m wide
+    ("roads narrower than 8 m", []),
+    ("cars except white ones", [("car", 1)]),
+    ("cars on the road but not white", []),
 ])
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
     sel = execute(parse(expression), _scene())
