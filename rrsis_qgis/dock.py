@@ -86,6 +86,15 @@ class RrsisDock(QgsDockWidget):
         self.expression.setEditable(True)
         self.expression.setInsertPolicy(QComboBox.NoInsert)
         self.expression.lineEdit().setPlaceholderText(self.tr("e.g. vehicles along the road"))
+        self.expression.setToolTip(self.tr(
+            "What to find, in words. Understood and computed: categories (buildings, "
+            "cars, trucks, trees, roads, water, bare land, parking lots ...), colours (red "
+            "roofs, white cars), size (small, the 3 largest, larger than 100 m2, between 50 "
+            "and 200 m2, trucks longer than 10 m), shape (long), relations (next to the road, "
+            "within 20 m of the river, more than 50 m from buildings, north of the road), "
+            "regions (in the top left of the image), not / except, and / or. Anything else "
+            "goes to the model whole, as does what the model answered better in validation "
+            "(the largest building). The line under the box shows how it was read."))
         self.expression.addItems(settings.history())
         self.expression.setCurrentText("")
         form.addRow(self.tr("Expression"), self.expression)
