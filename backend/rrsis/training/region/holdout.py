@@ -150,7 +150,7 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
     worse, few = [], 0
     for cls, row in classes.items():
         was = (before or {}).get("classes", {}).get(cls, {})
-        word = row["expression"] + (f" (class {cls})" if cls != row["expression"] else "")
+        word = _class_word(cls, row)
         if not row["objects"]:   # nothing labelled there: an IoU of 0 would say nothing
             lines.append(f"  {word}: no labelled object in the held-out part, not measured "
                          f"({row['predicted_objects']} polygons found there)")
@@ -175,6 +175,11 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         warnings.append(f"the held-out part holds fewer than {FEW_OBJECTS} labelled objects of "
                         f"{few} class(es): a rough measure; label more there for a firm one")
     return {"lines": lines, "warnings": warnings}
+
+
+def _class_word(cls: str, row: Dict[str, Any]) -> str:
+    """"building", or "building (class 1)" where the labels' class was a code."""
+    return row["expression"] + (f" (class {cls})" if cls != row["expression"] else "")
 
 
 def _quoted(words: Sequence[str]) -> str:
@@ -207,7 +212,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(json.dumps(result, indent=2))
             return 0
         for cls, c in result["classes"].items():
-            print(f"{result['split']} part, {cls}: IoU {c['iou']:.3f}; {c['objects']} objects, "
+            print(f"{result['split']} part, {_class_word(cls, c)}: IoU {c['iou']:.3f}; {c['objects']} objects, "
                   f"{c['objects_found_iou50']} found (IoU >= 0.5), {c['objects_touched']} "
                   f"touched; {c['predicted_objects']} polygons at {c['served_gsd_m']:g} m")
         return 0
