@@ -32,7 +32,8 @@ COMMANDS: Dict[str, Tuple[str, str]] = {
     "selftest": ("models", "check imports, devices, weights and a forward pass"),
     "export-onnx": ("models", "export a checkpoint to ONNX graphs listed in its card"),
     # the full backend's (torch): build-dataset, train, finetune, evaluate
-    "build-dataset": ("training", "raster + labelled polygons -> RefSegRS-format dataset"),
+    "build-dataset": ("training", "raster + labels (polygons, lines, points, a class raster) "
+                      "-> RefSegRS-format dataset"),
     "train": ("training", "train a model from a recipe (torchrun for several GPUs)"),
     "finetune": ("training", "fine-tune a checkpoint on a RefSegRS-format dataset"),
     "evaluate": ("training", "oIoU, mIoU and Pr@X of a checkpoint on a dataset split"),
