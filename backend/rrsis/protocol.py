@@ -273,10 +273,12 @@ BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "overwrite": Field("bool", nullable=False, doc="replace an existing dataset folder"),
     "negative_tiles": Field("bool", nullable=False,
                             doc="tiles without a labelled object teach the class as absent"),
-    "copy_sources": Field("bool", nullable=False, default=False,
-                          doc="keep a copy of the raster and the labels in the dataset "
-                              "(inputs that exist only for this build: a rendered web layer, "
-                              "an exported memory layer)"),
+    "copy_raster": Field("bool", nullable=False, default=False,
+                         doc="keep a copy of the raster in the dataset (a raster that exists "
+                             "only for this build: a web layer rendered by QGIS)"),
+    "copy_labels": Field("bool", nullable=False, default=False,
+                         doc="keep a copy of the labels in the dataset (labels that exist only "
+                             "for this build: a layer QGIS exported)"),
 }
 
 #: ``finetune``: ``rrsis.training.region.finetune.finetune_region`` (CLI ``finetune``).

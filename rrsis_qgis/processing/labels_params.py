@@ -112,9 +112,9 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
             request["extent_crs"] = extents.crs_id(raster.crs())
         else:
             area = None
-    exported = os.path.abspath(labels).startswith(
+    request["copy_labels"] = os.path.abspath(labels).startswith(   # QGIS exported them
         os.path.abspath(QgsProcessingUtils.tempFolder()) + os.sep)
-    request["copy_sources"] = exported or request["raster"] is None
+    request["copy_raster"] = request["raster"] is None
     if request["raster"] is None:   # a web, virtual or in-memory layer: QGIS renders it
         request["_render"] = _render_source(alg, raster, labels, area, context)
         request["_render_extent"] = area is not None   # the render is the area given

@@ -62,6 +62,9 @@ def test_build_dataset_through_the_protocol(provider, project, backend_settings,
         "OUTPUT": str(tmp_path / "dataset")}, feedback=log)["OUTPUT"]
     summary = json.loads((tmp_path / "dataset" / "dataset.json").read_text())
     assert out == str(tmp_path / "dataset")
+    # a file raster stays where it is; the memory layer QGIS exported is kept in the dataset
+    assert summary["source_raster"] == str(raster)
+    assert summary["source_labels"] == str(tmp_path / "dataset" / "labels.gpkg")
     # the area is the labels' (60 m a side) and 4 m around them, not the 128 m raster
     assert summary["extent"] == pytest.approx([500026, 4649676, 500094, 4649744])
     assert any("the labels' extent" in line for line in log.info), log.info

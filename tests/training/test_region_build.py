@@ -157,7 +157,8 @@ def test_the_area_is_where_the_labels_are(tmp_path: Path) -> None:
 
 def test_copied_sources_outlive_the_inputs(tmp_path: Path) -> None:
     """A web layer rendered by QGIS and an exported memory layer exist for one build only:
-    with ``copy_sources`` the dataset keeps them, and what reads them later finds them."""
+    with ``copy_raster`` and ``copy_labels`` the dataset keeps them, and what reads them
+    later finds them."""
     from rrsis.training.region.labels import read_region_labels
 
     pixels = tmp_path / "pixels.tif"
@@ -172,7 +173,7 @@ def test_copied_sources_outlive_the_inputs(tmp_path: Path) -> None:
     labels = _labels(tmp_path / "export.gpkg", _houses(20, 128, 128), ["house"] * 20)
     out = tmp_path / "ds"
     summary = build_region_dataset(raster, labels, out, class_field="kind", tile_size=64,
-                                   copy_sources=True)
+                                   copy_raster=True, copy_labels=True)
     for source in (pixels, raster, labels):
         source.unlink()
     with rasterio.open(out / "source.tif") as kept:

@@ -102,7 +102,7 @@ def run_build_dataset(args: argparse.Namespace) -> int:
         extent=parse_floats(args.extent, 4, "--extent") if args.extent else None,
         test_extent=parse_floats(args.test_extent, 4, "--test-extent") if args.test_extent else None,
         extent_crs=args.extent_crs, negative_tiles=args.negative_tiles,
-        copy_sources=args.copy_sources)
+        copy_raster=args.copy_sources, copy_labels=args.copy_sources)
     print(json.dumps(summary, indent=2))
     return 0
 

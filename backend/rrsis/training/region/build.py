@@ -300,15 +300,17 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                          seed: int = 0, overwrite: bool = False,
                          model_gsd_range: Optional[Tuple[float, float]] = None,
                          max_expressions_per_tile: Optional[int] = 8,
-                         negative_tiles: bool = True, copy_sources: bool = False,
+                         negative_tiles: bool = True, copy_raster: bool = False,
+                         copy_labels: bool = False,
                          progress: Optional[Progress] = None,
                          cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
     """Write the dataset folder; return its summary (parts with areas, samples, warnings).
 
     Without ``gsd_m`` the tiles are at the raster's GSD clamped into ``model_gsd_range``
-    (default: the range the default model serves, from its card). ``copy_sources`` keeps the
-    raster and the labels inside the dataset (what the held-out score reads later), for
-    inputs made only for this build (a web layer rendered by QGIS, an exported layer)."""
+    (default: the range the default model serves, from its card). ``copy_raster`` and
+    ``copy_labels`` keep the raster or the labels inside the dataset (the held-out score reads
+    them later), for inputs made only for this build (a web layer rendered by QGIS, a layer
+    QGIS exported)."""
     import shapely
     from rasterio.features import rasterize
 
@@ -452,12 +454,13 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         if lab.without_class:
             warnings.append(f"{lab.without_class} labelled features have no value in "
                             f"{class_field!r} and were left out")
-        sources = (str(Path(raster).resolve()), str(Path(labels).resolve()), layer)
-        if copy_sources:
-            sources = _copy_sources(Path(raster), Path(labels), layer, tmp, output)
+        kept_raster = _keep_raster(Path(raster), tmp, output) if copy_raster else \
+            str(Path(raster).resolve())
+        kept_labels, kept_layer = _keep_labels(Path(labels), layer, tmp, output) \
+            if copy_labels else (str(Path(labels).resolve()), layer)
         summary = {
             "name": output.name, "format": "rrsis-region/2",
-            "source_raster": sources[0], "source_labels": sources[1], "source_layer": sources[2],
+            "source_raster": kept_raster, "source_labels": kept_labels, "source_layer": kept_layer,
             "class_field": class_field,
             "fixed_class": fixed_class, "label_kinds": lab.kinds(),
             "line_width_m": line_width_m or None, "point_radius_m": point_radius_m or None,
@@ -546,32 +549,34 @@ def _check_labels_outside(geoms: Sequence[Any], grid: WorkGrid, test_box: Sequen
                          "left to train on; label objects outside it too")
 
 
-def _copy_sources(raster: Path, labels: Path, layer: Optional[str], tmp: Path, output: Path
-                  ) -> Tuple[str, str, Optional[str]]:
-    """Copy the raster and the labels into the dataset being written, as one self-contained
-    file each (a GeoTIFF, whatever the raster's format: a VRT's sources or a world file come
-    along; the labels' layer as a GeoPackage); return their paths once it is renamed."""
-    import pyogrio.raw
+def _geotiff_copy(src: Path, dst: Path) -> None:
+    """``src`` (any GDAL raster: a VRT's sources or a world file come along) as one GeoTIFF."""
     import rasterio.shutil
 
-    def geotiff(src: Path, name: str) -> None:
-        rasterio.shutil.copy(str(src), str(tmp / name), driver="GTiff", COMPRESS="DEFLATE",
-                             TILED="YES", BIGTIFF="IF_SAFER")
+    rasterio.shutil.copy(str(src), str(dst), driver="GTiff", COMPRESS="DEFLATE", TILED="YES",
+                         BIGTIFF="IF_SAFER")
 
-    raster_name = "source.tif"
-    geotiff(raster, raster_name)
+
+def _keep_raster(raster: Path, tmp: Path, output: Path) -> str:
+    """Copy the raster into the dataset being written (``source.tif``); its final path."""
+    _geotiff_copy(raster, tmp / "source.tif")
+    return str(output.resolve() / "source.tif")
+
+
+def _keep_labels(labels: Path, layer: Optional[str], tmp: Path, output: Path
+                 ) -> Tuple[str, Optional[str]]:
+    """Copy the labels into the dataset being written: a class raster as ``labels.tif``, the
+    layer of a vector file as ``labels.gpkg``; their final path and layer (None: the only one)."""
+    import pyogrio.raw
+
     if is_class_raster(labels):
-        labels_name = "labels.tif"
-        geotiff(labels, labels_name)
-    else:
-        labels_name = "labels.gpkg"
-        meta, _, geometry, fields = pyogrio.raw.read(str(labels), layer=layer)
-        pyogrio.raw.write(str(tmp / labels_name), geometry, fields, meta["fields"],
-                          layer="labels", driver="GPKG", crs=meta["crs"],
-                          geometry_type=meta["geometry_type"], encoding="UTF-8")
-    layer = None
-    final = output.resolve()
-    return str(final / raster_name), str(final / labels_name), layer
+        _geotiff_copy(labels, tmp / "labels.tif")
+        return str(output.resolve() / "labels.tif"), None
+    meta, _, geometry, fields = pyogrio.raw.read(str(labels), layer=layer)
+    pyogrio.raw.write(str(tmp / "labels.gpkg"), geometry, fields, meta["fields"], layer="labels",
+                      driver="GPKG", crs=meta["crs"], geometry_type=meta["geometry_type"],
+                      encoding="UTF-8")
+    return str(output.resolve() / "labels.gpkg"), None
 
 
 def _fmt_box(b: Sequence[float]) -> str:

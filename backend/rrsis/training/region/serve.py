@@ -36,7 +36,8 @@ def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
         "line_width_field": p.get("line_width_field") or None,
         "point_radius_field": p.get("point_radius_field") or None,
         "negative_tiles": bool(p.get("negative_tiles", True)),
-        "copy_sources": bool(p.get("copy_sources", False))}
+        "copy_raster": bool(p.get("copy_raster", False)),
+        "copy_labels": bool(p.get("copy_labels", False))}
     if p.get("tile_size"):
         kwargs["tile_size"] = int(p["tile_size"])
     if p.get("split"):
