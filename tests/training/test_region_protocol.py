@@ -38,6 +38,17 @@ def test_build_and_finetune_through_the_protocol(tmp_path: Path, region: tuple) 
                 "raster": str(raster), "labels": str(labels), "output": str(tmp_path / "wire"),
                 "fixed_class": "house", "tile_size": 64}, timeout=120)
         assert info.value.code == "bad_input" and "exists" in info.value.message
+        kept = client.request("build_dataset", {
+            "raster": str(raster), "labels": str(labels), "output": str(tmp_path / "kept"),
+            "fixed_class": "house", "tile_size": 64, "copy_raster": True, "copy_labels": True},
+            timeout=120)
+        assert kept["source_raster"] == str(tmp_path / "kept" / "source.tif")
+        assert kept["source_labels"] == str(tmp_path / "kept" / "labels.gpkg")
+        with pytest.raises(BackendError) as info:          # the size field reaches the labels
+            client.request("build_dataset", {
+                "raster": str(raster), "labels": str(labels), "output": str(tmp_path / "r"),
+                "fixed_class": "house", "point_radius_field": "crown_r"}, timeout=120)
+        assert info.value.code == "bad_input" and "no field 'crown_r'" in info.value.message
         stages: List[str] = []
         result = client.request("finetune", {
             "dataset": str(tmp_path / "wire"), "name": "wire-model", "model": str(start),
