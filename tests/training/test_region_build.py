@@ -387,6 +387,23 @@ def test_lines_with_a_width_and_points_with_a_radius(tmp_path: Path) -> None:
     assert s["label_kinds"] == ["point"] and s["parts"][0]["objects"] == 8
 
 
+def test_closed_lines_are_outlines(tmp_path: Path) -> None:
+    """Buildings drawn as closed polylines (a CAD export) are the areas they enclose; a layer
+    with an open line among them is lines, which need a width."""
+    from rrsis.training.region.labels import as_areas, read_region_labels
+
+    houses = _houses(6, 128, 128)
+    rings = [shapely.LineString(h.exterior.coords) for h in houses]
+    path = _labels(tmp_path / "outlines.gpkg", rings, ["house"] * 6, kind="LineString")
+    areas, _ = as_areas(read_region_labels(path, "kind"), 0.0, 0.0)
+    assert [round(a.area, 6) for a in areas] == [round(h.area, 6) for h in houses]
+    mixed = _labels(tmp_path / "mixed.gpkg", rings + [shapely.LineString([(X0, Y0 - 5),
+                                                                          (X0 + 20, Y0 - 5)])],
+                    ["house"] * 7, kind="LineString")
+    with pytest.raises(InputError, match="width"):
+        as_areas(read_region_labels(mixed, "kind"), 0.0, 0.0)
+
+
 def test_each_point_can_carry_its_own_radius(tmp_path: Path) -> None:
     """A tree inventory with a crown radius per tree: each disc is that tree's; a tree
     without one takes the radius given for all, and without that it is a clear error."""

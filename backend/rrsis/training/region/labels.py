@@ -13,12 +13,15 @@ neither 0 nor no data; its areas become polygons on its own pixel grid (:func:`_
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ...errors import CRSError, InputError
+
+log = logging.getLogger(__name__)
 
 __all__ = ["RegionLabels", "read_region_labels", "read_words", "check_class_words", "to_crs",
            "as_areas"]
@@ -228,15 +231,24 @@ def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
              point_radius_field: Optional[str] = None) -> Tuple[List[Any], List[str]]:
     """Every label as a valid area: polygons as drawn, lines and points buffered in metres:
     by the feature's own width or radius where a field gives one (a road's width, a tree's
-    crown radius), else by the one given for all."""
+    crown radius), else by the one given for all. Lines that are all closed rings are
+    outlines (buildings drawn as polylines, a CAD export): the areas they enclose."""
     import shapely
 
     widths = _sizes(labels, line_width_field, line_width_m)
     radii = _sizes(labels, point_radius_field, point_radius_m)
+    lines = [g for g in labels.geometries if _kind(g) == "line"]
+    outlines = bool(lines) and all(_closed(g) for g in lines)
+    if outlines:
+        log.info("the %d lines of the labels are all closed: read as the outlines of areas",
+                 len(lines))
     out, classes = [], []
     for k, (g, c) in enumerate(zip(labels.geometries, labels.classes)):
         kind = _kind(g)
-        if kind == "line":
+        if kind == "line" and outlines:
+            g = shapely.unary_union([shapely.make_valid(shapely.Polygon(p.coords))
+                                     for p in getattr(g, "geoms", [g])])
+        elif kind == "line":
             if widths[k] is None:
                 raise _missing_size(labels, "lines", "width", "--line-width", line_width_field,
                                     "line")
@@ -255,6 +267,12 @@ def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
     if not out:
         raise InputError("no label has an area after buffering")
     return out, classes
+
+
+def _closed(line: Any) -> bool:
+    """A line (or every part of a multi-line) that ends where it starts and encloses area."""
+    parts = getattr(line, "geoms", [line])
+    return all(p.is_closed and len(p.coords) >= 4 for p in parts)
 
 
 def _sizes(labels: RegionLabels, field: Optional[str], default_m: float
