@@ -262,6 +262,7 @@ def _all_words() -> FrozenSet[str]:
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",
+                  "long", "wide",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
                   "with", "between"})

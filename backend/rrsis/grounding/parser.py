@@ -8,7 +8,8 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
     head       := category name, singular or plural         # "cars", "low vegetation"
     postmod    := ["not"] relation anchor | region | ["not"] attribute | ["not"] measure
     measure    := [with [a] (area | size | length)] (larger than | over | under | at least ...)
-                  N unit | between N and M unit           # m2, ha, acres: area; m, ft: length
+                  N unit | between N and M unit     # m2, ha, acres: area; m, ft: length;
+                                                    # wider / narrower than N m: width
     relation   := along | next to | beside | near | far from | surrounded by | on | in
                 | inside | within N unit of | more than N unit from | north of | left of ...
     anchor     := premod* head (("and" | "or") head)*
@@ -36,6 +37,8 @@ __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = frozenset({"and", "or", ","})
+_COMPARATIVES = sorted(lx.COMPARATIVES, key=len, reverse=True)   # "more than" before "over"
+_AREA_UNITS = sorted(lx.AREA_UNITS_M2, key=len, reverse=True)    # "sq ft" before "ft"
 
 
 class NotUnderstood(Exception):
@@ -202,8 +205,8 @@ class _Parser:
     def measures(self, negated: bool) -> List[Attribute]:
         """Thresholds on each object's ground area, length or width: "larger than 100 m2",
         "with an area over 2 ha", "between 50 and 200 m2", "shorter than 10 m", "roads wider
-        than 6 m" ([] when none here;
-        "more than 50 m from ..." is a relation, left to :meth:`metric`)."""
+        than 6 m"; [] when there is none here ("more than 50 m from ..." is a distance, left
+        to :meth:`metric`)."""
         save = self.i
         if self.eat("with"):
             self.skip_fillers()
@@ -212,20 +215,17 @@ class _Parser:
                 self.i += 1
             self.eat("of")
         if self.eat("between"):
-            low, high = _number(self.peek() or ""), None
-            if low is not None:
-                self.i += 1
-                self.eat("and")
-                high = _number(self.peek() or "")
-                self.i += high is not None
-            unit = self.measure_unit() if high is not None else None
+            low = _number(self.peek() or "")
+            high = _number(self.peek(2) or "") if self.peek(1) == "and" else None
+            self.i += 3
+            unit = self.measure_unit() if low is not None and high is not None else None
             if unit is None:
                 self.i = save
                 return []
             kind, scale = unit
             return [Attribute(kind, "above", negated, low * scale),
                     Attribute(kind, "below", negated, high * scale)]
-        for phrase in sorted(lx.COMPARATIVES, key=len, reverse=True):
+        for phrase in _COMPARATIVES:
             if self.eat(*phrase):
                 side, width = lx.COMPARATIVES[phrase], phrase in lx.WIDTH_COMPARATIVES
                 break
@@ -246,13 +246,16 @@ class _Parser:
         return [Attribute(kind, side, negated, value * unit[1])]
 
     def measure_unit(self) -> Optional[Tuple[str, float]]:
-        """("area", m² per unit) or ("length", m per unit) of the unit here, consumed."""
-        for phrase in sorted(lx.AREA_UNITS_M2, key=len, reverse=True):
+        """("area", m² per unit), or ("length" | "width", m per unit) of the unit here (and of
+        a "long" or "wide" after it), consumed."""
+        for phrase in _AREA_UNITS:
             if self.eat(*phrase):
                 return "area", lx.AREA_UNITS_M2[phrase]
         if self.peek() in lx.UNITS_M:
             metres = lx.UNITS_M[self.t[self.i]]
             self.i += 1
+            if self.eat("wide"):                    # "under 4 m wide"
+                return "width", metres
             self.eat("long")
             return "length", metres
         return None
