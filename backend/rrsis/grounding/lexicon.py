@@ -15,7 +15,7 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
-           "WIDTH_COMPARATIVES",
+           "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES",
            "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "known_word", "Vocabulary",
            "BASE_VOCABULARY", "vocabulary_of", "normalise"]
@@ -182,6 +182,14 @@ COMPARATIVES: Dict[Tuple[str, ...], str] = {
     ("narrower", "than"): "below",
     ("less", "than"): "below", ("under",): "below", ("below",): "below",
     ("at", "most"): "below", ("up", "to"): "below", ("<",): "below", ("≤",): "below"}
+# "100 m2 or more", "5 m and under": the comparison after the amount
+TRAILING_COMPARATIVES: Dict[Tuple[str, ...], str] = {
+    ("or", "more"): "above", ("or", "larger"): "above", ("or", "bigger"): "above",
+    ("or", "longer"): "above", ("and", "above"): "above", ("and", "over"): "above",
+    ("and", "more"): "above", ("and", "larger"): "above", ("and", "bigger"): "above",
+    ("and", "longer"): "above", ("or", "less"): "below", ("or", "smaller"): "below",
+    ("or", "shorter"): "below", ("and", "below"): "below", ("and", "under"): "below",
+    ("and", "less"): "below", ("and", "smaller"): "below", ("and", "shorter"): "below"}
 _SQ_FT = 0.09290304
 AREA_UNITS_M2: Dict[Tuple[str, ...], float] = {
     ("m", "2"): 1.0, ("m²",): 1.0, ("sqm",): 1.0, ("sq", "m"): 1.0, ("square", "m"): 1.0,
@@ -258,7 +266,8 @@ def _all_words() -> FrozenSet[str]:
             words.update(n.split())
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
                  REGION_PARTS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS)
-    for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, AREA_UNITS_M2):
+    for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
+                  AREA_UNITS_M2):
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",

@@ -39,6 +39,7 @@ MAX_WORDS = 64  # longer input is not a referring expression; it goes to the mod
 _CONJ = frozenset({"and", "or", ","})
 _COMPARATIVES = sorted(lx.COMPARATIVES, key=len, reverse=True)   # "more than" before "over"
 _AREA_UNITS = sorted(lx.AREA_UNITS_M2, key=len, reverse=True)    # "sq ft" before "ft"
+_TRAILING_COMPARATIVES = sorted(lx.TRAILING_COMPARATIVES, key=len, reverse=True)
 
 
 class NotUnderstood(Exception):
@@ -49,6 +50,7 @@ def tokenize(text: str) -> List[str]:
     """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
     units ("20m" -> "20", "m"), commas kept."""
     text = lx.normalise(text).replace("’", "'")
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"
     text = re.sub(r"(\d)([^\W\d_])", r"\1 \2", text)
     text = re.sub(r"'s\b", "", text)  # possessive: "the car's shadow" -> "the car shadow"
     return re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|[,<>≤≥]", text)
@@ -225,13 +227,11 @@ class _Parser:
             kind, scale = unit
             return [Attribute(kind, "above", negated, low * scale),
                     Attribute(kind, "below", negated, high * scale)]
+        side, width = None, False
         for phrase in _COMPARATIVES:
             if self.eat(*phrase):
                 side, width = lx.COMPARATIVES[phrase], phrase in lx.WIDTH_COMPARATIVES
                 break
-        else:
-            self.i = save
-            return []
         self.eat("about")
         value = _number(self.peek() or "")
         if value is None:
@@ -242,6 +242,13 @@ class _Parser:
         if unit is None or (unit[0] == "length" and self.peek() in ("from", "of", "to", "away")):
             self.i = save
             return []
+        for phrase in _TRAILING_COMPARATIVES:          # "100 m2 or more"
+            if side is None and self.eat(*phrase):
+                side = lx.TRAILING_COMPARATIVES[phrase]
+        if side is None:
+            self.i = save
+            return []
+        self.eat("in", "size") or self.eat("in", "area")
         kind = "width" if width and unit[0] == "length" else unit[0]
         return [Attribute(kind, side, negated, value * unit[1])]
 
