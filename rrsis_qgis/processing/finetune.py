@@ -4,7 +4,8 @@ Two backend requests through the shared client, with progress and cancel: ``buil
 (the raster and the analyst's labels -> train/val/held-out areas, in a temporary folder)
 and ``finetune`` (within a time budget; the new model is exported where the backend looks
 for models). The log gives the honest before/after: IoU of the base and of the new model
-on the held-out area, with its number of objects. The dock's model list reloads at once.
+on the held-out area, with its number of objects, and both models' polygons there load
+into the project to be looked at. The dock's model list reloads at once.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import os
 import tempfile
 from typing import Any, Dict
 
-from qgis.core import (QgsProcessingException,
-                       QgsProcessingOutputNumber, QgsProcessingOutputString,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterNumber,
-                       QgsProcessingParameterString, QgsProcessingUtils)
+from qgis.core import (QgsFillSymbol, QgsProcessingContext, QgsProcessingException,
+                       QgsProcessingLayerPostProcessorInterface,
+                       QgsProcessingOutputMultipleLayers, QgsProcessingOutputNumber,
+                       QgsProcessingOutputString, QgsProcessingParameterBoolean,
+                       QgsProcessingParameterNumber, QgsProcessingParameterString,
+                       QgsProcessingUtils)
 
 from .. import backend
 from .common import RrsisAlgorithm
@@ -35,6 +38,7 @@ class FinetuneAlgorithm(RrsisAlgorithm):
     BEFORE = "IOU_BEFORE"
     AFTER = "IOU_AFTER"
     OBJECTS = "HELD_OUT_OBJECTS"
+    HELD_OUT_LAYERS = "HELD_OUT_LAYERS"
 
     def name(self) -> str:
         return "finetune"
@@ -76,6 +80,8 @@ class FinetuneAlgorithm(RrsisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.BEFORE, self.tr("Held-out IoU before")))
         self.addOutput(QgsProcessingOutputNumber(self.AFTER, self.tr("Held-out IoU after")))
         self.addOutput(QgsProcessingOutputNumber(self.OBJECTS, self.tr("Held-out objects")))
+        self.addOutput(QgsProcessingOutputMultipleLayers(
+            self.HELD_OUT_LAYERS, self.tr("What each model found on the held-out part")))
 
     def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
                          feedback: Any) -> Dict[str, Any]:
@@ -120,4 +126,54 @@ class FinetuneAlgorithm(RrsisAlgorithm):
                     n=result.get("iterations")))
         feedback.pushInfo(self.tr("Model {name} written to {path}").format(
             name=result["model"], path=result["export"]))
+        out[self.HELD_OUT_LAYERS] = self._held_out_layers(result, context)
         return out
+
+    def _held_out_layers(self, result: Dict[str, Any], context: Any) -> list:
+        """The base's and the new model's polygons on the held-out part, loaded into the
+        project when the algorithm finishes: the before/after to look at, not only to read."""
+        uris = []
+        for when, model in (("before", result.get("base") or self.tr("base model")),
+                            ("after", result["model"])):
+            for row in ((result.get(when) or {}).get("classes") or {}).values():
+                path = row.get("polygons")
+                if not path or not os.path.isfile(path):
+                    continue
+                uri = f"{path}|layername={row.get('layer') or 'rrsis'}"
+                name = self.tr("held-out {what}: {model} ({when})").format(
+                    what=row["expression"], model=model, when=when)
+                details = QgsProcessingContext.LayerDetails(name, context.project(),
+                                                            self.HELD_OUT_LAYERS)
+                details.setPostProcessor(_Outlines.of(HELD_OUT_COLOURS[when]))
+                context.addLayerToLoadOnCompletion(uri, details)
+                uris.append(uri)
+        return uris
+
+
+#: outline colours of the held-out layers: the base's muted, the new model's bright
+HELD_OUT_COLOURS = {"before": "#9e9e9e", "after": "#00e5ff"}
+
+
+class _Outlines(QgsProcessingLayerPostProcessorInterface):
+    """Draws a loaded polygon layer as outlines of one colour, so that the before and after
+    layers can be compared over the imagery. QGIS keeps only a pointer to a post-processor:
+    one instance per colour lives here for the session."""
+
+    _made: Dict[str, "_Outlines"] = {}
+
+    def __init__(self, colour: str) -> None:
+        super().__init__()
+        self.colour = colour
+
+    @classmethod
+    def of(cls, colour: str) -> "_Outlines":
+        return cls._made.setdefault(colour, cls(colour))
+
+    def postProcessLayer(self, layer: Any, context: Any, feedback: Any) -> None:  # noqa: N802
+        renderer = layer.renderer()
+        if renderer is not None and hasattr(renderer, "setSymbol"):
+            renderer.setSymbol(QgsFillSymbol.createSimple({
+                "color": "0,0,0,0", "outline_color": self.colour, "outline_width": "0.6"}))
+            layer.emitStyleChanged()
+            layer.legendChanged.emit()   # the swatch in the layers panel too
+            layer.triggerRepaint()

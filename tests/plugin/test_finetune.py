@@ -52,6 +52,10 @@ def test_finetune_model_from_points_and_the_dock_lists_it(provider, project, ifa
         assert any(m.startswith("held-out part: ") for m in log.info)
         assert any(m.startswith("  tree: IoU ") and " -> " in m for m in log.info)
         assert out["HELD_OUT_OBJECTS"] > 0 and 0 <= out["IOU_AFTER"] <= 1
+        # what each model drew on the held-out part, to look at (loaded on completion)
+        before, after = out["HELD_OUT_LAYERS"]
+        assert "heldout-before-tree.gpkg|layername=" in before and "heldout-after" in after
+        assert all(QgsVectorLayer(uri, "held out", "ogr").isValid() for uri in (before, after))
         assert (model_dir / "qgis-trees.safetensors").is_file()
         assert wait_until(lambda: dock.model.findData("qgis-trees") >= 0, timeout=60)
         dock.model.setCurrentIndex(dock.model.findData("qgis-trees"))

@@ -92,6 +92,14 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
         assert house["objects"] > 0 and 0.0 <= house["iou"] <= 1.0
         assert house["served_gsd_m"] == 0.5
         assert 0 <= house["objects_found_iou50"] <= house["objects_touched"] <= house["objects"]
+        # the polygons each model drew on the held-out part are kept, to be looked at
+        kept = tmp_path / "run" / f"heldout-{when}-house.gpkg"
+        assert house["polygons"] == str(kept) and kept.is_file()
+        import pyogrio
+        assert pyogrio.read_info(str(kept), layer=house["layer"])["features"] == \
+            house["predicted_objects"]
+    assert s["report"][-1] == (f"  the polygons of both, to look at: {tmp_path}/run/"
+                               f"heldout-before-house.gpkg, {tmp_path}/run/heldout-after-house.gpkg")
     assert s["report"][0].startswith("held-out part: ") and s["report"][1].startswith(
         f"  house: IoU {s['before']['classes']['house']['iou']:.3f} -> ")
     training = [p for p in seen if p["stage"] == "training"]

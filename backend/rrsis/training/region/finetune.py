@@ -129,8 +129,9 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
             progress({**p, "fraction": 0.05 + 0.9 * p["fraction"]})
 
     stage("before: base model on the held-out part", 0.0)
-    before = heldout_iou(dataset, start, device=device, threads=threads,
-                         cancel=cancelled) if compare else {}
+    run_dir.mkdir(parents=True, exist_ok=True)   # the held-out polygons are kept there
+    before = heldout_iou(dataset, start, device=device, threads=threads, cancel=cancelled,
+                         keep=run_dir / "heldout-before") if compare else {}
     trainer = Trainer(base, [dataset], run_dir, device=device, name=name, gsd_m=gsd,
                       extra_card={"finetuned_from": Path(start).stem}, progress=report,
                       cancelled=cancelled)
@@ -167,9 +168,10 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
         os.chmod(path, 0o644)
     stage("after: new model on the held-out part", 0.96)
     after = heldout_iou(dataset, str(target), device=device, threads=threads,
-                        cancel=cancelled) if compare else {}
+                        cancel=cancelled, keep=run_dir / "heldout-after") if compare else {}
     words = before_after_report(before, after, Path(start).stem, name)
-    out_summary = {"model": name, "export": str(target), "run": str(run_dir),
+    out_summary = {"model": name, "base": Path(start).stem, "export": str(target),
+                   "run": str(run_dir),
                    "iterations": result.global_step, "stopped_early": trainer.stopped_early,
                    "gsd_m": gsd, "gsd_range_m": list(served),
                    "onnx": [str(p) for p in graph], "before": before, "after": after,

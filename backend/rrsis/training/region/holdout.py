@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
@@ -73,9 +74,11 @@ def object_matches(truth: List[Any], pred: List[Any], iou: float = 0.5) -> Dict[
 
 def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                 threads: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None,
-                split: Optional[str] = None) -> Dict[str, Any]:
+                split: Optional[str] = None, keep: Optional[PathLike] = None
+                ) -> Dict[str, Any]:
     """IoU per category word of ``model`` on the dataset's held-out part (or the part of
-    ``split``), with object counts."""
+    ``split``), with object counts. ``keep``: a file name prefix; each class's polygons are
+    kept as ``<keep>-<class>.gpkg`` (its ``polygons`` in the result), to be looked at."""
     import pyogrio.raw
     import shapely
     from rasterio.crs import CRS
@@ -110,11 +113,13 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
         counted = [g for g, inside in clipped if inside]
         objects = len(counted)
         with tempfile.TemporaryDirectory(prefix="rrsis-heldout-") as tmp:
-            gpkg = str(Path(tmp) / "pred.gpkg")
+            gpkg = str(Path(tmp) / "pred.gpkg") if keep is None else \
+                f"{keep}-{_file_word(words[0])}.gpkg"
             result = segment(SegmentOptions(
                 raster=summary["source_raster"], expressions=[words[0]], output=gpkg,
                 extent=tuple(bounds), extent_crs=crs, model=model, device=device,
-                threads=threads, bands=tuple(summary["bands"])), cancel=cancel)
+                threads=threads, bands=tuple(summary["bands"]), overwrite=keep is not None),
+                cancel=cancel)
             pred: List[Any] = []
             if sum(result.feature_counts.values()):
                 meta, _, wkb, _ = pyogrio.raw.read(gpkg, layer=result.layer)
@@ -127,6 +132,8 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
             "expression": words[0], "iou": float((p & t).sum() / union) if union else 0.0,
             "objects": objects, "predicted_objects": len(pred), "served_gsd_m": result.gsd_m,
             **object_matches(counted, pred)}
+        if keep is not None:
+            out["classes"][cls].update(polygons=gpkg, layer=result.layer)
         unknown = (result.plans.get(words[0]) or {}).get("unknown_words")
         if unknown:   # a model that does not know the class's words: it cannot find them
             out["classes"][cls]["unknown_words"] = list(unknown)
@@ -166,6 +173,10 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         if "iou" in was and row["iou"] <= was["iou"]:
             worse.append(row["expression"])
         few += row["objects"] < FEW_OBJECTS
+    kept = [r["polygons"] for part in (before or {}, after) for r in part.get("classes", {})
+            .values() if r.get("polygons")]
+    if kept:
+        lines.append("  the polygons of both, to look at: " + ", ".join(kept))
     warnings = []
     if worse:
         warnings.append(f"the new model is not better than {base} on the held-out part for "
@@ -175,6 +186,11 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         warnings.append(f"the held-out part holds fewer than {FEW_OBJECTS} labelled objects of "
                         f"{few} class(es): a rough measure; label more there for a firm one")
     return {"lines": lines, "warnings": warnings}
+
+
+def _file_word(word: str) -> str:
+    """A class word as part of a file name: "solar panel" -> "solar-panel"."""
+    return re.sub(r"[^\w]+", "-", word, flags=re.UNICODE).strip("-") or "class"
 
 
 def _class_word(cls: str, row: Dict[str, Any]) -> str:
