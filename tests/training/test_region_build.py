@@ -155,6 +155,28 @@ def test_the_area_is_where_the_labels_are(tmp_path: Path) -> None:
     assert sum(given["tiles"].values()) > 4 * sum(summary["tiles"].values())
 
 
+def test_a_house_is_not_taught_as_no_building(tmp_path: Path) -> None:
+    """A class field with sub-types ("house", "building"): a tile that holds a house does not
+    teach "building" as absent, nor the other way round (the lexicon reads both as buildings);
+    a tile with neither teaches both absent."""
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 256, 64)
+    box = lambda c: shapely.box(X0 + c * GSD, Y0 - 40 * GSD, X0 + (c + 10) * GSD,  # noqa: E731
+                                Y0 - 20 * GSD)
+    labels = _labels(tmp_path / "l.gpkg", [box(10), box(100), box(110)],
+                     ["building", "house", "car"], crs="EPSG:32633")
+    out = tmp_path / "ds"
+    build_region_dataset(raster, labels, out, class_field="kind", tile_size=64,
+                         split_shares=(1, 0, 0), extent=(X0, Y0 - 32, X0 + 128, Y0))
+    absent = {(s.id[:-3], s.expression) for s in read_split(out, "train")
+              if not np.asarray(Image.open(out / "masks" / f"{s.id}.png")).any()}
+    tiles = {t["name"]: t["col"] for t in summary_tiles(out)}
+    by_col = {tiles[t]: {e for n, e in absent if n == t} for t in tiles}
+    assert by_col[0] == {"car"}                       # a building: it may be a house
+    assert by_col[64] == set()                         # a house (so a building) and a car
+    assert by_col[192] == {"building", "house", "car"}  # nothing labelled there
+
+
 def test_copied_sources_outlive_the_inputs(tmp_path: Path) -> None:
     """A web layer rendered by QGIS and an exported memory layer exist for one build only:
     with ``copy_raster`` and ``copy_labels`` the dataset keeps them, and what reads them

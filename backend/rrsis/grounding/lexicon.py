@@ -319,6 +319,23 @@ class Vocabulary:
     def group_of(self, category: str) -> str:
         return self.by_name[category].group if category in self.by_name else "other"
 
+    def category_named(self, phrase: str) -> Optional[str]:
+        """The category a class name or synonym names ("houses" -> building), else None."""
+        words = _phrase(phrase).split()
+        if not words:
+            return None
+        return self.names.get(" ".join(words)) or self.names.get(
+            " ".join(words[:-1] + [singular(words[-1])]))
+
+    def overlapping(self, a: str, b: str) -> bool:
+        """Whether two class names can name the same object: one category ("house",
+        "building"), or a group's umbrella and one of its members ("vehicle", "car")."""
+        ca, cb = self.category_named(a), self.category_named(b)
+        if ca is None or cb is None:
+            return _phrase(a) == _phrase(b)
+        ga, gb = self.group_of(ca), self.group_of(cb)
+        return ca == cb or (ga == gb and ga in (ca, cb))
+
 
 BASE_VOCABULARY = Vocabulary()
 

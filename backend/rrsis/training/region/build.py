@@ -14,7 +14,9 @@ Each part is tiled on its own, edge tiles padded; ``valid/<id>.png`` marks the p
 that are inside the part and hold data, and training ignores the rest (no-data, padding
 and the neighbouring part never teach "background"). A tile where no object of a class
 lies is a sample too: the class word with an empty mask (``negative_tiles``); the area a
-model serves is mostly such ground, and one that never saw it there marks it. The dataset
+model serves is mostly such ground, and one that never saw it there marks it. A class the
+lexicon says may name the same object as one in the tile ("building" where a "house" is,
+"vehicle" where a "car" is) is not taught absent there. The dataset
 is written under a temporary name and renamed at the end: a failed build leaves nothing
 behind.
 
@@ -41,6 +43,7 @@ from PIL import Image
 from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                                  source_gsd_m)
 from ...errors import Cancelled, InputError
+from ...grounding.lexicon import BASE_VOCABULARY
 from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
 from .area import (box_in_grid, check_labels_crs, check_labels_outside, check_overlap,
@@ -342,7 +345,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                                              seed=seed * 1_000_003 + row * 1009 + col)
                 if negative_tiles:   # "building" where no building is: an empty mask
                     exprs += [Expression(word, (), "absent") for word in categories
-                              if word not in touching]
+                              if not any(BASE_VOCABULARY.overlapping(word, held)
+                                         for held in touching)]
                 tile_rows.append({"name": name, "split": p.split, "row": row, "col": col,
                                   "objects": len(instances), "expressions": len(exprs)})
                 if not exprs:
