@@ -91,7 +91,8 @@ class RrsisDock(QgsDockWidget):
             "cars, trucks, trees, roads, water, bare land, parking lots ...), colours (red "
             "roofs, white cars), size (small, the 3 largest, larger than 100 m2, between 50 "
             "and 200 m2, trucks longer than 10 m), shape (long), relations (next to the road, "
-            "within 20 m of the river, more than 50 m from buildings, north of the road), "
+            "within 20 m of the river, more than 50 m from buildings, north of the road, the "
+            "building closest to the river), "
             "regions (in the top left of the image), not / except, and / or. Anything else "
             "goes to the model whole, as does what the model answered better in validation "
             "(the largest building). The line under the box shows how it was read."))

@@ -7,8 +7,8 @@ expression selects, and whether the answer is *uncertain* (an anchor the model d
 find: "next to the road" with no road detected cannot be decided, it is not "none").
 
 Order inside a target: categories (union) -> colour/shape/size attributes (and area or
-length thresholds in m2 / m) and the image region -> relations -> rank ("the 3 largest"
-ranks what survived the filters).
+length thresholds in m2 / m) and the image region -> relations -> rank ("the 3 largest",
+"the building closest to the river" rank what survived the filters).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from shapely.ops import unary_union
 
 from . import relations as rel
 from .colour import has_colour
-from .plan import MEASURES, Attribute, Plan, Relation, Target
+from .plan import DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "LONG_ELONGATION", "COMPACT_ELONGATION",
            "SIZE_QUANTILE"]
@@ -94,6 +94,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         r = target.region
         keys = [k for k in keys if rel.in_region(_centre(scene.geometry(k)), scene.bounds,
                                                  r.row, r.col)]
+    distance_to_anchor: Optional[Dict[ObjectKey, float]] = None   # for "the closest to"
     for relation in target.relations:
         anchor_keys = _select(relation.anchor, scene, out)
         if not anchor_keys:
@@ -123,9 +124,17 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             others = [parts[i] for i in near_ids if anchor_keys[i] != k]
             return unary_union(others) if others else Polygon()
 
+        if relation.kind in DISTANCE_RANKS:   # orders the objects for the rank, keeps all
+            distance_to_anchor = {k: scene.geometry(k).distance(anchor_for(k)) for k in keys}
+            continue
         keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor_for(k))]
     if target.rank is not None:
         what, n = target.rank
+        if what in DISTANCE_RANKS:
+            if distance_to_anchor is None:   # its anchor was not found: nothing to rank by
+                return []
+            return sorted(keys, key=distance_to_anchor.__getitem__,
+                          reverse=what == "farthest")[:n]
         measure = (lambda g: g.area) if what in ("largest", "smallest") else _length
         keys = sorted(keys, key=lambda k: measure(scene.geometry(k)),
                       reverse=what != "smallest")[:n]

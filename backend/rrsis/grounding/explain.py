@@ -26,6 +26,8 @@ _RULES = {
     "surrounded": "at least 60 % of a {d:g} m ring around it is {a}",
     "on": "at least half of its area over {a}",
     "inside": "at least 90 % of its area inside {a}",
+    "nearest": "ranked by its distance to {a}, nearest first",
+    "farthest": "ranked by its distance to {a}, farthest first",
     "north": "north of {a} (within 45 degrees of grid north from the nearest point)",
     "south": "south of {a} (within 45 degrees of grid south from the nearest point)",
     "east": "east of {a} (within 45 degrees of grid east from the nearest point)",

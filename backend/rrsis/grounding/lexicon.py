@@ -15,7 +15,7 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
-           "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES",
+           "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "known_word", "Vocabulary",
            "BASE_VOCABULARY", "vocabulary_of", "normalise"]
@@ -131,6 +131,9 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               "large": "large", "big": "large", "huge": "large",
                               "biggest": "largest", "largest": "largest",
                               "smallest": "smallest", "longest": "longest"}
+# "the building closest to the river": a rank by distance to an anchor
+DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "nearest",
+                                         "farthest": "farthest", "furthest": "farthest"}
 SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "narrow": "long",
                                "thin": "long", "square": "compact", "compact": "compact",
                                "round": "compact"}
@@ -265,7 +268,8 @@ def _all_words() -> FrozenSet[str]:
         for n in c.names:
             words.update(n.split())
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
-                 REGION_PARTS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS)
+                 REGION_PARTS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
+                 DISTANCE_SUPERLATIVES)
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
                   AREA_UNITS_M2):
         for phrase in table:

@@ -4,9 +4,11 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
 
     expression := target (("and" | "or" | ",") target)*
     target     := premod* head (("and" | "or" | ",") head)* postmod*
-    premod     := colour | size | shape | rank            # "red", "small", "long", "the 3 largest"
+    premod     := colour | size | shape | rank | count    # "red", "small", "long", "the 3 largest",
+                                                          # "the closest", "the 3" (+ superlative)
     head       := category name, singular or plural         # "cars", "low vegetation"
     postmod    := ["not"] relation anchor | region | ["not"] attribute | ["not"] measure
+                | (closest | nearest | farthest) [to | from] anchor | (to | from) anchor
     measure    := [with [a] (area | size | length)] (larger than | over | under | at least ...)
                   N unit | between N and M unit     # m2, ha, acres: area; m, ft: length;
                                                     # wider / narrower than N m: width
@@ -31,7 +33,7 @@ from functools import lru_cache
 from typing import List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
-from .plan import Attribute, Plan, Region, Relation, Target
+from .plan import DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -102,7 +104,7 @@ class _Parser:
         return tuple(targets)
 
     def target(self) -> Target:
-        attrs, rank = self.premods()
+        attrs, rank, count = self.premods()
         heads = [self.head()]
         while self.peek() in _CONJ:
             save = self.i
@@ -123,6 +125,11 @@ class _Parser:
             if found_region is not None:
                 region = found_region
                 continue
+            nearest = self.distance_rank(rank, count)
+            if nearest is not None:
+                relation, rank = nearest
+                relations.append(relation)
+                continue
             negated = False
             save = self.i
             while self.peek() in lx.NEGATION_WORDS - {"without"}:
@@ -142,11 +149,19 @@ class _Parser:
                 self.i = save
                 raise self.fail("no relation or attribute understood")
             relations.append(rel)
+        if count is not None and rank is None:   # "the 3 buildings" and no superlative
+            raise self.fail("a count needs a superlative (the 3 largest, the 3 closest to ...)")
+        if rank is not None and rank[0] in DISTANCE_RANKS and not any(
+                r.kind == rank[0] for r in relations):   # "the closest building", to what?
+            raise self.fail("closest to what")
         return Target(tuple(dict.fromkeys(heads)), tuple(attrs), tuple(relations), region, rank)
 
-    def premods(self) -> Tuple[List[Attribute], Optional[Tuple[str, int]]]:
+    def premods(self) -> Tuple[List[Attribute], Optional[Tuple[str, int]], Optional[int]]:
+        """Attributes, a rank ("the 3 largest", "the closest") and a bare count ("the 3
+        buildings closest to ...", ranked by the superlative after the noun)."""
         attrs: List[Attribute] = []
         rank: Optional[Tuple[str, int]] = None
+        count: Optional[int] = None
         while True:
             self.skip_fillers()
             word = self.peek()
@@ -154,19 +169,23 @@ class _Parser:
                 raise self.fail("no object named")
             n = _number(word)
             nxt = self.peek(1)
-            if n is not None and nxt is not None and lx.SIZE_WORDS.get(nxt) in (
-                    "largest", "smallest", "longest"):
+            superlative = _superlative(nxt) if nxt is not None else None
+            if n is not None and (superlative or self._category_at(1)):
                 if n < 1 or n != int(n):
                     raise self.fail("a count must be a whole number")
-                rank = (lx.SIZE_WORDS[nxt], int(n))
-                self.i += 2
+                if superlative:
+                    rank = (superlative, int(n))
+                    self.i += 2
+                else:
+                    count = int(n)
+                    self.i += 1
                 continue
-            if lx.SIZE_WORDS.get(word) in ("largest", "smallest", "longest"):
-                rank = (lx.SIZE_WORDS[word], 1)
+            if _superlative(word):
+                rank = (_superlative(word), 1)  # type: ignore[assignment]
                 self.i += 1
                 continue
             if self.category_here() is not None:
-                return attrs, rank
+                return attrs, rank, count
             attr = self.attribute(False)
             if attr is None:
                 raise self.fail("no object named")
@@ -191,6 +210,38 @@ class _Parser:
         self.i += 1
         self.eat("coloured") or self.eat("colored") or self.eat("in", "colour")
         return Attribute(kind, "grey" if value == "gray" else value, negated)
+
+    def _category_at(self, k: int) -> bool:
+        save = self.i
+        self.i += k
+        found = self.category_here() is not None
+        self.i = save
+        return found
+
+    def distance_rank(self, rank: Optional[Tuple[str, int]], count: Optional[int]
+                      ) -> Optional[Tuple[Relation, Tuple[str, int]]]:
+        """"closest to the river", "nearest the road", "farthest from the building", or the
+        "to the river" of "the closest building to the river": the relation that orders the
+        objects, and the rank that keeps the first (or the counted) ones."""
+        save = self.i
+        word = self.peek()
+        if word in lx.DISTANCE_SUPERLATIVES:
+            if rank is not None and rank[0] not in DISTANCE_RANKS:
+                raise self.fail("one superlative at a time")
+            kind = lx.DISTANCE_SUPERLATIVES[word]
+            self.i += 1
+            n = count or (rank[1] if rank else 1)
+        elif rank is not None and rank[0] in DISTANCE_RANKS and self.peek() in ("to", "from"):
+            kind, n = rank
+        else:
+            return None
+        self.eat("to") or self.eat("from")
+        try:
+            anchor = self.anchor()
+        except NotUnderstood:
+            self.i = save
+            raise
+        return Relation(kind, anchor), (kind, n)
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
         """"with red roofs", "with a blue roof": the object's colour."""
@@ -287,7 +338,9 @@ class _Parser:
 
     def anchor(self) -> Target:
         self.skip_fillers()
-        attrs, rank = self.premods()
+        attrs, rank, count = self.premods()
+        if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
+            raise self.fail("an anchor takes no count and no 'closest'")
         heads = [self.head()]
         while self.peek() in _CONJ:
             save = self.i
@@ -407,6 +460,15 @@ class _Parser:
                 self.i = save
                 return None
         return lx.DIRECTION_WORDS[word]
+
+
+def _superlative(word: Optional[str]) -> Optional[str]:
+    """The rank a superlative asks for: largest | smallest | longest | nearest | farthest."""
+    if word is None:
+        return None
+    if lx.SIZE_WORDS.get(word) in ("largest", "smallest", "longest"):
+        return lx.SIZE_WORDS[word]
+    return lx.DISTANCE_SUPERLATIVES.get(word)
 
 
 def _default_distance(kind: str, groups: Sequence[str], anchor: Target,

@@ -17,10 +17,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-__all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES"]
+__all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
+           "DISTANCE_RANKS"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
+DISTANCE_RANKS = ("nearest", "farthest")  # ranks by distance to an anchor, not by size
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,10 @@ class Relation:
     """A relation to an anchor target, in ground metres.
 
     ``kind``: along | next_to | near | far | surrounded | on | inside | within_m |
-    beyond_m | north | south | east | west. ``distance_m`` is the distance that
-    decides (defaults per category pair, or the expression's own "within 20 m of").
+    beyond_m | north | south | east | west, filters; or nearest | farthest, which keeps every
+    object and orders them for the target's rank ("the building closest to the river").
+    ``distance_m`` is the distance that decides (defaults per category pair, or the
+    expression's own "within 20 m of").
     """
 
     kind: str
@@ -76,7 +80,8 @@ class Relation:
         words = {"along": "along", "next_to": "next to", "near": "near", "far": "far from",
                  "surrounded": "surrounded by", "on": "on", "inside": "inside",
                  "within_m": "within", "beyond_m": "more than", "north": "north of",
-                 "south": "south of", "east": "east of", "west": "west of"}[self.kind]
+                 "south": "south of", "east": "east of", "west": "west of",
+                 "nearest": "nearest to", "farthest": "farthest from"}[self.kind]
         neg = "not " if self.negated else ""
         anchor = self.anchor.text()
         if self.kind in ("within_m", "beyond_m"):
@@ -91,8 +96,9 @@ class Relation:
 class Target:
     """Objects of ``categories`` (a union: "cars and trucks") that pass every filter.
 
-    ``rank``: ("largest"|"smallest"|"longest", n) keeps the n extreme objects after the
-    other filters.
+    ``rank``: ("largest"|"smallest"|"longest"|"nearest"|"farthest", n) keeps the n extreme
+    objects after the other filters (nearest and farthest: to the anchor of the relation of
+    that kind).
     """
 
     categories: Tuple[str, ...]
@@ -106,7 +112,10 @@ class Target:
         words = [a.text() for a in self.attributes if a.amount is None]
         if self.rank:
             what, n = self.rank
-            words.insert(0, f"the {n} {what}" if n > 1 else f"the {what}")
+            if what in DISTANCE_RANKS:   # "the 3 building nearest to road": the relation says it
+                words.insert(0, f"the {n}" if n > 1 else "the")
+            else:
+                words.insert(0, f"the {n} {what}" if n > 1 else f"the {what}")
         out = " ".join(words + [head] + [a.text() for a in self.attributes if a.amount is not None])
         for rel in self.relations:
             out += " " + rel.text()

@@ -143,7 +143,7 @@ _WORDS = st.sampled_from("the a cars car road roads buildings red white largest 
                          "top left image north trees water blorf that are surrounded by "
                          "parking lot low vegetation long small the larger smaller than over "
                          "under between m2 ha sq ft square metres with area roofs > < at least "
-                         "long".split())
+                         "long closest nearest farthest to from 3".split())
 
 
 @settings(max_examples=300, deadline=None)

@@ -120,10 +120,19 @@ def _scene() -> Scene:
     ("roads narrower than 8 m", []),
     ("cars except white ones", [("car", 1)]),
     ("cars on the road but not white", []),
+    ("the building closest to the road", [("building", 0)]),                   # 5 m away
+    ("the 2 buildings nearest the road", [("building", 0), ("building", 1)]),  # 5, 30 m
+    ("the building farthest from the road", [("building", 2)]),                # 50 m
+    ("the closest building to the road not smaller than 50 m2", [("building", 0)]),
 ])
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
     sel = execute(parse(expression), _scene())
     assert sel.picks == picks and not sel.uncertain
+
+
+def test_closest_to_a_missing_anchor_is_uncertain_and_empty() -> None:
+    sel = execute(parse("the building closest to the river"), _scene())
+    assert sel.picks == [] and sel.uncertain and sel.missing_anchors == ["water"]
 
 
 def test_a_missing_anchor_makes_the_answer_uncertain_not_empty() -> None:
@@ -150,7 +159,8 @@ from hypothesis import strategies as st  # noqa: E402
 _WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
                          "not within 20 m of from more than and or in on top left image north "
                          "far surrounded by small long trees water larger smaller over under "
-                         "between m2 ha with area red roofs > <".split())
+                         "between m2 ha with area red roofs > < closest nearest farthest to "
+                         "the 2".split())
 
 
 @settings(max_examples=200, deadline=None)
