@@ -176,10 +176,10 @@ class ChildProcess:
         try:
             for raw in iter(proc.stderr.readline, b""):  # type: ignore[union-attr]
                 text = raw.decode("utf-8", "replace").rstrip("\r\n")
-                self._stderr.append(text)
-                if log is not None:
+                if log is not None:   # first: a line quoted from the ring is in the log too
                     log.write(text + "\n")
                     log.flush()
+                self._stderr.append(text)
         finally:
             if log is not None:
                 log.close()

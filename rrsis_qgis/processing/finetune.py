@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from qgis.core import (QgsFillSymbol, QgsProcessingContext, QgsProcessingException,
                        QgsProcessingLayerPostProcessorInterface,
@@ -20,6 +20,7 @@ from qgis.core import (QgsFillSymbol, QgsProcessingContext, QgsProcessingExcepti
                        QgsProcessingOutputString, QgsProcessingParameterBoolean,
                        QgsProcessingParameterNumber, QgsProcessingParameterString,
                        QgsProcessingUtils)
+from qgis.PyQt import sip
 
 from .. import backend
 from .common import RrsisAlgorithm
@@ -144,7 +145,7 @@ class FinetuneAlgorithm(RrsisAlgorithm):
                     what=row["expression"], model=model, when=when)
                 details = QgsProcessingContext.LayerDetails(name, context.project(),
                                                             self.HELD_OUT_LAYERS)
-                details.setPostProcessor(_Outlines.of(HELD_OUT_COLOURS[when]))
+                details.setPostProcessor(_Outlines.new(HELD_OUT_COLOURS[when]))
                 context.addLayerToLoadOnCompletion(uri, details)
                 uris.append(uri)
         return uris
@@ -156,18 +157,20 @@ HELD_OUT_COLOURS = {"before": "#9e9e9e", "after": "#00e5ff"}
 
 class _Outlines(QgsProcessingLayerPostProcessorInterface):
     """Draws a loaded polygon layer as outlines of one colour, so that the before and after
-    layers can be compared over the imagery. QGIS keeps only a pointer to a post-processor:
-    one instance per colour lives here for the session."""
+    layers can be compared over the imagery. QGIS deletes a post-processor once it has run (or
+    with its context); until then a reference here keeps Python from collecting it first."""
 
-    _made: Dict[str, "_Outlines"] = {}
+    _pending: List["_Outlines"] = []
 
     def __init__(self, colour: str) -> None:
         super().__init__()
         self.colour = colour
 
     @classmethod
-    def of(cls, colour: str) -> "_Outlines":
-        return cls._made.setdefault(colour, cls(colour))
+    def new(cls, colour: str) -> "_Outlines":
+        made = cls(colour)
+        cls._pending[:] = [p for p in cls._pending if not sip.isdeleted(p)] + [made]
+        return made
 
     def postProcessLayer(self, layer: Any, context: Any, feedback: Any) -> None:  # noqa: N802
         renderer = layer.renderer()
