@@ -98,8 +98,9 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
         import pyogrio
         assert pyogrio.read_info(str(kept), layer=house["layer"])["features"] == \
             house["predicted_objects"]
-    assert s["report"][-1] == (f"  the polygons of both, to look at: {tmp_path}/run/"
-                               f"heldout-before-house.gpkg, {tmp_path}/run/heldout-after-house.gpkg")
+    run = tmp_path / "run"
+    assert s["report"][-1] == (f"  the polygons of both, to look at: "
+                               f"{run}/heldout-before-house.gpkg, {run}/heldout-after-house.gpkg")
     assert s["report"][0].startswith("held-out part: ") and s["report"][1].startswith(
         f"  house: IoU {s['before']['classes']['house']['iou']:.3f} -> ")
     training = [p for p in seen if p["stage"] == "training"]

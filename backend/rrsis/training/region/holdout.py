@@ -228,7 +228,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(json.dumps(result, indent=2))
             return 0
         for cls, c in result["classes"].items():
-            print(f"{result['split']} part, {_class_word(cls, c)}: IoU {c['iou']:.3f}; {c['objects']} objects, "
+            print(f"{result['split']} part, {_class_word(cls, c)}: IoU {c['iou']:.3f}; "
+                  f"{c['objects']} objects, "
                   f"{c['objects_found_iou50']} found (IoU >= 0.5), {c['objects_touched']} "
                   f"touched; {c['predicted_objects']} polygons at {c['served_gsd_m']:g} m")
         return 0
