@@ -18,8 +18,8 @@ from qgis.core import (QgsFillSymbol, QgsProcessingContext, QgsProcessingExcepti
                        QgsProcessingLayerPostProcessorInterface,
                        QgsProcessingOutputMultipleLayers, QgsProcessingOutputNumber,
                        QgsProcessingOutputString, QgsProcessingParameterBoolean,
-                       QgsProcessingParameterNumber, QgsProcessingParameterString,
-                       QgsProcessingUtils)
+                       QgsProcessingParameterFolderDestination, QgsProcessingParameterNumber,
+                       QgsProcessingParameterString, QgsProcessingUtils)
 from qgis.PyQt import sip
 
 from .. import backend
@@ -40,6 +40,7 @@ class FinetuneAlgorithm(RrsisAlgorithm):
     AFTER = "IOU_AFTER"
     OBJECTS = "HELD_OUT_OBJECTS"
     HELD_OUT_LAYERS = "HELD_OUT_LAYERS"
+    RUN = "RUN"
 
     def name(self) -> str:
         return "finetune"
@@ -72,6 +73,9 @@ class FinetuneAlgorithm(RrsisAlgorithm):
             self.ATTRIBUTION, self.tr("Attribution (imagery and labels)"), optional=True))
         self.addParameter(QgsProcessingParameterBoolean(
             self.OVERWRITE, self.tr("Replace a model of the same name"), defaultValue=False))
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            self.RUN, self.tr("Run folder: curves, logs, the before/after and the held-out "
+                              "polygons"), optional=True, createByDefault=True))
         cap = QgsProcessingParameterNumber(
             self.MAX_ITERS, self.tr("Iteration cap (0: none)"),
             QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0)
@@ -103,13 +107,14 @@ class FinetuneAlgorithm(RrsisAlgorithm):
             "attribution": self.parameterAsString(parameters, self.ATTRIBUTION,
                                                   context).strip() or None,
             "overwrite": self.parameterAsBool(parameters, self.OVERWRITE, context),
-            "out": os.path.join(folder, "run")}
+            "out": self.parameterAsString(parameters, self.RUN, context).strip()
+            or os.path.join(folder, "run")}
         cap = self.parameterAsInt(parameters, self.MAX_ITERS, context)
         if cap > 0:
             tune["max_iters"] = cap
         result = self.call_backend("finetune", tune, feedback)
         backend.status_hub().modelsChanged.emit()
-        out: Dict[str, Any] = {self.OUTPUT_MODEL: result["model"]}
+        out: Dict[str, Any] = {self.OUTPUT_MODEL: result["model"], self.RUN: result["run"]}
         before = (result.get("before") or {}).get("classes", {})
         after = (result.get("after") or {}).get("classes", {})
         for line in result.get("report", []):   # the backend's wording, as the CLI prints it

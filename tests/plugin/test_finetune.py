@@ -46,8 +46,11 @@ def test_finetune_model_from_points_and_the_dock_lists_it(provider, project, ifa
         out = processing.run("rrsis:finetune", {
             "INPUT": str(raster), "LABELS": _layer("Point", pts), "FIXED_CLASS": "tree",
             "POINT_RADIUS": 2.0, "GSD": 0.5, "MINUTES": 0.5, "NAME": "qgis-trees",
-            "BASE": "tiny", "MAX_ITERS": 2}, feedback=log)
-        assert out["MODEL_NAME"] == "qgis-trees"
+            "BASE": "tiny", "MAX_ITERS": 2, "RUN": str(tmp_path / "run")}, feedback=log)
+        assert out["MODEL_NAME"] == "qgis-trees" and out["RUN"] == str(tmp_path / "run")
+        # the run folder the analyst chose keeps the curves and the before/after
+        assert {"curves.png", "before_after.json", "heldout-after-tree.gpkg"} <= {
+            p.name for p in (tmp_path / "run").iterdir()}
         # the before/after in the backend's words (as the CLI prints them), in the log
         assert any(m.startswith("held-out part: ") for m in log.info)
         assert any(m.startswith("  tree: IoU ") and " -> " in m for m in log.info)
