@@ -91,6 +91,7 @@ class RenderSource:
     native_resolutions: List[float]       # in CRS units per pixel (zoom levels), finest first
     described: Dict[str, str] = field(default_factory=dict)
     grid_origin: Optional[Tuple[float, float]] = None  # top-left of the provider's pixel grid
+    too_large_advice: str = "zoom in or choose a coarser GSD"   # what to do when it is
 
     @classmethod
     def from_layer(cls, layer: QgsRasterLayer, extent: Optional[QgsRectangle] = None,
@@ -206,7 +207,7 @@ def snap_to_grid(rect: QgsRectangle, origin: Tuple[float, float],
 def too_large_message(plan: RenderPlan, max_pixels: int = MAX_RENDER_PIXELS) -> str:
     return (f"{plan.source.extent_label.capitalize()} of “{plan.source.name}” at "
             f"{round_gsd(plan.render_gsd_m):g} m is {plan.width:,} × {plan.height:,} px; "
-            f"zoom in or choose a coarser GSD (at most {max_pixels / 1e6:.0f} million px).")
+            f"{plan.source.too_large_advice} (at most {max_pixels / 1e6:.0f} million px).")
 
 
 def render_to_geotiff(plan: RenderPlan, path: str, is_canceled: Callable[[], bool],

@@ -129,7 +129,7 @@ def _render_source(alg: Any, raster: Any, labels: str, area: Any, context: Any) 
 
     if area is None:
         layer = QgsVectorLayer(labels, "labels", "ogr")
-        if not layer.isValid() or layer.extent().isEmpty():
+        if not layer.isValid() or layer.extent().isNull():   # one point: empty, not null
             raise QgsProcessingException(alg.tr("The labels layer cannot be read."))
         area = extents.to_layer_crs(layer.extent(), layer.crs(), raster, context.project())
         pad = RENDER_MARGIN_M / render.metres_per_unit(raster.crs(), area)
@@ -139,9 +139,11 @@ def _render_source(alg: Any, raster: Any, labels: str, area: Any, context: Any) 
     else:
         label = alg.tr("the area")
     try:
-        return render.RenderSource.from_layer(raster, area, label)
+        source = render.RenderSource.from_layer(raster, area, label)
     except BackendError as exc:
         raise QgsProcessingException(exc.message) from None
+    source.too_large_advice = alg.tr("set a coarser training GSD, or label a smaller area")
+    return source
 
 
 def report_dataset(alg: Any, summary: Dict[str, Any], feedback: Any) -> None:

@@ -320,3 +320,29 @@ def test_training_on_an_xyz_layer_keeps_its_render(provider, project, model_dir,
     finally:
         (model_dir / "xyz-buildings.safetensors").unlink(missing_ok=True)
     assert _render_dirs() == before
+
+
+@pytest.mark.usefixtures("backend_settings")
+def test_training_on_too_large_an_area_of_a_web_layer_says_what_to_do(provider, project,
+                                                                       xyz_tiles, tmp_path):
+    """Labels 3 km apart on a zoom-21 basemap: refused before a tile is fetched, with the
+    advice that fits training (not "zoom in")."""
+    import processing
+    from qgis.core import QgsFeature, QgsPointXY, QgsProcessingException
+
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    xyz, sample = _xyz(project, xyz_tiles), _sample(project)
+    corner = sample.extent().center()
+    trees = QgsVectorLayer("Point?crs=EPSG:3857", "trees", "memory")
+    for d in (0.0, 3000.0):
+        feature = QgsFeature()
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(corner.x() + d, corner.y() + d)))
+        trees.dataProvider().addFeature(feature)
+    trees.updateExtents()
+    with pytest.raises(QgsProcessingException,
+                       match=r"labels' extent of “Kampala XYZ” at 0\.07\d* m is .*set a coarser "
+                             r"training GSD, or label a smaller area"):
+        processing.run("rrsis:build_dataset", {
+            "INPUT": xyz, "LABELS": trees, "FIXED_CLASS": "tree",
+            "OUTPUT": str(tmp_path / "ds")})
+    assert not (tmp_path / "ds").exists()
