@@ -25,6 +25,7 @@ __all__ = ["DROPPED_ENV", "DROPPED_ENV_PREFIXES", "STDERR_LINES", "clean_env", "
 DROPPED_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "GDAL_DATA", "GDAL_DRIVER_PATH")
 DROPPED_ENV_PREFIXES = ("QT_", "QGIS_", "PROJ_")
 STDERR_LINES = 200
+STDERR_JOIN_S = 5.0   # how long an exit waits for the child's last stderr lines
 
 
 def clean_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
@@ -80,10 +81,11 @@ class ChildProcess:
             raise BackendError("spawn_failed", f"could not start the backend interpreter "
                                f"{self.python}: {exc}", str(exc)) from None
         self.proc = proc
-        threading.Thread(target=self._read_stdout, args=(proc,), name="rrsis-client-reader",
-                         daemon=True).start()
-        threading.Thread(target=self._drain_stderr, args=(proc,), name="rrsis-client-stderr",
-                         daemon=True).start()
+        drain = threading.Thread(target=self._drain_stderr, args=(proc,),
+                                 name="rrsis-client-stderr", daemon=True)
+        drain.start()
+        threading.Thread(target=self._read_stdout, args=(proc, drain),
+                         name="rrsis-client-reader", daemon=True).start()
         return proc
 
     def write(self, line: str) -> None:
@@ -159,10 +161,13 @@ class ChildProcess:
             except OSError:
                 pass
 
-    def _read_stdout(self, proc: subprocess.Popen) -> None:
+    def _read_stdout(self, proc: subprocess.Popen, drain: threading.Thread) -> None:
         for raw in iter(proc.stdout.readline, b""):  # type: ignore[union-attr]
             self._on_line(raw)
         proc.wait()
+        # its last stderr lines (a traceback) reach the ring before the exit is reported and
+        # quoted; bounded, in case a grandchild holds stderr open
+        drain.join(STDERR_JOIN_S)
         self._on_exit(proc)
 
     def _drain_stderr(self, proc: subprocess.Popen) -> None:
