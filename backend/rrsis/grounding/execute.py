@@ -135,7 +135,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 return []
             return sorted(keys, key=distance_to_anchor.__getitem__,
                           reverse=what == "farthest")[:n]
-        measure = (lambda g: g.area) if what in ("largest", "smallest") else _length
+        measure = _MEASURE["area" if what in ("largest", "smallest") else "length"]
         keys = sorted(keys, key=lambda k: measure(scene.geometry(k)),
                       reverse=what != "smallest")[:n]
     return keys
@@ -157,7 +157,7 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         e = rel.elongation(geom)
         result = e >= LONG_ELONGATION if attr.value == "long" else e <= COMPACT_ELONGATION
     elif attr.kind in MEASURES:   # ground m2 / m against the expression's threshold
-        measure = {"area": lambda g: g.area, "length": _length, "width": _width}[attr.kind](geom)
+        measure = _MEASURE[attr.kind](geom)
         result = measure > attr.amount if attr.value == "above" else measure < attr.amount
     else:
         areas = scene.areas(key[0])
@@ -193,6 +193,11 @@ def _width(geom: BaseGeometry) -> float:
     """Mean width: area over length (a road's or a river's width; a box's short side)."""
     length = _length(geom)
     return geom.area / length if length > 0 else 0.0
+
+
+#: an object's ground area (m²), length and mean width (m): what sizes and ranks compare
+_MEASURE: Dict[str, Callable[[BaseGeometry], float]] = {
+    "area": lambda g: float(g.area), "length": _length, "width": _width}
 
 
 def categories_needed(plans: Sequence[Plan]) -> List[str]:

@@ -17,8 +17,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
-           "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "known_word", "Vocabulary",
-           "BASE_VOCABULARY", "vocabulary_of", "normalise"]
+           "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
+           "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise"]
 
 
 @dataclass(frozen=True)
@@ -251,6 +251,12 @@ def next_to_distance_m(target_group: str, anchor_group: str) -> float:
     return _PAIR_DISTANCES_M.get(frozenset({target_group, anchor_group}), DEFAULT_NEXT_TO_M)
 
 
+def singular_phrase(phrase: str) -> str:
+    """The phrase with its last word singular: "parking lots" -> "parking lot"."""
+    words = phrase.split()
+    return " ".join(words[:-1] + [singular(words[-1])]) if words else phrase
+
+
 def group_of(category: str) -> str:
     """The lexicon group of a category ("other" for one the lexicon does not have)."""
     return BASE_VOCABULARY.group_of(category)
@@ -325,11 +331,10 @@ class Vocabulary:
 
     def category_named(self, phrase: str) -> Optional[str]:
         """The category a class name or synonym names ("houses" -> building), else None."""
-        words = _phrase(phrase).split()
+        words = _phrase(phrase)
         if not words:
             return None
-        return self.names.get(" ".join(words)) or self.names.get(
-            " ".join(words[:-1] + [singular(words[-1])]))
+        return self.names.get(words) or self.names.get(singular_phrase(words))
 
     def overlapping(self, a: str, b: str) -> bool:
         """Whether two class names can name the same object: one category ("house",
@@ -374,7 +379,7 @@ def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
             continue
         names = [word] + [_phrase(w) for w in (words if isinstance(words, (list, tuple))
                                                else ()) if isinstance(w, str) and _phrase(w)]
-        names += [" ".join(n.split()[:-1] + [singular(n.split()[-1])]) for n in names]
+        names += [singular_phrase(n) for n in names]
         if word in BY_NAME:
             base = BY_NAME[word]
             cats[cats.index(base)] = Category(base.name, str(trained).strip(),

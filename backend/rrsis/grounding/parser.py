@@ -324,7 +324,7 @@ class _Parser:
             words = self.t[self.i:self.i + n]
             if len(words) < n or any(w in _CONJ for w in words):
                 continue
-            for phrase in (" ".join(words), " ".join(words[:-1] + [lx.singular(words[-1])])):
+            for phrase in (" ".join(words), lx.singular_phrase(" ".join(words))):
                 if phrase in self.vocab.names:
                     return self.vocab.names[phrase], n
         return None

@@ -9,13 +9,13 @@ box are refused with what to do, before anything is written.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ...engine.raster_io import WorkGrid
 from ...errors import CRSError, InputError
 
-__all__ = ["labelled_area", "box_in_grid", "check_overlap", "check_labels_crs",
-           "check_labels_outside"]
+__all__ = ["labelled_area", "box_in_grid", "window_bounds", "check_overlap",
+           "check_labels_crs", "check_labels_outside"]
 
 
 def labelled_area(grid: WorkGrid, geoms: Sequence[Any], test_box: Optional[Tuple[int, ...]],
@@ -103,10 +103,9 @@ def check_labels_crs(labels: Any, info: Any, name: str) -> None:
     if labels.crs is not None:
         return
     import shapely
-    from rasterio.transform import array_bounds
 
     lb = shapely.GeometryCollection(list(labels.geometries)).bounds
-    raster_box = shapely.box(*array_bounds(info.height, info.width, info.transform))
+    raster_box = shapely.box(*info.bounds)
     if shapely.box(*lb).intersects(raster_box):
         crs = info.crs.to_string()
         hint = (f"; their coordinates lie on the raster's area, so they are probably in the "
@@ -125,12 +124,17 @@ def check_labels_outside(geoms: Sequence[Any], grid: WorkGrid, test_box: Sequenc
     training tile contains a labelled object"."""
     import shapely
 
-    r0, c0, r1, c1 = test_box
-    (x0, y1), (x1, y0) = grid.transform @ (c0, r0), grid.transform @ (c1, r1)
-    rest = shapely.box(*grid.bounds).difference(shapely.box(x0, y0, x1, y1))
+    rest = shapely.box(*grid.bounds).difference(shapely.box(*window_bounds(grid, *test_box)))
     if not any(g.intersection(rest).area > 0 for g in geoms):
         raise InputError("every label lies in the held-out area (the test extent): nothing is "
                          "left to train on; label objects outside it too")
+
+
+def window_bounds(grid: WorkGrid, r0: int, c0: int, r1: int, c1: int) -> List[float]:
+    """[xmin, ymin, xmax, ymax] of the rows r0:r1 and columns c0:c1 of ``grid``."""
+    x0, y1 = grid.transform @ (c0, r0)
+    x1, y0 = grid.transform @ (c1, r1)
+    return [x0, y0, x1, y1]
 
 
 def _fmt_box(b: Sequence[float]) -> str:

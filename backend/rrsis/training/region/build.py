@@ -47,7 +47,7 @@ from ...grounding.lexicon import BASE_VOCABULARY
 from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
 from .area import (box_in_grid, check_labels_crs, check_labels_outside, check_overlap,
-                   labelled_area)
+                   labelled_area, window_bounds)
 from .keep import keep_labels, keep_raster
 from .labels import as_areas, check_class_words, read_region_labels, read_words, to_crs
 
@@ -296,6 +296,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     coverage = read_coverage(info, grid, rgb_bands, cancelled)
     parts = plan_parts(grid.height, grid.width, split_shares, test_box, coverage)
     categories = sorted({ws[0] for ws in cat_words.values() if ws})
+    # the class words that may name the objects of each one ("house": building, house)
+    same_objects = {w: {h for h in categories if BASE_VOCABULARY.overlapping(w, h)}
+                    for w in categories}
     res = grid.transform.a
     tree = shapely.STRtree(geoms)
     near = max(2.0, 8 * gsd)
@@ -345,8 +348,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                                              seed=seed * 1_000_003 + row * 1009 + col)
                 if negative_tiles:   # "building" where no building is: an empty mask
                     exprs += [Expression(word, (), "absent") for word in categories
-                              if not any(BASE_VOCABULARY.overlapping(word, held)
-                                         for held in touching)]
+                              if not same_objects[word] & touching]
                 tile_rows.append({"name": name, "split": p.split, "row": row, "col": col,
                                   "objects": len(instances), "expressions": len(exprs)})
                 if not exprs:
@@ -376,7 +378,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                     lines[p.split].append(f"{sid} {ex.text}")
             stretch = reader.stretch
         for p in parts:
-            b = _part_bounds(grid, p)
+            b = window_bounds(grid, p.row0, p.col0, p.row1, p.col1)
             pbox = shapely.box(*b)
             objects[p.split] = sum(
                 1 for gi in tree.query(pbox, predicate="intersects")
@@ -439,12 +441,6 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         progress({"fraction": 1.0, "stage": "build-dataset", "tiles_done": len(plan),
                   "tiles_total": len(plan)})
     return summary
-
-
-def _part_bounds(grid: WorkGrid, p: Part) -> List[float]:
-    x0, y1 = grid.transform @ (p.col0, p.row0)
-    x1, y0 = grid.transform @ (p.col1, p.row1)
-    return [x0, y0, x1, y1]
 
 
 def _warnings(parts: List[Dict[str, Any]], lines: Dict[str, List[str]], gsd: float) -> List[str]:

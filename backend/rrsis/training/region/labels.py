@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ...engine.grid import bounds_of
 from ...errors import CRSError, InputError
 
 log = logging.getLogger(__name__)
@@ -189,9 +190,7 @@ def _raster_labels(path: Path, class_field: Optional[str], fixed_class: Optional
     keep = [(g, c) for g, c in zip(geoms, classes) if c]
     if not keep:
         raise InputError(f"{path.name}: no pixel with a class (all 0 or no data)")
-    from rasterio.transform import array_bounds
-
-    covered = shapely.box(*array_bounds(values.shape[0], values.shape[1], transform))
+    covered = shapely.box(*bounds_of(transform, values.shape[1], values.shape[0]))
     return RegionLabels([g for g, _ in keep], [c for _, c in keep], crs, covered=covered)
 
 
