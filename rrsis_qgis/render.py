@@ -27,6 +27,7 @@ from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransformConte
                        QgsRasterBlockFeedback, QgsRasterDataProvider, QgsRasterFileWriter,
                        QgsRasterLayer, QgsRasterPipe, QgsRectangle)
 
+from . import extents
 from .client import BackendClient, BackendError
 from .provenance import describe_source, round_gsd
 from .runner import run_request
@@ -267,9 +268,8 @@ def run_with_rendering(client: BackendClient, method: str, params: Dict[str, Any
                                            on_progress)
         wire["extent"], wire["extent_crs"] = None, None  # the file is the extent
         if params.get("_render_extent"):   # ... and says so (build_dataset: labelled there)
-            wire["extent"] = [plan.extent.xMinimum(), plan.extent.yMinimum(),
-                              plan.extent.xMaximum(), plan.extent.yMaximum()]
-            wire["extent_crs"] = source.crs.authid() or source.crs.toWkt()
+            wire["extent"] = extents.as_list(plan.extent)
+            wire["extent_crs"] = extents.crs_id(source.crs)
         return run_request(client, method, wire, is_canceled, on_progress)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -10,7 +10,7 @@ from qgis.core import (QgsFeature, QgsFeatureSink, QgsFields, QgsProcessingAlgor
                        QgsProcessingParameterDefinition,
                        QgsProcessingParameterEnum, QgsProcessingParameterExtent,
                        QgsProcessingParameterRasterLayer,
-                       QgsProcessingParameterString, QgsVectorLayer)
+                       QgsProcessingParameterString, QgsRectangle, QgsVectorLayer)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -18,6 +18,24 @@ from .. import backend, extents, params, render, settings
 from .._protocol import SEGMENT_PARAMS
 from ..client import BackendError
 from ..resources import icon_path
+
+
+def chosen_extent(alg: QgsProcessingAlgorithm, parameters: Dict[str, Any], name: str,
+                  context: QgsProcessingContext, crs: Any) -> Optional[QgsRectangle]:
+    """The extent parameter ``name`` in ``crs``; None when it is not set or empty."""
+    if parameters.get(name) in (None, ""):
+        return None
+    rect = alg.parameterAsExtent(parameters, name, context, crs)
+    return None if rect.isNull() or rect.isEmpty() else rect
+
+
+def render_source(layer: Any, rect: Optional[QgsRectangle], label: str) -> render.RenderSource:
+    """What QGIS will render of a layer the backend cannot read (a web or virtual layer);
+    a rectangle off the layer is a Processing error."""
+    try:
+        return render.RenderSource.from_layer(layer, rect, label)
+    except BackendError as exc:
+        raise QgsProcessingException(exc.message) from None
 
 
 class AlgorithmBase(QgsProcessingAlgorithm):
@@ -129,20 +147,12 @@ class RrsisAlgorithm(AlgorithmBase):
             "extent": None,
             "extent_crs": None,
         }
-        rect = None
-        if parameters.get(self.EXTENT) not in (None, ""):
-            rect = self.parameterAsExtent(parameters, self.EXTENT, context, layer.crs())
-            if not rect.isNull() and not rect.isEmpty():
-                request["extent"] = extents.as_list(rect)
-                request["extent_crs"] = extents.crs_id(layer.crs())
-            else:
-                rect = None
+        rect = chosen_extent(self, parameters, self.EXTENT, context, layer.crs())
+        if rect is not None:
+            request["extent"] = extents.as_list(rect)
+            request["extent_crs"] = extents.crs_id(layer.crs())
         if request["raster"] is None:  # a web, virtual or in-memory layer: QGIS renders it
-            try:
-                request["_render"] = render.RenderSource.from_layer(
-                    layer, rect, self.tr("the extent"))
-            except BackendError as exc:
-                raise QgsProcessingException(exc.message) from None
+            request["_render"] = render_source(layer, rect, self.tr("the extent"))
         request["_layer"] = layer
         return request
 

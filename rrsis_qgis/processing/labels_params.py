@@ -17,9 +17,10 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParam
                        QgsProcessingParameterExtent, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
                        QgsProcessingParameterString, QgsProcessingParameterVectorLayer,
-                       QgsProcessingUtils, QgsRectangle)
+                       QgsProcessingUtils)
 
 from .. import extents, render
+from .common import chosen_extent, render_source
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
 LINE_WIDTH, POINT_RADIUS, GSD = "LINE_WIDTH", "POINT_RADIUS", "GSD"
@@ -104,44 +105,31 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
     gsd = alg.parameterAsDouble(parameters, GSD, context)
     if gsd > 0:
         request["gsd_m"] = gsd
-    area = None
-    if parameters.get(AREA) not in (None, ""):
-        area = alg.parameterAsExtent(parameters, AREA, context, raster.crs())
-        if not area.isNull() and not area.isEmpty():
-            request["extent"] = extents.as_list(area)
-            request["extent_crs"] = extents.crs_id(raster.crs())
-        else:
-            area = None
+    area = chosen_extent(alg, parameters, AREA, context, raster.crs())
+    if area is not None:
+        request["extent"] = extents.as_list(area)
+        request["extent_crs"] = extents.crs_id(raster.crs())
     request["copy_labels"] = os.path.abspath(labels).startswith(   # QGIS exported them
         os.path.abspath(QgsProcessingUtils.tempFolder()) + os.sep)
     request["copy_raster"] = request["raster"] is None
     if request["raster"] is None:   # a web, virtual or in-memory layer: QGIS renders it
-        request["_render"] = _render_source(alg, raster, labels, area, context)
+        request["_render"] = _render_source(alg, raster, parameters, area, context)
         request["_render_extent"] = area is not None   # the render is the area given
     return request
 
 
-def _render_source(alg: Any, raster: Any, labels: str, area: Any, context: Any) -> Any:
+def _render_source(alg: Any, raster: Any, parameters: Dict[str, Any], area: Any,
+                   context: Any) -> Any:
     """What to render of ``raster``: the area given, else the labels' extent and a margin."""
-    from qgis.core import QgsVectorLayer
-
-    from ..client import BackendError
-
+    label = alg.tr("the area")
     if area is None:
-        layer = QgsVectorLayer(labels, "labels", "ogr")
-        if not layer.isValid() or layer.extent().isNull():   # one point: empty, not null
+        layer = alg.parameterAsVectorLayer(parameters, LABELS, context)
+        if layer is None or layer.extent().isNull():   # one point: empty, not null
             raise QgsProcessingException(alg.tr("The labels layer cannot be read."))
         area = extents.to_layer_crs(layer.extent(), layer.crs(), raster, context.project())
-        pad = RENDER_MARGIN_M / render.metres_per_unit(raster.crs(), area)
-        area = QgsRectangle(area.xMinimum() - pad, area.yMinimum() - pad,
-                            area.xMaximum() + pad, area.yMaximum() + pad)
+        area.grow(RENDER_MARGIN_M / render.metres_per_unit(raster.crs(), area))
         label = alg.tr("the labels' extent")
-    else:
-        label = alg.tr("the area")
-    try:
-        source = render.RenderSource.from_layer(raster, area, label)
-    except BackendError as exc:
-        raise QgsProcessingException(exc.message) from None
+    source = render_source(raster, area, label)
     source.too_large_advice = alg.tr("set a coarser training GSD, or label a smaller area")
     return source
 
