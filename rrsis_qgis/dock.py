@@ -89,7 +89,8 @@ class RrsisDock(QgsDockWidget):
         self.expression.setToolTip(self.tr(
             "What to find, in words. Understood and computed: categories (buildings, "
             "cars, trucks, trees, roads, water, bare land, parking lots ...), colours (red "
-            "roofs, white cars), size (small, the 3 largest, larger than 100 m2, between 50 "
+            "roofs, white cars), size (small, the 3 largest, the second largest, larger than "
+            "100 m2, between 50 "
             "and 200 m2, trucks longer than 10 m), shape (long), relations (next to the road, "
             "within 20 m of the river, more than 50 m from buildings, north of the road, the "
             "building closest to the river), "

@@ -130,14 +130,15 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor_for(k))]
     if target.rank is not None:
         what, n = target.rank
+        first = target.rank_skip
         if what in DISTANCE_RANKS:
             if distance_to_anchor is None:   # its anchor was not found: nothing to rank by
                 return []
             return sorted(keys, key=distance_to_anchor.__getitem__,
-                          reverse=what == "farthest")[:n]
+                          reverse=what == "farthest")[first:first + n]
         measure = _MEASURE["area" if what in ("largest", "smallest") else "length"]
         keys = sorted(keys, key=lambda k: measure(scene.geometry(k)),
-                      reverse=what != "smallest")[:n]
+                      reverse=what != "smallest")[first:first + n]
     return keys
 
 

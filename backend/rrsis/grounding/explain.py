@@ -66,7 +66,8 @@ def _target_lines(t: Target, indent: str) -> List[str]:
         lines.append(f"{indent}{_relation_line(r)}")
     if t.rank:
         what, n = t.rank
-        lines.append(f"{indent}then keep the {n} {what}")
+        skip = f" after the first {t.rank_skip}" if t.rank_skip else ""
+        lines.append(f"{indent}then keep the {n} {what}{skip}")
     return lines
 
 
@@ -134,7 +135,7 @@ def explain_text(expression: str, mode: str = "auto",
         lines.append(f"  segment: {expression!r} whole, by the model ({plan.reason})")
         lines += _caution_lines(run, expression, unlearnt)
     else:
-        lines.append("  no model run: no object matches")
+        lines.append(f"  no model run: no object matches ({plan.reason})")
     for m in plan.messages():
         if m != "no object matches":
             lines.append(f"  note: {m}")

@@ -16,7 +16,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
-           "NUMBER_WORDS", "FILLER_WORDS", "NEGATION_WORDS", "TRAINING_WORDS",
+           "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "NEGATION_WORDS",
+           "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
            "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise"]
 
@@ -59,10 +60,12 @@ CATEGORIES: Tuple[Category, ...] = (
                                             "parking"), "road"),
     Category("impervious surface", "impervious surface", ("impervious surface", "pavement area"),
              "road"),
-    Category("tree", "trees", ("tree", "tree canopy", "canopy", "woodland", "forest"),
+    Category("tree", "trees", ("tree", "tree canopy", "canopy", "woodland", "forest",
+                                "palm tree", "palm"),
              "vegetation"),
     Category("low vegetation", "low vegetation", ("low vegetation", "grass", "lawn", "meadow",
-                                                  "shrub", "bush"), "vegetation"),
+                                                  "shrub", "bush", "hedge", "hedgerow"),
+             "vegetation"),
     Category("vegetation", "vegetation", ("vegetation", "greenery", "green vegetation",
                                           "plant", "green area", "crop", "cropland",
                                           "farmland"), "vegetation"),
@@ -151,6 +154,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
 }
 OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",
+    ("under",): "on", ("beneath",): "on", ("underneath",): "on",   # cars under the trees
     ("inside",): "inside", ("within",): "inside", ("in", "the", "middle", "of"): "inside",
 }
 DIRECTION_WORDS: Dict[str, str] = {"north": "north", "south": "south", "east": "east",
@@ -208,6 +212,10 @@ ROOF_NOUNS = frozenset({"roof", "roofs", "roofing", "rooftop", "rooftops", "top"
 NUMBER_WORDS: Dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20,
                                 "fifty": 50, "hundred": 100}
+# "the second largest building": the position in a rank
+ORDINAL_WORDS: Dict[str, int] = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+                                 "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+ORDINAL_SUFFIXES: FrozenSet[str] = frozenset({"st", "nd", "rd", "th"})   # "2nd" is "2", "nd"
 FILLER_WORDS: FrozenSet[str] = frozenset({
     "the", "a", "an", "all", "any", "every", "each", "some", "that", "which", "who", "are",
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
@@ -275,7 +283,7 @@ def _all_words() -> FrozenSet[str]:
             words.update(n.split())
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
                  REGION_PARTS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
-                 DISTANCE_SUPERLATIVES)
+                 DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES)
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
                   AREA_UNITS_M2):
         for phrase in table:

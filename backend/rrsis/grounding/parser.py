@@ -5,10 +5,12 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
     expression := target (("and" | "or" | ",") target)*
     target     := premod* head (("and" | "or" | ",") head)* postmod*
     premod     := colour | size | shape | rank | count    # "red", "small", "long", "the 3 largest",
-                                                          # "the closest", "the 3" (+ superlative)
+                                                          # "the closest", "the 3" (+ superlative),
+                                                          # "the second largest", "the 2nd closest"
     head       := category name, singular or plural         # "cars", "low vegetation"
     postmod    := ["not"] relation anchor | region | ["not"] attribute | ["not"] measure
-                | (closest | nearest | farthest) [to | from] anchor | (to | from) anchor
+                | [ordinal] (closest | nearest | farthest) [to | from] anchor
+                | (to | from) anchor
     measure    := [with [a] (area | size | length)] (larger than | over | under | at least ...)
                   N unit | between N and M unit     # m2, ha, acres: area; m, ft: length;
                                                     # wider / narrower than N m: width
@@ -29,8 +31,9 @@ above maps onto the code in order.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
-from typing import List, Optional, Sequence, Tuple
+from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .plan import DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
@@ -104,7 +107,7 @@ class _Parser:
         return tuple(targets)
 
     def target(self) -> Target:
-        attrs, rank, count = self.premods()
+        attrs, rank, count, skip = self.premods()
         heads = [self.head()]
         while self.peek() in _CONJ:
             save = self.i
@@ -125,9 +128,9 @@ class _Parser:
             if found_region is not None:
                 region = found_region
                 continue
-            nearest = self.distance_rank(rank, count)
+            nearest = self.distance_rank(rank, count, skip)
             if nearest is not None:
-                relation, rank = nearest
+                relation, rank, skip = nearest
                 relations.append(relation)
                 continue
             negated = False
@@ -154,19 +157,32 @@ class _Parser:
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
                 r.kind == rank[0] for r in relations):   # "the closest building", to what?
             raise self.fail("closest to what")
-        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), tuple(relations), region, rank)
+        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), tuple(relations), region, rank,
+                      skip)
 
-    def premods(self) -> Tuple[List[Attribute], Optional[Tuple[str, int]], Optional[int]]:
-        """Attributes, a rank ("the 3 largest", "the closest") and a bare count ("the 3
-        buildings closest to ...", ranked by the superlative after the noun)."""
+    def premods(self) -> Tuple[List[Attribute], Optional[Tuple[str, int]], Optional[int], int]:
+        """Attributes, a rank ("the 3 largest", "the closest"), a bare count ("the 3
+        buildings closest to ...", ranked by the superlative after the noun) and the number
+        of ranked objects an ordinal passes over ("the second largest": 1)."""
         attrs: List[Attribute] = []
         rank: Optional[Tuple[str, int]] = None
         count: Optional[int] = None
+        skip = 0
         while True:
             self.skip_fillers()
             word = self.peek()
             if word is None:
                 raise self.fail("no object named")
+            ordinal = self.ordinal()
+            if ordinal is not None:   # "the second largest"; "the 2nd closest ... to"
+                position, words = ordinal
+                if rank is not None or count is not None:
+                    raise self.fail("one rank at a time")
+                after = self.peek(words)
+                if _superlative(after) is not None:
+                    rank, skip = (_superlative(after), 1), position - 1  # type: ignore[assignment]
+                    self.i += words + 1
+                    continue
             n = _number(word)
             nxt = self.peek(1)
             superlative = _superlative(nxt) if nxt is not None else None
@@ -185,7 +201,7 @@ class _Parser:
                 self.i += 1
                 continue
             if self.category_here() is not None:
-                return attrs, rank, count
+                return attrs, rank, count, skip
             attr = self.attribute(False)
             if attr is None:
                 raise self.fail("no object named")
@@ -218,12 +234,29 @@ class _Parser:
         self.i = save
         return found
 
-    def distance_rank(self, rank: Optional[Tuple[str, int]], count: Optional[int]
-                      ) -> Optional[Tuple[Relation, Tuple[str, int]]]:
-        """"closest to the river", "nearest the road", "farthest from the building", or the
-        "to the river" of "the closest building to the river": the relation that orders the
-        objects, and the rank that keeps the first (or the counted) ones."""
+    def ordinal(self) -> Optional[Tuple[int, int]]:
+        """(position, words) of an ordinal here: "second" (2, 1), "3rd" (3, 2), else None."""
+        word = self.peek()
+        if word in lx.ORDINAL_WORDS:
+            return lx.ORDINAL_WORDS[word], 1
+        n = _number(word or "")
+        if n is not None and n == int(n) and n >= 1 and self.peek(1) in lx.ORDINAL_SUFFIXES:
+            return int(n), 2
+        return None
+
+    def distance_rank(self, rank: Optional[Tuple[str, int]], count: Optional[int], skip: int
+                      ) -> Optional[Tuple[Relation, Tuple[str, int], int]]:
+        """"closest to the river", "nearest the road", "farthest from the building", "second
+        closest to the road", or the "to the river" of "the closest building to the river":
+        the relation that orders the objects, the rank that keeps the first (or the counted)
+        ones, and the ranked objects an ordinal passes over."""
         save = self.i
+        ordinal = self.ordinal()
+        if ordinal is not None and self.peek(ordinal[1]) in lx.DISTANCE_SUPERLATIVES:
+            if rank is not None or count is not None:
+                raise self.fail("one rank at a time")
+            self.i += ordinal[1]
+            skip = ordinal[0] - 1
         word = self.peek()
         if word in lx.DISTANCE_SUPERLATIVES:
             if rank is not None and rank[0] not in DISTANCE_RANKS:
@@ -241,7 +274,7 @@ class _Parser:
         except NotUnderstood:
             self.i = save
             raise
-        return Relation(kind, anchor), (kind, n)
+        return Relation(kind, anchor), (kind, n), skip
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
         """"with red roofs", "with a blue roof": the object's colour."""
@@ -338,7 +371,7 @@ class _Parser:
 
     def anchor(self) -> Target:
         self.skip_fillers()
-        attrs, rank, count = self.premods()
+        attrs, rank, count, skip = self.premods()
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
         heads = [self.head()]
@@ -355,7 +388,7 @@ class _Parser:
                 self.i = save
                 break
             heads.append(self.head())
-        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), (), None, rank)
+        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), (), None, rank, skip)
 
     def region(self) -> Optional[Region]:
         """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""
@@ -462,6 +495,64 @@ class _Parser:
         return lx.DIRECTION_WORDS[word]
 
 
+UNKNOWN_PREFIX = "?"   # a placeholder category: no tokenised word starts with it
+
+
+class _TolerantParser(_Parser):
+    """The grammar with each run of unknown words read as one unknown object name, where a
+    known one would be: what "ships in the harbour" asks for is ships, whatever they are. A
+    run followed by a known name is a modifier of it ("blorf road", "rusty roofs"): not read
+    (the model may know the object), and neither is anything else outside the grammar."""
+
+    def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary,
+                 unknown: FrozenSet[str]) -> None:
+        super().__init__(tokens, vocabulary)
+        self.unknown = unknown
+
+    def category_here(self) -> Optional[Tuple[str, int]]:
+        j = self.i
+        while j < len(self.t) and self.t[j] in self.unknown:
+            j += 1
+        if j == self.i:
+            return super().category_here()
+        save, self.i = self.i, j
+        modifies = super().category_here() is not None
+        self.i = save
+        return None if modifies else (UNKNOWN_PREFIX + " ".join(self.t[self.i:j]), j - self.i)
+
+
+def _is_unknown(category: str) -> bool:
+    return category.startswith(UNKNOWN_PREFIX)
+
+
+def _unknown_objects(text: str, tokens: Sequence[str], vocabulary: lx.Vocabulary,
+                     unknown: Tuple[str, ...]) -> Optional[Plan]:
+    """The plan when an object the expression asks for is named only in unknown words: the
+    model was never taught it, and asked whole it answers with what it does know (the
+    buildings of "the boat near the building"). No target left: ``nothing``; the known
+    targets, where no unknown word remains in them ("cars and ships"): grounded on those.
+    None when the tolerant grammar does not read it, or every object named is known."""
+    try:
+        targets = _TolerantParser(tokens, vocabulary, frozenset(unknown)).expression()
+    except (NotUnderstood, RecursionError):
+        return None
+    objects = [c[len(UNKNOWN_PREFIX):] for t in targets for c in t.categories if _is_unknown(c)]
+    if not objects:
+        return None
+    kept = [replace(t, categories=tuple(c for c in t.categories if not _is_unknown(c)))
+            for t in targets]
+    kept = [t for t in kept if t.categories]
+    named = ", ".join(repr(o) for o in objects)
+    reason = f"{named} names no object the model knows"
+    if not kept:
+        return Plan(text, "nothing", reason=reason, unknown_words=unknown,
+                    notes=("no object matches",))
+    if any(_is_unknown(c) for t in kept for c in t.all_categories()):
+        return None
+    return Plan(text, "grounded", tuple(kept), unknown_words=unknown,
+                notes=(f"{reason}: left out",))
+
+
 def _superlative(word: Optional[str]) -> Optional[str]:
     """The rank a superlative asks for: largest | smallest | longest | nearest | farthest."""
     if word is None:
@@ -507,8 +598,10 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
         return Plan(text, "nothing", reason="no known object word", unknown_words=unknown,
                     notes=("no object matches",))
     if unknown:
-        return Plan(text, "end_to_end", reason="words outside the grounding vocabulary",
-                    unknown_words=unknown)
+        read = _unknown_objects(text, tokens, vocabulary, unknown) \
+            if len(tokens) <= MAX_WORDS else None
+        return read or Plan(text, "end_to_end", reason="words outside the grounding vocabulary",
+                            unknown_words=unknown)
     if len(tokens) > MAX_WORDS:
         return Plan(text, "end_to_end", reason=f"longer than {MAX_WORDS} words")
     try:

@@ -8,7 +8,8 @@ A :class:`Plan` is plain data (frozen dataclasses), printable as one short line
   relations are computed on the objects (:mod:`.execute`);
 - ``end_to_end``: the parser did not understand all of it; the whole expression goes
   to the model, as without grounding (``reason`` says why);
-- ``nothing``: no word the grounding or the model knows; no model run, no object.
+- ``nothing``: no word the grounding or the model knows, or every object the expression
+  asks for is named in unknown words only ("ships in the harbour"); no model run, no object.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
-           "DISTANCE_RANKS"]
+           "DISTANCE_RANKS", "ordinal"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
@@ -98,7 +99,7 @@ class Target:
 
     ``rank``: ("largest"|"smallest"|"longest"|"nearest"|"farthest", n) keeps the n extreme
     objects after the other filters (nearest and farthest: to the anchor of the relation of
-    that kind).
+    that kind), passing over the first ``rank_skip`` ("the second largest": 1).
     """
 
     categories: Tuple[str, ...]
@@ -106,16 +107,23 @@ class Target:
     relations: Tuple[Relation, ...] = ()
     region: Optional[Region] = None
     rank: Optional[Tuple[str, int]] = None
+    rank_skip: int = 0
+
+    def rank_text(self) -> str:
+        """"the 3 largest", "the 2nd largest", "the largest"; "the 3", "the 2nd" for a rank by
+        distance (its relation names the superlative: "nearest to road")."""
+        if not self.rank:
+            return ""
+        what, n = self.rank
+        words = ["the"] + ([ordinal(self.rank_skip + 1)] if self.rank_skip else []) \
+            + ([str(n)] if n > 1 else [])
+        return " ".join(words + ([] if what in DISTANCE_RANKS else [what]))
 
     def text(self) -> str:
         head = " + ".join(self.categories)
         words = [a.text() for a in self.attributes if a.amount is None]
         if self.rank:
-            what, n = self.rank
-            if what in DISTANCE_RANKS:   # "the 3 building nearest to road": the relation says it
-                words.insert(0, f"the {n}" if n > 1 else "the")
-            else:
-                words.insert(0, f"the {n} {what}" if n > 1 else f"the {what}")
+            words.insert(0, self.rank_text())
         out = " ".join(words + [head] + [a.text() for a in self.attributes if a.amount is not None])
         for rel in self.relations:
             out += " " + rel.text()
@@ -133,6 +141,12 @@ class Target:
     def needs_colour(self) -> bool:
         return any(a.kind == "colour" for a in self.attributes) or any(
             r.anchor.needs_colour() for r in self.relations)
+
+
+def ordinal(n: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 @dataclass(frozen=True)

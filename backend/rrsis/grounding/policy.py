@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .lexicon import group_of
-from .plan import Plan, Relation, Target
+from .plan import Plan, Relation, Target, ordinal
 
 __all__ = ["DECISIONS", "MIN_SAMPLES", "families", "decide", "policy_of", "end_to_end_reason"]
 
@@ -47,8 +47,9 @@ def _target_families(target: Target) -> List[str]:
     out: List[str] = []
     for g in groups:
         out += [_relation_family(g, r) for r in target.relations]
-        if target.rank is not None:
-            out.append(f"the {target.rank[0]} {g}")
+        if target.rank is not None:   # "the largest building", "the 2nd largest building"
+            nth = f"{ordinal(target.rank_skip + 1)} " if target.rank_skip else ""
+            out.append(f"the {nth}{target.rank[0]} {g}")
     return out
 
 

@@ -181,6 +181,15 @@ def test_gibberish_runs_no_model_and_says_no_object_matches(
     assert res.plans["xqzv blorf wugga"]["unknown_words"] == ["xqzv", "blorf", "wugga"]
 
 
+def test_an_unknown_object_runs_no_model_even_beside_known_words(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    res, feats = run(tmp_path, colour_models, ["the boat near the building"])
+    assert colour_models.get("colour-rules", "cpu").encoded == [] and feats == []
+    report = res.plans["the boat near the building"]
+    assert report["mode"] == "nothing" and report["objects"] == 0
+    assert report["messages"] == ["unknown word 'boat'", "no object matches"]
+
+
 def test_grounding_off_is_end_to_end_as_before(tmp_path: Path,
                                                colour_models: ModelCache) -> None:
     res, feats = run(tmp_path, colour_models, ["buildings next to the road"], "off")

@@ -79,10 +79,33 @@ def test_unknown_words_are_reported_and_gibberish_is_nothing() -> None:
     assert parse("bright square").mode == "end_to_end"  # known words, no category: the model
 
 
+def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> None:
+    # asked whole, "the boat near the building" returns the buildings the model knows
+    p = parse("the boat near the building")
+    assert p.mode == "nothing" and p.categories() == ()
+    assert p.reason == "'boat' names no object the model knows"
+    assert p.messages() == ["unknown word 'boat'", "no object matches"]
+    # the known targets of a list are grounded; the unknown one is said to be left out
+    q = parse("trucks and wind turbines near the road")
+    assert q.mode == "grounded" and q.categories() == ("truck", "road")
+    assert q.messages() == ["unknown word 'wind'", "unknown word 'turbines'",
+                            "'wind turbines' names no object the model knows: left out"]
+    # an unknown word before a known name may be a kind of it; an unknown anchor may be
+    # something the model finds: both go to the model whole, as before
+    for text in ("blorf road", "rusty roofs", "buildings next to the ships",
+                 "cars and ships next to the blorf", "a group of cars"):
+        assert parse(text).mode == "end_to_end", text
+
+
 def test_negation_and_rank() -> None:
     t = parse("the 3 largest buildings not next to the road").targets[0]
     assert t.rank == ("largest", 3) and t.relations[0].negated
     assert parse("cars that are not red").targets[0].attributes[0].negated
+    second = parse("the 2nd largest building").targets[0]
+    assert second.rank == ("largest", 1) and second.rank_skip == 1
+    assert second.text() == "the 2nd largest building"
+    third = parse("the car third closest to the road").targets[0]
+    assert third.rank == ("nearest", 1) and third.rank_skip == 2
 
 
 def test_plan_json_round_trips() -> None:

@@ -124,6 +124,13 @@ def _scene() -> Scene:
     ("the 2 buildings nearest the road", [("building", 0), ("building", 1)]),  # 5, 30 m
     ("the building farthest from the road", [("building", 2)]),                # 50 m
     ("the closest building to the road not smaller than 50 m2", [("building", 0)]),
+    ("the second largest building", [("building", 0)]),                      # 900, 100, 25 m2
+    ("the 3rd largest building", [("building", 2)]),
+    ("the fourth largest building", []),                                     # only 3
+    ("the building second closest to the road", [("building", 1)]),          # 5, 30, 50 m
+    ("the 2nd farthest building from the road", [("building", 1)]),
+    ("cars within 15 m of the second largest building", [("car", 2)]),      # 14.1 m
+    ("cars under the road", [("car", 2)]),
 ])
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
     sel = execute(parse(expression), _scene())
@@ -157,6 +164,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
+                         "second 2 nd under boats "
                          "not within 20 m of from more than and or in on top left image north "
                          "far surrounded by small long trees water larger smaller over under "
                          "between m2 ha with area red roofs > < closest nearest farthest to "
