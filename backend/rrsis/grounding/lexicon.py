@@ -371,16 +371,18 @@ def _phrase(text: str) -> str:
 def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
     """The vocabulary of a model: the lexicon plus the card's ``categories`` (category word
     -> its words, written by ``finetune`` from the dataset's classes). A lexicon category is
-    then asked by the card's word ("building", as trained, not "buildings"); a new one
-    ("solar panel") becomes a category of group ``other`` (default distances, no rivals).
-    Rival categories (:mod:`.rivals`) stay among the groups of the card's classes: a model
-    fine-tuned on buildings alone is not also asked for vehicles and roads it was not
-    taught in that region (on the Atlanta example: the same 35 polygons in 55 % of the
-    time)."""
+    then asked by the card's word ("building", as trained, not "buildings"), and so is the
+    category a class is a name of ("house": "buildings" and "roofs" ask a model fine-tuned
+    on houses for "house", with the distances and scales of buildings); a class the lexicon
+    does not have ("solar panel") becomes a category of group ``other`` (default distances,
+    no rivals). Rival categories (:mod:`.rivals`) stay among the groups of the card's
+    classes: a model fine-tuned on buildings alone is not also asked for vehicles and roads
+    it was not taught in that region (on the Atlanta example: the same 35 polygons in 55 %
+    of the time)."""
     extra = card.get("categories") if isinstance(card, Mapping) else None
     if not isinstance(extra, Mapping) or not extra:
         return BASE_VOCABULARY
-    cats, learnt = list(CATEGORIES), set()
+    classes = []
     for trained, words in extra.items():
         word = _phrase(trained) if isinstance(trained, str) else ""
         if not word:
@@ -388,14 +390,19 @@ def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
         names = [word] + [_phrase(w) for w in (words if isinstance(words, (list, tuple))
                                                else ()) if isinstance(w, str) and _phrase(w)]
         names += [singular_phrase(n) for n in names]
-        if word in BY_NAME:
-            base = BY_NAME[word]
-            cats[cats.index(base)] = Category(base.name, str(trained).strip(),
-                                              tuple(dict.fromkeys(base.names + tuple(names))),
-                                              base.group)
-            learnt.add(base.group)
+        classes.append((word, str(trained).strip(), names))
+    cats, learnt, claimed = list(CATEGORIES), set(), set()
+    # a category's own name first: of "house" and "building", "building" asks for buildings
+    for word, trained, names in sorted(classes, key=lambda c: c[0] not in BY_NAME):
+        named = BY_NAME.get(word) or BY_NAME.get(
+            CATEGORY_NAMES.get(word) or CATEGORY_NAMES.get(singular_phrase(word), ""))
+        if named is not None and named.name not in claimed:
+            claimed.add(named.name)
+            cats[cats.index(named)] = Category(named.name, trained,
+                                               tuple(dict.fromkeys(named.names + tuple(names))),
+                                               named.group)
         else:   # the model is asked in its training words ("solar-panel" if so written)
-            cats.append(Category(word, str(trained).strip(), tuple(dict.fromkeys(names)),
-                                 "other"))
-            learnt.add("other")
+            cats.append(Category(word, trained, tuple(dict.fromkeys(names)),
+                                 named.group if named is not None else "other"))
+        learnt.add(named.group if named is not None else "other")
     return Vocabulary(tuple(cats), frozenset(learnt)) if learnt else BASE_VOCABULARY

@@ -82,3 +82,17 @@ def test_rivals_stay_among_the_classes_the_model_learnt() -> None:
     assert run.rivals_for(run.uses["buildings"].plan) == ["road"]
     base = GroundedRun(["buildings"])                     # the default model: all its groups
     assert base.phrases == ["buildings", "vehicles", "road"]
+
+
+def test_a_class_that_is_a_lexicon_name_asks_for_its_category() -> None:
+    """A model fine-tuned on "house" is asked "house" for buildings, roofs and houses, with
+    the distances of buildings; of "house" and "building", each is asked for its own."""
+    houses = vocabulary_of({"categories": {"house": ["house"]}})
+    for text in ("buildings", "houses", "roofs"):
+        assert GroundedRun([text], vocabulary=houses).phrases == ["house"], text
+        assert target_groups(text, houses) == ("building",)
+    assert parse("houses next to the road", houses).targets[0].relations[0].distance_m == 10.0
+    both = vocabulary_of({"categories": {"house": ["house"], "building": ["building"]}})
+    assert GroundedRun(["buildings"], vocabulary=both).phrases == ["building"]
+    assert GroundedRun(["houses"], vocabulary=both).phrases == ["house"]
+    assert target_groups("houses", both) == ("building",)
