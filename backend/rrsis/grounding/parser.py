@@ -527,30 +527,41 @@ def _is_unknown(category: str) -> bool:
 
 def _unknown_objects(text: str, tokens: Sequence[str], vocabulary: lx.Vocabulary,
                      unknown: Tuple[str, ...]) -> Optional[Plan]:
-    """The plan when an object the expression asks for is named only in unknown words: the
+    """The plan when an object the expression names is named only in unknown words: the
     model was never taught it, and asked whole it answers with what it does know (the
     buildings of "the boat near the building"). No target left: ``nothing``; the known
-    targets, where no unknown word remains in them ("cars and ships"): grounded on those.
-    None when the tolerant grammar does not read it, or every object named is known."""
+    targets ("cars and ships"): grounded on those; an unknown anchor ("buildings next to the
+    ships"): end to end, as before, saying that the relation is the model's guess. None when
+    the tolerant grammar does not read it."""
     try:
         targets = _TolerantParser(tokens, vocabulary, frozenset(unknown)).expression()
     except (NotUnderstood, RecursionError):
         return None
     objects = [c[len(UNKNOWN_PREFIX):] for t in targets for c in t.categories if _is_unknown(c)]
-    if not objects:
-        return None
     kept = [replace(t, categories=tuple(c for c in t.categories if not _is_unknown(c)))
             for t in targets]
     kept = [t for t in kept if t.categories]
-    named = ", ".join(repr(o) for o in objects)
-    reason = f"{named} names no object the model knows"
-    if not kept:
+    anchors = [c[len(UNKNOWN_PREFIX):] for t in kept for c in t.all_categories()
+               if _is_unknown(c)]
+    reason = _not_known(objects)
+    if objects and not kept:
         return Plan(text, "nothing", reason=reason, unknown_words=unknown,
                     notes=("no object matches",))
-    if any(_is_unknown(c) for t in kept for c in t.all_categories()):
-        return None
-    return Plan(text, "grounded", tuple(kept), unknown_words=unknown,
-                notes=(f"{reason}: left out",))
+    if anchors:
+        return Plan(text, "end_to_end", reason="words outside the grounding vocabulary",
+                    unknown_words=unknown,
+                    notes=(f"{_not_known(anchors)}: the relation to it is the model's guess",))
+    if objects:
+        return Plan(text, "grounded", tuple(kept), unknown_words=unknown,
+                    notes=(f"{reason}: left out",))
+    return None
+
+
+def _not_known(words: Sequence[str]) -> str:
+    """"'ships' names no object the model knows" (or "'ships', 'boats' name ...")."""
+    words = list(dict.fromkeys(words))
+    verb = "names" if len(words) == 1 else "name"
+    return f"{', '.join(map(repr, words))} {verb} no object the model knows"
 
 
 def _superlative(word: Optional[str]) -> Optional[str]:

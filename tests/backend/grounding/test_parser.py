@@ -95,6 +95,9 @@ def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> No
     for text in ("blorf road", "rusty roofs", "buildings next to the ships",
                  "cars and ships next to the blorf", "a group of cars"):
         assert parse(text).mode == "end_to_end", text
+    assert parse("buildings near ships and boats").notes == (
+        "'ships', 'boats' name no object the model knows: the relation to it is the model's "
+        "guess",)
 
 
 def test_negation_and_rank() -> None:
