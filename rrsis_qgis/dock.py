@@ -24,6 +24,7 @@ from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayo
 
 from . import answers, backend, diagnosis, extents, layers, log, params, plans, render, settings
 from .client import BackendError
+from .preview import PlanPreview
 from .task import BackendTask
 
 STATE_TEXT = {
@@ -100,9 +101,11 @@ class RrsisDock(QgsDockWidget):
         self.expression.addItems(settings.history())
         self.expression.setCurrentText("")
         form.addRow(self.tr("Expression"), self.expression)
-        self.plan = QLabel("", body)  # how the last run read the expression (grounding plan)
+        self.plan = QLabel("", body)  # how the expression reads (preview), or the last run did
         self.plan.setWordWrap(True)
         form.addRow("", self.plan)
+        self.preview = PlanPreview(self, self._explain_request, self.plan.setText)
+        self.expression.editTextChanged.connect(self.preview.edited)
 
         self.raster = QgsMapLayerComboBox(body)
         self.raster.setFilters(QgsMapLayerProxyModel.RasterLayer)
@@ -169,6 +172,7 @@ class RrsisDock(QgsDockWidget):
         self.gsd_hint.setWordWrap(True)
         adv.addRow("", self.gsd_hint)
         self.model.currentIndexChanged.connect(self._show_gsd_range)
+        self.model.activated.connect(self.preview.edited)   # chosen by hand, not reloaded
         self.regularize = QCheckBox(self.tr("Right-angle outlines (buildings)"), self.advanced)
         self.regularize.setChecked(settings.get("regularize"))
         adv.addRow(self.regularize)
@@ -180,6 +184,7 @@ class RrsisDock(QgsDockWidget):
                                        "is surer is one of those. Costs the rivals' passes of "
                                        "the model."))
         self.rivals.setChecked(settings.get("rivals"))
+        self.rivals.toggled.connect(self.preview.edited)
         adv.addRow(self.rivals)
         self.stretch_area = QCheckBox(self.tr("16-bit and float rasters: stretch over the area "
                                               "(not as the model was tuned)"), self.advanced)
@@ -337,6 +342,18 @@ class RrsisDock(QgsDockWidget):
                                self.tr("The chosen extent does not overlap the raster."))
         return rect
 
+    def _explain_request(self) -> Optional[Dict[str, Any]]:
+        """What reads the typed expressions as a run would (``explain``); None: none typed."""
+        exprs = self.expressions()
+        if not exprs:
+            return None
+        request: Dict[str, Any] = {
+            "expressions": exprs,
+            "model": self.model.currentData() or settings.get("default_model") or None}
+        if not self.rivals.isChecked():
+            request["rivals"] = False
+        return request
+
     def build_segment_request(self) -> Dict[str, Any]:
         layer = self.raster.currentLayer()
         if not isinstance(layer, QgsRasterLayer):
@@ -385,6 +402,7 @@ class RrsisDock(QgsDockWidget):
     def run(self) -> None:
         if self.task is not None:
             return
+        self.preview.stop()
         try:
             request = self.build_segment_request()
             client = backend.shared_client()

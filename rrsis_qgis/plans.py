@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-__all__ = ["plan_text", "plan_of", "unknown_words"]
+__all__ = ["plan_text", "plan_of", "unknown_words", "preview_text", "PREVIEW_PREFIX"]
+
+PREVIEW_PREFIX = "Reads as: "   # a preview (explain), not the plan of a finished run
 
 
 def plan_text(result: Dict[str, Any]) -> str:
@@ -41,3 +43,22 @@ def unknown_words(result: Dict[str, Any]) -> List[str]:
         if isinstance(report, dict):
             words += [str(w) for w in report.get("unknown_words") or []]
     return list(dict.fromkeys(words))
+
+
+def preview_text(result: Dict[str, Any]) -> str:
+    """The ``explain`` answer as the line under the box: ``Reads as: plan (message; ...)``,
+    one line per expression."""
+    lines: List[str] = []
+    found = result.get("plans") or {}
+    for expression, plan in found.items():
+        if not isinstance(plan, dict):
+            continue
+        notes = [] if plan.get("mode") == "nothing" else [   # its summary names them
+            f"unknown word {w!r}" for w in plan.get("unknown_words") or []]
+        notes += [str(n) for n in plan.get("notes") or [] if n != "no object matches"]
+        prefix = f"{expression}: " if len(found) > 1 else ""
+        text = f"{PREVIEW_PREFIX}{prefix}{plan.get('summary') or ''}"
+        if plan.get("mode") == "grounded" and plan.get("rivals"):   # as the run's plan says
+            text += f"; rivals: {', '.join(map(str, plan['rivals']))}"
+        lines.append(text + (f" ({'; '.join(dict.fromkeys(notes))})" if notes else ""))
+    return "\n".join(lines)

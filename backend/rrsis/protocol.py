@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 __all__ = [
     "PROTOCOL_VERSION", "MAX_LINE_CHARS", "MAX_ID_CHARS", "ERROR_CODES", "Field", "MethodSpec",
-    "METHODS", "EVENTS", "SEGMENT_PARAMS", "BATCH_PARAMS", "BUILD_DATASET_PARAMS",
+    "METHODS", "EVENTS", "SEGMENT_PARAMS", "EXPLAIN_PARAMS", "BATCH_PARAMS", "BUILD_DATASET_PARAMS",
     "FINETUNE_PARAMS", "FeatureField", "FEATURE_FIELDS", "ProtocolError", "Request", "Hello",
     "TaskProgress", "Progress", "Result",
     "Error", "Message", "encode", "decode", "validate_params", "params_markdown",
@@ -318,6 +318,10 @@ FEATURE_FIELDS: Dict[str, FeatureField] = {
     "plan": FeatureField("str", "how the expression was read (rrsis.grounding)"),
 }
 
+#: The params of ``explain``: the segment params that decide how an expression is read.
+EXPLAIN_PARAMS: Dict[str, Field] = {k: SEGMENT_PARAMS[k]
+                                    for k in ("expressions", "model", "grounding", "rivals")}
+
 #: Every request type. ``hello`` also goes the other way, as the server's first event.
 METHODS: Dict[str, MethodSpec] = {
     "hello": MethodSpec({"protocol": Field("int", True, False)}, "the hello payload", False,
@@ -328,6 +332,10 @@ METHODS: Dict[str, MethodSpec] = {
                           "segment a raster into polygons; progress events until the result"),
     "estimate": MethodSpec(SEGMENT_PARAMS, "EstimateResult.to_dict()", True,
                            "tiles, time and memory of a segment request, without running it"),
+    "explain": MethodSpec(EXPLAIN_PARAMS, "{plans: {expression: {summary, mode, reason, "
+                          "unknown_words, notes, targets, segment, rivals, text}}}", False,
+                          "how a segment request would read its expressions (grounding plans), "
+                          "from the model's card alone: no raster, no model run"),
     "batch": MethodSpec(BATCH_PARAMS, "BatchResult.to_dict()", True,
                         "segment many rasters on Dask into one merged result; progress events "
                         "count rasters (tiles_done/tiles_total) until the result; cancel keeps "

@@ -296,6 +296,13 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
 
         return _as_dict(run_estimate(segment_options(params), models=models_cache()))
 
+    def explain(params: Dict[str, Any]) -> Dict[str, Any]:
+        from .grounding.explain import explain_plans
+
+        return {"plans": explain_plans(params["expressions"], params.get("model"),
+                                       params.get("grounding") or "auto",
+                                       params.get("rivals", True))}
+
     def batch(params: Dict[str, Any], progress: Callable[[Any], None],
               cancel: Callable[[], bool]) -> Dict[str, Any]:
         from .batch.job import batch_options, run_batch
@@ -315,7 +322,8 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
 
         return run(params, progress, cancel)
 
-    return {"models": models, "segment": segment, "estimate": estimate, "batch": batch,
+    return {"models": models, "segment": segment, "estimate": estimate, "explain": explain,
+            "batch": batch,
             "build_dataset": build_dataset, "finetune": finetune}
 
 

@@ -102,8 +102,8 @@ def test_unknown_parameter_message_names_the_known_ones() -> None:
 
 
 def test_specification_is_consistent() -> None:
-    assert set(METHODS) == {"hello", "models", "segment", "estimate", "batch", "cancel",
-                            "shutdown", "build_dataset", "finetune"}
+    assert set(METHODS) == {"hello", "models", "segment", "estimate", "explain", "batch",
+                            "cancel", "shutdown", "build_dataset", "finetune"}
     assert {n for n, s in METHODS.items() if s.queued} == {"segment", "estimate", "batch",
                                                            "build_dataset", "finetune"}
     assert [n for n, f in SEGMENT_PARAMS.items() if f.required] == ["raster", "expressions"]

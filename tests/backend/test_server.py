@@ -142,6 +142,31 @@ def test_cancel_running_leaves_no_output(server: RawServer, data: Dict[str, Path
     assert [type(m) for m in server.until("still")] == [Result]
 
 
+def test_explain_answers_at_once_even_while_a_segmentation_runs(
+        server: RawServer, data: Dict[str, Path]) -> None:
+    """The dock shows how an expression will be read as it is typed: the answer must not
+    wait for a running segmentation, and needs no raster."""
+    outdir = data["root"] / "explain"
+    outdir.mkdir()
+    server.send({"type": "segment", "id": "busy",
+                 "params": segment_params(data, "large", outdir / "o.gpkg")})
+    server.send({"type": "explain", "id": "how", "params": {
+        "expressions": ["the boat near the building", "the second largest building"]}})
+    msgs = server.until("how")
+    assert not any(isinstance(m, (Result, Error)) and m.id == "busy" for m in msgs), msgs
+    plans = msgs[-1].result["plans"]
+    boat = plans["the boat near the building"]
+    assert boat["mode"] == "nothing" and boat["unknown_words"] == ["boat"]
+    assert "no model run" in boat["text"] and boat["segment"] == []
+    assert plans["the second largest building"]["summary"] == \
+        "grounded: the 2nd largest building"
+    server.send({"type": "explain", "id": "nope",
+                 "params": {"expressions": ["cars"], "model": "no-such-model"}})
+    assert server.until("nope")[-1].code == "unknown_model"
+    server.send({"type": "cancel", "id": "busy"})
+    server.until("busy", timeout=60)
+
+
 def test_queue_runs_in_order_and_cancels_queued(server: RawServer, data: Dict[str, Path]) -> None:
     root = data["root"]
     server.send({"type": "segment", "id": "q1", "params": segment_params(data, "medium",

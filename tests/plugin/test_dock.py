@@ -224,3 +224,28 @@ def test_probability_raster_is_added_on_request(iface, project, dock, tmp_path):
     assert probability.width() == 96 and probability.crs().authid() == "EPSG:32633"
     group = project.layerTreeRoot().findGroup("RRSIS results")
     assert [n.layerId() for n in group.findLayers()] == [vector.id(), probability.id()]
+
+
+def test_the_line_under_the_box_says_how_an_expression_will_be_read(iface, project, dock):
+    """As it is typed, from the running backend (explain); never by starting one."""
+    from rrsis_qgis import backend
+
+    backend.reset()   # no backend: typing starts none and the line stays empty
+    dock.expression.setCurrentText("cars")
+    dock.preview.ask()
+    assert backend.current_client() is None and dock.plan.text() == ""
+
+    backend.shared_client().start()
+    dock.expression.setCurrentText("the boat near the building")
+    assert wait_until(lambda: dock.plan.text().startswith("Reads as:"), 60)
+    assert dock.plan.text() == "Reads as: nothing: no object matches (unknown word 'boat')"
+    dock.expression.setCurrentText("cars and ships")
+    assert wait_until(lambda: "ships" in dock.plan.text(), 60), dock.plan.text()
+    assert dock.plan.text() == ("Reads as: grounded: car; rivals: building (unknown word "
+                                "'ships'; 'ships' names no object the model knows: left out)")
+    dock.expression.setCurrentText("the second largest building")
+    assert wait_until(lambda: "2nd largest" in dock.plan.text(), 60), dock.plan.text()
+    assert dock.plan.text() == "Reads as: grounded: the 2nd largest building; rivals: " \
+                               "vehicle, road"
+    dock.expression.setCurrentText("")
+    assert wait_until(lambda: dock.plan.text() == "", 10)

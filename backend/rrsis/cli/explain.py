@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, Dict, Optional
 
 from ..grounding.engine import GROUNDING_MODES
 
@@ -23,37 +22,12 @@ def add_arguments_explain(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="the plans as JSON on stdout")
 
 
-def _card(model: Optional[str]) -> Dict[str, Any]:
-    """``model``'s card (header only); {} for an absent default model."""
-    from ..errors import ModelNotFoundError
-    from ..models.card import read_card
-    from ..models.catalog import find_model
-
-    try:
-        path = find_model(model)
-    except ModelNotFoundError:
-        if model is not None:
-            raise
-        return {}
-    return read_card(path)
-
-
 def run_explain(args: argparse.Namespace) -> int:
-    from ..engine.gsd import group_gsd_ranges
-    from ..grounding.explain import explain_dict, explain_text
-    from ..grounding.learnt import unlearnt_words
-    from ..grounding.lexicon import vocabulary_of
-    from ..grounding.policy import policy_of
+    from ..grounding.explain import explain_plans
 
-    card = _card(args.model)
-    facts = (policy_of(card), group_gsd_ranges(card), unlearnt_words(card))
-    vocabulary = vocabulary_of(card)
+    plans = explain_plans(args.expressions, args.model, args.grounding, args.rivals)
     if args.json:
-        print(json.dumps([explain_dict(e, args.grounding, *facts, rivals=args.rivals,
-                                       vocabulary=vocabulary)
-                          for e in args.expressions], indent=2))
+        print(json.dumps(list(plans.values()), indent=2))
     else:
-        print("\n\n".join(explain_text(e, args.grounding, *facts, rivals=args.rivals,
-                                        vocabulary=vocabulary)
-                           for e in args.expressions))
+        print("\n\n".join(p["text"] for p in plans.values()))
     return 0

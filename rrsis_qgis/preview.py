@@ -1,0 +1,82 @@
+"""How the typed expression will be read, shown under the box before a run.
+
+After a pause in typing, the running backend is asked (``explain``: answered at once, even
+during a segmentation; no raster, no model run) how a segment request would read the
+expressions, so "the boat near the building" says "no object matches (unknown word 'boat')"
+before anyone waits for it. The backend is never started for this: until it runs, the line
+stays as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Dict, Optional
+
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+
+from . import backend, log, plans
+from .client import BackendError
+
+__all__ = ["PlanPreview", "DELAY_MS"]
+
+DELAY_MS = 400   # a pause in typing this long asks the backend
+
+
+class PlanPreview(QObject):
+    """Asks, after :data:`DELAY_MS` without an edit, and shows the answer if it still
+    matches what is typed (a newer edit or a run in between makes it stale)."""
+
+    answered = pyqtSignal(str, dict)   # the request it answers (as JSON), the result
+
+    def __init__(self, parent: QObject, request: Callable[[], Optional[Dict[str, Any]]],
+                 show: Callable[[str], None]) -> None:
+        super().__init__(parent)
+        self._request = request
+        self._show = show
+        self._asked: Optional[str] = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DELAY_MS)
+        self.timer.timeout.connect(self.ask)
+        self.answered.connect(self._answered)
+
+    def edited(self, *_: Any) -> None:
+        """The expression (or what reads it: the model, rivals) changed."""
+        self._asked = None
+        self.timer.start()
+
+    def stop(self) -> None:
+        """A run starts: its own plans will answer."""
+        self.timer.stop()
+        self._asked = None
+
+    def ask(self) -> None:
+        request = self._request()
+        if not request:
+            self._show("")
+            return
+        client = backend.current_client()
+        if client is None or client.hello is None or client.state not in ("ready", "busy"):
+            return
+        key = json.dumps(request, sort_keys=True)
+        self._asked = key
+
+        def deliver(result: Dict[str, Any]) -> None:   # the client's reader thread
+            try:
+                self.answered.emit(key, result)
+            except RuntimeError:   # the dock was closed meanwhile
+                pass
+
+        try:
+            client.submit("explain", request, on_result=deliver, on_error=_ignore)
+        except BackendError as exc:   # an older backend, or it just stopped: no preview
+            log.info(f"no plan preview: {exc.message}")
+            self._asked = None
+
+    def _answered(self, key: str, result: Dict[str, Any]) -> None:
+        if key == self._asked:
+            self._show(plans.preview_text(result))
+
+
+def _ignore(error: Dict[str, Any]) -> None:
+    log.info(f"no plan preview: {error.get('message', error)}")
