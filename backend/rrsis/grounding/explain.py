@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tup
 from .engine import GroundedRun
 from .learnt import Unlearnt, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, Vocabulary
-from .plan import MEASURES, Plan, Relation, Target
+from .plan import MEASURES, Plan, Relation, Target, ordinal
 from .rivals import COVER, MARGIN
 
 __all__ = ["explain_text", "explain_dict", "ModelFacts", "model_facts", "explain_plans"]
@@ -67,8 +67,8 @@ def _target_lines(t: Target, indent: str) -> List[str]:
         lines.append(f"{indent}{_relation_line(r)}")
     if t.rank:
         what, n = t.rank
-        skip = f" after the first {t.rank_skip}" if t.rank_skip else ""
-        lines.append(f"{indent}then keep the {n} {what}{skip}")
+        which = ordinal(t.rank_skip + 1) if t.rank_skip else str(n)   # "the 2nd", "the 3"
+        lines.append(f"{indent}then keep the {which} {what}")
     return lines
 
 
