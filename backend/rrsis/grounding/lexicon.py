@@ -334,6 +334,22 @@ class Vocabulary:
     def known_word(self, word: str) -> bool:
         return known_word(word) or word in self._own_words or singular(word) in self._own_words
 
+    @cached_property
+    def _object_words(self) -> FrozenSet[str]:
+        """One-word object names, singular: what a typo most likely meant."""
+        return frozenset(singular(n) for n in self.names if " " not in n)
+
+    def suggest(self, word: str) -> Optional[str]:
+        """The object name ``word`` is one slip away from, in its number ("biuldings" ->
+        "buildings", "raod" -> "road"), else None. A slip: a letter swapped with the next,
+        left out or added; a wrong letter only in words of 6 letters or more ("ships" is
+        not a typo of "shops")."""
+        one = singular(word)
+        for name in sorted(self._object_words):
+            if _one_slip(one, name) and name != one:
+                return name + word[len(one):] if word.startswith(one) else name
+        return None
+
     def group_of(self, category: str) -> str:
         return self.by_name[category].group if category in self.by_name else "other"
 
@@ -352,6 +368,20 @@ class Vocabulary:
             return _phrase(a) == _phrase(b)
         ga, gb = self.group_of(ca), self.group_of(cb)
         return ca == cb or (ga == gb and ga in (ca, cb))
+
+
+def _one_slip(typed: str, name: str) -> bool:
+    """Whether ``typed`` is ``name`` with one adjacent swap, one letter added or left out, or
+    (6 letters or more) one letter wrong."""
+    if min(len(typed), len(name)) < 3 or abs(len(typed) - len(name)) > 1:
+        return False
+    if len(typed) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(typed, name)) if a != b]
+        if len(diff) == 2 and diff[1] == diff[0] + 1:
+            return typed[diff[0]] == name[diff[1]] and typed[diff[1]] == name[diff[0]]
+        return len(diff) == 1 and len(typed) >= 6
+    short, long_ = sorted((typed, name), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 BASE_VOCABULARY = Vocabulary()

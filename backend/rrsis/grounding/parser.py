@@ -600,7 +600,15 @@ def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary) -> bool:
 
 def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Plan:
     """The plan of one expression, in the lexicon's words and those the model's card adds
-    (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string."""
+    (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string. An
+    unknown word one slip away from an object name gets a note: "did you mean 'buildings'?"."""
+    plan = _parse(expression, vocabulary)
+    hints = tuple(f"did you mean {s!r}?" for s in dict.fromkeys(
+        vocabulary.suggest(w) for w in plan.unknown_words) if s)
+    return replace(plan, notes=hints + plan.notes) if hints else plan
+
+
+def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
     text = " ".join(str(expression).split())
     tokens = tokenize(text)
     unknown = tuple(dict.fromkeys(w for w in tokens

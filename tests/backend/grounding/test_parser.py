@@ -79,6 +79,21 @@ def test_unknown_words_are_reported_and_gibberish_is_nothing() -> None:
     assert parse("bright square").mode == "end_to_end"  # known words, no category: the model
 
 
+@pytest.mark.parametrize("typed,meant", [
+    ("biuldings", "buildings"), ("raod", "road"), ("vehicels", "vehicles"), ("tres", "trees"),
+    ("cras", "cars"), ("buikdings", "buildings"), ("watr", "water"), ("housse", "house")])
+def test_a_slip_of_the_keyboard_gets_a_suggestion(typed: str, meant: str) -> None:
+    plan = parse(f"{typed} next to the river")
+    assert f"did you mean {meant!r}?" in plan.messages()
+    assert plan.messages().index(f"unknown word {typed!r}") < plan.messages().index(
+        f"did you mean {meant!r}?")
+
+
+@pytest.mark.parametrize("word", ["ships", "boat", "shadow", "tallest", "blorf", "xqzv"])
+def test_other_unknown_words_get_no_suggestion(word: str) -> None:
+    assert not any(m.startswith("did you mean") for m in parse(f"the {word}").messages())
+
+
 def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> None:
     # asked whole, "the boat near the building" returns the buildings the model knows
     p = parse("the boat near the building")
