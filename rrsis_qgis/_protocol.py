@@ -274,8 +274,9 @@ BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "negative_tiles": Field("bool", nullable=False,
                             doc="tiles without a labelled object teach the class as absent"),
     "copy_raster": Field("bool", nullable=False, default=False,
-                         doc="keep a copy of the raster in the dataset (a raster that exists "
-                             "only for this build: a web layer rendered by QGIS)"),
+                         doc="keep a copy of the raster, the part the dataset covers, in the "
+                             "dataset (a raster that exists only for this build: a web layer "
+                             "rendered by QGIS)"),
     "copy_labels": Field("bool", nullable=False, default=False,
                          doc="keep a copy of the labels in the dataset (labels that exist only "
                              "for this build: a layer QGIS exported)"),

@@ -208,6 +208,40 @@ def test_copied_sources_outlive_the_inputs(tmp_path: Path) -> None:
     assert (out.stat().st_mode & 0o777) != 0o700           # readable like any folder made here
 
 
+def test_a_kept_raster_is_the_part_the_dataset_covers(tmp_path: Path) -> None:
+    """Houses labelled in one corner of a large raster: the dataset keeps that corner (and a
+    few pixels around it) on the raster's own pixels, with its band tags and no-data, and the
+    held-out score reads it the same."""
+    from rasterio.enums import ColorInterp
+
+    from rrsis.training.region.keep import MARGIN_PX
+
+    raster = tmp_path / "ortho.tif"
+    data = _raster(raster, 1024, 768, count=4)
+    with rasterio.open(raster, "r+") as dst:   # stored blue, green, red, near-infrared
+        dst.colorinterp = [ColorInterp.blue, ColorInterp.green, ColorInterp.red,
+                           ColorInterp.undefined]
+        dst.nodata = 0
+        dst.set_band_description(4, "nir")
+    labels = _labels(tmp_path / "l.gpkg", _houses(30, 160, 120), ["house"] * 30)
+    out = tmp_path / "ds"
+    summary = build_region_dataset(raster, labels, out, class_field="kind", tile_size=32,
+                                   copy_raster=True)
+    with rasterio.open(out / "source.tif") as kept:
+        x0, y0 = kept.transform.c, kept.transform.f
+        col, row = round((x0 - X0) / GSD), round((Y0 - y0) / GSD)
+        assert kept.res == (GSD, GSD) and kept.crs == "EPSG:32633" and kept.nodata == 0
+        assert kept.width < 300 and kept.height < 250                    # not the whole raster
+        assert np.array_equal(kept.read(), data[:, row:row + kept.height, col:col + kept.width])
+        assert kept.colorinterp[:3] == (ColorInterp.blue, ColorInterp.green, ColorInterp.red)
+        assert kept.descriptions[3] == "nir"
+        e = summary["extent"]      # the dataset's area, and MARGIN_PX around it where there is
+        assert kept.bounds.left <= max(X0, e[0] - MARGIN_PX * GSD)
+        assert kept.bounds.top >= min(Y0, e[3] + MARGIN_PX * GSD)
+        assert kept.bounds.right >= e[2] + MARGIN_PX * GSD
+        assert kept.bounds.bottom <= e[1] - MARGIN_PX * GSD
+
+
 def test_parts_follow_the_data_of_a_mosaic_with_gaps(tmp_path: Path) -> None:
     """A raster whose western 60 % is no-data (a mosaic with gaps, a no-data collar): the
     split shares are of the ground with data, so val and test are not cut from the gap,

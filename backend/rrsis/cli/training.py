@@ -64,8 +64,8 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
                    help="leave out tiles where no labelled object lies (by default they teach "
                         "the class word with an empty mask)")
     p.add_argument("--copy-sources", action="store_true",
-                   help="keep a copy of the raster and the labels in the dataset (for inputs "
-                        "that will not stay where they are)")
+                   help="keep a copy of the raster (the part the dataset covers) and the "
+                        "labels in the dataset (for inputs that will not stay where they are)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing dataset folder")
 
 

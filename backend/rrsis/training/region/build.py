@@ -398,8 +398,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         if lab.without_class:
             warnings.append(f"{lab.without_class} labelled features have no value in "
                             f"{class_field!r} and were left out")
-        kept_raster = keep_raster(Path(raster), tmp, output) if copy_raster else \
-            str(Path(raster).resolve())
+        kept_raster = keep_raster(Path(raster), tmp, output, grid.bounds, grid.crs) \
+            if copy_raster else str(Path(raster).resolve())
         kept_labels, kept_layer = keep_labels(Path(labels), layer, tmp, output) \
             if copy_labels else (str(Path(labels).resolve()), layer)
         summary = {
