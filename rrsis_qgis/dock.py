@@ -94,7 +94,7 @@ class RrsisDock(QgsDockWidget):
             "100 m2, between 50 "
             "and 200 m2, trucks longer than 10 m), shape (long), relations (next to the road, "
             "within 20 m of the river, more than 50 m from buildings, north of the road, the "
-            "building closest to the river), "
+            "building closest to the river, isolated buildings), "
             "regions (in the top left of the image), not / except, and / or. Anything else "
             "goes to the model whole, as does what the model answered better in validation "
             "(the largest building). The line under the box shows how it was read."))

@@ -16,6 +16,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
+           "ISOLATION_WORDS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "NEGATION_WORDS",
            "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
@@ -58,7 +59,8 @@ CATEGORIES: Tuple[Category, ...] = (
              "road"),
     Category("parking lot", "parking lot", ("parking lot", "car park", "parking area",
                                             "parking"), "road"),
-    Category("impervious surface", "impervious surface", ("impervious surface", "pavement area"),
+    Category("impervious surface", "impervious surface", ("impervious surface", "pavement area",
+                                                          "paved area", "paved surface"),
              "road"),
     Category("tree", "trees", ("tree", "tree canopy", "canopy", "woodland", "forest",
                                 "palm tree", "palm"),
@@ -70,9 +72,12 @@ CATEGORIES: Tuple[Category, ...] = (
                                           "plant", "green area", "crop", "cropland",
                                           "farmland"), "vegetation"),
     Category("water", "water", ("water", "water body", "river", "lake", "pond", "sea", "pool",
-                                "swimming pool", "canal", "stream", "ocean"), "water"),
+                                "swimming pool", "canal", "stream", "ocean", "flooded area",
+                                "flooded land", "floodwater", "flood water"), "water"),
     Category("bare land", "bare land", ("bare land", "bare soil", "soil", "sand", "dirt",
-                                        "unpaved land", "bare ground", "land"), "land"),
+                                        "unpaved land", "bare ground", "land", "open land",
+                                        "open ground", "vacant land", "vacant lot", "vacant plot",
+                                        "empty lot", "empty plot"), "land"),
 )
 CATEGORY_NAMES: Dict[str, str] = {n: c.name for c in CATEGORIES for n in c.names}
 BY_NAME: Dict[str, Category] = {c.name: c for c in CATEGORIES}
@@ -137,6 +142,8 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
 # "the building closest to the river": a rank by distance to an anchor
 DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "nearest",
                                          "farthest": "farthest", "furthest": "farthest"}
+# "isolated buildings": far from any other object of their own categories
+ISOLATION_WORDS: FrozenSet[str] = frozenset({"isolated", "solitary", "lone", "standalone"})
 SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "narrow": "long",
                                "thin": "long", "square": "compact", "compact": "compact",
                                "round": "compact"}
@@ -221,7 +228,7 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
     "select", "segment", "highlight", "mark", "only", "objects", "object", "areas", "area",
-    "ones", "but"})
+    "ones", "but", "either", "both"})
 NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",
                                             "excluding"})
 
@@ -283,7 +290,8 @@ def _all_words() -> FrozenSet[str]:
             words.update(n.split())
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
                  REGION_PARTS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
-                 DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES)
+                 DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
+                 {"roofed"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
                   AREA_UNITS_M2):
         for phrase in table:

@@ -4,7 +4,8 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
 
     expression := target (("and" | "or" | ",") target)*
     target     := premod* head (("and" | "or" | ",") head)* postmod*
-    premod     := colour | size | shape | rank | count    # "red", "small", "long", "the 3 largest",
+    premod     := colour ["roofed"] | size | shape | rank | count  # "red", "small", "the 3 largest",
+                | isolated                                # far from any other of its kind
                                                           # "the closest", "the 3" (+ superlative),
                                                           # "the second largest", "the 2nd closest"
     head       := category name, singular or plural         # "cars", "low vegetation"
@@ -72,6 +73,7 @@ class _Parser:
         self.t = list(tokens)
         self.i = 0
         self.vocab = vocabulary
+        self.isolated = False   # "isolated buildings": set by premods, read by the target
 
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
@@ -120,6 +122,11 @@ class _Parser:
         relations: List[Relation] = []
         region: Optional[Region] = None
         groups = [self.vocab.group_of(h) for h in heads]
+        if self.isolated:   # far from every other object of its own categories
+            self.isolated = False
+            own = Target(tuple(dict.fromkeys(heads)))
+            relations.append(Relation("far", own, _default_distance("far", groups, own,
+                                                                    self.vocab)))
         while True:
             self.skip_fillers(keep=("all",))
             if self.peek() is None or self.peek() in _CONJ:
@@ -200,6 +207,10 @@ class _Parser:
                 rank = (_superlative(word), 1)  # type: ignore[assignment]
                 self.i += 1
                 continue
+            if word in lx.ISOLATION_WORDS:
+                self.isolated = True
+                self.i += 1
+                continue
             if self.category_here() is not None:
                 return attrs, rank, count, skip
             attr = self.attribute(False)
@@ -224,7 +235,8 @@ class _Parser:
         if word in ("left", "right"):
             return None
         self.i += 1
-        self.eat("coloured") or self.eat("colored") or self.eat("in", "colour")
+        self.eat("coloured") or self.eat("colored") or self.eat("in", "colour") \
+            or (kind == "colour" and self.eat("roofed"))      # "red-roofed houses"
         return Attribute(kind, "grey" if value == "gray" else value, negated)
 
     def _category_at(self, k: int) -> bool:
@@ -372,6 +384,9 @@ class _Parser:
     def anchor(self) -> Target:
         self.skip_fillers()
         attrs, rank, count, skip = self.premods()
+        if self.isolated:
+            self.isolated = False
+            raise self.fail("an anchor takes no 'isolated'")
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
         heads = [self.head()]
