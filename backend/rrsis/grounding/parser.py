@@ -74,6 +74,8 @@ class _Parser:
         self.i = 0
         self.vocab = vocabulary
         self.isolated = False   # "isolated buildings": set by premods, read by the target
+        self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
+        self.target_colours: List[str] = []   # ... of the target just read
 
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
@@ -99,17 +101,31 @@ class _Parser:
 
     # -- grammar ------------------------------------------------------------------------
     def expression(self) -> Tuple[Target, ...]:
-        targets = [self.target()]
+        targets = self.target_choices()
         while self.peek() in _CONJ:
             self.i += 1
             self.skip_fillers()
-            targets.append(self.target())
+            targets += self.target_choices()
         if self.peek() is not None:
             raise self.fail("unexpected word")
         return tuple(targets)
 
+    def target_choices(self) -> List[Target]:
+        """One target, or one per colour of "red and white cars" (red cars, or white cars)."""
+        target = self.target()
+        colours, self.target_colours = self.target_colours, []
+        if not colours:
+            return [target]
+        first = next(a for a in target.attributes if a.kind == "colour")
+        return [replace(target, attributes=tuple(replace(a, value=c) if a is first else a
+                                                 for a in target.attributes))
+                for c in [first.value, *colours]]
+
     def target(self) -> Target:
         attrs, rank, count, skip = self.premods()
+        colours, self.colour_choices = self.colour_choices, []
+        if colours and rank is not None:   # the largest of the red ones, or of the white?
+            raise self.fail("a rank over several colours")
         heads = [self.head()]
         while self.peek() in _CONJ:
             save = self.i
@@ -164,6 +180,7 @@ class _Parser:
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
                 r.kind == rank[0] for r in relations):   # "the closest building", to what?
             raise self.fail("closest to what")
+        self.target_colours = colours
         return Target(tuple(dict.fromkeys(heads)), tuple(attrs), tuple(relations), region, rank,
                       skip)
 
@@ -217,6 +234,18 @@ class _Parser:
             if attr is None:
                 raise self.fail("no object named")
             attrs.append(attr)
+            if attr.kind == "colour" and not any(a.kind == "colour" for a in attrs[:-1]):
+                self.colour_choices = self.more_colours()
+
+    def more_colours(self) -> List[str]:
+        """The colours of "red and white" / "red, white or blue" after the first; [] if none."""
+        found: List[str] = []
+        while self.peek() in _CONJ and self.peek(1) in lx.COLOURS:
+            self.i += 1
+            found.append(_colour_name(self.t[self.i]))
+            self.i += 1
+            self.skip_fillers()
+        return found
 
     def attribute(self, negated: bool) -> Optional[Attribute]:
         word = self.peek()
@@ -237,7 +266,7 @@ class _Parser:
         self.i += 1
         self.eat("coloured") or self.eat("colored") or self.eat("in", "colour") \
             or (kind == "colour" and self.eat("roofed"))      # "red-roofed houses"
-        return Attribute(kind, "grey" if value == "gray" else value, negated)
+        return Attribute(kind, _colour_name(value) if kind == "colour" else value, negated)
 
     def _category_at(self, k: int) -> bool:
         save = self.i
@@ -296,7 +325,7 @@ class _Parser:
         colour = self.peek()
         if colour in lx.COLOURS and self.peek(1) in lx.ROOF_NOUNS:
             self.i += 2
-            return Attribute("colour", "grey" if colour == "gray" else colour, negated)
+            return Attribute("colour", _colour_name(colour), negated)
         self.i = save
         return None
 
@@ -384,9 +413,9 @@ class _Parser:
     def anchor(self) -> Target:
         self.skip_fillers()
         attrs, rank, count, skip = self.premods()
-        if self.isolated:
-            self.isolated = False
-            raise self.fail("an anchor takes no 'isolated'")
+        if self.isolated or self.colour_choices:
+            self.isolated, self.colour_choices = False, []
+            raise self.fail("an anchor takes no 'isolated' and one colour")
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
         heads = [self.head()]
@@ -577,6 +606,10 @@ def _not_known(words: Sequence[str]) -> str:
     words = list(dict.fromkeys(words))
     verb = "names" if len(words) == 1 else "name"
     return f"{', '.join(map(repr, words))} {verb} no object the model knows"
+
+
+def _colour_name(word: str) -> str:
+    return "grey" if word == "gray" else word
 
 
 def _superlative(word: Optional[str]) -> Optional[str]:

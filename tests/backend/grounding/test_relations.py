@@ -132,6 +132,8 @@ def _scene() -> Scene:
     ("cars within 15 m of the second largest building", [("car", 2)]),      # 14.1 m
     ("cars under the road", [("car", 2)]),
     ("isolated buildings", [("building", 0)]),       # 25 m from the next; 20 and 20 m
+    ("red and white cars", [("car", 1), ("car", 0), ("car", 2)]),
+    ("red or grey cars", [("car", 1)]),
 ])
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
     sel = execute(parse(expression), _scene())
@@ -165,7 +167,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
-                         "second 2 nd under boats isolated roofed either "
+                         "second 2 nd under boats isolated roofed either , or grey "
                          "not within 20 m of from more than and or in on top left image north "
                          "far surrounded by small long trees water larger smaller over under "
                          "between m2 ha with area red roofs > < closest nearest farthest to "
