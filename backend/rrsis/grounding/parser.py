@@ -4,10 +4,11 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
 
     expression := target (("and" | "or" | ",") target)*
     target     := premod* head (("and" | "or" | ",") head)* postmod*
-    premod     := colour ["roofed"] | size | shape | rank | count  # "red", "small", "the 3 largest",
-                | isolated                                # far from any other of its kind
-                                                          # "the closest", "the 3" (+ superlative),
-                                                          # "the second largest", "the 2nd closest"
+    premod     := colour ["roofed"] (("and" | "or" | ",") colour)*   # "red", "red and white"
+                | size | shape | rank | count              # "small", "long", "the 3 largest",
+                                                           # "the closest", "the 3" (+ superlative),
+                                                           # "the second largest", "the 2nd closest"
+                | isolated                                 # far from any other of its kind
     head       := category name, singular or plural         # "cars", "low vegetation"
     postmod    := ["not"] relation anchor | region | ["not"] attribute | ["not"] measure
                 | [ordinal] (closest | nearest | farthest) [to | from] anchor
