@@ -124,6 +124,11 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             others = [parts[i] for i in near_ids if anchor_keys[i] != k]
             return unary_union(others) if others else Polygon()
 
+        if relation.kind == "between":   # needs the anchor objects one by one, not their union
+            keys = [k for k in keys if rel.between(scene.geometry(k), [
+                (a[0], p) for a, p in zip(anchor_keys, parts) if a != k], margin)
+                != relation.negated]
+            continue
         if relation.kind in DISTANCE_RANKS:   # orders the objects for the rank, keeps all
             distance_to_anchor = {k: scene.geometry(k).distance(anchor_for(k)) for k in keys}
             continue

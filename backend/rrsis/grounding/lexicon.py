@@ -157,7 +157,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("on", "the", "side", "of"): "next_to", ("close", "to"): "near", ("near",): "near",
     ("nearby",): "near", ("near", "to"): "near", ("around",): "near",
     ("far", "from"): "far", ("away", "from"): "far",
-    ("surrounded", "by"): "surrounded",
+    ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
 }
 OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",

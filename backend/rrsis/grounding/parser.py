@@ -16,7 +16,7 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
     measure    := [with [a] (area | size | length)] (larger than | over | under | at least ...)
                   N unit | between N and M unit     # m2, ha, acres: area; m, ft: length;
                                                     # wider / narrower than N m: width
-    relation   := along | next to | beside | near | far from | surrounded by | on | in
+    relation   := along | next to | beside | near | far from | surrounded by | between | on | in
                 | inside | within N unit of | more than N unit from | north of | left of ...
     anchor     := premod* head (("and" | "or") head)*
     region     := (in | at | on) the (top | bottom | left | right | centre)+ [corner | side]
@@ -624,11 +624,11 @@ def _superlative(word: Optional[str]) -> Optional[str]:
 
 def _default_distance(kind: str, groups: Sequence[str], anchor: Target,
                       vocabulary: lx.Vocabulary) -> Optional[float]:
-    if kind not in ("along", "next_to", "near", "far", "surrounded"):
+    if kind not in ("along", "next_to", "near", "far", "surrounded", "between"):
         return None
     base = max(lx.next_to_distance_m(g, vocabulary.group_of(a))
                for g in groups for a in anchor.categories)
-    if kind == "near":
+    if kind in ("near", "between"):   # each of the two anchors is near it
         return 2.0 * base
     if kind == "far":
         return max(4.0 * base, 20.0)

@@ -10,11 +10,11 @@ when the model learns it and when the grounding computes it.
 from __future__ import annotations
 
 import math
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "within_m",
+__all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "direction", "elongation", "in_region", "gap", "TESTS", "ON_FRACTION",
            "INSIDE_FRACTION", "SURROUNDED_FRACTION"]
 
@@ -126,6 +126,22 @@ def in_region(point_xy: Tuple[float, float], bounds: Tuple[float, float, float, 
         return f < 0.5 if part == low else f >= 0.5
 
     return ok(fy, row, "top", "bottom") and ok(fx, col, "left", "right")
+
+
+def between(a: BaseGeometry, anchors: Sequence[Tuple[str, BaseGeometry]],
+            distance: float) -> bool:
+    """Two anchor objects lie on either side of ``a``: its centre is inside the convex hull of
+    the pair, in neither of them, and each is within ``distance`` of ``a`` ("cars between the
+    buildings"). ``anchors`` are (category, object); when they are of two categories or more
+    ("between the road and the river") the pair is of two categories."""
+    if a.is_empty:
+        return False
+    centre = a.representative_point()
+    close = [(c, b) for c, b in anchors if gap(a, b) <= distance and not b.contains(centre)]
+    mixed = len({c for c, _ in anchors}) > 1
+    return any(b1.union(b2).convex_hull.contains(centre)
+               for i, (c1, b1) in enumerate(close) for c2, b2 in close[i + 1:]
+               if not (mixed and c1 == c2))
 
 
 #: relation kind -> test(a, b, distance)

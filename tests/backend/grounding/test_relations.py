@@ -153,6 +153,25 @@ def test_a_missing_anchor_makes_the_answer_uncertain_not_empty() -> None:
     assert neg.uncertain and len(neg.picks) == 3
 
 
+def test_between_needs_an_anchor_on_each_side_within_the_distance() -> None:
+    left, right = box(0, 0, 10, 10), box(20, 0, 30, 10)
+    car = box(13, 4, 17, 6)                                      # in the gap, 3 m from each
+    assert rel.between(car, [("b", left), ("b", right)], 5.0)
+    assert not rel.between(car, [("b", left), ("b", right)], 2.0)          # too far
+    assert not rel.between(box(13, 14, 17, 16), [("b", left), ("b", right)], 10.0)  # beside
+    assert not rel.between(car, [("b", left)], 5.0)                         # one side only
+    assert not rel.between(box(2, 2, 4, 4), [("b", left), ("b", right)], 25.0)  # in one
+    # two categories named ("between the road and the river"): one of each
+    assert rel.between(car, [("road", left), ("water", right)], 5.0)
+    assert not rel.between(car, [("road", left), ("road", right), ("water", box(90, 0, 91, 1))],
+                           5.0)
+    houses = [left, right, box(60, 0, 70, 10)]
+    scene = Scene({"car": [car, box(40, 4, 44, 6)], "building": houses}, (0, 0, 100, 100))
+    assert execute(parse("cars between the buildings"), scene).picks == [("car", 0)]
+    assert execute(parse("cars not between the buildings"), scene).picks == [("car", 1)]
+    assert execute(parse("buildings between buildings"), scene).picks == []   # never itself
+
+
 def test_an_object_is_never_its_own_anchor() -> None:
     houses = [box(0, 0, 10, 10), box(12, 0, 22, 10), box(60, 60, 70, 70)]
     scene = Scene({"building": houses}, (0, 0, 100, 100))
@@ -167,7 +186,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
-                         "second 2 nd under boats isolated roofed either , or grey "
+                         "second 2 nd under boats isolated roofed either , or grey between "
                          "not within 20 m of from more than and or in on top left image north "
                          "far surrounded by small long trees water larger smaller over under "
                          "between m2 ha with area red roofs > < closest nearest farthest to "
