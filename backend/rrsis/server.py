@@ -297,7 +297,7 @@ def default_handlers() -> Dict[str, Callable[..., Dict[str, Any]]]:
         return _as_dict(run_estimate(segment_options(params), models=models_cache()))
 
     def explain(params: Dict[str, Any]) -> Dict[str, Any]:
-        from .grounding.explain import explain_plans
+        from .engine.explain import explain_plans
 
         return {"plans": explain_plans(params["expressions"], params.get("model"),
                                        params.get("grounding") or "auto",

@@ -23,7 +23,7 @@ def add_arguments_explain(p: argparse.ArgumentParser) -> None:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from ..grounding.explain import explain_plans
+    from ..engine.explain import explain_plans
 
     plans = explain_plans(args.expressions, args.model, args.grounding, args.rivals)
     if args.json:

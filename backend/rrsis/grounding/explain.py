@@ -1,13 +1,14 @@
 """Human-readable account of a plan: what is segmented, what is kept, and why.
 
 ``rrsis explain`` prints this, and the server's ``explain`` method sends it (the dock shows
-how an expression will be read as it is typed); the JSON form is
-:meth:`~.plan.Plan.to_dict` plus the phrases the model will be given.
+how an expression will be read as it is typed; :mod:`rrsis.engine.explain` reads the
+model's card for both); the JSON form is :meth:`~.plan.Plan.to_dict` plus the phrases the
+model will be given.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
 from .learnt import Unlearnt, unlearnt_in, unlearnt_message
@@ -15,7 +16,7 @@ from .lexicon import BASE_VOCABULARY, Vocabulary
 from .plan import MEASURES, Plan, Relation, Target, ordinal
 from .rivals import COVER, MARGIN
 
-__all__ = ["explain_text", "explain_dict", "ModelFacts", "model_facts", "explain_plans"]
+__all__ = ["explain_text", "explain_dict", "Scales"]
 
 _RULES = {
     "along": "distance to {a} <= {d:g} m (on it or beside it)",
@@ -165,47 +166,3 @@ def explain_dict(expression: str, mode: str = "auto",
     if weak:
         d["unlearnt"] = {p: {"oIoU": v[0], "count": v[1]} for p, v in weak.items()}
     return d
-
-
-class ModelFacts(NamedTuple):
-    """What a model's card says about reading expressions (see :func:`explain_text`)."""
-
-    policy: Dict[str, Dict[str, Any]]
-    scales: Scales
-    unlearnt: Unlearnt
-    vocabulary: Vocabulary
-
-
-def model_facts(model: Optional[str] = None) -> ModelFacts:
-    """The facts of ``model``'s card, read from the checkpoint's header alone; the lexicon's
-    for an absent default model (a named model that cannot be found is an error)."""
-    from ..engine.gsd import group_gsd_ranges
-    from ..errors import ModelNotFoundError
-    from ..models.card import read_card
-    from ..models.catalog import find_model
-    from .learnt import unlearnt_words
-    from .lexicon import vocabulary_of
-    from .policy import policy_of
-
-    try:
-        card = read_card(find_model(model))
-    except ModelNotFoundError:
-        if model is not None:
-            raise
-        card = {}
-    return ModelFacts(policy_of(card), group_gsd_ranges(card), unlearnt_words(card),
-                      vocabulary_of(card))
-
-
-def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",
-                  rivals: bool = True) -> Dict[str, Dict[str, Any]]:
-    """Per expression, :func:`explain_dict` and its ``text``, as ``model`` would read it."""
-    facts = model_facts(model)
-    out: Dict[str, Dict[str, Any]] = {}
-    for e in expressions:
-        d = explain_dict(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
-                         facts.vocabulary)
-        d["text"] = explain_text(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
-                                 facts.vocabulary)
-        out[e] = d
-    return out

@@ -1,0 +1,54 @@
+"""How a model reads expressions, from its card alone: ``rrsis explain`` and the server's
+``explain`` (the dock's preview) share this; no raster, no weights loaded."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, NamedTuple, Optional, Sequence
+
+from ..errors import ModelNotFoundError
+from ..grounding.explain import Scales, explain_dict, explain_text
+from ..grounding.learnt import Unlearnt, unlearnt_words
+from ..grounding.lexicon import Vocabulary, vocabulary_of
+from ..grounding.policy import policy_of
+from .gsd import group_gsd_ranges
+
+__all__ = ["ModelFacts", "model_facts", "explain_plans"]
+
+
+class ModelFacts(NamedTuple):
+    """What a model's card says about reading expressions (see :func:`explain_text`)."""
+
+    policy: Dict[str, Dict[str, Any]]
+    scales: Scales
+    unlearnt: Unlearnt
+    vocabulary: Vocabulary
+
+
+def model_facts(model: Optional[str] = None) -> ModelFacts:
+    """The facts of ``model``'s card, read from the checkpoint's header alone; the lexicon's
+    for an absent default model (a named model that cannot be found is an error)."""
+    from ..models.card import read_card
+    from ..models.catalog import find_model
+
+    try:
+        card = read_card(find_model(model))
+    except ModelNotFoundError:
+        if model is not None:
+            raise
+        card = {}
+    return ModelFacts(policy_of(card), group_gsd_ranges(card), unlearnt_words(card),
+                      vocabulary_of(card))
+
+
+def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",
+                  rivals: bool = True) -> Dict[str, Dict[str, Any]]:
+    """Per expression, :func:`explain_dict` and its ``text``, as ``model`` would read it."""
+    facts = model_facts(model)
+    out: Dict[str, Dict[str, Any]] = {}
+    for e in expressions:
+        d = explain_dict(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
+                         facts.vocabulary)
+        d["text"] = explain_text(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
+                                 facts.vocabulary)
+        out[e] = d
+    return out
