@@ -28,6 +28,7 @@ _RULES = {
     "surrounded": "at least 60 % of a {d:g} m ring around it is {a}",
     "between": "its centre inside the hull of two {a} objects (of two categories when it names "
                "two), in neither, each within {d:g} m",
+    "with": "a {a} object within {d:g} m of it, or on it",
     "on": "at least half of its area over {a}",
     "inside": "at least 90 % of its area inside {a}",
     "nearest": "ranked by its distance to {a}, nearest first",

@@ -158,6 +158,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("nearby",): "near", ("near", "to"): "near", ("around",): "near",
     ("far", "from"): "far", ("away", "from"): "far",
     ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
+    ("with",): "with",   # "parking lots with cars", "houses with a pool": one within d, or on it
 }
 OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",

@@ -16,7 +16,8 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
     measure    := [with [a] (area | size | length)] (larger than | over | under | at least ...)
                   N unit | between N and M unit     # m2, ha, acres: area; m, ft: length;
                                                     # wider / narrower than N m: width
-    relation   := along | next to | beside | near | far from | surrounded by | between | on | in
+    relation   := along | next to | beside | near | far from | surrounded by | between | with
+                | without | on | in
                 | inside | within N unit of | more than N unit from | north of | left of ...
     anchor     := premod* head (("and" | "or") head)*
     region     := (in | at | on) the (top | bottom | left | right | centre)+ [corner | side]
@@ -163,6 +164,9 @@ class _Parser:
                 negated = not negated
                 self.i += 1
                 self.skip_fillers()
+            if self.peek() == "without":   # "without red roofs", "without cars": not with
+                self.t[self.i] = "with"
+                negated = not negated
             attr = self.attribute(negated)
             if attr is not None:
                 attrs.append(attr)
@@ -624,7 +628,7 @@ def _superlative(word: Optional[str]) -> Optional[str]:
 
 def _default_distance(kind: str, groups: Sequence[str], anchor: Target,
                       vocabulary: lx.Vocabulary) -> Optional[float]:
-    if kind not in ("along", "next_to", "near", "far", "surrounded", "between"):
+    if kind not in ("along", "next_to", "near", "far", "surrounded", "between", "with"):
         return None
     base = max(lx.next_to_distance_m(g, vocabulary.group_of(a))
                for g in groups for a in anchor.categories)

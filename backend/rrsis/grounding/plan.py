@@ -64,7 +64,7 @@ class Region:
 class Relation:
     """A relation to an anchor target, in ground metres.
 
-    ``kind``: along | next_to | near | far | surrounded | between | on | inside | within_m |
+    ``kind``: along | next_to | near | far | surrounded | between | with | on | inside | within_m |
     beyond_m | north | south | east | west, filters; or nearest | farthest, which keeps every
     object and orders them for the target's rank ("the building closest to the river").
     ``distance_m`` is the distance that decides (defaults per category pair, or the
@@ -79,18 +79,20 @@ class Relation:
 
     def text(self) -> str:
         words = {"along": "along", "next_to": "next to", "near": "near", "far": "far from",
-                 "surrounded": "surrounded by", "between": "between", "on": "on",
+                 "surrounded": "surrounded by", "between": "between", "with": "with", "on": "on",
                  "inside": "inside",
                  "within_m": "within", "beyond_m": "more than", "north": "north of",
                  "south": "south of", "east": "east of", "west": "west of",
                  "nearest": "nearest to", "farthest": "farthest from"}[self.kind]
         neg = "not " if self.negated else ""
+        if self.kind == "with" and self.negated:   # "parking lot without car"
+            words, neg = "without", ""
         anchor = self.anchor.text()
         if self.kind in ("within_m", "beyond_m"):
             prep = "of" if self.kind == "within_m" else "from"
             return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"
         dist = f" (<= {self.distance_m:g} m)" if self.kind in ("along", "next_to", "near",
-                                                                "between") \
+                                                                "between", "with") \
             else f" (> {self.distance_m:g} m)" if self.kind == "far" else ""
         return f"{neg}{words} {anchor}{dist}"
 

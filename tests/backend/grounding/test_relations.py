@@ -134,6 +134,10 @@ def _scene() -> Scene:
     ("isolated buildings", [("building", 0)]),       # 25 m from the next; 20 and 20 m
     ("red and white cars", [("car", 1), ("car", 0), ("car", 2)]),
     ("red or grey cars", [("car", 1)]),
+    ("roads with cars", [("road", 0)]),
+    ("buildings with cars", [("building", 1)]),          # car 1 lies on it
+    ("buildings without cars", [("building", 0), ("building", 2)]),
+    ("buildings without red roofs", [("building", 0), ("building", 1), ("building", 2)]),
 ])
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
     sel = execute(parse(expression), _scene())
@@ -186,7 +190,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
-                         "second 2 nd under boats isolated roofed either , or grey between "
+                         "second 2 nd under boats isolated roofed either , or grey between with without "
                          "not within 20 m of from more than and or in on top left image north "
                          "far surrounded by small long trees water larger smaller over under "
                          "between m2 ha with area red roofs > < closest nearest farthest to "
