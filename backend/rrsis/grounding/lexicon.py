@@ -301,7 +301,7 @@ def _all_words() -> FrozenSet[str]:
                   "long", "wide",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
-                  "with", "between"})
+                  "with", "between", "towards", "toward"})
     return frozenset(words)
 
 

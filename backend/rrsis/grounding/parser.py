@@ -20,8 +20,8 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
                 | without | on | in
                 | inside | within N unit of | more than N unit from | north of | left of ...
     anchor     := premod* head (("and" | "or") head)*
-    region     := (in | at | on) the (top | bottom | left | right | centre)+ [corner | side]
-                  [of the image]
+    region     := (in | at | on | near | around | towards) the
+                  (top | bottom | left | right | centre)+ [corner | side] [of the image]
 
 Modifiers bind to the nearest noun: in "red cars and trucks" both heads share "red";
 in "red cars and white trucks" each has its own. Anything outside the grammar raises
@@ -442,7 +442,8 @@ class _Parser:
     def region(self) -> Optional[Region]:
         """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""
         save = self.i
-        if not (self.eat("in") or self.eat("at") or self.eat("on") or self.eat("to")):
+        if not any(self.eat(w) for w in ("in", "at", "on", "to", "near", "around", "towards",
+                                         "toward")):
             return None
         self.eat("the")
         row: Optional[str] = None
