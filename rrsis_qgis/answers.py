@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, List, Sequence
 
-from .plans import unknown_words
+from .plans import suggestions, unknown_words
 from .provenance import round_gsd
 
 
@@ -50,7 +50,9 @@ def summarize(result: Dict[str, Any], expressions: Sequence[str]) -> Answer:
         parts.append(f"No object matches {_quoted(empty)} here"
                      f"{f' at {gsd:g} m' if gsd else ''}.")
     if unknown:
-        parts.append(f"The model does not know {_quoted(unknown)}: try other words.")
+        meant = suggestions(result)
+        hint = f" (did you mean {_quoted(meant)}?)" if meant else ""
+        parts.append(f"The model does not know {_quoted(unknown)}{hint}: try other words.")
     elif empty:
         parts.append("Try other words, another extent or a lower threshold.")
     if backend_message and not hits:

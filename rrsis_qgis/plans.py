@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-__all__ = ["plan_text", "plan_of", "unknown_words", "preview_text", "PREVIEW_PREFIX"]
+__all__ = ["plan_text", "plan_of", "unknown_words", "suggestions", "preview_text",
+           "PREVIEW_PREFIX"]
 
 PREVIEW_PREFIX = "Reads as: "   # a preview (explain), not the plan of a finished run
 
@@ -45,6 +46,15 @@ def unknown_words(result: Dict[str, Any]) -> List[str]:
     return list(dict.fromkeys(words))
 
 
+def suggestions(result: Dict[str, Any]) -> List[str]:
+    """Object names the unknown words were likely typos of ("buildings"), in order, once each."""
+    words: List[str] = []
+    for report in (result.get("plans") or {}).values():
+        if isinstance(report, dict):
+            words += [str(w) for w in report.get("suggestions") or []]
+    return list(dict.fromkeys(words))
+
+
 def preview_text(result: Dict[str, Any]) -> str:
     """The ``explain`` answer as the line under the box: ``Reads as: plan (message; ...)``,
     one line per expression."""
@@ -55,6 +65,7 @@ def preview_text(result: Dict[str, Any]) -> str:
             continue
         notes = [] if plan.get("mode") == "nothing" else [   # its summary names them
             f"unknown word {w!r}" for w in plan.get("unknown_words") or []]
+        notes += [f"did you mean {w!r}?" for w in plan.get("suggestions") or []]
         notes += [str(n) for n in plan.get("notes") or [] if n != "no object matches"]
         prefix = f"{expression}: " if len(found) > 1 else ""
         text = f"{PREVIEW_PREFIX}{prefix}{plan.get('summary') or ''}"

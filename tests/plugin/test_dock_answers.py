@@ -121,6 +121,9 @@ def test_answers_name_unknown_words_and_partial_finds():
     told = summarize({"feature_counts": {"x": 0}, "message": "no object matches the expression"},
                      ["x"])
     assert told.text.endswith("no object matches the expression.")
+    typo = summarize({"feature_counts": {"biuldings": 0}, "plans": {"biuldings": {
+        "unknown_words": ["biuldings"], "suggestions": ["buildings"]}}}, ["biuldings"])
+    assert "does not know “biuldings” (did you mean “buildings”?)" in typo.text
 
 
 def test_processing_takes_a_working_gsd_and_offers_the_engines_threshold_range(provider, project,

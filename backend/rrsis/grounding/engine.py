@@ -238,7 +238,8 @@ class GroundedRun:
             picks += [(expr, (p, i, text)) for p, i in chosen]
             reports[expr] = {"plan": text, "mode": mode, "uncertain": uncertain,
                              "messages": messages, "objects": len(chosen),
-                             "unknown_words": list(plan.unknown_words)}
+                             "unknown_words": list(plan.unknown_words),
+                             "suggestions": list(plan.suggestions)}
         return picks, reports
 
 

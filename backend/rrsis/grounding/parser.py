@@ -657,9 +657,9 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
     (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string. An
     unknown word one slip away from an object name gets a note: "did you mean 'buildings'?"."""
     plan = _parse(expression, vocabulary)
-    hints = tuple(f"did you mean {s!r}?" for s in dict.fromkeys(
-        vocabulary.suggest(w) for w in plan.unknown_words) if s)
-    return replace(plan, notes=hints + plan.notes) if hints else plan
+    hints = tuple(s for s in dict.fromkeys(vocabulary.suggest(w) for w in plan.unknown_words)
+                  if s)
+    return replace(plan, suggestions=hints) if hints else plan
 
 
 def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:

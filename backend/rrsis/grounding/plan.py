@@ -161,6 +161,8 @@ class Plan:
     reason: str = ""
     unknown_words: Tuple[str, ...] = ()
     notes: Tuple[str, ...] = field(default_factory=tuple)
+    #: object names an unknown word is a slip of the keyboard away from ("buildings")
+    suggestions: Tuple[str, ...] = ()
 
     @property
     def relational(self) -> bool:
@@ -188,13 +190,15 @@ class Plan:
         return " (" + ", ".join(f"unknown word {w!r}" for w in self.unknown_words) + ")"
 
     def messages(self) -> List[str]:
-        """Human-readable remarks: unknown words, then the notes."""
-        return [f"unknown word {w!r}" for w in self.unknown_words] + list(self.notes)
+        """Human-readable remarks: unknown words, suggestions, then the notes."""
+        return [f"unknown word {w!r}" for w in self.unknown_words] + [
+            f"did you mean {w!r}?" for w in self.suggestions] + list(self.notes)
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"expression": self.expression, "mode": self.mode,
                              "summary": self.summary(), "reason": self.reason,
                              "unknown_words": list(self.unknown_words),
+                             "suggestions": list(self.suggestions),
                              "notes": list(self.notes)}
         d["targets"] = json.loads(json.dumps([asdict(t) for t in self.targets]))  # lists
         return d
