@@ -105,7 +105,7 @@ class RrsisDock(QgsDockWidget):
         self.plan = QLabel("", body)  # how the expression reads (preview), or the last run did
         self.plan.setWordWrap(True)
         form.addRow("", self.plan)
-        self.preview = PlanPreview(self, self._explain_request, self.plan.setText)
+        self.preview = PlanPreview(self, self._explain_request, self._show_plan)
         self.expression.editTextChanged.connect(self.preview.edited)
 
         self.raster = QgsMapLayerComboBox(body)
@@ -342,6 +342,9 @@ class RrsisDock(QgsDockWidget):
             raise BackendError("bad_input",
                                self.tr("The chosen extent does not overlap the raster."))
         return rect
+
+    def _show_plan(self, text: str) -> None:
+        self.plan.setText(text)
 
     def _explain_request(self) -> Optional[Dict[str, Any]]:
         """What reads the typed expressions as a run would (``explain``); None: none typed."""

@@ -10,6 +10,7 @@ stays as it is.
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any, Callable, Dict, Optional
 
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
@@ -31,8 +32,9 @@ class PlanPreview(QObject):
     def __init__(self, parent: QObject, request: Callable[[], Optional[Dict[str, Any]]],
                  show: Callable[[str], None]) -> None:
         super().__init__(parent)
-        self._request = request
-        self._show = show
+        # weakly: the dock owns this, and a cycle back to it would outlive its deletion
+        self._request = weakref.WeakMethod(request)   # type: ignore[arg-type]
+        self._show = weakref.WeakMethod(show)         # type: ignore[arg-type]
         self._asked: Optional[str] = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -51,9 +53,12 @@ class PlanPreview(QObject):
         self._asked = None
 
     def ask(self) -> None:
-        request = self._request()
+        make, show = self._request(), self._show()
+        if make is None or show is None:
+            return
+        request = make()
         if not request:
-            self._show("")
+            show("")
             return
         client = backend.current_client()
         if client is None or client.hello is None or client.state not in ("ready", "busy"):
@@ -74,8 +79,9 @@ class PlanPreview(QObject):
             self._asked = None
 
     def _answered(self, key: str, result: Dict[str, Any]) -> None:
-        if key == self._asked:
-            self._show(plans.preview_text(result))
+        show = self._show()
+        if key == self._asked and show is not None:
+            show(plans.preview_text(result))
 
 
 def _ignore(error: Dict[str, Any]) -> None:

@@ -88,7 +88,10 @@ class QgisHarness:
         layout.addWidget(self.bar)
         layout.addWidget(self.canvas)
         self.window.setCentralWidget(central)
-        self.bridge = QgsLayerTreeMapCanvasBridge(project.layerTreeRoot(), self.canvas)
+        # a child of the canvas: it goes with it, and never updates a canvas that is gone
+        # (a harness kept alive a little longer, by a cycle, segfaulted the next test)
+        self.bridge = QgsLayerTreeMapCanvasBridge(project.layerTreeRoot(), self.canvas,
+                                                  self.canvas)
         self.toolbar = QToolBar("Plugins", self.window)
         self.window.addToolBar(self.toolbar)
         self.raster_menus: Dict[str, Any] = {}
