@@ -16,7 +16,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
-           "ISOLATION_WORDS",
+           "ISOLATION_WORDS", "REGION_ADJECTIVES",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "NEGATION_WORDS",
            "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
@@ -169,13 +169,17 @@ DIRECTION_WORDS: Dict[str, str] = {"north": "north", "south": "south", "east": "
                                    "west": "west", "above": "north", "below": "south",
                                    "left": "west", "right": "east", "northern": "north",
                                    "southern": "south", "eastern": "east", "western": "west"}
+# "the northern road", "western buildings": the part of the image an object's centre is in
+REGION_ADJECTIVES: Dict[str, Tuple[Optional[str], Optional[str]]] = {
+    "northern": ("top", None), "southern": ("bottom", None), "eastern": (None, "right"),
+    "western": (None, "left"), "central": ("centre", "centre")}
 # image regions: word -> (row part, column part); None means "either"
 REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
     "top": ("top", None), "upper": ("top", None), "bottom": ("bottom", None),
     "lower": ("bottom", None), "left": (None, "left"), "right": (None, "right"),
     "centre": ("centre", "centre"), "center": ("centre", "centre"),
     "middle": ("centre", "centre"), "north": ("top", None), "south": ("bottom", None),
-    "east": (None, "right"), "west": (None, "left"),
+    "east": (None, "right"), "west": (None, "left"), **REGION_ADJECTIVES,
 }
 REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter"})
@@ -292,6 +296,7 @@ def _all_words() -> FrozenSet[str]:
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
                  REGION_PARTS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
+                 REGION_ADJECTIVES,
                  {"roofed"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
                   AREA_UNITS_M2):

@@ -9,6 +9,7 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
                                                            # "the closest", "the 3" (+ superlative),
                                                            # "the second largest", "the 2nd closest"
                 | isolated                                 # far from any other of its kind
+                | northern | southern | eastern | western | central   # its part of the image
     head       := category name, singular or plural         # "cars", "low vegetation"
     postmod    := ["not"] relation anchor | region | ["not"] attribute | ["not"] measure
                 | [ordinal] (closest | nearest | farthest) [to | from] anchor
@@ -76,6 +77,7 @@ class _Parser:
         self.i = 0
         self.vocab = vocabulary
         self.isolated = False   # "isolated buildings": set by premods, read by the target
+        self.premod_region: Optional[Region] = None   # "the northern road": likewise
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
         self.target_colours: List[str] = []   # ... of the target just read
 
@@ -126,6 +128,7 @@ class _Parser:
     def target(self) -> Target:
         attrs, rank, count, skip = self.premods()
         colours, self.colour_choices = self.colour_choices, []
+        region, self.premod_region = self.premod_region, None
         if colours and rank is not None:   # the largest of the red ones, or of the white?
             raise self.fail("a rank over several colours")
         heads = [self.head()]
@@ -138,7 +141,6 @@ class _Parser:
                 break
             heads.append(self.head())
         relations: List[Relation] = []
-        region: Optional[Region] = None
         groups = [self.vocab.group_of(h) for h in heads]
         if self.isolated:   # far from every other object of its own categories
             self.isolated = False
@@ -231,6 +233,10 @@ class _Parser:
                 continue
             if word in lx.ISOLATION_WORDS:
                 self.isolated = True
+                self.i += 1
+                continue
+            if word in lx.REGION_ADJECTIVES and self.peek(1) not in ("of", "side", "part"):
+                self.premod_region = Region(*lx.REGION_ADJECTIVES[word])   # "the northern road"
                 self.i += 1
                 continue
             if self.category_here() is not None:
@@ -418,6 +424,7 @@ class _Parser:
     def anchor(self) -> Target:
         self.skip_fillers()
         attrs, rank, count, skip = self.premods()
+        region, self.premod_region = self.premod_region, None
         if self.isolated or self.colour_choices:
             self.isolated, self.colour_choices = False, []
             raise self.fail("an anchor takes no 'isolated' and one colour")
@@ -437,7 +444,7 @@ class _Parser:
                 self.i = save
                 break
             heads.append(self.head())
-        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), (), None, rank, skip)
+        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), (), region, rank, skip)
 
     def region(self) -> Optional[Region]:
         """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""
@@ -454,7 +461,7 @@ class _Parser:
             row, col = r or row, c or col
             seen += 1
             self.i += 1
-        if not seen:
+        if not seen or self.category_here() is not None:   # "on the northern road": an anchor
             self.i = save
             return None
         part = self.peek() in lx.REGION_PARTS

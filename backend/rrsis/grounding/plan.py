@@ -88,6 +88,8 @@ class Relation:
         if self.kind == "with" and self.negated:   # "parking lot without car"
             words, neg = "without", ""
         anchor = self.anchor.text()
+        if self.anchor.region is not None:   # "car on (road in the top of the image)"
+            anchor = f"({anchor})"
         if self.kind in ("within_m", "beyond_m"):
             prep = "of" if self.kind == "within_m" else "from"
             return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"
