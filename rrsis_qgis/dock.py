@@ -29,7 +29,7 @@ from .task import BackendTask
 
 STATE_TEXT = {
     "not_installed": "Backend: not installed",
-    "stopped": "Backend: starts on the first run",
+    "stopped": "Backend: starts when an expression is typed or run",
     "starting": "Backend: starting…",
     "ready": "Backend: ready on {device}",
     "busy": "Backend: busy",
@@ -105,7 +105,8 @@ class RrsisDock(QgsDockWidget):
         self.plan = QLabel("", body)  # how the expression reads (preview), or the last run did
         self.plan.setWordWrap(True)
         form.addRow("", self.plan)
-        self.preview = PlanPreview(self, self._explain_request, self._show_plan)
+        self.preview = PlanPreview(self, self._explain_request, self._show_plan,
+                                   self._start_backend)
         self.expression.editTextChanged.connect(self.preview.edited)
 
         self.raster = QgsMapLayerComboBox(body)
@@ -249,6 +250,8 @@ class RrsisDock(QgsDockWidget):
                 self._show_gsd_range()
         if key == "ready" and not self._models_loaded and (self.task is None):
             self._load_models()
+        if key == "ready":
+            self.preview.retry()   # an expression typed while it started
 
     def _label_devices(self, hello: Dict[str, Any]) -> None:
         """Show what the backend found next to each device choice."""
@@ -272,6 +275,16 @@ class RrsisDock(QgsDockWidget):
         task.succeeded.connect(self._fill_models)
         self._models_task = task  # keep a Python reference while QGIS runs it
         QgsApplication.taskManager().addTask(task)
+
+    def _start_backend(self) -> None:
+        """Typing an expression starts an installed backend that never ran (on a worker
+        thread, listing the models as the first ready state would), so the line under the
+        box can say how it reads and the first run finds it warm; a crashed one waits for a
+        run, as before."""
+        if self.task is not None or not backend.installed():
+            return
+        if backend.shared_client().state == "stopped":
+            self._load_models()
 
     def _reload_models(self) -> None:
         """A model was fine-tuned: list the models again (the backend finds it at once)."""

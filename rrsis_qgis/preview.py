@@ -3,8 +3,8 @@
 After a pause in typing, the running backend is asked (``explain``: answered at once, even
 during a segmentation; no raster, no model run) how a segment request would read the
 expressions, so "the boat near the building" says "no object matches (unknown word 'boat')"
-before anyone waits for it. The backend is never started for this: until it runs, the line
-stays as it is.
+before anyone waits for it. A backend that has not started yet is started for it (``start``:
+the dock does it on a worker thread) and asked once it is ready (:meth:`PlanPreview.retry`).
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ class PlanPreview(QObject):
     answered = pyqtSignal(str, dict)   # the request it answers (as JSON), the result
 
     def __init__(self, parent: QObject, request: Callable[[], Optional[Dict[str, Any]]],
-                 show: Callable[[str], None]) -> None:
+                 show: Callable[[str], None], start: Callable[[], None]) -> None:
         super().__init__(parent)
         # weakly: the dock owns this, and a cycle back to it would outlive its deletion
         self._request = weakref.WeakMethod(request)   # type: ignore[arg-type]
         self._show = weakref.WeakMethod(show)         # type: ignore[arg-type]
+        self._start = weakref.WeakMethod(start)       # type: ignore[arg-type]
+        self._waiting = False   # asked while the backend was not ready: ask again when it is
         self._asked: Optional[str] = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -62,6 +64,10 @@ class PlanPreview(QObject):
             return
         client = backend.current_client()
         if client is None or client.hello is None or client.state not in ("ready", "busy"):
+            self._waiting = True
+            begin = self._start()
+            if begin is not None:
+                begin()
             return
         key = json.dumps(request, sort_keys=True)
         self._asked = key
@@ -77,6 +83,12 @@ class PlanPreview(QObject):
         except BackendError as exc:   # an older backend, or it just stopped: no preview
             log.info(f"no plan preview: {exc.message}")
             self._asked = None
+
+    def retry(self) -> None:
+        """The backend is ready: answer what was typed while it was not."""
+        if self._waiting:
+            self._waiting = False
+            self.ask()
 
     def _answered(self, key: str, result: Dict[str, Any]) -> None:
         show = self._show()
