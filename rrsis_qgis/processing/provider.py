@@ -35,10 +35,12 @@ class RrsisProvider(QgsProcessingProvider):
         from .build_dataset import BuildDatasetAlgorithm
         from .estimate import EstimateAlgorithm
         from .evaluate import EvaluateAlgorithm
+        from .explain import ExplainAlgorithm
         from .finetune import FinetuneAlgorithm
         from .segment import SegmentAlgorithm
         from .segment_many import SegmentManyAlgorithm
 
-        for alg in (SegmentAlgorithm(), EstimateAlgorithm(), EvaluateAlgorithm(),
-                    BuildDatasetAlgorithm(), SegmentManyAlgorithm(), FinetuneAlgorithm()):
+        for alg in (SegmentAlgorithm(), EstimateAlgorithm(), ExplainAlgorithm(),
+                    EvaluateAlgorithm(), BuildDatasetAlgorithm(), SegmentManyAlgorithm(),
+                    FinetuneAlgorithm()):
             self.addAlgorithm(alg)

@@ -17,8 +17,8 @@ def test_load_show_dock_and_unload_twice(iface):
         plugin.initGui()
         assert len(_rrsis_providers()) == 1
         algs = {a.id() for a in _rrsis_providers()[0].algorithms()}
-        assert algs == {"rrsis:segment", "rrsis:estimate", "rrsis:evaluate", "rrsis:build_dataset",
-                        "rrsis:segment_many", "rrsis:finetune"}
+        assert algs == {"rrsis:segment", "rrsis:estimate", "rrsis:explain", "rrsis:evaluate",
+                        "rrsis:build_dataset", "rrsis:segment_many", "rrsis:finetune"}
         assert len(iface.toolbar.actions()) == 1
         assert len(iface.raster_menus["&RRSIS"].actions()) == 2
         plugin.actions[0].setChecked(True)  # the toolbar action opens the dock

@@ -122,6 +122,20 @@ def test_estimate_reports_tiles_seconds_and_memory(provider, project, tmp_path):
     assert result["GSD_M"] == pytest.approx(0.5) and result["DEVICE_USED"] == "cpu"
 
 
+def test_explain_reads_expressions_without_a_raster(provider, project):
+    import processing
+
+    result = processing.run("rrsis:explain", {
+        "EXPRESSION": "the boat near the building\ncars within 20 m of the river",
+        "MODEL": "tiny"})
+    assert result["PLANS"].splitlines() == [
+        "the boat near the building: nothing: no object matches (unknown word 'boat')",
+        "cars within 20 m of the river: grounded: car within 20 m of water"]
+    assert "no model run: no object matches ('boat' names no object the model knows)" \
+        in result["TEXT"]
+    assert "segment: 'cars', 'water'" in result["TEXT"]
+
+
 QGIS_PROCESS = shutil.which("qgis_process.bin") or "/usr/bin/qgis_process.bin"
 
 

@@ -1,0 +1,66 @@
+"""Algorithm ``rrsis:explain`` ("Explain expressions"): how a run would read its expressions.
+
+The same plans the dock shows under its box and ``rrsis explain`` prints, for Processing's
+toolbox, models and ``qgis_process``: no raster, no model run (the backend's ``explain``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from qgis.core import (QgsProcessingException, QgsProcessingOutputString,
+                       QgsProcessingParameterBoolean, QgsProcessingParameterString)
+
+from .. import params, settings
+from .._protocol import SEGMENT_PARAMS
+from .common import RrsisAlgorithm
+
+
+class ExplainAlgorithm(RrsisAlgorithm):
+    PLANS = "PLANS"
+    TEXT = "TEXT"
+
+    def name(self) -> str:
+        return "explain"
+
+    def displayName(self) -> str:  # noqa: N802
+        return self.tr("Explain expressions")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return self.tr(
+            "How “Segment raster by expression” would read each expression with this model: "
+            "what it segments, which attributes and relations it computes in metres (“cars "
+            "within 20 m of the river”), what goes to the model whole, and which words the "
+            "model does not know (“no object matches”). Nothing is segmented: no raster, no "
+            "model run.")
+
+    def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
+        self.addParameter(QgsProcessingParameterString(
+            self.EXPRESSION, self.tr("Expression(s), one per line"), multiLine=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.MODEL, self.tr("Model (name or .safetensors path; empty: default)"),
+            defaultValue=settings.get("default_model"), optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.RIVALS, self.tr("Leave out what another category claims"),
+            defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True))
+        self.addOutput(QgsProcessingOutputString(self.PLANS, self.tr("Plans (one line each)")))
+        self.addOutput(QgsProcessingOutputString(self.TEXT, self.tr("Explanation")))
+
+    def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
+                         feedback: Any) -> Dict[str, Any]:
+        expressions = params.split_expressions(
+            self.parameterAsString(parameters, self.EXPRESSION, context))
+        if not expressions:
+            raise QgsProcessingException(self.tr("Give at least one expression."))
+        request: Dict[str, Any] = {
+            "expressions": expressions,
+            "model": self.parameterAsString(parameters, self.MODEL, context).strip() or None}
+        if not self.parameterAsBoolean(parameters, self.RIVALS, context):
+            request["rivals"] = False
+        result = self.call_backend("explain", request, feedback)
+        plans = result.get("plans") or {}
+        text = "\n\n".join(str(p.get("text") or "") for p in plans.values())
+        for line in text.splitlines():
+            feedback.pushInfo(line)
+        summary = "\n".join(f"{e}: {p.get('summary')}" for e, p in plans.items())
+        return {self.PLANS: summary, self.TEXT: text}
