@@ -163,6 +163,10 @@ def test_explain_answers_at_once_even_while_a_segmentation_runs(
     server.send({"type": "explain", "id": "nope",
                  "params": {"expressions": ["cars"], "model": "no-such-model"}})
     assert server.until("nope")[-1].code == "unknown_model"
+    server.send({"type": "explain", "id": "nul",          # refused as segment refuses it
+                 "params": {"expressions": ["cars\x00 next to the road"]}})
+    refused = server.until("nul")[-1]
+    assert refused.code == "bad_input" and "control characters" in refused.message
     server.send({"type": "cancel", "id": "busy"})
     server.until("busy", timeout=60)
 
