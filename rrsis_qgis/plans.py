@@ -66,6 +66,7 @@ def preview_text(result: Dict[str, Any]) -> str:
         notes = [] if plan.get("mode") == "nothing" else [   # its summary names them
             f"unknown word {w!r}" for w in plan.get("unknown_words") or []]
         notes += [f"did you mean {w!r}?" for w in plan.get("suggestions") or []]
+        notes += [str(c) for c in plan.get("cautions") or []]   # words the model did not learn
         notes += [str(n) for n in plan.get("notes") or [] if n != "no object matches"]
         prefix = f"{expression}: " if len(found) > 1 else ""
         text = f"{PREVIEW_PREFIX}{prefix}{plan.get('summary') or ''}"

@@ -334,7 +334,8 @@ METHODS: Dict[str, MethodSpec] = {
     "estimate": MethodSpec(SEGMENT_PARAMS, "EstimateResult.to_dict()", True,
                            "tiles, time and memory of a segment request, without running it"),
     "explain": MethodSpec(EXPLAIN_PARAMS, "{plans: {expression: {summary, mode, reason, "
-                          "unknown_words, notes, targets, segment, rivals, text}}}", False,
+                          "unknown_words, suggestions, notes, targets, segment, rivals, text"
+                          "[, unlearnt, cautions]}}}", False,
                           "how a segment request would read its expressions (grounding plans), "
                           "from the model's card alone: no raster, no model run"),
     "batch": MethodSpec(BATCH_PARAMS, "BatchResult.to_dict()", True,

@@ -144,3 +144,20 @@ def test_processing_takes_a_working_gsd_and_offers_the_engines_threshold_range(p
         "GSD": 1.0, "MIN_AREA": 0, "REGULARIZE": True, "OUTPUT": str(tmp_path / "out.gpkg")})
     (feature,) = QgsVectorLayer(result["OUTPUT"], "out", "ogr").getFeatures()
     assert feature["gsd_m"] == pytest.approx(1.0)
+
+
+def test_the_preview_line_says_what_the_model_did_not_learn_and_what_was_meant():
+    from rrsis_qgis.plans import preview_text
+
+    text = preview_text({"plans": {
+        "trucks": {"mode": "grounded", "summary": "grounded: truck", "rivals": ["building"],
+                   "cautions": ["the model did not learn 'truck' (validation IoU 0.00 on 57 "
+                                "examples): what it finds may be other objects it knows"]},
+        "biuldings": {"mode": "nothing", "summary": "nothing: no object matches (unknown "
+                      "word 'biuldings')", "unknown_words": ["biuldings"],
+                      "suggestions": ["buildings"], "notes": ["no object matches"]}}})
+    assert text.splitlines() == [
+        "Reads as: trucks: grounded: truck; rivals: building (the model did not learn 'truck' "
+        "(validation IoU 0.00 on 57 examples): what it finds may be other objects it knows)",
+        "Reads as: biuldings: nothing: no object matches (unknown word 'biuldings') (did you "
+        "mean 'buildings'?)"]

@@ -166,4 +166,5 @@ def explain_dict(expression: str, mode: str = "auto",
     weak = unlearnt_in(run.segmented_phrases(expression), unlearnt or {})
     if weak:
         d["unlearnt"] = {p: {"oIoU": v[0], "count": v[1]} for p, v in weak.items()}
+        d["cautions"] = [unlearnt_message(p, *v) for p, v in weak.items()]
     return d
