@@ -52,7 +52,7 @@ CATEGORIES: Tuple[Category, ...] = (
              "building"),
     Category("road", "road", ("road", "street", "highway", "motorway", "lane", "avenue",
                               "carriageway", "paved road", "dirt road", "main road",
-                              "main street", "major road"), "road"),
+                              "main street", "major road", "roadside"), "road"),
     Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway"), "road"),
     Category("bikeway", "bikeway", ("bikeway", "bike lane", "cycle path", "cycleway"), "road"),
     Category("road marking", "road marking", ("road marking", "zebra crossing", "crosswalk"),
@@ -159,6 +159,9 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("far", "from"): "far", ("away", "from"): "far",
     ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
     ("with",): "with",   # "parking lots with cars", "houses with a pool": one within d, or on it
+    ("on", "both", "sides", "of"): "next_to", ("on", "either", "side", "of"): "next_to",
+    ("on", "each", "side", "of"): "next_to", ("along", "both", "sides", "of"): "along",
+    ("along", "either", "side", "of"): "along",
 }
 OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",
@@ -306,7 +309,8 @@ def _all_words() -> FrozenSet[str]:
                   "long", "wide",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
-                  "with", "between", "towards", "toward"})
+                  "with", "between", "towards", "toward", "outside", "other", "another",
+                  "its", "their", "sides"})
     return frozenset(words)
 
 

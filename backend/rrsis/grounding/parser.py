@@ -78,6 +78,7 @@ class _Parser:
         self.vocab = vocabulary
         self.isolated = False   # "isolated buildings": set by premods, read by the target
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
+        self.heads: Tuple[str, ...] = ()   # the current target's categories
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
         self.target_colours: List[str] = []   # ... of the target just read
 
@@ -142,6 +143,7 @@ class _Parser:
             heads.append(self.head())
         relations: List[Relation] = []
         groups = [self.vocab.group_of(h) for h in heads]
+        self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
         if self.isolated:   # far from every other object of its own categories
             self.isolated = False
             own = Target(tuple(dict.fromkeys(heads)))
@@ -168,6 +170,9 @@ class _Parser:
                 self.skip_fillers()
             if self.peek() == "without":   # "without red roofs", "without cars": not with
                 self.t[self.i] = "with"
+                negated = not negated
+            elif self.peek() == "outside":   # "outside (of) the parking lot": not in it
+                self.t[self.i:self.i + (2 if self.peek(1) == "of" else 1)] = ["in"]
                 negated = not negated
             attr = self.attribute(negated)
             if attr is not None:
@@ -329,10 +334,12 @@ class _Parser:
         return Relation(kind, anchor), (kind, n), skip
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
-        """"with red roofs", "with a blue roof": the object's colour."""
+        """"with red roofs", "with a blue roof", "with the red roof", "with its red roof": the
+        object's colour."""
         save = self.i
         self.i += 1
-        self.eat("a") or self.eat("an")
+        self.skip_fillers()
+        self.eat("its") or self.eat("their")
         colour = self.peek()
         if colour in lx.COLOURS and self.peek(1) in lx.ROOF_NOUNS:
             self.i += 2
@@ -423,6 +430,13 @@ class _Parser:
 
     def anchor(self) -> Target:
         self.skip_fillers()
+        if self.eat("other") or self.eat("another"):   # "next to other buildings": an object
+            if self.category_here() is None:            # is never its own anchor anyway
+                if not self.heads:
+                    raise self.fail("other what")
+                return Target(self.heads)   # "cars close to each other": to other cars
+        elif self.heads and self.eat("one", "another"):
+            return Target(self.heads)
         attrs, rank, count, skip = self.premods()
         region, self.premod_region = self.premod_region, None
         if self.isolated or self.colour_choices:

@@ -140,6 +140,9 @@ def _scene() -> Scene:
     ("buildings without red roofs", [("building", 0), ("building", 1), ("building", 2)]),
     ("cars on the southern road", [("car", 2)]),               # the road is the image's bottom
     ("the northern buildings", [("building", 1), ("building", 2)]),
+    ("the house with the red roof", []),                      # all three are grey
+    ("cars outside the road", [("car", 0), ("car", 1)]),
+    ("buildings within 21 m of each other", [("building", 1), ("building", 2)]),  # 20 m; 25
 ])
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
     sel = execute(parse(expression), _scene())
@@ -193,7 +196,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
                          "second 2 nd under boats isolated roofed either , or grey between with without "
-                         "northern southern "
+                         "northern southern outside each other both sides "
                          "not within 20 m of from more than and or in on top left image north "
                          "far surrounded by small long trees water larger smaller over under "
                          "between m2 ha with area red roofs > < closest nearest farthest to "
