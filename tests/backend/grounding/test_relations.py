@@ -195,8 +195,8 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
-                         "second 2 nd under boats isolated roofed either , or grey between with without "
-                         "northern southern outside each other both sides "
+                         "second 2 nd under boats isolated roofed either , or grey between "
+                         "with without northern southern outside each other both sides "
                          "not within 20 m of from more than and or in on top left image north "
                          "far surrounded by small long trees water larger smaller over under "
                          "between m2 ha with area red roofs > < closest nearest farthest to "
