@@ -142,7 +142,7 @@ class _Parser:
                 break
             heads.append(self.head())
         relations: List[Relation] = []
-        groups = [self.vocab.group_of(h) for h in heads]
+        groups = self.groups_of(heads)
         self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
         if self.isolated:   # far from every other object of its own categories
             self.isolated = False
@@ -195,6 +195,10 @@ class _Parser:
         self.target_colours = colours
         return Target(tuple(dict.fromkeys(heads)), tuple(attrs), tuple(relations), region, rank,
                       skip)
+
+    def groups_of(self, heads: Sequence[str]) -> List[str]:
+        """The lexicon groups of a target's heads: they choose its default distances."""
+        return [self.vocab.group_of(h) for h in heads]
 
     def premods(self) -> Tuple[List[Attribute], Optional[Tuple[str, int]], Optional[int], int]:
         """Attributes, a rank ("the 3 largest", "the closest"), a bare count ("the 3
@@ -590,6 +594,10 @@ class _TolerantParser(_Parser):
         modifies = super().category_here() is not None
         self.i = save
         return None if modifies else (UNKNOWN_PREFIX + " ".join(self.t[self.i:j]), j - self.i)
+
+    def groups_of(self, heads: Sequence[str]) -> List[str]:
+        """The known heads' groups: an unknown object left out changes no distance."""
+        return super().groups_of([h for h in heads if not _is_unknown(h)] or heads)
 
 
 def _is_unknown(category: str) -> bool:

@@ -103,6 +103,7 @@ def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> No
     # the known targets of a list are grounded; the unknown one is said to be left out
     q = parse("trucks and wind turbines near the road")
     assert q.mode == "grounded" and q.categories() == ("truck", "road")
+    assert q.targets[0].relations[0].distance_m == 6.0   # as for trucks alone
     assert q.messages() == ["unknown word 'wind'", "unknown word 'turbines'",
                             "'wind turbines' names no object the model knows: left out"]
     # an unknown word before a known name may be a kind of it; an unknown anchor may be
