@@ -79,6 +79,7 @@ class _Parser:
         self.isolated = False   # "isolated buildings": set by premods, read by the target
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
         self.heads: Tuple[str, ...] = ()   # the current target's categories
+        self.notes: List[str] = []   # what the plan should say about how it was read
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
         self.target_colours: List[str] = []   # ... of the target just read
 
@@ -127,12 +128,16 @@ class _Parser:
                 for c in [first.value, *colours]]
 
     def target(self) -> Target:
+        first_word = self.i
         attrs, rank, count, skip = self.premods()
         colours, self.colour_choices = self.colour_choices, []
         region, self.premod_region = self.premod_region, None
         if colours and rank is not None:   # the largest of the red ones, or of the white?
             raise self.fail("a rank over several colours")
+        start = self.i
         heads = [self.head()]
+        plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1]) and \
+            self.t[start] not in lx.ORDINAL_WORDS   # "cars": more than one asked for?
         while self.peek() in _CONJ:
             save = self.i
             self.i += 1
@@ -141,6 +146,7 @@ class _Parser:
                 self.i = save
                 break
             heads.append(self.head())
+        ranked_before = rank is not None
         relations: List[Relation] = []
         groups = self.groups_of(heads)
         self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
@@ -192,6 +198,8 @@ class _Parser:
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
                 r.kind == rank[0] for r in relations):   # "the closest building", to what?
             raise self.fail("closest to what")
+        if rank is not None and rank[1] == 1 and count is None and not skip and plural:
+            self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
         self.target_colours = colours
         return Target(tuple(dict.fromkeys(heads)), tuple(attrs), tuple(relations), region, rank,
                       skip)
@@ -643,6 +651,16 @@ def _not_known(words: Sequence[str]) -> str:
     return f"{', '.join(map(repr, words))} {verb} no object the model knows"
 
 
+def _keeps_one(words: Sequence[str], before: bool) -> str:
+    """The note for "cars closest to the road" or "the largest buildings": a superlative with
+    a plural and no count keeps one object; a count says how many."""
+    sup = next((w for w in words if _superlative(w)), "")
+    plural = next((w for w in words if w != lx.singular(w) and not _superlative(w)
+                   and w not in lx.FILLER_WORDS), "objects")
+    more = f"the 3 {sup} {plural}" if before else f"the 3 {plural} {sup} ..."
+    return f"one object is kept: a count keeps more ('{more}')"
+
+
 def _colour_name(word: str) -> str:
     return "grey" if word == "gray" else word
 
@@ -706,13 +724,14 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
                             unknown_words=unknown)
     if len(tokens) > MAX_WORDS:
         return Plan(text, "end_to_end", reason=f"longer than {MAX_WORDS} words")
+    parser = _Parser(tokens, vocabulary)
     try:
-        targets = _Parser(tokens, vocabulary).expression()
+        targets = parser.expression()
     except NotUnderstood as exc:
         return Plan(text, "end_to_end", reason=str(exc))
     except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
         return Plan(text, "end_to_end", reason="too deeply nested")
-    return Plan(text, "grounded", targets)
+    return Plan(text, "grounded", targets, notes=tuple(parser.notes))
 
 
 @lru_cache(maxsize=4096)

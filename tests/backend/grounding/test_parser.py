@@ -116,6 +116,16 @@ def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> No
         "guess",)
 
 
+def test_a_plural_superlative_without_count_says_it_keeps_one() -> None:
+    assert parse("cars closest to the road").notes == (
+        "one object is kept: a count keeps more ('the 3 cars closest ...')",)
+    assert parse("the biggest trees").notes == (
+        "one object is kept: a count keeps more ('the 3 biggest trees')",)
+    for text in ("the car closest to the road", "the 3 cars closest to the road",
+                 "the second largest buildings"):
+        assert parse(text).notes == (), text
+
+
 def test_negation_and_rank() -> None:
     t = parse("the 3 largest buildings not next to the road").targets[0]
     assert t.rank == ("largest", 3) and t.relations[0].negated
