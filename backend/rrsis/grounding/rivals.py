@@ -50,13 +50,14 @@ for _c in CATEGORIES:
 
 
 def overlap_pairs(plan: Plan) -> FrozenSet[FrozenSet[str]]:
-    """The group pairs ``plan`` relates by overlap ("cars on the roof": vehicle and
-    building): the expression says they share ground there, so they do not contest it."""
+    """The group pairs ``plan`` relates by overlap ("cars on the roof", "roofs with cars":
+    vehicle and building): the expression says they share ground there, so they do not
+    contest it."""
     out: Set[FrozenSet[str]] = set()
 
     def visit(target: Target) -> None:
         for r in target.relations:
-            if r.kind in ("on", "inside"):
+            if r.kind in ("on", "inside", "with"):   # "roofs with cars (on them)"
                 out.update(frozenset({group_of(a), group_of(b)}) for a in target.categories
                            for b in r.anchor.categories)
             visit(r.anchor)

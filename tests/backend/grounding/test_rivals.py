@@ -95,6 +95,7 @@ def test_a_road_found_on_a_roof_is_no_anchor_for_next_to() -> None:
 def test_an_overlap_relation_between_rivals_suspends_their_contest() -> None:
     """"cars on the roof" says the two share ground: the roof does not take the cars."""
     assert overlap_pairs(parse("cars on the roof")) == {frozenset({"vehicle", "building"})}
+    assert overlap_pairs(parse("roofs with cars")) == {frozenset({"vehicle", "building"})}
     run = GroundedRun(["cars on the roof"], "on")
     deck, car = box(0, 0, 40, 30), box(5, 5, 9.5, 7)
     objects = {"cars": [car], "buildings": [deck], "road": []}
