@@ -29,6 +29,7 @@ _RULES = {
     "between": "its centre inside the hull of two {a} objects (of two categories when it names "
                "two), in neither, each within {d:g} m",
     "with": "a {a} object within {d:g} m of it, or on it",
+    "is": "at least half of its area over a {a} object (it is one)",
     "on": "at least half of its area over {a}",
     "inside": "at least 90 % of its area inside {a}",
     "nearest": "ranked by its distance to {a}, nearest first",

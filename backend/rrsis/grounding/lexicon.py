@@ -53,7 +53,8 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("road", "road", ("road", "street", "highway", "motorway", "lane", "avenue",
                               "carriageway", "paved road", "dirt road", "main road",
                               "main street", "major road", "roadside"), "road"),
-    Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway"), "road"),
+    Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway", "path",
+                                      "trail"), "road"),
     Category("bikeway", "bikeway", ("bikeway", "bike lane", "cycle path", "cycleway"), "road"),
     Category("road marking", "road marking", ("road marking", "zebra crossing", "crosswalk"),
              "road"),
@@ -170,6 +171,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
 }
 OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",
+    ("covered", "by"): "on", ("covering",): "on",   # "buildings covered by trees"
     ("under",): "on", ("beneath",): "on", ("underneath",): "on",   # cars under the trees
     ("inside",): "inside", ("within",): "inside", ("in", "the", "middle", "of"): "inside",
 }
@@ -315,7 +317,7 @@ def _all_words() -> FrozenSet[str]:
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
                   "with", "between", "towards", "toward", "outside", "other", "another",
-                  "its", "their", "sides"})
+                  "its", "their", "sides", "radius"})
     return frozenset(words)
 
 

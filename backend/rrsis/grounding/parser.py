@@ -180,6 +180,9 @@ class _Parser:
             elif self.peek() == "outside":   # "outside (of) the parking lot": not in it
                 self.t[self.i:self.i + (2 if self.peek(1) == "of" else 1)] = ["in"]
                 negated = not negated
+            if negated and self.category_here() is not None:   # "vehicles except trucks"
+                relations.append(Relation("is", self.anchor(), None, True))
+                continue
             attr = self.attribute(negated)
             if attr is not None:
                 attrs.append(attr)
@@ -258,7 +261,10 @@ class _Parser:
                 continue
             if self.category_here() is not None:
                 return attrs, rank, count, skip
-            attr = self.attribute(False)
+            negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
+            if negated:
+                self.i += 1
+            attr = self.attribute(negated)
             if attr is None:
                 raise self.fail("no object named")
             attrs.append(attr)
@@ -556,7 +562,7 @@ class _Parser:
             self.i = save
             return None
         self.i += 1
-        self.eat("away")
+        self.eat("away") or self.eat("radius")   # "within a 50 m radius of the lake"
         if not (self.eat("of") or self.eat("from") or self.eat("to")):
             self.i = save
             return None

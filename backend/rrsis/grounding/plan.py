@@ -64,7 +64,8 @@ class Region:
 class Relation:
     """A relation to an anchor target, in ground metres.
 
-    ``kind``: along | next_to | near | far | surrounded | between | with | on | inside | within_m |
+    ``kind``: along | next_to | near | far | surrounded | between | with | is | on | inside |
+    within_m |
     beyond_m | north | south | east | west, filters; or nearest | farthest, which keeps every
     object and orders them for the target's rank ("the building closest to the river").
     ``distance_m`` is the distance that decides (defaults per category pair, or the
@@ -80,6 +81,7 @@ class Relation:
     def text(self) -> str:
         words = {"along": "along", "next_to": "next to", "near": "near", "far": "far from",
                  "surrounded": "surrounded by", "between": "between", "with": "with", "on": "on",
+                 "is": "a",
                  "inside": "inside",
                  "within_m": "within", "beyond_m": "more than", "north": "north of",
                  "south": "south of", "east": "east of", "west": "west of",
@@ -87,6 +89,8 @@ class Relation:
         neg = "not " if self.negated else ""
         if self.kind == "with" and self.negated:   # "parking lot without car"
             words, neg = "without", ""
+        if self.kind == "is":                       # "vehicle except truck"
+            words, neg = ("except" if self.negated else "a"), ""
         anchor = self.anchor.text()
         if self.anchor.region is not None:   # "car on (road in the top of the image)"
             anchor = f"({anchor})"

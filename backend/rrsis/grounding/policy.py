@@ -31,8 +31,8 @@ MIN_SAMPLES = 5  # fewer samples than this: no decision from the measurement (st
 Policy = Mapping[str, Mapping[str, Any]]
 
 _WORDS = {"along": "along", "next_to": "next to", "near": "near", "far": "far from",
-          "surrounded": "surrounded by", "between": "between", "with": "with", "on": "on",
-          "inside": "inside",
+          "surrounded": "surrounded by", "between": "between", "with": "with", "is": "a",
+          "on": "on", "inside": "inside",
           "within_m": "within", "beyond_m": "beyond", "north": "north of", "south": "south of",
           "east": "east of", "west": "west of"}
 

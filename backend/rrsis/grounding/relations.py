@@ -148,5 +148,6 @@ def between(a: BaseGeometry, anchors: Sequence[Tuple[str, BaseGeometry]],
 TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
     "on": on, "inside": inside, "next_to": next_to, "along": along, "near": near, "far": far,
     "with": along,   # "parking lots with cars": one of them within the distance, or on it
+    "is": on,        # "vehicles except trucks": mostly over a truck is a truck
     "within_m": within_m, "beyond_m": beyond_m, "surrounded": surrounded,
 }

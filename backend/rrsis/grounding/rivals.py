@@ -57,7 +57,7 @@ def overlap_pairs(plan: Plan) -> FrozenSet[FrozenSet[str]]:
 
     def visit(target: Target) -> None:
         for r in target.relations:
-            if r.kind in ("on", "inside", "with"):   # "roofs with cars (on them)"
+            if r.kind in ("on", "inside", "with", "is"):   # "roofs with cars (on them)"
                 out.update(frozenset({group_of(a), group_of(b)}) for a in target.categories
                            for b in r.anchor.categories)
             visit(r.anchor)

@@ -143,10 +143,21 @@ def _scene() -> Scene:
     ("the house with the red roof", []),                      # all three are grey
     ("cars outside the road", [("car", 0), ("car", 1)]),
     ("buildings within 21 m of each other", [("building", 1), ("building", 2)]),  # 20 m; 25
+    ("non-red cars", [("car", 0), ("car", 2)]),
+    ("cars covered by the road", [("car", 2)]),
 ])
+
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
     sel = execute(parse(expression), _scene())
     assert sel.picks == picks and not sel.uncertain
+
+
+def test_except_a_category_leaves_out_its_objects() -> None:
+    """"vehicles except trucks": a vehicle mostly over a truck object is that truck."""
+    truck, car = box(0, 0, 10, 3), box(20, 0, 24, 2)
+    scene = Scene({"vehicle": [box(0, 0, 10, 3.2), car], "truck": [truck]}, (0, 0, 100, 100))
+    assert execute(parse("all vehicles except trucks"), scene).picks == [("vehicle", 1)]
+    assert execute(parse("vehicles but not trucks"), scene).picks == [("vehicle", 1)]
 
 
 def test_closest_to_a_missing_anchor_is_uncertain_and_empty() -> None:
@@ -197,6 +208,7 @@ from hypothesis import strategies as st  # noqa: E402
 _WORDS = st.sampled_from("the cars car road buildings red white largest 3 next to along near "
                          "second 2 nd under boats isolated roofed either , or grey between "
                          "with without northern southern outside each other both sides "
+                         "except excluding non covered covering radius "
                          "not within 20 m of from more than and or in on top left image north "
                          "far surrounded by small long trees water larger smaller over under "
                          "between m2 ha with area red roofs > < closest nearest farthest to "
