@@ -82,12 +82,14 @@ class RrsisAlgorithm(AlgorithmBase):
             self.EXTENT, self.tr("Extent (default: whole raster)"), optional=True))
         self.add_model_parameters()
 
+    def add_model_parameter(self) -> None:
+        self.addParameter(QgsProcessingParameterString(
+            self.MODEL, self.tr("Model (name or .safetensors path; empty: default)"),
+            defaultValue=settings.get("default_model"), optional=True))
+
     def add_model_parameters(self) -> None:
         """Model, device, threshold and minimum area: shared with "Segment many rasters"."""
-        model = QgsProcessingParameterString(
-            self.MODEL, self.tr("Model (name or .safetensors path; empty: default)"),
-            defaultValue=settings.get("default_model"), optional=True)
-        self.addParameter(model)
+        self.add_model_parameter()
         preferred = settings.get("device")
         device = QgsProcessingParameterEnum(
             self.DEVICE, self.tr("Device"), options=list(settings.DEVICES),
@@ -159,18 +161,13 @@ class RrsisAlgorithm(AlgorithmBase):
     def model_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
         """Expressions and the parameters of :meth:`add_model_parameters` as request params."""
-        expressions = params.split_expressions(
-            self.parameterAsString(parameters, self.EXPRESSION, context))
-        if not expressions:
-            raise QgsProcessingException(self.tr("Give at least one expression."))
-        request: Dict[str, Any] = {
-            "expressions": expressions,
-            "model": self.parameterAsString(parameters, self.MODEL, context).strip() or None,
+        request = self.reading_request(parameters, context)
+        request.update({
             "device": settings.DEVICES[self.parameterAsEnum(parameters, self.DEVICE, context)],
             "threshold": self.parameterAsDouble(parameters, self.THRESHOLD, context),
             "min_area_m2": self._min_area(parameters, context),  # 0: no filter; None: default
             "gsd_m": self.parameterAsDouble(parameters, self.GSD, context) or None,  # 0: auto
-        }
+        })
         threads = settings.get("threads")
         if threads:
             request["threads"] = threads
@@ -180,13 +177,26 @@ class RrsisAlgorithm(AlgorithmBase):
             request["regularize"] = True  # sent only when asked: older backends lack it
         if self.parameterAsBoolean(parameters, self.FLIP_AVERAGE, context):
             request["flip_average"] = True
-        # the next two are sent only when not the default: older backends lack them
-        if not self.parameterAsBoolean(parameters, self.RIVALS, context):  # absent: default
-            request["rivals"] = False
+        # sent only when not the default: older backends lack it
         stretch = SEGMENT_PARAMS["stretch"].choices[
             self.parameterAsEnum(parameters, self.STRETCH, context)]
         if stretch != SEGMENT_PARAMS["stretch"].default:
             request["stretch"] = stretch
+        return request
+
+    def reading_request(self, parameters: Dict[str, Any],
+                        context: QgsProcessingContext) -> Dict[str, Any]:
+        """What decides how the expressions are read: the expressions, the model, and rivals
+        (sent only when off: older backends lack it); "Explain expressions" sends just this."""
+        expressions = params.split_expressions(
+            self.parameterAsString(parameters, self.EXPRESSION, context))
+        if not expressions:
+            raise QgsProcessingException(self.tr("Give at least one expression."))
+        request: Dict[str, Any] = {
+            "expressions": expressions,
+            "model": self.parameterAsString(parameters, self.MODEL, context).strip() or None}
+        if not self.parameterAsBoolean(parameters, self.RIVALS, context):  # absent: default
+            request["rivals"] = False
         return request
 
     def _min_area(self, parameters: Dict[str, Any],

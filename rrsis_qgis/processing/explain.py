@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from qgis.core import (QgsProcessingException, QgsProcessingOutputString,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterString)
+from qgis.core import (QgsProcessingOutputString, QgsProcessingParameterBoolean,
+                       QgsProcessingParameterString)
 
-from .. import params, settings
 from .._protocol import SEGMENT_PARAMS
 from .common import RrsisAlgorithm
 
@@ -37,9 +36,7 @@ class ExplainAlgorithm(RrsisAlgorithm):
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
         self.addParameter(QgsProcessingParameterString(
             self.EXPRESSION, self.tr("Expression(s), one per line"), multiLine=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.MODEL, self.tr("Model (name or .safetensors path; empty: default)"),
-            defaultValue=settings.get("default_model"), optional=True))
+        self.add_model_parameter()
         self.addParameter(QgsProcessingParameterBoolean(
             self.RIVALS, self.tr("Leave out what another category claims"),
             defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True))
@@ -48,16 +45,7 @@ class ExplainAlgorithm(RrsisAlgorithm):
 
     def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
                          feedback: Any) -> Dict[str, Any]:
-        expressions = params.split_expressions(
-            self.parameterAsString(parameters, self.EXPRESSION, context))
-        if not expressions:
-            raise QgsProcessingException(self.tr("Give at least one expression."))
-        request: Dict[str, Any] = {
-            "expressions": expressions,
-            "model": self.parameterAsString(parameters, self.MODEL, context).strip() or None}
-        if not self.parameterAsBoolean(parameters, self.RIVALS, context):
-            request["rivals"] = False
-        result = self.call_backend("explain", request, feedback)
+        result = self.call_backend("explain", self.reading_request(parameters, context), feedback)
         plans = result.get("plans") or {}
         text = "\n\n".join(str(p.get("text") or "") for p in plans.values())
         for line in text.splitlines():
