@@ -44,6 +44,8 @@ import rasterio
 from rasterio.transform import from_origin
 from rrsis.protocol import Result
 
+if __name__ == "__main__":   # the count below, run as a script: find the tests' helpers
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers.server import (RawServer, server_env, write_foreground_model,  # noqa: E402
                          write_raster)
 
@@ -392,6 +394,12 @@ CASES: List[Case] = [
          lambda w: w.params(expressions=["cars\x1b[2J"]), "bad_input", "control characters"),
     Case("16", "NUL character in the layer name", ("server",),
          lambda w: w.params(layer="rr\x00sis"), "bad_input", "control characters"),
+    Case("16", "explain: an escape sequence in an expression", ("server",),
+         lambda w: {"expressions": ["cars\x1b[2J"]}, "bad_input", "control characters",
+         method="explain"),
+    Case("5", "explain: a model path that is a raster, not a checkpoint", ("server",),
+         lambda w: {"expressions": ["cars"], "model": w.p("in.tif")}, "bad_checkpoint",
+         "safetensors", method="explain"),
     Case("17", "30 m raster upsampled 60x by the model's default GSD", ("cli", "server"),
          lambda w: w.params(raster=w.p("coarse.tif"), output=None), "bad_input",
          "60x upsampling", method="estimate", setup=_raster_at(30.0, 50)),
