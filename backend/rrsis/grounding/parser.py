@@ -234,6 +234,9 @@ class _Parser:
                     rank, skip = (_superlative(after), 1), position - 1  # type: ignore[assignment]
                     self.i += words + 1
                     continue
+            if word == "top" and _number(self.peek(1) or "") is not None:   # "the top 5 ..."
+                self.i += 1
+                continue
             n = _number(word)
             nxt = self.peek(1)
             superlative = _superlative(nxt) if nxt is not None else None
@@ -243,6 +246,9 @@ class _Parser:
                 if superlative:
                     rank = (superlative, int(n))
                     self.i += 2
+                elif rank is not None and rank[1] == 1 and not skip:   # "the largest 3 ..."
+                    rank = (rank[0], int(n))
+                    self.i += 1
                 else:
                     count = int(n)
                     self.i += 1

@@ -144,6 +144,8 @@ def _scene() -> Scene:
     ("cars outside the road", [("car", 0), ("car", 1)]),
     ("buildings within 21 m of each other", [("building", 1), ("building", 2)]),  # 20 m; 25
     ("non-red cars", [("car", 0), ("car", 2)]),
+    ("the largest 2 buildings", [("building", 1), ("building", 0)]),   # 900, 100 m2
+    ("the top 2 largest buildings", [("building", 1), ("building", 0)]),
     ("cars covered by the road", [("car", 2)]),
 ])
 
