@@ -18,7 +18,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "NEGATION_WORDS",
-           "TRAINING_WORDS",
+           "NEGATED_FORMS", "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
            "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise"]
 
@@ -246,6 +246,10 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "ones", "but", "either", "both"})
 NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",
                                             "excluding"})
+# a word that is a relation, negated: read as that relation with "not"
+NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
+    ("without",): "with",                            # "without red roofs", "without cars"
+    ("outside",): "in", ("outside", "of"): "in"}     # "outside (of) the parking lot"
 
 # Words the shipped models were trained on (RefSegRS vocabulary and the phrases of
 # ``training/sources``): the end-to-end path knows them even where grounding does not.
@@ -309,15 +313,15 @@ def _all_words() -> FrozenSet[str]:
                  REGION_ADJECTIVES,
                  {"roofed"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
-                  AREA_UNITS_M2):
+                  AREA_UNITS_M2, NEGATED_FORMS):
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",
                   "long", "wide",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
-                  "with", "between", "towards", "toward", "outside", "other", "another",
-                  "its", "their", "sides", "radius"})
+                  "with", "between", "towards", "toward", "other", "another",
+                  "its", "their", "radius"})
     return frozenset(words)
 
 
@@ -360,9 +364,9 @@ class Vocabulary:
         return known_word(word) or word in self._own_words or singular(word) in self._own_words
 
     @cached_property
-    def _object_words(self) -> FrozenSet[str]:
-        """One-word object names, singular: what a typo most likely meant."""
-        return frozenset(singular(n) for n in self.names if " " not in n)
+    def _object_words(self) -> Tuple[str, ...]:
+        """One-word object names, singular, in order: what a typo most likely meant."""
+        return tuple(sorted({singular(n) for n in self.names if " " not in n}))
 
     def suggest(self, word: str) -> Optional[str]:
         """The object name ``word`` is one slip away from, in its number ("biuldings" ->
@@ -370,7 +374,7 @@ class Vocabulary:
         left out or added; a wrong letter only in words of 6 letters or more ("ships" is
         not a typo of "shops")."""
         one = singular(word)
-        for name in sorted(self._object_words):
+        for name in self._object_words:
             if _one_slip(one, name) and name != one:
                 return name + word[len(one):] if word.startswith(one) else name
         return None
@@ -449,8 +453,7 @@ def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
     cats, learnt, claimed = list(CATEGORIES), set(), set()
     # a category's own name first: of "house" and "building", "building" asks for buildings
     for word, trained, names in sorted(classes, key=lambda c: c[0] not in BY_NAME):
-        named = BY_NAME.get(word) or BY_NAME.get(
-            CATEGORY_NAMES.get(word) or CATEGORY_NAMES.get(singular_phrase(word), ""))
+        named = BY_NAME.get(BASE_VOCABULARY.category_named(word) or "")
         if named is not None and named.name not in claimed:
             claimed.add(named.name)
             cats[cats.index(named)] = Category(named.name, trained,

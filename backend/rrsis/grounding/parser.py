@@ -49,6 +49,7 @@ _CONJ = frozenset({"and", "or", ","})
 _COMPARATIVES = sorted(lx.COMPARATIVES, key=len, reverse=True)   # "more than" before "over"
 _AREA_UNITS = sorted(lx.AREA_UNITS_M2, key=len, reverse=True)    # "sq ft" before "ft"
 _TRAILING_COMPARATIVES = sorted(lx.TRAILING_COMPARATIVES, key=len, reverse=True)
+_NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
 
 
 class NotUnderstood(Exception):
@@ -134,10 +135,8 @@ class _Parser:
         region, self.premod_region = self.premod_region, None
         if colours and rank is not None:   # the largest of the red ones, or of the white?
             raise self.fail("a rank over several colours")
-        start = self.i
         heads = [self.head()]
-        plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1]) and \
-            self.t[start] not in lx.ORDINAL_WORDS   # "cars": more than one asked for?
+        plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
         while self.peek() in _CONJ:
             save = self.i
             self.i += 1
@@ -152,7 +151,7 @@ class _Parser:
         self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
         if self.isolated:   # far from every other object of its own categories
             self.isolated = False
-            own = Target(tuple(dict.fromkeys(heads)))
+            own = Target(self.heads)
             relations.append(Relation("far", own, _default_distance("far", groups, own,
                                                                     self.vocab)))
         while True:
@@ -174,12 +173,11 @@ class _Parser:
                 negated = not negated
                 self.i += 1
                 self.skip_fillers()
-            if self.peek() == "without":   # "without red roofs", "without cars": not with
-                self.t[self.i] = "with"
-                negated = not negated
-            elif self.peek() == "outside":   # "outside (of) the parking lot": not in it
-                self.t[self.i:self.i + (2 if self.peek(1) == "of" else 1)] = ["in"]
-                negated = not negated
+            for phrase in _NEGATED_FORMS:   # "without cars": not with; "outside": not in
+                if self.at(*phrase):
+                    self.t[self.i:self.i + len(phrase)] = [lx.NEGATED_FORMS[phrase]]
+                    negated = not negated
+                    break
             if negated and self.category_here() is not None:   # "vehicles except trucks"
                 relations.append(Relation("is", self.anchor(), None, True))
                 continue
@@ -204,8 +202,7 @@ class _Parser:
         if rank is not None and rank[1] == 1 and count is None and not skip and plural:
             self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
         self.target_colours = colours
-        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), tuple(relations), region, rank,
-                      skip)
+        return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip)
 
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The lexicon groups of a target's heads: they choose its default distances."""
@@ -379,7 +376,6 @@ class _Parser:
         save = self.i
         if self.eat("with"):
             self.skip_fillers()
-            self.eat("a") or self.eat("an")
             if self.peek() in lx.SIZE_NOUNS:
                 self.i += 1
             self.eat("of")

@@ -19,11 +19,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
-           "DISTANCE_RANKS", "ordinal"]
+           "DISTANCE_RANKS", "RELATION_WORDS", "ordinal"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
 DISTANCE_RANKS = ("nearest", "farthest")  # ranks by distance to an anchor, not by size
+#: relation kind -> its words in a plan's text (and, but for a few, in a family's name)
+RELATION_WORDS: Dict[str, str] = {
+    "along": "along", "next_to": "next to", "near": "near", "far": "far from",
+    "surrounded": "surrounded by", "between": "between", "with": "with", "is": "a", "on": "on",
+    "inside": "inside", "within_m": "within", "beyond_m": "more than", "north": "north of",
+    "south": "south of", "east": "east of", "west": "west of", "nearest": "nearest to",
+    "farthest": "farthest from"}
 
 
 @dataclass(frozen=True)
@@ -64,10 +71,10 @@ class Region:
 class Relation:
     """A relation to an anchor target, in ground metres.
 
-    ``kind``: along | next_to | near | far | surrounded | between | with | is | on | inside |
-    within_m |
-    beyond_m | north | south | east | west, filters; or nearest | farthest, which keeps every
-    object and orders them for the target's rank ("the building closest to the river").
+    ``kind`` (one of :data:`RELATION_WORDS`): along | next_to | near | far | surrounded |
+    between | with | is | on | inside | within_m | beyond_m | north | south | east | west,
+    filters; or nearest | farthest, which keeps every object and orders them for the
+    target's rank ("the building closest to the river").
     ``distance_m`` is the distance that decides (defaults per category pair, or the
     expression's own "within 20 m of").
     """
@@ -79,13 +86,7 @@ class Relation:
     distance_from_expression: bool = False
 
     def text(self) -> str:
-        words = {"along": "along", "next_to": "next to", "near": "near", "far": "far from",
-                 "surrounded": "surrounded by", "between": "between", "with": "with", "on": "on",
-                 "is": "a",
-                 "inside": "inside",
-                 "within_m": "within", "beyond_m": "more than", "north": "north of",
-                 "south": "south of", "east": "east of", "west": "west of",
-                 "nearest": "nearest to", "farthest": "farthest from"}[self.kind]
+        words = RELATION_WORDS[self.kind]
         neg = "not " if self.negated else ""
         if self.kind == "with" and self.negated:   # "parking lot without car"
             words, neg = "without", ""

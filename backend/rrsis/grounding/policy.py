@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .lexicon import group_of
-from .plan import Plan, Relation, Target, ordinal
+from .plan import DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target, ordinal
 
 __all__ = ["DECISIONS", "MIN_SAMPLES", "families", "decide", "policy_of", "end_to_end_reason"]
 
@@ -30,11 +30,9 @@ DECISIONS = ("grounded", "end_to_end")
 MIN_SAMPLES = 5  # fewer samples than this: no decision from the measurement (stays grounded)
 Policy = Mapping[str, Mapping[str, Any]]
 
-_WORDS = {"along": "along", "next_to": "next to", "near": "near", "far": "far from",
-          "surrounded": "surrounded by", "between": "between", "with": "with", "is": "a",
-          "on": "on", "inside": "inside",
-          "within_m": "within", "beyond_m": "beyond", "north": "north of", "south": "south of",
-          "east": "east of", "west": "west of"}
+# a family's relation words: the plan's, but for the names already measured and stored in
+# cards' grounding policies under other words ("beyond", "nearest", "farthest")
+_WORDS = {**RELATION_WORDS, "beyond_m": "beyond", **{k: k for k in DISTANCE_RANKS}}
 
 
 def _relation_family(group: str, relation: Relation) -> str:
