@@ -362,8 +362,11 @@ class RrsisDock(QgsDockWidget):
     def _explain_request(self) -> Optional[Dict[str, Any]]:
         """What reads the typed expressions as a run would (``explain``); None: none typed."""
         exprs = self.expressions()
-        if not exprs:
-            return None
+        return self._reading_request(exprs) if exprs else None
+
+    def _reading_request(self, exprs: List[str]) -> Dict[str, Any]:
+        """The expressions, the model and rivals: what decides how they are read, for a run
+        and for its preview alike (rivals sent only when off: older backends lack it)."""
         request: Dict[str, Any] = {
             "expressions": exprs,
             "model": self.model.currentData() or settings.get("default_model") or None}
@@ -382,10 +385,9 @@ class RrsisDock(QgsDockWidget):
         out = backend.results_dir() / output_name(exprs[0])
         request: Dict[str, Any] = {
             **params.raster_params(layer),
-            "expressions": exprs,
+            **self._reading_request(exprs),
             "output": str(out.with_suffix(".gpkg")),
             "layer": "rrsis",
-            "model": self.model.currentData() or settings.get("default_model") or None,
             "device": self.device.currentData() or "auto",
             "threshold": float(self.threshold.value()),
             "min_area_m2": params.min_area_to_wire(self.min_area.value()),  # 0: no filter
@@ -400,8 +402,6 @@ class RrsisDock(QgsDockWidget):
             request["regularize"] = True
         if self.flip_average.isChecked():
             request["flip_average"] = True
-        if not self.rivals.isChecked():  # sent only when turned off: older backends lack it
-            request["rivals"] = False
         if self.stretch_area.isChecked():  # sent only when asked: older backends lack it
             request["stretch"] = "area"
         if request["raster"] is None:  # web, virtual or in-memory layer: QGIS renders it first

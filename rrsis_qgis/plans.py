@@ -39,19 +39,20 @@ def plan_of(result: Dict[str, Any], expression: str) -> str:
 
 def unknown_words(result: Dict[str, Any]) -> List[str]:
     """Words the backend did not know, over every expression, in order, once each."""
-    words: List[str] = [str(w) for w in result.get("unknown_words") or []]
-    for report in (result.get("plans") or {}).values():
-        if isinstance(report, dict):
-            words += [str(w) for w in report.get("unknown_words") or []]
-    return list(dict.fromkeys(words))
+    return _over_plans(result, "unknown_words")
 
 
 def suggestions(result: Dict[str, Any]) -> List[str]:
     """Object names the unknown words were likely typos of ("buildings"), in order, once each."""
-    words: List[str] = []
+    return _over_plans(result, "suggestions")
+
+
+def _over_plans(result: Dict[str, Any], key: str) -> List[str]:
+    """The result's own ``key`` list, then every plan's, in order, once each."""
+    words: List[str] = [str(w) for w in result.get(key) or []]
     for report in (result.get("plans") or {}).values():
         if isinstance(report, dict):
-            words += [str(w) for w in report.get("suggestions") or []]
+            words += [str(w) for w in report.get(key) or []]
     return list(dict.fromkeys(words))
 
 

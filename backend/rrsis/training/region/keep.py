@@ -40,8 +40,8 @@ def keep_raster(raster: Path, tmp: Path, output: Path, bounds: Optional[Bounds] 
         window = None if bounds is None else _covering_window(src, bounds, crs)
         if window is not None:
             _write_window(src, window, tmp / "source.tif")
-            return str(output.resolve() / "source.tif")
-    _geotiff_copy(raster, tmp / "source.tif")
+    if window is None:
+        _geotiff_copy(raster, tmp / "source.tif")
     return str(output.resolve() / "source.tif")
 
 
