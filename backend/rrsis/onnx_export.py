@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Dict, Tuple
@@ -33,6 +32,7 @@ import numpy as np
 
 from ._moved import moved_to
 from .errors import InputError
+from .paths import scratch_folder
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def export_onnx(checkpoint: Path, output: Path, opset: int = OPSET) -> Dict[str,
         text = model.encode_text(ids, mask)
     rgb = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0))
     stats: Dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="rrsis-onnx-") as tmp:
+    with scratch_folder("onnx") as tmp:
         raw_text, raw_image = Path(tmp) / "text.onnx", Path(tmp) / "image.onnx"
         _torch_export(text_graph, (ids, mask), raw_text, ["input_ids", "attention_mask"],
                       ["l_feats", "l_mask"])

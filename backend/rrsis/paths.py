@@ -30,18 +30,21 @@ import errno
 import os
 import re
 import secrets
+import shutil
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Set
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Set, Union
 
 from .errors import (InputError, NetworkPathError, NotWritableError, OutputError,
                      OutputExistsError, RasterReadError, RrsisError)
 
 __all__ = ["VECTOR_SUFFIXES", "RASTER_SUFFIXES", "check_local_source", "gdal_options",
            "check_outputs", "part_path", "release_part", "remove_live_parts",
-           "remove_stale_parts", "write_failure", "write_text_atomic"]
+           "remove_stale_parts", "replacing", "scratch_folder", "write_failure",
+           "write_text_atomic"]
 
 VECTOR_SUFFIXES = (".gpkg",)
 RASTER_SUFFIXES = (".tif", ".tiff")
@@ -308,13 +311,17 @@ def release_part(path: str, remove: bool = True) -> None:
 
 
 def remove_live_parts() -> List[str]:
-    """Delete every part file this process still has (exit paths: orphan, SIGTERM, atexit)."""
+    """Delete every part file and scratch folder this process still has (exit paths: orphan,
+    SIGTERM, atexit)."""
     with _LIVE_LOCK:
-        live = list(_LIVE)
+        live, folders = list(_LIVE), list(_LIVE_FOLDERS)
     removed = []
     for path in live:
         release_part(path)
         removed.append(path)
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
     return removed
 
 
@@ -351,16 +358,73 @@ def remove_stale_parts(folder: str) -> List[str]:
     return removed
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+@contextmanager
+def replacing(target: Union[str, Path]) -> Iterator[Path]:
+    """A part-file path beside ``target`` to write; renamed onto ``target`` when the block
+    ends normally, removed when it does not: an existing ``target`` survives any failure, and
+    a part file left by a killed process is recognisable (:func:`remove_stale_parts`)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp, done = part_path(str(target)), False
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+        done = True
+    finally:
+        release_part(tmp, remove=not done)
+
+
+def write_text_atomic(path: Union[str, Path], text: str) -> None:
     """``text`` into ``path`` under a temporary name in the same folder, then renamed: a
     report that already exists survives any failure (reports, metrics, calibrations)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    with replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+# --- scratch folders -----------------------------------------------------------------------------
+
+_SCRATCH = re.compile(r"^rrsis-[a-z]+-(\d+)-[0-9a-f]+$")
+_LIVE_FOLDERS: Set[str] = set()
+
+
+@contextmanager
+def scratch_folder(kind: str) -> Iterator[Path]:
+    """A private temporary folder ``rrsis-KIND-PID-XXXX`` removed when the block ends, and
+    by :func:`remove_live_parts` on the exits a process controls; folders of processes that
+    no longer exist (killed with SIGKILL) are removed when the next one is made, so a killed
+    backend's intermediate rasters do not stay in the temporary folder for good."""
+    root = tempfile.gettempdir()
+    remove_stale_folders(root)
+    folder = os.path.join(root, f"rrsis-{kind}-{os.getpid()}-{secrets.token_hex(4)}")
+    os.mkdir(folder, 0o700)
+    with _LIVE_LOCK:
+        _LIVE_FOLDERS.add(folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        yield Path(folder)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        with _LIVE_LOCK:
+            _LIVE_FOLDERS.discard(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_folders(root: str) -> List[str]:
+    """Delete the scratch folders in ``root`` of this user's rrsis processes that are gone."""
+    removed = []
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return removed
+    for name in names:
+        m = _SCRATCH.match(name)
+        path = os.path.join(root, name)
+        if not m or _pid_alive(int(m.group(1))):
+            continue
+        try:
+            if os.stat(path, follow_symlinks=False).st_uid != os.getuid() \
+                    or not os.path.isdir(path) or os.path.islink(path):
+                continue
+        except (OSError, AttributeError):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(name)
+    return removed

@@ -21,12 +21,13 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from typing import IO, Any, Callable, Deque, List, Optional
 
 from . import __version__
-from .paths import remove_live_parts
+from .paths import remove_live_parts, remove_stale_folders
 from .protocol import MAX_LINE_CHARS, PROTOCOL_VERSION, Message, Request, encode
 
 __all__ = ["Job", "JobQueue", "LineWriter", "serve", "PARENT_POLL_S"]
@@ -236,6 +237,7 @@ def serve(log_file: Optional[str] = None, verbose: bool = False,
     signal.signal(signal.SIGTERM, terminated)
     _die_with_parent(orphaned, parent_death_signal)
     log.info("rrsis %s serving protocol %d (pid %d)", __version__, PROTOCOL_VERSION, os.getpid())
+    remove_stale_folders(tempfile.gettempdir())  # a killed backend's scratch rasters
     try:
         server.send(server.hello())
         server.start_worker()

@@ -11,7 +11,9 @@ nothing touches the user's QGIS. Tests needing the backend skip when
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess  # nosec B404: tests start real backend processes
 import sys
 import tempfile
@@ -23,6 +25,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 _PROFILE = Path(tempfile.mkdtemp(prefix="rrsis-qgis-profile-"))
+atexit.register(shutil.rmtree, _PROFILE, True)   # made before QGIS starts, so not a fixture
 os.environ["QGIS_CUSTOM_CONFIG_PATH"] = str(_PROFILE)  # before QGIS starts: settings stay here
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for path in (str(REPO), "/usr/share/qgis/python/plugins"):
@@ -204,8 +207,8 @@ def write_geotiff(path: Path, epsg: int = 32633, origin=(500000.0, 4649776.0), g
 
 
 @pytest.fixture(scope="session")
-def raster_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="rrsis-rasters-"))
+def raster_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("rasters")
 
 
 @pytest.fixture
@@ -239,14 +242,14 @@ def backend_python() -> str:
 
 
 @pytest.fixture(scope="session")
-def model_dir(backend_python: str) -> Path:
+def model_dir(backend_python: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with two checkpoints of the tiny LGCE test config.
 
     ``tiny``: random weights (arbitrary but real output). ``everywhere``: the final 1x1 conv
     zeroed and its bias set to (-5, 5), so every pixel is foreground and each run returns one
     polygon covering exactly the processed extent: a predictable object to check places and CRSs.
     """
-    folder = Path(tempfile.mkdtemp(prefix="rrsis-models-"))
+    folder = tmp_path_factory.mktemp("models")
     code = (
         "import sys, torch\n"
         "from rrsis.models import create_model, save_checkpoint\n"
@@ -306,11 +309,11 @@ def provider(qgis_app: QgsApplication) -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def xyz_tiles(qgis_app: QgsApplication) -> str:
+def xyz_tiles(qgis_app: QgsApplication, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The bundled sample as a local XYZ tile set; returns the layer URI (``wms`` provider)."""
     from xyz_tiles import build_xyz_tiles, xyz_uri
 
-    folder = build_xyz_tiles(Path(tempfile.mkdtemp(prefix="rrsis-xyz-")) / "tiles")
+    folder = build_xyz_tiles(tmp_path_factory.mktemp("xyz") / "tiles")
     return xyz_uri(folder)
 
 

@@ -44,7 +44,6 @@ vectorising, outputs) read top to bottom in one place; the parts it calls live b
 from __future__ import annotations
 
 import datetime as _dt
-import tempfile
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -58,7 +57,7 @@ from ..grounding.engine import NO_MATCH, GroundedRun
 from ..grounding.learnt import unlearnt_in, unlearnt_message, unlearnt_words
 from ..grounding.lexicon import vocabulary_of
 from ..grounding.policy import policy_of
-from ..paths import check_outputs, gdal_options
+from ..paths import check_outputs, gdal_options, scratch_folder
 from ..protocol import TaskProgress as Progress
 from .checks import check_upsampling
 from .gsd import MIN_AREA_PIXELS, default_min_area_m2, phrase_gsd_m, working_gsd  # noqa: F401
@@ -385,7 +384,7 @@ def _coarse_probability(options: SegmentOptions, plan: _Plan, one: _Pass,
     from rasterio.enums import Resampling
     from rasterio.vrt import WarpedVRT
 
-    with tempfile.TemporaryDirectory(prefix="rrsis-pass-") as tmp:
+    with scratch_folder("pass") as tmp:
         path = str(Path(tmp) / "probability.tif")
         writer = StripRasterWriter(path, one.grid, "float32", one.predictor.expressions)
         try:

@@ -24,11 +24,11 @@ import hashlib
 import json
 import os
 import struct
-import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO, Dict, Iterator, Optional, Tuple, Union
 
 from ..errors import CheckpointError
+from ..paths import replacing
 
 __all__ = ["CARD_KEY", "read_header", "read_card", "check_checkpoint_path", "data_start",
            "weights_sha256_of_file", "file_sha256", "write_card", "onnx_graphs", "TORCH_DTYPE_NAMES"]
@@ -182,20 +182,15 @@ def write_card(path: PathLike, card: Dict[str, Any], target: Optional[PathLike] 
     header = dict(header)
     header["__metadata__"] = meta
     encoded = _encode_header(header)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+    mode = (target if target.exists() else path).stat().st_mode & 0o7777
+    with replacing(target) as tmp:
+        with open(tmp, "wb") as out, open(path, "rb") as src:
             out.write(struct.pack("<Q", len(encoded)))
             out.write(encoded)
             src.seek(start)
             for chunk in iter(lambda: src.read(8 << 20), b""):
                 out.write(chunk)
-        os.chmod(tmp, (target if target.exists() else path).stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        os.chmod(tmp, mode)
 
 
 def onnx_graphs(path: PathLike, card: Optional[Dict[str, Any]] = None,

@@ -21,7 +21,6 @@ import json
 import os
 import pickle
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, Mapping, MutableMapping, Optional, Union
 
@@ -29,6 +28,7 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import CheckpointError
+from ..paths import replacing
 from .build import create_model
 from .card import CARD_KEY, check_checkpoint_path, read_card
 from .card_check import check_weights_fit
@@ -70,13 +70,6 @@ def check_state_dict(module: nn.Module, state: Mapping[str, Tensor], what: str) 
     raise CheckpointError(f"{what} does not fit the model: " + "; ".join(parts))
 
 
-def _atomic_target(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    return Path(tmp)
-
-
 def save_checkpoint(model: ReferringSegmenter, path: PathLike, card: Optional[Dict[str, Any]] = None,
                     dtype: Optional[torch.dtype] = None) -> Dict[str, Any]:
     """Write ``model`` and its card to ``path`` (.safetensors); return the card written.
@@ -107,13 +100,8 @@ def save_checkpoint(model: ReferringSegmenter, path: PathLike, card: Optional[Di
     full.update(card or {})
     full["weights_dtype"] = str(dtype or torch.float32).replace("torch.", "")
     full["weights_sha256"] = weights_sha256(state)
-    tmp = _atomic_target(path)
-    try:
+    with replacing(path) as tmp:
         save_file(state, str(tmp), metadata={CARD_KEY: json.dumps(full)})
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return full
 
 

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +37,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from ..device import autocast, resolve_device
 from ..errors import CheckpointError, InputError
 from ..models import ReferringSegmenter, create_model, save_checkpoint
+from ..paths import replacing
 from .datasets.refsegrs import IGNORE_INDEX, read_splits
 from .distributed import DistInfo, all_gather_objects, barrier, cleanup, init_distributed
 from .evaluate import evaluate_dataset, make_dataset, write_results
@@ -143,18 +142,6 @@ def _set_rng_state(state: Dict[str, Any]) -> None:
     np.random.set_state((n[0], n[1].numpy().astype(np.uint32), n[2], n[3], n[4]))
     py = state["python"]
     random.setstate((py[0], tuple(py[1]), py[2]))
-
-
-def _atomic_torch_save(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 class Trainer:
@@ -283,7 +270,8 @@ class Trainer:
         if self.info.is_main:
             state = self._state()
             state["rng"] = rngs
-            _atomic_torch_save(state, path)
+            with replacing(path) as tmp:
+                torch.save(state, tmp)
         barrier(self.info)
         return path
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
+from ...paths import scratch_folder
 from .labels import RegionLabels, as_areas, read_region_labels, to_crs
 
 __all__ = ["heldout_iou", "held_out_part", "object_matches", "before_after_report", "main"]
@@ -112,7 +112,7 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
         truth = [g for g, _ in clipped]
         counted = [g for g, inside in clipped if inside]
         objects = len(counted)
-        with tempfile.TemporaryDirectory(prefix="rrsis-heldout-") as tmp:
+        with scratch_folder("heldout") as tmp:
             gpkg = str(Path(tmp) / "pred.gpkg") if keep is None else \
                 f"{keep}-{_file_word(words[0])}.gpkg"
             result = segment(SegmentOptions(

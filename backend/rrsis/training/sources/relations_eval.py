@@ -42,9 +42,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -54,6 +52,7 @@ from affine import Affine
 from PIL import Image
 
 from ...errors import InputError, run_tool
+from ...paths import write_text_atomic
 from ..tool_args import measuring_parser
 from ...grounding.engine import GroundedRun
 from ...grounding.parser import parse
@@ -423,11 +422,7 @@ def relations_markdown(report: Dict[str, Any]) -> str:
 
 
 def _write_json(path: Path, data: Dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 def run(model_path: Path, datasets: Path, split: str = "val", limit: Optional[int] = None,
