@@ -61,6 +61,8 @@ def available_models() -> List[Dict[str, Any]]:
         if not d.is_dir():
             continue
         for path in sorted(d.glob("*.safetensors")):
+            if path.name.startswith("."):   # a part file being written, or left by a kill
+                continue
             try:
                 card = read_card(path)
             except CheckpointError:

@@ -51,6 +51,16 @@ def test_first_name_wins_and_unreadable_files_are_skipped(dirs: dict) -> None:
     assert find_model(None) == Path(models[DEFAULT_MODEL]["path"])
 
 
+def test_a_part_file_being_written_is_not_a_model(dirs: dict) -> None:
+    """An export killed half-way leaves a readable header under the part name; it must not
+    shadow the model it was replacing (the hidden name sorts first)."""
+    model = create_model("test-lgce-tiny")
+    save_checkpoint(model, dirs["first"] / ".a.rrsis-1-00ff00ff.part.safetensors",
+                    card={"name": "tiny"})
+    models = {m["name"]: m for m in available_models()}
+    assert models["tiny"]["path"] == str(dirs["first"] / "a.safetensors")
+
+
 def test_unknown_names_and_bad_paths_are_clear_errors(dirs: dict) -> None:
     with pytest.raises(ModelNotFoundError, match="no checkpoint named 'nope'.*available: .*tiny"):
         find_model("nope")
