@@ -27,10 +27,13 @@ from .colour import has_colour
 from .plan import DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "LONG_ELONGATION", "COMPACT_ELONGATION",
-           "SIZE_QUANTILE"]
+           "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE"]
 
 LONG_ELONGATION = 2.5     # "long": long side at least 2.5 x the short side
 COMPACT_ELONGATION = 1.5  # "square"/"compact"/"round": at most 1.5
+RECTANGULAR_FILL = 0.85   # "rectangular": fills at least 85 % of its minimum rotated
+#                           rectangle (a disc fills 79 %, an L of equal arms 75 %)
+IRREGULAR_FILL = 0.7      # "irregular": fills less than 70 % of it
 SIZE_QUANTILE = 1.0 / 3.0  # "large": top third of that category's areas in the scene
 
 ObjectKey = Tuple[str, int]  # (category, index in the scene's list for that category)
@@ -160,8 +163,14 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
     if attr.kind == "colour":
         result = has_colour(scene.lab(key), attr.value)
     elif attr.kind == "shape":
-        e = rel.elongation(geom)
-        result = e >= LONG_ELONGATION if attr.value == "long" else e <= COMPACT_ELONGATION
+        if attr.value == "long":
+            result = rel.elongation(geom) >= LONG_ELONGATION
+        elif attr.value == "compact":
+            result = rel.elongation(geom) <= COMPACT_ELONGATION
+        elif attr.value == "rectangular":
+            result = rel.rectangularity(geom) >= RECTANGULAR_FILL
+        else:   # irregular
+            result = rel.rectangularity(geom) < IRREGULAR_FILL
     elif attr.kind in MEASURES:   # ground m2 / m against the expression's threshold
         measure = _MEASURE[attr.kind](geom)
         result = measure > attr.amount if attr.value == "above" else measure < attr.amount

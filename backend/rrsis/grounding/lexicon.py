@@ -152,7 +152,9 @@ DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "neare
 ISOLATION_WORDS: FrozenSet[str] = frozenset({"isolated", "solitary", "lone", "standalone"})
 SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "narrow": "long",
                                "thin": "long", "square": "compact", "compact": "compact",
-                               "round": "compact"}
+                               "round": "compact", "rectangular": "rectangular",
+                               "rectilinear": "rectangular", "boxy": "rectangular",
+                               "irregular": "irregular", "irregularly": "irregular"}
 
 # relations: phrase (tuple of words) -> relation kind
 NEAR_WORDS: Dict[Tuple[str, ...], str] = {
@@ -167,6 +169,9 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("with",): "with",   # "parking lots with cars", "houses with a pool": one within d, or on it
     ("on", "both", "sides", "of"): "next_to", ("on", "either", "side", "of"): "next_to",
     ("on", "each", "side", "of"): "next_to", ("along", "both", "sides", "of"): "along",
+    # seen from above, "in front of", "behind" and "facing" an object are beside it
+    ("in", "front", "of"): "next_to", ("behind",): "next_to", ("facing",): "next_to",
+    ("surrounding",): "near",   # "trees surrounding the building": around it
     ("along", "either", "side", "of"): "along",
 }
 OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
@@ -243,7 +248,10 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
     "select", "segment", "highlight", "mark", "only", "objects", "object", "areas", "area",
-    "ones", "but", "either", "both"})
+    "ones", "but", "either", "both",
+    # a count is asked: every answer is a count of its objects ("how many cars", "count the
+    # buildings", "the number of trees")
+    "count", "how", "many", "number", "total"})
 NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",
                                             "excluding"})
 # a word that is a relation, negated: read as that relation with "not"
@@ -311,7 +319,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_PARTS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
                  REGION_ADJECTIVES,
-                 {"roofed"})
+                 {"roofed", "shaped"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
                   AREA_UNITS_M2, NEGATED_FORMS):
         for phrase in table:

@@ -302,7 +302,8 @@ class _Parser:
             return None
         self.i += 1
         self.eat("coloured") or self.eat("colored") or self.eat("in", "colour") \
-            or (kind == "colour" and self.eat("roofed"))      # "red-roofed houses"
+            or (kind == "colour" and self.eat("roofed")) \
+            or (kind == "shape" and self.eat("shaped"))       # "irregularly shaped"
         return Attribute(kind, _colour_name(value) if kind == "colour" else value, negated)
 
     def _category_at(self, k: int) -> bool:

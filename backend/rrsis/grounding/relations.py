@@ -15,8 +15,8 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 from shapely.geometry.base import BaseGeometry
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
-           "beyond_m", "direction", "elongation", "in_region", "gap", "TESTS", "ON_FRACTION",
-           "INSIDE_FRACTION", "SURROUNDED_FRACTION"]
+           "beyond_m", "direction", "elongation", "rectangularity", "in_region", "gap", "TESTS",
+           "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
@@ -105,6 +105,12 @@ def elongation(geom: BaseGeometry) -> float:
     b = math.hypot(x2 - x1, y2 - y1)
     short, long_ = sorted((a, b))
     return long_ / short if short > 0 else float("inf")
+
+
+def rectangularity(geom: BaseGeometry) -> float:
+    """Area / area of the minimum rotated rectangle (1 for a rectangle, pi/4 for a disc)."""
+    rect = geom.minimum_rotated_rectangle
+    return geom.area / rect.area if rect.area > 0 else 1.0
 
 
 def in_region(point_xy: Tuple[float, float], bounds: Tuple[float, float, float, float],

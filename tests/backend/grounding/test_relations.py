@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from shapely.geometry import LineString, box
+from shapely.geometry import LineString, Point, box
+from shapely.ops import unary_union
 
 from rrsis.grounding import parse
 from rrsis.grounding import relations as rel
@@ -62,6 +65,19 @@ def test_image_regions() -> None:
     assert rel.in_region((50, 50), bounds, "centre", "centre")
     assert not rel.in_region((10, 50), bounds, "centre", "centre")
     assert rel.in_region((90, 10), bounds, None, "right")
+
+
+def test_rectangularity_tells_rectangles_from_discs_and_crosses() -> None:
+    cross = unary_union([box(0, 4, 12, 8), box(4, 0, 8, 12)])   # 80 m2; its rectangle is diagonal
+    assert rel.rectangularity(box(0, 0, 10, 4).buffer(0.2, join_style=2)) > 0.99
+    assert rel.rectangularity(Point(0, 0).buffer(5)) == pytest.approx(math.pi / 4, abs=0.01)
+    assert rel.rectangularity(cross) == pytest.approx(0.625)
+    scene = Scene({"building": [box(0, 0, 10, 4), Point(50, 50).buffer(5), cross]},
+                  (0, 0, 100, 100))
+    assert execute(parse("rectangular buildings"), scene).picks == [("building", 0)]
+    assert execute(parse("irregular buildings"), scene).picks == [("building", 2)]
+    assert execute(parse("buildings that are not rectangular"), scene).picks == [
+        ("building", 1), ("building", 2)]
 
 
 def test_elongation() -> None:
