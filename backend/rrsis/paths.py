@@ -339,17 +339,20 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_parts(folder: str) -> List[str]:
-    """Delete part files in ``folder`` left by rrsis processes that no longer exist."""
-    removed = []
+def _stale_names(folder: str, pattern: "re.Pattern[str]") -> List[str]:
+    """Names in ``folder`` that ``pattern`` (its group 1: a PID) gives to a process now gone."""
     try:
         names = os.listdir(folder)
     except OSError:
-        return removed
-    for name in names:
-        m = _PART.match(name)
-        if m is None or _pid_alive(int(m.group(1))):
-            continue
+        return []
+    return [name for name in names
+            if (m := pattern.match(name)) is not None and not _pid_alive(int(m.group(1)))]
+
+
+def remove_stale_parts(folder: str) -> List[str]:
+    """Delete part files in ``folder`` left by rrsis processes that no longer exist."""
+    removed = []
+    for name in _stale_names(folder, _PART):
         try:
             os.unlink(os.path.join(folder, name))
             removed.append(name)
@@ -410,15 +413,8 @@ def scratch_folder(kind: str) -> Iterator[Path]:
 def remove_stale_folders(root: str) -> List[str]:
     """Delete the scratch folders in ``root`` of this user's rrsis processes that are gone."""
     removed = []
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return removed
-    for name in names:
-        m = _SCRATCH.match(name)
+    for name in _stale_names(root, _SCRATCH):
         path = os.path.join(root, name)
-        if not m or _pid_alive(int(m.group(1))):
-            continue
         try:
             if os.stat(path, follow_symlinks=False).st_uid != os.getuid() \
                     or not os.path.isdir(path) or os.path.islink(path):
