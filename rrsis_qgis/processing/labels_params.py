@@ -142,9 +142,12 @@ def report_dataset(alg: Any, summary: Dict[str, Any], feedback: Any) -> None:
         feedback.pushInfo(note)
     for part in summary.get("parts", []):
         area = part.get("data_area_m2", part["area_m2"])   # older backends: the rectangle
-        feedback.pushInfo(alg.tr("{split}: {area:.0f} m² with data, {objects} objects, "
+        counts = part.get("objects_by_class") or {}
+        each = " ({})".format(", ".join(f"{c} {n}" for c, n in counts.items())) \
+            if len(counts) > 1 else ""
+        feedback.pushInfo(alg.tr("{split}: {area:.0f} m² with data, {objects} objects{each}, "
                                  "{samples} samples").format(
-            split=part["split"], area=area, objects=part["objects"],
+            split=part["split"], area=area, objects=part["objects"], each=each,
             samples=part.get("samples", 0)))
     for warning in summary.get("warnings", []):
         feedback.reportError(warning, fatalError=False)

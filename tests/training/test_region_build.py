@@ -25,7 +25,7 @@ from rrsis.errors import Cancelled, CRSError, InputError
 from rrsis.models.registry import IMAGENET_MEAN
 from rrsis.training.datasets.refsegrs import IGNORE_INDEX, RefSegRSDataset, read_split
 from rrsis.training.region import build_region_dataset
-from rrsis.training.region.build import plan_parts, tile_starts
+from rrsis.training.region.build import dataset_report, plan_parts, tile_starts
 
 X0, Y0, GSD = 500000.0, 4000000.0, 0.5
 
@@ -315,6 +315,33 @@ def test_too_little_data_warns_what_to_add(tmp_path: Path) -> None:
     summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
                                    tile_size=64)
     assert any("too few" in w and "label at least" in w for w in summary["warnings"])
+
+
+def test_a_class_missing_from_a_scored_part_is_said_and_parts_count_each_class(
+        tmp_path: Path) -> None:
+    """Trees only in the top half: the val and test strips below cannot say how trees are
+    learnt, and the report in words counts each class of each part."""
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 128, 256)
+    houses = _houses(60, 128, 256)
+    trees = [shapely.Point(X0 + c * GSD, Y0 - r * GSD).buffer(3) for c, r in
+             ((20, 20), (60, 30), (100, 40), (30, 80), (90, 90))]
+    labels = _labels(tmp_path / "l.gpkg", houses + trees, ["house"] * 60 + ["tree"] * 5)
+    summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
+                                   tile_size=64, split_shares=(0.6, 0.2, 0.2))
+    parts = {p["split"]: p for p in summary["parts"]}
+    assert parts["train"]["objects_by_class"]["tree"] == 5
+    assert parts["val"]["objects_by_class"]["tree"] == 0 and parts["val"]["objects"] > 0
+    missing = [w for w in summary["warnings"] if "holds no 'tree'" in w]
+    assert len(missing) == 2 and "--test-extent" in missing[0]
+    words = dataset_report(summary)
+    assert words[0].startswith("ds: house, tree at 0.5 m, tiles of 64 px")
+    assert "(house " in words[1] and ", tree 5)" in words[1] and "m2 with data" in words[1]
+    proc = subprocess.run([sys.executable, "-m", "rrsis", "build-dataset", str(raster),
+                           str(labels), "--class-field", "kind", "--tile-size", "64", "-o",
+                           str(tmp_path / "cli")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["name"] == "cli"   # JSON on stdout
+    assert "cli: house, tree at 0.5 m" in proc.stderr and "holds no 'tree'" in proc.stderr
 
 
 def test_a_failed_build_leaves_nothing(tmp_path: Path) -> None:

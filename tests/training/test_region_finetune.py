@@ -21,7 +21,7 @@ from rasterio.transform import from_origin
 from helpers.data import shared_data
 from rrsis.errors import InputError
 from rrsis.models import create_model, read_card, save_checkpoint
-from rrsis.training.progress import BudgetPlanner
+from rrsis.training.progress import BudgetPlanner, ProgressReporter
 from rrsis.training.region import build_region_dataset
 from rrsis.training.region.finetune import finetune_region
 from rrsis.training.region.holdout import heldout_iou, object_matches
@@ -124,6 +124,19 @@ def test_budget_planner_turns_minutes_into_iterations() -> None:
         answers.append(planner.step(step))
     total = next(a for a in answers if a is not None)
     assert 300 <= total <= 1200                       # ~0.05 s a step, 88 % of 60 s
+
+
+def test_before_the_plan_the_eta_is_what_the_budget_leaves(
+        capsys: pytest.CaptureFixture) -> None:
+    """The recipe's epochs make a total of thousands of iterations until the step time is
+    measured: the first line must not say 'it 1/192000 eta 5925m', but the budget's end."""
+    reporter = ProgressReporter(192_000, 0, every_s=0.0, budget_s=360.0)
+    reporter.step(1, 0.5)
+    first = capsys.readouterr().err
+    assert "it 1/(planning)" in first and ("eta 5m59s" in first or "eta 6m00s" in first)
+    reporter.planned(700)
+    reporter.step(2, 0.4)
+    assert "it 2/700" in capsys.readouterr().err
 
 
 def test_finetune_cli_shows_progress(region: tuple, tmp_path: Path) -> None:

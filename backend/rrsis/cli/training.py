@@ -87,6 +87,7 @@ def _size_option(values: List[str], option: str) -> Tuple[float, Optional[str]]:
 
 def run_build_dataset(args: argparse.Namespace) -> int:
     from ..training.region import build_region_dataset
+    from ..training.region.build import dataset_report
     from ..training.region.serve import parse_floats  # the server's parser too
 
     shares = parse_floats(args.split, 3, "--split")
@@ -104,6 +105,8 @@ def run_build_dataset(args: argparse.Namespace) -> int:
         extent_crs=args.extent_crs, negative_tiles=args.negative_tiles,
         copy_raster=args.copy_sources, copy_labels=args.copy_sources)
     print(json.dumps(summary, indent=2))
+    for line in dataset_report(summary):   # in words, beside the JSON (as finetune does)
+        print(line, file=sys.stderr)
     return 0
 
 

@@ -66,11 +66,19 @@ class ProgressReporter:
 
     def __init__(self, total: int, start_step: int,
                  callback: Optional[Callable[[Dict[str, Any]], None]] = None,
-                 enabled: bool = True, every_s: float = 10.0) -> None:
+                 enabled: bool = True, every_s: float = 10.0,
+                 budget_s: Optional[float] = None) -> None:
         self.total, self.start_step = max(1, total), start_step
         self.callback, self.enabled, self.every_s = callback, enabled, every_s
         self.t0 = time.monotonic()
         self._last = 0.0
+        #: a time budget whose plan (:class:`BudgetPlanner`) is not made yet: until then the
+        #: total is the recipe's epochs, not what the budget allows, so the budget is the ETA
+        self.budget_s = budget_s
+
+    def planned(self, total: int) -> None:
+        """The budget's iteration count is known (and may change as the run goes)."""
+        self.total, self.budget_s = max(1, total), None
 
     def step(self, global_step: int, loss: float) -> None:
         if not self.enabled:
@@ -78,8 +86,14 @@ class ProgressReporter:
         now = time.monotonic()
         frac = min(1.0, global_step / max(1, self.total))
         done = global_step - self.start_step
-        eta = (now - self.t0) / done * (self.total - global_step) if done > 0 else None
-        text = (f"training {frac:4.0%} it {global_step}/{self.total} loss {loss:.3f}"
+        if self.budget_s is not None:   # measuring the step time: the budget says the end
+            frac = min(1.0, (now - self.t0) / max(1.0, self.budget_s))
+            eta: Optional[float] = max(0.0, self.budget_s - (now - self.t0))
+            of = "(planning)"
+        else:
+            eta = (now - self.t0) / done * (self.total - global_step) if done > 0 else None
+            of = str(self.total)
+        text = (f"training {frac:4.0%} it {global_step}/{of} loss {loss:.3f}"
                 + (f" eta {format_duration(eta)}" if eta is not None else ""))
         if self.callback is not None:   # the server's progress event fields
             self.callback({"fraction": frac, "stage": "training", "eta_s": eta,

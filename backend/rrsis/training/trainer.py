@@ -355,7 +355,8 @@ class Trainer:
         planner = BudgetPlanner(self.recipe.time_budget_s, started) \
             if self.recipe.budget_schedule and self.recipe.time_budget_s else None
         reporter = ProgressReporter(self.total_iters, self.global_step, self.progress,
-                                    enabled=self.info.is_main)
+                                    enabled=self.info.is_main,
+                                    budget_s=self.recipe.time_budget_s if planner else None)
         while self.epoch < self.recipe.epochs:
             losses: List[float] = []
             for batch in self._epoch_loader(self.epoch, self.step_in_epoch):
@@ -370,7 +371,7 @@ class Trainer:
                     planned = planner.step(self.global_step)
                     if planned is not None:
                         self._replan(planned)
-                        reporter.total = self.total_iters
+                        reporter.planned(self.total_iters)
                 reporter.step(self.global_step, loss)
                 if self.info.is_main and self.global_step % max(1, self.recipe.log_every) == 0:
                     log.info("epoch %d iter %d/%d loss %.4f lr %.3g", self.epoch, self.global_step,

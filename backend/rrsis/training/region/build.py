@@ -52,7 +52,7 @@ from .keep import keep_labels, keep_raster
 from .labels import as_areas, check_class_words, read_region_labels, read_words, to_crs
 
 __all__ = ["Part", "Coverage", "plan_parts", "read_coverage", "tile_starts",
-           "build_region_dataset", "read_tile", "MIN_TRAIN_OBJECTS"]
+           "build_region_dataset", "dataset_report", "read_tile", "MIN_TRAIN_OBJECTS"]
 
 log = logging.getLogger(__name__)
 PathLike = Union[str, Path]
@@ -380,16 +380,25 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         for p in parts:
             b = window_bounds(grid, p.row0, p.col0, p.row1, p.col1)
             pbox = shapely.box(*b)
-            objects[p.split] = sum(
-                1 for gi in tree.query(pbox, predicate="intersects")
-                if cat_words[classes[int(gi)]] and
-                geoms[int(gi)].representative_point().within(pbox))
+            by_class: Dict[str, int] = {}
+            present = set()
+            for gi in tree.query(pbox, predicate="intersects"):
+                ws = cat_words[classes[int(gi)]]
+                if not ws:
+                    continue
+                present.add(ws[0])
+                if geoms[int(gi)].representative_point().within(pbox):
+                    by_class[ws[0]] = by_class.get(ws[0], 0) + 1
+            objects[p.split] = sum(by_class.values())
             area = p.shape[0] * p.shape[1] * grid.pixel_area_m2
             data = area * (coverage.valid_fraction(p) if coverage is not None else 1.0)
             part_rows.append({"split": p.split, "rows": [p.row0, p.row1],
                               "cols": [p.col0, p.col1], "bounds": b, "area_m2": round(area, 1),
                               "data_area_m2": round(data, 1),
-                              "objects": objects[p.split], "samples": len(lines[p.split])})
+                              "objects": objects[p.split],
+                              "objects_by_class": {c: by_class.get(c, 0) for c in categories},
+                              "classes_present": [c for c in categories if c in present],
+                              "samples": len(lines[p.split])})
         for split, rows in lines.items():
             (tmp / f"output_phrase_{split}.txt").write_text("".join(r + "\n" for r in rows),
                                                             encoding="utf-8")
@@ -443,6 +452,24 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     return summary
 
 
+def dataset_report(summary: Dict[str, Any]) -> List[str]:
+    """The dataset in words, as ``build-dataset`` says it beside its JSON: classes and scale,
+    then each part's ground with data, objects and samples (warnings are logged apart)."""
+    native = summary.get("native_gsd_m")
+    scale = f"{summary['gsd_m']:g} m" + (f" (the raster: {native:.3g} m)" if native and
+                                         abs(native - summary["gsd_m"]) > 1e-6 else "")
+    lines = [f"{summary['name']}: {', '.join(summary.get('categories') or [])} at {scale}, "
+             f"tiles of {summary['tile_size']} px"]
+    for part in summary.get("parts", []):
+        area = float(part.get("data_area_m2", part["area_m2"]))
+        ground = f"{area / 1e6:.2f} km2" if area >= 1e6 else f"{area:.0f} m2"
+        counts = part.get("objects_by_class") or {}
+        each = f" ({', '.join(f'{c} {n}' for c, n in counts.items())})" if len(counts) > 1 else ""
+        lines.append(f"  {part['split']}: {ground} with data, {part['objects']} objects{each}, "
+                     f"{part.get('samples', 0)} samples")
+    return lines
+
+
 def _warnings(parts: List[Dict[str, Any]], lines: Dict[str, List[str]], gsd: float) -> List[str]:
     out = []
     train = next(p for p in parts if p["split"] == "train")
@@ -457,6 +484,14 @@ def _warnings(parts: List[Dict[str, Any]], lines: Dict[str, List[str]], gsd: flo
             out.append(f"the {p['split']} part ({p['data_area_m2']:.0f} m2 with data) holds "
                        "no labelled object: its numbers will say nothing; label objects there "
                        "too")
+        elif p["split"] != "train" and "classes_present" in p:
+            missing = [c for c, n in train.get("objects_by_class", {}).items()
+                       if n and c not in p["classes_present"]]
+            if missing:
+                names = ", ".join(repr(c) for c in missing)
+                out.append(f"the {p['split']} part holds no {names}: its numbers will not say "
+                           "how well that is learnt; label some there, or place the parts "
+                           "(--split, --extent, --test-extent) where every class is")
     return out
 
 
