@@ -254,6 +254,18 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "count", "how", "many", "number", "total"})
 NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",
                                             "excluding"})
+# what an image does not show, or the grounding cannot measure: said, not guessed (the
+# expression still goes to the model whole, which may have learnt the word)
+UNMEASURED_WORDS: Dict[str, str] = {
+    **dict.fromkeys(("tall", "taller", "tallest", "highest", "storey", "storeys", "story",
+                     "stories", "floors", "multistorey", "skyscraper", "skyscrapers"),
+                    "a height, which one image does not measure"),
+    **dict.fromkeys(("metal", "tin", "concrete", "wooden", "wood", "brick", "thatched",
+                     "asphalt", "gravel", "tiled", "corrugated"),
+                    "a material, which the grounding does not tell apart"),
+    **dict.fromkeys(("moving", "driving", "stationary"),
+                    "motion, which one image does not show"),
+}
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
     ("without",): "with",                            # "without red roofs", "without cars"

@@ -715,7 +715,11 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
     plan = _parse(expression, vocabulary)
     hints = tuple(s for s in dict.fromkeys(vocabulary.suggest(w) for w in plan.unknown_words)
                   if s)
-    return replace(plan, suggestions=hints) if hints else plan
+    unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in plan.unknown_words
+                       if w in lx.UNMEASURED_WORDS)
+    if hints or unmeasured:
+        plan = replace(plan, suggestions=hints, notes=plan.notes + unmeasured)
+    return plan
 
 
 def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:

@@ -94,6 +94,17 @@ def test_other_unknown_words_get_no_suggestion(word: str) -> None:
     assert not any(m.startswith("did you mean") for m in parse(f"the {word}").messages())
 
 
+@pytest.mark.parametrize("expression,word,asks", [
+    ("the tallest building", "tallest", "a height"), ("houses with tin roofs", "tin", "a material"),
+    ("moving vehicles", "moving", "motion"), ("wooden houses next to the road", "wooden",
+                                               "a material")])
+def test_what_an_image_cannot_tell_is_said_not_guessed(expression: str, word: str,
+                                                      asks: str) -> None:
+    plan = parse(expression)
+    assert plan.mode == "end_to_end"      # the model may still have learnt the word
+    assert any(m.startswith(f"{word!r} asks for {asks}") for m in plan.messages())
+
+
 def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> None:
     # asked whole, "the boat near the building" returns the buildings the model knows
     p = parse("the boat near the building")
