@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from .engine import GroundedRun
 from .learnt import Unlearnt, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, Vocabulary
-from .plan import MEASURES, Plan, Relation, Target, ordinal
+from .plan import ALL_BUT, MEASURES, Plan, Relation, Target, ordinal
 from .rivals import COVER, MARGIN
 
 __all__ = ["explain_text", "explain_dict", "Scales"]
@@ -72,8 +72,12 @@ def _target_lines(t: Target, indent: str) -> List[str]:
         lines.append(f"{indent}{_relation_line(r)}")
     if t.rank:
         what, n = t.rank
-        which = ordinal(t.rank_skip + 1) if t.rank_skip else str(n)   # "the 2nd", "the 3"
-        lines.append(f"{indent}then keep the {which} {what}")
+        if n >= ALL_BUT:   # "all buildings except the 3 largest"
+            which = f"{t.rank_skip} " if t.rank_skip > 1 else ""
+            lines.append(f"{indent}then leave out the {which}{what}")
+        else:
+            which = ordinal(t.rank_skip + 1) if t.rank_skip else str(n)   # "the 2nd", "the 3"
+            lines.append(f"{indent}then keep the {which} {what}")
     return lines
 
 

@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
-from .plan import DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
+from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -178,6 +178,10 @@ class _Parser:
                     self.t[self.i:self.i + len(phrase)] = [lx.NEGATED_FORMS[phrase]]
                     negated = not negated
                     break
+            excluded = self.excluded_rank() if negated and rank is None else None
+            if excluded is not None:   # "all buildings except the 3 largest"
+                rank, skip = (excluded[0], ALL_BUT), excluded[1]
+                continue
             if negated and self.category_here() is not None:   # "vehicles except trucks"
                 relations.append(Relation("is", self.anchor(), None, True))
                 continue
@@ -203,6 +207,27 @@ class _Parser:
             self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
         self.target_colours = colours
         return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip)
+
+    def excluded_rank(self) -> Optional[Tuple[str, int]]:
+        """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
+        else None and nothing consumed. Only a size rank: "except the closest" needs an
+        anchor this position cannot give."""
+        save = self.i
+        self.skip_fillers()
+        n = _number(self.peek() or "")
+        if n is not None:
+            self.i += 1
+        what = _superlative(self.peek())
+        if what is None or what in DISTANCE_RANKS or (n is not None and n < 1):
+            self.i = save
+            return None
+        self.i += 1
+        found = self.category_here()
+        if found is not None and found[0] in self.heads:   # "... except the largest building"
+            self.i += found[1]
+        else:
+            self.eat("ones") or self.eat("one")
+        return what, int(n or 1)
 
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The lexicon groups of a target's heads: they choose its default distances."""
@@ -611,6 +636,27 @@ class _TolerantParser(_Parser):
         modifies = super().category_here() is not None
         self.i = save
         return None if modifies else (UNKNOWN_PREFIX + " ".join(self.t[self.i:j]), j - self.i)
+
+    def excluded_rank(self) -> Optional[Tuple[str, int]]:
+        """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
+        else None and nothing consumed. Only a size rank: "except the closest" needs an
+        anchor this position cannot give."""
+        save = self.i
+        self.skip_fillers()
+        n = _number(self.peek() or "")
+        if n is not None:
+            self.i += 1
+        what = _superlative(self.peek())
+        if what is None or what in DISTANCE_RANKS or (n is not None and n < 1):
+            self.i = save
+            return None
+        self.i += 1
+        found = self.category_here()
+        if found is not None and found[0] in self.heads:   # "... except the largest building"
+            self.i += found[1]
+        else:
+            self.eat("ones") or self.eat("one")
+        return what, int(n or 1)
 
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The known heads' groups: an unknown object left out changes no distance."""

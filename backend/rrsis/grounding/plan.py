@@ -24,6 +24,9 @@ __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASUR
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
 DISTANCE_RANKS = ("nearest", "farthest")  # ranks by distance to an anchor, not by size
+#: a rank count that keeps every object after the skipped ones: "all buildings except the
+#: 3 largest" is the rank ("largest", ALL_BUT) passing over 3
+ALL_BUT = 10 ** 9
 #: relation kind -> its words in a plan's text (and, but for a few, in a family's name)
 RELATION_WORDS: Dict[str, str] = {
     "along": "along", "next_to": "next to", "near": "near", "far": "far from",
@@ -126,6 +129,9 @@ class Target:
         if not self.rank:
             return ""
         what, n = self.rank
+        if n >= ALL_BUT:   # "all but the 3 largest"
+            words = ["all but the"] + ([str(self.rank_skip)] if self.rank_skip > 1 else [])
+            return " ".join(words + [what])
         words = ["the"] + ([ordinal(self.rank_skip + 1)] if self.rank_skip else []) \
             + ([str(n)] if n > 1 else [])
         return " ".join(words + ([] if what in DISTANCE_RANKS else [what]))

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .lexicon import group_of
-from .plan import DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target, ordinal
+from .plan import ALL_BUT, DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target, ordinal
 
 __all__ = ["DECISIONS", "MIN_SAMPLES", "families", "decide", "policy_of", "end_to_end_reason"]
 
@@ -46,7 +46,9 @@ def _target_families(target: Target) -> List[str]:
     out: List[str] = []
     for g in groups:
         out += [_relation_family(g, r) for r in target.relations]
-        if target.rank is not None:   # "the largest building", "the 2nd largest building"
+        if target.rank is not None and target.rank[1] >= ALL_BUT:   # "... except the largest"
+            out.append(f"all but the {target.rank[0]} {g}")
+        elif target.rank is not None:   # "the largest building", "the 2nd largest building"
             nth = f"{ordinal(target.rank_skip + 1)} " if target.rank_skip else ""
             out.append(f"the {nth}{target.rank[0]} {g}")
     return out

@@ -163,6 +163,9 @@ def _scene() -> Scene:
     ("the largest 2 buildings", [("building", 1), ("building", 0)]),   # 900, 100 m2
     ("the top 2 largest buildings", [("building", 1), ("building", 0)]),
     ("cars covered by the road", [("car", 2)]),
+    ("all buildings except the largest", [("building", 0), ("building", 2)]),   # 100, 25 m2
+    ("buildings except the 2 largest ones", [("building", 2)]),
+    ("buildings except the 5 largest", []),
 ])
 
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
