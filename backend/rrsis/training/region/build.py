@@ -35,7 +35,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple,
+                    Union)
 
 import numpy as np
 from PIL import Image
@@ -52,12 +53,14 @@ from .keep import keep_labels, keep_raster
 from .labels import as_areas, check_class_words, read_region_labels, read_words, to_crs
 
 __all__ = ["Part", "Coverage", "plan_parts", "read_coverage", "tile_starts",
-           "build_region_dataset", "dataset_report", "read_tile", "MIN_TRAIN_OBJECTS"]
+           "build_region_dataset", "dataset_report", "read_tile", "MIN_TRAIN_OBJECTS",
+           "MIN_ABSENT_TILES"]
 
 log = logging.getLogger(__name__)
 PathLike = Union[str, Path]
 MIN_PIXELS = 16              # a clipped object smaller than this is not described
 MIN_TRAIN_OBJECTS = 40       # fewer labelled objects in train: warn that it is too little
+MIN_ABSENT_TILES = 4         # a class present in few training tiles is still taught absent
 SPLITS = ("train", "val", "test")
 Progress = Callable[[Dict[str, Any]], None]   # fields of the server's progress event
 
@@ -320,6 +323,14 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                 plan += [(p, p.row0 + r, p.col0 + c) for r in tile_starts(h, tile_size, dense)
                          for c in tile_starts(w, tile_size, dense)]
             objects = {s: 0 for s in SPLITS}
+            # the tile as seen: inside its part only (padding and other parts are ignored)
+            boxes = [shapely.box(*_seen_bounds(grid, p, row, col, tile_size))
+                     for p, row, col in plan]
+            touching_all = [{cat_words[classes[int(gi)]][0]
+                             for gi in tree.query(b, predicate="intersects")
+                             if cat_words[classes[int(gi)]]} for b in boxes]
+            absent = _absent_kept([p.split for p, _, _ in plan], touching_all, same_objects,
+                                  seed) if negative_tiles else set()
             for k, (p, row, col) in enumerate(plan):
                 if cancelled is not None and cancelled():
                     raise Cancelled("build-dataset cancelled")
@@ -328,27 +339,21 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                               "tiles_done": k, "tiles_total": len(plan)})
                 name = f"{p.split[:2]}r{row:05d}c{col:05d}"
                 left, top = grid.transform @ (col, row)
-                # the tile as seen: inside its part only (padding and other parts are ignored)
-                x0, y1 = grid.transform @ (max(col, p.col0), max(row, p.row0))
-                x1, y0 = grid.transform @ (min(col + tile_size, p.col1),
-                                           min(row + tile_size, p.row1))
-                box = shapely.box(x0, y0, x1, y1)
+                box = boxes[k]
                 instances: List[Instance] = []
-                touching = set()
                 for gi in tree.query(box, predicate="intersects"):
                     ws = cat_words[classes[int(gi)]]
                     if not ws:
                         continue
-                    touching.add(ws[0])
                     part_geom = _polygonal(shapely.make_valid(geoms[int(gi)].intersection(box)))
                     if part_geom is not None and part_geom.area >= min_area:
                         instances.append(Instance(ws[0], part_geom))
                 exprs = generate_expressions(instances, synonyms, near,
                                              max_expressions=max_expressions_per_tile,
                                              seed=seed * 1_000_003 + row * 1009 + col)
-                if negative_tiles:   # "building" where no building is: an empty mask
-                    exprs += [Expression(word, (), "absent") for word in categories
-                              if not same_objects[word] & touching]
+                # "building" where no building is: an empty mask (balanced: _absent_kept)
+                exprs += [Expression(word, (), "absent") for word in categories
+                          if (k, word) in absent]
                 tile_rows.append({"name": name, "split": p.split, "row": row, "col": col,
                                   "objects": len(instances), "expressions": len(exprs)})
                 if not exprs:
@@ -450,6 +455,39 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         progress({"fraction": 1.0, "stage": "build-dataset", "tiles_done": len(plan),
                   "tiles_total": len(plan)})
     return summary
+
+
+def _seen_bounds(grid: Any, part: Part, row: int, col: int, tile_size: int
+                 ) -> Tuple[float, float, float, float]:
+    """The ground of a tile inside its part (padding and the neighbouring part left out)."""
+    x0, y1 = grid.transform @ (max(col, part.col0), max(row, part.row0))
+    x1, y0 = grid.transform @ (min(col + tile_size, part.col1), min(row + tile_size, part.row1))
+    return x0, y0, x1, y1
+
+
+def _absent_kept(splits: Sequence[str], touching: Sequence[Set[str]],
+                 same_objects: Dict[str, Set[str]], seed: int) -> Set[Tuple[int, str]]:
+    """(tile index, class word) of the tiles that teach or test a class as absent.
+
+    In the training part, as many as the tiles where the class is present (at least
+    :data:`MIN_ABSENT_TILES`), drawn with the seed: a rare class (2 water bodies in 200 tiles
+    of a land-cover scene) was otherwise taught "absent" 30 times for each time it was shown,
+    and the model learnt never to find it; a common one (buildings) keeps all its empty
+    tiles. The other parts keep every one: they measure, as the empty ground of a real scene
+    does.
+    """
+    rng = np.random.default_rng(seed)
+    kept: Set[Tuple[int, str]] = set()
+    train = [k for k, s in enumerate(splits) if s == "train"]
+    for word, same in sorted(same_objects.items()):
+        kept.update((k, word) for k, s in enumerate(splits)
+                    if s != "train" and not same & touching[k])
+        empty = [k for k in train if not same & touching[k]]
+        cap = max(len(train) - len(empty), MIN_ABSENT_TILES)
+        if len(empty) > cap:
+            empty = sorted(rng.choice(empty, cap, replace=False).tolist())
+        kept.update((k, word) for k in empty)
+    return kept
 
 
 def dataset_report(summary: Dict[str, Any]) -> List[str]:
