@@ -43,6 +43,9 @@ PROTOCOL_VERSION = 1
 
 #: Longer lines are refused (``malformed``) before parsing.
 MAX_LINE_CHARS = 16 << 20
+#: expressions in one request: each is read (and segmented) apart, so a runaway list would hold
+#: the backend for minutes; an analyst's run names a handful
+MAX_EXPRESSIONS = 100
 
 #: Protocol-level error codes; the backend adds the ``code`` of its own errors
 #: (``bad_input``, ``bad_crs``, ``bad_checkpoint``, ``unknown_model``, ``bad_device``, ...).
@@ -98,6 +101,7 @@ class Field:
     max_open: bool = False
     unit: str = ""
     choices: Tuple[str, ...] = ()
+    max_items: Optional[int] = None        # a list's longest length
     step: Optional[float] = None
 
     def interval(self) -> str:
@@ -150,7 +154,8 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "raster": Field("str", True, False, "raster path or GDAL dataset name (a .vrt file works: "
                     "that is how the plugin sends an in-memory or multi-file source)"),
     "expressions": Field("str_list", True, False,
-                         "referring expressions; one layer, told apart by its expression field"),
+                         "referring expressions; one layer, told apart by its expression field",
+                         max_items=MAX_EXPRESSIONS),
     "output": Field("str", doc="GeoPackage to write (segment needs it; estimate ignores it); "
                                "written under a temporary name, then renamed"),
     "layer": Field("str", nullable=False, doc="layer name inside the GeoPackage",
@@ -572,6 +577,8 @@ def _check(fld: Field, value: Any) -> Optional[str]:
     if kind == "str_list":
         ok = isinstance(value, list) and value and all(isinstance(v, str) and v.strip()
                                                        for v in value)
+        if ok and fld.max_items is not None and len(value) > fld.max_items:
+            return f"has {len(value)} items: at most {fld.max_items} in one request"
         return None if ok else "must be a non-empty list of non-empty strings"
     if kind == "int_list":
         ok = isinstance(value, list) and value and all(
@@ -632,7 +639,8 @@ def params_markdown(params: Optional[Dict[str, Field]] = None) -> str:
             default = ""
         else:
             default = f"`{json.dumps(fld.default)}`"
-        bounds = fld.interval() or (", ".join(f"`{c}`" for c in fld.choices))
+        bounds = fld.interval() or (", ".join(f"`{c}`" for c in fld.choices)) or (
+            f"at most {fld.max_items}" if fld.max_items else "")
         unit = f" {fld.unit}" if fld.unit and fld.interval() else ""
         meaning = fld.doc.replace("|", "\\|")
         rows.append(f"| `{name}` | {kind} | {default} | {bounds}{unit} | {meaning} |")

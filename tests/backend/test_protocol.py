@@ -101,6 +101,27 @@ def test_unknown_parameter_message_names_the_known_ones() -> None:
                                              "treshold": 0.5})
 
 
+def test_a_runaway_list_of_expressions_is_refused_by_every_face() -> None:
+    """A 16 MB line can hold a million expressions: each is read apart (explain answers on
+    the reader thread), so the server, the engine and explain all stop at MAX_EXPRESSIONS."""
+    from rrsis.engine.checks import check_expressions
+    from rrsis.engine.explain import explain_plans
+    from rrsis.errors import InputError
+
+    many = ["cars"] * (protocol.MAX_EXPRESSIONS + 1)
+    for method in ("segment", "explain", "estimate"):
+        with pytest.raises(protocol.ProtocolError, match=r"'expressions' has 101 items: at "
+                                                         r"most 100 in one request") as info:
+            raster = {} if method == "explain" else {"raster": "a.tif"}
+            protocol.validate_params(method, {**raster, "expressions": many})
+        assert info.value.code == "bad_params"
+    protocol.validate_params("explain", {"expressions": many[:-1]})
+    with pytest.raises(InputError, match="101 expressions: at most 100 in one run"):
+        check_expressions(many)
+    with pytest.raises(InputError, match="at most 100"):
+        explain_plans(many)
+
+
 def test_specification_is_consistent() -> None:
     assert set(METHODS) == {"hello", "models", "segment", "estimate", "explain", "batch",
                             "cancel", "shutdown", "build_dataset", "finetune"}

@@ -11,10 +11,10 @@ import unicodedata
 from typing import Optional, Sequence
 
 from ..errors import InputError
-from ..protocol import SEGMENT_PARAMS
+from ..protocol import MAX_EXPRESSIONS, SEGMENT_PARAMS
 
 __all__ = ["MAX_THREADS", "GSD_RANGE_M", "MAX_UPSAMPLING", "check_option_values",
-           "check_upsampling", "check_text"]
+           "check_upsampling", "check_text", "check_expressions"]
 
 MAX_THREADS = int(SEGMENT_PARAMS["threads"].maximum or 0)
 #: working GSDs outside this range (1 mm .. 10 km) are typos, not imagery
@@ -32,10 +32,19 @@ def check_text(what: str, text: str) -> None:
                          "use plain text")
 
 
-def check_option_values(expressions: Sequence[str], layer: str, threads: Optional[int],
-                        gsd_m: Optional[float]) -> None:
+def check_expressions(expressions: Sequence[str]) -> None:
+    """At most :data:`~rrsis.protocol.MAX_EXPRESSIONS`, none with control characters: what a
+    segment and an explain request refuse alike, from any face."""
+    if len(expressions) > MAX_EXPRESSIONS:
+        raise InputError(f"{len(expressions)} expressions: at most {MAX_EXPRESSIONS} in one "
+                         "run (each is read and segmented apart); split them into runs")
     for expression in expressions:
         check_text("the expression", expression)
+
+
+def check_option_values(expressions: Sequence[str], layer: str, threads: Optional[int],
+                        gsd_m: Optional[float]) -> None:
+    check_expressions(expressions)
     if not isinstance(layer, str) or not layer.strip():
         raise InputError("the layer name is empty")
     check_text("the layer name", layer)

@@ -10,7 +10,7 @@ from ..grounding.explain import Scales, explain_dict, explain_text
 from ..grounding.learnt import Unlearnt, unlearnt_words
 from ..grounding.lexicon import Vocabulary, vocabulary_of
 from ..grounding.policy import policy_of
-from .checks import check_text
+from .checks import check_expressions
 from .gsd import group_gsd_ranges
 
 __all__ = ["ModelFacts", "model_facts", "explain_plans"]
@@ -44,8 +44,7 @@ def model_facts(model: Optional[str] = None) -> ModelFacts:
 def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",
                   rivals: bool = True) -> Dict[str, Dict[str, Any]]:
     """Per expression, :func:`explain_dict` and its ``text``, as ``model`` would read it."""
-    for e in expressions:   # as a segment request would refuse it
-        check_text("the expression", e)
+    check_expressions(expressions)   # as a segment request would refuse them
     facts = model_facts(model)
     out: Dict[str, Dict[str, Any]] = {}
     for e in expressions:
