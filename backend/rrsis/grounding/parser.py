@@ -637,27 +637,6 @@ class _TolerantParser(_Parser):
         self.i = save
         return None if modifies else (UNKNOWN_PREFIX + " ".join(self.t[self.i:j]), j - self.i)
 
-    def excluded_rank(self) -> Optional[Tuple[str, int]]:
-        """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
-        else None and nothing consumed. Only a size rank: "except the closest" needs an
-        anchor this position cannot give."""
-        save = self.i
-        self.skip_fillers()
-        n = _number(self.peek() or "")
-        if n is not None:
-            self.i += 1
-        what = _superlative(self.peek())
-        if what is None or what in DISTANCE_RANKS or (n is not None and n < 1):
-            self.i = save
-            return None
-        self.i += 1
-        found = self.category_here()
-        if found is not None and found[0] in self.heads:   # "... except the largest building"
-            self.i += found[1]
-        else:
-            self.eat("ones") or self.eat("one")
-        return what, int(n or 1)
-
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The known heads' groups: an unknown object left out changes no distance."""
         return super().groups_of([h for h in heads if not _is_unknown(h)] or heads)
