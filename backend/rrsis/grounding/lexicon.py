@@ -39,7 +39,8 @@ class Category:
 
 CATEGORIES: Tuple[Category, ...] = (
     Category("vehicle", "vehicles", ("vehicle", "motor vehicle"), "vehicle"),
-    Category("car", "cars", ("car", "automobile", "passenger car", "sedan"), "vehicle"),
+    Category("car", "cars", ("car", "automobile", "passenger car", "sedan", "taxi", "suv",
+                             "hatchback"), "vehicle"),
     Category("truck", "trucks", ("truck", "lorry", "trailer", "long vehicle"), "vehicle"),
     Category("bus", "buses", ("bus", "coach", "minibus"), "vehicle"),
     Category("van", "vans", ("van", "pickup", "pickup truck", "pick up truck"), "vehicle"),
@@ -59,12 +60,14 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("road marking", "road marking", ("road marking", "zebra crossing", "crosswalk"),
              "road"),
     Category("parking lot", "parking lot", ("parking lot", "car park", "parking area",
-                                            "parking"), "road"),
+                                            "parking", "parking space", "parking bay"),
+             "road"),
     Category("impervious surface", "impervious surface", ("impervious surface", "pavement area",
                                                           "paved area", "paved surface"),
              "road"),
     Category("tree", "trees", ("tree", "tree canopy", "canopy", "woodland", "forest",
-                                "palm tree", "palm"),
+                                "palm tree", "palm", "woods", "orchard", "plantation",
+                                "tree crown"),
              "vegetation"),
     Category("low vegetation", "low vegetation", ("low vegetation", "grass", "lawn", "meadow",
                                                   "shrub", "bush", "hedge", "hedgerow",
@@ -75,7 +78,8 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("vegetation", "vegetation", ("vegetation", "greenery", "green vegetation",
                                           "plant", "green area", "crop", "cropland",
                                           "farmland", "field", "crop field",
-                                          "agricultural field", "pasture", "paddock"),
+                                          "agricultural field", "pasture", "paddock",
+                                          "garden", "green space"),
              "vegetation"),
     Category("water", "water", ("water", "water body", "river", "lake", "pond", "sea", "pool",
                                 "swimming pool", "canal", "stream", "ocean", "flooded area",
@@ -83,7 +87,8 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("bare land", "bare land", ("bare land", "bare soil", "soil", "sand", "dirt",
                                         "unpaved land", "bare ground", "land", "open land",
                                         "open ground", "vacant land", "vacant lot", "vacant plot",
-                                        "empty lot", "empty plot"), "land"),
+                                        "empty lot", "empty plot", "beach", "desert",
+                                        "sand dune", "dune"), "land"),
 )
 CATEGORY_NAMES: Dict[str, str] = {n: c.name for c in CATEGORIES for n in c.names}
 BY_NAME: Dict[str, Category] = {c.name: c for c in CATEGORIES}
@@ -167,6 +172,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("far", "from"): "far", ("away", "from"): "far",
     ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
     ("with",): "with",   # "parking lots with cars", "houses with a pool": one within d, or on it
+    ("lined", "with"): "with",   # "roads lined with trees"
     ("on", "both", "sides", "of"): "next_to", ("on", "either", "side", "of"): "next_to",
     ("on", "each", "side", "of"): "next_to", ("along", "both", "sides", "of"): "along",
     # seen from above, "in front of", "behind" and "facing" an object are beside it
