@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from ...engine.raster_io import WorkGrid
 from ...errors import CRSError, InputError
 
-__all__ = ["labelled_area", "box_in_grid", "window_bounds", "check_overlap",
+__all__ = ["labelled_area", "pixel_span", "box_in_grid", "window_bounds", "check_overlap",
            "check_labels_crs", "check_labels_outside"]
 
 
@@ -28,14 +28,12 @@ def labelled_area(grid: WorkGrid, geoms: Sequence[Any], test_box: Optional[Tuple
     orthomosaic), and its parts would hold no object to measure. Returns the cropped grid,
     the held-out box in it, and the ``area`` record of the dataset summary."""
     import shapely
-    from rasterio.windows import Window, from_bounds, transform as window_transform
+    from rasterio.windows import Window, transform as window_transform
 
     inside = [g for g in geoms if g.intersects(shapely.box(*grid.bounds))]
-    win = from_bounds(*shapely.GeometryCollection(inside).bounds, transform=grid.transform)
     margin_px = tile_size // 8
-    r0, c0 = math.floor(win.row_off) - margin_px, math.floor(win.col_off) - margin_px
-    r1 = math.ceil(win.row_off + win.height) + margin_px
-    c1 = math.ceil(win.col_off + win.width) + margin_px
+    r0, c0, r1, c1 = pixel_span(grid.transform, shapely.GeometryCollection(inside).bounds,
+                                margin_px)
     if test_box is not None:
         r0, c0 = min(r0, test_box[0]), min(c0, test_box[1])
         r1, c1 = max(r1, test_box[2]), max(c1, test_box[3])
@@ -57,6 +55,17 @@ def labelled_area(grid: WorkGrid, geoms: Sequence[Any], test_box: Optional[Tuple
             "give the area the labels cover completely (--extent; QGIS: 'Area the labels "
             "cover completely')")
     return cropped, test_box, {"from": "labels", "margin_m": margin_m, "note": note}
+
+
+def pixel_span(transform: Any, bounds: Sequence[float], margin_px: int = 0
+               ) -> Tuple[int, int, int, int]:
+    """(row0, col0, row1, col1) of the pixels of ``transform`` that cover ``bounds`` and
+    ``margin_px`` around them; not clipped to any raster (the caller knows its limits)."""
+    inv = ~transform
+    cols, rows = zip(*(inv @ (x, y) for x in (bounds[0], bounds[2])
+                       for y in (bounds[1], bounds[3])))
+    return (math.floor(min(rows)) - margin_px, math.floor(min(cols)) - margin_px,
+            math.ceil(max(rows)) + margin_px, math.ceil(max(cols)) + margin_px)
 
 
 def _at_least(start: int, stop: int, size: int, limit: int) -> Tuple[int, int]:

@@ -3,13 +3,13 @@ layer QGIS rendered, a layer QGIS exported), which the held-out score reads late
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Optional, Tuple
 
 from rasterio.windows import Window
 
 from ...engine.grid import Bounds
+from .area import pixel_span
 from .labels import is_class_raster
 
 __all__ = ["keep_raster", "keep_labels"]
@@ -52,13 +52,8 @@ def _covering_window(src: Any, bounds: Bounds, crs: Optional[Any]) -> Optional[W
 
     if crs is not None and src.crs is not None and CRS.from_user_input(crs) != src.crs:
         bounds = transform_bounds(crs, src.crs, *bounds, densify_pts=21)
-    inv = ~src.transform
-    cols, rows = zip(*(inv @ (x, y) for x in (bounds[0], bounds[2])
-                       for y in (bounds[1], bounds[3])))
-    c0 = max(0, math.floor(min(cols)) - MARGIN_PX)
-    r0 = max(0, math.floor(min(rows)) - MARGIN_PX)
-    c1 = min(src.width, math.ceil(max(cols)) + MARGIN_PX)
-    r1 = min(src.height, math.ceil(max(rows)) + MARGIN_PX)
+    r0, c0, r1, c1 = pixel_span(src.transform, bounds, MARGIN_PX)
+    r0, c0, r1, c1 = max(0, r0), max(0, c0), min(src.height, r1), min(src.width, c1)
     if c1 <= c0 or r1 <= r0 or (c0, r0, c1, r1) == (0, 0, src.width, src.height):
         return None
     return Window(c0, r0, c1 - c0, r1 - r0)
