@@ -52,6 +52,11 @@ def qgis_app() -> Iterator[QgsApplication]:
     from qgis.testing import start_app
 
     app = start_app(cleanup=False)
+    # start_app points QGIS at a fresh profile folder of its own and removes it only with
+    # cleanup=True, which also calls exitQgis at exit (the harness does not): remove it here
+    profile = os.environ.get("QGIS_CUSTOM_CONFIG_PATH", "")
+    if Path(profile).name.startswith("QGIS-PythonTestConfigPath-"):
+        atexit.register(shutil.rmtree, profile, True)
     from processing.core.Processing import Processing
 
     Processing.initialize()
