@@ -347,7 +347,7 @@ def _all_words() -> FrozenSet[str]:
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
                   "with", "between", "towards", "toward", "other", "another",
-                  "its", "their", "radius"})
+                  "its", "their", "radius", "them", "it"})
     return frozenset(words)
 
 

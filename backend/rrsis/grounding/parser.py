@@ -44,6 +44,9 @@ from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Ta
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
+#: words that point back at the target: "buildings with a tree next to them"
+PRONOUNS = frozenset({"them", "it"})
+
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = frozenset({"and", "or", ","})
 _COMPARATIVES = sorted(lx.COMPARATIVES, key=len, reverse=True)   # "more than" before "over"
@@ -561,8 +564,24 @@ class _Parser:
                         self.i = save
                         continue
                     kind = table[phrase]
+                    if kind == "with":   # "houses with a pool next to them": next to a pool
+                        kind = self.back_to_target() or kind
                     return Relation(kind, anchor, _default_distance(kind, groups, anchor,
                                                                     self.vocab), negated)
+        return None
+
+    def back_to_target(self) -> Optional[str]:
+        """After "with" and its anchor: the relation of a "next to them" or "around it" that
+        points back at the target, consumed; else None ("with" as it is)."""
+        for table in (lx.NEAR_WORDS, lx.OVERLAP_WORDS):
+            for phrase in sorted(table, key=len, reverse=True):
+                if self.at(*phrase) and self.peek(len(phrase)) in PRONOUNS:
+                    kind = table[phrase]
+                    if kind in ("with", "between", "surrounded"):
+                        return None
+                    self.i += len(phrase) + 1
+                    # "roads with cars on them": on it is what "with" already allows
+                    return "with" if table is lx.OVERLAP_WORDS else kind
         return None
 
     def metric(self) -> Optional[Tuple[str, float]]:
