@@ -262,7 +262,8 @@ def run_with_rendering(client: BackendClient, method: str, params: Dict[str, Any
     if client.state in ("stopped", "crashed") or client.hello is None:
         client.start()
     plan = plan_render(source, model_card(client.hello, wire.get("model")), wire.get("gsd_m"))
-    folder = tempfile.mkdtemp(prefix="rrsis-render-")
+    remove_stale_renders()
+    folder = tempfile.mkdtemp(prefix=f"rrsis-render-{os.getpid()}-")
     try:
         wire["raster"] = render_to_geotiff(plan, os.path.join(folder, "layer.tif"), is_canceled,
                                            on_progress)
@@ -275,6 +276,34 @@ def run_with_rendering(client: BackendClient, method: str, params: Dict[str, Any
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def remove_stale_renders(root: Optional[str] = None) -> List[str]:
+    """Remove the render folders (``rrsis-render-PID-XXXX``) of QGIS processes that are gone
+    (a crash mid-run leaves a rendered GeoTIFF of up to :data:`MAX_RENDER_PIXELS`). POSIX
+    only: on Windows ``os.kill(pid, 0)`` is not a harmless probe."""
+    if os.name != "posix":
+        return []
+    root = root or tempfile.gettempdir()
+    removed = []
+    for name in os.listdir(root):
+        parts = name.split("-")
+        if len(parts) != 4 or parts[:2] != ["rrsis", "render"] or not parts[2].isdigit():
+            continue
+        path = os.path.join(root, name)
+        try:
+            os.kill(int(parts[2]), 0)
+            continue   # still running (or another user's: not ours to remove)
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        if os.path.isdir(path) and not os.path.islink(path) and \
+                os.stat(path).st_uid == os.getuid():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(name)
+    return removed
+
+
 __all__ = ["MAX_RENDER_PIXELS", "RenderSource", "RenderPlan", "needs_render", "file_path",
            "plan_render", "render_to_geotiff", "run_with_rendering", "model_card",
-           "served_range", "working_gsd", "choose_resolution", "wire_params"]
+           "served_range", "working_gsd", "choose_resolution", "wire_params",
+           "remove_stale_renders"]

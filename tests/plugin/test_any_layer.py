@@ -346,3 +346,23 @@ def test_training_on_too_large_an_area_of_a_web_layer_says_what_to_do(provider, 
             "INPUT": xyz, "LABELS": trees, "FIXED_CLASS": "tree",
             "OUTPUT": str(tmp_path / "ds")})
     assert not (tmp_path / "ds").exists()
+
+
+def test_a_crashed_qgis_render_folder_goes_with_the_next_render(tmp_path):
+    """A QGIS killed mid-run leaves its rendered GeoTIFF; the next render removes the folders
+    of QGIS processes that are gone, never a running one's or a name that is not ours."""
+    import subprocess
+    import sys
+
+    from rrsis_qgis import render
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = tmp_path / f"rrsis-render-{int(gone.stdout)}-abc123_x"
+    alive = tmp_path / f"rrsis-render-{os.getpid()}-abc123_y"
+    other = tmp_path / "rrsis-render-notapid-z"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "layer.tif").write_bytes(b"x")
+    assert render.remove_stale_renders(str(tmp_path)) == [dead.name]
+    assert not dead.exists() and alive.is_dir() and other.is_dir()
