@@ -53,7 +53,7 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         # one warm-up batch and ``calibration_batches`` timed batches cut from such chunks
         row = plan.rows[len(plan.rows) // 2]
         read_s, read_tiles, crops = 0.0, 0, []
-        with WindowReader(plan.info, grid, plan.bands, stretch=plan.stretch) as reader:
+        with WindowReader(plan.info, grid, plan.bands, stretch=plan.main.stretch) as reader:
             for chunk in row_chunks(row, max(READ_SPAN_PX, size)):
                 t0 = time.perf_counter()
                 c0 = chunk[0].col

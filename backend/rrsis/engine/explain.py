@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, NamedTuple, Optional, Sequence
 
-from ..errors import ModelNotFoundError
+from ..errors import ModelNotFoundError, RrsisError
 from ..grounding.explain import Scales, explain_dict, explain_text
-from ..grounding.learnt import Unlearnt, unlearnt_words
+from ..grounding.engine import GroundedRun
+from ..grounding.learnt import Unlearnt, base_message, unlearnt_words
 from ..grounding.lexicon import Vocabulary, vocabulary_of
 from ..grounding.policy import policy_of
 from .checks import check_expressions
@@ -23,6 +24,8 @@ class ModelFacts(NamedTuple):
     scales: Scales
     unlearnt: Unlearnt
     vocabulary: Vocabulary
+    name: str = ""
+    base: Optional[str] = None   # the installed model a fine-tuned one was made from
 
 
 def model_facts(model: Optional[str] = None) -> ModelFacts:
@@ -37,8 +40,13 @@ def model_facts(model: Optional[str] = None) -> ModelFacts:
         if model is not None:
             raise
         card = {}
+    base = card.get("finetuned_from")
+    try:
+        base = str(base) if base and find_model(str(base)) else None
+    except RrsisError:
+        base = None   # not installed: the fine-tuned model is asked for everything
     return ModelFacts(policy_of(card), group_gsd_ranges(card), unlearnt_words(card),
-                      vocabulary_of(card))
+                      vocabulary_of(card), str(card.get("name") or model or ""), base)
 
 
 def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",
@@ -52,5 +60,12 @@ def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode:
                          facts.vocabulary)
         d["text"] = explain_text(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
                                  facts.vocabulary)
+        if facts.base:   # as the engine routes them (engine.run._base_model)
+            untaught = GroundedRun([e], mode, policy=facts.policy, rivals=rivals,
+                                   vocabulary=facts.vocabulary).untaught_phrases()
+            if untaught:
+                d["base_model"] = {p: facts.base for p in untaught}
+                d["text"] += "".join(f"\n  base: {base_message(p, facts.base, facts.name)}"
+                                     for p in untaught)
         out[e] = d
     return out

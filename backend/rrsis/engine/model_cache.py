@@ -1,4 +1,4 @@
-"""One warm model per process: the server and ``rrsis batch`` workers load it once.
+"""Warm models per process: the server and ``rrsis batch`` workers load them once.
 
 A model is reloaded only when its file (path, modification time), device, runtime or the
 ONNX thread count changes; in-memory models (tests, notebooks) are added by name.
@@ -6,6 +6,7 @@ ONNX thread count changes; in-memory models (tests, notebooks) are added by name
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -13,17 +14,20 @@ from ..errors import InputError
 from ..models.catalog import DEFAULT_MODEL, find_model
 from .runtime import choose_runtime, load_model
 
-__all__ = ["ModelCache", "model_name"]
+__all__ = ["ModelCache", "model_name", "MAX_WARM"]
+
+MAX_WARM = 2   # a fine-tuned model and its base (engine.run: categories it was not taught)
 
 ReferringSegmenter = Any  # a torch ReferringSegmenter or an OnnxModel: .card, .config
 
 
 class ModelCache:
-    """Keeps one warm model; get() reloads only when name/path or device changes."""
+    """Keeps the warm models of the last run (a fine-tuned model and the base it asks for
+    the categories it was not taught: :data:`MAX_WARM`); get() reloads only when name/path
+    or device changes."""
 
     def __init__(self) -> None:
-        self._key: Optional[Tuple[Any, ...]] = None
-        self._model: Optional[ReferringSegmenter] = None
+        self._warm: "OrderedDict[Tuple[Any, ...], ReferringSegmenter]" = OrderedDict()
         self._named: Dict[str, ReferringSegmenter] = {}
 
     def add(self, name: str, model: ReferringSegmenter) -> None:
@@ -40,11 +44,13 @@ class ModelCache:
         path = path or find_model(model)
         key = (str(path.resolve()), str(device), path.stat().st_mtime, runtime,
                threads if runtime == "onnx" else None)
-        if self._key != key or self._model is None:
-            self._model = None  # free the old one before loading
-            self._model = load_model(runtime, path, device, threads)
-            self._key = key
-        return self._model
+        if key in self._warm:
+            self._warm.move_to_end(key)
+            return self._warm[key]
+        while len(self._warm) >= MAX_WARM:
+            self._warm.popitem(last=False)  # free the oldest before loading
+        self._warm[key] = load_model(runtime, path, device, threads)
+        return self._warm[key]
 
     def plan(self, model: Optional[str], runtime: str,
              device: str) -> Tuple[str, str, Optional[Path]]:

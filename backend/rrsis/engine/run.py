@@ -44,6 +44,7 @@ vectorising, outputs) read top to bottom in one place; the parts it calls live b
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -52,9 +53,9 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import rasterio
-from ..errors import Cancelled, InputError
+from ..errors import Cancelled, InputError, RrsisError
 from ..grounding.engine import NO_MATCH, GroundedRun
-from ..grounding.learnt import unlearnt_in, unlearnt_message, unlearnt_words
+from ..grounding.learnt import base_message, unlearnt_in, unlearnt_message, unlearnt_words
 from ..grounding.lexicon import vocabulary_of
 from ..grounding.policy import policy_of
 from ..paths import check_outputs, gdal_options, scratch_folder
@@ -75,6 +76,7 @@ from .tiling import (StripBlender, Tile, batches, blend_window, mirror_beyond, r
 from .vectorize import StripVectorizer, reproject_object
 
 ReferringSegmenter = Any  # a torch ReferringSegmenter or an OnnxModel: .card, .config
+log = logging.getLogger(__name__)
 Predictor = Any  # .expressions, .input_size, .logit_difference(rgb)
 
 __all__ = ["SegmentOptions", "Progress", "SegmentResult", "EstimateResult", "ModelCache",
@@ -135,12 +137,19 @@ class EstimateResult:
 
 @dataclass
 class _Pass:
-    """The phrases segmented at one GSD: that GSD's grid, a predictor for them, its tiles."""
+    """The phrases one model segments at one GSD: that GSD's grid, a predictor for them,
+    its tiles, and how the raster is stretched for that model."""
 
     grid: WorkGrid
     predictor: Predictor
     rows: List[List[Tile]]
     offsets: Optional[np.ndarray] = None  # per phrase, the card's operating points
+    stretch: Optional[Stretch] = None     # the model's own for such rasters, else the area's
+    base: bool = False                    # the model a fine-tuned one was made from
+
+    @property
+    def card(self) -> Optional[Dict[str, Any]]:
+        return getattr(self.predictor.model, "card", None)
 
     @property
     def tiles_total(self) -> int:
@@ -182,7 +191,12 @@ class _Plan:
 
     def coarser_gsd(self) -> Dict[str, float]:
         """phrase -> GSD, for the phrases segmented coarser than the output grid."""
-        return {p: one.grid.gsd_m for one in self.others for p in one.predictor.expressions}
+        return {p: one.grid.gsd_m for one in self.others for p in one.predictor.expressions
+                if one.grid.gsd_m != self.grid.gsd_m}
+
+    def pass_of(self) -> Dict[str, _Pass]:
+        """phrase -> the pass (model, GSD) that segments it."""
+        return {p: one for one in (self.main, *self.others) for p in one.predictor.expressions}
 
 
 def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
@@ -202,25 +216,62 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     # each phrase at the scales its category was learnt at, unless the user set the GSD or
     # the raster has no CRS (its GSD is then a nominal one)
     per_group = not options.gsd_m and info.georeferenced
-    at = {p: phrase_gsd_m(card, groups.get(p, []), gsd) if per_group else gsd
-          for p in grounding.phrases}
+    base = _base_model(options, models, card, grounding)
+    by_base = {p: base is not None and p in base[1] for p in grounding.phrases}
+
+    def phrase_gsd(p: str) -> float:
+        m, c = (base[0], base[0].card) if by_base[p] else (model, card)   # type: ignore[index]
+        g = float(options.gsd_m) if options.gsd_m else (
+            gsd if m is model else working_gsd(m, source_gsd))
+        return phrase_gsd_m(c, groups.get(p, []), g) if per_group else g
+
+    at = {p: phrase_gsd(p) for p in grounding.phrases}
     main_gsd = min(at.values(), default=gsd)
     if not options.gsd_m:
         check_upsampling(source_gsd, main_gsd)
 
-    def one_pass(g: float) -> _Pass:
+    def one_pass(g: float, of_base: bool = False) -> _Pass:
+        m = base[0] if of_base else model   # type: ignore[index]
+        m_runtime, m_device = (base[2], base[3]) if of_base else (runtime, device)  # type: ignore
         grid = plan_grid(info, options.extent, options.extent_crs, g)
-        phrases = [p for p in grounding.phrases if at[p] == g]
-        predictor = make_predictor(runtime, model, device, phrases, options.precision,
+        phrases = [p for p in grounding.phrases if at[p] == g and by_base[p] == of_base]
+        predictor = make_predictor(m_runtime, m, m_device, phrases, options.precision,
                                    options.threads)
         rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \
             if phrases else []  # nothing the model could look for: no inference
-        return _Pass(grid, predictor, rows, phrase_offsets(card, predictor.expressions, groups))
+        return _Pass(grid, predictor, rows, phrase_offsets(m.card, predictor.expressions,
+                                                           groups),
+                     Stretch.from_card(m.card, info.dtype) if options.stretch == "auto"
+                     else None, of_base)
 
-    others = [one_pass(g) for g in sorted(set(at.values()) - {main_gsd})]
-    return _Plan(info, bands, device, model, grounding, one_pass(main_gsd), others, runtime,
-                 groups, Stretch.from_card(card, info.dtype) if options.stretch == "auto"
-                 else None)
+    keys = sorted({(at[p], by_base[p]) for p in grounding.phrases})   # own model first
+    main_key = keys[0] if keys else (main_gsd, False)
+    main = one_pass(*main_key)
+    others = [one_pass(*k) for k in keys if k != main_key]
+    return _Plan(info, bands, device, model, grounding, main, others, runtime, groups,
+                 Stretch.from_card(card, info.dtype) if options.stretch == "auto" else None)
+
+
+def _base_model(options: SegmentOptions, models: ModelCache, card: Optional[Dict[str, Any]],
+                grounding: GroundedRun) -> Optional[Tuple[ReferringSegmenter, List[str], str,
+                                                          str]]:
+    """(model, its phrases, runtime, device) of the model a fine-tuned one was made from, for
+    the phrases of categories the fine-tuned one was not taught ("road" in "buildings next to
+    the road" asked of a model fine-tuned on buildings: it was never shown a road of that
+    region, and fine-tuning wears away what it knew); None when every phrase is its own or
+    the base is not installed (the fine-tuned model is asked, as before)."""
+    base_name = (card or {}).get("finetuned_from")
+    phrases = grounding.untaught_phrases()
+    if not isinstance(base_name, str) or not base_name or not phrases:
+        return None
+    try:
+        runtime, device, path = models.plan(base_name, options.runtime, options.device)
+        base = models.get(base_name, device, runtime, options.threads, path)
+    except RrsisError as exc:
+        log.info("the base model %r is not available (%s): the fine-tuned model is asked "
+                 "for %s", base_name, exc, ", ".join(phrases))
+        return None
+    return base, phrases, runtime, device
 
 
 def _created() -> str:
@@ -336,7 +387,7 @@ def _infer(plan: _Plan, one: _Pass, options: SegmentOptions, timings: Dict[str, 
         if strip is not None:
             emit(*strip)
 
-    with WindowReader(plan.info, grid, plan.bands, fill, plan.stretch) as reader:
+    with WindowReader(plan.info, grid, plan.bands, fill, one.stretch) as reader:
         for row in one.rows:
             flush(blender.advance(row[0].row, grid.height))
             for chunk in row_chunks(row, max(READ_SPAN_PX, size)):
@@ -406,6 +457,10 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     grid, model = plan.grid, plan.model
     name = model_name(model, options.model)
     sha = str((getattr(model, "card", {}) or {}).get("weights_sha256") or "")
+    pass_of = plan.pass_of()
+    base = {p: (model_name(one.predictor.model, None),
+                str((one.card or {}).get("weights_sha256") or ""))
+            for p, one in pass_of.items() if one.base}
     coarser = plan.coarser_gsd()
     gsd_of = {p: coarser.get(p, grid.gsd_m) for p in plan.phrases}
     created = _created()
@@ -415,8 +470,12 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         grid.transform, grid.metres_per_unit, options.min_area_m2 if options.min_area_m2
         is not None else default_min_area_m2(gsd_of[phrase]), options.simplify_m,
         regularize=options.regularize)) for phrase, vec in zip(plan.phrases, vectorizers)}
-    presence = measure(getattr(model, "card", None), dict(zip(plan.phrases, meters)),
-                       objects, grid.gsd_m, options.presence_check, plan.phrase_groups)
+    presence = {}   # each phrase under the rule of the model that segmented it
+    for of_base in (False, True):
+        mine = {p: m for p, m in zip(plan.phrases, meters) if pass_of[p].base == of_base}
+        if mine:
+            presence.update(measure(pass_of[next(iter(mine))].card, mine, objects, grid.gsd_m,
+                                    options.presence_check, plan.phrase_groups))
     objects = {p: objs if presence[p].present else [] for p, objs in objects.items()}
     picks, reports = plan.grounding.select(
         {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,
@@ -425,12 +484,15 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         {p: [o.score for o in objs] for p, objs in objects.items()})
     annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
     _note_coarser(reports, plan.grounding, coarser)
+    _note_base(reports, plan.grounding, {p: b[0] for p, b in base.items()}, name)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
     for expr, (phrase, index, plan_text) in picks:
         for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
             records.append({"geometry": obj.geometry, "expression": expr,
                             "score": round(obj.score, 6), "area_m2": round(obj.area_m2, 4),
-                            "model": name, "model_sha256": sha, "gsd_m": gsd_of[phrase],
+                            "model": base.get(phrase, (name, sha))[0],
+                            "model_sha256": base.get(phrase, (name, sha))[1],
+                            "gsd_m": gsd_of[phrase],
                             "created": created, "plan": plan_text})
             counts[expr] += 1
     timings["vectorize"] += time.perf_counter() - t
@@ -460,6 +522,18 @@ def _note_coarser(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
             report["messages"] = list(report.get("messages", [])) + [
                 f"{p!r} looked for at {g:.3g} m, the scales the model learnt it at"
                 for p, g in coarser.items()]
+
+
+def _note_base(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
+               base_of: Dict[str, str], model: str) -> None:
+    """Say in each expression's report which of its phrases the base model answered
+    (``base_model``, and a message)."""
+    for expr, report in reports.items():
+        asked = {p: base_of[p] for p in grounding.segmented_phrases(expr) if p in base_of}
+        if asked:
+            report["base_model"] = asked
+            report["messages"] = list(report.get("messages", [])) + [
+                base_message(p, b, model) for p, b in asked.items()]
 
 
 def _note_unlearnt(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

@@ -151,6 +151,16 @@ class GroundedRun:
                 out[phrase] = [by_phrase[phrase]] if phrase in by_phrase else []
         return out
 
+    def untaught_phrases(self) -> List[str]:
+        """The phrases of categories a fine-tuned model was not taught (its card's classes:
+        ``Vocabulary.learnt_groups``): the engine asks the model it was made from for them.
+        None for a model that was taught every group (the default model)."""
+        learnt = self.vocabulary.learnt_groups
+        if learnt is None:
+            return []
+        return [p for p, groups in self.phrase_groups().items()
+                if groups and not any(g in learnt for g in groups)]
+
     def select(self, objects: Dict[str, Sequence[BaseGeometry]], transform: Affine,
                metres_per_unit: float, bounds: Tuple[float, float, float, float],
                open_reader: Optional[Callable[[], ContextManager[Any]]] = None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 __all__ = ["UNLEARNT_MAX_OIOU", "UNLEARNT_MIN_SAMPLES", "unlearnt_words", "unlearnt_message",
-           "unlearnt_in"]
+           "unlearnt_in", "base_message"]
 
 #: at most this validation oIoU ...
 UNLEARNT_MAX_OIOU = 0.05
@@ -62,3 +62,9 @@ def unlearnt_in(phrases: Sequence[str], unlearnt: Unlearnt) -> Dict[str, Tuple[f
         if word in unlearnt:
             out[word] = unlearnt[word]
     return out
+
+
+def base_message(phrase: str, base: str, model: str) -> str:
+    """Why ``phrase`` is asked of ``base``, the model ``model`` was fine-tuned from."""
+    return (f"{phrase!r} asked of {base}, the model {model} was fine-tuned from: it was not "
+            "taught that category")

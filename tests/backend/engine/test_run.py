@@ -378,3 +378,29 @@ def test_regularize_gives_right_angled_outlines(tmp_path: Path, bright_models) -
         turn = math.degrees(math.atan2(y0 - y1, x0 - x1) - math.atan2(y2 - y1, x2 - x1)) % 180
         assert turn == pytest.approx(90, abs=1e-6)
     assert straight.intersection(traced).area / straight.union(traced).area > 0.9
+
+
+def test_a_fine_tuned_model_asks_its_base_for_what_it_was_not_taught(tmp_path: Path) -> None:
+    """A model fine-tuned on buildings answers "buildings"; "cars" (a category it was never
+    taught in its region, and may have forgotten) goes to the model it was made from, with
+    that model's name on the features and a message; without the base installed it answers
+    everything itself, as before."""
+    from helpers.engine import bright_cache
+
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    card = {"finetuned_from": "bright", "categories": {"building": ["building"]}}
+    both = bright_cache()
+    both.add("bright-ft", bright_cache("bright-ft", **card)._named["bright-ft"])
+    res = segment(options(raster, tmp_path, model="bright-ft", expressions=["buildings", "cars"]),
+                  models=both)
+    models = {f["expression"]: f["model"] for f in read_features(res.output)}
+    assert models == {"buildings": "bright-ft", "cars": "bright"}
+    assert res.plans["cars"]["base_model"] == {"cars": "bright"}
+    assert any("'cars' asked of bright, the model bright-ft was fine-tuned from" in m
+               for m in res.plans["cars"]["messages"])
+    assert "base_model" not in res.plans["buildings"] and res.model == "bright-ft"
+    alone = bright_cache("bright-ft", **card)                # its base is not installed
+    res = segment(options(raster, tmp_path, model="bright-ft", expressions=["buildings", "cars"]),
+                  models=alone)
+    assert {f["model"] for f in read_features(res.output)} == {"bright-ft"}
+    assert "base_model" not in res.plans["cars"]

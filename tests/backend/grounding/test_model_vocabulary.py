@@ -96,3 +96,34 @@ def test_a_class_that_is_a_lexicon_name_asks_for_its_category() -> None:
     assert GroundedRun(["buildings"], vocabulary=both).phrases == ["building"]
     assert GroundedRun(["houses"], vocabulary=both).phrases == ["house"]
     assert target_groups("houses", both) == ("building",)
+
+
+def test_the_categories_a_fine_tuned_model_was_not_taught_are_its_bases() -> None:
+    card = {"categories": {"building": ["building", "house"]}, "finetuned_from": "lgce-lite"}
+    run = GroundedRun(["cars next to the houses", "buildings", "the road"],
+                      vocabulary=vocabulary_of(card))
+    # the relation's fallback, asked whole, is about cars too
+    assert run.untaught_phrases() == ["cars", "cars next to the houses", "road"]
+    assert GroundedRun(["cars next to the houses"]).untaught_phrases() == []   # taught all
+
+
+def test_explain_says_which_phrases_the_base_model_answers(tmp_path, monkeypatch) -> None:
+    """As the engine routes them: only while the base model is installed."""
+    import torch
+
+    from rrsis.engine.explain import explain_plans
+    from rrsis.models import create_model, save_checkpoint
+
+    monkeypatch.setenv("RRSIS_MODEL_DIR", str(tmp_path))
+    torch.manual_seed(0)
+    model = create_model("test-lgce-tiny")
+    save_checkpoint(model, tmp_path / "tinybase.safetensors", card={"name": "tinybase"})
+    save_checkpoint(model, tmp_path / "tinyft.safetensors", card={
+        "name": "tinyft", "finetuned_from": "tinybase",
+        "categories": {"building": ["building"]}})
+    d = explain_plans(["buildings next to the road"], model="tinyft")["buildings next to the road"]
+    assert d["base_model"] == {"road": "tinybase"}
+    assert "base: 'road' asked of tinybase, the model tinyft was fine-tuned from" in d["text"]
+    (tmp_path / "tinybase.safetensors").unlink()
+    d = explain_plans(["buildings next to the road"], model="tinyft")["buildings next to the road"]
+    assert "base_model" not in d
