@@ -385,8 +385,6 @@ def test_a_fine_tuned_model_asks_its_base_for_what_it_was_not_taught(tmp_path: P
     taught in its region, and may have forgotten) goes to the model it was made from, with
     that model's name on the features and a message; without the base installed it answers
     everything itself, as before."""
-    from helpers.engine import bright_cache
-
     raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
     card = {"finetuned_from": "bright", "categories": {"building": ["building"]}}
     both = bright_cache()
