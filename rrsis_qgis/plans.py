@@ -68,6 +68,10 @@ def preview_text(result: Dict[str, Any]) -> str:
             f"unknown word {w!r}" for w in plan.get("unknown_words") or []]
         notes += [f"did you mean {w!r}?" for w in plan.get("suggestions") or []]
         notes += [str(c) for c in plan.get("cautions") or []]   # words the model did not learn
+        base = plan.get("base_model") or {}   # categories its base answers (not taught)
+        if isinstance(base, dict) and base:
+            models = ", ".join(sorted({str(b) for b in base.values()}))
+            notes.append(f"{', '.join(map(repr, base))} asked of {models}")
         notes += [str(n) for n in plan.get("notes") or [] if n != "no object matches"]
         prefix = f"{expression}: " if len(found) > 1 else ""
         text = f"{PREVIEW_PREFIX}{prefix}{plan.get('summary') or ''}"

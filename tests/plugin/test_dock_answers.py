@@ -161,3 +161,8 @@ def test_the_preview_line_says_what_the_model_did_not_learn_and_what_was_meant()
         "(validation IoU 0.00 on 57 examples): what it finds may be other objects it knows)",
         "Reads as: biuldings: nothing: no object matches (unknown word 'biuldings') (did you "
         "mean 'buildings'?)"]
+    text = preview_text({"plans": {"buildings next to the road": {
+        "mode": "grounded", "summary": "grounded: building next to road (<= 10 m)",
+        "base_model": {"road": "lgce-lite"}}}})
+    assert text == ("Reads as: grounded: building next to road (<= 10 m) ('road' asked of "
+                    "lgce-lite)")
