@@ -7,8 +7,7 @@ from typing import Any, Dict, NamedTuple, Optional, Sequence
 
 from ..errors import ModelNotFoundError, RrsisError
 from ..grounding.explain import Scales, explain_dict, explain_text
-from ..grounding.engine import GroundedRun
-from ..grounding.learnt import Unlearnt, base_message, unlearnt_words
+from ..grounding.learnt import Unlearnt, unlearnt_words
 from ..grounding.lexicon import Vocabulary, vocabulary_of
 from ..grounding.policy import policy_of
 from .checks import check_expressions
@@ -57,15 +56,8 @@ def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode:
     out: Dict[str, Dict[str, Any]] = {}
     for e in expressions:
         d = explain_dict(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
-                         facts.vocabulary)
+                         facts.vocabulary, facts.base)
         d["text"] = explain_text(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
-                                 facts.vocabulary)
-        if facts.base:   # as the engine routes them (engine.run._base_model)
-            untaught = GroundedRun([e], mode, policy=facts.policy, rivals=rivals,
-                                   vocabulary=facts.vocabulary).untaught_phrases()
-            if untaught:
-                d["base_model"] = {p: facts.base for p in untaught}
-                d["text"] += "".join(f"\n  base: {base_message(p, facts.base, facts.name)}"
-                                     for p in untaught)
+                                 facts.vocabulary, facts.base, facts.name)
         out[e] = d
     return out

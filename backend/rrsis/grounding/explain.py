@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
-from .learnt import Unlearnt, unlearnt_in, unlearnt_message
+from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, Vocabulary
 from .plan import ALL_BUT, MEASURES, Plan, Relation, Target, ordinal
 from .rivals import COVER, MARGIN
@@ -119,10 +119,12 @@ def _caution_lines(run: GroundedRun, expression: str, unlearnt: Optional[Unlearn
 def explain_text(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
                  scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
-                 rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY) -> str:
+                 rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY,
+                 base: Optional[str] = None, model: str = "") -> str:
     """The plan of ``expression`` as text; ``policy``, ``scales``, ``unlearnt`` and
     ``vocabulary`` are what the model's card says (grounding policy, per-group scales, words
-    it did not learn, categories it adds to the lexicon)."""
+    it did not learn, categories it adds to the lexicon); ``base``: the installed model a
+    fine-tuned ``model`` was made from, which the engine asks for what it was not taught."""
     run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
     cats = vocabulary.by_name
     plan: Plan = run.plans()[expression]
@@ -149,14 +151,16 @@ def explain_text(expression: str, mode: str = "auto",
     for m in plan.messages():
         if m != "no object matches":
             lines.append(f"  note: {m}")
+    if base:
+        lines += [f"  base: {base_message(p, base, model)}" for p in run.untaught_phrases()]
     return "\n".join(lines)
 
 
 def explain_dict(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
                  scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
-                 rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY
-                 ) -> Dict[str, Any]:
+                 rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY,
+                 base: Optional[str] = None) -> Dict[str, Any]:
     """The plan of ``expression`` as JSON-able data (see :func:`explain_text`)."""
     run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
     cats = vocabulary.by_name
@@ -172,4 +176,7 @@ def explain_dict(expression: str, mode: str = "auto",
     if weak:
         d["unlearnt"] = {p: {"oIoU": v[0], "count": v[1]} for p, v in weak.items()}
         d["cautions"] = [unlearnt_message(p, *v) for p, v in weak.items()]
+    untaught = run.untaught_phrases() if base else []
+    if untaught:
+        d["base_model"] = {p: base for p in untaught}
     return d
