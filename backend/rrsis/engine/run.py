@@ -49,7 +49,7 @@ import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 import rasterio
@@ -217,13 +217,15 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     # the raster has no CRS (its GSD is then a nominal one)
     per_group = not options.gsd_m and info.georeferenced
     base = _base_model(options, models, card, grounding)
-    by_base = {p: base is not None and p in base[1] for p in grounding.phrases}
+    by_base = {p: base is not None and p in base.phrases for p in grounding.phrases}
 
     def phrase_gsd(p: str) -> float:
-        m, c = (base[0], base[0].card) if by_base[p] else (model, card)   # type: ignore[index]
-        g = float(options.gsd_m) if options.gsd_m else (
-            gsd if m is model else working_gsd(m, source_gsd))
-        return phrase_gsd_m(c, groups.get(p, []), g) if per_group else g
+        if base is not None and by_base[p]:
+            m, g = base.model, working_gsd(base.model, source_gsd)
+        else:
+            m, g = model, gsd
+        g = float(options.gsd_m) if options.gsd_m else g
+        return phrase_gsd_m(getattr(m, "card", None), groups.get(p, []), g) if per_group else g
 
     at = {p: phrase_gsd(p) for p in grounding.phrases}
     main_gsd = min(at.values(), default=gsd)
@@ -231,17 +233,17 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
         check_upsampling(source_gsd, main_gsd)
 
     def one_pass(g: float, of_base: bool = False) -> _Pass:
-        m = base[0] if of_base else model   # type: ignore[index]
-        m_runtime, m_device = (base[2], base[3]) if of_base else (runtime, device)  # type: ignore
+        m, m_runtime, m_device = (base.model, base.runtime, base.device) \
+            if base is not None and of_base else (model, runtime, device)
         grid = plan_grid(info, options.extent, options.extent_crs, g)
         phrases = [p for p in grounding.phrases if at[p] == g and by_base[p] == of_base]
         predictor = make_predictor(m_runtime, m, m_device, phrases, options.precision,
                                    options.threads)
         rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \
             if phrases else []  # nothing the model could look for: no inference
-        return _Pass(grid, predictor, rows, phrase_offsets(m.card, predictor.expressions,
-                                                           groups),
-                     Stretch.from_card(m.card, info.dtype) if options.stretch == "auto"
+        m_card = getattr(m, "card", None)
+        return _Pass(grid, predictor, rows, phrase_offsets(m_card, predictor.expressions, groups),
+                     Stretch.from_card(m_card, info.dtype) if options.stretch == "auto"
                      else None, of_base)
 
     keys = sorted({(at[p], by_base[p]) for p in grounding.phrases})   # own model first
@@ -252,10 +254,16 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
                  Stretch.from_card(card, info.dtype) if options.stretch == "auto" else None)
 
 
+class _Base(NamedTuple):
+    model: ReferringSegmenter
+    phrases: List[str]
+    runtime: str
+    device: str
+
+
 def _base_model(options: SegmentOptions, models: ModelCache, card: Optional[Dict[str, Any]],
-                grounding: GroundedRun) -> Optional[Tuple[ReferringSegmenter, List[str], str,
-                                                          str]]:
-    """(model, its phrases, runtime, device) of the model a fine-tuned one was made from, for
+                grounding: GroundedRun) -> Optional[_Base]:
+    """The model a fine-tuned one was made from (its runtime and device), for
     the phrases of categories the fine-tuned one was not taught ("road" in "buildings next to
     the road" asked of a model fine-tuned on buildings: it was never shown a road of that
     region, and fine-tuning wears away what it knew); None when every phrase is its own or
@@ -271,7 +279,7 @@ def _base_model(options: SegmentOptions, models: ModelCache, card: Optional[Dict
         log.info("the base model %r is not available (%s): the fine-tuned model is asked "
                  "for %s", base_name, exc, ", ".join(phrases))
         return None
-    return base, phrases, runtime, device
+    return _Base(base, phrases, runtime, device)
 
 
 def _created() -> str:
@@ -487,13 +495,12 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     _note_base(reports, plan.grounding, {p: b[0] for p, b in base.items()}, name)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
     for expr, (phrase, index, plan_text) in picks:
+        answered_by, answered_sha = base.get(phrase, (name, sha))
         for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
             records.append({"geometry": obj.geometry, "expression": expr,
                             "score": round(obj.score, 6), "area_m2": round(obj.area_m2, 4),
-                            "model": base.get(phrase, (name, sha))[0],
-                            "model_sha256": base.get(phrase, (name, sha))[1],
-                            "gsd_m": gsd_of[phrase],
-                            "created": created, "plan": plan_text})
+                            "model": answered_by, "model_sha256": answered_sha,
+                            "gsd_m": gsd_of[phrase], "created": created, "plan": plan_text})
             counts[expr] += 1
     timings["vectorize"] += time.perf_counter() - t
     t = time.perf_counter()
