@@ -301,6 +301,10 @@ FINETUNE_PARAMS: Dict[str, Field] = {
     "device": Field("str", nullable=False, doc="auto | cpu | cuda"),
     "threads": Field("int", doc="CPU threads; null: torch's default"),
     "overwrite": Field("bool", nullable=False, doc="replace a model of the same name"),
+    "base_where_better": Field("bool", nullable=False, default=True,
+                               doc="a class the base model segments better on the validation "
+                                   "part is left to it (card base_classes); false: the new "
+                                   "model answers every class"),
 }
 
 @dataclass(frozen=True)
@@ -352,9 +356,10 @@ METHODS: Dict[str, MethodSpec] = {
                                 "raster + labels -> training dataset; progress counts tiles; "
                                 "cancel leaves no folder"),
     "finetune": MethodSpec(FINETUNE_PARAMS, "{model, export, iterations, stopped_early, gsd_m, "
-                           "gsd_range_m, before, after}", True,
+                           "gsd_range_m, base_classes, before, after, report, warnings}", True,
                            "fine-tune within a time budget; progress stages: before, training "
-                           "(with eta_s), export, after; the new model is in the models list"),
+                           "(with eta_s), export, choosing, after; the new model is in the "
+                           "models list"),
     "cancel": MethodSpec({}, "none: the cancelled request gets error 'cancelled'", False,
                          "cancel the queued or running request named by id"),
     "shutdown": MethodSpec({}, "{}", False,

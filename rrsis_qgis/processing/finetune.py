@@ -35,6 +35,7 @@ class FinetuneAlgorithm(RrsisAlgorithm):
     ATTRIBUTION = "ATTRIBUTION"
     OVERWRITE = "OVERWRITE"
     MAX_ITERS = "MAX_ITERS"
+    BASE_WHERE_BETTER = "BASE_WHERE_BETTER"
     OUTPUT_MODEL = "MODEL_NAME"
     BEFORE = "IOU_BEFORE"
     AFTER = "IOU_AFTER"
@@ -81,6 +82,12 @@ class FinetuneAlgorithm(RrsisAlgorithm):
             QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0)
         cap.setFlags(cap.flags() | cap.FlagAdvanced)
         self.addParameter(cap)
+        keep = QgsProcessingParameterBoolean(
+            self.BASE_WHERE_BETTER, self.tr("Leave a class to the base model where it segments "
+                                            "it better on the validation part"),
+            defaultValue=True)
+        keep.setFlags(keep.flags() | keep.FlagAdvanced)
+        self.addParameter(keep)
         self.addOutput(QgsProcessingOutputString(self.OUTPUT_MODEL, self.tr("Model name")))
         self.addOutput(QgsProcessingOutputNumber(self.BEFORE, self.tr("Held-out IoU before")))
         self.addOutput(QgsProcessingOutputNumber(self.AFTER, self.tr("Held-out IoU after")))
@@ -107,6 +114,8 @@ class FinetuneAlgorithm(RrsisAlgorithm):
             "attribution": self.parameterAsString(parameters, self.ATTRIBUTION,
                                                   context).strip() or None,
             "overwrite": self.parameterAsBool(parameters, self.OVERWRITE, context),
+            "base_where_better": self.parameterAsBool(parameters, self.BASE_WHERE_BETTER,
+                                                      context),
             "out": self.parameterAsString(parameters, self.RUN, context).strip()
             or os.path.join(folder, "run")}
         cap = self.parameterAsInt(parameters, self.MAX_ITERS, context)

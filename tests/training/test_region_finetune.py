@@ -309,3 +309,78 @@ def test_before_after_in_words_says_when_the_new_model_is_not_better() -> None:
         "0 -> 5 of 11; served at 0.275 m",
         "    (lgce-lite did not know 'solar', 'panel': it answers no object matches; the new "
         "model learnt the class)"]
+
+
+def test_a_class_the_base_segments_better_on_val_is_left_to_it() -> None:
+    """The choice rule: labelled objects in the part, words the base knows, a higher IoU."""
+    from rrsis.training.region.holdout import base_better_classes, before_after_report
+
+    def part(**ious: float) -> dict:
+        return {"split": "val", "data_area_m2": 5e5, "classes": {c: {
+            "expression": c, "iou": v, "objects": 0 if c == "vegetation" else 11,
+            "predicted_objects": 4, "served_gsd_m": 0.6, "objects_found_iou50": 1,
+            "objects_touched": 3} for c, v in ious.items()}}
+
+    base = part(building=0.314, road=0.622, water=0.105, vegetation=0.2, solar=0.3)
+    base["classes"]["solar"]["unknown_words"] = ["solar"]
+    new = part(building=0.487, road=0.664, water=0.0, vegetation=0.0, solar=0.1)
+    kept = base_better_classes(base, new)
+    assert kept == {"water": {"part": "val", "objects": 11, "iou_base": 0.105, "iou_new": 0.0}}
+    assert base_better_classes({}, new) == {} and base_better_classes(base, {}) == {}
+    words = before_after_report(base, base, "lgce-lite", "dubai", kept)
+    assert "  water: answered by lgce-lite, which segmented it better on the val part (IoU " \
+           "0.105 against 0.000 for the new weights, 11 labelled objects)" in words["lines"]
+    # the same IoU before and after is no news for a class left to the base
+    assert all("water" not in w.split("for ")[1] for w in words["warnings"]
+               if w.startswith("the new model is not better"))
+
+
+def test_finetune_scores_base_and_new_on_val_and_records_the_choice(
+        region: tuple, tmp_path: Path, monkeypatch) -> None:
+    """With the base installed under its name, both are scored on the validation part
+    through the engine; the classes the base wins go into the card and the summary."""
+    from rrsis.training.region.holdout import base_better_classes
+
+    data, start = region
+    models = tmp_path / "models"
+    models.mkdir()
+    start = Path(start).rename(models / "start.safetensors")
+    monkeypatch.setenv("RRSIS_MODEL_DIR", str(models))
+    s = finetune_region(data, "mine", base_model="start", minutes=0.5, max_iters=2,
+                        out=tmp_path / "run", device="cpu")
+    val = s["validation"]
+    assert val["base"]["split"] == val["new"]["split"] == "val"
+    assert val["base"]["classes"]["house"]["objects"] > 0
+    assert s["base_classes"] == base_better_classes(val["base"], val["new"])
+    assert read_card(models / "mine.safetensors").get("base_classes", {}) == s["base_classes"]
+    off = finetune_region(data, "mine2", base_model="start", minutes=0.5, max_iters=2,
+                          out=tmp_path / "run2", device="cpu", base_where_better=False)
+    assert off["validation"] == {} and off["base_classes"] == {}
+    assert "base_classes" not in read_card(models / "mine2.safetensors")
+
+
+def test_atlanta_tiny_a_class_left_to_the_base_keeps_usable_graphs(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """The card is final before the ONNX graphs are exported (they read the weights at an
+    offset the card's length decides), and the held-out 'after' asks the base for a class
+    left to it. The choice is forced here: two iterations decide nothing."""
+    shared_data("georeferenced-samples")
+    from test_region_build import atlanta_split
+
+    from rrsis.engine.runtime import _graph_state
+    from rrsis.training.region import holdout
+
+    _, _, _, data = atlanta_split(tmp_path)
+    chosen = {"building": {"part": "val", "objects": 4, "iou_base": 0.5, "iou_new": 0.1}}
+    monkeypatch.setattr(holdout, "base_better_classes", lambda base, new: chosen)
+    export = tmp_path / "m.safetensors"
+    s = finetune_region(data, "atlanta-tiny", minutes=1, max_iters=2, out=tmp_path / "run",
+                        export=export, device="cpu")
+    assert read_card(export)["base_classes"] == s["base_classes"] == chosen
+    assert s["onnx"] and _graph_state(export)[0] is None
+    before, after = s["before"]["classes"]["building"], s["after"]["classes"]["building"]
+    assert after["iou"] == before["iou"] and after["predicted_objects"] == \
+        before["predicted_objects"]
+    assert s["report"][1].startswith("  building: answered by lgce-lite, which segmented it "
+                                     "better on the val part (IoU 0.500 against 0.100")
+    assert not any("building" in w for w in s["warnings"] if "not better" in w)

@@ -191,6 +191,10 @@ def add_arguments_finetune(p: argparse.ArgumentParser) -> None:
     p.add_argument("--attribution", default=None,
                    help="attribution of the imagery and labels (card), e.g. 'SpaceNet, CC BY-SA'")
     p.add_argument("--overwrite", action="store_true", help="replace an existing exported model")
+    p.add_argument("--base-where-better", action=argparse.BooleanOptionalAction, default=True,
+                   help="leave a class to the base model where it segments it better on the "
+                        "validation part (default); --no-base-where-better: the new model "
+                        "answers every class")
     _common_train_args(p, budget_minutes=True)
 
 
@@ -258,7 +262,8 @@ def _run_finetune_region(args: argparse.Namespace) -> int:
                               out=args.out, export=args.export, recipe=args.recipe, lr=args.lr,
                               licence=args.licence, attribution=args.attribution,
                               device=args.device, threads=args.threads,
-                              overwrite=args.overwrite, max_iters=args.max_iters)
+                              overwrite=args.overwrite, max_iters=args.max_iters,
+                              base_where_better=args.base_where_better)
     print(json.dumps(summary, indent=2))
     for line in summary.get("report", []):   # the before/after in words, beside the JSON
         print(line, file=sys.stderr)

@@ -237,8 +237,10 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
             if base is not None and of_base else (model, runtime, device)
         grid = plan_grid(info, options.extent, options.extent_crs, g)
         phrases = [p for p in grounding.phrases if at[p] == g and by_base[p] == of_base]
-        predictor = make_predictor(m_runtime, m, m_device, phrases, options.precision,
+        asked = [grounding.base_phrase(p) for p in phrases] if of_base else phrases
+        predictor = make_predictor(m_runtime, m, m_device, asked, options.precision,
                                    options.threads)
+        predictor.expressions = phrases  # the run's keys; the base was asked in its own words
         rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \
             if phrases else []  # nothing the model could look for: no inference
         m_card = getattr(m, "card", None)
@@ -266,8 +268,9 @@ def _base_model(options: SegmentOptions, models: ModelCache, card: Optional[Dict
     """The model a fine-tuned one was made from (its runtime and device), for
     the phrases of categories the fine-tuned one was not taught ("road" in "buildings next to
     the road" asked of a model fine-tuned on buildings: it was never shown a road of that
-    region, and fine-tuning wears away what it knew); None when every phrase is its own or
-    the base is not installed (the fine-tuned model is asked, as before)."""
+    region, and fine-tuning wears away what it knew), and for those of classes it leaves to
+    the base (its card's ``base_classes``); None when every phrase is its own or the base is
+    not installed (the fine-tuned model is asked, as before)."""
     base_name = (card or {}).get("finetuned_from")
     phrases = grounding.untaught_phrases()
     if not isinstance(base_name, str) or not base_name or not phrases:
@@ -540,7 +543,7 @@ def _note_base(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
         if asked:
             report["base_model"] = asked
             report["messages"] = list(report.get("messages", [])) + [
-                base_message(p, b, model) for p, b in asked.items()]
+                base_message(p, b, model, grounding.left_to_base(p)) for p, b in asked.items()]
 
 
 def _note_unlearnt(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

@@ -153,13 +153,31 @@ class GroundedRun:
 
     def untaught_phrases(self) -> List[str]:
         """The phrases of categories a fine-tuned model was not taught (its card's classes:
-        ``Vocabulary.learnt_groups``): the engine asks the model it was made from for them.
-        None for a model that was taught every group (the default model)."""
+        ``Vocabulary.learnt_groups``), or leaves to its base (``Vocabulary.base_groups``): the
+        engine asks the model it was made from for them. None for a model that was taught
+        every group (the default model)."""
         learnt = self.vocabulary.learnt_groups
         if learnt is None:
             return []
         return [p for p, groups in self.phrase_groups().items()
                 if groups and not any(g in learnt for g in groups)]
+
+    def base_phrase(self, phrase: str) -> str:
+        """``phrase`` in the base model's own words: a category the fine-tuned model is asked
+        in its trained word ("building") is asked of the base by the lexicon's phrase
+        ("buildings"), so a class left to the base answers as the base alone does."""
+        for name, cat in self.vocabulary.by_name.items():
+            if cat.model_phrase == phrase and name in BASE_VOCABULARY.by_name:
+                return BASE_VOCABULARY.by_name[name].model_phrase
+        return phrase
+
+    def left_to_base(self, phrase: str) -> bool:
+        """Whether ``phrase`` goes to the base model by the fine-tuning's choice (its class
+        was taught, and the base segmented it better on the validation part), not because
+        its class was never taught."""
+        base_groups = self.vocabulary.base_groups
+        return bool(base_groups) and any(g in base_groups
+                                         for g in self.phrase_groups().get(phrase, []))
 
     def select(self, objects: Dict[str, Sequence[BaseGeometry]], transform: Affine,
                metres_per_unit: float, bounds: Tuple[float, float, float, float],

@@ -152,7 +152,8 @@ def explain_text(expression: str, mode: str = "auto",
         if m != "no object matches":
             lines.append(f"  note: {m}")
     if base:
-        lines += [f"  base: {base_message(p, base, model)}" for p in run.untaught_phrases()]
+        lines += [f"  base: {base_message(p, base, model, run.left_to_base(p))}"
+                  for p in run.untaught_phrases()]
     return "\n".join(lines)
 
 

@@ -64,7 +64,10 @@ def unlearnt_in(phrases: Sequence[str], unlearnt: Unlearnt) -> Dict[str, Tuple[f
     return out
 
 
-def base_message(phrase: str, base: str, model: str) -> str:
-    """Why ``phrase`` is asked of ``base``, the model ``model`` was fine-tuned from."""
-    return (f"{phrase!r} asked of {base}, the model {model} was fine-tuned from: it was not "
-            "taught that category")
+def base_message(phrase: str, base: str, model: str, better: bool = False) -> str:
+    """Why ``phrase`` is asked of ``base``, the model ``model`` was fine-tuned from: its
+    category was not taught, or (``better``) the base segmented it better on the validation
+    part of the fine-tuning."""
+    why = ("it segmented that category better on the validation part of the fine-tuning"
+           if better else "it was not taught that category")
+    return f"{phrase!r} asked of {base}, the model {model} was fine-tuned from: {why}"

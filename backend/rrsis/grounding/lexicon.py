@@ -365,6 +365,9 @@ class Vocabulary:
     #: the groups the model learnt side by side (a fine-tuned model: its card's classes);
     #: None: all of the lexicon's (the default model). Rival categories stay among them.
     learnt_groups: Optional[FrozenSet[str]] = None
+    #: the groups of the classes a fine-tuned model leaves to the model it was made from,
+    #: which segmented them better on the validation part (its card's ``base_classes``)
+    base_groups: FrozenSet[str] = frozenset()
 
     def learnt(self, group: str) -> bool:
         return self.learnt_groups is None or group in self.learnt_groups
@@ -463,7 +466,8 @@ def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
     no rivals). Rival categories (:mod:`.rivals`) stay among the groups of the card's
     classes: a model fine-tuned on buildings alone is not also asked for vehicles and roads
     it was not taught in that region (on the Atlanta example: the same 35 polygons in 55 %
-    of the time)."""
+    of the time). A class in the card's ``base_classes`` is left to the base model, as a
+    class it was not taught is (``Vocabulary.base_groups``)."""
     extra = card.get("categories") if isinstance(card, Mapping) else None
     if not isinstance(extra, Mapping) or not extra:
         return BASE_VOCABULARY
@@ -476,7 +480,8 @@ def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
                                                else ()) if isinstance(w, str) and _phrase(w)]
         names += [singular_phrase(n) for n in names]
         classes.append((word, str(trained).strip(), names))
-    cats, learnt, claimed = list(CATEGORIES), set(), set()
+    kept_by_base = _base_classes(card)
+    cats, learnt, claimed, by_base = list(CATEGORIES), set(), set(), set()
     # a category's own name first: of "house" and "building", "building" asks for buildings
     for word, trained, names in sorted(classes, key=lambda c: c[0] not in BY_NAME):
         named = BY_NAME.get(BASE_VOCABULARY.category_named(word) or "")
@@ -488,5 +493,20 @@ def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
         else:   # the model is asked in its training words ("solar-panel" if so written)
             cats.append(Category(word, trained, tuple(dict.fromkeys(names)),
                                  named.group if named is not None else "other"))
-        learnt.add(named.group if named is not None else "other")
-    return Vocabulary(tuple(cats), frozenset(learnt)) if learnt else BASE_VOCABULARY
+        group = named.group if named is not None else "other"
+        (by_base if trained in kept_by_base and named is not None else learnt).add(group)
+    if not (learnt or by_base):
+        return BASE_VOCABULARY
+    return Vocabulary(tuple(cats), frozenset(learnt), frozenset(by_base - learnt))
+
+
+def _base_classes(card: Mapping[str, Any]) -> FrozenSet[str]:
+    """The card's ``base_classes`` (class word -> how the choice was measured, written by
+    ``finetune``): classes the base model answers. A lexicon category only (the base knows its
+    words); a group another class of the card was taught stays the fine-tuned model's."""
+    kept = card.get("base_classes")
+    if isinstance(kept, Mapping):
+        kept = list(kept)
+    if not isinstance(kept, (list, tuple)):
+        return frozenset()
+    return frozenset(str(k).strip() for k in kept if isinstance(k, str))

@@ -402,3 +402,21 @@ def test_a_fine_tuned_model_asks_its_base_for_what_it_was_not_taught(tmp_path: P
                   models=alone)
     assert {f["model"] for f in read_features(res.output)} == {"bright-ft"}
     assert "base_model" not in res.plans["cars"]
+
+
+def test_a_class_left_to_the_base_is_answered_by_it(tmp_path: Path) -> None:
+    """A taught class the base segmented better on the validation part (the card's
+    ``base_classes``) goes to the base, and the message says why."""
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    card = {"finetuned_from": "bright", "categories": {"building": ["building"], "car": ["car"]},
+            "base_classes": {"car": {"part": "val", "objects": 3, "iou_base": 0.4,
+                                     "iou_new": 0.1}}}
+    both = bright_cache()
+    both.add("bright-ft", bright_cache("bright-ft", **card)._named["bright-ft"])
+    res = segment(options(raster, tmp_path, model="bright-ft", expressions=["buildings", "cars"]),
+                  models=both)
+    models = {f["expression"]: f["model"] for f in read_features(res.output)}
+    assert models == {"buildings": "bright-ft", "cars": "bright"}
+    assert res.plans["cars"]["base_model"] == {"car": "bright"}
+    why = "'car' asked of bright, the model bright-ft was fine-tuned from: it segmented that"
+    assert any(m.startswith(why) for m in res.plans["cars"]["messages"])

@@ -127,3 +127,39 @@ def test_explain_says_which_phrases_the_base_model_answers(tmp_path, monkeypatch
     (tmp_path / "tinybase.safetensors").unlink()
     d = explain_plans(["buildings next to the road"], model="tinyft")["buildings next to the road"]
     assert "base_model" not in d
+
+
+def test_a_class_the_base_segments_better_is_left_to_it() -> None:
+    """A taught class the base segmented better on the validation part (the card's
+    ``base_classes``, written by finetune) is asked of the base, and said to be for that
+    reason; the classes the model keeps stay its own, and rivals stay among them."""
+    card = {"categories": {"building": ["building"], "water": ["water"]},
+            "finetuned_from": "lgce-lite",
+            "base_classes": {"water": {"part": "val", "objects": 1, "iou_base": 0.105,
+                                       "iou_new": 0.0}}}
+    vocab = vocabulary_of(card)
+    assert vocab.learnt_groups == frozenset({"building"})
+    assert vocab.base_groups == frozenset({"water"})
+    run = GroundedRun(["buildings next to the water", "water", "cars"], vocabulary=vocab)
+    assert run.untaught_phrases() == ["water", "cars"]  # asked in its trained word, "water"
+    assert run.left_to_base("water") and not run.left_to_base("cars")
+    assert not run.left_to_base("building")
+    # a group another class of the card was taught stays the fine-tuned model's
+    both = vocabulary_of({"categories": {"building": ["building"], "house": ["house"]},
+                          "base_classes": ["house"]})
+    assert both.base_groups == frozenset() and both.learnt_groups == frozenset({"building"})
+    # a damaged entry is ignored
+    assert vocabulary_of({**card, "base_classes": 3}).base_groups == frozenset()
+    # the base is asked in its own words, as it answers alone ("buildings", not "building")
+    alone = GroundedRun(["buildings"], vocabulary=vocabulary_of(
+        {"categories": {"building": ["building"]}, "base_classes": ["building"]}))
+    assert alone.phrases == ["building"] and alone.untaught_phrases() == ["building"]
+    assert alone.base_phrase("building") == BASE_VOCABULARY.by_name["building"].model_phrase
+    assert alone.base_phrase("buildings along the road") == "buildings along the road"
+    from rrsis.grounding.learnt import base_message
+    assert base_message("water", "lgce-lite", "dubai", True) == (
+        "'water' asked of lgce-lite, the model dubai was fine-tuned from: it segmented that "
+        "category better on the validation part of the fine-tuning")
+    text = explain_text("water", vocabulary=vocab, base="lgce-lite", model="dubai")
+    assert "base: 'water' asked of lgce-lite, the model dubai was fine-tuned from: it " \
+           "segmented that category better" in text

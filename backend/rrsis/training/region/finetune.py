@@ -7,7 +7,9 @@ on the validation part is exported in fp16 with a card that records the training
 and the served range around it (:data:`SERVED_SPREAD`), so ``segment --model NAME`` runs
 at that scale by default, and, for a raster that is not 8-bit, the stretch of its training
 tiles (``input_stretch``), which the engine then applies instead of the viewed area's.
-Before and after are measured on the held-out part through the engine (:mod:`.holdout`).
+Before and after are measured on the held-out part through the engine (:mod:`.holdout`);
+a class the base model segments better on the validation part stays the base's (the card's
+``base_classes``: the engine asks the base for it).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 import torch
 
@@ -84,10 +86,14 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
                     lr: Optional[float] = None, licence: Optional[str] = None,
                     attribution: Optional[str] = None, device: str = "auto",
                     threads: Optional[int] = None, overwrite: bool = False,
-                    compare: bool = True, max_iters: Optional[int] = None,
+                    compare: bool = True, base_where_better: bool = True,
+                    max_iters: Optional[int] = None,
                     progress: Optional[Callable[[Dict[str, Any]], None]] = None,
                     cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
-    """Train, export (fp16, 0644), and compare base and new model on the held-out part."""
+    """Train, export (fp16, 0644), and compare base and new model on the held-out part.
+
+    With ``base_where_better`` (and ``compare``) a class the base segments better than the new
+    weights on the validation part is left to the base (:func:`_leave_to_base`)."""
     from ...device import set_threads
     from ...models.catalog import DEFAULT_MODEL, find_model
     from ...models.checkpoint import load_checkpoint, read_card, save_checkpoint
@@ -163,22 +169,65 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
                                      "source_raster": summary["source_raster"]}})
     target.parent.mkdir(parents=True, exist_ok=True)
     save_checkpoint(model, target, card=card, dtype=torch.float16)
+    os.chmod(target, 0o644)
+    kept: Dict[str, Any] = {}
+    val: Dict[str, Any] = {}
+    if compare and base_where_better:   # before the graphs: they are bound to the card
+        stage("choosing: base and new model on the validation part", 0.955)
+        kept, val = _leave_to_base(dataset, start, target, device=device, threads=threads,
+                                   cancelled=cancelled)
     graph = _export_graph(target)  # so the runtime flavour (ONNX Runtime) serves it too
-    for path in (target, *graph):
+    for path in graph:
         os.chmod(path, 0o644)
     stage("after: new model on the held-out part", 0.96)
     after = heldout_iou(dataset, str(target), device=device, threads=threads,
                         cancel=cancelled, keep=run_dir / "heldout-after") if compare else {}
-    words = before_after_report(before, after, Path(start).stem, name)
+    words = before_after_report(before, after, Path(start).stem, name, kept)
     out_summary = {"model": name, "base": Path(start).stem, "export": str(target),
                    "run": str(run_dir),
                    "iterations": result.global_step, "stopped_early": trainer.stopped_early,
                    "gsd_m": gsd, "gsd_range_m": list(served),
-                   "onnx": [str(p) for p in graph], "before": before, "after": after,
+                   "onnx": [str(p) for p in graph], "base_classes": kept, "validation": val,
+                   "before": before, "after": after,
                    "report": words["lines"], "warnings": words["warnings"]}
     (run_dir / "before_after.json").write_text(json.dumps(out_summary, indent=2))
     stage("done", 1.0)
     return out_summary
+
+
+def _leave_to_base(dataset: Path, start: str, target: Path, *, device: str,
+                   threads: Optional[int], cancelled: Optional[Callable[[], bool]]
+                   ) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """Score the base and the exported model on the validation part through the engine; the
+    classes the base segments better (:func:`.holdout.base_better_classes`) go into the
+    card's ``base_classes``, so the engine asks the base for them as for a class the new
+    model was not taught. Nothing when the validation part holds no labelled object, or when
+    the base cannot be found by the name the card records (``finetuned_from``).
+    Returns (the classes left to the base, {"base": scores, "new": scores})."""
+    from ...errors import RrsisError
+    from ...models.card import read_card, write_card
+    from ...models.catalog import find_model
+    from .holdout import base_better_classes, heldout_iou
+
+    name = Path(start).stem
+    try:
+        found = find_model(name).resolve() == Path(start).resolve()
+    except RrsisError:
+        found = False
+    if not found:
+        log.info("the base %s is not installed under that name: the new model answers every "
+                 "class", start)
+        return {}, {}
+    val = {k: heldout_iou(dataset, m, device=device, threads=threads, cancel=cancelled,
+                          split="val") for k, m in (("base", start), ("new", str(target)))}
+    if not val["base"]:
+        return {}, {}   # no validation part with labelled objects: nothing to choose on
+    kept = base_better_classes(val["base"], val["new"])
+    if kept:
+        card = read_card(target)
+        card["base_classes"] = kept
+        write_card(target, card)
+    return kept, val
 
 
 def _export_graph(checkpoint: Path) -> tuple:

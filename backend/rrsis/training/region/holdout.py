@@ -23,7 +23,8 @@ import numpy as np
 from ...paths import scratch_folder
 from .labels import RegionLabels, as_areas, read_region_labels, to_crs
 
-__all__ = ["heldout_iou", "held_out_part", "object_matches", "before_after_report", "main"]
+__all__ = ["heldout_iou", "held_out_part", "object_matches", "base_better_classes",
+           "before_after_report", "main"]
 
 SPLITS = ("train", "val", "test")
 
@@ -144,12 +145,34 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
 FEW_OBJECTS = 10
 
 
-def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str, new: str
+def base_better_classes(base: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
+    """class -> how it was measured, for each class the base model segmented better than the
+    new one on a part (``heldout_iou`` of each on the validation part): labelled objects
+    there, the base knows the class's words, and its IoU is higher. What ``finetune`` leaves
+    to the base (the card's ``base_classes``): fine-tuning on a region wears away what the
+    base knew of a class the region shows rarely (measured: the water of a Dubai scene)."""
+    out: Dict[str, Any] = {}
+    for cls, row in (new or {}).get("classes", {}).items():
+        was = (base or {}).get("classes", {}).get(cls)
+        if not was or not row.get("objects") or was.get("unknown_words"):
+            continue
+        if was["iou"] > row["iou"]:
+            out[cls] = {"part": new.get("split"), "objects": row["objects"],
+                        "iou_base": round(float(was["iou"]), 4),
+                        "iou_new": round(float(row["iou"]), 4)}
+    return out
+
+
+def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str, new: str,
+                        base_classes: Optional[Dict[str, Any]] = None
                         ) -> Dict[str, List[str]]:
     """The before/after of ``finetune`` in words: ``lines`` (one per class) and ``warnings``
     (a new model not better than its base on the held-out part, with what to do; a held-out
-    part too small to measure firmly). What the CLI prints and the plugin logs: one wording."""
+    part too small to measure firmly). ``base_classes`` (:func:`base_better_classes`): the
+    classes the new model leaves to its base, said as such. What the CLI prints and the
+    plugin logs: one wording."""
     classes = (after or {}).get("classes", {})
+    kept = base_classes or {}
     if not classes:
         return {"lines": [], "warnings": []}
     lines = [f"held-out part: {after.get('data_area_m2', after.get('area_m2', 0)):.0f} m2 "
@@ -158,6 +181,11 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
     for cls, row in classes.items():
         was = (before or {}).get("classes", {}).get(cls, {})
         word = _class_word(cls, row)
+        if cls in kept:
+            k = kept[cls]
+            lines.append(f"  {word}: answered by {base}, which segmented it better on the "
+                         f"{k['part']} part (IoU {k['iou_base']:.3f} against {k['iou_new']:.3f} "
+                         f"for the new weights, {_objects(k['objects'])})")
         if not row["objects"]:   # nothing labelled there: an IoU of 0 would say nothing
             lines.append(f"  {word}: no labelled object in the held-out part, not measured "
                          f"({row['predicted_objects']} polygons found there)")
@@ -170,7 +198,7 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         if was.get("unknown_words"):   # the before is 0 because the words were new to it
             lines.append(f"    ({base} did not know {_quoted(was['unknown_words'])}: it answers "
                          "no object matches; the new model learnt the class)")
-        if "iou" in was and row["iou"] <= was["iou"]:
+        if "iou" in was and row["iou"] <= was["iou"] and cls not in kept:
             worse.append(row["expression"])
         few += row["objects"] < FEW_OBJECTS
     kept = [r["polygons"] for part in (before or {}, after) for r in part.get("classes", {})
@@ -186,6 +214,10 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         warnings.append(f"the held-out part holds fewer than {FEW_OBJECTS} labelled objects of "
                         f"{few} class(es): a rough measure; label more there for a firm one")
     return {"lines": lines, "warnings": warnings}
+
+
+def _objects(n: int) -> str:
+    return f"{n} labelled object" + ("" if n == 1 else "s")
 
 
 def _file_word(word: str) -> str:

@@ -56,4 +56,5 @@ def finetune(params: Dict[str, Any], progress: Callable[[Any], None],
         max_iters=p.get("max_iters"), lr=p.get("lr"), licence=p.get("licence"),
         attribution=p.get("attribution"), out=p.get("out"), device=p.get("device", "auto"),
         threads=p.get("threads"), overwrite=bool(p.get("overwrite", False)),
+        base_where_better=bool(p.get("base_where_better", True)),
         progress=progress, cancelled=cancel)
