@@ -196,6 +196,14 @@ class RrsisDock(QgsDockWidget):
             "its values are then stretched 2-98 % over the area segmented."))
         self.stretch_area.setChecked(settings.get("stretch") == "area")
         adv.addRow(self.stretch_area)
+        self.nir = QCheckBox(self.tr("Trees and vegetation: keep what is green in near "
+                                     "infrared"), self.advanced)
+        self.nir.setToolTip(self.tr(
+            "Where the raster has a near-infrared band (tagged or described as such, or band 4 "
+            "of a 4-band raster such as NAIP), trees and vegetation are kept only where the "
+            "ground is green in it (NDVI >= 0.25): dark roofs and shadows are left out."))
+        self.nir.setChecked(settings.get("nir"))
+        adv.addRow(self.nir)
         self.flip_average = QCheckBox(self.tr("Average over flips (about 4x slower)"),
                                       self.advanced)
         self.flip_average.setToolTip(self.tr("Average the model over each tile and its "
@@ -404,6 +412,8 @@ class RrsisDock(QgsDockWidget):
             request["flip_average"] = True
         if self.stretch_area.isChecked():  # sent only when asked: older backends lack it
             request["stretch"] = "area"
+        if not self.nir.isChecked():  # sent only when off: older backends lack it
+            request["nir_band"] = 0
         if request["raster"] is None:  # web, virtual or in-memory layer: QGIS renders it first
             label = {extents.VISIBLE: self.tr("the visible extent"),
                      extents.FEATURES: self.tr("the features' extent")}.get(
@@ -438,6 +448,7 @@ class RrsisDock(QgsDockWidget):
         settings.set("flip_average", bool(request.get("flip_average")))
         settings.set("rivals", request.get("rivals", True) is not False)
         settings.set("stretch", request.get("stretch") or "auto")
+        settings.set("nir", request.get("nir_band") != 0)
         self._show_state(None)
         log.info(f"segment request: {render.wire_params(request)}")
         task = BackendTask(self.tr("RRSIS: {}").format(request["expressions"][0]), client,

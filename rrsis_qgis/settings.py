@@ -40,6 +40,7 @@ DEFAULTS: Dict[str, Any] = {
     "flip_average": bool(SEGMENT_PARAMS["flip_average"].default),  # test-time flips
     "rivals": bool(SEGMENT_PARAMS["rivals"].default),  # rival categories settle objects
     "stretch": SEGMENT_PARAMS["stretch"].default,  # auto: a tuned model's own stretch
+    "nir": True,               # trees/vegetation kept to what is green in near infrared
     "probability": False,      # also add the probability raster
     "output_dir": "",          # empty: <profile>/rrsis/results
     "history": "[]",           # JSON list of recent expressions, newest first

@@ -73,6 +73,7 @@ class RrsisAlgorithm(AlgorithmBase):
     FLIP_AVERAGE = "FLIP_AVERAGE"
     RIVALS = "RIVALS"
     STRETCH = "STRETCH"
+    NIR = "NIR"
 
     def add_common_parameters(self) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Input raster")))
@@ -137,6 +138,11 @@ class RrsisAlgorithm(AlgorithmBase):
             options=list(SEGMENT_PARAMS["stretch"].choices), defaultValue=0, optional=True)
         stretch.setFlags(stretch.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(stretch)
+        nir = QgsProcessingParameterBoolean(
+            self.NIR, self.tr("Trees and vegetation: keep what is green in near infrared (a "
+                              "4-band or NIR-tagged raster)"), defaultValue=True, optional=True)
+        nir.setFlags(nir.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(nir)
 
     def build_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
@@ -182,6 +188,8 @@ class RrsisAlgorithm(AlgorithmBase):
             self.parameterAsEnum(parameters, self.STRETCH, context)]
         if stretch != SEGMENT_PARAMS["stretch"].default:
             request["stretch"] = stretch
+        if not self.parameterAsBoolean(parameters, self.NIR, context):  # absent: on
+            request["nir_band"] = 0
         return request
 
     def reading_request(self, parameters: Dict[str, Any],

@@ -53,6 +53,9 @@ def test_minimum_area_zero_and_the_gsd_reach_the_backend_as_set(clean_settings, 
     assert "stretch" not in request and not dock.stretch_area.isChecked()  # auto
     dock.stretch_area.setChecked(True)
     assert dock.build_segment_request()["stretch"] == "area"
+    assert "nir_band" not in request and dock.nir.isChecked()  # auto: the backend finds it
+    dock.nir.setChecked(False)
+    assert dock.build_segment_request()["nir_band"] == 0   # off
     dock.min_area.setValue(0)
     dock.gsd.setValue(0.25)
     request = dock.build_segment_request()

@@ -184,6 +184,11 @@ def test_processing_rivals_and_stretch_are_sent_only_when_not_the_default(provid
     assert "stretch" not in algorithm.build_request(params, context)
     params["STRETCH"] = 1
     assert algorithm.build_request(params, context)["stretch"] == "area"
+    nir = algorithm.parameterDefinition("NIR")
+    assert nir.flags() & QgsProcessingParameterDefinition.FlagAdvanced and nir.defaultValue()
+    assert "nir_band" not in algorithm.build_request(params, context)   # on: the default
+    params["NIR"] = False
+    assert algorithm.build_request(params, context)["nir_band"] == 0
 
 
 def test_unload_closes_the_installer_the_dock_opened(no_backend, iface):

@@ -46,6 +46,7 @@ class SegmentOptions:
     min_area_m2: Optional[float] = _default("min_area_m2")
     simplify_m: float = _default("simplify_m")
     bands: Optional[Tuple[int, int, int]] = _default("bands")
+    nir_band: Optional[int] = _default("nir_band")  # see rrsis.engine.nir
     gsd_m: Optional[float] = _default("gsd_m")
     probability: Optional[str] = _default("probability")
     probability_dtype: str = _default("probability_dtype")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
@@ -62,6 +63,7 @@ class RasterInfo:
     alpha_band: Optional[int]
     palette: bool = False   # one 8-bit band whose values index a colour table
     colour_bands: Optional[Tuple[int, int, int]] = None   # bands tagged red, green, blue
+    nir_tagged: Optional[int] = None   # a band tagged or described as near infrared
 
     @property
     def georeferenced(self) -> bool:
@@ -90,7 +92,8 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
                                   nodata=src.nodata, alpha_band=alpha,
                                   palette=src.count == 1 and src.dtypes[0] == "uint8" and
                                   src.colorinterp[0] == ColorInterp.palette,
-                                  colour_bands=_tagged_rgb(src.colorinterp))
+                                  colour_bands=_tagged_rgb(src.colorinterp),
+                                  nir_tagged=_tagged_nir(src.colorinterp, src.descriptions))
                 has_gcps = bool(src.gcps[0])
     except RasterioIOError as exc:
         raise RasterReadError(f"cannot read raster {path}: {exc}") from exc
@@ -112,6 +115,19 @@ def _gdal_reason(exc: BaseException) -> str:
     while (reason.__cause__ or reason.__context__) is not None:
         reason = reason.__cause__ or reason.__context__
     return str(reason) or str(exc)
+
+
+#: a band description that names near infrared ("NIR", "Near Infrared", "near-infrared")
+_NIR_WORDS = re.compile(r"\b(nir|near[ _-]?infra[ _-]?red)\b", re.IGNORECASE)
+
+
+def _tagged_nir(colorinterp: Sequence[ColorInterp], descriptions: Sequence[Optional[str]]
+                ) -> Optional[int]:
+    """The first band (1-based) tagged near infrared (GDAL >= 3.10) or described so."""
+    for i, (ci, text) in enumerate(zip(colorinterp, descriptions)):
+        if ci.name == "nir" or (text and _NIR_WORDS.search(text)):
+            return i + 1
+    return None
 
 
 def _tagged_rgb(colorinterp: Sequence[ColorInterp]) -> Optional[Tuple[int, int, int]]:

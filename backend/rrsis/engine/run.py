@@ -63,6 +63,7 @@ from ..protocol import TaskProgress as Progress
 from .checks import check_upsampling
 from .gsd import MIN_AREA_PIXELS, default_min_area_m2, phrase_gsd_m, working_gsd  # noqa: F401
 from .model_cache import ModelCache, model_name
+from .nir import NdviGate, gate_message, gated_phrases, nir_band
 from .options import SegmentOptions
 from .options import check_options as _check_options
 from .output import StripRasterWriter, write_geopackage
@@ -108,6 +109,8 @@ class SegmentResult:
     # a raster that is not 8-bit: stretched as the model's training data ("model", its card's
     # input_stretch) or 2-98 % over the requested area ("area"); None for 8-bit
     stretch: Optional[str] = None
+    # the band read as near infrared, whose NDVI gated the vegetation phrases (rrsis.engine.nir)
+    nir_band: Optional[int] = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -168,6 +171,7 @@ class _Plan:
     runtime: str = "torch"
     phrase_groups: Dict[str, List[str]] = field(default_factory=dict)  # lexicon groups
     stretch: Optional[Stretch] = None  # the model's own for such rasters, else the area's
+    nir: Optional[int] = None          # the near-infrared band (rrsis.engine.nir)
 
     @property
     def grid(self) -> WorkGrid:
@@ -253,7 +257,8 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     main = one_pass(*main_key)
     others = [one_pass(*k) for k in keys if k != main_key]
     return _Plan(info, bands, device, model, grounding, main, others, runtime, groups,
-                 Stretch.from_card(card, info.dtype) if options.stretch == "auto" else None)
+                 Stretch.from_card(card, info.dtype) if options.stretch == "auto" else None,
+                 nir_band(info, options.nir_band, bands))
 
 
 class _Base(NamedTuple):
@@ -318,6 +323,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     meters = [PresenceMeter() for _ in phrases]
     writers: List[StripRasterWriter] = []
     main_index = [phrases.index(p) for p in plan.main.predictor.expressions]
+    gated = gated_phrases(phrases, plan.phrase_groups) if plan.nir else []
     counter = {"done": 0, "skipped": 0}
     t_loop = time.perf_counter()
 
@@ -336,6 +342,8 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
 
     try:
         with ExitStack() as stack:
+            gate = stack.enter_context(NdviGate(plan.info, grid, plan.bands[0], plan.nir,
+                                                gated)) if gated and plan.nir else None
             coarse = [(stack.enter_context(_coarse_probability(options, plan, p, timings, cancel,
                                                                tick)),
                        [phrases.index(e) for e in p.predictor.expressions])
@@ -347,6 +355,8 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
                 prob[main_index] = main_prob
                 for source, index in coarse:  # resampled onto the output grid
                     prob[index] = source.strip(row0, valid.shape[0])
+                if gate is not None:
+                    gate.apply(row0, prob)
                 for i, vec in enumerate(vectorizers):
                     vec.add(row0, prob[i], valid)
                     meters[i].add(prob[i], valid)
@@ -497,6 +507,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     _note_coarser(reports, plan.grounding, coarser)
     _note_base(reports, plan.grounding, {p: b[0] for p, b in base.items()}, name)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
+    gated = gated_phrases(plan.phrases, plan.phrase_groups) if plan.nir else []
+    _note_nir(reports, plan.grounding, [plan.phrases[i] for i in gated], plan.nir)
     for expr, (phrase, index, plan_text) in picks:
         answered_by, answered_sha = base.get(phrase, (name, sha))
         for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
@@ -517,7 +529,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         gsd_m=grid.gsd_m, device=str(plan.device),
         crs=plan.info.crs.to_string() if plan.info.crs is not None else None,
         width_px=grid.width, height_px=grid.height, plans=reports, runtime=plan.runtime,
-        stretch=("model" if plan.stretch else "area") if is_stretched(plan.info.dtype) else None)
+        stretch=("model" if plan.stretch else "area") if is_stretched(plan.info.dtype) else None,
+        nir_band=plan.nir if gated else None)
 
 
 def _note_coarser(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
@@ -544,6 +557,17 @@ def _note_base(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
             report["base_model"] = asked
             report["messages"] = list(report.get("messages", [])) + [
                 base_message(p, b, model, grounding.left_to_base(p)) for p, b in asked.items()]
+
+
+def _note_nir(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
+              gated: List[str], band: Optional[int]) -> None:
+    """Say in each expression's report which of its phrases were kept only where the ground
+    is green in near infrared (:mod:`rrsis.engine.nir`)."""
+    for expr, report in reports.items():
+        mine = [p for p in grounding.segmented_phrases(expr) if p in gated]
+        if mine and band is not None:
+            report["messages"] = list(report.get("messages", [])) + [
+                f"{p!r} {gate_message(band)}" for p in mine]
 
 
 def _note_unlearnt(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

@@ -1,0 +1,76 @@
+"""Near infrared keeps tree and vegetation phrases to what is green in NIR (rrsis.engine.nir).
+
+Why: an RGB model takes dark roofs and shadows for crowns; a raster with a NIR band (NAIP, most
+4-band products) says where leaves are. Real GeoTIFFs, the brightness-following tiny model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers.engine import bright_models, options, read_features, scene, write_tif  # noqa: F401
+from rrsis.engine.nir import NDVI_VEGETATION, ndvi, nir_band
+from rrsis.engine.raster_io import open_info
+from rrsis.engine.run import segment
+from rrsis.errors import InputError
+
+LEAVES, ROOF = (20, 60, 20, 60), (120, 160, 120, 160)   # two bright squares, rows/cols
+
+
+def four_band(tmp_path: Path, **extra) -> Path:
+    """R, G, B bright on both squares; NIR high on the leaves only (NDVI 0.6 vs -0.6)."""
+    rgb = scene(box=LEAVES)
+    rgb[:, ROOF[0]:ROOF[1], ROOF[2]:ROOF[3]] = 230
+    nir = np.full(rgb.shape[1:], 40, np.uint8)
+    nir[LEAVES[0]:LEAVES[1], LEAVES[2]:LEAVES[3]] = 255
+    rgb[0, LEAVES[0]:LEAVES[1], LEAVES[2]:LEAVES[3]] = 64    # red low under leaves ...
+    rgb[1:, LEAVES[0]:LEAVES[1], LEAVES[2]:LEAVES[3]] = 255  # ... still bright on average
+    extra.setdefault("photometric", "RGB")   # band 4 an unspecified extra sample, as NAIP's
+    extra.setdefault("alpha", "UNSPECIFIED")
+    return write_tif(tmp_path / "in.tif", np.concatenate([rgb, nir[None]]), **extra)
+
+
+def test_the_nir_band_is_the_one_asked_tagged_or_the_fourth(tmp_path: Path) -> None:
+    four = open_info(str(four_band(tmp_path)))
+    assert nir_band(four, None, (1, 2, 3)) == 4
+    assert nir_band(four, 0, (1, 2, 3)) is None            # off
+    assert nir_band(four, None, (4, 2, 1)) is None          # band 4 shown as a colour
+    with pytest.raises(InputError, match="does not exist"):
+        nir_band(four, 5, (1, 2, 3))
+    with pytest.raises(InputError, match="read as red"):
+        nir_band(four, 1, (1, 2, 3))
+    three = open_info(str(write_tif(tmp_path / "rgb.tif", scene())))
+    assert nir_band(three, None, (1, 2, 3)) is None
+    rgba = open_info(str(write_tif(tmp_path / "rgba.tif", scene(bands=4), photometric="RGB",
+                                   alpha="YES")))
+    assert rgba.alpha_band == 4 and nir_band(rgba, None, (1, 2, 3)) is None
+    import rasterio
+    path = write_tif(tmp_path / "five.tif", scene(bands=5))
+    with rasterio.open(path, "r+") as dst:
+        dst.set_band_description(5, "Near Infrared")
+    assert nir_band(open_info(str(path)), None, (1, 2, 3)) == 5
+
+
+def test_ndvi() -> None:
+    red, nir = np.array([[64, 0, 100]], np.uint8), np.array([[255, 0, 100]], np.uint8)
+    assert ndvi(red, nir)[0].tolist() == pytest.approx([191 / 319, 0.0, 0.0])
+    assert NDVI_VEGETATION == pytest.approx(0.25)
+
+
+def test_trees_are_kept_where_the_ground_is_green_in_nir(tmp_path: Path, bright_models) -> None:
+    raster = four_band(tmp_path)
+    both = ["trees", "buildings"]
+    res = segment(options(raster, tmp_path, expressions=both, rivals=False), models=bright_models)
+    assert res.feature_counts == {"trees": 1, "buildings": 2} and res.nir_band == 4
+    (tree,) = [f["geometry"] for f in read_features(res.output) if f["expression"] == "trees"]
+    assert tree.centroid.y > max(f["geometry"].centroid.y for f in read_features(res.output)
+                                 if f["expression"] == "buildings") - 1   # the top square
+    assert any("kept where band 4 shows vegetation in near infrared" in m
+               for m in res.plans["trees"]["messages"])
+    assert not any("near infrared" in m for m in res.plans["buildings"].get("messages", []))
+    off = segment(options(raster, tmp_path, expressions=both, rivals=False, nir_band=0),
+                  models=bright_models)
+    assert off.feature_counts == {"trees": 2, "buildings": 2} and off.nir_band is None
