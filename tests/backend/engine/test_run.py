@@ -380,6 +380,16 @@ def test_regularize_gives_right_angled_outlines(tmp_path: Path, bright_models) -
     assert straight.intersection(traced).area / straight.union(traced).area > 0.9
 
 
+def _fine_tuned_and_base(raster: Path, tmp_path: Path, card: dict) -> tuple:
+    """Segment "buildings" and "cars" with bright-ft (``card``) beside its base, bright:
+    the result and which model answered each expression."""
+    both = bright_cache()
+    both.add("bright-ft", bright_cache("bright-ft", **card)._named["bright-ft"])
+    res = segment(options(raster, tmp_path, model="bright-ft", expressions=["buildings", "cars"]),
+                  models=both)
+    return res, {f["expression"]: f["model"] for f in read_features(res.output)}
+
+
 def test_a_fine_tuned_model_asks_its_base_for_what_it_was_not_taught(tmp_path: Path) -> None:
     """A model fine-tuned on buildings answers "buildings"; "cars" (a category it was never
     taught in its region, and may have forgotten) goes to the model it was made from, with
@@ -387,11 +397,7 @@ def test_a_fine_tuned_model_asks_its_base_for_what_it_was_not_taught(tmp_path: P
     everything itself, as before."""
     raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
     card = {"finetuned_from": "bright", "categories": {"building": ["building"]}}
-    both = bright_cache()
-    both.add("bright-ft", bright_cache("bright-ft", **card)._named["bright-ft"])
-    res = segment(options(raster, tmp_path, model="bright-ft", expressions=["buildings", "cars"]),
-                  models=both)
-    models = {f["expression"]: f["model"] for f in read_features(res.output)}
+    res, models = _fine_tuned_and_base(raster, tmp_path, card)
     assert models == {"buildings": "bright-ft", "cars": "bright"}
     assert res.plans["cars"]["base_model"] == {"cars": "bright"}
     assert any("'cars' asked of bright, the model bright-ft was fine-tuned from" in m
@@ -411,11 +417,7 @@ def test_a_class_left_to_the_base_is_answered_by_it(tmp_path: Path) -> None:
     card = {"finetuned_from": "bright", "categories": {"building": ["building"], "car": ["car"]},
             "base_classes": {"car": {"part": "val", "objects": 3, "iou_base": 0.4,
                                      "iou_new": 0.1}}}
-    both = bright_cache()
-    both.add("bright-ft", bright_cache("bright-ft", **card)._named["bright-ft"])
-    res = segment(options(raster, tmp_path, model="bright-ft", expressions=["buildings", "cars"]),
-                  models=both)
-    models = {f["expression"]: f["model"] for f in read_features(res.output)}
+    res, models = _fine_tuned_and_base(raster, tmp_path, card)
     assert models == {"buildings": "bright-ft", "cars": "bright"}
     assert res.plans["cars"]["base_model"] == {"car": "bright"}
     why = "'car' asked of bright, the model bright-ft was fine-tuned from: it segmented that"
