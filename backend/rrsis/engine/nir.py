@@ -95,4 +95,4 @@ class NdviGate:
 
 def gate_message(band: int) -> str:
     return (f"kept where band {band} shows vegetation in near infrared (NDVI >= "
-            f"{NDVI_VEGETATION}; nir_band 0 turns this off)")
+            f"{NDVI_VEGETATION}; the near-infrared option, --nir-band 0, turns this off)")
