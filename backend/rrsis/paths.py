@@ -36,7 +36,7 @@ import threading
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Set, Union
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Set, Union
 
 from .errors import (InputError, NetworkPathError, NotWritableError, OutputError,
                      OutputExistsError, RasterReadError, RrsisError)
@@ -81,8 +81,13 @@ def _network_reason(name: str) -> Optional[str]:
     return None
 
 
-def check_local_source(name: str, _depth: int = 0, _seen: Optional[Set[str]] = None) -> None:
+def check_local_source(name: str, _depth: int = 0, _within: FrozenSet[str] = frozenset(),
+                       _checked: Optional[Set[str]] = None) -> None:
     """Refuse ``name`` unless it and everything it references are local files.
+
+    ``_within``: the descriptors that reference this one (a cycle is one of them again);
+    ``_checked``: the descriptors already followed (a VRT that names one source per band
+    references it four times: followed once, not taken for a cycle).
 
     Raises :class:`~rrsis.errors.NetworkPathError` (a remote source, or a local VRT or
     service description that references one) or :class:`~rrsis.errors.RasterReadError`
@@ -93,11 +98,11 @@ def check_local_source(name: str, _depth: int = 0, _seen: Optional[Set[str]] = N
         raise NetworkPathError(f"{name!r} is {reason}: the backend reads local data only "
                                "(download the raster first)")
     if name.lower().startswith("vrt://"):
-        check_local_source(name[6:].split("?", 1)[0], _depth + 1, _seen)
+        check_local_source(name[6:].split("?", 1)[0], _depth + 1, _within, _checked)
         return
     if name.startswith("/vsi"):
         return  # local archive/memory file systems (/vsizip/, /vsimem/, ...): nothing to parse
-    seen = set() if _seen is None else _seen
+    checked = set() if _checked is None else _checked
     try:
         real = os.path.realpath(name)
         if not os.path.isfile(real):
@@ -109,9 +114,11 @@ def check_local_source(name: str, _depth: int = 0, _seen: Optional[Set[str]] = N
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text.startswith((b"<", b"{")):
         return  # binary raster (GeoTIFF, JPEG, ...): nothing to follow
-    if real in seen or _depth > MAX_VRT_DEPTH:
+    if real in _within or _depth > MAX_VRT_DEPTH:
         raise RasterReadError(f"{name} nests VRTs more than {MAX_VRT_DEPTH} deep or in a cycle")
-    seen.add(real)
+    if real in checked:
+        return
+    checked.add(real)
     if len(head) > MAX_DESCRIPTOR_BYTES:
         raise InputError(f"{name} is a text descriptor larger than {MAX_DESCRIPTOR_BYTES >> 20} "
                          "MB; refusing to parse it")
@@ -144,7 +151,7 @@ def check_local_source(name: str, _depth: int = 0, _seen: Optional[Set[str]] = N
         if not source.startswith("/vsi") and "://" not in source and ":" not in \
                 os.path.basename(source) and not os.path.exists(source):
             raise RasterReadError(f"{name} references a source that does not exist: {source}")
-        check_local_source(source, _depth + 1, seen)
+        check_local_source(source, _depth + 1, _within | {real}, checked)
 
 
 def _check_strings(name: str, strings: Iterable[str]) -> None:
