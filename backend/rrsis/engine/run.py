@@ -198,6 +198,11 @@ class _Plan:
         return {p: one.grid.gsd_m for one in self.others for p in one.predictor.expressions
                 if one.grid.gsd_m != self.grid.gsd_m}
 
+    @property
+    def gated(self) -> List[int]:
+        """Indexes of the phrases the near-infrared band gates (none without one)."""
+        return gated_phrases(self.phrases, self.phrase_groups) if self.nir else []
+
     def pass_of(self) -> Dict[str, _Pass]:
         """phrase -> the pass (model, GSD) that segments it."""
         return {p: one for one in (self.main, *self.others) for p in one.predictor.expressions}
@@ -323,7 +328,6 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     meters = [PresenceMeter() for _ in phrases]
     writers: List[StripRasterWriter] = []
     main_index = [phrases.index(p) for p in plan.main.predictor.expressions]
-    gated = gated_phrases(phrases, plan.phrase_groups) if plan.nir else []
     counter = {"done": 0, "skipped": 0}
     t_loop = time.perf_counter()
 
@@ -343,7 +347,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     try:
         with ExitStack() as stack:
             gate = stack.enter_context(NdviGate(plan.info, grid, plan.bands[0], plan.nir,
-                                                gated)) if gated and plan.nir else None
+                                                plan.gated)) if plan.nir and plan.gated else None
             coarse = [(stack.enter_context(_coarse_probability(options, plan, p, timings, cancel,
                                                                tick)),
                        [phrases.index(e) for e in p.predictor.expressions])
@@ -507,8 +511,9 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     _note_coarser(reports, plan.grounding, coarser)
     _note_base(reports, plan.grounding, {p: b[0] for p, b in base.items()}, name)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
-    gated = gated_phrases(plan.phrases, plan.phrase_groups) if plan.nir else []
-    _note_nir(reports, plan.grounding, [plan.phrases[i] for i in gated], plan.nir)
+    gated = [plan.phrases[i] for i in plan.gated]
+    if plan.nir and gated:
+        _note_nir(reports, plan.grounding, gated, plan.nir)
     for expr, (phrase, index, plan_text) in picks:
         answered_by, answered_sha = base.get(phrase, (name, sha))
         for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
@@ -560,12 +565,12 @@ def _note_base(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
 
 
 def _note_nir(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
-              gated: List[str], band: Optional[int]) -> None:
+              gated: List[str], band: int) -> None:
     """Say in each expression's report which of its phrases were kept only where the ground
     is green in near infrared (:mod:`rrsis.engine.nir`)."""
     for expr, report in reports.items():
         mine = [p for p in grounding.segmented_phrases(expr) if p in gated]
-        if mine and band is not None:
+        if mine:
             report["messages"] = list(report.get("messages", [])) + [
                 f"{p!r} {gate_message(band)}" for p in mine]
 
