@@ -145,17 +145,47 @@ def test_a_missing_anchor_falls_back_in_auto_and_scores_nothing_in_the_executor(
 
 
 def test_the_decision_rule() -> None:
-    g, e = {"oIoU": 0.40}, {"oIoU": 0.45}
+    g, e = {"oIoU": 0.40, "mIoU": 0.30}, {"oIoU": 0.45, "mIoU": 0.35}
     assert decide(g, e, 10) == "end_to_end"
     assert decide(e, g, 10) == "grounded"
     assert decide(g, g, 10) == "grounded"                    # ties stay grounded
     assert decide(g, e, 4) == "grounded"                     # too few samples to decide
+    # the shipped card's "the largest building": end to end wins on pooled pixels only (it
+    # marks every building), grounded on the figure per expression -> stays grounded
+    assert decide({"oIoU": 0.346, "mIoU": 0.401}, {"oIoU": 0.411, "mIoU": 0.365}, 67) \
+        == "grounded"
+    assert decide({"oIoU": 0.40}, {"oIoU": 0.45}, 10) == "end_to_end"   # one metric measured
     assert families(parse("cars")) == ()
     assert families(parse("buildings not next to the road")) == ("building not next to road",)
     assert families(parse("the 3 largest cars along the street")) == (
-        "vehicle along road", "the largest vehicle")
+        "vehicle along road", "the 3 largest vehicle")
+    # the count is part of a rank's family: "the largest" measured is not "the 3 largest"
+    assert families(parse("the largest building")) == ("the largest building",)
+    assert families(parse("the second largest building")) == ("the 2nd largest building",)
+    assert families(parse("all buildings except the largest")) == (
+        "all but the largest building",)
+    assert families(parse("all buildings except the 3 largest")) == (
+        "all but the 3 largest building",)
     assert policy_of({"grounding_policy": {"a": {"decision": "maybe"}, "b": "x"}}) == {}
     assert policy_of(None) == {} and policy_of({"grounding_policy": [1]}) == {}
+
+
+def test_the_shipped_card_follows_the_rule_and_grounds_ranks() -> None:
+    """Each stored decision of the default model's card is what the rule makes of its stored
+    figures, and superlatives are read explicitly: one polygon for "the largest building"."""
+    from helpers.data import REPO
+    from rrsis.models.card import read_card
+
+    policy = policy_of(read_card(REPO / "resources" / "models" / "lgce-lite.safetensors"))
+    assert "the largest building" in policy
+    for fam, entry in policy.items():
+        assert entry["decision"] == decide(entry["grounded"], entry["end_to_end"],
+                                           entry["count"]), fam
+    plans = GroundedRun(["the largest building", "the 3 largest buildings"], "auto",
+                        policy=policy).plans()
+    assert plans["the largest building"].mode == "grounded"
+    assert plans["the 3 largest buildings"].mode == "grounded"
+    assert plans["the 3 largest buildings"].summary() == "grounded: the 3 largest building"
 
 
 def test_the_policy_is_honoured_and_visible_in_the_plan(report: Dict) -> None:
@@ -284,8 +314,8 @@ def test_explain_cli_reads_the_policy_of_the_model_card(tmp_path: Path) -> None:
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert ("plan: end to end: 'cars on the road' (grounding policy: 'vehicle on road' is "
-            "answered end to end: oIoU 0.37 end to end vs 0.07 grounded on 82 validation "
-            "samples)") in out.stdout
+            "answered end to end: oIoU 0.37 / mIoU 0.27 end to end vs 0.07 / 0.05 grounded on 82 "
+            "validation samples)") in out.stdout
     assert "plan: grounded: car along road (<= 3 m)" in out.stdout
     bad = subprocess.run([sys.executable, "-m", "rrsis", "explain", "--model",
                           str(tmp_path / "missing.safetensors"), "cars"], capture_output=True,

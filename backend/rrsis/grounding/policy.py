@@ -24,10 +24,11 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from .lexicon import group_of
 from .plan import ALL_BUT, DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target, ordinal
 
-__all__ = ["DECISIONS", "MIN_SAMPLES", "families", "decide", "policy_of", "end_to_end_reason"]
+__all__ = ["DECISIONS", "MIN_SAMPLES", "METRICS", "families", "decide", "policy_of", "end_to_end_reason"]
 
 DECISIONS = ("grounded", "end_to_end")
 MIN_SAMPLES = 5  # fewer samples than this: no decision from the measurement (stays grounded)
+METRICS = ("oIoU", "mIoU")  # end to end has to win on each to replace the explicit reading
 Policy = Mapping[str, Mapping[str, Any]]
 
 # a family's relation words: the plan's, but for the names already measured and stored in
@@ -46,12 +47,23 @@ def _target_families(target: Target) -> List[str]:
     out: List[str] = []
     for g in groups:
         out += [_relation_family(g, r) for r in target.relations]
-        if target.rank is not None and target.rank[1] >= ALL_BUT:   # "... except the largest"
-            out.append(f"all but the {target.rank[0]} {g}")
-        elif target.rank is not None:   # "the largest building", "the 2nd largest building"
-            nth = f"{ordinal(target.rank_skip + 1)} " if target.rank_skip else ""
-            out.append(f"the {nth}{target.rank[0]} {g}")
+        if target.rank is not None:
+            out.append(_rank_family(target, g))
     return out
+
+
+def _rank_family(target: Target, group: str) -> str:
+    """"the largest building", "the 2nd largest building", "the 3 largest building", "all
+    but the largest building": the count is part of the family, so what was measured on "the
+    largest" is never taken for "the 3 largest" (the model was only ever taught the first)."""
+    assert target.rank is not None
+    what, n = target.rank
+    if n >= ALL_BUT:   # "... except the 3 largest"
+        skip = f"{target.rank_skip} " if target.rank_skip > 1 else ""
+        return f"all but the {skip}{what} {group}"
+    nth = f"{ordinal(target.rank_skip + 1)} " if target.rank_skip else ""
+    count = f"{n} " if n > 1 else ""
+    return f"the {nth}{count}{what} {group}"
 
 
 def families(plan: Plan) -> Tuple[str, ...]:
@@ -66,10 +78,15 @@ def families(plan: Plan) -> Tuple[str, ...]:
 
 def decide(grounded: Mapping[str, float], end_to_end: Mapping[str, float], count: int,
            min_samples: int = MIN_SAMPLES) -> str:
-    """``end_to_end`` only where the model whole scores a strictly higher oIoU on enough samples."""
+    """``end_to_end`` only where the model whole scores strictly higher on enough samples by
+    both metrics it was measured with. oIoU pools pixels, so a family the model answers by
+    marking every object of the category (each building for "the largest building") can win it
+    while answering fewer expressions right; mIoU, one figure per expression, tells that apart."""
     if count < min_samples:
         return "grounded"
-    return "end_to_end" if float(end_to_end["oIoU"]) > float(grounded["oIoU"]) else "grounded"
+    metrics = [k for k in METRICS if k in end_to_end and k in grounded] or ["oIoU"]
+    wins = all(float(end_to_end[k]) > float(grounded[k]) for k in metrics)
+    return "end_to_end" if wins else "grounded"
 
 
 def policy_of(card: Optional[Mapping[str, Any]]) -> Dict[str, Dict[str, Any]]:
@@ -90,9 +107,11 @@ def end_to_end_reason(plan: Plan, policy: Optional[Policy]) -> Optional[str]:
         if entry is None or entry.get("decision") != "end_to_end":
             continue
         g, e = entry.get("grounded") or {}, entry.get("end_to_end") or {}
+        shown = [k for k in METRICS if k in g and k in e]
         figures = ""
-        if "oIoU" in g and "oIoU" in e:
-            figures = (f": oIoU {float(e['oIoU']):.2f} end to end vs {float(g['oIoU']):.2f} "
-                       f"grounded on {entry.get('count', '?')} validation samples")
+        if shown:
+            figures = (": " + " / ".join(f"{k} {float(e[k]):.2f}" for k in shown)
+                       + " end to end vs " + " / ".join(f"{float(g[k]):.2f}" for k in shown)
+                       + f" grounded on {entry.get('count', '?')} validation samples")
         return f"grounding policy: '{fam}' is answered end to end{figures}"
     return None

@@ -25,7 +25,7 @@ with its default minimum area (of the scale the phrase was seen at), then
 (pixel size = GSD, 1 unit = 1 m); the selected polygons are burnt back onto the crop
 and scored against the mask (I and U per sample, oIoU and mIoU as the paper). The
 policy (:func:`rrsis.grounding.policy.decide`) picks ``end_to_end`` for a family only
-where it beats ``grounded_auto`` on oIoU, on at least ``MIN_SAMPLES`` samples.
+where it beats ``grounded_auto`` on both oIoU and mIoU, on at least ``MIN_SAMPLES`` samples.
 
 Only labels that follow the relation can decide: a source whose relational expressions
 label every object of the category whatever the anchor does (the car source: every
@@ -414,10 +414,10 @@ def relations_markdown(report: Dict[str, Any]) -> str:
     for e, r in report["expressions"].items():
         text += (f"| {e} | {', '.join(r['sources'])} | {r['count']} | {fmt(r['end_to_end'])} | "
                  f"{fmt(r['grounded_auto'])} | {fmt(r['grounded'])} |\n")
-    text += (f"\nA family is answered end to end by default only where that beats grounded (auto)"
-             f" on oIoU over at least {report['min_samples']} deciding samples: those whose "
-             "labels follow the relation (the car source labels every vehicle as on/along the "
-             "road: measured, not deciding).\n")
+    text += ("\nA family is answered end to end by default only where that beats grounded (auto)"
+             f" on both oIoU and mIoU over at least {report['min_samples']} deciding samples: "
+             "those whose labels follow the relation (the car source labels every vehicle as "
+             "on/along the road: measured, not deciding).\n")
     return text
 
 
