@@ -225,6 +225,25 @@ def _check_one_output(role: str, path: str, overwrite: bool) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise NotWritableError(f"cannot write {label} {path}: the folder {folder} is read-only "
                                "or not yours; choose another output folder")
+    _probe_folder(label, path, folder)
+
+
+def _probe_folder(label: str, path: str, folder: str) -> None:
+    """Create and remove a file in ``folder``: permission bits say yes to root everywhere
+    (/proc, a read-only mount), and the run should fail now, not after minutes of work."""
+    import tempfile
+
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".rrsis-probe-", dir=folder)
+    except OSError as exc:
+        raise NotWritableError(f"cannot write {label} {path}: the folder {folder} does not "
+                               f"accept new files ({exc.strerror}); choose another output "
+                               "folder") from None
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
 
 
 def check_outputs(source: Optional[str], outputs: Mapping[str, Optional[str]],
@@ -263,7 +282,8 @@ def write_failure(exc: BaseException, path: str) -> Optional[RrsisError]:
     folder = os.path.dirname(os.path.abspath(path)) or "."
     try:
         vfs = os.statvfs(folder)
-        free = vfs.f_bavail * vfs.f_frsize
+        # a virtual file system (/proc, /sys) reports no blocks at all: not a full disk
+        free = vfs.f_bavail * vfs.f_frsize if vfs.f_blocks else None
     except (OSError, AttributeError):
         free = None
     text = str(exc).lower()
