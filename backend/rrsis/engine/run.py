@@ -570,9 +570,9 @@ def _note_nir(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
     is green in near infrared (:mod:`rrsis.engine.nir`)."""
     for expr, report in reports.items():
         mine = [p for p in grounding.segmented_phrases(expr) if p in gated]
-        if mine:
+        if mine:   # one line: a relational expression's fallback phrase is gated too
             report["messages"] = list(report.get("messages", [])) + [
-                f"{p!r} {gate_message(band)}" for p in mine]
+                f"{' and '.join(map(repr, mine))} {gate_message(band)}"]
 
 
 def _note_unlearnt(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

@@ -71,6 +71,13 @@ def test_trees_are_kept_where_the_ground_is_green_in_nir(tmp_path: Path, bright_
     assert any("kept where band 4 shows vegetation in near infrared" in m
                for m in res.plans["trees"]["messages"])
     assert not any("near infrared" in m for m in res.plans["buildings"].get("messages", []))
+    along = segment(options(raster, tmp_path, expressions=["trees next to the buildings"],
+                            rivals=False), models=bright_models)
+    gated = [m for m in along.plans["trees next to the buildings"]["messages"]
+             if "near infrared" in m]
+    assert gated == ["'trees' and 'trees next to the buildings' kept where band 4 shows "
+                     "vegetation in near infrared (NDVI >= 0.25; the near-infrared option, "
+                     "--nir-band 0, turns this off)"]
     off = segment(options(raster, tmp_path, expressions=both, rivals=False, nir_band=0),
                   models=bright_models)
     assert off.feature_counts == {"trees": 2, "buildings": 2} and off.nir_band is None
