@@ -24,7 +24,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from .lexicon import group_of
 from .plan import ALL_BUT, DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target, ordinal
 
-__all__ = ["DECISIONS", "MIN_SAMPLES", "METRICS", "families", "decide", "policy_of", "end_to_end_reason"]
+__all__ = ["DECISIONS", "MIN_SAMPLES", "METRICS", "families", "decide", "policy_of",
+           "end_to_end_reason"]
 
 DECISIONS = ("grounded", "end_to_end")
 MIN_SAMPLES = 5  # fewer samples than this: no decision from the measurement (stays grounded)
