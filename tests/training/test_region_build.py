@@ -318,6 +318,10 @@ def test_too_little_data_warns_what_to_add(tmp_path: Path) -> None:
     summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
                                    tile_size=64)
     assert any("too few" in w and "label at least" in w for w in summary["warnings"])
+    val = next(p for p in summary["parts"] if p["split"] == "val")
+    said = "holds no labelled object" if val["objects"] == 0 else \
+        f"the val part holds only {val['objects']} labelled objects: the checkpoint"
+    assert any(said in w for w in summary["warnings"]), summary["warnings"]
 
 
 def test_a_class_missing_from_a_scored_part_is_said_and_parts_count_each_class(

@@ -49,6 +49,7 @@ from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
 from .area import (box_in_grid, check_labels_crs, check_labels_outside, check_overlap,
                    labelled_area, window_bounds)
+from .holdout import FEW_OBJECTS
 from .keep import keep_labels, keep_raster
 from .labels import as_areas, check_class_words, read_region_labels, read_words, to_crs
 
@@ -520,6 +521,11 @@ def _warnings(parts: List[Dict[str, Any]], lines: Dict[str, List[str]], gsd: flo
             out.append(f"the {p['split']} part ({p['data_area_m2']:.0f} m2 with data) holds "
                        "no labelled object: its numbers will say nothing; label objects there "
                        "too")
+        elif p["split"] == "val" and p["objects"] < FEW_OBJECTS:
+            out.append(f"the val part holds only {p['objects']} labelled objects: the "
+                       "checkpoint finetune keeps, and any class it leaves to the base model, "
+                       f"are chosen on them (under {FEW_OBJECTS}, a rough measure); label more "
+                       "there, or give it a larger share (--split)")
         elif p["split"] != "train" and "classes_present" in p:
             missing = [c for c, n in train.get("objects_by_class", {}).items()
                        if n and c not in p["classes_present"]]
