@@ -88,6 +88,17 @@ class RrsisAlgorithm(AlgorithmBase):
             self.MODEL, self.tr("Model (name or .safetensors path; empty: default)"),
             defaultValue=settings.get("default_model"), optional=True))
 
+    def add_rivals_parameter(self, advanced: bool = True) -> None:
+        """Whether rival categories are segmented and contested (the protocol's ``rivals``):
+        one definition for the segmenting algorithms and "Explain expressions"."""
+        rivals = QgsProcessingParameterBoolean(
+            self.RIVALS, self.tr("Leave out what another category claims (e.g. cars taken for "
+                                 "buildings; costs the rivals' passes of the model)"),
+            defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True)
+        if advanced:
+            rivals.setFlags(rivals.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(rivals)
+
     def add_model_parameters(self) -> None:
         """Model, device, threshold and minimum area: shared with "Segment many rasters"."""
         self.add_model_parameter()
@@ -126,12 +137,7 @@ class RrsisAlgorithm(AlgorithmBase):
             defaultValue=False, optional=True)
         flips.setFlags(flips.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(flips)
-        rivals = QgsProcessingParameterBoolean(
-            self.RIVALS, self.tr("Leave out what another category claims (e.g. cars taken for "
-                                 "buildings; costs the rivals' passes of the model)"),
-            defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True)
-        rivals.setFlags(rivals.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(rivals)
+        self.add_rivals_parameter()
         stretch = QgsProcessingParameterEnum(
             self.STRETCH, self.tr("Stretch of a raster that is not 8-bit (auto: as the model "
                                   "was tuned, if it records it; area: over the area)"),

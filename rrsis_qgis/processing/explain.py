@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from qgis.core import (QgsProcessingOutputString, QgsProcessingParameterBoolean,
-                       QgsProcessingParameterString)
+from qgis.core import QgsProcessingOutputString, QgsProcessingParameterString
 
-from .._protocol import SEGMENT_PARAMS
 from .common import RrsisAlgorithm
 
 
@@ -37,9 +35,7 @@ class ExplainAlgorithm(RrsisAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.EXPRESSION, self.tr("Expression(s), one per line"), multiLine=True))
         self.add_model_parameter()
-        self.addParameter(QgsProcessingParameterBoolean(
-            self.RIVALS, self.tr("Leave out what another category claims"),
-            defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True))
+        self.add_rivals_parameter(advanced=False)
         self.addOutput(QgsProcessingOutputString(self.PLANS, self.tr("Plans (one line each)")))
         self.addOutput(QgsProcessingOutputString(self.TEXT, self.tr("Explanation")))
 
