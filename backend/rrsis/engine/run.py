@@ -72,6 +72,7 @@ from .presence import PresenceMeter, annotate, measure
 from .raster_io import (RasterInfo, Stretch, WindowReader, WorkGrid, is_stretched, open_info,
                         plan_grid, resolve_bands, source_gsd_m)
 from .runtime import logit_difference, make_predictor
+from .split import core_rule
 from .tiling import (StripBlender, Tile, batches, blend_window, mirror_beyond, row_chunks,
                      tile_rows)
 from .vectorize import StripVectorizer, reproject_object
@@ -324,7 +325,9 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
          t_start: float) -> SegmentResult:
     grid, phrases = plan.grid, plan.phrases
     total = plan.tiles_total
-    vectorizers = [StripVectorizer(options.threshold) for _ in phrases]
+    vectorizers = [StripVectorizer(options.threshold, core_rule(plan.phrase_groups.get(p, []),
+                                                                options.threshold))
+                   for p in phrases]
     meters = [PresenceMeter() for _ in phrases]
     writers: List[StripRasterWriter] = []
     main_index = [phrases.index(p) for p in plan.main.predictor.expressions]

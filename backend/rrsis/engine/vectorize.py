@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import shapely
@@ -31,6 +31,7 @@ from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.ops import unary_union
 
 from .regularize import regularize as right_angles
+from .split import CoreRule, split_among_cores
 
 __all__ = ["ObjectPolygon", "StripVectorizer", "polygon_parts", "reproject_object"]
 
@@ -67,8 +68,12 @@ class _UnionFind:
 class StripVectorizer:
     """Accumulates thresholded strips (top to bottom) into whole objects."""
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, threshold: float, cores: Optional[CoreRule] = None) -> None:
         self.threshold = threshold
+        #: ``cores``: touching objects split among their sure cores (:mod:`.split`), which are
+        #: vectorised alongside at the rule's probability
+        self.core_rule = cores if cores is not None and cores.probability > threshold else None
+        self._cores = StripVectorizer(self.core_rule.probability) if self.core_rule else None
         self._pieces: List[Polygon] = []          # pixel coordinates of the working grid
         self._sum: List[float] = []               # sum of probability over the piece's pixels
         self._count: List[int] = []               # its pixel count
@@ -82,6 +87,8 @@ class StripVectorizer:
             raise ValueError(f"strips must be contiguous: expected row {self._next_row}, "
                              f"got {row0}")
         self._next_row = row0 + prob.shape[0]
+        if self._cores is not None:
+            self._cores.add(row0, prob, valid)
         fg = (prob >= self.threshold) & valid
         if not fg.any():
             self._last_row = None
@@ -116,29 +123,50 @@ class StripVectorizer:
 
         ``regularize``: right-angle outlines (:mod:`rrsis.engine.regularize`), in the grid.
         """
-        groups: Dict[int, List[int]] = {}
-        for i in range(len(self._pieces)):
-            groups.setdefault(self._uf.find(i), []).append(i)
         coeffs = [transform.a, transform.b, transform.d, transform.e, transform.xoff,
                   transform.yoff]
         pixel_area_m2 = abs(transform.determinant) * metres_per_unit ** 2
-        for members in groups.values():
-            count = sum(self._count[i] for i in members)
+        cores = self._core_tree(pixel_area_m2, min_area_m2)
+        for geom, count, total in self._pixel_objects():
             if count == 0 or count * pixel_area_m2 < min_area_m2:
                 continue
-            score = sum(self._sum[i] for i in members) / count
+            score = total / count   # a split object's pieces keep the object's mean
+            inside = [cores[1][i] for i in cores[0].query(geom, predicate="contains")] \
+                if cores is not None else []
+            for piece in split_among_cores(geom, inside):
+                piece = affine_transform(piece, coeffs)
+                if simplify_m > 0:
+                    piece = _repair(piece.simplify(simplify_m / metres_per_unit,
+                                                   preserve_topology=True))
+                if regularize:
+                    pixel = math.sqrt(abs(transform.determinant))
+                    piece = _repair(unary_union([right_angles(p, pixel)
+                                                 for p in polygon_parts(piece)]))
+                for part in polygon_parts(piece):
+                    area = float(part.area) * metres_per_unit ** 2
+                    yield from reproject_object(ObjectPolygon(part, float(score), area),
+                                                src_crs, dst_crs)
+
+    def _pixel_objects(self) -> Iterator[Tuple[Polygon, int, float]]:
+        """(geometry in pixel coordinates, pixel count, probability sum) per whole object."""
+        groups: Dict[int, List[int]] = {}
+        for i in range(len(self._pieces)):
+            groups.setdefault(self._uf.find(i), []).append(i)
+        for members in groups.values():
             pieces = [self._pieces[i] for i in members]
-            geom = pieces[0] if len(pieces) == 1 else unary_union(pieces)
-            geom = affine_transform(geom, coeffs)
-            if simplify_m > 0:
-                geom = _repair(geom.simplify(simplify_m / metres_per_unit, preserve_topology=True))
-            if regularize:
-                pixel = math.sqrt(abs(transform.determinant))
-                geom = _repair(unary_union([right_angles(p, pixel) for p in polygon_parts(geom)]))
-            for part in polygon_parts(geom):
-                area = float(part.area) * metres_per_unit ** 2
-                yield from reproject_object(ObjectPolygon(part, float(score), area), src_crs,
-                                            dst_crs)
+            yield (pieces[0] if len(pieces) == 1 else unary_union(pieces),
+                   sum(self._count[i] for i in members), sum(self._sum[i] for i in members))
+
+    def _core_tree(self, pixel_area_m2: float, min_area_m2: float
+                   ) -> Optional[Tuple[shapely.STRtree, List[Polygon]]]:
+        """The cores large enough to stand for an object of their own (never smaller than
+        the minimum object area, so every piece of a split is an object), indexed."""
+        if self._cores is None or self.core_rule is None:
+            return None
+        least = max(self.core_rule.min_core_m2, min_area_m2)
+        found = [g for g, count, _ in self._cores._pixel_objects()
+                 if count * pixel_area_m2 >= least]
+        return (shapely.STRtree(found), found) if len(found) >= 2 else None
 
 
 def reproject_object(obj: ObjectPolygon, src_crs: Optional[CRS],

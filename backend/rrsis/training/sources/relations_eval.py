@@ -20,7 +20,8 @@ serves it: a phrase whose group the card serves coarser (``group_gsd_range_m``, 
 on a 0.1 m crop) is looked for on the crop shrunk to that GSD (mirrored into the input, as
 the engine does with a small raster) and its logits brought back; each phrase's logit is
 shifted by its group's operating point; then the engine's vectoriser at probability 0.5
-with its default minimum area (of the scale the phrase was seen at), then
+with its default minimum area (of the scale the phrase was seen at) and its group's core
+rule (touching buildings split among their cores, :mod:`rrsis.engine.split`), then
 :meth:`rrsis.grounding.engine.GroundedRun.select` in a synthetic north-up metric frame
 (pixel size = GSD, 1 unit = 1 m); the selected polygons are burnt back onto the crop
 and scored against the mask (I and U per sample, oIoU and mIoU as the paper). The
@@ -172,13 +173,15 @@ class _ArrayReader:
         return out, valid
 
 
-def _objects(diff: np.ndarray, transform: Affine, min_area_m2: float) -> List[Any]:
-    """The engine's objects of one phrase on one crop (metric frame), from its logit
-    difference (``.geometry``, ``.score``)."""
+def _objects(diff: np.ndarray, transform: Affine, min_area_m2: float,
+             groups: Sequence[str] = ()) -> List[Any]:
+    """The engine's objects of one phrase (of these lexicon ``groups``) on one crop (metric
+    frame), from its logit difference (``.geometry``, ``.score``)."""
+    from ...engine.split import core_rule
     from ...engine.tiling import sigmoid
     from ...engine.vectorize import StripVectorizer
 
-    vec = StripVectorizer(0.5)
+    vec = StripVectorizer(0.5, core_rule(groups, 0.5))
     vec.add(0, sigmoid(diff), np.ones(diff.shape, bool))
     return list(vec.objects(transform, 1.0, min_area_m2))
 
@@ -274,7 +277,8 @@ class CropSegmenter:
                     d = diff[k]
                 if self.offsets is not None:
                     d = d - self.offsets[k]
-                objects[p] = _objects(d, transform, default_min_area_m2(max(gsd, s.gsd_m)))
+                objects[p] = _objects(d, transform, default_min_area_m2(max(gsd, s.gsd_m)),
+                                      self.groups.get(p, []))
             yield s, _Crop(rgb, gt > 0 if gt.dtype != bool else gt, transform,
                            (0.0, 0.0, w * s.gsd_m, h * s.gsd_m), objects)
 
