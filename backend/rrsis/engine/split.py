@@ -11,7 +11,7 @@ pieces cover exactly the object's pixels. Objects with fewer cores stay whole; s
 category without a rule (a tree canopy or a water body has no "one" to count).
 
 Chosen on the building validation crops (Kampala and the other OpenAerialMap places,
-docs/grounding.md): labelled objects found at IoU >= 0.5 rose from 554 to 823 of 2,398.
+docs/grounding.md): labelled objects found at IoU >= 0.5 rose from 554 to 819 of 2,398.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from rasterio.transform import Affine
 from shapely.geometry import Polygon, shape
 from shapely.ops import unary_union
 
-__all__ = ["CoreRule", "CORE_RULES", "core_rule", "split_among_cores"]
+__all__ = ["CoreRule", "CORE_RULES", "MAX_SPLIT_PIXELS", "core_rule", "split_among_cores"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class CoreRule:
 
 #: per lexicon group (operating-point probabilities: 0.5 is the group's threshold)
 CORE_RULES: Mapping[str, CoreRule] = {"building": CoreRule(probability=0.9, min_core_m2=4.0)}
+#: an object whose bounding box holds more pixels stays whole: the division works on rasters of
+#: the box (about 15 bytes a pixel: 16 M px, 300 m square at 0.075 m, is a quarter of a GB)
+MAX_SPLIT_PIXELS = 16_000_000
 
 
 def core_rule(groups: Sequence[str], threshold: float) -> Optional[CoreRule]:
@@ -58,6 +61,8 @@ def split_among_cores(obj: Polygon, cores: Sequence[Polygon]) -> List[Polygon]:
         return [obj]
     x0, y0, x1, y1 = (int(math.floor(v)) for v in obj.bounds)
     h, w = max(1, y1 - y0), max(1, x1 - x0)
+    if h * w > MAX_SPLIT_PIXELS:
+        return [obj]
     at = Affine.translation(x0, y0)
     mask = rasterize([(obj, 1)], out_shape=(h, w), transform=at, fill=0, dtype="uint8") > 0
     seeds = rasterize(((c, k + 1) for k, c in enumerate(cores)), out_shape=(h, w),
@@ -74,22 +79,26 @@ def split_among_cores(obj: Polygon, cores: Sequence[Polygon]) -> List[Polygon]:
 
 def grow(seeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Each ``mask`` pixel labelled with the seed nearest to it along the mask (4-connected
-    steps; a tie goes to the first direction tried). Pixels no seed reaches stay 0."""
-    owner = seeds.copy()
-    while True:
-        free = mask & (owner == 0)
-        if not free.any():
-            return owner
-        grown = owner.copy()
-        for axis, step in ((0, 1), (0, -1), (1, 1), (1, -1)):
-            moved = np.zeros_like(owner)
-            src = [slice(None)] * 2
-            dst = [slice(None)] * 2
-            src[axis] = slice(0, -1) if step > 0 else slice(1, None)
-            dst[axis] = slice(1, None) if step > 0 else slice(0, -1)
-            moved[tuple(dst)] = owner[tuple(src)]
-            take = free & (grown == 0) & (moved > 0)
-            grown[take] = moved[take]
-        if np.array_equal(grown, owner):
-            return owner
-        owner = grown
+    steps; a tie goes to the first direction tried). Pixels no seed reaches stay 0.
+
+    Breadth first from all seeds at once, one ring per step, each step touching only the
+    ring: the work is proportional to the pixels, not to the pixels times the distance."""
+    h, w = mask.shape
+    owner = np.where(mask, seeds, 0).astype(np.int32).ravel()
+    free = mask.ravel() & (owner == 0)
+    ring = np.flatnonzero(owner)
+    while ring.size:
+        col = ring % w
+        reached = []
+        for step, ok in ((-w, ring >= w), (w, ring < (h - 1) * w), (-1, col > 0),
+                         (1, col < w - 1)):
+            src = ring[ok]
+            dst = src + step
+            take = free[dst]
+            src, dst = src[take], dst[take]
+            dst, first = np.unique(dst, return_index=True)   # one claim per pixel
+            owner[dst] = owner[src[first]]
+            free[dst] = False
+            reached.append(dst)
+        ring = np.concatenate(reached)
+    return owner.reshape(h, w)

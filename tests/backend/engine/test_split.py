@@ -61,6 +61,13 @@ def test_one_core_small_cores_and_a_sure_threshold_keep_the_object_whole() -> No
     assert core_rule(["water"], 0.5) is None
 
 
+def test_an_object_too_large_to_divide_stays_whole(monkeypatch) -> None:
+    from rrsis.engine import split
+
+    monkeypatch.setattr(split, "MAX_SPLIT_PIXELS", 10 * 30 - 1)   # the blob's box: 10 x 30 px
+    assert len(objects(two_houses(), RULE)) == 1
+
+
 def test_grow_goes_to_the_nearest_seed_along_the_mask() -> None:
     mask = np.ones((1, 7), bool)
     seeds = np.zeros((1, 7), np.int32)
