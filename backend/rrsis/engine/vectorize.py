@@ -127,9 +127,7 @@ class StripVectorizer:
                   transform.yoff]
         pixel_area_m2 = abs(transform.determinant) * metres_per_unit ** 2
         cores = self._core_tree(pixel_area_m2, min_area_m2)
-        for geom, count, total in self._pixel_objects():
-            if count == 0 or count * pixel_area_m2 < min_area_m2:
-                continue
+        for geom, count, total in self._pixel_objects(pixel_area_m2, min_area_m2):
             score = total / count   # a split object's pieces keep the object's mean
             inside = [cores[1][i] for i in cores[0].query(geom, predicate="contains")] \
                 if cores is not None else []
@@ -147,15 +145,20 @@ class StripVectorizer:
                     yield from reproject_object(ObjectPolygon(part, float(score), area),
                                                 src_crs, dst_crs)
 
-    def _pixel_objects(self) -> Iterator[Tuple[Polygon, int, float]]:
-        """(geometry in pixel coordinates, pixel count, probability sum) per whole object."""
+    def _pixel_objects(self, pixel_area_m2: float, min_area_m2: float
+                       ) -> Iterator[Tuple[Polygon, int, float]]:
+        """(geometry in pixel coordinates, pixel count, probability sum) per whole object of
+        ``min_area_m2`` at least."""
         groups: Dict[int, List[int]] = {}
         for i in range(len(self._pieces)):
             groups.setdefault(self._uf.find(i), []).append(i)
         for members in groups.values():
+            count = sum(self._count[i] for i in members)
+            if count == 0 or count * pixel_area_m2 < min_area_m2:
+                continue
             pieces = [self._pieces[i] for i in members]
-            yield (pieces[0] if len(pieces) == 1 else unary_union(pieces),
-                   sum(self._count[i] for i in members), sum(self._sum[i] for i in members))
+            yield (pieces[0] if len(pieces) == 1 else unary_union(pieces), count,
+                   sum(self._sum[i] for i in members))
 
     def _core_tree(self, pixel_area_m2: float, min_area_m2: float
                    ) -> Optional[Tuple[shapely.STRtree, List[Polygon]]]:
@@ -164,8 +167,7 @@ class StripVectorizer:
         if self._cores is None or self.core_rule is None:
             return None
         least = max(self.core_rule.min_core_m2, min_area_m2)
-        found = [g for g, count, _ in self._cores._pixel_objects()
-                 if count * pixel_area_m2 >= least]
+        found = [g for g, _, _ in self._cores._pixel_objects(pixel_area_m2, least)]
         return (shapely.STRtree(found), found) if len(found) >= 2 else None
 
 
