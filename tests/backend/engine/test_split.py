@@ -59,6 +59,8 @@ def test_one_core_small_cores_and_a_sure_threshold_keep_the_object_whole() -> No
     assert core_rule(["building"], 0.95) is None                       # threshold beyond cores
     assert core_rule(["vegetation", "building"], 0.5) == CORE_RULES["building"]
     assert core_rule(["water"], 0.5) is None
+    assert core_rule(["vehicle"], 0.5) == CORE_RULES["vehicle"]
+    assert core_rule(["vehicle"], 0.85) is None
 
 
 def test_an_object_too_large_to_divide_stays_whole(monkeypatch) -> None:

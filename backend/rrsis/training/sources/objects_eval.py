@@ -1,17 +1,19 @@
-"""Objects, not pixels: how many labelled buildings the engine's polygons find one by one.
+"""Objects, not pixels: how many labelled objects the engine's polygons find one by one.
 
     python -m rrsis.training.sources.objects_eval \
-        --model resources/models/lgce-lite.safetensors --datasets runs/data --out objects.json
+        --model resources/models/lgce-lite.safetensors --datasets runs/data --out objects.json \
+        [--group vehicle]
 
 Pixel IoU does not see two touching houses vectorised as one blob; counting, ranking ("the
-largest building") and relations work on objects, so this measures them. Every building
-triplet of the validation split of the OpenAerialMap sources (plain nouns: "buildings",
-"houses", "roofs", ...) is segmented as the engine serves it (the model at the crop's
+largest building") and relations work on objects, so this measures them. Every triplet of
+the group's plain nouns in the validation split of its sources (buildings: "buildings",
+"houses", "roofs", ... of the OpenAerialMap places; vehicles: "vehicles" of the street
+scenes, whose ellipse masks rarely touch) is segmented as the engine serves it (the model at the crop's
 recorded GSD, the group's operating point, the engine's vectoriser at probability 0.5 with
 its default minimum area), once as whole connected objects and once with touching objects
 split among their cores under each rule tried (:mod:`rrsis.engine.split`). A labelled
-object is a 4-connected component of the label mask of at least 4 m2 (touching footprints
-count as one); it is *found* by a polygon with IoU >= 0.5. Reported per rule: polygons,
+object is a 4-connected component of the label mask of the group's least area (touching
+footprints count as one); it is *found* by a polygon with IoU >= 0.5. Reported per rule: polygons,
 found, labelled, precision (found / polygons), recall (found / labelled) and F1.
 """
 
@@ -21,7 +23,8 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
@@ -35,27 +38,45 @@ __all__ = ["measure", "main"]
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("kampala", "more_buildings")
-PHRASE = "buildings"
-WORDS = frozenset({"building", "buildings", "house", "houses", "roof", "roofs",
-                   "the buildings", "all buildings"})
-MIN_LABEL_M2 = 4.0
+@dataclass(frozen=True)
+class GroupData:
+    """Where a lexicon group's objects are labelled one by one, and how it is asked."""
+
+    sources: Tuple[str, ...]
+    phrase: str
+    words: FrozenSet[str]
+    min_label_m2: float
+
+
+GROUPS: Dict[str, GroupData] = {
+    "building": GroupData(("kampala", "more_buildings"), "buildings", frozenset({
+        "building", "buildings", "house", "houses", "roof", "roofs", "the buildings",
+        "all buildings"}), 4.0),
+    # ellipses drawn in the boxes of every vehicle: neighbours rarely touch, so a component
+    # is one vehicle
+    "vehicle": GroupData(("cars",), "vehicles", frozenset({"vehicle", "vehicles",
+                                                           "all vehicles"}), 1.0),
+}
 #: rules tried beside the shipped one (core probability, least core area in m2)
 TRIED: Tuple[Tuple[float, float], ...] = ((0.8, 10.0), (0.85, 10.0), (0.9, 10.0), (0.9, 20.0),
                                           (0.95, 4.0), (0.95, 10.0))
+#: for vehicles (a car is 7-10 m2 from above): cores of a square metre or two
+VEHICLE_TRIED: Tuple[Tuple[float, float], ...] = ((0.7, 1.0), (0.8, 0.5), (0.8, 1.0),
+                                                  (0.8, 2.0), (0.9, 1.0), (0.95, 1.0))
 
 
-def _labelled(mask: np.ndarray, transform: Any) -> List[Any]:
+def _labelled(mask: np.ndarray, transform: Any, min_m2: float) -> List[Any]:
     import shapely
     from rasterio.features import shapes
 
     polys = [shapely.geometry.shape(g) for g, _ in
              shapes(mask.astype(np.uint8), mask=mask, connectivity=4, transform=transform)]
-    return [g for g in polys if g.area >= MIN_LABEL_M2]
+    return [g for g in polys if g.area >= min_m2]
 
 
 def measure(model: Any, datasets: Path, rules: Dict[str, Optional[CoreRule]],
-            split: str = "val", limit: Optional[int] = None) -> Dict[str, Dict[str, float]]:
+            split: str = "val", limit: Optional[int] = None, group: str = "building"
+            ) -> Dict[str, Dict[str, float]]:
     """name -> {polygons, found, labelled, precision, recall, F1} for each rule (None: whole
     connected objects); ``limit``: the first crops only (a quick check)."""
     import torch
@@ -69,10 +90,13 @@ def measure(model: Any, datasets: Path, rules: Dict[str, Optional[CoreRule]],
     from ..datasets.refsegrs import load_image, load_mask
     from .relations_eval import split_samples
 
-    samples = [s for s, _ in split_samples(datasets, lambda e: e in WORDS, split, SOURCES)[0]]
+    data = GROUPS[group]
+    samples = [s for s, _ in split_samples(datasets, lambda e: e in data.words, split,
+                                           data.sources)[0]]
     samples = samples[:limit] if limit is not None else samples
-    predictor = Predictor(model, torch.device("cpu"), [PHRASE], "fp32")
-    offsets = phrase_offsets(getattr(model, "card", None), [PHRASE], {PHRASE: ["building"]})
+    predictor = Predictor(model, torch.device("cpu"), [data.phrase], "fp32")
+    offsets = phrase_offsets(getattr(model, "card", None), [data.phrase],
+                             {data.phrase: [group]})
     counts = {name: [0, 0, 0] for name in rules}     # polygons, found, labelled
     for k, s in enumerate(samples):
         rgb = np.asarray(load_image(s.image), np.float32).transpose(2, 0, 1) / 255.0
@@ -82,7 +106,7 @@ def measure(model: Any, datasets: Path, rules: Dict[str, Optional[CoreRule]],
         prob = sigmoid(diff)
         h, w = prob.shape
         transform = Affine(s.gsd_m, 0.0, 0.0, 0.0, -s.gsd_m, h * s.gsd_m)
-        truth = _labelled(load_mask(s.mask) > 0, transform)
+        truth = _labelled(load_mask(s.mask) > 0, transform, data.min_label_m2)
         for name, rule in rules.items():
             vec = StripVectorizer(0.5, rule)
             vec.add(0, prob, np.ones(prob.shape, bool))
@@ -105,6 +129,8 @@ def measure(model: Any, datasets: Path, rules: Dict[str, Optional[CoreRule]],
 def main(argv: Optional[List[str]] = None) -> int:
     p = measuring_parser(__doc__)
     p.add_argument("--split", default="val")
+    p.add_argument("--group", default="building", choices=sorted(GROUPS),
+                   help="whose objects: buildings (OpenAerialMap) or vehicles (street scenes)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import torch
@@ -116,12 +142,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         from ...models.checkpoint import load_checkpoint
 
         model = load_checkpoint(find_model(str(args.model)), "cpu")
-        shipped = CORE_RULES["building"]
+        shipped = CORE_RULES.get(args.group)
         rules: Dict[str, Optional[CoreRule]] = {"whole objects": None}
-        for rule in (shipped, *(CoreRule(prob, area) for prob, area in TRIED)):
+        tried = TRIED if args.group == "building" else VEHICLE_TRIED
+        for rule in ((shipped,) if shipped else ()) + tuple(CoreRule(*t) for t in tried):
             name = f"cores >= {rule.probability:g}, >= {rule.min_core_m2:g} m2"
             rules.setdefault(name + (" (the engine's)" if rule == shipped else ""), rule)
-        report = measure(model, Path(args.datasets), rules, args.split)
+        report = measure(model, Path(args.datasets), rules, args.split, group=args.group)
         write_text_atomic(Path(args.out), json.dumps(report, indent=2) + "\n")
         print("| objects | polygons | found (IoU >= 0.5) | labelled | precision | recall | F1 |")
         print("|---|---|---|---|---|---|---|")
