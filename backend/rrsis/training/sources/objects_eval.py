@@ -8,13 +8,13 @@ Pixel IoU does not see two touching houses vectorised as one blob; counting, ran
 largest building") and relations work on objects, so this measures them. Every triplet of
 the group's plain nouns in the validation split of its sources (buildings: "buildings",
 "houses", "roofs", ... of the OpenAerialMap places; vehicles: "vehicles" of the street
-scenes, whose ellipse masks rarely touch) is segmented as the engine serves it (the model at the crop's
-recorded GSD, the group's operating point, the engine's vectoriser at probability 0.5 with
-its default minimum area), once as whole connected objects and once with touching objects
-split among their cores under each rule tried (:mod:`rrsis.engine.split`). A labelled
-object is a 4-connected component of the label mask of the group's least area (touching
-footprints count as one); it is *found* by a polygon with IoU >= 0.5. Reported per rule: polygons,
-found, labelled, precision (found / polygons), recall (found / labelled) and F1.
+scenes, whose ellipse masks rarely touch) is segmented as the engine serves it (the model at
+the crop's recorded GSD, the group's operating point, the engine's vectoriser at probability
+0.5 with its default minimum area), once as whole connected objects and once with touching
+objects split among their cores under each rule tried (:mod:`rrsis.engine.split`). A
+labelled object is a 4-connected component of the label mask of the group's least area
+(touching footprints count as one); it is *found* by a polygon with IoU >= 0.5. Reported per
+rule: polygons, found, labelled, precision (found / polygons), recall (found / labelled), F1.
 """
 
 from __future__ import annotations
