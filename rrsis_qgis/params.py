@@ -78,6 +78,12 @@ def configure_spin_box(box: Any, name: str, null_text: str = "",
         box.setSuffix(" " + fld.unit.replace("m2", "m²"))
 
 
+def as_advanced(param: QgsProcessingParameterDefinition) -> QgsProcessingParameterDefinition:
+    """``param`` shown under Processing's "Advanced parameters" (returned, to be added)."""
+    param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    return param
+
+
 def number_parameter(name: str, key: str, description: str, *, default: Any = None,
                      minimum: Optional[float] = None, optional: bool = True,
                      advanced: bool = True) -> QgsProcessingParameterNumber:
@@ -90,6 +96,4 @@ def number_parameter(name: str, key: str, description: str, *, default: Any = No
     param = QgsProcessingParameterNumber(
         key, description, kind, defaultValue=fld.default if default is None else default,
         optional=optional, minValue=lo if minimum is None else minimum, maxValue=hi)
-    if advanced:
-        param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-    return param
+    return as_advanced(param) if advanced else param

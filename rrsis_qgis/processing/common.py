@@ -7,7 +7,6 @@ from typing import Any, Dict, Optional, Tuple
 from qgis.core import (QgsFeature, QgsFeatureSink, QgsFields, QgsProcessingAlgorithm,
                        QgsProcessingContext, QgsProcessingException,
                        QgsProcessingFeedback, QgsProcessingParameterBoolean,
-                       QgsProcessingParameterDefinition,
                        QgsProcessingParameterEnum, QgsProcessingParameterExtent,
                        QgsProcessingParameterRasterLayer,
                        QgsProcessingParameterString, QgsRectangle, QgsVectorLayer)
@@ -95,28 +94,22 @@ class RrsisAlgorithm(AlgorithmBase):
             self.RIVALS, self.tr("Leave out what another category claims (e.g. cars taken for "
                                  "buildings; costs the rivals' passes of the model)"),
             defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True)
-        if advanced:
-            rivals.setFlags(rivals.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(rivals)
+        self.addParameter(params.as_advanced(rivals) if advanced else rivals)
 
     def add_model_parameters(self) -> None:
         """Model, device, threshold and minimum area: shared with "Segment many rasters"."""
         self.add_model_parameter()
         preferred = settings.get("device")
-        device = QgsProcessingParameterEnum(
+        self.addParameter(params.as_advanced(QgsProcessingParameterEnum(
             self.DEVICE, self.tr("Device"), options=list(settings.DEVICES),
             defaultValue=settings.DEVICES.index(preferred) if preferred in settings.DEVICES else 0,
-            optional=True)
-        device.setFlags(device.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(device)
-        runtime = QgsProcessingParameterEnum(
+            optional=True)))
+        self.addParameter(params.as_advanced(QgsProcessingParameterEnum(
             self.RUNTIME, self.tr("Runtime (auto: ONNX Runtime on the CPU when the model has a "
                                   "graph, else torch)"), options=list(settings.RUNTIMES),
             defaultValue=settings.RUNTIMES.index(settings.get("runtime"))
             if settings.get("runtime") in settings.RUNTIMES else 0,
-            optional=True)
-        runtime.setFlags(runtime.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(runtime)
+            optional=True)))
         self.addParameter(params.number_parameter(
             "threshold", self.THRESHOLD, self.tr("Probability threshold")))
         self.addParameter(params.number_parameter(
@@ -127,28 +120,20 @@ class RrsisAlgorithm(AlgorithmBase):
             "gsd_m", self.GSD, self.tr("Working GSD (m; 0: auto, the raster's own GSD within "
                                        "the range the model serves, e.g. 0.05–0.6 m for "
                                        "lgce-lite)"), default=0.0, minimum=0.0))
-        regularize = QgsProcessingParameterBoolean(
+        self.addParameter(params.as_advanced(QgsProcessingParameterBoolean(
             self.REGULARIZE, self.tr("Right-angle outlines (buildings)"), defaultValue=False,
-            optional=True)
-        regularize.setFlags(regularize.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(regularize)
-        flips = QgsProcessingParameterBoolean(
+            optional=True)))
+        self.addParameter(params.as_advanced(QgsProcessingParameterBoolean(
             self.FLIP_AVERAGE, self.tr("Average over flips (about 4x slower)"),
-            defaultValue=False, optional=True)
-        flips.setFlags(flips.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(flips)
+            defaultValue=False, optional=True)))
         self.add_rivals_parameter()
-        stretch = QgsProcessingParameterEnum(
+        self.addParameter(params.as_advanced(QgsProcessingParameterEnum(
             self.STRETCH, self.tr("Stretch of a raster that is not 8-bit (auto: as the model "
                                   "was tuned, if it records it; area: over the area)"),
-            options=list(SEGMENT_PARAMS["stretch"].choices), defaultValue=0, optional=True)
-        stretch.setFlags(stretch.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(stretch)
-        nir = QgsProcessingParameterBoolean(
+            options=list(SEGMENT_PARAMS["stretch"].choices), defaultValue=0, optional=True)))
+        self.addParameter(params.as_advanced(QgsProcessingParameterBoolean(
             self.NIR, self.tr("Trees and vegetation: keep what is green in near infrared (a "
-                              "4-band or NIR-tagged raster)"), defaultValue=True, optional=True)
-        nir.setFlags(nir.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(nir)
+                              "4-band or NIR-tagged raster)"), defaultValue=True, optional=True)))
 
     def build_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:

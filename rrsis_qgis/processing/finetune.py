@@ -23,6 +23,7 @@ from qgis.core import (QgsFillSymbol, QgsProcessingContext, QgsProcessingExcepti
 from qgis.PyQt import sip
 
 from .. import backend
+from ..params import as_advanced
 from .common import RrsisAlgorithm
 from .labels_params import add_label_parameters, label_request, report_dataset
 
@@ -77,17 +78,13 @@ class FinetuneAlgorithm(RrsisAlgorithm):
         self.addParameter(QgsProcessingParameterFolderDestination(
             self.RUN, self.tr("Run folder: curves, logs, the before/after and the held-out "
                               "polygons"), optional=True, createByDefault=True))
-        cap = QgsProcessingParameterNumber(
+        self.addParameter(as_advanced(QgsProcessingParameterNumber(
             self.MAX_ITERS, self.tr("Iteration cap (0: none)"),
-            QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0)
-        cap.setFlags(cap.flags() | cap.FlagAdvanced)
-        self.addParameter(cap)
-        keep = QgsProcessingParameterBoolean(
+            QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0)))
+        self.addParameter(as_advanced(QgsProcessingParameterBoolean(
             self.BASE_WHERE_BETTER, self.tr("Leave a class to the base model where it segments "
                                             "it better on the validation part"),
-            defaultValue=True)
-        keep.setFlags(keep.flags() | keep.FlagAdvanced)
-        self.addParameter(keep)
+            defaultValue=True)))
         self.addOutput(QgsProcessingOutputString(self.OUTPUT_MODEL, self.tr("Model name")))
         self.addOutput(QgsProcessingOutputNumber(self.BEFORE, self.tr("Held-out IoU before")))
         self.addOutput(QgsProcessingOutputNumber(self.AFTER, self.tr("Held-out IoU after")))

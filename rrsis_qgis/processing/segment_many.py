@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputNumber,
-                       QgsProcessingParameterCrs, QgsProcessingParameterDefinition,
-                       QgsProcessingParameterFeatureSink, QgsProcessingParameterFile,
+                       QgsProcessingParameterCrs, QgsProcessingParameterFeatureSink,
+                       QgsProcessingParameterFile,
                        QgsProcessingParameterFolderDestination,
                        QgsProcessingParameterMultipleLayers, QgsProcessingParameterNumber,
                        QgsProcessingParameterString)
 
 from .. import render
+from ..params import as_advanced
 from .common import RrsisAlgorithm
 
 
@@ -60,16 +61,12 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.EXPRESSION, self.tr("Expression(s), one per line"), multiLine=True))
         self.add_model_parameters()
-        workers = QgsProcessingParameterNumber(
+        self.addParameter(as_advanced(QgsProcessingParameterNumber(
             self.WORKERS, self.tr("Worker processes (0: sized to this machine)"),
-            QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0, optional=True)
-        workers.setFlags(workers.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(workers)
-        crs = QgsProcessingParameterCrs(
+            QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0, optional=True)))
+        self.addParameter(as_advanced(QgsProcessingParameterCrs(
             self.CRS, self.tr("CRS of the result (default: the rasters' own, else EPSG:4326)"),
-            optional=True)
-        crs.setFlags(crs.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(crs)
+            optional=True)))
         self.addParameter(QgsProcessingParameterFolderDestination(
             self.OUTPUT_DIR, self.tr("Output folder (per-raster results, manifest; reuse it "
                                      "to resume)")))

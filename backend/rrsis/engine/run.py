@@ -350,7 +350,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
     try:
         with ExitStack() as stack:
             gate = stack.enter_context(NdviGate(plan.info, grid, plan.bands[0], plan.nir,
-                                                plan.gated)) if plan.nir and plan.gated else None
+                                                plan.gated)) if plan.gated else None
             coarse = [(stack.enter_context(_coarse_probability(options, plan, p, timings, cancel,
                                                                tick)),
                        [phrases.index(e) for e in p.predictor.expressions])
@@ -514,8 +514,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     _note_coarser(reports, plan.grounding, coarser)
     _note_base(reports, plan.grounding, {p: b[0] for p, b in base.items()}, name)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
-    gated = [plan.phrases[i] for i in plan.gated]
-    if plan.nir and gated:
+    gated = [plan.phrases[i] for i in plan.gated]   # none without a near-infrared band
+    if gated:
         _note_nir(reports, plan.grounding, gated, plan.nir)
     for expr, (phrase, index, plan_text) in picks:
         answered_by, answered_sha = base.get(phrase, (name, sha))

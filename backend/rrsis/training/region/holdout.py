@@ -180,7 +180,7 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
     classes the new model leaves to its base, said as such. What the CLI prints and the
     plugin logs: one wording."""
     classes = (after or {}).get("classes", {})
-    kept = base_classes or {}
+    to_base = base_classes or {}
     if not classes:
         return {"lines": [], "warnings": []}
     lines = [f"held-out part: {after.get('data_area_m2', after.get('area_m2', 0)):.0f} m2 "
@@ -189,8 +189,8 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
     for cls, row in classes.items():
         was = (before or {}).get("classes", {}).get(cls, {})
         word = _class_word(cls, row)
-        if cls in kept:
-            k = kept[cls]
+        if cls in to_base:
+            k = to_base[cls]
             lines.append(f"  {word}: answered by {base}, which segmented it better on the "
                          f"{k['part']} part (IoU {k['iou_base']:.3f} against {k['iou_new']:.3f} "
                          f"for the new weights, {_objects(k['objects'])})")
@@ -206,7 +206,7 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         if was.get("unknown_words"):   # the before is 0 because the words were new to it
             lines.append(f"    ({base} did not know {_quoted(was['unknown_words'])}: it answers "
                          "no object matches; the new model learnt the class)")
-        if "iou" in was and row["iou"] <= was["iou"] and cls not in kept:
+        if "iou" in was and row["iou"] <= was["iou"] and cls not in to_base:
             worse.append(row["expression"])
         few += row["objects"] < FEW_OBJECTS
     kept = [r["polygons"] for part in (before or {}, after) for r in part.get("classes", {})

@@ -38,31 +38,31 @@ __all__ = ["measure", "main"]
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class GroupData:
-    """Where a lexicon group's objects are labelled one by one, and how it is asked."""
+    """Where a lexicon group's objects are labelled one by one, how it is asked, and the
+    core rules tried beside the engine's ((core probability, least core area in m2), ...)."""
 
     sources: Tuple[str, ...]
     phrase: str
     words: FrozenSet[str]
     min_label_m2: float
+    tried: Tuple[Tuple[float, float], ...]
 
 
 GROUPS: Dict[str, GroupData] = {
     "building": GroupData(("kampala", "more_buildings"), "buildings", frozenset({
         "building", "buildings", "house", "houses", "roof", "roofs", "the buildings",
-        "all buildings"}), 4.0),
+        "all buildings"}), 4.0,
+        ((0.8, 10.0), (0.85, 10.0), (0.9, 10.0), (0.9, 20.0), (0.95, 4.0), (0.95, 10.0))),
     # ellipses drawn in the boxes of every vehicle: neighbours rarely touch, so a component
-    # is one vehicle
+    # is one vehicle; a car is 7-10 m2 from above, so cores of a square metre or two
     "vehicle": GroupData(("cars",), "vehicles", frozenset({"vehicle", "vehicles",
-                                                           "all vehicles"}), 1.0),
+                                                           "all vehicles"}), 1.0,
+                         ((0.7, 1.0), (0.8, 0.5), (0.8, 1.0), (0.8, 2.0), (0.9, 1.0),
+                          (0.95, 1.0))),
 }
-#: rules tried beside the shipped one (core probability, least core area in m2)
-TRIED: Tuple[Tuple[float, float], ...] = ((0.8, 10.0), (0.85, 10.0), (0.9, 10.0), (0.9, 20.0),
-                                          (0.95, 4.0), (0.95, 10.0))
-#: for vehicles (a car is 7-10 m2 from above): cores of a square metre or two
-VEHICLE_TRIED: Tuple[Tuple[float, float], ...] = ((0.7, 1.0), (0.8, 0.5), (0.8, 1.0),
-                                                  (0.8, 2.0), (0.9, 1.0), (0.95, 1.0))
 
 
 def _labelled(mask: np.ndarray, transform: Any, min_m2: float) -> List[Any]:
@@ -144,8 +144,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = load_checkpoint(find_model(str(args.model)), "cpu")
         shipped = CORE_RULES.get(args.group)
         rules: Dict[str, Optional[CoreRule]] = {"whole objects": None}
-        tried = TRIED if args.group == "building" else VEHICLE_TRIED
-        for rule in ((shipped,) if shipped else ()) + tuple(CoreRule(*t) for t in tried):
+        tried = tuple(CoreRule(*t) for t in GROUPS[args.group].tried)
+        for rule in ((shipped,) if shipped else ()) + tried:
             name = f"cores >= {rule.probability:g}, >= {rule.min_core_m2:g} m2"
             rules.setdefault(name + (" (the engine's)" if rule == shipped else ""), rule)
         report = measure(model, Path(args.datasets), rules, args.split, group=args.group)

@@ -21,8 +21,8 @@ on a 0.1 m crop) is looked for on the crop shrunk to that GSD (mirrored into the
 the engine does with a small raster) and its logits brought back; each phrase's logit is
 shifted by its group's operating point; then the engine's vectoriser at probability 0.5
 with its default minimum area (of the scale the phrase was seen at) and its group's core
-rule (touching buildings split among their cores, :mod:`rrsis.engine.split`), then
-:meth:`rrsis.grounding.engine.GroundedRun.select` in a synthetic north-up metric frame
+rule (touching buildings and vehicles split among their cores, :mod:`rrsis.engine.split`),
+then :meth:`rrsis.grounding.engine.GroundedRun.select` in a synthetic north-up metric frame
 (pixel size = GSD, 1 unit = 1 m); the selected polygons are burnt back onto the crop
 and scored against the mask (I and U per sample, oIoU and mIoU as the paper). The
 policy (:func:`rrsis.grounding.policy.decide`) picks ``end_to_end`` for a family only
