@@ -91,6 +91,7 @@ def execute(plan: Plan, scene: Scene) -> Selection:
 def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     keys = [(c, i) for c in target.categories for i in range(len(scene.objects.get(c, [])))
             if (c, i) not in scene.dropped]
+    cutters = [scene.geometry(k) for k in keys]   # what cuts holes in an anchor's mask
     for attr in target.attributes:
         keys = [k for k in keys if _has_attribute(attr, k, scene)]
     if target.region is not None:
@@ -109,10 +110,10 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             if not relation.negated:
                 keys = []
             continue
-        anchor = unary_union([_filled(scene.geometry(k)) for k in anchor_keys])
+        parts = rel.fill_object_holes([scene.geometry(a) for a in anchor_keys], cutters)
+        anchor = unary_union(parts)
         shared = set(keys) & set(anchor_keys)  # "buildings next to buildings": not itself
 
-        parts = [_filled(scene.geometry(a)) for a in anchor_keys]
         tree = STRtree(parts) if shared else None
         margin = relation.distance_m or 0.0
 
@@ -181,13 +182,6 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         else:
             result = geom.area <= np.quantile(areas, SIZE_QUANTILE)
     return bool(result) != attr.negated
-
-
-def _filled(geom: BaseGeometry) -> BaseGeometry:
-    """The anchor without its holes: a car on the road is a hole in the road's mask."""
-    parts = getattr(geom, "geoms", [geom])
-    filled = [Polygon(p.exterior) for p in parts if hasattr(p, "exterior")]
-    return unary_union(filled) if filled else geom
 
 
 def _centre(geom: BaseGeometry) -> Tuple[float, float]:

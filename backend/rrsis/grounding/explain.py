@@ -67,7 +67,7 @@ def _target_lines(t: Target, indent: str) -> List[str]:
                "shape": "outline is"}[a.kind]
         lines.append(f"{indent}{neg}{how} {a.value}")
     if t.region:
-        lines.append(f"{indent}  centre {t.region.text()}")
+        lines.append(f"{indent}centre {t.region.text()}")
     for r in t.relations:
         lines.append(f"{indent}{_relation_line(r)}")
     if t.rank:

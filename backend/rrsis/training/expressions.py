@@ -21,7 +21,7 @@ from shapely.ops import unary_union
 
 # one definition of what relations mean, shared with inference (rrsis.grounding)
 from ..grounding.relations import along as _along
-from ..grounding.relations import elongation
+from ..grounding.relations import elongation, fill_object_holes
 from ..grounding.relations import next_to as _next_to
 from ..grounding.relations import on as _on
 from ..grounding.relations import surrounded as _surrounded
@@ -109,7 +109,8 @@ def generate_expressions(instances: Sequence[Instance],
         for cat_b, idx_b in by_cat.items():
             if cat_a == cat_b:
                 continue
-            partner = unary_union([instances[i].geometry for i in idx_b])
+            partner = unary_union(fill_object_holes([instances[i].geometry for i in idx_b],
+                                                    [instances[i].geometry for i in idx_a]))
             long_partner = any(elongation(instances[i].geometry) >= ELONGATED for i in idx_b)
             for rel in relations:
                 if rel.partner_elongated and not long_partner:

@@ -213,6 +213,37 @@ def test_between_needs_an_anchor_on_each_side_within_the_distance() -> None:
     assert execute(parse("buildings between buildings"), scene).picks == []   # never itself
 
 
+def test_only_the_holes_objects_cut_are_filled() -> None:
+    # a ring road round a 100 m block, with a car's hole in its western side
+    road = box(0, 0, 120, 120).difference(box(10, 10, 110, 110)).difference(box(3, 60, 6, 65))
+    cars = [box(3.2, 60.2, 5.8, 64.8), box(40, 40, 42, 45)]
+    filled = rel.fill_object_holes([road], cars)[0]
+    assert filled.area == pytest.approx(road.area + 15.0)        # the car's hole, not the block
+    assert rel.fill_object_holes([road], [])[0].area == pytest.approx(road.area)
+    half = [box(3, 60, 6, 62)]                                   # covers 40 % of the hole
+    assert rel.fill_object_holes([road], half, margin=0.0)[0].area == pytest.approx(road.area)
+    # a building filling its block between 10 m streets: beside the road, not on it
+    block = box(20, 20, 60, 60)
+    streets = box(0, 0, 80, 80).difference(box(10, 10, 70, 70))
+    assert rel.fill_object_holes([streets], [block.buffer(9)])[0].area == pytest.approx(
+        streets.area)
+    house = box(90, 90, 102, 100)
+    field = box(0, 0, 200, 200).difference(house)                     # a house in a field
+    assert rel.on(house, rel.fill_object_holes([field], [house])[0])
+
+
+def test_a_block_ringed_by_road_is_not_on_the_road() -> None:
+    road = box(0, 0, 120, 120).difference(box(10, 10, 110, 110)).difference(box(3, 60, 6, 65))
+    houses = [box(12, 12, 22, 22), box(50, 50, 60, 60), box(95, 40, 108, 50)]
+    cars = [box(2, 50, 4, 55), box(40, 40, 42, 45), box(3.2, 60.2, 5.8, 64.8)]
+    scene = Scene({"road": [road], "building": houses, "car": cars}, (0, 0, 120, 120))
+    assert execute(parse("buildings next to the road"), scene).picks == [
+        ("building", 0), ("building", 2)]
+    assert execute(parse("cars on the road"), scene).picks == [("car", 0), ("car", 2)]
+    assert execute(parse("cars not on the road"), scene).picks == [("car", 1)]
+    assert execute(parse("cars next to the road"), scene).picks == []
+
+
 def test_an_object_is_never_its_own_anchor() -> None:
     houses = [box(0, 0, 10, 10), box(12, 0, 22, 10), box(60, 60, 70, 70)]
     scene = Scene({"building": houses}, (0, 0, 100, 100))
