@@ -208,6 +208,9 @@ def test_explain_cli() -> None:
     assert "grounded: vehicle along road (<= 3 m)" in out.stdout
     assert "segment: 'vehicles', 'road'" in out.stdout
     assert "unknown word 'blorf'" in out.stdout and "no object matches" in out.stdout
+    from rrsis.grounding.explain import explain_text
+
+    assert "\n    - centre in the top of the image" in explain_text("cars at the top of the image")
     js = subprocess.run([env_python, "-m", "rrsis", "explain", "--json", "red roofs"],
                         capture_output=True, text=True, timeout=120)
     import json
