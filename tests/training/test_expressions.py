@@ -48,3 +48,15 @@ def test_a_cap_keeps_category_words_and_samples_the_rest_by_seed() -> None:
     assert len(capped) == max(8, len(base)) and capped[:len(base)] == base
     assert capped == generate_expressions(tile, max_expressions=8, seed=1)  # reproducible
     assert {e.text for e in capped} <= {e.text for e in full}
+
+
+def test_the_hole_an_object_cuts_is_its_anchor_except_for_surrounded() -> None:
+    car, house = box(10, 48, 13, 52), box(60, 60, 70, 70)
+    road = LineString([(0, 50), (100, 50)]).buffer(4).difference(car)   # the car's hole
+    land = box(50, 50, 80, 80).difference(house)                        # the house's
+    tile = [Instance("road", road), Instance("car", car), Instance("land", land),
+            Instance("building", house)]
+    exprs = {e.text: e for e in generate_expressions(tile, near=2.0)}
+    assert exprs["car on the road"].targets == (1,)
+    assert "car next to the road" not in exprs
+    assert exprs["building surrounded by land"].targets == (3,)

@@ -110,7 +110,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             if not relation.negated:
                 keys = []
             continue
-        parts = rel.fill_object_holes([scene.geometry(a) for a in anchor_keys], cutters)
+        parts = [scene.geometry(a) for a in anchor_keys]
+        if relation.kind not in rel.HOLES_KEPT:
+            parts = rel.fill_object_holes(parts, cutters)
         anchor = unary_union(parts)
         shared = set(keys) & set(anchor_keys)  # "buildings next to buildings": not itself
 

@@ -20,7 +20,7 @@ from shapely.ops import unary_union
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "direction", "elongation", "rectangularity", "in_region", "gap", "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "fill_object_holes",
-           "HOLE_MARGIN_M", "HOLE_EXPLAINED"]
+           "HOLE_MARGIN_M", "HOLE_EXPLAINED", "HOLES_KEPT"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
@@ -28,6 +28,9 @@ SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object i
 DIRECTION_HALF_ANGLE = 45.0
 HOLE_MARGIN_M = 1.0        # an object's shadow and outline error around the hole it cuts
 HOLE_EXPLAINED = 0.8       # a hole at least 80 % covered by objects (grown by the margin)
+#: relations that look at what lies around an object: the hole it sits in stays a hole (a
+#: house in a clearing is surrounded by the forest, not on it)
+HOLES_KEPT = frozenset({"surrounded"})
 
 
 def fill_object_holes(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],

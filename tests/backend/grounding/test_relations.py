@@ -242,6 +242,11 @@ def test_a_block_ringed_by_road_is_not_on_the_road() -> None:
     assert execute(parse("cars on the road"), scene).picks == [("car", 0), ("car", 2)]
     assert execute(parse("cars not on the road"), scene).picks == [("car", 1)]
     assert execute(parse("cars next to the road"), scene).picks == []
+    clearing = box(40, 40, 52, 50)                 # a house in a clearing of its own size
+    forest = box(0, 0, 100, 100).difference(clearing)
+    scene = Scene({"tree": [forest], "building": [clearing]}, (0, 0, 100, 100))
+    assert execute(parse("buildings surrounded by trees"), scene).picks == [("building", 0)]
+    assert execute(parse("buildings in the forest"), scene).picks == [("building", 0)]
 
 
 def test_an_object_is_never_its_own_anchor() -> None:
