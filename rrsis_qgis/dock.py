@@ -177,36 +177,17 @@ class RrsisDock(QgsDockWidget):
         self.model.currentIndexChanged.connect(self._show_gsd_range)
         self.model.activated.connect(self.preview.edited)   # chosen by hand, not reloaded
         option = functools.partial(self._option, adv)
-        self.regularize = option(self.tr("Right-angle outlines (buildings)"),
-                                 settings.get("regularize"))
-        self.rivals = option(
-            self.tr("Leave out what another category claims (e.g. cars taken for buildings)"),
-            settings.get("rivals"),
-            self.tr("Also look for the categories that cannot share ground with the one asked "
-                    "for (buildings: vehicles and road; vehicles: buildings) and leave out an "
-                    "object the model is surer is one of those. Costs the rivals' passes of the "
-                    "model."))
+        self.regularize = option("regularize", settings.get("regularize"))
+        self.rivals = option("rivals", settings.get("rivals"))
         self.rivals.toggled.connect(self.preview.edited)
-        self.stretch_area = option(
-            self.tr("16-bit and float rasters: stretch over the area (not as the model was "
-                    "tuned)"), settings.get("stretch") == "area",
-            self.tr("A model fine-tuned on a raster that is not 8-bit records how its training "
-                    "values were stretched and is served with it. Check this for a raster of "
-                    "another sensor: its values are then stretched 2-98 % over the area "
-                    "segmented."))
-        self.nir = option(
-            self.tr("Trees and vegetation: keep what is green in near infrared"),
-            settings.get("nir"),
-            self.tr("Where the raster has a near-infrared band (tagged or described as such, or "
-                    "band 4 of a 4-band raster such as NAIP), trees and vegetation are kept only "
-                    "where the ground is green in it (NDVI >= 0.25): dark roofs and shadows are "
-                    "left out."))
-        self.flip_average = option(
-            self.tr("Average over flips (about 4x slower)"), settings.get("flip_average"),
-            self.tr("Average the model over each tile and its three flips: a little better, "
-                    "about 4x the time."))
-        self.probability = option(self.tr("Also add the probability raster"),
-                                  settings.get("probability"))
+        self.stretch_area = option("stretch", settings.get("stretch") == "area",
+                                   self.tr("16-bit and float rasters: stretch over the area "
+                                           "(not as the model was tuned)"))
+        self.nir = option("nir", settings.get("nir"))
+        self.flip_average = option("flip_average", settings.get("flip_average"))
+        self.probability = QCheckBox(self.tr("Also add the probability raster"), self.advanced)
+        self.probability.setChecked(settings.get("probability"))
+        adv.addRow(self.probability)
         box.addWidget(self.advanced)
 
         buttons = QHBoxLayout()
@@ -228,12 +209,12 @@ class RrsisDock(QgsDockWidget):
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
 
-    def _option(self, form: QFormLayout, text: str, checked: bool,
-                tip: Optional[str] = None) -> QCheckBox:
-        """A check box of the advanced options, as the settings last left it."""
-        box = QCheckBox(text, self.advanced)
-        if tip:
-            box.setToolTip(tip)
+    def _option(self, form: QFormLayout, name: str, checked: bool,
+                label: Optional[str] = None) -> QCheckBox:
+        """A check box of the advanced options (:data:`params.OPTIONS` words it), as the
+        settings last left it; ``label`` where the dock asks it differently."""
+        box = QCheckBox(label or self.tr(params.OPTIONS[name].label), self.advanced)
+        box.setToolTip(self.tr(params.OPTIONS[name].help))
         box.setChecked(checked)
         form.addRow(box)
         return box

@@ -14,22 +14,72 @@ like the CLI unless the user sets a value.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
-from qgis.core import QgsProcessingParameterDefinition, QgsProcessingParameterNumber
+from qgis.core import (QgsProcessingParameterBoolean, QgsProcessingParameterDefinition,
+                       QgsProcessingParameterNumber)
 
 from . import _protocol, render
 from .provenance import describe_source
 
 __all__ = ["FIELDS", "form_range", "split_expressions", "raster_params",
            "MIN_AREA_DEFAULT", "min_area_to_wire", "min_area_from_wire", "configure_spin_box",
-           "number_parameter"]
+           "number_parameter", "Option", "OPTIONS", "option_parameter"]
 
 FIELDS = _protocol.SEGMENT_PARAMS
 
 #: the dock's (and the settings') value for "the backend's default minimum area": one step
 #: below 0, where the spin box shows its special text
 MIN_AREA_DEFAULT = -float(FIELDS["min_area_m2"].step or 0.01)
+
+
+class Option(NamedTuple):
+    """What a user reads about an on/off option: the label and the longer help (the dock's
+    tooltip, Processing's help)."""
+
+    label: str
+    help: str
+
+
+#: the on/off options of a segmentation, worded once for the dock and Processing alike
+#: (keys are the settings' names)
+OPTIONS: Dict[str, Option] = {
+    "regularize": Option(
+        "Right-angle outlines (buildings)",
+        "An object that nearly fills its smallest rotated rectangle becomes that rectangle; "
+        "others get edges along their main direction and right-angled corners. Kept only "
+        "where the new outline overlaps the traced one closely: round tanks and tree crowns "
+        "stay as traced."),
+    "flip_average": Option(
+        "Average over flips (about 4x slower)",
+        "Average the model over each tile and its three flips: a little better, about 4x "
+        "the time."),
+    "rivals": Option(
+        "Leave out what another category claims (e.g. cars taken for buildings)",
+        "Also look for the categories that cannot share ground with the one asked for "
+        "(buildings: vehicles and road; vehicles: buildings) and leave out an object the "
+        "model is surer is one of those. Costs the rivals' passes of the model."),
+    "nir": Option(
+        "Trees and vegetation: keep what is green in near infrared",
+        "Where the raster has a near-infrared band (tagged or described as such, or band 4 "
+        "of a 4-band raster such as NAIP), trees and vegetation are kept only where the "
+        "ground is green in it (NDVI >= 0.25): dark roofs and shadows are left out."),
+    "stretch": Option(
+        "Stretch of a raster that is not 8-bit (auto: as the model was tuned, if it records "
+        "it; area: over the area)",
+        "A model fine-tuned on a raster that is not 8-bit records how its training values "
+        "were stretched and is served with it. For a raster of another sensor, stretch over "
+        "the area: its values are then stretched 2-98 % over the area segmented."),
+}
+
+
+def option_parameter(name: str, key: str, default: bool,
+                     advanced: bool = True) -> QgsProcessingParameterBoolean:
+    """A Processing check box for the option ``name`` of :data:`OPTIONS`."""
+    param = QgsProcessingParameterBoolean(key, OPTIONS[name].label, defaultValue=default,
+                                          optional=True)
+    param.setHelp(OPTIONS[name].help)
+    return as_advanced(param) if advanced else param
 
 
 def form_range(name: str, largest: float = 1e9) -> Tuple[float, float]:

@@ -6,9 +6,8 @@ from typing import Any, Dict, Optional, Tuple
 
 from qgis.core import (QgsFeature, QgsFeatureSink, QgsFields, QgsProcessingAlgorithm,
                        QgsProcessingContext, QgsProcessingException,
-                       QgsProcessingFeedback, QgsProcessingParameterBoolean,
-                       QgsProcessingParameterEnum, QgsProcessingParameterExtent,
-                       QgsProcessingParameterRasterLayer,
+                       QgsProcessingFeedback, QgsProcessingParameterEnum,
+                       QgsProcessingParameterExtent, QgsProcessingParameterRasterLayer,
                        QgsProcessingParameterString, QgsRectangle, QgsVectorLayer)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
@@ -90,11 +89,8 @@ class RrsisAlgorithm(AlgorithmBase):
     def add_rivals_parameter(self, advanced: bool = True) -> None:
         """Whether rival categories are segmented and contested (the protocol's ``rivals``):
         one definition for the segmenting algorithms and "Explain expressions"."""
-        rivals = QgsProcessingParameterBoolean(
-            self.RIVALS, self.tr("Leave out what another category claims (e.g. cars taken for "
-                                 "buildings; costs the rivals' passes of the model)"),
-            defaultValue=bool(SEGMENT_PARAMS["rivals"].default), optional=True)
-        self.addParameter(params.as_advanced(rivals) if advanced else rivals)
+        self.addParameter(params.option_parameter(
+            "rivals", self.RIVALS, bool(SEGMENT_PARAMS["rivals"].default), advanced))
 
     def add_model_parameters(self) -> None:
         """Model, device, threshold and minimum area: shared with "Segment many rasters"."""
@@ -120,20 +116,17 @@ class RrsisAlgorithm(AlgorithmBase):
             "gsd_m", self.GSD, self.tr("Working GSD (m; 0: auto, the raster's own GSD within "
                                        "the range the model serves, e.g. 0.05–0.6 m for "
                                        "lgce-lite)"), default=0.0, minimum=0.0))
-        self.addParameter(params.as_advanced(QgsProcessingParameterBoolean(
-            self.REGULARIZE, self.tr("Right-angle outlines (buildings)"), defaultValue=False,
-            optional=True)))
-        self.addParameter(params.as_advanced(QgsProcessingParameterBoolean(
-            self.FLIP_AVERAGE, self.tr("Average over flips (about 4x slower)"),
-            defaultValue=False, optional=True)))
+        self.addParameter(params.option_parameter(
+            "regularize", self.REGULARIZE, bool(SEGMENT_PARAMS["regularize"].default)))
+        self.addParameter(params.option_parameter(
+            "flip_average", self.FLIP_AVERAGE, bool(SEGMENT_PARAMS["flip_average"].default)))
         self.add_rivals_parameter()
-        self.addParameter(params.as_advanced(QgsProcessingParameterEnum(
-            self.STRETCH, self.tr("Stretch of a raster that is not 8-bit (auto: as the model "
-                                  "was tuned, if it records it; area: over the area)"),
-            options=list(SEGMENT_PARAMS["stretch"].choices), defaultValue=0, optional=True)))
-        self.addParameter(params.as_advanced(QgsProcessingParameterBoolean(
-            self.NIR, self.tr("Trees and vegetation: keep what is green in near infrared (a "
-                              "4-band or NIR-tagged raster)"), defaultValue=True, optional=True)))
+        stretch = QgsProcessingParameterEnum(
+            self.STRETCH, params.OPTIONS["stretch"].label,
+            options=list(SEGMENT_PARAMS["stretch"].choices), defaultValue=0, optional=True)
+        stretch.setHelp(params.OPTIONS["stretch"].help)
+        self.addParameter(params.as_advanced(stretch))
+        self.addParameter(params.option_parameter("nir", self.NIR, True))
 
     def build_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:

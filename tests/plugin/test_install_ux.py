@@ -191,6 +191,22 @@ def test_processing_rivals_and_stretch_are_sent_only_when_not_the_default(provid
     assert algorithm.build_request(params, context)["nir_band"] == 0
 
 
+def test_the_dock_and_processing_word_each_option_alike(provider, dock):
+    from qgis.core import QgsApplication
+
+    from rrsis_qgis import params
+
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById("rrsis:segment")
+    for name, key in (("regularize", "REGULARIZE"), ("flip_average", "FLIP_AVERAGE"),
+                      ("rivals", "RIVALS"), ("nir", "NIR"), ("stretch", "STRETCH")):
+        definition = algorithm.parameterDefinition(key)
+        assert definition.help() == params.OPTIONS[name].help
+        box = {"stretch": dock.stretch_area}.get(name) or getattr(dock, name)
+        assert box.toolTip() == params.OPTIONS[name].help
+        if name != "stretch":   # the dock's check box says which of the two choices it is
+            assert box.text() == definition.description() == params.OPTIONS[name].label
+
+
 def test_unload_closes_the_installer_the_dock_opened(no_backend, iface):
     import rrsis_qgis
 
