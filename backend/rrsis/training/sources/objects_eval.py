@@ -28,6 +28,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
+from ...engine.gsd import default_min_area_m2
 from ...engine.split import CORE_RULES, CoreRule
 from ...errors import run_tool
 from ...paths import write_text_atomic
@@ -79,38 +80,26 @@ def measure(model: Any, datasets: Path, rules: Dict[str, Optional[CoreRule]],
             ) -> Dict[str, Dict[str, float]]:
     """name -> {polygons, found, labelled, precision, recall, F1} for each rule (None: whole
     connected objects); ``limit``: the first crops only (a quick check)."""
-    import torch
-    from affine import Affine
-
-    from ...engine.gsd import default_min_area_m2
-    from ...engine.operating import phrase_offsets
     from ...engine.tiling import sigmoid
     from ...engine.vectorize import StripVectorizer
-    from ...models.predictor import Predictor
-    from ..datasets.refsegrs import load_image, load_mask
-    from .relations_eval import split_samples
+    from .relations_eval import CropSegmenter, split_samples
 
     data = GROUPS[group]
     samples = [s for s, _ in split_samples(datasets, lambda e: e in data.words, split,
                                            data.sources)[0]]
     samples = samples[:limit] if limit is not None else samples
-    predictor = Predictor(model, torch.device("cpu"), [data.phrase], "fp32")
-    offsets = phrase_offsets(getattr(model, "card", None), [data.phrase],
-                             {data.phrase: [group]})
+    segmenter = CropSegmenter(model, [data.phrase], {data.phrase: [group]})
     counts = {name: [0, 0, 0] for name in rules}     # polygons, found, labelled
     for k, s in enumerate(samples):
-        rgb = np.asarray(load_image(s.image), np.float32).transpose(2, 0, 1) / 255.0
-        diff = predictor.logit_difference(rgb[None])[0, 0]
-        if offsets is not None:
-            diff = diff - offsets[0]
+        view = next(segmenter.views([s]))
+        diff, gsd = view.logits[data.phrase]
         prob = sigmoid(diff)
-        h, w = prob.shape
-        transform = Affine(s.gsd_m, 0.0, 0.0, 0.0, -s.gsd_m, h * s.gsd_m)
-        truth = _labelled(load_mask(s.mask) > 0, transform, data.min_label_m2)
+        truth = _labelled(view.gt, view.transform, data.min_label_m2)
         for name, rule in rules.items():
             vec = StripVectorizer(0.5, rule)
             vec.add(0, prob, np.ones(prob.shape, bool))
-            pred = [o.geometry for o in vec.objects(transform, 1.0, default_min_area_m2(s.gsd_m))]
+            pred = [o.geometry for o in vec.objects(view.transform, 1.0,
+                                                    default_min_area_m2(gsd))]
             c = counts[name]
             c[0] += len(pred)
             c[1] += object_matches(truth, pred)["objects_found_iou50"]

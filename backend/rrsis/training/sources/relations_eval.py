@@ -64,7 +64,7 @@ from . import SOURCES
 from .common import GSD_FILE, read_gsd_table
 
 __all__ = ["WAYS", "RelationalSample", "relational_samples", "split_samples", "measure",
-           "relations_card", "relations_markdown", "main"]
+           "relations_card", "relations_markdown", "main", "CropSegmenter", "CropView"]
 
 log = logging.getLogger(__name__)
 
@@ -243,12 +243,13 @@ class CropSegmenter:
         self.offsets = phrase_offsets(self.card, self.phrases, groups)
         self.coarse: Dict[str, Any] = {}  # per phrase served coarser, its own predictor
 
-    def crops(self, batch: Sequence[Any]) -> Iterator[Tuple[Any, "_Crop"]]:
-        """(sample, crop) for each sample of ``batch`` (``.image``, ``.mask``, ``.gsd_m``)."""
+    def views(self, batch: Sequence[Any]) -> Iterator["CropView"]:
+        """Each sample of ``batch`` (``.image``, ``.mask``, ``.gsd_m``) as the model sees it:
+        every phrase's logit difference at the scale the engine looks for it, operating
+        point applied."""
         import torch
 
         from ...engine.gsd import phrase_gsd_m
-        from ...engine.run import default_min_area_m2
         from ...models.predictor import Predictor
 
         rgbs = [np.asarray(load_image(s.image), np.float32).transpose(2, 0, 1) / 255.0
@@ -265,8 +266,7 @@ class CropSegmenter:
             gt = load_mask(s.mask)
             if gt.shape != (h, w):
                 gt = np.asarray(Image.fromarray(gt).resize((w, h), Image.NEAREST))
-            transform = Affine(s.gsd_m, 0.0, 0.0, 0.0, -s.gsd_m, h * s.gsd_m)
-            objects: Dict[str, List[Any]] = {}
+            logits: Dict[str, Tuple[np.ndarray, float]] = {}
             for k, p in enumerate(self.phrases if diff is not None else []):
                 gsd = phrase_gsd_m(self.card, self.groups.get(p, []), s.gsd_m)
                 if gsd > s.gsd_m:
@@ -277,10 +277,21 @@ class CropSegmenter:
                     d = diff[k]
                 if self.offsets is not None:
                     d = d - self.offsets[k]
-                objects[p] = _objects(d, transform, default_min_area_m2(max(gsd, s.gsd_m)),
-                                      self.groups.get(p, []))
-            yield s, _Crop(rgb, gt > 0 if gt.dtype != bool else gt, transform,
-                           (0.0, 0.0, w * s.gsd_m, h * s.gsd_m), objects)
+                logits[p] = (d, max(gsd, s.gsd_m))
+            yield CropView(s, rgb, gt > 0 if gt.dtype != bool else gt,
+                           Affine(s.gsd_m, 0.0, 0.0, 0.0, -s.gsd_m, h * s.gsd_m), logits)
+
+    def crops(self, batch: Sequence[Any]) -> Iterator[Tuple[Any, "_Crop"]]:
+        """(sample, crop) for each sample of ``batch``, with the engine's objects."""
+        from ...engine.run import default_min_area_m2
+
+        for v in self.views(batch):
+            h, w = v.gt.shape
+            objects = {p: _objects(d, v.transform, default_min_area_m2(gsd),
+                                   self.groups.get(p, []))
+                       for p, (d, gsd) in v.logits.items()}
+            yield v.sample, _Crop(v.rgb, v.gt, v.transform,
+                                  (0.0, 0.0, w * v.sample.gsd_m, h * v.sample.gsd_m), objects)
 
     @staticmethod
     def for_runs(model: Any, runs: Sequence[GroundedRun]) -> "CropSegmenter":
@@ -290,6 +301,18 @@ class CropSegmenter:
         for r in runs:
             groups.update(r.phrase_groups())
         return CropSegmenter(model, phrases, groups)
+
+
+@dataclass
+class CropView:
+    """A val sample as the engine's model sees it: per phrase, (logit difference at the
+    operating point, the GSD it was looked for at)."""
+
+    sample: Any
+    rgb: np.ndarray
+    gt: np.ndarray
+    transform: Affine
+    logits: Dict[str, Tuple[np.ndarray, float]]
 
 
 @dataclass
