@@ -348,7 +348,7 @@ METHODS: Dict[str, MethodSpec] = {
                            "tiles, time and memory of a segment request, without running it"),
     "explain": MethodSpec(EXPLAIN_PARAMS, "{plans: {expression: {summary, mode, reason, "
                           "unknown_words, suggestions, notes, targets, segment, rivals, text"
-                          "[, unlearnt, cautions]}}}", False,
+                          "[, unlearnt, cautions, base_model, nir_gated]}}}", False,
                           "how a segment request would read its expressions (grounding plans), "
                           "from the model's card alone: no raster, no model run"),
     "batch": MethodSpec(BATCH_PARAMS, "BatchResult.to_dict()", True,

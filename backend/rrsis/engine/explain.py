@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any, Dict, NamedTuple, Optional, Sequence
 
 from ..errors import ModelNotFoundError, RrsisError
+from ..grounding.engine import GroundedRun
 from ..grounding.explain import Scales, explain_dict, explain_text
 from ..grounding.learnt import Unlearnt, unlearnt_words
 from ..grounding.lexicon import Vocabulary, vocabulary_of
 from ..grounding.policy import policy_of
 from .checks import check_expressions
 from .gsd import group_gsd_ranges
+from .nir import explain_line, gated_phrases
 
 __all__ = ["ModelFacts", "model_facts", "explain_plans"]
 
@@ -59,5 +61,12 @@ def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode:
                          facts.vocabulary, facts.base)
         d["text"] = explain_text(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
                                  facts.vocabulary, facts.base, facts.name)
+        run = GroundedRun([e], mode, policy=facts.policy, rivals=rivals,
+                          vocabulary=facts.vocabulary)
+        phrases = run.segmented_phrases(e)
+        gated = [phrases[i] for i in gated_phrases(phrases, run.phrase_groups())]
+        if gated:   # the same phrases the engine gates on a raster with the band
+            d["nir_gated"] = gated
+            d["text"] += "\n  " + explain_line(gated)
         out[e] = d
     return out

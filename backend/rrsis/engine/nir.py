@@ -93,6 +93,16 @@ class NdviGate:
         prob[self.index] *= green
 
 
+def explain_line(phrases: Sequence[str]) -> str:
+    """What ``rrsis explain`` (and the dock's preview) says of the phrases a near-infrared
+    band would gate: it reads no raster, so it says when."""
+    verb = "is" if len(phrases) == 1 else "are"
+    return (f"near infrared: on a raster with a near-infrared band, "
+            f"{' and '.join(map(repr, phrases))} {verb} kept where that band shows vegetation "
+            f"(NDVI >= {NDVI_VEGETATION}; the near-infrared option, --nir-band 0, turns this "
+            "off)")
+
+
 def gate_message(band: int) -> str:
     return (f"kept where band {band} shows vegetation in near infrared (NDVI >= "
             f"{NDVI_VEGETATION}; the near-infrared option, --nir-band 0, turns this off)")

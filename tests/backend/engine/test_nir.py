@@ -81,3 +81,14 @@ def test_trees_are_kept_where_the_ground_is_green_in_nir(tmp_path: Path, bright_
     off = segment(options(raster, tmp_path, expressions=both, rivals=False, nir_band=0),
                   models=bright_models)
     assert off.feature_counts == {"trees": 2, "buildings": 2} and off.nir_band is None
+
+
+def test_explain_says_which_phrases_a_nir_band_would_gate() -> None:
+    from rrsis.engine.explain import explain_plans
+
+    plans = explain_plans(["trees next to the road", "buildings"], model="lgce-lite")
+    trees = plans["trees next to the road"]
+    assert trees["nir_gated"] == ["trees", "trees next to the road"]   # with its fallback
+    assert f"NDVI >= {NDVI_VEGETATION}" in trees["text"] and "are kept" in trees["text"]
+    assert "nir_gated" not in plans["buildings"] and "near infrared" not in plans["buildings"][
+        "text"]
