@@ -91,7 +91,7 @@ def execute(plan: Plan, scene: Scene) -> Selection:
 def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     keys = [(c, i) for c in target.categories for i in range(len(scene.objects.get(c, [])))
             if (c, i) not in scene.dropped]
-    cutters = [scene.geometry(k) for k in keys]   # what cuts holes in an anchor's mask
+    candidates = list(keys)   # what may hide an anchor (:func:`relations.occluders`)
     for attr in target.attributes:
         keys = [k for k in keys if _has_attribute(attr, k, scene)]
     if target.region is not None:
@@ -111,9 +111,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 keys = []
             continue
         parts = [scene.geometry(a) for a in anchor_keys]
-        if relation.kind not in rel.HOLES_KEPT:
-            parts = rel.fill_object_holes(parts, cutters)
-        anchor = unary_union(parts)
+        hidden = [] if relation.kind in rel.AS_SEGMENTED else rel.occluders(parts, [
+            scene.geometry(k) for k in candidates if k[0] not in relation.anchor.categories])
+        anchor = unary_union(parts + hidden)
         shared = set(keys) & set(anchor_keys)  # "buildings next to buildings": not itself
 
         tree = STRtree(parts) if shared else None

@@ -13,66 +13,59 @@ import math
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from shapely import STRtree
-from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "direction", "elongation", "rectangularity", "in_region", "gap", "TESTS",
-           "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "fill_object_holes",
-           "HOLE_MARGIN_M", "HOLE_EXPLAINED", "HOLES_KEPT"]
+           "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
+           "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
 SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object is anchor
 DIRECTION_HALF_ANGLE = 45.0
-HOLE_MARGIN_M = 1.0        # an object's shadow and outline error around the hole it cuts
-HOLE_EXPLAINED = 0.8       # a hole at least 80 % covered by objects (grown by the margin)
-#: relations that look at what lies around an object: the hole it sits in stays a hole (a
-#: house in a clearing is surrounded by the forest, not on it)
-HOLES_KEPT = frozenset({"surrounded"})
+OCCLUSION_RING_M = 1.0     # the ground around an object that tells what it stands on
+OCCLUDED_FRACTION = 0.5    # most of that ring is anchor ...
+OCCLUDER_WIDTH = 0.5       # ... and the object is at most half as wide as that anchor
+#: relations that look at what lies around an object: the anchor as segmented, no object
+#: counted as hiding it (a house in a clearing is surrounded by the forest, not on it)
+AS_SEGMENTED = frozenset({"surrounded"})
 
 
-def fill_object_holes(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
-                      margin: float = HOLE_MARGIN_M) -> List[BaseGeometry]:
-    """The anchors with the holes the ``objects`` cut in them filled, and no other hole.
+def occluders(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
+              ring: float = OCCLUSION_RING_M) -> List[BaseGeometry]:
+    """The ``objects`` that hide part of the anchor: seen from above, a car on the road
+    covers the road, so the road's mask has a hole or a notch where the car is, and "on",
+    "in" and "next to" must count the car as standing on it.
 
-    A car on the road is a hole in the road's mask and a house in a field a hole in the
-    field's, so "on"/"in" must see through those; a city block ringed by roads is a hole in
-    the road network too, and filling it would put every building of the block "on the
-    road" and none "next to" it. So a hole is filled only when the objects, grown by
-    ``margin`` metres, cover at least ``HOLE_EXPLAINED`` of it, and it is no wider than its
-    anchor (a car in a lane; not a building filling a block between narrower streets).
+    An object hides the anchor when most of the ``ring`` metres of ground around it
+    (``OCCLUDED_FRACTION``) is anchor and it is at most ``OCCLUDER_WIDTH`` as wide as the
+    anchor objects it touches (mean width: twice the area over the perimeter). A car in a
+    lane or a house in a field hides them; a building filling its block between streets,
+    or one on a corner with road on two sides, stands beside them; a block ringed by roads
+    is not "on the road" (every hole filled had put it there).
     """
-    grown = [o.buffer(margin) for o in objects if not o.is_empty]
-    tree = STRtree(grown) if grown else None
+    parts = [p for a in anchors for p in getattr(a, "geoms", [a]) if p.area > 0]
+    if not parts:
+        return []
+    tree = STRtree(parts)
     out = []
-    for anchor in anchors:
-        polygons = []
-        for part in getattr(anchor, "geoms", [anchor]):
-            if not hasattr(part, "interiors"):
-                continue
-            width = _mean_width(part)
-            kept = [ring for ring in part.interiors
-                    if _mean_width(Polygon(ring)) > width
-                    or not _explained(Polygon(ring), grown, tree)]
-            polygons.append(Polygon(part.exterior, kept))
-        out.append(unary_union(polygons) if polygons else anchor)
+    for o in objects:
+        if o.is_empty or o.area <= 0:
+            continue
+        around = o.buffer(ring).difference(o)
+        touching = [parts[i] for i in tree.query(around, predicate="intersects")]
+        if not touching or _mean_width(o) > OCCLUDER_WIDTH * max(map(_mean_width, touching)):
+            continue
+        if around.intersection(unary_union(touching)).area >= OCCLUDED_FRACTION * around.area:
+            out.append(o)
     return out
 
 
-def _mean_width(polygon: Polygon) -> float:
+def _mean_width(polygon: BaseGeometry) -> float:
     """Twice the area over the perimeter (holes' rings included): a strip's width."""
     return 2.0 * polygon.area / polygon.length if polygon.length > 0 else 0.0
-
-
-def _explained(hole: Polygon, grown: Sequence[BaseGeometry], tree: Optional[STRtree]) -> bool:
-    if tree is None or hole.area <= 0:
-        return False
-    covers = [grown[i] for i in tree.query(hole)]
-    if not covers:
-        return False
-    return hole.intersection(unary_union(covers)).area >= HOLE_EXPLAINED * hole.area
 
 
 def gap(a: BaseGeometry, b: BaseGeometry) -> float:

@@ -21,7 +21,7 @@ from shapely.ops import unary_union
 
 # one definition of what relations mean, shared with inference (rrsis.grounding)
 from ..grounding.relations import along as _along
-from ..grounding.relations import HOLES_KEPT, elongation, fill_object_holes
+from ..grounding.relations import AS_SEGMENTED, elongation, occluders
 from ..grounding.relations import next_to as _next_to
 from ..grounding.relations import on as _on
 from ..grounding.relations import surrounded as _surrounded
@@ -110,14 +110,14 @@ def generate_expressions(instances: Sequence[Instance],
             if cat_a == cat_b:
                 continue
             anchors = [instances[i].geometry for i in idx_b]
-            holed = unary_union(anchors)
-            partner = unary_union(fill_object_holes(anchors, [instances[i].geometry
-                                                              for i in idx_a]))
+            as_segmented = unary_union(anchors)
+            partner = unary_union(anchors + occluders(anchors, [instances[i].geometry
+                                                                for i in idx_a]))
             long_partner = any(elongation(instances[i].geometry) >= ELONGATED for i in idx_b)
             for rel in relations:
                 if rel.partner_elongated and not long_partner:
                     continue
-                b = holed if rel.name in HOLES_KEPT else partner
+                b = as_segmented if rel.name in AS_SEGMENTED else partner
                 hits = [i for i in idx_a if rel.test(instances[i].geometry, b, near)]
                 add(rel.template.format(a=cat_a, b=cat_b), hits, rel.name)
     if max_expressions and len(out) > max_expressions:

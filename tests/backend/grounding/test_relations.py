@@ -213,23 +213,24 @@ def test_between_needs_an_anchor_on_each_side_within_the_distance() -> None:
     assert execute(parse("buildings between buildings"), scene).picks == []   # never itself
 
 
-def test_only_the_holes_objects_cut_are_filled() -> None:
+def test_an_object_hides_the_anchor_it_stands_on_not_one_beside_it() -> None:
     # a ring road round a 100 m block, with a car's hole in its western side
     road = box(0, 0, 120, 120).difference(box(10, 10, 110, 110)).difference(box(3, 60, 6, 65))
-    cars = [box(3.2, 60.2, 5.8, 64.8), box(40, 40, 42, 45)]
-    filled = rel.fill_object_holes([road], cars)[0]
-    assert filled.area == pytest.approx(road.area + 15.0)        # the car's hole, not the block
-    assert rel.fill_object_holes([road], [])[0].area == pytest.approx(road.area)
-    half = [box(3, 60, 6, 62)]                                   # covers 40 % of the hole
-    assert rel.fill_object_holes([road], half, margin=0.0)[0].area == pytest.approx(road.area)
+    in_hole, in_block = box(3.2, 60.2, 5.8, 64.8), box(40, 40, 42, 45)
+    in_notch = box(8.5, 30, 10.5, 34.5)         # half into the road's inner edge
+    road = road.difference(in_notch)
+    assert rel.occluders([road], [in_hole, in_block, in_notch]) == [in_hole, in_notch]
+    assert rel.occluders([road], []) == [] and rel.occluders([], [in_hole]) == []
     # a building filling its block between 10 m streets: beside the road, not on it
-    block = box(20, 20, 60, 60)
-    streets = box(0, 0, 80, 80).difference(box(10, 10, 70, 70))
-    assert rel.fill_object_holes([streets], [block.buffer(9)])[0].area == pytest.approx(
-        streets.area)
+    block = box(10, 10, 70, 70)
+    streets = box(0, 0, 80, 80).difference(block)
+    assert rel.occluders([streets], [block]) == []
+    # a corner house with road on two sides, a house in a field
+    corner = box(10, 10, 20, 20)
+    assert rel.occluders([box(0, 0, 100, 10).union(box(0, 0, 10, 100))], [corner]) == []
     house = box(90, 90, 102, 100)
-    field = box(0, 0, 200, 200).difference(house)                     # a house in a field
-    assert rel.on(house, rel.fill_object_holes([field], [house])[0])
+    field = box(0, 0, 200, 200).difference(house)
+    assert rel.occluders([field], [house]) == [house]
 
 
 def test_a_block_ringed_by_road_is_not_on_the_road() -> None:

@@ -1,4 +1,4 @@
-"""holes_eval on a synthetic Dubai-coded mask: a block ringed by road, a car-sized building in
+"""anchors_eval on a synthetic Dubai-coded mask: a block ringed by road, a car-sized building in
 a lane (the colours of the source's PROVENANCE table)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from rrsis.training.sources.dubai import COLOURS
-from rrsis.training.sources.holes_eval import count, main
+from rrsis.training.sources.anchors_eval import count, main
 
 
 def _write_mask(root: Path) -> None:
@@ -30,6 +30,7 @@ def test_counts_under_both_rules(tmp_path: Path, capsys) -> None:
     c = count(tmp_path)
     assert c["masks"] == 1 and c["buildings"] == 3
     assert c["on_every_hole"] == 3 and c["next_to_every_hole"] == 0   # the block swallowed
-    assert c["on_object_holes"] == 1 and c["next_to_object_holes"] == 1
+    assert c["on_as_labelled"] == 0 and c["next_to_as_labelled"] == 2   # the small one too
+    assert c["on_occluders"] == 1 and c["next_to_occluders"] == 1
     assert main(["--data-root", str(tmp_path)]) == 0
     assert "on the road 1" in capsys.readouterr().out

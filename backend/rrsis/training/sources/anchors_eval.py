@@ -1,13 +1,14 @@
-"""Which holes of an anchor count as the anchor, measured on real labels (no model).
+"""What counts as the anchor of "on" and "next to", measured on real labels (no model).
 
-    python -m rrsis.training.sources.holes_eval --data-root ../shared/data
+    python -m rrsis.training.sources.anchors_eval --data-root ../shared/data
 
 The Dubai land-cover masks (about 1 m) label roads and buildings as polygons; a block ringed
 by roads is a hole in the road's polygon. For "buildings on the road" and "buildings next to
-the road" the tool counts the buildings selected when every hole of the road is filled (the
-rule before :func:`rrsis.grounding.relations.fill_object_holes`) and when only the holes the
-buildings cut are (the rule now), with the grounding's own tests and distances.
-docs/grounding.md ("Relations, in ground metres") quotes it.
+the road" the tool counts the buildings selected, with the grounding's own tests and
+distances, under three anchors: the road with every hole filled (the rule before
+2026-12-02), the road as labelled, and the road with the buildings that hide part of it
+(:func:`rrsis.grounding.relations.occluders`, the rule now). docs/grounding.md ("Relations,
+in ground metres") quotes it.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def count(data_root: Path) -> Dict[str, int]:
         if not roads:
             continue
         for rule, anchor in (("every_hole", _every_hole_filled(roads)),
-                             ("object_holes", rel.fill_object_holes(roads, buildings))):
+                             ("as_labelled", roads),
+                             ("occluders", roads + rel.occluders(roads, buildings))):
             road = unary_union(anchor)
             for kind in ("on", "next_to"):
                 key = f"{kind}_{rule}"
@@ -74,13 +76,14 @@ def main(argv: List[str] | None = None) -> int:
     def body() -> int:
         c = count(Path(args.data_root))
         print(f"{c['masks']} Dubai masks, {c['buildings']} buildings (label polygons)")
-        for rule, words in (("every_hole", "every hole of the road filled"),
-                            ("object_holes", "only the holes buildings cut filled")):
+        for rule, words in (("every_hole", "the road with every hole filled (before)"),
+                            ("as_labelled", "the road as labelled"),
+                            ("occluders", "the road and the buildings hiding it (now)")):
             print(f"  {words}: on the road {c.get('on_' + rule, 0)}, "
                   f"next to the road {c.get('next_to_' + rule, 0)}")
         return 0
 
-    return run_tool(body, "holes_eval")
+    return run_tool(body, "anchors_eval")
 
 
 if __name__ == "__main__":
