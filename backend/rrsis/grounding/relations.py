@@ -28,9 +28,10 @@ DIRECTION_HALF_ANGLE = 45.0
 OCCLUSION_RING_M = 1.0     # the ground around an object that tells what it stands on
 OCCLUDED_FRACTION = 0.5    # most of that ring is anchor ...
 OCCLUDER_WIDTH = 0.5       # ... and the object is at most half as wide as that anchor
-#: relations that look at what lies around an object: the anchor as segmented, no object
-#: counted as hiding it (a house in a clearing is surrounded by the forest, not on it)
-AS_SEGMENTED = frozenset({"surrounded"})
+#: relations that take the anchor as segmented, no object counted as hiding it: what lies
+#: around an object (a house in a clearing is surrounded by the forest, not on it), and what
+#: an object is ("vehicles except trucks": a car beside a truck is no truck)
+AS_SEGMENTED = frozenset({"surrounded", "is"})
 
 
 def occluders(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
