@@ -94,8 +94,8 @@ class NdviGate:
 
 
 def explain_line(phrases: Sequence[str]) -> str:
-    """What ``rrsis explain`` (and the dock's preview) says of the phrases a near-infrared
-    band would gate: it reads no raster, so it says when."""
+    """What ``rrsis explain`` says of the phrases a near-infrared band would gate: it reads
+    no raster, so it says when."""
     verb = "is" if len(phrases) == 1 else "are"
     return (f"near infrared: on a raster with a near-infrared band, "
             f"{' and '.join(map(repr, phrases))} {verb} kept where that band shows vegetation "
