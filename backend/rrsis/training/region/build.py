@@ -281,6 +281,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     check_class_words(classes, mapping, class_field)
     check_overlap(geoms, grid, Path(labels).name)
     cat_words, synonyms = _category_words(classes, mapping)
+    # each label's category word (None: a class the mapping leaves out)
+    word_of = [cat_words[c][0] if cat_words[c] else None for c in classes]
     test_box = None
     if test_extent is not None:
         from ...engine.grid import _extent_in_raster_crs
@@ -328,8 +330,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             boxes = [shapely.box(*_seen_bounds(grid, p, row, col, tile_size))
                      for p, row, col in plan]
             hits = [[int(gi) for gi in tree.query(b, predicate="intersects")
-                     if cat_words[classes[int(gi)]]] for b in boxes]   # labelled, with words
-            touching_all = [{cat_words[classes[gi]][0] for gi in tile} for tile in hits]
+                     if word_of[int(gi)]] for b in boxes]   # labelled, with words
+            touching_all = [{word_of[gi] for gi in tile} for tile in hits]
             absent = _absent_kept([p.split for p, _, _ in plan], touching_all, same_objects,
                                   seed) if negative_tiles else set()
             for k, (p, row, col) in enumerate(plan):
@@ -345,7 +347,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                 for gi in hits[k]:
                     part_geom = _polygonal(shapely.make_valid(geoms[gi].intersection(box)))
                     if part_geom is not None and part_geom.area >= min_area:
-                        instances.append(Instance(cat_words[classes[gi]][0], part_geom))
+                        instances.append(Instance(word_of[gi], part_geom))
                 exprs = generate_expressions(instances, synonyms, near,
                                              max_expressions=max_expressions_per_tile,
                                              seed=seed * 1_000_003 + row * 1009 + col)
@@ -386,12 +388,12 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             by_class: Dict[str, int] = {}
             present = set()
             for gi in tree.query(pbox, predicate="intersects"):
-                ws = cat_words[classes[int(gi)]]
-                if not ws:
+                word = word_of[int(gi)]
+                if not word:
                     continue
-                present.add(ws[0])
+                present.add(word)
                 if geoms[int(gi)].representative_point().within(pbox):
-                    by_class[ws[0]] = by_class.get(ws[0], 0) + 1
+                    by_class[word] = by_class.get(word, 0) + 1
             objects[p.split] = sum(by_class.values())
             area = p.shape[0] * p.shape[1] * grid.pixel_area_m2
             data = area * (coverage.valid_fraction(p) if coverage is not None else 1.0)
