@@ -16,7 +16,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
-           "ISOLATION_WORDS", "REGION_ADJECTIVES",
+           "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
@@ -206,6 +206,9 @@ REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
 }
 REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter"})
+# "in the image", "across the whole scene": the extent every expression is read in
+WHOLE_IMAGE_PREPOSITIONS = ("in", "on", "of", "across", "throughout", "within")
+WHOLE_IMAGE_WORDS = frozenset({"the", "this", "whole", "entire", "full"})
 
 UNITS_M: Dict[str, float] = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
                              "km": 1000.0, "kilometer": 1000.0, "kilometers": 1000.0,
@@ -336,7 +339,7 @@ def _all_words() -> FrozenSet[str]:
         for n in c.names:
             words.update(n.split())
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
-                 REGION_PARTS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
+                 REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
                  REGION_ADJECTIVES,
                  {"roofed", "shaped"})

@@ -161,6 +161,8 @@ class _Parser:
             self.skip_fillers(keep=("all",))
             if self.peek() is None or self.peek() in _CONJ:
                 break
+            if self.whole_image():
+                continue
             found_region = self.region()
             if found_region is not None:
                 region = found_region
@@ -508,6 +510,24 @@ class _Parser:
                 break
             heads.append(self.head())
         return Target(tuple(dict.fromkeys(heads)), tuple(attrs), (), region, rank, skip)
+
+    def whole_image(self) -> bool:
+        """"in the image", "across the whole scene": the extent every expression is read in,
+        consumed; False (position unchanged) if not that."""
+        save = self.i
+        j = self.i - 1   # "of the" before it were skipped as fillers
+        while j >= 0 and self.t[j] in lx.WHOLE_IMAGE_WORDS:
+            j -= 1
+        after_of = j >= 0 and self.t[j] == "of"
+        if not (after_of or any(self.eat(w) for w in lx.WHOLE_IMAGE_PREPOSITIONS)):
+            return False
+        while self.peek() in lx.WHOLE_IMAGE_WORDS:
+            self.i += 1
+        if self.peek() in lx.REGION_NOUNS:
+            self.i += 1
+            return True
+        self.i = save
+        return False
 
     def region(self) -> Optional[Region]:
         """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""
