@@ -17,6 +17,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
+           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
@@ -90,7 +91,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                         "unpaved land", "bare ground", "land", "open land",
                                         "open ground", "vacant land", "vacant lot", "vacant plot",
                                         "empty lot", "empty plot", "beach", "desert",
-                                        "sand dune", "dune"), "land"),
+                                        "sand dune", "dune", "sandy area", "sandy ground"),
+             "land"),
 )
 CATEGORY_NAMES: Dict[str, str] = {n: c.name for c in CATEGORIES for n in c.names}
 BY_NAME: Dict[str, Category] = {c.name: c for c in CATEGORIES}
@@ -174,6 +176,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("far", "from"): "far", ("away", "from"): "far",
     ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
     ("with",): "with",   # "parking lots with cars", "houses with a pool": one within d, or on it
+    ("have",): "with", ("has",): "with", ("having",): "with",   # "houses that have a pool"
     ("lined", "with"): "with",   # "roads lined with trees"
     ("on", "both", "sides", "of"): "next_to", ("on", "either", "side", "of"): "next_to",
     ("on", "each", "side", "of"): "next_to", ("along", "both", "sides", "of"): "along",
@@ -206,6 +209,12 @@ REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
 }
 REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter"})
+# "with red roofs", "that have a blue roof", "whose roof is red": the object's colour
+ROOF_COLOUR_WORDS = frozenset({"with", "have", "has", "having", "whose"})
+# "buildings touching the road": a gap of at most this, as outlines traced from pixels of up
+# to 0.6 m rarely meet exactly
+TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting"})
+TOUCH_M = 1.0
 # "in the image", "across the whole scene": the extent every expression is read in
 WHOLE_IMAGE_PREPOSITIONS = ("in", "on", "of", "across", "throughout", "within")
 WHOLE_IMAGE_WORDS = frozenset({"the", "this", "whole", "entire", "full"})
@@ -339,7 +348,8 @@ def _all_words() -> FrozenSet[str]:
         for n in c.names:
             words.update(n.split())
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
-                 REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
+                 REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
+                 ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
                  REGION_ADJECTIVES,
                  {"roofed", "shaped"})

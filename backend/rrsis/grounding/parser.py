@@ -318,7 +318,7 @@ class _Parser:
         word = self.peek()
         if word is None:
             return None
-        if word == "with":   # "with red roofs"; "with an area over 100 m2" is measure's
+        if word in lx.ROOF_COLOUR_WORDS:   # "with an area over 100 m2" is measure's
             return self.roof_colour(negated)
         if word in lx.COLOURS:
             kind, value = "colour", word
@@ -386,8 +386,8 @@ class _Parser:
         return Relation(kind, anchor), (kind, n), skip
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
-        """"with red roofs", "with a blue roof", "with the red roof", "with its red roof": the
-        object's colour."""
+        """"with red roofs", "with a blue roof", "with its red roof", "that have a red roof",
+        "whose roof is red": the object's colour."""
         save = self.i
         self.i += 1
         self.skip_fillers()
@@ -396,6 +396,14 @@ class _Parser:
         if colour in lx.COLOURS and self.peek(1) in lx.ROOF_NOUNS:
             self.i += 2
             return Attribute("colour", _colour_name(colour), negated)
+        if self.peek() in lx.ROOF_NOUNS:   # "whose roof is red", "with roofs that are red"
+            self.i += 1
+            self.skip_fillers()
+            if self.eat("not"):   # "whose roofs are not red"
+                negated = not negated
+            if self.peek() in lx.COLOURS:
+                self.i += 1
+                return Attribute("colour", _colour_name(self.t[self.i - 1]), negated)
         self.i = save
         return None
 
@@ -565,6 +573,9 @@ class _Parser:
         return Region(row, col)
 
     def relation(self, groups: List[str], negated: bool) -> Optional[Relation]:
+        if self.peek() in lx.TOUCH_WORDS:   # "touching the road": within a metre of it
+            self.i += 1
+            return Relation("within_m", self.anchor(), lx.TOUCH_M, negated)
         metric = self.metric()
         if metric is not None:
             kind, dist = metric
