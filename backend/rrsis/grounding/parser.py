@@ -49,6 +49,8 @@ PRONOUNS = frozenset({"them", "it"})
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = frozenset({"and", "or", ","})
+_METRIC_STARTS = frozenset({"within", "less", "closer", "more", "further", "farther",
+                            "beyond", "at", "no", "up"})
 _COMPARATIVES = sorted(lx.COMPARATIVES, key=len, reverse=True)   # "more than" before "over"
 _AREA_UNITS = sorted(lx.AREA_UNITS_M2, key=len, reverse=True)    # "sq ft" before "ft"
 _TRAILING_COMPARATIVES = sorted(lx.TRAILING_COMPARATIVES, key=len, reverse=True)
@@ -86,6 +88,7 @@ class _Parser:
         self.notes: List[str] = []   # what the plan should say about how it was read
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
         self.target_colours: List[str] = []   # ... of the target just read
+        self.both = False   # the relation just read said "both" before its anchor
 
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
@@ -159,6 +162,9 @@ class _Parser:
                                                                     self.vocab)))
         while True:
             self.skip_fillers(keep=("all",))
+            if self.at("and") and self.predicate_follows():   # "next to the road and near ..."
+                self.i += 1
+                continue
             if self.peek() is None or self.peek() in _CONJ:
                 break
             if self.whole_image():
@@ -202,7 +208,7 @@ class _Parser:
             if rel is None:
                 self.i = save
                 raise self.fail("no relation or attribute understood")
-            relations.append(rel)
+            relations += self.each_anchor(rel, groups) if self.both else [rel]
         if count is not None and rank is None:   # "the 3 buildings" and no superlative
             raise self.fail("a count needs a superlative (the 3 largest, the 3 closest to ...)")
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
@@ -212,6 +218,37 @@ class _Parser:
             self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
         self.target_colours = colours
         return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip)
+
+    def predicate_follows(self) -> bool:
+        """After "and": whether a negated or a distance relation follows ("and not near the
+        river", "and near the river", "and within 50 m of the lake"), which the target
+        keeps; else a new object follows ("cars and trucks"). "and on/in ..." stays a new
+        reading: "on the road and in the parking lot" most often means either."""
+        j = self.i + 1
+        while j < len(self.t) and self.t[j] in lx.FILLER_WORDS:
+            j += 1
+        rest = tuple(self.t[j:j + 4])
+        if not rest:
+            return False
+        return (rest[0] in lx.NEGATION_WORDS - {"without"} or rest[0] in lx.TOUCH_WORDS
+                or rest[0] in _METRIC_STARTS or rest[0] in lx.DIRECTION_WORDS
+                or any(rest[:len(ph)] == ph for ph in lx.NEAR_WORDS
+                       if lx.NEAR_WORDS[ph] not in ("with", "between")))
+
+    def each_anchor(self, rel: Relation, groups: List[str]) -> List[Relation]:
+        """"near both the road and the river": one relation per anchor category (near the
+        road and near the river); the union it was read as otherwise is "either"."""
+        self.both = False
+        cats = rel.anchor.categories
+        if rel.negated or len(cats) < 2 or rel.kind in ("between", "with", "is"):
+            return [rel]
+        out = []
+        for c in cats:
+            anchor = replace(rel.anchor, categories=(c,))
+            distance = rel.distance_m if rel.distance_from_expression else \
+                _default_distance(rel.kind, groups, anchor, self.vocab)
+            out.append(replace(rel, anchor=anchor, distance_m=distance))
+        return out
 
     def excluded_rank(self) -> Optional[Tuple[str, int]]:
         """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
@@ -573,6 +610,10 @@ class _Parser:
         return Region(row, col)
 
     def relation(self, groups: List[str], negated: bool) -> Optional[Relation]:
+        j = self.i   # "near both the road and the river": each of them (each_anchor)
+        while j < len(self.t) and self.t[j] not in ("both", "the") and j < self.i + 4:
+            j += 1
+        self.both = j < len(self.t) and self.t[j] == "both"
         if self.peek() in lx.TOUCH_WORDS:   # "touching the road": within a metre of it
             self.i += 1
             return Relation("within_m", self.anchor(), lx.TOUCH_M, negated)

@@ -309,3 +309,17 @@ def test_colour_of_a_huge_object_is_sampled_with_bounded_reads() -> None:
     assert has_colour(left, "red") and reader.largest <= ge.MAX_COLOUR_PIXELS
     small = ge._object_lab(box(6000, 100, 6010, 110), t, reader)
     assert has_colour(small, "white")
+
+
+def test_near_both_anchors_is_near_each_and_near_the_two_is_near_either() -> None:
+    road, river = box(0, 0, 100, 8), box(0, 60, 100, 80)
+    houses = [box(10, 12, 20, 22), box(40, 40, 50, 50), box(80, 90, 90, 100)]
+    scene = Scene({"road": [road], "water": [river], "building": houses}, (0, 0, 100, 100))
+    # house 0: 4 m from the road; house 1: 10 m from the river, 32 m from the road;
+    # house 2: 10 m from the river
+    assert execute(parse("buildings within 35 m of both the road and the river"),
+                   scene).picks == [("building", 1)]
+    assert execute(parse("buildings within 35 m of the road and the river"), scene).picks == [
+        ("building", 0), ("building", 1), ("building", 2)]
+    assert execute(parse("buildings within 35 m of the road and not within 15 m of the river"),
+                   scene).picks == [("building", 0)]
