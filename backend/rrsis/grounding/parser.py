@@ -11,16 +11,18 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
                 | isolated                                 # far from any other of its kind
                 | northern | southern | eastern | western | central   # its part of the image
     head       := category name, singular or plural         # "cars", "low vegetation"
-    postmod    := ["not"] relation anchor | region | ["not"] attribute | ["not"] measure
+    postmod    := ["and"] ["not"] relation anchor | region | ["not"] attribute
+                | ["not"] measure | in the (image | scene | map ...)   # the whole extent
                 | [ordinal] (closest | nearest | farthest) [to | from] anchor
                 | (to | from) anchor
+                | (with | whose | that have) [a] roof[s] [is | are] colour
     measure    := [with [a] (area | size | length)] (larger than | over | under | at least ...)
                   N unit | between N and M unit     # m2, ha, acres: area; m, ft: length;
                                                     # wider / narrower than N m: width
     relation   := along | next to | beside | near | far from | surrounded by | between | with
-                | without | on | in
+                | without | on | in | touching
                 | inside | within N unit of | more than N unit from | north of | left of ...
-    anchor     := premod* head (("and" | "or") head)*
+    anchor     := ["both"] premod* head (("and" | "or") head)*   # "both": each head
     region     := (in | at | on | near | around | towards) the
                   (top | bottom | left | right | centre)+ [corner | side] [of the image]
 
