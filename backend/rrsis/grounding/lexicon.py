@@ -86,7 +86,10 @@ CATEGORIES: Tuple[Category, ...] = (
              "vegetation"),
     Category("water", "water", ("water", "water body", "river", "lake", "pond", "sea", "pool",
                                 "swimming pool", "canal", "stream", "ocean", "flooded area",
-                                "flooded land", "floodwater", "flood water"), "water"),
+                                "flooded land", "floodwater", "flood water",
+                                # the water's edge, as an anchor: "houses along the riverside"
+                                "riverside", "riverbank", "river bank", "lakeside",
+                                "lakeshore", "waterfront"), "water"),
     Category("bare land", "bare land", ("bare land", "bare soil", "soil", "sand", "dirt",
                                         "unpaved land", "bare ground", "land", "open land",
                                         "open ground", "vacant land", "vacant lot", "vacant plot",
@@ -172,7 +175,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("adjacent", "to"): "next_to", ("by",): "next_to", ("bordering",): "next_to",
     ("at", "the", "edge", "of"): "next_to", ("at", "the", "side", "of"): "next_to",
     ("on", "the", "side", "of"): "next_to", ("close", "to"): "near", ("near",): "near",
-    ("nearby",): "near", ("near", "to"): "near", ("around",): "near",
+    ("nearby",): "near", ("near", "to"): "near", ("around",): "near", ("nr",): "near",
     ("far", "from"): "far", ("away", "from"): "far",
     ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
     ("with",): "with",   # "parking lots with cars", "houses with a pool": one within d, or on it

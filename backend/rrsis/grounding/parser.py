@@ -66,6 +66,13 @@ class NotUnderstood(Exception):
 def tokenize(text: str) -> List[str]:
     """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
     units ("20m" -> "20", "m"), commas kept."""
+    # "100-200 m2": a range (before hyphens become spaces); "w/", "w/o", "w/in": with,
+    # without, within; "&" is and, "/" between words or, ";" a comma
+    text = re.sub(r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 ", text)
+    text = re.sub(r"\bw/o\b", " without ", text, flags=re.I)
+    text = re.sub(r"\bw/in\b", " within ", text, flags=re.I)
+    text = re.sub(r"\bw/", " with ", text, flags=re.I)
+    text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
     text = lx.normalise(text).replace("’", "'")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"
     text = re.sub(r"(\d)([^\W\d_])", r"\1 \2", text)
@@ -164,8 +171,8 @@ class _Parser:
                                                                     self.vocab)))
         while True:
             self.skip_fillers(keep=("all",))
-            if self.at("and") and self.predicate_follows():   # "next to the road and near ..."
-                self.i += 1
+            if (self.at("and") or self.at(",")) and self.predicate_follows():
+                self.i += 1   # "next to the road and near the river", "buildings, near ..."
                 continue
             if self.peek() is None or self.peek() in _CONJ:
                 break
@@ -459,9 +466,13 @@ class _Parser:
             self.eat("of")
         if self.eat("between"):
             low = _number(self.peek() or "")
-            high = _number(self.peek(2) or "") if self.peek(1) == "and" else None
-            self.i += 3
+            self.i += 1
+            first_unit = self.measure_unit() if low is not None else None   # "100 m2 and 200 m2"
+            high = _number(self.peek(1) or "") if self.peek() == "and" else None
+            self.i += 2
             unit = self.measure_unit() if low is not None and high is not None else None
+            if first_unit is not None and first_unit != unit:
+                unit = None
             if unit is None:
                 self.i = save
                 return []
@@ -656,6 +667,8 @@ class _Parser:
                     self.i += len(phrase) + 1
                     # "roads with cars on them": on it is what "with" already allows
                     return "with" if table is lx.OVERLAP_WORDS else kind
+        if self.eat("nearby") or self.eat("close", "by") or self.eat("around"):
+            return "near"   # "buildings with trees nearby", "without trees around"
         return None
 
     def metric(self) -> Optional[Tuple[str, float]]:
