@@ -63,6 +63,9 @@ class Recipe:
     stretch_jitter: float = 0.0                # random re-stretch (low, high) by up to this
     #                                            share of the range: the engine's stretch
     #                                            follows the requested area
+    copy_paste: float = 0.0                    # share of plain-category samples that get
+    #                                            1-3 objects of others pasted in
+    #                                            (datasets/copy_paste.py)
     num_workers: int = 2
     # --- loss and numerics ------------------------------------------------------------------
     loss_weights: Tuple[float, float] = (0.9, 1.1)

@@ -150,7 +150,7 @@ class RefSegRSDataset(Dataset):
                  scale_range: Optional[Tuple[float, float]] = None, random_crop: bool = False,
                  hflip: bool = False, seed: int = 0, rot90: bool = False,
                  use_valid: bool = False, grayscale_p: float = 0.0,
-                 stretch_jitter: float = 0.0) -> None:
+                 stretch_jitter: float = 0.0, copy_paste: float = 0.0) -> None:
         if not samples:
             raise InputError("the dataset split is empty")
         self.samples = list(samples)
@@ -164,6 +164,12 @@ class RefSegRSDataset(Dataset):
         self.grayscale_p = float(grayscale_p)  # panchromatic rasters reach the model as grey RGB
         self.stretch_jitter = float(stretch_jitter)  # the engine's stretch depends on the area
         self.use_valid = use_valid   # training: pixels marked invalid are IGNORE_INDEX
+        self.copy_paste = float(copy_paste)   # share of samples with objects pasted in
+        self.bank = None
+        if self.copy_paste > 0:
+            from .copy_paste import ObjectBank
+
+            self.bank = ObjectBank(self.samples, load_image, load_mask)
         self.seed = seed
         self.epoch = 0
         ids, mask = tokenizer([s.expression for s in self.samples])  # type: ignore[operator]
@@ -224,6 +230,14 @@ class RefSegRSDataset(Dataset):
         u = torch.rand(2, generator=g)
         return float((2 * u[0] - 1) * a), float(1 + (2 * u[1] - 1) * a)
 
+    def _pasted(self, index: int) -> Optional[torch.Generator]:
+        """The generator of this (epoch, index)'s copy-paste, or None: its own stream."""
+        if self.bank is None:
+            return None
+        g = torch.Generator()
+        g.manual_seed(self._generator(index).initial_seed() ^ 0xC0B1)
+        return g if torch.rand(1, generator=g).item() < self.copy_paste else None
+
     def _geometry_flip(self, index: int) -> Tuple[int, Tuple[int, int], bool]:
         g = self._generator(index)
         side = self.size
@@ -242,11 +256,15 @@ class RefSegRSDataset(Dataset):
     def __getitem__(self, index: int) -> Dict[str, Tensor]:
         s = self.samples[index]
         side, (oy, ox), flip = self._geometry(index)
-        img = load_image(s.image).resize((side, side), Image.BILINEAR)
+        img, raw_mask = load_image(s.image), load_mask(s.mask)
+        g = self._pasted(index)
+        if g is not None and self.bank is not None and raw_mask.shape == img.size[::-1]:
+            rgb, raw_mask = self.bank.paste(index, np.asarray(img), raw_mask, g)
+            img = Image.fromarray(rgb)
+        img = img.resize((side, side), Image.BILINEAR)
         if self._grey(index):
             img = img.convert("L").convert("RGB")
-        mask = Image.fromarray(load_mask(s.mask).astype(np.uint8)).resize((side, side),
-                                                                           Image.NEAREST)
+        mask = Image.fromarray(raw_mask.astype(np.uint8)).resize((side, side), Image.NEAREST)
         image = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
         stretch = self._stretch(index)
         if stretch is not None:
