@@ -45,6 +45,7 @@ FINETUNE_REGION: Dict[str, Any] = {
     "epochs": 1000, "batch_size": 8, "poly_power": 0.9, "warmup_iters": 5,
     "scale_range": [0.8, 1.25], "random_crop": True, "hflip": True, "rot90": True,
     "stretch_jitter": 0.15,
+    "copy_paste": 0.5,   # half the samples get 1-3 labelled objects pasted in (two folds)
     "num_workers": 0, "loss_weights": [0.7, 1.3], "precision": "fp32", "grad_clip": 5.0,
     "log_every": 10, "val_split": "val", "test_split": None, "select_metric": "oIoU",
     "patience": 10,   # half the most validations a budget plans: stop once it stopped learning
