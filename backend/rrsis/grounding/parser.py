@@ -97,7 +97,7 @@ class _Parser:
         self.notes: List[str] = []   # what the plan should say about how it was read
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
         self.target_colours: List[str] = []   # ... of the target just read
-        self.both = False   # the relation just read said "both" before its anchor
+        self.both = False   # the anchor just read began with "both"
 
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
@@ -247,7 +247,6 @@ class _Parser:
     def each_anchor(self, rel: Relation, groups: List[str]) -> List[Relation]:
         """"near both the road and the river": one relation per anchor category (near the
         road and near the river); the union it was read as otherwise is "either"."""
-        self.both = False
         cats = rel.anchor.categories
         if rel.negated or len(cats) < 2 or rel.kind in ("between", "with", "is"):
             return [rel]
@@ -538,6 +537,7 @@ class _Parser:
         return found[0]
 
     def anchor(self) -> Target:
+        self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
         self.skip_fillers()
         if self.eat("other") or self.eat("another"):   # "next to other buildings": an object
             if self.category_here() is None:            # is never its own anchor anyway
@@ -623,10 +623,6 @@ class _Parser:
         return Region(row, col)
 
     def relation(self, groups: List[str], negated: bool) -> Optional[Relation]:
-        j = self.i   # "near both the road and the river": each of them (each_anchor)
-        while j < len(self.t) and self.t[j] not in ("both", "the") and j < self.i + 4:
-            j += 1
-        self.both = j < len(self.t) and self.t[j] == "both"
         if self.peek() in lx.TOUCH_WORDS:   # "touching the road": within a metre of it
             self.i += 1
             return Relation("within_m", self.anchor(), lx.TOUCH_M, negated)
