@@ -15,7 +15,7 @@ import re
 import time
 from typing import Any, Dict, List, Optional
 
-from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject,
+from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsRaster,
                        QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt import sip
@@ -107,7 +107,7 @@ class RrsisDock(QgsDockWidget):
         self.plan.setWordWrap(True)
         form.addRow("", self.plan)
         self.preview = PlanPreview(self, self._explain_request, self._show_plan,
-                                   self._start_backend)
+                                   self._start_backend, self._near_infrared)
         self.expression.editTextChanged.connect(self.preview.edited)
 
         self.raster = QgsMapLayerComboBox(body)
@@ -115,6 +115,7 @@ class RrsisDock(QgsDockWidget):
         active = self.iface.activeLayer() if self.iface is not None else None
         if isinstance(active, QgsRasterLayer):
             self.raster.setLayer(active)
+        self.raster.layerChanged.connect(self.preview.edited)   # its bands: near infrared?
         form.addRow(self.tr("Raster"), self.raster)
 
         self.extent = QComboBox(body)
@@ -184,6 +185,7 @@ class RrsisDock(QgsDockWidget):
                                    self.tr("16-bit and float rasters: stretch over the area "
                                            "(not as the model was tuned)"))
         self.nir = option("nir", settings.get("nir"))
+        self.nir.toggled.connect(self.preview.edited)
         self.flip_average = option("flip_average", settings.get("flip_average"))
         self.probability = QCheckBox(self.tr("Also add the probability raster"), self.advanced)
         self.probability.setChecked(settings.get("probability"))
@@ -351,6 +353,19 @@ class RrsisDock(QgsDockWidget):
 
     def _show_plan(self, text: str) -> None:
         self.plan.setText(text)
+
+    def _near_infrared(self) -> bool:
+        """Whether the engine may keep tree and vegetation phrases to what is green on the
+        chosen raster (rrsis.engine.nir's rule, as far as QGIS tells it): the option is on and
+        a band is described as near infrared, or it has 4 bands, the fourth no alpha."""
+        layer = self.raster.currentLayer()
+        if not (self.nir.isChecked() and isinstance(layer, QgsRasterLayer)):
+            return False
+        provider, bands = layer.dataProvider(), layer.bandCount()
+        if any(re.search(r"\bnir\b|near.?infra", provider.displayBandName(b), re.I)
+               for b in range(1, bands + 1)):
+            return True
+        return bands == 4 and provider.colorInterpretation(4) != QgsRaster.AlphaBand
 
     def _explain_request(self) -> Optional[Dict[str, Any]]:
         """What reads the typed expressions as a run would (``explain``); None: none typed."""

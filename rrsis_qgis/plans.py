@@ -56,9 +56,10 @@ def _over_plans(result: Dict[str, Any], key: str) -> List[str]:
     return list(dict.fromkeys(words))
 
 
-def preview_text(result: Dict[str, Any]) -> str:
+def preview_text(result: Dict[str, Any], near_infrared: bool = False) -> str:
     """The ``explain`` answer as the line under the box: ``Reads as: plan (message; ...)``,
-    one line per expression."""
+    one line per expression; with ``near_infrared`` (the chosen raster may have such a band
+    and the option is on) it says which phrases that band keeps to what is green."""
     lines: List[str] = []
     found = result.get("plans") or {}
     for expression, plan in found.items():
@@ -73,6 +74,10 @@ def preview_text(result: Dict[str, Any]) -> str:
             models = ", ".join(sorted({str(b) for b in base.values()}))
             notes.append(f"{', '.join(map(repr, base))} asked of {models}")
         notes += [str(n) for n in plan.get("notes") or [] if n != "no object matches"]
+        gated = [str(p) for p in plan.get("nir_gated") or []]
+        if near_infrared and gated:   # the engine's own list (explain's nir_gated)
+            notes.append(f"{' and '.join(map(repr, gated))} kept where the raster's "
+                         "near-infrared band shows vegetation")
         prefix = f"{expression}: " if len(found) > 1 else ""
         text = f"{PREVIEW_PREFIX}{prefix}{plan.get('summary') or ''}"
         if plan.get("mode") == "grounded" and plan.get("rivals"):   # as the run's plan says

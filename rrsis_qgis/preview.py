@@ -30,12 +30,15 @@ class PlanPreview(QObject):
     answered = pyqtSignal(str, dict)   # the request it answers (as JSON), the result
 
     def __init__(self, parent: QObject, request: Callable[[], Optional[Dict[str, Any]]],
-                 show: Callable[[str], None], start: Callable[[], None]) -> None:
+                 show: Callable[[str], None], start: Callable[[], None],
+                 near_infrared: Optional[Callable[[], bool]] = None) -> None:
         super().__init__(parent)
         # weakly: the dock owns this, and a cycle back to it would outlive its deletion
         self._request = weakref.WeakMethod(request)   # type: ignore[arg-type]
         self._show = weakref.WeakMethod(show)         # type: ignore[arg-type]
         self._start = weakref.WeakMethod(start)       # type: ignore[arg-type]
+        # whether the chosen raster may have a near-infrared band the engine would use
+        self._near_infrared = weakref.WeakMethod(near_infrared) if near_infrared else None
         self._waiting = False   # asked while the backend was not ready: ask again when it is
         self._asked: Optional[str] = None
         self.timer = QTimer(self)
@@ -93,7 +96,8 @@ class PlanPreview(QObject):
     def _answered(self, key: str, result: Dict[str, Any]) -> None:
         show = self._show()
         if key == self._asked and show is not None:
-            show(plans.preview_text(result))
+            nir = self._near_infrared() if self._near_infrared is not None else None
+            show(plans.preview_text(result, near_infrared=bool(nir and nir())))
 
 
 def _ignore(error: Dict[str, Any]) -> None:

@@ -187,24 +187,27 @@ class LogFeedback(QgsProcessingFeedback):
 
 
 def write_geotiff(path: Path, epsg: int = 32633, origin=(500000.0, 4649776.0), gsd: float = 0.5,
-                  size=(96, 96), pattern: str = "bright_square") -> Path:
-    """A real 3-band uint8 GeoTIFF: dark background with a bright square in the middle."""
+                  size=(96, 96), pattern: str = "bright_square", bands: int = 3) -> Path:
+    """A real uint8 GeoTIFF (3 bands, or ``bands``): dark background with a bright square in
+    the middle."""
     import numpy as np
     from osgeo import gdal, osr
 
     rows, cols = size
-    data = np.full((3, rows, cols), 30, dtype=np.uint8)
+    data = np.full((bands, rows, cols), 30, dtype=np.uint8)
     if pattern == "bright_square":
         data[:, rows // 4: 3 * rows // 4, cols // 4: 3 * cols // 4] = 230
     driver = gdal.GetDriverByName("GTiff")
     tmp = str(path) + ".part"
-    ds = driver.Create(tmp, cols, rows, 3, gdal.GDT_Byte)
+    ds = driver.Create(tmp, cols, rows, bands, gdal.GDT_Byte)
     ds.SetGeoTransform((origin[0], gsd, 0.0, origin[1], 0.0, -gsd))
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(epsg)
     ds.SetProjection(srs.ExportToWkt())
-    for band in range(3):
+    for band in range(bands):
         ds.GetRasterBand(band + 1).WriteArray(data[band])
+    for band in range(4, bands + 1):   # data (NAIP's near infrared), not GDAL's default alpha
+        ds.GetRasterBand(band).SetColorInterpretation(gdal.GCI_Undefined)
     ds.FlushCache()
     ds = None
     os.replace(tmp, path)

@@ -244,3 +244,30 @@ def test_the_line_under_the_box_says_how_an_expression_will_be_read(iface, proje
                                "vehicle, road"
     dock.expression.setCurrentText("")
     assert wait_until(lambda: dock.plan.text() == "", 10)
+
+
+def test_the_line_under_the_box_says_what_a_near_infrared_band_keeps(iface, project, dock,
+                                                                      tmp_path):
+    """On a raster with a fourth band (NAIP's R, G, B, NIR), with the option on, as the
+    engine gates it; not on an RGB raster, nor with the option off."""
+    from rrsis_qgis import backend
+
+    rgb = QgsRasterLayer(str(write_geotiff(tmp_path / "rgb.tif")), "rgb")
+    naip = QgsRasterLayer(str(write_geotiff(tmp_path / "naip.tif", bands=4)), "naip")
+    project.addMapLayers([rgb, naip])
+    note = "'trees' kept where the raster's near-infrared band shows vegetation"
+    backend.reset()
+    dock.raster.setLayer(naip)
+    dock.nir.setChecked(True)
+    dock.expression.setCurrentText("trees")
+    assert wait_until(lambda: note in dock.plan.text(), 60), dock.plan.text()
+    assert dock.plan.text() == f"Reads as: grounded: tree ({note})"
+    dock.nir.setChecked(False)
+    assert wait_until(lambda: dock.plan.text().startswith("Reads as:")
+                      and note not in dock.plan.text(), 60), dock.plan.text()
+    dock.nir.setChecked(True)
+    assert wait_until(lambda: note in dock.plan.text(), 60), dock.plan.text()
+    dock.raster.setLayer(rgb)
+    assert wait_until(lambda: dock.plan.text().startswith("Reads as:")
+                      and note not in dock.plan.text(), 60), dock.plan.text()
+    dock.expression.setCurrentText("")

@@ -277,7 +277,7 @@ def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]],
     plan selects when nothing is left out, and does not now."""
     if not scene.dropped:
         return []
-    lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _areas={})).picks
+    lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _sizes={})).picks
             if k in scene.dropped and k not in picks]
     out = []
     for cat in dict.fromkeys(c for c, _ in lost):

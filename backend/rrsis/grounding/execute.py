@@ -22,11 +22,12 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
+from . import lexicon as lx
 from . import relations as rel
 from .colour import has_colour
 from .plan import DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
 
-__all__ = ["Scene", "Selection", "execute", "LONG_ELONGATION", "COMPACT_ELONGATION",
+__all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
            "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE"]
 
 LONG_ELONGATION = 2.5     # "long": long side at least 2.5 x the short side
@@ -34,7 +35,7 @@ COMPACT_ELONGATION = 1.5  # "square"/"compact"/"round": at most 1.5
 RECTANGULAR_FILL = 0.85   # "rectangular": fills at least 85 % of its minimum rotated
 #                           rectangle (a disc fills 79 %, an L of equal arms 75 %)
 IRREGULAR_FILL = 0.7      # "irregular": fills less than 70 % of it
-SIZE_QUANTILE = 1.0 / 3.0  # "large": top third of that category's areas in the scene
+SIZE_QUANTILE = 1.0 / 3.0  # "large", "narrow": a third of that category's areas, widths
 
 ObjectKey = Tuple[str, int]  # (category, index in the scene's list for that category)
 
@@ -49,14 +50,15 @@ class Scene:
     colour_of: Optional[Callable[[str, int], np.ndarray]] = None
     dropped: AbstractSet[ObjectKey] = frozenset()
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
-    _areas: Dict[str, np.ndarray] = field(default_factory=dict)
+    _sizes: Dict[Tuple[str, str], np.ndarray] = field(default_factory=dict)
 
-    def areas(self, category: str) -> np.ndarray:
-        """Areas of every object of ``category`` (the population "large"/"small" compare to)."""
-        if category not in self._areas:
-            self._areas[category] = np.array([g.area for k, g in enumerate(
+    def sizes(self, category: str, what: str) -> np.ndarray:
+        """:func:`measure` ``what`` of every object of ``category``: the population "large"
+        or "narrow" compares to."""
+        if (category, what) not in self._sizes:
+            self._sizes[category, what] = np.array([measure(what, g) for k, g in enumerate(
                 self.objects.get(category, [])) if (category, k) not in self.dropped])
-        return self._areas[category]
+        return self._sizes[category, what]
 
     def lab(self, key: ObjectKey) -> np.ndarray:
         if key not in self._lab:
@@ -147,9 +149,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 return []
             return sorted(keys, key=distance_to_anchor.__getitem__,
                           reverse=what == "farthest")[first:first + n]
-        measure = _MEASURE["area" if what in ("largest", "smallest") else "length"]
-        keys = sorted(keys, key=lambda k: measure(scene.geometry(k)),
-                      reverse=what != "smallest")[first:first + n]
+        size, largest_first = lx.SIZE_RANKS[what]
+        keys = sorted(keys, key=lambda k: measure(size, scene.geometry(k)),
+                      reverse=largest_first)[first:first + n]
     return keys
 
 
@@ -175,14 +177,13 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         else:   # irregular
             result = rel.rectangularity(geom) < IRREGULAR_FILL
     elif attr.kind in MEASURES:   # ground m2 / m against the expression's threshold
-        measure = _MEASURE[attr.kind](geom)
-        result = measure > attr.amount if attr.value == "above" else measure < attr.amount
-    else:
-        areas = scene.areas(key[0])
-        if attr.value == "large":
-            result = geom.area >= np.quantile(areas, 1.0 - SIZE_QUANTILE)
-        else:
-            result = geom.area <= np.quantile(areas, SIZE_QUANTILE)
+        size = measure(attr.kind, geom)
+        result = size > attr.amount if attr.value == "above" else size < attr.amount
+    else:   # a third of the category: "large" by area, "narrow" by width
+        what, large_end = lx.RELATIVE_SIZES[attr.value]
+        sizes, size = scene.sizes(key[0], what), measure(what, geom)
+        result = (size >= np.quantile(sizes, 1.0 - SIZE_QUANTILE) if large_end
+                  else size <= np.quantile(sizes, SIZE_QUANTILE))
     return bool(result) != attr.negated
 
 
@@ -200,15 +201,14 @@ def _length(geom: BaseGeometry) -> float:
     return max(float(np.hypot(x1 - x0, y1 - y0)), float(np.hypot(x2 - x1, y2 - y1)))
 
 
-def _width(geom: BaseGeometry) -> float:
-    """Mean width: area over length (a road's or a river's width; a box's short side)."""
-    length = _length(geom)
-    return geom.area / length if length > 0 else 0.0
-
-
 #: an object's ground area (m²), length and mean width (m): what sizes and ranks compare
 _MEASURE: Dict[str, Callable[[BaseGeometry], float]] = {
-    "area": lambda g: float(g.area), "length": _length, "width": _width}
+    "area": lambda g: float(g.area), "length": _length, "width": rel.mean_width}
+
+
+def measure(what: str, geom: BaseGeometry) -> float:
+    """An object's ``what`` (one of :data:`~.plan.MEASURES`) in ground m² or m."""
+    return float(_MEASURE[what](geom))
 
 
 def categories_needed(plans: Sequence[Plan]) -> List[str]:

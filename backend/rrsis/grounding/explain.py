@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
-from .lexicon import BASE_VOCABULARY, Vocabulary
+from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary
 from .plan import ALL_BUT, MEASURES, Plan, Relation, Target, ordinal
 from .rivals import COVER, MARGIN
 
@@ -39,6 +39,10 @@ _RULES = {
     "east": "east of {a} (within 45 degrees of grid east from the nearest point)",
     "west": "west of {a} (within 45 degrees of grid west from the nearest point)",
 }
+#: what each measure of an object is, in words (:func:`.execute.measure`)
+_MEASURE_WORDS = {"area": "ground area",
+                  "length": "length (the longer side of its smallest enclosing rectangle)",
+                  "width": "mean width (of the rectangle with its area and perimeter)"}
 
 
 def _relation_line(r: Relation) -> str:
@@ -55,15 +59,14 @@ def _target_lines(t: Target, indent: str) -> List[str]:
     for a in t.attributes:
         neg = "NOT " if a.negated else ""
         if a.kind in MEASURES:
-            what = {"area": "ground area",
-                    "length": "length (the longer side of its smallest enclosing rectangle)",
-                    "width": "mean width (its area over its length)"}[a.kind]
+            what = _MEASURE_WORDS[a.kind]
             unit = "m2" if a.kind == "area" else "m"
             side = "more" if a.value == "above" else "less"
             lines.append(f"{indent}{neg}{what} is {side} than {a.amount:g} {unit}")
             continue
         how = {"colour": "median CIELAB colour of its pixels is",
-               "size": "area among the third of its category that is",
+               "size": f"{_MEASURE_WORDS[RELATIVE_SIZES.get(a.value, ('area',))[0]]} among "
+                       "the third of its category that is",
                "shape": "outline is"}[a.kind]
         lines.append(f"{indent}{neg}{how} {a.value}")
     if t.region:

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
+           "RELATIVE_SIZES", "SIZE_RANKS",
            "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
@@ -55,7 +56,10 @@ CATEGORIES: Tuple[Category, ...] = (
              "building"),
     Category("road", "road", ("road", "street", "highway", "motorway", "lane", "avenue",
                               "carriageway", "paved road", "dirt road", "main road",
-                              "main street", "major road", "roadside", "hwy"), "road"),
+                              "main street", "major road", "roadside", "hwy", "roadway",
+                              "alley", "alleyway", "side road", "side street", "back street",
+                              "access road", "ring road", "boulevard", "freeway",
+                              "expressway"), "road"),
     Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway", "path",
                                       "trail"), "road"),
     Category("bikeway", "bikeway", ("bikeway", "bike lane", "cycle path", "cycleway"), "road"),
@@ -153,17 +157,31 @@ COLOURS: Dict[str, ColourRange] = {
     "turquoise": ColourRange((30, 90), (12, 200), (170, 230)),
     "purple": ColourRange((15, 75), (15, 200), (312, 345)),
 }
+# size by area ("small", "the largest"), by width ("narrow roads", "the widest river") and by
+# length ("the shortest road"): a third of the category (:data:`RELATIVE_SIZES`) or a rank
 SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "small",
                               "large": "large", "big": "large", "huge": "large",
-                              "biggest": "largest", "largest": "largest",
-                              "smallest": "smallest", "longest": "longest"}
+                              "wide": "wide", "broad": "wide", "narrow": "narrow",
+                              "thin": "narrow", "biggest": "largest", "largest": "largest",
+                              "smallest": "smallest", "longest": "longest",
+                              "shortest": "shortest", "widest": "widest", "broadest": "widest",
+                              "narrowest": "narrowest", "thinnest": "narrowest"}
+#: a size word that keeps a third of its category -> (the measure compared, the large end?)
+RELATIVE_SIZES: Dict[str, Tuple[str, bool]] = {"large": ("area", True), "small": ("area", False),
+                                               "wide": ("width", True),
+                                               "narrow": ("width", False)}
+#: a superlative -> (the measure ranked, the largest first?)
+SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest": ("area", False),
+                                           "longest": ("length", True),
+                                           "shortest": ("length", False),
+                                           "widest": ("width", True),
+                                           "narrowest": ("width", False)}
 # "the building closest to the river": a rank by distance to an anchor
 DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "nearest",
                                          "farthest": "farthest", "furthest": "farthest"}
 # "isolated buildings": far from any other object of their own categories
 ISOLATION_WORDS: FrozenSet[str] = frozenset({"isolated", "solitary", "lone", "standalone"})
-SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "narrow": "long",
-                               "thin": "long", "square": "compact", "compact": "compact",
+SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "compact", "compact": "compact",
                                "round": "compact", "rectangular": "rectangular",
                                "rectilinear": "rectangular", "boxy": "rectangular",
                                "irregular": "irregular", "irregularly": "irregular"}
@@ -288,6 +306,13 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "a material, which the grounding does not tell apart"),
     **dict.fromkeys(("moving", "driving", "stationary"),
                     "motion, which one image does not show"),
+    **dict.fromkeys(("flat", "pitched", "gabled", "hipped", "sloped", "sloping", "domed"),
+                    "a roof's form, which the grounding does not tell apart"),
+    **dict.fromkeys(("damaged", "destroyed", "collapsed", "ruined", "burnt", "burned",
+                     "abandoned", "derelict", "dead", "dying", "diseased"),
+                    "a condition, which the grounding does not tell apart"),
+    **dict.fromkeys(("new", "newly", "recent", "old", "historic"),
+                    "an age, which one image does not show"),
 }
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {

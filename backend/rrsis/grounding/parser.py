@@ -5,7 +5,8 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
     expression := target (("and" | "or" | ",") target)*
     target     := premod* head (("and" | "or" | ",") head)* postmod*
     premod     := colour ["roofed"] (("and" | "or" | ",") colour)*   # "red", "red and white"
-                | size | shape | rank | count              # "small", "long", "the 3 largest",
+                | size | shape | rank | count              # "small", "narrow", "long",
+                                                           # "the 3 largest", "the widest",
                                                            # "the closest", "the 3" (+ superlative),
                                                            # "the second largest", "the 2nd closest"
                 | isolated                                 # far from any other of its kind
@@ -367,7 +368,7 @@ class _Parser:
             return self.roof_colour(negated)
         if word in lx.COLOURS:
             kind, value = "colour", word
-        elif lx.SIZE_WORDS.get(word) in ("small", "large"):
+        elif lx.SIZE_WORDS.get(word) in lx.RELATIVE_SIZES:   # "small", "narrow"
             kind, value = "size", lx.SIZE_WORDS[word]
         elif word in lx.SHAPE_WORDS:
             kind, value = "shape", lx.SHAPE_WORDS[word]
@@ -802,10 +803,11 @@ def _colour_name(word: str) -> str:
 
 
 def _superlative(word: Optional[str]) -> Optional[str]:
-    """The rank a superlative asks for: largest | smallest | longest | nearest | farthest."""
+    """The rank a superlative asks for: one of :data:`~.lexicon.SIZE_RANKS` (largest, widest,
+    ...) or nearest | farthest."""
     if word is None:
         return None
-    if lx.SIZE_WORDS.get(word) in ("largest", "smallest", "longest"):
+    if lx.SIZE_WORDS.get(word) in lx.SIZE_RANKS:
         return lx.SIZE_WORDS[word]
     return lx.DISTANCE_SUPERLATIVES.get(word)
 

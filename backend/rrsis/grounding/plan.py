@@ -111,7 +111,8 @@ class Relation:
 class Target:
     """Objects of ``categories`` (a union: "cars and trucks") that pass every filter.
 
-    ``rank``: ("largest"|"smallest"|"longest"|"nearest"|"farthest", n) keeps the n extreme
+    ``rank``: (a superlative of :data:`~.lexicon.SIZE_RANKS` ("largest", "widest", ...) or
+    "nearest"|"farthest", n) keeps the n extreme
     objects after the other filters (nearest and farthest: to the anchor of the relation of
     that kind), passing over the first ``rank_skip`` ("the second largest": 1).
     """

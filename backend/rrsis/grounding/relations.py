@@ -19,7 +19,8 @@ from shapely.ops import unary_union
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "direction", "elongation", "rectangularity", "in_region", "gap", "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
-           "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED"]
+           "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
+           "mean_width"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
@@ -42,7 +43,7 @@ def occluders(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
 
     An object hides the anchor when most of the ``ring`` metres of ground around it
     (``OCCLUDED_FRACTION``) is anchor and it is at most ``OCCLUDER_WIDTH`` as wide as the
-    anchor objects it touches (mean width: twice the area over the perimeter). A car in a
+    anchor objects it touches (:func:`mean_width`). A car in a
     lane or a house in a field hides them; a building filling its block between streets,
     or one on a corner with road on two sides, stands beside them; a block ringed by roads
     is not "on the road" (every hole filled had put it there).
@@ -57,16 +58,22 @@ def occluders(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
             continue
         around = o.buffer(ring).difference(o)
         touching = [parts[i] for i in tree.query(around, predicate="intersects")]
-        if not touching or _mean_width(o) > OCCLUDER_WIDTH * max(map(_mean_width, touching)):
+        if not touching or mean_width(o) > OCCLUDER_WIDTH * max(map(mean_width, touching)):
             continue
         if around.intersection(unary_union(touching)).area >= OCCLUDED_FRACTION * around.area:
             out.append(o)
     return out
 
 
-def _mean_width(polygon: BaseGeometry) -> float:
-    """Twice the area over the perimeter (holes' rings included): a strip's width."""
-    return 2.0 * polygon.area / polygon.length if polygon.length > 0 else 0.0
+def mean_width(geom: BaseGeometry) -> float:
+    """The width of the rectangle with the object's area and perimeter (holes' rings
+    included): exact for a rectangle of any proportions, and for a strip however it bends
+    or branches (a winding river, a road network, a ring road around a block), where the
+    enclosing rectangle's long side is no measure of its length. A disc: 0.8 x its diameter."""
+    half_perimeter, area = geom.length / 2.0, geom.area
+    if half_perimeter <= 0 or area <= 0:
+        return 0.0
+    return (half_perimeter - math.sqrt(max(half_perimeter ** 2 - 4.0 * area, 0.0))) / 2.0
 
 
 def gap(a: BaseGeometry, b: BaseGeometry) -> float:

@@ -97,7 +97,10 @@ def test_other_unknown_words_get_no_suggestion(word: str) -> None:
 @pytest.mark.parametrize("expression,word,asks", [
     ("the tallest building", "tallest", "a height"), ("houses with tin roofs", "tin", "a material"),
     ("moving vehicles", "moving", "motion"), ("wooden houses next to the road", "wooden",
-                                               "a material")])
+                                               "a material"),
+    ("buildings with flat roofs", "flat", "a roof's form"),
+    ("damaged buildings", "damaged", "a condition"), ("dead trees", "dead", "a condition"),
+    ("new buildings near the road", "new", "an age")])
 def test_what_an_image_cannot_tell_is_said_not_guessed(expression: str, word: str,
                                                       asks: str) -> None:
     plan = parse(expression)

@@ -85,6 +85,33 @@ def test_elongation() -> None:
     assert rel.elongation(LineString([(0, 0), (1, 1)]).buffer(0.01)) > 10
 
 
+def test_mean_width_follows_a_strip_however_it_bends() -> None:
+    assert rel.mean_width(box(0, 0, 100, 6)) == pytest.approx(6.0)
+    assert rel.mean_width(box(0, 0, 10, 10)) == pytest.approx(10.0)
+    bend = LineString([(0, 0), (100, 0), (100, 100)]).buffer(3.0, cap_style=2, join_style=2)
+    tee = unary_union([box(0, 0, 200, 8), box(96, 0, 104, 150)])
+    ring_road = box(0, 0, 100, 100).difference(box(8, 8, 92, 92))   # 8 m wide around a block
+    assert rel.mean_width(bend) == pytest.approx(6.0, rel=0.02)
+    assert rel.mean_width(tee) == pytest.approx(8.0, rel=0.02)
+    assert rel.mean_width(ring_road) == pytest.approx(8.0, rel=0.03)   # its corners: 8.18
+    assert rel.mean_width(Point(0, 0).buffer(5)) == pytest.approx(7.85, rel=0.01)
+    assert rel.mean_width(Point(0, 0)) == 0.0
+
+
+def test_wide_narrow_widest_and_shortest_measure_width_and_length() -> None:
+    lane = LineString([(0, 0), (60, 0), (60, 60)]).buffer(2.0, cap_style=2, join_style=2)
+    avenue = box(0, 100, 300, 120)   # 20 m wide
+    street = box(0, 200, 150, 208)   # 8 m wide, the shortest
+    scene = Scene({"road": [lane, avenue, street]}, (0, 0, 300, 300))
+    assert execute(parse("narrow roads"), scene).picks == [("road", 0)]
+    assert execute(parse("wide roads"), scene).picks == [("road", 1)]
+    assert execute(parse("the widest road"), scene).picks == [("road", 1)]
+    assert execute(parse("the 2 narrowest roads"), scene).picks == [("road", 0), ("road", 2)]
+    assert execute(parse("the shortest road"), scene).picks == [("road", 0)]
+    assert execute(parse("roads narrower than 10 m"), scene).picks == [("road", 0), ("road", 2)]
+    assert parse("narrow roads").summary() == "grounded: narrow road"   # not "long": a width
+
+
 @pytest.mark.parametrize("rgb,name", [((0.8, 0.1, 0.1), "red"), ((0.95, 0.95, 0.95), "white"),
                                       ((0.05, 0.05, 0.06), "black"), ((0.5, 0.5, 0.5), "grey"),
                                       ((0.1, 0.2, 0.8), "blue"), ((0.2, 0.6, 0.2), "green"),
