@@ -181,7 +181,8 @@ DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "neare
                                          "farthest": "farthest", "furthest": "farthest"}
 # "isolated buildings": far from any other object of their own categories
 ISOLATION_WORDS: FrozenSet[str] = frozenset({"isolated", "solitary", "lone", "standalone"})
-SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "compact", "compact": "compact",
+SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "compact",
+                               "compact": "compact",
                                "round": "compact", "rectangular": "rectangular",
                                "rectilinear": "rectangular", "boxy": "rectangular",
                                "irregular": "irregular", "irregularly": "irregular"}
