@@ -187,7 +187,7 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "nir_band": Field("int", minimum=0, doc="1-based band holding near infrared: trees and "
                       "vegetation are kept where NDVI >= 0.25 (rrsis.engine.nir); 0: off",
                       default_doc="a band tagged or described as near infrared, else band 4 "
-                                  "of a 4-band raster without alpha"),
+                                  "of a 4-band raster unless it is an alpha mask"),
     "gsd_m": Field("number", doc="working ground sample distance", unit="m",
                    minimum=1e-3, maximum=1e4, step=0.001,
                    default_doc="the raster's own GSD when the model serves it, else the nearest "

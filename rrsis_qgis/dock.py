@@ -15,7 +15,7 @@ import re
 import time
 from typing import Any, Dict, List, Optional
 
-from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsRaster,
+from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject,
                        QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt import sip
@@ -23,7 +23,8 @@ from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                  QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from . import answers, backend, diagnosis, extents, layers, log, params, plans, render, settings
+from . import (answers, backend, bands, diagnosis, extents, layers, log, params, plans, render,
+               settings)
 from .client import BackendError
 from .preview import PlanPreview
 from .task import BackendTask
@@ -356,16 +357,10 @@ class RrsisDock(QgsDockWidget):
 
     def _near_infrared(self) -> bool:
         """Whether the engine may keep tree and vegetation phrases to what is green on the
-        chosen raster (rrsis.engine.nir's rule, as far as QGIS tells it): the option is on and
-        a band is described as near infrared, or it has 4 bands, the fourth no alpha."""
+        chosen raster: the option is on and the raster has a near-infrared band."""
         layer = self.raster.currentLayer()
-        if not (self.nir.isChecked() and isinstance(layer, QgsRasterLayer)):
-            return False
-        provider, bands = layer.dataProvider(), layer.bandCount()
-        if any(re.search(r"\bnir\b|near.?infra", provider.displayBandName(b), re.I)
-               for b in range(1, bands + 1)):
-            return True
-        return bands == 4 and provider.colorInterpretation(4) != QgsRaster.AlphaBand
+        return (self.nir.isChecked() and isinstance(layer, QgsRasterLayer)
+                and bands.may_have_near_infrared(layer))
 
     def _explain_request(self) -> Optional[Dict[str, Any]]:
         """What reads the typed expressions as a run would (``explain``); None: none typed."""

@@ -187,9 +187,11 @@ class LogFeedback(QgsProcessingFeedback):
 
 
 def write_geotiff(path: Path, epsg: int = 32633, origin=(500000.0, 4649776.0), gsd: float = 0.5,
-                  size=(96, 96), pattern: str = "bright_square", bands: int = 3) -> Path:
+                  size=(96, 96), pattern: str = "bright_square", bands: int = 3,
+                  alpha: str = "") -> Path:
     """A real uint8 GeoTIFF (3 bands, or ``bands``): dark background with a bright square in
-    the middle."""
+    the middle. ``alpha``: the last band tagged alpha, "mask" (opaque everywhere) or "data"
+    (the pattern's values, as NAIP files tag their near infrared)."""
     import numpy as np
     from osgeo import gdal, osr
 
@@ -208,6 +210,11 @@ def write_geotiff(path: Path, epsg: int = 32633, origin=(500000.0, 4649776.0), g
         ds.GetRasterBand(band + 1).WriteArray(data[band])
     for band in range(4, bands + 1):   # data (NAIP's near infrared), not GDAL's default alpha
         ds.GetRasterBand(band).SetColorInterpretation(gdal.GCI_Undefined)
+    if alpha:
+        last = ds.GetRasterBand(bands)
+        last.SetColorInterpretation(gdal.GCI_AlphaBand)
+        if alpha == "mask":
+            last.WriteArray(np.full((rows, cols), 255, dtype=np.uint8))
     ds.FlushCache()
     ds = None
     os.replace(tmp, path)

@@ -270,4 +270,16 @@ def test_the_line_under_the_box_says_what_a_near_infrared_band_keeps(iface, proj
     dock.raster.setLayer(rgb)
     assert wait_until(lambda: dock.plan.text().startswith("Reads as:")
                       and note not in dock.plan.text(), 60), dock.plan.text()
+    # the fourth band tagged alpha: near infrared when its values run across the range (as
+    # many NAIP files ship it), a validity mask when it is opaque or transparent
+    tagged = QgsRasterLayer(str(write_geotiff(tmp_path / "tagged.tif", bands=4,
+                                              alpha="data")), "tagged")
+    rgba = QgsRasterLayer(str(write_geotiff(tmp_path / "rgba.tif", bands=4, alpha="mask")),
+                          "rgba")
+    project.addMapLayers([tagged, rgba])
+    dock.raster.setLayer(tagged)
+    assert wait_until(lambda: note in dock.plan.text(), 60), dock.plan.text()
+    dock.raster.setLayer(rgba)
+    assert wait_until(lambda: dock.plan.text().startswith("Reads as:")
+                      and note not in dock.plan.text(), 60), dock.plan.text()
     dock.expression.setCurrentText("")

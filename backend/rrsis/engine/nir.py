@@ -7,9 +7,10 @@ aerial and satellite products) the engine keeps a vegetation phrase's probabilit
 NDVI >= :data:`NDVI_VEGETATION`, on the output grid, before thresholding and vectorising.
 
 The band: ``nir_band`` when given (0: off), else a band tagged or described as near infrared,
-else band 4 of a 4-band raster without alpha (R, G, B, NIR and B, G, R, NIR both put it
-there). The red band is the one read as red. NDVI is taken on the raw values, resampled onto
-the output grid as the colour bands are.
+else band 4 of a 4-band raster unless it is an alpha mask (R, G, B, NIR and B, G, R, NIR both
+put it there; a band tagged alpha whose values run across the range is data:
+:func:`~.raster_io.open_info`). The red band is the one read as red. NDVI is taken on the
+raw values, resampled onto the output grid as the colour bands are.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ __all__ = ["NDVI_VEGETATION", "GATED_GROUPS", "nir_band", "ndvi", "gated_phrases
 
 #: the NDVI below which a vegetation phrase's pixel is dropped. Chosen on the five training
 #: cities of the urban-trees source (NAIP 0.6 m, 205 crops; "trees" oIoU through the engine
-#: 0.414 ungated, 0.448 / 0.455 / 0.460 / 0.457 / 0.441 gated at 0.15 / 0.2 / 0.25 / 0.3 /
-#: 0.35); on its two validation cities 0.452 -> 0.493 (:mod:`rrsis.training.sources.nir_eval`;
+#: 0.414 ungated, 0.452 / 0.459 / 0.465 / 0.463 / 0.447 gated at 0.15 / 0.2 / 0.25 / 0.3 /
+#: 0.35); on its two validation cities 0.452 -> 0.518 (:mod:`rrsis.training.sources.nir_eval`;
 #: README, "Near infrared")
 NDVI_VEGETATION = 0.25
 

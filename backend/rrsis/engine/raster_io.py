@@ -43,7 +43,7 @@ from .grid import (MAX_GRID_SIDE, Bounds, WorkGrid, bounds_of, ground_scale,  # 
                    plan_grid, source_gsd_m, utm_crs)
 
 __all__ = ["RasterInfo", "WorkGrid", "open_info", "resolve_bands", "plan_grid", "utm_crs",
-           "WindowReader", "Stretch", "is_stretched"]
+           "WindowReader", "Stretch", "is_stretched", "MASK_MIDDLE_SHARE"]
 
 STRETCH_PERCENTILES = (2.0, 98.0)
 
@@ -87,6 +87,8 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
             with rasterio.open(path) as src:
                 alpha = next((i + 1 for i, ci in enumerate(src.colorinterp)
                               if ci == ColorInterp.alpha), None)
+                if alpha is not None and not _holds_a_mask(src, alpha):
+                    alpha = None   # data tagged alpha: NAIP's near infrared, as many ship it
                 info = RasterInfo(path=path, width=src.width, height=src.height, count=src.count,
                                   dtype=src.dtypes[0], crs=src.crs, transform=src.transform,
                                   nodata=src.nodata, alpha_band=alpha,
@@ -106,6 +108,26 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
         raise CRSError(f"{path} has no coordinate reference system or geotransform{hint}; "
                        "georeference it, or segment it in pixel units (--pixel-coordinates)")
     return info
+
+
+#: the share of the sampled pixels it does not hide that an alpha band may hold below its
+#: opaque value (anti-aliased edges) and still be a validity mask
+MASK_MIDDLE_SHARE = 0.05   # rrsis_qgis.bands says the same to the dock
+_MASK_SAMPLE = 256   # pixels a side of the sample an alpha band is judged on
+
+
+def _holds_a_mask(src: "rasterio.DatasetReader", band: int) -> bool:
+    """Whether the band tagged alpha is a validity mask (0 and one opaque value, but for a
+    few edge pixels) rather than data: NAIP tiles and ``gdalbuildvrt`` mosaics of them tag
+    their near-infrared band alpha. Judged on a decimated sample (overviews when the file has
+    them); a band that cannot be read keeps its tag."""
+    shape = (min(src.height, _MASK_SAMPLE), min(src.width, _MASK_SAMPLE))
+    try:
+        sample = src.read(band, out_shape=shape, resampling=Resampling.nearest)
+    except RasterioIOError:
+        return True
+    shown = sample[sample > 0]   # a mosaic with gaps is mostly transparent: judge the rest
+    return shown.size == 0 or float((shown < shown.max()).mean()) <= MASK_MIDDLE_SHARE
 
 
 def _gdal_reason(exc: BaseException) -> str:

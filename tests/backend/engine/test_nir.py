@@ -44,7 +44,10 @@ def test_the_nir_band_is_the_one_asked_tagged_or_the_fourth(tmp_path: Path) -> N
         nir_band(four, 1, (1, 2, 3))
     three = open_info(str(write_tif(tmp_path / "rgb.tif", scene())))
     assert nir_band(three, None, (1, 2, 3)) is None
-    rgba = open_info(str(write_tif(tmp_path / "rgba.tif", scene(bands=4), photometric="RGB",
+    mask = scene(bands=4)
+    mask[3] = 255
+    mask[3, :, 150:] = 0   # a validity mask: opaque, and transparent where there is no data
+    rgba = open_info(str(write_tif(tmp_path / "rgba.tif", mask, photometric="RGB",
                                    alpha="YES")))
     assert rgba.alpha_band == 4 and nir_band(rgba, None, (1, 2, 3)) is None
     import rasterio
@@ -52,6 +55,32 @@ def test_the_nir_band_is_the_one_asked_tagged_or_the_fourth(tmp_path: Path) -> N
     with rasterio.open(path, "r+") as dst:
         dst.set_band_description(5, "Near Infrared")
     assert nir_band(open_info(str(path)), None, (1, 2, 3)) == 5
+
+
+def test_a_near_infrared_band_tagged_alpha_is_read_as_data(tmp_path: Path,
+                                                           bright_models) -> None:
+    """NAIP tiles and gdalbuildvrt mosaics of them tag their fourth band alpha: values across
+    the range are data, not a validity mask, so it gates as an untagged fourth band does."""
+    import rasterio
+
+    path = four_band(tmp_path, alpha="YES")
+    with rasterio.open(path) as src:
+        assert src.colorinterp[3].name == "alpha"
+    info = open_info(str(path))
+    assert info.alpha_band is None and nir_band(info, None, (1, 2, 3)) == 4
+    res = segment(options(path, tmp_path, expressions=["trees"], rivals=False),
+                  models=bright_models)
+    assert res.nir_band == 4 and res.feature_counts == {"trees": 1}
+    # a mosaic of such tiles with wide gaps (gdalbuildvrt -vrtnodata 0): mostly 0, judged
+    # on what it does not hide
+    data = np.zeros((4, 400, 400), np.uint8)
+    data[:, :40, :40] = 200
+    data[3, :40, :40] = np.linspace(20, 220, 40, dtype=np.uint8)   # near infrared
+    sparse = write_tif(tmp_path / "mosaic.tif", data, photometric="RGB", alpha="YES")
+    assert open_info(str(sparse)).alpha_band is None
+    data[3, :40, :40] = 255   # the same gaps with an opaque mask where there is data
+    masked = write_tif(tmp_path / "masked.tif", data, photometric="RGB", alpha="YES")
+    assert open_info(str(masked)).alpha_band == 4
 
 
 def test_ndvi() -> None:

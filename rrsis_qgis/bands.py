@@ -1,0 +1,47 @@
+"""What the backend will make of a raster layer's bands, as far as QGIS tells it.
+
+The engine reads a band as near infrared when one is described so, else the fourth of four
+bands unless that band is a validity mask (``rrsis.engine.nir.nir_band``); a band tagged alpha
+whose values run across the range is data (NAIP's near infrared, as many files ship it:
+``rrsis.engine.raster_io``). The dock's preview says what such a band keeps; the run's own
+report is what counts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qgis.core import QgsRaster, QgsRasterLayer
+
+__all__ = ["may_have_near_infrared", "holds_a_mask", "MASK_MIDDLE_SHARE"]
+
+#: the share of the sampled pixels it does not hide that an alpha band may hold below its
+#: opaque value and still be a validity mask: the engine's ``raster_io.MASK_MIDDLE_SHARE``
+MASK_MIDDLE_SHARE = 0.05
+_SAMPLE = 64   # pixels a side of the sample a band tagged alpha is judged on
+_NIR_WORDS = re.compile(r"\b(nir|near[ _-]?infra[ _-]?red)\b", re.IGNORECASE)
+
+
+def may_have_near_infrared(layer: QgsRasterLayer) -> bool:
+    """Whether the engine will find a near-infrared band in ``layer`` by itself."""
+    provider, count = layer.dataProvider(), layer.bandCount()
+    if any(_NIR_WORDS.search(provider.displayBandName(b)) for b in range(1, count + 1)):
+        return True
+    if count != 4:
+        return False
+    return provider.colorInterpretation(4) != QgsRaster.AlphaBand or not holds_a_mask(layer, 4)
+
+
+def holds_a_mask(layer: QgsRasterLayer, band: int) -> bool:
+    """Whether ``band`` holds a validity mask (0 and one opaque value, but for a few edge
+    pixels), judged on a small resampled block of the whole layer, among the pixels it
+    does not hide (a mosaic with gaps is mostly transparent)."""
+    block = layer.dataProvider().block(band, layer.extent(), _SAMPLE, _SAMPLE)
+    if not block.isValid():
+        return True
+    shown = [v for v in (block.value(r, c) for r in range(block.height())
+                         for c in range(block.width())) if v > 0]   # what it does not hide
+    if not shown:
+        return True
+    top = max(shown)
+    return sum(1 for v in shown if v < top) <= MASK_MIDDLE_SHARE * len(shown)
