@@ -119,15 +119,32 @@ _MASK_SAMPLE = 256   # pixels a side of the sample an alpha band is judged on
 def _holds_a_mask(src: "rasterio.DatasetReader", band: int) -> bool:
     """Whether the band tagged alpha is a validity mask (0 and one opaque value, but for a
     few edge pixels) rather than data: NAIP tiles and ``gdalbuildvrt`` mosaics of them tag
-    their near-infrared band alpha. Judged on a decimated sample (overviews when the file has
-    them); a band that cannot be read keeps its tag."""
-    shape = (min(src.height, _MASK_SAMPLE), min(src.width, _MASK_SAMPLE))
+    their near-infrared band alpha. Judged on a decimated read of an overview when the file
+    has one, else on a 3 x 3 grid of small windows (a decimated read of a large file without
+    overviews decodes every block); a band that cannot be read keeps its tag."""
     try:
-        sample = src.read(band, out_shape=shape, resampling=Resampling.nearest)
+        sample = _band_sample(src, band)
     except RasterioIOError:
         return True
     shown = sample[sample > 0]   # a mosaic with gaps is mostly transparent: judge the rest
     return shown.size == 0 or float((shown < shown.max()).mean()) <= MASK_MIDDLE_SHARE
+
+
+def _band_sample(src: "rasterio.DatasetReader", band: int) -> np.ndarray:
+    """About :data:`_MASK_SAMPLE` ² pixels of ``band`` spread over the raster, cheaply where
+    the windows show something."""
+    height, width = src.height, src.width
+    if src.overviews(band) or max(height, width) <= 4 * _MASK_SAMPLE:
+        shape = (min(height, _MASK_SAMPLE), min(width, _MASK_SAMPLE))
+        return src.read(band, out_shape=shape, resampling=Resampling.nearest)
+    side = _MASK_SAMPLE // 3
+    windows = [Window(int((width - side) * fx), int((height - side) * fy), side, side)
+               for fy in (0.1, 0.5, 0.9) for fx in (0.1, 0.5, 0.9)]
+    sample = np.concatenate([src.read(band, window=w).ravel() for w in windows])
+    if np.count_nonzero(sample) >= _MASK_SAMPLE:
+        return sample
+    # the windows fell in the gaps of a mosaic: the decimated read, whatever it costs
+    return src.read(band, out_shape=(_MASK_SAMPLE, _MASK_SAMPLE), resampling=Resampling.nearest)
 
 
 def _gdal_reason(exc: BaseException) -> str:

@@ -81,6 +81,20 @@ def test_a_near_infrared_band_tagged_alpha_is_read_as_data(tmp_path: Path,
     data[3, :40, :40] = 255   # the same gaps with an opaque mask where there is data
     masked = write_tif(tmp_path / "masked.tif", data, photometric="RGB", alpha="YES")
     assert open_info(str(masked)).alpha_band == 4
+    # large rasters without overviews are judged on a few windows (a decimated read decodes
+    # every block), else, where those fall in gaps, on the decimated read after all
+    big = np.zeros((4, 1200, 1200), np.uint8)
+    big[:3] = 200
+    big[3] = np.tile(np.linspace(20, 220, 1200, dtype=np.uint8), (1200, 1))
+    assert open_info(str(write_tif(tmp_path / "big.tif", big, photometric="RGB",
+                                   alpha="YES"))).alpha_band is None
+    big[3] = 0
+    big[3, :100, :100] = np.linspace(20, 220, 100, dtype=np.uint8)   # a corner only
+    assert open_info(str(write_tif(tmp_path / "corner.tif", big, photometric="RGB",
+                                   alpha="YES"))).alpha_band is None
+    big[3] = 255
+    assert open_info(str(write_tif(tmp_path / "opaque.tif", big, photometric="RGB",
+                                   alpha="YES"))).alpha_band == 4
 
 
 def test_ndvi() -> None:
