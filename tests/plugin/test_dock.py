@@ -246,6 +246,22 @@ def test_the_line_under_the_box_says_how_an_expression_will_be_read(iface, proje
     assert wait_until(lambda: dock.plan.text() == "", 10)
 
 
+def test_the_plugin_judges_a_band_as_the_engine_does():
+    """rrsis_qgis.bands cannot import the backend: its rule's numbers and words are the
+    engine's (rrsis.engine.raster_io), read from the source."""
+    import ast
+    import re
+
+    from conftest import REPO
+    from rrsis_qgis import bands
+
+    engine = (REPO / "backend" / "rrsis" / "engine" / "raster_io.py").read_text("utf-8")
+    share = re.search(r"^MASK_MIDDLE_SHARE = ([0-9.]+)", engine, re.M)
+    words = re.search(r'^_NIR_WORDS = re\.compile\((r".*?")', engine, re.M)
+    assert share and float(share.group(1)) == bands.MASK_MIDDLE_SHARE
+    assert words and ast.literal_eval(words.group(1)) == bands._NIR_WORDS.pattern
+
+
 def test_the_line_under_the_box_says_what_a_near_infrared_band_keeps(iface, project, dock,
                                                                       tmp_path):
     """On a raster with a fourth band (NAIP's R, G, B, NIR), with the option on, as the
