@@ -107,6 +107,7 @@ class RrsisDock(QgsDockWidget):
         self.plan = QLabel("", body)  # how the expression reads (preview), or the last run did
         self.plan.setWordWrap(True)
         form.addRow("", self.plan)
+        self._near_infrared_layers: Dict[str, bool] = {}   # layer id -> has such a band
         self.preview = PlanPreview(self, self._explain_request, self._show_plan,
                                    self._start_backend, self._near_infrared)
         self.expression.editTextChanged.connect(self.preview.edited)
@@ -357,10 +358,14 @@ class RrsisDock(QgsDockWidget):
 
     def _near_infrared(self) -> bool:
         """Whether the engine may keep tree and vegetation phrases to what is green on the
-        chosen raster: the option is on and the raster has a near-infrared band."""
+        chosen raster: the option is on and the raster has a near-infrared band (judged once
+        per layer: it may read a sample of the raster)."""
         layer = self.raster.currentLayer()
-        return (self.nir.isChecked() and isinstance(layer, QgsRasterLayer)
-                and bands.may_have_near_infrared(layer))
+        if not (self.nir.isChecked() and isinstance(layer, QgsRasterLayer)):
+            return False
+        if layer.id() not in self._near_infrared_layers:
+            self._near_infrared_layers[layer.id()] = bands.may_have_near_infrared(layer)
+        return self._near_infrared_layers[layer.id()]
 
     def _explain_request(self) -> Optional[Dict[str, Any]]:
         """What reads the typed expressions as a run would (``explain``); None: none typed."""

@@ -96,8 +96,18 @@ class PlanPreview(QObject):
     def _answered(self, key: str, result: Dict[str, Any]) -> None:
         show = self._show()
         if key == self._asked and show is not None:
-            nir = self._near_infrared() if self._near_infrared is not None else None
-            show(plans.preview_text(result, near_infrared=bool(nir and nir())))
+            show(plans.preview_text(result, near_infrared=self._gated(result)
+                                    and self._raster_has_near_infrared()))
+
+    @staticmethod
+    def _gated(result: Dict[str, Any]) -> bool:
+        """Whether any plan has phrases a near-infrared band would keep to what is green."""
+        return any(isinstance(p, dict) and p.get("nir_gated")
+                   for p in (result.get("plans") or {}).values())
+
+    def _raster_has_near_infrared(self) -> bool:
+        nir = self._near_infrared() if self._near_infrared is not None else None
+        return bool(nir and nir())
 
 
 def _ignore(error: Dict[str, Any]) -> None:

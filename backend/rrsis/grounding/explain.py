@@ -64,10 +64,12 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             side = "more" if a.value == "above" else "less"
             lines.append(f"{indent}{neg}{what} is {side} than {a.amount:g} {unit}")
             continue
-        how = {"colour": "median CIELAB colour of its pixels is",
-               "size": f"{_MEASURE_WORDS[RELATIVE_SIZES.get(a.value, ('area',))[0]]} among "
-                       "the third of its category that is",
-               "shape": "outline is"}[a.kind]
+        if a.kind == "size":   # "narrow": a third of the category by width
+            how = f"{_MEASURE_WORDS[RELATIVE_SIZES[a.value][0]]} among the third of its " \
+                  "category that is"
+        else:
+            how = {"colour": "median CIELAB colour of its pixels is",
+                   "shape": "outline is"}[a.kind]
         lines.append(f"{indent}{neg}{how} {a.value}")
     if t.region:
         lines.append(f"{indent}centre {t.region.text()}")
