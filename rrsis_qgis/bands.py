@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-from qgis.core import QgsRaster, QgsRasterLayer
+from typing import List
+
+from qgis.core import QgsRaster, QgsRasterBlock, QgsRasterLayer, QgsRectangle
 
 __all__ = ["may_have_near_infrared", "holds_a_mask", "MASK_MIDDLE_SHARE"]
 
@@ -34,14 +36,41 @@ def may_have_near_infrared(layer: QgsRasterLayer) -> bool:
 
 def holds_a_mask(layer: QgsRasterLayer, band: int) -> bool:
     """Whether ``band`` holds a validity mask (0 and one opaque value, but for a few edge
-    pixels), judged on a small resampled block of the whole layer, among the pixels it
-    does not hide (a mosaic with gaps is mostly transparent)."""
-    block = layer.dataProvider().block(band, layer.extent(), _SAMPLE, _SAMPLE)
-    if not block.isValid():
-        return True
-    shown = [v for v in (block.value(r, c) for r in range(block.height())
-                         for c in range(block.width())) if v > 0]   # what it does not hide
+    pixels), judged on a sample of the layer (:func:`_sample`), among the pixels it does
+    not hide (a mosaic with gaps is mostly transparent)."""
+    shown = [v for v in _sample(layer, band) if v > 0]   # what it does not hide
     if not shown:
         return True
     top = max(shown)
     return sum(1 for v in shown if v < top) <= MASK_MIDDLE_SHARE * len(shown)
+
+
+def _sample(layer: QgsRasterLayer, band: int) -> List[float]:
+    """About :data:`_SAMPLE` ² values of ``band`` spread over the layer, as the engine takes
+    them: a resampled block where the file has pyramids or is small, else a 3 x 3 grid of
+    small windows at full resolution (a resampled block of a large file without pyramids
+    decodes all of it), the resampled block after all where the windows show nothing."""
+    provider = layer.dataProvider()
+    width, height = layer.width(), layer.height()
+    whole = (layer.extent(), min(width, _SAMPLE), min(height, _SAMPLE))
+    if provider.hasPyramids() or max(width, height) <= 4 * _SAMPLE:
+        return _values(provider.block(band, *whole))
+    side, extent = _SAMPLE // 3, layer.extent()
+    dx, dy = layer.rasterUnitsPerPixelX(), layer.rasterUnitsPerPixelY()
+    values: List[float] = []
+    for fy in (0.1, 0.5, 0.9):
+        for fx in (0.1, 0.5, 0.9):
+            x = extent.xMinimum() + int((width - side) * fx) * dx
+            y = extent.yMaximum() - int((height - side) * fy) * dy
+            window = QgsRectangle(x, y - side * dy, x + side * dx, y)
+            values.extend(_values(provider.block(band, window, side, side)))
+    if sum(1 for v in values if v > 0) >= _SAMPLE:
+        return values
+    return _values(provider.block(band, *whole))
+
+
+def _values(block: QgsRasterBlock) -> List[float]:
+    """A block's values, row by row; none for a block that could not be read."""
+    if not block.isValid():
+        return []
+    return [block.value(r, c) for r in range(block.height()) for c in range(block.width())]
