@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 
 from rrsis.models import Tokenizer
-from rrsis.training.datasets.copy_paste import ObjectBank, plain_category
+from rrsis.training.datasets.copy_paste import ObjectBank, plain_category, sample_gsds
 from rrsis.training.datasets.refsegrs import (RefSegRSDataset, load_image, load_mask,
                                               read_split)
 
@@ -67,3 +67,32 @@ def test_the_dataset_pastes_the_same_way_whenever_a_sample_is_drawn(tmp_path: Pa
     assert ds[2]["mask"].sum() == 48                              # never pasted into
     off = RefSegRSDataset(samples, 32, tokenizer, MEAN, STD, seed=3)
     assert off.bank is None and off[1]["mask"].sum() == 0
+
+
+def test_an_object_is_pasted_at_the_ground_scale_of_the_sample_it_goes_into(
+        tmp_path: Path) -> None:
+    root = _dataset(tmp_path)
+    (root / "gsd_m.txt").write_text("a 0.1\nb 0.05\nc 0.1\n")     # b: twice as fine as a
+    samples = read_split(root, "train")
+    bank = ObjectBank(samples, load_image, load_mask, sample_gsds(samples))
+    assert bank.gsd_m == [0.1, 0.05, 0.1]
+    assert _smallest_box(bank, samples) == (12, 16)                # 6 x 8 doubled
+    unknown = ObjectBank(samples, load_image, load_mask)           # no GSDs: as it was cut
+    assert _smallest_box(unknown, samples) == (6, 8)
+
+
+def _smallest_box(bank: ObjectBank, samples) -> tuple:
+    """The sorted sides of the smallest bounding box of what ten pastes into the empty
+    sample wrote (pastes may overlap, so one part can be several objects)."""
+    from rrsis.training.sources.common import components
+
+    boxes = []
+    for seed in range(10):
+        rgb, mask = bank.paste(1, np.asarray(load_image(samples[1].image)),
+                               load_mask(samples[1].mask), torch.Generator().manual_seed(seed))
+        assert (rgb[mask] == 220).all()
+        labels, n = components(mask)
+        for k in range(1, n + 1):
+            rows, cols = np.nonzero(labels == k)
+            boxes.append(tuple(sorted((int(np.ptp(rows)) + 1, int(np.ptp(cols)) + 1))))
+    return min(boxes)

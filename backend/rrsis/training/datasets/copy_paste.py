@@ -6,7 +6,10 @@ same objects are seen in new surroundings (Ghiasi et al., "Simple Copy-Paste is 
 Augmentation Method for Instance Segmentation", CVPR 2021). Only samples whose expression is a
 plain category ("building", "houses": its mask is every object of the category) take part,
 as the grounding parser reads them: pasting a building into "the largest building" or "the
-building next to the road" would make its mask wrong.
+building next to the road" would make its mask wrong. Where the samples' ground sampling
+distances are known (``gsd_m.txt``: the default model's sources mix 0.05 m drone crops with
+0.6 m NAIP ones), an object is resized to the ground scale of the sample it is pasted into, so
+a car stays car-sized in metres.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+from PIL import Image
 
-__all__ = ["plain_category", "ObjectBank", "MIN_OBJECT_PX", "MAX_PASTES"]
+__all__ = ["plain_category", "sample_gsds", "ObjectBank", "MIN_OBJECT_PX", "MAX_PASTES"]
 
 MIN_OBJECT_PX = 16   # smaller components are label specks, not objects
 MAX_PASTES = 3       # objects pasted into one sample: 1 to this many
@@ -38,13 +42,34 @@ def plain_category(expression: str) -> Optional[Tuple[str, ...]]:
     return tuple(sorted(t.categories))
 
 
+def sample_gsds(samples: Sequence["object"]) -> List[Optional[float]]:
+    """Each sample's metres per pixel: its line of its folder's ``gsd_m.txt``, else the
+    folder's nominal ``gsd_m`` (dataset.json), else None."""
+    from ..sources.common import read_gsd_table
+
+    tables: Dict[object, Tuple[Dict[str, float], Optional[float]]] = {}
+    out: List[Optional[float]] = []
+    for s in samples:
+        root = s.root  # type: ignore[attr-defined]
+        if root is None:
+            out.append(None)
+            continue
+        if root not in tables:
+            tables[root] = read_gsd_table(root)
+        per, nominal = tables[root]
+        out.append(per.get(s.id, nominal))  # type: ignore[attr-defined]
+    return out
+
+
 class ObjectBank:
     """The objects (4-connected components of the masks) of the plain-category samples,
     read on first use, by category."""
 
     def __init__(self, samples: Sequence["object"], load_image: "object",
-                 load_mask: "object") -> None:
+                 load_mask: "object", gsd_m: Optional[Sequence[Optional[float]]] = None
+                 ) -> None:
         self._load_image, self._load_mask = load_image, load_mask
+        self.gsd_m = list(gsd_m) if gsd_m is not None else [None] * len(samples)
         self.keys: List[Optional[Tuple[str, ...]]] = []
         self.sources: Dict[Tuple[str, ...], List[int]] = {}
         for i, s in enumerate(samples):
@@ -96,6 +121,9 @@ class ObjectBank:
             source = pool[int(torch.randint(0, len(pool), (1,), generator=g))]
             found = self.objects(source)
             pixels, part = found[int(torch.randint(0, len(found), (1,), generator=g))]
+            pixels, part = self._to_scale(pixels, part, source, index)
+            if int(part.sum()) < MIN_OBJECT_PX:
+                continue
             turns = int(torch.randint(0, 4, (1,), generator=g))
             pixels, part = np.rot90(pixels, turns), np.rot90(part, turns)
             if torch.rand(1, generator=g).item() < 0.5:
@@ -108,3 +136,18 @@ class ObjectBank:
             rgb[y:y + ph, x:x + pw][part] = pixels[part]
             mask[y:y + ph, x:x + pw] |= part
         return rgb, mask
+
+    def _to_scale(self, pixels: np.ndarray, part: np.ndarray, source: int, target: int
+                  ) -> Patch:
+        """The object resized from its sample's ground scale to the target sample's (as it
+        is when either GSD is unknown, or within 2 %)."""
+        a, b = self.gsd_m[source], self.gsd_m[target]
+        if not a or not b or abs(a / b - 1) < 0.02:
+            return pixels, part
+        h, w = part.shape
+        size = (max(1, round(w * a / b)), max(1, round(h * a / b)))
+        pixels = np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).resize(
+            size, Image.BILINEAR))
+        part = np.asarray(Image.fromarray(np.ascontiguousarray(part).astype(np.uint8) * 255)
+                          .resize(size, Image.NEAREST)) > 0
+        return pixels, part

@@ -167,9 +167,10 @@ class RefSegRSDataset(Dataset):
         self.copy_paste = float(copy_paste)   # share of samples with objects pasted in
         self.bank = None
         if self.copy_paste > 0:
-            from .copy_paste import ObjectBank
+            from .copy_paste import ObjectBank, sample_gsds
 
-            self.bank = ObjectBank(self.samples, load_image, load_mask)
+            self.bank = ObjectBank(self.samples, load_image, load_mask,
+                                   sample_gsds(self.samples))
         self.seed = seed
         self.epoch = 0
         ids, mask = tokenizer([s.expression for s in self.samples])  # type: ignore[operator]
