@@ -19,7 +19,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M",
-           "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "NEGATION_WORDS",
+           "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
+           "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
            "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise"]
@@ -52,6 +53,9 @@ CATEGORIES: Tuple[Category, ...] = (
                                        "church", "mosque", "temple", "hospital", "office",
                                        "apartment", "apartment block", "villa", "cabin",
                                        "hangar", "shack", "kiosk", "greenhouse", "residence",
+                                       "roof top", "building footprint", "settlement",
+                                       # land cover's name for ground covered by buildings
+                                       "built up area", "built up land",
                                        "bldg"),   # the abbreviation of GIS attribute tables
              "building"),
     Category("road", "road", ("road", "street", "highway", "motorway", "lane", "avenue",
@@ -73,22 +77,26 @@ CATEGORIES: Tuple[Category, ...] = (
              "road"),
     Category("tree", "trees", ("tree", "tree canopy", "canopy", "woodland", "forest",
                                 "palm tree", "palm", "woods", "orchard", "plantation",
-                                "tree crown"),
+                                "tree crown", "tree cover", "tree line", "treeline",
+                                "wooded area", "forest patch"),
              "vegetation"),
     Category("low vegetation", "low vegetation", ("low vegetation", "grass", "lawn", "meadow",
                                                   "shrub", "bush", "hedge", "hedgerow",
                                                   "football field", "soccer field",
                                                   "sports field", "playing field",
-                                                  "football pitch", "golf course"),
+                                                  "football pitch", "golf course",
+                                                  "grassland", "shrubland", "scrub",
+                                                  "scrubland"),
              "vegetation"),
     Category("vegetation", "vegetation", ("vegetation", "greenery", "green vegetation",
                                           "plant", "green area", "crop", "cropland",
                                           "farmland", "field", "crop field",
                                           "agricultural field", "pasture", "paddock",
                                           "garden", "green space", "park", "public park",
-                                          "city park", "veg"),
+                                          "city park", "veg", "open field", "vegetated area",
+                                          "paddy", "paddy field", "rice field", "rice paddy"),
              "vegetation"),
-    Category("water", "water", ("water", "water body", "river", "lake", "pond", "sea", "pool",
+    Category("water", "water", ("water", "water body", "open water", "river", "lake", "pond", "sea", "pool",
                                 "swimming pool", "canal", "stream", "ocean", "flooded area",
                                 "flooded land", "floodwater", "flood water",
                                 # the water's edge, as an anchor: "houses along the riverside"
@@ -294,6 +302,10 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")
     "count", "how", "many", "number", "total"})
+# "rows of houses", "patches of grass": read as the objects themselves (a note says so)
+COLLECTIVE_NOUNS: FrozenSet[str] = frozenset({
+    "patch", "patches", "group", "groups", "cluster", "clusters", "row", "rows", "line",
+    "lines", "stand", "stands", "clump", "clumps", "belt", "belts", "strip", "strips"})
 NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",
                                             "excluding"})
 # what an image does not show, or the grounding cannot measure: said, not guessed (the
@@ -380,7 +392,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
-                 REGION_ADJECTIVES,
+                 REGION_ADJECTIVES, COLLECTIVE_NOUNS,
                  {"roofed", "shaped"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
                   AREA_UNITS_M2, NEGATED_FORMS):

@@ -338,6 +338,12 @@ class _Parser:
                 self.premod_region = Region(*lx.REGION_ADJECTIVES[word])   # "the northern road"
                 self.i += 1
                 continue
+            if word in lx.COLLECTIVE_NOUNS and self.peek(1) == "of":   # "rows of houses"
+                if rank is not None or count is not None:
+                    raise self.fail("a rank or count of groups")   # "the largest patch of"
+                self.notes.append(f"'{word} of' read as the objects themselves")
+                self.i += 2
+                continue
             if self.category_here() is not None:
                 return attrs, rank, count, skip
             negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"

@@ -123,11 +123,23 @@ def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> No
     # an unknown word before a known name may be a kind of it; an unknown anchor may be
     # something the model finds: both go to the model whole, as before
     for text in ("blorf road", "rusty roofs", "buildings next to the ships",
-                 "cars and ships next to the blorf", "a group of cars"):
+                 "cars and ships next to the blorf", "a fleet of cars"):
         assert parse(text).mode == "end_to_end", text
     assert parse("buildings near ships and boats").notes == (
         "'ships', 'boats' name no object the model knows: the relation to it is the model's "
         "guess",)
+
+
+def test_a_group_of_objects_is_read_as_the_objects_and_says_so() -> None:
+    """"rows of houses", "patches of grass": the objects themselves, which is what a
+    segmentation can give; a rank or count of groups is not that, and goes to the model."""
+    q = parse("a group of cars")
+    assert q.summary() == "grounded: car"
+    assert q.notes == ("'group of' read as the objects themselves",)
+    assert parse("cars next to a row of trees").notes == (
+        "'row of' read as the objects themselves",)
+    for text in ("the largest patch of grass", "two rows of houses"):
+        assert parse(text).mode == "end_to_end", text
 
 
 def test_a_plural_superlative_without_count_says_it_keeps_one() -> None:
