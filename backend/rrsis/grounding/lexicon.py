@@ -96,8 +96,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                           "city park", "veg", "open field", "vegetated area",
                                           "paddy", "paddy field", "rice field", "rice paddy"),
              "vegetation"),
-    Category("water", "water", ("water", "water body", "open water", "river", "lake", "pond", "sea", "pool",
-                                "swimming pool", "canal", "stream", "ocean", "flooded area",
+    Category("water", "water", ("water", "water body", "open water", "river", "lake", "pond",
+                                "sea", "pool", "swimming pool", "canal", "stream", "ocean", "flooded area",
                                 "flooded land", "floodwater", "flood water",
                                 # the water's edge, as an anchor: "houses along the riverside"
                                 "riverside", "riverbank", "river bank", "lakeside",
