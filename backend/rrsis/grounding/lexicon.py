@@ -97,8 +97,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                           "paddy", "paddy field", "rice field", "rice paddy"),
              "vegetation"),
     Category("water", "water", ("water", "water body", "open water", "river", "lake", "pond",
-                                "sea", "pool", "swimming pool", "canal", "stream", "ocean", "flooded area",
-                                "flooded land", "floodwater", "flood water",
+                                "sea", "pool", "swimming pool", "canal", "stream", "ocean",
+                                "flooded area", "flooded land", "floodwater", "flood water",
                                 # the water's edge, as an anchor: "houses along the riverside"
                                 "riverside", "riverbank", "river bank", "lakeside",
                                 "lakeshore", "waterfront"), "water"),
