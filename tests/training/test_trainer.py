@@ -94,6 +94,24 @@ def test_resume_equals_uninterrupted(tmp_path: Path) -> None:
     assert [r.split(",")[0] for r in rows[1:]] == [str(i) for i in range(1, 9)]
 
 
+def test_a_run_stopped_mid_epoch_writes_its_last_validation(tmp_path: Path) -> None:
+    """A budget or max_iters stop validates where it stopped (often the lowest learning rate
+    of the run): that row is in epochs.csv, and a resumed run keeps it and adds its own."""
+    import csv
+
+    data = tmp_path / "data"
+    write_refsegrs(data, {"train": 8, "val": 2}, size=40, empty_every=4)
+    train(TINY.replace(max_iters=3), [data], tmp_path / "run", device="cpu")
+
+    def rows() -> list:
+        with (tmp_path / "run" / "epochs.csv").open(newline="") as f:
+            return [(r["epoch"], r["iter"], r["val_oIoU"] != "") for r in csv.DictReader(f)]
+
+    assert rows() == [("0", "3", True)]
+    train(TINY, [data], tmp_path / "run", device="cpu", resume=tmp_path / "run" / "state.pt")
+    assert rows() == [("0", "3", True), ("0", "4", True), ("1", "8", True)]
+
+
 def test_export_has_a_filled_card(tiny_dataset: Path, tmp_path: Path) -> None:
     (tiny_dataset / "dataset.json").write_text('{"gsd_m": 0.3, "source": "test"}')
     result = train(TINY.replace(epochs=1), [tiny_dataset], tmp_path / "run", device="cpu",

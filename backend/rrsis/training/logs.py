@@ -24,7 +24,12 @@ class CsvLog:
         if not self.path.is_file():
             return
         with self.path.open(newline="") as f:
-            rows = [r for r in csv.DictReader(f) if float(r[key]) <= value]
+            reader = csv.DictReader(f)
+            rows = [r for r in reader if float(r[key]) <= value]
+            header = list(reader.fieldnames or [])
+        # the file's own header: it holds the columns that appeared after the first row
+        # (validation metrics), which a resumed process does not know yet
+        self.fields = header + [k for k in self.fields if k not in header]
         with self.path.open("w", newline="") as f:
             w = csv.DictWriter(f, self.fields, extrasaction="ignore")
             w.writeheader()
@@ -78,10 +83,10 @@ class TrainLogger:
             except ImportError:  # tensorboard is optional
                 self.tb = None
 
-    def resume_at(self, global_step: int, epoch: int) -> None:
+    def resume_at(self, global_step: int) -> None:
         if self.enabled:
             self.iters.truncate_after("iter", global_step)
-            self.epochs.truncate_after("epoch", epoch)
+            self.epochs.truncate_after("iter", global_step)   # validations are by iteration
 
     def iteration(self, row: Dict[str, Any]) -> None:
         if not self.enabled:
@@ -98,7 +103,7 @@ class TrainLogger:
         if self.tb is not None:
             for k, v in row.items():
                 if k not in ("epoch", "iter") and isinstance(v, (int, float)):
-                    self.tb.add_scalar(f"epoch/{k}", v, row["epoch"])
+                    self.tb.add_scalar(f"epoch/{k}", v, row["iter"])
 
     def close(self) -> Optional[Path]:
         if not self.enabled:
@@ -109,7 +114,7 @@ class TrainLogger:
 
 
 def plot_curves(out_dir: Path) -> Optional[Path]:
-    """curves.png: loss and LR per iteration, metrics per epoch."""
+    """curves.png: loss and LR per iteration, and each validation's metrics."""
     iters = CsvLog(out_dir / "iterations.csv", ITER_FIELDS).read()
     epochs = CsvLog(out_dir / "epochs.csv", ()).read()
     if not iters:
@@ -127,10 +132,10 @@ def plot_curves(out_dir: Path) -> Optional[Path]:
     axes[1].set(title="learning rate", xlabel="iteration")
     metric_keys = [k for k in (epochs[0].keys() if epochs else []) if k.startswith("val_")]
     for k in metric_keys:
-        pts = [(int(r["epoch"]), float(r[k])) for r in epochs if r.get(k) not in (None, "")]
-        if pts:
+        pts = [(int(r["iter"]), float(r[k])) for r in epochs if r.get(k) not in (None, "")]
+        if pts:   # by iteration: a run stopped mid-epoch validates there too
             axes[2].plot(*zip(*pts), marker="o", label=k[4:])
-    axes[2].set(title="validation", xlabel="epoch")
+    axes[2].set(title="validation", xlabel="iteration")
     if metric_keys:
         axes[2].legend(fontsize=7)
     fig.tight_layout()

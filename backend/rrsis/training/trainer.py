@@ -229,7 +229,7 @@ class Trainer:
         if self.info.is_main:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             (self.out_dir / "recipe.json").write_text(json.dumps(recipe.to_dict(), indent=2))
-            self.logger.resume_at(self.global_step, self.epoch)
+            self.logger.resume_at(self.global_step)
 
     # --- data -----------------------------------------------------------------------------
     def _optional_split(self, split: Optional[str]):  # type: ignore[no-untyped-def]
@@ -450,9 +450,8 @@ class Trainer:
         elif self.val_set is None:
             score = -float(np.mean(losses)) if losses else None  # no val split: lowest loss
         set_train_mode(self.net)
-        if not partial:
-            self.logger.epoch(row)
-        self.history.append(row)
+        self.logger.epoch(row)   # a run stopped mid-epoch (budget, max_iters) too: its last
+        self.history.append(row)  # validation is often the one at the lowest learning rate
         improved = score is not None and (self.best_score is None or score > self.best_score)
         if score is not None and self.val_set is not None:
             self.stale_validations = 0 if improved else self.stale_validations + 1
