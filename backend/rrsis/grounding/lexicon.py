@@ -54,6 +54,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                        "apartment", "apartment block", "villa", "cabin",
                                        "hangar", "shack", "kiosk", "greenhouse", "residence",
                                        "roof top", "building footprint", "settlement",
+                                       "parking garage", "parking structure", "parking deck",
+                                       "parkade",
                                        # land cover's name for ground covered by buildings
                                        "built up area", "built up land",
                                        "bldg"),   # the abbreviation of GIS attribute tables
@@ -243,7 +245,9 @@ REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "
 ROOF_COLOUR_WORDS = frozenset({"with", "have", "has", "having", "whose"})
 # "buildings touching the road": a gap of at most this, as outlines traced from pixels of up
 # to 0.6 m rarely meet exactly
-TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting"})
+TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting",
+                         # a crown over a road hides it: the road's mask stops at the crown
+                         "overhang", "overhangs", "overhanging", "shading", "shades"})
 TOUCH_M = 1.0
 # "in the image", "across the whole scene": the extent every expression is read in
 WHOLE_IMAGE_PREPOSITIONS = ("in", "on", "of", "across", "throughout", "within")
@@ -326,6 +330,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "a condition, which the grounding does not tell apart"),
     **dict.fromkeys(("new", "newly", "recent", "old", "historic"),
                     "an age, which one image does not show"),
+    **dict.fromkeys(("industrial", "residential", "commercial", "religious", "municipal"),
+                    "a building's use, which one image does not show"),
 }
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
