@@ -50,12 +50,12 @@ def _sample(layer: QgsRasterLayer, band: int) -> List[float]:
     them: a resampled block where the file has pyramids or is small, else a 3 x 3 grid of
     small windows at full resolution (a resampled block of a large file without pyramids
     decodes all of it), the resampled block after all where the windows show nothing."""
-    provider = layer.dataProvider()
+    provider, extent = layer.dataProvider(), layer.extent()
     width, height = layer.width(), layer.height()
-    whole = (layer.extent(), min(width, _SAMPLE), min(height, _SAMPLE))
+    whole = (extent, min(width, _SAMPLE), min(height, _SAMPLE))
     if provider.hasPyramids() or max(width, height) <= 4 * _SAMPLE:
         return _values(provider.block(band, *whole))
-    side, extent = _SAMPLE // 3, layer.extent()
+    side = _SAMPLE // 3
     dx, dy = layer.rasterUnitsPerPixelX(), layer.rasterUnitsPerPixelY()
     values: List[float] = []
     for fy in (0.1, 0.5, 0.9):
