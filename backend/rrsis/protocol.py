@@ -323,6 +323,9 @@ class FeatureField:
 #: The fields of every feature of a segment (and batch) result, in layer order.
 FEATURE_FIELDS: Dict[str, FeatureField] = {
     "expression": FeatureField("str", "the expression that found the object"),
+    "category": FeatureField("str", "the category it was selected as ('car', 'building': "
+                             "'cars and trucks', 'anything red' name several); empty where "
+                             "the model answered the expression whole"),
     "score": FeatureField("number", "mean foreground probability over the object's pixels"),
     "area_m2": FeatureField("number", "area of the polygon in square metres"),
     "model": FeatureField("str", "name of the model"),

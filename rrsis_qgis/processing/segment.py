@@ -14,6 +14,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber,
                        QgsProcessingUtils, QgsVectorLayer)
 
 from .. import layers, styling
+from .._protocol import FEATURE_FIELDS
 from ..provenance import round_gsd
 from .common import RrsisAlgorithm
 
@@ -33,13 +34,13 @@ class SegmentAlgorithm(RrsisAlgorithm):
         return self.tr(
             "Finds the objects a natural-language expression refers to (e.g. “vehicles along the "
             "road”) in a georeferenced RGB raster and returns them as polygons with the fields "
-            "expression, score, area_m2, model, model_sha256, gsd_m and created. Several "
+            "{fields}. Several "
             "expressions, one per line, share one output. The model runs in the local RRSIS "
             "backend process; nothing leaves the machine. The extent is taken in the raster's "
             "CRS; empty means the whole raster. Any raster layer works: web (XYZ, WMS, WMTS, "
             "ArcGIS) and virtual layers are rendered by QGIS at the working GSD first. A "
             "GeoPackage output keeps one colour per expression as its default style and the "
-            "run's provenance as its metadata.")
+            "run's provenance as its metadata.").format(fields=", ".join(FEATURE_FIELDS))
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
         self.add_common_parameters()

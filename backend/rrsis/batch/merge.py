@@ -130,7 +130,8 @@ def join_tile_borders(tiles: Sequence[TileInfo], features: List[Feature]) -> Tup
             for i in near_a:
                 for j in near_b:
                     fi, fj = features[i], features[j]
-                    if (fi.attributes.get("expression") == fj.attributes.get("expression")
+                    if (all(fi.attributes.get(k) == fj.attributes.get(k)
+                            for k in ("expression", "category"))   # one object, one answer
                             and fi.geometry.distance(fj.geometry) <= tol):
                         comps.union(i, j)
     groups: Dict[int, List[int]] = {}

@@ -517,11 +517,11 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     gated = [plan.phrases[i] for i in plan.gated]   # none without a near-infrared band
     if gated:
         _note_nir(reports, plan.grounding, gated, plan.nir)
-    for expr, (phrase, index, plan_text) in picks:
+    for expr, (phrase, index, plan_text, category) in picks:
         answered_by, answered_sha = base.get(phrase, (name, sha))
         for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
             records.append({"geometry": obj.geometry, "expression": expr,
-                            "score": round(obj.score, 6), "area_m2": round(obj.area_m2, 4),
+                            "category": category, "score": round(obj.score, 6), "area_m2": round(obj.area_m2, 4),
                             "model": answered_by, "model_sha256": answered_sha,
                             "gsd_m": gsd_of[phrase], "created": created, "plan": plan_text})
             counts[expr] += 1

@@ -43,8 +43,9 @@ __all__ = ["GROUNDING_MODES", "GroundedRun", "Pick", "NO_MATCH"]
 GROUNDING_MODES = SEGMENT_PARAMS["grounding"].choices  # the protocol table is the definition
 NO_MATCH = "no object matches"
 
-# (phrase, index of the object among that phrase's objects, plan text for the feature)
-Pick = Tuple[str, int, str]
+# (phrase, index of the object among that phrase's objects, plan text for the feature, the
+# category it was selected as: "" where the model answered the expression whole)
+Pick = Tuple[str, int, str, str]
 
 
 @dataclass
@@ -255,15 +256,15 @@ class GroundedRun:
                            f"not found)"
                     messages.append("answered end to end: the anchor of the relation was "
                                     "not found")
-                    chosen = [(use.fallback_phrase, i)
+                    chosen = [(use.fallback_phrase, i, "")
                               for i in range(len(objects.get(use.fallback_phrase, [])))]
                 else:
-                    chosen = [(cats[c].model_phrase, i) for c, i in sel.picks]
+                    chosen = [(cats[c].model_phrase, i, c) for c, i in sel.picks]
             elif plan.mode == "end_to_end":
-                chosen = [(expr, i) for i in range(len(objects.get(expr, [])))]
+                chosen = [(expr, i, "") for i in range(len(objects.get(expr, [])))]
             if not chosen and NO_MATCH not in messages:
                 messages.append(NO_MATCH)
-            picks += [(expr, (p, i, text)) for p, i in chosen]
+            picks += [(expr, (p, i, text, c)) for p, i, c in chosen]
             reports[expr] = {"plan": text, "mode": mode, "uncertain": uncertain,
                              "messages": messages, "objects": len(chosen),
                              "unknown_words": list(plan.unknown_words),

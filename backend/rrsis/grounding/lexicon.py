@@ -301,11 +301,17 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "the", "a", "an", "all", "any", "every", "each", "some", "that", "which", "who", "are",
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
-    "select", "segment", "highlight", "mark", "only", "objects", "object", "areas", "area",
+    "select", "segment", "highlight", "mark", "only", "areas", "area",
     "ones", "but", "either", "both",
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")
     "count", "how", "many", "number", "total"})
+# "anything red", "everything within 50 m of the river", "objects on the road": every object
+# the model knows (one umbrella category per group, :attr:`Vocabulary.every_object`); after a
+# category name ("vehicle objects") only a filler
+GENERIC_NOUNS: FrozenSet[str] = frozenset({
+    "anything", "everything", "something", "object", "objects", "thing", "things", "feature",
+    "features"})
 # "rows of houses", "patches of grass": read as the objects themselves (a note says so)
 COLLECTIVE_NOUNS: FrozenSet[str] = frozenset({
     "patch", "patches", "group", "groups", "cluster", "clusters", "row", "rows", "line",
@@ -398,7 +404,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
-                 REGION_ADJECTIVES, COLLECTIVE_NOUNS,
+                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS,
                  {"roofed", "shaped"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
                   AREA_UNITS_M2, NEGATED_FORMS):
@@ -450,6 +456,19 @@ class Vocabulary:
     @cached_property
     def _own_words(self) -> FrozenSet[str]:
         return frozenset(w for c in self.categories for n in c.names for w in n.split())
+
+    @cached_property
+    def every_object(self) -> Tuple[str, ...]:
+        """What "anything" names: per group the category named as the group ("vehicle",
+        "vegetation"), else its first ("bare land"); and each class of a model's card the
+        lexicon does not have (group ``other``: "solar panel")."""
+        out: Dict[Tuple[str, str], str] = {}
+        for c in self.categories:
+            if c.group == "other":
+                out["class", c.name] = c.name
+            elif c.name == c.group or ("group", c.group) not in out:
+                out["group", c.group] = c.name
+        return tuple(out.values())
 
     def known_word(self, word: str) -> bool:
         return known_word(word) or word in self._own_words or singular(word) in self._own_words

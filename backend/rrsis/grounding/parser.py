@@ -12,6 +12,7 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
                 | isolated                                 # far from any other of its kind
                 | northern | southern | eastern | western | central   # its part of the image
     head       := category name, singular or plural         # "cars", "low vegetation"
+                | anything | everything | objects | things ...   # every object (a note)
     postmod    := ["and"] ["not"] relation anchor | region | ["not"] attribute
                 | ["not"] measure | in the (image | scene | map ...)   # the whole extent
                 | [ordinal] (closest | nearest | farthest) [to | from] anchor
@@ -49,6 +50,9 @@ __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
 #: words that point back at the target: "buildings with a tree next to them"
 PRONOUNS = frozenset({"them", "it"})
+#: the category :meth:`_Parser.category_here` returns for "anything", "objects" (no
+#: tokenised word is "*"): :meth:`_Parser.head` reads it as every object the model knows
+GENERIC = "*"
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = frozenset({"and", "or", ","})
@@ -99,6 +103,8 @@ class _Parser:
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
         self.target_colours: List[str] = []   # ... of the target just read
         self.both = False   # the anchor just read began with "both"
+        self.head_generic = False   # the head just read was "anything", "objects", ...
+        self.target_generic = False   # ... the target just read had one
 
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
@@ -134,15 +140,44 @@ class _Parser:
         return tuple(targets)
 
     def target_choices(self) -> List[Target]:
-        """One target, or one per colour of "red and white cars" (red cars, or white cars)."""
+        """One target, or one per colour of "red and white cars" (red cars, or white cars),
+        and one per category of "anything" (:meth:`each_object`)."""
         target = self.target()
         colours, self.target_colours = self.target_colours, []
+        targets = self.each_object(target) if self.target_generic else [target]
         if not colours:
-            return [target]
-        first = next(a for a in target.attributes if a.kind == "colour")
-        return [replace(target, attributes=tuple(replace(a, value=c) if a is first else a
-                                                 for a in target.attributes))
-                for c in [first.value, *colours]]
+            return targets
+        out = []
+        for t in targets:
+            first = next(a for a in t.attributes if a.kind == "colour")
+            out += [replace(t, attributes=tuple(replace(a, value=c) if a is first else a
+                                                for a in t.attributes))
+                    for c in [first.value, *colours]]
+        return out
+
+    def each_object(self, target: Target) -> List[Target]:
+        """"anything near the road": every object the model knows but a plain anchor's
+        categories (a road is not asked whether it is near the road; "everything except
+        buildings" leaves buildings out, and the exception with them; "anything near the
+        largest building" keeps the other buildings), one target per category so that each
+        keeps its own default distances (a car 3 m from the road, a building 10 m). A rank
+        compares the objects of every category: "the largest object" stays one target."""
+        plain = {c for r in target.relations if _plain(r.anchor) for c in r.anchor.categories}
+        cats = [c for c in target.categories if c not in plain] or list(target.categories)
+        relations = [r for r in target.relations
+                     if not (r.kind == "is" and r.negated and _plain(r.anchor)
+                             and not set(r.anchor.categories) & set(cats))]
+        parts = [cats] if target.rank is not None else [[c] for c in cats]
+        out = []
+        for part in parts:
+            groups = self.groups_of(part)
+            out.append(replace(target, categories=tuple(part), relations=tuple(
+                r if r.distance_from_expression or r.distance_m is None
+                or r.anchor.categories == target.categories   # "isolated", "each other"
+                else replace(r, distance_m=_default_distance(r.kind, groups, r.anchor,
+                                                             self.vocab))
+                for r in relations)))
+        return out
 
     def target(self) -> Target:
         first_word = self.i
@@ -151,7 +186,8 @@ class _Parser:
         region, self.premod_region = self.premod_region, None
         if colours and rank is not None:   # the largest of the red ones, or of the white?
             raise self.fail("a rank over several colours")
-        heads = [self.head()]
+        heads = self.head()
+        generic = self.head_generic
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
         while self.peek() in _CONJ:
             save = self.i
@@ -160,7 +196,8 @@ class _Parser:
             if self.category_here() is None:  # "cars and red trucks": a new target
                 self.i = save
                 break
-            heads.append(self.head())
+            heads += self.head()
+            generic = generic or self.head_generic
         ranked_before = rank is not None
         relations: List[Relation] = []
         groups = self.groups_of(heads)
@@ -227,6 +264,7 @@ class _Parser:
         if rank is not None and rank[1] == 1 and count is None and not skip and plural:
             self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
         self.target_colours = colours
+        self.target_generic = generic
         return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip)
 
     def predicate_follows(self) -> bool:
@@ -526,7 +564,10 @@ class _Parser:
         return None
 
     def category_here(self) -> Optional[Tuple[str, int]]:
-        """(category, words) of the longest category name starting here, else None."""
+        """(category, words) of the longest category name starting here, else None;
+        (:data:`GENERIC`, 1) at "anything", "objects", ..."""
+        if self.peek() in lx.GENERIC_NOUNS:
+            return GENERIC, 1
         for n in range(self.vocab.max_name_words, 0, -1):
             words = self.t[self.i:self.i + n]
             if len(words) < n or any(w in _CONJ for w in words):
@@ -536,12 +577,24 @@ class _Parser:
                     return self.vocab.names[phrase], n
         return None
 
-    def head(self) -> str:
+    def head(self) -> List[str]:
+        """The categories a head names: one ("cars"), or every object the model knows
+        ("anything", "objects": :attr:`~.lexicon.Vocabulary.every_object`, with a note)."""
         found = self.category_here()
         if found is None:
             raise self.fail("no object named")
+        word = self.peek()
         self.i += found[1]
-        return found[0]
+        self.head_generic = found[0] == GENERIC
+        if not self.head_generic:
+            if self.peek() in lx.GENERIC_NOUNS - {"anything", "everything", "something"}:
+                self.i += 1   # "vehicle objects", "building features": the vehicles
+            return [found[0]]
+        every = self.vocab.every_object
+        note = f"{word!r} read as every object the model knows: {', '.join(every)}"
+        if note not in self.notes:
+            self.notes.append(note)
+        return list(every)
 
     def anchor(self) -> Target:
         self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
@@ -560,7 +613,7 @@ class _Parser:
             raise self.fail("an anchor takes no 'isolated' and one colour")
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
-        heads = [self.head()]
+        heads = self.head()
         while self.peek() in _CONJ:
             save = self.i
             self.i += 1
@@ -573,7 +626,7 @@ class _Parser:
             if found is None or (follows is not None and follows not in _CONJ):
                 self.i = save
                 break
-            heads.append(self.head())
+            heads += self.head()
         return Target(tuple(dict.fromkeys(heads)), tuple(attrs), (), region, rank, skip)
 
     def whole_image(self) -> bool:
@@ -749,6 +802,12 @@ class _TolerantParser(_Parser):
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The known heads' groups: an unknown object left out changes no distance."""
         return super().groups_of([h for h in heads if not _is_unknown(h)] or heads)
+
+
+def _plain(target: Target) -> bool:
+    """Whether ``target`` is its categories and nothing more ("the road", not "the
+    largest building" or "the road in the north")."""
+    return not (target.attributes or target.relations or target.region or target.rank)
 
 
 def _is_unknown(category: str) -> bool:

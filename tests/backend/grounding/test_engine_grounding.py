@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import List, Sequence
 
@@ -29,11 +30,14 @@ from rrsis.models.lavt import ReferringSegmenter
 from rrsis.models.text import TextFeatures
 
 RULES = ("car", "road", "building", "water")  # rule id = index + 1; 0 finds nothing
+SAME_RULE = {"vehicle": "car"}
 REPO = Path(__file__).parents[3]
 
 
 def rule_of(text: str) -> int:
     for word in text.lower().split():
+        for other, key in SAME_RULE.items():
+            word = key if word.startswith(other) else word
         for i, key in enumerate(RULES):
             if word.startswith(key):
                 return i + 1
@@ -150,6 +154,25 @@ def test_grounded_relations_select_in_metres_and_each_phrase_is_segmented_once(
         "messages": [], "objects": 1, "unknown_words": [], "suggestions": []}
     with rasterio.open(tmp_path / "p.tif") as src:   # one band per segmented phrase
         assert src.descriptions == ("cars", "road", "buildings")
+
+
+def test_each_object_says_the_category_it_was_selected_as(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    res, feats = run(tmp_path, colour_models, ["anything red", "cars and white buildings",
+                                               "everything next to the road"], "on")
+    found = Counter((f["expression"], f["category"]) for f in feats)
+    assert found == {("anything red", "vehicle"): 3,            # the red cars, as vehicles
+                     ("cars and white buildings", "car"): 3,
+                     ("cars and white buildings", "building"): 2,
+                     # cars 3 m and buildings 10 m: each category its own default distance;
+                     # the road itself is not asked whether it is next to the road
+                     ("everything next to the road", "vehicle"): 1,
+                     ("everything next to the road", "building"): 1}
+    assert "'anything' read as every object the model knows" in " ".join(
+        res.plans["anything red"]["messages"])
+    (tmp_path / "out.gpkg").unlink()
+    res, feats = run(tmp_path, colour_models, ["cars"], "off")   # the model's whole answer
+    assert [f["category"] for f in feats] == ["", "", ""]
 
 
 def test_missing_anchor_falls_back_to_end_to_end_in_auto_and_is_flagged_in_on(

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from rrsis.grounding import parse
 from rrsis.grounding.engine import GroundedRun
-from rrsis.grounding.lexicon import BY_NAME, TRAINING_WORDS, known_word, singular
+from rrsis.grounding.lexicon import (BY_NAME, TRAINING_WORDS, known_word, singular,
+                                     vocabulary_of)
 from rrsis.errors import InputError
 
 TABLE = Path(__file__).with_name("expressions.tsv")
@@ -140,6 +141,29 @@ def test_a_group_of_objects_is_read_as_the_objects_and_says_so() -> None:
         "'row of' read as the objects themselves",)
     for text in ("the largest patch of grass", "two rows of houses"):
         assert parse(text).mode == "end_to_end", text
+
+
+def test_anything_is_every_object_the_model_knows_each_with_its_own_distances() -> None:
+    """"anything near the road": one target per category (a car near the road within 6 m,
+    a building within 20 m), none of the anchor's (a road is not near itself); a rank
+    compares them all; a model's own class is among them."""
+    q = parse("anything near the road")
+    assert [t.categories for t in q.targets] == [("vehicle",), ("building",), ("vegetation",),
+                                                 ("water",), ("bare land",)]
+    assert [t.relations[0].distance_m for t in q.targets] == [6.0, 20.0, 10.0, 40.0, 10.0]
+    assert q.notes == ("'anything' read as every object the model knows: vehicle, building, "
+                       "road, vegetation, water, bare land",)
+    assert [t.relations[0].distance_m for t in parse("objects within 15 m of water").targets
+            ] == [15.0] * 5
+    largest = parse("the largest thing").targets
+    assert len(largest) == 1 and len(largest[0].categories) == 6
+    # a qualified anchor keeps its category among the targets; a plain exception drops it
+    assert "building" in parse("anything next to the largest building").categories()
+    assert parse("everything except buildings").categories() == (
+        "vehicle", "road", "vegetation", "water", "bare land")
+    assert parse("building objects").summary() == "grounded: building"
+    own = vocabulary_of({"categories": {"solar panel": ["solar panels"]}})
+    assert "solar panel" in parse("anything red", own).categories()
 
 
 def test_a_plural_superlative_without_count_says_it_keeps_one() -> None:

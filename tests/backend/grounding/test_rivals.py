@@ -24,7 +24,7 @@ def select(run: GroundedRun, objects: Dict[str, List], scores: Dict[str, Sequenc
     """expression -> the areas of what it selects (m2, sorted)."""
     picks, _ = run.select(objects, IDENTITY, 1.0, BOUNDS, None, scores)
     out: Dict[str, List[float]] = {e: [] for e in run.expressions}
-    for expr, (phrase, i, _) in picks:
+    for expr, (phrase, i, *_) in picks:
         out[expr].append(round(objects[phrase][i].area, 3))
     return {e: sorted(a) for e, a in out.items()}
 
@@ -68,7 +68,7 @@ def test_selection_leaves_out_claimed_objects_and_says_so() -> None:
                "vehicles": [box(10.2, 10.1, 14.6, 12.1)], "road": []}
     scores = {"buildings": [0.55, 0.9], "vehicles": [0.8], "road": []}
     picks, reports = run.select(objects, IDENTITY, 1.0, BOUNDS, None, scores)
-    assert [objects[p][i].area for _, (p, i, _) in picks] == [120.0]
+    assert [objects[p][i].area for _, (p, i, _, _) in picks] == [120.0]
     assert reports["buildings"]["plan"] == "grounded: building; rivals: vehicle, road"
     assert any("1 object found as 'buildings' left out" in m
                for m in reports["buildings"]["messages"])
