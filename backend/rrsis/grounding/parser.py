@@ -382,6 +382,13 @@ class _Parser:
                 self.notes.append(f"'{word} of' read as the objects themselves")
                 self.i += 2
                 continue
+            if word in lx.ROOF_NOUNS and self.peek(1) == "of" and not self._region_at(2):
+                # "the roof of the largest building", "tops of trees": from above, an
+                # object's roof or top is the object
+                self.notes.append(f"'{word} of' read as the objects themselves: seen from "
+                                  "above, that is their outline")
+                self.i += 2
+                continue
             if self.category_here() is not None:
                 return attrs, rank, count, skip
             negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
@@ -425,6 +432,14 @@ class _Parser:
             or (kind == "colour" and self.eat("roofed")) \
             or (kind == "shape" and self.eat("shaped"))       # "irregularly shaped"
         return Attribute(kind, _colour_name(value) if kind == "colour" else value, negated)
+
+    def _region_at(self, k: int) -> bool:
+        """Whether the words from ``k`` on, after fillers, name the image or a part of it
+        ("the top of the image")."""
+        j = self.i + k
+        while j < len(self.t) and self.t[j] in lx.FILLER_WORDS:
+            j += 1
+        return j < len(self.t) and (self.t[j] in lx.REGION_NOUNS or self.t[j] in lx.REGION_WORDS)
 
     def _category_at(self, k: int) -> bool:
         save = self.i

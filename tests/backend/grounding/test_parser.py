@@ -141,6 +141,11 @@ def test_a_group_of_objects_is_read_as_the_objects_and_says_so() -> None:
         "'row of' read as the objects themselves",)
     for text in ("the largest patch of grass", "two rows of houses"):
         assert parse(text).mode == "end_to_end", text
+    q = parse("the roof of the largest building")   # from above, a roof is the building
+    assert q.summary() == "grounded: the largest building"
+    assert q.notes == ("'roof of' read as the objects themselves: seen from above, that is "
+                       "their outline",)
+    assert parse("the top of the image").mode == "end_to_end"   # a part of the image
 
 
 def test_anything_is_every_object_the_model_knows_each_with_its_own_distances() -> None:
