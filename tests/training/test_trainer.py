@@ -263,3 +263,19 @@ def test_a_dice_weight_adds_to_the_loss(tiny_dataset: Path, tmp_path: Path) -> N
     assert dice.train_step(batch) > plain.train_step(batch)
     plain.close()
     dice.close()
+
+
+def test_a_time_budget_keeps_room_for_the_validation_its_stop_runs(tiny_dataset: Path,
+                                                                    tmp_path: Path) -> None:
+    """A run stopped by its budget validates where it stopped: it stops as long before the
+    budget as its last validation took, so that validation ends inside the budget."""
+    import time
+
+    trainer = Trainer(TINY.replace(time_budget_s=60.0), [tiny_dataset], tmp_path / "run",
+                      device="cpu")
+    started = time.monotonic() - 50.0            # 50 s of the 60 s budget gone
+    assert not trainer._should_stop(started)
+    trainer._select([0.5])                       # a validation: its time is measured
+    assert trainer.validation_s > 0
+    trainer.validation_s = 15.0                  # ... as one of 15 s would be
+    assert trainer._should_stop(started)

@@ -213,6 +213,7 @@ class Trainer:
         self.best_epoch: Optional[int] = None
         self.stale_validations = 0           # validations since the best one
         self.stopped_early = False
+        self.validation_s = 0.0   # how long the last validation took: a budget keeps it for one
         self.history: List[Dict[str, Any]] = []
         if resume:
             self._load_state(Path(resume))
@@ -316,7 +317,8 @@ class Trainer:
             raise Cancelled("training cancelled (the run folder keeps the last saved state)")
         if not r.time_budget_s:
             return False
-        late = time.monotonic() - started >= r.time_budget_s
+        # the validation a stop runs is inside the budget (as long as the last one took)
+        late = time.monotonic() - started + self.validation_s >= r.time_budget_s
         if not self.info.distributed:
             return late
         flag = torch.tensor([1.0 if late else 0.0], device=self.device)
@@ -443,8 +445,10 @@ class Trainer:
         score: Optional[float] = None
         if self.val_set is not None and (partial or (self.epoch + 1) % max(
                 1, self.recipe.eval_every_epochs) == 0 or self.epoch + 1 == self.recipe.epochs):
+            t = time.monotonic()
             res = evaluate_dataset(self.selected_model, self.val_set, self.device,
                                    self.batch_size, self.recipe.precision, self.info)
+            self.validation_s = time.monotonic() - t
             row.update({f"val_{k}": v for k, v in res["overall"].items() if k != "count"})
             score = res["overall"].get(self.recipe.select_metric)
         elif self.val_set is None:
