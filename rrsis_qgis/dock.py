@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject,
                        QgsRasterLayer, QgsRectangle, QgsVectorLayer)
@@ -107,7 +107,8 @@ class RrsisDock(QgsDockWidget):
         self.plan = QLabel("", body)  # how the expression reads (preview), or the last run did
         self.plan.setWordWrap(True)
         form.addRow("", self.plan)
-        self._near_infrared_layers: Dict[str, bool] = {}   # layer id -> has such a band
+        # (layer id, its source) -> has such a band; a layer given a new source is judged anew
+        self._near_infrared_layers: Dict[Tuple[str, str], bool] = {}
         self.preview = PlanPreview(self, self._explain_request, self._show_plan,
                                    self._start_backend, self._near_infrared)
         self.expression.editTextChanged.connect(self.preview.edited)
@@ -359,13 +360,14 @@ class RrsisDock(QgsDockWidget):
     def _near_infrared(self) -> bool:
         """Whether the engine may keep tree and vegetation phrases to what is green on the
         chosen raster: the option is on and the raster has a near-infrared band (judged once
-        per layer: it may read a sample of the raster)."""
+        per layer and source: it may read a sample of the raster)."""
         layer = self.raster.currentLayer()
         if not (self.nir.isChecked() and isinstance(layer, QgsRasterLayer)):
             return False
-        if layer.id() not in self._near_infrared_layers:
-            self._near_infrared_layers[layer.id()] = bands.may_have_near_infrared(layer)
-        return self._near_infrared_layers[layer.id()]
+        key = (layer.id(), layer.source())
+        if key not in self._near_infrared_layers:
+            self._near_infrared_layers[key] = bands.may_have_near_infrared(layer)
+        return self._near_infrared_layers[key]
 
     def _explain_request(self) -> Optional[Dict[str, Any]]:
         """What reads the typed expressions as a run would (``explain``); None: none typed."""

@@ -298,4 +298,7 @@ def test_the_line_under_the_box_says_what_a_near_infrared_band_keeps(iface, proj
     dock.raster.setLayer(rgba)
     assert wait_until(lambda: dock.plan.text().startswith("Reads as:")
                       and note not in dock.plan.text(), 60), dock.plan.text()
+    assert not dock._near_infrared()
+    rgba.setDataSource(naip.source(), "rgba", "gdal")   # the same layer, another raster
+    assert dock._near_infrared()                        # judged anew
     dock.expression.setCurrentText("")
