@@ -65,7 +65,7 @@ CATEGORIES: Tuple[Category, ...] = (
                               "main street", "major road", "roadside", "hwy", "roadway",
                               "alley", "alleyway", "side road", "side street", "back street",
                               "access road", "ring road", "boulevard", "freeway",
-                              "expressway"), "road"),
+                              "expressway", "road segment", "road section"), "road"),
     Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway", "path",
                                       "trail"), "road"),
     Category("bikeway", "bikeway", ("bikeway", "bike lane", "cycle path", "cycleway"), "road"),
@@ -88,7 +88,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                                   "sports field", "playing field",
                                                   "football pitch", "golf course",
                                                   "grassland", "shrubland", "scrub",
-                                                  "scrubland"),
+                                                  "scrubland", "grass field", "grassy area",
+                                                  "grass area", "grass verge", "verge"),
              "vegetation"),
     Category("vegetation", "vegetation", ("vegetation", "greenery", "green vegetation",
                                           "plant", "green area", "crop", "cropland",
@@ -107,7 +108,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("bare land", "bare land", ("bare land", "bare soil", "soil", "sand", "dirt",
                                         "unpaved land", "bare ground", "land", "open land",
                                         "open ground", "vacant land", "vacant lot", "vacant plot",
-                                        "empty lot", "empty plot", "beach", "desert",
+                                        "empty lot", "empty plot", "empty land", "empty ground", "beach", "desert",
                                         "sand dune", "dune", "sandy area", "sandy ground"),
              "land"),
 )
@@ -238,6 +239,10 @@ REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
     "centre": ("centre", "centre"), "center": ("centre", "centre"),
     "middle": ("centre", "centre"), "north": ("top", None), "south": ("bottom", None),
     "east": (None, "right"), "west": (None, "left"), **REGION_ADJECTIVES,
+    "northwest": ("top", "left"), "northeast": ("top", "right"),
+    "southwest": ("bottom", "left"), "southeast": ("bottom", "right"),
+    "northwestern": ("top", "left"), "northeastern": ("top", "right"),
+    "southwestern": ("bottom", "left"), "southeastern": ("bottom", "right"),
 }
 REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter"})
@@ -332,7 +337,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
     **dict.fromkeys(("flat", "pitched", "gabled", "hipped", "sloped", "sloping", "domed"),
                     "a roof's form, which the grounding does not tell apart"),
     **dict.fromkeys(("damaged", "destroyed", "collapsed", "ruined", "burnt", "burned",
-                     "abandoned", "derelict", "dead", "dying", "diseased"),
+                     "abandoned", "derelict", "dead", "dying", "diseased", "construction",
+                     "unfinished"),
                     "a condition, which the grounding does not tell apart"),
     **dict.fromkeys(("new", "newly", "recent", "old", "historic"),
                     "an age, which one image does not show"),
@@ -415,7 +421,7 @@ def _all_words() -> FrozenSet[str]:
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
                   "with", "between", "towards", "toward", "other", "another",
-                  "its", "their", "radius", "them", "it"})
+                  "its", "their", "radius", "them", "it", "empty", "unoccupied"})
     return frozenset(words)
 
 

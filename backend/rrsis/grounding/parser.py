@@ -245,6 +245,9 @@ class _Parser:
                 continue
             attr = self.attribute(negated)
             if attr is not None:
+                if attr.kind == "colour" and not negated and not any(
+                        a.kind == "colour" for a in attrs):   # "cars that are white or silver"
+                    colours = self.more_colours()
                 attrs.append(attr)
                 continue
             measured = self.measures(negated)
@@ -256,6 +259,8 @@ class _Parser:
                 self.i = save
                 raise self.fail("no relation or attribute understood")
             relations += self.each_anchor(rel, groups) if self.both else [rel]
+        if colours and rank is not None:   # the largest of the red ones, or of the white?
+            raise self.fail("a rank over several colours")
         if count is not None and rank is None:   # "the 3 buildings" and no superlative
             raise self.fail("a count needs a superlative (the 3 largest, the 3 closest to ...)")
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
@@ -389,6 +394,16 @@ class _Parser:
                                   "above, that is their outline")
                 self.i += 2
                 continue
+            if word in ("empty", "unoccupied") and self._category_at(1):
+                save, self.i = self.i, self.i + 1
+                found = self.category_here()
+                self.i = save
+                if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
+                    n = found[1]                                         # without vehicles
+                    self.t[self.i:self.i + 1 + n] = self.t[self.i + 1:self.i + 1 + n] + [
+                        "without", "vehicles"]
+                    self.notes.append(f"'{word}' read as without vehicles")
+                    continue
             if self.category_here() is not None:
                 return attrs, rank, count, skip
             negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
@@ -940,8 +955,10 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
         return Plan(text, "nothing", reason="no known object word", unknown_words=unknown,
                     notes=("no object matches",))
     if unknown:
-        read = _unknown_objects(text, tokens, vocabulary, unknown) \
-            if len(tokens) <= MAX_WORDS else None
+        objects = tuple(w for w in unknown if w not in lx.UNMEASURED_WORDS)   # not "under
+        read = _unknown_objects(text, tokens, vocabulary, objects) \
+            if objects and len(tokens) <= MAX_WORDS else None   # construction": a condition
+        read = read and replace(read, unknown_words=unknown)
         return read or Plan(text, "end_to_end", reason="words outside the grounding vocabulary",
                             unknown_words=unknown)
     if len(tokens) > MAX_WORDS:

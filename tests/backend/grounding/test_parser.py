@@ -101,12 +101,22 @@ def test_other_unknown_words_get_no_suggestion(word: str) -> None:
                                                "a material"),
     ("buildings with flat roofs", "flat", "a roof's form"),
     ("damaged buildings", "damaged", "a condition"), ("dead trees", "dead", "a condition"),
-    ("new buildings near the road", "new", "an age")])
+    ("new buildings near the road", "new", "an age"),
+    ("buildings under construction", "construction", "a condition")])
 def test_what_an_image_cannot_tell_is_said_not_guessed(expression: str, word: str,
                                                       asks: str) -> None:
     plan = parse(expression)
     assert plan.mode == "end_to_end"      # the model may still have learnt the word
     assert any(m.startswith(f"{word!r} asks for {asks}") for m in plan.messages())
+    assert not any("names no object" in m for m in plan.messages())   # not an object either
+
+
+def test_empty_is_without_vehicles_where_vehicles_stand() -> None:
+    q = parse("empty parking lots next to the road")
+    assert q.summary() == ("grounded: parking lot without vehicle (<= 3 m) next to road "
+                           "(<= 5 m)")
+    assert q.notes == ("'empty' read as without vehicles",)
+    assert parse("empty buildings").mode == "end_to_end"   # what is inside is not seen
 
 
 def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> None:
