@@ -250,6 +250,10 @@ class _Parser:
                     colours = self.more_colours()
                 attrs.append(attr)
                 continue
+            band = None if negated else self.distance_band()
+            if band is not None:   # before measures: "between 2 and 5 m" is a length too
+                relations += band
+                continue
             measured = self.measures(negated)
             if measured:
                 attrs += measured
@@ -729,6 +733,9 @@ class _Parser:
                 if self.at(*phrase):
                     save = self.i
                     self.i += len(phrase)
+                    if table[phrase] == "between":   # "between (the) two buildings": any two
+                        self.skip_fillers()
+                        self.eat("two") or self.eat("2")
                     try:
                         anchor = self.anchor()
                     except NotUnderstood:
@@ -756,6 +763,33 @@ class _Parser:
         if self.eat("nearby") or self.eat("close", "by") or self.eat("around"):
             return "near"   # "buildings with trees nearby", "without trees around"
         return None
+
+    def distance_band(self) -> Optional[List[Relation]]:
+        """"between 10 and 50 m from the road", "10-50 m from": more than 10 m from it and
+        within 50 m of it; None (position unchanged) if not that."""
+        save = self.i
+        if not self.eat("between"):
+            return None
+        low = _number(self.peek() or "")
+        low_unit = self.peek(1) if self.peek(1) in lx.UNITS_M else None
+        self.i += 1 + (low_unit is not None)
+        high = _number(self.peek(1) or "") if self.peek() == "and" else None
+        unit = self.peek(2)
+        if low is None or high is None or unit not in lx.UNITS_M:
+            self.i = save
+            return None
+        self.i += 3
+        if not (self.eat("of") or self.eat("from") or self.eat("to")):
+            self.i = save
+            return None
+        try:
+            anchor = self.anchor()
+        except NotUnderstood:
+            self.i = save
+            return None
+        near, far = sorted((low * lx.UNITS_M[low_unit or unit], high * lx.UNITS_M[unit]))
+        return [Relation("beyond_m", anchor, near, False, True),
+                Relation("within_m", anchor, far, False, True)]
 
     def metric(self) -> Optional[Tuple[str, float]]:
         """"within 20 m of" -> (within_m, 20); "more than 50 ft from" -> (beyond_m, 15.24)."""

@@ -175,6 +175,17 @@ def test_each_object_says_the_category_it_was_selected_as(
     assert [f["category"] for f in feats] == ["", "", ""]
 
 
+def test_a_distance_band_keeps_what_lies_between_its_two_distances(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    """The car 1 m from the road, not the one on it (0 m) nor the one 28 m away; "10-30 m"
+    the far one only; and "between two buildings" is the between relation."""
+    exprs = ["cars between 0.5 and 5 m from the road", "cars 10-30 m from the road"]
+    res, feats = run(tmp_path, colour_models, exprs, "on")
+    assert res.feature_counts == {exprs[0]: 1, exprs[1]: 1}
+    assert res.plans[exprs[0]]["plan"].startswith(
+        "grounded: car more than 0.5 m from road within 5 m of road")
+
+
 def test_missing_anchor_falls_back_to_end_to_end_in_auto_and_is_flagged_in_on(
         tmp_path: Path, colour_models: ModelCache) -> None:
     res, feats = run(tmp_path, colour_models, ["cars along the river"], "auto")
