@@ -48,7 +48,9 @@ def read_polygons(gpkg: Path) -> list:
 
 
 def draw_overlay(raster: Path, layers: Dict[str, list], png: Path, title: str = "") -> Path:
-    """Image + polygon outlines (one colour per expression) -> PNG, written atomically."""
+    """Image + polygon outlines (one colour per expression, the colours repeating after
+    four) -> PNG, written atomically."""
+    import itertools
     import os
 
     import matplotlib
@@ -66,7 +68,7 @@ def draw_overlay(raster: Path, layers: Dict[str, list], png: Path, title: str = 
     fig, ax = plt.subplots(figsize=(6, 6 * h / w + 0.6), dpi=130)
     ax.imshow(img, extent=(b.left, b.right, b.bottom, b.top))
     handles = []
-    for (expr, geoms), colour in zip(layers.items(), COLOURS):
+    for (expr, geoms), colour in zip(layers.items(), itertools.cycle(COLOURS)):
         for g in geoms:
             for poly in getattr(g, "geoms", [g]):
                 x, y = poly.exterior.xy
