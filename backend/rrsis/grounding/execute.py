@@ -182,8 +182,9 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
     else:   # a third of the category: "large" by area, "narrow" by width
         what, large_end = lx.RELATIVE_SIZES[attr.value]
         sizes, size = scene.sizes(key[0], what), measure(what, geom)
-        result = (size >= np.quantile(sizes, 1.0 - SIZE_QUANTILE) if large_end
-                  else size <= np.quantile(sizes, SIZE_QUANTILE))
+        small, large = np.quantile(sizes, SIZE_QUANTILE), np.quantile(sizes, 1 - SIZE_QUANTILE)
+        result = (size >= large if large_end else size <= small if large_end is False
+                  else small < size < large)   # "medium": the middle third
     return bool(result) != attr.negated
 
 

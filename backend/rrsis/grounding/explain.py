@@ -64,6 +64,10 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             side = "more" if a.value == "above" else "less"
             lines.append(f"{indent}{neg}{what} is {side} than {a.amount:g} {unit}")
             continue
+        if a.kind == "size" and RELATIVE_SIZES[a.value][1] is None:   # "medium"
+            lines.append(f"{indent}{neg}{_MEASURE_WORDS[RELATIVE_SIZES[a.value][0]]} in the "
+                         "middle third of its category")
+            continue
         if a.kind == "size":   # "narrow": a third of the category by width
             how = f"{_MEASURE_WORDS[RELATIVE_SIZES[a.value][0]]} among the third of its " \
                   "category that is"

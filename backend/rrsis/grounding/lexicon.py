@@ -172,15 +172,18 @@ COLOURS: Dict[str, ColourRange] = {
 # length ("the shortest road"): a third of the category (:data:`RELATIVE_SIZES`) or a rank
 SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "small",
                               "large": "large", "big": "large", "huge": "large",
+                              "medium": "medium", "mid": "medium", "midsize": "medium", "midsized": "medium",
+                              "average": "medium", "moderate": "medium",
                               "wide": "wide", "broad": "wide", "narrow": "narrow",
                               "thin": "narrow", "biggest": "largest", "largest": "largest",
                               "smallest": "smallest", "longest": "longest",
                               "shortest": "shortest", "widest": "widest", "broadest": "widest",
                               "narrowest": "narrowest", "thinnest": "narrowest"}
-#: a size word that keeps a third of its category -> (the measure compared, the large end?)
-RELATIVE_SIZES: Dict[str, Tuple[str, bool]] = {"large": ("area", True), "small": ("area", False),
-                                               "wide": ("width", True),
-                                               "narrow": ("width", False)}
+#: a size word that keeps a third of its category -> (the measure compared, the large end?
+#: None: the middle third)
+RELATIVE_SIZES: Dict[str, Tuple[str, Optional[bool]]] = {
+    "large": ("area", True), "small": ("area", False), "medium": ("area", None),
+    "wide": ("width", True), "narrow": ("width", False)}
 #: a superlative -> (the measure ranked, the largest first?)
 SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest": ("area", False),
                                            "longest": ("length", True),
@@ -411,7 +414,7 @@ def _all_words() -> FrozenSet[str]:
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS,
-                 {"roofed", "shaped"})
+                 {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
                   AREA_UNITS_M2, NEGATED_FORMS):
         for phrase in table:
@@ -421,7 +424,8 @@ def _all_words() -> FrozenSet[str]:
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
                   "with", "between", "towards", "toward", "other", "another",
-                  "its", "their", "radius", "them", "it", "empty", "unoccupied"})
+                  "its", "their", "radius", "them", "it", "empty", "unoccupied", "neither",
+                  "nor"})
     return frozenset(words)
 
 

@@ -243,6 +243,10 @@ class _Parser:
             if negated and self.category_here() is not None:   # "vehicles except trucks"
                 relations.append(Relation("is", self.anchor(), None, True))
                 continue
+            neither = None if negated else self.neither()
+            if neither is not None:   # "houses that are neither red nor white"
+                attrs += neither
+                continue
             attr = self.attribute(negated)
             if attr is not None:
                 if attr.kind == "colour" and not negated and not any(
@@ -449,8 +453,21 @@ class _Parser:
         self.i += 1
         self.eat("coloured") or self.eat("colored") or self.eat("in", "colour") \
             or (kind == "colour" and self.eat("roofed")) \
-            or (kind == "shape" and self.eat("shaped"))       # "irregularly shaped"
+            or (kind == "shape" and self.eat("shaped")) \
+            or (kind == "size" and (self.eat("sized") or self.eat("size")))  # "medium-sized"
         return Attribute(kind, _colour_name(value) if kind == "colour" else value, negated)
+
+    def neither(self) -> Optional[List[Attribute]]:
+        """"neither red nor white": both negated; None (position unchanged) if not that."""
+        save = self.i
+        if not self.eat("neither"):
+            return None
+        first = self.attribute(True)
+        second = self.attribute(True) if first is not None and self.eat("nor") else None
+        if second is None:
+            self.i = save
+            return None
+        return [first, second]  # type: ignore[list-item]
 
     def _region_at(self, k: int) -> bool:
         """Whether the words from ``k`` on, after fillers, name the image or a part of it

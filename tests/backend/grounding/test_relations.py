@@ -193,6 +193,12 @@ def _scene() -> Scene:
     ("all buildings except the largest", [("building", 0), ("building", 2)]),   # 100, 25 m2
     ("buildings except the 2 largest ones", [("building", 2)]),
     ("buildings except the 5 largest", []),
+    ("medium buildings", [("building", 0)]),                    # the middle of 25, 100, 900
+    ("buildings between 20 and 40 m from the road", [("building", 1)]),   # 5, 30, 50 m
+    ("cars 0.5-5 m from the road", [("car", 0)]),               # 1 m; the one on it is 0 m
+    ("cars that are white or grey", [("car", 0), ("car", 2)]),
+    ("cars neither red nor grey", [("car", 0), ("car", 2)]),
+    ("the roof of the largest building", [("building", 1)]),
 ])
 
 def test_plans_select_the_right_objects(expression: str, picks: list) -> None:
