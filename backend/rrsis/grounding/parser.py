@@ -77,6 +77,7 @@ def tokenize(text: str) -> List[str]:
     text = re.sub(r"\bw/o\b", " without ", text, flags=re.I)
     text = re.sub(r"\bw/in\b", " within ", text, flags=re.I)
     text = re.sub(r"\bw/", " with ", text, flags=re.I)
+    text = re.sub(r"\b(?:other than|apart from|aside from)\b", " except ", text, flags=re.I)
     text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
     text = lx.normalise(text).replace("’", "'")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"
@@ -241,7 +242,10 @@ class _Parser:
                 rank, skip = (excluded[0], ALL_BUT), excluded[1]
                 continue
             if negated and self.category_here() is not None:   # "vehicles except trucks"
-                relations.append(Relation("is", self.anchor(), None, True))
+                anchor = self.anchor()
+                if not generic and set(anchor.categories) <= set(self.heads):   # "trees
+                    raise self.fail("an exception within one category")   # except palms"
+                relations.append(Relation("is", anchor, None, True))
                 continue
             neither = None if negated else self.neither()
             if neither is not None:   # "houses that are neither red nor white"
