@@ -521,7 +521,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         answered_by, answered_sha = base.get(phrase, (name, sha))
         for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
             records.append({"geometry": obj.geometry, "expression": expr,
-                            "category": category, "score": round(obj.score, 6), "area_m2": round(obj.area_m2, 4),
+                            "category": category, "score": round(obj.score, 6),
+                            "area_m2": round(obj.area_m2, 4),
                             "model": answered_by, "model_sha256": answered_sha,
                             "gsd_m": gsd_of[phrase], "created": created, "plan": plan_text})
             counts[expr] += 1

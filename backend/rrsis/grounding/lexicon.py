@@ -108,7 +108,8 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("bare land", "bare land", ("bare land", "bare soil", "soil", "sand", "dirt",
                                         "unpaved land", "bare ground", "land", "open land",
                                         "open ground", "vacant land", "vacant lot", "vacant plot",
-                                        "empty lot", "empty plot", "empty land", "empty ground", "beach", "desert",
+                                        "empty lot", "empty plot", "empty land", "empty ground",
+                                        "beach", "desert",
                                         "sand dune", "dune", "sandy area", "sandy ground"),
              "land"),
 )
@@ -172,7 +173,8 @@ COLOURS: Dict[str, ColourRange] = {
 # length ("the shortest road"): a third of the category (:data:`RELATIVE_SIZES`) or a rank
 SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "small",
                               "large": "large", "big": "large", "huge": "large",
-                              "medium": "medium", "mid": "medium", "midsize": "medium", "midsized": "medium",
+                              "medium": "medium", "mid": "medium", "midsize": "medium",
+                              "midsized": "medium",
                               "average": "medium", "moderate": "medium",
                               "wide": "wide", "broad": "wide", "narrow": "narrow",
                               "thin": "narrow", "biggest": "largest", "largest": "largest",
