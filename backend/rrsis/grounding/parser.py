@@ -880,9 +880,12 @@ class _TolerantParser(_Parser):
         if j == self.i:
             return super().category_here()
         save, self.i = self.i, j
-        modifies = super().category_here() is not None
+        after = super().category_here()
         self.i = save
-        return None if modifies else (UNKNOWN_PREFIX + " ".join(self.t[self.i:j]), j - self.i)
+        name = UNKNOWN_PREFIX + " ".join(self.t[self.i:j])
+        if after is not None and after[0] == GENERIC:   # "blorf things": an unknown kind
+            return UNKNOWN_PREFIX + " ".join(self.t[self.i:j + 1]), j - self.i + 1
+        return None if after is not None else (name, j - self.i)
 
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The known heads' groups: an unknown object left out changes no distance."""
