@@ -151,7 +151,7 @@ def run_estimate(args: argparse.Namespace) -> int:
            if result.peak_gpu_memory_mb is not None else "")
     print(f"model {result.model} on {result.device} ({result.runtime}), working grid {result.width_px} x "
           f"{result.height_px} px at {result.gsd_m:g} m\n"
-          f"tiles: {result.tiles} x {result.expressions} expression(s)\n"
+          f"tiles: {result.tiles}; phrases segmented: {result.phrases}\n"
           f"expected time: {_duration(result.seconds)} "
           f"({result.seconds_per_tile * 1000:.0f} ms per tile, calibrated on "
           f"{result.calibration_tiles} tiles)\n"

@@ -34,14 +34,16 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
     (blend buffer, one strip per expression) and the bounded GDAL cache.
     """
     with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB, **gdal_options()):
-        plan = _prepare(options, models)
+        t_prepare = time.perf_counter()
+        plan = _prepare(options, models)   # a run pays it too (loading the model, most of it)
+        prepare_s = time.perf_counter() - t_prepare
         grid, predictor = plan.grid, plan.predictor
         size, n_expr = predictor.input_size, len(predictor.expressions)
         tiles = [t for row in plan.rows for t in row]
         if not tiles:  # no expression the model could look for: nothing to run
             return EstimateResult(0, 0.0, round(peak_rss_mb(), 1), grid.gsd_m, str(plan.device),
                                   model_name(plan.model, options.model), grid.width,
-                                  grid.height, 0, runtime=plan.runtime)
+                                  grid.height, 0, runtime=plan.runtime, phrases=0)
         bs = max(1, options.batch_size)
         cuda = plan.device.startswith("cuda")
         if cuda:
@@ -81,7 +83,7 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         # a read and one forward per phrase of the pass
         passes = [(len(tiles), n_expr)] + [(p.tiles_total, len(p.predictor.expressions))
                                            for p in plan.others]
-        seconds = sum(n * (read_tile + infer_tile * k / n_expr) for n, k in passes) \
+        seconds = prepare_s + sum(n * (read_tile + infer_tile * k / n_expr) for n, k in passes) \
             * 1.1  # +10 %: blending, vectorising, writing
         buffers_mb = 4.0 * (n_expr + 1) * size * max(grid.width, size) * 3 / 2**20
         # the GDAL block cache keeps filling during a long run, bounded by GDAL_CACHE_MB
@@ -91,6 +93,7 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         tiles=plan.tiles_total, seconds=round(seconds, 2), peak_memory_mb=round(peak, 1),
         gsd_m=grid.gsd_m, device=str(plan.device), model=model_name(plan.model, options.model),
         width_px=grid.width, height_px=grid.height, expressions=n_expr,
+        phrases=sum(k for _, k in passes),
         seconds_per_tile=round(per_tile, 4),
         peak_gpu_memory_mb=round(gpu, 1) if gpu is not None else None,
         calibration_tiles=measured, runtime=plan.runtime)

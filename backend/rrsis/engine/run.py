@@ -127,11 +127,14 @@ class EstimateResult:
     model: str
     width_px: int
     height_px: int
-    expressions: int = 1
+    expressions: int = 1   # the phrases segmented at the working GSD (one model pass)
     seconds_per_tile: float = 0.0
     peak_gpu_memory_mb: Optional[float] = None
     calibration_tiles: int = 0
     runtime: str = "torch"
+    #: every phrase segmented, at every GSD ("anything": six categories; "buildings": its
+    #: rivals too)
+    phrases: int = 1
 
     def to_dict(self) -> dict:
         return asdict(self)
