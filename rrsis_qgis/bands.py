@@ -21,6 +21,7 @@ __all__ = ["may_have_near_infrared", "holds_a_mask", "MASK_MIDDLE_SHARE"]
 #: opaque value and still be a validity mask: the engine's ``raster_io.MASK_MIDDLE_SHARE``
 MASK_MIDDLE_SHARE = 0.05
 _SAMPLE = 64   # pixels a side of the sample a band tagged alpha is judged on
+SAMPLE_FRACTIONS = (0.1, 0.5, 0.9)   # where its windows lie across and down (as the engine)
 _NIR_WORDS = re.compile(r"\b(nir|near[ _-]?infra[ _-]?red)\b", re.IGNORECASE)
 
 
@@ -58,8 +59,8 @@ def _sample(layer: QgsRasterLayer, band: int) -> List[float]:
     side = _SAMPLE // 3
     dx, dy = layer.rasterUnitsPerPixelX(), layer.rasterUnitsPerPixelY()
     values: List[float] = []
-    for fy in (0.1, 0.5, 0.9):
-        for fx in (0.1, 0.5, 0.9):
+    for fy in SAMPLE_FRACTIONS:
+        for fx in SAMPLE_FRACTIONS:
             x = extent.xMinimum() + int((width - side) * fx) * dx
             y = extent.yMaximum() - int((height - side) * fy) * dy
             window = QgsRectangle(x, y - side * dy, x + side * dx, y)

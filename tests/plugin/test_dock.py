@@ -260,6 +260,8 @@ def test_the_plugin_judges_a_band_as_the_engine_does():
     words = re.search(r'^_NIR_WORDS = re\.compile\((r".*?")', engine, re.M)
     assert share and float(share.group(1)) == bands.MASK_MIDDLE_SHARE
     assert words and ast.literal_eval(words.group(1)) == bands._NIR_WORDS.pattern
+    fractions = re.search(r"^SAMPLE_FRACTIONS = (\(.*?\))", engine, re.M)
+    assert fractions and ast.literal_eval(fractions.group(1)) == bands.SAMPLE_FRACTIONS
 
 
 def test_the_line_under_the_box_says_what_a_near_infrared_band_keeps(iface, project, dock,

@@ -114,6 +114,7 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
 #: opaque value (anti-aliased edges) and still be a validity mask
 MASK_MIDDLE_SHARE = 0.05   # rrsis_qgis.bands says the same to the dock
 _MASK_SAMPLE = 256   # pixels a side of the sample an alpha band is judged on
+SAMPLE_FRACTIONS = (0.1, 0.5, 0.9)   # where its windows lie across and down a large file
 
 
 def _holds_a_mask(src: "rasterio.DatasetReader", band: int) -> bool:
@@ -139,7 +140,7 @@ def _band_sample(src: "rasterio.DatasetReader", band: int) -> np.ndarray:
         return src.read(band, out_shape=shape, resampling=Resampling.nearest)
     side = _MASK_SAMPLE // 3
     windows = [Window(int((width - side) * fx), int((height - side) * fy), side, side)
-               for fy in (0.1, 0.5, 0.9) for fx in (0.1, 0.5, 0.9)]
+               for fy in SAMPLE_FRACTIONS for fx in SAMPLE_FRACTIONS]
     sample = np.concatenate([src.read(band, window=w).ravel() for w in windows])
     if np.count_nonzero(sample) >= _MASK_SAMPLE:
         return sample
