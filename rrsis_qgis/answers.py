@@ -27,6 +27,17 @@ def _quoted(items: Sequence[str]) -> str:
     return ", ".join(f"“{i}”" for i in items)
 
 
+def _by_category(result: Dict[str, Any], expression: str) -> str:
+    """" (20 building, 3 bare land)" where the answer holds objects of several categories
+    ("anything red", "cars and trucks"; the plan's ``categories``), else ""."""
+    plans = result.get("plans")
+    plan = plans.get(expression) if isinstance(plans, dict) else None
+    cats = plan.get("categories") if isinstance(plan, dict) else None
+    if not isinstance(cats, dict) or len(cats) < 2:
+        return ""
+    return " (" + ", ".join(f"{n} {c}" for c, n in cats.items()) + ")"
+
+
 def summarize(result: Dict[str, Any], expressions: Sequence[str]) -> Answer:
     """The message for a finished run."""
     counts = result.get("feature_counts")
@@ -42,7 +53,7 @@ def summarize(result: Dict[str, Any], expressions: Sequence[str]) -> Answer:
     if backend_message:
         detail = f"{backend_message}\n{detail}"
 
-    hits = [f"{n} “{e}”" for e, n in found.items() if n]
+    hits = [f"{n} “{e}”{_by_category(result, e)}" for e, n in found.items() if n]
     parts: List[str] = []
     if hits:
         parts.append("Found " + ", ".join(hits) + ".")

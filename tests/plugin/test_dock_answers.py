@@ -127,6 +127,9 @@ def test_answers_name_unknown_words_and_partial_finds():
     typo = summarize({"feature_counts": {"biuldings": 0}, "plans": {"biuldings": {
         "unknown_words": ["biuldings"], "suggestions": ["buildings"]}}}, ["biuldings"])
     assert "does not know “biuldings” (did you mean “buildings”?)" in typo.text
+    several = summarize({"feature_counts": {"anything red": 23}, "plans": {"anything red": {
+        "categories": {"building": 20, "bare land": 3}}}}, ["anything red"])
+    assert several.text == "Found 23 “anything red” (20 building, 3 bare land)."
 
 
 def test_processing_takes_a_working_gsd_and_offers_the_engines_threshold_range(provider, project,

@@ -19,6 +19,7 @@ end, as before grounding. Any expression left with no object is reported as "no 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import (Any, Callable, ContextManager, Dict, FrozenSet, List, Mapping,
                     Optional, Sequence, Tuple)
@@ -267,6 +268,8 @@ class GroundedRun:
             picks += [(expr, (p, i, text, c)) for p, i, c in chosen]
             reports[expr] = {"plan": text, "mode": mode, "uncertain": uncertain,
                              "messages": messages, "objects": len(chosen),
+                             # what they were selected as: "anything red" names several
+                             "categories": dict(Counter(c for *_, c in chosen if c)),
                              "unknown_words": list(plan.unknown_words),
                              "suggestions": list(plan.suggestions)}
         return picks, reports

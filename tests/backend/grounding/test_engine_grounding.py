@@ -151,7 +151,8 @@ def test_grounded_relations_select_in_metres_and_each_phrase_is_segmented_once(
     assert largest == {
         "plan": "grounded: the largest building; rivals: vehicle, road", "mode": "grounded",
         "uncertain": False,
-        "messages": [], "objects": 1, "unknown_words": [], "suggestions": []}
+        "messages": [], "objects": 1, "categories": {"building": 1}, "unknown_words": [],
+        "suggestions": []}
     with rasterio.open(tmp_path / "p.tif") as src:   # one band per segmented phrase
         assert src.descriptions == ("cars", "road", "buildings")
 
@@ -170,9 +171,11 @@ def test_each_object_says_the_category_it_was_selected_as(
                      ("everything next to the road", "building"): 1}
     assert "'anything' read as every object the model knows" in " ".join(
         res.plans["anything red"]["messages"])
+    assert res.plans["cars and white buildings"]["categories"] == {"car": 3, "building": 2}
     (tmp_path / "out.gpkg").unlink()
     res, feats = run(tmp_path, colour_models, ["cars"], "off")   # the model's whole answer
     assert [f["category"] for f in feats] == ["", "", ""]
+    assert res.plans["cars"]["categories"] == {}
 
 
 def test_a_distance_band_keeps_what_lies_between_its_two_distances(
