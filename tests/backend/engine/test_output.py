@@ -21,6 +21,7 @@ CRS_UTM = CRS.from_epsg(32633)
 
 def _record(i: int) -> dict:
     return {"geometry": box(500_000 + i, 5_000_000, 500_002 + i, 5_000_003), "expression": "cars",
+            "category": "car",
             "score": 0.5 + i / 10, "area_m2": 6.0, "model": "tiny", "model_sha256": "ab" * 32,
             "gsd_m": 0.5, "created": "2026-01-01T00:00:00+00:00", "plan": "segment cars"}
 
