@@ -339,10 +339,12 @@ class _Parser:
         """The lexicon groups of a target's heads: they choose its default distances."""
         return [self.vocab.group_of(h) for h in heads]
 
-    def premods(self) -> Tuple[List[Attribute], Optional[Tuple[str, int]], Optional[int], int]:
+    def premods(self, anchor: bool = False
+                ) -> Tuple[List[Attribute], Optional[Tuple[str, int]], Optional[int], int]:
         """Attributes, a rank ("the 3 largest", "the closest"), a bare count ("the 3
         buildings closest to ...", ranked by the superlative after the noun) and the number
-        of ranked objects an ordinal passes over ("the second largest": 1)."""
+        of ranked objects an ordinal passes over ("the second largest": 1). ``anchor``: read
+        before an anchor's noun, which takes no relation of its own ("empty")."""
         attrs: List[Attribute] = []
         rank: Optional[Tuple[str, int]] = None
         count: Optional[int] = None
@@ -411,7 +413,9 @@ class _Parser:
                 found = self.category_here()
                 self.i = save
                 if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
-                    n = found[1]                                         # without vehicles
+                    if anchor:                           # without vehicles, which an anchor
+                        raise self.fail("'empty' on an anchor")   # cannot carry
+                    n = found[1]
                     self.t[self.i:self.i + 1 + n] = self.t[self.i + 1:self.i + 1 + n] + [
                         "without", "vehicles"]
                     self.notes.append(f"'{word}' read as without vehicles")
@@ -661,7 +665,7 @@ class _Parser:
                 return Target(self.heads)   # "cars close to each other": to other cars
         elif self.heads and self.eat("one", "another"):
             return Target(self.heads)
-        attrs, rank, count, skip = self.premods()
+        attrs, rank, count, skip = self.premods(anchor=True)
         region, self.premod_region = self.premod_region, None
         if self.isolated or self.colour_choices:
             self.isolated, self.colour_choices = False, []
@@ -882,10 +886,11 @@ class _TolerantParser(_Parser):
         save, self.i = self.i, j
         after = super().category_here()
         self.i = save
-        name = UNKNOWN_PREFIX + " ".join(self.t[self.i:j])
         if after is not None and after[0] == GENERIC:   # "blorf things": an unknown kind
-            return UNKNOWN_PREFIX + " ".join(self.t[self.i:j + 1]), j - self.i + 1
-        return None if after is not None else (name, j - self.i)
+            j += 1
+        elif after is not None:   # "blorf road": a modifier of a known name, not read
+            return None
+        return UNKNOWN_PREFIX + " ".join(self.t[self.i:j]), j - self.i
 
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The known heads' groups: an unknown object left out changes no distance."""

@@ -117,6 +117,8 @@ def test_empty_is_without_vehicles_where_vehicles_stand() -> None:
                            "(<= 5 m)")
     assert q.notes == ("'empty' read as without vehicles",)
     assert parse("empty buildings").mode == "end_to_end"   # what is inside is not seen
+    # an anchor takes no relation of its own: read whole, not as cars without vehicles
+    assert parse("cars next to empty parking lots").mode == "end_to_end"
 
 
 def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> None:
