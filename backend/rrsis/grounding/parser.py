@@ -686,6 +686,10 @@ class _Parser:
                 self.i = save
                 break
             heads += self.head()
+        if self.head_generic:   # "near anything red": an adjective follows "anything"
+            attr = self.attribute(False)
+            if attr is not None:
+                attrs.append(attr)
         return Target(tuple(dict.fromkeys(heads)), tuple(attrs), (), region, rank, skip)
 
     def whole_image(self) -> bool:

@@ -179,6 +179,8 @@ def test_anything_is_every_object_the_model_knows_each_with_its_own_distances() 
     assert parse("everything except buildings").categories() == (
         "vehicle", "road", "vegetation", "water", "bare land")
     assert parse("building objects").summary() == "grounded: building"
+    near = parse("trees near anything red").targets[0].relations[0].anchor   # its adjective
+    assert [a.value for a in near.attributes] == ["red"] and len(near.categories) == 6
     q = parse("rusty things near the road")   # an unknown kind of thing: not everything
     assert q.mode == "nothing" and q.unknown_words == ("rusty",)
     own = vocabulary_of({"categories": {"solar panel": ["solar panels"]}})
