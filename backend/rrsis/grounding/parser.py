@@ -173,11 +173,8 @@ class _Parser:
         for part in parts:
             groups = self.groups_of(part)
             out.append(replace(target, categories=tuple(part), relations=tuple(
-                r if r.distance_from_expression or r.distance_m is None
-                or r.anchor.categories == target.categories   # "isolated", "each other"
-                else replace(r, distance_m=_default_distance(r.kind, groups, r.anchor,
-                                                             self.vocab))
-                for r in relations)))
+                r if r.anchor.categories == target.categories   # "isolated", "each other"
+                else self.redistanced(r, groups) for r in relations)))
         return out
 
     def target(self) -> Target:
@@ -306,13 +303,16 @@ class _Parser:
         cats = rel.anchor.categories
         if rel.negated or len(cats) < 2 or rel.kind in ("between", "with", "is"):
             return [rel]
-        out = []
-        for c in cats:
-            anchor = replace(rel.anchor, categories=(c,))
-            distance = rel.distance_m if rel.distance_from_expression else \
-                _default_distance(rel.kind, groups, anchor, self.vocab)
-            out.append(replace(rel, anchor=anchor, distance_m=distance))
-        return out
+        return [self.redistanced(replace(rel, anchor=replace(rel.anchor, categories=(c,))),
+                                 groups) for c in cats]
+
+    def redistanced(self, rel: Relation, groups: Sequence[str]) -> Relation:
+        """``rel`` with the default distance of ``groups`` and its anchor's groups; a distance
+        the expression gave, or a fixed one ("touching": 1 m), stays."""
+        if rel.distance_from_expression:
+            return rel
+        distance = _default_distance(rel.kind, groups, rel.anchor, self.vocab)
+        return rel if distance is None else replace(rel, distance_m=distance)
 
     def excluded_rank(self) -> Optional[Tuple[str, int]]:
         """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;

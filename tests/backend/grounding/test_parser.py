@@ -172,6 +172,11 @@ def test_anything_is_every_object_the_model_knows_each_with_its_own_distances() 
                        "road, vegetation, water, bare land",)
     assert [t.relations[0].distance_m for t in parse("objects within 15 m of water").targets
             ] == [15.0] * 5
+    # a fixed distance stays fixed, per category and per anchor alike
+    assert {r.distance_m for t in parse("anything touching the road").targets
+            for r in t.relations} == {1.0}
+    assert [r.distance_m for r in parse("buildings touching both the road and the river"
+                                        ).targets[0].relations] == [1.0, 1.0]
     largest = parse("the largest thing").targets
     assert len(largest) == 1 and len(largest[0].categories) == 6
     # a qualified anchor keeps its category among the targets; a plain exception drops it
@@ -266,7 +271,8 @@ _WORDS = st.sampled_from("the a cars car road roads buildings red white largest 
                          "top left image north trees water blorf that are surrounded by "
                          "parking lot low vegetation long small the larger smaller than over "
                          "under between m2 ha sq ft square metres with area roofs > < at least "
-                         "long closest nearest farthest to from 3".split())
+                         "long closest nearest farthest to from 3 touching both anything things "
+                         "everything except medium empty neither nor roof".split())
 
 
 @settings(max_examples=300, deadline=None)
@@ -274,5 +280,6 @@ _WORDS = st.sampled_from("the a cars car road roads buildings red white largest 
 def test_word_salad_from_the_vocabulary_never_crashes(words: List[str]) -> None:
     p = parse(" ".join(words))
     assert p.mode in ("grounded", "end_to_end", "nothing")
+    assert isinstance(p.summary(), str) and json.dumps(p.to_dict())
     run = GroundedRun([" ".join(words) or "x"], "auto")
     assert len(run.phrases) == len(set(run.phrases))
