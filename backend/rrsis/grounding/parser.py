@@ -567,19 +567,12 @@ class _Parser:
             if self.peek() in lx.SIZE_NOUNS:
                 self.i += 1
             self.eat("of")
-        if self.eat("between"):
-            low = _number(self.peek() or "")
-            self.i += 1
-            first_unit = self.measure_unit() if low is not None else None   # "100 m2 and 200 m2"
-            high = _number(self.peek(1) or "") if self.peek() == "and" else None
-            self.i += 2
-            unit = self.measure_unit() if low is not None and high is not None else None
-            if first_unit is not None and first_unit != unit:
-                unit = None
-            if unit is None:
+        if self.at("between"):
+            found = self.value_range()
+            if found is None or found[1] != found[3]:   # "100 m2 and 200 m2": one unit
                 self.i = save
                 return []
-            kind, scale = unit
+            low, _, high, (kind, scale) = found
             return [Attribute(kind, "above", negated, low * scale),
                     Attribute(kind, "below", negated, high * scale)]
         side, width = None, False
@@ -606,6 +599,25 @@ class _Parser:
         self.eat("in", "size") or self.eat("in", "area")
         kind = "width" if width and unit[0] == "length" else unit[0]
         return [Attribute(kind, side, negated, value * unit[1])]
+
+    def value_range(self) -> Optional[Tuple[float, Tuple[str, float], float, Tuple[str, float]]]:
+        """"between 50 and 200 m2", "between 10 m and 0.1 km": (low, its unit, high, its
+        unit; the low's is the high's where it has none), consumed; else None (position
+        unchanged)."""
+        save = self.i
+        low = _number(self.peek() or "") if self.eat("between") else None
+        if low is None:
+            self.i = save
+            return None
+        self.i += 1
+        first = self.measure_unit()
+        high = _number(self.peek(1) or "") if self.peek() == "and" else None
+        self.i += 2
+        unit = self.measure_unit() if high is not None else None
+        if unit is None:
+            self.i = save
+            return None
+        return low, first or unit, high, unit
 
     def measure_unit(self) -> Optional[Tuple[str, float]]:
         """("area", m² per unit), or ("length" | "width", m per unit) of the unit here (and of
@@ -797,18 +809,9 @@ class _Parser:
         """"between 10 and 50 m from the road", "10-50 m from": more than 10 m from it and
         within 50 m of it; None (position unchanged) if not that."""
         save = self.i
-        if not self.eat("between"):
-            return None
-        low = _number(self.peek() or "")
-        low_unit = self.peek(1) if self.peek(1) in lx.UNITS_M else None
-        self.i += 1 + (low_unit is not None)
-        high = _number(self.peek(1) or "") if self.peek() == "and" else None
-        unit = self.peek(2)
-        if low is None or high is None or unit not in lx.UNITS_M:
-            self.i = save
-            return None
-        self.i += 3
-        if not (self.eat("of") or self.eat("from") or self.eat("to")):
+        found = self.value_range()
+        if found is None or {found[1][0], found[3][0]} != {"length"} or not (
+                self.eat("of") or self.eat("from") or self.eat("to")):
             self.i = save
             return None
         try:
@@ -816,7 +819,8 @@ class _Parser:
         except NotUnderstood:
             self.i = save
             return None
-        near, far = sorted((low * lx.UNITS_M[low_unit or unit], high * lx.UNITS_M[unit]))
+        low, (_, low_scale), high, (_, scale) = found
+        near, far = sorted((low * low_scale, high * scale))
         return [Relation("beyond_m", anchor, near, False, True),
                 Relation("within_m", anchor, far, False, True)]
 
