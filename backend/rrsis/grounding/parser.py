@@ -53,6 +53,8 @@ PRONOUNS = frozenset({"them", "it"})
 #: the category :meth:`_Parser.category_here` returns for "anything", "objects" (no
 #: tokenised word is "*"): :meth:`_Parser.head` reads it as every object the model knows
 GENERIC = "*"
+#: a generic noun that is a filler after a category name ("vehicle objects")
+_GENERIC_AFTER_A_NAME = lx.GENERIC_NOUNS - {"anything", "everything", "something"}
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = frozenset({"and", "or", ","})
@@ -122,8 +124,14 @@ class _Parser:
         return False
 
     def skip_fillers(self, keep: Sequence[str] = ()) -> None:
-        while self.peek() in lx.FILLER_WORDS and self.peek() not in keep:
-            self.i += 1
+        self.i = self.after_fillers(self.i, keep)
+
+    def after_fillers(self, j: int, keep: Sequence[str] = ()) -> int:
+        """The position of the first word from ``j`` on that is not a filler (or is in
+        ``keep``); the end if there is none."""
+        while j < len(self.t) and self.t[j] in lx.FILLER_WORDS and self.t[j] not in keep:
+            j += 1
+        return j
 
     def fail(self, what: str) -> NotUnderstood:
         word = self.peek()
@@ -286,10 +294,7 @@ class _Parser:
         river", "and near the river", "and within 50 m of the lake"), which the target
         keeps; else a new object follows ("cars and trucks"). "and on/in ..." stays a new
         reading: "on the road and in the parking lot" most often means either."""
-        j = self.i + 1
-        while j < len(self.t) and self.t[j] in lx.FILLER_WORDS:
-            j += 1
-        rest = tuple(self.t[j:j + 4])
+        rest = tuple(self.t[self.after_fillers(self.i + 1):][:4])
         if not rest:
             return False
         return (rest[0] in lx.NEGATION_WORDS - {"without"} or rest[0] in lx.TOUCH_WORDS
@@ -408,18 +413,15 @@ class _Parser:
                                   "above, that is their outline")
                 self.i += 2
                 continue
-            if word in ("empty", "unoccupied") and self._category_at(1):
-                save, self.i = self.i, self.i + 1
-                found = self.category_here()
-                self.i = save
-                if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
-                    if anchor:                           # without vehicles, which an anchor
-                        raise self.fail("'empty' on an anchor")   # cannot carry
-                    n = found[1]
-                    self.t[self.i:self.i + 1 + n] = self.t[self.i + 1:self.i + 1 + n] + [
-                        "without", "vehicles"]
-                    self.notes.append(f"'{word}' read as without vehicles")
-                    continue
+            found = self._category_found_at(1) if word in ("empty", "unoccupied") else None
+            if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
+                if anchor:                           # without vehicles, which an anchor
+                    raise self.fail("'empty' on an anchor")   # cannot carry
+                n = found[1]
+                self.t[self.i:self.i + 1 + n] = self.t[self.i + 1:self.i + 1 + n] + [
+                    "without", "vehicles"]
+                self.notes.append(f"'{word}' read as without vehicles")
+                continue
             if self.category_here() is not None:
                 return attrs, rank, count, skip
             negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
@@ -480,15 +482,17 @@ class _Parser:
     def _region_at(self, k: int) -> bool:
         """Whether the words from ``k`` on, after fillers, name the image or a part of it
         ("the top of the image")."""
-        j = self.i + k
-        while j < len(self.t) and self.t[j] in lx.FILLER_WORDS:
-            j += 1
+        j = self.after_fillers(self.i + k)
         return j < len(self.t) and (self.t[j] in lx.REGION_NOUNS or self.t[j] in lx.REGION_WORDS)
 
     def _category_at(self, k: int) -> bool:
+        return self._category_found_at(k) is not None
+
+    def _category_found_at(self, k: int) -> Optional[Tuple[str, int]]:
+        """:meth:`category_here` ``k`` words on; the position unchanged."""
         save = self.i
         self.i += k
-        found = self.category_here() is not None
+        found = self.category_here()
         self.i = save
         return found
 
@@ -658,7 +662,7 @@ class _Parser:
         self.i += found[1]
         self.head_generic = found[0] == GENERIC
         if not self.head_generic:
-            if self.peek() in lx.GENERIC_NOUNS - {"anything", "everything", "something"}:
+            if self.peek() in _GENERIC_AFTER_A_NAME:
                 self.i += 1   # "vehicle objects", "building features": the vehicles
             return [found[0]]
         every = self.vocab.every_object
@@ -745,9 +749,7 @@ class _Parser:
             self.i += 1
         if self.at("of") or self.at("side", "of"):
             self.eat("side")
-            j = self.i + 1
-            while j < len(self.t) and self.t[j] in lx.FILLER_WORDS - {"area"}:
-                j += 1
+            j = self.after_fillers(self.i + 1, keep=("area",))
             if j < len(self.t) and self.t[j] in lx.REGION_NOUNS:
                 self.i = j + 1
             else:  # "on the left of the road": a relation, not a part of the image
