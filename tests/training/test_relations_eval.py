@@ -31,6 +31,7 @@ from rrsis.engine.run import ModelCache  # noqa: E402
 from rrsis.grounding.engine import GroundedRun  # noqa: E402
 from rrsis.grounding.explain import explain_text  # noqa: E402
 from rrsis.grounding.parser import parse  # noqa: E402
+from rrsis.grounding.kinds import is_kind_family  # noqa: E402
 from rrsis.grounding.policy import decide, end_to_end_reason, families, policy_of  # noqa: E402
 from rrsis.training.sources.common import Crop, DatasetWriter  # noqa: E402
 from rrsis.training.sources.export_lite import metrics_markdown  # noqa: E402
@@ -180,7 +181,8 @@ def test_the_shipped_card_follows_the_rule_and_grounds_ranks() -> None:
     assert "the largest building" in policy
     for fam, entry in policy.items():
         assert entry["decision"] == decide(entry["grounded"], entry["end_to_end"],
-                                           entry["count"]), fam
+                                           entry["count"],
+                                           model_by_default=is_kind_family(fam)), fam
     plans = GroundedRun(["the largest building", "the 3 largest buildings"], "auto",
                         policy=policy).plans()
     assert plans["the largest building"].mode == "grounded"
@@ -404,3 +406,38 @@ def test_rivals_eval_measures_every_contested_triplet_both_ways(folder: Path,
     assert rows["overall"]["with"] == rows["overall"]["without"]
     assert rows["overall"]["with"]["oIoU"] > 0.5
     assert "| group vehicle | 18 |" in markdown(report)
+
+
+def test_a_kind_read_by_length_is_measured_and_decided_by_its_labels(
+        tmp_path: Path, colour_models: ModelCache) -> None:  # noqa: F811
+    """A model whose card shows "bus" unlearnt: "bus" is measured as the vehicles over 8 m
+    long against asking the model for buses (the colour-rule model finds nothing for them).
+    The folder is the car source's, whose relational labels do not decide (every vehicle is
+    "on the road"); its bus labels are buses, so they decide the kind's family."""
+    from rrsis.training.sources.relations_eval import measured_vocabulary
+
+    writer = DatasetWriter(tmp_path / "cars", SIZE, {"gsd_m": GSD}, ["bus"])
+    for k in range(N):
+        img = np.zeros((SIZE, SIZE, 3), np.uint8)
+        img[:] = (25, 75, 25)
+        bus, car = (10, 15, 8 + k, 32 + k), (40, 44, 20, 28)    # 12 x 2.5 m and 4 x 2 m, red
+        for r0, r1, c0, c1 in (bus, car):
+            img[r0:r1, c0:c1] = (220, 30, 30)
+        labels = {"bus": _box_mask(bus), "cars on the road": _box_mask(bus, car)}
+        writer.add(Crop(img, GSD, labels), "val", "syn")
+    writer.close()
+    model = colour_models.get("colour-rules", "cpu")
+    card = model.card
+    model.card = {**card, "metrics": {"val": {"categories": {"bus": {"oIoU": 0.0, "count": 40}}}}}
+    try:
+        samples, _ = relational_samples(tmp_path, vocabulary=measured_vocabulary(model))
+        report = measure(model, samples)
+    finally:
+        model.card = card
+    fams = report["families"]
+    assert set(fams) == {"bus by length", "vehicle on road"}
+    bus = fams["bus by length"]
+    assert bus["grounded"]["oIoU"] > 0.9 and bus["end_to_end"]["oIoU"] == 0.0
+    assert bus["deciding_count"] == N and bus["decision"] == "grounded"
+    assert fams["vehicle on road"]["deciding_count"] == 0       # the car source's relations
+    assert report["expressions"]["bus"]["plan"] == "grounded: bus-sized vehicle over 8 m long"

@@ -103,6 +103,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     distance_to_anchor: Optional[Dict[ObjectKey, float]] = None   # for "the closest to"
     for relation in target.relations:
         anchor_keys = _select(relation.anchor, scene, out)
+        if not anchor_keys and relation.kind == "is" and relation.negated:
+            out.notes.append(f"no {relation.anchor.text()} found: nothing to except")
+            continue   # "vehicles except buses" without a bus: every vehicle, decidedly
         if not anchor_keys:
             name = relation.anchor.text()
             out.uncertain = True
@@ -122,8 +125,8 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         margin = relation.distance_m or 0.0
 
         def anchor_for(k: ObjectKey) -> BaseGeometry:
-            if k not in shared:
-                return anchor
+            if k not in shared or relation.kind == "is":   # "vehicles except buses" (read
+                return anchor   # as the long vehicles, :mod:`.kinds`): a bus is itself one
             if relation.kind in rel.TESTS:  # only anchors within the distance can matter
                 reach = scene.geometry(k).buffer(margin + 1e-6)
                 near_ids = tree.query(reach)  # type: ignore[union-attr]

@@ -54,7 +54,8 @@ def _relation_line(r: Relation) -> str:
 
 
 def _target_lines(t: Target, indent: str) -> List[str]:
-    lines = [f"{indent}{' or '.join(t.categories)} objects"]
+    named = f" ({t.named_as}-sized: see the note)" if t.named_as else ""
+    lines = [f"{indent}{' or '.join(t.categories)} objects{named}"]
     indent = "    - "
     for a in t.attributes:
         neg = "NOT " if a.negated else ""

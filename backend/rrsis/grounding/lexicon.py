@@ -8,7 +8,7 @@ whole ("low vegetation", "parking lot").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
@@ -21,7 +21,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
-           "NEGATED_FORMS", "TRAINING_WORDS",
+           "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
            "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise"]
 
@@ -45,8 +45,10 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("car", "cars", ("car", "automobile", "passenger car", "sedan", "taxi", "suv",
                              "hatchback"), "vehicle"),
     Category("truck", "trucks", ("truck", "lorry", "trailer", "long vehicle"), "vehicle"),
-    Category("bus", "buses", ("bus", "coach", "minibus"), "vehicle"),
-    Category("van", "vans", ("van", "pickup", "pickup truck", "pick up truck"), "vehicle"),
+    Category("bus", "buses", ("bus", "coach"), "vehicle"),
+    # a minibus is van-sized, and the training data's "van" is its minibus class
+    Category("van", "vans", ("van", "minibus", "pickup", "pickup truck", "pick up truck"),
+             "vehicle"),
     Category("building", "buildings", ("building", "house", "roof", "rooftop", "home",
                                        "structure", "shed", "hut", "dwelling", "warehouse",
                                        "shop", "store", "factory", "barn", "garage", "school",
@@ -114,6 +116,16 @@ CATEGORIES: Tuple[Category, ...] = (
              "land"),
 )
 CATEGORY_NAMES: Dict[str, str] = {n: c.name for c in CATEGORIES for n in c.names}
+
+#: kinds of vehicle told apart by ground length (m; (at least, at most), None: no bound),
+#: from the typical sizes of their types, not from any data: cars 3.5-5.2 m; vans, minibuses
+#: and pickups 5-7.4 m (a long-wheelbase Sprinter); lorries from 7 m (a 7.5 t box truck) to
+#: 18 m; buses from a 8 m midibus to an 18 m articulated one. A model that did not learn
+#: such a kind (its card: :mod:`.learnt`) is asked for the group's umbrella ("vehicles") and
+#: the kind is selected by length (:func:`.kinds.by_length`); by length alone buses and
+#: trucks are not told apart.
+LENGTH_KINDS: Dict[str, Tuple[Optional[float], Optional[float]]] = {
+    "van": (5.0, 7.5), "truck": (7.0, None), "bus": (8.0, None)}
 BY_NAME: Dict[str, Category] = {c.name: c for c in CATEGORIES}
 
 # irregular plurals (others: -s, -es, -ies)
@@ -448,6 +460,9 @@ class Vocabulary:
     #: the groups of the classes a fine-tuned model leaves to the model it was made from,
     #: which segmented them better on the validation part (its card's ``base_classes``)
     base_groups: FrozenSet[str] = frozenset()
+    #: the categories of :data:`LENGTH_KINDS` the model did not learn (its card's validation
+    #: figures): read as their group's umbrella of that length (:mod:`.kinds`)
+    by_length: FrozenSet[str] = frozenset()
 
     def learnt(self, group: str) -> bool:
         return self.learnt_groups is None or group in self.learnt_groups
@@ -549,12 +564,31 @@ def _phrase(text: str) -> str:
     return " ".join(normalise(text).split())
 
 
-def vocabulary_of(card: Optional[Mapping[str, Any]]) -> Vocabulary:
-    """The vocabulary of a model: the lexicon plus the card's ``categories`` (category word
-    -> its words, written by ``finetune`` from the dataset's classes). A lexicon category is
-    then asked by the card's word ("building", as trained, not "buildings"), and so is the
-    category a class is a name of ("house": "buildings" and "roofs" ask a model fine-tuned
-    on houses for "house", with the distances and scales of buildings); a class the lexicon
+def vocabulary_of(card: Optional[Mapping[str, Any]], policy: bool = True) -> Vocabulary:
+    """The vocabulary of a model (:func:`_with_classes`), reading by length (``by_length``)
+    the kinds of :data:`LENGTH_KINDS` the card shows it did not learn and its
+    ``grounding_policy`` measured better read so than asked of the model (family "van by
+    length" decided ``grounded``); ``policy=False``: every unlearnt kind, as the measurement
+    needs."""
+    from .kinds import KIND_FAMILY
+    from .learnt import unlearnt_words
+    from .policy import policy_of
+
+    vocabulary = _with_classes(card)
+    decided = policy_of(card) if policy else {}
+    named = (vocabulary.category_named(w) for w in unlearnt_words(card))
+    kinds = frozenset(c for c in named if c in LENGTH_KINDS and (not policy or decided.get(
+        KIND_FAMILY.format(kind=c), {}).get("decision") == "grounded"))
+    return replace(vocabulary, by_length=kinds) if kinds else vocabulary
+
+
+def _with_classes(card: Optional[Mapping[str, Any]]) -> Vocabulary:
+    """The vocabulary of a model's classes: the lexicon plus the card's ``categories``
+    (category word -> its words, written by ``finetune`` from the dataset's classes). A
+    lexicon category is then asked by the card's word ("building", as trained, not
+    "buildings"), and so is the category a class is a name of ("house": "buildings" and
+    "roofs" ask a model fine-tuned on houses for "house", with the distances and scales of
+    buildings); a class the lexicon
     does not have ("solar panel") becomes a category of group ``other`` (default distances,
     no rivals). Rival categories (:mod:`.rivals`) stay among the groups of the card's
     classes: a model fine-tuned on buildings alone is not also asked for vehicles and roads

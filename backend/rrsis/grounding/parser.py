@@ -44,6 +44,7 @@ from functools import lru_cache
 from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
+from .kinds import by_length
 from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
@@ -1009,7 +1010,7 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
     """The plan of one expression, in the lexicon's words and those the model's card adds
     (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string. An
     unknown word one slip away from an object name gets a note: "did you mean 'buildings'?"."""
-    plan = _parse(expression, vocabulary)
+    plan = by_length(_parse(expression, vocabulary), vocabulary)
     hints = tuple(s for s in dict.fromkeys(vocabulary.suggest(w) for w in plan.unknown_words)
                   if s)
     unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in plan.unknown_words

@@ -115,6 +115,8 @@ class Target:
     "nearest"|"farthest", n) keeps the n extreme
     objects after the other filters (nearest and farthest: to the anchor of the relation of
     that kind), passing over the first ``rank_skip`` ("the second largest": 1).
+    ``named_as``: the kind of vehicle the expression named, selected by length
+    (:mod:`.kinds`).
     """
 
     categories: Tuple[str, ...]
@@ -123,6 +125,8 @@ class Target:
     region: Optional[Region] = None
     rank: Optional[Tuple[str, int]] = None
     rank_skip: int = 0
+    #: the kind the user named, read as ``categories`` of its length (:mod:`.kinds`: "bus")
+    named_as: str = ""
 
     def rank_text(self) -> str:
         """"the 3 largest", "the 2nd largest", "the largest"; "the 3", "the 2nd" for a rank by
@@ -139,6 +143,8 @@ class Target:
 
     def text(self) -> str:
         head = " + ".join(self.categories)
+        if self.named_as:   # "bus-sized vehicle over 8 m long"
+            head = f"{self.named_as}-sized {head}"
         words = [a.text() for a in self.attributes if a.amount is None]
         if self.rank:
             words.insert(0, self.rank_text())

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from .kinds import family_of
 from .lexicon import group_of
 from .plan import ALL_BUT, DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target, ordinal
 
@@ -38,14 +39,14 @@ _WORDS = {**RELATION_WORDS, "beyond_m": "beyond", **{k: k for k in DISTANCE_RANK
 
 
 def _relation_family(group: str, relation: Relation) -> str:
-    anchor = "+".join(relation.anchor.categories)
+    anchor = relation.anchor.named_as or "+".join(relation.anchor.categories)
     neg = "not " if relation.negated else ""
     return f"{group} {neg}{_WORDS.get(relation.kind, relation.kind)} {anchor}"
 
 
 def _target_families(target: Target) -> List[str]:
     groups = list(dict.fromkeys(group_of(c) for c in target.categories))
-    out: List[str] = []
+    out: List[str] = [f for f in [family_of(target)] if f]
     for g in groups:
         out += [_relation_family(g, r) for r in target.relations]
         if target.rank is not None:
@@ -78,14 +79,22 @@ def families(plan: Plan) -> Tuple[str, ...]:
 
 
 def decide(grounded: Mapping[str, float], end_to_end: Mapping[str, float], count: int,
-           min_samples: int = MIN_SAMPLES) -> str:
+           min_samples: int = MIN_SAMPLES, model_by_default: bool = False) -> str:
     """``end_to_end`` only where the model whole scores strictly higher on enough samples by
     both metrics it was measured with. oIoU pools pixels, so a family the model answers by
     marking every object of the category (each building for "the largest building") can win it
-    while answering fewer expressions right; mIoU, one figure per expression, tells that apart."""
+    while answering fewer expressions right; mIoU, one figure per expression, tells that apart.
+
+    ``model_by_default`` turns the rule round, for a reading that is a proxy rather than
+    the meaning (a kind of vehicle by its length, :mod:`.kinds`): ``grounded`` only where it
+    scores strictly higher by both metrics on enough samples."""
+    metrics = [k for k in METRICS if k in end_to_end and k in grounded] or ["oIoU"]
+    if model_by_default:
+        wins = count >= min_samples and all(float(grounded[k]) > float(end_to_end[k])
+                                            for k in metrics)
+        return "grounded" if wins else "end_to_end"
     if count < min_samples:
         return "grounded"
-    metrics = [k for k in METRICS if k in end_to_end and k in grounded] or ["oIoU"]
     wins = all(float(end_to_end[k]) > float(grounded[k]) for k in metrics)
     return "end_to_end" if wins else "grounded"
 

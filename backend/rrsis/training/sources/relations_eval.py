@@ -56,6 +56,8 @@ from ...errors import InputError, run_tool
 from ...paths import write_text_atomic
 from ..tool_args import measuring_parser
 from ...grounding.engine import GroundedRun
+from ...grounding.kinds import is_kind_family
+from ...grounding.lexicon import BASE_VOCABULARY, Vocabulary, vocabulary_of
 from ...grounding.parser import parse
 from ...grounding.policy import MIN_SAMPLES, decide, families
 from ..datasets.refsegrs import load_image, load_mask, read_split
@@ -64,7 +66,8 @@ from . import SOURCES
 from .common import GSD_FILE, read_gsd_table
 
 __all__ = ["WAYS", "RelationalSample", "relational_samples", "split_samples", "measure",
-           "relations_card", "relations_markdown", "main", "CropSegmenter", "CropView"]
+           "relations_card", "relations_markdown", "main", "CropSegmenter", "CropView",
+           "measured_vocabulary"]
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +102,14 @@ class RelationalSample:
 
 
 def relational_samples(datasets: Path, split: str = "val",
-                       sources: Sequence[str] = SOURCES, limit: Optional[int] = None
+                       sources: Sequence[str] = SOURCES, limit: Optional[int] = None,
+                       vocabulary: Vocabulary = BASE_VOCABULARY
                        ) -> Tuple[List[RelationalSample], Dict[str, str]]:
-    """The split's triplets with a relation family, and how each folder's GSD was known
-    (see :func:`split_samples`)."""
-    tagged, gsd_from = split_samples(datasets, lambda e: families(parse(e)), split, sources,
-                                     limit)
+    """The split's triplets with a relation family in the model's ``vocabulary`` (which
+    kinds it reads by length: "bus by length"), and how each folder's GSD was known (see
+    :func:`split_samples`)."""
+    tagged, gsd_from = split_samples(datasets, lambda e: families(parse(e, vocabulary)), split,
+                                     sources, limit)
     return [replace(s, families=f) for s, f in tagged], gsd_from
 
 
@@ -148,6 +153,12 @@ def split_samples(datasets: Path, tag: Callable[[str], Any], split: str = "val",
             out.append((RelationalSample(name, s.id, s.expression, s.image, s.mask, gsd, ()),
                         value))
     return out, gsd_from
+
+
+def measured_vocabulary(model: Any) -> Vocabulary:
+    """``model``'s vocabulary with every kind its card shows unlearnt read by length, whatever
+    its current policy decided: the reading is measured again, not taken from the last one."""
+    return vocabulary_of(getattr(model, "card", None), policy=False)
 
 
 class _ArrayReader:
@@ -342,6 +353,7 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
     from ...errors import Cancelled
 
     deciding = functools.lru_cache(maxsize=None)(labels_follow_relations)
+    vocabulary = measured_vocabulary(model)
     fam_acc: Dict[Tuple[str, str], MetricAccumulator] = {}
     dec_acc: Dict[Tuple[str, str], MetricAccumulator] = {}  # samples whose labels can decide
     expr_acc: Dict[Tuple[str, str], MetricAccumulator] = {}
@@ -352,7 +364,8 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
         by_expression.setdefault(s.expression, []).append(s)
     done = 0
     for expr, group in by_expression.items():
-        runs = {way: GroundedRun([expr], mode) for way, mode in _RUN_MODES.items()}
+        runs = {way: GroundedRun([expr], mode, vocabulary=vocabulary)
+                for way, mode in _RUN_MODES.items()}
         segmenter = CropSegmenter.for_runs(model, list(runs.values()))
         expr_info[expr] = {"count": 0, "sources": [], "families": list(group[0].families),
                            "plan": runs["grounded"].plans()[expr].summary(), "anchor_missing": 0}
@@ -373,7 +386,8 @@ def measure(model: Any, samples: Sequence[RelationalSample], batch_size: int = 8
                     expr_acc.setdefault((expr, way), MetricAccumulator()).add_counts(inter, union)
                     for f in s.families:
                         fam_acc.setdefault((f, way), MetricAccumulator()).add_counts(inter, union)
-                        if deciding(s.source):
+                        if deciding(s.source) or is_kind_family(f):   # a kind's labels
+                            #                         are the kind, whatever the relations
                             dec_acc.setdefault((f, way), MetricAccumulator()).add_counts(
                                 inter, union)
             done += len(batch)
@@ -398,7 +412,8 @@ def _report(fam_acc: Dict[Tuple[str, str], MetricAccumulator],
         ways = {w: _short(fam_acc[(f, w)]) for w in WAYS}
         deciding = len(dec_acc[(f, "end_to_end")].inters) if (f, "end_to_end") in dec_acc else 0
         basis = {w: _short(dec_acc[(f, w)]) for w in WAYS} if deciding else ways
-        decision = decide(basis[DECIDED_ON], basis["end_to_end"], deciding, min_samples)
+        decision = decide(basis[DECIDED_ON], basis["end_to_end"], deciding, min_samples,
+                          model_by_default=is_kind_family(f))
         fams[f] = {"count": count, **ways, "anchor_missing": missing.get(f, 0),
                    "deciding_count": deciding, "decision": decision,
                    "expressions": {e: i["count"] for e, i in expr_info.items()
@@ -417,7 +432,7 @@ def _report(fam_acc: Dict[Tuple[str, str], MetricAccumulator],
 def relations_card(model: Any, datasets: Path, split: str = "val"
                    ) -> Tuple[Dict[str, Any], Dict[str, Dict[str, Any]]]:
     """(``metrics.relations``, ``grounding_policy``) of a model card, measured on ``datasets``."""
-    samples, gsd_from = relational_samples(datasets, split)
+    samples, gsd_from = relational_samples(datasets, split, vocabulary=measured_vocabulary(model))
     report = measure(model, samples)
     policy = report.pop("grounding_policy")
     report.update({"split": split, "gsd": gsd_from})
@@ -444,7 +459,9 @@ def relations_markdown(report: Dict[str, Any]) -> str:
     text += ("\nA family is answered end to end by default only where that beats grounded (auto)"
              f" on both oIoU and mIoU over at least {report['min_samples']} deciding samples: "
              "those whose labels follow the relation (the car source labels every vehicle as "
-             "on/along the road: measured, not deciding).\n")
+             "on/along the road: measured, not deciding; its labels of a kind, \"bus\", decide "
+             "the kind's family, \"bus by length\": the vehicles of that length, or the model "
+             "asked for buses, which stays the default unless the length reading wins).\n")
     return text
 
 
@@ -458,8 +475,9 @@ def run(model_path: Path, datasets: Path, split: str = "val", limit: Optional[in
     from ...models.catalog import find_model
     from ...models.checkpoint import load_checkpoint
 
-    samples, gsd_from = relational_samples(datasets, split, limit=limit)
     model = load_checkpoint(find_model(str(model_path)), "cpu")
+    samples, gsd_from = relational_samples(datasets, split, limit=limit,
+                                           vocabulary=measured_vocabulary(model))
 
     def progress(done: int, total: int) -> None:
         log.info("relations: %d/%d samples", done, total)
