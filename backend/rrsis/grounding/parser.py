@@ -105,6 +105,7 @@ class _Parser:
         self.heads: Tuple[str, ...] = ()   # the current target's categories
         self.notes: List[str] = []   # what the plan should say about how it was read
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
+        self.roof_colours: List[str] = []     # "with red or brown roofs": the same, of a roof
         self.target_colours: List[str] = []   # ... of the target just read
         self.both = False   # the anchor just read began with "both"
         self.head_generic = False   # the head just read was "anything", "objects", ...
@@ -259,9 +260,12 @@ class _Parser:
                 continue
             attr = self.attribute(negated)
             if attr is not None:
-                if attr.kind == "colour" and not negated and not any(
+                more, self.roof_colours = self.roof_colours, []   # "with red or brown roofs"
+                if attr.kind == "colour" and negated:   # "without red or brown roofs"
+                    attrs += [Attribute("colour", c, True) for c in more]
+                elif attr.kind == "colour" and not any(
                         a.kind == "colour" for a in attrs):   # "cars that are white or silver"
-                    colours = self.more_colours()
+                    colours = more or self.more_colours()
                 attrs.append(attr)
                 continue
             band = None if negated else self.distance_band()
@@ -547,9 +551,16 @@ class _Parser:
         self.skip_fillers()
         self.eat("its") or self.eat("their")
         colour = self.peek()
-        if colour in lx.COLOURS and self.peek(1) in lx.ROOF_NOUNS:
-            self.i += 2
-            return Attribute("colour", _colour_name(colour), negated)
+        if colour in lx.COLOURS:   # "with red roofs", "with red or brown roofs"
+            self.i += 1
+            more = self.more_colours()
+            if self.peek() in lx.ROOF_NOUNS:
+                self.i += 1
+                self.roof_colours = more
+                return Attribute("colour", _colour_name(colour), negated)
+            self.i = save + 1
+            self.skip_fillers()
+            self.eat("its") or self.eat("their")
         if self.peek() in lx.ROOF_NOUNS:   # "whose roof is red", "with roofs that are red"
             self.i += 1
             self.skip_fillers()
@@ -566,24 +577,28 @@ class _Parser:
         "with an area over 2 ha", "between 50 and 200 m2", "shorter than 10 m", "roads wider
         than 6 m"; [] when there is none here ("more than 50 m from ..." is a distance, left
         to :meth:`metric`)."""
-        save = self.i
-        if self.eat("with"):
+        save, noun = self.i, None
+        if self.eat("with") or self.eat("whose"):   # "whose area is over 300 m2"
             self.skip_fillers()
             if self.peek() in lx.SIZE_NOUNS:
+                noun = self.peek()
                 self.i += 1
             self.eat("of")
+            self.skip_fillers()   # "whose length is more than 30 m"
         if self.at("between"):
             found = self.value_range()
             if found is None or found[1] != found[3]:   # "100 m2 and 200 m2": one unit
                 self.i = save
                 return []
             low, _, high, (kind, scale) = found
+            kind = "width" if noun == "width" and kind == "length" else kind
             return [Attribute(kind, "above", negated, low * scale),
                     Attribute(kind, "below", negated, high * scale)]
-        side, width = None, False
+        side, width = None, noun == "width"   # "with a width of more than 8 m"
         for phrase in _COMPARATIVES:
             if self.eat(*phrase):
-                side, width = lx.COMPARATIVES[phrase], phrase in lx.WIDTH_COMPARATIVES
+                side = lx.COMPARATIVES[phrase]
+                width = width or phrase in lx.WIDTH_COMPARATIVES
                 break
         self.eat("about")
         value = _number(self.peek() or "")
