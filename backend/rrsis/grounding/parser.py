@@ -81,6 +81,9 @@ def tokenize(text: str) -> List[str]:
     text = re.sub(r"\bw/in\b", " within ", text, flags=re.I)
     text = re.sub(r"\bw/", " with ", text, flags=re.I)
     text = re.sub(r"\b(?:other than|apart from|aside from)\b", " except ", text, flags=re.I)
+    # "houses close together", "cars packed together": near each other
+    text = re.sub(r"\b(close|closely|packed|clustered|near|bunched) together\b",
+                  " close to each other ", text, flags=re.I)
     text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
     text = lx.normalise(text).replace("’", "'")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"
