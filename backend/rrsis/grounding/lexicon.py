@@ -18,7 +18,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
-           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M",
+           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "SIDE_WORDS", "SIDE_GROUPS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
@@ -266,6 +266,15 @@ REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "r
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter"})
 # "with red roofs", "that have a blue roof", "whose roof is red": the object's colour
 ROOF_COLOUR_WORDS = frozenset({"with", "have", "has", "having", "whose"})
+#: a word before an object's name that places it along another object: "roadside trees",
+#: "riverside houses" (the objects along the road, the river); a road or water name before
+#: another object's name does the same ("street trees", "river houses")
+SIDE_WORDS: Dict[str, str] = {
+    "roadside": "road", "streetside": "road", "wayside": "road", "kerbside": "road",
+    "curbside": "road", "riverside": "water", "riverbank": "water", "lakeside": "water",
+    "lakeshore": "water", "waterfront": "water", "waterside": "water", "seaside": "water",
+    "seafront": "water", "beachfront": "water", "shoreline": "water", "canalside": "water"}
+SIDE_GROUPS = frozenset({"road", "water"})
 # "buildings touching the road": a gap of at most this, as outlines traced from pixels of up
 # to 0.6 m rarely meet exactly
 TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting",
@@ -426,7 +435,7 @@ def _all_words() -> FrozenSet[str]:
             words.update(n.split())
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
                  REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
-                 ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS,
+                 ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS,
                  {"roofed", "shaped", "sized"})

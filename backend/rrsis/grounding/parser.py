@@ -81,6 +81,9 @@ def tokenize(text: str) -> List[str]:
     text = re.sub(r"\bw/in\b", " within ", text, flags=re.I)
     text = re.sub(r"\bw/", " with ", text, flags=re.I)
     text = re.sub(r"\b(?:other than|apart from|aside from)\b", " except ", text, flags=re.I)
+    # "on the roadside", "at the waterfront": beside it, not over it
+    text = re.sub(r"\b(?:on|at|in) the (" + "|".join(lx.SIDE_WORDS) + r")\b",
+                  r" along the \1 ", text, flags=re.I)
     # "houses close together", "cars packed together": near each other
     text = re.sub(r"\b(close|closely|packed|clustered|near|bunched) together\b",
                   " close to each other ", text, flags=re.I)
@@ -105,6 +108,7 @@ class _Parser:
         self.vocab = vocabulary
         self.isolated = False   # "isolated buildings": set by premods, read by the target
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
+        self.premod_along: Optional[str] = None       # "roadside trees": along the road
         self.heads: Tuple[str, ...] = ()   # the current target's categories
         self.notes: List[str] = []   # what the plan should say about how it was read
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
@@ -195,6 +199,7 @@ class _Parser:
         attrs, rank, count, skip = self.premods()
         colours, self.colour_choices = self.colour_choices, []
         region, self.premod_region = self.premod_region, None
+        along, self.premod_along = self.premod_along, None
         if colours and rank is not None:   # the largest of the red ones, or of the white?
             raise self.fail("a rank over several colours")
         heads = self.head()
@@ -218,6 +223,10 @@ class _Parser:
             own = Target(self.heads)
             relations.append(Relation("far", own, _default_distance("far", groups, own,
                                                                     self.vocab)))
+        if along is not None:   # "roadside trees"
+            side = Target((along,))
+            relations.append(Relation("along", side, _default_distance("along", groups, side,
+                                                                        self.vocab)))
         while True:
             self.skip_fillers(keep=("all",))
             if (self.at("and") or self.at(",")) and self.predicate_follows():
@@ -421,6 +430,12 @@ class _Parser:
                                   "above, that is their outline")
                 self.i += 2
                 continue
+            side = self.side_anchor(word)
+            if side is not None:   # "roadside trees", "street trees": along the road
+                if anchor:
+                    raise self.fail(f"'{word}' on an anchor")   # an anchor takes no relation
+                self.premod_along = side
+                continue
             found = self._category_found_at(1) if word in ("empty", "unoccupied") else None
             if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
                 if anchor:                           # without vehicles, which an anchor
@@ -441,6 +456,24 @@ class _Parser:
             attrs.append(attr)
             if attr.kind == "colour" and not any(a.kind == "colour" for a in attrs[:-1]):
                 self.colour_choices = self.more_colours()
+
+    def side_anchor(self, word: str) -> Optional[str]:
+        """The category "roadside", "riverside" (:data:`~.lexicon.SIDE_WORDS`) or a road or
+        water name ("street trees") places the object named next along, consumed; else None
+        (position unchanged)."""
+        if word in lx.SIDE_WORDS and self._category_at(1):
+            self.i += 1
+            return self.vocab.category_named(lx.SIDE_WORDS[word])
+        found = self.category_here()
+        if found is None or found[0] == GENERIC or \
+                self.vocab.group_of(found[0]) not in lx.SIDE_GROUPS:
+            return None
+        then = self._category_found_at(found[1])
+        if then is None or then[0] == GENERIC or \
+                self.vocab.group_of(then[0]) == self.vocab.group_of(found[0]):
+            return None
+        self.i += found[1]
+        return found[0]
 
     def more_colours(self) -> List[str]:
         """The colours of "red and white" / "red, white or blue" after the first; [] if none."""
