@@ -205,13 +205,16 @@ def _length(geom: BaseGeometry) -> float:
     return max(float(np.hypot(x1 - x0, y1 - y0)), float(np.hypot(x2 - x1, y2 - y1)))
 
 
-#: an object's ground area (m²), length and mean width (m): what sizes and ranks compare
+#: an object's ground area (m²), length and mean width (m), and its centre's northing and
+#: easting (m, for "the northernmost"): what sizes and ranks compare
 _MEASURE: Dict[str, Callable[[BaseGeometry], float]] = {
-    "area": lambda g: float(g.area), "length": _length, "width": rel.mean_width}
+    "area": lambda g: float(g.area), "length": _length, "width": rel.mean_width,
+    "northing": lambda g: _centre(g)[1], "easting": lambda g: _centre(g)[0]}
 
 
 def measure(what: str, geom: BaseGeometry) -> float:
-    """An object's ``what`` (one of :data:`~.plan.MEASURES`) in ground m² or m."""
+    """An object's ``what`` (one of :data:`~.plan.MEASURES`, or a rank's northing | easting)
+    in ground m² or m."""
     return float(_MEASURE[what](geom))
 
 

@@ -193,7 +193,15 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               "thin": "narrow", "biggest": "largest", "largest": "largest",
                               "smallest": "smallest", "longest": "longest",
                               "shortest": "shortest", "widest": "widest", "broadest": "widest",
-                              "narrowest": "narrowest", "thinnest": "narrowest"}
+                              "narrowest": "narrowest", "thinnest": "narrowest",
+                              # ranks by position (north-up working grid): its centre's
+                              "northernmost": "northernmost", "northmost": "northernmost",
+                              "topmost": "northernmost", "uppermost": "northernmost",
+                              "southernmost": "southernmost", "southmost": "southernmost",
+                              "bottommost": "southernmost", "lowermost": "southernmost",
+                              "easternmost": "easternmost", "eastmost": "easternmost",
+                              "rightmost": "easternmost", "westernmost": "westernmost",
+                              "westmost": "westernmost", "leftmost": "westernmost"}
 #: a size word that keeps a third of its category -> (the measure compared, the large end?
 #: None: the middle third)
 RELATIVE_SIZES: Dict[str, Tuple[str, Optional[bool]]] = {
@@ -204,7 +212,11 @@ SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest"
                                            "longest": ("length", True),
                                            "shortest": ("length", False),
                                            "widest": ("width", True),
-                                           "narrowest": ("width", False)}
+                                           "narrowest": ("width", False),
+                                           "northernmost": ("northing", True),
+                                           "southernmost": ("northing", False),
+                                           "easternmost": ("easting", True),
+                                           "westernmost": ("easting", False)}
 # "the building closest to the river": a rank by distance to an anchor
 DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "nearest",
                                          "farthest": "farthest", "furthest": "farthest"}
@@ -334,6 +346,9 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
     "select", "segment", "highlight", "mark", "only", "areas", "area",
+    # what an analyst asks a tool to do: "extract building footprints", "where are the cars"
+    "extract", "detect", "identify", "locate", "delineate", "digitize", "digitise", "outline",
+    "where", "get", "give", "list",
     "ones", "but", "either", "both",
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")

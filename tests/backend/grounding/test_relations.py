@@ -356,3 +356,17 @@ def test_near_both_anchors_is_near_each_and_near_the_two_is_near_either() -> Non
         ("building", 0), ("building", 1), ("building", 2)]
     assert execute(parse("buildings within 35 m of the road and not within 15 m of the river"),
                    scene).picks == [("building", 0)]
+
+
+def test_ranks_by_position_keep_the_extreme_centres() -> None:
+    """"the northernmost", "the 2 westernmost", "the topmost" (north-up): by the centre."""
+    houses = [box(10, 80, 20, 90), box(60, 40, 70, 50), box(85, 5, 95, 15), box(0, 30, 8, 38)]
+    scene = Scene({"building": houses}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return [i for _, i in execute(parse(expr), scene).picks]
+
+    assert picked("the northernmost building") == [0] == picked("the topmost house")
+    assert picked("the southernmost building") == [2]
+    assert picked("the easternmost building") == [2]
+    assert sorted(picked("the 2 westernmost buildings")) == [0, 3]
