@@ -182,17 +182,34 @@ class _Parser:
         compares the objects of every category: "the largest object" stays one target."""
         plain = {c for r in target.relations if _plain(r.anchor) for c in r.anchor.categories}
         cats = [c for c in target.categories if c not in plain] or list(target.categories)
-        relations = [r for r in target.relations
-                     if not (r.kind == "is" and r.negated and _plain(r.anchor)
-                             and not set(r.anchor.categories) & set(cats))]
         parts = [cats] if target.rank is not None else [[c] for c in cats]
         out = []
         for part in parts:
             groups = self.groups_of(part)
             out.append(replace(target, categories=tuple(part), relations=tuple(
                 r if r.anchor.categories == target.categories   # "isolated", "each other"
-                else self.redistanced(r, groups) for r in relations)))
+                else self.redistanced(r, groups) for r in target.relations
+                if self.concerns(r, groups))))
         return out
+
+    def concerns(self, relation: Relation, groups: Sequence[str]) -> bool:
+        """Whether ``relation`` bears on objects of ``groups``: any relation but an exception,
+        which concerns its own groups only ("everything except trees": the vegetation but
+        the trees, nothing of the buildings; "except red buildings": the buildings)."""
+        if not (relation.kind == "is" and relation.negated):
+            return True
+        return bool(set(groups) & set(self.groups_of(list(relation.anchor.categories))))
+
+    def exception_follows(self) -> bool:
+        """Whether an object's name, after colour, size, shape or superlative words, follows
+        here: "except red buildings", "except the largest building" except objects; "except
+        red" is an attribute, "except the 3 largest" a rank."""
+        j = self.i
+        while j < len(self.t) and (self.t[j] in lx.COLOURS or self.t[j] in lx.SHAPE_WORDS or
+                                   lx.SIZE_WORDS.get(self.t[j]) in lx.RELATIVE_SIZES or
+                                   lx.SIZE_WORDS.get(self.t[j]) in lx.SIZE_RANKS):
+            j += 1
+        return j > self.i and self._category_at(j - self.i)
 
     def target(self) -> Target:
         first_word = self.i
@@ -256,14 +273,23 @@ class _Parser:
                     self.t[self.i:self.i + len(phrase)] = [lx.NEGATED_FORMS[phrase]]
                     negated = not negated
                     break
-            excluded = self.excluded_rank() if negated and rank is None else None
+            objects = negated and (self.category_here() is not None   # "except trucks"
+                                   or self.exception_follows())   # "except the largest house"
+            excluded = self.excluded_rank() if negated and rank is None and not objects \
+                else None
             if excluded is not None:   # "all buildings except the 3 largest"
                 rank, skip = (excluded[0], ALL_BUT), excluded[1]
                 continue
-            if negated and self.category_here() is not None:   # "vehicles except trucks"
+            if objects:   # "vehicles except trucks", "buildings except red houses"
                 anchor = self.anchor()
-                if not generic and set(anchor.categories) <= set(self.heads):   # "trees
-                    raise self.fail("an exception within one category")   # except palms"
+                ranked = anchor.rank is not None and anchor.rank[0] not in DISTANCE_RANKS
+                if ranked and rank is None and not generic and _plain(replace(anchor, rank=None)) \
+                        and set(anchor.categories) <= set(self.heads) and not anchor.rank_skip:
+                    rank, skip = (anchor.rank[0], ALL_BUT), anchor.rank[1]   # "buildings except
+                    continue                                   # the 3 largest buildings"
+                if not generic and _plain(anchor) and set(anchor.categories) <= set(
+                        self.heads):   # "trees except palms": a palm is a tree to the lexicon
+                    raise self.fail("an exception within one category")
                 relations.append(Relation("is", anchor, None, True))
                 continue
             neither = None if negated else self.neither()

@@ -370,3 +370,26 @@ def test_ranks_by_position_keep_the_extreme_centres() -> None:
     assert picked("the southernmost building") == [2]
     assert picked("the easternmost building") == [2]
     assert sorted(picked("the 2 westernmost buildings")) == [0, 3]
+
+
+def test_an_exception_of_objects_with_attributes_or_a_rank() -> None:
+    """"buildings except red houses": the buildings but the red ones; "everything except the
+    largest building": every object but that one; "anything except cars": the other
+    vehicles too (a truck is not a car)."""
+    red, white = np.array([45.0, 60.0, 45.0]), np.array([95.0, 0.0, 0.0])   # CIELAB
+    houses = [box(0, 0, 10, 10), box(20, 0, 28, 8), box(40, 0, 46, 6)]
+    colours = {("building", 0): red, ("building", 1): white, ("building", 2): red}
+    vehicles = [box(60, 0, 64, 2), box(70, 0, 80, 3)]
+    cars = [box(60, 0, 64, 2)]
+    scene = Scene({"building": houses, "vehicle": vehicles, "car": cars}, (0, 0, 100, 100),
+                  colour_of=lambda c, i: colours.get((c, i), white))
+
+    def picked(expr: str) -> set:
+        return set(execute(parse(expr), scene).picks)
+
+    assert picked("buildings except red houses") == {("building", 1)}
+    assert picked("everything except the largest building") >= {("building", 1),
+                                                                ("building", 2)}
+    assert ("building", 0) not in picked("everything except the largest building")
+    assert picked("all objects except cars") & {("vehicle", 0), ("vehicle", 1)} == {
+        ("vehicle", 1)}
