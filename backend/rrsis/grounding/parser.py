@@ -200,6 +200,18 @@ class _Parser:
             return True
         return bool(set(groups) & set(self.groups_of(list(relation.anchor.categories))))
 
+    def excepts_after_but(self) -> bool:
+        """At "but": whether objects or a rank follow it ("but the road", "but the largest"),
+        which it excepts; "but not ..." and "but far from ..." it only joins."""
+        save = self.i
+        self.i = self.after_fillers(self.i + 1)
+        found = self.peek() is not None and (
+            self.category_here() is not None or self.exception_follows()
+            or _superlative(self.peek()) is not None or self.ordinal() is not None
+            or (_number(self.peek() or "") is not None and _superlative(self.peek(1))))
+        self.i = save
+        return found
+
     def exception_follows(self) -> bool:
         """Whether an object's name, after colour, size, shape or superlative words, follows
         here: "except red buildings", "except the largest building" except objects; "except
@@ -245,7 +257,10 @@ class _Parser:
             relations.append(Relation("along", side, _default_distance("along", groups, side,
                                                                         self.vocab)))
         while True:
-            self.skip_fillers(keep=("all",))
+            self.skip_fillers(keep=("all", "but"))
+            if self.at("but") and not self.excepts_after_but():
+                self.i += 1   # "near the road but far from the river": a filler
+                continue
             if (self.at("and") or self.at(",")) and self.predicate_follows():
                 self.i += 1   # "next to the road and near the river", "buildings, near ..."
                 continue
@@ -264,6 +279,9 @@ class _Parser:
                 continue
             negated = False
             save = self.i
+            if self.eat("but"):   # "everything but the road", "all buildings but the largest"
+                negated = True
+                self.skip_fillers()
             while self.peek() in lx.NEGATION_WORDS - {"without"}:
                 negated = not negated
                 self.i += 1
