@@ -19,6 +19,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "SIDE_WORDS", "SIDE_GROUPS",
+           "EDGE_NAMES",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
@@ -107,7 +108,9 @@ CATEGORIES: Tuple[Category, ...] = (
                                 "flooded area", "flooded land", "floodwater", "flood water",
                                 # the water's edge, as an anchor: "houses along the riverside"
                                 "riverside", "riverbank", "river bank", "lakeside",
-                                "lakeshore", "waterfront"), "water"),
+                                "lakeshore", "waterfront", "shore", "shoreline", "coast",
+                                "coastline", "seashore", "waterline", "lakefront",
+                                "riverfront", "water's edge", "water edge"), "water"),
     Category("bare land", "bare land", ("bare land", "bare soil", "soil", "sand", "dirt",
                                         "unpaved land", "bare ground", "land", "open land",
                                         "open ground", "vacant land", "vacant lot", "vacant plot",
@@ -246,12 +249,17 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     # seen from above, "in front of", "behind" and "facing" an object are beside it
     ("in", "front", "of"): "next_to", ("behind",): "next_to", ("facing",): "next_to",
     ("surrounding",): "near",   # "trees surrounding the building": around it
+    ("surround",): "near", ("surrounds",): "near", ("encircling",): "near",
+    ("encircle",): "near", ("ringing",): "near",   # "trees that surround the pond"
+    # looking onto it from beside it: "buildings overlooking the lake"
+    ("overlooking",): "next_to", ("overlook",): "next_to", ("overlooks",): "next_to",
     ("along", "either", "side", "of"): "along",
 }
 OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",
     ("covered", "by"): "on", ("covering",): "on",   # "buildings covered by trees"
     ("under",): "on", ("beneath",): "on", ("underneath",): "on",   # cars under the trees
+    ("in", "the", "shade", "of"): "on", ("in", "the", "shadow", "of"): "on",
     ("inside",): "inside", ("within",): "inside", ("in", "the", "middle", "of"): "inside",
 }
 DIRECTION_WORDS: Dict[str, str] = {"north": "north", "south": "south", "east": "east",
@@ -287,6 +295,9 @@ SIDE_WORDS: Dict[str, str] = {
     "lakeshore": "water", "waterfront": "water", "waterside": "water", "seaside": "water",
     "seafront": "water", "beachfront": "water", "shoreline": "water", "canalside": "water"}
 SIDE_GROUPS = frozenset({"road", "water"})
+#: an edge one stands at, not on: "on the waterfront", "at the water's edge" are along it
+EDGE_NAMES = frozenset(SIDE_WORDS) | {"shore", "coast", "coastline", "seashore", "waterline",
+                                      "lakefront", "riverfront", "water's edge", "water edge"}
 # "buildings touching the road": a gap of at most this, as outlines traced from pixels of up
 # to 0.6 m rarely meet exactly
 TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting",

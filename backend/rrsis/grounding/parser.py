@@ -81,9 +81,9 @@ def tokenize(text: str) -> List[str]:
     text = re.sub(r"\bw/in\b", " within ", text, flags=re.I)
     text = re.sub(r"\bw/", " with ", text, flags=re.I)
     text = re.sub(r"\b(?:other than|apart from|aside from)\b", " except ", text, flags=re.I)
-    # "on the roadside", "at the waterfront": beside it, not over it
-    text = re.sub(r"\b(?:on|at|in) the (" + "|".join(lx.SIDE_WORDS) + r")\b",
-                  r" along the \1 ", text, flags=re.I)
+    # "on the roadside", "at the water's edge": beside it, not over it
+    text = re.sub(r"\b(?:on|at|in) the (" + "|".join(sorted(lx.EDGE_NAMES, key=len, reverse=True))
+                  + r")(?=\W|$)", r" along the \1 ", text.replace("’", "'"), flags=re.I)
     # "houses close together", "cars packed together": near each other
     text = re.sub(r"\b(close|closely|packed|clustered|near|bunched) together\b",
                   " close to each other ", text, flags=re.I)
