@@ -29,6 +29,8 @@ DIRECTION_HALF_ANGLE = 45.0
 OCCLUSION_RING_M = 1.0     # the ground around an object that tells what it stands on
 OCCLUDED_FRACTION = 0.5    # most of that ring is anchor ...
 OCCLUDER_WIDTH = 0.5       # ... and the object is at most half as wide as that anchor
+OCCLUSION_SIMPLIFY_M = 0.1  # the ring is drawn around the outline simplified by this: the
+#                            share of a 1 m ring barely moves, buffering gets ~8x cheaper
 #: relations that take the anchor as segmented, no object counted as hiding it: what lies
 #: around an object (a house in a clearing is surrounded by the forest, not on it), and what
 #: an object is ("vehicles except trucks": a car beside a truck is no truck)
@@ -49,18 +51,23 @@ def occluders(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
     is not "on the road" (every hole filled had put it there).
     """
     parts = [p for a in anchors for p in getattr(a, "geoms", [a]) if p.area > 0]
-    if not parts:
+    objects = [o for o in objects if not o.is_empty and o.area > 0]
+    if not parts or not objects:
         return []
     tree = STRtree(parts)
+    widths = [mean_width(p) for p in parts]
+    # only an object within the ring of some anchor can be hiding it: one vectorised query
+    # instead of a buffer per object (most objects of a scene are nowhere near the anchor)
+    close = sorted(set(tree.query(objects, predicate="dwithin", distance=ring)[0].tolist()))
     out = []
-    for o in objects:
-        if o.is_empty or o.area <= 0:
-            continue
+    for o in (objects[k] for k in close):
+        o = o.simplify(OCCLUSION_SIMPLIFY_M)   # a traced outline has a vertex per pixel edge
         around = o.buffer(ring).difference(o)
-        touching = [parts[i] for i in tree.query(around, predicate="intersects")]
-        if not touching or mean_width(o) > OCCLUDER_WIDTH * max(map(mean_width, touching)):
+        near = tree.query(around, predicate="intersects")
+        if not len(near) or mean_width(o) > OCCLUDER_WIDTH * max(widths[i] for i in near):
             continue
-        if around.intersection(unary_union(touching)).area >= OCCLUDED_FRACTION * around.area:
+        touching = unary_union([parts[i] for i in near])
+        if around.intersection(touching).area >= OCCLUDED_FRACTION * around.area:
             out.append(o)
     return out
 
