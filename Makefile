@@ -50,6 +50,7 @@ demo: setup
 bench: setup setup-runtime
 	$(PY) bench/bench_models.py
 	$(PY) bench/bench_engine.py
+	$(PY) bench/bench_estimate.py
 	$(PY) bench/bench_batch.py
 	$(PY) bench/bench_runtime.py --runtime-python $(RUNTIME_PY)
 

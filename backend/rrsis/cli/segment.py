@@ -153,8 +153,9 @@ def run_estimate(args: argparse.Namespace) -> int:
           f"{result.height_px} px at {result.gsd_m:g} m\n"
           f"tiles: {result.tiles}; phrases segmented: {result.phrases}\n"
           f"expected time: {_duration(result.seconds)} "
-          f"({result.seconds_per_tile * 1000:.0f} ms per tile, calibrated on "
-          f"{result.calibration_tiles} tiles)\n"
+          f"({result.seconds_per_tile * 1000:.0f} ms per tile to read and infer, "
+          f"{result.objects_seconds_per_tile * 1000:.0f} ms to make and select its objects; "
+          f"calibrated on {result.calibration_tiles} tiles)\n"
           f"peak memory: {result.peak_memory_mb:.0f} MB{gpu}")
     return 0
 

@@ -8,18 +8,20 @@ inferred and timed; memory comes from :mod:`.probes`.
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import rasterio
+from affine import Affine
 
 from ..paths import gdal_options
 from .model_cache import ModelCache, model_name
 from .probes import peak_rss_mb, reset_peak_rss
 from .raster_io import WindowReader
+from .gsd import default_min_area_m2
 from .run import GDAL_CACHE_MB, READ_SPAN_PX, EstimateResult, SegmentOptions, _prepare
 from .runtime import logit_difference
-from .tiling import row_chunks
+from .tiling import Tile, row_chunks
 
 __all__ = ["estimate"]
 
@@ -54,7 +56,7 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         # read as the run does (a chunk of one tile row, from the middle of the area), then
         # one warm-up batch and ``calibration_batches`` timed batches cut from such chunks
         row = plan.rows[len(plan.rows) // 2]
-        read_s, read_tiles, crops = 0.0, 0, []
+        read_s, read_tiles, crops, crop_tiles = 0.0, 0, [], []
         with WindowReader(plan.info, grid, plan.bands, stretch=plan.main.stretch) as reader:
             for chunk in row_chunks(row, max(READ_SPAN_PX, size)):
                 t0 = time.perf_counter()
@@ -63,28 +65,33 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
                 read_s += time.perf_counter() - t0
                 read_tiles += len(chunk)
                 crops += [rgb[:, :, t.col - c0:t.col_end - c0] for t in chunk]
+                crop_tiles += chunk
                 if len(crops) >= bs * (calibration_batches + 1):
                     break
         while len(crops) < bs * (calibration_batches + 1):
-            crops += crops
-        infer_s, measured = 0.0, 0
+            crops, crop_tiles = crops + crops, crop_tiles + crop_tiles
+        infer_s, measured, answers = 0.0, 0, []
         for k in range(calibration_batches + 1):
             batch = np.stack(crops[k * bs:(k + 1) * bs])
             t0 = time.perf_counter()
-            logit_difference(predictor, batch, options.flip_average)
+            diff = logit_difference(predictor, batch, options.flip_average)
             if cuda:
                 torch.cuda.synchronize(plan.device)
             if k > 0:  # the first batch is a warm-up
                 infer_s += time.perf_counter() - t0
                 measured += len(batch)
+                answers += [(tile, diff[:, j]) for j, tile in
+                            enumerate(crop_tiles[k * bs:(k + 1) * bs])]
         read_tile, infer_tile = read_s / max(1, read_tiles), infer_s / max(1, measured)
+        objects_tile = _objects_seconds(options, plan, answers) / max(1, len(answers))
         per_tile = read_tile + infer_tile
         # phrases served coarser (.gsd) run in passes of their own: few tiles, each costing
         # a read and one forward per phrase of the pass
         passes = [(len(tiles), n_expr)] + [(p.tiles_total, len(p.predictor.expressions))
                                            for p in plan.others]
-        seconds = prepare_s + sum(n * (read_tile + infer_tile * k / n_expr) for n, k in passes) \
-            * 1.1  # +10 %: blending, vectorising, writing
+        seconds = prepare_s + len(tiles) * objects_tile + sum(
+            n * (read_tile + infer_tile * k / n_expr) for n, k in passes) * 1.05  # blending,
+        #                                                                         writing
         buffers_mb = 4.0 * (n_expr + 1) * size * max(grid.width, size) * 3 / 2**20
         # the GDAL block cache keeps filling during a long run, bounded by GDAL_CACHE_MB
         peak = peak_rss_mb() + buffers_mb + GDAL_CACHE_MB * 0.5
@@ -94,6 +101,41 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         gsd_m=grid.gsd_m, device=str(plan.device), model=model_name(plan.model, options.model),
         width_px=grid.width, height_px=grid.height, expressions=n_expr,
         phrases=sum(k for _, k in passes),
-        seconds_per_tile=round(per_tile, 4),
+        seconds_per_tile=round(per_tile, 4), objects_seconds_per_tile=round(objects_tile, 4),
         peak_gpu_memory_mb=round(gpu, 1) if gpu is not None else None,
         calibration_tiles=measured, runtime=plan.runtime)
+
+
+def _objects_seconds(options: SegmentOptions, plan: Any, answers: List[Tuple[Tile, np.ndarray]]
+                     ) -> float:
+    """Seconds to make objects of the calibration tiles' answers and select them, as the run
+    does (its vectoriser, each phrase's core rule and operating point, then the grounding's
+    selection with its colour reads): the part of a run that grows with the objects found,
+    several times the inference for "anything red". Phrases served coarser have no objects
+    here, so what their anchors cost is left out."""
+    from .split import core_rule
+    from .tiling import sigmoid
+    from .vectorize import StripVectorizer
+
+    grid, phrases = plan.grid, plan.predictor.expressions
+    offsets = plan.main.offsets
+    min_area = options.min_area_m2 if options.min_area_m2 is not None \
+        else default_min_area_m2(grid.gsd_m)
+    t0 = time.perf_counter()
+    objects: Dict[str, List[Any]] = {p: [] for p in plan.phrases}
+    scores: Dict[str, List[float]] = {p: [] for p in plan.phrases}
+    for tile, diff in answers:
+        transform = grid.transform @ Affine.translation(tile.col, tile.row)
+        for i, phrase in enumerate(phrases):
+            d = diff[i] - offsets[i] if offsets is not None else diff[i]
+            vec = StripVectorizer(options.threshold, core_rule(
+                plan.phrase_groups.get(phrase, []), options.threshold))
+            vec.add(0, sigmoid(d), np.ones(d.shape, bool))
+            for obj in vec.objects(transform, grid.metres_per_unit, min_area, options.simplify_m,
+                                   regularize=options.regularize):
+                objects[phrase].append(obj.geometry)
+                scores[phrase].append(obj.score)
+    plan.grounding.select(objects, grid.transform, grid.metres_per_unit, grid.bounds,
+                          lambda: WindowReader(plan.info, grid, plan.bands, stretch=plan.stretch),
+                          scores)
+    return time.perf_counter() - t0

@@ -49,6 +49,9 @@ def test_estimate_counts_tiles_and_measures(tmp_path: Path, tiny_checkpoint: Pat
     # the phrases segmented: cars, trees and the cars' rival buildings
     assert (est.tiles, est.width_px, est.height_px, est.expressions) == (36, 300, 300, 3)
     assert est.seconds > 0 and est.seconds_per_tile > 0 and est.calibration_tiles > 0
+    # making the calibration tiles' objects and selecting them is measured and counted
+    assert est.objects_seconds_per_tile > 0
+    assert est.seconds > est.objects_seconds_per_tile * est.tiles
     assert 100 < est.peak_memory_mb < 8000 and est.device == "cpu" and est.model == "tiny"
     assert list(tmp_path.iterdir()) == [raster]
 
