@@ -279,7 +279,8 @@ def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]],
                  cats: Mapping[str, Any]) -> List[str]:
     """A message per target category that lost objects of this answer to a rival: those the
     plan selects when nothing is left out, and does not now."""
-    if not scene.dropped:
+    targets = {c for t in plan.targets for c in t.categories}
+    if not any(c in targets for c, _ in scene.dropped):   # only a target's own can be lost
         return []
     lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _sizes={})).picks
             if k in scene.dropped and k not in picks]
