@@ -46,6 +46,7 @@ from typing import FrozenSet, List, Optional, Sequence, Tuple
 from . import lexicon as lx
 from .kinds import by_length
 from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
+from .tokens import tokenize
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -69,30 +70,6 @@ _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of
 
 class NotUnderstood(Exception):
     """The text leaves the grammar; the message says where."""
-
-
-def tokenize(text: str) -> List[str]:
-    """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
-    units ("20m" -> "20", "m"), commas kept."""
-    # "100-200 m2": a range (before hyphens become spaces); "w/", "w/o", "w/in": with,
-    # without, within; "&" is and, "/" between words or, ";" a comma
-    text = re.sub(r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 ", text)
-    text = re.sub(r"\bw/o\b", " without ", text, flags=re.I)
-    text = re.sub(r"\bw/in\b", " within ", text, flags=re.I)
-    text = re.sub(r"\bw/", " with ", text, flags=re.I)
-    text = re.sub(r"\b(?:other than|apart from|aside from)\b", " except ", text, flags=re.I)
-    # "on the roadside", "at the water's edge": beside it, not over it
-    text = re.sub(r"\b(?:on|at|in) the (" + "|".join(sorted(lx.EDGE_NAMES, key=len, reverse=True))
-                  + r")(?=\W|$)", r" along the \1 ", text.replace("’", "'"), flags=re.I)
-    # "houses close together", "cars packed together": near each other
-    text = re.sub(r"\b(close|closely|packed|clustered|near|bunched) together\b",
-                  " close to each other ", text, flags=re.I)
-    text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
-    text = lx.normalise(text).replace("’", "'")
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"
-    text = re.sub(r"(\d)([^\W\d_])", r"\1 \2", text)
-    text = re.sub(r"'s\b", "", text)  # possessive: "the car's shadow" -> "the car shadow"
-    return re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|[,<>≤≥]", text)
 
 
 def _number(word: str) -> Optional[float]:

@@ -1,0 +1,46 @@
+"""Words of an expression, after the rewrites that make the grammar's job small.
+
+:func:`tokenize` lower-cases, splits numbers from units and keeps commas; before that, a
+few phrasings are rewritten to the words the parser reads (:data:`REWRITES`, data in
+order): "100-200 m2" is a range, "w/o" is without, "other than" is except, "at the
+water's edge" is along it, "close together" is near each other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+from . import lexicon as lx
+
+__all__ = ["tokenize", "REWRITES"]
+
+_EDGES = "|".join(sorted(lx.EDGE_NAMES, key=len, reverse=True))
+
+#: (pattern, replacement), applied in order, case-insensitive
+REWRITES: Tuple[Tuple[str, str], ...] = (
+    # "100-200 m2": a range (before hyphens become spaces)
+    (r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 "),
+    # "w/", "w/o", "w/in": with, without, within
+    (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
+    (r"\b(?:other than|apart from|aside from)\b", " except "),
+    # "on the roadside", "at the water's edge": beside it, not over it
+    (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
+    # "houses close together", "cars packed together": near each other
+    (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
+)
+
+
+def tokenize(text: str) -> List[str]:
+    """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
+    units ("20m" -> "20", "m"), commas kept; :data:`REWRITES` first."""
+    text = text.replace("’", "'")
+    for pattern, replacement in REWRITES:
+        text = re.sub(pattern, replacement, text, flags=re.I)
+    # "&" is and, "/" between words or, ";" a comma
+    text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
+    text = lx.normalise(text).replace("’", "'")
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"
+    text = re.sub(r"(\d)([^\W\d_])", r"\1 \2", text)
+    text = re.sub(r"'s\b", "", text)  # possessive: "the car's shadow" -> "the car shadow"
+    return re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|[,<>≤≥]", text)
