@@ -401,7 +401,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
     ("without",): "with",                            # "without red roofs", "without cars"
-    ("outside",): "in", ("outside", "of"): "in"}     # "outside (of) the parking lot"
+    ("outside",): "in", ("outside", "of"): "in",     # "outside (of) the parking lot"
+    ("set", "back", "from"): "beside"}               # "houses set back from the road"
 
 # Words the shipped models were trained on (RefSegRS vocabulary and the phrases of
 # ``training/sources``): the end-to-end path knows them even where grounding does not.

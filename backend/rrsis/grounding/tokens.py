@@ -26,6 +26,8 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\b(?:other than|apart from|aside from)\b", " except "),
     # "on the roadside", "at the water's edge": beside it, not over it
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
+    # "houses set back 20 m from the road": more than that from it
+    (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
 )
