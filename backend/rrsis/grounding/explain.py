@@ -46,7 +46,8 @@ _MEASURE_WORDS = {"area": "ground area",
 
 
 def _relation_line(r: Relation) -> str:
-    rule = _RULES[r.kind].format(a=r.anchor.text(), d=r.distance_m or 0.0)
+    anchor = f"({r.anchor.text()})" if r.anchor.relations else r.anchor.text()
+    rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0)
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"

@@ -453,9 +453,7 @@ class _Parser:
                 continue
             side = self.side_anchor(word)
             if side is not None:   # "roadside trees", "street trees": along the road
-                if anchor:
-                    raise self.fail(f"'{word}' on an anchor")   # an anchor takes no relation
-                self.premod_along = side
+                self.premod_along = side   # an anchor's too: "cars near roadside trees"
                 continue
             found = self._category_found_at(1) if word in ("empty", "unoccupied") else None
             if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
@@ -756,6 +754,7 @@ class _Parser:
             return Target(self.heads)
         attrs, rank, count, skip = self.premods(anchor=True)
         region, self.premod_region = self.premod_region, None
+        along, self.premod_along = self.premod_along, None
         if self.isolated or self.colour_choices:
             self.isolated, self.colour_choices = False, []
             raise self.fail("an anchor takes no 'isolated' and one colour")
@@ -779,7 +778,13 @@ class _Parser:
             attr = self.attribute(False)
             if attr is not None:
                 attrs.append(attr)
-        return Target(tuple(dict.fromkeys(heads)), tuple(attrs), (), region, rank, skip)
+        heads = list(dict.fromkeys(heads))
+        relations = ()
+        if along is not None:   # "near roadside trees": the trees along the road
+            side = Target((along,))
+            relations = (Relation("along", side, _default_distance(
+                "along", self.groups_of(heads), side, self.vocab)),)
+        return Target(tuple(heads), tuple(attrs), relations, region, rank, skip)
 
     def whole_image(self) -> bool:
         """"in the image", "across the whole scene": the extent every expression is read in,

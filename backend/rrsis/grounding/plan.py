@@ -96,8 +96,8 @@ class Relation:
         if self.kind == "is":                       # "vehicle except truck"
             words, neg = ("except" if self.negated else "a"), ""
         anchor = self.anchor.text()
-        if self.anchor.region is not None:   # "car on (road in the top of the image)"
-            anchor = f"({anchor})"
+        if self.anchor.region is not None or self.anchor.relations:   # "car on (road in the
+            anchor = f"({anchor})"   # top of the image)", "car near (tree along road (<= 5 m))"
         if self.kind in ("within_m", "beyond_m"):
             prep = "of" if self.kind == "within_m" else "from"
             return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"

@@ -393,3 +393,15 @@ def test_an_exception_of_objects_with_attributes_or_a_rank() -> None:
     assert ("building", 0) not in picked("everything except the largest building")
     assert picked("all objects except cars") & {("vehicle", 0), ("vehicle", 1)} == {
         ("vehicle", 1)}
+
+
+def test_an_anchor_placed_along_another_object() -> None:
+    """"cars near roadside trees": near the trees that stand along the road, not near a tree
+    in a yard."""
+    road = box(0, 0, 100, 10)
+    trees = [Point(20, 14).buffer(3), Point(70, 60).buffer(3)]       # by the road; in a yard
+    cars = [box(20, 20, 24, 22), box(70, 66, 74, 68)]               # beside each tree
+    scene = Scene({"road": [road], "tree": trees, "car": cars}, (0, 0, 100, 100))
+    plan = parse("cars near roadside trees")
+    assert plan.summary() == "grounded: car near (tree along road (<= 5 m)) (<= 10 m)"
+    assert [i for _, i in execute(plan, scene).picks] == [0]
