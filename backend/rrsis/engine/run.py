@@ -55,6 +55,7 @@ import numpy as np
 import rasterio
 from ..errors import Cancelled, InputError, RrsisError
 from ..grounding.engine import NO_MATCH, GroundedRun
+from ..grounding.kinds import length_remark
 from ..grounding.learnt import base_message, unlearnt_in, unlearnt_message, unlearnt_words
 from ..grounding.lexicon import vocabulary_of
 from ..grounding.policy import policy_of
@@ -593,7 +594,8 @@ def _note_unlearnt(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
         if weak:
             report["unlearnt"] = sorted(weak)
             report["messages"] = list(report.get("messages", [])) + [
-                unlearnt_message(p, *v) for p, v in weak.items()]
+                unlearnt_message(p, *v) + length_remark(p, grounding.policy)
+                for p, v in weak.items()]
 
 
 def __getattr__(name: str) -> Any:

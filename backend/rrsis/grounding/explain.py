@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
+from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary
 from .plan import ALL_BUT, MEASURES, Plan, Relation, Target, ordinal
@@ -124,7 +125,8 @@ def _rival_lines(run: GroundedRun, plan: Plan) -> List[str]:
 def _caution_lines(run: GroundedRun, expression: str, unlearnt: Optional[Unlearnt]
                    ) -> List[str]:
     weak = unlearnt_in(run.segmented_phrases(expression), unlearnt or {})
-    return [f"  caution: {unlearnt_message(p, *v)}" for p, v in weak.items()]
+    return [f"  caution: {unlearnt_message(p, *v)}{length_remark(p, run.policy)}"
+            for p, v in weak.items()]
 
 
 def explain_text(expression: str, mode: str = "auto",

@@ -18,12 +18,12 @@ rewritten when it names one kind ("cars next to a bus"). Anything else stays as 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Optional, Tuple
+from typing import Any, List, Mapping, Optional, Tuple
 
 from . import lexicon as lx
 from .plan import Attribute, Plan, Target
 
-__all__ = ["by_length", "length_attributes", "family_of", "is_kind_family",
+__all__ = ["by_length", "length_attributes", "family_of", "is_kind_family", "length_remark",
            "KIND_FAMILY"]
 
 KIND_FAMILY = "{kind} by length"   # a policy family: "bus by length"
@@ -122,3 +122,18 @@ def family_of(target: Target) -> Optional[str]:
     """The policy family of a target read by length ("bus by length"), else None."""
     return KIND_FAMILY.format(kind=target.named_as) if target.named_as else None
 
+
+def length_remark(kind: str, policy: Optional[Mapping[str, Mapping[str, Any]]]) -> str:
+    """For an unlearnt kind its model is asked for: "; read as the vehicles of its length it
+    scored lower on the validation split (...)" where the card's policy measured so, else
+    ""."""
+    entry = (policy or {}).get(KIND_FAMILY.format(kind=kind)) or {}
+    if entry.get("decision") != "end_to_end":
+        return ""
+    try:
+        by_length = float(entry["grounded"]["oIoU"])
+        whole = float(entry["end_to_end"]["oIoU"])
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return (f"; read as the vehicles of its length it scored no better on the validation "
+            f"split (oIoU {by_length:.2f} against {whole:.2f} asked whole)")

@@ -100,3 +100,27 @@ def test_explain_cautions_with_the_models_card(tmp_path: Path) -> None:
     js = subprocess.run([sys.executable, "-m", "rrsis", "explain", "--json", "--model", model,
                          "cars and roads"], capture_output=True, text=True, timeout=120)
     assert json.loads(js.stdout)[0]["unlearnt"] == {"road": {"oIoU": 0.01, "count": 25}}
+
+
+def test_a_kind_measured_worse_by_length_says_so(tmp_path: Path) -> None:
+    """A kind the card's policy keeps asking the model for (its length reading scored lower)
+    says so beside the caution, in the result and in `rrsis explain`."""
+    from rrsis.grounding.kinds import length_remark
+
+    policy = {"bus by length": {"decision": "end_to_end", "grounded": {"oIoU": 0.033},
+                                "end_to_end": {"oIoU": 0.082}}}
+    remark = length_remark("bus", policy)
+    assert remark == ("; read as the vehicles of its length it scored no better on the "
+                      "validation split (oIoU 0.03 against 0.08 asked whole)")
+    assert length_remark("bus", {}) == length_remark("van", policy) == ""
+    assert length_remark("bus", {"bus by length": {"decision": "end_to_end"}}) == ""
+    torch.manual_seed(0)
+    path = tmp_path / "weak.safetensors"
+    save_checkpoint(create_model("test-lgce-tiny"), path, card={
+        "name": "weak", "gsd_m": 0.5, "metrics": {"val": {"categories": CATEGORIES}},
+        "grounding_policy": policy})
+    out = subprocess.run([sys.executable, "-m", "rrsis", "explain", "buses", "--model",
+                          str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "did not learn 'bus' (validation IoU 0.02 on 48 examples)" in out.stdout
+    assert remark in out.stdout and "plan: grounded: bus\n" in out.stdout
