@@ -116,6 +116,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 keys = []
             continue
         parts = [scene.geometry(a) for a in anchor_keys]
+        if relation.kind == "across":   # facing an anchor over the object between
+            keys = _across(relation, keys, anchor_keys, parts, scene, out)
+            continue
         hidden = [] if relation.kind in rel.AS_SEGMENTED else rel.occluders(parts, [
             scene.geometry(k) for k in candidates if k[0] not in relation.anchor.categories])
         anchor = unary_union(parts + hidden)
@@ -156,6 +159,24 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         keys = sorted(keys, key=lambda k: measure(size, scene.geometry(k)),
                       reverse=largest_first)[first:first + n]
     return keys
+
+
+def _across(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
+            parts: List[BaseGeometry], scene: Scene, out: Selection) -> List[ObjectKey]:
+    """The ``keys`` facing one of the anchor objects over ``relation.via`` (never themselves);
+    without a via object found the answer is uncertain, as without an anchor."""
+    via_keys = _select(relation.via, scene, out) if relation.via is not None else []
+    if not via_keys:
+        name = relation.via.text() if relation.via is not None else "object between"
+        out.uncertain = True
+        if name not in out.missing_anchors:
+            out.missing_anchors.append(name)
+            out.notes.append(f"no {name} found: '{relation.text()}' cannot be decided")
+        return keys if relation.negated else []
+    via = unary_union([scene.geometry(v) for v in via_keys])
+    return [k for k in keys if rel.across(
+        scene.geometry(k), [p for a, p in zip(anchor_keys, parts) if a != k], via,
+        relation.distance_m or 0.0) != relation.negated]
 
 
 def _relation_holds(relation: Relation, geom: BaseGeometry, anchor: BaseGeometry) -> bool:

@@ -20,6 +20,8 @@ from .rivals import COVER, MARGIN
 __all__ = ["explain_text", "explain_dict", "Scales"]
 
 _RULES = {
+    "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
+              "between their centres crosses {v}",
     "along": "distance to {a} <= {d:g} m (on it or beside it)",
     "next_to": "distance to {a} <= {d:g} m and not on it",
     "near": "distance to {a} <= {d:g} m",
@@ -48,7 +50,8 @@ _MEASURE_WORDS = {"area": "ground area",
 
 def _relation_line(r: Relation) -> str:
     anchor = f"({r.anchor.text()})" if r.anchor.relations else r.anchor.text()
-    rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0)
+    rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0,
+                                 v=r.via.text() if r.via is not None else "")
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"

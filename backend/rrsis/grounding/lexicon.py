@@ -18,7 +18,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
-           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "SIDE_WORDS", "SIDE_GROUPS",
+           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "SIDE_WORDS", "SIDE_GROUPS", "ACROSS_WIDTH_M",
            "EDGE_NAMES",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
@@ -286,6 +286,9 @@ REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "r
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter"})
 # "with red roofs", "that have a blue roof", "whose roof is red": the object's colour
 ROOF_COLOUR_WORDS = frozenset({"with", "have", "has", "having", "whose"})
+#: the widest road or river "across the road from" is meant over (m): a four-lane road with
+#: its verges; the anchor may be this plus twice the pair's next-to distance away
+ACROSS_WIDTH_M = 20.0
 #: a word before an object's name that places it along another object: "roadside trees",
 #: "riverside houses" (the objects along the road, the river); a road or water name before
 #: another object's name does the same ("street trees", "river houses")

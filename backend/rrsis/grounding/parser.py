@@ -841,6 +841,9 @@ class _Parser:
         if self.peek() in lx.TOUCH_WORDS:   # "touching the road": within a metre of it
             self.i += 1
             return Relation("within_m", self.anchor(), lx.TOUCH_M, negated)
+        facing = self.across(groups, negated)
+        if facing is not None:
+            return facing
         metric = self.metric()
         if metric is not None:
             kind, dist = metric
@@ -868,6 +871,26 @@ class _Parser:
                     return Relation(kind, anchor, _default_distance(kind, groups, anchor,
                                                                     self.vocab), negated)
         return None
+
+    def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
+        """"across the road from the school", "on the other side of the river from the
+        houses": the objects facing the anchor over the object between; None (position
+        unchanged) if not that, or no "from ..." follows."""
+        save = self.i
+        if not (self.eat("across") or self.eat("on", "the", "other", "side", "of")
+                or self.eat("on", "the", "opposite", "side", "of")):
+            return None
+        try:
+            via = self.anchor()
+            if not self.eat("from"):
+                raise self.fail("across what from what")
+            anchor = self.anchor()
+        except NotUnderstood:
+            self.i = save
+            return None
+        base = max(lx.next_to_distance_m(g, self.vocab.group_of(c))
+                   for g in groups for c in via.categories)
+        return Relation("across", anchor, 2.0 * base + lx.ACROSS_WIDTH_M, negated, via=via)
 
     def back_to_target(self) -> Optional[str]:
         """After "with" and its anchor: the relation of a "next to them" or "around it" that

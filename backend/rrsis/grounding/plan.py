@@ -33,7 +33,7 @@ RELATION_WORDS: Dict[str, str] = {
     "surrounded": "surrounded by", "between": "between", "with": "with", "is": "a", "on": "on",
     "inside": "inside", "within_m": "within", "beyond_m": "more than", "north": "north of",
     "south": "south of", "east": "east of", "west": "west of", "nearest": "nearest to",
-    "farthest": "farthest from"}
+    "farthest": "farthest from", "across": "across"}
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,10 @@ class Relation:
     """A relation to an anchor target, in ground metres.
 
     ``kind`` (one of :data:`RELATION_WORDS`): along | next_to | near | far | surrounded |
-    between | with | is | on | inside | within_m | beyond_m | north | south | east | west,
-    filters; or nearest | farthest, which keeps every object and orders them for the
-    target's rank ("the building closest to the river").
+    between | with | is | on | inside | within_m | beyond_m | north | south | east | west |
+    across (``via`` the object between: "across the road from the school"), filters; or
+    nearest | farthest, which keeps every object and orders them for the target's rank
+    ("the building closest to the river").
     ``distance_m`` is the distance that decides (defaults per category pair, or the
     expression's own "within 20 m of").
     """
@@ -87,6 +88,8 @@ class Relation:
     distance_m: Optional[float] = None
     negated: bool = False
     distance_from_expression: bool = False
+    #: what lies between the object and the anchor ("across the road from": the road)
+    via: Optional["Target"] = None
 
     def text(self) -> str:
         words = RELATION_WORDS[self.kind]
@@ -98,6 +101,8 @@ class Relation:
         anchor = self.anchor.text()
         if self.anchor.region is not None or self.anchor.relations:   # "car on (road in the
             anchor = f"({anchor})"   # top of the image)", "car near (tree along road (<= 5 m))"
+        if self.kind == "across" and self.via is not None:   # "across road from building"
+            return f"{neg}across {self.via.text()} from {anchor} (<= {self.distance_m:g} m)"
         if self.kind in ("within_m", "beyond_m"):
             prep = "of" if self.kind == "within_m" else "from"
             return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"
@@ -160,6 +165,8 @@ class Target:
         out: List[str] = list(self.categories)
         for rel in self.relations:
             out += [c for c in rel.anchor.all_categories() if c not in out]
+            if rel.via is not None:
+                out += [c for c in rel.via.all_categories() if c not in out]
         return tuple(dict.fromkeys(out))
 
     def needs_colour(self) -> bool:

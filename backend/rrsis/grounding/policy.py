@@ -41,7 +41,10 @@ _WORDS = {**RELATION_WORDS, "beyond_m": "beyond", **{k: k for k in DISTANCE_RANK
 def _relation_family(group: str, relation: Relation) -> str:
     anchor = relation.anchor.named_as or "+".join(relation.anchor.categories)
     neg = "not " if relation.negated else ""
-    return f"{group} {neg}{_WORDS.get(relation.kind, relation.kind)} {anchor}"
+    words = _WORDS.get(relation.kind, relation.kind)
+    if relation.via is not None:   # "building across road from building"
+        words = f"{words} {'+'.join(relation.via.categories)} from"
+    return f"{group} {neg}{words} {anchor}"
 
 
 def _target_families(target: Target) -> List[str]:

@@ -13,11 +13,13 @@ import math
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from shapely import STRtree
+from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
-           "beyond_m", "direction", "elongation", "rectangularity", "in_region", "gap", "TESTS",
+           "beyond_m", "across", "direction", "elongation", "rectangularity", "in_region", "gap",
+           "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width"]
@@ -207,6 +209,23 @@ def between(a: BaseGeometry, anchors: Sequence[Tuple[str, BaseGeometry]],
     return any(b1.union(b2).convex_hull.contains(centre)
                for i, (c1, b1) in enumerate(close) for c2, b2 in close[i + 1:]
                if not (mixed and c1 == c2))
+
+
+def across(a: BaseGeometry, anchors: Sequence[BaseGeometry], via: BaseGeometry,
+           distance: float) -> bool:
+    """``a`` faces one of ``anchors`` across ``via`` ("the houses across the road from the
+    school"): an anchor within ``distance`` of it, and the straight line between their
+    centres crosses ``via`` in the ground between the two objects (not only inside them)."""
+    if a.is_empty or via.is_empty:
+        return False
+    centre = a.representative_point()
+    for b in anchors:
+        if b.is_empty or gap(a, b) > distance:
+            continue
+        between = LineString([centre, b.representative_point()]).difference(a.union(b))
+        if not between.is_empty and between.intersects(via):
+            return True
+    return False
 
 
 #: relation kind -> test(a, b, distance)

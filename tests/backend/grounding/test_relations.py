@@ -13,6 +13,7 @@ from rrsis.grounding import parse
 from rrsis.grounding import relations as rel
 from rrsis.grounding.colour import has_colour, srgb_to_lab
 from rrsis.grounding.execute import Scene, execute
+from rrsis.grounding.policy import families
 
 ROAD = box(0, 0, 100, 10)  # 100 m of road, 10 m wide, along x
 
@@ -405,3 +406,24 @@ def test_an_anchor_placed_along_another_object() -> None:
     plan = parse("cars near roadside trees")
     assert plan.summary() == "grounded: car near (tree along road (<= 5 m)) (<= 10 m)"
     assert [i for _, i in execute(plan, scene).picks] == [0]
+
+
+def test_across_the_road_from_an_anchor() -> None:
+    """"across the road from the largest building": on the far side of the road from it, in
+    reach; not a house beside it on its own side, not one far down the other side."""
+    road = box(0, 0, 100, 10)
+    houses = [box(38, 14, 52, 28),      # the largest, north of the road
+              box(40, -12, 50, -4),     # facing it across the road
+              box(60, 14, 68, 22),      # beside it, same side
+              box(40, -80, 48, -72)]    # the far side, but 60 m beyond the road
+    scene = Scene({"road": [road], "building": houses}, (-10, -100, 110, 100))
+    plan = parse("houses across the road from the largest building")
+    assert plan.summary() == ("grounded: building across road from the largest building "
+                              "(<= 40 m)")
+    assert families(plan) == ("building across road from building",)
+    assert [i for _, i in execute(plan, scene).picks] == [1]
+    assert rel.across(houses[1], [houses[0]], road, 40.0)
+    assert not rel.across(houses[2], [houses[0]], road, 40.0)
+    missing = execute(plan, Scene({"building": houses}, (-10, -100, 110, 100)))
+    assert missing.uncertain and missing.picks == []
+    assert missing.notes[0].startswith("no road found")
