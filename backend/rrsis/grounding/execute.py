@@ -77,6 +77,18 @@ class Selection:
     notes: List[str] = field(default_factory=list)
     missing_anchors: List[str] = field(default_factory=list)
 
+    def undecided(self, missing: Target, relation: Relation, keys: List[ObjectKey]
+                  ) -> List[ObjectKey]:
+        """What ``relation`` keeps of ``keys`` when ``missing`` (its anchor, or what lies
+        between) was not found: nothing, or all of them where it is negated; the answer is
+        uncertain and a note says which relation could not be decided."""
+        name = missing.text()
+        self.uncertain = True
+        if name not in self.missing_anchors:
+            self.missing_anchors.append(name)
+            self.notes.append(f"no {name} found: '{relation.text()}' cannot be decided")
+        return keys if relation.negated else []
+
 
 def execute(plan: Plan, scene: Scene) -> Selection:
     """The objects ``plan`` selects in ``scene`` (union over its targets, no duplicates)."""
@@ -107,13 +119,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             out.notes.append(f"no {relation.anchor.text()} found: nothing to except")
             continue   # "vehicles except buses" without a bus: every vehicle, decidedly
         if not anchor_keys:
-            name = relation.anchor.text()
-            out.uncertain = True
-            if name not in out.missing_anchors:
-                out.missing_anchors.append(name)
-                out.notes.append(f"no {name} found: '{relation.text()}' cannot be decided")
-            if not relation.negated:
-                keys = []
+            keys = out.undecided(relation.anchor, relation, keys)
             continue
         parts = [scene.geometry(a) for a in anchor_keys]
         if relation.kind == "across":   # facing an anchor over the object between
@@ -167,12 +173,7 @@ def _across(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectK
     without a via object found the answer is uncertain, as without an anchor."""
     via_keys = _select(relation.via, scene, out) if relation.via is not None else []
     if not via_keys:
-        name = relation.via.text() if relation.via is not None else "object between"
-        out.uncertain = True
-        if name not in out.missing_anchors:
-            out.missing_anchors.append(name)
-            out.notes.append(f"no {name} found: '{relation.text()}' cannot be decided")
-        return keys if relation.negated else []
+        return out.undecided(relation.via, relation, keys)   # type: ignore[arg-type]
     via = unary_union([scene.geometry(v) for v in via_keys])
     return [k for k in keys if rel.across(
         scene.geometry(k), [p for a, p in zip(anchor_keys, parts) if a != k], via,
