@@ -63,14 +63,14 @@ def occluders(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
     close = sorted(set(tree.query(objects, predicate="dwithin", distance=ring)[0].tolist()))
     out = []
     for o in (objects[k] for k in close):
-        o = o.simplify(OCCLUSION_SIMPLIFY_M)   # a traced outline has a vertex per pixel edge
-        around = o.buffer(ring).difference(o)
+        outline = o.simplify(OCCLUSION_SIMPLIFY_M)   # a traced one has a vertex per pixel edge
+        around = outline.buffer(ring).difference(outline)
         near = tree.query(around, predicate="intersects")
         if not len(near) or mean_width(o) > OCCLUDER_WIDTH * max(widths[i] for i in near):
             continue
         touching = unary_union([parts[i] for i in near])
         if around.intersection(touching).area >= OCCLUDED_FRACTION * around.area:
-            out.append(o)
+            out.append(o)   # the object itself, not its simplified outline
     return out
 
 
