@@ -230,9 +230,7 @@ class _Parser:
             relations.append(Relation("far", own, _default_distance("far", groups, own,
                                                                     self.vocab)))
         if along is not None:   # "roadside trees"
-            side = Target((along,))
-            relations.append(Relation("along", side, _default_distance("along", groups, side,
-                                                                        self.vocab)))
+            relations.append(self.along_side(along, groups))
         while True:
             self.skip_fillers(keep=("all", "but"))
             if self.at("but") and not self.excepts_after_but():
@@ -387,7 +385,8 @@ class _Parser:
         """Attributes, a rank ("the 3 largest", "the closest"), a bare count ("the 3
         buildings closest to ...", ranked by the superlative after the noun) and the number
         of ranked objects an ordinal passes over ("the second largest": 1). ``anchor``: read
-        before an anchor's noun, which takes no relation of its own ("empty")."""
+        before an anchor's noun, which takes no relation of its own but a side word's
+        ("roadside"), so not "empty"'s."""
         attrs: List[Attribute] = []
         rank: Optional[Tuple[str, int]] = None
         count: Optional[int] = None
@@ -493,6 +492,12 @@ class _Parser:
             return None
         self.i += found[1]
         return found[0]
+
+    def along_side(self, category: str, groups: Sequence[str]) -> Relation:
+        """"along" the ``category`` a side word named (:meth:`side_anchor`), at the default
+        distance of ``groups`` to it."""
+        side = Target((category,))
+        return Relation("along", side, _default_distance("along", groups, side, self.vocab))
 
     def more_colours(self) -> List[str]:
         """The colours of "red and white" / "red, white or blue" after the first; [] if none."""
@@ -605,7 +610,7 @@ class _Parser:
         self.i += 1
         self.skip_fillers()
         self.eat("its") or self.eat("their")
-        colour = self.peek()
+        colour, start = self.peek(), self.i
         if colour in lx.COLOURS:   # "with red roofs", "with red or brown roofs"
             self.i += 1
             more = self.more_colours()
@@ -613,9 +618,7 @@ class _Parser:
                 self.i += 1
                 self.roof_colours = more
                 return Attribute("colour", _colour_name(colour), negated)
-            self.i = save + 1
-            self.skip_fillers()
-            self.eat("its") or self.eat("their")
+            self.i = start
         if self.peek() in lx.ROOF_NOUNS:   # "whose roof is red", "with roofs that are red"
             self.i += 1
             self.skip_fillers()
@@ -779,11 +782,8 @@ class _Parser:
             if attr is not None:
                 attrs.append(attr)
         heads = list(dict.fromkeys(heads))
-        relations = ()
-        if along is not None:   # "near roadside trees": the trees along the road
-            side = Target((along,))
-            relations = (Relation("along", side, _default_distance(
-                "along", self.groups_of(heads), side, self.vocab)),)
+        relations = () if along is None else (   # "near roadside trees": along the road
+            self.along_side(along, self.groups_of(heads)),)
         return Target(tuple(heads), tuple(attrs), relations, region, rank, skip)
 
     def whole_image(self) -> bool:
@@ -888,9 +888,9 @@ class _Parser:
         except NotUnderstood:
             self.i = save
             return None
-        base = max(lx.next_to_distance_m(g, self.vocab.group_of(c))
-                   for g in groups for c in via.categories)
-        return Relation("across", anchor, 2.0 * base + lx.ACROSS_WIDTH_M, negated, via=via)
+        beside = _default_distance("next_to", groups, via, self.vocab) or 0.0
+        reach = 2.0 * beside + lx.ACROSS_WIDTH_M
+        return Relation("across", anchor, reach, negated, via=via)
 
     def back_to_target(self) -> Optional[str]:
         """After "with" and its anchor: the relation of a "next to them" or "around it" that
