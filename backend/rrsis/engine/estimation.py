@@ -18,10 +18,10 @@ from ..paths import gdal_options
 from .model_cache import ModelCache, model_name
 from .probes import peak_rss_mb, reset_peak_rss
 from .raster_io import WindowReader
-from .gsd import default_min_area_m2
-from .run import GDAL_CACHE_MB, READ_SPAN_PX, EstimateResult, SegmentOptions, _prepare
+from .run import (GDAL_CACHE_MB, READ_SPAN_PX, EstimateResult, SegmentOptions, _min_area_m2,
+                  _Plan, _prepare, _vectorizer)
 from .runtime import logit_difference
-from .tiling import Tile, row_chunks
+from .tiling import Tile, row_chunks, sigmoid
 
 __all__ = ["estimate"]
 
@@ -106,21 +106,15 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         calibration_tiles=measured, runtime=plan.runtime)
 
 
-def _objects_seconds(options: SegmentOptions, plan: Any, answers: List[Tuple[Tile, np.ndarray]]
-                     ) -> float:
+def _objects_seconds(options: SegmentOptions, plan: _Plan,
+                     answers: List[Tuple[Tile, np.ndarray]]) -> float:
     """Seconds to make objects of the calibration tiles' answers and select them, as the run
     does (its vectoriser, each phrase's core rule and operating point, then the grounding's
     selection with its colour reads): the part of a run that grows with the objects found,
     several times the inference for "anything red". Phrases served coarser have no objects
     here, so what their anchors cost is left out."""
-    from .split import core_rule
-    from .tiling import sigmoid
-    from .vectorize import StripVectorizer
-
-    grid, phrases = plan.grid, plan.predictor.expressions
-    offsets = plan.main.offsets
-    min_area = options.min_area_m2 if options.min_area_m2 is not None \
-        else default_min_area_m2(grid.gsd_m)
+    grid, phrases, offsets = plan.grid, plan.predictor.expressions, plan.main.offsets
+    min_area = _min_area_m2(options, grid.gsd_m)
     t0 = time.perf_counter()
     objects: Dict[str, List[Any]] = {p: [] for p in plan.phrases}
     scores: Dict[str, List[float]] = {p: [] for p in plan.phrases}
@@ -128,14 +122,12 @@ def _objects_seconds(options: SegmentOptions, plan: Any, answers: List[Tuple[Til
         transform = grid.transform @ Affine.translation(tile.col, tile.row)
         for i, phrase in enumerate(phrases):
             d = diff[i] - offsets[i] if offsets is not None else diff[i]
-            vec = StripVectorizer(options.threshold, core_rule(
-                plan.phrase_groups.get(phrase, []), options.threshold))
+            vec = _vectorizer(options, plan, phrase)
             vec.add(0, sigmoid(d), np.ones(d.shape, bool))
             for obj in vec.objects(transform, grid.metres_per_unit, min_area, options.simplify_m,
                                    regularize=options.regularize):
                 objects[phrase].append(obj.geometry)
                 scores[phrase].append(obj.score)
     plan.grounding.select(objects, grid.transform, grid.metres_per_unit, grid.bounds,
-                          lambda: WindowReader(plan.info, grid, plan.bands, stretch=plan.stretch),
-                          scores)
+                          plan.colour_reader, scores)
     return time.perf_counter() - t0

@@ -200,6 +200,10 @@ class _Plan:
     def tiles_total(self) -> int:
         return self.main.tiles_total + sum(p.tiles_total for p in self.others)
 
+    def colour_reader(self) -> WindowReader:
+        """A reader of the output grid's RGB, for the grounding's colour attributes."""
+        return WindowReader(self.info, self.grid, self.bands, stretch=self.stretch)
+
     def coarser_gsd(self) -> Dict[str, float]:
         """phrase -> GSD, for the phrases segmented coarser than the output grid."""
         return {p: one.grid.gsd_m for one in self.others for p in one.predictor.expressions
@@ -331,9 +335,7 @@ def _run(options: SegmentOptions, plan: _Plan, progress: Optional[Callable[[Prog
          t_start: float) -> SegmentResult:
     grid, phrases = plan.grid, plan.phrases
     total = plan.tiles_total
-    vectorizers = [StripVectorizer(options.threshold, core_rule(plan.phrase_groups.get(p, []),
-                                                                options.threshold))
-                   for p in phrases]
+    vectorizers = [_vectorizer(options, plan, p) for p in phrases]
     meters = [PresenceMeter() for _ in phrases]
     writers: List[StripRasterWriter] = []
     main_index = [phrases.index(p) for p in plan.main.predictor.expressions]
@@ -486,6 +488,19 @@ def _coarse_probability(options: SegmentOptions, plan: _Plan, one: _Pass,
             yield _Resampled(vrt, grid.width)
 
 
+def _vectorizer(options: SegmentOptions, plan: _Plan, phrase: str) -> StripVectorizer:
+    """The vectoriser of one phrase: the run's threshold and its lexicon groups' core rule."""
+    return StripVectorizer(options.threshold, core_rule(plan.phrase_groups.get(phrase, []),
+                                                        options.threshold))
+
+
+def _min_area_m2(options: SegmentOptions, gsd_m: float) -> float:
+    """The smallest object kept: the option, else a speck of 16 pixels at the scale the
+    phrase was seen at (never below 1 m²)."""
+    return options.min_area_m2 if options.min_area_m2 is not None \
+        else default_min_area_m2(gsd_m)
+
+
 def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[StripVectorizer],
                    timings: Dict[str, float], meters: List[PresenceMeter]) -> SegmentResult:
     grid, model = plan.grid, plan.model
@@ -500,10 +515,10 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     created = _created()
     t = time.perf_counter()
     records, counts = [], {e: 0 for e in plan.grounding.expressions}
-    objects = {phrase: list(vec.objects(  # a speck: 16 pixels at its own scale, >= 1 m2
-        grid.transform, grid.metres_per_unit, options.min_area_m2 if options.min_area_m2
-        is not None else default_min_area_m2(gsd_of[phrase]), options.simplify_m,
-        regularize=options.regularize)) for phrase, vec in zip(plan.phrases, vectorizers)}
+    objects = {phrase: list(vec.objects(
+        grid.transform, grid.metres_per_unit, _min_area_m2(options, gsd_of[phrase]),
+        options.simplify_m, regularize=options.regularize))
+        for phrase, vec in zip(plan.phrases, vectorizers)}
     presence = {}   # each phrase under the rule of the model that segmented it
     for of_base in (False, True):
         mine = {p: m for p, m in zip(plan.phrases, meters) if pass_of[p].base == of_base}
@@ -513,8 +528,7 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     objects = {p: objs if presence[p].present else [] for p, objs in objects.items()}
     picks, reports = plan.grounding.select(
         {p: [o.geometry for o in objs] for p, objs in objects.items()}, grid.transform,
-        grid.metres_per_unit, grid.bounds,
-        lambda: WindowReader(plan.info, grid, plan.bands, stretch=plan.stretch),
+        grid.metres_per_unit, grid.bounds, plan.colour_reader,
         {p: [o.score for o in objs] for p, objs in objects.items()})
     annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
     _note_coarser(reports, plan.grounding, coarser)
