@@ -18,8 +18,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
-           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "SIDE_WORDS", "SIDE_GROUPS", "ACROSS_WIDTH_M",
-           "EDGE_NAMES",
+           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "SIDE_WORDS", "SIDE_GROUPS",
+           "ACROSS_WIDTH_M", "EDGE_NAMES",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
@@ -628,13 +628,13 @@ def _with_classes(card: Optional[Mapping[str, Any]]) -> Vocabulary:
     lexicon category is then asked by the card's word ("building", as trained, not
     "buildings"), and so is the category a class is a name of ("house": "buildings" and
     "roofs" ask a model fine-tuned on houses for "house", with the distances and scales of
-    buildings); a class the lexicon
-    does not have ("solar panel") becomes a category of group ``other`` (default distances,
-    no rivals). Rival categories (:mod:`.rivals`) stay among the groups of the card's
-    classes: a model fine-tuned on buildings alone is not also asked for vehicles and roads
-    it was not taught in that region (on the Atlanta example: the same 35 polygons in 55 %
-    of the time). A class in the card's ``base_classes`` is left to the base model, as a
-    class it was not taught is (``Vocabulary.base_groups``)."""
+    buildings); a class the lexicon does not have ("solar panel") becomes a category of
+    group ``other`` (default distances, no rivals). Rival categories (:mod:`.rivals`) stay
+    among the groups of the card's classes: a model fine-tuned on buildings alone is not
+    also asked for vehicles and roads it was not taught in that region (on the Atlanta
+    example: the same 35 polygons in 55 % of the time). A class in the card's
+    ``base_classes`` is left to the base model, as a class it was not taught is
+    (``Vocabulary.base_groups``)."""
     extra = card.get("categories") if isinstance(card, Mapping) else None
     if not isinstance(extra, Mapping) or not extra:
         return BASE_VOCABULARY
