@@ -26,10 +26,12 @@ import re
 import warnings
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
+from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
 import rasterio
 from rasterio.crs import CRS
+from rasterio.dtypes import dtype_rev, typename_fwd
 from rasterio.enums import ColorInterp, MaskFlags, Resampling
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.transform import Affine
@@ -64,6 +66,7 @@ class RasterInfo:
     palette: bool = False   # one 8-bit band whose values index a colour table
     colour_bands: Optional[Tuple[int, int, int]] = None   # bands tagged red, green, blue
     nir_tagged: Optional[int] = None   # a band tagged or described as near infrared
+    data_tagged_alpha: Optional[int] = None   # a band tagged alpha that holds data (NAIP NIR)
 
     @property
     def georeferenced(self) -> bool:
@@ -87,11 +90,13 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
             with rasterio.open(path) as src:
                 alpha = next((i + 1 for i, ci in enumerate(src.colorinterp)
                               if ci == ColorInterp.alpha), None)
+                data_alpha = None
                 if alpha is not None and not _holds_a_mask(src, alpha):
-                    alpha = None   # data tagged alpha: NAIP's near infrared, as many ship it
+                    alpha, data_alpha = None, alpha   # NAIP's near infrared, as many ship it
                 info = RasterInfo(path=path, width=src.width, height=src.height, count=src.count,
                                   dtype=src.dtypes[0], crs=src.crs, transform=src.transform,
                                   nodata=src.nodata, alpha_band=alpha,
+                                  data_tagged_alpha=data_alpha,
                                   palette=src.count == 1 and src.dtypes[0] == "uint8" and
                                   src.colorinterp[0] == ColorInterp.palette,
                                   colour_bands=_tagged_rgb(src.colorinterp),
@@ -129,6 +134,30 @@ def _holds_a_mask(src: "rasterio.DatasetReader", band: int) -> bool:
         return True
     shown = sample[sample > 0]   # a mosaic with gaps is mostly transparent: judge the rest
     return shown.size == 0 or float((shown < shown.max()).mean()) <= MASK_MIDDLE_SHARE
+
+
+def _without_alpha_tag(info: RasterInfo) -> str:
+    """A VRT of ``info``'s raster, band for band, with the band tagged alpha that holds data
+    (:func:`_holds_a_mask`) tagged undefined: else GDAL reads it as the validity mask (a pixel
+    whose near infrared is 0 is "no data") and the warper weights every pixel by it."""
+    with rasterio.open(info.path) as src:
+        interps, nodata, dtypes = src.colorinterp, src.nodatavals, src.dtypes
+        crs_wkt = src.crs.to_wkt() if src.crs else ""
+        width, height, t = src.width, src.height, src.transform
+    bands = []
+    for b in range(1, info.count + 1):
+        interp = "Undefined" if b == info.data_tagged_alpha else \
+            interps[b - 1].name.capitalize()
+        nd = "" if nodata[b - 1] is None else f"<NoDataValue>{nodata[b - 1]!r}</NoDataValue>"
+        bands.append(
+            f'<VRTRasterBand dataType="{typename_fwd[dtype_rev[dtypes[b - 1]]]}" band="{b}">'
+            f"<ColorInterp>{interp}</ColorInterp>{nd}<SimpleSource>"
+            f'<SourceFilename relativeToVRT="0">{xml_escape(info.path)}</SourceFilename>'
+            f"<SourceBand>{b}</SourceBand></SimpleSource></VRTRasterBand>")
+    return (f'<VRTDataset rasterXSize="{width}" rasterYSize="{height}">'
+            f"<SRS>{xml_escape(crs_wkt)}</SRS>"
+            f"<GeoTransform>{', '.join(repr(v) for v in t.to_gdal())}</GeoTransform>"
+            + "".join(bands) + "</VRTDataset>")
 
 
 def _band_sample(src: "rasterio.DatasetReader", band: int) -> np.ndarray:
@@ -268,7 +297,8 @@ class WindowReader:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NotGeoreferencedWarning)
-                self._src = rasterio.open(info.path)
+                self._src = rasterio.open(info.path if info.data_tagged_alpha is None
+                                          else _without_alpha_tag(info))
         except RasterioIOError as exc:
             raise RasterReadError(f"cannot read raster {info.path}: {exc}") from exc
         self._vrt: Optional[WarpedVRT] = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
+from .execute import ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary
@@ -69,6 +70,11 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             unit = "m2" if a.kind == "area" else "m"
             side = "more" if a.value == "above" else "less"
             lines.append(f"{indent}{neg}{what} is {side} than {a.amount:g} {unit}")
+            continue
+        if a.kind == "orientation":
+            lines.append(f"{indent}{neg}its long side lies {a.value}, within "
+                         f"{ORIENTATION_TOLERANCE_DEG:g} degrees of grid north (an outline less "
+                         f"than {ORIENTED_ELONGATION:g} times as long as wide lies no way)")
             continue
         if a.kind == "size" and RELATIVE_SIZES[a.value][1] is None:   # "medium"
             lines.append(f"{indent}{neg}{_MEASURE_WORDS[RELATIVE_SIZES[a.value][0]]} in the "

@@ -14,7 +14,8 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "RELATIVE_SIZES", "SIZE_RANKS",
-           "SHAPE_WORDS", "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
+           "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS",
+           "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
@@ -231,6 +232,21 @@ SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "c
                                "rectilinear": "rectangular", "boxy": "rectangular",
                                "irregular": "irregular", "irregularly": "irregular"}
 
+#: the axis an elongated object lies along: compass word -> (axis name, bearing of the axis in
+#: degrees clockwise from grid north, 0-180). "roads running north-south", "east-west
+#: oriented buildings", "buildings aligned northeast to southwest" (:data:`~.tokens.REWRITES`
+#: brings them to two compass words in a row); either order names the same axis
+COMPASS_BEARINGS: Dict[str, float] = {"north": 0.0, "south": 0.0, "east": 90.0, "west": 90.0,
+                                      "northeast": 45.0, "southwest": 45.0,
+                                      "northwest": 135.0, "southeast": 135.0}
+AXIS_NAMES: Dict[float, str] = {0.0: "north-south", 45.0: "northeast-southwest",
+                                90.0: "east-west", 135.0: "northwest-southeast"}
+#: words around an axis that only say it is one, dropped there (:data:`~.tokens.REWRITES`):
+#: "oriented north-south", "running east to west", "in a north-south direction"
+AXIS_VERBS: FrozenSet[str] = frozenset({
+    "oriented", "orientated", "aligned", "running", "runs", "run", "going", "goes",
+    "stretching", "stretches", "lying", "lies", "extending", "extends", "trending"})
+
 # relations: phrase (tuple of words) -> relation kind
 NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("along",): "along", ("alongside",): "along", ("lining",): "along",
@@ -283,7 +299,8 @@ REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
     "southwestern": ("bottom", "left"), "southeastern": ("bottom", "right"),
 }
 REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
-REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter"})
+REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter",
+                          "border"})
 # "with red roofs", "that have a blue roof", "whose roof is red": the object's colour
 ROOF_COLOUR_WORDS = frozenset({"with", "have", "has", "having", "whose"})
 #: the widest road or river "across the road from" is meant over (m): a four-lane road with
@@ -467,7 +484,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
-                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS,
+                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS,
                  {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
                   AREA_UNITS_M2, NEGATED_FORMS):
@@ -477,7 +494,7 @@ def _all_words() -> FrozenSet[str]:
                   "long", "wide",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
-                  "with", "between", "towards", "toward", "other", "another",
+                  "with", "between", "towards", "toward", "other", "another", "opposite",
                   "its", "their", "radius", "them", "it", "empty", "unoccupied", "neither",
                   "nor"})
     return frozenset(words)

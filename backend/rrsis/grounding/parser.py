@@ -11,6 +11,8 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
                                                            # "the second largest", "the 2nd closest"
                 | isolated                                 # far from any other of its kind
                 | northern | southern | eastern | western | central   # its part of the image
+                | axis                                     # "north-south", "NE-SW": its
+                                                           # long side's direction
     head       := category name, singular or plural         # "cars", "low vegetation"
                 | anything | everything | objects | things ...   # every object (a note)
     postmod    := ["and"] ["not"] relation anchor | region | ["not"] attribute
@@ -27,6 +29,7 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
     anchor     := ["both"] premod* head (("and" | "or") head)*   # "both": each head
     region     := (in | at | on | near | around | towards) the
                   (top | bottom | left | right | centre)+ [corner | side] [of the image]
+                | along the (top | north ...)+ (edge | side | border) [of the image]
 
 Modifiers bind to the nearest noun: in "red cars and trucks" both heads share "red";
 in "red cars and white trucks" each has its own. Anything outside the grammar raises
@@ -196,9 +199,19 @@ class _Parser:
         j = self.i
         while j < len(self.t) and (self.t[j] in lx.COLOURS or self.t[j] in lx.SHAPE_WORDS or
                                    lx.SIZE_WORDS.get(self.t[j]) in lx.RELATIVE_SIZES or
-                                   lx.SIZE_WORDS.get(self.t[j]) in lx.SIZE_RANKS):
-            j += 1
+                                   lx.SIZE_WORDS.get(self.t[j]) in lx.SIZE_RANKS or
+                                   self.t[j] in lx.ORDINAL_WORDS or   # "the second largest"
+                                   (_number(self.t[j]) is not None and (   # "the largest 3",
+                                       j > self.i or self._is_ordinal_at(j)))):   # "the 2nd"
+            j += 1 + (self._is_ordinal_at(j) and self.t[j] not in lx.ORDINAL_WORDS)
         return j > self.i and self._category_at(j - self.i)
+
+    def _is_ordinal_at(self, j: int) -> bool:
+        """Whether word ``j`` begins an ordinal: "second", "2nd"."""
+        save, self.i = self.i, j
+        found = self.ordinal() is not None
+        self.i = save
+        return found
 
     def target(self) -> Target:
         first_word = self.i
@@ -268,6 +281,10 @@ class _Parser:
                     break
             objects = negated and (self.category_here() is not None   # "except trucks"
                                    or self.exception_follows())   # "except the largest house"
+            position = self.excluded_position() if negated and not objects else None
+            if position is not None:   # "buildings except the second largest (one)"
+                relations.append(Relation("is", position, None, True))
+                continue
             excluded = self.excluded_rank() if negated and rank is None and not objects \
                 else None
             if excluded is not None:   # "all buildings except the 3 largest"
@@ -369,12 +386,31 @@ class _Parser:
             self.i = save
             return None
         self.i += 1
+        after = _number(self.peek() or "")
+        if n is None and after is not None and after >= 1:   # "except the largest 3"
+            n = after
+            self.i += 1
         found = self.category_here()
         if found is not None and found[0] in self.heads:   # "... except the largest building"
             self.i += found[1]
         else:
             self.eat("ones") or self.eat("one")
         return what, int(n or 1)
+
+    def excluded_position(self) -> Optional[Target]:
+        """After "except": the target's object at that position of a size rank, for "the
+        second largest (one)", consumed; else None and nothing consumed ("the 2nd largest
+        building" names its objects: :meth:`anchor` reads it)."""
+        save = self.i
+        self.skip_fillers()
+        ordinal = self.ordinal()
+        what = _superlative(self.peek(ordinal[1])) if ordinal is not None else None
+        if what is None or what in DISTANCE_RANKS:
+            self.i = save
+            return None
+        self.i += ordinal[1] + 1   # type: ignore[index]
+        self.eat("ones") or self.eat("one")
+        return Target(self.heads, rank=(what, 1), rank_skip=ordinal[0] - 1)   # type: ignore
 
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The lexicon groups of a target's heads: they choose its default distances."""
@@ -515,6 +551,9 @@ class _Parser:
             return None
         if word in lx.ROOF_COLOUR_WORDS:   # "with an area over 100 m2" is measure's
             return self.roof_colour(negated)
+        axis = self.axis()
+        if axis is not None:   # "north-south": the two compass words of an axis
+            return Attribute("orientation", axis, negated)
         if word in lx.COLOURS:
             kind, value = "colour", word
         elif lx.SIZE_WORDS.get(word) in lx.RELATIVE_SIZES:   # "small", "narrow"
@@ -531,6 +570,16 @@ class _Parser:
             or (kind == "shape" and self.eat("shaped")) \
             or (kind == "size" and (self.eat("sized") or self.eat("size")))  # "medium-sized"
         return Attribute(kind, _colour_name(value) if kind == "colour" else value, negated)
+
+    def axis(self) -> Optional[str]:
+        """The axis two compass words here name ("north south", "west east": what
+        :func:`~.tokens.tokenize` leaves of "running north-south"), consumed; else None."""
+        first, second = self.peek(), self.peek(1)
+        if first not in lx.COMPASS_BEARINGS or second not in lx.COMPASS_BEARINGS or \
+                first == second or lx.COMPASS_BEARINGS[first] != lx.COMPASS_BEARINGS[second]:
+            return None
+        self.i += 2
+        return lx.AXIS_NAMES[lx.COMPASS_BEARINGS[first]]
 
     def neither(self) -> Optional[List[Attribute]]:
         """"neither red nor white": both negated; None (position unchanged) if not that."""
@@ -807,8 +856,9 @@ class _Parser:
     def region(self) -> Optional[Region]:
         """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""
         save = self.i
-        if not any(self.eat(w) for w in ("in", "at", "on", "to", "near", "around", "towards",
-                                         "toward")):
+        along = self.eat("along")   # "along the northern edge (of the image)": a part only
+        if not along and not any(self.eat(w) for w in ("in", "at", "on", "to", "near", "around",
+                                                      "towards", "toward")):
             return None
         self.eat("the")
         row: Optional[str] = None
@@ -825,6 +875,9 @@ class _Parser:
         part = self.peek() in lx.REGION_PARTS
         if part:
             self.i += 1
+        elif along:
+            self.i = save
+            return None
         if self.at("of") or self.at("side", "of"):
             self.eat("side")
             j = self.after_fillers(self.i + 1, keep=("area",))
@@ -874,19 +927,33 @@ class _Parser:
 
     def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
         """"across the road from the school", "on the other side of the river from the
-        houses": the objects facing the anchor over the object between; None (position
-        unchanged) if not that, or no "from ..." follows."""
+        houses": the objects facing the anchor over the object between; "opposite the
+        school", "across from the school": over the road (a note says so). None (position
+        unchanged) if not that, or no "from ..." follows the object between."""
         save = self.i
-        if not (self.eat("across") or self.eat("on", "the", "other", "side", "of")
-                or self.eat("on", "the", "opposite", "side", "of")):
-            return None
-        try:
-            via = self.anchor()
-            if not self.eat("from"):
-                raise self.fail("across what from what")
-            anchor = self.anchor()
-        except NotUnderstood:
-            self.i = save
+        if self.eat("opposite") or self.eat("across", "from"):   # over a street, as said
+            self.eat("to") or self.eat("of")                       # of houses and shops
+            road = self.vocab.category_named("road")
+            try:
+                anchor = self.anchor()
+            except NotUnderstood:
+                self.i = save
+                return None
+            if road is None:
+                raise self.fail("opposite over what")
+            self.notes.append(f"'{self.t[save]}' read as across the road from it")
+            via = Target((road,))
+        elif self.eat("across") or self.eat("on", "the", "other", "side", "of") \
+                or self.eat("on", "the", "opposite", "side", "of"):
+            try:
+                via = self.anchor()
+                if not self.eat("from"):
+                    raise self.fail("across what from what")
+                anchor = self.anchor()
+            except NotUnderstood:
+                self.i = save
+                return None
+        else:
             return None
         beside = _default_distance("next_to", groups, via, self.vocab) or 0.0
         reach = 2.0 * beside + lx.ACROSS_WIDTH_M

@@ -23,6 +23,8 @@ __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASUR
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
+#: attributes written after the object's name: measures and "oriented north-south"
+_AFTER_THE_NAME = MEASURES + ("orientation",)
 DISTANCE_RANKS = ("nearest", "farthest")  # ranks by distance to an anchor, not by size
 #: a rank count that keeps every object after the skipped ones: "all buildings except the
 #: 3 largest" is the rank ("largest", ALL_BUT) passing over 3
@@ -38,7 +40,8 @@ RELATION_WORDS: Dict[str, str] = {
 
 @dataclass(frozen=True)
 class Attribute:
-    """``kind``: colour | size | shape, ``value`` a name from the lexicon; or ``kind`` one of
+    """``kind``: colour | size | shape | orientation, ``value`` a name from the lexicon
+    (an orientation's: an axis of :data:`~.lexicon.AXIS_NAMES`); or ``kind`` one of
     :data:`MEASURES` (area | length | width), ``value`` above | below and ``amount`` the
     threshold in m² or m ("larger than 100 m2", "shorter than 10 m", "wider than 6 m")."""
 
@@ -53,7 +56,14 @@ class Attribute:
             side = "over" if self.value == "above" else "under"
             unit = {"area": "m2", "length": "m long", "width": "m wide"}[self.kind]
             return f"{neg}{side} {self.amount:g} {unit}"
+        if self.kind == "orientation":
+            return f"{neg}oriented {self.value}"
         return neg + self.value
+
+    @property
+    def after_the_name(self) -> bool:
+        """Whether the plan writes it after the object's name ("building over 100 m2")."""
+        return self.kind in _AFTER_THE_NAME
 
 
 @dataclass(frozen=True)
@@ -150,10 +160,10 @@ class Target:
         head = " + ".join(self.categories)
         if self.named_as:   # "bus-sized vehicle over 8 m long"
             head = f"{self.named_as}-sized {head}"
-        words = [a.text() for a in self.attributes if a.amount is None]
+        words = [a.text() for a in self.attributes if not a.after_the_name]
         if self.rank:
             words.insert(0, self.rank_text())
-        out = " ".join(words + [head] + [a.text() for a in self.attributes if a.amount is not None])
+        out = " ".join(words + [head] + [a.text() for a in self.attributes if a.after_the_name])
         for rel in self.relations:
             out += " " + rel.text()
         if self.region:

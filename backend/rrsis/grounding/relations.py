@@ -168,6 +168,19 @@ def elongation(geom: BaseGeometry) -> float:
     return long_ / short if short > 0 else float("inf")
 
 
+def axis_bearing(geom: BaseGeometry) -> float:
+    """The bearing of the long side of the minimum rotated rectangle, in degrees clockwise from
+    grid north, 0-180 (0: north-south, 90: east-west); meaningless for a square."""
+    rect = geom.minimum_rotated_rectangle
+    coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
+    if len(coords) < 4:
+        return 0.0
+    (x0, y0), (x1, y1), (x2, y2) = coords[:3]
+    dx, dy = (x1 - x0, y1 - y0) if math.hypot(x1 - x0, y1 - y0) >= math.hypot(
+        x2 - x1, y2 - y1) else (x2 - x1, y2 - y1)
+    return math.degrees(math.atan2(dx, dy)) % 180.0
+
+
 def rectangularity(geom: BaseGeometry) -> float:
     """Area / area of the minimum rotated rectangle (1 for a rectangle, pi/4 for a disc)."""
     rect = geom.minimum_rotated_rectangle

@@ -16,6 +16,13 @@ from . import lexicon as lx
 __all__ = ["tokenize", "REWRITES"]
 
 _EDGES = "|".join(sorted(lx.EDGE_NAMES, key=len, reverse=True))
+_COMPASS = "|".join(sorted(lx.COMPASS_BEARINGS, key=len, reverse=True))
+_AXIS_VERBS = "|".join(sorted(lx.AXIS_VERBS, key=len, reverse=True))
+#: two compass words naming an axis: "north-south", "from east to west", "NE-SW", "N/S"
+_AXIS = (rf"(?:from\s+)?(?:({_COMPASS})\s*(?:-|–|\bto\b|/)\s*({_COMPASS})"
+         r"|\b([nsew]{1,2})\s*[-–/]\s*([nsew]{1,2}))\b")
+_ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
+                "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
 #: (pattern, replacement), applied in order, case-insensitive
 REWRITES: Tuple[Tuple[str, str], ...] = (
@@ -30,6 +37,10 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
+    # "roads running north-south", "in an east-west direction", "NE-SW oriented": the two
+    # compass words of the axis (the verbs and nouns around it say only that it is one)
+    (rf"\b(?:(?:that|which) )?(?:{_AXIS_VERBS}|laid out)?\s*(?:in an? |with an? )?\b{_AXIS}"
+     rf"(?:[\s-]*(?:{_AXIS_VERBS}|direction|orientation|axis))?", " axis:\\1\\3:\\2\\4 "),
 )
 
 
@@ -39,6 +50,8 @@ def tokenize(text: str) -> List[str]:
     text = text.replace("’", "'")
     for pattern, replacement in REWRITES:
         text = re.sub(pattern, replacement, text, flags=re.I)
+    text = re.sub(r"axis:(\w+):(\w+)", lambda m: " ".join(
+        _ABBREVIATED.get(w.lower(), w) for w in m.groups()), text)
     # "&" is and, "/" between words or, ";" a comma
     text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
     text = lx.normalise(text).replace("’", "'")

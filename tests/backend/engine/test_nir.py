@@ -13,7 +13,8 @@ import pytest
 
 from helpers.engine import bright_models, options, read_features, scene, write_tif  # noqa: F401
 from rrsis.engine.nir import NDVI_VEGETATION, ndvi, nir_band
-from rrsis.engine.raster_io import open_info
+from rrsis.engine.grid import plan_grid, source_gsd_m
+from rrsis.engine.raster_io import WindowReader, open_info
 from rrsis.engine.run import segment
 from rrsis.errors import InputError
 
@@ -95,6 +96,25 @@ def test_a_near_infrared_band_tagged_alpha_is_read_as_data(tmp_path: Path,
     big[3] = 255
     assert open_info(str(write_tif(tmp_path / "opaque.tif", big, photometric="RGB",
                                    alpha="YES"))).alpha_band == 4
+
+
+@pytest.mark.parametrize("gsd", [None, 1.5])   # the native grid; resampled by the warper
+def test_a_band_tagged_alpha_that_holds_data_hides_no_pixel(tmp_path: Path, gsd) -> None:
+    """Where such a band is 0 (water has no near infrared) the pixel is data: GDAL would take
+    the tag for a validity mask, call it no data and weight every neighbour by it."""
+    data = np.full((4, 200, 200), 150, np.uint8)
+    data[3] = np.tile(np.linspace(20, 220, 200, dtype=np.uint8), (200, 1))
+    data[3, 50:100, 50:100] = 0   # water
+    data[0, 50:100, 50:100] = 90
+    path = write_tif(tmp_path / "naip.tif", data, photometric="RGB", alpha="YES")
+    info = open_info(str(path))
+    assert info.alpha_band is None and info.data_tagged_alpha == 4
+    grid = plan_grid(info, None, None, gsd or source_gsd_m(info))
+    with WindowReader(info, grid, (1, 2, 3)) as reader:
+        raw, valid = reader.read_raw(0, 0, grid.height, grid.width)
+    assert valid.all()
+    water = slice(int(60 * 0.5 / grid.gsd_m), int(90 * 0.5 / grid.gsd_m))
+    assert np.all(raw[0, water, water] == 90) and np.all(raw[1, water, water] == 150)
 
 
 def test_ndvi() -> None:

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from shapely.affinity import rotate, translate
 from shapely.geometry import LineString, Point, box
 from shapely.ops import unary_union
 
@@ -427,3 +428,53 @@ def test_across_the_road_from_an_anchor() -> None:
     missing = execute(plan, Scene({"building": houses}, (-10, -100, 110, 100)))
     assert missing.uncertain and missing.picks == []
     assert missing.notes[0].startswith("no road found")
+
+
+def test_an_orientation_is_the_long_side_s_bearing() -> None:
+    """"roads running north-south", "east-west oriented buildings": the long side of the
+    outline within 22.5 degrees of the axis; a squarish outline lies no way."""
+    tilted = rotate(box(0, 0, 40, 8), 30, origin="centroid")   # long side 30 deg off east
+    objects = [box(0, 0, 8, 40),        # north-south
+               box(50, 0, 90, 8),       # east-west
+               translate(tilted, 0, 60),    # bearing 60: nearer northeast than east
+               box(0, 80, 10, 89)]      # 10 x 9 m: no orientation
+    scene = Scene({"building": objects}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert rel.axis_bearing(objects[0]) == pytest.approx(0.0, abs=1e-6) or \
+        rel.axis_bearing(objects[0]) == pytest.approx(180.0, abs=1e-6)
+    assert rel.axis_bearing(objects[1]) == pytest.approx(90.0, abs=1e-6)
+    assert rel.axis_bearing(objects[2]) == pytest.approx(60.0, abs=1e-6)
+    assert picked("buildings running north-south") == [0] == picked("N-S oriented houses")
+    assert picked("buildings aligned east to west") == [1]
+    assert picked("buildings running northeast-southwest") == [2]
+    assert picked("buildings not oriented east-west") == [0, 2, 3]
+
+
+def test_an_exception_of_one_position_of_a_rank() -> None:
+    """"buildings except the second largest": every building but that one; "except the
+    largest 3" is the rank all-but, however it is ordered."""
+    houses = [box(0, 0, 30, 30), box(40, 0, 60, 20), box(70, 0, 80, 10), box(90, 0, 95, 5)]
+    scene = Scene({"building": houses}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert picked("buildings except the second largest one") == [0, 2, 3]
+    assert picked("buildings except the 2nd largest building") == [0, 2, 3]
+    assert picked("all buildings except the largest 3") == [3]
+    assert picked("buildings except the largest 3 buildings") == [3]
+
+
+def test_opposite_is_across_the_road() -> None:
+    """"houses opposite the largest building": across the road from it, and the plan says
+    how "opposite" was read."""
+    road = box(0, 0, 100, 10)
+    houses = [box(38, 14, 52, 28), box(40, -12, 50, -4), box(60, 14, 68, 22)]
+    scene = Scene({"road": [road], "building": houses}, (-10, -100, 110, 100))
+    plan = parse("houses opposite the largest building")
+    assert plan.summary() == parse("houses across the road from the largest building").summary()
+    assert "'opposite' read as across the road from it" in plan.notes
+    assert [i for _, i in execute(plan, scene).picks] == [1]
