@@ -130,6 +130,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.kind == "across":   # facing an anchor over the object between
             keys = _across(relation, keys, anchor_keys, parts, scene, out)
             continue
+        if relation.min_count is not None:   # "with at least 3 cars nearby": one by one
+            keys = _counted(relation, keys, anchor_keys, parts, scene)
+            continue
         hidden = [] if relation.kind in rel.AS_SEGMENTED else rel.occluders(parts, [
             scene.geometry(k) for k in candidates if k[0] not in relation.anchor.categories])
         anchor = unary_union(parts + hidden)
@@ -185,6 +188,22 @@ def _across(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectK
         relation.distance_m or 0.0) != relation.negated]
 
 
+def _counted(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
+             parts: List[BaseGeometry], scene: Scene) -> List[ObjectKey]:
+    """The ``keys`` for which at least ``relation.min_count`` anchor objects (never the object
+    itself), each on its own, pass the relation's test; the others where it is negated."""
+    test, d = rel.TESTS[relation.kind], relation.distance_m or 0.0
+    tree = STRtree(parts)
+    kept = []
+    for k in keys:
+        geom = scene.geometry(k)
+        found = sum(1 for i in tree.query(geom.buffer(d + 1e-6))
+                    if anchor_keys[i] != k and test(geom, parts[i], d))
+        if (found >= relation.min_count) != relation.negated:   # type: ignore[operator]
+            kept.append(k)
+    return kept
+
+
 def _relation_holds(relation: Relation, geom: BaseGeometry, anchor: BaseGeometry) -> bool:
     if relation.kind in rel.TESTS:
         result = rel.TESTS[relation.kind](geom, anchor, relation.distance_m or 0.0)
@@ -209,9 +228,11 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
     elif attr.kind == "orientation":   # an elongated object whose long side lies that way
         result = rel.elongation(geom) >= ORIENTED_ELONGATION and _bearing_gap(
             rel.axis_bearing(geom), _AXIS_BEARINGS[attr.value]) <= ORIENTATION_TOLERANCE_DEG
-    elif attr.kind in MEASURES:   # ground m2 / m against the expression's threshold
-        size = measure(attr.kind, geom)
-        result = size > attr.amount if attr.value == "above" else size < attr.amount
+    elif attr.kind in MEASURES:   # ground m2 / m against the expression's threshold, or
+        size = measure(attr.kind, geom)   # the category's mean ("larger than average")
+        limit = attr.amount if attr.amount is not None else \
+            float(np.mean(scene.sizes(key[0], attr.kind)))
+        result = size > limit if attr.value == "above" else size < limit
     else:   # a third of the category: "large" by area, "narrow" by width
         what, large_end = lx.RELATIVE_SIZES[attr.value]
         sizes, size = scene.sizes(key[0], what), measure(what, geom)

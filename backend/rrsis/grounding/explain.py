@@ -56,6 +56,9 @@ def _relation_line(r: Relation) -> str:
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
+    if r.min_count is not None:   # "with at least 3 cars nearby": each of them on its own
+        least = "fewer than" if r.negated else "at least"
+        return f"{least} {r.min_count} {anchor} objects pass, each on its own: {rule}{source}"
     return ("NOT " if r.negated else "") + rule + source
 
 
@@ -69,7 +72,9 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             what = _MEASURE_WORDS[a.kind]
             unit = "m2" if a.kind == "area" else "m"
             side = "more" if a.value == "above" else "less"
-            lines.append(f"{indent}{neg}{what} is {side} than {a.amount:g} {unit}")
+            limit = f"{a.amount:g} {unit}" if a.amount is not None else \
+                "the mean of its category's objects in the processed extent"
+            lines.append(f"{indent}{neg}{what} is {side} than {limit}")
             continue
         if a.kind == "orientation":
             lines.append(f"{indent}{neg}its long side lies {a.value}, within "

@@ -20,7 +20,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "SIDE_WORDS", "SIDE_GROUPS",
-           "ACROSS_WIDTH_M", "EDGE_NAMES",
+           "ACROSS_WIDTH_M", "EDGE_NAMES", "COUNT_BEFORE", "COUNT_AFTER", "COUNTED_RELATIONS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
@@ -303,6 +303,22 @@ REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "
                           "border"})
 # "with red roofs", "that have a blue roof", "whose roof is red": the object's colour
 ROOF_COLOUR_WORDS = frozenset({"with", "have", "has", "having", "whose"})
+#: how many anchor objects a relation needs: words before a number -> (offset to the least
+#: count, negated). "with at least 3 cars", "more than 2" (at least 3), "fewer than 3" (not at
+#: least 3), "at most 2" (not at least 3); after a number: "3 or more", "2 or fewer"
+COUNT_BEFORE: Dict[Tuple[str, ...], Tuple[int, bool]] = {
+    ("at", "least"): (0, False), ("more", "than"): (1, False), ("over",): (1, False),
+    ("no", "fewer", "than"): (0, False), ("no", "less", "than"): (0, False),
+    ("a", "minimum", "of"): (0, False), ("fewer", "than"): (0, True),
+    ("less", "than"): (0, True), ("under",): (0, True), ("at", "most"): (1, True),
+    ("no", "more", "than"): (1, True), ("a", "maximum", "of"): (1, True),
+    ("up", "to"): (1, True)}
+COUNT_AFTER: Dict[Tuple[str, ...], Tuple[int, bool]] = {
+    ("or", "more"): (0, False), ("plus",): (0, False), ("or", "fewer"): (1, True),
+    ("or", "less"): (1, True)}
+#: the relations a count of anchor objects can qualify ("near at least 5 trees")
+COUNTED_RELATIONS = frozenset({"with", "near", "next_to", "along", "within_m"})
+
 #: the widest road or river "across the road from" is meant over (m): a four-lane road with
 #: its verges; the anchor may be this plus twice the pair's next-to distance away
 ACROSS_WIDTH_M = 20.0
@@ -486,7 +502,8 @@ def _all_words() -> FrozenSet[str]:
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS,
                  {"roofed", "shaped", "sized"})
-    for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES,
+    for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
+                  COUNT_AFTER,
                   AREA_UNITS_M2, NEGATED_FORMS):
         for phrase in table:
             words.update(phrase)
@@ -494,7 +511,7 @@ def _all_words() -> FrozenSet[str]:
                   "long", "wide",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
-                  "with", "between", "towards", "toward", "other", "another", "opposite",
+                  "with", "between", "towards", "toward", "other", "another", "opposite", "mean",
                   "its", "their", "radius", "them", "it", "empty", "unoccupied", "neither",
                   "nor"})
     return frozenset(words)

@@ -26,7 +26,9 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
     relation   := along | next to | beside | near | far from | surrounded by | between | with
                 | without | on | in | touching
                 | inside | within N unit of | more than N unit from | north of | left of ...
-    anchor     := ["both"] premod* head (("and" | "or") head)*   # "both": each head
+    anchor     := ["both"] [count] premod* head (("and" | "or") head)*   # "both": each head
+    count      := (at least | more than | fewer than | at most ...) N | N [or more | or fewer]
+                                        # "with at least 3 cars nearby": that many anchor objects
     region     := (in | at | on | near | around | towards) the
                   (top | bottom | left | right | centre)+ [corner | side] [of the image]
                 | along the (top | north ...)+ (edge | side | border) [of the image]
@@ -48,7 +50,8 @@ from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .kinds import by_length
-from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
+from .plan import (ALL_BUT, DISTANCE_RANKS, RELATION_WORDS, Attribute, Plan, Region, Relation,
+                   Target)
 from .tokens import tokenize
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
@@ -97,6 +100,7 @@ class _Parser:
         self.both = False   # the anchor just read began with "both"
         self.head_generic = False   # the head just read was "anything", "objects", ...
         self.target_generic = False   # ... the target just read had one
+        self.anchor_count: Optional[Tuple[int, bool]] = None   # "with at least 3 cars": (3, no)
 
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
@@ -309,7 +313,8 @@ class _Parser:
             attr = self.attribute(negated)
             if attr is not None:
                 more, self.roof_colours = self.roof_colours, []   # "with red or brown roofs"
-                if attr.kind == "colour" and negated:   # "without red or brown roofs"
+                if attr.kind == "colour" and negated:   # "without red or brown roofs",
+                    more = more or self.more_colours()     # "that are not white or black"
                     attrs += [Attribute("colour", c, True) for c in more]
                 elif attr.kind == "colour" and not any(
                         a.kind == "colour" for a in attrs):   # "cars that are white or silver"
@@ -323,6 +328,10 @@ class _Parser:
             measured = self.measures(negated)
             if measured:
                 attrs += measured
+                continue
+            sided = self.along_side_of(groups, negated)
+            if sided:   # "along the north side of the road": along it, and north of it
+                relations += sided
                 continue
             rel = self.relation(groups, negated)
             if rel is None:
@@ -707,6 +716,9 @@ class _Parser:
                 side = lx.COMPARATIVES[phrase]
                 width = width or phrase in lx.WIDTH_COMPARATIVES
                 break
+        average = self.average_measure(side, noun, width, negated, save)
+        if average is not None:   # "larger than average", "longer than the average"
+            return [average]
         self.eat("about")
         value = _number(self.peek() or "")
         if value is None:
@@ -726,6 +738,22 @@ class _Parser:
         self.eat("in", "size") or self.eat("in", "area")
         kind = "width" if width and unit[0] == "length" else unit[0]
         return [Attribute(kind, side, negated, value * unit[1])]
+
+    def average_measure(self, side: Optional[str], noun: Optional[str], width: bool,
+                        negated: bool, save: int) -> Optional[Attribute]:
+        """After a comparative: "(the) average" or "(the) mean", consumed, as the measure the
+        comparative or the noun names ("longer than average": length; "larger": area)
+        against its category's mean; else None (position unchanged)."""
+        start = self.i
+        self.eat("the")
+        if side is None or not (self.eat("average") or self.eat("mean")):
+            self.i = start
+            return None
+        self.eat("size") or self.eat("one") or self.eat("ones")
+        said = self.t[save:start]
+        kind = "width" if width else "length" if noun == "length" or any(
+            w in ("longer", "shorter") for w in said) else "area"
+        return Attribute(kind, side, negated)
 
     def value_range(self) -> Optional[Tuple[float, Tuple[str, float], float, Tuple[str, float]]]:
         """"between 50 and 200 m2", "between 10 m and 0.1 km": (low, its unit, high, its
@@ -794,9 +822,12 @@ class _Parser:
             self.notes.append(note)
         return list(every)
 
-    def anchor(self) -> Target:
+    def anchor(self, counted: bool = False) -> Target:
+        """The object a relation refers to. ``counted``: a number of them may come first ("at
+        least 3 cars", "more than 2 trees", "3 or more cars"; :attr:`anchor_count`)."""
         self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
         self.skip_fillers()
+        self.anchor_count = self.anchor_quantity() if counted else None
         if self.eat("other") or self.eat("another"):   # "next to other buildings": an object
             if self.category_here() is None:            # is never its own anchor anyway
                 if not self.heads:
@@ -805,6 +836,10 @@ class _Parser:
         elif self.heads and self.eat("one", "another"):
             return Target(self.heads)
         attrs, rank, count, skip = self.premods(anchor=True)
+        if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
+            self.anchor_count = (count, False)
+            self.notes.append(f"'{count} ...' read as at least {count}")
+            count = None
         region, self.premod_region = self.premod_region, None
         along, self.premod_along = self.premod_along, None
         if self.isolated or self.colour_choices:
@@ -834,6 +869,47 @@ class _Parser:
         relations = () if along is None else (   # "near roadside trees": along the road
             self.along_side(along, self.groups_of(heads)),)
         return Target(tuple(heads), tuple(attrs), relations, region, rank, skip)
+
+    def anchor_quantity(self) -> Optional[Tuple[int, bool]]:
+        """"at least 3", "more than 2", "3 or more", "fewer than 3" before an object's name:
+        (the least count, whether the relation is negated: "fewer than 3" is not at least 3),
+        consumed; else None (position unchanged; a bare "3 cars" is :meth:`premods`' count)."""
+        save = self.i
+        least, negated = 0, False
+        for phrase in sorted(lx.COUNT_BEFORE, key=len, reverse=True):
+            if self.eat(*phrase):
+                least, negated = lx.COUNT_BEFORE[phrase]
+                break
+        n = _number(self.peek() or "")
+        if n is None or n != int(n):
+            self.i = save
+            return None
+        self.i += 1
+        if self.i - 1 == save:   # no words before the number: "3 or more cars", or a bare 3
+            found = next((ph for ph in sorted(lx.COUNT_AFTER, key=len, reverse=True)
+                          if self.at(*ph)), None)
+            if found is None:
+                self.i = save
+                return None
+            self.i += len(found)
+            least, negated = lx.COUNT_AFTER[found]
+        if self.category_here() is None:   # "more than 50 m": not a count of objects
+            self.i = save
+            return None
+        least += int(n)
+        if least < 1:
+            raise self.fail("a count of objects from 1")
+        return least, negated
+
+    def counted(self, rel: Relation) -> Relation:
+        """``rel`` with the count its anchor was read with (:meth:`anchor_quantity`)."""
+        if self.anchor_count is None:
+            return rel
+        least, negated = self.anchor_count
+        self.anchor_count = None
+        if rel.kind not in lx.COUNTED_RELATIONS:
+            raise self.fail(f"a count of objects {RELATION_WORDS[rel.kind]}")
+        return replace(rel, min_count=least, negated=rel.negated != negated)
 
     def whole_image(self) -> bool:
         """"in the image", "across the whole scene": the extent every expression is read in,
@@ -900,8 +976,8 @@ class _Parser:
         metric = self.metric()
         if metric is not None:
             kind, dist = metric
-            anchor = self.anchor()
-            return Relation(kind, anchor, dist, negated, True)
+            anchor = self.anchor(counted=True)
+            return self.counted(Relation(kind, anchor, dist, negated, True))
         direction = self.direction()
         if direction is not None:
             return Relation(direction, self.anchor(), None, negated)
@@ -914,15 +990,15 @@ class _Parser:
                         self.skip_fillers()
                         self.eat("two") or self.eat("2")
                     try:
-                        anchor = self.anchor()
+                        anchor = self.anchor(counted=True)
                     except NotUnderstood:
                         self.i = save
                         continue
                     kind = table[phrase]
                     if kind == "with":   # "houses with a pool next to them": next to a pool
                         kind = self.back_to_target() or kind
-                    return Relation(kind, anchor, _default_distance(kind, groups, anchor,
-                                                                    self.vocab), negated)
+                    return self.counted(Relation(kind, anchor, _default_distance(
+                        kind, groups, anchor, self.vocab), negated))
         return None
 
     def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
@@ -1024,6 +1100,25 @@ class _Parser:
             self.i = save
             return None
         return kind or "within_m", value * lx.UNITS_M[unit]  # type: ignore[index]
+
+    def along_side_of(self, groups: List[str], negated: bool) -> List[Relation]:
+        """"along the north side of the road", "lining the western side of the river": along
+        the anchor and on that side of it, consumed; [] (position unchanged) if not that."""
+        j = self.i
+        if not (self.at("along") or self.at("alongside") or self.at("lining")):
+            return []
+        at = j + 1 + (self.peek(1) == "the")   # the side's word
+        words = self.t[at:at + 3]
+        side = words[0] if words else None
+        if side not in lx.DIRECTION_WORDS or side in ("above", "below") or \
+                words[1:3] != ["side", "of"]:
+            return []
+        if negated:   # not along it, or not on that side?
+            raise self.fail("'not' before a side of an object")
+        self.i = at + 3   # past "north side of"
+        anchor = self.anchor()
+        return [Relation("along", anchor, _default_distance("along", groups, anchor, self.vocab)),
+                Relation(lx.DIRECTION_WORDS[side], anchor)]
 
     def direction(self) -> Optional[str]:
         save = self.i

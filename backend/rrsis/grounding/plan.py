@@ -23,6 +23,10 @@ __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASUR
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
+#: a measure against its category's mean ("larger than average"), in words
+AVERAGE_WORDS = {("area", "above"): "larger", ("area", "below"): "smaller",
+                 ("length", "above"): "longer", ("length", "below"): "shorter",
+                 ("width", "above"): "wider", ("width", "below"): "narrower"}
 #: attributes written after the object's name: measures and "oriented north-south"
 _AFTER_THE_NAME = MEASURES + ("orientation",)
 DISTANCE_RANKS = ("nearest", "farthest")  # ranks by distance to an anchor, not by size
@@ -43,7 +47,8 @@ class Attribute:
     """``kind``: colour | size | shape | orientation, ``value`` a name from the lexicon
     (an orientation's: an axis of :data:`~.lexicon.AXIS_NAMES`); or ``kind`` one of
     :data:`MEASURES` (area | length | width), ``value`` above | below and ``amount`` the
-    threshold in m² or m ("larger than 100 m2", "shorter than 10 m", "wider than 6 m")."""
+    threshold in m² or m ("larger than 100 m2", "shorter than 10 m", "wider than 6 m"), or
+    None for the mean of the object's category in the scene ("larger than average")."""
 
     kind: str
     value: str
@@ -52,6 +57,8 @@ class Attribute:
 
     def text(self) -> str:
         neg = "not " if self.negated else ""
+        if self.kind in MEASURES and self.amount is None:   # "larger than average"
+            return f"{neg}{AVERAGE_WORDS[self.kind, self.value]} than average"
         if self.kind in MEASURES:
             side = "over" if self.value == "above" else "under"
             unit = {"area": "m2", "length": "m long", "width": "m wide"}[self.kind]
@@ -90,7 +97,8 @@ class Relation:
     nearest | farthest, which keeps every object and orders them for the target's rank
     ("the building closest to the river").
     ``distance_m`` is the distance that decides (defaults per category pair, or the
-    expression's own "within 20 m of").
+    expression's own "within 20 m of"). ``min_count``: the anchor objects that must each
+    satisfy it ("with at least 3 cars nearby"), where one is enough by default.
     """
 
     kind: str
@@ -100,6 +108,9 @@ class Relation:
     distance_from_expression: bool = False
     #: what lies between the object and the anchor ("across the road from": the road)
     via: Optional["Target"] = None
+    #: at least this many anchor objects must satisfy it, each on its own ("with at least 3
+    #: cars nearby"; "with fewer than 3 cars" is this, negated)
+    min_count: Optional[int] = None
 
     def text(self) -> str:
         words = RELATION_WORDS[self.kind]
@@ -111,6 +122,11 @@ class Relation:
         anchor = self.anchor.text()
         if self.anchor.region is not None or self.anchor.relations:   # "car on (road in the
             anchor = f"({anchor})"   # top of the image)", "car near (tree along road (<= 5 m))"
+        if self.min_count is not None:   # "building with at least 3 car (<= 3 m)"; "with
+            least = "fewer than" if self.negated else "at least"   # fewer than 5 car"
+            anchor = f"{least} {self.min_count} {anchor}"
+            if self.negated:
+                words, neg = RELATION_WORDS[self.kind], ""
         if self.kind == "across" and self.via is not None:   # "across road from building"
             return f"{neg}across {self.via.text()} from {anchor} (<= {self.distance_m:g} m)"
         if self.kind in ("within_m", "beyond_m"):

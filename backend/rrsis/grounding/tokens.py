@@ -35,6 +35,9 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
     # "houses set back 20 m from the road": more than that from it
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
+    # "above-average size", "of below average size": against the category's mean
+    (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
+    (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
     # "roads running north-south", "in an east-west direction", "NE-SW oriented": the two

@@ -478,3 +478,65 @@ def test_opposite_is_across_the_road() -> None:
     assert plan.summary() == parse("houses across the road from the largest building").summary()
     assert "'opposite' read as across the road from it" in plan.notes
     assert [i for _, i in execute(plan, scene).picks] == [1]
+
+
+def test_a_count_of_anchor_objects_each_on_its_own() -> None:
+    """"buildings with at least 3 cars nearby": three car objects each within the distance,
+    not one car and a union; "fewer than 3" is the rest; a bare number is "at least"."""
+    houses = [box(0, 0, 10, 10), box(40, 0, 50, 10), box(80, 0, 90, 10)]
+    cars = [box(12, 0, 16, 2), box(12, 4, 16, 6), box(-6, 0, -2, 2),   # three by house 0
+            box(52, 0, 56, 2), box(52, 4, 56, 6)]                      # two by house 1
+    scene = Scene({"building": houses, "car": cars}, (-10, -10, 100, 20))
+
+    def picked(expr: str) -> list:
+        return sorted(i for c, i in execute(parse(expr), scene).picks if c == "building")
+
+    assert parse("buildings with at least 3 cars nearby").summary() == \
+        "grounded: building near at least 3 car (<= 10 m)"
+    assert picked("buildings with at least 3 cars nearby") == [0]
+    assert picked("buildings with 3 or more cars next to them") == [0]
+    assert picked("buildings with more than 1 car next to them") == [0, 1]
+    assert picked("buildings with 2 cars") == [0, 1]
+    assert "'2 ...' read as at least 2" in parse("buildings with 2 cars").notes
+    assert picked("buildings with fewer than 2 cars") == [2]
+    assert picked("buildings with at most 2 cars nearby") == [1, 2]
+    assert parse("cars on at least 2 roads").mode == "end_to_end"   # half over each?
+    # a car is never counted as its own neighbour: the pairs 0-1 and 3-4 have one each
+    assert sorted(i for _, i in execute(parse("cars near at least 1 car"), scene).picks) == \
+        [0, 1, 3, 4]
+    assert execute(parse("cars near at least 2 cars"), scene).picks == []
+
+
+def test_larger_than_average_is_against_the_category_mean() -> None:
+    """"buildings larger than average": area over the mean of the scene's buildings (not the
+    median, not the cars')."""
+    houses = [box(0, 0, 10, 10), box(20, 0, 30, 10), box(40, 0, 50, 10), box(60, 0, 80, 20)]
+    scene = Scene({"building": houses, "car": [box(0, 50, 4, 52)]}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert picked("buildings larger than average") == [3]   # mean 175 m2
+    assert picked("buildings of below-average size") == [0, 1, 2]
+    assert picked("buildings longer than the average") == [3]
+
+
+def test_negated_colour_alternatives_are_both_negated() -> None:
+    """"cars that are not white or black": neither white nor black."""
+    white, black, red = (np.array([95.0, 0.0, 0.0]), np.array([10.0, 0.0, 0.0]),
+                         np.array([45.0, 60.0, 45.0]))
+    cars = [box(0, 0, 4, 2), box(10, 0, 14, 2), box(20, 0, 24, 2)]
+    colours = {0: white, 1: black, 2: red}
+    scene = Scene({"car": cars}, (0, 0, 100, 100), colour_of=lambda c, i: colours[i])
+    plan = parse("cars that are not white or black")
+    assert [i for _, i in execute(plan, scene).picks] == [2]
+
+
+def test_along_one_side_of_an_object() -> None:
+    """"buildings along the north side of the road": along it and north of it."""
+    road = box(0, 0, 100, 10)
+    houses = [box(20, 14, 30, 24), box(20, -14, 30, -4), box(20, 60, 30, 70)]
+    scene = Scene({"road": [road], "building": houses}, (0, -50, 100, 100))
+    plan = parse("buildings along the north side of the road")
+    assert plan.summary() == "grounded: building along road (<= 10 m) north of road"
+    assert [i for _, i in execute(plan, scene).picks] == [0]
