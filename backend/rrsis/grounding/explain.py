@@ -50,7 +50,7 @@ _MEASURE_WORDS = {"area": "ground area",
 
 
 def _relation_line(r: Relation) -> str:
-    anchor = f"({r.anchor.text()})" if r.anchor.relations else r.anchor.text()
+    anchor = r.anchor.anchor_text()
     rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0,
                                  v=r.via.text() if r.via is not None else "")
     source = ""

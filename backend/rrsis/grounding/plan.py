@@ -119,9 +119,7 @@ class Relation:
             words, neg = "without", ""
         if self.kind == "is":                       # "vehicle except truck"
             words, neg = ("except" if self.negated else "a"), ""
-        anchor = self.anchor.text()
-        if self.anchor.region is not None or self.anchor.relations:   # "car on (road in the
-            anchor = f"({anchor})"   # top of the image)", "car near (tree along road (<= 5 m))"
+        anchor = self.anchor.anchor_text()
         if self.min_count is not None:   # "building with at least 3 car (<= 3 m)"; "with
             least = "fewer than" if self.negated else "at least"   # fewer than 5 car"
             anchor = f"{least} {self.min_count} {anchor}"
@@ -185,6 +183,12 @@ class Target:
         if self.region:
             out += " " + self.region.text()
         return out
+
+    def anchor_text(self) -> str:
+        """:meth:`text` as an anchor: in parentheses where it has a region or relations of its
+        own ("car on (road in the top of the image)", "car near (tree along road (<= 5 m))")."""
+        text = self.text()
+        return f"({text})" if self.region is not None or self.relations else text
 
     def all_categories(self) -> Tuple[str, ...]:
         """This target's categories and its anchors', in order of first mention."""
