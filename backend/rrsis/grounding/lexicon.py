@@ -20,7 +20,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "SIDE_WORDS", "SIDE_GROUPS",
-           "ACROSS_WIDTH_M", "EDGE_NAMES", "COUNT_BEFORE", "COUNT_AFTER", "COUNTED_RELATIONS",
+           "ACROSS_WIDTH_M", "EDGE_NAMES", "PLACE_NOUNS", "COUNT_BEFORE", "COUNT_AFTER", "COUNTED_RELATIONS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
@@ -334,6 +334,14 @@ SIDE_GROUPS = frozenset({"road", "water"})
 #: an edge one stands at, not on: "on the waterfront", "at the water's edge" are along it
 EDGE_NAMES = frozenset(SIDE_WORDS) | {"shore", "coast", "coastline", "seashore", "waterline",
                                       "lakefront", "riverfront", "water's edge", "water edge"}
+#: places named by the building they belong to, which an image shows only as the ground beside
+#: it: "cars in driveways", "trees in the backyard of the largest house" -> (relation, the
+#: group of the default anchor)
+PLACE_NOUNS: Dict[Tuple[str, ...], Tuple[str, str]] = {
+    ("yard",): ("next_to", "building"), ("backyard",): ("next_to", "building"),
+    ("back", "yard"): ("next_to", "building"), ("front", "yard"): ("next_to", "building"),
+    ("frontyard",): ("next_to", "building"), ("garden", "plot"): ("next_to", "building"),
+    ("driveway",): ("next_to", "building"), ("forecourt",): ("next_to", "building")}
 # "buildings touching the road": a gap of at most this, as outlines traced from pixels of up
 # to 0.6 m rarely meet exactly
 TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting",
@@ -503,7 +511,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS,
                  {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
-                  COUNT_AFTER,
+                  COUNT_AFTER, PLACE_NOUNS,
                   AREA_UNITS_M2, NEGATED_FORMS):
         for phrase in table:
             words.update(phrase)

@@ -973,6 +973,9 @@ class _Parser:
         facing = self.across(groups, negated)
         if facing is not None:
             return facing
+        place = self.place(groups, negated)
+        if place is not None:   # "in the driveway", "in the backyard of the largest house"
+            return place
         metric = self.metric()
         if metric is not None:
             kind, dist = metric
@@ -1034,6 +1037,37 @@ class _Parser:
         beside = _default_distance("next_to", groups, via, self.vocab) or 0.0
         reach = 2.0 * beside + lx.ACROSS_WIDTH_M
         return Relation("across", anchor, reach, negated, via=via)
+
+    def place(self, groups: List[str], negated: bool) -> Optional[Relation]:
+        """"in (the) driveways", "in the backyard of the largest house": the relation to the
+        building the place belongs to (:data:`~.lexicon.PLACE_NOUNS`; an image shows a yard
+        only as the ground beside it), a note saying so; else None (position unchanged)."""
+        save = self.i
+        if not any(self.eat(w) for w in ("in", "on", "at", "inside", "within")):
+            return None
+        while self.peek() in ("the", "a", "an", "their", "its", "his", "her"):
+            self.i += 1
+        found = next((ph for ph in sorted(lx.PLACE_NOUNS, key=len, reverse=True)
+                      if tuple(self.t[self.i:self.i + len(ph) - 1]) == ph[:-1]
+                      and lx.singular(self.peek(len(ph) - 1) or "") == ph[-1]), None)
+        if found is None:
+            self.i = save
+            return None
+        self.i += len(found)
+        kind, group = lx.PLACE_NOUNS[found]
+        if self.eat("of") or self.eat("behind") or self.eat("in", "front", "of"):
+            anchor = self.anchor()
+        else:   # "cars in driveways": a building's
+            category = next((c.name for c in self.vocab.by_name.values() if c.group == group),
+                            None)
+            if category is None:
+                raise self.fail(f"a {' '.join(found)} without a {group}")
+            anchor = Target((category,))
+        self.notes.append(f"'{' '.join(self.t[save + 1:self.i])}' read as "
+                          f"{RELATION_WORDS[kind]} {anchor.text()}: from above, a "
+                          f"{' '.join(found)} is ground beside its building")
+        return Relation(kind, anchor, _default_distance(kind, groups, anchor, self.vocab),
+                        negated)
 
     def back_to_target(self) -> Optional[str]:
         """After "with" and its anchor: the relation of a "next to them" or "around it" that

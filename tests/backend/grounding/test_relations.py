@@ -540,3 +540,22 @@ def test_along_one_side_of_an_object() -> None:
     plan = parse("buildings along the north side of the road")
     assert plan.summary() == "grounded: building along road (<= 10 m) north of road"
     assert [i for _, i in execute(plan, scene).picks] == [0]
+
+
+def test_a_place_named_by_its_building() -> None:
+    """"cars in driveways": beside a building; "trees in the backyard of the smallest house":
+    beside that one."""
+    houses = [box(0, 0, 40, 40), box(60, 0, 70, 10)]
+    cars = [box(72, 0, 76, 2), box(60, 60, 64, 62)]               # by the house; in a field
+    trees = [Point(42, 20).buffer(1.5), Point(58, 5).buffer(1.5), Point(90, 90).buffer(2)]
+    scene = Scene({"building": houses, "car": cars, "tree": trees}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    plan = parse("cars in driveways")
+    assert plan.summary() == "grounded: car next to building (<= 5 m)"
+    assert plan.notes[0].startswith("'driveways' read as next to building")
+    assert picked("cars in driveways") == [0]
+    assert picked("trees in the backyard of the smallest house") == [1]
+    assert picked("trees in backyards") == [0, 1]
