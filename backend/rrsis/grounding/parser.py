@@ -37,27 +37,28 @@ Modifiers bind to the nearest noun: in "red cars and trucks" both heads share "r
 in "red cars and white trucks" each has its own. Anything outside the grammar raises
 :class:`NotUnderstood`, and :func:`parse` returns an ``end_to_end`` plan instead.
 
-Over 300 lines on purpose: one function per grammar rule, kept together so the grammar
-above maps onto the code in order.
+One function per grammar rule. The rules of objects (targets, modifiers, heads, anchors,
+image regions) are here; relations are in :mod:`.relation_rules`, quantities (measures,
+distances, counts) in :mod:`.quantities`, the position and its helpers in :mod:`.cursor`:
+one parser class, built up in that order.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from functools import lru_cache
 from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .kinds import by_length
-from .plan import (ALL_BUT, DISTANCE_RANKS, RELATION_WORDS, Attribute, Plan, Region, Relation,
-                   Target)
+from .cursor import NotUnderstood
+from .cursor import number as _number
+from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
+from .relation_rules import RelationRules, default_distance
 from .tokens import tokenize
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
-#: words that point back at the target: "buildings with a tree next to them"
-PRONOUNS = frozenset({"them", "it"})
 #: the category :meth:`_Parser.category_here` returns for "anything", "objects" (no
 #: tokenised word is "*"): :meth:`_Parser.head` reads it as every object the model knows
 GENERIC = "*"
@@ -66,71 +67,23 @@ _GENERIC_AFTER_A_NAME = lx.GENERIC_NOUNS - {"anything", "everything", "something
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = frozenset({"and", "or", ","})
-_METRIC_STARTS = frozenset({"within", "less", "closer", "more", "further", "farther",
-                            "beyond", "at", "no", "up"})
-_COMPARATIVES = sorted(lx.COMPARATIVES, key=len, reverse=True)   # "more than" before "over"
-_AREA_UNITS = sorted(lx.AREA_UNITS_M2, key=len, reverse=True)    # "sq ft" before "ft"
-_TRAILING_COMPARATIVES = sorted(lx.TRAILING_COMPARATIVES, key=len, reverse=True)
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
 
 
-class NotUnderstood(Exception):
-    """The text leaves the grammar; the message says where."""
+class _Parser(RelationRules):
+    """The grammar's objects: targets, their modifiers, heads and anchors, image regions."""
 
-
-def _number(word: str) -> Optional[float]:
-    if re.fullmatch(r"\d+(?:\.\d+)?", word):
-        return float(word)
-    return float(lx.NUMBER_WORDS[word]) if word in lx.NUMBER_WORDS else None
-
-
-class _Parser:
     def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
-        self.t = list(tokens)
-        self.i = 0
-        self.vocab = vocabulary
+        super().__init__(tokens, vocabulary)
         self.isolated = False   # "isolated buildings": set by premods, read by the target
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
         self.premod_along: Optional[str] = None       # "roadside trees": along the road
-        self.heads: Tuple[str, ...] = ()   # the current target's categories
-        self.notes: List[str] = []   # what the plan should say about how it was read
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
         self.roof_colours: List[str] = []     # "with red or brown roofs": the same, of a roof
         self.target_colours: List[str] = []   # ... of the target just read
-        self.both = False   # the anchor just read began with "both"
         self.head_generic = False   # the head just read was "anything", "objects", ...
         self.target_generic = False   # ... the target just read had one
-        self.anchor_count: Optional[Tuple[int, bool]] = None   # "with at least 3 cars": (3, no)
 
-    # -- helpers ------------------------------------------------------------------------
-    def peek(self, k: int = 0) -> Optional[str]:
-        j = self.i + k
-        return self.t[j] if j < len(self.t) else None
-
-    def at(self, *words: str) -> bool:
-        return tuple(self.t[self.i:self.i + len(words)]) == words
-
-    def eat(self, *words: str) -> bool:
-        if self.at(*words):
-            self.i += len(words)
-            return True
-        return False
-
-    def skip_fillers(self, keep: Sequence[str] = ()) -> None:
-        self.i = self.after_fillers(self.i, keep)
-
-    def after_fillers(self, j: int, keep: Sequence[str] = ()) -> int:
-        """The position of the first word from ``j`` on that is not a filler (or is in
-        ``keep``); the end if there is none."""
-        while j < len(self.t) and self.t[j] in lx.FILLER_WORDS and self.t[j] not in keep:
-            j += 1
-        return j
-
-    def fail(self, what: str) -> NotUnderstood:
-        word = self.peek()
-        return NotUnderstood(f"{what} at {word!r}" if word else f"{what} at the end")
-
-    # -- grammar ------------------------------------------------------------------------
     def expression(self) -> Tuple[Target, ...]:
         targets = self.target_choices()
         while self.peek() in _CONJ:
@@ -244,7 +197,7 @@ class _Parser:
         if self.isolated:   # far from every other object of its own categories
             self.isolated = False
             own = Target(self.heads)
-            relations.append(Relation("far", own, _default_distance("far", groups, own,
+            relations.append(Relation("far", own, default_distance("far", groups, own,
                                                                     self.vocab)))
         if along is not None:   # "roadside trees"
             relations.append(self.along_side(along, groups))
@@ -350,36 +303,6 @@ class _Parser:
         self.target_colours = colours
         self.target_generic = generic
         return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip)
-
-    def predicate_follows(self) -> bool:
-        """After "and": whether a negated or a distance relation follows ("and not near the
-        river", "and near the river", "and within 50 m of the lake"), which the target
-        keeps; else a new object follows ("cars and trucks"). "and on/in ..." stays a new
-        reading: "on the road and in the parking lot" most often means either."""
-        rest = tuple(self.t[self.after_fillers(self.i + 1):][:4])
-        if not rest:
-            return False
-        return (rest[0] in lx.NEGATION_WORDS - {"without"} or rest[0] in lx.TOUCH_WORDS
-                or rest[0] in _METRIC_STARTS or rest[0] in lx.DIRECTION_WORDS
-                or any(rest[:len(ph)] == ph for ph in lx.NEAR_WORDS
-                       if lx.NEAR_WORDS[ph] not in ("with", "between")))
-
-    def each_anchor(self, rel: Relation, groups: List[str]) -> List[Relation]:
-        """"near both the road and the river": one relation per anchor category (near the
-        road and near the river); the union it was read as otherwise is "either"."""
-        cats = rel.anchor.categories
-        if rel.negated or len(cats) < 2 or rel.kind in ("between", "with", "is"):
-            return [rel]
-        return [self.redistanced(replace(rel, anchor=replace(rel.anchor, categories=(c,))),
-                                 groups) for c in cats]
-
-    def redistanced(self, rel: Relation, groups: Sequence[str]) -> Relation:
-        """``rel`` with the default distance of ``groups`` and its anchor's groups; a distance
-        the expression gave, or a fixed one ("touching": 1 m), stays."""
-        if rel.distance_from_expression:
-            return rel
-        distance = _default_distance(rel.kind, groups, rel.anchor, self.vocab)
-        return rel if distance is None else replace(rel, distance_m=distance)
 
     def excluded_rank(self) -> Optional[Tuple[str, int]]:
         """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
@@ -542,7 +465,7 @@ class _Parser:
         """"along" the ``category`` a side word named (:meth:`side_anchor`), at the default
         distance of ``groups`` to it."""
         side = Target((category,))
-        return Relation("along", side, _default_distance("along", groups, side, self.vocab))
+        return Relation("along", side, default_distance("along", groups, side, self.vocab))
 
     def more_colours(self) -> List[str]:
         """The colours of "red and white" / "red, white or blue" after the first; [] if none."""
@@ -688,107 +611,6 @@ class _Parser:
         self.i = save
         return None
 
-    def measures(self, negated: bool) -> List[Attribute]:
-        """Thresholds on each object's ground area, length or width: "larger than 100 m2",
-        "with an area over 2 ha", "between 50 and 200 m2", "shorter than 10 m", "roads wider
-        than 6 m"; [] when there is none here ("more than 50 m from ..." is a distance, left
-        to :meth:`metric`)."""
-        save, noun = self.i, None
-        if self.eat("with") or self.eat("whose"):   # "whose area is over 300 m2"
-            self.skip_fillers()
-            if self.peek() in lx.SIZE_NOUNS:
-                noun = self.peek()
-                self.i += 1
-            self.eat("of")
-            self.skip_fillers()   # "whose length is more than 30 m"
-        if self.at("between"):
-            found = self.value_range()
-            if found is None or found[1] != found[3]:   # "100 m2 and 200 m2": one unit
-                self.i = save
-                return []
-            low, _, high, (kind, scale) = found
-            kind = "width" if noun == "width" and kind == "length" else kind
-            return [Attribute(kind, "above", negated, low * scale),
-                    Attribute(kind, "below", negated, high * scale)]
-        side, width = None, noun == "width"   # "with a width of more than 8 m"
-        for phrase in _COMPARATIVES:
-            if self.eat(*phrase):
-                side = lx.COMPARATIVES[phrase]
-                width = width or phrase in lx.WIDTH_COMPARATIVES
-                break
-        average = self.average_measure(side, noun, width, negated, save)
-        if average is not None:   # "larger than average", "longer than the average"
-            return [average]
-        self.eat("about")
-        value = _number(self.peek() or "")
-        if value is None:
-            self.i = save
-            return []
-        self.i += 1
-        unit = self.measure_unit()
-        if unit is None or (unit[0] == "length" and self.peek() in ("from", "of", "to", "away")):
-            self.i = save
-            return []
-        for phrase in _TRAILING_COMPARATIVES:          # "100 m2 or more"
-            if side is None and self.eat(*phrase):
-                side = lx.TRAILING_COMPARATIVES[phrase]
-        if side is None:
-            self.i = save
-            return []
-        self.eat("in", "size") or self.eat("in", "area")
-        kind = "width" if width and unit[0] == "length" else unit[0]
-        return [Attribute(kind, side, negated, value * unit[1])]
-
-    def average_measure(self, side: Optional[str], noun: Optional[str], width: bool,
-                        negated: bool, save: int) -> Optional[Attribute]:
-        """After a comparative: "(the) average" or "(the) mean", consumed, as the measure the
-        comparative or the noun names ("longer than average": length; "larger": area)
-        against its category's mean; else None (position unchanged)."""
-        start = self.i
-        self.eat("the")
-        if side is None or not (self.eat("average") or self.eat("mean")):
-            self.i = start
-            return None
-        self.eat("size") or self.eat("one") or self.eat("ones")
-        said = self.t[save:start]
-        kind = "width" if width else "length" if noun == "length" or any(
-            w in ("longer", "shorter") for w in said) else "area"
-        return Attribute(kind, side, negated)
-
-    def value_range(self) -> Optional[Tuple[float, Tuple[str, float], float, Tuple[str, float]]]:
-        """"between 50 and 200 m2", "between 10 m and 0.1 km": (low, its unit, high, its
-        unit; the low's is the high's where it has none), consumed; else None (position
-        unchanged)."""
-        save = self.i
-        low = _number(self.peek() or "") if self.eat("between") else None
-        if low is None:
-            self.i = save
-            return None
-        self.i += 1
-        first = self.measure_unit()
-        high = _number(self.peek(1) or "") if self.peek() == "and" else None
-        self.i += 2
-        unit = self.measure_unit() if high is not None else None
-        if unit is None:
-            self.i = save
-            return None
-        return low, first or unit, high, unit
-
-    def measure_unit(self) -> Optional[Tuple[str, float]]:
-        """("area", m² per unit), or ("length" | "width", m per unit) of the unit here (and of
-        a "long" or "wide" after it), consumed."""
-        for phrase in _AREA_UNITS:
-            if self.eat(*phrase):
-                return "area", lx.AREA_UNITS_M2[phrase]
-        if self.peek() in lx.UNITS_M:
-            metres = lx.UNITS_M[self.t[self.i]]
-            self.i += 1
-            if self.eat("wide"):                    # "under 4 m wide"
-                return "width", metres
-            self.eat("long")
-            return "length", metres
-        return None
-
     def category_here(self) -> Optional[Tuple[str, int]]:
         """(category, words) of the longest category name starting here, else None;
         (:data:`GENERIC`, 1) at "anything", "objects", ..."""
@@ -870,47 +692,6 @@ class _Parser:
             self.along_side(along, self.groups_of(heads)),)
         return Target(tuple(heads), tuple(attrs), relations, region, rank, skip)
 
-    def anchor_quantity(self) -> Optional[Tuple[int, bool]]:
-        """"at least 3", "more than 2", "3 or more", "fewer than 3" before an object's name:
-        (the least count, whether the relation is negated: "fewer than 3" is not at least 3),
-        consumed; else None (position unchanged; a bare "3 cars" is :meth:`premods`' count)."""
-        save = self.i
-        least, negated = 0, False
-        for phrase in sorted(lx.COUNT_BEFORE, key=len, reverse=True):
-            if self.eat(*phrase):
-                least, negated = lx.COUNT_BEFORE[phrase]
-                break
-        n = _number(self.peek() or "")
-        if n is None or n != int(n):
-            self.i = save
-            return None
-        self.i += 1
-        if self.i - 1 == save:   # no words before the number: "3 or more cars", or a bare 3
-            found = next((ph for ph in sorted(lx.COUNT_AFTER, key=len, reverse=True)
-                          if self.at(*ph)), None)
-            if found is None:
-                self.i = save
-                return None
-            self.i += len(found)
-            least, negated = lx.COUNT_AFTER[found]
-        if self.category_here() is None:   # "more than 50 m": not a count of objects
-            self.i = save
-            return None
-        least += int(n)
-        if least < 1:
-            raise self.fail("a count of objects from 1")
-        return least, negated
-
-    def counted(self, rel: Relation) -> Relation:
-        """``rel`` with the count its anchor was read with (:meth:`anchor_quantity`)."""
-        if self.anchor_count is None:
-            return rel
-        least, negated = self.anchor_count
-        self.anchor_count = None
-        if rel.kind not in lx.COUNTED_RELATIONS:
-            raise self.fail(f"a count of objects {RELATION_WORDS[rel.kind]}")
-        return replace(rel, min_count=least, negated=rel.negated != negated)
-
     def whole_image(self) -> bool:
         """"in the image", "across the whole scene": the extent every expression is read in,
         consumed; False (position unchanged) if not that."""
@@ -965,209 +746,6 @@ class _Parser:
         if row == "centre" and col is None:
             col = "centre"
         return Region(row, col)
-
-    def relation(self, groups: List[str], negated: bool) -> Optional[Relation]:
-        if self.peek() in lx.TOUCH_WORDS:   # "touching the road": within a metre of it
-            self.i += 1
-            return Relation("within_m", self.anchor(), lx.TOUCH_M, negated)
-        facing = self.across(groups, negated)
-        if facing is not None:
-            return facing
-        place = self.place(groups, negated)
-        if place is not None:   # "in the driveway", "in the backyard of the largest house"
-            return place
-        metric = self.metric()
-        if metric is not None:
-            kind, dist = metric
-            anchor = self.anchor(counted=True)
-            return self.counted(Relation(kind, anchor, dist, negated, True))
-        direction = self.direction()
-        if direction is not None:
-            return Relation(direction, self.anchor(), None, negated)
-        for table in (lx.NEAR_WORDS, lx.OVERLAP_WORDS):
-            for phrase in sorted(table, key=len, reverse=True):
-                if self.at(*phrase):
-                    save = self.i
-                    self.i += len(phrase)
-                    if table[phrase] == "between":   # "between (the) two buildings": any two
-                        self.skip_fillers()
-                        self.eat("two") or self.eat("2")
-                    try:
-                        anchor = self.anchor(counted=True)
-                    except NotUnderstood:
-                        self.i = save
-                        continue
-                    kind = table[phrase]
-                    if kind == "with":   # "houses with a pool next to them": next to a pool
-                        kind = self.back_to_target() or kind
-                    return self.counted(Relation(kind, anchor, _default_distance(
-                        kind, groups, anchor, self.vocab), negated))
-        return None
-
-    def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
-        """"across the road from the school", "on the other side of the river from the
-        houses": the objects facing the anchor over the object between; "opposite the
-        school", "across from the school": over the road (a note says so). None (position
-        unchanged) if not that, or no "from ..." follows the object between."""
-        save = self.i
-        if self.eat("opposite") or self.eat("across", "from"):   # over a street, as said
-            self.eat("to") or self.eat("of")                       # of houses and shops
-            road = self.vocab.category_named("road")
-            try:
-                anchor = self.anchor()
-            except NotUnderstood:
-                self.i = save
-                return None
-            if road is None:
-                raise self.fail("opposite over what")
-            self.notes.append(f"'{self.t[save]}' read as across the road from it")
-            via = Target((road,))
-        elif self.eat("across") or self.eat("on", "the", "other", "side", "of") \
-                or self.eat("on", "the", "opposite", "side", "of"):
-            try:
-                via = self.anchor()
-                if not self.eat("from"):
-                    raise self.fail("across what from what")
-                anchor = self.anchor()
-            except NotUnderstood:
-                self.i = save
-                return None
-        else:
-            return None
-        beside = _default_distance("next_to", groups, via, self.vocab) or 0.0
-        reach = 2.0 * beside + lx.ACROSS_WIDTH_M
-        return Relation("across", anchor, reach, negated, via=via)
-
-    def place(self, groups: List[str], negated: bool) -> Optional[Relation]:
-        """"in (the) driveways", "in the backyard of the largest house": the relation to the
-        building the place belongs to (:data:`~.lexicon.PLACE_NOUNS`; an image shows a yard
-        only as the ground beside it), a note saying so; else None (position unchanged)."""
-        save = self.i
-        if not any(self.eat(w) for w in ("in", "on", "at", "inside", "within")):
-            return None
-        while self.peek() in ("the", "a", "an", "their", "its", "his", "her"):
-            self.i += 1
-        found = next((ph for ph in sorted(lx.PLACE_NOUNS, key=len, reverse=True)
-                      if tuple(self.t[self.i:self.i + len(ph) - 1]) == ph[:-1]
-                      and lx.singular(self.peek(len(ph) - 1) or "") == ph[-1]), None)
-        if found is None:
-            self.i = save
-            return None
-        self.i += len(found)
-        kind, group = lx.PLACE_NOUNS[found]
-        if self.eat("of") or self.eat("behind") or self.eat("in", "front", "of"):
-            anchor = self.anchor()
-        else:   # "cars in driveways": a building's
-            category = next((c.name for c in self.vocab.by_name.values() if c.group == group),
-                            None)
-            if category is None:
-                raise self.fail(f"a {' '.join(found)} without a {group}")
-            anchor = Target((category,))
-        self.notes.append(f"'{' '.join(self.t[save + 1:self.i])}' read as "
-                          f"{RELATION_WORDS[kind]} {anchor.text()}: from above, a "
-                          f"{' '.join(found)} is ground beside its building")
-        return Relation(kind, anchor, _default_distance(kind, groups, anchor, self.vocab),
-                        negated)
-
-    def back_to_target(self) -> Optional[str]:
-        """After "with" and its anchor: the relation of a "next to them" or "around it" that
-        points back at the target, consumed; else None ("with" as it is)."""
-        for table in (lx.NEAR_WORDS, lx.OVERLAP_WORDS):
-            for phrase in sorted(table, key=len, reverse=True):
-                if self.at(*phrase) and self.peek(len(phrase)) in PRONOUNS:
-                    kind = table[phrase]
-                    if kind in ("with", "between", "surrounded"):
-                        return None
-                    self.i += len(phrase) + 1
-                    # "roads with cars on them": on it is what "with" already allows
-                    return "with" if table is lx.OVERLAP_WORDS else kind
-        if self.eat("nearby") or self.eat("close", "by") or self.eat("around"):
-            return "near"   # "buildings with trees nearby", "without trees around"
-        return None
-
-    def distance_band(self) -> Optional[List[Relation]]:
-        """"between 10 and 50 m from the road", "10-50 m from": more than 10 m from it and
-        within 50 m of it; None (position unchanged) if not that."""
-        save = self.i
-        found = self.value_range()
-        if found is None or {found[1][0], found[3][0]} != {"length"} or not (
-                self.eat("of") or self.eat("from") or self.eat("to")):
-            self.i = save
-            return None
-        try:
-            anchor = self.anchor()
-        except NotUnderstood:
-            self.i = save
-            return None
-        low, (_, low_scale), high, (_, scale) = found
-        near, far = sorted((low * low_scale, high * scale))
-        return [Relation("beyond_m", anchor, near, False, True),
-                Relation("within_m", anchor, far, False, True)]
-
-    def metric(self) -> Optional[Tuple[str, float]]:
-        """"within 20 m of" -> (within_m, 20); "more than 50 ft from" -> (beyond_m, 15.24)."""
-        save = self.i
-        kind = None
-        for words, k in ((("within",), "within_m"), (("less", "than"), "within_m"),
-                         (("closer", "than"), "within_m"), (("under",), "within_m"),
-                         (("at", "most"), "within_m"), (("no", "more", "than"), "within_m"),
-                         (("up", "to"), "within_m"), (("more", "than"), "beyond_m"),
-                         (("further", "than"), "beyond_m"), (("farther", "than"), "beyond_m"),
-                         (("at", "least"), "beyond_m"), (("over",), "beyond_m"),
-                         (("beyond",), "beyond_m")):
-            if self.eat(*words):
-                kind = k
-                break
-        self.eat("about") or self.eat("a")
-        value = _number(self.peek() or "")
-        if value is None:
-            self.i = save
-            return None
-        self.i += 1
-        unit = self.peek()
-        if unit not in lx.UNITS_M:
-            self.i = save
-            return None
-        self.i += 1
-        self.eat("away") or self.eat("radius")   # "within a 50 m radius of the lake"
-        if not (self.eat("of") or self.eat("from") or self.eat("to")):
-            self.i = save
-            return None
-        return kind or "within_m", value * lx.UNITS_M[unit]  # type: ignore[index]
-
-    def along_side_of(self, groups: List[str], negated: bool) -> List[Relation]:
-        """"along the north side of the road", "lining the western side of the river": along
-        the anchor and on that side of it, consumed; [] (position unchanged) if not that."""
-        j = self.i
-        if not (self.at("along") or self.at("alongside") or self.at("lining")):
-            return []
-        at = j + 1 + (self.peek(1) == "the")   # the side's word
-        words = self.t[at:at + 3]
-        side = words[0] if words else None
-        if side not in lx.DIRECTION_WORDS or side in ("above", "below") or \
-                words[1:3] != ["side", "of"]:
-            return []
-        if negated:   # not along it, or not on that side?
-            raise self.fail("'not' before a side of an object")
-        self.i = at + 3   # past "north side of"
-        anchor = self.anchor()
-        return [Relation("along", anchor, _default_distance("along", groups, anchor, self.vocab)),
-                Relation(lx.DIRECTION_WORDS[side], anchor)]
-
-    def direction(self) -> Optional[str]:
-        save = self.i
-        self.eat("to", "the") or self.eat("on", "the") or self.eat("in", "the")
-        word = self.peek()
-        if word not in lx.DIRECTION_WORDS:
-            self.i = save
-            return None
-        self.i += 1
-        if word not in ("above", "below"):
-            self.eat("side")
-            if not self.eat("of"):
-                self.i = save
-                return None
-        return lx.DIRECTION_WORDS[word]
 
 
 UNKNOWN_PREFIX = "?"   # a placeholder category: no tokenised word starts with it
@@ -1275,19 +853,6 @@ def _superlative(word: Optional[str]) -> Optional[str]:
     if lx.SIZE_WORDS.get(word) in lx.SIZE_RANKS:
         return lx.SIZE_WORDS[word]
     return lx.DISTANCE_SUPERLATIVES.get(word)
-
-
-def _default_distance(kind: str, groups: Sequence[str], anchor: Target,
-                      vocabulary: lx.Vocabulary) -> Optional[float]:
-    if kind not in ("along", "next_to", "near", "far", "surrounded", "between", "with"):
-        return None
-    base = max(lx.next_to_distance_m(g, vocabulary.group_of(a))
-               for g in groups for a in anchor.categories)
-    if kind in ("near", "between"):   # each of the two anchors is near it
-        return 2.0 * base
-    if kind == "far":
-        return max(4.0 * base, 20.0)
-    return base
 
 
 def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary) -> bool:

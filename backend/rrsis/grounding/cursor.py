@@ -1,0 +1,75 @@
+"""The parser's position in an expression's words, and the helpers every grammar rule uses.
+
+:class:`Cursor` is the base of the rule classes (:mod:`.quantities`, :mod:`.relation_rules`,
+:mod:`.parser`): one recursive-descent parser in a few files, one group of rules each.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Sequence, Tuple
+
+from . import lexicon as lx
+from .plan import Target
+
+__all__ = ["Cursor", "NotUnderstood", "number"]
+
+
+class NotUnderstood(Exception):
+    """The text leaves the grammar; the message says where."""
+
+
+def number(word: str) -> Optional[float]:
+    """A number in digits or words ("20", "2.5", "twenty"), else None."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", word):
+        return float(word)
+    return float(lx.NUMBER_WORDS[word]) if word in lx.NUMBER_WORDS else None
+
+
+class Cursor:
+    """Tokens, a position in them and the vocabulary they are read with."""
+
+    def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
+        self.t: List[str] = list(tokens)
+        self.i = 0
+        self.vocab = vocabulary
+        self.heads: Tuple[str, ...] = ()   # the current target's categories
+        self.notes: List[str] = []   # what the plan should say about how it was read
+        self.both = False   # the anchor just read began with "both"
+
+    # -- rules of the grammar the other rule classes call ------------------------------
+    def category_here(self) -> Optional[Tuple[str, int]]:
+        """(category, words) of the object's name here, else None (:mod:`.parser`)."""
+        raise NotImplementedError
+
+    def anchor(self, counted: bool = False) -> Target:
+        """The object a relation refers to (:mod:`.parser`)."""
+        raise NotImplementedError
+
+    # -- helpers ------------------------------------------------------------------------
+    def peek(self, k: int = 0) -> Optional[str]:
+        j = self.i + k
+        return self.t[j] if j < len(self.t) else None
+
+    def at(self, *words: str) -> bool:
+        return tuple(self.t[self.i:self.i + len(words)]) == words
+
+    def eat(self, *words: str) -> bool:
+        if self.at(*words):
+            self.i += len(words)
+            return True
+        return False
+
+    def skip_fillers(self, keep: Sequence[str] = ()) -> None:
+        self.i = self.after_fillers(self.i, keep)
+
+    def after_fillers(self, j: int, keep: Sequence[str] = ()) -> int:
+        """The position of the first word from ``j`` on that is not a filler (or is in
+        ``keep``); the end if there is none."""
+        while j < len(self.t) and self.t[j] in lx.FILLER_WORDS and self.t[j] not in keep:
+            j += 1
+        return j
+
+    def fail(self, what: str) -> NotUnderstood:
+        word = self.peek()
+        return NotUnderstood(f"{what} at {word!r}" if word else f"{what} at the end")

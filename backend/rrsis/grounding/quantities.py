@@ -1,0 +1,197 @@
+"""Grammar rules of quantities: thresholds on an object's area, length or width ("larger
+than 100 m2", "larger than average"), distances ("within 20 m of"), and counts of anchor
+objects ("with at least 3 cars"). Part of the one parser (:mod:`.parser`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import List, Optional, Tuple
+
+from . import lexicon as lx
+from .cursor import Cursor
+from .cursor import number as _number
+from .plan import RELATION_WORDS, Attribute, Relation
+
+__all__ = ["QuantityRules"]
+
+_COMPARATIVES = sorted(lx.COMPARATIVES, key=len, reverse=True)   # "more than" before "over"
+_AREA_UNITS = sorted(lx.AREA_UNITS_M2, key=len, reverse=True)    # "sq ft" before "ft"
+_TRAILING_COMPARATIVES = sorted(lx.TRAILING_COMPARATIVES, key=len, reverse=True)
+
+
+class QuantityRules(Cursor):
+    #: the count the anchor just read was given ("with at least 3 cars": (3, not negated))
+    anchor_count: Optional[Tuple[int, bool]] = None
+
+    def measures(self, negated: bool) -> List[Attribute]:
+        """Thresholds on each object's ground area, length or width: "larger than 100 m2",
+        "with an area over 2 ha", "between 50 and 200 m2", "shorter than 10 m", "roads wider
+        than 6 m"; [] when there is none here ("more than 50 m from ..." is a distance, left
+        to :meth:`metric`)."""
+        save, noun = self.i, None
+        if self.eat("with") or self.eat("whose"):   # "whose area is over 300 m2"
+            self.skip_fillers()
+            if self.peek() in lx.SIZE_NOUNS:
+                noun = self.peek()
+                self.i += 1
+            self.eat("of")
+            self.skip_fillers()   # "whose length is more than 30 m"
+        if self.at("between"):
+            found = self.value_range()
+            if found is None or found[1] != found[3]:   # "100 m2 and 200 m2": one unit
+                self.i = save
+                return []
+            low, _, high, (kind, scale) = found
+            kind = "width" if noun == "width" and kind == "length" else kind
+            return [Attribute(kind, "above", negated, low * scale),
+                    Attribute(kind, "below", negated, high * scale)]
+        side, width = None, noun == "width"   # "with a width of more than 8 m"
+        for phrase in _COMPARATIVES:
+            if self.eat(*phrase):
+                side = lx.COMPARATIVES[phrase]
+                width = width or phrase in lx.WIDTH_COMPARATIVES
+                break
+        average = self.average_measure(side, noun, width, negated, save)
+        if average is not None:   # "larger than average", "longer than the average"
+            return [average]
+        self.eat("about")
+        value = _number(self.peek() or "")
+        if value is None:
+            self.i = save
+            return []
+        self.i += 1
+        unit = self.measure_unit()
+        if unit is None or (unit[0] == "length" and self.peek() in ("from", "of", "to", "away")):
+            self.i = save
+            return []
+        for phrase in _TRAILING_COMPARATIVES:          # "100 m2 or more"
+            if side is None and self.eat(*phrase):
+                side = lx.TRAILING_COMPARATIVES[phrase]
+        if side is None:
+            self.i = save
+            return []
+        self.eat("in", "size") or self.eat("in", "area")
+        kind = "width" if width and unit[0] == "length" else unit[0]
+        return [Attribute(kind, side, negated, value * unit[1])]
+
+    def average_measure(self, side: Optional[str], noun: Optional[str], width: bool,
+                        negated: bool, save: int) -> Optional[Attribute]:
+        """After a comparative: "(the) average" or "(the) mean", consumed, as the measure the
+        comparative or the noun names ("longer than average": length; "larger": area)
+        against its category's mean; else None (position unchanged)."""
+        start = self.i
+        self.eat("the")
+        if side is None or not (self.eat("average") or self.eat("mean")):
+            self.i = start
+            return None
+        self.eat("size") or self.eat("one") or self.eat("ones")
+        said = self.t[save:start]
+        kind = "width" if width else "length" if noun == "length" or any(
+            w in ("longer", "shorter") for w in said) else "area"
+        return Attribute(kind, side, negated)
+
+    def value_range(self) -> Optional[Tuple[float, Tuple[str, float], float, Tuple[str, float]]]:
+        """"between 50 and 200 m2", "between 10 m and 0.1 km": (low, its unit, high, its
+        unit; the low's is the high's where it has none), consumed; else None (position
+        unchanged)."""
+        save = self.i
+        low = _number(self.peek() or "") if self.eat("between") else None
+        if low is None:
+            self.i = save
+            return None
+        self.i += 1
+        first = self.measure_unit()
+        high = _number(self.peek(1) or "") if self.peek() == "and" else None
+        self.i += 2
+        unit = self.measure_unit() if high is not None else None
+        if unit is None:
+            self.i = save
+            return None
+        return low, first or unit, high, unit
+
+    def measure_unit(self) -> Optional[Tuple[str, float]]:
+        """("area", m² per unit), or ("length" | "width", m per unit) of the unit here (and of
+        a "long" or "wide" after it), consumed."""
+        for phrase in _AREA_UNITS:
+            if self.eat(*phrase):
+                return "area", lx.AREA_UNITS_M2[phrase]
+        if self.peek() in lx.UNITS_M:
+            metres = lx.UNITS_M[self.t[self.i]]
+            self.i += 1
+            if self.eat("wide"):                    # "under 4 m wide"
+                return "width", metres
+            self.eat("long")
+            return "length", metres
+        return None
+
+    def metric(self) -> Optional[Tuple[str, float]]:
+        """"within 20 m of" -> (within_m, 20); "more than 50 ft from" -> (beyond_m, 15.24)."""
+        save = self.i
+        kind = None
+        for words, k in ((("within",), "within_m"), (("less", "than"), "within_m"),
+                         (("closer", "than"), "within_m"), (("under",), "within_m"),
+                         (("at", "most"), "within_m"), (("no", "more", "than"), "within_m"),
+                         (("up", "to"), "within_m"), (("more", "than"), "beyond_m"),
+                         (("further", "than"), "beyond_m"), (("farther", "than"), "beyond_m"),
+                         (("at", "least"), "beyond_m"), (("over",), "beyond_m"),
+                         (("beyond",), "beyond_m")):
+            if self.eat(*words):
+                kind = k
+                break
+        self.eat("about") or self.eat("a")
+        value = _number(self.peek() or "")
+        if value is None:
+            self.i = save
+            return None
+        self.i += 1
+        unit = self.peek()
+        if unit not in lx.UNITS_M:
+            self.i = save
+            return None
+        self.i += 1
+        self.eat("away") or self.eat("radius")   # "within a 50 m radius of the lake"
+        if not (self.eat("of") or self.eat("from") or self.eat("to")):
+            self.i = save
+            return None
+        return kind or "within_m", value * lx.UNITS_M[unit]  # type: ignore[index]
+
+    def anchor_quantity(self) -> Optional[Tuple[int, bool]]:
+        """"at least 3", "more than 2", "3 or more", "fewer than 3" before an object's name:
+        (the least count, whether the relation is negated: "fewer than 3" is not at least 3),
+        consumed; else None (position unchanged; a bare "3 cars" is :meth:`premods`' count)."""
+        save = self.i
+        least, negated = 0, False
+        for phrase in sorted(lx.COUNT_BEFORE, key=len, reverse=True):
+            if self.eat(*phrase):
+                least, negated = lx.COUNT_BEFORE[phrase]
+                break
+        n = _number(self.peek() or "")
+        if n is None or n != int(n):
+            self.i = save
+            return None
+        self.i += 1
+        if self.i - 1 == save:   # no words before the number: "3 or more cars", or a bare 3
+            found = next((ph for ph in sorted(lx.COUNT_AFTER, key=len, reverse=True)
+                          if self.at(*ph)), None)
+            if found is None:
+                self.i = save
+                return None
+            self.i += len(found)
+            least, negated = lx.COUNT_AFTER[found]
+        if self.category_here() is None:   # "more than 50 m": not a count of objects
+            self.i = save
+            return None
+        least += int(n)
+        if least < 1:
+            raise self.fail("a count of objects from 1")
+        return least, negated
+
+    def counted(self, rel: Relation) -> Relation:
+        """``rel`` with the count its anchor was read with (:meth:`anchor_quantity`)."""
+        if self.anchor_count is None:
+            return rel
+        least, negated = self.anchor_count
+        self.anchor_count = None
+        if rel.kind not in lx.COUNTED_RELATIONS:
+            raise self.fail(f"a count of objects {RELATION_WORDS[rel.kind]}")
+        return replace(rel, min_count=least, negated=rel.negated != negated)

@@ -1,0 +1,239 @@
+"""Grammar rules of relations: "along the road", "across the road from", "in driveways",
+"within 20 m of", "north of", and the default distance of each pair of categories. Part of
+the one parser (:mod:`.parser`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import List, Optional, Sequence
+
+from . import lexicon as lx
+from .cursor import NotUnderstood
+from .plan import RELATION_WORDS, Relation, Target
+from .quantities import QuantityRules
+
+__all__ = ["RelationRules", "default_distance", "PRONOUNS"]
+
+#: words that point back at the target: "buildings with a tree next to them"
+PRONOUNS = frozenset({"them", "it"})
+_METRIC_STARTS = frozenset({"within", "less", "closer", "more", "further", "farther",
+                            "beyond", "at", "no", "up"})
+
+
+class RelationRules(QuantityRules):
+    def predicate_follows(self) -> bool:
+        """After "and": whether a negated or a distance relation follows ("and not near the
+        river", "and near the river", "and within 50 m of the lake"), which the target
+        keeps; else a new object follows ("cars and trucks"). "and on/in ..." stays a new
+        reading: "on the road and in the parking lot" most often means either."""
+        rest = tuple(self.t[self.after_fillers(self.i + 1):][:4])
+        if not rest:
+            return False
+        return (rest[0] in lx.NEGATION_WORDS - {"without"} or rest[0] in lx.TOUCH_WORDS
+                or rest[0] in _METRIC_STARTS or rest[0] in lx.DIRECTION_WORDS
+                or any(rest[:len(ph)] == ph for ph in lx.NEAR_WORDS
+                       if lx.NEAR_WORDS[ph] not in ("with", "between")))
+
+    def each_anchor(self, rel: Relation, groups: List[str]) -> List[Relation]:
+        """"near both the road and the river": one relation per anchor category (near the
+        road and near the river); the union it was read as otherwise is "either"."""
+        cats = rel.anchor.categories
+        if rel.negated or len(cats) < 2 or rel.kind in ("between", "with", "is"):
+            return [rel]
+        return [self.redistanced(replace(rel, anchor=replace(rel.anchor, categories=(c,))),
+                                 groups) for c in cats]
+
+    def redistanced(self, rel: Relation, groups: Sequence[str]) -> Relation:
+        """``rel`` with the default distance of ``groups`` and its anchor's groups; a distance
+        the expression gave, or a fixed one ("touching": 1 m), stays."""
+        if rel.distance_from_expression:
+            return rel
+        distance = default_distance(rel.kind, groups, rel.anchor, self.vocab)
+        return rel if distance is None else replace(rel, distance_m=distance)
+
+    def relation(self, groups: List[str], negated: bool) -> Optional[Relation]:
+        if self.peek() in lx.TOUCH_WORDS:   # "touching the road": within a metre of it
+            self.i += 1
+            return Relation("within_m", self.anchor(), lx.TOUCH_M, negated)
+        facing = self.across(groups, negated)
+        if facing is not None:
+            return facing
+        place = self.place(groups, negated)
+        if place is not None:   # "in the driveway", "in the backyard of the largest house"
+            return place
+        metric = self.metric()
+        if metric is not None:
+            kind, dist = metric
+            anchor = self.anchor(counted=True)
+            return self.counted(Relation(kind, anchor, dist, negated, True))
+        direction = self.direction()
+        if direction is not None:
+            return Relation(direction, self.anchor(), None, negated)
+        for table in (lx.NEAR_WORDS, lx.OVERLAP_WORDS):
+            for phrase in sorted(table, key=len, reverse=True):
+                if self.at(*phrase):
+                    save = self.i
+                    self.i += len(phrase)
+                    if table[phrase] == "between":   # "between (the) two buildings": any two
+                        self.skip_fillers()
+                        self.eat("two") or self.eat("2")
+                    try:
+                        anchor = self.anchor(counted=True)
+                    except NotUnderstood:
+                        self.i = save
+                        continue
+                    kind = table[phrase]
+                    if kind == "with":   # "houses with a pool next to them": next to a pool
+                        kind = self.back_to_target() or kind
+                    return self.counted(Relation(kind, anchor, default_distance(
+                        kind, groups, anchor, self.vocab), negated))
+        return None
+
+    def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
+        """"across the road from the school", "on the other side of the river from the
+        houses": the objects facing the anchor over the object between; "opposite the
+        school", "across from the school": over the road (a note says so). None (position
+        unchanged) if not that, or no "from ..." follows the object between."""
+        save = self.i
+        if self.eat("opposite") or self.eat("across", "from"):   # over a street, as said
+            self.eat("to") or self.eat("of")                       # of houses and shops
+            road = self.vocab.category_named("road")
+            try:
+                anchor = self.anchor()
+            except NotUnderstood:
+                self.i = save
+                return None
+            if road is None:
+                raise self.fail("opposite over what")
+            self.notes.append(f"'{self.t[save]}' read as across the road from it")
+            via = Target((road,))
+        elif self.eat("across") or self.eat("on", "the", "other", "side", "of") \
+                or self.eat("on", "the", "opposite", "side", "of"):
+            try:
+                via = self.anchor()
+                if not self.eat("from"):
+                    raise self.fail("across what from what")
+                anchor = self.anchor()
+            except NotUnderstood:
+                self.i = save
+                return None
+        else:
+            return None
+        beside = default_distance("next_to", groups, via, self.vocab) or 0.0
+        reach = 2.0 * beside + lx.ACROSS_WIDTH_M
+        return Relation("across", anchor, reach, negated, via=via)
+
+    def place(self, groups: List[str], negated: bool) -> Optional[Relation]:
+        """"in (the) driveways", "in the backyard of the largest house": the relation to the
+        building the place belongs to (:data:`~.lexicon.PLACE_NOUNS`; an image shows a yard
+        only as the ground beside it), a note saying so; else None (position unchanged)."""
+        save = self.i
+        if not any(self.eat(w) for w in ("in", "on", "at", "inside", "within")):
+            return None
+        while self.peek() in ("the", "a", "an", "their", "its", "his", "her"):
+            self.i += 1
+        found = next((ph for ph in sorted(lx.PLACE_NOUNS, key=len, reverse=True)
+                      if tuple(self.t[self.i:self.i + len(ph) - 1]) == ph[:-1]
+                      and lx.singular(self.peek(len(ph) - 1) or "") == ph[-1]), None)
+        if found is None:
+            self.i = save
+            return None
+        self.i += len(found)
+        kind, group = lx.PLACE_NOUNS[found]
+        if self.eat("of") or self.eat("behind") or self.eat("in", "front", "of"):
+            anchor = self.anchor()
+        else:   # "cars in driveways": a building's
+            category = next((c.name for c in self.vocab.by_name.values() if c.group == group),
+                            None)
+            if category is None:
+                raise self.fail(f"a {' '.join(found)} without a {group}")
+            anchor = Target((category,))
+        self.notes.append(f"'{' '.join(self.t[save + 1:self.i])}' read as "
+                          f"{RELATION_WORDS[kind]} {anchor.text()}: from above, a "
+                          f"{' '.join(found)} is ground beside its building")
+        return Relation(kind, anchor, default_distance(kind, groups, anchor, self.vocab),
+                        negated)
+
+    def back_to_target(self) -> Optional[str]:
+        """After "with" and its anchor: the relation of a "next to them" or "around it" that
+        points back at the target, consumed; else None ("with" as it is)."""
+        for table in (lx.NEAR_WORDS, lx.OVERLAP_WORDS):
+            for phrase in sorted(table, key=len, reverse=True):
+                if self.at(*phrase) and self.peek(len(phrase)) in PRONOUNS:
+                    kind = table[phrase]
+                    if kind in ("with", "between", "surrounded"):
+                        return None
+                    self.i += len(phrase) + 1
+                    # "roads with cars on them": on it is what "with" already allows
+                    return "with" if table is lx.OVERLAP_WORDS else kind
+        if self.eat("nearby") or self.eat("close", "by") or self.eat("around"):
+            return "near"   # "buildings with trees nearby", "without trees around"
+        return None
+
+    def distance_band(self) -> Optional[List[Relation]]:
+        """"between 10 and 50 m from the road", "10-50 m from": more than 10 m from it and
+        within 50 m of it; None (position unchanged) if not that."""
+        save = self.i
+        found = self.value_range()
+        if found is None or {found[1][0], found[3][0]} != {"length"} or not (
+                self.eat("of") or self.eat("from") or self.eat("to")):
+            self.i = save
+            return None
+        try:
+            anchor = self.anchor()
+        except NotUnderstood:
+            self.i = save
+            return None
+        low, (_, low_scale), high, (_, scale) = found
+        near, far = sorted((low * low_scale, high * scale))
+        return [Relation("beyond_m", anchor, near, False, True),
+                Relation("within_m", anchor, far, False, True)]
+
+    def along_side_of(self, groups: List[str], negated: bool) -> List[Relation]:
+        """"along the north side of the road", "lining the western side of the river": along
+        the anchor and on that side of it, consumed; [] (position unchanged) if not that."""
+        j = self.i
+        if not (self.at("along") or self.at("alongside") or self.at("lining")):
+            return []
+        at = j + 1 + (self.peek(1) == "the")   # the side's word
+        words = self.t[at:at + 3]
+        side = words[0] if words else None
+        if side not in lx.DIRECTION_WORDS or side in ("above", "below") or \
+                words[1:3] != ["side", "of"]:
+            return []
+        if negated:   # not along it, or not on that side?
+            raise self.fail("'not' before a side of an object")
+        self.i = at + 3   # past "north side of"
+        anchor = self.anchor()
+        return [Relation("along", anchor, default_distance("along", groups, anchor, self.vocab)),
+                Relation(lx.DIRECTION_WORDS[side], anchor)]
+
+    def direction(self) -> Optional[str]:
+        save = self.i
+        self.eat("to", "the") or self.eat("on", "the") or self.eat("in", "the")
+        word = self.peek()
+        if word not in lx.DIRECTION_WORDS:
+            self.i = save
+            return None
+        self.i += 1
+        if word not in ("above", "below"):
+            self.eat("side")
+            if not self.eat("of"):
+                self.i = save
+                return None
+        return lx.DIRECTION_WORDS[word]
+
+
+def default_distance(kind: str, groups: Sequence[str], anchor: Target,
+                     vocabulary: lx.Vocabulary) -> Optional[float]:
+    """The distance ``kind`` means between objects of ``groups`` and ``anchor`` (m), from the
+    per-pair next-to distance; None for a relation that has none."""
+    if kind not in ("along", "next_to", "near", "far", "surrounded", "between", "with"):
+        return None
+    base = max(lx.next_to_distance_m(g, vocabulary.group_of(a))
+               for g in groups for a in anchor.categories)
+    if kind in ("near", "between"):   # each of the two anchors is near it
+        return 2.0 * base
+    if kind == "far":
+        return max(4.0 * base, 20.0)
+    return base
