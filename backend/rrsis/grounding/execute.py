@@ -40,7 +40,8 @@ SIZE_QUANTILE = 1.0 / 3.0  # "large", "narrow": a third of that category's areas
 ORIENTED_ELONGATION = 1.2  # "oriented north-south": long side at least 1.2 x the short one
 #                            (a squarer outline points no way)
 ORIENTATION_TOLERANCE_DEG = 22.5   # ... and within half of the 45 degrees between two axes
-_AXIS_BEARINGS = {name: bearing for bearing, name in lx.AXIS_NAMES.items()}
+_AXIS_BEARINGS = {**{name: (bearing,) for bearing, name in lx.AXIS_NAMES.items()},
+                  "diagonal": (45.0, 135.0)}
 
 ObjectKey = Tuple[str, int]  # (category, index in the scene's list for that category)
 
@@ -226,8 +227,10 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         else:   # irregular
             result = rel.rectangularity(geom) < IRREGULAR_FILL
     elif attr.kind == "orientation":   # an elongated object whose long side lies that way
-        result = rel.elongation(geom) >= ORIENTED_ELONGATION and _bearing_gap(
-            rel.axis_bearing(geom), _AXIS_BEARINGS[attr.value]) <= ORIENTATION_TOLERANCE_DEG
+        bearing = rel.axis_bearing(geom)
+        result = rel.elongation(geom) >= ORIENTED_ELONGATION and min(
+            _bearing_gap(bearing, b) for b in _AXIS_BEARINGS[attr.value]
+        ) <= ORIENTATION_TOLERANCE_DEG
     elif attr.kind in MEASURES:   # ground m2 / m against the expression's threshold, or
         size = measure(attr.kind, geom)   # the category's mean ("larger than average")
         limit = attr.amount if attr.amount is not None else \

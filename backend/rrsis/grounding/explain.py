@@ -77,7 +77,9 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             lines.append(f"{indent}{neg}{what} is {side} than {limit}")
             continue
         if a.kind == "orientation":
-            lines.append(f"{indent}{neg}its long side lies {a.value}, within "
+            axis = "northeast-southwest or northwest-southeast" if a.value == "diagonal" \
+                else a.value
+            lines.append(f"{indent}{neg}its long side lies {axis}, within "
                          f"{ORIENTATION_TOLERANCE_DEG:g} degrees of grid north (an outline less "
                          f"than {ORIENTED_ELONGATION:g} times as long as wide lies no way)")
             continue

@@ -14,7 +14,7 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "RELATIVE_SIZES", "SIZE_RANKS",
-           "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS",
+           "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
            "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
@@ -242,6 +242,8 @@ COMPASS_BEARINGS: Dict[str, float] = {"north": 0.0, "south": 0.0, "east": 90.0, 
                                       "northwest": 135.0, "southeast": 135.0}
 AXIS_NAMES: Dict[float, str] = {0.0: "north-south", 45.0: "northeast-southwest",
                                 90.0: "east-west", 135.0: "northwest-southeast"}
+#: "diagonal roads", "running diagonally": along either diagonal axis
+DIAGONAL_WORDS: FrozenSet[str] = frozenset({"diagonal", "diagonally"})
 #: words around an axis that only say it is one, dropped there (:data:`~.tokens.REWRITES`):
 #: "oriented north-south", "running east to west", "in a north-south direction"
 AXIS_VERBS: FrozenSet[str] = frozenset({
@@ -509,7 +511,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
-                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS,
+                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS, DIAGONAL_WORDS,
                  {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
                   COUNT_AFTER, PLACE_NOUNS,

@@ -505,8 +505,12 @@ class _Parser(RelationRules):
 
     def axis(self) -> Optional[str]:
         """The axis two compass words here name ("north south", "west east": what
-        :func:`~.tokens.tokenize` leaves of "running north-south"), consumed; else None."""
+        :func:`~.tokens.tokenize` leaves of "running north-south"), or "diagonal" (either
+        diagonal axis), consumed; else None."""
         first, second = self.peek(), self.peek(1)
+        if first in lx.DIAGONAL_WORDS:   # "diagonal roads": either diagonal
+            self.i += 1
+            return "diagonal"
         if first not in lx.COMPASS_BEARINGS or second not in lx.COMPASS_BEARINGS or \
                 first == second or lx.COMPASS_BEARINGS[first] != lx.COMPASS_BEARINGS[second]:
             return None

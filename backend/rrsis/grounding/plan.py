@@ -63,8 +63,8 @@ class Attribute:
             side = "over" if self.value == "above" else "under"
             unit = {"area": "m2", "length": "m long", "width": "m wide"}[self.kind]
             return f"{neg}{side} {self.amount:g} {unit}"
-        if self.kind == "orientation":
-            return f"{neg}oriented {self.value}"
+        if self.kind == "orientation":   # "oriented east-west", "oriented diagonally"
+            return f"{neg}oriented {'diagonally' if self.value == 'diagonal' else self.value}"
         return neg + self.value
 
     @property

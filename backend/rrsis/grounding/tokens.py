@@ -44,6 +44,7 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     # compass words of the axis (the verbs and nouns around it say only that it is one)
     (rf"\b(?:(?:that|which) )?(?:{_AXIS_VERBS}|laid out)?\s*(?:in an? |with an? )?\b{_AXIS}"
      rf"(?:[\s-]*(?:{_AXIS_VERBS}|direction|orientation|axis))?", " axis:\\1\\3:\\2\\4 "),
+    (rf"\b(?:(?:that|which) )?(?:{_AXIS_VERBS})\s+(?:diagonally|diagonal)\b", " diagonal "),
 )
 
 

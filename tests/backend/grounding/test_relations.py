@@ -451,6 +451,7 @@ def test_an_orientation_is_the_long_side_s_bearing() -> None:
     assert picked("buildings aligned east to west") == [1]
     assert picked("buildings running northeast-southwest") == [2]
     assert picked("buildings not oriented east-west") == [0, 2, 3]
+    assert picked("diagonal buildings") == [2] == picked("buildings running diagonally")
 
 
 def test_an_exception_of_one_position_of_a_rank() -> None:
