@@ -18,7 +18,7 @@ from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from shapely import STRtree
-from shapely.geometry import Polygon
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
@@ -171,8 +171,14 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             return sorted(keys, key=distance_to_anchor.__getitem__,
                           reverse=what == "farthest")[first:first + n]
         size, largest_first = lx.SIZE_RANKS[what]
-        keys = sorted(keys, key=lambda k: measure(size, scene.geometry(k)),
-                      reverse=largest_first)[first:first + n]
+        if size == "off_centre":   # "the building closest to the centre of the image"
+            x0, y0, x1, y1 = scene.bounds
+            middle = Point((x0 + x1) / 2, (y0 + y1) / 2)
+            keys = sorted(keys, key=lambda k: scene.geometry(k).centroid.distance(middle),
+                          reverse=largest_first)[first:first + n]
+        else:
+            keys = sorted(keys, key=lambda k: measure(size, scene.geometry(k)),
+                          reverse=largest_first)[first:first + n]
     return keys
 
 

@@ -105,7 +105,9 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             lines.append(f"{indent}then leave out the {which}{what}")
         else:
             which = ordinal(t.rank_skip + 1) if t.rank_skip else str(n)   # "the 2nd", "the 3"
-            lines.append(f"{indent}then keep the {which} {what}")
+            how = " (by the distance of its centre to the centre of the processed extent)" \
+                if what.endswith("central") else ""
+            lines.append(f"{indent}then keep the {which} {what}{how}")
     return lines
 
 

@@ -206,7 +206,10 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               "bottommost": "southernmost", "lowermost": "southernmost",
                               "easternmost": "easternmost", "eastmost": "easternmost",
                               "rightmost": "easternmost", "westernmost": "westernmost",
-                              "westmost": "westernmost", "leftmost": "westernmost"}
+                              "westmost": "westernmost", "leftmost": "westernmost",
+                              # by its centre's distance to the centre of the extent
+                              "centremost": "most central", "centermost": "most central",
+                              "middlemost": "most central"}
 #: a size word that keeps a third of its category -> (the measure compared, the large end?
 #: None: the middle third)
 RELATIVE_SIZES: Dict[str, Tuple[str, Optional[bool]]] = {
@@ -221,7 +224,9 @@ SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest"
                                            "northernmost": ("northing", True),
                                            "southernmost": ("northing", False),
                                            "easternmost": ("easting", True),
-                                           "westernmost": ("easting", False)}
+                                           "westernmost": ("easting", False),
+                                           "most central": ("off_centre", False),
+                                           "least central": ("off_centre", True)}
 # "the building closest to the river": a rank by distance to an anchor
 DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "nearest",
                                          "farthest": "farthest", "furthest": "farthest"}

@@ -213,6 +213,10 @@ class _Parser(RelationRules):
                 break
             if self.whole_image():
                 continue
+            central = self.rank_to_the_centre(rank, count, skip)
+            if central is not None:   # "the building closest to the centre of the image"
+                rank, skip = central   # (before regions: "to the centre" is not one here)
+                continue
             found_region = self.region()
             if found_region is not None:
                 region = found_region
@@ -587,6 +591,43 @@ class _Parser(RelationRules):
             self.i = save
             raise
         return Relation(kind, anchor), (kind, n), skip
+
+    def rank_to_the_centre(self, rank: Optional[Tuple[str, int]], count: Optional[int],
+                           skip: int) -> Optional[Tuple[Tuple[str, int], int]]:
+        """"(the 2nd) closest to the centre (of the image)", "farthest from the middle", or
+        the "to the centre" of "the closest building to the centre": the rank by the object
+        centre's distance to the extent's ("most central", "least central"), consumed; else
+        None (position unchanged: "closest to the centre of the road" has an anchor)."""
+        save = self.i
+        ordinal = self.ordinal()
+        if ordinal is not None:
+            self.i += ordinal[1]
+            skip = ordinal[0] - 1
+        word = self.peek()
+        if word in lx.DISTANCE_SUPERLATIVES:
+            kind = lx.DISTANCE_SUPERLATIVES[word]
+            n = count or (rank[1] if rank else 1)
+            self.i += 1
+        elif rank is not None and rank[0] in DISTANCE_RANKS and ordinal is None:
+            kind, n = rank   # "the closest building to the centre"
+        else:
+            self.i = save
+            return None
+        self.eat("to") or self.eat("from")
+        self.eat("the")
+        if not (self.eat("centre") or self.eat("center") or self.eat("middle")):
+            self.i = save
+            return None
+        if self.at("of") and not self._region_at(1):   # "the centre of the road": an object
+            self.i = save
+            return None
+        if self.eat("of"):
+            self.skip_fillers()
+            self.i += 1   # the image, the scene, ...
+        if (rank is not None and rank[0] not in DISTANCE_RANKS) or \
+                (ordinal is not None and (rank is not None or count is not None)):
+            raise self.fail("one rank at a time")
+        return ("most central" if kind == "nearest" else "least central", n), skip
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
         """"with red roofs", "with a blue roof", "with its red roof", "that have a red roof",

@@ -35,6 +35,8 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
     # "houses set back 20 m from the road": more than that from it
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
+    # "the most central building": the one whose centre is nearest the extent's
+    (r"\bmost (?:central|centrally located|centrally placed)\b", " centremost "),
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),

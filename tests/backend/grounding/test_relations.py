@@ -368,6 +368,10 @@ def test_ranks_by_position_keep_the_extreme_centres() -> None:
     def picked(expr: str) -> list:
         return [i for _, i in execute(parse(expr), scene).picks]
 
+    assert picked("the building closest to the centre of the image") == [1] == \
+        picked("the most central house")
+    assert picked("the building farthest from the middle") == [2]
+    assert sorted(picked("the 2 buildings nearest the center")) == [1, 3]
     assert picked("the northernmost building") == [0] == picked("the topmost house")
     assert picked("the southernmost building") == [2]
     assert picked("the easternmost building") == [2]
