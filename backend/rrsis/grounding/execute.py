@@ -25,7 +25,7 @@ from shapely.ops import unary_union
 from . import lexicon as lx
 from . import relations as rel
 from .colour import has_colour
-from .plan import DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
+from .plan import COUNT_RANKS, DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
            "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE", "ORIENTED_ELONGATION",
@@ -119,6 +119,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         keys = [k for k in keys if rel.in_region(_centre(scene.geometry(k)), scene.bounds,
                                                  r.row, r.col)]
     distance_to_anchor: Optional[Dict[ObjectKey, float]] = None   # for "the closest to"
+    anchors_of: Optional[Dict[ObjectKey, int]] = None   # for "the road with the most cars"
     for relation in target.relations:
         anchor_keys = _select(relation.anchor, scene, out)
         if not anchor_keys and relation.kind == "is" and relation.negated:
@@ -132,7 +133,13 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             keys = _across(relation, keys, anchor_keys, parts, scene, out)
             continue
         if relation.min_count is not None:   # "with at least 3 cars nearby": one by one
-            keys = _counted(relation, keys, anchor_keys, parts, scene)
+            found = _anchor_counts(relation.kind, relation.distance_m, keys, anchor_keys,
+                                   parts, scene)
+            keys = [k for k in keys if (found[k] >= relation.min_count) != relation.negated]
+            continue
+        if relation.kind in COUNT_RANKS:   # orders the objects for the rank, keeps all
+            anchors_of = _anchor_counts("with", relation.distance_m, keys, anchor_keys, parts,
+                                        scene)
             continue
         hidden = [] if relation.kind in rel.AS_SEGMENTED else rel.occluders(parts, [
             scene.geometry(k) for k in candidates if k[0] not in relation.anchor.categories])
@@ -170,6 +177,11 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 return []
             return sorted(keys, key=distance_to_anchor.__getitem__,
                           reverse=what == "farthest")[first:first + n]
+        if what in COUNT_RANKS:   # "the most" of none is none
+            if anchors_of is None:
+                return []
+            ordered = sorted(keys, key=anchors_of.__getitem__, reverse=what == "most")
+            return [k for k in ordered if what == "fewest" or anchors_of[k] > 0][first:first + n]
         size, largest_first = lx.SIZE_RANKS[what]
         if size == "off_centre":   # "the building closest to the centre of the image"
             x0, y0, x1, y1 = scene.bounds
@@ -195,20 +207,20 @@ def _across(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectK
         relation.distance_m or 0.0) != relation.negated]
 
 
-def _counted(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
-             parts: List[BaseGeometry], scene: Scene) -> List[ObjectKey]:
-    """The ``keys`` for which at least ``relation.min_count`` anchor objects (never the object
-    itself), each on its own, pass the relation's test; the others where it is negated."""
-    test, d = rel.TESTS[relation.kind], relation.distance_m or 0.0
+def _anchor_counts(kind: str, distance_m: Optional[float], keys: List[ObjectKey],
+                   anchor_keys: List[ObjectKey], parts: List[BaseGeometry], scene: Scene
+                   ) -> Dict[ObjectKey, int]:
+    """For each of ``keys``, the anchor objects (never itself) that each, on its own, pass the
+    test of relation ``kind`` at ``distance_m``: "with at least 3 cars nearby", "the road
+    with the most cars"."""
+    test, d = rel.TESTS[kind], distance_m or 0.0
     tree = STRtree(parts)
-    kept = []
+    out = {}
     for k in keys:
         geom = scene.geometry(k)
-        found = sum(1 for i in tree.query(geom.buffer(d + 1e-6))
-                    if anchor_keys[i] != k and test(geom, parts[i], d))
-        if (found >= relation.min_count) != relation.negated:   # type: ignore[operator]
-            kept.append(k)
-    return kept
+        out[k] = sum(1 for i in tree.query(geom.buffer(d + 1e-6))
+                     if anchor_keys[i] != k and test(geom, parts[i], d))
+    return out
 
 
 def _relation_holds(relation: Relation, geom: BaseGeometry, anchor: BaseGeometry) -> bool:

@@ -38,6 +38,10 @@ _RULES = {
     "inside": "at least 90 % of its area inside {a}",
     "nearest": "ranked by its distance to {a}, nearest first",
     "farthest": "ranked by its distance to {a}, farthest first",
+    "most": "ranked by the number of {a} objects within {d:g} m of it (or on it), most first; "
+            "none: not ranked",
+    "fewest": "ranked by the number of {a} objects within {d:g} m of it (or on it), fewest "
+              "first",
     "north": "north of {a} (within 45 degrees of grid north from the nearest point)",
     "south": "south of {a} (within 45 degrees of grid south from the nearest point)",
     "east": "east of {a} (within 45 degrees of grid east from the nearest point)",

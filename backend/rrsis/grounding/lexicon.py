@@ -527,7 +527,7 @@ def _all_words() -> FrozenSet[str]:
                   "long", "wide",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
-                  "with", "between", "towards", "toward", "other", "another", "opposite", "mean",
+                  "with", "between", "towards", "toward", "other", "another", "opposite", "mean", "most", "fewest",
                   "its", "their", "radius", "them", "it", "empty", "unoccupied", "neither",
                   "nor"})
     return frozenset(words)

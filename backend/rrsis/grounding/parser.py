@@ -221,8 +221,9 @@ class _Parser(RelationRules):
             if found_region is not None:
                 region = found_region
                 continue
-            nearest = self.distance_rank(rank, count, skip)
-            if nearest is not None:
+            nearest = self.distance_rank(rank, count, skip) or self.count_rank(groups, rank,
+                                                                               count, skip)
+            if nearest is not None:   # "closest to the river", "with the most cars"
                 relation, rank, skip = nearest
                 relations.append(relation)
                 continue
@@ -592,6 +593,31 @@ class _Parser(RelationRules):
             raise
         return Relation(kind, anchor), (kind, n), skip
 
+    def count_rank(self, groups: List[str], rank: Optional[Tuple[str, int]],
+                   count: Optional[int], skip: int
+                   ) -> Optional[Tuple[Relation, Tuple[str, int], int]]:
+        """"with the most cars", "that has the fewest trees around it": the relation that
+        orders the objects by their anchor objects within reach (a "with" distance, or that of
+        the relation back to the target: "around it" is near), the rank that keeps the first
+        (or the counted: "the 3 roads with the most cars"); else None (position unchanged)."""
+        save = self.i
+        if not any(self.eat(w) for w in ("with", "has", "have", "having")):
+            return None
+        self.eat("the")
+        word = self.peek()
+        if word not in ("most", "fewest", "least"):
+            self.i = save
+            return None
+        if rank is not None:
+            raise self.fail("one rank at a time")
+        self.i += 1
+        kind = "most" if word == "most" else "fewest"
+        anchor = self.anchor()
+        reach = self.back_to_target() or "with"   # "around it": near
+        distance = default_distance(reach if reach != "next_to" else "with", groups, anchor,
+                                    self.vocab)
+        return Relation(kind, anchor, distance), (kind, count or 1), skip
+
     def rank_to_the_centre(self, rank: Optional[Tuple[str, int]], count: Optional[int],
                            skip: int) -> Optional[Tuple[Tuple[str, int], int]]:
         """"(the 2nd) closest to the centre (of the image)", "farthest from the middle", or
@@ -879,7 +905,9 @@ def _not_known(words: Sequence[str]) -> str:
 def _keeps_one(words: Sequence[str], before: bool) -> str:
     """The note for "cars closest to the road" or "the largest buildings": a superlative with
     a plural and no count keeps one object; a count says how many."""
-    sup = next((w for w in words if _superlative(w)), "")
+    sup = next((w for w in words if _superlative(w) or w in ("most", "fewest", "least")), "")
+    if sup in ("most", "fewest", "least"):   # "roads with the most cars"
+        sup = f"with the {sup}"
     plural = next((w for w in words if w != lx.singular(w) and not _superlative(w)
                    and w not in lx.FILLER_WORDS), "objects")
     more = f"the 3 {sup} {plural}" if before else f"the 3 {plural} {sup} ..."

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
-           "DISTANCE_RANKS", "RELATION_WORDS", "ordinal"]
+           "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "RELATION_WORDS", "ordinal"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
@@ -30,6 +30,9 @@ AVERAGE_WORDS = {("area", "above"): "larger", ("area", "below"): "smaller",
 #: attributes written after the object's name: measures and "oriented north-south"
 _AFTER_THE_NAME = MEASURES + ("orientation",)
 DISTANCE_RANKS = ("nearest", "farthest")  # ranks by distance to an anchor, not by size
+COUNT_RANKS = ("most", "fewest")   # ranks by the number of anchor objects within reach
+#: the ranks a relation of the same kind orders by: its words name the superlative
+ANCHOR_RANKS = DISTANCE_RANKS + COUNT_RANKS
 #: a rank count that keeps every object after the skipped ones: "all buildings except the
 #: 3 largest" is the rank ("largest", ALL_BUT) passing over 3
 ALL_BUT = 10 ** 9
@@ -39,7 +42,8 @@ RELATION_WORDS: Dict[str, str] = {
     "surrounded": "surrounded by", "between": "between", "with": "with", "is": "a", "on": "on",
     "inside": "inside", "within_m": "within", "beyond_m": "more than", "north": "north of",
     "south": "south of", "east": "east of", "west": "west of", "nearest": "nearest to",
-    "farthest": "farthest from", "across": "across"}
+    "farthest": "farthest from", "across": "across", "most": "with the most",
+    "fewest": "with the fewest"}
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,9 @@ class Relation:
     ``kind`` (one of :data:`RELATION_WORDS`): along | next_to | near | far | surrounded |
     between | with | is | on | inside | within_m | beyond_m | north | south | east | west |
     across (``via`` the object between: "across the road from the school"), filters; or
-    nearest | farthest, which keeps every object and orders them for the target's rank
-    ("the building closest to the river").
+    nearest | farthest | most | fewest, which keeps every object and orders them for the
+    target's rank ("the building closest to the river"; "the road with the most cars": by
+    the anchor objects within ``distance_m``).
     ``distance_m`` is the distance that decides (defaults per category pair, or the
     expression's own "within 20 m of"). ``min_count``: the anchor objects that must each
     satisfy it ("with at least 3 cars nearby"), where one is enough by default.
@@ -131,7 +136,8 @@ class Relation:
             prep = "of" if self.kind == "within_m" else "from"
             return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"
         dist = f" (<= {self.distance_m:g} m)" if self.kind in ("along", "next_to", "near",
-                                                                "between", "with") \
+                                                                "between", "with", "most",
+                                                                "fewest") \
             else f" (> {self.distance_m:g} m)" if self.kind == "far" else ""
         return f"{neg}{words} {anchor}{dist}"
 
@@ -168,7 +174,7 @@ class Target:
             return " ".join(words + [what])
         words = ["the"] + ([ordinal(self.rank_skip + 1)] if self.rank_skip else []) \
             + ([str(n)] if n > 1 else [])
-        return " ".join(words + ([] if what in DISTANCE_RANKS else [what]))
+        return " ".join(words + ([] if what in ANCHOR_RANKS else [what]))
 
     def text(self) -> str:
         head = " + ".join(self.categories)

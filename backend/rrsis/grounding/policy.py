@@ -23,7 +23,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .kinds import family_of
 from .lexicon import group_of
-from .plan import ALL_BUT, DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target, ordinal
+from .plan import (ALL_BUT, COUNT_RANKS, DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target,
+                   ordinal)
 
 __all__ = ["DECISIONS", "MIN_SAMPLES", "METRICS", "families", "decide", "policy_of",
            "end_to_end_reason"]
@@ -35,7 +36,7 @@ Policy = Mapping[str, Mapping[str, Any]]
 
 # a family's relation words: the plan's, but for the names already measured and stored in
 # cards' grounding policies under other words ("beyond", "nearest", "farthest")
-_WORDS = {**RELATION_WORDS, "beyond_m": "beyond", **{k: k for k in DISTANCE_RANKS}}
+_WORDS = {**RELATION_WORDS, "beyond_m": "beyond", **{k: k for k in DISTANCE_RANKS + COUNT_RANKS}}
 
 
 def _relation_family(group: str, relation: Relation) -> str:

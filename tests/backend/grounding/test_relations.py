@@ -564,3 +564,23 @@ def test_a_place_named_by_its_building() -> None:
     assert picked("cars in driveways") == [0]
     assert picked("trees in the backyard of the smallest house") == [1]
     assert picked("trees in backyards") == [0, 1]
+
+
+def test_the_object_with_the_most_anchor_objects() -> None:
+    """"the road with the most cars": ranked by the car objects within reach of each road;
+    "with the fewest" the other way; none anywhere near any road: no road has "the most"."""
+    roads = [box(0, 0, 100, 8), box(0, 40, 100, 48), box(0, 80, 100, 88)]
+    cars = [box(10 + 10 * k, 2, 14 + 10 * k, 4) for k in range(3)] + [box(50, 42, 54, 44)]
+    scene = Scene({"road": roads, "car": cars}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return [i for c, i in execute(parse(expr), scene).picks if c == "road"]
+
+    assert parse("the road with the most cars").summary() == \
+        "grounded: the road with the most car (<= 3 m)"
+    assert picked("the road with the most cars") == [0]
+    assert picked("the 2 roads with the most cars") == [0, 1]
+    assert picked("the road with the fewest cars") == [2]
+    assert picked("the 3 roads with the most cars") == [0, 1]   # the third has none
+    empty = Scene({"road": roads, "car": [box(50, 20, 54, 22)]}, (0, 0, 100, 100))
+    assert execute(parse("the road with the most cars"), empty).picks == []
