@@ -28,8 +28,7 @@ from .colour import has_colour
 from .plan import COUNT_RANKS, DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
-           "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE", "ORIENTED_ELONGATION",
-           "ORIENTATION_TOLERANCE_DEG"]
+           "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE"]
 
 LONG_ELONGATION = 2.5     # "long": long side at least 2.5 x the short side
 COMPACT_ELONGATION = 1.5  # "square"/"compact"/"round": at most 1.5
@@ -37,9 +36,6 @@ RECTANGULAR_FILL = 0.85   # "rectangular": fills at least 85 % of its minimum ro
 #                           rectangle (a disc fills 79 %, an L of equal arms 75 %)
 IRREGULAR_FILL = 0.7      # "irregular": fills less than 70 % of it
 SIZE_QUANTILE = 1.0 / 3.0  # "large", "narrow": a third of that category's areas, widths
-ORIENTED_ELONGATION = 1.2  # "oriented north-south": long side at least 1.2 x the short one
-#                            (a squarer outline points no way)
-ORIENTATION_TOLERANCE_DEG = 22.5   # ... and within half of the 45 degrees between two axes
 _AXIS_BEARINGS = {**{name: (bearing,) for bearing, name in lx.AXIS_NAMES.items()},
                   "diagonal": (45.0, 135.0)}
 
@@ -246,9 +242,9 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
             result = rel.rectangularity(geom) < IRREGULAR_FILL
     elif attr.kind == "orientation":   # an elongated object whose long side lies that way
         bearing = rel.axis_bearing(geom)
-        result = rel.elongation(geom) >= ORIENTED_ELONGATION and min(
-            _bearing_gap(bearing, b) for b in _AXIS_BEARINGS[attr.value]
-        ) <= ORIENTATION_TOLERANCE_DEG
+        result = rel.elongation(geom) >= rel.ORIENTED_ELONGATION and min(
+            rel.bearing_gap(bearing, b) for b in _AXIS_BEARINGS[attr.value]
+        ) <= rel.ORIENTATION_TOLERANCE_DEG
     elif attr.kind in MEASURES:   # ground m2 / m against the expression's threshold, or
         size = measure(attr.kind, geom)   # the category's mean ("larger than average")
         limit = attr.amount if attr.amount is not None else \
@@ -261,12 +257,6 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         result = (size >= large if large_end else size <= small if large_end is False
                   else small < size < large)   # "medium": the middle third
     return bool(result) != attr.negated
-
-
-def _bearing_gap(a: float, b: float) -> float:
-    """Degrees between two axis bearings (0-180, so 170 and 10 are 20 apart)."""
-    d = abs(a - b) % 180.0
-    return min(d, 180.0 - d)
 
 
 def _centre(geom: BaseGeometry) -> Tuple[float, float]:

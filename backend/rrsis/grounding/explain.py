@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
-from .execute import ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION
+from .relations import LOCAL_AXIS_M, ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary
@@ -40,6 +40,12 @@ _RULES = {
     "farthest": "ranked by its distance to {a}, farthest first",
     "most": "ranked by the number of {a} objects within {d:g} m of it (or on it), most first; "
             "none: not ranked",
+    "parallel": f"within {{d:g}} m of {{a}}, its long side within {ORIENTATION_TOLERANCE_DEG:g} "
+                f"degrees of {{a}}'s direction where {{a}} is nearest (over {LOCAL_AXIS_M:g} m "
+                "around that point)",
+    "perpendicular": f"within {{d:g}} m of {{a}}, its long side within "
+                     f"{ORIENTATION_TOLERANCE_DEG:g} degrees of square to {{a}}'s direction "
+                     f"where {{a}} is nearest (over {LOCAL_AXIS_M:g} m around that point)",
     "fewest": "ranked by the number of {a} objects within {d:g} m of it (or on it), fewest "
               "first",
     "north": "north of {a} (within 45 degrees of grid north from the nearest point)",

@@ -258,6 +258,9 @@ AXIS_VERBS: FrozenSet[str] = frozenset({
 # relations: phrase (tuple of words) -> relation kind
 NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("along",): "along", ("alongside",): "along", ("lining",): "along",
+    ("parallel", "to"): "parallel", ("parallel", "with"): "parallel",
+    ("perpendicular", "to"): "perpendicular",
+    ("square", "to"): "perpendicular", ("orthogonal", "to"): "perpendicular",
     ("next", "to"): "next_to", ("beside",): "next_to", ("besides",): "next_to",
     ("adjacent", "to"): "next_to", ("by",): "next_to", ("bordering",): "next_to",
     ("at", "the", "edge", "of"): "next_to", ("at", "the", "side", "of"): "next_to",
@@ -516,18 +519,18 @@ def _all_words() -> FrozenSet[str]:
                  REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
-                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS, DIAGONAL_WORDS,
-                 {"roofed", "shaped", "sized"})
+                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS,
+                 DIAGONAL_WORDS, {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
-                  COUNT_AFTER, PLACE_NOUNS,
-                  AREA_UNITS_M2, NEGATED_FORMS):
+                  COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS):
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",
                   "long", "wide",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
-                  "with", "between", "towards", "toward", "other", "another", "opposite", "mean", "most", "fewest",
+                  "with", "between", "towards", "toward", "other", "another", "opposite", "mean",
+                  "fewest",
                   "its", "their", "radius", "them", "it", "empty", "unoccupied", "neither",
                   "nor"})
     return frozenset(words)

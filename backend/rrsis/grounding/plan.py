@@ -43,7 +43,8 @@ RELATION_WORDS: Dict[str, str] = {
     "inside": "inside", "within_m": "within", "beyond_m": "more than", "north": "north of",
     "south": "south of", "east": "east of", "west": "west of", "nearest": "nearest to",
     "farthest": "farthest from", "across": "across", "most": "with the most",
-    "fewest": "with the fewest"}
+    "fewest": "with the fewest", "parallel": "parallel to",
+    "perpendicular": "perpendicular to"}
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,8 @@ class Relation:
             return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"
         dist = f" (<= {self.distance_m:g} m)" if self.kind in ("along", "next_to", "near",
                                                                 "between", "with", "most",
-                                                                "fewest") \
+                                                                "fewest", "parallel",
+                                                                "perpendicular") \
             else f" (> {self.distance_m:g} m)" if self.kind == "far" else ""
         return f"{neg}{words} {anchor}{dist}"
 

@@ -15,14 +15,15 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from shapely import STRtree
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import unary_union
+from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "across", "direction", "elongation", "rectangularity", "in_region", "gap",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
-           "mean_width"]
+           "mean_width", "axis_bearing", "bearing_gap", "parallel", "perpendicular",
+           "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
@@ -33,6 +34,10 @@ OCCLUDED_FRACTION = 0.5    # most of that ring is anchor ...
 OCCLUDER_WIDTH = 0.5       # ... and the object is at most half as wide as that anchor
 OCCLUSION_SIMPLIFY_M = 0.1  # the ring is drawn around the outline simplified by this: the
 #                            share of a 1 m ring barely moves, buffering gets ~8x cheaper
+ORIENTED_ELONGATION = 1.2  # an outline at least 1.2 x as long as wide points some way
+ORIENTATION_TOLERANCE_DEG = 22.5   # half of the 45 degrees between two axes
+LOCAL_AXIS_M = 15.0   # "parallel to the road": the road's direction within this of the point
+#                       nearest the object (a bend or a junction further on does not count)
 #: relations that take the anchor as segmented, no object counted as hiding it: what lies
 #: around an object (a house in a clearing is surrounded by the forest, not on it), and what
 #: an object is ("vehicles except trucks": a car beside a truck is no truck)
@@ -181,6 +186,48 @@ def axis_bearing(geom: BaseGeometry) -> float:
     return math.degrees(math.atan2(dx, dy)) % 180.0
 
 
+def bearing_gap(a: float, b: float) -> float:
+    """Degrees between two axis bearings (0-180, so 170 and 10 are 20 apart)."""
+    d = abs(a - b) % 180.0
+    return min(d, 180.0 - d)
+
+
+def _local_axis_gap(a: BaseGeometry, b: BaseGeometry, distance: float) -> Optional[float]:
+    """Degrees between ``a``'s long side and the direction of ``b`` where it is nearest
+    ``a`` (``b`` clipped to :data:`LOCAL_AXIS_M` around that point, or ``a``'s length if
+    longer); None when ``b`` is beyond ``distance`` or either points no way."""
+    if b.is_empty or gap(a, b) > distance or elongation(a) < ORIENTED_ELONGATION:
+        return None
+    point = nearest_points(a, b)[1]
+    local = b.intersection(point.buffer(max(LOCAL_AXIS_M, _long_side(a))))
+    if local.is_empty or elongation(local) < ORIENTED_ELONGATION:
+        return None
+    return bearing_gap(axis_bearing(a), axis_bearing(local))
+
+
+def parallel(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    """Within ``distance`` of ``b``, its long side within
+    :data:`ORIENTATION_TOLERANCE_DEG` of ``b``'s direction where ``b`` is nearest."""
+    found = _local_axis_gap(a, b, distance)
+    return found is not None and found <= ORIENTATION_TOLERANCE_DEG
+
+
+def perpendicular(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    """Within ``distance`` of ``b``, its long side within
+    :data:`ORIENTATION_TOLERANCE_DEG` of square to ``b``'s direction where ``b`` is nearest."""
+    found = _local_axis_gap(a, b, distance)
+    return found is not None and found >= 90.0 - ORIENTATION_TOLERANCE_DEG
+
+
+def _long_side(geom: BaseGeometry) -> float:
+    rect = geom.minimum_rotated_rectangle
+    coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
+    if len(coords) < 4:
+        return 0.0
+    (x0, y0), (x1, y1), (x2, y2) = coords[:3]
+    return max(math.hypot(x1 - x0, y1 - y0), math.hypot(x2 - x1, y2 - y1))
+
+
 def rectangularity(geom: BaseGeometry) -> float:
     """Area / area of the minimum rotated rectangle (1 for a rectangle, pi/4 for a disc)."""
     rect = geom.minimum_rotated_rectangle
@@ -247,4 +294,5 @@ TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
     "with": along,   # "parking lots with cars": one of them within the distance, or on it
     "is": on,        # "vehicles except trucks": mostly over a truck is a truck
     "within_m": within_m, "beyond_m": beyond_m, "surrounded": surrounded,
+    "parallel": parallel, "perpendicular": perpendicular,
 }

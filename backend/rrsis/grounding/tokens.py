@@ -37,6 +37,8 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
     # "the most central building": the one whose centre is nearest the extent's
     (r"\bmost (?:central|centrally located|centrally placed)\b", " centremost "),
+    # "houses at right angles to the road" ("at right" is no part of the image here)
+    (r"\bat (?:a )?right angles? (?:to|with)\b", " perpendicular to "),
     # "roads with no cars": without ("with no more than 2 cars" is a count)
     (r"\bwith no\b(?!\s+(?:more|fewer|less)\b)", " without "),
     # "above-average size", "of below average size": against the category's mean

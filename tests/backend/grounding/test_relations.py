@@ -584,3 +584,26 @@ def test_the_object_with_the_most_anchor_objects() -> None:
     assert picked("the 3 roads with the most cars") == [0, 1]   # the third has none
     empty = Scene({"road": roads, "car": [box(50, 20, 54, 22)]}, (0, 0, 100, 100))
     assert execute(parse("the road with the most cars"), empty).picks == []
+
+
+def test_parallel_and_perpendicular_to_the_road_where_it_is_nearest() -> None:
+    """"buildings parallel to the road": long side along the road's direction near it (the
+    road bends: each house is judged against its own stretch); square to it is perpendicular;
+    a squarish house or one out of reach is neither."""
+    road = unary_union([box(0, 0, 100, 8), box(92, 0, 100, 100)])   # east, then north
+    houses = [box(20, 12, 40, 20),      # along the east-west stretch: parallel
+              box(50, 12, 58, 32),      # square to it: perpendicular
+              box(70, 60, 88, 68),      # square to the north-south stretch: perpendicular
+              box(80, 30, 88, 50),      # along the north-south stretch: parallel
+              box(20, 30, 29, 39),      # squarish: neither
+              box(20, 70, 40, 78)]      # 62 m from the road: neither
+    scene = Scene({"road": [road], "building": houses}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for c, i in execute(parse(expr), scene).picks if c == "building")
+
+    assert parse("buildings parallel to the road").summary() == \
+        "grounded: building parallel to road (<= 20 m)"
+    assert picked("buildings parallel to the road") == [0, 3]
+    assert picked("houses at right angles to the road") == [1, 2]
+    assert rel.bearing_gap(170.0, 10.0) == pytest.approx(20.0)
