@@ -346,13 +346,12 @@ SIDE_GROUPS = frozenset({"road", "water"})
 EDGE_NAMES = frozenset(SIDE_WORDS) | {"shore", "coast", "coastline", "seashore", "waterline",
                                       "lakefront", "riverfront", "water's edge", "water edge"}
 #: places named by the building they belong to, which an image shows only as the ground beside
-#: it: "cars in driveways", "trees in the backyard of the largest house" -> (relation, the
-#: group of the default anchor)
-PLACE_NOUNS: Dict[Tuple[str, ...], Tuple[str, str]] = {
-    ("yard",): ("next_to", "building"), ("backyard",): ("next_to", "building"),
-    ("back", "yard"): ("next_to", "building"), ("front", "yard"): ("next_to", "building"),
-    ("frontyard",): ("next_to", "building"), ("garden", "plot"): ("next_to", "building"),
-    ("driveway",): ("next_to", "building"), ("forecourt",): ("next_to", "building")}
+#: it that is no road: "cars in driveways", "trees in the backyard of the largest house" ->
+#: the group of the default anchor (the relation is next to it, and not on the road)
+PLACE_NOUNS: Dict[Tuple[str, ...], str] = {
+    ("yard",): "building", ("backyard",): "building", ("back", "yard"): "building",
+    ("front", "yard"): "building", ("frontyard",): "building", ("garden", "plot"): "building",
+    ("driveway",): "building", ("forecourt",): "building"}
 # "buildings touching the road": a gap of at most this, as outlines traced from pixels of up
 # to 0.6 m rarely meet exactly
 TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting",

@@ -9,7 +9,7 @@ from typing import List, Optional, Sequence
 
 from . import lexicon as lx
 from .cursor import NotUnderstood
-from .plan import RELATION_WORDS, Relation, Target
+from .plan import Relation, Target
 from .quantities import QuantityRules
 
 __all__ = ["RelationRules", "default_distance", "PRONOUNS"]
@@ -58,9 +58,7 @@ class RelationRules(QuantityRules):
         facing = self.across(groups, negated)
         if facing is not None:
             return facing
-        place = self.place(groups, negated)
-        if place is not None:   # "in the driveway", "in the backyard of the largest house"
-            return place
+
         metric = self.metric()
         if metric is not None:
             kind, dist = metric
@@ -123,10 +121,11 @@ class RelationRules(QuantityRules):
         reach = 2.0 * beside + lx.ACROSS_WIDTH_M
         return Relation("across", anchor, reach, negated, via=via)
 
-    def place(self, groups: List[str], negated: bool) -> Optional[Relation]:
-        """"in (the) driveways", "in the backyard of the largest house": the relation to the
-        building the place belongs to (:data:`~.lexicon.PLACE_NOUNS`; an image shows a yard
-        only as the ground beside it), a note saying so; else None (position unchanged)."""
+    def place(self, groups: List[str], negated: bool) -> Optional[List[Relation]]:
+        """"in (the) driveways", "in the backyard of the largest house": next to the building
+        the place belongs to, and not on the road (:data:`~.lexicon.PLACE_NOUNS`; an image
+        shows a yard only as the ground beside a building that is no road), a note saying
+        so; else None (position unchanged)."""
         save = self.i
         if not any(self.eat(w) for w in ("in", "on", "at", "inside", "within")):
             return None
@@ -139,7 +138,9 @@ class RelationRules(QuantityRules):
             self.i = save
             return None
         self.i += len(found)
-        kind, group = lx.PLACE_NOUNS[found]
+        if negated:   # not beside it, or on the road?
+            raise self.fail(f"'not' before a {' '.join(found)}")
+        group = lx.PLACE_NOUNS[found]
         if self.eat("of") or self.eat("behind") or self.eat("in", "front", "of"):
             anchor = self.anchor()
         else:   # "cars in driveways": a building's
@@ -148,11 +149,14 @@ class RelationRules(QuantityRules):
             if category is None:
                 raise self.fail(f"a {' '.join(found)} without a {group}")
             anchor = Target((category,))
+        beside = Relation("next_to", anchor, default_distance("next_to", groups, anchor,
+                                                              self.vocab))
+        road = self.vocab.category_named("road")
+        off_road = [Relation("on", Target((road,)), None, True)] if road is not None else []
         self.notes.append(f"'{' '.join(self.t[save + 1:self.i])}' read as "
-                          f"{RELATION_WORDS[kind]} {anchor.text()}: from above, a "
-                          f"{' '.join(found)} is ground beside its building")
-        return Relation(kind, anchor, default_distance(kind, groups, anchor, self.vocab),
-                        negated)
+                          f"{' '.join(r.text() for r in [beside] + off_road)}: from above, a "
+                          f"{' '.join(found)} is ground beside its building that is no road")
+        return [beside] + off_road
 
     def back_to_target(self) -> Optional[str]:
         """After "with" and its anchor: the relation of a "next to them" or "around it" that

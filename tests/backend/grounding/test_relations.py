@@ -559,9 +559,12 @@ def test_a_place_named_by_its_building() -> None:
         return sorted(i for _, i in execute(parse(expr), scene).picks)
 
     plan = parse("cars in driveways")
-    assert plan.summary() == "grounded: car next to building (<= 5 m)"
+    assert plan.summary() == "grounded: car next to building (<= 5 m) not on road"
     assert plan.notes[0].startswith("'driveways' read as next to building")
     assert picked("cars in driveways") == [0]
+    on_the_street = Scene({"building": houses, "car": cars, "road": [box(71, -5, 77, 40)]},
+                          (0, -10, 100, 100))   # the car beside the house stands on a road
+    assert execute(plan, on_the_street).picks == []
     assert picked("trees in the backyard of the smallest house") == [1]
     assert picked("trees in backyards") == [0, 1]
 
