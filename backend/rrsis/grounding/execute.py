@@ -113,7 +113,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     if target.region is not None:
         r = target.region
         keys = [k for k in keys if rel.in_region(_centre(scene.geometry(k)), scene.bounds,
-                                                 r.row, r.col)]
+                                                 r.row, r.col, r.share)]
     distance_to_anchor: Optional[Dict[ObjectKey, float]] = None   # for "the closest to"
     anchors_of: Optional[Dict[ObjectKey, int]] = None   # for "the road with the most cars"
     for relation in target.relations:

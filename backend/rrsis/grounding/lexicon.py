@@ -19,7 +19,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
-           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "SIDE_WORDS", "SIDE_GROUPS",
+           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS",
            "ACROSS_WIDTH_M", "EDGE_NAMES", "PLACE_NOUNS", "COUNT_BEFORE", "COUNT_AFTER",
            "COUNTED_RELATIONS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
@@ -311,7 +311,10 @@ REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
 }
 REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter",
-                          "border"})
+                          "border", "third", "fifth"})
+#: the share of an axis a part of the image named on one axis takes: "the top third", "the
+#: western quarter", "the middle third" (on two axes, "the top left quarter" is the corner)
+REGION_SHARES: Dict[str, float] = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "fifth": 0.2}
 # "with red roofs", "that have a blue roof", "whose roof is red": the object's colour
 ROOF_COLOUR_WORDS = frozenset({"with", "have", "has", "having", "whose"})
 #: how many anchor objects a relation needs: words before a number -> (offset to the least

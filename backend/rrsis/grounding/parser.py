@@ -801,6 +801,8 @@ class _Parser(RelationRules):
             self.i = save
             return None
         part = self.peek() in lx.REGION_PARTS
+        one_axis = (row is None) != (col is None) or row == col == "centre"
+        share = lx.REGION_SHARES.get(self.peek() or "", 0.5) if one_axis else 0.5
         if part:
             self.i += 1
         elif along:
@@ -816,7 +818,7 @@ class _Parser(RelationRules):
                 return None
         if row == "centre" and col is None:
             col = "centre"
-        return Region(row, col)
+        return Region(row, col, share)
 
 
 UNKNOWN_PREFIX = "?"   # a placeholder category: no tokenised word starts with it

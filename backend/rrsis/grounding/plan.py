@@ -80,16 +80,24 @@ class Attribute:
 
 @dataclass(frozen=True)
 class Region:
-    """A part of the processed extent: row part top|centre|bottom, column part left|centre|right."""
+    """A part of the processed extent: row part top|centre|bottom, column part left|centre|right;
+    ``share`` of each axis it takes (a half; "the top third": 1/3, from the top edge; "the
+    middle third": the central third)."""
 
     row: Optional[str] = None
     col: Optional[str] = None
+    share: float = 0.5
 
     def text(self) -> str:
         parts = [p for p in (self.row, self.col) if p]
         if parts == ["centre", "centre"]:
-            parts = ["centre"]
+            parts = ["centre" if self.share == 0.5 else "middle"]
+        if self.share != 0.5:   # "in the top third of the image"
+            parts.append(_SHARE_NAMES.get(round(self.share, 4), f"{self.share:g}"))
         return "in the " + " ".join(parts) + " of the image"
+
+
+_SHARE_NAMES = {round(1 / 3, 4): "third", 0.25: "quarter", 0.2: "fifth"}
 
 
 @dataclass(frozen=True)

@@ -235,10 +235,11 @@ def rectangularity(geom: BaseGeometry) -> float:
 
 
 def in_region(point_xy: Tuple[float, float], bounds: Tuple[float, float, float, float],
-              row: Optional[str], col: Optional[str]) -> bool:
+              row: Optional[str], col: Optional[str], share: float = 0.5) -> bool:
     """Whether a point (an object's centroid) lies in that part of ``bounds`` (north up).
 
-    top/bottom and left/right are halves; "centre" is the middle half of an axis.
+    top/bottom and left/right are the ``share`` of an axis from that edge (a half by
+    default); "centre" is the middle ``share`` of an axis.
     """
     x, y = point_xy
     xmin, ymin, xmax, ymax = bounds
@@ -249,8 +250,8 @@ def in_region(point_xy: Tuple[float, float], bounds: Tuple[float, float, float, 
         if part is None:
             return True
         if part == "centre":
-            return 0.25 <= f <= 0.75
-        return f < 0.5 if part == low else f >= 0.5
+            return abs(f - 0.5) <= share / 2
+        return f < share if part == low else f >= 1.0 - share
 
     return ok(fy, row, "top", "bottom") and ok(fx, col, "left", "right")
 

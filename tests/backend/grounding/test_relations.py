@@ -610,3 +610,21 @@ def test_parallel_and_perpendicular_to_the_road_where_it_is_nearest() -> None:
     assert picked("buildings parallel to the road") == [0, 3]
     assert picked("houses at right angles to the road") == [1, 2]
     assert rel.bearing_gap(170.0, 10.0) == pytest.approx(20.0)
+
+
+def test_a_third_or_a_quarter_of_the_image() -> None:
+    """"in the top third": the third of the extent from the top edge; "the middle third":
+    the central third; "the top left quarter" is the corner (a half each way)."""
+    bounds = (0.0, 0.0, 90.0, 90.0)
+    assert rel.in_region((45, 65), bounds, "top", None, 1 / 3)       # 25 m from the top
+    assert not rel.in_region((45, 55), bounds, "top", None, 1 / 3)   # 35 m: in the top half
+    assert rel.in_region((45, 55), bounds, "top", None)
+    assert rel.in_region((40, 50), bounds, "centre", "centre", 1 / 3)
+    assert not rel.in_region((40, 25), bounds, "centre", "centre", 1 / 3)
+    houses = [box(40, 70, 45, 75), box(40, 50, 45, 55), box(5, 5, 10, 10)]
+    scene = Scene({"building": houses}, bounds)
+    picked = [i for _, i in execute(parse("buildings in the top third of the image"),
+                                    scene).picks]
+    assert picked == [0]
+    assert parse("buildings in the top left quarter").summary() == \
+        "grounded: building in the top left of the image"
