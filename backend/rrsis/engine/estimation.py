@@ -13,6 +13,8 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 import rasterio
 from affine import Affine
+from rasterio.enums import Resampling
+from rasterio.warp import reproject
 
 from ..paths import gdal_options
 from .model_cache import ModelCache, model_name
@@ -83,7 +85,8 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
                 answers += [(tile, diff[:, j]) for j, tile in
                             enumerate(crop_tiles[k * bs:(k + 1) * bs])]
         read_tile, infer_tile = read_s / max(1, read_tiles), infer_s / max(1, measured)
-        objects_tile = _objects_seconds(options, plan, answers) / max(1, len(answers))
+        coarse = _coarse_answers(options, plan, [t for t, _ in answers])
+        objects_tile = _objects_seconds(options, plan, answers, coarse) / max(1, len(answers))
         per_tile = read_tile + infer_tile
         # phrases served coarser (.gsd) run in passes of their own: few tiles, each costing
         # a read and one forward per phrase of the pass
@@ -106,25 +109,74 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         calibration_tiles=measured, runtime=plan.runtime)
 
 
+def _coarse_answers(options: SegmentOptions, plan: _Plan, calibration: List[Tile]
+                    ) -> Dict[Tuple[int, int], Dict[str, np.ndarray]]:
+    """The logits (less each phrase's operating point) of the phrases served coarser (roads,
+    water, bare land) on each calibration tile, keyed by its (row, col): inferred on the
+    tiles of their own grid that cover those tiles and resampled onto them, as the run serves
+    them on the output grid. Their objects are the anchors "anything near the road" is
+    selected against. Their read and inference are counted with their pass's tiles."""
+    out: Dict[Tuple[int, int], Dict[str, np.ndarray]] = {(t.row, t.col): {} for t in calibration}
+    if not calibration:
+        return out
+    grid = plan.grid
+    r0, c0 = min(t.row for t in calibration), min(t.col for t in calibration)
+    r1, c1 = max(t.row_end for t in calibration), max(t.col_end for t in calibration)
+    corners = [grid.transform @ (c, r) for c in (c0, c1) for r in (r0, r1)]
+    for one in plan.others:
+        inverse = ~one.grid.transform
+        cs, rs = zip(*(inverse @ xy for xy in corners))
+        tiles = [t for row in one.rows for t in row if t.row < max(rs) and t.row_end > min(rs)
+                 and t.col < max(cs) and t.col_end > min(cs)]
+        if not tiles:
+            continue
+        size, phrases = one.predictor.input_size, one.predictor.expressions
+        tr0, tc0 = min(t.row for t in tiles), min(t.col for t in tiles)
+        mosaic = np.zeros((len(phrases), max(t.row_end for t in tiles) - tr0,
+                           max(t.col_end for t in tiles) - tc0), np.float32)
+        with WindowReader(plan.info, one.grid, plan.bands, stretch=one.stretch) as reader:
+            crops = [reader.read(t.row, t.col, size, size)[0] for t in tiles]
+        bs = max(1, options.batch_size)
+        for k in range(0, len(crops), bs):
+            diff = logit_difference(one.predictor, np.stack(crops[k:k + bs]), options.flip_average)
+            for j, t in enumerate(tiles[k:k + bs]):
+                d = diff[:, j] - (one.offsets[:, None, None] if one.offsets is not None else 0)
+                mosaic[:, t.row - tr0:t.row_end - tr0, t.col - tc0:t.col_end - tc0] = d
+        source = one.grid.transform @ Affine.translation(tc0, tr0)
+        for t in calibration:
+            target = grid.transform @ Affine.translation(t.col, t.row)
+            for i, phrase in enumerate(phrases):
+                dst = np.zeros((t.size, t.size), np.float32)
+                reproject(mosaic[i], dst, src_transform=source, src_crs=one.grid.crs,
+                          dst_transform=target, dst_crs=grid.crs, resampling=Resampling.bilinear)
+                out[t.row, t.col][phrase] = dst
+    return out
+
+
 def _objects_seconds(options: SegmentOptions, plan: _Plan,
-                     answers: List[Tuple[Tile, np.ndarray]]) -> float:
+                     answers: List[Tuple[Tile, np.ndarray]],
+                     coarse: Optional[Dict[Tuple[int, int], Dict[str, np.ndarray]]] = None
+                     ) -> float:
     """Seconds to make objects of the calibration tiles' answers and select them, as the run
     does (its vectoriser, each phrase's core rule and operating point, then the grounding's
     selection with its colour reads): the part of a run that grows with the objects found,
-    several times the inference for "anything red". Phrases served coarser have no objects
-    here, so what their anchors cost is left out."""
+    several times the inference for "anything red". ``coarse``: the answers of the phrases
+    served coarser on the same tiles (:func:`_coarse_answers`), anchors of the selection."""
     grid, phrases, offsets = plan.grid, plan.predictor.expressions, plan.main.offsets
-    min_area = _min_area_m2(options, grid.gsd_m)
+    gsd_of = {p: plan.coarser_gsd().get(p, grid.gsd_m) for p in plan.phrases}
     t0 = time.perf_counter()
     objects: Dict[str, List[Any]] = {p: [] for p in plan.phrases}
     scores: Dict[str, List[float]] = {p: [] for p in plan.phrases}
     for tile, diff in answers:
         transform = grid.transform @ Affine.translation(tile.col, tile.row)
-        for i, phrase in enumerate(phrases):
-            d = diff[i] - offsets[i] if offsets is not None else diff[i]
+        logits = {phrase: diff[i] - offsets[i] if offsets is not None else diff[i]
+                  for i, phrase in enumerate(phrases)}
+        logits.update((coarse or {}).get((tile.row, tile.col), {}))
+        for phrase, d in logits.items():
             vec = _vectorizer(options, plan, phrase)
             vec.add(0, sigmoid(d), np.ones(d.shape, bool))
-            for obj in vec.objects(transform, grid.metres_per_unit, min_area, options.simplify_m,
+            for obj in vec.objects(transform, grid.metres_per_unit,
+                                   _min_area_m2(options, gsd_of[phrase]), options.simplify_m,
                                    regularize=options.regularize):
                 objects[phrase].append(obj.geometry)
                 scores[phrase].append(obj.score)

@@ -150,3 +150,25 @@ def test_the_estimate_counts_the_coarser_pass(tmp_path: Path, grouped) -> None:
     est = estimate(options(raster, tmp_path, expressions=["the road", "bright square"]),
                    models=grouped, calibration_batches=1)
     assert est.tiles == 16 + 4 and est.gsd_m == 0.5 and est.seconds > 0
+
+
+def test_the_estimate_selects_against_the_coarser_pass_objects(tmp_path: Path, grouped,
+                                                                monkeypatch) -> None:
+    """What the selection of "bright square near the road" costs depends on the road objects,
+    found in a coarser pass: the estimate infers that pass over its calibration tiles and
+    hands its objects, resampled onto the output grid as the run does, to the selection."""
+    from rrsis.engine.estimation import estimate
+    from rrsis.grounding.engine import GroundedRun
+
+    seen = {}
+    select = GroundedRun.select
+
+    def spy(self, objects, *args, **kwargs):
+        seen.update({p: len(g) for p, g in objects.items()})
+        return select(self, objects, *args, **kwargs)
+
+    monkeypatch.setattr(GroundedRun, "select", spy)
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    estimate(options(raster, tmp_path, expressions=["the road", "bright square"]),
+             models=grouped, calibration_batches=1)
+    assert seen.get("road", 0) >= 1 and seen.get("bright square", 0) >= 1
