@@ -121,6 +121,8 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if not anchor_keys and relation.kind == "is" and relation.negated:
             out.notes.append(f"no {relation.anchor.text()} found: nothing to except")
             continue   # "vehicles except buses" without a bus: every vehicle, decidedly
+        if not anchor_keys and relation.of_everything:
+            continue   # "far from everything" in a scene without water: far from all there is
         if not anchor_keys:
             keys = out.undecided(relation.anchor, relation, keys)
             continue

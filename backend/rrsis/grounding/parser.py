@@ -295,7 +295,12 @@ class _Parser(RelationRules):
             if rel is None:
                 self.i = save
                 raise self.fail("no relation or attribute understood")
-            relations += self.each_anchor(rel, groups) if self.both else [rel]
+            if self.both:   # "near both the road and the river": near each
+                relations += self.each_anchor(rel, groups)
+            elif self.head_generic and (rel.negated or rel.kind == "far"):   # "far from
+                relations += self.each_anchor(rel, groups, every=True)   # everything": each
+            else:
+                relations.append(rel)
         if colours and rank is not None:   # the largest of the red ones, or of the white?
             raise self.fail("a rank over several colours")
         if count is not None and rank is None:   # "the 3 buildings" and no superlative

@@ -125,6 +125,9 @@ class Relation:
     #: at least this many anchor objects must satisfy it, each on its own ("with at least 3
     #: cars nearby"; "with fewer than 3 cars" is this, negated)
     min_count: Optional[int] = None
+    #: one category of "everything" ("far from everything": far from each category found);
+    #: none of it found, it holds (a scene without water is not a doubt about "everything")
+    of_everything: bool = False
 
     def text(self) -> str:
         words = RELATION_WORDS[self.kind]

@@ -34,14 +34,19 @@ class RelationRules(QuantityRules):
                 or any(rest[:len(ph)] == ph for ph in lx.NEAR_WORDS
                        if lx.NEAR_WORDS[ph] not in ("with", "between")))
 
-    def each_anchor(self, rel: Relation, groups: List[str]) -> List[Relation]:
+    def each_anchor(self, rel: Relation, groups: List[str], every: bool = False
+                    ) -> List[Relation]:
         """"near both the road and the river": one relation per anchor category (near the
-        road and near the river); the union it was read as otherwise is "either"."""
+        road and near the river); the union it was read as otherwise is "either". ``every``:
+        the anchor is every object ("far from everything", "not near anything"), and the
+        relation holds for each category at that pair's own distance, negated too (not near
+        any = near none)."""
         cats = rel.anchor.categories
-        if rel.negated or len(cats) < 2 or rel.kind in ("between", "with", "is"):
+        if (rel.negated and not every) or len(cats) < 2 or rel.kind in ("between", "with",
+                                                                         "is"):
             return [rel]
-        return [self.redistanced(replace(rel, anchor=replace(rel.anchor, categories=(c,))),
-                                 groups) for c in cats]
+        return [self.redistanced(replace(rel, anchor=replace(rel.anchor, categories=(c,)),
+                                         of_everything=every), groups) for c in cats]
 
     def redistanced(self, rel: Relation, groups: Sequence[str]) -> Relation:
         """``rel`` with the default distance of ``groups`` and its anchor's groups; a distance

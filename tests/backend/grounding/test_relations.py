@@ -628,3 +628,19 @@ def test_a_third_or_a_quarter_of_the_image() -> None:
     assert picked == [0]
     assert parse("buildings in the top left quarter").summary() == \
         "grounded: building in the top left of the image"
+
+
+def test_far_from_everything_is_far_from_each_category_at_its_own_distance() -> None:
+    """"buildings far from everything": far from each category at that pair's distance (a
+    house 30 m from a tree is far from it, though water would need 80 m); a category the scene
+    has none of is no doubt."""
+    houses = [box(0, 0, 10, 10), box(0, 60, 10, 70)]
+    trees = [Point(45, 5).buffer(2)]            # 33 m from house 0
+    cars = [box(14, 60, 18, 62)]                # 4 m from house 1
+    scene = Scene({"building": houses, "tree": trees, "car": cars, "vegetation": trees,
+                   "vehicle": cars}, (0, 0, 100, 100))
+    plan = parse("buildings far from everything")
+    assert "far from vegetation (> 20 m)" in plan.summary()
+    assert "far from water (> 80 m)" in plan.summary()
+    sel = execute(plan, scene)
+    assert [i for _, i in sel.picks] == [0] and not sel.uncertain
