@@ -282,7 +282,8 @@ def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]],
     targets = {c for t in plan.targets for c in t.categories}
     if not any(c in targets for c, _ in scene.dropped):   # only a target's own can be lost
         return []
-    lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _sizes={})).picks
+    lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _sizes={},
+                                             _terciles={})).picks
             if k in scene.dropped and k not in picks]
     out = []
     for cat in dict.fromkeys(c for c, _ in lost):

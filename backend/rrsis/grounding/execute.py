@@ -53,6 +53,7 @@ class Scene:
     dropped: AbstractSet[ObjectKey] = frozenset()
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
     _sizes: Dict[Tuple[str, str], np.ndarray] = field(default_factory=dict)
+    _terciles: Dict[Tuple[str, str], Tuple[float, float]] = field(default_factory=dict)
 
     def sizes(self, category: str, what: str) -> np.ndarray:
         """:func:`measure` ``what`` of every object of ``category``: the population "large"
@@ -61,6 +62,15 @@ class Scene:
             self._sizes[category, what] = np.array([measure(what, g) for k, g in enumerate(
                 self.objects.get(category, [])) if (category, k) not in self.dropped])
         return self._sizes[category, what]
+
+    def terciles(self, category: str, what: str) -> Tuple[float, float]:
+        """The sizes a third of ``category``'s objects are under, and a third over: what
+        "small" and "large" mean in this scene (once per category, not per object)."""
+        if (category, what) not in self._terciles:
+            sizes = self.sizes(category, what)
+            self._terciles[category, what] = (float(np.quantile(sizes, SIZE_QUANTILE)),
+                                              float(np.quantile(sizes, 1 - SIZE_QUANTILE)))
+        return self._terciles[category, what]
 
     def lab(self, key: ObjectKey) -> np.ndarray:
         if key not in self._lab:
@@ -254,8 +264,8 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         result = size > limit if attr.value == "above" else size < limit
     else:   # a third of the category: "large" by area, "narrow" by width
         what, large_end = lx.RELATIVE_SIZES[attr.value]
-        sizes, size = scene.sizes(key[0], what), measure(what, geom)
-        small, large = np.quantile(sizes, SIZE_QUANTILE), np.quantile(sizes, 1 - SIZE_QUANTILE)
+        small, large = scene.terciles(key[0], what)
+        size = measure(what, geom)
         result = (size >= large if large_end else size <= small if large_end is False
                   else small < size < large)   # "medium": the middle third
     return bool(result) != attr.negated
