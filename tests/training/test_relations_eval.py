@@ -414,8 +414,6 @@ def test_a_kind_read_by_length_is_measured_and_decided_by_its_labels(
     long against asking the model for buses (the colour-rule model finds nothing for them).
     The folder is the car source's, whose relational labels do not decide (every vehicle is
     "on the road"); its bus labels are buses, so they decide the kind's family."""
-    from rrsis.training.sources.relations_eval import measured_vocabulary
-
     writer = DatasetWriter(tmp_path / "cars", SIZE, {"gsd_m": GSD}, ["bus"])
     for k in range(N):
         img = np.zeros((SIZE, SIZE, 3), np.uint8)
@@ -430,7 +428,7 @@ def test_a_kind_read_by_length_is_measured_and_decided_by_its_labels(
     card = model.card
     model.card = {**card, "metrics": {"val": {"categories": {"bus": {"oIoU": 0.0, "count": 40}}}}}
     try:
-        samples, _ = relational_samples(tmp_path, vocabulary=measured_vocabulary(model))
+        samples, _ = relational_samples(tmp_path, model=model)
         report = measure(model, samples)
     finally:
         model.card = card

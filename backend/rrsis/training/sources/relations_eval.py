@@ -103,11 +103,12 @@ class RelationalSample:
 
 def relational_samples(datasets: Path, split: str = "val",
                        sources: Sequence[str] = SOURCES, limit: Optional[int] = None,
-                       vocabulary: Vocabulary = BASE_VOCABULARY
-                       ) -> Tuple[List[RelationalSample], Dict[str, str]]:
-    """The split's triplets with a relation family in the model's ``vocabulary`` (which
-    kinds it reads by length: "bus by length"), and how each folder's GSD was known (see
-    :func:`split_samples`)."""
+                       model: Any = None) -> Tuple[List[RelationalSample], Dict[str, str]]:
+    """The split's triplets with a relation family, read with the vocabulary :func:`measure`
+    reads them with (:func:`measured_vocabulary` of ``model``: which kinds it reads by
+    length, "bus by length"; without a model, the base vocabulary), and how each folder's
+    GSD was known (see :func:`split_samples`)."""
+    vocabulary = measured_vocabulary(model) if model is not None else BASE_VOCABULARY
     tagged, gsd_from = split_samples(datasets, lambda e: families(parse(e, vocabulary)), split,
                                      sources, limit)
     return [replace(s, families=f) for s, f in tagged], gsd_from
@@ -432,7 +433,7 @@ def _report(fam_acc: Dict[Tuple[str, str], MetricAccumulator],
 def relations_card(model: Any, datasets: Path, split: str = "val"
                    ) -> Tuple[Dict[str, Any], Dict[str, Dict[str, Any]]]:
     """(``metrics.relations``, ``grounding_policy``) of a model card, measured on ``datasets``."""
-    samples, gsd_from = relational_samples(datasets, split, vocabulary=measured_vocabulary(model))
+    samples, gsd_from = relational_samples(datasets, split, model=model)
     report = measure(model, samples)
     policy = report.pop("grounding_policy")
     report.update({"split": split, "gsd": gsd_from})
@@ -476,8 +477,7 @@ def run(model_path: Path, datasets: Path, split: str = "val", limit: Optional[in
     from ...models.checkpoint import load_checkpoint
 
     model = load_checkpoint(find_model(str(model_path)), "cpu")
-    samples, gsd_from = relational_samples(datasets, split, limit=limit,
-                                           vocabulary=measured_vocabulary(model))
+    samples, gsd_from = relational_samples(datasets, split, limit=limit, model=model)
 
     def progress(done: int, total: int) -> None:
         log.info("relations: %d/%d samples", done, total)
