@@ -163,7 +163,8 @@ def _objects_seconds(options: SegmentOptions, plan: _Plan,
     several times the inference for "anything red". ``coarse``: the answers of the phrases
     served coarser on the same tiles (:func:`_coarse_answers`), anchors of the selection."""
     grid, phrases, offsets = plan.grid, plan.predictor.expressions, plan.main.offsets
-    gsd_of = {p: plan.coarser_gsd().get(p, grid.gsd_m) for p in plan.phrases}
+    coarser = plan.coarser_gsd()
+    gsd_of = {p: coarser.get(p, grid.gsd_m) for p in plan.phrases}
     t0 = time.perf_counter()
     objects: Dict[str, List[Any]] = {p: [] for p in plan.phrases}
     scores: Dict[str, List[float]] = {p: [] for p in plan.phrases}

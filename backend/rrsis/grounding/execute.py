@@ -276,19 +276,10 @@ def _centre(geom: BaseGeometry) -> Tuple[float, float]:
     return float(c.x), float(c.y)
 
 
-def _length(geom: BaseGeometry) -> float:
-    rect = geom.minimum_rotated_rectangle
-    coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
-    if len(coords) < 4:
-        return 0.0
-    (x0, y0), (x1, y1), (x2, y2) = coords[:3]
-    return max(float(np.hypot(x1 - x0, y1 - y0)), float(np.hypot(x2 - x1, y2 - y1)))
-
-
 #: an object's ground area (m²), length and mean width (m), and its centre's northing and
 #: easting (m, for "the northernmost"): what sizes and ranks compare
 _MEASURE: Dict[str, Callable[[BaseGeometry], float]] = {
-    "area": lambda g: float(g.area), "length": _length, "width": rel.mean_width,
+    "area": lambda g: float(g.area), "length": rel.length, "width": rel.mean_width,
     "northing": lambda g: _centre(g)[1], "easting": lambda g: _centre(g)[0]}
 
 

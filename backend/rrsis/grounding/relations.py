@@ -22,7 +22,8 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
-           "mean_width", "axis_bearing", "bearing_gap", "parallel", "perpendicular",
+           "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
+           "perpendicular",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
@@ -160,29 +161,41 @@ def direction(a: BaseGeometry, b: BaseGeometry, bearing: str) -> bool:
     return abs((angle - centre + 180.0) % 360.0 - 180.0) <= DIRECTION_HALF_ANGLE
 
 
-def elongation(geom: BaseGeometry) -> float:
-    """Long side / short side of the minimum rotated rectangle (1 for a square)."""
+def rectangle_sides(geom: BaseGeometry
+                    ) -> Optional[Tuple[Tuple[float, float], Tuple[float, float]]]:
+    """Two adjacent sides (dx, dy) of the minimum rotated rectangle, the longer first; None
+    for a point or a line's degenerate rectangle."""
     rect = geom.minimum_rotated_rectangle
     coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
     if len(coords) < 4:
-        return 1.0
+        return None
     (x0, y0), (x1, y1), (x2, y2) = coords[:3]
-    a = math.hypot(x1 - x0, y1 - y0)
-    b = math.hypot(x2 - x1, y2 - y1)
-    short, long_ = sorted((a, b))
+    a, b = (x1 - x0, y1 - y0), (x2 - x1, y2 - y1)
+    return (a, b) if math.hypot(*a) >= math.hypot(*b) else (b, a)
+
+
+def length(geom: BaseGeometry) -> float:
+    """The long side of the minimum rotated rectangle (0 for a point)."""
+    sides = rectangle_sides(geom)
+    return math.hypot(*sides[0]) if sides else 0.0
+
+
+def elongation(geom: BaseGeometry) -> float:
+    """Long side / short side of the minimum rotated rectangle (1 for a square)."""
+    sides = rectangle_sides(geom)
+    if sides is None:
+        return 1.0
+    long_, short = math.hypot(*sides[0]), math.hypot(*sides[1])
     return long_ / short if short > 0 else float("inf")
 
 
 def axis_bearing(geom: BaseGeometry) -> float:
     """The bearing of the long side of the minimum rotated rectangle, in degrees clockwise from
     grid north, 0-180 (0: north-south, 90: east-west); meaningless for a square."""
-    rect = geom.minimum_rotated_rectangle
-    coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
-    if len(coords) < 4:
+    sides = rectangle_sides(geom)
+    if sides is None:
         return 0.0
-    (x0, y0), (x1, y1), (x2, y2) = coords[:3]
-    dx, dy = (x1 - x0, y1 - y0) if math.hypot(x1 - x0, y1 - y0) >= math.hypot(
-        x2 - x1, y2 - y1) else (x2 - x1, y2 - y1)
+    dx, dy = sides[0]
     return math.degrees(math.atan2(dx, dy)) % 180.0
 
 
@@ -199,7 +212,7 @@ def _local_axis_gap(a: BaseGeometry, b: BaseGeometry, distance: float) -> Option
     if b.is_empty or gap(a, b) > distance or elongation(a) < ORIENTED_ELONGATION:
         return None
     point = nearest_points(a, b)[1]
-    local = b.intersection(point.buffer(max(LOCAL_AXIS_M, _long_side(a))))
+    local = b.intersection(point.buffer(max(LOCAL_AXIS_M, length(a))))
     if local.is_empty or elongation(local) < ORIENTED_ELONGATION:
         return None
     return bearing_gap(axis_bearing(a), axis_bearing(local))
@@ -217,15 +230,6 @@ def perpendicular(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
     :data:`ORIENTATION_TOLERANCE_DEG` of square to ``b``'s direction where ``b`` is nearest."""
     found = _local_axis_gap(a, b, distance)
     return found is not None and found >= 90.0 - ORIENTATION_TOLERANCE_DEG
-
-
-def _long_side(geom: BaseGeometry) -> float:
-    rect = geom.minimum_rotated_rectangle
-    coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
-    if len(coords) < 4:
-        return 0.0
-    (x0, y0), (x1, y1), (x2, y2) = coords[:3]
-    return max(math.hypot(x1 - x0, y1 - y0), math.hypot(x2 - x1, y2 - y1))
 
 
 def rectangularity(geom: BaseGeometry) -> float:
