@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -154,3 +155,24 @@ def test_stretch_jitter_restretches_each_sample_and_leaves_the_other_draws_alone
         assert torch.allclose(j, expected, atol=1e-5)                # one affine re-stretch
         assert not torch.allclose(j, p, atol=1e-3)
     assert plain._stretch(0) is None
+
+
+def test_gamma_jitter_bends_the_tones_of_each_sample_and_leaves_the_other_draws_alone(
+        tmp_path: Path) -> None:
+    write_refsegrs(tmp_path, {"train": 8}, size=32)
+    samples = read_split(tmp_path, "train")
+    kw = dict(scale_range=(1.0, 1.5), random_crop=True, hflip=True, seed=3)
+    plain = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, **kw)
+    bent = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, gamma_jitter=0.4, **kw)
+    mean, std = torch.tensor(MEAN).view(3, 1, 1), torch.tensor(STD).view(3, 1, 1)
+    gammas = []
+    for i in range(len(samples)):
+        p, b = plain[i]["image"] * std + mean, bent[i]["image"] * std + mean
+        assert torch.equal(bent[i]["mask"], plain[i]["mask"])       # same crop, flip, scale
+        assert torch.equal(bent[i]["image"], bent[i]["image"])       # deterministic
+        gamma = bent._gamma(i)
+        assert math.exp(-0.4) <= gamma <= math.exp(0.4)
+        inside = (p > 0.01) & (p < 0.99)
+        assert torch.allclose(b[inside], p[inside].pow(gamma), atol=1e-4)
+        gammas.append(gamma)
+    assert len(set(gammas)) == len(gammas) and plain._gamma(0) is None

@@ -140,6 +140,11 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.kind == "across":   # facing an anchor over the object between
             keys = _across(relation, keys, anchor_keys, parts, scene, out)
             continue
+        if relation.kind == "group":   # "clusters of buildings": its group among its kind
+            size = dict(zip(anchor_keys, rel.group_sizes(parts, relation.distance_m or 0.0)))
+            keys = [k for k in keys if (size.get(k, 1) >= (relation.min_count or 1))
+                    != relation.negated]
+            continue
         if relation.min_count is not None:   # "with at least 3 cars nearby": one by one
             found = _anchor_counts(relation.kind, relation.distance_m, keys, anchor_keys,
                                    parts, scene)

@@ -48,6 +48,8 @@ _RULES = {
                      f"where {{a}} is nearest (over {LOCAL_AXIS_M:g} m around that point)",
     "fewest": "ranked by the number of {a} objects within {d:g} m of it (or on it), fewest "
               "first",
+    "group": "in a group of at least {n} {a} objects (itself included): each linked to the "
+             "next by a gap of at most {d:g} m",
     "north": "north of {a} (within 45 degrees of grid north from the nearest point)",
     "south": "south of {a} (within 45 degrees of grid south from the nearest point)",
     "east": "east of {a} (within 45 degrees of grid east from the nearest point)",
@@ -61,12 +63,14 @@ _MEASURE_WORDS = {"area": "ground area",
 
 def _relation_line(r: Relation) -> str:
     anchor = r.anchor.anchor_text()
-    rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0,
+    rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,
                                  v=r.via.text() if r.via is not None else "")
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
-    if r.min_count is not None:   # "with at least 3 cars nearby": each of them on its own
+    elif r.kind == "group":   # "near" of the pair, which only a card's distances change
+        source = " [the pair's 'near' distance]"
+    if r.min_count is not None and r.kind != "group":   # "with at least 3 cars nearby"
         least = "fewer than" if r.negated else "at least"
         return f"{least} {r.min_count} {anchor} objects pass, each on its own: {rule}{source}"
     return ("NOT " if r.negated else "") + rule + source

@@ -18,7 +18,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
-           "ISOLATION_WORDS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
+           "OWN_KIND_WORDS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS", "SIDE_SUPERLATIVES",
+           "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
            "SIDE_GROUPS",
            "ACROSS_WIDTH_M", "EDGE_NAMES", "PLACE_NOUNS", "COUNT_BEFORE", "COUNT_AFTER",
@@ -228,11 +229,23 @@ SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest"
                                            "westernmost": ("easting", False),
                                            "most central": ("off_centre", False),
                                            "least central": ("off_centre", True)}
+# "the building furthest north", "the second car from the left": a rank by position
+SIDE_SUPERLATIVES: Dict[str, str] = {
+    "north": "northernmost", "top": "northernmost", "south": "southernmost",
+    "bottom": "southernmost", "east": "easternmost", "right": "easternmost",
+    "west": "westernmost", "left": "westernmost"}
 # "the building closest to the river": a rank by distance to an anchor
 DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "nearest",
                                          "farthest": "farthest", "furthest": "farthest"}
-# "isolated buildings": far from any other object of their own categories
-ISOLATION_WORDS: FrozenSet[str] = frozenset({"isolated", "solitary", "lone", "standalone"})
+# words before a noun that relate each object to the others of its own categories:
+# "isolated buildings" (far from any other), "clustered houses" (in a group of at least
+# GROUP_MIN), "terraced houses" (touching another), "detached houses" (touching none)
+OWN_KIND_WORDS: Dict[str, str] = {
+    **dict.fromkeys(("isolated", "solitary", "lone", "standalone"), "isolated"),
+    **dict.fromkeys(("clustered", "grouped", "clumped", "bunched"), "group"),
+    **dict.fromkeys(("terraced", "attached", "adjoining", "semidetached", "joined",
+                     "adjacent"), "joined"),
+    **dict.fromkeys(("detached", "freestanding"), "detached")}
 SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "compact",
                                "compact": "compact",
                                "round": "compact", "rectangular": "rectangular",
@@ -428,10 +441,18 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
 GENERIC_NOUNS: FrozenSet[str] = frozenset({
     "anything", "everything", "something", "object", "objects", "thing", "things", "feature",
     "features"})
-# "rows of houses", "patches of grass": read as the objects themselves (a note says so)
+# "clusters of buildings", "cars in a row": each object in a group of at least GROUP_MIN
+# of its kind, each within the pair's "near" distance of the next (one chain, not a circle)
+GROUP_NOUNS: FrozenSet[str] = frozenset({
+    "group", "groups", "cluster", "clusters", "row", "rows", "line", "lines", "clump",
+    "clumps", "bunch", "bunches", "queue", "queues"})
+GROUP_MIN = 3
+# group nouns that also say how the group is laid out, which the reading does not check
+LINE_NOUNS: FrozenSet[str] = frozenset({"row", "rows", "line", "lines", "queue", "queues"})
+# "patches of grass", "a stand of trees": read as the objects themselves (a note says so)
 COLLECTIVE_NOUNS: FrozenSet[str] = frozenset({
-    "patch", "patches", "group", "groups", "cluster", "clusters", "row", "rows", "line",
-    "lines", "stand", "stands", "clump", "clumps", "belt", "belts", "strip", "strips"})
+    "patch", "patches", "stand", "stands", "belt", "belts", "strip", "strips", "stretch",
+    "stretches", "expanse", "expanses"})
 NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",
                                             "excluding"})
 # what an image does not show, or the grounding cannot measure: said, not guessed (the
@@ -441,7 +462,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
                      "stories", "floors", "multistorey", "skyscraper", "skyscrapers"),
                     "a height, which one image does not measure"),
     **dict.fromkeys(("metal", "tin", "concrete", "wooden", "wood", "brick", "thatched",
-                     "asphalt", "gravel", "tiled", "corrugated"),
+                     "asphalt", "gravel", "tiled", "corrugated", "unpaved", "tarmac",
+                     "cobbled", "cobblestone"),
                     "a material, which the grounding does not tell apart"),
     **dict.fromkeys(("moving", "driving", "stationary"),
                     "motion, which one image does not show"),
@@ -521,8 +543,8 @@ def _all_words() -> FrozenSet[str]:
     words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
                  REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
-                 DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, ISOLATION_WORDS,
-                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS,
+                 DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,
+                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS,
                  DIAGONAL_WORDS, {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
                   COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS):

@@ -9,13 +9,15 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
                                                            # "the 3 largest", "the widest",
                                                            # "the closest", "the 3" (+ superlative),
                                                            # "the second largest", "the 2nd closest"
-                | isolated                                 # far from any other of its kind
+                | isolated | clustered | terraced | detached  # to the others of its kind
+                | (group | cluster | row ...) of [size]     # "clusters of 5 or more houses"
                 | northern | southern | eastern | western | central   # its part of the image
                 | axis                                     # "north-south", "NE-SW": its
                                                            # long side's direction
     head       := category name, singular or plural         # "cars", "low vegetation"
                 | anything | everything | objects | things ...   # every object (a note)
     postmod    := ["and"] ["not"] relation anchor | region | ["not"] attribute
+                | ["not"] (in | forming) [a] (group | cluster | row ...) [of size]
                 | ["not"] measure | in the (image | scene | map ...)   # the whole extent
                 | [ordinal] (closest | nearest | farthest) [to | from] anchor
                 | (to | from) anchor
@@ -75,7 +77,12 @@ class _Parser(RelationRules):
 
     def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
         super().__init__(tokens, vocabulary)
-        self.isolated = False   # "isolated buildings": set by premods, read by the target
+        #: "isolated", "clusters of": relations to the object's own kind, (kind, group size),
+        #: set by premods and read by the target
+        self.own_kinds: List[Tuple[str, int]] = []
+        #: "the second building from the left": the ordinal before the noun, whose order
+        #: comes after it (:meth:`rank_to_a_side`)
+        self.pending_position: Optional[int] = None
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
         self.premod_along: Optional[str] = None       # "roadside trees": along the road
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
@@ -194,11 +201,9 @@ class _Parser(RelationRules):
         relations: List[Relation] = []
         groups = self.groups_of(heads)
         self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
-        if self.isolated:   # far from every other object of its own categories
-            self.isolated = False
-            own = Target(self.heads)
-            relations.append(Relation("far", own, default_distance("far", groups, own,
-                                                                    self.vocab)))
+        for kind, size in self.own_kinds:   # to the other objects of its own categories
+            relations.append(self.own_kind_relation(kind, size, groups, self.heads))
+        self.own_kinds = []
         if along is not None:   # "roadside trees"
             relations.append(self.along_side(along, groups))
         while True:
@@ -213,9 +218,19 @@ class _Parser(RelationRules):
                 break
             if self.whole_image():
                 continue
+            sided_rank = self.rank_to_a_side(rank, count, skip)
+            if sided_rank is not None:   # "the building furthest north", "2nd from the left"
+                rank, skip = sided_rank
+                continue
             central = self.rank_to_the_centre(rank, count, skip)
             if central is not None:   # "the building closest to the centre of the image"
                 rank, skip = central   # (before regions: "to the centre" is not one here)
+                continue
+            grouped = self.in_groups()
+            if grouped is not None:   # "cars in a row", "houses not in clusters"
+                size, negated = grouped
+                relations.append(replace(self.own_kind_relation("group", size, groups,
+                                                                self.heads), negated=negated))
                 continue
             found_region = self.region()
             if found_region is not None:
@@ -303,6 +318,9 @@ class _Parser(RelationRules):
                 relations.append(rel)
         if colours and rank is not None:   # the largest of the red ones, or of the white?
             raise self.fail("a rank over several colours")
+        if self.pending_position is not None:   # "the second building", in what order?
+            self.pending_position = None
+            raise self.fail("an ordinal without an order")
         if count is not None and rank is None:   # "the 3 buildings" and no superlative
             raise self.fail("a count needs a superlative (the 3 largest, the 3 closest to ...)")
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
@@ -384,6 +402,10 @@ class _Parser(RelationRules):
                     rank, skip = (_superlative(after), 1), position - 1  # type: ignore[assignment]
                     self.i += words + 1
                     continue
+                if not anchor and self._category_at(words):   # "the second building from
+                    self.pending_position = position - 1      # the left"
+                    self.i += words
+                    continue
             if word == "top" and _number(self.peek(1) or "") is not None:   # "the top 5 ..."
                 self.i += 1
                 continue
@@ -407,15 +429,22 @@ class _Parser(RelationRules):
                 rank = (_superlative(word), 1)  # type: ignore[assignment]
                 self.i += 1
                 continue
-            if word in lx.ISOLATION_WORDS:
-                self.isolated = True
+            if word in lx.OWN_KIND_WORDS and self.peek(1) != "to":   # not "adjacent to"
+                self.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
                 self.i += 1
+                continue
+            if word in lx.GROUP_NOUNS and self.peek(1) == "of" and not anchor:
+                if rank is not None or count is not None:   # "clusters of buildings"
+                    raise self.fail("a rank or count of groups")   # "the largest group of"
+                self.i += 2
+                self.own_kinds.append(("group", self.group_size(word)))
                 continue
             if word in lx.REGION_ADJECTIVES and self.peek(1) not in ("of", "side", "part"):
                 self.premod_region = Region(*lx.REGION_ADJECTIVES[word])   # "the northern road"
                 self.i += 1
                 continue
-            if word in lx.COLLECTIVE_NOUNS and self.peek(1) == "of":   # "rows of houses"
+            if (word in lx.COLLECTIVE_NOUNS or word in lx.GROUP_NOUNS) and self.peek(1) == "of":
+                # "patches of grass"; an anchor's "next to a row of trees": the objects
                 if rank is not None or count is not None:
                     raise self.fail("a rank or count of groups")   # "the largest patch of"
                 self.notes.append(f"'{word} of' read as the objects themselves")
@@ -623,6 +652,39 @@ class _Parser(RelationRules):
                                     self.vocab)
         return Relation(kind, anchor, distance), (kind, count or 1), skip
 
+    def rank_to_a_side(self, rank: Optional[Tuple[str, int]], count: Optional[int],
+                       skip: int) -> Optional[Tuple[Tuple[str, int], int]]:
+        """"furthest north", "farthest to the east (of the image)", "most to the left", "(2nd)
+        from the left" after an ordinal: the rank by the centre's northing or easting (the
+        building furthest north is the northernmost) and the ranked objects passed over,
+        consumed; else None (position unchanged: "furthest north of the river" has an anchor)."""
+        save = self.i
+        ordinal = self.ordinal()
+        if ordinal is not None:
+            self.i += ordinal[1]
+        position = ordinal[0] - 1 if ordinal is not None else self.pending_position
+        if self.peek() in ("furthest", "farthest", "most"):
+            self.i += 1
+            self.eat("to") or self.eat("towards")
+        elif self.peek() == "from" and position is not None:   # "2nd from the left"
+            self.i += 1
+        else:
+            self.i = save
+            return None
+        self.eat("the")
+        side = lx.SIDE_SUPERLATIVES.get(self.peek() or "")
+        if side is None or (self.peek(1) == "of" and not self._region_at(2)):
+            self.i = save
+            return None
+        self.i += 1
+        if self.eat("of"):
+            self.skip_fillers()
+            self.i += 1   # the image, the scene, ...
+        if rank is not None or (ordinal is not None and self.pending_position is not None):
+            raise self.fail("one rank at a time")
+        self.pending_position = None
+        return (side, count or 1), position if position is not None else skip
+
     def rank_to_the_centre(self, rank: Optional[Tuple[str, int]], count: Optional[int],
                            skip: int) -> Optional[Tuple[Tuple[str, int], int]]:
         """"(the 2nd) closest to the centre (of the image)", "farthest from the middle", or
@@ -740,9 +802,10 @@ class _Parser(RelationRules):
             count = None
         region, self.premod_region = self.premod_region, None
         along, self.premod_along = self.premod_along, None
-        if self.isolated or self.colour_choices:
-            self.isolated, self.colour_choices = False, []
-            raise self.fail("an anchor takes no 'isolated' and one colour")
+        own_kinds, self.own_kinds = self.own_kinds, []   # "next to isolated buildings"
+        if self.colour_choices:
+            self.colour_choices = []
+            raise self.fail("an anchor takes one colour")
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
         heads = self.head()
@@ -764,9 +827,12 @@ class _Parser(RelationRules):
             if attr is not None:
                 attrs.append(attr)
         heads = list(dict.fromkeys(heads))
-        relations = () if along is None else (   # "near roadside trees": along the road
-            self.along_side(along, self.groups_of(heads)),)
-        return Target(tuple(heads), tuple(attrs), relations, region, rank, skip)
+        groups = self.groups_of(heads)
+        relations = [self.own_kind_relation(kind, size, groups, tuple(heads))
+                     for kind, size in own_kinds]
+        if along is not None:   # "near roadside trees": along the road
+            relations.append(self.along_side(along, groups))
+        return Target(tuple(heads), tuple(attrs), tuple(relations), region, rank, skip)
 
     def whole_image(self) -> bool:
         """"in the image", "across the whole scene": the extent every expression is read in,
@@ -954,7 +1020,9 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
     plan = by_length(_parse(expression, vocabulary), vocabulary)
     hints = tuple(s for s in dict.fromkeys(vocabulary.suggest(w) for w in plan.unknown_words)
                   if s)
-    unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in plan.unknown_words
+    asked = plan.unknown_words + (tuple(tokenize(str(expression)))   # "unpaved" is known (a
+                                  if plan.mode == "end_to_end" else ())   # land cover's name)
+    unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in dict.fromkeys(asked)
                        if w in lx.UNMEASURED_WORDS)
     if hints or unmeasured:
         plan = replace(plan, suggestions=hints, notes=plan.notes + unmeasured)

@@ -44,7 +44,7 @@ RELATION_WORDS: Dict[str, str] = {
     "south": "south of", "east": "east of", "west": "west of", "nearest": "nearest to",
     "farthest": "farthest from", "across": "across", "most": "with the most",
     "fewest": "with the fewest", "parallel": "parallel to",
-    "perpendicular": "perpendicular to"}
+    "perpendicular": "perpendicular to", "group": "in a group of"}
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,9 @@ class Relation:
     #: at least this many anchor objects must satisfy it, each on its own ("with at least 3
     #: cars nearby"; "with fewer than 3 cars" is this, negated)
     min_count: Optional[int] = None
+    #: "group" (``anchor``: the object's own categories, ``distance_m``: the gap that links
+    #: two of a group): the least number of objects in its group, itself included
+    #: ("clusters of buildings": 3)
     #: one category of "everything" ("far from everything": far from each category found);
     #: none of it found, it holds (a scene without water is not a doubt about "everything")
     of_everything: bool = False
@@ -137,6 +140,9 @@ class Relation:
         if self.kind == "is":                       # "vehicle except truck"
             words, neg = ("except" if self.negated else "a"), ""
         anchor = self.anchor.anchor_text()
+        if self.kind == "group":   # "building in a group of at least 3 building (<= 10 m apart)"
+            return (f"{neg}{words} at least {self.min_count} {anchor} "
+                    f"(<= {self.distance_m or 0:g} m apart)")
         if self.min_count is not None:   # "building with at least 3 car (<= 3 m)"; "with
             least = "fewer than" if self.negated else "at least"   # fewer than 5 car"
             anchor = f"{least} {self.min_count} {anchor}"

@@ -186,6 +186,40 @@ class QuantityRules(Cursor):
             raise self.fail("a count of objects from 1")
         return least, negated
 
+    def group_size(self, noun: str, sized: bool = True) -> int:
+        """After "clusters of", "in groups of" (``noun``: "clusters"; ``sized``: "of" was
+        read): "5 or more", "at least 4", "3" (read as at least 3, a note says so), consumed;
+        :data:`~.lexicon.GROUP_MIN` where no number follows. A "row" is read as a group, and a
+        note says so."""
+        if noun in lx.LINE_NOUNS:
+            self.notes.append(f"'{noun}' read as a group: whether they line up is not checked")
+        if not sized:
+            return lx.GROUP_MIN
+        save = self.i
+        least = 0
+        for phrase in sorted(lx.COUNT_BEFORE, key=len, reverse=True):
+            if self.eat(*phrase):
+                least, negated = lx.COUNT_BEFORE[phrase]
+                if negated:
+                    raise self.fail("a group of at most so many")
+                break
+        n = _number(self.peek() or "")
+        if n is None:
+            self.i = save
+            return lx.GROUP_MIN
+        if n != int(n) or n < 2:
+            raise self.fail("a group of at least 2")
+        self.i += 1
+        found = next((ph for ph in sorted(lx.COUNT_AFTER, key=len, reverse=True)
+                      if self.at(*ph)), None)
+        if found is not None:
+            if lx.COUNT_AFTER[found][1]:
+                raise self.fail("a group of at most so many")
+            self.i += len(found)
+        elif self.i - 1 == save:
+            self.notes.append(f"'a group of {int(n)}' read as at least {int(n)}")
+        return least + int(n)
+
     def counted(self, rel: Relation) -> Relation:
         """``rel`` with the count its anchor was read with (:meth:`anchor_quantity`)."""
         if self.anchor_count is None:

@@ -5,7 +5,7 @@ the one parser (:mod:`.parser`)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .cursor import NotUnderstood
@@ -91,6 +91,36 @@ class RelationRules(QuantityRules):
                     return self.counted(Relation(kind, anchor, default_distance(
                         kind, groups, anchor, self.vocab), negated))
         return None
+
+    def own_kind_relation(self, kind: str, size: int, groups: List[str],
+                          heads: Sequence[str]) -> Relation:
+        """A relation of objects of ``heads`` to the others of their categories, by the kind of
+        :data:`~.lexicon.OWN_KIND_WORDS`: isolated (far from any), group (in a group of at
+        least ``size``, linked at the pair's "near" distance), joined (touching one: "terraced
+        houses"), detached (touching none)."""
+        own = Target(tuple(heads))
+        if kind == "isolated":
+            return Relation("far", own, default_distance("far", groups, own, self.vocab))
+        if kind == "group":
+            return Relation("group", own, default_distance("near", groups, own, self.vocab),
+                            min_count=size)
+        return Relation("within_m", own, lx.TOUCH_M, kind == "detached")
+
+    def in_groups(self) -> Optional[Tuple[int, bool]]:
+        """"in a row", "in clusters of 5 or more", "forming a group", "not in groups": (the
+        least group size, negated), consumed; else None (position unchanged)."""
+        save = self.i
+        negated = self.eat("not")
+        if not (self.eat("in") or self.eat("forming") or self.eat("form")):
+            self.i = save
+            return None
+        self.skip_fillers()
+        if self.peek() not in lx.GROUP_NOUNS:
+            self.i = save
+            return None
+        noun = self.t[self.i]
+        self.i += 1
+        return self.group_size(noun, sized=self.eat("of")), negated
 
     def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
         """"across the road from the school", "on the other side of the river from the

@@ -10,6 +10,7 @@ when the model learns it and when the grounding computes it.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from shapely import STRtree
@@ -23,7 +24,7 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
-           "perpendicular",
+           "perpendicular", "group_sizes",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
@@ -294,6 +295,28 @@ def across(a: BaseGeometry, anchors: Sequence[BaseGeometry], via: BaseGeometry,
 
 
 #: relation kind -> test(a, b, distance)
+def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
+    """For each of ``parts``, the number of parts in its group: the parts linked to it by a
+    chain of gaps of at most ``distance`` ("cars in a row", "clusters of houses": each within
+    reach of the next, not all of each other). Union-find over an STRtree's near pairs."""
+    parent = list(range(len(parts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    tree = STRtree(list(parts))
+    for i, p in enumerate(parts):
+        for j in tree.query(p.buffer(distance + 1e-6)):
+            if j > i and gap(p, parts[j]) <= distance:
+                parent[root(int(j))] = root(i)
+    roots = [root(i) for i in range(len(parts))]
+    counts = Counter(roots)
+    return [counts[r] for r in roots]
+
+
 TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
     "on": on, "inside": inside, "next_to": next_to, "along": along, "near": near, "far": far,
     "with": along,   # "parking lots with cars": one of them within the distance, or on it

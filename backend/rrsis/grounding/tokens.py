@@ -21,6 +21,10 @@ _AXIS_VERBS = "|".join(sorted(lx.AXIS_VERBS, key=len, reverse=True))
 #: two compass words naming an axis: "north-south", "from east to west", "NE-SW", "N/S"
 _AXIS = (rf"(?:from\s+)?(?:({_COMPASS})\s*(?:-|–|\bto\b|/)\s*({_COMPASS})"
          r"|\b([nsew]{1,2})\s*[-–/]\s*([nsew]{1,2}))\b")
+#: size words by area ("large", "tiny"; not "wide"): "with a large footprint" is "large"
+_AREA_SIZES = "|".join(sorted((w for w, v in lx.SIZE_WORDS.items()
+                               if lx.RELATIVE_SIZES.get(v, ("",))[0] == "area"),
+                              key=len, reverse=True))
 _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
                 "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
@@ -44,6 +48,16 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
+    # "buildings with a large footprint", "large-footprint buildings": large ones
+    (rf"\bwith (?:a |an )?({_AREA_SIZES})[- ](?:footprints?|areas?|surfaces?)\b",
+     r" of \1 size "),
+    (rf"\b({_AREA_SIZES})[- ]footprints?\b(?=\s+[^\W\d_])", r" \1 "),
+    # "tree-lined streets": lined with trees
+    (r"\b(tree|palm)[- ]lined\s+([^\W\d_]+)", r" \2 lined with \1s "),
+    # "semi-detached houses", "free-standing garages", "row houses", "townhouses": joined to
+    # others or standing alone (:data:`~.lexicon.OWN_KIND_WORDS`)
+    (r"\bsemi[- ]?detached\b", " semidetached "), (r"\bfree[- ]standing\b", " freestanding "),
+    (r"\b(?:row|town)[- ]?(house|houses|home|homes)\b", r" terraced \1 "),
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
     # "roads running north-south", "in an east-west direction", "NE-SW oriented": the two

@@ -63,6 +63,8 @@ class Recipe:
     stretch_jitter: float = 0.0                # random re-stretch (low, high) by up to this
     #                                            share of the range: the engine's stretch
     #                                            follows the requested area
+    gamma_jitter: float = 0.0                  # random gamma exp(U(-a, a)) per sample:
+    #                                            dark roofs and shadows in other tones
     copy_paste: float = 0.0                    # share of plain-category samples that get
     #                                            1-3 objects of others pasted in
     #                                            (datasets/copy_paste.py)

@@ -186,7 +186,7 @@ class Trainer:
         aug = dict(scale_range=recipe.scale_range, random_crop=recipe.random_crop,
                    hflip=recipe.hflip, seed=recipe.seed, rot90=recipe.rot90, use_valid=True,
                    grayscale_p=recipe.grayscale_p, stretch_jitter=recipe.stretch_jitter,
-                   copy_paste=recipe.copy_paste)
+                   gamma_jitter=recipe.gamma_jitter, copy_paste=recipe.copy_paste)
         self.train_set = make_dataset(self.model, self.roots, recipe.train_split, self.size, **aug)
         self.val_set = self._optional_split(recipe.val_split)
         self.test_set = self._optional_split(recipe.test_split)

@@ -143,15 +143,26 @@ def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> No
         "guess",)
 
 
-def test_a_group_of_objects_is_read_as_the_objects_and_says_so() -> None:
-    """"rows of houses", "patches of grass": the objects themselves, which is what a
-    segmentation can give; a rank or count of groups is not that, and goes to the model."""
+def test_a_group_of_objects_is_a_group_and_a_patch_the_objects_themselves() -> None:
+    """"clusters of buildings", "cars in a row": each object in a group of at least 3 of its
+    kind (linked at the pair's "near" distance); "patches of grass": the objects themselves,
+    which is what a segmentation can give; an anchor's "a row of trees" is the trees; a rank
+    or count of groups is neither, and goes to the model."""
     q = parse("a group of cars")
-    assert q.summary() == "grounded: car"
-    assert q.notes == ("'group of' read as the objects themselves",)
+    assert q.summary() == "grounded: car in a group of at least 3 car (<= 6 m apart)"
+    for text in ("cars in a row", "cars parked in rows", "groups of cars", "clustered cars"):
+        assert parse(text).summary() == q.summary(), text
+    assert parse("clusters of 5 or more houses").summary() == parse(
+        "buildings in clusters of at least 5").summary() == \
+        "grounded: building in a group of at least 5 building (<= 10 m apart)"
+    assert parse("a cluster of 4 buildings").notes == ("'a group of 4' read as at least 4",)
+    assert parse("houses not in clusters").targets[0].relations[0].negated
+    assert parse("buildings in groups of fewer than 3").mode == "end_to_end"
+    assert parse("patches of grass").notes == ("'patches of' read as the objects themselves",)
     assert parse("cars next to a row of trees").notes == (
         "'row of' read as the objects themselves",)
-    for text in ("the largest patch of grass", "two rows of houses"):
+    for text in ("the largest patch of grass", "two rows of houses",
+                 "the largest group of buildings"):
         assert parse(text).mode == "end_to_end", text
     q = parse("the roof of the largest building")   # from above, a roof is the building
     assert q.summary() == "grounded: the largest building"

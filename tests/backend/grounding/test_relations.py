@@ -644,3 +644,39 @@ def test_far_from_everything_is_far_from_each_category_at_its_own_distance() -> 
     assert "far from water (> 80 m)" in plan.summary()
     sel = execute(plan, scene)
     assert [i for _, i in sel.picks] == [0] and not sel.uncertain
+
+
+def test_a_group_is_a_chain_of_its_kind_and_joined_houses_touch() -> None:
+    """"cars in a row": a chain of at least 3 cars, each within the car-car "near" distance
+    (6 m) of the next, not all of each other; a pair is no group; "terraced houses" touch
+    another house, "detached houses" touch none."""
+    row = [box(x, 0, x + 4, 2) for x in (0, 9, 18, 27)]       # 5 m gaps: one chain of 4
+    pair = [box(0, 30, 4, 32), box(9, 30, 13, 32)]            # a chain of 2
+    lone = [box(60, 0, 64, 2)]
+    assert rel.group_sizes(row + pair + lone, 6.0) == [4, 4, 4, 4, 2, 2, 1]
+    assert row[0].distance(row[3]) > 6.0                      # linked through the others
+    houses = [box(0, 50, 10, 60), box(10.5, 50, 20, 60), box(40, 50, 50, 60)]
+    scene = Scene({"car": row + pair + lone, "building": houses}, (-10, -10, 100, 100))
+
+    def picked(expr: str, category: str = "car") -> list:
+        return sorted(i for c, i in execute(parse(expr), scene).picks if c == category)
+
+    assert picked("cars in a row") == [0, 1, 2, 3]
+    assert picked("groups of 5 or more cars") == []
+    assert picked("cars in groups of at least 2") == [0, 1, 2, 3, 4, 5]
+    assert picked("cars not in a group") == [4, 5, 6]
+    assert picked("terraced houses", "building") == [0, 1]
+    assert picked("detached houses", "building") == [2]
+    assert picked("isolated cars") == [6]
+
+
+def test_an_anchor_related_to_its_own_kind() -> None:
+    """"cars next to clustered buildings": the anchor is the buildings in a group of three,
+    and a car beside the lone house is not next to one of them."""
+    cluster = [box(x, 0, x + 8, 8) for x in (0, 12, 24)]      # 4 m apart: one group
+    lone = [box(80, 0, 88, 8)]
+    cars = [box(4, 10, 8, 12), box(82, 10, 86, 12)]          # 2 m north of house 0, of the lone
+    scene = Scene({"building": cluster + lone, "car": cars}, (-10, -10, 100, 30))
+    picks = execute(parse("cars next to clustered buildings"), scene).picks
+    assert picks == [("car", 0)]
+    assert execute(parse("cars next to isolated buildings"), scene).picks == [("car", 1)]

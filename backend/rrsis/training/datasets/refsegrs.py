@@ -11,6 +11,7 @@ run sees exactly the batches an uninterrupted one would.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,7 +151,8 @@ class RefSegRSDataset(Dataset):
                  scale_range: Optional[Tuple[float, float]] = None, random_crop: bool = False,
                  hflip: bool = False, seed: int = 0, rot90: bool = False,
                  use_valid: bool = False, grayscale_p: float = 0.0,
-                 stretch_jitter: float = 0.0, copy_paste: float = 0.0) -> None:
+                 stretch_jitter: float = 0.0, copy_paste: float = 0.0,
+                 gamma_jitter: float = 0.0) -> None:
         if not samples:
             raise InputError("the dataset split is empty")
         self.samples = list(samples)
@@ -163,6 +165,7 @@ class RefSegRSDataset(Dataset):
         self.rot90 = rot90
         self.grayscale_p = float(grayscale_p)  # panchromatic rasters reach the model as grey RGB
         self.stretch_jitter = float(stretch_jitter)  # the engine's stretch depends on the area
+        self.gamma_jitter = float(gamma_jitter)  # tones: dark roofs, shadows, haze
         self.use_valid = use_valid   # training: pixels marked invalid are IGNORE_INDEX
         self.copy_paste = float(copy_paste)   # share of samples with objects pasted in
         self.bank = None
@@ -231,6 +234,20 @@ class RefSegRSDataset(Dataset):
         u = torch.rand(2, generator=g)
         return float((2 * u[0] - 1) * a), float(1 + (2 * u[1] - 1) * a)
 
+    def _gamma(self, index: int) -> Optional[float]:
+        """The gamma of this (epoch, index), exp(U(-a, a)), or None: its own stream.
+
+        A region of a few dozen objects shows few roof tones and little shade; a random gamma
+        shows the same shapes darker or lighter in their mid-tones, which a gain and offset
+        (the re-stretch) does not.
+        """
+        a = self.gamma_jitter
+        if a <= 0:
+            return None
+        g = torch.Generator()
+        g.manual_seed(self._generator(index).initial_seed() ^ 0x6A77)
+        return float(math.exp((2 * torch.rand(1, generator=g).item() - 1) * a))
+
     def _pasted(self, index: int) -> Optional[torch.Generator]:
         """The generator of this (epoch, index)'s copy-paste, or None: its own stream."""
         if self.bank is None:
@@ -271,6 +288,9 @@ class RefSegRSDataset(Dataset):
         if stretch is not None:
             low, high = stretch
             image = ((image - low) / (high - low)).clamp_(0.0, 1.0)
+        gamma = self._gamma(index)
+        if gamma is not None:
+            image = image.pow_(gamma)
         target = torch.from_numpy(np.asarray(mask, dtype=np.int64))
         pad = 0
         if self.use_valid and s.root is not None:
