@@ -98,8 +98,10 @@ class RrsisDock(QgsDockWidget):
             "road, within 20 m of the river, more than 50 m from buildings, between the "
             "buildings, parking lots with cars, buildings with at least 3 cars nearby, north "
             "of the road, across the road from the school, cars in driveways, the building "
-            "closest to the river, isolated buildings), regions (in the top left of the "
-            "image), not / except, and / or. Anything else goes to the model whole, as does "
+            "closest to the river, closer to the road than to the river, isolated "
+            "buildings, clusters of buildings, cars in a row, terraced houses), ranks (the "
+            "building furthest north, the second car from the left), regions (in the top "
+            "left of the image), not / except, and / or. Anything else goes to the model whole, as does "
             "what the model answered better in validation (trees along the road). The line "
             "under the box shows how it will be read, and after a run how it was."))
         self.expression.addItems(settings.history())

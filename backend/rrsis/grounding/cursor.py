@@ -36,6 +36,9 @@ class Cursor:
         self.heads: Tuple[str, ...] = ()   # the current target's categories
         self.notes: List[str] = []   # what the plan should say about how it was read
         self.both = False   # the anchor just read began with "both"
+        #: the kind of the last distance read ("more than 50 m from the road and 100 m from
+        #: the river": the second is "more than" too)
+        self.last_metric: Optional[str] = None
 
     # -- rules of the grammar the other rule classes call ------------------------------
     def category_here(self) -> Optional[Tuple[str, int]]:

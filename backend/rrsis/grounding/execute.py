@@ -13,6 +13,7 @@ length thresholds in m2 / m) and the image region -> relations -> rank ("the 3 l
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -140,6 +141,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.kind == "across":   # facing an anchor over the object between
             keys = _across(relation, keys, anchor_keys, parts, scene, out)
             continue
+        if relation.kind in ("closer", "farther"):   # "closer to the road than to the river"
+            keys = _compared(relation, keys, anchor_keys, parts, scene, out)
+            continue
         if relation.kind == "group":   # "clusters of buildings": its group among its kind
             size = dict(zip(anchor_keys, rel.group_sizes(parts, relation.distance_m or 0.0)))
             keys = [k for k in keys if (size.get(k, 1) >= (relation.min_count or 1))
@@ -218,6 +222,27 @@ def _across(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectK
     return [k for k in keys if rel.across(
         scene.geometry(k), [p for a, p in zip(anchor_keys, parts) if a != k], via,
         relation.distance_m or 0.0) != relation.negated]
+
+
+def _compared(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
+              parts: List[BaseGeometry], scene: Scene, out: Selection) -> List[ObjectKey]:
+    """The ``keys`` nearer to the anchor than to ``relation.via`` ("closer"), or farther from
+    it ("farther"), each distance to the nearest object but itself; without a ``via`` object
+    found the answer is uncertain, as without an anchor."""
+    other_keys = _select(relation.via, scene, out) if relation.via is not None else []
+    if not other_keys:
+        return out.undecided(relation.via, relation, keys)   # type: ignore[arg-type]
+    others = [scene.geometry(v) for v in other_keys]
+
+    def nearest(k: ObjectKey, ks: List[ObjectKey], gs: List[BaseGeometry]) -> float:
+        geom = scene.geometry(k)
+        return min((rel.gap(geom, g) for a, g in zip(ks, gs) if a != k), default=math.inf)
+
+    closer = relation.kind == "closer"
+    return [k for k in keys if ((nearest(k, anchor_keys, parts) < nearest(k, other_keys, others))
+                                if closer else (nearest(k, anchor_keys, parts)
+                                                > nearest(k, other_keys, others)))
+            != relation.negated]
 
 
 def _anchor_counts(kind: str, distance_m: Optional[float], keys: List[ObjectKey],

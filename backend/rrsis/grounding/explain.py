@@ -50,6 +50,8 @@ _RULES = {
               "first",
     "group": "in a group of at least {n} {a} objects (itself included): each linked to the "
              "next by a gap of at most {d:g} m",
+    "closer": "its distance to {a} is less than its distance to {v}",
+    "farther": "its distance to {a} is more than its distance to {v}",
     "north": "north of {a} (within 45 degrees of grid north from the nearest point)",
     "south": "south of {a} (within 45 degrees of grid south from the nearest point)",
     "east": "east of {a} (within 45 degrees of grid east from the nearest point)",

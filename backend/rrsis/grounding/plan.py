@@ -44,7 +44,8 @@ RELATION_WORDS: Dict[str, str] = {
     "south": "south of", "east": "east of", "west": "west of", "nearest": "nearest to",
     "farthest": "farthest from", "across": "across", "most": "with the most",
     "fewest": "with the fewest", "parallel": "parallel to",
-    "perpendicular": "perpendicular to", "group": "in a group of"}
+    "perpendicular": "perpendicular to", "group": "in a group of", "closer": "closer to",
+    "farther": "farther from"}
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,9 @@ class Relation:
     distance_m: Optional[float] = None
     negated: bool = False
     distance_from_expression: bool = False
-    #: what lies between the object and the anchor ("across the road from": the road)
+    #: what lies between the object and the anchor ("across the road from": the road); of
+    #: "closer" and "farther", what the anchor's distance is compared with ("closer to the
+    #: road than to the river": the river)
     via: Optional["Target"] = None
     #: at least this many anchor objects must satisfy it, each on its own ("with at least 3
     #: cars nearby"; "with fewer than 3 cars" is this, negated)
@@ -148,6 +151,9 @@ class Relation:
             anchor = f"{least} {self.min_count} {anchor}"
             if self.negated:
                 words, neg = RELATION_WORDS[self.kind], ""
+        if self.kind in ("closer", "farther") and self.via is not None:   # "closer to road
+            than = "than to" if self.kind == "closer" else "than from"   # than to water"
+            return f"{neg}{words} {anchor} {than} {self.via.anchor_text()}"
         if self.kind == "across" and self.via is not None:   # "across road from building"
             return f"{neg}across {self.via.text()} from {anchor} (<= {self.distance_m:g} m)"
         if self.kind in ("within_m", "beyond_m"):

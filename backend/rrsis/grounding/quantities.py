@@ -153,7 +153,8 @@ class QuantityRules(Cursor):
         if not (self.eat("of") or self.eat("from") or self.eat("to")):
             self.i = save
             return None
-        return kind or "within_m", value * lx.UNITS_M[unit]  # type: ignore[index]
+        self.last_metric = kind = kind or self.last_metric or "within_m"   # "and 10 m of"
+        return kind, value * lx.UNITS_M[unit]  # type: ignore[index]
 
     def anchor_quantity(self) -> Optional[Tuple[int, bool]]:
         """"at least 3", "more than 2", "3 or more", "fewer than 3" before an object's name:

@@ -9,6 +9,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .cursor import NotUnderstood
+from .cursor import number as _number
 from .plan import Relation, Target
 from .quantities import QuantityRules
 
@@ -20,6 +21,12 @@ _METRIC_STARTS = frozenset({"within", "less", "closer", "more", "further", "fart
                             "beyond", "at", "no", "up"})
 
 
+#: the words of a comparison of two distances: "closer to X than to Y"
+_COMPARED = ((("closer", "to"), "closer"), (("nearer", "to"), "closer"), (("nearer",), "closer"),
+             (("farther", "from"), "farther"), (("further", "from"), "farther"),
+             (("farther", "away", "from"), "farther"), (("further", "away", "from"), "farther"))
+
+
 class RelationRules(QuantityRules):
     def predicate_follows(self) -> bool:
         """After "and": whether a negated or a distance relation follows ("and not near the
@@ -29,8 +36,10 @@ class RelationRules(QuantityRules):
         rest = tuple(self.t[self.after_fillers(self.i + 1):][:4])
         if not rest:
             return False
+        elided = len(rest) > 2 and _number(rest[0]) is not None and rest[1] in lx.UNITS_M \
+            and rest[2] in ("of", "from")   # "within 5 m of X and 10 m of Y"
         return (rest[0] in lx.NEGATION_WORDS - {"without"} or rest[0] in lx.TOUCH_WORDS
-                or rest[0] in _METRIC_STARTS or rest[0] in lx.DIRECTION_WORDS
+                or rest[0] in _METRIC_STARTS or rest[0] in lx.DIRECTION_WORDS or elided
                 or any(rest[:len(ph)] == ph for ph in lx.NEAR_WORDS
                        if lx.NEAR_WORDS[ph] not in ("with", "between")))
 
@@ -63,6 +72,9 @@ class RelationRules(QuantityRules):
         facing = self.across(groups, negated)
         if facing is not None:
             return facing
+        compared = self.compared(negated)
+        if compared is not None:
+            return compared
 
         metric = self.metric()
         if metric is not None:
@@ -121,6 +133,22 @@ class RelationRules(QuantityRules):
         noun = self.t[self.i]
         self.i += 1
         return self.group_size(noun, sized=self.eat("of")), negated
+
+    def compared(self, negated: bool) -> Optional[Relation]:
+        """"closer to the road than to the river", "farther from the river than from the
+        road": the relation comparing the distances to two anchors (the second is ``via``),
+        consumed; else None (position unchanged)."""
+        save = self.i
+        kind = next((k for words, k in _COMPARED if self.eat(*words)), None)
+        if kind is None:
+            return None
+        first = self.anchor()
+        if not self.eat("than"):
+            self.i = save
+            return None
+        self.eat("it", "is") or self.eat("they", "are")   # "than it is to the river"
+        self.eat("to") or self.eat("from")
+        return Relation(kind, first, None, negated, via=self.anchor())
 
     def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
         """"across the road from the school", "on the other side of the river from the

@@ -680,3 +680,24 @@ def test_an_anchor_related_to_its_own_kind() -> None:
     picks = execute(parse("cars next to clustered buildings"), scene).picks
     assert picks == [("car", 0)]
     assert execute(parse("cars next to isolated buildings"), scene).picks == [("car", 1)]
+
+
+def test_closer_to_one_anchor_than_to_another() -> None:
+    """"buildings closer to the road than to the river": the two gaps compared, each to the
+    nearest object of that anchor; "farther from" is the other way round; a building is not
+    its own nearest building; without a river the answer is uncertain, not "all"."""
+    river = box(0, 60, 100, 70)                                     # road y 0-10, river y 60-70
+    houses = [box(10, 15, 20, 25), box(40, 40, 50, 50), box(70, 30, 80, 36)]  # gaps 5/35,
+    scene = Scene({"road": [ROAD], "water": [river], "building": houses},   # 30/10, 20/24
+                  (0, 0, 100, 100))
+
+    def picked(expr: str, where: Scene = scene) -> list:
+        return sorted(i for c, i in execute(parse(expr), where).picks if c == "building")
+
+    assert picked("buildings closer to the road than to the river") == [0, 2]
+    assert picked("buildings farther from the road than from the river") == [1]
+    assert picked("buildings not closer to the road than to the river") == [1]
+    assert picked("buildings closer to other buildings than to the road") == [1]   # 20.4 < 30
+    dry = Scene({"road": [ROAD], "building": houses}, (0, 0, 100, 100))
+    out = execute(parse("buildings closer to the road than to the river"), dry)
+    assert out.picks == [] and out.uncertain
