@@ -302,9 +302,13 @@ class _Parser(RelationRules):
             if measured:
                 attrs += measured
                 continue
-            sided = self.along_side_of(groups, negated) or self.place(groups, negated)
-            if sided:   # "along the north side of the road": along it, and north of it; "in
-                relations += sided   # driveways": next to a building, not on the road
+            sided = self.along_side_of(groups, negated)
+            if sided:   # "along the north side of the road": along it, and north of it
+                relations += sided
+                continue
+            placed = self.place(groups, negated, relations)
+            if placed is not None:   # "in driveways": next to a building, not on the road
+                relations = placed
                 continue
             rel = self.relation(groups, negated)
             if rel is None:

@@ -184,11 +184,14 @@ class RelationRules(QuantityRules):
         reach = 2.0 * beside + lx.ACROSS_WIDTH_M
         return Relation("across", anchor, reach, negated, via=via)
 
-    def place(self, groups: List[str], negated: bool) -> Optional[List[Relation]]:
+    def place(self, groups: List[str], negated: bool, relations: Sequence[Relation]
+              ) -> Optional[List[Relation]]:
         """"in (the) driveways", "in the backyard of the largest house": next to the building
         the place belongs to, and not on the road (:data:`~.lexicon.PLACE_NOUNS`; an image
         shows a yard only as the ground beside a building that is no road), a note saying
-        so; else None (position unchanged)."""
+        so: ``relations`` with those added, consumed; else None (position unchanged). A
+        building is in no driveway: in "houses with cars in the driveway" the place is the
+        cars' (the anchor of the last "with")."""
         save = self.i
         if not any(self.eat(w) for w in ("in", "on", "at", "inside", "within")):
             return None
@@ -204,6 +207,10 @@ class RelationRules(QuantityRules):
         if negated:   # not beside it, or on the road?
             raise self.fail(f"'not' before a {' '.join(found)}")
         group = lx.PLACE_NOUNS[found]
+        owner = relations[-1] if relations and relations[-1].kind == "with" \
+            and group in groups else None
+        if owner is not None:   # "houses with cars in the driveway": the cars'
+            groups = self.groups_of(list(owner.anchor.categories))
         if self.eat("of") or self.eat("behind") or self.eat("in", "front", "of"):
             anchor = self.anchor()
         else:   # "cars in driveways": a building's
@@ -219,7 +226,10 @@ class RelationRules(QuantityRules):
         self.notes.append(f"'{' '.join(self.t[save + 1:self.i])}' read as "
                           f"{' '.join(r.text() for r in [beside] + off_road)}: from above, a "
                           f"{' '.join(found)} is ground beside its building that is no road")
-        return [beside] + off_road
+        if owner is None:
+            return list(relations) + [beside] + off_road
+        anchor = replace(owner.anchor, relations=owner.anchor.relations + (beside, *off_road))
+        return list(relations[:-1]) + [replace(owner, anchor=anchor)]
 
     def back_to_target(self) -> Optional[str]:
         """After "with" and its anchor: the relation of a "next to them" or "around it" that

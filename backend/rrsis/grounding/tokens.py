@@ -32,6 +32,9 @@ _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "nor
 REWRITES: Tuple[Tuple[str, str], ...] = (
     # "100-200 m2": a range (before hyphens become spaces)
     (r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 "),
+    # "100 to 300 m2", "from 10 to 50 m from the road": the same, before a unit
+    (r"\b(?:from )?(\d+(?:\.\d+)?)\s+to\s+(\d+(?:\.\d+)?)(?=\s*[^\W\d_])",
+     r" between \1 and \2 "),
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
     (r"\b(?:other than|apart from|aside from)\b", " except "),

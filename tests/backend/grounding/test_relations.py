@@ -701,3 +701,15 @@ def test_closer_to_one_anchor_than_to_another() -> None:
     dry = Scene({"road": [ROAD], "building": houses}, (0, 0, 100, 100))
     out = execute(parse("buildings closer to the road than to the river"), dry)
     assert out.picks == [] and out.uncertain
+
+
+def test_a_place_after_with_is_the_anchors() -> None:
+    """"houses with cars in the driveway": the driveway is the cars' (a house is in no
+    driveway): a house with a car beside it off the road, not one whose car is on the road."""
+    houses = [box(0, 14, 10, 24), box(40, 12, 50, 22)]
+    cars = [box(2, 11, 6, 13), box(42, 7, 46, 9)]   # 1 m from house 0, off the road; 3 m
+    assert rel.on(cars[1], ROAD) and not rel.on(cars[0], ROAD)   # from house 1, on the road
+    scene = Scene({"building": houses, "car": cars, "road": [ROAD]}, (0, 0, 100, 100))
+    assert execute(parse("houses with cars in the driveway"), scene).picks == [("building", 0)]
+    assert execute(parse("houses without cars in the driveway"), scene).picks == [
+        ("building", 1)]
