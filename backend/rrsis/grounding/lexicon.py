@@ -112,8 +112,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                 "flooded area", "flooded land", "floodwater", "flood water",
                                 # the water's edge, as an anchor: "houses along the riverside"
                                 "riverside", "riverbank", "river bank", "lakeside",
-                                "lakeshore", "waterfront", "shore", "shoreline", "coast",
-                                "coastline", "seashore", "waterline", "lakefront",
+                                "lakeshore", "lake shore", "waterfront", "shore", "shoreline",
+                                "coast", "coastline", "seashore", "waterline", "lakefront",
                                 "riverfront", "water's edge", "water edge"), "water"),
     Category("bare land", "bare land", ("bare land", "bare soil", "soil", "sand", "dirt",
                                         "unpaved land", "bare ground", "land", "open land",
@@ -361,7 +361,8 @@ SIDE_WORDS: Dict[str, str] = {
 SIDE_GROUPS = frozenset({"road", "water"})
 #: an edge one stands at, not on: "on the waterfront", "at the water's edge" are along it
 EDGE_NAMES = frozenset(SIDE_WORDS) | {"shore", "coast", "coastline", "seashore", "waterline",
-                                      "lakefront", "riverfront", "water's edge", "water edge"}
+                                      "lakefront", "riverfront", "water's edge", "water edge",
+                                      "river bank", "riverbanks", "river banks", "lake shore"}
 #: places named by the building they belong to, which an image shows only as the ground beside
 #: it that is no road: "cars in driveways", "trees in the backyard of the largest house" ->
 #: the group of the default anchor (the relation is next to it, and not on the road)

@@ -40,6 +40,8 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\b(?:other than|apart from|aside from)\b", " except "),
     # "on the roadside", "at the water's edge": beside it, not over it
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
+    # "on the banks of the river", "along the shore of the lake": along the river, the lake
+    (r"\b(?:on|at|along) the (?:banks?|shores?) of\b", " along "),
     # "houses set back 20 m from the road": more than that from it
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
     # "the most central building": the one whose centre is nearest the extent's
