@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Tuple
 
 import numpy as np
 import pytest
@@ -136,14 +137,21 @@ def test_grey_samples_are_grey_and_leave_the_other_draws_alone(tmp_path: Path) -
     assert 0 < n_grey < len(samples)
 
 
-def test_stretch_jitter_restretches_each_sample_and_leaves_the_other_draws_alone(
-        tmp_path: Path) -> None:
+def _plain_and(tmp_path: Path, **jitter: float) -> Tuple[RefSegRSDataset, ...]:
+    """The same 8 samples, cropped, flipped and scaled alike: plain, with ``jitter``, and with
+    it again (each draw is its own stream, so only the jittered one differs)."""
     write_refsegrs(tmp_path, {"train": 8}, size=32)
     samples = read_split(tmp_path, "train")
     kw = dict(scale_range=(1.0, 1.5), random_crop=True, hflip=True, seed=3)
-    plain = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, **kw)
-    jittered = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, stretch_jitter=0.2, **kw)
-    again = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, stretch_jitter=0.2, **kw)
+    return (RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, **kw),
+            RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, **jitter, **kw),
+            RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, **jitter, **kw))
+
+
+def test_stretch_jitter_restretches_each_sample_and_leaves_the_other_draws_alone(
+        tmp_path: Path) -> None:
+    plain, jittered, again = _plain_and(tmp_path, stretch_jitter=0.2)
+    samples = plain.samples
     mean, std = torch.tensor(MEAN).view(3, 1, 1), torch.tensor(STD).view(3, 1, 1)
     for i in range(len(samples)):
         p, j = plain[i]["image"] * std + mean, jittered[i]["image"] * std + mean
@@ -159,17 +167,13 @@ def test_stretch_jitter_restretches_each_sample_and_leaves_the_other_draws_alone
 
 def test_gamma_jitter_bends_the_tones_of_each_sample_and_leaves_the_other_draws_alone(
         tmp_path: Path) -> None:
-    write_refsegrs(tmp_path, {"train": 8}, size=32)
-    samples = read_split(tmp_path, "train")
-    kw = dict(scale_range=(1.0, 1.5), random_crop=True, hflip=True, seed=3)
-    plain = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, **kw)
-    bent = RefSegRSDataset(samples, 32, Tokenizer(20), MEAN, STD, gamma_jitter=0.4, **kw)
+    plain, bent, again = _plain_and(tmp_path, gamma_jitter=0.4)
     mean, std = torch.tensor(MEAN).view(3, 1, 1), torch.tensor(STD).view(3, 1, 1)
     gammas = []
-    for i in range(len(samples)):
+    for i in range(len(plain)):
         p, b = plain[i]["image"] * std + mean, bent[i]["image"] * std + mean
         assert torch.equal(bent[i]["mask"], plain[i]["mask"])       # same crop, flip, scale
-        assert torch.equal(bent[i]["image"], bent[i]["image"])       # deterministic
+        assert torch.equal(bent[i]["image"], again[i]["image"])      # deterministic
         gamma = bent._gamma(i)
         assert math.exp(-0.4) <= gamma <= math.exp(0.4)
         inside = (p > 0.01) & (p < 0.99)
