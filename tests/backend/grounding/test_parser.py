@@ -284,7 +284,9 @@ _WORDS = st.sampled_from("the a cars car road roads buildings red white largest 
                          "parking lot low vegetation long small the larger smaller than over "
                          "under between m2 ha sq ft square metres with area roofs > < at least "
                          "long closest nearest farthest to from 3 touching both anything things "
-                         "everything except medium empty neither nor roof".split())
+                         "everything except medium empty neither nor roof clusters group "
+                         "row isolated terraced detached closer farther second furthest "
+                         "most 2nd north".split())
 
 
 @settings(max_examples=300, deadline=None)
