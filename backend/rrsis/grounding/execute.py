@@ -138,7 +138,8 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             keys = out.undecided(relation.anchor, relation, keys)
             continue
         parts = [scene.geometry(a) for a in anchor_keys]
-        if relation.kind == "across":   # facing an anchor over the object between
+        if relation.kind in ("across", "same_side"):   # facing an anchor over the object
+            # between, or not
             keys = _across(relation, keys, anchor_keys, parts, scene, out)
             continue
         if relation.kind in ("closer", "farther"):   # "closer to the road than to the river"
@@ -213,15 +214,22 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
 
 def _across(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
             parts: List[BaseGeometry], scene: Scene, out: Selection) -> List[ObjectKey]:
-    """The ``keys`` facing one of the anchor objects over ``relation.via`` (never themselves);
-    without a via object found the answer is uncertain, as without an anchor."""
+    """The ``keys`` facing one of the anchor objects over ``relation.via`` (never themselves),
+    or on its side of it ("same_side"); without a via object found the answer is uncertain,
+    as without an anchor."""
     via_keys = _select(relation.via, scene, out) if relation.via is not None else []
     if not via_keys:
         return out.undecided(relation.via, relation, keys)   # type: ignore[arg-type]
     via = unary_union([scene.geometry(v) for v in via_keys])
-    return [k for k in keys if rel.across(
-        scene.geometry(k), [p for a, p in zip(anchor_keys, parts) if a != k], via,
-        relation.distance_m or 0.0) != relation.negated]
+
+    def holds(k: ObjectKey) -> Optional[bool]:
+        others = [p for a, p in zip(anchor_keys, parts) if a != k]
+        if relation.kind == "same_side":   # the anchor itself is on no side of itself
+            return rel.same_side(scene.geometry(k), others, via) if others else None
+        return rel.across(scene.geometry(k), others, via, relation.distance_m or 0.0)
+
+    verdicts = {k: holds(k) for k in keys}
+    return [k for k in keys if verdicts[k] is not None and verdicts[k] != relation.negated]
 
 
 def _compared(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],

@@ -50,6 +50,8 @@ _RULES = {
               "first",
     "group": "in a group of at least {n} {a} objects (itself included): each linked to the "
              "next by a gap of at most {d:g} m",
+    "same_side": "on the same side of {v} as {a}: the straight line between their centres "
+                 "does not cross {v} (at any distance)",
     "closer": "its distance to {a} is less than its distance to {v}",
     "farther": "its distance to {a} is more than its distance to {v}",
     "north": "north of {a} (within 45 degrees of grid north from the nearest point)",

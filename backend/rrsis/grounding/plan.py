@@ -45,7 +45,7 @@ RELATION_WORDS: Dict[str, str] = {
     "farthest": "farthest from", "across": "across", "most": "with the most",
     "fewest": "with the fewest", "parallel": "parallel to",
     "perpendicular": "perpendicular to", "group": "in a group of", "closer": "closer to",
-    "farther": "farther from"}
+    "farther": "farther from", "same_side": "on the same side of"}
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,8 @@ class Relation:
     distance_m: Optional[float] = None
     negated: bool = False
     distance_from_expression: bool = False
-    #: what lies between the object and the anchor ("across the road from": the road); of
+    #: what lies between the object and the anchor ("across the road from": the road; "on the
+    #: same side of the road as": the road it must not cross to the anchor); of
     #: "closer" and "farther", what the anchor's distance is compared with ("closer to the
     #: road than to the river": the river)
     via: Optional["Target"] = None
@@ -154,6 +155,8 @@ class Relation:
         if self.kind in ("closer", "farther") and self.via is not None:   # "closer to road
             than = "than to" if self.kind == "closer" else "than from"   # than to water"
             return f"{neg}{words} {anchor} {than} {self.via.anchor_text()}"
+        if self.kind == "same_side" and self.via is not None:   # "on the same side of road
+            return f"{neg}{words} {self.via.text()} as {anchor}"   # as building"
         if self.kind == "across" and self.via is not None:   # "across road from building"
             return f"{neg}across {self.via.text()} from {anchor} (<= {self.distance_m:g} m)"
         if self.kind in ("within_m", "beyond_m"):

@@ -43,6 +43,8 @@ def _relation_family(group: str, relation: Relation) -> str:
     anchor = relation.anchor.named_as or "+".join(relation.anchor.categories)
     neg = "not " if relation.negated else ""
     words = _WORDS.get(relation.kind, relation.kind)
+    if relation.via is not None and relation.kind == "same_side":
+        return f"{group} {neg}{words} {'+'.join(relation.via.categories)} as {anchor}"
     if relation.via is not None and relation.kind in ("closer", "farther"):
         return f"{group} {neg}{words} {anchor} than {'+'.join(relation.via.categories)}"
     if relation.via is not None:   # "building across road from building"

@@ -178,6 +178,15 @@ class RelationRules(QuantityRules):
             except NotUnderstood:
                 self.i = save
                 return None
+        elif self.eat("on", "the", "same", "side", "of"):   # "... of the road as the school"
+            try:
+                via = self.anchor()
+                if not self.eat("as"):
+                    raise self.fail("the same side as what")
+                return Relation("same_side", self.anchor(), None, negated, via=via)
+            except NotUnderstood:
+                self.i = save
+                return None
         else:
             return None
         beside = default_distance("next_to", groups, via, self.vocab) or 0.0

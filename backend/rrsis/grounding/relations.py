@@ -24,7 +24,7 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
-           "perpendicular", "group_sizes",
+           "perpendicular", "group_sizes", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
@@ -284,17 +284,28 @@ def across(a: BaseGeometry, anchors: Sequence[BaseGeometry], via: BaseGeometry,
     centres crosses ``via`` in the ground between the two objects (not only inside them)."""
     if a.is_empty or via.is_empty:
         return False
-    centre = a.representative_point()
-    for b in anchors:
-        if b.is_empty or gap(a, b) > distance:
-            continue
-        between = LineString([centre, b.representative_point()]).difference(a.union(b))
-        if not between.is_empty and between.intersects(via):
-            return True
-    return False
+    return any(not b.is_empty and gap(a, b) <= distance and _crosses(a, b, via)
+               for b in anchors)
 
 
-#: relation kind -> test(a, b, distance)
+def same_side(a: BaseGeometry, anchors: Sequence[BaseGeometry], via: BaseGeometry) -> bool:
+    """``a`` is on the same side of ``via`` as one of ``anchors`` ("the houses on the same
+    side of the road as the school"), at any distance: the straight line between their
+    centres does not cross ``via`` in the ground between them (a road that ends between two
+    houses leaves them on one side)."""
+    if a.is_empty or via.is_empty:
+        return False
+    return any(not b.is_empty and not _crosses(a, b, via) for b in anchors)
+
+
+def _crosses(a: BaseGeometry, b: BaseGeometry, via: BaseGeometry) -> bool:
+    """Whether the straight line between the centres of ``a`` and ``b`` crosses ``via`` in
+    the ground between the two objects (not only inside them)."""
+    between = LineString([a.representative_point(), b.representative_point()]).difference(
+        a.union(b))
+    return not between.is_empty and between.intersects(via)
+
+
 def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
     """For each of ``parts``, the number of parts in its group: the parts linked to it by a
     chain of gaps of at most ``distance`` ("cars in a row", "clusters of houses": each within
@@ -317,6 +328,7 @@ def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
     return [counts[r] for r in roots]
 
 
+#: relation kind -> test(a, b, distance)
 TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
     "on": on, "inside": inside, "next_to": next_to, "along": along, "near": near, "far": far,
     "with": along,   # "parking lots with cars": one of them within the distance, or on it

@@ -713,3 +713,25 @@ def test_a_place_after_with_is_the_anchors() -> None:
     assert execute(parse("houses with cars in the driveway"), scene).picks == [("building", 0)]
     assert execute(parse("houses without cars in the driveway"), scene).picks == [
         ("building", 1)]
+
+
+def test_on_the_same_side_of_the_road_as_an_anchor() -> None:
+    """"houses on the same side of the road as the largest building": at any distance, the
+    line to it does not cross the road; the building itself is not its own anchor; without
+    a road found the answer is uncertain."""
+    houses = [box(0, 20, 30, 40),                                    # the largest, north
+              box(80, 15, 85, 20), box(50, 60, 55, 65),              # north, near and far
+              box(10, -20, 15, -15), box(70, -40, 75, -35)]          # south
+    scene = Scene({"building": houses, "road": [ROAD]}, (0, -50, 100, 100))
+
+    def picked(expr: str, where: Scene = scene) -> list:
+        return sorted(i for c, i in execute(parse(expr), where).picks if c == "building")
+
+    assert picked("buildings on the same side of the road as the largest building") == [1, 2]
+    assert picked("buildings not on the same side of the road as the largest building") == \
+        [3, 4]   # nor the largest itself: it is on no side of itself
+    assert rel.same_side(houses[3], [houses[4]], ROAD) and not rel.same_side(
+        houses[3], [houses[1]], ROAD)
+    out = execute(parse("buildings on the same side of the road as the largest building"),
+                  Scene({"building": houses}, (0, -50, 100, 100)))
+    assert out.picks == [] and out.uncertain
