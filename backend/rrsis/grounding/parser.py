@@ -413,9 +413,23 @@ class _Parser(RelationRules):
             if word == "top" and _number(self.peek(1) or "") is not None:   # "the top 5 ..."
                 self.i += 1
                 continue
+            if word == "most" and lx.OWN_KIND_WORDS.get(self.peek(1) or "") == "isolated" \
+                    and not anchor:   # "the (3) most isolated buildings": the farthest from
+                if rank is not None:   # the others of their kind
+                    raise self.fail("one rank at a time")
+                rank, count = ("farthest", count or 1), None
+                self.own_kinds.append(("farthest", 0))
+                self.i += 2
+                continue
             n = _number(word)
             nxt = self.peek(1)
             superlative = _superlative(nxt) if nxt is not None else None
+            if n is not None and nxt == "most":   # "the 3 most isolated": counted below
+                count = int(n) if n == int(n) and n >= 1 else None
+                if count is None:
+                    raise self.fail("a count must be a whole number")
+                self.i += 1
+                continue
             if n is not None and (superlative or self._category_at(1)):
                 if n < 1 or n != int(n):
                     raise self.fail("a count must be a whole number")

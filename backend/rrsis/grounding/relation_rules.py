@@ -109,13 +109,15 @@ class RelationRules(QuantityRules):
         """A relation of objects of ``heads`` to the others of their categories, by the kind of
         :data:`~.lexicon.OWN_KIND_WORDS`: isolated (far from any), group (in a group of at
         least ``size``, linked at the pair's "near" distance), joined (touching one: "terraced
-        houses"), detached (touching none)."""
+        houses"), detached (touching none); or farthest (the rank of "the most isolated")."""
         own = Target(tuple(heads))
         if kind == "isolated":
             return Relation("far", own, default_distance("far", groups, own, self.vocab))
         if kind == "group":
             return Relation("group", own, default_distance("near", groups, own, self.vocab),
                             min_count=size)
+        if kind == "farthest":   # "the most isolated": ranked by the gap to the nearest other
+            return Relation("farthest", own)
         return Relation("within_m", own, lx.TOUCH_M, kind == "detached")
 
     def in_groups(self) -> Optional[Tuple[int, bool]]:

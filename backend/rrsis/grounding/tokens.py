@@ -44,6 +44,8 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\b(?:on|at|along) the (?:banks?|shores?) of\b", " along "),
     # "houses set back 20 m from the road": more than that from it
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
+    # "the most northern building", "the most westerly tree": the northernmost, ...
+    (r"\bmost (north|south|east|west)(?:ern|erly)\b", r" \1ernmost "),
     # "the most central building": the one whose centre is nearest the extent's
     (r"\bmost (?:central|centrally located|centrally placed)\b", " centremost "),
     # "houses at right angles to the road" ("at right" is no part of the image here)

@@ -735,3 +735,12 @@ def test_on_the_same_side_of_the_road_as_an_anchor() -> None:
     out = execute(parse("buildings on the same side of the road as the largest building"),
                   Scene({"building": houses}, (0, -50, 100, 100)))
     assert out.picks == [] and out.uncertain
+
+
+def test_the_most_isolated_is_the_farthest_from_the_others_of_its_kind() -> None:
+    """"the most isolated building": ranked by the gap to the nearest other building."""
+    houses = [box(0, 0, 10, 10), box(12, 0, 22, 10), box(60, 0, 70, 10), box(30, 50, 40, 60)]
+    scene = Scene({"building": houses}, (0, 0, 100, 100))   # gaps to the nearest: 2, 2, 38, 40
+    assert execute(parse("the most isolated building"), scene).picks == [("building", 3)]
+    assert execute(parse("the 2 most isolated buildings"), scene).picks == [
+        ("building", 3), ("building", 2)]
