@@ -11,6 +11,7 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
                                                            # "the second largest", "the 2nd closest"
                 | isolated | clustered | terraced | detached  # to the others of its kind
                 | (group | cluster | row ...) of [size]     # "clusters of 5 or more houses"
+                | [N] most isolated                        # the farthest from the others
                 | northern | southern | eastern | western | central   # its part of the image
                 | axis                                     # "north-south", "NE-SW": its
                                                            # long side's direction
@@ -18,6 +19,7 @@ Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped
                 | anything | everything | objects | things ...   # every object (a note)
     postmod    := ["and"] ["not"] relation anchor | region | ["not"] attribute
                 | ["not"] (in | forming) [a] (group | cluster | row ...) [of size]
+                | [ordinal] (furthest | farthest | most) [to the] side | ordinal from the side
                 | ["not"] measure | in the (image | scene | map ...)   # the whole extent
                 | [ordinal] (closest | nearest | farthest) [to | from] anchor
                 | (to | from) anchor
