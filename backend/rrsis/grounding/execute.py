@@ -145,10 +145,13 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.kind in ("closer", "farther"):   # "closer to the road than to the river"
             keys = _compared(relation, keys, anchor_keys, parts, scene, out)
             continue
-        if relation.kind == "group":   # "clusters of buildings": its group among its kind
+        if relation.kind in ("group", "largest_group"):   # "clusters of buildings": its
             size = dict(zip(anchor_keys, rel.group_sizes(parts, relation.distance_m or 0.0)))
-            keys = [k for k in keys if (size.get(k, 1) >= (relation.min_count or 1))
-                    != relation.negated]
+            least = relation.min_count or 1   # group among its kind; the largest group's
+            if relation.kind == "largest_group":   # members (of one group only: "the")
+                biggest = rel.largest_group(parts, relation.distance_m or 0.0)
+                size = {a: int(i in biggest) for i, a in enumerate(anchor_keys)}
+            keys = [k for k in keys if (size.get(k, 0) >= least) != relation.negated]
             continue
         if relation.min_count is not None:   # "with at least 3 cars nearby": one by one
             found = _anchor_counts(relation.kind, relation.distance_m, keys, anchor_keys,

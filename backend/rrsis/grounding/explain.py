@@ -50,6 +50,8 @@ _RULES = {
               "first",
     "group": "in a group of at least {n} {a} objects (itself included): each linked to the "
              "next by a gap of at most {d:g} m",
+    "largest_group": "in the group of {a} objects with the most members (each linked to the "
+                     "next by a gap of at most {d:g} m)",
     "same_side": "on the same side of {v} as {a}: the straight line between their centres "
                  "does not cross {v} (at any distance)",
     "closer": "its distance to {a} is less than its distance to {v}",
@@ -72,7 +74,7 @@ def _relation_line(r: Relation) -> str:
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
-    elif r.kind == "group":   # "near" of the pair, which only a card's distances change
+    elif r.kind in ("group", "largest_group"):   # "near" of the pair
         source = " [the pair's 'near' distance]"
     if r.min_count is not None and r.kind != "group":   # "with at least 3 cars nearby"
         least = "fewer than" if r.negated else "at least"

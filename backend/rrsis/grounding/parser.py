@@ -454,8 +454,13 @@ class _Parser(RelationRules):
                 self.i += 1
                 continue
             if word in lx.GROUP_NOUNS and self.peek(1) == "of" and not anchor:
+                if rank == ("largest", 1) and not skip and count is None:   # "the largest
+                    rank = None                              # cluster of buildings": its members
+                    self.own_kinds.append(("largest_group", 0))
+                    self.i += 2
+                    continue
                 if rank is not None or count is not None:   # "clusters of buildings"
-                    raise self.fail("a rank or count of groups")   # "the largest group of"
+                    raise self.fail("a rank or count of groups")   # "the 2 largest groups of"
                 self.i += 2
                 self.own_kinds.append(("group", self.group_size(word)))
                 continue

@@ -45,7 +45,8 @@ RELATION_WORDS: Dict[str, str] = {
     "farthest": "farthest from", "across": "across", "most": "with the most",
     "fewest": "with the fewest", "parallel": "parallel to",
     "perpendicular": "perpendicular to", "group": "in a group of", "closer": "closer to",
-    "farther": "farther from", "same_side": "on the same side of"}
+    "farther": "farther from", "same_side": "on the same side of",
+    "largest_group": "in the largest group of"}
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ class Relation:
         if self.kind == "group":   # "building in a group of at least 3 building (<= 10 m apart)"
             return (f"{neg}{words} at least {self.min_count} {anchor} "
                     f"(<= {self.distance_m or 0:g} m apart)")
+        if self.kind == "largest_group":   # "building in the largest group of building (...)"
+            return f"{neg}{words} {anchor} (<= {self.distance_m or 0:g} m apart)"
         if self.min_count is not None:   # "building with at least 3 car (<= 3 m)"; "with
             least = "fewer than" if self.negated else "at least"   # fewer than 5 car"
             anchor = f"{least} {self.min_count} {anchor}"

@@ -113,9 +113,9 @@ class RelationRules(QuantityRules):
         own = Target(tuple(heads))
         if kind == "isolated":
             return Relation("far", own, default_distance("far", groups, own, self.vocab))
-        if kind == "group":
-            return Relation("group", own, default_distance("near", groups, own, self.vocab),
-                            min_count=size)
+        if kind in ("group", "largest_group"):   # "the largest cluster of buildings": the
+            return Relation(kind, own, default_distance("near", groups, own, self.vocab),
+                            min_count=size or None)   # members of the group with the most
         if kind == "farthest":   # "the most isolated": ranked by the gap to the nearest other
             return Relation("farthest", own)
         return Relation("within_m", own, lx.TOUCH_M, kind == "detached")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from shapely import STRtree
 from shapely.geometry import LineString
@@ -24,7 +24,7 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
-           "perpendicular", "group_sizes", "same_side",
+           "perpendicular", "group_sizes", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
@@ -309,7 +309,28 @@ def _crosses(a: BaseGeometry, b: BaseGeometry, via: BaseGeometry) -> bool:
 def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
     """For each of ``parts``, the number of parts in its group: the parts linked to it by a
     chain of gaps of at most ``distance`` ("cars in a row", "clusters of houses": each within
-    reach of the next, not all of each other). Union-find over an STRtree's near pairs."""
+    reach of the next, not all of each other)."""
+    roots = _group_roots(parts, distance)
+    counts = Counter(roots)
+    return [counts[r] for r in roots]
+
+
+def largest_group(parts: Sequence[BaseGeometry], distance: float) -> Set[int]:
+    """The indices of the parts of the group with the most parts ("the largest cluster of
+    buildings"); of two as large, the one with the larger area; none of no parts."""
+    roots = _group_roots(parts, distance)
+    if not roots:
+        return set()
+    counts, area = Counter(roots), Counter()
+    for r, p in zip(roots, parts):
+        area[r] += p.area
+    best = max(counts, key=lambda r: (counts[r], area[r]))
+    return {i for i, r in enumerate(roots) if r == best}
+
+
+def _group_roots(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
+    """Each part's group, named by one of its parts: union-find over an STRtree's pairs whose
+    gap is at most ``distance``."""
     parent = list(range(len(parts)))
 
     def root(i: int) -> int:
@@ -323,9 +344,7 @@ def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
         for j in tree.query(p.buffer(distance + 1e-6)):
             if j > i and gap(p, parts[j]) <= distance:
                 parent[root(int(j))] = root(i)
-    roots = [root(i) for i in range(len(parts))]
-    counts = Counter(roots)
-    return [counts[r] for r in roots]
+    return [root(i) for i in range(len(parts))]
 
 
 #: relation kind -> test(a, b, distance)

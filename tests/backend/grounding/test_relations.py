@@ -668,6 +668,8 @@ def test_a_group_is_a_chain_of_its_kind_and_joined_houses_touch() -> None:
     assert picked("terraced houses", "building") == [0, 1]
     assert picked("detached houses", "building") == [2]
     assert picked("isolated cars") == [6]
+    assert picked("the largest group of cars") == [0, 1, 2, 3]
+    assert rel.largest_group([], 6.0) == set()
 
 
 def test_an_anchor_related_to_its_own_kind() -> None:
