@@ -325,7 +325,7 @@ REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
 }
 REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter",
-                          "border", "third", "fifth"})
+                          "border", "third", "fifth", "quadrant"})
 #: the share of an axis a part of the image named on one axis takes: "the top third", "the
 #: western quarter", "the middle third" (on two axes, "the top left quarter" is the corner)
 REGION_SHARES: Dict[str, float] = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "fifth": 0.2}

@@ -98,6 +98,9 @@ class RelationRules(QuantityRules):
                         self.i = save
                         continue
                     kind = table[phrase]
+                    reach = self.trailing_distance() if kind == "with" else None
+                    if reach is not None:   # "buildings with 2 trees within 10 m (of them)"
+                        return self.counted(Relation("within_m", anchor, reach, negated, True))
                     if kind == "with":   # "houses with a pool next to them": next to a pool
                         kind = self.back_to_target() or kind
                     return self.counted(Relation(kind, anchor, default_distance(

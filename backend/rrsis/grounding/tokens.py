@@ -30,6 +30,11 @@ _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "nor
 
 #: (pattern, replacement), applied in order, case-insensitive
 REWRITES: Tuple[Tuple[str, str], ...] = (
+    # a request around the expression: "can you find buildings close to water", "I want the
+    # red cars", "give me the trees" ("please", "show me", "find" are fillers already)
+    (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
+     r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
+     " "),
     # "100-200 m2": a range (before hyphens become spaces)
     (r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 "),
     # "100 to 300 m2", "from 10 to 50 m from the road": the same, before a unit
