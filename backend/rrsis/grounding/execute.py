@@ -176,8 +176,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             if relation.kind in rel.TESTS:  # only anchors within the distance can matter
                 reach = scene.geometry(k).buffer(margin + 1e-6)
                 near_ids = tree.query(reach)  # type: ignore[union-attr]
-            else:  # a direction looks at the nearest anchor anywhere
-                near_ids = range(len(parts))
+            else:  # a direction looks at the nearest anchor anywhere: the nearest other part
+                near_ids = tree.query_nearest(  # type: ignore[union-attr]
+                    scene.geometry(k), exclusive=True, all_matches=False)
             others = [parts[i] for i in near_ids if anchor_keys[i] != k]
             return unary_union(others) if others else Polygon()
 
@@ -187,7 +188,10 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 != relation.negated]
             continue
         if relation.kind in DISTANCE_RANKS:   # orders the objects for the rank, keeps all
-            distance_to_anchor = {k: scene.geometry(k).distance(anchor_for(k)) for k in keys}
+            nearest_other = _gaps_to_nearest([k for k in keys if k in shared], anchor_keys,
+                                             parts, scene)   # "the most isolated building"
+            distance_to_anchor = {k: nearest_other[k] if k in shared
+                                  else scene.geometry(k).distance(anchor) for k in keys}
             continue
         keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor_for(k))]
     if target.rank is not None:
@@ -243,17 +247,26 @@ def _compared(relation: Relation, keys: List[ObjectKey], anchor_keys: List[Objec
     other_keys = _select(relation.via, scene, out) if relation.via is not None else []
     if not other_keys:
         return out.undecided(relation.via, relation, keys)   # type: ignore[arg-type]
-    others = [scene.geometry(v) for v in other_keys]
-
-    def nearest(k: ObjectKey, ks: List[ObjectKey], gs: List[BaseGeometry]) -> float:
-        geom = scene.geometry(k)
-        return min((rel.gap(geom, g) for a, g in zip(ks, gs) if a != k), default=math.inf)
-
+    to_anchor = _gaps_to_nearest(keys, anchor_keys, parts, scene)
+    to_other = _gaps_to_nearest(keys, other_keys, [scene.geometry(v) for v in other_keys], scene)
     closer = relation.kind == "closer"
-    return [k for k in keys if ((nearest(k, anchor_keys, parts) < nearest(k, other_keys, others))
-                                if closer else (nearest(k, anchor_keys, parts)
-                                                > nearest(k, other_keys, others)))
-            != relation.negated]
+    return [k for k in keys if ((to_anchor[k] < to_other[k]) if closer
+                                else (to_anchor[k] > to_other[k])) != relation.negated]
+
+
+def _gaps_to_nearest(keys: List[ObjectKey], anchor_keys: List[ObjectKey],
+                     parts: List[BaseGeometry], scene: Scene) -> Dict[ObjectKey, float]:
+    """For each of ``keys``, the gap to the nearest of ``parts`` (the objects ``anchor_keys``)
+    that is not itself, infinite where there is none: an STRtree's nearest, not a union of
+    the others per object (which is quadratic: "the most isolated" of 1,000 buildings)."""
+    tree = STRtree(parts)
+    own = set(keys) & set(anchor_keys)
+    out: Dict[ObjectKey, float] = {}
+    for k in keys:
+        found = tree.query_nearest(scene.geometry(k), return_distance=True,
+                                   exclusive=k in own, all_matches=False)[1]
+        out[k] = float(found[0]) if len(found) else math.inf
+    return out
 
 
 def _anchor_counts(kind: str, distance_m: Optional[float], keys: List[ObjectKey],

@@ -746,3 +746,24 @@ def test_the_most_isolated_is_the_farthest_from_the_others_of_its_kind() -> None
     assert execute(parse("the most isolated building"), scene).picks == [("building", 3)]
     assert execute(parse("the 2 most isolated buildings"), scene).picks == [
         ("building", 3), ("building", 2)]
+
+
+def test_ranks_and_comparisons_to_the_nearest_other_match_the_brute_force() -> None:
+    """The gap to the nearest other object (an STRtree's nearest) is the one the union of all
+    the others gives, for "the most isolated", "closer to X than to other Xs" and "north of
+    other buildings"."""
+    rng = np.random.default_rng(0)
+    houses = [box(x, y, x + 6, y + 6) for x, y in rng.uniform(0, 300, (60, 2))]
+    road = box(0, 140, 300, 150)
+    scene = Scene({"building": houses, "road": [road]}, (0, 0, 300, 300))
+    others = [unary_union([h for j, h in enumerate(houses) if j != i]) for i in range(60)]
+    gaps = [h.distance(o) for h, o in zip(houses, others)]
+    expected = sorted(range(60), key=lambda i: -gaps[i])[:5]
+    assert [i for _, i in execute(parse("the 5 most isolated buildings"), scene).picks] == \
+        expected
+    closer = [i for i in range(60) if houses[i].distance(road) < gaps[i]]
+    assert sorted(i for _, i in execute(parse(
+        "buildings closer to the road than to other buildings"), scene).picks) == closer
+    north = [i for i in range(60) if rel.direction(houses[i], others[i], "north")]
+    assert sorted(i for _, i in execute(parse("buildings north of other buildings"),
+                                        scene).picks) == north
