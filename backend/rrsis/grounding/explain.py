@@ -46,6 +46,9 @@ _RULES = {
     "perpendicular": f"within {{d:g}} m of {{a}}, its long side within "
                      f"{ORIENTATION_TOLERANCE_DEG:g} degrees of square to {{a}}'s direction "
                      f"where {{a}} is nearest (over {LOCAL_AXIS_M:g} m around that point)",
+    "oblique": f"within {{d:g}} m of {{a}}, its long side more than "
+               f"{ORIENTATION_TOLERANCE_DEG:g} degrees from both {{a}}'s direction and square "
+               f"to it where {{a}} is nearest (over {LOCAL_AXIS_M:g} m around that point)",
     "fewest": "ranked by the number of {a} objects within {d:g} m of it (or on it), fewest "
               "first",
     "group": "in a group of at least {n} {a} objects (itself included): each linked to the "

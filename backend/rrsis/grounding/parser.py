@@ -572,7 +572,8 @@ class _Parser(RelationRules):
         :func:`~.tokens.tokenize` leaves of "running north-south"), or "diagonal" (either
         diagonal axis), consumed; else None."""
         first, second = self.peek(), self.peek(1)
-        if first in lx.DIAGONAL_WORDS:   # "diagonal roads": either diagonal
+        if first in lx.DIAGONAL_WORDS and second != "to":   # "diagonal roads": either
+            # diagonal ("diagonally to the street" is at an angle to it)
             self.i += 1
             return "diagonal"
         if first not in lx.COMPASS_BEARINGS or second not in lx.COMPASS_BEARINGS or \

@@ -44,7 +44,7 @@ RELATION_WORDS: Dict[str, str] = {
     "south": "south of", "east": "east of", "west": "west of", "nearest": "nearest to",
     "farthest": "farthest from", "across": "across", "most": "with the most",
     "fewest": "with the fewest", "parallel": "parallel to",
-    "perpendicular": "perpendicular to", "group": "in a group of", "closer": "closer to",
+    "perpendicular": "perpendicular to", "oblique": "at an angle to", "group": "in a group of", "closer": "closer to",
     "farther": "farther from", "same_side": "on the same side of",
     "largest_group": "in the largest group of"}
 
@@ -168,7 +168,7 @@ class Relation:
         dist = f" (<= {self.distance_m:g} m)" if self.kind in ("along", "next_to", "near",
                                                                 "between", "with", "most",
                                                                 "fewest", "parallel",
-                                                                "perpendicular") \
+                                                                "perpendicular", "oblique") \
             else f" (> {self.distance_m:g} m)" if self.kind == "far" else ""
         return f"{neg}{words} {anchor}{dist}"
 

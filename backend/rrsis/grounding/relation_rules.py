@@ -320,11 +320,11 @@ def default_distance(kind: str, groups: Sequence[str], anchor: Target,
     """The distance ``kind`` means between objects of ``groups`` and ``anchor`` (m), from the
     per-pair next-to distance; None for a relation that has none."""
     if kind not in ("along", "next_to", "near", "far", "surrounded", "between", "with",
-                    "parallel", "perpendicular"):
+                    "parallel", "perpendicular", "oblique"):
         return None
     base = max(lx.next_to_distance_m(g, vocabulary.group_of(a))
                for g in groups for a in anchor.categories)
-    if kind in ("near", "between", "parallel", "perpendicular"):   # each of the two anchors is
+    if kind in ("near", "between", "parallel", "perpendicular", "oblique"):   # each of the two
         return 2.0 * base        # near it; "parallel to the road": lined up near it
     if kind == "far":
         return max(4.0 * base, 20.0)

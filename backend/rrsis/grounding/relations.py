@@ -24,7 +24,7 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
-           "perpendicular", "group_sizes", "largest_group", "same_side",
+           "perpendicular", "oblique", "group_sizes", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
@@ -233,6 +233,15 @@ def perpendicular(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
     return found is not None and found >= 90.0 - ORIENTATION_TOLERANCE_DEG
 
 
+def oblique(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    """Within ``distance`` of ``b``, its long side at an angle to ``b``'s direction where
+    ``b`` is nearest: neither parallel nor perpendicular ("cars parked at an angle to the
+    road": angle parking)."""
+    found = _local_axis_gap(a, b, distance)
+    return found is not None and ORIENTATION_TOLERANCE_DEG < found < 90.0 - \
+        ORIENTATION_TOLERANCE_DEG
+
+
 def rectangularity(geom: BaseGeometry) -> float:
     """Area / area of the minimum rotated rectangle (1 for a rectangle, pi/4 for a disc)."""
     rect = geom.minimum_rotated_rectangle
@@ -353,5 +362,5 @@ TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
     "with": along,   # "parking lots with cars": one of them within the distance, or on it
     "is": on,        # "vehicles except trucks": mostly over a truck is a truck
     "within_m": within_m, "beyond_m": beyond_m, "surrounded": surrounded,
-    "parallel": parallel, "perpendicular": perpendicular,
+    "parallel": parallel, "perpendicular": perpendicular, "oblique": oblique,
 }

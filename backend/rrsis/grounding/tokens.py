@@ -66,6 +66,10 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (rf"\b({_AREA_SIZES})[- ]footprints?\b(?=\s+[^\W\d_])", r" \1 "),
     # "tree-lined streets": lined with trees
     (r"\b(tree|palm)[- ]lined\s+([^\W\d_]+)", r" \2 lined with \1s "),
+    # "cars parked diagonally", "angle parking": at an angle to the road, not to the grid
+    (r"\bparked (?:diagonally|obliquely|at an angle)\b(?!\s+(?:to|from|with)\b)",
+     " at an angle to the road "),
+    (r"\b(?:angle|angled|diagonal) parking\b", " cars at an angle to the road "),
     # "semi-detached houses", "free-standing garages", "row houses", "townhouses": joined to
     # others or standing alone (:data:`~.lexicon.OWN_KIND_WORDS`)
     (r"\bsemi[- ]?detached\b", " semidetached "), (r"\bfree[- ]standing\b", " freestanding "),

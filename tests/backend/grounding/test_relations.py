@@ -610,6 +610,20 @@ def test_parallel_and_perpendicular_to_the_road_where_it_is_nearest() -> None:
     assert picked("buildings parallel to the road") == [0, 3]
     assert picked("houses at right angles to the road") == [1, 2]
     assert rel.bearing_gap(170.0, 10.0) == pytest.approx(20.0)
+    assert picked("buildings at an angle to the road") == []   # each lies along or square
+
+
+def test_cars_parked_at_an_angle_to_the_road() -> None:
+    """"cars parked diagonally" (angle parking): at an angle to the road where it is nearest,
+    neither along it nor square to it; not the image's diagonal."""
+    road = box(0, 0, 100, 8)
+    angled = rotate(box(20, 10, 22, 15), 45, origin="centroid")     # 45 degrees to the road
+    along, square = box(40, 10, 45, 12), box(60, 10, 62, 15)
+    scene = Scene({"road": [road], "car": [angled, along, square]}, (0, 0, 100, 100))
+    for text in ("cars parked diagonally", "angle parking", "cars at an angle to the road",
+                 "cars parked diagonally to the street"):
+        assert execute(parse(text), scene).picks == [("car", 0)], text
+    assert rel.oblique(angled, road, 6.0) and not rel.oblique(along, road, 6.0)
 
 
 def test_a_third_or_a_quarter_of_the_image() -> None:
