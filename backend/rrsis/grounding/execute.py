@@ -29,13 +29,14 @@ from .colour import has_colour
 from .plan import COUNT_RANKS, DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
-           "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE"]
+           "RECTANGULAR_FILL", "IRREGULAR_FILL", "COURTYARD_MIN_M2", "SIZE_QUANTILE"]
 
 LONG_ELONGATION = 2.5     # "long": long side at least 2.5 x the short side
 COMPACT_ELONGATION = 1.5  # "square"/"compact"/"round": at most 1.5
 RECTANGULAR_FILL = 0.85   # "rectangular": fills at least 85 % of its minimum rotated
 #                           rectangle (a disc fills 79 %, an L of equal arms 75 %)
 IRREGULAR_FILL = 0.7      # "irregular": fills less than 70 % of it
+COURTYARD_MIN_M2 = rel.COURTYARD_MIN_M2
 SIZE_QUANTILE = 1.0 / 3.0  # "large", "narrow": a third of that category's areas, widths
 _AXIS_BEARINGS = {**{name: (bearing,) for bearing, name in lx.AXIS_NAMES.items()},
                   "diagonal": (45.0, 135.0)}
@@ -304,6 +305,8 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
             result = rel.elongation(geom) <= COMPACT_ELONGATION
         elif attr.value == "rectangular":
             result = rel.rectangularity(geom) >= RECTANGULAR_FILL
+        elif attr.value == "courtyard":   # a hole of at least that much ground inside it
+            result = rel.largest_hole(geom) >= COURTYARD_MIN_M2
         else:   # irregular
             result = rel.rectangularity(geom) < IRREGULAR_FILL
     elif attr.kind == "orientation":   # an elongated object whose long side lies that way

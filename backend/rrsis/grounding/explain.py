@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
+from .execute import COURTYARD_MIN_M2
 from .relations import LOCAL_AXIS_M, ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
@@ -46,6 +47,8 @@ _RULES = {
     "perpendicular": f"within {{d:g}} m of {{a}}, its long side within "
                      f"{ORIENTATION_TOLERANCE_DEG:g} degrees of square to {{a}}'s direction "
                      f"where {{a}} is nearest (over {LOCAL_AXIS_M:g} m around that point)",
+    "in_courtyard": "its centre in a hole of at least {c:g} m2 in the outline of {a} (a "
+                    "courtyard; several objects that enclose one have it too)",
     "oblique": f"within {{d:g}} m of {{a}}, its long side more than "
                f"{ORIENTATION_TOLERANCE_DEG:g} degrees from both {{a}}'s direction and square "
                f"to it where {{a}} is nearest (over {LOCAL_AXIS_M:g} m around that point)",
@@ -73,6 +76,7 @@ _MEASURE_WORDS = {"area": "ground area",
 def _relation_line(r: Relation) -> str:
     anchor = r.anchor.anchor_text()
     rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,
+                                 c=COURTYARD_MIN_M2,
                                  v=r.via.text() if r.via is not None else "")
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
@@ -105,6 +109,10 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             lines.append(f"{indent}{neg}its long side lies {axis}, within "
                          f"{ORIENTATION_TOLERANCE_DEG:g} degrees of grid north (an outline less "
                          f"than {ORIENTED_ELONGATION:g} times as long as wide lies no way)")
+            continue
+        if a.kind == "shape" and a.value == "courtyard":
+            lines.append(f"{indent}{neg}its outline has a hole of at least "
+                         f"{COURTYARD_MIN_M2:g} m2 (a courtyard)")
             continue
         if a.kind == "size" and RELATIVE_SIZES[a.value][1] is None:   # "medium"
             lines.append(f"{indent}{neg}{_MEASURE_WORDS[RELATIVE_SIZES[a.value][0]]} in the "

@@ -250,7 +250,9 @@ SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "c
                                "compact": "compact",
                                "round": "compact", "rectangular": "rectangular",
                                "rectilinear": "rectangular", "boxy": "rectangular",
-                               "irregular": "irregular", "irregularly": "irregular"}
+                               "irregular": "irregular", "irregularly": "irregular",
+                               # a hole in the outline: "buildings with a courtyard"
+                               "courtyard": "courtyard", "ring": "courtyard"}
 
 #: the axis an elongated object lies along: compass word -> (axis name, bearing of the axis in
 #: degrees clockwise from grid north, 0-180). "roads running north-south", "east-west
@@ -276,6 +278,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("perpendicular", "to"): "perpendicular",
     ("square", "to"): "perpendicular", ("orthogonal", "to"): "perpendicular",
     ("at", "an", "angle", "to"): "oblique", ("oblique", "to"): "oblique",
+    ("in", "courtyard", "of"): "in_courtyard",   # tokens.REWRITES: "in the courtyard (of)"
     ("obliquely", "to"): "oblique", ("diagonal", "to"): "oblique",
     ("diagonally", "to"): "oblique", ("angled", "to"): "oblique",
     ("next", "to"): "next_to", ("beside",): "next_to", ("besides",): "next_to",

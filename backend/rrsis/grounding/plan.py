@@ -44,9 +44,9 @@ RELATION_WORDS: Dict[str, str] = {
     "south": "south of", "east": "east of", "west": "west of", "nearest": "nearest to",
     "farthest": "farthest from", "across": "across", "most": "with the most",
     "fewest": "with the fewest", "parallel": "parallel to",
-    "perpendicular": "perpendicular to", "oblique": "at an angle to", "group": "in a group of", "closer": "closer to",
-    "farther": "farther from", "same_side": "on the same side of",
-    "largest_group": "in the largest group of"}
+    "perpendicular": "perpendicular to", "oblique": "at an angle to", "group": "in a group of",
+    "closer": "closer to", "farther": "farther from", "same_side": "on the same side of",
+    "largest_group": "in the largest group of", "in_courtyard": "in a courtyard of"}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from shapely import STRtree
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
@@ -24,11 +24,14 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
-           "perpendicular", "oblique", "group_sizes", "largest_group", "same_side",
+           "perpendicular", "oblique", "largest_hole", "in_courtyard", "COURTYARD_MIN_M2",
+           "group_sizes", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
+COURTYARD_MIN_M2 = 10.0   # a courtyard: a hole of at least 10 m2 in an outline (a mask's
+#                           specks of a pixel or two are none)
 SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object is anchor
 DIRECTION_HALF_ANGLE = 45.0
 OCCLUSION_RING_M = 1.0     # the ground around an object that tells what it stands on
@@ -43,7 +46,7 @@ LOCAL_AXIS_M = 15.0   # "parallel to the road": the road's direction within this
 #: relations that take the anchor as segmented, no object counted as hiding it: what lies
 #: around an object (a house in a clearing is surrounded by the forest, not on it), and what
 #: an object is ("vehicles except trucks": a car beside a truck is no truck)
-AS_SEGMENTED = frozenset({"surrounded", "is"})
+AS_SEGMENTED = frozenset({"surrounded", "is", "in_courtyard"})
 
 
 def occluders(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
@@ -242,6 +245,25 @@ def oblique(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
         ORIENTATION_TOLERANCE_DEG
 
 
+def largest_hole(geom: BaseGeometry) -> float:
+    """The ground area of the largest hole in ``geom``'s outline (0 for none): a courtyard,
+    which the vectoriser keeps ("buildings with a courtyard")."""
+    return max((h.area for h in _holes(geom)), default=0.0)
+
+
+def in_courtyard(a: BaseGeometry, b: BaseGeometry, distance: float = 0.0) -> bool:
+    """``a``'s centre lies in a courtyard of ``b``: a hole of at least
+    :data:`COURTYARD_MIN_M2` in ``b``'s outline ("trees in the courtyard"; the union of
+    several buildings that enclose one has it too)."""
+    centre = a.representative_point()
+    return any(h.area >= COURTYARD_MIN_M2 and h.contains(centre) for h in _holes(b))
+
+
+def _holes(geom: BaseGeometry) -> List[Polygon]:
+    return [Polygon(ring) for p in getattr(geom, "geoms", [geom])
+            for ring in getattr(p, "interiors", [])]
+
+
 def rectangularity(geom: BaseGeometry) -> float:
     """Area / area of the minimum rotated rectangle (1 for a rectangle, pi/4 for a disc)."""
     rect = geom.minimum_rotated_rectangle
@@ -363,4 +385,5 @@ TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
     "is": on,        # "vehicles except trucks": mostly over a truck is a truck
     "within_m": within_m, "beyond_m": beyond_m, "surrounded": surrounded,
     "parallel": parallel, "perpendicular": perpendicular, "oblique": oblique,
+    "in_courtyard": in_courtyard,
 }

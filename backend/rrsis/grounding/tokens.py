@@ -70,6 +70,14 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\bparked (?:diagonally|obliquely|at an angle)\b(?!\s+(?:to|from|with)\b)",
      " at an angle to the road "),
     (r"\b(?:angle|angled|diagonal) parking\b", " cars at an angle to the road "),
+    # "buildings with an inner courtyard": the shape; "trees in the courtyard (of the
+    # school)": in a hole of its building
+    (r"\bwith (?:an? |inner |central |open |internal )*courtyards?\b", " courtyard "),
+    (r"\bwithout (?:an? |inner |central |open |internal )*courtyards?\b", " not courtyard "),
+    (r"\b(?:in|inside) (?:the |an? |their |its )?(?:inner |central )?courtyards? of\b",
+     " in courtyard of "),
+    (r"\b(?:in|inside) (?:the |an? |their |its )?(?:inner |central )?courtyards?\b(?! of\b)",
+     " in courtyard of buildings "),
     # "semi-detached houses", "free-standing garages", "row houses", "townhouses": joined to
     # others or standing alone (:data:`~.lexicon.OWN_KIND_WORDS`)
     (r"\bsemi[- ]?detached\b", " semidetached "), (r"\bfree[- ]standing\b", " freestanding "),

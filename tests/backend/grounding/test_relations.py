@@ -781,3 +781,28 @@ def test_ranks_and_comparisons_to_the_nearest_other_match_the_brute_force() -> N
     north = [i for i in range(60) if rel.direction(houses[i], others[i], "north")]
     assert sorted(i for _, i in execute(parse("buildings north of other buildings"),
                                         scene).picks) == north
+
+
+def test_a_courtyard_is_a_hole_in_the_outline() -> None:
+    """"buildings with a courtyard": a hole of at least 10 m2 (a speck of a pixel or two in
+    the mask is none); "trees in the courtyard": surrounded by the building."""
+    ring = box(0, 0, 30, 30).difference(box(10, 10, 20, 20))        # a 100 m2 courtyard
+    specked = box(40, 0, 60, 20).difference(box(49, 9, 50, 10))     # a 1 m2 hole
+    plain = box(70, 0, 90, 20)
+    tree = box(13, 13, 17, 17)
+    scene = Scene({"building": [ring, specked, plain], "tree": [tree, box(95, 0, 99, 4)]},
+                  (0, 0, 100, 100))
+    assert rel.largest_hole(ring) == pytest.approx(100.0) and rel.largest_hole(plain) == 0.0
+    assert execute(parse("buildings with a courtyard"), scene).picks == [("building", 0)]
+    assert execute(parse("buildings without a courtyard"), scene).picks == [
+        ("building", 1), ("building", 2)]
+    assert execute(parse("trees in the courtyard"), scene).picks == [("tree", 0)]
+
+
+def test_a_courtyard_enclosed_by_several_buildings() -> None:
+    """"cars in the courtyard": a hole of the buildings' union counts, as four wings around
+    one yard do; a car outside the ring is in none."""
+    wings = [box(0, 0, 30, 5), box(0, 25, 30, 30), box(0, 5, 5, 25), box(25, 5, 30, 25)]
+    cars = [box(12, 12, 16, 14), box(40, 12, 44, 14)]
+    scene = Scene({"building": wings, "car": cars}, (0, 0, 100, 100))
+    assert execute(parse("cars in the courtyard"), scene).picks == [("car", 0)]
