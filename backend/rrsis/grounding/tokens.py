@@ -49,6 +49,9 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\b(?:on|at|along) the (?:banks?|shores?) of\b", " along "),
     # "houses set back 20 m from the road": more than that from it
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
+    # "the car at the far left (of the image)": the one furthest left, the westernmost
+    (r"\b(?:at|on|to|in) the far (left|right|top|bottom|north|south|east|west)"
+     r"(?: side| edge| end)?\b", r" furthest \1 "),
     # "the most northern building", "the most westerly tree": the northernmost, ...
     (r"\bmost (north|south|east|west)(?:ern|erly)\b", r" \1ernmost "),
     # "the most central building": the one whose centre is nearest the extent's
