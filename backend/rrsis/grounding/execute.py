@@ -53,6 +53,8 @@ class Scene:
     bounds: Tuple[float, float, float, float]
     colour_of: Optional[Callable[[str, int], np.ndarray]] = None
     dropped: AbstractSet[ObjectKey] = frozenset()
+    #: parts found in objects' outlines, by name ("junction": the road's), for anchors
+    derived: Dict[str, List[BaseGeometry]] = field(default_factory=dict)
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
     _sizes: Dict[Tuple[str, str], np.ndarray] = field(default_factory=dict)
     _terciles: Dict[Tuple[str, str], Tuple[float, float]] = field(default_factory=dict)
@@ -81,7 +83,7 @@ class Scene:
         return self._lab[key]
 
     def geometry(self, key: ObjectKey) -> BaseGeometry:
-        return self.objects[key[0]][key[1]]
+        return (self.derived if key[0] in self.derived else self.objects)[key[0]][key[1]]
 
 
 @dataclass
@@ -130,6 +132,10 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     anchors_of: Optional[Dict[ObjectKey, int]] = None   # for "the road with the most cars"
     for relation in target.relations:
         anchor_keys = _select(relation.anchor, scene, out)
+        if relation.anchor.part == "junction" and anchor_keys:   # "at the intersection"
+            found = rel.junctions(unary_union([scene.geometry(a) for a in anchor_keys]))
+            scene.derived["junction"] = found   # keys ("junction", i), never targets
+            anchor_keys = [("junction", i) for i in range(len(found))]
         if not anchor_keys and relation.kind == "is" and relation.negated:
             out.notes.append(f"no {relation.anchor.text()} found: nothing to except")
             continue   # "vehicles except buses" without a bus: every vehicle, decidedly

@@ -18,7 +18,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
-           "OWN_KIND_WORDS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS", "SIDE_SUPERLATIVES",
+           "OWN_KIND_WORDS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS", "JUNCTION_NOUNS", "SIDE_SUPERLATIVES",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
            "SIDE_GROUPS",
@@ -454,6 +454,11 @@ GROUP_NOUNS: FrozenSet[str] = frozenset({
     "group", "groups", "cluster", "clusters", "row", "rows", "line", "lines", "clump",
     "clumps", "bunch", "bunches", "queue", "queues"})
 GROUP_MIN = 3
+# parts of the road found in its mask, as an anchor: "cars at the intersection", "buildings
+# near the junction" (relations.junctions)
+JUNCTION_NOUNS: FrozenSet[str] = frozenset({
+    "intersection", "intersections", "junction", "junctions", "crossroads", "crossroad",
+    "crossing", "crossings", "roundabout", "roundabouts"})
 # group nouns that also say how the group is laid out, which the reading does not check
 LINE_NOUNS: FrozenSet[str] = frozenset({"row", "rows", "line", "lines", "queue", "queues"})
 # "patches of grass", "a stand of trees": read as the objects themselves (a note says so)
@@ -551,7 +556,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,
-                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS,
+                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, JUNCTION_NOUNS, GENERIC_NOUNS, COMPASS_BEARINGS,
                  DIAGONAL_WORDS, {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
                   COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS):

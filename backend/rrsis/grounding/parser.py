@@ -821,6 +821,9 @@ class _Parser(RelationRules):
                 return Target(self.heads)   # "cars close to each other": to other cars
         elif self.heads and self.eat("one", "another"):
             return Target(self.heads)
+        junction = self.junction()
+        if junction is not None:   # "at the intersection": a part of the road's mask
+            return junction
         attrs, rank, count, skip = self.premods(anchor=True)
         if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
             self.anchor_count = (count, False)
@@ -859,6 +862,24 @@ class _Parser(RelationRules):
         if along is not None:   # "near roadside trees": along the road
             relations.append(self.along_side(along, groups))
         return Target(tuple(heads), tuple(attrs), tuple(relations), region, rank, skip)
+
+    def junction(self) -> Optional[Target]:
+        """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`)
+        as an anchor: the road's junctions, consumed; else None (position unchanged)."""
+        save = self.i
+        self.skip_fillers()
+        if self.peek() in ("road", "street") and self.peek(1) in lx.JUNCTION_NOUNS:
+            self.i += 1   # "the road junction", "a street crossing"
+        road = self.vocab.category_named("road")
+        if self.peek() not in lx.JUNCTION_NOUNS or road is None:
+            self.i = save
+            return None
+        note = (f"'{self.t[self.i]}' read as the road's junctions: where three or more arms "
+                "of the road found meet")
+        if note not in self.notes:
+            self.notes.append(note)
+        self.i += 1
+        return Target((road,), part="junction")
 
     def whole_image(self) -> bool:
         """"in the image", "across the whole scene": the extent every expression is read in,

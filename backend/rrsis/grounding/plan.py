@@ -193,6 +193,9 @@ class Target:
     rank_skip: int = 0
     #: the kind the user named, read as ``categories`` of its length (:mod:`.kinds`: "bus")
     named_as: str = ""
+    #: a part of the objects, found in their outlines: "junction" (an anchor's: "cars at the
+    #: intersection" are on the road's junctions, :func:`~.relations.junctions`)
+    part: str = ""
 
     def rank_text(self) -> str:
         """"the 3 largest", "the 2nd largest", "the largest"; "the 3", "the 2nd" for a rank by
@@ -211,6 +214,8 @@ class Target:
         head = " + ".join(self.categories)
         if self.named_as:   # "bus-sized vehicle over 8 m long"
             head = f"{self.named_as}-sized {head}"
+        if self.part:   # "road junction"
+            head = f"{head} {self.part}"
         words = [a.text() for a in self.attributes if not a.after_the_name]
         if self.rank:
             words.insert(0, self.rank_text())

@@ -41,6 +41,8 @@ _WORDS = {**RELATION_WORDS, "beyond_m": "beyond", **{k: k for k in DISTANCE_RANK
 
 def _relation_family(group: str, relation: Relation) -> str:
     anchor = relation.anchor.named_as or "+".join(relation.anchor.categories)
+    if relation.anchor.part:   # "vehicle on road junction": not the family "vehicle on road"
+        anchor = f"{anchor} {relation.anchor.part}"
     neg = "not " if relation.negated else ""
     words = _WORDS.get(relation.kind, relation.kind)
     if relation.via is not None and relation.kind == "same_side":

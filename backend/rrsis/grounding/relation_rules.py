@@ -98,6 +98,8 @@ class RelationRules(QuantityRules):
                         self.i = save
                         continue
                     kind = table[phrase]
+                    if phrase == ("at",) and anchor.part and set(groups) != {"vehicle"}:
+                        kind = "next_to"   # "buildings at the intersection": at its corners
                     reach = self.trailing_distance() if kind == "with" else None
                     if reach is not None:   # "buildings with 2 trees within 10 m (of them)"
                         return self.counted(Relation("within_m", anchor, reach, negated, True))

@@ -13,6 +13,8 @@ import math
 from collections import Counter
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+import numpy as np
+import shapely
 from shapely import STRtree
 from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -25,11 +27,13 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
            "perpendicular", "oblique", "largest_hole", "in_courtyard", "COURTYARD_MIN_M2",
-           "group_sizes", "largest_group", "same_side",
+           "group_sizes", "junctions", "JUNCTION_RADIUS", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
+JUNCTION_RADIUS = 1.5     # a junction: the road within 1.5 road widths of where its arms meet
+#                           (a crossing and the first metres of each arm)
 COURTYARD_MIN_M2 = 10.0   # a courtyard: a hole of at least 10 m2 in an outline (a mask's
 #                           specks of a pixel or two are none)
 SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object is anchor
@@ -257,6 +261,40 @@ def in_courtyard(a: BaseGeometry, b: BaseGeometry, distance: float = 0.0) -> boo
     several buildings that enclose one has it too)."""
     centre = a.representative_point()
     return any(h.area >= COURTYARD_MIN_M2 and h.contains(centre) for h in _holes(b))
+
+
+def junctions(road: BaseGeometry) -> List[BaseGeometry]:
+    """The junctions of a road mask ("the intersection", "cars at the junction"): where at
+    least three arms of road leave a point of its middle. Points on a grid of a quarter of the
+    road's width (:func:`mean_width` of the whole network) at least a quarter width inside it
+    are tested: going round one, each arm is a run of at least two of 32 rays that find road
+    both 1.25 and 2 widths out (twice along a straight road or a bend, once at an end; the
+    slivers of the nearer circle past a road's end go no further). Each junction is the road
+    within :data:`JUNCTION_RADIUS` widths of the centre of its points (neighbours merged)."""
+    if road.is_empty:
+        return []
+    width = max(mean_width(road), 2.0)
+    x0, y0, x1, y1 = road.bounds
+    step = width / 4.0   # at least one point across the middle half of every road
+    xs, ys = np.meshgrid(np.arange(x0, x1, step), np.arange(y0, y1, step))
+    xs, ys = xs.ravel(), ys.ravel()
+    inside = shapely.contains_xy(road, xs, ys)
+    xs, ys = xs[inside], ys[inside]
+    keep = shapely.distance(road.boundary, shapely.points(xs, ys)) >= 0.25 * width
+    xs, ys = xs[keep], ys[keep]
+    angles = np.linspace(0.0, 2.0 * np.pi, 32, endpoint=False)
+    on_road = np.ones((len(xs), len(angles)), dtype=bool)
+    for radius in ((JUNCTION_RADIUS - 0.25) * width, 2.0 * width):   # the arm goes on
+        on_road &= shapely.contains_xy(road, xs[:, None] + radius * np.cos(angles),
+                                       ys[:, None] + radius * np.sin(angles))
+    runs = on_road & np.roll(on_road, -1, axis=1)          # two samples in a row
+    arms = (runs & ~np.roll(runs, 1, axis=1)).sum(axis=1)  # the runs' starts, round the circle
+    hubs = shapely.points(xs[arms >= 3], ys[arms >= 3])
+    if not len(hubs):
+        return []
+    merged = unary_union(shapely.buffer(hubs, step))   # the points of one junction
+    centres = [g.centroid for g in getattr(merged, "geoms", [merged])]
+    return [c.buffer(JUNCTION_RADIUS * width).intersection(road) for c in centres]
 
 
 def _holes(geom: BaseGeometry) -> List[Polygon]:

@@ -49,6 +49,11 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\b(?:on|at|along) the (?:banks?|shores?) of\b", " along "),
     # "houses set back 20 m from the road": more than that from it
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
+    # "the house on the corner (of the street)", "corner buildings": at the road's junction
+    # ("the corner of the image" is a part of it)
+    (r"\b(?:on|at) (?:the |a )?(?:street |road )?corners?(?: of (?:the |a )?(?:roads?|streets?"
+     r"|intersection|junction))?\b(?! of)", " at the intersection "),
+    (r"\bcorner (buildings?|houses?|shops?|lots?|plots?)\b", r" \1 at the intersection "),
     # "the car at the far left (of the image)": the one furthest left, the westernmost
     (r"\b(?:at|on|to|in) the far (left|right|top|bottom|north|south|east|west)"
      r"(?: side| edge| end)?\b", r" furthest \1 "),

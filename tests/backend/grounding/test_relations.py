@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from shapely.affinity import rotate, translate
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 from shapely.ops import unary_union
 
 from rrsis.grounding import parse
@@ -806,3 +806,30 @@ def test_a_courtyard_enclosed_by_several_buildings() -> None:
     cars = [box(12, 12, 16, 14), box(40, 12, 44, 14)]
     scene = Scene({"building": wings, "car": cars}, (0, 0, 100, 100))
     assert execute(parse("cars in the courtyard"), scene).picks == [("car", 0)]
+
+
+def test_junctions_are_where_three_arms_of_road_meet() -> None:
+    """"cars at the intersection": the road within 1.5 widths of where three or more arms meet
+    (a crossing, a T, a Y, a lane off a road), not a bend, a straight stretch or a road's end;
+    "the house on the corner" is next to one."""
+    plus = unary_union([box(0, 45, 100, 55), box(45, 0, 55, 100)])
+    tee = unary_union([box(0, 45, 100, 55), box(45, 0, 55, 50)])
+    bend = unary_union([box(0, 45, 55, 55), box(45, 45, 55, 100)])
+    wye = unary_union([LineString([(50, 50), p]).buffer(4) for p in ((50, 0), (0, 100),
+                                                                      (100, 100))])
+    assert [len(rel.junctions(g)) for g in (plus, tee, bend, ROAD, wye)] == [1, 1, 0, 0, 1]
+    assert rel.junctions(plus)[0].centroid.distance(Point(50, 50)) < 1.0
+    assert rel.junctions(Polygon()) == []
+    cars = [box(48, 48, 52, 50), box(5, 48, 9, 50)]            # in the crossing; down the road
+    houses = [box(58, 58, 70, 70), box(86, 58, 98, 70)]        # on the corner; along the road
+    scene = Scene({"road": [plus], "car": cars, "building": houses}, (0, 0, 100, 100))
+    plan = parse("cars at the intersection")
+    assert plan.summary() == "grounded: car on road junction"
+    assert any("junctions" in n for n in plan.notes)
+    assert execute(plan, scene).picks == [("car", 0)]
+    assert execute(parse("the house on the corner"), scene).picks == [("building", 0)]
+    assert execute(parse("cars not at the intersection"), scene).picks == [("car", 1)]
+    no_junction = Scene({"road": [ROAD], "car": cars}, (0, 0, 100, 100))
+    out = execute(plan, no_junction)
+    assert out.picks == [] and out.uncertain
+    assert families(plan) == ("vehicle on road junction",)
