@@ -92,19 +92,19 @@ class RrsisDock(QgsDockWidget):
         self.expression.setToolTip(self.tr(
             "What to find, in words. Understood and computed: categories (buildings, cars, "
             "trucks, trees, roads, water, bare land, parking lots ...), colours (red roofs, "
-            "red and white cars), size (small, the 3 largest, the second largest, larger than "
-            "100 m2, between 50 and 200 m2, trucks longer than 10 m, larger than average), "
+            "red and white cars), size (small, the 3 largest, the second largest, larger than"
+            " 100 m2, between 50 and 200 m2, trucks longer than 10 m, larger than average), "
             "shape (long), orientation (roads running north-south), relations (next to the "
             "road, within 20 m of the river, more than 50 m from buildings, between the "
             "buildings, parking lots with cars, buildings with at least 3 cars nearby, north "
             "of the road, across the road from the school, cars in driveways, the building "
-            "closest to the river, closer to the road than to the river, isolated "
-            "buildings, clusters of buildings, cars in a row, terraced houses, cars at the "
-            "intersection, buildings with a courtyard), ranks (the "
-            "building furthest north, the second car from the left), regions (in the top "
-            "left of the image), not / except, and / or. Anything else goes to the model whole, as does "
-            "what the model answered better in validation (trees along the road). The line "
-            "under the box shows how it will be read, and after a run how it was."))
+            "closest to the river, closer to the road than to the river, isolated buildings, "
+            "clusters of buildings, cars in a row, terraced houses, cars at the intersection,"
+            " buildings with a courtyard), ranks (the building furthest north, the second car"
+            " from the left), regions (in the top left of the image), not / except, and / or."
+            " Anything else goes to the model whole, as does what the model answered better "
+            "in validation (trees along the road). The line under the box shows how it will "
+            "be read, and after a run how it was."))
         self.expression.addItems(settings.history())
         self.expression.setCurrentText("")
         form.addRow(self.tr("Expression"), self.expression)
