@@ -29,14 +29,13 @@ from .colour import has_colour
 from .plan import COUNT_RANKS, DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
-           "RECTANGULAR_FILL", "IRREGULAR_FILL", "COURTYARD_MIN_M2", "SIZE_QUANTILE"]
+           "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE"]
 
 LONG_ELONGATION = 2.5     # "long": long side at least 2.5 x the short side
 COMPACT_ELONGATION = 1.5  # "square"/"compact"/"round": at most 1.5
 RECTANGULAR_FILL = 0.85   # "rectangular": fills at least 85 % of its minimum rotated
 #                           rectangle (a disc fills 79 %, an L of equal arms 75 %)
 IRREGULAR_FILL = 0.7      # "irregular": fills less than 70 % of it
-COURTYARD_MIN_M2 = rel.COURTYARD_MIN_M2
 SIZE_QUANTILE = 1.0 / 3.0  # "large", "narrow": a third of that category's areas, widths
 _AXIS_BEARINGS = {**{name: (bearing,) for bearing, name in lx.AXIS_NAMES.items()},
                   "diagonal": (45.0, 135.0)}
@@ -152,13 +151,15 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.kind in ("closer", "farther"):   # "closer to the road than to the river"
             keys = _compared(relation, keys, anchor_keys, parts, scene, out)
             continue
-        if relation.kind in ("group", "largest_group"):   # "clusters of buildings": its
+        if relation.kind == "group":   # "clusters of buildings": its group among its kind
             size = dict(zip(anchor_keys, rel.group_sizes(parts, relation.distance_m or 0.0)))
-            least = relation.min_count or 1   # group among its kind; the largest group's
-            if relation.kind == "largest_group":   # members (of one group only: "the")
-                biggest = rel.largest_group(parts, relation.distance_m or 0.0)
-                size = {a: int(i in biggest) for i, a in enumerate(anchor_keys)}
-            keys = [k for k in keys if (size.get(k, 0) >= least) != relation.negated]
+            keys = [k for k in keys if (size.get(k, 0) >= (relation.min_count or 1))
+                    != relation.negated]
+            continue
+        if relation.kind == "largest_group":   # the members of one group only: "the largest"
+            biggest = {anchor_keys[i] for i in rel.largest_group(parts, relation.distance_m
+                                                                 or 0.0)}
+            keys = [k for k in keys if (k in biggest) != relation.negated]
             continue
         if relation.min_count is not None:   # "with at least 3 cars nearby": one by one
             found = _anchor_counts(relation.kind, relation.distance_m, keys, anchor_keys,
@@ -312,7 +313,7 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         elif attr.value == "rectangular":
             result = rel.rectangularity(geom) >= RECTANGULAR_FILL
         elif attr.value == "courtyard":   # a hole of at least that much ground inside it
-            result = rel.largest_hole(geom) >= COURTYARD_MIN_M2
+            result = rel.largest_hole(geom) >= rel.COURTYARD_MIN_M2
         else:   # irregular
             result = rel.rectangularity(geom) < IRREGULAR_FILL
     elif attr.kind == "orientation":   # an elongated object whose long side lies that way

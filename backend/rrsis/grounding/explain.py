@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
-from .execute import COURTYARD_MIN_M2
-from .relations import LOCAL_AXIS_M, ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION
+from .relations import (COURTYARD_MIN_M2, LOCAL_AXIS_M, ORIENTATION_TOLERANCE_DEG,
+                        ORIENTED_ELONGATION)
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary

@@ -564,7 +564,7 @@ def _all_words() -> FrozenSet[str]:
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",
-                  "nearer", "closer", "farther", "further", "same", "as",
+                  "nearer", "same", "as",
                   "long", "wide",
                   "within", "about", "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",

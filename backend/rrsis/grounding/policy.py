@@ -45,13 +45,14 @@ def _relation_family(group: str, relation: Relation) -> str:
         anchor = f"{anchor} {relation.anchor.part}"
     neg = "not " if relation.negated else ""
     words = _WORDS.get(relation.kind, relation.kind)
-    if relation.via is not None and relation.kind == "same_side":
-        return f"{group} {neg}{words} {'+'.join(relation.via.categories)} as {anchor}"
-    if relation.via is not None and relation.kind in ("closer", "farther"):
-        return f"{group} {neg}{words} {anchor} than {'+'.join(relation.via.categories)}"
-    if relation.via is not None:   # "building across road from building"
-        words = f"{words} {'+'.join(relation.via.categories)} from"
-    return f"{group} {neg}{words} {anchor}"
+    if relation.via is None:
+        return f"{group} {neg}{words} {anchor}"
+    via = "+".join(relation.via.categories)
+    if relation.kind == "same_side":   # "building on the same side of road as building"
+        return f"{group} {neg}{words} {via} as {anchor}"
+    if relation.kind in ("closer", "farther"):   # "building closer to road than water"
+        return f"{group} {neg}{words} {anchor} than {via}"
+    return f"{group} {neg}{words} {via} from {anchor}"   # "building across road from building"
 
 
 def _target_families(target: Target) -> List[str]:

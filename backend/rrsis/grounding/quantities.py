@@ -156,27 +156,6 @@ class QuantityRules(Cursor):
         self.last_metric = kind = kind or self.last_metric or "within_m"   # "and 10 m of"
         return kind, value * lx.UNITS_M[unit]  # type: ignore[index]
 
-    def trailing_distance(self) -> Optional[float]:
-        """After "with" and its anchor: "within 10 m", "within 10 m of them", "less than 5 m
-        away" (m), consumed; else None (position unchanged: "within 10 m of the road" is a
-        relation of its own)."""
-        save = self.i
-        if not (self.eat("within") or self.eat("less", "than") or self.eat("at", "most")
-                or self.eat("up", "to")):
-            return None
-        value, unit = _number(self.peek() or ""), self.peek(1)
-        if value is None or unit not in lx.UNITS_M:
-            self.i = save
-            return None
-        self.i += 2
-        self.eat("away")
-        if self.at("of") or self.at("from"):
-            if self.peek(1) not in ("them", "it"):   # an anchor of its own
-                self.i = save
-                return None
-            self.i += 2
-        return value * lx.UNITS_M[unit]
-
     def anchor_quantity(self) -> Optional[Tuple[int, bool]]:
         """"at least 3", "more than 2", "3 or more", "fewer than 3" before an object's name:
         (the least count, whether the relation is negated: "fewer than 3" is not at least 3),

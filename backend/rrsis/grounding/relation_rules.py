@@ -109,6 +109,27 @@ class RelationRules(QuantityRules):
                         kind, groups, anchor, self.vocab), negated))
         return None
 
+    def trailing_distance(self) -> Optional[float]:
+        """After "with" and its anchor: "within 10 m", "within 10 m of them", "less than 5 m
+        away" (m), consumed; else None (position unchanged: "within 10 m of the road" is a
+        relation of its own)."""
+        save = self.i
+        if not (self.eat("within") or self.eat("less", "than") or self.eat("at", "most")
+                or self.eat("up", "to")):
+            return None
+        value, unit = _number(self.peek() or ""), self.peek(1)
+        if value is None or unit not in lx.UNITS_M:
+            self.i = save
+            return None
+        self.i += 2
+        self.eat("away")
+        if self.at("of") or self.at("from"):
+            if self.peek(1) not in PRONOUNS:   # an anchor of its own
+                self.i = save
+                return None
+            self.i += 2
+        return value * lx.UNITS_M[unit]
+
     def own_kind_relation(self, kind: str, size: int, groups: List[str],
                           heads: Sequence[str]) -> Relation:
         """A relation of objects of ``heads`` to the others of their categories, by the kind of
