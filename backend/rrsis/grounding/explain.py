@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .engine import GroundedRun
-from .relations import (COURTYARD_MIN_M2, LOCAL_AXIS_M, ORIENTATION_TOLERANCE_DEG,
-                        ORIENTED_ELONGATION)
+from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_AXIS_M,
+                        ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION)
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary
@@ -62,10 +62,8 @@ _RULES = {
                  "does not cross {v} (at any distance)",
     "closer": "its distance to {a} is less than its distance to {v}",
     "farther": "its distance to {a} is more than its distance to {v}",
-    "north": "north of {a} (within 45 degrees of grid north from the nearest point)",
-    "south": "south of {a} (within 45 degrees of grid south from the nearest point)",
-    "east": "east of {a} (within 45 degrees of grid east from the nearest point)",
-    "west": "west of {a} (within 45 degrees of grid west from the nearest point)",
+    **{point: f"{point} of {{a}} (less than {DIRECTION_HALF_ANGLE:g} degrees from grid {point} "
+              "from the nearest point)" for point in BEARINGS},
 }
 #: what each measure of an object is, in words (:func:`.execute.measure`)
 _MEASURE_WORDS = {"area": "ground area",

@@ -210,6 +210,8 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               "easternmost": "easternmost", "eastmost": "easternmost",
                               "rightmost": "easternmost", "westernmost": "westernmost",
                               "westmost": "westernmost", "leftmost": "westernmost",
+                              **{p + "ernmost": p + "ernmost" for p in (
+                                  "northeast", "northwest", "southeast", "southwest")},
                               # by its centre's distance to the centre of the extent
                               "centremost": "most central", "centermost": "most central",
                               "middlemost": "most central"}
@@ -228,13 +230,19 @@ SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest"
                                            "southernmost": ("northing", False),
                                            "easternmost": ("easting", True),
                                            "westernmost": ("easting", False),
+                                           # along a diagonal: "the northeasternmost"
+                                           "northeasternmost": ("northeasting", True),
+                                           "southwesternmost": ("northeasting", False),
+                                           "northwesternmost": ("northwesting", True),
+                                           "southeasternmost": ("northwesting", False),
                                            "most central": ("off_centre", False),
                                            "least central": ("off_centre", True)}
 # "the building furthest north", "the second car from the left": a rank by position
 SIDE_SUPERLATIVES: Dict[str, str] = {
     "north": "northernmost", "top": "northernmost", "south": "southernmost",
     "bottom": "southernmost", "east": "easternmost", "right": "easternmost",
-    "west": "westernmost", "left": "westernmost"}
+    "west": "westernmost", "left": "westernmost",
+    **{p: p + "ernmost" for p in ("northeast", "northwest", "southeast", "southwest")}}
 # "the building closest to the river": a rank by distance to an anchor
 DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "nearest",
                                          "farthest": "farthest", "furthest": "farthest"}
@@ -310,14 +318,20 @@ OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("in", "the", "shade", "of"): "on", ("in", "the", "shadow", "of"): "on",
     ("inside",): "inside", ("within",): "inside", ("in", "the", "middle", "of"): "inside",
 }
-DIRECTION_WORDS: Dict[str, str] = {"north": "north", "south": "south", "east": "east",
-                                   "west": "west", "above": "north", "below": "south",
-                                   "left": "west", "right": "east", "northern": "north",
-                                   "southern": "south", "eastern": "east", "western": "west"}
+#: the word -> the compass point of a direction relation (:data:`~.relations.BEARINGS`):
+#: "north of", "to the southeast of", "on the northwestern side of"
+DIRECTION_WORDS: Dict[str, str] = {
+    "above": "north", "below": "south", "left": "west", "right": "east",
+    **{p: p for p in ("north", "south", "east", "west", "northeast", "northwest", "southeast",
+                      "southwest")},
+    **{p + "ern": p for p in ("north", "south", "east", "west", "northeast", "northwest",
+                              "southeast", "southwest")}}
 # "the northern road", "western buildings": the part of the image an object's centre is in
 REGION_ADJECTIVES: Dict[str, Tuple[Optional[str], Optional[str]]] = {
     "northern": ("top", None), "southern": ("bottom", None), "eastern": (None, "right"),
-    "western": (None, "left"), "central": ("centre", "centre")}
+    "western": (None, "left"), "central": ("centre", "centre"),
+    "northwestern": ("top", "left"), "northeastern": ("top", "right"),
+    "southwestern": ("bottom", "left"), "southeastern": ("bottom", "right")}
 # image regions: word -> (row part, column part); None means "either"
 REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
     "top": ("top", None), "upper": ("top", None), "bottom": ("bottom", None),
@@ -327,8 +341,6 @@ REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
     "east": (None, "right"), "west": (None, "left"), **REGION_ADJECTIVES,
     "northwest": ("top", "left"), "northeast": ("top", "right"),
     "southwest": ("bottom", "left"), "southeast": ("bottom", "right"),
-    "northwestern": ("top", "left"), "northeastern": ("top", "right"),
-    "southwestern": ("bottom", "left"), "southeastern": ("bottom", "right"),
 }
 REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter",

@@ -40,8 +40,10 @@ ALL_BUT = 10 ** 9
 RELATION_WORDS: Dict[str, str] = {
     "along": "along", "next_to": "next to", "near": "near", "far": "far from",
     "surrounded": "surrounded by", "between": "between", "with": "with", "is": "a", "on": "on",
-    "inside": "inside", "within_m": "within", "beyond_m": "more than", "north": "north of",
-    "south": "south of", "east": "east of", "west": "west of", "nearest": "nearest to",
+    "inside": "inside", "within_m": "within", "beyond_m": "more than",
+    **{point: f"{point} of" for point in ("north", "northeast", "east", "southeast", "south",
+                                          "southwest", "west", "northwest")},
+    "nearest": "nearest to",
     "farthest": "farthest from", "across": "across", "most": "with the most",
     "fewest": "with the fewest", "parallel": "parallel to",
     "perpendicular": "perpendicular to", "oblique": "at an angle to", "group": "in a group of",

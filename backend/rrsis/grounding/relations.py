@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
-           "beyond_m", "across", "direction", "elongation", "rectangularity", "in_region", "gap",
+           "beyond_m", "across", "direction", "BEARINGS", "elongation", "rectangularity", "in_region", "gap",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
@@ -38,6 +38,12 @@ COURTYARD_MIN_M2 = 10.0   # a courtyard: a hole of at least 10 m2 in an outline 
 #                           specks of a pixel or two are none)
 SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object is anchor
 DIRECTION_HALF_ANGLE = 45.0
+#: the compass points "north of", "southeast of" look to: degrees clockwise from grid north.
+#: An intercardinal point's sector (45 degrees either side) overlaps its neighbours': what
+#: lies north-northeast of an anchor is both north and northeast of it, as people say it
+BEARINGS: Dict[str, float] = {"north": 0.0, "northeast": 45.0, "east": 90.0,
+                              "southeast": 135.0, "south": 180.0, "southwest": 225.0,
+                              "west": 270.0, "northwest": 315.0}
 OCCLUSION_RING_M = 1.0     # the ground around an object that tells what it stands on
 OCCLUDED_FRACTION = 0.5    # most of that ring is anchor ...
 OCCLUDER_WIDTH = 0.5       # ... and the object is at most half as wide as that anchor
@@ -151,9 +157,10 @@ def surrounded(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
 
 
 def direction(a: BaseGeometry, b: BaseGeometry, bearing: str) -> bool:
-    """``a`` lies ``bearing`` (north|south|east|west) of ``b``: the line from the nearest
-    point of ``b`` to ``a``'s centroid points within 45 degrees of that compass direction
-    (grid north: the working grid is north-up). An object overlapping ``b`` is not.
+    """``a`` lies ``bearing`` (one of :data:`BEARINGS`) of ``b``: the line from the nearest
+    point of ``b`` to ``a``'s centroid points less than 45 degrees from that compass direction
+    (grid north: the working grid is north-up), so due northeast is neither north nor east
+    of it. An object overlapping ``b`` is not.
     """
     from shapely.ops import nearest_points
 
@@ -165,8 +172,8 @@ def direction(a: BaseGeometry, b: BaseGeometry, bearing: str) -> bool:
     if dx == 0 and dy == 0:
         return False
     angle = math.degrees(math.atan2(dx, dy)) % 360.0  # 0 = north, 90 = east
-    centre = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}[bearing]
-    return abs((angle - centre + 180.0) % 360.0 - 180.0) <= DIRECTION_HALF_ANGLE
+    centre = BEARINGS[bearing]
+    return abs((angle - centre + 180.0) % 360.0 - 180.0) < DIRECTION_HALF_ANGLE
 
 
 def rectangle_sides(geom: BaseGeometry

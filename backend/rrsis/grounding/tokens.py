@@ -35,6 +35,10 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
      r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
      " "),
+    # "north-east of", "the south west corner", "north-western": one compass point (before
+    # an axis, "north-east to south-west", and hyphens are read)
+    (r"\b(north|south|east|west)erly\b", r"\1ern"),
+    (r"\b(north|south)[\s-]?(east|west)(ern|ernmost)?\b", r" \1\2\3 "),
     # "100-200 m2": a range (before hyphens become spaces)
     (r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 "),
     # "100 to 300 m2", "from 10 to 50 m from the road": the same, before a unit
@@ -58,7 +62,7 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\b(?:at|on|to|in) the far (left|right|top|bottom|north|south|east|west)"
      r"(?: side| edge| end)?\b", r" furthest \1 "),
     # "the most northern building", "the most westerly tree": the northernmost, ...
-    (r"\bmost (north|south|east|west)(?:ern|erly)\b", r" \1ernmost "),
+    (r"\bmost\s+((?:north|south)?(?:east|west)|north|south)(?:ern|erly)\b", r" \1ernmost "),
     # "the most central building": the one whose centre is nearest the extent's
     (r"\bmost (?:central|centrally located|centrally placed)\b", " centremost "),
     # "houses at right angles to the road" ("at right" is no part of the image here)

@@ -56,6 +56,41 @@ def test_compass_directions(centre: tuple, bearing: str) -> None:
         assert rel.direction(obj, ROAD, b) is (b == bearing)
 
 
+@pytest.mark.parametrize("centre,points", [
+    ((50, 40), {"north"}), ((150, 5), {"east"}), ((-50, 60), {"northwest"}),
+    ((-50, -50), {"southwest"}), ((160, -60), {"southeast"}),
+    ((130, 80), {"north", "northeast"}), ((170, 40), {"northeast", "east"})])
+def test_intercardinal_directions_are_quadrants(centre: tuple, points: set) -> None:
+    """"northeast of the road": less than 45 degrees from northeast, seen from the road's
+    nearest point (north and east of it at once); due north is north only, and
+    north-northeast is both north and northeast, as people say it."""
+    x, y = centre
+    obj = box(x - 1, y - 1, x + 1, y + 1)
+    assert {b for b in rel.BEARINGS if rel.direction(obj, ROAD, b)} == points
+
+
+def test_intercardinal_ranks_and_relations_in_plans() -> None:
+    """"the northeasternmost", "the house furthest south-west": by the centre's position
+    along the diagonal, not by its northing or easting alone; "south-east of": a relation."""
+    houses = [box(0, 90, 10, 100), box(90, 0, 100, 10), box(70, 70, 80, 80), box(20, 20, 30, 30)]
+    cars = [box(44, 44, 46, 46), box(60, 30, 62, 32), box(60, 60, 62, 62), box(30, 30, 32, 32)]
+    scene = Scene({"building": houses, "car": cars[:1], "vehicle": cars[1:]}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert picked("the northeasternmost building") == [2] == picked(
+        "the house furthest north-east") == picked("the most north-easterly building")
+    assert picked("the southwesternmost building") == [3]
+    assert picked("the northwesternmost building") == [0]
+    assert picked("the southeasternmost building") == [1]
+    # vehicles relative to the one car at (45, 45): south-east, north-east, south-west
+    assert picked("vehicles south-east of the car") == [0]
+    assert picked("vehicles to the northeast of the car") == [1]
+    assert picked("vehicles southwest of the car") == [2]
+    assert picked("vehicles not north east of the car") == [0, 2]
+
+
 def test_direction_of_an_overlapping_object_is_none() -> None:
     assert not any(rel.direction(box(50, 5, 52, 15), ROAD, b) for b in ("north", "south"))
 
