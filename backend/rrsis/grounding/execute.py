@@ -29,14 +29,17 @@ from .colour import has_colour
 from .plan import COUNT_RANKS, DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
-           "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE"]
+           "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE", "VERY_SIZE_QUANTILE",
+           "VERY_LONG_ELONGATION"]
 
 LONG_ELONGATION = 2.5     # "long": long side at least 2.5 x the short side
+VERY_LONG_ELONGATION = 4.0  # "very long": at least 4 x
 COMPACT_ELONGATION = 1.5  # "square"/"compact"/"round": at most 1.5
 RECTANGULAR_FILL = 0.85   # "rectangular": fills at least 85 % of its minimum rotated
 #                           rectangle (a disc fills 79 %, an L of equal arms 75 %)
 IRREGULAR_FILL = 0.7      # "irregular": fills less than 70 % of it
 SIZE_QUANTILE = 1.0 / 3.0  # "large", "narrow": a third of that category's areas, widths
+VERY_SIZE_QUANTILE = 1.0 / 6.0  # "very large", "very narrow": a sixth
 _AXIS_BEARINGS = {**{name: (bearing,) for bearing, name in lx.AXIS_NAMES.items()},
                   "diagonal": (45.0, 135.0)}
 
@@ -56,7 +59,7 @@ class Scene:
     derived: Dict[str, List[BaseGeometry]] = field(default_factory=dict)
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
     _sizes: Dict[Tuple[str, str], np.ndarray] = field(default_factory=dict)
-    _terciles: Dict[Tuple[str, str], Tuple[float, float]] = field(default_factory=dict)
+    _terciles: Dict[Tuple[str, str, float], Tuple[float, float]] = field(default_factory=dict)
 
     def sizes(self, category: str, what: str) -> np.ndarray:
         """:func:`measure` ``what`` of every object of ``category``: the population "large"
@@ -66,14 +69,16 @@ class Scene:
                 self.objects.get(category, [])) if (category, k) not in self.dropped])
         return self._sizes[category, what]
 
-    def terciles(self, category: str, what: str) -> Tuple[float, float]:
-        """The sizes a third of ``category``'s objects are under, and a third over: what
-        "small" and "large" mean in this scene (once per category, not per object)."""
-        if (category, what) not in self._terciles:
+    def terciles(self, category: str, what: str, share: float = SIZE_QUANTILE
+                 ) -> Tuple[float, float]:
+        """The sizes ``share`` of ``category``'s objects are under, and as many over: what
+        "small" and "large" mean in this scene (a third; "very": a sixth), once per category,
+        not per object."""
+        if (category, what, share) not in self._terciles:
             sizes = self.sizes(category, what)
-            self._terciles[category, what] = (float(np.quantile(sizes, SIZE_QUANTILE)),
-                                              float(np.quantile(sizes, 1 - SIZE_QUANTILE)))
-        return self._terciles[category, what]
+            self._terciles[category, what, share] = (float(np.quantile(sizes, share)),
+                                                     float(np.quantile(sizes, 1 - share)))
+        return self._terciles[category, what, share]
 
     def lab(self, key: ObjectKey) -> np.ndarray:
         if key not in self._lab:
@@ -306,8 +311,9 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
     if attr.kind == "colour":
         result = has_colour(scene.lab(key), attr.value)
     elif attr.kind == "shape":
-        if attr.value == "long":
-            result = rel.elongation(geom) >= LONG_ELONGATION
+        if attr.value in ("long", "very long"):
+            result = rel.elongation(geom) >= (LONG_ELONGATION if attr.value == "long"
+                                              else VERY_LONG_ELONGATION)
         elif attr.value == "compact":
             result = rel.elongation(geom) <= COMPACT_ELONGATION
         elif attr.value == "rectangular":
@@ -328,7 +334,8 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         result = size > limit if attr.value == "above" else size < limit
     else:   # a third of the category: "large" by area, "narrow" by width
         what, large_end = lx.RELATIVE_SIZES[attr.value]
-        small, large = scene.terciles(key[0], what)
+        small, large = scene.terciles(key[0], what, VERY_SIZE_QUANTILE if attr.value.startswith(
+            "very ") else SIZE_QUANTILE)
         size = measure(what, geom)
         result = (size >= large if large_end else size <= small if large_end is False
                   else small < size < large)   # "medium": the middle third

@@ -116,8 +116,9 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             lines.append(f"{indent}{neg}{_MEASURE_WORDS[RELATIVE_SIZES[a.value][0]]} in the "
                          "middle third of its category")
             continue
-        if a.kind == "size":   # "narrow": a third of the category by width
-            how = f"{_MEASURE_WORDS[RELATIVE_SIZES[a.value][0]]} among the third of its " \
+        if a.kind == "size":   # "narrow": a third of the category by width; "very": a sixth
+            share = "sixth" if a.value.startswith("very ") else "third"
+            how = f"{_MEASURE_WORDS[RELATIVE_SIZES[a.value][0]]} among the {share} of its " \
                   "category that is"
         else:
             how = {"colour": "median CIELAB colour of its pixels is",

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
-           "RELATIVE_SIZES", "SIZE_RANKS",
+           "RELATIVE_SIZES", "SIZE_RANKS", "INTENSIFIERS",
            "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
            "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
@@ -216,10 +216,18 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               "centremost": "most central", "centermost": "most central",
                               "middlemost": "most central"}
 #: a size word that keeps a third of its category -> (the measure compared, the large end?
-#: None: the middle third)
+#: None: the middle third); "very large" keeps a sixth (:data:`INTENSIFIERS`)
 RELATIVE_SIZES: Dict[str, Tuple[str, Optional[bool]]] = {
     "large": ("area", True), "small": ("area", False), "medium": ("area", None),
-    "wide": ("width", True), "narrow": ("width", False)}
+    "wide": ("width", True), "narrow": ("width", False),
+    "very large": ("area", True), "very small": ("area", False),
+    "very wide": ("width", True), "very narrow": ("width", False)}
+#: words that make a size or "long" stricter ("very large buildings": the largest sixth of
+#: them, "extremely long trucks"), all read as "very" (:data:`~.tokens.REWRITES`); before
+#: any other word they are dropped ("very dark roofs" are dark ones)
+INTENSIFIERS: FrozenSet[str] = frozenset({
+    "very", "really", "extremely", "exceptionally", "particularly", "especially", "super",
+    "unusually", "remarkably", "incredibly", "highly"})
 #: a superlative -> (the measure ranked, the largest first?)
 SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest": ("area", False),
                                            "longest": ("length", True),
@@ -257,7 +265,8 @@ OWN_KIND_WORDS: Dict[str, str] = {
     **dict.fromkeys(("detached", "freestanding"), "detached")}
 SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "compact",
                                "compact": "compact",
-                               "round": "compact", "rectangular": "rectangular",
+                               "round": "compact", "circular": "compact",
+                               "rectangular": "rectangular",
                                "rectilinear": "rectangular", "boxy": "rectangular",
                                "irregular": "irregular", "irregularly": "irregular",
                                # a hole in the outline: "buildings with a courtyard"
@@ -454,7 +463,11 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "ones", "but", "either", "both",
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")
-    "count", "how", "many", "number", "total"})
+    "count", "how", "many", "number", "total",
+    # degrees the relations and attributes already hold in their own sense: "completely
+    # surrounded by", "fully inside", "fairly large" is large
+    "quite", "rather", "fairly", "relatively", "reasonably", "pretty", "completely", "fully",
+    "entirely", "totally", "wholly", "clearly"})
 # "anything red", "everything within 50 m of the river", "objects on the road": every object
 # the model knows (one umbrella category per group, :attr:`Vocabulary.every_object`); after a
 # category name ("vehicle objects") only a filler
@@ -565,7 +578,7 @@ def _all_words() -> FrozenSet[str]:
     for c in CATEGORIES:
         for n in c.names:
             words.update(n.split())
-    words.update(COLOURS, SIZE_WORDS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
+    words.update(COLOURS, SIZE_WORDS, INTENSIFIERS, SHAPE_WORDS, DIRECTION_WORDS, REGION_WORDS, REGION_NOUNS,
                  REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,

@@ -550,6 +550,13 @@ class _Parser(RelationRules):
         axis = self.axis()
         if axis is not None:   # "north-south": the two compass words of an axis
             return Attribute("orientation", axis, negated)
+        very = word == "very" and self.peek(1) is not None   # "very large", "very long"
+        if very:
+            word = self.peek(1)
+            if not ("very " + lx.SIZE_WORDS.get(word, "") in lx.RELATIVE_SIZES
+                    or lx.SHAPE_WORDS.get(word) == "long"):
+                return None
+            self.i += 1
         if word in lx.COLOURS:
             kind, value = "colour", word
         elif lx.SIZE_WORDS.get(word) in lx.RELATIVE_SIZES:   # "small", "narrow"
@@ -560,6 +567,8 @@ class _Parser(RelationRules):
             return None
         if word in ("left", "right"):
             return None
+        if very:   # "very large": the sixth of its category; "very long": longer
+            value = "very " + value
         self.i += 1
         self.eat("coloured") or self.eat("colored") or self.eat("in", "colour") \
             or (kind == "colour" and self.eat("roofed")) \

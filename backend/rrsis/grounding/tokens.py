@@ -25,6 +25,10 @@ _AXIS = (rf"(?:from\s+)?(?:({_COMPASS})\s*(?:-|–|\bto\b|/)\s*({_COMPASS})"
 _AREA_SIZES = "|".join(sorted((w for w, v in lx.SIZE_WORDS.items()
                                if lx.RELATIVE_SIZES.get(v, ("",))[0] == "area"),
                               key=len, reverse=True))
+_INTENSIFIERS = "|".join(sorted(lx.INTENSIFIERS, key=len, reverse=True))
+#: what an intensifier makes stricter: a relative size, "long"
+_STRICTER = "|".join(sorted({w for w, v in lx.SIZE_WORDS.items() if "very " + v in
+                             lx.RELATIVE_SIZES} | {"long", "elongated"}, key=len, reverse=True))
 _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
                 "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
@@ -39,6 +43,10 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     # an axis, "north-east to south-west", and hyphens are read)
     (r"\b(north|south|east|west)erly\b", r"\1ern"),
     (r"\b(north|south)[\s-]?(east|west)(ern|ernmost)?\b", r" \1\2\3 "),
+    # "very large", "extremely long": stricter (the parser's "very"); an intensifier elsewhere
+    # says nothing the grounding measures ("very close to the road" is close to it)
+    (rf"\b(?:{_INTENSIFIERS})\s+(?=(?:{_STRICTER})\b)", " very "),
+    (rf"\b(?:{_INTENSIFIERS})\b(?!\s+(?:{_STRICTER})\b)", " "),
     # "100-200 m2": a range (before hyphens become spaces)
     (r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 "),
     # "100 to 300 m2", "from 10 to 50 m from the road": the same, before a unit

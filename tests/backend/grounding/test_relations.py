@@ -547,6 +547,27 @@ def test_a_count_of_anchor_objects_each_on_its_own() -> None:
     assert execute(parse("cars near at least 2 cars"), scene).picks == []
 
 
+def test_very_keeps_a_sixth_and_very_long_is_longer() -> None:
+    """"very large buildings": the largest sixth of the category (a third without "very");
+    "extremely long": at least 4 times as long as wide (2.5 without); an intensifier before
+    anything else is dropped ("very dark"), a hedge is a filler ("fairly large")."""
+    houses = [box(0, 10 * i, s, 10 * i + s) for i, s in enumerate(range(1, 13))]   # 1..144 m2
+    trucks = [box(0, 0, 2, 2 * ratio) for ratio in (1.0, 3.0, 5.0)]
+    scene = Scene({"building": houses, "truck": trucks}, (0, 0, 200, 200))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert picked("large buildings") == list(range(8, 12)) == picked("fairly large houses")
+    assert picked("very large buildings") == [10, 11] == picked("extremely big houses")
+    assert picked("really small buildings") == [0, 1]
+    assert picked("buildings that are not very large") == list(range(10))
+    assert picked("long trucks") == [1, 2] and picked("very long trucks") == [2]
+    assert parse("very dark roofs").summary() == parse("dark roofs").summary()
+    assert parse("buildings completely surrounded by trees").summary() == \
+        parse("buildings surrounded by trees").summary()
+
+
 def test_larger_than_average_is_against_the_category_mean() -> None:
     """"buildings larger than average": area over the mean of the scene's buildings (not the
     median, not the cars')."""
