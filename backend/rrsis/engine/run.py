@@ -49,12 +49,13 @@ import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import (Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional,
+                    Sequence, Tuple)
 
 import numpy as np
 import rasterio
 from ..errors import Cancelled, InputError, RrsisError
-from ..grounding.engine import NO_MATCH, GroundedRun
+from ..grounding.engine import NO_MATCH, GroundedRun, Pick
 from ..grounding.kinds import length_remark
 from ..grounding.learnt import base_message, unlearnt_in, unlearnt_message, unlearnt_words
 from ..grounding.lexicon import vocabulary_of
@@ -76,7 +77,7 @@ from .runtime import logit_difference, make_predictor
 from .split import core_rule
 from .tiling import (StripBlender, Tile, batches, blend_window, mirror_beyond, row_chunks,
                      tile_rows)
-from .vectorize import StripVectorizer, reproject_object
+from .vectorize import ObjectPolygon, StripVectorizer, polygon_parts, reproject_object
 
 ReferringSegmenter = Any  # a torch ReferringSegmenter or an OnnxModel: .card, .config
 log = logging.getLogger(__name__)
@@ -537,15 +538,17 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     gated = [plan.phrases[i] for i in plan.gated]   # none without a near-infrared band
     if gated:
         _note_nir(reports, plan.grounding, gated, plan.nir)
-    for expr, (phrase, index, plan_text, category) in picks:
-        answered_by, answered_sha = base.get(phrase, (name, sha))
-        for obj in reproject_object(objects[phrase][index], grid.crs, plan.info.crs):
-            records.append({"geometry": obj.geometry, "expression": expr,
-                            "category": category, "score": round(obj.score, 6),
-                            "area_m2": round(obj.area_m2, 4),
-                            "model": answered_by, "model_sha256": answered_sha,
-                            "gsd_m": gsd_of[phrase], "created": created, "plan": plan_text})
-            counts[expr] += 1
+    for expr, pick in picks:
+        answered_by, answered_sha = base.get(pick.phrase, (name, sha))
+        for obj in _picked_objects(pick, objects, grid):
+            for obj in reproject_object(obj, grid.crs, plan.info.crs):
+                records.append({"geometry": obj.geometry, "expression": expr,
+                                "category": pick.category, "score": round(obj.score, 6),
+                                "area_m2": round(obj.area_m2, 4),
+                                "model": answered_by, "model_sha256": answered_sha,
+                                "gsd_m": gsd_of[pick.phrase], "created": created,
+                                "plan": pick.plan})
+                counts[expr] += 1
     timings["vectorize"] += time.perf_counter() - t
     t = time.perf_counter()
     write_geopackage(str(options.output), options.layer, records, plan.info.crs)
@@ -560,6 +563,16 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         width_px=grid.width, height_px=grid.height, plans=reports, runtime=plan.runtime,
         stretch=("model" if plan.stretch else "area") if is_stretched(plan.info.dtype) else None,
         nir_band=plan.nir if gated else None)
+
+
+def _picked_objects(pick: Pick, objects: Mapping[str, Sequence[ObjectPolygon]],
+                    grid: WorkGrid) -> List[ObjectPolygon]:
+    """The polygons of one pick in the working CRS: the object, or a part found in the
+    objects' outlines (a road junction: each of its polygons, with the part's score)."""
+    if pick.part is None:
+        return [objects[pick.phrase][pick.index]]
+    return [ObjectPolygon(p, pick.part_score, p.area * grid.metres_per_unit ** 2)
+            for p in polygon_parts(pick.part)]
 
 
 def _note_coarser(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import (Any, Callable, ContextManager, Dict, FrozenSet, List, Mapping,
-                    Optional, Sequence, Tuple)
+                    NamedTuple, Optional, Sequence, Tuple)
 
 import numpy as np
 from affine import Affine
@@ -44,9 +44,17 @@ __all__ = ["GROUNDING_MODES", "GroundedRun", "Pick", "NO_MATCH"]
 GROUNDING_MODES = SEGMENT_PARAMS["grounding"].choices  # the protocol table is the definition
 NO_MATCH = "no object matches"
 
-# (phrase, index of the object among that phrase's objects, plan text for the feature, the
-# category it was selected as: "" where the model answered the expression whole)
-Pick = Tuple[str, int, str, str]
+class Pick(NamedTuple):
+    """One object an expression keeps: object ``index`` of ``phrase``'s, or a part found in
+    their outlines ("the intersections": ``part``, in the working CRS, with the mean
+    probability of the object it lies most on)."""
+
+    phrase: str
+    index: int
+    plan: str       # the plan's text, for the feature
+    category: str   # what it was selected as: "" where the model answered it whole
+    part: Optional[BaseGeometry] = None
+    part_score: float = 0.0
 
 
 @dataclass
@@ -204,14 +212,16 @@ class GroundedRun:
         reader_cm = open_reader() if (needs_colour and open_reader is not None) else None
         reader = reader_cm.__enter__() if reader_cm is not None else None
         try:
-            return self._select(objects, metric, metric_bounds, transform, reader, scores or {})
+            return self._select(objects, metric, metric_bounds, transform, reader, scores or {},
+                                [1.0 / m, 0.0, 0.0, 1.0 / m, x0, y0])   # metres -> working
         finally:
             if reader_cm is not None:
                 reader_cm.__exit__(None, None, None)
 
     def _select(self, objects: Dict[str, Sequence[BaseGeometry]],
                 metric: Dict[str, List[BaseGeometry]], bounds: Tuple[float, float, float, float],
-                transform: Affine, reader: Any, scores: Mapping[str, Sequence[float]]
+                transform: Affine, reader: Any, scores: Mapping[str, Sequence[float]],
+                to_working: List[float]
                 ) -> Tuple[List[Tuple[str, Pick]], Dict[str, Dict[str, Any]]]:
         cats = self.vocabulary.by_name
         by_category = {c.name: metric.get(c.model_phrase, []) for c in cats.values()}
@@ -242,7 +252,7 @@ class GroundedRun:
             uncertain = False
             mode = plan.mode if use.grounded or plan.mode == "nothing" else "end_to_end"
             text = plan.summary()
-            chosen: List[Tuple[str, int]] = []
+            chosen: List[Pick] = []
             if use.grounded:
                 scene = scene_for(plan)
                 sel = execute(plan, scene)
@@ -257,22 +267,43 @@ class GroundedRun:
                            f"not found)"
                     messages.append("answered end to end: the anchor of the relation was "
                                     "not found")
-                    chosen = [(use.fallback_phrase, i, "")
+                    chosen = [Pick(use.fallback_phrase, i, text, "")
                               for i in range(len(objects.get(use.fallback_phrase, [])))]
                 else:
-                    chosen = [(cats[c].model_phrase, i, c) for c, i in sel.picks]
+                    chosen = [self._pick(plan, scene, key, text, by_score, to_working)
+                              for key in sel.picks]
             elif plan.mode == "end_to_end":
-                chosen = [(expr, i, "") for i in range(len(objects.get(expr, [])))]
+                chosen = [Pick(expr, i, text, "") for i in range(len(objects.get(expr, [])))]
             if not chosen and NO_MATCH not in messages:
                 messages.append(NO_MATCH)
-            picks += [(expr, (p, i, text, c)) for p, i, c in chosen]
+            picks += [(expr, pick) for pick in chosen]
             reports[expr] = {"plan": text, "mode": mode, "uncertain": uncertain,
                              "messages": messages, "objects": len(chosen),
                              # what they were selected as: "anything red" names several
-                             "categories": dict(Counter(c for *_, c in chosen if c)),
+                             "categories": dict(Counter(p.category for p in chosen
+                                                        if p.category)),
                              "unknown_words": list(plan.unknown_words),
                              "suggestions": list(plan.suggestions)}
         return picks, reports
+
+
+    def _pick(self, plan: Plan, scene: Scene, key: Tuple[str, int], text: str,
+              by_score: Mapping[str, Sequence[float]], to_working: List[float]) -> Pick:
+        """The :class:`Pick` of a selected object, or of a part of the objects of the plan's
+        target (a junction of the roads: its outline back in the working CRS, with the score
+        of the object it lies most on)."""
+        cats = self.vocabulary.by_name
+        category, index = key
+        if category not in scene.derived:
+            return Pick(cats[category].model_phrase, index, text, category)
+        part = scene.derived[category][index]
+        owner = next(c for t in plan.targets if t.part == category for c in t.categories)
+        overlaps = [part.intersection(g).area for g in scene.objects.get(owner, [])]
+        scores = by_score.get(owner, [])
+        best = int(np.argmax(overlaps)) if overlaps else -1
+        score = float(scores[best]) if 0 <= best < len(scores) else 0.0
+        return Pick(cats[owner].model_phrase, index, text, category,
+                    affine_transform(part, to_working), score)
 
 
 def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]],
@@ -282,7 +313,7 @@ def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]],
     targets = {c for t in plan.targets for c in t.categories}
     if not any(c in targets for c, _ in scene.dropped):   # only a target's own can be lost
         return []
-    lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _sizes={},
+    lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _sizes={}, derived={},
                                              _terciles={})).picks
             if k in scene.dropped and k not in picks]
     out = []

@@ -55,7 +55,7 @@ class Scene:
     bounds: Tuple[float, float, float, float]
     colour_of: Optional[Callable[[str, int], np.ndarray]] = None
     dropped: AbstractSet[ObjectKey] = frozenset()
-    #: parts found in objects' outlines, by name ("junction": the road's), for anchors
+    #: parts found in objects' outlines, by name ("junction": the road's; :func:`_parts`)
     derived: Dict[str, List[BaseGeometry]] = field(default_factory=dict)
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
     _sizes: Dict[Tuple[str, str], np.ndarray] = field(default_factory=dict)
@@ -65,8 +65,10 @@ class Scene:
         """:func:`measure` ``what`` of every object of ``category``: the population "large"
         or "narrow" compares to."""
         if (category, what) not in self._sizes:
+            objects = self.derived[category] if category in self.derived else \
+                self.objects.get(category, [])
             self._sizes[category, what] = np.array([measure(what, g) for k, g in enumerate(
-                self.objects.get(category, [])) if (category, k) not in self.dropped])
+                objects) if (category, k) not in self.dropped])
         return self._sizes[category, what]
 
     def terciles(self, category: str, what: str, share: float = SIZE_QUANTILE
@@ -81,9 +83,10 @@ class Scene:
         return self._terciles[category, what, share]
 
     def lab(self, key: ObjectKey) -> np.ndarray:
+        """``key``'s median CIELAB colour; unknown (NaN: no colour matches) for a part."""
         if key not in self._lab:
             self._lab[key] = (self.colour_of(*key) if self.colour_of is not None
-                              else np.full(3, np.nan))
+                              and key[0] not in self.derived else np.full(3, np.nan))
         return self._lab[key]
 
     def geometry(self, key: ObjectKey) -> BaseGeometry:
@@ -125,6 +128,8 @@ def execute(plan: Plan, scene: Scene) -> Selection:
 def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     keys = [(c, i) for c in target.categories for i in range(len(scene.objects.get(c, [])))
             if (c, i) not in scene.dropped]
+    if target.part:   # "the intersections", "cars at the junction": parts of their outlines
+        keys = _parts(target.part, keys, scene)
     candidates = list(keys)   # what may hide an anchor (:func:`relations.occluders`)
     for attr in target.attributes:
         keys = [k for k in keys if _has_attribute(attr, k, scene)]
@@ -136,10 +141,6 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     anchors_of: Optional[Dict[ObjectKey, int]] = None   # for "the road with the most cars"
     for relation in target.relations:
         anchor_keys = _select(relation.anchor, scene, out)
-        if relation.anchor.part == "junction" and anchor_keys:   # "at the intersection"
-            found = rel.junctions(unary_union([scene.geometry(a) for a in anchor_keys]))
-            scene.derived["junction"] = found   # keys ("junction", i), never targets
-            anchor_keys = [("junction", i) for i in range(len(found))]
         if not anchor_keys and relation.kind == "is" and relation.negated:
             out.notes.append(f"no {relation.anchor.text()} found: nothing to except")
             continue   # "vehicles except buses" without a bus: every vehicle, decidedly
@@ -230,6 +231,14 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             keys = sorted(keys, key=lambda k: measure(size, scene.geometry(k)),
                           reverse=largest_first)[first:first + n]
     return keys
+
+
+def _parts(part: str, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:
+    """The ``part`` ("junction") of the objects ``keys`` as one whole (the road's junctions
+    are where arms of several road objects meet), kept in ``scene.derived``; their keys."""
+    found = rel.junctions(unary_union([scene.geometry(k) for k in keys])) if keys else []
+    scene.derived[part] = found
+    return [(part, i) for i in range(len(found))]
 
 
 def _across(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],

@@ -187,10 +187,11 @@ class _Parser(RelationRules):
         along, self.premod_along = self.premod_along, None
         if colours and rank is not None:   # the largest of the red ones, or of the white?
             raise self.fail("a rank over several colours")
-        heads = self.head()
-        generic = self.head_generic
+        junction = self.junction()   # "the intersections": a part of the road's mask
+        heads = list(junction.categories) if junction is not None else self.head()
+        generic = self.head_generic = self.head_generic and junction is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
-        while self.peek() in _CONJ:
+        while self.peek() in _CONJ and junction is None:
             save = self.i
             self.i += 1
             self.skip_fillers()
@@ -334,9 +335,12 @@ class _Parser(RelationRules):
             raise self.fail("closest to what")
         if rank is not None and rank[1] == 1 and count is None and not skip and plural:
             self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
-        self.target_colours = colours
+        if junction is not None and (colours or any(a.kind == "colour" for a in attrs)):
+            raise self.fail("a colour of a junction")   # a part of a mask has no pixels of
+        self.target_colours = colours                   # its own to measure
         self.target_generic = generic
-        return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip)
+        return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip,
+                      part=junction.part if junction is not None else "")
 
     def excluded_rank(self) -> Optional[Tuple[str, int]]:
         """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
@@ -495,8 +499,8 @@ class _Parser(RelationRules):
                     "without", "vehicles"]
                 self.notes.append(f"'{word}' read as without vehicles")
                 continue
-            if self.category_here() is not None:
-                return attrs, rank, count, skip
+            if self.category_here() is not None or word in lx.JUNCTION_NOUNS:
+                return attrs, rank, count, skip   # a noun, or "intersections" (a road's part)
             negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
             if negated:
                 self.i += 1

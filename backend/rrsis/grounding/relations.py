@@ -21,7 +21,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
-           "beyond_m", "across", "direction", "BEARINGS", "elongation", "rectangularity", "in_region", "gap",
+           "beyond_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
+           "in_region", "gap",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
@@ -277,7 +278,8 @@ def junctions(road: BaseGeometry) -> List[BaseGeometry]:
     are tested: going round one, each arm is a run of at least two of 32 rays that find road
     both 1.25 and 2 widths out (twice along a straight road or a bend, once at an end; the
     slivers of the nearer circle past a road's end go no further). Each junction is the road
-    within :data:`JUNCTION_RADIUS` widths of the centre of its points (neighbours merged)."""
+    within :data:`JUNCTION_RADIUS` widths of the centre of its points (neighbours merged, and
+    junctions whose circles overlap are one: a wide crossing's corners are not four)."""
     if road.is_empty:
         return []
     width = max(mean_width(road), 2.0)
@@ -301,7 +303,8 @@ def junctions(road: BaseGeometry) -> List[BaseGeometry]:
         return []
     merged = unary_union(shapely.buffer(hubs, step))   # the points of one junction
     centres = [g.centroid for g in getattr(merged, "geoms", [merged])]
-    return [c.buffer(JUNCTION_RADIUS * width).intersection(road) for c in centres]
+    discs = unary_union([c.buffer(JUNCTION_RADIUS * width) for c in centres])  # overlapping
+    return [d.intersection(road) for d in getattr(discs, "geoms", [discs])]    # ones are one
 
 
 def _holes(geom: BaseGeometry) -> List[Polygon]:

@@ -889,3 +889,31 @@ def test_junctions_are_where_three_arms_of_road_meet() -> None:
     out = execute(plan, no_junction)
     assert out.picks == [] and out.uncertain
     assert families(plan) == ("vehicle on road junction",)
+
+
+def test_junctions_as_targets_are_the_road_parts_themselves() -> None:
+    """"intersections", "the largest junction", "crossroads with cars": the road's junctions
+    are objects of the answer (filtered and ranked like others); a wide crossing is one
+    junction; a junction has no colour of its own."""
+    grid = unary_union([box(0, 45, 200, 55), box(45, 0, 55, 100), box(150, 0, 170, 100)])
+    cars = [box(48, 48, 52, 50), box(100, 48, 104, 50)]      # in the left crossing; between
+    scene = Scene({"road": [grid], "car": cars}, (0, 0, 200, 100))
+
+    def picked(expr: str) -> list:
+        return execute(parse(expr), scene).picks
+
+    assert parse("intersections").summary() == "grounded: road junction" == \
+        parse("the crossroads").summary() == parse("road junctions").summary()
+    assert picked("intersections") == [("junction", 0), ("junction", 1)]
+    widest = max(range(2), key=lambda i: scene.derived["junction"][i].area)
+    assert scene.derived["junction"][widest].centroid.x > 100      # the 20 m wide crossing
+    assert picked("the largest intersection") == [("junction", widest)]
+    assert picked("junctions with cars") == [("junction", 0)]
+    assert picked("intersections without cars") == [("junction", 1)]
+    assert picked("junctions in the east of the image") == [("junction", 1)]
+    assert picked("cars at the intersection") == [("car", 0)]   # an anchor, as before
+    assert parse("red intersections").mode == "end_to_end"
+    wide = unary_union([box(0, 130, 300, 170), box(130, 0, 170, 300)])   # 40 m wide crossing
+    assert len(rel.junctions(wide)) == 1
+    no_junction = execute(parse("intersections"), Scene({"road": [ROAD]}, (0, 0, 100, 100)))
+    assert no_junction.picks == [] and not no_junction.uncertain

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Dict, List, Sequence
 
 from affine import Affine
-from shapely.geometry import box
+from shapely.geometry import Point, box
+from shapely.ops import unary_union
 
 from rrsis.grounding.engine import GroundedRun
 from rrsis.grounding.rivals import claimed, overlap_pairs, rival_names
@@ -68,7 +69,7 @@ def test_selection_leaves_out_claimed_objects_and_says_so() -> None:
                "vehicles": [box(10.2, 10.1, 14.6, 12.1)], "road": []}
     scores = {"buildings": [0.55, 0.9], "vehicles": [0.8], "road": []}
     picks, reports = run.select(objects, IDENTITY, 1.0, BOUNDS, None, scores)
-    assert [objects[p][i].area for _, (p, i, _, _) in picks] == [120.0]
+    assert [objects[p][i].area for _, (p, i, *_) in picks] == [120.0]
     assert reports["buildings"]["plan"] == "grounded: building; rivals: vehicle, road"
     assert any("1 object found as 'buildings' left out" in m
                for m in reports["buildings"]["messages"])
@@ -103,3 +104,21 @@ def test_an_overlap_relation_between_rivals_suspends_their_contest() -> None:
     assert select(run, objects, scores) == {"cars on the roof": [9.0]}
     assert claimed({"vehicle": [car], "building": [deck]},
                    {"vehicle": [0.6], "building": [0.9]}) == {("vehicle", 0)}
+
+
+def test_a_junction_is_picked_as_its_own_outline_in_the_working_crs() -> None:
+    """"intersections": the selection carries the junction's polygon, mapped back from local
+    metres to the working CRS (here 2 m per unit, offset), with the road's mean probability;
+    no object index, since the model never segmented it on its own."""
+    run = GroundedRun(["intersections"], "on")
+    transform = Affine(2.0, 0.0, 1000.0, 0.0, -2.0, 5200.0)   # 2 m pixels; units are metres/2
+    bounds = (1000.0, 5000.0, 1100.0, 5100.0)                  # 100 units = 50 m wide extent
+    cross = unary_union([box(1000, 5045, 1100, 5055), box(1045, 5000, 1055, 5100)])
+    picks, reports = run.select({"road": [cross]}, transform, 0.5, bounds, None,
+                                {"road": [0.83]})
+    assert reports["intersections"]["objects"] == 1
+    assert reports["intersections"]["categories"] == {"junction": 1}
+    (_, pick), = picks
+    assert pick.phrase == "road" and pick.category == "junction" and pick.part_score == 0.83
+    assert pick.part.centroid.distance(Point(1050, 5050)) < 0.5 and cross.contains(
+        pick.part.buffer(-0.01))

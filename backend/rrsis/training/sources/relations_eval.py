@@ -222,7 +222,8 @@ def _answer(run: GroundedRun, objects: Dict[str, List[Any]], transform: Affine,
     picks, reports = run.select({p: [o.geometry for o in objects.get(p, [])] for p in run.phrases},
                                 transform, 1.0, bounds, lambda: _ArrayReader(rgb),
                                 {p: [o.score for o in objects.get(p, [])] for p in run.phrases})
-    geoms = [objects[phrase][i].geometry for _, (phrase, i, *_) in picks]
+    geoms = [pick.part if pick.part is not None else objects[pick.phrase][pick.index].geometry
+             for _, pick in picks]
     mask = rasterize([(g, 1) for g in geoms], out_shape=shape, transform=transform,
                      dtype="uint8") > 0 if geoms else np.zeros(shape, bool)
     return mask, reports[run.expressions[0]]
