@@ -25,6 +25,9 @@ _RULES = {
     "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
               "between their centres crosses {v}",
     "along": "distance to {a} <= {d:g} m (on it or beside it)",
+    "crosses": "runs across {a}: {a} cuts it into stretches on both sides of it, or it parts "
+               "two pieces of {a} within {d:g} m of it, or it lies mostly on {a} (a bridge, "
+               "a road under the canopy); a stretch counts from as long as it is wide",
     "next_to": "distance to {a} <= {d:g} m and not on it",
     "near": "distance to {a} <= {d:g} m",
     "far": "distance to {a} > {d:g} m",

@@ -15,7 +15,7 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "RELATIVE_SIZES", "SIZE_RANKS", "INTENSIFIERS",
            "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
-           "NEAR_WORDS", "OVERLAP_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
+           "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS", "JUNCTION_NOUNS",
@@ -319,7 +319,17 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     # looking onto it from beside it: "buildings overlooking the lake"
     ("overlooking",): "next_to", ("overlook",): "next_to", ("overlooks",): "next_to",
     ("along", "either", "side", "of"): "along",
+    # running across it: "roads crossing the river", "paths that cross the field", "roads
+    # through the forest" (relations.crosses)
+    **dict.fromkeys([(w,) for w in ("crossing", "cross", "crosses", "intersecting", "intersect",
+                                    "intersects", "traversing", "traverse", "traverses",
+                                    "through", "bisecting", "bisect", "bisects")]
+                    + [(v, p) for v in ("running", "going", "passing", "cutting", "leading")
+                       for p in ("through", "across", "over")], "crosses"),
 }
+#: "crossing" before an object is the relation, not a road's junction ("the road crossing
+#: the river"; "the road crossing" alone is a junction)
+CROSSING_VERBS: FrozenSet[str] = frozenset({"crossing", "crossings"})
 OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",
     ("covered", "by"): "on", ("covering",): "on",   # "buildings covered by trees"

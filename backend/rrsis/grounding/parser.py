@@ -884,8 +884,9 @@ class _Parser(RelationRules):
         if self.peek() in ("road", "street") and self.peek(1) in lx.JUNCTION_NOUNS:
             self.i += 1   # "the road junction", "a street crossing"
         road = self.vocab.category_named("road")
-        if self.peek() not in lx.JUNCTION_NOUNS or road is None:
-            self.i = save
+        verb = self.peek() in lx.CROSSING_VERBS and self.peek(1) not in (None, ",", *_CONJ)
+        if self.peek() not in lx.JUNCTION_NOUNS or road is None or verb:   # "the road crossing
+            self.i = save                                          # the river": a relation
             return None
         note = (f"'{self.t[self.i]}' read as the road's junctions: where three or more arms "
                 "of the road found meet")

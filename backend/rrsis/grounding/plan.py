@@ -48,7 +48,8 @@ RELATION_WORDS: Dict[str, str] = {
     "fewest": "with the fewest", "parallel": "parallel to",
     "perpendicular": "perpendicular to", "oblique": "at an angle to", "group": "in a group of",
     "closer": "closer to", "farther": "farther from", "same_side": "on the same side of",
-    "largest_group": "in the largest group of", "in_courtyard": "in a courtyard of"}
+    "largest_group": "in the largest group of", "in_courtyard": "in a courtyard of",
+    "crosses": "crossing"}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
+from .relations import CROSSING_GAP_M
 from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import Relation, Target
@@ -200,6 +201,9 @@ class RelationRules(QuantityRules):
                 or self.eat("on", "the", "opposite", "side", "of"):
             try:
                 via = self.anchor()
+                if self.t[save] == "across" and not self.at("from") \
+                        and set(groups) <= _RUNNING_GROUPS:   # "roads across the river"
+                    return Relation("crosses", via, CROSSING_GAP_M, negated)
                 if not self.eat("from"):
                     raise self.fail("across what from what")
                 anchor = self.anchor()
@@ -338,10 +342,17 @@ class RelationRules(QuantityRules):
         return lx.DIRECTION_WORDS[word]
 
 
+#: what runs across things ("roads across the river", "a stream across the field"); anything
+#: else "across the river" is on its far side, which needs a "from"
+_RUNNING_GROUPS = frozenset({"road", "water"})
+
+
 def default_distance(kind: str, groups: Sequence[str], anchor: Target,
                      vocabulary: lx.Vocabulary) -> Optional[float]:
     """The distance ``kind`` means between objects of ``groups`` and ``anchor`` (m), from the
     per-pair next-to distance; None for a relation that has none."""
+    if kind == "crosses":   # the gap a mask leaves at a bridge, whatever the pair
+        return CROSSING_GAP_M
     if kind not in ("along", "next_to", "near", "far", "surrounded", "between", "with",
                     "parallel", "perpendicular", "oblique"):
         return None

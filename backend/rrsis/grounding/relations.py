@@ -28,7 +28,7 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
            "perpendicular", "oblique", "largest_hole", "in_courtyard", "COURTYARD_MIN_M2",
-           "group_sizes", "junctions", "JUNCTION_RADIUS", "largest_group", "same_side",
+           "group_sizes", "junctions", "crosses", "CROSSING_GAP_M", "JUNCTION_RADIUS", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
@@ -38,6 +38,7 @@ JUNCTION_RADIUS = 1.5     # a junction: the road within 1.5 road widths of where
 COURTYARD_MIN_M2 = 10.0   # a courtyard: a hole of at least 10 m2 in an outline (a mask's
 #                           specks of a pixel or two are none)
 SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object is anchor
+CROSSING_GAP_M = 3.0   # "crossing": the river's mask may stop this short of the bridge's road
 DIRECTION_HALF_ANGLE = 45.0
 #: the compass points "north of", "southeast of" look to: degrees clockwise from grid north.
 #: An intercardinal point's sector (45 degrees either side) overlaps its neighbours': what
@@ -57,7 +58,7 @@ LOCAL_AXIS_M = 15.0   # "parallel to the road": the road's direction within this
 #: relations that take the anchor as segmented, no object counted as hiding it: what lies
 #: around an object (a house in a clearing is surrounded by the forest, not on it), and what
 #: an object is ("vehicles except trucks": a car beside a truck is no truck)
-AS_SEGMENTED = frozenset({"surrounded", "is", "in_courtyard"})
+AS_SEGMENTED = frozenset({"surrounded", "is", "in_courtyard", "crosses"})
 
 
 def occluders(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
@@ -385,6 +386,30 @@ def _crosses(a: BaseGeometry, b: BaseGeometry, via: BaseGeometry) -> bool:
     return not between.is_empty and between.intersects(via)
 
 
+def crosses(a: BaseGeometry, b: BaseGeometry, distance: float = CROSSING_GAP_M) -> bool:
+    """``a`` runs across ``b`` ("roads crossing the river", "roads through the forest"):
+    ``b`` cuts ``a`` into pieces on both sides of it (a road drawn over the river's mask: its
+    banks' stretches), or ``a`` parts two pieces of ``b`` within ``distance`` of it (a river
+    mask cut by the road drawn over the bridge, a forest by its road), or ``a`` lies mostly
+    on ``b`` (the bridge's stretch alone, a road under the canopy). A piece counts from as
+    long as ``a`` is wide (its square): a bulge over the bank is no crossing; a road ending
+    at a river, or running beside it, crosses nothing."""
+    if a.is_empty or b.is_empty or gap(a, b) > distance:
+        return False
+    if on(a, b):
+        return True
+    least = max(mean_width(a), 1.0) ** 2
+
+    def pieces(geom: BaseGeometry) -> List[BaseGeometry]:
+        return [p for p in getattr(geom, "geoms", [geom]) if p.area >= least]
+
+    cut = pieces(a.difference(b))
+    if any(_crosses(p, q, b) for i, p in enumerate(cut) for q in cut[i + 1:]):
+        return True
+    near = [p for p in pieces(b) if gap(a, p) <= distance]
+    return any(_crosses(p, q, a) for i, p in enumerate(near) for q in near[i + 1:])
+
+
 def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
     """For each of ``parts``, the number of parts in its group: the parts linked to it by a
     chain of gaps of at most ``distance`` ("cars in a row", "clusters of houses": each within
@@ -433,5 +458,5 @@ TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
     "is": on,        # "vehicles except trucks": mostly over a truck is a truck
     "within_m": within_m, "beyond_m": beyond_m, "surrounded": surrounded,
     "parallel": parallel, "perpendicular": perpendicular, "oblique": oblique,
-    "in_courtyard": in_courtyard,
+    "in_courtyard": in_courtyard, "crosses": crosses,
 }

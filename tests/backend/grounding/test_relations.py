@@ -917,3 +917,34 @@ def test_junctions_as_targets_are_the_road_parts_themselves() -> None:
     assert len(rel.junctions(wide)) == 1
     no_junction = execute(parse("intersections"), Scene({"road": [ROAD]}, (0, 0, 100, 100)))
     assert no_junction.picks == [] and not no_junction.uncertain
+
+
+def test_crossing_is_running_across_not_beside_or_ending_at() -> None:
+    """"roads crossing the river": the river cuts the road into stretches on both banks, or
+    the road parts the river's mask where it stops at the bridge, or the road is the bridge's
+    stretch alone; a road ending at the river, one running along it, and one with a small
+    bulge over its bank cross nothing."""
+    river = box(40, 0, 60, 100)                                 # 20 m wide, north-south
+    over_it = box(0, 45, 100, 53)                               # drawn over the water
+    ends_there = box(0, 70, 41, 78)                             # stops on the west bank
+    beside = box(62, 0, 70, 100)                                # along the east bank
+    bulge = unary_union([box(0, 20, 38, 28), box(38, 22, 41, 26)])   # 1 m over the bank
+    bridge_only = box(40, 88, 60, 95)                           # the bridge's stretch alone
+    assert rel.crosses(over_it, river) and rel.crosses(bridge_only, river)
+    assert not any(rel.crosses(r, river) for r in (ends_there, beside, bulge))
+    upstream, downstream = box(40, 55, 60, 100), box(40, 0, 60, 43)   # mask cut at the bridge
+    parted = unary_union([upstream, downstream])
+    assert rel.crosses(box(0, 44, 100, 53), parted)            # 1 and 2 m short of the road
+    assert not rel.crosses(box(0, 44, 100, 53), parted, distance=0.5)
+    roads = [over_it, ends_there, beside, bulge]
+    scene = Scene({"road": roads, "water": [river]}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert picked("roads crossing the river") == [0] == picked("roads that cross the river") \
+        == picked("roads across the river") == picked("the road crossing the river")
+    assert picked("roads not crossing the river") == [1, 2, 3]
+    assert parse("buildings across the river").mode == "end_to_end"   # across ... from what
+    assert parse("road crossings").summary() == "grounded: road junction"
+    assert parse("roads through the forest").summary() == "grounded: road crossing tree"
