@@ -18,7 +18,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
-           "OWN_KIND_WORDS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS", "JUNCTION_NOUNS",
+           "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS", "JUNCTION_NOUNS",
            "SIDE_SUPERLATIVES",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
@@ -63,7 +63,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                        "hangar", "shack", "kiosk", "greenhouse", "residence",
                                        "roof top", "building footprint", "settlement",
                                        "parking garage", "parking structure", "parking deck",
-                                       "parkade",
+                                       "parkade", "housing", "housing unit",
                                        # land cover's name for ground covered by buildings
                                        "built up area", "built up land",
                                        "bldg"),   # the abbreviation of GIS attribute tables
@@ -254,6 +254,8 @@ SIDE_SUPERLATIVES: Dict[str, str] = {
 # "the building closest to the river": a rank by distance to an anchor
 DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "nearest",
                                          "farthest": "farthest", "furthest": "farthest"}
+#: the groups whose objects are countable things, which "dense" and "sparse" describe
+COUNTABLE_GROUPS: FrozenSet[str] = frozenset({"building", "vehicle"})
 # words before a noun that relate each object to the others of its own categories:
 # "isolated buildings" (far from any other), "clustered houses" (in a group of at least
 # GROUP_MIN), "terraced houses" (touching another), "detached houses" (touching none)
@@ -262,7 +264,10 @@ OWN_KIND_WORDS: Dict[str, str] = {
     **dict.fromkeys(("clustered", "grouped", "clumped", "bunched"), "group"),
     **dict.fromkeys(("terraced", "attached", "adjoining", "semidetached", "joined",
                      "adjacent"), "joined"),
-    **dict.fromkeys(("detached", "freestanding"), "detached")}
+    **dict.fromkeys(("detached", "freestanding"), "detached"),
+    # how densely built: of buildings or vehicles only (an area's mask is one object)
+    **dict.fromkeys(("dense", "crowded", "packed", "congested", "tightly"), "dense"),
+    **dict.fromkeys(("sparse", "scattered", "dispersed", "spread"), "sparse")}
 SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "compact",
                                "compact": "compact",
                                "round": "compact", "circular": "compact",
@@ -469,7 +474,7 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "select", "segment", "highlight", "mark", "only", "areas", "area",
     # what an analyst asks a tool to do: "extract building footprints", "where are the cars"
     "extract", "detect", "identify", "locate", "delineate", "digitize", "digitise", "outline",
-    "where", "get", "give", "list",
+    "where", "get", "give", "list", "what",
     "ones", "but", "either", "both",
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")

@@ -138,6 +138,11 @@ class RelationRules(QuantityRules):
         least ``size``, linked at the pair's "near" distance), joined (touching one: "terraced
         houses"), detached (touching none); or farthest (the rank of "the most isolated")."""
         own = Target(tuple(heads))
+        if kind in ("dense", "sparse"):   # "dense housing": in groups; "scattered houses",
+            scattered_trees = kind == "sparse" and set(heads) <= {"tree"}   # "scattered trees"
+            if not (set(groups) <= lx.COUNTABLE_GROUPS or scattered_trees):   # "dense forest"
+                raise self.fail(f"'{kind}' of an area")                   # is one object
+            kind = "group" if kind == "dense" else "isolated"
         if kind == "isolated":
             return Relation("far", own, default_distance("far", groups, own, self.vocab))
         if kind in ("group", "largest_group"):   # "the largest cluster of buildings": the

@@ -29,6 +29,9 @@ _INTENSIFIERS = "|".join(sorted(lx.INTENSIFIERS, key=len, reverse=True))
 #: what an intensifier makes stricter: a relative size, "long"
 _STRICTER = "|".join(sorted({w for w, v in lx.SIZE_WORDS.items() if "very " + v in
                              lx.RELATIVE_SIZES} | {"long", "elongated"}, key=len, reverse=True))
+#: the one-word names of the base categories: "tree rows" are rows of trees
+_NAMES = "|".join(sorted({n for c in lx.CATEGORIES for n in c.names if " " not in n},
+                         key=len, reverse=True))
 _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
                 "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
@@ -47,6 +50,9 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     # says nothing the grounding measures ("very close to the road" is close to it)
     (rf"\b(?:{_INTENSIFIERS})\s+(?=(?:{_STRICTER})\b)", " very "),
     (rf"\b(?:{_INTENSIFIERS})\b(?!\s+(?:{_STRICTER})\b)", " "),
+    # "what is on the road", "what's near the river": everything there ("what buildings
+    # ..." is a filler's)
+    (r"^\s*(?:what|whatever)\s*(?:'s|is|are|lies|lie|stands|sits)\b", " everything "),
     # "100-200 m2": a range (before hyphens become spaces)
     (r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 "),
     # "100 to 300 m2", "from 10 to 50 m from the road": the same, before a unit
@@ -102,6 +108,12 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     # others or standing alone (:data:`~.lexicon.OWN_KIND_WORDS`)
     (r"\bsemi[- ]?detached\b", " semidetached "), (r"\bfree[- ]standing\b", " freestanding "),
     (r"\b(?:row|town)[- ]?(house|houses|home|homes)\b", r" terraced \1 "),
+    # "densely built houses", "sparsely populated areas": dense, sparse
+    (r"\b(dense|sparse)ly(?:[\s-]+(?:packed|populated|settled|placed|distributed|spaced|"
+     r"built(?![\s-]up)))?\b", r" \1 "),
+    (r"\b(?:widely|loosely) (?:spaced|scattered|spread)\b", " sparse "),
+    # "tree rows", "house clusters", "car queues": groups of them
+    (rf"\b({_NAMES})\s+({'|'.join(sorted(lx.GROUP_NOUNS))})\b", r" \2 of \1 "),
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
     # "roads running north-south", "in an east-west direction", "NE-SW oriented": the two

@@ -948,3 +948,23 @@ def test_crossing_is_running_across_not_beside_or_ending_at() -> None:
     assert parse("buildings across the river").mode == "end_to_end"   # across ... from what
     assert parse("road crossings").summary() == "grounded: road junction"
     assert parse("roads through the forest").summary() == "grounded: road crossing tree"
+
+
+def test_density_words_read_as_groups_of_their_own_kind() -> None:
+    """"dense housing", "densely built-up areas": buildings in a group of their kind;
+    "scattered buildings", "sparse trees": far from any other; an area is one object of
+    its mask, so "dense forest" goes to the model whole."""
+    block = [box(10 * i, 0, 10 * i + 8, 8) for i in range(4)]   # 2 m apart
+    lone = [box(0, 80, 8, 88), box(80, 80, 88, 88)]               # 72 m apart
+    scene = Scene({"building": block + lone}, (0, 0, 100, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert picked("dense housing") == [0, 1, 2, 3] == picked("densely built-up areas") \
+        == picked("densely packed houses")
+    assert picked("scattered buildings") == [4, 5] == picked("sparse houses") \
+        == picked("widely spaced houses")
+    assert parse("scattered trees").summary() == "grounded: tree far from tree (> 20 m)"
+    assert parse("dense forest").mode == "end_to_end"
+    assert parse("what is on the road").summary() == parse("everything on the road").summary()
