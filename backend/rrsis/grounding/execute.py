@@ -162,9 +162,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             keys = [k for k in keys if (size.get(k, 0) >= (relation.min_count or 1))
                     != relation.negated]
             continue
-        if relation.kind == "largest_group":   # the members of one group only: "the largest"
-            biggest = {anchor_keys[i] for i in rel.largest_group(parts, relation.distance_m
-                                                                 or 0.0)}
+        if relation.kind == "largest_group":   # the members of the largest group(s) only
+            biggest = {anchor_keys[i] for i in rel.largest_group(
+                parts, relation.distance_m or 0.0, relation.min_count or 1)}
             keys = [k for k in keys if (k in biggest) != relation.negated]
             continue
         if relation.min_count is not None:   # "with at least 3 cars nearby": one by one

@@ -25,6 +25,8 @@ _RULES = {
     "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
               "between their centres crosses {v}",
     "along": "distance to {a} <= {d:g} m (on it or beside it)",
+    "both_sides": "{a} objects within {d:g} m of it on both sides of it: the straight line "
+                  "between two of them crosses it (one mostly on it is on no side)",
     "crosses": "runs across {a}: {a} cuts it into stretches on both sides of it, or it parts "
                "two pieces of {a} within {d:g} m of it, or it lies mostly on {a} (a bridge, "
                "a road under the canopy); a stretch counts from as long as it is wide",
@@ -59,8 +61,8 @@ _RULES = {
               "first",
     "group": "in a group of at least {n} {a} objects (itself included): each linked to the "
              "next by a gap of at most {d:g} m",
-    "largest_group": "in the group of {a} objects with the most members (each linked to the "
-                     "next by a gap of at most {d:g} m)",
+    "largest_group": "in {g} of {a} objects with the most members (each linked to the next "
+                     "by a gap of at most {d:g} m)",
     "same_side": "on the same side of {v} as {a}: the straight line between their centres "
                  "does not cross {v} (at any distance)",
     "closer": "its distance to {a} is less than its distance to {v}",
@@ -77,6 +79,8 @@ _MEASURE_WORDS = {"area": "ground area",
 def _relation_line(r: Relation) -> str:
     anchor = r.anchor.anchor_text()
     rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,
+                                 g=f"one of the {r.min_count} groups" if r.min_count
+                                 else "the group",
                                  c=COURTYARD_MIN_M2,
                                  v=r.via.text() if r.via is not None else "")
     source = ""
@@ -84,7 +88,8 @@ def _relation_line(r: Relation) -> str:
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
     elif r.kind in ("group", "largest_group"):   # "near" of the pair
         source = " [the pair's 'near' distance]"
-    if r.min_count is not None and r.kind != "group":   # "with at least 3 cars nearby"
+    if r.min_count is not None and r.kind not in ("group", "largest_group"):   # "with at
+        # least 3 cars nearby"
         least = "fewer than" if r.negated else "at least"
         return f"{least} {r.min_count} {anchor} objects pass, each on its own: {rule}{source}"
     return ("NOT " if r.negated else "") + rule + source

@@ -458,9 +458,9 @@ class _Parser(RelationRules):
                 self.i += 1
                 continue
             if word in lx.GROUP_NOUNS and self.peek(1) == "of" and not anchor:
-                if rank == ("largest", 1) and not skip and count is None:   # "the largest
-                    rank = None                              # cluster of buildings": its members
-                    self.own_kinds.append(("largest_group", 0))
+                if rank is not None and rank[0] == "largest" and not skip and count is None:
+                    self.own_kinds.append(("largest_group", rank[1]))   # "the (2) largest
+                    rank = None                          # cluster(s) of buildings": members
                     self.i += 2
                     continue
                 if rank is not None or count is not None:   # "clusters of buildings"

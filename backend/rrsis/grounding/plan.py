@@ -49,7 +49,7 @@ RELATION_WORDS: Dict[str, str] = {
     "perpendicular": "perpendicular to", "oblique": "at an angle to", "group": "in a group of",
     "closer": "closer to", "farther": "farther from", "same_side": "on the same side of",
     "largest_group": "in the largest group of", "in_courtyard": "in a courtyard of",
-    "crosses": "crossing"}
+    "crosses": "crossing", "both_sides": "with"}
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,8 @@ class Relation:
             return (f"{neg}{words} at least {self.min_count} {anchor} "
                     f"(<= {self.distance_m or 0:g} m apart)")
         if self.kind == "largest_group":   # "building in the largest group of building (...)"
+            if self.min_count:   # "in the 2 largest groups of"
+                words = f"in the {self.min_count} largest groups of"
             return f"{neg}{words} {anchor} (<= {self.distance_m or 0:g} m apart)"
         if self.min_count is not None:   # "building with at least 3 car (<= 3 m)"; "with
             least = "fewer than" if self.negated else "at least"   # fewer than 5 car"
@@ -165,6 +167,9 @@ class Relation:
             return f"{neg}{words} {self.via.text()} as {anchor}"   # as building"
         if self.kind == "across" and self.via is not None:   # "across road from building"
             return f"{neg}across {self.via.text()} from {anchor} (<= {self.distance_m:g} m)"
+        if self.kind == "both_sides":   # "road with building on both sides (<= 10 m)"
+            neg = "without " if self.negated else "with "
+            return f"{neg}{anchor} on both sides (<= {self.distance_m or 0:g} m)"
         if self.kind in ("within_m", "beyond_m"):
             prep = "of" if self.kind == "within_m" else "from"
             return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"

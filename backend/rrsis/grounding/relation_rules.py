@@ -147,7 +147,8 @@ class RelationRules(QuantityRules):
             return Relation("far", own, default_distance("far", groups, own, self.vocab))
         if kind in ("group", "largest_group"):   # "the largest cluster of buildings": the
             return Relation(kind, own, default_distance("near", groups, own, self.vocab),
-                            min_count=size or None)   # members of the group with the most
+                            min_count=size if size > (kind == "largest_group") else None)
+            # members of the group(s) with the most; a group's least size
         if kind == "farthest":   # "the most isolated": ranked by the gap to the nearest other
             return Relation("farthest", own)
         return Relation("within_m", own, lx.TOUCH_M, kind == "detached")
@@ -280,6 +281,13 @@ class RelationRules(QuantityRules):
     def back_to_target(self) -> Optional[str]:
         """After "with" and its anchor: the relation of a "next to them" or "around it" that
         points back at the target, consumed; else None ("with" as it is)."""
+        for words in (("on", "both", "sides"), ("on", "either", "side"), ("on", "each", "side"),
+                      ("along", "both", "sides"), ("along", "either", "side"),
+                      ("both", "sides"), ("either", "side")):
+            n = len(words)   # "roads with buildings on both sides (of them)", not "... of
+            if self.at(*words) and (self.peek(n) != "of" or self.peek(n + 1) in PRONOUNS):
+                self.i += n + (2 if self.peek(n) == "of" else 0)    # the river": a relation
+                return "both_sides"
         for table in (lx.NEAR_WORDS, lx.OVERLAP_WORDS):
             for phrase in sorted(table, key=len, reverse=True):
                 if self.at(*phrase) and self.peek(len(phrase)) in PRONOUNS:
@@ -291,6 +299,8 @@ class RelationRules(QuantityRules):
                     return "with" if table is lx.OVERLAP_WORDS else kind
         if self.eat("nearby") or self.eat("close", "by") or self.eat("around"):
             return "near"   # "buildings with trees nearby", "without trees around"
+        if self.eat("in", "front") or self.eat("behind") or self.eat("beside"):
+            return "next_to"   # "buildings with trees in front", seen from above: beside
         return None
 
     def distance_band(self) -> Optional[List[Relation]]:
@@ -359,6 +369,7 @@ def default_distance(kind: str, groups: Sequence[str], anchor: Target,
     if kind == "crosses":   # the gap a mask leaves at a bridge, whatever the pair
         return CROSSING_GAP_M
     if kind not in ("along", "next_to", "near", "far", "surrounded", "between", "with",
+                    "both_sides",
                     "parallel", "perpendicular", "oblique"):
         return None
     base = max(lx.next_to_distance_m(g, vocabulary.group_of(a))

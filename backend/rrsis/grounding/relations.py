@@ -28,7 +28,8 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
            "perpendicular", "oblique", "largest_hole", "in_courtyard", "COURTYARD_MIN_M2",
-           "group_sizes", "junctions", "crosses", "CROSSING_GAP_M", "JUNCTION_RADIUS", "largest_group", "same_side",
+           "group_sizes", "junctions", "crosses", "CROSSING_GAP_M", "both_sides",
+           "JUNCTION_RADIUS", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
@@ -58,7 +59,7 @@ LOCAL_AXIS_M = 15.0   # "parallel to the road": the road's direction within this
 #: relations that take the anchor as segmented, no object counted as hiding it: what lies
 #: around an object (a house in a clearing is surrounded by the forest, not on it), and what
 #: an object is ("vehicles except trucks": a car beside a truck is no truck)
-AS_SEGMENTED = frozenset({"surrounded", "is", "in_courtyard", "crosses"})
+AS_SEGMENTED = frozenset({"surrounded", "is", "in_courtyard", "crosses", "both_sides"})
 
 
 def occluders(anchors: Sequence[BaseGeometry], objects: Sequence[BaseGeometry],
@@ -410,6 +411,16 @@ def crosses(a: BaseGeometry, b: BaseGeometry, distance: float = CROSSING_GAP_M) 
     return any(_crosses(p, q, a) for i, p in enumerate(near) for q in near[i + 1:])
 
 
+def both_sides(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    """Pieces of ``b`` within ``distance`` of ``a`` lie on both sides of it ("roads with
+    buildings on both sides"): the straight line between two of them crosses ``a``. A piece
+    mostly on ``a`` is on no side of it."""
+    if a.is_empty or b.is_empty:
+        return False
+    near = [p for p in getattr(b, "geoms", [b]) if gap(a, p) <= distance and not on(p, a)]
+    return any(_crosses(p, q, a) for i, p in enumerate(near) for q in near[i + 1:])
+
+
 def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
     """For each of ``parts``, the number of parts in its group: the parts linked to it by a
     chain of gaps of at most ``distance`` ("cars in a row", "clusters of houses": each within
@@ -419,17 +430,19 @@ def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
     return [counts[r] for r in roots]
 
 
-def largest_group(parts: Sequence[BaseGeometry], distance: float) -> Set[int]:
-    """The indices of the parts of the group with the most parts ("the largest cluster of
-    buildings"); of two as large, the one with the larger area; none of no parts."""
+def largest_group(parts: Sequence[BaseGeometry], distance: float, groups: int = 1
+                  ) -> Set[int]:
+    """The indices of the parts of the ``groups`` groups with the most parts ("the largest
+    cluster of buildings", "the 2 largest clusters"); of two as large, the one with the larger
+    area first; none of no parts."""
     roots = _group_roots(parts, distance)
     if not roots:
         return set()
     counts, area = Counter(roots), Counter()
     for r, p in zip(roots, parts):
         area[r] += p.area
-    best = max(counts, key=lambda r: (counts[r], area[r]))
-    return {i for i, r in enumerate(roots) if r == best}
+    best = set(sorted(counts, key=lambda r: (counts[r], area[r]), reverse=True)[:groups])
+    return {i for i, r in enumerate(roots) if r in best}
 
 
 def _group_roots(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
@@ -458,5 +471,5 @@ TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
     "is": on,        # "vehicles except trucks": mostly over a truck is a truck
     "within_m": within_m, "beyond_m": beyond_m, "surrounded": surrounded,
     "parallel": parallel, "perpendicular": perpendicular, "oblique": oblique,
-    "in_courtyard": in_courtyard, "crosses": crosses,
+    "in_courtyard": in_courtyard, "crosses": crosses, "both_sides": both_sides,
 }

@@ -53,6 +53,11 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     # "what is on the road", "what's near the river": everything there ("what buildings
     # ..." is a filler's)
     (r"^\s*(?:what|whatever)\s*(?:'s|is|are|lies|lie|stands|sits)\b", " everything "),
+    # "the road (that) the cars are on", "the lot which trucks are parked in": the road with
+    # cars on it (the clause ends the expression, its preposition last)
+    (r"\b(?:that|which|where)?\s*(?:the\s+)?([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:are|is)\s+"
+     r"(?:(?:parked|located|standing|lying|found)\s+)?(on|in|at|near|beside|along|"
+     r"next\s+to|close\s+to|around|under|inside)\s*[.?!]*\s*$", r" with \1 \2 it "),
     # "100-200 m2": a range (before hyphens become spaces)
     (r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 "),
     # "100 to 300 m2", "from 10 to 50 m from the road": the same, before a unit

@@ -162,8 +162,10 @@ def test_a_group_of_objects_is_a_group_and_a_patch_the_objects_themselves() -> N
     assert parse("cars next to a row of trees").notes == (
         "'row of' read as the objects themselves",)
     for text in ("the largest patch of grass", "two rows of houses",
-                 "the 2 largest groups of buildings"):
+                 "the smallest group of buildings"):
         assert parse(text).mode == "end_to_end", text
+    assert parse("the 2 largest groups of buildings").summary() == \
+        "grounded: building in the 2 largest groups of building (<= 10 m apart)"
     assert parse("the largest group of buildings").summary() == \
         "grounded: building in the largest group of building (<= 10 m apart)"
     q = parse("the roof of the largest building")   # from above, a roof is the building

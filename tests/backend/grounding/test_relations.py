@@ -968,3 +968,39 @@ def test_density_words_read_as_groups_of_their_own_kind() -> None:
     assert parse("scattered trees").summary() == "grounded: tree far from tree (> 20 m)"
     assert parse("dense forest").mode == "end_to_end"
     assert parse("what is on the road").summary() == parse("everything on the road").summary()
+
+
+def test_with_objects_on_both_sides() -> None:
+    """"roads with buildings on both sides": two buildings within the pair's distance of the
+    road whose connecting line crosses it; one side only, or a building on the road, is not."""
+    roads = [box(0, 0, 100, 8), box(0, 50, 100, 58), box(0, 90, 100, 98)]
+    houses = [box(10, 10, 20, 20), box(60, -12, 70, -2),     # north and south of road 0
+              box(10, 60, 20, 70), box(60, 60, 70, 70),      # north of road 1 only
+              box(40, 91, 44, 97), box(10, 99, 20, 109)]     # on road 2; north of it
+    scene = Scene({"road": roads, "building": houses}, (0, -20, 100, 110))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert picked("roads with buildings on both sides") == [0] == picked(
+        "streets with houses on either side of them")
+    assert picked("roads without buildings on both sides") == [1, 2]
+    assert rel.both_sides(roads[0], unary_union(houses[:2]), 10.0)
+    assert not rel.both_sides(roads[0], unary_union(houses[:2]), 1.0)   # 2 m away each
+
+
+def test_the_n_largest_groups_keep_their_members() -> None:
+    """"the 2 largest clusters of buildings": the members of the two groups with the most
+    buildings (of two as large, the larger in area first)."""
+    def row(x0: float, n: int, size: float = 8) -> list:
+        return [box(x0 + 10 * i, 0, x0 + 10 * i + size, size) for i in range(n)]
+    houses = row(0, 4) + row(100, 3) + row(200, 3, size=6) + row(300, 1)
+    scene = Scene({"building": houses}, (0, 0, 400, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert picked("the largest cluster of buildings") == [0, 1, 2, 3]
+    assert picked("the 2 largest clusters of buildings") == list(range(7)) == picked(
+        "the two biggest groups of houses")
+    assert picked("the 3 largest clusters of buildings") == list(range(10))
