@@ -13,13 +13,13 @@ from functools import cached_property
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
-           "RELATIVE_SIZES", "SIZE_RANKS", "INTENSIFIERS",
+           "RELATIVE_SIZES", "SIZE_RANKS",
            "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
            "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
-           "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS", "JUNCTION_NOUNS",
-           "SIDE_SUPERLATIVES",
+           "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
+           "JUNCTION_NOUNS", "SIDE_SUPERLATIVES", "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
            "SIDE_GROUPS",
@@ -298,6 +298,8 @@ AXIS_VERBS: FrozenSet[str] = frozenset({
 NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("along",): "along", ("alongside",): "along", ("lining",): "along",
     ("parallel", "to"): "parallel", ("parallel", "with"): "parallel",
+    ("aligned", "with"): "parallel", ("aligned", "to"): "parallel",   # "houses aligned with
+    ("aligned", "along"): "parallel",                                   # the road"
     ("perpendicular", "to"): "perpendicular",
     ("square", "to"): "perpendicular", ("orthogonal", "to"): "perpendicular",
     ("at", "an", "angle", "to"): "oblique", ("oblique", "to"): "oblique",
@@ -474,7 +476,7 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "select", "segment", "highlight", "mark", "only", "areas", "area",
     # what an analyst asks a tool to do: "extract building footprints", "where are the cars"
     "extract", "detect", "identify", "locate", "delineate", "digitize", "digitise", "outline",
-    "where", "get", "give", "list", "what",
+    "where", "get", "give", "list", "what", "arranged", "placed", "positioned",
     "ones", "but", "either", "both",
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")

@@ -58,6 +58,18 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     (r"\b(?:that|which|where)?\s*(?:the\s+)?([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:are|is)\s+"
      r"(?:(?:parked|located|standing|lying|found)\s+)?(on|in|at|near|beside|along|"
      r"next\s+to|close\s+to|around|under|inside)\s*[.?!]*\s*$", r" with \1 \2 it "),
+    # "20 m or less from the road": within it; "50 m or more from": more than it
+    (r"\b(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+or\s+(?:less|closer|nearer)\s+(?:away\s+)?(?:from|of|to)\b",
+     r" within \1 of "),
+    (r"\b(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+or\s+(?:more|further|farther)\s+(?:away\s+)?from\b",
+     r" more than \1 from "),
+    # "half a hectare": 0.5 of it
+    (r"\bhalf (?:a|an)\b", " 0.5 "),
+    # "neither near the road nor near the river": not the one and not the other
+    (r"\bneither\s+((?:near|next|close|along|beside|on|in|within|far|north|south|east|west|"
+     r"inside|over|under|at|by|adjacent|around)\b.*?)\s+nor\b", r" not \1 and not "),
+    # "cars lined up along the road", "buildings arranged along it": along it
+    (r"\b(?:lined|lining|queued|queuing) up\b", " "),
     # "100-200 m2": a range (before hyphens become spaces)
     (r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 "),
     # "100 to 300 m2", "from 10 to 50 m from the road": the same, before a unit
