@@ -120,6 +120,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                         "unpaved land", "bare ground", "land", "open land",
                                         "open ground", "vacant land", "vacant lot", "vacant plot",
                                         "empty lot", "empty plot", "empty land", "empty ground",
+                                        "open space", "open area", "undeveloped land",
+                                        "unbuilt land", "undeveloped plot",
                                         "beach", "desert",
                                         "sand dune", "dune", "sandy area", "sandy ground"),
              "land"),
