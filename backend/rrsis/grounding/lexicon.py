@@ -15,7 +15,7 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "RELATIVE_SIZES", "SIZE_RANKS",
            "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
-           "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "DIRECTION_WORDS", "REGION_WORDS",
+           "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "BOTH_SIDES_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
@@ -336,6 +336,12 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
                     + [(v, p) for v in ("running", "going", "passing", "cutting", "leading")
                        for p in ("through", "across", "over")], "crosses"),
 }
+#: after "with" and its anchor: on both sides of the target ("roads with buildings on both
+#: sides (of them)": relations.both_sides)
+BOTH_SIDES_WORDS: Tuple[Tuple[str, ...], ...] = (
+    ("on", "both", "sides"), ("on", "either", "side"), ("on", "each", "side"),
+    ("along", "both", "sides"), ("along", "either", "side"), ("both", "sides"),
+    ("either", "side"))
 #: "crossing" before an object is the relation, not a road's junction ("the road crossing
 #: the river"; "the road crossing" alone is a junction)
 CROSSING_VERBS: FrozenSet[str] = frozenset({"crossing", "crossings"})

@@ -145,10 +145,11 @@ class RelationRules(QuantityRules):
             kind = "group" if kind == "dense" else "isolated"
         if kind == "isolated":
             return Relation("far", own, default_distance("far", groups, own, self.vocab))
-        if kind in ("group", "largest_group"):   # "the largest cluster of buildings": the
+        if kind in ("group", "largest_group"):   # "clusters of 5 houses": a group's least
+            # size; "the 2 largest clusters of buildings": the members of the 2 with the most
+            counted = size > 1 if kind == "largest_group" else size > 0
             return Relation(kind, own, default_distance("near", groups, own, self.vocab),
-                            min_count=size if size > (kind == "largest_group") else None)
-            # members of the group(s) with the most; a group's least size
+                            min_count=size if counted else None)
         if kind == "farthest":   # "the most isolated": ranked by the gap to the nearest other
             return Relation("farthest", own)
         return Relation("within_m", own, lx.TOUCH_M, kind == "detached")
@@ -281,9 +282,7 @@ class RelationRules(QuantityRules):
     def back_to_target(self) -> Optional[str]:
         """After "with" and its anchor: the relation of a "next to them" or "around it" that
         points back at the target, consumed; else None ("with" as it is)."""
-        for words in (("on", "both", "sides"), ("on", "either", "side"), ("on", "each", "side"),
-                      ("along", "both", "sides"), ("along", "either", "side"),
-                      ("both", "sides"), ("either", "side")):
+        for words in lx.BOTH_SIDES_WORDS:
             n = len(words)   # "roads with buildings on both sides (of them)", not "... of
             if self.at(*words) and (self.peek(n) != "of" or self.peek(n + 1) in PRONOUNS):
                 self.i += n + (2 if self.peek(n) == "of" else 0)    # the river": a relation
