@@ -286,7 +286,6 @@ class GroundedRun:
                              "suggestions": list(plan.suggestions)}
         return picks, reports
 
-
     def _pick(self, plan: Plan, scene: Scene, key: Tuple[str, int], text: str,
               by_score: Mapping[str, Sequence[float]], to_working: List[float]) -> Pick:
         """The :class:`Pick` of a selected object, or of a part of the objects of the plan's
