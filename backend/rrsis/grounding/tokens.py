@@ -9,7 +9,7 @@ water's edge" is along it, "close together" is near each other.
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
+from typing import Callable, List, Tuple, Union
 
 from . import lexicon as lx
 
@@ -35,13 +35,17 @@ _NAMES = "|".join(sorted({n for c in lx.CATEGORIES for n in c.names if " " not i
 _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
                 "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
-#: (pattern, replacement), applied in order, case-insensitive
-REWRITES: Tuple[Tuple[str, str], ...] = (
+#: (pattern, replacement: a template or a function of the match), applied in order,
+#: case-insensitive
+REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
     # a request around the expression: "can you find buildings close to water", "I want the
     # red cars", "give me the trees" ("please", "show me", "find" are fillers already)
     (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
      r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
      " "),
+    # "NE of the building", "the SW corner": the compass point, where one must be meant
+    (r"(?<![\w'’.])(n|s|e|w|ne|nw|se|sw)\.?(?=\s+(?:of\s+(?:the|a|an|any|each|every)\b|(?:corner|part|"
+     r"side|quarter|quadrant|half|edge)s?\b))", lambda m: _ABBREVIATED[m.group(1).lower()]),
     # "north-east of", "the south west corner", "north-western": one compass point (before
     # an axis, "north-east to south-west", and hyphens are read)
     (r"\b(north|south|east|west)erly\b", r"\1ern"),
