@@ -540,8 +540,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         _note_nir(reports, plan.grounding, gated, plan.nir)
     for expr, pick in picks:
         answered_by, answered_sha = base.get(pick.phrase, (name, sha))
-        for obj in _picked_objects(pick, objects, grid):
-            for obj in reproject_object(obj, grid.crs, plan.info.crs):
+        for picked in _picked_objects(pick, objects, grid):
+            for obj in reproject_object(picked, grid.crs, plan.info.crs):
                 records.append({"geometry": obj.geometry, "expression": expr,
                                 "category": pick.category, "score": round(obj.score, 6),
                                 "area_m2": round(obj.area_m2, 4),

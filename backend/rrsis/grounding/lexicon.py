@@ -15,7 +15,8 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "RELATIVE_SIZES", "SIZE_RANKS",
            "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
-           "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "BOTH_SIDES_WORDS", "DIRECTION_WORDS", "REGION_WORDS",
+           "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "BOTH_SIDES_WORDS",
+           "DIRECTION_WORDS", "REGION_WORDS", "COMPASS_POINTS", "INTERCARDINAL_POINTS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
@@ -192,6 +193,10 @@ COLOURS: Dict[str, ColourRange] = {
     "turquoise": ColourRange((30, 90), (12, 200), (170, 230)),
     "purple": ColourRange((15, 75), (15, 200), (312, 345)),
 }
+#: the compass points between the four ("southeast of", "the northeasternmost"), and all eight
+#: (a direction relation's kinds, :data:`~.relations.BEARINGS`)
+INTERCARDINAL_POINTS: Tuple[str, ...] = ("northeast", "northwest", "southeast", "southwest")
+COMPASS_POINTS: Tuple[str, ...] = ("north", "south", "east", "west") + INTERCARDINAL_POINTS
 # size by area ("small", "the largest"), by width ("narrow roads", "the widest river") and by
 # length ("the shortest road"): a third of the category (:data:`RELATIVE_SIZES`) or a rank
 SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "small",
@@ -212,8 +217,7 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               "easternmost": "easternmost", "eastmost": "easternmost",
                               "rightmost": "easternmost", "westernmost": "westernmost",
                               "westmost": "westernmost", "leftmost": "westernmost",
-                              **{p + "ernmost": p + "ernmost" for p in (
-                                  "northeast", "northwest", "southeast", "southwest")},
+                              **{p + "ernmost": p + "ernmost" for p in INTERCARDINAL_POINTS},
                               # by its centre's distance to the centre of the extent
                               "centremost": "most central", "centermost": "most central",
                               "middlemost": "most central"}
@@ -252,7 +256,7 @@ SIDE_SUPERLATIVES: Dict[str, str] = {
     "north": "northernmost", "top": "northernmost", "south": "southernmost",
     "bottom": "southernmost", "east": "easternmost", "right": "easternmost",
     "west": "westernmost", "left": "westernmost",
-    **{p: p + "ernmost" for p in ("northeast", "northwest", "southeast", "southwest")}}
+    **{p: p + "ernmost" for p in INTERCARDINAL_POINTS}}
 # "the building closest to the river": a rank by distance to an anchor
 DISTANCE_SUPERLATIVES: Dict[str, str] = {"closest": "nearest", "nearest": "nearest",
                                          "farthest": "farthest", "furthest": "farthest"}
@@ -356,10 +360,7 @@ OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
 #: "north of", "to the southeast of", "on the northwestern side of"
 DIRECTION_WORDS: Dict[str, str] = {
     "above": "north", "below": "south", "left": "west", "right": "east",
-    **{p: p for p in ("north", "south", "east", "west", "northeast", "northwest", "southeast",
-                      "southwest")},
-    **{p + "ern": p for p in ("north", "south", "east", "west", "northeast", "northwest",
-                              "southeast", "southwest")}}
+    **{p: p for p in COMPASS_POINTS}, **{p + "ern": p for p in COMPASS_POINTS}}
 # "the northern road", "western buildings": the part of the image an object's centre is in
 REGION_ADJECTIVES: Dict[str, Tuple[Optional[str], Optional[str]]] = {
     "northern": ("top", None), "southern": ("bottom", None), "eastern": (None, "right"),

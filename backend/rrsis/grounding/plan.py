@@ -18,6 +18,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from .relations import BEARINGS
+
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
            "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "RELATION_WORDS", "ordinal"]
 
@@ -41,8 +43,7 @@ RELATION_WORDS: Dict[str, str] = {
     "along": "along", "next_to": "next to", "near": "near", "far": "far from",
     "surrounded": "surrounded by", "between": "between", "with": "with", "is": "a", "on": "on",
     "inside": "inside", "within_m": "within", "beyond_m": "more than",
-    **{point: f"{point} of" for point in ("north", "northeast", "east", "southeast", "south",
-                                          "southwest", "west", "northwest")},
+    **{point: f"{point} of" for point in BEARINGS},
     "nearest": "nearest to",
     "farthest": "farthest from", "across": "across", "most": "with the most",
     "fewest": "with the fewest", "parallel": "parallel to",

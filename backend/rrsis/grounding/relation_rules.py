@@ -8,11 +8,11 @@ from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
-from .relations import CROSSING_GAP_M
 from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import Relation, Target
 from .quantities import QuantityRules
+from .relations import CROSSING_GAP_M
 
 __all__ = ["RelationRules", "default_distance", "PRONOUNS"]
 
@@ -210,7 +210,8 @@ class RelationRules(QuantityRules):
                 via = self.anchor()
                 if self.t[save] == "across" and not self.at("from") \
                         and set(groups) <= _RUNNING_GROUPS:   # "roads across the river"
-                    return Relation("crosses", via, CROSSING_GAP_M, negated)
+                    return Relation("crosses", via, default_distance(
+                        "crosses", groups, via, self.vocab), negated)
                 if not self.eat("from"):
                     raise self.fail("across what from what")
                 anchor = self.anchor()

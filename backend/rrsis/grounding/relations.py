@@ -404,11 +404,8 @@ def crosses(a: BaseGeometry, b: BaseGeometry, distance: float = CROSSING_GAP_M) 
     def pieces(geom: BaseGeometry) -> List[BaseGeometry]:
         return [p for p in getattr(geom, "geoms", [geom]) if p.area >= least]
 
-    cut = pieces(a.difference(b))
-    if any(_crosses(p, q, b) for i, p in enumerate(cut) for q in cut[i + 1:]):
-        return True
-    near = [p for p in pieces(b) if gap(a, p) <= distance]
-    return any(_crosses(p, q, a) for i, p in enumerate(near) for q in near[i + 1:])
+    return _on_both_sides(pieces(a.difference(b)), b) or \
+        _on_both_sides([p for p in pieces(b) if gap(a, p) <= distance], a)
 
 
 def both_sides(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
@@ -417,8 +414,13 @@ def both_sides(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
     mostly on ``a`` is on no side of it."""
     if a.is_empty or b.is_empty:
         return False
-    near = [p for p in getattr(b, "geoms", [b]) if gap(a, p) <= distance and not on(p, a)]
-    return any(_crosses(p, q, a) for i, p in enumerate(near) for q in near[i + 1:])
+    return _on_both_sides([p for p in getattr(b, "geoms", [b])
+                           if gap(a, p) <= distance and not on(p, a)], a)
+
+
+def _on_both_sides(parts: Sequence[BaseGeometry], via: BaseGeometry) -> bool:
+    """Two of ``parts`` lie on either side of ``via``: the line between them crosses it."""
+    return any(_crosses(p, q, via) for i, p in enumerate(parts) for q in parts[i + 1:])
 
 
 def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:

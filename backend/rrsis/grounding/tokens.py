@@ -44,8 +44,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
      " "),
     # "NE of the building", "the SW corner": the compass point, where one must be meant
-    (r"(?<![\w'’.])(n|s|e|w|ne|nw|se|sw)\.?(?=\s+(?:of\s+(?:the|a|an|any|each|every)\b|(?:corner|part|"
-     r"side|quarter|quadrant|half|edge)s?\b))", lambda m: _ABBREVIATED[m.group(1).lower()]),
+    (r"(?<![\w'’.])(n|s|e|w|ne|nw|se|sw)\.?(?=\s+(?:of\s+(?:the|a|an|any|each|every)\b"
+     r"|(?:corner|part|side|quarter|quadrant|half|edge)s?\b))",
+     lambda m: _ABBREVIATED[m.group(1).lower()]),
     # "north-east of", "the south west corner", "north-western": one compass point (before
     # an axis, "north-east to south-west", and hyphens are read)
     (r"\b(north|south|east|west)erly\b", r"\1ern"),

@@ -11,6 +11,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.ops import unary_union
 
 from rrsis.grounding import parse
+from rrsis.grounding import lexicon as lx
 from rrsis.grounding import relations as rel
 from rrsis.grounding.colour import has_colour, srgb_to_lab
 from rrsis.grounding.execute import Scene, execute
@@ -67,6 +68,7 @@ def test_intercardinal_directions_are_quadrants(centre: tuple, points: set) -> N
     x, y = centre
     obj = box(x - 1, y - 1, x + 1, y + 1)
     assert {b for b in rel.BEARINGS if rel.direction(obj, ROAD, b)} == points
+    assert set(lx.COMPASS_POINTS) == set(rel.BEARINGS)   # every word's point has a bearing
 
 
 def test_intercardinal_ranks_and_relations_in_plans() -> None:

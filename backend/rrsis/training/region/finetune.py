@@ -5,8 +5,9 @@ trains with random crops, flips, quarter turns and scale jitter, pixels outside 
 ignored, for as many iterations as fit the budget (measured step time). The best model
 on the validation part is exported in fp16 with a card that records the training GSD
 and the served range below it (:data:`SERVED_SPREAD`), so ``segment --model NAME`` runs
-a coarser raster at that scale by default, and, for a raster that is not 8-bit, the stretch of its training
-tiles (``input_stretch``), which the engine then applies instead of the viewed area's.
+a coarser raster at that scale by default, and, for a raster that is not 8-bit, the stretch
+of its training tiles (``input_stretch``), which the engine then applies instead of the
+viewed area's.
 Before and after are measured on the held-out part through the engine (:mod:`.holdout`);
 a class the base model segments better on the validation part stays the base's (the card's
 ``base_classes``: the engine asks the base for it).
