@@ -225,6 +225,9 @@ def test_any_part_of_a_region_is_scored_like_the_held_out_part(region: tuple,
         f"{parts['train']['objects']} objects")
     assert main([str(data / "missing"), str(start)]) == 2
     assert "no dataset.json" in capsys.readouterr().err
+    # "--gsd": the same part served at another scale, to choose a served range on
+    assert main([str(data), str(start), "--part", "train", "--threads", "1", "--gsd", "1.0"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("polygons at 1 m")
 
 
 def test_a_layer_of_a_multi_layer_file_is_scored_from_that_layer(region: tuple,

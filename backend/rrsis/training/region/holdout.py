@@ -1,6 +1,6 @@
 """Before/after on the held-out part, measured through the engine (what the user will get).
 
-    python -m rrsis.training.region.holdout DATASET MODEL [--part train|val|test]
+    python -m rrsis.training.region.holdout DATASET MODEL [--part train|val|test] [--gsd M]
 
 Each model segments the held-out rectangle of the raster with each category word via
 :func:`rrsis.engine.run.segment` (its own served GSD, stretch over that area, tiling and
@@ -75,11 +75,12 @@ def object_matches(truth: List[Any], pred: List[Any], iou: float = 0.5) -> Dict[
 
 def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                 threads: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None,
-                split: Optional[str] = None, keep: Optional[PathLike] = None
-                ) -> Dict[str, Any]:
+                split: Optional[str] = None, keep: Optional[PathLike] = None,
+                gsd_m: Optional[float] = None) -> Dict[str, Any]:
     """IoU per category word of ``model`` on the dataset's held-out part (or the part of
     ``split``), with object counts. ``keep``: a file name prefix; each class's polygons are
-    kept as ``<keep>-<class>.gpkg`` (its ``polygons`` in the result), to be looked at."""
+    kept as ``<keep>-<class>.gpkg`` (its ``polygons`` in the result), to be looked at.
+    ``gsd_m``: serve at this GSD instead of the card's (to choose a served range)."""
     import pyogrio.raw
     import shapely
     from rasterio.crs import CRS
@@ -119,7 +120,8 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
             result = segment(SegmentOptions(
                 raster=summary["source_raster"], expressions=[words[0]], output=gpkg,
                 extent=tuple(bounds), extent_crs=crs, model=model, device=device,
-                threads=threads, bands=tuple(summary["bands"]), overwrite=keep is not None),
+                threads=threads, bands=tuple(summary["bands"]), overwrite=keep is not None,
+                **({"gsd_m": gsd_m} if gsd_m is not None else {})),
                 cancel=cancel)
             pred: List[Any] = []
             if sum(result.feature_counts.values()):
@@ -253,6 +255,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    help="the part to score (default: the held-out part, test else val)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--gsd", type=float, default=None, dest="gsd_m",
+                   help="serve at this GSD (m) instead of the model card's")
     p.add_argument("--json", action="store_true", help="the whole result as JSON")
     args = p.parse_args(argv)
 
@@ -260,7 +264,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not (Path(args.dataset) / "dataset.json").is_file():
             raise InputError(f"{args.dataset}: no dataset.json (a build-dataset folder?)")
         result = heldout_iou(args.dataset, args.model, device=args.device, threads=args.threads,
-                             split=args.part)
+                             split=args.part, gsd_m=args.gsd_m)
         if not result:
             raise InputError(f"{args.dataset}: no {args.part or 'held-out'} part with "
                              "labelled objects")
