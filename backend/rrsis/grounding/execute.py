@@ -235,10 +235,14 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
 
 def _parts(part: str, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:
     """The ``part`` ("junction") of the objects ``keys`` as one whole (the road's junctions
-    are where arms of several road objects meet), kept in ``scene.derived``; their keys."""
-    found = rel.junctions(unary_union([scene.geometry(k) for k in keys])) if keys else []
-    scene.derived[part] = found
-    return [(part, i) for i in range(len(found))]
+    are where arms of several road objects meet), kept in ``scene.derived``; their keys.
+    ``keys`` are every object of the part's categories the scene keeps, the same each time,
+    so the parts are found once per scene ("junctions near the junction", and every
+    expression of a run that shares the scene)."""
+    if part not in scene.derived:
+        scene.derived[part] = rel.junctions(unary_union(
+            [scene.geometry(k) for k in keys])) if keys else []
+    return [(part, i) for i in range(len(scene.derived[part]))]
 
 
 def _across(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
