@@ -13,9 +13,9 @@ from typing import Tuple
 
 import numpy as np
 
-from .lexicon import COLOURS
+from .lexicon import COLOURS, ColourRange
 
-__all__ = ["srgb_to_lab", "median_lab", "has_colour", "lch"]
+__all__ = ["srgb_to_lab", "median_lab", "has_colour", "lch", "colour_range"]
 
 _M = np.array([[0.4124564, 0.3575761, 0.1804375],
                [0.2126729, 0.7151522, 0.0721750],
@@ -48,11 +48,40 @@ def lch(lab: np.ndarray) -> Tuple[float, float, float]:
     return L, math.hypot(a, b), math.degrees(math.atan2(b, a)) % 360.0
 
 
+#: how far a blend of two hues ("red-brown") reaches past their centres (degrees of h)
+BLEND_PAD_DEG = 10.0
+
+
+def _hue_centre(hue: Tuple[float, float]) -> float:
+    """The centre of a hue range in degrees, wrapping through 0."""
+    lo, hi = hue
+    return (lo + ((hi - lo) % 360.0) / 2) % 360.0
+
+
+def colour_range(name: str) -> ColourRange:
+    """The range of a colour name; "red-brown" (two hues, :func:`~.lexicon.is_hue`) is every hue from
+    the one's centre to the other's the short way round, widened by :data:`BLEND_PAD_DEG`, at
+    the lightness and chroma of either: a reddish brown is neither quite red nor brown."""
+    if name in COLOURS:
+        return COLOURS[name]
+    first, second = (COLOURS[n] for n in name.split("-", 1))
+    c1, c2 = _hue_centre(first.hue), _hue_centre(second.hue)  # type: ignore[arg-type]
+    arc = (c2 - c1) % 360.0
+    start, end = (c1, c2) if arc <= 180.0 else (c2, c1)
+    pad = BLEND_PAD_DEG
+    return ColourRange((min(first.lightness[0], second.lightness[0]),
+                        max(first.lightness[1], second.lightness[1])),
+                       (min(first.chroma[0], second.chroma[0]),
+                        max(first.chroma[1], second.chroma[1])),
+                       ((start - pad) % 360.0, (end + pad) % 360.0))
+
+
 def has_colour(lab: np.ndarray, name: str) -> bool:
-    """Whether a median Lab falls in the named range (False when unmeasured)."""
+    """Whether a median Lab falls in the named range (False when unmeasured); ``name`` as
+    :func:`colour_range` reads it."""
     if np.isnan(lab).any():
         return False
-    spec = COLOURS[name]
+    spec = colour_range(name)
     L, C, h = lch(lab)
     if not (spec.lightness[0] <= L <= spec.lightness[1] and spec.chroma[0] <= C <= spec.chroma[1]):
         return False

@@ -170,7 +170,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.min_count is not None:   # "with at least 3 cars nearby": one by one
             found = _anchor_counts(relation.kind, relation.distance_m, keys, anchor_keys,
                                    parts, scene)
-            keys = [k for k in keys if (found[k] >= relation.min_count) != relation.negated]
+            most = relation.max_count
+            keys = [k for k in keys if (relation.min_count <= found[k] and
+                                        (most is None or found[k] <= most)) != relation.negated]
             continue
         if relation.kind in COUNT_RANKS:   # orders the objects for the rank, keeps all
             anchors_of = _anchor_counts("with", relation.distance_m, keys, anchor_keys, parts,

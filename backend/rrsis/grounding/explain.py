@@ -16,7 +16,7 @@ from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary
-from .plan import ALL_BUT, MEASURES, Plan, Relation, Target, ordinal
+from .plan import ALL_BUT, MEASURES, Plan, Relation, Target, count_words, ordinal
 from .rivals import COVER, MARGIN
 
 __all__ = ["explain_text", "explain_dict", "Scales"]
@@ -90,8 +90,8 @@ def _relation_line(r: Relation) -> str:
         source = " [the pair's 'near' distance]"
     if r.min_count is not None and r.kind not in ("group", "largest_group"):   # "with at
         # least 3 cars nearby"
-        least = "fewer than" if r.negated else "at least"
-        return f"{least} {r.min_count} {anchor} objects pass, each on its own: {rule}{source}"
+        count = count_words(r.min_count, r.max_count, r.negated)
+        return f"{count} {anchor} objects pass, each on its own: {rule}{source}"
     return ("NOT " if r.negated else "") + rule + source
 
 

@@ -23,9 +23,9 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "JUNCTION_NOUNS", "SIDE_SUPERLATIVES", "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
-           "SIDE_GROUPS",
+           "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "ACROSS_WIDTH_M", "EDGE_NAMES", "PLACE_NOUNS", "COUNT_BEFORE", "COUNT_AFTER",
-           "COUNTED_RELATIONS",
+           "COUNTED_RELATIONS", "EXACT_COUNT_WORDS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
@@ -192,7 +192,29 @@ COLOURS: Dict[str, ColourRange] = {
     "blue": ColourRange((15, 90), (12, 200), (200, 312)),
     "turquoise": ColourRange((30, 90), (12, 200), (170, 230)),
     "purple": ColourRange((15, 75), (15, 200), (312, 345)),
+    "pink": ColourRange((55, 100), (12, 80), (330, 35)),
+    "beige": ColourRange((65, 100), (6, 32), (65, 110)),
+    "tan": ColourRange((50, 85), (14, 40), (60, 90)),
+    "cream": ColourRange((82, 100), (6, 30), (80, 115)),
 }
+
+
+def is_hue(name: str) -> bool:
+    """Whether a colour name names a hue ("red", "blue"; not "white", "dark")."""
+    return name in COLOURS and COLOURS[name].hue is not None
+
+
+#: other names of a colour, read as the one they name ("reddish" is red, "teal" turquoise,
+#: "rusty" red-brown: two hue names in a row are the hues between them, ``colour_range``)
+COLOUR_ALIASES: Dict[str, str] = {
+    "gray": "grey", "reddish": "red", "bluish": "blue", "blueish": "blue",
+    "greenish": "green", "yellowish": "yellow", "brownish": "brown", "greyish": "grey",
+    "grayish": "grey", "whitish": "white", "blackish": "black", "orangish": "orange",
+    "orangey": "orange", "pinkish": "pink", "purplish": "purple", "violet": "purple",
+    "crimson": "red", "scarlet": "red", "teal": "turquoise", "cyan": "turquoise",
+    "aqua": "turquoise", "khaki": "tan", "ivory": "cream",
+    "navy": "dark blue", "maroon": "dark red", "rust": "red brown", "rusty": "red brown",
+    "terracotta": "red brown"}
 #: the compass points between the four ("southeast of", "the northeasternmost"), and all eight
 #: (a direction relation's kinds, :data:`~.relations.BEARINGS`)
 INTERCARDINAL_POINTS: Tuple[str, ...] = ("northeast", "northwest", "southeast", "southwest")
@@ -398,6 +420,8 @@ COUNT_BEFORE: Dict[Tuple[str, ...], Tuple[int, bool]] = {
 COUNT_AFTER: Dict[Tuple[str, ...], Tuple[int, bool]] = {
     ("or", "more"): (0, False), ("plus",): (0, False), ("or", "fewer"): (1, True),
     ("or", "less"): (1, True)}
+#: before a number of anchor objects, that many and no more ("with exactly 2 cars")
+EXACT_COUNT_WORDS: Tuple[str, ...] = ("exactly", "precisely")
 #: the relations a count of anchor objects can qualify ("near at least 5 trees")
 COUNTED_RELATIONS = frozenset({"with", "near", "next_to", "along", "within_m"})
 
@@ -609,7 +633,7 @@ def _all_words() -> FrozenSet[str]:
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, JUNCTION_NOUNS, GENERIC_NOUNS,
-                 COMPASS_BEARINGS, DIAGONAL_WORDS, {"roofed", "shaped", "sized"})
+                 COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
                   COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS):
         for phrase in table:

@@ -539,9 +539,8 @@ class _Parser(RelationRules):
         """The colours of "red and white" / "red, white or blue" after the first; [] if none."""
         found: List[str] = []
         while self.peek() in _CONJ and self.peek(1) in lx.COLOURS:
-            self.i += 1
-            found.append(_colour_name(self.t[self.i]))
-            self.i += 1
+            self.i += 2
+            found.append(self.blend(_colour_name(self.t[self.i - 1])))
             self.skip_fillers()
         return found
 
@@ -574,11 +573,23 @@ class _Parser(RelationRules):
         if very:   # "very large": the sixth of its category; "very long": longer
             value = "very " + value
         self.i += 1
+        if kind == "colour":
+            value = self.blend(_colour_name(value))
         self.eat("coloured") or self.eat("colored") or self.eat("in", "colour") \
             or (kind == "colour" and self.eat("roofed")) \
             or (kind == "shape" and self.eat("shaped")) \
             or (kind == "size" and (self.eat("sized") or self.eat("size")))  # "medium-sized"
-        return Attribute(kind, _colour_name(value) if kind == "colour" else value, negated)
+        return Attribute(kind, value, negated)
+
+    def blend(self, colour: str) -> str:
+        """"red" and a second hue name right after it ("red brown", from "red-brown",
+        "reddish brown", "rusty"): the hues between, "red-brown" (:func:`~.colour.colour_range`),
+        consumed; else ``colour``."""
+        second = _colour_name(self.peek() or "")
+        if not (lx.is_hue(colour) and lx.is_hue(second)) or second == colour:
+            return colour
+        self.i += 1
+        return f"{colour}-{second}"
 
     def axis(self) -> Optional[str]:
         """The axis two compass words here name ("north south", "west east": what
@@ -771,11 +782,12 @@ class _Parser(RelationRules):
         colour, start = self.peek(), self.i
         if colour in lx.COLOURS:   # "with red roofs", "with red or brown roofs"
             self.i += 1
+            colour = self.blend(_colour_name(colour))   # "with red-brown roofs"
             more = self.more_colours()
             if self.peek() in lx.ROOF_NOUNS:
                 self.i += 1
                 self.roof_colours = more
-                return Attribute("colour", _colour_name(colour), negated)
+                return Attribute("colour", colour, negated)
             self.i = start
         if self.peek() in lx.ROOF_NOUNS:   # "whose roof is red", "with roofs that are red"
             self.i += 1
@@ -784,7 +796,8 @@ class _Parser(RelationRules):
                 negated = not negated
             if self.peek() in lx.COLOURS:
                 self.i += 1
-                return Attribute("colour", _colour_name(self.t[self.i - 1]), negated)
+                return Attribute("colour", self.blend(_colour_name(self.t[self.i - 1])),
+                                 negated)
         self.i = save
         return None
 
@@ -839,7 +852,7 @@ class _Parser(RelationRules):
             return junction
         attrs, rank, count, skip = self.premods(anchor=True)
         if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
-            self.anchor_count = (count, False)
+            self.anchor_count = (count, False, None)
             self.notes.append(f"'{count} ...' read as at least {count}")
             count = None
         region, self.premod_region = self.premod_region, None

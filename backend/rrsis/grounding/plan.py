@@ -106,6 +106,15 @@ class Region:
 _SHARE_NAMES = {round(1 / 3, 4): "third", 0.25: "quarter", 0.2: "fifth"}
 
 
+def count_words(least: int, most: Optional[int], negated: bool) -> str:
+    """A count of anchor objects in words: "at least 3", "fewer than 3" (negated), "exactly
+    2", "between 2 and 4" (and, negated, "not exactly 2")."""
+    if most is None:
+        return f"{'fewer than' if negated else 'at least'} {least}"
+    words = f"exactly {least}" if most == least else f"between {least} and {most}"
+    return f"not {words}" if negated else words
+
+
 @dataclass(frozen=True)
 class Relation:
     """A relation to an anchor target, in ground metres.
@@ -134,6 +143,8 @@ class Relation:
     #: at least this many anchor objects must satisfy it, each on its own ("with at least 3
     #: cars nearby"; "with fewer than 3 cars" is this, negated)
     min_count: Optional[int] = None
+    #: and at most this many ("with exactly 2 cars": 2 and 2; "with 2 to 4 cars": 2 and 4)
+    max_count: Optional[int] = None
     #: "group" (``anchor``: the object's own categories, ``distance_m``: the gap that links
     #: two of a group): the least number of objects in its group, itself included
     #: ("clusters of buildings": 3)
@@ -157,8 +168,7 @@ class Relation:
                 words = f"in the {self.min_count} largest groups of"
             return f"{neg}{words} {anchor} (<= {self.distance_m or 0:g} m apart)"
         if self.min_count is not None:   # "building with at least 3 car (<= 3 m)"; "with
-            least = "fewer than" if self.negated else "at least"   # fewer than 5 car"
-            anchor = f"{least} {self.min_count} {anchor}"
+            anchor = f"{count_words(self.min_count, self.max_count, self.negated)} {anchor}"
             if self.negated:
                 words, neg = RELATION_WORDS[self.kind], ""
         if self.kind in ("closer", "farther") and self.via is not None:   # "closer to road

@@ -20,8 +20,9 @@ _TRAILING_COMPARATIVES = sorted(lx.TRAILING_COMPARATIVES, key=len, reverse=True)
 
 
 class QuantityRules(Cursor):
-    #: the count the anchor just read was given ("with at least 3 cars": (3, not negated))
-    anchor_count: Optional[Tuple[int, bool]] = None
+    #: the count the anchor just read was given ("with at least 3 cars": (3, not negated,
+    #: no most); "with exactly 2 cars": (2, False, 2))
+    anchor_count: Optional[Tuple[int, bool, Optional[int]]] = None
 
     def measures(self, negated: bool) -> List[Attribute]:
         """Thresholds on each object's ground area, length or width: "larger than 100 m2",
@@ -156,11 +157,15 @@ class QuantityRules(Cursor):
         self.last_metric = kind = kind or self.last_metric or "within_m"   # "and 10 m of"
         return kind, value * lx.UNITS_M[unit]  # type: ignore[index]
 
-    def anchor_quantity(self) -> Optional[Tuple[int, bool]]:
-        """"at least 3", "more than 2", "3 or more", "fewer than 3" before an object's name:
-        (the least count, whether the relation is negated: "fewer than 3" is not at least 3),
-        consumed; else None (position unchanged; a bare "3 cars" is :meth:`premods`' count)."""
+    def anchor_quantity(self) -> Optional[Tuple[int, bool, Optional[int]]]:
+        """"at least 3", "more than 2", "3 or more", "fewer than 3", "exactly 2", "between 2
+        and 4" before an object's name: (the least count, whether the relation is negated:
+        "fewer than 3" is not at least 3, the most count or None), consumed; else None
+        (position unchanged; a bare "3 cars" is :meth:`premods`' count)."""
         save = self.i
+        exact = self.exact_count()
+        if exact is not None:
+            return exact
         least, negated = 0, False
         for phrase in sorted(lx.COUNT_BEFORE, key=len, reverse=True):
             if self.eat(*phrase):
@@ -185,7 +190,30 @@ class QuantityRules(Cursor):
         least += int(n)
         if least < 1:
             raise self.fail("a count of objects from 1")
-        return least, negated
+        return least, negated, None
+
+    def exact_count(self) -> Optional[Tuple[int, bool, Optional[int]]]:
+        """"exactly 2", "precisely 3", "between 2 and 4" before an object's name (from 1),
+        consumed, as :meth:`anchor_quantity` gives it; else None (position unchanged)."""
+        save = self.i
+        ranged = self.eat("between")
+        if not ranged and not any(self.eat(w) for w in lx.EXACT_COUNT_WORDS):
+            return None
+        least = _number(self.peek() or "")
+        most = least
+        if least is not None and ranged:
+            self.i += 1
+            most = _number(self.peek(1) or "") if self.peek() == "and" else None
+            self.i += 1
+        if least is None or most is None or least != int(least) or most != int(most) or \
+                not 1 <= least <= most:
+            self.i = save
+            return None
+        self.i += 1
+        if self.category_here() is None:   # "between 2 and 5 m from": not a count
+            self.i = save
+            return None
+        return int(least), False, int(most)
 
     def group_size(self, noun: str, sized: bool = True) -> int:
         """After "clusters of", "in groups of" (``noun``: "clusters"; ``sized``: "of" was
@@ -225,8 +253,8 @@ class QuantityRules(Cursor):
         """``rel`` with the count its anchor was read with (:meth:`anchor_quantity`)."""
         if self.anchor_count is None:
             return rel
-        least, negated = self.anchor_count
+        least, negated, most = self.anchor_count
         self.anchor_count = None
         if rel.kind not in lx.COUNTED_RELATIONS:
             raise self.fail(f"a count of objects {RELATION_WORDS[rel.kind]}")
-        return replace(rel, min_count=least, negated=rel.negated != negated)
+        return replace(rel, min_count=least, max_count=most, negated=rel.negated != negated)

@@ -80,6 +80,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "100 to 300 m2", "from 10 to 50 m from the road": the same, before a unit
     (r"\b(?:from )?(\d+(?:\.\d+)?)\s+to\s+(\d+(?:\.\d+)?)(?=\s*[^\W\d_])",
      r" between \1 and \2 "),
+    # "reddish", "teal", "rusty", "rust-coloured": the colour names they stand for
+    (rf"\b({'|'.join(sorted(lx.COLOUR_ALIASES, key=len, reverse=True))})(?:[\s-]+colou?red)?\b",
+     lambda m: f" {lx.COLOUR_ALIASES[m.group(1).lower()]} "),
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
     (r"\b(?:other than|apart from|aside from)\b", " except "),

@@ -13,7 +13,7 @@ from shapely.ops import unary_union
 from rrsis.grounding import parse
 from rrsis.grounding import lexicon as lx
 from rrsis.grounding import relations as rel
-from rrsis.grounding.colour import has_colour, srgb_to_lab
+from rrsis.grounding.colour import colour_range, has_colour, srgb_to_lab
 from rrsis.grounding.execute import Scene, execute
 from rrsis.grounding.policy import families
 
@@ -160,6 +160,29 @@ def test_named_colours_in_cielab(rgb: tuple, name: str) -> None:
     assert has_colour(lab, name)
     others = {"red", "white", "black", "grey", "blue", "green", "yellow"} - {name}
     assert not any(has_colour(lab, o) for o in others)
+
+
+def _lab(hex_rgb: str) -> np.ndarray:
+    return srgb_to_lab(np.array([int(hex_rgb[i:i + 2], 16) / 255 for i in (0, 2, 4)]))
+
+
+def test_more_colour_names_and_blends_of_two_hues() -> None:
+    """Pink, beige, tan, cream by their swatches; "red-brown" (also "rusty", "terracotta")
+    takes the hues between red's and brown's centres, so a rust roof is red-brown while a
+    magenta car and an ochre roof are not; the blend is the same either way round and
+    across 0 degrees (purple-red)."""
+    swatches = {"pink": "FFC0CB", "beige": "D8C8A8", "tan": "D2B48C", "cream": "FFFDD0"}
+    for name, swatch in swatches.items():
+        assert has_colour(_lab(swatch), name), name
+    assert not has_colour(_lab("808080"), "beige") and not has_colour(_lab("FF0000"), "pink")
+    rust, terracotta, magenta, ochre = (_lab(h) for h in ("B7410E", "C0603C", "C71585",
+                                                          "CC9A2E"))
+    assert has_colour(rust, "red-brown") and has_colour(terracotta, "brown-red")
+    assert not has_colour(magenta, "red-brown") and not has_colour(ochre, "red-brown")
+    assert colour_range("red-brown") == colour_range("brown-red")
+    lo, hi = colour_range("purple-red").hue   # type: ignore[misc]
+    assert lo > hi and has_colour(magenta, "purple-red")
+    assert not has_colour(_lab("0000FF"), "purple-red")
 
 
 def _scene() -> Scene:
@@ -547,6 +570,17 @@ def test_a_count_of_anchor_objects_each_on_its_own() -> None:
     assert sorted(i for _, i in execute(parse("cars near at least 1 car"), scene).picks) == \
         [0, 1, 3, 4]
     assert execute(parse("cars near at least 2 cars"), scene).picks == []
+    # that many and no more: "exactly", a range (also "2 to 3 cars"), and not exactly
+    assert parse("buildings with exactly 2 cars nearby").summary() == \
+        "grounded: building near exactly 2 car (<= 10 m)"
+    assert picked("buildings with exactly 2 cars nearby") == [1]
+    assert picked("buildings with precisely three cars next to them") == [0]
+    assert picked("buildings with between 1 and 2 cars nearby") == [1]
+    assert picked("buildings with 2 to 3 cars nearby") == [0, 1]
+    assert picked("buildings not with exactly 2 cars nearby") == [0, 2]
+    assert parse("buildings with exactly 0 cars").mode == "end_to_end"   # "without cars"
+    assert parse("buildings between 2 and 5 m from the road").targets[0].relations[0].kind == \
+        "beyond_m"   # a distance, not a count
 
 
 def test_very_keeps_a_sixth_and_very_long_is_longer() -> None:

@@ -76,11 +76,12 @@ def object_matches(truth: List[Any], pred: List[Any], iou: float = 0.5) -> Dict[
 def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                 threads: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None,
                 split: Optional[str] = None, keep: Optional[PathLike] = None,
-                gsd_m: Optional[float] = None) -> Dict[str, Any]:
+                gsd_m: Optional[float] = None, flip_average: bool = False) -> Dict[str, Any]:
     """IoU per category word of ``model`` on the dataset's held-out part (or the part of
     ``split``), with object counts. ``keep``: a file name prefix; each class's polygons are
     kept as ``<keep>-<class>.gpkg`` (its ``polygons`` in the result), to be looked at.
-    ``gsd_m``: serve at this GSD instead of the card's (to choose a served range)."""
+    ``gsd_m``: serve at this GSD instead of the card's (to choose a served range);
+    ``flip_average``: the engine's test-time flips (to choose whether a card asks for them)."""
     import pyogrio.raw
     import shapely
     from rasterio.crs import CRS
@@ -121,6 +122,7 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                 raster=summary["source_raster"], expressions=[words[0]], output=gpkg,
                 extent=tuple(bounds), extent_crs=crs, model=model, device=device,
                 threads=threads, bands=tuple(summary["bands"]), overwrite=keep is not None,
+                flip_average=flip_average,
                 **({"gsd_m": gsd_m} if gsd_m is not None else {})),
                 cancel=cancel)
             pred: List[Any] = []
@@ -257,6 +259,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--device", default="cpu")
     p.add_argument("--gsd", type=float, default=None, dest="gsd_m",
                    help="serve at this GSD (m) instead of the model card's")
+    p.add_argument("--flip-average", action="store_true",
+                   help="average each tile over its flips (the engine's flip_average)")
     p.add_argument("--json", action="store_true", help="the whole result as JSON")
     args = p.parse_args(argv)
 
@@ -264,7 +268,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not (Path(args.dataset) / "dataset.json").is_file():
             raise InputError(f"{args.dataset}: no dataset.json (a build-dataset folder?)")
         result = heldout_iou(args.dataset, args.model, device=args.device, threads=args.threads,
-                             split=args.part, gsd_m=args.gsd_m)
+                             split=args.part, gsd_m=args.gsd_m,
+                             flip_average=args.flip_average)
         if not result:
             raise InputError(f"{args.dataset}: no {args.part or 'held-out'} part with "
                              "labelled objects")
