@@ -339,8 +339,8 @@ def test_a_phrase_served_coarser_is_measured_as_the_engine_serves_it(
         scales.append((predictor.expressions, scale))
         return at_gsd(predictor, rgb, scale)
 
-    at_gsd = rel._at_gsd
-    monkeypatch.setattr(rel, "_at_gsd", spy)
+    at_gsd = rel.at_gsd
+    monkeypatch.setattr(rel, "at_gsd", spy)
     model = colour_models.get("colour-rules", "cpu")
     monkeypatch.setitem(model.card, "group_gsd_range_m", {"road": [1.0, 2.0]})
     samples, _ = relational_samples(folder)
@@ -350,7 +350,7 @@ def test_a_phrase_served_coarser_is_measured_as_the_engine_serves_it(
 
 
 def test_at_gsd_shrinks_mirrors_and_brings_back() -> None:
-    from rrsis.training.sources.relations_eval import _at_gsd
+    from rrsis.training.sources.relations_eval import at_gsd
 
     class Probe:
         expressions = ["road"]
@@ -362,11 +362,16 @@ def test_at_gsd_shrinks_mirrors_and_brings_back() -> None:
     rgb = np.zeros((3, 8, 8), np.float32)
     rgb[0, :4, :] = 1.0  # the top half red
     probe = Probe()
-    out = _at_gsd(probe, rgb, 0.5)
+    out = at_gsd(probe, rgb, 0.5)
     seen = probe.seen[0]
     assert seen.shape == (8, 8)
     assert (seen[:2, :4] == 1).all() and (seen[2:4, :4] == 0).all()   # the crop, halved
     assert (seen[4:6] == seen[3::-1][:2]).all()                       # mirrored below it
+    assert out.shape == (8, 8) and out[0, 0] == 1.0 and out[7, 7] == 0.0
+    # served finer: the crop enlarged (bilinear), the logits brought back to its size
+    out = at_gsd(probe, rgb, 2.0)
+    assert probe.seen.shape == (3, 16, 16) and (probe.seen[0, :6] == 1).all()
+    assert (probe.seen[0, 10:] == 0).all()
     assert out.shape == (8, 8) and out[0, 0] == 1.0 and out[7, 7] == 0.0
 
 

@@ -12,7 +12,7 @@ from ..grounding.learnt import Unlearnt, unlearnt_words
 from ..grounding.lexicon import Vocabulary, vocabulary_of
 from ..grounding.policy import policy_of
 from .checks import check_expressions
-from .gsd import group_gsd_ranges
+from .gsd import group_gsd_ranges, phrase_ceilings
 from .nir import explain_line, gated_phrases
 
 __all__ = ["ModelFacts", "model_facts", "explain_plans"]
@@ -27,6 +27,7 @@ class ModelFacts(NamedTuple):
     vocabulary: Vocabulary
     name: str = ""
     base: Optional[str] = None   # the installed model a fine-tuned one was made from
+    ceilings: Dict[str, float] = {}   # per phrase, the coarsest GSD it is looked for at
 
 
 def model_facts(model: Optional[str] = None) -> ModelFacts:
@@ -47,7 +48,8 @@ def model_facts(model: Optional[str] = None) -> ModelFacts:
     except RrsisError:
         base = None   # not installed: the fine-tuned model is asked for everything
     return ModelFacts(policy_of(card), group_gsd_ranges(card), unlearnt_words(card),
-                      vocabulary_of(card), str(card.get("name") or model or ""), base)
+                      vocabulary_of(card), str(card.get("name") or model or ""), base,
+                      phrase_ceilings(card))
 
 
 def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",
@@ -58,9 +60,9 @@ def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode:
     out: Dict[str, Dict[str, Any]] = {}
     for e in expressions:
         d = explain_dict(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
-                         facts.vocabulary, facts.base)
+                         facts.vocabulary, facts.base, facts.ceilings)
         d["text"] = explain_text(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
-                                 facts.vocabulary, facts.base, facts.name)
+                                 facts.vocabulary, facts.base, facts.name, facts.ceilings)
         run = GroundedRun([e], mode, policy=facts.policy, rivals=rivals,
                           vocabulary=facts.vocabulary)
         phrases = run.segmented_phrases(e)

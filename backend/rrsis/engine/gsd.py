@@ -11,6 +11,11 @@ bare land from 1 m land-cover tiles shown at 0.34-0.6 m only). A phrase of such 
 is segmented at the working GSD clamped into its group's range: "the road" on a 0.075 m
 drone image is looked for at 0.34 m, where the model knows roads, instead of at a scale
 where it has only ever seen roofs and yards.
+
+A card's ``phrase_gsd_ceilings`` (``ceiling_m``: phrase -> metres, measured on the val split
+by :mod:`rrsis.training.sources.calibrate_scales`) lowers the coarse end for one phrase where
+the model finds it better on a finer grid than the coarsest it learnt it at: "vegetation" on
+a 1 m land-cover raster is looked for at 0.3 m, not 0.6 m.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InputError
 
-__all__ = ["MIN_AREA_PIXELS", "MIN_AREA_FLOOR_M2", "GROUP_RANGES_KEY", "working_gsd",
-           "group_gsd_ranges", "phrase_gsd_m", "default_min_area_m2"]
+__all__ = ["MIN_AREA_PIXELS", "MIN_AREA_FLOOR_M2", "GROUP_RANGES_KEY", "CEILINGS_KEY",
+           "working_gsd", "group_gsd_ranges", "phrase_ceilings", "phrase_gsd_m",
+           "default_min_area_m2"]
 
 GROUP_RANGES_KEY = "group_gsd_range_m"
+CEILINGS_KEY = "phrase_gsd_ceilings"
 
 #: ``min_area_m2=None`` removes objects smaller than this many working pixels (a 4 x 4 speck)
 MIN_AREA_PIXELS = 16
@@ -64,15 +71,31 @@ def group_gsd_ranges(card: Optional[Mapping[str, Any]]) -> Dict[str, Tuple[float
     return {group: pair for group, pair in pairs.items() if pair is not None}
 
 
+def phrase_ceilings(card: Optional[Mapping[str, Any]]) -> Dict[str, float]:
+    """{phrase: the coarsest GSD (m) it is looked for at} of a card; unusable entries are
+    ignored."""
+    table = ((card or {}).get(CEILINGS_KEY) or {})
+    table = table.get("ceiling_m") if isinstance(table, Mapping) else None
+    if not isinstance(table, Mapping):
+        return {}
+    return {str(p): float(m) for p, m in table.items()
+            if isinstance(m, (int, float)) and not isinstance(m, bool) and math.isfinite(m)
+            and m > 0}
+
+
 def phrase_gsd_m(card: Optional[Mapping[str, Any]], groups: Sequence[str],
-                 working_gsd_m: float) -> float:
+                 working_gsd_m: float, phrase: Optional[str] = None) -> float:
     """The GSD a phrase is segmented at: the working GSD clamped into the range of its group
-    (a phrase of one group with a range) within the model's own range, else the working GSD."""
+    (a phrase of one group with a range; its coarse end lowered to the ``phrase``'s ceiling,
+    :func:`phrase_ceilings`) within the model's own range, else the working GSD."""
     ranges = group_gsd_ranges(card)
     found = {ranges[g] for g in groups if g in ranges}
     if len(set(groups)) != 1 or len(found) != 1:
         return working_gsd_m
     lo, hi = found.pop()
+    ceiling = phrase_ceilings(card).get(phrase) if phrase is not None else None
+    if ceiling is not None and ceiling >= lo:
+        hi = min(hi, ceiling)
     served = _gsd_pair((card or {}).get("gsd_range_m"))
     if served is not None:  # never beyond the scales the model serves at all
         lo, hi = max(lo, served[0]), min(hi, served[1])

@@ -180,6 +180,7 @@ class _Plan:
     phrase_groups: Dict[str, List[str]] = field(default_factory=dict)  # lexicon groups
     stretch: Optional[Stretch] = None  # the model's own for such rasters, else the area's
     nir: Optional[int] = None          # the near-infrared band (rrsis.engine.nir)
+    finer_gsd: Dict[str, float] = field(default_factory=dict)  # at a card's phrase ceiling
 
     @property
     def grid(self) -> WorkGrid:
@@ -240,15 +241,17 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     base = _base_model(options, models, card, grounding)
     by_base = {p: base is not None and p in base.phrases for p in grounding.phrases}
 
-    def phrase_gsd(p: str) -> float:
+    def phrase_gsd(p: str, ceiling: bool = True) -> float:
         if base is not None and by_base[p]:
             m, g = base.model, working_gsd(base.model, source_gsd)
         else:
             m, g = model, gsd
         g = float(options.gsd_m) if options.gsd_m else g
-        return phrase_gsd_m(getattr(m, "card", None), groups.get(p, []), g) if per_group else g
+        return phrase_gsd_m(getattr(m, "card", None), groups.get(p, []), g,
+                            p if ceiling else None) if per_group else g
 
     at = {p: phrase_gsd(p) for p in grounding.phrases}
+    finer = {p: g for p, g in at.items() if g < phrase_gsd(p, ceiling=False)}
     main_gsd = min(at.values(), default=gsd)
     if not options.gsd_m:
         check_upsampling(source_gsd, main_gsd)
@@ -275,7 +278,7 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     others = [one_pass(*k) for k in keys if k != main_key]
     return _Plan(info, bands, device, model, grounding, main, others, runtime, groups,
                  Stretch.from_card(card, info.dtype) if options.stretch == "auto" else None,
-                 nir_band(info, options.nir_band, bands))
+                 nir_band(info, options.nir_band, bands), finer)
 
 
 class _Base(NamedTuple):
@@ -533,6 +536,7 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         {p: [o.score for o in objs] for p, objs in objects.items()})
     annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
     _note_coarser(reports, plan.grounding, coarser)
+    _note_finer(reports, plan.grounding, plan.finer_gsd)
     _note_base(reports, plan.grounding, {p: b[0] for p, b in base.items()}, name)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
     gated = [plan.phrases[i] for i in plan.gated]   # none without a near-infrared band
@@ -587,6 +591,20 @@ def _note_coarser(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
             report["messages"] = list(report.get("messages", [])) + [
                 f"{p!r} looked for at {g:.3g} m, the scales the model learnt it at"
                 for p, g in coarser.items()]
+
+
+def _note_finer(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
+                finer_gsd: Dict[str, float]) -> None:
+    """Say in each expression's report which of its phrases were looked for finer than the
+    coarsest scale they were learnt at, at their card's ceiling (``phrase_gsd_m``, a message)."""
+    for expr, report in reports.items():
+        finer = {p: finer_gsd[p] for p in grounding.segmented_phrases(expr) if p in finer_gsd}
+        if finer:
+            report["phrase_gsd_m"] = {**report.get("phrase_gsd_m", {}), **finer}
+            report["messages"] = list(report.get("messages", [])) + [
+                f"{p!r} looked for at {g:.3g} m, finer than the raster: the model finds it "
+                "better there than at the coarsest scale it learnt it at (measured)"
+                for p, g in finer.items()]
 
 
 def _note_base(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

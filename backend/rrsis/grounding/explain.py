@@ -152,17 +152,33 @@ def _target_lines(t: Target, indent: str) -> List[str]:
 Scales = Mapping[str, Tuple[float, float]]  # the card's group_gsd_range_m, per lexicon group
 
 
-def _scale_lines(run: GroundedRun, categories: List[str], scales: Optional[Scales]
-                 ) -> List[str]:
+def phrase_scale(scales: Optional[Scales], ceilings: Optional[Mapping[str, float]],
+                 phrase: str, group: str) -> Optional[Tuple[float, float, bool]]:
+    """(finest, coarsest, whether a ceiling lowered the coarsest) a phrase is looked for at,
+    as :func:`rrsis.engine.gsd.phrase_gsd_m` serves it; None without a range for its group."""
+    if not scales or group not in scales:
+        return None
+    lo, hi = scales[group]
+    ceiling = (ceilings or {}).get(phrase)
+    if ceiling is not None and lo <= ceiling < hi:
+        return lo, ceiling, True
+    return lo, hi, False
+
+
+def _scale_lines(run: GroundedRun, categories: List[str], scales: Optional[Scales],
+                 ceilings: Optional[Mapping[str, float]]) -> List[str]:
     lines = []
     cats = run.vocabulary.by_name
     for c in categories:
-        group = cats[c].group
-        if scales and group in scales:
-            lo, hi = scales[group]
-            lines.append(f"  scale: {cats[c].model_phrase!r} is looked for at {lo:g}-{hi:g} m, "
-                         f"the GSDs the model learnt {group} at (the working GSD clamped into "
-                         "them, unless a GSD is set)")
+        group, phrase = cats[c].group, cats[c].model_phrase
+        found = phrase_scale(scales, ceilings, phrase, group)
+        if found is not None:
+            lo, hi, capped = found
+            why = (f"the GSDs the model learnt {group} at, the coarse end lowered to where the "
+                   "model finds it better (measured on val)") if capped else \
+                f"the GSDs the model learnt {group} at"
+            lines.append(f"  scale: {phrase!r} is looked for at {lo:g}-{hi:g} m, {why} (the "
+                         "working GSD clamped into them, unless a GSD is set)")
     return lines
 
 
@@ -189,11 +205,13 @@ def explain_text(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
                  scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
                  rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY,
-                 base: Optional[str] = None, model: str = "") -> str:
-    """The plan of ``expression`` as text; ``policy``, ``scales``, ``unlearnt`` and
-    ``vocabulary`` are what the model's card says (grounding policy, per-group scales, words
-    it did not learn, categories it adds to the lexicon); ``base``: the installed model a
-    fine-tuned ``model`` was made from, which the engine asks for what it was not taught."""
+                 base: Optional[str] = None, model: str = "",
+                 ceilings: Optional[Mapping[str, float]] = None) -> str:
+    """The plan of ``expression`` as text; ``policy``, ``scales``, ``unlearnt``,
+    ``vocabulary`` and ``ceilings`` are what the model's card says (grounding policy,
+    per-group scales, words it did not learn, categories it adds to the lexicon, per-phrase
+    ceilings on the scales); ``base``: the installed model a fine-tuned ``model`` was made
+    from, which the engine asks for what it was not taught."""
     run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
     cats = vocabulary.by_name
     plan: Plan = run.plans()[expression]
@@ -202,7 +220,7 @@ def explain_text(expression: str, mode: str = "auto",
     if plan.mode == "grounded":
         lines.append("  segment: " + ", ".join(
             f"{cats[c].model_phrase!r}" for c in plan.categories()) + " (each once per run)")
-        lines += _scale_lines(run, plan.categories(), scales)
+        lines += _scale_lines(run, plan.categories(), scales, ceilings)
         lines += _rival_lines(run, plan)
         lines += _caution_lines(run, expression, unlearnt)
         for i, t in enumerate(plan.targets):
@@ -230,7 +248,8 @@ def explain_dict(expression: str, mode: str = "auto",
                  policy: Optional[Mapping[str, Mapping[str, Any]]] = None,
                  scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
                  rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY,
-                 base: Optional[str] = None) -> Dict[str, Any]:
+                 base: Optional[str] = None,
+                 ceilings: Optional[Mapping[str, float]] = None) -> Dict[str, Any]:
     """The plan of ``expression`` as JSON-able data (see :func:`explain_text`)."""
     run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
     cats = vocabulary.by_name
@@ -240,8 +259,9 @@ def explain_dict(expression: str, mode: str = "auto",
     d["rivals"] = run.rivals_for(plan)
     d["grounding"] = mode
     if plan.mode == "grounded" and scales:
-        d["scales_m"] = {cats[c].model_phrase: list(scales[cats[c].group])
-                         for c in plan.categories() if cats[c].group in scales}
+        found = {cats[c].model_phrase: phrase_scale(scales, ceilings, cats[c].model_phrase,
+                                                    cats[c].group) for c in plan.categories()}
+        d["scales_m"] = {p: [v[0], v[1]] for p, v in found.items() if v is not None}
     weak = unlearnt_in(run.segmented_phrases(expression), unlearnt or {})
     if weak:
         d["unlearnt"] = {p: {"oIoU": v[0], "count": v[1]} for p, v in weak.items()}

@@ -33,8 +33,8 @@ from ..errors import InputError, run_tool
 from .tool_args import measuring_parser
 from ..paths import write_text_atomic
 
-__all__ = ["GRID", "MIN_SAMPLES", "Row", "group_of_word", "collect", "choose", "markdown",
-           "main"]
+__all__ = ["GRID", "MIN_SAMPLES", "Row", "oiou", "group_of_word", "collect", "choose",
+           "markdown", "main"]
 
 GRID = tuple(round(-2.0 + 0.25 * k, 2) for k in range(13))  # -2.0 ... +1.0 (p 0.12 ... 0.73)
 MIN_SAMPLES = 30
@@ -45,8 +45,9 @@ class Row:
     source: str
     image: str
     group: Optional[str]
-    inter: Sequence[int]  # per GRID threshold
+    inter: Sequence[int]  # per GRID threshold (or per candidate of another calibration)
     union: Sequence[int]
+    gsd_m: Optional[float] = None   # the crop's recorded GSD, where a calibration needs it
 
 
 def group_of_word(word: Optional[str]) -> Optional[str]:
@@ -80,14 +81,15 @@ def collect(model_path: str, datasets: Path, size: int = 192,
     return rows
 
 
-def _oiou(rows: Sequence[Row], k: int) -> float:
+def oiou(rows: Sequence[Row], k: int) -> float:
+    """Pooled IoU of ``rows`` at candidate ``k`` (sum of intersections / sum of unions)."""
     union = sum(r.union[k] for r in rows)
     return sum(r.inter[k] for r in rows) / union if union else 0.0
 
 
 def _best(rows: Sequence[Row]) -> int:
     """Index of the GRID threshold with the highest oIoU (the one nearest 0 on ties)."""
-    scores = [_oiou(rows, k) for k in range(len(GRID))]
+    scores = [oiou(rows, k) for k in range(len(GRID))]
     return max(range(len(GRID)), key=lambda k: (round(scores[k], 6), -abs(GRID[k])))
 
 
@@ -98,22 +100,22 @@ def choose(rows: Sequence[Row], min_samples: int = MIN_SAMPLES) -> Dict[str, Any
     fold = [zlib.crc32(f"{r.source}/{r.image}".encode()) % 2 for r in rows]
     for group in sorted({r.group for r in rows if r.group}):
         mine = [r for r in rows if r.group == group]
-        entry: Dict[str, Any] = {"n": len(mine), "oIoU_at_0": round(_oiou(mine, zero), 4)}
+        entry: Dict[str, Any] = {"n": len(mine), "oIoU_at_0": round(oiou(mine, zero), 4)}
         if len(mine) < min_samples:
             entry.update(logit_threshold=0.0, note=f"fewer than {min_samples} val triplets")
             groups[group] = entry
             continue
         k = _best(mine)
         entry.update(logit_threshold=GRID[k], probability=round(1 / (1 + np.exp(-GRID[k])), 3),
-                     oIoU=round(_oiou(mine, k), 4))
+                     oIoU=round(oiou(mine, k), 4))
         halves = []
         for f in (0, 1):
             pick = [r for r, g in zip(rows, fold) if r.group == group and g == f]
             score = [r for r, g in zip(rows, fold) if r.group == group and g != f]
             if pick and score:
                 halves.append({"chosen_on_half": f, "logit_threshold": GRID[_best(pick)],
-                               "oIoU_at_0": round(_oiou(score, zero), 4),
-                               "oIoU": round(_oiou(score, _best(pick)), 4)})
+                               "oIoU_at_0": round(oiou(score, zero), 4),
+                               "oIoU": round(oiou(score, _best(pick)), 4)})
         entry["two_fold"] = halves
         groups[group] = entry
     at = {g: GRID.index(e["logit_threshold"]) for g, e in groups.items()}
@@ -121,7 +123,7 @@ def choose(rows: Sequence[Row], min_samples: int = MIN_SAMPLES) -> Dict[str, Any
         max(1, sum(r.union[at.get(r.group, zero)] for r in rows))  # type: ignore[arg-type]
     return {"logit_threshold": {g: e["logit_threshold"] for g, e in groups.items()
                                 if e["logit_threshold"] != 0.0},
-            "overall": {"n": len(rows), "oIoU_at_0": round(_oiou(rows, zero), 4),
+            "overall": {"n": len(rows), "oIoU_at_0": round(oiou(rows, zero), 4),
                         "oIoU": round(chosen, 4)},
             "groups": groups, "grid": [GRID[0], GRID[-1], 0.25], "min_samples": min_samples,
             "calibration": "rrsis.training.calibrate_operating_points on the val split "

@@ -26,7 +26,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
-from ...engine.gsd import GROUP_RANGES_KEY
+from ...engine.gsd import CEILINGS_KEY, GROUP_RANGES_KEY
+from ...engine.gsd import group_gsd_ranges as card_group_ranges
 from ...engine.operating import CARD_KEY as OPERATING_KEY
 from ...models.card import write_card
 from ...models.checkpoint import load_checkpoint, save_checkpoint
@@ -43,6 +44,9 @@ from .kampala import LICENCE as KAMPALA_LICENCE
 from .more_buildings import LICENCE as MORE_BUILDINGS_LICENCE
 from .neon_trees import LICENCE as NEON_LICENCE
 from .relations_eval import relations_card, relations_markdown
+from .calibrate_scales import choose as choose_ceilings
+from .calibrate_scales import collect as collect_ceilings
+from .calibrate_scales import markdown as ceilings_markdown
 from .scales import group_gsd_ranges
 from .urban_trees import LICENCE as URBAN_TREES_LICENCE
 
@@ -249,6 +253,9 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
         card[OPERATING_KEY] = dict(choose_points(collect_points(str(tmp_out), datasets, size)),
                                    input_size=size)
         write_card(tmp_out, card)  # relations and presence are measured at these points
+        rows, groups_of = collect_ceilings(str(tmp_out), datasets)
+        card[CEILINGS_KEY] = choose_ceilings(rows, groups_of, card_group_ranges(card))
+        write_card(tmp_out, card)  # ... and at these scales
         shipped = load_checkpoint(tmp_out, "cpu")
         card["metrics"]["relations"], card["grounding_policy"] = relations_card(shipped, datasets)
         write_card(tmp_out, card)
@@ -353,6 +360,12 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
                  "triplets were shown at; the engine looks for a phrase at the working GSD "
                  "clamped into its group's range)\n\n| group | GSD range (m) |\n|---|---|\n"
                  + "".join(f"| {g} | {lo:g}-{hi:g} |\n" for g, (lo, hi) in ranges.items()))
+    ceilings = card.get(CEILINGS_KEY)
+    if ceilings:
+        text += ("\n## served finer than learnt (per category phrase, pooled val oIoU of its "
+                 "plain-category triplets when the crops coarser than a ceiling are enlarged "
+                 "to it; the engine lowers the coarse end of the phrase's range to the chosen "
+                 "ceiling)\n\n" + ceilings_markdown(ceilings))
     points = card.get(OPERATING_KEY)
     if points:
         text += ("\n## operating points (per category group, chosen on these val crops; the "

@@ -198,17 +198,22 @@ def _objects(diff: np.ndarray, transform: Affine, min_area_m2: float,
     return list(vec.objects(transform, 1.0, min_area_m2))
 
 
-def _at_gsd(predictor: Any, rgb: np.ndarray, scale: float) -> np.ndarray:
-    """The logit difference of ``predictor``'s one phrase on ``rgb`` (3, H, W) shrunk by
-    ``scale`` (< 1) and mirrored into an input of the same size, brought back to (H, W)."""
+def at_gsd(predictor: Any, rgb: np.ndarray, scale: float) -> np.ndarray:
+    """The logit difference of ``predictor``'s one phrase on ``rgb`` (3, H, W) resized by
+    ``scale`` as the engine resamples (averaged when shrinking, bilinear when enlarging),
+    brought back to (H, W); a shrunk crop is mirrored into an input of the same size."""
     from ...engine.tiling import mirror_beyond
 
     h, w = rgb.shape[1:]
     sh, sw = max(1, round(h * scale)), max(1, round(w * scale))
-    small = np.stack([np.asarray(Image.fromarray(c).resize((sw, sh), Image.BOX)) for c in rgb])
-    canvas = np.zeros_like(rgb)
-    canvas[:, :sh, :sw] = small
-    mirror_beyond(canvas, sh, sw)
+    resample = Image.BOX if scale < 1 else Image.BILINEAR
+    scaled = np.stack([np.asarray(Image.fromarray(c).resize((sw, sh), resample)) for c in rgb])
+    if scale < 1:
+        canvas = np.zeros_like(rgb)
+        canvas[:, :sh, :sw] = scaled
+        mirror_beyond(canvas, sh, sw)
+    else:
+        canvas = scaled
     diff = predictor.logit_difference(canvas[None])[0, 0, :sh, :sw]
     return np.asarray(Image.fromarray(diff.astype(np.float32)).resize((w, h), Image.BILINEAR))
 
@@ -254,7 +259,7 @@ class CropSegmenter:
         self.predictor = Predictor(model, torch.device("cpu"), self.phrases, "fp32") \
             if self.phrases else None
         self.offsets = phrase_offsets(self.card, self.phrases, groups)
-        self.coarse: Dict[str, Any] = {}  # per phrase served coarser, its own predictor
+        self.rescaled: Dict[str, Any] = {}  # per phrase served at another GSD, its predictor
 
     def views(self, batch: Sequence[Any]) -> Iterator["CropView"]:
         """Each sample of ``batch`` (``.image``, ``.mask``, ``.gsd_m``) as the model sees it:
@@ -281,16 +286,17 @@ class CropSegmenter:
                 gt = np.asarray(Image.fromarray(gt).resize((w, h), Image.NEAREST))
             logits: Dict[str, Tuple[np.ndarray, float]] = {}
             for k, p in enumerate(self.phrases if diff is not None else []):
-                gsd = phrase_gsd_m(self.card, self.groups.get(p, []), s.gsd_m)
-                if gsd > s.gsd_m:
-                    if p not in self.coarse:
-                        self.coarse[p] = Predictor(self.model, torch.device("cpu"), [p], "fp32")
-                    d = _at_gsd(self.coarse[p], rgb, s.gsd_m / gsd)
+                gsd = phrase_gsd_m(self.card, self.groups.get(p, []), s.gsd_m, p)
+                if gsd != s.gsd_m:   # served coarser ("road" on a 0.1 m crop) or finer
+                    if p not in self.rescaled:
+                        self.rescaled[p] = Predictor(self.model, torch.device("cpu"), [p],
+                                                     "fp32")
+                    d = at_gsd(self.rescaled[p], rgb, s.gsd_m / gsd)
                 else:
                     d = diff[k]
                 if self.offsets is not None:
                     d = d - self.offsets[k]
-                logits[p] = (d, max(gsd, s.gsd_m))
+                logits[p] = (d, gsd)
             yield CropView(s, rgb, gt > 0 if gt.dtype != bool else gt,
                            Affine(s.gsd_m, 0.0, 0.0, 0.0, -s.gsd_m, h * s.gsd_m), logits)
 
