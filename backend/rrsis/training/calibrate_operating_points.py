@@ -18,7 +18,6 @@ the choice did not see. ``--write-card`` stores the block that
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import zlib
@@ -30,8 +29,7 @@ import numpy as np
 
 from ..engine.operating import CARD_KEY
 from ..errors import InputError, run_tool
-from .tool_args import measuring_parser
-from ..paths import write_text_atomic
+from .tool_args import measuring_parser, write_report
 
 __all__ = ["GRID", "MIN_SAMPLES", "Row", "oiou", "group_of_word", "collect", "choose",
            "markdown", "main"]
@@ -161,7 +159,6 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     from ..models.catalog import find_model
-    from ..onnx_export import update_card
 
     model = find_model(args.model)
     t0 = time.perf_counter()
@@ -169,18 +166,12 @@ def _main(args: argparse.Namespace) -> int:
                    progress=lambda m: print(m, file=sys.stderr))
     block = choose(rows, args.min_samples)
     block["input_size"] = args.size
-    report = {"operating_points": block, "model": str(model),
-              "wall_time_s": round(time.perf_counter() - t0, 1)}
-    write_text_atomic(Path(args.out), json.dumps(report, indent=1))
     for group, e in block["groups"].items():
         folds = ", ".join(f"{h['oIoU_at_0']:.3f} -> {h['oIoU']:.3f}" for h in e.get("two_fold", ()))
         print(f"{group:12s} n {e['n']:4d}  logit {e['logit_threshold']:+.2f}  oIoU "
               f"{e['oIoU_at_0']:.3f} -> {e.get('oIoU', e['oIoU_at_0']):.3f}"
               + (f"  (two-fold: {folds})" if folds else ""))
-    print(f"wrote {args.out} ({report['wall_time_s']:.0f} s)")
-    if args.write_card:
-        update_card(model, {CARD_KEY: block})
-        print(f"stored in the card of {model}")
+    write_report(args.out, CARD_KEY, block, model, t0, args.write_card)
     return 0
 
 

@@ -8,8 +8,12 @@ way (``--datasets runs/data`` everywhere, as README's commands write it).
 from __future__ import annotations
 
 import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any, Dict
 
-__all__ = ["measuring_parser"]
+__all__ = ["measuring_parser", "write_report"]
 
 
 def measuring_parser(doc: str, *, write_card: str = "",
@@ -26,3 +30,21 @@ def measuring_parser(doc: str, *, write_card: str = "",
     if write_card:
         p.add_argument("--write-card", action="store_true", help=write_card)
     return p
+
+
+def write_report(out: str, key: str, block: Dict[str, Any], model: Path, started: float,
+                 write_card: bool = False) -> Dict[str, Any]:
+    """A calibration's JSON report, ``{key: block, model, wall_time_s}`` (written via a
+    temporary name), said on stdout; with ``write_card`` also ``block`` under ``key`` in the
+    model's card (its ONNX graphs re-exported)."""
+    from ..onnx_export import update_card
+    from ..paths import write_text_atomic
+
+    report = {key: block, "model": str(model),
+              "wall_time_s": round(time.perf_counter() - started, 1)}
+    write_text_atomic(Path(out), json.dumps(report, indent=1))
+    print(f"wrote {out} ({report['wall_time_s']:.0f} s)")
+    if write_card:
+        update_card(model, {key: block})
+        print(f"stored in the card of {model}")
+    return report

@@ -24,7 +24,6 @@ which the engine reads.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import zlib
@@ -35,9 +34,8 @@ import numpy as np
 
 from ...engine.gsd import CEILINGS_KEY, group_gsd_ranges
 from ...errors import run_tool
-from ...paths import write_text_atomic
 from ..calibrate_operating_points import Row, oiou
-from ..tool_args import measuring_parser
+from ..tool_args import measuring_parser, write_report
 
 __all__ = ["CEILINGS", "MIN_GAIN", "MIN_SAMPLES", "collect", "choose", "markdown", "main"]
 
@@ -203,7 +201,6 @@ def _main(args: argparse.Namespace) -> int:
 
     from ...models.card import read_card
     from ...models.catalog import find_model
-    from ...onnx_export import update_card
 
     torch.set_num_threads(args.threads)
     model = find_model(args.model)
@@ -213,14 +210,8 @@ def _main(args: argparse.Namespace) -> int:
     rows, groups_of = collect(str(model), Path(args.datasets),
                               progress=lambda m: print(m, file=sys.stderr))
     block = choose(rows, groups_of, ranges, min_gain=args.min_gain)
-    report = {CEILINGS_KEY: block, "model": str(model),
-              "wall_time_s": round(time.perf_counter() - t0, 1)}
-    write_text_atomic(Path(args.out), json.dumps(report, indent=1))
     print(markdown(block), end="")
-    print(f"wrote {args.out} ({report['wall_time_s']:.0f} s)")
-    if args.write_card:
-        update_card(model, {CEILINGS_KEY: block})
-        print(f"stored in the card of {model}")
+    write_report(args.out, CEILINGS_KEY, block, model, t0, args.write_card)
     return 0
 
 
