@@ -86,6 +86,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
     (r"\b(?:other than|apart from|aside from)\b", " except "),
+    # "all except roads", "all but the largest": everything except them
+    (r"^\s*all\s+(?=(?:except|but|excluding)\b)", " everything "),
     # "on the roadside", "at the water's edge": beside it, not over it
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
     # "on the banks of the river", "along the shore of the lake": along the river, the lake
