@@ -26,7 +26,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 from ..errors import InputError
 
 __all__ = ["MIN_AREA_PIXELS", "MIN_AREA_FLOOR_M2", "GROUP_RANGES_KEY", "CEILINGS_KEY",
-           "working_gsd", "group_gsd_ranges", "phrase_ceilings", "phrase_gsd_m",
+           "working_gsd", "group_gsd_ranges", "phrase_ceilings", "lowered_range", "phrase_gsd_m",
            "default_min_area_m2"]
 
 GROUP_RANGES_KEY = "group_gsd_range_m"
@@ -83,6 +83,12 @@ def phrase_ceilings(card: Optional[Mapping[str, Any]]) -> Dict[str, float]:
             and m > 0}
 
 
+def lowered_range(lo: float, hi: float, ceiling: Optional[float]) -> Tuple[float, float]:
+    """A group's (finest, coarsest) with the coarsest lowered to a phrase's ``ceiling`` where
+    that lies inside the range (a ceiling below the finest is ignored)."""
+    return (lo, ceiling) if ceiling is not None and lo <= ceiling < hi else (lo, hi)
+
+
 def phrase_gsd_m(card: Optional[Mapping[str, Any]], groups: Sequence[str],
                  working_gsd_m: float, phrase: Optional[str] = None) -> float:
     """The GSD a phrase is segmented at: the working GSD clamped into the range of its group
@@ -92,10 +98,7 @@ def phrase_gsd_m(card: Optional[Mapping[str, Any]], groups: Sequence[str],
     found = {ranges[g] for g in groups if g in ranges}
     if len(set(groups)) != 1 or len(found) != 1:
         return working_gsd_m
-    lo, hi = found.pop()
-    ceiling = phrase_ceilings(card).get(phrase) if phrase is not None else None
-    if ceiling is not None and ceiling >= lo:
-        hi = min(hi, ceiling)
+    lo, hi = lowered_range(*found.pop(), phrase_ceilings(card).get(phrase or ""))
     served = _gsd_pair((card or {}).get("gsd_range_m"))
     if served is not None:  # never beyond the scales the model serves at all
         lo, hi = max(lo, served[0]), min(hi, served[1])

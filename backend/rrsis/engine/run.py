@@ -583,28 +583,27 @@ def _note_coarser(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
                   coarser_gsd: Dict[str, float]) -> None:
     """Say in each expression's report which of its phrases were looked for at a coarser GSD
     than the output grid (``phrase_gsd_m``, and a message)."""
-    for expr, report in reports.items():
-        coarser = {p: coarser_gsd[p] for p in grounding.segmented_phrases(expr)
-                   if p in coarser_gsd}
-        if coarser:
-            report["phrase_gsd_m"] = coarser
-            report["messages"] = list(report.get("messages", [])) + [
-                f"{p!r} looked for at {g:.3g} m, the scales the model learnt it at"
-                for p, g in coarser.items()]
+    _note_phrase_gsd(reports, grounding, coarser_gsd, "the scales the model learnt it at")
 
 
 def _note_finer(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
                 finer_gsd: Dict[str, float]) -> None:
     """Say in each expression's report which of its phrases were looked for finer than the
     coarsest scale they were learnt at, at their card's ceiling (``phrase_gsd_m``, a message)."""
+    _note_phrase_gsd(reports, grounding, finer_gsd, "finer than the raster: the model finds it "
+                     "better there than at the coarsest scale it learnt it at (measured)")
+
+
+def _note_phrase_gsd(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
+                     gsd_of: Dict[str, float], why: str) -> None:
+    """Add the phrases of each expression in ``gsd_of`` to its report's ``phrase_gsd_m``,
+    each with the message "'road' looked for at 0.34 m, <why>"."""
     for expr, report in reports.items():
-        finer = {p: finer_gsd[p] for p in grounding.segmented_phrases(expr) if p in finer_gsd}
-        if finer:
-            report["phrase_gsd_m"] = {**report.get("phrase_gsd_m", {}), **finer}
+        found = {p: gsd_of[p] for p in grounding.segmented_phrases(expr) if p in gsd_of}
+        if found:
+            report["phrase_gsd_m"] = {**report.get("phrase_gsd_m", {}), **found}
             report["messages"] = list(report.get("messages", [])) + [
-                f"{p!r} looked for at {g:.3g} m, finer than the raster: the model finds it "
-                "better there than at the coarsest scale it learnt it at (measured)"
-                for p, g in finer.items()]
+                f"{p!r} looked for at {g:.3g} m, {why}" for p, g in found.items()]
 
 
 def _note_base(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

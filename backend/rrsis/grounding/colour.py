@@ -59,21 +59,21 @@ def _hue_centre(hue: Tuple[float, float]) -> float:
 
 
 def colour_range(name: str) -> ColourRange:
-    """The range of a colour name; "red-brown" (two hues, :func:`~.lexicon.is_hue`) is every hue from
-    the one's centre to the other's the short way round, widened by :data:`BLEND_PAD_DEG`, at
-    the lightness and chroma of either: a reddish brown is neither quite red nor brown."""
+    """The range of a colour name; "red-brown" (two hues, :func:`~.lexicon.is_hue`) is every
+    hue from the one's centre to the other's the short way round, widened by
+    :data:`BLEND_PAD_DEG`, at the lightness and chroma of either: a reddish brown is neither
+    quite red nor brown."""
     if name in COLOURS:
         return COLOURS[name]
     first, second = (COLOURS[n] for n in name.split("-", 1))
     c1, c2 = _hue_centre(first.hue), _hue_centre(second.hue)  # type: ignore[arg-type]
     arc = (c2 - c1) % 360.0
     start, end = (c1, c2) if arc <= 180.0 else (c2, c1)
-    pad = BLEND_PAD_DEG
     return ColourRange((min(first.lightness[0], second.lightness[0]),
                         max(first.lightness[1], second.lightness[1])),
                        (min(first.chroma[0], second.chroma[0]),
                         max(first.chroma[1], second.chroma[1])),
-                       ((start - pad) % 360.0, (end + pad) % 360.0))
+                       ((start - BLEND_PAD_DEG) % 360.0, (end + BLEND_PAD_DEG) % 360.0))
 
 
 def has_colour(lab: np.ndarray, name: str) -> bool:

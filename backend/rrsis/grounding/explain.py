@@ -156,13 +156,12 @@ def phrase_scale(scales: Optional[Scales], ceilings: Optional[Mapping[str, float
                  phrase: str, group: str) -> Optional[Tuple[float, float, bool]]:
     """(finest, coarsest, whether a ceiling lowered the coarsest) a phrase is looked for at,
     as :func:`rrsis.engine.gsd.phrase_gsd_m` serves it; None without a range for its group."""
+    from ..engine.gsd import lowered_range
+
     if not scales or group not in scales:
         return None
-    lo, hi = scales[group]
-    ceiling = (ceilings or {}).get(phrase)
-    if ceiling is not None and lo <= ceiling < hi:
-        return lo, ceiling, True
-    return lo, hi, False
+    lo, hi = lowered_range(*scales[group], (ceilings or {}).get(phrase))
+    return lo, hi, hi != scales[group][1]
 
 
 def _scale_lines(run: GroundedRun, categories: List[str], scales: Optional[Scales],

@@ -182,7 +182,6 @@ COLOURS: Dict[str, ColourRange] = {
     "bright": ColourRange((65, 100)),
     "light": ColourRange((65, 100)),
     "grey": ColourRange((28, 75), (0, 12)),
-    "gray": ColourRange((28, 75), (0, 12)),
     "silver": ColourRange((55, 85), (0, 12)),
     "red": ColourRange((15, 75), (25, 200), (345, 50)),
     "orange": ColourRange((40, 85), (30, 200), (50, 75)),

@@ -540,7 +540,7 @@ class _Parser(RelationRules):
         found: List[str] = []
         while self.peek() in _CONJ and self.peek(1) in lx.COLOURS:
             self.i += 2
-            found.append(self.blend(_colour_name(self.t[self.i - 1])))
+            found.append(self.blend(self.t[self.i - 1]))
             self.skip_fillers()
         return found
 
@@ -574,7 +574,7 @@ class _Parser(RelationRules):
             value = "very " + value
         self.i += 1
         if kind == "colour":
-            value = self.blend(_colour_name(value))
+            value = self.blend(value)
         self.eat("coloured") or self.eat("colored") or self.eat("in", "colour") \
             or (kind == "colour" and self.eat("roofed")) \
             or (kind == "shape" and self.eat("shaped")) \
@@ -585,7 +585,7 @@ class _Parser(RelationRules):
         """"red" and a second hue name right after it ("red brown", from "red-brown",
         "reddish brown", "rusty"): the hues between, "red-brown" (:func:`~.colour.colour_range`),
         consumed; else ``colour``."""
-        second = _colour_name(self.peek() or "")
+        second = self.peek() or ""
         if not (lx.is_hue(colour) and lx.is_hue(second)) or second == colour:
             return colour
         self.i += 1
@@ -782,7 +782,7 @@ class _Parser(RelationRules):
         colour, start = self.peek(), self.i
         if colour in lx.COLOURS:   # "with red roofs", "with red or brown roofs"
             self.i += 1
-            colour = self.blend(_colour_name(colour))   # "with red-brown roofs"
+            colour = self.blend(colour)   # "with red-brown roofs"
             more = self.more_colours()
             if self.peek() in lx.ROOF_NOUNS:
                 self.i += 1
@@ -796,7 +796,7 @@ class _Parser(RelationRules):
                 negated = not negated
             if self.peek() in lx.COLOURS:
                 self.i += 1
-                return Attribute("colour", self.blend(_colour_name(self.t[self.i - 1])),
+                return Attribute("colour", self.blend(self.t[self.i - 1]),
                                  negated)
         self.i = save
         return None
@@ -1059,10 +1059,6 @@ def _keeps_one(words: Sequence[str], before: bool) -> str:
                    and w not in lx.FILLER_WORDS), "objects")
     more = f"the 3 {sup} {plural}" if before else f"the 3 {plural} {sup} ..."
     return f"one object is kept: a count keeps more ('{more}')"
-
-
-def _colour_name(word: str) -> str:
-    return "grey" if word == "gray" else word
 
 
 def _superlative(word: Optional[str]) -> Optional[str]:

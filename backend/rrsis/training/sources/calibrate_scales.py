@@ -82,21 +82,17 @@ def collect(model_path: str, datasets: Path, ceilings: Sequence[float] = CEILING
         shift = float(offsets[0]) if offsets is not None else 0.0
         rgb = np.asarray(load_image(s.image), np.float32).transpose(2, 0, 1) / 255.0
         gt = load_mask(s.mask) > 0
-        inter, union = [], []
-        for ceiling in (None, *ceilings):
-            if ceiling is None or s.gsd_m <= ceiling:
-                diff = predictor.logit_difference(rgb[None])[0, 0] if ceiling is None \
-                    else None
-            else:
-                diff = at_gsd(predictor, rgb, s.gsd_m / ceiling)
-            if diff is None:   # not coarser than this ceiling: served as learnt
-                inter.append(inter[0])
-                union.append(union[0])
-                continue
+
+        def counts(diff: np.ndarray) -> Tuple[int, int]:
             pred = (diff - shift) > 0
-            inter.append(int((pred & gt).sum()))
-            union.append(int((pred | gt).sum()))
-        rows.append(Row(s.source, s.id.rsplit("_", 1)[0], phrase, inter, union, s.gsd_m))
+            return int((pred & gt).sum()), int((pred | gt).sum())
+
+        learnt = counts(predictor.logit_difference(rgb[None])[0, 0])
+        # a crop not coarser than a ceiling is served as learnt there
+        scored = [learnt] + [counts(at_gsd(predictor, rgb, s.gsd_m / c)) if s.gsd_m > c
+                             else learnt for c in ceilings]
+        rows.append(Row(s.source, s.id.rsplit("_", 1)[0], phrase, [i for i, _ in scored],
+                        [u for _, u in scored], s.gsd_m))
         if progress is not None and (n + 1) % 100 == 0:
             progress(f"{n + 1} of {len(samples)} triplets")
     return rows, {r.group: group_of[r.group] for r in rows if r.group}
