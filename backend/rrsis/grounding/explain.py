@@ -156,12 +156,13 @@ def phrase_scale(scales: Optional[Scales], ceilings: Optional[Mapping[str, float
                  phrase: str, group: str) -> Optional[Tuple[float, float, bool]]:
     """(finest, coarsest, whether a ceiling lowered the coarsest) a phrase is looked for at,
     as :func:`rrsis.engine.gsd.phrase_gsd_m` serves it; None without a range for its group."""
-    from ..engine.gsd import lowered_range
-
     if not scales or group not in scales:
         return None
-    lo, hi = lowered_range(*scales[group], (ceilings or {}).get(phrase))
-    return lo, hi, hi != scales[group][1]
+    lo, hi = scales[group]
+    ceiling = (ceilings or {}).get(phrase)   # the engine's gsd.lowered_range (grounding may
+    if ceiling is not None and lo <= ceiling < hi:   # not import the engine: one rule, two
+        return lo, ceiling, True                     # lines, held equal by a test)
+    return lo, hi, False
 
 
 def _scale_lines(run: GroundedRun, categories: List[str], scales: Optional[Scales],

@@ -153,6 +153,18 @@ def test_a_phrase_ceiling_serves_it_finer_than_its_group(tmp_path: Path, grouped
     assert phrase_gsd_m(broken, ["road"], 2.0, "road") == 2.0
 
 
+@pytest.mark.parametrize("ceiling", [None, 0.05, 0.08, 0.25, 0.6, 0.9])
+def test_explain_lowers_a_range_as_the_engine_does(ceiling) -> None:
+    """``explain`` repeats the engine's rule (grounding may not import the engine)."""
+    from rrsis.engine.gsd import lowered_range
+    from rrsis.grounding.explain import phrase_scale
+
+    ceilings = {} if ceiling is None else {"vegetation": ceiling}
+    lo, hi, capped = phrase_scale({"vegetation": (0.08, 0.6)}, ceilings, "vegetation",
+                                  "vegetation")
+    assert (lo, hi) == lowered_range(0.08, 0.6, ceiling) and capped == (hi != 0.6)
+
+
 def test_cancelling_in_the_coarser_pass_leaves_nothing(tmp_path: Path, grouped) -> None:
     raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
     calls = []
