@@ -25,7 +25,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
            "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "ACROSS_WIDTH_M", "EDGE_NAMES", "PLACE_NOUNS", "COUNT_BEFORE", "COUNT_AFTER",
-           "COUNTED_RELATIONS", "EXACT_COUNT_WORDS",
+           "COUNTED_RELATIONS", "EXACT_COUNT_WORDS", "VAGUE_COUNTS", "CROWDED_WORDS",
+           "UNCOVERED_WORDS", "AREA_NOUNS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
@@ -421,6 +422,28 @@ COUNT_AFTER: Dict[Tuple[str, ...], Tuple[int, bool]] = {
     ("or", "less"): (1, True)}
 #: before a number of anchor objects, that many and no more ("with exactly 2 cars")
 EXACT_COUNT_WORDS: Tuple[str, ...] = ("exactly", "precisely")
+#: vague quantities of anchor objects, read as the counts they are taken to mean (the plan
+#: shows the count, and a number in the expression says another): "parking lots with many
+#: cars" have at least 5, "roads with few cars" at most 2
+VAGUE_COUNTS: Dict[str, str] = {
+    "many": "at least 5", "lots of": "at least 5", "a lot of": "at least 5",
+    "plenty of": "at least 5", "loads of": "at least 5", "numerous": "at least 5",
+    "dozens of": "at least 24", "a large number of": "at least 5", "several": "at least 3",
+    "a number of": "at least 3", "multiple": "at least 2", "a few": "between 2 and 4",
+    "a couple of": "between 2 and 3", "few": "at most 2", "hardly any": "at most 2"}
+#: "a parking lot full of cars", "roads crowded with vehicles": with many of them
+CROWDED_WORDS: Tuple[str, ...] = (
+    "full of", "filled with", "crowded with", "packed with", "busy with", "jammed with",
+    "congested with", "crammed with")
+#: "non-vegetated areas", "unbuilt land": everything except what the word says covers it
+UNCOVERED_WORDS: Dict[str, str] = {
+    "vegetated": "vegetation", "green": "vegetation", "built": "buildings",
+    "built up": "buildings", "developed": "buildings and roads", "forested": "trees",
+    "wooded": "trees", "treed": "trees"}
+#: nouns of ground in general: "areas without trees" are everything except trees
+AREA_NOUNS: FrozenSet[str] = frozenset({
+    "area", "areas", "place", "places", "part", "parts", "land", "ground", "region",
+    "regions", "zone", "zones", "surface", "surfaces", "space", "spaces", "spot", "spots"})
 #: the relations a count of anchor objects can qualify ("near at least 5 trees")
 COUNTED_RELATIONS = frozenset({"with", "near", "next_to", "along", "within_m"})
 

@@ -32,6 +32,15 @@ _STRICTER = "|".join(sorted({w for w, v in lx.SIZE_WORDS.items() if "very " + v 
 #: the one-word names of the base categories: "tree rows" are rows of trees
 _NAMES = "|".join(sorted({n for c in lx.CATEGORIES for n in c.names if " " not in n},
                          key=len, reverse=True))
+#: words a relation starts with: "not near the road" negates a relation, "not trees" names
+#: what is left out
+_RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|east|west|"
+                   "inside|over|under|at|by|adjacent|around|across|between|touching|with|"
+                   "without|more|less|further|farther|alongside|outside|away")
+_VAGUE = "|".join(sorted(lx.VAGUE_COUNTS, key=len, reverse=True))
+_CROWDED = "|".join(sorted(lx.CROWDED_WORDS, key=len, reverse=True))
+_UNCOVERED = "|".join(sorted(lx.UNCOVERED_WORDS, key=len, reverse=True)).replace(" ", r"[\s-]")
+_AREAS = "|".join(sorted(lx.AREA_NOUNS, key=len, reverse=True))
 _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
                 "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
@@ -71,8 +80,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "half a hectare": 0.5 of it
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other
-    (r"\bneither\s+((?:near|next|close|along|beside|on|in|within|far|north|south|east|west|"
-     r"inside|over|under|at|by|adjacent|around)\b.*?)\s+nor\b", r" not \1 and not "),
+    (rf"\bneither\s+((?:{_RELATION_LEADS})\b.*?)\s+nor\b", r" not \1 and not "),
     # "cars lined up along the road", "buildings arranged along it": along it
     (r"\b(?:lined|lining|queued|queuing) up\b", " "),
     # "100-200 m2": a range (before hyphens become spaces)
@@ -88,6 +96,17 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:other than|apart from|aside from)\b", " except "),
     # "all except roads", "all but the largest": everything except them
     (r"^\s*all\s+(?=(?:except|but|excluding)\b)", " everything "),
+    # "not trees", "areas without trees", "non-vegetated areas", "unbuilt land": everything
+    # except them; "not near the road" is everything not near it
+    (rf"^\s*not\s+(?=(?:{_RELATION_LEADS})\b)", " everything not "),
+    (r"^\s*not\s+", " everything except "),
+    (rf"^\s*(?:the\s+|all\s+)?(?:{_AREAS})\s+(?:without|with\s+no|free\s+of|clear\s+of|"
+     r"devoid\s+of|not\s+covered\s+by|not\s+covered\s+with|uncovered\s+by)\s+",
+     " everything except "),
+    (rf"^\s*(?:the\s+|all\s+)?(?:non|un)[\s-]?({_UNCOVERED})(?:\s+(?:{_AREAS}))?\b",
+     lambda m: f" everything except {lx.UNCOVERED_WORDS[_words(m.group(1))]} "),
+    (rf"^\s*(?:the\s+)?(?:treeless|tree-free|treefree)(?:\s+(?:{_AREAS}))?\b",
+     " everything except trees "),
     # "on the roadside", "at the water's edge": beside it, not over it
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
     # "on the banks of the river", "along the shore of the lake": along the river, the lake
@@ -108,8 +127,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bmost (?:central|centrally located|centrally placed)\b", " centremost "),
     # "houses at right angles to the road" ("at right" is no part of the image here)
     (r"\bat (?:a )?right angles? (?:to|with)\b", " perpendicular to "),
-    # "roads with no cars": without ("with no more than 2 cars" is a count)
-    (r"\bwith no\b(?!\s+(?:more|fewer|less)\b)", " without "),
+    # "roads with no cars", "with zero cars", "with exactly 0 cars": without ("with no more
+    # than 2 cars" is a count)
+    (r"\bwith\s+(?:no|zero|(?:exactly\s+|precisely\s+)?(?:0|zero))\b(?!\s+(?:more|fewer|less)\b)",
+     " without "),
+    # "a parking lot full of cars": with many; "with many cars", "near a few trees": the
+    # count each vague quantity is read as (:data:`~.lexicon.VAGUE_COUNTS`)
+    (rf"\b(?:{_CROWDED})\b", " with many "),
+    (rf"\b(with|near|beside|next to|close to|along|alongside|around|by|have|has|having|"
+     rf"containing|holding)\s+(?:{_VAGUE})\b(?=\s+[^\W\d_])",
+     lambda m: f" {m.group(1)} {lx.VAGUE_COUNTS[_words(m.group(0)[len(m.group(1)):])]} "),
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
@@ -149,6 +176,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?:[\s-]*(?:{_AXIS_VERBS}|direction|orientation|axis))?", " axis:\\1\\3:\\2\\4 "),
     (rf"\b(?:(?:that|which) )?(?:{_AXIS_VERBS})\s+(?:diagonally|diagonal)\b", " diagonal "),
 )
+
+
+def _words(text: str) -> str:
+    """``text`` as a lexicon key: lower case, one space between words ("Built-up" ->
+    "built up")."""
+    return " ".join(re.split(r"[\s-]+", text.lower())).strip()
 
 
 def tokenize(text: str) -> List[str]:

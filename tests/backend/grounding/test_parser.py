@@ -207,6 +207,29 @@ def test_anything_is_every_object_the_model_knows_each_with_its_own_distances() 
     assert "solar panel" in parse("anything red", own).categories()
 
 
+
+@pytest.mark.parametrize("text", [
+    "not trees", "areas without trees", "land with no trees", "the areas free of trees",
+    "treeless areas", "all areas not covered by trees"])
+def test_what_is_left_out_is_everything_else(text: str) -> None:
+    """"not trees", "areas without trees": every other object the model knows, as
+    "everything except trees"; "not near the road" negates the relation instead."""
+    assert parse(text).summary() == parse("everything except trees").summary()
+
+
+def test_ground_without_a_cover_is_everything_else() -> None:
+    assert parse("non-vegetated areas").summary() == \
+        parse("everything except vegetation").summary()
+    assert parse("unbuilt land").categories() == parse("everything except buildings"
+                                                       ).categories()
+    assert "building" not in parse("undeveloped land").categories()
+    assert "road" not in parse("undeveloped land").categories()
+    assert parse("not near the road").summary() == \
+        parse("everything not near the road").summary()
+    # only the start of an expression: a relation's anchor keeps its words
+    assert parse("buildings not near the road").summary() == \
+        "grounded: building not near road (<= 20 m)"
+
 def test_a_plural_superlative_without_count_says_it_keeps_one() -> None:
     assert parse("cars closest to the road").notes == (
         "one object is kept: a count keeps more ('the 3 cars closest ...')",)

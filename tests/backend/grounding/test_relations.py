@@ -578,7 +578,18 @@ def test_a_count_of_anchor_objects_each_on_its_own() -> None:
     assert picked("buildings with between 1 and 2 cars nearby") == [1]
     assert picked("buildings with 2 to 3 cars nearby") == [0, 1]
     assert picked("buildings not with exactly 2 cars nearby") == [0, 2]
-    assert parse("buildings with exactly 0 cars").mode == "end_to_end"   # "without cars"
+    # none at all is without them
+    assert parse("buildings with exactly 0 cars").summary() == \
+        parse("buildings without cars").summary()
+    assert picked("buildings with zero cars nearby") == picked("buildings without cars nearby")
+    # a vague quantity is read as a count, shown in the plan
+    assert parse("buildings with many cars nearby").summary() == \
+        parse("buildings with at least 5 cars nearby").summary()
+    assert parse("buildings with a few cars nearby").summary() == \
+        parse("buildings with between 2 and 4 cars nearby").summary()
+    assert parse("buildings full of cars").summary() == \
+        parse("buildings with at least 5 cars").summary()
+    assert parse("how many cars").summary() == parse("cars").summary()   # a question
     assert parse("buildings between 2 and 5 m from the road").targets[0].relations[0].kind == \
         "beyond_m"   # a distance, not a count
 
