@@ -204,6 +204,12 @@ SEGMENT_PARAMS: Dict[str, Field] = {
                      default=0.25, minimum=0.0, maximum=0.9, max_open=True, step=0.01),
     "pixel_coordinates": Field("bool", nullable=False, default=False,
                                doc="accept a raster without a CRS (output in pixel units)"),
+    "pixel_size_m": Field("number", doc="ground size of one pixel of a raster without a CRS "
+                          "(with pixel_coordinates): the engine serves it at the model's scales "
+                          "and measures relations and areas in metres from it", unit="m",
+                          minimum=1e-3, maximum=1e4, step=0.001,
+                          default_doc="the model's native GSD (the model sees the pixels as "
+                                      "they are; the result says so)"),
     "overwrite": Field("bool", nullable=False, default=False,
                        doc="replace outputs that exist (else error output_exists); the plugin "
                            "sets it only for paths the user accepted in QGIS's overwrite prompt"),

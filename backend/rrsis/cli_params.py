@@ -17,7 +17,7 @@ __all__ = ["FLAGS", "flag_of", "add_param_options", "param_values", "help_of"]
 
 #: parameters whose option is not ``--`` + the name with dashes (shorter, and historical)
 FLAGS: Dict[str, str] = {"gsd_m": "--gsd", "min_area_m2": "--min-area",
-                         "simplify_m": "--simplify"}
+                         "simplify_m": "--simplify", "pixel_size_m": "--pixel-size"}
 
 _TYPES = {"number": float, "int": int, "str": str}
 

@@ -17,6 +17,7 @@ from rasterio.enums import Resampling
 from rasterio.warp import reproject
 
 from ..paths import gdal_options
+from .grid import warp_crs
 from .model_cache import ModelCache, model_name
 from .probes import peak_rss_mb, reset_peak_rss
 from .raster_io import WindowReader
@@ -147,8 +148,9 @@ def _coarse_answers(options: SegmentOptions, plan: _Plan, calibration: List[Tile
             target = grid.transform @ Affine.translation(t.col, t.row)
             for i, phrase in enumerate(phrases):
                 dst = np.zeros((t.size, t.size), np.float32)
-                reproject(mosaic[i], dst, src_transform=source, src_crs=one.grid.crs,
-                          dst_transform=target, dst_crs=grid.crs, resampling=Resampling.bilinear)
+                reproject(mosaic[i], dst, src_transform=source, src_crs=warp_crs(one.grid),
+                          dst_transform=target, dst_crs=warp_crs(grid),
+                          resampling=Resampling.bilinear)
                 out[t.row, t.col][phrase] = dst
     return out
 

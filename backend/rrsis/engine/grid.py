@@ -3,8 +3,9 @@
 The grid is the raster's own CRS when it is projected, else the UTM zone of the area's
 centre (geographic rasters); ground metres are measured locally in the UTM zone, so feet,
 degrees and Web Mercator's scale distortion are all accounted for. ``extent`` is clipped
-to the raster. Without a CRS (pixel coordinates, asked for explicitly) the grid is the
-raster's own pixel grid. Which GSD to use is :mod:`.gsd`'s policy; reading the grid is
+to the raster. Without a CRS (pixel coordinates, asked for explicitly) the grid is in the
+raster's own pixel units, rows downwards, its pixels of the working GSD where the ground
+size of the raster's pixels is known (given, or taken as the model's native GSD). Which GSD to use is :mod:`.gsd`'s policy; reading the grid is
 :class:`.raster_io.WindowReader`'s.
 """
 
@@ -25,7 +26,8 @@ from ..errors import CRSError, InputError
 if TYPE_CHECKING:
     from .raster_io import RasterInfo
 
-__all__ = ["Bounds", "WorkGrid", "MAX_GRID_SIDE", "bounds_of", "utm_crs", "ground_scale",
+__all__ = ["Bounds", "WorkGrid", "MAX_GRID_SIDE", "warp_crs", "bounds_of", "utm_crs",
+           "ground_scale",
            "source_gsd_m", "plan_grid", "metres_per_unit"]
 
 Bounds = Tuple[float, float, float, float]
@@ -57,6 +59,16 @@ class WorkGrid:
     @property
     def bounds(self) -> Bounds:
         return bounds_of(self.transform, self.width, self.height)
+
+
+#: GDAL resamples only between grids with a CRS: grids in a raster's pixel units all get this
+#: one (never written), so resampling one onto another is their affine map alone
+_PIXEL_FRAME = CRS.from_epsg(32631)
+
+
+def warp_crs(grid: WorkGrid) -> CRS:
+    """The CRS to resample ``grid`` with: its own, or the stand-in of pixel-unit grids."""
+    return grid.crs if grid.crs is not None else _PIXEL_FRAME
 
 
 def utm_crs(lon: float, lat: float) -> CRS:
@@ -101,10 +113,11 @@ def source_gsd_m(info: "RasterInfo") -> Optional[float]:
     """The raster's own pixel size in metres on the ground (geometric mean of x and y).
 
     Measured at the raster's centre in the local UTM zone, so a geographic CRS and the
-    scale distortion of Web Mercator are accounted for; None without a CRS.
+    scale distortion of Web Mercator are accounted for. Without a CRS: the pixel size the
+    run was given or took (``RasterInfo.pixel_size_m``), else None.
     """
     if info.crs is None:
-        return None
+        return info.pixel_size_m
     t = info.transform
     cx, cy = t * (info.width / 2, info.height / 2)
     gx, gy = ground_scale(info.crs, cx, cy, t.a, t.e)
@@ -127,10 +140,20 @@ def plan_grid(info: "RasterInfo", extent: Optional[Sequence[float]], extent_crs:
             raise InputError(f"extent {tuple(extent)} does not overlap the raster "
                              f"(raster bounds {tuple(round(v, 6) for v in raster_bounds)}"
                              f"{'' if info.crs is None else ' in ' + info.crs.to_string()})")
-    if info.crs is None:  # pixel coordinates: the raster's own grid, rows downwards
+    if info.crs is None:  # pixel coordinates: the raster's own pixels, rows downwards
         c0, r0 = int(math.floor(bounds[0])), int(math.floor(bounds[1]))
         c1, r1 = int(math.ceil(bounds[2])), int(math.ceil(bounds[3]))
-        return WorkGrid(None, Affine.translation(c0, r0), c1 - c0, r1 - r0, 1.0, 1.0)
+        size = info.pixel_size_m
+        if not size:   # no ground size known: a pixel is a nominal metre
+            return WorkGrid(None, Affine.translation(c0, r0), c1 - c0, r1 - r0, 1.0, 1.0)
+        res = gsd_m / size   # raster pixels per working pixel
+        if math.isclose(res, 1.0, rel_tol=1e-6):
+            res = 1.0
+        cols, rows = (c1 - c0) / res, (r1 - r0) / res
+        _check_side(gsd_m, cols, rows)
+        return WorkGrid(None, Affine(res, 0.0, c0, 0.0, res, r0),
+                        max(1, int(math.ceil(cols - 1e-6))), max(1, int(math.ceil(rows - 1e-6))),
+                        float(gsd_m), float(size))
     crs = info.crs
     if crs.is_geographic:
         cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
@@ -144,14 +167,18 @@ def plan_grid(info: "RasterInfo", extent: Optional[Sequence[float]], extent_crs:
     if work_crs == crs and math.isclose(res, abs(info.transform.a), rel_tol=1e-6):
         res = abs(info.transform.a)  # the raster's own grid: read it without resampling noise
     cols, rows = (bounds[2] - bounds[0]) / res, (bounds[3] - bounds[1]) / res
-    if not (math.isfinite(cols) and math.isfinite(rows)) or max(cols, rows) > MAX_GRID_SIDE:
-        raise InputError(f"a working GSD of {gsd_m:g} m makes a grid of {cols:.3g} x {rows:.3g} "
-                         f"px (at most {MAX_GRID_SIDE} px a side): use a larger GSD or a "
-                         "smaller extent")
+    _check_side(gsd_m, cols, rows)
     width = max(1, int(math.ceil(cols - 1e-6)))
     height = max(1, int(math.ceil(rows - 1e-6)))
     transform = Affine(res, 0.0, bounds[0], 0.0, -res, bounds[3])
     return WorkGrid(work_crs, transform, width, height, float(gsd_m), unit)
+
+
+def _check_side(gsd_m: float, cols: float, rows: float) -> None:
+    if not (math.isfinite(cols) and math.isfinite(rows)) or max(cols, rows) > MAX_GRID_SIDE:
+        raise InputError(f"a working GSD of {gsd_m:g} m makes a grid of {cols:.3g} x {rows:.3g} "
+                         f"px (at most {MAX_GRID_SIDE} px a side): use a larger GSD or a "
+                         "smaller extent")
 
 
 def _extent_in_raster_crs(info: "RasterInfo", extent: Sequence[float],

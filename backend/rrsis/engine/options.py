@@ -54,6 +54,7 @@ class SegmentOptions:
     batch_size: int = _default("batch_size")
     overlap: float = _default("overlap")
     pixel_coordinates: bool = _default("pixel_coordinates")
+    pixel_size_m: Optional[float] = _default("pixel_size_m")  # see rrsis.engine.grid
     overwrite: bool = _default("overwrite")
     grounding: str = _default("grounding")  # see rrsis.grounding.engine
     stretch: str = _default("stretch")  # see rrsis.engine.raster_io.Stretch.from_card

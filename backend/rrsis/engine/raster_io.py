@@ -20,11 +20,12 @@ tiles agree), unless the caller gives the stretch (a fine-tuned model's own:
 
 from __future__ import annotations
 
+
 import math
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Sequence, Tuple
 from xml.sax.saxutils import escape as xml_escape
 
@@ -67,6 +68,9 @@ class RasterInfo:
     colour_bands: Optional[Tuple[int, int, int]] = None   # bands tagged red, green, blue
     nir_tagged: Optional[int] = None   # a band tagged or described as near infrared
     data_tagged_alpha: Optional[int] = None   # a band tagged alpha that holds data (NAIP NIR)
+    # a raster without a CRS (pixel coordinates): the ground size of one of its pixels, given
+    # or taken as the model's native GSD (rrsis.engine.grid.plan_grid)
+    pixel_size_m: Optional[float] = None
 
     @property
     def georeferenced(self) -> bool:
@@ -77,8 +81,11 @@ class RasterInfo:
         return bounds_of(self.transform, self.width, self.height)
 
 
-def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
-    """Open ``path`` (a file or any GDAL source) and check it can be segmented."""
+def open_info(path: str, pixel_coordinates: bool = False,
+              pixel_size_m: Optional[float] = None) -> RasterInfo:
+    """Open ``path`` (a file or any GDAL source) and check it can be segmented.
+    ``pixel_size_m``: the ground size of a pixel of a raster without a CRS (refused for one
+    with a CRS: its GSD is measured)."""
     check_local_source(path)
     if "://" not in path and not path.startswith("/vsi") and not os.path.exists(path):
         if os.path.islink(path):
@@ -108,10 +115,16 @@ def open_info(path: str, pixel_coordinates: bool = False) -> RasterInfo:
         raise InputError(f"{path} has no pixels or no bands")
     if info.crs is None or (info.transform.is_identity and not pixel_coordinates):
         if pixel_coordinates:
-            return RasterInfo(**{**info.__dict__, "crs": None, "transform": Affine.identity()})
+            return replace(info, crs=None, transform=Affine.identity(),
+                                       pixel_size_m=pixel_size_m)
         hint = " (it has GCPs only: warp it first, e.g. gdalwarp)" if has_gcps else ""
         raise CRSError(f"{path} has no coordinate reference system or geotransform{hint}; "
-                       "georeference it, or segment it in pixel units (--pixel-coordinates)")
+                       "georeference it, or segment it in pixel units (--pixel-coordinates, "
+                       "with --pixel-size for the ground size of its pixels)")
+    if pixel_size_m is not None:
+        raise InputError(f"pixel_size_m is for a raster without a CRS: {path} is in "
+                         f"{info.crs.to_string()}, which gives its GSD (gsd_m serves it at "
+                         "another)")
     return info
 
 
@@ -309,16 +322,16 @@ class WindowReader:
         self._nodata: Optional[float] = info.nodata
         self._mask_call = has_mask and info.alpha_band is None and info.nodata is None
         self._lut = _colour_table(self._src) if info.palette else None
+        src_res = source_gsd_m(info) or math.sqrt(abs(info.transform.determinant))
+        shrinking = src_res < grid.gsd_m
+        if self._lut is not None:   # indices: the most frequent one, or the nearest
+            self._resampling = Resampling.mode if shrinking else Resampling.nearest
+        else:
+            self._resampling = Resampling.average if shrinking else Resampling.bilinear
         if grid.crs is not None:
-            src_res = source_gsd_m(info) or math.sqrt(abs(info.transform.determinant))
-            shrinking = src_res < grid.gsd_m
-            if self._lut is not None:   # indices: the most frequent one, or the nearest
-                resampling = Resampling.mode if shrinking else Resampling.nearest
-            else:
-                resampling = Resampling.average if shrinking else Resampling.bilinear
             self._vrt = WarpedVRT(
                 self._src, crs=grid.crs, transform=grid.transform, width=grid.width,
-                height=grid.height, add_alpha=not has_mask, resampling=resampling)
+                height=grid.height, add_alpha=not has_mask, resampling=self._resampling)
             if not has_mask:
                 self._alpha = self._vrt.count
         self.stretch: Optional[Stretch] = \
@@ -335,6 +348,18 @@ class WindowReader:
             self._vrt.close()
         self._src.close()
 
+    def _pixel_window(self, r0: int, c0: int, r1: int, c1: int
+                      ) -> Tuple[Window, Optional[Tuple[int, int]]]:
+        """The raster's window under working rows r0-r1 and columns c0-c1 of a grid in pixel
+        coordinates, and the shape to resample it to (None: the raster's own pixels)."""
+        t = self.grid.transform
+        if t.a == 1.0 and t.e == 1.0:
+            return Window(c0 + int(t.c), r0 + int(t.f), c1 - c0, r1 - r0), None
+        x0, y0 = t.c + c0 * t.a, t.f + r0 * t.e
+        # the last working pixel may reach past the raster by less than one of its pixels
+        x1, y1 = min(t.c + c1 * t.a, self._src.width), min(t.f + r1 * t.e, self._src.height)
+        return Window(x0, y0, x1 - x0, y1 - y0), (r1 - r0, c1 - c0)
+
     def read_raw(self, row: int, col: int, height: int, width: int
                  ) -> Tuple[np.ndarray, np.ndarray]:
         """Raw values (3, h, w) and validity (h, w) bool; outside the grid is invalid."""
@@ -346,12 +371,14 @@ class WindowReader:
             return raw, valid
         win = Window(c0, r0, c1 - c0, r1 - r0)
         ds = self._vrt if self._vrt is not None else self._src
-        if self._vrt is None:  # pixel coordinates: offset of the grid in the raster
-            win = Window(c0 + int(self.grid.transform.c), r0 + int(self.grid.transform.f),
-                         c1 - c0, r1 - r0)
+        shape: Optional[Tuple[int, int]] = None   # resampled to it, where not None
+        if self._vrt is None:  # pixel coordinates: the grid's window of the raster
+            win, shape = self._pixel_window(r0, c0, r1, c1)
         unique = sorted(set(self.bands) | ({self._alpha} if self._alpha else set()))
+        resampled = {} if shape is None else {"out_shape": (len(unique), *shape),
+                                               "resampling": self._resampling}
         try:
-            data = ds.read(unique, window=win)
+            data = ds.read(unique, window=win, **resampled)
         except RasterioIOError as exc:
             raise RasterReadError(f"cannot read {self.info.path}: {_gdal_reason(exc)} (a truncated "
                                   "or corrupt file, or a VRT whose source is missing)") from exc
@@ -372,7 +399,8 @@ class WindowReader:
             nd = np.isnan(colour) if math.isnan(self._nodata) else colour == self._nodata
             valid[sl] = ~nd.all(axis=0)
         elif self._mask_call:
-            valid[sl] = ds.dataset_mask(window=win) > 0
+            valid[sl] = ds.dataset_mask(window=win, **({} if shape is None
+                                                        else {"out_shape": shape})) > 0
         else:
             valid[sl] = True
         if raw.dtype.kind == "f":  # NaN/inf are no data, declared or not: NaN spreads in a model

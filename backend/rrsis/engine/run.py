@@ -47,7 +47,7 @@ import datetime as _dt
 import logging
 import time
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import (Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional,
                     Sequence, Tuple)
@@ -71,6 +71,7 @@ from .options import check_options as _check_options
 from .output import StripRasterWriter, write_geopackage
 from .operating import phrase_offsets
 from .presence import PresenceMeter, annotate, measure
+from .grid import warp_crs
 from .raster_io import (RasterInfo, Stretch, WindowReader, WorkGrid, is_stretched, open_info,
                         plan_grid, resolve_bands, source_gsd_m)
 from .runtime import logit_difference, make_predictor
@@ -181,6 +182,7 @@ class _Plan:
     stretch: Optional[Stretch] = None  # the model's own for such rasters, else the area's
     nir: Optional[int] = None          # the near-infrared band (rrsis.engine.nir)
     finer_gsd: Dict[str, float] = field(default_factory=dict)  # at a card's phrase ceiling
+    assumed_pixel_m: Optional[float] = None   # no CRS and no pixel size given: the model's
 
     @property
     def grid(self) -> WorkGrid:
@@ -223,21 +225,24 @@ class _Plan:
 
 def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     expressions = _check_options(options)
-    info = open_info(options.raster, options.pixel_coordinates)
+    info = open_info(options.raster, options.pixel_coordinates, options.pixel_size_m)
     bands = resolve_bands(info, options.bands)
     models = models or ModelCache()
     runtime, device, path = models.plan(options.model, options.runtime, options.device)
     model = models.get(options.model, device, runtime, options.threads, path)
     card = getattr(model, "card", None)
+    assumed = None
+    if info.crs is None and info.pixel_size_m is None:   # as the model sees its pixels
+        assumed = working_gsd(model, None)
+        info = replace(info, pixel_size_m=assumed)
     source_gsd = source_gsd_m(info)
     gsd = float(options.gsd_m) if options.gsd_m else working_gsd(model, source_gsd)
     grounding = GroundedRun(expressions, options.grounding,  # the phrases to segment
                             policy=policy_of(card), rivals=options.rivals,
                             vocabulary=vocabulary_of(card))
     groups = grounding.phrase_groups()
-    # each phrase at the scales its category was learnt at, unless the user set the GSD or
-    # the raster has no CRS (its GSD is then a nominal one)
-    per_group = not options.gsd_m and info.georeferenced
+    # each phrase at the scales its category was learnt at, unless the user set the GSD
+    per_group = not options.gsd_m
     base = _base_model(options, models, card, grounding)
     by_base = {p: base is not None and p in base.phrases for p in grounding.phrases}
 
@@ -278,7 +283,7 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     others = [one_pass(*k) for k in keys if k != main_key]
     return _Plan(info, bands, device, model, grounding, main, others, runtime, groups,
                  Stretch.from_card(card, info.dtype) if options.stretch == "auto" else None,
-                 nir_band(info, options.nir_band, bands), finer)
+                 nir_band(info, options.nir_band, bands), finer, assumed)
 
 
 class _Base(NamedTuple):
@@ -487,8 +492,8 @@ def _coarse_probability(options: SegmentOptions, plan: _Plan, one: _Pass,
             raise
         grid = plan.grid
         with rasterio.open(path) as src, WarpedVRT(
-                src, crs=grid.crs, transform=grid.transform, width=grid.width,
-                height=grid.height, resampling=Resampling.bilinear) as vrt:
+                src, src_crs=warp_crs(one.grid), crs=warp_crs(grid), transform=grid.transform,
+                width=grid.width, height=grid.height, resampling=Resampling.bilinear) as vrt:
             yield _Resampled(vrt, grid.width)
 
 
@@ -539,6 +544,11 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
     _note_finer(reports, plan.grounding, plan.finer_gsd)
     _note_base(reports, plan.grounding, {p: b[0] for p, b in base.items()}, name)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
+    if plan.assumed_pixel_m is not None:
+        for report in reports.values():
+            report["messages"] = list(report.get("messages", [])) + [
+                f"no CRS: a pixel taken as {plan.assumed_pixel_m:g} m, the model's native GSD, "
+                "for its scales, distances and areas (pixel_size_m, --pixel-size: its own)"]
     gated = [plan.phrases[i] for i in plan.gated]   # none without a near-infrared band
     if gated:
         _note_nir(reports, plan.grounding, gated, plan.nir)

@@ -19,7 +19,8 @@ from rasterio.transform import from_origin
 from rrsis.engine.gsd import group_gsd_ranges, phrase_gsd_m
 from rrsis.engine.model_cache import ModelCache
 from rrsis.engine.run import segment
-from rrsis.errors import Cancelled
+from rrsis.errors import Cancelled, InputError
+from shapely.geometry import box
 
 T05 = from_origin(*ORIGIN, 0.5, 0.5)
 BOX = (40, 120, 60, 160)  # 40 m x 50 m: large enough to survive 1 m pixels
@@ -115,17 +116,47 @@ def test_a_relation_takes_its_anchor_from_the_coarser_pass(tmp_path: Path, group
     assert res.plans["buildings on the road"]["phrase_gsd_m"] == {"road": 1.0}
 
 
-def test_a_set_gsd_or_pixel_coordinates_serve_every_phrase_alike(tmp_path: Path,
-                                                                  grouped) -> None:
+def test_a_set_gsd_serves_every_phrase_alike(tmp_path: Path, grouped) -> None:
     raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
     res = segment(options(raster, tmp_path, expressions=["the road", "bright square"],
                           gsd_m=0.5), models=grouped)
     assert res.gsd_m == 0.5 and res.tiles == 16
     assert {f["gsd_m"] for f in read_features(res.output)} == {0.5}
+
+
+def test_a_raster_without_crs_is_served_at_the_ground_size_of_its_pixels(tmp_path: Path,
+                                                                         grouped) -> None:
+    """``pixel_size_m`` gives a raster without a CRS its GSD: each phrase is served at its
+    group's scales as on a georeferenced raster of that GSD, the output stays in the raster's
+    pixel units, and areas and distances are in metres."""
     plain = write_tif(tmp_path / "plain.tif", scene(box=BOX), crs=None)
+    r0, r1, c0, c1 = BOX
+    square = box(c0, r0, c1, r1)   # (col, row)
     res = segment(options(plain, tmp_path, expressions=["the road", "bright square"],
+                          pixel_coordinates=True, pixel_size_m=0.5), models=grouped)
+    assert res.gsd_m == 0.5 and res.crs is None
+    assert res.plans["the road"]["phrase_gsd_m"] == {"road": 1.0}   # 0.5 m: below its range
+    feats = {f["expression"]: f for f in read_features(res.output)}
+    assert iou(feats["the road"]["geometry"], square) > 0.9
+    assert feats["bright square"]["area_m2"] == pytest.approx(square.area * 0.25, rel=0.05)
+    # pixels of 0.1 m, finer than the model serves: the raster shrunk to 0.25 m, 2.5 times
+    res = segment(options(plain, tmp_path, expressions=["bright square"], overwrite=True,
+                          pixel_coordinates=True, pixel_size_m=0.1), models=grouped)
+    assert res.gsd_m == 0.25 and (res.width_px, res.height_px) == (80, 80)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], square) > 0.9
+    assert feats[0]["area_m2"] == pytest.approx(square.area * 0.01, rel=0.05)
+    # no pixel size: the pixels taken as the model's native GSD, and the result says so
+    res = segment(options(plain, tmp_path, expressions=["bright square"], overwrite=True,
                           pixel_coordinates=True), models=grouped)
-    assert "phrase_gsd_m" not in res.plans["the road"]
+    assert res.gsd_m == 0.5 and any(m.startswith("no CRS: a pixel taken as 0.5 m")
+                                    for m in res.plans["bright square"]["messages"])
+    # a raster with a CRS has its own GSD: a pixel size is refused, the last output kept
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    before = Path(res.output).read_bytes()
+    with pytest.raises(InputError, match="pixel_size_m is for a raster without a CRS"):
+        segment(options(raster, tmp_path, pixel_size_m=0.5), models=grouped)
+    assert Path(res.output).read_bytes() == before
 
 
 def test_a_phrase_ceiling_serves_it_finer_than_its_group(tmp_path: Path, grouped) -> None:
