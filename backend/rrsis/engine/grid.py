@@ -5,7 +5,8 @@ centre (geographic rasters); ground metres are measured locally in the UTM zone,
 degrees and Web Mercator's scale distortion are all accounted for. ``extent`` is clipped
 to the raster. Without a CRS (pixel coordinates, asked for explicitly) the grid is in the
 raster's own pixel units, rows downwards, its pixels of the working GSD where the ground
-size of the raster's pixels is known (given, or taken as the model's native GSD). Which GSD to use is :mod:`.gsd`'s policy; reading the grid is
+size of the raster's pixels is known (given, or taken as the model's native GSD). Which GSD
+to use is :mod:`.gsd`'s policy; reading the grid is
 :class:`.raster_io.WindowReader`'s.
 """
 
