@@ -26,7 +26,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "ACROSS_WIDTH_M", "EDGE_NAMES", "PLACE_NOUNS", "COUNT_BEFORE", "COUNT_AFTER",
            "COUNTED_RELATIONS", "EXACT_COUNT_WORDS", "VAGUE_COUNTS", "CROWDED_WORDS",
-           "UNCOVERED_WORDS", "AREA_NOUNS",
+           "UNCOVERED_WORDS", "UN_COVERED", "AREA_NOUNS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
@@ -80,7 +80,8 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway", "path",
                                       "trail"), "road"),
     Category("bikeway", "bikeway", ("bikeway", "bike lane", "cycle path", "cycleway"), "road"),
-    Category("road marking", "road marking", ("road marking", "zebra crossing", "crosswalk"),
+    Category("road marking", "road marking", ("road marking", "zebra crossing", "crosswalk",
+                                              "lane marking", "pedestrian crossing"),
              "road"),
     Category("parking lot", "parking lot", ("parking lot", "car park", "parking area",
                                             "parking", "parking space", "parking bay"),
@@ -435,11 +436,13 @@ VAGUE_COUNTS: Dict[str, str] = {
 CROWDED_WORDS: Tuple[str, ...] = (
     "full of", "filled with", "crowded with", "packed with", "busy with", "jammed with",
     "congested with", "crammed with")
-#: "non-vegetated areas", "unbuilt land": everything except what the word says covers it
+#: "non-vegetated areas", "non-built-up land": everything except what the word says covers
+#: it ("unvegetated", "unforested" too; "unbuilt land" and "undeveloped land" are bare land)
 UNCOVERED_WORDS: Dict[str, str] = {
     "vegetated": "vegetation", "green": "vegetation", "built": "buildings",
-    "built up": "buildings", "developed": "buildings and roads", "forested": "trees",
-    "wooded": "trees", "treed": "trees"}
+    "built up": "buildings", "forested": "trees", "wooded": "trees", "treed": "trees"}
+#: the words of UNCOVERED_WORDS that also take "un": "unvegetated", "unforested"
+UN_COVERED: Tuple[str, ...] = ("vegetated", "forested", "wooded", "treed")
 #: nouns of ground in general: "areas without trees" are everything except trees
 AREA_NOUNS: FrozenSet[str] = frozenset({
     "area", "areas", "place", "places", "part", "parts", "land", "ground", "region",

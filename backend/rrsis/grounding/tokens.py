@@ -96,15 +96,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:other than|apart from|aside from)\b", " except "),
     # "all except roads", "all but the largest": everything except them
     (r"^\s*all\s+(?=(?:except|but|excluding)\b)", " everything "),
-    # "not trees", "areas without trees", "non-vegetated areas", "unbuilt land": everything
+    # "not trees", "areas without trees", "non-vegetated areas", "unforested land": everything
     # except them; "not near the road" is everything not near it
     (rf"^\s*not\s+(?=(?:{_RELATION_LEADS})\b)", " everything not "),
     (r"^\s*not\s+", " everything except "),
     (rf"^\s*(?:the\s+|all\s+)?(?:{_AREAS})\s+(?:without|with\s+no|free\s+of|clear\s+of|"
      r"devoid\s+of|not\s+covered\s+by|not\s+covered\s+with|uncovered\s+by)\s+",
      " everything except "),
-    (rf"^\s*(?:the\s+|all\s+)?(?:non|un)[\s-]?({_UNCOVERED})(?:\s+(?:{_AREAS}))?\b",
-     lambda m: f" everything except {lx.UNCOVERED_WORDS[_words(m.group(1))]} "),
+    (rf"^\s*(?:the\s+|all\s+)?(?:non[\s-]?({_UNCOVERED})|un({'|'.join(lx.UN_COVERED)}))"
+     rf"(?:\s+(?:{_AREAS}))?\b",
+     lambda m: f" everything except {lx.UNCOVERED_WORDS[_words(m.group(1) or m.group(2))]} "),
     (rf"^\s*(?:the\s+)?(?:treeless|tree-free|treefree)(?:\s+(?:{_AREAS}))?\b",
      " everything except trees "),
     # "on the roadside", "at the water's edge": beside it, not over it

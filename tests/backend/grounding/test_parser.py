@@ -220,10 +220,12 @@ def test_what_is_left_out_is_everything_else(text: str) -> None:
 def test_ground_without_a_cover_is_everything_else() -> None:
     assert parse("non-vegetated areas").summary() == \
         parse("everything except vegetation").summary()
-    assert parse("unbuilt land").categories() == parse("everything except buildings"
-                                                       ).categories()
-    assert "building" not in parse("undeveloped land").categories()
-    assert "road" not in parse("undeveloped land").categories()
+    assert parse("non-built-up land").categories() == parse("everything except buildings"
+                                                            ).categories()
+    assert parse("unforested areas").summary() == parse("everything except trees").summary()
+    # the lexicon's names stay theirs: unbuilt and undeveloped land are bare land
+    assert parse("undeveloped land").summary() == parse("unbuilt land").summary() == \
+        "grounded: bare land"
     assert parse("not near the road").summary() == \
         parse("everything not near the road").summary()
     # only the start of an expression: a relation's anchor keeps its words
