@@ -1,0 +1,65 @@
+"""Roads measured by the vehicles on them: the counting on a known mask, and the CLI end to end
+on a real tiny checkpoint and street frames written here (real PNGs, YOLO boxes)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from rrsis.models import create_model
+from rrsis.models.checkpoint import save_checkpoint
+from rrsis.training.sources.road_proxy import frames, grow
+
+
+def test_grow_reaches_the_pixels_within_its_steps() -> None:
+    mask = np.zeros((9, 9), bool)
+    mask[4, 4] = True
+    grown = grow(mask, 2)
+    assert grown.sum() == 13   # a diamond of radius 2
+    assert grown[4, 2] and grown[2, 4] and not grown[2, 2] and not grown[4, 1]
+    assert (grow(mask, 0) == mask).all()
+
+
+def _street_frames(root: Path) -> None:
+    """Two held-out KIT frames and one training frame, 120 x 96 px, two boxes each."""
+    folder = root / "aerial-cars"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in ("MOS80", "MOS81", "MOS160"):
+        Image.fromarray(rng.integers(0, 255, (96, 120, 3), dtype=np.uint8)).save(
+            folder / f"{name}.png")
+        (folder / f"{name}.txt").write_text("0 0.25 0.5 0.1 0.05\n2 0.75 0.5 0.2 0.08\n")
+
+
+def test_cli_counts_the_vehicles_of_the_held_out_frames(tmp_path: Path) -> None:
+    _street_frames(tmp_path / "data")
+    assert [p.name for p, _ in frames(tmp_path / "data")] == ["MOS80.png", "MOS81.png"]
+    torch.manual_seed(0)
+    model = tmp_path / "tiny.safetensors"
+    save_checkpoint(create_model("test-lgce-tiny"), model,
+                    card={"name": "tiny", "gsd_m": 0.15, "gsd_range_m": [0.05, 0.6]})
+    out = tmp_path / "road.json"
+    run = subprocess.run([sys.executable, "-m", "rrsis.training.sources.road_proxy",
+                          "--model", str(model), "--data-root", str(tmp_path / "data"),
+                          "--out", str(out), "--gsd", "0.34", "--threads", "1"],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    block = json.loads(out.read_text())["road_proxy"]
+    assert block["frames"] == 2 and [r["threshold"] for r in block["rows"]] == [0.3, 0.5]
+    for row in block["rows"]:
+        assert row["gsd_m"] == 0.34 and row["vehicles"] == 4   # two boxes in each frame
+        assert 0.0 <= row["vehicles_near_road"] <= 1.0 and 0.0 <= row["frame_near_road"] <= 1.0
+    assert "| 0.34 m | 0.3 |" in run.stdout
+
+    missing = subprocess.run([sys.executable, "-m", "rrsis.training.sources.road_proxy",
+                              "--model", str(model), "--data-root", str(tmp_path / "nope"),
+                              "--out", str(tmp_path / "x.json")],
+                             capture_output=True, text=True, timeout=300)
+    assert missing.returncode != 0 and "no aerial-cars folder" in missing.stderr
+    assert "Traceback" not in missing.stderr and not (tmp_path / "x.json").exists()
