@@ -121,6 +121,8 @@ class Field:
             return None
         if self.choices and value not in self.choices:
             return f"must be one of {', '.join(self.choices)}, got {value!r}"
+        if self.kind == "number" and isinstance(value, float) and not math.isfinite(value):
+            return f"must be a finite number{self._in_range()}, got {value!r}"
         if self.minimum is None and self.maximum is None:
             return None
         too_low = self.minimum is not None and (
@@ -128,6 +130,9 @@ class Field:
         too_high = self.maximum is not None and (
             value >= self.maximum if self.max_open else value > self.maximum)
         return f"must be in {self.interval()}, got {value!r}" if too_low or too_high else None
+
+    def _in_range(self) -> str:
+        return f" in {self.interval()}" if self.interval() else ""
 
     def form_range(self, largest: float = 1e9) -> Tuple[float, float]:
         """The closed range a form offers: open ends moved in by ``step``, no end: ``largest``."""

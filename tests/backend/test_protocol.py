@@ -186,6 +186,14 @@ def test_interval_ends_are_open_or_closed_as_written(name: str, refused: list,
     assert [v for v in accepted if fld.out_of_range(v) is not None] == []
 
 
+@pytest.mark.parametrize("name", [n for n, f in SEGMENT_PARAMS.items() if f.kind == "number"])
+def test_a_number_that_is_not_finite_is_refused(name: str) -> None:
+    """NaN compares false with every limit: without its own check it passed them all."""
+    fld = SEGMENT_PARAMS[name]
+    for value in (float("nan"), float("inf"), float("-inf")):
+        assert "must be a finite number" in (fld.out_of_range(value) or ""), (name, value)
+
+
 def test_form_range_moves_open_ends_in_by_one_step() -> None:
     assert SEGMENT_PARAMS["threshold"].interval() == "(0, 1)"
     assert SEGMENT_PARAMS["threshold"].form_range() == (0.01, 0.99)
