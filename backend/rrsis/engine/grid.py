@@ -28,8 +28,7 @@ if TYPE_CHECKING:
     from .raster_io import RasterInfo
 
 __all__ = ["Bounds", "WorkGrid", "MAX_GRID_SIDE", "warp_crs", "bounds_of", "utm_crs",
-           "ground_scale",
-           "source_gsd_m", "plan_grid", "metres_per_unit"]
+           "ground_scale", "source_gsd_m", "plan_grid", "metres_per_unit"]
 
 Bounds = Tuple[float, float, float, float]
 MAX_GRID_SIDE = 1_000_000  # working-grid pixels a side; beyond this a GSD is a typo

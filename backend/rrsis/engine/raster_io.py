@@ -20,7 +20,6 @@ tiles agree), unless the caller gives the stretch (a fine-tuned model's own:
 
 from __future__ import annotations
 
-
 import math
 import os
 import re
@@ -116,7 +115,7 @@ def open_info(path: str, pixel_coordinates: bool = False,
     if info.crs is None or (info.transform.is_identity and not pixel_coordinates):
         if pixel_coordinates:
             return replace(info, crs=None, transform=Affine.identity(),
-                                       pixel_size_m=pixel_size_m)
+                           pixel_size_m=pixel_size_m)
         hint = " (it has GCPs only: warp it first, e.g. gdalwarp)" if has_gcps else ""
         raise CRSError(f"{path} has no coordinate reference system or geotransform{hint}; "
                        "georeference it, or segment it in pixel units (--pixel-coordinates, "

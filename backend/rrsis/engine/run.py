@@ -63,6 +63,7 @@ from ..grounding.policy import policy_of
 from ..paths import check_outputs, gdal_options, scratch_folder
 from ..protocol import TaskProgress as Progress
 from .checks import check_upsampling
+from .grid import warp_crs
 from .gsd import MIN_AREA_PIXELS, default_min_area_m2, phrase_gsd_m, working_gsd  # noqa: F401
 from .model_cache import ModelCache, model_name
 from .nir import NdviGate, gate_message, gated_phrases, nir_band
@@ -71,7 +72,6 @@ from .options import check_options as _check_options
 from .output import StripRasterWriter, write_geopackage
 from .operating import phrase_offsets
 from .presence import PresenceMeter, annotate, measure
-from .grid import warp_crs
 from .raster_io import (RasterInfo, Stretch, WindowReader, WorkGrid, is_stretched, open_info,
                         plan_grid, resolve_bands, source_gsd_m)
 from .runtime import logit_difference, make_predictor
@@ -182,7 +182,7 @@ class _Plan:
     stretch: Optional[Stretch] = None  # the model's own for such rasters, else the area's
     nir: Optional[int] = None          # the near-infrared band (rrsis.engine.nir)
     finer_gsd: Dict[str, float] = field(default_factory=dict)  # at a card's phrase ceiling
-    assumed_pixel_m: Optional[float] = None   # no CRS and no pixel size given: the model's
+    assumed_pixel_m: Optional[float] = None   # no CRS, no pixel size: the native GSD taken
 
     @property
     def grid(self) -> WorkGrid:

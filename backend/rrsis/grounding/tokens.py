@@ -128,15 +128,17 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bmost (?:central|centrally located|centrally placed)\b", " centremost "),
     # "houses at right angles to the road" ("at right" is no part of the image here)
     (r"\bat (?:a )?right angles? (?:to|with)\b", " perpendicular to "),
+    # "parking lots containing cars", "the lot that contains 3 cars": with them
+    (r"\b(?:(?:that|which)\s+contains?|containing|(?:that|which)\s+holds?)\b", " with "),
     # "roads with no cars", "with zero cars", "with exactly 0 cars": without ("with no more
     # than 2 cars" is a count)
-    (r"\bwith\s+(?:no|zero|(?:exactly\s+|precisely\s+)?(?:0|zero))\b(?!\s+(?:more|fewer|less)\b)",
+    (r"\bwith\s+(?:exactly\s+|precisely\s+)?(?:no|zero|0)\b(?!\s+(?:more|fewer|less)\b)",
      " without "),
     # "a parking lot full of cars": with many; "with many cars", "near a few trees": the
     # count each vague quantity is read as (:data:`~.lexicon.VAGUE_COUNTS`)
     (rf"\b(?:{_CROWDED})\b", " with many "),
     (rf"\b(with|near|beside|next to|close to|along|alongside|around|by|have|has|having|"
-     rf"containing|holding)\s+(?:{_VAGUE})\b(?=\s+[^\W\d_])",
+     rf"holding)\s+(?:{_VAGUE})\b(?=\s+[^\W\d_])",
      lambda m: f" {m.group(1)} {lx.VAGUE_COUNTS[_words(m.group(0)[len(m.group(1)):])]} "),
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
