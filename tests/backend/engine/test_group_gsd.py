@@ -146,6 +146,12 @@ def test_a_raster_without_crs_is_served_at_the_ground_size_of_its_pixels(tmp_pat
     feats = read_features(res.output)
     assert len(feats) == 1 and iou(feats[0]["geometry"], square) > 0.9
     assert feats[0]["area_m2"] == pytest.approx(square.area * 0.01, rel=0.05)
+    # a ratio that is no whole number: the last working pixel reaches past the raster
+    res = segment(options(plain, tmp_path, expressions=["bright square"], overwrite=True,
+                          pixel_coordinates=True, pixel_size_m=0.07), models=grouped)
+    assert res.gsd_m == 0.25 and (res.width_px, res.height_px) == (56, 56)   # 200 / 3.57
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], square) > 0.85
     # no pixel size: the pixels taken as the model's native GSD, and the result says so
     res = segment(options(plain, tmp_path, expressions=["bright square"], overwrite=True,
                           pixel_coordinates=True), models=grouped)
