@@ -41,6 +41,10 @@ _VAGUE = "|".join(sorted(lx.VAGUE_COUNTS, key=len, reverse=True))
 _CROWDED = "|".join(sorted(lx.CROWDED_WORDS, key=len, reverse=True))
 _UNCOVERED = "|".join(sorted(lx.UNCOVERED_WORDS, key=len, reverse=True)).replace(" ", r"[\s-]")
 _AREAS = "|".join(sorted(lx.AREA_NOUNS, key=len, reverse=True))
+#: ground in general, not a category's name ("land" is bare land's)
+_GROUND = "|".join(sorted(lx.AREA_NOUNS - set(lx.CATEGORY_NAMES) - {"space", "spaces", "spot",
+                                                                   "spots"},   # parking ones
+                          key=len, reverse=True))
 _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
                 "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
@@ -108,6 +112,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: f" everything except {lx.UNCOVERED_WORDS[_words(m.group(1) or m.group(2))]} "),
     (rf"^\s*(?:the\s+)?(?:treeless|tree-free|treefree)(?:\s+(?:{_AREAS}))?\b",
      " everything except trees "),
+    # "the area around the lake", "areas near the road", "the surroundings of the lake":
+    # everything there ("land" alone is bare land: "land along the river")
+    (rf"^\s*(?:the\s+|all\s+)?(?:{_GROUND})\s+(?=(?:around|surrounding|near|next\s+to|"
+     r"beside|along|alongside|by|close\s+to|within|inside|in|on|north|south|east|west)\b)",
+     " everything "),
+    (r"^\s*(?:the\s+)?(?:surroundings|vicinity|neighbourhood|neighborhood)\s+of\b",
+     " everything near "),
     # "on the roadside", "at the water's edge": beside it, not over it
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
     # "on the banks of the river", "along the shore of the lake": along the river, the lake

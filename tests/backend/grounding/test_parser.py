@@ -228,6 +228,12 @@ def test_ground_without_a_cover_is_everything_else() -> None:
         "grounded: bare land"
     assert parse("not near the road").summary() == \
         parse("everything not near the road").summary()
+    # ground in general near something is everything there; "land" stays bare land
+    assert parse("the area around the lake").summary() == \
+        parse("everything near the lake").summary()
+    assert parse("the surroundings of the lake").summary() == \
+        parse("everything near the lake").summary()
+    assert parse("land along the river").summary() == "grounded: bare land along water (<= 5 m)"
     # only the start of an expression: a relation's anchor keeps its words
     assert parse("buildings not near the road").summary() == \
         "grounded: building not near road (<= 20 m)"
