@@ -149,11 +149,9 @@ def plan_grid(info: "RasterInfo", extent: Optional[Sequence[float]], extent_crs:
         res = gsd_m / size   # raster pixels per working pixel
         if math.isclose(res, 1.0, rel_tol=1e-6):
             res = 1.0
-        cols, rows = (c1 - c0) / res, (r1 - r0) / res
-        _check_side(gsd_m, cols, rows)
-        return WorkGrid(None, Affine(res, 0.0, c0, 0.0, res, r0),
-                        max(1, int(math.ceil(cols - 1e-6))), max(1, int(math.ceil(rows - 1e-6))),
-                        float(gsd_m), float(size))
+        width, height = _grid_size(gsd_m, (c1 - c0) / res, (r1 - r0) / res)
+        return WorkGrid(None, Affine(res, 0.0, c0, 0.0, res, r0), width, height, float(gsd_m),
+                        float(size))
     crs = info.crs
     if crs.is_geographic:
         cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
@@ -166,19 +164,18 @@ def plan_grid(info: "RasterInfo", extent: Optional[Sequence[float]], extent_crs:
     res = gsd_m / unit
     if work_crs == crs and math.isclose(res, abs(info.transform.a), rel_tol=1e-6):
         res = abs(info.transform.a)  # the raster's own grid: read it without resampling noise
-    cols, rows = (bounds[2] - bounds[0]) / res, (bounds[3] - bounds[1]) / res
-    _check_side(gsd_m, cols, rows)
-    width = max(1, int(math.ceil(cols - 1e-6)))
-    height = max(1, int(math.ceil(rows - 1e-6)))
+    width, height = _grid_size(gsd_m, (bounds[2] - bounds[0]) / res, (bounds[3] - bounds[1]) / res)
     transform = Affine(res, 0.0, bounds[0], 0.0, -res, bounds[3])
     return WorkGrid(work_crs, transform, width, height, float(gsd_m), unit)
 
 
-def _check_side(gsd_m: float, cols: float, rows: float) -> None:
+def _grid_size(gsd_m: float, cols: float, rows: float) -> Tuple[int, int]:
+    """Whole pixels covering ``cols`` x ``rows`` (at least one), refused past MAX_GRID_SIDE."""
     if not (math.isfinite(cols) and math.isfinite(rows)) or max(cols, rows) > MAX_GRID_SIDE:
         raise InputError(f"a working GSD of {gsd_m:g} m makes a grid of {cols:.3g} x {rows:.3g} "
                          f"px (at most {MAX_GRID_SIDE} px a side): use a larger GSD or a "
                          "smaller extent")
+    return max(1, int(math.ceil(cols - 1e-6))), max(1, int(math.ceil(rows - 1e-6)))
 
 
 def _extent_in_raster_crs(info: "RasterInfo", extent: Sequence[float],

@@ -72,10 +72,6 @@ class RasterInfo:
     pixel_size_m: Optional[float] = None
 
     @property
-    def georeferenced(self) -> bool:
-        return self.crs is not None
-
-    @property
     def bounds(self) -> Bounds:
         return bounds_of(self.transform, self.width, self.height)
 

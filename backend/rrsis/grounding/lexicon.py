@@ -31,7 +31,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
-           "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise"]
+           "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise", "as_phrase"]
 
 
 @dataclass(frozen=True)
@@ -753,7 +753,7 @@ class Vocabulary:
 
     def category_named(self, phrase: str) -> Optional[str]:
         """The category a class name or synonym names ("houses" -> building), else None."""
-        words = _phrase(phrase)
+        words = as_phrase(phrase)
         if not words:
             return None
         return self.names.get(words) or self.names.get(singular_phrase(words))
@@ -763,7 +763,7 @@ class Vocabulary:
         "building"), or a group's umbrella and one of its members ("vehicle", "car")."""
         ca, cb = self.category_named(a), self.category_named(b)
         if ca is None or cb is None:
-            return _phrase(a) == _phrase(b)
+            return as_phrase(a) == as_phrase(b)
         ga, gb = self.group_of(ca), self.group_of(cb)
         return ca == cb or (ga == gb and ga in (ca, cb))
 
@@ -791,8 +791,9 @@ def normalise(text: str) -> str:
     return text.lower().replace("-", " ").replace("_", " ")
 
 
-def _phrase(text: str) -> str:
-    """A class name as the parser reads it: "Solar-Panel" -> "solar panel"."""
+def as_phrase(text: str) -> str:
+    """A name as the parser reads it, one space between words: "Solar-Panel" -> "solar
+    panel", "Built-up" -> "built up"."""
     return " ".join(normalise(text).split())
 
 
@@ -832,11 +833,11 @@ def _with_classes(card: Optional[Mapping[str, Any]]) -> Vocabulary:
         return BASE_VOCABULARY
     classes = []
     for trained, words in extra.items():
-        word = _phrase(trained) if isinstance(trained, str) else ""
+        word = as_phrase(trained) if isinstance(trained, str) else ""
         if not word:
             continue
-        names = [word] + [_phrase(w) for w in (words if isinstance(words, (list, tuple))
-                                               else ()) if isinstance(w, str) and _phrase(w)]
+        names = [word] + [as_phrase(w) for w in (words if isinstance(words, (list, tuple))
+                                                 else ()) if isinstance(w, str) and as_phrase(w)]
         names += [singular_phrase(n) for n in names]
         classes.append((word, str(trained).strip(), names))
     kept_by_base = _base_classes(card)

@@ -109,7 +109,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " everything except "),
     (rf"^\s*(?:the\s+|all\s+)?(?:non[\s-]?({_UNCOVERED})|un({'|'.join(lx.UN_COVERED)}))"
      rf"(?:\s+(?:{_AREAS}))?\b",
-     lambda m: f" everything except {lx.UNCOVERED_WORDS[_words(m.group(1) or m.group(2))]} "),
+     lambda m: f" everything except {lx.UNCOVERED_WORDS[lx.as_phrase(m.group(1) or m.group(2))]} "),
     (rf"^\s*(?:the\s+)?(?:treeless|tree-free|treefree)(?:\s+(?:{_AREAS}))?\b",
      " everything except trees "),
     # "the area around the lake", "areas near the road", "the surroundings of the lake":
@@ -150,7 +150,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:{_CROWDED})\b", " with many "),
     (rf"\b(with|near|beside|next to|close to|along|alongside|around|by|have|has|having|"
      rf"holding)\s+(?:{_VAGUE})\b(?=\s+[^\W\d_])",
-     lambda m: f" {m.group(1)} {lx.VAGUE_COUNTS[_words(m.group(0)[len(m.group(1)):])]} "),
+     lambda m: f" {m.group(1)} {lx.VAGUE_COUNTS[lx.as_phrase(m.group(0)[len(m.group(1)):])]} "),
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
@@ -190,12 +190,6 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?:[\s-]*(?:{_AXIS_VERBS}|direction|orientation|axis))?", " axis:\\1\\3:\\2\\4 "),
     (rf"\b(?:(?:that|which) )?(?:{_AXIS_VERBS})\s+(?:diagonally|diagonal)\b", " diagonal "),
 )
-
-
-def _words(text: str) -> str:
-    """``text`` as a lexicon key: lower case, one space between words ("Built-up" ->
-    "built up")."""
-    return " ".join(re.split(r"[\s-]+", text.lower())).strip()
 
 
 def tokenize(text: str) -> List[str]:

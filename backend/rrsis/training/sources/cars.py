@@ -23,7 +23,7 @@ from PIL import Image
 
 from .common import MEAN_RGB, Crop, DatasetWriter, crop_array, inscribed_ellipses, sample_gsd
 
-__all__ = ["SEQUENCES", "sequence_of", "build_cars"]
+__all__ = ["SEQUENCES", "sequence_of", "labelled_frames", "read_boxes", "build_cars"]
 
 CAR, TRUCK, BUS, MINIBUS = 0, 1, 2, 3
 VEHICLES = (CAR, TRUCK, BUS, MINIBUS)
@@ -57,6 +57,18 @@ def sequence_of(name: str) -> str:
     if m:
         return f"minsk-dji{int(m.group(1)):04d}"
     return "unknown"
+
+
+def labelled_frames(src: Path) -> List[Tuple[Path, str, str, float]]:
+    """(image, sequence, split, source GSD) of every frame of a known sequence with its boxes,
+    in name order."""
+    out = []
+    for path in sorted(src.iterdir()):
+        seq = sequence_of(path.name)
+        if path.suffix.lower() in (".png", ".jpg") and path.with_suffix(".txt").is_file() \
+                and seq in SEQUENCES:
+            out.append((path, seq, *SEQUENCES[seq]))
+    return out
 
 
 def read_boxes(txt: Path, w: int, h: int) -> List[Tuple[int, float, float, float, float]]:
@@ -108,13 +120,7 @@ def build_cars(src: Path, out: Path, size: int = 192, crops_per_mpx: float = 5.0
         "licence": LICENCE, "gsd_m": 0.15, "source_gsd_m": {"kit": 0.13, "minsk": 0.06},
         "weak_masks": "inscribed ellipses of YOLO boxes",
         "split_rule": {k: v[0] for k, v in SEQUENCES.items()}}, CATEGORIES)
-    files = sorted(p for p in Path(src).iterdir() if p.suffix.lower() in (".png", ".jpg")
-                   and p.with_suffix(".txt").is_file())
-    for path in files:
-        seq = sequence_of(path.name)
-        if seq not in SEQUENCES:
-            continue
-        split, gsd = SEQUENCES[seq]
+    for path, seq, split, gsd in labelled_frames(Path(src)):
         with Image.open(path) as im:
             mpx = im.size[0] * im.size[1] / 1e6
         n = max(3, int(round(crops_per_mpx * mpx * (0.06 / gsd) ** 0.5)))

@@ -27,7 +27,7 @@ import numpy as np
 
 from ...errors import InputError, run_tool
 from ..tool_args import write_report
-from .cars import SEQUENCES, read_boxes, sequence_of
+from .cars import labelled_frames, read_boxes
 
 __all__ = ["NEAR_M", "frames", "grow", "measure", "markdown", "main"]
 
@@ -43,13 +43,7 @@ def frames(data_root: Path) -> List[Tuple[Path, float]]:
     folder = data_root / "aerial-cars"
     if not folder.is_dir():
         raise InputError(f"no aerial-cars folder in {data_root}")
-    out = []
-    for p in sorted(folder.iterdir()):
-        seq = sequence_of(p.name)
-        if p.suffix.lower() in (".png", ".jpg") and p.with_suffix(".txt").is_file() \
-                and SEQUENCES.get(seq, ("", 0.0))[0] == "val":
-            out.append((p, SEQUENCES[seq][1]))
-    return out
+    return [(path, gsd) for path, _, split, gsd in labelled_frames(folder) if split == "val"]
 
 
 def grow(mask: np.ndarray, pixels: int) -> np.ndarray:
