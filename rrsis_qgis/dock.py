@@ -184,6 +184,16 @@ class RrsisDock(QgsDockWidget):
         self.gsd_hint = QLabel("", self.advanced)
         self.gsd_hint.setWordWrap(True)
         adv.addRow("", self.gsd_hint)
+        self.pixel_size = QDoubleSpinBox(self.advanced)
+        params.configure_spin_box(self.pixel_size, "pixel_size_m", self.tr("unknown"))
+        self.pixel_size.setValue(settings.get("pixel_size_m"))
+        self.pixel_size.setToolTip(self.tr(
+            "For a raster without a CRS (a drone photo, a scan): the ground size of one of its "
+            "pixels, so each category is looked for at its scale and distances and areas are "
+            "in metres. Unknown: a pixel is taken as the model's native GSD."))
+        adv.addRow(self.tr("Pixel size (no CRS)"), self.pixel_size)
+        self.raster.layerChanged.connect(self._show_pixel_size)
+        self._show_pixel_size()
         self.model.currentIndexChanged.connect(self._show_gsd_range)
         self.model.activated.connect(self.preview.edited)   # chosen by hand, not reloaded
         option = functools.partial(self._option, adv)
@@ -327,6 +337,11 @@ class RrsisDock(QgsDockWidget):
             text += self.tr("; its classes: {}").format(", ".join(map(str, own)))
         self.gsd_hint.setText(text)
 
+    def _show_pixel_size(self, *_: Any) -> None:
+        """The pixel size is asked only of a raster without a CRS (another has its GSD)."""
+        layer = self.raster.currentLayer()
+        self.pixel_size.setEnabled(isinstance(layer, QgsRasterLayer) and params.has_no_crs(layer))
+
     # --- request -------------------------------------------------------------------------
     def expressions(self) -> List[str]:
         return params.split_expressions(self.expression.currentText())
@@ -400,7 +415,7 @@ class RrsisDock(QgsDockWidget):
                                self.tr("Type an expression, e.g. “vehicles along the road”."))
         out = backend.results_dir() / output_name(exprs[0])
         request: Dict[str, Any] = {
-            **params.raster_params(layer),
+            **params.raster_params(layer, float(self.pixel_size.value())),
             **self._reading_request(exprs),
             "output": str(out.with_suffix(".gpkg")),
             "layer": "rrsis",
@@ -452,6 +467,8 @@ class RrsisDock(QgsDockWidget):
         settings.set("probability", bool(request["probability"]))
         settings.set("min_area_m2", self.min_area.value())  # below 0: the default
         settings.set("gsd_m", request["gsd_m"] or 0.0)
+        if request.get("pixel_coordinates"):
+            settings.set("pixel_size_m", request.get("pixel_size_m") or 0.0)
         settings.set("regularize", bool(request.get("regularize")))
         settings.set("flip_average", bool(request.get("flip_average")))
         settings.set("rivals", request.get("rivals", True) is not False)

@@ -16,8 +16,9 @@ VISIBLE, WHOLE_LAYER, FEATURES = "visible", "layer", "features"
 
 def to_layer_crs(rect: QgsRectangle, source_crs: QgsCoordinateReferenceSystem,
                  layer: QgsRasterLayer, project: Optional[QgsProject] = None) -> QgsRectangle:
-    """``rect`` (in ``source_crs``) as a bounding box in ``layer.crs()``."""
-    if not source_crs.isValid() or source_crs == layer.crs():
+    """``rect`` (in ``source_crs``) as a bounding box in ``layer.crs()``; as it is where
+    either has no CRS (QGIS draws such a layer in its own units, untransformed)."""
+    if not source_crs.isValid() or not layer.crs().isValid() or source_crs == layer.crs():
         return QgsRectangle(rect)
     project = project or QgsProject.instance()
     transform = QgsCoordinateTransform(source_crs, layer.crs(), project.transformContext())
@@ -35,6 +36,9 @@ def as_list(rect: QgsRectangle) -> List[float]:
     return [rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum()]
 
 
-def crs_id(crs: QgsCoordinateReferenceSystem) -> str:
-    """An identifier the backend (pyproj) understands: the authority id, else WKT."""
+def crs_id(crs: QgsCoordinateReferenceSystem) -> Optional[str]:
+    """An identifier the backend (pyproj) understands: the authority id, else WKT; None for
+    no CRS (a raster shown in its pixel units: an extent in them needs none)."""
+    if not crs.isValid():
+        return None
     return crs.authid() or crs.toWkt()

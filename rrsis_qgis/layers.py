@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
-from qgis.core import (QgsLayerMetadata, QgsLayerTreeGroup, QgsMapLayer, QgsProject,
-                       QgsRasterLayer, QgsVectorLayer)
+from qgis.core import (QgsCoordinateReferenceSystem, QgsLayerMetadata, QgsLayerTreeGroup,
+                       QgsMapLayer, QgsProject, QgsRasterLayer, QgsVectorLayer)
 
 from . import log, styling
 from .plans import plan_of, plan_text, unknown_words
@@ -106,6 +106,13 @@ def style_geopackage(gpkg: str, table: str, expressions: Sequence[str],
     return problems
 
 
+def keep_pixel_frame(layer: QgsMapLayer, request: Dict[str, Any]) -> None:
+    """A result in the pixel units of a raster without a CRS gets no CRS either, as QGIS
+    shows that raster: the GeoPackage's "undefined" SRS would read as a CRS of its own."""
+    if request.get("pixel_coordinates"):
+        layer.setCrs(QgsCoordinateReferenceSystem())
+
+
 def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],
                       project: Optional[QgsProject] = None,
                       model_label: Optional[str] = None) -> List[QgsMapLayer]:
@@ -130,6 +137,7 @@ def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],
                                layer_name(expression, model), "ogr")
         if not layer.isValid():
             raise RuntimeError(f"The backend's GeoPackage could not be opened: {gpkg}")
+        keep_pixel_frame(layer, request)
         layer.setRenderer(styling.renderer_for([expression]))  # its own legend entry only
         layer.setMetadata(result_metadata(expression, prov, plan_of(result, expression)))
         layer.setCustomProperty("rrsis/provenance", repr(prov))
@@ -139,6 +147,7 @@ def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],
         label = expressions[0] if len(expressions) == 1 else "; ".join(expressions)
         raster = QgsRasterLayer(probability, f"{label} probability ({model})")
         if raster.isValid():
+            keep_pixel_frame(raster, request)
             raster.setMetadata(result_metadata(label, prov))
             added.append(raster)
     for layer in reversed(added):

@@ -20,9 +20,10 @@ from qgis.core import (QgsProcessingParameterBoolean, QgsProcessingParameterDefi
                        QgsProcessingParameterNumber)
 
 from . import _protocol, render
+from .backend_error import BackendError
 from .provenance import describe_source
 
-__all__ = ["FIELDS", "form_range", "split_expressions", "raster_params",
+__all__ = ["FIELDS", "form_range", "split_expressions", "raster_params", "has_no_crs",
            "MIN_AREA_DEFAULT", "min_area_to_wire", "min_area_from_wire", "configure_spin_box",
            "number_parameter", "Option", "OPTIONS", "option_parameter"]
 
@@ -92,10 +93,34 @@ def split_expressions(text: str) -> List[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def raster_params(layer: Any) -> Dict[str, Any]:
-    """``raster`` (None: a layer QGIS renders to a file first) and the ``_source`` provenance."""
-    return {"raster": render.file_path(layer),
-            "_source": describe_source(layer.name(), layer.source(), layer.providerType())}
+def raster_params(layer: Any, pixel_size_m: Optional[float] = None) -> Dict[str, Any]:
+    """``raster`` (None: a layer QGIS renders to a file first) and the ``_source`` provenance;
+    for a file without a CRS (a drone photo), the pixel frame QGIS shows it in and the ground
+    size of its pixels (``pixel_size_m``; None: the model's native GSD is taken)."""
+    request = {"raster": render.file_path(layer),
+               "_source": describe_source(layer.name(), layer.source(), layer.providerType())}
+    if request["raster"] is not None and has_no_crs(layer):
+        request.update(pixel_frame(layer), pixel_size_m=pixel_size_m or None)
+    return request
+
+
+def has_no_crs(layer: Any) -> bool:
+    """Whether QGIS shows the raster layer without a CRS (in its pixel units)."""
+    return not layer.crs().isValid()
+
+
+def pixel_frame(layer: Any) -> Dict[str, Any]:
+    """The request fields of a raster without a CRS as QGIS shows it: one unit a pixel, y
+    minus the row (its extent 0, -height, width, 0), so the extent sent and the polygons
+    returned lie where the layer is drawn. A raster with a geotransform but no CRS is drawn
+    in units the backend cannot know: refused with what to do."""
+    e, w, h = layer.extent(), layer.width(), layer.height()
+    corners = (e.xMinimum(), e.yMinimum(), e.xMaximum(), e.yMaximum())
+    if any(abs(a - b) > 1e-6 * max(w, h, 1) for a, b in zip(corners, (0.0, -h, w, 0.0))):
+        raise BackendError("bad_crs", f"The raster {layer.name()!r} has a geotransform but no "
+                           "CRS: give it one (Raster › Projections › Assign Projection) and "
+                           "load it again.")
+    return {"pixel_coordinates": True, "pixel_y": "up", "extent_crs": None}
 
 
 def min_area_to_wire(value: Optional[float]) -> Optional[float]:

@@ -215,6 +215,10 @@ SEGMENT_PARAMS: Dict[str, Field] = {
                           minimum=1e-3, maximum=1e4, step=0.001,
                           default_doc="the model's native GSD (the model sees the pixels as "
                                       "they are; the result says so)"),
+    "pixel_y": Field("str", nullable=False, default="down", choices=("down", "up"),
+                     doc="which way y grows in pixel coordinates (the extent and the outputs): "
+                         "down, y is the row (GDAL's pixel/line); up, y is minus the row (how "
+                         "QGIS shows a raster without a CRS)"),
     "overwrite": Field("bool", nullable=False, default=False,
                        doc="replace outputs that exist (else error output_exists); the plugin "
                            "sets it only for paths the user accepted in QGIS's overwrite prompt"),

@@ -72,6 +72,7 @@ class RrsisAlgorithm(AlgorithmBase):
     RIVALS = "RIVALS"
     STRETCH = "STRETCH"
     NIR = "NIR"
+    PIXEL_SIZE = "PIXEL_SIZE"
 
     def add_common_parameters(self) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Input raster")))
@@ -80,6 +81,10 @@ class RrsisAlgorithm(AlgorithmBase):
         self.addParameter(QgsProcessingParameterExtent(
             self.EXTENT, self.tr("Extent (default: whole raster)"), optional=True))
         self.add_model_parameters()
+        self.addParameter(params.number_parameter(
+            "pixel_size_m", self.PIXEL_SIZE, self.tr(
+                "Pixel size of a raster without a CRS (m; 0: unknown, taken as the model's "
+                "native GSD)"), default=0.0, minimum=0.0))
 
     def add_model_parameter(self) -> None:
         self.addParameter(QgsProcessingParameterString(
@@ -133,8 +138,13 @@ class RrsisAlgorithm(AlgorithmBase):
         layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
         if layer is None:
             raise QgsProcessingException(self.invalidRasterError(parameters, self.INPUT))
+        pixel_size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) or None
+        try:   # raster None: a layer QGIS renders to a file first
+            raster = params.raster_params(layer, pixel_size)
+        except BackendError as exc:
+            raise QgsProcessingException(exc.message) from None
         request: Dict[str, Any] = {
-            **params.raster_params(layer),  # raster None: a layer QGIS renders to a file first
+            **raster,
             **self.model_request(parameters, context),
             "extent": None,
             "extent_crs": None,

@@ -186,6 +186,24 @@ class LogFeedback(QgsProcessingFeedback):
         super().pushInfo(info)
 
 
+def write_photo(path: Path, size=(96, 80), world_file: bool = False) -> Path:
+    """A PNG without a CRS (a drone photo): dark with a bright square; ``world_file``: a
+    .pgw beside it (a geotransform, still no CRS)."""
+    import numpy as np
+    from osgeo import gdal
+
+    w, h = size
+    mem = gdal.GetDriverByName("MEM").Create("", w, h, 3, gdal.GDT_Byte)
+    data = np.full((h, w), 40, dtype=np.uint8)
+    data[h // 4: h // 2, w // 4: w // 2] = 230
+    for band in range(1, 4):
+        mem.GetRasterBand(band).WriteArray(data)
+    gdal.GetDriverByName("PNG").CreateCopy(str(path), mem)
+    if world_file:
+        path.with_suffix(".pgw").write_text("0.5\n0\n0\n-0.5\n1000.25\n1999.75\n")
+    return path
+
+
 def write_geotiff(path: Path, epsg: int = 32633, origin=(500000.0, 4649776.0), gsd: float = 0.5,
                   size=(96, 96), pattern: str = "bright_square", bands: int = 3,
                   alpha: str = "") -> Path:

@@ -11,7 +11,7 @@ import pytest
 from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsRasterLayer,
                        QgsRectangle)
 
-from conftest import wait_until, write_geotiff
+from conftest import wait_until, write_geotiff, write_photo
 
 pytestmark = pytest.mark.usefixtures("backend_settings")
 
@@ -304,3 +304,56 @@ def test_the_line_under_the_box_says_what_a_near_infrared_band_keeps(iface, proj
     rgba.setDataSource(naip.source(), "rgba", "gdal")   # the same layer, another raster
     assert dock._near_infrared()                        # judged anew
     dock.expression.setCurrentText("")
+
+
+def test_a_raster_without_crs_is_segmented_where_qgis_draws_it(iface, project, dock, tmp_path):
+    """A drone photo without a CRS: QGIS draws it in its pixel units, y minus the row; the
+    visible extent is sent in them and the polygons come back where the photo is drawn, with
+    areas in square metres from the pixel size; a raster with a geotransform but no CRS is
+    refused with what to do."""
+    from rrsis_qgis import settings
+
+    photo = QgsRasterLayer(str(write_photo(tmp_path / "photo.png")), "photo")
+    assert photo.isValid() and not photo.crs().isValid()
+    project.addMapLayer(photo)
+    dock.raster.setLayer(photo)
+    assert dock.pixel_size.isEnabled()
+    dock.extent.setCurrentIndex(dock.extent.findData("visible"))
+    iface.canvas.setExtent(QgsRectangle(10, -60, 50, -20))   # columns 10-50, rows 20-60
+    iface.canvas.refresh()
+    visible = iface.canvas.extent().intersect(photo.extent())
+    dock.expression.setCurrentText("cars")
+    request = dock.build_segment_request()
+    assert request["pixel_coordinates"] and request["pixel_y"] == "up"
+    assert request["extent_crs"] is None and request["pixel_size_m"] is None
+    dock.pixel_size.setValue(0.25)
+    try:
+        _run(dock, "cars", photo)
+        outcome, added = _finish(dock, 1)
+    finally:
+        dock.pixel_size.setValue(0.0)
+        settings.set("pixel_size_m", 0.0)
+    assert outcome == "ok", iface.bar.items() and iface.bar.items()[0].text()
+    (layer,) = added
+    assert not layer.crs().isValid()
+    (f,) = list(layer.getFeatures())   # "everywhere": the processed extent
+    box = f.geometry().boundingBox()
+    for got, want in zip((box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()),
+                         (visible.xMinimum(), visible.yMinimum(), visible.xMaximum(),
+                          visible.yMaximum())):
+        assert got == pytest.approx(want, abs=f["gsd_m"] / 0.25 + 0.01)   # a working pixel
+    assert f["area_m2"] == pytest.approx(f.geometry().area() * 0.25 ** 2, rel=0.02)
+
+    referenced = QgsRasterLayer(str(write_geotiff(tmp_path / "scene.tif")), "scene")
+    project.addMapLayer(referenced)
+    dock.raster.setLayer(referenced)
+    assert not dock.pixel_size.isEnabled()   # its CRS gives its GSD
+    dock.extent.setCurrentIndex(dock.extent.findData("layer"))
+    assert "pixel_coordinates" not in dock.build_segment_request()
+
+    world = QgsRasterLayer(str(write_photo(tmp_path / "world.png", world_file=True)), "world")
+    assert world.isValid() and not world.crs().isValid()
+    project.addMapLayer(world)
+    _run(dock, "cars", world)
+    assert dock.task is None and dock.run_button.isEnabled()
+    assert any("has a geotransform but no CRS" in i.text() for i in iface.bar.items())

@@ -13,7 +13,7 @@ from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordina
                        QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProcessingFeedback,
                        QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 
-from conftest import REPO, wait_until, write_geotiff
+from conftest import REPO, wait_until, write_geotiff, write_photo
 
 pytestmark = pytest.mark.usefixtures("backend_settings")
 CPU = 1  # index of "cpu" in the DEVICE enum
@@ -62,6 +62,26 @@ def test_extent_given_in_another_crs_is_used_in_the_raster_crs(provider, project
     assert box.xMinimum() == pytest.approx(back.xMinimum(), abs=1.01)
     assert box.yMaximum() == pytest.approx(back.yMaximum(), abs=1.01)
     assert box.width() < 25  # not the whole raster
+
+
+def test_a_raster_without_crs_through_processing(provider, project, tmp_path):
+    """A photo without a CRS: the extent in the pixel units QGIS draws it in, the polygons
+    back in them (no CRS), areas from the pixel size."""
+    import processing
+
+    photo = write_photo(tmp_path / "photo.png")
+    result = processing.run("rrsis:segment", {
+        "INPUT": str(photo), "EXPRESSION": "cars", "EXTENT": "10,50,-60,-20",
+        "PIXEL_SIZE": 0.25, "MODEL": "everywhere", "DEVICE": CPU, "OUTPUT": "TEMPORARY_OUTPUT"})
+    layer = result["OUTPUT"]
+    assert not layer.crs().isValid()
+    (feature,) = list(layer.getFeatures())
+    box = feature.geometry().boundingBox()
+    pixel = feature["gsd_m"] / 0.25 + 0.01   # a working pixel, in photo pixels
+    for got, want in zip((box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()),
+                         (10, -60, 50, -20)):
+        assert got == pytest.approx(want, abs=pixel)
+    assert feature["area_m2"] == pytest.approx(feature.geometry().area() * 0.25 ** 2, rel=0.02)
 
 
 def test_batch_over_two_rasters_runs_in_parallel_worker_threads(provider, project, tmp_path):

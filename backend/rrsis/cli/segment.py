@@ -60,7 +60,8 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
 
 #: table parameters with a generated option (rrsis.cli_params), by the commands that take them
 ENGINE_PARAMS = ("model", "device", "runtime", "threads", "precision", "gsd_m", "batch_size",
-                 "overlap", "flip_average", "pixel_coordinates", "pixel_size_m", "grounding",
+                 "overlap", "flip_average", "pixel_coordinates", "pixel_size_m", "pixel_y",
+                 "grounding",
                  "rivals", "presence_check", "stretch", "nir_band")
 VECTOR_PARAMS = ("threshold", "min_area_m2", "simplify_m", "regularize")
 OUTPUT_PARAMS = ("probability", "probability_dtype", "mask", "overwrite")

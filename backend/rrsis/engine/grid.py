@@ -4,9 +4,9 @@ The grid is the raster's own CRS when it is projected, else the UTM zone of the 
 centre (geographic rasters); ground metres are measured locally in the UTM zone, so feet,
 degrees and Web Mercator's scale distortion are all accounted for. ``extent`` is clipped
 to the raster. Without a CRS (pixel coordinates, asked for explicitly) the grid is in the
-raster's own pixel units, rows downwards, its pixels of the working GSD where the ground
-size of the raster's pixels is known (given, or taken as the model's native GSD). Which GSD
-to use is :mod:`.gsd`'s policy; reading the grid is
+raster's own pixel units (y the row, or minus the row: ``pixel_y``), its pixels of the
+working GSD where the ground size of the raster's pixels is known (given, or taken as the
+model's native GSD). Which GSD to use is :mod:`.gsd`'s policy; reading the grid is
 :class:`.raster_io.WindowReader`'s.
 """
 
@@ -140,18 +140,8 @@ def plan_grid(info: "RasterInfo", extent: Optional[Sequence[float]], extent_crs:
             raise InputError(f"extent {tuple(extent)} does not overlap the raster "
                              f"(raster bounds {tuple(round(v, 6) for v in raster_bounds)}"
                              f"{'' if info.crs is None else ' in ' + info.crs.to_string()})")
-    if info.crs is None:  # pixel coordinates: the raster's own pixels, rows downwards
-        c0, r0 = int(math.floor(bounds[0])), int(math.floor(bounds[1]))
-        c1, r1 = int(math.ceil(bounds[2])), int(math.ceil(bounds[3]))
-        size = info.pixel_size_m
-        if not size:   # no ground size known: a pixel is a nominal metre
-            return WorkGrid(None, Affine.translation(c0, r0), c1 - c0, r1 - r0, 1.0, 1.0)
-        res = gsd_m / size   # raster pixels per working pixel
-        if math.isclose(res, 1.0, rel_tol=1e-6):
-            res = 1.0
-        width, height = _grid_size(gsd_m, (c1 - c0) / res, (r1 - r0) / res)
-        return WorkGrid(None, Affine(res, 0.0, c0, 0.0, res, r0), width, height, float(gsd_m),
-                        float(size))
+    if info.crs is None:  # pixel coordinates: the raster's own pixels, in its pixel frame
+        return _pixel_grid(info, bounds, gsd_m)
     crs = info.crs
     if crs.is_geographic:
         cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
@@ -167,6 +157,26 @@ def plan_grid(info: "RasterInfo", extent: Optional[Sequence[float]], extent_crs:
     width, height = _grid_size(gsd_m, (bounds[2] - bounds[0]) / res, (bounds[3] - bounds[1]) / res)
     transform = Affine(res, 0.0, bounds[0], 0.0, -res, bounds[3])
     return WorkGrid(work_crs, transform, width, height, float(gsd_m), unit)
+
+
+def _pixel_grid(info: "RasterInfo", bounds: Bounds, gsd_m: float) -> WorkGrid:
+    """The working grid over ``bounds`` of a raster without a CRS: whole raster pixels, rows
+    downwards in the raster, in the coordinates of its pixel frame (``info.transform``: y
+    the row, or minus the row), its pixels of the working GSD where the ground size of the
+    raster's pixels is known."""
+    cols, rows = zip(*(~info.transform * (x, y) for x in bounds[0::2] for y in bounds[1::2]))
+    c0, r0 = int(math.floor(min(cols) + 1e-9)), int(math.floor(min(rows) + 1e-9))
+    c1, r1 = int(math.ceil(max(cols) - 1e-9)), int(math.ceil(max(rows) - 1e-9))
+    size = info.pixel_size_m
+    if not size:   # no ground size known: a pixel is a nominal metre
+        return WorkGrid(None, info.transform * Affine.translation(c0, r0), c1 - c0, r1 - r0,
+                        1.0, 1.0)
+    res = gsd_m / size   # raster pixels per working pixel
+    if math.isclose(res, 1.0, rel_tol=1e-6):
+        res = 1.0
+    width, height = _grid_size(gsd_m, (c1 - c0) / res, (r1 - r0) / res)
+    return WorkGrid(None, info.transform * Affine(res, 0.0, c0, 0.0, res, r0), width, height,
+                    float(gsd_m), float(size))
 
 
 def _grid_size(gsd_m: float, cols: float, rows: float) -> Tuple[int, int]:

@@ -55,6 +55,7 @@ class SegmentOptions:
     overlap: float = _default("overlap")
     pixel_coordinates: bool = _default("pixel_coordinates")
     pixel_size_m: Optional[float] = _default("pixel_size_m")  # see rrsis.engine.grid
+    pixel_y: str = _default("pixel_y")   # see rrsis.engine.raster_io.open_info
     overwrite: bool = _default("overwrite")
     grounding: str = _default("grounding")  # see rrsis.grounding.engine
     stretch: str = _default("stretch")  # see rrsis.engine.raster_io.Stretch.from_card

@@ -6,7 +6,8 @@ reprojection, nodata and alpha are handled by GDAL with correct pixel-area geome
 
 A raster without CRS/transform is refused (:class:`~rrsis.errors.CRSError`) unless the
 caller asks for pixel coordinates explicitly; then the grid is the raster's own pixel
-grid (no resampling, one "metre" = one pixel, y grows downwards).
+grid, y growing down the rows or up (GDAL's frame or QGIS's: :data:`PIXEL_FRAMES`), its
+pixels of the given ground size (else the model's native GSD).
 
 Bands: RGB as is; 4+ bands use a band mapping (default: the bands the raster tags red, green
 and blue, else 1, 2, 3); 1-2 bands: band 1
@@ -76,11 +77,17 @@ class RasterInfo:
         return bounds_of(self.transform, self.width, self.height)
 
 
+#: pixel coordinates of a raster without a CRS, by the way y grows: GDAL's pixel/line (y is the
+#: row), or QGIS's view of such a raster (y is minus the row, so north is up on its canvas)
+PIXEL_FRAMES = {"down": Affine.identity(), "up": Affine(1.0, 0.0, 0.0, 0.0, -1.0, 0.0)}
+
+
 def open_info(path: str, pixel_coordinates: bool = False,
-              pixel_size_m: Optional[float] = None) -> RasterInfo:
+              pixel_size_m: Optional[float] = None, pixel_y: str = "down") -> RasterInfo:
     """Open ``path`` (a file or any GDAL source) and check it can be segmented.
     ``pixel_size_m``: the ground size of a pixel of a raster without a CRS (refused for one
-    with a CRS: its GSD is measured)."""
+    with a CRS: its GSD is measured); ``pixel_y``: which way y grows in its pixel
+    coordinates (:data:`PIXEL_FRAMES`)."""
     check_local_source(path)
     if "://" not in path and not path.startswith("/vsi") and not os.path.exists(path):
         if os.path.islink(path):
@@ -110,7 +117,10 @@ def open_info(path: str, pixel_coordinates: bool = False,
         raise InputError(f"{path} has no pixels or no bands")
     if info.crs is None or (info.transform.is_identity and not pixel_coordinates):
         if pixel_coordinates:
-            return replace(info, crs=None, transform=Affine.identity(),
+            if pixel_y not in PIXEL_FRAMES:
+                raise InputError(f"pixel_y must be one of {', '.join(PIXEL_FRAMES)}, "
+                                 f"got {pixel_y!r}")
+            return replace(info, crs=None, transform=PIXEL_FRAMES[pixel_y],
                            pixel_size_m=pixel_size_m)
         hint = " (it has GCPs only: warp it first, e.g. gdalwarp)" if has_gcps else ""
         raise CRSError(f"{path} has no coordinate reference system or geotransform{hint}; "
@@ -347,7 +357,7 @@ class WindowReader:
                       ) -> Tuple[Window, Optional[Tuple[int, int]]]:
         """The raster's window under working rows r0-r1 and columns c0-c1 of a grid in pixel
         coordinates, and the shape to resample it to (None: the raster's own pixels)."""
-        t = self.grid.transform
+        t = ~self.info.transform * self.grid.transform   # working pixel -> raster pixel
         if t.a == 1.0 and t.e == 1.0:
             return Window(c0 + int(t.c), r0 + int(t.f), c1 - c0, r1 - r0), None
         x0, y0 = t.c + c0 * t.a, t.f + r0 * t.e

@@ -225,7 +225,8 @@ class _Plan:
 
 def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     expressions = _check_options(options)
-    info = open_info(options.raster, options.pixel_coordinates, options.pixel_size_m)
+    info = open_info(options.raster, options.pixel_coordinates, options.pixel_size_m,
+                     options.pixel_y)
     bands = resolve_bands(info, options.bands)
     models = models or ModelCache()
     runtime, device, path = models.plan(options.model, options.runtime, options.device)
@@ -548,7 +549,8 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         for report in reports.values():
             report["messages"] = list(report.get("messages", [])) + [
                 f"no CRS: a pixel taken as {plan.assumed_pixel_m:g} m, the model's native GSD, "
-                "for its scales, distances and areas (pixel_size_m, --pixel-size: its own)"]
+                "for its scales, distances and areas (pixel_size_m, --pixel-size, or Pixel "
+                "size in QGIS: its own)"]
     gated = [plan.phrases[i] for i in plan.gated]   # none without a near-infrared band
     if gated:
         _note_nir(reports, plan.grounding, gated, plan.nir)

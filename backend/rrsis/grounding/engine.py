@@ -204,7 +204,10 @@ class GroundedRun:
         """
         x0, y0 = bounds[0], bounds[1]
         m = metres_per_unit
-        coeffs = [m, 0.0, 0.0, m, -x0 * m, -y0 * m]  # working CRS -> local ground metres
+        # working CRS -> local ground metres, north up: a grid whose y grows down the rows
+        # (pixel coordinates of a raster without a CRS, GDAL's way) is turned over
+        ym, yoff = (-m, bounds[3]) if transform.e > 0 else (m, y0)
+        coeffs = [m, 0.0, 0.0, ym, -x0 * m, -yoff * ym]
         metric = {p: [affine_transform(g, coeffs) for g in geoms] for p, geoms in objects.items()}
         metric_bounds = (0.0, 0.0, (bounds[2] - x0) * m, (bounds[3] - y0) * m)
         needs_colour = any(u.grounded and any(t.needs_colour() for t in u.plan.targets)
@@ -213,7 +216,7 @@ class GroundedRun:
         reader = reader_cm.__enter__() if reader_cm is not None else None
         try:
             return self._select(objects, metric, metric_bounds, transform, reader, scores or {},
-                                [1.0 / m, 0.0, 0.0, 1.0 / m, x0, y0])   # metres -> working
+                                [1.0 / m, 0.0, 0.0, 1.0 / ym, x0, yoff])   # metres -> working
         finally:
             if reader_cm is not None:
                 reader_cm.__exit__(None, None, None)

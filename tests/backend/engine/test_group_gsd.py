@@ -165,6 +165,38 @@ def test_a_raster_without_crs_is_served_at_the_ground_size_of_its_pixels(tmp_pat
     assert Path(res.output).read_bytes() == before
 
 
+@pytest.mark.parametrize("pixel_y", ["down", "up"])
+def test_pixel_coordinates_in_either_frame(tmp_path: Path, grouped, pixel_y: str) -> None:
+    """A raster without a CRS in GDAL's pixel frame (y the row) or in QGIS's (y minus the
+    row, north up on its canvas): the extent is read, and the polygons and the probability
+    raster written, in the frame asked for; "the northernmost" is the one nearest the top
+    row in both."""
+    data = scene(box=BOX)
+    data[:, 5:25, 170:195] = 230   # a second square, nearer the top rows
+    plain = write_tif(tmp_path / "plain.tif", data, crs=None)
+    sign = 1 if pixel_y == "down" else -1
+
+    def frame(c0: float, r0: float, c1: float, r1: float):   # (col, row) box -> the frame's
+        return box(c0, min(sign * r0, sign * r1), c1, max(sign * r0, sign * r1))
+
+    top = frame(170, 5, 195, 25)
+    res = segment(options(plain, tmp_path, expressions=["the northernmost building"],
+                          pixel_coordinates=True, pixel_y=pixel_y,
+                          probability=str(tmp_path / "p.tif")), models=grouped)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], top) > 0.9
+    with rasterio.open(tmp_path / "p.tif") as src:
+        assert src.crs is None and src.transform.e == sign   # 1 px, rows down the file
+        assert src.read(1)[15, 182] > 0.5 * np.iinfo(src.dtypes[0]).max   # the top square
+    # an extent over the lower square only (cols 50-165, rows 30-190)
+    extent = frame(50, 30, 165, 190).bounds
+    res = segment(options(plain, tmp_path, pixel_coordinates=True, pixel_y=pixel_y,
+                          extent=list(extent), overwrite=True), models=grouped)
+    r0, r1, c0, c1 = BOX
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], frame(c0, r0, c1, r1)) > 0.9
+
+
 def test_a_phrase_ceiling_serves_it_finer_than_its_group(tmp_path: Path, grouped) -> None:
     """A card's ``phrase_gsd_ceilings`` lowers the coarse end for one phrase ("vegetation"
     learnt down to 0.6 m, found better at 0.3 m): "the road" on a 2 m raster is looked for at
