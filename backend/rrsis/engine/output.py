@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 import rasterio
 from rasterio.crs import CRS
+from rasterio.errors import NotGeoreferencedWarning
 from rasterio.windows import Window
 
 from .. import paths
@@ -70,11 +72,13 @@ def write_polygons(path: str, layer: str, geometries: Sequence[Any],
     geometry = np.array([g.wkb for g in geometries], dtype=object)
     tmp = temporary_path(path)
     try:
-        pyogrio.raw.write(tmp, geometry=geometry, field_data=list(columns.values()),
-                          fields=list(columns), layer=layer, driver="GPKG",
-                          geometry_type="Polygon",
-                          crs=crs.to_wkt() if crs is not None else None, encoding="UTF-8",
-                          dataset_options={"VERSION": GPKG_VERSION})
+        with warnings.catch_warnings():   # no CRS is pixel coordinates, asked for: not news
+            warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+            pyogrio.raw.write(tmp, geometry=geometry, field_data=list(columns.values()),
+                              fields=list(columns), layer=layer, driver="GPKG",
+                              geometry_type="Polygon",
+                              crs=crs.to_wkt() if crs is not None else None, encoding="UTF-8",
+                              dataset_options={"VERSION": GPKG_VERSION})
         os.replace(tmp, path)
     except Exception as exc:
         _raise_write_failure(exc, path)
@@ -111,7 +115,9 @@ class StripRasterWriter:
                        crs=grid.crs, transform=grid.transform, nodata=nodata, tiled=True,
                        blockxsize=256, blockysize=256, compress="deflate",
                        predictor=3 if kind == "float32" else 2, BIGTIFF="IF_SAFER")
-        self._ds = rasterio.open(self.tmp, "w", **profile)
+        with warnings.catch_warnings():   # a pixel frame's transform: GeoTIFF keeps it
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            self._ds = rasterio.open(self.tmp, "w", **profile)
         for i, text in enumerate(descriptions, start=1):
             self._ds.set_band_description(i, text[:200])
 
