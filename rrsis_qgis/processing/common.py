@@ -81,6 +81,10 @@ class RrsisAlgorithm(AlgorithmBase):
         self.addParameter(QgsProcessingParameterExtent(
             self.EXTENT, self.tr("Extent (default: whole raster)"), optional=True))
         self.add_model_parameters()
+        self.add_pixel_size_parameter()
+
+    def add_pixel_size_parameter(self) -> None:
+        """The ground size of the pixels of a raster without a CRS (``pixel_size_m``)."""
         self.addParameter(params.number_parameter(
             "pixel_size_m", self.PIXEL_SIZE, self.tr(
                 "Pixel size of a raster without a CRS (m; 0: unknown, taken as the model's "

@@ -10,16 +10,16 @@ keeps what is finished.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputNumber,
                        QgsProcessingParameterCrs, QgsProcessingParameterFeatureSink,
                        QgsProcessingParameterFile,
                        QgsProcessingParameterFolderDestination,
                        QgsProcessingParameterMultipleLayers, QgsProcessingParameterNumber,
-                       QgsProcessingParameterString)
+                       QgsProcessingParameterString, QgsProcessingUtils)
 
-from .. import render
+from .. import layers, render
 from ..params import as_advanced
 from .common import RrsisAlgorithm
 
@@ -50,7 +50,10 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
             "(same CRS and pixel size, aligned) are joined. The output folder keeps one "
             "GeoPackage per raster, merged.gpkg, merged.parquet and manifest.sqlite: run again "
             "with the same folder to resume after a cancel or a failure; finished rasters are "
-            "skipped. A raster that cannot be read is reported and does not stop the others.")
+            "skipped. A raster that cannot be read is reported and does not stop the others. "
+            "Rasters without a CRS (drone photos) are segmented in the pixel units QGIS draws "
+            "them in, at the pixel size given (advanced), and their objects come back without a "
+            "CRS, each with its photo in 'source'.")
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(
@@ -61,6 +64,7 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.EXPRESSION, self.tr("Expression(s), one per line"), multiLine=True))
         self.add_model_parameters()
+        self.add_pixel_size_parameter()
         self.addParameter(as_advanced(QgsProcessingParameterNumber(
             self.WORKERS, self.tr("Worker processes (0: sized to this machine)"),
             QgsProcessingParameterNumber.Integer, defaultValue=0, minValue=0, optional=True)))
@@ -99,6 +103,11 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
         crs = self.parameterAsCrs(parameters, self.CRS, context)
         if crs.isValid():
             request["crs"] = crs.authid() or crs.toWkt()
+        # a raster without a CRS (drone photos) in the pixel units QGIS draws it in
+        request.update(pixel_coordinates=True, pixel_y="up")
+        pixel_size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context)
+        if pixel_size:
+            request["pixel_size_m"] = pixel_size
         result = self.call_backend("batch", request, feedback)
         feedback.pushInfo(self.tr("{} raster(s): {} done, {} skipped (done before), {} failed; "
                                   "{} object(s), {:.4f} km², {:.1f} s").format(
@@ -110,7 +119,19 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
                                                           failure.get("error")), fatalError=False)
         dest_id, count = self.copy_to_sink(f"{result['merged']}|layername=rrsis", parameters,
                                            self.OUTPUT, context, feedback)
+        self._pixel_frame = dest_id if not result.get("crs") else None
         return {self.OUTPUT: dest_id, self.FEATURE_COUNT: count,
                 self.RASTERS_DONE: int(result.get("done", 0)) + int(result.get("skipped", 0)),
                 self.RASTERS_FAILED: int(result.get("failed", 0)),
                 self.OUTPUT_DIR: result.get("output_dir")}
+
+    _pixel_frame: Optional[str] = None   # the output, when its objects have no CRS
+
+    def postProcessAlgorithm(self, context: Any, feedback: Any) -> Dict[str, Any]:  # noqa: N802
+        """Objects of rasters without a CRS get none either: Processing gives a memory output
+        EPSG:4326 where the sink has none."""
+        if self._pixel_frame:
+            layer = QgsProcessingUtils.mapLayerFromString(self._pixel_frame, context)
+            if layer is not None and layer.isValid():
+                layers.keep_pixel_frame(layer, {"pixel_coordinates": True})
+        return {}

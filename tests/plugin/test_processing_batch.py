@@ -78,3 +78,31 @@ def test_a_folder_run_cancelled_then_resumed(provider, project, tmp_path):
     statuses = sorted(r[0] for r in db.execute("SELECT status FROM rasters"))
     db.close()
     assert statuses == ["done", "done", "done", "invalid"]
+
+
+def test_photos_without_a_crs_come_back_where_qgis_draws_them(provider, project, tmp_path):
+    """A folder of drone photos without a CRS: each is segmented in the pixel units QGIS
+    draws it in (y minus the row), areas from the pixel size, objects without a CRS and with
+    their photo in 'source'."""
+    import processing
+
+    from conftest import write_photo
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    photos = [write_photo(folder / f"p{i}.png", size=(64 + 16 * i, 48)) for i in range(2)]
+    result = processing.run("rrsis:segment_many", {
+        "FOLDER": str(folder), "EXPRESSION": "cars", "MODEL": "everywhere", "DEVICE": CPU,
+        "PIXEL_SIZE": 0.25, "WORKERS": 1, "OUTPUT_DIR": str(tmp_path / "out"),
+        "OUTPUT": "TEMPORARY_OUTPUT"})
+    assert (result["RASTERS_DONE"], result["RASTERS_FAILED"]) == (2, 0)
+    layer = result["OUTPUT"]
+    assert not layer.crs().isValid()
+    boxes = {f["source"]: f.geometry().boundingBox() for f in layer.getFeatures()}
+    assert sorted(boxes) == sorted(map(str, photos))
+    for i, photo in enumerate(photos):   # the whole photo: (0, -48) to (width, 0)
+        box = boxes[str(photo)]
+        assert (box.xMinimum(), box.yMaximum()) == (pytest.approx(0, abs=2.01),
+                                                     pytest.approx(0, abs=2.01))
+        assert (box.xMaximum(), box.yMinimum()) == (pytest.approx(64 + 16 * i, abs=2.01),
+                                                     pytest.approx(-48, abs=2.01))

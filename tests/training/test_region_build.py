@@ -389,6 +389,20 @@ def test_labels_without_a_crs_say_how_to_give_them_one(tmp_path: Path) -> None:
     assert not (tmp_path / "ds").exists()
 
 
+def test_a_raster_without_a_crs_says_how_to_georeference_it(tmp_path: Path) -> None:
+    """A drone photo without a CRS: segmenting accepts pixel coordinates, a training region
+    does not (its labels lie on the ground); the refusal names the tools, not segment's
+    options, and nothing is written."""
+    photo = tmp_path / "photo.tif"
+    _raster(photo, 128, 128, crs=None)
+    labels = _labels(tmp_path / "l.gpkg", _houses(3, 128, 128), ["house"] * 3, crs=None)
+    with pytest.raises(CRSError, match=r"photo.tif has no coordinate reference system .*must "
+                                       r"be georeferenced.*Georeferencer") as caught:
+        build_region_dataset(photo, labels, tmp_path / "ds", class_field="kind")
+    assert "--pixel-coordinates" not in str(caught.value)
+    assert not (tmp_path / "ds").exists()
+
+
 def _geojson(path: Path, geoms: list, classes: list) -> Path:
     """A GeoJSON file as an analyst's export writes it: an integer class field with empty
     values (GDAL reads such a field as real numbers)."""

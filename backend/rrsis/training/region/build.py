@@ -58,6 +58,12 @@ __all__ = ["Part", "Coverage", "plan_parts", "read_coverage", "tile_starts",
            "MIN_ABSENT_TILES"]
 
 log = logging.getLogger(__name__)
+
+#: a training region is measured in metres and its labels lie on the ground: a raster without
+#: a CRS (a drone photo) is georeferenced first
+NO_CRS_ADVICE = ("a training region must be georeferenced like its labels: give it a CRS and a "
+                 "geotransform (QGIS: Raster > Georeferencer, or Raster > Projections > Assign "
+                 "Projection for a file with a world file; GDAL: gdal_translate -a_srs -a_ullr)")
 PathLike = Union[str, Path]
 MIN_PIXELS = 16              # a clipped object smaller than this is not described
 MIN_TRAIN_OBJECTS = 40       # fewer labelled objects in train: warn that it is too little
@@ -265,7 +271,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     if tile_size < 32:
         raise InputError("tile size must be at least 32 pixels")
     mapping = read_words(words)
-    info = open_info(str(raster))
+    info = open_info(str(raster), no_crs_advice=NO_CRS_ADVICE)
     if not gsd_m and model_gsd_range is None:
         from ...models.catalog import served_gsd_range
         model_gsd_range = served_gsd_range()
