@@ -376,9 +376,14 @@ OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",
     ("covered", "by"): "on", ("covering",): "on",   # "buildings covered by trees"
     ("under",): "on", ("beneath",): "on", ("underneath",): "on",   # cars under the trees
-    ("in", "the", "shade", "of"): "on", ("in", "the", "shadow", "of"): "on",
+    ("in", "the", "shade", "of"): "on", ("in", "the", "shadow", "of"): "on",   # crowns: SHADE
     ("inside",): "inside", ("within",): "inside", ("in", "the", "middle", "of"): "inside",
 }
+#: "in the shade of X": seen from above, the shade of a crown is under it (on: "cars in the
+#: shade of trees"), the shade of anything else lies beside it (next to: "trees in the shade of
+#: the buildings"); these are the groups that shade what is under them
+SHADE_WORDS = frozenset({"shade", "shadow"})
+SHADING_FROM_ABOVE = frozenset({"vegetation"})
 #: the word -> the compass point of a direction relation (:data:`~.relations.BEARINGS`):
 #: "north of", "to the southeast of", "on the northwestern side of"
 DIRECTION_WORDS: Dict[str, str] = {

@@ -101,6 +101,10 @@ class RelationRules(QuantityRules):
                     kind = table[phrase]
                     if phrase == ("at",) and anchor.part and set(groups) != {"vehicle"}:
                         kind = "next_to"   # "buildings at the intersection": at its corners
+                    if lx.SHADE_WORDS & set(phrase) and not all(
+                            self.vocab.group_of(a) in lx.SHADING_FROM_ABOVE
+                            for a in anchor.categories):
+                        kind = "next_to"   # the shade of a building lies beside it
                     reach = self.trailing_distance() if kind == "with" else None
                     if reach is not None:   # "buildings with 2 trees within 10 m (of them)"
                         return self.counted(Relation("within_m", anchor, reach, negated, True))
