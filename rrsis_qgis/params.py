@@ -24,6 +24,7 @@ from .backend_error import BackendError
 from .provenance import describe_source
 
 __all__ = ["FIELDS", "form_range", "split_expressions", "raster_params", "has_no_crs",
+           "pixel_params",
            "MIN_AREA_DEFAULT", "min_area_to_wire", "min_area_from_wire", "configure_spin_box",
            "number_parameter", "Option", "OPTIONS", "option_parameter"]
 
@@ -99,9 +100,17 @@ def raster_params(layer: Any, pixel_size_m: Optional[float] = None) -> Dict[str,
     size of its pixels (``pixel_size_m``; None: the model's native GSD is taken)."""
     request = {"raster": render.file_path(layer),
                "_source": describe_source(layer.name(), layer.source(), layer.providerType())}
-    if request["raster"] is not None and has_no_crs(layer):
-        request.update(pixel_frame(layer), pixel_size_m=pixel_size_m or None)
+    if request["raster"] is not None:
+        request.update(pixel_params(layer, pixel_size_m))
     return request
+
+
+def pixel_params(layer: Any, pixel_size_m: Optional[float] = None) -> Dict[str, Any]:
+    """For a raster file without a CRS: its pixel frame as QGIS shows it and the ground size
+    of its pixels (None: unknown); nothing for a raster with a CRS (its own GSD)."""
+    if not has_no_crs(layer):
+        return {}
+    return {**pixel_frame(layer), "pixel_size_m": pixel_size_m or None}
 
 
 def has_no_crs(layer: Any) -> bool:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 __all__ = [
@@ -270,7 +270,8 @@ BATCH_PARAMS: Dict[str, Field] = {
 
 #: ``build_dataset``: ``rrsis.training.region.build_region_dataset`` (CLI ``build-dataset``).
 BUILD_DATASET_PARAMS: Dict[str, Field] = {
-    "raster": Field("str", True, False, "georeferenced raster"),
+    "raster": Field("str", True, False, "georeferenced raster (or one without a CRS, with "
+                    "pixel_coordinates)"),
     "labels": Field("str", True, False, "polygons, lines or points (any OGR vector file)"),
     "output": Field("str", True, False, "dataset folder to write (refused if it exists)"),
     "class_field": Field("str", doc="attribute holding the class; null: fixed_class"),
@@ -304,6 +305,11 @@ BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "copy_labels": Field("bool", nullable=False, default=False,
                          doc="keep a copy of the labels in the dataset (labels that exist only "
                              "for this build: a layer QGIS exported)"),
+    # a raster without a CRS (a drone photo): the labels in its pixel units, as segment reads it
+    "pixel_coordinates": SEGMENT_PARAMS["pixel_coordinates"],
+    "pixel_size_m": replace(SEGMENT_PARAMS["pixel_size_m"], default_doc="none: needed for a "
+                            "raster without a CRS (the new model is trained and served at it)"),
+    "pixel_y": SEGMENT_PARAMS["pixel_y"],
 }
 
 #: ``finetune``: ``rrsis.training.region.finetune.finetune_region`` (CLI ``finetune``).

@@ -19,11 +19,12 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParam
                        QgsProcessingParameterString, QgsProcessingParameterVectorLayer,
                        QgsProcessingUtils)
 
-from .. import extents, render
+from .. import extents, params, render
+from ..backend_error import BackendError
 from .common import chosen_extent, render_source
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
-LINE_WIDTH, POINT_RADIUS, GSD = "LINE_WIDTH", "POINT_RADIUS", "GSD"
+LINE_WIDTH, POINT_RADIUS, GSD, PIXEL_SIZE = "LINE_WIDTH", "POINT_RADIUS", "GSD", "PIXEL_SIZE"
 LINE_WIDTH_FIELD, POINT_RADIUS_FIELD = "LINE_WIDTH_FIELD", "POINT_RADIUS_FIELD"
 NEGATIVE_TILES, WORDS, AREA = "NEGATIVE_TILES", "WORDS", "AREA"
 
@@ -58,6 +59,10 @@ def add_label_parameters(alg: Any) -> None:
     alg.addParameter(QgsProcessingParameterNumber(
         GSD, tr("Training GSD in metres (0: the raster's, within the model's range)"),
         QgsProcessingParameterNumber.Double, defaultValue=0.0, minValue=0.0))
+    alg.addParameter(params.number_parameter(
+        "pixel_size_m", PIXEL_SIZE, tr("Pixel size of a raster without a CRS (m; needed for "
+                                       "one: a drone photo)"), default=0.0, minimum=0.0,
+        advanced=False))
     alg.addParameter(QgsProcessingParameterBoolean(
         NEGATIVE_TILES, tr("Teach ground without labelled objects as “not this class”"),
         defaultValue=True))
@@ -88,8 +93,13 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
     if not field and not fixed:
         raise QgsProcessingException(alg.tr(
             "Choose a class field, or type the class of the whole layer (e.g. building)."))
+    try:   # a photo without a CRS: its pixel units, as QGIS draws it and the labels on it
+        pixels = params.pixel_params(raster, alg.parameterAsDouble(parameters, PIXEL_SIZE,
+                                                                    context))
+    except BackendError as exc:
+        raise QgsProcessingException(exc.message) from None
     request: Dict[str, Any] = {
-        "raster": render.file_path(raster), "labels": labels,
+        **pixels, "raster": render.file_path(raster), "labels": labels,
         "class_field": field or None, "fixed_class": None if field else fixed,
         "line_width_m": alg.parameterAsDouble(parameters, LINE_WIDTH, context),
         "point_radius_m": alg.parameterAsDouble(parameters, POINT_RADIUS, context),

@@ -7,7 +7,7 @@ import json
 import pytest
 from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
 
-from conftest import LogFeedback, write_geotiff
+from conftest import LogFeedback, write_geotiff, write_photo
 
 
 
@@ -85,6 +85,30 @@ def test_build_dataset_through_the_protocol(provider, project, backend_settings,
     only = json.loads((tmp_path / "positives" / "dataset.json").read_text())
     assert only["negative_tiles"] is False
     assert sum(only["samples"].values()) < sum(summary["samples"].values())
+
+
+def test_a_dataset_from_a_photo_without_a_crs(provider, project, backend_settings, tmp_path):
+    """Labels drawn on a drone photo without a CRS are in the pixel units QGIS draws it in
+    (y minus the row), whatever CRS their layer names; the dataset is built in them, at the
+    pixel size given, which is needed."""
+    import processing
+    from qgis.core import QgsProcessingException
+
+    photo = write_photo(tmp_path / "photo.png", size=(256, 256))   # bright at 64-128 px
+    labels = _polygons("EPSG:4326", [   # a new layer takes the project's CRS
+        ("POLYGON((64 -64,128 -64,128 -128,64 -128,64 -64))", "building")], field="cls")
+    params = {"INPUT": str(photo), "LABELS": labels, "CLASS_FIELD": "cls", "TILE_SIZE": 64,
+              "OUTPUT": str(tmp_path / "dataset")}
+    with pytest.raises(QgsProcessingException, match="has no CRS: give the ground size"):
+        processing.run("rrsis:build_dataset", params)
+    processing.run("rrsis:build_dataset", {**params, "PIXEL_SIZE": 0.25})
+    summary = json.loads((tmp_path / "dataset" / "dataset.json").read_text())
+    assert summary["crs"] is None
+    assert summary["pixel_frame"] == {"pixel_y": "up", "pixel_size_m": 0.25}
+    assert summary["gsd_m"] == pytest.approx(0.25)
+    assert sum(p["objects"] for p in summary["parts"]) == 1
+    left, bottom, right, top = summary["extent"]   # the labels' extent and 8 px around it
+    assert (left, top) == (pytest.approx(56), pytest.approx(-56))
 
 
 def test_coded_classes_are_named_in_class_words(provider, project, backend_settings, tmp_path):

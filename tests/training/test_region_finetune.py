@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
+import shapely.affinity
+from PIL import Image
 from rasterio.transform import from_origin
 
 from helpers.data import shared_data
@@ -391,3 +393,59 @@ def test_atlanta_tiny_a_class_left_to_the_base_keeps_usable_graphs(tmp_path: Pat
     assert s["report"][1].startswith("  building: answered by lgce-lite, which segmented it "
                                      "better on the val part (IoU 0.500 against 0.100")
     assert not any("building" in w for w in s["warnings"] if "not better" in w)
+
+
+@pytest.mark.parametrize("pixel_y", ["down", "up"])
+def test_a_photo_without_a_crs_is_built_and_scored_as_its_georeferenced_twin(
+        region: tuple, tmp_path: Path, pixel_y: str) -> None:
+    """A drone photo without a CRS and labels drawn on it in its pixel units (GDAL's frame,
+    or QGIS's: y minus the row), its pixels 0.5 m: the same tiles, masks, parts and held-out
+    score as the same pixels georeferenced at 0.5 m; without a pixel size it is refused."""
+    import pyogrio.raw
+    from rasterio.transform import Affine
+
+    data, start = region
+    summary = json.loads((data / "dataset.json").read_text())
+    with rasterio.open(summary["source_raster"]) as src:
+        img = src.read()
+    photo = tmp_path / "photo.tif"
+    with rasterio.open(photo, "w", driver="GTiff", width=160, height=160, count=3,
+                       dtype="uint8", transform=Affine.identity()) as dst:   # no geotransform
+        dst.write(img)
+    sign = 1.0 if pixel_y == "down" else -1.0
+    to_pixels = [1 / GSD, 0.0, 0.0, -sign / GSD, -X0 / GSD, sign * Y0 / GSD]
+    meta, _, wkb, _ = pyogrio.raw.read(summary["source_labels"])
+    drawn = [shapely.affinity.affine_transform(g, to_pixels) for g in shapely.from_wkb(wkb)]
+    labels = tmp_path / "drawn.gpkg"   # QGIS saves them with the project's CRS: not read
+    pyogrio.raw.write(str(labels), np.array([shapely.to_wkb(g) for g in drawn], dtype=object),
+                      [], fields=[], crs="EPSG:4326", geometry_type="Polygon", driver="GPKG")
+    with pytest.raises(InputError, match="has no CRS: give the ground size of its pixels"):
+        build_region_dataset(photo, labels, tmp_path / "no-size", fixed_class="house",
+                             tile_size=64, pixel_coordinates=True, pixel_y=pixel_y)
+    assert not (tmp_path / "no-size").exists()
+    built = build_region_dataset(photo, labels, tmp_path / "px", fixed_class="house",
+                                 tile_size=64, pixel_coordinates=True, pixel_size_m=GSD,
+                                 pixel_y=pixel_y)
+    assert built["crs"] is None and built["pixel_frame"] == {"pixel_y": pixel_y,
+                                                             "pixel_size_m": GSD}
+    assert built["gsd_m"] == summary["gsd_m"] and built["samples"] == summary["samples"]
+    for mine, twin in zip(built["parts"], summary["parts"]):
+        assert (mine["split"], mine["area_m2"], mine["objects"]) == \
+            (twin["split"], twin["area_m2"], twin["objects"])
+    for sub in ("images", "masks"):
+        names = sorted(p.name for p in (data / sub).iterdir())
+        assert names == sorted(p.name for p in (tmp_path / "px" / sub).iterdir())
+        for name in names:
+            assert np.array_equal(np.asarray(Image.open(data / sub / name)),
+                                  np.asarray(Image.open(tmp_path / "px" / sub / name))), name
+    twin = heldout_iou(data, str(start), device="cpu", threads=1)["classes"]["house"]
+    mine = heldout_iou(tmp_path / "px", str(start), device="cpu", threads=1)["classes"]["house"]
+    assert mine["objects"] == twin["objects"] > 0
+    assert mine["iou"] == pytest.approx(twin["iou"], abs=1e-6)
+    assert mine["predicted_objects"] == twin["predicted_objects"]
+    if pixel_y == "up":   # and fine-tuned on, scored on its parts in the same units
+        s = finetune_region(tmp_path / "px", "photo", base_model=str(start), minutes=0.5,
+                            max_iters=2, out=tmp_path / "run", device="cpu",
+                            export=tmp_path / "photo.safetensors")
+        assert read_card(tmp_path / "photo.safetensors")["gsd_m"] == GSD
+        assert s["after"]["classes"]["house"]["objects"] == twin["objects"]

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..cli_params import add_param_options
 from ..errors import InputError
 
 __all__ = ["add_arguments_build_dataset", "run_build_dataset", "add_arguments_train", "run_train",
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 # --- build-dataset ------------------------------------------------------------------------------
 def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
-    p.add_argument("raster", help="georeferenced raster (GeoTIFF or any GDAL raster)")
+    p.add_argument("raster", help="georeferenced raster (GeoTIFF or any GDAL raster; one "
+                   "without a CRS with --pixel-coordinates)")
     p.add_argument("labels", help="labels: polygons, lines or points (GeoPackage, GeoJSON ...), "
                    "or a class raster (a land-cover map, a mask)")
     cls = p.add_mutually_exclusive_group(required=True)
@@ -67,6 +69,9 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
                    help="keep a copy of the raster (the part the dataset covers) and the "
                         "labels in the dataset (for inputs that will not stay where they are)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing dataset folder")
+    from ..protocol import BUILD_DATASET_PARAMS
+
+    add_param_options(p, ("pixel_coordinates", "pixel_size_m", "pixel_y"), BUILD_DATASET_PARAMS)
 
 
 def _size_option(values: List[str], option: str) -> Tuple[float, Optional[str]]:
@@ -103,7 +108,9 @@ def run_build_dataset(args: argparse.Namespace) -> int:
         extent=parse_floats(args.extent, 4, "--extent") if args.extent else None,
         test_extent=parse_floats(args.test_extent, 4, "--test-extent") if args.test_extent else None,
         extent_crs=args.extent_crs, negative_tiles=args.negative_tiles,
-        copy_raster=args.copy_sources, copy_labels=args.copy_sources)
+        copy_raster=args.copy_sources, copy_labels=args.copy_sources,
+        pixel_coordinates=args.pixel_coordinates, pixel_size_m=args.pixel_size_m,
+        pixel_y=args.pixel_y)
     print(json.dumps(summary, indent=2))
     for line in dataset_report(summary):   # in words, beside the JSON (as finetune does)
         print(line, file=sys.stderr)

@@ -82,19 +82,12 @@ class RasterInfo:
 PIXEL_FRAMES = {"down": Affine.identity(), "up": Affine(1.0, 0.0, 0.0, 0.0, -1.0, 0.0)}
 
 
-#: what to do with a raster without a CRS, said when one is refused
-NO_CRS_ADVICE = ("georeference it, or segment it in pixel units (--pixel-coordinates, with "
-                 "--pixel-size for the ground size of its pixels)")
-
-
 def open_info(path: str, pixel_coordinates: bool = False,
-              pixel_size_m: Optional[float] = None, pixel_y: str = "down",
-              no_crs_advice: str = NO_CRS_ADVICE) -> RasterInfo:
+              pixel_size_m: Optional[float] = None, pixel_y: str = "down") -> RasterInfo:
     """Open ``path`` (a file or any GDAL source) and check it can be segmented.
     ``pixel_size_m``: the ground size of a pixel of a raster without a CRS (refused for one
     with a CRS: its GSD is measured); ``pixel_y``: which way y grows in its pixel
-    coordinates (:data:`PIXEL_FRAMES`); ``no_crs_advice``: what the refusal of a raster
-    without a CRS tells the caller to do."""
+    coordinates (:data:`PIXEL_FRAMES`)."""
     check_local_source(path)
     if "://" not in path and not path.startswith("/vsi") and not os.path.exists(path):
         if os.path.islink(path):
@@ -131,7 +124,8 @@ def open_info(path: str, pixel_coordinates: bool = False,
                            pixel_size_m=pixel_size_m)
         hint = " (it has GCPs only: warp it first, e.g. gdalwarp)" if has_gcps else ""
         raise CRSError(f"{path} has no coordinate reference system or geotransform{hint}; "
-                       f"{no_crs_advice}")
+                       "georeference it, or work in its pixel units (--pixel-coordinates, "
+                       "with --pixel-size for the ground size of its pixels)")
     if pixel_size_m is not None:
         raise InputError(f"pixel_size_m is for a raster without a CRS: {path} is in "
                          f"{info.crs.to_string()}, which gives its GSD (gsd_m serves it at "

@@ -140,10 +140,11 @@ def check_labels_outside(geoms: Sequence[Any], grid: WorkGrid, test_box: Sequenc
 
 
 def window_bounds(grid: WorkGrid, r0: int, c0: int, r1: int, c1: int) -> List[float]:
-    """[xmin, ymin, xmax, ymax] of the rows r0:r1 and columns c0:c1 of ``grid``."""
-    x0, y1 = grid.transform @ (c0, r0)
-    x1, y0 = grid.transform @ (c1, r1)
-    return [x0, y0, x1, y1]
+    """[xmin, ymin, xmax, ymax] of the rows r0:r1 and columns c0:c1 of ``grid`` (whose y
+    grows up the rows, or down them: pixel coordinates in GDAL's frame)."""
+    xa, ya = grid.transform @ (c0, r0)
+    xb, yb = grid.transform @ (c1, r1)
+    return [min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)]
 
 
 def _fmt_box(b: Sequence[float]) -> str:

@@ -58,12 +58,6 @@ __all__ = ["Part", "Coverage", "plan_parts", "read_coverage", "tile_starts",
            "MIN_ABSENT_TILES"]
 
 log = logging.getLogger(__name__)
-
-#: a training region is measured in metres and its labels lie on the ground: a raster without
-#: a CRS (a drone photo) is georeferenced first
-NO_CRS_ADVICE = ("a training region must be georeferenced like its labels: give it a CRS and a "
-                 "geotransform (QGIS: Raster > Georeferencer, or Raster > Projections > Assign "
-                 "Projection for a file with a world file; GDAL: gdal_translate -a_srs -a_ullr)")
 PathLike = Union[str, Path]
 MIN_PIXELS = 16              # a clipped object smaller than this is not described
 MIN_TRAIN_OBJECTS = 40       # fewer labelled objects in train: warn that it is too little
@@ -252,7 +246,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                          model_gsd_range: Optional[Tuple[float, float]] = None,
                          max_expressions_per_tile: Optional[int] = 8,
                          negative_tiles: bool = True, copy_raster: bool = False,
-                         copy_labels: bool = False,
+                         copy_labels: bool = False, pixel_coordinates: bool = False,
+                         pixel_size_m: Optional[float] = None, pixel_y: str = "down",
                          progress: Optional[Progress] = None,
                          cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
     """Write the dataset folder; return its summary (parts with areas, samples, warnings).
@@ -261,7 +256,10 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     (default: the range the default model serves, from its card). ``copy_raster`` and
     ``copy_labels`` keep the raster or the labels inside the dataset (the held-out score reads
     them later), for inputs made only for this build (a web layer rendered by QGIS, a layer
-    QGIS exported)."""
+    QGIS exported). ``pixel_coordinates``: a raster without a CRS (a drone photo) is built in
+    its pixel units (``pixel_y``: GDAL's frame or QGIS's), its pixels ``pixel_size_m`` on the
+    ground; its labels are read in the same units, whatever CRS their file names (QGIS draws
+    both so)."""
     import shapely
     from rasterio.features import rasterize
 
@@ -271,7 +269,11 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     if tile_size < 32:
         raise InputError("tile size must be at least 32 pixels")
     mapping = read_words(words)
-    info = open_info(str(raster), no_crs_advice=NO_CRS_ADVICE)
+    info = open_info(str(raster), pixel_coordinates, pixel_size_m, pixel_y)
+    if info.crs is None and not info.pixel_size_m:
+        raise InputError(f"{Path(raster).name} has no CRS: give the ground size of its pixels "
+                         "(--pixel-size; QGIS: Pixel size), which the new model is trained and "
+                         "served at")
     if not gsd_m and model_gsd_range is None:
         from ...models.catalog import served_gsd_range
         model_gsd_range = served_gsd_range()
@@ -280,8 +282,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     rgb_bands = resolve_bands(info, tuple(bands) if bands else None)
     size_fields = [f for f in (line_width_field, point_radius_field) if f]
     lab = read_region_labels(labels, class_field, fixed_class, layer, size_fields)
-    check_labels_crs(lab, info, Path(labels).name)
-    lab = to_crs(lab, grid.crs)
+    if grid.crs is not None:   # else in the raster's pixel units, as QGIS draws them
+        check_labels_crs(lab, info, Path(labels).name)
+        lab = to_crs(lab, grid.crs)
     geoms, classes = as_areas(lab, line_width_m, point_radius_m, grid.metres_per_unit,
                               line_width_field, point_radius_field)
     check_class_words(classes, mapping, class_field)
@@ -374,7 +377,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                 Image.fromarray((valid * 255).astype(np.uint8)).save(
                     tmp / "tiles" / f"{name}.valid.png")
                 from rasterio.transform import Affine
-                transform = Affine(res, 0, left, 0, -res, top)
+                transform = grid.transform * Affine.translation(col, row)   # the tile's
                 for e, ex in enumerate(exprs):
                     sid = f"{name}e{e:02d}"
                     mask = rasterize([(instances[i].geometry, 255) for i in ex.targets],
@@ -418,7 +421,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         if lab.without_class:
             warnings.append(f"{lab.without_class} labelled features have no value in "
                             f"{class_field!r} and were left out")
-        kept_raster = keep_raster(Path(raster), tmp, output, grid.bounds, grid.crs) \
+        kept_raster = keep_raster(Path(raster), tmp, output,   # pixel units: the whole file
+                                  grid.bounds if grid.crs else None, grid.crs) \
             if copy_raster else str(Path(raster).resolve())
         kept_labels, kept_layer = keep_labels(Path(labels), layer, tmp, output) \
             if copy_labels else (str(Path(labels).resolve()), layer)
@@ -430,6 +434,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
             "line_width_m": line_width_m or None, "point_radius_m": point_radius_m or None,
             "line_width_field": line_width_field, "point_radius_field": point_radius_field,
             "crs": grid.crs.to_string() if grid.crs else None,
+            "pixel_frame": None if grid.crs else {"pixel_y": pixel_y,
+                                                  "pixel_size_m": info.pixel_size_m},
             "extent": list(grid.bounds), "area": built_area, "gsd_m": gsd,
             "native_gsd_m": source_gsd_m(info),
             "tile_size": tile_size, "bands": list(rgb_bands), "near_m": near,
@@ -466,9 +472,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
 def _seen_bounds(grid: Any, part: Part, row: int, col: int, tile_size: int
                  ) -> Tuple[float, float, float, float]:
     """The ground of a tile inside its part (padding and the neighbouring part left out)."""
-    x0, y1 = grid.transform @ (max(col, part.col0), max(row, part.row0))
-    x1, y0 = grid.transform @ (min(col + tile_size, part.col1), min(row + tile_size, part.row1))
-    return x0, y0, x1, y1
+    return tuple(window_bounds(grid, max(row, part.row0), max(col, part.col0),
+                               min(row + tile_size, part.row1), min(col + tile_size, part.col1)))
 
 
 def _absent_kept(splits: Sequence[str], touching: Sequence[Set[str]],

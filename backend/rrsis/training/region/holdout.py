@@ -94,15 +94,22 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
     if part is None:
         return {}
     bounds, crs = part["bounds"], summary["crs"]
-    res = float(summary["gsd_m"]) / 1.0
+    # a raster without a CRS: everything in its pixel units, read as the build read them
+    frame = summary.get("pixel_frame") if crs is None else None
+    pixels = {} if not frame else {"pixel_coordinates": True, "pixel_y": frame["pixel_y"],
+                                   "pixel_size_m": frame["pixel_size_m"]}
+    unit_m = float(frame["pixel_size_m"]) if frame else \
+        metres_per_unit(CRS.from_user_input(crs), bounds)
+    res = float(summary["gsd_m"]) / (unit_m if frame else 1.0)
     box = shapely.box(*bounds)
     fields = (summary.get("line_width_field"), summary.get("point_radius_field"))
-    lab = to_crs(read_region_labels(summary["source_labels"], summary.get("class_field"),
-                                    summary.get("fixed_class"), summary.get("source_layer"),
-                                    [f for f in fields if f]), crs)
+    lab = read_region_labels(summary["source_labels"], summary.get("class_field"),
+                             summary.get("fixed_class"), summary.get("source_layer"),
+                             [f for f in fields if f])
+    if not frame:
+        lab = to_crs(lab, crs)
     geoms, classes = as_areas(lab, summary.get("line_width_m") or 0.0,
-                              summary.get("point_radius_m") or 0.0,
-                              metres_per_unit(CRS.from_user_input(crs), bounds), *fields)
+                              summary.get("point_radius_m") or 0.0, unit_m, *fields)
     out: Dict[str, Any] = {"split": part["split"], "area_m2": part["area_m2"],
                            "data_area_m2": part.get("data_area_m2", part["area_m2"]),
                            "classes": {}}
@@ -122,15 +129,16 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                 raster=summary["source_raster"], expressions=[words[0]], output=gpkg,
                 extent=tuple(bounds), extent_crs=crs, model=model, device=device,
                 threads=threads, bands=tuple(summary["bands"]), overwrite=keep is not None,
-                flip_average=flip_average,
+                flip_average=flip_average, **pixels,
                 **({"gsd_m": gsd_m} if gsd_m is not None else {})),
                 cancel=cancel)
             pred: List[Any] = []
             if sum(result.feature_counts.values()):
                 meta, _, wkb, _ = pyogrio.raw.read(gpkg, layer=result.layer)
                 pred = list(shapely.from_wkb(wkb))
-                pred = to_crs(RegionLabels(pred, [""] * len(pred), meta.get("crs")),
-                              crs).geometries
+                if not frame:
+                    pred = to_crs(RegionLabels(pred, [""] * len(pred), meta.get("crs")),
+                                  crs).geometries
         p, t = _rasterize(pred, bounds, res), _rasterize(truth, bounds, res)
         union = int((p | t).sum())
         out["classes"][cls] = {

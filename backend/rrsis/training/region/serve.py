@@ -37,7 +37,9 @@ def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
         "point_radius_field": p.get("point_radius_field") or None,
         "negative_tiles": bool(p.get("negative_tiles", True)),
         "copy_raster": bool(p.get("copy_raster", False)),
-        "copy_labels": bool(p.get("copy_labels", False))}
+        "copy_labels": bool(p.get("copy_labels", False)),
+        "pixel_coordinates": bool(p.get("pixel_coordinates", False)),
+        "pixel_size_m": p.get("pixel_size_m"), "pixel_y": p.get("pixel_y") or "down"}
     if p.get("tile_size"):
         kwargs["tile_size"] = int(p["tile_size"])
     if p.get("split"):
