@@ -22,7 +22,7 @@ from qgis.core import (QgsFillSymbol, QgsProcessingContext, QgsProcessingExcepti
                        QgsProcessingParameterString, QgsProcessingUtils)
 from qgis.PyQt import sip
 
-from .. import backend
+from .. import backend, layers
 from ..params import as_advanced
 from .common import RrsisAlgorithm
 from .labels_params import add_label_parameters, label_request, report_dataset
@@ -138,12 +138,15 @@ class FinetuneAlgorithm(RrsisAlgorithm):
                     n=result.get("iterations")))
         feedback.pushInfo(self.tr("Model {name} written to {path}").format(
             name=result["model"], path=result["export"]))
-        out[self.HELD_OUT_LAYERS] = self._held_out_layers(result, context)
+        out[self.HELD_OUT_LAYERS] = self._held_out_layers(
+            result, context, bool(request.get("pixel_coordinates")))
         return out
 
-    def _held_out_layers(self, result: Dict[str, Any], context: Any) -> list:
+    def _held_out_layers(self, result: Dict[str, Any], context: Any,
+                         pixel_frame: bool = False) -> list:
         """The base's and the new model's polygons on the held-out part, loaded into the
-        project when the algorithm finishes: the before/after to look at, not only to read."""
+        project when the algorithm finishes: the before/after to look at, not only to read.
+        ``pixel_frame``: in the pixel units of a raster without a CRS (given none either)."""
         uris = []
         for when, model in (("before", result.get("base") or self.tr("base model")),
                             ("after", result["model"])):
@@ -156,7 +159,7 @@ class FinetuneAlgorithm(RrsisAlgorithm):
                     what=row["expression"], model=model, when=when)
                 details = QgsProcessingContext.LayerDetails(name, context.project(),
                                                             self.HELD_OUT_LAYERS)
-                details.setPostProcessor(_Outlines.new(HELD_OUT_COLOURS[when]))
+                details.setPostProcessor(_Outlines.new(HELD_OUT_COLOURS[when], pixel_frame))
                 context.addLayerToLoadOnCompletion(uri, details)
                 uris.append(uri)
         return uris
@@ -173,17 +176,18 @@ class _Outlines(QgsProcessingLayerPostProcessorInterface):
 
     _pending: List["_Outlines"] = []
 
-    def __init__(self, colour: str) -> None:
+    def __init__(self, colour: str, pixel_frame: bool = False) -> None:
         super().__init__()
-        self.colour = colour
+        self.colour, self.pixel_frame = colour, pixel_frame
 
     @classmethod
-    def new(cls, colour: str) -> "_Outlines":
-        made = cls(colour)
+    def new(cls, colour: str, pixel_frame: bool = False) -> "_Outlines":
+        made = cls(colour, pixel_frame)
         cls._pending[:] = [p for p in cls._pending if not sip.isdeleted(p)] + [made]
         return made
 
     def postProcessLayer(self, layer: Any, context: Any, feedback: Any) -> None:  # noqa: N802
+        layers.keep_pixel_frame(layer, {"pixel_coordinates": self.pixel_frame})
         renderer = layer.renderer()
         if renderer is not None and hasattr(renderer, "setSymbol"):
             renderer.setSymbol(QgsFillSymbol.createSimple({
