@@ -379,6 +379,11 @@ OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("in", "the", "shade", "of"): "on", ("in", "the", "shadow", "of"): "on",   # crowns: SHADE
     ("inside",): "inside", ("within",): "inside", ("in", "the", "middle", "of"): "inside",
 }
+#: where traffic is, so "busy" and "the busiest" mean vehicles: "busy streets", "the busiest
+#: junction" (not a busy sidewalk: its traffic is people)
+TRAFFIC_WAYS = frozenset({"road", "street", "highway", "motorway", "freeway", "expressway",
+                          "avenue", "boulevard", "roadway", "carriageway", "intersection",
+                          "junction", "roundabout"})
 #: "in the shade of X": seen from above, the shade of a crown is under it (on: "cars in the
 #: shade of trees"), the shade of anything else lies beside it (next to: "trees in the shade of
 #: the buildings"); these are the groups that shade what is under them

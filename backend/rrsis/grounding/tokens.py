@@ -37,6 +37,7 @@ _NAMES = "|".join(sorted({n for c in lx.CATEGORIES for n in c.names if " " not i
 _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|east|west|"
                    "inside|over|under|at|by|adjacent|around|across|between|touching|with|"
                    "without|more|less|further|farther|alongside|outside|away")
+_ROAD_NAMES = "|".join(sorted(lx.TRAFFIC_WAYS, key=len, reverse=True))
 _VAGUE = "|".join(sorted(lx.VAGUE_COUNTS, key=len, reverse=True))
 _CROWDED = "|".join(sorted(lx.CROWDED_WORDS, key=len, reverse=True))
 _UNCOVERED = "|".join(sorted(lx.UNCOVERED_WORDS, key=len, reverse=True)).replace(" ", r"[\s-]")
@@ -141,6 +142,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bat (?:a )?right angles? (?:to|with)\b", " perpendicular to "),
     # "parking lots containing cars", "the lot that contains 3 cars": with them
     (r"\b(?:(?:that|which)\s+contains?|containing|(?:that|which)\s+holds?)\b", " with "),
+    # traffic is the vehicles on a road: "roads with heavy traffic" have many, "with light
+    # traffic" few, "without traffic" none; "busy roads" have many; "the busiest road" is the
+    # one with the most
+    (r"\b(?:heavy|dense|busy)\s+traffic\b", " many vehicles "),
+    (r"\b(?:light|little|sparse)\s+traffic\b", " few vehicles "),
+    (r"\b(with|without|no|any)\s+traffic\b", r" \1 vehicles "),
+    (rf"\b(?:the\s+)?(?:busiest|most\s+congested)\s+((?:{_ROAD_NAMES})s?)\b",
+     r" the \1 with the most vehicles "),
+    (rf"\b(?:busy|congested)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 with many vehicles "),
     # "roads with no cars", "with zero cars", "with exactly 0 cars": without ("with no more
     # than 2 cars" is a count)
     (r"\bwith\s+(?:exactly\s+|precisely\s+)?(?:no|zero|0)\b(?!\s+(?:more|fewer|less)\b)",
