@@ -107,10 +107,12 @@ def style_geopackage(gpkg: str, table: str, expressions: Sequence[str],
 
 
 def keep_pixel_frame(layer: QgsMapLayer, request: Dict[str, Any]) -> None:
-    """A result in the pixel units of a raster without a CRS gets no CRS either, as QGIS
-    shows that raster: the GeoPackage's "undefined" SRS would read as a CRS of its own."""
+    """A result in the pixel units of a raster without a CRS gets the CRS QGIS shows that
+    raster with: none, or the one QGIS gave it on loading (``_pixel_crs``); the GeoPackage's
+    "undefined" SRS would read as a CRS of its own."""
     if request.get("pixel_coordinates"):
-        layer.setCrs(QgsCoordinateReferenceSystem())
+        crs = request.get("_pixel_crs")
+        layer.setCrs(crs if crs is not None else QgsCoordinateReferenceSystem())
 
 
 def add_result_layers(result: Dict[str, Any], request: Dict[str, Any],

@@ -110,12 +110,24 @@ def pixel_params(layer: Any, pixel_size_m: Optional[float] = None) -> Dict[str, 
     of its pixels (None: unknown); nothing for a raster with a CRS (its own GSD)."""
     if not has_no_crs(layer):
         return {}
-    return {**pixel_frame(layer), "pixel_size_m": pixel_size_m or None}
+    return {**pixel_frame(layer), "pixel_size_m": pixel_size_m or None,
+            "_pixel_crs": layer.crs()}   # the results are drawn as the layer is
 
 
 def has_no_crs(layer: Any) -> bool:
-    """Whether QGIS shows the raster layer without a CRS (in its pixel units)."""
-    return not layer.crs().isValid()
+    """Whether the raster layer is a file without a CRS, which QGIS shows in its pixel units:
+    the layer has none, or QGIS gave it one on loading ("use the project's CRS" in its
+    settings) while the file has neither a CRS nor a geotransform (a drone photo)."""
+    if not layer.crs().isValid():
+        return True
+    path = render.file_path(layer)
+    if path is None:
+        return False
+    from osgeo import gdal
+
+    dataset = gdal.OpenEx(path, gdal.OF_RASTER)
+    return dataset is not None and not dataset.GetProjectionRef() and \
+        dataset.GetGeoTransform(can_return_null=True) is None
 
 
 def pixel_frame(layer: Any) -> Dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from qgis.core import (QgsFillSymbol, QgsProcessingContext, QgsProcessingException,
                        QgsProcessingLayerPostProcessorInterface,
@@ -138,15 +138,15 @@ class FinetuneAlgorithm(RrsisAlgorithm):
                     n=result.get("iterations")))
         feedback.pushInfo(self.tr("Model {name} written to {path}").format(
             name=result["model"], path=result["export"]))
-        out[self.HELD_OUT_LAYERS] = self._held_out_layers(
-            result, context, bool(request.get("pixel_coordinates")))
+        frame = {k: request[k] for k in ("pixel_coordinates", "_pixel_crs") if k in request}
+        out[self.HELD_OUT_LAYERS] = self._held_out_layers(result, context, frame)
         return out
 
     def _held_out_layers(self, result: Dict[str, Any], context: Any,
-                         pixel_frame: bool = False) -> list:
+                         frame: Optional[Dict[str, Any]] = None) -> list:
         """The base's and the new model's polygons on the held-out part, loaded into the
         project when the algorithm finishes: the before/after to look at, not only to read.
-        ``pixel_frame``: in the pixel units of a raster without a CRS (given none either)."""
+        ``frame``: the pixel frame of a raster without a CRS (drawn as the raster is)."""
         uris = []
         for when, model in (("before", result.get("base") or self.tr("base model")),
                             ("after", result["model"])):
@@ -159,7 +159,7 @@ class FinetuneAlgorithm(RrsisAlgorithm):
                     what=row["expression"], model=model, when=when)
                 details = QgsProcessingContext.LayerDetails(name, context.project(),
                                                             self.HELD_OUT_LAYERS)
-                details.setPostProcessor(_Outlines.new(HELD_OUT_COLOURS[when], pixel_frame))
+                details.setPostProcessor(_Outlines.new(HELD_OUT_COLOURS[when], frame or {}))
                 context.addLayerToLoadOnCompletion(uri, details)
                 uris.append(uri)
         return uris
@@ -176,18 +176,18 @@ class _Outlines(QgsProcessingLayerPostProcessorInterface):
 
     _pending: List["_Outlines"] = []
 
-    def __init__(self, colour: str, pixel_frame: bool = False) -> None:
+    def __init__(self, colour: str, frame: Dict[str, Any]) -> None:
         super().__init__()
-        self.colour, self.pixel_frame = colour, pixel_frame
+        self.colour, self.frame = colour, frame
 
     @classmethod
-    def new(cls, colour: str, pixel_frame: bool = False) -> "_Outlines":
-        made = cls(colour, pixel_frame)
+    def new(cls, colour: str, frame: Dict[str, Any]) -> "_Outlines":
+        made = cls(colour, frame)
         cls._pending[:] = [p for p in cls._pending if not sip.isdeleted(p)] + [made]
         return made
 
     def postProcessLayer(self, layer: Any, context: Any, feedback: Any) -> None:  # noqa: N802
-        layers.keep_pixel_frame(layer, {"pixel_coordinates": self.pixel_frame})
+        layers.keep_pixel_frame(layer, self.frame)
         renderer = layer.renderer()
         if renderer is not None and hasattr(renderer, "setSymbol"):
             renderer.setSymbol(QgsFillSymbol.createSimple({

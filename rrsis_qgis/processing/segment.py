@@ -90,14 +90,15 @@ class SegmentAlgorithm(RrsisAlgorithm):
                 ", ".join(unknown)))
         feedback.pushInfo(self.tr("Model {} on {}, GSD {} m").format(
             result.get("model"), result.get("device"), round_gsd(result.get("gsd_m"))))
+        frame = {k: request[k] for k in ("pixel_coordinates", "_pixel_crs") if k in request}
         self._styling = (dest_id, list(request["expressions"]), layers.provenance(result, request),
-                         bool(request.get("pixel_coordinates")))
+                         frame)
         outputs: Dict[str, Any] = {self.OUTPUT: dest_id, self.FEATURE_COUNT: count}
         if probability:
             outputs[self.OUTPUT_PROBABILITY] = probability
         return outputs
 
-    _styling: Optional[Tuple[str, list, Dict[str, Any], bool]] = None
+    _styling: Optional[Tuple[str, list, Dict[str, Any], Dict[str, Any]]] = None
 
     def postProcessAlgorithm(self, context: Any, feedback: Any) -> Dict[str, Any]:  # noqa: N802
         """Colours per expression on the output; inside it too when it is a GeoPackage.
@@ -106,10 +107,10 @@ class SegmentAlgorithm(RrsisAlgorithm):
         """
         if self._styling is None:
             return {}
-        dest_id, expressions, prov, pixel_coordinates = self._styling
+        dest_id, expressions, prov, frame = self._styling
         layer = QgsProcessingUtils.mapLayerFromString(dest_id, context)
         if isinstance(layer, QgsVectorLayer) and layer.isValid():
-            layers.keep_pixel_frame(layer, {"pixel_coordinates": pixel_coordinates})
+            layers.keep_pixel_frame(layer, frame)   # drawn as its raster is
             layer.setRenderer(styling.renderer_for(expressions))
             if layer.providerType() == "ogr" and ".gpkg" in layer.source().lower():
                 for problem in styling.save_into_geopackage(

@@ -344,6 +344,22 @@ def test_a_raster_without_crs_is_segmented_where_qgis_draws_it(iface, project, d
         assert got == pytest.approx(want, abs=f["gsd_m"] / 0.25 + 0.01)   # a working pixel
     assert f["area_m2"] == pytest.approx(f.geometry().area() * 0.25 ** 2, rel=0.02)
 
+    # QGIS set to give a layer without a CRS the project's: the file is still a photo
+    assigned = QgsRasterLayer(str(photo.source()), "assigned")
+    assigned.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    project.addMapLayer(assigned)
+    dock.raster.setLayer(assigned)
+    assert dock.pixel_size.isEnabled()
+    dock.extent.setCurrentIndex(dock.extent.findData("layer"))
+    _run(dock, "cars", assigned)
+    outcome, added = _finish(dock, 2)
+    assert outcome == "ok", iface.bar.items() and iface.bar.items()[0].text()
+    (layer,) = added
+    assert layer.crs().authid() == "EPSG:4326"   # drawn as the photo is
+    box = next(layer.getFeatures()).geometry().boundingBox()
+    assert (box.xMinimum(), box.yMinimum()) == (pytest.approx(0, abs=2.01),
+                                                pytest.approx(-80, abs=2.01))
+
     referenced = QgsRasterLayer(str(write_geotiff(tmp_path / "scene.tif")), "scene")
     project.addMapLayer(referenced)
     dock.raster.setLayer(referenced)
