@@ -106,6 +106,15 @@ def style_geopackage(gpkg: str, table: str, expressions: Sequence[str],
     return problems
 
 
+#: the request fields :func:`keep_pixel_frame` reads
+PIXEL_FRAME_FIELDS = ("pixel_coordinates", "_pixel_crs")
+
+
+def pixel_frame_of(request: Dict[str, Any]) -> Dict[str, Any]:
+    """What :func:`keep_pixel_frame` needs of ``request``, to keep until its layers load."""
+    return {k: request[k] for k in PIXEL_FRAME_FIELDS if k in request}
+
+
 def keep_pixel_frame(layer: QgsMapLayer, request: Dict[str, Any]) -> None:
     """A result in the pixel units of a raster without a CRS gets the CRS QGIS shows that
     raster with: none, or the one QGIS gave it on loading (``_pixel_crs``); the GeoPackage's

@@ -24,7 +24,7 @@ from .backend_error import BackendError
 from .provenance import describe_source
 
 __all__ = ["FIELDS", "form_range", "split_expressions", "raster_params", "has_no_crs",
-           "pixel_params",
+           "pixel_params", "QGIS_PIXEL_FRAME",
            "MIN_AREA_DEFAULT", "min_area_to_wire", "min_area_from_wire", "configure_spin_box",
            "number_parameter", "Option", "OPTIONS", "option_parameter"]
 
@@ -130,10 +130,14 @@ def has_no_crs(layer: Any) -> bool:
         dataset.GetGeoTransform(can_return_null=True) is None
 
 
+#: how QGIS draws a raster without a CRS, in the request's words: one unit a pixel, y minus
+#: the row (its extent 0, -height, width, 0)
+QGIS_PIXEL_FRAME: Dict[str, Any] = {"pixel_coordinates": True, "pixel_y": "up"}
+
+
 def pixel_frame(layer: Any) -> Dict[str, Any]:
-    """The request fields of a raster without a CRS as QGIS shows it: one unit a pixel, y
-    minus the row (its extent 0, -height, width, 0), so the extent sent and the polygons
-    returned lie where the layer is drawn. A raster with a geotransform but no CRS is drawn
+    """The request fields of a raster without a CRS as QGIS shows it (:data:`QGIS_PIXEL_FRAME`),
+    so the extent sent and the polygons returned lie where the layer is drawn. A raster with a geotransform but no CRS is drawn
     in units the backend cannot know: refused with what to do."""
     e, w, h = layer.extent(), layer.width(), layer.height()
     corners = (e.xMinimum(), e.yMinimum(), e.xMaximum(), e.yMaximum())
@@ -141,7 +145,7 @@ def pixel_frame(layer: Any) -> Dict[str, Any]:
         raise BackendError("bad_crs", f"The raster {layer.name()!r} has a geotransform but no "
                            "CRS: give it one (Raster › Projections › Assign Projection) and "
                            "load it again.")
-    return {"pixel_coordinates": True, "pixel_y": "up", "extent_crs": None}
+    return {**QGIS_PIXEL_FRAME, "extent_crs": None}
 
 
 def min_area_to_wire(value: Optional[float]) -> Optional[float]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from qgis.core import (QgsFeature, QgsFeatureSink, QgsFields, QgsProcessingAlgorithm,
                        QgsProcessingContext, QgsProcessingException,
@@ -27,13 +28,21 @@ def chosen_extent(alg: QgsProcessingAlgorithm, parameters: Dict[str, Any], name:
     return None if rect.isNull() or rect.isEmpty() else rect
 
 
+@contextmanager
+def processing_errors() -> Iterator[None]:
+    """A :class:`BackendError` the plugin raises before a request is sent (a layer it cannot
+    send as it is) becomes a Processing error, in its own words."""
+    try:
+        yield
+    except BackendError as exc:
+        raise QgsProcessingException(exc.message) from None
+
+
 def render_source(layer: Any, rect: Optional[QgsRectangle], label: str) -> render.RenderSource:
     """What QGIS will render of a layer the backend cannot read (a web or virtual layer);
     a rectangle off the layer is a Processing error."""
-    try:
+    with processing_errors():
         return render.RenderSource.from_layer(layer, rect, label)
-    except BackendError as exc:
-        raise QgsProcessingException(exc.message) from None
 
 
 class AlgorithmBase(QgsProcessingAlgorithm):
@@ -143,10 +152,8 @@ class RrsisAlgorithm(AlgorithmBase):
         if layer is None:
             raise QgsProcessingException(self.invalidRasterError(parameters, self.INPUT))
         pixel_size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) or None
-        try:   # raster None: a layer QGIS renders to a file first
+        with processing_errors():   # raster None: a layer QGIS renders to a file first
             raster = params.raster_params(layer, pixel_size)
-        except BackendError as exc:
-            raise QgsProcessingException(exc.message) from None
         request: Dict[str, Any] = {
             **raster,
             **self.model_request(parameters, context),

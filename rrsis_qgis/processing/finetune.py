@@ -138,8 +138,8 @@ class FinetuneAlgorithm(RrsisAlgorithm):
                     n=result.get("iterations")))
         feedback.pushInfo(self.tr("Model {name} written to {path}").format(
             name=result["model"], path=result["export"]))
-        frame = {k: request[k] for k in ("pixel_coordinates", "_pixel_crs") if k in request}
-        out[self.HELD_OUT_LAYERS] = self._held_out_layers(result, context, frame)
+        out[self.HELD_OUT_LAYERS] = self._held_out_layers(result, context,
+                                                          layers.pixel_frame_of(request))
         return out
 
     def _held_out_layers(self, result: Dict[str, Any], context: Any,

@@ -20,8 +20,7 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParam
                        QgsProcessingUtils)
 
 from .. import extents, params, render
-from ..backend_error import BackendError
-from .common import chosen_extent, render_source
+from .common import chosen_extent, processing_errors, render_source
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
 LINE_WIDTH, POINT_RADIUS, GSD, PIXEL_SIZE = "LINE_WIDTH", "POINT_RADIUS", "GSD", "PIXEL_SIZE"
@@ -93,11 +92,9 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
     if not field and not fixed:
         raise QgsProcessingException(alg.tr(
             "Choose a class field, or type the class of the whole layer (e.g. building)."))
-    try:   # a photo without a CRS: its pixel units, as QGIS draws it and the labels on it
+    with processing_errors():   # a photo without a CRS: its pixel units, as QGIS draws it
         pixels = params.pixel_params(raster, alg.parameterAsDouble(parameters, PIXEL_SIZE,
                                                                     context))
-    except BackendError as exc:
-        raise QgsProcessingException(exc.message) from None
     request: Dict[str, Any] = {
         **pixels, "raster": render.file_path(raster), "labels": labels,
         "class_field": field or None, "fixed_class": None if field else fixed,

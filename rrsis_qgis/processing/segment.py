@@ -90,9 +90,8 @@ class SegmentAlgorithm(RrsisAlgorithm):
                 ", ".join(unknown)))
         feedback.pushInfo(self.tr("Model {} on {}, GSD {} m").format(
             result.get("model"), result.get("device"), round_gsd(result.get("gsd_m"))))
-        frame = {k: request[k] for k in ("pixel_coordinates", "_pixel_crs") if k in request}
         self._styling = (dest_id, list(request["expressions"]), layers.provenance(result, request),
-                         frame)
+                         layers.pixel_frame_of(request))
         outputs: Dict[str, Any] = {self.OUTPUT: dest_id, self.FEATURE_COUNT: count}
         if probability:
             outputs[self.OUTPUT_PROBABILITY] = probability

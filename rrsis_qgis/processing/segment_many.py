@@ -20,7 +20,7 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
                        QgsProcessingParameterString, QgsProcessingUtils)
 
 from .. import layers, render
-from ..params import as_advanced
+from ..params import QGIS_PIXEL_FRAME, as_advanced
 from .common import RrsisAlgorithm
 
 
@@ -104,7 +104,7 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
         if crs.isValid():
             request["crs"] = crs.authid() or crs.toWkt()
         # a raster without a CRS (drone photos) in the pixel units QGIS draws it in
-        request.update(pixel_coordinates=True, pixel_y="up")
+        request.update(QGIS_PIXEL_FRAME)
         pixel_size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context)
         if pixel_size:
             request["pixel_size_m"] = pixel_size
@@ -133,5 +133,5 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
         if self._pixel_frame:
             layer = QgsProcessingUtils.mapLayerFromString(self._pixel_frame, context)
             if layer is not None and layer.isValid():
-                layers.keep_pixel_frame(layer, {"pixel_coordinates": True})
+                layers.keep_pixel_frame(layer, QGIS_PIXEL_FRAME)
         return {}

@@ -96,8 +96,7 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
     bounds, crs = part["bounds"], summary["crs"]
     # a raster without a CRS: everything in its pixel units, read as the build read them
     frame = summary.get("pixel_frame") if crs is None else None
-    pixels = {} if not frame else {"pixel_coordinates": True, "pixel_y": frame["pixel_y"],
-                                   "pixel_size_m": frame["pixel_size_m"]}
+    pixels = {"pixel_coordinates": True, **frame} if frame else {}   # pixel_y, pixel_size_m
     unit_m = float(frame["pixel_size_m"]) if frame else \
         metres_per_unit(CRS.from_user_input(crs), bounds)
     res = float(summary["gsd_m"]) / (unit_m if frame else 1.0)
