@@ -7,7 +7,8 @@ next to the road" (a noun and a relational expression, grounded: see docs/ground
 "the road" (the relation's anchor, looked for at the scales the model learnt roads at, so
 the overlay shows what "next to" was measured from) through the engine (the same call as the CLI, server and plugin),
 writes one GeoPackage per expression and a PNG of the image with the polygons under
-``out/demo/``, and prints the engine's timings.
+``out/demo/``, and prints the engine's timings. On the bundled sample "buildings" is also
+scored against the sample's OSM footprints (polygon IoU, footprints found with IoU >= 0.5).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Dict, Optional, Sequence
 from .errors import InputError
 from .package_data import bundled_resource
 
-__all__ = ["DEMO_EXPRESSIONS", "sample_raster", "run_demo"]
+__all__ = ["DEMO_EXPRESSIONS", "sample_raster", "sample_labels", "footprint_score", "run_demo"]
 
 DEMO_EXPRESSIONS = ("buildings", "buildings next to the road", "the road")
 COLOURS = ("#ffd400", "#00e5ff", "#ff3df2", "#7CFC00")
@@ -32,6 +33,37 @@ def sample_raster() -> Path:
     if path is None or not path.is_file():
         raise InputError("the demo sample resources/samples/kampala_oam.tif was not found")
     return path
+
+
+def sample_labels(raster: Path) -> Optional[Path]:
+    """The footprints shipped with the bundled sample (``kampala_buildings.geojson`` beside
+    ``kampala_oam.tif``); None for any other raster."""
+    labels = raster.with_name("kampala_buildings.geojson")
+    return labels if raster.name == "kampala_oam.tif" and labels.is_file() else None
+
+
+def footprint_score(raster: Path, labels: Path, polygons: list) -> Dict[str, float]:
+    """Polygon IoU of ``polygons`` (the raster's CRS) against the GeoJSON footprints within
+    the raster, and how many footprints a polygon finds with IoU >= 0.5."""
+    import json
+
+    import rasterio
+    import shapely
+    from rasterio.warp import transform_geom
+
+    from .training.region.holdout import object_matches
+
+    with rasterio.open(raster) as src:
+        crs, frame = src.crs, shapely.box(*src.bounds)
+    truth = [shapely.geometry.shape(transform_geom("EPSG:4326", crs, f["geometry"]))
+             for f in json.loads(labels.read_text())["features"]]
+    truth = [g.intersection(frame) for g in truth if g.intersects(frame)]
+    truth = [g for g in truth if not g.is_empty]
+    mine, theirs = shapely.union_all(polygons), shapely.union_all(truth)
+    union = mine.union(theirs).area
+    return {"iou": round(mine.intersection(theirs).area / union, 3) if union else 0.0,
+            "footprints": len(truth),
+            "found": object_matches(truth, list(polygons))["objects_found_iou50"]}
 
 
 def _slug(text: str) -> str:
@@ -111,6 +143,9 @@ def run_demo(out: Path, model: Optional[str] = None, raster: Optional[Path] = No
                                "timings": {k: round(v, 2) for k, v in res.timings.items()},
                                "tiles": res.tiles, "gsd_m": res.gsd_m, "model": res.model,
                                "plan": res.plans.get(expr, {})})
+    labels = sample_labels(raster)
+    if labels is not None and "buildings" in layers:
+        report["footprints"] = footprint_score(raster, labels, layers["buildings"])
     png = draw_overlay(raster, layers, out / "overlay.png",
                        f"{report['runs'][0]['model']} on {raster.name}")  # type: ignore[index]
     report["overlay"] = str(png)

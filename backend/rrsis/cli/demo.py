@@ -33,5 +33,9 @@ def run_demo(args: argparse.Namespace) -> int:
         plan = r.get("plan") or {}
         if plan:
             print(f"    plan: {plan['plan']}" + "".join(f"; {m}" for m in plan["messages"]))
+    score = report.get("footprints")
+    if score:
+        print(f"  'buildings' against the sample's {score['footprints']} OSM footprints: "
+              f"polygon IoU {score['iou']:.3f}, {score['found']} found (IoU >= 0.5)")
     print(f"overlay: {report['overlay']}")
     return 0

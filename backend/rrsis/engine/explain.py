@@ -12,7 +12,7 @@ from ..grounding.learnt import Unlearnt, unlearnt_words
 from ..grounding.lexicon import Vocabulary, vocabulary_of
 from ..grounding.policy import policy_of
 from .checks import check_expressions
-from .gsd import group_gsd_ranges, phrase_ceilings
+from .gsd import group_gsd_ranges, phrase_ceilings, phrase_floors
 from .nir import explain_line, gated_phrases
 
 __all__ = ["ModelFacts", "model_facts", "explain_plans"]
@@ -28,6 +28,7 @@ class ModelFacts(NamedTuple):
     name: str = ""
     base: Optional[str] = None   # the installed model a fine-tuned one was made from
     ceilings: Dict[str, float] = {}   # per phrase, the coarsest GSD it is looked for at
+    floors: Dict[str, float] = {}     # per phrase, the finest GSD it is looked for at
 
 
 def model_facts(model: Optional[str] = None) -> ModelFacts:
@@ -49,7 +50,7 @@ def model_facts(model: Optional[str] = None) -> ModelFacts:
         base = None   # not installed: the fine-tuned model is asked for everything
     return ModelFacts(policy_of(card), group_gsd_ranges(card), unlearnt_words(card),
                       vocabulary_of(card), str(card.get("name") or model or ""), base,
-                      phrase_ceilings(card))
+                      phrase_ceilings(card), phrase_floors(card))
 
 
 def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",
@@ -60,9 +61,10 @@ def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode:
     out: Dict[str, Dict[str, Any]] = {}
     for e in expressions:
         d = explain_dict(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
-                         facts.vocabulary, facts.base, facts.ceilings)
+                         facts.vocabulary, facts.base, facts.ceilings, facts.floors)
         d["text"] = explain_text(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
-                                 facts.vocabulary, facts.base, facts.name, facts.ceilings)
+                                 facts.vocabulary, facts.base, facts.name, facts.ceilings,
+                                 facts.floors)
         run = GroundedRun([e], mode, policy=facts.policy, rivals=rivals,
                           vocabulary=facts.vocabulary)
         phrases = run.segmented_phrases(e)

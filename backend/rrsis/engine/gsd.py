@@ -15,7 +15,11 @@ where it has only ever seen roofs and yards.
 A card's ``phrase_gsd_ceilings`` (``ceiling_m``: phrase -> metres, measured on the val split
 by :mod:`rrsis.training.sources.calibrate_scales`) lowers the coarse end for one phrase where
 the model finds it better on a finer grid than the coarsest it learnt it at: "vegetation" on
-a 1 m land-cover raster is looked for at 0.3 m, not 0.6 m.
+a 1 m land-cover raster is looked for at 0.3 m, not 0.6 m. Its ``phrase_gsd_floors``
+(``floor_m``: phrase -> metres, measured on whole held-out scenes through the engine by
+:mod:`rrsis.training.sources.choose_floors`) raises the fine end where the model finds a
+phrase better on a coarser grid than the finest it learnt it at: "buildings" on a 0.075 m
+drone image are looked for at 0.15 m, where a house fits the model's view.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 from ..errors import InputError
 
 __all__ = ["MIN_AREA_PIXELS", "MIN_AREA_FLOOR_M2", "GROUP_RANGES_KEY", "CEILINGS_KEY",
-           "working_gsd", "group_gsd_ranges", "phrase_ceilings", "lowered_range", "phrase_gsd_m",
-           "default_min_area_m2"]
+           "FLOORS_KEY", "working_gsd", "group_gsd_ranges", "phrase_ceilings", "phrase_floors",
+           "measured_range", "phrase_gsd_m", "default_min_area_m2"]
 
 GROUP_RANGES_KEY = "group_gsd_range_m"
 CEILINGS_KEY = "phrase_gsd_ceilings"
+FLOORS_KEY = "phrase_gsd_floors"
 
 #: ``min_area_m2=None`` removes objects smaller than this many working pixels (a 4 x 4 speck)
 MIN_AREA_PIXELS = 16
@@ -74,8 +79,18 @@ def group_gsd_ranges(card: Optional[Mapping[str, Any]]) -> Dict[str, Tuple[float
 def phrase_ceilings(card: Optional[Mapping[str, Any]]) -> Dict[str, float]:
     """{phrase: the coarsest GSD (m) it is looked for at} of a card; unusable entries are
     ignored."""
-    table = ((card or {}).get(CEILINGS_KEY) or {})
-    table = table.get("ceiling_m") if isinstance(table, Mapping) else None
+    return _phrase_metres(card, CEILINGS_KEY, "ceiling_m")
+
+
+def phrase_floors(card: Optional[Mapping[str, Any]]) -> Dict[str, float]:
+    """{phrase: the finest GSD (m) it is looked for at} of a card; unusable entries are
+    ignored."""
+    return _phrase_metres(card, FLOORS_KEY, "floor_m")
+
+
+def _phrase_metres(card: Optional[Mapping[str, Any]], key: str, name: str) -> Dict[str, float]:
+    table = ((card or {}).get(key) or {})
+    table = table.get(name) if isinstance(table, Mapping) else None
     if not isinstance(table, Mapping):
         return {}
     return {str(p): float(m) for p, m in table.items()
@@ -83,22 +98,31 @@ def phrase_ceilings(card: Optional[Mapping[str, Any]]) -> Dict[str, float]:
             and m > 0}
 
 
-def lowered_range(lo: float, hi: float, ceiling: Optional[float]) -> Tuple[float, float]:
-    """A group's (finest, coarsest) with the coarsest lowered to a phrase's ``ceiling`` where
-    that lies inside the range (a ceiling below the finest is ignored)."""
-    return (lo, ceiling) if ceiling is not None and lo <= ceiling < hi else (lo, hi)
+def measured_range(lo: float, hi: float, ceiling: Optional[float] = None,
+                   floor: Optional[float] = None) -> Tuple[float, float]:
+    """A group's (finest, coarsest) with the coarsest lowered to a phrase's ``ceiling`` and
+    then the finest raised to its ``floor``, each where it lies inside the range (one outside
+    is ignored)."""
+    if ceiling is not None and lo <= ceiling < hi:
+        hi = ceiling
+    if floor is not None and lo < floor <= hi:
+        lo = floor
+    return lo, hi
 
 
 def phrase_gsd_m(card: Optional[Mapping[str, Any]], groups: Sequence[str],
-                 working_gsd_m: float, phrase: Optional[str] = None) -> float:
+                 working_gsd_m: float, phrase: Optional[str] = None, floor: bool = True
+                 ) -> float:
     """The GSD a phrase is segmented at: the working GSD clamped into the range of its group
-    (a phrase of one group with a range; its coarse end lowered to the ``phrase``'s ceiling,
-    :func:`phrase_ceilings`) within the model's own range, else the working GSD."""
+    (a phrase of one group with a range; its ends moved to the ``phrase``'s ceiling and
+    floor, :func:`measured_range`) within the model's own range, else the working GSD.
+    ``floor=False``: not its floor (a rival only, which the floor was not measured for)."""
     ranges = group_gsd_ranges(card)
     found = {ranges[g] for g in groups if g in ranges}
     if len(set(groups)) != 1 or len(found) != 1:
         return working_gsd_m
-    lo, hi = lowered_range(*found.pop(), phrase_ceilings(card).get(phrase or ""))
+    lo, hi = measured_range(*found.pop(), phrase_ceilings(card).get(phrase or ""),
+                            phrase_floors(card).get(phrase or "") if floor else None)
     served = _gsd_pair((card or {}).get("gsd_range_m"))
     if served is not None:  # never beyond the scales the model serves at all
         lo, hi = max(lo, served[0]), min(hi, served[1])

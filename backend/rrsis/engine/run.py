@@ -182,6 +182,7 @@ class _Plan:
     stretch: Optional[Stretch] = None  # the model's own for such rasters, else the area's
     nir: Optional[int] = None          # the near-infrared band (rrsis.engine.nir)
     finer_gsd: Dict[str, float] = field(default_factory=dict)  # at a card's phrase ceiling
+    raised_gsd: Dict[str, float] = field(default_factory=dict)  # at a card's phrase floor
     assumed_pixel_m: Optional[float] = None   # no CRS, no pixel size: the native GSD taken
 
     @property
@@ -247,17 +248,23 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     base = _base_model(options, models, card, grounding)
     by_base = {p: base is not None and p in base.phrases for p in grounding.phrases}
 
-    def phrase_gsd(p: str, ceiling: bool = True) -> float:
+    # a rival only ("buildings" beside "vehicles") keeps the fine end: its floor was measured
+    # for answers, and as a rival it cost the vehicles of the held-out scenes (grounding.md)
+    own = {p for e in grounding.plans() for p in grounding.segmented_phrases(e)}
+
+    def phrase_gsd(p: str, measured: bool = True) -> float:
         if base is not None and by_base[p]:
             m, g = base.model, working_gsd(base.model, source_gsd)
         else:
             m, g = model, gsd
         g = float(options.gsd_m) if options.gsd_m else g
         return phrase_gsd_m(getattr(m, "card", None), groups.get(p, []), g,
-                            p if ceiling else None) if per_group else g
+                            p if measured else None, floor=p in own) if per_group else g
 
     at = {p: phrase_gsd(p) for p in grounding.phrases}
-    finer = {p: g for p, g in at.items() if g < phrase_gsd(p, ceiling=False)}
+    learnt = {p: phrase_gsd(p, measured=False) for p in grounding.phrases}
+    finer = {p: g for p, g in at.items() if g < learnt[p]}
+    raised = {p: g for p, g in at.items() if g > learnt[p]}
     main_gsd = min(at.values(), default=gsd)
     if not options.gsd_m:
         check_upsampling(source_gsd, main_gsd)
@@ -284,7 +291,7 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     others = [one_pass(*k) for k in keys if k != main_key]
     return _Plan(info, bands, device, model, grounding, main, others, runtime, groups,
                  Stretch.from_card(card, info.dtype) if options.stretch == "auto" else None,
-                 nir_band(info, options.nir_band, bands), finer, assumed)
+                 nir_band(info, options.nir_band, bands), finer, raised, assumed)
 
 
 class _Base(NamedTuple):
@@ -541,8 +548,10 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         grid.metres_per_unit, grid.bounds, plan.colour_reader,
         {p: [o.score for o in objs] for p, objs in objects.items()})
     annotate(reports, plan.grounding.answer_phrases(), presence, NO_MATCH)
-    _note_coarser(reports, plan.grounding, coarser)
+    _note_coarser(reports, plan.grounding,
+                  {p: g for p, g in coarser.items() if p not in plan.raised_gsd})
     _note_finer(reports, plan.grounding, plan.finer_gsd)
+    _note_raised(reports, plan.grounding, plan.raised_gsd)
     _note_base(reports, plan.grounding, {p: b[0] for p, b in base.items()}, name)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
     if plan.assumed_pixel_m is not None:
@@ -604,6 +613,14 @@ def _note_finer(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
     coarsest scale they were learnt at, at their card's ceiling (``phrase_gsd_m``, a message)."""
     _note_phrase_gsd(reports, grounding, finer_gsd, "finer than the raster: the model finds it "
                      "better there than at the coarsest scale it learnt it at (measured)")
+
+
+def _note_raised(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
+                 raised_gsd: Dict[str, float]) -> None:
+    """Say in each expression's report which of its phrases were looked for coarser than the
+    raster, at their card's floor (``phrase_gsd_m``, a message)."""
+    _note_phrase_gsd(reports, grounding, raised_gsd, "coarser than the raster: the model finds "
+                     "it better there than at the finest scale it learnt it at (measured)")
 
 
 def _note_phrase_gsd(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

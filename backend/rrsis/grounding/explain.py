@@ -153,30 +153,37 @@ Scales = Mapping[str, Tuple[float, float]]  # the card's group_gsd_range_m, per 
 
 
 def phrase_scale(scales: Optional[Scales], ceilings: Optional[Mapping[str, float]],
-                 phrase: str, group: str) -> Optional[Tuple[float, float, bool]]:
-    """(finest, coarsest, whether a ceiling lowered the coarsest) a phrase is looked for at,
-    as :func:`rrsis.engine.gsd.phrase_gsd_m` serves it; None without a range for its group."""
+                 phrase: str, group: str, floors: Optional[Mapping[str, float]] = None
+                 ) -> Optional[Tuple[float, float, bool, bool]]:
+    """(finest, coarsest, whether a ceiling lowered the coarsest, whether a floor raised the
+    finest) a phrase is looked for at, as :func:`rrsis.engine.gsd.phrase_gsd_m` serves it;
+    None without a range for its group."""
     if not scales or group not in scales:
         return None
-    lo, hi = scales[group]
-    ceiling = (ceilings or {}).get(phrase)   # the engine's gsd.lowered_range (grounding may
-    if ceiling is not None and lo <= ceiling < hi:   # not import the engine: one rule, two
-        return lo, ceiling, True                     # lines, held equal by a test)
-    return lo, hi, False
+    lo, hi = scales[group]   # the engine's gsd.measured_range (grounding may not import the
+    ceiling = (ceilings or {}).get(phrase)   # engine: one rule, two places, held equal by a
+    floor = (floors or {}).get(phrase)       # test)
+    capped = ceiling is not None and lo <= ceiling < hi
+    hi = ceiling if capped else hi
+    raised = floor is not None and lo < floor <= hi
+    return (floor if raised else lo), hi, capped, raised
 
 
 def _scale_lines(run: GroundedRun, categories: List[str], scales: Optional[Scales],
-                 ceilings: Optional[Mapping[str, float]]) -> List[str]:
+                 ceilings: Optional[Mapping[str, float]],
+                 floors: Optional[Mapping[str, float]] = None) -> List[str]:
     lines = []
     cats = run.vocabulary.by_name
     for c in categories:
         group, phrase = cats[c].group, cats[c].model_phrase
-        found = phrase_scale(scales, ceilings, phrase, group)
+        found = phrase_scale(scales, ceilings, phrase, group, floors)
         if found is not None:
-            lo, hi, capped = found
-            why = (f"the GSDs the model learnt {group} at, the coarse end lowered to where the "
-                   "model finds it better (measured on val)") if capped else \
-                f"the GSDs the model learnt {group} at"
+            lo, hi, capped, raised = found
+            moved = [end for end, on in (("coarse end lowered", capped),
+                                         ("fine end raised", raised)) if on]
+            why = f"the GSDs the model learnt {group} at" + (
+                f", the {' and '.join(moved)} to where the model finds it better (measured)"
+                if moved else "")
             lines.append(f"  scale: {phrase!r} is looked for at {lo:g}-{hi:g} m, {why} (the "
                          "working GSD clamped into them, unless a GSD is set)")
     return lines
@@ -206,12 +213,13 @@ def explain_text(expression: str, mode: str = "auto",
                  scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
                  rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY,
                  base: Optional[str] = None, model: str = "",
-                 ceilings: Optional[Mapping[str, float]] = None) -> str:
+                 ceilings: Optional[Mapping[str, float]] = None,
+                 floors: Optional[Mapping[str, float]] = None) -> str:
     """The plan of ``expression`` as text; ``policy``, ``scales``, ``unlearnt``,
-    ``vocabulary`` and ``ceilings`` are what the model's card says (grounding policy,
-    per-group scales, words it did not learn, categories it adds to the lexicon, per-phrase
-    ceilings on the scales); ``base``: the installed model a fine-tuned ``model`` was made
-    from, which the engine asks for what it was not taught."""
+    ``vocabulary``, ``ceilings`` and ``floors`` are what the model's card says (grounding
+    policy, per-group scales, words it did not learn, categories it adds to the lexicon,
+    per-phrase ceilings and floors on the scales); ``base``: the installed model a fine-tuned
+    ``model`` was made from, which the engine asks for what it was not taught."""
     run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
     cats = vocabulary.by_name
     plan: Plan = run.plans()[expression]
@@ -220,7 +228,7 @@ def explain_text(expression: str, mode: str = "auto",
     if plan.mode == "grounded":
         lines.append("  segment: " + ", ".join(
             f"{cats[c].model_phrase!r}" for c in plan.categories()) + " (each once per run)")
-        lines += _scale_lines(run, plan.categories(), scales, ceilings)
+        lines += _scale_lines(run, plan.categories(), scales, ceilings, floors)
         lines += _rival_lines(run, plan)
         lines += _caution_lines(run, expression, unlearnt)
         for i, t in enumerate(plan.targets):
@@ -249,7 +257,8 @@ def explain_dict(expression: str, mode: str = "auto",
                  scales: Optional[Scales] = None, unlearnt: Optional[Unlearnt] = None,
                  rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY,
                  base: Optional[str] = None,
-                 ceilings: Optional[Mapping[str, float]] = None) -> Dict[str, Any]:
+                 ceilings: Optional[Mapping[str, float]] = None,
+                 floors: Optional[Mapping[str, float]] = None) -> Dict[str, Any]:
     """The plan of ``expression`` as JSON-able data (see :func:`explain_text`)."""
     run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
     cats = vocabulary.by_name
@@ -260,7 +269,8 @@ def explain_dict(expression: str, mode: str = "auto",
     d["grounding"] = mode
     if plan.mode == "grounded" and scales:
         found = {cats[c].model_phrase: phrase_scale(scales, ceilings, cats[c].model_phrase,
-                                                    cats[c].group) for c in plan.categories()}
+                                                    cats[c].group, floors)
+                 for c in plan.categories()}
         d["scales_m"] = {p: [v[0], v[1]] for p, v in found.items() if v is not None}
     weak = unlearnt_in(run.segmented_phrases(expression), unlearnt or {})
     if weak:

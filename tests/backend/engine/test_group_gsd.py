@@ -222,16 +222,58 @@ def test_a_phrase_ceiling_serves_it_finer_than_its_group(tmp_path: Path, grouped
     assert phrase_gsd_m(broken, ["road"], 2.0, "road") == 2.0
 
 
+def test_a_phrase_floor_serves_it_coarser_than_the_raster(tmp_path: Path, grouped) -> None:
+    """A card's ``phrase_gsd_floors`` raises the fine end for one phrase ("buildings" on a
+    0.075 m drone image looked for at 0.15 m): "buildings" on a 0.5 m raster is looked for
+    at 1 m with a floor of 1 m, at 0.5 m without one, and says why; beside its rivals or a
+    phrase of no group the output grid stays at 0.5 m and the buildings come from the
+    coarser pass."""
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    model = grouped.get("bright", "cpu")
+    res = segment(options(raster, tmp_path, expressions=["buildings"]), models=grouped)
+    assert res.gsd_m == 0.5 and "phrase_gsd_m" not in res.plans["buildings"]
+    model.card = dict(model.card, phrase_gsd_floors={"floor_m": {"buildings": 1.0}})
+    res = segment(options(raster, tmp_path, expressions=["buildings"], overwrite=True,
+                          rivals=False), models=grouped)
+    assert res.gsd_m == 1.0 and (res.width_px, res.height_px) == (100, 100)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.9
+    assert res.plans["buildings"]["phrase_gsd_m"] == {"buildings": 1.0}
+    assert [m for m in res.plans["buildings"]["messages"] if "looked for at" in m] == [
+        "'buildings' looked for at 1 m, coarser than the raster: the model finds it better "
+        "there than at the finest scale it learnt it at (measured)"]
+    for asked in (["buildings"], ["buildings", "xqzv"]):
+        res = segment(options(raster, tmp_path, expressions=asked, overwrite=True),
+                      models=grouped)
+        assert res.gsd_m == 0.5 and res.plans["buildings"]["phrase_gsd_m"] == {"buildings": 1.0}
+        assert len([m for m in res.plans["buildings"]["messages"] if "looked for at" in m]) == 1
+        feats = [f for f in read_features(res.output) if f["expression"] == "buildings"]
+        assert len(feats) == 1 and iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.9
+    # a rival only keeps its fine end: the floor was measured for answers
+    from rrsis.engine.run import _prepare
+
+    plan = _prepare(options(raster, tmp_path, expressions=["vehicles"]), grouped)
+    assert "buildings" in plan.phrases and plan.coarser_gsd() == {}
+    assert phrase_gsd_m(model.card, ["building"], 0.5, "buildings", floor=False) == 0.5
+    assert phrase_gsd_m(model.card, ["building"], 0.5, "houses") == 0.5   # another phrase
+    high = dict(model.card, phrase_gsd_floors={"floor_m": {"buildings": 1.5}})   # > its 1 m
+    assert phrase_gsd_m(high, ["building"], 0.5, "buildings") == 0.5
+    assert phrase_gsd_m(model.card, ["building"], 0.8, "buildings") == 1.0
+
+
+@pytest.mark.parametrize("floor", [None, 0.08, 0.1, 0.25, 0.6, 0.9])
 @pytest.mark.parametrize("ceiling", [None, 0.05, 0.08, 0.25, 0.6, 0.9])
-def test_explain_lowers_a_range_as_the_engine_does(ceiling) -> None:
+def test_explain_moves_a_range_as_the_engine_does(ceiling, floor) -> None:
     """``explain`` repeats the engine's rule (grounding may not import the engine)."""
-    from rrsis.engine.gsd import lowered_range
+    from rrsis.engine.gsd import measured_range
     from rrsis.grounding.explain import phrase_scale
 
     ceilings = {} if ceiling is None else {"vegetation": ceiling}
-    lo, hi, capped = phrase_scale({"vegetation": (0.08, 0.6)}, ceilings, "vegetation",
-                                  "vegetation")
-    assert (lo, hi) == lowered_range(0.08, 0.6, ceiling) and capped == (hi != 0.6)
+    floors = {} if floor is None else {"vegetation": floor}
+    lo, hi, capped, raised = phrase_scale({"vegetation": (0.08, 0.6)}, ceilings, "vegetation",
+                                          "vegetation", floors)
+    assert (lo, hi) == measured_range(0.08, 0.6, ceiling, floor)
+    assert capped == (hi != 0.6) and raised == (lo != 0.08)
 
 
 def test_cancelling_in_the_coarser_pass_leaves_nothing(tmp_path: Path, grouped) -> None:

@@ -1,0 +1,97 @@
+"""Whole held-out scenes through the engine: the pooling, the CLI on frames written here with a
+real tiny checkpoint, and the shipped model on real scenes, where the burnt polygons must lie
+on the labels (a frame or a transform off by anything would score near zero)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from helpers.data import shared_data
+from rrsis.models import create_model
+from rrsis.models.checkpoint import save_checkpoint
+from rrsis.training.sources.scenes_eval import GIBBERISH, measure, pool
+
+
+def _row(source: str, expr: str, inter: int, union: int, labelled: int, absent: int) -> dict:
+    return {"source": source, "scene": "s", "expressions": {expr: {
+        "intersection": inter, "union": union, "labelled": labelled, "polygons": 1}},
+        "absent": {GIBBERISH: absent, "ships": 0}}
+
+
+def test_pooling_sums_intersections_and_unions_over_scenes() -> None:
+    rows = [_row("cars", "vehicles", 30, 100, 50, 0), _row("cars", "cars", 10, 20, 15, 2),
+            _row("dubai", "water", 0, 40, 0, 0)]
+    p = pool(rows)
+    assert p["category"]["vehicles"] == {"n": 2, "oIoU": round(40 / 120, 4),
+                                         "mIoU": round((0.3 + 0.5) / 2, 4)}
+    assert p["category"]["water"] == {"n": 1, "oIoU": 0.0, "mIoU": None}   # nothing labelled
+    assert p["source"]["cars"]["n"] == 2 and p["expression"]["cars (cars)"]["oIoU"] == 0.5
+    assert p["no_polygon"]["gibberish"] == {"scenes": 3, "share": round(2 / 3, 4)}
+    assert p["no_polygon"]["absent category"]["share"] == 1.0
+
+
+def _street_frames(root: Path) -> None:
+    """One held-out KIT frame and one training frame, 120 x 96 px, a car and a bus each."""
+    folder = root / "aerial-cars"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in ("MOS80", "MOS160"):
+        Image.fromarray(rng.integers(0, 255, (96, 120, 3), dtype=np.uint8)).save(
+            folder / f"{name}.png")
+        (folder / f"{name}.txt").write_text("0 0.25 0.5 0.1 0.05\n2 0.75 0.5 0.2 0.08\n")
+
+
+def test_cli_scores_the_held_out_frames_only(tmp_path: Path) -> None:
+    _street_frames(tmp_path / "data")
+    torch.manual_seed(0)
+    model = tmp_path / "tiny.safetensors"
+    save_checkpoint(create_model("test-lgce-tiny"), model,
+                    card={"name": "tiny", "gsd_m": 0.15, "gsd_range_m": [0.05, 0.6]})
+    out = tmp_path / "scenes.json"
+    run = subprocess.run([sys.executable, "-m", "rrsis.training.sources.scenes_eval",
+                          "--model", str(model), "--data-root", str(tmp_path / "data"),
+                          "--out", str(out), "--threads", "1"],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    block = json.loads(out.read_text())["scenes"]
+    assert [r["scene"] for r in block["scenes"]] == ["MOS80"]       # MOS160 is training
+    counts = block["scenes"][0]["expressions"]
+    assert set(counts) == {"vehicles", "cars"}
+    # the car's ellipse alone, and the car's and the bus's together
+    assert 0 < counts["cars"]["labelled"] < counts["vehicles"]["labelled"]
+    assert set(block["pooled"]["category"]) == {"vehicles"}
+    assert "| vehicles | 2 |" in run.stdout and "| gibberish | 1 |" in run.stdout
+    assert block["scenes"][0]["native_gsd_m"] == block["scenes"][0]["gsd_m"] == 0.13
+    # to compare scales: a 0.13 m frame served at a ceiling of 0.1 m or at a floor of 0.2 m;
+    # a floor finer than it, or a ceiling coarser, leaves it at its own GSD
+    for kw, want in (({"ceiling_m": 0.1}, 0.1), ({"floor_m": 0.2}, 0.2),
+                     ({"floor_m": 0.1}, 0.13), ({"ceiling_m": 0.2}, 0.13)):
+        again = measure(tmp_path / "data", str(model), threads=1, **kw)
+        assert again["scenes"][0]["gsd_m"] == want and again[next(iter(kw))] == kw[next(iter(kw))]
+
+    missing = subprocess.run([sys.executable, "-m", "rrsis.training.sources.scenes_eval",
+                              "--model", str(model), "--data-root", str(tmp_path / "nope"),
+                              "--out", str(tmp_path / "x.json")],
+                             capture_output=True, text=True, timeout=300)
+    assert missing.returncode != 0 and "no held-out scene of cars" in missing.stderr
+    assert "Traceback" not in missing.stderr and not (tmp_path / "x.json").exists()
+
+
+def test_the_shipped_model_on_real_held_out_scenes() -> None:
+    root = shared_data("aerial-cars").parent
+    shared_data("kampala-buildings")
+    block = measure(root, sources=["cars", "kampala"], max_scenes=1)
+    rows = {r["source"]: r for r in block["scenes"]}
+    # a Minsk frame in pixel coordinates, the Kampala mosaic in EPSG:3857: both grids line up
+    assert rows["cars"]["expressions"]["vehicles"]["intersection"] > \
+        0.3 * rows["cars"]["expressions"]["vehicles"]["union"]
+    assert rows["kampala"]["expressions"]["buildings"]["intersection"] > \
+        0.6 * rows["kampala"]["expressions"]["buildings"]["union"]
+    assert block["pooled"]["no_polygon"]["gibberish"]["share"] == 1.0
