@@ -93,3 +93,28 @@ def nearest_resize_index(side: int, size: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- cars
+
+
+def street_frames(root: Path, names: tuple) -> None:
+    """KIT-named street frames under ``root/aerial-cars``, 120 x 96 px of noise, each with a
+    car box and a bus box (YOLO lines): what the car source's held-out tools read."""
+    folder = root / "aerial-cars"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in names:
+        Image.fromarray(rng.integers(0, 255, (96, 120, 3), dtype=np.uint8)).save(
+            folder / f"{name}.png")
+        (folder / f"{name}.txt").write_text("0 0.25 0.5 0.1 0.05\n2 0.75 0.5 0.2 0.08\n")
+
+
+def tiny_served_checkpoint(path: Path) -> Path:
+    """A real tiny checkpoint whose card serves 0.05-0.6 m around 0.15 m, as lgce-lite's."""
+    import torch
+
+    from rrsis.models import create_model
+    from rrsis.models.checkpoint import save_checkpoint
+
+    torch.manual_seed(0)
+    save_checkpoint(create_model("test-lgce-tiny"), path,
+                    card={"name": "tiny", "gsd_m": 0.15, "gsd_range_m": [0.05, 0.6]})
+    return path

@@ -9,11 +9,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
-from PIL import Image
 
-from rrsis.models import create_model
-from rrsis.models.checkpoint import save_checkpoint
+from helpers.sources import street_frames, tiny_served_checkpoint
 from rrsis.training.sources.road_proxy import frames, grow
 
 
@@ -26,24 +23,10 @@ def test_grow_reaches_the_pixels_within_its_steps() -> None:
     assert (grow(mask, 0) == mask).all()
 
 
-def _street_frames(root: Path) -> None:
-    """Two held-out KIT frames and one training frame, 120 x 96 px, two boxes each."""
-    folder = root / "aerial-cars"
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for name in ("MOS80", "MOS81", "MOS160"):
-        Image.fromarray(rng.integers(0, 255, (96, 120, 3), dtype=np.uint8)).save(
-            folder / f"{name}.png")
-        (folder / f"{name}.txt").write_text("0 0.25 0.5 0.1 0.05\n2 0.75 0.5 0.2 0.08\n")
-
-
 def test_cli_counts_the_vehicles_of_the_held_out_frames(tmp_path: Path) -> None:
-    _street_frames(tmp_path / "data")
+    street_frames(tmp_path / "data", ("MOS80", "MOS81", "MOS160"))
     assert [p.name for p, _ in frames(tmp_path / "data")] == ["MOS80.png", "MOS81.png"]
-    torch.manual_seed(0)
-    model = tmp_path / "tiny.safetensors"
-    save_checkpoint(create_model("test-lgce-tiny"), model,
-                    card={"name": "tiny", "gsd_m": 0.15, "gsd_range_m": [0.05, 0.6]})
+    model = tiny_served_checkpoint(tmp_path / "tiny.safetensors")
     out = tmp_path / "road.json"
     run = subprocess.run([sys.executable, "-m", "rrsis.training.sources.road_proxy",
                           "--model", str(model), "--data-root", str(tmp_path / "data"),

@@ -9,13 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-import torch
-from PIL import Image
-
 from helpers.data import shared_data
-from rrsis.models import create_model
-from rrsis.models.checkpoint import save_checkpoint
+from helpers.sources import street_frames, tiny_served_checkpoint
 from rrsis.training.sources.scenes_eval import GIBBERISH, measure, pool
 
 
@@ -37,23 +32,9 @@ def test_pooling_sums_intersections_and_unions_over_scenes() -> None:
     assert p["no_polygon"]["absent category"]["share"] == 1.0
 
 
-def _street_frames(root: Path) -> None:
-    """One held-out KIT frame and one training frame, 120 x 96 px, a car and a bus each."""
-    folder = root / "aerial-cars"
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for name in ("MOS80", "MOS160"):
-        Image.fromarray(rng.integers(0, 255, (96, 120, 3), dtype=np.uint8)).save(
-            folder / f"{name}.png")
-        (folder / f"{name}.txt").write_text("0 0.25 0.5 0.1 0.05\n2 0.75 0.5 0.2 0.08\n")
-
-
 def test_cli_scores_the_held_out_frames_only(tmp_path: Path) -> None:
-    _street_frames(tmp_path / "data")
-    torch.manual_seed(0)
-    model = tmp_path / "tiny.safetensors"
-    save_checkpoint(create_model("test-lgce-tiny"), model,
-                    card={"name": "tiny", "gsd_m": 0.15, "gsd_range_m": [0.05, 0.6]})
+    street_frames(tmp_path / "data", ("MOS80", "MOS160"))
+    model = tiny_served_checkpoint(tmp_path / "tiny.safetensors")
     out = tmp_path / "scenes.json"
     run = subprocess.run([sys.executable, "-m", "rrsis.training.sources.scenes_eval",
                           "--model", str(model), "--data-root", str(tmp_path / "data"),
