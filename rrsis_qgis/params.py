@@ -115,9 +115,10 @@ def pixel_params(layer: Any, pixel_size_m: Optional[float] = None) -> Dict[str, 
 
 
 def has_no_crs(layer: Any) -> bool:
-    """Whether the raster layer is a file without a CRS, which QGIS shows in its pixel units:
-    the layer has none, or QGIS gave it one on loading ("use the project's CRS" in its
-    settings) while the file has neither a CRS nor a geotransform (a drone photo)."""
+    """Whether the raster layer is a file without a CRS: the layer has none (QGIS shows a
+    photo in its pixel units), or QGIS gave it one on loading ("use the project's CRS" in its
+    settings) while the file has none (a drone photo, or a world file without a .prj, which
+    :func:`pixel_frame` refuses with what to do: the backend reads the file, not that CRS)."""
     if not layer.crs().isValid():
         return True
     path = render.file_path(layer)
@@ -126,8 +127,7 @@ def has_no_crs(layer: Any) -> bool:
     from osgeo import gdal
 
     dataset = gdal.OpenEx(path, gdal.OF_RASTER)
-    return dataset is not None and not dataset.GetProjectionRef() and \
-        dataset.GetGeoTransform(can_return_null=True) is None
+    return dataset is not None and not dataset.GetProjectionRef()
 
 
 #: how QGIS draws a raster without a CRS, in the request's words: one unit a pixel, y minus

@@ -373,3 +373,10 @@ def test_a_raster_without_crs_is_segmented_where_qgis_draws_it(iface, project, d
     _run(dock, "cars", world)
     assert dock.task is None and dock.run_button.isEnabled()
     assert any("has a geotransform but no CRS" in i.text() for i in iface.bar.items())
+    # the same file given the project's CRS by QGIS: the backend reads the file, which has
+    # none, so it is refused in the same words (not the backend's, which name CLI options)
+    iface.bar.clearWidgets()
+    world.setCrs(QgsCoordinateReferenceSystem("EPSG:32633"))
+    _run(dock, "cars", world)
+    assert dock.task is None and dock.run_button.isEnabled()
+    assert any("has a geotransform but no CRS" in i.text() for i in iface.bar.items())
