@@ -63,7 +63,7 @@ def footprint_score(raster: Path, labels: Path, polygons: list) -> Dict[str, flo
     union = mine.union(theirs).area
     return {"iou": round(mine.intersection(theirs).area / union, 3) if union else 0.0,
             "footprints": len(truth),
-            "found": object_matches(truth, list(polygons))["objects_found_iou50"]}
+            "found": object_matches(truth, polygons)["objects_found_iou50"]}
 
 
 def _slug(text: str) -> str:

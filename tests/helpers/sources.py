@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -118,3 +120,9 @@ def tiny_served_checkpoint(path: Path) -> Path:
     save_checkpoint(create_model("test-lgce-tiny"), path,
                     card={"name": "tiny", "gsd_m": 0.15, "gsd_range_m": [0.05, 0.6]})
     return path
+
+
+def run_tool(module: str, *args: str, timeout: int = 600) -> "subprocess.CompletedProcess[str]":
+    """``python -m module args`` as a user runs a measuring tool: a real subprocess."""
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True,
+                          text=True, timeout=timeout)

@@ -4,14 +4,14 @@ on a real tiny checkpoint and street frames written here (real PNGs, YOLO boxes)
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from helpers.sources import street_frames, tiny_served_checkpoint
+from helpers.sources import run_tool, street_frames, tiny_served_checkpoint
 from rrsis.training.sources.road_proxy import frames, grow
+
+TOOL = "rrsis.training.sources.road_proxy"
 
 
 def test_grow_reaches_the_pixels_within_its_steps() -> None:
@@ -28,10 +28,8 @@ def test_cli_counts_the_vehicles_of_the_held_out_frames(tmp_path: Path) -> None:
     assert [p.name for p, _ in frames(tmp_path / "data")] == ["MOS80.png", "MOS81.png"]
     model = tiny_served_checkpoint(tmp_path / "tiny.safetensors")
     out = tmp_path / "road.json"
-    run = subprocess.run([sys.executable, "-m", "rrsis.training.sources.road_proxy",
-                          "--model", str(model), "--data-root", str(tmp_path / "data"),
-                          "--out", str(out), "--gsd", "0.34", "--threads", "1"],
-                         capture_output=True, text=True, timeout=600)
+    run = run_tool(TOOL, "--model", str(model), "--data-root", str(tmp_path / "data"),
+                   "--out", str(out), "--gsd", "0.34", "--threads", "1")
     assert run.returncode == 0, run.stderr
     block = json.loads(out.read_text())["road_proxy"]
     assert block["frames"] == 2 and [r["threshold"] for r in block["rows"]] == [0.3, 0.5]
@@ -40,9 +38,7 @@ def test_cli_counts_the_vehicles_of_the_held_out_frames(tmp_path: Path) -> None:
         assert 0.0 <= row["vehicles_near_road"] <= 1.0 and 0.0 <= row["frame_near_road"] <= 1.0
     assert "| 0.34 m | 0.3 |" in run.stdout
 
-    missing = subprocess.run([sys.executable, "-m", "rrsis.training.sources.road_proxy",
-                              "--model", str(model), "--data-root", str(tmp_path / "nope"),
-                              "--out", str(tmp_path / "x.json")],
-                             capture_output=True, text=True, timeout=300)
+    missing = run_tool(TOOL, "--model", str(model), "--data-root", str(tmp_path / "nope"),
+                       "--out", str(tmp_path / "x.json"), timeout=300)
     assert missing.returncode != 0 and "no aerial-cars folder" in missing.stderr
     assert "Traceback" not in missing.stderr and not (tmp_path / "x.json").exists()

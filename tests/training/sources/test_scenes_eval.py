@@ -5,13 +5,13 @@ on the labels (a frame or a transform off by anything would score near zero)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from helpers.data import shared_data
-from helpers.sources import street_frames, tiny_served_checkpoint
+from helpers.sources import run_tool, street_frames, tiny_served_checkpoint
 from rrsis.training.sources.scenes_eval import GIBBERISH, measure, pool
+
+TOOL = "rrsis.training.sources.scenes_eval"
 
 
 def _row(source: str, expr: str, inter: int, union: int, labelled: int, absent: int) -> dict:
@@ -36,10 +36,8 @@ def test_cli_scores_the_held_out_frames_only(tmp_path: Path) -> None:
     street_frames(tmp_path / "data", ("MOS80", "MOS160"))
     model = tiny_served_checkpoint(tmp_path / "tiny.safetensors")
     out = tmp_path / "scenes.json"
-    run = subprocess.run([sys.executable, "-m", "rrsis.training.sources.scenes_eval",
-                          "--model", str(model), "--data-root", str(tmp_path / "data"),
-                          "--out", str(out), "--threads", "1"],
-                         capture_output=True, text=True, timeout=600)
+    run = run_tool(TOOL, "--model", str(model), "--data-root", str(tmp_path / "data"),
+                   "--out", str(out), "--threads", "1")
     assert run.returncode == 0, run.stderr
     block = json.loads(out.read_text())["scenes"]
     assert [r["scene"] for r in block["scenes"]] == ["MOS80"]       # MOS160 is training
@@ -52,15 +50,13 @@ def test_cli_scores_the_held_out_frames_only(tmp_path: Path) -> None:
     assert block["scenes"][0]["native_gsd_m"] == block["scenes"][0]["gsd_m"] == 0.13
     # to compare scales: a 0.13 m frame served at a ceiling of 0.1 m or at a floor of 0.2 m;
     # a floor finer than it, or a ceiling coarser, leaves it at its own GSD
-    for kw, want in (({"ceiling_m": 0.1}, 0.1), ({"floor_m": 0.2}, 0.2),
-                     ({"floor_m": 0.1}, 0.13), ({"ceiling_m": 0.2}, 0.13)):
-        again = measure(tmp_path / "data", str(model), threads=1, **kw)
-        assert again["scenes"][0]["gsd_m"] == want and again[next(iter(kw))] == kw[next(iter(kw))]
+    for key, value, want in (("ceiling_m", 0.1, 0.1), ("floor_m", 0.2, 0.2),
+                             ("floor_m", 0.1, 0.13), ("ceiling_m", 0.2, 0.13)):
+        again = measure(tmp_path / "data", str(model), threads=1, **{key: value})
+        assert again["scenes"][0]["gsd_m"] == want and again[key] == value
 
-    missing = subprocess.run([sys.executable, "-m", "rrsis.training.sources.scenes_eval",
-                              "--model", str(model), "--data-root", str(tmp_path / "nope"),
-                              "--out", str(tmp_path / "x.json")],
-                             capture_output=True, text=True, timeout=300)
+    missing = run_tool(TOOL, "--model", str(model), "--data-root", str(tmp_path / "nope"),
+                       "--out", str(tmp_path / "x.json"), timeout=300)
     assert missing.returncode != 0 and "no held-out scene of cars" in missing.stderr
     assert "Traceback" not in missing.stderr and not (tmp_path / "x.json").exists()
 
