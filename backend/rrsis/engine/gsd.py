@@ -12,12 +12,13 @@ is segmented at the working GSD clamped into its group's range: "the road" on a 
 drone image is looked for at 0.34 m, where the model knows roads, instead of at a scale
 where it has only ever seen roofs and yards.
 
-A card's ``phrase_gsd_ceilings`` (``ceiling_m``: phrase -> metres, measured on the val split
-by :mod:`rrsis.training.sources.calibrate_scales`) lowers the coarse end for one phrase where
+A card's ``phrase_gsd_ceilings`` (``ceiling_m``: phrase -> metres, measured on val crops by
+:mod:`rrsis.training.sources.calibrate_scales` and on whole held-out scenes through the engine
+by :mod:`rrsis.training.sources.choose_scales`) lowers the coarse end for one phrase where
 the model finds it better on a finer grid than the coarsest it learnt it at: "vegetation" on
-a 1 m land-cover raster is looked for at 0.3 m, not 0.6 m. Its ``phrase_gsd_floors``
-(``floor_m``: phrase -> metres, measured on whole held-out scenes through the engine by
-:mod:`rrsis.training.sources.choose_floors`) raises the fine end where the model finds a
+a 1 m land-cover raster is looked for at 0.25 m, "buildings" at 0.4 m, not 0.6 m. Its
+``phrase_gsd_floors`` (``floor_m``: phrase -> metres, measured on the scenes by
+:mod:`rrsis.training.sources.choose_scales`) raises the fine end where the model finds a
 phrase better on a coarser grid than the finest it learnt it at: "buildings" on a 0.075 m
 drone image are looked for at 0.15 m, where a house fits the model's view.
 """

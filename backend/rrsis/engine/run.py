@@ -253,13 +253,14 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     own = {p for e in grounding.plans() for p in grounding.segmented_phrases(e)}
 
     def phrase_gsd(p: str, measured: bool = True) -> float:
+        # a phrase the base answers is measured in the base's card under the base's word
         if base is not None and by_base[p]:
-            m, g = base.model, working_gsd(base.model, source_gsd)
+            m, g, word = base.model, working_gsd(base.model, source_gsd), grounding.base_phrase(p)
         else:
-            m, g = model, gsd
+            m, g, word = model, gsd, p
         g = float(options.gsd_m) if options.gsd_m else g
         return phrase_gsd_m(getattr(m, "card", None), groups.get(p, []), g,
-                            p if measured else None, floor=p in own) if per_group else g
+                            word if measured else None, floor=p in own) if per_group else g
 
     at = {p: phrase_gsd(p) for p in grounding.phrases}
     learnt = {p: phrase_gsd(p, measured=False) for p in grounding.phrases}

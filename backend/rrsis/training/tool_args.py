@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-__all__ = ["measuring_parser", "write_report"]
+__all__ = ["measuring_parser", "write_report", "write_blocks"]
 
 
 def measuring_parser(doc: str, *, write_card: str = "",
@@ -37,14 +37,20 @@ def write_report(out: str, key: str, block: Dict[str, Any], model: Path, started
     """A calibration's JSON report, ``{key: block, model, wall_time_s}`` (written via a
     temporary name), said on stdout; with ``write_card`` also ``block`` under ``key`` in the
     model's card (its ONNX graphs re-exported)."""
+    return write_blocks(out, {key: block}, model, started, write_card)
+
+
+def write_blocks(out: str, blocks: Dict[str, Dict[str, Any]], model: Path, started: float,
+                 write_card: bool = False) -> Dict[str, Any]:
+    """:func:`write_report` of a calibration that decides several card keys at once."""
     from ..onnx_export import update_card
     from ..paths import write_text_atomic
 
-    report = {key: block, "model": str(model),
+    report = {**blocks, "model": str(model),
               "wall_time_s": round(time.perf_counter() - started, 1)}
     write_text_atomic(Path(out), json.dumps(report, indent=1))
     print(f"wrote {out} ({report['wall_time_s']:.0f} s)")
     if write_card:
-        update_card(model, {key: block})
+        update_card(model, blocks)
         print(f"stored in the card of {model}")
     return report

@@ -54,6 +54,13 @@ def test_cli_scores_the_held_out_frames_only(tmp_path: Path) -> None:
                              ("floor_m", 0.1, 0.13), ("ceiling_m", 0.2, 0.13)):
         again = measure(tmp_path / "data", str(model), threads=1, **{key: value})
         assert again["scenes"][0]["gsd_m"] == want and again[key] == value
+    # to compare operating points: every phrase at one foreground probability
+    def predicted(threshold: float) -> int:
+        again = measure(tmp_path / "data", str(model), threads=1, threshold=threshold)
+        assert again["threshold"] == threshold
+        c = again["scenes"][0]["expressions"]["vehicles"]
+        return c["union"] - c["labelled"] + c["intersection"]
+    assert predicted(0.05) >= predicted(0.95)
 
     missing = run_tool(TOOL, "--model", str(model), "--data-root", str(tmp_path / "nope"),
                        "--out", str(tmp_path / "x.json"), timeout=300)

@@ -259,12 +259,14 @@ def _predicted(gpkg: str, layer: str, expressions: Sequence[str], shape: Tuple[i
 def measure(data_root: Path, model: Optional[str] = None,
             sources: Optional[Sequence[str]] = None, max_scenes: Optional[int] = None,
             threads: int = 2, log: Callable[[str], None] = lambda s: None,
-            floor_m: Optional[float] = None, ceiling_m: Optional[float] = None
-            ) -> Dict[str, Any]:
+            floor_m: Optional[float] = None, ceiling_m: Optional[float] = None,
+            threshold: Optional[float] = None) -> Dict[str, Any]:
     """Every held-out scene through the engine: per scene, its counts; pooled, the oIoU of each
     category, source and expression, and how often the absent phrases answered nothing.
     ``floor_m``: a scene finer than this is served at it (every phrase; to choose a floor);
-    ``ceiling_m``: a scene coarser than this is served at it (to compare with the ceilings)."""
+    ``ceiling_m``: a scene coarser than this is served at it (to compare with the ceilings);
+    ``threshold``: the foreground probability of every phrase (to compare with the card's
+    operating points, which make 0.5 each group's calibrated point)."""
     from ...engine.grid import source_gsd_m
     from ...engine.model_cache import ModelCache
     from ...engine.raster_io import open_info
@@ -288,7 +290,8 @@ def measure(data_root: Path, model: Optional[str] = None,
                 raster=str(scene.raster), expressions=asked, output=out, overwrite=True,
                 model=model, device="cpu", threads=threads,
                 pixel_coordinates=scene.pixel_size_m is not None,
-                pixel_size_m=scene.pixel_size_m, gsd_m=served), models=cache)
+                pixel_size_m=scene.pixel_size_m, gsd_m=served,
+                **({} if threshold is None else {"threshold": threshold})), models=cache)
             seconds = time.perf_counter() - started
             counts = result.feature_counts
             pred = _predicted(out, result.layer, list(truths), shape, scene.transform) \
@@ -309,7 +312,7 @@ def measure(data_root: Path, model: Optional[str] = None,
                 f"{e} {_iou(v):.3f}" for e, v in row["expressions"].items())
                 + f"; absent {row['absent']} ({seconds:.0f} s)")
     return {"scenes": rows, "pooled": pool(rows), "model": model or "lgce-lite",
-            "floor_m": floor_m, "ceiling_m": ceiling_m,
+            "floor_m": floor_m, "ceiling_m": ceiling_m, "threshold": threshold,
             "measure": "rrsis.training.sources.scenes_eval: the held-out scenes of every source "
                        "through the engine, polygons against labels on the scene's grid"}
 
@@ -375,6 +378,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="serve a scene finer than this GSD (m) at it, every phrase alike")
     p.add_argument("--ceiling", type=float, default=None,
                    help="serve a scene coarser than this GSD (m) at it, every phrase alike")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="foreground probability of every phrase (default the engine's)")
     args = p.parse_args(argv)
     return run_tool(lambda: _main(args))
 
@@ -383,7 +388,7 @@ def _main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     block = measure(Path(args.data_root), args.model, args.source, args.max_scenes,
                     args.threads, log=lambda s: print(s, file=sys.stderr, flush=True),
-                    floor_m=args.floor, ceiling_m=args.ceiling)
+                    floor_m=args.floor, ceiling_m=args.ceiling, threshold=args.threshold)
     write_report(args.out, "scenes", block, Path(args.model or "lgce-lite"), started)
     print(markdown(block), end="")
     return 0
