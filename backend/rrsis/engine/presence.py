@@ -36,9 +36,10 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["BINS", "STATISTICS", "DEFAULT_STATISTIC", "PresenceMeter", "PresenceRule",
+__all__ = ["CARD_KEY", "BINS", "STATISTICS", "DEFAULT_STATISTIC", "PresenceMeter", "PresenceRule",
            "PhrasePresence", "measure", "annotate", "no_match_message"]
 
+CARD_KEY = "presence"
 BINS = 1024
 TOP_K = {"top16": 16, "top64": 64, "top256": 256, "top1024": 1024}
 QUANTILES = {"q99": 0.99, "q999": 0.999}
@@ -127,7 +128,7 @@ class PresenceRule:
     @classmethod
     def from_card(cls, card: Optional[Mapping[str, Any]]) -> Optional["PresenceRule"]:
         """The rule of a model card, or None when it has no (usable) ``presence`` block."""
-        block = (card or {}).get("presence")
+        block = (card or {}).get(CARD_KEY)
         if not isinstance(block, Mapping) or block.get("statistic") not in STATISTICS:
             return None
         thr = block.get("threshold")

@@ -105,7 +105,7 @@ def test_the_card_gets_the_floors_the_engine_reads(tmp_path: Path, capsys) -> No
 def test_reports_that_cannot_decide_are_one_readable_line(tmp_path: Path, capsys) -> None:
     base, f15, _ = _three(tmp_path)
     for args, message in [([str(base)], "at least one with --floor"),
-                          ([str(base), str(base), str(f15)], "two reports without a floor"),
+                          ([str(base), str(base), str(f15)], "two reports served as the card does"),
                           ([str(tmp_path / "none.json"), str(f15)], "not a scenes_eval report")]:
         assert main([*args, "--out", str(tmp_path / "x.json")]) != 0
         err = capsys.readouterr().err
@@ -189,5 +189,5 @@ def test_a_report_of_both_ends_is_one_readable_line(tmp_path: Path, capsys) -> N
     both.write_text(json.dumps({"scenes": {"scenes": [], "floor_m": 0.15, "ceiling_m": 0.4}}))
     assert main([str(_ceilings(tmp_path)[0]), str(both), "--out", str(tmp_path / "x.json")]) != 0
     err = capsys.readouterr().err
-    assert "both --floor and --ceiling" in err and "Traceback" not in err
+    assert "served with --floor and --ceiling" in err and "Traceback" not in err
     assert not (tmp_path / "x.json").exists()

@@ -44,8 +44,8 @@ from ...errors import InputError, run_tool
 from ..tool_args import write_blocks
 from .scenes_eval import place_of
 
-__all__ = ["MIN_GAIN", "ENDS", "Reports", "read_reports", "choose", "card_blocks", "markdown",
-           "main"]
+__all__ = ["MIN_GAIN", "ENDS", "Reports", "read_reports", "decide", "choose", "card_blocks",
+           "markdown", "main"]
 
 #: pooled oIoU a candidate must add over serving as the card does, and the margin within
 #: which a candidate nearer to serving as the card does is preferred to the best (one point)
@@ -58,7 +58,10 @@ ENDS = {"floor": (FLOORS_KEY, "floor_m", min), "ceiling": (CEILINGS_KEY, "ceilin
 
 Key = Tuple[str, str, str]                      # (expression, source, scene)
 Counts = Dict[Key, Tuple[int, int]]             # -> (intersection, union)
-Candidates = Dict[str, Dict[float, Counts]]     # end -> metres -> counts
+Candidates = Dict[str, Dict[float, Counts]]     # kind -> value -> counts
+
+#: the report field of each kind of candidate (scenes_eval's --floor, --ceiling, --threshold)
+FIELDS = {"floor": "floor_m", "ceiling": "ceiling_m", "threshold": "threshold"}
 
 
 class Reports(NamedTuple):
@@ -68,16 +71,19 @@ class Reports(NamedTuple):
     native: Dict[Key, float]
 
 
-def _changes(end: str, metres: float, native: float) -> bool:
-    """Whether a candidate serves a scene of this GSD otherwise than the card does."""
-    return native < metres if end == "floor" else native > metres
+def _changes(kind: str, value: float, native: float) -> bool:
+    """Whether a candidate serves a scene of this GSD otherwise than the card does (a
+    threshold changes every scene)."""
+    if kind == "threshold":
+        return True
+    return native < value if kind == "floor" else native > value
 
 
-def read_reports(paths: Sequence[Path]) -> Reports:
-    """The :class:`Reports` of :mod:`.scenes_eval` reports: one without a floor or ceiling,
-    the others one each (reports of one candidate over other sources add up). A scene a
-    candidate's report lacks that the candidate cannot change (not finer than the floor, not
-    coarser than the ceiling) counts as served as the card does."""
+def read_reports(paths: Sequence[Path], kinds: Sequence[str] = tuple(ENDS)) -> Reports:
+    """The :class:`Reports` of :mod:`.scenes_eval` reports: one as the card serves, the
+    others one candidate each of ``kinds`` (reports of one candidate over other sources add
+    up). A scene a candidate's report lacks that the candidate cannot change (not finer than
+    the floor, not coarser than the ceiling) counts as served as the card does."""
     base: Optional[Counts] = None
     native: Dict[Key, float] = {}
     cands: Candidates = {}
@@ -89,14 +95,16 @@ def read_reports(paths: Sequence[Path]) -> Reports:
                       for r, e, c in rows}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path} is not a scenes_eval report: {exc}") from None
-        if block.get("threshold") is not None:
-            raise InputError(f"{path} was served with --threshold: not a scale's report")
-        moved = [(end, block.get(f"{end}_m")) for end in ENDS if block.get(f"{end}_m")]
+        moved = [(kind, block.get(f)) for kind, f in FIELDS.items() if block.get(f)]
         if len(moved) > 1:
-            raise InputError(f"{path} was served with both --floor and --ceiling: give one")
+            raise InputError(f"{path} was served with " + " and ".join(
+                f"--{k}" for k, _ in moved) + ": give reports of one candidate each")
+        if moved and moved[0][0] not in kinds:
+            raise InputError(f"{path} was served with --{moved[0][0]}: give reports of "
+                             + " or ".join(f"--{k}" for k in kinds))
         if not moved:
             if base is not None:
-                raise InputError("two reports without a floor or ceiling: give one")
+                raise InputError("two reports served as the card does: give one")
             base = counts
             # reports before native_gsd_m: the served grid, never finer than the raster
             native = {(e, r["source"], r["scene"]): float(r.get("native_gsd_m", r["gsd_m"]))
@@ -105,8 +113,8 @@ def read_reports(paths: Sequence[Path]) -> Reports:
             end, metres = moved[0]
             cands.setdefault(end, {}).setdefault(float(metres), {}).update(counts)
     if base is None or not cands:
-        raise InputError("give one report without a floor or ceiling and at least one with "
-                         "--floor or --ceiling")
+        raise InputError("give one report served as the card does and at least one with "
+                         + " or ".join(f"--{k}" for k in kinds))
     for end, by_metres in cands.items():
         for metres, counts in by_metres.items():
             for k, c in base.items():
@@ -132,6 +140,31 @@ def _pick(base: Counts, cands: Dict[float, Counts], keys: Sequence[Key], nearest
     floor = _oiou(base, keys) + min_gain
     good = [m for m, s in scores.items() if s >= best - min_gain and s >= floor]
     return nearest(good) if good else None
+
+
+def decide(base: Counts, cands: Dict[float, Counts], keys: Sequence[Key], nearest: Any,
+           min_gain: float = MIN_GAIN) -> Tuple[Optional[float], Dict[str, Any], Optional[str]]:
+    """The rule on ``keys``: (the candidate :func:`_pick` takes if the leave-one-place-out
+    estimate confirms it, else None; that estimate; why a pick was not confirmed). Each
+    place's scenes are scored with the candidate the same rule picks on the other places."""
+    chosen = _pick(base, cands, keys, nearest, min_gain)
+    held: Dict[str, Any] = {}
+    inter = union = base_i = base_u = 0
+    for place in sorted({place_of(k[1], k[2]) for k in keys}):
+        mine = [k for k in keys if place_of(k[1], k[2]) == place]
+        other = _pick(base, cands, [k for k in keys if k not in mine], nearest, min_gain)
+        scored = cands[other] if other is not None else base
+        inter += sum(scored[k][0] for k in mine)
+        union += sum(scored[k][1] for k in mine)
+        base_i += sum(base[k][0] for k in mine)
+        base_u += sum(base[k][1] for k in mine)
+        held[place] = other
+    estimate = {"chosen_elsewhere": held,
+                "as_served": round(base_i / base_u, 4) if base_u else 0.0,
+                "chosen": round(inter / union, 4) if union else 0.0}
+    if chosen is not None and estimate["chosen"] <= estimate["as_served"]:
+        return None, estimate, "not confirmed by the leave-one-place-out estimate"
+    return chosen, estimate, None
 
 
 def _inside(end: str, metres: float, span: Optional[Tuple[float, float]]) -> bool:
@@ -177,21 +210,7 @@ def _choose_end(end: str, reports: Reports, min_gain: float,
         if not keys:
             continue                          # no candidate serves its scenes otherwise
         places = sorted({place_of(k[1], k[2]) for k in keys})
-        chosen = _pick(base, usable, keys, nearest, min_gain)
-        held: Dict[str, Any] = {}
-        inter = union = base_i = base_u = 0
-        for place in places:
-            mine = [k for k in keys if place_of(k[1], k[2]) == place]
-            other = _pick(base, usable, [k for k in keys if k not in mine], nearest, min_gain)
-            scored = usable[other] if other is not None else base
-            inter += sum(scored[k][0] for k in mine)
-            union += sum(scored[k][1] for k in mine)
-            base_i += sum(base[k][0] for k in mine)
-            base_u += sum(base[k][1] for k in mine)
-            held[place] = other
-        estimate = {"chosen_elsewhere": held,
-                    "as_served": round(base_i / base_u, 4) if base_u else 0.0,
-                    "chosen": round(inter / union, 4) if union else 0.0}
+        chosen, estimate, note = decide(base, usable, keys, nearest, min_gain)
         entry: Dict[str, Any] = {
             "expression": expression, "scenes": len(keys), "places": len(places),
             "as_served": round(_oiou(base, keys), 4),
@@ -199,9 +218,8 @@ def _choose_end(end: str, reports: Reports, min_gain: float,
             "leave_one_place_out": estimate}
         if span is not None:
             entry["group_range_m"] = list(span)
-        if chosen is not None and estimate["chosen"] <= estimate["as_served"]:
-            entry["note"] = "not confirmed by the leave-one-place-out estimate"
-            chosen = None
+        if note:
+            entry["note"] = note
         entry[name] = chosen
         phrases[phrase] = entry
     nearest_word = "finest" if end == "floor" else "coarsest"
