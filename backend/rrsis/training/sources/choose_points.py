@@ -25,19 +25,16 @@ takes). Probability 0.5 stays each group's point in every output.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
-import time
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ...engine.operating import CARD_KEY as POINTS_KEY
 from ...engine.operating import MAX_OFFSET
 from ...engine.presence import CARD_KEY as PRESENCE_KEY
-from ...errors import InputError, run_tool
-from ..tool_args import write_blocks
-from .choose_scales import MIN_GAIN, Reports, decide, read_reports
+from ...errors import InputError
+from .choose_scales import MIN_GAIN, Reports, decide, read_reports, scene_tool
 from .scenes_eval import place_of
 
 __all__ = ["choose", "card_blocks", "markdown", "main"]
@@ -147,33 +144,15 @@ def markdown(chosen: Dict[str, Any]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _decide(paths: Sequence[Path], min_gain: float, card: Dict[str, Any]
+            ) -> Tuple[str, Dict[str, Dict[str, Any]]]:
+    chosen = choose(read_reports(paths, kinds=("threshold",)), min_gain)
+    return markdown(chosen), card_blocks(chosen, card)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("reports", nargs="+", type=Path, help="scenes_eval reports")
-    p.add_argument("--model", default="lgce-lite",
-                   help="the model whose card gets the result")
-    p.add_argument("--out", required=True, help="JSON report (written via a temporary name)")
-    p.add_argument("--min-gain", type=float, default=MIN_GAIN,
-                   help=f"pooled oIoU a threshold must add (default {MIN_GAIN})")
-    p.add_argument("--write-card", action="store_true",
-                   help="move the chosen groups' operating points (and presence thresholds) "
-                        "in the model's card")
-    args = p.parse_args(argv)
-    return run_tool(lambda: _main(args))
-
-
-def _main(args: argparse.Namespace) -> int:
-    from ...models.card import read_card
-    from ...models.catalog import find_model
-
-    started = time.perf_counter()
-    model = find_model(args.model)
-    chosen = choose(read_reports(args.reports, kinds=("threshold",)), args.min_gain)
-    print(markdown(chosen), end="")
-    write_blocks(args.out, card_blocks(chosen, read_card(model)), model, started,
-                 args.write_card)
-    return 0
+    return scene_tool(argv, __doc__, "a threshold", "move the chosen groups' operating points "
+                      "(and presence thresholds) in the model's card", _decide)
 
 
 if __name__ == "__main__":

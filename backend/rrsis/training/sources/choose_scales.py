@@ -37,7 +37,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from ...engine.gsd import CEILINGS_KEY, FLOORS_KEY, group_gsd_ranges
 from ...errors import InputError, run_tool
@@ -45,7 +45,7 @@ from ..tool_args import write_blocks
 from .scenes_eval import place_of
 
 __all__ = ["MIN_GAIN", "ENDS", "Reports", "read_reports", "decide", "choose", "card_blocks",
-           "markdown", "main"]
+           "markdown", "scene_tool", "main"]
 
 #: pooled oIoU a candidate must add over serving as the card does, and the margin within
 #: which a candidate nearer to serving as the card does is preferred to the best (one point)
@@ -283,34 +283,45 @@ def markdown(chosen: Dict[str, Dict[str, Any]]) -> str:
     return "\n".join(tables)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawTextHelpFormatter)
+def scene_tool(argv: Optional[List[str]], doc: str, what: str, card_help: str,
+               decide_blocks: Callable[[Sequence[Path], float, Dict[str, Any]],
+                                       Tuple[str, Dict[str, Dict[str, Any]]]]) -> int:
+    """The command line of a choice made on scenes_eval reports (this one and
+    :mod:`.choose_points`): ``decide_blocks(reports, min_gain, card)`` gives the Markdown to
+    print and the card blocks to report (and store with ``--write-card``)."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("reports", nargs="+", type=Path, help="scenes_eval reports")
     p.add_argument("--model", default="lgce-lite",
-                   help="the model whose card gives the group ranges and gets the result")
+                   help="the model whose card is read and gets the result")
     p.add_argument("--out", required=True, help="JSON report (written via a temporary name)")
     p.add_argument("--min-gain", type=float, default=MIN_GAIN,
-                   help=f"pooled oIoU a floor or ceiling must add (default {MIN_GAIN})")
-    p.add_argument("--write-card", action="store_true",
-                   help="store the chosen floors and ceilings (and the measurement) in the "
-                        "model's card")
+                   help=f"pooled oIoU {what} must add (default {MIN_GAIN})")
+    p.add_argument("--write-card", action="store_true", help=card_help)
     args = p.parse_args(argv)
-    return run_tool(lambda: _main(args))
+
+    def run() -> int:
+        from ...models.card import read_card
+        from ...models.catalog import find_model
+
+        started = time.perf_counter()
+        model = find_model(args.model)
+        text, blocks = decide_blocks(args.reports, args.min_gain, read_card(model))
+        print(text, end="")
+        write_blocks(args.out, blocks, model, started, args.write_card)
+        return 0
+
+    return run_tool(run)
 
 
-def _main(args: argparse.Namespace) -> int:
-    from ...models.card import read_card
-    from ...models.catalog import find_model
+def _decide(paths: Sequence[Path], min_gain: float, card: Dict[str, Any]
+            ) -> Tuple[str, Dict[str, Dict[str, Any]]]:
+    chosen = choose(read_reports(paths), min_gain=min_gain, ranges=phrase_ranges(card))
+    return markdown(chosen), card_blocks(chosen, card)
 
-    started = time.perf_counter()
-    model = find_model(args.model)
-    card = read_card(model)
-    chosen = choose(read_reports(args.reports), min_gain=args.min_gain,
-                    ranges=phrase_ranges(card))
-    print(markdown(chosen), end="")
-    write_blocks(args.out, card_blocks(chosen, card), model, started, args.write_card)
-    return 0
+
+def main(argv: Optional[List[str]] = None) -> int:
+    return scene_tool(argv, __doc__, "a floor or ceiling", "store the chosen floors and "
+                      "ceilings (and the measurement) in the model's card", _decide)
 
 
 if __name__ == "__main__":
