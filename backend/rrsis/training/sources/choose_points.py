@@ -34,8 +34,7 @@ from ...engine.operating import CARD_KEY as POINTS_KEY
 from ...engine.operating import MAX_OFFSET
 from ...engine.presence import CARD_KEY as PRESENCE_KEY
 from ...errors import InputError
-from .choose_scales import MIN_GAIN, Reports, decide, read_reports, scene_tool
-from .scenes_eval import place_of
+from .choose_scales import MIN_GAIN, Reports, decide, pooled_oiou, read_reports, scene_tool
 
 __all__ = ["choose", "card_blocks", "markdown", "main"]
 
@@ -76,9 +75,10 @@ def choose(reports: Reports, min_gain: float = MIN_GAIN) -> Dict[str, Any]:
         chosen, estimate, note = decide(base, cands, keys, _nearest_half, min_gain)
         entry: Dict[str, Any] = {
             "expressions": expressions, "scenes": len(keys),
-            "places": len({place_of(k[1], k[2]) for k in keys}),
-            "as_served": _pooled(base, keys),
-            "at_threshold": {f"{p:g}": _pooled(c, keys) for p, c in sorted(cands.items())},
+            "places": len(estimate["chosen_elsewhere"]),
+            "as_served": round(pooled_oiou(base, keys), 4),
+            "at_threshold": {f"{p:g}": round(pooled_oiou(c, keys), 4)
+                             for p, c in sorted(cands.items())},
             "leave_one_place_out": estimate, "threshold": chosen,
             "logit_shift": None if chosen is None else round(_logit(chosen), 4)}
         if note:
@@ -93,12 +93,6 @@ def choose(reports: Reports, min_gain: float = MIN_GAIN) -> Dict[str, Any]:
                            "oIoU, if it beats serving as the card does by min_gain and the "
                            "leave-one-place-out estimate confirms it; the operating point "
                            "moved by its logit"}
-
-
-def _pooled(counts: Dict[Any, Any], keys: List[Any]) -> float:
-    inter = sum(counts[k][0] for k in keys)
-    union = sum(counts[k][1] for k in keys)
-    return round(inter / union, 4) if union else 0.0
 
 
 def card_blocks(chosen: Dict[str, Any], card: Optional[Mapping[str, Any]]

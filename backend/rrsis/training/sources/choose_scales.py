@@ -44,8 +44,8 @@ from ...errors import InputError, run_tool
 from ..tool_args import write_blocks
 from .scenes_eval import place_of
 
-__all__ = ["MIN_GAIN", "ENDS", "Reports", "read_reports", "decide", "choose", "card_blocks",
-           "markdown", "scene_tool", "main"]
+__all__ = ["MIN_GAIN", "ENDS", "Reports", "read_reports", "pooled_oiou", "decide", "choose",
+           "card_blocks", "markdown", "scene_tool", "main"]
 
 #: pooled oIoU a candidate must add over serving as the card does, and the margin within
 #: which a candidate nearer to serving as the card does is preferred to the best (one point)
@@ -110,20 +110,21 @@ def read_reports(paths: Sequence[Path], kinds: Sequence[str] = tuple(ENDS)) -> R
             native = {(e, r["source"], r["scene"]): float(r.get("native_gsd_m", r["gsd_m"]))
                       for r, e, _ in rows}
         else:
-            end, metres = moved[0]
-            cands.setdefault(end, {}).setdefault(float(metres), {}).update(counts)
+            kind, value = moved[0]
+            cands.setdefault(kind, {}).setdefault(float(value), {}).update(counts)
     if base is None or not cands:
         raise InputError("give one report served as the card does and at least one with "
                          + " or ".join(f"--{k}" for k in kinds))
-    for end, by_metres in cands.items():
-        for metres, counts in by_metres.items():
+    for kind, by_value in cands.items():
+        for value, counts in by_value.items():
             for k, c in base.items():
-                if k not in counts and not _changes(end, metres, native[k]):
+                if k not in counts and not _changes(kind, value, native[k]):
                     counts[k] = c
     return Reports(base, cands, native)
 
 
-def _oiou(counts: Counts, keys: Sequence[Key]) -> float:
+def pooled_oiou(counts: Counts, keys: Sequence[Key]) -> float:
+    """The oIoU of ``keys`` pooled: their intersections over their unions."""
     inter = sum(counts[k][0] for k in keys)
     union = sum(counts[k][1] for k in keys)
     return inter / union if union else 0.0
@@ -135,9 +136,9 @@ def _pick(base: Counts, cands: Dict[float, Counts], keys: Sequence[Key], nearest
     to serving as the card does within ``min_gain`` of the best; None if none beats it."""
     if not keys or not cands:
         return None
-    scores = {m: _oiou(c, keys) for m, c in cands.items()}
+    scores = {m: pooled_oiou(c, keys) for m, c in cands.items()}
     best = max(scores.values())
-    floor = _oiou(base, keys) + min_gain
+    floor = pooled_oiou(base, keys) + min_gain
     good = [m for m, s in scores.items() if s >= best - min_gain and s >= floor]
     return nearest(good) if good else None
 
@@ -209,12 +210,13 @@ def _choose_end(end: str, reports: Reports, min_gain: float,
                 and any(_changes(end, m, reports.native[k]) for m in usable)]
         if not keys:
             continue                          # no candidate serves its scenes otherwise
-        places = sorted({place_of(k[1], k[2]) for k in keys})
         chosen, estimate, note = decide(base, usable, keys, nearest, min_gain)
         entry: Dict[str, Any] = {
-            "expression": expression, "scenes": len(keys), "places": len(places),
-            "as_served": round(_oiou(base, keys), 4),
-            f"at_{end}": {f"{m:g}": round(_oiou(c, keys), 4) for m, c in sorted(usable.items())},
+            "expression": expression, "scenes": len(keys),
+            "places": len(estimate["chosen_elsewhere"]),
+            "as_served": round(pooled_oiou(base, keys), 4),
+            f"at_{end}": {f"{m:g}": round(pooled_oiou(c, keys), 4)
+                          for m, c in sorted(usable.items())},
             "leave_one_place_out": estimate}
         if span is not None:
             entry["group_range_m"] = list(span)
