@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from helpers.refsegrs import write_refsegrs
+from rrsis.errors import InputError
 from rrsis.models import create_model, load_checkpoint, read_card
 from rrsis.training.optim import param_groups, configure_trainable
 from rrsis.training.recipe import Recipe
@@ -125,6 +126,21 @@ def test_export_has_a_filled_card(tiny_dataset: Path, tmp_path: Path) -> None:
     for name in ("iterations.csv", "epochs.csv", "curves.png", "metrics.json", "metrics.md"):
         assert (tmp_path / "run" / name).is_file(), name
     assert result.metrics["test"]["overall"] == card["metrics"]["test"]
+
+
+def test_more_draws_join_the_training_split_only(tiny_dataset: Path, tmp_path: Path) -> None:
+    """Other crops of the same training places (``more_train``) add training samples; the
+    validation and test splits stay those of ``data``, so runs with and without compare."""
+    draw = tmp_path / "draw1"
+    write_refsegrs(draw, {"train": 6, "val": 3, "test": 3})
+    plain = Trainer(TINY, [tiny_dataset], tmp_path / "a", device="cpu")
+    more = Trainer(TINY, [tiny_dataset], tmp_path / "b", device="cpu", more_train=[draw])
+    assert (len(plain.train_set), len(more.train_set)) == (8, 14)
+    assert len(more.val_set) == len(plain.val_set) == 4
+    assert len(more.test_set) == 4
+    assert more.iters_per_epoch == 7 and len(more.meta) == 2
+    with pytest.raises(InputError, match="dataset folder not found"):
+        Trainer(TINY, [tiny_dataset], tmp_path / "c", device="cpu", more_train=[tmp_path / "no"])
 
 
 def test_validation_cadence_follows_its_cost(tiny_dataset: Path, tmp_path: Path) -> None:

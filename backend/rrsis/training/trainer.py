@@ -152,13 +152,17 @@ class Trainer:
                  export_path: Optional[PathLike] = None, name: Optional[str] = None,
                  model: Optional[ReferringSegmenter] = None, gsd_m: Optional[float] = None,
                  extra_card: Optional[Dict[str, Any]] = None,
+                 more_train: Sequence[PathLike] = (),
                  progress: Optional[Callable[[Dict[str, Any]], None]] = None,
                  cancelled: Optional[Callable[[], bool]] = None) -> None:
         if not data:
             raise InputError("no dataset folder given")
         self.recipe = recipe
         self.roots = [Path(d) for d in data]
-        for r in self.roots:
+        # more draws of the same sources (other crops of the same training places): their
+        # train split joins the training data; validation and test stay those of ``data``
+        self.train_roots = self.roots + [Path(d) for d in more_train]
+        for r in self.train_roots:
             if not r.is_dir():
                 raise InputError(f"dataset folder not found: {r}")
         self.out_dir = Path(out_dir)
@@ -175,7 +179,7 @@ class Trainer:
         random.seed(recipe.seed + self.info.rank)
 
         self.model: ReferringSegmenter = model if model is not None else build_model(recipe)
-        self.meta = dataset_metadata(self.roots)
+        self.meta = dataset_metadata(self.train_roots)
         self.gsd_m = gsd_m or next((m["gsd_m"] for m in self.meta if m.get("gsd_m")), None) \
             or self.model.config.gsd_m
         self.size = recipe.input_size or self.model.config.input_size
@@ -187,7 +191,8 @@ class Trainer:
                    hflip=recipe.hflip, seed=recipe.seed, rot90=recipe.rot90, use_valid=True,
                    grayscale_p=recipe.grayscale_p, stretch_jitter=recipe.stretch_jitter,
                    gamma_jitter=recipe.gamma_jitter, copy_paste=recipe.copy_paste)
-        self.train_set = make_dataset(self.model, self.roots, recipe.train_split, self.size, **aug)
+        self.train_set = make_dataset(self.model, self.train_roots, recipe.train_split,
+                                      self.size, **aug)
         self.val_set = self._optional_split(recipe.val_split)
         self.test_set = self._optional_split(recipe.test_split)
         self.sampler = DistributedSampler(self.train_set, num_replicas=self.info.world_size,

@@ -40,6 +40,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="visual stem + this many stages frozen (default: the recipe's)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--rebuild", action="store_true")
+    p.add_argument("--draws", type=int, default=0,
+                   help="this many more draws of training crops from the same training places "
+                        "(seeds 1..N, built under DATASETS/draw<k>); validation stays seed 0's")
     p.add_argument("--resume", default=None)
     p.add_argument("--export", default=None)
     p.add_argument("--time-budget", type=float, default=None)
@@ -58,6 +61,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     folders = dataset_folders(Path(args.datasets))
     if args.rebuild or not all((f / "dataset.json").is_file() for f in folders):
         build_all(Path(args.data_root), Path(args.datasets))
+    more_train = []
+    for k in range(1, args.draws + 1):
+        draw = dataset_folders(Path(args.datasets) / f"draw{k}")
+        if args.rebuild or not all((f / "dataset.json").is_file() for f in draw):
+            build_all(Path(args.data_root), Path(args.datasets) / f"draw{k}", seed=k)
+        more_train += draw
     recipe = resolve_recipe(args.recipe, time_budget_s=args.time_budget, epochs=args.epochs,
                             lr=args.lr, arch=args.arch,
                             frozen_stages=args.frozen_stages)
@@ -73,7 +82,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = create_model(recipe.arch)
         init_pretrained(model)
     trainer = Trainer(recipe, folders, args.out, device="cpu", resume=args.resume,
-                      export_path=args.export, name="lgce-lite", model=model, gsd_m=0.15)
+                      export_path=args.export, name="lgce-lite", model=model, gsd_m=0.15,
+                      more_train=more_train)
     if args.max_iters:
         trainer.plan_iterations(args.max_iters)
     frozen = sum(p.numel() for p in trainer.model.segmentation.parameters()
