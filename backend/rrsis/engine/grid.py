@@ -119,7 +119,7 @@ def source_gsd_m(info: "RasterInfo") -> Optional[float]:
     if info.crs is None:
         return info.pixel_size_m
     t = info.transform
-    cx, cy = t * (info.width / 2, info.height / 2)
+    cx, cy = t @ (info.width / 2, info.height / 2)
     gx, gy = ground_scale(info.crs, cx, cy, t.a, t.e)
     return math.sqrt(gx * gy)
 
@@ -164,18 +164,18 @@ def _pixel_grid(info: "RasterInfo", bounds: Bounds, gsd_m: float) -> WorkGrid:
     downwards in the raster, in the coordinates of its pixel frame (``info.transform``: y
     the row, or minus the row), its pixels of the working GSD where the ground size of the
     raster's pixels is known."""
-    cols, rows = zip(*(~info.transform * (x, y) for x in bounds[0::2] for y in bounds[1::2]))
+    cols, rows = zip(*(~info.transform @ (x, y) for x in bounds[0::2] for y in bounds[1::2]))
     c0, r0 = int(math.floor(min(cols) + 1e-9)), int(math.floor(min(rows) + 1e-9))
     c1, r1 = int(math.ceil(max(cols) - 1e-9)), int(math.ceil(max(rows) - 1e-9))
     size = info.pixel_size_m
     if not size:   # no ground size known: a pixel is a nominal metre
-        return WorkGrid(None, info.transform * Affine.translation(c0, r0), c1 - c0, r1 - r0,
+        return WorkGrid(None, info.transform @ Affine.translation(c0, r0), c1 - c0, r1 - r0,
                         1.0, 1.0)
     res = gsd_m / size   # raster pixels per working pixel
     if math.isclose(res, 1.0, rel_tol=1e-6):
         res = 1.0
     width, height = _grid_size(gsd_m, (c1 - c0) / res, (r1 - r0) / res)
-    return WorkGrid(None, info.transform * Affine(res, 0.0, c0, 0.0, res, r0), width, height,
+    return WorkGrid(None, info.transform @ Affine(res, 0.0, c0, 0.0, res, r0), width, height,
                     float(gsd_m), float(size))
 
 

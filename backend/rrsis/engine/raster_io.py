@@ -357,7 +357,7 @@ class WindowReader:
                       ) -> Tuple[Window, Optional[Tuple[int, int]]]:
         """The raster's window under working rows r0-r1 and columns c0-c1 of a grid in pixel
         coordinates, and the shape to resample it to (None: the raster's own pixels)."""
-        t = ~self.info.transform * self.grid.transform   # working pixel -> raster pixel
+        t = ~self.info.transform @ self.grid.transform   # working pixel -> raster pixel
         if t.a == 1.0 and t.e == 1.0:
             return Window(c0 + int(t.c), r0 + int(t.f), c1 - c0, r1 - r0), None
         x0, y0 = t.c + c0 * t.a, t.f + r0 * t.e

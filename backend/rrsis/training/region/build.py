@@ -377,7 +377,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                 Image.fromarray((valid * 255).astype(np.uint8)).save(
                     tmp / "tiles" / f"{name}.valid.png")
                 from rasterio.transform import Affine
-                transform = grid.transform * Affine.translation(col, row)   # the tile's
+                transform = grid.transform @ Affine.translation(col, row)   # the tile's
                 for e, ex in enumerate(exprs):
                     sid = f"{name}e{e:02d}"
                     mask = rasterize([(instances[i].geometry, 255) for i in ex.targets],
