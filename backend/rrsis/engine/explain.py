@@ -7,7 +7,7 @@ from typing import Any, Dict, NamedTuple, Optional, Sequence
 
 from ..errors import ModelNotFoundError, RrsisError
 from ..grounding.engine import GroundedRun
-from ..grounding.explain import Scales, explain_dict, explain_text
+from ..grounding.explain import BaseScales, Scales, explain_dict, explain_text
 from ..grounding.learnt import Unlearnt, unlearnt_words
 from ..grounding.lexicon import Vocabulary, vocabulary_of
 from ..grounding.policy import policy_of
@@ -29,6 +29,7 @@ class ModelFacts(NamedTuple):
     base: Optional[str] = None   # the installed model a fine-tuned one was made from
     ceilings: Dict[str, float] = {}   # per phrase, the coarsest GSD it is looked for at
     floors: Dict[str, float] = {}     # per phrase, the finest GSD it is looked for at
+    base_scales: Optional[BaseScales] = None   # the base's, for the phrases left to it
 
 
 def model_facts(model: Optional[str] = None) -> ModelFacts:
@@ -43,14 +44,20 @@ def model_facts(model: Optional[str] = None) -> ModelFacts:
         if model is not None:
             raise
         card = {}
-    base = card.get("finetuned_from")
+    base, base_scales = card.get("finetuned_from"), None
     try:
-        base = str(base) if base and find_model(str(base)) else None
+        base_card = read_card(find_model(str(base))) if base else None
     except RrsisError:
-        base = None   # not installed: the fine-tuned model is asked for everything
+        base_card = None   # not installed: the fine-tuned model is asked for everything
+    if base_card is None:
+        base = None
+    else:
+        base, base_scales = str(base), BaseScales(group_gsd_ranges(base_card),
+                                                  phrase_ceilings(base_card),
+                                                  phrase_floors(base_card))
     return ModelFacts(policy_of(card), group_gsd_ranges(card), unlearnt_words(card),
                       vocabulary_of(card), str(card.get("name") or model or ""), base,
-                      phrase_ceilings(card), phrase_floors(card))
+                      phrase_ceilings(card), phrase_floors(card), base_scales)
 
 
 def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",
@@ -61,10 +68,11 @@ def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode:
     out: Dict[str, Dict[str, Any]] = {}
     for e in expressions:
         d = explain_dict(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
-                         facts.vocabulary, facts.base, facts.ceilings, facts.floors)
+                         facts.vocabulary, facts.base, facts.ceilings, facts.floors,
+                         facts.base_scales)
         d["text"] = explain_text(e, mode, facts.policy, facts.scales, facts.unlearnt, rivals,
                                  facts.vocabulary, facts.base, facts.name, facts.ceilings,
-                                 facts.floors)
+                                 facts.floors, facts.base_scales)
         run = GroundedRun([e], mode, policy=facts.policy, rivals=rivals,
                           vocabulary=facts.vocabulary)
         phrases = run.segmented_phrases(e)

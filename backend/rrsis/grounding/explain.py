@@ -8,7 +8,7 @@ model will be given.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .engine import GroundedRun
 from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_AXIS_M,
@@ -19,7 +19,7 @@ from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary
 from .plan import ALL_BUT, MEASURES, Plan, Relation, Target, count_words, ordinal
 from .rivals import COVER, MARGIN
 
-__all__ = ["explain_text", "explain_dict", "Scales"]
+__all__ = ["explain_text", "explain_dict", "Scales", "BaseScales"]
 
 _RULES = {
     "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
@@ -152,6 +152,15 @@ def _target_lines(t: Target, indent: str) -> List[str]:
 Scales = Mapping[str, Tuple[float, float]]  # the card's group_gsd_range_m, per lexicon group
 
 
+class BaseScales(NamedTuple):
+    """What the base model's card says about scales: a phrase a fine-tuned model leaves to its
+    base is looked for where the base looks for it, under the base's own word."""
+
+    scales: Scales
+    ceilings: Mapping[str, float] = {}
+    floors: Mapping[str, float] = {}
+
+
 def phrase_scale(scales: Optional[Scales], ceilings: Optional[Mapping[str, float]],
                  phrase: str, group: str, floors: Optional[Mapping[str, float]] = None
                  ) -> Optional[Tuple[float, float, bool, bool]]:
@@ -169,23 +178,42 @@ def phrase_scale(scales: Optional[Scales], ceilings: Optional[Mapping[str, float
     return (floor if raised else lo), hi, capped, raised
 
 
-def _scale_lines(run: GroundedRun, categories: List[str], scales: Optional[Scales],
-                 ceilings: Optional[Mapping[str, float]],
-                 floors: Optional[Mapping[str, float]] = None) -> List[str]:
-    lines = []
-    cats = run.vocabulary.by_name
+def _scales_of(run: GroundedRun, categories: List[str], scales: Optional[Scales],
+               ceilings: Optional[Mapping[str, float]], floors: Optional[Mapping[str, float]],
+               base_scales: Optional[BaseScales]
+               ) -> Dict[str, Tuple[str, Tuple[float, float, bool, bool], bool]]:
+    """Per category's model phrase: its group, :func:`phrase_scale`, and whether the base
+    model's card gave it (a phrase the fine-tuned model leaves to its base, as the engine's
+    ``run.segment`` serves it)."""
+    cats, out = run.vocabulary.by_name, {}
+    to_base = set(run.untaught_phrases()) if base_scales is not None else set()
     for c in categories:
         group, phrase = cats[c].group, cats[c].model_phrase
-        found = phrase_scale(scales, ceilings, phrase, group, floors)
+        if phrase in to_base:
+            found = phrase_scale(base_scales.scales, base_scales.ceilings,  # type: ignore
+                                 run.base_phrase(phrase), group, base_scales.floors)  # type: ignore
+        else:
+            found = phrase_scale(scales, ceilings, phrase, group, floors)
         if found is not None:
-            lo, hi, capped, raised = found
-            moved = [end for end, on in (("coarse end lowered", capped),
-                                         ("fine end raised", raised)) if on]
-            why = f"the GSDs the model learnt {group} at" + (
-                f", the {' and '.join(moved)} to where the model finds it better (measured)"
-                if moved else "")
-            lines.append(f"  scale: {phrase!r} is looked for at {lo:g}-{hi:g} m, {why} (the "
-                         "working GSD clamped into them, unless a GSD is set)")
+            out[phrase] = (group, found, phrase in to_base)
+    return out
+
+
+def _scale_lines(run: GroundedRun, categories: List[str], scales: Optional[Scales],
+                 ceilings: Optional[Mapping[str, float]],
+                 floors: Optional[Mapping[str, float]] = None,
+                 base_scales: Optional[BaseScales] = None) -> List[str]:
+    lines = []
+    for phrase, (group, (lo, hi, capped, raised), of_base) in _scales_of(
+            run, categories, scales, ceilings, floors, base_scales).items():
+        moved = [end for end, on in (("coarse end lowered", capped),
+                                     ("fine end raised", raised)) if on]
+        who = "the base model" if of_base else "the model"
+        why = f"the GSDs {who} learnt {group} at" + (
+            f", the {' and '.join(moved)} to where {who} finds it better (measured)"
+            if moved else "")
+        lines.append(f"  scale: {phrase!r} is looked for at {lo:g}-{hi:g} m, {why} (the "
+                     "working GSD clamped into them, unless a GSD is set)")
     return lines
 
 
@@ -214,12 +242,14 @@ def explain_text(expression: str, mode: str = "auto",
                  rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY,
                  base: Optional[str] = None, model: str = "",
                  ceilings: Optional[Mapping[str, float]] = None,
-                 floors: Optional[Mapping[str, float]] = None) -> str:
+                 floors: Optional[Mapping[str, float]] = None,
+                 base_scales: Optional[BaseScales] = None) -> str:
     """The plan of ``expression`` as text; ``policy``, ``scales``, ``unlearnt``,
     ``vocabulary``, ``ceilings`` and ``floors`` are what the model's card says (grounding
     policy, per-group scales, words it did not learn, categories it adds to the lexicon,
     per-phrase ceilings and floors on the scales); ``base``: the installed model a fine-tuned
-    ``model`` was made from, which the engine asks for what it was not taught."""
+    ``model`` was made from, which the engine asks for what it was not taught, looked for at
+    the scales its card (``base_scales``) gives."""
     run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
     cats = vocabulary.by_name
     plan: Plan = run.plans()[expression]
@@ -228,7 +258,8 @@ def explain_text(expression: str, mode: str = "auto",
     if plan.mode == "grounded":
         lines.append("  segment: " + ", ".join(
             f"{cats[c].model_phrase!r}" for c in plan.categories()) + " (each once per run)")
-        lines += _scale_lines(run, plan.categories(), scales, ceilings, floors)
+        lines += _scale_lines(run, plan.categories(), scales, ceilings, floors,
+                              base_scales if base else None)
         lines += _rival_lines(run, plan)
         lines += _caution_lines(run, expression, unlearnt)
         for i, t in enumerate(plan.targets):
@@ -258,20 +289,19 @@ def explain_dict(expression: str, mode: str = "auto",
                  rivals: bool = True, vocabulary: Vocabulary = BASE_VOCABULARY,
                  base: Optional[str] = None,
                  ceilings: Optional[Mapping[str, float]] = None,
-                 floors: Optional[Mapping[str, float]] = None) -> Dict[str, Any]:
+                 floors: Optional[Mapping[str, float]] = None,
+                 base_scales: Optional[BaseScales] = None) -> Dict[str, Any]:
     """The plan of ``expression`` as JSON-able data (see :func:`explain_text`)."""
     run = GroundedRun([expression], mode, policy=policy, rivals=rivals, vocabulary=vocabulary)
-    cats = vocabulary.by_name
     plan = run.plans()[expression]
     d = plan.to_dict()
     d["segment"] = list(run.phrases)
     d["rivals"] = run.rivals_for(plan)
     d["grounding"] = mode
-    if plan.mode == "grounded" and scales:
-        found = {cats[c].model_phrase: phrase_scale(scales, ceilings, cats[c].model_phrase,
-                                                    cats[c].group, floors)
-                 for c in plan.categories()}
-        d["scales_m"] = {p: [v[0], v[1]] for p, v in found.items() if v is not None}
+    if plan.mode == "grounded" and (scales or (base and base_scales)):
+        found = _scales_of(run, plan.categories(), scales, ceilings, floors,
+                           base_scales if base else None)
+        d["scales_m"] = {p: [v[1][0], v[1][1]] for p, v in found.items()}
     weak = unlearnt_in(run.segmented_phrases(expression), unlearnt or {})
     if weak:
         d["unlearnt"] = {p: {"oIoU": v[0], "count": v[1]} for p, v in weak.items()}

@@ -129,6 +129,39 @@ def test_explain_says_which_phrases_the_base_model_answers(tmp_path, monkeypatch
     assert "base_model" not in d
 
 
+def test_explain_gives_a_phrase_left_to_the_base_the_bases_scales(tmp_path, monkeypatch
+                                                                   ) -> None:
+    """As the engine serves it: the base's group range, moved by the base's ceiling and floor
+    under the base's word ("buildings"), not the fine-tuned card's."""
+    import torch
+
+    from rrsis.engine.explain import explain_plans
+    from rrsis.models import create_model, save_checkpoint
+
+    monkeypatch.setenv("RRSIS_MODEL_DIR", str(tmp_path))
+    torch.manual_seed(0)
+    model = create_model("test-lgce-tiny")
+    save_checkpoint(model, tmp_path / "tinybase.safetensors", card={
+        "name": "tinybase", "group_gsd_range_m": {"building": [0.06, 0.6], "road": [0.34, 0.6]},
+        "phrase_gsd_ceilings": {"ceiling_m": {"buildings": 0.4}},
+        "phrase_gsd_floors": {"floor_m": {"buildings": 0.15}}})
+    save_checkpoint(model, tmp_path / "tinyft.safetensors", card={
+        "name": "tinyft", "finetuned_from": "tinybase", "base_classes": ["building"],
+        "categories": {"building": ["building"], "car": ["car"]},
+        "group_gsd_range_m": {"building": [0.2273, 0.25], "vehicle": [0.2273, 0.25]}})
+    plans = explain_plans(["buildings", "cars next to the road"], model="tinyft")
+    d = plans["buildings"]
+    assert d["base_model"] == {"building": "tinybase"}
+    assert d["scales_m"] == {"building": [0.15, 0.4]}
+    assert "scale: 'building' is looked for at 0.15-0.4 m, the GSDs the base model learnt " \
+           "building at, the coarse end lowered and fine end raised to where the base model " \
+           "finds it better (measured)" in d["text"]
+    d = plans["cars next to the road"]   # the model's own class keeps its own scales
+    assert d["scales_m"] == {"car": [0.2273, 0.25], "road": [0.34, 0.6]}
+    assert "'road' is looked for at 0.34-0.6 m, the GSDs the base model learnt road at" \
+        in d["text"]
+
+
 def test_a_class_the_base_segments_better_is_left_to_it() -> None:
     """A taught class the base segmented better on the validation part (the card's
     ``base_classes``, written by finetune) is asked of the base, and said to be for that
