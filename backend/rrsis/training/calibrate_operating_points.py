@@ -29,7 +29,7 @@ import numpy as np
 
 from ..engine.operating import CARD_KEY
 from ..errors import InputError, run_tool
-from .tool_args import measuring_parser, write_report
+from .tool_args import markdown_table, measuring_parser, write_report
 
 __all__ = ["GRID", "MIN_SAMPLES", "Row", "oiou", "group_of_word", "collect", "choose",
            "markdown", "main"]
@@ -130,20 +130,22 @@ def choose(rows: Sequence[Row], min_samples: int = MIN_SAMPLES) -> Dict[str, Any
 
 def markdown(block: Dict[str, Any]) -> str:
     """The block as a Markdown table (val oIoU at the argmax and at the chosen point)."""
-    rows = ["| group | val triplets | logit threshold (probability) | oIoU at 0.5 | oIoU there "
-            "| two-fold: chosen on one half, scored on the other |", "|---|---|---|---|---|---|"]
+    cells = []
     for group, e in block["groups"].items():
         t = e["logit_threshold"]
         point = f"{t:+.2f} ({e['probability']:.2f})" if "probability" in e else \
             f"{t:+.2f} ({e.get('note', 'argmax')})"
         folds = "; ".join(f"{100 * h['oIoU_at_0']:.1f} -> {100 * h['oIoU']:.1f}"
                           for h in e.get("two_fold", ())) or "-"
-        rows.append(f"| {group} | {e['n']} | {point} | {100 * e['oIoU_at_0']:.2f} | "
-                    f"{100 * e.get('oIoU', e['oIoU_at_0']):.2f} | {folds} |")
+        cells.append([group, e["n"], point, f"{100 * e['oIoU_at_0']:.2f}",
+                      f"{100 * e.get('oIoU', e['oIoU_at_0']):.2f}", folds])
     overall = block.get("overall")
     if overall:
-        rows.append(f"| all val triplets | {overall['n']} | | {100 * overall['oIoU_at_0']:.2f} | "
-                    f"{100 * overall['oIoU']:.2f} | |")
+        cells.append(["all val triplets", overall["n"], "", f"{100 * overall['oIoU_at_0']:.2f}",
+                      f"{100 * overall['oIoU']:.2f}", ""])
+    rows = markdown_table(["group", "val triplets", "logit threshold (probability)",
+                           "oIoU at 0.5", "oIoU there",
+                           "two-fold: chosen on one half, scored on the other"], cells)
     return "\n".join(rows) + "\n"
 
 

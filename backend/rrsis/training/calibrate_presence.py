@@ -50,7 +50,7 @@ import numpy as np
 
 from ..engine.presence import STATISTICS, PresenceMeter, statistics
 from ..errors import InputError, run_tool
-from .tool_args import measuring_parser
+from .tool_args import markdown_table, measuring_parser
 from ..paths import write_text_atomic
 
 __all__ = ["Case", "choose_threshold", "choose_statistic", "val_cases", "collect", "calibrate",
@@ -408,20 +408,21 @@ def write_presence(model: Path, presence: Dict[str, Any]) -> None:
 
 
 def format_table(report: Dict[str, Any]) -> str:
-    rows = ["| statistic | threshold | absent/gibberish rejected | present kept |",
-            "|---|---|---|---|"]
-    for name, r in report["statistics"].items():
-        mark = " **(chosen)**" if name == report["presence"]["statistic"] else ""
-        rows.append(f"| `{name}`{mark} | {r['threshold']:.4f} | {r['absent_rejected']:.1%} | "
-                    f"{(r['present_kept'] or 0):.1%} |")
-    rows += ["", "| source | " + " | ".join(("present kept",) + tuple(
-        f"{k} rejected" for k in KINDS_NEGATIVE)) + " |", "|---" * 5 + "|"]
+    chosen = report["presence"]["statistic"]
+    rows = markdown_table(
+        ["statistic", "threshold", "absent/gibberish rejected", "present kept"],
+        ([f"`{name}`" + (" **(chosen)**" if name == chosen else ""), f"{r['threshold']:.4f}",
+          f"{r['absent_rejected']:.1%}", f"{(r['present_kept'] or 0):.1%}"]
+         for name, r in report["statistics"].items()))
+    per_source = []
     for source, kinds in report["sources"].items():
         cells = [f"{kinds['present']['kept']:.0%} of {kinds['present']['n']}"
                  if "present" in kinds else "-"]
         cells += [f"{kinds[k]['rejected']:.0%} of {kinds[k]['n']}" if k in kinds else "-"
                   for k in KINDS_NEGATIVE]
-        rows.append(f"| {source} | " + " | ".join(cells) + " |")
+        per_source.append([source, *cells])
+    rows += [""] + markdown_table(
+        ["source", "present kept", *(f"{k} rejected" for k in KINDS_NEGATIVE)], per_source)
     return "\n".join(rows)
 
 

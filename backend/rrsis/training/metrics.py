@@ -14,6 +14,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .tool_args import markdown_table
+
 __all__ = ["THRESHOLDS", "intersection_union", "sample_iou", "summarize", "MetricAccumulator",
            "metrics_table"]
 
@@ -100,13 +102,10 @@ _COLUMNS = ("Pr@0.5", "Pr@0.6", "Pr@0.7", "Pr@0.8", "Pr@0.9", "oIoU", "mIoU")
 
 def metrics_table(rows: Dict[str, Dict[str, float]], first: str = "split") -> str:
     """{label: summarize(...)} -> a Markdown table in percent, as the paper reports."""
-    head = f"| {first} | n | " + " | ".join(_COLUMNS) + " |"
-    sep = "|" + "---|" * (len(_COLUMNS) + 2)
-    lines = [head, sep]
-    for label, m in rows.items():
-        cells = " | ".join(f"{100 * m.get(c, 0.0):.2f}" for c in _COLUMNS)
-        lines.append(f"| {label} | {int(m.get('count', 0))} | {cells} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(markdown_table(
+        [first, "n", *_COLUMNS],
+        ([label, int(m.get("count", 0)), *(f"{100 * m.get(c, 0.0):.2f}" for c in _COLUMNS)]
+         for label, m in rows.items()))) + "\n"
 
 
 def _to_numpy(x: object) -> object:

@@ -11,9 +11,9 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Iterable, List, Sequence
 
-__all__ = ["measuring_parser", "write_report", "write_blocks"]
+__all__ = ["measuring_parser", "write_report", "write_blocks", "markdown_table"]
 
 
 def measuring_parser(doc: str, *, write_card: str = "",
@@ -54,3 +54,12 @@ def write_blocks(out: str, blocks: Dict[str, Dict[str, Any]], model: Path, start
         update_card(model, blocks)
         print(f"stored in the card of {model}")
     return report
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> List[str]:
+    """The lines of a Markdown table (a header, its rule, a line per row of cells): the
+    measuring tools' reports print their tables this one way."""
+    def line(cells: Sequence[Any]) -> str:
+        return "|" + "|".join(f" {c} " if str(c) else " " for c in cells) + "|"
+
+    return [line(header), "|---" * len(header) + "|"] + [line(row) for row in rows]

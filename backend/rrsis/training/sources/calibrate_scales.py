@@ -35,7 +35,7 @@ import numpy as np
 from ...engine.gsd import CEILINGS_KEY, group_gsd_ranges
 from ...errors import run_tool
 from ..calibrate_operating_points import Row, oiou
-from ..tool_args import measuring_parser, write_report
+from ..tool_args import markdown_table, measuring_parser, write_report
 
 __all__ = ["CEILINGS", "MIN_GAIN", "MIN_SAMPLES", "collect", "choose", "markdown", "main"]
 
@@ -163,23 +163,22 @@ def _best(rows: Sequence[Row], allowed: Sequence[int], min_gain: float) -> int:
 def markdown(block: Dict[str, Any]) -> str:
     """The block as a Markdown table: pooled val oIoU as learnt and at each ceiling."""
     cands = [f"{c:g}" for c in block["candidates_m"]]
-    rows = ["| phrase (group) | plain val triplets | as learnt | "
-            + " | ".join(f"at {c} m" for c in cands)
-            + " | chosen | two-fold: chosen on one half, scored on the other |",
-            "|---" * (len(cands) + 5) + "|"]
+    per_phrase = []
     for group, e in block["groups"].items():
         at = [f"{100 * e['at_ceiling'][c]:.1f}" if c in e["at_ceiling"] else "-" for c in cands]
         folds = "; ".join(f"{100 * h['as_learnt']:.1f} -> {100 * h['chosen']:.1f}"
                           + (f" ({h['ceiling_m']:g} m)" if h["ceiling_m"] else " (none)")
                           for h in e.get("two_fold", ())) or "-"
         chosen = f"{e['ceiling_m']:g} m" if e["ceiling_m"] else "as learnt"
-        rows.append(f"| {group} ({e['group']}) | {e['n']} | {100 * e['as_learnt']:.1f} | "
-                    + " | ".join(at)
-                    + f" | {chosen} | {folds} |")
-    rows += ["", "| lexicon group | plain val triplets | as learnt | as served (the chosen "
-             "ceilings) |", "|---|---|---|---|"]
-    rows += [f"| {g} | {e['n']} | {100 * e['as_learnt']:.1f} | {100 * e['as_served']:.1f} |"
-             for g, e in block.get("by_group", {}).items()]
+        per_phrase.append([f"{group} ({e['group']})", e["n"], f"{100 * e['as_learnt']:.1f}",
+                           *at, chosen, folds])
+    rows = markdown_table(["phrase (group)", "plain val triplets", "as learnt",
+                           *(f"at {c} m" for c in cands), "chosen",
+                           "two-fold: chosen on one half, scored on the other"], per_phrase)
+    rows += [""] + markdown_table(
+        ["lexicon group", "plain val triplets", "as learnt", "as served (the chosen ceilings)"],
+        ([g, e["n"], f"{100 * e['as_learnt']:.1f}", f"{100 * e['as_served']:.1f}"]
+         for g, e in block.get("by_group", {}).items()))
     return "\n".join(rows) + "\n"
 
 

@@ -35,6 +35,7 @@ from ...engine.operating import MAX_OFFSET
 from ...engine.presence import CARD_KEY as PRESENCE_KEY
 from ...errors import InputError
 from .choose_scales import MIN_GAIN, Reports, decide, pooled_oiou, read_reports, scene_tool
+from ..tool_args import markdown_table
 
 __all__ = ["choose", "card_blocks", "markdown", "main"]
 
@@ -123,18 +124,18 @@ def card_blocks(chosen: Dict[str, Any], card: Optional[Mapping[str, Any]]
 def markdown(chosen: Dict[str, Any]) -> str:
     """The groups as a Markdown table."""
     cands = [f"{p:g}" for p in chosen["candidates"]]
-    rows = ["| group (asked as) | scenes (places) | as served | "
-            + " | ".join(f"at {p}" for p in cands)
-            + " | chosen | leave one place out: as served -> chosen elsewhere |",
-            "|---" * (len(cands) + 5) + "|"]
+    per_group = []
     for group, e in chosen["groups"].items():
         lopo = e["leave_one_place_out"]
-        picked = f"{e['threshold']:g}" if e["threshold"] else "as served"
-        rows.append(f"| {group} ({', '.join(e['expressions'])}) | {e['scenes']} "
-                    f"({e['places']}) | {100 * e['as_served']:.1f} | "
-                    + " | ".join(f"{100 * e['at_threshold'][p]:.1f}" for p in cands)
-                    + f" | {picked} | {100 * lopo['as_served']:.1f} -> "
-                    f"{100 * lopo['chosen']:.1f} |")
+        per_group.append([
+            f"{group} ({', '.join(e['expressions'])})", f"{e['scenes']} ({e['places']})",
+            f"{100 * e['as_served']:.1f}",
+            *(f"{100 * e['at_threshold'][p]:.1f}" for p in cands),
+            f"{e['threshold']:g}" if e["threshold"] else "as served",
+            f"{100 * lopo['as_served']:.1f} -> {100 * lopo['chosen']:.1f}"])
+    rows = markdown_table(["group (asked as)", "scenes (places)", "as served",
+                           *(f"at {p}" for p in cands), "chosen",
+                           "leave one place out: as served -> chosen elsewhere"], per_group)
     return "\n".join(rows) + "\n"
 
 

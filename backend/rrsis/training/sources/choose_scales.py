@@ -41,7 +41,7 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Seq
 
 from ...engine.gsd import CEILINGS_KEY, FLOORS_KEY, group_gsd_ranges
 from ...errors import InputError, run_tool
-from ..tool_args import write_blocks
+from ..tool_args import markdown_table, write_blocks
 from .scenes_eval import place_of
 
 __all__ = ["MIN_GAIN", "ENDS", "Reports", "read_reports", "pooled_oiou", "decide", "choose",
@@ -267,20 +267,20 @@ def markdown(chosen: Dict[str, Dict[str, Any]]) -> str:
     for end, block in chosen.items():
         _, name, _ = ENDS[end]
         cands = [f"{c:g}" for c in block["candidates_m"]]
-        rows = ["| phrase (asked as) | scenes (places) | as served | "
-                + " | ".join(f"{end} {c} m" for c in cands)
-                + " | chosen | leave one place out: as served -> chosen elsewhere |",
-                "|---" * (len(cands) + 5) + "|"]
+        per_phrase = []
         for phrase, e in block["phrases"].items():
             lopo = e["leave_one_place_out"]
-            picked = f"{e[name]:g} m" if e[name] else "as served"
             at = e[f"at_{end}"]
-            rows.append(f"| {phrase} ({e['expression']}) | {e['scenes']} ({e['places']}) | "
-                        f"{100 * e['as_served']:.1f} | "
-                        + " | ".join(f"{100 * at[c]:.1f}" if c in at else "outside"
-                                     for c in cands)
-                        + f" | {picked} | {100 * lopo['as_served']:.1f} -> "
-                        f"{100 * lopo['chosen']:.1f} |")
+            per_phrase.append([
+                f"{phrase} ({e['expression']})", f"{e['scenes']} ({e['places']})",
+                f"{100 * e['as_served']:.1f}",
+                *(f"{100 * at[c]:.1f}" if c in at else "outside" for c in cands),
+                f"{e[name]:g} m" if e[name] else "as served",
+                f"{100 * lopo['as_served']:.1f} -> {100 * lopo['chosen']:.1f}"])
+        rows = markdown_table(["phrase (asked as)", "scenes (places)", "as served",
+                               *(f"{end} {c} m" for c in cands), "chosen",
+                               "leave one place out: as served -> chosen elsewhere"],
+                              per_phrase)
         tables.append("\n".join(rows) + "\n")
     return "\n".join(tables)
 

@@ -22,7 +22,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import torch
 
@@ -36,6 +36,7 @@ from ..calibrate_operating_points import collect as collect_points
 from ..calibrate_operating_points import markdown as points_markdown
 from ...training.evaluate import make_dataset, predict_rows
 from ...training.metrics import MetricAccumulator, metrics_table
+from ..tool_args import markdown_table
 from . import SOURCES
 from .cars import LICENCE as CARS_LICENCE
 from .common import GSD_RANGE_M  # the range the crops were drawn from is the range served
@@ -328,6 +329,10 @@ def _base_chain(init: str) -> List[Dict[str, Any]]:
              "iterations": iters if i == 0 else 0} for i, c in enumerate(commands)]
 
 
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    return "".join(line + "\n" for line in markdown_table(header, rows))
+
+
 def metrics_markdown(card: Dict[str, Any]) -> str:
     val = card["metrics"]["val"]
     rows: Dict[str, Dict[str, float]] = {"overall": val["overall"]}
@@ -345,12 +350,12 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
     comparison = card["training"].get("backbone_comparison")
     if comparison:
         text += ("\n## backbone comparison (same data and recipe, same number of iterations, "
-                 "from ImageNet; time per tile measured beside it)\n\n"
-                 "| backbone | iterations | val oIoU | val mIoU | s per 480 px tile (torch, 2 "
-                 "threads) |\n|---|---|---|---|---|\n")
-        for c in comparison:
-            text += (f"| {c['arch']} | {c['iterations']} | {100 * c['val_oIoU']:.2f} | "
-                     f"{100 * c['val_mIoU']:.2f} | {c['seconds_per_480_tile_torch_2_threads']} |\n")
+                 "from ImageNet; time per tile measured beside it)\n\n")
+        text += _table(["backbone", "iterations", "val oIoU", "val mIoU",
+                        "s per 480 px tile (torch, 2 threads)"],
+                       ([c["arch"], c["iterations"], f"{100 * c['val_oIoU']:.2f}",
+                         f"{100 * c['val_mIoU']:.2f}", c["seconds_per_480_tile_torch_2_threads"]]
+                        for c in comparison))
     text += "\n## per source\n\n"
     text += metrics_table(val["sources"], "source") + "\n## per category word\n\n"
     text += metrics_table(val["categories"], "category")
@@ -358,8 +363,9 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
     if ranges:
         text += ("\n## served scales per category group (the GSDs its positive training "
                  "triplets were shown at; the engine looks for a phrase at the working GSD "
-                 "clamped into its group's range)\n\n| group | GSD range (m) |\n|---|---|\n"
-                 + "".join(f"| {g} | {lo:g}-{hi:g} |\n" for g, (lo, hi) in ranges.items()))
+                 "clamped into its group's range)\n\n"
+                 + _table(["group", "GSD range (m)"],
+                          ([g, f"{lo:g}-{hi:g}"] for g, (lo, hi) in ranges.items())))
     ceilings = card.get(CEILINGS_KEY)
     if ceilings:
         text += ("\n## served finer than learnt (per category phrase, pooled val oIoU of its "
@@ -377,14 +383,15 @@ def metrics_markdown(card: Dict[str, Any]) -> str:
         text += (f"\n## presence decision (`{pres['statistic']}`"
                  + (f" >= {glob:.3f} for every phrase" if glob is not None else "")
                  + f", refined per group; val: {pres['absent_rejected']:.0%} of labelled absent "
-                 f"targets rejected, {pres['present_kept']:.0%} of present ones kept)\n\n"
-                 "| group | present / absent val cases | kept by the global threshold | "
-                 "rule |\n|---|---|---|---|\n")
+                 f"targets rejected, {pres['present_kept']:.0%} of present ones kept)\n\n")
+        per_group = []
         for g, e in pres["per_group"].items():
             kept = f"{e['kept_by_global']:.0%}" if "kept_by_global" in e else "-"
             rule = e["rule"] if e["rule"] != "own" else \
                 f"own: >= {e['own']['threshold']:.3f} (keeps {e['own']['present_kept']:.0%})"
-            text += f"| {g} | {e['present']} / {e['absent']} | {kept} | {rule} |\n"
+            per_group.append([g, f"{e['present']} / {e['absent']}", kept, rule])
+        text += _table(["group", "present / absent val cases", "kept by the global threshold",
+                        "rule"], per_group)
     elif pres:
         text += (f"\nPresence decision: `{pres['statistic']}` >= {pres['threshold']:.3f} rejects "
                  f"{pres['absent_rejected']:.0%} of absent/gibberish phrases and keeps "

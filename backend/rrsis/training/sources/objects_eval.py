@@ -33,7 +33,7 @@ from ...engine.split import CORE_RULES, CoreRule
 from ...errors import run_tool
 from ...paths import write_text_atomic
 from ..region.holdout import object_matches
-from ..tool_args import measuring_parser
+from ..tool_args import markdown_table, measuring_parser
 
 __all__ = ["measure", "main"]
 
@@ -139,11 +139,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             rules.setdefault(name + (" (the engine's)" if rule == shipped else ""), rule)
         report = measure(model, Path(args.datasets), rules, args.split, group=args.group)
         write_text_atomic(Path(args.out), json.dumps(report, indent=2) + "\n")
-        print("| objects | polygons | found (IoU >= 0.5) | labelled | precision | recall | F1 |")
-        print("|---|---|---|---|---|---|---|")
-        for name, r in report.items():
-            print(f"| {name} | {r['polygons']} | {r['found']} | {r['labelled']} | "
-                  f"{r['precision']:.3f} | {r['recall']:.3f} | {r['F1']:.3f} |")
+        print("\n".join(markdown_table(
+            ["objects", "polygons", "found (IoU >= 0.5)", "labelled", "precision", "recall",
+             "F1"],
+            ([name, r["polygons"], r["found"], r["labelled"], f"{r['precision']:.3f}",
+              f"{r['recall']:.3f}", f"{r['F1']:.3f}"] for name, r in report.items()))))
         print(f"wrote {args.out}", file=sys.stderr)
         return 0
 

@@ -54,7 +54,7 @@ from PIL import Image
 
 from ...errors import InputError, run_tool
 from ...paths import write_text_atomic
-from ..tool_args import measuring_parser
+from ..tool_args import markdown_table, measuring_parser
 from ...grounding.engine import GroundedRun
 from ...grounding.kinds import is_kind_family
 from ...grounding.lexicon import BASE_VOCABULARY, Vocabulary, vocabulary_of
@@ -452,18 +452,17 @@ def relations_markdown(report: Dict[str, Any]) -> str:
     def fmt(d: Dict[str, float]) -> str:
         return f"{d['oIoU']:.3f} / {d['mIoU']:.3f}"
 
-    text = ("| family | n | end to end oIoU / mIoU | grounded (auto) | grounded (executor "
-            "only) | anchor not found | deciding n | default |\n"
-            "|---|---|---|---|---|---|---|---|\n")
-    for f, r in report["families"].items():
-        text += (f"| {f} | {r['count']} | {fmt(r['end_to_end'])} | {fmt(r['grounded_auto'])} | "
-                 f"{fmt(r['grounded'])} | {r['anchor_missing']} | "
-                 f"{r.get('deciding_count', r['count'])} | {r['decision']} |\n")
-    text += ("\n| expression | source | n | end to end | grounded (auto) | grounded (executor "
-             "only) |\n|---|---|---|---|---|---|\n")
-    for e, r in report["expressions"].items():
-        text += (f"| {e} | {', '.join(r['sources'])} | {r['count']} | {fmt(r['end_to_end'])} | "
-                 f"{fmt(r['grounded_auto'])} | {fmt(r['grounded'])} |\n")
+    lines = markdown_table(
+        ["family", "n", "end to end oIoU / mIoU", "grounded (auto)", "grounded (executor only)",
+         "anchor not found", "deciding n", "default"],
+        ([f, r["count"], fmt(r["end_to_end"]), fmt(r["grounded_auto"]), fmt(r["grounded"]),
+          r["anchor_missing"], r.get("deciding_count", r["count"]), r["decision"]]
+         for f, r in report["families"].items()))
+    lines += [""] + markdown_table(
+        ["expression", "source", "n", "end to end", "grounded (auto)", "grounded (executor only)"],
+        ([e, ", ".join(r["sources"]), r["count"], fmt(r["end_to_end"]), fmt(r["grounded_auto"]),
+          fmt(r["grounded"])] for e, r in report["expressions"].items()))
+    text = "\n".join(lines) + "\n"
     text += ("\nA family is answered end to end by default only where that beats grounded (auto)"
              f" on both oIoU and mIoU over at least {report['min_samples']} deciding samples: "
              "those whose labels follow the relation (the car source labels every vehicle as "

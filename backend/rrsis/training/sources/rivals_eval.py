@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ...errors import run_tool
-from ..tool_args import measuring_parser
+from ..tool_args import markdown_table, measuring_parser
 from ...grounding.engine import GroundedRun
 from ...grounding.lexicon import group_of
 from ...grounding.parser import parse
@@ -125,20 +125,19 @@ def demo_building_iou(model: str, rivals: bool, threads: int = 2) -> Dict[str, A
 
 
 def markdown(report: Dict[str, Any]) -> str:
-    text = "| triplets | n | without rivals oIoU / mIoU | with rivals |\n|---|---|---|---|\n"
-    for key, r in report["rows"].items():
-        text += (f"| {key} | {r['count']} | {r['without']['oIoU']:.4f} / "
-                 f"{r['without']['mIoU']:.4f} | {r['with']['oIoU']:.4f} / "
-                 f"{r['with']['mIoU']:.4f} |\n")
+    lines = markdown_table(
+        ["triplets", "n", "without rivals oIoU / mIoU", "with rivals"],
+        ([key, r["count"], f"{r['without']['oIoU']:.4f} / {r['without']['mIoU']:.4f}",
+          f"{r['with']['oIoU']:.4f} / {r['with']['mIoU']:.4f}"]
+         for key, r in report["rows"].items()))
     demo = report.get("demo_buildings")
     if demo:
-        text += ("\n| demo sample, \"buildings\" against the OSM footprints | polygons | IoU | "
-                 "precision | recall |\n|---|---|---|---|---|\n")
-        for way in WAYS:
-            d = demo[way]
-            text += (f"| {way} rivals | {d['polygons']} | {d['iou']:.3f} | "
-                     f"{d['precision']:.3f} | {d['recall']:.3f} |\n")
-    return text
+        lines += [""] + markdown_table(
+            ['demo sample, "buildings" against the OSM footprints', "polygons", "IoU",
+             "precision", "recall"],
+            ([f"{way} rivals", demo[way]["polygons"], f"{demo[way]['iou']:.3f}",
+              f"{demo[way]['precision']:.3f}", f"{demo[way]['recall']:.3f}"] for way in WAYS))
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: Optional[List[str]] = None) -> int:

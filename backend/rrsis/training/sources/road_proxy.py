@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ...errors import InputError, run_tool
-from ..tool_args import write_report
+from ..tool_args import markdown_table, write_report
 from .cars import labelled_frames, read_boxes
 
 __all__ = ["NEAR_M", "frames", "grow", "measure", "markdown", "main"]
@@ -108,11 +108,12 @@ def measure(model: str, data_root: Path, gsds: Sequence[float] = GSDS_M,
 
 def markdown(block: Dict[str, Any]) -> str:
     """The block as a Markdown table."""
-    lines = [f"| road served at | probability >= | vehicle centres within {block['near_m']:g} m "
-             "| frame within it | lift |", "|---|---|---|---|---|"]
-    lines += [f"| {r['gsd_m']:g} m | {r['threshold']:g} | {100 * r['vehicles_near_road']:.1f} % "
-              f"of {r['vehicles']} | {100 * r['frame_near_road']:.1f} % | {r['lift']} |"
-              for r in block["rows"]]
+    lines = markdown_table(
+        ["road served at", "probability >=", f"vehicle centres within {block['near_m']:g} m",
+         "frame within it", "lift"],
+        ([f"{r['gsd_m']:g} m", f"{r['threshold']:g}",
+          f"{100 * r['vehicles_near_road']:.1f} % of {r['vehicles']}",
+          f"{100 * r['frame_near_road']:.1f} %", r["lift"]] for r in block["rows"]))
     return "\n".join(lines) + "\n"
 
 

@@ -36,7 +36,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 import numpy as np
 
 from ...errors import InputError, run_tool
-from ..tool_args import write_report
+from ..tool_args import markdown_table, write_report
 
 __all__ = ["Scene", "SOURCES", "CATEGORY_OF", "ABSENT", "place_of", "scenes", "measure", "pool",
            "markdown", "main"]
@@ -353,14 +353,15 @@ def markdown(block: Dict[str, Any]) -> str:
     p = block["pooled"]
     lines = []
     for kind in ("category", "source", "expression"):
-        lines += [f"| {kind} | scenes | oIoU | mean IoU of labelled scenes |", "|---|---|---|---|"]
-        lines += [f"| {k} | {v['n']} | {100 * v['oIoU']:.1f} | "
-                  + ("-" if v["mIoU"] is None else f"{100 * v['mIoU']:.1f}") + " |"
-                  for k, v in p[kind].items()]
+        lines += markdown_table(
+            [kind, "scenes", "oIoU", "mean IoU of labelled scenes"],
+            ([k, v["n"], f"{100 * v['oIoU']:.1f}",
+              "-" if v["mIoU"] is None else f"{100 * v['mIoU']:.1f}"]
+             for k, v in p[kind].items()))
         lines.append("")
-    lines += ["| asked | scenes | no polygon |", "|---|---|---|"]
-    lines += [f"| {k} | {v['scenes']} | {100 * v['share']:.0f} % |"
-              for k, v in p["no_polygon"].items()]
+    lines += markdown_table(["asked", "scenes", "no polygon"],
+                            ([k, v["scenes"], f"{100 * v['share']:.0f} %"]
+                             for k, v in p["no_polygon"].items()))
     return "\n".join(lines) + "\n"
 
 
