@@ -3,6 +3,7 @@ plugin's stdlib client, with progress, cancel, and the new model in the models l
 
 from __future__ import annotations
 
+import inspect
 import sys
 import threading
 from pathlib import Path
@@ -11,12 +12,31 @@ from typing import Any, Dict, List
 import pytest
 
 from helpers.data import REPO
-from rrsis.models import create_model, save_checkpoint
+from rrsis.protocol import METHODS
+from rrsis.training.region.build import build_region_dataset
+from rrsis.training.region.finetune import finetune_region
+from rrsis.training.region.serve import WIRE_TO_LIBRARY, library_kwargs
 
 sys.path.insert(0, str(REPO))
 
 from rrsis_qgis.client import BackendClient, BackendError  # noqa: E402
 from test_region_finetune import region  # noqa: E402,F401  (raster, labels, tiny model)
+
+
+def test_every_wire_parameter_reaches_the_library_under_its_default() -> None:
+    """The handlers pass what the request sets and nothing else: each wire parameter is a
+    keyword of the library call, and a default the protocol table states is the library's."""
+    for method, call in (("build_dataset", build_region_dataset),
+                         ("finetune", finetune_region)):
+        keywords = inspect.signature(call).parameters
+        for name, field in METHODS[method].params.items():
+            keyword = WIRE_TO_LIBRARY[method].get(name, name)
+            assert keyword in keywords, (method, name)
+            if field.default is not None:
+                assert keywords[keyword].default == field.default, (method, name)
+    assert library_kwargs("finetune", {"dataset": "d", "name": "n", "model": "m", "lr": None,
+                                       "out": ""}) == {"dataset": "d", "name": "n",
+                                                       "base_model": "m"}
 
 
 def test_build_and_finetune_through_the_protocol(tmp_path: Path, region: tuple) -> None:
