@@ -58,15 +58,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     set_threads(args.threads)
     started = time.time()
-    folders = dataset_folders(Path(args.datasets))
-    if args.rebuild or not all((f / "dataset.json").is_file() for f in folders):
-        build_all(Path(args.data_root), Path(args.datasets))
-    more_train = []
-    for k in range(1, args.draws + 1):
-        draw = dataset_folders(Path(args.datasets) / f"draw{k}")
+    draws = []   # seed 0 in DATASETS itself (its val and test are the run's), seed k in drawk
+    for seed in range(args.draws + 1):
+        root = Path(args.datasets) / (f"draw{seed}" if seed else "")
+        draw = dataset_folders(root)
         if args.rebuild or not all((f / "dataset.json").is_file() for f in draw):
-            build_all(Path(args.data_root), Path(args.datasets) / f"draw{k}", seed=k)
-        more_train += draw
+            build_all(Path(args.data_root), root, seed=seed)
+        draws.append(draw)
+    folders, more_train = draws[0], [f for draw in draws[1:] for f in draw]
     recipe = resolve_recipe(args.recipe, time_budget_s=args.time_budget, epochs=args.epochs,
                             lr=args.lr, arch=args.arch,
                             frozen_stages=args.frozen_stages)
