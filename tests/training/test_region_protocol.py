@@ -37,6 +37,9 @@ def test_every_wire_parameter_reaches_the_library_under_its_default() -> None:
     assert library_kwargs("finetune", {"dataset": "d", "name": "n", "model": "m", "lr": None,
                                        "out": ""}) == {"dataset": "d", "name": "n",
                                                        "base_model": "m"}
+    assert library_kwargs("build_dataset", {"raster": "", "labels": "l", "output": "o",
+                                            "layer": ""}) == {"raster": "", "labels": "l",
+                                                              "output": "o"}
 
 
 def test_build_and_finetune_through_the_protocol(tmp_path: Path, region: tuple) -> None:
@@ -58,6 +61,11 @@ def test_build_and_finetune_through_the_protocol(tmp_path: Path, region: tuple) 
                 "raster": str(raster), "labels": str(labels), "output": str(tmp_path / "wire"),
                 "fixed_class": "house", "tile_size": 64}, timeout=120)
         assert info.value.code == "bad_input" and "exists" in info.value.message
+        with pytest.raises(BackendError) as info:          # an empty path: refused, named
+            client.request("build_dataset", {
+                "raster": "", "labels": str(labels), "output": str(tmp_path / "none"),
+                "fixed_class": "house"}, timeout=120)
+        assert info.value.code == "bad_input"
         kept = client.request("build_dataset", {
             "raster": str(raster), "labels": str(labels), "output": str(tmp_path / "kept"),
             "fixed_class": "house", "tile_size": 64, "copy_raster": True, "copy_labels": True},

@@ -29,10 +29,14 @@ def parse_floats(text: str, n: int, what: str) -> tuple:
 
 
 def library_kwargs(method: str, params: Mapping[str, Any]) -> Dict[str, Any]:
-    """The keyword arguments of ``method``'s library call: the params that carry a value
-    (null and an empty string mean "not set"), under the library's names."""
-    renames = WIRE_TO_LIBRARY[method]
-    return {renames.get(k, k): v for k, v in params.items() if v is not None and v != ""}
+    """The keyword arguments of ``method``'s library call, under the library's names: the
+    required params as sent (an empty path is the library's to refuse), the others where they
+    carry a value (null and an empty string mean "not set")."""
+    from ...protocol import METHODS
+
+    spec, renames = METHODS[method].params, WIRE_TO_LIBRARY[method]
+    return {renames.get(k, k): v for k, v in params.items()
+            if spec[k].required or (v is not None and v != "")}
 
 
 def build_dataset(params: Dict[str, Any], progress: Callable[[Any], None],
