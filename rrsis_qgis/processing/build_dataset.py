@@ -11,11 +11,10 @@ from typing import Any, Dict
 
 from qgis.core import QgsProcessingParameterFolderDestination, QgsProcessingParameterNumber
 
-from .common import RrsisAlgorithm
-from .labels_params import add_label_parameters, label_request, report_dataset
+from .labels_params import LabelsAlgorithm, add_label_parameters, report_dataset
 
 
-class BuildDatasetAlgorithm(RrsisAlgorithm):
+class BuildDatasetAlgorithm(LabelsAlgorithm):
     TILE_SIZE = "TILE_SIZE"
     OUTPUT = "OUTPUT"
 
@@ -45,7 +44,7 @@ class BuildDatasetAlgorithm(RrsisAlgorithm):
 
     def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
                          feedback: Any) -> Dict[str, Any]:
-        request = label_request(self, parameters, context, feedback)
+        request = dict(self.layers_read())
         out = self.parameterAsString(parameters, self.OUTPUT, context)
         request.update({"output": out, "overwrite": True,  # a destination the user accepted
                         "tile_size": self.parameterAsInt(parameters, self.TILE_SIZE, context)})

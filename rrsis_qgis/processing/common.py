@@ -63,6 +63,32 @@ class AlgorithmBase(QgsProcessingAlgorithm):
     def icon(self) -> QIcon:
         return QIcon(icon_path())
 
+    _read: Any = None
+
+    def prepareAlgorithm(self, parameters: Dict[str, Any], context: QgsProcessingContext,  # noqa: N802
+                         feedback: QgsProcessingFeedback) -> bool:
+        """Reads the layers here, on the thread that owns them: QGIS prepares a background
+        run on the main thread, and its layers are not thread-safe (two batch runs loading
+        their rasters at once on their worker threads crashed QGIS). A problem found here is
+        raised again by :meth:`layers_read`, so ``processing.run`` and ``qgis_process`` report
+        it in its own words, not as "There were errors executing the algorithm"."""
+        try:
+            self._read = self.read_layers(parameters, context, feedback)
+        except QgsProcessingException as exc:
+            self._read = exc
+        return True
+
+    def read_layers(self, parameters: Dict[str, Any], context: QgsProcessingContext,
+                    feedback: QgsProcessingFeedback) -> Any:
+        """What the run needs from its layers, read before it (none by default)."""
+        return None
+
+    def layers_read(self) -> Any:
+        """What :meth:`read_layers` returned for this run; the error it raised, raised."""
+        if isinstance(self._read, QgsProcessingException):
+            raise self._read
+        return self._read
+
 
 class RrsisAlgorithm(AlgorithmBase):
     """Base of segment and estimate: the common parameters, the request, a cancellable call."""
@@ -146,8 +172,13 @@ class RrsisAlgorithm(AlgorithmBase):
         self.addParameter(params.as_advanced(stretch))
         self.addParameter(params.option_parameter("nir", self.NIR, True))
 
+    def read_layers(self, parameters: Dict[str, Any], context: QgsProcessingContext,
+                    feedback: QgsProcessingFeedback) -> Dict[str, Any]:
+        return self.build_request(parameters, context)
+
     def build_request(self, parameters: Dict[str, Any],
                       context: QgsProcessingContext) -> Dict[str, Any]:
+        """The request for the raster layer and extent chosen; read before the run."""
         layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
         if layer is None:
             raise QgsProcessingException(self.invalidRasterError(parameters, self.INPUT))
@@ -166,7 +197,6 @@ class RrsisAlgorithm(AlgorithmBase):
             request["extent_crs"] = extents.crs_id(layer.crs())
         if request["raster"] is None:  # a web, virtual or in-memory layer: QGIS renders it
             request["_render"] = render_source(layer, rect, self.tr("the extent"))
-        request["_layer"] = layer
         return request
 
     def model_request(self, parameters: Dict[str, Any],

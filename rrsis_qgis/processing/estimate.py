@@ -38,7 +38,7 @@ class EstimateAlgorithm(RrsisAlgorithm):
 
     def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
                          feedback: Any) -> Dict[str, Any]:
-        request = self.build_request(parameters, context)
+        request = dict(self.layers_read())
         result = self.call_backend("estimate", request, feedback)
         feedback.pushInfo(self.tr("{} tiles, about {:.0f} s, peak {:.0f} MB on {}").format(
             result.get("tiles"), float(result.get("seconds") or 0),

@@ -24,11 +24,10 @@ from qgis.PyQt import sip
 
 from .. import backend, layers
 from ..params import as_advanced
-from .common import RrsisAlgorithm
-from .labels_params import add_label_parameters, label_request, report_dataset
+from .labels_params import LabelsAlgorithm, add_label_parameters, report_dataset
 
 
-class FinetuneAlgorithm(RrsisAlgorithm):
+class FinetuneAlgorithm(LabelsAlgorithm):
     MINUTES = "MINUTES"
     NAME = "NAME"
     BASE = "BASE"
@@ -97,7 +96,7 @@ class FinetuneAlgorithm(RrsisAlgorithm):
         name = self.parameterAsString(parameters, self.NAME, context).strip()
         if not name or os.sep in name or name.startswith("."):
             raise QgsProcessingException(self.tr("Give the new model a plain name."))
-        request = label_request(self, parameters, context, feedback)
+        request = dict(self.layers_read())
         folder = tempfile.mkdtemp(prefix=f"rrsis-{name}-", dir=QgsProcessingUtils.tempFolder())
         dataset = os.path.join(folder, "dataset")
         request["output"] = dataset

@@ -20,7 +20,7 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParam
                        QgsProcessingUtils)
 
 from .. import extents, params, render
-from .common import chosen_extent, processing_errors, render_source
+from .common import RrsisAlgorithm, chosen_extent, processing_errors, render_source
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
 LINE_WIDTH, POINT_RADIUS, GSD, PIXEL_SIZE = "LINE_WIDTH", "POINT_RADIUS", "GSD", "PIXEL_SIZE"
@@ -123,6 +123,15 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
         request["_render"] = _render_source(alg, raster, parameters, area, context)
         request["_render_extent"] = area is not None   # the render is the area given
     return request
+
+
+class LabelsAlgorithm(RrsisAlgorithm):
+    """Base of the algorithms that train from labels: the raster and labels are read before
+    the run, as :func:`label_request`."""
+
+    def read_layers(self, parameters: Dict[str, Any], context: Any,
+                    feedback: Any) -> Dict[str, Any]:
+        return label_request(self, parameters, context, feedback)
 
 
 def _render_source(alg: Any, raster: Any, parameters: Dict[str, Any], area: Any,

@@ -54,7 +54,7 @@ class SegmentAlgorithm(RrsisAlgorithm):
 
     def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
                          feedback: Any) -> Dict[str, Any]:
-        request = self.build_request(parameters, context)
+        request = dict(self.layers_read())
         request["output"] = QgsProcessingUtils.generateTempFilename("rrsis.gpkg")
         request["layer"] = "rrsis"
         probability = None

@@ -81,7 +81,9 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.RASTERS_DONE, self.tr("Rasters done")))
         self.addOutput(QgsProcessingOutputNumber(self.RASTERS_FAILED, self.tr("Rasters failed")))
 
-    def _inputs(self, parameters: Dict[str, Any], context: Any) -> List[str]:
+    def read_layers(self, parameters: Dict[str, Any], context: Any,
+                    feedback: Any) -> List[str]:
+        """The folder and the files of the raster layers chosen."""
         inputs: List[str] = []
         folder = self.parameterAsFile(parameters, self.FOLDER, context)
         if folder:
@@ -95,7 +97,7 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
     def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
                          feedback: Any) -> Dict[str, Any]:
         request = self.model_request(parameters, context)
-        request["inputs"] = self._inputs(parameters, context)
+        request["inputs"] = list(self.layers_read())
         request["output_dir"] = self.parameterAsString(parameters, self.OUTPUT_DIR, context)
         workers = self.parameterAsInt(parameters, self.WORKERS, context)
         if workers > 0:

@@ -110,6 +110,31 @@ def test_batch_over_two_rasters_runs_in_parallel_worker_threads(provider, projec
         assert feature.geometry().boundingBox().xMinimum() == pytest.approx(500000.0 + 1000 * i)
 
 
+@pytest.mark.parametrize("algorithm_id", ["segment", "estimate", "segment_many",
+                                          "build_dataset"])
+def test_layers_are_read_on_the_calling_thread_before_the_background_run(
+        algorithm_id, provider, project, tmp_path):
+    """QGIS prepares a task on the thread that makes it (the main one) and runs it on a
+    worker; layers are not thread-safe, so the raster is loaded when the task is made."""
+    raster = write_geotiff(tmp_path / "scene.tif")
+    labels = tmp_path / "labels.geojson"
+    labels.write_text(json.dumps({"type": "FeatureCollection", "features": [], "crs": {
+        "type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32633"}}}))
+    given = {"segment": {"INPUT": str(raster), "EXPRESSION": "cars"},
+             "estimate": {"INPUT": str(raster), "EXPRESSION": "cars"},
+             "segment_many": {"LAYERS": [str(raster)], "EXPRESSION": "cars"},
+             "build_dataset": {"INPUT": str(raster), "LABELS": str(labels),
+                               "FIXED_CLASS": "car"}}[algorithm_id]
+    algorithm = QgsApplication.processingRegistry().algorithmById(f"rrsis:{algorithm_id}")
+    context = QgsProcessingContext()
+    context.setProject(project)
+    task = QgsProcessingAlgRunnerTask(algorithm, given, context, QgsProcessingFeedback())
+    loaded = context.temporaryLayerStore().mapLayers().values()
+    assert [layer.source() for layer in loaded if isinstance(layer, QgsRasterLayer)] == [
+        str(raster)]
+    del task   # never run
+
+
 def test_cancel_from_feedback_stops_the_backend_request(provider, project, tmp_path):
     algorithm = QgsApplication.processingRegistry().algorithmById("rrsis:segment")
     raster = write_geotiff(tmp_path / "big.tif", size=(1536, 1536))
