@@ -100,3 +100,34 @@ def test_frozen_stages_freeze_the_visual_stem_and_early_stages_only(arch: str) -
     assert not any(id(p) in grouped for m in frozen for p in m.parameters())
     configure_trainable(model, Recipe(text_trainable_layers=0))   # 0: everything visual trains
     assert all(p.requires_grad for p in model.segmentation.parameters())
+
+
+def _norms(module: torch.nn.Module) -> list:
+    return [m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+
+def test_norm_eval_keeps_the_statistics_of_frozen_or_all_batchnorms() -> None:
+    """A frozen stage's BatchNorms would still move their running statistics in train mode;
+    "frozen" keeps those, "all" keeps every one, and a training step leaves them as they were."""
+    torch.manual_seed(0)
+    model = create_model("lgce-lite")
+    encoder = model.segmentation.backbone.encoder
+    frozen, trained = _norms(torch.nn.ModuleList([encoder.bn1, *encoder.blocks[:2]])), \
+        _norms(torch.nn.ModuleList(list(encoder.blocks[2:])))
+    assert frozen and trained
+    configure_trainable(model, Recipe(text_trainable_layers=0, frozen_stages=2))
+    set_train_mode(model, "frozen")
+    assert not any(m.training for m in frozen) and all(m.training for m in trained)
+    assert model.segmentation.classifier.training
+    before = [m.running_mean.clone() for m in frozen + trained]
+    with torch.no_grad():
+        model(torch.rand(2, 3, 64, 64), torch.randint(1, 100, (2, 6)), torch.ones(2, 6))
+    after = [m.running_mean for m in frozen + trained]
+    assert all(torch.equal(b, a) for b, a in zip(before[:len(frozen)], after[:len(frozen)]))
+    assert not all(torch.equal(b, a) for b, a in zip(before[len(frozen):], after[len(frozen):]))
+    set_train_mode(model, "all")
+    assert not any(m.training for m in _norms(model)) and encoder.blocks[3].training
+    set_train_mode(model)   # "none": every BatchNorm learns its statistics, as before
+    assert all(m.training for m in _norms(model.segmentation))
+    with pytest.raises(InputError, match="norm_eval"):
+        set_train_mode(model, "some")

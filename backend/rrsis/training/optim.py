@@ -17,7 +17,7 @@ from ..errors import InputError
 from .recipe import Recipe
 
 __all__ = ["configure_trainable", "freeze_visual_stages", "param_groups", "build_optimizer",
-           "poly_lambda", "build_scheduler", "set_train_mode", "text_layers"]
+           "poly_lambda", "build_scheduler", "set_train_mode", "text_layers", "NORM_EVAL"]
 
 
 def text_layers(text_encoder: nn.Module) -> nn.ModuleList:
@@ -117,8 +117,25 @@ def build_scheduler(optimizer: torch.optim.Optimizer, recipe: Recipe, total_iter
         optimizer, poly_lambda(total_iters, recipe.poly_power, recipe.warmup_iters))
 
 
-def set_train_mode(model: nn.Module) -> None:
-    """Train mode for the segmentation network; the text encoder stays in eval mode (no dropout)."""
+#: which BatchNorms keep the running statistics they came with while the rest trains
+NORM_EVAL = ("none", "frozen", "all")
+
+
+def set_train_mode(model: nn.Module, norm_eval: str = "none") -> None:
+    """Train mode for the segmentation network; the text encoder stays in eval mode (no dropout).
+
+    ``norm_eval`` keeps BatchNorms in eval mode: "frozen", those whose weights are frozen (a
+    frozen stage otherwise still drifts its statistics towards the last few batches), "all",
+    every one (their affine weights still train): a few hundred small tiles estimate the
+    statistics worse than the pre-training did."""
+    if norm_eval not in NORM_EVAL:
+        raise InputError(f"norm_eval: {norm_eval!r} is not one of {', '.join(NORM_EVAL)}")
     model.train()
     inner = getattr(model, "module", model)
     inner.text_encoder.eval()
+    if norm_eval == "none":
+        return
+    for module in inner.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm) and (
+                norm_eval == "all" or not any(p.requires_grad for p in module.parameters())):
+            module.eval()

@@ -41,6 +41,9 @@ class Recipe:
     freeze_backbone: bool = False
     frozen_stages: int = 0                     # visual stem + first n stages frozen (low-level
     #                                            ImageNet filters: cheaper steps, less overfit)
+    norm_eval: str = "none"                    # BatchNorms that keep their running statistics
+    #                                            in training: none | frozen (those whose
+    #                                            weights are frozen) | all
     # --- schedule -------------------------------------------------------------------------
     epochs: int = 40
     batch_size: int = 8                        # in total, split over the processes

@@ -358,7 +358,7 @@ class Trainer:
     def fit(self) -> TrainResult:
         started = time.monotonic()
         completed = True
-        set_train_mode(self.net)
+        set_train_mode(self.net, self.recipe.norm_eval)
         stopped = False
         planner = BudgetPlanner(self.recipe.time_budget_s, started) \
             if self.recipe.budget_schedule and self.recipe.time_budget_s else None
@@ -458,7 +458,7 @@ class Trainer:
             score = res["overall"].get(self.recipe.select_metric)
         elif self.val_set is None:
             score = -float(np.mean(losses)) if losses else None  # no val split: lowest loss
-        set_train_mode(self.net)
+        set_train_mode(self.net, self.recipe.norm_eval)
         self.logger.epoch(row)   # a run stopped mid-epoch (budget, max_iters) too: its last
         self.history.append(row)  # validation is often the one at the lowest learning rate
         improved = score is not None and (self.best_score is None or score > self.best_score)
