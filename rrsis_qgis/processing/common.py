@@ -65,8 +65,8 @@ class AlgorithmBase(QgsProcessingAlgorithm):
 
     _read: Any = None
 
-    def prepareAlgorithm(self, parameters: Dict[str, Any], context: QgsProcessingContext,  # noqa: N802
-                         feedback: QgsProcessingFeedback) -> bool:
+    def prepareAlgorithm(self, parameters: Dict[str, Any],  # noqa: N802
+                         context: QgsProcessingContext, feedback: QgsProcessingFeedback) -> bool:
         """Reads the layers here, on the thread that owns them: QGIS prepares a background
         run on the main thread, and its layers are not thread-safe (two batch runs loading
         their rasters at once on their worker threads crashed QGIS). A problem found here is
