@@ -47,3 +47,18 @@ def test_segment_and_estimate_parse_to_the_same_options_as_the_server() -> None:
     assert cli_options == wire
     est = _options(build_parser("estimate").parse_args(["estimate", "in.tif", "cars"]))
     assert est.min_area_m2 is None and est.threshold == 0.5 and est.output is None
+
+
+def test_build_dataset_options_default_to_the_librarys_values() -> None:
+    """No second copy of the dataset defaults: the CLI reads them off the library call."""
+    import inspect
+
+    from rrsis.training.region import build_region_dataset
+    from rrsis.training.region.serve import parse_floats
+
+    library = inspect.signature(build_region_dataset).parameters
+    args = build_parser("build-dataset").parse_args(
+        ["build-dataset", "r.tif", "l.gpkg", "--class", "building", "-o", "ds"])
+    assert args.tile_size == library["tile_size"].default
+    assert args.seed == library["seed"].default
+    assert tuple(parse_floats(args.split, 3, "--split")) == tuple(library["split_shares"].default)

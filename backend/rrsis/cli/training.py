@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import logging
 import math
@@ -25,6 +26,11 @@ log = logging.getLogger(__name__)
 
 # --- build-dataset ------------------------------------------------------------------------------
 def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
+    from ..training.region.build import build_region_dataset
+
+    library = {name: param.default for name, param in
+               inspect.signature(build_region_dataset).parameters.items()}  # one set of defaults
+    split = ",".join(f"{share:g}" for share in library["split_shares"])
     p.add_argument("raster", help="georeferenced raster (GeoTIFF or any GDAL raster; one "
                    "without a CRS with --pixel-coordinates)")
     p.add_argument("labels", help="labels: polygons, lines or points (GeoPackage, GeoJSON ...), "
@@ -39,15 +45,16 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gsd", type=float, default=None,
                    help="tile GSD in metres (default: the raster's, within the range the "
                         "default model serves, from its card)")
-    p.add_argument("--tile-size", type=int, default=192,
-                   help="tile side in pixels (default 192: lgce-lite's input)")
+    p.add_argument("--tile-size", type=int, default=library["tile_size"],
+                   help=f"tile side in pixels (default {library['tile_size']}: lgce-lite's "
+                        "input)")
     p.add_argument("--words", default=None,
                    help="class value -> words, a YAML/JSON file or the mapping itself (first = "
                         "category word, others = synonyms; null leaves a class out), e.g. "
                         "'{1: building, 2: [road, street]}'; needed when the classes are codes")
-    p.add_argument("--split", default="0.7,0.15,0.15",
-                   help="train,val,test shares of the area that holds data, as strips "
-                        "(default 0.7,0.15,0.15)")
+    p.add_argument("--split", default=split,
+                   help=f"train,val,test shares of the area that holds data, as strips "
+                        f"(default {split})")
     p.add_argument("--extent", default=None, help="xmin,ymin,xmax,ymax: the area the labels "
                    "cover completely (default: their extent and an eighth of a tile around it)")
     p.add_argument("--test-extent", default=None,
@@ -61,7 +68,7 @@ def add_arguments_build_dataset(p: argparse.ArgumentParser) -> None:
                         "point's; both (given twice): the field, else the number")
     p.add_argument("--layer", default=None, help="layer name inside the labels file")
     p.add_argument("--bands", default=None, help="three 1-based band numbers for R,G,B, e.g. 1,2,3")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=library["seed"])
     p.add_argument("--no-negative-tiles", dest="negative_tiles", action="store_false",
                    help="leave out tiles where no labelled object lies (by default they teach "
                         "the class word with an empty mask)")
