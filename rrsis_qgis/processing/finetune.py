@@ -91,12 +91,21 @@ class FinetuneAlgorithm(LabelsAlgorithm):
         self.addOutput(QgsProcessingOutputMultipleLayers(
             self.HELD_OUT_LAYERS, self.tr("What each model found on the held-out part")))
 
-    def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
-                         feedback: Any) -> Dict[str, Any]:
+    def model_name(self, parameters: Dict[str, Any], context: QgsProcessingContext) -> str:
         name = self.parameterAsString(parameters, self.NAME, context).strip()
         if not name or os.sep in name or name.startswith("."):
             raise QgsProcessingException(self.tr("Give the new model a plain name."))
+        return name
+
+    def read_layers(self, parameters: Dict[str, Any], context: Any,
+                    feedback: Any) -> Dict[str, Any]:
+        self.model_name(parameters, context)   # a refused name exports no labels first
+        return super().read_layers(parameters, context, feedback)
+
+    def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
+                         feedback: Any) -> Dict[str, Any]:
         request = dict(self.layers_read())
+        name = self.model_name(parameters, context)
         folder = tempfile.mkdtemp(prefix=f"rrsis-{name}-", dir=QgsProcessingUtils.tempFolder())
         dataset = os.path.join(folder, "dataset")
         request["output"] = dataset

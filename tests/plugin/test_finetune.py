@@ -71,3 +71,18 @@ def test_finetune_model_from_points_and_the_dock_lists_it(provider, project, ifa
     finally:
         (model_dir / "qgis-trees.safetensors").unlink(missing_ok=True)
         dock.deleteLater()
+
+
+def test_a_model_name_that_is_a_path_is_refused_before_the_labels_are_exported(
+        provider, project, tmp_path: Path) -> None:
+    import processing
+    from qgis.core import QgsProcessingException, QgsProcessingUtils
+
+    raster = write_geotiff(tmp_path / "scene.tif", size=(192, 192))
+    temp = Path(QgsProcessingUtils.tempFolder())
+    before = set(temp.rglob("*"))
+    with pytest.raises(QgsProcessingException, match="plain name"):
+        processing.run("rrsis:finetune", {
+            "INPUT": str(raster), "LABELS": _layer("Polygon", [(500020.0, 4649750.0)]),
+            "FIXED_CLASS": "building", "NAME": "../elsewhere", "MINUTES": 0.1})
+    assert set(temp.rglob("*")) == before   # the memory layer was not written out
