@@ -173,7 +173,11 @@ class RrsisAlgorithm(AlgorithmBase):
         self.addParameter(params.option_parameter("nir", self.NIR, True))
 
     def read_layers(self, parameters: Dict[str, Any], context: QgsProcessingContext,
-                    feedback: QgsProcessingFeedback) -> Dict[str, Any]:
+                    feedback: QgsProcessingFeedback) -> Optional[Dict[str, Any]]:
+        """The request of an algorithm with an input raster; one without (Explain) reads
+        nothing."""
+        if self.parameterDefinition(self.INPUT) is None:
+            return None
         return self.build_request(parameters, context)
 
     def build_request(self, parameters: Dict[str, Any],

@@ -135,6 +135,16 @@ def test_layers_are_read_on_the_calling_thread_before_the_background_run(
     del task   # never run
 
 
+def test_explain_reads_no_layer_when_prepared(provider, project):
+    """Explain has no raster: preparing it reads nothing and finds no problem to raise."""
+    algorithm = QgsApplication.processingRegistry().algorithmById("rrsis:explain").create()
+    context = QgsProcessingContext()
+    context.setProject(project)
+    assert algorithm.prepare({"EXPRESSION": "cars"}, context, QgsProcessingFeedback())
+    assert algorithm.layers_read() is None
+    assert not context.temporaryLayerStore().mapLayers()
+
+
 def test_cancel_from_feedback_stops_the_backend_request(provider, project, tmp_path):
     algorithm = QgsApplication.processingRegistry().algorithmById("rrsis:segment")
     raster = write_geotiff(tmp_path / "big.tif", size=(1536, 1536))
