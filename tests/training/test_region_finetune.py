@@ -222,10 +222,19 @@ def test_any_part_of_a_region_is_scored_like_the_held_out_part(region: tuple,
     train = heldout_iou(data, str(start), device="cpu", threads=1, split="train")
     assert train["split"] == "train" and train["area_m2"] == parts["train"]["area_m2"]
     assert train["classes"]["house"]["objects"] == parts["train"]["objects"]
+    house = train["classes"]["house"]
+    # precision and recall tell missed buildings from false ones; IoU stays their summary
+    p_, r_ = house["precision"], house["recall"]
+    assert 0 <= p_ <= 1 and 0 <= r_ <= 1
+    assert house["iou"] == pytest.approx(p_ * r_ / (p_ + r_ - p_ * r_) if p_ + r_ else 0.0)
     assert main([str(data), str(start), "--part", "train", "--threads", "1"]) == 0
     assert capsys.readouterr().out.startswith(
-        f"train part, house: IoU {train['classes']['house']['iou']:.3f}; "
+        f"train part, house: IoU {house['iou']:.3f} (precision {p_:.3f}, recall {r_:.3f}); "
         f"{parts['train']['objects']} objects")
+    # "--threshold": another operating point of the same model; a stricter one keeps less
+    strict = heldout_iou(data, str(start), device="cpu", threads=1, split="train",
+                         threshold=0.9)["classes"]["house"]
+    assert strict["recall"] <= r_ and strict["predicted_objects"] <= house["predicted_objects"]
     assert main([str(data / "missing"), str(start)]) == 2
     assert "no dataset.json" in capsys.readouterr().err
     # "--gsd": the same part served at another scale, to choose a served range on
@@ -301,6 +310,15 @@ def test_before_after_in_words_says_when_the_new_model_is_not_better() -> None:
     empty = part(0.0, 0)
     empty["classes"]["1"].update(objects=0, predicted_objects=2)
     nothing = before_after_report(empty, empty, "lgce-lite", "atl")
+    # with precision and recall (measured since 2026-12-04): whether it misses or over-marks
+    before, after = part(0.066, 1), part(0.361, 4)
+    before["classes"]["1"].update(precision=0.12, recall=0.08)
+    after["classes"]["1"].update(precision=0.56, recall=0.5)
+    assert before_after_report(before, after, "lgce-lite", "atl")["lines"][2:] == [
+        "    precision 0.120 -> 0.560 (of the area marked, the labelled share), recall "
+        "0.080 -> 0.500 (of the labelled area, the marked share)"]
+    after["classes"]["1"].update(unknown_words=None)
+    assert "recall 0.500 (of" in before_after_report({}, after, "lgce-lite", "atl")["lines"][2]
     assert nothing == {"lines": [
         "held-out part: 67500 m2 with data; lgce-lite -> atl",
         "  building (class 1): no labelled object in the held-out part, not measured "

@@ -76,12 +76,15 @@ def object_matches(truth: List[Any], pred: List[Any], iou: float = 0.5) -> Dict[
 def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                 threads: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None,
                 split: Optional[str] = None, keep: Optional[PathLike] = None,
-                gsd_m: Optional[float] = None, flip_average: bool = False) -> Dict[str, Any]:
+                gsd_m: Optional[float] = None, flip_average: bool = False,
+                threshold: Optional[float] = None) -> Dict[str, Any]:
     """IoU per category word of ``model`` on the dataset's held-out part (or the part of
     ``split``), with object counts. ``keep``: a file name prefix; each class's polygons are
     kept as ``<keep>-<class>.gpkg`` (its ``polygons`` in the result), to be looked at.
     ``gsd_m``: serve at this GSD instead of the card's (to choose a served range);
-    ``flip_average``: the engine's test-time flips (to choose whether a card asks for them)."""
+    ``flip_average``: the engine's test-time flips (to choose whether a card asks for them);
+    ``threshold``: the probability at which a pixel is foreground, instead of the engine's 0.5
+    (to choose an operating point)."""
     import pyogrio.raw
     import shapely
     from rasterio.crs import CRS
@@ -129,7 +132,8 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                 extent=tuple(bounds), extent_crs=crs, model=model, device=device,
                 threads=threads, bands=tuple(summary["bands"]), overwrite=keep is not None,
                 flip_average=flip_average, **pixels,
-                **({"gsd_m": gsd_m} if gsd_m is not None else {})),
+                **({"gsd_m": gsd_m} if gsd_m is not None else {}),
+                **({"threshold": threshold} if threshold is not None else {})),
                 cancel=cancel)
             pred: List[Any] = []
             if sum(result.feature_counts.values()):
@@ -139,9 +143,11 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                     pred = to_crs(RegionLabels(pred, [""] * len(pred), meta.get("crs")),
                                   crs).geometries
         p, t = _rasterize(pred, bounds, res), _rasterize(truth, bounds, res)
-        union = int((p | t).sum())
+        inter, union = int((p & t).sum()), int((p | t).sum())
         out["classes"][cls] = {
-            "expression": words[0], "iou": float((p & t).sum() / union) if union else 0.0,
+            "expression": words[0], "iou": inter / union if union else 0.0,
+            "precision": inter / int(p.sum()) if p.any() else 0.0,
+            "recall": inter / int(t.sum()) if t.any() else 0.0,
             "objects": objects, "predicted_objects": len(pred), "served_gsd_m": result.gsd_m,
             **object_matches(counted, pred)}
         if keep is not None:
@@ -214,6 +220,10 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
             if was else str(row["objects_found_iou50"])
         lines.append(f"  {word}: IoU {iou}; labelled objects found (IoU >= 0.5): {found} of "
                      f"{row['objects']}; served at {row['served_gsd_m']:.3g} m")
+        if "precision" in row:   # missed objects, or false ones: what to label more of
+            lines.append(f"    precision {_change(was, row, 'precision')} (of the area "
+                         f"marked, the labelled share), recall {_change(was, row, 'recall')} "
+                         "(of the labelled area, the marked share)")
         if was.get("unknown_words"):   # the before is 0 because the words were new to it
             lines.append(f"    ({base} did not know {_quoted(was['unknown_words'])}: it answers "
                          "no object matches; the new model learnt the class)")
@@ -233,6 +243,11 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         warnings.append(f"the held-out part holds fewer than {FEW_OBJECTS} labelled objects of "
                         f"{few} class(es): a rough measure; label more there for a firm one")
     return {"lines": lines, "warnings": warnings}
+
+
+def _change(before: Dict[str, Any], after: Dict[str, Any], key: str) -> str:
+    """``0.120 -> 0.560``, or ``0.560`` where the before has no such figure."""
+    return (f"{before[key]:.3f} -> " if key in before else "") + f"{after[key]:.3f}"
 
 
 def _objects(n: int) -> str:
@@ -268,6 +283,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    help="serve at this GSD (m) instead of the model card's")
     p.add_argument("--flip-average", action="store_true",
                    help="average each tile over its flips (the engine's flip_average)")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="foreground from this probability on, instead of 0.5")
     p.add_argument("--json", action="store_true", help="the whole result as JSON")
     args = p.parse_args(argv)
 
@@ -276,7 +293,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             raise InputError(f"{args.dataset}: no dataset.json (a build-dataset folder?)")
         result = heldout_iou(args.dataset, args.model, device=args.device, threads=args.threads,
                              split=args.part, gsd_m=args.gsd_m,
-                             flip_average=args.flip_average)
+                             flip_average=args.flip_average, threshold=args.threshold)
         if not result:
             raise InputError(f"{args.dataset}: no {args.part or 'held-out'} part with "
                              "labelled objects")
@@ -284,7 +301,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(json.dumps(result, indent=2))
             return 0
         for cls, c in result["classes"].items():
-            print(f"{result['split']} part, {_class_word(cls, c)}: IoU {c['iou']:.3f}; "
+            print(f"{result['split']} part, {_class_word(cls, c)}: IoU {c['iou']:.3f} "
+                  f"(precision {c['precision']:.3f}, recall {c['recall']:.3f}); "
                   f"{c['objects']} objects, "
                   f"{c['objects_found_iou50']} found (IoU >= 0.5), {c['objects_touched']} "
                   f"touched; {c['predicted_objects']} polygons at {c['served_gsd_m']:g} m")
