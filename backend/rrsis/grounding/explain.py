@@ -189,9 +189,9 @@ def _scales_of(run: GroundedRun, categories: List[str], scales: Optional[Scales]
     to_base = set(run.untaught_phrases()) if base_scales is not None else set()
     for c in categories:
         group, phrase = cats[c].group, cats[c].model_phrase
-        if phrase in to_base:
-            found = phrase_scale(base_scales.scales, base_scales.ceilings,  # type: ignore
-                                 run.base_phrase(phrase), group, base_scales.floors)  # type: ignore
+        if base_scales is not None and phrase in to_base:
+            found = phrase_scale(base_scales.scales, base_scales.ceilings,
+                                 run.base_phrase(phrase), group, base_scales.floors)
         else:
             found = phrase_scale(scales, ceilings, phrase, group, floors)
         if found is not None:
