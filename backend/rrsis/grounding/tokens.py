@@ -161,6 +161,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(with|near|beside|next to|close to|along|alongside|around|by|have|has|having|"
      rf"holding)\s+(?:{_VAGUE})\b(?=\s+[^\W\d_])",
      lambda m: f" {m.group(1)} {lx.VAGUE_COUNTS[lx.as_phrase(m.group(0)[len(m.group(1)):])]} "),
+    # ... elsewhere, before the objects asked for ("several cars", "lots of trees"): a count
+    # of them restricts nothing, every one is found (as "many cars", a filler)
+    (rf"(?<![^\s(])(?:{_VAGUE})\b(?=\s+[^\W\d_])", " "),
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),

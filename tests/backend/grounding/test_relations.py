@@ -590,6 +590,10 @@ def test_a_count_of_anchor_objects_each_on_its_own() -> None:
     assert parse("buildings full of cars").summary() == \
         parse("buildings with at least 5 cars").summary()
     assert parse("how many cars").summary() == parse("cars").summary()   # a question
+    # before the objects asked for, a quantity restricts nothing: every one is found
+    for vague in ("several", "a few", "a couple of", "lots of", "a lot of", "numerous", "few"):
+        assert parse(f"{vague} cars on the road").summary() == parse("cars on the road").summary()
+    assert parse("a parking lot").summary() == "grounded: parking lot"   # no "lot of" here
     assert parse("buildings between 2 and 5 m from the road").targets[0].relations[0].kind == \
         "beyond_m"   # a distance, not a count
 
