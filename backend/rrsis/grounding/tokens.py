@@ -142,6 +142,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bat (?:a )?right angles? (?:to|with)\b", " perpendicular to "),
     # "parking lots containing cars", "the lot that contains 3 cars": with them
     (r"\b(?:(?:that|which)\s+contains?|containing|(?:that|which)\s+holds?)\b", " with "),
+    # "roads leading to the building", "the road that connects to the bridge": a way that
+    # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
+    (r"\b(?:(?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
+     r"\s+(?:in)?to\b", " touching "),
     # traffic is the vehicles on a road: "roads with heavy traffic" have many, "with light
     # traffic" few, "without traffic" none; "busy roads" have many; "the busiest road" is the
     # one with the most
