@@ -600,6 +600,11 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "an age, which one image does not show"),
     **dict.fromkeys(("industrial", "residential", "commercial", "religious", "municipal"),
                     "a building's use, which one image does not show"),
+    # "cars in the shade of trees" is a relation (SHADING_FROM_ABOVE); shade on its own is not
+    # measured: the sun's direction is not known
+    **dict.fromkeys(("shade", "shaded", "shadow", "shadows", "shadowed", "sunlit", "sunny"),
+                    "light and shade, which the grounding does not measure (only 'in the shade "
+                    "of' an object)"),
 }
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {

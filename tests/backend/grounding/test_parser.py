@@ -102,7 +102,9 @@ def test_other_unknown_words_get_no_suggestion(word: str) -> None:
     ("buildings with flat roofs", "flat", "a roof's form"),
     ("damaged buildings", "damaged", "a condition"), ("dead trees", "dead", "a condition"),
     ("new buildings near the road", "new", "an age"),
-    ("buildings under construction", "construction", "a condition")])
+    ("buildings under construction", "construction", "a condition"),
+    ("cars in the shade", "shade", "light and shade"), ("sunlit roofs", "sunlit", "light and "
+                                                        "shade")])
 def test_what_an_image_cannot_tell_is_said_not_guessed(expression: str, word: str,
                                                       asks: str) -> None:
     plan = parse(expression)
