@@ -215,11 +215,11 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
             lines.append(f"  {word}: no labelled object in the held-out part, not measured "
                          f"({row['predicted_objects']} polygons found there)")
             continue
-        iou = f"{was['iou']:.3f} -> {row['iou']:.3f}" if "iou" in was else f"{row['iou']:.3f}"
         found = f"{was.get('objects_found_iou50', 'n/a')} -> {row['objects_found_iou50']}" \
             if was else str(row["objects_found_iou50"])
-        lines.append(f"  {word}: IoU {iou}; labelled objects found (IoU >= 0.5): {found} of "
-                     f"{row['objects']}; served at {row['served_gsd_m']:.3g} m")
+        lines.append(f"  {word}: IoU {_change(was, row, 'iou')}; labelled objects found "
+                     f"(IoU >= 0.5): {found} of {row['objects']}; served at "
+                     f"{row['served_gsd_m']:.3g} m")
         if "precision" in row:   # missed objects, or false ones: what to label more of
             lines.append(f"    precision {_change(was, row, 'precision')} (of the area "
                          f"marked, the labelled share), recall {_change(was, row, 'recall')} "
