@@ -73,6 +73,14 @@ class Cursor:
             j += 1
         return j
 
+    def snapshot(self) -> dict:
+        """The parser's whole state (lists copied), for a reading tried and given up."""
+        return {k: list(v) if isinstance(v, list) else v for k, v in vars(self).items()}
+
+    def restore(self, state: dict) -> None:
+        vars(self).update({k: list(v) if isinstance(v, list) else v
+                           for k, v in state.items()})
+
     def fail(self, what: str) -> NotUnderstood:
         word = self.peek()
         return NotUnderstood(f"{what} at {word!r}" if word else f"{what} at the end")

@@ -2,10 +2,12 @@
 
 Grammar (words in :mod:`.lexicon`; fillers such as "the", "that are" are skipped)::
 
-    expression := target (("and" | "or" | ",") target)*
+    expression := target (("and" | "or" | ",") (target | postmod+))*   # "... or south of the
+                                          # river": the last target's objects again
     target     := premod* head (("and" | "or" | ",") head)* postmod*
     premod     := colour ["roofed"] (("and" | "or" | ",") colour)*   # "red", "red and white"
-                | size | shape | rank | count              # "small", "narrow", "long",
+                | size (("and" | "or") size)* | shape | rank (("and" | "or") rank)* | count
+                                                           # "small", "narrow", "long",
                                                            # "the 3 largest", "the widest",
                                                            # "the closest", "the 3" (+ superlative),
                                                            # "the second largest", "the 2nd closest"
@@ -88,6 +90,15 @@ class _Parser(RelationRules):
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
         self.premod_along: Optional[str] = None       # "roadside trees": along the road
         self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
+        #: "large and small buildings", "the largest and the smallest building": the sizes
+        #: (on the first one's measure) and the superlatives after the first
+        self.size_choices: List[str] = []
+        self.rank_choices: List[str] = []
+        self.target_sizes: List[str] = []     # ... of the target just read
+        self.target_ranks: List[str] = []
+        #: the words that named the last target's objects ("the large buildings"), read again
+        #: where a second reading leaves them out ("... or south of the river")
+        self.subject: List[str] = []
         self.roof_colours: List[str] = []     # "with red or brown roofs": the same, of a roof
         self.target_colours: List[str] = []   # ... of the target just read
         self.head_generic = False   # the head just read was "anything", "objects", ...
@@ -98,26 +109,46 @@ class _Parser(RelationRules):
         while self.peek() in _CONJ:
             self.i += 1
             self.skip_fillers()
-            targets += self.target_choices()
+            targets += self.next_target()
         if self.peek() is not None:
             raise self.fail("unexpected word")
-        return tuple(targets)
+        return tuple(dict.fromkeys(targets))   # "north and above the road": one reading
+
+    def next_target(self) -> List[Target]:
+        """After "and" / "or": new objects ("cars and trucks"), or another reading of the
+        last ones whose name the text leaves out: "buildings north of the road or south of
+        the river", "cars on the road and in the parking lot" (either: "and near the river"
+        stays one reading, :meth:`predicate_follows`) are read as "... or buildings south of
+        the river", "... and cars in the parking lot"."""
+        state = self.snapshot()
+        try:
+            return self.target_choices()
+        except NotUnderstood as first:
+            if not self.subject:
+                raise
+            self.restore(state)
+            self.t[self.i:self.i] = self.subject
+            try:
+                return self.target_choices()
+            except NotUnderstood:
+                raise first from None
 
     def target_choices(self) -> List[Target]:
         """One target, or one per colour of "red and white cars" (red cars, or white cars),
-        and one per category of "anything" (:meth:`each_object`)."""
+        per size of "large and small buildings", per superlative of "the largest and the
+        smallest building", and one per category of "anything" (:meth:`each_object`)."""
         target = self.target()
         colours, self.target_colours = self.target_colours, []
+        sizes, self.target_sizes = self.target_sizes, []
+        ranks, self.target_ranks = self.target_ranks, []
         targets = self.each_object(target) if self.target_generic else [target]
-        if not colours:
-            return targets
-        out = []
-        for t in targets:
-            first = next(a for a in t.attributes if a.kind == "colour")
-            out += [replace(t, attributes=tuple(replace(a, value=c) if a is first else a
-                                                for a in t.attributes))
-                    for c in [first.value, *colours]]
-        return out
+        for kind, more in (("colour", colours), ("size", sizes)):
+            if more:
+                targets = [t for target in targets for t in _with_values(target, kind, more)]
+        if ranks:
+            targets = [replace(t, rank=(r, t.rank[1])) for t in targets
+                       for r in [t.rank[0], *ranks]]
+        return targets
 
     def each_object(self, target: Target) -> List[Target]:
         """"anything near the road": every object the model knows but a plain anchor's
@@ -200,6 +231,9 @@ class _Parser(RelationRules):
                 break
             heads += self.head()
             generic = generic or self.head_generic
+        self.subject = self.t[first_word:self.i]
+        sizes, self.size_choices = self.size_choices, []
+        ranks, self.rank_choices = self.rank_choices, []
         ranked_before = rank is not None
         relations: List[Relation] = []
         groups = self.groups_of(heads)
@@ -338,6 +372,7 @@ class _Parser(RelationRules):
         if junction is not None and (colours or any(a.kind == "colour" for a in attrs)):
             raise self.fail("a colour of a junction")   # a part of a mask has no pixels of
         self.target_colours = colours                   # its own to measure
+        self.target_sizes, self.target_ranks = sizes, ranks
         self.target_generic = generic
         return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip,
                       part=junction.part if junction is not None else "")
@@ -452,6 +487,8 @@ class _Parser(RelationRules):
             if _superlative(word):
                 rank = (_superlative(word), 1)  # type: ignore[assignment]
                 self.i += 1
+                if not anchor and rank[0] not in DISTANCE_RANKS:
+                    self.rank_choices = self.more_ranks()
                 continue
             if word in lx.OWN_KIND_WORDS and self.peek(1) != "to":   # not "adjacent to"
                 self.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
@@ -510,6 +547,11 @@ class _Parser(RelationRules):
             attrs.append(attr)
             if attr.kind == "colour" and not any(a.kind == "colour" for a in attrs[:-1]):
                 self.colour_choices = self.more_colours()
+            if attr.kind == "size" and not anchor and not attr.negated \
+                    and not any(a.kind == "size" for a in attrs[:-1]):
+                self.size_choices = self.more_sizes(attr.value)
+            if self.peek() == "and" and self.other_measure_at(1, attr):   # "long and narrow
+                self.i += 1                                              # trucks": both
 
     def side_anchor(self, word: str) -> Optional[str]:
         """The category "roadside", "riverside" (:data:`~.lexicon.SIDE_WORDS`) or a road or
@@ -543,6 +585,52 @@ class _Parser(RelationRules):
             found.append(self.blend(self.t[self.i - 1]))
             self.skip_fillers()
         return found
+
+    def more_sizes(self, first: str) -> List[str]:
+        """The sizes of "large and small" / "small or medium" after the first, on its measure
+        (area, width; "large and narrow" is both, not either); [] if none."""
+        measure = lx.RELATIVE_SIZES[first][0]
+        found: List[str] = []
+        while self.peek() in _CONJ:
+            save = self.i
+            self.i += 1
+            other = self.attribute(False)
+            if other is None or other.kind != "size" or other.value in [first, *found] \
+                    or lx.RELATIVE_SIZES[other.value][0] != measure:
+                self.i = save
+                break
+            found.append(other.value)
+        return found
+
+    def more_ranks(self) -> List[str]:
+        """The superlatives of "the largest and (the) smallest" after the first (sizes and
+        positions, not distances: "the closest and farthest to what" stays one reading); []
+        if none."""
+        found: List[str] = []
+        while self.peek() in _CONJ:
+            j = self.i + 1 + (self.peek(1) == "the")
+            other = _superlative(self.t[j] if j < len(self.t) else None)
+            if other is None or other in DISTANCE_RANKS:
+                break
+            found.append(other)
+            self.i = j + 1
+        return found
+
+    def other_measure_at(self, k: int, attr: Attribute) -> bool:
+        """Whether an attribute of another kind or measure than ``attr`` begins ``k`` words
+        on ("large and red cars", "long and narrow trucks"; not "large and small")."""
+        save = self.i
+        self.i += k
+        try:
+            other = self.attribute(False)
+        finally:
+            self.i = save
+        if other is None:
+            return False
+        if other.kind != attr.kind:
+            return True
+        return other.kind == "size" and lx.RELATIVE_SIZES[other.value][0] != lx.RELATIVE_SIZES[
+            attr.value][0]
 
     def attribute(self, negated: bool) -> Optional[Attribute]:
         word = self.peek()
@@ -937,6 +1025,9 @@ class _Parser(RelationRules):
         row: Optional[str] = None
         col: Optional[str] = None
         seen = 0
+        if self.two_sides_at(self.i) is not None:   # "to the north and south of the road":
+            self.i = save                              # two relations (:meth:`each_side`)
+            return None
         while self.peek() in lx.REGION_WORDS:
             r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
             row, col = r or row, c or col
@@ -998,6 +1089,15 @@ class _TolerantParser(_Parser):
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The known heads' groups: an unknown object left out changes no distance."""
         return super().groups_of([h for h in heads if not _is_unknown(h)] or heads)
+
+
+def _with_values(target: Target, kind: str, values: Sequence[str]) -> List[Target]:
+    """``target`` once with its first ``kind`` attribute as it is, and once with each of
+    ``values`` instead ("red and white cars": the white ones too)."""
+    first = next(a for a in target.attributes if a.kind == kind)
+    return [replace(target, attributes=tuple(replace(a, value=v) if a is first else a
+                                             for a in target.attributes))
+            for v in [first.value, *values]]
 
 
 def _plain(target: Target) -> bool:

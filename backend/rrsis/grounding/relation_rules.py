@@ -345,6 +345,43 @@ class RelationRules(QuantityRules):
         return [Relation("along", anchor, default_distance("along", groups, anchor, self.vocab)),
                 Relation(lx.DIRECTION_WORDS[side], anchor)]
 
+    def each_side(self) -> None:
+        """"north and south of the road", "east or west of the river", "above and below the
+        road" (here at the first side word): either side of one anchor, rewritten in place as
+        "north of the road or south of the road" (:meth:`~.parser._Parser.next_target` reads
+        the second); nothing if not that."""
+        j = self.two_sides_at(self.i)
+        if j is None:
+            return
+        save = self.snapshot()
+        self.i = j
+        try:
+            self.anchor()
+        except NotUnderstood:
+            self.restore(save)
+            return
+        end = self.i
+        self.restore(save)
+        named = self.t[j:end]
+        second = next(w for w in reversed(self.t[self.i + 1:j]) if w in lx.DIRECTION_WORDS)
+        self.t[self.i + 1:end] = [*_side_of(self.peek()), *named, "or", second,
+                                  *_side_of(second), *named]
+
+    def two_sides_at(self, j: int) -> Optional[int]:
+        """Where the anchor begins if two side words joined by "and" / "or" begin at ``j``
+        ("north and (the) south (side) of", "above and below"), else None."""
+        first = self.t[j] if j < len(self.t) else None
+        if self.t[j + 1:j + 2] not in (["and"], ["or"], [","]):
+            return None
+        k = j + 2 + (self.t[j + 2:j + 3] == ["the"])
+        second = self.t[k] if k < len(self.t) else None
+        if first not in lx.DIRECTION_WORDS or second not in lx.DIRECTION_WORDS:
+            return None
+        if second in ("above", "below"):
+            return k + 1
+        k += 1 + (self.t[k + 1:k + 2] == ["side"])
+        return k + 1 if self.t[k:k + 1] == ["of"] else None
+
     def direction(self) -> Optional[str]:
         save = self.i
         self.eat("to", "the") or self.eat("on", "the") or self.eat("in", "the")
@@ -352,6 +389,7 @@ class RelationRules(QuantityRules):
         if word not in lx.DIRECTION_WORDS:
             self.i = save
             return None
+        self.each_side()
         self.i += 1
         if word not in ("above", "below"):
             self.eat("side")
@@ -359,6 +397,11 @@ class RelationRules(QuantityRules):
                 self.i = save
                 return None
         return lx.DIRECTION_WORDS[word]
+
+
+def _side_of(word: Optional[str]) -> List[str]:
+    """The words between a side word and its anchor: "of" ("north of"), none ("above")."""
+    return [] if word in ("above", "below") else ["of"]
 
 
 #: what runs across things ("roads across the river", "a stream across the field"); anything

@@ -223,4 +223,20 @@ def tokenize(text: str) -> List[str]:
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"
     text = re.sub(r"(\d)([^\W\d_])", r"\1 \2", text)
     text = re.sub(r"'s\b", "", text)  # possessive: "the car's shadow" -> "the car shadow"
-    return re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|[,<>≤≥]", text)
+    return _one_conjunction(re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|[,<>≤≥]",
+                                       text))
+
+
+_CONJUNCTIONS = frozenset({"and", "or", ","})
+
+
+def _one_conjunction(tokens: List[str]) -> List[str]:
+    """Each run of joining words as one: "cars, trucks, and buses" (the serial comma),
+    "and/or" and ", or" are "or" if an "or" is in the run, else "and"; a lone comma stays."""
+    out: List[str] = []
+    for word in tokens:
+        if word in _CONJUNCTIONS and out and out[-1] in _CONJUNCTIONS:
+            out[-1] = "or" if "or" in (word, out[-1]) else "and"
+        else:
+            out.append(word)
+    return out

@@ -239,6 +239,12 @@ def _scene() -> Scene:
     ("isolated buildings", [("building", 0)]),       # 25 m from the next; 20 and 20 m
     ("red and white cars", [("car", 1), ("car", 0), ("car", 2)]),
     ("red or grey cars", [("car", 1)]),
+    ("the largest and the smallest building", [("building", 1), ("building", 2)]),
+    ("large and small buildings", [("building", 1), ("building", 2)]),   # not the 100 m2
+    ("cars on the road or more than 20 m from the road", [("car", 2), ("car", 1)]),
+    ("cars on the road or next to the road", [("car", 2), ("car", 0)]),
+    ("cars north and south of the road", [("car", 0), ("car", 1)]),   # none south of it
+    ("white cars, and red cars", [("car", 0), ("car", 2), ("car", 1)]),
     ("roads with cars", [("road", 0)]),
     ("buildings with cars", [("building", 1)]),          # car 1 lies on it
     ("buildings without cars", [("building", 0), ("building", 2)]),
