@@ -51,7 +51,7 @@ def footprint_score(raster: Path, labels: Path, polygons: list) -> Dict[str, flo
     import shapely
     from rasterio.warp import transform_geom
 
-    from .training.region.holdout import object_matches
+    from .scores import object_matches
 
     with rasterio.open(raster) as src:
         crs, frame = src.crs, shapely.box(*src.bounds)

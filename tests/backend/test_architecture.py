@@ -27,6 +27,7 @@ FORBIDDEN: Dict[str, Set[str]] = {
     "batch": {"cli", "server", "serve_io", "training"},
     "training": {"cli", "server", "serve_io", "batch"},
     "server": {"cli"},
+    "demo": {"training"},   # make demo runs where the training library is not installed
 }
 #: backend area -> the only rrsis areas it may import (besides itself, the package root and
 #: rrsis._moved, the stdlib-only helper of deprecated paths)
@@ -37,6 +38,7 @@ ONLY: Dict[str, Set[str]] = {
     "paths": {"errors"},
     "device": {"errors", "protocol"},
     "grounding": {"errors", "protocol"},
+    "scores": set(),
     "serve_io": {"protocol", "paths", "server", "errors"},
 }
 #: what the plugin must never import: the backend and its heavy dependencies

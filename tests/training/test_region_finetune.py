@@ -23,10 +23,11 @@ from rasterio.transform import from_origin
 from helpers.data import shared_data
 from rrsis.errors import InputError
 from rrsis.models import create_model, read_card, save_checkpoint
+from rrsis.scores import object_matches
 from rrsis.training.progress import BudgetPlanner, ProgressReporter
 from rrsis.training.region import build_region_dataset
 from rrsis.training.region.finetune import finetune_region
-from rrsis.training.region.holdout import heldout_iou, object_matches
+from rrsis.training.region.holdout import heldout_iou
 
 X0, Y0, GSD = 500000.0, 4000000.0, 0.5
 

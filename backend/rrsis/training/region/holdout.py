@@ -21,9 +21,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 import numpy as np
 
 from ...paths import scratch_folder
+from ...scores import object_matches
 from .labels import RegionLabels, as_areas, read_region_labels, to_crs
 
-__all__ = ["heldout_iou", "held_out_part", "object_matches", "base_better_classes",
+__all__ = ["heldout_iou", "held_out_part", "base_better_classes",
            "BASE_MARGIN", "before_after_report", "main"]
 
 SPLITS = ("train", "val", "test")
@@ -53,24 +54,6 @@ def _rasterize(geoms: List[Any], bounds: List[float], res: float) -> np.ndarray:
     return rasterize([(g, 1) for g in geoms], out_shape=(h, w),
                      transform=from_origin(bounds[0], bounds[3], res, res), fill=0,
                      dtype="uint8").astype(bool)
-
-
-def object_matches(truth: List[Any], pred: List[Any], iou: float = 0.5) -> Dict[str, int]:
-    """Labelled objects found by a predicted polygon: with IoU >= ``iou`` (the usual
-    detection criterion), and touched at all. Pixel IoU alone hides whether a low score
-    is missed objects or outlines off by a few pixels (off-nadir footprints vs roofs)."""
-    import shapely
-
-    tree = shapely.STRtree(pred) if pred else None
-    matched = touched = 0
-    for g in truth:
-        if g.is_empty or tree is None:
-            continue
-        near = [pred[i] for i in tree.query(g, predicate="intersects")]
-        touched += bool(near)
-        best = max((g.intersection(q).area / g.union(q).area for q in near), default=0.0)
-        matched += best >= iou
-    return {f"objects_found_iou{int(round(iou * 100))}": matched, "objects_touched": touched}
 
 
 def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",

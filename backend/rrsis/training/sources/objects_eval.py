@@ -32,7 +32,7 @@ from ...engine.gsd import default_min_area_m2
 from ...engine.split import CORE_RULES, CoreRule
 from ...errors import run_tool
 from ...paths import write_text_atomic
-from ..region.holdout import object_matches
+from ...scores import object_matches
 from ..tool_args import markdown_table, measuring_parser
 
 __all__ = ["measure", "main"]
