@@ -133,6 +133,20 @@ class _Parser(RelationRules):
             except NotUnderstood:
                 raise first from None
 
+    def new_object_follows(self) -> bool:
+        """Whether new objects follow the joining word here ("not near the road or cars"),
+        rather than more of the last target's relations and attributes."""
+        state = self.snapshot()
+        self.i += 1
+        self.skip_fillers()
+        try:
+            self.target()
+            return True
+        except NotUnderstood:
+            return False
+        finally:
+            self.restore(state)
+
     def target_choices(self) -> List[Target]:
         """One target, or one per colour of "red and white cars" (red cars, or white cars),
         per size of "large and small buildings", per superlative of "the largest and the
@@ -243,6 +257,7 @@ class _Parser(RelationRules):
         self.own_kinds = []
         if along is not None:   # "roadside trees"
             relations.append(self.along_side(along, groups))
+        last_negated = False   # the last relation or attribute read was negated
         while True:
             self.skip_fillers(keep=("all", "but"))
             if self.at("but") and not self.excepts_after_but():
@@ -251,6 +266,9 @@ class _Parser(RelationRules):
             if (self.at("and") or self.at(",")) and self.predicate_follows():
                 self.i += 1   # "next to the road and near the river", "buildings, near ..."
                 continue
+            if last_negated and self.at("or") and not self.new_object_follows():
+                self.t[self.i] = "not"   # "not next to the road or near the river": near
+                continue                 # neither; "not large or small": neither
             if self.peek() is None or self.peek() in _CONJ:
                 break
             if self.whole_image():
@@ -293,6 +311,7 @@ class _Parser(RelationRules):
                     self.t[self.i:self.i + len(phrase)] = [lx.NEGATED_FORMS[phrase]]
                     negated = not negated
                     break
+            last_negated = negated
             objects = negated and (self.category_here() is not None   # "except trucks"
                                    or self.exception_follows())   # "except the largest house"
             position = self.excluded_position() if negated and not objects else None

@@ -245,6 +245,9 @@ def _scene() -> Scene:
     ("cars on the road or next to the road", [("car", 2), ("car", 0)]),
     ("cars north and south of the road", [("car", 0), ("car", 1)]),   # none south of it
     ("white cars, and red cars", [("car", 0), ("car", 2), ("car", 1)]),
+    ("buildings that are not large or small", [("building", 0)]),   # neither: the 100 m2
+    ("cars not on the road or more than 20 m from the road", [("car", 0)]),
+    ("cars not north or south of the road", [("car", 2)]),   # on it: neither side
     ("roads with cars", [("road", 0)]),
     ("buildings with cars", [("building", 1)]),          # car 1 lies on it
     ("buildings without cars", [("building", 0), ("building", 2)]),
