@@ -73,6 +73,8 @@ _GENERIC_AFTER_A_NAME = lx.GENERIC_NOUNS - {"anything", "everything", "something
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = frozenset({"and", "or", ","})
+#: relations that after "and" start a second reading ("on the road and in the parking lot")
+_EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
 
 
@@ -144,6 +146,19 @@ class _Parser(RelationRules):
             return True
         except NotUnderstood:
             return False
+        finally:
+            self.restore(state)
+
+    def either_follows(self) -> bool:
+        """After "and": whether a relation of overlap follows ("on the road and in the
+        parking lot"), which most often means either (:meth:`next_target`); not an image
+        region ("and in the top left": both)."""
+        if self.peek(1) not in _EITHER_AFTER_AND:
+            return False
+        state = self.snapshot()
+        self.i += 1
+        try:
+            return self.region() is None
         finally:
             self.restore(state)
 
@@ -266,6 +281,9 @@ class _Parser(RelationRules):
             if (self.at("and") or self.at(",")) and self.predicate_follows():
                 self.i += 1   # "next to the road and near the river", "buildings, near ..."
                 continue
+            if self.at("and") and not self.new_object_follows() and not self.either_follows():
+                self.i += 1   # "with red roofs and in the top left", "on the road and white",
+                continue      # "near the road and with cars": both
             if last_negated and self.at("or") and not self.new_object_follows():
                 self.t[self.i] = "not"   # "not next to the road or near the river": near
                 continue                 # neither; "not large or small": neither
