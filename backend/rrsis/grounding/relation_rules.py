@@ -363,17 +363,21 @@ class RelationRules(QuantityRules):
         end = self.i
         self.restore(save)
         named = self.t[j:end]
-        second = next(w for w in reversed(self.t[self.i + 1:j]) if w in lx.DIRECTION_WORDS)
-        self.t[self.i + 1:end] = [*_side_of(self.peek()), *named, "or", second,
+        between = self.t[self.i + 1:j]
+        second = next(w for w in reversed(between) if w in lx.DIRECTION_WORDS)
+        join = ["and", "not"] if "not" in between else ["or"]   # "neither north nor south"
+        self.t[self.i + 1:end] = [*_side_of(self.peek()), *named, *join, second,
                                   *_side_of(second), *named]
 
     def two_sides_at(self, j: int) -> Optional[int]:
         """Where the anchor begins if two side words joined by "and" / "or" begin at ``j``
-        ("north and (the) south (side) of", "above and below"), else None."""
+        ("north and (the) south (side) of", "above and below"; "north and not south of",
+        which "neither north nor south of" becomes), else None."""
         first = self.t[j] if j < len(self.t) else None
         if self.t[j + 1:j + 2] not in (["and"], ["or"], [","]):
             return None
-        k = j + 2 + (self.t[j + 2:j + 3] == ["the"])
+        k = j + 2 + (self.t[j + 2:j + 3] == ["not"])   # "not north and not south of"
+        k += self.t[k:k + 1] == ["the"]
         second = self.t[k] if k < len(self.t) else None
         if first not in lx.DIRECTION_WORDS or second not in lx.DIRECTION_WORDS:
             return None
