@@ -35,8 +35,8 @@ _NAMES = "|".join(sorted({n for c in lx.CATEGORIES for n in c.names if " " not i
 #: words a relation starts with: "not near the road" negates a relation, "not trees" names
 #: what is left out
 _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|east|west|"
-                   "above|below|inside|over|under|at|by|adjacent|around|across|between|touching|with|"
-                   "without|more|less|further|farther|alongside|outside|away")
+                   "above|below|inside|over|under|at|by|adjacent|around|across|between|"
+                   "touching|with|without|more|less|further|farther|alongside|outside|away")
 _ROAD_NAMES = "|".join(sorted(lx.TRAFFIC_WAYS, key=len, reverse=True))
 _VAGUE = "|".join(sorted(lx.VAGUE_COUNTS, key=len, reverse=True))
 _CROWDED = "|".join(sorted(lx.CROWDED_WORDS, key=len, reverse=True))
