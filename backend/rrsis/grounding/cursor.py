@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple, TypeVar
 
 from . import lexicon as lx
 from .plan import Target
 
 __all__ = ["Cursor", "NotUnderstood", "number"]
+
+T = TypeVar("T")
 
 
 class NotUnderstood(Exception):
@@ -80,6 +82,18 @@ class Cursor:
     def restore(self, state: dict) -> None:
         vars(self).update({k: list(v) if isinstance(v, list) else v
                            for k, v in state.items()})
+
+    def trial(self, rule: Callable[[], T], at: int) -> Tuple[Optional[T], int]:
+        """What ``rule`` reads from word ``at`` and where it stops, with the parser left as it
+        was (a look ahead); (None, at) if the words there leave the grammar."""
+        state = self.snapshot()
+        self.i = at
+        try:
+            return rule(), self.i
+        except NotUnderstood:
+            return None, at
+        finally:
+            self.restore(state)
 
     def fail(self, what: str) -> NotUnderstood:
         word = self.peek()

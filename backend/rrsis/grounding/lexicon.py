@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
-           "RELATIVE_SIZES", "SIZE_RANKS",
+           "RELATIVE_SIZES", "SIZE_RANKS", "CONJUNCTIONS",
            "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
            "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "BOTH_SIDES_WORDS",
            "DIRECTION_WORDS", "REGION_WORDS", "COMPASS_POINTS", "INTERCARDINAL_POINTS",
@@ -537,6 +537,8 @@ NUMBER_WORDS: Dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five
 ORDINAL_WORDS: Dict[str, int] = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
                                  "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 ORDINAL_SUFFIXES: FrozenSet[str] = frozenset({"st", "nd", "rd", "th"})   # "2nd" is "2", "nd"
+#: the words that join two readings, objects or attributes ("cars and trucks", "red or white")
+CONJUNCTIONS: FrozenSet[str] = frozenset({"and", "or", ","})
 FILLER_WORDS: FrozenSet[str] = frozenset({
     "the", "a", "an", "all", "any", "every", "each", "some", "that", "which", "who", "are",
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",

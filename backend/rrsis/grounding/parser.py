@@ -72,7 +72,7 @@ GENERIC = "*"
 _GENERIC_AFTER_A_NAME = lx.GENERIC_NOUNS - {"anything", "everything", "something"}
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
-_CONJ = frozenset({"and", "or", ","})
+_CONJ = lx.CONJUNCTIONS
 #: relations that after "and" start a second reading ("on the road and in the parking lot")
 _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
@@ -138,29 +138,13 @@ class _Parser(RelationRules):
     def new_object_follows(self) -> bool:
         """Whether new objects follow the joining word here ("not near the road or cars"),
         rather than more of the last target's relations and attributes."""
-        state = self.snapshot()
-        self.i += 1
-        self.skip_fillers()
-        try:
-            self.target()
-            return True
-        except NotUnderstood:
-            return False
-        finally:
-            self.restore(state)
+        return self.trial(self.target, self.after_fillers(self.i + 1))[0] is not None
 
     def either_follows(self) -> bool:
         """After "and": whether a relation of overlap follows ("on the road and in the
         parking lot"), which most often means either (:meth:`next_target`); not an image
         region ("and in the top left": both)."""
-        if self.peek(1) not in _EITHER_AFTER_AND:
-            return False
-        state = self.snapshot()
-        self.i += 1
-        try:
-            return self.region() is None
-        finally:
-            self.restore(state)
+        return self.peek(1) in _EITHER_AFTER_AND and self.trial(self.region, self.i + 1)[0] is None
 
     def target_choices(self) -> List[Target]:
         """One target, or one per colour of "red and white cars" (red cars, or white cars),
@@ -586,7 +570,7 @@ class _Parser(RelationRules):
                 self.colour_choices = self.more_colours()
             if attr.kind == "size" and not anchor and not attr.negated \
                     and not any(a.kind == "size" for a in attrs[:-1]):
-                self.size_choices = self.more_sizes(attr.value)
+                self.size_choices = self.more_sizes(attr)
             if self.peek() == "and" and self.other_measure_at(1, attr):   # "long and narrow
                 self.i += 1                                              # trucks": both
 
@@ -623,17 +607,16 @@ class _Parser(RelationRules):
             self.skip_fillers()
         return found
 
-    def more_sizes(self, first: str) -> List[str]:
+    def more_sizes(self, first: Attribute) -> List[str]:
         """The sizes of "large and small" / "small or medium" after the first, on its measure
         (area, width; "large and narrow" is both, not either); [] if none."""
-        measure = lx.RELATIVE_SIZES[first][0]
         found: List[str] = []
         while self.peek() in _CONJ:
             save = self.i
             self.i += 1
             other = self.attribute(False)
-            if other is None or other.kind != "size" or other.value in [first, *found] \
-                    or lx.RELATIVE_SIZES[other.value][0] != measure:
+            if other is None or _scale(other) != _scale(first) \
+                    or other.value in [first.value, *found]:
                 self.i = save
                 break
             found.append(other.value)
@@ -656,18 +639,8 @@ class _Parser(RelationRules):
     def other_measure_at(self, k: int, attr: Attribute) -> bool:
         """Whether an attribute of another kind or measure than ``attr`` begins ``k`` words
         on ("large and red cars", "long and narrow trucks"; not "large and small")."""
-        save = self.i
-        self.i += k
-        try:
-            other = self.attribute(False)
-        finally:
-            self.i = save
-        if other is None:
-            return False
-        if other.kind != attr.kind:
-            return True
-        return other.kind == "size" and lx.RELATIVE_SIZES[other.value][0] != lx.RELATIVE_SIZES[
-            attr.value][0]
+        other = self.trial(lambda: self.attribute(False), self.i + k)[0]
+        return other is not None and _scale(other) != _scale(attr)
 
     def attribute(self, negated: bool) -> Optional[Attribute]:
         word = self.peek()
@@ -1126,6 +1099,12 @@ class _TolerantParser(_Parser):
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The known heads' groups: an unknown object left out changes no distance."""
         return super().groups_of([h for h in heads if not _is_unknown(h)] or heads)
+
+
+def _scale(attr: Attribute) -> Tuple[str, Optional[str]]:
+    """What ``attr`` is measured on: its kind, and a size's measure (area, width). Two values
+    on one scale are alternatives ("large and small"), on two scales both ("large and red")."""
+    return attr.kind, lx.RELATIVE_SIZES[attr.value][0] if attr.kind == "size" else None
 
 
 def _with_values(target: Target, kind: str, values: Sequence[str]) -> List[Target]:

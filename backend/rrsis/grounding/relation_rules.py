@@ -353,15 +353,9 @@ class RelationRules(QuantityRules):
         j = self.two_sides_at(self.i)
         if j is None:
             return
-        save = self.snapshot()
-        self.i = j
-        try:
-            self.anchor()
-        except NotUnderstood:
-            self.restore(save)
+        anchor, end = self.trial(self.anchor, j)
+        if anchor is None:
             return
-        end = self.i
-        self.restore(save)
         named = self.t[j:end]
         between = self.t[self.i + 1:j]
         second = next(w for w in reversed(between) if w in lx.DIRECTION_WORDS)
@@ -374,7 +368,7 @@ class RelationRules(QuantityRules):
         ("north and (the) south (side) of", "above and below"; "north and not south of",
         which "neither north nor south of" becomes), else None."""
         first = self.t[j] if j < len(self.t) else None
-        if self.t[j + 1:j + 2] not in (["and"], ["or"], [","]):
+        if (self.t[j + 1] if j + 1 < len(self.t) else None) not in lx.CONJUNCTIONS:
             return None
         k = j + 2 + (self.t[j + 2:j + 3] == ["not"])   # "not north and not south of"
         k += self.t[k:k + 1] == ["the"]

@@ -227,15 +227,12 @@ def tokenize(text: str) -> List[str]:
                                        text))
 
 
-_CONJUNCTIONS = frozenset({"and", "or", ","})
-
-
 def _one_conjunction(tokens: List[str]) -> List[str]:
     """Each run of joining words as one: "cars, trucks, and buses" (the serial comma),
     "and/or" and ", or" are "or" if an "or" is in the run, else "and"; a lone comma stays."""
     out: List[str] = []
     for word in tokens:
-        if word in _CONJUNCTIONS and out and out[-1] in _CONJUNCTIONS:
+        if word in lx.CONJUNCTIONS and out and out[-1] in lx.CONJUNCTIONS:
             out[-1] = "or" if "or" in (word, out[-1]) else "and"
         else:
             out.append(word)
