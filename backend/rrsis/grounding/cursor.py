@@ -76,12 +76,12 @@ class Cursor:
         return j
 
     def snapshot(self) -> dict:
-        """The parser's whole state (lists copied), for a reading tried and given up."""
-        return {k: list(v) if isinstance(v, list) else v for k, v in vars(self).items()}
+        """The parser's whole state (lists and mappings copied), for a reading tried and
+        given up."""
+        return {k: _copied(v) for k, v in vars(self).items()}
 
     def restore(self, state: dict) -> None:
-        vars(self).update({k: list(v) if isinstance(v, list) else v
-                           for k, v in state.items()})
+        vars(self).update({k: _copied(v) for k, v in state.items()})
 
     def trial(self, rule: Callable[[], T], at: int) -> Tuple[Optional[T], int]:
         """What ``rule`` reads from word ``at`` and where it stops, with the parser left as it
@@ -98,3 +98,10 @@ class Cursor:
     def fail(self, what: str) -> NotUnderstood:
         word = self.peek()
         return NotUnderstood(f"{what} at {word!r}" if word else f"{what} at the end")
+
+
+def _copied(value: object) -> object:
+    """A list or dict copied (one level), anything else as it is."""
+    if isinstance(value, list):
+        return list(value)
+    return dict(value) if isinstance(value, dict) else value

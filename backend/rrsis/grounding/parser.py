@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import lru_cache
-from typing import FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .kinds import by_length
@@ -91,18 +91,15 @@ class _Parser(RelationRules):
         self.pending_position: Optional[int] = None
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
         self.premod_along: Optional[str] = None       # "roadside trees": along the road
-        self.colour_choices: List[str] = []   # "red and white cars": the colours after the first
-        #: "large and small buildings", "the largest and the smallest building": the sizes
-        #: (on the first one's measure) and the superlatives after the first
-        self.size_choices: List[str] = []
-        self.rank_choices: List[str] = []
-        self.target_sizes: List[str] = []     # ... of the target just read
-        self.target_ranks: List[str] = []
+        #: alternatives read by premods, per kind ("colour", "size", "rank"): "red and white
+        #: cars", "large and small buildings" (sizes on the first one's measure), "the largest
+        #: and the smallest building": the values after the first
+        self.choices: Dict[str, List[str]] = {}
+        self.target_choices_read: Dict[str, List[str]] = {}   # ... of the target just read
         #: the words that named the last target's objects ("the large buildings"), read again
         #: where a second reading leaves them out ("... or south of the river")
         self.subject: List[str] = []
         self.roof_colours: List[str] = []     # "with red or brown roofs": the same, of a roof
-        self.target_colours: List[str] = []   # ... of the target just read
         self.head_generic = False   # the head just read was "anything", "objects", ...
         self.target_generic = False   # ... the target just read had one
 
@@ -151,16 +148,15 @@ class _Parser(RelationRules):
         per size of "large and small buildings", per superlative of "the largest and the
         smallest building", and one per category of "anything" (:meth:`each_object`)."""
         target = self.target()
-        colours, self.target_colours = self.target_colours, []
-        sizes, self.target_sizes = self.target_sizes, []
-        ranks, self.target_ranks = self.target_ranks, []
+        choices, self.target_choices_read = self.target_choices_read, {}
         targets = self.each_object(target) if self.target_generic else [target]
-        for kind, more in (("colour", colours), ("size", sizes)):
-            if more:
-                targets = [t for target in targets for t in _with_values(target, kind, more)]
-        if ranks:
+        for kind in ("colour", "size"):
+            if choices.get(kind):
+                targets = [t for target in targets
+                           for t in _with_values(target, kind, choices[kind])]
+        if choices.get("rank"):
             targets = [replace(t, rank=(r, t.rank[1])) for t in targets
-                       for r in [t.rank[0], *ranks]]
+                       for r in [t.rank[0], *choices["rank"]]]
         return targets
 
     def each_object(self, target: Target) -> List[Target]:
@@ -226,11 +222,11 @@ class _Parser(RelationRules):
     def target(self) -> Target:
         first_word = self.i
         attrs, rank, count, skip = self.premods()
-        colours, self.colour_choices = self.colour_choices, []
+        choices, self.choices = self.choices, {}
         region, self.premod_region = self.premod_region, None
         along, self.premod_along = self.premod_along, None
-        if colours and rank is not None:   # the largest of the red ones, or of the white?
-            raise self.fail("a rank over several colours")
+        if choices.get("colour") and rank is not None:   # the largest of the red ones, or
+            raise self.fail("a rank over several colours")     # of the white?
         junction = self.junction()   # "the intersections": a part of the road's mask
         heads = list(junction.categories) if junction is not None else self.head()
         generic = self.head_generic = self.head_generic and junction is None
@@ -245,8 +241,6 @@ class _Parser(RelationRules):
             heads += self.head()
             generic = generic or self.head_generic
         self.subject = self.t[first_word:self.i]
-        sizes, self.size_choices = self.size_choices, []
-        ranks, self.rank_choices = self.rank_choices, []
         ranked_before = rank is not None
         relations: List[Relation] = []
         groups = self.groups_of(heads)
@@ -349,7 +343,7 @@ class _Parser(RelationRules):
                     attrs += [Attribute("colour", c, True) for c in more]
                 elif attr.kind == "colour" and not any(
                         a.kind == "colour" for a in attrs):   # "cars that are white or silver"
-                    colours = more or self.more_colours()
+                    choices["colour"] = more or self.more_colours()
                 attrs.append(attr)
                 continue
             band = None if negated else self.distance_band()
@@ -378,8 +372,8 @@ class _Parser(RelationRules):
                 relations += self.each_anchor(rel, groups, every=True)   # everything": each
             else:
                 relations.append(rel)
-        if colours and rank is not None:   # the largest of the red ones, or of the white?
-            raise self.fail("a rank over several colours")
+        if choices.get("colour") and rank is not None:   # the largest of the red ones, or
+            raise self.fail("a rank over several colours")     # of the white?
         if self.pending_position is not None:   # "the second building", in what order?
             self.pending_position = None
             raise self.fail("an ordinal without an order")
@@ -390,10 +384,10 @@ class _Parser(RelationRules):
             raise self.fail("closest to what")
         if rank is not None and rank[1] == 1 and count is None and not skip and plural:
             self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
-        if junction is not None and (colours or any(a.kind == "colour" for a in attrs)):
+        if junction is not None and (choices.get("colour") or
+                                     any(a.kind == "colour" for a in attrs)):
             raise self.fail("a colour of a junction")   # a part of a mask has no pixels of
-        self.target_colours = colours                   # its own to measure
-        self.target_sizes, self.target_ranks = sizes, ranks
+        self.target_choices_read = choices              # its own to measure
         self.target_generic = generic
         return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip,
                       part=junction.part if junction is not None else "")
@@ -509,7 +503,7 @@ class _Parser(RelationRules):
                 rank = (_superlative(word), 1)  # type: ignore[assignment]
                 self.i += 1
                 if not anchor and rank[0] not in DISTANCE_RANKS:
-                    self.rank_choices = self.more_ranks()
+                    self.choices["rank"] = self.more_ranks()
                 continue
             if word in lx.OWN_KIND_WORDS and self.peek(1) != "to":   # not "adjacent to"
                 self.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
@@ -567,10 +561,10 @@ class _Parser(RelationRules):
                 raise self.fail("no object named")
             attrs.append(attr)
             if attr.kind == "colour" and not any(a.kind == "colour" for a in attrs[:-1]):
-                self.colour_choices = self.more_colours()
+                self.choices["colour"] = self.more_colours()
             if attr.kind == "size" and not anchor and not attr.negated \
                     and not any(a.kind == "size" for a in attrs[:-1]):
-                self.size_choices = self.more_sizes(attr)
+                self.choices["size"] = self.more_sizes(attr)
             if self.peek() == "and" and self.other_measure_at(1, attr):   # "long and narrow
                 self.i += 1                                              # trucks": both
 
@@ -956,8 +950,8 @@ class _Parser(RelationRules):
         region, self.premod_region = self.premod_region, None
         along, self.premod_along = self.premod_along, None
         own_kinds, self.own_kinds = self.own_kinds, []   # "next to isolated buildings"
-        if self.colour_choices:
-            self.colour_choices = []
+        choices, self.choices = self.choices, {}
+        if choices.get("colour"):
             raise self.fail("an anchor takes one colour")
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
