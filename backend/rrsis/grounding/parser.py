@@ -73,7 +73,8 @@ _GENERIC_AFTER_A_NAME = lx.GENERIC_NOUNS - {"anything", "everything", "something
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = lx.CONJUNCTIONS
-#: relations that after "and" start a second reading ("on the road and in the parking lot")
+#: relations of overlap: one after another, joined by "and", start a second reading (two places:
+#: "on the road and in the parking lot" = either)
 _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
 
@@ -137,11 +138,20 @@ class _Parser(RelationRules):
         rather than more of the last target's relations and attributes."""
         return self.trial(self.target, self.after_fillers(self.i + 1))[0] is not None
 
-    def either_follows(self) -> bool:
-        """After "and": whether a relation of overlap follows ("on the road and in the
-        parking lot"), which most often means either (:meth:`next_target`); not an image
-        region ("and in the top left": both)."""
-        return self.peek(1) in _EITHER_AFTER_AND and self.trial(self.region, self.i + 1)[0] is None
+    def either_follows(self, item: int) -> bool:
+        """After "and": whether two places an object cannot be in at once are joined: a
+        relation of overlap after the item read from word ``item`` and after "and" ("on the
+        road and in the parking lot"), which most often means either (:meth:`next_target`).
+        Not an image region, and not after an attribute or another relation ("and in the
+        top left", "with red roofs and on the road", "near the river and in the park":
+        both)."""
+        return self.overlap_at(item) and self.overlap_at(self.i + 1)
+
+    def overlap_at(self, j: int) -> bool:
+        """Whether a relation of overlap (on, in, inside), not an image region, starts at
+        word ``j``."""
+        return j < len(self.t) and self.t[j] in _EITHER_AFTER_AND and \
+            self.trial(self.region, j)[0] is None
 
     def target_choices(self) -> List[Target]:
         """One target, or one per colour of "red and white cars" (red cars, or white cars),
@@ -251,6 +261,7 @@ class _Parser(RelationRules):
         if along is not None:   # "roadside trees"
             relations.append(self.along_side(along, groups))
         last_negated = False   # the last relation or attribute read was negated
+        item = self.i          # where the last relation or attribute began
         while True:
             self.skip_fillers(keep=("all", "but"))
             if self.at("but") and not self.excepts_after_but():
@@ -259,7 +270,8 @@ class _Parser(RelationRules):
             if (self.at("and") or self.at(",")) and self.predicate_follows():
                 self.i += 1   # "next to the road and near the river", "buildings, near ..."
                 continue
-            if self.at("and") and not self.new_object_follows() and not self.either_follows():
+            if self.at("and") and not self.new_object_follows() and not (
+                    not last_negated and self.either_follows(item)):
                 self.i += 1   # "with red roofs and in the top left", "on the road and white",
                 continue      # "near the road and with cars": both
             if last_negated and self.at("or") and not self.new_object_follows():
@@ -267,6 +279,7 @@ class _Parser(RelationRules):
                 continue                 # neither; "not large or small": neither
             if self.peek() is None or self.peek() in _CONJ:
                 break
+            item = self.i
             if self.whole_image():
                 continue
             sided_rank = self.rank_to_a_side(rank, count, skip)
