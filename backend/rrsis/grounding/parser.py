@@ -270,8 +270,8 @@ class _Parser(RelationRules):
             if (self.at("and") or self.at(",")) and self.predicate_follows():
                 self.i += 1   # "next to the road and near the river", "buildings, near ..."
                 continue
-            if self.at("and") and not self.new_object_follows() and not (
-                    not last_negated and self.either_follows(item)):
+            if self.at("and") and not self.new_object_follows() and (
+                    last_negated or not self.either_follows(item)):
                 self.i += 1   # "with red roofs and in the top left", "on the road and white",
                 continue      # "near the road and with cars": both
             if last_negated and self.at("or") and not self.new_object_follows():
