@@ -53,7 +53,10 @@ class Cursor:
 
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
-        j = self.i + k
+        return self.word(self.i + k)
+
+    def word(self, j: int) -> Optional[str]:
+        """Word ``j`` of the text, None past its end."""
         return self.t[j] if j < len(self.t) else None
 
     def at(self, *words: str) -> bool:

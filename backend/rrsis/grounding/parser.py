@@ -150,8 +150,7 @@ class _Parser(RelationRules):
     def overlap_at(self, j: int) -> bool:
         """Whether a relation of overlap (on, in, inside), not an image region, starts at
         word ``j``."""
-        return j < len(self.t) and self.t[j] in _EITHER_AFTER_AND and \
-            self.trial(self.region, j)[0] is None
+        return self.word(j) in _EITHER_AFTER_AND and self.trial(self.region, j)[0] is None
 
     def target_choices(self) -> List[Target]:
         """One target, or one per colour of "red and white cars" (red cars, or white cars),
@@ -636,7 +635,7 @@ class _Parser(RelationRules):
         found: List[str] = []
         while self.peek() in _CONJ:
             j = self.i + 1 + (self.peek(1) == "the")
-            other = _superlative(self.t[j] if j < len(self.t) else None)
+            other = _superlative(self.word(j))
             if other is None or other in DISTANCE_RANKS:
                 break
             found.append(other)
@@ -1064,7 +1063,7 @@ class _Parser(RelationRules):
         if self.at("of") or self.at("side", "of"):
             self.eat("side")
             j = self.after_fillers(self.i + 1, keep=("area",))
-            if j < len(self.t) and self.t[j] in lx.REGION_NOUNS:
+            if self.word(j) in lx.REGION_NOUNS:
                 self.i = j + 1
             else:  # "on the left of the road": a relation, not a part of the image
                 self.i = save

