@@ -78,6 +78,9 @@ def _torch_export(module: Any, args: Tuple[Any, ...], path: Path, inputs: list,
     import torch
 
     axes = {name: {0: "batch"} for name in inputs + outputs}
+    for name in ("rgb", "logit_difference"):  # the image graph takes tiles of any side
+        if name in axes:
+            axes[name].update({2: "height", 3: "width"})
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
         torch.onnx.export(module, args, str(path), dynamo=False, opset_version=OPSET,

@@ -89,13 +89,14 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         coarse = _coarse_answers(options, plan, [t for t, _ in answers])
         objects_tile = _objects_seconds(options, plan, answers, coarse) / max(1, len(answers))
         per_tile = read_tile + infer_tile
-        # phrases served coarser (.gsd) run in passes of their own: few tiles, each costing
-        # a read and one forward per phrase of the pass
-        passes = [(len(tiles), n_expr)] + [(p.tiles_total, len(p.predictor.expressions))
-                                           for p in plan.others]
+        # phrases served coarser (.gsd) or in tiles of another side run in passes of their
+        # own, each tile costing a read and one forward per phrase of the pass, by its area
+        passes = [(len(tiles), n_expr, 1.0)] + [
+            (p.tiles_total, len(p.predictor.expressions), (p.predictor.input_size / size) ** 2)
+            for p in plan.others]
         seconds = prepare_s + len(tiles) * objects_tile + sum(
-            n * (read_tile + infer_tile * k / n_expr) for n, k in passes) * 1.05  # blending,
-        #                                                                         writing
+            n * area * (read_tile + infer_tile * k / n_expr) for n, k, area in passes) * 1.05
+        #                                                               blending, writing
         buffers_mb = 4.0 * (n_expr + 1) * size * max(grid.width, size) * 3 / 2**20
         # the GDAL block cache keeps filling during a long run, bounded by GDAL_CACHE_MB
         peak = peak_rss_mb() + buffers_mb + GDAL_CACHE_MB * 0.5
@@ -104,7 +105,7 @@ def estimate(options: SegmentOptions, models: Optional[ModelCache] = None,
         tiles=plan.tiles_total, seconds=round(seconds, 2), peak_memory_mb=round(peak, 1),
         gsd_m=grid.gsd_m, device=str(plan.device), model=model_name(plan.model, options.model),
         width_px=grid.width, height_px=grid.height, expressions=n_expr,
-        phrases=sum(k for _, k in passes),
+        phrases=sum(k for _, k, _ in passes),
         seconds_per_tile=round(per_tile, 4), objects_seconds_per_tile=round(objects_tile, 4),
         peak_gpu_memory_mb=round(gpu, 1) if gpu is not None else None,
         calibration_tiles=measured, runtime=plan.runtime)

@@ -1,4 +1,5 @@
-"""The GSD policy: at which ground sample distance a model runs, and the default speck size.
+"""The GSD policy: at which ground sample distance a model runs, in tiles of which side, and
+the default speck size.
 
 The working GSD is the raster's own GSD when it lies within the model card's
 ``gsd_range_m`` (the scales it was trained to serve), else the nearest end of that range;
@@ -21,6 +22,12 @@ a 1 m land-cover raster is looked for at 0.25 m, "buildings" at 0.4 m, not 0.6 m
 :mod:`rrsis.training.sources.choose_scales`) raises the fine end where the model finds a
 phrase better on a coarser grid than the finest it learnt it at: "buildings" on a 0.075 m
 drone image are looked for at 0.15 m, where a house fits the model's view.
+
+A card's ``group_tile_px`` (``tile_px``: lexicon group -> pixels, chosen on whole held-out scenes by
+:mod:`rrsis.training.sources.choose_tiles`) gives the tile side a group is segmented with,
+where it differs from the model's ``input_size``: ``lgce-lite`` was trained on 192 px crops
+and serves 480 px tiles, and finds vehicles better in tiles of the size it learnt them in
+(its deepest stages attend over the whole tile, so the tile's size is part of what it sees).
 """
 
 from __future__ import annotations
@@ -32,11 +39,15 @@ from ..errors import InputError
 
 __all__ = ["MIN_AREA_PIXELS", "MIN_AREA_FLOOR_M2", "GROUP_RANGES_KEY", "CEILINGS_KEY",
            "FLOORS_KEY", "working_gsd", "group_gsd_ranges", "phrase_ceilings", "phrase_floors",
-           "measured_range", "phrase_gsd_m", "default_min_area_m2"]
+           "TILES_KEY", "measured_range", "phrase_gsd_m", "group_tile_px", "phrase_tile_px",
+           "default_min_area_m2"]
 
 GROUP_RANGES_KEY = "group_gsd_range_m"
 CEILINGS_KEY = "phrase_gsd_ceilings"
 FLOORS_KEY = "phrase_gsd_floors"
+TILES_KEY = "group_tile_px"
+#: a tile side must be a multiple of the encoder's deepest stride, and within these bounds
+TILE_STRIDE_PX, TILE_RANGE_PX = 32, (64, 4096)
 
 #: ``min_area_m2=None`` removes objects smaller than this many working pixels (a 4 x 4 speck)
 MIN_AREA_PIXELS = 16
@@ -128,6 +139,27 @@ def phrase_gsd_m(card: Optional[Mapping[str, Any]], groups: Sequence[str],
     if served is not None:  # never beyond the scales the model serves at all
         lo, hi = max(lo, served[0]), min(hi, served[1])
     return float(min(max(working_gsd_m, lo), hi)) if lo <= hi else working_gsd_m
+
+
+def group_tile_px(card: Optional[Mapping[str, Any]]) -> Dict[str, int]:
+    """{lexicon group: tile side in pixels} of a card; unusable entries are ignored."""
+    table = (card or {}).get(TILES_KEY)
+    table = table.get("tile_px") if isinstance(table, Mapping) else None
+    if not isinstance(table, Mapping):
+        return {}
+    lo, hi = TILE_RANGE_PX
+    return {str(g): int(px) for g, px in table.items()
+            if isinstance(px, int) and not isinstance(px, bool) and lo <= px <= hi
+            and px % TILE_STRIDE_PX == 0}
+
+
+def phrase_tile_px(card: Optional[Mapping[str, Any]], groups: Sequence[str],
+                   input_size: int) -> int:
+    """The tile side a phrase is segmented with: its group's in the card (a phrase of one
+    group), else the model's ``input_size``."""
+    tiles = group_tile_px(card)
+    found = {tiles[g] for g in groups if g in tiles}
+    return found.pop() if len(set(groups)) == 1 and len(found) == 1 else int(input_size)
 
 
 def default_min_area_m2(gsd_m: float) -> float:

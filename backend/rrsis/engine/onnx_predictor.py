@@ -71,6 +71,8 @@ class OnnxModel:
             raise CheckpointError(f"ONNX Runtime could not load the graphs of "
                                   f"{self.path.name}: {exc}") from exc
         self.threads = threads or os.cpu_count() or 1
+        side = self.image.get_inputs()[0].shape[-1]   # a name where the graph takes any size
+        self.fixed_size: Optional[int] = side if isinstance(side, int) else None
         self._tokenizer: Optional[WordPieceTokenizer] = None
 
     @property
@@ -88,8 +90,10 @@ class OnnxModel:
 class OnnxPredictor:
     """Same interface as :class:`rrsis.models.predictor.Predictor`, on ONNX Runtime."""
 
-    def __init__(self, model: OnnxModel, expressions: Sequence[str]) -> None:
+    def __init__(self, model: OnnxModel, expressions: Sequence[str],
+                 tile_px: Optional[int] = None) -> None:
         self.model = model
+        self.tile_px = tile_px
         self.device = "cpu"
         self.precision = "fp32"
         self.expressions = list(expressions)
@@ -97,7 +101,9 @@ class OnnxPredictor:
 
     @property
     def input_size(self) -> int:
-        return int(self.model.config.input_size)
+        """``tile_px``, else the model's input size; a graph exported for one size (before
+        2026-12-05) takes only that one."""
+        return int(self.model.fixed_size or self.tile_px or self.model.config.input_size)
 
     def logit_difference(self, rgb: np.ndarray) -> np.ndarray:
         """rgb (B, 3, S, S) float32 in [0, 1] -> (E, B, S, S) float32 ``l_fg - l_bg``."""

@@ -65,6 +65,7 @@ from ..protocol import TaskProgress as Progress
 from .checks import check_upsampling
 from .grid import warp_crs
 from .gsd import MIN_AREA_PIXELS, default_min_area_m2, phrase_gsd_m, working_gsd  # noqa: F401
+from .gsd import phrase_tile_px
 from .model_cache import ModelCache, model_name
 from .nir import NdviGate, gate_message, gated_phrases, nir_band
 from .options import SegmentOptions
@@ -262,7 +263,12 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
         return phrase_gsd_m(getattr(m, "card", None), groups.get(p, []), g,
                             word if measured else None, floor=p in own) if per_group else g
 
+    def phrase_tile(p: str) -> int:  # the tile side the phrase's category was chosen for
+        m = base.model if base is not None and by_base[p] else model
+        return phrase_tile_px(getattr(m, "card", None), groups.get(p, []), m.config.input_size)
+
     at = {p: phrase_gsd(p) for p in grounding.phrases}
+    tile = {p: phrase_tile(p) for p in grounding.phrases}
     learnt = {p: phrase_gsd(p, measured=False) for p in grounding.phrases}
     finer = {p: g for p, g in at.items() if g < learnt[p]}
     raised = {p: g for p, g in at.items() if g > learnt[p]}
@@ -270,14 +276,15 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     if not options.gsd_m:
         check_upsampling(source_gsd, main_gsd)
 
-    def one_pass(g: float, of_base: bool = False) -> _Pass:
+    def one_pass(g: float, of_base: bool = False, side: Optional[int] = None) -> _Pass:
         m, m_runtime, m_device = (base.model, base.runtime, base.device) \
             if base is not None and of_base else (model, runtime, device)
         grid = plan_grid(info, options.extent, options.extent_crs, g)
-        phrases = [p for p in grounding.phrases if at[p] == g and by_base[p] == of_base]
+        phrases = [p for p in grounding.phrases
+                   if at[p] == g and by_base[p] == of_base and tile[p] == side]
         asked = [grounding.base_phrase(p) for p in phrases] if of_base else phrases
         predictor = make_predictor(m_runtime, m, m_device, asked, options.precision,
-                                   options.threads)
+                                   options.threads, side)
         predictor.expressions = phrases  # the run's keys; the base was asked in its own words
         rows = tile_rows(grid.height, grid.width, predictor.input_size, options.overlap) \
             if phrases else []  # nothing the model could look for: no inference
@@ -286,8 +293,9 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
                      Stretch.from_card(m_card, info.dtype) if options.stretch == "auto"
                      else None, of_base)
 
-    keys = sorted({(at[p], by_base[p]) for p in grounding.phrases})   # own model first
-    main_key = keys[0] if keys else (main_gsd, False)
+    # a pass per GSD, model and tile side; the own model first
+    keys = sorted({(at[p], by_base[p], tile[p]) for p in grounding.phrases})
+    main_key = keys[0] if keys else (main_gsd, False, None)
     main = one_pass(*main_key)
     others = [one_pass(*k) for k in keys if k != main_key]
     return _Plan(info, bands, device, model, grounding, main, others, runtime, groups,
@@ -553,6 +561,9 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
                   {p: g for p, g in coarser.items() if p not in plan.raised_gsd})
     _note_finer(reports, plan.grounding, plan.finer_gsd)
     _note_raised(reports, plan.grounding, plan.raised_gsd)
+    _note_tiles(reports, plan.grounding, {
+        p: one.predictor.input_size for p, one in pass_of.items()
+        if one.predictor.input_size != one.predictor.model.config.input_size})
     _note_base(reports, plan.grounding, {p: b[0] for p, b in base.items()}, name)
     _note_unlearnt(reports, plan.grounding, unlearnt_words(getattr(model, "card", None)))
     if plan.assumed_pixel_m is not None:
@@ -634,6 +645,19 @@ def _note_phrase_gsd(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
             report["phrase_gsd_m"] = {**report.get("phrase_gsd_m", {}), **found}
             report["messages"] = list(report.get("messages", [])) + [
                 f"{p!r} looked for at {g:.3g} m, {why}" for p, g in found.items()]
+
+
+def _note_tiles(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
+                tile_of: Dict[str, int]) -> None:
+    """Say in each expression's report which of its phrases were looked for in tiles of
+    another side than the model's (``phrase_tile_px``, and a message)."""
+    for expr, report in reports.items():
+        found = {p: tile_of[p] for p in grounding.segmented_phrases(expr) if p in tile_of}
+        if found:
+            report["phrase_tile_px"] = found
+            report["messages"] = list(report.get("messages", [])) + [
+                f"{p!r} looked for in {t} px tiles, the side chosen for its category on "
+                f"held-out scenes (measured)" for p, t in found.items()]
 
 
 def _note_base(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

@@ -112,18 +112,19 @@ def load_model(runtime: str, path: Path, device: str, threads: Optional[int]) ->
 
 
 def make_predictor(runtime: str, model: Any, device: str, expressions: Sequence[str],
-                   precision: str, threads: Optional[int]) -> Any:
-    """A predictor with ``expressions``, ``input_size`` and ``logit_difference(rgb)``."""
+                   precision: str, threads: Optional[int], tile_px: Optional[int] = None) -> Any:
+    """A predictor with ``expressions``, ``input_size`` (``tile_px``, else the model's) and
+    ``logit_difference(rgb)``."""
     if runtime == "onnx":
         from .onnx_predictor import OnnxPredictor
 
         if precision not in ("auto", "fp32"):
             log.info("runtime onnx computes in float32 (precision %s applies to runtime torch)",
                      precision)
-        return OnnxPredictor(model, expressions)
+        return OnnxPredictor(model, expressions, tile_px)
     from ..models.predictor import Predictor
 
-    return Predictor(model, device, expressions, precision, threads)
+    return Predictor(model, device, expressions, precision, threads, tile_px)
 
 
 #: the tile as it is, mirrored left-right, top-bottom, and both (axes of (B, 3, S, S))

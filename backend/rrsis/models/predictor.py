@@ -36,8 +36,9 @@ class Predictor:
 
     def __init__(self, model: ReferringSegmenter, device: Union[str, torch.device] = "auto",
                  expressions: Sequence[str] = (), precision: str = "auto",
-                 threads: Optional[int] = None) -> None:
+                 threads: Optional[int] = None, tile_px: Optional[int] = None) -> None:
         set_threads(threads)
+        self.tile_px = tile_px
         self.device = resolve_device(device) if not isinstance(device, torch.device) else device
         self.model = model.to(self.device).eval()
         self.precision = precision
@@ -48,8 +49,8 @@ class Predictor:
 
     @property
     def input_size(self) -> int:
-        """The model's tile side in pixels (S)."""
-        return int(self.model.config.input_size)
+        """The tile side in pixels (S): ``tile_px``, else the model's input size."""
+        return int(self.tile_px or self.model.config.input_size)
 
     @torch.inference_mode()
     def set_expressions(self, expressions: Sequence[str]) -> None:

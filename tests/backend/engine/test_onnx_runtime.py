@@ -54,6 +54,25 @@ def test_onnx_runtime_matches_torch_on_a_real_tile(models: tuple) -> None:
         assert 0.001 < (ref > 0).mean() < 0.999  # the check would see a wrong mask
 
 
+def test_the_graph_takes_tiles_of_any_side(models: tuple) -> None:
+    """A card may segment a category in tiles of another side (``group_tile_px``): the image
+    graph is exported with free height and width, and equals torch there too."""
+    onnx_model, torch_model = models
+    assert onnx_model.fixed_size is None
+    tile = _sample_tile(192)
+    ours = OnnxPredictor(onnx_model, ["vehicles"], tile_px=192)
+    ref = Predictor(torch_model, torch.device("cpu"), ["vehicles"], tile_px=192)
+    assert ours.input_size == ref.input_size == 192
+    diff = ours.logit_difference(tile)
+    assert diff.shape == (1, 1, 192, 192)
+    assert np.abs(diff - ref.logit_difference(tile)).max() <= 1e-3
+    onnx_model.fixed_size = 480   # a graph exported for one side takes only that one
+    try:
+        assert OnnxPredictor(onnx_model, ["vehicles"], tile_px=192).input_size == 480
+    finally:
+        onnx_model.fixed_size = None
+
+
 def test_batched_onnx_equals_one_by_one(models: tuple) -> None:
     onnx_model, _ = models
     tile = _sample_tile(onnx_model.config.input_size)

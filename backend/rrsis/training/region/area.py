@@ -14,8 +14,13 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from ...engine.raster_io import WorkGrid
 from ...errors import CRSError, InputError
 
-__all__ = ["labelled_area", "pixel_span", "box_in_grid", "window_bounds", "check_overlap",
-           "check_labels_crs", "check_labels_outside"]
+__all__ = ["FEW_OBJECTS", "labelled_area", "pixel_span", "box_in_grid", "window_bounds",
+           "check_overlap", "check_labels_crs", "check_labels_outside"]
+
+
+#: fewer labelled objects than this in a part make its IoU a rough measure (the held-out
+#: part's before/after, the validation part the checkpoint is chosen on)
+FEW_OBJECTS = 10
 
 
 def labelled_area(grid: WorkGrid, geoms: Sequence[Any], test_box: Optional[Tuple[int, ...]],

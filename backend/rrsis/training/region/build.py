@@ -47,9 +47,8 @@ from ...errors import Cancelled, InputError
 from ...grounding.lexicon import BASE_VOCABULARY
 from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
-from .area import (box_in_grid, check_labels_crs, check_labels_outside, check_overlap,
-                   labelled_area, window_bounds)
-from .holdout import FEW_OBJECTS
+from .area import (FEW_OBJECTS, box_in_grid, check_labels_crs, check_labels_outside,
+                   check_overlap, labelled_area, window_bounds)
 from .keep import keep_labels, keep_raster
 from .labels import as_areas, check_class_words, read_region_labels, read_words, to_crs
 

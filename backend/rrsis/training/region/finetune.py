@@ -158,6 +158,7 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
               "operating_points", "presence", "grounding_policy",  # measured on other weights
               "group_gsd_range_m",  # the base's data; this model learnt at the region's GSD
               "phrase_gsd_ceilings", "phrase_gsd_floors",  # measured on the base's weights
+              "group_tile_px",
               "input_stretch",  # the base's training values, if any; this one's follow
               "categories"):  # the base's own classes, if fine-tuned before
         card.pop(k, None)

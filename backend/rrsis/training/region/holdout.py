@@ -22,6 +22,7 @@ import numpy as np
 
 from ...paths import scratch_folder
 from ...scores import object_matches
+from .area import FEW_OBJECTS
 from .labels import RegionLabels, as_areas, read_region_labels, to_crs
 
 __all__ = ["heldout_iou", "held_out_part", "base_better_classes",
@@ -140,9 +141,6 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
             out["classes"][cls]["unknown_words"] = list(unknown)
     return out
 
-
-#: fewer labelled objects than this in the held-out part make its IoU a rough measure
-FEW_OBJECTS = 10
 
 
 #: how much higher the base's IoU on the validation part must be for a class to be left to it:

@@ -37,7 +37,7 @@ from ...errors import InputError
 from .choose_scales import MIN_GAIN, Reports, decide, pooled_oiou, read_reports, scene_tool
 from ..tool_args import markdown_table
 
-__all__ = ["choose", "card_blocks", "markdown", "main"]
+__all__ = ["per_group", "choose", "card_blocks", "group_markdown", "markdown", "main"]
 
 
 def _logit(p: float) -> float:
@@ -53,16 +53,15 @@ def _nearest_half(candidates: Any) -> float:
     return min(candidates, key=lambda p: abs(_logit(p)))
 
 
-def choose(reports: Reports, min_gain: float = MIN_GAIN) -> Dict[str, Any]:
-    """Per lexicon group: its expressions, the pooled oIoU as served and at each candidate
-    probability, the chosen one (or none) with its logit and its leave-one-place-out
-    estimate."""
+def per_group(reports: Reports, kind: str, nearest: Any, min_gain: float = MIN_GAIN
+              ) -> Dict[str, Dict[str, Any]]:
+    """Per lexicon group (its expressions' scenes pooled): the pooled oIoU as served and at
+    each candidate of ``kind`` (scenes_eval's ``--threshold``, ``--tile-px``), the chosen
+    one (or None) by :func:`.choose_scales.decide` and its leave-one-place-out estimate."""
     from ..datasets.copy_paste import plain_category
     from ...grounding.lexicon import BASE_VOCABULARY
 
-    base, cands = reports.base, reports.candidates["threshold"]
-    if any(not 0.0 < p < 1.0 for p in cands):
-        raise InputError("a threshold candidate must lie strictly between 0 and 1")
+    base, cands = reports.base, reports.candidates[kind]
     common = [k for k in base if all(k in c for c in cands.values())]
     by_group: Dict[str, List[str]] = {}
     for expression in sorted({k[0] for k in common}):
@@ -70,21 +69,31 @@ def choose(reports: Reports, min_gain: float = MIN_GAIN) -> Dict[str, Any]:
         groups = {BASE_VOCABULARY.by_name[c].group for c in cats}
         if len(groups) == 1:
             by_group.setdefault(groups.pop(), []).append(expression)
-    table: Dict[str, Any] = {}
+    table: Dict[str, Dict[str, Any]] = {}
     for group, expressions in sorted(by_group.items()):
         keys = [k for k in common if k[0] in expressions]
-        chosen, estimate, note = decide(base, cands, keys, _nearest_half, min_gain)
+        chosen, estimate, note = decide(base, cands, keys, nearest, min_gain)
         entry: Dict[str, Any] = {
             "expressions": expressions, "scenes": len(keys),
             "places": len(estimate["chosen_elsewhere"]),
             "as_served": round(pooled_oiou(base, keys), 4),
-            "at_threshold": {f"{p:g}": round(pooled_oiou(c, keys), 4)
-                             for p, c in sorted(cands.items())},
-            "leave_one_place_out": estimate, "threshold": chosen,
-            "logit_shift": None if chosen is None else round(_logit(chosen), 4)}
+            f"at_{kind}": {f"{v:g}": round(pooled_oiou(c, keys), 4)
+                           for v, c in sorted(cands.items())},
+            "leave_one_place_out": estimate, kind: chosen}
         if note:
             entry["note"] = note
         table[group] = entry
+    return table
+
+
+def choose(reports: Reports, min_gain: float = MIN_GAIN) -> Dict[str, Any]:
+    """Per lexicon group (:func:`per_group`), with the chosen probability's logit."""
+    cands = reports.candidates["threshold"]
+    if any(not 0.0 < p < 1.0 for p in cands):
+        raise InputError("a threshold candidate must lie strictly between 0 and 1")
+    table = per_group(reports, "threshold", _nearest_half, min_gain)
+    for e in table.values():
+        e["logit_shift"] = None if e["threshold"] is None else round(_logit(e["threshold"]), 4)
     return {"logit_shift": {g: e["logit_shift"] for g, e in table.items() if e["threshold"]},
             "groups": table, "candidates": sorted(cands), "min_gain": min_gain,
             "calibration": "rrsis.training.sources.choose_points on the held-out scenes of "
@@ -121,22 +130,28 @@ def card_blocks(chosen: Dict[str, Any], card: Optional[Mapping[str, Any]]
     return blocks
 
 
-def markdown(chosen: Dict[str, Any]) -> str:
-    """The groups as a Markdown table."""
-    cands = [f"{p:g}" for p in chosen["candidates"]]
-    per_group = []
+def group_markdown(chosen: Dict[str, Any], kind: str, label: str) -> str:
+    """The groups of a per-group choice (:func:`per_group` under ``groups``, its candidates
+    under ``candidates``) as a Markdown table."""
+    cands = [f"{v:g}" for v in chosen["candidates"]]
+    per = []
     for group, e in chosen["groups"].items():
         lopo = e["leave_one_place_out"]
-        per_group.append([
+        per.append([
             f"{group} ({', '.join(e['expressions'])})", f"{e['scenes']} ({e['places']})",
             f"{100 * e['as_served']:.1f}",
-            *(f"{100 * e['at_threshold'][p]:.1f}" for p in cands),
-            f"{e['threshold']:g}" if e["threshold"] else "as served",
+            *(f"{100 * e[f'at_{kind}'][v]:.1f}" for v in cands),
+            f"{e[kind]:g}" if e[kind] else "as served",
             f"{100 * lopo['as_served']:.1f} -> {100 * lopo['chosen']:.1f}"])
     rows = markdown_table(["group (asked as)", "scenes (places)", "as served",
-                           *(f"at {p}" for p in cands), "chosen",
-                           "leave one place out: as served -> chosen elsewhere"], per_group)
+                           *(f"{label} {v}" for v in cands), "chosen",
+                           "leave one place out: as served -> chosen elsewhere"], per)
     return "\n".join(rows) + "\n"
+
+
+def markdown(chosen: Dict[str, Any]) -> str:
+    """The groups as a Markdown table."""
+    return group_markdown(chosen, "threshold", "at")
 
 
 def _decide(paths: Sequence[Path], min_gain: float, card: Dict[str, Any]

@@ -60,8 +60,11 @@ Key = Tuple[str, str, str]                      # (expression, source, scene)
 Counts = Dict[Key, Tuple[int, int]]             # -> (intersection, union)
 Candidates = Dict[str, Dict[float, Counts]]     # kind -> value -> counts
 
-#: the report field of each kind of candidate (scenes_eval's --floor, --ceiling, --threshold)
-FIELDS = {"floor": "floor_m", "ceiling": "ceiling_m", "threshold": "threshold"}
+#: the report field of each kind of candidate (scenes_eval's --floor, --ceiling, --threshold,
+#: --tile-px)
+FIELDS = {"floor": "floor_m", "ceiling": "ceiling_m", "threshold": "threshold",
+          "tile": "tile_px"}
+FLAGS = {**{kind: f"--{kind}" for kind in FIELDS}, "tile": "--tile-px"}
 
 
 class Reports(NamedTuple):
@@ -73,8 +76,8 @@ class Reports(NamedTuple):
 
 def _changes(kind: str, value: float, native: float) -> bool:
     """Whether a candidate serves a scene of this GSD otherwise than the card does (a
-    threshold changes every scene)."""
-    if kind == "threshold":
+    threshold or a tile side changes every scene)."""
+    if kind in ("threshold", "tile"):
         return True
     return native < value if kind == "floor" else native > value
 
@@ -98,10 +101,10 @@ def read_reports(paths: Sequence[Path], kinds: Sequence[str] = tuple(ENDS)) -> R
         moved = [(kind, block.get(f)) for kind, f in FIELDS.items() if block.get(f)]
         if len(moved) > 1:
             raise InputError(f"{path} was served with " + " and ".join(
-                f"--{k}" for k, _ in moved) + ": give reports of one candidate each")
+                FLAGS[k] for k, _ in moved) + ": give reports of one candidate each")
         if moved and moved[0][0] not in kinds:
-            raise InputError(f"{path} was served with --{moved[0][0]}: give reports of "
-                             + " or ".join(f"--{k}" for k in kinds))
+            raise InputError(f"{path} was served with {FLAGS[moved[0][0]]}: give reports of "
+                             + " or ".join(FLAGS[k] for k in kinds))
         if not moved:
             if base is not None:
                 raise InputError("two reports served as the card does: give one")
@@ -114,7 +117,7 @@ def read_reports(paths: Sequence[Path], kinds: Sequence[str] = tuple(ENDS)) -> R
             cands.setdefault(kind, {}).setdefault(float(value), {}).update(counts)
     if base is None or not cands:
         raise InputError("give one report served as the card does and at least one with "
-                         + " or ".join(f"--{k}" for k in kinds))
+                         + " or ".join(FLAGS[k] for k in kinds))
     for kind, by_value in cands.items():
         for value, counts in by_value.items():
             for k, c in base.items():

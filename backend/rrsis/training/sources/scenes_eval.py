@@ -260,13 +260,14 @@ def measure(data_root: Path, model: Optional[str] = None,
             sources: Optional[Sequence[str]] = None, max_scenes: Optional[int] = None,
             threads: int = 2, log: Callable[[str], None] = lambda s: None,
             floor_m: Optional[float] = None, ceiling_m: Optional[float] = None,
-            threshold: Optional[float] = None) -> Dict[str, Any]:
+            threshold: Optional[float] = None, tile_px: Optional[int] = None) -> Dict[str, Any]:
     """Every held-out scene through the engine: per scene, its counts; pooled, the oIoU of each
     category, source and expression, and how often the absent phrases answered nothing.
     ``floor_m``: a scene finer than this is served at it (every phrase; to choose a floor);
     ``ceiling_m``: a scene coarser than this is served at it (to compare with the ceilings);
     ``threshold``: the foreground probability of every phrase (to compare with the card's
-    operating points, which make 0.5 each group's calibrated point)."""
+    operating points, which make 0.5 each group's calibrated point); ``tile_px``: every
+    phrase in tiles of this side (to choose the card's ``group_tile_px``)."""
     from ...engine.grid import source_gsd_m
     from ...engine.model_cache import ModelCache
     from ...engine.raster_io import open_info
@@ -274,6 +275,8 @@ def measure(data_root: Path, model: Optional[str] = None,
     from ...paths import scratch_folder
 
     cache, rows = ModelCache(), []
+    if tile_px:
+        _serve_in_tiles(cache, model, threads, tile_px)
     with scratch_folder("scenes-eval") as tmp:
         for scene in scenes(Path(data_root), tmp, sources, max_scenes):
             truths = scene.truths
@@ -313,8 +316,22 @@ def measure(data_root: Path, model: Optional[str] = None,
                 + f"; absent {row['absent']} ({seconds:.0f} s)")
     return {"scenes": rows, "pooled": pool(rows), "model": model or "lgce-lite",
             "floor_m": floor_m, "ceiling_m": ceiling_m, "threshold": threshold,
+            "tile_px": tile_px,
             "measure": "rrsis.training.sources.scenes_eval: the held-out scenes of every source "
                        "through the engine, polygons against labels on the scene's grid"}
+
+
+def _serve_in_tiles(cache: Any, model: Optional[str], threads: int, tile_px: int) -> None:
+    """The warm model of ``cache`` segments every phrase in tiles of ``tile_px`` (its input
+    size changed, its card's choices per group dropped): the runs ask the cache for it."""
+    from ...engine.gsd import TILES_KEY
+    from ...engine.options import SegmentOptions
+
+    defaults = SegmentOptions(raster="", expressions=["x"], output="")
+    runtime, device, path = cache.plan(model, defaults.runtime, "cpu")
+    warm = cache.get(model, device, runtime, threads, path)
+    warm.config = warm.config.replace(input_size=int(tile_px))
+    warm.card = {k: v for k, v in (warm.card or {}).items() if k != TILES_KEY}
 
 
 def _iou(counts: Dict[str, int]) -> float:
@@ -381,6 +398,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="serve a scene coarser than this GSD (m) at it, every phrase alike")
     p.add_argument("--threshold", type=float, default=None,
                    help="foreground probability of every phrase (default the engine's)")
+    p.add_argument("--tile-px", type=int, default=None,
+                   help="every phrase in tiles of this side in pixels (default: the card's)")
     args = p.parse_args(argv)
     return run_tool(lambda: _main(args))
 
@@ -389,7 +408,8 @@ def _main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     block = measure(Path(args.data_root), args.model, args.source, args.max_scenes,
                     args.threads, log=lambda s: print(s, file=sys.stderr, flush=True),
-                    floor_m=args.floor, ceiling_m=args.ceiling, threshold=args.threshold)
+                    floor_m=args.floor, ceiling_m=args.ceiling, threshold=args.threshold,
+                    tile_px=args.tile_px)
     write_report(args.out, "scenes", block, Path(args.model or "lgce-lite"), started)
     print(markdown(block), end="")
     return 0
