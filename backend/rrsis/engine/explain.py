@@ -12,7 +12,7 @@ from ..grounding.learnt import Unlearnt, unlearnt_words
 from ..grounding.lexicon import Vocabulary, vocabulary_of
 from ..grounding.policy import policy_of
 from .checks import check_expressions
-from .gsd import group_gsd_ranges, phrase_ceilings, phrase_floors
+from .gsd import group_gsd_ranges, group_tile_px, phrase_ceilings, phrase_floors, phrase_tile_px
 from .nir import explain_line, gated_phrases
 
 __all__ = ["ModelFacts", "model_facts", "explain_plans"]
@@ -30,6 +30,8 @@ class ModelFacts(NamedTuple):
     ceilings: Dict[str, float] = {}   # per phrase, the coarsest GSD it is looked for at
     floors: Dict[str, float] = {}     # per phrase, the finest GSD it is looked for at
     base_scales: Optional[BaseScales] = None   # the base's, for the phrases left to it
+    tiles: Dict[str, int] = {}        # per lexicon group, the tile side it is segmented in
+    input_size: int = 0               # the model's own tile side
 
 
 def model_facts(model: Optional[str] = None) -> ModelFacts:
@@ -57,7 +59,8 @@ def model_facts(model: Optional[str] = None) -> ModelFacts:
                                                   phrase_floors(base_card))
     return ModelFacts(policy_of(card), group_gsd_ranges(card), unlearnt_words(card),
                       vocabulary_of(card), str(card.get("name") or model or ""), base,
-                      phrase_ceilings(card), phrase_floors(card), base_scales)
+                      phrase_ceilings(card), phrase_floors(card), base_scales,
+                      group_tile_px(card), int((card.get("config") or {}).get("input_size") or 0))
 
 
 def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",
@@ -80,5 +83,22 @@ def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode:
         if gated:   # the same phrases the engine gates on a raster with the band
             d["nir_gated"] = gated
             d["text"] += "\n  " + explain_line(gated)
+        _explain_tiles(d, run, phrases, facts)
         out[e] = d
     return out
+
+
+def _explain_tiles(d: Dict[str, Any], run: GroundedRun, phrases: Sequence[str],
+                   facts: ModelFacts) -> None:
+    """The phrases the engine segments in tiles of another side than the model's, as it
+    would (``phrase_tile_px`` and a line); the base's choices for phrases left to it are the
+    run's to report."""
+    groups, left = run.phrase_groups(), set(run.untaught_phrases()) if facts.base else set()
+    tiled = {p: phrase_tile_px(facts.tiles, groups.get(p, []), facts.input_size)
+             for p in phrases if p not in left}
+    tiled = {p: t for p, t in tiled.items() if t != facts.input_size}
+    if tiled:
+        d["phrase_tile_px"] = tiled
+        d["text"] += "".join(f"\n  {p!r} is looked for in {t} px tiles (the model's are "
+                             f"{facts.input_size} px), the side chosen for its category on "
+                             f"held-out scenes" for p, t in tiled.items())

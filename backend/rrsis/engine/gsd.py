@@ -153,11 +153,9 @@ def group_tile_px(card: Optional[Mapping[str, Any]]) -> Dict[str, int]:
             and px % TILE_STRIDE_PX == 0}
 
 
-def phrase_tile_px(card: Optional[Mapping[str, Any]], groups: Sequence[str],
-                   input_size: int) -> int:
-    """The tile side a phrase is segmented with: its group's in the card (a phrase of one
-    group), else the model's ``input_size``."""
-    tiles = group_tile_px(card)
+def phrase_tile_px(tiles: Mapping[str, int], groups: Sequence[str], input_size: int) -> int:
+    """The tile side a phrase is segmented with: its group's in a card's ``tiles``
+    (:func:`group_tile_px`; a phrase of one group), else the model's ``input_size``."""
     found = {tiles[g] for g in groups if g in tiles}
     return found.pop() if len(set(groups)) == 1 and len(found) == 1 else int(input_size)
 

@@ -65,7 +65,7 @@ from ..protocol import TaskProgress as Progress
 from .checks import check_upsampling
 from .grid import warp_crs
 from .gsd import MIN_AREA_PIXELS, default_min_area_m2, phrase_gsd_m, working_gsd  # noqa: F401
-from .gsd import phrase_tile_px
+from .gsd import group_tile_px, phrase_tile_px
 from .model_cache import ModelCache, model_name
 from .nir import NdviGate, gate_message, gated_phrases, nir_band
 from .options import SegmentOptions
@@ -265,7 +265,8 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
 
     def phrase_tile(p: str) -> int:  # the tile side the phrase's category was chosen for
         m = base.model if base is not None and by_base[p] else model
-        return phrase_tile_px(getattr(m, "card", None), groups.get(p, []), m.config.input_size)
+        return phrase_tile_px(group_tile_px(getattr(m, "card", None)), groups.get(p, []),
+                              m.config.input_size)
 
     at = {p: phrase_gsd(p) for p in grounding.phrases}
     tile = {p: phrase_tile(p) for p in grounding.phrases}

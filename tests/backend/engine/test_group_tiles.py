@@ -35,8 +35,7 @@ def tiled(bright_models: ModelCache) -> ModelCache:
 @pytest.mark.parametrize("groups,want", [
     (["road"], 128), (["building"], 64), ([], 64), (["road", "building"], 64)])
 def test_a_phrase_of_one_group_takes_its_groups_tile(groups, want) -> None:
-    card = {"group_tile_px": {"tile_px": {"road": 128}}}
-    assert phrase_tile_px(card, groups, 64) == want
+    assert phrase_tile_px({"road": 128}, groups, 64) == want
 
 
 def test_unusable_tile_entries_are_ignored() -> None:
@@ -70,3 +69,14 @@ def test_without_a_tile_choice_every_phrase_shares_the_models_tiles(tmp_path: Pa
     res = segment(options(raster, tmp_path, expressions=["the road", "bright square"]),
                   models=bright_models)
     assert res.tiles == 16
+
+
+def test_explain_names_the_tiles_of_the_shipped_card() -> None:
+    """The shipped card segments vehicles in 192 px tiles (chosen on held-out scenes);
+    ``rrsis explain`` says so as a run would."""
+    from rrsis.engine.explain import explain_plans
+
+    plans = explain_plans(["vehicles", "buildings"])
+    assert plans["vehicles"]["phrase_tile_px"] == {"vehicles": 192}
+    assert "'vehicles' is looked for in 192 px tiles" in plans["vehicles"]["text"]
+    assert "phrase_tile_px" not in plans["buildings"]

@@ -71,7 +71,7 @@ def test_the_cli_writes_the_card_the_engine_reads(tmp_path: Path, capsys) -> Non
     card = read_card(model)
     size = card["config"]["input_size"]
     assert group_tile_px(card) == {"vehicle": 192 if abs(192 - size) < abs(320 - size) else 320}
-    assert phrase_tile_px(card, ["building"], size) == size
+    assert phrase_tile_px(group_tile_px(card), ["building"], size) == size
     assert json.loads(out.read_text())["group_tile_px"]["groups"]["vehicle"]["scenes"] == 2
 
 
