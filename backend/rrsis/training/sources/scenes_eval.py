@@ -330,6 +330,10 @@ def _serve_in_tiles(cache: Any, model: Optional[str], threads: int, tile_px: int
     defaults = SegmentOptions(raster="", expressions=["x"], output="")
     runtime, device, path = cache.plan(model, defaults.runtime, "cpu")
     warm = cache.get(model, device, runtime, threads, path)
+    fixed = getattr(warm, "fixed_size", None)
+    if fixed and fixed != tile_px:
+        raise InputError(f"the ONNX graph of {path.name if path else model} takes {fixed} px "
+                         f"tiles only: export it again (rrsis export-onnx) to measure others")
     warm.config = warm.config.replace(input_size=int(tile_px))
     warm.card = {k: v for k, v in (warm.card or {}).items() if k != TILES_KEY}
 
