@@ -350,35 +350,35 @@ class RelationRules(QuantityRules):
         road" (here at the first side word): either side of one anchor, rewritten in place as
         "north of the road or south of the road" (:meth:`~.parser._Parser.next_target` reads
         the second); nothing if not that."""
-        j = self.two_sides_at(self.i)
-        if j is None:
+        sides = self.two_sides_at(self.i)
+        if sides is None:
             return
+        j, second = sides
         anchor, end = self.trial(self.anchor, j)
         if anchor is None:
             return
         named = self.t[j:end]
         between = self.t[self.i + 1:j]
-        second = next(w for w in reversed(between) if w in lx.DIRECTION_WORDS)
         join = ["and", "not"] if "not" in between else ["or"]   # "neither north nor south"
         self.t[self.i + 1:end] = [*_side_of(self.peek()), *named, *join, second,
                                   *_side_of(second), *named]
 
-    def two_sides_at(self, j: int) -> Optional[int]:
-        """Where the anchor begins if two side words joined by "and" / "or" begin at ``j``
-        ("north and (the) south (side) of", "above and below"; "north and not south of",
-        which "neither north nor south of" becomes), else None."""
+    def two_sides_at(self, j: int) -> Optional[Tuple[int, str]]:
+        """Where the anchor begins and the second side word, if two side words joined by
+        "and" / "or" begin at ``j`` ("north and (the) south (side) of", "above and below";
+        "north and not south of", which "neither north nor south of" becomes), else None."""
         first = self.word(j)
         if self.word(j + 1) not in lx.CONJUNCTIONS:
             return None
         k = j + 2 + (self.t[j + 2:j + 3] == ["not"])   # "not north and not south of"
         k += self.t[k:k + 1] == ["the"]
-        second = self.t[k] if k < len(self.t) else None
+        second = self.word(k)
         if first not in lx.DIRECTION_WORDS or second not in lx.DIRECTION_WORDS:
             return None
         if second in ("above", "below"):
-            return k + 1
+            return k + 1, second
         k += 1 + (self.t[k + 1:k + 2] == ["side"])
-        return k + 1 if self.t[k:k + 1] == ["of"] else None
+        return (k + 1, second) if self.t[k:k + 1] == ["of"] else None
 
     def direction(self) -> Optional[str]:
         save = self.i
