@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Dict, Optional, Tuple
-
 import pytest
 import torch
+from helpers.scene_reports import scene_report
 
 from rrsis.engine.operating import group_thresholds
 from rrsis.engine.presence import PresenceRule
@@ -25,30 +24,17 @@ SCENES = {("dubai", "tile-2-image_part_001"): "roads", ("dubai", "tile-6-image_p
           ("urban_trees", "claremont_2020_a"): "trees", ("urban_trees", "eureka_2020_a"): "trees"}
 
 
-def _report(path: Path, threshold: Optional[float], iou: Dict[str, Tuple[int, int]]) -> Path:
-    """A scenes_eval report: each scene's one expression with (intersection, union)."""
-    rows = [{"source": src, "scene": name, "native_gsd_m": 1.0, "gsd_m": 1.0,
-             "expressions": {expr: {"intersection": iou[name][0], "union": iou[name][1],
-                                    "labelled": 1, "polygons": 1}},
-             "absent": {}} for (src, name), expr in SCENES.items()]
-    path.write_text(json.dumps({"scenes": {"scenes": rows, "threshold": threshold}}))
-    return path
-
-
 def _reports(tmp_path: Path) -> list:
     base = {"tile-2-image_part_001": (40, 100), "tile-6-image_part_001": (40, 100),
             "claremont_2020_a": (50, 100), "eureka_2020_a": (50, 100)}
-    return [
-        _report(tmp_path / "base.json", None, base),
-        # roads gain on both tiles; trees gain in one city only, and lose in the other
-        _report(tmp_path / "t35.json", 0.35, {**base, "tile-2-image_part_001": (30, 100),
-                                              "tile-6-image_part_001": (33, 100),
-                                              "claremont_2020_a": (70, 100),
-                                              "eureka_2020_a": (45, 100)}),
-        _report(tmp_path / "t65.json", 0.65, {**base, "tile-2-image_part_001": (46, 100),
-                                              "tile-6-image_part_001": (45, 100)}),
-        _report(tmp_path / "t75.json", 0.75, {**base, "tile-2-image_part_001": (47, 100),
-                                              "tile-6-image_part_001": (45, 100)})]
+    # roads gain on both tiles; trees gain in one city only, and lose in the other
+    t35 = {**base, "tile-2-image_part_001": (30, 100), "tile-6-image_part_001": (33, 100),
+           "claremont_2020_a": (70, 100), "eureka_2020_a": (45, 100)}
+    t65 = {**base, "tile-2-image_part_001": (46, 100), "tile-6-image_part_001": (45, 100)}
+    t75 = {**base, "tile-2-image_part_001": (47, 100), "tile-6-image_part_001": (45, 100)}
+    return [scene_report(tmp_path / f"{name}.json", SCENES, "threshold", p, iou)
+            for name, p, iou in (("base", None, base), ("t35", 0.35, t35), ("t65", 0.65, t65),
+                                 ("t75", 0.75, t75))]
 
 
 def test_the_threshold_nearest_half_near_the_best_is_chosen_per_group(tmp_path: Path) -> None:

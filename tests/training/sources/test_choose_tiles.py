@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, Optional, Tuple
 
 import torch
+from helpers.scene_reports import scene_report
 
 from rrsis.engine.gsd import group_tile_px, phrase_tile_px
 from rrsis.models import create_model
@@ -22,28 +22,16 @@ SCENES = {("cars", "MOS74-0001"): "vehicles", ("cars", "DJI_0762-00001"): "vehic
           ("more_buildings", "kathmandu-z20"): "buildings"}
 
 
-def _report(path: Path, tile_px: Optional[int], iou: Dict[str, Tuple[int, int]]) -> Path:
-    """A scenes_eval report: each scene's one expression with (intersection, union)."""
-    rows = [{"source": src, "scene": name, "native_gsd_m": 0.1, "gsd_m": 0.1,
-             "expressions": {expr: {"intersection": iou[name][0], "union": iou[name][1],
-                                    "labelled": 1, "polygons": 1}},
-             "absent": {}} for (src, name), expr in SCENES.items()]
-    path.write_text(json.dumps({"scenes": {"scenes": rows, "tile_px": tile_px}}))
-    return path
-
-
 def _reports(tmp_path: Path) -> list:
     base = {"MOS74-0001": (50, 100), "DJI_0762-00001": (45, 100),
             "zanzibar-z20": (60, 100), "kathmandu-z20": (60, 100)}
-    return [
-        _report(tmp_path / "base.json", None, base),
-        # vehicles gain in both sequences; buildings gain in one place and lose in the other
-        _report(tmp_path / "t192.json", 192, {**base, "MOS74-0001": (53, 100),
-                                              "DJI_0762-00001": (49, 100),
-                                              "zanzibar-z20": (70, 100),
-                                              "kathmandu-z20": (55, 100)}),
-        _report(tmp_path / "t320.json", 320, {**base, "MOS74-0001": (52, 100),
-                                              "DJI_0762-00001": (49, 100)})]
+    # vehicles gain in both sequences; buildings gain in one place and lose in the other
+    t192 = {**base, "MOS74-0001": (53, 100), "DJI_0762-00001": (49, 100),
+            "zanzibar-z20": (70, 100), "kathmandu-z20": (55, 100)}
+    t320 = {**base, "MOS74-0001": (52, 100), "DJI_0762-00001": (49, 100)}
+    return [scene_report(tmp_path / f"{name}.json", SCENES, "tile_px", side, iou, gsd_m=0.1)
+            for name, side, iou in (("base", None, base), ("t192", 192, t192),
+                                    ("t320", 320, t320))]
 
 
 def test_the_side_nearest_the_models_near_the_best_is_chosen_per_group(tmp_path: Path) -> None:
