@@ -12,7 +12,8 @@ from ..grounding.learnt import Unlearnt, unlearnt_words
 from ..grounding.lexicon import Vocabulary, vocabulary_of
 from ..grounding.policy import policy_of
 from .checks import check_expressions
-from .gsd import group_gsd_ranges, group_tile_px, phrase_ceilings, phrase_floors, phrase_tile_px
+from .gsd import (card_input_size, group_gsd_ranges, group_tile_px, phrase_ceilings,
+                  phrase_floors, phrase_tile_px)
 from .nir import explain_line, gated_phrases
 
 __all__ = ["ModelFacts", "model_facts", "explain_plans"]
@@ -60,7 +61,7 @@ def model_facts(model: Optional[str] = None) -> ModelFacts:
     return ModelFacts(policy_of(card), group_gsd_ranges(card), unlearnt_words(card),
                       vocabulary_of(card), str(card.get("name") or model or ""), base,
                       phrase_ceilings(card), phrase_floors(card), base_scales,
-                      group_tile_px(card), int((card.get("config") or {}).get("input_size") or 0))
+                      group_tile_px(card), card_input_size(card))
 
 
 def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",

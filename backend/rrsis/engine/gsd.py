@@ -39,7 +39,8 @@ from ..errors import InputError
 
 __all__ = ["MIN_AREA_PIXELS", "MIN_AREA_FLOOR_M2", "GROUP_RANGES_KEY", "CEILINGS_KEY",
            "FLOORS_KEY", "working_gsd", "group_gsd_ranges", "phrase_ceilings", "phrase_floors",
-           "TILES_KEY", "measured_range", "phrase_gsd_m", "group_tile_px", "phrase_tile_px",
+           "TILES_KEY", "measured_range", "phrase_gsd_m", "group_tile_px", "card_input_size",
+           "phrase_tile_px",
            "default_min_area_m2"]
 
 GROUP_RANGES_KEY = "group_gsd_range_m"
@@ -151,6 +152,12 @@ def group_tile_px(card: Optional[Mapping[str, Any]]) -> Dict[str, int]:
     return {str(g): int(px) for g, px in table.items()
             if isinstance(px, int) and not isinstance(px, bool) and lo <= px <= hi
             and px % TILE_STRIDE_PX == 0}
+
+
+def card_input_size(card: Optional[Mapping[str, Any]]) -> int:
+    """The model's own tile side in a card's config (0 if it states none)."""
+    config = (card or {}).get("config")
+    return int((config.get("input_size") if isinstance(config, Mapping) else None) or 0)
 
 
 def phrase_tile_px(tiles: Mapping[str, int], groups: Sequence[str], input_size: int) -> int:

@@ -640,37 +640,38 @@ def _note_phrase_gsd(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
                      gsd_of: Dict[str, float], why: str) -> None:
     """Add the phrases of each expression in ``gsd_of`` to its report's ``phrase_gsd_m``,
     each with the message "'road' looked for at 0.34 m, <why>"."""
-    for expr, report in reports.items():
-        found = {p: gsd_of[p] for p in grounding.segmented_phrases(expr) if p in gsd_of}
-        if found:
-            report["phrase_gsd_m"] = {**report.get("phrase_gsd_m", {}), **found}
-            report["messages"] = list(report.get("messages", [])) + [
-                f"{p!r} looked for at {g:.3g} m, {why}" for p, g in found.items()]
+    _note_phrases(reports, grounding, gsd_of, "phrase_gsd_m",
+                  lambda p, g: f"{p!r} looked for at {g:.3g} m, {why}")
 
 
 def _note_tiles(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
                 tile_of: Dict[str, int]) -> None:
     """Say in each expression's report which of its phrases were looked for in tiles of
     another side than the model's (``phrase_tile_px``, and a message)."""
-    for expr, report in reports.items():
-        found = {p: tile_of[p] for p in grounding.segmented_phrases(expr) if p in tile_of}
-        if found:
-            report["phrase_tile_px"] = found
-            report["messages"] = list(report.get("messages", [])) + [
-                f"{p!r} looked for in {t} px tiles, the side chosen for its category on "
-                f"held-out scenes (measured)" for p, t in found.items()]
+    _note_phrases(reports, grounding, tile_of, "phrase_tile_px",
+                  lambda p, t: f"{p!r} looked for in {t} px tiles, the side chosen for its "
+                               f"category on held-out scenes (measured)")
 
 
 def _note_base(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
                base_of: Dict[str, str], model: str) -> None:
     """Say in each expression's report which of its phrases the base model answered
     (``base_model``, and a message)."""
+    _note_phrases(reports, grounding, base_of, "base_model",
+                  lambda p, b: base_message(p, b, model, grounding.left_to_base(p)))
+
+
+def _note_phrases(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,
+                  value_of: Mapping[str, Any], key: str, line: Callable[[str, Any], str]
+                  ) -> None:
+    """Each expression's phrases in ``value_of`` added to its report's ``key`` (phrase ->
+    value), each with the message ``line(phrase, value)``."""
     for expr, report in reports.items():
-        asked = {p: base_of[p] for p in grounding.segmented_phrases(expr) if p in base_of}
-        if asked:
-            report["base_model"] = asked
+        found = {p: value_of[p] for p in grounding.segmented_phrases(expr) if p in value_of}
+        if found:
+            report[key] = {**report.get(key, {}), **found}
             report["messages"] = list(report.get("messages", [])) + [
-                base_message(p, b, model, grounding.left_to_base(p)) for p, b in asked.items()]
+                line(p, v) for p, v in found.items()]
 
 
 def _note_nir(reports: Dict[str, Dict[str, Any]], grounding: GroundedRun,

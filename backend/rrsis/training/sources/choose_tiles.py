@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ...engine.gsd import TILES_KEY
+from ...engine.gsd import TILES_KEY, card_input_size
 from .choose_points import group_markdown, per_group
 from .choose_scales import MIN_GAIN, Reports, read_reports, scene_tool
 
@@ -50,8 +50,7 @@ def choose(reports: Reports, input_size: int, min_gain: float = MIN_GAIN) -> Dic
 
 def _decide(paths: Sequence[Path], min_gain: float, card: Dict[str, Any]
             ) -> Tuple[str, Dict[str, Dict[str, Any]]]:
-    input_size = int(((card or {}).get("config") or {}).get("input_size") or 0)
-    chosen = choose(read_reports(paths, kinds=("tile",)), input_size, min_gain)
+    chosen = choose(read_reports(paths, kinds=("tile",)), card_input_size(card), min_gain)
     return group_markdown(chosen, "tile", "tiles of"), {TILES_KEY: chosen}
 
 

@@ -325,10 +325,9 @@ def _serve_in_tiles(cache: Any, model: Optional[str], threads: int, tile_px: int
     """The warm model of ``cache`` segments every phrase in tiles of ``tile_px`` (its input
     size changed, its card's choices per group dropped): the runs ask the cache for it."""
     from ...engine.gsd import TILES_KEY
-    from ...engine.options import SegmentOptions
+    from ...engine.options import PARAM_DEFAULTS
 
-    defaults = SegmentOptions(raster="", expressions=["x"], output="")
-    runtime, device, path = cache.plan(model, defaults.runtime, "cpu")
+    runtime, device, path = cache.plan(model, PARAM_DEFAULTS["runtime"], "cpu")
     warm = cache.get(model, device, runtime, threads, path)
     fixed = getattr(warm, "fixed_size", None)
     if fixed and fixed != tile_px:
