@@ -33,6 +33,8 @@ class ModelFacts(NamedTuple):
     base_scales: Optional[BaseScales] = None   # the base's, for the phrases left to it
     tiles: Dict[str, int] = {}        # per lexicon group, the tile side it is segmented in
     input_size: int = 0               # the model's own tile side
+    base_tiles: Dict[str, int] = {}   # the base's, for the phrases left to it
+    base_input_size: int = 0
 
 
 def model_facts(model: Optional[str] = None) -> ModelFacts:
@@ -47,7 +49,7 @@ def model_facts(model: Optional[str] = None) -> ModelFacts:
         if model is not None:
             raise
         card = {}
-    base, base_scales = card.get("finetuned_from"), None
+    base, base_scales, base_tiles = card.get("finetuned_from"), None, ({}, 0)
     try:
         base_card = read_card(find_model(str(base))) if base else None
     except RrsisError:
@@ -58,10 +60,11 @@ def model_facts(model: Optional[str] = None) -> ModelFacts:
         base, base_scales = str(base), BaseScales(group_gsd_ranges(base_card),
                                                   phrase_ceilings(base_card),
                                                   phrase_floors(base_card))
+        base_tiles = (group_tile_px(base_card), card_input_size(base_card))
     return ModelFacts(policy_of(card), group_gsd_ranges(card), unlearnt_words(card),
                       vocabulary_of(card), str(card.get("name") or model or ""), base,
                       phrase_ceilings(card), phrase_floors(card), base_scales,
-                      group_tile_px(card), card_input_size(card))
+                      group_tile_px(card), card_input_size(card), *base_tiles)
 
 
 def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode: str = "auto",
@@ -91,15 +94,16 @@ def explain_plans(expressions: Sequence[str], model: Optional[str] = None, mode:
 
 def _explain_tiles(d: Dict[str, Any], run: GroundedRun, phrases: Sequence[str],
                    facts: ModelFacts) -> None:
-    """The phrases the engine segments in tiles of another side than the model's, as it
-    would (``phrase_tile_px`` and a line); the base's choices for phrases left to it are the
-    run's to report."""
+    """The phrases the engine segments in tiles of another side than their model's (the
+    base's, for a phrase left to it), as it would (``phrase_tile_px`` and a line)."""
     groups, left = run.phrase_groups(), set(run.untaught_phrases()) if facts.base else set()
-    tiled = {p: phrase_tile_px(facts.tiles, groups.get(p, []), facts.input_size)
-             for p in phrases if p not in left}
-    tiled = {p: t for p, t in tiled.items() if t != facts.input_size}
+    sides = {p: (facts.base_tiles, facts.base_input_size, f"{facts.base}'s") if p in left
+             else (facts.tiles, facts.input_size, "the model's") for p in phrases}
+    tiled = {p: phrase_tile_px(tiles, groups.get(p, []), own)
+             for p, (tiles, own, _) in sides.items()}
+    tiled = {p: t for p, t in tiled.items() if t != sides[p][1]}
     if tiled:
         d["phrase_tile_px"] = tiled
-        d["text"] += "".join(f"\n  {p!r} is looked for in {t} px tiles (the model's are "
-                             f"{facts.input_size} px), the side chosen for its category on "
+        d["text"] += "".join(f"\n  {p!r} is looked for in {t} px tiles ({sides[p][2]} are "
+                             f"{sides[p][1]} px), the side chosen for its category on "
                              f"held-out scenes" for p, t in tiled.items())

@@ -80,3 +80,31 @@ def test_explain_names_the_tiles_of_the_shipped_card() -> None:
     assert plans["vehicles"]["phrase_tile_px"] == {"vehicles": 192}
     assert "'vehicles' is looked for in 192 px tiles" in plans["vehicles"]["text"]
     assert "phrase_tile_px" not in plans["buildings"]
+
+
+def test_explain_names_the_tiles_the_base_uses_for_a_phrase_left_to_it(tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    """A fine-tuned model taught buildings leaves vehicles to its base, which looks for them
+    in its own chosen tiles (a run reports them from the base's pass; explain says so too);
+    the model's own phrases keep its tiles."""
+    import torch
+
+    from rrsis.engine.explain import explain_plans
+    from rrsis.models import create_model, save_checkpoint
+
+    monkeypatch.setenv("RRSIS_MODEL_DIR", str(tmp_path))
+    torch.manual_seed(0)
+    model = create_model("test-lgce-tiny")
+    side = model.config.input_size
+    save_checkpoint(model, tmp_path / "tinybase.safetensors", card={
+        "name": "tinybase", "group_tile_px": {"tile_px": {"vehicle": 2 * side}}})
+    save_checkpoint(model, tmp_path / "tinyft.safetensors", card={
+        "name": "tinyft", "finetuned_from": "tinybase",
+        "categories": {"building": ["building"]}})
+    d = explain_plans(["vehicles next to buildings"], model="tinyft")[
+        "vehicles next to buildings"]
+    # the relation's end-to-end fallback is about vehicles too, and also the base's
+    assert d["phrase_tile_px"] == {"vehicles": 2 * side, "vehicles next to buildings": 2 * side}
+    assert f"'vehicles' is looked for in {2 * side} px tiles (tinybase's are {side} px)" \
+        in d["text"]
+    assert "building" not in d["phrase_tile_px"]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from ...device import set_threads
+from ...errors import InputError, run_tool
 from ...models import create_model
 from ...models.pretrained import init_pretrained
 from ..recipe import resolve_recipe
@@ -43,6 +44,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--draws", type=int, default=0,
                    help="this many more draws of training crops from the same training places "
                         "(seeds 1..N, built under DATASETS/draw<k>); validation stays seed 0's")
+    p.add_argument("--size", type=int, default=None,
+                   help="side of the built crops and of the training input in pixels (default: "
+                        "the recipe's input_size); DATASETS must hold crops of that side")
     p.add_argument("--resume", default=None)
     p.add_argument("--export", default=None)
     p.add_argument("--time-budget", type=float, default=None)
@@ -55,20 +59,25 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="continue from an rrsis checkpoint (e.g. the best model of a first run) "
                         "instead of the ImageNet/MiniLM initialisation")
     args = p.parse_args(argv)
+    return run_tool(lambda: _train(args, argv))
+
+
+def _train(args: argparse.Namespace, argv: Optional[List[str]]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     set_threads(args.threads)
     started = time.time()
+    recipe = resolve_recipe(args.recipe, time_budget_s=args.time_budget, epochs=args.epochs,
+                            lr=args.lr, arch=args.arch, frozen_stages=args.frozen_stages,
+                            input_size=args.size)
     draws = []   # seed 0 in DATASETS itself (its val and test are the run's), seed k in drawk
     for seed in range(args.draws + 1):
         root = Path(args.datasets) / (f"draw{seed}" if seed else "")
         draw = dataset_folders(root)
         if args.rebuild or not all((f / "dataset.json").is_file() for f in draw):
-            build_all(Path(args.data_root), root, seed=seed)
+            build_all(Path(args.data_root), root, size=recipe.input_size, seed=seed)
         draws.append(draw)
+    check_crop_side(draws, recipe.input_size)
     folders, more_train = draws[0], [f for draw in draws[1:] for f in draw]
-    recipe = resolve_recipe(args.recipe, time_budget_s=args.time_budget, epochs=args.epochs,
-                            lr=args.lr, arch=args.arch,
-                            frozen_stages=args.frozen_stages)
     import torch
 
     torch.manual_seed(recipe.seed)
@@ -103,6 +112,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     (Path(args.out) / "train_lite.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
     return 0
+
+
+def check_crop_side(draws: List[List[Path]], size: int) -> None:
+    """Crops of another side than the input would be rescaled by the scale jitter's random
+    crop without a word: say so instead (rebuild, or point --datasets elsewhere)."""
+    for folder in (f for draw in draws for f in draw):
+        built = json.loads((folder / "dataset.json").read_text()).get("tile_size")
+        if built and built != size:
+            raise InputError(f"{folder} holds {built} px crops, the run trains on {size} px: "
+                             "pass --rebuild or another --datasets folder")
 
 
 if __name__ == "__main__":
