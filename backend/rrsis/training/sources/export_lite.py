@@ -29,7 +29,7 @@ import torch
 from ...engine.gsd import CEILINGS_KEY, GROUP_RANGES_KEY
 from ...engine.gsd import group_gsd_ranges as card_group_ranges
 from ...engine.operating import CARD_KEY as OPERATING_KEY
-from ...models.card import write_card
+from ...models.card import read_card, write_card
 from ...models.checkpoint import load_checkpoint, save_checkpoint
 from ...models.pretrained import EFFICIENTNET_PACKAGES
 from ...models.registry import get_config
@@ -46,6 +46,7 @@ from .dubai import LICENCE as DUBAI_LICENCE
 from .kampala import LICENCE as KAMPALA_LICENCE
 from .more_buildings import LICENCE as MORE_BUILDINGS_LICENCE
 from .neon_trees import LICENCE as NEON_LICENCE
+from .scene_choices import carry_scene_choices
 from .relations_eval import relations_card, relations_markdown
 from .calibrate_scales import choose as choose_ceilings
 from .calibrate_scales import collect as collect_ceilings
@@ -58,7 +59,7 @@ __all__ = ["backbone_card", "evaluate_val", "sample_building_iou", "export", "ma
 TRAIN_COMMAND = ("python -m rrsis.training.sources.train_lite --data-root ../shared/data "
                  "--datasets runs/data --out runs/lgce-lite")
 EXPORT_COMMAND = ("python -m rrsis.training.sources.export_lite --run {run} "
-                  "--datasets runs/data --out resources/models/lgce-lite.safetensors --docs docs")
+                  "--datasets {datasets} --out resources/models/lgce-lite.safetensors --docs docs")
 SOURCE_CARD: Dict[str, Dict[str, str]] = {
     "cars": {"data": "KIT AIS Munich (MOS*) + Minsk drone frames (DJI*), "
                      "jekhor/aerial-cars-dataset",
@@ -210,10 +211,13 @@ def sample_building_iou(model_path: Path) -> Optional[float]:
 
 def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
            baseline: Optional[Path] = None, compare: Sequence[Path] = (),
-           presence_images: Optional[int] = PRESENCE_IMAGES) -> Dict[str, Any]:
+           presence_images: Optional[int] = PRESENCE_IMAGES,
+           scene_choices_from: Optional[Path] = None, size: Optional[int] = None
+           ) -> Dict[str, Any]:
     model = load_checkpoint(run / "best.safetensors", "cpu")
     recipe = json.loads((run / "recipe.json").read_text())
-    size = int(recipe.get("input_size") or 192)
+    trained = int(recipe.get("input_size") or 192)
+    size = int(size or trained)   # the val crops' side: what the metrics and points are on
     val = evaluate_val(model, datasets, size)
     chain = run_chain(run)
     extra_metrics: Dict[str, Any] = {}
@@ -246,10 +250,16 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
         "pretrained": pretrained,
         "metrics": {"val": val, **extra_metrics,
                     "split_note": "held-out sequences/tiles/sites/cities/areas only; input "
-                                  f"{size} px crops at their recorded GSD"},
+                                  f"{size} px crops at their recorded GSD"
+                                  + (f" (the last run trained on {trained} px crops)"
+                                     if trained != size else "")},
         "training": {"commands": [c.get("command", TRAIN_COMMAND) for c in chain],
                      "command": " && ".join(c.get("command", TRAIN_COMMAND) for c in chain),
-                     "export_command": EXPORT_COMMAND.format(run=run),
+                     "export_command": EXPORT_COMMAND.format(run=run, datasets=datasets) + (
+                         f" --size {size}" if size != trained else "") + (
+                         f" --baseline {baseline}" if baseline is not None else "") + (
+                         f" --scene-choices-from {scene_choices_from}"
+                         if scene_choices_from is not None else ""),
                      "recipe": "backend/rrsis/training/configs/lgce_lite.yaml",
                      "seed": recipe.get("seed"),
                      "iterations": sum(int(c.get("iterations") or 0) for c in chain),
@@ -262,7 +272,8 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
         card["training"]["backbone_comparison"] = comparison
     with tempfile.TemporaryDirectory() as tmp:  # the sample IoU is measured on the fp16 weights
         tmp_out = Path(tmp) / "lgce-lite.safetensors"
-        save_checkpoint(model, tmp_out, card=card, dtype=torch.float16)
+        # the card as written (with its config): each write_card below replaces it whole
+        card = save_checkpoint(model, tmp_out, card=card, dtype=torch.float16)
         card["metrics"]["sample_buildings_iou"] = sample_building_iou(tmp_out)
         card[OPERATING_KEY] = dict(choose_points(collect_points(str(tmp_out), datasets, size)),
                                    input_size=size)
@@ -275,6 +286,8 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
         write_card(tmp_out, card)
         if presence_images != 0:  # the calibrated "no object matches" decision, same weights
             card["presence"] = calibrate_presence(tmp_out, datasets, presence_images)
+        if scene_choices_from is not None:  # after presence: a scene point moves it too
+            card.update(carry_scene_choices(read_card(scene_choices_from), card))
         out.parent.mkdir(parents=True, exist_ok=True)
         full = save_checkpoint(shipped, out, card=card, dtype=torch.float16)
     if docs is not None:
@@ -329,7 +342,6 @@ def run_chain(run: Path) -> List[Dict[str, Any]]:
 def _base_chain(init: str) -> List[Dict[str, Any]]:
     """The commands that made a shipped model a run continued from (its card's record)."""
     from ...models.catalog import find_model
-    from ...models.card import read_card
 
     try:
         training = read_card(find_model(init)).get("training") or {}
@@ -437,12 +449,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--presence-images", type=int, default=PRESENCE_IMAGES,
                    help="val images per folder for the presence calibration (0: none, "
                    f"default {PRESENCE_IMAGES})")
+    p.add_argument("--size", type=int, default=None,
+                   help="side of the val crops in DATASETS the metrics, operating points, "
+                        "ceilings and presence are measured on (default: the run's input size)")
+    p.add_argument("--scene-choices-from", default=None,
+                   help="a card (checkpoint) whose choices made on held-out scenes (floors, "
+                        "scene ceilings and points, tile sides) the new card keeps; copy the "
+                        "shipped file first when --out replaces it")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     card = export(Path(args.run), Path(args.datasets), Path(args.out),
                   Path(args.docs) if args.docs else None,
                   Path(args.baseline) if args.baseline else None,
-                  [Path(c) for c in args.compare], args.presence_images)
+                  [Path(c) for c in args.compare], args.presence_images,
+                  Path(args.scene_choices_from) if args.scene_choices_from else None, args.size)
     from ...onnx_export import export_onnx
 
     graphs = export_onnx(Path(args.out), Path(args.out).with_suffix(".onnx"))  # beside, in its card
