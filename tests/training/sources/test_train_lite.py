@@ -28,3 +28,14 @@ def test_crops_of_another_side_are_one_line_and_no_run(tmp_path: Path, capsys,
     expected = size or "192"                    # the shipped recipe's input_size
     assert len(err) == 1 and f"holds 240 px crops, the run trains on {expected} px" in err[0]
     assert "--rebuild" in err[0] and not out.exists()
+
+
+def test_a_recipe_without_an_input_size_trains_at_the_models(tmp_path: Path, capsys) -> None:
+    """The trainer then reads the model's own side (480 for lgce-lite): the crops must be it."""
+    _built(tmp_path / "data", 192)
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("name: bare\narch: lgce-lite\n")
+    argv = ["--datasets", str(tmp_path / "data"), "--out", str(tmp_path / "run"),
+            "--recipe", str(recipe)]
+    assert main(argv) == 2
+    assert "holds 192 px crops, the run trains on 480 px" in capsys.readouterr().err

@@ -255,11 +255,12 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
                                      if trained != size else "")},
         "training": {"commands": [c.get("command", TRAIN_COMMAND) for c in chain],
                      "command": " && ".join(c.get("command", TRAIN_COMMAND) for c in chain),
-                     "export_command": EXPORT_COMMAND.format(run=run, datasets=datasets) + (
-                         f" --size {size}" if size != trained else "") + (
-                         f" --baseline {baseline}" if baseline is not None else "") + (
-                         f" --scene-choices-from {scene_choices_from}"
-                         if scene_choices_from is not None else ""),
+                     "export_command": " ".join(
+                         [EXPORT_COMMAND.format(run=run, datasets=datasets)]
+                         + [f"{flag} {value}" for flag, value in (
+                             ("--size", size if size != trained else None),
+                             ("--baseline", baseline),
+                             ("--scene-choices-from", scene_choices_from)) if value is not None]),
                      "recipe": "backend/rrsis/training/configs/lgce_lite.yaml",
                      "seed": recipe.get("seed"),
                      "iterations": sum(int(c.get("iterations") or 0) for c in chain),

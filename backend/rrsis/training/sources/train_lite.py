@@ -22,6 +22,7 @@ from ...device import set_threads
 from ...errors import InputError, run_tool
 from ...models import create_model
 from ...models.pretrained import init_pretrained
+from ...models.registry import get_config
 from ..recipe import resolve_recipe
 from ..trainer import Trainer
 from . import build_all, dataset_folders
@@ -69,14 +70,15 @@ def _train(args: argparse.Namespace, argv: Optional[List[str]]) -> int:
     recipe = resolve_recipe(args.recipe, time_budget_s=args.time_budget, epochs=args.epochs,
                             lr=args.lr, arch=args.arch, frozen_stages=args.frozen_stages,
                             input_size=args.size)
+    side = recipe.input_size or get_config(recipe.arch).input_size   # as the trainer reads it
     draws = []   # seed 0 in DATASETS itself (its val and test are the run's), seed k in drawk
     for seed in range(args.draws + 1):
         root = Path(args.datasets) / (f"draw{seed}" if seed else "")
         draw = dataset_folders(root)
         if args.rebuild or not all((f / "dataset.json").is_file() for f in draw):
-            build_all(Path(args.data_root), root, size=recipe.input_size, seed=seed)
+            build_all(Path(args.data_root), root, size=side, seed=seed)
         draws.append(draw)
-    check_crop_side(draws, recipe.input_size)
+    check_crop_side(draws, side)
     folders, more_train = draws[0], [f for draw in draws[1:] for f in draw]
     import torch
 
