@@ -29,6 +29,7 @@ import torch
 from ...engine.gsd import CEILINGS_KEY, GROUP_RANGES_KEY
 from ...engine.gsd import group_gsd_ranges as card_group_ranges
 from ...engine.operating import CARD_KEY as OPERATING_KEY
+from ...errors import run_tool
 from ...models.card import read_card, write_card
 from ...models.checkpoint import load_checkpoint, save_checkpoint
 from ...models.pretrained import EFFICIENTNET_PACKAGES
@@ -37,6 +38,7 @@ from ..calibrate_operating_points import choose as choose_points
 from ..calibrate_operating_points import collect as collect_points
 from ..calibrate_operating_points import markdown as points_markdown
 from ...training.evaluate import make_dataset, predict_rows
+from ..average import average_into
 from ...training.metrics import MetricAccumulator, metrics_table
 from ..tool_args import markdown_table
 from . import SOURCES
@@ -212,9 +214,13 @@ def sample_building_iou(model_path: Path) -> Optional[float]:
 def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
            baseline: Optional[Path] = None, compare: Sequence[Path] = (),
            presence_images: Optional[int] = PRESENCE_IMAGES,
-           scene_choices_from: Optional[Path] = None, size: Optional[int] = None
-           ) -> Dict[str, Any]:
+           scene_choices_from: Optional[Path] = None, size: Optional[int] = None,
+           average_with: Optional[Path] = None, average_share: float = 0.5) -> Dict[str, Any]:
     model = load_checkpoint(run / "best.safetensors", "cpu")
+    averaged = None   # every figure below is measured on the weights shipped: the average
+    if average_with is not None:
+        averaged = dict(average_into(model, load_checkpoint(average_with, "cpu"), average_share),
+                        model=str(average_with))
     recipe = json.loads((run / "recipe.json").read_text())
     trained = int(recipe.get("input_size") or 192)
     size = int(size or trained)   # the val crops' side: what the metrics and points are on
@@ -260,6 +266,9 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
                          + [f"{flag} {value}" for flag, value in (
                              ("--size", size if size != trained else None),
                              ("--baseline", baseline),
+                             ("--average-with", average_with),
+                             ("--average-share", average_share if averaged and
+                              average_share != 0.5 else None),
                              ("--scene-choices-from", scene_choices_from)) if value is not None]),
                      "recipe": "backend/rrsis/training/configs/lgce_lite.yaml",
                      "seed": recipe.get("seed"),
@@ -271,6 +280,8 @@ def export(run: Path, datasets: Path, out: Path, docs: Optional[Path],
     }
     if comparison:
         card["training"]["backbone_comparison"] = comparison
+    if averaged:
+        card["training"]["averaged_with"] = averaged
     with tempfile.TemporaryDirectory() as tmp:  # the sample IoU is measured on the fp16 weights
         tmp_out = Path(tmp) / "lgce-lite.safetensors"
         # the card as written (with its config): each write_card below replaces it whole
@@ -457,13 +468,23 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="a card (checkpoint) whose choices made on held-out scenes (floors, "
                         "scene ceilings and points, tile sides) the new card keeps; copy the "
                         "shipped file first when --out replaces it")
+    p.add_argument("--average-with", default=None,
+                   help="ship the average of the run's weights and this checkpoint's (same "
+                        "architecture; every figure of the card is measured on the average)")
+    p.add_argument("--average-share", type=float, default=0.5,
+                   help="the share of --average-with in the average (default 0.5: half each)")
     args = p.parse_args(argv)
+    return run_tool(lambda: _export(args))
+
+
+def _export(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads)
     card = export(Path(args.run), Path(args.datasets), Path(args.out),
                   Path(args.docs) if args.docs else None,
                   Path(args.baseline) if args.baseline else None,
                   [Path(c) for c in args.compare], args.presence_images,
-                  Path(args.scene_choices_from) if args.scene_choices_from else None, args.size)
+                  Path(args.scene_choices_from) if args.scene_choices_from else None, args.size,
+                  Path(args.average_with) if args.average_with else None, args.average_share)
     from ...onnx_export import export_onnx
 
     graphs = export_onnx(Path(args.out), Path(args.out).with_suffix(".onnx"))  # beside, in its card
