@@ -43,8 +43,8 @@ def test_average_with_itself_changes_nothing() -> None:
     twin = create_model("test-lgce-tiny")
     twin.load_state_dict(a.state_dict())
     average_into(a, twin)
-    after = {k: v for k, v in a.state_dict().items()}
-    assert all(torch.allclose(after[k], twin.state_dict()[k], atol=1e-7) for k in after)
+    theirs = twin.state_dict()
+    assert all(torch.allclose(v, theirs[k], atol=1e-7) for k, v in a.state_dict().items())
     assert before == weights_sha256(twin.state_dict())
 
 

@@ -22,7 +22,8 @@ __all__ = ["average_into"]
 def average_into(model: nn.Module, other: nn.Module, share: float = 0.5) -> Dict[str, Any]:
     """``model <- (1 - share) * model + share * other``, in place, on floating-point tensors
     (integer buffers keep ``model``'s). Returns the record a card keeps: the share and the
-    sha256 of both inputs' weights, so the average can be checked against its parts."""
+    sha256 of both inputs' weights as loaded (float32, so not the fp16 hash in a file's card:
+    ``weights_sha256(load_checkpoint(path).state_dict())`` gives it again)."""
     if not 0.0 < share < 1.0:
         raise InputError(f"the share of the averaged model must lie strictly between 0 and 1, "
                          f"not {share}")
