@@ -329,7 +329,8 @@ def calibrate_presence(model: Path, datasets: Path, max_images: Optional[int]) -
 
 
 def run_chain(run: Path) -> List[Dict[str, Any]]:
-    """``train_lite.json`` of ``run`` and of the runs it continued from (``init``), oldest first."""
+    """``train_lite.json`` of ``run`` and of the runs it continued from (``init``), oldest first;
+    a shipped file continued from adds the commands its card records (:func:`_base_chain`)."""
     chain: List[Dict[str, Any]] = []
     seen = set()
     init: Optional[str] = None
@@ -341,7 +342,8 @@ def run_chain(run: Path) -> List[Dict[str, Any]]:
         run = Path(init).parent if init else None  # type: ignore[assignment]
     if init and not (Path(init).parent / "train_lite.json").is_file():
         base = _base_chain(init)
-        out = re.search(r"--out (\S+)", base[-1]["command"]) if base else None
+        last = base[-1]["command"] if base else ""
+        out = re.search(r"--out (\S+)", last) if "train_lite" in last else None
         if out:  # reproducing: continue from what the base commands make, not the shipped file
             first = dict(chain[0])
             first["command"] = first["command"].replace(
@@ -352,14 +354,19 @@ def run_chain(run: Path) -> List[Dict[str, Any]]:
 
 
 def _base_chain(init: str) -> List[Dict[str, Any]]:
-    """The commands that made a shipped model a run continued from (its card's record)."""
+    """The commands that made a shipped model a run continued from (its card's record). An
+    averaged model is no run's ``best.safetensors``: its export, writing ``init``, ends them."""
     from ...models.catalog import find_model
 
     try:
         training = read_card(find_model(init)).get("training") or {}
     except Exception:  # noqa: BLE001 - an unknown base is recorded as such
         return [{"command": f"(continued from {init}: no record of how it was made)"}]
-    commands = training.get("commands") or []
+    commands = list(training.get("commands") or [])
+    export_command = training.get("export_command")
+    if training.get("averaged_with") and export_command:
+        commands.append(re.sub(r"--out \S+", f"--out {init}", export_command)
+                        if "--out " in export_command else f"{export_command} --out {init}")
     wall = float(training.get("wall_time_s") or 0)
     iters = int(training.get("iterations") or 0)
     return [{"command": c, "wall_time_s": wall if i == 0 else 0,
