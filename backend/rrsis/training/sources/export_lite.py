@@ -365,8 +365,7 @@ def _base_chain(init: str) -> List[Dict[str, Any]]:
     commands = list(training.get("commands") or [])
     export_command = training.get("export_command")
     if training.get("averaged_with") and export_command:
-        commands.append(re.sub(r"--out \S+", lambda _: f"--out {init}", export_command)
-                        if "--out " in export_command else f"{export_command} --out {init}")
+        commands.append(re.sub(r"--out \S+", lambda _: f"--out {init}", export_command))
     wall = float(training.get("wall_time_s") or 0)
     iters = int(training.get("iterations") or 0)
     return [{"command": c, "wall_time_s": wall if i == 0 else 0,
