@@ -2,18 +2,19 @@
 
 Area-based agreement of a result layer with reference polygons, computed in QGIS (no
 backend): IoU = |R ∩ G| / |R ∪ G|, precision = |R ∩ G| / |R|, recall = |R ∩ G| / |G|, in the
-result layer's CRS (which must be projected, so areas are in m²). An optional extent limits
-both layers, e.g. to the part of the reference that was actually segmented.
+result layer's CRS when it is projected (areas converted from its unit, feet included, to m²),
+else in the UTM zone of the result's centre (a merged batch result in EPSG:4326). An optional
+extent limits both layers, e.g. to the part of the reference that was actually segmented.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
-from qgis.core import (QgsCoordinateTransform, QgsFeatureRequest, QgsGeometry, QgsProcessing,
-                       QgsProcessingException,
+from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeatureRequest,
+                       QgsGeometry, QgsProcessing, QgsProcessingException,
                        QgsProcessingOutputNumber, QgsProcessingParameterExtent,
-                       QgsProcessingParameterFeatureSource, QgsRectangle)
+                       QgsProcessingParameterFeatureSource, QgsRectangle, QgsUnitTypes)
 
 from .common import AlgorithmBase
 
@@ -39,8 +40,9 @@ class EvaluateAlgorithm(AlgorithmBase):
         return self.tr(
             "Compares segmented polygons (e.g. the output of “Segment raster by expression”) "
             "with reference polygons drawn by hand: IoU, precision, recall and F1 of the covered "
-            "areas, computed in the result layer's projected CRS. Use the extent to compare only "
-            "where the segmentation ran.")
+            "areas, computed in the result layer's CRS when it is projected, else in the UTM "
+            "zone of its centre; areas in m². Use the extent to compare only where the "
+            "segmentation ran.")
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802
         self.addParameter(QgsProcessingParameterFeatureSource(
@@ -73,31 +75,41 @@ class EvaluateAlgorithm(AlgorithmBase):
             parts.append(geometry)
         return QgsGeometry.unaryUnion(parts) if parts else QgsGeometry()
 
-    def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
-                         feedback: Any) -> Dict[str, Any]:
+    def read_layers(self, parameters: Dict[str, Any], context: Any,
+                    feedback: Any) -> Tuple[Any, Any, QgsCoordinateReferenceSystem,
+                                            Optional[QgsRectangle]]:
+        """Both layers as feature sources (which the worker thread may iterate), the CRS the
+        areas are measured in and the extent in it: read where QGIS prepares the run."""
         result = self.parameterAsSource(parameters, self.INPUT, context)
         reference = self.parameterAsSource(parameters, self.REFERENCE, context)
         if result is None or reference is None:
-            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
-        crs = result.sourceCrs()
-        if crs.isGeographic():
+            raise QgsProcessingException(self.invalidSourceError(
+                parameters, self.INPUT if result is None else self.REFERENCE))
+        crs = _measuring_crs(result, context)
+        if not crs.isValid():
             raise QgsProcessingException(self.tr(
-                "The segmented layer is in a geographic CRS ({}); areas need a projected one "
-                "(the backend writes the raster's CRS).").format(crs.authid()))
+                "The segmented layer has no usable CRS ({}): set its CRS, then compare "
+                "again.").format(result.sourceCrs().authid() or "none"))
         clip = None
         if parameters.get(self.EXTENT) not in (None, ""):
             clip = self.parameterAsExtent(parameters, self.EXTENT, context, crs)
-        to_result = None
-        if reference.sourceCrs() != crs:
-            to_result = QgsCoordinateTransform(reference.sourceCrs(), crs,
-                                               context.transformContext())
-        segmented = self._union(result, None, clip, feedback)
-        truth = self._union(reference, to_result, clip, feedback)
-        area_r = segmented.area() if not segmented.isEmpty() else 0.0
-        area_g = truth.area() if not truth.isEmpty() else 0.0
+        return result, reference, crs, clip
+
+    def processAlgorithm(self, parameters: Dict[str, Any], context: Any,  # noqa: N802
+                         feedback: Any) -> Dict[str, Any]:
+        result, reference, crs, clip = self.layers_read()
+        if crs != result.sourceCrs():
+            feedback.pushInfo(self.tr("Areas measured in {} (the segmented layer is in {})")
+                              .format(crs.authid(), result.sourceCrs().authid()))
+        segmented = self._union(result, _transform(result, crs, context), clip, feedback)
+        truth = self._union(reference, _transform(reference, crs, context), clip, feedback)
+        to_m2 = QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(),
+                                                  QgsUnitTypes.DistanceMeters) ** 2
+        area_r = segmented.area() * to_m2 if not segmented.isEmpty() else 0.0
+        area_g = truth.area() * to_m2 if not truth.isEmpty() else 0.0
         inter = 0.0
         if area_r and area_g:
-            inter = segmented.intersection(truth).area()
+            inter = segmented.intersection(truth).area() * to_m2
         union = area_r + area_g - inter
         iou = inter / union if union > 0 else 0.0
         precision = inter / area_r if area_r > 0 else 0.0
@@ -107,3 +119,24 @@ class EvaluateAlgorithm(AlgorithmBase):
                           .format(iou, precision, recall, f1))
         return {self.IOU: iou, self.PRECISION: precision, self.RECALL: recall, self.F1: f1,
                 self.RESULT_AREA_M2: area_r, self.REFERENCE_AREA_M2: area_g}
+
+def _measuring_crs(source: Any, context: Any) -> QgsCoordinateReferenceSystem:
+    """``source``'s CRS when it is projected, else the WGS 84 UTM zone of its extent's centre
+    (where a geographic layer's areas are measured, as the backend measures ground metres)."""
+    crs = source.sourceCrs()
+    if not crs.isValid() or not crs.isGeographic():
+        return crs
+    centre = source.sourceExtent().center()
+    to_wgs84 = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"),
+                                      context.transformContext())
+    lonlat = to_wgs84.transform(centre)
+    zone = min(60, max(1, int((lonlat.x() + 180) // 6) + 1))
+    return QgsCoordinateReferenceSystem(f"EPSG:{(32600 if lonlat.y() >= 0 else 32700) + zone}")
+
+
+def _transform(source: Any, crs: QgsCoordinateReferenceSystem,
+               context: Any) -> Optional[QgsCoordinateTransform]:
+    """From ``source``'s CRS to ``crs``, or None where they are the same."""
+    if source.sourceCrs() == crs:
+        return None
+    return QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())

@@ -47,6 +47,31 @@ def test_evaluate_area_iou_precision_recall_across_crs(provider, project):
     assert clipped["IOU"] == pytest.approx(1.0, rel=1e-3)
 
 
+
+def test_evaluate_measures_geographic_and_feet_layers_in_square_metres(provider, project):
+    import processing
+
+    # in Manhattan, where New York's State Plane (US feet) is valid
+    square = ("POLYGON((585000 4511000,585010 4511000,585010 4511010,585000 4511010,"
+              "585000 4511000))")
+    shifted = ("POLYGON((585005 4511000,585015 4511000,585015 4511010,585005 4511010,"
+               "585005 4511000))")
+    result_utm = _polygons("EPSG:32618", [(square, None)])
+    reference = _polygons("EPSG:32618", [(shifted, None)])
+    for target in ("EPSG:4326", "EPSG:2263"):   # WGS 84 (a merged batch result); US feet
+        moved = processing.run("native:reprojectlayer", {
+            "INPUT": result_utm, "TARGET_CRS": target, "OUTPUT": "TEMPORARY_OUTPUT"})["OUTPUT"]
+        log = LogFeedback()
+        out = processing.run("rrsis:evaluate", {"INPUT": moved, "REFERENCE": reference},
+                             feedback=log)
+        # 10 m x 10 m whatever the layer's unit; the 5 m overlap gives IoU 1/3
+        assert out["RESULT_AREA_M2"] == pytest.approx(100, rel=0.01), target
+        assert out["REFERENCE_AREA_M2"] == pytest.approx(100, rel=0.01), target
+        assert out["IOU"] == pytest.approx(50 / 150, rel=0.02), target
+        said = " ".join(log.info)
+        assert ("EPSG:32618" in said) == (target == "EPSG:4326"), said
+
+
 def test_build_dataset_through_the_protocol(provider, project, backend_settings, tmp_path):
     import processing
 

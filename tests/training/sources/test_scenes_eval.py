@@ -7,9 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 from helpers.data import shared_data
 from helpers.sources import run_tool, street_frames, tiny_served_checkpoint
-from rrsis.training.sources.scenes_eval import GIBBERISH, measure, pool
+from rrsis.training.sources.scenes_eval import (GIBBERISH, OVERLAY_COLOURS, error_overlay,
+                                                measure, pool)
 
 TOOL = "rrsis.training.sources.scenes_eval"
 
@@ -61,11 +65,37 @@ def test_cli_scores_the_held_out_frames_only(tmp_path: Path) -> None:
         c = again["scenes"][0]["expressions"]["vehicles"]
         return c["union"] - c["labelled"] + c["intersection"]
     assert predicted(0.05) >= predicted(0.95)
+    # test-time flips, and a PNG per expression to look at (the frame's size)
+    flipped = measure(tmp_path / "data", str(model), threads=1, flip_average=True,
+                      overlays=tmp_path / "png")
+    assert flipped["flip_average"] is True and flipped["scenes"][0]["scene"] == "MOS80"
+    pngs = sorted(p.name for p in (tmp_path / "png").iterdir())
+    assert pngs == ["cars-MOS80-cars.png", "cars-MOS80-vehicles.png"]
+    with Image.open(tmp_path / "png" / pngs[0]) as png:
+        assert png.size == _frame_size(tmp_path / "data") and png.mode == "RGB"
 
     missing = run_tool(TOOL, "--model", str(model), "--data-root", str(tmp_path / "nope"),
                        "--out", str(tmp_path / "x.json"), timeout=300)
     assert missing.returncode != 0 and "no held-out scene of cars" in missing.stderr
     assert "Traceback" not in missing.stderr and not (tmp_path / "x.json").exists()
+
+
+def _frame_size(data: Path) -> tuple:
+    with Image.open(next(data.rglob("MOS80.png"))) as frame:
+        return frame.size
+
+
+def test_error_overlay_colours_each_kind_of_pixel() -> None:
+    rgb = np.full((1, 5, 3), 100, np.uint8)
+    predicted = np.array([[1, 1, 0, 0, 1]], bool)
+    truth = np.array([[1, 0, 1, 0, 1]], bool)
+    valid = np.array([[1, 1, 1, 1, 0]], bool)
+    out = error_overlay(rgb, predicted, truth, valid)[0]
+    dark = 60.0   # the scene at 60 %
+    for i, kind in ((0, "found"), (1, "not labelled"), (2, "missed")):
+        want = [round(dark * 0.5 + c * 0.5) for c in OVERLAY_COLOURS[kind]]
+        assert np.abs(out[i].astype(int) - want).max() <= 1, (kind, out[i], want)
+    assert out[3].tolist() == [60, 60, 60] and out[4].tolist() == [0, 0, 0]
 
 
 def test_the_shipped_model_on_real_held_out_scenes() -> None:

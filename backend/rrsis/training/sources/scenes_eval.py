@@ -2,7 +2,7 @@
 
     python -m rrsis.training.sources.scenes_eval --data-root ../shared/data \
         --out runs/scenes.json [--model lgce-lite] [--source cars --source dubai ...] \
-        [--max-scenes N]
+        [--max-scenes N] [--overlays runs/scenes-png]
 
 The card's metrics score 192 px crops at their recorded GSD in the trainer. An analyst gets
 something else: the whole scene, cut into the engine's tiles at the GSD the engine picks, with
@@ -22,6 +22,10 @@ columns of Kampala and of the four ``more-buildings`` places, one mosaic per pla
 (ellipses in the tree boxes, which are not exhaustive); the NAIP crops of Claremont and Eureka
 (four bands: the engine's near-infrared gate applies; crowns grown from the inventory's points,
 so trees off the inventory count against the model).
+
+``--overlays DIR`` writes one PNG per scene and expression to look at where the pixels are
+lost: the scene darkened, found-and-labelled green, found-not-labelled red, labelled-not-found
+blue, outside the scene's valid area black.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from ...errors import InputError, run_tool
 from ..tool_args import markdown_table, write_report
 
 __all__ = ["Scene", "SOURCES", "CATEGORY_OF", "ABSENT", "place_of", "scenes", "measure", "pool",
-           "markdown", "main"]
+           "error_overlay", "markdown", "main"]
 
 #: expression asked -> the issue's category it is scored under
 CATEGORY_OF: Dict[str, str] = {
@@ -256,18 +260,62 @@ def _predicted(gpkg: str, layer: str, expressions: Sequence[str], shape: Tuple[i
     return out
 
 
+#: RGB of each pixel kind of :func:`error_overlay`
+OVERLAY_COLOURS = {"found": (0, 200, 0), "not labelled": (230, 0, 0),
+                   "missed": (0, 90, 255)}
+
+
+def error_overlay(rgb: np.ndarray, predicted: np.ndarray, truth: np.ndarray,
+                  valid: np.ndarray) -> np.ndarray:
+    """``rgb`` (H x W x 3 uint8) darkened, with the scored pixels blended in the colours of
+    :data:`OVERLAY_COLOURS` and the pixels outside ``valid`` black."""
+    out = rgb.astype(np.float32) * 0.6
+    p, t = predicted & valid, truth & valid
+    for mask, kind in ((p & t, "found"), (p & ~t, "not labelled"), (~p & t, "missed")):
+        out[mask] = out[mask] * 0.5 + np.array(OVERLAY_COLOURS[kind], np.float32) * 0.5
+    out[~valid] = 0
+    return out.clip(0, 255).astype(np.uint8)
+
+
+def _write_overlays(folder: Path, scene: "Scene", pred: Dict[str, np.ndarray],
+                    valid: np.ndarray) -> None:
+    """One PNG per expression of ``scene`` into ``folder`` (each via a temporary name)."""
+    import os
+    import warnings
+
+    import rasterio
+    import rasterio.errors
+    from PIL import Image
+
+    with warnings.catch_warnings():   # a car frame or Dubai tile has no georeference
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+        with rasterio.open(scene.raster) as src:
+            rgb = np.moveaxis(src.read([1, 2, 3]), 0, -1)
+    if rgb.dtype != np.uint8:
+        rgb = (255 * rgb.astype(np.float32) / max(float(rgb.max()), 1.0)).astype(np.uint8)
+    folder.mkdir(parents=True, exist_ok=True)
+    for e, truth in scene.truths.items():
+        name = f"{scene.source}-{scene.name}-{e}".replace("/", "_").replace(" ", "_")
+        tmp, png = folder / f".{name}.part.png", folder / f"{name}.png"
+        Image.fromarray(error_overlay(rgb, pred[e], truth, valid)).save(tmp, format="PNG")
+        os.replace(tmp, png)
+
+
 def measure(data_root: Path, model: Optional[str] = None,
             sources: Optional[Sequence[str]] = None, max_scenes: Optional[int] = None,
             threads: int = 2, log: Callable[[str], None] = lambda s: None,
             floor_m: Optional[float] = None, ceiling_m: Optional[float] = None,
-            threshold: Optional[float] = None, tile_px: Optional[int] = None) -> Dict[str, Any]:
+            threshold: Optional[float] = None, tile_px: Optional[int] = None,
+            flip_average: bool = False, overlays: Optional[Path] = None) -> Dict[str, Any]:
     """Every held-out scene through the engine: per scene, its counts; pooled, the oIoU of each
     category, source and expression, and how often the absent phrases answered nothing.
     ``floor_m``: a scene finer than this is served at it (every phrase; to choose a floor);
     ``ceiling_m``: a scene coarser than this is served at it (to compare with the ceilings);
     ``threshold``: the foreground probability of every phrase (to compare with the card's
     operating points, which make 0.5 each group's calibrated point); ``tile_px``: every
-    phrase in tiles of this side (to choose the card's ``group_tile_px``)."""
+    phrase in tiles of this side (to choose the card's ``group_tile_px``); ``flip_average``:
+    the engine's test-time flips (to weigh their cost against whole scenes); ``overlays``: a
+    folder for :func:`error_overlay` PNGs of every scene."""
     from ...engine.grid import source_gsd_m
     from ...engine.model_cache import ModelCache
     from ...engine.raster_io import open_info
@@ -293,7 +341,7 @@ def measure(data_root: Path, model: Optional[str] = None,
                 raster=str(scene.raster), expressions=asked, output=out, overwrite=True,
                 model=model, device="cpu", threads=threads,
                 pixel_coordinates=scene.pixel_size_m is not None,
-                pixel_size_m=scene.pixel_size_m, gsd_m=served,
+                pixel_size_m=scene.pixel_size_m, gsd_m=served, flip_average=flip_average,
                 **({} if threshold is None else {"threshold": threshold})), models=cache)
             seconds = time.perf_counter() - started
             counts = result.feature_counts
@@ -301,6 +349,8 @@ def measure(data_root: Path, model: Optional[str] = None,
                 if any(counts.get(e) for e in truths) else \
                 {e: np.zeros(shape, bool) for e in truths}
             valid = scene.valid if scene.valid is not None else np.ones(shape, bool)
+            if overlays is not None:
+                _write_overlays(Path(overlays), scene, pred, valid)
             row = {"source": scene.source, "scene": scene.name, "native_gsd_m": round(native, 4),
                    "gsd_m": round(result.gsd_m, 4),
                    "seconds": round(seconds, 1), "expressions": {}}
@@ -316,7 +366,7 @@ def measure(data_root: Path, model: Optional[str] = None,
                 + f"; absent {row['absent']} ({seconds:.0f} s)")
     return {"scenes": rows, "pooled": pool(rows), "model": model or "lgce-lite",
             "floor_m": floor_m, "ceiling_m": ceiling_m, "threshold": threshold,
-            "tile_px": tile_px,
+            "tile_px": tile_px, "flip_average": flip_average,
             "measure": "rrsis.training.sources.scenes_eval: the held-out scenes of every source "
                        "through the engine, polygons against labels on the scene's grid"}
 
@@ -403,6 +453,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="foreground probability of every phrase (default the engine's)")
     p.add_argument("--tile-px", type=int, default=None,
                    help="every phrase in tiles of this side in pixels (default: the card's)")
+    p.add_argument("--flip-average", action="store_true",
+                   help="average each tile over its flips (the engine's flip_average)")
+    p.add_argument("--overlays", type=Path, default=None, metavar="DIR",
+                   help="write a PNG per scene and expression: found green, found but not "
+                        "labelled red, missed blue")
     args = p.parse_args(argv)
     return run_tool(lambda: _main(args))
 
@@ -412,7 +467,8 @@ def _main(args: argparse.Namespace) -> int:
     block = measure(Path(args.data_root), args.model, args.source, args.max_scenes,
                     args.threads, log=lambda s: print(s, file=sys.stderr, flush=True),
                     floor_m=args.floor, ceiling_m=args.ceiling, threshold=args.threshold,
-                    tile_px=args.tile_px)
+                    tile_px=args.tile_px, flip_average=args.flip_average,
+                    overlays=args.overlays)
     write_report(args.out, "scenes", block, Path(args.model or "lgce-lite"), started)
     print(markdown(block), end="")
     return 0
