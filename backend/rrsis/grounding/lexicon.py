@@ -583,8 +583,9 @@ NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "withou
 # what an image does not show, or the grounding cannot measure: said, not guessed (the
 # expression still goes to the model whole, which may have learnt the word)
 UNMEASURED_WORDS: Dict[str, str] = {
-    **dict.fromkeys(("tall", "taller", "tallest", "highest", "storey", "storeys", "story",
-                     "stories", "floors", "multistorey", "skyscraper", "skyscrapers"),
+    **dict.fromkeys(("tall", "taller", "tallest", "high", "higher", "highest", "highrise",
+                     "storey", "storeys", "story", "stories", "floors", "multistorey",
+                     "skyscraper", "skyscrapers"),
                     "a height, which one image does not measure"),
     **dict.fromkeys(("metal", "tin", "concrete", "wooden", "wood", "brick", "thatched",
                      "asphalt", "gravel", "tiled", "corrugated", "unpaved", "tarmac",

@@ -1210,8 +1210,8 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
     (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string. An
     unknown word one slip away from an object name gets a note: "did you mean 'buildings'?"."""
     plan = by_length(_parse(expression, vocabulary), vocabulary)
-    hints = tuple(s for s in dict.fromkeys(vocabulary.suggest(w) for w in plan.unknown_words)
-                  if s)
+    hints = tuple(s for s in dict.fromkeys(vocabulary.suggest(w) for w in plan.unknown_words
+                                           if w not in lx.UNMEASURED_WORDS) if s)   # "storey"
     asked = plan.unknown_words + (tuple(tokenize(str(expression)))   # "unpaved" is known (a
                                   if plan.mode == "end_to_end" else ())   # land cover's name)
     unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in dict.fromkeys(asked)

@@ -90,13 +90,15 @@ def test_a_slip_of_the_keyboard_gets_a_suggestion(typed: str, meant: str) -> Non
         f"did you mean {meant!r}?")
 
 
-@pytest.mark.parametrize("word", ["ships", "boat", "shadow", "tallest", "blorf", "xqzv"])
+@pytest.mark.parametrize("word", ["ships", "boat", "shadow", "tallest", "blorf", "xqzv",
+                                  "storey"])   # "storey" is a height, not a slip for "store"
 def test_other_unknown_words_get_no_suggestion(word: str) -> None:
     assert not any(m.startswith("did you mean") for m in parse(f"the {word}").messages())
 
 
 @pytest.mark.parametrize("expression,word,asks", [
-    ("the tallest building", "tallest", "a height"), ("houses with tin roofs", "tin", "a material"),
+    ("the tallest building", "tallest", "a height"), ("high buildings", "high", "a height"),
+    ("houses with tin roofs", "tin", "a material"),
     ("moving vehicles", "moving", "motion"), ("wooden houses next to the road", "wooden",
                                                "a material"),
     ("buildings with flat roofs", "flat", "a roof's form"),

@@ -65,10 +65,11 @@ def test_cli_scores_the_held_out_frames_only(tmp_path: Path) -> None:
         c = again["scenes"][0]["expressions"]["vehicles"]
         return c["union"] - c["labelled"] + c["intersection"]
     assert predicted(0.05) >= predicted(0.95)
-    # test-time flips, and a PNG per expression to look at (the frame's size)
+    # test-time flips, another overlap, and a PNG per expression to look at (the frame's size)
     flipped = measure(tmp_path / "data", str(model), threads=1, flip_average=True,
-                      overlays=tmp_path / "png")
-    assert flipped["flip_average"] is True and flipped["scenes"][0]["scene"] == "MOS80"
+                      overlays=tmp_path / "png", overlap=0.5)
+    assert flipped["flip_average"] is True and flipped["overlap"] == 0.5
+    assert flipped["scenes"][0]["scene"] == "MOS80"
     pngs = sorted(p.name for p in (tmp_path / "png").iterdir())
     assert pngs == ["cars-MOS80-cars.png", "cars-MOS80-vehicles.png"]
     with Image.open(tmp_path / "png" / pngs[0]) as png:

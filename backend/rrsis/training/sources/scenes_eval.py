@@ -306,7 +306,8 @@ def measure(data_root: Path, model: Optional[str] = None,
             threads: int = 2, log: Callable[[str], None] = lambda s: None,
             floor_m: Optional[float] = None, ceiling_m: Optional[float] = None,
             threshold: Optional[float] = None, tile_px: Optional[int] = None,
-            flip_average: bool = False, overlays: Optional[Path] = None) -> Dict[str, Any]:
+            flip_average: bool = False, overlays: Optional[Path] = None,
+            overlap: Optional[float] = None) -> Dict[str, Any]:
     """Every held-out scene through the engine: per scene, its counts; pooled, the oIoU of each
     category, source and expression, and how often the absent phrases answered nothing.
     ``floor_m``: a scene finer than this is served at it (every phrase; to choose a floor);
@@ -314,8 +315,9 @@ def measure(data_root: Path, model: Optional[str] = None,
     ``threshold``: the foreground probability of every phrase (to compare with the card's
     operating points, which make 0.5 each group's calibrated point); ``tile_px``: every
     phrase in tiles of this side (to choose the card's ``group_tile_px``); ``flip_average``:
-    the engine's test-time flips (to weigh their cost against whole scenes); ``overlays``: a
-    folder for :func:`error_overlay` PNGs of every scene."""
+    the engine's test-time flips and ``overlap``: another tile overlap (to weigh their cost
+    against whole scenes); ``overlays``: a folder for :func:`error_overlay` PNGs of every
+    scene."""
     from ...engine.grid import source_gsd_m
     from ...engine.model_cache import ModelCache
     from ...engine.raster_io import open_info
@@ -342,7 +344,8 @@ def measure(data_root: Path, model: Optional[str] = None,
                 model=model, device="cpu", threads=threads,
                 pixel_coordinates=scene.pixel_size_m is not None,
                 pixel_size_m=scene.pixel_size_m, gsd_m=served, flip_average=flip_average,
-                **({} if threshold is None else {"threshold": threshold})), models=cache)
+                **({} if threshold is None else {"threshold": threshold}),
+                **({} if overlap is None else {"overlap": overlap})), models=cache)
             seconds = time.perf_counter() - started
             counts = result.feature_counts
             pred = _predicted(out, result.layer, list(truths), shape, scene.transform) \
@@ -366,7 +369,7 @@ def measure(data_root: Path, model: Optional[str] = None,
                 + f"; absent {row['absent']} ({seconds:.0f} s)")
     return {"scenes": rows, "pooled": pool(rows), "model": model or "lgce-lite",
             "floor_m": floor_m, "ceiling_m": ceiling_m, "threshold": threshold,
-            "tile_px": tile_px, "flip_average": flip_average,
+            "tile_px": tile_px, "flip_average": flip_average, "overlap": overlap,
             "measure": "rrsis.training.sources.scenes_eval: the held-out scenes of every source "
                        "through the engine, polygons against labels on the scene's grid"}
 
@@ -455,6 +458,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="every phrase in tiles of this side in pixels (default: the card's)")
     p.add_argument("--flip-average", action="store_true",
                    help="average each tile over its flips (the engine's flip_average)")
+    p.add_argument("--overlap", type=float, default=None,
+                   help="tile overlap as a fraction of the tile (default the engine's)")
     p.add_argument("--overlays", type=Path, default=None, metavar="DIR",
                    help="write a PNG per scene and expression: found green, found but not "
                         "labelled red, missed blue")
@@ -468,7 +473,7 @@ def _main(args: argparse.Namespace) -> int:
                     args.threads, log=lambda s: print(s, file=sys.stderr, flush=True),
                     floor_m=args.floor, ceiling_m=args.ceiling, threshold=args.threshold,
                     tile_px=args.tile_px, flip_average=args.flip_average,
-                    overlays=args.overlays)
+                    overlays=args.overlays, overlap=args.overlap)
     write_report(args.out, "scenes", block, Path(args.model or "lgce-lite"), started)
     print(markdown(block), end="")
     return 0
