@@ -120,6 +120,7 @@ class EvaluateAlgorithm(AlgorithmBase):
         return {self.IOU: iou, self.PRECISION: precision, self.RECALL: recall, self.F1: f1,
                 self.RESULT_AREA_M2: area_r, self.REFERENCE_AREA_M2: area_g}
 
+
 def _measuring_crs(source: Any, context: Any) -> QgsCoordinateReferenceSystem:
     """``source``'s CRS when it is projected, else the WGS 84 UTM zone of its extent's centre
     (where a geographic layer's areas are measured, as the backend measures ground metres)."""

@@ -1,5 +1,6 @@
-"""The default model's two commands end to end, on the real sources cut small: ``train_lite``
-builds the datasets and trains, ``export_lite`` measures and writes the shipped file with its
+"""The default model's two commands end to end, on the real sources cut small: the datasets
+built as ``train_lite`` builds them (``build_all``) and cut to a few lines per split,
+``train_lite`` trains on them, ``export_lite`` measures and writes the shipped file with its
 card and ONNX graphs, and the engine serves what it wrote. Every block of the card the export
 measures must be there; the choices made on whole scenes come from the shipped card."""
 
@@ -20,7 +21,7 @@ from rrsis.models.card import read_card
 from rrsis.training.sources import build_all, dataset_folders
 
 SHIPPED = REPO / "resources" / "models" / "lgce-lite.safetensors"
-TRAIN_LINES = 12   # per source: two batches of the recipe's size
+TRAIN_LINES = 12   # per source: 72 triplets for two iterations of 8
 VAL_LINES = 24     # per source: every distinct expression first (relations, absent targets)
 
 
