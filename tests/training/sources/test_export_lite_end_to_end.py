@@ -7,8 +7,6 @@ measures must be there; the choices made on whole scenes come from the shipped c
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -94,10 +92,8 @@ def test_its_graphs_docs_and_run_are_written(exported: dict) -> None:
 
 
 def test_the_engine_serves_the_exported_file(exported: dict, tmp_path: Path) -> None:
-    gpkg = tmp_path / "x.gpkg"
-    done = subprocess.run([sys.executable, "-m", "rrsis", "segment", str(SAMPLE), "buildings",
-                           "--model", str(exported["out"]), "-o", str(gpkg)],
-                          capture_output=True, text=True, timeout=600)
+    done = run_tool("rrsis", "segment", str(SAMPLE), "buildings", "--model", str(exported["out"]),
+                    "-o", str(tmp_path / "x.gpkg"))
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     # two iterations find little or nothing; either way the run answers and says what it did
