@@ -8,26 +8,32 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-__all__ = ["plan_text", "plan_of", "unknown_words", "suggestions", "preview_text",
-           "PREVIEW_PREFIX"]
+__all__ = ["plan_text", "objects_text", "plan_of", "unknown_words", "suggestions",
+           "preview_text", "PREVIEW_PREFIX"]
 
 PREVIEW_PREFIX = "Reads as: "   # a preview (explain), not the plan of a finished run
 
 
+def objects_text(n: int) -> str:
+    """``1 object``, ``15 objects``: a count as a reader says it."""
+    return f"{n} object" if n == 1 else f"{n} objects"
+
+
 def plan_text(result: Dict[str, Any]) -> str:
-    """One line per expression: ``plan (N objects; message; ...)``; empty without plans."""
+    """One line per expression: ``plan — N objects; message; ...``, the count after the plan
+    (inside its parentheses it read as the last anchor's); empty without plans."""
     lines: List[str] = []
     for expression, report in (result.get("plans") or {}).items():
         if not isinstance(report, dict):
             continue
-        notes = [f"{report.get('objects', 0)} object(s)"]
+        notes = [objects_text(int(report.get("objects") or 0))]
         if report.get("uncertain"):
             notes.append("uncertain")
         notes += [str(m) for m in report.get("messages") or [] if m != "no object matches"
                   or not report.get("objects")]
         plan = str(report.get("plan") or "")
         prefix = f"{expression}: " if len(result.get("plans") or {}) > 1 else ""
-        lines.append(f"{prefix}{plan} ({'; '.join(dict.fromkeys(notes))})")
+        lines.append(f"{prefix}{plan} — {'; '.join(dict.fromkeys(notes))}")
     return "\n".join(lines)
 
 

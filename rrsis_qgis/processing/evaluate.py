@@ -90,6 +90,10 @@ class EvaluateAlgorithm(AlgorithmBase):
             raise QgsProcessingException(self.tr(
                 "The segmented layer has no usable CRS ({}): set its CRS, then compare "
                 "again.").format(result.sourceCrs().authid() or "none"))
+        if not reference.sourceCrs().isValid():   # its coordinates could be in any unit
+            raise QgsProcessingException(self.tr(
+                "The reference layer has no CRS: set it (Layer Properties, Source), then "
+                "compare again."))
         clip = None
         if parameters.get(self.EXTENT) not in (None, ""):
             clip = self.parameterAsExtent(parameters, self.EXTENT, context, crs)

@@ -77,10 +77,11 @@ class SegmentAlgorithm(RrsisAlgorithm):
             from osgeo import gdal
 
             gdal.Translate(probability, probability_tmp)
+        from ..plans import objects_text, plan_text, unknown_words
+
         counts = result.get("feature_counts") or {}
         for expression, n in counts.items():
-            feedback.pushInfo(self.tr("{}: {} object(s)").format(expression, n))
-        from ..plans import plan_text, unknown_words
+            feedback.pushInfo(self.tr("{}: {}").format(expression, objects_text(int(n))))
 
         for line in plan_text(result).splitlines():  # how each expression was read
             feedback.pushInfo(line)

@@ -21,6 +21,7 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
 
 from .. import layers, render
 from ..params import QGIS_PIXEL_FRAME, as_advanced
+from ..plans import objects_text
 from .common import RrsisAlgorithm
 
 
@@ -112,9 +113,10 @@ class SegmentManyAlgorithm(RrsisAlgorithm):
             request["pixel_size_m"] = pixel_size
         result = self.call_backend("batch", request, feedback)
         feedback.pushInfo(self.tr("{} raster(s): {} done, {} skipped (done before), {} failed; "
-                                  "{} object(s), {:.4f} km², {:.1f} s").format(
+                                  "{}, {:.4f} km², {:.1f} s").format(
             result.get("rasters"), result.get("done"), result.get("skipped"),
-            result.get("failed"), result.get("features"), float(result.get("km2") or 0),
+            result.get("failed"), objects_text(int(result.get("features") or 0)),
+            float(result.get("km2") or 0),
             float(result.get("seconds") or 0)))
         for failure in result.get("failures") or []:
             feedback.reportError(self.tr("{}: {}").format(failure.get("path"),

@@ -69,7 +69,7 @@ def test_visible_extent_in_another_crs_gives_a_layer_at_the_right_place(iface, p
     plan = "grounded: vehicle along road (<= 3 m); rivals: building"
     assert f["plan"] == plan
     assert f"Plan: {plan}" in layer.metadata().abstract()
-    assert dock.plan.text() == f"{plan} (1 object(s))"
+    assert dock.plan.text() == f"{plan} — 1 object"
     assert settings.history()[0] == "vehicles along the road"
     assert dock.expression.itemText(0) == "vehicles along the road"
     assert dock.progress.value() == 100 and dock.run_button.isEnabled()

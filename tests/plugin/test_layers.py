@@ -107,9 +107,11 @@ def test_plan_text_of_a_result():
                        "messages": ["unknown word 'xqzv'", "unknown word 'blorf'",
                                     "no object matches"]}}}
     assert plan_text(result).splitlines() == [
-        "cars along the road: grounded: car along road (<= 3 m) (4 object(s))",
-        "xqzv blorf: nothing: no object matches (0 object(s); unknown word 'xqzv'; "
-        "unknown word 'blorf'; no object matches)"]
+        "cars along the road: grounded: car along road (<= 3 m) — 4 objects",
+        "xqzv blorf: nothing: no object matches — 0 objects; unknown word 'xqzv'; "
+        "unknown word 'blorf'; no object matches"]
+    one = {"plans": {"trucks": {"plan": "grounded: truck", "objects": 1}}}
+    assert plan_text(one) == "grounded: truck — 1 object"
 
 
 def _category_colour(layer, expression):

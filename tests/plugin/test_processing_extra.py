@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+from qgis.core import QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsVectorLayer
 
 from conftest import LogFeedback, write_geotiff, write_photo
-
-
 
 
 def _polygons(crs: str, rects, field: str = "", kind: str = "string") -> QgsVectorLayer:
@@ -46,6 +44,18 @@ def test_evaluate_area_iou_precision_recall_across_crs(provider, project):
         "EXTENT": "500005,500010,4649700,4649710 [EPSG:32633]"})
     assert clipped["IOU"] == pytest.approx(1.0, rel=1e-3)
 
+
+def test_evaluate_refuses_a_reference_without_crs(provider, project):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    square = "POLYGON((500000 4649700,500010 4649700,500010 4649710,500000 4649710,500000 4649700))"
+    result = _polygons("EPSG:32633", [(square, None)])
+    reference = _polygons("EPSG:32633", [(square, None)])
+    reference.setCrs(QgsCoordinateReferenceSystem())   # as a shapefile without its .prj
+    assert not reference.crs().isValid()
+    with pytest.raises(QgsProcessingException, match="reference layer has no CRS"):
+        processing.run("rrsis:evaluate", {"INPUT": result, "REFERENCE": reference})
 
 
 def test_evaluate_measures_geographic_and_feet_layers_in_square_metres(provider, project):

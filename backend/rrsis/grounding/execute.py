@@ -55,7 +55,8 @@ class Scene:
     bounds: Tuple[float, float, float, float]
     colour_of: Optional[Callable[[str, int], np.ndarray]] = None
     dropped: AbstractSet[ObjectKey] = frozenset()
-    #: parts found in objects' outlines, by name ("junction": the road's; :func:`_parts`)
+    #: parts found in objects' outlines, by name ("junction": the road's, "bridge": the road's
+    #: over the water's; :func:`_parts`)
     derived: Dict[str, List[BaseGeometry]] = field(default_factory=dict)
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
     _sizes: Dict[Tuple[str, str], np.ndarray] = field(default_factory=dict)
@@ -128,8 +129,8 @@ def execute(plan: Plan, scene: Scene) -> Selection:
 def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     keys = [(c, i) for c in target.categories for i in range(len(scene.objects.get(c, [])))
             if (c, i) not in scene.dropped]
-    if target.part:   # "the intersections", "cars at the junction": parts of their outlines
-        keys = _parts(target.part, keys, scene)
+    if target.part:   # "the intersections", "cars on the bridge": parts of their outlines
+        keys = _parts(target, keys, scene)
     candidates = list(keys)   # what may hide an anchor (:func:`relations.occluders`)
     for attr in target.attributes:
         keys = [k for k in keys if _has_attribute(attr, k, scene)]
@@ -235,15 +236,22 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     return keys
 
 
-def _parts(part: str, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:
-    """The ``part`` ("junction") of the objects ``keys`` as one whole (the road's junctions
-    are where arms of several road objects meet), kept in ``scene.derived``; their keys.
+#: a part's name -> how it is found in the union of each of its target's categories, in order
+PART_FINDERS: Dict[str, Callable[..., List[BaseGeometry]]] = {
+    "junction": rel.junctions, "bridge": rel.bridges}
+
+
+def _parts(target: Target, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:
+    """The ``target.part`` of the objects ``keys`` ("junction": where arms of several road
+    objects meet; "bridge": the road over the water), kept in ``scene.derived``; their keys.
     ``keys`` are every object of the part's categories the scene keeps, the same each time,
     so the parts are found once per scene ("junctions near the junction", and every
     expression of a run that shares the scene)."""
+    part = target.part
     if part not in scene.derived:
-        scene.derived[part] = rel.junctions(unary_union(
-            [scene.geometry(k) for k in keys])) if keys else []
+        wholes = [unary_union([scene.geometry(k) for k in keys if k[0] == c])
+                  for c in target.categories]
+        scene.derived[part] = PART_FINDERS[part](*wholes) if keys else []
     return [(part, i) for i in range(len(scene.derived[part]))]
 
 

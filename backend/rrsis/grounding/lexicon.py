@@ -20,7 +20,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
-           "JUNCTION_NOUNS", "SIDE_SUPERLATIVES", "INTENSIFIERS",
+           "JUNCTION_NOUNS", "BRIDGE_NOUNS", "ROAD_PART_NOUNS", "SIDE_SUPERLATIVES",
+           "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
            "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
@@ -572,6 +573,11 @@ GROUP_MIN = 3
 JUNCTION_NOUNS: FrozenSet[str] = frozenset({
     "intersection", "intersections", "junction", "junctions", "crossroads", "crossroad",
     "crossing", "crossings", "roundabout", "roundabouts"})
+# the road where it crosses water, found in the two masks, as an anchor or a target: "cars on
+# the bridge", "bridges" (relations.bridges)
+BRIDGE_NOUNS: FrozenSet[str] = frozenset({"bridge", "bridges"})
+#: the parts of a road found in masks, by their nouns (see the parser's road_part)
+ROAD_PART_NOUNS: FrozenSet[str] = JUNCTION_NOUNS | BRIDGE_NOUNS
 # group nouns that also say how the group is laid out, which the reading does not check
 LINE_NOUNS: FrozenSet[str] = frozenset({"row", "rows", "line", "lines", "queue", "queues"})
 # "patches of grass", "a stand of trees": read as the objects themselves (a note says so)
@@ -675,7 +681,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_NOUNS, REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,
-                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, JUNCTION_NOUNS, GENERIC_NOUNS,
+                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, ROAD_PART_NOUNS, GENERIC_NOUNS,
                  COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
                   COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS):

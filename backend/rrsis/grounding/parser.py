@@ -236,8 +236,8 @@ class _Parser(RelationRules):
         along, self.premod_along = self.premod_along, None
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
-        junction = self.junction()   # "the intersections": a part of the road's mask
-        heads = list(junction.categories) if junction is not None else self.head()
+        junction = self.road_part()   # "the intersections", "bridges": a part of the road's
+        heads = list(junction.categories) if junction is not None else self.head()   # mask
         generic = self.head_generic = self.head_generic and junction is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
         while self.peek() in _CONJ and junction is None:
@@ -398,8 +398,8 @@ class _Parser(RelationRules):
             self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
         if junction is not None and (choices.get("colour") or
                                      any(a.kind == "colour" for a in attrs)):
-            raise self.fail("a colour of a junction")   # a part of a mask has no pixels of
-        self.target_choices_read = choices              # its own to measure
+            raise self.fail(f"a colour of a {junction.part}")   # a part of a mask has no
+        self.target_choices_read = choices              # pixels of its own to measure
         self.target_generic = generic
         return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip,
                       part=junction.part if junction is not None else "")
@@ -563,7 +563,7 @@ class _Parser(RelationRules):
                     "without", "vehicles"]
                 self.notes.append(f"'{word}' read as without vehicles")
                 continue
-            if self.category_here() is not None or word in lx.JUNCTION_NOUNS:
+            if self.category_here() is not None or word in lx.ROAD_PART_NOUNS:
                 return attrs, rank, count, skip   # a noun, or "intersections" (a road's part)
             negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
             if negated:
@@ -951,9 +951,9 @@ class _Parser(RelationRules):
                 return Target(self.heads)   # "cars close to each other": to other cars
         elif self.heads and self.eat("one", "another"):
             return Target(self.heads)
-        junction = self.junction()
-        if junction is not None:   # "at the intersection": a part of the road's mask
-            return junction
+        junction = self.road_part()
+        if junction is not None:   # "at the intersection", "on the bridge": a part of the
+            return junction        # road's mask
         attrs, rank, count, skip = self.premods(anchor=True)
         if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
             self.anchor_count = (count, False, None)
@@ -993,24 +993,32 @@ class _Parser(RelationRules):
             relations.append(self.along_side(along, groups))
         return Target(tuple(heads), tuple(attrs), tuple(relations), region, rank, skip)
 
-    def junction(self) -> Optional[Target]:
-        """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`)
-        as an anchor: the road's junctions, consumed; else None (position unchanged)."""
+    def road_part(self) -> Optional[Target]:
+        """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`):
+        the road's junctions; "the bridge" (:data:`~.lexicon.BRIDGE_NOUNS`): the road where it
+        crosses water, found in the road's and the water's masks; consumed, as a target or an
+        anchor; else None (position unchanged)."""
         save = self.i
         self.skip_fillers()
-        if self.peek() in ("road", "street") and self.peek(1) in lx.JUNCTION_NOUNS:
-            self.i += 1   # "the road junction", "a street crossing"
+        if self.peek() in ("road", "street") and self.peek(1) in lx.ROAD_PART_NOUNS:
+            self.i += 1   # "the road junction", "a street crossing", "the road bridge"
         road = self.vocab.category_named("road")
+        water = self.vocab.category_named("water")
         verb = self.peek() in lx.CROSSING_VERBS and self.peek(1) not in (None, ",", *_CONJ)
-        if self.peek() not in lx.JUNCTION_NOUNS or road is None or verb:   # "the road crossing
-            self.i = save                                          # the river": a relation
+        word = self.peek()
+        bridge = word in lx.BRIDGE_NOUNS and water is not None
+        if (word not in lx.JUNCTION_NOUNS and not bridge) or road is None or verb:   # "the
+            self.i = save                                  # road crossing the river": a relation
             return None
-        note = (f"'{self.t[self.i]}' read as the road's junctions: where three or more arms "
-                "of the road found meet")
+        note = (f"'{word}' read as the road where it crosses water: the road inside the "
+                "water's outline, with water on both sides" if bridge else
+                f"'{word}' read as the road's junctions: where three or more arms of the road "
+                "found meet")
         if note not in self.notes:
             self.notes.append(note)
         self.i += 1
-        return Target((road,), part="junction")
+        return Target((road, water), part="bridge") if bridge else \
+            Target((road,), part="junction")
 
     def whole_image(self) -> bool:
         """"in the image", "across the whole scene": the extent every expression is read in,

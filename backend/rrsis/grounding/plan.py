@@ -213,7 +213,8 @@ class Target:
     #: the kind the user named, read as ``categories`` of its length (:mod:`.kinds`: "bus")
     named_as: str = ""
     #: a part of the objects, found in their outlines: "junction" (an anchor's: "cars at the
-    #: intersection" are on the road's junctions, :func:`~.relations.junctions`)
+    #: intersection" are on the road's junctions, :func:`~.relations.junctions`), "bridge"
+    #: (the road's over the water's, :func:`~.relations.bridges`)
     part: str = ""
 
     def rank_text(self) -> str:
@@ -231,10 +232,11 @@ class Target:
 
     def text(self) -> str:
         head = " + ".join(self.categories)
+        if self.part:   # "road junction", "road bridge over water"
+            head = " ".join([self.categories[0], self.part] + (
+                ["over", " + ".join(self.categories[1:])] if self.categories[1:] else []))
         if self.named_as:   # "bus-sized vehicle over 8 m long"
             head = f"{self.named_as}-sized {head}"
-        if self.part:   # "road junction"
-            head = f"{head} {self.part}"
         words = [a.text() for a in self.attributes if not a.after_the_name]
         if self.rank:
             words.insert(0, self.rank_text())

@@ -417,8 +417,8 @@ def default_distance(kind: str, groups: Sequence[str], anchor: Target,
                     "both_sides",
                     "parallel", "perpendicular", "oblique"):
         return None
-    base = max(lx.next_to_distance_m(g, vocabulary.group_of(a))
-               for g in groups for a in anchor.categories)
+    owners = anchor.categories[:1] if anchor.part else anchor.categories   # a bridge: road's
+    base = max(lx.next_to_distance_m(g, vocabulary.group_of(a)) for g in groups for a in owners)
     if kind in ("near", "between", "parallel", "perpendicular", "oblique"):   # each of the two
         return 2.0 * base        # near it; "parallel to the road": lined up near it
     if kind == "far":

@@ -28,7 +28,7 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
            "perpendicular", "oblique", "largest_hole", "in_courtyard", "COURTYARD_MIN_M2",
-           "group_sizes", "junctions", "crosses", "CROSSING_GAP_M", "both_sides",
+           "group_sizes", "junctions", "bridges", "crosses", "CROSSING_GAP_M", "both_sides",
            "JUNCTION_RADIUS", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
@@ -307,6 +307,30 @@ def junctions(road: BaseGeometry) -> List[BaseGeometry]:
     centres = [g.centroid for g in getattr(merged, "geoms", [merged])]
     discs = unary_union([c.buffer(JUNCTION_RADIUS * width) for c in centres])  # overlapping
     return [d.intersection(road) for d in getattr(discs, "geoms", [discs])]    # ones are one
+
+
+def bridges(road: BaseGeometry, water: BaseGeometry) -> List[BaseGeometry]:
+    """The bridges of a road mask over a water mask ("cars on the bridge"): the road inside
+    the water's outline once its gaps up to twice the road's width (:func:`mean_width` of
+    the whole network) are closed, in pieces with water on two opposite sides. A river's
+    mask is cut where the road is drawn over its bridge, or runs on under a deck drawn as
+    both: either way the deck is found. A road along a bank, or ending at it, has water on
+    one side only; a sliver under a quarter of the road's width squared is none."""
+    if road.is_empty or water.is_empty:
+        return []
+    width = max(mean_width(road), 2.0)
+    closed = water.buffer(width, join_style="mitre").buffer(   # the gap the deck makes in
+        -width, join_style="mitre")                                # the river, filled square
+    decks = road.intersection(closed)
+    out: List[BaseGeometry] = []
+    for deck in getattr(decks, "geoms", [decks]):
+        if not isinstance(deck, Polygon) or deck.area < 0.25 * width * width:
+            continue
+        around = water.intersection(deck.buffer(width / 2.0)).difference(deck)
+        sides = [p for p in getattr(around, "geoms", [around]) if p.area > 0]
+        if _on_both_sides(sides, deck):   # upstream and downstream of it
+            out.append(deck)
+    return out
 
 
 def _holes(geom: BaseGeometry) -> List[Polygon]:

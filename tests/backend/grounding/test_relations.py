@@ -979,6 +979,35 @@ def test_junctions_as_targets_are_the_road_parts_themselves() -> None:
     assert no_junction.picks == [] and not no_junction.uncertain
 
 
+def test_bridges_are_the_road_over_the_water() -> None:
+    """"cars on the bridge": the deck is found whether the river's mask is cut where the road
+    is drawn over it or runs on under the road; a road along the bank or ending at it is no
+    bridge; without water in the vocabulary's scene, no bridge is found and the answer is
+    uncertain, as without any anchor."""
+    road = unary_union([box(45, 0, 55, 100), box(55, 80, 100, 90)])   # north-south, a lane east
+    cut = [box(0, 60, 45, 70), box(55, 60, 100, 70)]             # the river, cut by the deck
+    under = [box(0, 60, 100, 70)]                                # drawn under the deck too
+    for water in (cut, under):
+        (deck,) = rel.bridges(road, unary_union(water))
+        assert deck.symmetric_difference(box(45, 60, 55, 70)).area < 1.0
+    assert rel.bridges(box(0, 71, 100, 79), box(0, 60, 100, 70)) == []      # along the bank
+    assert rel.bridges(box(45, 70, 55, 100), box(0, 60, 100, 70)) == []     # ends at it
+    assert rel.bridges(Polygon(), box(0, 60, 100, 70)) == []
+    cars = [box(48, 63, 52, 67), box(48, 20, 52, 24), box(70, 83, 74, 87)]   # on the deck;
+    scene = Scene({"road": [road], "water": cut, "car": cars}, (0, 0, 100, 100))   # off it
+    plan = parse("cars on the bridge")
+    assert plan.summary() == "grounded: car on road bridge over water"
+    assert any("crosses water" in n for n in plan.notes)
+    assert plan.categories() == ("car", "road", "water")
+    assert execute(plan, scene).picks == [("car", 0)]
+    assert execute(parse("cars not on the bridge"), scene).picks == [("car", 1), ("car", 2)]
+    assert execute(parse("bridges"), scene).picks == [("bridge", 0)]
+    assert parse("the road bridge").summary() == "grounded: road bridge over water"
+    assert parse("red bridges").mode == "end_to_end"   # a part of a mask has no colour
+    dry = execute(plan, Scene({"road": [road], "car": cars}, (0, 0, 100, 100)))
+    assert dry.picks == [] and dry.uncertain
+
+
 def test_crossing_is_running_across_not_beside_or_ending_at() -> None:
     """"roads crossing the river": the river cuts the road into stretches on both banks, or
     the road parts the river's mask where it stops at the bridge, or the road is the bridge's
