@@ -104,9 +104,9 @@ class RrsisDock(QgsDockWidget):
             "river, roads with buildings on both sides, buildings with a courtyard), junctions "
             "and bridges themselves (intersections, bridges), ranks (the building furthest "
             "north, the second car from the left), regions (in the top left of the image), "
-            "not / except, and / or. Anything else goes to the model whole, as does what the model answered better "
-            "in validation (trees along the road). The line under the box shows how it will "
-            "be read, and after a run how it was."))
+            "not / except, and / or. Anything else goes to the model whole, as does what the "
+            "model answered better in validation (trees along the road). The line under the "
+            "box shows how it will be read, and after a run how it was."))
         self.expression.addItems(settings.history())
         self.expression.setCurrentText("")
         form.addRow(self.tr("Expression"), self.expression)
