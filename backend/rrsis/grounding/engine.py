@@ -90,7 +90,7 @@ class GroundedRun:
             if use.grounded:
                 for cat in plan.categories():
                     self._add(self.vocabulary.by_name[cat].model_phrase)
-                if self.mode == "auto" and plan.relational:
+                if self.mode == "auto" and _model_may_answer(plan):
                     use.fallback_phrase = self._add(expr)
             elif plan.mode == "end_to_end":
                 self._add(expr)
@@ -264,7 +264,7 @@ class GroundedRun:
                 rivals = self.rivals_for(plan)
                 if rivals:
                     text += f"; rivals: {', '.join(rivals)}"
-                if sel.uncertain and use.fallback_phrase is not None:
+                if sel.uncertain and use.fallback_phrase is not None and sel.missing_objects:
                     mode = "end_to_end"
                     text = f"end to end: {expr!r} (fallback: {', '.join(sel.missing_anchors)} " \
                            f"not found)"
@@ -306,6 +306,13 @@ class GroundedRun:
         score = float(scores[best]) if 0 <= best < len(scores) else 0.0
         return Pick(cats[owner].model_phrase, index, text, category,
                     affine_transform(part, to_working), score)
+
+
+def _model_may_answer(plan: Plan) -> bool:
+    """Whether the model, asked the whole expression, could stand in for an anchor that is not
+    found: one of its anchors is an object the model segments, not only a part found in the
+    masks (a junction, a bridge: words the model was never taught)."""
+    return any(not a.part for t in plan.targets for a in t.anchors())
 
 
 def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]],

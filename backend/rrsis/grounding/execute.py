@@ -100,6 +100,9 @@ class Selection:
     uncertain: bool = False
     notes: List[str] = field(default_factory=list)
     missing_anchors: List[str] = field(default_factory=list)
+    #: an object the model segments was missing (not only a part found in masks, a junction
+    #: or a bridge, which the model was never asked for whole)
+    missing_objects: bool = False
 
     def undecided(self, missing: Target, relation: Relation, keys: List[ObjectKey]
                   ) -> List[ObjectKey]:
@@ -108,6 +111,7 @@ class Selection:
         uncertain and a note says which relation could not be decided."""
         name = missing.text()
         self.uncertain = True
+        self.missing_objects = self.missing_objects or not missing.part
         if name not in self.missing_anchors:
             self.missing_anchors.append(name)
             self.notes.append(f"no {name} found: '{relation.text()}' cannot be decided")

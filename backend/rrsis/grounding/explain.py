@@ -268,7 +268,10 @@ def explain_text(expression: str, mode: str = "auto",
             lines.append(f"  fallback (grounding {mode}): {expression!r} is segmented whole too "
                          "and answers if an anchor is not found")
         elif plan.relational:
-            lines.append("  a missing anchor leaves the answer uncertain (flagged), no fallback")
+            why = "" if mode != "auto" else " (its anchors are parts found in the masks, which " \
+                "the model was never asked for whole)"
+            lines.append("  a missing anchor leaves the answer uncertain (flagged), no "
+                         f"fallback{why}")
     elif plan.mode == "end_to_end":
         lines.append(f"  segment: {expression!r} whole, by the model ({plan.reason})")
         lines += _caution_lines(run, expression, unlearnt)

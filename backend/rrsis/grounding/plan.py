@@ -253,6 +253,15 @@ class Target:
         text = self.text()
         return f"({text})" if self.region is not None or self.relations else text
 
+    def anchors(self) -> List["Target"]:
+        """Every anchor of this target's relations (and what lies between), theirs too."""
+        out: List[Target] = []
+        for rel in self.relations:
+            for anchor in (rel.anchor, rel.via):
+                if anchor is not None:
+                    out += [anchor] + anchor.anchors()
+        return out
+
     def all_categories(self) -> Tuple[str, ...]:
         """This target's categories and its anchors', in order of first mention."""
         out: List[str] = list(self.categories)

@@ -106,6 +106,29 @@ def test_an_overlap_relation_between_rivals_suspends_their_contest() -> None:
                    {"vehicle": [0.6], "building": [0.9]}) == {("vehicle", 0)}
 
 
+def test_a_part_not_found_is_not_answered_by_the_model_whole() -> None:
+    """"cars on the bridge" on a scene without one: the model was never taught "bridge", so
+    its answer to the whole expression (every car) cannot stand in for the missing part; the
+    answer is uncertain and empty. Where a plain anchor is missing ("cars along the road"),
+    the model's whole answer is used as before."""
+    run = GroundedRun(["cars on the bridge", "cars at the junction", "cars along the road",
+                       "cars on the bridge near the road"], "auto", rivals=False)
+    assert run.phrases == ["cars", "road", "water", "cars along the road",
+                           "cars on the bridge near the road"]
+    car = box(10, 10, 14, 12)
+    objects = {"cars": [car], "road": [], "water": [], "cars along the road": [car],
+               "cars on the bridge near the road": [car]}
+    picks, reports = run.select(objects, Affine.identity(), 1.0, (0, 0, 100, 100), None,
+                                {k: [0.9] * len(v) for k, v in objects.items()})
+    for expr in ("cars on the bridge", "cars at the junction"):
+        assert reports[expr]["objects"] == 0 and reports[expr]["uncertain"], expr
+        assert reports[expr]["mode"] == "grounded" and "no object matches" in \
+            reports[expr]["messages"]
+    for expr in ("cars along the road", "cars on the bridge near the road"):
+        assert reports[expr]["mode"] == "end_to_end" and reports[expr]["objects"] == 1, expr
+    assert {e for e, _ in picks} == {"cars along the road", "cars on the bridge near the road"}
+
+
 def test_a_junction_is_picked_as_its_own_outline_in_the_working_crs() -> None:
     """"intersections": the selection carries the junction's polygon, mapped back from local
     metres to the working CRS (here 2 m per unit, offset), with the road's mean probability;
