@@ -4,6 +4,7 @@ loss going down, resume == uninterrupted, and the exported checkpoint's card."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Dict
 
 import pytest
 import torch
@@ -179,6 +180,31 @@ def test_weight_average_is_what_is_validated_and_exported(tiny_dataset: Path,
     plain = Trainer(TINY, [tiny_dataset], tmp_path / "plain", device="cpu")
     assert plain.ema is None and plain.selected_model is plain.model
     plain.close()
+
+
+def test_init_decay_pulls_the_trained_weights_back_to_their_start(tiny_dataset: Path,
+                                                                    tmp_path: Path) -> None:
+    """``init_decay``: after each step a weight moves ``lr x init_decay`` of its way back to
+    where training started; at a rate of 1 it is back there after every step, and a small
+    rate keeps it nearer than plain training does (same seed, same batches)."""
+    def trained(recipe: Recipe, name: str) -> Dict[str, torch.Tensor]:
+        trainer = Trainer(recipe, [tiny_dataset], tmp_path / name, device="cpu")
+        start = {n: p.detach().clone() for n, p in trainer.model.named_parameters()
+                 if p.requires_grad}
+        trainer.fit()
+        trainer.close()
+        now = dict(trainer.model.named_parameters())
+        return {n: now[n].detach() - s for n, s in start.items()}
+
+    plain = trained(TINY, "plain")
+    pinned = trained(TINY.replace(init_decay=1e9), "pinned")   # a rate of 1 at any lr
+    assert all(torch.equal(d, torch.zeros_like(d)) for d in pinned.values())
+    pulled = trained(TINY.replace(init_decay=0.2 / TINY.lr), "pulled")
+    drift = {k: sum(float(d.norm()) ** 2 for d in run.values())
+             for k, run in (("plain", plain), ("pulled", pulled))}
+    assert 0 < drift["pulled"] < drift["plain"]
+    with pytest.raises(InputError, match="init_decay"):
+        Trainer(TINY.replace(init_decay=-1.0), [tiny_dataset], tmp_path / "bad", device="cpu")
 
 
 def test_weight_average_resumes_with_the_run(tmp_path: Path) -> None:

@@ -83,6 +83,11 @@ class Recipe:
     #                                            the weights (timm's ModelEmaV3 with warm-up:
     #                                            it spans (1 + step) ** 2/3 iterations, 100 at
     #                                            step 1,000, at most 1 / (1 - ema_decay))
+    init_decay: float = 0.0                    # > 0: after each step, every trained weight
+    #                                            moves lr x this of its way back to where
+    #                                            training started (decoupled, as AdamW's decay
+    #                                            is to 0: fine-tuning on a few objects drifts
+    #                                            less from what the base knew)
     seed: int = 0
     # --- logging / selection ----------------------------------------------------------------
     log_every: int = 10

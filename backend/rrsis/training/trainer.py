@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,6 +187,13 @@ class Trainer:
         configure_trainable(self.model, recipe)
         self.model.to(self.device)
         self.ema = _make_ema(self.model, recipe.ema_decay)
+        if not (math.isfinite(recipe.init_decay) and recipe.init_decay >= 0):
+            raise InputError(f"init_decay must be a number >= 0 (0: off), not "
+                             f"{recipe.init_decay}")
+        #: the trained weights as training started (recipe ``init_decay``), by parameter
+        self.start_weights: Dict[int, torch.Tensor] = {
+            id(p): p.detach().clone() for p in self.model.parameters()
+            if p.requires_grad} if recipe.init_decay > 0 else {}
 
         aug = dict(scale_range=recipe.scale_range, random_crop=recipe.random_crop,
                    hflip=recipe.hflip, seed=recipe.seed, rot90=recipe.rot90, use_valid=True,
@@ -346,6 +354,8 @@ class Trainer:
             torch.nn.utils.clip_grad_norm_(
                 [p for p in self.model.parameters() if p.requires_grad], self.recipe.grad_clip)
         self.optimizer.step()
+        if self.start_weights:
+            self._decay_to_start()
         self.scheduler.step()
         if self.ema is not None:
             self.ema.update(self.model, step=self.global_step)
@@ -354,6 +364,16 @@ class Trainer:
             torch.distributed.all_reduce(value)
             value = value / self.info.world_size
         return float(value)
+
+    @torch.no_grad()
+    def _decay_to_start(self) -> None:
+        """Each trained weight moves ``lr x init_decay`` of its way back to its start."""
+        for group in self.optimizer.param_groups:
+            rate = min(1.0, group["lr"] * self.recipe.init_decay)
+            for p in group["params"]:
+                start = self.start_weights.get(id(p))
+                if start is not None:
+                    p.lerp_(start, rate)
 
     def fit(self) -> TrainResult:
         started = time.monotonic()
