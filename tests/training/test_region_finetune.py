@@ -116,6 +116,36 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
         finetune_region(data, "mine", base_model=str(start), export=export, max_iters=1)
 
 
+def test_finetune_selects_on_the_engines_iou_on_the_validation_part(region: tuple,
+                                                                     tmp_path: Path) -> None:
+    """Each validation scores the weights as a user gets them (the engine on the validation
+    part, the served card), not the 192 px crops: the exported model is the best of those
+    scores, and scores the same again on that part. The card they are validated with is the
+    exported one: the base's measured choices and ONNX graphs are not this model's."""
+    import csv
+
+    from rrsis.training.region.finetune import _served_card
+
+    data, start = region
+    export = tmp_path / "models" / "mine.safetensors"
+    finetune_region(data, "mine", base_model=str(start), minutes=0.5, max_iters=4,
+                    out=tmp_path / "run", export=export, device="cpu", compare=False)
+    with open(tmp_path / "run" / "epochs.csv") as f:
+        scores = [float(r["val_score"]) for r in csv.DictReader(f) if r.get("val_score")]
+    assert len(scores) >= 2 and all(0.0 <= v <= 1.0 for v in scores)
+    selection = read_card(tmp_path / "run" / "best.safetensors")["selection"]
+    assert selection["metric"] == "val_score" and selection["score"] == max(scores)
+    again = heldout_iou(data, str(export), device="cpu", split="val")["classes"]["house"]
+    assert again["iou"] == pytest.approx(max(scores), abs=0.02)   # stored in fp16
+    assert not (tmp_path / "run" / ".validating.safetensors").exists()
+    summary = json.loads((data / "dataset.json").read_text())
+    base = {**read_card(start), "onnx": {"graphs": {"image": {"file": "start.onnx"}}}}
+    served = _served_card(base, summary, None, name="mine", gsd=0.5, served=(0.4545, 0.5),
+                          licence=None, attribution=None)
+    assert not {"onnx", "operating_points", "group_gsd_range_m"} & set(served)
+    assert served["gsd_range_m"] == [0.4545, 0.5] and served["categories"] == {"house": ["house"]}
+
+
 def test_budget_planner_turns_minutes_into_iterations() -> None:
     import time
 

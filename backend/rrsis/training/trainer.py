@@ -155,10 +155,15 @@ class Trainer:
                  extra_card: Optional[Dict[str, Any]] = None,
                  more_train: Sequence[PathLike] = (),
                  progress: Optional[Callable[[Dict[str, Any]], None]] = None,
-                 cancelled: Optional[Callable[[], bool]] = None) -> None:
+                 cancelled: Optional[Callable[[], bool]] = None,
+                 validate: Optional[Callable[[ReferringSegmenter], float]] = None) -> None:
+        """``validate``: the score each validation selects on, given the model validated,
+        instead of the recipe's ``select_metric`` on the validation crops (``finetune``: the
+        engine's IoU on the validation part of a region); a single-process run only."""
         if not data:
             raise InputError("no dataset folder given")
         self.recipe = recipe
+        self.validate = validate
         self.roots = [Path(d) for d in data]
         # more draws of the same sources (other crops of the same training places): their
         # train split joins the training data; validation and test stay those of ``data``
@@ -169,6 +174,8 @@ class Trainer:
         self.out_dir = Path(out_dir)
         self.device = resolve_device(device)
         self.info: DistInfo = init_distributed(self.device)
+        if validate is not None and self.info.distributed:
+            raise InputError("a validation measure of the caller's runs in one process only")
         if self.info.distributed and self.device.type == "cuda":
             self.device = torch.device("cuda", self.info.local_rank)
         self.export_path = Path(export_path) if export_path else None
@@ -471,11 +478,14 @@ class Trainer:
         if self.val_set is not None and (partial or (self.epoch + 1) % max(
                 1, self.recipe.eval_every_epochs) == 0 or self.epoch + 1 == self.recipe.epochs):
             t = time.monotonic()
-            res = evaluate_dataset(self.selected_model, self.val_set, self.device,
-                                   self.batch_size, self.recipe.precision, self.info)
+            if self.validate is not None:   # the caller's measure of what a user gets
+                score = row["val_score"] = float(self.validate(self.selected_model))
+            else:
+                res = evaluate_dataset(self.selected_model, self.val_set, self.device,
+                                       self.batch_size, self.recipe.precision, self.info)
+                row.update({f"val_{k}": v for k, v in res["overall"].items() if k != "count"})
+                score = res["overall"].get(self.recipe.select_metric)
             self.validation_s = time.monotonic() - t
-            row.update({f"val_{k}": v for k, v in res["overall"].items() if k != "count"})
-            score = res["overall"].get(self.recipe.select_metric)
         elif self.val_set is None:
             score = -float(np.mean(losses)) if losses else None  # no val split: lowest loss
         set_train_mode(self.net, self.recipe.norm_eval)
@@ -488,7 +498,8 @@ class Trainer:
             self.best_score, self.best_epoch = score, self.epoch
             if self.info.is_main:
                 self._export(self.out_dir / BEST_FILE, {"selection": {
-                    "metric": self.recipe.select_metric if self.val_set is not None
+                    "metric": ("val_score" if self.validate is not None
+                               else self.recipe.select_metric) if self.val_set is not None
                     else "-train_loss", "score": score, "epoch": self.epoch,
                     "iteration": self.global_step}})
         barrier(self.info)

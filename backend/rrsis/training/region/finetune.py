@@ -2,8 +2,11 @@
 
 Starting from a checkpoint (default: the default model), the recipe ``finetune_region``
 trains with random crops, flips, quarter turns and scale jitter, pixels outside the data
-ignored, for as many iterations as fit the budget (measured step time). The best model
-on the validation part is exported in fp16 with a card that records the training GSD
+ignored, for as many iterations as fit the budget (measured step time). Each validation
+segments the validation part through the engine with the weights and the card they would be
+exported with, and scores it as the held-out part is scored: the trainer's score on 192 px
+crops picked worse checkpoints (docs/finetune-atlanta.md). The best of those is exported in
+fp16 with a card that records the training GSD
 and the served range below it (:data:`SERVED_SPREAD`), so ``segment --model NAME`` runs
 a coarser raster at that scale by default, and, for a raster that is not 8-bit, the stretch
 of its training tiles (``input_stretch``), which the engine then applies instead of the
@@ -21,6 +24,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple, Union
 
+import numpy as np
 import torch
 
 from ...errors import InputError, OutputExistsError
@@ -100,7 +104,7 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     from ...models.catalog import DEFAULT_MODEL, find_model
     from ...models.checkpoint import load_checkpoint, read_card, save_checkpoint
     from ..trainer import Trainer
-    from .holdout import before_after_report, heldout_iou
+    from .holdout import before_after_report, held_out_part, heldout_iou
 
     dataset = Path(dataset)
     meta_path = dataset / "dataset.json"
@@ -140,39 +144,40 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     run_dir.mkdir(parents=True, exist_ok=True)   # the held-out polygons are kept there
     before = heldout_iou(dataset, start, device=device, threads=threads, cancel=cancelled,
                          keep=run_dir / "heldout-before") if compare else {}
+    hi = (base.scale_range or (1.0, 1.0))[1]  # never finer than what the jitter showed
+    served = (round(gsd / min(hi, SERVED_SPREAD), 4), round(gsd, 4))
+
+    def served_card(model: Any) -> Dict[str, Any]:
+        return _served_card(dict(getattr(model, "card", {}) or {}), summary, stretch,
+                            name=name, gsd=gsd, served=served, licence=licence,
+                            attribution=attribution)
+
+    validating = run_dir / ".validating.safetensors"
+
+    def engine_score(model: Any) -> float:
+        """The engine's IoU on the validation part, mean over classes: what ``finetune``
+        reports on the held-out part, measured as a user gets it (whole tiles at the served
+        GSD, the stretch, polygons), not on the 192 px training crops."""
+        save_checkpoint(model, validating, card=served_card(model))
+        found = heldout_iou(dataset, str(validating), device=device, threads=threads,
+                            cancel=cancelled, split="val")
+        ious = [c["iou"] for c in (found.get("classes") or {}).values()]
+        return float(np.mean(ious)) if ious else 0.0
+
+    engine_val = held_out_part(summary, "val") is not None   # labelled objects to score on
     trainer = Trainer(base, [dataset], run_dir, device=device, name=name, gsd_m=gsd,
                       extra_card={"finetuned_from": Path(start).stem}, progress=report,
-                      cancelled=cancelled)
+                      cancelled=cancelled, validate=engine_score if engine_val else None)
     try:
         result = trainer.fit()
     finally:
         trainer.close()
+        validating.unlink(missing_ok=True)
     stage("export", 0.95)
     model = load_checkpoint(result.best_path, "cpu")
-    hi = (base.scale_range or (1.0, 1.0))[1]  # never finer than what the jitter showed
-    served = (round(gsd / min(hi, SERVED_SPREAD), 4), round(gsd, 4))
     model.config = model.config.replace(gsd_m=gsd, gsd_range_m=served)
-    card = dict(getattr(model, "card", {}))
-    for k in ("format", "format_version", "architecture", "config", "input", "token_count",
-              "weights_dtype", "weights_sha256", "created", "gsd_range_m",
-              "operating_points", "presence", "grounding_policy",  # measured on other weights
-              "group_gsd_range_m",  # the base's data; this model learnt at the region's GSD
-              "phrase_gsd_ceilings", "phrase_gsd_floors",  # measured on the base's weights
-              "group_tile_px",
-              "input_stretch",  # the base's training values, if any; this one's follow
-              "categories"):  # the base's own classes, if fine-tuned before
-        card.pop(k, None)
-    if stretch is not None:  # a raster that is not 8-bit: served as trained, whatever extent
-        card["input_stretch"] = stretch               # is viewed
-    # its classes in the words it was trained on: the grounding asks for them by those words
-    # (lexicon.vocabulary_of), so "solar panels" is not an unknown word to this model
-    card["categories"] = {ws[0]: list(ws) for ws in summary["classes"].values() if ws}
-    card.update({"name": name, "gsd_m": gsd, "gsd_range_m": list(served),
-                 "licence": licence or card.get("licence"), "attribution": attribution,
-                 "training_region": {"dataset": summary.get("name"), "parts": summary["parts"],
-                                     "source_raster": summary["source_raster"]}})
     target.parent.mkdir(parents=True, exist_ok=True)
-    save_checkpoint(model, target, card=card, dtype=torch.float16)
+    save_checkpoint(model, target, card=served_card(model), dtype=torch.float16)
     os.chmod(target, 0o644)
     kept: Dict[str, Any] = {}
     val: Dict[str, Any] = {}
@@ -197,6 +202,34 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
     (run_dir / "before_after.json").write_text(json.dumps(out_summary, indent=2))
     stage("done", 1.0)
     return out_summary
+
+
+def _served_card(card: Dict[str, Any], summary: Dict[str, Any],
+                 stretch: Optional[Dict[str, Any]], *, name: str, gsd: float,
+                 served: Tuple[float, float], licence: Optional[str],
+                 attribution: Optional[str]) -> Dict[str, Any]:
+    """A fine-tuned model's card from the one its weights carry: the base's measured choices
+    dropped, the region's GSD, served range, stretch, classes and provenance in."""
+    for k in ("format", "format_version", "architecture", "config", "input", "token_count",
+              "weights_dtype", "weights_sha256", "created", "gsd_range_m",
+              "onnx",  # the base's graphs: this model's are exported with it, if at all
+              "operating_points", "presence", "grounding_policy",  # measured on other weights
+              "group_gsd_range_m",  # the base's data; this model learnt at the region's GSD
+              "phrase_gsd_ceilings", "phrase_gsd_floors",  # measured on the base's weights
+              "group_tile_px",
+              "input_stretch",  # the base's training values, if any; this one's follow
+              "categories"):  # the base's own classes, if fine-tuned before
+        card.pop(k, None)
+    if stretch is not None:  # a raster that is not 8-bit: served as trained, whatever extent
+        card["input_stretch"] = stretch               # is viewed
+    # its classes in the words it was trained on: the grounding asks for them by those words
+    # (lexicon.vocabulary_of), so "solar panels" is not an unknown word to this model
+    card["categories"] = {ws[0]: list(ws) for ws in summary["classes"].values() if ws}
+    card.update({"name": name, "gsd_m": gsd, "gsd_range_m": list(served),
+                 "licence": licence or card.get("licence"), "attribution": attribution,
+                 "training_region": {"dataset": summary.get("name"), "parts": summary["parts"],
+                                     "source_raster": summary["source_raster"]}})
+    return card
 
 
 def _leave_to_base(dataset: Path, start: str, target: Path, *, device: str,
