@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import math
+import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
