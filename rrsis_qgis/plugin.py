@@ -9,6 +9,7 @@ from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
+from . import settings
 from .resources import icon_path
 
 MENU = "&RRSIS"
@@ -47,6 +48,9 @@ class RrsisPlugin:
         for action in (dock_action, settings_action):
             self.iface.addPluginToRasterMenu(MENU, action)
         self.actions = [dock_action, settings_action]
+        if not settings.get("dock_introduced"):   # the first start after installing: the
+            settings.set("dock_introduced", True)  # panel is there, not behind an icon
+            dock_action.setChecked(True)
 
     def show_dock(self, visible: bool = True) -> None:
         if self.dock is None:

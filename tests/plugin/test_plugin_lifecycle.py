@@ -32,6 +32,26 @@ def test_load_show_dock_and_unload_twice(iface):
         assert plugin.actions == [] and plugin.dock is None
 
 
+def test_the_first_start_after_installing_opens_the_dock(iface):
+    """Once: a new user sees the panel, not an icon to find; later starts leave it to them."""
+    import rrsis_qgis
+    from rrsis_qgis import settings
+
+    old = settings.get("dock_introduced")
+    settings.set("dock_introduced", False)
+    try:
+        for first in (True, False):
+            plugin = rrsis_qgis.classFactory(iface)
+            plugin.initGui()
+            assert plugin.actions[0].isChecked() == first
+            assert (len(iface.docks) == 1 and iface.docks[0].isVisible()) == first
+            plugin.unload()
+            assert iface.docks == []
+        assert settings.get("dock_introduced") is True
+    finally:
+        settings.set("dock_introduced", old)
+
+
 def test_provider_explains_a_missing_backend(qgis_app, monkeypatch, tmp_path):
     from rrsis_qgis import settings
     from rrsis_qgis.processing.provider import RrsisProvider
