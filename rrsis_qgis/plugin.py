@@ -48,9 +48,8 @@ class RrsisPlugin:
         for action in (dock_action, settings_action):
             self.iface.addPluginToRasterMenu(MENU, action)
         self.actions = [dock_action, settings_action]
-        if not settings.get("dock_introduced"):   # the first start after installing: the
-            settings.set("dock_introduced", True)  # panel is there, not behind an icon
-            dock_action.setChecked(True)
+        if settings.get("dock_visible"):   # as the user left it; open at the first start
+            dock_action.setChecked(True)    # after installing: a panel, not an icon to find
 
     def show_dock(self, visible: bool = True) -> None:
         if self.dock is None:
@@ -66,6 +65,7 @@ class RrsisPlugin:
             self.dock.raise_()
 
     def _dock_visibility(self, visible: bool) -> None:
+        settings.set("dock_visible", visible)
         if self.actions:
             self.actions[0].blockSignals(True)
             self.actions[0].setChecked(visible)
@@ -86,6 +86,7 @@ class RrsisPlugin:
                 dialog.close()  # an installer still running is cancelled
         if self.dock is not None:
             self.dock.cancel()
+            self.dock.visibilityChanged.disconnect(self._dock_visibility)   # not the user's
             self.iface.removeDockWidget(self.dock)
             self.dock.deleteLater()
             self.dock = None

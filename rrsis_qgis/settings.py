@@ -45,7 +45,7 @@ DEFAULTS: Dict[str, Any] = {
     "probability": False,      # also add the probability raster
     "output_dir": "",          # empty: <profile>/rrsis/results
     "history": "[]",           # JSON list of recent expressions, newest first
-    "dock_introduced": False,  # the dock was opened once by itself, at the first start
+    "dock_visible": True,      # the dock as the user left it (open at the first start)
 }
 
 DEVICES = ("auto", "cpu", "cuda")

@@ -32,24 +32,26 @@ def test_load_show_dock_and_unload_twice(iface):
         assert plugin.actions == [] and plugin.dock is None
 
 
-def test_the_first_start_after_installing_opens_the_dock(iface):
-    """Once: a new user sees the panel, not an icon to find; later starts leave it to them."""
+def test_the_dock_opens_as_the_user_left_it(iface):
+    """Open at the first start after installing (a panel, not an icon to find); closed by the
+    user, it stays closed at the next start; opened again, it opens again."""
     import rrsis_qgis
     from rrsis_qgis import settings
 
-    old = settings.get("dock_introduced")
-    settings.set("dock_introduced", False)
+    old = settings.get("dock_visible")
+    settings.set("dock_visible", settings.DEFAULTS["dock_visible"])   # a new profile
     try:
-        for first in (True, False):
+        for expected, user_leaves_it in ((True, False), (False, True), (True, True)):
             plugin = rrsis_qgis.classFactory(iface)
             plugin.initGui()
-            assert plugin.actions[0].isChecked() == first
-            assert (len(iface.docks) == 1 and iface.docks[0].isVisible()) == first
+            assert plugin.actions[0].isChecked() == expected
+            assert (len(iface.docks) == 1 and iface.docks[0].isVisible()) == expected
+            plugin.actions[0].setChecked(user_leaves_it)   # the toolbar button
+            assert settings.get("dock_visible") == user_leaves_it
             plugin.unload()
-            assert iface.docks == []
-        assert settings.get("dock_introduced") is True
+            assert iface.docks == [] and settings.get("dock_visible") == user_leaves_it
     finally:
-        settings.set("dock_introduced", old)
+        settings.set("dock_visible", old)
 
 
 def test_provider_explains_a_missing_backend(qgis_app, monkeypatch, tmp_path):
