@@ -236,11 +236,11 @@ class _Parser(RelationRules):
         along, self.premod_along = self.premod_along, None
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
-        junction = self.road_part()   # "the intersections", "bridges": a part of the road's
-        heads = list(junction.categories) if junction is not None else self.head()   # mask
-        generic = self.head_generic = self.head_generic and junction is None
+        road_part = self.road_part()   # "the intersections", "bridges": a part of the road's
+        heads = list(road_part.categories) if road_part is not None else self.head()   # mask
+        generic = self.head_generic = self.head_generic and road_part is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
-        while self.peek() in _CONJ and junction is None:
+        while self.peek() in _CONJ and road_part is None:
             save = self.i
             self.i += 1
             self.skip_fillers()
@@ -396,13 +396,13 @@ class _Parser(RelationRules):
             raise self.fail("closest to what")
         if rank is not None and rank[1] == 1 and count is None and not skip and plural:
             self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
-        if junction is not None and (choices.get("colour") or
-                                     any(a.kind == "colour" for a in attrs)):
-            raise self.fail(f"a colour of a {junction.part}")   # a part of a mask has no
+        if road_part is not None and (choices.get("colour") or
+                                      any(a.kind == "colour" for a in attrs)):
+            raise self.fail(f"a colour of a {road_part.part}")   # a part of a mask has no
         self.target_choices_read = choices              # pixels of its own to measure
         self.target_generic = generic
         return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip,
-                      part=junction.part if junction is not None else "")
+                      part=road_part.part if road_part is not None else "")
 
     def excluded_rank(self) -> Optional[Tuple[str, int]]:
         """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
@@ -951,9 +951,9 @@ class _Parser(RelationRules):
                 return Target(self.heads)   # "cars close to each other": to other cars
         elif self.heads and self.eat("one", "another"):
             return Target(self.heads)
-        junction = self.road_part()
-        if junction is not None:   # "at the intersection", "on the bridge": a part of the
-            return junction        # road's mask
+        road_part = self.road_part()
+        if road_part is not None:   # "at the intersection", "on the bridge": a part of the
+            return road_part        # road's mask
         attrs, rank, count, skip = self.premods(anchor=True)
         if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
             self.anchor_count = (count, False, None)
