@@ -65,10 +65,14 @@ class RrsisPlugin:
             self.dock.raise_()
 
     def _dock_visibility(self, visible: bool) -> None:
-        settings.set("dock_visible", visible)
+        """Opened or closed by the user, remembered for the next start. A dock tabbed behind
+        another panel is not visible but still open (Qt's own view action stays checked), so
+        what counts is whether it is hidden, not whether it shows."""
+        is_open = self.dock is not None and not self.dock.isHidden()
+        settings.set("dock_visible", is_open)
         if self.actions:
             self.actions[0].blockSignals(True)
-            self.actions[0].setChecked(visible)
+            self.actions[0].setChecked(is_open)
             self.actions[0].blockSignals(False)
 
     def show_settings(self) -> None:

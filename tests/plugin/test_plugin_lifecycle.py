@@ -54,6 +54,41 @@ def test_the_dock_opens_as_the_user_left_it(iface):
         settings.set("dock_visible", old)
 
 
+def test_a_dock_tabbed_behind_another_panel_is_still_open(iface):
+    """Tabbed with another panel and not the front tab, the dock is out of sight but open:
+    the toolbar button stays checked and the next start opens it, as QGIS's own panels do."""
+    import rrsis_qgis
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtWidgets import QDockWidget
+    from rrsis_qgis import settings
+
+    old = settings.get("dock_visible")
+    settings.set("dock_visible", True)
+    other = QDockWidget("Layer styling")
+    try:
+        plugin = rrsis_qgis.classFactory(iface)
+        plugin.initGui()
+        shown = []
+        plugin.dock.visibilityChanged.connect(shown.append)
+        iface.window.addDockWidget(Qt.RightDockWidgetArea, other)
+        iface.window.tabifyDockWidget(plugin.dock, other)
+        other.show()
+        other.raise_()
+        QgsApplication.processEvents()
+        assert shown[-1] is False                                # behind the other tab
+        assert plugin.actions[0].isChecked() and settings.get("dock_visible") is True
+        plugin.dock.raise_()
+        QgsApplication.processEvents()
+        assert shown[-1] is True and plugin.actions[0].isChecked()
+        plugin.actions[0].setChecked(False)                      # closed by the user
+        assert settings.get("dock_visible") is False
+        plugin.unload()
+    finally:
+        iface.window.removeDockWidget(other)
+        other.deleteLater()
+        settings.set("dock_visible", old)
+
+
 def test_provider_explains_a_missing_backend(qgis_app, monkeypatch, tmp_path):
     from rrsis_qgis import settings
     from rrsis_qgis.processing.provider import RrsisProvider
