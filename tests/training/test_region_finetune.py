@@ -116,23 +116,37 @@ def test_finetune_exports_a_model_that_serves_at_its_training_gsd(region: tuple,
         finetune_region(data, "mine", base_model=str(start), export=export, max_iters=1)
 
 
-def test_finetune_selects_on_the_engines_iou_on_the_validation_part(region: tuple,
-                                                                     tmp_path: Path) -> None:
+def test_finetune_selects_on_the_engines_iou_on_the_validation_part(
+        region: tuple, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """Each validation scores the weights as a user gets them (the engine on the validation
     part, the served card), not the 192 px crops: the exported model is the best of those
     scores, and scores the same again on that part. The card they are validated with is the
-    exported one: the base's measured choices and ONNX graphs are not this model's."""
+    exported one: the base's measured choices and ONNX graphs are not this model's. With
+    ``keep_validations`` every validation's weights are kept, and ``holdout`` scores them all
+    afterwards as the run did."""
     import csv
 
     from rrsis.training.region.finetune import _served_card
+    from rrsis.training.region.holdout import main as holdout_main
 
     data, start = region
     export = tmp_path / "models" / "mine.safetensors"
+    (tmp_path / "run" / "validations").mkdir(parents=True)
+    (tmp_path / "run" / "validations" / "it09999.safetensors").write_bytes(b"an earlier run")
     finetune_region(data, "mine", base_model=str(start), minutes=0.5, max_iters=4,
-                    out=tmp_path / "run", export=export, device="cpu", compare=False)
+                    out=tmp_path / "run", export=export, device="cpu", compare=False,
+                    keep_validations=True)
     with open(tmp_path / "run" / "epochs.csv") as f:
-        scores = [float(r["val_score"]) for r in csv.DictReader(f) if r.get("val_score")]
+        rows = [r for r in csv.DictReader(f) if r.get("val_score")]
+    scores = [float(r["val_score"]) for r in rows]
     assert len(scores) >= 2 and all(0.0 <= v <= 1.0 for v in scores)
+    kept = sorted((tmp_path / "run" / "validations").glob("*.safetensors"))
+    assert [p.name for p in kept] == [f"it{int(r['iter']):05d}.safetensors" for r in rows]
+    assert read_card(kept[0])["gsd_range_m"] == read_card(export)["gsd_range_m"]
+    capsys.readouterr()
+    assert holdout_main([str(data)] + [str(p) for p in kept] + ["--part", "val", "--json"]) == 0
+    rescored = [r["classes"]["house"]["iou"] for r in json.loads(capsys.readouterr().out)]
+    assert rescored == pytest.approx(scores, abs=0.02)   # kept in fp16, as exported
     selection = read_card(tmp_path / "run" / "best.safetensors")["selection"]
     assert selection["metric"] == "val_score" and selection["score"] == max(scores)
     again = heldout_iou(data, str(export), device="cpu", split="val")["classes"]["house"]

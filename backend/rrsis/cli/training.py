@@ -209,6 +209,10 @@ def add_arguments_finetune(p: argparse.ArgumentParser) -> None:
                    help="leave a class to the base model where it segments it better on the "
                         "validation part (default); --no-base-where-better: the new model "
                         "answers every class")
+    p.add_argument("--keep-validations", action="store_true",
+                   help="keep the weights of every validation in RUN/validations (a "
+                        "build-dataset region), to score the whole run afterwards: python -m "
+                        "rrsis.training.region.holdout DATASET RUN/validations/*.safetensors")
     _common_train_args(p, budget_minutes=True)
 
 
@@ -229,6 +233,8 @@ def run_finetune(args: argparse.Namespace) -> int:
     if len(args.data) == 1 and (Path(args.data[0]) / "dataset.json").is_file() and \
             "parts" in json.loads((Path(args.data[0]) / "dataset.json").read_text()):
         return _run_finetune_region(args)
+    if args.keep_validations:
+        raise InputError("--keep-validations is for a dataset built by rrsis build-dataset")
     start = str(find_model(args.model or DEFAULT_MODEL))
     if args.time_budget:
         args.time_budget = args.time_budget * 60.0  # minutes on this command
@@ -277,7 +283,8 @@ def _run_finetune_region(args: argparse.Namespace) -> int:
                               licence=args.licence, attribution=args.attribution,
                               device=args.device, threads=args.threads,
                               overwrite=args.overwrite, max_iters=args.max_iters,
-                              base_where_better=args.base_where_better)
+                              base_where_better=args.base_where_better,
+                              keep_validations=args.keep_validations)
     print(json.dumps(summary, indent=2))
     for line in summary.get("report", []):   # the before/after in words, beside the JSON
         print(line, file=sys.stderr)

@@ -156,14 +156,18 @@ class Trainer:
                  more_train: Sequence[PathLike] = (),
                  progress: Optional[Callable[[Dict[str, Any]], None]] = None,
                  cancelled: Optional[Callable[[], bool]] = None,
-                 validate: Optional[Callable[[ReferringSegmenter], float]] = None) -> None:
+                 validate: Optional[Callable[[ReferringSegmenter], float]] = None,
+                 on_validation: Optional[Callable[[ReferringSegmenter, Dict[str, Any]], None]]
+                 = None) -> None:
         """``validate``: the score each validation selects on, given the model validated,
         instead of the recipe's ``select_metric`` on the validation crops (``finetune``: the
-        engine's IoU on the validation part of a region); a single-process run only."""
+        engine's IoU on the validation part of a region); a single-process run only.
+        ``on_validation``: called by the main process with the model and its row after each
+        validation (``finetune --keep-validations`` keeps the weights of every one)."""
         if not data:
             raise InputError("no dataset folder given")
         self.recipe = recipe
-        self.validate = validate
+        self.validate, self.on_validation = validate, on_validation
         self.roots = [Path(d) for d in data]
         # more draws of the same sources (other crops of the same training places): their
         # train split joins the training data; validation and test stay those of ``data``
@@ -475,6 +479,7 @@ class Trainer:
         row: Dict[str, Any] = {"epoch": self.epoch, "iter": self.global_step,
                                "train_loss": float(np.mean(losses)) if losses else ""}
         score: Optional[float] = None
+        validated = False
         if self.val_set is not None and (partial or (self.epoch + 1) % max(
                 1, self.recipe.eval_every_epochs) == 0 or self.epoch + 1 == self.recipe.epochs):
             t = time.monotonic()
@@ -486,11 +491,14 @@ class Trainer:
                 row.update({f"val_{k}": v for k, v in res["overall"].items() if k != "count"})
                 score = res["overall"].get(self.recipe.select_metric)
             self.validation_s = time.monotonic() - t
+            validated = True
         elif self.val_set is None:
             score = -float(np.mean(losses)) if losses else None  # no val split: lowest loss
         set_train_mode(self.net, self.recipe.norm_eval)
         self.logger.epoch(row)   # a run stopped mid-epoch (budget, max_iters) too: its last
         self.history.append(row)  # validation is often the one at the lowest learning rate
+        if validated and self.on_validation is not None and self.info.is_main:
+            self.on_validation(self.selected_model, row)
         improved = score is not None and (self.best_score is None or score > self.best_score)
         if score is not None and self.val_set is not None:
             self.stale_validations = 0 if improved else self.stale_validations + 1

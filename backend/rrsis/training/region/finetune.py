@@ -93,13 +93,17 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
                     attribution: Optional[str] = None, device: str = "auto",
                     threads: Optional[int] = None, overwrite: bool = False,
                     compare: bool = True, base_where_better: bool = True,
-                    max_iters: Optional[int] = None,
+                    max_iters: Optional[int] = None, keep_validations: bool = False,
                     progress: Optional[Callable[[Dict[str, Any]], None]] = None,
                     cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]:
     """Train, export (fp16, 0644), and compare base and new model on the held-out part.
 
     With ``base_where_better`` (and ``compare``) a class the base segments better than the new
-    weights on the validation part is left to the base (:func:`_leave_to_base`)."""
+    weights on the validation part is left to the base (:func:`_leave_to_base`).
+    ``keep_validations``: the weights of every validation are kept in ``RUN/validations``
+    (``itNNNNN.safetensors``, fp16 with the card the export gets), so the whole run can be
+    scored afterwards on any part (``python -m rrsis.training.region.holdout DATASET
+    RUN/validations/*.safetensors --part test``), not only the checkpoint it chose."""
     from ...device import set_threads
     from ...models.catalog import DEFAULT_MODEL, find_model
     from ...models.checkpoint import load_checkpoint, read_card, save_checkpoint
@@ -164,10 +168,23 @@ def finetune_region(dataset: PathLike, name: str, *, base_model: Optional[str] =
         ious = [c["iou"] for c in (found.get("classes") or {}).values()]
         return float(np.mean(ious)) if ious else 0.0
 
+    kept_dir = run_dir / "validations"
+    if keep_validations:   # a run folder used again: only this run's validations in it
+        for old in kept_dir.glob("it*.safetensors"):
+            old.unlink()
+
+    def keep(model: Any, row: Dict[str, Any]) -> None:
+        kept_dir.mkdir(exist_ok=True)
+        path = kept_dir / f"it{int(row['iter']):05d}.safetensors"
+        save_checkpoint(model, path, card={**served_card(model), "validation": row},
+                        dtype=torch.float16)
+        os.chmod(path, 0o644)
+
     engine_val = held_out_part(summary, "val") is not None   # labelled objects to score on
     trainer = Trainer(base, [dataset], run_dir, device=device, name=name, gsd_m=gsd,
                       extra_card={"finetuned_from": Path(start).stem}, progress=report,
-                      cancelled=cancelled, validate=engine_score if engine_val else None)
+                      cancelled=cancelled, validate=engine_score if engine_val else None,
+                      on_validation=keep if keep_validations else None)
     try:
         result = trainer.fit()
     finally:

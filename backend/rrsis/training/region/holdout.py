@@ -1,6 +1,6 @@
 """Before/after on the held-out part, measured through the engine (what the user will get).
 
-    python -m rrsis.training.region.holdout DATASET MODEL [--part train|val|test] [--gsd M]
+    python -m rrsis.training.region.holdout DATASET MODEL... [--part train|val|test] [--gsd M]
 
 Each model segments the held-out rectangle of the raster with each category word via
 :func:`rrsis.engine.run.segment` (its own served GSD, stretch over that area, tiling and
@@ -8,6 +8,9 @@ vectorising); its polygons and the labelled ones are rasterised on the dataset's
 over that rectangle and compared: IoU = |prediction ∩ labels| / |prediction ∪ labels|.
 ``--part`` scores another part of the dataset the same way (the training or validation
 strip), which is how recipe and serving choices are made without looking at the held-out part.
+Several models are scored one after the other, a line each: the weights ``finetune
+--keep-validations`` kept at every validation of a run, to see where along it the part is
+segmented best.
 """
 
 from __future__ import annotations
@@ -245,6 +248,16 @@ def _class_word(cls: str, row: Dict[str, Any]) -> str:
     return row["expression"] + (f" (class {cls})" if cls != row["expression"] else "")
 
 
+def _print_scores(result: Dict[str, Any], label: str) -> None:
+    """One line per class of one model's result, led by ``label`` when several are scored."""
+    for cls, c in result["classes"].items():
+        print(f"{label + ': ' if label else ''}{result['split']} part, {_class_word(cls, c)}: "
+              f"IoU {c['iou']:.3f} (precision {c['precision']:.3f}, recall {c['recall']:.3f}); "
+              f"{c['objects']} objects, {c['objects_found_iou50']} found (IoU >= 0.5), "
+              f"{c['objects_touched']} touched; {c['predicted_objects']} polygons at "
+              f"{c['served_gsd_m']:g} m")
+
+
 def _quoted(words: Sequence[str]) -> str:
     return ", ".join(f"'{w}'" for w in words)
 
@@ -255,7 +268,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("dataset", help="a build-dataset folder (its dataset.json names the raster "
                    "and the labels)")
-    p.add_argument("model", help="model name (RRSIS_MODEL_DIR, ...) or .safetensors path")
+    p.add_argument("model", nargs="+",
+                   help="model name (RRSIS_MODEL_DIR, ...) or .safetensors path; several: "
+                        "each scored in turn")
     p.add_argument("--part", choices=SPLITS, default=None,
                    help="the part to score (default: the held-out part, test else val)")
     p.add_argument("--threads", type=int, default=2)
@@ -272,21 +287,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def body() -> int:
         if not (Path(args.dataset) / "dataset.json").is_file():
             raise InputError(f"{args.dataset}: no dataset.json (a build-dataset folder?)")
-        result = heldout_iou(args.dataset, args.model, device=args.device, threads=args.threads,
-                             split=args.part, gsd_m=args.gsd_m,
-                             flip_average=args.flip_average, threshold=args.threshold)
-        if not result:
-            raise InputError(f"{args.dataset}: no {args.part or 'held-out'} part with "
-                             "labelled objects")
+        results = []
+        for model in args.model:
+            result = heldout_iou(args.dataset, model, device=args.device,
+                                 threads=args.threads, split=args.part, gsd_m=args.gsd_m,
+                                 flip_average=args.flip_average, threshold=args.threshold)
+            if not result:
+                raise InputError(f"{args.dataset}: no {args.part or 'held-out'} part with "
+                                 "labelled objects")
+            results.append({"model": model, **result})
+            if not args.json:
+                _print_scores(result, Path(model).stem if len(args.model) > 1 else "")
         if args.json:
-            print(json.dumps(result, indent=2))
-            return 0
-        for cls, c in result["classes"].items():
-            print(f"{result['split']} part, {_class_word(cls, c)}: IoU {c['iou']:.3f} "
-                  f"(precision {c['precision']:.3f}, recall {c['recall']:.3f}); "
-                  f"{c['objects']} objects, "
-                  f"{c['objects_found_iou50']} found (IoU >= 0.5), {c['objects_touched']} "
-                  f"touched; {c['predicted_objects']} polygons at {c['served_gsd_m']:g} m")
+            print(json.dumps(results[0] if len(results) == 1 else results, indent=2))
         return 0
 
     return run_tool(body, "holdout")
