@@ -434,9 +434,9 @@ class Trainer:
                 self.stopped_early = True
                 completed = self.epoch >= self.recipe.epochs
                 if self.info.is_main:
-                    log.info("no better validation %s in the last %d validations (best %.4f "
+                    log.info("no better %s in the last %d validations (best %.4f "
                              "after epoch %s): stopping at iteration %d",
-                             self.recipe.select_metric, self.stale_validations,
+                             self.selection_metric, self.stale_validations,
                              self.best_score or 0.0, self.best_epoch, self.global_step)
                 break
         result = self._finish(completed)
@@ -506,9 +506,7 @@ class Trainer:
             self.best_score, self.best_epoch = score, self.epoch
             if self.info.is_main:
                 self._export(self.out_dir / BEST_FILE, {"selection": {
-                    "metric": ("val_score" if self.validate is not None
-                               else self.recipe.select_metric) if self.val_set is not None
-                    else "-train_loss", "score": score, "epoch": self.epoch,
+                    "metric": self.selection_metric, "score": score, "epoch": self.epoch,
                     "iteration": self.global_step}})
         barrier(self.info)
 
@@ -528,6 +526,14 @@ class Trainer:
         card.update(self.extra_card)
         card.update(extra)
         return card
+
+    @property
+    def selection_metric(self) -> str:
+        """What the best checkpoint is chosen on: the caller's score (``val_score``), the
+        recipe's metric on the validation crops, or the training loss without validation."""
+        if self.val_set is None:
+            return "-train_loss"
+        return "val_score" if self.validate is not None else self.recipe.select_metric
 
     @property
     def selected_model(self) -> ReferringSegmenter:
