@@ -11,6 +11,7 @@ lives in client, render, layers and params.
 from __future__ import annotations
 
 import functools
+import html
 import re
 import time
 from typing import Any, Dict, List, Optional, Tuple
@@ -19,7 +20,7 @@ from qgis.core import (Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject,
                        QgsRasterLayer, QgsRectangle, QgsVectorLayer)
 from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                  QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
@@ -112,6 +113,8 @@ class RrsisDock(QgsDockWidget):
         form.addRow(self.tr("Expression"), self.expression)
         self.plan = QLabel("", body)  # how the expression reads (preview), or the last run did
         self.plan.setWordWrap(True)
+        self._corrections: List[Tuple[str, str]] = []   # the links of the line: see _show_plan
+        self.plan.linkActivated.connect(self._use_correction)
         form.addRow("", self.plan)
         # (layer id, its source) -> has such a band; a layer given a new source is judged anew
         self._near_infrared_layers: Dict[Tuple[str, str], bool] = {}
@@ -375,8 +378,30 @@ class RrsisDock(QgsDockWidget):
                                self.tr("The chosen extent does not overlap the raster."))
         return rect
 
-    def _show_plan(self, text: str) -> None:
-        self.plan.setText(text)
+    def _show_plan(self, text: str, corrections: Optional[Dict[str, str]] = None) -> None:
+        """The line under the box; an expression with a slip of the keyboard mended by the
+        backend ("did you mean 'buildings next to the road'?") gets it as a link that puts
+        it in the box in place of what was typed."""
+        self._corrections = list((corrections or {}).items())
+        if not self._corrections:
+            self.plan.setTextFormat(Qt.PlainText)
+            self.plan.setText(text)
+            return
+        shown = html.escape(text)
+        for i, (_, fixed) in enumerate(self._corrections):
+            link = f'did you mean <a href="{i}">{html.escape(fixed)}</a>?'
+            said = html.escape(f"did you mean {fixed!r}?")   # as plans and the backend say it
+            shown = shown.replace(said, link) if said in shown else \
+                f"{shown}\n{link[0].upper()}{link[1:]}"
+        self.plan.setTextFormat(Qt.RichText)
+        self.plan.setText(shown.replace("\n", "<br>"))
+
+    def _use_correction(self, link: str) -> None:
+        """A mended expression clicked: it replaces the line it mends (asked again as typed)."""
+        expression, fixed = self._corrections[int(link)]
+        lines = self.expression.currentText().splitlines()
+        self.expression.setCurrentText("\n".join(fixed if line.strip() == expression else line
+                                                  for line in lines))
 
     def _near_infrared(self) -> bool:
         """Whether the engine may keep tree and vegetation phrases to what is green on the
@@ -534,7 +559,7 @@ class RrsisDock(QgsDockWidget):
             self.show_error(str(exc), repr(exc))
             self._finish("failed", [])
             return
-        self.plan.setText(plans.plan_text(result))
+        self._show_plan(plans.plan_text(result), plans.corrections(result))
         log.info(f"segment result: {result}")
         answer = answers.summarize(result, request.get("expressions") or [])
         if answer.level == "success":

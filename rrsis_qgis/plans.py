@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 __all__ = ["plan_text", "objects_text", "plan_of", "unknown_words", "suggestions",
-           "preview_text", "PREVIEW_PREFIX"]
+           "corrections", "preview_text", "PREVIEW_PREFIX"]
 
 PREVIEW_PREFIX = "Reads as: "   # a preview (explain), not the plan of a finished run
 
@@ -53,6 +53,17 @@ def suggestions(result: Dict[str, Any]) -> List[str]:
     return _over_plans(result, "suggestions")
 
 
+def corrections(result: Dict[str, Any]) -> Dict[str, str]:
+    """Expression -> the same with its slips of the keyboard mended ("biuldings next to the
+    raod" -> "buildings next to the road"), where the backend offers one (``corrected``)."""
+    out: Dict[str, str] = {}
+    for expression, plan in (result.get("plans") or {}).items():
+        fixed = plan.get("corrected") if isinstance(plan, dict) else None
+        if isinstance(fixed, str) and fixed.strip() and fixed != expression:
+            out[str(expression)] = fixed
+    return out
+
+
 def _over_plans(result: Dict[str, Any], key: str) -> List[str]:
     """The result's own ``key`` list, then every plan's, in order, once each."""
     words: List[str] = [str(w) for w in result.get(key) or []]
@@ -73,7 +84,8 @@ def preview_text(result: Dict[str, Any], near_infrared: bool = False) -> str:
             continue
         notes = [] if plan.get("mode") == "nothing" else [   # its summary names them
             f"unknown word {w!r}" for w in plan.get("unknown_words") or []]
-        notes += [f"did you mean {w!r}?" for w in plan.get("suggestions") or []]
+        meant = [plan["corrected"]] if plan.get("corrected") else plan.get("suggestions") or []
+        notes += [f"did you mean {w!r}?" for w in meant]   # as the backend's messages say it
         notes += [str(c) for c in plan.get("cautions") or []]   # words the model did not learn
         base = plan.get("base_model") or {}   # categories its base answers (not taught)
         if isinstance(base, dict) and base:

@@ -30,7 +30,7 @@ class PlanPreview(QObject):
     answered = pyqtSignal(str, dict)   # the request it answers (as JSON), the result
 
     def __init__(self, parent: QObject, request: Callable[[], Optional[Dict[str, Any]]],
-                 show: Callable[[str], None], start: Callable[[], None],
+                 show: Callable[..., None], start: Callable[[], None],
                  near_infrared: Optional[Callable[[], bool]] = None) -> None:
         super().__init__(parent)
         # weakly: the dock owns this, and a cycle back to it would outlive its deletion
@@ -97,7 +97,8 @@ class PlanPreview(QObject):
         show = self._show()
         if key == self._asked and show is not None:
             show(plans.preview_text(result, near_infrared=self._gated(result)
-                                    and self._raster_has_near_infrared()))
+                                    and self._raster_has_near_infrared()),
+                 plans.corrections(result))
 
     @staticmethod
     def _gated(result: Dict[str, Any]) -> bool:

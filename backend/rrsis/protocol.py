@@ -373,7 +373,8 @@ METHODS: Dict[str, MethodSpec] = {
     "estimate": MethodSpec(SEGMENT_PARAMS, "EstimateResult.to_dict()", True,
                            "tiles, time and memory of a segment request, without running it"),
     "explain": MethodSpec(EXPLAIN_PARAMS, "{plans: {expression: {summary, mode, reason, "
-                          "unknown_words, suggestions, notes, targets, segment, rivals, text"
+                          "unknown_words, suggestions, corrected, notes, targets, segment, "
+                          "rivals, text"
                           "[, unlearnt, cautions, base_model, nir_gated]}}}", False,
                           "how a segment request would read its expressions (grounding plans), "
                           "from the model's card alone: no raster, no model run"),

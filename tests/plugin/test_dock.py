@@ -246,6 +246,23 @@ def test_the_line_under_the_box_says_how_an_expression_will_be_read(iface, proje
     assert wait_until(lambda: dock.plan.text() == "", 10)
 
 
+def test_a_slip_of_the_keyboard_is_mended_by_a_click_under_the_box(iface, project, dock):
+    """"biuldings next to the raod" reads as nothing; the line under the box offers the
+    mended expression as a link, and the link puts it in the box, which is read again."""
+    from qgis.PyQt.QtCore import Qt
+
+    dock.expression.setCurrentText("biuldings next to the raod")
+    link = '<a href="0">buildings next to the road</a>'
+    assert wait_until(lambda: link in dock.plan.text(), 60), dock.plan.text()
+    assert dock.plan.textFormat() == Qt.RichText
+    assert "did you mean " + link + "?" in dock.plan.text()   # in place, said once
+    assert dock.plan.textInteractionFlags() & Qt.LinksAccessibleByMouse
+    dock.plan.linkActivated.emit("0")
+    assert dock.expression.currentText() == "buildings next to the road"
+    assert wait_until(lambda: "next to road" in dock.plan.text(), 60), dock.plan.text()
+    assert dock.plan.textFormat() == Qt.PlainText and "<a" not in dock.plan.text()
+
+
 def test_the_plugin_judges_a_band_as_the_engine_does():
     """rrsis_qgis.bands cannot import the backend: its rule's numbers and words are the
     engine's (rrsis.engine.raster_io), read from the source."""

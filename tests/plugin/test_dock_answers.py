@@ -153,7 +153,7 @@ def test_processing_takes_a_working_gsd_and_offers_the_engines_threshold_range(p
 
 
 def test_the_preview_line_says_what_the_model_did_not_learn_and_what_was_meant():
-    from rrsis_qgis.plans import preview_text
+    from rrsis_qgis.plans import corrections, preview_text
 
     text = preview_text({"plans": {
         "trucks": {"mode": "grounded", "summary": "grounded: truck", "rivals": ["building"],
@@ -167,6 +167,14 @@ def test_the_preview_line_says_what_the_model_did_not_learn_and_what_was_meant()
         "(validation IoU 0.00 on 57 examples): what it finds may be other objects it knows)",
         "Reads as: biuldings: nothing: no object matches (unknown word 'biuldings') (did you "
         "mean 'buildings'?)"]
+    mended = {"plans": {"biuldings near the raod": {
+        "mode": "nothing", "summary": "nothing: no object matches", "unknown_words": [
+            "biuldings", "raod"], "suggestions": ["buildings", "road"],
+        "corrected": "buildings near the road", "notes": ["no object matches"]}}}
+    assert preview_text(mended) == ("Reads as: nothing: no object matches (did you mean "
+                                    "'buildings near the road'?)")
+    assert corrections(mended) == {"biuldings near the raod": "buildings near the road"}
+    assert corrections({"plans": {"cars": {"corrected": ""}, "x": "not a plan"}}) == {}
     text = preview_text({"plans": {"buildings next to the road": {
         "mode": "grounded", "summary": "grounded: building next to road (<= 10 m)",
         "base_model": {"road": "lgce-lite"}}}})

@@ -286,7 +286,8 @@ class GroundedRun:
                              "categories": dict(Counter(p.category for p in chosen
                                                         if p.category)),
                              "unknown_words": list(plan.unknown_words),
-                             "suggestions": list(plan.suggestions)}
+                             "suggestions": list(plan.suggestions),
+                             "corrected": plan.corrected}
         return picks, reports
 
     def _pick(self, plan: Plan, scene: Scene, key: Tuple[str, int], text: str,

@@ -51,6 +51,7 @@ one parser class, built up in that order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import lru_cache
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
@@ -1218,15 +1219,38 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
     (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string. An
     unknown word one slip away from an object name gets a note: "did you mean 'buildings'?"."""
     plan = by_length(_parse(expression, vocabulary), vocabulary)
-    hints = tuple(s for s in dict.fromkeys(vocabulary.suggest(w) for w in plan.unknown_words
-                                           if w not in lx.UNMEASURED_WORDS) if s)   # "storey"
+    slips = {w: vocabulary.suggest(w) for w in plan.unknown_words
+             if w not in lx.UNMEASURED_WORDS}                                       # "storey"
+    slips = {w: s for w, s in slips.items() if s}
+    hints = tuple(dict.fromkeys(slips.values()))
     asked = plan.unknown_words + (tuple(tokenize(str(expression)))   # "unpaved" is known (a
                                   if plan.mode == "end_to_end" else ())   # land cover's name)
     unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in dict.fromkeys(asked)
                        if w in lx.UNMEASURED_WORDS)
     if hints or unmeasured:
-        plan = replace(plan, suggestions=hints, notes=plan.notes + unmeasured)
+        plan = replace(plan, suggestions=hints, corrected=mended(plan.expression, slips),
+                       notes=plan.notes + unmeasured)
     return plan
+
+
+def mended(text: str, slips: Dict[str, str]) -> str:
+    """``text`` with each slipped word replaced by what it was meant to be, as typed
+    otherwise ("Biuldings next to the raod" -> "Buildings next to the road"); "" when no
+    slip stands in it as a word."""
+    def meant(match: "re.Match[str]") -> str:
+        typed = match.group(0)
+        word = slips.get(typed.lower())
+        if word is None:   # matched by case folding only ("İ"): left as typed
+            return typed
+        if typed.isupper() and len(typed) > 1:
+            return word.upper()
+        return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+    if not slips:
+        return ""
+    pattern = r"(?<![\w'])(" + "|".join(map(re.escape, slips)) + r")(?![\w'])"
+    out = re.sub(pattern, meant, text, flags=re.IGNORECASE)
+    return out if out != text else ""
 
 
 def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:

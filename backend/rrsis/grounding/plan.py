@@ -292,6 +292,8 @@ class Plan:
     notes: Tuple[str, ...] = field(default_factory=tuple)
     #: object names an unknown word is a slip of the keyboard away from ("buildings")
     suggestions: Tuple[str, ...] = ()
+    #: the expression with those slips mended ("buildings next to the road"), "" if none
+    corrected: str = ""
 
     @property
     def relational(self) -> bool:
@@ -320,14 +322,15 @@ class Plan:
 
     def messages(self) -> List[str]:
         """Human-readable remarks: unknown words, suggestions, then the notes."""
+        meant = [self.corrected] if self.corrected else self.suggestions
         return [f"unknown word {w!r}" for w in self.unknown_words] + [
-            f"did you mean {w!r}?" for w in self.suggestions] + list(self.notes)
+            f"did you mean {w!r}?" for w in meant] + list(self.notes)
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {"expression": self.expression, "mode": self.mode,
                              "summary": self.summary(), "reason": self.reason,
                              "unknown_words": list(self.unknown_words),
                              "suggestions": list(self.suggestions),
-                             "notes": list(self.notes)}
+                             "corrected": self.corrected, "notes": list(self.notes)}
         d["targets"] = json.loads(json.dumps([asdict(t) for t in self.targets]))  # lists
         return d

@@ -152,7 +152,7 @@ def test_grounded_relations_select_in_metres_and_each_phrase_is_segmented_once(
         "plan": "grounded: the largest building; rivals: vehicle, road", "mode": "grounded",
         "uncertain": False,
         "messages": [], "objects": 1, "categories": {"building": 1}, "unknown_words": [],
-        "suggestions": []}
+        "suggestions": [], "corrected": ""}
     with rasterio.open(tmp_path / "p.tif") as src:   # one band per segmented phrase
         assert src.descriptions == ("cars", "road", "buildings")
 

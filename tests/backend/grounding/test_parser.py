@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rrsis.grounding import parse
+from rrsis.grounding.parser import mended
 from rrsis.grounding.engine import GroundedRun
 from rrsis.grounding.lexicon import (BY_NAME, TRAINING_WORDS, known_word, singular,
                                      vocabulary_of)
@@ -85,9 +86,22 @@ def test_unknown_words_are_reported_and_gibberish_is_nothing() -> None:
     ("cras", "cars"), ("buikdings", "buildings"), ("watr", "water"), ("housse", "house")])
 def test_a_slip_of_the_keyboard_gets_a_suggestion(typed: str, meant: str) -> None:
     plan = parse(f"{typed} next to the river")
-    assert f"did you mean {meant!r}?" in plan.messages()
+    assert plan.suggestions == (meant,) and plan.corrected == f"{meant} next to the river"
     assert plan.messages().index(f"unknown word {typed!r}") < plan.messages().index(
-        f"did you mean {meant!r}?")
+        f"did you mean '{meant} next to the river'?")
+    assert parse(plan.corrected).unknown_words == ()
+
+
+def test_the_mended_expression_keeps_what_was_typed_around_the_slips() -> None:
+    """Each slip is mended where it stands as a word, in the typed case; other unknown
+    words stay; a slip not standing as typed (rewritten by the tokenizer) is left alone."""
+    plan = parse("Biuldings  next to the RAOD, not the blorf")
+    assert plan.corrected == "Buildings next to the ROAD, not the blorf"
+    assert plan.to_dict()["corrected"] == plan.corrected
+    assert parse("buildings next to the road").corrected == ""
+    assert parse("the tallest building").corrected == ""          # a height, not a slip
+    assert mended("raods and roadside raod's", {"raod": "road"}) == ""   # not as a word
+    assert mended("raod", {}) == ""
 
 
 @pytest.mark.parametrize("word", ["ships", "boat", "shadow", "tallest", "blorf", "xqzv",
