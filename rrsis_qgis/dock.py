@@ -184,6 +184,12 @@ class RrsisDock(QgsDockWidget):
         self.gsd.setToolTip(self.tr("Ground size of the pixels the model works on. Auto: the "
                                     "raster's own GSD, kept within the range the model serves."))
         adv.addRow(self.tr("Working GSD"), self.gsd)
+        self.overlap = QDoubleSpinBox(self.advanced)
+        params.configure_spin_box(self.overlap, "overlap")
+        self.overlap.setSingleStep(0.05)
+        self.overlap.setValue(settings.get("overlap"))
+        self.overlap.setToolTip(params.OVERLAP_HELP)
+        adv.addRow(self.tr("Tile overlap"), self.overlap)
         self.gsd_hint = QLabel("", self.advanced)
         self.gsd_hint.setWordWrap(True)
         adv.addRow("", self.gsd_hint)
@@ -458,6 +464,8 @@ class RrsisDock(QgsDockWidget):
             request["regularize"] = True
         if self.flip_average.isChecked():
             request["flip_average"] = True
+        if self.overlap.value() != params.FIELDS["overlap"].default:   # else the engine's
+            request["overlap"] = float(self.overlap.value())
         if self.stretch_area.isChecked():  # sent only when asked: older backends lack it
             request["stretch"] = "area"
         if not self.nir.isChecked():  # sent only when off: older backends lack it
@@ -496,6 +504,7 @@ class RrsisDock(QgsDockWidget):
             settings.set("pixel_size_m", request.get("pixel_size_m") or 0.0)
         settings.set("regularize", bool(request.get("regularize")))
         settings.set("flip_average", bool(request.get("flip_average")))
+        settings.set("overlap", float(request.get("overlap", params.FIELDS["overlap"].default)))
         settings.set("rivals", request.get("rivals", True) is not False)
         settings.set("stretch", request.get("stretch") or "auto")
         settings.set("nir", request.get("nir_band") != 0)

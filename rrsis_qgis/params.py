@@ -26,7 +26,7 @@ from .provenance import describe_source
 __all__ = ["FIELDS", "form_range", "split_expressions", "raster_params", "has_no_crs",
            "pixel_params", "QGIS_PIXEL_FRAME",
            "MIN_AREA_DEFAULT", "min_area_to_wire", "min_area_from_wire", "configure_spin_box",
-           "number_parameter", "Option", "OPTIONS", "option_parameter"]
+           "number_parameter", "Option", "OPTIONS", "option_parameter", "OVERLAP_HELP"]
 
 FIELDS = _protocol.SEGMENT_PARAMS
 
@@ -42,6 +42,13 @@ class Option(NamedTuple):
     label: str
     help: str
 
+
+#: what the tile overlap does, for the dock's tooltip and Processing's help alike
+OVERLAP_HELP = (
+    "The share of a tile its neighbours overlap; where tiles overlap their answers are "
+    "blended, so a wider overlap averages more answers per pixel. With flips, half a tile "
+    "(0.5) found vehicles a little better on the held-out scenes (oIoU 53.5 -> 56.0) for "
+    "about 5x the time (docs: README, \"Average over flips\").")
 
 #: the on/off options of a segmentation, worded once for the dock and Processing alike
 #: (keys are the settings' names)

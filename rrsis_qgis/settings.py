@@ -36,6 +36,7 @@ DEFAULTS: Dict[str, Any] = {
     "threshold": float(SEGMENT_PARAMS["threshold"].default),
     "min_area_m2": DEFAULT_MIN_AREA_M2,  # 0: keep every object; below 0: the default
     "gsd_m": 0.0,              # working GSD; 0: the engine's policy
+    "overlap": float(SEGMENT_PARAMS["overlap"].default),  # tile overlap, share of a tile
     "pixel_size_m": 0.0,       # ground size of the pixels of a raster without a CRS; 0: unknown
     "regularize": bool(SEGMENT_PARAMS["regularize"].default),  # right-angle outlines
     "flip_average": bool(SEGMENT_PARAMS["flip_average"].default),  # test-time flips

@@ -104,6 +104,7 @@ class RrsisAlgorithm(AlgorithmBase):
     GSD = "GSD"
     REGULARIZE = "REGULARIZE"
     FLIP_AVERAGE = "FLIP_AVERAGE"
+    OVERLAP = "OVERLAP"
     RIVALS = "RIVALS"
     STRETCH = "STRETCH"
     NIR = "NIR"
@@ -164,6 +165,10 @@ class RrsisAlgorithm(AlgorithmBase):
             "regularize", self.REGULARIZE, bool(SEGMENT_PARAMS["regularize"].default)))
         self.addParameter(params.option_parameter(
             "flip_average", self.FLIP_AVERAGE, bool(SEGMENT_PARAMS["flip_average"].default)))
+        overlap = params.number_parameter("overlap", self.OVERLAP,
+                                          self.tr("Tile overlap (share of a tile)"))
+        overlap.setHelp(params.OVERLAP_HELP)
+        self.addParameter(overlap)
         self.add_rivals_parameter()
         stretch = QgsProcessingParameterEnum(
             self.STRETCH, params.OPTIONS["stretch"].label,
@@ -222,6 +227,10 @@ class RrsisAlgorithm(AlgorithmBase):
             request["regularize"] = True  # sent only when asked: older backends lack it
         if self.parameterAsBoolean(parameters, self.FLIP_AVERAGE, context):
             request["flip_average"] = True
+        if parameters.get(self.OVERLAP) not in (None, ""):   # empty: the engine's
+            overlap = self.parameterAsDouble(parameters, self.OVERLAP, context)
+            if overlap != SEGMENT_PARAMS["overlap"].default:
+                request["overlap"] = overlap
         # sent only when not the default: older backends lack it
         stretch = SEGMENT_PARAMS["stretch"].choices[
             self.parameterAsEnum(parameters, self.STRETCH, context)]

@@ -47,6 +47,9 @@ def test_minimum_area_zero_and_the_gsd_reach_the_backend_as_set(clean_settings, 
     assert "flip_average" not in request
     dock.flip_average.setChecked(True)
     assert dock.build_segment_request()["flip_average"] is True
+    assert "overlap" not in request and dock.overlap.value() == 0.25   # the engine's
+    dock.overlap.setValue(0.5)
+    assert dock.build_segment_request()["overlap"] == 0.5
     assert "rivals" not in request and dock.rivals.isChecked()  # on: the backend's default
     dock.rivals.setChecked(False)
     assert dock.build_segment_request()["rivals"] is False

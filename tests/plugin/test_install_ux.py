@@ -189,6 +189,11 @@ def test_processing_rivals_and_stretch_are_sent_only_when_not_the_default(provid
     assert "nir_band" not in algorithm.build_request(params, context)   # on: the default
     params["NIR"] = False
     assert algorithm.build_request(params, context)["nir_band"] == 0
+    overlap = algorithm.parameterDefinition("OVERLAP")
+    assert overlap.flags() & QgsProcessingParameterDefinition.FlagAdvanced
+    assert "overlap" not in algorithm.build_request(params, context)   # the engine's 0.25
+    params["OVERLAP"] = 0.5
+    assert algorithm.build_request(params, context)["overlap"] == 0.5
 
 
 def test_the_dock_and_processing_word_each_option_alike(provider, dock):
@@ -205,6 +210,8 @@ def test_the_dock_and_processing_word_each_option_alike(provider, dock):
         assert box.toolTip() == params.OPTIONS[name].help
         if name != "stretch":   # the dock's check box says which of the two choices it is
             assert box.text() == definition.description() == params.OPTIONS[name].label
+    assert dock.overlap.toolTip() == algorithm.parameterDefinition("OVERLAP").help() \
+        == params.OVERLAP_HELP
 
 
 def test_unload_closes_the_installer_the_dock_opened(no_backend, iface):

@@ -101,7 +101,7 @@ def test_every_face_agrees_with_the_protocol_table(backend_python, clean_setting
     for alg_id in ("rrsis:segment", "rrsis:estimate", "rrsis:segment_many"):
         algorithm = registry.algorithmById(alg_id)
         for key, name in (("THRESHOLD", "threshold"), ("MIN_AREA", "min_area_m2"),
-                          ("GSD", "gsd_m")):
+                          ("GSD", "gsd_m"), ("OVERLAP", "overlap")):
             definition = algorithm.parameterDefinition(key)
             lo, hi = table[name].form_range()
             if name == "gsd_m":
@@ -114,7 +114,8 @@ def test_every_face_agrees_with_the_protocol_table(backend_python, clean_setting
                 problems.append(f"{alg_id} {key}: default {definition.defaultValue()} != {want}")
     # the dock: spin box ranges (a nullable one has one more step below: null) and values
     for box, name, null in ((dock.threshold, "threshold", False),
-                            (dock.min_area, "min_area_m2", True), (dock.gsd, "gsd_m", True)):
+                            (dock.min_area, "min_area_m2", True), (dock.gsd, "gsd_m", True),
+                            (dock.overlap, "overlap", False)):
         lo, hi = table[name].form_range()
         lo -= (table[name].step or 0) if null else 0
         if (box.minimum(), box.maximum()) != pytest.approx((lo, hi)):
@@ -125,7 +126,7 @@ def test_every_face_agrees_with_the_protocol_table(backend_python, clean_setting
         problems.append("dock: initial values differ from the table's")
     # the settings' defaults
     for key in ("threshold", "min_area_m2", "device", "runtime", "regularize", "flip_average",
-                "rivals", "stretch"):
+                "rivals", "stretch", "overlap"):
         value = settings.DEFAULTS[key]
         if key == "min_area_m2":  # below 0 stands for null, the backend's default
             value = params.min_area_to_wire(value)
