@@ -49,7 +49,7 @@ def unknown_words(result: Dict[str, Any]) -> List[str]:
 
 
 def suggestions(result: Dict[str, Any]) -> List[str]:
-    """Object names the unknown words were likely typos of ("buildings"), in order, once each."""
+    """Known words the unknown words were likely typos of ("buildings"), in order, once each."""
     return _over_plans(result, "suggestions")
 
 

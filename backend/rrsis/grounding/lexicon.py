@@ -700,6 +700,10 @@ def _all_words() -> FrozenSet[str]:
 
 
 _ALL_WORDS = _all_words()
+#: the known words of 4 letters or more (relations, attributes, units, names), in order:
+#: what a slip outside an object name most likely meant; not the fillers, which mean nothing
+GROUNDING_WORDS: Tuple[str, ...] = tuple(sorted(
+    w for w in _ALL_WORDS - set(FILLER_WORDS) if len(w) >= 4 and w.isalpha()))
 
 
 @dataclass(frozen=True)
@@ -763,13 +767,16 @@ class Vocabulary:
 
     def suggest(self, word: str) -> Optional[str]:
         """The object name ``word`` is one slip away from, in its number ("biuldings" ->
-        "buildings", "raod" -> "road"), else None. A slip: a letter swapped with the next,
-        left out or added; a wrong letter only in words of 6 letters or more ("ships" is
+        "buildings", "raod" -> "road"), else the grounding's own word of 4 letters or more
+        ("nexr" -> "next", "alogn" -> "along"), else None. A slip: a letter swapped with the
+        next, left out or added; a wrong letter only in words of 6 letters or more ("ships" is
         not a typo of "shops")."""
         one = singular(word)
         for name in self._object_words:
             if _one_slip(one, name) and name != one:
                 return name + word[len(one):] if word.startswith(one) else name
+        if len(word) >= 4:
+            return next((w for w in GROUNDING_WORDS if _one_slip(word, w)), None)
         return None
 
     def group_of(self, category: str) -> str:

@@ -290,7 +290,7 @@ class Plan:
     reason: str = ""
     unknown_words: Tuple[str, ...] = ()
     notes: Tuple[str, ...] = field(default_factory=tuple)
-    #: object names an unknown word is a slip of the keyboard away from ("buildings")
+    #: known words an unknown word is a slip of the keyboard away from ("buildings", "along")
     suggestions: Tuple[str, ...] = ()
     #: the expression with those slips mended ("buildings next to the road"), "" if none
     corrected: str = ""

@@ -92,6 +92,20 @@ def test_a_slip_of_the_keyboard_gets_a_suggestion(typed: str, meant: str) -> Non
     assert parse(plan.corrected).unknown_words == ()
 
 
+@pytest.mark.parametrize("typed,meant", [
+    ("cars alogn the road", "cars along the road"),
+    ("the largets building", "the largest building"),
+    ("trees besdie the road", "trees beside the road"),
+    ("buildings nxet to the road", "buildings next to the road"),
+    ("cars whithin 20 m of the river", "cars within 20 m of the river"),
+    ("buildings souht of the river", "buildings south of the river")])
+def test_a_slip_in_a_relation_or_attribute_is_mended_too(typed: str, meant: str) -> None:
+    """After the object names, the grounding's own words of 4 letters or more: the plan of the
+    mended expression has no unknown word left."""
+    plan = parse(typed)
+    assert plan.corrected == meant and parse(meant).unknown_words == ()
+
+
 def test_the_mended_expression_keeps_what_was_typed_around_the_slips() -> None:
     """Each slip is mended where it stands as a word, in the typed case; other unknown
     words stay; a slip not standing as typed (rewritten by the tokenizer) is left alone."""
