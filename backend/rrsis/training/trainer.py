@@ -479,7 +479,6 @@ class Trainer:
         row: Dict[str, Any] = {"epoch": self.epoch, "iter": self.global_step,
                                "train_loss": float(np.mean(losses)) if losses else ""}
         score: Optional[float] = None
-        validated = False
         if self.val_set is not None and (partial or (self.epoch + 1) % max(
                 1, self.recipe.eval_every_epochs) == 0 or self.epoch + 1 == self.recipe.epochs):
             t = time.monotonic()
@@ -491,14 +490,13 @@ class Trainer:
                 row.update({f"val_{k}": v for k, v in res["overall"].items() if k != "count"})
                 score = res["overall"].get(self.recipe.select_metric)
             self.validation_s = time.monotonic() - t
-            validated = True
+            if self.on_validation is not None and self.info.is_main:
+                self.on_validation(self.selected_model, row)   # the row is complete here
         elif self.val_set is None:
             score = -float(np.mean(losses)) if losses else None  # no val split: lowest loss
         set_train_mode(self.net, self.recipe.norm_eval)
         self.logger.epoch(row)   # a run stopped mid-epoch (budget, max_iters) too: its last
         self.history.append(row)  # validation is often the one at the lowest learning rate
-        if validated and self.on_validation is not None and self.info.is_main:
-            self.on_validation(self.selected_model, row)
         improved = score is not None and (self.best_score is None or score > self.best_score)
         if score is not None and self.val_set is not None:
             self.stale_validations = 0 if improved else self.stale_validations + 1
