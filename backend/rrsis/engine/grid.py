@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .raster_io import RasterInfo
 
 __all__ = ["Bounds", "WorkGrid", "MAX_GRID_SIDE", "warp_crs", "bounds_of", "utm_crs",
-           "ground_scale", "source_gsd_m", "plan_grid", "metres_per_unit"]
+           "ground_lengths", "ground_scale", "source_gsd_m", "plan_grid", "metres_per_unit"]
 
 Bounds = Tuple[float, float, float, float]
 MAX_GRID_SIDE = 1_000_000  # working-grid pixels a side; beyond this a GSD is a typo
@@ -77,16 +77,24 @@ def utm_crs(lon: float, lat: float) -> CRS:
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 
-def ground_scale(crs: CRS, x: float, y: float, dx: float, dy: float) -> Tuple[float, float]:
-    """Ground length in metres of the steps ``dx`` and ``dy`` (CRS units) at (x, y).
+def ground_lengths(crs: CRS, x: float, y: float,
+                   steps: Sequence[Tuple[float, float]]) -> Tuple[float, ...]:
+    """Ground length in metres of each step ``(dx, dy)`` (CRS units) from (x, y).
 
     Measured in the local UTM zone, so it covers the CRS's unit (feet, degrees) and its
     scale distortion (Web Mercator's 1/cos(latitude): 1.5 at 48° N) alike.
     """
     lon, lat = rasterio.warp.transform(crs, "EPSG:4326", [x], [y])
     utm = utm_crs(lon[0], lat[0])
-    xs, ys = rasterio.warp.transform(crs, utm, [x, x + dx, x], [y, y, y + dy])
-    return math.hypot(xs[1] - xs[0], ys[1] - ys[0]), math.hypot(xs[2] - xs[0], ys[2] - ys[0])
+    xs, ys = rasterio.warp.transform(crs, utm, [x] + [x + dx for dx, _ in steps],
+                                     [y] + [y + dy for _, dy in steps])
+    return tuple(math.hypot(xs[i] - xs[0], ys[i] - ys[0]) for i in range(1, len(xs)))
+
+
+def ground_scale(crs: CRS, x: float, y: float, dx: float, dy: float) -> Tuple[float, float]:
+    """Ground length in metres of the steps ``dx`` along x and ``dy`` along y at (x, y)."""
+    gx, gy = ground_lengths(crs, x, y, [(dx, 0.0), (0.0, dy)])
+    return gx, gy
 
 
 def metres_per_unit(crs: CRS, bounds: Bounds) -> float:
@@ -120,7 +128,9 @@ def source_gsd_m(info: "RasterInfo") -> Optional[float]:
         return info.pixel_size_m
     t = info.transform
     cx, cy = t @ (info.width / 2, info.height / 2)
-    gx, gy = ground_scale(info.crs, cx, cy, t.a, t.e)
+    # a pixel's two sides, (a, d) along a row and (b, e) down a column: a rotated grid's
+    # pixel is as large as a north-up one's
+    gx, gy = ground_lengths(info.crs, cx, cy, [(t.a, t.d), (t.b, t.e)])
     return math.sqrt(gx * gy)
 
 

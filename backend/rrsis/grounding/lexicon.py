@@ -768,7 +768,7 @@ class Vocabulary:
     def suggest(self, word: str) -> Optional[str]:
         """The object name ``word`` is one slip away from, in its number ("biuldings" ->
         "buildings", "raod" -> "road"), else the grounding's own word of 4 letters or more
-        ("nexr" -> "next", "alogn" -> "along"), else None. A slip: a letter swapped with the
+        ("nxet" -> "next", "alogn" -> "along"), else None. A slip: a letter swapped with the
         next, left out or added; a wrong letter only in words of 6 letters or more ("ships" is
         not a typo of "shops")."""
         one = singular(word)

@@ -54,3 +54,35 @@ def test_web_mercator_scale_is_taken_into_account(tmp_path: Path) -> None:
     assert grid.transform.a == pytest.approx(0.4, rel=0.01)  # 0.2 m on the ground
     assert grid.metres_per_unit == pytest.approx(0.5, rel=0.01)  # areas scale by 0.25
     assert abs(grid.width - 20) <= 1 and abs(grid.height - 10) <= 1  # not 40 x 20
+
+
+def test_a_rotated_grid_has_the_ground_size_of_its_pixels(tmp_path: Path) -> None:
+    """A raster whose geotransform turns its pixels (30° here) keeps their ground size (0.2 m),
+    not the shorter step along the CRS's x axis (0.2 x cos 30°); the run reads it north-up at
+    that size, each pixel where it lies on the ground, and no data outside its footprint."""
+    import math
+
+    from rasterio.transform import Affine
+
+    from rrsis.engine.grid import plan_grid
+    from rrsis.engine.raster_io import WindowReader
+
+    path = tmp_path / "r.tif"
+    turn = from_origin(5e5, 5.5e6, 0.2, 0.2) * Affine.rotation(30)
+    image = np.full((3, 10, 20), 40, np.uint8)
+    image[:, 4:6, 14:16] = 250                    # a bright 2 x 2 px patch
+    with rasterio.open(path, "w", driver="GTiff", width=20, height=10, count=3, dtype="uint8",
+                       crs="EPSG:32633", transform=turn) as dst:
+        dst.write(image)
+    info = open_info(str(path))
+    assert source_gsd_m(info) == pytest.approx(0.2, rel=1e-6)
+    grid = plan_grid(info, None, None, source_gsd_m(info))
+    assert grid.transform.a == pytest.approx(0.2) and grid.transform.b == 0.0
+    x0, y0, x1, y1 = info.bounds            # the turned raster's bounding box, north-up
+    assert (grid.width, grid.height) == (math.ceil((x1 - x0) / 0.2), math.ceil((y1 - y0) / 0.2))
+    with WindowReader(info, grid, (1, 2, 3)) as reader:
+        rgb, valid = reader.read(0, 0, grid.height, grid.width)
+    rows, cols = np.nonzero(rgb[0] > 0.8)
+    found = grid.transform @ (cols.mean() + 0.5, rows.mean() + 0.5)
+    assert np.allclose(found, turn @ (15, 5), atol=0.2)     # the patch's centre on the ground
+    assert not valid[0, 0] and not valid[-1, -1] and valid[grid.height // 2, grid.width // 2]
