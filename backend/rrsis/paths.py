@@ -167,10 +167,13 @@ def gdal_options() -> Dict[str, str]:
     ``/vsicurl/`` first checks a name against ``CPL_VSIL_CURL_ALLOWED_EXTENSIONS`` and
     touches no socket for any other name: the one extension allowed here is one no real
     file has. PROJ's grid CDN is switched off, and any HTTP request GDAL still attempts
-    gets no retry and a one-second timeout.
+    gets no retry and a one-second timeout. The folder of a raster is not listed, but its
+    side-car files are still looked for by name (``TRUE``, not ``EMPTY_DIR``, which hides
+    them): a JPEG's or PNG's georeferencing often lives in ``.aux.xml`` or a world file,
+    and overviews and masks in ``.ovr`` and ``.msk``, as QGIS reads them.
     """
     return {"CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".rrsis-network-disabled",
-            "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_HTTP_MAX_RETRY": "0",
+            "GDAL_DISABLE_READDIR_ON_OPEN": "TRUE", "GDAL_HTTP_MAX_RETRY": "0",
             "GDAL_HTTP_TIMEOUT": "1", "GDAL_HTTP_CONNECTTIMEOUT": "1", "PROJ_NETWORK": "OFF",
             "CPL_VSIL_CURL_USE_HEAD": "NO", "GDAL_HTTP_PROXY": "", "GDAL_HTTPS_PROXY": ""}
 

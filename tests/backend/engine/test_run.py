@@ -422,3 +422,26 @@ def test_a_class_left_to_the_base_is_answered_by_it(tmp_path: Path) -> None:
     assert res.plans["cars"]["base_model"] == {"car": "bright"}
     why = "'car' asked of bright, the model bright-ft was fine-tuned from: it segmented that"
     assert any(m.startswith(why) for m in res.plans["cars"]["messages"])
+
+
+@pytest.mark.parametrize("sidecar", ["aux.xml", "world file"])
+def test_georeferencing_in_side_car_files_is_read(tmp_path: Path, bright_models,
+                                                   sidecar: str) -> None:
+    """A PNG georeferenced by its side-car files, as QGIS and GDAL read it: the CRS and
+    geotransform in ``.aux.xml``, or the geotransform in a world file (``.pgw``)."""
+    import re
+
+    raster = tmp_path / "in.png"
+    data = scene(box=BOX)
+    with rasterio.open(raster, "w", driver="PNG", width=200, height=200, count=3,
+                       dtype="uint8", crs="EPSG:32633", transform=T05) as dst:
+        dst.write(data)
+    aux = tmp_path / "in.png.aux.xml"
+    if sidecar == "world file":   # the CRS stays in .aux.xml, the geotransform moves out
+        aux.write_text(re.sub(r"<GeoTransform>.*?</GeoTransform>", "", aux.read_text(), flags=re.S))
+        (tmp_path / "in.pgw").write_text("\n".join(str(v) for v in (
+            T05.a, T05.d, T05.b, T05.e, T05.c + T05.a / 2, T05.f + T05.e / 2)) + "\n")
+    res = segment(options(raster, tmp_path), models=bright_models)
+    feats = read_features(res.output)
+    assert res.crs == "EPSG:32633" and len(feats) == 1
+    assert iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.95
