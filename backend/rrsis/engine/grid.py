@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .raster_io import RasterInfo
 
 __all__ = ["Bounds", "WorkGrid", "MAX_GRID_SIDE", "warp_crs", "bounds_of", "utm_crs",
-           "ground_lengths", "ground_scale", "source_gsd_m", "plan_grid", "metres_per_unit"]
+           "ground_scale", "is_local", "source_gsd_m", "plan_grid", "metres_per_unit"]
 
 Bounds = Tuple[float, float, float, float]
 MAX_GRID_SIDE = 1_000_000  # working-grid pixels a side; beyond this a GSD is a typo
@@ -77,24 +77,22 @@ def utm_crs(lon: float, lat: float) -> CRS:
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 
-def ground_lengths(crs: CRS, x: float, y: float,
-                   steps: Sequence[Tuple[float, float]]) -> Tuple[float, ...]:
-    """Ground length in metres of each step ``(dx, dy)`` (CRS units) from (x, y).
+def ground_scale(crs: CRS, x: float, y: float, dx: float, dy: float) -> Tuple[float, float]:
+    """Ground length in metres of the steps ``dx`` and ``dy`` (CRS units) at (x, y).
 
     Measured in the local UTM zone, so it covers the CRS's unit (feet, degrees) and its
     scale distortion (Web Mercator's 1/cos(latitude): 1.5 at 48° N) alike.
     """
     lon, lat = rasterio.warp.transform(crs, "EPSG:4326", [x], [y])
     utm = utm_crs(lon[0], lat[0])
-    xs, ys = rasterio.warp.transform(crs, utm, [x] + [x + dx for dx, _ in steps],
-                                     [y] + [y + dy for _, dy in steps])
-    return tuple(math.hypot(xs[i] - xs[0], ys[i] - ys[0]) for i in range(1, len(xs)))
+    xs, ys = rasterio.warp.transform(crs, utm, [x, x + dx, x], [y, y, y + dy])
+    return math.hypot(xs[1] - xs[0], ys[1] - ys[0]), math.hypot(xs[2] - xs[0], ys[2] - ys[0])
 
 
-def ground_scale(crs: CRS, x: float, y: float, dx: float, dy: float) -> Tuple[float, float]:
-    """Ground length in metres of the steps ``dx`` along x and ``dy`` along y at (x, y)."""
-    gx, gy = ground_lengths(crs, x, y, [(dx, 0.0), (0.0, dy)])
-    return gx, gy
+def is_local(crs: CRS) -> bool:
+    """A local (engineering) CRS: coordinates in a unit of length on a site's own axes, with no
+    place on the Earth (a drone survey's LOCAL_CS): measured by its unit, never transformed."""
+    return not (crs.is_projected or crs.is_geographic)
 
 
 def metres_per_unit(crs: CRS, bounds: Bounds) -> float:
@@ -103,6 +101,12 @@ def metres_per_unit(crs: CRS, bounds: Bounds) -> float:
     A projected CRS whose local scale is within 0.1 % of its nominal unit (UTM, national
     grids) keeps the nominal unit exactly, so grids in metres stay round numbers.
     """
+    if is_local(crs):
+        unit, factor = crs.units_factor
+        if not factor or unit.lower().startswith(("degree", "radian", "grad")):
+            raise CRSError(f"the local CRS {crs.to_string()[:80]!r} has no unit of length "
+                           f"(it says {unit!r}): give the raster a projected CRS")
+        return float(factor)
     cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
     step = max(abs(bounds[2] - bounds[0]), abs(bounds[3] - bounds[1])) / 100 or 1.0
     gx, gy = ground_scale(crs, cx, cy, step, step)
@@ -120,18 +124,15 @@ def metres_per_unit(crs: CRS, bounds: Bounds) -> float:
 def source_gsd_m(info: "RasterInfo") -> Optional[float]:
     """The raster's own pixel size in metres on the ground (geometric mean of x and y).
 
-    Measured at the raster's centre in the local UTM zone, so a geographic CRS and the
-    scale distortion of Web Mercator are accounted for. Without a CRS: the pixel size the
-    run was given or took (``RasterInfo.pixel_size_m``), else None.
+    The ground metres of a CRS unit at the raster's centre (:func:`metres_per_unit`: a
+    geographic CRS and the scale distortion of Web Mercator accounted for, a national grid's
+    nominal unit kept) times the side of a pixel's area, which a rotated geotransform keeps.
+    Without a CRS: the pixel size the run was given or took (``RasterInfo.pixel_size_m``),
+    else None.
     """
     if info.crs is None:
         return info.pixel_size_m
-    t = info.transform
-    cx, cy = t @ (info.width / 2, info.height / 2)
-    # a pixel's two sides, (a, d) along a row and (b, e) down a column: a rotated grid's
-    # pixel is as large as a north-up one's
-    gx, gy = ground_lengths(info.crs, cx, cy, [(t.a, t.d), (t.b, t.e)])
-    return math.sqrt(gx * gy)
+    return metres_per_unit(info.crs, info.bounds) * math.sqrt(abs(info.transform.determinant))
 
 
 def plan_grid(info: "RasterInfo", extent: Optional[Sequence[float]], extent_crs: Optional[str],
@@ -162,8 +163,10 @@ def plan_grid(info: "RasterInfo", extent: Optional[Sequence[float]], extent_crs:
         work_crs = crs
     unit = metres_per_unit(work_crs, bounds)  # ground metres per CRS unit, locally
     res = gsd_m / unit
-    if work_crs == crs and math.isclose(res, abs(info.transform.a), rel_tol=1e-6):
-        res = abs(info.transform.a)  # the raster's own grid: read it without resampling noise
+    t = info.transform
+    if work_crs == crs and t.b == t.d == 0 and math.isclose(abs(t.a), abs(t.e), rel_tol=1e-6) \
+            and math.isclose(gsd_m, source_gsd_m(info) or 0.0, rel_tol=1e-6):
+        res = abs(t.a)  # the raster's own grid: read it without resampling noise
     width, height = _grid_size(gsd_m, (bounds[2] - bounds[0]) / res, (bounds[3] - bounds[1]) / res)
     transform = Affine(res, 0.0, bounds[0], 0.0, -res, bounds[3])
     return WorkGrid(work_crs, transform, width, height, float(gsd_m), unit)
@@ -226,7 +229,12 @@ def _extent_in_raster_crs(info: "RasterInfo", extent: Sequence[float],
             raise InputError(f"extent {tuple(extent)} in {extent_crs} does not overlap the "
                              f"raster (raster bounds {tuple(round(v, 6) for v in rb)} in that "
                              "CRS)")
-    out = tuple(transform_bounds(src_crs, info.crs, xmin, ymin, xmax, ymax, densify_pts=21))
+    try:
+        out = tuple(transform_bounds(src_crs, info.crs, xmin, ymin, xmax, ymax, densify_pts=21))
+    except Exception as exc:  # noqa: BLE001 - rasterio's CRSError: no operation between them
+        raise CRSError(f"the extent's CRS {extent_crs} cannot be transformed to the raster's "
+                       f"{info.crs.to_string()[:80]!r}: give the extent in the raster's CRS"
+                       ) from exc
     if not all(math.isfinite(v) for v in out):
         raise InputError(f"extent {tuple(extent)} cannot be expressed in the raster's CRS "
                          f"{info.crs.to_string()}")

@@ -86,3 +86,15 @@ def test_a_rotated_grid_has_the_ground_size_of_its_pixels(tmp_path: Path) -> Non
     found = grid.transform @ (cols.mean() + 0.5, rows.mean() + 0.5)
     assert np.allclose(found, turn @ (15, 5), atol=0.2)     # the patch's centre on the ground
     assert not valid[0, 0] and not valid[-1, -1] and valid[grid.height // 2, grid.width // 2]
+
+
+def test_a_grid_in_feet_is_read_on_its_own_pixels(tmp_path: Path) -> None:
+    """A state plane in US survey feet: its pixel is its nominal size in metres (not the
+    few 1e-5 the projection's scale moves it by), so the engine reads its own grid instead of
+    resampling it by 1.00003, which blurs every pixel."""
+    from rrsis.engine.grid import plan_grid
+
+    info = open_info(_tif(tmp_path / "ft.tif", "EPSG:2236", 0.5, 341_800.0, 1_949_500.0))
+    assert source_gsd_m(info) == pytest.approx(0.5 * 0.3048006096, rel=1e-9)
+    grid = plan_grid(info, None, None, source_gsd_m(info))
+    assert grid.transform.a == 0.5 and (grid.width, grid.height) == (20, 10)

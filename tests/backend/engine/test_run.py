@@ -445,3 +445,19 @@ def test_georeferencing_in_side_car_files_is_read(tmp_path: Path, bright_models,
     feats = read_features(res.output)
     assert res.crs == "EPSG:32633" and len(feats) == 1
     assert iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.95
+
+
+def test_a_local_crs_is_measured_in_its_own_unit(tmp_path: Path, bright_models) -> None:
+    """A drone survey in a local (engineering) CRS has no place on the Earth: its metres are
+    its unit, its polygons stay in it, and an extent in another CRS is a clear error."""
+    local = ('LOCAL_CS["Site grid",LOCAL_DATUM["Site",0],UNIT["metre",1],AXIS["X",EAST],'
+             'AXIS["Y",NORTH]]')
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX), crs=local)
+    res = segment(options(raster, tmp_path), models=bright_models)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and feats[0]["gsd_m"] == 0.5
+    assert iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.95
+    assert feats[0]["area_m2"] == pytest.approx(150.0, rel=0.05)
+    with pytest.raises(CRSError, match="cannot be transformed"):
+        segment(options(raster, tmp_path, extent=(500_000, 5_000_000, 500_050, 5_000_050),
+                        extent_crs="EPSG:32633"), models=bright_models)
