@@ -50,11 +50,20 @@ Progress = Callable[[Dict[str, Any]], None]
 
 
 def file_path(layer: QgsRasterLayer) -> Optional[str]:
-    """The local file behind a GDAL layer, or None when the layer must be rendered."""
+    """The local file behind a GDAL layer, in GDAL's words, or None when the layer must be
+    rendered: the file; a raster inside a local archive (``/vsizip//data/a.zip/o.tif``); a
+    table of a GeoPackage (``GPKG:/data/site.gpkg:ortho``: the file alone is all its tables)."""
     if layer.providerType() != "gdal":
         return None
-    path = QgsProviderRegistry.instance().decodeUri("gdal", layer.source()).get("path") or ""
-    return path if path and os.path.isfile(path) else None
+    parts = QgsProviderRegistry.instance().decodeUri("gdal", layer.source())
+    path = parts.get("path") or ""
+    if not (path and os.path.isfile(path)):
+        return None
+    if parts.get("vsiPrefix"):
+        return f"{parts['vsiPrefix']}{path}{parts.get('vsiSuffix') or ''}"
+    if parts.get("layerName"):
+        return layer.source().split("|", 1)[0]   # without QGIS's own |option: suffixes
+    return path
 
 
 def source_path(layer: QgsRasterLayer) -> str:

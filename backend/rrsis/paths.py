@@ -42,6 +42,7 @@ from .errors import (InputError, NetworkPathError, NotWritableError, OutputError
                      OutputExistsError, RasterReadError, RrsisError)
 
 __all__ = ["VECTOR_SUFFIXES", "RASTER_SUFFIXES", "check_local_source", "gdal_options",
+           "subdataset_file", "file_on_disk",
            "check_outputs", "part_path", "release_part", "remove_live_parts",
            "remove_stale_parts", "replacing", "scratch_folder", "write_failure",
            "write_text_atomic"]
@@ -67,6 +68,38 @@ _VSI = re.compile(r"/(" + "|".join(NETWORK_VSI) + r")(/|\?|$)", re.IGNORECASE)
 _DRIVER = re.compile(r"^(" + "|".join(NETWORK_DRIVERS) + r"):", re.IGNORECASE)
 MAX_DESCRIPTOR_BYTES = 16 << 20  # a VRT larger than this is not a hand-made descriptor
 MAX_VRT_DEPTH = 16
+
+
+_SUBDATASET = re.compile(r'^[A-Za-z][A-Za-z0-9_]+:(?:"([^"]+)"(?::.*)?|(.+))$')
+
+
+def subdataset_file(name: str) -> Optional[str]:
+    """The local file of a GDAL subdataset name, else None: ``GPKG:/data/site.gpkg:ortho`` (a
+    table of a GeoPackage, as QGIS names such a layer), ``NETCDF:"/data/f.nc":band``. The
+    driver's name has two letters or more (``C:\\...`` is a Windows path); the file is the
+    quoted part, else the longest part up to a colon that is a file."""
+    match = _SUBDATASET.match(name)
+    if match is None:
+        return None
+    if match.group(1):
+        return match.group(1) if os.path.isfile(match.group(1)) else None
+    rest = match.group(2)
+    cuts = [i for i, ch in enumerate(rest) if ch == ":"] + [len(rest)]
+    return next((rest[:i] for i in reversed(cuts) if os.path.isfile(rest[:i])), None)
+
+
+def file_on_disk(name: str) -> str:
+    """The file a GDAL name reads from: the file of a subdataset (:func:`subdataset_file`), the
+    archive of a file inside it (``/vsizip//data/a.zip/o.tif`` -> ``/data/a.zip``), else the
+    name itself. What a batch stamps to see whether an input changed."""
+    inner = subdataset_file(name)
+    if inner is not None:
+        return inner
+    if name.startswith("/vsi") and not os.path.isfile(name):
+        rest = name.split("/", 2)[2] if name.count("/") >= 2 else ""
+        cuts = [i for i, ch in enumerate(rest) if ch == "/"] + [len(rest)]
+        return next((rest[:i] for i in reversed(cuts) if i and os.path.isfile(rest[:i])), name)
+    return name
 
 
 def _network_reason(name: str) -> Optional[str]:
@@ -102,6 +135,10 @@ def check_local_source(name: str, _depth: int = 0, _within: FrozenSet[str] = fro
         return
     if name.startswith("/vsi"):
         return  # local archive/memory file systems (/vsizip/, /vsimem/, ...): nothing to parse
+    inner = subdataset_file(name)
+    if inner is not None and inner != name:
+        check_local_source(inner, _depth, _within, _checked)
+        return
     checked = set() if _checked is None else _checked
     try:
         real = os.path.realpath(name)

@@ -366,3 +366,45 @@ def test_a_crashed_qgis_render_folder_goes_with_the_next_render(tmp_path):
         (folder / "layer.tif").write_bytes(b"x")
     assert render.remove_stale_renders(str(tmp_path)) == [dead.name]
     assert not dead.exists() and alive.is_dir() and other.is_dir()
+
+
+@pytest.mark.usefixtures("backend_settings")
+def test_a_geopackage_table_and_a_zipped_geotiff_are_read_as_qgis_shows_them(provider, project,
+                                                                             tmp_path):
+    """A raster layer that is one table of a GeoPackage (``GPKG:file:table``: the file alone
+    is all its tables, which GDAL cannot segment) or a GeoTIFF inside a zip
+    (``/vsizip/...``: the zip alone is no raster) is read by the backend as that raster, not
+    rendered and not refused; the polygons are those of the GeoTIFF itself."""
+    import processing
+    import zipfile
+    from osgeo import gdal
+
+    from rrsis_qgis import render
+
+    crop = str(tmp_path / "crop.tif")
+    gdal.Translate(crop, str(SAMPLE), srcWin=[0, 0, 768, 480])
+    site = str(tmp_path / "site.gpkg")
+    for table, window in (("overview", [768, 0, 256, 256]), ("ortho", [0, 0, 768, 480])):
+        gdal.Translate(site, str(SAMPLE), srcWin=window, format="GPKG",
+                       creationOptions=[f"RASTER_TABLE={table}", "APPEND_SUBDATASET=YES",
+                                        "TILE_FORMAT=PNG"])
+    with zipfile.ZipFile(tmp_path / "crop.zip", "w") as archive:
+        archive.write(crop, "crop.tif")
+    table = QgsRasterLayer(f"GPKG:{site}:ortho", "ortho", "gdal")
+    zipped = QgsRasterLayer(f"/vsizip/{tmp_path / 'crop.zip'}/crop.tif", "zipped", "gdal")
+    assert table.isValid() and zipped.isValid()
+    assert render.file_path(table) == f"GPKG:{site}:ortho"
+    assert render.file_path(zipped) == f"/vsizip/{tmp_path / 'crop.zip'}/crop.tif"
+    assert not render.needs_render(table) and not render.needs_render(zipped)
+
+    unions = []
+    for name, layer in (("file", crop), ("table", table), ("zipped", zipped)):
+        if not isinstance(layer, str):
+            project.addMapLayer(layer)
+        out = processing.run("rrsis:segment", {
+            "INPUT": layer if isinstance(layer, str) else layer.id(), "EXPRESSION": "buildings",
+            "MODEL": "lgce-lite", "DEVICE": CPU, "OUTPUT": str(tmp_path / f"{name}.gpkg")})
+        result = QgsVectorLayer(out["OUTPUT"], name, "ogr")
+        assert result.featureCount() > 3, name
+        unions.append(QgsGeometry.unaryUnion([f.geometry() for f in result.getFeatures()]))
+    assert _iou(unions[0], unions[1]) > 0.99 and _iou(unions[0], unions[2]) > 0.99

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable, List
 
 from ..errors import InputError
+from ..paths import subdataset_file
 
 __all__ = ["RASTER_SUFFIXES", "VECTOR_SUFFIXES", "resolve_inputs"]
 
@@ -37,7 +38,7 @@ def resolve_inputs(inputs: Iterable[str]) -> List[str]:
     seen, out = set(), []
     for spec in inputs:
         for path in _expand(str(spec)):
-            resolved = str(Path(path).expanduser().resolve())
+            resolved = path if _gdal_name(path) else str(Path(path).expanduser().resolve())
             if resolved not in seen:
                 seen.add(resolved)
                 out.append(resolved)
@@ -46,7 +47,15 @@ def resolve_inputs(inputs: Iterable[str]) -> List[str]:
     return out
 
 
+def _gdal_name(spec: str) -> bool:
+    """A raster named in GDAL's words, read as it is: a table of a file
+    (``GPKG:/data/site.gpkg:ortho``) or a file inside a local archive (``/vsizip/...``)."""
+    return spec.startswith("/vsi") or subdataset_file(spec) is not None
+
+
 def _expand(spec: str) -> List[str]:
+    if _gdal_name(spec):
+        return [spec]
     if glob.has_magic(spec) and not os.path.exists(spec):
         found = sorted(p for p in glob.glob(os.path.expanduser(spec), recursive=True)
                        if os.path.isfile(p))

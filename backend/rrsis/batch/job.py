@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..engine.run import SegmentOptions
 from ..errors import Cancelled, InputError
+from ..paths import subdataset_file
 from .inputs import resolve_inputs
 from .manifest import Manifest, file_stamp, options_signature
 
@@ -135,8 +137,14 @@ def _model_identity(model: Optional[str]) -> Tuple[str, str]:
 
 
 def output_name(path: str) -> str:
-    """``<stem>-<8 hex of the path>.gpkg``: readable, and unique for equal stems."""
-    return f"{Path(path).stem}-{hashlib.sha1(path.encode()).hexdigest()[:8]}.gpkg"  # nosec B324
+    """``<stem>-<8 hex of the path>.gpkg``: readable, and unique for equal stems; a table of a
+    file is ``<file stem>-<table>`` (``GPKG:/data/site.gpkg:ortho`` -> ``site-ortho-...``)."""
+    stem = Path(path).stem
+    inner = subdataset_file(path)
+    if inner is not None:
+        table = path[path.index(inner) + len(inner):].strip('":')
+        stem = re.sub(r"[^\w.-]+", "_", f"{Path(inner).stem}-{table}").strip("_")
+    return f"{stem}-{hashlib.sha1(path.encode()).hexdigest()[:8]}.gpkg"  # nosec B324
 
 
 def _signature(template: SegmentOptions, model_sha: str, card_sha: str) -> Dict[str, Any]:

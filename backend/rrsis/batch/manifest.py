@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ..errors import InputError
+from ..paths import file_on_disk
 
 __all__ = ["MANIFEST_NAME", "Entry", "Manifest", "FileStamp", "file_stamp", "options_signature"]
 
@@ -60,7 +61,8 @@ class FileStamp:
 
 
 def file_stamp(path: str) -> FileStamp:
-    st = os.stat(path)
+    """Size and time of the file ``path`` reads from (a GeoPackage's table: the GeoPackage)."""
+    st = os.stat(file_on_disk(path))
     return FileStamp(st.st_size, st.st_mtime_ns)
 
 

@@ -40,7 +40,7 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
 from ..errors import CRSError, InputError, RasterReadError
-from ..paths import check_local_source
+from ..paths import check_local_source, subdataset_file
 # the working grid lives in .grid; its names stay importable from here
 from .grid import (MAX_GRID_SIDE, Bounds, WorkGrid, bounds_of, ground_scale,  # noqa: F401
                    plan_grid, source_gsd_m, utm_crs)
@@ -89,7 +89,8 @@ def open_info(path: str, pixel_coordinates: bool = False,
     with a CRS: its GSD is measured); ``pixel_y``: which way y grows in its pixel
     coordinates (:data:`PIXEL_FRAMES`)."""
     check_local_source(path)
-    if "://" not in path and not path.startswith("/vsi") and not os.path.exists(path):
+    if "://" not in path and not path.startswith("/vsi") and not os.path.exists(path) \
+            and subdataset_file(path) is None:
         if os.path.islink(path):
             raise InputError(f"raster {path} is a broken symbolic link or a link loop")
         raise InputError(f"raster not found: {path}")
@@ -97,6 +98,8 @@ def open_info(path: str, pixel_coordinates: bool = False,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
             with rasterio.open(path) as src:
+                if src.count == 0 and src.subdatasets:
+                    raise InputError(_several_rasters(path, src.subdatasets))
                 alpha = next((i + 1 for i, ci in enumerate(src.colorinterp)
                               if ci == ColorInterp.alpha), None)
                 data_alpha = None
@@ -131,6 +134,15 @@ def open_info(path: str, pixel_coordinates: bool = False,
                          f"{info.crs.to_string()}, which gives its GSD (gsd_m serves it at "
                          "another)")
     return info
+
+
+def _several_rasters(path: str, subdatasets: Sequence[str], shown: int = 5) -> str:
+    """What to do with a file that holds several rasters (GeoPackage tables, NetCDF
+    variables): name one, in GDAL's words."""
+    names = ", ".join(subdatasets[:shown]) + (f" and {len(subdatasets) - shown} more"
+                                               if len(subdatasets) > shown else "")
+    return (f"{path} holds {len(subdatasets)} rasters: name one as GDAL does, e.g. "
+            f"{subdatasets[0]!r} (they are {names})")
 
 
 #: the share of the sampled pixels it does not hide that an alpha band may hold below its

@@ -67,6 +67,28 @@ def test_folder_glob_list_vrt_and_tile_index_name_the_same_rasters(four: list,
     assert len(resolve_inputs([str(four[2]), str(folder)])) == 4
 
 
+def test_a_table_of_a_file_and_a_file_in_an_archive_are_inputs_as_gdal_names_them(
+        four: list, tmp_path: Path) -> None:
+    """``GPKG:file:table`` and ``/vsizip/archive/file`` (how QGIS names such layers) are kept
+    as they are, stamped by the file they read from, and named readably in the output."""
+    import zipfile
+
+    from rrsis.batch.job import output_name
+
+    site = tmp_path / "site.gpkg"
+    site.write_bytes(b"a GeoPackage")
+    archive = tmp_path / "tiles.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(four[0], four[0].name)
+    table, zipped = f"GPKG:{site}:ortho", f"/vsizip/{archive}/{four[0].name}"
+    assert resolve_inputs([table, zipped, str(four[1])]) == [table, zipped,
+                                                             str(four[1].resolve())]
+    assert file_stamp(table) == file_stamp(str(site))
+    assert file_stamp(zipped) == file_stamp(str(archive))
+    assert output_name(table).startswith("site-ortho-")
+    assert output_name(zipped).startswith(four[0].stem + "-")
+
+
 def test_inputs_that_name_nothing_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="input not found"):
         resolve_inputs([str(tmp_path / "nope.tif")])

@@ -461,3 +461,26 @@ def test_a_local_crs_is_measured_in_its_own_unit(tmp_path: Path, bright_models) 
     with pytest.raises(CRSError, match="cannot be transformed"):
         segment(options(raster, tmp_path, extent=(500_000, 5_000_000, 500_050, 5_000_050),
                         extent_crs="EPSG:32633"), models=bright_models)
+
+
+def test_a_file_of_several_rasters_is_segmented_by_the_name_of_one(tmp_path: Path,
+                                                                   bright_models) -> None:
+    """A GeoPackage with two raster tables: the file alone says which names to give (GDAL's),
+    and ``GPKG:file:table`` segments that table."""
+    from rrsis.paths import subdataset_file
+
+    site = tmp_path / "site.gpkg"
+    for table, data in (("dark", scene(box=(0, 0, 0, 0))), ("ortho", scene(box=BOX))):
+        write_tif(site, data, driver="GPKG", RASTER_TABLE=table, APPEND_SUBDATASET="YES",
+                  TILE_FORMAT="PNG")
+    with pytest.raises(InputError, match=rf"holds 2 rasters: name one as GDAL does, e\.g\. "
+                                         rf"'GPKG:{site}:dark'"):
+        segment(options(site, tmp_path), models=bright_models)
+    res = segment(options(f"GPKG:{site}:ortho", tmp_path), models=bright_models)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.95
+    with pytest.raises(InputError, match="raster not found"):
+        segment(options(f"GPKG:{tmp_path / 'none.gpkg'}:ortho", tmp_path), models=bright_models)
+    assert subdataset_file(f"GPKG:{site}:ortho") == str(site)
+    assert subdataset_file(f'NETCDF:"{site}":band') == str(site)
+    assert subdataset_file(str(site)) is None and subdataset_file("C:" + str(site)) is None
