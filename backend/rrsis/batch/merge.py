@@ -213,8 +213,17 @@ def reproject(features: List[Feature], tiles: Sequence[TileInfo], dst: Optional[
         if src != dst:
             by_crs.setdefault(src.to_wkt(), []).append(i)
     for wkt, idx in by_crs.items():
-        geoms = transform_geom(CRS.from_wkt(wkt), dst,
-                               [shapely.geometry.mapping(features[i].geometry) for i in idx])
+        src = CRS.from_wkt(wkt)
+        try:
+            geoms = transform_geom(src, dst, [shapely.geometry.mapping(features[i].geometry)
+                                              for i in idx])
+        except Exception as exc:  # noqa: BLE001 - GDAL's: no operation between the two CRSs
+            from ..errors import CRSError
+
+            raise CRSError(f"{features[idx[0]].source} is in {src.to_string()[:80]!r}, which "
+                           f"cannot be transformed to {dst.to_string()[:80]!r} (a local CRS "
+                           "has no place on the Earth): merge it apart from the others, or "
+                           "give them one CRS") from exc
         for i, g in zip(idx, geoms):
             features[i].geometry = shapely.geometry.shape(g)
 

@@ -265,6 +265,11 @@ def test_output_crs_rule_and_reprojection() -> None:
     reproject([f], [TileInfo("t", utm33, (0, 0, 1, 1), (1, 1), (0, 1))], CRS.from_epsg(4326))
     lon, lat = f.geometry.centroid.coords[0]
     assert lon == pytest.approx(15.0, abs=1e-3) and lat == pytest.approx(0.0, abs=1e-3)
+    # a site's local CRS has no place on the Earth: a clear error, not GDAL's traceback
+    local = CRS.from_wkt('LOCAL_CS["Site",UNIT["metre",1],AXIS["X",EAST],AXIS["Y",NORTH]]')
+    with pytest.raises(CRSError, match="cannot be transformed to 'EPSG:4326'"):
+        reproject([_feat(box(0, 0, 1, 1), 0)], [TileInfo("t", local, (0, 0, 1, 1), (1, 1),
+                                                         (0, 1))], CRS.from_epsg(4326))
 
 
 def test_merged_geopackage_and_geoparquet_carry_the_same_features(tmp_path: Path) -> None:
