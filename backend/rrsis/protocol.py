@@ -156,8 +156,9 @@ class MethodSpec:
 #: definition of each segment parameter (engine defaults and checks, CLI options, the
 #: plugin's forms and settings, the table in docs/protocol.md all come from here).
 SEGMENT_PARAMS: Dict[str, Field] = {
-    "raster": Field("str", True, False, "raster path or GDAL dataset name (a .vrt file works: "
-                    "that is how the plugin sends an in-memory or multi-file source)"),
+    "raster": Field("str", True, False, "raster path or local GDAL dataset name (a .vrt "
+                    "file, a table of a file as GPKG:/data/site.gpkg:ortho, a file in an "
+                    "archive as /vsizip/...)"),
     "expressions": Field("str_list", True, False,
                          "referring expressions; one layer, told apart by its expression field",
                          max_items=MAX_EXPRESSIONS),
