@@ -109,7 +109,27 @@ def raster_params(layer: Any, pixel_size_m: Optional[float] = None) -> Dict[str,
                "_source": describe_source(layer.name(), layer.source(), layer.providerType())}
     if request["raster"] is not None:
         request.update(pixel_params(layer, pixel_size_m))
+        request.update(drawn_bands(layer))
     return request
+
+
+def drawn_bands(layer: Any) -> Dict[str, Any]:
+    """``bands``: the bands the layer is drawn with as red, green and blue, where the user
+    chose them in its symbology (a blue-green-red file drawn 3, 2, 1 is segmented in those
+    colours); nothing for QGIS's own choice, which ignores a file's colour tags, so that the
+    engine's reading of them stands (a rendered layer is drawn colours already)."""
+    from qgis.core import QgsMultiBandColorRenderer, QgsSettings
+
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsMultiBandColorRenderer):
+        return {}
+    drawn = [renderer.redBand(), renderer.greenBand(), renderer.blueBand()]
+    settings = QgsSettings()
+    qgis_default = [int(settings.value(f"/Raster/default{colour}Band", band) or band)
+                    for colour, band in (("Red", 1), ("Green", 2), ("Blue", 3))]
+    if min(drawn) < 1 or max(drawn) > layer.bandCount() or drawn == qgis_default:
+        return {}
+    return {"bands": drawn}
 
 
 def pixel_params(layer: Any, pixel_size_m: Optional[float] = None) -> Dict[str, Any]:

@@ -118,6 +118,8 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
         request["extent_crs"] = extents.crs_id(raster.crs())
     request["copy_labels"] = os.path.abspath(labels).startswith(   # QGIS exported them
         os.path.abspath(QgsProcessingUtils.tempFolder()) + os.sep)
+    if request["raster"] is not None:   # a file: the bands it is drawn with, if chosen
+        request.update(params.drawn_bands(raster))
     request["copy_raster"] = request["raster"] is None
     if request["raster"] is None:   # a web, virtual or in-memory layer: QGIS renders it
         request["_render"] = _render_source(alg, raster, parameters, area, context)

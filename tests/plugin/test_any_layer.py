@@ -408,3 +408,43 @@ def test_a_geopackage_table_and_a_zipped_geotiff_are_read_as_qgis_shows_them(pro
         assert result.featureCount() > 3, name
         unions.append(QgsGeometry.unaryUnion([f.geometry() for f in result.getFeatures()]))
     assert _iou(unions[0], unions[1]) > 0.99 and _iou(unions[0], unions[2]) > 0.99
+
+
+@pytest.mark.usefixtures("backend_settings")
+def test_a_layer_drawn_in_other_bands_is_segmented_in_the_colours_it_shows(provider, project,
+                                                                          tmp_path):
+    """A blue-green-red file without colour tags, drawn by the user as bands 3, 2, 1, is
+    segmented in those colours: its red roofs are the red-green-blue file's. Drawn as QGIS
+    first draws it (1, 2, 3: QGIS ignores a file's colour tags), no bands are sent, so the
+    engine's reading of the tags stands; here there are none, and red roofs look blue."""
+    import processing
+    from osgeo import gdal
+    from qgis.core import QgsMultiBandColorRenderer
+
+    from rrsis_qgis import params
+
+    rgb, bgr = str(tmp_path / "rgb.tif"), str(tmp_path / "bgr.tif")
+    gdal.Translate(rgb, str(SAMPLE), srcWin=[0, 0, 768, 480])
+    gdal.Translate(bgr, str(SAMPLE), srcWin=[0, 0, 768, 480], bandList=[3, 2, 1])
+    swapped = gdal.Open(bgr, gdal.GA_Update)
+    for band in (1, 2, 3):
+        swapped.GetRasterBand(band).SetColorInterpretation(gdal.GCI_Undefined)
+    swapped = None
+    layer = QgsRasterLayer(bgr, "bgr", "gdal")
+    assert layer.isValid() and params.drawn_bands(layer) == {}
+    project.addMapLayer(layer)
+
+    def red_roofs(source: str, name: str) -> QgsVectorLayer:
+        out = processing.run("rrsis:segment", {
+            "INPUT": source, "EXPRESSION": "red buildings", "MODEL": "lgce-lite",
+            "DEVICE": CPU, "OUTPUT": str(tmp_path / f"{name}.gpkg")})
+        return QgsVectorLayer(out["OUTPUT"], name, "ogr")
+
+    assert red_roofs(layer.id(), "as-first-drawn").featureCount() == 0
+    layer.setRenderer(QgsMultiBandColorRenderer(layer.dataProvider(), 3, 2, 1))
+    assert params.drawn_bands(layer) == {"bands": [3, 2, 1]}
+    assert params.raster_params(layer)["bands"] == [3, 2, 1]
+    reference, drawn = red_roofs(rgb, "rgb"), red_roofs(layer.id(), "drawn")
+    assert reference.featureCount() >= 2
+    assert _iou(*(QgsGeometry.unaryUnion([f.geometry() for f in result.getFeatures()])
+                  for result in (reference, drawn))) > 0.99
