@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from typing import List
+from typing import List, Optional
 
 from qgis.core import QgsRaster, QgsRasterBlock, QgsRasterLayer, QgsRectangle
 
-__all__ = ["may_have_near_infrared", "holds_a_mask", "MASK_MIDDLE_SHARE"]
+__all__ = ["may_have_near_infrared", "near_infrared_band", "holds_a_mask", "MASK_MIDDLE_SHARE"]
 
 #: the share of the sampled pixels it does not hide that an alpha band may hold below its
 #: opaque value and still be a validity mask: the engine's ``raster_io.MASK_MIDDLE_SHARE``
@@ -27,12 +27,20 @@ _NIR_WORDS = re.compile(r"\b(nir|near[ _-]?infra[ _-]?red)\b", re.IGNORECASE)
 
 def may_have_near_infrared(layer: QgsRasterLayer) -> bool:
     """Whether the engine will find a near-infrared band in ``layer`` by itself."""
+    return near_infrared_band(layer) is not None
+
+
+def near_infrared_band(layer: QgsRasterLayer) -> Optional[int]:
+    """The band the engine will take as near infrared in ``layer`` by itself, else None."""
     provider, count = layer.dataProvider(), layer.bandCount()
-    if any(_NIR_WORDS.search(provider.displayBandName(b)) for b in range(1, count + 1)):
-        return True
+    named = [b for b in range(1, count + 1) if _NIR_WORDS.search(provider.displayBandName(b))]
+    if named:
+        return named[0]
     if count != 4:
-        return False
-    return provider.colorInterpretation(4) != QgsRaster.AlphaBand or not holds_a_mask(layer, 4)
+        return None
+    if provider.colorInterpretation(4) != QgsRaster.AlphaBand or not holds_a_mask(layer, 4):
+        return 4
+    return None
 
 
 def holds_a_mask(layer: QgsRasterLayer, band: int) -> bool:

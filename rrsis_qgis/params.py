@@ -117,8 +117,12 @@ def drawn_bands(layer: Any) -> Dict[str, Any]:
     """``bands``: the bands the layer is drawn with as red, green and blue, where the user
     chose them in its symbology (a blue-green-red file drawn 3, 2, 1 is segmented in those
     colours); nothing for QGIS's own choice, which ignores a file's colour tags, so that the
-    engine's reading of them stands (a rendered layer is drawn colours already)."""
+    engine's reading of them stands, and nothing for a false-colour view that draws the near
+    infrared (4, 3, 2: the model knows true colours, and the engine reads that band for
+    vegetation itself). A rendered layer is drawn colours already."""
     from qgis.core import QgsMultiBandColorRenderer, QgsSettings
+
+    from .bands import near_infrared_band
 
     renderer = layer.renderer()
     if not isinstance(renderer, QgsMultiBandColorRenderer):
@@ -127,7 +131,8 @@ def drawn_bands(layer: Any) -> Dict[str, Any]:
     settings = QgsSettings()
     qgis_default = [int(settings.value(f"/Raster/default{colour}Band", band) or band)
                     for colour, band in (("Red", 1), ("Green", 2), ("Blue", 3))]
-    if min(drawn) < 1 or max(drawn) > layer.bandCount() or drawn == qgis_default:
+    if min(drawn) < 1 or max(drawn) > layer.bandCount() or len(set(drawn)) < 3 \
+            or drawn == qgis_default or near_infrared_band(layer) in drawn:
         return {}
     return {"bands": drawn}
 

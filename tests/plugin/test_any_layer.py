@@ -433,6 +433,15 @@ def test_a_layer_drawn_in_other_bands_is_segmented_in_the_colours_it_shows(provi
     layer = QgsRasterLayer(bgr, "bgr", "gdal")
     assert layer.isValid() and params.drawn_bands(layer) == {}
     project.addMapLayer(layer)
+    # a false-colour view of red, green, blue, near infrared draws the near infrared: the
+    # model is asked in true colour, and the engine reads that band for vegetation
+    rgbn = str(tmp_path / "rgbn.tif")
+    gdal.Translate(rgbn, str(SAMPLE), srcWin=[0, 0, 64, 64], bandList=[1, 2, 3, 1])
+    four = QgsRasterLayer(rgbn, "rgbn", "gdal")
+    four.setRenderer(QgsMultiBandColorRenderer(four.dataProvider(), 4, 3, 2))
+    assert params.drawn_bands(four) == {}
+    four.setRenderer(QgsMultiBandColorRenderer(four.dataProvider(), 3, 2, 1))
+    assert params.drawn_bands(four) == {"bands": [3, 2, 1]}
 
     def red_roofs(source: str, name: str) -> QgsVectorLayer:
         out = processing.run("rrsis:segment", {
