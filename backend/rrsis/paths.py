@@ -42,7 +42,7 @@ from .errors import (InputError, NetworkPathError, NotWritableError, OutputError
                      OutputExistsError, RasterReadError, RrsisError)
 
 __all__ = ["VECTOR_SUFFIXES", "RASTER_SUFFIXES", "check_local_source", "gdal_options",
-           "subdataset_file", "file_on_disk",
+           "subdataset_file", "file_on_disk", "absolute_source",
            "check_outputs", "part_path", "release_part", "remove_live_parts",
            "remove_stale_parts", "replacing", "scratch_folder", "write_failure",
            "write_text_atomic"]
@@ -73,12 +73,12 @@ MAX_VRT_DEPTH = 16
 _SUBDATASET = re.compile(r'^[A-Za-z][A-Za-z0-9_]+:(?:"([^"]+)"(?::.*)?|(.+))$')
 
 
-def subdataset_file(name: str) -> Optional[str]:
+def subdataset_file(name: "str | os.PathLike[str]") -> Optional[str]:
     """The local file of a GDAL subdataset name, else None: ``GPKG:/data/site.gpkg:ortho`` (a
     table of a GeoPackage, as QGIS names such a layer), ``NETCDF:"/data/f.nc":band``. The
     driver's name has two letters or more (``C:\\...`` is a Windows path); the file is the
     quoted part, else the longest part up to a colon that is a file."""
-    match = _SUBDATASET.match(name)
+    match = _SUBDATASET.match(os.fspath(name))
     if match is None:
         return None
     if match.group(1):
@@ -88,10 +88,11 @@ def subdataset_file(name: str) -> Optional[str]:
     return next((rest[:i] for i in reversed(cuts) if os.path.isfile(rest[:i])), None)
 
 
-def file_on_disk(name: str) -> str:
+def file_on_disk(name: "str | os.PathLike[str]") -> str:
     """The file a GDAL name reads from: the file of a subdataset (:func:`subdataset_file`), the
     archive of a file inside it (``/vsizip//data/a.zip/o.tif`` -> ``/data/a.zip``), else the
     name itself. What a batch stamps to see whether an input changed."""
+    name = os.fspath(name)
     inner = subdataset_file(name)
     if inner is not None:
         return inner
@@ -100,6 +101,17 @@ def file_on_disk(name: str) -> str:
         cuts = [i for i, ch in enumerate(rest) if ch == "/"] + [len(rest)]
         return next((rest[:i] for i in reversed(cuts) if i and os.path.isfile(rest[:i])), name)
     return name
+
+
+def absolute_source(name: "str | os.PathLike[str]") -> str:
+    """``name`` made absolute, for a record read again from another folder: a path resolved,
+    and in a GDAL name the file it reads from (``GPKG:site.gpkg:ortho`` ->
+    ``GPKG:/data/site.gpkg:ortho``)."""
+    name = os.fspath(name)
+    inner = file_on_disk(name)
+    if inner != name:   # a table of a file, or a file in an archive
+        return name.replace(inner, str(Path(inner).expanduser().resolve()), 1)
+    return str(Path(name).expanduser().resolve())
 
 
 def _network_reason(name: str) -> Optional[str]:

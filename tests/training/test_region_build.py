@@ -211,6 +211,28 @@ def test_copied_sources_outlive_the_inputs(tmp_path: Path) -> None:
     assert (out.stat().st_mode & 0o777) != 0o700           # readable like any folder made here
 
 
+def test_a_table_of_a_geopackage_is_recorded_by_its_absolute_gdal_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The raster ``GPKG:site.gpkg:ortho``, named relative to the working folder (as GDAL and
+    QGIS name one table of a file), is recorded as ``GPKG:/.../site.gpkg:ortho``, which opens
+    from any folder (the held-out score reads it again)."""
+    data = np.random.default_rng(1).integers(0, 255, (3, 128, 128)).astype("uint8")
+    site = tmp_path / "site.gpkg"
+    for table in ("overview", "ortho"):
+        with rasterio.open(site, "w", driver="GPKG", width=128, height=128, count=3,
+                           dtype="uint8", crs="EPSG:32633", transform=from_origin(X0, Y0, GSD, GSD),
+                           RASTER_TABLE=table, APPEND_SUBDATASET="YES", TILE_FORMAT="PNG") as dst:
+            dst.write(data)
+    labels = _labels(tmp_path / "houses.gpkg", _houses(20, 128, 128), ["house"] * 20)
+    monkeypatch.chdir(tmp_path)
+    summary = build_region_dataset("GPKG:site.gpkg:ortho", labels, tmp_path / "ds",
+                                   class_field="kind", tile_size=64)
+    assert summary["source_raster"] == f"GPKG:{site}:ortho"
+    monkeypatch.chdir("/")
+    with rasterio.open(summary["source_raster"]) as table:
+        assert np.array_equal(table.read([1, 2, 3]), data)   # and an alpha band
+
+
 def test_a_kept_raster_is_the_part_the_dataset_covers(tmp_path: Path) -> None:
     """Houses labelled in one corner of a large raster: the dataset keeps that corner (and a
     few pixels around it) on the raster's own pixels, with its band tags and no-data, and the

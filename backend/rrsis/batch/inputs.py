@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterable, List
 
 from ..errors import InputError
-from ..paths import subdataset_file
+from ..paths import absolute_source, subdataset_file
 
 __all__ = ["RASTER_SUFFIXES", "VECTOR_SUFFIXES", "resolve_inputs"]
 
@@ -38,7 +38,7 @@ def resolve_inputs(inputs: Iterable[str]) -> List[str]:
     seen, out = set(), []
     for spec in inputs:
         for path in _expand(str(spec)):
-            resolved = path if _gdal_name(path) else str(Path(path).expanduser().resolve())
+            resolved = absolute_source(path)
             if resolved not in seen:
                 seen.add(resolved)
                 out.append(resolved)

@@ -44,6 +44,7 @@ from PIL import Image
 from ...engine.raster_io import (WindowReader, WorkGrid, open_info, plan_grid, resolve_bands,
                                  source_gsd_m)
 from ...errors import Cancelled, InputError
+from ...paths import absolute_source
 from ...grounding.lexicon import BASE_VOCABULARY
 from ...models.registry import IMAGENET_MEAN
 from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expressions
@@ -422,7 +423,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
                             f"{class_field!r} and were left out")
         kept_raster = keep_raster(Path(raster), tmp, output,   # pixel units: the whole file
                                   grid.bounds if grid.crs else None, grid.crs) \
-            if copy_raster else str(Path(raster).resolve())
+            if copy_raster else absolute_source(raster)
         kept_labels, kept_layer = keep_labels(Path(labels), layer, tmp, output) \
             if copy_labels else (str(Path(labels).resolve()), layer)
         summary = {
