@@ -102,7 +102,10 @@ def metres_per_unit(crs: CRS, bounds: Bounds) -> float:
     grids) keeps the nominal unit exactly, so grids in metres stay round numbers.
     """
     if is_local(crs):
-        unit, factor = crs.units_factor
+        try:
+            unit, factor = crs.units_factor
+        except Exception:  # noqa: BLE001 - rasterio's CRSError: a CRS without a unit
+            unit, factor = "none", 0.0
         if not factor or unit.lower().startswith(("degree", "radian", "grad")):
             raise CRSError(f"the local CRS {crs.to_string()[:80]!r} has no unit of length "
                            f"(it says {unit!r}): give the raster a projected CRS")
