@@ -75,17 +75,20 @@ _SUBDATASET = re.compile(r'^[A-Za-z][A-Za-z0-9_]+:(?:"([^"]+)"(?::.*)?|(.+))$')
 
 def subdataset_file(name: "str | os.PathLike[str]") -> Optional[str]:
     """The local file of a GDAL subdataset name, else None: ``GPKG:/data/site.gpkg:ortho`` (a
-    table of a GeoPackage, as QGIS names such a layer), ``NETCDF:"/data/f.nc":band``. The
-    driver's name has two letters or more (``C:\\...`` is a Windows path); the file is the
-    quoted part, else the longest part up to a colon that is a file."""
+    table of a GeoPackage, as QGIS names such a layer), ``NETCDF:"/data/f.nc":band``,
+    ``GTIFF_DIR:2:/data/pages.tif``. The driver's name has two letters or more (``C:\\...``
+    is a Windows path); the file is the quoted part, else the longest part between colons
+    that is a file."""
     match = _SUBDATASET.match(os.fspath(name))
     if match is None:
         return None
     if match.group(1):
         return match.group(1) if os.path.isfile(match.group(1)) else None
     rest = match.group(2)
-    cuts = [i for i, ch in enumerate(rest) if ch == ":"] + [len(rest)]
-    return next((rest[:i] for i in reversed(cuts) if os.path.isfile(rest[:i])), None)
+    colons = [i for i, ch in enumerate(rest) if ch == ":"]
+    parts = sorted(((a, b) for a in [0] + [c + 1 for c in colons]
+                    for b in colons + [len(rest)] if b > a), key=lambda ab: ab[0] - ab[1])
+    return next((rest[a:b] for a, b in parts if os.path.isfile(rest[a:b])), None)
 
 
 def file_on_disk(name: "str | os.PathLike[str]") -> str:

@@ -483,4 +483,5 @@ def test_a_file_of_several_rasters_is_segmented_by_the_name_of_one(tmp_path: Pat
         segment(options(f"GPKG:{tmp_path / 'none.gpkg'}:ortho", tmp_path), models=bright_models)
     assert subdataset_file(f"GPKG:{site}:ortho") == str(site)
     assert subdataset_file(f'NETCDF:"{site}":band') == str(site)
+    assert subdataset_file(f"GTIFF_DIR:2:{site}") == str(site)
     assert subdataset_file(str(site)) is None and subdataset_file("C:" + str(site)) is None
