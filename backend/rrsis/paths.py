@@ -151,7 +151,7 @@ def check_local_source(name: str, _depth: int = 0, _within: FrozenSet[str] = fro
     if name.startswith("/vsi"):
         return  # local archive/memory file systems (/vsizip/, /vsimem/, ...): nothing to parse
     inner = subdataset_file(name)
-    if inner is not None and inner != name:
+    if inner is not None:   # a table of a file: the file is what is read
         check_local_source(inner, _depth, _within, _checked)
         return
     checked = set() if _checked is None else _checked

@@ -201,14 +201,14 @@ def reproject(features: List[Feature], tiles: Sequence[TileInfo], dst: Optional[
     """Transform every feature's geometry into ``dst`` (in place), one call per source CRS."""
     from rasterio.warp import transform_geom
 
+    from ..errors import CRSError
+
     if dst is None:
         return
     by_crs: Dict[str, List[int]] = {}
     for i, f in enumerate(features):
         src = tiles[f.tile].crs
         if src is None:
-            from ..errors import CRSError
-
             raise CRSError(f"{f.source} has no CRS: its objects cannot be put into {dst}")
         if src != dst:
             by_crs.setdefault(src.to_wkt(), []).append(i)
@@ -218,8 +218,6 @@ def reproject(features: List[Feature], tiles: Sequence[TileInfo], dst: Optional[
             geoms = transform_geom(src, dst, [shapely.geometry.mapping(features[i].geometry)
                                               for i in idx])
         except Exception as exc:  # noqa: BLE001 - GDAL's: no operation between the two CRSs
-            from ..errors import CRSError
-
             raise CRSError(f"{features[idx[0]].source} is in {src.to_string()[:80]!r}, which "
                            f"cannot be transformed to {dst.to_string()[:80]!r} (a local CRS "
                            "has no place on the Earth): merge it apart from the others, or "
