@@ -124,6 +124,12 @@ def test_answers_name_unknown_words_and_partial_finds():
     tuned = summarize({"feature_counts": {"cars": 2}, "model": "mine", "gsd_m": 0.25,
                        "device": "cpu", "stretch": "model"}, ["cars"])
     assert tuned.detail == "model mine at 0.25 m on cpu, values stretched as in its training data"
+    drawn = summarize({"feature_counts": {"cars": 2}, "model": "m", "gsd_m": 0.25,
+                       "device": "cpu", "bands": [3, 2, 1]}, ["cars"])
+    assert drawn.detail == "model m at 0.25 m on cpu, bands 3, 2, 1 as red, green, blue"
+    for plain in ([1, 2, 3], [1, 1, 1]):
+        assert "bands" not in summarize({"feature_counts": {"cars": 2}, "bands": plain},
+                                        ["cars"]).detail
     told = summarize({"feature_counts": {"x": 0}, "message": "no object matches the expression"},
                      ["x"])
     assert told.text.endswith("no object matches the expression.")

@@ -116,6 +116,8 @@ class SegmentResult:
     stretch: Optional[str] = None
     # the band read as near infrared, whose NDVI gated the vegetation phrases (rrsis.engine.nir)
     nir_band: Optional[int] = None
+    # the 1-based bands read as red, green and blue (the request's, else the file's colour tags)
+    bands: List[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -600,7 +602,7 @@ def _write_vectors(options: SegmentOptions, plan: _Plan, vectorizers: List[Strip
         crs=plan.info.crs.to_string() if plan.info.crs is not None else None,
         width_px=grid.width, height_px=grid.height, plans=reports, runtime=plan.runtime,
         stretch=("model" if plan.stretch else "area") if is_stretched(plan.info.dtype) else None,
-        nir_band=plan.nir if gated else None)
+        nir_band=plan.nir if gated else None, bands=list(plan.bands))
 
 
 def _picked_objects(pick: Pick, objects: Mapping[str, Sequence[ObjectPolygon]],

@@ -100,10 +100,11 @@ def test_four_bands_use_the_band_mapping(tmp_path: Path, bright_models) -> None:
     data = scene(box=BOX, bands=4)
     data[:3] = 40  # bright only in band 4 (near infrared: not alpha)
     raster = write_tif(tmp_path / "in.tif", data, photometric="MINISBLACK")
-    assert segment(options(raster, tmp_path), models=bright_models).feature_counts == \
-        {"bright square": 0}
+    res = segment(options(raster, tmp_path), models=bright_models)
+    assert (res.feature_counts, res.bands) == ({"bright square": 0}, [1, 2, 3])
     res = segment(options(raster, tmp_path, bands=(4, 4, 4)), models=bright_models)
     feats = read_features(res.output)
+    assert res.to_dict()["bands"] == [4, 4, 4]   # the result says what was read as colours
     assert len(feats) == 1 and iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.95
     with pytest.raises(InputError, match="band"):
         segment(options(raster, tmp_path, bands=(1, 2, 5)), models=bright_models)
@@ -485,3 +486,34 @@ def test_a_file_of_several_rasters_is_segmented_by_the_name_of_one(tmp_path: Pat
     assert subdataset_file(f'NETCDF:"{site}":band') == str(site)
     assert subdataset_file(f"GTIFF_DIR:2:{site}") == str(site)
     assert subdataset_file(str(site)) is None and subdataset_file("C:" + str(site)) is None
+
+
+@pytest.mark.parametrize("archive", ["zip", "tar", "tar.gz", "gz"])
+def test_a_raster_in_an_archive_is_segmented_by_its_gdal_name(tmp_path: Path, bright_models,
+                                                              archive: str) -> None:
+    """``/vsizip/``, ``/vsitar/`` and ``/vsigzip/`` names (how QGIS names a raster it reads
+    from an archive) are read in place; the archive is the file a batch stamps and records."""
+    import gzip
+    import tarfile
+    import zipfile
+
+    from rrsis.paths import absolute_source, file_on_disk
+
+    raster = write_tif(tmp_path / "in.tif", scene(box=BOX))
+    packed = tmp_path / f"site.{archive}"
+    if archive == "zip":
+        with zipfile.ZipFile(packed, "w") as z:
+            z.write(raster, "ortho/in.tif")
+        name = f"/vsizip/{packed}/ortho/in.tif"
+    elif archive.startswith("tar"):
+        with tarfile.open(packed, "w:gz" if archive.endswith("gz") else "w") as t:
+            t.add(raster, "ortho/in.tif")
+        name = f"/vsitar/{packed}/ortho/in.tif"
+    else:
+        packed.write_bytes(gzip.compress(Path(raster).read_bytes()))
+        name = f"/vsigzip/{packed}"
+    res = segment(options(name, tmp_path), models=bright_models)
+    feats = read_features(res.output)
+    assert len(feats) == 1 and iou(feats[0]["geometry"], box_polygon(BOX, T05)) > 0.95
+    assert file_on_disk(name) == str(packed)
+    assert absolute_source(name) == name   # already absolute: unchanged
