@@ -77,6 +77,8 @@ _CONJ = lx.CONJUNCTIONS
 #: relations of overlap: one after another, joined by "and", start a second reading (two places:
 #: "on the road and in the parking lot" = either)
 _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
+#: words after which a noun is had: "with a pool", "that have a red roof"
+_HAVING = lx.ROOF_COLOUR_WORDS - {"whose"}
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
 
 
@@ -147,6 +149,17 @@ class _Parser(RelationRules):
         top left", "with red roofs and on the road", "near the river and in the park":
         both)."""
         return self.overlap_at(item) and self.overlap_at(self.i + 1)
+
+    def possession_follows(self, item: int) -> bool:
+        """After "and": whether one more thing the target has follows the item read from word
+        ``item`` when that was a "with" ("with a red roof and a pool", "that have a pool and
+        red roofs": both had), not new objects. Only a thing named with "a"/"an" or a roof's
+        colour: after a bare plural new objects may follow ("with a pool and trucks along the
+        road")."""
+        nxt = self.word(self.i + 1)
+        roof = nxt in lx.COLOURS and self.word(self.i + 2) in lx.ROOF_NOUNS
+        return self.word(item) in _HAVING and (nxt in ("a", "an") or roof) \
+            and self.new_object_follows()
 
     def overlap_at(self, j: int) -> bool:
         """Whether a relation of overlap (on, in, inside), not an image region, starts at
@@ -270,6 +283,9 @@ class _Parser(RelationRules):
             if (self.at("and") or self.at(",")) and self.predicate_follows():
                 self.i += 1   # "next to the road and near the river", "buildings, near ..."
                 continue
+            if self.at("and") and self.possession_follows(item):
+                self.t[self.i] = "without" if last_negated else "with"   # "with a red roof
+                continue      # and a pool": both had; "without a pool and a garden": neither
             if self.at("and") and not self.new_object_follows() and (
                     last_negated or not self.either_follows(item)):
                 self.i += 1   # "with red roofs and in the top left", "on the road and white",
@@ -943,6 +959,7 @@ class _Parser(RelationRules):
         """The object a relation refers to. ``counted``: a number of them may come first ("at
         least 3 cars", "more than 2 trees", "3 or more cars"; :attr:`anchor_count`)."""
         self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
+        had = self.word(self.i - 1) in _HAVING   # "with a garden and a pool": both had
         self.skip_fillers()
         self.anchor_count = self.anchor_quantity() if counted else None
         if self.eat("other") or self.eat("another"):   # "next to other buildings": an object
@@ -978,8 +995,9 @@ class _Parser(RelationRules):
             # the river": a new target, because a modifier follows its noun
             follows = self.t[self.i + found[1]] if found and self.i + found[1] < len(self.t) \
                 else None
-            if found is None or (follows is not None and follows not in _CONJ):
-                self.i = save
+            if found is None or (follows is not None and follows not in _CONJ) or (
+                    had and self.word(save) == "and" and self.word(save + 1) in ("a", "an")):
+                self.i = save   # (the target reads "and a pool" as one more "with")
                 break
             heads += self.head()
         if self.head_generic:   # "near anything red": an adjective follows "anything"
