@@ -290,7 +290,8 @@ COUNTABLE_GROUPS: FrozenSet[str] = frozenset({"building", "vehicle"})
 # "isolated buildings" (far from any other), "clustered houses" (in a group of at least
 # GROUP_MIN), "terraced houses" (touching another), "detached houses" (touching none)
 OWN_KIND_WORDS: Dict[str, str] = {
-    **dict.fromkeys(("isolated", "solitary", "lone", "standalone"), "isolated"),
+    **dict.fromkeys(("isolated", "solitary", "lone", "lonely", "secluded", "standalone"),
+                   "isolated"),
     **dict.fromkeys(("clustered", "grouped", "clumped", "bunched"), "group"),
     **dict.fromkeys(("terraced", "attached", "adjoining", "semidetached", "joined",
                      "adjacent"), "joined"),
