@@ -585,6 +585,8 @@ LINE_NOUNS: FrozenSet[str] = frozenset({"row", "rows", "line", "lines", "queue",
 COLLECTIVE_NOUNS: FrozenSet[str] = frozenset({
     "patch", "patches", "stand", "stands", "belt", "belts", "strip", "strips", "stretch",
     "stretches", "expanse", "expanses"})
+#: before a measure without a comparative: a range around it ("of about 500 m2")
+APPROXIMATE_WORDS = ("about", "around", "approximately", "roughly", "circa")
 NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",
                                             "excluding"})
 # what an image does not show, or the grounding cannot measure: said, not guessed (the
@@ -691,7 +693,7 @@ def _all_words() -> FrozenSet[str]:
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",
                   "nearer", "same", "as",
                   "long", "wide",
-                  "within", "about", "up", "side", "corner", "image", "farther", "further",
+                  "within", *APPROXIMATE_WORDS, "up", "side", "corner", "image", "farther", "further",
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
                   "with", "between", "towards", "toward", "other", "another", "opposite", "mean",
                   "fewest",

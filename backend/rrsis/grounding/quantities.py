@@ -17,6 +17,9 @@ __all__ = ["QuantityRules"]
 _COMPARATIVES = sorted(lx.COMPARATIVES, key=len, reverse=True)   # "more than" before "over"
 _AREA_UNITS = sorted(lx.AREA_UNITS_M2, key=len, reverse=True)    # "sq ft" before "ft"
 _TRAILING_COMPARATIVES = sorted(lx.TRAILING_COMPARATIVES, key=len, reverse=True)
+#: "a building of about 500 m2": within this share of the value either way (400-600 m2), said
+#: in the plan; "between 450 and 550 m2" says another range
+APPROXIMATE_SHARE = 0.2
 
 
 class QuantityRules(Cursor):
@@ -55,7 +58,7 @@ class QuantityRules(Cursor):
         average = self.average_measure(side, noun, width, negated, save)
         if average is not None:   # "larger than average", "longer than the average"
             return [average]
-        self.eat("about")
+        approximate = any(self.eat(w) for w in lx.APPROXIMATE_WORDS)
         value = _number(self.peek() or "")
         if value is None:
             self.i = save
@@ -68,11 +71,18 @@ class QuantityRules(Cursor):
         for phrase in _TRAILING_COMPARATIVES:          # "100 m2 or more"
             if side is None and self.eat(*phrase):
                 side = lx.TRAILING_COMPARATIVES[phrase]
-        if side is None:
+        if side is None and not (approximate and not negated):
             self.i = save
             return []
         self.eat("in", "size") or self.eat("in", "area")
         kind = "width" if width and unit[0] == "length" else unit[0]
+        if side is None:   # "of about 500 m2", "roughly 5 m long"
+            low, high = (value * unit[1] * (1 + s) for s in (-APPROXIMATE_SHARE, APPROXIMATE_SHARE))
+            base = "m2" if kind == "area" else "m"
+            self.notes.append(f"about {value * unit[1]:g} {base} read as {low:g} to {high:g} "
+                              f"{base} (within {APPROXIMATE_SHARE:.0%}); 'between' sets another "
+                              "range")
+            return [Attribute(kind, "above", False, low), Attribute(kind, "below", False, high)]
         return [Attribute(kind, side, negated, value * unit[1])]
 
     def average_measure(self, side: Optional[str], noun: Optional[str], width: bool,

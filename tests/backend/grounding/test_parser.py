@@ -280,6 +280,19 @@ def test_a_plural_superlative_without_count_says_it_keeps_one() -> None:
         assert parse(text).notes == (), text
 
 
+def test_an_approximate_measure_is_a_range_the_plan_states() -> None:
+    """"of about 500 m2" has no comparative: within 20 % either way, and a note says so;
+    after a comparative "about" changes nothing; a negated one is not guessed."""
+    plan = parse("a building of about 500 m2")
+    assert [(a.kind, a.value, a.amount) for a in plan.targets[0].attributes] == [
+        ("area", "above", 400.0), ("area", "below", 600.0)]
+    assert plan.notes == ("about 500 m2 read as 400 to 600 m2 (within 20%); 'between' sets "
+                          "another range",)
+    assert parse("houses larger than about 100 m2").summary() == \
+        parse("houses larger than 100 m2").summary()
+    assert parse("buildings not about 500 m2").mode == "end_to_end"
+
+
 def test_negation_and_rank() -> None:
     t = parse("the 3 largest buildings not next to the road").targets[0]
     assert t.rank == ("largest", 3) and t.relations[0].negated
