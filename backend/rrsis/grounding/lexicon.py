@@ -73,7 +73,7 @@ CATEGORIES: Tuple[Category, ...] = (
              "building"),
     Category("road", "road", ("road", "street", "highway", "motorway", "lane", "avenue",
                               "carriageway", "paved road", "dirt road", "main road",
-                              "main street", "major road", "roadside", "hwy", "roadway",
+                              "main street", "major road", "roadside", "hwy", "rd", "roadway",
                               "alley", "alleyway", "side road", "side street", "back street",
                               "access road", "ring road", "boulevard", "freeway",
                               "expressway", "road segment", "road section", "road network",
@@ -148,7 +148,7 @@ IRREGULAR: Dict[str, str] = {"buses": "bus", "busses": "bus", "leaves": "leaf",
                              "people": "person", "men": "man", "lorries": "lorry",
                              "minibuses": "minibus",
                              "bushes": "bush", "benches": "bench", "grasses": "grass",
-                             "trees": "tree"}
+                             "trees": "tree", "rds": "rd"}
 
 
 def singular(word: str) -> str:

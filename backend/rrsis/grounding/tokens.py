@@ -217,8 +217,10 @@ def tokenize(text: str) -> List[str]:
         text = re.sub(pattern, replacement, text, flags=re.I)
     text = re.sub(r"axis:(\w+):(\w+)", lambda m: " ".join(
         _ABBREVIATED.get(w.lower(), w) for w in m.groups()), text)
-    # "&" is and, "/" between words or, ";" a comma
+    # "&" is and, "+" after a word too ("cars + trucks"; "5+ cars" is a count), "/" between
+    # words or, ";" a comma
     text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
+    text = re.sub(r"(?<![\d+])\s*\+", " and ", text)
     text = lx.normalise(text).replace("’", "'")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"
     text = re.sub(r"(\d)([^\W\d_])", r"\1 \2", text)
