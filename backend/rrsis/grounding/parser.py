@@ -157,7 +157,10 @@ class _Parser(RelationRules):
         colour: after a bare plural new objects may follow ("with a pool and trucks along the
         road")."""
         nxt = self.word(self.i + 1)
-        roof = nxt in lx.COLOURS and self.word(self.i + 2) in lx.ROOF_NOUNS
+        ahead = self.i + (2 if nxt in ("a", "an") else 1)
+        roof = self.word(ahead) in lx.COLOURS and self.word(ahead + 1) in lx.ROOF_NOUNS
+        if roof and any(w in lx.ROOF_NOUNS for w in self.t[item:self.i]):
+            return False   # "with a red roof and an orange roof": either colour, as before
         return self.word(item) in _HAVING and (nxt in ("a", "an") or roof) \
             and self.new_object_follows()
 
