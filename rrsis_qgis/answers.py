@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, List, Sequence
 
-from .plans import suggestions, unknown_words
+from .plans import colour_bands, suggestions, unknown_words
 from .provenance import round_gsd
 
 
@@ -38,14 +38,6 @@ def _by_category(result: Dict[str, Any], expression: str) -> str:
     return " (" + ", ".join(f"{n} {c}" for c, n in cats.items()) + ")"
 
 
-def _colour_bands(bands: Any) -> str:
-    """", bands 3, 2, 1 as red, green, blue" where the colours were not read from the first
-    three bands (the layer's drawn bands, or the file's colour tags); "" for 1, 2, 3 and grey."""
-    if not isinstance(bands, list) or len(bands) != 3 or bands in ([1, 2, 3], [1, 1, 1]):
-        return ""
-    return ", bands " + ", ".join(str(b) for b in bands) + " as red, green, blue"
-
-
 def summarize(result: Dict[str, Any], expressions: Sequence[str]) -> Answer:
     """The message for a finished run."""
     counts = result.get("feature_counts")
@@ -58,7 +50,7 @@ def summarize(result: Dict[str, Any], expressions: Sequence[str]) -> Answer:
     detail = f"model {result.get('model')} at {gsd} m on {result.get('device')}"
     if result.get("stretch") == "model":  # a fine-tuned model's own map of 16-bit values
         detail += ", values stretched as in its training data"
-    detail += _colour_bands(result.get("bands"))
+    detail += ", " + colour_bands(result) if colour_bands(result) else ""
     if backend_message:
         detail = f"{backend_message}\n{detail}"
 

@@ -34,7 +34,19 @@ def plan_text(result: Dict[str, Any]) -> str:
         plan = str(report.get("plan") or "")
         prefix = f"{expression}: " if len(result.get("plans") or {}) > 1 else ""
         lines.append(f"{prefix}{plan} — {'; '.join(dict.fromkeys(notes))}")
+    read = colour_bands(result)
+    if lines and read:   # the layer's drawn bands, which the analyst may have forgotten
+        lines.append(read[:1].upper() + read[1:])
     return "\n".join(lines)
+
+
+def colour_bands(result: Dict[str, Any]) -> str:
+    """"bands 3, 2, 1 as red, green, blue" where a run did not read its colours from the first
+    three bands (the layer's drawn bands, or the file's colour tags); "" for 1, 2, 3 and grey."""
+    bands = result.get("bands")
+    if not isinstance(bands, list) or len(bands) != 3 or bands in ([1, 2, 3], [1, 1, 1]):
+        return ""
+    return "bands " + ", ".join(str(b) for b in bands) + " as red, green, blue"
 
 
 def plan_of(result: Dict[str, Any], expression: str) -> str:

@@ -112,6 +112,11 @@ def test_plan_text_of_a_result():
         "unknown word 'blorf'; no object matches"]
     one = {"plans": {"trucks": {"plan": "grounded: truck", "objects": 1}}}
     assert plan_text(one) == "grounded: truck — 1 object"
+    # colours read from other bands than 1, 2, 3 (the layer drawn so): said under the plan
+    assert plan_text({**one, "bands": [3, 2, 1]}).splitlines() == [
+        "grounded: truck — 1 object", "Bands 3, 2, 1 as red, green, blue"]
+    assert plan_text({**one, "bands": [1, 2, 3]}) == plan_text({**one, "bands": [1, 1, 1]}) == \
+        "grounded: truck — 1 object"
 
 
 def _category_colour(layer, expression):
