@@ -409,8 +409,9 @@ class _Parser(RelationRules):
         if self.pending_position is not None:   # "the second building", in what order?
             self.pending_position = None
             raise self.fail("an ordinal without an order")
-        if count is not None and rank is None:   # "the 3 buildings" and no superlative
-            raise self.fail("a count needs a superlative (the 3 largest, the 3 closest to ...)")
+        if count is not None and rank is None:   # "the 2 buildings next to the road": which 2?
+            self.notes.append(f"'{count}' read as every one that matches: a count chooses "
+                              f"with a superlative ('the {count} largest')")
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
                 r.kind == rank[0] for r in relations):   # "the closest building", to what?
             raise self.fail("closest to what")

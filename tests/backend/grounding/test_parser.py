@@ -293,6 +293,16 @@ def test_an_approximate_measure_is_a_range_the_plan_states() -> None:
     assert parse("buildings not about 500 m2").mode == "end_to_end"
 
 
+def test_a_count_without_a_superlative_keeps_every_match_and_says_so() -> None:
+    """"the 2 buildings next to the road": which two is not said, so all of them, with the
+    relation applied (the model whole would apply none)."""
+    plan = parse("the 2 buildings next to the road")
+    assert plan.mode == "grounded" and plan.summary() == parse(
+        "buildings next to the road").summary()
+    assert plan.notes == ("'2' read as every one that matches: a count chooses with a "
+                          "superlative ('the 2 largest')",)
+
+
 def test_negation_and_rank() -> None:
     t = parse("the 3 largest buildings not next to the road").targets[0]
     assert t.rank == ("largest", 3) and t.relations[0].negated
