@@ -50,7 +50,9 @@ def summarize(result: Dict[str, Any], expressions: Sequence[str]) -> Answer:
     detail = f"model {result.get('model')} at {gsd} m on {result.get('device')}"
     if result.get("stretch") == "model":  # a fine-tuned model's own map of 16-bit values
         detail += ", values stretched as in its training data"
-    detail += ", " + colour_bands(result) if colour_bands(result) else ""
+    read = colour_bands(result)
+    if read:   # the layer's drawn bands
+        detail += f", {read}"
     if backend_message:
         detail = f"{backend_message}\n{detail}"
 
