@@ -35,7 +35,7 @@ from .colour import median_lab
 from .execute import Scene, execute
 from .lexicon import BASE_VOCABULARY, Vocabulary, group_of
 from .parser import parse, target_groups
-from .plan import Plan
+from .plan import Plan, Target
 from .policy import end_to_end_reason
 from .rivals import claimed, overlap_pairs, rival_names, rivals_of
 
@@ -270,8 +270,14 @@ class GroundedRun:
                            f"not found)"
                     messages.append("answered end to end: the anchor of the relation was "
                                     "not found")
-                    chosen = [Pick(use.fallback_phrase, i, text, "")
-                              for i in range(len(objects.get(use.fallback_phrase, [])))]
+                    phrase = use.fallback_phrase
+                    kept, said = _own_filters(plan, metric.get(phrase, []), bounds, (
+                        lambda _, i: _object_lab(objects[phrase][i], transform, reader))
+                        if reader is not None else None)
+                    if said:
+                        messages.append(f"of that answer, {len(kept)} of "
+                                        f"{len(metric.get(phrase, []))} objects are {said}")
+                    chosen = [Pick(phrase, i, text, "") for i in kept]
                 else:
                     chosen = [self._pick(plan, scene, key, text, by_score, to_working)
                               for key in sel.picks]
@@ -336,6 +342,26 @@ def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]],
 
 MAX_COLOUR_PIXELS = 2048 * 2048  # bigger objects are sampled: memory stays bounded
 SAMPLE_WINDOWS, SAMPLE_SIDE = 16, 128
+
+
+def _own_filters(plan: Plan, objects: Sequence[BaseGeometry],
+                 bounds: Tuple[float, float, float, float],
+                 colour_of: Optional[Callable[[str, int], np.ndarray]]
+                 ) -> Tuple[List[int], str]:
+    """The indexes of an end-to-end fallback's ``objects`` (metric) that pass what the plan's
+    targets say of the objects themselves (colour, shape, measures, image region: nothing
+    that needs the anchor that was not found), and those words ("red building"); every
+    index and "" when they say nothing. The model was not taught colours, so "red buildings
+    next to the river" with no river found keeps the red ones of its answer."""
+    own = [Target(("fallback",), t.attributes, region=t.region) for t in plan.targets
+           if t.attributes or t.region]
+    if len(own) < len(plan.targets) or not own:   # a target that says nothing keeps all
+        return list(range(len(objects))), ""
+    sel = execute(Plan(plan.expression, "grounded", tuple(own)),
+                  Scene({"fallback": list(objects)}, bounds, colour_of))
+    said = " or ".join(dict.fromkeys(replace(o, categories=t.categories).text()
+                                     for o, t in zip(own, plan.targets)))
+    return sorted(i for _, i in sel.picks), said
 
 
 def _object_lab(geom: BaseGeometry, transform: Affine, reader: Any) -> np.ndarray:
