@@ -353,10 +353,9 @@ def _own_filters(plan: Plan, objects: Sequence[BaseGeometry],
     that needs the anchor that was not found), and those words ("red building"); every
     index and "" when they say nothing. The model was not taught colours, so "red buildings
     next to the river" with no river found keeps the red ones of its answer."""
-    own = [Target(("fallback",), t.attributes, region=t.region) for t in plan.targets
-           if t.attributes or t.region]
-    if len(own) < len(plan.targets) or not own:   # a target that says nothing keeps all
+    if not plan.targets or not all(t.says_of_itself() for t in plan.targets):   # all kept
         return list(range(len(objects))), ""
+    own = [Target(("fallback",), t.attributes, region=t.region) for t in plan.targets]
     sel = execute(Plan(plan.expression, "grounded", tuple(own)),
                   Scene({"fallback": list(objects)}, bounds, colour_of))
     said = " or ".join(dict.fromkeys(replace(o, categories=t.categories).text()

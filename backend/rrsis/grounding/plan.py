@@ -217,6 +217,11 @@ class Target:
     #: (the road's over the water's, :func:`~.relations.bridges`)
     part: str = ""
 
+    def says_of_itself(self) -> bool:
+        """Whether the target filters its objects by what they are themselves (attributes, an
+        image region), which holds without any anchor: an end-to-end fallback keeps it."""
+        return bool(self.attributes or self.region)
+
     def rank_text(self) -> str:
         """"the 3 largest", "the 2nd largest", "the largest"; "the 3", "the 2nd" for a rank by
         distance (its relation names the superlative: "nearest to road")."""

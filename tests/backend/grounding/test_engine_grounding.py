@@ -264,6 +264,9 @@ def test_explain_cli() -> None:
     from rrsis.grounding.explain import explain_text
 
     assert "\n    - centre in the top of the image" in explain_text("cars at the top of the image")
+    assert "not found, filtered by what it says of the objects themselves" in explain_text(
+        "white buildings next to the river")
+    assert "filtered by" not in explain_text("buildings next to the river")
     js = subprocess.run([env_python, "-m", "rrsis", "explain", "--json", "red roofs"],
                         capture_output=True, text=True, timeout=120)
     import json
