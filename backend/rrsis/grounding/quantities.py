@@ -95,7 +95,11 @@ class QuantityRules(Cursor):
         if side is None or not (self.eat("average") or self.eat("mean")):
             self.i = start
             return None
-        self.eat("size") or self.eat("one") or self.eat("ones")
+        own = self.category_here()   # "larger than the average house" (of buildings)
+        if own is not None and own[0] in self.heads:
+            self.i += own[1]
+        else:
+            self.eat("size") or self.eat("one") or self.eat("ones")
         said = self.t[save:start]
         kind = "width" if width else "length" if noun == "length" or any(
             w in ("longer", "shorter") for w in said) else "area"
