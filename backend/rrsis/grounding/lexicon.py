@@ -52,12 +52,18 @@ class Category:
 CATEGORIES: Tuple[Category, ...] = (
     Category("vehicle", "vehicles", ("vehicle", "motor vehicle"), "vehicle"),
     Category("car", "cars", ("car", "automobile", "passenger car", "sedan", "taxi", "suv",
-                             "hatchback"), "vehicle"),
-    Category("truck", "trucks", ("truck", "lorry", "trailer", "long vehicle"), "vehicle"),
-    Category("bus", "buses", ("bus", "coach"), "vehicle"),
-    # a minibus is van-sized, and the training data's "van" is its minibus class
-    Category("van", "vans", ("van", "minibus", "pickup", "pickup truck", "pick up truck"),
+                             "hatchback", "cab", "jeep", "police car", "patrol car"),
              "vehicle"),
+    Category("truck", "trucks", ("truck", "lorry", "trailer", "long vehicle", "semi truck",
+                                 "semi trailer", "tractor trailer", "dump truck",
+                                 "tanker truck", "fire truck", "fire engine",
+                                 "delivery truck", "cargo truck"), "vehicle"),
+    Category("bus", "buses", ("bus", "coach", "school bus", "shuttle bus", "double decker",
+                              "double decker bus"), "vehicle"),
+    # a minibus is van-sized, and the training data's "van" is its minibus class
+    Category("van", "vans", ("van", "minibus", "pickup", "pickup truck", "pick up truck",
+                             "minivan", "ambulance", "delivery van", "camper van",
+                             "campervan"), "vehicle"),
     Category("building", "buildings", ("building", "house", "roof", "rooftop", "home",
                                        "structure", "shed", "hut", "dwelling", "warehouse",
                                        "shop", "store", "factory", "barn", "garage", "school",
