@@ -370,6 +370,12 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
                                     "through", "bisecting", "bisect", "bisects")]
                     + [(v, p) for v in ("running", "going", "passing", "cutting", "leading")
                        for p in ("through", "across", "over")], "crosses"),
+    # "the road that runs along the river", "a path running beside the canal"
+    **{(v, *words): kind for v in ("running", "runs", "run", "going", "goes", "passing",
+                                   "passes", "stretching", "stretches", "extending", "extends")
+       for words, kind in ((("along",), "along"), (("alongside",), "along"),
+                           (("beside",), "next_to"), (("next", "to"), "next_to"),
+                           (("near",), "near"), (("parallel", "to"), "parallel"))},
 }
 #: after "with" and its anchor: on both sides of the target ("roads with buildings on both
 #: sides (of them)": relations.both_sides)
