@@ -42,7 +42,7 @@ from .errors import (InputError, NetworkPathError, NotWritableError, OutputError
                      OutputExistsError, RasterReadError, RrsisError)
 
 __all__ = ["VECTOR_SUFFIXES", "RASTER_SUFFIXES", "check_local_source", "gdal_options",
-           "subdataset_file", "file_on_disk", "absolute_source",
+           "subdataset_file", "is_gdal_name", "file_on_disk", "absolute_source",
            "check_outputs", "part_path", "release_part", "remove_live_parts",
            "remove_stale_parts", "replacing", "scratch_folder", "write_failure",
            "write_text_atomic"]
@@ -89,6 +89,13 @@ def subdataset_file(name: "str | os.PathLike[str]") -> Optional[str]:
     parts = sorted(((a, b) for a in [0] + [c + 1 for c in colons]
                     for b in colons + [len(rest)] if b > a), key=lambda ab: ab[0] - ab[1])
     return next((rest[a:b] for a, b in parts if os.path.isfile(rest[a:b])), None)
+
+
+def is_gdal_name(name: "str | os.PathLike[str]") -> bool:
+    """Whether ``name`` names a raster in GDAL's words, read as it is, not a path: a file in a
+    local archive or memory file system (``/vsizip/...``) or a table of a file
+    (:func:`subdataset_file`)."""
+    return os.fspath(name).startswith("/vsi") or subdataset_file(name) is not None
 
 
 def file_on_disk(name: "str | os.PathLike[str]") -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterable, List
 
 from ..errors import InputError
-from ..paths import absolute_source, subdataset_file
+from ..paths import absolute_source, is_gdal_name
 
 __all__ = ["RASTER_SUFFIXES", "VECTOR_SUFFIXES", "resolve_inputs"]
 
@@ -47,14 +47,8 @@ def resolve_inputs(inputs: Iterable[str]) -> List[str]:
     return out
 
 
-def _gdal_name(spec: str) -> bool:
-    """A raster named in GDAL's words, read as it is: a table of a file
-    (``GPKG:/data/site.gpkg:ortho``) or a file inside a local archive (``/vsizip/...``)."""
-    return spec.startswith("/vsi") or subdataset_file(spec) is not None
-
-
 def _expand(spec: str) -> List[str]:
-    if _gdal_name(spec):
+    if is_gdal_name(spec):   # GPKG:/data/site.gpkg:ortho, /vsizip/...: read as it is
         return [spec]
     if glob.has_magic(spec) and not os.path.exists(spec):
         found = sorted(p for p in glob.glob(os.path.expanduser(spec), recursive=True)

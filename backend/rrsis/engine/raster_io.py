@@ -40,7 +40,7 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
 from ..errors import CRSError, InputError, RasterReadError
-from ..paths import check_local_source, subdataset_file
+from ..paths import check_local_source, is_gdal_name
 # the working grid lives in .grid; its names stay importable from here
 from .grid import (MAX_GRID_SIDE, Bounds, WorkGrid, bounds_of, ground_scale,  # noqa: F401
                    plan_grid, source_gsd_m, utm_crs)
@@ -89,8 +89,7 @@ def open_info(path: str, pixel_coordinates: bool = False,
     with a CRS: its GSD is measured); ``pixel_y``: which way y grows in its pixel
     coordinates (:data:`PIXEL_FRAMES`)."""
     check_local_source(path)
-    if "://" not in path and not path.startswith("/vsi") and not os.path.exists(path) \
-            and subdataset_file(path) is None:
+    if "://" not in path and not os.path.exists(path) and not is_gdal_name(path):
         if os.path.islink(path):
             raise InputError(f"raster {path} is a broken symbolic link or a link loop")
         raise InputError(f"raster not found: {path}")
