@@ -141,7 +141,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     if target.region is not None:
         r = target.region
         keys = [k for k in keys if rel.in_region(_centre(scene.geometry(k)), scene.bounds,
-                                                 r.row, r.col, r.share)]
+                                                 r.row, r.col, r.share) != r.negated]
     distance_to_anchor: Optional[Dict[ObjectKey, float]] = None   # for "the closest to"
     anchors_of: Optional[Dict[ObjectKey, int]] = None   # for "the road with the most cars"
     for relation in target.relations:
@@ -349,6 +349,10 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
             result = rel.largest_hole(geom) >= rel.COURTYARD_MIN_M2
         else:   # irregular
             result = rel.rectangularity(geom) < IRREGULAR_FILL
+    elif attr.kind == "edge":   # cut by the processed extent's edge, or within reach of it
+        x0, y0, x1, y1 = scene.bounds
+        reach = attr.amount * min(x1 - x0, y1 - y0) if attr.value == "near" else attr.amount
+        result = rel.edge_gap(geom, scene.bounds) <= (reach or 0.0)
     elif attr.kind == "orientation":   # an elongated object whose long side lies that way
         bearing = rel.axis_bearing(geom)
         result = rel.elongation(geom) >= rel.ORIENTED_ELONGATION and min(

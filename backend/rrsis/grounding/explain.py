@@ -116,6 +116,12 @@ def _target_lines(t: Target, indent: str) -> List[str]:
                          f"{ORIENTATION_TOLERANCE_DEG:g} degrees of grid north (an outline less "
                          f"than {ORIENTED_ELONGATION:g} times as long as wide lies no way)")
             continue
+        if a.kind == "edge":   # the extent's edge: its objects cut by it touch it
+            reach = f"{a.amount:.0%} of the extent's shorter side" if a.value == "near" \
+                else f"{a.amount:g} m"
+            lines.append(f"{indent}{neg}its outline comes within {reach} of the edge of the "
+                         "processed extent (an object the edge cuts touches it)")
+            continue
         if a.kind == "shape" and a.value == "courtyard":
             lines.append(f"{indent}{neg}its outline has a hole of at least "
                          f"{COURTYARD_MIN_M2:g} m2 (a courtyard)")

@@ -25,7 +25,9 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
            "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
-           "ACROSS_WIDTH_M", "EDGE_NAMES", "PLACE_NOUNS", "COUNT_BEFORE", "COUNT_AFTER",
+           "ACROSS_WIDTH_M", "EDGE_NAMES", "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
+           "IMAGE_EDGE_NEAR_SHARE", "PARTLY_WORDS", "ENTIRELY_WORDS", "PLACE_NOUNS",
+           "COUNT_BEFORE", "COUNT_AFTER",
            "COUNTED_RELATIONS", "EXACT_COUNT_WORDS", "VAGUE_COUNTS", "CROWDED_WORDS",
            "UNCOVERED_WORDS", "UN_COVERED", "AREA_NOUNS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
@@ -503,6 +505,24 @@ TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutt
                          # a crown over a road hides it: the road's mask stops at the crown
                          "overhang", "overhangs", "overhanging", "shading", "shades"})
 TOUCH_M = 1.0
+#: the edge of the processed extent as a place: "cars at the edge of the image", "buildings not
+#: touching the image border" (an analyst counting whole objects leaves out those it cuts)
+IMAGE_EDGE_NOUNS = frozenset({"edge", "edges", "border", "borders", "boundary", "boundaries",
+                              "margin", "margins"})
+#: the words before it -> (how far: "touching", cut by it or within TOUCH_M of it, or "near",
+#: within IMAGE_EDGE_NEAR_SHARE of the extent's shorter side; negated): "away from" is not near
+IMAGE_EDGE_PLACES: Dict[Tuple[str, ...], Tuple[str, bool]] = {
+    **dict.fromkeys([("at",), ("on",), ("along",), ("touching",), ("touches",), ("touch",),
+                     ("cut", "by"), ("cut", "off", "by"), ("clipped", "by"), ("crossing",),
+                     ("crosses",), ("intersecting",), ("intersect",), ("intersects",),
+                     ("against",)], ("touching", False)),
+    **dict.fromkeys([("near",), ("close", "to"), ("next", "to"), ("beside",), ("by",),
+                     ("towards",), ("toward",)], ("near", False)),
+    **dict.fromkeys([("away", "from"), ("far", "from")], ("near", True))}
+IMAGE_EDGE_NEAR_SHARE = 0.1
+#: "partly outside the image" is cut by its edge; "entirely inside the image" is not
+PARTLY_WORDS = frozenset({"partly", "partially"})
+ENTIRELY_WORDS = frozenset({"entirely", "fully", "completely", "wholly", "totally"})
 # "in the image", "across the whole scene": the extent every expression is read in
 WHOLE_IMAGE_PREPOSITIONS = ("in", "on", "of", "across", "throughout", "within")
 WHOLE_IMAGE_WORDS = frozenset({"the", "this", "whole", "entire", "full"})
@@ -697,9 +717,10 @@ def _all_words() -> FrozenSet[str]:
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, ROAD_PART_NOUNS, GENERIC_NOUNS,
-                 COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, {"roofed", "shaped", "sized"})
+                 COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, IMAGE_EDGE_NOUNS,
+                 PARTLY_WORDS, ENTIRELY_WORDS, {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
-                  COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS):
+                  COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS, IMAGE_EDGE_PLACES):
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",

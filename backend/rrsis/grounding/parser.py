@@ -80,6 +80,9 @@ _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
 #: words after which a noun is had: "with a pool", "that have a red roof"
 _HAVING = lx.ROOF_COLOUR_WORDS - {"whose"}
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
+#: after "partly" or "entirely", the words that place an object in the image or outside it
+_PLACED_IN = frozenset({"in", "inside", "within", "outside"})
+_HOW_MUCH = lx.PARTLY_WORDS | lx.ENTIRELY_WORDS
 
 
 class _Parser(RelationRules):
@@ -299,6 +302,10 @@ class _Parser(RelationRules):
             if self.peek() is None or self.peek() in _CONJ:
                 break
             item = self.i
+            edge = self.image_edge(False)
+            if edge is not None:   # "at the edge of the image": before "on the image"
+                attrs.append(edge)
+                continue
             if self.whole_image():
                 continue
             sided_rank = self.rank_to_a_side(rank, count, skip)
@@ -334,6 +341,10 @@ class _Parser(RelationRules):
                 negated = not negated
                 self.i += 1
                 self.skip_fillers()
+            edge = self.image_edge(negated) if negated else None
+            if edge is not None:   # "not at the edge of the image": before "outside" is "in"
+                attrs.append(edge)
+                continue
             for phrase in _NEGATED_FORMS:   # "without cars": not with; "outside": not in
                 if self.at(*phrase):
                     self.t[self.i:self.i + len(phrase)] = [lx.NEGATED_FORMS[phrase]]
@@ -366,6 +377,10 @@ class _Parser(RelationRules):
             neither = None if negated else self.neither()
             if neither is not None:   # "houses that are neither red nor white"
                 attrs += neither
+                continue
+            found_region = self.region()
+            if found_region is not None:   # "not in the top left of the image"
+                region = replace(found_region, negated=negated)
                 continue
             attr = self.attribute(negated)
             if attr is not None:
@@ -1059,6 +1074,62 @@ class _Parser(RelationRules):
             self.i += 1
             return True
         self.i = save
+        return False
+
+    def image_edge(self, negated: bool) -> Optional[Attribute]:
+        """"at the edge of the image", "not touching the image border", "near the image edge",
+        "within 20 m of the image edge", "partly outside the image", "entirely in the scene":
+        the object's gap to the extent's edge; None (position unchanged) if not that."""
+        save = self.i
+        reach: Optional[Tuple[str, float]] = None
+        how_much = self.word(self.i - 1) if self.i else None   # "entirely": a filler, passed
+        if self.peek() in _HOW_MUCH and self.peek(1) in _PLACED_IN:
+            how_much = self.t[self.i]
+            self.i += 1
+        if how_much in _HOW_MUCH and self.peek() in _PLACED_IN:
+            partly = how_much in lx.PARTLY_WORDS   # "partly in" or "outside": cut by the edge
+            if (self.eat("outside") or self.eat("in") or self.eat("inside") or self.eat(
+                    "within")) and (partly or self.t[self.i - 1] != "outside"):
+                self.eat("of")
+                j = self.after_fillers(self.i)
+                if self.word(j) in lx.REGION_NOUNS:
+                    self.i = j + 1
+                    return Attribute("edge", "touching", negated == partly, lx.TOUCH_M)
+            self.i = save
+            return None
+        metric = self.metric()
+        if metric is not None:   # "within 20 m of", "more than 50 m from"
+            kind, metres = metric
+            reach, negated = ("within", metres), negated != (kind == "beyond_m")
+        else:
+            phrase = next((p for p in sorted(lx.IMAGE_EDGE_PLACES, key=len, reverse=True)
+                           if self.at(*p)), None)
+            if phrase is None:
+                return None
+            self.i += len(phrase)
+            how, away = lx.IMAGE_EDGE_PLACES[phrase]
+            reach = ("touching", lx.TOUCH_M) if how == "touching" else \
+                ("near", lx.IMAGE_EDGE_NEAR_SHARE)
+            negated = negated != away
+        self.skip_fillers()
+        named = self.eat_region_noun()   # "the image edge"
+        if self.peek() not in lx.IMAGE_EDGE_NOUNS:
+            self.i = save
+            return None
+        self.i += 1
+        if self.at("of"):   # "the edge of the image", not "the edge of the forest"
+            j = self.after_fillers(self.i + 1)
+            if named or self.word(j) not in lx.REGION_NOUNS:
+                self.i = save
+                return None
+            self.i = j + 1
+        return Attribute("edge", reach[0], negated, reach[1])
+
+    def eat_region_noun(self) -> bool:
+        """A word naming the image ("image", "scene", ...) here, consumed."""
+        if self.peek() in lx.REGION_NOUNS:
+            self.i += 1
+            return True
         return False
 
     def region(self) -> Optional[Region]:

@@ -30,7 +30,7 @@ AVERAGE_WORDS = {("area", "above"): "larger", ("area", "below"): "smaller",
                  ("length", "above"): "longer", ("length", "below"): "shorter",
                  ("width", "above"): "wider", ("width", "below"): "narrower"}
 #: attributes written after the object's name: measures and "oriented north-south"
-_AFTER_THE_NAME = MEASURES + ("orientation",)
+_AFTER_THE_NAME = MEASURES + ("orientation", "edge")
 DISTANCE_RANKS = ("nearest", "farthest")  # ranks by distance to an anchor, not by size
 COUNT_RANKS = ("most", "fewest")   # ranks by the number of anchor objects within reach
 #: the ranks a relation of the same kind orders by: its words name the superlative
@@ -59,7 +59,10 @@ class Attribute:
     (an orientation's: an axis of :data:`~.lexicon.AXIS_NAMES`); or ``kind`` one of
     :data:`MEASURES` (area | length | width), ``value`` above | below and ``amount`` the
     threshold in m² or m ("larger than 100 m2", "shorter than 10 m", "wider than 6 m"), or
-    None for the mean of the object's category in the scene ("larger than average")."""
+    None for the mean of the object's category in the scene ("larger than average"); or
+    ``kind`` "edge", the object's gap to the edge of the processed extent: ``value`` touching
+    (``amount`` m: cut by it), within (m: "within 20 m of the image edge") or near (``amount``
+    the share of the extent's shorter side)."""
 
     kind: str
     value: str
@@ -74,6 +77,11 @@ class Attribute:
             side = "over" if self.value == "above" else "under"
             unit = {"area": "m2", "length": "m long", "width": "m wide"}[self.kind]
             return f"{neg}{side} {self.amount:g} {unit}"
+        if self.kind == "edge":   # "at the image edge", "within 20 m of the image edge"
+            reach = {"touching": "at", "near": "near",
+                     "within": f"within {self.amount:g} m of"}[self.value]
+            share = f" (outer {self.amount:.0%})" if self.value == "near" else ""
+            return f"{neg}{reach} the image edge{share}"
         if self.kind == "orientation":   # "oriented east-west", "oriented diagonally"
             return f"{neg}oriented {'diagonally' if self.value == 'diagonal' else self.value}"
         return neg + self.value
@@ -88,11 +96,13 @@ class Attribute:
 class Region:
     """A part of the processed extent: row part top|centre|bottom, column part left|centre|right;
     ``share`` of each axis it takes (a half; "the top third": 1/3, from the top edge; "the
-    middle third": the central third)."""
+    middle third": the central third); ``negated``: the objects elsewhere ("not in the top left
+    of the image")."""
 
     row: Optional[str] = None
     col: Optional[str] = None
     share: float = 0.5
+    negated: bool = False
 
     def text(self) -> str:
         parts = [p for p in (self.row, self.col) if p]
@@ -100,7 +110,7 @@ class Region:
             parts = ["centre" if self.share == 0.5 else "middle"]
         if self.share != 0.5:   # "in the top third of the image"
             parts.append(_SHARE_NAMES.get(round(self.share, 4), f"{self.share:g}"))
-        return "in the " + " ".join(parts) + " of the image"
+        return ("not " if self.negated else "") + "in the " + " ".join(parts) + " of the image"
 
 
 _SHARE_NAMES = {round(1 / 3, 4): "third", 0.25: "quarter", 0.2: "fifth"}

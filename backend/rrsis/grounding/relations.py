@@ -16,13 +16,13 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 import numpy as np
 import shapely
 from shapely import STRtree
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import LineString, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
-           "in_region", "gap",
+           "in_region", "edge_gap", "gap",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
@@ -342,6 +342,12 @@ def rectangularity(geom: BaseGeometry) -> float:
     """Area / area of the minimum rotated rectangle (1 for a rectangle, pi/4 for a disc)."""
     rect = geom.minimum_rotated_rectangle
     return geom.area / rect.area if rect.area > 0 else 1.0
+
+
+def edge_gap(geom: BaseGeometry, bounds: Tuple[float, float, float, float]) -> float:
+    """The ground distance from an object to the edge of ``bounds`` (the processed extent): 0
+    for an object the edge cuts, whose outline runs along it."""
+    return float(geom.distance(box(*bounds).exterior))
 
 
 def in_region(point_xy: Tuple[float, float], bounds: Tuple[float, float, float, float],

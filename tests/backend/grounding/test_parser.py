@@ -317,8 +317,8 @@ def test_negation_and_rank() -> None:
 def test_plan_json_round_trips() -> None:
     d = parse("white cars within 20 m of the river in the top left of the image").to_dict()
     assert json.loads(json.dumps(d)) == d
-    assert d["mode"] == "grounded" and d["targets"][0]["region"] == {"row": "top", "col": "left",
-                                                                     "share": 0.5}
+    assert d["mode"] == "grounded" and d["targets"][0]["region"] == {
+        "row": "top", "col": "left", "share": 0.5, "negated": False}
 
 
 def test_phrases_are_shared_across_expressions() -> None:

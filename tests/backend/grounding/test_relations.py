@@ -1093,3 +1093,38 @@ def test_the_n_largest_groups_keep_their_members() -> None:
     assert picked("the 2 largest clusters of buildings") == list(range(7)) == picked(
         "the two biggest groups of houses")
     assert picked("the 3 largest clusters of buildings") == list(range(10))
+
+
+def test_the_image_edge_is_a_place_an_object_is_cut_by_or_near() -> None:
+    """"buildings not touching the image edge" leaves out the ones the extent's edge cuts (an
+    analyst counting whole buildings); "near the image border" is the outer tenth of the
+    shorter side; "within 20 m of the image edge" the expression's own distance; "not in the
+    top left of the image" the objects elsewhere."""
+    bounds = (0.0, 0.0, 200.0, 100.0)
+    houses = [box(0, 40, 10, 50),      # cut by the west edge
+              box(95, 92, 105, 99.5),  # 0.5 m from the north edge (outlines traced from pixels)
+              box(100, 85, 110, 91),   # 9 m from it: in the outer tenth (10 m)
+              box(60, 70, 70, 80),     # 20 m from it
+              box(90, 40, 98, 48)]     # 40 m from the nearest edge
+    assert [rel.edge_gap(h, bounds) for h in houses] == [0.0, 0.5, 9.0, 20.0, 40.0]
+    scene = Scene({"building": houses}, bounds)
+
+    def picked(text: str) -> list:
+        return [i for _, i in execute(parse(text), scene).picks]
+
+    assert picked("buildings at the edge of the image") == [0, 1]
+    assert picked("buildings partly outside the image") == [0, 1]
+    assert picked("buildings not touching the image border") == [2, 3, 4]
+    assert picked("buildings entirely inside the image") == [2, 3, 4]
+    assert picked("buildings near the image edge") == [0, 1, 2]
+    assert picked("buildings away from the edges of the image") == [3, 4]
+    assert picked("buildings within 20 m of the image edge") == [0, 1, 2, 3]
+    assert picked("buildings more than 20 m from the image edge") == [4]
+    assert picked("the largest building not at the edge of the image") == [3]
+    assert picked("buildings in the top left of the image") == [3]
+    assert picked("buildings not in the top left of the image") == [0, 1, 2, 4]
+    assert picked("buildings outside the left half of the image") == [1, 2]
+    # not the edge of something the model segments: read as a relation or left to the model
+    assert parse("trees along the edge of the forest").mode == "end_to_end"
+    assert parse("cars at the edge of the road").summary() == \
+        "grounded: car next to road (<= 3 m)"
