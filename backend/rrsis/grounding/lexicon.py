@@ -653,6 +653,7 @@ UNMEASURED_WORDS: Dict[str, str] = {
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
     ("without",): "with",                            # "without red roofs", "without cars"
+    ("with", "none"): "with",                        # "with no cars" (:mod:`.tokens`)
     ("outside",): "in", ("outside", "of"): "in",     # "outside (of) the parking lot"
     ("set", "back", "from"): "beside"}               # "houses set back from the road"
 

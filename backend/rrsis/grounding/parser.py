@@ -280,18 +280,26 @@ class _Parser(RelationRules):
         if along is not None:   # "roadside trees"
             relations.append(self.along_side(along, groups))
         last_negated = False   # the last relation or attribute read was negated
+        had_none = False       # ... and it was "with no" (of that one thing only)
         item = self.i          # where the last relation or attribute began
         while True:
             self.skip_fillers(keep=("all", "but"))
             if self.at("but") and not self.excepts_after_but():
                 self.i += 1   # "near the road but far from the river": a filler
                 continue
+            if self.at("but", "no") and self.word(item) in _HAVING:
+                self.i += 1   # "with a pool but no garden": without a garden
+                continue
+            if self.at("no") and self.word(item) in _HAVING and self.peek(1) not in (
+                    "more", "fewer", "less"):   # "with a garden and no pool": with none
+                self.t[self.i:self.i + 1] = ["with", "none"]
             if (self.at("and") or self.at(",")) and self.predicate_follows():
                 self.i += 1   # "next to the road and near the river", "buildings, near ..."
                 continue
             if self.at("and") and self.possession_follows(item):
-                self.t[self.i] = "without" if last_negated else "with"   # "with a red roof
-                continue      # and a pool": both had; "without a pool and a garden": neither
+                self.t[self.i] = "without" if last_negated and not had_none else "with"
+                continue      # "with a red roof and a pool": both had; "without a pool and a
+                #               garden": neither; "with no pool and a garden": the garden
             if self.at("and") and not self.new_object_follows() and (
                     last_negated or not self.either_follows(item)):
                 self.i += 1   # "with red roofs and in the top left", "on the road and white",
@@ -345,12 +353,11 @@ class _Parser(RelationRules):
             if edge is not None:   # "not at the edge of the image": before "outside" is "in"
                 attrs.append(edge)
                 continue
-            for phrase in _NEGATED_FORMS:   # "without cars": not with; "outside": not in
-                if self.at(*phrase):
-                    self.t[self.i:self.i + len(phrase)] = [lx.NEGATED_FORMS[phrase]]
-                    negated = not negated
-                    break
-            last_negated = negated
+            phrase = next((p for p in _NEGATED_FORMS if self.at(*p)), None)
+            if phrase is not None:   # "without cars": not with; "outside": not in
+                self.t[self.i:self.i + len(phrase)] = [lx.NEGATED_FORMS[phrase]]
+                negated = not negated
+            last_negated, had_none = negated, phrase == ("with", "none")
             objects = negated and (self.category_here() is not None   # "except trucks"
                                    or self.exception_follows())   # "except the largest house"
             position = self.excluded_position() if negated and not objects else None

@@ -155,10 +155,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:the\s+)?(?:busiest|most\s+congested)\s+((?:{_ROAD_NAMES})s?)\b",
      r" the \1 with the most vehicles "),
     (rf"\b(?:busy|congested)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 with many vehicles "),
-    # "roads with no cars", "with zero cars", "with exactly 0 cars": without ("with no more
+    # "roads with no cars", "with zero cars", "with exactly 0 cars": with none, which is
+    # without the one thing named ("with no pool and a garden" has the garden; "with no more
     # than 2 cars" is a count)
     (r"\bwith\s+(?:exactly\s+|precisely\s+)?(?:no|zero|0)\b(?!\s+(?:more|fewer|less)\b)",
-     " without "),
+     " with none "),
     # "a parking lot full of cars": with many; "with many cars", "near a few trees": the
     # count each vague quantity is read as (:data:`~.lexicon.VAGUE_COUNTS`)
     (rf"\b(?:{_CROWDED})\b", " with many "),
