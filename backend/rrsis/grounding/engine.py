@@ -349,13 +349,14 @@ def _own_filters(plan: Plan, objects: Sequence[BaseGeometry],
                  colour_of: Optional[Callable[[str, int], np.ndarray]]
                  ) -> Tuple[List[int], str]:
     """The indexes of an end-to-end fallback's ``objects`` (metric) that pass what the plan's
-    targets say of the objects themselves (colour, shape, measures, image region: nothing
-    that needs the anchor that was not found), and those words ("red building"); every
-    index and "" when they say nothing. The model was not taught colours, so "red buildings
+    targets say of the objects themselves (colour, shape, measures, image region, a rank by
+    size or place: nothing that needs the anchor that was not found), and those words ("red
+    building"); every index and "" when they say nothing. The model was not taught colours, so "red buildings
     next to the river" with no river found keeps the red ones of its answer."""
     if not plan.targets or not all(t.says_of_itself() for t in plan.targets):   # all kept
         return list(range(len(objects))), ""
-    own = [Target(("fallback",), t.attributes, region=t.region) for t in plan.targets]
+    own = [Target(("fallback",), t.attributes, region=t.region, rank=t.own_rank(),
+                  rank_skip=t.rank_skip if t.own_rank() else 0) for t in plan.targets]
     sel = execute(Plan(plan.expression, "grounded", tuple(own)),
                   Scene({"fallback": list(objects)}, bounds, colour_of))
     said = " or ".join(dict.fromkeys(replace(o, categories=t.categories).text()

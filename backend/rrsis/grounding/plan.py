@@ -229,8 +229,14 @@ class Target:
 
     def says_of_itself(self) -> bool:
         """Whether the target filters its objects by what they are themselves (attributes, an
-        image region), which holds without any anchor: an end-to-end fallback keeps it."""
-        return bool(self.attributes or self.region)
+        image region, a rank by size or place), which holds without any anchor: an end-to-end
+        fallback keeps it."""
+        return bool(self.attributes or self.region or self.own_rank())
+
+    def own_rank(self) -> Optional[Tuple[str, int]]:
+        """:attr:`rank` where it orders the objects by themselves ("the largest", "the
+        northernmost"), not by an anchor ("the closest to the road", "with the most cars")."""
+        return self.rank if self.rank and self.rank[0] not in ANCHOR_RANKS else None
 
     def rank_text(self) -> str:
         """"the 3 largest", "the 2nd largest", "the largest"; "the 3", "the 2nd" for a rank by

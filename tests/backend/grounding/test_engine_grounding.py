@@ -207,15 +207,21 @@ def test_missing_anchor_falls_back_to_end_to_end_in_auto_and_is_flagged_in_on(
 def test_the_fallback_keeps_what_the_expression_says_of_the_objects_themselves(
         tmp_path: Path, colour_models: ModelCache) -> None:
     """No water: the model's whole answer, but only its white ones (a colour the model was
-    never taught), or those over 500 m2; a target that says nothing of itself keeps all."""
+    never taught), or those over 500 m2, or the largest (a rank by size); a target that says
+    nothing of itself keeps all, and a rank by the missing anchor is no rank."""
     asked = ["white buildings next to the river", "buildings over 500 m2 near the lake",
-             "buildings near the river"]
+             "buildings near the river", "the 2 largest buildings next to the river",
+             "the building closest to the river"]
     res, feats = run(tmp_path, colour_models, asked)
     assert all(res.plans[e]["mode"] == "end_to_end" and res.plans[e]["uncertain"]
                for e in asked)
     assert areas(feats, asked[0]) == [80, 150]           # not the cream one
     assert areas(feats, asked[1]) == [700]
     assert areas(feats, asked[2]) == [80, 150, 700]
+    assert areas(feats, asked[3]) == [150, 700]
+    assert areas(feats, asked[4]) == [80, 150, 700]
+    assert "of that answer, 2 of 3 objects are the 2 largest building" in res.plans[asked[3]][
+        "messages"]
     assert "of that answer, 2 of 3 objects are white building" in res.plans[asked[0]]["messages"]
     assert not any(m.startswith("of that answer") for m in res.plans[asked[2]]["messages"])
 
