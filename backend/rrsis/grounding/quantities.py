@@ -71,15 +71,17 @@ class QuantityRules(Cursor):
         for phrase in _TRAILING_COMPARATIVES:          # "100 m2 or more"
             if side is None and self.eat(*phrase):
                 side = lx.TRAILING_COMPARATIVES[phrase]
-        if side is None and not (approximate and not negated):
-            self.i = save
+        said_measure = unit[0] == "area" or self.t[self.i - 1] in ("long", "wide")
+        if side is None and (negated or not (approximate or said_measure)):
+            self.i = save   # "20 m north of": a distance; "buildings 500 m2": about that
             return []
         self.eat("in", "size") or self.eat("in", "area")
         kind = "width" if width and unit[0] == "length" else unit[0]
-        if side is None:   # "of about 500 m2", "roughly 5 m long"
+        if side is None:   # "of about 500 m2", "roughly 5 m long", "roads 6 m wide"
             low, high = (value * unit[1] * (1 + s) for s in (-APPROXIMATE_SHARE, APPROXIMATE_SHARE))
             base = "m2" if kind == "area" else "m"
-            self.notes.append(f"about {value * unit[1]:g} {base} read as {low:g} to {high:g} "
+            about = "about " if approximate else ""
+            self.notes.append(f"{about}{value * unit[1]:g} {base} read as {low:g} to {high:g} "
                               f"{base} (within {APPROXIMATE_SHARE:.0%}); 'between' sets another "
                               "range")
             return [Attribute(kind, "above", False, low), Attribute(kind, "below", False, high)]

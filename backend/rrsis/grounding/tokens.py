@@ -169,6 +169,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # ... elsewhere, before the objects asked for ("several cars", "lots of trees"): a count
     # of them restricts nothing, every one is found (as "many cars", a filler)
     (rf"(?<![^\s(])(?:{_VAGUE})\b(?=\s+[^\W\d_])", " "),
+    # "roofs covering more than 100 m2", "a plot occupying about 500 m2": a verb of extent
+    # before a measure says no more than the measure ("covering an area of": with one);
+    # "exceeding 300 m2" is more than it
+    (r"\b(?:cover(?:s|ing)?|occup(?:y|ies|ying)|span(?:s|ning)?|measur(?:es|ing))\s+an?\s+"
+     r"(?=(?:area|surface|footprint)\b)", " with an "),
+    (r"\b(?:cover(?:s|ing)?|occup(?:y|ies|ying)|span(?:s|ning)?|measur(?:es|ing))\s+(?=(?:"
+     r"more|less|over|under|above|below|at|about|around|approximately|roughly|nearly|almost|"
+     r"up|no|between)\b|\d)", " "),
+    (r"\b(?:exceed(?:s|ing)?|in excess of)\s+(?=(?:about|around|roughly|approximately)\b|\d)",
+     " more than "),
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
