@@ -52,9 +52,15 @@ class Category:
 
 
 CATEGORIES: Tuple[Category, ...] = (
-    Category("vehicle", "vehicles", ("vehicle", "motor vehicle"), "vehicle"),
+    # machines the training data has no class of are vehicles to the model: their plan says
+    # vehicle, and the model's vehicles are what it finds
+    Category("vehicle", "vehicles", ("vehicle", "motor vehicle", "tractor", "farm vehicle",
+                                     "construction vehicle", "excavator", "bulldozer",
+                                     "digger"), "vehicle"),
     Category("car", "cars", ("car", "automobile", "passenger car", "sedan", "taxi", "suv",
-                             "hatchback", "cab", "jeep", "police car", "patrol car"),
+                             "hatchback", "cab", "jeep", "police car", "patrol car",
+                             "sports car", "station wagon", "estate car", "limousine",
+                             "coupe", "convertible"),
              "vehicle"),
     Category("truck", "trucks", ("truck", "lorry", "trailer", "long vehicle", "semi truck",
                                  "semi trailer", "tractor trailer", "dump truck",
