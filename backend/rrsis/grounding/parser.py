@@ -434,6 +434,11 @@ class _Parser(RelationRules):
         if count is not None and rank is None:   # "the 2 buildings next to the road": which 2?
             self.notes.append(f"'{count}' read as every one that matches: a count chooses "
                               f"with a superlative ('the {count} largest')")
+        if rank is not None and rank[0] == "nearest" and 1 < rank[1] < ALL_BUT and plural and \
+                not any(r.kind == "nearest" for r in relations):   # "the 2 closest cars": to
+            relations.append(Relation("nearest", Target(self.heads)))   # each other
+            self.notes.append(f"'the {rank[1]} closest' read as the {rank[1]} closest to each "
+                              "other")
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
                 r.kind == rank[0] for r in relations):   # "the closest building", to what?
             raise self.fail("closest to what")
@@ -822,6 +827,10 @@ class _Parser(RelationRules):
         except NotUnderstood:
             self.i = save
             raise
+        if kind == "nearest" and n == 1 and count is None and not skip and self.word(
+                self.i - 1) in ("other", "another") and anchor == Target(self.heads):
+            n = 2   # "cars closest to each other": two at least, the closest pair
+            self.notes.append(_EACH_OTHER_NOTE)
         return Relation(kind, anchor), (kind, n), skip
 
     def count_rank(self, groups: List[str], rank: Optional[Tuple[str, int]],
@@ -1278,6 +1287,10 @@ def _not_known(words: Sequence[str]) -> str:
     words = list(dict.fromkeys(words))
     verb = "names" if len(words) == 1 else "name"
     return f"{', '.join(map(repr, words))} {verb} no object the model knows"
+
+
+_EACH_OTHER_NOTE = "'closest to each other' keeps the closest pair; a count keeps more " \
+    "('the 4 ... closest to each other')"
 
 
 def _keeps_one(words: Sequence[str], before: bool) -> str:

@@ -1128,3 +1128,16 @@ def test_the_image_edge_is_a_place_an_object_is_cut_by_or_near() -> None:
     assert parse("trees along the edge of the forest").mode == "end_to_end"
     assert parse("cars at the edge of the road").summary() == \
         "grounded: car next to road (<= 3 m)"
+
+
+def test_closest_to_each_other_is_the_closest_pair() -> None:
+    """"cars closest to each other" keeps both cars of the closest pair (one car is not close
+    to each other); "the two closest cars" is the same, said shorter."""
+    cars = [box(0, 0, 4, 2), box(5, 0, 9, 2),        # 1 m apart
+            box(30, 0, 34, 2), box(37, 0, 41, 2),    # 3 m apart
+            box(80, 40, 84, 42)]                      # alone
+    scene = Scene({"car": cars}, (0.0, 0.0, 100.0, 100.0))
+    for text in ("cars closest to each other", "the two closest cars",
+                 "the 2 cars closest to one another"):
+        assert sorted(i for _, i in execute(parse(text), scene).picks) == [0, 1], text
+    assert sorted(i for _, i in execute(parse("the 4 closest cars"), scene).picks) == [0, 1, 2, 3]
