@@ -146,6 +146,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
     (r"\b(?:(?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
      r"\s+(?:in)?to\b", " touching "),
+    # "the road to the river": a way that leads there touches it; only as the object asked
+    # for ("cars on the road to the river" would put the cars at the river: an anchor takes
+    # no relation after its name)
+    (rf"^\s*((?:the\s+|all\s+)?(?:{_ROAD_NAMES})s?)\s+to\s+(?=(?:the|a|an)\b)",
+     r" \1 touching "),
     # traffic is the vehicles on a road: "roads with heavy traffic" have many, "with light
     # traffic" few, "without traffic" none; "busy roads" have many; "the busiest road" is the
     # one with the most
