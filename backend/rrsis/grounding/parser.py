@@ -107,6 +107,7 @@ class _Parser(RelationRules):
         #: where a second reading leaves them out ("... or south of the river")
         self.subject: List[str] = []
         self.roof_colours: List[str] = []     # "with red or brown roofs": the same, of a roof
+        self.target_plural = False   # the target being read names more than one object
         self.head_generic = False   # the head just read was "anything", "objects", ...
         self.target_generic = False   # ... the target just read had one
 
@@ -260,6 +261,7 @@ class _Parser(RelationRules):
         heads = list(road_part.categories) if road_part is not None else self.head()   # mask
         generic = self.head_generic = self.head_generic and road_part is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
+        self.target_plural = plural
         while self.peek() in _CONJ and road_part is None:
             save = self.i
             self.i += 1
@@ -1045,7 +1047,49 @@ class _Parser(RelationRules):
                      for kind, size in own_kinds]
         if along is not None:   # "near roadside trees": along the road
             relations.append(self.along_side(along, groups))
+        clause = self.anchor_clause(heads)
+        if clause is not None:   # "the road that runs along the river"
+            attrs += clause[0]
+            relations += clause[1]
         return Target(tuple(heads), tuple(attrs), tuple(relations), region, rank, skip)
+
+    def anchor_clause(self, heads: Sequence[str]
+                      ) -> Optional[Tuple[List[Attribute], List[Relation]]]:
+        """"(cars on) the road that runs along the river", "(next to) buildings which are
+        red": a clause after an anchor's name is the anchor's (the nearest noun), unless its
+        verb agrees only with the target ("cars next to the building that are red": the cars);
+        one attribute, measure or relation, consumed; else None (position unchanged)."""
+        if self.peek() not in ("that", "which"):
+            return None
+        save, name = self.i, self.t[self.i - 1]
+        number = _verb_plural(self.peek(1))
+        if number is not None and number != (name != lx.singular(name)) \
+                and number == self.target_plural:
+            return None
+        self.i += 1
+        self.skip_fillers()
+        negated = False
+        while self.peek() in ("not", "never"):
+            negated = not negated
+            self.i += 1
+            self.skip_fillers()
+        target_heads, self.heads = self.heads, tuple(heads)
+        try:
+            attr = self.attribute(negated)
+            if attr is not None:
+                return [attr], []
+            measured = self.measures(negated)
+            if measured:
+                return measured, []
+            rel = self.relation(self.groups_of(list(heads)), negated)
+            if rel is not None:
+                return [], [rel]
+        except NotUnderstood:
+            pass
+        finally:
+            self.heads = target_heads
+        self.i = save
+        return None
 
     def road_part(self) -> Optional[Target]:
         """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`):
@@ -1287,6 +1331,18 @@ def _not_known(words: Sequence[str]) -> str:
     words = list(dict.fromkeys(words))
     verb = "names" if len(words) == 1 else "name"
     return f"{', '.join(map(repr, words))} {verb} no object the model knows"
+
+
+def _verb_plural(word: Optional[str]) -> Optional[bool]:
+    """Whether the verb after "that" agrees with more than one object ("are", "lie"), with one
+    ("is", "runs"), or None where it does not say ("touching")."""
+    if word in ("is", "was", "has", "does"):
+        return False
+    if word in ("are", "were", "have", "do"):
+        return True
+    if word is None or word.endswith("ing") or word in lx.FILLER_WORDS:
+        return None
+    return not (word.endswith("s") and not word.endswith("ss"))
 
 
 _EACH_OTHER_NOTE = "'closest to each other' keeps the closest pair; a count keeps more " \

@@ -144,11 +144,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:(?:that|which)\s+contains?|containing|(?:that|which)\s+holds?)\b", " with "),
     # "roads leading to the building", "the road that connects to the bridge": a way that
     # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
-    (r"\b(?:(?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
-     r"\s+(?:in)?to\b", " touching "),
+    (r"\b((?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
+     r"\s+(?:in)?to\b", r" \1touching "),
     # "the road to the river": a way that leads there touches it; only as the object asked
     # for ("cars on the road to the river" would put the cars at the river: an anchor takes
-    # no relation after its name)
+    # a relation after its name only in a clause, "the road that leads to the river")
     (rf"^\s*((?:the\s+|all\s+)?(?:{_ROAD_NAMES})s?)\s+to\s+(?=(?:the|a|an)\b)",
      r" \1 touching "),
     # traffic is the vehicles on a road: "roads with heavy traffic" have many, "with light
