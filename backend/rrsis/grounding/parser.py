@@ -165,6 +165,8 @@ class _Parser(RelationRules):
         roof = self.word(ahead) in lx.COLOURS and self.word(ahead + 1) in lx.ROOF_NOUNS
         if roof and any(w in lx.ROOF_NOUNS for w in self.t[item:self.i]):
             return False   # "with a red roof and an orange roof": either colour, as before
+        while self.word(item) in lx.NEGATION_WORDS - {"without"}:   # "not with a pool and a
+            item += 1                                                  # garden": neither
         return self.word(item) in _HAVING and (nxt in ("a", "an") or roof) \
             and self.new_object_follows()
 
