@@ -157,9 +157,9 @@ class _Parser(RelationRules):
     def possession_follows(self, item: int) -> bool:
         """After "and": whether one more thing the target has follows the item read from word
         ``item`` when that was a "with" ("with a red roof and a pool", "that have a pool and
-        red roofs": both had), not new objects. Only a thing named with "a"/"an" or a roof's
-        colour: after a bare plural new objects may follow ("with a pool and trucks along the
-        road")."""
+        red roofs", "with a pool and 2 cars": both had), not new objects. Only a thing named
+        with "a"/"an" or a number, or a roof's colour: after a bare plural new objects may
+        follow ("with a pool and trucks along the road")."""
         nxt = self.word(self.i + 1)
         ahead = self.i + (2 if nxt in ("a", "an") else 1)
         roof = self.word(ahead) in lx.COLOURS and self.word(ahead + 1) in lx.ROOF_NOUNS
@@ -167,7 +167,8 @@ class _Parser(RelationRules):
             return False   # "with a red roof and an orange roof": either colour, as before
         while self.word(item) in lx.NEGATION_WORDS - {"without"}:   # "not with a pool and a
             item += 1                                                  # garden": neither
-        return self.word(item) in _HAVING and (nxt in ("a", "an") or roof) \
+        counted = nxt is not None and _number(nxt) is not None   # "and 2 cars"
+        return self.word(item) in _HAVING and (nxt in ("a", "an") or roof or counted) \
             and self.new_object_follows()
 
     def overlap_at(self, j: int) -> bool:
