@@ -43,10 +43,10 @@ Modifiers bind to the nearest noun: in "red cars and trucks" both heads share "r
 in "red cars and white trucks" each has its own. Anything outside the grammar raises
 :class:`NotUnderstood`, and :func:`parse` returns an ``end_to_end`` plan instead.
 
-One function per grammar rule. The rules of objects (targets, modifiers, heads, anchors,
-image regions) are here; relations are in :mod:`.relation_rules`, quantities (measures,
-distances, counts) in :mod:`.quantities`, the position and its helpers in :mod:`.cursor`:
-one parser class, built up in that order.
+One function per grammar rule. The rules of objects (targets, modifiers, heads, anchors)
+are here; the image as a place (regions, its edge) in :mod:`.places`, relations in
+:mod:`.relation_rules`, quantities (measures, distances, counts) in :mod:`.quantities`, the
+position and its helpers in :mod:`.cursor`: one parser class, built up in that order.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ from .kinds import by_length
 from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
-from .relation_rules import RelationRules, default_distance
+from .places import PlaceRules
+from .relation_rules import default_distance
 from .tokens import tokenize
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
@@ -80,13 +81,10 @@ _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
 #: words after which a noun is had: "with a pool", "that have a red roof"
 _HAVING = lx.ROOF_COLOUR_WORDS - {"whose"}
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
-#: after "partly" or "entirely", the words that place an object in the image or outside it
-_PLACED_IN = frozenset({"in", "inside", "within", "outside"})
-_HOW_MUCH = lx.PARTLY_WORDS | lx.ENTIRELY_WORDS
 
 
-class _Parser(RelationRules):
-    """The grammar's objects: targets, their modifiers, heads and anchors, image regions."""
+class _Parser(PlaceRules):
+    """The grammar's objects: targets, their modifiers, heads and anchors."""
 
     def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
         super().__init__(tokens, vocabulary)
@@ -596,7 +594,7 @@ class _Parser(RelationRules):
                 self.notes.append(f"'{word} of' read as the objects themselves")
                 self.i += 2
                 continue
-            if word in lx.ROOF_NOUNS and self.peek(1) == "of" and not self._region_at(2):
+            if word in lx.ROOF_NOUNS and self.peek(1) == "of" and not self.region_at(2):
                 # "the roof of the largest building", "tops of trees": from above, an
                 # object's roof or top is the object
                 self.notes.append(f"'{word} of' read as the objects themselves: seen from "
@@ -775,12 +773,6 @@ class _Parser(RelationRules):
             return None
         return [first, second]  # type: ignore[list-item]
 
-    def _region_at(self, k: int) -> bool:
-        """Whether the words from ``k`` on, after fillers, name the image or a part of it
-        ("the top of the image")."""
-        j = self.after_fillers(self.i + k)
-        return j < len(self.t) and (self.t[j] in lx.REGION_NOUNS or self.t[j] in lx.REGION_WORDS)
-
     def _category_at(self, k: int) -> bool:
         return self._category_found_at(k) is not None
 
@@ -884,7 +876,7 @@ class _Parser(RelationRules):
             return None
         self.eat("the")
         side = lx.SIDE_SUPERLATIVES.get(self.peek() or "")
-        if side is None or (self.peek(1) == "of" and not self._region_at(2)):
+        if side is None or (self.peek(1) == "of" and not self.region_at(2)):
             self.i = save
             return None
         self.i += 1
@@ -922,7 +914,7 @@ class _Parser(RelationRules):
         if not (self.eat("centre") or self.eat("center") or self.eat("middle")):
             self.i = save
             return None
-        if self.at("of") and not self._region_at(1):   # "the centre of the road": an object
+        if self.at("of") and not self.region_at(1):   # "the centre of the road": an object
             self.i = save
             return None
         if self.eat("of"):
@@ -1120,122 +1112,6 @@ class _Parser(RelationRules):
         self.i += 1
         return Target((road, water), part="bridge") if bridge else \
             Target((road,), part="junction")
-
-    def whole_image(self) -> bool:
-        """"in the image", "across the whole scene": the extent every expression is read in,
-        consumed; False (position unchanged) if not that."""
-        save = self.i
-        j = self.i - 1   # "of the" before it were skipped as fillers
-        while j >= 0 and self.t[j] in lx.WHOLE_IMAGE_WORDS:
-            j -= 1
-        after_of = j >= 0 and self.t[j] == "of"
-        if not (after_of or any(self.eat(w) for w in lx.WHOLE_IMAGE_PREPOSITIONS)):
-            return False
-        while self.peek() in lx.WHOLE_IMAGE_WORDS:
-            self.i += 1
-        if self.peek() in lx.REGION_NOUNS:
-            self.i += 1
-            return True
-        self.i = save
-        return False
-
-    def image_edge(self, negated: bool) -> Optional[Attribute]:
-        """"at the edge of the image", "not touching the image border", "near the image edge",
-        "within 20 m of the image edge", "partly outside the image", "entirely in the scene":
-        the object's gap to the extent's edge; None (position unchanged) if not that."""
-        save = self.i
-        reach: Optional[Tuple[str, float]] = None
-        how_much = self.word(self.i - 1) if self.i else None   # "entirely": a filler, passed
-        if self.peek() in _HOW_MUCH and self.peek(1) in _PLACED_IN:
-            how_much = self.t[self.i]
-            self.i += 1
-        if how_much in _HOW_MUCH and self.peek() in _PLACED_IN:
-            partly = how_much in lx.PARTLY_WORDS   # "partly in" or "outside": cut by the edge
-            if (self.eat("outside") or self.eat("in") or self.eat("inside") or self.eat(
-                    "within")) and (partly or self.t[self.i - 1] != "outside"):
-                self.eat("of")
-                j = self.after_fillers(self.i)
-                if self.word(j) in lx.REGION_NOUNS:
-                    self.i = j + 1
-                    return Attribute("edge", "touching", negated == partly, lx.TOUCH_M)
-            self.i = save
-            return None
-        metric = self.metric()
-        if metric is not None:   # "within 20 m of", "more than 50 m from"
-            kind, metres = metric
-            reach, negated = ("within", metres), negated != (kind == "beyond_m")
-        else:
-            phrase = next((p for p in sorted(lx.IMAGE_EDGE_PLACES, key=len, reverse=True)
-                           if self.at(*p)), None)
-            if phrase is None:
-                return None
-            self.i += len(phrase)
-            how, away = lx.IMAGE_EDGE_PLACES[phrase]
-            reach = ("touching", lx.TOUCH_M) if how == "touching" else \
-                ("near", lx.IMAGE_EDGE_NEAR_SHARE)
-            negated = negated != away
-        self.skip_fillers()
-        named = self.eat_region_noun()   # "the image edge"
-        if self.peek() not in lx.IMAGE_EDGE_NOUNS:
-            self.i = save
-            return None
-        self.i += 1
-        if self.at("of"):   # "the edge of the image", not "the edge of the forest"
-            j = self.after_fillers(self.i + 1)
-            if named or self.word(j) not in lx.REGION_NOUNS:
-                self.i = save
-                return None
-            self.i = j + 1
-        return Attribute("edge", reach[0], negated, reach[1])
-
-    def eat_region_noun(self) -> bool:
-        """A word naming the image ("image", "scene", ...) here, consumed."""
-        if self.peek() in lx.REGION_NOUNS:
-            self.i += 1
-            return True
-        return False
-
-    def region(self) -> Optional[Region]:
-        """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""
-        save = self.i
-        along = self.eat("along")   # "along the northern edge (of the image)": a part only
-        if not along and not any(self.eat(w) for w in ("in", "at", "on", "to", "near", "around",
-                                                      "towards", "toward")):
-            return None
-        self.eat("the")
-        row: Optional[str] = None
-        col: Optional[str] = None
-        seen = 0
-        if self.two_sides_at(self.i) is not None:   # "to the north and south of the road":
-            self.i = save                              # two relations (:meth:`each_side`)
-            return None
-        while self.peek() in lx.REGION_WORDS:
-            r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
-            row, col = r or row, c or col
-            seen += 1
-            self.i += 1
-        if not seen or self.category_here() is not None:   # "on the northern road": an anchor
-            self.i = save
-            return None
-        part = self.peek() in lx.REGION_PARTS
-        one_axis = (row is None) != (col is None) or row == col == "centre"
-        share = lx.REGION_SHARES.get(self.peek() or "", 0.5) if one_axis else 0.5
-        if part:
-            self.i += 1
-        elif along:
-            self.i = save
-            return None
-        if self.at("of") or self.at("side", "of"):
-            self.eat("side")
-            j = self.after_fillers(self.i + 1, keep=("area",))
-            if self.word(j) in lx.REGION_NOUNS:
-                self.i = j + 1
-            else:  # "on the left of the road": a relation, not a part of the image
-                self.i = save
-                return None
-        if row == "centre" and col is None:
-            col = "centre"
-        return Region(row, col, share)
 
 
 UNKNOWN_PREFIX = "?"   # a placeholder category: no tokenised word starts with it

@@ -1,0 +1,143 @@
+"""Grammar rules of the image as a place: its regions ("in the top left of the image", "the
+western third"), its edge ("not touching the image edge", "within 20 m of the image edge")
+and the whole of it ("in this scene"). Part of the one parser (:mod:`.parser`)."""
+
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+from . import lexicon as lx
+from .plan import Attribute, Region
+from .relation_rules import RelationRules
+
+__all__ = ["PlaceRules"]
+
+#: after "partly" or "entirely", the words that place an object in the image or outside it
+_PLACED_IN = frozenset({"in", "inside", "within", "outside"})
+_HOW_MUCH = lx.PARTLY_WORDS | lx.ENTIRELY_WORDS
+
+
+class PlaceRules(RelationRules):
+    """The image's regions, its edge and the whole of it, read after an object's name."""
+
+    def region_at(self, k: int) -> bool:
+        """Whether the words from ``k`` on, after fillers, name the image or a part of it
+        ("the top of the image")."""
+        j = self.after_fillers(self.i + k)
+        return j < len(self.t) and (self.t[j] in lx.REGION_NOUNS or self.t[j] in lx.REGION_WORDS)
+
+    def whole_image(self) -> bool:
+        """"in the image", "across the whole scene": the extent every expression is read in,
+        consumed; False (position unchanged) if not that."""
+        save = self.i
+        j = self.i - 1   # "of the" before it were skipped as fillers
+        while j >= 0 and self.t[j] in lx.WHOLE_IMAGE_WORDS:
+            j -= 1
+        after_of = j >= 0 and self.t[j] == "of"
+        if not (after_of or any(self.eat(w) for w in lx.WHOLE_IMAGE_PREPOSITIONS)):
+            return False
+        while self.peek() in lx.WHOLE_IMAGE_WORDS:
+            self.i += 1
+        if self.peek() in lx.REGION_NOUNS:
+            self.i += 1
+            return True
+        self.i = save
+        return False
+
+    def image_edge(self, negated: bool) -> Optional[Attribute]:
+        """"at the edge of the image", "not touching the image border", "near the image edge",
+        "within 20 m of the image edge", "partly outside the image", "entirely in the scene":
+        the object's gap to the extent's edge; None (position unchanged) if not that."""
+        save = self.i
+        reach: Optional[Tuple[str, float]] = None
+        how_much = self.word(self.i - 1) if self.i else None   # "entirely": a filler, passed
+        if self.peek() in _HOW_MUCH and self.peek(1) in _PLACED_IN:
+            how_much = self.t[self.i]
+            self.i += 1
+        if how_much in _HOW_MUCH and self.peek() in _PLACED_IN:
+            partly = how_much in lx.PARTLY_WORDS   # "partly in" or "outside": cut by the edge
+            if (self.eat("outside") or self.eat("in") or self.eat("inside") or self.eat(
+                    "within")) and (partly or self.t[self.i - 1] != "outside"):
+                self.eat("of")
+                j = self.after_fillers(self.i)
+                if self.word(j) in lx.REGION_NOUNS:
+                    self.i = j + 1
+                    return Attribute("edge", "touching", negated == partly, lx.TOUCH_M)
+            self.i = save
+            return None
+        metric = self.metric()
+        if metric is not None:   # "within 20 m of", "more than 50 m from"
+            kind, metres = metric
+            reach, negated = ("within", metres), negated != (kind == "beyond_m")
+        else:
+            phrase = next((p for p in sorted(lx.IMAGE_EDGE_PLACES, key=len, reverse=True)
+                           if self.at(*p)), None)
+            if phrase is None:
+                return None
+            self.i += len(phrase)
+            how, away = lx.IMAGE_EDGE_PLACES[phrase]
+            reach = ("touching", lx.TOUCH_M) if how == "touching" else \
+                ("near", lx.IMAGE_EDGE_NEAR_SHARE)
+            negated = negated != away
+        self.skip_fillers()
+        named = self.eat_region_noun()   # "the image edge"
+        if self.peek() not in lx.IMAGE_EDGE_NOUNS:
+            self.i = save
+            return None
+        self.i += 1
+        if self.at("of"):   # "the edge of the image", not "the edge of the forest"
+            j = self.after_fillers(self.i + 1)
+            if named or self.word(j) not in lx.REGION_NOUNS:
+                self.i = save
+                return None
+            self.i = j + 1
+        return Attribute("edge", reach[0], negated, reach[1])
+
+    def eat_region_noun(self) -> bool:
+        """A word naming the image ("image", "scene", ...) here, consumed."""
+        if self.peek() in lx.REGION_NOUNS:
+            self.i += 1
+            return True
+        return False
+
+    def region(self) -> Optional[Region]:
+        """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""
+        save = self.i
+        along = self.eat("along")   # "along the northern edge (of the image)": a part only
+        if not along and not any(self.eat(w) for w in ("in", "at", "on", "to", "near", "around",
+                                                      "towards", "toward")):
+            return None
+        self.eat("the")
+        row: Optional[str] = None
+        col: Optional[str] = None
+        seen = 0
+        if self.two_sides_at(self.i) is not None:   # "to the north and south of the road":
+            self.i = save                              # two relations (:meth:`each_side`)
+            return None
+        while self.peek() in lx.REGION_WORDS:
+            r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
+            row, col = r or row, c or col
+            seen += 1
+            self.i += 1
+        if not seen or self.category_here() is not None:   # "on the northern road": an anchor
+            self.i = save
+            return None
+        part = self.peek() in lx.REGION_PARTS
+        one_axis = (row is None) != (col is None) or row == col == "centre"
+        share = lx.REGION_SHARES.get(self.peek() or "", 0.5) if one_axis else 0.5
+        if part:
+            self.i += 1
+        elif along:
+            self.i = save
+            return None
+        if self.at("of") or self.at("side", "of"):
+            self.eat("side")
+            j = self.after_fillers(self.i + 1, keep=("area",))
+            if self.word(j) in lx.REGION_NOUNS:
+                self.i = j + 1
+            else:  # "on the left of the road": a relation, not a part of the image
+                self.i = save
+                return None
+        if row == "centre" and col is None:
+            col = "centre"
+        return Region(row, col, share)
