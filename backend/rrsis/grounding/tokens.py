@@ -184,6 +184,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"up|no|between)\b|\d)", " "),
     (r"\b(?:exceed(?:s|ing)?|in excess of)\s+(?=(?:about|around|roughly|approximately)\b|\d)",
      " more than "),
+    # "the densest cluster of houses": the cluster of the most houses (the plan says largest)
+    (r"\b(?:densest|most dense|tightest|most crowded)\s+(?=(?:clusters?|groups?)\b)",
+     " largest "),
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
