@@ -323,6 +323,10 @@ class _Parser(PlaceRules):
             if sided_rank is not None:   # "the building furthest north", "2nd from the left"
                 rank, skip = sided_rank
                 continue
+            measured = self.rank_by_a_measure(rank, count)
+            if measured is not None:   # "the building with the largest footprint"
+                rank, ranked_before = measured, True   # (said as "the largest building")
+                continue
             central = self.rank_to_the_centre(rank, count, skip)
             if central is not None:   # "the building closest to the centre of the image"
                 rank, skip = central   # (before regions: "to the centre" is not one here)
@@ -854,6 +858,29 @@ class _Parser(PlaceRules):
         distance = default_distance(reach if reach != "next_to" else "with", groups, anchor,
                                     self.vocab)
         return Relation(kind, anchor, distance), (kind, count or 1), skip
+
+    def rank_by_a_measure(self, rank: Optional[Tuple[str, int]], count: Optional[int]
+                          ) -> Optional[Tuple[str, int]]:
+        """"with the largest footprint", "that has the smallest roof", "whose area is the
+        largest": the rank by that measure (the superlative's own: "the largest"), consumed;
+        else None (position unchanged)."""
+        save = self.i
+        whose = self.eat("whose")
+        if not whose and not any(self.eat(w) for w in ("with", "has", "have", "having")):
+            return None
+        self.eat("the")
+        if whose and (self.peek() in lx.SIZE_NOUNS or self.peek() in lx.ROOF_NOUNS):
+            self.i += 1
+            self.skip_fillers()   # "is the"
+        what = _superlative(self.peek())
+        if what is None or (not whose and not (self.peek(1) in lx.SIZE_NOUNS
+                                               or self.peek(1) in lx.ROOF_NOUNS)):
+            self.i = save
+            return None
+        if rank is not None:
+            raise self.fail("one rank at a time")
+        self.i += 1 if whose else 2
+        return what, count or 1
 
     def rank_to_a_side(self, rank: Optional[Tuple[str, int]], count: Optional[int],
                        skip: int) -> Optional[Tuple[Tuple[str, int], int]]:
