@@ -609,14 +609,15 @@ class _Parser(PlaceRules):
             if side is not None:   # "roadside trees", "street trees": along the road
                 self.premod_along = side   # an anchor's too: "cars near roadside trees"
                 continue
-            found = self._category_found_at(1) if word in ("empty", "unoccupied") else None
+            found = self._category_found_at(1) if word in _OCCUPANCY else None
             if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
                 if anchor:                           # without vehicles, which an anchor
-                    raise self.fail("'empty' on an anchor")   # cannot carry
-                n = found[1]
-                self.t[self.i:self.i + 1 + n] = self.t[self.i + 1:self.i + 1 + n] + [
-                    "without", "vehicles"]
-                self.notes.append(f"'{word}' read as without vehicles")
+                    raise self.fail(f"'{word}' on an anchor")   # cannot carry; "full
+                n = found[1]                                     # parking lots": many
+                said = _OCCUPANCY[word]
+                self.t[self.i:self.i + 1 + n] = self.t[self.i + 1:self.i + 1 + n] + \
+                    said.split() + ["vehicles"]
+                self.notes.append(f"'{word}' read as {said} vehicles")
                 continue
             if self.category_here() is not None or word in lx.ROAD_PART_NOUNS:
                 return attrs, rank, count, skip   # a noun, or "intersections" (a road's part)
@@ -1161,6 +1162,9 @@ class _TolerantParser(_Parser):
             j += 1
         if j == self.i:
             return super().category_here()
+        last = self.t[j - 1]
+        if len(last) > 4 and last.endswith(("ed", "en", "ing")):   # "roads hidden by trees": a
+            return None                                      # participle, not an object
         save, self.i = self.i, j
         after = super().category_here()
         self.i = save
@@ -1250,6 +1254,11 @@ def _verb_plural(word: Optional[str]) -> Optional[bool]:
         return None
     return not (word.endswith("s") and not word.endswith("ss"))
 
+
+#: before a parking lot or a road, how many vehicles it holds: "empty parking lots" hold none,
+#: "full" ones many (:data:`~.lexicon.VAGUE_COUNTS`)
+_OCCUPANCY = {"empty": "without", "unoccupied": "without",
+              "full": f"with {lx.VAGUE_COUNTS['many']}"}
 
 _EACH_OTHER_NOTE = "'closest to each other' keeps the closest pair; a count keeps more " \
     "('the 4 ... closest to each other')"

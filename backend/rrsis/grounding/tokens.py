@@ -184,6 +184,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"up|no|between)\b|\d)", " "),
     (r"\b(?:exceed(?:s|ing)?|in excess of)\s+(?=(?:about|around|roughly|approximately)\b|\d)",
      " more than "),
+    # "roads hidden by trees", "buildings partly covered by trees": seen from above, the mask
+    # of what is hidden stops where the crown begins, so they touch (as "trees overhanging
+    # the road"); "shaded by" is in its shade
+    (r"\b(?:(?:partly|partially|mostly|largely|half)\s+(?:hidden|obscured|concealed|covered)|"
+     r"hidden|obscured|concealed)\s+(?:by|under)\b", " touching "),
+    (r"\b(?:(?:partly|partially|mostly|largely|half)\s+)?shaded\s+by\b", " in the shade of "),
     # "the densest cluster of houses": the cluster of the most houses (the plan says largest)
     (r"\b(?:densest|most dense|tightest|most crowded)\s+(?=(?:clusters?|groups?)\b)",
      " largest "),

@@ -79,6 +79,11 @@ def test_unknown_words_are_reported_and_gibberish_is_nothing() -> None:
     q = parse("cars blorf")
     assert q.mode == "end_to_end" and q.unknown_words == ("blorf",)
     assert parse("bright square").mode == "end_to_end"  # known words, no category: the model
+    # an unknown participle after a known name says something of it, it names no object: the
+    # model answers whole ("cars parked illegally" are cars, "ships in the harbour" none)
+    assert parse("roads blocked by cars").mode == "end_to_end"   # was "nothing": 'blocked'
+    assert parse("roads hidden behind trees").mode == "end_to_end"   # read as an object
+    assert parse("ships in the harbour").mode == "nothing"
 
 
 @pytest.mark.parametrize("typed,meant", [
