@@ -25,7 +25,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
            "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
-           "ACROSS_WIDTH_M", "EDGE_NAMES", "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
+           "CORNER_RANKS", "OPPOSITE_CORNER", "ACROSS_WIDTH_M", "EDGE_NAMES",
+           "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
            "IMAGE_EDGE_NEAR_SHARE", "PARTLY_WORDS", "ENTIRELY_WORDS", "PLACE_NOUNS",
            "COUNT_BEFORE", "COUNT_AFTER",
            "COUNTED_RELATIONS", "EXACT_COUNT_WORDS", "VAGUE_COUNTS", "CROWDED_WORDS",
@@ -289,6 +290,13 @@ SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest"
                                            "southeasternmost": ("northwesting", False),
                                            "most central": ("off_centre", False),
                                            "least central": ("off_centre", True)}
+#: "the car closest to the top left corner": the rank along the diagonal towards it
+CORNER_RANKS: Dict[Tuple[str, str], str] = {
+    ("top", "left"): "northwesternmost", ("top", "right"): "northeasternmost",
+    ("bottom", "left"): "southwesternmost", ("bottom", "right"): "southeasternmost"}
+OPPOSITE_CORNER: Dict[str, str] = {
+    "northwesternmost": "southeasternmost", "southeasternmost": "northwesternmost",
+    "northeasternmost": "southwesternmost", "southwesternmost": "northeasternmost"}
 # "the building furthest north", "the second car from the left": a rank by position
 SIDE_SUPERLATIVES: Dict[str, str] = {
     "north": "northernmost", "top": "northernmost", "south": "southernmost",

@@ -939,7 +939,9 @@ class _Parser(PlaceRules):
             return None
         self.eat("to") or self.eat("from")
         self.eat("the")
-        if not (self.eat("centre") or self.eat("center") or self.eat("middle")):
+        corner = self.image_corner()
+        if corner is None and not (self.eat("centre") or self.eat("center")
+                                   or self.eat("middle")):
             self.i = save
             return None
         if self.at("of") and not self.region_at(1):   # "the centre of the road": an object
@@ -951,7 +953,30 @@ class _Parser(PlaceRules):
         if (rank is not None and rank[0] not in DISTANCE_RANKS) or \
                 (ordinal is not None and (rank is not None or count is not None)):
             raise self.fail("one rank at a time")
+        if corner is not None:   # "closest to the top left corner": the northwesternmost
+            words, towards = corner
+            ranked = towards if kind == "nearest" else lx.OPPOSITE_CORNER[towards]
+            said, way = ("closest to", "towards") if kind == "nearest" else \
+                ("farthest from", "away from")
+            self.notes.append(f"{said} the {words} corner read as the {ranked}: the furthest "
+                              f"along the diagonal {way} it")
+            return (ranked, n), skip
         return ("most central" if kind == "nearest" else "least central", n), skip
+
+    def image_corner(self) -> Optional[Tuple[str, str]]:
+        """"top left corner", "the north-east corner", "bottom right": (its words, the rank
+        towards it, "northwesternmost"), consumed; else None (position unchanged)."""
+        save = self.i
+        row = col = None
+        while self.peek() in lx.REGION_WORDS:
+            r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
+            row, col = r or row, c or col
+            self.i += 1
+        rank = lx.CORNER_RANKS.get((row or "", col or ""))
+        if rank is None or not (self.eat("corner") or self.at("of") or self.peek() is None):
+            self.i = save
+            return None
+        return f"{row} {col}", rank
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
         """"with red roofs", "with a blue roof", "with its red roof", "that have a red roof",
