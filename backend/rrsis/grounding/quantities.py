@@ -151,7 +151,8 @@ class QuantityRules(Cursor):
                          (("up", "to"), "within_m"), (("more", "than"), "beyond_m"),
                          (("further", "than"), "beyond_m"), (("farther", "than"), "beyond_m"),
                          (("at", "least"), "beyond_m"), (("over",), "beyond_m"),
-                         (("beyond",), "beyond_m")):
+                         (("beyond",), "beyond_m"), (("<",), "within_m"), (("≤",), "within_m"),
+                         ((">",), "beyond_m"), (("≥",), "beyond_m")):
             if self.eat(*words):
                 kind = k
                 break

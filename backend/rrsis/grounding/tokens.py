@@ -190,6 +190,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:(?:partly|partially|mostly|largely|half)\s+(?:hidden|obscured|concealed|covered)|"
      r"hidden|obscured|concealed)\s+(?:by|under)\b", " touching "),
     (r"\b(?:(?:partly|partially|mostly|largely|half)\s+)?shaded\s+by\b", " in the shade of "),
+    # "buildings less than 5 m apart": within 5 m of each other; "at least 20 m apart": more
+    (r"\b(?:less than|under|within|closer than|no more than|at most|up to|<|≤)\s*"
+     r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+apart\b", r" within \1 \2 of each other "),
+    (r"(?:\bat least|\bmore than|\bover|\bfurther than|\bfarther than|>|≥)\s*"
+     r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+apart\b", r" more than \1 \2 from each other "),
     # "the densest cluster of houses": the cluster of the most houses (the plan says largest)
     (r"\b(?:densest|most dense|tightest|most crowded)\s+(?=(?:clusters?|groups?)\b)",
      " largest "),
