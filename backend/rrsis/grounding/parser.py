@@ -396,7 +396,11 @@ class _Parser(PlaceRules):
             if found_region is not None:   # "not in the top left of the image"
                 region = replace(found_region, negated=negated)
                 continue
+            of_roof = self.peek() in lx.ROOF_COLOUR_WORDS   # "with a red roof"
             attr = self.attribute(negated)
+            if attr is not None and of_roof and attr.kind == "colour" and not negated:
+                attrs = self.roof_over_colour(attrs, choices.pop("colour", []))   # "white
+                # buildings with a red roof": red
             if attr is not None:
                 more, self.roof_colours = self.roof_colours, []   # "with red or brown roofs"
                 if attr.kind == "colour" and negated:   # "without red or brown roofs",
@@ -859,6 +863,17 @@ class _Parser(PlaceRules):
         distance = default_distance(reach if reach != "next_to" else "with", groups, anchor,
                                     self.vocab)
         return Relation(kind, anchor, distance), (kind, count or 1), skip
+
+    def roof_over_colour(self, attrs: List[Attribute], others: Sequence[str]
+                         ) -> List[Attribute]:
+        """``attrs`` without the colours said before a roof's, ``others`` their alternatives
+        ("white buildings with a red roof", "red and white houses with blue roofs"): seen from
+        above, a building's colour is its roof's; a note says which are left out."""
+        said = [a.value for a in attrs if a.kind == "colour" and not a.negated] + list(others)
+        if said:
+            self.notes.append(f"{' and '.join(repr(c) for c in said)} left out: from above a "
+                              "building is seen as its roof, whose colour is said")
+        return [a for a in attrs if not (a.kind == "colour" and not a.negated)]
 
     def rank_by_a_measure(self, rank: Optional[Tuple[str, int]], count: Optional[int]
                           ) -> Optional[Tuple[str, int]]:
