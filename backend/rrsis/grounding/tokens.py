@@ -18,6 +18,9 @@ __all__ = ["tokenize", "REWRITES"]
 _EDGES = "|".join(sorted(lx.EDGE_NAMES, key=len, reverse=True))
 _COMPASS = "|".join(sorted(lx.COMPASS_BEARINGS, key=len, reverse=True))
 _AXIS_VERBS = "|".join(sorted(lx.AXIS_VERBS, key=len, reverse=True))
+_OPPOSITE_POINT = {"north": "south", "south": "north", "east": "west", "west": "east",
+                   "northeast": "southwest", "southwest": "northeast",
+                   "northwest": "southeast", "southeast": "northwest"}
 #: two compass words naming an axis: "north-south", "from east to west", "NE-SW", "N/S"
 _AXIS = (rf"(?:from\s+)?(?:({_COMPASS})\s*(?:-|–|\bto\b|/)\s*({_COMPASS})"
          r"|\b([nsew]{1,2})\s*[-–/]\s*([nsew]{1,2}))\b")
@@ -231,6 +234,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b({_NAMES})\s+({'|'.join(sorted(lx.GROUP_NOUNS))})\b", r" \2 of \1 "),
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
+    # "the road running north", "heading east": one way along an axis is that axis ("running
+    # north of the river" is a direction to it; "running north-south" the axis itself)
+    (rf"\b(?:{_AXIS_VERBS}|heading|headed)\s+({_COMPASS})\b(?![\s-]*(?:of\b|{_COMPASS}\b|to\b"
+     r"|side|edge|bank|part|end|half|corner))",
+     lambda m: f" running {m.group(1)}-{_OPPOSITE_POINT[m.group(1).lower()]} "),
     # "roads running north-south", "in an east-west direction", "NE-SW oriented": the two
     # compass words of the axis (the verbs and nouns around it say only that it is one)
     (rf"\b(?:(?:that|which) )?(?:{_AXIS_VERBS}|laid out)?\s*(?:in an? |with an? )?\b{_AXIS}"
