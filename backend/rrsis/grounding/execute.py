@@ -221,6 +221,8 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if what in DISTANCE_RANKS:
             if distance_to_anchor is None:   # its anchor was not found: nothing to rank by
                 return []
+            if what == "nearest":   # a lone car is close to no other ("closest to each other")
+                keys = [k for k in keys if math.isfinite(distance_to_anchor[k])]
             return sorted(keys, key=distance_to_anchor.__getitem__,
                           reverse=what == "farthest")[first:first + n]
         if what in COUNT_RANKS:   # "the most" of none is none

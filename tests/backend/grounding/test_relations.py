@@ -1141,3 +1141,5 @@ def test_closest_to_each_other_is_the_closest_pair() -> None:
                  "the 2 cars closest to one another"):
         assert sorted(i for _, i in execute(parse(text), scene).picks) == [0, 1], text
     assert sorted(i for _, i in execute(parse("the 4 closest cars"), scene).picks) == [0, 1, 2, 3]
+    alone = Scene({"car": cars[4:]}, (0.0, 0.0, 100.0, 100.0))   # no other car to be close to
+    assert execute(parse("cars closest to each other"), alone).picks == []
