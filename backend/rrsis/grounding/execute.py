@@ -236,6 +236,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             middle = Point((x0 + x1) / 2, (y0 + y1) / 2)
             keys = sorted(keys, key=lambda k: scene.geometry(k).centroid.distance(middle),
                           reverse=largest_first)[first:first + n]
+        elif size == "off_edge":   # "the building closest to the image edge": outermost
+            keys = sorted(keys, key=lambda k: rel.edge_gap(scene.geometry(k), scene.bounds),
+                          reverse=largest_first)[first:first + n]
         else:
             keys = sorted(keys, key=lambda k: measure(size, scene.geometry(k)),
                           reverse=largest_first)[first:first + n]

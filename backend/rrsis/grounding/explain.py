@@ -150,7 +150,8 @@ def _target_lines(t: Target, indent: str) -> List[str]:
         else:
             which = ordinal(t.rank_skip + 1) if t.rank_skip else str(n)   # "the 2nd", "the 3"
             how = " (by the distance of its centre to the centre of the processed extent)" \
-                if what.endswith("central") else ""
+                if what.endswith("central") else " (by the gap between its outline and the edge " \
+                "of the processed extent)" if what in ("outermost", "innermost") else ""
             lines.append(f"{indent}then keep the {which} {what}{how}")
     return lines
 

@@ -260,7 +260,8 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               **{p + "ernmost": p + "ernmost" for p in INTERCARDINAL_POINTS},
                               # by its centre's distance to the centre of the extent
                               "centremost": "most central", "centermost": "most central",
-                              "middlemost": "most central"}
+                              "middlemost": "most central", "outermost": "outermost",
+                              "innermost": "innermost"}
 #: a size word that keeps a third of its category -> (the measure compared, the large end?
 #: None: the middle third); "very large" keeps a sixth (:data:`INTENSIFIERS`)
 RELATIVE_SIZES: Dict[str, Tuple[str, Optional[bool]]] = {
@@ -290,7 +291,10 @@ SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest"
                                            "northwesternmost": ("northwesting", True),
                                            "southeasternmost": ("northwesting", False),
                                            "most central": ("off_centre", False),
-                                           "least central": ("off_centre", True)}
+                                           "least central": ("off_centre", True),
+                                           # by its gap to the extent's edge
+                                           "outermost": ("off_edge", False),
+                                           "innermost": ("off_edge", True)}
 #: "the car closest to the top left corner": the rank along the diagonal towards it
 CORNER_RANKS: Dict[Tuple[str, str], str] = {
     ("top", "left"): "northwesternmost", ("top", "right"): "northeasternmost",

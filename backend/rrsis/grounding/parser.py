@@ -953,6 +953,10 @@ class _Parser(PlaceRules):
             self.i = save
             return None
         self.eat("to") or self.eat("from")
+        if self.edge_named():   # "the building closest to the image edge": the outermost
+            if rank is not None and rank[0] not in DISTANCE_RANKS:
+                raise self.fail("one rank at a time")
+            return ("outermost" if kind == "nearest" else "innermost", n), skip
         self.eat("the")
         corner = self.image_corner()
         if corner is None and not (self.eat("centre") or self.eat("center")

@@ -80,25 +80,29 @@ class PlaceRules(RelationRules):
                 ("near", lx.IMAGE_EDGE_NEAR_SHARE)
             negated = negated != away
         self.skip_fillers()
-        named = self.eat_region_noun()   # "the image edge"
-        if self.peek() not in lx.IMAGE_EDGE_NOUNS:
+        if not self.edge_named():
             self.i = save
             return None
+        return Attribute("edge", reach[0], negated, reach[1])
+
+    def edge_named(self) -> bool:
+        """"the image edge", "the edge of the image", "the border(s)", consumed (fillers before
+        it passed); False (position unchanged) if not that: "the edge of the forest"."""
+        save = self.i
+        self.skip_fillers()
+        named = self.peek() in lx.REGION_NOUNS   # "the image edge"
+        self.i += int(named)
+        if self.peek() not in lx.IMAGE_EDGE_NOUNS:
+            self.i = save
+            return False
         self.i += 1
         if self.at("of"):   # "the edge of the image", not "the edge of the forest"
             j = self.after_fillers(self.i + 1)
             if named or self.word(j) not in lx.REGION_NOUNS:
                 self.i = save
-                return None
+                return False
             self.i = j + 1
-        return Attribute("edge", reach[0], negated, reach[1])
-
-    def eat_region_noun(self) -> bool:
-        """A word naming the image ("image", "scene", ...) here, consumed."""
-        if self.peek() in lx.REGION_NOUNS:
-            self.i += 1
-            return True
-        return False
+        return True
 
     def region(self) -> Optional[Region]:
         """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""

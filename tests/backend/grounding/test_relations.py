@@ -1143,3 +1143,15 @@ def test_closest_to_each_other_is_the_closest_pair() -> None:
     assert sorted(i for _, i in execute(parse("the 4 closest cars"), scene).picks) == [0, 1, 2, 3]
     alone = Scene({"car": cars[4:]}, (0.0, 0.0, 100.0, 100.0))   # no other car to be close to
     assert execute(parse("cars closest to each other"), alone).picks == []
+
+
+def test_the_building_closest_to_the_image_edge_is_the_outermost() -> None:
+    houses = [box(40, 40, 50, 50), box(5, 60, 15, 70), box(80, 85, 90, 92)]   # gaps 40, 5, 8
+    scene = Scene({"building": houses}, (0.0, 0.0, 100.0, 100.0))
+
+    def picked(text: str) -> list:
+        return [i for _, i in execute(parse(text), scene).picks]
+
+    assert picked("the building closest to the edge of the image") == [1]
+    assert picked("the 2 outermost buildings") == [1, 2]
+    assert picked("the building farthest from the image border") == [0]
