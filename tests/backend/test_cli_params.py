@@ -34,7 +34,7 @@ def test_flags_keep_their_historical_names() -> None:
 
 
 def test_segment_and_estimate_parse_to_the_same_options_as_the_server() -> None:
-    from rrsis.engine.commands import _options
+    from rrsis.cli.segment import _options
     from rrsis.engine.options import options_from_params
 
     argv = ["segment", "in.tif", "cars", "-o", "o.gpkg", "--min-area", "0", "--gsd", "0.3",

@@ -68,7 +68,7 @@ def test_a_rotated_grid_has_the_ground_size_of_its_pixels(tmp_path: Path) -> Non
     from rrsis.engine.raster_io import WindowReader
 
     path = tmp_path / "r.tif"
-    turn = from_origin(5e5, 5.5e6, 0.2, 0.2) * Affine.rotation(30)
+    turn = from_origin(5e5, 5.5e6, 0.2, 0.2) @ Affine.rotation(30)
     image = np.full((3, 10, 20), 40, np.uint8)
     image[:, 4:6, 14:16] = 250                    # a bright 2 x 2 px patch
     with rasterio.open(path, "w", driver="GTiff", width=20, height=10, count=3, dtype="uint8",
