@@ -1128,11 +1128,12 @@ class _Parser(PlaceRules):
         one attribute, measure or relation, consumed; else None (position unchanged)."""
         if self.peek() not in ("that", "which"):
             return None
-        save, name = self.i, self.t[self.i - 1]
+        name = self.t[self.i - 1]
         number = _verb_plural(self.peek(1))
         if number is not None and number != (name != lx.singular(name)) \
                 and number == self.target_plural:
             return None
+        state = self.snapshot()   # a clause read in part and given up leaves no trace
         self.i += 1
         self.skip_fillers()
         negated = False
@@ -1155,7 +1156,7 @@ class _Parser(PlaceRules):
             pass
         finally:
             self.heads = target_heads
-        self.i = save
+        self.restore(state)
         return None
 
     def road_part(self) -> Optional[Target]:
