@@ -351,8 +351,9 @@ def _own_filters(plan: Plan, objects: Sequence[BaseGeometry],
     """The indexes of an end-to-end fallback's ``objects`` (metric) that pass what the plan's
     targets say of the objects themselves (colour, shape, measures, image region, a rank by
     size or place: nothing that needs the anchor that was not found), and those words ("red
-    building"); every index and "" when they say nothing. The model was not taught colours, so "red buildings
-    next to the river" with no river found keeps the red ones of its answer."""
+    building"); every index and "" when they say nothing. The model was not taught colours,
+    so "red buildings next to the river" with no river found keeps the red ones of its
+    answer."""
     if not plan.targets or not all(t.says_of_itself() for t in plan.targets):   # all kept
         return list(range(len(objects))), ""
     own = [Target(("fallback",), t.attributes, region=t.region, rank=t.own_rank(),
