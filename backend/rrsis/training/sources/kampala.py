@@ -24,8 +24,9 @@ import numpy as np
 from affine import Affine
 from PIL import Image
 from rasterio import features
+import shapely
 from shapely.geometry import shape
-from shapely.ops import transform as shp_transform
+from shapely.geometry.base import BaseGeometry
 
 from .common import GSD_RANGE_M, Crop, DatasetWriter, sample_gsd
 
@@ -56,6 +57,11 @@ def tile_bounds_3857(x: int, y: int, z: int) -> Tuple[float, float, float, float
 def lonlat_to_3857(lon, lat):  # type: ignore[no-untyped-def]
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     return R * np.radians(lon), R * np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+
+def geometry_to_3857(geom: BaseGeometry) -> BaseGeometry:
+    """A lon/lat geometry in Web Mercator metres (2D)."""
+    return shapely.transform(geom, lambda xy: np.column_stack(lonlat_to_3857(xy[:, 0], xy[:, 1])))
 
 
 def gsd_of_zoom(z: int, lat_deg: float = 0.35) -> float:
@@ -116,7 +122,7 @@ def burn_buildings(labels: Path, shape_hw: Tuple[int, int], transform: Affine) -
     data = json.loads(Path(labels).read_text())
     geoms = []
     for i, feat in enumerate(data["features"]):
-        g = shp_transform(lambda x, y, z=None: lonlat_to_3857(x, y), shape(feat["geometry"]))
+        g = geometry_to_3857(shape(feat["geometry"]))
         if not g.is_empty:
             geoms.append((g, i + 1))
     return features.rasterize(geoms, out_shape=shape_hw, transform=transform, dtype="int32")
@@ -228,7 +234,7 @@ def write_sample(src: Path, out_dir: Path, columns: Tuple[int, int] = (1238448, 
     data = json.loads((Path(src) / "labels.geojson").read_text())
     feats = []
     for feat in data["features"]:
-        g = shp_transform(lambda x, y, z=None: lonlat_to_3857(x, y), shape(feat["geometry"]))
+        g = geometry_to_3857(shape(feat["geometry"]))
         if g.intersects(extent):
             feats.append({"type": "Feature", "geometry": mapping(shape(feat["geometry"])),
                           "properties": {"osm_id": feat["properties"].get("osm_id"),
