@@ -301,12 +301,17 @@ SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest"
                                            "outermost": ("off_edge", False),
                                            "innermost": ("off_edge", True)}
 #: "the car closest to the top left corner": the rank along the diagonal towards it
+#: ("the car closest to the top of the image": a side, the northernmost)
 CORNER_RANKS: Dict[Tuple[str, str], str] = {
     ("top", "left"): "northwesternmost", ("top", "right"): "northeasternmost",
-    ("bottom", "left"): "southwesternmost", ("bottom", "right"): "southeasternmost"}
+    ("bottom", "left"): "southwesternmost", ("bottom", "right"): "southeasternmost",
+    ("top", ""): "northernmost", ("bottom", ""): "southernmost",
+    ("", "left"): "westernmost", ("", "right"): "easternmost"}
 OPPOSITE_CORNER: Dict[str, str] = {
     "northwesternmost": "southeasternmost", "southeasternmost": "northwesternmost",
-    "northeasternmost": "southwesternmost", "southwesternmost": "northeasternmost"}
+    "northeasternmost": "southwesternmost", "southwesternmost": "northeasternmost",
+    "northernmost": "southernmost", "southernmost": "northernmost",
+    "westernmost": "easternmost", "easternmost": "westernmost"}
 # "the building furthest north", "the second car from the left": a rank by position
 SIDE_SUPERLATIVES: Dict[str, str] = {
     "north": "northernmost", "top": "northernmost", "south": "southernmost",

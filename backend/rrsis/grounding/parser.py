@@ -977,14 +977,16 @@ class _Parser(PlaceRules):
             ranked = towards if kind == "nearest" else lx.OPPOSITE_CORNER[towards]
             said, way = ("closest to", "towards") if kind == "nearest" else \
                 ("farthest from", "away from")
-            self.notes.append(f"{said} the {words} corner read as the {ranked}: the furthest "
-                              f"along the diagonal {way} it")
+            along = "the diagonal" if words.endswith("corner") else "the axis"
+            self.notes.append(f"{said} the {words} read as the {ranked}: the furthest "
+                              f"along {along} {way} it")
             return (ranked, n), skip
         return ("most central" if kind == "nearest" else "least central", n), skip
 
     def image_corner(self) -> Optional[Tuple[str, str]]:
-        """"top left corner", "the north-east corner", "bottom right": (its words, the rank
-        towards it, "northwesternmost"), consumed; else None (position unchanged)."""
+        """"top left corner", "the north-east corner", "bottom right", or a side: "the top (of
+        the image)", "the left edge": (its words, the rank towards it, "northwesternmost",
+        "northernmost"), consumed; else None (position unchanged)."""
         save = self.i
         row = col = None
         while self.peek() in lx.REGION_WORDS:
@@ -992,10 +994,13 @@ class _Parser(PlaceRules):
             row, col = r or row, c or col
             self.i += 1
         rank = lx.CORNER_RANKS.get((row or "", col or ""))
-        if rank is None or not (self.eat("corner") or self.at("of") or self.peek() is None):
+        corner = row is not None and col is not None
+        if rank is None or not (self.eat("corner" if corner else "edge") or (
+                not corner and (self.eat("side") or self.eat("border")))
+                or self.at("of") or self.peek() is None):
             self.i = save
             return None
-        return f"{row} {col}", rank
+        return (f"{row} {col} corner" if corner else f"{row or col}"), rank
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
         """"with red roofs", "with a blue roof", "with its red roof", "that have a red roof",
