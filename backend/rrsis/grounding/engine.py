@@ -354,7 +354,7 @@ def _own_filters(plan: Plan, objects: Sequence[BaseGeometry],
     building"); every index and "" when they say nothing. The model was not taught colours,
     so "red buildings next to the river" with no river found keeps the red ones of its
     answer."""
-    if not plan.targets or not all(t.says_of_itself() for t in plan.targets):   # all kept
+    if not plan.filters_its_fallback():   # all kept
         return list(range(len(objects))), ""
     own = [Target(("fallback",), t.attributes, region=t.region, rank=t.own_rank(),
                   rank_skip=t.rank_skip if t.own_rank() else 0) for t in plan.targets]

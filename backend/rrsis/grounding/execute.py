@@ -231,17 +231,14 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             ordered = sorted(keys, key=anchors_of.__getitem__, reverse=what == "most")
             return [k for k in ordered if what == "fewest" or anchors_of[k] > 0][first:first + n]
         size, largest_first = lx.SIZE_RANKS[what]
-        if size == "off_centre":   # "the building closest to the centre of the image"
-            x0, y0, x1, y1 = scene.bounds
-            middle = Point((x0 + x1) / 2, (y0 + y1) / 2)
-            keys = sorted(keys, key=lambda k: scene.geometry(k).centroid.distance(middle),
-                          reverse=largest_first)[first:first + n]
-        elif size == "off_edge":   # "the building closest to the image edge": outermost
-            keys = sorted(keys, key=lambda k: rel.edge_gap(scene.geometry(k), scene.bounds),
-                          reverse=largest_first)[first:first + n]
-        else:
-            keys = sorted(keys, key=lambda k: measure(size, scene.geometry(k)),
-                          reverse=largest_first)[first:first + n]
+        x0, y0, x1, y1 = scene.bounds
+        middle = Point((x0 + x1) / 2, (y0 + y1) / 2)
+        rank_key: Callable[[BaseGeometry], float] = {   # "closest to the centre of the image",
+            "off_centre": lambda g: g.centroid.distance(middle),   # "... to the image edge"
+            "off_edge": lambda g: rel.edge_gap(g, scene.bounds),
+        }.get(size, lambda g: measure(size, g))
+        keys = sorted(keys, key=lambda k: rank_key(scene.geometry(k)),
+                      reverse=largest_first)[first:first + n]
     return keys
 
 

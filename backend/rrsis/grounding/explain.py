@@ -272,11 +272,10 @@ def explain_text(expression: str, mode: str = "auto",
         for i, t in enumerate(plan.targets):
             lines += _target_lines(t, "  " + ("or keep: " if i else "keep: "))
         if use.fallback_phrase:
-            own = all(t.says_of_itself() for t in plan.targets)
             lines.append(f"  fallback (grounding {mode}): {expression!r} is segmented whole too "
                          "and answers if an anchor is not found" + (
                              ", filtered by what it says of the objects themselves"
-                             if own else ""))
+                             if plan.filters_its_fallback() else ""))
         elif plan.relational:
             why = "" if mode != "auto" else " (its anchors are parts found in the masks, which " \
                 "the model was never asked for whole)"

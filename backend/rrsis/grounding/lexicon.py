@@ -25,7 +25,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
            "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
-           "CORNER_RANKS", "OPPOSITE_CORNER", "ACROSS_WIDTH_M", "EDGE_NAMES",
+           "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
            "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
            "IMAGE_EDGE_NEAR_SHARE", "PARTLY_WORDS", "ENTIRELY_WORDS", "PLACE_NOUNS",
            "COUNT_BEFORE", "COUNT_AFTER",
@@ -300,18 +300,19 @@ SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest"
                                            # by its gap to the extent's edge
                                            "outermost": ("off_edge", False),
                                            "innermost": ("off_edge", True)}
-#: "the car closest to the top left corner": the rank along the diagonal towards it
-#: ("the car closest to the top of the image": a side, the northernmost)
-CORNER_RANKS: Dict[Tuple[str, str], str] = {
-    ("top", "left"): "northwesternmost", ("top", "right"): "northeasternmost",
-    ("bottom", "left"): "southwesternmost", ("bottom", "right"): "southeasternmost",
-    ("top", ""): "northernmost", ("bottom", ""): "southernmost",
-    ("", "left"): "westernmost", ("", "right"): "easternmost"}
-OPPOSITE_CORNER: Dict[str, str] = {
-    "northwesternmost": "southeasternmost", "southeasternmost": "northwesternmost",
-    "northeasternmost": "southwesternmost", "southwesternmost": "northeasternmost",
-    "northernmost": "southernmost", "southernmost": "northernmost",
-    "westernmost": "easternmost", "easternmost": "westernmost"}
+#: each compass point's opposite: "the road running north" lies north-south, and the tree
+#: "farthest from the top left corner" is the southeasternmost
+OPPOSITE_POINTS: Dict[str, str] = {"north": "south", "south": "north", "east": "west",
+                                   "west": "east", "northeast": "southwest",
+                                   "southwest": "northeast", "northwest": "southeast",
+                                   "southeast": "northwest"}
+#: a corner or a side of the image -> the point it lies towards: "the car closest to the top
+#: left corner" is the northwesternmost (along the diagonal), "closest to the top" the
+#: northernmost (the point's rank in :data:`SIZE_RANKS`: point + "ernmost")
+CORNER_POINTS: Dict[Tuple[str, str], str] = {
+    ("top", "left"): "northwest", ("top", "right"): "northeast",
+    ("bottom", "left"): "southwest", ("bottom", "right"): "southeast",
+    ("top", ""): "north", ("bottom", ""): "south", ("", "left"): "west", ("", "right"): "east"}
 # "the building furthest north", "the second car from the left": a rank by position
 SIDE_SUPERLATIVES: Dict[str, str] = {
     "north": "northernmost", "top": "northernmost", "south": "southernmost",

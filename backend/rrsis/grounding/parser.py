@@ -847,7 +847,7 @@ class _Parser(PlaceRules):
         the relation back to the target: "around it" is near), the rank that keeps the first
         (or the counted: "the 3 roads with the most cars"); else None (position unchanged)."""
         save = self.i
-        if not any(self.eat(w) for w in ("with", "has", "have", "having")):
+        if not any(self.eat(w) for w in _HAVING):
             return None
         self.eat("the")
         word = self.peek()
@@ -882,7 +882,7 @@ class _Parser(PlaceRules):
         else None (position unchanged)."""
         save = self.i
         whose = self.eat("whose")
-        if not whose and not any(self.eat(w) for w in ("with", "has", "have", "having")):
+        if not whose and not any(self.eat(w) for w in _HAVING):
             return None
         self.eat("the")
         if whose and (self.peek() in lx.SIZE_NOUNS or self.peek() in lx.ROOF_NOUNS):
@@ -974,7 +974,7 @@ class _Parser(PlaceRules):
             raise self.fail("one rank at a time")
         if corner is not None:   # "closest to the top left corner": the northwesternmost
             words, towards = corner
-            ranked = towards if kind == "nearest" else lx.OPPOSITE_CORNER[towards]
+            ranked = (towards if kind == "nearest" else lx.OPPOSITE_POINTS[towards]) + "ernmost"
             said, way = ("closest to", "towards") if kind == "nearest" else \
                 ("farthest from", "away from")
             along = "the diagonal" if words.endswith("corner") else "the axis"
@@ -982,25 +982,6 @@ class _Parser(PlaceRules):
                               f"along {along} {way} it")
             return (ranked, n), skip
         return ("most central" if kind == "nearest" else "least central", n), skip
-
-    def image_corner(self) -> Optional[Tuple[str, str]]:
-        """"top left corner", "the north-east corner", "bottom right", or a side: "the top (of
-        the image)", "the left edge": (its words, the rank towards it, "northwesternmost",
-        "northernmost"), consumed; else None (position unchanged)."""
-        save = self.i
-        row = col = None
-        while self.peek() in lx.REGION_WORDS:
-            r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
-            row, col = r or row, c or col
-            self.i += 1
-        rank = lx.CORNER_RANKS.get((row or "", col or ""))
-        corner = row is not None and col is not None
-        if rank is None or not (self.eat("corner" if corner else "edge") or (
-                not corner and (self.eat("side") or self.eat("border")))
-                or self.at("of") or self.peek() is None):
-            self.i = save
-            return None
-        return (f"{row} {col} corner" if corner else f"{row or col}"), rank
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
         """"with red roofs", "with a blue roof", "with its red roof", "that have a red roof",

@@ -15,6 +15,7 @@ __all__ = ["PlaceRules"]
 #: after "partly" or "entirely", the words that place an object in the image or outside it
 _PLACED_IN = frozenset({"in", "inside", "within", "outside"})
 _HOW_MUCH = lx.PARTLY_WORDS | lx.ENTIRELY_WORDS
+_EDGE_PLACES = sorted(lx.IMAGE_EDGE_PLACES, key=len, reverse=True)   # "cut off by" before "cut"
 
 
 class PlaceRules(RelationRules):
@@ -56,8 +57,9 @@ class PlaceRules(RelationRules):
             self.i += 1
         if how_much in _HOW_MUCH and self.peek() in _PLACED_IN:
             partly = how_much in lx.PARTLY_WORDS   # "partly in" or "outside": cut by the edge
-            if (self.eat("outside") or self.eat("in") or self.eat("inside") or self.eat(
-                    "within")) and (partly or self.t[self.i - 1] != "outside"):
+            placed = self.t[self.i]
+            self.i += 1
+            if partly or placed != "outside":
                 self.eat("of")
                 j = self.after_fillers(self.i)
                 if self.word(j) in lx.REGION_NOUNS:
@@ -70,8 +72,7 @@ class PlaceRules(RelationRules):
             kind, metres = metric
             reach, negated = ("within", metres), negated != (kind == "beyond_m")
         else:
-            phrase = next((p for p in sorted(lx.IMAGE_EDGE_PLACES, key=len, reverse=True)
-                           if self.at(*p)), None)
+            phrase = next((p for p in _EDGE_PLACES if self.at(*p)), None)
             if phrase is None:
                 return None
             self.i += len(phrase)
@@ -112,17 +113,10 @@ class PlaceRules(RelationRules):
                                                       "towards", "toward")):
             return None
         self.eat("the")
-        row: Optional[str] = None
-        col: Optional[str] = None
-        seen = 0
         if self.two_sides_at(self.i) is not None:   # "to the north and south of the road":
             self.i = save                              # two relations (:meth:`each_side`)
             return None
-        while self.peek() in lx.REGION_WORDS:
-            r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
-            row, col = r or row, c or col
-            seen += 1
-            self.i += 1
+        row, col, seen = self.region_words()
         if not seen or self.category_here() is not None:   # "on the northern road": an anchor
             self.i = save
             return None
@@ -145,3 +139,31 @@ class PlaceRules(RelationRules):
         if row == "centre" and col is None:
             col = "centre"
         return Region(row, col, share)
+
+    def region_words(self) -> Tuple[Optional[str], Optional[str], int]:
+        """The row and column parts the region words here name ("top left", "north-east"),
+        and how many words, consumed."""
+        row: Optional[str] = None
+        col: Optional[str] = None
+        seen = 0
+        while self.peek() in lx.REGION_WORDS:
+            r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
+            row, col = r or row, c or col
+            seen += 1
+            self.i += 1
+        return row, col, seen
+
+    def image_corner(self) -> Optional[Tuple[str, str]]:
+        """"top left corner", "the north-east corner", "bottom right", or a side: "the top (of
+        the image)", "the left edge": (its words, the point it lies towards, "northwest",
+        "north"), consumed; else None (position unchanged)."""
+        save = self.i
+        row, col, _ = self.region_words()
+        point = lx.CORNER_POINTS.get((row or "", col or ""))
+        corner = row is not None and col is not None
+        if point is None or not (self.eat("corner" if corner else "edge") or (
+                not corner and (self.eat("side") or self.eat("border")))
+                or self.at("of") or self.peek() is None):
+            self.i = save
+            return None
+        return (f"{row} {col} corner" if corner else f"{row or col}"), point

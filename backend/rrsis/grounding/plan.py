@@ -321,6 +321,11 @@ class Plan:
         """Whether some target depends on an anchor the model may miss."""
         return any(t.relations for t in self.targets)
 
+    def filters_its_fallback(self) -> bool:
+        """Whether every target says something of its objects themselves
+        (:meth:`Target.says_of_itself`), which filters an end-to-end fallback's answer."""
+        return bool(self.targets) and all(t.says_of_itself() for t in self.targets)
+
     def categories(self) -> Tuple[str, ...]:
         """Every category the plan needs segmented, targets' and anchors', first mention first."""
         out: List[str] = []

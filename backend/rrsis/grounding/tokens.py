@@ -18,9 +18,8 @@ __all__ = ["tokenize", "REWRITES"]
 _EDGES = "|".join(sorted(lx.EDGE_NAMES, key=len, reverse=True))
 _COMPASS = "|".join(sorted(lx.COMPASS_BEARINGS, key=len, reverse=True))
 _AXIS_VERBS = "|".join(sorted(lx.AXIS_VERBS, key=len, reverse=True))
-_OPPOSITE_POINT = {"north": "south", "south": "north", "east": "west", "west": "east",
-                   "northeast": "southwest", "southwest": "northeast",
-                   "northwest": "southeast", "southeast": "northwest"}
+#: verbs of extent before a measure: "roofs covering more than 100 m2"
+_EXTENT_VERBS = r"(?:cover(?:s|ing)?|occup(?:y|ies|ying)|span(?:s|ning)?|measur(?:es|ing))"
 #: two compass words naming an axis: "north-south", "from east to west", "NE-SW", "N/S"
 _AXIS = (rf"(?:from\s+)?(?:({_COMPASS})\s*(?:-|–|\bto\b|/)\s*({_COMPASS})"
          r"|\b([nsew]{1,2})\s*[-–/]\s*([nsew]{1,2}))\b")
@@ -180,11 +179,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "roofs covering more than 100 m2", "a plot occupying about 500 m2": a verb of extent
     # before a measure says no more than the measure ("covering an area of": with one);
     # "exceeding 300 m2" is more than it
-    (r"\b(?:cover(?:s|ing)?|occup(?:y|ies|ying)|span(?:s|ning)?|measur(?:es|ing))\s+an?\s+"
-     r"(?=(?:area|surface|footprint)\b)", " with an "),
-    (r"\b(?:cover(?:s|ing)?|occup(?:y|ies|ying)|span(?:s|ning)?|measur(?:es|ing))\s+(?=(?:"
-     r"more|less|over|under|above|below|at|about|around|approximately|roughly|nearly|almost|"
-     r"up|no|between)\b|\d)", " "),
+    (rf"\b{_EXTENT_VERBS}\s+an?\s+(?=(?:area|surface|footprint)\b)", " with an "),
+    (rf"\b{_EXTENT_VERBS}\s+(?=(?:more|less|over|under|above|below|at|about|around|"
+     r"approximately|roughly|nearly|almost|up|no|between)\b|\d)", " "),
     (r"\b(?:exceed(?:s|ing)?|in excess of)\s+(?=(?:about|around|roughly|approximately)\b|\d)",
      " more than "),
     # "roads hidden by trees", "buildings partly covered by trees": seen from above, the mask
@@ -238,7 +235,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # north of the river" is a direction to it; "running north-south" the axis itself)
     (rf"\b(?:{_AXIS_VERBS}|heading|headed)\s+({_COMPASS})\b(?![\s-]*(?:of\b|{_COMPASS}\b|to\b"
      r"|side|edge|bank|part|end|half|corner))",
-     lambda m: f" running {m.group(1)}-{_OPPOSITE_POINT[m.group(1).lower()]} "),
+     lambda m: f" running {m.group(1)}-{lx.OPPOSITE_POINTS[m.group(1).lower()]} "),
     # "roads running north-south", "in an east-west direction", "NE-SW oriented": the two
     # compass words of the axis (the verbs and nouns around it say only that it is one)
     (rf"\b(?:(?:that|which) )?(?:{_AXIS_VERBS}|laid out)?\s*(?:in an? |with an? )?\b{_AXIS}"
