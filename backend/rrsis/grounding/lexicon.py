@@ -23,8 +23,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "JUNCTION_NOUNS", "BRIDGE_NOUNS", "ROAD_PART_NOUNS", "SIDE_SUPERLATIVES",
            "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
-           "ROOF_COLOUR_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES", "SIDE_WORDS",
-           "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
+           "ROOF_COLOUR_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES",
+           "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
            "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
            "IMAGE_EDGE_NEAR_SHARE", "PARTLY_WORDS", "ENTIRELY_WORDS", "PLACE_NOUNS",
@@ -464,6 +464,8 @@ REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "
 REGION_SHARES: Dict[str, float] = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "fifth": 0.2}
 # "with red roofs", "that have a blue roof", "whose roof is red": the object's colour
 ROOF_COLOUR_WORDS = frozenset({"with", "have", "has", "having", "whose"})
+#: words after which a noun is had: "with a pool", "that have a red roof"
+HAVING_WORDS = ROOF_COLOUR_WORDS - {"whose"}
 #: how many anchor objects a relation needs: words before a number -> (offset to the least
 #: count, negated). "with at least 3 cars", "more than 2" (at least 3), "fewer than 3" (not at
 #: least 3), "at most 2" (not at least 3); after a number: "3 or more", "2 or fewer"

@@ -44,15 +44,18 @@ in "red cars and white trucks" each has its own. Anything outside the grammar ra
 :class:`NotUnderstood`, and :func:`parse` returns an ``end_to_end`` plan instead.
 
 One function per grammar rule. The rules of objects (targets, modifiers, heads, anchors)
-are here; the image as a place (regions, its edge) in :mod:`.places`, relations in
-:mod:`.relation_rules`, quantities (measures, distances, counts) in :mod:`.quantities`, the
-position and its helpers in :mod:`.cursor`: one parser class, built up in that order.
+are here; ranks (superlatives, ordinals) in :mod:`.ranks`, the image as a place (regions, its
+edge) in :mod:`.places`, relations in :mod:`.relation_rules`, quantities (measures,
+distances, counts) in :mod:`.quantities`, the position and its helpers in :mod:`.cursor`: one
+parser class, built up in that order. A target is read in steps (:meth:`_Parser.target`): its
+premodifiers and names, then each postmodifier in turn (the words joining them, those never
+negated, then those a negation may precede), then the checks of what it says as a whole.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -61,7 +64,7 @@ from .kinds import by_length
 from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
-from .places import PlaceRules
+from .ranks import Rank, RankRules, keeps_one, superlative
 from .relation_rules import default_distance
 from .tokens import tokenize
 
@@ -78,12 +81,33 @@ _CONJ = lx.CONJUNCTIONS
 #: relations of overlap: one after another, joined by "and", start a second reading (two places:
 #: "on the road and in the parking lot" = either)
 _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
-#: words after which a noun is had: "with a pool", "that have a red roof"
-_HAVING = lx.ROOF_COLOUR_WORDS - {"whose"}
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
 
 
-class _Parser(PlaceRules):
+@dataclass
+class _Reading:
+    """One target as read so far: what its :class:`~.plan.Target` will hold, and what the
+    reading of one postmodifier leaves for the next."""
+
+    groups: List[str]                 # the lexicon groups of its names (default distances)
+    attrs: List[Attribute]
+    rank: Optional[Rank]
+    count: Optional[int]
+    skip: int                         # ranked objects an ordinal passes over
+    choices: Dict[str, List[str]]     # alternatives per kind: "red and white cars"
+    region: Optional[Region]
+    road_part: Optional[Target]       # "the intersections": a part of the road's mask
+    generic: bool                     # a name was "anything", "objects", ...
+    plural: bool                      # more than one object asked for
+    ranked_before: bool               # the rank came before the name ("the largest building")
+    first_word: int
+    item: int                         # where the last relation or attribute began
+    relations: List[Relation] = field(default_factory=list)
+    last_negated: bool = False        # the last relation or attribute read was negated
+    had_none: bool = False            # ... and it was "with no" (of that one thing only)
+
+
+class _Parser(RankRules):
     """The grammar's objects: targets, their modifiers, heads and anchors."""
 
     def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
@@ -91,9 +115,6 @@ class _Parser(PlaceRules):
         #: "isolated", "clusters of": relations to the object's own kind, (kind, group size),
         #: set by premods and read by the target
         self.own_kinds: List[Tuple[str, int]] = []
-        #: "the second building from the left": the ordinal before the noun, whose order
-        #: comes after it (:meth:`rank_to_a_side`)
-        self.pending_position: Optional[int] = None
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
         self.premod_along: Optional[str] = None       # "roadside trees": along the road
         #: alternatives read by premods, per kind ("colour", "size", "rank"): "red and white
@@ -166,7 +187,7 @@ class _Parser(PlaceRules):
         while self.word(item) in lx.NEGATION_WORDS - {"without"}:   # "not with a pool and a
             item += 1                                                  # garden": neither
         counted = nxt is not None and _number(nxt) is not None   # "and 2 cars"
-        return self.word(item) in _HAVING and (nxt in ("a", "an") or roof or counted) \
+        return self.word(item) in lx.HAVING_WORDS and (nxt in ("a", "an") or roof or counted) \
             and self.new_object_follows()
 
     def overlap_at(self, j: int) -> bool:
@@ -224,8 +245,8 @@ class _Parser(PlaceRules):
         self.i = self.after_fillers(self.i + 1)
         found = self.peek() is not None and (
             self.category_here() is not None or self.exception_follows()
-            or _superlative(self.peek()) is not None or self.ordinal() is not None
-            or (_number(self.peek() or "") is not None and _superlative(self.peek(1))))
+            or superlative(self.peek()) is not None or self.ordinal() is not None
+            or (_number(self.peek() or "") is not None and superlative(self.peek(1))))
         self.i = save
         return found
 
@@ -239,18 +260,24 @@ class _Parser(PlaceRules):
                                    lx.SIZE_WORDS.get(self.t[j]) in lx.SIZE_RANKS or
                                    self.t[j] in lx.ORDINAL_WORDS or   # "the second largest"
                                    (_number(self.t[j]) is not None and (   # "the largest 3",
-                                       j > self.i or self._is_ordinal_at(j)))):   # "the 2nd"
-            j += 1 + (self._is_ordinal_at(j) and self.t[j] not in lx.ORDINAL_WORDS)
+                                       j > self.i or self.is_ordinal_at(j)))):   # "the 2nd"
+            j += 1 + (self.is_ordinal_at(j) and self.t[j] not in lx.ORDINAL_WORDS)
         return j > self.i and self._category_at(j - self.i)
 
-    def _is_ordinal_at(self, j: int) -> bool:
-        """Whether word ``j`` begins an ordinal: "second", "2nd"."""
-        save, self.i = self.i, j
-        found = self.ordinal() is not None
-        self.i = save
-        return found
-
     def target(self) -> Target:
+        reading = self.target_name()
+        while True:
+            if self.joined(reading):
+                continue
+            if self.peek() is None or self.peek() in _CONJ:
+                break
+            reading.item = self.i
+            if not self.plain_postmod(reading):
+                self.negatable_postmod(reading)
+        return self.finished(reading)
+
+    def target_name(self) -> _Reading:
+        """A target's premodifiers and names: "the 3 largest red cars and trucks"."""
         first_word = self.i
         attrs, rank, count, skip = self.premods()
         choices, self.choices = self.choices, {}
@@ -273,171 +300,205 @@ class _Parser(PlaceRules):
             heads += self.head()
             generic = generic or self.head_generic
         self.subject = self.t[first_word:self.i]
-        ranked_before = rank is not None
-        relations: List[Relation] = []
         groups = self.groups_of(heads)
         self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
+        reading = _Reading(groups, attrs, rank, count, skip, choices, region, road_part,
+                           generic, plural, ranked_before=rank is not None,
+                           first_word=first_word, item=self.i)
         for kind, size in self.own_kinds:   # to the other objects of its own categories
-            relations.append(self.own_kind_relation(kind, size, groups, self.heads))
+            reading.relations.append(self.own_kind_relation(kind, size, groups, self.heads))
         self.own_kinds = []
         if along is not None:   # "roadside trees"
-            relations.append(self.along_side(along, groups))
-        last_negated = False   # the last relation or attribute read was negated
-        had_none = False       # ... and it was "with no" (of that one thing only)
-        item = self.i          # where the last relation or attribute began
-        while True:
-            self.skip_fillers(keep=("all", "but"))
-            if self.at("but") and not self.excepts_after_but():
-                self.i += 1   # "near the road but far from the river": a filler
-                continue
-            if self.at("but", "no") and self.word(item) in _HAVING:
-                self.i += 1   # "with a pool but no garden": without a garden
-                continue
-            if self.at("no") and self.word(item) in _HAVING and self.peek(1) not in (
-                    "more", "fewer", "less"):   # "with a garden and no pool": with none
-                self.t[self.i:self.i + 1] = ["with", "none"]
-            if (self.at("and") or self.at(",")) and self.predicate_follows():
-                self.i += 1   # "next to the road and near the river", "buildings, near ..."
-                continue
-            if self.at("and") and self.possession_follows(item):
-                self.t[self.i] = "without" if last_negated and not had_none else "with"
-                continue      # "with a red roof and a pool": both had; "without a pool and a
-                #               garden": neither; "with no pool and a garden": the garden
-            if self.at("and") and not self.new_object_follows() and (
-                    last_negated or not self.either_follows(item)):
-                self.i += 1   # "with red roofs and in the top left", "on the road and white",
-                continue      # "near the road and with cars": both
-            if last_negated and self.at("or") and not self.new_object_follows():
-                self.t[self.i] = "not"   # "not next to the road or near the river": near
-                continue                 # neither; "not large or small": neither
-            if self.peek() is None or self.peek() in _CONJ:
-                break
-            item = self.i
-            edge = self.image_edge(False)
-            if edge is not None:   # "at the edge of the image": before "on the image"
-                attrs.append(edge)
-                continue
-            if self.whole_image():
-                continue
-            sided_rank = self.rank_to_a_side(rank, count, skip)
-            if sided_rank is not None:   # "the building furthest north", "2nd from the left"
-                rank, skip = sided_rank
-                continue
-            measured = self.rank_by_a_measure(rank, count)
-            if measured is not None:   # "the building with the largest footprint"
-                rank, ranked_before = measured, True   # (said as "the largest building")
-                continue
-            central = self.rank_to_the_centre(rank, count, skip)
-            if central is not None:   # "the building closest to the centre of the image"
-                rank, skip = central   # (before regions: "to the centre" is not one here)
-                continue
-            grouped = self.in_groups()
-            if grouped is not None:   # "cars in a row", "houses not in clusters"
-                size, negated = grouped
-                relations.append(replace(self.own_kind_relation("group", size, groups,
-                                                                self.heads), negated=negated))
-                continue
-            found_region = self.region()
-            if found_region is not None:
-                region = found_region
-                continue
-            nearest = self.distance_rank(rank, count, skip) or self.count_rank(groups, rank,
-                                                                               count, skip)
-            if nearest is not None:   # "closest to the river", "with the most cars"
-                relation, rank, skip = nearest
-                relations.append(relation)
-                continue
-            negated = False
-            save = self.i
-            if self.eat("but"):   # "everything but the road", "all buildings but the largest"
-                negated = True
-                self.skip_fillers()
-            while self.peek() in lx.NEGATION_WORDS - {"without"}:
-                negated = not negated
-                self.i += 1
-                self.skip_fillers()
-            edge = self.image_edge(negated) if negated else None
-            if edge is not None:   # "not at the edge of the image": before "outside" is "in"
-                attrs.append(edge)
-                continue
-            phrase = next((p for p in _NEGATED_FORMS if self.at(*p)), None)
-            if phrase is not None:   # "without cars": not with; "outside": not in
-                self.t[self.i:self.i + len(phrase)] = [lx.NEGATED_FORMS[phrase]]
-                negated = not negated
-            last_negated, had_none = negated, phrase == ("with", "none")
-            objects = negated and (self.category_here() is not None   # "except trucks"
-                                   or self.exception_follows())   # "except the largest house"
-            position = self.excluded_position() if negated and not objects else None
-            if position is not None:   # "buildings except the second largest (one)"
-                relations.append(Relation("is", position, None, True))
-                continue
-            excluded = self.excluded_rank() if negated and rank is None and not objects \
-                else None
-            if excluded is not None:   # "all buildings except the 3 largest"
-                rank, skip = (excluded[0], ALL_BUT), excluded[1]
-                continue
-            if objects:   # "vehicles except trucks", "buildings except red houses"
-                anchor = self.anchor()
-                ranked = anchor.rank is not None and anchor.rank[0] not in DISTANCE_RANKS
-                if ranked and rank is None and not generic and _plain(replace(anchor, rank=None)) \
-                        and set(anchor.categories) <= set(self.heads) and not anchor.rank_skip:
-                    rank, skip = (anchor.rank[0], ALL_BUT), anchor.rank[1]   # "buildings except
-                    continue                                   # the 3 largest buildings"
-                if not generic and _plain(anchor) and set(anchor.categories) <= set(
-                        self.heads):   # "trees except palms": a palm is a tree to the lexicon
-                    raise self.fail("an exception within one category")
-                relations.append(Relation("is", anchor, None, True))
-                continue
-            neither = None if negated else self.neither()
-            if neither is not None:   # "houses that are neither red nor white"
-                attrs += neither
-                continue
-            found_region = self.region()
-            if found_region is not None:   # "not in the top left of the image"
-                region = replace(found_region, negated=negated)
-                continue
-            of_roof = self.peek() in lx.ROOF_COLOUR_WORDS   # "with a red roof"
-            attr = self.attribute(negated)
-            if attr is not None and of_roof and attr.kind == "colour" and not negated:
-                attrs = self.roof_over_colour(attrs, choices.pop("colour", []))   # "white
-                # buildings with a red roof": red
-            if attr is not None:
-                more, self.roof_colours = self.roof_colours, []   # "with red or brown roofs"
-                if attr.kind == "colour" and negated:   # "without red or brown roofs",
-                    more = more or self.more_colours()     # "that are not white or black"
-                    attrs += [Attribute("colour", c, True) for c in more]
-                elif attr.kind == "colour" and not any(
-                        a.kind == "colour" for a in attrs):   # "cars that are white or silver"
-                    choices["colour"] = more or self.more_colours()
-                attrs.append(attr)
-                continue
-            band = None if negated else self.distance_band()
-            if band is not None:   # before measures: "between 2 and 5 m" is a length too
-                relations += band
-                continue
-            measured = self.measures(negated)
-            if measured:
-                attrs += measured
-                continue
-            sided = self.along_side_of(groups, negated)
-            if sided:   # "along the north side of the road": along it, and north of it
-                relations += sided
-                continue
-            placed = self.place(groups, negated, relations)
-            if placed is not None:   # "in driveways": next to a building, not on the road
-                relations = placed
-                continue
-            rel = self.relation(groups, negated)
-            if rel is None:
-                self.i = save
-                raise self.fail("no relation or attribute understood")
-            if self.both:   # "near both the road and the river": near each
-                relations += self.each_anchor(rel, groups)
-            elif self.head_generic and (rel.negated or rel.kind == "far"):   # "far from
-                relations += self.each_anchor(rel, groups, every=True)   # everything": each
-            else:
-                relations.append(rel)
-        if choices.get("colour") and rank is not None:   # the largest of the red ones, or
+            reading.relations.append(self.along_side(along, groups))
+        return reading
+
+    def joined(self, r: _Reading) -> bool:
+        """The words between two postmodifiers, read (True: look again) or left to them: "but"
+        and "and" as fillers, "and" that carries "with" or "without" on ("with a red roof and
+        a pool": both had), "or" after a negation ("not next to the road or near the river":
+        near neither)."""
+        self.skip_fillers(keep=("all", "but"))
+        if self.at("but") and not self.excepts_after_but():
+            self.i += 1   # "near the road but far from the river": a filler
+            return True
+        if self.at("but", "no") and self.word(r.item) in lx.HAVING_WORDS:
+            self.i += 1   # "with a pool but no garden": without a garden
+            return True
+        if self.at("no") and self.word(r.item) in lx.HAVING_WORDS and self.peek(1) not in (
+                "more", "fewer", "less"):   # "with a garden and no pool": with none
+            self.t[self.i:self.i + 1] = ["with", "none"]
+        if (self.at("and") or self.at(",")) and self.predicate_follows():
+            self.i += 1   # "next to the road and near the river", "buildings, near ..."
+            return True
+        if self.at("and") and self.possession_follows(r.item):
+            self.t[self.i] = "without" if r.last_negated and not r.had_none else "with"
+            return True   # "with a red roof and a pool": both had; "without a pool and a
+            #               garden": neither; "with no pool and a garden": the garden
+        if self.at("and") and not self.new_object_follows() and (
+                r.last_negated or not self.either_follows(r.item)):
+            self.i += 1   # "with red roofs and in the top left", "on the road and white",
+            return True   # "near the road and with cars": both
+        if r.last_negated and self.at("or") and not self.new_object_follows():
+            self.t[self.i] = "not"   # "not next to the road or near the river": near
+            return True              # neither; "not large or small": neither
+        return False
+
+    def plain_postmod(self, r: _Reading) -> bool:
+        """A postmodifier no negation precedes, read into ``r``: the image's edge or the whole
+        image, a rank after the name ("furthest north", "with the largest footprint",
+        "closest to the centre", "closest to the river"), a group, a region; else False."""
+        edge = self.image_edge(False)
+        if edge is not None:   # "at the edge of the image": before "on the image"
+            r.attrs.append(edge)
+            return True
+        if self.whole_image():
+            return True
+        sided_rank = self.rank_to_a_side(r.rank, r.count, r.skip)
+        if sided_rank is not None:   # "the building furthest north", "2nd from the left"
+            r.rank, r.skip = sided_rank
+            return True
+        measured = self.rank_by_a_measure(r.rank, r.count)
+        if measured is not None:   # "the building with the largest footprint"
+            r.rank, r.ranked_before = measured, True   # (said as "the largest building")
+            return True
+        central = self.rank_to_the_centre(r.rank, r.count, r.skip)
+        if central is not None:   # "the building closest to the centre of the image"
+            r.rank, r.skip = central   # (before regions: "to the centre" is not one here)
+            return True
+        grouped = self.in_groups()
+        if grouped is not None:   # "cars in a row", "houses not in clusters"
+            size, negated = grouped
+            r.relations.append(replace(self.own_kind_relation("group", size, r.groups,
+                                                              self.heads), negated=negated))
+            return True
+        found_region = self.region()
+        if found_region is not None:
+            r.region = found_region
+            return True
+        nearest = self.distance_rank(r.rank, r.count, r.skip) or self.count_rank(
+            r.groups, r.rank, r.count, r.skip)
+        if nearest is not None:   # "closest to the river", "with the most cars"
+            relation, r.rank, r.skip = nearest
+            r.relations.append(relation)
+            return True
+        return False
+
+    def negatable_postmod(self, r: _Reading) -> None:
+        """A postmodifier "not", "but", "except", "without" or "outside" may negate, read into
+        ``r``: an exception, an attribute, a region, a measure or a relation; raises if none
+        is understood."""
+        negated = False
+        save = self.i
+        if self.eat("but"):   # "everything but the road", "all buildings but the largest"
+            negated = True
+            self.skip_fillers()
+        while self.peek() in lx.NEGATION_WORDS - {"without"}:
+            negated = not negated
+            self.i += 1
+            self.skip_fillers()
+        edge = self.image_edge(negated) if negated else None
+        if edge is not None:   # "not at the edge of the image": before "outside" is "in"
+            r.attrs.append(edge)
+            return
+        phrase = next((p for p in _NEGATED_FORMS if self.at(*p)), None)
+        if phrase is not None:   # "without cars": not with; "outside": not in
+            self.t[self.i:self.i + len(phrase)] = [lx.NEGATED_FORMS[phrase]]
+            negated = not negated
+        r.last_negated, r.had_none = negated, phrase == ("with", "none")
+        if not (negated and self.exception(r)) and not self.quality(r, negated):
+            self.measure_or_relation(r, negated, save)
+
+    def exception(self, r: _Reading) -> bool:
+        """After a negation, the objects left out, read into ``r``: "except the second largest
+        (one)", "all buildings except the 3 largest", "vehicles except trucks", "buildings
+        except red houses"; else False."""
+        objects = self.category_here() is not None or self.exception_follows()
+        position = self.excluded_position() if not objects else None
+        if position is not None:   # "buildings except the second largest (one)"
+            r.relations.append(Relation("is", position, None, True))
+            return True
+        excluded = self.excluded_rank() if r.rank is None and not objects else None
+        if excluded is not None:   # "all buildings except the 3 largest"
+            r.rank, r.skip = (excluded[0], ALL_BUT), excluded[1]
+            return True
+        if not objects:
+            return False
+        anchor = self.anchor()
+        ranked = anchor.rank is not None and anchor.rank[0] not in DISTANCE_RANKS
+        own = set(anchor.categories) <= set(self.heads)
+        if ranked and r.rank is None and not r.generic and _plain(replace(anchor, rank=None)) \
+                and own and not anchor.rank_skip:   # "buildings except the 3 largest buildings"
+            r.rank, r.skip = (anchor.rank[0], ALL_BUT), anchor.rank[1]   # type: ignore[index]
+            return True
+        if not r.generic and _plain(anchor) and own:   # "trees except palms": a palm is a
+            raise self.fail("an exception within one category")   # tree to the lexicon
+        r.relations.append(Relation("is", anchor, None, True))
+        return True
+
+    def quality(self, r: _Reading, negated: bool) -> bool:
+        """What the objects are, read into ``r``: "neither red nor white", "(not) in the top
+        left of the image", "(not) white", "with a red roof"; else False."""
+        neither = None if negated else self.neither()
+        if neither is not None:   # "houses that are neither red nor white"
+            r.attrs += neither
+            return True
+        found_region = self.region()
+        if found_region is not None:   # "not in the top left of the image"
+            r.region = replace(found_region, negated=negated)
+            return True
+        of_roof = self.peek() in lx.ROOF_COLOUR_WORDS   # "with a red roof"
+        attr = self.attribute(negated)
+        if attr is None:
+            return False
+        if of_roof and attr.kind == "colour" and not negated:   # "white buildings with a red
+            r.attrs = self.roof_over_colour(r.attrs, r.choices.pop("colour", []))   # roof": red
+        more, self.roof_colours = self.roof_colours, []   # "with red or brown roofs"
+        if attr.kind == "colour" and negated:   # "without red or brown roofs",
+            more = more or self.more_colours()     # "that are not white or black"
+            r.attrs += [Attribute("colour", c, True) for c in more]
+        elif attr.kind == "colour" and not any(
+                a.kind == "colour" for a in r.attrs):   # "cars that are white or silver"
+            r.choices["colour"] = more or self.more_colours()
+        r.attrs.append(attr)
+        return True
+
+    def measure_or_relation(self, r: _Reading, negated: bool, save: int) -> None:
+        """A measure or a relation, read into ``r``: "between 2 and 5 m from the road", "over
+        100 m2", "along the north side of the road", "in driveways", "next to the road";
+        raises (the position back at ``save``) if neither."""
+        band = None if negated else self.distance_band()
+        if band is not None:   # before measures: "between 2 and 5 m" is a length too
+            r.relations += band
+            return
+        measured = self.measures(negated)
+        if measured:
+            r.attrs += measured
+            return
+        sided = self.along_side_of(r.groups, negated)
+        if sided:   # "along the north side of the road": along it, and north of it
+            r.relations += sided
+            return
+        placed = self.place(r.groups, negated, r.relations)
+        if placed is not None:   # "in driveways": next to a building, not on the road
+            r.relations = placed
+            return
+        rel = self.relation(r.groups, negated)
+        if rel is None:
+            self.i = save
+            raise self.fail("no relation or attribute understood")
+        if self.both:   # "near both the road and the river": near each
+            r.relations += self.each_anchor(rel, r.groups)
+        elif self.head_generic and (rel.negated or rel.kind == "far"):   # "far from
+            r.relations += self.each_anchor(rel, r.groups, every=True)   # everything": each
+        else:
+            r.relations.append(rel)
+
+    def finished(self, r: _Reading) -> Target:
+        """The target ``r`` holds, once what it says is checked: one rank, an ordinal with its
+        order, "closest" with what to; notes on a count without a superlative and on a
+        superlative that keeps one object."""
+        rank, count, skip = r.rank, r.count, r.skip
+        if r.choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
         if self.pending_position is not None:   # "the second building", in what order?
             self.pending_position = None
@@ -445,63 +506,24 @@ class _Parser(PlaceRules):
         if count is not None and rank is None:   # "the 2 buildings next to the road": which 2?
             self.notes.append(f"'{count}' read as every one that matches: a count chooses "
                               f"with a superlative ('the {count} largest')")
-        if rank is not None and rank[0] == "nearest" and 1 < rank[1] < ALL_BUT and plural and \
-                not any(r.kind == "nearest" for r in relations):   # "the 2 closest cars": to
-            relations.append(Relation("nearest", Target(self.heads)))   # each other
+        if rank is not None and rank[0] == "nearest" and 1 < rank[1] < ALL_BUT and r.plural \
+                and not any(rel.kind == "nearest" for rel in r.relations):   # "the 2 closest
+            r.relations.append(Relation("nearest", Target(self.heads)))   # cars": to each other
             self.notes.append(f"'the {rank[1]} closest' read as the {rank[1]} closest to each "
                               "other")
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
-                r.kind == rank[0] for r in relations):   # "the closest building", to what?
+                rel.kind == rank[0] for rel in r.relations):   # "the closest building", to what?
             raise self.fail("closest to what")
-        if rank is not None and rank[1] == 1 and count is None and not skip and plural:
-            self.notes.append(_keeps_one(self.t[first_word:self.i], ranked_before))
-        if road_part is not None and (choices.get("colour") or
-                                      any(a.kind == "colour" for a in attrs)):
-            raise self.fail(f"a colour of a {road_part.part}")   # a part of a mask has no
-        self.target_choices_read = choices              # pixels of its own to measure
-        self.target_generic = generic
-        return Target(self.heads, tuple(attrs), tuple(relations), region, rank, skip,
-                      part=road_part.part if road_part is not None else "")
-
-    def excluded_rank(self) -> Optional[Tuple[str, int]]:
-        """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
-        else None and nothing consumed. Only a size rank: "except the closest" needs an
-        anchor this position cannot give."""
-        save = self.i
-        self.skip_fillers()
-        n = _number(self.peek() or "")
-        if n is not None:
-            self.i += 1
-        what = _superlative(self.peek())
-        if what is None or what in DISTANCE_RANKS or (n is not None and n < 1):
-            self.i = save
-            return None
-        self.i += 1
-        after = _number(self.peek() or "")
-        if n is None and after is not None and after >= 1:   # "except the largest 3"
-            n = after
-            self.i += 1
-        found = self.category_here()
-        if found is not None and found[0] in self.heads:   # "... except the largest building"
-            self.i += found[1]
-        else:
-            self.eat("ones") or self.eat("one")
-        return what, int(n or 1)
-
-    def excluded_position(self) -> Optional[Target]:
-        """After "except": the target's object at that position of a size rank, for "the
-        second largest (one)", consumed; else None and nothing consumed ("the 2nd largest
-        building" names its objects: :meth:`anchor` reads it)."""
-        save = self.i
-        self.skip_fillers()
-        ordinal = self.ordinal()
-        what = _superlative(self.peek(ordinal[1])) if ordinal is not None else None
-        if what is None or what in DISTANCE_RANKS:
-            self.i = save
-            return None
-        self.i += ordinal[1] + 1   # type: ignore[index]
-        self.eat("ones") or self.eat("one")
-        return Target(self.heads, rank=(what, 1), rank_skip=ordinal[0] - 1)   # type: ignore
+        if rank is not None and rank[1] == 1 and count is None and not skip and r.plural:
+            self.notes.append(keeps_one(self.t[r.first_word:self.i], r.ranked_before))
+        part = r.road_part.part if r.road_part is not None else ""
+        if r.road_part is not None and (r.choices.get("colour") or
+                                        any(a.kind == "colour" for a in r.attrs)):
+            raise self.fail(f"a colour of a {part}")   # a part of a mask has no pixels of its
+        self.target_choices_read = r.choices            # own to measure
+        self.target_generic = r.generic
+        return Target(self.heads, tuple(r.attrs), tuple(r.relations), r.region, rank, skip,
+                      part=part)
 
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The lexicon groups of a target's heads: they choose its default distances."""
@@ -529,8 +551,8 @@ class _Parser(PlaceRules):
                 if rank is not None or count is not None:
                     raise self.fail("one rank at a time")
                 after = self.peek(words)
-                if _superlative(after) is not None:
-                    rank, skip = (_superlative(after), 1), position - 1  # type: ignore[assignment]
+                if superlative(after) is not None:
+                    rank, skip = (superlative(after), 1), position - 1  # type: ignore[assignment]
                     self.i += words + 1
                     continue
                 if not anchor and self._category_at(words):   # "the second building from
@@ -550,18 +572,18 @@ class _Parser(PlaceRules):
                 continue
             n = _number(word)
             nxt = self.peek(1)
-            superlative = _superlative(nxt) if nxt is not None else None
+            asked = superlative(nxt) if nxt is not None else None
             if n is not None and nxt == "most":   # "the 3 most isolated": counted below
                 count = int(n) if n == int(n) and n >= 1 else None
                 if count is None:
                     raise self.fail("a count must be a whole number")
                 self.i += 1
                 continue
-            if n is not None and (superlative or self._category_at(1)):
+            if n is not None and (asked or self._category_at(1)):
                 if n < 1 or n != int(n):
                     raise self.fail("a count must be a whole number")
-                if superlative:
-                    rank = (superlative, int(n))
+                if asked:
+                    rank = (asked, int(n))
                     self.i += 2
                 elif rank is not None and rank[1] == 1 and not skip:   # "the largest 3 ..."
                     rank = (rank[0], int(n))
@@ -570,8 +592,8 @@ class _Parser(PlaceRules):
                     count = int(n)
                     self.i += 1
                 continue
-            if _superlative(word):
-                rank = (_superlative(word), 1)  # type: ignore[assignment]
+            if superlative(word):
+                rank = (superlative(word), 1)  # type: ignore[assignment]
                 self.i += 1
                 if not anchor and rank[0] not in DISTANCE_RANKS:
                     self.choices["rank"] = self.more_ranks()
@@ -688,20 +710,6 @@ class _Parser(PlaceRules):
             found.append(other.value)
         return found
 
-    def more_ranks(self) -> List[str]:
-        """The superlatives of "the largest and (the) smallest" after the first (sizes and
-        positions, not distances: "the closest and farthest to what" stays one reading); []
-        if none."""
-        found: List[str] = []
-        while self.peek() in _CONJ:
-            j = self.i + 1 + (self.peek(1) == "the")
-            other = _superlative(self.word(j))
-            if other is None or other in DISTANCE_RANKS:
-                break
-            found.append(other)
-            self.i = j + 1
-        return found
-
     def other_measure_at(self, k: int, attr: Attribute) -> bool:
         """Whether an attribute of another kind or measure than ``attr`` begins ``k`` words
         on ("large and red cars", "long and narrow trucks"; not "large and small")."""
@@ -793,77 +801,6 @@ class _Parser(PlaceRules):
         self.i = save
         return found
 
-    def ordinal(self) -> Optional[Tuple[int, int]]:
-        """(position, words) of an ordinal here: "second" (2, 1), "3rd" (3, 2), else None."""
-        word = self.peek()
-        if word in lx.ORDINAL_WORDS:
-            return lx.ORDINAL_WORDS[word], 1
-        n = _number(word or "")
-        if n is not None and n == int(n) and n >= 1 and self.peek(1) in lx.ORDINAL_SUFFIXES:
-            return int(n), 2
-        return None
-
-    def distance_rank(self, rank: Optional[Tuple[str, int]], count: Optional[int], skip: int
-                      ) -> Optional[Tuple[Relation, Tuple[str, int], int]]:
-        """"closest to the river", "nearest the road", "farthest from the building", "second
-        closest to the road", or the "to the river" of "the closest building to the river":
-        the relation that orders the objects, the rank that keeps the first (or the counted)
-        ones, and the ranked objects an ordinal passes over."""
-        save = self.i
-        ordinal = self.ordinal()
-        if ordinal is not None and self.peek(ordinal[1]) in lx.DISTANCE_SUPERLATIVES:
-            if rank is not None or count is not None:
-                raise self.fail("one rank at a time")
-            self.i += ordinal[1]
-            skip = ordinal[0] - 1
-        word = self.peek()
-        if word in lx.DISTANCE_SUPERLATIVES:
-            if rank is not None and rank[0] not in DISTANCE_RANKS:
-                raise self.fail("one superlative at a time")
-            kind = lx.DISTANCE_SUPERLATIVES[word]
-            self.i += 1
-            n = count or (rank[1] if rank else 1)
-        elif rank is not None and rank[0] in DISTANCE_RANKS and self.peek() in ("to", "from"):
-            kind, n = rank
-        else:
-            return None
-        self.eat("to") or self.eat("from")
-        try:
-            anchor = self.anchor()
-        except NotUnderstood:
-            self.i = save
-            raise
-        if kind == "nearest" and n == 1 and count is None and not skip and self.word(
-                self.i - 1) in ("other", "another") and anchor == Target(self.heads):
-            n = 2   # "cars closest to each other": two at least, the closest pair
-            self.notes.append(_EACH_OTHER_NOTE)
-        return Relation(kind, anchor), (kind, n), skip
-
-    def count_rank(self, groups: List[str], rank: Optional[Tuple[str, int]],
-                   count: Optional[int], skip: int
-                   ) -> Optional[Tuple[Relation, Tuple[str, int], int]]:
-        """"with the most cars", "that has the fewest trees around it": the relation that
-        orders the objects by their anchor objects within reach (a "with" distance, or that of
-        the relation back to the target: "around it" is near), the rank that keeps the first
-        (or the counted: "the 3 roads with the most cars"); else None (position unchanged)."""
-        save = self.i
-        if not any(self.eat(w) for w in _HAVING):
-            return None
-        self.eat("the")
-        word = self.peek()
-        if word not in ("most", "fewest", "least"):
-            self.i = save
-            return None
-        if rank is not None:
-            raise self.fail("one rank at a time")
-        self.i += 1
-        kind = "most" if word == "most" else "fewest"
-        anchor = self.anchor()
-        reach = self.back_to_target() or "with"   # "around it": near
-        distance = default_distance(reach if reach != "next_to" else "with", groups, anchor,
-                                    self.vocab)
-        return Relation(kind, anchor, distance), (kind, count or 1), skip
-
     def roof_over_colour(self, attrs: List[Attribute], others: Sequence[str]
                          ) -> List[Attribute]:
         """``attrs`` without the colours said before a roof's, ``others`` their alternatives
@@ -874,114 +811,6 @@ class _Parser(PlaceRules):
             self.notes.append(f"{' and '.join(repr(c) for c in said)} left out: from above a "
                               "building is seen as its roof, whose colour is said")
         return [a for a in attrs if not (a.kind == "colour" and not a.negated)]
-
-    def rank_by_a_measure(self, rank: Optional[Tuple[str, int]], count: Optional[int]
-                          ) -> Optional[Tuple[str, int]]:
-        """"with the largest footprint", "that has the smallest roof", "whose area is the
-        largest": the rank by that measure (the superlative's own: "the largest"), consumed;
-        else None (position unchanged)."""
-        save = self.i
-        whose = self.eat("whose")
-        if not whose and not any(self.eat(w) for w in _HAVING):
-            return None
-        self.eat("the")
-        if whose and (self.peek() in lx.SIZE_NOUNS or self.peek() in lx.ROOF_NOUNS):
-            self.i += 1
-            self.skip_fillers()   # "is the"
-        what = _superlative(self.peek())
-        if what is None or (not whose and not (self.peek(1) in lx.SIZE_NOUNS
-                                               or self.peek(1) in lx.ROOF_NOUNS)):
-            self.i = save
-            return None
-        if rank is not None:
-            raise self.fail("one rank at a time")
-        self.i += 1 if whose else 2
-        return what, count or 1
-
-    def rank_to_a_side(self, rank: Optional[Tuple[str, int]], count: Optional[int],
-                       skip: int) -> Optional[Tuple[Tuple[str, int], int]]:
-        """"furthest north", "farthest to the east (of the image)", "most to the left", "(2nd)
-        from the left" after an ordinal: the rank by the centre's northing or easting (the
-        building furthest north is the northernmost) and the ranked objects passed over,
-        consumed; else None (position unchanged: "furthest north of the river" has an anchor)."""
-        save = self.i
-        ordinal = self.ordinal()
-        if ordinal is not None:
-            self.i += ordinal[1]
-        position = ordinal[0] - 1 if ordinal is not None else self.pending_position
-        if self.peek() in ("furthest", "farthest", "most"):
-            self.i += 1
-            self.eat("to") or self.eat("towards")
-        elif self.peek() == "from" and position is not None:   # "2nd from the left"
-            self.i += 1
-        else:
-            self.i = save
-            return None
-        self.eat("the")
-        side = lx.SIDE_SUPERLATIVES.get(self.peek() or "")
-        if side is None or (self.peek(1) == "of" and not self.region_at(2)):
-            self.i = save
-            return None
-        self.i += 1
-        if self.eat("of"):
-            self.skip_fillers()
-            self.i += 1   # the image, the scene, ...
-        if rank is not None or (ordinal is not None and self.pending_position is not None):
-            raise self.fail("one rank at a time")
-        self.pending_position = None
-        return (side, count or 1), position if position is not None else skip
-
-    def rank_to_the_centre(self, rank: Optional[Tuple[str, int]], count: Optional[int],
-                           skip: int) -> Optional[Tuple[Tuple[str, int], int]]:
-        """"(the 2nd) closest to the centre (of the image)", "farthest from the middle", or
-        the "to the centre" of "the closest building to the centre": the rank by the object
-        centre's distance to the extent's ("most central", "least central"), consumed; else
-        None (position unchanged: "closest to the centre of the road" has an anchor)."""
-        save = self.i
-        ordinal = self.ordinal()
-        if ordinal is not None:
-            self.i += ordinal[1]
-            skip = ordinal[0] - 1
-        word = self.peek()
-        if word in lx.DISTANCE_SUPERLATIVES:
-            kind = lx.DISTANCE_SUPERLATIVES[word]
-            n = count or (rank[1] if rank else 1)
-            self.i += 1
-        elif rank is not None and rank[0] in DISTANCE_RANKS and ordinal is None:
-            kind, n = rank   # "the closest building to the centre"
-        else:
-            self.i = save
-            return None
-        self.eat("to") or self.eat("from")
-        if self.edge_named():   # "the building closest to the image edge": the outermost
-            if rank is not None and rank[0] not in DISTANCE_RANKS:
-                raise self.fail("one rank at a time")
-            return ("outermost" if kind == "nearest" else "innermost", n), skip
-        self.eat("the")
-        corner = self.image_corner()
-        if corner is None and not (self.eat("centre") or self.eat("center")
-                                   or self.eat("middle")):
-            self.i = save
-            return None
-        if self.at("of") and not self.region_at(1):   # "the centre of the road": an object
-            self.i = save
-            return None
-        if self.eat("of"):
-            self.skip_fillers()
-            self.i += 1   # the image, the scene, ...
-        if (rank is not None and rank[0] not in DISTANCE_RANKS) or \
-                (ordinal is not None and (rank is not None or count is not None)):
-            raise self.fail("one rank at a time")
-        if corner is not None:   # "closest to the top left corner": the northwesternmost
-            words, towards = corner
-            ranked = (towards if kind == "nearest" else lx.OPPOSITE_POINTS[towards]) + "ernmost"
-            said, way = ("closest to", "towards") if kind == "nearest" else \
-                ("farthest from", "away from")
-            along = "the diagonal" if words.endswith("corner") else "the axis"
-            self.notes.append(f"{said} the {words} read as the {ranked}: the furthest "
-                              f"along {along} {way} it")
-            return (ranked, n), skip
-        return ("most central" if kind == "nearest" else "least central", n), skip
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
         """"with red roofs", "with a blue roof", "with its red roof", "that have a red roof",
@@ -1049,7 +878,7 @@ class _Parser(PlaceRules):
         """The object a relation refers to. ``counted``: a number of them may come first ("at
         least 3 cars", "more than 2 trees", "3 or more cars"; :attr:`anchor_count`)."""
         self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
-        had = self.word(self.i - 1) in _HAVING   # "with a garden and a pool": both had
+        had = self.word(self.i - 1) in lx.HAVING_WORDS   # "with a garden and a pool": both had
         self.skip_fillers()
         self.anchor_count = self.anchor_quantity() if counted else None
         if self.eat("other") or self.eat("another"):   # "next to other buildings": an object
@@ -1291,30 +1120,8 @@ def _verb_plural(word: Optional[str]) -> Optional[bool]:
 _OCCUPANCY = {"empty": "without", "unoccupied": "without",
               "full": f"with {lx.VAGUE_COUNTS['many']}"}
 
-_EACH_OTHER_NOTE = "'closest to each other' keeps the closest pair; a count keeps more " \
-    "('the 4 ... closest to each other')"
 
 
-def _keeps_one(words: Sequence[str], before: bool) -> str:
-    """The note for "cars closest to the road" or "the largest buildings": a superlative with
-    a plural and no count keeps one object; a count says how many."""
-    sup = next((w for w in words if _superlative(w) or w in ("most", "fewest", "least")), "")
-    if sup in ("most", "fewest", "least"):   # "roads with the most cars"
-        sup = f"with the {sup}"
-    plural = next((w for w in words if w != lx.singular(w) and not _superlative(w)
-                   and w not in lx.FILLER_WORDS), "objects")
-    more = f"the 3 {sup} {plural}" if before else f"the 3 {plural} {sup} ..."
-    return f"one object is kept: a count keeps more ('{more}')"
-
-
-def _superlative(word: Optional[str]) -> Optional[str]:
-    """The rank a superlative asks for: one of :data:`~.lexicon.SIZE_RANKS` (largest, widest,
-    ...) or nearest | farthest."""
-    if word is None:
-        return None
-    if lx.SIZE_WORDS.get(word) in lx.SIZE_RANKS:
-        return lx.SIZE_WORDS[word]
-    return lx.DISTANCE_SUPERLATIVES.get(word)
 
 
 def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary) -> bool:

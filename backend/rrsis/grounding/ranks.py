@@ -1,0 +1,298 @@
+"""Grammar rules of ranks: the superlatives and ordinals that keep some of the objects
+("the 3 largest", "the second closest to the road", "with the most cars", "the building
+furthest north", "closest to the centre of the image", "except the 3 largest"). Part of the
+one parser (:mod:`.parser`).
+
+A rank is a pair (what orders the objects, how many are kept): ("largest", 3); the objects an
+ordinal passes over come with it ("the 2nd closest": skip 1)."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple
+
+from . import lexicon as lx
+from .cursor import NotUnderstood
+from .cursor import number as _number
+from .plan import DISTANCE_RANKS, Relation, Target
+from .places import PlaceRules
+from .relation_rules import default_distance
+
+__all__ = ["RankRules", "Rank", "superlative", "keeps_one"]
+
+#: what orders the objects, and how many of them are kept: ("largest", 3)
+Rank = Tuple[str, int]
+
+_EACH_OTHER_NOTE = "'closest to each other' keeps the closest pair; a count keeps more " \
+    "('the 4 ... closest to each other')"
+
+
+class RankRules(PlaceRules):
+    """Superlatives and ordinals, read before or after an object's name."""
+
+    def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
+        super().__init__(tokens, vocabulary)
+        #: "the second building from the left": the ordinal before the noun, whose order
+        #: comes after it (:meth:`rank_to_a_side`)
+        self.pending_position: Optional[int] = None
+
+    def is_ordinal_at(self, j: int) -> bool:
+        """Whether word ``j`` begins an ordinal: "second", "2nd"."""
+        save, self.i = self.i, j
+        found = self.ordinal() is not None
+        self.i = save
+        return found
+
+    def excluded_rank(self) -> Optional[Rank]:
+        """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
+        else None and nothing consumed. Only a size rank: "except the closest" needs an
+        anchor this position cannot give."""
+        save = self.i
+        self.skip_fillers()
+        n = _number(self.peek() or "")
+        if n is not None:
+            self.i += 1
+        what = superlative(self.peek())
+        if what is None or what in DISTANCE_RANKS or (n is not None and n < 1):
+            self.i = save
+            return None
+        self.i += 1
+        after = _number(self.peek() or "")
+        if n is None and after is not None and after >= 1:   # "except the largest 3"
+            n = after
+            self.i += 1
+        found = self.category_here()
+        if found is not None and found[0] in self.heads:   # "... except the largest building"
+            self.i += found[1]
+        else:
+            self.eat("ones") or self.eat("one")
+        return what, int(n or 1)
+
+    def excluded_position(self) -> Optional[Target]:
+        """After "except": the target's object at that position of a size rank, for "the
+        second largest (one)", consumed; else None and nothing consumed ("the 2nd largest
+        building" names its objects: :meth:`anchor` reads it)."""
+        save = self.i
+        self.skip_fillers()
+        ordinal = self.ordinal()
+        what = superlative(self.peek(ordinal[1])) if ordinal is not None else None
+        if what is None or what in DISTANCE_RANKS:
+            self.i = save
+            return None
+        self.i += ordinal[1] + 1   # type: ignore[index]
+        self.eat("ones") or self.eat("one")
+        return Target(self.heads, rank=(what, 1), rank_skip=ordinal[0] - 1)   # type: ignore
+
+    def more_ranks(self) -> List[str]:
+        """The superlatives of "the largest and (the) smallest" after the first (sizes and
+        positions, not distances: "the closest and farthest to what" stays one reading); []
+        if none."""
+        found: List[str] = []
+        while self.peek() in lx.CONJUNCTIONS:
+            j = self.i + 1 + (self.peek(1) == "the")
+            other = superlative(self.word(j))
+            if other is None or other in DISTANCE_RANKS:
+                break
+            found.append(other)
+            self.i = j + 1
+        return found
+
+    def ordinal(self) -> Optional[Tuple[int, int]]:
+        """(position, words) of an ordinal here: "second" (2, 1), "3rd" (3, 2), else None."""
+        word = self.peek()
+        if word in lx.ORDINAL_WORDS:
+            return lx.ORDINAL_WORDS[word], 1
+        n = _number(word or "")
+        if n is not None and n == int(n) and n >= 1 and self.peek(1) in lx.ORDINAL_SUFFIXES:
+            return int(n), 2
+        return None
+
+    def distance_rank(self, rank: Optional[Rank], count: Optional[int], skip: int
+                      ) -> Optional[Tuple[Relation, Rank, int]]:
+        """"closest to the river", "nearest the road", "farthest from the building", "second
+        closest to the road", or the "to the river" of "the closest building to the river":
+        the relation that orders the objects, the rank that keeps the first (or the counted)
+        ones, and the ranked objects an ordinal passes over."""
+        save = self.i
+        ordinal = self.ordinal()
+        if ordinal is not None and self.peek(ordinal[1]) in lx.DISTANCE_SUPERLATIVES:
+            if rank is not None or count is not None:
+                raise self.fail("one rank at a time")
+            self.i += ordinal[1]
+            skip = ordinal[0] - 1
+        word = self.peek()
+        if word in lx.DISTANCE_SUPERLATIVES:
+            if rank is not None and rank[0] not in DISTANCE_RANKS:
+                raise self.fail("one superlative at a time")
+            kind = lx.DISTANCE_SUPERLATIVES[word]
+            self.i += 1
+            n = count or (rank[1] if rank else 1)
+        elif rank is not None and rank[0] in DISTANCE_RANKS and self.peek() in ("to", "from"):
+            kind, n = rank
+        else:
+            return None
+        self.eat("to") or self.eat("from")
+        try:
+            anchor = self.anchor()
+        except NotUnderstood:
+            self.i = save
+            raise
+        if kind == "nearest" and n == 1 and count is None and not skip and self.word(
+                self.i - 1) in ("other", "another") and anchor == Target(self.heads):
+            n = 2   # "cars closest to each other": two at least, the closest pair
+            self.notes.append(_EACH_OTHER_NOTE)
+        return Relation(kind, anchor), (kind, n), skip
+
+    def count_rank(self, groups: List[str], rank: Optional[Rank],
+                   count: Optional[int], skip: int
+                   ) -> Optional[Tuple[Relation, Rank, int]]:
+        """"with the most cars", "that has the fewest trees around it": the relation that
+        orders the objects by their anchor objects within reach (a "with" distance, or that of
+        the relation back to the target: "around it" is near), the rank that keeps the first
+        (or the counted: "the 3 roads with the most cars"); else None (position unchanged)."""
+        save = self.i
+        if not any(self.eat(w) for w in lx.HAVING_WORDS):
+            return None
+        self.eat("the")
+        word = self.peek()
+        if word not in ("most", "fewest", "least"):
+            self.i = save
+            return None
+        if rank is not None:
+            raise self.fail("one rank at a time")
+        self.i += 1
+        kind = "most" if word == "most" else "fewest"
+        anchor = self.anchor()
+        reach = self.back_to_target() or "with"   # "around it": near
+        distance = default_distance(reach if reach != "next_to" else "with", groups, anchor,
+                                    self.vocab)
+        return Relation(kind, anchor, distance), (kind, count or 1), skip
+
+    def rank_by_a_measure(self, rank: Optional[Rank], count: Optional[int]
+                          ) -> Optional[Rank]:
+        """"with the largest footprint", "that has the smallest roof", "whose area is the
+        largest": the rank by that measure (the superlative's own: "the largest"), consumed;
+        else None (position unchanged)."""
+        save = self.i
+        whose = self.eat("whose")
+        if not whose and not any(self.eat(w) for w in lx.HAVING_WORDS):
+            return None
+        self.eat("the")
+        if whose and (self.peek() in lx.SIZE_NOUNS or self.peek() in lx.ROOF_NOUNS):
+            self.i += 1
+            self.skip_fillers()   # "is the"
+        what = superlative(self.peek())
+        if what is None or (not whose and not (self.peek(1) in lx.SIZE_NOUNS
+                                               or self.peek(1) in lx.ROOF_NOUNS)):
+            self.i = save
+            return None
+        if rank is not None:
+            raise self.fail("one rank at a time")
+        self.i += 1 if whose else 2
+        return what, count or 1
+
+    def rank_to_a_side(self, rank: Optional[Rank], count: Optional[int],
+                       skip: int) -> Optional[Tuple[Rank, int]]:
+        """"furthest north", "farthest to the east (of the image)", "most to the left", "(2nd)
+        from the left" after an ordinal: the rank by the centre's northing or easting (the
+        building furthest north is the northernmost) and the ranked objects passed over,
+        consumed; else None (position unchanged: "furthest north of the river" has an anchor)."""
+        save = self.i
+        ordinal = self.ordinal()
+        if ordinal is not None:
+            self.i += ordinal[1]
+        position = ordinal[0] - 1 if ordinal is not None else self.pending_position
+        if self.peek() in ("furthest", "farthest", "most"):
+            self.i += 1
+            self.eat("to") or self.eat("towards")
+        elif self.peek() == "from" and position is not None:   # "2nd from the left"
+            self.i += 1
+        else:
+            self.i = save
+            return None
+        self.eat("the")
+        side = lx.SIDE_SUPERLATIVES.get(self.peek() or "")
+        if side is None or (self.peek(1) == "of" and not self.region_at(2)):
+            self.i = save
+            return None
+        self.i += 1
+        if self.eat("of"):
+            self.skip_fillers()
+            self.i += 1   # the image, the scene, ...
+        if rank is not None or (ordinal is not None and self.pending_position is not None):
+            raise self.fail("one rank at a time")
+        self.pending_position = None
+        return (side, count or 1), position if position is not None else skip
+
+    def rank_to_the_centre(self, rank: Optional[Rank], count: Optional[int],
+                           skip: int) -> Optional[Tuple[Rank, int]]:
+        """"(the 2nd) closest to the centre (of the image)", "farthest from the middle", or
+        the "to the centre" of "the closest building to the centre": the rank by the object
+        centre's distance to the extent's ("most central", "least central"), consumed; else
+        None (position unchanged: "closest to the centre of the road" has an anchor)."""
+        save = self.i
+        ordinal = self.ordinal()
+        if ordinal is not None:
+            self.i += ordinal[1]
+            skip = ordinal[0] - 1
+        word = self.peek()
+        if word in lx.DISTANCE_SUPERLATIVES:
+            kind = lx.DISTANCE_SUPERLATIVES[word]
+            n = count or (rank[1] if rank else 1)
+            self.i += 1
+        elif rank is not None and rank[0] in DISTANCE_RANKS and ordinal is None:
+            kind, n = rank   # "the closest building to the centre"
+        else:
+            self.i = save
+            return None
+        self.eat("to") or self.eat("from")
+        if self.edge_named():   # "the building closest to the image edge": the outermost
+            if rank is not None and rank[0] not in DISTANCE_RANKS:
+                raise self.fail("one rank at a time")
+            return ("outermost" if kind == "nearest" else "innermost", n), skip
+        self.eat("the")
+        corner = self.image_corner()
+        if corner is None and not (self.eat("centre") or self.eat("center")
+                                   or self.eat("middle")):
+            self.i = save
+            return None
+        if self.at("of") and not self.region_at(1):   # "the centre of the road": an object
+            self.i = save
+            return None
+        if self.eat("of"):
+            self.skip_fillers()
+            self.i += 1   # the image, the scene, ...
+        if (rank is not None and rank[0] not in DISTANCE_RANKS) or \
+                (ordinal is not None and (rank is not None or count is not None)):
+            raise self.fail("one rank at a time")
+        if corner is not None:   # "closest to the top left corner": the northwesternmost
+            words, towards = corner
+            ranked = (towards if kind == "nearest" else lx.OPPOSITE_POINTS[towards]) + "ernmost"
+            said, way = ("closest to", "towards") if kind == "nearest" else \
+                ("farthest from", "away from")
+            along = "the diagonal" if words.endswith("corner") else "the axis"
+            self.notes.append(f"{said} the {words} read as the {ranked}: the furthest "
+                              f"along {along} {way} it")
+            return (ranked, n), skip
+        return ("most central" if kind == "nearest" else "least central", n), skip
+
+
+def keeps_one(words: Sequence[str], before: bool) -> str:
+    """The note for "cars closest to the road" or "the largest buildings": a superlative with
+    a plural and no count keeps one object; a count says how many."""
+    sup = next((w for w in words if superlative(w) or w in ("most", "fewest", "least")), "")
+    if sup in ("most", "fewest", "least"):   # "roads with the most cars"
+        sup = f"with the {sup}"
+    plural = next((w for w in words if w != lx.singular(w) and not superlative(w)
+                   and w not in lx.FILLER_WORDS), "objects")
+    more = f"the 3 {sup} {plural}" if before else f"the 3 {plural} {sup} ..."
+    return f"one object is kept: a count keeps more ('{more}')"
+
+
+def superlative(word: Optional[str]) -> Optional[str]:
+    """The rank a superlative asks for: one of :data:`~.lexicon.SIZE_RANKS` (largest, widest,
+    ...) or nearest | farthest."""
+    if word is None:
+        return None
+    if lx.SIZE_WORDS.get(word) in lx.SIZE_RANKS:
+        return lx.SIZE_WORDS[word]
+    return lx.DISTANCE_SUPERLATIVES.get(word)
