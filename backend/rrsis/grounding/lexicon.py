@@ -390,6 +390,13 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     # seen from above, "in front of", "behind" and "facing" an object are beside it
     ("in", "front", "of"): "next_to", ("behind",): "next_to", ("facing",): "next_to",
     ("surrounding",): "near",   # "trees surrounding the building": around it
+    # sharing a boundary with it, or facing it: "buildings that border the river"
+    **dict.fromkeys([(w,) for w in ("border", "borders", "adjoining", "adjoin", "adjoins",
+                                    "fronting", "fronts")], "next_to"),
+    # "buildings in the vicinity of the river", "cars in close proximity to the building"
+    **dict.fromkeys([("in", "the", w, "of") for w in ("vicinity", "neighbourhood",
+                                                      "neighborhood")]
+                    + [("in", "close", "proximity", "to"), ("in", "proximity", "to")], "near"),
     ("surround",): "near", ("surrounds",): "near", ("encircling",): "near",
     ("encircle",): "near", ("ringing",): "near",   # "trees that surround the pond"
     # looking onto it from beside it: "buildings overlooking the lake"

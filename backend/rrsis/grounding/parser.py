@@ -65,7 +65,7 @@ from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
 from .ranks import Rank, RankRules, keeps_one, superlative
-from .relation_rules import default_distance
+from .relation_rules import PRONOUNS, default_distance
 from .tokens import tokenize
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
@@ -129,13 +129,19 @@ class _Parser(RankRules):
         self.target_plural = False   # the target being read names more than one object
         self.head_generic = False   # the head just read was "anything", "objects", ...
         self.target_generic = False   # ... the target just read had one
+        #: the targets read before this one, each with whether its name was plural, which "it"
+        #: and "them" name in an anchor: "the road and the cars on it" (None: one read several
+        #: ways, "red and white cars", which no pronoun names)
+        self.named_before: List[Tuple[Optional[Target], bool]] = []
 
     def expression(self) -> Tuple[Target, ...]:
-        targets = self.target_choices()
+        targets = last = self.target_choices()
         while self.peek() in _CONJ:
             self.i += 1
             self.skip_fillers()
-            targets += self.next_target()
+            self.named_before.append((last[0] if len(last) == 1 else None, self.target_plural))
+            last = self.next_target()
+            targets = targets + last
         if self.peek() is not None:
             raise self.fail("unexpected word")
         return tuple(dict.fromkeys(targets))   # "north and above the road": one reading
@@ -162,7 +168,21 @@ class _Parser(RankRules):
     def new_object_follows(self) -> bool:
         """Whether new objects follow the joining word here ("not near the road or cars"),
         rather than more of the last target's relations and attributes."""
-        return self.trial(self.target, self.after_fillers(self.i + 1))[0] is not None
+        def next_one() -> Target:   # "the road and the cars on it": the road's objects,
+            self.named_before.append((Target(self.heads), self.target_plural))   # whatever
+            return self.target()                                # else is said of them
+        return self.trial(next_one, self.after_fillers(self.i + 1))[0] is not None
+
+    def names_the_one_before(self) -> bool:
+        """Whether the object named here is related to an "it" or "them" before the next
+        "and" or "or" ("the road and the cars on it": the road), not after a "with" (whose
+        "next to them" is the target's own: "buildings with trees next to them")."""
+        for word in self.t[self.i:]:
+            if word in _CONJ or word in lx.HAVING_WORDS:
+                return False
+            if word in PRONOUNS:
+                return True
+        return False
 
     def either_follows(self, item: int) -> bool:
         """After "and": whether two places an object cannot be in at once are joined: a
@@ -294,8 +314,8 @@ class _Parser(RankRules):
             save = self.i
             self.i += 1
             self.skip_fillers()
-            if self.category_here() is None:  # "cars and red trucks": a new target
-                self.i = save
+            if self.category_here() is None or self.names_the_one_before():   # "cars and red
+                self.i = save   # trucks", "the road and the cars on it": a new target
                 break
             heads += self.head()
             generic = generic or self.head_generic
@@ -880,6 +900,8 @@ class _Parser(RankRules):
         self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
         had = self.word(self.i - 1) in lx.HAVING_WORDS   # "with a garden and a pool": both had
         self.skip_fillers()
+        if self.peek() in PRONOUNS and self.named_before:   # "the road and the cars on it"
+            return self.antecedent()
         self.anchor_count = self.anchor_quantity() if counted else None
         if self.eat("other") or self.eat("another"):   # "next to other buildings": an object
             if self.category_here() is None:            # is never its own anchor anyway
@@ -934,6 +956,18 @@ class _Parser(RankRules):
             attrs += clause[0]
             relations += clause[1]
         return Target(tuple(heads), tuple(attrs), tuple(relations), region, rank, skip)
+
+    def antecedent(self) -> Target:
+        """The target read before that "it" (the last one named in the singular, else the
+        last) or "them" (... in the plural) names, consumed: "the road and the cars on it", "the
+        road, the cars on it and the trucks next to it" (the road)."""
+        plural = self.t[self.i] == "them"
+        named = next((t for t, p in reversed(self.named_before) if p == plural),
+                     self.named_before[-1][0])
+        if named is None:
+            raise self.fail("which of its readings")
+        self.i += 1
+        return named
 
     def anchor_clause(self, heads: Sequence[str]
                       ) -> Optional[Tuple[List[Attribute], List[Relation]]]:

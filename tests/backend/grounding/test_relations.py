@@ -1155,3 +1155,27 @@ def test_the_building_closest_to_the_image_edge_is_the_outermost() -> None:
     assert picked("the building closest to the edge of the image") == [1]
     assert picked("the 2 outermost buildings") == [1, 2]
     assert picked("the building farthest from the image border") == [0]
+
+
+def test_it_and_them_name_the_objects_named_before() -> None:
+    """"the road and the cars on it": the road, and the cars on that road (the pronoun went
+    to the model whole); "it" names the last object named in the singular, "them" the last in
+    the plural; "with trees next to them" stays the target's own."""
+    road = box(0, 0, 100, 8)
+    cars = [box(10, 2, 14, 4), box(50, 20, 54, 22)]   # on the road; off it, 12 m away
+    trucks = [box(60, 9, 68, 11), box(10, 40, 18, 42)]   # 1 m from the road; far from all
+    scene = Scene({"road": [road], "car": cars, "truck": trucks}, (0.0, 0.0, 100.0, 100.0))
+
+    def picked(text: str) -> list:
+        return sorted(execute(parse(text), scene).picks)
+
+    assert picked("the road and the cars on it") == [("car", 0), ("road", 0)]
+    assert picked("the road and the cars not on it") == [("car", 1), ("road", 0)]
+    assert picked("the road, the cars on it and the trucks next to it") == [
+        ("car", 0), ("road", 0), ("truck", 0)]
+    plan = parse("the road, the cars on it and the trucks next to them")
+    assert plan.targets[2].relations[0].anchor == plan.targets[1]   # the cars on the road
+    assert parse("cars on it").mode == "end_to_end"   # nothing named before
+    assert parse("red and white cars and the buildings next to them").mode == "end_to_end"
+    own = parse("buildings and the road with trees next to them").targets[-1].relations
+    assert [(r.kind, r.anchor.categories) for r in own] == [("next_to", ("tree",))]
