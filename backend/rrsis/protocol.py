@@ -347,10 +347,11 @@ FEATURE_FIELDS: Dict[str, FeatureField] = {
     "expression": FeatureField("str", "the expression that found the object"),
     "category": FeatureField("str", "the category it was selected as ('car', 'building': "
                              "'cars and trucks', 'anything red' name several; 'junction', "
-                             "'bridge': a part of the road's outline); empty where the model "
-                             "answered the expression whole"),
+                             "'bridge', 'end': a part of the road's outline); empty where the "
+                             "model answered the expression whole"),
     "score": FeatureField("number", "mean foreground probability over the object's pixels "
-                          "(a junction, a bridge: that of the road object it lies most on)"),
+                          "(a junction, a bridge, a dead end: that of the road object it lies "
+                          "most on)"),
     "area_m2": FeatureField("number", "area of the polygon in square metres"),
     "model": FeatureField("str", "name of the model"),
     "model_sha256": FeatureField("str", "SHA-256 of the model's weights"),

@@ -242,14 +242,18 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     return keys
 
 
-#: a part's name -> how it is found in the union of each of its target's categories, in order
-PART_FINDERS: Dict[str, Callable[..., List[BaseGeometry]]] = {
-    "junction": rel.junctions, "bridge": rel.bridges}
+#: a part's name -> how it is found in the union of each of its target's categories (in
+#: order) and the processed extent
+PART_FINDERS: Dict[str, Callable[[List[BaseGeometry], Tuple[float, float, float, float]],
+                                 List[BaseGeometry]]] = {
+    "junction": lambda masks, bounds: rel.junctions(*masks),
+    "bridge": lambda masks, bounds: rel.bridges(*masks),
+    "end": lambda masks, bounds: rel.road_ends(masks[0], bounds)}
 
 
 def _parts(target: Target, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:
     """The ``target.part`` of the objects ``keys`` ("junction": where arms of several road
-    objects meet; "bridge": the road over the water), kept in ``scene.derived``; their keys.
+    objects meet; "bridge": the road over the water; "end": where a road stops), kept in ``scene.derived``; their keys.
     ``keys`` are every object of the part's categories the scene keeps, the same each time,
     so the parts are found once per scene ("junctions near the junction", and every
     expression of a run that shares the scene)."""
@@ -257,7 +261,7 @@ def _parts(target: Target, keys: List[ObjectKey], scene: Scene) -> List[ObjectKe
     if part not in scene.derived:
         wholes = [unary_union([scene.geometry(k) for k in keys if k[0] == c])
                   for c in target.categories]
-        scene.derived[part] = PART_FINDERS[part](*wholes) if keys else []
+        scene.derived[part] = PART_FINDERS[part](wholes, scene.bounds) if keys else []
     return [(part, i) for i in range(len(scene.derived[part]))]
 
 

@@ -20,7 +20,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
-           "JUNCTION_NOUNS", "BRIDGE_NOUNS", "ROAD_PART_NOUNS", "SIDE_SUPERLATIVES",
+           "JUNCTION_NOUNS", "BRIDGE_NOUNS", "ROAD_END_PHRASES", "ROAD_PART_NOUNS",
+           "SIDE_SUPERLATIVES",
            "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES",
@@ -648,6 +649,12 @@ JUNCTION_NOUNS: FrozenSet[str] = frozenset({
 # the road where it crosses water, found in the two masks, as an anchor or a target: "cars on
 # the bridge", "bridges" (relations.bridges)
 BRIDGE_NOUNS: FrozenSet[str] = frozenset({"bridge", "bridges"})
+#: where a road stops inside the image, as an anchor or a target: "buildings at the end of the
+#: road", "dead ends", "cul-de-sacs" (relations.road_ends); "the end of" + a road's name too
+ROAD_END_PHRASES: Tuple[Tuple[str, ...], ...] = (
+    ("dead", "end"), ("dead", "ends"), ("cul", "de", "sac"), ("cul", "de", "sacs"),
+    ("culs", "de", "sac"), ("road", "end"), ("road", "ends"), ("street", "end"),
+    ("street", "ends"), ("end",), ("ends",))
 #: the parts of a road found in masks, by their nouns (see the parser's road_part)
 ROAD_PART_NOUNS: FrozenSet[str] = JUNCTION_NOUNS | BRIDGE_NOUNS
 # group nouns that also say how the group is laid out, which the reading does not check
@@ -760,7 +767,8 @@ def _all_words() -> FrozenSet[str]:
                  COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, IMAGE_EDGE_NOUNS,
                  PARTLY_WORDS, ENTIRELY_WORDS, {"roofed", "shaped", "sized"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
-                  COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS, IMAGE_EDGE_PLACES):
+                  COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS, IMAGE_EDGE_PLACES,
+                  ROAD_END_PHRASES):
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",

@@ -665,8 +665,9 @@ class _Parser(RankRules):
                     said.split() + ["vehicles"]
                 self.notes.append(f"'{word}' read as {said} vehicles")
                 continue
-            if self.category_here() is not None or word in lx.ROAD_PART_NOUNS:
-                return attrs, rank, count, skip   # a noun, or "intersections" (a road's part)
+            if self.category_here() is not None or word in lx.ROAD_PART_NOUNS or \
+                    self.trial(self.road_part, self.i)[0] is not None:   # a noun, or
+                return attrs, rank, count, skip   # "intersections", "dead ends": a road's part
             negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
             if negated:
                 self.i += 1
@@ -1011,14 +1012,16 @@ class _Parser(RankRules):
     def road_part(self) -> Optional[Target]:
         """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`):
         the road's junctions; "the bridge" (:data:`~.lexicon.BRIDGE_NOUNS`): the road where it
-        crosses water, found in the road's and the water's masks; consumed, as a target or an
-        anchor; else None (position unchanged)."""
+        crosses water, found in the road's and the water's masks; "dead ends" (:meth:`road_end`):
+        where it stops; consumed, as a target or an anchor; else None (position unchanged)."""
         save = self.i
         self.skip_fillers()
         if self.peek() in ("road", "street") and self.peek(1) in lx.ROAD_PART_NOUNS:
             self.i += 1   # "the road junction", "a street crossing", "the road bridge"
         road = self.vocab.category_named("road")
         water = self.vocab.category_named("water")
+        if road is not None and self.road_end(road):
+            return Target((road,), part="end")
         verb = self.peek() in lx.CROSSING_VERBS and self.peek(1) not in (None, ",", *_CONJ)
         word = self.peek()
         bridge = word in lx.BRIDGE_NOUNS and water is not None
@@ -1034,6 +1037,27 @@ class _Parser(RankRules):
         self.i += 1
         return Target((road, water), part="bridge") if bridge else \
             Target((road,), part="junction")
+
+    def road_end(self, road: str) -> bool:
+        """"dead ends", "the cul-de-sac", "road ends", "the end of the road": where a road
+        stops, consumed (with a note); else False (position unchanged)."""
+        words = next((p for p in lx.ROAD_END_PHRASES if self.at(*p)), None)
+        if words is None:
+            return False
+        end = self.i + len(words)
+        if len(words) == 1:   # "the end of the street": of a road's name
+            named = self._category_found_at(self.after_fillers(end + 1) - self.i) \
+                if self.peek(1) == "of" else None
+            if named is None or named[0] != road:
+                return False
+            end = self.after_fillers(end + 1) + named[1]
+        note = (f"'{' '.join(self.t[self.i:end])}' read as where the road found stops inside "
+                "the image (not where it leaves it; where the model stops finding a road is an "
+                "end too)")
+        if note not in self.notes:
+            self.notes.append(note)
+        self.i = end
+        return True
 
 
 UNKNOWN_PREFIX = "?"   # a placeholder category: no tokenised word starts with it

@@ -224,7 +224,8 @@ class Target:
     named_as: str = ""
     #: a part of the objects, found in their outlines: "junction" (an anchor's: "cars at the
     #: intersection" are on the road's junctions, :func:`~.relations.junctions`), "bridge"
-    #: (the road's over the water's, :func:`~.relations.bridges`)
+    #: (the road's over the water's, :func:`~.relations.bridges`), "end" (where a road stops,
+    #: :func:`~.relations.road_ends`)
     part: str = ""
 
     def says_of_itself(self) -> bool:

@@ -22,7 +22,7 @@ from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
-           "in_region", "edge_gap", "gap",
+           "in_region", "edge_gap", "gap", "road_ends",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
@@ -35,6 +35,8 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
 JUNCTION_RADIUS = 1.5     # a junction: the road within 1.5 road widths of where its arms meet
+END_GAP_WIDTHS = 3.0      # a gap in a road's mask up to 3 widths long is no end of it
+END_MIN_LENGTH_WIDTHS = 8.0   # a piece of road shorter than 8 widths has no dead end
 #                           (a crossing and the first metres of each arm)
 COURTYARD_MIN_M2 = 10.0   # a courtyard: a hole of at least 10 m2 in an outline (a mask's
 #                           specks of a pixel or two are none)
@@ -275,16 +277,58 @@ def in_courtyard(a: BaseGeometry, b: BaseGeometry, distance: float = 0.0) -> boo
 
 def junctions(road: BaseGeometry) -> List[BaseGeometry]:
     """The junctions of a road mask ("the intersection", "cars at the junction"): where at
-    least three arms of road leave a point of its middle. Points on a grid of a quarter of the
-    road's width (:func:`mean_width` of the whole network) at least a quarter width inside it
-    are tested: going round one, each arm is a run of at least two of 32 rays that find road
-    both 1.25 and 2 widths out (twice along a straight road or a bend, once at an end; the
-    slivers of the nearer circle past a road's end go no further). Each junction is the road
-    within :data:`JUNCTION_RADIUS` widths of the centre of its points (neighbours merged, and
-    junctions whose circles overlap are one: a wide crossing's corners are not four)."""
+    least three arms of road leave a point of its middle (:func:`_arms`). Each junction is the
+    road within :data:`JUNCTION_RADIUS` widths of the centre of its points (neighbours merged,
+    and junctions whose circles overlap are one: a wide crossing's corners are not four)."""
+    return _road_places(road, lambda arms: arms >= 3)
+
+
+def road_ends(road: BaseGeometry, bounds: Tuple[float, float, float, float]
+              ) -> List[BaseGeometry]:
+    """The dead ends of a road mask ("the end of the road", "cul-de-sacs"): where one arm of
+    road leaves a point of its middle (:func:`_arms`: the last two widths of a road that
+    stops), as :func:`junctions` are found; not where the road leaves ``bounds`` (the
+    processed extent: within a road's width of its edge), which is no end of the road, nor
+    at a gap in the mask of up to :data:`END_GAP_WIDTHS` widths (the model finding a road in
+    pieces), closed before the ends are looked for, nor of a piece of road shorter than
+    :data:`END_MIN_LENGTH_WIDTHS` widths along its middle (a speck the model took for road)."""
     if road.is_empty:
         return []
     width = max(mean_width(road), 2.0)
+    reach = END_GAP_WIDTHS * width / 2.0   # a gap in the mask is no end: closed first
+    closed = road.buffer(reach, join_style="mitre").buffer(-reach, join_style="mitre")
+    pieces = [p for p in getattr(closed, "geoms", [closed])   # a piece of road, not a speck
+              if p.area / max(mean_width(p), 1e-9) >= END_MIN_LENGTH_WIDTHS * width]
+    ends = [end.intersection(road) for end in _road_places(closed, lambda arms: arms == 1)
+            if edge_gap(end, bounds) > width and any(p.intersects(end) for p in pieces)]
+    return [end for end in ends if not end.is_empty]
+
+
+def _road_places(road: BaseGeometry, chosen: Callable[[np.ndarray], np.ndarray]
+                 ) -> List[BaseGeometry]:
+    """The road within :data:`JUNCTION_RADIUS` widths of the centres of the groups of points
+    of its middle whose number of arms (:func:`_arms`) is ``chosen``; overlapping circles
+    are one place."""
+    if road.is_empty:
+        return []
+    width = max(mean_width(road), 2.0)
+    xs, ys, arms = _arms(road, width)
+    places = shapely.points(xs[chosen(arms)], ys[chosen(arms)])
+    if not len(places):
+        return []
+    merged = unary_union(shapely.buffer(places, width / 4.0))   # the points of one place
+    centres = [g.centroid for g in getattr(merged, "geoms", [merged])]
+    discs = unary_union([c.buffer(JUNCTION_RADIUS * width) for c in centres])  # overlapping
+    return [d.intersection(road) for d in getattr(discs, "geoms", [discs])]    # ones are one
+
+
+def _arms(road: BaseGeometry, width: float) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points of a road mask's middle and the arms of road leaving each: points on a grid of
+    a quarter of the road's ``width`` (:func:`mean_width` of the whole network) at least a
+    quarter width inside it; going round one, each arm is a run of at least two of 32 rays
+    that find road both 1.25 and 2 widths out (twice along a straight road or a bend, once at
+    an end, three times or more at a junction; the slivers of the nearer circle past a road's
+    end go no further)."""
     x0, y0, x1, y1 = road.bounds
     step = width / 4.0   # at least one point across the middle half of every road
     xs, ys = np.meshgrid(np.arange(x0, x1, step), np.arange(y0, y1, step))
@@ -299,14 +343,7 @@ def junctions(road: BaseGeometry) -> List[BaseGeometry]:
         on_road &= shapely.contains_xy(road, xs[:, None] + radius * np.cos(angles),
                                        ys[:, None] + radius * np.sin(angles))
     runs = on_road & np.roll(on_road, -1, axis=1)          # two samples in a row
-    arms = (runs & ~np.roll(runs, 1, axis=1)).sum(axis=1)  # the runs' starts, round the circle
-    hubs = shapely.points(xs[arms >= 3], ys[arms >= 3])
-    if not len(hubs):
-        return []
-    merged = unary_union(shapely.buffer(hubs, step))   # the points of one junction
-    centres = [g.centroid for g in getattr(merged, "geoms", [merged])]
-    discs = unary_union([c.buffer(JUNCTION_RADIUS * width) for c in centres])  # overlapping
-    return [d.intersection(road) for d in getattr(discs, "geoms", [discs])]    # ones are one
+    return xs, ys, (runs & ~np.roll(runs, 1, axis=1)).sum(axis=1)   # the runs' starts
 
 
 def bridges(road: BaseGeometry, water: BaseGeometry) -> List[BaseGeometry]:

@@ -979,6 +979,30 @@ def test_junctions_as_targets_are_the_road_parts_themselves() -> None:
     assert no_junction.picks == [] and not no_junction.uncertain
 
 
+def test_dead_ends_are_where_a_road_stops_inside_the_image() -> None:
+    """"buildings at the end of the road", "dead ends", "cul-de-sacs": the road within 1.5
+    widths of where one arm of road stops (went to the model whole); a road leaving the
+    processed extent does not end there; a junction, a bend or a straight stretch is no end."""
+    tee = unary_union([box(0, 45, 200, 53), box(96, 53, 104, 120)])   # the side road stops
+    houses = [box(94, 124, 106, 134), box(20, 60, 30, 70)]    # at its end; along the main road
+    scene = Scene({"road": [tee], "building": houses}, (0.0, 0.0, 200.0, 200.0))
+    ends = rel.road_ends(tee, scene.bounds)
+    assert len(ends) == 1 and ends[0].bounds[3] == 120 and ends[0].bounds[1] > 53
+    assert execute(parse("buildings at the end of the road"), scene).picks == [("building", 0)]
+    for text in ("dead ends", "the cul-de-sac", "road ends", "the end of the street"):
+        plan = parse(text)
+        assert plan.summary() == "grounded: road end" and any("stops" in n for n in plan.notes)
+        assert execute(plan, scene).picks == [("end", 0)], text
+    el = unary_union([box(20, 20, 120, 28), box(112, 28, 120, 150)])   # stops at both ends
+    assert len(rel.road_ends(el, scene.bounds)) == 2
+    assert len(rel.road_ends(el, (25.0, 0.0, 200.0, 200.0))) == 1   # one cut by the edge
+    plus = unary_union([box(0, 45, 200, 55), box(95, 0, 105, 200)])
+    assert rel.road_ends(plus, scene.bounds) == [] and rel.road_ends(Polygon(), (0, 0, 1, 1)) == []
+    gapped = unary_union([box(0, 45, 90, 53), box(100, 45, 200, 53)])   # a 10 m gap: pieces
+    assert rel.road_ends(gapped, scene.bounds) == []
+    assert rel.road_ends(box(80, 80, 120, 88), scene.bounds) == []   # 5 widths long: a speck
+    assert parse("the road that ends at the river").mode == "end_to_end"   # a verb
+
 def test_bridges_are_the_road_over_the_water() -> None:
     """"cars on the bridge": the deck is found whether the river's mask is cut where the road
     is drawn over it or runs on under the road; a road along the bank or ending at it is no
