@@ -24,8 +24,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SIDE_SUPERLATIVES",
            "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
-           "ROOF_COLOUR_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "TOUCH_M", "REGION_SHARES",
-           "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
+           "ROOF_COLOUR_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS", "TOUCH_M",
+           "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
            "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
            "IMAGE_EDGE_NEAR_SHARE", "PARTLY_WORDS", "ENTIRELY_WORDS", "PLACE_NOUNS",
@@ -543,7 +543,12 @@ PLACE_NOUNS: Dict[Tuple[str, ...], str] = {
 # to 0.6 m rarely meet exactly
 TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting",
                          # a crown over a road hides it: the road's mask stops at the crown
-                         "overhang", "overhangs", "overhanging", "shading", "shades"})
+                         "overhang", "overhangs", "overhanging", "shading", "shades",
+                         # sharing ground with it: "buildings overlapping the road"
+                         "overlap", "overlaps", "overlapping"})
+#: the GIS predicate: an object that intersects another shares ground with it, as touching;
+#: a road or river that intersects another crosses it ("crosses" in :data:`NEAR_WORDS`)
+INTERSECT_VERBS = frozenset({"intersect", "intersects", "intersecting"})
 TOUCH_M = 1.0
 #: the edge of the processed extent as a place: "cars at the edge of the image", "buildings not
 #: touching the image border" (an analyst counting whole objects leaves out those it cuts)
@@ -555,7 +560,8 @@ IMAGE_EDGE_PLACES: Dict[Tuple[str, ...], Tuple[str, bool]] = {
     **dict.fromkeys([("at",), ("on",), ("along",), ("touching",), ("touches",), ("touch",),
                      ("cut", "by"), ("cut", "off", "by"), ("clipped", "by"), ("crossing",),
                      ("crosses",), ("intersecting",), ("intersect",), ("intersects",),
-                     ("against",)], ("touching", False)),
+                     ("against",), ("overlapping",), ("overlaps",), ("overlap",)],
+                    ("touching", False)),
     **dict.fromkeys([("near",), ("close", "to"), ("next", "to"), ("beside",), ("by",),
                      ("towards",), ("toward",)], ("near", False)),
     **dict.fromkeys([("away", "from"), ("far", "from")], ("near", True))}

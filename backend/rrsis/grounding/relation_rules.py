@@ -67,7 +67,8 @@ class RelationRules(QuantityRules):
         return rel if distance is None else replace(rel, distance_m=distance)
 
     def relation(self, groups: List[str], negated: bool) -> Optional[Relation]:
-        if self.peek() in lx.TOUCH_WORDS:   # "touching the road": within a metre of it
+        if self.peek() in lx.TOUCH_WORDS or (self.peek() in lx.INTERSECT_VERBS and not set(
+                groups) <= lx.SIDE_GROUPS):   # "touching the road": within a metre of it
             self.i += 1
             return Relation("within_m", self.anchor(), lx.TOUCH_M, negated)
         facing = self.across(groups, negated)

@@ -84,6 +84,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" within \1 of "),
     (r"\b(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+or\s+(?:more|further|farther)\s+(?:away\s+)?from\b",
      r" more than \1 from "),
+    # "in a 100 m buffer around the river", "within the 50 m buffer of the road": within it;
+    # "overlapping with", "intersects with": overlapping, intersects
+    (r"\b(?:in|inside|within)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+buffer\s+"
+     r"(?:around|of|from|along)\b", r" within \1 of "),
+    (r"\b(overlap(?:s|ping)?|intersect(?:s|ing)?)\s+with\b", r" \1 "),
     # "half a hectare": 0.5 of it
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other

@@ -1203,3 +1203,25 @@ def test_it_and_them_name_the_objects_named_before() -> None:
     assert parse("red and white cars and the buildings next to them").mode == "end_to_end"
     own = parse("buildings and the road with trees next to them").targets[-1].relations
     assert [(r.kind, r.anchor.categories) for r in own] == [("next_to", ("tree",))]
+
+
+def test_intersecting_is_the_gis_predicate_overlapping_shares_ground() -> None:
+    """"buildings that intersect the road": any building sharing ground with it (the GIS
+    predicate; it was read as crossing it, which a building mostly off the road does not),
+    as "overlapping"; a road that intersects a river still crosses it; "in a 30 m buffer
+    around" is within 30 m."""
+    road = box(0, 40, 100, 48)
+    houses = [box(10, 45, 20, 55), box(40, 60, 50, 70), box(70, 41, 80, 49)]   # 3 m over it;
+    scene = Scene({"road": [road], "building": houses}, (0.0, 0.0, 100.0, 100.0))   # off; on it
+
+    def picked(text: str) -> list:
+        return [i for _, i in execute(parse(text), scene).picks]
+
+    for text in ("buildings that intersect the road", "buildings overlapping the road",
+                 "buildings that overlap with the road"):
+        assert picked(text) == [0, 2], text
+    assert picked("buildings on the road") == [2]
+    assert picked("buildings not intersecting the road") == [1]
+    assert parse("roads intersecting the river").summary() == "grounded: road crossing water"
+    assert picked("buildings in a 30 m buffer around the road") == [0, 1, 2]
+    assert picked("buildings in a 10 m buffer around the road") == [0, 2]
