@@ -65,6 +65,7 @@ from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
 from .ranks import Rank, RankRules, keeps_one, superlative
+from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .tokens import tokenize
 
@@ -502,6 +503,10 @@ class _Parser(RankRules):
         if placed is not None:   # "in driveways": next to a building, not on the road
             r.relations = placed
             return
+        bounded = self.bounded_direction(negated)
+        if bounded is not None:   # "within 50 m east of the road"
+            r.relations += bounded
+            return
         rel = self.relation(r.groups, negated)
         if rel is None:
             self.i = save
@@ -512,6 +517,9 @@ class _Parser(RankRules):
             r.relations += self.each_anchor(rel, r.groups, every=True)   # everything": each
         else:
             r.relations.append(rel)
+        reach = self.trailing_distance() if rel.kind in BEARINGS and not negated else None
+        if reach is not None:   # "east of the road within 50 m": and within 50 m of it
+            r.relations.append(Relation("within_m", rel.anchor, reach, False, True))
 
     def finished(self, r: _Reading) -> Target:
         """The target ``r`` holds, once what it says is checked: one rank, an ordinal with its

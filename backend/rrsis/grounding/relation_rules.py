@@ -115,6 +115,18 @@ class RelationRules(QuantityRules):
                         kind, groups, anchor, self.vocab), negated))
         return None
 
+    def bounded_direction(self, negated: bool) -> Optional[List[Relation]]:
+        """"within 50 m east of the road": east of it, and within 50 m of it; else None
+        (position unchanged). Not negated: "not within 50 m east of" leaves which to negate."""
+        save = self.i
+        reach = None if negated else self.trailing_distance()
+        kind = self.direction() if reach is not None else None
+        if kind is None:
+            self.i = save
+            return None
+        anchor = self.anchor()
+        return [Relation(kind, anchor, None), Relation("within_m", anchor, reach, False, True)]
+
     def trailing_distance(self) -> Optional[float]:
         """After "with" and its anchor: "within 10 m", "within 10 m of them", "less than 5 m
         away" (m), consumed; else None (position unchanged: "within 10 m of the road" is a

@@ -89,6 +89,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:in|inside|within)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+buffer\s+"
      r"(?:around|of|from|along)\b", r" within \1 of "),
     (r"\b(overlap(?:s|ping)?|intersect(?:s|ing)?)\s+with\b", r" \1 "),
+    # "right next to", "directly north of", "just south of", "immediately behind": the
+    # relation itself
+    (r"\b(?:directly|immediately|just|right|straight)\s+(?=(?:next\s+to|beside|behind|"
+     r"in\s+front\s+of|above|below|under|over|opposite|across|adjacent|along|alongside|"
+     r"outside|inside|by|(?:north|south|east|west)\w*\s+of)\b)", " "),
     # "half a hectare": 0.5 of it
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other

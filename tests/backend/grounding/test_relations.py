@@ -1225,3 +1225,24 @@ def test_intersecting_is_the_gis_predicate_overlapping_shares_ground() -> None:
     assert parse("roads intersecting the river").summary() == "grounded: road crossing water"
     assert picked("buildings in a 30 m buffer around the road") == [0, 1, 2]
     assert picked("buildings in a 10 m buffer around the road") == [0, 2]
+
+
+def test_a_direction_bounded_by_a_distance() -> None:
+    """"houses within 50 m east of the road", "east of the road within 50 m": east of it and
+    within 50 m of it (both went to the model whole); "just east of", "directly north of",
+    "right next to" are the relation itself."""
+    road = box(48, 0, 52, 100)
+    houses = [box(70, 40, 80, 50), box(120, 40, 130, 50), box(20, 40, 30, 50)]   # 18 m east;
+    scene = Scene({"road": [road], "building": houses}, (0.0, 0.0, 200.0, 100.0))   # 68; west
+
+    def picked(text: str) -> list:
+        return [i for _, i in execute(parse(text), scene).picks]
+
+    for text in ("houses within 50 m east of the road", "houses east of the road within 50 m",
+                 "houses within 50 m to the east of the road",
+                 "houses east of the road within 50 m of it"):
+        assert picked(text) == [0], text
+    assert picked("houses just east of the road") == picked("houses east of the road") == [0, 1]
+    assert parse("cars right next to the building").summary() == \
+        parse("cars next to the building").summary()
+    assert parse("the building directly north of the largest building").mode == "grounded"
