@@ -24,8 +24,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SIDE_SUPERLATIVES",
            "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
-           "ROOF_COLOUR_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS", "TOUCH_M",
-           "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
+           "ROOF_COLOUR_WORDS", "MOTION_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS",
+           "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
            "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
            "IMAGE_EDGE_NEAR_SHARE", "PARTLY_WORDS", "ENTIRELY_WORDS", "PLACE_NOUNS",
@@ -673,6 +673,9 @@ COLLECTIVE_NOUNS: FrozenSet[str] = frozenset({
 APPROXIMATE_WORDS = ("about", "around", "approximately", "roughly", "circa")
 NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",
                                             "excluding"})
+#: motion, which one image does not show: "moving cars" go to the model whole; before a place
+#: ("cars driving on the road") the place is read, the motion noted (:data:`~.tokens.REWRITES`)
+MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "speeding")
 # what an image does not show, or the grounding cannot measure: said, not guessed (the
 # expression still goes to the model whole, which may have learnt the word)
 UNMEASURED_WORDS: Dict[str, str] = {
@@ -684,8 +687,7 @@ UNMEASURED_WORDS: Dict[str, str] = {
                      "asphalt", "gravel", "tiled", "corrugated", "unpaved", "tarmac",
                      "cobbled", "cobblestone"),
                     "a material, which the grounding does not tell apart"),
-    **dict.fromkeys(("moving", "driving", "stationary"),
-                    "motion, which one image does not show"),
+    **dict.fromkeys(MOTION_WORDS, "motion, which one image does not show"),
     **dict.fromkeys(("flat", "pitched", "gabled", "hipped", "sloped", "sloping", "domed"),
                     "a roof's form, which the grounding does not tell apart"),
     **dict.fromkeys(("damaged", "destroyed", "collapsed", "ruined", "burnt", "burned",

@@ -1215,6 +1215,10 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
                                   if plan.mode == "end_to_end" else ())   # land cover's name)
     unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in dict.fromkeys(asked)
                        if w in lx.UNMEASURED_WORDS)
+    if plan.mode == "grounded":   # "cars driving on the road": read where they are
+        unmeasured += tuple(f"{w!r} read as where they are: one image does not show motion "
+                            "(parked ones are kept too)" for w in dict.fromkeys(re.findall(
+                                r"[a-z]+", str(expression).lower())) if w in lx.MOTION_WORDS)
     if hints or unmeasured:
         plan = replace(plan, suggestions=hints, corrected=mended(plan.expression, slips),
                        notes=plan.notes + unmeasured)

@@ -94,6 +94,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:directly|immediately|just|right|straight)\s+(?=(?:next\s+to|beside|behind|"
      r"in\s+front\s+of|above|below|under|over|opposite|across|adjacent|along|alongside|"
      r"outside|inside|by|(?:north|south|east|west)\w*\s+of)\b)", " "),
+    # "cars driving on the road", "trucks moving along the highway": where they are (the
+    # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
+    (r"\b(?:driving|moving|travell?ing|speeding)\s+(?=(?:on|along|in|across|through|over|"
+     r"down|up|towards?|into|onto)\b)", " "),
     # "half a hectare": 0.5 of it
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other

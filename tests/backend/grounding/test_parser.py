@@ -148,6 +148,19 @@ def test_what_an_image_cannot_tell_is_said_not_guessed(expression: str, word: st
     assert not any("names no object" in m for m in plan.messages())   # not an object either
 
 
+@pytest.mark.parametrize("expression,word,reading", [
+    ("cars driving on the road", "driving", "grounded: car on road"),
+    ("trucks moving along the highway", "moving", "grounded: truck along road (<= 3 m)"),
+    ("vehicles travelling on the main road", "travelling", "grounded: vehicle on road")])
+def test_motion_before_a_place_is_read_where_they_are(expression: str, word: str,
+                                                     reading: str) -> None:
+    """"cars driving on the road" went to the model whole for its motion: where the cars are
+    is what one image shows, and the plan says the motion was not."""
+    plan = parse(expression)
+    assert plan.summary() == reading
+    assert any(m.startswith(f"{word!r} read as where they are") for m in plan.messages())
+
+
 def test_empty_is_without_vehicles_where_vehicles_stand() -> None:
     q = parse("empty parking lots next to the road")
     assert q.summary() == ("grounded: parking lot without vehicle (<= 3 m) next to road "
