@@ -59,6 +59,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
      r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
      " "),
+    # "map all trees", "trace the roads", "vectorise the buildings": a request ("in the map"
+    # is the whole image, so "map" is no filler elsewhere)
+    (r"^\s*(?:map|trace|vectori[sz]e|polygoni[sz]e)\s+(?!of\b)", " "),
     # "NE of the building", "the SW corner": the compass point, where one must be meant
     (r"(?<![\w'’.])(n|s|e|w|ne|nw|se|sw)\.?(?=\s+(?:of\s+(?:the|a|an|any|each|every)\b"
      r"|(?:corner|part|side|quarter|quadrant|half|edge)s?\b))",
