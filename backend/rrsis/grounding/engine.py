@@ -357,7 +357,8 @@ def _own_filters(plan: Plan, objects: Sequence[BaseGeometry],
     if not plan.filters_its_fallback():   # all kept
         return list(range(len(objects))), ""
     own = [Target(("fallback",), t.attributes, region=t.region, rank=t.own_rank(),
-                  rank_skip=t.rank_skip if t.own_rank() else 0) for t in plan.targets]
+                  rank_skip=t.rank_skip if t.own_rank() else 0,
+                  rank_share=t.rank_share if t.own_rank() else 0.0) for t in plan.targets]
     sel = execute(Plan(plan.expression, "grounded", tuple(own)),
                   Scene({"fallback": list(objects)}, bounds, colour_of))
     said = " or ".join(dict.fromkeys(replace(o, categories=t.categories).text()

@@ -216,7 +216,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             continue
         keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor_for(k))]
     if target.rank is not None:
-        what, n = target.rank
+        what, n = target.rank[0], target.rank_count(len(keys))
         first = target.rank_skip
         if what in DISTANCE_RANKS:
             if distance_to_anchor is None:   # its anchor was not found: nothing to rank by

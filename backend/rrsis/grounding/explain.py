@@ -16,7 +16,8 @@ from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary
-from .plan import ALL_BUT, MEASURES, Plan, Relation, Target, count_words, ordinal
+from .plan import (ALL_BUT, MEASURES, Plan, Relation, Target, count_words, ordinal,
+                   share_text)
 from .rivals import COVER, MARGIN
 
 __all__ = ["explain_text", "explain_dict", "Scales", "BaseScales"]
@@ -152,7 +153,9 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             how = " (by the distance of its centre to the centre of the processed extent)" \
                 if what.endswith("central") else " (by the gap between its outline and the edge " \
                 "of the processed extent)" if what in ("outermost", "innermost") else ""
-            lines.append(f"{indent}then keep the {which} {what}{how}")
+            kept = f"{what} {share_text(t.rank_share)} (rounded up, at least one)" \
+                if t.rank_share else f"{which} {what}"   # "the largest 10 %"
+            lines.append(f"{indent}then keep the {kept}{how}")
     return lines
 
 

@@ -21,7 +21,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "JUNCTION_NOUNS", "BRIDGE_NOUNS", "ROAD_END_PHRASES", "ROAD_PART_NOUNS",
-           "SIDE_SUPERLATIVES",
+           "SIDE_SUPERLATIVES", "SHARE_WORDS",
            "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS",
@@ -238,7 +238,9 @@ COLOUR_ALIASES: Dict[str, str] = {
     "crimson": "red", "scarlet": "red", "teal": "turquoise", "cyan": "turquoise",
     "aqua": "turquoise", "khaki": "tan", "ivory": "cream",
     "navy": "dark blue", "maroon": "dark red", "rust": "red brown", "rusty": "red brown",
-    "terracotta": "red brown"}
+    "terracotta": "red brown",
+    # a roof that reflects the sky is bright from above (metal, glass): its lightness is seen
+    "shiny": "bright", "reflective": "bright", "glossy": "bright"}
 #: the compass points between the four ("southeast of", "the northeasternmost"), and all eight
 #: (a direction relation's kinds, :data:`~.relations.BEARINGS`)
 INTERCARDINAL_POINTS: Tuple[str, ...] = ("northeast", "northwest", "southeast", "southwest")
@@ -614,6 +616,10 @@ NUMBER_WORDS: Dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five
                                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20,
                                 "fifty": 50, "hundred": 100}
 # "the second largest building": the position in a rank
+#: a share of the objects a rank keeps: "the smallest half of the buildings", "the largest
+#: 10 % of them" ("%" and "per cent" are "percent")
+SHARE_WORDS: Dict[str, float] = {"half": 1 / 2, "third": 1 / 3, "quarter": 1 / 4, "fifth": 1 / 5,
+                                 "tenth": 1 / 10}
 ORDINAL_WORDS: Dict[str, int] = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
                                  "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 ORDINAL_SUFFIXES: FrozenSet[str] = frozenset({"st", "nd", "rd", "th"})   # "2nd" is "2", "nd"
@@ -773,7 +779,8 @@ def _all_words() -> FrozenSet[str]:
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, ROAD_PART_NOUNS, GENERIC_NOUNS,
                  COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, IMAGE_EDGE_NOUNS,
-                 PARTLY_WORDS, ENTIRELY_WORDS, {"roofed", "shaped", "sized"})
+                 PARTLY_WORDS, ENTIRELY_WORDS, SHARE_WORDS, {"roofed", "shaped", "sized",
+                                                             "percent"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
                   COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS, IMAGE_EDGE_PLACES,
                   ROAD_END_PHRASES):

@@ -104,6 +104,7 @@ class _Reading:
     first_word: int
     item: int                         # where the last relation or attribute began
     relations: List[Relation] = field(default_factory=list)
+    share: float = 0.0                # the share of the objects the rank keeps ("10 percent")
     last_negated: bool = False        # the last relation or attribute read was negated
     had_none: bool = False            # ... and it was "with no" (of that one thing only)
 
@@ -117,6 +118,7 @@ class _Parser(RankRules):
         #: set by premods and read by the target
         self.own_kinds: List[Tuple[str, int]] = []
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
+        self.rank_share = 0.0   # "the largest 10 percent of": the share a premod rank keeps
         self.premod_along: Optional[str] = None       # "roadside trees": along the road
         #: alternatives read by premods, per kind ("colour", "size", "rank"): "red and white
         #: cars", "large and small buildings" (sizes on the first one's measure), "the largest
@@ -303,6 +305,7 @@ class _Parser(RankRules):
         attrs, rank, count, skip = self.premods()
         choices, self.choices = self.choices, {}
         region, self.premod_region = self.premod_region, None
+        share, self.rank_share = self.rank_share, 0.0
         along, self.premod_along = self.premod_along, None
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
@@ -325,7 +328,7 @@ class _Parser(RankRules):
         self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
         reading = _Reading(groups, attrs, rank, count, skip, choices, region, road_part,
                            generic, plural, ranked_before=rank is not None,
-                           first_word=first_word, item=self.i)
+                           first_word=first_word, item=self.i, share=share)
         for kind, size in self.own_kinds:   # to the other objects of its own categories
             reading.relations.append(self.own_kind_relation(kind, size, groups, self.heads))
         self.own_kinds = []
@@ -377,6 +380,10 @@ class _Parser(RankRules):
         sided_rank = self.rank_to_a_side(r.rank, r.count, r.skip)
         if sided_rank is not None:   # "the building furthest north", "2nd from the left"
             r.rank, r.skip = sided_rank
+            return True
+        shared = self.rank_by_share(r.rank, r.count)
+        if shared is not None:   # "buildings in the largest 10 percent", "in the largest half"
+            r.rank, r.share = shared
             return True
         measured = self.rank_by_a_measure(r.rank, r.count)
         if measured is not None:   # "the building with the largest footprint"
@@ -542,8 +549,12 @@ class _Parser(RankRules):
         if rank is not None and rank[0] in DISTANCE_RANKS and not any(
                 rel.kind == rank[0] for rel in r.relations):   # "the closest building", to what?
             raise self.fail("closest to what")
-        if rank is not None and rank[1] == 1 and count is None and not skip and r.plural:
+        if rank is not None and rank[1] == 1 and count is None and not skip and r.plural \
+                and not r.share:
             self.notes.append(keeps_one(self.t[r.first_word:self.i], r.ranked_before))
+        if r.share and (rank is None or rank[0] not in lx.SIZE_RANKS or count is not None
+                        or skip or r.choices.get("rank")):   # "the 2nd largest 10 %"?
+            raise self.fail("a share with a size rank only")
         part = r.road_part.part if r.road_part is not None else ""
         if r.road_part is not None and (r.choices.get("colour") or
                                         any(a.kind == "colour" for a in r.attrs)):
@@ -551,7 +562,7 @@ class _Parser(RankRules):
         self.target_choices_read = r.choices            # own to measure
         self.target_generic = r.generic
         return Target(self.heads, tuple(r.attrs), tuple(r.relations), r.region, rank, skip,
-                      part=part)
+                      rank_share=r.share, part=part)
 
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The lexicon groups of a target's heads: they choose its default distances."""
@@ -625,6 +636,15 @@ class _Parser(RankRules):
                 self.i += 1
                 if not anchor and rank[0] not in DISTANCE_RANKS:
                     self.choices["rank"] = self.more_ranks()
+                share = self.share() if rank[0] in lx.SIZE_RANKS and not count else None
+                if share is not None:   # "the largest 10 percent of the buildings"
+                    self.rank_share = share
+                continue
+            share = self.share() if rank is None and count is None else None
+            if share is not None:   # "the 10 percent largest buildings"
+                self.rank_share = share
+                if superlative(self.peek()) not in lx.SIZE_RANKS:
+                    raise self.fail("a share of what rank")
                 continue
             if word in lx.OWN_KIND_WORDS and self.peek(1) != "to":   # not "adjacent to"
                 self.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
@@ -928,6 +948,7 @@ class _Parser(RankRules):
             self.notes.append(f"'{count} ...' read as at least {count}")
             count = None
         region, self.premod_region = self.premod_region, None
+        share, self.rank_share = self.rank_share, 0.0   # "near the largest 10 % of buildings"
         along, self.premod_along = self.premod_along, None
         own_kinds, self.own_kinds = self.own_kinds, []   # "next to isolated buildings"
         choices, self.choices = self.choices, {}
@@ -964,7 +985,8 @@ class _Parser(RankRules):
         if clause is not None:   # "the road that runs along the river"
             attrs += clause[0]
             relations += clause[1]
-        return Target(tuple(heads), tuple(attrs), tuple(relations), region, rank, skip)
+        return Target(tuple(heads), tuple(attrs), tuple(relations), region, rank, skip,
+                      rank_share=share)
 
     def antecedent(self) -> Target:
         """The target read before that "it" (the last one named in the singular, else the

@@ -15,13 +15,15 @@ A :class:`Plan` is plain data (frozen dataclasses), printable as one short line
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from .relations import BEARINGS
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
-           "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "RELATION_WORDS", "ordinal"]
+           "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "RELATION_WORDS", "ordinal",
+           "share_text"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
@@ -220,6 +222,9 @@ class Target:
     region: Optional[Region] = None
     rank: Optional[Tuple[str, int]] = None
     rank_skip: int = 0
+    #: a share of the objects the rank keeps instead of its count, rounded up, at least one:
+    #: "the largest 10 % of the buildings" (0.1), "the smallest half" (0.5)
+    rank_share: float = 0.0
     #: the kind the user named, read as ``categories`` of its length (:mod:`.kinds`: "bus")
     named_as: str = ""
     #: a part of the objects, found in their outlines: "junction" (an anchor's: "cars at the
@@ -248,9 +253,17 @@ class Target:
         if n >= ALL_BUT:   # "all but the 3 largest"
             words = ["all but the"] + ([str(self.rank_skip)] if self.rank_skip > 1 else [])
             return " ".join(words + [what])
+        if self.rank_share:   # "the largest 10 %"
+            return f"the {what} {share_text(self.rank_share)}"
         words = ["the"] + ([ordinal(self.rank_skip + 1)] if self.rank_skip else []) \
             + ([str(n)] if n > 1 else [])
         return " ".join(words + ([] if what in ANCHOR_RANKS else [what]))
+
+    def rank_count(self, objects: int) -> int:
+        """How many of ``objects`` the rank keeps: its count, or its share of them."""
+        assert self.rank is not None
+        return max(1, math.ceil(self.rank_share * objects - 1e-9)) if self.rank_share \
+            else self.rank[1]
 
     def text(self) -> str:
         head = " + ".join(self.categories)
@@ -296,6 +309,11 @@ class Target:
     def needs_colour(self) -> bool:
         return any(a.kind == "colour" for a in self.attributes) or any(
             r.anchor.needs_colour() for r in self.relations)
+
+
+def share_text(share: float) -> str:
+    """0.1 -> "10 %", 1/3 -> "33.3 %"."""
+    return f"{round(100 * share, 1):g} %"
 
 
 def ordinal(n: int) -> str:

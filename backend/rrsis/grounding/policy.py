@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from .kinds import family_of
 from .lexicon import group_of
 from .plan import (ALL_BUT, COUNT_RANKS, DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target,
-                   ordinal)
+                   ordinal, share_text)
 
 __all__ = ["DECISIONS", "MIN_SAMPLES", "METRICS", "families", "decide", "policy_of",
            "end_to_end_reason"]
@@ -74,6 +74,8 @@ def _rank_family(target: Target, group: str) -> str:
     if n >= ALL_BUT:   # "... except the 3 largest"
         skip = f"{target.rank_skip} " if target.rank_skip > 1 else ""
         return f"all but the {skip}{what} {group}"
+    if target.rank_share:   # "the largest 10 % building"
+        return f"the {what} {share_text(target.rank_share)} {group}"
     nth = f"{ordinal(target.rank_skip + 1)} " if target.rank_skip else ""
     count = f"{n} " if n > 1 else ""
     return f"the {nth}{count}{what} {group}"

@@ -42,6 +42,50 @@ class RankRules(PlaceRules):
         self.i = save
         return found
 
+    def share(self, alone: bool = False) -> Optional[float]:
+        """The share of the objects said here, consumed: "10 percent" (0.1), "half of" (0.5),
+        "third of"; ``alone``: a fraction without "of" too ("in the largest half"); else None
+        (position unchanged)."""
+        n = _number(self.peek() or "")
+        if n is not None and self.peek(1) == "percent":
+            if not 0 < n <= 100:
+                raise self.fail("a share between 0 and 100 percent")
+            self.i += 2
+            return n / 100.0
+        if self.peek() in lx.SHARE_WORDS and (alone or self.peek(1) == "of"):
+            self.i += 1
+            return lx.SHARE_WORDS[self.t[self.i - 1]]
+        return None
+
+    def rank_by_share(self, rank: Optional[Rank], count: Optional[int]
+                      ) -> Optional[Tuple[Rank, float]]:
+        """"in the largest 10 percent", "among the smallest half", "in the largest third of
+        the buildings": the size rank and the share it keeps, consumed; else None (position
+        unchanged)."""
+        save = self.i
+        if not (self.eat("in") or self.eat("among")):
+            return None
+        self.skip_fillers()
+        what = superlative(self.peek())
+        if what is None or what not in lx.SIZE_RANKS:
+            self.i = save
+            return None
+        self.i += 1
+        share = self.share(alone=True)
+        if share is None:
+            self.i = save
+            return None
+        if rank is not None or count is not None:
+            raise self.fail("one rank at a time")
+        if self.eat("of"):   # "of the buildings", "of them": the target's own
+            self.skip_fillers()
+            found = self.category_here()
+            if found is not None and found[0] in self.heads:
+                self.i += found[1]
+            else:
+                self.eat("them") or self.eat("those")
+        return (what, 1), share
+
     def excluded_rank(self) -> Optional[Rank]:
         """After "except": ("largest", 3) for "the 3 largest (ones|buildings)", consumed;
         else None and nothing consumed. Only a size rank: "except the closest" needs an

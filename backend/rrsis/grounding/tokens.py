@@ -118,6 +118,17 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
     (r"\b(?:other than|apart from|aside from)\b", " except "),
+    # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
+    # smallest share; "above the median size": the largest half
+    (r"\b(top|bottom)\s+(\d+(?:\.\d+)?\s+percent)\b",
+     lambda m: f" {'largest' if m.group(1).lower() == 'top' else 'smallest'} {m.group(2)} "),
+    (r"\b(?:above|over|larger than|bigger than|greater than)\s+(?:the\s+)?median"
+     r"(?:\s+(?:size|area|footprint))?\b", " in the largest half "),
+    (r"\b(?:below|under|smaller than|less than)\s+(?:the\s+)?median"
+     r"(?:\s+(?:size|area|footprint))?\b", " in the smallest half "),
+    (r"\b(percent(?:\s+of(?:\s+the)?\s+[^\W\d_]+)?)\s+by\s+(?:area|size|footprint)\b", r" \1 "),
+    # "cars of any colour except white": the cars that are not white
+    (r"\b(?:of|in)\s+any\s+colou?r\s+(?:except|but)\b", " that are not "),
     # "all except roads", "all but the largest": everything except them
     (r"^\s*all\s+(?=(?:except|but|excluding)\b)", " everything "),
     # "not trees", "areas without trees", "non-vegetated areas", "unforested land": everything
@@ -264,7 +275,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
 def tokenize(text: str) -> List[str]:
     """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
     units ("20m" -> "20", "m"), commas kept; :data:`REWRITES` first."""
-    text = text.replace("’", "'")
+    text = re.sub(r"%|\bper\s+cent\b", " percent ", text.replace("’", "'"), flags=re.I)
     for pattern, replacement in REWRITES:
         text = re.sub(pattern, replacement, text, flags=re.I)
     text = re.sub(r"axis:(\w+):(\w+)", lambda m: " ".join(

@@ -1246,3 +1246,28 @@ def test_a_direction_bounded_by_a_distance() -> None:
     assert parse("cars right next to the building").summary() == \
         parse("cars next to the building").summary()
     assert parse("the building directly north of the largest building").mode == "grounded"
+
+
+def test_a_share_of_the_objects_ranked_by_size() -> None:
+    """"the largest 10 % of the buildings", "the smallest half", "above the median size",
+    "in the top 10 percent by area": the rank keeps that share of the objects that pass the
+    other filters, rounded up, at least one (these went to the model whole; "the 10 %
+    largest buildings" was read as the 10 largest, the "%" dropped)."""
+    houses = [box(10 * i, 0, 10 * i + 2 + i, 5) for i in range(10)]   # areas 10, 15, ..., 55
+    scene = Scene({"building": houses}, (0.0, 0.0, 110.0, 100.0))   # 0-5 in the left half
+
+    def picked(text: str) -> list:
+        return sorted(i for _, i in execute(parse(text), scene).picks)
+
+    for text in ("the largest 10 % of the buildings", "the 10 % largest buildings",
+                 "buildings in the top 10 percent by area", "the top 10 per cent of buildings"):
+        assert picked(text) == [9], text
+    assert picked("the largest 20% of buildings") == [8, 9]
+    assert picked("the smallest half of the buildings") == [0, 1, 2, 3, 4]
+    assert picked("buildings above the median size") == [5, 6, 7, 8, 9]
+    assert picked("the largest third of the houses") == [6, 7, 8, 9]   # 3.3 rounded up
+    assert picked("the largest 1 % of buildings") == [9]   # at least one
+    assert picked("the largest 10 % of buildings in the left half of the image") == [5]
+    assert parse("the 2 largest 10 % of buildings").mode == "end_to_end"
+    assert parse("the largest 150 % of buildings").mode == "end_to_end"
+    assert parse("half of the buildings").mode == "end_to_end"   # which half?
