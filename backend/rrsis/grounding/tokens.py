@@ -166,6 +166,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?: side| edge| end)?\b", r" furthest \1 "),
     # "the most northern building", "the most westerly tree": the northernmost, ...
     (r"\bmost\s+((?:north|south)?(?:east|west)|north|south)(?:ern|erly)\b", r" \1ernmost "),
+    # "the bottom-most building", "the top car", "the top left house": the southernmost, the
+    # northernmost, the northwesternmost ("the top 5", "the top of the image" and a region,
+    # "cars in the top left", are no rank)
+    (r"\b(top|upper|bottom|lower|left|right)[\s-]+most\b", r" \1most "),
+    (r"(?<!\bin )(?<!\bat )(?<!\bon )(?<!\bof )(?<!\bto )(?<!\bnear )(?<!\bfrom )"
+     rf"\bthe\s+(top|bottom)(?:[\s-]+(left|right))?\s+(?=(?:{_NAMES})s?\b)",
+     lambda m: " the " + {"top": "north", "bottom": "south"}[m.group(1).lower()]
+     + {"left": "west", "right": "east", None: ""}[m.group(2) and m.group(2).lower()]
+     + "ernmost "),
     # "the most central building": the one whose centre is nearest the extent's
     (r"\bmost (?:central|centrally located|centrally placed)\b", " centremost "),
     # "houses at right angles to the road" ("at right" is no part of the image here)
@@ -239,6 +248,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bparked (?:diagonally|obliquely|at an angle)\b(?!\s+(?:to|from|with)\b)",
      " at an angle to the road "),
     (r"\b(?:angle|angled|diagonal) parking\b", " cars at an angle to the road "),
+    # "surrounded by trees on all sides": surrounded says it all
+    (r"(\bsurrounded\b.*?)\s+on\s+(?:all|every)\s+(?:four\s+)?sides?\b", r"\1 "),
     # "buildings with an inner courtyard": the shape; "trees in the courtyard (of the
     # school)": in a hole of its building
     (r"\bwith (?:an? |inner |central |open |internal )*courtyards?\b", " courtyard "),
