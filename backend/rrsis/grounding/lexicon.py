@@ -383,7 +383,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("at", "the", "edge", "of"): "next_to", ("at", "the", "side", "of"): "next_to",
     ("on", "the", "side", "of"): "next_to", ("close", "to"): "near", ("near",): "near",
     ("nearby",): "near", ("near", "to"): "near", ("around",): "near", ("nr",): "near",
-    ("far", "from"): "far", ("away", "from"): "far",
+    ("far", "from"): "far", ("away", "from"): "far", ("far", "away", "from"): "far",
     ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
     ("with",): "with",   # "parking lots with cars", "houses with a pool": one within d, or on it
     ("have",): "with", ("has",): "with", ("having",): "with",   # "houses that have a pool"
@@ -633,7 +633,7 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     # what an analyst asks a tool to do: "extract building footprints", "where are the cars"
     "extract", "detect", "identify", "locate", "delineate", "digitize", "digitise", "outline",
     "where", "get", "give", "list", "what", "arranged", "placed", "positioned",
-    "ones", "but", "either", "both",
+    "ones", "but", "either", "both", "individual",
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")
     "count", "how", "many", "number", "total",

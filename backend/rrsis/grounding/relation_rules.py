@@ -299,7 +299,18 @@ class RelationRules(QuantityRules):
 
     def back_to_target(self) -> Optional[str]:
         """After "with" and its anchor: the relation of a "next to them" or "around it" that
-        points back at the target, consumed; else None ("with" as it is)."""
+        points back at the target ("with many cars parked around them": fillers passed),
+        consumed; else None ("with" as it is, nothing consumed)."""
+        save = self.i
+        kind = self._back_to_target()   # "both sides of them": "both" is a filler elsewhere
+        if kind is None:
+            self.skip_fillers()
+            kind = self._back_to_target()
+        if kind is None:
+            self.i = save
+        return kind
+
+    def _back_to_target(self) -> Optional[str]:
         for words in lx.BOTH_SIDES_WORDS:
             n = len(words)   # "roads with buildings on both sides (of them)", not "... of
             if self.at(*words) and (self.peek(n) != "of" or self.peek(n + 1) in PRONOUNS):

@@ -40,6 +40,9 @@ _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|ea
                    "above|below|inside|over|under|at|by|adjacent|around|across|between|"
                    "touching|with|without|more|less|further|farther|alongside|outside|away")
 _ROAD_NAMES = "|".join(sorted(lx.TRAFFIC_WAYS, key=len, reverse=True))
+_BUILDING_NAMES = "|".join(sorted({n for c in lx.CATEGORIES if c.group == "building"
+                                   for n in c.names if " " not in n and n != "building"},
+                                  key=len, reverse=True))
 _VAGUE = "|".join(sorted(lx.VAGUE_COUNTS, key=len, reverse=True))
 _CROWDED = "|".join(sorted(lx.CROWDED_WORDS, key=len, reverse=True))
 _UNCOVERED = "|".join(sorted(lx.UNCOVERED_WORDS, key=len, reverse=True)).replace(" ", r"[\s-]")
@@ -152,8 +155,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " everything near "),
     # "on the roadside", "at the water's edge": beside it, not over it
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
-    # "on the banks of the river", "along the shore of the lake": along the river, the lake
-    (r"\b(?:on|at|along) the (?:banks?|shores?) of\b", " along "),
+    # "on the banks of the river", "along the shore of the lake", "along both banks of the
+    # river": along the river, the lake
+    (r"\b(?:on|at|along) (?:the|both|either|each) (?:banks?|shores?) of\b", " along "),
+    # "the school building", "office buildings": the buildings (a use is not seen from above)
+    (rf"\b(?:{_BUILDING_NAMES})\s+(?=buildings?\b)", " "),
+    # "the loneliest house", "the most remote building": the most isolated
+    (r"\b(?:loneliest|remotest|most\s+remote|most\s+secluded|most\s+solitary)\b",
+     " most isolated "),
     # "houses set back 20 m from the road": more than that from it
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
     # "the house on the corner (of the street)", "corner buildings": at the road's junction
