@@ -171,9 +171,11 @@ class _Parser(RankRules):
     def new_object_follows(self) -> bool:
         """Whether new objects follow the joining word here ("not near the road or cars"),
         rather than more of the last target's relations and attributes."""
-        def next_one() -> Target:   # "the road and the cars on it": the road's objects,
-            self.named_before.append((Target(self.heads), self.target_plural))   # whatever
-            return self.target()                                # else is said of them
+        def next_one() -> Target:
+            # "the road and the cars on it": "it" names the road's objects, whatever else is
+            # said of them
+            self.named_before.append((Target(self.heads), self.target_plural))
+            return self.target()
         return self.trial(next_one, self.after_fillers(self.i + 1))[0] is not None
 
     def names_the_one_before(self) -> bool:

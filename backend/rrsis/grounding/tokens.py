@@ -130,6 +130,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:below|under|smaller than|less than)\s+(?:the\s+)?median"
      r"(?:\s+(?:size|area|footprint))?\b", " in the smallest half "),
     (r"\b(percent(?:\s+of(?:\s+the)?\s+[^\W\d_]+)?)\s+by\s+(?:area|size|footprint)\b", r" \1 "),
+    # "parking lots that are empty", "the car park which is full": "empty parking lots" (the
+    # vehicles they hold, read before the name)
+    (r"\b([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:that|which)\s+(?:are|is)\s+(empty|unoccupied|full)"
+     r"\b", r" \2 \1 "),
+    # "with only one car nearby", "with just 2 trees": exactly that many
+    (r"\b(?:only|just)\s+(?=(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b)",
+     " exactly "),
     # "cars of any colour except white": the cars that are not white
     (r"\b(?:of|in)\s+any\s+colou?r\s+(?:except|but)\b", " that are not "),
     # "all except roads", "all but the largest": everything except them
