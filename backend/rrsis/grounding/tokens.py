@@ -16,6 +16,7 @@ from . import lexicon as lx
 __all__ = ["tokenize", "REWRITES"]
 
 _EDGES = "|".join(sorted(lx.EDGE_NAMES, key=len, reverse=True))
+_SIDES = "|".join(sorted(lx.SIDE_WORDS, key=len, reverse=True))
 _COMPASS = "|".join(sorted(lx.COMPASS_BEARINGS, key=len, reverse=True))
 _AXIS_VERBS = "|".join(sorted(lx.AXIS_VERBS, key=len, reverse=True))
 #: verbs of extent before a measure: "roofs covering more than 100 m2"
@@ -160,8 +161,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " everything "),
     (r"^\s*(?:the\s+)?(?:surroundings|vicinity|neighbourhood|neighborhood)\s+of\b",
      " everything near "),
-    # "on the roadside", "at the water's edge": beside it, not over it
+    # "on the roadside", "at the water's edge": beside it, not over it; "the road side", "the
+    # street's side": the roadside; "along the kerbside": along the road it is the side of
+    (r"\b(road|street|river|lake|canal|kerb|curb|sea)(?:'s)?\s+side\b", r"\1side"),
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
+    (rf"\balong the ({_SIDES})\b(?!\s+(?:{_NAMES}))",
+     lambda m: f" along the {lx.SIDE_WORDS[m.group(1).lower()]} "),
     # "on the banks of the river", "along the shore of the lake", "along both banks of the
     # river": along the river, the lake
     (r"\b(?:on|at|along) (?:the|both|either|each) (?:banks?|shores?) of\b", " along "),
