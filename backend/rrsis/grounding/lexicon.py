@@ -253,6 +253,7 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               "midsized": "medium",
                               "average": "medium", "moderate": "medium",
                               "wide": "wide", "broad": "wide", "narrow": "narrow",
+                              "short": "short",
                               "thin": "narrow", "biggest": "largest", "largest": "largest",
                               "smallest": "smallest", "longest": "longest",
                               "shortest": "shortest", "widest": "widest", "broadest": "widest",
@@ -275,8 +276,10 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
 RELATIVE_SIZES: Dict[str, Tuple[str, Optional[bool]]] = {
     "large": ("area", True), "small": ("area", False), "medium": ("area", None),
     "wide": ("width", True), "narrow": ("width", False),
+    "short": ("length", False),   # "long" is a shape (elongated: "long truck")
     "very large": ("area", True), "very small": ("area", False),
-    "very wide": ("width", True), "very narrow": ("width", False)}
+    "very wide": ("width", True), "very narrow": ("width", False),
+    "very short": ("length", False)}
 #: words that make a size or "long" stricter ("very large buildings": the largest sixth of
 #: them, "extremely long trucks"), all read as "very" (:data:`~.tokens.REWRITES`); before
 #: any other word they are dropped ("very dark roofs" are dark ones)

@@ -668,9 +668,10 @@ class _Parser(RankRules):
                 self.i += 1
                 continue
             if (word in lx.COLLECTIVE_NOUNS or word in lx.GROUP_NOUNS) and self.peek(1) == "of":
-                # "patches of grass"; an anchor's "next to a row of trees": the objects
-                if rank is not None or count is not None:
-                    raise self.fail("a rank or count of groups")   # "the largest patch of"
+                # "patches of grass"; an anchor's "next to a row of trees": the objects ("the
+                # largest patch of water": the largest water; "the largest row of": of what?)
+                if (rank is not None or count is not None) and word not in lx.COLLECTIVE_NOUNS:
+                    raise self.fail("a rank or count of groups")
                 self.notes.append(f"'{word} of' read as the objects themselves")
                 self.i += 2
                 continue

@@ -170,6 +170,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "on the banks of the river", "along the shore of the lake", "along both banks of the
     # river": along the river, the lake
     (r"\b(?:on|at|along) (?:the|both|either|each) (?:banks?|shores?) of\b", " along "),
+    # "buildings with roofs larger than 100 m2", "trees whose crowns are wider than 10 m":
+    # seen from above, the roof or the crown is the object, and the measure is its own
+    (r"\b(?:with|that\s+have|having|whose)\s+(?:an?\s+|its\s+|their\s+)?(?:roofs?|rooftops?|"
+     r"crowns?|canopy|canopies|tops?)\s+(?:(?:is|are)\s+)?(?=(?:larger|bigger|smaller|wider|"
+     r"narrower|longer|shorter|greater|more|less|over|under|above|below|at|between|exceeding|"
+     r"<|>|≤|≥)\b|[<>≤≥])", " "),
     # "the school building", "office buildings": the buildings (a use is not seen from above)
     (rf"\b(?:{_BUILDING_NAMES})\s+(?=buildings?\b)", " "),
     # "the loneliest house", "the most remote building": the most isolated

@@ -211,9 +211,10 @@ def test_a_group_of_objects_is_a_group_and_a_patch_the_objects_themselves() -> N
     assert parse("patches of grass").notes == ("'patches of' read as the objects themselves",)
     assert parse("cars next to a row of trees").notes == (
         "'row of' read as the objects themselves",)
-    for text in ("the largest patch of grass", "two rows of houses",
-                 "the smallest group of buildings"):
+    for text in ("two rows of houses", "the smallest group of buildings"):
         assert parse(text).mode == "end_to_end", text
+    # a patch is one object, as segmented: its rank is the objects' own
+    assert parse("the largest patch of grass").summary() == "grounded: the largest low vegetation"
     assert parse("the 2 largest groups of buildings").summary() == \
         "grounded: building in the 2 largest groups of building (<= 10 m apart)"
     assert parse("the largest group of buildings").summary() == \
