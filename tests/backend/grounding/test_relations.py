@@ -1271,3 +1271,15 @@ def test_a_share_of_the_objects_ranked_by_size() -> None:
     assert parse("the 2 largest 10 % of buildings").mode == "end_to_end"
     assert parse("the largest 150 % of buildings").mode == "end_to_end"
     assert parse("half of the buildings").mode == "end_to_end"   # which half?
+
+
+def test_short_is_the_bottom_third_by_length_and_a_roof_measure_is_the_buildings() -> None:
+    """"short roads": the third of the roads shortest by length (went to the model whole);
+    "buildings with roofs larger than 100 m2" are the buildings over 100 m2 (the roof was read
+    as a second building next to them, so none matched alone)."""
+    roads = [box(0, 0, 12, 6), box(0, 20, 60, 26), box(0, 40, 100, 46)]
+    houses = [box(0, 60, 8, 68), box(20, 60, 35, 70)]   # 64 and 150 m2, 12 m apart
+    scene = Scene({"road": roads, "building": houses}, (0.0, 0.0, 100.0, 100.0))
+    assert [i for _, i in execute(parse("short roads"), scene).picks] == [0]
+    assert execute(parse("buildings with roofs larger than 100 m2"), scene).picks == [
+        ("building", 1)]
