@@ -91,6 +91,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" within \1 of "),
     (r"\b(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+or\s+(?:more|further|farther)\s+(?:away\s+)?from\b",
      r" more than \1 from "),
+    # "that do not touch", "which don't have", "aren't", "isn't": not
+    (r"\b(?:do|does|did)\s+not\b|\b(?:don't|doesn't|didn't|aren't|isn't|wasn't|weren't|"
+     r"haven't|hasn't)\b", " not "),
+    # "houses that have no trees around them": with none; "lacking a garden", "roads free of
+    # cars": without
+    (r"\b(?:have|has|having)\s+no\b(?!\s+(?:more|fewer|less)\b)", " with no "),
+    (r"\b(?:lacking|free\s+of|clear\s+of|devoid\s+of)\b", " without "),
+    # "outside a 50 m buffer of the road": more than 50 m from it
+    (r"\boutside\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+buffer\s+"
+     r"(?:around|of|from|along)\b", r" more than \1 from "),
     # "in a 100 m buffer around the river", "within the 50 m buffer of the road": within it;
     # "overlapping with", "intersects with": overlapping, intersects
     (r"\b(?:in|inside|within)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+buffer\s+"
