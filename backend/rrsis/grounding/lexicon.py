@@ -388,6 +388,9 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("nearby",): "near", ("near", "to"): "near", ("around",): "near", ("nr",): "near",
     ("far", "from"): "far", ("away", "from"): "far", ("far", "away", "from"): "far",
     ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
+    # in the midst of them: "the house among the trees", "buildings enclosed by trees"
+    **dict.fromkeys([("among",), ("amongst",), ("amid",), ("amidst",), ("enclosed", "by"),
+                     ("encircled", "by"), ("ringed", "by")], "surrounded"),
     ("with",): "with",   # "parking lots with cars", "houses with a pool": one within d, or on it
     ("have",): "with", ("has",): "with", ("having",): "with",   # "houses that have a pool"
     ("lined", "with"): "with",   # "roads lined with trees"

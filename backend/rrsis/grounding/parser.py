@@ -83,6 +83,8 @@ _CONJ = lx.CONJUNCTIONS
 #: "on the road and in the parking lot" = either)
 _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
+#: before a name, the object read before owns it: "houses and their gardens"
+_POSSESSIVES = frozenset({"its", "their"})
 
 
 @dataclass
@@ -119,6 +121,7 @@ class _Parser(RankRules):
         self.own_kinds: List[Tuple[str, int]] = []
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
         self.rank_share = 0.0   # "the largest 10 percent of": the share a premod rank keeps
+        self.owner: Optional[Target] = None   # "houses and their gardens": the houses
         self.premod_along: Optional[str] = None       # "roadside trees": along the road
         #: alternatives read by premods, per kind ("colour", "size", "rank"): "red and white
         #: cars", "large and small buildings" (sizes on the first one's measure), "the largest
@@ -308,6 +311,7 @@ class _Parser(RankRules):
         choices, self.choices = self.choices, {}
         region, self.premod_region = self.premod_region, None
         share, self.rank_share = self.rank_share, 0.0
+        owner, self.owner = self.owner, None
         along, self.premod_along = self.premod_along, None
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
@@ -336,6 +340,11 @@ class _Parser(RankRules):
         self.own_kinds = []
         if along is not None:   # "roadside trees"
             reading.relations.append(self.along_side(along, groups))
+        if owner is not None:   # "the building and its parking lot": next to that building
+            if road_part is not None:
+                raise self.fail(f"a {road_part.part} of its own")
+            reading.relations.append(Relation("next_to", owner, default_distance(
+                "next_to", groups, owner, self.vocab)))
         return reading
 
     def joined(self, r: _Reading) -> bool:
@@ -682,6 +691,9 @@ class _Parser(RankRules):
                                   "above, that is their outline")
                 self.i += 2
                 continue
+            if word in _POSSESSIVES and not anchor and self.named_before:   # "houses and
+                self.owner = self.antecedent()   # their gardens": the gardens next to them
+                continue
             side = self.side_anchor(word)
             if side is not None:   # "roadside trees", "street trees": along the road
                 self.premod_along = side   # an anchor's too: "cars near roadside trees"
@@ -934,6 +946,8 @@ class _Parser(RankRules):
         self.skip_fillers()
         if self.peek() in PRONOUNS and self.named_before:   # "the road and the cars on it"
             return self.antecedent()
+        if had and self.peek() in _POSSESSIVES:   # "houses with their gardens": theirs had
+            self.i += 1
         self.anchor_count = self.anchor_quantity() if counted else None
         if self.eat("other") or self.eat("another"):   # "next to other buildings": an object
             if self.category_here() is None:            # is never its own anchor anyway
@@ -992,10 +1006,10 @@ class _Parser(RankRules):
                       rank_share=share)
 
     def antecedent(self) -> Target:
-        """The target read before that "it" (the last one named in the singular, else the
-        last) or "them" (... in the plural) names, consumed: "the road and the cars on it", "the
-        road, the cars on it and the trucks next to it" (the road)."""
-        plural = self.t[self.i] == "them"
+        """The target read before that "it" or "its" (the last one named in the singular, else
+        the last) or "them", "their" (... in the plural) names, consumed: "the road and the cars
+        on it", "the road, the cars on it and the trucks next to it" (the road)."""
+        plural = self.t[self.i] in ("them", "their")
         named = next((t for t, p in reversed(self.named_before) if p == plural),
                      self.named_before[-1][0])
         if named is None:

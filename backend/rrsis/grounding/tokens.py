@@ -148,6 +148,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "with only one car nearby", "with just 2 trees": exactly that many
     (r"\b(?:only|just)\s+(?=(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b)",
      " exactly "),
+    # "cars along with trucks", "houses as well as sheds": and; "houses hidden among trees",
+    # "nestled among": among
+    (r"\b(?:along\s+with|together\s+with|as\s+well\s+as)\b", " and "),
+    (r"\b(?:hidden|nestled|tucked(?:\s+away)?)\s+(?=(?:among|amongst|amid|amidst)\b)", " "),
     # "cars of any colour except white": the cars that are not white
     (r"\b(?:of|in)\s+any\s+colou?r\s+(?:except|but)\b", " that are not "),
     # "all except roads", "all but the largest": everything except them

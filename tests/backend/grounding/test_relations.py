@@ -1283,3 +1283,21 @@ def test_short_is_the_bottom_third_by_length_and_a_roof_measure_is_the_buildings
     assert [i for _, i in execute(parse("short roads"), scene).picks] == [0]
     assert execute(parse("buildings with roofs larger than 100 m2"), scene).picks == [
         ("building", 1)]
+
+
+def test_its_and_their_name_the_owner_and_among_is_surrounded_by() -> None:
+    """"houses and their gardens": the houses, and the vegetation next to them (went to the
+    model whole); "the house among the trees" is surrounded by them; "cars along with trucks"
+    are cars and trucks."""
+    houses = [box(20, 20, 30, 30), box(70, 70, 80, 80)]
+    grass = [box(31, 20, 40, 30), box(0, 80, 10, 90)]   # beside house 0; away from both
+    ring = [box(60, 60, 90, 68), box(60, 82, 90, 90), box(60, 68, 68, 82), box(82, 68, 90, 82)]
+    scene = Scene({"building": houses, "vegetation": grass, "tree": ring},
+                  (0.0, 0.0, 100.0, 100.0))
+    assert sorted(execute(parse("houses and their gardens"), scene).picks) == [
+        ("building", 0), ("building", 1), ("vegetation", 0)]
+    plan = parse("the building and its parking lot")
+    assert plan.targets[1].relations[0].anchor == plan.targets[0]
+    assert execute(parse("the house among the trees"), scene).picks == [("building", 1)]
+    assert parse("cars along with trucks").summary() == parse("cars and trucks").summary()
+    assert parse("its garden").mode == "end_to_end"   # whose?
