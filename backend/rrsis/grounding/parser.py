@@ -88,6 +88,17 @@ _POSSESSIVES = frozenset({"its", "their"})
 
 
 @dataclass
+class _Premods:
+    """What is read before a name: attributes, a rank, a bare count ("the 3 buildings closest
+    to ..."), and the ranked objects an ordinal passes over ("the second largest": 1)."""
+
+    attrs: List[Attribute] = field(default_factory=list)
+    rank: Optional[Rank] = None
+    count: Optional[int] = None
+    skip: int = 0
+
+
+@dataclass
 class _Reading:
     """One target as read so far: what its :class:`~.plan.Target` will hold, and what the
     reading of one postmodifier leaves for the next."""
@@ -580,151 +591,177 @@ class _Parser(RankRules):
         return [self.vocab.group_of(h) for h in heads]
 
     def premods(self, anchor: bool = False
-                ) -> Tuple[List[Attribute], Optional[Tuple[str, int]], Optional[int], int]:
+                ) -> Tuple[List[Attribute], Optional[Rank], Optional[int], int]:
         """Attributes, a rank ("the 3 largest", "the closest"), a bare count ("the 3
         buildings closest to ...", ranked by the superlative after the noun) and the number
         of ranked objects an ordinal passes over ("the second largest": 1). ``anchor``: read
         before an anchor's noun, which takes no relation of its own but a side word's
         ("roadside"), so not "empty"'s."""
-        attrs: List[Attribute] = []
-        rank: Optional[Tuple[str, int]] = None
-        count: Optional[int] = None
-        skip = 0
+        p = _Premods()
         while True:
             self.skip_fillers()
             word = self.peek()
             if word is None:
                 raise self.fail("no object named")
-            ordinal = self.ordinal()
-            if ordinal is not None:   # "the second largest"; "the 2nd closest ... to"
-                position, words = ordinal
-                if rank is not None or count is not None:
-                    raise self.fail("one rank at a time")
-                after = self.peek(words)
-                if superlative(after) is not None:
-                    rank, skip = (superlative(after), 1), position - 1  # type: ignore[assignment]
-                    self.i += words + 1
-                    continue
-                if not anchor and self._category_at(words):   # "the second building from
-                    self.pending_position = position - 1      # the left"
-                    self.i += words
-                    continue
-            if word == "top" and _number(self.peek(1) or "") is not None:   # "the top 5 ..."
-                self.i += 1
-                continue
-            if word == "most" and lx.OWN_KIND_WORDS.get(self.peek(1) or "") == "isolated" \
-                    and not anchor:   # "the (3) most isolated buildings": the farthest from
-                if rank is not None:   # the others of their kind
-                    raise self.fail("one rank at a time")
-                rank, count = ("farthest", count or 1), None
-                self.own_kinds.append(("farthest", 0))
-                self.i += 2
-                continue
-            n = _number(word)
-            nxt = self.peek(1)
-            asked = superlative(nxt) if nxt is not None else None
-            if n is not None and nxt == "most":   # "the 3 most isolated": counted below
-                count = int(n) if n == int(n) and n >= 1 else None
-                if count is None:
-                    raise self.fail("a count must be a whole number")
-                self.i += 1
-                continue
-            if n is not None and (asked or self._category_at(1)):
-                if n < 1 or n != int(n):
-                    raise self.fail("a count must be a whole number")
-                if asked:
-                    rank = (asked, int(n))
-                    self.i += 2
-                elif rank is not None and rank[1] == 1 and not skip:   # "the largest 3 ..."
-                    rank = (rank[0], int(n))
-                    self.i += 1
-                else:
-                    count = int(n)
-                    self.i += 1
-                continue
-            if superlative(word):
-                rank = (superlative(word), 1)  # type: ignore[assignment]
-                self.i += 1
-                if not anchor and rank[0] not in DISTANCE_RANKS:
-                    self.choices["rank"] = self.more_ranks()
-                share = self.share() if rank[0] in lx.SIZE_RANKS and not count else None
-                if share is not None:   # "the largest 10 percent of the buildings"
-                    self.rank_share = share
-                continue
-            share = self.share() if rank is None and count is None else None
-            if share is not None:   # "the 10 percent largest buildings"
-                self.rank_share = share
-                if superlative(self.peek()) not in lx.SIZE_RANKS:
-                    raise self.fail("a share of what rank")
-                continue
-            if word in lx.OWN_KIND_WORDS and self.peek(1) != "to":   # not "adjacent to"
-                self.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
-                self.i += 1
-                continue
-            if word in lx.GROUP_NOUNS and self.peek(1) == "of" and not anchor:
-                if rank is not None and rank[0] == "largest" and not skip and count is None:
-                    self.own_kinds.append(("largest_group", rank[1]))   # "the (2) largest
-                    rank = None                          # cluster(s) of buildings": members
-                    self.i += 2
-                    continue
-                if rank is not None or count is not None:   # "clusters of buildings"
-                    raise self.fail("a rank or count of groups")   # "the 2 largest groups of"
-                self.i += 2
-                self.own_kinds.append(("group", self.group_size(word)))
-                continue
-            if word in lx.REGION_ADJECTIVES and self.peek(1) not in ("of", "side", "part"):
-                self.premod_region = Region(*lx.REGION_ADJECTIVES[word])   # "the northern road"
-                self.i += 1
-                continue
-            if (word in lx.COLLECTIVE_NOUNS or word in lx.GROUP_NOUNS) and self.peek(1) == "of":
-                # "patches of grass"; an anchor's "next to a row of trees": the objects ("the
-                # largest patch of water": the largest water; "the largest row of": of what?)
-                if (rank is not None or count is not None) and word not in lx.COLLECTIVE_NOUNS:
-                    raise self.fail("a rank or count of groups")
-                self.notes.append(f"'{word} of' read as the objects themselves")
-                self.i += 2
-                continue
-            if word in lx.ROOF_NOUNS and self.peek(1) == "of" and not self.region_at(2):
-                # "the roof of the largest building", "tops of trees": from above, an
-                # object's roof or top is the object
-                self.notes.append(f"'{word} of' read as the objects themselves: seen from "
-                                  "above, that is their outline")
-                self.i += 2
-                continue
-            if word in _POSSESSIVES and not anchor and self.named_before:   # "houses and
-                self.owner = self.antecedent()   # their gardens": the gardens next to them
-                continue
-            side = self.side_anchor(word)
-            if side is not None:   # "roadside trees", "street trees": along the road
-                self.premod_along = side   # an anchor's too: "cars near roadside trees"
-                continue
-            found = self._category_found_at(1) if word in _OCCUPANCY else None
-            if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
-                if anchor:                           # without vehicles, which an anchor
-                    raise self.fail(f"'{word}' on an anchor")   # cannot carry; "full
-                n = found[1]                                     # parking lots": many
-                said = _OCCUPANCY[word]
-                self.t[self.i:self.i + 1 + n] = self.t[self.i + 1:self.i + 1 + n] + \
-                    said.split() + ["vehicles"]
-                self.notes.append(f"'{word}' read as {said} vehicles")
+            if self.rank_premod(word, p, anchor) or self.group_premod(word, p, anchor) \
+                    or self.place_premod(word, anchor):
                 continue
             if self.category_here() is not None or word in lx.ROAD_PART_NOUNS or \
                     self.trial(self.road_part, self.i)[0] is not None:   # a noun, or
-                return attrs, rank, count, skip   # "intersections", "dead ends": a road's part
-            negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
-            if negated:
+                return p.attrs, p.rank, p.count, p.skip   # "intersections", "dead ends"
+            self.attribute_premod(word, p, anchor)
+
+    def rank_premod(self, word: str, p: _Premods, anchor: bool) -> bool:
+        """An ordinal, a count, a superlative or a share before a name, read into ``p``: "the
+        second largest", "the 3 largest", "the largest 3", "the (3) most isolated", "the
+        largest 10 percent of"; else False."""
+        ordinal = self.ordinal()
+        if ordinal is not None:   # "the second largest"; "the 2nd closest ... to"
+            position, words = ordinal
+            if p.rank is not None or p.count is not None:
+                raise self.fail("one rank at a time")
+            after = superlative(self.peek(words))
+            if after is not None:
+                p.rank, p.skip = (after, 1), position - 1
+                self.i += words + 1
+                return True
+            if not anchor and self._category_at(words):   # "the second building from
+                self.pending_position = position - 1      # the left"
+                self.i += words
+                return True
+        if word == "top" and _number(self.peek(1) or "") is not None:   # "the top 5 ..."
+            self.i += 1
+            return True
+        if word == "most" and lx.OWN_KIND_WORDS.get(self.peek(1) or "") == "isolated" \
+                and not anchor:   # "the (3) most isolated buildings": the farthest from
+            if p.rank is not None:   # the others of their kind
+                raise self.fail("one rank at a time")
+            p.rank, p.count = ("farthest", p.count or 1), None
+            self.own_kinds.append(("farthest", 0))
+            self.i += 2
+            return True
+        n = _number(word)
+        nxt = self.peek(1)
+        asked = superlative(nxt) if nxt is not None else None
+        if n is not None and nxt == "most":   # "the 3 most isolated": counted below
+            p.count = int(n) if n == int(n) and n >= 1 else None
+            if p.count is None:
+                raise self.fail("a count must be a whole number")
+            self.i += 1
+            return True
+        if n is not None and (asked or self._category_at(1)):
+            if n < 1 or n != int(n):
+                raise self.fail("a count must be a whole number")
+            if asked:
+                p.rank = (asked, int(n))
+                self.i += 2
+            elif p.rank is not None and p.rank[1] == 1 and not p.skip:   # "the largest 3"
+                p.rank = (p.rank[0], int(n))
                 self.i += 1
-            attr = self.attribute(negated)
-            if attr is None:
-                raise self.fail("no object named")
-            attrs.append(attr)
-            if attr.kind == "colour" and not any(a.kind == "colour" for a in attrs[:-1]):
-                self.choices["colour"] = self.more_colours()
-            if attr.kind == "size" and not anchor and not attr.negated \
-                    and not any(a.kind == "size" for a in attrs[:-1]):
-                self.choices["size"] = self.more_sizes(attr)
-            if self.peek() == "and" and self.other_measure_at(1, attr):   # "long and narrow
-                self.i += 1                                              # trucks": both
+            else:
+                p.count = int(n)
+                self.i += 1
+            return True
+        said = superlative(word)
+        if said:
+            p.rank = (said, 1)
+            self.i += 1
+            if not anchor and said not in DISTANCE_RANKS:
+                self.choices["rank"] = self.more_ranks()
+            share = self.share() if said in lx.SIZE_RANKS and not p.count else None
+            if share is not None:   # "the largest 10 percent of the buildings"
+                self.rank_share = share
+            return True
+        share = self.share() if p.rank is None and p.count is None else None
+        if share is not None:   # "the 10 percent largest buildings"
+            self.rank_share = share
+            if superlative(self.peek()) not in lx.SIZE_RANKS:
+                raise self.fail("a share of what rank")
+            return True
+        return False
+
+    def group_premod(self, word: str, p: _Premods, anchor: bool) -> bool:
+        """Before a name, its own kind around it or the object itself named by a group or a
+        part of it: "isolated", "clusters of (5 or more)", "the (2) largest clusters of",
+        "patches of", "the roof of"; else False."""
+        if word in lx.OWN_KIND_WORDS and self.peek(1) != "to":   # not "adjacent to"
+            self.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
+            self.i += 1
+            return True
+        if self.peek(1) != "of":
+            return False
+        if word in lx.GROUP_NOUNS and not anchor:
+            if p.rank is not None and p.rank[0] == "largest" and not p.skip and p.count is None:
+                self.own_kinds.append(("largest_group", p.rank[1]))   # "the (2) largest
+                p.rank = None                          # cluster(s) of buildings": members
+                self.i += 2
+                return True
+            if p.rank is not None or p.count is not None:   # "clusters of buildings"
+                raise self.fail("a rank or count of groups")   # "the 2 largest groups of"
+            self.i += 2
+            self.own_kinds.append(("group", self.group_size(word)))
+            return True
+        if word in lx.COLLECTIVE_NOUNS or word in lx.GROUP_NOUNS:
+            # "patches of grass"; an anchor's "next to a row of trees": the objects ("the
+            # largest patch of water": the largest water; "the largest row of": of what?)
+            if (p.rank is not None or p.count is not None) and word not in lx.COLLECTIVE_NOUNS:
+                raise self.fail("a rank or count of groups")
+            self.notes.append(f"'{word} of' read as the objects themselves")
+            self.i += 2
+            return True
+        if word in lx.ROOF_NOUNS and not self.region_at(2):
+            # "the roof of the largest building", "tops of trees": from above, an
+            # object's roof or top is the object
+            self.notes.append(f"'{word} of' read as the objects themselves: seen from "
+                              "above, that is their outline")
+            self.i += 2
+            return True
+        return False
+
+    def place_premod(self, word: str, anchor: bool) -> bool:
+        """Before a name, where its objects are: "the northern road", "houses and their
+        gardens" (next to the houses), "roadside trees", "empty parking lots" (without
+        vehicles); else False."""
+        if word in lx.REGION_ADJECTIVES and self.peek(1) not in ("of", "side", "part"):
+            self.premod_region = Region(*lx.REGION_ADJECTIVES[word])   # "the northern road"
+            self.i += 1
+            return True
+        if word in _POSSESSIVES and not anchor and self.named_before:   # "houses and
+            self.owner = self.antecedent()   # their gardens": the gardens next to them
+            return True
+        side = self.side_anchor(word)
+        if side is not None:   # "roadside trees", "street trees": along the road
+            self.premod_along = side   # an anchor's too: "cars near roadside trees"
+            return True
+        found = self._category_found_at(1) if word in _OCCUPANCY else None
+        if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
+            if anchor:                           # without vehicles, which an anchor
+                raise self.fail(f"'{word}' on an anchor")   # cannot carry; "full
+            n = found[1]                                     # parking lots": many
+            said = _OCCUPANCY[word]
+            self.t[self.i:self.i + 1 + n] = self.t[self.i + 1:self.i + 1 + n] + \
+                said.split() + ["vehicles"]
+            self.notes.append(f"'{word}' read as {said} vehicles")
+            return True
+        return False
+
+    def attribute_premod(self, word: str, p: _Premods, anchor: bool) -> None:
+        """A colour, a size or a shape before a name, with its alternatives ("red and white
+        cars", "large and small buildings"), read into ``p``; raises if none."""
+        negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
+        if negated:
+            self.i += 1
+        attr = self.attribute(negated)
+        if attr is None:
+            raise self.fail("no object named")
+        p.attrs.append(attr)
+        if attr.kind == "colour" and not any(a.kind == "colour" for a in p.attrs[:-1]):
+            self.choices["colour"] = self.more_colours()
+        if attr.kind == "size" and not anchor and not attr.negated \
+                and not any(a.kind == "size" for a in p.attrs[:-1]):
+            self.choices["size"] = self.more_sizes(attr)
+        if self.peek() == "and" and self.other_measure_at(1, attr):   # "long and narrow
+            self.i += 1                                              # trucks": both
 
     def side_anchor(self, word: str) -> Optional[str]:
         """The category "roadside", "riverside" (:data:`~.lexicon.SIDE_WORDS`) or a road or
