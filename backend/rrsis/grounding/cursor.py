@@ -51,6 +51,18 @@ class Cursor:
         """The object a relation refers to (:mod:`.parser`)."""
         raise NotImplementedError
 
+    def category_at(self, k: int) -> bool:
+        """Whether an object's name begins ``k`` words on."""
+        return self.category_found_at(k) is not None
+
+    def category_found_at(self, k: int) -> Optional[Tuple[str, int]]:
+        """:meth:`category_here` ``k`` words on; the position unchanged."""
+        save = self.i
+        self.i += k
+        found = self.category_here()
+        self.i = save
+        return found
+
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
         return self.word(self.i + k)

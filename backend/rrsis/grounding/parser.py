@@ -64,7 +64,7 @@ from .kinds import by_length
 from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
-from .ranks import Rank, RankRules, keeps_one, superlative
+from .ranks import Premods, Rank, RankRules, keeps_one, superlative
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .tokens import tokenize
@@ -85,17 +85,6 @@ _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
 #: before a name, the object read before owns it: "houses and their gardens"
 _POSSESSIVES = frozenset({"its", "their"})
-
-
-@dataclass
-class _Premods:
-    """What is read before a name: attributes, a rank, a bare count ("the 3 buildings closest
-    to ..."), and the ranked objects an ordinal passes over ("the second largest": 1)."""
-
-    attrs: List[Attribute] = field(default_factory=list)
-    rank: Optional[Rank] = None
-    count: Optional[int] = None
-    skip: int = 0
 
 
 @dataclass
@@ -127,17 +116,9 @@ class _Parser(RankRules):
 
     def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
         super().__init__(tokens, vocabulary)
-        #: "isolated", "clusters of": relations to the object's own kind, (kind, group size),
-        #: set by premods and read by the target
-        self.own_kinds: List[Tuple[str, int]] = []
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
-        self.rank_share = 0.0   # "the largest 10 percent of": the share a premod rank keeps
         self.owner: Optional[Target] = None   # "houses and their gardens": the houses
         self.premod_along: Optional[str] = None       # "roadside trees": along the road
-        #: alternatives read by premods, per kind ("colour", "size", "rank"): "red and white
-        #: cars", "large and small buildings" (sizes on the first one's measure), "the largest
-        #: and the smallest building": the values after the first
-        self.choices: Dict[str, List[str]] = {}
         self.target_choices_read: Dict[str, List[str]] = {}   # ... of the target just read
         #: the words that named the last target's objects ("the large buildings"), read again
         #: where a second reading leaves them out ("... or south of the river")
@@ -301,7 +282,7 @@ class _Parser(RankRules):
                                    (_number(self.t[j]) is not None and (   # "the largest 3",
                                        j > self.i or self.is_ordinal_at(j)))):   # "the 2nd"
             j += 1 + (self.is_ordinal_at(j) and self.t[j] not in lx.ORDINAL_WORDS)
-        return j > self.i and self._category_at(j - self.i)
+        return j > self.i and self.category_at(j - self.i)
 
     def target(self) -> Target:
         reading = self.target_name()
@@ -597,7 +578,7 @@ class _Parser(RankRules):
         of ranked objects an ordinal passes over ("the second largest": 1). ``anchor``: read
         before an anchor's noun, which takes no relation of its own but a side word's
         ("roadside"), so not "empty"'s."""
-        p = _Premods()
+        p = Premods()
         while True:
             self.skip_fillers()
             word = self.peek()
@@ -611,76 +592,7 @@ class _Parser(RankRules):
                 return p.attrs, p.rank, p.count, p.skip   # "intersections", "dead ends"
             self.attribute_premod(word, p, anchor)
 
-    def rank_premod(self, word: str, p: _Premods, anchor: bool) -> bool:
-        """An ordinal, a count, a superlative or a share before a name, read into ``p``: "the
-        second largest", "the 3 largest", "the largest 3", "the (3) most isolated", "the
-        largest 10 percent of"; else False."""
-        ordinal = self.ordinal()
-        if ordinal is not None:   # "the second largest"; "the 2nd closest ... to"
-            position, words = ordinal
-            if p.rank is not None or p.count is not None:
-                raise self.fail("one rank at a time")
-            after = superlative(self.peek(words))
-            if after is not None:
-                p.rank, p.skip = (after, 1), position - 1
-                self.i += words + 1
-                return True
-            if not anchor and self._category_at(words):   # "the second building from
-                self.pending_position = position - 1      # the left"
-                self.i += words
-                return True
-        if word == "top" and _number(self.peek(1) or "") is not None:   # "the top 5 ..."
-            self.i += 1
-            return True
-        if word == "most" and lx.OWN_KIND_WORDS.get(self.peek(1) or "") == "isolated" \
-                and not anchor:   # "the (3) most isolated buildings": the farthest from
-            if p.rank is not None:   # the others of their kind
-                raise self.fail("one rank at a time")
-            p.rank, p.count = ("farthest", p.count or 1), None
-            self.own_kinds.append(("farthest", 0))
-            self.i += 2
-            return True
-        n = _number(word)
-        nxt = self.peek(1)
-        asked = superlative(nxt) if nxt is not None else None
-        if n is not None and nxt == "most":   # "the 3 most isolated": counted below
-            p.count = int(n) if n == int(n) and n >= 1 else None
-            if p.count is None:
-                raise self.fail("a count must be a whole number")
-            self.i += 1
-            return True
-        if n is not None and (asked or self._category_at(1)):
-            if n < 1 or n != int(n):
-                raise self.fail("a count must be a whole number")
-            if asked:
-                p.rank = (asked, int(n))
-                self.i += 2
-            elif p.rank is not None and p.rank[1] == 1 and not p.skip:   # "the largest 3"
-                p.rank = (p.rank[0], int(n))
-                self.i += 1
-            else:
-                p.count = int(n)
-                self.i += 1
-            return True
-        said = superlative(word)
-        if said:
-            p.rank = (said, 1)
-            self.i += 1
-            if not anchor and said not in DISTANCE_RANKS:
-                self.choices["rank"] = self.more_ranks()
-            share = self.share() if said in lx.SIZE_RANKS and not p.count else None
-            if share is not None:   # "the largest 10 percent of the buildings"
-                self.rank_share = share
-            return True
-        share = self.share() if p.rank is None and p.count is None else None
-        if share is not None:   # "the 10 percent largest buildings"
-            self.rank_share = share
-            if superlative(self.peek()) not in lx.SIZE_RANKS:
-                raise self.fail("a share of what rank")
-            return True
-        return False
-
-    def group_premod(self, word: str, p: _Premods, anchor: bool) -> bool:
+    def group_premod(self, word: str, p: Premods, anchor: bool) -> bool:
         """Before a name, its own kind around it or the object itself named by a group or a
         part of it: "isolated", "clusters of (5 or more)", "the (2) largest clusters of",
         "patches of", "the roof of"; else False."""
@@ -733,7 +645,7 @@ class _Parser(RankRules):
         if side is not None:   # "roadside trees", "street trees": along the road
             self.premod_along = side   # an anchor's too: "cars near roadside trees"
             return True
-        found = self._category_found_at(1) if word in _OCCUPANCY else None
+        found = self.category_found_at(1) if word in _OCCUPANCY else None
         if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
             if anchor:                           # without vehicles, which an anchor
                 raise self.fail(f"'{word}' on an anchor")   # cannot carry; "full
@@ -745,7 +657,7 @@ class _Parser(RankRules):
             return True
         return False
 
-    def attribute_premod(self, word: str, p: _Premods, anchor: bool) -> None:
+    def attribute_premod(self, word: str, p: Premods, anchor: bool) -> None:
         """A colour, a size or a shape before a name, with its alternatives ("red and white
         cars", "large and small buildings"), read into ``p``; raises if none."""
         negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
@@ -767,14 +679,14 @@ class _Parser(RankRules):
         """The category "roadside", "riverside" (:data:`~.lexicon.SIDE_WORDS`) or a road or
         water name ("street trees") places the object named next along, consumed; else None
         (position unchanged)."""
-        if word in lx.SIDE_WORDS and self._category_at(1):
+        if word in lx.SIDE_WORDS and self.category_at(1):
             self.i += 1
             return self.vocab.category_named(lx.SIDE_WORDS[word])
         found = self.category_here()
         if found is None or found[0] == GENERIC or \
                 self.vocab.group_of(found[0]) not in lx.SIDE_GROUPS:
             return None
-        then = self._category_found_at(found[1])
+        then = self.category_found_at(found[1])
         if then is None or then[0] == GENERIC or \
                 self.vocab.group_of(then[0]) == self.vocab.group_of(found[0]):
             return None
@@ -890,17 +802,6 @@ class _Parser(RankRules):
             self.i = save
             return None
         return [first, second]  # type: ignore[list-item]
-
-    def _category_at(self, k: int) -> bool:
-        return self._category_found_at(k) is not None
-
-    def _category_found_at(self, k: int) -> Optional[Tuple[str, int]]:
-        """:meth:`category_here` ``k`` words on; the position unchanged."""
-        save = self.i
-        self.i += k
-        found = self.category_here()
-        self.i = save
-        return found
 
     def roof_over_colour(self, attrs: List[Attribute], others: Sequence[str]
                          ) -> List[Attribute]:
@@ -1130,7 +1031,7 @@ class _Parser(RankRules):
             return False
         end = self.i + len(words)
         if len(words) == 1:   # "the end of the street": of a road's name
-            named = self._category_found_at(self.after_fillers(end + 1) - self.i) \
+            named = self.category_found_at(self.after_fillers(end + 1) - self.i) \
                 if self.peek(1) == "of" else None
             if named is None or named[0] != road:
                 return False

@@ -8,19 +8,33 @@ ordinal passes over come with it ("the 2nd closest": skip 1)."""
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import DISTANCE_RANKS, Relation, Target
+from .plan import DISTANCE_RANKS, Attribute, Relation, Target
 from .places import PlaceRules
 from .relation_rules import default_distance
 
-__all__ = ["RankRules", "Rank", "superlative", "keeps_one"]
+__all__ = ["RankRules", "Rank", "Premods", "superlative", "keeps_one"]
 
 #: what orders the objects, and how many of them are kept: ("largest", 3)
 Rank = Tuple[str, int]
+
+
+
+@dataclass
+class Premods:
+    """What is read before a name: attributes, a rank, a bare count ("the 3 buildings closest
+    to ..."), and the ranked objects an ordinal passes over ("the second largest": 1)."""
+
+    attrs: List[Attribute] = field(default_factory=list)
+    rank: Optional[Rank] = None
+    count: Optional[int] = None
+    skip: int = 0
+
 
 _EACH_OTHER_NOTE = "'closest to each other' keeps the closest pair; a count keeps more " \
     "('the 4 ... closest to each other')"
@@ -34,6 +48,83 @@ class RankRules(PlaceRules):
         #: "the second building from the left": the ordinal before the noun, whose order
         #: comes after it (:meth:`rank_to_a_side`)
         self.pending_position: Optional[int] = None
+        self.rank_share = 0.0   # "the largest 10 percent of": the share a premod rank keeps
+        #: "isolated", "clusters of", "the most isolated": relations to the object's own kind,
+        #: (kind, group size), set by premods and read by the target
+        self.own_kinds: List[Tuple[str, int]] = []
+        #: alternatives read by premods, per kind ("colour", "size", "rank"): "red and white
+        #: cars", "large and small buildings" (sizes on the first one's measure), "the largest
+        #: and the smallest building": the values after the first
+        self.choices: Dict[str, List[str]] = {}
+
+    def rank_premod(self, word: str, p: Premods, anchor: bool) -> bool:
+        """An ordinal, a count, a superlative or a share before a name, read into ``p``: "the
+        second largest", "the 3 largest", "the largest 3", "the (3) most isolated", "the
+        largest 10 percent of"; else False."""
+        ordinal = self.ordinal()
+        if ordinal is not None:   # "the second largest"; "the 2nd closest ... to"
+            position, words = ordinal
+            if p.rank is not None or p.count is not None:
+                raise self.fail("one rank at a time")
+            after = superlative(self.peek(words))
+            if after is not None:
+                p.rank, p.skip = (after, 1), position - 1
+                self.i += words + 1
+                return True
+            if not anchor and self.category_at(words):   # "the second building from
+                self.pending_position = position - 1      # the left"
+                self.i += words
+                return True
+        if word == "top" and _number(self.peek(1) or "") is not None:   # "the top 5 ..."
+            self.i += 1
+            return True
+        if word == "most" and lx.OWN_KIND_WORDS.get(self.peek(1) or "") == "isolated" \
+                and not anchor:   # "the (3) most isolated buildings": the farthest from
+            if p.rank is not None:   # the others of their kind
+                raise self.fail("one rank at a time")
+            p.rank, p.count = ("farthest", p.count or 1), None
+            self.own_kinds.append(("farthest", 0))
+            self.i += 2
+            return True
+        n = _number(word)
+        nxt = self.peek(1)
+        asked = superlative(nxt) if nxt is not None else None
+        if n is not None and nxt == "most":   # "the 3 most isolated": counted below
+            p.count = int(n) if n == int(n) and n >= 1 else None
+            if p.count is None:
+                raise self.fail("a count must be a whole number")
+            self.i += 1
+            return True
+        if n is not None and (asked or self.category_at(1)):
+            if n < 1 or n != int(n):
+                raise self.fail("a count must be a whole number")
+            if asked:
+                p.rank = (asked, int(n))
+                self.i += 2
+            elif p.rank is not None and p.rank[1] == 1 and not p.skip:   # "the largest 3"
+                p.rank = (p.rank[0], int(n))
+                self.i += 1
+            else:
+                p.count = int(n)
+                self.i += 1
+            return True
+        said = superlative(word)
+        if said:
+            p.rank = (said, 1)
+            self.i += 1
+            if not anchor and said not in DISTANCE_RANKS:
+                self.choices["rank"] = self.more_ranks()
+            share = self.share() if said in lx.SIZE_RANKS and not p.count else None
+            if share is not None:   # "the largest 10 percent of the buildings"
+                self.rank_share = share
+            return True
+        share = self.share() if p.rank is None and p.count is None else None
+        if share is not None:   # "the 10 percent largest buildings"
+            self.rank_share = share
+            if superlative(self.peek()) not in lx.SIZE_RANKS:
+                raise self.fail("a share of what rank")
+            return True
+        return False
 
     def is_ordinal_at(self, j: int) -> bool:
         """Whether word ``j`` begins an ordinal: "second", "2nd"."""
