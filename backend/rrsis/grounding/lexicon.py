@@ -20,9 +20,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
-           "JUNCTION_NOUNS", "BRIDGE_NOUNS", "ROAD_END_PHRASES", "ROAD_PART_NOUNS",
-           "SIDE_SUPERLATIVES", "SHARE_WORDS",
-           "INTENSIFIERS",
+           "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "ROAD_END_PHRASES",
+           "ROAD_PART_NOUNS", "SIDE_SUPERLATIVES", "SHARE_WORDS", "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS",
            "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
@@ -58,7 +57,7 @@ CATEGORIES: Tuple[Category, ...] = (
     # vehicle, and the model's vehicles are what it finds
     Category("vehicle", "vehicles", ("vehicle", "motor vehicle", "tractor", "farm vehicle",
                                      "construction vehicle", "excavator", "bulldozer",
-                                     "digger"), "vehicle"),
+                                     "digger", "veh"), "vehicle"),
     Category("car", "cars", ("car", "automobile", "passenger car", "sedan", "taxi", "suv",
                              "hatchback", "cab", "jeep", "police car", "patrol car",
                              "sports car", "station wagon", "estate car", "limousine",
@@ -678,6 +677,10 @@ ROAD_PART_NOUNS: FrozenSet[str] = JUNCTION_NOUNS | BRIDGE_NOUNS
 # group nouns that also say how the group is laid out, which the reading does not check
 LINE_NOUNS: FrozenSet[str] = frozenset({"row", "rows", "line", "lines", "queue", "queues"})
 # "patches of grass", "a stand of trees": read as the objects themselves (a note says so)
+#: after an object's name, its outline as a GIS layer holds it: "building footprints", "house
+#: outlines", "tree polygons" are the objects
+OUTLINE_NOUNS: FrozenSet[str] = frozenset({"footprint", "footprints", "outline", "outlines",
+                                           "polygon", "polygons"})
 COLLECTIVE_NOUNS: FrozenSet[str] = frozenset({
     "patch", "patches", "stand", "stands", "belt", "belts", "strip", "strips", "stretch",
     "stretches", "expanse", "expanses"})
@@ -785,8 +788,8 @@ def _all_words() -> FrozenSet[str]:
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, ROAD_PART_NOUNS, GENERIC_NOUNS,
                  COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, IMAGE_EDGE_NOUNS,
-                 PARTLY_WORDS, ENTIRELY_WORDS, SHARE_WORDS, {"roofed", "shaped", "sized",
-                                                             "percent"})
+                 PARTLY_WORDS, ENTIRELY_WORDS, SHARE_WORDS, OUTLINE_NOUNS,
+                 {"roofed", "shaped", "sized", "percent"})
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
                   COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS, IMAGE_EDGE_PLACES,
                   ROAD_END_PHRASES):

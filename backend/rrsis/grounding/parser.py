@@ -75,7 +75,8 @@ __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 #: tokenised word is "*"): :meth:`_Parser.head` reads it as every object the model knows
 GENERIC = "*"
 #: a generic noun that is a filler after a category name ("vehicle objects")
-_GENERIC_AFTER_A_NAME = lx.GENERIC_NOUNS - {"anything", "everything", "something"}
+_GENERIC_AFTER_A_NAME = (lx.GENERIC_NOUNS - {"anything", "everything", "something"}) \
+    | lx.OUTLINE_NOUNS   # "building footprints"
 
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = lx.CONJUNCTIONS
