@@ -119,6 +119,7 @@ class _Parser(RankRules):
         super().__init__(tokens, vocabulary)
         self.premod_region: Optional[Region] = None   # "the northern road": likewise
         self.owner: Optional[Target] = None   # "houses and their gardens": the houses
+        self.last_anchor: Optional[Target] = None   # the target's anchor "it" names
         self.premod_along: Optional[str] = None       # "roadside trees": along the road
         self.target_choices_read: Dict[str, List[str]] = {}   # ... of the target just read
         #: the words that named the last target's objects ("the large buildings"), read again
@@ -300,6 +301,7 @@ class _Parser(RankRules):
     def target_name(self) -> _Reading:
         """A target's premodifiers and names: "the 3 largest red cars and trucks"."""
         first_word = self.i
+        self.last_anchor = None
         attrs, rank, count, skip = self.premods()
         choices, self.choices = self.choices, {}
         region, self.premod_region = self.premod_region, None
@@ -455,7 +457,8 @@ class _Parser(RankRules):
             return True
         if not objects:
             return False
-        anchor = self.anchor()
+        named, anchor = self.last_anchor, self.anchor()
+        self.last_anchor = named   # what is left out is no anchor an "it" names
         ranked = anchor.rank is not None and anchor.rank[0] not in DISTANCE_RANKS
         own = set(anchor.categories) <= set(self.heads)
         if ranked and r.rank is None and not r.generic and _plain(replace(anchor, rank=None)) \
@@ -879,7 +882,16 @@ class _Parser(RankRules):
 
     def anchor(self, counted: bool = False) -> Target:
         """The object a relation refers to. ``counted``: a number of them may come first ("at
-        least 3 cars", "more than 2 trees", "3 or more cars"; :attr:`anchor_count`)."""
+        least 3 cars", "more than 2 trees", "3 or more cars"; :attr:`anchor_count`). "it" and
+        "them" name the target's last anchor ("north of the river and within 200 m of it"),
+        else a target read before ("the road and the cars on it")."""
+        if self.peek() in PRONOUNS and self.last_anchor is not None:
+            self.i += 1
+            return self.last_anchor
+        self.last_anchor = self.new_anchor(counted)
+        return self.last_anchor
+
+    def new_anchor(self, counted: bool) -> Target:
         self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
         had = self.word(self.i - 1) in lx.HAVING_WORDS   # "with a garden and a pool": both had
         self.skip_fillers()
@@ -941,8 +953,39 @@ class _Parser(RankRules):
         if clause is not None:   # "the road that runs along the river"
             attrs += clause[0]
             relations += clause[1]
+        roof = self.anchor_roof(groups)
+        if roof is not None:   # "trees near buildings with a red roof": the buildings'
+            attrs = self.roof_over_colour(attrs, []) + [roof]
+        nearest = self.anchor_rank(rank)
+        if nearest is not None:   # "cars within 5 m of the building closest to the river"
+            relation, rank, skip = nearest
+            relations.append(relation)
         return Target(tuple(heads), tuple(attrs), tuple(relations), region, rank, skip,
                       rank_share=share)
+
+    def anchor_roof(self, groups: Sequence[str]) -> Optional[Attribute]:
+        """"with a red roof" after a building anchor of a target that has none ("trees near
+        buildings with a red roof", "cars next to houses with blue roofs"): the anchor's
+        colour, consumed; else None (position unchanged: the target's roof, or none)."""
+        if self.peek() not in lx.ROOF_COLOUR_WORDS or "building" not in groups or \
+                "building" in self.groups_of(list(self.heads)):
+            return None
+        return self.roof_colour(False)
+
+    def anchor_rank(self, rank: Optional[Rank]) -> Optional[Tuple[Relation, Rank, int]]:
+        """"closest to the river" after a singular anchor of a plural target ("cars within 5
+        m of the building closest to the river"): the anchor's rank, consumed (with the
+        relation that orders it); else None (position unchanged: the target's)."""
+        name = self.word(self.i - 1) or ""
+        if rank is not None or not self.target_plural or name != lx.singular(name) or \
+                self.peek() not in lx.DISTANCE_SUPERLATIVES:
+            return None
+        state = self.snapshot()
+        try:
+            return self.distance_rank(None, None, 0)
+        except NotUnderstood:
+            self.restore(state)
+            return None
 
     def antecedent(self) -> Target:
         """The target read before that "it" or "its" (the last one named in the singular, else

@@ -1301,3 +1301,27 @@ def test_its_and_their_name_the_owner_and_among_is_surrounded_by() -> None:
     assert execute(parse("the house among the trees"), scene).picks == [("building", 1)]
     assert parse("cars along with trucks").summary() == parse("cars and trucks").summary()
     assert parse("its garden").mode == "end_to_end"   # whose?
+
+
+def test_what_follows_an_anchor_that_only_it_can_have_is_the_anchors() -> None:
+    """"trees within 10 m of buildings with a red roof": the roof is the buildings' (the trees
+    were made red); "cars within 5 m of the building closest to the river": that one building
+    (one car was kept, closest to the river); "north of the river and within 200 m of it": the
+    river (went to the model whole)."""
+    river = box(0, 0, 100, 10)
+    houses = [box(10, 20, 20, 30), box(60, 60, 70, 70)]   # 10 m from the river; 50 m
+    cars = [box(22, 22, 26, 24), box(72, 62, 76, 64), box(40, 40, 44, 42),   # by each; apart;
+            box(10, 31, 14, 33)]                                              # by the first
+    trees = [box(21, 26, 24, 29), box(71, 66, 74, 69)]
+    colours = {("building", 0): (0.8, 0.15, 0.15), ("building", 1): (0.9, 0.9, 0.9)}
+    scene = Scene({"water": [river], "building": houses, "car": cars, "tree": trees},
+                  (0.0, 0.0, 100.0, 100.0), lambda c, i: srgb_to_lab(np.array(
+                      colours.get((c, i), (0.3, 0.3, 0.3)))))
+    assert sorted(execute(parse("cars within 5 m of the building closest to the river"),
+                          scene).picks) == [("car", 0), ("car", 3)]
+    assert execute(parse("trees within 10 m of buildings with a red roof"),
+                   scene).picks == [("tree", 0)]
+    plan = parse("the 5 largest buildings north of the river and within 200 m of it")
+    assert [r.anchor.categories for r in plan.targets[0].relations] == [("water",), ("water",)]
+    assert parse("buildings next to the road with a red roof").summary() == \
+        "grounded: red building next to road (<= 10 m)"   # a road has no roof: the target's
