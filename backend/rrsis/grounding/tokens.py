@@ -41,6 +41,7 @@ _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|ea
                    "above|below|inside|over|under|at|by|adjacent|around|across|between|"
                    "touching|with|without|more|less|further|farther|alongside|outside|away")
 _ROAD_NAMES = "|".join(sorted(lx.TRAFFIC_WAYS, key=len, reverse=True))
+_PATH_NAMES = "path|footpath|pathway|trail|track|lane|alley|bikeway"   # ways on foot too
 _BUILDING_NAMES = "|".join(sorted({n for c in lx.CATEGORIES if c.group == "building"
                                    for n in c.names if " " not in n and n != "building"},
                                   key=len, reverse=True))
@@ -229,7 +230,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the road to the river": a way that leads there touches it; only as the object asked
     # for ("cars on the road to the river" would put the cars at the river: an anchor takes
     # a relation after its name only in a clause, "the road that leads to the river")
-    (rf"^\s*((?:the\s+|all\s+)?(?:{_ROAD_NAMES})s?)\s+to\s+(?=(?:the|a|an)\b)",
+    (rf"^\s*((?:the\s+|all\s+)?(?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+to\s+(?=(?:the|a|an)\b)",
      r" \1 touching "),
     # traffic is the vehicles on a road: "roads with heavy traffic" have many, "with light
     # traffic" few, "without traffic" none; "busy roads" have many; "the busiest road" is the
