@@ -291,7 +291,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " at an angle to the road "),
     (r"\b(?:angle|angled|diagonal) parking\b", " cars at an angle to the road "),
     # "surrounded by trees on all sides": surrounded says it all
-    (r"(\bsurrounded\b.*?)\s+on\s+(?:all|every)\s+(?:four\s+)?sides?\b", r"\1 "),
+    (r"(\bsurrounded\b(?:\s+\S+){0,8}?)\s+on\s+(?:all|every)\s+(?:four\s+)?sides?\b", r"\1 "),
     # "buildings with an inner courtyard": the shape; "trees in the courtyard (of the
     # school)": in a hole of its building
     (r"\bwith (?:an? |inner |central |open |internal )*courtyards?\b", " courtyard "),
