@@ -104,8 +104,9 @@ class RrsisDock(QgsDockWidget):
             "terraced houses, cars at the intersection, cars on the bridge, roads crossing the "
             "river, roads with buildings on both sides, buildings with a courtyard, buildings at "
             "the end of the road, the road and the cars on it), junctions, dead ends and "
-            "bridges themselves (intersections, cul-de-sacs, bridges), ranks (the building furthest "
-            "north, the second car from the left), regions (in the top left of the image), "
+            "bridges themselves (intersections, cul-de-sacs, bridges), ranks (the building "
+            "furthest north, the second car from the left, the largest 10 % of the "
+            "buildings), regions (in the top left of the image), "
             "not / except, and / or. Anything else goes to the model whole, as does what the "
             "model answered better in validation (trees along the road). The line under the "
             "box shows how it will be read, and after a run how it was."))

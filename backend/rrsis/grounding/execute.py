@@ -253,10 +253,10 @@ PART_FINDERS: Dict[str, Callable[[List[BaseGeometry], Tuple[float, float, float,
 
 def _parts(target: Target, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:
     """The ``target.part`` of the objects ``keys`` ("junction": where arms of several road
-    objects meet; "bridge": the road over the water; "end": where a road stops), kept in ``scene.derived``; their keys.
-    ``keys`` are every object of the part's categories the scene keeps, the same each time,
-    so the parts are found once per scene ("junctions near the junction", and every
-    expression of a run that shares the scene)."""
+    objects meet; "bridge": the road over the water; "end": where a road stops), kept in
+    ``scene.derived``; their keys. ``keys`` are every object of the part's categories the
+    scene keeps, the same each time, so the parts are found once per scene ("junctions near
+    the junction", and every expression of a run that shares the scene)."""
     part = target.part
     if part not in scene.derived:
         wholes = [unary_union([scene.geometry(k) for k in keys if k[0] == c])
