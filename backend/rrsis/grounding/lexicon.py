@@ -635,7 +635,7 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "the", "a", "an", "all", "any", "every", "each", "some", "that", "which", "who", "are",
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
-    "select", "segment", "highlight", "mark", "only", "areas", "area",
+    "select", "segment", "highlight", "mark", "only", "just", "areas", "area",
     # what an analyst asks a tool to do: "extract building footprints", "where are the cars"
     "extract", "detect", "identify", "locate", "delineate", "digitize", "digitise", "outline",
     "where", "get", "give", "list", "what", "arranged", "placed", "positioned",

@@ -42,6 +42,8 @@ _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|ea
                    "touching|with|without|more|less|further|farther|alongside|outside|away")
 _ROAD_NAMES = "|".join(sorted(lx.TRAFFIC_WAYS, key=len, reverse=True))
 _PATH_NAMES = "path|footpath|pathway|trail|track|lane|alley|bikeway"   # ways on foot too
+_UNITS = "|".join(sorted({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"},
+                         key=len, reverse=True))
 _BUILDING_NAMES = "|".join(sorted({n for c in lx.CATEGORIES if c.group == "building"
                                    for n in c.names if " " not in n and n != "building"},
                                   key=len, reverse=True))
@@ -146,9 +148,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # vehicles they hold, read before the name)
     (r"\b([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:that|which)\s+(?:are|is)\s+(empty|unoccupied|full)"
      r"\b", r" \2 \1 "),
-    # "with only one car nearby", "with just 2 trees": exactly that many
-    (r"\b(?:only|just)\s+(?=(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b)",
-     " exactly "),
+    # "with only one car nearby", "with just 2 trees": exactly that many ("just 5 m from" is
+    # a distance)
+    (r"\b(?:only|just)\s+(?=(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+     rf"(?!(?:{_UNITS})(?:\b|\d))[^\W\d_])", " exactly "),
     # "cars along with trucks", "houses as well as sheds": and; "houses hidden among trees",
     # "nestled among": among
     (r"\b(?:along\s+with|together\s+with|as\s+well\s+as)\b", " and "),
