@@ -117,10 +117,7 @@ class _Parser(RankRules):
 
     def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
         super().__init__(tokens, vocabulary)
-        self.premod_region: Optional[Region] = None   # "the northern road": likewise
-        self.owner: Optional[Target] = None   # "houses and their gardens": the houses
         self.last_anchor: Optional[Target] = None   # the target's anchor "it" names
-        self.premod_along: Optional[str] = None       # "roadside trees": along the road
         self.target_choices_read: Dict[str, List[str]] = {}   # ... of the target just read
         #: the words that named the last target's objects ("the large buildings"), read again
         #: where a second reading leaves them out ("... or south of the river")
@@ -302,12 +299,8 @@ class _Parser(RankRules):
         """A target's premodifiers and names: "the 3 largest red cars and trucks"."""
         first_word = self.i
         self.last_anchor = None
-        attrs, rank, count, skip = self.premods()
-        choices, self.choices = self.choices, {}
-        region, self.premod_region = self.premod_region, None
-        share, self.rank_share = self.rank_share, 0.0
-        owner, self.owner = self.owner, None
-        along, self.premod_along = self.premod_along, None
+        p = self.premods()
+        attrs, rank, count, skip, choices = p.attrs, p.rank, p.count, p.skip, p.choices
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
         road_part = self.road_part()   # "the intersections", "bridges": a part of the road's
@@ -327,19 +320,18 @@ class _Parser(RankRules):
         self.subject = self.t[first_word:self.i]
         groups = self.groups_of(heads)
         self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
-        reading = _Reading(groups, attrs, rank, count, skip, choices, region, road_part,
+        reading = _Reading(groups, attrs, rank, count, skip, choices, p.region, road_part,
                            generic, plural, ranked_before=rank is not None,
-                           first_word=first_word, item=self.i, share=share)
-        for kind, size in self.own_kinds:   # to the other objects of its own categories
+                           first_word=first_word, item=self.i, share=p.share)
+        for kind, size in p.own_kinds:   # to the other objects of its own categories
             reading.relations.append(self.own_kind_relation(kind, size, groups, self.heads))
-        self.own_kinds = []
-        if along is not None:   # "roadside trees"
-            reading.relations.append(self.along_side(along, groups))
-        if owner is not None:   # "the building and its parking lot": next to that building
+        if p.along is not None:   # "roadside trees"
+            reading.relations.append(self.along_side(p.along, groups))
+        if p.owner is not None:   # "the building and its parking lot": next to that building
             if road_part is not None:
                 raise self.fail(f"a {road_part.part} of its own")
-            reading.relations.append(Relation("next_to", owner, default_distance(
-                "next_to", groups, owner, self.vocab)))
+            reading.relations.append(Relation("next_to", p.owner, default_distance(
+                "next_to", groups, p.owner, self.vocab)))
         return reading
 
     def joined(self, r: _Reading) -> bool:
@@ -575,13 +567,12 @@ class _Parser(RankRules):
         """The lexicon groups of a target's heads: they choose its default distances."""
         return [self.vocab.group_of(h) for h in heads]
 
-    def premods(self, anchor: bool = False
-                ) -> Tuple[List[Attribute], Optional[Rank], Optional[int], int]:
+    def premods(self, anchor: bool = False) -> Premods:
         """Attributes, a rank ("the 3 largest", "the closest"), a bare count ("the 3
-        buildings closest to ...", ranked by the superlative after the noun) and the number
-        of ranked objects an ordinal passes over ("the second largest": 1). ``anchor``: read
-        before an anchor's noun, which takes no relation of its own but a side word's
-        ("roadside"), so not "empty"'s."""
+        buildings closest to ...", ranked by the superlative after the noun), the number of
+        ranked objects an ordinal passes over ("the second largest": 1), and the rest of
+        :class:`~.ranks.Premods`. ``anchor``: read before an anchor's noun, which takes no
+        relation of its own but a side word's ("roadside"), so not "empty"'s."""
         p = Premods()
         while True:
             self.skip_fillers()
@@ -589,11 +580,11 @@ class _Parser(RankRules):
             if word is None:
                 raise self.fail("no object named")
             if self.rank_premod(word, p, anchor) or self.group_premod(word, p, anchor) \
-                    or self.place_premod(word, anchor):
+                    or self.place_premod(word, p, anchor):
                 continue
             if self.category_here() is not None or word in lx.ROAD_PART_NOUNS or \
                     self.trial(self.road_part, self.i)[0] is not None:   # a noun, or
-                return p.attrs, p.rank, p.count, p.skip   # "intersections", "dead ends"
+                return p   # "intersections", "dead ends"
             self.attribute_premod(word, p, anchor)
 
     def group_premod(self, word: str, p: Premods, anchor: bool) -> bool:
@@ -601,21 +592,21 @@ class _Parser(RankRules):
         part of it: "isolated", "clusters of (5 or more)", "the (2) largest clusters of",
         "patches of", "the roof of"; else False."""
         if word in lx.OWN_KIND_WORDS and self.peek(1) != "to":   # not "adjacent to"
-            self.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
+            p.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
             self.i += 1
             return True
         if self.peek(1) != "of":
             return False
         if word in lx.GROUP_NOUNS and not anchor:
             if p.rank is not None and p.rank[0] == "largest" and not p.skip and p.count is None:
-                self.own_kinds.append(("largest_group", p.rank[1]))   # "the (2) largest
+                p.own_kinds.append(("largest_group", p.rank[1]))   # "the (2) largest
                 p.rank = None                          # cluster(s) of buildings": members
                 self.i += 2
                 return True
             if p.rank is not None or p.count is not None:   # "clusters of buildings"
                 raise self.fail("a rank or count of groups")   # "the 2 largest groups of"
             self.i += 2
-            self.own_kinds.append(("group", self.group_size(word)))
+            p.own_kinds.append(("group", self.group_size(word)))
             return True
         if word in lx.COLLECTIVE_NOUNS or word in lx.GROUP_NOUNS:
             # "patches of grass"; an anchor's "next to a row of trees": the objects ("the
@@ -634,20 +625,20 @@ class _Parser(RankRules):
             return True
         return False
 
-    def place_premod(self, word: str, anchor: bool) -> bool:
+    def place_premod(self, word: str, p: Premods, anchor: bool) -> bool:
         """Before a name, where its objects are: "the northern road", "houses and their
         gardens" (next to the houses), "roadside trees", "empty parking lots" (without
         vehicles); else False."""
         if word in lx.REGION_ADJECTIVES and self.peek(1) not in ("of", "side", "part"):
-            self.premod_region = Region(*lx.REGION_ADJECTIVES[word])   # "the northern road"
+            p.region = Region(*lx.REGION_ADJECTIVES[word])   # "the northern road"
             self.i += 1
             return True
         if word in _POSSESSIVES and not anchor and self.named_before:   # "houses and
-            self.owner = self.antecedent()   # their gardens": the gardens next to them
+            p.owner = self.antecedent()   # their gardens": the gardens next to them
             return True
         side = self.side_anchor(word)
         if side is not None:   # "roadside trees", "street trees": along the road
-            self.premod_along = side   # an anchor's too: "cars near roadside trees"
+            p.along = side   # an anchor's too: "cars near roadside trees"
             return True
         found = self.category_found_at(1) if word in _OCCUPANCY else None
         if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
@@ -672,10 +663,10 @@ class _Parser(RankRules):
             raise self.fail("no object named")
         p.attrs.append(attr)
         if attr.kind == "colour" and not any(a.kind == "colour" for a in p.attrs[:-1]):
-            self.choices["colour"] = self.more_colours()
+            p.choices["colour"] = self.more_colours()
         if attr.kind == "size" and not anchor and not attr.negated \
                 and not any(a.kind == "size" for a in p.attrs[:-1]):
-            self.choices["size"] = self.more_sizes(attr)
+            p.choices["size"] = self.more_sizes(attr)
         if self.peek() == "and" and self.other_measure_at(1, attr):   # "long and narrow
             self.i += 1                                              # trucks": both
 
@@ -885,18 +876,15 @@ class _Parser(RankRules):
         least 3 cars", "more than 2 trees", "3 or more cars"; :attr:`anchor_count`). "it" and
         "them" name the target's last anchor ("north of the river and within 200 m of it"),
         else a target read before ("the road and the cars on it")."""
-        if self.peek() in PRONOUNS and self.last_anchor is not None:
-            self.i += 1
-            return self.last_anchor
-        self.last_anchor = self.new_anchor(counted)
+        named = self.word(self.after_fillers(self.i)) in PRONOUNS and (
+            self.last_anchor is not None or self.named_before)
+        self.last_anchor = self.antecedent() if named else self.new_anchor(counted)
         return self.last_anchor
 
     def new_anchor(self, counted: bool) -> Target:
         self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
         had = self.word(self.i - 1) in lx.HAVING_WORDS   # "with a garden and a pool": both had
         self.skip_fillers()
-        if self.peek() in PRONOUNS and self.named_before:   # "the road and the cars on it"
-            return self.antecedent()
         if had and self.peek() in _POSSESSIVES:   # "houses with their gardens": theirs had
             self.i += 1
         self.anchor_count = self.anchor_quantity() if counted else None
@@ -910,17 +898,13 @@ class _Parser(RankRules):
         road_part = self.road_part()
         if road_part is not None:   # "at the intersection", "on the bridge": a part of the
             return road_part        # road's mask
-        attrs, rank, count, skip = self.premods(anchor=True)
+        p = self.premods(anchor=True)
+        attrs, rank, count, skip = p.attrs, p.rank, p.count, p.skip
         if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
             self.anchor_count = (count, False, None)
             self.notes.append(f"'{count} ...' read as at least {count}")
             count = None
-        region, self.premod_region = self.premod_region, None
-        share, self.rank_share = self.rank_share, 0.0   # "near the largest 10 % of buildings"
-        along, self.premod_along = self.premod_along, None
-        own_kinds, self.own_kinds = self.own_kinds, []   # "next to isolated buildings"
-        choices, self.choices = self.choices, {}
-        if choices.get("colour"):
+        if p.choices.get("colour"):
             raise self.fail("an anchor takes one colour")
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
@@ -946,9 +930,9 @@ class _Parser(RankRules):
         heads = list(dict.fromkeys(heads))
         groups = self.groups_of(heads)
         relations = [self.own_kind_relation(kind, size, groups, tuple(heads))
-                     for kind, size in own_kinds]
-        if along is not None:   # "near roadside trees": along the road
-            relations.append(self.along_side(along, groups))
+                     for kind, size in p.own_kinds]   # "next to isolated buildings"
+        if p.along is not None:   # "near roadside trees": along the road
+            relations.append(self.along_side(p.along, groups))
         clause = self.anchor_clause(heads)
         if clause is not None:   # "the road that runs along the river"
             attrs += clause[0]
@@ -960,8 +944,8 @@ class _Parser(RankRules):
         if nearest is not None:   # "cars within 5 m of the building closest to the river"
             relation, rank, skip = nearest
             relations.append(relation)
-        return Target(tuple(heads), tuple(attrs), tuple(relations), region, rank, skip,
-                      rank_share=share)
+        return Target(tuple(heads), tuple(attrs), tuple(relations), p.region, rank, skip,
+                      rank_share=p.share)
 
     def anchor_roof(self, groups: Sequence[str]) -> Optional[Attribute]:
         """"with a red roof" after a building anchor of a target that has none ("trees near
@@ -988,12 +972,16 @@ class _Parser(RankRules):
             return None
 
     def antecedent(self) -> Target:
-        """The target read before that "it" or "its" (the last one named in the singular, else
-        the last) or "them", "their" (... in the plural) names, consumed: "the road and the cars
-        on it", "the road, the cars on it and the trucks next to it" (the road)."""
+        """What "it", "them", "its" or "their" here names, consumed: the target's last anchor
+        ("north of the river and within 200 m of it"), else the target read before, the last
+        one named in the singular for "it" and "its" (else the last), in the plural for "them"
+        and "their": "the road and the cars on it", "the road, the cars on it and the trucks
+        next to it" (the road)."""
+        self.skip_fillers()
+        self.both = False
         plural = self.t[self.i] in ("them", "their")
-        named = next((t for t, p in reversed(self.named_before) if p == plural),
-                     self.named_before[-1][0])
+        named = self.last_anchor if self.last_anchor is not None else next(
+            (t for t, p in reversed(self.named_before) if p == plural), self.named_before[-1][0])
         if named is None:
             raise self.fail("which of its readings")
         self.i += 1

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from . import lexicon as lx
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import DISTANCE_RANKS, Attribute, Relation, Target
+from .plan import DISTANCE_RANKS, Attribute, Region, Relation, Target
 from .places import PlaceRules
 from .relation_rules import default_distance
 
@@ -28,12 +28,24 @@ Rank = Tuple[str, int]
 @dataclass
 class Premods:
     """What is read before a name: attributes, a rank, a bare count ("the 3 buildings closest
-    to ..."), and the ranked objects an ordinal passes over ("the second largest": 1)."""
+    to ..."), and the ranked objects an ordinal passes over ("the second largest": 1); and
+    what the target or anchor named after them takes from them."""
 
     attrs: List[Attribute] = field(default_factory=list)
     rank: Optional[Rank] = None
     count: Optional[int] = None
     skip: int = 0
+    share: float = 0.0                 # "the largest 10 percent of": the share the rank keeps
+    #: "isolated", "clusters of", "the most isolated": relations to the object's own kind,
+    #: (kind, group size)
+    own_kinds: List[Tuple[str, int]] = field(default_factory=list)
+    #: alternatives per kind ("colour", "size", "rank"): "red and white cars", "large and
+    #: small buildings" (sizes on the first one's measure), "the largest and the smallest
+    #: building": the values after the first
+    choices: Dict[str, List[str]] = field(default_factory=dict)
+    region: Optional[Region] = None    # "the northern road"
+    along: Optional[str] = None        # "roadside trees": along the road
+    owner: Optional[Target] = None     # "houses and their gardens": the houses
 
 
 _EACH_OTHER_NOTE = "'closest to each other' keeps the closest pair; a count keeps more " \
@@ -48,14 +60,6 @@ class RankRules(PlaceRules):
         #: "the second building from the left": the ordinal before the noun, whose order
         #: comes after it (:meth:`rank_to_a_side`)
         self.pending_position: Optional[int] = None
-        self.rank_share = 0.0   # "the largest 10 percent of": the share a premod rank keeps
-        #: "isolated", "clusters of", "the most isolated": relations to the object's own kind,
-        #: (kind, group size), set by premods and read by the target
-        self.own_kinds: List[Tuple[str, int]] = []
-        #: alternatives read by premods, per kind ("colour", "size", "rank"): "red and white
-        #: cars", "large and small buildings" (sizes on the first one's measure), "the largest
-        #: and the smallest building": the values after the first
-        self.choices: Dict[str, List[str]] = {}
 
     def rank_premod(self, word: str, p: Premods, anchor: bool) -> bool:
         """An ordinal, a count, a superlative or a share before a name, read into ``p``: "the
@@ -83,7 +87,7 @@ class RankRules(PlaceRules):
             if p.rank is not None:   # the others of their kind
                 raise self.fail("one rank at a time")
             p.rank, p.count = ("farthest", p.count or 1), None
-            self.own_kinds.append(("farthest", 0))
+            p.own_kinds.append(("farthest", 0))
             self.i += 2
             return True
         n = _number(word)
@@ -113,14 +117,14 @@ class RankRules(PlaceRules):
             p.rank = (said, 1)
             self.i += 1
             if not anchor and said not in DISTANCE_RANKS:
-                self.choices["rank"] = self.more_ranks()
+                p.choices["rank"] = self.more_ranks()
             share = self.share() if said in lx.SIZE_RANKS and not p.count else None
             if share is not None:   # "the largest 10 percent of the buildings"
-                self.rank_share = share
+                p.share = share
             return True
         share = self.share() if p.rank is None and p.count is None else None
         if share is not None:   # "the 10 percent largest buildings"
-            self.rank_share = share
+            p.share = share
             if superlative(self.peek()) not in lx.SIZE_RANKS:
                 raise self.fail("a share of what rank")
             return True
