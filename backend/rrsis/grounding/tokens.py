@@ -9,52 +9,53 @@ water's edge" is along it, "close together" is near each other.
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Tuple, Union
+from typing import Callable, Iterable, List, Tuple, Union
 
 from . import lexicon as lx
 
 __all__ = ["tokenize", "REWRITES"]
 
-_EDGES = "|".join(sorted(lx.EDGE_NAMES, key=len, reverse=True))
-_SIDES = "|".join(sorted(lx.SIDE_WORDS, key=len, reverse=True))
-_COMPASS = "|".join(sorted(lx.COMPASS_BEARINGS, key=len, reverse=True))
-_AXIS_VERBS = "|".join(sorted(lx.AXIS_VERBS, key=len, reverse=True))
+
+def _either(words: Iterable[str]) -> str:
+    """A regex alternation of ``words``, the longest first (so "cut off by" wins over "cut")."""
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_EDGES = _either(lx.EDGE_NAMES)
+_SIDES = _either(lx.SIDE_WORDS)
+_COMPASS = _either(lx.COMPASS_BEARINGS)
+_AXIS_VERBS = _either(lx.AXIS_VERBS)
 #: verbs of extent before a measure: "roofs covering more than 100 m2"
 _EXTENT_VERBS = r"(?:cover(?:s|ing)?|occup(?:y|ies|ying)|span(?:s|ning)?|measur(?:es|ing))"
 #: two compass words naming an axis: "north-south", "from east to west", "NE-SW", "N/S"
 _AXIS = (rf"(?:from\s+)?(?:({_COMPASS})\s*(?:-|–|\bto\b|/)\s*({_COMPASS})"
          r"|\b([nsew]{1,2})\s*[-–/]\s*([nsew]{1,2}))\b")
 #: size words by area ("large", "tiny"; not "wide"): "with a large footprint" is "large"
-_AREA_SIZES = "|".join(sorted((w for w, v in lx.SIZE_WORDS.items()
-                               if lx.RELATIVE_SIZES.get(v, ("",))[0] == "area"),
-                              key=len, reverse=True))
-_INTENSIFIERS = "|".join(sorted(lx.INTENSIFIERS, key=len, reverse=True))
+_AREA_SIZES = _either(w for w, v in lx.SIZE_WORDS.items()
+                      if lx.RELATIVE_SIZES.get(v, ("",))[0] == "area")
+_INTENSIFIERS = _either(lx.INTENSIFIERS)
 #: what an intensifier makes stricter: a relative size, "long"
-_STRICTER = "|".join(sorted({w for w, v in lx.SIZE_WORDS.items() if "very " + v in
-                             lx.RELATIVE_SIZES} | {"long", "elongated"}, key=len, reverse=True))
+_STRICTER = _either({w for w, v in lx.SIZE_WORDS.items() if "very " + v in lx.RELATIVE_SIZES}
+                   | {"long", "elongated"})
 #: the one-word names of the base categories: "tree rows" are rows of trees
-_NAMES = "|".join(sorted({n for c in lx.CATEGORIES for n in c.names if " " not in n},
-                         key=len, reverse=True))
+_NAMES = _either({n for c in lx.CATEGORIES for n in c.names if " " not in n})
 #: words a relation starts with: "not near the road" negates a relation, "not trees" names
 #: what is left out
 _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|east|west|"
                    "above|below|inside|over|under|at|by|adjacent|around|across|between|"
                    "touching|with|without|more|less|further|farther|alongside|outside|away")
-_ROAD_NAMES = "|".join(sorted(lx.TRAFFIC_WAYS, key=len, reverse=True))
+_ROAD_NAMES = _either(lx.TRAFFIC_WAYS)
 _PATH_NAMES = "path|footpath|pathway|trail|track|lane|alley|bikeway"   # ways on foot too
-_UNITS = "|".join(sorted({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"},
-                         key=len, reverse=True))
-_BUILDING_NAMES = "|".join(sorted({n for c in lx.CATEGORIES if c.group == "building"
-                                   for n in c.names if " " not in n and n != "building"},
-                                  key=len, reverse=True))
-_VAGUE = "|".join(sorted(lx.VAGUE_COUNTS, key=len, reverse=True))
-_CROWDED = "|".join(sorted(lx.CROWDED_WORDS, key=len, reverse=True))
-_UNCOVERED = "|".join(sorted(lx.UNCOVERED_WORDS, key=len, reverse=True)).replace(" ", r"[\s-]")
-_AREAS = "|".join(sorted(lx.AREA_NOUNS, key=len, reverse=True))
+_UNITS = _either({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"})
+_BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
+                           for n in c.names if " " not in n and n != "building"})
+_VAGUE = _either(lx.VAGUE_COUNTS)
+_CROWDED = _either(lx.CROWDED_WORDS)
+_UNCOVERED = _either(lx.UNCOVERED_WORDS).replace(" ", r"[\s-]")
+_AREAS = _either(lx.AREA_NOUNS)
 #: ground in general, not a category's name ("land" is bare land's)
-_GROUND = "|".join(sorted(lx.AREA_NOUNS - set(lx.CATEGORY_NAMES) - {"space", "spaces", "spot",
-                                                                   "spots"},   # parking ones
-                          key=len, reverse=True))
+_GROUND = _either(lx.AREA_NOUNS - set(lx.CATEGORY_NAMES)
+                  - {"space", "spaces", "spot", "spots"})   # parking ones
 _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
                 "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
@@ -130,7 +131,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:from )?(\d+(?:\.\d+)?)\s+to\s+(\d+(?:\.\d+)?)(?=\s*[^\W\d_])",
      r" between \1 and \2 "),
     # "reddish", "teal", "rusty", "rust-coloured": the colour names they stand for
-    (rf"\b({'|'.join(sorted(lx.COLOUR_ALIASES, key=len, reverse=True))})(?:[\s-]+colou?red)?\b",
+    (rf"\b({_either(lx.COLOUR_ALIASES)})(?:[\s-]+colou?red)?\b",
      lambda m: f" {lx.COLOUR_ALIASES[m.group(1).lower()]} "),
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
