@@ -46,6 +46,7 @@ _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|ea
                    "touching|with|without|more|less|further|farther|alongside|outside|away")
 _ROAD_NAMES = _either(lx.TRAFFIC_WAYS)
 _PATH_NAMES = "path|footpath|pathway|trail|track|lane|alley|bikeway"   # ways on foot too
+_MOVING = _either(set(lx.MOTION_WORDS) - {"stationary"})
 _UNITS = _either({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"})
 _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
                            for n in c.names if " " not in n and n != "building"})
@@ -117,8 +118,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"outside|inside|by|(?:north|south|east|west)\w*\s+of)\b)", " "),
     # "cars driving on the road", "trucks moving along the highway": where they are (the
     # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
-    (r"\b(?:driving|moving|travell?ing|speeding)\s+(?=(?:on|along|in|across|through|over|"
-     r"down|up|towards?|into|onto)\b)", " "),
+    (rf"\b(?:{_MOVING})\s+(?=(?:on|along|in|across|through|over|down|up|towards?|into|"
+     r"onto)\b)", " "),
     # "half a hectare": 0.5 of it
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other
