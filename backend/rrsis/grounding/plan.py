@@ -244,9 +244,9 @@ class Target:
         northernmost"), not by an anchor ("the closest to the road", "with the most cars")."""
         return self.rank if self.rank and self.rank[0] not in ANCHOR_RANKS else None
 
-    def rank_text(self) -> str:
+    def rank_text(self, named: bool = False) -> str:
         """"the 3 largest", "the 2nd largest", "the largest"; "the 3", "the 2nd" for a rank by
-        distance (its relation names the superlative: "nearest to road")."""
+        distance (its relation names the superlative: "nearest to road"), unless ``named``."""
         if not self.rank:
             return ""
         what, n = self.rank
@@ -257,7 +257,7 @@ class Target:
             return f"the {what} {share_text(self.rank_share)}"
         words = ["the"] + ([ordinal(self.rank_skip + 1)] if self.rank_skip else []) \
             + ([str(n)] if n > 1 else [])
-        return " ".join(words + ([] if what in ANCHOR_RANKS else [what]))
+        return " ".join(words + ([] if what in ANCHOR_RANKS and not named else [what]))
 
     def rank_count(self, objects: int) -> int:
         """How many of ``objects`` the rank keeps: its count, or its share of them."""

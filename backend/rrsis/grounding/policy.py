@@ -23,8 +23,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .kinds import family_of
 from .lexicon import group_of
-from .plan import (ALL_BUT, COUNT_RANKS, DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target,
-                   ordinal, share_text)
+from .plan import COUNT_RANKS, DISTANCE_RANKS, RELATION_WORDS, Plan, Relation, Target
 
 __all__ = ["DECISIONS", "MIN_SAMPLES", "METRICS", "families", "decide", "policy_of",
            "end_to_end_reason"]
@@ -70,15 +69,7 @@ def _rank_family(target: Target, group: str) -> str:
     but the largest building": the count is part of the family, so what was measured on "the
     largest" is never taken for "the 3 largest" (the model was only ever taught the first)."""
     assert target.rank is not None
-    what, n = target.rank
-    if n >= ALL_BUT:   # "... except the 3 largest"
-        skip = f"{target.rank_skip} " if target.rank_skip > 1 else ""
-        return f"all but the {skip}{what} {group}"
-    if target.rank_share:   # "the largest 10 % building"
-        return f"the {what} {share_text(target.rank_share)} {group}"
-    nth = f"{ordinal(target.rank_skip + 1)} " if target.rank_skip else ""
-    count = f"{n} " if n > 1 else ""
-    return f"the {nth}{count}{what} {group}"
+    return f"{target.rank_text(named=True)} {group}"
 
 
 def families(plan: Plan) -> Tuple[str, ...]:
