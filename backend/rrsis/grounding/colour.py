@@ -15,7 +15,7 @@ import numpy as np
 
 from .lexicon import COLOURS, ColourRange
 
-__all__ = ["srgb_to_lab", "median_lab", "has_colour", "lch", "colour_range"]
+__all__ = ["srgb_to_lab", "median_lab", "has_colour", "lch", "colour_range", "towards_hue"]
 
 _M = np.array([[0.4124564, 0.3575761, 0.1804375],
                [0.2126729, 0.7151522, 0.0721750],
@@ -89,3 +89,12 @@ def has_colour(lab: np.ndarray, name: str) -> bool:
         return True
     lo, hi = spec.hue
     return lo <= h <= hi if lo <= hi else (h >= lo or h <= hi)
+
+
+def towards_hue(lab: np.ndarray, name: str) -> float:
+    """How far a median Lab goes towards the hue ``name`` (a hue of the lexicon): its chroma
+    along the direction of the hue range's centre in the a*b* plane, negative the other way.
+    "The reddest roof" is the one with the most red, not the one nearest a red swatch: a
+    saturated red beats a pale one, and a grey roof (no chroma) scores 0."""
+    angle = math.radians(_hue_centre(COLOURS[name].hue))  # type: ignore[arg-type]
+    return float(lab[1]) * math.cos(angle) + float(lab[2]) * math.sin(angle)

@@ -25,7 +25,7 @@ from shapely.ops import unary_union
 
 from . import lexicon as lx
 from . import relations as rel
-from .colour import has_colour
+from .colour import has_colour, towards_hue
 from .plan import COUNT_RANKS, DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
@@ -231,15 +231,30 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             ordered = sorted(keys, key=anchors_of.__getitem__, reverse=what == "most")
             return [k for k in ordered if what == "fewest" or anchors_of[k] > 0][first:first + n]
         size, largest_first = lx.SIZE_RANKS[what]
-        x0, y0, x1, y1 = scene.bounds
-        middle = Point((x0 + x1) / 2, (y0 + y1) / 2)
-        rank_key: Callable[[BaseGeometry], float] = {   # "closest to the centre of the image",
-            "off_centre": lambda g: g.centroid.distance(middle),   # "... to the image edge"
-            "off_edge": lambda g: rel.edge_gap(g, scene.bounds),
-        }.get(size, lambda g: measure(size, g))
-        keys = sorted(keys, key=lambda k: rank_key(scene.geometry(k)),
-                      reverse=largest_first)[first:first + n]
+        value = {k: _rank_value(size, k, scene) for k in keys}
+        keys = [k for k in keys if math.isfinite(value[k])]   # an object without a colour
+        n = target.rank_count(len(keys))   # a share is of those with one
+        keys = sorted(keys, key=value.__getitem__, reverse=largest_first)[first:first + n]
     return keys
+
+
+def _rank_value(size: str, key: ObjectKey, scene: Scene) -> float:
+    """What a rank of :data:`~.lexicon.SIZE_RANKS` orders an object by: a measure of its
+    outline, its centre's gap to the extent's centre ("the most central") or edge ("the
+    outermost"), or its colour (:data:`~.lexicon.COLOUR_RANKS`; NaN where no pixel of it was
+    read, which no rank keeps)."""
+    if size in lx.COLOUR_RANKS:
+        lab = scene.lab(key)
+        if np.isnan(lab).any():
+            return math.nan
+        return float(lab[0]) if size == "lightness" else towards_hue(lab, size)
+    geom = scene.geometry(key)
+    if size == "off_centre":
+        x0, y0, x1, y1 = scene.bounds
+        return float(geom.centroid.distance(Point((x0 + x1) / 2, (y0 + y1) / 2)))
+    if size == "off_edge":
+        return float(rel.edge_gap(geom, scene.bounds))
+    return measure(size, geom)
 
 
 #: a part's name -> how it is found in the union of each of its target's categories (in

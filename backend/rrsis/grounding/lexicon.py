@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
-           "RELATIVE_SIZES", "SIZE_RANKS", "CONJUNCTIONS",
+           "RELATIVE_SIZES", "SIZE_RANKS", "COLOUR_RANKS", "ranks_by_colour", "CONJUNCTIONS",
            "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
            "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "BOTH_SIDES_WORDS",
            "DIRECTION_WORDS", "REGION_WORDS", "COMPASS_POINTS", "INTERCARDINAL_POINTS",
@@ -271,7 +271,13 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               # by its centre's distance to the centre of the extent
                               "centremost": "most central", "centermost": "most central",
                               "middlemost": "most central", "outermost": "outermost",
-                              "innermost": "innermost"}
+                              "innermost": "innermost",
+                              # by the colour of its pixels (:data:`COLOUR_RANKS`)
+                              "brightest": "brightest", "lightest": "brightest",
+                              "whitest": "brightest", "darkest": "darkest",
+                              "blackest": "darkest", "reddest": "reddest",
+                              "greenest": "greenest", "bluest": "bluest",
+                              "yellowest": "yellowest"}
 #: a size word that keeps a third of its category -> (the measure compared, the large end?
 #: None: the middle third); "very large" keeps a sixth (:data:`INTENSIFIERS`)
 RELATIVE_SIZES: Dict[str, Tuple[str, Optional[bool]]] = {
@@ -306,7 +312,22 @@ SIZE_RANKS: Dict[str, Tuple[str, bool]] = {"largest": ("area", True), "smallest"
                                            "least central": ("off_centre", True),
                                            # by its gap to the extent's edge
                                            "outermost": ("off_edge", False),
-                                           "innermost": ("off_edge", True)}
+                                           "innermost": ("off_edge", True),
+                                           # by the median colour of its pixels
+                                           "brightest": ("lightness", True),
+                                           "darkest": ("lightness", False),
+                                           "reddest": ("red", True), "greenest": ("green", True),
+                                           "bluest": ("blue", True),
+                                           "yellowest": ("yellow", True)}
+#: the measures of :data:`SIZE_RANKS` read from an object's pixels, not its outline: the
+#: lightness L* of its median colour, or how far that colour goes towards a hue (its chroma
+#: along the hue's centre, :func:`~.colour.towards_hue`)
+COLOUR_RANKS: FrozenSet[str] = frozenset({"lightness", "red", "green", "blue", "yellow"})
+
+
+def ranks_by_colour(rank: str) -> bool:
+    """Whether the rank ``rank`` ("darkest", "largest") orders objects by their pixels."""
+    return SIZE_RANKS.get(rank, ("",))[0] in COLOUR_RANKS
 #: each compass point's opposite: "the road running north" lies north-south, and the tree
 #: "farthest from the top left corner" is the southeasternmost
 OPPOSITE_POINTS: Dict[str, str] = {"north": "south", "south": "north", "east": "west",
@@ -692,7 +713,8 @@ NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "withou
                                             "excluding"})
 #: motion, which one image does not show: "moving cars" go to the model whole; before a place
 #: ("cars driving on the road") the place is read, the motion noted (:data:`~.tokens.REWRITES`)
-MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "speeding")
+MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "speeding",
+                "stopped", "waiting", "idling")
 # what an image does not show, or the grounding cannot measure: said, not guessed (the
 # expression still goes to the model whole, which may have learnt the word)
 UNMEASURED_WORDS: Dict[str, str] = {

@@ -387,6 +387,10 @@ class _Parser(RankRules):
         if measured is not None:   # "the building with the largest footprint"
             r.rank, r.ranked_before = measured, True   # (said as "the largest building")
             return True
+        said = self.rank_as_predicate(r.rank, r.count)
+        if said is not None:   # "the building that is the largest"
+            r.rank, r.ranked_before = said, True
+            return True
         central = self.rank_to_the_centre(r.rank, r.count, r.skip)
         if central is not None:   # "the building closest to the centre of the image"
             r.rank, r.skip = central   # (before regions: "to the centre" is not one here)
@@ -550,7 +554,7 @@ class _Parser(RankRules):
             raise self.fail("closest to what")
         if rank is not None and rank[1] == 1 and count is None and not skip and r.plural \
                 and not r.share:
-            self.notes.append(keeps_one(self.t[r.first_word:self.i], r.ranked_before))
+            self.notes.append(keeps_one(self.t[r.first_word:self.i], r.ranked_before, rank[0]))
         if r.share and (rank is None or rank[0] not in lx.SIZE_RANKS or count is not None
                         or skip or r.choices.get("rank")):   # "the 2nd largest 10 %"?
             raise self.fail("a share with a size rank only")

@@ -19,6 +19,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from .lexicon import ranks_by_colour
 from .relations import BEARINGS
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
@@ -307,7 +308,10 @@ class Target:
         return tuple(dict.fromkeys(out))
 
     def needs_colour(self) -> bool:
-        return any(a.kind == "colour" for a in self.attributes) or any(
+        """Whether its objects' pixels are read: a colour, or a rank by colour ("the
+        darkest"), said of it or of an anchor."""
+        ranked = self.rank is not None and ranks_by_colour(self.rank[0])
+        return ranked or any(a.kind == "colour" for a in self.attributes) or any(
             r.anchor.needs_colour() for r in self.relations)
 
 

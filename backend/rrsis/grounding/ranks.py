@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from . import lexicon as lx
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import DISTANCE_RANKS, Attribute, Region, Relation, Target
+from .plan import COUNT_RANKS, DISTANCE_RANKS, Attribute, Region, Relation, Target
 from .places import PlaceRules
 from .relation_rules import default_distance
 
@@ -116,6 +116,8 @@ class RankRules(PlaceRules):
         if said:
             p.rank = (said, 1)
             self.i += 1
+            if lx.ranks_by_colour(said):   # "the lightest coloured roof"
+                self.eat("coloured") or self.eat("colored")
             if not anchor and said not in DISTANCE_RANKS:
                 p.choices["rank"] = self.more_ranks()
             share = self.share() if said in lx.SIZE_RANKS and not p.count else None
@@ -329,6 +331,25 @@ class RankRules(PlaceRules):
         self.i += 1 if whose else 2
         return what, count or 1
 
+    def rank_as_predicate(self, rank: Optional[Rank], count: Optional[int]) -> Optional[Rank]:
+        """"the building that is the largest", "which car is darkest", "the houses that are
+        the 3 brightest": a rank said of the objects after "is" or "are", consumed; else None
+        (position unchanged). Only a rank of :data:`~.lexicon.SIZE_RANKS`: "is the closest to"
+        has an anchor (:meth:`distance_rank`)."""
+        j = self.i - 1
+        while self.word(j) == "the":
+            j -= 1
+        if self.word(j) not in ("is", "are", "be"):
+            return None
+        n = _number(self.peek() or "")
+        what = superlative(self.peek(0 if n is None else 1))
+        if what not in lx.SIZE_RANKS or (n is not None and (n < 1 or n != int(n))):
+            return None
+        if rank is not None:
+            raise self.fail("one rank at a time")
+        self.i += 1 if n is None else 2
+        return what, int(n) if n is not None else count or 1
+
     def rank_to_a_side(self, rank: Optional[Rank], count: Optional[int],
                        skip: int) -> Optional[Tuple[Rank, int]]:
         """"furthest north", "farthest to the east (of the image)", "most to the left", "(2nd)
@@ -415,12 +436,17 @@ class RankRules(PlaceRules):
         return ("most central" if kind == "nearest" else "least central", n), skip
 
 
-def keeps_one(words: Sequence[str], before: bool) -> str:
+def keeps_one(words: Sequence[str], before: bool, rank: str) -> str:
     """The note for "cars closest to the road" or "the largest buildings": a superlative with
-    a plural and no count keeps one object; a count says how many."""
-    sup = next((w for w in words if superlative(w) or w in ("most", "fewest", "least")), "")
-    if sup in ("most", "fewest", "least"):   # "roads with the most cars"
+    a plural and no count keeps one object; a count says how many. ``rank``: the rank kept
+    (a count rank is said "with the most"; "at least 2 trees" is none)."""
+    counted = rank in COUNT_RANKS
+    sup = next((w for w in words if (w in ("most", "fewest", "least") if counted
+                                     else superlative(w))), "")
+    if counted:   # "roads with the most cars"
         sup = f"with the {sup}"
+    elif not sup and "most" in words[:-1]:   # "the most isolated buildings"
+        sup = " ".join(words[words.index("most"):words.index("most") + 2])
     plural = next((w for w in words if w != lx.singular(w) and not superlative(w)
                    and w not in lx.FILLER_WORDS), "objects")
     more = f"the 3 {sup} {plural}" if before else f"the 3 {plural} {sup} ..."

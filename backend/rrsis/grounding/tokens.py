@@ -119,7 +119,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "cars driving on the road", "trucks moving along the highway": where they are (the
     # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
     (rf"\b(?:{_MOVING})\s+(?=(?:on|along|in|across|through|over|down|up|towards?|into|"
-     r"onto)\b)", " "),
+     r"onto|at)\b)", " "),
     # "half a hectare": 0.5 of it
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other

@@ -342,3 +342,17 @@ def test_estimate_counts_the_phrases_to_segment(tmp_path: Path,
     assert phrases(["cars along the road", "cars"], "on") == (True, 3)
     assert phrases(["cars along the road", "cars"], "auto") == (True, 4)
     assert phrases(["xqzv blorf"], "auto") == (False, 0)
+
+
+def test_ranks_by_colour_read_the_objects_pixels_in_the_raster(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    """The colour ranks through the engine: the pure white roof is the brightest, the cream
+    one (L* 94 against 98 and 100) the darkest and the yellowest."""
+    exprs = ["the brightest building", "the darkest building",
+             "the building that is the yellowest"]
+    res, feats = run(tmp_path, colour_models, exprs, "on")
+    assert areas(feats, "the brightest building") == [150]
+    assert areas(feats, "the darkest building") == [700]
+    assert areas(feats, "the building that is the yellowest") == [700]
+    assert res.plans["the darkest building"]["plan"].startswith(
+        "grounded: the darkest building")

@@ -294,6 +294,11 @@ def test_a_plural_superlative_without_count_says_it_keeps_one() -> None:
         "one object is kept: a count keeps more ('the 3 cars closest ...')",)
     assert parse("the biggest trees").notes == (
         "one object is kept: a count keeps more ('the 3 biggest trees')",)
+    # the rank's own words: "at least" is no "with the least", "the most isolated" no count
+    assert parse("buildings with at least 2 trees nearby that are the darkest").notes == (
+        "one object is kept: a count keeps more ('the 3 darkest buildings')",)
+    assert parse("the most isolated houses").notes == (
+        "one object is kept: a count keeps more ('the 3 most isolated houses')",)
     for text in ("the car closest to the road", "the 3 cars closest to the road",
                  "the second largest buildings"):
         assert parse(text).notes == (), text

@@ -1325,3 +1325,31 @@ def test_what_follows_an_anchor_that_only_it_can_have_is_the_anchors() -> None:
     assert [r.anchor.categories for r in plan.targets[0].relations] == [("water",), ("water",)]
     assert parse("buildings next to the road with a red roof").summary() == \
         "grounded: red building next to road (<= 10 m)"   # a road has no roof: the target's
+
+
+def test_ranks_by_colour_order_the_objects_by_their_pixels() -> None:
+    """"the darkest building", "the 2 brightest", "the reddest roof", "the building that is
+    the darkest": by the median colour's lightness L*, or how much of the hue it has (a
+    saturated red before a pale one, a grey none); an object whose pixels were not read has
+    no colour to rank."""
+    houses = [box(x, 0, x + 10, 10) for x in range(0, 60, 12)]
+    colours = {0: np.array([90.0, 0.0, 0.0]),      # white
+               1: np.array([20.0, 0.0, 0.0]),      # near black
+               2: np.array([50.0, 70.0, 50.0]),    # saturated red
+               3: np.array([80.0, 20.0, 5.0]),     # pale pink
+               4: np.full(3, np.nan)}              # unread
+    scene = Scene({"building": houses}, (0, 0, 100, 100), colour_of=lambda c, i: colours[i])
+
+    def picked(expression: str) -> list:
+        return sorted(i for _, i in execute(parse(expression), scene).picks)
+
+    assert picked("the darkest building") == [1]
+    assert picked("the building that is the darkest") == [1]
+    assert picked("the 2 brightest roofs") == [0, 3]
+    assert picked("the second darkest house") == [2]
+    assert picked("the reddest roof") == [2]
+    assert picked("the greenest building") == [0]   # grey, against the red ones' minus
+    assert picked("the lightest coloured buildings") == [0]
+    assert picked("the brightest and the darkest building") == [0, 1]
+    assert picked("the brightest half of the buildings") == [0, 3]   # of 4 with a colour
+    assert picked("all buildings except the darkest") == [0, 2, 3]
