@@ -15,7 +15,8 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "RELATIVE_SIZES", "SIZE_RANKS", "COLOUR_RANKS", "ranks_by_colour", "CONJUNCTIONS",
            "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
-           "NEAR_WORDS", "OVERLAP_WORDS", "CROSSING_VERBS", "BOTH_SIDES_WORDS",
+           "NEAR_WORDS", "OBJECT_EDGE_NOUNS", "OVERLAP_WORDS", "CROSSING_VERBS",
+           "BOTH_SIDES_WORDS",
            "DIRECTION_WORDS", "REGION_WORDS", "COMPASS_POINTS", "INTERCARDINAL_POINTS",
            "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
@@ -392,6 +393,10 @@ AXIS_VERBS: FrozenSet[str] = frozenset({
     "stretching", "stretches", "lying", "lies", "extending", "extends", "trending"})
 
 # relations: phrase (tuple of words) -> relation kind
+#: the edge of an object ("houses at the edge of the forest"): beside it; of the object's own
+#: kind ("trees at the edge of the forest") it is a part of their mask, which goes whole
+OBJECT_EDGE_NOUNS: FrozenSet[str] = frozenset({"edge", "edges", "fringe", "fringes", "margin",
+                                               "margins"})
 NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("along",): "along", ("alongside",): "along", ("lining",): "along",
     ("parallel", "to"): "parallel", ("parallel", "with"): "parallel",
@@ -405,7 +410,11 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("diagonally", "to"): "oblique", ("angled", "to"): "oblique",
     ("next", "to"): "next_to", ("beside",): "next_to", ("besides",): "next_to",
     ("adjacent", "to"): "next_to", ("by",): "next_to", ("bordering",): "next_to",
-    ("at", "the", "edge", "of"): "next_to", ("at", "the", "side", "of"): "next_to",
+    ("at", "the", "side", "of"): "next_to",
+    # "houses on the edge of the forest", "at the fringe of the wood" (an image's edge is no
+    # object: :mod:`.places` reads it first)
+    **{(on, "the", edge, "of"): "next_to" for on in ("at", "on", "along")
+       for edge in OBJECT_EDGE_NOUNS},
     ("on", "the", "side", "of"): "next_to", ("close", "to"): "near", ("near",): "near",
     ("nearby",): "near", ("near", "to"): "near", ("around",): "near", ("nr",): "near",
     ("far", "from"): "far", ("away", "from"): "far", ("far", "away", "from"): "far",

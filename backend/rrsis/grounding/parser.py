@@ -868,6 +868,9 @@ class _Parser(RankRules):
         if not self.head_generic:
             if self.peek() in _GENERIC_AFTER_A_NAME:
                 self.i += 1   # "vehicle objects", "building features": the vehicles
+            elif self.peek() in lx.COLLECTIVE_NOUNS:   # "vegetation patches": as "patches of"
+                self.notes.append(f"{self.peek()!r} read as the objects themselves")
+                self.i += 1
             return [found[0]]
         every = self.vocab.every_object
         note = f"{word!r} read as every object the model knows: {', '.join(every)}"

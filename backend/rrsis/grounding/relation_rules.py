@@ -100,6 +100,10 @@ class RelationRules(QuantityRules):
                         self.i = save
                         continue
                     kind = table[phrase]
+                    if lx.OBJECT_EDGE_NOUNS & set(phrase) and set(groups) & {
+                            self.vocab.group_of(a) for a in anchor.categories}:
+                        raise self.fail("the edge of its own kind")   # "trees at the edge
+                        #                                               of the forest"
                     if phrase == ("at",) and anchor.part and set(groups) != {"vehicle"}:
                         kind = "next_to"   # "buildings at the intersection": at its corners
                     if lx.SHADE_WORDS & set(phrase) and not all(

@@ -136,7 +136,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: f" {lx.COLOUR_ALIASES[m.group(1).lower()]} "),
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
-    (r"\b(?:other than|apart from|aside from)\b", " except "),
+    (r"\b(?:other than|(?<!far )(?<!widely )(?<!well )apart from|aside from)\b", " except "),
     # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
     # smallest share; "above the median size": the largest half
     (r"\b(top|bottom)\s+(\d+(?:\.\d+)?\s+percent)\b",
@@ -146,6 +146,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:below|under|smaller than|less than)\s+(?:the\s+)?median"
      r"(?:\s+(?:size|area|footprint))?\b", " in the smallest half "),
     (r"\b(percent(?:\s+of(?:\s+the)?\s+[^\W\d_]+)?)\s+by\s+(?:area|size|footprint)\b", r" \1 "),
+    # "houses at the forest edge", "cars at the water's edge": at the edge of it
+    (rf"\b(on|at|along)\s+the\s+((?:{_NAMES})s?)\s+(edge|fringe|margin)s?\b",
+     r" \1 the edge of the \2 "),
+    # "trees on the median strip", "in the median of the road", "the central reservation":
+    # the middle of the road, inside its outline (after the median size above)
+    (r"\b(?:on|in|along)\s+(?:the\s+|a\s+)?(?:median|central\s+reservation)s?\s+of\b",
+     " in the middle of "),
+    (r"\b(?:on|in|along)\s+(?:the\s+|a\s+)?(?:median\s+strips?|central\s+reservations?"
+     r"|medians?)\b(?!\s+of\b)", " in the middle of the road "),
     # "parking lots that are empty", "the car park which is full": "empty parking lots" (the
     # vehicles they hold, read before the name)
     (r"\b([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:that|which)\s+(?:are|is)\s+(empty|unoccupied|full)"
@@ -279,6 +288,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+apart\b", r" within \1 \2 of each other "),
     (r"(?:\bat least|\bmore than|\bover|\bfurther than|\bfarther than|>|≥)\s*"
      r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+apart\b", r" more than \1 \2 from each other "),
+    # "houses far apart", "buildings spaced widely apart": far from each other
+    (r"\b(?:spaced\s+)?(?:far|widely|well)\s+apart(?:\s+from\s+(?:each\s+other|one\s+another))?\b",
+     " far from each other "),
     # "the densest cluster of houses": the cluster of the most houses (the plan says largest)
     (r"\b(?:densest|most dense|tightest|most crowded)\s+(?=(?:clusters?|groups?)\b)",
      " largest "),
