@@ -78,6 +78,9 @@ GENERIC = "*"
 _GENERIC_AFTER_A_NAME = (lx.GENERIC_NOUNS - {"anything", "everything", "something"}) \
     | lx.OUTLINE_NOUNS   # "building footprints"
 
+#: the first words of a relation of distance ("next", "along", "near"): after "with roofs" the
+#: relation is the building's ("houses with roofs next to the road")
+_NEAR_LEADS = frozenset(p[0] for p, kind in lx.NEAR_WORDS.items() if kind != "with")
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
 _CONJ = lx.CONJUNCTIONS
 #: relations of overlap: one after another, joined by "and", start a second reading (two places:
@@ -477,6 +480,8 @@ class _Parser(RankRules):
         if found_region is not None:   # "not in the top left of the image"
             r.region = replace(found_region, negated=negated)
             return True
+        if not negated and self.plain_roof(r.groups):   # "houses with roofs": themselves
+            return True
         of_roof = self.peek() in lx.ROOF_COLOUR_WORDS   # "with a red roof"
         attr = self.attribute(negated)
         if attr is None:
@@ -812,6 +817,24 @@ class _Parser(RankRules):
             self.notes.append(f"{' and '.join(repr(c) for c in said)} left out: from above a "
                               "building is seen as its roof, whose colour is said")
         return [a for a in attrs if not (a.kind == "colour" and not a.negated)]
+
+    def plain_roof(self, groups: Sequence[str]) -> bool:
+        """"houses with roofs", "buildings that have a roof": seen from above a building is
+        its roof, so the buildings themselves, consumed with a note; else False (position
+        unchanged: "with red roofs", "with roofs larger than 100 m2" say more of it)."""
+        j = self.i
+        if self.word(j) not in lx.HAVING_WORDS or set(groups) != {"building"}:
+            return False
+        j = self.after_fillers(j + 1)
+        j += self.word(j) in ("its", "their")
+        after = self.word(j + 1)
+        if self.word(j) not in lx.ROOF_NOUNS or not (
+                after is None or after in _CONJ or after in _NEAR_LEADS):
+            return False
+        self.notes.append(f"'{self.word(j)}' read as the buildings themselves: from above, a "
+                          "building is its roof")
+        self.i = j + 1
+        return True
 
     def roof_colour(self, negated: bool) -> Optional[Attribute]:
         """"with red roofs", "with a blue roof", "with its red roof", "that have a red roof",

@@ -411,3 +411,18 @@ def test_word_salad_from_the_vocabulary_never_crashes(words: List[str]) -> None:
     assert isinstance(p.summary(), str) and json.dumps(p.to_dict())
     run = GroundedRun([" ".join(words) or "x"], "auto")
     assert len(run.phrases) == len(set(run.phrases))
+
+
+def test_a_buildings_plain_roof_is_the_building() -> None:
+    """"houses with roofs" were read as houses with another building within 5 m; a roof said
+    with more ("with red roofs", "with roofs larger than 100 m2") keeps its reading."""
+    note = "'roofs' read as the buildings themselves: from above, a building is its roof"
+    assert parse("houses with roofs").summary() == "grounded: building"
+    assert parse("houses with roofs").notes == (note,)
+    assert parse("houses with roofs next to the road").summary() == \
+        "grounded: building next to road (<= 10 m)"
+    assert parse("buildings that have a roof and a pool").summary() == \
+        "grounded: building with water (<= 20 m)"
+    assert parse("houses with red roofs").summary() == "grounded: red building"
+    assert parse("buildings with roofs larger than 100 m2").summary() == \
+        "grounded: building over 100 m2"
