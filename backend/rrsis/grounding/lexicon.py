@@ -329,6 +329,8 @@ COLOUR_RANKS: FrozenSet[str] = frozenset({"lightness", "red", "green", "blue", "
 def ranks_by_colour(rank: str) -> bool:
     """Whether the rank ``rank`` ("darkest", "largest") orders objects by their pixels."""
     return SIZE_RANKS.get(rank, ("",))[0] in COLOUR_RANKS
+
+
 #: each compass point's opposite: "the road running north" lies north-south, and the tree
 #: "farthest from the top left corner" is the southeasternmost
 OPPOSITE_POINTS: Dict[str, str] = {"north": "south", "south": "north", "east": "west",
