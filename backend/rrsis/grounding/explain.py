@@ -15,7 +15,7 @@ from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_
                         ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION)
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
-from .lexicon import BASE_VOCABULARY, RELATIVE_SIZES, Vocabulary
+from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
 from .plan import (ALL_BUT, MEASURES, Plan, Relation, Target, count_words, ordinal,
                    share_text)
 from .rivals import COVER, MARGIN
@@ -150,13 +150,26 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             lines.append(f"{indent}then leave out the {which}{what}")
         else:
             which = ordinal(t.rank_skip + 1) if t.rank_skip else str(n)   # "the 2nd", "the 3"
-            how = " (by the distance of its centre to the centre of the processed extent)" \
-                if what.endswith("central") else " (by the gap between its outline and the edge " \
-                "of the processed extent)" if what in ("outermost", "innermost") else ""
+            how = _rank_measure(what)
             kept = f"{what} {share_text(t.rank_share)} (rounded up, at least one)" \
                 if t.rank_share else f"{which} {what}"   # "the largest 10 %"
             lines.append(f"{indent}then keep the {kept}{how}")
     return lines
+
+
+def _rank_measure(rank: str) -> str:
+    """What a rank orders by, where its word alone does not say it: " (by the lightness L* of
+    the median CIELAB colour of its pixels)" for "the darkest"; "" for "the largest"."""
+    measure = SIZE_RANKS.get(rank, ("",))[0]
+    if measure == "off_centre":
+        return " (by the distance of its centre to the centre of the processed extent)"
+    if measure == "off_edge":
+        return " (by the gap between its outline and the edge of the processed extent)"
+    if measure == "lightness":
+        return " (by the lightness L* of the median CIELAB colour of its pixels)"
+    if measure in COLOUR_RANKS:   # "the reddest": its chroma along the hue
+        return f" (by how far the median CIELAB colour of its pixels goes towards {measure})"
+    return ""
 
 
 Scales = Mapping[str, Tuple[float, float]]  # the card's group_gsd_range_m, per lexicon group

@@ -356,3 +356,7 @@ def test_ranks_by_colour_read_the_objects_pixels_in_the_raster(
     assert areas(feats, "the building that is the yellowest") == [700]
     assert res.plans["the darkest building"]["plan"].startswith(
         "grounded: the darkest building")
+    from rrsis.grounding.explain import explain_text
+    assert "then keep the 1 darkest (by the lightness L* of the median CIELAB colour of its " \
+        "pixels)" in explain_text("the darkest building")
+    assert "goes towards red)" in explain_text("the reddest roof")
