@@ -429,6 +429,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("lined", "with"): "with",   # "roads lined with trees"
     ("on", "both", "sides", "of"): "next_to", ("on", "either", "side", "of"): "next_to",
     ("on", "each", "side", "of"): "next_to", ("along", "both", "sides", "of"): "along",
+    ("lining", "both", "sides", "of"): "along", ("lining", "either", "side", "of"): "along",
     # seen from above, "in front of", "behind" and "facing" an object are beside it
     ("in", "front", "of"): "next_to", ("behind",): "next_to", ("facing",): "next_to",
     ("surrounding",): "near",   # "trees surrounding the building": around it

@@ -214,7 +214,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bset back (\d+(?:\.\d+)?\s*[^\W\d_]+) from\b", r" more than \1 from "),
     # "the house on the corner (of the street)", "corner buildings": at the road's junction
     # ("the corner of the image" is a part of it)
-    (r"\b(?:on|at) (?:the |a )?(?:street |road )?corners?(?: of (?:the |a )?(?:roads?|streets?"
+    (r"\b(?:on|at) (?:the |a )?(?:street |road )?corners?(?: of (?:the |a |two )?(?:roads?|streets?"
      r"|intersection|junction))?\b(?! of)", " at the intersection "),
     (r"\bcorner (buildings?|houses?|shops?|lots?|plots?)\b", r" \1 at the intersection "),
     # "the car at the far left (of the image)": the one furthest left, the westernmost
@@ -288,6 +288,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+apart\b", r" within \1 \2 of each other "),
     (r"(?:\bat least|\bmore than|\bover|\bfurther than|\bfarther than|>|≥)\s*"
      r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+apart\b", r" more than \1 \2 from each other "),
+    # "with no neighbours within 10 m", "whose nearest neighbour is more than 20 m away": a
+    # neighbour is another of its kind
+    (r"\b(?:(?:with|having|that have)\s+(?:no|none)|without)\s+(?:other\s+)?neighbou?rs?"
+     r"\s+within\s+(\d+(?:\.\d+)?)\s*([^\W\d_]+)\b", r" more than \1 \2 from each other "),
+    (r"\bwhose\s+(?:nearest|closest)\s+neighbou?r\s+is\s+(more|less)\s+than\s+"
+     r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+away\b",
+     lambda m: f" {'more than' if m.group(1).lower() == 'more' else 'within'} {m.group(2)} "
+     f"{m.group(3)} {'from' if m.group(1).lower() == 'more' else 'of'} each other "),
     # "houses far apart", "buildings spaced widely apart": far from each other
     (r"\b(?:spaced\s+)?(?:far|widely|well)\s+apart(?:\s+from\s+(?:each\s+other|one\s+another))?\b",
      " far from each other "),

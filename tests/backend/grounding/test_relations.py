@@ -1353,3 +1353,19 @@ def test_ranks_by_colour_order_the_objects_by_their_pixels() -> None:
     assert picked("the brightest and the darkest building") == [0, 1]
     assert picked("the brightest half of the buildings") == [0, 3]   # of 4 with a colour
     assert picked("all buildings except the darkest") == [0, 2, 3]
+
+
+def test_a_neighbour_is_another_of_its_kind() -> None:
+    """"with no neighbours within 10 m", "whose nearest neighbour is less than 8 m away":
+    distances to the other objects of its own category ("neighbours" was an unknown object)."""
+    houses = [box(0, 0, 10, 10), box(15, 0, 25, 10), box(60, 0, 70, 10)]   # 5 m, then 35 m
+    scene = Scene({"building": houses}, (0, 0, 100, 100))
+
+    def picked(expression: str) -> list:
+        return sorted(i for _, i in execute(parse(expression), scene).picks)
+
+    assert picked("buildings with no neighbours within 10 m") == [2]
+    assert picked("houses without other neighbours within 40 m") == []
+    assert picked("houses whose nearest neighbour is less than 8 m away") == [0, 1]
+    assert picked("houses whose nearest neighbour is more than 20 m away") == [2]
+    assert picked("buildings far apart from each other") == [2]
