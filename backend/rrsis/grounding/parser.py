@@ -109,6 +109,7 @@ class _Reading:
     ranked_before: bool               # the rank came before the name ("the largest building")
     first_word: int
     item: int                         # where the last relation or attribute began
+    name_end: int                     # the word after its names
     relations: List[Relation] = field(default_factory=list)
     share: float = 0.0                # the share of the objects the rank keeps ("10 percent")
     last_negated: bool = False        # the last relation or attribute read was negated
@@ -325,7 +326,8 @@ class _Parser(RankRules):
         self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
         reading = _Reading(groups, attrs, rank, count, skip, choices, p.region, road_part,
                            generic, plural, ranked_before=rank is not None,
-                           first_word=first_word, item=self.i, share=p.share)
+                           first_word=first_word, item=self.i, name_end=self.i,
+                           share=p.share)
         for kind, size in p.own_kinds:   # to the other objects of its own categories
             reading.relations.append(self.own_kind_relation(kind, size, groups, self.heads))
         if p.along is not None:   # "roadside trees"
@@ -398,6 +400,10 @@ class _Parser(RankRules):
         if central is not None:   # "the building closest to the centre of the image"
             r.rank, r.skip = central   # (before regions: "to the centre" is not one here)
             return True
+        owner = self.owner_after_of(r)
+        if owner is not None:   # "the garden of the largest house": next to it
+            r.relations.append(owner)
+            return True
         grouped = self.in_groups()
         if grouped is not None:   # "cars in a row", "houses not in clusters"
             size, negated = grouped
@@ -415,6 +421,25 @@ class _Parser(RankRules):
             r.relations.append(relation)
             return True
         return False
+
+    def owner_after_of(self, r: _Reading) -> Optional[Relation]:
+        """"the garden of the largest house", "the parking lot of the school", "the pool of
+        each house": right after the name, "of" and a building is its owner, next to which
+        the object lies (as "its garden" does), consumed; else None (position unchanged)."""
+        between = self.t[r.name_end:self.i]
+        if "of" not in between or not all(w in lx.FILLER_WORDS for w in between):
+            return None
+        state = self.snapshot()
+        try:
+            owner: Optional[Target] = self.anchor()
+        except NotUnderstood:
+            owner = None
+        if owner is None or owner.part or {self.vocab.group_of(c)
+                                           for c in owner.categories} != {"building"}:
+            self.restore(state)   # "the trees of the park": in it, not beside it
+            return None
+        return Relation("next_to", owner, default_distance("next_to", r.groups, owner,
+                                                          self.vocab))
 
     def negatable_postmod(self, r: _Reading) -> None:
         """A postmodifier "not", "but", "except", "without" or "outside" may negate, read into

@@ -193,6 +193,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "on the roadside", "at the water's edge": beside it, not over it; "the road side", "the
     # street's side": the roadside; "along the kerbside": along the road it is the side of
     (r"\b(road|street|river|lake|canal|kerb|curb|sea)(?:'s)?\s+side\b", r"\1side"),
+    # "on the right-hand side of the road": on its right side
+    (r"\b(left|right)[\s-]+hand\s+side\b", r" \1 side "),
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
     (rf"\balong the ({_SIDES})\b(?!\s+(?:{_NAMES}))",
      lambda m: f" along the {lx.SIDE_WORDS[m.group(1).lower()]} "),

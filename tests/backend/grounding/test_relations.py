@@ -1369,3 +1369,20 @@ def test_a_neighbour_is_another_of_its_kind() -> None:
     assert picked("houses whose nearest neighbour is less than 8 m away") == [0, 1]
     assert picked("houses whose nearest neighbour is more than 20 m away") == [2]
     assert picked("buildings far apart from each other") == [2]
+
+
+def test_of_a_building_is_beside_it_as_its_own_is() -> None:
+    """"the garden of the largest house", "the parking lot of the school": next to that
+    building, as "its garden" is (they went to the model whole); "of" before anything but a
+    building is no owner ("the trees of the park" still goes whole)."""
+    houses = [box(0, 0, 20, 20), box(60, 0, 66, 6)]                 # 400 m2 and 36 m2
+    gardens = [box(22, 0, 32, 10), box(68, 0, 74, 6), box(40, 60, 50, 70)]
+    scene = Scene({"building": houses, "vegetation": gardens}, (0, 0, 100, 100))
+
+    def picked(expression: str) -> list:
+        return sorted(i for _, i in execute(parse(expression), scene).picks)
+
+    assert picked("the garden of the largest house") == [0]
+    assert picked("the gardens of the houses") == [0, 1]
+    assert picked("the garden of the smallest building") == [1]
+    assert parse("the trees of the park").mode == "end_to_end"
