@@ -566,7 +566,8 @@ ACROSS_WIDTH_M = 20.0
 #: another object's name does the same ("street trees", "river houses")
 SIDE_WORDS: Dict[str, str] = {
     "roadside": "road", "streetside": "road", "wayside": "road", "kerbside": "road",
-    "curbside": "road", "kerb": "road", "curb": "road", "riverside": "water", "riverbank": "water", "lakeside": "water",
+    "curbside": "road", "kerb": "road", "curb": "road", "riverside": "water",
+    "riverbank": "water", "lakeside": "water",
     "lakeshore": "water", "waterfront": "water", "waterside": "water", "seaside": "water",
     "seafront": "water", "beachfront": "water", "shoreline": "water", "canalside": "water"}
 SIDE_GROUPS = frozenset({"road", "water"})
