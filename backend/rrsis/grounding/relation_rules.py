@@ -102,8 +102,8 @@ class RelationRules(QuantityRules):
                     kind = table[phrase]
                     if lx.OBJECT_EDGE_NOUNS & set(phrase) and set(groups) & {
                             self.vocab.group_of(a) for a in anchor.categories}:
-                        raise self.fail("the edge of its own kind")   # "trees at the edge
-                        #                                               of the forest"
+                        # "trees at the edge of the forest": a part of their own mask
+                        raise self.fail("the edge of its own kind")
                     if phrase == ("at",) and anchor.part and set(groups) != {"vehicle"}:
                         kind = "next_to"   # "buildings at the intersection": at its corners
                     if lx.SHADE_WORDS & set(phrase) and not all(

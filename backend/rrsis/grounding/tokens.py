@@ -146,7 +146,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:below|under|smaller than|less than)\s+(?:the\s+)?median"
      r"(?:\s+(?:size|area|footprint))?\b", " in the smallest half "),
     (r"\b(percent(?:\s+of(?:\s+the)?\s+[^\W\d_]+)?)\s+by\s+(?:area|size|footprint)\b", r" \1 "),
-    # "houses at the forest edge", "cars at the water's edge": at the edge of it
+    # "houses at the forest edge", "on the road margin": at the edge of it ("the water's
+    # edge" is the waterfront: along it)
     (rf"\b(on|at|along)\s+the\s+((?:{_NAMES})s?)\s+(edge|fringe|margin)s?\b",
      r" \1 the edge of the \2 "),
     # "trees on the median strip", "in the median of the road", "the central reservation":
