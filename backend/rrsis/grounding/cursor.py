@@ -98,6 +98,20 @@ class Cursor:
     def restore(self, state: dict) -> None:
         vars(self).update({k: _copied(v) for k, v in state.items()})
 
+    def attempt(self, rule: Callable[[], Optional[T]],
+                fits: Callable[[T], bool] = lambda _: True) -> Optional[T]:
+        """What ``rule`` reads here, consumed; None, with the parser left as it was, if the
+        words leave the grammar or what they say does not ``fit`` (a reading tried in place)."""
+        state = self.snapshot()
+        try:
+            found = rule()
+        except NotUnderstood:
+            found = None
+        if found is None or not fits(found):
+            self.restore(state)
+            return None
+        return found
+
     def trial(self, rule: Callable[[], T], at: int) -> Tuple[Optional[T], int]:
         """What ``rule`` reads from word ``at`` and where it stops, with the parser left as it
         was (a look ahead); (None, at) if the words there leave the grammar."""

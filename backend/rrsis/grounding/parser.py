@@ -429,14 +429,11 @@ class _Parser(RankRules):
         between = self.t[r.name_end:self.i]
         if "of" not in between or not all(w in lx.FILLER_WORDS for w in between):
             return None
-        state = self.snapshot()
-        try:
-            owner: Optional[Target] = self.anchor()
-        except NotUnderstood:
-            owner = None
-        if owner is None or owner.part or {self.vocab.group_of(c)
-                                           for c in owner.categories} != {"building"}:
-            self.restore(state)   # "the trees of the park": in it, not beside it
+        def buildings(a: Target) -> bool:   # not "the trees of the park" (in it)
+            return not a.part and {self.vocab.group_of(c) for c in a.categories} == {"building"}
+
+        owner = self.attempt(self.anchor, buildings)
+        if owner is None:
             return None
         return Relation("next_to", owner, default_distance("next_to", r.groups, owner,
                                                           self.vocab))
@@ -1019,12 +1016,7 @@ class _Parser(RankRules):
         if rank is not None or not self.target_plural or name != lx.singular(name) or \
                 self.peek() not in lx.DISTANCE_SUPERLATIVES:
             return None
-        state = self.snapshot()
-        try:
-            return self.distance_rank(None, None, 0)
-        except NotUnderstood:
-            self.restore(state)
-            return None
+        return self.attempt(lambda: self.distance_rank(None, None, 0))
 
     def antecedent(self) -> Target:
         """What "it", "them", "its" or "their" here names, consumed: the target's last anchor

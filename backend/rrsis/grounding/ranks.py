@@ -446,7 +446,8 @@ def keeps_one(words: Sequence[str], before: bool, rank: str) -> str:
     if counted:   # "roads with the most cars"
         sup = f"with the {sup}"
     elif not sup and "most" in words[:-1]:   # "the most isolated buildings"
-        sup = " ".join(words[words.index("most"):words.index("most") + 2])
+        at = words.index("most")
+        sup = " ".join(words[at:at + 2])
     plural = next((w for w in words if w != lx.singular(w) and not superlative(w)
                    and w not in lx.FILLER_WORDS), "objects")
     more = f"the 3 {sup} {plural}" if before else f"the 3 {plural} {sup} ..."
