@@ -26,7 +26,7 @@ from shapely.ops import unary_union
 from . import lexicon as lx
 from . import relations as rel
 from .colour import has_colour, towards_hue
-from .plan import COUNT_RANKS, DISTANCE_RANKS, MEASURES, Attribute, Plan, Relation, Target
+from .plan import AVERAGED, COUNT_RANKS, DISTANCE_RANKS, Attribute, Plan, Relation, Target
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
            "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE", "VERY_SIZE_QUANTILE",
@@ -63,13 +63,15 @@ class Scene:
     _terciles: Dict[Tuple[str, str, float], Tuple[float, float]] = field(default_factory=dict)
 
     def sizes(self, category: str, what: str) -> np.ndarray:
-        """:func:`measure` ``what`` of every object of ``category``: the population "large"
-        or "narrow" compares to."""
+        """:func:`measure` ``what`` of every object of ``category``, or its lightness L*
+        where its colour was read: the population "large", "narrow" or "darker than average"
+        compares to."""
         if (category, what) not in self._sizes:
             objects = self.derived[category] if category in self.derived else \
                 self.objects.get(category, [])
-            self._sizes[category, what] = np.array([measure(what, g) for k, g in enumerate(
-                objects) if (category, k) not in self.dropped])
+            values = (self.lab((category, k))[0] if what == "lightness" else measure(what, g)
+                      for k, g in enumerate(objects) if (category, k) not in self.dropped)
+            self._sizes[category, what] = np.array([v for v in values if np.isfinite(v)])
         return self._sizes[category, what]
 
     def terciles(self, category: str, what: str, share: float = SIZE_QUANTILE
@@ -379,11 +381,11 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
         result = rel.elongation(geom) >= rel.ORIENTED_ELONGATION and min(
             rel.bearing_gap(bearing, b) for b in _AXIS_BEARINGS[attr.value]
         ) <= rel.ORIENTATION_TOLERANCE_DEG
-    elif attr.kind in MEASURES:   # ground m2 / m against the expression's threshold, or
-        size = measure(attr.kind, geom)   # the category's mean ("larger than average")
-        limit = attr.amount if attr.amount is not None else \
-            float(np.mean(scene.sizes(key[0], attr.kind)))
-        result = size > limit if attr.value == "above" else size < limit
+    elif attr.kind in AVERAGED:   # ground m2 / m against the expression's threshold, or
+        size = scene.lab(key)[0] if attr.kind == "lightness" else measure(attr.kind, geom)
+        limit = attr.amount if attr.amount is not None else np.nan if np.isnan(size) else \
+            float(np.mean(scene.sizes(key[0], attr.kind)))   # the category's mean ("larger
+        result = size > limit if attr.value == "above" else size < limit   # than average")
     else:   # a third of the category: "large" by area, "narrow" by width
         what, large_end = lx.RELATIVE_SIZES[attr.value]
         small, large = scene.terciles(key[0], what, VERY_SIZE_QUANTILE if attr.value.startswith(

@@ -110,6 +110,12 @@ def _target_lines(t: Target, indent: str) -> List[str]:
                 "the mean of its category's objects in the processed extent"
             lines.append(f"{indent}{neg}{what} is {side} than {limit}")
             continue
+        if a.kind == "lightness":
+            side = "more" if a.value == "above" else "less"
+            lines.append(f"{indent}{neg}the lightness L* of the median CIELAB colour of its "
+                         f"pixels is {side} than the mean of its category's objects whose colour "
+                         "was read in the processed extent")
+            continue
         if a.kind == "orientation":
             axis = "northeast-southwest or northwest-southeast" if a.value == "diagonal" \
                 else a.value

@@ -13,7 +13,8 @@ from functools import cached_property
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
-           "RELATIVE_SIZES", "SIZE_RANKS", "COLOUR_RANKS", "ranks_by_colour", "CONJUNCTIONS",
+           "RELATIVE_SIZES", "COMPARATIVE_WORDS", "THAN_AVERAGE_WORDS", "SIZE_RANKS",
+           "COLOUR_RANKS", "ranks_by_colour", "CONJUNCTIONS",
            "SHAPE_WORDS", "COMPASS_BEARINGS", "AXIS_NAMES", "AXIS_VERBS", "DIAGONAL_WORDS",
            "NEAR_WORDS", "OBJECT_EDGE_NOUNS", "OVERLAP_WORDS", "CROSSING_VERBS",
            "BOTH_SIDES_WORDS",
@@ -652,6 +653,18 @@ AREA_UNITS_M2: Dict[Tuple[str, ...], float] = {
     ("acre",): 4046.8564224, ("acres",): 4046.8564224}
 SIZE_NOUNS = frozenset({"area", "size", "footprint", "surface", "length", "width"})
 WIDTH_COMPARATIVES = frozenset({("wider", "than"), ("narrower", "than")})
+#: a comparative against its category's mean: before the name ("the larger buildings", "darker
+#: cars") or before "than average" ("roofs lighter than the others"); darker and brighter
+#: compare the lightness L* of the objects' median colours
+COMPARATIVE_WORDS: Dict[str, Tuple[str, str]] = {
+    "larger": ("area", "above"), "bigger": ("area", "above"), "smaller": ("area", "below"),
+    "longer": ("length", "above"), "shorter": ("length", "below"),
+    "wider": ("width", "above"), "broader": ("width", "above"), "narrower": ("width", "below"),
+    "darker": ("lightness", "below"), "brighter": ("lightness", "above"),
+    "lighter": ("lightness", "above")}
+#: after a comparative's "than": its category's mean ("than average", "than the others")
+THAN_AVERAGE_WORDS = frozenset({"average", "mean", "others", "rest", "most", "usual", "normal",
+                           "typical"})
 ROOF_NOUNS = frozenset({"roof", "roofs", "roofing", "rooftop", "rooftops", "top", "tops"})
 NUMBER_WORDS: Dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20,
@@ -827,6 +840,7 @@ def _all_words() -> FrozenSet[str]:
                  COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, IMAGE_EDGE_NOUNS,
                  PARTLY_WORDS, ENTIRELY_WORDS, SHARE_WORDS, OUTLINE_NOUNS,
                  {"roofed", "shaped", "sized", "percent"})
+    words.update(COMPARATIVE_WORDS, THAN_AVERAGE_WORDS)
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,
                   COUNT_AFTER, PLACE_NOUNS, AREA_UNITS_M2, NEGATED_FORMS, IMAGE_EDGE_PLACES,
                   ROAD_END_PHRASES):

@@ -764,6 +764,9 @@ class _Parser(RankRules):
         axis = self.axis()
         if axis is not None:   # "north-south": the two compass words of an axis
             return Attribute("orientation", axis, negated)
+        if word in lx.COMPARATIVE_WORDS and self.peek(1) not in ("than", "of"):   # "larger
+            self.i += 1                   # cars", "darker cars": than their kind's mean
+            return Attribute(*lx.COMPARATIVE_WORDS[word], negated)
         very = word == "very" and self.peek(1) is not None   # "very large", "very long"
         if very:
             word = self.peek(1)

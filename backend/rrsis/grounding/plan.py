@@ -23,17 +23,21 @@ from .lexicon import ranks_by_colour
 from .relations import BEARINGS
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
-           "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "RELATION_WORDS", "ordinal",
-           "share_text"]
+           "AVERAGED", "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "RELATION_WORDS",
+           "ordinal", "share_text"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
 #: a measure against its category's mean ("larger than average"), in words
 AVERAGE_WORDS = {("area", "above"): "larger", ("area", "below"): "smaller",
                  ("length", "above"): "longer", ("length", "below"): "shorter",
-                 ("width", "above"): "wider", ("width", "below"): "narrower"}
+                 ("width", "above"): "wider", ("width", "below"): "narrower",
+                 ("lightness", "above"): "brighter", ("lightness", "below"): "darker"}
+#: attributes compared with their category's mean: the measures, and the lightness L* of
+#: the objects' median colours ("darker than average")
+AVERAGED = MEASURES + ("lightness",)
 #: attributes written after the object's name: measures and "oriented north-south"
-_AFTER_THE_NAME = MEASURES + ("orientation", "edge")
+_AFTER_THE_NAME = AVERAGED + ("orientation", "edge")
 DISTANCE_RANKS = ("nearest", "farthest")  # ranks by distance to an anchor, not by size
 COUNT_RANKS = ("most", "fewest")   # ranks by the number of anchor objects within reach
 #: the ranks a relation of the same kind orders by: its words name the superlative
@@ -63,6 +67,8 @@ class Attribute:
     :data:`MEASURES` (area | length | width), ``value`` above | below and ``amount`` the
     threshold in m² or m ("larger than 100 m2", "shorter than 10 m", "wider than 6 m"), or
     None for the mean of the object's category in the scene ("larger than average"); or
+    ``kind`` "lightness", ``value`` above | below: the L* of its median colour against its
+    category's mean ("darker than average", "the brighter cars"); or
     ``kind`` "edge", the object's gap to the edge of the processed extent: ``value`` touching
     (``amount`` m: cut by it), within (m: "within 20 m of the image edge") or near (``amount``
     the share of the extent's shorter side)."""
@@ -74,7 +80,7 @@ class Attribute:
 
     def text(self) -> str:
         neg = "not " if self.negated else ""
-        if self.kind in MEASURES and self.amount is None:   # "larger than average"
+        if self.kind in AVERAGED and self.amount is None:   # "larger than average"
             return f"{neg}{AVERAGE_WORDS[self.kind, self.value]} than average"
         if self.kind in MEASURES:
             side = "over" if self.value == "above" else "under"
@@ -311,8 +317,8 @@ class Target:
         """Whether its objects' pixels are read: a colour, or a rank by colour ("the
         darkest"), said of it or of an anchor."""
         ranked = self.rank is not None and ranks_by_colour(self.rank[0])
-        return ranked or any(a.kind == "colour" for a in self.attributes) or any(
-            r.anchor.needs_colour() for r in self.relations)
+        return ranked or any(a.kind in ("colour", "lightness") for a in self.attributes) \
+            or any(r.anchor.needs_colour() for r in self.relations)
 
 
 def share_text(share: float) -> str:

@@ -55,6 +55,12 @@ class QuantityRules(Cursor):
                 side = lx.COMPARATIVES[phrase]
                 width = width or phrase in lx.WIDTH_COMPARATIVES
                 break
+        lit = lx.COMPARATIVE_WORDS.get(self.peek() or "", ("", ""))
+        if side is None and lit[0] == "lightness" and self.peek(1) == "than":   # "darker
+            self.i += 2                          # than average": a colour has no threshold
+            average = self.average_measure(lit[1], noun, width, negated, save)
+            self.i = self.i if average is not None else save
+            return [average] if average is not None else []
         average = self.average_measure(side, noun, width, negated, save)
         if average is not None:   # "larger than average", "longer than the average"
             return [average]
@@ -89,23 +95,37 @@ class QuantityRules(Cursor):
 
     def average_measure(self, side: Optional[str], noun: Optional[str], width: bool,
                         negated: bool, save: int) -> Optional[Attribute]:
-        """After a comparative: "(the) average" or "(the) mean", consumed, as the measure the
-        comparative or the noun names ("longer than average": length; "larger": area)
-        against its category's mean; else None (position unchanged)."""
+        """After a comparative: "(the) average", "the others", "the rest", "most", "the other
+        buildings" (:data:`~.lexicon.THAN_AVERAGE_WORDS`), consumed, as the measure the
+        comparative or the noun names ("longer than average": length; "darker": lightness;
+        "larger": area) against its category's mean; else None (position unchanged)."""
         start = self.i
         self.eat("the")
-        if side is None or not (self.eat("average") or self.eat("mean")):
+        other = side is not None and self.eat("other")   # "than the other buildings"
+        if side is None or not (other or any(self.eat(w) for w in lx.THAN_AVERAGE_WORDS)):
             self.i = start
             return None
-        own = self.category_here()   # "larger than the average house" (of buildings)
-        if own is not None and own[0] in self.heads:
-            self.i += own[1]
-        else:
+        if self.peek() == "of":   # "than the rest of the buildings"
+            self.attempt(lambda: self.eat("of") and (self.eat("the") or True)
+                         and self.own_category_here(), fits=bool)
+        elif not self.own_category_here():   # "than the average house" (of buildings)
+            if other:
+                self.i = start
+                return None
             self.eat("size") or self.eat("one") or self.eat("ones")
         said = self.t[save:start]
-        kind = "width" if width else "length" if noun == "length" or any(
-            w in ("longer", "shorter") for w in said) else "area"
+        named = next((lx.COMPARATIVE_WORDS[w][0] for w in said if w in lx.COMPARATIVE_WORDS),
+                     "area")
+        kind = "width" if width else "length" if noun == "length" else named
         return Attribute(kind, side, negated)
+
+    def own_category_here(self) -> bool:
+        """The name of the category being read, consumed; else False."""
+        own = self.category_here()
+        if own is None or own[0] not in self.heads:
+            return False
+        self.i += own[1]
+        return True
 
     def value_range(self) -> Optional[Tuple[float, Tuple[str, float], float, Tuple[str, float]]]:
         """"between 50 and 200 m2", "between 10 m and 0.1 km": (low, its unit, high, its

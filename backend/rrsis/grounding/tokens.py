@@ -53,6 +53,14 @@ _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
 _VAGUE = _either(lx.VAGUE_COUNTS)
 _CROWDED = _either(lx.CROWDED_WORDS)
 _UNCOVERED = _either(lx.UNCOVERED_WORDS).replace(" ", r"[\s-]")
+_COMPARED = _either(lx.COMPARATIVE_WORDS)
+
+
+def _one_compared(m: "re.Match[str]") -> str:
+    """"the larger building": the largest; "the larger buildings" stays (above the mean)."""
+    name = m.group(2).lower()
+    return f"the {m.group(1)[:-2]}est {name}" if lx.singular(name) == name else m.group(0)
+
 _AREAS = _either(lx.AREA_NOUNS)
 #: ground in general, not a category's name ("land" is bare land's)
 _GROUND = _either(lx.AREA_NOUNS - set(lx.CATEGORY_NAMES)
@@ -71,6 +79,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "map all trees", "trace the roads", "vectorise the buildings": a request ("in the map"
     # is the whole image, so "map" is no filler elsewhere)
     (r"^\s*(?:map|trace|vectori[sz]e|polygoni[sz]e)\s+(?!of\b)", " "),
+    # "the larger building", "the darker car": the one, a superlative (a plural: those
+    # above their kind's mean, lexicon.COMPARATIVE_WORDS)
+    (rf"\bthe\s+({_COMPARED})\s+({_NAMES})\b", _one_compared),
     # "NE of the building", "the SW corner": the compass point, where one must be meant
     (r"(?<![\w'’.])(n|s|e|w|ne|nw|se|sw)\.?(?=\s+(?:of\s+(?:the|a|an|any|each|every)\b"
      r"|(?:corner|part|side|quarter|quadrant|half|edge)s?\b))",

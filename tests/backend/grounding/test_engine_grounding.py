@@ -347,13 +347,15 @@ def test_estimate_counts_the_phrases_to_segment(tmp_path: Path,
 def test_ranks_by_colour_read_the_objects_pixels_in_the_raster(
         tmp_path: Path, colour_models: ModelCache) -> None:
     """The colour ranks through the engine: the pure white roof is the brightest, the cream
-    one (L* 94 against 98 and 100) the darkest and the yellowest."""
+    one (L* 94 against 98 and 100) the darkest and the yellowest, and the one darker than
+    the buildings' mean."""
     exprs = ["the brightest building", "the darkest building",
-             "the building that is the yellowest"]
+             "the building that is the yellowest", "darker buildings"]
     res, feats = run(tmp_path, colour_models, exprs, "on")
     assert areas(feats, "the brightest building") == [150]
     assert areas(feats, "the darkest building") == [700]
     assert areas(feats, "the building that is the yellowest") == [700]
+    assert areas(feats, "darker buildings") == [700]
     assert res.plans["the darkest building"]["plan"].startswith(
         "grounded: the darkest building")
     from rrsis.grounding.explain import explain_text

@@ -1355,6 +1355,28 @@ def test_ranks_by_colour_order_the_objects_by_their_pixels() -> None:
     assert picked("all buildings except the darkest") == [0, 2, 3]
 
 
+def test_comparatives_are_against_their_kinds_mean() -> None:
+    """"darker than average", "the brighter roofs", "the larger buildings", "smaller than the
+    others": each object against the mean of its category (lightness L* of the median colour,
+    of the objects whose colour was read); "the larger building", one, is the largest."""
+    houses = [box(0, 0, 10, 10), box(12, 0, 32, 20), box(40, 0, 44, 4), box(50, 0, 58, 8)]
+    colours = {0: np.array([90.0, 0.0, 0.0]), 1: np.array([20.0, 0.0, 0.0]),
+               2: np.array([40.0, 0.0, 0.0]), 3: np.full(3, np.nan)}   # mean L* 50; unread
+    scene = Scene({"building": houses}, (0, 0, 100, 100), colour_of=lambda c, i: colours[i])
+
+    def picked(expression: str) -> list:
+        return sorted(i for _, i in execute(parse(expression), scene).picks)
+
+    assert picked("buildings darker than average") == [1, 2]
+    assert picked("the brighter roofs") == [0]
+    assert picked("houses that are not darker than the others") == [0, 3]
+    assert picked("darker buildings larger than average") == [1]   # 400 m2 against 145
+    assert picked("the larger buildings") == [1]
+    assert picked("houses smaller than the rest of the houses") == [0, 2, 3]
+    assert picked("the larger building") == [1]
+    assert picked("the darker house") == [1]
+
+
 def test_a_neighbour_is_another_of_its_kind() -> None:
     """"with no neighbours within 10 m", "whose nearest neighbour is less than 8 m away":
     distances to the other objects of its own category ("neighbours" was an unknown object)."""
