@@ -353,7 +353,7 @@ class RankRules(PlaceRules):
     def rank_to_a_side(self, rank: Optional[Rank], count: Optional[int],
                        skip: int) -> Optional[Tuple[Rank, int]]:
         """"furthest north", "farthest to the east (of the image)", "most to the left", "(2nd)
-        from the left" after an ordinal: the rank by the centre's northing or easting (the
+        from the left", "(the first) on the left" after an ordinal: the rank by the centre's northing or easting (the
         building furthest north is the northernmost) and the ranked objects passed over,
         consumed; else None (position unchanged: "furthest north of the river" has an anchor)."""
         save = self.i
@@ -364,8 +364,8 @@ class RankRules(PlaceRules):
         if self.peek() in ("furthest", "farthest", "most"):
             self.i += 1
             self.eat("to") or self.eat("towards")
-        elif self.peek() == "from" and position is not None:   # "2nd from the left"
-            self.i += 1
+        elif self.peek() in ("from", "on") and position is not None:   # "2nd from the left",
+            self.i += 1                                     # "the first building on the left"
         else:
             self.i = save
             return None
