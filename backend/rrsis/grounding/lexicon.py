@@ -19,7 +19,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NEAR_WORDS", "OBJECT_EDGE_NOUNS", "OVERLAP_WORDS", "CROSSING_VERBS",
            "BOTH_SIDES_WORDS",
            "DIRECTION_WORDS", "REGION_WORDS", "COMPASS_POINTS", "INTERCARDINAL_POINTS",
-           "UNITS_M", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
+           "UNITS_M", "BUILDING_USES", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS",
+           "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "ROAD_END_PHRASES",
@@ -84,6 +85,15 @@ CATEGORIES: Tuple[Category, ...] = (
                                        "roof top", "building footprint", "settlement",
                                        "parking garage", "parking structure", "parking deck",
                                        "parkade", "housing", "housing unit",
+                                       # kinds of building an analyst names: from above,
+                                       # each is a roof ("village": its buildings)
+                                       "cottage", "bungalow", "townhouse", "town house",
+                                       "duplex", "condo",
+                                       "condominium", "farmhouse", "farm house", "chalet",
+                                       "lodge", "hotel", "mall",
+                                       "shopping mall", "shopping centre", "shopping center",
+                                       "stadium", "depot", "pavilion", "gazebo", "carport",
+                                       "village", "hamlet",
                                        # land cover's name for ground covered by buildings
                                        "built up area", "built up land",
                                        "bldg"),   # the abbreviation of GIS attribute tables
@@ -112,7 +122,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("tree", "trees", ("tree", "tree canopy", "canopy", "woodland", "forest",
                                 "palm tree", "palm", "woods", "orchard", "plantation",
                                 "tree crown", "tree cover", "tree line", "treeline",
-                                "wooded area", "forest patch", "mangrove"),
+                                "wooded area", "forest patch", "mangrove", "grove"),
              "vegetation"),
     Category("low vegetation", "low vegetation", ("low vegetation", "grass", "lawn", "meadow",
                                                   "shrub", "bush", "hedge", "hedgerow",
@@ -151,7 +161,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                         "empty lot", "empty plot", "empty land", "empty ground",
                                         "open space", "open area", "undeveloped land",
                                         "unbuilt land", "undeveloped plot",
-                                        "beach", "desert",
+                                        "beach", "desert", "quarry",
                                         "sand dune", "dune", "sandy area", "sandy ground"),
              "land"),
 )
@@ -769,6 +779,12 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "light and shade, which the grounding does not measure (only 'in the shade "
                     "of' an object)"),
 }
+#: names of a building by its use: read as any building, and said so in the plan's notes
+BUILDING_USES: FrozenSet[str] = frozenset({
+    "school", "church", "mosque", "temple", "hospital", "office", "shop", "store", "factory",
+    "hotel", "mall", "stadium", "depot", "hotels", "schools", "churches",
+    "mosques", "temples", "hospitals", "offices", "shops", "stores", "factories", "malls",
+    "stadiums", "depots"})
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
     ("without",): "with",                            # "without red roofs", "without cars"

@@ -1328,7 +1328,12 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
         return Plan(text, "end_to_end", reason=str(exc))
     except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
         return Plan(text, "end_to_end", reason="too deeply nested")
-    return Plan(text, "grounded", targets, notes=tuple(parser.notes))
+    uses = [f"'{w}' read as any building: a building's use is not seen from above"
+            for w in dict.fromkeys(w for i, w in enumerate(tokens) if w in lx.BUILDING_USES
+                                   and vocabulary.group_of(vocabulary.category_named(
+                                       " ".join(tokens[i:i + 2])) or "") in
+                                   ("building", "other"))]   # not "school bus"
+    return Plan(text, "grounded", targets, notes=tuple(parser.notes + uses))
 
 
 @lru_cache(maxsize=4096)

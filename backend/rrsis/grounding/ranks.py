@@ -353,9 +353,9 @@ class RankRules(PlaceRules):
     def rank_to_a_side(self, rank: Optional[Rank], count: Optional[int],
                        skip: int) -> Optional[Tuple[Rank, int]]:
         """"furthest north", "farthest to the east (of the image)", "most to the left", "(2nd)
-        from the left", "(the first) on the left" after an ordinal: the rank by the centre's northing or easting (the
-        building furthest north is the northernmost) and the ranked objects passed over,
-        consumed; else None (position unchanged: "furthest north of the river" has an anchor)."""
+        from the left", "(the first) on the left" after an ordinal: the rank by the centre's
+        northing or easting (the building furthest north is the northernmost) and the ranked
+        objects passed over, consumed; else None (position unchanged: "furthest north of the river" has an anchor)."""
         save = self.i
         ordinal = self.ordinal()
         if ordinal is not None:

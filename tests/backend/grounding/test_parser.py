@@ -426,3 +426,21 @@ def test_a_buildings_plain_roof_is_the_building() -> None:
     assert parse("houses with red roofs").summary() == "grounded: red building"
     assert parse("buildings with roofs larger than 100 m2").summary() == \
         "grounded: building over 100 m2"
+
+
+def test_kinds_of_building_are_buildings_and_a_use_is_said_to_be_unseen() -> None:
+    """"the village", "bungalows", "farmhouses", "carports" are buildings (they were unknown
+    words: "no object matches"); a building named by its use ("the hospital", "hotels") is
+    any building, and the notes say so, but not the "school" of a school bus."""
+    for expression in ("the village", "bungalows near the road", "the farmhouse", "carports",
+                       "cottages near the forest", "the stadium"):
+        plan = parse(expression)
+        assert plan.mode == "grounded" and plan.targets[0].categories == ("building",), expression
+    hospital = parse("the hospital next to the road")
+    assert hospital.summary() == "grounded: building next to road (<= 10 m)"
+    assert hospital.notes == ("'hospital' read as any building: a building's use is not seen "
+                              "from above",)
+    assert parse("hotels").notes and parse("the school").notes
+    assert parse("school buses in the parking lot").notes == ()
+    assert parse("the grove").targets[0].categories == ("tree",)
+    assert parse("quarries").targets[0].categories == ("bare land",)
