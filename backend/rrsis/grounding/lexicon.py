@@ -88,9 +88,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                        # kinds of building an analyst names: from above,
                                        # each is a roof ("village": its buildings)
                                        "cottage", "bungalow", "townhouse", "town house",
-                                       "duplex", "condo",
-                                       "condominium", "farmhouse", "farm house", "chalet",
-                                       "lodge", "hotel", "mall",
+                                       "duplex", "condo", "condominium", "farmhouse",
+                                       "farm house", "chalet", "lodge", "hotel", "mall",
                                        "shopping mall", "shopping centre", "shopping center",
                                        "stadium", "depot", "pavilion", "gazebo", "carport",
                                        "village", "hamlet",
@@ -673,8 +672,8 @@ COMPARATIVE_WORDS: Dict[str, Tuple[str, str]] = {
     "darker": ("lightness", "below"), "brighter": ("lightness", "above"),
     "lighter": ("lightness", "above")}
 #: after a comparative's "than": its category's mean ("than average", "than the others")
-THAN_AVERAGE_WORDS = frozenset({"average", "mean", "others", "rest", "most", "usual", "normal",
-                           "typical"})
+THAN_AVERAGE_WORDS = frozenset({"average", "mean", "others", "rest", "most", "usual",
+                                "normal", "typical"})
 ROOF_NOUNS = frozenset({"roof", "roofs", "roofing", "rooftop", "rooftops", "top", "tops"})
 NUMBER_WORDS: Dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20,
@@ -779,12 +778,11 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "light and shade, which the grounding does not measure (only 'in the shade "
                     "of' an object)"),
 }
-#: names of a building by its use: read as any building, and said so in the plan's notes
+#: names of a building by its use (singular): read as any building, and said so in the
+#: plan's notes
 BUILDING_USES: FrozenSet[str] = frozenset({
     "school", "church", "mosque", "temple", "hospital", "office", "shop", "store", "factory",
-    "hotel", "mall", "stadium", "depot", "hotels", "schools", "churches",
-    "mosques", "temples", "hospitals", "offices", "shops", "stores", "factories", "malls",
-    "stadiums", "depots"})
+    "hotel", "mall", "stadium", "depot"})
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
     ("without",): "with",                            # "without red roofs", "without cars"

@@ -1328,12 +1328,22 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
         return Plan(text, "end_to_end", reason=str(exc))
     except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
         return Plan(text, "end_to_end", reason="too deeply nested")
-    uses = [f"'{w}' read as any building: a building's use is not seen from above"
-            for w in dict.fromkeys(w for i, w in enumerate(tokens) if w in lx.BUILDING_USES
-                                   and vocabulary.group_of(vocabulary.category_named(
-                                       " ".join(tokens[i:i + 2])) or "") in
-                                   ("building", "other"))]   # not "school bus"
-    return Plan(text, "grounded", targets, notes=tuple(parser.notes + uses))
+    return Plan(text, "grounded", targets,
+                notes=tuple(parser.notes + _use_notes(tokens, vocabulary)))
+
+
+def _use_notes(tokens: Sequence[str], vocabulary: lx.Vocabulary) -> List[str]:
+    """"'hospital' read as any building: ..." for each building named by its use
+    (:data:`~.lexicon.BUILDING_USES`), not where the word begins another object's name
+    ("school bus")."""
+    def another_name(i: int) -> bool:
+        named = vocabulary.category_named(" ".join(tokens[i:i + 2]))
+        return named is not None and vocabulary.group_of(named) != "building"
+
+    used = (w for i, w in enumerate(tokens)
+            if lx.singular(w) in lx.BUILDING_USES and not another_name(i))
+    return [f"'{w}' read as any building: a building's use is not seen from above"
+            for w in dict.fromkeys(used)]
 
 
 @lru_cache(maxsize=4096)

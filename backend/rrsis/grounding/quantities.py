@@ -59,8 +59,10 @@ class QuantityRules(Cursor):
         if side is None and lit[0] == "lightness" and self.peek(1) == "than":   # "darker
             self.i += 2                          # than average": a colour has no threshold
             average = self.average_measure(lit[1], noun, width, negated, save)
-            self.i = self.i if average is not None else save
-            return [average] if average is not None else []
+            if average is None:   # "darker than the road": against another object
+                self.i = save
+                return []
+            return [average]
         average = self.average_measure(side, noun, width, negated, save)
         if average is not None:   # "larger than average", "longer than the average"
             return [average]

@@ -355,7 +355,8 @@ class RankRules(PlaceRules):
         """"furthest north", "farthest to the east (of the image)", "most to the left", "(2nd)
         from the left", "(the first) on the left" after an ordinal: the rank by the centre's
         northing or easting (the building furthest north is the northernmost) and the ranked
-        objects passed over, consumed; else None (position unchanged: "furthest north of the river" has an anchor)."""
+        objects passed over, consumed; else None (position unchanged: "furthest north of the
+        river" has an anchor)."""
         save = self.i
         ordinal = self.ordinal()
         if ordinal is not None:
