@@ -1329,13 +1329,15 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
     except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
         return Plan(text, "end_to_end", reason="too deeply nested")
     return Plan(text, "grounded", targets,
-                notes=tuple(parser.notes + _use_notes(tokens, vocabulary)))
+                notes=tuple(parser.notes + _use_notes(text, vocabulary)))
 
 
-def _use_notes(tokens: Sequence[str], vocabulary: lx.Vocabulary) -> List[str]:
+def _use_notes(text: str, vocabulary: lx.Vocabulary) -> List[str]:
     """"'hospital' read as any building: ..." for each building named by its use
-    (:data:`~.lexicon.BUILDING_USES`), not where the word begins another object's name
+    (:data:`~.lexicon.BUILDING_USES`) in the words typed ("the school building" too, which
+    the tokenizer reads as "the building"), not where the word begins another object's name
     ("school bus")."""
+    tokens = re.findall(r"[^\W\d_]+", text.lower())
     def another_name(i: int) -> bool:
         named = vocabulary.category_named(" ".join(tokens[i:i + 2]))
         return named is not None and vocabulary.group_of(named) != "building"

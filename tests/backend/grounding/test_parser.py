@@ -441,6 +441,7 @@ def test_kinds_of_building_are_buildings_and_a_use_is_said_to_be_unseen() -> Non
     assert hospital.notes == ("'hospital' read as any building: a building's use is not seen "
                               "from above",)
     assert parse("hotels").notes and parse("the school").notes
+    assert parse("the school building").notes   # the tokenizer reads "the building"
     assert parse("school buses in the parking lot").notes == ()
     assert parse("the grove").targets[0].categories == ("tree",)
     assert parse("quarries").targets[0].categories == ("bare land",)
