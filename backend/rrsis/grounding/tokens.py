@@ -57,9 +57,25 @@ _COMPARED = _either(lx.COMPARATIVE_WORDS)
 
 
 def _one_compared(m: "re.Match[str]") -> str:
-    """"the larger building": the largest; "the larger buildings" stays (above the mean)."""
-    name = m.group(2).lower()
-    return f"the {m.group(1)[:-2]}est {name}" if lx.singular(name) == name else m.group(0)
+    """"the larger building", "the larger of the two buildings": the largest; "the larger
+    buildings" stays (above the mean)."""
+    most = f"the {m.group(1)[:-2]}est"
+    if m.group(2) is not None:   # "of the two ...": one of them, of a name
+        name = m.group(2).lower()
+        named = lx.BASE_VOCABULARY.category_named(name)
+        return f"{most} {lx.singular(name)}" if named else m.group(0)
+    name = m.group(3).lower()
+    return f"{most} {name}" if lx.singular(name) == name else m.group(0)
+
+
+def _single_ones(m: "re.Match[str]") -> str:
+    """"single trees" (a plural name): isolated ones; "the single largest": the largest;
+    "a single tree" is one tree."""
+    name = m.group(1).lower()
+    if lx.SIZE_WORDS.get(name, name) in lx.SIZE_RANKS:   # "the single largest building"
+        return m.group(1)
+    named = lx.singular(name) != name and lx.BASE_VOCABULARY.category_named(name)
+    return f"isolated {m.group(1)}" if named else m.group(0)
 
 _AREAS = _either(lx.AREA_NOUNS)
 #: ground in general, not a category's name ("land" is bare land's)
@@ -81,7 +97,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:map|trace|vectori[sz]e|polygoni[sz]e)\s+(?!of\b)", " "),
     # "the larger building", "the darker car": the one, a superlative (a plural: those
     # above their kind's mean, lexicon.COMPARATIVE_WORDS)
-    (rf"\bthe\s+({_COMPARED})\s+({_NAMES})\b", _one_compared),
+    (rf"\bthe\s+({_COMPARED})\s+(?:of\s+the\s+(?:two|2|both)\s+([^\W\d_]+)"
+     rf"|({_NAMES})\b)", _one_compared),
+    # "single trees", "single houses": each on its own (isolated), as "solitary trees"; "the
+    # single largest": the largest
+    (r"\bsingle\s+([^\W\d_]+)", _single_ones),
     # "NE of the building", "the SW corner": the compass point, where one must be meant
     (r"(?<![\w'’.])(n|s|e|w|ne|nw|se|sw)\.?(?=\s+(?:of\s+(?:the|a|an|any|each|every)\b"
      r"|(?:corner|part|side|quarter|quadrant|half|edge)s?\b))",
