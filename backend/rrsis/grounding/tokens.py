@@ -92,9 +92,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
      r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
      " "),
-    # "map all trees", "trace the roads", "vectorise the buildings": a request ("in the map"
-    # is the whole image, so "map" is no filler elsewhere)
-    (r"^\s*(?:map|trace|vectori[sz]e|polygoni[sz]e)\s+(?!of\b)", " "),
+    # "map all trees", "trace the roads", "vectorise the buildings", "label the trees": a request
+    # ("in the map" is the whole image, so "map" is no filler elsewhere)
+    (r"^\s*(?:map|trace|vectori[sz]e|polygoni[sz]e|label|annotate)\s+(?!of\b)", " "),
     # "the larger building", "the darker car": the one, a superlative (a plural: those
     # above their kind's mean, lexicon.COMPARATIVE_WORDS)
     (rf"\bthe\s+({_COMPARED})\s+(?:of\s+the\s+(?:two|2|both)\s+([^\W\d_]+)"
