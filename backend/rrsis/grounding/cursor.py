@@ -63,6 +63,15 @@ class Cursor:
         self.i = save
         return found
 
+    def own_category_here(self) -> bool:
+        """The name of a category of the target being read ("of the buildings", "the
+        largest building"), consumed; else False."""
+        own = self.category_here()
+        if own is None or own[0] not in self.heads:
+            return False
+        self.i += own[1]
+        return True
+
     # -- helpers ------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Optional[str]:
         return self.word(self.i + k)

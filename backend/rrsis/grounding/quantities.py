@@ -56,16 +56,16 @@ class QuantityRules(Cursor):
                 width = width or phrase in lx.WIDTH_COMPARATIVES
                 break
         lit = lx.COMPARATIVE_WORDS.get(self.peek() or "", ("", ""))
-        if side is None and lit[0] == "lightness" and self.peek(1) == "than":   # "darker
-            self.i += 2                          # than average": a colour has no threshold
-            average = self.average_measure(lit[1], noun, width, negated, save)
-            if average is None:   # "darker than the road": against another object
-                self.i = save
-                return []
-            return [average]
+        lightness = side is None and lit[0] == "lightness" and self.peek(1) == "than"
+        if lightness:   # "darker than average": a colour has no threshold
+            side = lit[1]
+            self.i += 2
         average = self.average_measure(side, noun, width, negated, save)
         if average is not None:   # "larger than average", "longer than the average"
             return [average]
+        if lightness:   # "darker than the road": against another object
+            self.i = save
+            return []
         approximate = any(self.eat(w) for w in lx.APPROXIMATE_WORDS)
         value = _number(self.peek() or "")
         if value is None:
@@ -120,14 +120,6 @@ class QuantityRules(Cursor):
                      "area")
         kind = "width" if width else "length" if noun == "length" else named
         return Attribute(kind, side, negated)
-
-    def own_category_here(self) -> bool:
-        """The name of the category being read, consumed; else False."""
-        own = self.category_here()
-        if own is None or own[0] not in self.heads:
-            return False
-        self.i += own[1]
-        return True
 
     def value_range(self) -> Optional[Tuple[float, Tuple[str, float], float, Tuple[str, float]]]:
         """"between 50 and 200 m2", "between 10 m and 0.1 km": (low, its unit, high, its

@@ -176,11 +176,7 @@ class RankRules(PlaceRules):
             raise self.fail("one rank at a time")
         if self.eat("of"):   # "of the buildings", "of them": the target's own
             self.skip_fillers()
-            found = self.category_here()
-            if found is not None and found[0] in self.heads:
-                self.i += found[1]
-            else:
-                self.eat("them") or self.eat("those")
+            self.own_category_here() or self.eat("them") or self.eat("those")
         return (what, 1), share
 
     def excluded_rank(self) -> Optional[Rank]:
@@ -201,11 +197,8 @@ class RankRules(PlaceRules):
         if n is None and after is not None and after >= 1:   # "except the largest 3"
             n = after
             self.i += 1
-        found = self.category_here()
-        if found is not None and found[0] in self.heads:   # "... except the largest building"
-            self.i += found[1]
-        else:
-            self.eat("ones") or self.eat("one")
+        # "... except the largest building", "the largest ones"
+        self.own_category_here() or self.eat("ones") or self.eat("one")
         return what, int(n or 1)
 
     def excluded_position(self) -> Optional[Target]:
