@@ -93,6 +93,15 @@ CATEGORIES: Tuple[Category, ...] = (
                                        "shopping mall", "shopping centre", "shopping center",
                                        "stadium", "depot", "pavilion", "gazebo", "carport",
                                        "village", "hamlet",
+                                       # and by its use (:data:`BUILDING_USES`)
+                                       "supermarket", "market", "university", "college",
+                                       "kindergarten", "library", "museum", "restaurant",
+                                       "clinic", "prison", "cinema", "theatre", "theater",
+                                       "gym", "hall", "town hall", "city hall", "sports hall",
+                                       "station", "police station", "fire station",
+                                       "train station", "railway station", "bus station",
+                                       "gas station", "petrol station", "filling station",
+                                       "power station", "post office",
                                        # land cover's name for ground covered by buildings
                                        "built up area", "built up land",
                                        "bldg"),   # the abbreviation of GIS attribute tables
@@ -782,7 +791,9 @@ UNMEASURED_WORDS: Dict[str, str] = {
 #: plan's notes
 BUILDING_USES: FrozenSet[str] = frozenset({
     "school", "church", "mosque", "temple", "hospital", "office", "shop", "store", "factory",
-    "hotel", "mall", "stadium", "depot"})
+    "hotel", "mall", "stadium", "depot", "supermarket", "market", "university", "college",
+    "kindergarten", "library", "museum", "restaurant", "clinic", "prison", "cinema", "theatre",
+    "theater", "gym", "hall", "station"})
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
     ("without",): "with",                            # "without red roofs", "without cars"
@@ -942,15 +953,16 @@ class Vocabulary:
     def suggest(self, word: str) -> Optional[str]:
         """The object name ``word`` is one slip away from, in its number ("biuldings" ->
         "buildings", "raod" -> "road"), else the grounding's own word of 4 letters or more
-        ("nxet" -> "next", "alogn" -> "along"), else None. A slip: a letter swapped with the
-        next, left out or added; a wrong letter only in words of 6 letters or more ("ships" is
-        not a typo of "shops")."""
+        ("nxet" -> "next", "alogn" -> "along"; of two, the longer: a letter is left out more
+        often than one is added, "withn" -> "within"), else None. A slip: a letter swapped with
+        the next, left out or added; a wrong letter only in words of 6 letters or more ("ships"
+        is not a typo of "shops")."""
         one = singular(word)
         for name in self._object_words:
             if _one_slip(one, name) and name != one:
                 return name + word[len(one):] if word.startswith(one) else name
         if len(word) >= 4:
-            return next((w for w in GROUNDING_WORDS if _one_slip(word, w)), None)
+            return max((w for w in GROUNDING_WORDS if _one_slip(word, w)), key=len, default=None)
         return None
 
     def group_of(self, category: str) -> str:

@@ -100,12 +100,16 @@ class RelationRules(QuantityRules):
                         self.i = save
                         continue
                     kind = table[phrase]
-                    if lx.OBJECT_EDGE_NOUNS & set(phrase) and set(groups) & {
-                            self.vocab.group_of(a) for a in anchor.categories}:
+                    anchor_groups = {self.vocab.group_of(a) for a in anchor.categories}
+                    if lx.OBJECT_EDGE_NOUNS & set(phrase) and set(groups) & anchor_groups:
                         # "trees at the edge of the forest": a part of their own mask
                         raise self.fail("the edge of its own kind")
-                    if phrase == ("at",) and anchor.part and set(groups) != {"vehicle"}:
-                        kind = "next_to"   # "buildings at the intersection": at its corners
+                    if phrase == ("at",) and (
+                            anchor.part and set(groups) != {"vehicle"}
+                            or anchor_groups == {"building"} and "building" not in groups):
+                        # "buildings at the intersection": at its corners; "cars at the
+                        # school": beside it, not on its roof
+                        kind = "next_to"
                     if lx.SHADE_WORDS & set(phrase) and not all(
                             self.vocab.group_of(a) in lx.SHADING_FROM_ABOVE
                             for a in anchor.categories):

@@ -103,10 +103,11 @@ def test_a_slip_of_the_keyboard_gets_a_suggestion(typed: str, meant: str) -> Non
     ("trees besdie the road", "trees beside the road"),
     ("buildings nxet to the road", "buildings next to the road"),
     ("cars whithin 20 m of the river", "cars within 20 m of the river"),
+    ("cars withn 20 m of the river", "cars within 20 m of the river"),   # not "with"
     ("buildings souht of the river", "buildings south of the river")])
 def test_a_slip_in_a_relation_or_attribute_is_mended_too(typed: str, meant: str) -> None:
-    """After the object names, the grounding's own words of 4 letters or more: the plan of the
-    mended expression has no unknown word left."""
+    """After the object names, the grounding's own words of 4 letters or more (of two, the
+    longer: a letter left out): the plan of the mended expression has no unknown word left."""
     plan = parse(typed)
     assert plan.corrected == meant and parse(meant).unknown_words == ()
 
@@ -430,8 +431,9 @@ def test_a_buildings_plain_roof_is_the_building() -> None:
 
 def test_kinds_of_building_are_buildings_and_a_use_is_said_to_be_unseen() -> None:
     """"the village", "bungalows", "farmhouses", "carports" are buildings (they were unknown
-    words: "no object matches"); a building named by its use ("the hospital", "hotels") is
-    any building, and the notes say so, but not the "school" of a school bus."""
+    words: "no object matches"); a building named by its use ("the hospital", "hotels", "the
+    supermarket", "the police station") is any building, and the notes say so, but not the
+    "school" of a school bus; what is "at" it is beside it."""
     for expression in ("the village", "bungalows near the road", "the farmhouse", "carports",
                        "cottages near the forest", "the stadium"):
         plan = parse(expression)
@@ -443,5 +445,14 @@ def test_kinds_of_building_are_buildings_and_a_use_is_said_to_be_unseen() -> Non
     assert parse("hotels").notes and parse("the school").notes
     assert parse("the school building").notes   # the tokenizer reads "the building"
     assert parse("school buses in the parking lot").notes == ()
+    for expression in ("the supermarket", "the police station", "the town hall", "libraries"):
+        plan = parse(expression)
+        assert plan.summary() == "grounded: building" and "a building's use is not seen" in \
+            plan.notes[0], expression
+    # at a building is beside it (its roof is not where cars and trees are)
+    assert parse("cars at the gas station").summary() == \
+        "grounded: car next to building (<= 5 m)"
+    assert parse("trees at the school").summary().startswith("grounded: tree next to building")
+    assert parse("cars at the parking lot").summary() == "grounded: car on parking lot"
     assert parse("the grove").targets[0].categories == ("tree",)
     assert parse("quarries").targets[0].categories == ("bare land",)
