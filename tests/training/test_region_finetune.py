@@ -28,6 +28,7 @@ from rrsis.training.progress import BudgetPlanner, ProgressReporter
 from rrsis.training.region import build_region_dataset
 from rrsis.training.region.finetune import finetune_region
 from rrsis.training.region.holdout import heldout_iou
+from rrsis.training.region.labels import RegionLabels, strip_classes
 
 X0, Y0, GSD = 500000.0, 4000000.0, 0.5
 
@@ -233,6 +234,26 @@ def test_object_matches_count_found_and_touched_labels() -> None:
     assert object_matches(truth, pred) == {"objects_found_iou50": 1, "objects_touched": 2}
     assert object_matches(truth, pred, iou=0.25)["objects_found_iou25"] == 2
     assert object_matches(truth, []) == {"objects_found_iou50": 0, "objects_touched": 0}
+
+
+def test_the_stretches_of_a_road_network_are_found_near_each() -> None:
+    """Road lines buffered into strips, a network found as one polygon: each stretch is
+    compared with the area marked near it (within its width), so the cross found whole finds
+    its four arms (as whole objects: none), a road marked at three times its width is not
+    found, and closed rings are outlines, not strips."""
+    arms = [shapely.LineString([(50, 50), end]).buffer(3, cap_style="flat")
+            for end in ((0, 50), (100, 50), (50, 0), (50, 100))]
+    cross = shapely.unary_union(arms)
+    assert object_matches(arms, [cross])["objects_found_iou50"] == 0
+    assert object_matches(arms, [cross], strips=True) == {"objects_found_iou50": 4,
+                                                          "objects_touched": 4}
+    too_wide = shapely.LineString([(0, 50), (100, 50)]).buffer(9, cap_style="flat")
+    assert object_matches(arms[:2], [too_wide], strips=True)["objects_found_iou50"] == 0
+    roads = RegionLabels([shapely.LineString([(0, 0), (9, 9)]), shapely.box(0, 0, 1, 1)],
+                         ["road", "building"], None)
+    assert strip_classes(roads) == frozenset({"road"})
+    ring = shapely.LineString([(0, 0), (4, 0), (4, 4), (0, 0)])
+    assert strip_classes(RegionLabels([ring], ["building"], None)) == frozenset()
 
 
 def test_a_damaged_stretch_in_the_dataset_stops_before_training(region: tuple,

@@ -26,7 +26,7 @@ import numpy as np
 from ...paths import scratch_folder
 from ...scores import object_matches
 from .area import FEW_OBJECTS
-from .labels import RegionLabels, as_areas, read_region_labels, to_crs
+from .labels import RegionLabels, as_areas, read_region_labels, strip_classes, to_crs
 
 __all__ = ["heldout_iou", "held_out_part", "base_better_classes",
            "BASE_MARGIN", "before_after_report", "main"]
@@ -97,6 +97,7 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                              [f for f in fields if f])
     if not frame:
         lab = to_crs(lab, crs)
+    strips = strip_classes(lab)
     geoms, classes = as_areas(lab, summary.get("line_width_m") or 0.0,
                               summary.get("point_radius_m") or 0.0, unit_m, *fields)
     out: Dict[str, Any] = {"split": part["split"], "area_m2": part["area_m2"],
@@ -136,7 +137,8 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
             "precision": inter / int(p.sum()) if p.any() else 0.0,
             "recall": inter / int(t.sum()) if t.any() else 0.0,
             "objects": objects, "predicted_objects": len(pred), "served_gsd_m": result.gsd_m,
-            **object_matches(counted, pred)}
+            **object_matches(counted, pred, strips=cls in strips),
+            **({"strips": True} if cls in strips else {})}
         if keep is not None:
             out["classes"][cls].update(polygons=gpkg, layer=result.layer)
         unknown = (result.plans.get(words[0]) or {}).get("unknown_words")
@@ -201,9 +203,8 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
             continue
         found = f"{was.get('objects_found_iou50', 'n/a')} -> {row['objects_found_iou50']}" \
             if was else str(row["objects_found_iou50"])
-        lines.append(f"  {word}: IoU {_change(was, row, 'iou')}; labelled objects found "
-                     f"(IoU >= 0.5): {found} of {row['objects']}; served at "
-                     f"{row['served_gsd_m']:.3g} m")
+        lines.append(f"  {word}: IoU {_change(was, row, 'iou')}; labelled {_found(row)}: "
+                     f"{found} of {row['objects']}; served at {row['served_gsd_m']:.3g} m")
         if "precision" in row:   # missed objects, or false ones: what to label more of
             lines.append(f"    precision {_change(was, row, 'precision')} (of the area "
                          f"marked, the labelled share), recall {_change(was, row, 'recall')} "
@@ -234,6 +235,13 @@ def _change(before: Dict[str, Any], after: Dict[str, Any], key: str) -> str:
     return (f"{before[key]:.3f} -> " if key in before else "") + f"{after[key]:.3f}"
 
 
+def _found(row: Dict[str, Any]) -> str:
+    """What "found" counted: objects, or the lines of a network, each against the area marked
+    within its width of it (:func:`~rrsis.scores.object_matches`)."""
+    return ("lines found (IoU >= 0.5 with the area marked near each)" if row.get("strips")
+            else "objects found (IoU >= 0.5)")
+
+
 def _objects(n: int) -> str:
     return f"{n} labelled object" + ("" if n == 1 else "s")
 
@@ -253,7 +261,8 @@ def _print_scores(result: Dict[str, Any], label: str) -> None:
     for cls, c in result["classes"].items():
         print(f"{label + ': ' if label else ''}{result['split']} part, {_class_word(cls, c)}: "
               f"IoU {c['iou']:.3f} (precision {c['precision']:.3f}, recall {c['recall']:.3f}); "
-              f"{c['objects']} objects, {c['objects_found_iou50']} found (IoU >= 0.5), "
+              f"{c['objects']} {'lines' if c.get('strips') else 'objects'}, "
+              f"{c['objects_found_iou50']} found (IoU >= 0.5), "
               f"{c['objects_touched']} touched; {c['predicted_objects']} polygons at "
               f"{c['served_gsd_m']:g} m")
 

@@ -17,7 +17,7 @@ import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ...engine.grid import bounds_of
 from ...errors import CRSError, InputError
@@ -25,7 +25,7 @@ from ...errors import CRSError, InputError
 log = logging.getLogger(__name__)
 
 __all__ = ["RegionLabels", "read_region_labels", "read_words", "check_class_words", "to_crs",
-           "as_areas"]
+           "as_areas", "strip_classes"]
 
 PathLike = Union[str, Path]
 POLYGONAL = ("Polygon", "MultiPolygon")
@@ -237,7 +237,7 @@ def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
     widths = _sizes(labels, line_width_field, line_width_m)
     radii = _sizes(labels, point_radius_field, point_radius_m)
     lines = [g for g in labels.geometries if _kind(g) == "line"]
-    outlines = bool(lines) and all(_closed(g) for g in lines)
+    outlines = _outlines(lines)
     if outlines:
         log.info("the %d lines of the labels are all closed: read as the outlines of areas",
                  len(lines))
@@ -266,6 +266,19 @@ def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
     if not out:
         raise InputError("no label has an area after buffering")
     return out, classes
+
+
+def strip_classes(labels: RegionLabels) -> FrozenSet[str]:
+    """The classes labelled by lines that :func:`as_areas` buffers into strips (roads,
+    rivers; not lines that are all outlines), whose stretches a held-out score finds by the
+    predicted area near each (:func:`~rrsis.scores.object_matches`)."""
+    lines = [(g, c) for g, c in zip(labels.geometries, labels.classes) if _kind(g) == "line"]
+    return frozenset() if _outlines([g for g, _ in lines]) else frozenset(c for _, c in lines)
+
+
+def _outlines(lines: Sequence[Any]) -> bool:
+    """Lines that are all closed rings: the outlines of areas (buildings drawn as polylines)."""
+    return bool(lines) and all(_closed(g) for g in lines)
 
 
 def _closed(line: Any) -> bool:
