@@ -427,6 +427,14 @@ def test_a_class_the_base_segments_better_on_val_is_left_to_it() -> None:
     # the same IoU before and after is no news for a class left to the base
     assert all("water" not in w.split("for ")[1] for w in words["warnings"]
                if w.startswith("the new model is not better"))
+    # a coded class (a land-cover map's 5) is left by its word, the card's category, which
+    # the engine matches (keyed by the code, the base was never asked: measured on Dubai)
+    for scores in (base, new):
+        scores["classes"]["5"] = dict(scores["classes"].pop("water"), expression="water")
+    assert base_better_classes(base, new) == kept
+    assert "  water (class 5): answered by lgce-lite, which segmented it better on the val " \
+           "part (IoU 0.105 against 0.000 for the new weights, 11 labelled objects)" in \
+           before_after_report(base, base, "lgce-lite", "dubai", kept)["lines"]
 
 
 def test_finetune_scores_base_and_new_on_val_and_records_the_choice(
@@ -478,6 +486,52 @@ def test_atlanta_tiny_a_class_left_to_the_base_keeps_usable_graphs(tmp_path: Pat
     assert s["report"][1].startswith("  building: answered by lgce-lite, which segmented it "
                                      "better on the val part (IoU 0.500 against 0.100")
     assert not any("building" in w for w in s["warnings"] if "not better" in w)
+
+
+def test_a_mask_of_a_photos_own_pixels_is_read_in_them(region: tuple, tmp_path: Path) -> None:
+    """A photo without a CRS and a class mask of its own pixels, without a georeference either
+    (how many segmentation datasets come): read in the photo's pixel frame, it gives the
+    tiles, masks and held-out score of the same mask georeferenced with the raster; a mask of
+    another size is refused in one line."""
+    import pyogrio.raw
+    from rasterio import features
+    from rasterio.transform import Affine
+
+    from rrsis.errors import CRSError
+
+    data, start = region
+    summary = json.loads((data / "dataset.json").read_text())
+    with rasterio.open(summary["source_raster"]) as src:
+        img, profile = src.read(), src.profile
+    photo = tmp_path / "photo.tif"
+    with rasterio.open(photo, "w", driver="GTiff", width=160, height=160, count=3,
+                       dtype="uint8", transform=Affine.identity()) as dst:
+        dst.write(img)
+    _, _, wkb, _ = pyogrio.raw.read(summary["source_labels"])
+    burnt = features.rasterize(shapely.from_wkb(wkb), out_shape=(160, 160),
+                               transform=profile["transform"]).astype(np.uint8)
+    Image.fromarray(burnt).save(tmp_path / "mask.png")
+    with rasterio.open(tmp_path / "mask.tif", "w", **dict(profile, count=1)) as dst:
+        dst.write(burnt, 1)   # the twin: the same mask, georeferenced with the raster
+    twin = build_region_dataset(summary["source_raster"], tmp_path / "mask.tif",
+                                tmp_path / "geo", fixed_class="house", tile_size=64)
+    built = build_region_dataset(photo, tmp_path / "mask.png", tmp_path / "px",
+                                 fixed_class="house", tile_size=64, pixel_coordinates=True,
+                                 pixel_size_m=GSD)
+    assert built["samples"] == twin["samples"] and built["crs"] is None
+    for name in sorted(p.name for p in (tmp_path / "geo" / "masks").iterdir()):
+        assert np.array_equal(np.asarray(Image.open(tmp_path / "geo" / "masks" / name)),
+                              np.asarray(Image.open(tmp_path / "px" / "masks" / name))), name
+    scores = [heldout_iou(d, str(start), device="cpu", threads=1)["classes"]["house"]
+              for d in (tmp_path / "geo", tmp_path / "px")]
+    assert scores[0]["objects"] == scores[1]["objects"] > 0
+    assert scores[1]["iou"] == pytest.approx(scores[0]["iou"], abs=1e-6)
+    Image.fromarray(burnt[:100]).save(tmp_path / "cropped.png")
+    with pytest.raises(CRSError, match=r"or be a mask of the image's own pixels \(160 x 160"):
+        build_region_dataset(photo, tmp_path / "cropped.png", tmp_path / "bad",
+                             fixed_class="house", tile_size=64, pixel_coordinates=True,
+                             pixel_size_m=GSD)
+    assert not (tmp_path / "bad").exists()
 
 
 @pytest.mark.parametrize("pixel_y", ["down", "up"])

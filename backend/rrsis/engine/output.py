@@ -14,15 +14,13 @@ import warnings
 from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
-import rasterio
 from rasterio.crs import CRS
-from rasterio.errors import NotGeoreferencedWarning
 from rasterio.windows import Window
 
 from .. import paths
 from ..errors import InputError
 from ..protocol import FEATURE_FIELDS
-from .raster_io import WorkGrid
+from .raster_io import WorkGrid, open_raster
 
 __all__ = ["FIELDS", "temporary_path", "write_geopackage", "write_polygons", "StripRasterWriter"]
 
@@ -115,9 +113,7 @@ class StripRasterWriter:
                        crs=grid.crs, transform=grid.transform, nodata=nodata, tiled=True,
                        blockxsize=256, blockysize=256, compress="deflate",
                        predictor=3 if kind == "float32" else 2, BIGTIFF="IF_SAFER")
-        with warnings.catch_warnings():   # a pixel frame's transform: GeoTIFF keeps it
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            self._ds = rasterio.open(self.tmp, "w", **profile)
+        self._ds = open_raster(self.tmp, "w", **profile)   # a pixel frame: GeoTIFF keeps it
         for i, text in enumerate(descriptions, start=1):
             self._ds.set_band_description(i, text[:200])
 

@@ -26,7 +26,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, replace
-from typing import Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple
 from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
@@ -45,8 +45,8 @@ from ..paths import check_local_source, is_gdal_name
 from .grid import (MAX_GRID_SIDE, Bounds, WorkGrid, bounds_of, ground_scale,  # noqa: F401
                    plan_grid, source_gsd_m, utm_crs)
 
-__all__ = ["RasterInfo", "WorkGrid", "open_info", "resolve_bands", "plan_grid", "utm_crs",
-           "WindowReader", "Stretch", "is_stretched", "MASK_MIDDLE_SHARE"]
+__all__ = ["RasterInfo", "WorkGrid", "open_info", "open_raster", "resolve_bands", "plan_grid",
+           "utm_crs", "WindowReader", "Stretch", "is_stretched", "MASK_MIDDLE_SHARE"]
 
 STRETCH_PERCENTILES = (2.0, 98.0)
 
@@ -82,6 +82,14 @@ class RasterInfo:
 PIXEL_FRAMES = {"down": Affine.identity(), "up": Affine(1.0, 0.0, 0.0, 0.0, -1.0, 0.0)}
 
 
+def open_raster(path: Any, *args: Any, **kwargs: Any) -> Any:
+    """``rasterio.open`` without its warning for a raster in pixel units (no geotransform: a
+    drone photo, a car frame, a mask drawn on one), which the callers handle and explain."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        return rasterio.open(path, *args, **kwargs)
+
+
 def open_info(path: str, pixel_coordinates: bool = False,
               pixel_size_m: Optional[float] = None, pixel_y: str = "down") -> RasterInfo:
     """Open ``path`` (a file or any GDAL source) and check it can be segmented.
@@ -94,25 +102,23 @@ def open_info(path: str, pixel_coordinates: bool = False,
             raise InputError(f"raster {path} is a broken symbolic link or a link loop")
         raise InputError(f"raster not found: {path}")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            with rasterio.open(path) as src:
-                if src.count == 0 and src.subdatasets:
-                    raise InputError(_several_rasters(path, src.subdatasets))
-                alpha = next((i + 1 for i, ci in enumerate(src.colorinterp)
-                              if ci == ColorInterp.alpha), None)
-                data_alpha = None
-                if alpha is not None and not _holds_a_mask(src, alpha):
-                    alpha, data_alpha = None, alpha   # NAIP's near infrared, as many ship it
-                info = RasterInfo(path=path, width=src.width, height=src.height, count=src.count,
-                                  dtype=src.dtypes[0], crs=src.crs, transform=src.transform,
-                                  nodata=src.nodata, alpha_band=alpha,
-                                  data_tagged_alpha=data_alpha,
-                                  palette=src.count == 1 and src.dtypes[0] == "uint8" and
-                                  src.colorinterp[0] == ColorInterp.palette,
-                                  colour_bands=_tagged_rgb(src.colorinterp),
-                                  nir_tagged=_tagged_nir(src.colorinterp, src.descriptions))
-                has_gcps = bool(src.gcps[0])
+        with open_raster(path) as src:
+            if src.count == 0 and src.subdatasets:
+                raise InputError(_several_rasters(path, src.subdatasets))
+            alpha = next((i + 1 for i, ci in enumerate(src.colorinterp)
+                          if ci == ColorInterp.alpha), None)
+            data_alpha = None
+            if alpha is not None and not _holds_a_mask(src, alpha):
+                alpha, data_alpha = None, alpha   # NAIP's near infrared, as many ship it
+            info = RasterInfo(path=path, width=src.width, height=src.height, count=src.count,
+                              dtype=src.dtypes[0], crs=src.crs, transform=src.transform,
+                              nodata=src.nodata, alpha_band=alpha,
+                              data_tagged_alpha=data_alpha,
+                              palette=src.count == 1 and src.dtypes[0] == "uint8" and
+                              src.colorinterp[0] == ColorInterp.palette,
+                              colour_bands=_tagged_rgb(src.colorinterp),
+                              nir_tagged=_tagged_nir(src.colorinterp, src.descriptions))
+            has_gcps = bool(src.gcps[0])
     except RasterioIOError as exc:
         raise RasterReadError(f"cannot read raster {path}: {exc}") from exc
     if info.count < 1 or info.width < 1 or info.height < 1:
@@ -324,10 +330,8 @@ class WindowReader:
         self.info, self.grid, self.bands = info, grid, bands
         self.fill = np.asarray(fill, np.float32).reshape(3, 1)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", NotGeoreferencedWarning)
-                self._src = rasterio.open(info.path if info.data_tagged_alpha is None
-                                          else _without_alpha_tag(info))
+            self._src = open_raster(info.path if info.data_tagged_alpha is None
+                                    else _without_alpha_tag(info))
         except RasterioIOError as exc:
             raise RasterReadError(f"cannot read raster {info.path}: {exc}") from exc
         self._vrt: Optional[WarpedVRT] = None

@@ -281,7 +281,8 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     grid = plan_grid(info, extent, extent_crs, gsd)
     rgb_bands = resolve_bands(info, tuple(bands) if bands else None)
     size_fields = [f for f in (line_width_field, point_radius_field) if f]
-    lab = read_region_labels(labels, class_field, fixed_class, layer, size_fields)
+    lab = read_region_labels(labels, class_field, fixed_class, layer, size_fields,
+                             None if grid.crs else (info.transform, info.width, info.height))
     if grid.crs is not None:   # else in the raster's pixel units, as QGIS draws them
         check_labels_crs(lab, info, Path(labels).name)
         lab = to_crs(lab, grid.crs)

@@ -77,6 +77,7 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
     from rasterio.crs import CRS
 
     from ...engine.grid import metres_per_unit
+    from ...engine.raster_io import open_info
     from ...engine.run import SegmentOptions, segment
 
     summary = json.loads((Path(dataset) / "dataset.json").read_text())
@@ -92,9 +93,12 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
     res = float(summary["gsd_m"]) / (unit_m if frame else 1.0)
     box = shapely.box(*bounds)
     fields = (summary.get("line_width_field"), summary.get("point_radius_field"))
+    image = open_info(summary["source_raster"], True, pixel_y=frame["pixel_y"]) if frame \
+        else None   # a mask on its pixels is read in them, as the build read it
     lab = read_region_labels(summary["source_labels"], summary.get("class_field"),
                              summary.get("fixed_class"), summary.get("source_layer"),
-                             [f for f in fields if f])
+                             [f for f in fields if f],
+                             image and (image.transform, image.width, image.height))
     if not frame:
         lab = to_crs(lab, crs)
     strips = strip_classes(lab)
@@ -156,7 +160,8 @@ BASE_MARGIN = 0.05
 
 
 def base_better_classes(base: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
-    """class -> how it was measured, for each class the base model segmented better than the
+    """class word (the card's category: "vegetation" of a class coded 4) -> how it was
+    measured, for each class the base model segmented better than the
     new one on a part (``heldout_iou`` of each on the validation part): labelled objects
     there, the base knows the class's words, and its IoU is higher by ``BASE_MARGIN`` at
     least. What ``finetune`` leaves to the base (the card's ``base_classes``): fine-tuning on
@@ -168,9 +173,9 @@ def base_better_classes(base: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, 
         if not was or not row.get("objects") or was.get("unknown_words"):
             continue
         if was["iou"] >= row["iou"] + BASE_MARGIN:
-            out[cls] = {"part": new.get("split"), "objects": row["objects"],
-                        "iou_base": round(float(was["iou"]), 4),
-                        "iou_new": round(float(row["iou"]), 4)}
+            out[row["expression"]] = {"part": new.get("split"), "objects": row["objects"],
+                                      "iou_base": round(float(was["iou"]), 4),
+                                      "iou_new": round(float(row["iou"]), 4)}
     return out
 
 
@@ -192,8 +197,8 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
     for cls, row in classes.items():
         was = (before or {}).get("classes", {}).get(cls, {})
         word = _class_word(cls, row)
-        if cls in to_base:
-            k = to_base[cls]
+        if row["expression"] in to_base:
+            k = to_base[row["expression"]]
             lines.append(f"  {word}: answered by {base}, which segmented it better on the "
                          f"{k['part']} part (IoU {k['iou_base']:.3f} against {k['iou_new']:.3f} "
                          f"for the new weights, {_objects(k['objects'])})")
@@ -212,7 +217,7 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         if was.get("unknown_words"):   # the before is 0 because the words were new to it
             lines.append(f"    ({base} did not know {_quoted(was['unknown_words'])}: it answers "
                          "no object matches; the new model learnt the class)")
-        if "iou" in was and row["iou"] <= was["iou"] and cls not in to_base:
+        if "iou" in was and row["iou"] <= was["iou"] and row["expression"] not in to_base:
             worse.append(row["expression"])
         few += row["objects"] < FEW_OBJECTS
     kept = [r["polygons"] for part in (before or {}, after) for r in part.get("classes", {})

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ...engine.grid import bounds_of
+from ...engine.raster_io import open_raster
 from ...errors import CRSError, InputError
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,9 @@ __all__ = ["RegionLabels", "read_region_labels", "read_words", "check_class_word
            "as_areas", "strip_classes"]
 
 PathLike = Union[str, Path]
+#: an image read in its pixel units: its frame's transform (:data:`~rrsis.engine.raster_io.
+#: PIXEL_FRAMES`), width and height
+PixelFrame = Tuple[Any, int, int]
 POLYGONAL = ("Polygon", "MultiPolygon")
 LINEAR = ("LineString", "MultiLineString", "LinearRing")
 PUNCTUAL = ("Point", "MultiPoint")
@@ -61,9 +65,12 @@ def _kind(geom: Any) -> str:
 
 def read_region_labels(path: PathLike, class_field: Optional[str] = None,
                        fixed_class: Optional[str] = None, layer: Optional[str] = None,
-                       size_fields: Sequence[str] = ()) -> RegionLabels:
+                       size_fields: Sequence[str] = (),
+                       pixel_frame: Optional[PixelFrame] = None) -> RegionLabels:
     """Read every feature with a geometry and a class (from ``class_field`` or ``fixed_class``),
-    and the values of ``size_fields`` (a line's width, a point's radius, in metres)."""
+    and the values of ``size_fields`` (a line's width, a point's radius, in metres).
+    ``pixel_frame``: the image is read in its pixel units (no CRS); a class raster without a
+    georeference of the image's size is then a mask drawn on its pixels, and read so."""
     import pyogrio.raw
     import shapely
 
@@ -75,7 +82,7 @@ def read_region_labels(path: PathLike, class_field: Optional[str] = None,
     if is_class_raster(path):
         if size_fields:
             raise InputError(f"{path.name} is a class raster: its areas have no size fields")
-        return _raster_labels(path, class_field, fixed_class, layer)
+        return _raster_labels(path, class_field, fixed_class, layer, pixel_frame)
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(str(path))]
         if layer is None and len(layers) > 1:   # GDAL would read the first one, silently
@@ -130,7 +137,6 @@ def is_class_raster(path: Path) -> bool:
     """A file GDAL opens as a raster and not as vector data (a GeoPackage may hold both: its
     vector layers win)."""
     import pyogrio
-    import rasterio
 
     try:
         if pyogrio.list_layers(str(path)).size:
@@ -138,18 +144,19 @@ def is_class_raster(path: Path) -> bool:
     except Exception:  # noqa: BLE001 - not vector data
         pass
     try:
-        with rasterio.open(path):
+        with open_raster(path):
             return True
     except Exception:  # noqa: BLE001 - neither: the vector reader says why
         return False
 
 
 def _raster_labels(path: Path, class_field: Optional[str], fixed_class: Optional[str],
-                   layer: Optional[str]) -> RegionLabels:
+                   layer: Optional[str], pixel_frame: Optional[PixelFrame] = None
+                   ) -> RegionLabels:
     """A class raster as polygons: one per connected area of one value (4-connected, on the
-    raster's own pixels, so the masks rasterised from them are the raster's)."""
+    raster's own pixels, so the masks rasterised from them are the raster's); one without a
+    georeference in ``pixel_frame``, when it has the image's pixels."""
     import numpy as np
-    import rasterio
     import shapely
     from rasterio.features import shapes
 
@@ -159,17 +166,21 @@ def _raster_labels(path: Path, class_field: Optional[str], fixed_class: Optional
         raise InputError(f"{path.name} is a class raster: its classes are its pixel values "
                          f"(--class-field {RASTER_CLASS_FIELD}, codes named by --words), or give "
                          "one class for its non-zero pixels (--class building)")
-    with rasterio.open(path) as src:
+    with open_raster(path) as src:
         if src.width * src.height > MAX_LABEL_RASTER_PIXELS:
             raise InputError(f"{path.name} has {src.width} x {src.height} px, more than a class "
                              f"raster may have ({MAX_LABEL_RASTER_PIXELS:,} px): crop it to the "
                              "labelled area (gdal_translate -projwin)")
-        if src.transform.is_identity or src.crs is None:
-            raise CRSError(f"{path.name} has no coordinate reference system or geotransform: "
-                           "a class raster must be georeferenced like the image")
+        crs, transform = src.crs, src.transform
+        if transform.is_identity or crs is None:
+            if pixel_frame is None or (src.width, src.height) != tuple(pixel_frame[1:]):
+                size = f" ({pixel_frame[1]} x {pixel_frame[2]} px)" if pixel_frame else ""
+                raise CRSError(f"{path.name} has no coordinate reference system or "
+                               "geotransform: a class raster must be georeferenced like the "
+                               f"image, or be a mask of the image's own pixels{size}")
+            crs, transform = None, pixel_frame[0]
         values = src.read(1)
         valid = src.read_masks(1) > 0
-        crs, transform = src.crs, src.transform
     if not np.issubdtype(values.dtype, np.integer):
         whole = np.isfinite(values) & (values == np.round(values))
         if not whole[valid].all():
