@@ -62,6 +62,28 @@ def _houses(n: int, width_px: int, height_px: int) -> list:
     return out
 
 
+def test_parts_are_cut_the_way_that_keeps_every_class_in_each(tmp_path: Path) -> None:
+    """Houses in the top half of a scene taller than wide and water in its bottom half:
+    strips across the rows (the longer side) would leave a part without one of them, so the
+    parts are cut along the columns; houses alone over the whole scene are cut across its
+    longer side, as before."""
+    raster = tmp_path / "scene.tif"
+    _raster(raster, 200, 260)
+    houses = _houses(80, 200, 130)
+    water = shapely.box(X0 + 2 * GSD, Y0 - 255 * GSD, X0 + 198 * GSD, Y0 - 140 * GSD)
+    labels = _labels(tmp_path / "l.gpkg", houses + [water], ["house"] * len(houses) + ["water"])
+    summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
+                                   tile_size=64, split_shares=(0.6, 0.2, 0.2))
+    parts = {p["split"]: p for p in summary["parts"]}
+    assert all(p["rows"] == parts["train"]["rows"] for p in parts.values())   # columns cut
+    assert all(set(p["classes_present"]) == {"house", "water"} for p in parts.values())
+    spread = _houses(80, 200, 260)
+    alone = build_region_dataset(raster, _labels(tmp_path / "h.gpkg", spread,
+                                                 ["house"] * len(spread)), tmp_path / "h",
+                                 class_field="kind", tile_size=64, split_shares=(0.6, 0.2, 0.2))
+    assert all(p["cols"] == alone["parts"][0]["cols"] for p in alone["parts"])   # rows cut
+
+
 def test_training_tile_is_the_serving_tile(tmp_path: Path) -> None:
     raster = tmp_path / "scene.tif"
     _raster(raster, 300, 250)
@@ -348,13 +370,13 @@ def test_too_little_data_warns_what_to_add(tmp_path: Path) -> None:
 
 def test_a_class_missing_from_a_scored_part_is_said_and_parts_count_each_class(
         tmp_path: Path) -> None:
-    """Trees only in the top half: the val and test strips below cannot say how trees are
-    learnt, and the report in words counts each class of each part."""
+    """Trees only in the top left corner: the val and test strips (cut either way) cannot
+    say how trees are learnt, and the report in words counts each class of each part."""
     raster = tmp_path / "scene.tif"
     _raster(raster, 128, 256)
     houses = _houses(60, 128, 256)
     trees = [shapely.Point(X0 + c * GSD, Y0 - r * GSD).buffer(3) for c, r in
-             ((20, 20), (60, 30), (100, 40), (30, 80), (90, 90))]
+             ((10, 10), (20, 30), (30, 15), (15, 50), (35, 40))]
     labels = _labels(tmp_path / "l.gpkg", houses + trees, ["house"] * 60 + ["tree"] * 5)
     summary = build_region_dataset(raster, labels, tmp_path / "ds", class_field="kind",
                                    tile_size=64, split_shares=(0.6, 0.2, 0.2))
