@@ -435,6 +435,16 @@ def test_a_class_the_base_segments_better_on_val_is_left_to_it() -> None:
     assert "  water (class 5): answered by lgce-lite, which segmented it better on the val " \
            "part (IoU 0.105 against 0.000 for the new weights, 11 labelled objects)" in \
            before_after_report(base, base, "lgce-lite", "dubai", kept)["lines"]
+    # a lake that spans the parts counts as an object in one of them; in the others its area
+    # is measured (enough of the part), and a class may be left to the base on it
+    for scores in (base, new):
+        scores["classes"]["5"].update(objects=0, measured=True, labelled_m2=8000.0)
+    assert base_better_classes(base, new)["water"]["labelled_m2"] == 8000.0
+    lines = before_after_report(base, new, "lgce-lite", "dubai", {})["lines"]
+    assert "  water (class 5): IoU 0.105 -> 0.000; 8000 m2 labelled, of objects counted in " \
+           "other parts; served at 0.6 m" in lines
+    base["classes"]["5"]["measured"] = new["classes"]["5"]["measured"] = False   # a sliver
+    assert "water" not in base_better_classes(base, new)
 
 
 def test_finetune_scores_base_and_new_on_val_and_records_the_choice(

@@ -36,6 +36,11 @@ SPLITS = ("train", "val", "test")
 PathLike = Union[str, Path]
 
 
+#: the share of a part a class's labelled area must cover for its IoU to be measured there
+#: when none of its objects counts in the part (their representative points lie elsewhere)
+MEASURED_SHARE = 0.01
+
+
 def held_out_part(summary: Dict[str, Any], split: Optional[str] = None
                   ) -> Optional[Dict[str, Any]]:
     """The test part of a dataset summary (else val), or the part of ``split``, with
@@ -136,7 +141,12 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
                                   crs).geometries
         p, t = _rasterize(pred, bounds, res), _rasterize(truth, bounds, res)
         inter, union = int((p & t).sum()), int((p | t).sum())
+        labelled_m2 = float(t.sum()) * (res * unit_m) ** 2
         out["classes"][cls] = {
+            # a land-cover map's lake or road network that spans the parts counts as an
+            # object in one (its representative point's); its area is measured in each
+            "measured": bool(objects) or labelled_m2 >= MEASURED_SHARE * out["data_area_m2"],
+            "labelled_m2": round(labelled_m2, 1),
             "expression": words[0], "iou": inter / union if union else 0.0,
             "precision": inter / int(p.sum()) if p.any() else 0.0,
             "recall": inter / int(t.sum()) if t.any() else 0.0,
@@ -170,12 +180,14 @@ def base_better_classes(base: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, 
     out: Dict[str, Any] = {}
     for cls, row in (new or {}).get("classes", {}).items():
         was = (base or {}).get("classes", {}).get(cls)
-        if not was or not row.get("objects") or was.get("unknown_words"):
+        if not was or not _measured(row) or was.get("unknown_words"):
             continue
         if was["iou"] >= row["iou"] + BASE_MARGIN:
             out[row["expression"]] = {"part": new.get("split"), "objects": row["objects"],
                                       "iou_base": round(float(was["iou"]), 4),
-                                      "iou_new": round(float(row["iou"]), 4)}
+                                      "iou_new": round(float(row["iou"]), 4),
+                                      **({} if row["objects"] else
+                                         {"labelled_m2": row["labelled_m2"]})}
     return out
 
 
@@ -199,17 +211,20 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
         word = _class_word(cls, row)
         if row["expression"] in to_base:
             k = to_base[row["expression"]]
+            on = _objects(k["objects"]) if k["objects"] else f"{k['labelled_m2']:.0f} m2 labelled"
             lines.append(f"  {word}: answered by {base}, which segmented it better on the "
                          f"{k['part']} part (IoU {k['iou_base']:.3f} against {k['iou_new']:.3f} "
-                         f"for the new weights, {_objects(k['objects'])})")
-        if not row["objects"]:   # nothing labelled there: an IoU of 0 would say nothing
+                         f"for the new weights, {on})")
+        if not _measured(row):   # nothing labelled there: an IoU of 0 would say nothing
             lines.append(f"  {word}: no labelled object in the held-out part, not measured "
                          f"({row['predicted_objects']} polygons found there)")
             continue
         found = f"{was.get('objects_found_iou50', 'n/a')} -> {row['objects_found_iou50']}" \
             if was else str(row["objects_found_iou50"])
-        lines.append(f"  {word}: IoU {_change(was, row, 'iou')}; labelled {_found(row)}: "
-                     f"{found} of {row['objects']}; served at {row['served_gsd_m']:.3g} m")
+        counts = f"labelled {_found(row)}: {found} of {row['objects']}" if row["objects"] else \
+            f"{row['labelled_m2']:.0f} m2 labelled, of objects counted in other parts"
+        lines.append(f"  {word}: IoU {_change(was, row, 'iou')}; {counts}; served at "
+                     f"{row['served_gsd_m']:.3g} m")
         if "precision" in row:   # missed objects, or false ones: what to label more of
             lines.append(f"    precision {_change(was, row, 'precision')} (of the area "
                          f"marked, the labelled share), recall {_change(was, row, 'recall')} "
@@ -238,6 +253,12 @@ def before_after_report(before: Dict[str, Any], after: Dict[str, Any], base: str
 def _change(before: Dict[str, Any], after: Dict[str, Any], key: str) -> str:
     """``0.120 -> 0.560``, or ``0.560`` where the before has no such figure."""
     return (f"{before[key]:.3f} -> " if key in before else "") + f"{after[key]:.3f}"
+
+
+def _measured(row: Dict[str, Any]) -> bool:
+    """Whether a class's IoU on a part says something: labelled objects there, or enough of
+    its labelled area (rows of before this was recorded: their objects)."""
+    return bool(row.get("measured", row.get("objects")))
 
 
 def _found(row: Dict[str, Any]) -> str:

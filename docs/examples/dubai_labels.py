@@ -1,15 +1,17 @@
-"""A Dubai land-cover mask's roads -> road centre lines with a width field: a road layer as
-an analyst has one, for the worked example docs/finetune-roads.md.
+"""Labels as analysts have them, made from a Dubai land-cover mask (RGB colours), for the worked
+examples docs/finetune-roads.md and docs/finetune-landcover.md.
 
-The lines are the road mask's skeleton (Zhang-Suen thinning) cut at its junctions, spurs
-under 8 m dropped; each line's width (field ``width``, m) is the road area within 15 m of it
-over its length, in 2-30 m. Coordinates are pixel/line, y down: the image has no
-georeference (about 1 m pixels). ``score`` measures polygons that ``rrsis`` found on the
-image (pixel coordinates, y down) against the mask's roads themselves, right of a column.
-Usage (PYTHONPATH=backend):
+``lines``: the mask's roads as centre lines with a width field: its skeleton (Zhang-Suen
+thinning) cut at the junctions, spurs under 8 m dropped; each line's width (field ``width``,
+m) is the road area within 15 m of it over its length, in 2-30 m. ``codes``: the mask as a
+class raster of codes (1 building, 2 land, 3 road, 4 vegetation, 5 water, 0 unlabelled), a
+land-cover map. Both in the image's pixels (y down): it has no georeference (about 1 m
+pixels). ``score``: polygons ``rrsis`` found on the image (pixel coordinates, y down) against
+one class of the mask, right of a column. Usage (PYTHONPATH=backend):
 
-    python docs/examples/dubai_road_lines.py lines MASK.png LINES.geojson
-    python docs/examples/dubai_road_lines.py score MASK.png POLYGONS.gpkg --from-column 340
+    python docs/examples/dubai_labels.py lines MASK.png LINES.geojson
+    python docs/examples/dubai_labels.py codes MASK.png CODES.png
+    python docs/examples/dubai_labels.py score MASK.png POLYGONS.gpkg --from-column 340
 """
 from __future__ import annotations
 
@@ -49,12 +51,24 @@ def thin(mask: np.ndarray) -> np.ndarray:
             return img[1:-1, 1:-1].astype(bool)
 
 
-def road_mask(mask: str) -> np.ndarray:
-    return decode_mask(np.asarray(Image.open(mask).convert("RGB")))["road"]
+CODES = ("building", "land", "road", "vegetation", "water")   # 1..5; 0: unlabelled
+
+
+def class_masks(mask: str) -> dict:
+    return decode_mask(np.asarray(Image.open(mask).convert("RGB")))
+
+
+def make_codes(mask: str, out: str) -> None:
+    classes = class_masks(mask)
+    codes = np.zeros(classes["road"].shape, np.uint8)
+    for code, name in enumerate(CODES, start=1):
+        codes[classes[name]] = code
+    Image.fromarray(codes).save(out)
+    print(", ".join(f"{name} {classes[name].mean():.2f}" for name in CODES) + " of the image")
 
 
 def make_lines(mask: str, out: str) -> None:
-    road = road_mask(mask)
+    road = class_masks(mask)["road"]
     areas = [shape(g) for g, v in features.shapes(road.astype(np.uint8), mask=road) if v]
     skel = thin(road)
     ys, xs = np.nonzero(skel)
@@ -86,18 +100,18 @@ def make_lines(mask: str, out: str) -> None:
           f"{(strips & road).sum() / (strips | road).sum():.3f}")
 
 
-def score(mask: str, polygons: str, from_column: int) -> None:
+def score(mask: str, polygons: str, from_column: int, name: str = "road") -> None:
     import pyogrio.raw
     import shapely
 
-    road = road_mask(mask)
+    road = class_masks(mask)[name]
     _, _, wkb, _ = pyogrio.raw.read(polygons)
     found = list(shapely.from_wkb(wkb))
     marked = features.rasterize(found, out_shape=road.shape).astype(bool) if found else \
         np.zeros_like(road)
     t, p = road[:, from_column:], marked[:, from_column:]
     inter, union = int((t & p).sum()), int((t | p).sum())
-    print(f"{polygons}: against the mask's roads right of column {from_column}: IoU "
+    print(f"{polygons}: against the mask's {name} right of column {from_column}: IoU "
           f"{inter / union:.3f}, precision {inter / max(int(p.sum()), 1):.2f}, recall "
           f"{inter / max(int(t.sum()), 1):.2f}")
 
@@ -108,12 +122,18 @@ if __name__ == "__main__":
     lines_cmd = sub.add_parser("lines")
     lines_cmd.add_argument("mask")
     lines_cmd.add_argument("out")
+    codes_cmd = sub.add_parser("codes")
+    codes_cmd.add_argument("mask")
+    codes_cmd.add_argument("out")
     score_cmd = sub.add_parser("score")
     score_cmd.add_argument("mask")
     score_cmd.add_argument("polygons")
     score_cmd.add_argument("--from-column", type=int, default=0)
+    score_cmd.add_argument("--class", dest="name", default="road", choices=CODES)
     args = parser.parse_args()
     if args.command == "lines":
         make_lines(args.mask, args.out)
+    elif args.command == "codes":
+        make_codes(args.mask, args.out)
     else:
-        score(args.mask, args.polygons, args.from_column)
+        score(args.mask, args.polygons, args.from_column, args.name)
