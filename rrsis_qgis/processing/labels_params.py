@@ -1,11 +1,12 @@
 """The label parameters shared by "Build referring dataset" and "Fine-tune model".
 
-Labels as analysts have them: a polygon, line or point layer; a class field, or one class
-for the whole layer; the words of coded classes (``{1: building, 2: road}``: the model learns
-the words an analyst will type, so codes must be named); a width for lines and a radius for
-points, in metres, or a field holding each one's; whether tiles without a labelled object
-teach the class as absent (default: yes); the area to train on (default: the labels' extent,
-since ground nobody labelled must not be taught as empty).
+Labels as analysts have them: a polygon, line or point layer, or a class raster (a
+land-cover map, a mask); a class field, or one class for the whole layer; the words of coded
+classes (``{1: building, 2: road}``: the model learns the words an analyst will type, so
+codes must be named); a width for lines and a radius for points, in metres, or a field
+holding each one's; whether tiles without a labelled object teach the class as absent
+(default: yes); the area to train on (default: the labels' extent, since ground nobody
+labelled must not be taught as empty).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .. import extents, params, render
 from .common import RrsisAlgorithm, chosen_extent, processing_errors, render_source
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
+LABEL_RASTER = "LABEL_RASTER"
 LINE_WIDTH, POINT_RADIUS, GSD, PIXEL_SIZE = "LINE_WIDTH", "POINT_RADIUS", "GSD", "PIXEL_SIZE"
 LINE_WIDTH_FIELD, POINT_RADIUS_FIELD = "LINE_WIDTH_FIELD", "POINT_RADIUS_FIELD"
 NEGATIVE_TILES, WORDS, AREA = "NEGATIVE_TILES", "WORDS", "AREA"
@@ -32,7 +34,11 @@ def add_label_parameters(alg: Any) -> None:
     tr = alg.tr
     alg.addParameter(QgsProcessingParameterRasterLayer(INPUT, tr("Raster")))
     alg.addParameter(QgsProcessingParameterVectorLayer(
-        LABELS, tr("Labels (polygons, lines or points)"), [QgsProcessing.TypeVectorAnyGeometry]))
+        LABELS, tr("Labels (polygons, lines or points)"), [QgsProcessing.TypeVectorAnyGeometry],
+        optional=True))
+    alg.addParameter(QgsProcessingParameterRasterLayer(
+        LABEL_RASTER, tr("Or labels as a class raster (a land-cover map: its codes named in "
+                         "Class words; a mask: the class of the whole layer)"), optional=True))
     alg.addParameter(QgsProcessingParameterField(
         CLASS_FIELD, tr("Class field (empty: one class for the whole layer)"),
         parentLayerParameterName=LABELS, optional=True))
@@ -70,6 +76,8 @@ def add_label_parameters(alg: Any) -> None:
         optional=True))
 
 
+#: the class "field" of a class raster: its pixel values (the backend's name for them)
+RASTER_CLASS_FIELD = "value"
 #: Ground rendered around the labels of a web layer, in metres: more than the backend's
 #: margin around them (an eighth of a 192 px tile at the coarsest GSD it trains at, 0.6 m).
 RENDER_MARGIN_M = 20.0
@@ -85,10 +93,23 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
     raster = alg.parameterAsRasterLayer(parameters, INPUT, context)
     if raster is None:
         raise QgsProcessingException(alg.invalidRasterError(parameters, INPUT))
-    labels = alg.parameterAsCompatibleSourceLayerPath(
-        parameters, LABELS, context, ["gpkg", "geojson", "shp"], "gpkg", feedback)
     field = alg.parameterAsString(parameters, CLASS_FIELD, context).strip()
     fixed = alg.parameterAsString(parameters, FIXED_CLASS, context).strip()
+    class_raster = alg.parameterAsRasterLayer(parameters, LABEL_RASTER, context)
+    if (class_raster is None) == (alg.parameterAsVectorLayer(parameters, LABELS, context) is None):
+        raise QgsProcessingException(alg.tr(
+            "Choose the labels: a layer of polygons, lines or points, or a class raster (not "
+            "both)."))
+    if class_raster is not None:   # its pixel values are its classes, unless one is typed
+        labels = render.file_path(class_raster)
+        if labels is None:
+            raise QgsProcessingException(alg.tr(
+                "The class raster {name} is not a file on this computer: save it as a GeoTIFF "
+                "first.").format(name=class_raster.name()))
+        field = "" if fixed else RASTER_CLASS_FIELD
+    else:
+        labels = alg.parameterAsCompatibleSourceLayerPath(
+            parameters, LABELS, context, ["gpkg", "geojson", "shp"], "gpkg", feedback)
     if not field and not fixed:
         raise QgsProcessingException(alg.tr(
             "Choose a class field, or type the class of the whole layer (e.g. building)."))
@@ -141,7 +162,8 @@ def _render_source(alg: Any, raster: Any, parameters: Dict[str, Any], area: Any,
     """What to render of ``raster``: the area given, else the labels' extent and a margin."""
     label = alg.tr("the area")
     if area is None:
-        layer = alg.parameterAsVectorLayer(parameters, LABELS, context)
+        layer = alg.parameterAsVectorLayer(parameters, LABELS, context) or \
+            alg.parameterAsRasterLayer(parameters, LABEL_RASTER, context)
         if layer is None or layer.extent().isNull():   # one point: empty, not null
             raise QgsProcessingException(alg.tr("The labels layer cannot be read."))
         area = extents.to_layer_crs(layer.extent(), layer.crs(), raster, context.project())

@@ -192,3 +192,44 @@ def test_points_take_their_radius_from_a_field(provider, project, backend_settin
     # radius beside the field) for the last one
     assert summary["extent"][0] == pytest.approx(500030 - 1.5 - 4.0)
     assert summary["extent"][2] == pytest.approx(500080 + 2.5 + 4.0)
+
+
+def test_a_class_raster_as_labels(provider, project, backend_settings, tmp_path):
+    """A land-cover map as the labels (a raster layer, not a vector one): its codes named in
+    Class words; with the class of the whole layer typed, a mask; labels are one or the
+    other, and needed."""
+    import numpy as np
+    import processing
+    from osgeo import gdal
+    from qgis.core import QgsProcessingException, QgsRasterLayer
+
+    raster = write_geotiff(tmp_path / "scene.tif", size=(128, 128))
+    codes = np.zeros((128, 128), np.uint8)
+    codes[32:96, 32:96] = 1                      # the bright square: buildings
+    codes[100:124, 8:120] = 2                    # a strip of water
+    ds = gdal.GetDriverByName("GTiff").CreateCopy(str(tmp_path / "map.tif"),
+                                                  gdal.Open(str(raster)))
+    ds.GetRasterBand(1).WriteArray(codes)
+    ds = None
+    gdal.Translate(str(tmp_path / "landcover.tif"), str(tmp_path / "map.tif"), bandList=[1])
+    landcover = QgsRasterLayer(str(tmp_path / "landcover.tif"), "land cover")
+    processing.run("rrsis:build_dataset", {
+        "INPUT": str(raster), "LABEL_RASTER": landcover, "TILE_SIZE": 64,
+        "WORDS": "{1: building, 2: water, 0: null}", "OUTPUT": str(tmp_path / "coded")})
+    summary = json.loads((tmp_path / "coded" / "dataset.json").read_text())
+    assert summary["class_field"] == "value" and summary["source_labels"].endswith("landcover.tif")
+    assert summary["classes"] == {"0": None, "1": ["building"], "2": ["water"]}
+    processing.run("rrsis:build_dataset", {
+        "INPUT": str(raster), "LABEL_RASTER": landcover, "FIXED_CLASS": "building",
+        "TILE_SIZE": 64, "OUTPUT": str(tmp_path / "mask")})
+    mask = json.loads((tmp_path / "mask" / "dataset.json").read_text())
+    assert mask["fixed_class"] == "building" and mask["class_field"] is None
+    with pytest.raises(QgsProcessingException, match="Choose the labels"):
+        processing.run("rrsis:build_dataset", {"INPUT": str(raster), "FIXED_CLASS": "building",
+                                               "OUTPUT": str(tmp_path / "none")})
+    with pytest.raises(QgsProcessingException, match="not both"):
+        processing.run("rrsis:build_dataset", {
+            "INPUT": str(raster), "LABEL_RASTER": landcover, "FIXED_CLASS": "building",
+            "LABELS": _polygons("EPSG:32633", [("POLYGON((500020 4649700,500040 4649700,"
+                                                "500040 4649720,500020 4649700))", "")]),
+            "OUTPUT": str(tmp_path / "both")})
