@@ -27,7 +27,8 @@ class BuildDatasetAlgorithm(LabelsAlgorithm):
     def shortHelpString(self) -> str:  # noqa: N802
         return self.tr(
             "Cuts a raster and its labels (polygons; lines with a width; points with a radius; "
-            "a class field, with words for coded classes, or one class) into tiles, masks and "
+            "a class field, with words for coded classes, or one class; or a class raster) "
+            "into tiles, masks and "
             "referring expressions, split "
             "into train/val/test areas, for “Fine-tune model” or “rrsis finetune”. The log "
             "states each part's area and warns when the data is too small. Only the labels' "

@@ -53,7 +53,8 @@ class FinetuneAlgorithm(LabelsAlgorithm):
         return self.tr(
             "Teaches a model your region from your own labels: polygons, lines (with a width) "
             "or points (with a radius), with a class field (“Class words” names coded "
-            "classes: {1: building, 2: road}) or one class for the layer. The "
+            "classes: {1: building, 2: road}) or one class for the layer, or a class raster "
+            "(a land-cover map, a mask). The "
             "area is split into training, validation and held-out parts; training runs for "
             "the time budget; the log reports the IoU of the base and of the new model on "
             "the held-out part. The new model appears in the model list and segments at the "

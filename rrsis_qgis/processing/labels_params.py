@@ -37,8 +37,8 @@ def add_label_parameters(alg: Any) -> None:
         LABELS, tr("Labels (polygons, lines or points)"), [QgsProcessing.TypeVectorAnyGeometry],
         optional=True))
     alg.addParameter(QgsProcessingParameterRasterLayer(
-        LABEL_RASTER, tr("Or labels as a class raster (a land-cover map: its codes named in "
-                         "Class words; a mask: the class of the whole layer)"), optional=True))
+        LABEL_RASTER, tr("Or labels as a class raster (land-cover map: codes in Class words; "
+                         "mask: one class)"), optional=True))
     alg.addParameter(QgsProcessingParameterField(
         CLASS_FIELD, tr("Class field (empty: one class for the whole layer)"),
         parentLayerParameterName=LABELS, optional=True))
