@@ -51,7 +51,8 @@ from ..expressions import DEFAULT_SYNONYMS, Expression, Instance, generate_expre
 from .area import (FEW_OBJECTS, box_in_grid, check_labels_crs, check_labels_outside,
                    check_overlap, labelled_area, window_bounds)
 from .keep import keep_labels, keep_raster
-from .labels import as_areas, check_class_words, read_region_labels, read_words, to_crs
+from .labels import (as_areas, check_class_words, pixel_frame_of, read_region_labels,
+                     read_words, to_crs)
 
 __all__ = ["Part", "Coverage", "plan_parts", "read_coverage", "tile_starts",
            "build_region_dataset", "dataset_report", "read_tile", "MIN_TRAIN_OBJECTS",
@@ -140,8 +141,9 @@ def parts_keeping_classes(grid: Any, shares: Sequence[float],
     strips across its columns hold both."""
     import shapely
 
+    tree, min_area = shapely.STRtree(geoms), MIN_PIXELS * grid.transform.a ** 2
+
     def classes_everywhere(parts: List[Part]) -> int:
-        tree, min_area = shapely.STRtree(geoms), MIN_PIXELS * grid.transform.a ** 2
         present = []
         for p in parts:
             box = shapely.box(*window_bounds(grid, p.row0, p.col0, p.row1, p.col1))
@@ -158,10 +160,11 @@ def parts_keeping_classes(grid: Any, shares: Sequence[float],
             parts = plan_parts(grid.height, grid.width, shares, test_box, coverage, along_cols)
         except InputError:   # too narrow that way
             continue
-        if classes_everywhere(parts) > kept:
-            best, kept = parts, classes_everywhere(parts)
-            log.info("parts cut along the %s: more classes lie in every part",
-                     "columns" if along_cols else "rows")
+        held = classes_everywhere(parts)
+        if held > kept:
+            best, kept = parts, held
+    if best is not longer:
+        log.info("parts cut the other way: %d classes lie in every part", kept)
     return best
 
 
@@ -320,7 +323,7 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
     rgb_bands = resolve_bands(info, tuple(bands) if bands else None)
     size_fields = [f for f in (line_width_field, point_radius_field) if f]
     lab = read_region_labels(labels, class_field, fixed_class, layer, size_fields,
-                             None if grid.crs else (info.transform, info.width, info.height))
+                             None if grid.crs else pixel_frame_of(info))
     if grid.crs is not None:   # else in the raster's pixel units, as QGIS draws them
         check_labels_crs(lab, info, Path(labels).name)
         lab = to_crs(lab, grid.crs)

@@ -26,7 +26,8 @@ import numpy as np
 from ...paths import scratch_folder
 from ...scores import object_matches
 from .area import FEW_OBJECTS
-from .labels import RegionLabels, as_areas, read_region_labels, strip_classes, to_crs
+from .labels import (RegionLabels, as_areas, pixel_frame_of, read_region_labels,
+                     strip_classes, to_crs)
 
 __all__ = ["heldout_iou", "held_out_part", "base_better_classes",
            "BASE_MARGIN", "before_after_report", "main"]
@@ -98,12 +99,12 @@ def heldout_iou(dataset: PathLike, model: str, *, device: str = "auto",
     res = float(summary["gsd_m"]) / (unit_m if frame else 1.0)
     box = shapely.box(*bounds)
     fields = (summary.get("line_width_field"), summary.get("point_radius_field"))
-    image = open_info(summary["source_raster"], True, pixel_y=frame["pixel_y"]) if frame \
-        else None   # a mask on its pixels is read in them, as the build read it
+    # a mask on the pixels of an image without a CRS is read in them, as the build read it
+    pixels_of = pixel_frame_of(open_info(summary["source_raster"], True,
+                                         pixel_y=frame["pixel_y"])) if frame else None
     lab = read_region_labels(summary["source_labels"], summary.get("class_field"),
                              summary.get("fixed_class"), summary.get("source_layer"),
-                             [f for f in fields if f],
-                             image and (image.transform, image.width, image.height))
+                             [f for f in fields if f], pixels_of)
     if not frame:
         lab = to_crs(lab, crs)
     strips = strip_classes(lab)
@@ -171,12 +172,11 @@ BASE_MARGIN = 0.05
 
 def base_better_classes(base: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
     """class word (the card's category: "vegetation" of a class coded 4) -> how it was
-    measured, for each class the base model segmented better than the
-    new one on a part (``heldout_iou`` of each on the validation part): labelled objects
-    there, the base knows the class's words, and its IoU is higher by ``BASE_MARGIN`` at
-    least. What ``finetune`` leaves to the base (the card's ``base_classes``): fine-tuning on
-    a region wears away what the base knew of a class the region shows rarely (measured: the
-    water of a Dubai scene)."""
+    measured, for each class the base model segmented better than the new one on a part
+    (``heldout_iou`` of each on the validation part): measured there, the base knows the
+    class's words, and its IoU is higher by ``BASE_MARGIN`` at least. What ``finetune`` leaves
+    to the base (the card's ``base_classes``): fine-tuning on a region wears away what the base
+    knew of a class the region shows rarely (measured: the water of a Dubai scene)."""
     out: Dict[str, Any] = {}
     for cls, row in (new or {}).get("classes", {}).items():
         was = (base or {}).get("classes", {}).get(cls)

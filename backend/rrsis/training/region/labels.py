@@ -26,7 +26,7 @@ from ...errors import CRSError, InputError
 log = logging.getLogger(__name__)
 
 __all__ = ["RegionLabels", "read_region_labels", "read_words", "check_class_words", "to_crs",
-           "as_areas", "strip_classes"]
+           "as_areas", "strip_classes", "pixel_frame_of"]
 
 PathLike = Union[str, Path]
 #: an image read in its pixel units: its frame's transform (:data:`~rrsis.engine.raster_io.
@@ -277,6 +277,11 @@ def as_areas(labels: RegionLabels, line_width_m: float, point_radius_m: float,
     if not out:
         raise InputError("no label has an area after buffering")
     return out, classes
+
+
+def pixel_frame_of(info: Any) -> PixelFrame:
+    """The pixel frame of an image opened in its pixel units (``open_info``'s RasterInfo)."""
+    return info.transform, info.width, info.height
 
 
 def strip_classes(labels: RegionLabels) -> FrozenSet[str]:
