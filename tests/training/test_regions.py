@@ -117,7 +117,8 @@ def _class_raster(path: Path, codes: dict, nodata=None) -> Path:  # type: ignore
 
 def test_a_class_raster_is_labels(scene: tuple, tmp_path: Path) -> None:
     """A land-cover map (codes per pixel) or a building mask: its areas are the objects, its
-    masks the raster's own pixels; codes are named by words, as for a vector class field."""
+    masks the raster's own pixels; codes are named by words, as for a vector class field
+    (its 0 too, else it is unlabelled ground)."""
     raster, _, _ = scene
     classes = _class_raster(tmp_path / "cover.tif", {"road": 1, "car": 2, "building": 3})
     with pytest.raises(InputError, match=r"codes, not words \(0, 1, 2, 3\)"):
@@ -134,6 +135,14 @@ def test_a_class_raster_is_labels(scene: tuple, tmp_path: Path) -> None:
     assert np.array_equal(got["car"][0], _expected(*SCENE["car"]))
     assert np.array_equal(got["building"][0], _expected(*SCENE["building"]))
     assert np.array_equal(got["road"][0], _expected(*SCENE["road"]) & ~_expected(*SCENE["car"]))
+    # the map's 0, not named while its other codes are: unlabelled ground, and said so
+    unnamed = build_region_dataset(
+        raster, classes, tmp_path / "ds0", class_field="value", tile_size=64,
+        words="{1: road, 2: car, 3: building}", split_shares=(1, 0, 0),
+        max_expressions_per_tile=None)
+    assert unnamed["classes"]["0"] is None and unnamed["samples"] == summary["samples"]
+    assert any("0, which the words do not name, is read as unlabelled" in w
+               for w in unnamed["warnings"])
     mask = _class_raster(tmp_path / "mask.tif", {"building": 1})
     build_region_dataset(raster, mask, tmp_path / "ds2", fixed_class="building", tile_size=64,
                          split_shares=(1, 0, 0), max_expressions_per_tile=None)

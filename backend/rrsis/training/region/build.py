@@ -329,6 +329,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         lab = to_crs(lab, grid.crs)
     geoms, classes = as_areas(lab, line_width_m, point_radius_m, grid.metres_per_unit,
                               line_width_field, point_radius_field)
+    zero_unnamed = lab.covered is not None and mapping and "0" in classes and "0" not in mapping
+    if zero_unnamed:   # a land-cover map's 0 is its unlabelled ground, unless named
+        mapping = {**mapping, "0": None}
     check_class_words(classes, mapping, class_field)
     check_overlap(geoms, grid, Path(labels).name)
     cat_words, synonyms = _category_words(classes, mapping)
@@ -463,6 +466,9 @@ def build_region_dataset(raster: PathLike, labels: PathLike, output: PathLike, *
         if lab.without_class:
             warnings.append(f"{lab.without_class} labelled features have no value in "
                             f"{class_field!r} and were left out")
+        if zero_unnamed:
+            warnings.append("the class raster's 0, which the words do not name, is read as "
+                            "unlabelled ground (no class); name it (e.g. 0: water) to teach it")
         kept_raster = keep_raster(Path(raster), tmp, output,   # pixel units: the whole file
                                   grid.bounds if grid.crs else None, grid.crs) \
             if copy_raster else absolute_source(raster)
