@@ -269,13 +269,17 @@ BATCH_PARAMS: Dict[str, Field] = {
     "join_borders": Field("bool", nullable=False, doc="join objects cut by tile borders"),
 }
 
+#: the ``class_field`` of a class raster given as labels: its pixel values
+RASTER_CLASS_FIELD = "value"
 #: ``build_dataset``: ``rrsis.training.region.build_region_dataset`` (CLI ``build-dataset``).
 BUILD_DATASET_PARAMS: Dict[str, Field] = {
     "raster": Field("str", True, False, "georeferenced raster (or one without a CRS, with "
                     "pixel_coordinates)"),
-    "labels": Field("str", True, False, "polygons, lines or points (any OGR vector file)"),
+    "labels": Field("str", True, False, "polygons, lines or points (any OGR vector file), "
+                    "or a class raster (a land-cover map, a mask)"),
     "output": Field("str", True, False, "dataset folder to write (refused if it exists)"),
-    "class_field": Field("str", doc="attribute holding the class; null: fixed_class"),
+    "class_field": Field("str", doc="attribute holding the class (a class raster: "
+                         f"'{RASTER_CLASS_FIELD}', its pixel values); null: fixed_class"),
     "fixed_class": Field("str", doc="one class for the whole layer, e.g. 'building'"),
     "words": Field("str", doc="class value -> words, YAML/JSON text or a file, e.g. "
                    "'{1: building, 2: [road, street]}' (needed for class codes)"),

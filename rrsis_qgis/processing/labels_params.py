@@ -20,7 +20,7 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParam
                        QgsProcessingParameterString, QgsProcessingParameterVectorLayer,
                        QgsProcessingUtils)
 
-from .. import extents, params, render
+from .. import _protocol, extents, params, render
 from .common import RrsisAlgorithm, chosen_extent, processing_errors, render_source
 
 INPUT, LABELS, CLASS_FIELD, FIXED_CLASS = "INPUT", "LABELS", "CLASS_FIELD", "FIXED_CLASS"
@@ -76,8 +76,6 @@ def add_label_parameters(alg: Any) -> None:
         optional=True))
 
 
-#: the class "field" of a class raster: its pixel values (the backend's name for them)
-RASTER_CLASS_FIELD = "value"
 #: Ground rendered around the labels of a web layer, in metres: more than the backend's
 #: margin around them (an eighth of a 192 px tile at the coarsest GSD it trains at, 0.6 m).
 RENDER_MARGIN_M = 20.0
@@ -106,7 +104,7 @@ def label_request(alg: Any, parameters: Dict[str, Any], context: Any, feedback: 
             raise QgsProcessingException(alg.tr(
                 "The class raster {name} is not a file on this computer: save it as a GeoTIFF "
                 "first.").format(name=class_raster.name()))
-        field = "" if fixed else RASTER_CLASS_FIELD
+        field = "" if fixed else _protocol.RASTER_CLASS_FIELD
     else:
         labels = alg.parameterAsCompatibleSourceLayerPath(
             parameters, LABELS, context, ["gpkg", "geojson", "shp"], "gpkg", feedback)

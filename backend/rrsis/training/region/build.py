@@ -160,6 +160,8 @@ def parts_keeping_classes(grid: Any, shares: Sequence[float],
             parts = plan_parts(grid.height, grid.width, shares, test_box, coverage, along_cols)
         except InputError:   # too narrow that way
             continue
+        if parts == longer:   # the longer side's own cut, already counted
+            continue
         held = classes_everywhere(parts)
         if held > kept:
             best, kept = parts, held

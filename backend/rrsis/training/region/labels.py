@@ -22,6 +22,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tupl
 from ...engine.grid import bounds_of
 from ...engine.raster_io import open_raster
 from ...errors import CRSError, InputError
+from ...protocol import RASTER_CLASS_FIELD
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,6 @@ def _metres(value: Any) -> Optional[float]:
     return v if math.isfinite(v) and v > 0 else None
 
 
-RASTER_CLASS_FIELD = "value"
 MAX_LABEL_RASTER_PIXELS = 100_000_000
 
 

@@ -281,16 +281,13 @@ def _write_overlays(folder: Path, scene: "Scene", pred: Dict[str, np.ndarray],
                     valid: np.ndarray) -> None:
     """One PNG per expression of ``scene`` into ``folder`` (each via a temporary name)."""
     import os
-    import warnings
 
-    import rasterio
-    import rasterio.errors
     from PIL import Image
 
-    with warnings.catch_warnings():   # a car frame or Dubai tile has no georeference
-        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
-        with rasterio.open(scene.raster) as src:
-            rgb = np.moveaxis(src.read([1, 2, 3]), 0, -1)
+    from ...engine.raster_io import open_raster
+
+    with open_raster(scene.raster) as src:   # a car frame or Dubai tile has no georeference
+        rgb = np.moveaxis(src.read([1, 2, 3]), 0, -1)
     if rgb.dtype != np.uint8:
         rgb = (255 * rgb.astype(np.float32) / max(float(rgb.max()), 1.0)).astype(np.uint8)
     folder.mkdir(parents=True, exist_ok=True)
