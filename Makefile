@@ -54,6 +54,7 @@ bench: setup setup-runtime
 	$(PY) bench/bench_batch.py
 	$(PY) bench/bench_runtime.py --runtime-python $(RUNTIME_PY)
 	$(PY) bench/bench_grounding.py
+	$(PY) bench/typos.py --show 0
 
 # the installable plugin zip: plugin + metadata + resources + backend source (dist/rrsis_qgis-*.zip)
 package:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Collection, Dict, FrozenSet, Mapping, Optional, Tuple
+
+from .slips import plural_forms, readings
 
 __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange", "SIZE_WORDS",
            "RELATIVE_SIZES", "COMPARATIVE_WORDS", "THAN_AVERAGE_WORDS", "SIZE_RANKS",
@@ -885,11 +887,25 @@ def _all_words() -> FrozenSet[str]:
 
 
 _ALL_WORDS = _all_words()
-#: the known words of 4 letters or more (relations, attributes, units, names), in order:
-#: what a slip outside an object name most likely meant; not the fillers, which mean nothing
-GROUNDING_WORDS: Tuple[str, ...] = tuple(sorted(
-    w for w in _ALL_WORDS - set(FILLER_WORDS) if len(w) >= 4 and w.isalpha()))
-
+#: things seen from above that the default model was not taught: unknown words, never taken
+#: for a slip of the keyboard ("ships" is not "shops", "boat" not "boot"); a fine-tuned model
+#: that learnt one names it in its card, which makes it known
+UNTAUGHT_OBJECTS: FrozenSet[str] = frozenset({
+    # craft and vehicles the model does not segment
+    "ship", "boat", "yacht", "ferry", "canoe", "kayak", "plane", "airplane", "aircraft",
+    "aeroplane", "jet", "helicopter", "rail", "railroad", "track", "bicycle", "motorcycle",
+    "motorbike", "scooter", "crane",
+    # people and animals ("cats" is too often "cars" to be read as typed)
+    "person", "people", "crowd", "cow", "cattle", "sheep", "goat", "horse", "animal", "dog",
+    "bird", "nest",
+    # structures and things on the ground
+    "tent", "shelter", "tower", "pylon", "mast", "turbine", "windmill", "mill", "container",
+    "panel", "solar", "tank", "silo", "chimney", "antenna", "dish", "dome", "fence", "wall",
+    "pole", "sign", "lamp", "wire", "cable", "pipe", "port", "dock", "pier", "quay", "jetty",
+    "grave", "tomb",
+    # ground, landforms, weather, tree kinds
+    "rock", "boulder", "mud", "hill", "valley", "cliff", "smoke", "snow", "ice",
+    "cloud", "pine", "oak", "fir", "spruce", "birch", "maple", "olive", "cypress"})
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -946,24 +962,26 @@ class Vocabulary:
         return known_word(word) or word in self._own_words or singular(word) in self._own_words
 
     @cached_property
-    def _object_words(self) -> Tuple[str, ...]:
-        """One-word object names, singular, in order: what a typo most likely meant."""
-        return tuple(sorted({singular(n) for n in self.names if " " not in n}))
+    def _slip_targets(self) -> Tuple[str, ...]:
+        """Every word a slip of the keyboard may have been meant as: the known words, the
+        object names in both numbers, the model's class words."""
+        words = {w for w in _ALL_WORDS | self._own_words if w.isalpha()}
+        words.update(p for n in self.names for w in n.split() if w.isalpha()
+                     for p in plural_forms(singular(w)))
+        words.update(IRREGULAR)
+        return tuple(sorted(words))
 
-    def suggest(self, word: str) -> Optional[str]:
-        """The object name ``word`` is one slip away from, in its number ("biuldings" ->
-        "buildings", "raod" -> "road"), else the grounding's own word of 4 letters or more
-        ("nxet" -> "next", "alogn" -> "along"; of two, the longer: a letter is left out more
-        often than one is added, "withn" -> "within"), else None. A slip: a letter swapped with
-        the next, left out or added; a wrong letter only in words of 6 letters or more ("ships"
-        is not a typo of "shops")."""
-        one = singular(word)
-        for name in self._object_words:
-            if _one_slip(one, name) and name != one:
-                return name + word[len(one):] if word.startswith(one) else name
-        if len(word) >= 4:
-            return max((w for w in GROUNDING_WORDS if _one_slip(word, w)), key=len, default=None)
-        return None
+    def readings(self, word: str, also: Collection[str] = ()) -> Tuple[Tuple[str, float], ...]:
+        """The known words an unknown ``word`` may be a slip for, with their costs, likeliest
+        first (:func:`.slips.readings`); none for a word typed as meant: an object the model
+        was not taught (:data:`UNTAUGHT_OBJECTS`) or what one image does not show
+        (:data:`UNMEASURED_WORDS`: "storey" is no slip for "store"). ``also``: more words
+        it may be meant as (those the tokenizer's rewrites read), each meant as typed too: "I'd
+        like to see" after another sentence is not "I'd lake to sea"."""
+        if any(w in UNTAUGHT_OBJECTS or w in UNMEASURED_WORDS or w in also
+               for w in (word, singular(word))):
+            return ()
+        return readings(word, (*self._slip_targets, *also))
 
     def group_of(self, category: str) -> str:
         return self.by_name[category].group if category in self.by_name else "other"
@@ -983,20 +1001,6 @@ class Vocabulary:
             return as_phrase(a) == as_phrase(b)
         ga, gb = self.group_of(ca), self.group_of(cb)
         return ca == cb or (ga == gb and ga in (ca, cb))
-
-
-def _one_slip(typed: str, name: str) -> bool:
-    """Whether ``typed`` is ``name`` with one adjacent swap, one letter added or left out, or
-    (6 letters or more) one letter wrong."""
-    if min(len(typed), len(name)) < 3 or abs(len(typed) - len(name)) > 1:
-        return False
-    if len(typed) == len(name):
-        diff = [i for i, (a, b) in enumerate(zip(typed, name)) if a != b]
-        if len(diff) == 2 and diff[1] == diff[0] + 1:
-            return typed[diff[0]] == name[diff[1]] and typed[diff[1]] == name[diff[0]]
-        return len(diff) == 1 and len(typed) >= 6
-    short, long_ = sorted((typed, name), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 BASE_VOCABULARY = Vocabulary()

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
@@ -67,7 +67,8 @@ from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Ta
 from .ranks import Premods, Rank, RankRules, keeps_one, superlative
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
-from .tokens import tokenize
+from .slips import Reading, mend
+from .tokens import rewritten_words, tokenize
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -1266,9 +1267,10 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
     (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string. An
     unknown word one slip away from an object name gets a note: "did you mean 'buildings'?"."""
     plan = by_length(_parse(expression, vocabulary), vocabulary)
-    slips = {w: vocabulary.suggest(w) for w in plan.unknown_words
-             if w not in lx.UNMEASURED_WORDS}                                       # "storey"
-    slips = {w: s for w, s in slips.items() if s}
+    slips = mend(plan.expression, plan.unknown_words,
+                 lambda word: vocabulary.readings(word, _REWRITTEN),
+                 partial(_read if len(plan.expression.split()) <= MAX_WORDS else _unread,
+                         vocabulary=vocabulary), mended)
     hints = tuple(dict.fromkeys(slips.values()))
     asked = plan.unknown_words + (tuple(tokenize(str(expression)))   # "unpaved" is known (a
                                   if plan.mode == "end_to_end" else ())   # land cover's name)
@@ -1282,6 +1284,24 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
         plan = replace(plan, suggestions=hints, corrected=mended(plan.expression, slips),
                        notes=plan.notes + unmeasured)
     return plan
+
+
+#: words read by the tokenizer's rewrites only ("traffic"): a slip may be meant as one too
+_REWRITTEN = rewritten_words()
+
+
+def _read(text: str, vocabulary: lx.Vocabulary) -> Reading:
+    """How a mended expression reads (:class:`~.slips.Reading`)."""
+    plan = by_length(_parse(text, vocabulary), vocabulary)
+    return Reading(plan.unknown_words, plan.mode,
+                   plan.summary() if plan.mode == "grounded" else "")
+
+
+def _unread(text: str, vocabulary: lx.Vocabulary) -> Reading:
+    """How text longer than :data:`MAX_WORDS` reads, not parsed again (it goes to the model
+    whole however it is mended): its unknown words, so each slip takes its likeliest reading."""
+    return Reading(tuple(w for w in re.findall(r"[^\W\d_]+", text.lower())
+                         if not vocabulary.known_word(w)), "end_to_end", "")
 
 
 def mended(text: str, slips: Dict[str, str]) -> str:

@@ -9,7 +9,7 @@ water's edge" is along it, "close together" is near each other.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, List, Tuple, Union
+from typing import Callable, FrozenSet, Iterable, List, Tuple, Union
 
 from . import lexicon as lx
 
@@ -382,6 +382,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?:[\s-]*(?:{_AXIS_VERBS}|direction|orientation|axis))?", " axis:\\1\\3:\\2\\4 "),
     (rf"\b(?:(?:that|which) )?(?:{_AXIS_VERBS})\s+(?:diagonally|diagonal)\b", " diagonal "),
 )
+
+
+def rewritten_words() -> FrozenSet[str]:
+    """The words of 3 letters or more the rewrites read that the lexicon does not list
+    ("traffic", "busy", "together"): what a slip of the keyboard may have been meant as too
+    (:mod:`.slips`). Read from the patterns, escapes, endings and optional parts left out."""
+    words: set = set()
+    for pattern, _ in REWRITES:
+        text = re.sub(r"\\[a-zA-Z]", " ", pattern)
+        text = re.sub(r"(?<=[a-z)])\((?:\?:)?[^()]*\)", " ", text)   # "south(?:ern|erly)"
+        words.update(re.findall(r"(?<![\w)\[\]?])[a-z]{3,}(?![\w(\[?])", text))
+    return frozenset(w for w in words if not lx.known_word(w))
 
 
 def tokenize(text: str) -> List[str]:
