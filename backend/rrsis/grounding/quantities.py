@@ -34,14 +34,15 @@ class QuantityRules(Cursor):
         to :meth:`metric`)."""
         save, noun = self.i, None
         if self.eat("with") or self.eat("whose"):   # "whose area is over 300 m2"
-            self.skip_fillers()
+            start = self.i
+            self.skip_fillers()   # "area" is a filler too ("built-up area")
             if self.peek() in lx.SIZE_NOUNS:
-                noun = self.peek()
                 self.i += 1
+            noun = next((w for w in self.t[start:self.i] if w in lx.SIZE_NOUNS), None)
             self.eat("of")
             self.skip_fillers()   # "whose length is more than 30 m"
         if self.at("between"):
-            found = self.value_range()
+            found = self.value_range(noun)
             if found is None or found[1] != found[3]:   # "100 m2 and 200 m2": one unit
                 self.i = save
                 return []
@@ -73,6 +74,8 @@ class QuantityRules(Cursor):
             return []
         self.i += 1
         unit = self.measure_unit()
+        if unit is None and noun is not None and side is not None:   # "with area > 100"
+            unit = self.unit_of(noun, f"{value:g}")
         if unit is None or (unit[0] == "length" and self.peek() in ("from", "of", "to", "away")):
             self.i = save
             return []
@@ -94,6 +97,13 @@ class QuantityRules(Cursor):
                               "range")
             return [Attribute(kind, "above", False, low), Attribute(kind, "below", False, high)]
         return [Attribute(kind, side, negated, value * unit[1])]
+
+    def unit_of(self, noun: str, said: str) -> Tuple[str, float]:
+        """The unit a measure ``said`` without one is read in, by the ``noun`` it measures
+        ("with area > 100": m2; "whose length is over 5": m), said in the plan's notes."""
+        area = noun not in ("length", "width")
+        self.notes.append(f"{said} read in {'m2' if area else 'm'} (no unit given)")
+        return ("area", 1.0) if area else ("length", 1.0)
 
     def average_measure(self, side: Optional[str], noun: Optional[str], width: bool,
                         negated: bool, save: int) -> Optional[Attribute]:
@@ -121,9 +131,11 @@ class QuantityRules(Cursor):
         kind = "width" if width else "length" if noun == "length" else named
         return Attribute(kind, side, negated)
 
-    def value_range(self) -> Optional[Tuple[float, Tuple[str, float], float, Tuple[str, float]]]:
+    def value_range(self, noun: Optional[str] = None
+                    ) -> Optional[Tuple[float, Tuple[str, float], float, Tuple[str, float]]]:
         """"between 50 and 200 m2", "between 10 m and 0.1 km": (low, its unit, high, its
-        unit; the low's is the high's where it has none), consumed; else None (position
+        unit; the low's is the high's where it has none; after a size ``noun`` both may have
+        none: "with an area between 50 and 200"), consumed; else None (position
         unchanged)."""
         save = self.i
         low = _number(self.peek() or "") if self.eat("between") else None
@@ -135,6 +147,8 @@ class QuantityRules(Cursor):
         high = _number(self.peek(1) or "") if self.peek() == "and" else None
         self.i += 2
         unit = self.measure_unit() if high is not None else None
+        if unit is None and first is None and high is not None and noun is not None:
+            unit = self.unit_of(noun, f"{low:g} and {high:g}")
         if unit is None:
             self.i = save
             return None

@@ -84,6 +84,16 @@ _GROUND = _either(lx.AREA_NOUNS - set(lx.CATEGORY_NAMES)
 _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
                 "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
+def _rectangle_area(match: "re.Match[str]") -> str:
+    """"15x15 m" -> " 225 m2 ", "10 ft by 20 ft" -> " 200 sq ft "; two units that differ
+    ("10 m x 20 ft") are left as typed."""
+    first, unit = match.group(2), match.group(4).lower()
+    if first and first.lower() != unit:
+        return match.group(0)
+    area = float(match.group(1)) * float(match.group(3))
+    return f" {area:g} {'m2' if unit == 'm' else 'sq ft'} "
+
+
 #: (pattern, replacement: a template or a function of the match), applied in order,
 #: case-insensitive
 REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
@@ -122,6 +132,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:that|which|where)?\s*(?:the\s+)?([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:are|is)\s+"
      r"(?:(?:parked|located|standing|lying|found)\s+)?(on|in|at|near|beside|along|"
      r"next\s+to|close\s+to|around|under|inside)\s*[.?!]*\s*$", r" with \1 \2 it "),
+    # "bigger than 15x15 m", "15 m by 20 m", "10 x 10 ft": the area of that rectangle
+    (r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|ft)?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*(m|ft)\b",
+     _rectangle_area),
     # "20 m or less from the road": within it; "50 m or more from": more than it
     (r"\b(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+or\s+(?:less|closer|nearer)\s+(?:away\s+)?(?:from|of|to)\b",
      r" within \1 of "),

@@ -318,6 +318,34 @@ def test_an_approximate_measure_is_a_range_the_plan_states() -> None:
     assert parse("buildings not about 500 m2").mode == "end_to_end"
 
 
+@pytest.mark.parametrize("typed,meant,note", [
+    ("buildings with area > 100", "buildings larger than 100 m2", "100 read in m2"),
+    ("buildings whose area is above 250", "buildings larger than 250 m2", "250 read in m2"),
+    ("buildings with an area between 50 and 100", "buildings between 50 and 100 m2",
+     "50 and 100 read in m2"),
+    ("roads with a width of more than 8", "roads wider than 8 m", "8 read in m"),
+    ("cars whose length is over 5", "cars longer than 5 m", "5 read in m")])
+def test_a_measure_without_a_unit_is_read_in_the_unit_its_noun_measures(
+        typed: str, meant: str, note: str) -> None:
+    """After "area" (size, footprint) a bare number is m2, after "length" or "width" m, as a
+    GIS attribute query reads; the plan says so."""
+    plan = parse(typed)
+    assert plan.summary() == parse(meant).summary()
+    assert plan.notes == (f"{note} (no unit given)",)
+    assert parse("buildings with more than 3 cars").notes == ()     # a count, not a measure
+    assert parse("buildings over 100").mode == "end_to_end"         # no noun: no unit
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("buildings bigger than 15x15 m", "buildings larger than 225 m2"),
+    ("buildings larger than 15 m x 20 m", "buildings larger than 300 m2"),
+    ("buildings smaller than 10 by 10 m", "buildings smaller than 100 m2"),
+    ("buildings bigger than 30 x 30 ft", "buildings larger than 900 sq ft")])
+def test_the_sides_of_a_rectangle_are_its_area(typed: str, meant: str) -> None:
+    assert parse(typed).summary() == parse(meant).summary()
+    assert parse("buildings bigger than 10 m x 20 ft").mode == "end_to_end"   # two units
+
+
 def test_a_count_without_a_superlative_keeps_every_match_and_says_so() -> None:
     """"the 2 buildings next to the road": which two is not said, so all of them, with the
     relation applied (the model whole would apply none)."""
