@@ -50,6 +50,9 @@ _MOVING = _either(set(lx.MOTION_WORDS) - {"stationary"})
 _UNITS = _either({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"})
 _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
                            for n in c.names if " " not in n and n != "building"})
+_USES = _either(lx.BUILDING_USES)
+_BUILT = "building|house|block|roof"
+_PARKING = r"parking\s+lots?|car\s+parks?"
 _VAGUE = _either(lx.VAGUE_COUNTS)
 _CROWDED = _either(lx.CROWDED_WORDS)
 _UNCOVERED = _either(lx.UNCOVERED_WORDS).replace(" ", r"[\s-]")
@@ -254,6 +257,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"<|>|≤|≥)\b|[<>≤≥])", " "),
     # "the school building", "office buildings": the buildings (a use is not seen from above)
     (rf"\b(?:{_BUILDING_NAMES})\s+(?=buildings?\b)", " "),
+    # "buildings at (of) the school", "the school's buildings", "the houses of the gas
+    # station": the buildings (its own, which one image does not tell from its neighbours')
+    (rf"\b((?:{_BUILT})s?)\s+(?:at|of)\s+(?:the|a|an|this|that)\s+(?:[^\W\d_]+\s+)?"
+     rf"(?:{_USES})s?\b", r" \1 "),
+    (rf"\b(?:{_USES})'s\s+(?=(?:{_BUILT})s?\b)", " "),
+    # "the school parking lot", "the parking lot of the hospital": the parking lot next to
+    # the building
+    (rf"\b(?:the\s+)?({_USES})s?\s+({_PARKING})\b", r" the \2 next to the \1 "),
+    (rf"\b({_PARKING})\s+(?:of|at)\s+(?:the|a|an)\s+({_USES})s?\b", r" \1 next to the \2 "),
     # "the loneliest house", "the most remote building": the most isolated
     (r"\b(?:loneliest|remotest|most\s+remote|most\s+secluded|most\s+solitary)\b",
      " most isolated "),

@@ -461,7 +461,8 @@ def test_kinds_of_building_are_buildings_and_a_use_is_said_to_be_unseen() -> Non
     """"the village", "bungalows", "farmhouses", "carports" are buildings (they were unknown
     words: "no object matches"); a building named by its use ("the hospital", "hotels", "the
     supermarket", "the police station") is any building, and the notes say so, but not the
-    "school" of a school bus; what is "at" it is beside it."""
+    "school" of a school bus; what is "at" it is beside it, but the buildings at it are its
+    own, and its parking lot is the one next to it."""
     for expression in ("the village", "bungalows near the road", "the farmhouse", "carports",
                        "cottages near the forest", "the stadium"):
         plan = parse(expression)
@@ -482,5 +483,18 @@ def test_kinds_of_building_are_buildings_and_a_use_is_said_to_be_unseen() -> Non
         "grounded: car next to building (<= 5 m)"
     assert parse("trees at the school").summary().startswith("grounded: tree next to building")
     assert parse("cars at the parking lot").summary() == "grounded: car on parking lot"
+    # the buildings of a place named by its use are its buildings, its parking lot is beside it
+    for expression in ("buildings at the school", "the buildings of the hospital",
+                       "the school's buildings", "the houses of the gas station"):
+        plan = parse(expression)
+        assert plan.summary() == "grounded: building" and plan.notes, expression
+    assert parse("the largest building of the hospital").summary() == \
+        "grounded: the largest building"
+    for expression in ("cars in the school parking lot", "cars in the parking lot of the school",
+                       "cars in the car park of the supermarket"):
+        assert parse(expression).summary() == \
+            "grounded: car on parking lot next to building (<= 5 m)", expression
+    assert parse("buildings at the end of the road").summary().startswith(
+        "grounded: building next to road end")
     assert parse("the grove").targets[0].categories == ("tree",)
     assert parse("quarries").targets[0].categories == ("bare land",)
