@@ -5,7 +5,7 @@
 Every expression of the table (``tests/backend/grounding/expressions.tsv``) that the grounding
 reads is typed again with one slip in one of its words of three letters or more, as hands
 make them: two letters swapped, one left out, one doubled, one wrong (a neighbour on the
-keyboard). A slip that makes another known word ("cars" -> "cats" is not one, "near" ->
+keyboard); and once more with two such slips in one of its words of seven letters or more. A slip that makes another known word ("cars" -> "cats" is not one, "near" ->
 "bear" is) is kept: the grounding must then tell it. Prints, per kind of slip and per length
 of the word, how many of the typed expressions are offered a mended expression
 (``Plan.corrected``) whose plan is the one of the expression meant ("right"), one with
@@ -83,6 +83,12 @@ def slipped(word: str, kind: str, rng: random.Random) -> Optional[str]:
     return out if out != word else None
 
 
+def two_slips(word: str, rng: random.Random) -> Optional[str]:
+    """``word`` typed with two slips of kinds drawn at random (words of 7 letters or more)."""
+    once = slipped(word, rng.choice(KINDS), rng)
+    return slipped(once, rng.choice(KINDS), rng) if once else None
+
+
 def typed_expressions(seed: int) -> Iterator[Tuple[str, str, str, str, str]]:
     """(kind, word, expression typed, expression meant, its plan) for the table's grounded
     rows: each row once per kind, the slipped word drawn among its alphabetic words of 3
@@ -91,15 +97,17 @@ def typed_expressions(seed: int) -> Iterator[Tuple[str, str, str, str, str]]:
     for line in TABLE.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
-        meant, summary = line.split("\t")[:2]
+        meant = line.split("\t")[0]
+        summary = parse(meant).summary()   # the plan meant, as the code under test reads it
         if not summary.startswith("grounded"):
             continue
         words = [m for m in re.finditer(r"[A-Za-z]+", meant) if len(m.group(0)) >= 3]
         if not words:
             continue
-        for kind in KINDS:
+        for kind in KINDS + ("two slips",):
             m = rng.choice(words)
-            typo = slipped(m.group(0), kind, rng)
+            typo = slipped(m.group(0), kind, rng) if kind != "two slips" else \
+                two_slips(m.group(0), rng) if len(m.group(0)) >= 7 else None
             if typo is not None:
                 yield (kind, m.group(0), meant[:m.start()] + typo + meant[m.end():],
                        meant, summary)
@@ -140,7 +148,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"{'slips':<12} {'typed':>6} {'right':>6} {'wrong':>6} {'none':>6}")
     print(f"(left out: {counts['a known word']['typed']} typed expressions whose slip made "
           "another known word, as 'car' for 'cars')")
-    for key in ("all",) + KINDS + ("3 letters", "4-5 letters", "6+ letters"):
+    for key in ("all",) + KINDS + ("two slips", "3 letters", "4-5 letters", "6+ letters"):
         c = counts[key]
         n = sum(c.values())
         if n:

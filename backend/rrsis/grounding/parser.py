@@ -1264,11 +1264,11 @@ def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary) -> bool:
 
 def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Plan:
     """The plan of one expression, in the lexicon's words and those the model's card adds
-    (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string. An
-    unknown word one slip away from an object name gets a note: "did you mean 'buildings'?"."""
+    (``vocabulary``, :func:`~.lexicon.vocabulary_of`); never raises for any string. Unknown
+    words a slip of the keyboard away from known ones get the expression mended
+    (:mod:`.slips`): "did you mean 'buildings next to the road'?"."""
     plan = by_length(_parse(expression, vocabulary), vocabulary)
-    slips = mend(plan.expression, plan.unknown_words,
-                 lambda word: vocabulary.readings(word, _REWRITTEN),
+    slips = mend(plan.expression, plan.unknown_words, partial(_readings, vocabulary=vocabulary),
                  partial(_read if len(plan.expression.split()) <= MAX_WORDS else _unread,
                          vocabulary=vocabulary), mended)
     hints = tuple(dict.fromkeys(slips.values()))
@@ -1288,6 +1288,13 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
 
 #: words read by the tokenizer's rewrites only ("traffic"): a slip may be meant as one too
 _REWRITTEN = rewritten_words()
+
+
+@lru_cache(maxsize=4096)
+def _readings(word: str, vocabulary: lx.Vocabulary) -> Tuple[Tuple[str, float], ...]:
+    """The known words an unknown ``word`` may be a slip for (:meth:`~.lexicon.Vocabulary.
+    readings`), those the rewrites read among them; remembered, as the dock asks while typing."""
+    return vocabulary.readings(word, _REWRITTEN)
 
 
 def _read(text: str, vocabulary: lx.Vocabulary) -> Reading:

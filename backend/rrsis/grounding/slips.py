@@ -26,10 +26,16 @@ VERY_COMMON = frozenset({"the", "of", "to", "and", "in", "on", "at", "by", "or",
 COMMON_BONUS = 0.3   # taken off their slips' cost
 #: a slip rarely changes a word's number: "tres" is "trees" rather than "tree"
 NUMBER_COST = 0.1
+#: two slips are read in words of this many letters or more, where one finds nothing (a short
+#: word two slips from a known one is as likely another word: "boat", "coat")
+TWO_SLIPS_FROM = 7
+TWO_SLIPS_COST = 2.0
 #: how many unknown words one expression has mended, and readings tried for each: the
 #: search parses at most 2 x 6 x 7 expressions, whatever was typed
 MAX_WORDS = 6
 MAX_READINGS = 6
+#: the unknown words of one expression looked at for slips at all (hostile text has thousands)
+MAX_LOOKED_AT = 32
 VOWELS = frozenset("aeiou")
 
 
@@ -99,13 +105,39 @@ def readings(word: str, known: Iterable[str], limit: int = MAX_READINGS
     :data:`COMMON_BONUS` for one of :data:`VERY_COMMON`, more :data:`NUMBER_COST` for another
     number), likeliest first: cheapest, then of the typed length, then the longer. Not an
     abbreviation without a vowel ("hay" is no "hwy", "rde" no "rds"); a word of two letters
-    only swapped or doubled ("ot", "inn"; "pit" is no "it", "ban" no "an")."""
+    only swapped or doubled ("ot", "inn"; "pit" is no "it", "ban" no "an"). Where one slip
+    finds nothing, two in a word of :data:`TWO_SLIPS_FROM` letters or more ("biuldngs")."""
+    known = [w for w in known if _may_mean(w)]
     found = [(w, cost - COMMON_BONUS * (w in VERY_COMMON)
               + NUMBER_COST * (_plural_looking(w) != _plural_looking(word))) for w in known
-             if _may_mean(w) and (cost := slip_cost(word, w)) is not None
+             if (cost := slip_cost(word, w)) is not None
              and (len(w) > 2 or cost < 1 or len(w) == len(word))]
+    if not found and len(word) >= TWO_SLIPS_FROM:   # "biuldngs": a swap and a letter left out
+        found = [(w, TWO_SLIPS_COST) for w in known
+                 if len(w) >= TWO_SLIPS_FROM - 1 and _two_slips(word, w)]
     found.sort(key=lambda wc: (wc[1], len(wc[0]) != len(word), -len(wc[0]), wc[0]))
     return tuple(found[:limit])
+
+
+def _two_slips(typed: str, meant: str) -> bool:
+    """Whether ``typed`` is ``meant`` with two slips (letters swapped, added, left out or
+    wrong; the optimal string alignment distance is 2), by a banded dynamic programme."""
+    if abs(len(typed) - len(meant)) > 2:
+        return False
+    prev2: List[int] = []
+    prev = list(range(len(meant) + 1))
+    for i in range(1, len(typed) + 1):
+        row = [i] + [0] * len(meant)
+        for j in range(1, len(meant) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1,
+                         prev[j - 1] + (typed[i - 1] != meant[j - 1]))
+            if (i > 1 and j > 1 and typed[i - 1] == meant[j - 2]
+                    and typed[i - 2] == meant[j - 1]):
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        if min(row) > 2:
+            return False
+        prev2, prev = prev, row
+    return prev[-1] == 2
 
 
 @dataclass(frozen=True)
@@ -133,7 +165,7 @@ def mend(text: str, unknown: Sequence[str],
     Searched one word at a time, from each word's likeliest reading, twice over: at most
     ``2 * MAX_WORDS * (MAX_READINGS + 1)`` reads, whatever was typed; words after the first
     :data:`MAX_WORDS` take their likeliest reading."""
-    every = [w for w in dict.fromkeys(unknown) if options(w)]
+    every = [w for w in list(dict.fromkeys(unknown))[:MAX_LOOKED_AT] if options(w)]
     words, rest = every[:MAX_WORDS], every[MAX_WORDS:]   # the rest: by their likeliest reading
     if not words:
         return {}

@@ -104,3 +104,17 @@ def test_the_search_is_bounded_whatever_is_typed() -> None:
 def test_a_very_long_text_is_mended_without_parsing_it_again() -> None:
     plan = parse("buildings raod " * 100)
     assert plan.mode == "end_to_end" and plan.suggestions == ("road",)
+
+
+def test_two_slips_are_read_in_a_long_word_where_one_finds_nothing() -> None:
+    assert parse("biuldngs next to the raod").corrected == "buildings next to the road"
+    assert parse("the vegetaiton").corrected == "the vegetation"
+    assert readings("biuldngs", ["buildings", "building"])[0] == ("buildings", 2.0)
+    assert readings("buidlings", ["buildings", "builds"]) == (("buildings", 1.0),)   # one
+    assert readings("boatss", ["roads"]) == ()        # a short word: two slips is another word
+
+
+def test_hostile_text_is_looked_at_for_slips_in_its_first_words_only() -> None:
+    words = " ".join(f"zq{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}xwvutsr" for i in range(500))
+    assert parse(words).suggestions == ()
+    assert parse("buidlings " * 500).suggestions == ("buildings",)
