@@ -5,12 +5,13 @@
 Every expression of the table (``tests/backend/grounding/expressions.tsv``) that the grounding
 reads is typed again with one slip in one of its words of three letters or more, as hands
 make them: two letters swapped, one left out, one doubled, one wrong (a neighbour on the
-keyboard); and once more with two such slips in one of its words of seven letters or more. A slip that makes another known word ("cars" -> "cats" is not one, "near" ->
-"bear" is) is kept: the grounding must then tell it. Prints, per kind of slip and per length
-of the word, how many of the typed expressions are offered a mended expression
-(``Plan.corrected``) whose plan is the one of the expression meant ("right"), one with
-another plan ("wrong"), or nothing ("none"); ``--show`` examples of each failure; and how many
-real words the vocabulary does not know are offered a reading all the same (false alarms).
+keyboard); and once more with two such slips in one of its words of seven letters or more.
+A slip that makes another known word ("car" for "cars") is counted apart: nothing tells it
+from what was meant. Prints, per kind of slip and per length of the word, how many of the
+typed expressions are offered a mended expression (``Plan.corrected``) whose plan is the one
+the code gives the expression meant ("right"), another plan ("wrong"), or nothing ("none");
+``--show`` examples of each failure; and how many real words the vocabulary does not know
+are offered a reading all the same (false alarms).
 Quality, not speed: the counts do not depend on the machine.
 """
 
