@@ -907,6 +907,7 @@ UNTAUGHT_OBJECTS: FrozenSet[str] = frozenset({
     "rock", "boulder", "mud", "hill", "valley", "cliff", "smoke", "snow", "ice",
     "cloud", "pine", "oak", "fir", "spruce", "birch", "maple", "olive", "cypress"})
 
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The categories an expression can name: the lexicon's own, and those a model's card

@@ -87,6 +87,7 @@ _GROUND = _either(lx.AREA_NOUNS - set(lx.CATEGORY_NAMES)
 _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
                 "nw": "northwest", "se": "southeast", "sw": "southwest"}
 
+
 def _rectangle_area(match: "re.Match[str]") -> str:
     """"15x15 m" -> " 225 m2 ", "10 ft by 20 ft" -> " 200 sq ft "; two units that differ
     ("10 m x 20 ft") are left as typed."""
