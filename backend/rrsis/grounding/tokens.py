@@ -365,6 +365,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
+    # "darker than average buildings", "the bigger-than-usual houses": the comparison after
+    # the name, where the parser reads it ("buildings darker than average"; not "buildings
+    # bigger than the average house", a comparison with the average house)
+    (rf"^(\s*(?:the\s+)?)((?:{_COMPARED})[\s-]+than[\s-]+(?:the[\s-]+)?"
+     rf"(?:average|mean|usual|normal|typical))\s+((?:{_NAMES})(?:e?s)?)\b", r"\1 \3 \2 "),
     # "buildings with a large footprint", "large-footprint buildings": large ones
     (rf"\bwith (?:a |an )?({_AREA_SIZES})[- ](?:footprints?|areas?|surfaces?)\b",
      r" of \1 size "),

@@ -346,6 +346,19 @@ def test_the_sides_of_a_rectangle_are_its_area(typed: str, meant: str) -> None:
     assert parse("buildings bigger than 10 m x 20 ft").mode == "end_to_end"   # two units
 
 
+@pytest.mark.parametrize("typed,meant", [
+    ("darker than average buildings", "buildings darker than average"),
+    ("the bigger-than-average houses", "houses larger than average"),
+    ("above-average size buildings near the road", "buildings larger than average near the road"),
+    ("smaller than usual cars", "cars smaller than average")])
+def test_a_comparison_with_the_average_before_the_name_is_read(typed: str, meant: str) -> None:
+    """Before the name it is the name's; after another name it compares with the average of
+    what follows it ("buildings bigger than the average house"), as before."""
+    assert parse(typed).summary() == parse(meant).summary() and parse(typed).mode == "grounded"
+    assert parse("buildings bigger than the average house").summary() == \
+        "grounded: building larger than average"
+
+
 def test_a_count_without_a_superlative_keeps_every_match_and_says_so() -> None:
     """"the 2 buildings next to the road": which two is not said, so all of them, with the
     relation applied (the model whole would apply none)."""
