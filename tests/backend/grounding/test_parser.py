@@ -359,6 +359,18 @@ def test_a_comparison_with_the_average_before_the_name_is_read(typed: str, meant
         "grounded: building larger than average"
 
 
+def test_between_the_two_largest_is_between_those_two() -> None:
+    """"between (the) two buildings" is between any two; before a rank the count is the
+    rank's ("the two largest buildings": those two; the two was dropped, leaving the largest
+    one, which nothing lies between)."""
+    anchor = parse("the road between the two largest buildings").targets[0].relations[0].anchor
+    assert anchor.rank == ("largest", 2)
+    assert parse("cars between the 2 darkest buildings").targets[0].relations[0].anchor.rank \
+        == ("darkest", 2)
+    assert parse("the road between the two buildings").targets[0].relations[0].anchor.rank \
+        is None
+
+
 def test_a_count_without_a_superlative_keeps_every_match_and_says_so() -> None:
     """"the 2 buildings next to the road": which two is not said, so all of them, with the
     relation applied (the model whole would apply none)."""
