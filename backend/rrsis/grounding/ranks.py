@@ -99,10 +99,12 @@ class RankRules(PlaceRules):
                 raise self.fail("a count must be a whole number")
             self.i += 1
             return True
-        if n is not None and (asked or self.category_at(1)):
+        if n is not None and (asked or self.category_at(1) or self.described_name_at(1)):
             if n < 1 or n != int(n):
                 raise self.fail("a count must be a whole number")
             if asked:
+                if p.rank is not None:   # "the smallest of the 3 largest": of the ranked ones
+                    raise self.fail("one rank at a time")
                 p.rank = (asked, int(n))
                 self.i += 2
             elif p.rank is not None and p.rank[1] == 1 and not p.skip:   # "the largest 3"
@@ -114,6 +116,8 @@ class RankRules(PlaceRules):
             return True
         said = superlative(word)
         if said:
+            if p.rank is not None:   # "the largest of the darkest buildings"
+                raise self.fail("one rank at a time")
             p.rank = (said, 1)
             self.i += 1
             if lx.ranks_by_colour(said):   # "the lightest coloured roof"
@@ -130,6 +134,18 @@ class RankRules(PlaceRules):
             if superlative(self.peek()) not in lx.SIZE_RANKS:
                 raise self.fail("a share of what rank")
             return True
+        return False
+
+    def described_name_at(self, k: int, most: int = 3) -> bool:
+        """Whether ``k`` words on, a few colours, sizes or shapes come before a name ("2 red
+        cars", "3 large white buildings"): a count of what they describe."""
+        for j in range(k, k + most + 1):
+            if self.category_at(j):
+                return j > k
+            w = self.peek(j)
+            if w is None or not (w in lx.COLOURS or w in lx.SHAPE_WORDS or w in ("and", "or")
+                                 or w in lx.SIZE_WORDS and superlative(w) is None):
+                return False
         return False
 
     def is_ordinal_at(self, j: int) -> bool:

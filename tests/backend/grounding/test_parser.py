@@ -359,6 +359,32 @@ def test_a_comparison_with_the_average_before_the_name_is_read(typed: str, meant
         "grounded: building larger than average"
 
 
+@pytest.mark.parametrize("typed,meant", [
+    ("the 2 red cars nearest the building", "the 2 cars nearest the building"),
+    ("the 3 large white buildings", "the large white buildings"),
+    ("the 10 white cars next to the road", "white cars next to the road")])
+def test_a_count_before_colours_and_sizes_counts_what_they_describe(typed: str,
+                                                                     meant: str) -> None:
+    """"the 2 red cars" went whole ("no object named at '2'"): the count is the name's, with
+    a superlative after it its rank's size, else every match (and a note says so)."""
+    plan = parse(typed)
+    assert plan.mode == "grounded"
+    assert plan.targets[0].rank == parse(meant).targets[0].rank
+    assert {a.kind for a in plan.targets[0].attributes} >= {"colour"}
+    assert parse("the 2 red cars").notes == (
+        "'2' read as every one that matches: a count chooses with a superlative "
+        "('the 2 largest')",)
+
+
+@pytest.mark.parametrize("expression", ["the smallest of the 3 largest buildings",
+                                        "the largest of the darkest buildings"])
+def test_a_rank_among_ranked_objects_goes_whole_rather_than_lose_one(expression: str) -> None:
+    """Two ranks ("the smallest of the 3 largest") are not one plan's: the second replaced
+    the first ("the 3 largest buildings"); now the model has the whole, and says why."""
+    plan = parse(expression)
+    assert plan.mode == "end_to_end" and "one rank at a time" in plan.reason
+
+
 def test_between_the_two_largest_is_between_those_two() -> None:
     """"between (the) two buildings" is between any two; before a rank the count is the
     rank's ("the two largest buildings": those two; the two was dropped, leaving the largest
