@@ -55,6 +55,10 @@ class Cursor:
         """Whether an object's name begins ``k`` words on."""
         return self.category_found_at(k) is not None
 
+    def category_within(self, most: int) -> bool:
+        """Whether an object's name begins within ``most`` words on (1 to ``most``)."""
+        return any(self.category_at(k) for k in range(1, most + 1))
+
     def category_found_at(self, k: int) -> Optional[Tuple[str, int]]:
         """:meth:`category_here` ``k`` words on; the position unchanged."""
         save = self.i

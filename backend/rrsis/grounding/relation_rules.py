@@ -101,6 +101,11 @@ class RelationRules(QuantityRules):
                         self.i = save
                         continue
                     kind = table[phrase]
+                    if kind == "between" and len(anchor.categories) == 1 and \
+                            self.peek() == "and" and self.category_within(4):
+                        # "between the road and the largest tree": two anchors described
+                        # differently, which one plan's anchor is not (not two targets)
+                        raise self.fail("'between' objects described differently")
                     anchor_groups = {self.vocab.group_of(a) for a in anchor.categories}
                     if lx.OBJECT_EDGE_NOUNS & set(phrase) and set(groups) & anchor_groups:
                         # "trees at the edge of the forest": a part of their own mask

@@ -397,6 +397,17 @@ def test_between_the_two_largest_is_between_those_two() -> None:
         is None
 
 
+@pytest.mark.parametrize("expression", ["buildings between the road and the largest tree",
+                                        "cars between the red car and the white car"])
+def test_between_objects_described_differently_goes_whole(expression: str) -> None:
+    """One anchor holds the objects "between" names, of one description: two described
+    differently went as "between the road" plus a second target ("the largest tree")."""
+    plan = parse(expression)
+    assert plan.mode == "end_to_end" and "described differently" in plan.reason
+    assert parse("trees between the road and the river").summary() == \
+        "grounded: tree between road + water (<= 20 m)"
+
+
 def test_a_count_without_a_superlative_keeps_every_match_and_says_so() -> None:
     """"the 2 buildings next to the road": which two is not said, so all of them, with the
     relation applied (the model whole would apply none)."""
