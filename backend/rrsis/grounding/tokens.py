@@ -39,6 +39,7 @@ _STRICTER = _either({w for w, v in lx.SIZE_WORDS.items() if "very " + v in lx.RE
                    | {"long", "elongated"})
 #: the one-word names of the base categories: "tree rows" are rows of trees
 _NAMES = _either({n for c in lx.CATEGORIES for n in c.names if " " not in n})
+_ANY_NAMES = _either({n for c in lx.CATEGORIES for n in c.names}).replace(" ", r"\s+")
 #: words a relation starts with: "not near the road" negates a relation, "not trees" names
 #: what is left out
 _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|east|west|"
@@ -365,6 +366,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
+    # "red cars and white ones", "the largest building and the 2 smallest ones": "ones" is the
+    # name again (a filler elsewhere, it made "white" a second colour of the same cars)
+    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)(\s+(?:and|or|but\s+not)\s+"
+     rf"(?:(?!(?:{_ANY_NAMES}|with|without|only|exactly)\b)[^\W_]+\s+){{0,3}}?)ones?\b"
+     rf"(?!\s+(?:{_ANY_NAMES}))", r"\1\2\1"),
     # "darker than average buildings", "the bigger-than-usual houses": the comparison after
     # the name, where the parser reads it ("buildings darker than average"; not "buildings
     # bigger than the average house", a comparison with the average house)

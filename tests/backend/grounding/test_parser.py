@@ -397,6 +397,22 @@ def test_between_the_two_largest_is_between_those_two() -> None:
         is None
 
 
+@pytest.mark.parametrize("typed,meant", [
+    ("red cars and white ones", "red cars and white cars"),
+    ("large buildings and small ones near the road",
+     "large buildings and small buildings near the road"),
+    ("the largest building and the 2 smallest ones",
+     "the largest building and the 2 smallest buildings"),
+    ("car parks and white ones", "car parks and white car parks")])
+def test_ones_after_and_is_the_name_again(typed: str, meant: str) -> None:
+    """"ones" (a filler elsewhere) made "white" a second colour of the same cars ("red white
+    car": none); after "and" or "or" it names the objects again. "with only one car" and
+    "one truck" are counts, as before."""
+    assert parse(typed).summary() == parse(meant).summary()
+    assert parse("buildings with only one car nearby").summary() == \
+        "grounded: building near exactly 1 car (<= 10 m)"
+
+
 @pytest.mark.parametrize("expression", ["buildings between the road and the largest tree",
                                         "cars between the red car and the white car"])
 def test_between_objects_described_differently_goes_whole(expression: str) -> None:
