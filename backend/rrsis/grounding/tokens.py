@@ -388,6 +388,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:angle|angled|diagonal) parking\b", " cars at an angle to the road "),
     # "surrounded by trees on all sides": surrounded says it all
     (r"(\bsurrounded\b(?:\s+\S+){0,8}?)\s+on\s+(?:all|every)\s+(?:four\s+)?sides?\b", r"\1 "),
+    # "buildings with trees on all sides": surrounded by them
+    (r"\bwith\s+((?:[^\W\d_]+\s+){1,3}?)(?:on|around)\s+(?:all|every|each)\s+(?:four\s+|4\s+)?"
+     r"sides?\b", r" surrounded by \1 "),
     # "buildings with an inner courtyard": the shape; "trees in the courtyard (of the
     # school)": in a hole of its building
     (r"\bwith (?:an? |inner |central |open |internal )*courtyards?\b", " courtyard "),

@@ -413,6 +413,12 @@ def test_ones_after_and_is_the_name_again(typed: str, meant: str) -> None:
         "grounded: building near exactly 1 car (<= 10 m)"
 
 
+def test_with_something_on_all_sides_is_surrounded_by_it() -> None:
+    for typed in ("buildings with trees on all sides", "houses with trees around all four sides"):
+        assert parse(typed).summary() == "grounded: building surrounded by tree", typed
+    assert "both sides" in parse("buildings with trees on both sides").summary()
+
+
 @pytest.mark.parametrize("expression", ["buildings between the road and the largest tree",
                                         "cars between the red car and the white car"])
 def test_between_objects_described_differently_goes_whole(expression: str) -> None:
