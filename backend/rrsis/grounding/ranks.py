@@ -420,6 +420,7 @@ class RankRules(PlaceRules):
                 raise self.fail("one rank at a time")
             return ("outermost" if kind == "nearest" else "innermost", n), skip
         self.eat("the")
+        self.eat("image") or self.eat("scene") or self.eat("map")   # "the image centre"
         corner = self.image_corner()
         if corner is None and not (self.eat("centre") or self.eat("center")
                                    or self.eat("middle")):

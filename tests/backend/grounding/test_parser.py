@@ -413,6 +413,12 @@ def test_ones_after_and_is_the_name_again(typed: str, meant: str) -> None:
         "grounded: building near exactly 1 car (<= 10 m)"
 
 
+def test_the_image_centre_is_the_centre_of_the_image() -> None:
+    assert parse("the tree closest to the image centre").summary() == \
+        parse("the tree closest to the centre of the image").summary() == \
+        "grounded: the most central tree"
+
+
 def test_with_something_on_all_sides_is_surrounded_by_it() -> None:
     for typed in ("buildings with trees on all sides", "houses with trees around all four sides"):
         assert parse(typed).summary() == "grounded: building surrounded by tree", typed
