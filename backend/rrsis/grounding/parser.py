@@ -648,6 +648,10 @@ class _Parser(RankRules):
             self.notes.append(f"'{word} of' read as the objects themselves")
             self.i += 2
             return True
+        if word in lx.OUTLINE_NOUNS:   # "the footprints (outlines, polygons) of the houses"
+            self.notes.append(f"'{word} of' read as the objects themselves")
+            self.i += 2
+            return True
         if word in lx.ROOF_NOUNS and not self.region_at(2):
             # "the roof of the largest building", "tops of trees": from above, an
             # object's roof or top is the object

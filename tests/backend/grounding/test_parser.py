@@ -419,6 +419,13 @@ def test_the_image_centre_is_the_centre_of_the_image() -> None:
         "grounded: the most central tree"
 
 
+def test_footprints_of_objects_are_the_objects() -> None:
+    plan = parse("the footprints of the buildings next to the road")
+    assert plan.summary() == parse("buildings next to the road").summary()
+    assert plan.notes == ("'footprints of' read as the objects themselves",)
+    assert parse("give me polygons of all houses").summary() == "grounded: building"
+
+
 def test_with_something_on_all_sides_is_surrounded_by_it() -> None:
     for typed in ("buildings with trees on all sides", "houses with trees around all four sides"):
         assert parse(typed).summary() == "grounded: building surrounded by tree", typed
