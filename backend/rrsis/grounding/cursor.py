@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable, List, Optional, Sequence, Tuple, TypeVar
 
@@ -22,9 +23,11 @@ class NotUnderstood(Exception):
 
 
 def number(word: str) -> Optional[float]:
-    """A number in digits or words ("20", "2.5", "twenty"), else None."""
+    """A number in digits or words ("20", "2.5", "twenty"), else None (and for digits too
+    many for a float: "9" * 400 is no number a plan can hold)."""
     if re.fullmatch(r"\d+(?:\.\d+)?", word):
-        return float(word)
+        value = float(word)
+        return value if math.isfinite(value) else None
     return float(lx.NUMBER_WORDS[word]) if word in lx.NUMBER_WORDS else None
 
 

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from . import lexicon as lx
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import COUNT_RANKS, DISTANCE_RANKS, Attribute, Region, Relation, Target
+from .plan import ALL_BUT, COUNT_RANKS, DISTANCE_RANKS, Attribute, Region, Relation, Target
 from .places import PlaceRules
 from .relation_rules import default_distance
 
@@ -94,13 +94,13 @@ class RankRules(PlaceRules):
         nxt = self.peek(1)
         asked = superlative(nxt) if nxt is not None else None
         if n is not None and nxt == "most":   # "the 3 most isolated": counted below
-            p.count = int(n) if n == int(n) and n >= 1 else None
+            p.count = int(n) if n == int(n) and 1 <= n < ALL_BUT else None
             if p.count is None:
                 raise self.fail("a count must be a whole number")
             self.i += 1
             return True
         if n is not None and (asked or self.category_at(1) or self.described_name_at(1)):
-            if n < 1 or n != int(n):
+            if n < 1 or n != int(n) or n >= ALL_BUT:   # ALL_BUT marks "all but the N"
                 raise self.fail("a count must be a whole number")
             if asked:
                 if p.rank is not None:   # "the smallest of the 3 largest": of the ranked ones

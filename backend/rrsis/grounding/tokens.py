@@ -445,7 +445,9 @@ def tokenize(text: str) -> List[str]:
     text = re.sub(r"axis:(\w+):(\w+)", lambda m: " ".join(
         _ABBREVIATED.get(w.lower(), w) for w in m.groups()), text)
     # "&" is and, "+" after a word too ("cars + trucks"; "5+ cars" is a count), "/" between
-    # words or, ";" a comma
+    # words or (between numbers a fraction), ";" a comma
+    text = re.sub(r"(?<![\d.])(\d{1,6})/([1-9]\d{0,5})(?![\d.])",   # "1/2 km": a fraction
+                  lambda m: f"{int(m.group(1)) / int(m.group(2)):g}", text)
     text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
     text = re.sub(r"(?<![\d+])\s*\+", " and ", text)
     text = lx.normalise(text).replace("’", "'")

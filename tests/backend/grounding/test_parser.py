@@ -426,6 +426,26 @@ def test_footprints_of_objects_are_the_objects() -> None:
     assert parse("give me polygons of all houses").summary() == "grounded: building"
 
 
+@pytest.mark.parametrize("template", [
+    "{} cars", "the {} largest buildings", "buildings within {} or 3 km of the river",
+    "buildings near {} cars", "buildings larger than {} m2", "buildings with area > {}",
+    "buildings bigger than {}x{} m", "the {}th largest building"])
+def test_a_number_too_large_for_a_float_is_no_number(template: str) -> None:
+    """400 digits made float('inf'), and int(inf) raised OverflowError out of parse; a count
+    as large as ALL_BUT read "the 10^300 largest" as "all but the largest"."""
+    for digits in ("9" * 400, "1" + "0" * 300):
+        plan = parse(template.replace("{}", digits))
+        assert plan.mode == "end_to_end" or "largest" not in plan.summary() or \
+            "all but" not in plan.summary()
+
+
+def test_a_fraction_is_a_number() -> None:
+    assert parse("buildings within 1/2 km of the river").summary() == \
+        "grounded: building within 500 m of water"
+    assert parse("cars/trucks near buildings").summary() == \
+        "grounded: car + truck near building (<= 10 m)"
+
+
 def test_with_something_on_all_sides_is_surrounded_by_it() -> None:
     for typed in ("buildings with trees on all sides", "houses with trees around all four sides"):
         assert parse(typed).summary() == "grounded: building surrounded by tree", typed
