@@ -546,7 +546,8 @@ _WORDS = st.sampled_from("the a cars car road roads buildings red white largest 
                          "long closest nearest farthest to from 3 touching both anything things "
                          "everything except medium empty neither nor roof clusters group "
                          "row isolated terraced detached closer farther second furthest "
-                         "most 2nd north".split())
+                         "most 2nd north 1/2 ones biuldngs teh neer 15x15".split()
+                         + ["9" * 400, "1" + "0" * 300])   # numbers beyond a float, a count
 
 
 @settings(max_examples=300, deadline=None)
