@@ -39,7 +39,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
-           "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "known_word",
+           "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "superlative",
+           "known_word", "UNTAUGHT_OBJECTS",
            "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise", "as_phrase"]
 
 
@@ -835,6 +836,16 @@ _PAIR_DISTANCES_M: Mapping[FrozenSet[str], float] = {
 def next_to_distance_m(target_group: str, anchor_group: str) -> float:
     """Default "next to"/"along" distance for this pair of category groups."""
     return _PAIR_DISTANCES_M.get(frozenset({target_group, anchor_group}), DEFAULT_NEXT_TO_M)
+
+
+def superlative(word: Optional[str]) -> Optional[str]:
+    """The rank a superlative asks for: one of :data:`SIZE_RANKS` (largest, widest, darkest,
+    ...) or nearest | farthest; None for another word."""
+    if word is None:
+        return None
+    if SIZE_WORDS.get(word) in SIZE_RANKS:
+        return SIZE_WORDS[word]
+    return DISTANCE_SUPERLATIVES.get(word)
 
 
 def singular_phrase(phrase: str) -> str:

@@ -64,7 +64,8 @@ from .kinds import by_length
 from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
-from .ranks import Premods, Rank, RankRules, keeps_one, superlative
+from .lexicon import superlative
+from .ranks import Premods, Rank, RankRules, keeps_one
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .slips import Reading, mend

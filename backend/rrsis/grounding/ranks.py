@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
+from .lexicon import superlative
 from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import ALL_BUT, COUNT_RANKS, DISTANCE_RANKS, Attribute, Region, Relation, Target
@@ -22,7 +23,6 @@ __all__ = ["RankRules", "Rank", "Premods", "superlative", "keeps_one"]
 
 #: what orders the objects, and how many of them are kept: ("largest", 3)
 Rank = Tuple[str, int]
-
 
 
 @dataclass
@@ -465,11 +465,3 @@ def keeps_one(words: Sequence[str], before: bool, rank: str) -> str:
     return f"one object is kept: a count keeps more ('{more}')"
 
 
-def superlative(word: Optional[str]) -> Optional[str]:
-    """The rank a superlative asks for: one of :data:`~.lexicon.SIZE_RANKS` (largest, widest,
-    ...) or nearest | farthest."""
-    if word is None:
-        return None
-    if lx.SIZE_WORDS.get(word) in lx.SIZE_RANKS:
-        return lx.SIZE_WORDS[word]
-    return lx.DISTANCE_SUPERLATIVES.get(word)

@@ -93,7 +93,8 @@ class RelationRules(QuantityRules):
                     self.i += len(phrase)
                     if table[phrase] == "between":   # "between (the) two buildings": any two
                         self.skip_fillers()
-                        if not _ranks(self.peek(1)):   # "the two largest buildings": those
+                        if self.peek(1) != "most" and not lx.superlative(self.peek(1)):
+                            # "the two largest (most isolated) buildings": those two
                             self.eat("two") or self.eat("2")
                     try:
                         anchor = self.anchor(counted=True)
@@ -443,12 +444,6 @@ def _side_of(word: Optional[str]) -> List[str]:
 #: what runs across things ("roads across the river", "a stream across the field"); anything
 #: else "across the river" is on its far side, which needs a "from"
 _RUNNING_GROUPS = frozenset({"road", "water"})
-
-
-def _ranks(word: Optional[str]) -> bool:
-    """Whether ``word`` begins a rank ("largest", "darkest", "nearest", "most")."""
-    return word is not None and (lx.SIZE_WORDS.get(word) in lx.SIZE_RANKS or word == "most"
-                                 or word in lx.DISTANCE_SUPERLATIVES or word in lx.COLOUR_RANKS)
 
 
 def default_distance(kind: str, groups: Sequence[str], anchor: Target,
