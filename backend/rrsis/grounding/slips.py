@@ -121,7 +121,8 @@ def readings(word: str, known: Iterable[str], limit: int = MAX_READINGS
 
 def _two_slips(typed: str, meant: str) -> bool:
     """Whether ``typed`` is ``meant`` with two slips (letters swapped, added, left out or
-    wrong; the optimal string alignment distance is 2), by a banded dynamic programme."""
+    wrong; the optimal string alignment distance is 2), by a dynamic programme that stops
+    at the first row whose every cell is over 2."""
     if abs(len(typed) - len(meant)) > 2:
         return False
     prev2: List[int] = []
@@ -165,12 +166,13 @@ def mend(text: str, unknown: Sequence[str],
     Searched one word at a time, from each word's likeliest reading, twice over: at most
     ``2 * MAX_WORDS * (MAX_READINGS + 1)`` reads, whatever was typed; words after the first
     :data:`MAX_WORDS` take their likeliest reading."""
-    every = [w for w in list(dict.fromkeys(unknown))[:MAX_LOOKED_AT] if options(w)]
+    found = {w: options(w) for w in list(dict.fromkeys(unknown))[:MAX_LOOKED_AT]}
+    every = [w for w, read in found.items() if read]
     words, rest = every[:MAX_WORDS], every[MAX_WORDS:]   # the rest: by their likeliest reading
     if not words:
         return {}
     choices: List[List[Tuple[Optional[str], float]]] = [
-        [(None, 0.0)] + list(options(w)) for w in words]
+        [(None, 0.0)] + list(found[w]) for w in words]
     scores: Dict[Tuple[int, ...], Tuple[int, bool, float, int]] = {}
 
     def score(picks: Tuple[int, ...]) -> Tuple[int, bool, float, int]:
@@ -188,7 +190,7 @@ def mend(text: str, unknown: Sequence[str],
                 if score(picks) < score(best):
                     best = picks
     chosen = {w: choices[k][p][0] for k, (w, p) in enumerate(zip(words, best)) if p}
-    return {**chosen, **{w: options(w)[0][0] for w in rest}}
+    return {**chosen, **{w: found[w][0][0] for w in rest}}
 
 
 def _may_mean(word: str) -> bool:
