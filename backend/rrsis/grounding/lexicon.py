@@ -381,7 +381,8 @@ COUNTABLE_GROUPS: FrozenSet[str] = frozenset({"building", "vehicle"})
 # "isolated buildings" (far from any other), "clustered houses" (in a group of at least
 # GROUP_MIN), "terraced houses" (touching another), "detached houses" (touching none)
 OWN_KIND_WORDS: Dict[str, str] = {
-    **dict.fromkeys(("isolated", "solitary", "lone", "lonely", "secluded", "standalone"),
+    **dict.fromkeys(("isolated", "solitary", "lone", "lonely", "secluded", "standalone",
+                     "remote"),
                    "isolated"),
     **dict.fromkeys(("clustered", "grouped", "clumped", "bunched"), "group"),
     **dict.fromkeys(("terraced", "attached", "adjoining", "semidetached", "joined",
@@ -433,7 +434,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("obliquely", "to"): "oblique", ("diagonal", "to"): "oblique",
     ("diagonally", "to"): "oblique", ("angled", "to"): "oblique",
     ("next", "to"): "next_to", ("beside",): "next_to", ("besides",): "next_to",
-    ("adjacent", "to"): "next_to", ("by",): "next_to", ("bordering",): "next_to",
+    ("next", "door", "to"): "next_to", ("adjacent", "to"): "next_to", ("by",): "next_to", ("bordering",): "next_to",
     ("at", "the", "side", "of"): "next_to",
     # "houses on the edge of the forest", "at the fringe of the wood" (an image's edge is no
     # object: :mod:`.places` reads it first)
@@ -802,6 +803,7 @@ NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
     ("without",): "with",                            # "without red roofs", "without cars"
     ("with", "none"): "with",                        # "with no cars" (:mod:`.tokens`)
     ("outside",): "in", ("outside", "of"): "in",     # "outside (of) the parking lot"
+    ("off",): "on", ("off", "of"): "on",             # "cars parked off the road"
     ("set", "back", "from"): "beside"}               # "houses set back from the road"
 
 # Words the shipped models were trained on (RefSegRS vocabulary and the phrases of

@@ -162,9 +162,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(overlap(?:s|ping)?|intersect(?:s|ing)?)\s+with\b", r" \1 "),
     # "right next to", "directly north of", "just south of", "immediately behind": the
     # relation itself
-    (r"\b(?:directly|immediately|just|right|straight)\s+(?=(?:next\s+to|beside|behind|"
-     r"in\s+front\s+of|above|below|under|over|opposite|across|adjacent|along|alongside|"
-     r"outside|inside|by|(?:north|south|east|west)\w*\s+of)\b)", " "),
+    (r"(?<!the )\b(?:directly|immediately|just|right|straight)\s+(?=(?:next\s+to|beside|"
+     r"behind|in\s+front\s+of|above|below|under|over|opposite|across|adjacent|along|"
+     r"alongside|outside|inside|by|on|in|at|off|(?:north|south|east|west)\w*\s+of)\b)", " "),
+    # "off-road vehicles", "off-street parking": those off it ("off" is "not on":
+    # lexicon.NEGATED_FORMS)
+    (rf"\boff[\s-]?(road|street)\s+((?:{_ANY_NAMES})s?\b)", r" \2 off the \1 "),
     # "cars driving on the road", "trucks moving along the highway": where they are (the
     # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
     (rf"\b(?:{_MOVING})\s+(?=(?:on|along|in|across|through|over|down|up|towards?|into|"
