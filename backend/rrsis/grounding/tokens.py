@@ -48,6 +48,7 @@ _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|ea
 _ROAD_NAMES = _either(lx.TRAFFIC_WAYS)
 _PATH_NAMES = "path|footpath|pathway|trail|track|lane|alley|bikeway"   # ways on foot too
 _MOVING = _either(set(lx.MOTION_WORDS) - {"stationary"})
+_SIZE_NOUNS = _either(lx.SIZE_NOUNS)
 _UNITS = _either({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"})
 _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
                            for n in c.names if " " not in n and n != "building"})
@@ -137,6 +138,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:that|which|where)?\s*(?:the\s+)?([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:are|is)\s+"
      r"(?:(?:parked|located|standing|lying|found)\s+)?(on|in|at|near|beside|along|"
      r"next\s+to|close\s+to|around|under|inside)\s*[.?!]*\s*$", r" with \1 \2 it "),
+    # "buildings where area > 200", "roads having a width over 6 m": with that measure, as
+    # an attribute query says it
+    (rf"\b(?:where|having)\s+(?:(?:an?|the|their|its)\s+)?(?=(?:{_SIZE_NOUNS})\s+(?:of\s+\d|(?:(?:is|are|of)"
+     r"\s+)?(?:[<>≤≥]|(?:over|under|above|below|more|less|greater|larger|smaller|bigger|"
+     r"between|at|exceeding|longer|shorter|wider|narrower)\b)))", " with "),
     # "bigger than 15x15 m", "15 m by 20 m", "10 x 10 ft": the area of that rectangle
     (r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|ft)?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*(m|ft)\b",
      _rectangle_area),
