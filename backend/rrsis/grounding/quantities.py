@@ -184,7 +184,7 @@ class QuantityRules(Cursor):
             if self.eat(*words):
                 kind = k
                 break
-        self.eat("about") or self.eat("a")
+        any(self.eat(w) for w in lx.APPROXIMATE_WORDS) or self.eat("a")   # "roughly 50 m"
         value = _number(self.peek() or "")
         if value is None:
             self.i = save
