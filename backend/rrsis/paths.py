@@ -41,13 +41,16 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
 from .errors import (InputError, NetworkPathError, NotWritableError, OutputError,
                      OutputExistsError, RasterReadError, RrsisError)
 
-__all__ = ["VECTOR_SUFFIXES", "RASTER_SUFFIXES", "check_local_source", "gdal_options",
-           "subdataset_file", "is_gdal_name", "file_on_disk", "absolute_source",
+__all__ = ["VECTOR_DRIVERS", "VECTOR_SUFFIXES", "RASTER_SUFFIXES", "check_local_source",
+           "gdal_options", "subdataset_file", "is_gdal_name", "file_on_disk", "absolute_source",
            "check_outputs", "part_path", "release_part", "remove_live_parts",
            "remove_stale_parts", "replacing", "scratch_folder", "write_failure",
            "write_text_atomic"]
 
-VECTOR_SUFFIXES = (".gpkg",)
+#: vector output suffix -> the OGR driver writing it (one file each, so written whole under a
+#: temporary name and renamed; a Shapefile's several files could not be)
+VECTOR_DRIVERS: Dict[str, str] = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".fgb": "FlatGeobuf"}
+VECTOR_SUFFIXES = tuple(VECTOR_DRIVERS)
 RASTER_SUFFIXES = (".tif", ".tiff")
 #: output role -> the suffixes its format may carry
 OUTPUT_SUFFIXES: Dict[str, tuple] = {"output": VECTOR_SUFFIXES, "probability": RASTER_SUFFIXES,
@@ -254,9 +257,9 @@ def _check_one_output(role: str, path: str, overwrite: bool) -> None:
         raise NetworkPathError(f"{label} {path!r} is not a local file path")
     suffixes = OUTPUT_SUFFIXES[role]
     if Path(path).suffix.lower() not in suffixes:
-        kind = "GeoPackage" if role == "output" else "GeoTIFF"
-        raise OutputError(f"{label} {path} must end with {' or '.join(suffixes)} (it is written "
-                          f"as a {kind})")
+        kind = "a GeoPackage, GeoJSON or FlatGeobuf file" if role == "output" else "a GeoTIFF"
+        either = ", ".join(suffixes[:-1]) + " or " + suffixes[-1]
+        raise OutputError(f"{label} {path} must end with {either} (it is written as {kind})")
     try:
         st_link = os.lstat(path)
     except FileNotFoundError:

@@ -162,9 +162,11 @@ SEGMENT_PARAMS: Dict[str, Field] = {
     "expressions": Field("str_list", True, False,
                          "referring expressions; one layer, told apart by its expression field",
                          max_items=MAX_EXPRESSIONS),
-    "output": Field("str", doc="GeoPackage to write (segment needs it; estimate ignores it); "
-                               "written under a temporary name, then renamed"),
-    "layer": Field("str", nullable=False, doc="layer name inside the GeoPackage",
+    "output": Field("str", doc="GeoPackage to write (segment needs it; estimate ignores it), "
+                               "or GeoJSON (.geojson, in WGS 84) or FlatGeobuf (.fgb); written "
+                               "under a temporary name, then renamed"),
+    "layer": Field("str", nullable=False, doc="layer name inside the GeoPackage (a GeoJSON or "
+                   "FlatGeobuf file holds one layer)",
                    default="rrsis"),
     "extent": Field("extent", doc="area to segment, [xmin, ymin, xmax, ymax] in extent_crs",
                     default_doc="whole raster"),

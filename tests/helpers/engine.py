@@ -119,4 +119,5 @@ def options(raster: Path, out_dir: Path, **kw: Any) -> SegmentOptions:
     kw.setdefault("device", "cpu")
     kw.setdefault("threads", 1)  # the CI machine has 2 shared cores
     kw.setdefault("overwrite", True)  # tests reuse out.gpkg; refusal is tested on its own
-    return SegmentOptions(raster=str(raster), output=str(out_dir / "out.gpkg"), **kw)
+    kw.setdefault("output", str(out_dir / "out.gpkg"))
+    return SegmentOptions(raster=str(raster), **kw)

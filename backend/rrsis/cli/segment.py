@@ -84,12 +84,14 @@ def _options(args: argparse.Namespace) -> "SegmentOptions":  # noqa: F821
 
 
 def add_arguments_segment(p: argparse.ArgumentParser) -> None:
-    p.epilog = ("Writes one GeoPackage layer, one polygon per connected object, with fields "
+    p.epilog = ("Writes one GeoPackage layer (or a GeoJSON or FlatGeobuf file, by the output's "
+                "suffix), one polygon per connected object, with fields "
                 + ", ".join(FEATURE_FIELDS) + "; " + EXPRESSIONS_HELP + ".")
     _add_common(p)
     p.add_argument("-o", "--output", required=True,
-                   help="output GeoPackage (.gpkg); never the input, refused if it exists "
-                   "unless --overwrite")
+                   help="output GeoPackage (.gpkg), GeoJSON (.geojson: WGS 84, as RFC 7946 "
+                   "says) or FlatGeobuf (.fgb); never the input, refused if it exists unless "
+                   "--overwrite")
     add_param_options(p, ("layer",))
     add_vector_arguments(p)
     add_param_options(p, OUTPUT_PARAMS)
@@ -126,7 +128,8 @@ def run_segment(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), indent=2))
     else:
         counts = ", ".join(f"{n} × {e!r}" for e, n in result.feature_counts.items())
-        print(f"{result.output} (layer {result.layer}): {counts}; model {result.model} "
+        layer = f" (layer {result.layer})" if result.output.lower().endswith(".gpkg") else ""
+        print(f"{result.output}{layer}: {counts}; model {result.model} "
               f"at {result.gsd_m:g} m GSD on {result.device} ({result.runtime}), "
               f"{result.timings['total']:.1f} s")
         if result.stretch == "model":

@@ -1,4 +1,5 @@
-"""Atomic writers: the GeoPackage of objects, and strip-by-strip GeoTIFFs.
+"""Atomic writers: the objects as a GeoPackage (or GeoJSON, FlatGeobuf), and strip-by-strip
+GeoTIFFs.
 
 Everything is written under a hidden temporary name in the target folder and renamed
 over the target only when complete (``os.replace``), so a failed or cancelled run
@@ -27,6 +28,9 @@ __all__ = ["FIELDS", "temporary_path", "write_geopackage", "write_polygons", "St
 # GeoPackage 1.2: read without warnings by the GDAL of older QGIS LTRs (3.22 and later)
 GPKG_VERSION = "1.2"
 logging.getLogger("pyogrio").setLevel(logging.WARNING)  # no per-write INFO lines on the CLI
+#: driver -> (dataset options, layer options)
+_DRIVER_OPTIONS = {"GPKG": ({"VERSION": GPKG_VERSION}, {}),
+                   "GeoJSON": ({}, {"RFC7946": "YES", "WRITE_NAME": "NO"})}
 
 # field name -> OGR-compatible numpy dtype, from the protocol's FEATURE_FIELDS (the definition)
 FIELDS: Dict[str, Any] = {name: np.float64 if f.kind == "number" else object
@@ -55,7 +59,8 @@ def _raise_write_failure(exc: BaseException, path: str) -> None:
 
 def write_geopackage(path: str, layer: str, records: Sequence[Dict[str, Any]],
                      crs: Optional[CRS]) -> None:
-    """Write ``records`` (``geometry`` shapely Polygon + :data:`FIELDS`) as one layer."""
+    """Write ``records`` (``geometry`` shapely Polygon + :data:`FIELDS`) as one layer
+    (:func:`write_polygons`: a GeoPackage, or GeoJSON or FlatGeobuf by the suffix)."""
     write_polygons(path, layer, [r["geometry"] for r in records],
                    {name: np.array([r[name] for r in records], dtype=dtype)
                     for name, dtype in FIELDS.items()}, crs)
@@ -63,20 +68,26 @@ def write_geopackage(path: str, layer: str, records: Sequence[Dict[str, Any]],
 
 def write_polygons(path: str, layer: str, geometries: Sequence[Any],
                    columns: Dict[str, np.ndarray], crs: Optional[CRS]) -> None:
-    """Polygons and their attribute columns as one GeoPackage layer, atomically; a failed
-    write is raised as what it means (disk full, read-only) and leaves nothing behind."""
+    """Polygons and their attribute columns as one layer of a GeoPackage, GeoJSON or
+    FlatGeobuf file (by ``path``'s suffix: :data:`rrsis.paths.VECTOR_DRIVERS`), atomically; a
+    failed write is raised as what it means (disk full, read-only) and leaves nothing behind.
+
+    GeoJSON is written as RFC 7946 says, in WGS 84 longitude and latitude (GDAL reprojects;
+    a run without a CRS refuses it before it starts); the others keep the CRS."""
     import pyogrio.raw
 
+    driver = paths.VECTOR_DRIVERS.get(os.path.splitext(path)[1].lower(), "GPKG")
+    options = _DRIVER_OPTIONS.get(driver, ({}, {}))
     geometry = np.array([g.wkb for g in geometries], dtype=object)
     tmp = temporary_path(path)
     try:
         with warnings.catch_warnings():   # no CRS is pixel coordinates, asked for: not news
             warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
             pyogrio.raw.write(tmp, geometry=geometry, field_data=list(columns.values()),
-                              fields=list(columns), layer=layer, driver="GPKG",
+                              fields=list(columns), layer=layer, driver=driver,
                               geometry_type="Polygon",
                               crs=crs.to_wkt() if crs is not None else None, encoding="UTF-8",
-                              dataset_options={"VERSION": GPKG_VERSION})
+                              dataset_options=options[0], layer_options=options[1])
         os.replace(tmp, path)
     except Exception as exc:
         _raise_write_failure(exc, path)

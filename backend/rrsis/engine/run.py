@@ -54,7 +54,7 @@ from typing import (Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Op
 
 import numpy as np
 import rasterio
-from ..errors import Cancelled, InputError, RrsisError
+from ..errors import Cancelled, InputError, OutputError, RrsisError
 from ..grounding.engine import NO_MATCH, GroundedRun, Pick
 from ..grounding.kinds import length_remark
 from ..grounding.learnt import base_message, unlearnt_in, unlearnt_message, unlearnt_words
@@ -232,6 +232,9 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     info = open_info(options.raster, options.pixel_coordinates, options.pixel_size_m,
                      options.pixel_y)
     bands = resolve_bands(info, options.bands)
+    if info.crs is None and str(options.output or "").lower().endswith(".geojson"):
+        raise OutputError(f"output {options.output}: GeoJSON is in WGS 84 longitude and latitude "
+                          "and this raster has no CRS (pixel coordinates): write a .gpkg or .fgb")
     models = models or ModelCache()
     runtime, device, path = models.plan(options.model, options.runtime, options.device)
     model = models.get(options.model, device, runtime, options.threads, path)

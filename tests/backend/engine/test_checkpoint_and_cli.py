@@ -76,6 +76,32 @@ def test_cli_segment_and_estimate(tmp_path: Path, tiny_checkpoint: Path) -> None
     assert "peak memory" in proc.stdout
 
 
+def test_cli_writes_geojson_and_flatgeobuf_by_the_suffix(tmp_path: Path,
+                                                        tiny_checkpoint: Path) -> None:
+    from rrsis.cli import main
+
+    raster = write_tif(tmp_path / "in.tif", scene())
+    common = ["--model", str(tiny_checkpoint), "--device", "cpu", "-q", "--threshold", "0.5",
+              "--min-area", "0"]
+    counts = {}
+    for suffix in ("gpkg", "geojson", "fgb"):
+        out = tmp_path / f"out.{suffix}"
+        assert main(["segment", str(raster), "cars", *common, "-o", str(out)]) == 0
+        rows = read_features(out, "rrsis" if suffix == "gpkg" else 0)
+        counts[suffix] = len(rows)
+        assert layer_crs(out, "rrsis" if suffix == "gpkg" else 0) == (
+            "EPSG:4326" if suffix == "geojson" else "EPSG:32633")
+        assert all(r["expression"] == "cars" and r["plan"] for r in rows)
+    assert counts["gpkg"] == counts["geojson"] == counts["fgb"] > 0
+    proc = rrsis("segment", str(raster), "cars", *common, "-o", str(tmp_path / "out.shp"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"rrsis segment: error: output {tmp_path / 'out.shp'} must end with .gpkg, .geojson or "
+        ".fgb (it is written as a GeoPackage, GeoJSON or FlatGeobuf file)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tif", "out.fgb", "out.geojson",
+                                                         "out.gpkg"]
+
+
 def test_cli_says_when_a_raster_is_stretched_as_the_models_training_data(
         tmp_path: Path, tiny_checkpoint: Path, capsys) -> None:
     from rrsis.cli import main

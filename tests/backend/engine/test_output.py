@@ -92,3 +92,23 @@ def test_an_unknown_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="uint8 or float32"):
         StripRasterWriter(str(tmp_path / "p.tif"), _grid(), "int16", ["cars"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_geojson_is_written_in_wgs84_as_rfc_7946_says(tmp_path: Path) -> None:
+    from rasterio.warp import transform
+
+    out = tmp_path / "objects.geojson"
+    write_geopackage(str(out), "rrsis", [_record(0), _record(5)], CRS_UTM)
+    rows = read_features(out, layer=0)
+    assert len(rows) == 2 and set(FIELDS) <= set(rows[0]) and layer_crs(out, 0) == "EPSG:4326"
+    (lon,), (lat,) = transform(CRS_UTM, CRS.from_epsg(4326), [500_005], [5_000_000])
+    assert rows[1]["geometry"].bounds[:2] == pytest.approx((lon, lat), abs=1e-6)
+    assert _leftovers(tmp_path) == []
+
+
+def test_flatgeobuf_keeps_the_crs(tmp_path: Path) -> None:
+    out = tmp_path / "objects.fgb"
+    write_geopackage(str(out), "rrsis", [_record(0)], CRS_UTM)
+    assert "32633" in layer_crs(out, 0)
+    assert read_features(out, 0)[0]["geometry"].bounds == (500_000, 5_000_000, 500_002, 5_000_003)
+    assert _leftovers(tmp_path) == []

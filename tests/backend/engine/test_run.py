@@ -15,7 +15,7 @@ from shapely.geometry import mapping, shape
 from helpers.engine import (ORIGIN, box_polygon, bright_cache, bright_models,  # noqa: F401
                             layer_crs, options, read_features, scene, write_tif)
 from rrsis.engine.run import Progress, segment
-from rrsis.errors import Cancelled, CRSError, InputError
+from rrsis.errors import Cancelled, CRSError, InputError, OutputError
 
 T05 = from_origin(*ORIGIN, 0.5, 0.5)
 BOX = (60, 80, 100, 130)  # rows 60:80, cols 100:130 -> 15 m x 10 m
@@ -293,6 +293,11 @@ def test_pixel_coordinates_only_when_asked(tmp_path: Path, bright_models) -> Non
     feats = read_features(res.output)
     assert res.crs is None and len(feats) == 1
     assert feats[0]["geometry"].bounds == (100.0, 60.0, 130.0, 80.0)  # (col, row)
+    # GeoJSON knows no CRS but WGS 84: pixel coordinates would land on the globe
+    with pytest.raises(OutputError, match="GeoJSON is in WGS 84"):
+        segment(options(raster, tmp_path, pixel_coordinates=True,
+                        output=str(tmp_path / "px.geojson")), models=bright_models)
+    assert leftovers(tmp_path) == ["out.gpkg"]   # the run before, kept
 
 
 def test_extent_in_another_crs_selects_the_area(tmp_path: Path, bright_models) -> None:
