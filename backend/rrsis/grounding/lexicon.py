@@ -434,7 +434,8 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("obliquely", "to"): "oblique", ("diagonal", "to"): "oblique",
     ("diagonally", "to"): "oblique", ("angled", "to"): "oblique",
     ("next", "to"): "next_to", ("beside",): "next_to", ("besides",): "next_to",
-    ("next", "door", "to"): "next_to", ("adjacent", "to"): "next_to", ("by",): "next_to", ("bordering",): "next_to",
+    ("next", "door", "to"): "next_to", ("adjacent", "to"): "next_to", ("by",): "next_to",
+    ("bordering",): "next_to",
     ("at", "the", "side", "of"): "next_to",
     # "houses on the edge of the forest", "at the fringe of the wood" (an image's edge is no
     # object: :mod:`.places` reads it first)

@@ -140,9 +140,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"next\s+to|close\s+to|around|under|inside)\s*[.?!]*\s*$", r" with \1 \2 it "),
     # "buildings where area > 200", "roads having a width over 6 m": with that measure, as
     # an attribute query says it
-    (rf"\b(?:where|having)\s+(?:(?:an?|the|their|its)\s+)?(?=(?:{_SIZE_NOUNS})\s+(?:of\s+\d|(?:(?:is|are|of)"
-     r"\s+)?(?:[<>≤≥]|(?:over|under|above|below|more|less|greater|larger|smaller|bigger|"
-     r"between|at|exceeding|longer|shorter|wider|narrower)\b)))", " with "),
+    (rf"\b(?:where|having)\s+(?:(?:an?|the|their|its)\s+)?(?=(?:{_SIZE_NOUNS})\s+"
+     r"(?:of\s+\d|(?:(?:is|are|of)\s+)?(?:[<>≤≥]|(?:over|under|above|below|more|less|greater|"
+     r"larger|smaller|bigger|between|at|exceeding|longer|shorter|wider|narrower)\b)))", " with "),
     # "bigger than 15x15 m", "15 m by 20 m", "10 x 10 ft": the area of that rectangle
     (r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|ft)?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*(m|ft)\b",
      _rectangle_area),
