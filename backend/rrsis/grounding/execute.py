@@ -401,11 +401,12 @@ def _centre(geom: BaseGeometry) -> Tuple[float, float]:
     return float(c.x), float(c.y)
 
 
-#: an object's ground area (m²), length and mean width (m), and its centre's northing,
+#: an object's ground area (m²), length, mean width and diameter (m), and its centre's northing,
 #: easting and position along the diagonals (m, for "the northernmost", "the
 #: northeasternmost"): what sizes and ranks compare
 _MEASURE: Dict[str, Callable[[BaseGeometry], float]] = {
     "area": lambda g: float(g.area), "length": rel.length, "width": rel.mean_width,
+    "diameter": rel.diameter,
     "northing": lambda g: _centre(g)[1], "easting": lambda g: _centre(g)[0],
     "northeasting": lambda g: sum(_centre(g)) / math.sqrt(2.0),
     "northwesting": lambda g: (_centre(g)[1] - _centre(g)[0]) / math.sqrt(2.0)}

@@ -74,7 +74,8 @@ _RULES = {
 #: what each measure of an object is, in words (:func:`.execute.measure`)
 _MEASURE_WORDS = {"area": "ground area",
                   "length": "length (the longer side of its smallest enclosing rectangle)",
-                  "width": "mean width (of the rectangle with its area and perimeter)"}
+                  "width": "mean width (of the rectangle with its area and perimeter)",
+                  "diameter": "diameter (of the circle with its area)"}
 
 
 def _relation_line(r: Relation) -> str:

@@ -674,7 +674,7 @@ AREA_UNITS_M2: Dict[Tuple[str, ...], float] = {
     ("hectare",): 1e4, ("hectares",): 1e4, ("ft", "2"): _SQ_FT, ("ft²",): _SQ_FT,
     ("sq", "ft"): _SQ_FT, ("square", "feet"): _SQ_FT, ("square", "foot"): _SQ_FT,
     ("acre",): 4046.8564224, ("acres",): 4046.8564224}
-SIZE_NOUNS = frozenset({"area", "size", "footprint", "surface", "length", "width"})
+SIZE_NOUNS = frozenset({"area", "size", "footprint", "surface", "length", "width", "diameter"})
 WIDTH_COMPARATIVES = frozenset({("wider", "than"), ("narrower", "than")})
 #: a comparative against its category's mean: before the name ("the larger buildings", "darker
 #: cars") or before "than average" ("roofs lighter than the others"); darker and brighter

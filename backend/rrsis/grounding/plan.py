@@ -27,11 +27,12 @@ __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASUR
            "ordinal", "share_text"]
 
 MODES = ("grounded", "end_to_end", "nothing")
-MEASURES = ("area", "length", "width")  # attributes with a threshold in ground units
+MEASURES = ("area", "length", "width", "diameter")  # attributes with a threshold in ground units
 #: a measure against its category's mean ("larger than average"), in words
 AVERAGE_WORDS = {("area", "above"): "larger", ("area", "below"): "smaller",
                  ("length", "above"): "longer", ("length", "below"): "shorter",
                  ("width", "above"): "wider", ("width", "below"): "narrower",
+                 ("diameter", "above"): "wider across", ("diameter", "below"): "narrower across",
                  ("lightness", "above"): "brighter", ("lightness", "below"): "darker"}
 #: attributes compared with their category's mean: the measures, and the lightness L* of
 #: the objects' median colours ("darker than average")
@@ -64,7 +65,7 @@ RELATION_WORDS: Dict[str, str] = {
 class Attribute:
     """``kind``: colour | size | shape | orientation, ``value`` a name from the lexicon
     (an orientation's: an axis of :data:`~.lexicon.AXIS_NAMES`); or ``kind`` one of
-    :data:`MEASURES` (area | length | width), ``value`` above | below and ``amount`` the
+    :data:`MEASURES` (area | length | width | diameter), ``value`` above | below and ``amount`` the
     threshold in m² or m ("larger than 100 m2", "shorter than 10 m", "wider than 6 m"), or
     None for the mean of the object's category in the scene ("larger than average"); or
     ``kind`` "lightness", ``value`` above | below: the L* of its median colour against its
@@ -84,7 +85,8 @@ class Attribute:
             return f"{neg}{AVERAGE_WORDS[self.kind, self.value]} than average"
         if self.kind in MEASURES:
             side = "over" if self.value == "above" else "under"
-            unit = {"area": "m2", "length": "m long", "width": "m wide"}[self.kind]
+            unit = {"area": "m2", "length": "m long", "width": "m wide",
+                    "diameter": "m across"}[self.kind]
             return f"{neg}{side} {self.amount:g} {unit}"
         if self.kind == "edge":   # "at the image edge", "within 20 m of the image edge"
             reach = {"touching": "at", "near": "near",

@@ -47,7 +47,7 @@ class QuantityRules(Cursor):
                 self.i = save
                 return []
             low, _, high, (kind, scale) = found
-            kind = "width" if noun == "width" and kind == "length" else kind
+            kind = noun if noun in ("width", "diameter") and kind == "length" else kind
             return [Attribute(kind, "above", negated, low * scale),
                     Attribute(kind, "below", negated, high * scale)]
         side, width = None, noun == "width"   # "with a width of more than 8 m"
@@ -82,12 +82,15 @@ class QuantityRules(Cursor):
         for phrase in _TRAILING_COMPARATIVES:          # "100 m2 or more"
             if side is None and self.eat(*phrase):
                 side = lx.TRAILING_COMPARATIVES[phrase]
-        said_measure = unit[0] == "area" or self.t[self.i - 1] in ("long", "wide")
+        across = unit[0] == "length" and self.said_across()   # "5 m in diameter", "8 m across"
+        said_measure = unit[0] == "area" or across or self.t[self.i - 1] in ("long", "wide")
         if side is None and (negated or not (approximate or said_measure)):
             self.i = save   # "20 m north of": a distance; "buildings 500 m2": about that
             return []
         self.eat("in", "size") or self.eat("in", "area")
         kind = "width" if width and unit[0] == "length" else unit[0]
+        if unit[0] == "length" and (across or noun == "diameter"):
+            kind = "diameter"
         if side is None:   # "of about 500 m2", "roughly 5 m long", "roads 6 m wide"
             low, high = (value * unit[1] * (1 + s) for s in (-APPROXIMATE_SHARE, APPROXIMATE_SHARE))
             base = "m2" if kind == "area" else "m"
@@ -98,10 +101,20 @@ class QuantityRules(Cursor):
             return [Attribute(kind, "above", False, low), Attribute(kind, "below", False, high)]
         return [Attribute(kind, side, negated, value * unit[1])]
 
+    def said_across(self) -> bool:
+        """"in diameter", "across" after a length ("trees more than 5 m in diameter", "crowns
+        over 8 m across"; not "across the road"), consumed: the measure is the diameter."""
+        if self.eat("in", "diameter") or self.eat("diameter"):
+            return True
+        if self.peek() == "across" and self.peek(1) not in ("the", "a", "an", "from", "it"):
+            self.i += 1
+            return True
+        return False
+
     def unit_of(self, noun: str, said: str) -> Tuple[str, float]:
         """The unit a measure ``said`` without one is read in, by the ``noun`` it measures
         ("with area > 100": m2; "whose length is over 5": m), said in the plan's notes."""
-        area = noun not in ("length", "width")
+        area = noun not in ("length", "width", "diameter")
         self.notes.append(f"{said} read in {'m2' if area else 'm'} (no unit given)")
         return ("area", 1.0) if area else ("length", 1.0)
 
@@ -128,7 +141,7 @@ class QuantityRules(Cursor):
         said = self.t[save:start]
         named = next((lx.COMPARATIVE_WORDS[w][0] for w in said if w in lx.COMPARATIVE_WORDS),
                      "area")
-        kind = "width" if width else "length" if noun == "length" else named
+        kind = "width" if width else noun if noun in ("length", "diameter") else named
         return Attribute(kind, side, negated)
 
     def value_range(self, noun: Optional[str] = None

@@ -26,7 +26,7 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
-           "mean_width", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
+           "mean_width", "diameter", "axis_bearing", "rectangle_sides", "length", "bearing_gap", "parallel",
            "perpendicular", "oblique", "largest_hole", "in_courtyard", "COURTYARD_MIN_M2",
            "group_sizes", "junctions", "bridges", "crosses", "CROSSING_GAP_M", "both_sides",
            "JUNCTION_RADIUS", "largest_group", "same_side",
@@ -108,6 +108,13 @@ def mean_width(geom: BaseGeometry) -> float:
     if half_perimeter <= 0 or area <= 0:
         return 0.0
     return (half_perimeter - math.sqrt(max(half_perimeter ** 2 - 4.0 * area, 0.0))) / 2.0
+
+
+def diameter(geom: BaseGeometry) -> float:
+    """The diameter of the circle with the object's area: a tree crown's diameter, as a tree
+    inventory gives it ("trees with a crown diameter over 8 m"), from an outline traced in
+    pixels, whose ragged edge no enclosing circle or rectangle should follow."""
+    return 2.0 * math.sqrt(max(geom.area, 0.0) / math.pi)
 
 
 def gap(a: BaseGeometry, b: BaseGeometry) -> float:

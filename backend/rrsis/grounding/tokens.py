@@ -143,6 +143,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:where|having)\s+(?:(?:an?|the|their|its)\s+)?(?=(?:{_SIZE_NOUNS})\s+"
      r"(?:of\s+\d|(?:(?:is|are|of)\s+)?(?:[<>≤≥]|(?:over|under|above|below|more|less|greater|"
      r"larger|smaller|bigger|between|at|exceeding|longer|shorter|wider|narrower)\b)))", " with "),
+    # "trees with a crown diameter over 8 m", "the canopy width": seen from above the crown
+    # is the tree, and its measure the tree's
+    (r"\b(?:crown|canopy)\s+(?=(?:diameter|width|size|area)\b)", " "),
     # "bigger than 15x15 m", "15 m by 20 m", "10 x 10 ft": the area of that rectangle
     (r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|ft)?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*(m|ft)\b",
      _rectangle_area),

@@ -151,6 +151,23 @@ def test_wide_narrow_widest_and_shortest_measure_width_and_length() -> None:
     assert parse("narrow roads").summary() == "grounded: narrow road"   # not "long": a width
 
 
+def test_a_diameter_is_the_circle_of_the_objects_area() -> None:
+    crowns = [Point(0, 0).buffer(2.5, 64), Point(50, 0).buffer(5.0, 64),   # 5 and 10 m across
+              box(100, 0, 106, 12)]                              # 72 m2: 9.57 m across
+    scene = Scene({"tree": crowns}, (0, 0, 200, 200))
+    assert rel.diameter(crowns[1]) == pytest.approx(10.0, rel=0.01)
+    assert rel.diameter(crowns[2]) == pytest.approx(9.575, rel=0.01)
+    assert execute(parse("trees with a crown diameter over 8 m"), scene).picks == [
+        ("tree", 1), ("tree", 2)]
+    assert execute(parse("trees more than 9.8 m in diameter"), scene).picks == [("tree", 1)]
+    assert execute(parse("tree crowns under 6 m across"), scene).picks == [("tree", 0)]
+    # as wide: the mean width of a 10 m disc is 7.85 m, so "wider than 8 m" is not it
+    assert execute(parse("trees wider than 8 m"), scene).picks == []
+    assert parse("trees with a diameter > 6").summary() == "grounded: tree over 6 m across"
+    assert parse("cars across the road from the building").summary().startswith(
+        "grounded: car across road from building")
+
+
 @pytest.mark.parametrize("rgb,name", [((0.8, 0.1, 0.1), "red"), ((0.95, 0.95, 0.95), "white"),
                                       ((0.05, 0.05, 0.06), "black"), ((0.5, 0.5, 0.5), "grey"),
                                       ((0.1, 0.2, 0.8), "blue"), ((0.2, 0.6, 0.2), "green"),
