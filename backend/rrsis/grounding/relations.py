@@ -28,8 +28,8 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
            "mean_width", "diameter", "axis_bearing", "rectangle_sides", "length", "bearing_gap",
            "parallel", "perpendicular", "oblique", "largest_hole", "in_courtyard",
-           "COURTYARD_MIN_M2", "group_sizes", "junctions", "bridges", "crosses", "CROSSING_GAP_M", "both_sides",
-           "JUNCTION_RADIUS", "largest_group", "same_side",
+           "COURTYARD_MIN_M2", "group_sizes", "junctions", "bridges", "crosses", "CROSSING_GAP_M",
+           "both_sides", "JUNCTION_RADIUS", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
