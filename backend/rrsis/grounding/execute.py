@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+import shapely
 from shapely import STRtree
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -145,6 +146,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         keys = [k for k in keys if rel.in_region(_centre(scene.geometry(k)), scene.bounds,
                                                  r.row, r.col, r.share) != r.negated]
     distance_to_anchor: Optional[Dict[ObjectKey, float]] = None   # for "the closest to"
+    each_anchor: Optional[Tuple[List[ObjectKey], List[BaseGeometry]]] = None   # "to each"
     anchors_of: Optional[Dict[ObjectKey, int]] = None   # for "the road with the most cars"
     for relation in target.relations:
         anchor_keys = _select(relation.anchor, scene, out)
@@ -210,6 +212,10 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 (a[0], p) for a, p in zip(anchor_keys, parts) if a != k], margin)
                 != relation.negated]
             continue
+        if relation.kind in DISTANCE_RANKS and relation.each:   # ranked per anchor object
+            each_anchor = (anchor_keys, parts)
+            distance_to_anchor = {}
+            continue
         if relation.kind in DISTANCE_RANKS:   # orders the objects for the rank, keeps all
             nearest_other = _gaps_to_nearest([k for k in keys if k in shared], anchor_keys,
                                              parts, scene)   # "the most isolated building"
@@ -223,6 +229,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if what in DISTANCE_RANKS:
             if distance_to_anchor is None:   # its anchor was not found: nothing to rank by
                 return []
+            if each_anchor is not None:   # "the car nearest to each building"
+                return _ranked_for_each(keys, *each_anchor, scene, first, n,
+                                        farthest=what == "farthest")
             if what == "nearest":   # a lone car is close to no other ("closest to each other")
                 keys = [k for k in keys if math.isfinite(distance_to_anchor[k])]
             return sorted(keys, key=distance_to_anchor.__getitem__,
@@ -238,6 +247,26 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         n = target.rank_count(len(keys))   # a share is of those with one
         keys = sorted(keys, key=value.__getitem__, reverse=largest_first)[first:first + n]
     return keys
+
+
+def _ranked_for_each(keys: List[ObjectKey], anchor_keys: List[ObjectKey],
+                     parts: List[BaseGeometry], scene: Scene, first: int, n: int,
+                     farthest: bool) -> List[ObjectKey]:
+    """For each anchor object on its own, the ``n`` of ``keys`` nearest to it (farthest
+    from it), past the ``first``: "the car nearest to each building", "the 2 closest trees to
+    every house". An object is never its own anchor ("the nearest building to each
+    building" is another one); chosen for several anchors, it is kept once."""
+    if not keys:
+        return []
+    geoms = np.array([scene.geometry(k) for k in keys], dtype=object)
+    chosen: Dict[ObjectKey, None] = {}
+    for anchor_key, part in zip(anchor_keys, parts):
+        gaps = shapely.distance(geoms, part)
+        gaps[[k == anchor_key for k in keys]] = np.nan
+        order = [i for i in np.argsort(-gaps if farthest else gaps, kind="stable")
+                 if np.isfinite(gaps[i])]
+        chosen.update(dict.fromkeys(keys[i] for i in order[first:first + n]))
+    return list(chosen)
 
 
 def _rank_value(size: str, key: ObjectKey, scene: Scene) -> float:

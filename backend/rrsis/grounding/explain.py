@@ -90,6 +90,9 @@ def _relation_line(r: Relation) -> str:
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
     elif r.kind in ("group", "largest_group"):   # "near" of the pair
         source = " [the pair's 'near' distance]"
+    if r.each:   # "the car nearest to each building"
+        return (f"for each {anchor} object on its own: {rule}; the rank below is kept for each "
+                "(an object kept for several, once)")
     if r.min_count is not None and r.kind not in ("group", "largest_group"):   # "with at
         # least 3 cars nearby"
         count = count_words(r.min_count, r.max_count, r.negated)

@@ -582,7 +582,7 @@ class _Parser(RankRules):
                 rel.kind == rank[0] for rel in r.relations):   # "the closest building", to what?
             raise self.fail("closest to what")
         if rank is not None and rank[1] == 1 and count is None and not skip and r.plural \
-                and not r.share:
+                and not r.share and not any(rel.each for rel in r.relations):
             self.notes.append(keeps_one(self.t[r.first_word:self.i], r.ranked_before, rank[0]))
         if r.share and (rank is None or rank[0] not in lx.SIZE_RANKS or count is not None
                         or skip or r.choices.get("rank")):   # "the 2nd largest 10 %"?

@@ -172,6 +172,9 @@ class Relation:
     #: one category of "everything" ("far from everything": far from each category found);
     #: none of it found, it holds (a scene without water is not a doubt about "everything")
     of_everything: bool = False
+    #: of nearest | farthest: the rank is kept for each anchor object on its own ("the car
+    #: nearest to each building": every building's nearest car, one per building)
+    each: bool = False
 
     def text(self) -> str:
         words = RELATION_WORDS[self.kind]
@@ -181,6 +184,8 @@ class Relation:
         if self.kind == "is":                       # "vehicle except truck"
             words, neg = ("except" if self.negated else "a"), ""
         anchor = self.anchor.anchor_text()
+        if self.each:   # "car nearest to each building"
+            anchor = f"each {anchor}"
         if self.kind == "group":   # "building in a group of at least 3 building (<= 10 m apart)"
             return (f"{neg}{words} at least {self.min_count} {anchor} "
                     f"(<= {self.distance_m or 0:g} m apart)")

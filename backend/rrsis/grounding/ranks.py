@@ -281,6 +281,7 @@ class RankRules(PlaceRules):
         else:
             return None
         self.eat("to") or self.eat("from")
+        each = self.peek() in ("each", "every") and self.peek(1) not in ("other", "another")
         try:
             anchor = self.anchor()
         except NotUnderstood:
@@ -290,7 +291,7 @@ class RankRules(PlaceRules):
                 self.i - 1) in ("other", "another") and anchor == Target(self.heads):
             n = 2   # "cars closest to each other": two at least, the closest pair
             self.notes.append(_EACH_OTHER_NOTE)
-        return Relation(kind, anchor), (kind, n), skip
+        return Relation(kind, anchor, each=each), (kind, n), skip
 
     def count_rank(self, groups: List[str], rank: Optional[Rank],
                    count: Optional[int], skip: int

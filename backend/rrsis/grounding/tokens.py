@@ -108,6 +108,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
      r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
      " "),
+    # "each building's nearest tree", "for every house, the 2 closest trees": the nearest to
+    # each (a rank kept per anchor object, :func:`.execute._ranked_for_each`)
+    (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+)(?:'s\b|\s*,)?\s+(?:the\s+)?((?:\d+\s+)?"
+     r"(?:nearest|closest|farthest|furthest))\s+([^\W\d_]+(?:\s+lots?)?)",
+     r" the \2 \3 to each \1 "),
     # "map all trees", "trace the roads", "vectorise the buildings", "label the trees": a request
     # ("in the map" is the whole image, so "map" is no filler elsewhere)
     (r"^\s*(?:map|trace|vectori[sz]e|polygoni[sz]e|label|annotate)\s+(?!of\b)", " "),

@@ -151,6 +151,27 @@ def test_wide_narrow_widest_and_shortest_measure_width_and_length() -> None:
     assert parse("narrow roads").summary() == "grounded: narrow road"   # not "long": a width
 
 
+def test_nearest_to_each_anchor_keeps_a_rank_per_anchor_object() -> None:
+    houses = [box(0, 0, 10, 10), box(100, 0, 110, 10)]
+    cars = [box(12, 0, 14, 4), box(20, 0, 22, 4), box(95, 0, 97, 4), box(60, 50, 62, 54)]
+    scene = Scene({"building": houses, "car": cars}, (0, 0, 200, 200))
+    assert execute(parse("the car nearest to the building"), scene).picks == [("car", 0)]
+    for each in ("the car nearest to each building", "cars closest to every building",
+                 "each building's nearest car", "for every house, the closest car"):
+        plan = parse(each)
+        assert plan.summary() == "grounded: the car nearest to each building", each
+        assert execute(plan, scene).picks == [("car", 0), ("car", 2)], each
+        assert "one object is kept" not in " ".join(plan.notes)
+    assert execute(parse("the 2 nearest cars to each house"), scene).picks == [
+        ("car", 0), ("car", 1), ("car", 2), ("car", 3)]   # 2, 10 m; 3, 55 m
+    assert execute(parse("the car farthest from each building"), scene).picks == [
+        ("car", 2), ("car", 0)]
+    assert execute(parse("the nearest building to each building"), scene).picks == [
+        ("building", 1), ("building", 0)]   # never itself
+    assert execute(parse("the car nearest to each tree"), scene).picks == []
+    assert parse("cars closest to each other").summary() == "grounded: the 2 car nearest to car"
+
+
 def test_a_diameter_is_the_circle_of_the_objects_area() -> None:
     crowns = [Point(0, 0).buffer(2.5, 64), Point(50, 0).buffer(5.0, 64),   # 5 and 10 m across
               box(100, 0, 106, 12)]                              # 72 m2: 9.57 m across
