@@ -113,6 +113,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+)(?:'s\b|\s*,)?\s+(?:the\s+)?((?:\d+\s+)?"
      r"(?:nearest|closest|farthest|furthest))\s+([^\W\d_]+(?:\s+lots?)?)",
      r" the \2 \3 to each \1 "),
+    # "the river's nearest building", "the largest house's 2 closest trees": the nearest to it
+    (r"\bthe\s+((?:[^\W\d_]+\s+)?[^\W\d_]+)'s\s+((?:\d+\s+)?(?:nearest|closest|farthest|"
+     r"furthest))\s+([^\W\d_]+(?:\s+lots?)?)", r" the \2 \3 to the \1 "),
     # "map all trees", "trace the roads", "vectorise the buildings", "label the trees": a request
     # ("in the map" is the whole image, so "map" is no filler elsewhere)
     (r"^\s*(?:map|trace|vectori[sz]e|polygoni[sz]e|label|annotate)\s+(?!of\b)", " "),

@@ -170,6 +170,10 @@ def test_nearest_to_each_anchor_keeps_a_rank_per_anchor_object() -> None:
         ("building", 1), ("building", 0)]   # never itself
     assert execute(parse("the car nearest to each tree"), scene).picks == []
     assert parse("cars closest to each other").summary() == "grounded: the 2 car nearest to car"
+    # a possessive names the anchor, not the target
+    assert execute(parse("the largest building's nearest car"), Scene(
+        {"building": [houses[0], box(100, 0, 130, 30)], "car": cars}, (0, 0, 200, 200))
+    ).picks == [("car", 2)]
 
 
 def test_a_diameter_is_the_circle_of_the_objects_area() -> None:
