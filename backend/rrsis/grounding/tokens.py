@@ -49,6 +49,9 @@ _ROAD_NAMES = _either(lx.TRAFFIC_WAYS)
 _PATH_NAMES = "path|footpath|pathway|trail|track|lane|alley|bikeway"   # ways on foot too
 _MOVING = _either(set(lx.MOTION_WORDS) - {"stationary"})
 _SIZE_NOUNS = _either(lx.SIZE_NOUNS)
+#: "the left building": (the part of the image, the rank) the side word names
+_SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
+            "upper": ("top", "northernmost"), "lower": ("bottom", "southernmost")}
 _UNITS = _either({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"})
 _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
                            for n in c.names if " " not in n and n != "building"})
@@ -312,6 +315,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: " the " + {"top": "north", "bottom": "south"}[m.group(1).lower()]
      + {"left": "west", "right": "east", None: ""}[m.group(2) and m.group(2).lower()]
      + "ernmost "),
+    # "the left building", "the upper car": of one, the westernmost, the northernmost; "the
+    # left buildings": those in the left of the image
+    (r"(?<!\bin )(?<!\bat )(?<!\bon )(?<!\bof )(?<!\bto )(?<!\bnear )(?<!\bfrom )"
+     rf"\bthe\s+(left|right|upper|lower)\s+((?:{_NAMES})s?)\b",
+     lambda m: (f" the {lx.singular(m.group(2).lower())} in the "
+                f"{_SIDE_OF[m.group(1).lower()][0]} of the image "
+                if lx.singular(m.group(2).lower()) != m.group(2).lower() else
+                f" the {_SIDE_OF[m.group(1).lower()][1]} {m.group(2)} ")),
     # "the most central building": the one whose centre is nearest the extent's
     (r"\bmost (?:central|centrally located|centrally placed)\b", " centremost "),
     # "houses at right angles to the road" ("at right" is no part of the image here)
