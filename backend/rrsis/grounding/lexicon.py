@@ -734,7 +734,7 @@ GROUP_MIN = 3
 # near the junction" (relations.junctions)
 JUNCTION_NOUNS: FrozenSet[str] = frozenset({
     "intersection", "intersections", "junction", "junctions", "crossroads", "crossroad",
-    "crossing", "crossings", "roundabout", "roundabouts"})
+    "crossing", "crossings", "roundabout", "roundabouts", "streetcorner", "streetcorners"})
 # the road where it crosses water, found in the two masks, as an anchor or a target: "cars on
 # the bridge", "bridges" (relations.bridges)
 BRIDGE_NOUNS: FrozenSet[str] = frozenset({"bridge", "bridges"})

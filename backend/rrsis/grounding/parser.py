@@ -1101,9 +1101,10 @@ class _Parser(RankRules):
         if (word not in lx.JUNCTION_NOUNS and not bridge) or road is None or verb:   # "the
             self.i = save                                  # road crossing the river": a relation
             return None
+        said = "corner" if word.startswith("streetcorner") else word   # tokens.REWRITES
         note = (f"'{word}' read as the road where it crosses water: the road inside the "
                 "water's outline, with water on both sides" if bridge else
-                f"'{word}' read as the road's junctions: where three or more arms of the road "
+                f"'{said}' read as the road's junctions: where three or more arms of the road "
                 "found meet")
         if note not in self.notes:
             self.notes.append(note)

@@ -299,8 +299,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the house on the corner (of the street)", "corner buildings": at the road's junction
     # ("the corner of the image" is a part of it)
     (r"\b(?:on|at) (?:the |a )?(?:street |road )?corners?(?: of (?:the |a |two )?(?:roads?|streets?"
-     r"|intersection|junction))?\b(?! of)", " at the intersection "),
-    (r"\bcorner (buildings?|houses?|shops?|lots?|plots?)\b", r" \1 at the intersection "),
+     r"|intersection|junction))?\b(?! of)", " at the streetcorner "),
+    (r"\bcorner (buildings?|houses?|shops?|lots?|plots?)\b", r" \1 at the streetcorner "),
     # "the car at the far left (of the image)": the one furthest left, the westernmost
     (r"\b(?:at|on|to|in) the far (left|right|top|bottom|north|south|east|west)"
      r"(?: side| edge| end)?\b", r" furthest \1 "),

@@ -616,3 +616,10 @@ def test_kinds_of_building_are_buildings_and_a_use_is_said_to_be_unseen() -> Non
         "grounded: building next to road end")
     assert parse("the grove").targets[0].categories == ("tree",)
     assert parse("quarries").targets[0].categories == ("bare land",)
+
+
+def test_a_corner_is_said_as_typed_in_the_junction_note() -> None:
+    for expr in ("the building at the corner", "corner houses"):
+        plan = parse(expr)
+        assert plan.summary() == "grounded: building next to road junction (<= 10 m)"
+        assert any(n.startswith("'corner' read as the road's junctions") for n in plan.notes)
