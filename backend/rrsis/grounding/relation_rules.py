@@ -28,6 +28,11 @@ _COMPARED = ((("closer", "to"), "closer"), (("nearer", "to"), "closer"), (("near
              (("farther", "away", "from"), "farther"), (("further", "away", "from"), "farther"))
 
 
+#: what "buildings on the road" is read as
+ON_A_STREET_NOTE = ("'on' a road or a river read as along it, as an address says it ('houses "
+                    "on the street'); 'overlapping the road' asks for those over it")
+
+
 class RelationRules(QuantityRules):
     def predicate_follows(self) -> bool:
         """After "and": whether a negated or a distance relation follows ("and not near the
@@ -113,10 +118,17 @@ class RelationRules(QuantityRules):
                         raise self.fail("the edge of its own kind")
                     if phrase == ("at",) and (
                             anchor.part and set(groups) != {"vehicle"}
-                            or anchor_groups == {"building"} and "building" not in groups):
+                            or anchor_groups == {"building"} and "building" not in groups) \
+                            or phrase == ("on",) and anchor.part and set(groups) == {"building"}:
                         # "buildings at the intersection": at its corners; "cars at the
-                        # school": beside it, not on its roof
+                        # school": beside it, not on its roof; "houses on dead-end streets"
                         kind = "next_to"
+                    elif phrase == ("on",) and set(groups) == {"building"} and anchor_groups \
+                            and anchor_groups <= {"road", "water"}:
+                        # "houses on the street", "the hotels on the river": as an address
+                        # says it, beside it (the road's or the river's mask stops at them)
+                        kind = "along"
+                        self.notes.append(ON_A_STREET_NOTE)
                     if lx.SHADE_WORDS & set(phrase) and not all(
                             self.vocab.group_of(a) in lx.SHADING_FROM_ABOVE
                             for a in anchor.categories):

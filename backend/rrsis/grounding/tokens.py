@@ -301,6 +301,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:on|at) (?:the |a )?(?:street |road )?corners?(?: of (?:the |a |two )?(?:roads?|streets?"
      r"|intersection|junction))?\b(?! of)", " at the streetcorner "),
     (r"\bcorner (buildings?|houses?|shops?|lots?|plots?)\b", r" \1 at the streetcorner "),
+    # "dead-end streets", "dead end roads": the dead ends (where the road found stops)
+    (r"\bdead[\s-]+end\s+(?:roads?|streets?|lanes?|alleys?|alleyways?)\b", " dead ends "),
     # "the car at the far left (of the image)": the one furthest left, the westernmost
     (r"\b(?:at|on|to|in) the far (left|right|top|bottom|north|south|east|west)"
      r"(?: side| edge| end)?\b", r" furthest \1 "),

@@ -1262,7 +1262,8 @@ def test_intersecting_is_the_gis_predicate_overlapping_shares_ground() -> None:
     for text in ("buildings that intersect the road", "buildings overlapping the road",
                  "buildings that overlap with the road"):
         assert picked(text) == [0, 2], text
-    assert picked("buildings on the road") == [2]
+    # a building "on" a road is along it, as an address says it ("houses on the street")
+    assert picked("buildings on the road") == [0, 2]
     assert picked("buildings not intersecting the road") == [1]
     assert parse("roads intersecting the river").summary() == "grounded: road crossing water"
     assert picked("buildings in a 30 m buffer around the road") == [0, 1, 2]
