@@ -43,13 +43,16 @@ Modifiers bind to the nearest noun: in "red cars and trucks" both heads share "r
 in "red cars and white trucks" each has its own. Anything outside the grammar raises
 :class:`NotUnderstood`, and :func:`parse` returns an ``end_to_end`` plan instead.
 
-One function per grammar rule. The rules of objects (targets, modifiers, heads, anchors)
-are here; ranks (superlatives, ordinals) in :mod:`.ranks`, the image as a place (regions, its
-edge) in :mod:`.places`, relations in :mod:`.relation_rules`, quantities (measures,
-distances, counts) in :mod:`.quantities`, the position and its helpers in :mod:`.cursor`: one
-parser class, built up in that order. A target is read in steps (:meth:`_Parser.target`): its
-premodifiers and names, then each postmodifier in turn (the words joining them, those never
-negated, then those a negation may precede), then the checks of what it says as a whole.
+One function per grammar rule. The rules of a target (read step by step, its postmodifiers
+and exceptions) are here; the objects named (heads, anchors, pronouns, a road's parts) in
+:mod:`.anchors`, what is said of an object (premodifiers, attributes, roofs) in
+:mod:`.modifiers`, ranks (superlatives, ordinals) in :mod:`.ranks`, the image as a place
+(regions, its edge) in :mod:`.places`, relations in :mod:`.relation_rules`, quantities
+(measures, distances, counts) in :mod:`.quantities`, the position and its helpers in
+:mod:`.cursor`: one parser class, built up in the reverse order. A target is read in
+steps (:meth:`_Parser.target`): its premodifiers and names, then each postmodifier in turn
+(the words joining them, those never negated, then those a negation may precede), then the
+checks of what it says as a whole.
 """
 
 from __future__ import annotations
@@ -65,7 +68,9 @@ from .cursor import NotUnderstood
 from .cursor import number as _number
 from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
 from .lexicon import superlative
-from .ranks import Premods, Rank, RankRules, keeps_one
+from .anchors import AnchorRules
+from .modifiers import CONJ, GENERIC
+from .ranks import Rank, keeps_one
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .slips import Reading, mend
@@ -73,24 +78,11 @@ from .tokens import rewritten_words, tokenize
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
-#: the category :meth:`_Parser.category_here` returns for "anything", "objects" (no
-#: tokenised word is "*"): :meth:`_Parser.head` reads it as every object the model knows
-GENERIC = "*"
-#: a generic noun that is a filler after a category name ("vehicle objects")
-_GENERIC_AFTER_A_NAME = (lx.GENERIC_NOUNS - {"anything", "everything", "something"}) \
-    | lx.OUTLINE_NOUNS   # "building footprints"
-
-#: the first words of a relation of distance ("next", "along", "near"): after "with roofs" the
-#: relation is the building's ("houses with roofs next to the road")
-_NEAR_LEADS = frozenset(p[0] for p, kind in lx.NEAR_WORDS.items() if kind != "with")
 MAX_WORDS = 64  # longer input is not a referring expression; it goes to the model whole
-_CONJ = lx.CONJUNCTIONS
 #: relations of overlap: one after another, joined by "and", start a second reading (two places:
 #: "on the road and in the parking lot" = either)
 _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
-#: before a name, the object read before owns it: "houses and their gardens"
-_POSSESSIVES = frozenset({"its", "their"})
 
 
 @dataclass
@@ -118,8 +110,8 @@ class _Reading:
     had_none: bool = False            # ... and it was "with no" (of that one thing only)
 
 
-class _Parser(RankRules):
-    """The grammar's objects: targets, their modifiers, heads and anchors."""
+class _Parser(AnchorRules):
+    """The grammar's targets, read one after another, and the state the rules below share."""
 
     def __init__(self, tokens: Sequence[str], vocabulary: lx.Vocabulary) -> None:
         super().__init__(tokens, vocabulary)
@@ -139,7 +131,7 @@ class _Parser(RankRules):
 
     def expression(self) -> Tuple[Target, ...]:
         targets = last = self.target_choices()
-        while self.peek() in _CONJ:
+        while self.peek() in CONJ:
             self.i += 1
             self.skip_fillers()
             self.named_before.append((last[0] if len(last) == 1 else None, self.target_plural))
@@ -183,7 +175,7 @@ class _Parser(RankRules):
         "and" or "or" ("the road and the cars on it": the road), not after a "with" (whose
         "next to them" is the target's own: "buildings with trees next to them")."""
         for word in self.t[self.i:]:
-            if word in _CONJ or word in lx.HAVING_WORDS:
+            if word in CONJ or word in lx.HAVING_WORDS:
                 return False
             if word in PRONOUNS:
                 return True
@@ -294,7 +286,7 @@ class _Parser(RankRules):
         while True:
             if self.joined(reading):
                 continue
-            if self.peek() is None or self.peek() in _CONJ:
+            if self.peek() is None or self.peek() in CONJ:
                 break
             reading.item = self.i
             if not self.plain_postmod(reading):
@@ -314,7 +306,7 @@ class _Parser(RankRules):
         generic = self.head_generic = self.head_generic and road_part is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
         self.target_plural = plural
-        while self.peek() in _CONJ and road_part is None:
+        while self.peek() in CONJ and road_part is None:
             save = self.i
             self.i += 1
             self.skip_fillers()
@@ -596,544 +588,6 @@ class _Parser(RankRules):
         return Target(self.heads, tuple(r.attrs), tuple(r.relations), r.region, rank, skip,
                       rank_share=r.share, part=part)
 
-    def groups_of(self, heads: Sequence[str]) -> List[str]:
-        """The lexicon groups of a target's heads: they choose its default distances."""
-        return [self.vocab.group_of(h) for h in heads]
-
-    def premods(self, anchor: bool = False) -> Premods:
-        """Attributes, a rank ("the 3 largest", "the closest"), a bare count ("the 3
-        buildings closest to ...", ranked by the superlative after the noun), the number of
-        ranked objects an ordinal passes over ("the second largest": 1), and the rest of
-        :class:`~.ranks.Premods`. ``anchor``: read before an anchor's noun, which takes no
-        relation of its own but a side word's ("roadside"), so not "empty"'s."""
-        p = Premods()
-        while True:
-            self.skip_fillers()
-            word = self.peek()
-            if word is None:
-                raise self.fail("no object named")
-            if self.rank_premod(word, p, anchor) or self.group_premod(word, p, anchor) \
-                    or self.place_premod(word, p, anchor):
-                continue
-            if self.category_here() is not None or word in lx.ROAD_PART_NOUNS or \
-                    self.trial(self.road_part, self.i)[0] is not None:   # a noun, or
-                return p   # "intersections", "dead ends"
-            self.attribute_premod(word, p, anchor)
-
-    def group_premod(self, word: str, p: Premods, anchor: bool) -> bool:
-        """Before a name, its own kind around it or the object itself named by a group or a
-        part of it: "isolated", "clusters of (5 or more)", "the (2) largest clusters of",
-        "patches of", "the roof of"; else False."""
-        if word in lx.OWN_KIND_WORDS and self.peek(1) != "to":   # not "adjacent to"
-            p.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
-            self.i += 1
-            return True
-        if self.peek(1) != "of":
-            return False
-        if word in lx.GROUP_NOUNS and not anchor:
-            if p.rank is not None and p.rank[0] == "largest" and not p.skip and p.count is None:
-                p.own_kinds.append(("largest_group", p.rank[1]))   # "the (2) largest
-                p.rank = None                          # cluster(s) of buildings": members
-                self.i += 2
-                return True
-            if p.rank is not None or p.count is not None:   # "clusters of buildings"
-                raise self.fail("a rank or count of groups")   # "the 2 largest groups of"
-            self.i += 2
-            p.own_kinds.append(("group", self.group_size(word)))
-            return True
-        if word in lx.COLLECTIVE_NOUNS or word in lx.GROUP_NOUNS:
-            # "patches of grass"; an anchor's "next to a row of trees": the objects ("the
-            # largest patch of water": the largest water; "the largest row of": of what?)
-            if (p.rank is not None or p.count is not None) and word not in lx.COLLECTIVE_NOUNS:
-                raise self.fail("a rank or count of groups")
-            self.notes.append(f"'{word} of' read as the objects themselves")
-            self.i += 2
-            return True
-        if word in lx.OUTLINE_NOUNS:   # "the footprints (outlines, polygons) of the houses"
-            self.notes.append(f"'{word} of' read as the objects themselves")
-            self.i += 2
-            return True
-        if word in lx.ROOF_NOUNS and not self.region_at(2):
-            # "the roof of the largest building", "tops of trees": from above, an
-            # object's roof or top is the object
-            self.notes.append(f"'{word} of' read as the objects themselves: seen from "
-                              "above, that is their outline")
-            self.i += 2
-            return True
-        return False
-
-    def place_premod(self, word: str, p: Premods, anchor: bool) -> bool:
-        """Before a name, where its objects are: "the northern road", "houses and their
-        gardens" (next to the houses), "roadside trees", "empty parking lots" (without
-        vehicles); else False."""
-        if word in lx.REGION_ADJECTIVES and self.peek(1) not in ("of", "side", "part"):
-            p.region = Region(*lx.REGION_ADJECTIVES[word])   # "the northern road"
-            self.i += 1
-            return True
-        if word in _POSSESSIVES and not anchor and self.named_before:   # "houses and
-            p.owner = self.antecedent()   # their gardens": the gardens next to them
-            return True
-        side = self.side_anchor(word)
-        if side is not None:   # "roadside trees", "street trees": along the road
-            p.along = side   # an anchor's too: "cars near roadside trees"
-            return True
-        found = self.category_found_at(1) if word in _OCCUPANCY else None
-        if found and self.vocab.group_of(found[0]) == "road":   # "empty parking lots":
-            if anchor:                           # without vehicles, which an anchor
-                raise self.fail(f"'{word}' on an anchor")   # cannot carry; "full
-            n = found[1]                                     # parking lots": many
-            said = _OCCUPANCY[word]
-            self.t[self.i:self.i + 1 + n] = self.t[self.i + 1:self.i + 1 + n] + \
-                said.split() + ["vehicles"]
-            self.notes.append(f"'{word}' read as {said} vehicles")
-            return True
-        return False
-
-    def attribute_premod(self, word: str, p: Premods, anchor: bool) -> None:
-        """A colour, a size or a shape before a name, with its alternatives ("red and white
-        cars", "large and small buildings"), read into ``p``; raises if none."""
-        negated = word in ("non", "not") and self.peek(1) is not None   # "non-red cars"
-        if negated:
-            self.i += 1
-        attr = self.attribute(negated)
-        if attr is None:
-            raise self.fail("no object named")
-        p.attrs.append(attr)
-        if attr.kind == "colour" and not any(a.kind == "colour" for a in p.attrs[:-1]):
-            p.choices["colour"] = self.more_colours()
-        if attr.kind == "size" and not anchor and not attr.negated \
-                and not any(a.kind == "size" for a in p.attrs[:-1]):
-            p.choices["size"] = self.more_sizes(attr)
-        if self.peek() == "and" and self.other_measure_at(1, attr):   # "long and narrow
-            self.i += 1                                              # trucks": both
-
-    def side_anchor(self, word: str) -> Optional[str]:
-        """The category "roadside", "riverside" (:data:`~.lexicon.SIDE_WORDS`) or a road or
-        water name ("street trees") places the object named next along, consumed; else None
-        (position unchanged)."""
-        if word in lx.SIDE_WORDS and self.category_at(1):
-            self.i += 1
-            return self.vocab.category_named(lx.SIDE_WORDS[word])
-        found = self.category_here()
-        if found is None or found[0] == GENERIC or \
-                self.vocab.group_of(found[0]) not in lx.SIDE_GROUPS:
-            return None
-        then = self.category_found_at(found[1])
-        if then is None or then[0] == GENERIC or \
-                self.vocab.group_of(then[0]) == self.vocab.group_of(found[0]):
-            return None
-        self.i += found[1]
-        return found[0]
-
-    def along_side(self, category: str, groups: Sequence[str]) -> Relation:
-        """"along" the ``category`` a side word named (:meth:`side_anchor`), at the default
-        distance of ``groups`` to it."""
-        side = Target((category,))
-        return Relation("along", side, default_distance("along", groups, side, self.vocab))
-
-    def more_colours(self) -> List[str]:
-        """The colours of "red and white" / "red, white or blue" after the first; [] if none."""
-        found: List[str] = []
-        while self.peek() in _CONJ and self.peek(1) in lx.COLOURS:
-            self.i += 2
-            found.append(self.blend(self.t[self.i - 1]))
-            self.skip_fillers()
-        return found
-
-    def more_sizes(self, first: Attribute) -> List[str]:
-        """The sizes of "large and small" / "small or medium" after the first, on its measure
-        (area, width; "large and narrow" is both, not either); [] if none."""
-        found: List[str] = []
-        while self.peek() in _CONJ:
-            save = self.i
-            self.i += 1
-            other = self.attribute(False)
-            if other is None or _scale(other) != _scale(first) \
-                    or other.value in [first.value, *found]:
-                self.i = save
-                break
-            found.append(other.value)
-        return found
-
-    def other_measure_at(self, k: int, attr: Attribute) -> bool:
-        """Whether an attribute of another kind or measure than ``attr`` begins ``k`` words
-        on ("large and red cars", "long and narrow trucks"; not "large and small")."""
-        other = self.trial(lambda: self.attribute(False), self.i + k)[0]
-        return other is not None and _scale(other) != _scale(attr)
-
-    def attribute(self, negated: bool) -> Optional[Attribute]:
-        word = self.peek()
-        if word is None:
-            return None
-        if word in lx.ROOF_COLOUR_WORDS:   # "with an area over 100 m2" is measure's
-            return self.roof_colour(negated)
-        axis = self.axis()
-        if axis is not None:   # "north-south": the two compass words of an axis
-            return Attribute("orientation", axis, negated)
-        if word in lx.COMPARATIVE_WORDS and self.peek(1) not in ("than", "of"):   # "larger
-            self.i += 1                   # cars", "darker cars": than their kind's mean
-            return Attribute(*lx.COMPARATIVE_WORDS[word], negated)
-        very = word == "very" and self.peek(1) is not None   # "very large", "very long"
-        if very:
-            word = self.peek(1)
-            if not ("very " + lx.SIZE_WORDS.get(word, "") in lx.RELATIVE_SIZES
-                    or lx.SHAPE_WORDS.get(word) == "long"):
-                return None
-            self.i += 1
-        if word in lx.COLOURS:
-            kind, value = "colour", word
-        elif lx.SIZE_WORDS.get(word) in lx.RELATIVE_SIZES:   # "small", "narrow"
-            kind, value = "size", lx.SIZE_WORDS[word]
-        elif word in lx.SHAPE_WORDS:
-            kind, value = "shape", lx.SHAPE_WORDS[word]
-        else:
-            return None
-        if word in ("left", "right"):
-            return None
-        if very:   # "very large": the sixth of its category; "very long": longer
-            value = "very " + value
-        self.i += 1
-        if kind == "colour":
-            value = self.blend(value)
-        self.eat("coloured") or self.eat("colored") or self.eat("in", "colour") \
-            or (kind == "colour" and self.eat("roofed")) \
-            or (kind == "shape" and self.eat("shaped")) \
-            or (kind == "size" and (self.eat("sized") or self.eat("size")))  # "medium-sized"
-        return Attribute(kind, value, negated)
-
-    def blend(self, colour: str) -> str:
-        """"red" and a second hue name right after it ("red brown", from "red-brown",
-        "reddish brown", "rusty"): the hues between, "red-brown" (:func:`~.colour.colour_range`),
-        consumed; else ``colour``."""
-        second = self.peek() or ""
-        if not (lx.is_hue(colour) and lx.is_hue(second)) or second == colour:
-            return colour
-        self.i += 1
-        return f"{colour}-{second}"
-
-    def axis(self) -> Optional[str]:
-        """The axis two compass words here name ("north south", "west east": what
-        :func:`~.tokens.tokenize` leaves of "running north-south"), or "diagonal" (either
-        diagonal axis), consumed; else None."""
-        first, second = self.peek(), self.peek(1)
-        if first in lx.DIAGONAL_WORDS and second != "to":   # "diagonal roads": either
-            # diagonal ("diagonally to the street" is at an angle to it)
-            self.i += 1
-            return "diagonal"
-        if first not in lx.COMPASS_BEARINGS or second not in lx.COMPASS_BEARINGS or \
-                first == second or lx.COMPASS_BEARINGS[first] != lx.COMPASS_BEARINGS[second]:
-            return None
-        self.i += 2
-        return lx.AXIS_NAMES[lx.COMPASS_BEARINGS[first]]
-
-    def neither(self) -> Optional[List[Attribute]]:
-        """"neither red nor white": both negated; None (position unchanged) if not that."""
-        save = self.i
-        if not self.eat("neither"):
-            return None
-        first = self.attribute(True)
-        second = self.attribute(True) if first is not None and self.eat("nor") else None
-        if second is None:
-            self.i = save
-            return None
-        return [first, second]  # type: ignore[list-item]
-
-    def roof_over_colour(self, attrs: List[Attribute], others: Sequence[str]
-                         ) -> List[Attribute]:
-        """``attrs`` without the colours said before a roof's, ``others`` their alternatives
-        ("white buildings with a red roof", "red and white houses with blue roofs"): seen from
-        above, a building's colour is its roof's; a note says which are left out."""
-        said = [a.value for a in attrs if a.kind == "colour" and not a.negated] + list(others)
-        if said:
-            self.notes.append(f"{' and '.join(repr(c) for c in said)} left out: from above a "
-                              "building is seen as its roof, whose colour is said")
-        return [a for a in attrs if not (a.kind == "colour" and not a.negated)]
-
-    def plain_roof(self, groups: Sequence[str]) -> bool:
-        """"houses with roofs", "buildings that have a roof": seen from above a building is
-        its roof, so the buildings themselves, consumed with a note; else False (position
-        unchanged: "with red roofs", "with roofs larger than 100 m2" say more of it)."""
-        j = self.i
-        if self.word(j) not in lx.HAVING_WORDS or set(groups) != {"building"}:
-            return False
-        j = self.after_fillers(j + 1)
-        j += self.word(j) in ("its", "their")
-        after = self.word(j + 1)
-        if self.word(j) not in lx.ROOF_NOUNS or not (
-                after is None or after in _CONJ or after in _NEAR_LEADS):
-            return False
-        self.notes.append(f"'{self.word(j)}' read as the buildings themselves: from above, a "
-                          "building is its roof")
-        self.i = j + 1
-        return True
-
-    def roof_colour(self, negated: bool) -> Optional[Attribute]:
-        """"with red roofs", "with a blue roof", "with its red roof", "that have a red roof",
-        "whose roof is red": the object's colour."""
-        save = self.i
-        self.i += 1
-        self.skip_fillers()
-        self.eat("its") or self.eat("their")
-        colour, start = self.peek(), self.i
-        if colour in lx.COLOURS:   # "with red roofs", "with red or brown roofs"
-            self.i += 1
-            colour = self.blend(colour)   # "with red-brown roofs"
-            more = self.more_colours()
-            if self.peek() in lx.ROOF_NOUNS:
-                self.i += 1
-                self.roof_colours = more
-                return Attribute("colour", colour, negated)
-            self.i = start
-        if self.peek() in lx.ROOF_NOUNS:   # "whose roof is red", "with roofs that are red"
-            self.i += 1
-            self.skip_fillers()
-            if self.eat("not"):   # "whose roofs are not red"
-                negated = not negated
-            if self.peek() in lx.COLOURS:
-                self.i += 1
-                return Attribute("colour", self.blend(self.t[self.i - 1]),
-                                 negated)
-        self.i = save
-        return None
-
-    def category_here(self) -> Optional[Tuple[str, int]]:
-        """(category, words) of the longest category name starting here, else None;
-        (:data:`GENERIC`, 1) at "anything", "objects", ..."""
-        if self.peek() in lx.GENERIC_NOUNS:
-            return GENERIC, 1
-        for n in range(self.vocab.max_name_words, 0, -1):
-            words = self.t[self.i:self.i + n]
-            if len(words) < n or any(w in _CONJ for w in words):
-                continue
-            for phrase in (" ".join(words), lx.singular_phrase(" ".join(words))):
-                if phrase in self.vocab.names:
-                    return self.vocab.names[phrase], n
-        return None
-
-    def head(self) -> List[str]:
-        """The categories a head names: one ("cars"), or every object the model knows
-        ("anything", "objects": :attr:`~.lexicon.Vocabulary.every_object`, with a note)."""
-        found = self.category_here()
-        if found is None:
-            raise self.fail("no object named")
-        word = self.peek()
-        self.i += found[1]
-        self.head_generic = found[0] == GENERIC
-        if not self.head_generic:
-            if self.peek() in _GENERIC_AFTER_A_NAME:
-                self.i += 1   # "vehicle objects", "building features": the vehicles
-            elif self.peek() in lx.COLLECTIVE_NOUNS:   # "vegetation patches": as "patches of"
-                self.notes.append(f"{self.peek()!r} read as the objects themselves")
-                self.i += 1
-            return [found[0]]
-        every = self.vocab.every_object
-        note = f"{word!r} read as every object the model knows: {', '.join(every)}"
-        if note not in self.notes:
-            self.notes.append(note)
-        return list(every)
-
-    def anchor(self, counted: bool = False) -> Target:
-        """The object a relation refers to. ``counted``: a number of them may come first ("at
-        least 3 cars", "more than 2 trees", "3 or more cars"; :attr:`anchor_count`). "it" and
-        "them" name the target's last anchor ("north of the river and within 200 m of it"),
-        else a target read before ("the road and the cars on it")."""
-        named = self.word(self.after_fillers(self.i)) in PRONOUNS and (
-            self.last_anchor is not None or self.named_before)
-        self.last_anchor = self.antecedent() if named else self.new_anchor(counted)
-        return self.last_anchor
-
-    def new_anchor(self, counted: bool) -> Target:
-        self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
-        had = self.word(self.i - 1) in lx.HAVING_WORDS   # "with a garden and a pool": both had
-        self.skip_fillers()
-        if had and self.peek() in _POSSESSIVES:   # "houses with their gardens": theirs had
-            self.i += 1
-        self.anchor_count = self.anchor_quantity() if counted else None
-        if self.eat("other") or self.eat("another"):   # "next to other buildings": an object
-            if self.category_here() is None:            # is never its own anchor anyway
-                if not self.heads:
-                    raise self.fail("other what")
-                return Target(self.heads)   # "cars close to each other": to other cars
-        elif self.heads and self.eat("one", "another"):
-            return Target(self.heads)
-        road_part = self.road_part()
-        if road_part is not None:   # "at the intersection", "on the bridge": a part of the
-            return road_part        # road's mask
-        p = self.premods(anchor=True)
-        attrs, rank, count, skip = p.attrs, p.rank, p.count, p.skip
-        if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
-            self.anchor_count = (count, False, None)
-            self.notes.append(f"'{count} ...' read as at least {count}")
-            count = None
-        if p.choices.get("colour"):
-            raise self.fail("an anchor takes one colour")
-        if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
-            raise self.fail("an anchor takes no count and no 'closest'")
-        heads = self.head()
-        while self.peek() in _CONJ:
-            save = self.i
-            self.i += 1
-            self.skip_fillers()
-            found = self.category_here()
-            # "next to the road and the buildings": one anchor; but "... and buildings near
-            # the river": a new target, because a modifier follows its noun
-            follows = self.t[self.i + found[1]] if found and self.i + found[1] < len(self.t) \
-                else None
-            if found is None or (follows is not None and follows not in _CONJ) or (
-                    had and self.word(save) == "and" and self.word(save + 1) in ("a", "an")):
-                self.i = save   # (the target reads "and a pool" as one more "with")
-                break
-            heads += self.head()
-        if self.head_generic:   # "near anything red": an adjective follows "anything"
-            attr = self.attribute(False)
-            if attr is not None:
-                attrs.append(attr)
-        heads = list(dict.fromkeys(heads))
-        groups = self.groups_of(heads)
-        relations = [self.own_kind_relation(kind, size, groups, tuple(heads))
-                     for kind, size in p.own_kinds]   # "next to isolated buildings"
-        if p.along is not None:   # "near roadside trees": along the road
-            relations.append(self.along_side(p.along, groups))
-        clause = self.anchor_clause(heads)
-        if clause is not None:   # "the road that runs along the river"
-            attrs += clause[0]
-            relations += clause[1]
-        roof = self.anchor_roof(groups)
-        if roof is not None:   # "trees near buildings with a red roof": the buildings'
-            attrs = self.roof_over_colour(attrs, []) + [roof]
-        nearest = self.anchor_rank(rank)
-        if nearest is not None:   # "cars within 5 m of the building closest to the river"
-            relation, rank, skip = nearest
-            relations.append(relation)
-        return Target(tuple(heads), tuple(attrs), tuple(relations), p.region, rank, skip,
-                      rank_share=p.share)
-
-    def anchor_roof(self, groups: Sequence[str]) -> Optional[Attribute]:
-        """"with a red roof" after a building anchor of a target that has none ("trees near
-        buildings with a red roof", "cars next to houses with blue roofs"): the anchor's
-        colour, consumed; else None (position unchanged: the target's roof, or none)."""
-        if self.peek() not in lx.ROOF_COLOUR_WORDS or "building" not in groups or \
-                "building" in self.groups_of(list(self.heads)):
-            return None
-        return self.roof_colour(False)
-
-    def anchor_rank(self, rank: Optional[Rank]) -> Optional[Tuple[Relation, Rank, int]]:
-        """"closest to the river" after a singular anchor of a plural target ("cars within 5
-        m of the building closest to the river"): the anchor's rank, consumed (with the
-        relation that orders it); else None (position unchanged: the target's)."""
-        name = self.word(self.i - 1) or ""
-        if rank is not None or not self.target_plural or name != lx.singular(name) or \
-                self.peek() not in lx.DISTANCE_SUPERLATIVES:
-            return None
-        return self.attempt(lambda: self.distance_rank(None, None, 0))
-
-    def antecedent(self) -> Target:
-        """What "it", "them", "its" or "their" here names, consumed: the target's last anchor
-        ("north of the river and within 200 m of it"), else the target read before, the last
-        one named in the singular for "it" and "its" (else the last), in the plural for "them"
-        and "their": "the road and the cars on it", "the road, the cars on it and the trucks
-        next to it" (the road)."""
-        self.skip_fillers()
-        self.both = False
-        plural = self.t[self.i] in ("them", "their")
-        named = self.last_anchor if self.last_anchor is not None else next(
-            (t for t, p in reversed(self.named_before) if p == plural), self.named_before[-1][0])
-        if named is None:
-            raise self.fail("which of its readings")
-        self.i += 1
-        return named
-
-    def anchor_clause(self, heads: Sequence[str]
-                      ) -> Optional[Tuple[List[Attribute], List[Relation]]]:
-        """"(cars on) the road that runs along the river", "(next to) buildings which are
-        red": a clause after an anchor's name is the anchor's (the nearest noun), unless its
-        verb agrees only with the target ("cars next to the building that are red": the cars);
-        one attribute, measure or relation, consumed; else None (position unchanged)."""
-        if self.peek() not in ("that", "which"):
-            return None
-        name = self.t[self.i - 1]
-        number = _verb_plural(self.peek(1))
-        if number is not None and number != (name != lx.singular(name)) \
-                and number == self.target_plural:
-            return None
-        state = self.snapshot()   # a clause read in part and given up leaves no trace
-        self.i += 1
-        self.skip_fillers()
-        negated = False
-        while self.peek() in ("not", "never"):
-            negated = not negated
-            self.i += 1
-            self.skip_fillers()
-        target_heads, self.heads = self.heads, tuple(heads)
-        try:
-            attr = self.attribute(negated)
-            if attr is not None:
-                return [attr], []
-            measured = self.measures(negated)
-            if measured:
-                return measured, []
-            rel = self.relation(self.groups_of(list(heads)), negated)
-            if rel is not None:
-                return [], [rel]
-        except NotUnderstood:
-            pass
-        finally:
-            self.heads = target_heads
-        self.restore(state)
-        return None
-
-    def road_part(self) -> Optional[Target]:
-        """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`):
-        the road's junctions; "the bridge" (:data:`~.lexicon.BRIDGE_NOUNS`): the road where it
-        crosses water, found in the road's and the water's masks; "dead ends" (:meth:`road_end`):
-        where it stops; consumed, as a target or an anchor; else None (position unchanged)."""
-        save = self.i
-        self.skip_fillers()
-        if self.peek() in ("road", "street") and self.peek(1) in lx.ROAD_PART_NOUNS:
-            self.i += 1   # "the road junction", "a street crossing", "the road bridge"
-        road = self.vocab.category_named("road")
-        water = self.vocab.category_named("water")
-        if road is not None and self.road_end(road):
-            return Target((road,), part="end")
-        verb = self.peek() in lx.CROSSING_VERBS and self.peek(1) not in (None, ",", *_CONJ)
-        word = self.peek()
-        bridge = word in lx.BRIDGE_NOUNS and water is not None
-        if (word not in lx.JUNCTION_NOUNS and not bridge) or road is None or verb:   # "the
-            self.i = save                                  # road crossing the river": a relation
-            return None
-        said = "corner" if word.startswith("streetcorner") else word   # tokens.REWRITES
-        note = (f"'{word}' read as the road where it crosses water: the road inside the "
-                "water's outline, with water on both sides" if bridge else
-                f"'{said}' read as the road's junctions: where three or more arms of the road "
-                "found meet")
-        if note not in self.notes:
-            self.notes.append(note)
-        self.i += 1
-        return Target((road, water), part="bridge") if bridge else \
-            Target((road,), part="junction")
-
-    def road_end(self, road: str) -> bool:
-        """"dead ends", "the cul-de-sac", "road ends", "the end of the road": where a road
-        stops, consumed (with a note); else False (position unchanged)."""
-        words = next((p for p in lx.ROAD_END_PHRASES if self.at(*p)), None)
-        if words is None:
-            return False
-        end = self.i + len(words)
-        if len(words) == 1:   # "the end of the street": of a road's name
-            named = self.category_found_at(self.after_fillers(end + 1) - self.i) \
-                if self.peek(1) == "of" else None
-            if named is None or named[0] != road:
-                return False
-            end = self.after_fillers(end + 1) + named[1]
-        note = (f"'{' '.join(self.t[self.i:end])}' read as where the road found stops inside "
-                "the image (not where it leaves it; where the model stops finding a road is an "
-                "end too)")
-        if note not in self.notes:
-            self.notes.append(note)
-        self.i = end
-        return True
-
-
 UNKNOWN_PREFIX = "?"   # a placeholder category: no tokenised word starts with it
 
 
@@ -1169,12 +623,6 @@ class _TolerantParser(_Parser):
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The known heads' groups: an unknown object left out changes no distance."""
         return super().groups_of([h for h in heads if not _is_unknown(h)] or heads)
-
-
-def _scale(attr: Attribute) -> Tuple[str, Optional[str]]:
-    """What ``attr`` is measured on: its kind, and a size's measure (area, width). Two values
-    on one scale are alternatives ("large and small"), on two scales both ("large and red")."""
-    return attr.kind, lx.RELATIVE_SIZES[attr.value][0] if attr.kind == "size" else None
 
 
 def _with_values(target: Target, kind: str, values: Sequence[str]) -> List[Target]:
@@ -1233,27 +681,6 @@ def _not_known(words: Sequence[str]) -> str:
     words = list(dict.fromkeys(words))
     verb = "names" if len(words) == 1 else "name"
     return f"{', '.join(map(repr, words))} {verb} no object the model knows"
-
-
-def _verb_plural(word: Optional[str]) -> Optional[bool]:
-    """Whether the verb after "that" agrees with more than one object ("are", "lie"), with one
-    ("is", "runs"), or None where it does not say ("touching")."""
-    if word in ("is", "was", "has", "does"):
-        return False
-    if word in ("are", "were", "have", "do"):
-        return True
-    if word is None or word.endswith("ing") or word in lx.FILLER_WORDS:
-        return None
-    return not (word.endswith("s") and not word.endswith("ss"))
-
-
-#: before a parking lot or a road, how many vehicles it holds: "empty parking lots" hold none,
-#: "full" ones many (:data:`~.lexicon.VAGUE_COUNTS`)
-_OCCUPANCY = {"empty": "without", "unoccupied": "without",
-              "full": f"with {lx.VAGUE_COUNTS['many']}"}
-
-
-
 
 
 def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary) -> bool:

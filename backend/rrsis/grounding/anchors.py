@@ -1,0 +1,276 @@
+"""The parser's rules of the objects named: heads (category names, "anything"), anchors (the
+objects a relation is to, with their own modifiers, ranks and clauses), pronouns back to an
+object read before ("it", "them"), and the parts of a road ("the intersections", "dead ends").
+
+A mixin of the parser class (:mod:`.parser`), above :mod:`.modifiers`.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple
+
+from . import lexicon as lx
+from .cursor import NotUnderstood
+from .modifiers import CONJ, GENERIC, POSSESSIVES, ModifierRules
+from .plan import Attribute, DISTANCE_RANKS, Relation, Target
+from .ranks import Rank
+from .relation_rules import PRONOUNS
+
+__all__ = ["AnchorRules"]
+
+#: a generic noun that is a filler after a category name ("vehicle objects")
+_GENERIC_AFTER_A_NAME = (lx.GENERIC_NOUNS - {"anything", "everything", "something"}) \
+    | lx.OUTLINE_NOUNS   # "building footprints"
+
+
+def _verb_plural(word: Optional[str]) -> Optional[bool]:
+    """Whether the verb after "that" agrees with more than one object ("are", "lie"), with one
+    ("is", "runs"), or None where it does not say ("touching")."""
+    if word in ("is", "was", "has", "does"):
+        return False
+    if word in ("are", "were", "have", "do"):
+        return True
+    if word is None or word.endswith("ing") or word in lx.FILLER_WORDS:
+        return None
+    return not (word.endswith("s") and not word.endswith("ss"))
+
+
+class AnchorRules(ModifierRules):
+    """The objects named: heads, anchors, pronouns and a road's parts."""
+
+    def category_here(self) -> Optional[Tuple[str, int]]:
+        """(category, words) of the longest category name starting here, else None;
+        (:data:`GENERIC`, 1) at "anything", "objects", ..."""
+        if self.peek() in lx.GENERIC_NOUNS:
+            return GENERIC, 1
+        for n in range(self.vocab.max_name_words, 0, -1):
+            words = self.t[self.i:self.i + n]
+            if len(words) < n or any(w in CONJ for w in words):
+                continue
+            for phrase in (" ".join(words), lx.singular_phrase(" ".join(words))):
+                if phrase in self.vocab.names:
+                    return self.vocab.names[phrase], n
+        return None
+
+    def head(self) -> List[str]:
+        """The categories a head names: one ("cars"), or every object the model knows
+        ("anything", "objects": :attr:`~.lexicon.Vocabulary.every_object`, with a note)."""
+        found = self.category_here()
+        if found is None:
+            raise self.fail("no object named")
+        word = self.peek()
+        self.i += found[1]
+        self.head_generic = found[0] == GENERIC
+        if not self.head_generic:
+            if self.peek() in _GENERIC_AFTER_A_NAME:
+                self.i += 1   # "vehicle objects", "building features": the vehicles
+            elif self.peek() in lx.COLLECTIVE_NOUNS:   # "vegetation patches": as "patches of"
+                self.notes.append(f"{self.peek()!r} read as the objects themselves")
+                self.i += 1
+            return [found[0]]
+        every = self.vocab.every_object
+        note = f"{word!r} read as every object the model knows: {', '.join(every)}"
+        if note not in self.notes:
+            self.notes.append(note)
+        return list(every)
+
+    def anchor(self, counted: bool = False) -> Target:
+        """The object a relation refers to. ``counted``: a number of them may come first ("at
+        least 3 cars", "more than 2 trees", "3 or more cars"; :attr:`anchor_count`). "it" and
+        "them" name the target's last anchor ("north of the river and within 200 m of it"),
+        else a target read before ("the road and the cars on it")."""
+        named = self.word(self.after_fillers(self.i)) in PRONOUNS and (
+            self.last_anchor is not None or self.named_before)
+        self.last_anchor = self.antecedent() if named else self.new_anchor(counted)
+        return self.last_anchor
+
+    def new_anchor(self, counted: bool) -> Target:
+        self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
+        had = self.word(self.i - 1) in lx.HAVING_WORDS   # "with a garden and a pool": both had
+        self.skip_fillers()
+        if had and self.peek() in POSSESSIVES:   # "houses with their gardens": theirs had
+            self.i += 1
+        self.anchor_count = self.anchor_quantity() if counted else None
+        if self.eat("other") or self.eat("another"):   # "next to other buildings": an object
+            if self.category_here() is None:            # is never its own anchor anyway
+                if not self.heads:
+                    raise self.fail("other what")
+                return Target(self.heads)   # "cars close to each other": to other cars
+        elif self.heads and self.eat("one", "another"):
+            return Target(self.heads)
+        road_part = self.road_part()
+        if road_part is not None:   # "at the intersection", "on the bridge": a part of the
+            return road_part        # road's mask
+        p = self.premods(anchor=True)
+        attrs, rank, count, skip = p.attrs, p.rank, p.count, p.skip
+        if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
+            self.anchor_count = (count, False, None)
+            self.notes.append(f"'{count} ...' read as at least {count}")
+            count = None
+        if p.choices.get("colour"):
+            raise self.fail("an anchor takes one colour")
+        if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
+            raise self.fail("an anchor takes no count and no 'closest'")
+        heads = self.head()
+        while self.peek() in CONJ:
+            save = self.i
+            self.i += 1
+            self.skip_fillers()
+            found = self.category_here()
+            # "next to the road and the buildings": one anchor; but "... and buildings near
+            # the river": a new target, because a modifier follows its noun
+            follows = self.t[self.i + found[1]] if found and self.i + found[1] < len(self.t) \
+                else None
+            if found is None or (follows is not None and follows not in CONJ) or (
+                    had and self.word(save) == "and" and self.word(save + 1) in ("a", "an")):
+                self.i = save   # (the target reads "and a pool" as one more "with")
+                break
+            heads += self.head()
+        if self.head_generic:   # "near anything red": an adjective follows "anything"
+            attr = self.attribute(False)
+            if attr is not None:
+                attrs.append(attr)
+        heads = list(dict.fromkeys(heads))
+        groups = self.groups_of(heads)
+        relations = [self.own_kind_relation(kind, size, groups, tuple(heads))
+                     for kind, size in p.own_kinds]   # "next to isolated buildings"
+        if p.along is not None:   # "near roadside trees": along the road
+            relations.append(self.along_side(p.along, groups))
+        clause = self.anchor_clause(heads)
+        if clause is not None:   # "the road that runs along the river"
+            attrs += clause[0]
+            relations += clause[1]
+        roof = self.anchor_roof(groups)
+        if roof is not None:   # "trees near buildings with a red roof": the buildings'
+            attrs = self.roof_over_colour(attrs, []) + [roof]
+        nearest = self.anchor_rank(rank)
+        if nearest is not None:   # "cars within 5 m of the building closest to the river"
+            relation, rank, skip = nearest
+            relations.append(relation)
+        return Target(tuple(heads), tuple(attrs), tuple(relations), p.region, rank, skip,
+                      rank_share=p.share)
+
+    def anchor_roof(self, groups: Sequence[str]) -> Optional[Attribute]:
+        """"with a red roof" after a building anchor of a target that has none ("trees near
+        buildings with a red roof", "cars next to houses with blue roofs"): the anchor's
+        colour, consumed; else None (position unchanged: the target's roof, or none)."""
+        if self.peek() not in lx.ROOF_COLOUR_WORDS or "building" not in groups or \
+                "building" in self.groups_of(list(self.heads)):
+            return None
+        return self.roof_colour(False)
+
+    def anchor_rank(self, rank: Optional[Rank]) -> Optional[Tuple[Relation, Rank, int]]:
+        """"closest to the river" after a singular anchor of a plural target ("cars within 5
+        m of the building closest to the river"): the anchor's rank, consumed (with the
+        relation that orders it); else None (position unchanged: the target's)."""
+        name = self.word(self.i - 1) or ""
+        if rank is not None or not self.target_plural or name != lx.singular(name) or \
+                self.peek() not in lx.DISTANCE_SUPERLATIVES:
+            return None
+        return self.attempt(lambda: self.distance_rank(None, None, 0))
+
+    def antecedent(self) -> Target:
+        """What "it", "them", "its" or "their" here names, consumed: the target's last anchor
+        ("north of the river and within 200 m of it"), else the target read before, the last
+        one named in the singular for "it" and "its" (else the last), in the plural for "them"
+        and "their": "the road and the cars on it", "the road, the cars on it and the trucks
+        next to it" (the road)."""
+        self.skip_fillers()
+        self.both = False
+        plural = self.t[self.i] in ("them", "their")
+        named = self.last_anchor if self.last_anchor is not None else next(
+            (t for t, p in reversed(self.named_before) if p == plural), self.named_before[-1][0])
+        if named is None:
+            raise self.fail("which of its readings")
+        self.i += 1
+        return named
+
+    def anchor_clause(self, heads: Sequence[str]
+                      ) -> Optional[Tuple[List[Attribute], List[Relation]]]:
+        """"(cars on) the road that runs along the river", "(next to) buildings which are
+        red": a clause after an anchor's name is the anchor's (the nearest noun), unless its
+        verb agrees only with the target ("cars next to the building that are red": the cars);
+        one attribute, measure or relation, consumed; else None (position unchanged)."""
+        if self.peek() not in ("that", "which"):
+            return None
+        name = self.t[self.i - 1]
+        number = _verb_plural(self.peek(1))
+        if number is not None and number != (name != lx.singular(name)) \
+                and number == self.target_plural:
+            return None
+        state = self.snapshot()   # a clause read in part and given up leaves no trace
+        self.i += 1
+        self.skip_fillers()
+        negated = False
+        while self.peek() in ("not", "never"):
+            negated = not negated
+            self.i += 1
+            self.skip_fillers()
+        target_heads, self.heads = self.heads, tuple(heads)
+        try:
+            attr = self.attribute(negated)
+            if attr is not None:
+                return [attr], []
+            measured = self.measures(negated)
+            if measured:
+                return measured, []
+            rel = self.relation(self.groups_of(list(heads)), negated)
+            if rel is not None:
+                return [], [rel]
+        except NotUnderstood:
+            pass
+        finally:
+            self.heads = target_heads
+        self.restore(state)
+        return None
+
+    def road_part(self) -> Optional[Target]:
+        """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`):
+        the road's junctions; "the bridge" (:data:`~.lexicon.BRIDGE_NOUNS`): the road where it
+        crosses water, found in the road's and the water's masks; "dead ends" (:meth:`road_end`):
+        where it stops; consumed, as a target or an anchor; else None (position unchanged)."""
+        save = self.i
+        self.skip_fillers()
+        if self.peek() in ("road", "street") and self.peek(1) in lx.ROAD_PART_NOUNS:
+            self.i += 1   # "the road junction", "a street crossing", "the road bridge"
+        road = self.vocab.category_named("road")
+        water = self.vocab.category_named("water")
+        if road is not None and self.road_end(road):
+            return Target((road,), part="end")
+        verb = self.peek() in lx.CROSSING_VERBS and self.peek(1) not in (None, ",", *CONJ)
+        word = self.peek()
+        bridge = word in lx.BRIDGE_NOUNS and water is not None
+        if (word not in lx.JUNCTION_NOUNS and not bridge) or road is None or verb:   # "the
+            self.i = save                                  # road crossing the river": a relation
+            return None
+        said = "corner" if word.startswith("streetcorner") else word   # tokens.REWRITES
+        note = (f"'{word}' read as the road where it crosses water: the road inside the "
+                "water's outline, with water on both sides" if bridge else
+                f"'{said}' read as the road's junctions: where three or more arms of the road "
+                "found meet")
+        if note not in self.notes:
+            self.notes.append(note)
+        self.i += 1
+        return Target((road, water), part="bridge") if bridge else \
+            Target((road,), part="junction")
+
+    def road_end(self, road: str) -> bool:
+        """"dead ends", "the cul-de-sac", "road ends", "the end of the road": where a road
+        stops, consumed (with a note); else False (position unchanged)."""
+        words = next((p for p in lx.ROAD_END_PHRASES if self.at(*p)), None)
+        if words is None:
+            return False
+        end = self.i + len(words)
+        if len(words) == 1:   # "the end of the street": of a road's name
+            named = self.category_found_at(self.after_fillers(end + 1) - self.i) \
+                if self.peek(1) == "of" else None
+            if named is None or named[0] != road:
+                return False
+            end = self.after_fillers(end + 1) + named[1]
+        note = (f"'{' '.join(self.t[self.i:end])}' read as where the road found stops inside "
+                "the image (not where it leaves it; where the model stops finding a road is an "
+                "end too)")
+        if note not in self.notes:
+            self.notes.append(note)
+        self.i = end
+        return True
