@@ -140,7 +140,8 @@ class AnchorRules(ModifierRules):
         if clause is not None:   # "the road that runs along the river"
             attrs += clause[0]
             relations += clause[1]
-        roof = self.anchor_roof(groups)
+        named = self.word(self.i - 1) or ""
+        roof = self.anchor_roof(groups, lx.singular(named) == named and named not in CONJ)
         if roof is not None:   # "trees near buildings with a red roof": the buildings'
             attrs = self.roof_over_colour(attrs, []) + [roof]
         nearest = self.anchor_rank(rank)
@@ -150,12 +151,14 @@ class AnchorRules(ModifierRules):
         return Target(tuple(heads), tuple(attrs), tuple(relations), p.region, rank, skip,
                       rank_share=p.share)
 
-    def anchor_roof(self, groups: Sequence[str]) -> Optional[Attribute]:
+    def anchor_roof(self, groups: Sequence[str], singular: bool) -> Optional[Attribute]:
         """"with a red roof" after a building anchor of a target that has none ("trees near
-        buildings with a red roof", "cars next to houses with blue roofs"): the anchor's
-        colour, consumed; else None (position unchanged: the target's roof, or none)."""
+        buildings with a red roof", "cars next to houses with blue roofs"), or after one
+        building named ("buildings next to the building with a red roof", "the house next to
+        the one with the red roof": the nearest name): the anchor's colour, consumed; else
+        None (position unchanged: the target's roof, or none)."""
         if self.peek() not in lx.ROOF_COLOUR_WORDS or "building" not in groups or \
-                "building" in self.groups_of(list(self.heads)):
+                ("building" in self.groups_of(list(self.heads)) and not singular):
             return None
         return self.roof_colour(False)
 

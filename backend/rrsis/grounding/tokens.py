@@ -76,6 +76,14 @@ def _one_compared(m: "re.Match[str]") -> str:
     return f"{most} {name}" if lx.singular(name) == name else m.group(0)
 
 
+def _name_again(m: "re.Match[str]") -> str:
+    """"buildings next to the largest one": the name before "one" (singular) or "ones"
+    (plural) in its place."""
+    words = m.group(1).split()
+    last = lx.singular(words[-1].lower()) if m.group(3).lower() == "one" else words[-1]
+    return f"{m.group(1)}{m.group(2)}{' '.join(words[:-1] + [last])}"
+
+
 def _single_ones(m: "re.Match[str]") -> str:
     """"single trees" (a plural name): isolated ones; "the single largest": the largest;
     "a single tree" is one tree."""
@@ -404,6 +412,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b((?:{_ANY_NAMES})(?:e?s)?)(\s+(?:and|or|but\s+not)\s+"
      rf"(?:(?!(?:{_ANY_NAMES}|with|without|only|exactly)\b)[^\W_]+\s+){{0,3}}?)ones?\b"
      rf"(?!\s+(?:{_ANY_NAMES}))", r"\1\2\1"),
+    # "buildings next to the largest one", "the car behind the red one", "the house between
+    # the two large ones": "one" is the name before it again, as an anchor
+    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)(\s+(?:(?!(?:{_ANY_NAMES}|and|or|but|except|excluding|than|"
+     rf"other)\b)[^\W\d_]+\s+){{1,4}}?"
+     rf"(?:the|a|an|another)\s+(?:(?!(?:{_ANY_NAMES}|with|without|only|exactly|each|other|"
+     rf"and|or)\b)[^\W_]+\s+){{0,3}}?)(ones?)\b(?!\s+(?:{_ANY_NAMES}|of)\b)", _name_again),
     # "darker than average buildings", "the bigger-than-usual houses": the comparison after
     # the name, where the parser reads it ("buildings darker than average"; not "buildings
     # bigger than the average house", a comparison with the average house)
