@@ -27,7 +27,8 @@ from shapely.ops import unary_union
 from . import lexicon as lx
 from . import relations as rel
 from .colour import has_colour, towards_hue
-from .plan import AVERAGED, COUNT_RANKS, DISTANCE_RANKS, Attribute, Plan, Relation, Target
+from .plan import (AVERAGED, COUNT_RANKS, DISTANCE_RANKS, MEASURE_RELATIONS, Attribute, Plan,
+                   Relation, Target)
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
            "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE", "VERY_SIZE_QUANTILE",
@@ -166,6 +167,12 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.kind in ("closer", "farther"):   # "closer to the road than to the river"
             keys = _compared(relation, keys, anchor_keys, parts, scene, out)
             continue
+        if relation.kind in MEASURE_RELATIONS:   # "larger than the red building"
+            what, side = MEASURE_RELATIONS[relation.kind]
+            sizes = {a: measure(what, p) for a, p in zip(anchor_keys, parts)}
+            keys = [k for k in keys if _beyond_every(k, what, side, sizes, scene)
+                    != relation.negated]
+            continue
         if relation.kind == "group":   # "clusters of buildings": its group among its kind
             size = dict(zip(anchor_keys, rel.group_sizes(parts, relation.distance_m or 0.0)))
             keys = [k for k in keys if (size.get(k, 0) >= (relation.min_count or 1))
@@ -247,6 +254,17 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         n = target.rank_count(len(keys))   # a share is of those with one
         keys = sorted(keys, key=value.__getitem__, reverse=largest_first)[first:first + n]
     return keys
+
+
+def _beyond_every(key: ObjectKey, what: str, side: str, sizes: Dict[ObjectKey, float],
+                  scene: Scene) -> bool:
+    """Whether the object's ``what`` is above (below) that of every anchor object but itself
+    ("buildings larger than the houses near the river": larger than each of them)."""
+    others = [size for anchor, size in sizes.items() if anchor != key]
+    if not others:
+        return False
+    size = measure(what, scene.geometry(key))
+    return size > max(others) if side == "above" else size < min(others)
 
 
 def _ranked_for_each(keys: List[ObjectKey], anchor_keys: List[ObjectKey],

@@ -16,13 +16,22 @@ from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
-from .plan import (ALL_BUT, MEASURES, Plan, Relation, Target, count_words, ordinal,
-                   share_text)
+from .plan import (ALL_BUT, MEASURE_RELATIONS, MEASURES, Plan, Relation, Target, count_words,
+                   ordinal, share_text)
 from .rivals import COVER, MARGIN
 
 __all__ = ["explain_text", "explain_dict", "Scales", "BaseScales"]
 
+#: what each measure of an object is, in words (:func:`.execute.measure`)
+_MEASURE_WORDS = {"area": "ground area",
+                  "length": "length (the longer side of its smallest enclosing rectangle)",
+                  "width": "mean width (of the rectangle with its area and perimeter)",
+                  "diameter": "diameter (of the circle with its area)"}
+
 _RULES = {
+    **{kind: f"its {_MEASURE_WORDS[what]} is {'more' if side == 'above' else 'less'} than "
+             "that of every {a} object (itself aside)"
+       for kind, (what, side) in MEASURE_RELATIONS.items()},
     "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
               "between their centres crosses {v}",
     "along": "distance to {a} <= {d:g} m (on it or beside it)",
@@ -71,11 +80,6 @@ _RULES = {
     **{point: f"{point} of {{a}} (less than {DIRECTION_HALF_ANGLE:g} degrees from grid {point} "
               "from the nearest point)" for point in BEARINGS},
 }
-#: what each measure of an object is, in words (:func:`.execute.measure`)
-_MEASURE_WORDS = {"area": "ground area",
-                  "length": "length (the longer side of its smallest enclosing rectangle)",
-                  "width": "mean width (of the rectangle with its area and perimeter)",
-                  "diameter": "diameter (of the circle with its area)"}
 
 
 def _relation_line(r: Relation) -> str:

@@ -46,6 +46,12 @@ ANCHOR_RANKS = DISTANCE_RANKS + COUNT_RANKS
 #: a rank count that keeps every object after the skipped ones: "all buildings except the
 #: 3 largest" is the rank ("largest", ALL_BUT) passing over 3
 ALL_BUT = 10 ** 9
+#: relations of a measure against another object's: kind -> (measure, side) ("buildings
+#: larger than the red building", "cars longer than the bus")
+MEASURE_RELATIONS: Dict[str, Tuple[str, str]] = {
+    "larger_than": ("area", "above"), "smaller_than": ("area", "below"),
+    "longer_than": ("length", "above"), "shorter_than": ("length", "below"),
+    "wider_than": ("width", "above"), "narrower_than": ("width", "below")}
 #: relation kind -> its words in a plan's text (and, but for a few, in a family's name)
 RELATION_WORDS: Dict[str, str] = {
     "along": "along", "next_to": "next to", "near": "near", "far": "far from",
@@ -58,7 +64,8 @@ RELATION_WORDS: Dict[str, str] = {
     "perpendicular": "perpendicular to", "oblique": "at an angle to", "group": "in a group of",
     "closer": "closer to", "farther": "farther from", "same_side": "on the same side of",
     "largest_group": "in the largest group of", "in_courtyard": "in a courtyard of",
-    "crosses": "crossing", "both_sides": "with"}
+    "crosses": "crossing", "both_sides": "with",
+    **{kind: kind.replace("_", " ") for kind in MEASURE_RELATIONS}}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import List, Optional, Sequence, Tuple
 from . import lexicon as lx
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import Relation, Target
+from .plan import MEASURE_RELATIONS, MEASURES, Relation, Target
 from .quantities import QuantityRules
 from .relations import CROSSING_GAP_M
 
@@ -79,7 +79,7 @@ class RelationRules(QuantityRules):
         facing = self.across(groups, negated)
         if facing is not None:
             return facing
-        compared = self.compared(negated)
+        compared = self.compared(negated) or self.measure_compared(negated)
         if compared is not None:
             return compared
 
@@ -229,6 +229,24 @@ class RelationRules(QuantityRules):
         self.eat("it", "is") or self.eat("they", "are")   # "than it is to the river"
         self.eat("to") or self.eat("from")
         return Relation(kind, first, None, negated, via=self.anchor())
+
+    def measure_compared(self, negated: bool) -> Optional[Relation]:
+        """"larger than the red building", "cars longer than the bus", "smaller than the
+        school": each object's measure against every anchor object's, consumed; else None
+        (position unchanged: "larger than 100 m2" is a threshold and "than average" the
+        category's mean, both read before as measures)."""
+        save = self.i
+        measure, side = lx.COMPARATIVE_WORDS.get(self.peek() or "", ("", ""))
+        if measure not in MEASURES or self.peek(1) != "than":
+            return None
+        self.i += 2
+        try:
+            anchor = self.anchor()
+        except NotUnderstood:
+            self.i = save
+            return None
+        kind = next(k for k, said in MEASURE_RELATIONS.items() if said == (measure, side))
+        return Relation(kind, anchor, None, negated)
 
     def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
         """"across the road from the school", "on the other side of the river from the

@@ -176,6 +176,33 @@ def test_nearest_to_each_anchor_keeps_a_rank_per_anchor_object() -> None:
     ).picks == [("car", 2)]
 
 
+def test_a_measure_against_another_objects() -> None:
+    """"buildings larger than the red building", "cars longer than the bus": each object's
+    measure against every anchor object's, itself aside."""
+    houses = [box(0, 0, 10, 10), box(20, 0, 40, 10), box(50, 0, 80, 10), box(90, 0, 95, 5)]
+    vehicles = [box(0, 50, 4.5, 52), box(10, 50, 22, 53), box(30, 50, 33, 52)]   # 4.5, 12, 3 m
+    scene = Scene({"building": houses, "car": vehicles[::2], "bus": vehicles[1:2]},
+                  (0, 0, 100, 100))
+
+    def picked(text: str) -> list:
+        return execute(parse(text), scene).picks
+
+    # "the largest building" is the 300 m2 one; larger than it: none; than the 100 m2: 2 of them
+    assert picked("buildings larger than the largest building") == []
+    assert picked("buildings smaller than the largest building") == [
+        ("building", 0), ("building", 1), ("building", 3)]
+    assert picked("buildings bigger than the smallest building") == [
+        ("building", 0), ("building", 1), ("building", 2)]
+    assert picked("buildings larger than the buildings next to the smallest building") == []
+    assert picked("cars longer than the bus") == []
+    assert picked("cars shorter than the bus") == [("car", 0), ("car", 1)]
+    assert picked("buildings not larger than the smallest building") == [("building", 3)]
+    assert picked("buildings larger than the trees") == []   # none found: undecided
+    assert parse("cars longer than the bus").summary() == "grounded: car longer than bus"
+    assert parse("buildings larger than average").summary() == \
+        "grounded: building larger than average"   # the category's mean, as before
+
+
 def test_a_diameter_is_the_circle_of_the_objects_area() -> None:
     crowns = [Point(0, 0).buffer(2.5, 64), Point(50, 0).buffer(5.0, 64),   # 5 and 10 m across
               box(100, 0, 106, 12)]                              # 72 m2: 9.57 m across
