@@ -613,7 +613,10 @@ TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutt
                          # a crown over a road hides it: the road's mask stops at the crown
                          "overhang", "overhangs", "overhanging", "shading", "shades",
                          # sharing ground with it: "buildings overlapping the road"
-                         "overlap", "overlaps", "overlapping"})
+                         "overlap", "overlaps", "overlapping",
+                         # over it, as an inspection asks: "buildings encroaching on the
+                         # road", "trees blocking the road" (tokens: "encroaching on" is one)
+                         "encroach", "encroaches", "encroaching", "blocking", "obstructing"})
 #: the GIS predicate: an object that intersects another shares ground with it, as touching;
 #: a road or river that intersects another crosses it ("crosses" in :data:`NEAR_WORDS`)
 INTERSECT_VERBS = frozenset({"intersect", "intersects", "intersecting"})

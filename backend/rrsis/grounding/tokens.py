@@ -150,7 +150,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:{_INTENSIFIERS})\s+(?=(?:{_STRICTER})\b)", " very "),
     (rf"\b(?:{_INTENSIFIERS})\b(?!\s+(?:{_STRICTER})\b)", " "),
     # "what is on the road", "what's near the river": everything there ("what buildings
-    # ..." is a filler's)
+    # ..." is a filler's); "what is the largest building", "which is the car nearest to the
+    # road": the object asked for
+    (r"^\s*(?:what|which|where)\s*(?:'s|is|are)\s+(?=(?:the|a|an)\s)", " "),
     (r"^\s*(?:what|whatever)\s*(?:'s|is|are|lies|lie|stands|sits)\b", " everything "),
     # "the road (that) the cars are on", "the lot which trucks are parked in": the road with
     # cars on it (the clause ends the expression, its preposition last)
@@ -173,6 +175,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" within \1 of "),
     (r"\b(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+or\s+(?:more|further|farther)\s+(?:away\s+)?from\b",
      r" more than \1 from "),
+    # "buildings encroaching on the road", "encroaches upon": the word itself (a touch word)
+    (r"\b(encroach(?:es|ing)?)\s+(?:on|upon|onto|into)\b", r" \1 "),
     # "that do not touch", "which don't have", "aren't", "isn't": not
     (r"\b(?:do|does|did)\s+not\b|\b(?:don't|doesn't|didn't|aren't|isn't|wasn't|weren't|"
      r"haven't|hasn't)\b", " not "),
