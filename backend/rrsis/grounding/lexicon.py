@@ -173,7 +173,9 @@ CATEGORIES: Tuple[Category, ...] = (
                                         "empty lot", "empty plot", "empty land", "empty ground",
                                         "open space", "open area", "undeveloped land",
                                         "unbuilt land", "undeveloped plot",
-                                        "beach", "desert", "quarry",
+                                        "beach", "desert", "quarry", "bare field",
+                                        "plowed field", "ploughed field", "fallow field",
+                                        "fallow land", "sandbar", "sand bank", "sandbank",
                                         "sand dune", "dune", "sandy area", "sandy ground"),
              "land"),
 )

@@ -313,6 +313,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:on|at) (?:the |a )?(?:street |road )?corners?(?: of (?:the |a |two )?(?:roads?|streets?"
      r"|intersection|junction))?\b(?! of)", " at the streetcorner "),
     (r"\bcorner (buildings?|houses?|shops?|lots?|plots?)\b", r" \1 at the streetcorner "),
+    # "riparian vegetation", "riparian trees": along the river
+    (r"\briparian\s+([^\W\d_]+)", r" \1 along the river "),
     # "dead-end streets", "dead end roads": the dead ends (where the road found stops)
     (r"\bdead[\s-]+end\s+(?:roads?|streets?|lanes?|alleys?|alleyways?)\b", " dead ends "),
     # "the car at the far left (of the image)": the one furthest left, the westernmost
