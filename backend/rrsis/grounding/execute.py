@@ -277,14 +277,32 @@ def _ranked_for_each(keys: List[ObjectKey], anchor_keys: List[ObjectKey],
     if not keys:
         return []
     geoms = np.array([scene.geometry(k) for k in keys], dtype=object)
+    index = {k: i for i, k in enumerate(keys)}
+    tree = STRtree(geoms)
     chosen: Dict[ObjectKey, None] = {}
     for anchor_key, part in zip(anchor_keys, parts):
-        gaps = shapely.distance(geoms, part)
-        gaps[[k == anchor_key for k in keys]] = np.nan
-        order = [i for i in np.argsort(-gaps if farthest else gaps, kind="stable")
+        near = np.arange(len(keys)) if farthest else _nearest_ones(tree, part, first + n + 1)
+        gaps = shapely.distance(geoms[near], part)
+        if anchor_key in index:   # never itself
+            gaps[near == index[anchor_key]] = np.nan
+        order = [near[i] for i in np.argsort(-gaps if farthest else gaps, kind="stable")
                  if np.isfinite(gaps[i])]
         chosen.update(dict.fromkeys(keys[i] for i in order[first:first + n]))
     return list(chosen)
+
+
+def _nearest_ones(tree: STRtree, part: BaseGeometry, count: int) -> np.ndarray:
+    """Indexes of ``tree``'s geometries that hold the ``count`` nearest to ``part`` (more
+    where they tie): those within a reach doubled from the nearest one's gap until enough
+    lie in it, so a scene of thousands is not measured against every anchor."""
+    total = len(tree.geometries)
+    _, gap = tree.query_nearest(part, return_distance=True, all_matches=True)
+    reach = max(float(gap[0]) if len(gap) else 0.0, 1.0)
+    while True:
+        near = tree.query(part, predicate="dwithin", distance=reach)
+        if len(near) >= min(count, total):
+            return np.sort(near)
+        reach *= 2.0
 
 
 def _rank_value(size: str, key: ObjectKey, scene: Scene) -> float:
