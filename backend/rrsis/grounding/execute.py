@@ -169,8 +169,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             continue
         if relation.kind in MEASURE_RELATIONS:   # "larger than the red building"
             what, side = MEASURE_RELATIONS[relation.kind]
-            sizes = {a: measure(what, p) for a, p in zip(anchor_keys, parts)}
-            keys = [k for k in keys if _beyond_every(k, what, side, sizes, scene)
+            extremes = sorted(((measure(what, p), a) for a, p in zip(anchor_keys, parts)),
+                              key=lambda item: item[0], reverse=side == "above")[:2]
+            keys = [k for k in keys if _beyond_every(k, what, side, extremes, scene)
                     != relation.negated]
             continue
         if relation.kind == "group":   # "clusters of buildings": its group among its kind
@@ -256,15 +257,17 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     return keys
 
 
-def _beyond_every(key: ObjectKey, what: str, side: str, sizes: Dict[ObjectKey, float],
-                  scene: Scene) -> bool:
+def _beyond_every(key: ObjectKey, what: str, side: str,
+                  extremes: Sequence[Tuple[float, ObjectKey]], scene: Scene) -> bool:
     """Whether the object's ``what`` is above (below) that of every anchor object but itself
-    ("buildings larger than the houses near the river": larger than each of them)."""
-    others = [size for anchor, size in sizes.items() if anchor != key]
+    ("buildings larger than the houses near the river": larger than each of them), given the
+    two ``extremes`` of the anchor objects' (the largest two, or the smallest two): against
+    the first, or the second where the first is itself."""
+    others = [size for size, anchor in extremes if anchor != key][:1]
     if not others:
         return False
     size = measure(what, scene.geometry(key))
-    return size > max(others) if side == "above" else size < min(others)
+    return size > others[0] if side == "above" else size < others[0]
 
 
 def _ranked_for_each(keys: List[ObjectKey], anchor_keys: List[ObjectKey],
