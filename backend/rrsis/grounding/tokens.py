@@ -313,6 +313,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:on|at) (?:the |a )?(?:street |road )?corners?(?: of (?:the |a |two )?(?:roads?|streets?"
      r"|intersection|junction))?\b(?! of)", " at the streetcorner "),
     (r"\bcorner (buildings?|houses?|shops?|lots?|plots?)\b", r" \1 at the streetcorner "),
+    # "the tree standing alone", "houses that stand on their own": far from the others
+    (r"\b(?:that\s+|which\s+)?(?:stands?|standing|sits?|sitting|is|are)\s+(?:alone|on\s+"
+     r"(?:its|their)\s+own|by\s+(?:itself|themselves))\b", " far from each other "),
+    # "buildings near no trees", "houses next to no road": not near any
+    (r"\b(near|next\s+to|beside|close\s+to|along|alongside|adjacent\s+to)\s+no\b(?!\s+more)",
+     r" not \1 any "),
     # "riparian vegetation", "riparian trees": along the river
     (r"\briparian\s+([^\W\d_]+)", r" \1 along the river "),
     # "dead-end streets", "dead end roads": the dead ends (where the road found stops)
