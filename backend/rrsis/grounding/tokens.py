@@ -167,6 +167,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "trees with a crown diameter over 8 m", "the canopy width": seen from above the crown
     # is the tree, and its measure the tree's
     (r"\b(?:crown|canopy)\s+(?=(?:diameter|width|size|area)\b)", " "),
+    # "buildings 100 m2+", "trucks 10+ m": at least that ("5+ cars" is a count, read so)
+    (rf"\b((?:{_NAMES})(?:e?s)?)\s+(\d+(?:\.\d+)?)\s*(?:\+\s*((?:{_UNITS})\b|m2|m²)|"
+     rf"((?:{_UNITS})\b|m2|m²)\s*\+)",
+     lambda m: f" {m.group(1)} at least {m.group(2)} {m.group(3) or m.group(4)} "),
+    # "buildings area > 100", "roads width > 6 m": with that measure (an attribute query)
+    (rf"\b((?:{_NAMES})(?:e?s)?)\s*[\[(]?\s*(?=(?:{_SIZE_NOUNS})\s*[<>≤≥])", r"\1 with "),
     # "bigger than 15x15 m", "15 m by 20 m", "10 x 10 ft": the area of that rectangle
     (r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|ft)?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*(m|ft)\b",
      _rectangle_area),
@@ -277,7 +283,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " everything near "),
     # "on the roadside", "at the water's edge": beside it, not over it; "the road side", "the
     # street's side": the roadside; "along the kerbside": along the road it is the side of
-    (r"\b(road|street|river|lake|canal|kerb|curb|sea)(?:'s)?\s+side\b", r"\1side"),
+    (r"\b(road|street|river|lake|canal|kerb|curb|sea)(?:'s)?[\s-]+side\b", r"\1side"),
     # "on the right-hand side of the road": on its right side
     (r"\b(left|right)[\s-]+hand\s+side\b", r" \1 side "),
     (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
@@ -507,7 +513,7 @@ def tokenize(text: str) -> List[str]:
     # words or (between numbers a fraction), ";" a comma
     text = re.sub(r"(?<![\d.])(\d{1,6})/([1-9]\d{0,5})(?![\d.])",   # "1/2 km": a fraction
                   lambda m: f"{int(m.group(1)) / int(m.group(2)):g}", text)
-    text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
+    text = text.replace("&", " and ").replace("/", " or ").replace(";", ",").replace("@", " at ")
     text = re.sub(r"(?<![\d+])\s*\+", " and ", text)
     text = lx.normalise(text).replace("’", "'")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"
