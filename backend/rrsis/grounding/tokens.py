@@ -260,7 +260,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:hidden|nestled|tucked(?:\s+away)?)\s+(?=(?:among|amongst|amid|amidst)\b)", " "),
     # "cars of any colour except white": the cars that are not white
     (r"\b(?:of|in)\s+any\s+colou?r\s+(?:except|but)\b", " that are not "),
-    # "all except roads", "all but the largest": everything except them
+    # "all but the 3 largest houses": all the houses but those, as "all houses except the 3
+    # largest" says (the 3 largest of everything was no object's rank); "all except roads":
+    # everything except them
+    (rf"^\s*all\s+(?:except|but|excluding)\s+the\s+((?:\d+|two|three|four|five|"
+     rf"six|seven|eight|nine|ten)\s+)?([^\W\d_]+(?:est|most))\s+((?:{_NAMES})(?:e?s)?)\b",
+     lambda m: f" all {m.group(3)} except the {m.group(1) or ''}{m.group(2)} "),
     (r"^\s*all\s+(?=(?:except|but|excluding)\b)", " everything "),
     # "not trees", "areas without trees", "non-vegetated areas", "unforested land": everything
     # except them; "not near the road" is everything not near it
