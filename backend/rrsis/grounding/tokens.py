@@ -9,7 +9,7 @@ water's edge" is along it, "close together" is near each other.
 from __future__ import annotations
 
 import re
-from typing import Callable, FrozenSet, Iterable, List, Tuple, Union
+from typing import Callable, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from . import lexicon as lx
 
@@ -84,6 +84,52 @@ def _name_again(m: "re.Match[str]") -> str:
     return f"{m.group(1)}{m.group(2)}{' '.join(words[:-1] + [last])}"
 
 
+_UNIT_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_TEN_WORDS = {w: 10 * i for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+_NUMBER_RUN = (r"\b(?:" + "|".join([*_UNIT_WORDS, *_TEN_WORDS, "hundred", "thousand"])
+               + r")(?:[\s-]+(?:and[\s-]+)?(?:" + "|".join(
+                   [*_UNIT_WORDS, *_TEN_WORDS, "hundred", "thousand"]) + r"))*\b")
+
+
+def _spelled_number(m: "re.Match[str]") -> str:
+    """"one hundred", "twenty-five", "two hundred and fifty", "fifteen": the number in
+    digits; a word the parser reads as it is ("one", "two", "twenty") and a run that is no
+    number ("one two") stay."""
+    words = [w for w in re.split(r"[\s-]+", m.group(0).lower()) if w != "and"]
+    if len(words) == 1 and words[0] in lx.NUMBER_WORDS:
+        return m.group(0)
+    value = _number_of(words)
+    return m.group(0) if value is None else f" {value} "
+
+
+def _number_of(words: List[str]) -> Optional[int]:
+    """The number the words spell, up to the thousands, or None if they spell none."""
+    total, i = 0, 0
+    for scale in ("thousand", "hundred"):
+        below, j = _below_hundred(words, i)
+        if j < len(words) and words[j] == scale:
+            total += (below if j > i else 1) * (1000 if scale == "thousand" else 100)
+            i = j + 1
+    below, j = _below_hundred(words, i)
+    return total + below if j == len(words) and (j > 0) else None
+
+
+def _below_hundred(words: List[str], i: int) -> Tuple[int, int]:
+    """(the value of the words from ``i`` that spell a number below 100, the index after
+    them); (0, i) where none do."""
+    if i < len(words) and words[i] in _TEN_WORDS:
+        value, i = _TEN_WORDS[words[i]], i + 1
+        if i < len(words) and 0 < _UNIT_WORDS.get(words[i], 0) < 10:
+            return value + _UNIT_WORDS[words[i]], i + 1
+        return value, i
+    if i < len(words) and words[i] in _UNIT_WORDS:
+        return _UNIT_WORDS[words[i]], i + 1
+    return 0, i
+
+
 def _single_ones(m: "re.Match[str]") -> str:
     """"single trees" (a plural name): isolated ones; "the single largest": the largest;
     "a single tree" is one tree."""
@@ -114,6 +160,11 @@ def _rectangle_area(match: "re.Match[str]") -> str:
 #: (pattern, replacement: a template or a function of the match), applied in order,
 #: case-insensitive
 REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
+    # "one hundred metres", "twenty-five", "fifteen": the number ("one", "two" as they are);
+    # "a dozen": 12; "a quarter mile": 0.25 of it
+    (_NUMBER_RUN, _spelled_number),
+    (r"\ba\s+dozen\b", " 12 "),
+    (r"\ba\s+quarter(?:\s+of\s+an?)?\s+(?=(?:miles?|km|kilomet(?:re|er)s?)\b)", " 0.25 "),
     # a request around the expression: "can you find buildings close to water", "I want the
     # red cars", "give me the trees" ("please", "show me", "find" are fillers already)
     (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
