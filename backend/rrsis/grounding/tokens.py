@@ -77,11 +77,21 @@ def _one_compared(m: "re.Match[str]") -> str:
 
 
 def _name_again(m: "re.Match[str]") -> str:
-    """"buildings next to the largest one": the name before "one" (singular) or "ones"
-    (plural) in its place."""
-    words = m.group(1).split()
-    last = lx.singular(words[-1].lower()) if m.group(3).lower() == "one" else words[-1]
-    return f"{m.group(1)}{m.group(2)}{' '.join(words[:-1] + [last])}"
+    """"buildings next to the largest one": the name before "the largest one" (one to four
+    words before it, none a name, "and", "except", ...) in the place of "one", singular, or
+    of "ones"; the words as they were where no such name is."""
+    before = _NAME_BEFORE.search(m.string[max(0, m.start() - 200):m.start()])
+    if before is None:
+        return m.group(0)
+    words = before.group(1).split()
+    last = lx.singular(words[-1].lower()) if m.group(1).lower() == "one" else words[-1]
+    said = m.group(0)
+    return said[:m.start(1) - m.start()] + " ".join(words[:-1] + [last])
+
+
+#: a name and the one to four words after it that end where "the ... one" starts
+_NAME_BEFORE = re.compile(rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+(?:(?!(?:{_ANY_NAMES}|and|or|but|"
+                          rf"except|excluding|than|other)\b)[^\W\d_]+\s+){{1,4}}$", re.I)
 
 
 _UNIT_WORDS = {w: i for i, w in enumerate(
@@ -219,11 +229,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # is the tree, and its measure the tree's
     (r"\b(?:crown|canopy)\s+(?=(?:diameter|width|size|area)\b)", " "),
     # "buildings 100 m2+", "trucks 10+ m": at least that ("5+ cars" is a count, read so)
-    (rf"\b((?:{_NAMES})(?:e?s)?)\s+(\d+(?:\.\d+)?)\s*(?:\+\s*((?:{_UNITS})\b|m2|m²)|"
-     rf"((?:{_UNITS})\b|m2|m²)\s*\+)",
+    (rf"\b(?=[^\W\d_]+\s+\d)((?:{_NAMES})(?:e?s)?)\s+(\d+(?:\.\d+)?)\s*(?:\+\s*((?:{_UNITS})"
+     rf"\b|m2|m²)|((?:{_UNITS})\b|m2|m²)\s*\+)",
      lambda m: f" {m.group(1)} at least {m.group(2)} {m.group(3) or m.group(4)} "),
     # "buildings area > 100", "roads width > 6 m": with that measure (an attribute query)
-    (rf"\b((?:{_NAMES})(?:e?s)?)\s*[\[(]?\s*(?=(?:{_SIZE_NOUNS})\s*[<>≤≥])", r"\1 with "),
+    (rf"\b(?=[^\W\d_]+\s*[\[(]?\s*(?:{_SIZE_NOUNS})\s*[<>≤≥])((?:{_NAMES})(?:e?s)?)\s*[\[(]?\s*"
+     rf"(?=(?:{_SIZE_NOUNS})\s*[<>≤≥])", r"\1 with "),
     # "bigger than 15x15 m", "15 m by 20 m", "10 x 10 ft": the area of that rectangle
     (r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|ft)?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*(m|ft)\b",
      _rectangle_area),
@@ -483,15 +494,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
     # "red cars and white ones", "the largest building and the 2 smallest ones": "ones" is the
     # name again (a filler elsewhere, it made "white" a second colour of the same cars)
-    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)(\s+(?:and|or|but\s+not)\s+"
+    (rf"\b(?=[^\W\d_]+(?:\s+[^\W\d_]+){{0,2}}\s+(?:and|or|but)\s)((?:{_ANY_NAMES})(?:e?s)?)"
+     rf"(\s+(?:and|or|but\s+not)\s+"
      rf"(?:(?!(?:{_ANY_NAMES}|with|without|only|exactly)\b)[^\W_]+\s+){{0,3}}?)ones?\b"
      rf"(?!\s+(?:{_ANY_NAMES}))", r"\1\2\1"),
     # "buildings next to the largest one", "the car behind the red one", "the house between
     # the two large ones": "one" is the name before it again, as an anchor
-    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)(\s+(?:(?!(?:{_ANY_NAMES}|and|or|but|except|excluding|than|"
-     rf"other)\b)[^\W\d_]+\s+){{1,4}}?"
-     rf"(?:the|a|an|another)\s+(?:(?!(?:{_ANY_NAMES}|with|without|only|exactly|each|other|"
-     rf"and|or)\b)[^\W_]+\s+){{0,3}}?)(ones?)\b(?!\s+(?:{_ANY_NAMES}|of)\b)", _name_again),
+    (rf"\b(?:the|a|an|another)\s+(?:(?!(?:{_ANY_NAMES}|with|without|only|exactly|each|other|"
+     rf"and|or)\b)[^\W_]+\s+){{0,3}}?(ones?)\b(?!\s+(?:{_ANY_NAMES}|of)\b)", _name_again),
     # "darker than average buildings", "the bigger-than-usual houses": the comparison after
     # the name, where the parser reads it ("buildings darker than average"; not "buildings
     # bigger than the average house", a comparison with the average house)
@@ -529,7 +539,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"built(?![\s-]up)))?\b", r" \1 "),
     (r"\b(?:widely|loosely) (?:spaced|scattered|spread)\b", " sparse "),
     # "tree rows", "house clusters", "car queues": groups of them
-    (rf"\b({_NAMES})\s+({'|'.join(sorted(lx.GROUP_NOUNS))})\b", r" \2 of \1 "),
+    (rf"\b(?=[^\W\d_]+\s+(?:{'|'.join(sorted(lx.GROUP_NOUNS))})\b)({_NAMES})\s+"
+     rf"({'|'.join(sorted(lx.GROUP_NOUNS))})\b", r" \2 of \1 "),
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
     # "the road running north", "heading east": one way along an axis is that axis ("running
