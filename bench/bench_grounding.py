@@ -14,8 +14,8 @@ server and the CLI, so reading must stay far below a model's time. Prints:
    d4b2765 bounded it);
 3. ranks kept for each anchor object ("the car nearest to each building") over ``--objects``
    random buildings and as many cars in a 2 km square: seconds per expression (every
-   building measured against every car took 11.5 s for 1,500 of each, before the nearest
-   were looked for in a growing reach).
+   building measured against every car took 11.5 s for 1,500 of each on a 2-core VM,
+   2026-12-06, before the nearest were looked for in a growing reach: 0.36 s).
 """
 
 from __future__ import annotations
