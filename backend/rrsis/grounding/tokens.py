@@ -80,7 +80,8 @@ def _name_again(m: "re.Match[str]") -> str:
     """"buildings next to the largest one": the name before "the largest one" (one to four
     words before it, none a name, "and", "except", ...) in the place of "one", singular, or
     of "ones"; the words as they were where no such name is."""
-    before = _NAME_BEFORE.search(m.string[max(0, m.start() - 200):m.start()])
+    words_before = m.string[max(0, m.start() - 200):m.start()].split()[-8:]   # a name of up
+    before = _NAME_BEFORE.search(" ".join(words_before) + " ")   # to 3 words and 4 others
     if before is None:
         return m.group(0)
     words = before.group(1).split()
