@@ -41,8 +41,9 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
 from .errors import (InputError, NetworkPathError, NotWritableError, OutputError,
                      OutputExistsError, RasterReadError, RrsisError)
 
-__all__ = ["VECTOR_DRIVERS", "VECTOR_SUFFIXES", "RASTER_SUFFIXES", "check_local_source",
-           "gdal_options", "subdataset_file", "is_gdal_name", "file_on_disk", "absolute_source",
+__all__ = ["VECTOR_DRIVERS", "VECTOR_SUFFIXES", "vector_driver", "RASTER_SUFFIXES",
+           "check_local_source", "gdal_options", "subdataset_file", "is_gdal_name",
+           "file_on_disk", "absolute_source",
            "check_outputs", "part_path", "release_part", "remove_live_parts",
            "remove_stale_parts", "replacing", "scratch_folder", "write_failure",
            "write_text_atomic"]
@@ -238,6 +239,12 @@ def gdal_options() -> Dict[str, str]:
             "GDAL_DISABLE_READDIR_ON_OPEN": "TRUE", "GDAL_HTTP_MAX_RETRY": "0",
             "GDAL_HTTP_TIMEOUT": "1", "GDAL_HTTP_CONNECTTIMEOUT": "1", "PROJ_NETWORK": "OFF",
             "CPL_VSIL_CURL_USE_HEAD": "NO", "GDAL_HTTP_PROXY": "", "GDAL_HTTPS_PROXY": ""}
+
+
+def vector_driver(path: str) -> str:
+    """The OGR driver an output of objects is written with, by its suffix
+    (:data:`VECTOR_DRIVERS`; GeoPackage for any other, which the output checks refuse)."""
+    return VECTOR_DRIVERS.get(Path(path).suffix.lower(), "GPKG")
 
 
 # --- outputs ---------------------------------------------------------------------------------

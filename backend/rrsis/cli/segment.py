@@ -9,6 +9,7 @@ from typing import List, Optional, Tuple
 
 from ..cli_params import add_param_options, param_values
 from ..errors import InputError
+from ..paths import vector_driver
 from ..protocol import FEATURE_FIELDS
 
 EXPRESSIONS_HELP = ("several expressions (-e A -e B) are written to ONE layer, told apart by "
@@ -128,7 +129,7 @@ def run_segment(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), indent=2))
     else:
         counts = ", ".join(f"{n} × {e!r}" for e, n in result.feature_counts.items())
-        layer = f" (layer {result.layer})" if result.output.lower().endswith(".gpkg") else ""
+        layer = f" (layer {result.layer})" if vector_driver(result.output) == "GPKG" else ""
         print(f"{result.output}{layer}: {counts}; model {result.model} "
               f"at {result.gsd_m:g} m GSD on {result.device} ({result.runtime}), "
               f"{result.timings['total']:.1f} s")

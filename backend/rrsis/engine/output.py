@@ -69,14 +69,14 @@ def write_geopackage(path: str, layer: str, records: Sequence[Dict[str, Any]],
 def write_polygons(path: str, layer: str, geometries: Sequence[Any],
                    columns: Dict[str, np.ndarray], crs: Optional[CRS]) -> None:
     """Polygons and their attribute columns as one layer of a GeoPackage, GeoJSON or
-    FlatGeobuf file (by ``path``'s suffix: :data:`rrsis.paths.VECTOR_DRIVERS`), atomically; a
+    FlatGeobuf file (by ``path``'s suffix: :func:`rrsis.paths.vector_driver`), atomically; a
     failed write is raised as what it means (disk full, read-only) and leaves nothing behind.
 
     GeoJSON is written as RFC 7946 says, in WGS 84 longitude and latitude (GDAL reprojects;
     a run without a CRS refuses it before it starts); the others keep the CRS."""
     import pyogrio.raw
 
-    driver = paths.VECTOR_DRIVERS.get(os.path.splitext(path)[1].lower(), "GPKG")
+    driver = paths.vector_driver(path)
     options = _DRIVER_OPTIONS.get(driver, ({}, {}))
     geometry = np.array([g.wkb for g in geometries], dtype=object)
     tmp = temporary_path(path)

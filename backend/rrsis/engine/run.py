@@ -60,7 +60,7 @@ from ..grounding.kinds import length_remark
 from ..grounding.learnt import base_message, unlearnt_in, unlearnt_message, unlearnt_words
 from ..grounding.lexicon import vocabulary_of
 from ..grounding.policy import policy_of
-from ..paths import check_outputs, gdal_options, scratch_folder
+from ..paths import check_outputs, gdal_options, scratch_folder, vector_driver
 from ..protocol import TaskProgress as Progress
 from .checks import check_upsampling
 from .grid import warp_crs
@@ -232,7 +232,7 @@ def _prepare(options: SegmentOptions, models: Optional[ModelCache]) -> _Plan:
     info = open_info(options.raster, options.pixel_coordinates, options.pixel_size_m,
                      options.pixel_y)
     bands = resolve_bands(info, options.bands)
-    if info.crs is None and str(options.output or "").lower().endswith(".geojson"):
+    if info.crs is None and options.output and vector_driver(str(options.output)) == "GeoJSON":
         raise OutputError(f"output {options.output}: GeoJSON is in WGS 84 longitude and latitude "
                           "and this raster has no CRS (pixel coordinates): write a .gpkg or .fgb")
     models = models or ModelCache()

@@ -222,7 +222,6 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             continue
         if relation.kind in DISTANCE_RANKS and relation.each:   # ranked per anchor object
             each_anchor = (anchor_keys, parts)
-            distance_to_anchor = {}
             continue
         if relation.kind in DISTANCE_RANKS:   # orders the objects for the rank, keeps all
             nearest_other = _gaps_to_nearest([k for k in keys if k in shared], anchor_keys,
@@ -235,11 +234,11 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         what, n = target.rank[0], target.rank_count(len(keys))
         first = target.rank_skip
         if what in DISTANCE_RANKS:
-            if distance_to_anchor is None:   # its anchor was not found: nothing to rank by
-                return []
             if each_anchor is not None:   # "the car nearest to each building"
                 return _ranked_for_each(keys, *each_anchor, scene, first, n,
                                         farthest=what == "farthest")
+            if distance_to_anchor is None:   # its anchor was not found: nothing to rank by
+                return []
             if what == "nearest":   # a lone car is close to no other ("closest to each other")
                 keys = [k for k in keys if math.isfinite(distance_to_anchor[k])]
             return sorted(keys, key=distance_to_anchor.__getitem__,
@@ -281,10 +280,10 @@ def _ranked_for_each(keys: List[ObjectKey], anchor_keys: List[ObjectKey],
         return []
     geoms = np.array([scene.geometry(k) for k in keys], dtype=object)
     index = {k: i for i, k in enumerate(keys)}
-    tree = STRtree(geoms)
+    tree = None if farthest else STRtree(geoms)   # the farthest: every object is measured
     chosen: Dict[ObjectKey, None] = {}
     for anchor_key, part in zip(anchor_keys, parts):
-        near = np.arange(len(keys)) if farthest else _nearest_ones(tree, part, first + n + 1)
+        near = np.arange(len(keys)) if tree is None else _nearest_ones(tree, part, first + n + 1)
         gaps = shapely.distance(geoms[near], part)
         if anchor_key in index:   # never itself
             gaps[near == index[anchor_key]] = np.nan
