@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Collection, Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Collection, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from .slips import plural_forms, readings
 
@@ -40,7 +40,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NEGATION_WORDS",
            "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "superlative",
-           "known_word", "UNTAUGHT_OBJECTS",
+           "known_word", "UNTAUGHT_OBJECTS", "UNTAUGHT_NAMES",
            "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise", "as_phrase"]
 
 
@@ -160,7 +160,9 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("water", "water", ("water", "water body", "open water", "river", "lake", "pond",
                                 "sea", "pool", "swimming pool", "canal", "stream", "ocean",
                                 "reservoir", "lagoon", "fishpond", "fish pond", "creek",
-                                "brook",
+                                "brook", "estuary", "channel", "water channel", "ditch",
+                                "drainage channel", "drainage canal", "drainage ditch",
+                                "irrigation channel", "irrigation canal", "irrigation ditch",
                                 "flooded area", "flooded land", "floodwater", "flood water",
                                 # the water's edge, as an anchor: "houses along the riverside"
                                 "riverside", "riverbank", "river bank", "lakeside",
@@ -176,7 +178,11 @@ CATEGORIES: Tuple[Category, ...] = (
                                         "beach", "desert", "quarry", "bare field",
                                         "plowed field", "ploughed field", "fallow field",
                                         "fallow land", "sandbar", "sand bank", "sandbank",
-                                        "sand dune", "dune", "sandy area", "sandy ground"),
+                                        "sand dune", "dune", "sandy area", "sandy ground",
+                                        # forest cleared: the ground left, seen from above
+                                        "clearing", "forest clearing", "cleared land",
+                                        "cleared area", "deforested area", "deforested land",
+                                        "clear cut", "clearcut", "clear cut area"),
              "land"),
 )
 CATEGORY_NAMES: Dict[str, str] = {n: c.name for c in CATEGORIES for n in c.names}
@@ -926,6 +932,15 @@ UNTAUGHT_OBJECTS: FrozenSet[str] = frozenset({
     # ground, landforms, weather, tree kinds
     "rock", "boulder", "mud", "hill", "valley", "cliff", "smoke", "snow", "ice",
     "cloud", "pine", "oak", "fir", "spruce", "birch", "maple", "olive", "cypress"})
+#: untaught objects named in words the grounding knows alone ("power" of "power station",
+#: "line" of "tree line"), singular: read as one unknown object, "power lines" as "ships" is,
+#: not sent to the model whole (which answers "power lines along the road" with the road)
+UNTAUGHT_NAMES: FrozenSet[str] = frozenset({
+    "railway", "railway line", "railway track", "rail line", "rail track", "train track",
+    "train", "tram line", "tram track", "power line", "power cable", "transmission line",
+    "electricity line", "solar farm", "solar park", "wind farm", "wind park", "container yard",
+    "car wash", "bus stop", "traffic light", "street light"})
+_UNTAUGHT_NAME_WORDS = max(len(n.split()) for n in UNTAUGHT_NAMES)
 
 
 @dataclass(frozen=True)
@@ -982,6 +997,34 @@ class Vocabulary:
     def known_word(self, word: str) -> bool:
         return known_word(word) or word in self._own_words or singular(word) in self._own_words
 
+    def untaught_joined(self, tokens: Sequence[str]) -> Tuple[List[str], FrozenSet[str]]:
+        """``tokens`` with each name of :data:`UNTAUGHT_NAMES` joined into one token
+        ("power lines"), and those tokens: unknown words, whatever their words are alone; not
+        where the words begin a name the vocabulary has ("railway station", a building; a
+        model's card class "power line")."""
+        out: List[str] = []
+        untaught = set()
+        i = 0
+        while i < len(tokens):
+            for n in range(min(_UNTAUGHT_NAME_WORDS, len(tokens) - i), 0, -1):
+                words = tokens[i:i + n]
+                name = " ".join([*words[:-1], singular(words[-1])])
+                if (name in UNTAUGHT_NAMES and self.category_named(" ".join(words)) is None
+                        and not self._names_from(tokens, i)):
+                    out.append(" ".join(words))
+                    untaught.add(out[-1])
+                    i += n
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out, frozenset(untaught)
+
+    def _names_from(self, tokens: Sequence[str], i: int) -> bool:
+        """Whether a category name begins at ``tokens[i]``, of more words than one."""
+        return any(self.category_named(" ".join(tokens[i:i + n])) is not None
+                   for n in range(2, self.max_name_words + 1) if i + n <= len(tokens))
+
     @cached_property
     def _slip_targets(self) -> Tuple[str, ...]:
         """Every word a slip of the keyboard may have been meant as: the known words, the
@@ -999,8 +1042,8 @@ class Vocabulary:
         (:data:`UNMEASURED_WORDS`: "storey" is no slip for "store"). ``also``: more words
         it may be meant as (those the tokenizer's rewrites read), each meant as typed too: "I'd
         like to see" after another sentence is not "I'd lake to sea"."""
-        if any(w in UNTAUGHT_OBJECTS or w in UNMEASURED_WORDS or w in also
-               for w in (word, singular(word))):
+        if any(w in UNTAUGHT_OBJECTS or w in UNTAUGHT_NAMES or w in UNMEASURED_WORDS
+               or w in also for w in (word, singular(word))):
             return ()
         return readings(word, (*self._slip_targets, *also))
 

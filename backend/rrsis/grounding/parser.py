@@ -683,16 +683,18 @@ def _not_known(words: Sequence[str]) -> str:
     return f"{', '.join(map(repr, words))} {verb} no object the model knows"
 
 
-def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary) -> bool:
-    """Whether some word is known (to the grounding or the model) and is not a filler.
+def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary,
+                 untaught: FrozenSet[str] = frozenset()) -> bool:
+    """Whether some word is known (to the grounding or the model), is not a filler and names
+    no object the model was not taught (``untaught``: "trains").
 
     Deliberately generous: "bright square" has no category but known words, so it goes
     to the model end to end; only text made of unknown words and fillers is "nothing".
     """
     structural = lx.FILLER_WORDS | lx.NEGATION_WORDS | {"and", "or", "to", "of", "from",
                                                          "than", ","}
-    return any(w not in structural and vocabulary.known_word(w) and _number(w) is None
-               for w in tokens)
+    return any(w not in structural and w not in untaught and vocabulary.known_word(w)
+               and _number(w) is None for w in tokens)
 
 
 def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Plan:
@@ -766,10 +768,10 @@ def mended(text: str, slips: Dict[str, str]) -> str:
 
 def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
     text = " ".join(str(expression).split())
-    tokens = tokenize(text)
-    unknown = tuple(dict.fromkeys(w for w in tokens
-                                  if w != "," and not vocabulary.known_word(w)))
-    if not _has_content(tokens, vocabulary):
+    tokens, untaught = vocabulary.untaught_joined(tokenize(text))
+    unknown = tuple(dict.fromkeys(w for w in tokens if w != "," and (
+        w in untaught or not vocabulary.known_word(w))))
+    if not _has_content(tokens, vocabulary, untaught):
         return Plan(text, "nothing", reason="no known object word", unknown_words=unknown,
                     notes=("no object matches",))
     if unknown:

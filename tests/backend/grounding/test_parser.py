@@ -194,6 +194,28 @@ def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> No
         "guess",)
 
 
+def test_an_untaught_object_named_in_known_words_is_unknown_too() -> None:
+    """"power" (of "power station") and "line" (of "tree line") are known alone; asked
+    whole, "power lines along the road" answers with the road."""
+    p = parse("power lines along the road")
+    assert p.mode == "nothing" and p.unknown_words == ("power lines",)
+    assert p.messages() == ["unknown word 'power lines'", "no object matches"]
+    for text in ("the railway", "trains", "railway tracks", "bus stops", "the solar farm"):
+        q = parse(text)
+        assert q.mode == "nothing" and q.suggestions == (), text   # no "did you mean 'trails'"
+    r = parse("buildings within 50 m of the railway line")
+    assert r.mode == "end_to_end" and r.notes == (
+        "'railway line' names no object the model knows: the relation to it is the model's "
+        "guess",)
+    assert parse("cars and trains").categories() == ("car",)
+    # the words begin a name the vocabulary has: a building, a group of trees
+    assert parse("the railway station").summary() == "grounded: building"
+    assert parse("the tree line").targets[0].categories == ("tree",)
+    # a model whose card names the class asks for it
+    vocab = vocabulary_of({"categories": {"power line": ["power line"]}})
+    assert parse("power lines along the road", vocab).targets[0].categories == ("power line",)
+
+
 def test_a_group_of_objects_is_a_group_and_a_patch_the_objects_themselves() -> None:
     """"clusters of buildings", "cars in a row": each object in a group of at least 3 of its
     kind (linked at the pair's "near" distance); "patches of grass": the objects themselves,
