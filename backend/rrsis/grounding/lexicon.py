@@ -424,7 +424,8 @@ DIAGONAL_WORDS: FrozenSet[str] = frozenset({"diagonal", "diagonally"})
 #: "oriented north-south", "running east to west", "in a north-south direction"
 AXIS_VERBS: FrozenSet[str] = frozenset({
     "oriented", "orientated", "aligned", "running", "runs", "run", "going", "goes",
-    "stretching", "stretches", "lying", "lies", "extending", "extends", "trending"})
+    "stretching", "stretches", "lying", "lies", "extending", "extends", "trending",
+    "flowing", "flows", "leading", "leads"})
 
 # relations: phrase (tuple of words) -> relation kind
 #: the edge of an object ("houses at the edge of the forest"): beside it; of the object's own
@@ -781,7 +782,7 @@ MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "s
 UNMEASURED_WORDS: Dict[str, str] = {
     **dict.fromkeys(("tall", "taller", "tallest", "high", "higher", "highest", "highrise",
                      "storey", "storeys", "story", "stories", "floors", "multistorey",
-                     "skyscraper", "skyscrapers"),
+                     "skyscraper", "skyscrapers", "elevated"),
                     "a height, which one image does not measure"),
     **dict.fromkeys(("metal", "tin", "concrete", "wooden", "wood", "brick", "thatched",
                      "asphalt", "gravel", "tiled", "corrugated", "unpaved", "tarmac",
@@ -803,6 +804,12 @@ UNMEASURED_WORDS: Dict[str, str] = {
     **dict.fromkeys(("shade", "shaded", "shadow", "shadows", "shadowed", "sunlit", "sunny"),
                     "light and shade, which the grounding does not measure (only 'in the shade "
                     "of' an object)"),
+    **dict.fromkeys(("uphill", "downhill", "hilltop", "slope", "slopes",
+                     "steep"), "the lie of the land, which one image does not measure"),
+    **dict.fromkeys(("upstream", "downstream"),
+                    "the water's flow, which one image does not show"),
+    **dict.fromkeys(("sun", "sunshine"), "light and shade, which the grounding does not "
+                    "measure"),
 }
 #: names of a building by its use (singular): read as any building, and said so in the
 #: plan's notes
@@ -907,8 +914,8 @@ def _all_words() -> FrozenSet[str]:
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
                   "with", "between", "towards", "toward", "other", "another", "opposite", "mean",
                   "fewest",
-                  "its", "their", "radius", "them", "it", "empty", "unoccupied", "neither",
-                  "nor"})
+                  "its", "their", "radius", "them", "it", "empty", "unoccupied",
+                  "neither", "nor"})
     return frozenset(words)
 
 

@@ -608,9 +608,11 @@ class _TolerantParser(_Parser):
             j += 1
         if j == self.i:
             return super().category_here()
-        last = self.t[j - 1]
+        last, first = self.t[j - 1], self.t[self.i]
         if len(last) > 4 and last.endswith(("ed", "en", "ing")):   # "roads hidden by trees": a
             return None                                      # participle, not an object
+        if len(first) > 5 and first.endswith("ing") and self._after_name():
+            return None   # "the river flowing southward": a participle, not a river's object
         save, self.i = self.i, j
         after = super().category_here()
         self.i = save
@@ -619,6 +621,12 @@ class _TolerantParser(_Parser):
         elif after is not None:   # "blorf road": a modifier of a known name, not read
             return None
         return UNKNOWN_PREFIX + " ".join(self.t[self.i:j]), j - self.i
+
+    def _after_name(self) -> bool:
+        """Whether an object's name ends just before the position ("river" of "the river
+        flowing")."""
+        return any(self.vocab.category_named(" ".join(self.t[self.i - n:self.i]))
+                   for n in range(1, min(self.i, self.vocab.max_name_words) + 1))
 
     def groups_of(self, heads: Sequence[str]) -> List[str]:
         """The known heads' groups: an unknown object left out changes no distance."""

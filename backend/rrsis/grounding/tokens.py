@@ -258,14 +258,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:around|of|from|along)\b", r" more than \1 from "),
     # "in a 100 m buffer around the river", "within the 50 m buffer of the road": within it;
     # "overlapping with", "intersects with": overlapping, intersects
-    (r"\b(?:in|inside|within)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+buffer\s+"
-     r"(?:around|of|from|along)\b", r" within \1 of "),
+    (r"\b(?:in|inside|within)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
+     r"(?:buffer|radius)(?:\s+zone)?\s+(?:around|of|from|along)\b", r" within \1 \2 of "),
     (r"\b(overlap(?:s|ping)?|intersect(?:s|ing)?)\s+with\b", r" \1 "),
     # "right next to", "directly north of", "just south of", "immediately behind": the
     # relation itself
     (r"(?<!the )\b(?:directly|immediately|just|right|straight)\s+(?=(?:next\s+to|beside|"
      r"behind|in\s+front\s+of|above|below|under|over|opposite|across|adjacent|along|"
      r"alongside|outside|inside|by|on|in|at|off|(?:north|south|east|west)\w*\s+of)\b)", " "),
+    # "further north than the river", "northwards of the road": north of it
+    (r"\b(?:(?:further|farther|more)\s+)?(north|south|east|west)(?:wards?)?\s+than\b",
+     r" \1 of "),
+    (r"\b(north|south|east|west)wards?\s+of\b", r" \1 of "),
     # "off-road vehicles", "off-street parking": those off it ("off" is "not on":
     # lexicon.NEGATED_FORMS)
     (rf"\boff[\s-]?(road|street)\s+((?:{_ANY_NAMES})s?\b)", r" \2 off the \1 "),
@@ -546,8 +550,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
     # "the road running north", "heading east": one way along an axis is that axis ("running
     # north of the river" is a direction to it; "running north-south" the axis itself)
-    (rf"\b(?:{_AXIS_VERBS}|heading|headed)\s+({_COMPASS})\b(?![\s-]*(?:of\b|{_COMPASS}\b|to\b"
-     r"|side|edge|bank|part|end|half|corner))",
+    (rf"\b(?:{_AXIS_VERBS}|heading|headed)\s+({_COMPASS})(?:wards?)?\b(?![\s-]*(?:of\b|"
+     rf"{_COMPASS}\b|to\b|side|edge|bank|part|end|half|corner))",
      lambda m: f" running {m.group(1)}-{lx.OPPOSITE_POINTS[m.group(1).lower()]} "),
     # "roads running north-south", "in an east-west direction", "NE-SW oriented": the two
     # compass words of the axis (the verbs and nouns around it say only that it is one)

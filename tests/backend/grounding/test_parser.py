@@ -645,3 +645,37 @@ def test_a_corner_is_said_as_typed_in_the_junction_note() -> None:
         plan = parse(expr)
         assert plan.summary() == "grounded: building next to road junction (<= 10 m)"
         assert any(n.startswith("'corner' read as the road's junctions") for n in plan.notes)
+
+
+@pytest.mark.parametrize("text, summary", [
+    # a buffer as GIS draws it is a distance ("100-metre", "buffer zone", "in the ... of")
+    ("buildings within a 100-metre buffer of the road", "grounded: building within 100 m of road"),
+    ("cars inside the 20 m buffer zone of the road", "grounded: car within 20 m of road"),
+    ("cars in a 50 m radius of the lake", "grounded: car within 50 m of water"),
+    # "further north than" and "northwards of" are north of it
+    ("buildings further north than the river", "grounded: building north of water"),
+    ("buildings northwards of the road", "grounded: building north of road"),
+    # one way along an axis is that axis
+    ("roads heading northwards", "grounded: road oriented north-south"),
+    ("the river flowing southward", "grounded: water oriented north-south"),
+])
+def test_gis_phrasings(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+def test_a_participle_after_an_object_is_no_object_of_its_own() -> None:
+    """Unknown words after a name may be a compound ("river boats": boats) but not when the
+    first is a participle ("the river meandering south" is the river, not an unknown object
+    along it, which would answer "nothing")."""
+    assert parse("the river boats").mode == "nothing"
+    assert parse("the river meandering south").mode == "end_to_end"
+    assert parse("cars and fishing boats").categories() == ("car",)
+
+
+def test_the_lie_of_the_land_and_the_waters_flow_are_said_not_guessed() -> None:
+    assert parse("buildings uphill").notes == (
+        "'uphill' asks for the lie of the land, which one image does not measure",)
+    assert parse("houses downstream of the bridge").notes == (
+        "'downstream' asks for the water's flow, which one image does not show",)
+    assert parse("elevated roads").notes == (
+        "'elevated' asks for a height, which one image does not measure",)
