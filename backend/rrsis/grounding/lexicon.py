@@ -33,6 +33,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
            "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
            "IMAGE_EDGE_NEAR_SHARE", "PARTLY_WORDS", "ENTIRELY_WORDS", "PLACE_NOUNS",
+           "SETTLEMENT_PLACES",
            "COUNT_BEFORE", "COUNT_AFTER",
            "COUNTED_RELATIONS", "EXACT_COUNT_WORDS", "VAGUE_COUNTS", "CROWDED_WORDS",
            "UNCOVERED_WORDS", "UN_COVERED", "AREA_NOUNS",
@@ -106,8 +107,10 @@ CATEGORIES: Tuple[Category, ...] = (
                                        "gas station", "petrol station", "filling station",
                                        "power station", "post office",
                                        # land cover's name for ground covered by buildings
-                                       "built up area", "built up land",
-                                       "bldg"),   # the abbreviation of GIS attribute tables
+                                       "built up area", "built up land", "urban area",
+                                       "urban land", "shanty",
+                                       # the abbreviations of GIS attribute tables
+                                       "bldg", "bld"),
              "building"),
     Category("road", "road", ("road", "street", "highway", "motorway", "lane", "avenue",
                               "carriageway", "paved road", "dirt road", "main road",
@@ -616,6 +619,14 @@ PLACE_NOUNS: Dict[Tuple[str, ...], str] = {
     ("yard",): "building", ("backyard",): "building", ("back", "yard"): "building",
     ("front", "yard"): "building", ("frontyard",): "building", ("garden", "plot"): "building",
     ("driveway",): "building", ("forecourt",): "building"}
+#: a settlement as a place ("cars in the village", "trees in urban areas"): near its
+#: buildings, as an image shows a settlement only as buildings and the ground between them
+#: (as a target, "villages" and "urban areas" are the buildings themselves)
+SETTLEMENT_PLACES: FrozenSet[Tuple[str, ...]] = frozenset({
+    ("village",), ("hamlet",), ("town",), ("city",), ("settlement",), ("suburb",),
+    ("neighbourhood",), ("neighborhood",), ("urban", "area"), ("built", "up", "area"),
+    ("town", "centre"), ("town", "center"), ("city", "centre"),
+    ("city", "center"), ("village", "centre"), ("village", "center")})
 # "buildings touching the road": a gap of at most this, as outlines traced from pixels of up
 # to 0.6 m rarely meet exactly
 TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting",
@@ -806,6 +817,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "of' an object)"),
     **dict.fromkeys(("uphill", "downhill", "hilltop", "slope", "slopes",
                      "steep"), "the lie of the land, which one image does not measure"),
+    **dict.fromkeys(("informal", "illegal", "unauthorised", "unauthorized", "unplanned"),
+                    "a legal status, which one image does not show"),
     **dict.fromkeys(("upstream", "downstream"),
                     "the water's flow, which one image does not show"),
     **dict.fromkeys(("sun", "sunshine"), "light and shade, which the grounding does not "

@@ -309,6 +309,9 @@ class RelationRules(QuantityRules):
             return None
         while self.peek() in ("the", "a", "an", "their", "its", "his", "her"):
             self.i += 1
+        settled = self._settlement(groups, negated, save)
+        if settled is not None:
+            return list(relations) + [settled]
         found = next((ph for ph in sorted(lx.PLACE_NOUNS, key=len, reverse=True)
                       if tuple(self.t[self.i:self.i + len(ph) - 1]) == ph[:-1]
                       and lx.singular(self.peek(len(ph) - 1) or "") == ph[-1]), None)
@@ -342,6 +345,24 @@ class RelationRules(QuantityRules):
             return list(relations) + [beside] + off_road
         anchor = replace(owner.anchor, relations=owner.anchor.relations + (beside, *off_road))
         return list(relations[:-1]) + [replace(owner, anchor=anchor)]
+
+    def _settlement(self, groups: List[str], negated: bool, start: int) -> Optional[Relation]:
+        """"in the village", "in urban areas" (:data:`~.lexicon.SETTLEMENT_PLACES`): near a
+        building, a note saying so, consumed; else None (position unchanged)."""
+        found = next((ph for ph in sorted(lx.SETTLEMENT_PLACES, key=len, reverse=True)
+                      if tuple(self.t[self.i:self.i + len(ph) - 1]) == ph[:-1]
+                      and lx.singular(self.peek(len(ph) - 1) or "") == ph[-1]), None)
+        building = self.vocab.category_named("building")
+        if found is None or building is None or self.peek(len(found)) == "of":
+            return None
+        self.i += len(found)
+        anchor = Target((building,))
+        near = Relation("near", anchor, default_distance("near", groups, anchor, self.vocab),
+                        negated)
+        self.notes.append(f"'{' '.join(self.t[start + 1:self.i])}' read as {near.text()}: "
+                          "from above, a settlement is its buildings and the ground between "
+                          "them")
+        return near
 
     def back_to_target(self) -> Optional[str]:
         """After "with" and its anchor: the relation of a "next to them" or "around it" that

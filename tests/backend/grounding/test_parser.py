@@ -679,3 +679,16 @@ def test_the_lie_of_the_land_and_the_waters_flow_are_said_not_guessed() -> None:
         "'downstream' asks for the water's flow, which one image does not show",)
     assert parse("elevated roads").notes == (
         "'elevated' asks for a height, which one image does not measure",)
+
+
+def test_a_settlement_as_a_place_is_near_its_buildings() -> None:
+    """"cars in the village" were cars on buildings (a village is a name of buildings); as a
+    place, a settlement is its buildings and the ground between them."""
+    p = parse("cars in the village")
+    assert p.summary() == "grounded: car near building (<= 10 m)"
+    assert p.notes == ("'the village' read as near building (<= 10 m): from above, a "
+                       "settlement is its buildings and the ground between them",)
+    assert parse("trees in urban areas").summary() == "grounded: tree near building (<= 10 m)"
+    assert parse("buildings outside the village").targets[0].relations[0].negated
+    # as a target, the buildings themselves
+    assert parse("urban areas").summary() == parse("villages").summary() == "grounded: building"
