@@ -346,6 +346,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: f" everything except {lx.UNCOVERED_WORDS[lx.as_phrase(m.group(1) or m.group(2))]} "),
     (rf"^\s*(?:the\s+)?(?:treeless|tree-free|treefree)(?:\s+(?:{_AREAS}))?\b",
      " everything except trees "),
+    # "non-building areas", "non-road" (a land-cover class): everything except them; not
+    # before another name ("non-road vehicles")
+    (rf"^\s*(?:the\s+|all\s+)?non[\s-]?(building|road|tree|water)s?(?:\s+(?:{_AREAS})\b|"
+     r"\s*$)", r" everything except \1s "),
     # "the area around the lake", "areas near the road", "the surroundings of the lake":
     # everything there ("land" alone is bare land: "land along the river")
     (rf"^\s*(?:the\s+|all\s+)?(?:{_GROUND})\s+(?=(?:around|surrounding|near|next\s+to|"

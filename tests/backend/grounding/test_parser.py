@@ -692,3 +692,18 @@ def test_a_settlement_as_a_place_is_near_its_buildings() -> None:
     assert parse("buildings outside the village").targets[0].relations[0].negated
     # as a target, the buildings themselves
     assert parse("urban areas").summary() == parse("villages").summary() == "grounded: building"
+
+
+@pytest.mark.parametrize("text, summary", [
+    # the class names of land-cover and object datasets analysts know (LoveDA, DeepGlobe,
+    # OpenEarthMap, xView)
+    ("barren land", "grounded: bare land"), ("bareland", "grounded: bare land"),
+    ("rangeland", "grounded: low vegetation"), ("agriculture land", "grounded: vegetation"),
+    ("forest land", "grounded: tree"), ("passenger vehicle", "grounded: car"),
+    ("truck tractor", "grounded: truck"), ("vehicle lot", "grounded: parking lot"),
+    # "non-" a class: everything except it; not before another name
+    ("non-road areas", "grounded: vehicle | building | vegetation | water | bare land"),
+    ("non-road vehicles", "end to end: 'non-road vehicles' (no object named at 'road')"),
+])
+def test_dataset_class_names(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
