@@ -26,7 +26,8 @@ _SIDES = _either(lx.SIDE_WORDS)
 _COMPASS = _either(lx.COMPASS_BEARINGS)
 _AXIS_VERBS = _either(lx.AXIS_VERBS)
 #: verbs of extent before a measure: "roofs covering more than 100 m2"
-_EXTENT_VERBS = r"(?:cover(?:s|ing)?|occup(?:y|ies|ying)|span(?:s|ning)?|measur(?:es|ing))"
+_EXTENT_VERBS = (r"(?:cover(?:s|ing)?|occup(?:y|ies|ying)|span(?:s|ning)?|measur(?:es|ing)|sized"
+                 r"|of\s+size)")
 #: two compass words naming an axis: "north-south", "from east to west", "NE-SW", "N/S"
 _AXIS = (rf"(?:from\s+)?(?:({_COMPASS})\s*(?:-|–|\bto\b|/)\s*({_COMPASS})"
          r"|\b([nsew]{1,2})\s*[-–/]\s*([nsew]{1,2}))\b")
@@ -473,6 +474,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"approximately|roughly|nearly|almost|up|no|between)\b|\d)", " "),
     (r"\b(?:exceed(?:s|ing)?|in excess of)\s+(?=(?:about|around|roughly|approximately)\b|\d)",
      " more than "),
+    # "at a distance of 50 m from the road": 50 m from it; "a stone's throw from": near it
+    (r"\b(?:at|within)\s+a\s+distance\s+of\s+(?=(?:more|less|over|under|at|about|around|"
+     r"approximately|roughly|up|no|between)\b|\d)", " "),
+    (r"\b(?:(?:with)?in\s+)?a\s+stone'?s\s+throw\s+(?:away\s+)?(?:of|from)\b", " near "),
     # "roads hidden by trees", "buildings partly covered by trees": seen from above, the mask
     # of what is hidden stops where the crown begins, so they touch (as "trees overhanging
     # the road"); "shaded by" is in its shade

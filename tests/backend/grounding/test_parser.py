@@ -658,6 +658,11 @@ def test_a_corner_is_said_as_typed_in_the_junction_note() -> None:
     # one way along an axis is that axis
     ("roads heading northwards", "grounded: road oriented north-south"),
     ("the river flowing southward", "grounded: water oriented north-south"),
+    # a measure after "sized", "of size", "at a distance of"; "a stone's throw" is near
+    ("buildings sized 100-500 m2", "grounded: building over 100 m2 under 500 m2"),
+    ("buildings of size over 100 m2", "grounded: building over 100 m2"),
+    ("buildings at a distance of 50 m from the road", "grounded: building within 50 m of road"),
+    ("houses a stone's throw from the river", "grounded: building near water (<= 40 m)"),
 ])
 def test_gis_phrasings(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
