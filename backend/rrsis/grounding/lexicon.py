@@ -286,7 +286,7 @@ COLOUR_ALIASES: Dict[str, str] = {
     "crimson": "red", "scarlet": "red", "teal": "turquoise", "cyan": "turquoise",
     "aqua": "turquoise", "khaki": "tan", "ivory": "cream",
     "navy": "dark blue", "maroon": "dark red", "rust": "red brown", "rusty": "red brown",
-    "terracotta": "red brown",
+    "terracotta": "red brown", "off white": "white", "off-white": "white", "muddy": "brown",
     # a roof that reflects the sky is bright from above (metal, glass): its lightness is seen
     "shiny": "bright", "reflective": "bright", "glossy": "bright"}
 #: the compass points between the four ("southeast of", "the northeasternmost"), and all eight
@@ -807,7 +807,7 @@ UNMEASURED_WORDS: Dict[str, str] = {
                      "storey", "storeys", "story", "stories", "floors", "multistorey",
                      "skyscraper", "skyscrapers", "elevated"),
                     "a height, which one image does not measure"),
-    **dict.fromkeys(("metal", "tin", "concrete", "wooden", "wood", "brick", "thatched",
+    **dict.fromkeys(("metal", "metallic", "tin", "concrete", "wooden", "wood", "brick", "thatched",
                      "asphalt", "gravel", "tiled", "corrugated", "unpaved", "tarmac",
                      "cobbled", "cobblestone"),
                     "a material, which the grounding does not tell apart"),

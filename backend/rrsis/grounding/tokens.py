@@ -63,6 +63,7 @@ _VAGUE = _either(lx.VAGUE_COUNTS)
 _CROWDED = _either(lx.CROWDED_WORDS)
 _UNCOVERED = _either(lx.UNCOVERED_WORDS).replace(" ", r"[\s-]")
 _COMPARED = _either(lx.COMPARATIVE_WORDS)
+_COLOUR_NAMES = _either(lx.COLOURS)
 
 
 def _one_compared(m: "re.Match[str]") -> str:
@@ -292,6 +293,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "reddish", "teal", "rusty", "rust-coloured": the colour names they stand for
     (rf"\b({_either(lx.COLOUR_ALIASES)})(?:[\s-]+colou?red)?\b",
      lambda m: f" {lx.COLOUR_ALIASES[m.group(1).lower()]} "),
+    # "cars of a dark colour", "cars coloured red", "roofs painted white", "roofs in red"
+    # (last): the colour said after the name, as "cars that are red"
+    (rf"\b(?:of|with|in)\s+(?:an?\s+)?((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))"
+     r"\s+(?:colou?r|hue|shade|tone)\b", r" that are \1 "),
+    (rf"\b(?:colou?red|painted)\s+((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))\b",
+     r" that are \1 "),
+    (rf"\bin\s+((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))\s*(?=$|,|\band\b|\bor\b)",
+     r" that are \1 "),
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
     (r"\b(?:other than|(?<!far )(?<!widely )(?<!well )apart from|aside from)\b", " except "),

@@ -663,6 +663,11 @@ def test_a_corner_is_said_as_typed_in_the_junction_note() -> None:
     ("buildings of size over 100 m2", "grounded: building over 100 m2"),
     ("buildings at a distance of 50 m from the road", "grounded: building within 50 m of road"),
     ("houses a stone's throw from the river", "grounded: building near water (<= 40 m)"),
+    # a colour said after the name
+    ("cars of a dark colour", "grounded: dark car"), ("cars coloured red", "grounded: red car"),
+    ("roofs painted white", "grounded: white building"),
+    ("roofs in red, near the road", "grounded: red building near road (<= 20 m)"),
+    ("off-white buildings", "grounded: white building"), ("muddy water", "grounded: brown water"),
 ])
 def test_gis_phrasings(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
