@@ -303,7 +303,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" that are \1 "),
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
-    (r"\b(?:other than|(?<!far )(?<!widely )(?<!well )apart from|aside from)\b", " except "),
+    (r"\b(?:other than|(?<!far )(?<!widely )(?<!well )apart from|aside from|rather than|"
+     r"instead of)\b", " except "),
+    # "nothing but trees", "trees and nothing else", "every single tree": the trees; "plus"
+    # joins as "and" does
+    (r"^\s*nothing\s+but\b|\s*,?\s*\band\s+nothing\s+else\b", " "),
+    (r"\bevery\s+single\b", " every "), (r"(?<=[^\W\d_])\s+plus\s+(?=[^\W\d_])", " and "),
     # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
     # smallest share; "above the median size": the largest half
     (r"\b(top|bottom)\s+(\d+(?:\.\d+)?\s+percent)\b",
@@ -604,6 +609,7 @@ def tokenize(text: str) -> List[str]:
     text = re.sub(r"(?<![\d.])(\d{1,6})/([1-9]\d{0,5})(?![\d.])",   # "1/2 km": a fraction
                   lambda m: f"{int(m.group(1)) / int(m.group(2)):g}", text)
     text = text.replace("&", " and ").replace("/", " or ").replace(";", ",").replace("@", " at ")
+    text = text.replace("|", " or ")
     text = re.sub(r"(?<![\d+])\s*\+", " and ", text)
     text = lx.normalise(text).replace("’", "'")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # thousands: "1,000 m2" -> "1000 m2"

@@ -668,6 +668,12 @@ def test_a_corner_is_said_as_typed_in_the_junction_note() -> None:
     ("roofs painted white", "grounded: white building"),
     ("roofs in red, near the road", "grounded: red building near road (<= 20 m)"),
     ("off-white buildings", "grounded: white building"), ("muddy water", "grounded: brown water"),
+    # exceptions and lists as typed
+    ("cars rather than trucks", "grounded: car except truck"),
+    ("cars instead of trucks", "grounded: car except truck"),
+    ("nothing but trees", "grounded: tree"), ("trees and nothing else", "grounded: tree"),
+    ("every single tree", "grounded: tree"), ("houses plus cars", "grounded: building + car"),
+    ("cars | trucks", "grounded: car + truck"),
 ])
 def test_gis_phrasings(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
