@@ -818,8 +818,12 @@ UNMEASURED_WORDS: Dict[str, str] = {
                      "abandoned", "derelict", "dead", "dying", "diseased", "construction",
                      "unfinished"),
                     "a condition, which the grounding does not tell apart"),
-    **dict.fromkeys(("new", "newly", "recent", "old", "historic"),
+    **dict.fromkeys(("new", "newly", "recent", "recently", "old", "historic"),
                     "an age, which one image does not show"),
+    **dict.fromkeys(("changed", "change", "changes", "appeared", "disappeared", "removed",
+                     "demolished", "razed"), "a change, which one image does not show"),
+    **dict.fromkeys(("night", "nighttime", "today", "yesterday"),
+                    "a time, which one image does not show"),
     **dict.fromkeys(("industrial", "residential", "commercial", "religious", "municipal"),
                     "a building's use, which one image does not show"),
     # "cars in the shade of trees" is a relation (SHADING_FROM_ABOVE); shade on its own is not

@@ -723,3 +723,11 @@ def test_a_settlement_as_a_place_is_near_its_buildings() -> None:
 ])
 def test_dataset_class_names(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+def test_a_change_and_a_time_are_said_not_guessed() -> None:
+    assert parse("demolished buildings").notes == (
+        "'demolished' asks for a change, which one image does not show",)
+    assert parse("cars at night").notes == (
+        "'night' asks for a time, which one image does not show",)
+    assert parse("recently built houses").mode == "end_to_end"
