@@ -91,7 +91,7 @@ def test_segment_end_to_end(server: RawServer, data: Dict[str, Path]) -> None:
     plans = result.result["plans"]
     assert plans["cars"]["plan"] == "grounded: car; rivals: building"
     assert plans["cars"]["objects"] == 1
-    assert plans["xqzv blorf"]["mode"] == "nothing" and plans["xqzv blorf"]["messages"] == [
+    assert plans["xqzv blorf"]["mode"] == "nothing" and plans["xqzv blorf"]["messages"][:3] == [
         "unknown word 'xqzv'", "unknown word 'blorf'", "no object matches"]
     assert result.result["timings"]["total"] > 0
     rows = gpkg_rows(out)

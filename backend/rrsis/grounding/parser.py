@@ -673,7 +673,7 @@ def _unknown_objects(text: str, tokens: Sequence[str], vocabulary: lx.Vocabulary
     reason = _not_known(objects)
     if objects and not kept:
         return Plan(text, "nothing", reason=reason, unknown_words=unknown,
-                    notes=("no object matches",))
+                    notes=_nothing_notes(vocabulary))
     if anchors:
         return Plan(text, "end_to_end", reason="words outside the grounding vocabulary",
                     unknown_words=unknown,
@@ -682,6 +682,12 @@ def _unknown_objects(text: str, tokens: Sequence[str], vocabulary: lx.Vocabulary
         return Plan(text, "grounded", tuple(kept), unknown_words=unknown,
                     notes=(f"{reason}: left out",))
     return None
+
+
+def _nothing_notes(vocabulary: lx.Vocabulary) -> Tuple[str, ...]:
+    """"no object matches", and what may be asked instead: the objects the model knows."""
+    return ("no object matches",
+            f"the objects the model knows: {', '.join(vocabulary.every_object)}")
 
 
 def _not_known(words: Sequence[str]) -> str:
@@ -781,7 +787,7 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
         w in untaught or not vocabulary.known_word(w))))
     if not _has_content(tokens, vocabulary, untaught):
         return Plan(text, "nothing", reason="no known object word", unknown_words=unknown,
-                    notes=("no object matches",))
+                    notes=_nothing_notes(vocabulary))
     if unknown:
         objects = tuple(w for w in unknown if w not in lx.UNMEASURED_WORDS)   # not "under
         read = _unknown_objects(text, tokens, vocabulary, objects) \

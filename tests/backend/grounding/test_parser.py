@@ -172,12 +172,16 @@ def test_empty_is_without_vehicles_where_vehicles_stand() -> None:
     assert parse("cars next to empty parking lots").mode == "end_to_end"
 
 
+#: what a plan of no object says may be asked instead
+KNOWN = "the objects the model knows: vehicle, building, road, vegetation, water, bare land"
+
+
 def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> None:
     # asked whole, "the boat near the building" returns the buildings the model knows
     p = parse("the boat near the building")
     assert p.mode == "nothing" and p.categories() == ()
     assert p.reason == "'boat' names no object the model knows"
-    assert p.messages() == ["unknown word 'boat'", "no object matches"]
+    assert p.messages() == ["unknown word 'boat'", "no object matches", KNOWN]
     # the known targets of a list are grounded; the unknown one is said to be left out
     q = parse("trucks and wind turbines near the road")
     assert q.mode == "grounded" and q.categories() == ("truck", "road")
@@ -199,7 +203,7 @@ def test_an_untaught_object_named_in_known_words_is_unknown_too() -> None:
     whole, "power lines along the road" answers with the road."""
     p = parse("power lines along the road")
     assert p.mode == "nothing" and p.unknown_words == ("power lines",)
-    assert p.messages() == ["unknown word 'power lines'", "no object matches"]
+    assert p.messages() == ["unknown word 'power lines'", "no object matches", KNOWN]
     for text in ("the railway", "trains", "railway tracks", "bus stops", "the solar farm"):
         q = parse(text)
         assert q.mode == "nothing" and q.suggestions == (), text   # no "did you mean 'trails'"
