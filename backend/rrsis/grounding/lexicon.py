@@ -460,7 +460,11 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("diagonally", "to"): "oblique", ("angled", "to"): "oblique",
     ("next", "to"): "next_to", ("beside",): "next_to", ("besides",): "next_to",
     ("next", "door", "to"): "next_to", ("adjacent", "to"): "next_to", ("by",): "next_to",
-    ("bordering",): "next_to",
+    ("bordering",): "next_to", ("bordering", "on"): "next_to",
+    # a house whose back or front is on it: "houses backing onto the river"
+    **dict.fromkeys([("backing", "onto"), ("backing", "on", "to"), ("backs", "onto"),
+                     ("fronting", "onto"), ("fronting", "on"), ("fronts", "onto")], "next_to"),
+    ("flanking",): "along", ("flanks",): "along", ("skirting",): "along", ("skirts",): "along",
     ("at", "the", "side", "of"): "next_to",
     # "houses on the edge of the forest", "at the fringe of the wood" (an image's edge is no
     # object: :mod:`.places` reads it first)
@@ -828,7 +832,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "a building's use, which one image does not show"),
     # "cars in the shade of trees" is a relation (SHADING_FROM_ABOVE); shade on its own is not
     # measured: the sun's direction is not known
-    **dict.fromkeys(("shade", "shaded", "shadow", "shadows", "shadowed", "sunlit", "sunny"),
+    **dict.fromkeys(("shade", "shaded", "shadow", "shadows", "shadowed", "sunlit", "sunny",
+                     "sun", "sunshine"),
                     "light and shade, which the grounding does not measure (only 'in the shade "
                     "of' an object)"),
     **dict.fromkeys(("uphill", "downhill", "hilltop", "slope", "slopes",
@@ -837,8 +842,6 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "a legal status, which one image does not show"),
     **dict.fromkeys(("upstream", "downstream"),
                     "the water's flow, which one image does not show"),
-    **dict.fromkeys(("sun", "sunshine"), "light and shade, which the grounding does not "
-                    "measure"),
 }
 #: names of a building by its use (singular): read as any building, and said so in the
 #: plan's notes
@@ -943,8 +946,8 @@ def _all_words() -> FrozenSet[str]:
                   "closer", "under", "beyond", "over", "away", "coloured", "colored", "colour",
                   "with", "between", "towards", "toward", "other", "another", "opposite", "mean",
                   "fewest",
-                  "its", "their", "radius", "them", "it", "empty", "unoccupied",
-                  "neither", "nor"})
+                  "its", "their", "radius", "them", "it", "empty", "unoccupied", "neither",
+                  "nor"})
     return frozenset(words)
 
 

@@ -307,7 +307,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"instead of)\b", " except "),
     # "nothing but trees", "trees and nothing else", "every single tree": the trees; "plus"
     # joins as "and" does
-    (r"^\s*nothing\s+but\b|\s*,?\s*\band\s+nothing\s+else\b", " "),
+    (r"^\s*nothing\s+but\b|,?\s*\band\s+nothing\s+else\b", " "),
     (r"\bevery\s+single\b", " every "), (r"(?<=[^\W\d_])\s+plus\s+(?=[^\W\d_])", " and "),
     # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
     # smallest share; "above the median size": the largest half
@@ -488,6 +488,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"approximately|roughly|nearly|almost|up|no|between)\b|\d)", " "),
     (r"\b(?:exceed(?:s|ing)?|in excess of)\s+(?=(?:about|around|roughly|approximately)\b|\d)",
      " more than "),
+    # "houses set back more than 10 m from the road": more than 10 m from it
+    (r"\bset\s+back\s+(?=(?:more|less|over|under|at\s+least|at\s+most)\b|\d)", " "),
+    # "T-junctions", "Y-intersections": junctions
+    (r"\b[ty][\s-]+(junctions?|intersections?)\b", r" \1 "),
     # "at a distance of 50 m from the road": 50 m from it; "a stone's throw from": near it
     (r"\b(?:at|within)\s+a\s+distance\s+of\s+(?=(?:more|less|over|under|at|about|around|"
      r"approximately|roughly|up|no|between)\b|\d)", " "),

@@ -678,6 +678,14 @@ def test_a_corner_is_said_as_typed_in_the_junction_note() -> None:
     ("nothing but trees", "grounded: tree"), ("trees and nothing else", "grounded: tree"),
     ("every single tree", "grounded: tree"), ("houses plus cars", "grounded: building + car"),
     ("cars | trucks", "grounded: car + truck"),
+    # relations as estate agents and planners say them
+    ("houses backing onto the river", "grounded: building next to water (<= 20 m)"),
+    ("buildings bordering on the park", "grounded: building next to vegetation (<= 5 m)"),
+    ("trees flanking the road", "grounded: tree along road (<= 5 m)"),
+    ("roads skirting the lake", "grounded: road along water (<= 20 m)"),
+    ("buildings set back more than 10 m from the road",
+     "grounded: building more than 10 m from road"),
+    ("T-junctions", "grounded: road junction"),
 ])
 def test_gis_phrasings(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
