@@ -750,7 +750,7 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     # what an analyst asks a tool to do: "extract building footprints", "where are the cars"
     "extract", "detect", "identify", "locate", "delineate", "digitize", "digitise", "outline",
     "where", "get", "give", "list", "what", "arranged", "placed", "positioned",
-    "ones", "but", "either", "both", "individual",
+    "ones", "but", "either", "both", "individual", "for",
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")
     "count", "how", "many", "number", "total",

@@ -183,6 +183,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
      r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
      " "),
+    # and after it: "cars on the road, please", "the roads for me", "buildings, thanks"
+    (r"[\s,]*\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\s*[.!?]*\s*$", " "),
     # "each building's nearest tree", "for every house, the 2 closest trees": the nearest to
     # each (a rank kept per anchor object, :func:`.execute._ranked_for_each`)
     (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+)(?:'s\b|\s*,)?\s+(?:the\s+)?((?:\d+\s+)?"
@@ -305,6 +307,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
     (r"\b(?:other than|(?<!far )(?<!widely )(?<!well )apart from|aside from|rather than|"
      r"instead of)\b", " except "),
+    # "trees but not the ones near buildings": those near them; "Exclude small ones." (a
+    # second sentence): excluding them
+    (rf"\b(except|but\s+not|excluding)\s+the\s+ones\s+(?=(?:{_RELATION_LEADS}|that|which)\b)",
+     r" \1 those "),
+    (r"[.;]?\s*\bexclude\b", " excluding "),
     # "nothing but trees", "trees and nothing else", "every single tree": the trees; "plus"
     # joins as "and" does
     (r"^\s*nothing\s+but\b|,?\s*\band\s+nothing\s+else\b", " "),

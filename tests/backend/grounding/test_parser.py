@@ -686,6 +686,16 @@ def test_a_corner_is_said_as_typed_in_the_junction_note() -> None:
     ("buildings set back more than 10 m from the road",
      "grounded: building more than 10 m from road"),
     ("T-junctions", "grounded: road junction"),
+    # a request around the expression, before and after it
+    ("Could you segment the roads for me", "grounded: road"),
+    ("cars on the road, please", "grounded: car on road"),   # not also every car
+    ("buildings, thanks", "grounded: building"),
+    # "except for"; "the ones near", "Exclude small ones." after the name
+    ("buildings except for the largest", "grounded: all but the largest building"),
+    ("cars except for trucks", "grounded: car except truck"),
+    ("trees but not the ones near buildings", "grounded: tree not near building (<= 10 m)"),
+    ("Buildings near river. Exclude small ones.",
+     "grounded: not small building near water (<= 40 m)"),
 ])
 def test_gis_phrasings(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
