@@ -152,7 +152,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                                   "grass area", "grass verge", "verge",
                                                   "soccer pitch", "rugby pitch",
                                                   "cricket pitch", "cricket ground",
-                                                  "sports ground", "soccer ball field",
+                                                  "sports ground",
                                                   # land-cover classes (OpenEarthMap,
                                                   # DeepGlobe): grass and shrubs
                                                   "rangeland", "range land"),
@@ -559,7 +559,10 @@ REGION_WORDS: Dict[str, Tuple[Optional[str], Optional[str]]] = {
     "northwest": ("top", "left"), "northeast": ("top", "right"),
     "southwest": ("bottom", "left"), "southeast": ("bottom", "right"),
 }
-REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo"})
+REGION_NOUNS = frozenset({"image", "scene", "picture", "tile", "map", "area", "raster", "photo",
+                          # as a GIS analyst names the extent a run reads
+                          "aoi", "roi", "extent", "view", "frame", "imagery", "mosaic",
+                          "orthophoto", "orthoimage"})
 REGION_PARTS = frozenset({"corner", "part", "side", "half", "edge", "portion", "quarter",
                           "border", "third", "fifth", "quadrant"})
 #: the share of an axis a part of the image named on one axis takes: "the top third", "the

@@ -74,7 +74,7 @@ from .ranks import Rank, keeps_one
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .slips import Reading, mend
-from .tokens import rewritten_words, tokenize
+from .tokens import names_read, rewritten_words, tokenize
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -805,7 +805,7 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
     except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
         return Plan(text, "end_to_end", reason="too deeply nested")
     return Plan(text, "grounded", targets,
-                notes=tuple(parser.notes + _use_notes(text, vocabulary)))
+                notes=tuple(parser.notes + _use_notes(text, vocabulary) + names_read(text)))
 
 
 def _use_notes(text: str, vocabulary: lx.Vocabulary) -> List[str]:

@@ -66,6 +66,45 @@ _COMPARED = _either(lx.COMPARATIVE_WORDS)
 _COLOUR_NAMES = _either(lx.COLOURS)
 
 
+_CAPITALISED = r"(?-i:[A-Z][\w'-]*)"
+#: a road by its name ("along Mombasa Road", "on Elm St.") or number ("the A40", "I-95",
+#: "Highway 101"; not "500 M2")
+_NAMED_WAY = (rf"\b(?:the\s+)?({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}})\s+(?:street|st|road|rd|"
+              r"avenue|ave|lane|boulevard|blvd|drive|highway)\b\.?")
+_NUMBERED_WAY = (r"(?<![\d.])(?<!\d\s)\b(?:the\s+)?(?:(?:highway|route|interstate|motorway|hwy|"
+                 r"rte)\s*-?\s*\d{1,4}[a-z]?|(?-i:(?:A|B|M|I|N|US|SR|RN)-?\d{1,4}))\b"
+                 r"(?:\s+(?:road|motorway|highway|freeway))?")
+#: a place's name at the end, which the image shows: "buildings in Kampala", "cars in
+#: downtown Atlanta" (every word of it unknown: "in Central Park" is read)
+PLACE_NAME = re.compile(rf"\s+(?:in|of|at|around)\s+(?:(?:downtown|central|greater|rural|"
+                        rf"urban)\s+)?({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}})\s*[.!?]*\s*$",
+                        re.I)
+
+
+def _unknown_name(m: "re.Match[str]") -> bool:
+    return not any(lx.known_word(w.lower()) for w in m.group(1).split())
+
+
+def _place(m: "re.Match[str]") -> bool:
+    """A place's name: no word of it known, nor a slip of a known word ("in Parkng" is not)."""
+    return _unknown_name(m) and not any(lx.BASE_VOCABULARY.readings(w.lower())
+                                        for w in m.group(1).split())
+
+
+def names_read(text: str) -> List[str]:
+    """The plan's notes on the names of places the rewrites read ("'Mombasa Road' read as any
+    road", "'Kampala' read as the place the image shows"): said, as a building's use is."""
+    roads = [m.group(0).strip() for m in re.finditer(_NAMED_WAY, text, re.I) if _unknown_name(m)]
+    roads += [m.group(0).strip() for m in re.finditer(_NUMBERED_WAY, text, re.I)]
+    roads = [re.sub(r"^the\s+", "", r, flags=re.I) for r in roads]
+    notes = [f"{r!r} read as any road: a road's name is not seen from above"
+             for r in dict.fromkeys(roads)]
+    place = PLACE_NAME.search(text)
+    if place is not None and _place(place):
+        notes.append(f"{place.group(1)!r} read as the place the image shows")
+    return notes
+
+
 def _one_compared(m: "re.Match[str]") -> str:
     """"the larger building", "the larger of the two buildings": the largest; "the larger
     buildings" stays (above the mean)."""
@@ -185,6 +224,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " "),
     # and after it: "cars on the road, please", "the roads for me", "buildings, thanks"
     (r"[\s,]*\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\s*[.!?]*\s*$", " "),
+    # named places: the road by its name or number; a town's name at the end is the image
+    (_NAMED_WAY, lambda m: " the road " if _unknown_name(m) else m.group(0)),
+    (_NUMBERED_WAY, " the road "),
+    (PLACE_NAME.pattern, lambda m: " " if _place(m) else m.group(0)),
+    # the extent a run reads as an analyst names it: "buildings in the study area", "in the
+    # area (region) of interest", "within the selected area", "in the current view"
+    (r"\b(?:study|selected|visible|chosen|current|map)\s+(?:area|region|extent|view)\b"
+     r"|\b(?:area|region)\s+of\s+interest\b", " image "),
     # "each building's nearest tree", "for every house, the 2 closest trees": the nearest to
     # each (a rank kept per anchor object, :func:`.execute._ranked_for_each`)
     (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+)(?:'s\b|\s*,)?\s+(?:the\s+)?((?:\d+\s+)?"

@@ -753,3 +753,23 @@ def test_a_change_and_a_time_are_said_not_guessed() -> None:
     assert parse("cars at night").notes == (
         "'night' asks for a time, which one image does not show",)
     assert parse("recently built houses").mode == "end_to_end"
+
+
+def test_names_of_places_and_roads_are_read_and_said() -> None:
+    """A road's name or number is any road; a town's name at the end is the place the image
+    shows; the extent as an analyst names it is the image. All went whole."""
+    p = parse("buildings along Mombasa Road")
+    assert p.summary() == "grounded: building along road (<= 10 m)"
+    assert p.notes == ("'Mombasa Road' read as any road: a road's name is not seen from above",)
+    for text in ("cars on Highway 101", "cars on I-95", "buildings along the A40"):
+        assert parse(text).categories()[-1] == "road", text
+    assert parse("buildings over 500 M2").summary() == "grounded: building over 500 m2"
+    q = parse("cars in downtown Atlanta")
+    assert q.summary() == "grounded: car"
+    assert q.notes == ("'Atlanta' read as the place the image shows",)
+    # a slip of a known word is no place: mended, not dropped
+    assert parse("cars in Parkng").corrected == "cars in Parking"
+    for text in ("buildings in the AOI", "trees within the study area",
+                 "cars in the area of interest"):
+        assert parse(text).summary() in ("grounded: building", "grounded: tree",
+                                         "grounded: car"), text
