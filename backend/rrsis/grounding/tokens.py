@@ -629,6 +629,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"({'|'.join(sorted(lx.GROUP_NOUNS))})\b", r" \2 of \1 "),
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
+    (r"\bside\s+by\s+side\b", " next to each other "),   # "cars parked side by side"
     # "the road running north", "heading east": one way along an axis is that axis ("running
     # north of the river" is a direction to it; "running north-south" the axis itself)
     (rf"\b(?:{_AXIS_VERBS}|heading|headed)\s+({_COMPASS})(?:wards?)?\b(?![\s-]*(?:of\b|"
