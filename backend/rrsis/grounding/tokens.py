@@ -76,7 +76,7 @@ _NUMBERED_WAY = (r"(?<![\d.])(?<!\d\s)\b(?:the\s+)?(?:(?:highway|route|interstat
                  r"(?:\s+(?:road|motorway|highway|freeway))?")
 #: a place's name at the end, which the image shows: "buildings in Kampala", "cars in
 #: downtown Atlanta" (every word of it unknown: "in Central Park" is read)
-PLACE_NAME = re.compile(rf"\s+(?:in|of|at|around)\s+(?:(?:downtown|central|greater|rural|"
+PLACE_NAME = re.compile(rf"\b(?:in|of|at|around)\s+(?:(?:downtown|central|greater|rural|"
                         rf"urban)\s+)?({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}})\s*[.!?]*\s*$",
                         re.I)
 
@@ -223,7 +223,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
      " "),
     # and after it: "cars on the road, please", "the roads for me", "buildings, thanks"
-    (r"[\s,]*\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\s*[.!?]*\s*$", " "),
+    (r"(?:,\s*)?\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\b[\s.!?]*$", " "),
     # named places: the road by its name or number; a town's name at the end is the image
     (_NAMED_WAY, lambda m: " the road " if _unknown_name(m) else m.group(0)),
     (_NUMBERED_WAY, " the road "),
@@ -358,10 +358,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # second sentence): excluding them
     (rf"\b(except|but\s+not|excluding)\s+the\s+ones\s+(?=(?:{_RELATION_LEADS}|that|which)\b)",
      r" \1 those "),
-    (r"[.;]?\s*\bexclude\b", " excluding "),
+    (r"\bexclude\b", " excluding "),
     # "nothing but trees", "trees and nothing else", "every single tree": the trees; "plus"
     # joins as "and" does
-    (r"^\s*nothing\s+but\b|,?\s*\band\s+nothing\s+else\b", " "),
+    (r"^\s*nothing\s+but\b|\band\s+nothing\s+else\b", " "),
     (r"\bevery\s+single\b", " every "), (r"(?<=[^\W\d_])\s+plus\s+(?=[^\W\d_])", " and "),
     # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
     # smallest share; "above the median size": the largest half
