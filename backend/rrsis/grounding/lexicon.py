@@ -983,6 +983,9 @@ UNTAUGHT_NAMES: FrozenSet[str] = frozenset({
     "electricity line", "solar farm", "solar park", "wind farm", "wind park", "container yard",
     "car wash", "bus stop", "traffic light", "street light"})
 _UNTAUGHT_NAME_WORDS = max(len(n.split()) for n in UNTAUGHT_NAMES)
+#: the words such a name begins with, as typed ("trains" too): the only places to look
+_UNTAUGHT_FIRST = frozenset(w for n in UNTAUGHT_NAMES for w in (
+    (n, *plural_forms(n)) if " " not in n else (n.split()[0],)))
 
 
 @dataclass(frozen=True)
@@ -1048,6 +1051,10 @@ class Vocabulary:
         untaught = set()
         i = 0
         while i < len(tokens):
+            if tokens[i] not in _UNTAUGHT_FIRST:
+                out.append(tokens[i])
+                i += 1
+                continue
             for n in range(min(_UNTAUGHT_NAME_WORDS, len(tokens) - i), 0, -1):
                 words = tokens[i:i + n]
                 name = " ".join([*words[:-1], singular(words[-1])])
