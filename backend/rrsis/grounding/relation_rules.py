@@ -5,7 +5,7 @@ the one parser (:mod:`.parser`)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .cursor import NotUnderstood
@@ -312,9 +312,7 @@ class RelationRules(QuantityRules):
         settled = self._settlement(groups, negated, save)
         if settled is not None:
             return list(relations) + [settled]
-        found = next((ph for ph in sorted(lx.PLACE_NOUNS, key=len, reverse=True)
-                      if tuple(self.t[self.i:self.i + len(ph) - 1]) == ph[:-1]
-                      and lx.singular(self.peek(len(ph) - 1) or "") == ph[-1]), None)
+        found = self._phrase_here(lx.PLACE_NOUNS)
         if found is None:
             self.i = save
             return None
@@ -346,12 +344,17 @@ class RelationRules(QuantityRules):
         anchor = replace(owner.anchor, relations=owner.anchor.relations + (beside, *off_road))
         return list(relations[:-1]) + [replace(owner, anchor=anchor)]
 
+    def _phrase_here(self, phrases: Iterable[Tuple[str, ...]]) -> Optional[Tuple[str, ...]]:
+        """The longest of ``phrases`` at the position, its last word in either number ("in
+        the backyards", "in urban areas"), not consumed; else None."""
+        return next((ph for ph in sorted(phrases, key=len, reverse=True)
+                     if tuple(self.t[self.i:self.i + len(ph) - 1]) == ph[:-1]
+                     and lx.singular(self.peek(len(ph) - 1) or "") == ph[-1]), None)
+
     def _settlement(self, groups: List[str], negated: bool, start: int) -> Optional[Relation]:
         """"in the village", "in urban areas" (:data:`~.lexicon.SETTLEMENT_PLACES`): near a
         building, a note saying so, consumed; else None (position unchanged)."""
-        found = next((ph for ph in sorted(lx.SETTLEMENT_PLACES, key=len, reverse=True)
-                      if tuple(self.t[self.i:self.i + len(ph) - 1]) == ph[:-1]
-                      and lx.singular(self.peek(len(ph) - 1) or "") == ph[-1]), None)
+        found = self._phrase_here(lx.SETTLEMENT_PLACES)
         building = self.vocab.category_named("building")
         if found is None or building is None or self.peek(len(found)) == "of":
             return None
