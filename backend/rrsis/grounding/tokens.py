@@ -93,7 +93,10 @@ def _place(m: "re.Match[str]") -> bool:
 
 def names_read(text: str) -> List[str]:
     """The plan's notes on the names of places the rewrites read ("'Mombasa Road' read as any
-    road", "'Kampala' read as the place the image shows"): said, as a building's use is."""
+    road", "'Kampala' read as the place the image shows"): said, as a building's use is. Read
+    in the text as those rewrites see it ("buildings in Kampala, please": the request gone)."""
+    for pattern, replacement in REWRITES[:REWRITES.index(_NAME_REWRITES[0])]:
+        text = re.sub(pattern, replacement, text, flags=re.I)
     roads = [m.group(0).strip() for m in re.finditer(_NAMED_WAY, text, re.I) if _unknown_name(m)]
     roads += [m.group(0).strip() for m in re.finditer(_NUMBERED_WAY, text, re.I)]
     roads = [re.sub(r"^the\s+", "", r, flags=re.I) for r in roads]
@@ -103,6 +106,15 @@ def names_read(text: str) -> List[str]:
     if place is not None and _place(place):
         notes.append(f"{place.group(1)!r} read as the place the image shows")
     return notes
+
+
+#: named places: the road by its name or number; a town's name at the end is the image
+_NAME_REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
+    (_NAMED_WAY, lambda m: " the road " if _unknown_name(m) else m.group(0)),
+    (_NUMBERED_WAY, " the road "),
+    (PLACE_NAME.pattern, lambda m: " " if _place(m) else m.group(0)))
+#: a colour as typed after a name ("light grey", "red"): :data:`REWRITES` make it a postmodifier
+_A_COLOUR = rf"((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))"
 
 
 def _one_compared(m: "re.Match[str]") -> str:
@@ -224,10 +236,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " "),
     # and after it: "cars on the road, please", "the roads for me", "buildings, thanks"
     (r"(?:,\s*)?\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\b[\s.!?]*$", " "),
-    # named places: the road by its name or number; a town's name at the end is the image
-    (_NAMED_WAY, lambda m: " the road " if _unknown_name(m) else m.group(0)),
-    (_NUMBERED_WAY, " the road "),
-    (PLACE_NAME.pattern, lambda m: " " if _place(m) else m.group(0)),
+    *_NAME_REWRITES,
     # the extent a run reads as an analyst names it: "buildings in the study area", "in the
     # area (region) of interest", "within the selected area", "in the current view"
     (r"\b(?:study|selected|visible|chosen|current|map)\s+(?:area|region|extent|view)\b"
@@ -344,12 +353,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: f" {lx.COLOUR_ALIASES[m.group(1).lower()]} "),
     # "cars of a dark colour", "cars coloured red", "roofs painted white", "roofs in red"
     # (last): the colour said after the name, as "cars that are red"
-    (rf"\b(?:of|with|in)\s+(?:an?\s+)?((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))"
-     r"\s+(?:colou?r|hue|shade|tone)\b", r" that are \1 "),
-    (rf"\b(?:colou?red|painted)\s+((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))\b",
+    (rf"\b(?:of|with|in)\s+(?:an?\s+)?{_A_COLOUR}\s+(?:colou?r|hue|shade|tone)\b",
      r" that are \1 "),
-    (rf"\bin\s+((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))\s*(?=$|,|\band\b|\bor\b)",
-     r" that are \1 "),
+    (rf"\b(?:colou?red|painted)\s+{_A_COLOUR}\b", r" that are \1 "),
+    (rf"\bin\s+{_A_COLOUR}\s*(?=$|,|\band\b|\bor\b)", r" that are \1 "),
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
     (r"\b(?:other than|(?<!far )(?<!widely )(?<!well )apart from|aside from|rather than|"

@@ -767,6 +767,9 @@ def test_names_of_places_and_roads_are_read_and_said() -> None:
     q = parse("cars in downtown Atlanta")
     assert q.summary() == "grounded: car"
     assert q.notes == ("'Atlanta' read as the place the image shows",)
+    # said as read, a request after it gone
+    assert parse("buildings in Kampala, please").notes == (
+        "'Kampala' read as the place the image shows",)
     # a slip of a known word is no place: mended, not dropped
     assert parse("cars in Parkng").corrected == "cars in Parking"
     for text in ("buildings in the AOI", "trees within the study area",
