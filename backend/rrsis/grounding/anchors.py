@@ -67,6 +67,10 @@ class AnchorRules(ModifierRules):
             elif self.peek() in lx.COLLECTIVE_NOUNS:   # "vegetation patches": as "patches of"
                 self.notes.append(f"{self.peek()!r} read as the objects themselves")
                 self.i += 1
+            elif self.peek() in lx.CENTRE_LINE_NOUNS:   # "road centrelines": the roads
+                self.notes.append(f"{self.peek()!r} read as the objects themselves: the model "
+                                  "marks their surface, not a line down the middle")
+                self.i += 1
             return [found[0]]
         every = self.vocab.every_object
         note = f"{word!r} read as every object the model knows: {', '.join(every)}"

@@ -21,11 +21,12 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NEAR_WORDS", "OBJECT_EDGE_NOUNS", "OVERLAP_WORDS", "CROSSING_VERBS",
            "BOTH_SIDES_WORDS",
            "DIRECTION_WORDS", "REGION_WORDS", "COMPASS_POINTS", "INTERCARDINAL_POINTS",
-           "UNITS_M", "BUILDING_USES", "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS",
-           "ROOF_NOUNS",
+           "UNITS_M", "BUILDING_USES", "BUILDING_STATUSES", "COMPARATIVES", "AREA_UNITS_M2",
+           "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
-           "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "ROAD_END_PHRASES",
+           "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
+           "ROAD_END_PHRASES",
            "ROAD_PART_NOUNS", "SIDE_SUPERLATIVES", "SHARE_WORDS", "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS",
@@ -110,6 +111,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                        # land cover's name for ground covered by buildings
                                        "built up area", "built up land", "urban area",
                                        "urban land", "shanty",
+                                       # and by a status (:data:`BUILDING_STATUSES`)
+                                       "slum",
                                        # the abbreviations of GIS attribute tables
                                        "bldg", "bld"),
              "building"),
@@ -152,7 +155,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                                   "grass area", "grass verge", "verge",
                                                   "soccer pitch", "rugby pitch",
                                                   "cricket pitch", "cricket ground",
-                                                  "sports ground",
+                                                  "sports ground", "vineyard",
                                                   # land-cover classes (OpenEarthMap,
                                                   # DeepGlobe): grass and shrubs
                                                   "rangeland", "range land"),
@@ -174,6 +177,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                 "brook", "estuary", "channel", "water channel", "ditch",
                                 "drainage channel", "drainage canal", "drainage ditch",
                                 "irrigation channel", "irrigation canal", "irrigation ditch",
+                                "drain", "storm drain", "stormwater drain",
                                 "flooded area", "flooded land", "floodwater", "flood water",
                                 # the water's edge, as an anchor: "houses along the riverside"
                                 "riverside", "riverbank", "river bank", "lakeside",
@@ -796,6 +800,10 @@ LINE_NOUNS: FrozenSet[str] = frozenset({"row", "rows", "line", "lines", "queue",
 #: outlines", "tree polygons" are the objects
 OUTLINE_NOUNS: FrozenSet[str] = frozenset({"footprint", "footprints", "outline", "outlines",
                                            "polygon", "polygons"})
+#: after a road's or a river's name, the line a GIS layer draws down its middle ("road
+#: centrelines"; "centre lines" and "center line" are one word, :mod:`.tokens`): the objects,
+#: said, since the model marks their surface
+CENTRE_LINE_NOUNS: FrozenSet[str] = frozenset({"centreline", "centrelines"})
 COLLECTIVE_NOUNS: FrozenSet[str] = frozenset({
     "patch", "patches", "stand", "stands", "belt", "belts", "strip", "strips", "stretch",
     "stretches", "expanse", "expanses"})
@@ -853,6 +861,8 @@ BUILDING_USES: FrozenSet[str] = frozenset({
     "hotel", "mall", "stadium", "depot", "supermarket", "market", "university", "college",
     "kindergarten", "library", "museum", "restaurant", "clinic", "prison", "cinema", "theatre",
     "theater", "gym", "hall", "station"})
+#: names of a building by a status that is not seen either: read as any building, said so
+BUILDING_STATUSES: FrozenSet[str] = frozenset({"slum"})
 # a word that is a relation, negated: read as that relation with "not"
 NEGATED_FORMS: Dict[Tuple[str, ...], str] = {
     ("without",): "with",                            # "without red roofs", "without cars"
@@ -933,7 +943,7 @@ def _all_words() -> FrozenSet[str]:
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, ROAD_PART_NOUNS, GENERIC_NOUNS,
                  COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, IMAGE_EDGE_NOUNS,
-                 PARTLY_WORDS, ENTIRELY_WORDS, SHARE_WORDS, OUTLINE_NOUNS,
+                 PARTLY_WORDS, ENTIRELY_WORDS, SHARE_WORDS, OUTLINE_NOUNS, CENTRE_LINE_NOUNS,
                  {"roofed", "shaped", "sized", "percent"})
     words.update(COMPARATIVE_WORDS, THAN_AVERAGE_WORDS)
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,

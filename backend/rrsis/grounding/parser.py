@@ -74,7 +74,7 @@ from .ranks import Rank, keeps_one
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .slips import Reading, mend
-from .tokens import names_read, rewritten_words, tokenize
+from .tokens import names_read, rewritten_words, tokenize, without_names
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -805,23 +805,26 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
     except RecursionError:  # pragma: no cover - the grammar does not recurse deeply
         return Plan(text, "end_to_end", reason="too deeply nested")
     return Plan(text, "grounded", targets,
-                notes=tuple(parser.notes + _use_notes(text, vocabulary) + names_read(text)))
+                notes=tuple(parser.notes + _use_notes(without_names(text), vocabulary)
+                            + names_read(text)))
 
 
 def _use_notes(text: str, vocabulary: lx.Vocabulary) -> List[str]:
-    """"'hospital' read as any building: ..." for each building named by its use
-    (:data:`~.lexicon.BUILDING_USES`) in the words typed ("the school building" too, which
-    the tokenizer reads as "the building"), not where the word begins another object's name
-    ("school bus")."""
+    """"'hospital' read as any building: ..." for each building named by its use or status
+    (:data:`~.lexicon.BUILDING_USES`, :data:`~.lexicon.BUILDING_STATUSES`) in the words
+    typed ("the school building" too, which the tokenizer reads as "the building"), not where
+    the word begins another object's name ("school bus") nor in a place's name ("Church
+    Street": ``text`` comes with the names read)."""
     tokens = re.findall(r"[^\W\d_]+", text.lower())
     def another_name(i: int) -> bool:
         named = vocabulary.category_named(" ".join(tokens[i:i + 2]))
         return named is not None and vocabulary.group_of(named) != "building"
 
-    used = (w for i, w in enumerate(tokens)
-            if lx.singular(w) in lx.BUILDING_USES and not another_name(i))
-    return [f"'{w}' read as any building: a building's use is not seen from above"
-            for w in dict.fromkeys(used)]
+    kinds = {**dict.fromkeys(lx.BUILDING_USES, "use"), **dict.fromkeys(lx.BUILDING_STATUSES,
+                                                                       "status")}
+    used = (w for i, w in enumerate(tokens) if lx.singular(w) in kinds and not another_name(i))
+    return [f"'{w}' read as any building: a building's {kinds[lx.singular(w)]} is not seen "
+            "from above" for w in dict.fromkeys(used)]
 
 
 @lru_cache(maxsize=4096)

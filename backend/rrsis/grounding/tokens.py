@@ -9,6 +9,7 @@ water's edge" is along it, "close together" is near each other.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from . import lexicon as lx
@@ -53,6 +54,11 @@ _SIZE_NOUNS = _either(lx.SIZE_NOUNS)
 #: "the left building": (the part of the image, the rank) the side word names
 _SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
             "upper": ("top", "northernmost"), "lower": ("bottom", "southernmost")}
+_EXAMPLES = r"(?:such\s+as|like|including|incl\.?|e\.?g\.?|for\s+(?:example|instance))"
+_GENERIC_PLURALS = "objects|things|features"
+#: names joined by and, or and commas: "cars, trucks and buses", "a house or a shed"
+_NAME_LIST = (rf"(?:(?:the|an?)\s+)?(?:{_ANY_NAMES})(?:e?s)?(?:\s*(?:,|\band\b|\bor\b)\s*"
+              rf"(?:(?:the|an?)\s+)?(?:{_ANY_NAMES})(?:e?s)?\b)*")
 _UNITS = _either({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"})
 _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
                            for n in c.names if " " not in n and n != "building"})
@@ -67,28 +73,78 @@ _COLOUR_NAMES = _either(lx.COLOURS)
 
 
 _CAPITALISED = r"(?-i:[A-Z][\w'-]*)"
+_A_NAME = rf"({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}})"
 #: a road by its name ("along Mombasa Road", "on Elm St.") or number ("the A40", "I-95",
 #: "Highway 101"; not "500 M2")
-_NAMED_WAY = (rf"\b(?:the\s+)?({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}})\s+(?:street|st|road|rd|"
-              r"avenue|ave|lane|boulevard|blvd|drive|highway)\b\.?")
+_NAMED_WAY = (rf"\b(?:the\s+)?{_A_NAME}\s+((?:street|st|road|rd|avenue|ave|lane|boulevard|"
+              r"blvd|drive|highway)\b\.?)")
 _NUMBERED_WAY = (r"(?<![\d.])(?<!\d\s)\b(?:the\s+)?(?:(?:highway|route|interstate|motorway|hwy|"
                  r"rte)\s*-?\s*\d{1,4}[a-z]?|(?-i:(?:A|B|M|I|N|US|SR|RN)-?\d{1,4}))\b"
                  r"(?:\s+(?:road|motorway|highway|freeway))?")
-#: a place's name at the end, which the image shows: "buildings in Kampala", "cars in
-#: downtown Atlanta" (every word of it unknown: "in Central Park" is read)
-PLACE_NAME = re.compile(rf"\b(?:in|of|at|around)\s+(?:(?:downtown|central|greater|rural|"
-                        rf"urban)\s+)?({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}})\s*[.!?]*\s*$",
-                        re.I)
+#: a water by its name: "the Nairobi River", "Mill Creek", "Lake Victoria", "the River Thames"
+_NAMED_WATER = (rf"\b(?:the\s+)?(?:{_A_NAME}\s+((?:river|lake|creek|canal|stream|brook|"
+                rf"reservoir|lagoon|bay|estuary)\b)|((?:river|lake|loch|lough)\b)\s+{_A_NAME})")
+#: a place's name, which the image shows: "buildings in Kampala", "cars in downtown Atlanta",
+#: "buildings within Kampala near the road" (every word of it unknown: "in Central Park" is
+#: read); it ends the expression, or a comma or a word in lower case follows it
+PLACE_NAME = re.compile(rf"\b(?:in|of|at|around|within|inside|across|throughout)\s+"
+                        rf"(?:(?:downtown|central|greater|rural|urban)\s+)?({_CAPITALISED}"
+                        rf"(?:\s+{_CAPITALISED}){{0,3}})(?:\s*[.!?]*\s*$|(?=\s*[,;]|"
+                        r"\s+(?-i:[a-z])))", re.I)
 
 
-def _unknown_name(m: "re.Match[str]") -> bool:
-    return not any(lx.known_word(w.lower()) for w in m.group(1).split())
+#: words that join a name to the rest, never part of one ("Near", "The", "Of")
+_LINKING_WORDS = lx.FILLER_WORDS | {w for table in (lx.NEAR_WORDS, lx.OVERLAP_WORDS,
+                                                    lx.NEGATED_FORMS) for p in table for w in p}
+
+
+def _unknown_name(m: "re.Match[str]", group: int = 1) -> bool:
+    return not any(lx.known_word(w.lower()) for w in m.group(group).split())
+
+
+def _proper_name(m: "re.Match[str]", name: int, kind: int) -> bool:
+    """A road's or a water's name: its words unknown ("Mombasa Road"), or known words with
+    capitals, the word of its kind too, in a text otherwise in lower case ("along Church
+    Street"; not "Buildings Along Main Road", every word capitalised, nor "ALONG THE ROAD")."""
+    if _unknown_name(m, name):
+        return True
+    words = [*m.group(name).split(), m.group(kind).rstrip(".")]
+    return (all(w[0].isupper() and (len(w) == 1 or not w.isupper()) for w in words)
+            and not any(w.lower() in _LINKING_WORDS for w in words)
+            and _lower_case_words(m.string) > _lower_case_words(m.group(0)))
+
+
+@lru_cache(maxsize=64)
+def _lower_case_words(text: str) -> int:
+    return len(re.findall(r"\b(?-i:[a-z]{2,})\b", text))
+
+
+def _way(m: "re.Match[str]") -> bool:
+    return _proper_name(m, 1, 2)
+
+
+def _water(m: "re.Match[str]") -> bool:
+    return _proper_name(m, 1, 2) if m.group(1) is not None else _proper_name(m, 4, 3)
 
 
 def _place(m: "re.Match[str]") -> bool:
-    """A place's name: no word of it known, nor a slip of a known word ("in Parkng" is not)."""
-    return _unknown_name(m) and not any(lx.BASE_VOCABULARY.readings(w.lower())
-                                        for w in m.group(1).split())
+    """A place's name: no word of it known, nor a slip of a known word ("in Parkng" is not);
+    none in a text of more than :data:`_MOST_PLACES` (each slip is looked for at some cost)."""
+    return _unknown_name(m) and _places_in(m.string) <= _MOST_PLACES \
+        and _no_slip(m.group(1).lower())
+
+
+_MOST_PLACES = 4
+
+
+@lru_cache(maxsize=64)
+def _places_in(text: str) -> int:
+    return sum(1 for _ in PLACE_NAME.finditer(text))
+
+
+@lru_cache(maxsize=1024)
+def _no_slip(name: str) -> bool:
+    return not any(lx.BASE_VOCABULARY.readings(w) for w in name.split())
 
 
 def names_read(text: str) -> List[str]:
@@ -97,21 +153,34 @@ def names_read(text: str) -> List[str]:
     in the text as those rewrites see it ("buildings in Kampala, please": the request gone)."""
     for pattern, replacement in REWRITES[:REWRITES.index(_NAME_REWRITES[0])]:
         text = re.sub(pattern, replacement, text, flags=re.I)
-    roads = [m.group(0).strip() for m in re.finditer(_NAMED_WAY, text, re.I) if _unknown_name(m)]
-    roads += [m.group(0).strip() for m in re.finditer(_NUMBERED_WAY, text, re.I)]
-    roads = [re.sub(r"^the\s+", "", r, flags=re.I) for r in roads]
-    notes = [f"{r!r} read as any road: a road's name is not seen from above"
-             for r in dict.fromkeys(roads)]
-    place = PLACE_NAME.search(text)
-    if place is not None and _place(place):
-        notes.append(f"{place.group(1)!r} read as the place the image shows")
-    return notes
+    notes = []
+    for pattern, rewrite in _NAME_REWRITES:
+        kind = {_NAMED_WAY: "any road: a road's", _NUMBERED_WAY: "any road: a road's",
+                _NAMED_WATER: "any water: a water's"}.get(pattern)
+        for m in re.finditer(pattern, text, re.I):
+            said = re.sub(r"^the\s+", "", m.group(0).strip(), flags=re.I)
+            if kind is None and _place(m):
+                notes.append(f"{m.group(1)!r} read as the place the image shows")
+            elif kind is not None and rewrite(m) != m.group(0):
+                notes.append(f"{said!r} read as {kind} name is not seen from above")
+        text = re.sub(pattern, rewrite, text, flags=re.I)
+    return list(dict.fromkeys(notes))
 
 
-#: named places: the road by its name or number; a town's name at the end is the image
-_NAME_REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
-    (_NAMED_WAY, lambda m: " the road " if _unknown_name(m) else m.group(0)),
-    (_NUMBERED_WAY, " the road "),
+def without_names(text: str) -> str:
+    """The text with the names of places read as what they name ("on Church Street": on the
+    road), so that a word of a name is not read on its own (a church)."""
+    for pattern, rewrite in _NAME_REWRITES:
+        text = re.sub(pattern, rewrite, text, flags=re.I)
+    return text
+
+
+#: named places: the road and the water by their names, the road by its number; a town's name
+#: is the image
+_NAME_REWRITES: Tuple[Tuple[str, Callable[["re.Match[str]"], str]], ...] = (
+    (_NAMED_WAY, lambda m: " the road " if _way(m) else m.group(0)),
+    (_NUMBERED_WAY, lambda m: " the road "),
+    (_NAMED_WATER, lambda m: " the water " if _water(m) else m.group(0)),
     (PLACE_NAME.pattern, lambda m: " " if _place(m) else m.group(0)))
 #: a colour as typed after a name ("light grey", "red"): :data:`REWRITES` make it a postmodifier
 _A_COLOUR = rf"((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))"
@@ -234,6 +303,23 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
      r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
      " "),
+    # examples after a name: "vehicles such as cars and trucks", "buildings (e.g. houses)",
+    # "vehicles (cars and trucks)": the name, the examples are of it; after "objects" they
+    # are what is asked for ("objects such as cars")
+    (rf"\b(?:{_GENERIC_PLURALS})\s*(?:\(\s*{_EXAMPLES},?\s+({_NAME_LIST})\s*\)"
+     rf"|,?\s*{_EXAMPLES},?\s+({_NAME_LIST}))", r" \1\2 "),
+    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s*(?:\(\s*(?:{_EXAMPLES},?\s+)?{_NAME_LIST}\s*\)"
+     rf"|,?\s*{_EXAMPLES},?\s+{_NAME_LIST})", r" \1 "),
+    # "centre lines", "center-line": one word (lexicon.CENTRE_LINE_NOUNS)
+    (r"\bcent(?:er|re)[\s-]*line(s?)\b", r" centreline\1 "),
+    # a label before it, as a form or a script puts it: "query: cars near the road"
+    (r"^\s*(?:query|expression|prompt|text|input|search|q)\s*:", " "),
+    # abbreviations of notes and tables: "adj. to", "approx. 20 m", "c. 20 m", "excl. those",
+    # "sans trees", "cars, trucks etc." (the list is what it names)
+    (r"\badj\.?(?=\s+to\b)", " adjacent "), (r"\bapprox\.?(?=\s)", " approximately "),
+    (r"(?<![\w.])c(?:a|irc)?\.\s*(?=\d)", " about "), (r"\bexcl\.?(?=\s)", " excluding "),
+    (r"\bsans\b", " without "),
+    (r"(?:,\s*)?\b(?:etc|et\s+cetera|and\s+so\s+on)\b\.?", " "),
     # and after it: "cars on the road, please", "the roads for me", "buildings, thanks"
     (r"(?:,\s*)?\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\b[\s.!?]*$", " "),
     *_NAME_REWRITES,
@@ -557,6 +643,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:at|within)\s+a\s+distance\s+of\s+(?=(?:more|less|over|under|at|about|around|"
      r"approximately|roughly|up|no|between)\b|\d)", " "),
     (r"\b(?:(?:with)?in\s+)?a\s+stone'?s\s+throw\s+(?:away\s+)?(?:of|from)\b", " near "),
+    # "buildings at 50 m from the road": 50 m from it
+    (rf"\bat\s+(?=(?:(?:about|around|approximately|roughly)\s+)?\d+(?:\.\d+)?\s*(?:{_UNITS})"
+     r"\s+(?:from|of|away)\b)", " "),
     # "roads hidden by trees", "buildings partly covered by trees": seen from above, the mask
     # of what is hidden stops where the crown begins, so they touch (as "trees overhanging
     # the road"); "shaded by" is in its shade

@@ -776,3 +776,77 @@ def test_names_of_places_and_roads_are_read_and_said() -> None:
                  "cars in the area of interest"):
         assert parse(text).summary() in ("grounded: building", "grounded: tree",
                                          "grounded: car"), text
+
+
+def test_names_of_waters_and_of_roads_in_known_words() -> None:
+    """A water by its name is any water; a road's name in known words is read where its
+    capitals say it is a name, in a text otherwise in lower case. The use in a road's name
+    ("Church Street") names no building."""
+    p = parse("houses along the Nairobi River")
+    assert p.summary() == "grounded: building along water (<= 20 m)"
+    assert p.notes == ("'Nairobi River' read as any water: a water's name is not seen from "
+                       "above",)
+    for text in ("trees around Lake Victoria", "houses along the River Thames",
+                 "buildings along Mill Creek"):
+        assert parse(text).categories()[-1] == "water", text
+    q = parse("buildings on Church Street")
+    assert q.categories() == ("building", "road")
+    assert "'Church Street' read as any road: a road's name is not seen from above" in q.notes
+    assert not any("church" in n for n in q.notes)
+    assert parse("cars on Canal Street").categories() == ("car", "road")   # a road, not water
+    # every word capitalised, or shouted: no name (as before)
+    assert parse("Buildings Along Main Road").notes == ()
+    assert parse("cars 5 to 10 m from VEHICLES ALONG THE ROAD!").summary() == (
+        "grounded: car more than 5 m from vehicle within 10 m of vehicle along road (<= 3 m)")
+
+
+def test_a_place_name_before_more_of_the_expression() -> None:
+    p = parse("buildings in Kampala near the road")
+    assert p.summary() == "grounded: building near road (<= 20 m)"
+    assert p.notes == ("'Kampala' read as the place the image shows",)
+    assert parse("buildings within Kampala").summary() == "grounded: building"
+    # a word of it known: not a place ("Central Park" is vegetation)
+    assert parse("trees in Central Park").categories() == ("tree", "vegetation")
+
+
+@pytest.mark.parametrize("text, summary", [
+    # a label before the expression
+    ("query: cars near road", "grounded: car near road (<= 6 m)"),
+    ("Q: cars on the road", "grounded: car on road"),
+    # abbreviations
+    ("buildings adj. to road", "grounded: building next to road (<= 10 m)"),
+    ("buildings approx. 20 m from the road", "grounded: building within 20 m of road"),
+    ("buildings c. 20 m from road", "grounded: building within 20 m of road"),
+    ("trees excl. those near road", "grounded: tree not near road (<= 10 m)"),
+    ("buildings sans trees", "grounded: building without tree (<= 5 m)"),
+    ("buildings etc.", "grounded: building"),
+    ("cars, trucks and so on", "grounded: car + truck"),
+    ("buildings at 50 m from road", "grounded: building within 50 m of road"),
+    # examples of a name are of it; after "objects" they are what is asked for
+    ("vehicles such as cars, trucks or buses near the road",
+     "grounded: vehicle near road (<= 6 m)"),
+    ("vehicles (cars and trucks)", "grounded: vehicle"),
+    ("buildings (e.g. houses)", "grounded: building"),
+    ("buildings, for example houses, near the road", "grounded: building near road (<= 20 m)"),
+    ("objects such as cars", "grounded: car"),
+    ("things such as cars or trucks on the road", "grounded: car + truck on road"),
+    ("buildings (houses only)",
+     "end to end: 'buildings (houses only)' (no relation or attribute understood at 'houses')"),
+    # a road's centre line: the road (said)
+    ("road centerlines", "grounded: road"),
+    ("buildings near the road centre line", "grounded: building near road (<= 20 m)"),
+    # vineyards are low vegetation, drains water
+    ("vineyards near the river", "grounded: low vegetation near water (<= 20 m)"),
+    ("drains along the road", "grounded: water along road (<= 20 m)"),
+])
+def test_labels_abbreviations_and_examples(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+def test_centre_lines_and_slums_are_said() -> None:
+    assert parse("road centerlines").notes == (
+        "'centrelines' read as the objects themselves: the model marks their surface, not a "
+        "line down the middle",)
+    p = parse("slums")
+    assert p.summary() == "grounded: building"
+    assert p.notes == ("'slums' read as any building: a building's status is not seen from above",)
