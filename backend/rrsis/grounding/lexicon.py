@@ -40,7 +40,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "UNCOVERED_WORDS", "UN_COVERED", "AREA_NOUNS",
            "NUMBER_WORDS", "ORDINAL_WORDS", "ORDINAL_SUFFIXES", "FILLER_WORDS", "COLLECTIVE_NOUNS",
            "NEGATION_WORDS",
-           "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS",
+           "NEGATED_FORMS", "TRAINING_WORDS", "LENGTH_KINDS", "LARGEST_OBJECTS",
            "DEFAULT_NEXT_TO_M", "next_to_distance_m", "singular", "singular_phrase", "superlative",
            "known_word", "UNTAUGHT_OBJECTS", "UNTAUGHT_NAMES",
            "Vocabulary", "BASE_VOCABULARY", "vocabulary_of", "normalise", "as_phrase"]
@@ -215,6 +215,11 @@ CATEGORY_NAMES: Dict[str, str] = {n: c.name for c in CATEGORIES for n in c.names
 #: trucks are not told apart.
 LENGTH_KINDS: Dict[str, Tuple[Optional[float], Optional[float]]] = {
     "van": (5.0, 7.5), "truck": (7.0, None), "bus": (8.0, None)}
+#: the most a group's objects measure from above (m2, m): a measure beyond it after an anchor
+#: is the anchor's ("cars near a building larger than 500 m2"; an articulated lorry is some
+#: 25 m by 2.6 m); the other groups' objects may be of any size
+LARGEST_OBJECTS: Dict[str, Dict[str, float]] = {
+    "vehicle": {"area": 80.0, "length": 30.0, "width": 5.0, "diameter": 30.0}}
 BY_NAME: Dict[str, Category] = {c.name: c for c in CATEGORIES}
 
 # irregular plurals (others: -s, -es, -ies)

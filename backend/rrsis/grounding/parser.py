@@ -522,9 +522,11 @@ class _Parser(AnchorRules):
         if band is not None:   # before measures: "between 2 and 5 m" is a length too
             r.relations += band
             return
+        start = self.i
         measured = self.measures(negated)
-        if measured:
+        if measured and not self.anchors_measure(r, measured, start):
             r.attrs += measured
+        if measured:
             return
         sided = self.along_side_of(r.groups, negated)
         if sided:   # "along the north side of the road": along it, and north of it
@@ -551,6 +553,38 @@ class _Parser(AnchorRules):
         reach = self.trailing_distance() if rel.kind in BEARINGS and not negated else None
         if reach is not None:   # "east of the road within 50 m": and within 50 m of it
             r.relations.append(Relation("within_m", rel.anchor, reach, False, True))
+
+    def anchors_measure(self, r: _Reading, measured: List[Attribute], start: int) -> bool:
+        """A measure right after an anchor's name (``start``: where it begins) that no
+        object of the target's can have, nor lack, and the anchor's can, put on that anchor:
+        "cars near a building larger than 500 m2", "cars on roads wider than 10 m" (said);
+        else False ("cars near the road longer than 5 m" stay the cars)."""
+        def beyond(groups: Sequence[str]) -> bool:   # every group's objects smaller
+            limits = [lx.LARGEST_OBJECTS.get(g) for g in groups]
+            return bool(groups) and all(
+                lim is not None and a.kind in lim and a.amount is not None
+                and a.amount > lim[a.kind] for lim in limits for a in measured)
+
+        if not r.relations or not beyond(r.groups):
+            return False
+        j = start
+        while j > 0 and (self.t[j - 1] in lx.FILLER_WORDS or self.t[j - 1] == ","):
+            j -= 1   # "the buildings where area > 200"
+        named = {self.vocab.category_named(" ".join(self.t[k:j])) for k in (j - 1, j - 2)
+                 if k >= 0} - {None}
+        last = [k for k, rel in enumerate(r.relations) if named & set(rel.anchor.categories)]
+        if not last:
+            return False
+        rel = r.relations[last[-1]]
+        if beyond([self.vocab.group_of(c) for c in rel.anchor.categories]):
+            return False
+        anchor = replace(rel.anchor, attributes=rel.anchor.attributes + tuple(measured))
+        r.relations[last[-1]] = replace(rel, anchor=anchor)
+        said = ", ".join(a.text() for a in measured)
+        size = {"length": "long", "width": "wide"}.get(measured[0].kind, "large")
+        self.notes.append(f"'{said}' read as the {anchor.categories[0]}'s: a {r.groups[0]} is "
+                          f"never that {size}")
+        return True
 
     def finished(self, r: _Reading) -> Target:
         """The target ``r`` holds, once what it says is checked: one rank, an ordinal with its

@@ -56,6 +56,10 @@ _SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
             "upper": ("top", "northernmost"), "lower": ("bottom", "southernmost")}
 _EXAMPLES = r"(?:such\s+as|like|including|incl\.?|e\.?g\.?|for\s+(?:example|instance))"
 _GENERIC_PLURALS = "objects|things|features"
+#: another of an object's own kind: "each other", "another building", "a neighbouring house"
+_ANOTHER = (r"(?:each\s+other|one\s+another|(?:an)?other\s+(?:buildings?|houses?)|"
+            r"(?:a|the)\s+(?:neighbou?ring\s+(?:building|house)|neighbou?r))\b")
+_A_WALL = r"(?:sharing|share|shares)\s+(?:an?\s+)?(?:party\s+)?walls?"
 #: names joined by and, or and commas: "cars, trucks and buses", "a house or a shed"
 _NAME_LIST = (rf"(?:(?:the|an?)\s+)?(?:{_ANY_NAMES})(?:e?s)?(?:\s*(?:,|\band\b|\bor\b)\s*"
               rf"(?:(?:the|an?)\s+)?(?:{_ANY_NAMES})(?:e?s)?\b)*")
@@ -402,6 +406,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "outside a 50 m buffer of the road": more than 50 m from it
     (r"\boutside\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+buffer\s+"
      r"(?:around|of|from|along)\b", r" more than \1 from "),
+    # "inside the 20 m road buffer", "outside the 50 m river buffer": of the road, the river
+    (r"\b(in|inside|within|outside)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*-?\s*[^\W\d_]+)\s+"
+     r"((?!buffer\b)[^\W\d_]+(?:\s+(?!buffer\b)[^\W\d_]+)?)\s+buffer(?:\s+zone)?\b",
+     lambda m: f" {'more than' if m.group(1).lower() == 'outside' else 'within'} {m.group(2)} "
+               f"{'from' if m.group(1).lower() == 'outside' else 'of'} the {m.group(3)} "),
+    # "buildings sharing a wall", "houses attached to each other": touching each other
+    (rf"\b(?:(?:attached|joined|connected)\s+to|{_A_WALL}(?:\s+with)?)\s+{_ANOTHER}",
+     " touching each other "),
+    (rf"\b{_A_WALL}\b", " touching each other "),
+    # "buildings sorted by area": every building (the layer holds the areas to sort by)
+    (r"\b(?:sorted|ordered|ranked|listed)\s+by\s+(?:area|size|length|width|footprint)"
+     r"(?:\s+(?:descending|ascending))?\b", " "),
     # "in a 100 m buffer around the river", "within the 50 m buffer of the road": within it;
     # "overlapping with", "intersects with": overlapping, intersects
     (r"\b(?:in|inside|within)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"

@@ -850,3 +850,36 @@ def test_centre_lines_and_slums_are_said() -> None:
     p = parse("slums")
     assert p.summary() == "grounded: building"
     assert p.notes == ("'slums' read as any building: a building's status is not seen from above",)
+
+
+def test_a_measure_no_target_reaches_is_the_anchors() -> None:
+    """After an anchor's name, a measure no vehicle reaches is the anchor's (it was the cars'
+    : "cars over 500 m2"); one a vehicle may have stays the target's."""
+    p = parse("cars near a building larger than 500 m2")
+    assert p.summary() == "grounded: car near building over 500 m2 (<= 10 m)"
+    assert p.notes == ("'over 500 m2' read as the building's: a vehicle is never that large",)
+    assert parse("cars on roads wider than 10 m").summary() == (
+        "grounded: car on road over 10 m wide")
+    assert parse("cars on roads within 100 m of buildings over 500 m2").summary() == (
+        "grounded: car on road within 100 m of building over 500 m2")
+    assert parse("cars near buildings smaller than 200 m2").summary() == (
+        "grounded: car near building under 200 m2 (<= 10 m)")
+    # a vehicle's measure, or a target that may be of any size: the target's
+    assert parse("cars near the road longer than 5 m").summary() == (
+        "grounded: car over 5 m long near road (<= 6 m)")
+    assert parse("buildings near roads wider than 10 m").summary() == (
+        "grounded: building over 10 m wide near road (<= 20 m)")
+    assert parse("cars near trucks longer than 40 m").summary() == (
+        "grounded: car over 40 m long near truck (<= 6 m)")
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("cars inside the 20 m road buffer", "grounded: car within 20 m of road"),
+    ("buildings outside the 50 m river buffer", "grounded: building more than 50 m from water"),
+    ("buildings sorted by area", "grounded: building"),
+    ("buildings sharing a wall", "grounded: building within 1 m of building"),
+    ("buildings that share a party wall", "grounded: building within 1 m of building"),
+    ("houses joined to a neighbouring house", "grounded: building within 1 m of building"),
+])
+def test_buffers_named_by_their_object_sorting_and_shared_walls(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
