@@ -174,6 +174,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("water", "water", ("water", "water body", "open water", "river", "lake", "pond",
                                 "sea", "pool", "swimming pool", "canal", "stream", "ocean",
                                 "reservoir", "lagoon", "fishpond", "fish pond", "creek",
+                                "main river",
                                 "brook", "estuary", "channel", "water channel", "ditch",
                                 "drainage channel", "drainage canal", "drainage ditch",
                                 "irrigation channel", "irrigation canal", "irrigation ditch",
@@ -858,6 +859,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "a legal status, which one image does not show"),
     **dict.fromkeys(("upstream", "downstream"),
                     "the water's flow, which one image does not show"),
+    **dict.fromkeys(("risk", "risks", "prone", "vulnerable", "floodplain", "floodplains"),
+                    "a risk, which one image does not show"),
 }
 #: names of a building by its use (singular): read as any building, and said so in the
 #: plan's notes

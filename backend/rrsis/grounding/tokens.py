@@ -406,6 +406,23 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "outside a 50 m buffer of the road": more than 50 m from it
     (r"\boutside\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+buffer\s+"
      r"(?:around|of|from|along)\b", r" more than \1 from "),
+    # "in the riparian zone (buffer, corridor)": along the river; "within the 30 m riparian
+    # buffer": within 30 m of it
+    (r"\b(?:in|within|inside)\s+(?:the|a)\s+(?:(\d+(?:\.\d+)?\s*-?\s*[^\W\d_]+)\s+)?riparian\s+"
+     r"(?:zone|buffer|area|corridor|strip)s?\b",
+     lambda m: f" within {m.group(1)} of the river " if m.group(1) else " along the river "),
+    # "houses on the west bank of the river": on its west side; "trees along the south bank":
+    # of the river
+    (r"\b(on|along)\s+the\s+(north|south|east|west)(?:ern)?\s+(?:bank|shore)\s+(?=of\b)",
+     r" \1 the \2 side "),
+    (r"\b(on|along)\s+the\s+(north|south|east|west)(?:ern)?\s+(?:bank|shore)\b",
+     r" \1 the \2 side of the river "),
+    # "buildings without road access": not connected to a road ("with road access": connected)
+    (r"\b(?:without|with\s+no|lacking)\s+(?:road|street)\s+access\b", " not connected to a road "),
+    (r"\bwith\s+(?:road|street)\s+access\b", " connected to a road "),
+    # "more than 500 m from the nearest road": from any road (the nearest decides)
+    (rf"(\d\s*(?:{_UNITS})\s+(?:away\s+)?(?:from|of|to))\s+the\s+(?:nearest|closest)\b",
+     r"\1 the "),
     # "inside the 20 m road buffer", "outside the 50 m river buffer": of the road, the river
     (r"\b(in|inside|within|outside)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*-?\s*[^\W\d_]+)\s+"
      r"((?!buffer\b)[^\W\d_]+(?:\s+(?!buffer\b)[^\W\d_]+)?)\s+buffer(?:\s+zone)?\b",

@@ -883,3 +883,24 @@ def test_a_measure_no_target_reaches_is_the_anchors() -> None:
 ])
 def test_buffers_named_by_their_object_sorting_and_shared_walls(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("structures within the 30 m riparian buffer", "grounded: building within 30 m of water"),
+    ("buildings in the riparian zone", "grounded: building along water (<= 20 m)"),
+    ("houses on the west bank of the river", "grounded: building west of water"),
+    ("trees along the south bank", "grounded: tree along water (<= 10 m) south of water"),
+    ("buildings without road access", "grounded: building not within 1 m of road"),
+    ("buildings more than 500 m from the nearest road",
+     "grounded: building more than 500 m from road"),
+    ("the main river", "grounded: water"),
+])
+def test_banks_riparian_zones_road_access_and_the_nearest_anchor(text: str,
+                                                                 summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+def test_a_risk_is_said() -> None:
+    p = parse("houses at risk of flooding near the river")
+    assert p.mode == "end_to_end"
+    assert "'risk' asks for a risk, which one image does not show" in p.notes
