@@ -645,7 +645,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(with|without|no|any)\s+traffic\b", r" \1 vehicles "),
     (rf"\b(?:the\s+)?(?:busiest|most\s+congested)\s+((?:{_ROAD_NAMES})s?)\b",
      r" the \1 with the most vehicles "),
-    (rf"\b(?:busy|congested)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 with many vehicles "),
+    (rf"\b(?:busy|congested|crowded|packed|jammed)\s+((?:{_ROAD_NAMES})s?|{_PARKING})\b",
+     r" \1 with many vehicles "),
     # "roads with no cars", "with zero cars", "with exactly 0 cars": with none, which is
     # without the one thing named ("with no pool and a garden" has the garden; "with no more
     # than 2 cars" is a count)

@@ -904,3 +904,14 @@ def test_a_risk_is_said() -> None:
     p = parse("houses at risk of flooding near the river")
     assert p.mode == "end_to_end"
     assert "'risk' asks for a risk, which one image does not show" in p.notes
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("trees growing along the river", "grounded: tree along water (<= 10 m)"),
+    ("grass growing on roofs", "grounded: low vegetation on building"),
+    ("crowded parking lots", "grounded: parking lot with at least 5 vehicle (<= 3 m)"),
+    ("packed car parks", "grounded: parking lot with at least 5 vehicle (<= 3 m)"),
+    ("crowded buildings", "grounded: building in a group of at least 3 building (<= 10 m apart)"),
+])
+def test_growing_and_crowded_ways(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
