@@ -74,7 +74,7 @@ from .ranks import Rank, keeps_one
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .slips import Reading, mend
-from .tokens import names_read, rewritten_words, tokenize, without_names
+from .tokens import rewritten_words, said_readings, tokenize, without_names
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -840,7 +840,7 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
         return Plan(text, "end_to_end", reason="too deeply nested")
     return Plan(text, "grounded", targets,
                 notes=tuple(parser.notes + _use_notes(without_names(text), vocabulary)
-                            + names_read(text)))
+                            + said_readings(text)))
 
 
 def _use_notes(text: str, vocabulary: lx.Vocabulary) -> List[str]:

@@ -151,23 +151,27 @@ def _no_slip(name: str) -> bool:
     return not any(lx.BASE_VOCABULARY.readings(w) for w in name.split())
 
 
-def names_read(text: str) -> List[str]:
-    """The plan's notes on the names of places the rewrites read ("'Mombasa Road' read as any
-    road", "'Kampala' read as the place the image shows"): said, as a building's use is. Read
-    in the text as those rewrites see it ("buildings in Kampala, please": the request gone)."""
-    for pattern, replacement in REWRITES[:REWRITES.index(_NAME_REWRITES[0])]:
-        text = re.sub(pattern, replacement, text, flags=re.I)
+def said_readings(text: str) -> List[str]:
+    """The plan's notes on what the rewrites read for the analyst: the names of places
+    ("'Mombasa Road' read as any road", "'Kampala' read as the place the image shows") and a
+    walk ("'walking distance' read as within 400 m"): said, as a building's use is. Read in
+    the text as those rewrites see it ("buildings in Kampala, please": the request gone)."""
     notes = []
-    for pattern, rewrite in _NAME_REWRITES:
+    for pattern, rewrite in REWRITES:
         kind = {_NAMED_WAY: "any road: a road's", _NUMBERED_WAY: "any road: a road's",
                 _NAMED_WATER: "any water: a water's"}.get(pattern)
-        for m in re.finditer(pattern, text, re.I):
+        for m in re.finditer(pattern, text, re.I) if (pattern, rewrite) in _SAID else ():
             said = re.sub(r"^the\s+", "", m.group(0).strip(), flags=re.I)
-            if kind is None and _place(m):
+            if pattern == PLACE_NAME.pattern and _place(m):
                 notes.append(f"{m.group(1)!r} read as the place the image shows")
+            elif pattern == _WALK:
+                notes.append(f"{said!r} read as {rewrite(m).strip()}: a walk of "
+                             f"{WALK_M_PER_MINUTE:g} m a minute, as the crow flies")
             elif kind is not None and rewrite(m) != m.group(0):
                 notes.append(f"{said!r} read as {kind} name is not seen from above")
         text = re.sub(pattern, rewrite, text, flags=re.I)
+        if (pattern, rewrite) == _SAID[-1]:
+            break
     return list(dict.fromkeys(notes))
 
 
@@ -186,6 +190,25 @@ _NAME_REWRITES: Tuple[Tuple[str, Callable[["re.Match[str]"], str]], ...] = (
     (_NUMBERED_WAY, lambda m: " the road "),
     (_NAMED_WATER, lambda m: " the water " if _water(m) else m.group(0)),
     (PLACE_NAME.pattern, lambda m: " " if _place(m) else m.group(0)))
+#: a walk: "within walking distance of" (five minutes), "within a 10-minute walk of",
+#: "10 minutes' walk from": within the distance walked, as the crow flies
+WALK_M_PER_MINUTE = 80.0
+_MINUTES = rf"(\d+(?:\.\d+)?|{_either(lx.NUMBER_WORDS)})\s*-?\s*min(?:ute)?s?'?"
+_WALK = (rf"\b(?:with)?in\s+(?:(?:a|an|the)\s+)?(?:(?:short|easy)\s+)?(?:(?:walking|walkable)\s+"
+         rf"distance|(?:{_MINUTES}\s+)?walk)\s+(?:of|from)\b"
+         rf"|\b{_MINUTES}\s+walk\s+(?:of|from|away\s+from)\b")
+
+
+def _walked(m: "re.Match[str]") -> str:
+    said = (m.group(1) or m.group(2) or "5").lower()
+    minutes = float(lx.NUMBER_WORDS.get(said, said))
+    return f" within {minutes * WALK_M_PER_MINUTE:g} m of "
+
+
+#: the rewrites :func:`said_readings` says, the last of them last
+_SAID = (*_NAME_REWRITES, (_WALK, _walked))
+
+
 #: a colour as typed after a name ("light grey", "red"): :data:`REWRITES` make it a postmodifier
 _A_COLOUR = rf"((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))"
 
@@ -327,6 +350,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # and after it: "cars on the road, please", "the roads for me", "buildings, thanks"
     (r"(?:,\s*)?\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\b[\s.!?]*$", " "),
     *_NAME_REWRITES,
+    (_WALK, _walked),
+    # "a few metres from the road": next to it; "a short distance from the river": near it
+    (r"\b(?:(?:with)?in\s+)?(?:a\s+few|a\s+couple(?:\s+of)?|several)\s+(?:metres|meters|m|yards|"
+     r"feet|ft)\s+(?:away\s+)?(?:from|of)\b", " next to "),
+    (r"\b(?:(?:with)?in\s+)?a\s+short\s+(?:distance|way)\s+(?:away\s+)?(?:from|of)\b",
+     " near "),
     # the extent a run reads as an analyst names it: "buildings in the study area", "in the
     # area (region) of interest", "within the selected area", "in the current view"
     (r"\b(?:study|selected|visible|chosen|current|map)\s+(?:area|region|extent|view)\b"

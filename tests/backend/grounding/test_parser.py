@@ -915,3 +915,24 @@ def test_a_risk_is_said() -> None:
 ])
 def test_growing_and_crowded_ways(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+def test_a_walk_is_a_distance_said() -> None:
+    p = parse("buildings within walking distance of the river")
+    assert p.summary() == "grounded: building within 400 m of water"
+    assert p.notes == ("'within walking distance of' read as within 400 m of: a walk of 80 m a "
+                       "minute, as the crow flies",)
+    assert parse("houses within a five minute walk of the park").summary() == (
+        "grounded: building within 400 m of vegetation")
+    assert parse("houses 10 minutes' walk from the river").summary() == (
+        "grounded: building within 800 m of water")
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("houses a few metres from the road", "grounded: building next to road (<= 10 m)"),
+    ("cars a couple of metres from the building", "grounded: car next to building (<= 5 m)"),
+    ("buildings a short distance from the river", "grounded: building near water (<= 40 m)"),
+    ("buildings encircling the parking lot", "grounded: building near parking lot (<= 20 m)"),
+])
+def test_vague_short_distances(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
