@@ -66,7 +66,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("vehicle", "vehicles", ("vehicle", "motor vehicle", "tractor", "farm vehicle",
                                      "construction vehicle", "excavator", "bulldozer",
                                      "digger", "veh"), "vehicle"),
-    Category("car", "cars", ("car", "automobile", "passenger car", "sedan", "taxi", "suv",
+    Category("car", "cars", ("car", "automobile", "auto", "passenger car", "sedan", "taxi", "suv",
                              "hatchback", "cab", "jeep", "police car", "patrol car",
                              "sports car", "station wagon", "estate car", "limousine",
                              "coupe", "convertible", "passenger vehicle"),
@@ -862,6 +862,14 @@ UNMEASURED_WORDS: Dict[str, str] = {
                     "the water's flow, which one image does not show"),
     **dict.fromkeys(("risk", "risks", "prone", "vulnerable", "floodplain", "floodplains"),
                     "a risk, which one image does not show"),
+    # a tree's species or a field's crop: "mango trees", "maize fields", "pine forest"
+    **dict.fromkeys(("pine", "pines", "oak", "oaks", "fir", "firs", "spruce", "birch", "maple",
+                     "olive", "cypress", "mango", "coconut", "eucalyptus", "acacia", "citrus",
+                     "apple", "teak", "cedar", "beech", "willow", "poplar", "baobab", "maize",
+                     "corn", "wheat", "barley", "sorghum", "millet", "cassava", "sugarcane",
+                     "banana", "tea", "coffee", "cocoa", "cacao", "cotton", "soy", "soybean",
+                     "potato"),
+                    "a species or a crop, which the grounding does not tell apart"),
 }
 #: names of a building by its use (singular): read as any building, and said so in the
 #: plan's notes

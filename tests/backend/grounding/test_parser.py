@@ -936,3 +936,12 @@ def test_a_walk_is_a_distance_said() -> None:
 ])
 def test_vague_short_distances(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+def test_a_species_or_a_crop_is_said() -> None:
+    p = parse("mango trees")
+    assert p.mode == "end_to_end"
+    assert p.notes == ("'mango' asks for a species or a crop, which the grounding does not tell "
+                       "apart",)
+    assert "'maize' asks for a species or a crop, which the grounding does not tell apart" in (
+        parse("maize fields").notes)
