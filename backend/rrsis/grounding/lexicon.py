@@ -830,7 +830,7 @@ UNMEASURED_WORDS: Dict[str, str] = {
                      "skyscraper", "skyscrapers", "elevated"),
                     "a height, which one image does not measure"),
     **dict.fromkeys(("metal", "metallic", "tin", "concrete", "wooden", "wood", "brick", "thatched",
-                     "asphalt", "gravel", "tiled", "corrugated", "unpaved", "tarmac",
+                     "asphalt", "gravel", "tiled", "corrugated", "unpaved", "tarmac", "iron",
                      "cobbled", "cobblestone"),
                     "a material, which the grounding does not tell apart"),
     **dict.fromkeys(MOTION_WORDS, "motion, which one image does not show"),

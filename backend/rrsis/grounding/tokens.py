@@ -505,6 +505,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" that are \1 "),
     (rf"\b(?:colou?red|painted)\s+{_A_COLOUR}\b", r" that are \1 "),
     (rf"\bin\s+{_A_COLOUR}\s*(?=$|,|\band\b|\bor\b)", r" that are \1 "),
+    # "greater than or equal to", "equal to or more than": at least; "less than or equal to":
+    # at most; "much larger than", "far more than": the comparison (its degree unmeasured)
+    (r"\b(?:(?:greater|larger|bigger|more|higher|longer|wider)\s+than\s+or\s+equal\s+to|"
+     r"equal\s+to\s+or\s+(?:greater|larger|bigger|more|higher|longer|wider)\s+than)\b",
+     " at least "),
+    (r"\b(?:(?:less|smaller|fewer|lower|shorter|narrower)\s+than\s+or\s+equal\s+to|"
+     r"equal\s+to\s+or\s+(?:less|smaller|fewer|lower|shorter|narrower)\s+than)\b", " at most "),
+    (r"\b(?:much|far|significantly|considerably|substantially|way|markedly|notably)\s+"
+     r"(?=(?:larger|bigger|smaller|longer|shorter|wider|narrower|darker|brighter|lighter|"
+     r"greater|more|less|fewer)\s+than\b)", " "),
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
     (r"\b(?:other than|(?<!far )(?<!widely )(?<!well )apart from|aside from|rather than|"
@@ -735,8 +745,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:densest|most dense|tightest|most crowded)\s+(?=(?:clusters?|groups?)\b)",
      " largest "),
     # "above-average size", "of below average size": against the category's mean
-    (r"\b(?:of )?above[- ]average(?: size)?\b", " larger than average "),
-    (r"\b(?:of )?below[- ]average(?: size)?\b", " smaller than average "),
+    (r"\b(?:of )?above[- ]average(?:[- ]sized?)?\b", " larger than average "),
+    (r"\b(?:of )?below[- ]average(?:[- ]sized?)?\b", " smaller than average "),
     # "red cars and white ones", "the largest building and the 2 smallest ones": "ones" is the
     # name again (a filler elsewhere, it made "white" a second colour of the same cars)
     (rf"\b(?=[^\W\d_]+(?:\s+[^\W\d_]+){{0,2}}\s+(?:and|or|but)\s)((?:{_ANY_NAMES})(?:e?s)?)"

@@ -945,3 +945,19 @@ def test_a_species_or_a_crop_is_said() -> None:
                        "apart",)
     assert "'maize' asks for a species or a crop, which the grounding does not tell apart" in (
         parse("maize fields").notes)
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("buildings with area greater than or equal to 100 m2", "grounded: building over 100 m2"),
+    ("buildings with an area equal to or more than 100 m2", "grounded: building over 100 m2"),
+    ("cars less than or equal to 5 m long", "grounded: car under 5 m long"),
+    ("buildings much larger than 100 m2", "grounded: building over 100 m2"),
+    ("buildings far larger than average", "grounded: building larger than average"),
+    ("above-average sized buildings", "grounded: building larger than average"),
+    # "a lot" may be a parking lot: no degree
+    ("roads with a lot wider than 10 m",
+     "end to end: 'roads with a lot wider than 10 m' (no relation or attribute understood at "
+     "'with')"),
+])
+def test_or_equal_to_and_degrees_of_a_comparison(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
