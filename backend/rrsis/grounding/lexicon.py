@@ -698,7 +698,9 @@ UNITS_M: Dict[str, float] = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0
                              "kilometre": 1000.0, "kilometres": 1000.0, "ft": 0.3048,
                              "foot": 0.3048, "feet": 0.3048, "yd": 0.9144, "yard": 0.9144,
                              "yards": 0.9144, "mi": 1609.344, "mile": 1609.344,
-                             "miles": 1609.344}
+                             "miles": 1609.344,
+                             # as notes and tables abbreviate them
+                             "mtr": 1.0, "mtrs": 1.0, "mts": 1.0, "kms": 1000.0, "yds": 0.9144}
 # "larger than 100 m2", "over 2 ha", "shorter than 10 m": a threshold on each object's
 # ground area (an area unit) or its length (a length unit: the longer side)
 COMPARATIVES: Dict[Tuple[str, ...], str] = {
@@ -726,7 +728,9 @@ AREA_UNITS_M2: Dict[Tuple[str, ...], float] = {
     ("square", "kilometres"): 1e6, ("square", "kilometers"): 1e6, ("ha",): 1e4,
     ("hectare",): 1e4, ("hectares",): 1e4, ("ft", "2"): _SQ_FT, ("ft²",): _SQ_FT,
     ("sq", "ft"): _SQ_FT, ("square", "feet"): _SQ_FT, ("square", "foot"): _SQ_FT,
-    ("acre",): 4046.8564224, ("acres",): 4046.8564224}
+    ("acre",): 4046.8564224, ("acres",): 4046.8564224, ("sq", "metres"): 1.0,
+    ("sq", "meters"): 1.0, ("sq", "metre"): 1.0, ("sq", "meter"): 1.0, ("sq", "mtrs"): 1.0,
+    ("sq", "kilometres"): 1e6, ("sq", "kilometers"): 1e6, ("sq", "feet"): _SQ_FT}
 SIZE_NOUNS = frozenset({"area", "size", "footprint", "surface", "length", "width", "diameter"})
 WIDTH_COMPARATIVES = frozenset({("wider", "than"), ("narrower", "than")})
 #: a comparative against its category's mean: before the name ("the larger buildings", "darker

@@ -164,6 +164,8 @@ def said_readings(text: str) -> List[str]:
             said = re.sub(r"^the\s+", "", m.group(0).strip(), flags=re.I)
             if pattern == PLACE_NAME.pattern and _place(m):
                 notes.append(f"{m.group(1)!r} read as the place the image shows")
+            elif pattern in (_DECIMAL_COMMA, _THOUSANDS_DOT):
+                notes.append(f"{said!r} read as {rewrite(m)}")
             elif pattern == _WALK:
                 notes.append(f"{said!r} read as {rewrite(m).strip()}: a walk of "
                              f"{WALK_M_PER_MINUTE:g} m a minute, as the crow flies")
@@ -205,8 +207,18 @@ def _walked(m: "re.Match[str]") -> str:
     return f" within {minutes * WALK_M_PER_MINUTE:g} m of "
 
 
+_A_UNIT = r"\s*(?:m2|m²|sq\b|sqm\b|square\b|ha\b|hectares?\b|km\b|m\b|metres?\b|meters?\b)"
+_DECIMAL_COMMA = rf"(?<![\d.,])(\d+),(\d{{1,2}})(?={_A_UNIT})"
+_THOUSANDS_DOT = rf"(?<![\d.,])([1-9]\d{{0,2}})\.(\d{{3}})(?![\d.,])(?={_A_UNIT})"
+#: numbers as a continental European writes them, before a unit: "20,5 m" is 20.5 m,
+#: "1.000 m2" 1000 m2 (said: as typed elsewhere, 1.000 would be one)
+_NUMBERS_AS_WRITTEN: Tuple[Tuple[str, Callable[["re.Match[str]"], str]], ...] = (
+    (_DECIMAL_COMMA, lambda m: f"{m.group(1)}.{m.group(2)}"),
+    (_THOUSANDS_DOT, lambda m: f"{m.group(1)}{m.group(2)}"))
+
+
 #: the rewrites :func:`said_readings` says, the last of them last
-_SAID = (*_NAME_REWRITES, (_WALK, _walked))
+_SAID = (*_NUMBERS_AS_WRITTEN, *_NAME_REWRITES, (_WALK, _walked))
 
 
 #: a colour as typed after a name ("light grey", "red"): :data:`REWRITES` make it a postmodifier
@@ -320,10 +332,14 @@ def _rectangle_area(match: "re.Match[str]") -> str:
 #: (pattern, replacement: a template or a function of the match), applied in order,
 #: case-insensitive
 REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
+    *_NUMBERS_AS_WRITTEN,
     # "one hundred metres", "twenty-five", "fifteen": the number ("one", "two" as they are);
     # "a dozen": 12; "a quarter mile": 0.25 of it
     (_NUMBER_RUN, _spelled_number),
     (r"\ba\s+dozen\b", " 12 "),
+    # "within a kilometre of", "over an acre": one of them
+    (r"\b(within|than|over|under|about|around|beyond|exceeding)\s+an?\s+(?=(?:kilomet(?:re|er)|"
+     r"km|mile|metre|meter|hectare|acre|foot|yard)\b)", r"\1 1 "),
     (r"\ba\s+quarter(?:\s+of\s+an?)?\s+(?=(?:miles?|km|kilomet(?:re|er)s?)\b)", " 0.25 "),
     # a request around the expression: "can you find buildings close to water", "I want the
     # red cars", "give me the trees" ("please", "show me", "find" are fillers already)

@@ -961,3 +961,28 @@ def test_a_species_or_a_crop_is_said() -> None:
 ])
 def test_or_equal_to_and_degrees_of_a_comparison(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("buildings within 20 mtrs of the road", "grounded: building within 20 m of road"),
+    ("buildings within 0.5 kms of the river", "grounded: building within 500 m of water"),
+    ("buildings within 30 yds of the road", "grounded: building within 27.432 m of road"),
+    ("buildings larger than 100 sq metres", "grounded: building over 100 m2"),
+    ("buildings within a kilometre of the river", "grounded: building within 1000 m of water"),
+    ("buildings over an acre", "grounded: building over 4046.86 m2"),
+])
+def test_units_as_abbreviated_and_one_of_them(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
+    p = parse("buildings over 1.000 m2")
+    assert p.summary() == "grounded: building over 1000 m2"
+    assert p.notes == ("'1.000' read as 1000",)
+    q = parse("buildings within 20,5 m of the road")
+    assert q.summary() == "grounded: building within 20.5 m of road"
+    assert q.notes == ("'20,5' read as 20.5",)
+    # a decimal point and a thousands comma as before
+    assert parse("buildings within 0.500 km of the river").summary() == (
+        "grounded: building within 500 m of water")
+    assert parse("buildings over 1,000 m2").summary() == "grounded: building over 1000 m2"
