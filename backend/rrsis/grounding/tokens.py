@@ -517,9 +517,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: f" {lx.COLOUR_ALIASES[m.group(1).lower()]} "),
     # "cars of a dark colour", "cars coloured red", "roofs painted white", "roofs in red"
     # (last): the colour said after the name, as "cars that are red"
-    (rf"\b(?:of|with|in)\s+(?:an?\s+)?{_A_COLOUR}\s+(?:colou?r|hue|shade|tone)\b",
+    (rf"\b(?:of|with|in|having)\s+(?:an?\s+)?{_A_COLOUR}\s+(?:colou?r|hue|shade|tone)\b",
      r" that are \1 "),
     (rf"\b(?:colou?red|painted)\s+{_A_COLOUR}\b", r" that are \1 "),
+    # as a table or a telegram says it: "car colour white", "cars color is white", "vehicle
+    # white colour", "white colour cars", "building red roof"
+    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+(?:colou?r\s+(?:is\s+|=\s*|:\s*)?{_A_COLOUR}|"
+     rf"{_A_COLOUR}\s+colou?r)\b", lambda m: f" {m.group(1)} that are {m.group(2) or m.group(3)} "),
+    (rf"\b{_A_COLOUR}[\s-]+colou?r\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 "),
+    (rf"\b((?:building|{_BUILDING_NAMES})(?:e?s)?)\s+{_A_COLOUR}\s+(roofs?|rooftops?)\b",
+     r" \1 with \2 \3 "),
     (rf"\bin\s+{_A_COLOUR}\s*(?=$|,|\band\b|\bor\b)", r" that are \1 "),
     # "greater than or equal to", "equal to or more than": at least; "less than or equal to":
     # at most; "much larger than", "far more than": the comparison (its degree unmeasured)
@@ -531,6 +538,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:much|far|significantly|considerably|substantially|way|markedly|notably)\s+"
      r"(?=(?:larger|bigger|smaller|longer|shorter|wider|narrower|darker|brighter|lighter|"
      r"greater|more|less|fewer)\s+than\b)", " "),
+    # as a learner may say it: "near by", "close by the river", "houses close road", "on top
+    # the bridge", "building with big size"
+    (r"\bnear\s+by\b", " nearby "), (r"\bclose\s+by\b", " near "),
+    (rf"\bclose\s+(?=(?:the\s+|a\s+|an\s+)?(?:{_ANY_NAMES})\b)", " close to "),
+    (r"\bon\s+top\s+(?=the\b)", " on top of "),
+    (r"\bwith\s+(?:an?\s+)?(big|large|small|huge|tiny|medium)\s+size\b", r" of \1 size "),
     # "w/", "w/o", "w/in": with, without, within
     (r"\bw/o\b", " without "), (r"\bw/in\b", " within "), (r"\bw/", " with "),
     (r"\b(?:other than|(?<!far )(?<!widely )(?<!well )apart from|aside from|rather than|"

@@ -986,3 +986,24 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     assert parse("buildings within 0.500 km of the river").summary() == (
         "grounded: building within 500 m of water")
     assert parse("buildings over 1,000 m2").summary() == "grounded: building over 1000 m2"
+
+
+@pytest.mark.parametrize("text, summary", [
+    # as a learner may say it
+    ("buildings near by the road", "grounded: building near road (<= 20 m)"),
+    ("houses close road", "grounded: building near road (<= 20 m)"),
+    ("trees close by the river", "grounded: tree near water (<= 20 m)"),
+    ("building with big size", "grounded: large building"),
+    # a colour as a table or a telegram says it
+    ("car colour white", "grounded: white car"),
+    ("cars color is white", "grounded: white car"),
+    ("vehicle white colour", "grounded: white vehicle"),
+    ("all the white colour cars", "grounded: white car"),
+    ("buildings having red colour", "grounded: red building"),
+    ("house red roof near road", "grounded: red building near road (<= 20 m)"),
+    # a roof's colour only after a building's name
+    ("forest bright roofs",
+     "end to end: 'forest bright roofs' (no relation or attribute understood at 'roofs')"),
+])
+def test_telegraphic_and_learners_english(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
