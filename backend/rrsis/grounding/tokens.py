@@ -505,6 +505,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other
     (rf"\bneither\s+((?:{_RELATION_LEADS})\b.*?)\s+nor\b", r" not \1 and not "),
+    # "neither cars nor trucks" as the whole expression: anything but them
+    (rf"^\s*neither\s+({_NAME_LIST})\s+nor\s+(?={_NAME_LIST}\s*[.!?]*\s*$)", r" not \1 or "),
     # "cars lined up along the road", "buildings arranged along it": along it
     (r"\b(?:lined|lining|queued|queuing) up\b", " "),
     # "100-200 m2": a range (before hyphens become spaces)

@@ -1007,3 +1007,10 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
 ])
 def test_telegraphic_and_learners_english(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+def test_neither_of_two_names_is_everything_else() -> None:
+    assert parse("neither buildings nor roads").summary() == (
+        "grounded: vehicle | vegetation | water | bare land")
+    # more after them: whole, as before
+    assert parse("neither cars nor trucks near the road").mode == "end_to_end"
