@@ -355,8 +355,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"|,?\s*{_EXAMPLES},?\s+{_NAME_LIST})", r" \1 "),
     # "centre lines", "center-line": one word (lexicon.CENTRE_LINE_NOUNS)
     (r"\bcent(?:er|re)[\s-]*line(s?)\b", r" centreline\1 "),
-    # a label before it, as a form or a script puts it: "query: cars near the road"
+    # a label before it, as a form or a script puts it: "query: cars near the road", "1.
+    # buildings" (an item of a list), "<cars>"; "(all)" after the name
     (r"^\s*(?:query|expression|prompt|text|input|search|q)\s*:", " "),
+    (r"^\s*\d{1,3}[.)]\s+(?=[^\W\d_])", " "), (r"^\s*<\s*([^<>]*?)\s*>\s*$", r" \1 "),
+    (r"\(\s*(?:all|every\s+one|all\s+of\s+them)\s*\)", " "),
     # abbreviations of notes and tables: "adj. to", "approx. 20 m", "c. 20 m", "excl. those",
     # "sans trees", "cars, trucks etc." (the list is what it names)
     (r"\badj\.?(?=\s+to\b)", " adjacent "), (r"\bapprox\.?(?=\s)", " approximately "),

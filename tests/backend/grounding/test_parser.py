@@ -1014,3 +1014,14 @@ def test_neither_of_two_names_is_everything_else() -> None:
         "grounded: vehicle | vegetation | water | bare land")
     # more after them: whole, as before
     assert parse("neither cars nor trucks near the road").mode == "end_to_end"
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("1. buildings near the road", "grounded: building near road (<= 20 m)"),
+    ("<cars>", "grounded: car"),
+    ("buildings (all)", "grounded: building"),
+    ("buildings < 100 m2", "grounded: building under 100 m2"),
+])
+def test_an_item_of_a_list_and_brackets_around_it(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+    assert not parse(text).notes
