@@ -524,9 +524,9 @@ class _Parser(AnchorRules):
             return
         start = self.i
         measured = self.measures(negated)
-        if measured and not self.anchors_measure(r, measured, start):
-            r.attrs += measured
         if measured:
+            if not self.anchors_measure(r, measured, start):
+                r.attrs += measured
             return
         sided = self.along_side_of(r.groups, negated)
         if sided:   # "along the north side of the road": along it, and north of it

@@ -158,8 +158,7 @@ def said_readings(text: str) -> List[str]:
     the text as those rewrites see it ("buildings in Kampala, please": the request gone)."""
     notes = []
     for pattern, rewrite in REWRITES:
-        kind = {_NAMED_WAY: "any road: a road's", _NUMBERED_WAY: "any road: a road's",
-                _NAMED_WATER: "any water: a water's"}.get(pattern)
+        kind = _NAMED_KINDS.get(pattern)
         for m in re.finditer(pattern, text, re.I) if (pattern, rewrite) in _SAID else ():
             said = re.sub(r"^the\s+", "", m.group(0).strip(), flags=re.I)
             if pattern == PLACE_NAME.pattern and _place(m):
@@ -192,6 +191,8 @@ _NAME_REWRITES: Tuple[Tuple[str, Callable[["re.Match[str]"], str]], ...] = (
     (_NUMBERED_WAY, lambda m: " the road "),
     (_NAMED_WATER, lambda m: " the water " if _water(m) else m.group(0)),
     (PLACE_NAME.pattern, lambda m: " " if _place(m) else m.group(0)))
+_NAMED_KINDS = {_NAMED_WAY: "any road: a road's", _NUMBERED_WAY: "any road: a road's",
+                _NAMED_WATER: "any water: a water's"}
 #: a walk: "within walking distance of" (five minutes), "within a 10-minute walk of",
 #: "10 minutes' walk from": within the distance walked, as the crow flies
 WALK_M_PER_MINUTE = 80.0
@@ -207,11 +208,13 @@ def _walked(m: "re.Match[str]") -> str:
     return f" within {minutes * WALK_M_PER_MINUTE:g} m of "
 
 
-_A_UNIT = r"\s*(?:m2|m²|sq\b|sqm\b|square\b|ha\b|hectares?\b|km\b|m\b|metres?\b|meters?\b)"
+_SQUARE_METRES = r"\s*(?:m2|m²|sq\b|sqm\b|square\s+met)"
+_A_UNIT = rf"(?:{_SQUARE_METRES}|\s*(?:ha|hectares?|km|m|metres?|meters?)\b)"
 _DECIMAL_COMMA = rf"(?<![\d.,])(\d+),(\d{{1,2}})(?={_A_UNIT})"
-_THOUSANDS_DOT = rf"(?<![\d.,])([1-9]\d{{0,2}})\.(\d{{3}})(?![\d.,])(?={_A_UNIT})"
-#: numbers as a continental European writes them, before a unit: "20,5 m" is 20.5 m,
-#: "1.000 m2" 1000 m2 (said: as typed elsewhere, 1.000 would be one)
+_THOUSANDS_DOT = rf"(?<![\d.,])([1-9]\d{{0,2}})\.(\d{{3}})(?![\d.,])(?={_SQUARE_METRES})"
+#: numbers as a continental European writes them: "20,5 m" is 20.5 m (a thousands comma has
+#: three digits after it), "1.000 m2" 1000 m2 (no area is given to the square millimetre;
+#: "1.500 km" stays 1.5 km); said
 _NUMBERS_AS_WRITTEN: Tuple[Tuple[str, Callable[["re.Match[str]"], str]], ...] = (
     (_DECIMAL_COMMA, lambda m: f"{m.group(1)}.{m.group(2)}"),
     (_THOUSANDS_DOT, lambda m: f"{m.group(1)}{m.group(2)}"))

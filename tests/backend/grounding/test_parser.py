@@ -982,9 +982,12 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     q = parse("buildings within 20,5 m of the road")
     assert q.summary() == "grounded: building within 20.5 m of road"
     assert q.notes == ("'20,5' read as 20.5",)
-    # a decimal point and a thousands comma as before
+    # a decimal point and a thousands comma as before; a dot before three digits is a
+    # thousands separator before square metres only
     assert parse("buildings within 0.500 km of the river").summary() == (
         "grounded: building within 500 m of water")
+    assert parse("buildings within 1.500 km of the river").summary() == (
+        "grounded: building within 1500 m of water")
     assert parse("buildings over 1,000 m2").summary() == "grounded: building over 1000 m2"
 
 
