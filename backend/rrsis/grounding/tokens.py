@@ -61,8 +61,32 @@ _ANOTHER = (r"(?:each\s+other|one\s+another|(?:an)?other\s+(?:buildings?|houses?
             r"(?:a|the)\s+(?:neighbou?ring\s+(?:building|house)|neighbou?r))\b")
 _A_WALL = r"(?:sharing|share|shares)\s+(?:an?\s+)?(?:party\s+)?walls?"
 #: names joined by and, or and commas: "cars, trucks and buses", "a house or a shed"
-_NAME_LIST = (rf"(?:(?:the|an?)\s+)?(?:{_ANY_NAMES})(?:e?s)?(?:\s*(?:,|\band\b|\bor\b)\s*"
-              rf"(?:(?:the|an?)\s+)?(?:{_ANY_NAMES})(?:e?s)?\b)*")
+_NAME_LIST = re.compile(rf"(?:(?:the|an?)\s+)?(?:{_ANY_NAMES})(?:e?s)?(?:\s*(?:,|\band\b|\bor\b)"
+                        rf"\s*(?:(?:the|an?)\s+)?(?:{_ANY_NAMES})(?:e?s)?\b)*", re.I)
+#: up to a dozen words, with commas, where a list of names may begin
+_SOME_WORDS = r"[^\W\d_]+(?:(?:\s*,\s*|\s+)[^\W\d_]+){0,11}"
+
+
+def _listed(text: str) -> int:
+    """How long the list of names at the start of ``text`` is ("cars and trucks near the
+    road": "cars and trucks"), 0 where none begins it."""
+    for end in reversed([m.end() for m in re.finditer(r"[^\W\d_]+", text)]):
+        if _NAME_LIST.fullmatch(text[:end]):
+            return end
+    return 0
+
+
+def _examples(m: "re.Match[str]") -> str:
+    """Examples after a name are of it: the name, and what follows the examples; after
+    "objects" they are the names asked for ("objects such as cars")."""
+    generic, name, opening, words = m.groups()
+    n = _listed(words)
+    rest = words[n:]
+    if "(" in opening and not re.match(r"\s*\)", rest + m.string[m.end():]):
+        n = 0   # "(e.g. houses)": the bracket closes the list ("(houses only)" is more)
+    if n == 0:
+        return m.group(0)
+    return f" {words[:n] if generic else name} {rest}"
 _UNITS = _either({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"})
 _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
                            for n in c.names if " " not in n and n != "building"})
@@ -352,10 +376,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # examples after a name: "vehicles such as cars and trucks", "buildings (e.g. houses)",
     # "vehicles (cars and trucks)": the name, the examples are of it; after "objects" they
     # are what is asked for ("objects such as cars")
-    (rf"\b(?:{_GENERIC_PLURALS})\s*(?:\(\s*{_EXAMPLES},?\s+({_NAME_LIST})\s*\)"
-     rf"|,?\s*{_EXAMPLES},?\s+({_NAME_LIST}))", r" \1\2 "),
-    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s*(?:\(\s*(?:{_EXAMPLES},?\s+)?{_NAME_LIST}\s*\)"
-     rf"|,?\s*{_EXAMPLES},?\s+{_NAME_LIST})", r" \1 "),
+    (rf"\b(?:({_GENERIC_PLURALS})|((?:{_ANY_NAMES})(?:e?s)?))\s*(\(\s*(?:{_EXAMPLES},?\s+)?|"
+     rf",?\s*{_EXAMPLES},?\s+)({_SOME_WORDS})", _examples),
     # "centre lines", "center-line": one word (lexicon.CENTRE_LINE_NOUNS)
     (r"\bcent(?:er|re)[\s-]*line(s?)\b", r" centreline\1 "),
     # a label before it, as a form or a script puts it: "query: cars near the road", "1.
@@ -512,7 +534,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "neither near the road nor near the river": not the one and not the other
     (rf"\bneither\s+((?:{_RELATION_LEADS})\b.*?)\s+nor\b", r" not \1 and not "),
     # "neither cars nor trucks" as the whole expression: anything but them
-    (rf"^\s*neither\s+({_NAME_LIST})\s+nor\s+(?={_NAME_LIST}\s*[.!?]*\s*$)", r" not \1 or "),
+    (r"^\s*neither\s+(.{1,200}?)\s+nor\s+(.{1,200}?)\s*[.!?]*\s*$",
+     lambda m: f" not {m.group(1)} or {m.group(2)} " if _listed(m.group(1)) == len(m.group(1))
+     and _listed(m.group(2)) == len(m.group(2)) else m.group(0)),
     # "cars lined up along the road", "buildings arranged along it": along it
     (r"\b(?:lined|lining|queued|queuing) up\b", " "),
     # "100-200 m2": a range (before hyphens become spaces)
