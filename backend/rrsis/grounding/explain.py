@@ -17,7 +17,7 @@ from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
 from .plan import (ALL_BUT, MEASURE_RELATIONS, MEASURES, Plan, Relation, Target, count_words,
-                   ordinal, share_text)
+                   number_text, ordinal, share_text)
 from .rivals import COVER, MARGIN
 
 __all__ = ["explain_text", "explain_dict", "Scales", "BaseScales"]
@@ -114,7 +114,7 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             what = _MEASURE_WORDS[a.kind]
             unit = "m2" if a.kind == "area" else "m"
             side = "more" if a.value == "above" else "less"
-            limit = f"{a.amount:g} {unit}" if a.amount is not None else \
+            limit = f"{number_text(a.amount)} {unit}" if a.amount is not None else \
                 "the mean of its category's objects in the processed extent"
             lines.append(f"{indent}{neg}{what} is {side} than {limit}")
             continue

@@ -24,7 +24,7 @@ from .relations import BEARINGS
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
            "AVERAGED", "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "RELATION_WORDS",
-           "ordinal", "share_text"]
+           "ordinal", "share_text", "number_text"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width", "diameter")  # attributes with a threshold in ground units
@@ -68,6 +68,12 @@ RELATION_WORDS: Dict[str, str] = {
     **{kind: kind.replace("_", " ") for kind in MEASURE_RELATIONS}}
 
 
+def number_text(value: float) -> str:
+    """A measure as the plan writes it: "100", "4046.86", "1000000" ("1 km2", not "1e+06")."""
+    text = f"{value:g}"
+    return text if "e" not in text else f"{value:.0f}"
+
+
 @dataclass(frozen=True)
 class Attribute:
     """``kind``: colour | size | shape | orientation, ``value`` a name from the lexicon
@@ -94,7 +100,7 @@ class Attribute:
             side = "over" if self.value == "above" else "under"
             unit = {"area": "m2", "length": "m long", "width": "m wide",
                     "diameter": "m across"}[self.kind]
-            return f"{neg}{side} {self.amount:g} {unit}"
+            return f"{neg}{side} {number_text(self.amount)} {unit}"
         if self.kind == "edge":   # "at the image edge", "within 20 m of the image edge"
             reach = {"touching": "at", "near": "near",
                      "within": f"within {self.amount:g} m of"}[self.value]
@@ -216,7 +222,7 @@ class Relation:
             return f"{neg}{anchor} on both sides (<= {self.distance_m or 0:g} m)"
         if self.kind in ("within_m", "beyond_m"):
             prep = "of" if self.kind == "within_m" else "from"
-            return f"{neg}{words} {self.distance_m:g} m {prep} {anchor}"
+            return f"{neg}{words} {number_text(self.distance_m)} m {prep} {anchor}"
         dist = f" (<= {self.distance_m:g} m)" if self.kind in ("along", "next_to", "near",
                                                                 "between", "with", "most",
                                                                 "fewest", "parallel",

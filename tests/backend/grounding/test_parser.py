@@ -1028,3 +1028,7 @@ def test_neither_of_two_names_is_everything_else() -> None:
 def test_an_item_of_a_list_and_brackets_around_it(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
     assert not parse(text).notes
+
+
+def test_a_large_measure_is_written_out() -> None:
+    assert parse("buildings larger than 1 km2").summary() == "grounded: building over 1000000 m2"
