@@ -505,6 +505,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:(?:attached|joined|connected)\s+to|{_A_WALL}(?:\s+with)?)\s+{_ANOTHER}",
      " touching each other "),
     (rf"\b{_A_WALL}\b", " touching each other "),
+    # "bare patches in the field": patches of bare land
+    (r"\bbare\s+(?=patch(?:es)?\b)", " bare land "),
     # "buildings sorted by area": every building (the layer holds the areas to sort by)
     (r"\b(?:sorted|ordered|ranked|listed)\s+by\s+(?:area|size|length|width|footprint)"
      r"(?:\s+(?:descending|ascending))?\b", " "),

@@ -1032,3 +1032,12 @@ def test_an_item_of_a_list_and_brackets_around_it(text: str, summary: str) -> No
 
 def test_a_large_measure_is_written_out() -> None:
     assert parse("buildings larger than 1 km2").summary() == "grounded: building over 1000000 m2"
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("forest cover", "grounded: tree"), ("vegetation cover", "grounded: vegetation"),
+    ("irrigated fields near the river", "grounded: vegetation near water (<= 20 m)"),
+    ("bare patches in the field", "grounded: bare land on vegetation"),
+])
+def test_land_cover_as_analysts_name_it(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
