@@ -391,6 +391,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"(?<![\w.])c(?:a|irc)?\.\s*(?=\d)", " about "), (r"\bexcl\.?(?=\s)", " excluding "),
     (r"\bsans\b", " without "),
     (r"(?:,\s*)?\b(?:etc|et\s+cetera|and\s+so\s+on)\b\.?", " "),
+    # a question of a share or a yes and no: "how much of the area is covered by trees", "what
+    # percentage of the image is water", "do any buildings touch the road": the objects asked
+    # of (the layer's areas give the share)
+    (r"^\s*(?:how\s+much|what\s+(?:percentage|percent|proportion|fraction|share|part))"
+     r"(?:\s+of\s+(?:the\s+|this\s+)?(?:area|image|scene|region|land|ground|aoi))?"
+     r"(?:\s+(?:is|are))?(?:\s+(?:covered|occupied|taken\s+up)\s+(?:by|with))?\b", " "),
+    (r"^\s*(?:do|does)\s+(?=(?:any|the|some|all|these|those)?\s*[^\W\d_])", " "),
     # and after it: "cars on the road, please", "the roads for me", "buildings, thanks"
     (r"(?:,\s*)?\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\b[\s.!?]*$", " "),
     *_NAME_REWRITES,

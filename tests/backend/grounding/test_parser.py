@@ -1041,3 +1041,13 @@ def test_a_large_measure_is_written_out() -> None:
 ])
 def test_land_cover_as_analysts_name_it(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
+    # a share asked: the objects, whose areas give it ("much" was an unknown object)
+    ("How much of the area is covered by trees?", "grounded: tree"),
+    ("what percentage of the image is water", "grounded: water"),
+    ("Do any buildings touch the road?", "grounded: building within 1 m of road"),
+])
+def test_questions_of_a_share_and_yes_or_no(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
