@@ -766,7 +766,7 @@ CONJUNCTIONS: FrozenSet[str] = frozenset({"and", "or", ","})
 FILLER_WORDS: FrozenSet[str] = frozenset({
     "the", "a", "an", "all", "any", "every", "each", "some", "that", "which", "who", "are",
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
-    "growing", "planted",
+    "growing", "planted", "seen", "shown", "depicted", "pictured",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
     "select", "segment", "highlight", "mark", "only", "just", "areas", "area",
     # what an analyst asks a tool to do: "extract building footprints", "where are the cars"

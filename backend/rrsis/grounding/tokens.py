@@ -55,7 +55,7 @@ _SIZE_NOUNS = _either(lx.SIZE_NOUNS)
 _SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
             "upper": ("top", "northernmost"), "lower": ("bottom", "southernmost")}
 _EXAMPLES = r"(?:such\s+as|like|including|incl\.?|e\.?g\.?|for\s+(?:example|instance))"
-_GENERIC_PLURALS = "objects|things|features"
+_GENERIC_PLURALS = "objects|things|features|something|anything"
 #: another of an object's own kind: "each other", "another building", "a neighbouring house"
 _ANOTHER = (r"(?:each\s+other|one\s+another|(?:an)?other\s+(?:buildings?|houses?)|"
             r"(?:a|the)\s+(?:neighbou?ring\s+(?:building|house)|neighbou?r))\b")
@@ -371,8 +371,21 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # a request around the expression: "can you find buildings close to water", "I want the
     # red cars", "give me the trees" ("please", "show me", "find" are fillers already)
     (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
-     r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see)\b",
+     r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see|"
+     r"(?:i\s+am|i'm|we\s+are|we're)?\s*(?:looking|searching)\s+for|(?:i'm|i\s+am)\s+"
+     r"interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|let's\s+(?:find|see|map))\b",
      " "),
+    # ... and around the objects: "trees, if any", "cars if there are any", "trees in general",
+    # "all kinds of buildings", "vehicles of any kind", "cars of any colour", "trees here"
+    (r"(?:,\s*)?\bif\s+(?:any|there\s+are\s+(?:any|some)|present|there\s+is\s+one)\b|"
+     r"\bat\s+all\s*(?=[.!?]*\s*$)|\bin\s+general\b", " "),
+    (r"\b(?:all|every|any)\s+(?:kinds?|types?|sorts?)\s+of\b", " "),
+    (r"\bof\s+(?:any|all|every)\s+(?:kinds?|types?|sorts?|sizes?|colou?rs?|shapes?)\b", " "),
+    (r"\b(?:(?:right|over|around|in|out)\s+)?(?:here|there)\s*[.!?]*\s*$", " "),
+    (rf"^\s*((?:the\s+|all\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+nearby\s*[.!?]*\s*$", r" \1 "),
+    (rf"^\s*(?:everything|anything|all)\s+that\s+(?:is|are)\s+(?:an?\s+)?(?=(?:{_ANY_NAMES}))",
+     " "),
+    (rf"^\s*whatever\s+(?=(?:{_ANY_NAMES}))", " "),
     # examples after a name: "vehicles such as cars and trucks", "buildings (e.g. houses)",
     # "vehicles (cars and trucks)": the name, the examples are of it; after "objects" they
     # are what is asked for ("objects such as cars")
@@ -390,7 +403,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\badj\.?(?=\s+to\b)", " adjacent "), (r"\bapprox\.?(?=\s)", " approximately "),
     (r"(?<![\w.])c(?:a|irc)?\.\s*(?=\d)", " about "), (r"\bexcl\.?(?=\s)", " excluding "),
     (r"\bsans\b", " without "),
-    (r"(?:,\s*)?\b(?:etc|et\s+cetera|and\s+so\s+on)\b\.?", " "),
+    (r"(?:,\s*)?\b(?:etc|et\s+cetera|and\s+so\s+(?:on|forth))\b\.?", " "),
     # a question of a share or a yes and no: "how much of the area is covered by trees", "what
     # percentage of the image is water", "do any buildings touch the road": the objects asked
     # of (the layer's areas give the share)

@@ -1051,3 +1051,23 @@ def test_land_cover_as_analysts_name_it(text: str, summary: str) -> None:
 ])
 def test_questions_of_a_share_and_yes_or_no(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
+    # "all kinds of buildings" named no object: 'kinds' was one
+    ("all kinds of buildings", "grounded: building"),
+    ("vehicles of any kind", "grounded: vehicle"),
+    ("cars of any colour", "grounded: car"),
+    ("I am looking for cars", "grounded: car"),
+    ("looking for buildings near water", "grounded: building near water (<= 40 m)"),
+    ("trees, if any", "grounded: tree"),
+    ("everything that is a building", "grounded: building"),
+    ("something like a parking lot", "grounded: parking lot"),
+    ("trees over there", "grounded: tree"),
+    ("buildings nearby", "grounded: building"),
+    # after an anchor "nearby" is near it, as before
+    ("buildings with at least 3 cars nearby", "grounded: building near at least 3 car (<= 10 m)"),
+])
+def test_words_around_the_objects_asked_for(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+    assert not parse(text).notes
