@@ -411,6 +411,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:\s+of\s+(?:the\s+|this\s+)?(?:area|image|scene|region|land|ground|aoi))?"
      r"(?:\s+(?:is|are))?(?:\s+(?:covered|occupied|taken\s+up)\s+(?:by|with))?\b", " "),
     (r"^\s*(?:do|does)\s+(?=(?:any|the|some|all|these|those)?\s*[^\W\d_])", " "),
+    # the image as its source names it: "in the satellite image", "from the drone photo", "on
+    # screen"; and a form of the answer after the objects: "as polygons", "as a layer", "from
+    # above", "if possible", "for mapping"
+    (r"\b(?:satellite|aerial|drone|uav|airborne)\s+(?=(?:image|imagery|photo|photograph|"
+     r"picture|view|scene|orthophoto|mosaic)s?\b)", " "),
+    (r"\bfrom\s+(?:the|this)\s+(?=(?:image|imagery|photo|photograph|picture|scene|orthophoto|"
+     r"mosaic|raster)\s*[.!?]*\s*$)", " in the "),
+    (r"\bon\s+(?:the\s+)?screen\b", " in the image "),
+    (r"\b(?:as\s+(?:an?\s+)?(?:polygons?|vectors?|shapes?|(?:vector\s+)?layers?|features?|"
+     r"outlines?|masks?)|(?:as\s+)?seen\s+from\s+above|from\s+above|if\s+possible|"
+     r"for\s+(?:mapping|analysis|the\s+report|my\s+project|the\s+survey|review))"
+     r"\s*[.!?]*\s*$", " "),
     # and after it: "cars on the road, please", "the roads for me", "buildings, thanks"
     (r"(?:,\s*)?\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\b[\s.!?]*$", " "),
     *_NAME_REWRITES,
@@ -432,9 +444,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the river's nearest building", "the largest house's 2 closest trees": the nearest to it
     (r"\bthe\s+((?:[^\W\d_]+\s+)?[^\W\d_]+)'s\s+((?:\d+\s+)?(?:nearest|closest|farthest|"
      r"furthest))\s+([^\W\d_]+(?:\s+lots?)?)", r" the \2 \3 to the \1 "),
-    # "map all trees", "trace the roads", "vectorise the buildings", "label the trees": a request
-    # ("in the map" is the whole image, so "map" is no filler elsewhere)
-    (r"^\s*(?:map|trace|vectori[sz]e|polygoni[sz]e|label|annotate)\s+(?!of\b)", " "),
+    # "map all trees", "trace the roads", "vectorise the buildings", "label the trees", "pick
+    # out the cars", "show all unforested areas": a request ("in the map" is the whole image, so
+    # "map" is no filler elsewhere); the objects begin the expression
+    (r"^\s*(?:please\s+)?(?:map|trace|vectori[sz]e|polygoni[sz]e|label|annotate|display|draw|"
+     r"capture|(?:segment|pick|pull|single)\s+out|filter|isolate|return|predict|classify|"
+     r"show(?:\s+me)?|find|select|segment|highlight|mark|extract|detect|identify|locate|"
+     r"delineate|digiti[sz]e|outline|(?:get|give)(?:\s+me)?|list|count)\s+(?!of\b)", " "),
     # "the larger building", "the darker car": the one, a superlative (a plural: those
     # above their kind's mean, lexicon.COMPARATIVE_WORDS)
     (rf"\bthe\s+({_COMPARED})\s+(?:of\s+the\s+(?:two|2|both)\s+([^\W\d_]+)"
@@ -658,7 +674,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"^\s*(?:the\s+|all\s+)?(?:{_AREAS})\s+(?:without|with\s+no|free\s+of|clear\s+of|"
      r"devoid\s+of|not\s+covered\s+by|not\s+covered\s+with|uncovered\s+by)\s+",
      " everything except "),
-    (rf"^\s*(?:the\s+|all\s+)?(?:non[\s-]?({_UNCOVERED})|un({'|'.join(lx.UN_COVERED)}))"
+    (rf"^\s*(?:(?:the|all|every|any)\s+){{0,2}}(?:non[\s-]?({_UNCOVERED})|"
+     rf"un({'|'.join(lx.UN_COVERED)}))"
      rf"(?:\s+(?:{_AREAS}))?\b",
      lambda m: f" everything except {lx.UNCOVERED_WORDS[lx.as_phrase(m.group(1) or m.group(2))]} "),
     (rf"^\s*(?:the\s+)?(?:treeless|tree-free|treefree)(?:\s+(?:{_AREAS}))?\b",

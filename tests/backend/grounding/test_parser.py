@@ -1071,3 +1071,21 @@ def test_questions_of_a_share_and_yes_or_no(text: str, summary: str) -> None:
 def test_words_around_the_objects_asked_for(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
     assert not parse(text).notes
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("cars from the drone image", "grounded: car"),
+    ("trees in the satellite image", "grounded: tree"),
+    ("buildings on screen", "grounded: building"),
+    ("roads as polygons", "grounded: road"), ("trees seen from above", "grounded: tree"),
+    ("roads for analysis", "grounded: road"),
+    ("pick out the cars near the road", "grounded: car near road (<= 6 m)"),
+    # a request before "unforested": still at the start ("nothing" before)
+    ("show all unforested areas",
+     "grounded: vehicle | building | road | vegetation except tree | water | bare land"),
+    # "from the image edge" is a distance, as before
+    ("buildings more than 20 m from the image edge",
+     "grounded: building not within 20 m of the image edge"),
+])
+def test_requests_sources_and_forms_of_the_answer(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
