@@ -463,6 +463,8 @@ OBJECT_EDGE_NOUNS: FrozenSet[str] = frozenset({"edge", "edges", "fringe", "fring
                                                "margins"})
 NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("along",): "along", ("alongside",): "along", ("lining",): "along",
+    ("hugging",): "along", ("following",): "along", ("along", "the", "length", "of"): "along",
+    ("neighbouring",): "next_to", ("neighboring",): "next_to", ("within", "reach", "of"): "near",
     ("parallel", "to"): "parallel", ("parallel", "with"): "parallel",
     ("aligned", "with"): "parallel", ("aligned", "to"): "parallel",   # "houses aligned with
     ("aligned", "along"): "parallel",                                   # the road"

@@ -543,6 +543,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b{_A_WALL}\b", " touching each other "),
     # "bare patches in the field": patches of bare land
     (r"\bbare\s+(?=patch(?:es)?\b)", " bare land "),
+    # "cars that can be seen near the road", "cars sitting on it", "trees that stand along it":
+    # a verb of being there says no more than the place after it
+    (rf"\b(?:(?:that|which|who)\s+(?:can\s+be\s+(?:seen|found)|appears?|exists?|lies?|stands?|"
+     rf"sits?|(?:is|are)\s+present)|appearing|existing|sitting|present)\s+"
+     rf"(?=(?:{_RELATION_LEADS})\b)(?!on\s+(?:their|its)\s+own\b)", " "),
     # "buildings sorted by area": every building (the layer holds the areas to sort by)
     (r"\b(?:sorted|ordered|ranked|listed)\s+by\s+(?:area|size|length|width|footprint)"
      r"(?:\s+(?:descending|ascending))?\b", " "),

@@ -1089,3 +1089,19 @@ def test_words_around_the_objects_asked_for(text: str, summary: str) -> None:
 ])
 def test_requests_sources_and_forms_of_the_answer(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("cars that can be seen near the road", "grounded: car near road (<= 6 m)"),
+    ("cars sitting near the buildings", "grounded: car near building (<= 10 m)"),
+    ("trees that stand along the road", "grounded: tree along road (<= 5 m)"),
+    ("houses neighbouring the park", "grounded: building next to vegetation (<= 5 m)"),
+    ("cars within reach of the river", "grounded: car near water (<= 40 m)"),
+    ("buildings hugging the road", "grounded: building along road (<= 10 m)"),
+    ("trees along the length of the river", "grounded: tree along water (<= 10 m)"),
+    # "stand on their own" is alone, as before; "tree stands" are trees
+    ("houses that stand on their own", "grounded: building far from building (> 20 m)"),
+    ("tree stands near the river", "grounded: tree near water (<= 20 m)"),
+])
+def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
