@@ -592,9 +592,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: f" {lx.COLOUR_ALIASES[m.group(1).lower()]} "),
     # "cars of a dark colour", "cars coloured red", "roofs painted white", "roofs in red"
     # (last): the colour said after the name, as "cars that are red"
-    (rf"\b(?:of|with|in|having)\s+(?:an?\s+)?{_A_COLOUR}\s+(?:colou?r|hue|shade|tone)\b",
-     r" that are \1 "),
-    (rf"\b(?:colou?red|painted)\s+{_A_COLOUR}\b", r" that are \1 "),
+    (rf"\b(?:pale|deep|mostly|mainly|predominantly)\s+(?={_A_COLOUR}\b)",
+     lambda m: {"pale": " light ", "deep": " dark "}.get(m.group(0).split()[0].lower(), " ")),
+    (rf"\b(?:of|with|in|having)\s+(?:an?\s+)?{_A_COLOUR}\s+(?:colou?r|hue|shade|tone|paint"
+     rf"(?:work|\s+job)?|finish)\b", r" that are \1 "),
+    (rf"\b(?:colou?red|painted|roofed)\s+(?:in\s+)?{_A_COLOUR}\b", r" that are \1 "),
+    (rf"\b(?:that|which)\s+(?:look|looks|appear|appears|seem|seems)\s+(?={_A_COLOUR}\b)",
+     " that are "),
     # as a table or a telegram says it: "car colour white", "cars color is white", "vehicle
     # white colour", "white colour cars", "building red roof"
     (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+(?:colou?r\s+(?:is\s+|=\s*|:\s*)?{_A_COLOUR}|"

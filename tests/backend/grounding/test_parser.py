@@ -1105,3 +1105,13 @@ def test_requests_sources_and_forms_of_the_answer(text: str, summary: str) -> No
 ])
 def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("cars with red paint", "grounded: red car"), ("cars painted in white", "grounded: white car"),
+    ("cars that look red", "grounded: red car"), ("houses roofed in red", "grounded: red building"),
+    ("pale red roofs", "grounded: light red building"), ("deep blue cars", "grounded: dark blue car"),
+    ("mostly white buildings", "grounded: white building"),
+])
+def test_more_ways_to_say_a_colour(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
