@@ -310,6 +310,7 @@ COMPASS_POINTS: Tuple[str, ...] = ("north", "south", "east", "west") + INTERCARD
 # size by area ("small", "the largest"), by width ("narrow roads", "the widest river") and by
 # length ("the shortest road"): a third of the category (:data:`RELATIVE_SIZES`) or a rank
 SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "small",
+                              "smallish": "small", "largish": "large", "biggish": "large",
                               "large": "large", "big": "large", "huge": "large",
                               "medium": "medium", "mid": "medium", "midsize": "medium",
                               "midsized": "medium",

@@ -98,6 +98,7 @@ _CROWDED = _either(lx.CROWDED_WORDS)
 _UNCOVERED = _either(lx.UNCOVERED_WORDS).replace(" ", r"[\s-]")
 _COMPARED = _either(lx.COMPARATIVE_WORDS)
 _COLOUR_NAMES = _either(lx.COLOURS)
+_SIZES = _either({*lx.SIZE_WORDS, *lx.SHAPE_WORDS})
 
 
 _CAPITALISED = r"(?-i:[A-Z][\w'-]*)"
@@ -597,8 +598,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:of|with|in|having)\s+(?:an?\s+)?{_A_COLOUR}\s+(?:colou?r|hue|shade|tone|paint"
      rf"(?:work|\s+job)?|finish)\b", r" that are \1 "),
     (rf"\b(?:colou?red|painted|roofed)\s+(?:in\s+)?{_A_COLOUR}\b", r" that are \1 "),
-    (rf"\b(?:that|which)\s+(?:look|looks|appear|appears|seem|seems)\s+(?={_A_COLOUR}\b)",
-     " that are "),
+    (rf"\b(?:that|which)\s+(?:look|looks|appear|appears|seem|seems)\s+(?=(?:{_A_COLOUR}|"
+     rf"{_SIZES})\b)", " that are "),
+    # a degree that says no more than the word: "kind of large houses", "somewhat small",
+    # "extra large" (very); "not so (too) large buildings": those not large
+    (rf"\b(?:somewhat|kind\s+of|sort\s+of|a\s+bit|a\s+little|slightly|moderately)\s+"
+     rf"(?=(?:{_A_COLOUR}|{_SIZES})\b)", " "),
+    (r"\bextra[\s-]+(?=(?:large|big|small|long|wide|narrow)\b)", " very "),
+    (rf"\bnot\s+(?:so|too|that|overly)\s+({_SIZES})\s+((?:{_ANY_NAMES})(?:e?s)?)\b",
+     r" \2 that are not \1 "),
     # as a table or a telegram says it: "car colour white", "cars color is white", "vehicle
     # white colour", "white colour cars", "building red roof"
     (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+(?:colou?r\s+(?:is\s+|=\s*|:\s*)?{_A_COLOUR}|"

@@ -1115,3 +1115,16 @@ def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -
 ])
 def test_more_ways_to_say_a_colour(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
+    # "kind of large houses" named an unknown object, 'kind'
+    ("kind of large houses", "grounded: large building"),
+    ("somewhat small buildings", "grounded: small building"),
+    ("extra large buildings", "grounded: very large building"),
+    ("not so large buildings", "grounded: not large building"),
+    ("buildings that look large", "grounded: large building"),
+    ("largish buildings", "grounded: large building"),
+])
+def test_degrees_of_a_size(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
