@@ -640,6 +640,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(except|but\s+not|excluding)\s+the\s+ones\s+(?=(?:{_RELATION_LEADS}|that|which)\b)",
      r" \1 those "),
     (r"\bexclude\b", " excluding "),
+    # "nowhere near the road", "not at all (not even, not anywhere) near it": not near it;
+    # "buildings save (minus, without) those near the road": except them
+    (rf"\bnowhere\s+(?=near\b)|\bnot\s+(?:anywhere|at\s+all|even|directly|right)\s+"
+     rf"(?=(?:{_RELATION_LEADS})\b)", " not "),
+    (rf"\b(?:save|minus|without)\s+(?=(?:those|the\s+ones)\s+(?:{_RELATION_LEADS}|that|which)\b)",
+     " except "),
     # "nothing but trees", "trees and nothing else", "every single tree": the trees; "plus"
     # joins as "and" does
     (r"^\s*nothing\s+but\b|\band\s+nothing\s+else\b", " "),

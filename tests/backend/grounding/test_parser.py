@@ -1128,3 +1128,13 @@ def test_more_ways_to_say_a_colour(text: str, summary: str) -> None:
 ])
 def test_degrees_of_a_size(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("buildings nowhere near the road", "grounded: building not near road (<= 20 m)"),
+    ("cars not at all on the road", "grounded: car not on road"),
+    ("buildings save those near the road", "grounded: building not near road (<= 20 m)"),
+    ("buildings minus those near the river", "grounded: building not near water (<= 40 m)"),
+])
+def test_more_ways_to_say_not(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
