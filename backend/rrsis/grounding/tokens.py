@@ -530,6 +530,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "buildings without road access": not connected to a road ("with road access": connected)
     (r"\b(?:without|with\s+no|lacking)\s+(?:road|street)\s+access\b", " not connected to a road "),
     (r"\bwith\s+(?:road|street)\s+access\b", " connected to a road "),
+    # "cars near the nearest road", "the building closest to the nearest road": near (closest
+    # to) any road, the nearest decides; "near one of the roads", "a nearby road": a road
+    (rf"\b(near|next\s+to|close\s+to|closer\s+to|closest\s+to|nearest\s+to|beside|along|"
+     rf"alongside|adjacent\s+to|far\s+from|away\s+from|farthest\s+from|furthest\s+from)\s+"
+     rf"the\s+(?:nearest|closest)\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 the "),
+    (rf"\b((?:{_RELATION_LEADS}|to|from|of)\s+)one\s+of\s+the\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)",
+     r"\1the "),
+    (rf"\b(an?|the|any)\s+nearby\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 "),
     # "more than 500 m from the nearest road": from any road (the nearest decides)
     (rf"(\d\s*(?:{_UNITS})\s+(?:away\s+)?(?:from|of|to))\s+the\s+(?:nearest|closest)\b",
      r"\1 the "),
