@@ -182,9 +182,10 @@ def said_readings(text: str) -> List[str]:
     walk ("'walking distance' read as within 400 m"): said, as a building's use is. Read in
     the text as those rewrites see it ("buildings in Kampala, please": the request gone)."""
     notes = []
-    for pattern, rewrite in REWRITES:
+    said_at = {REWRITES.index(entry) for entry in _SAID}
+    for i, (compiled, (pattern, rewrite)) in enumerate(zip(_compiled(), REWRITES)):
         kind = _NAMED_KINDS.get(pattern)
-        for m in re.finditer(pattern, text, re.I) if (pattern, rewrite) in _SAID else ():
+        for m in compiled.finditer(text) if i in said_at else ():
             said = re.sub(r"^the\s+", "", m.group(0).strip(), flags=re.I)
             if pattern == PLACE_NAME.pattern and _place(m):
                 notes.append(f"{m.group(1)!r} read as the place the image shows")
@@ -195,8 +196,8 @@ def said_readings(text: str) -> List[str]:
                              f"{WALK_M_PER_MINUTE:g} m a minute, as the crow flies")
             elif kind is not None and rewrite(m) != m.group(0):
                 notes.append(f"{said!r} read as {kind} name is not seen from above")
-        text = re.sub(pattern, rewrite, text, flags=re.I)
-        if (pattern, rewrite) == _SAID[-1]:
+        text = compiled.sub(rewrite, text)
+        if i == max(said_at):
             break
     return list(dict.fromkeys(notes))
 
@@ -943,6 +944,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
 )
 
 
+@lru_cache(maxsize=1)
+def _compiled() -> Tuple["re.Pattern[str]", ...]:
+    """:data:`REWRITES`' patterns compiled once (case-insensitive): each expression runs
+    every one of them, and a lookup in :mod:`re`'s cache costs as much as a short rewrite."""
+    return tuple(re.compile(pattern, re.I) for pattern, _ in REWRITES)
+
+
 def rewritten_words() -> FrozenSet[str]:
     """The words of 3 letters or more the rewrites read that the lexicon does not list
     ("traffic", "busy", "together"): what a slip of the keyboard may have been meant as too
@@ -959,8 +967,8 @@ def tokenize(text: str) -> List[str]:
     """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
     units ("20m" -> "20", "m"), commas kept; :data:`REWRITES` first."""
     text = re.sub(r"%|\bper\s+cent\b", " percent ", text.replace("’", "'"), flags=re.I)
-    for pattern, replacement in REWRITES:
-        text = re.sub(pattern, replacement, text, flags=re.I)
+    for compiled, (_, replacement) in zip(_compiled(), REWRITES):
+        text = compiled.sub(replacement, text)
     text = re.sub(r"axis:(\w+):(\w+)", lambda m: " ".join(
         _ABBREVIATED.get(w.lower(), w) for w in m.groups()), text)
     # "&" is and, "+" after a word too ("cars + trucks"; "5+ cars" is a count), "/" between
