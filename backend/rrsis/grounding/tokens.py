@@ -421,6 +421,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bfrom\s+(?:the|this)\s+(?=(?:image|imagery|photo|photograph|picture|scene|orthophoto|"
      r"mosaic|raster)\s*[.!?]*\s*$)", " in the "),
     (r"\bon\s+(?:the\s+)?screen\b", " in the image "),
+    # the whole image at the end says nothing more: "cars next to buildings and trees in the
+    # image" (it split the anchors), "the road the cars are on in this picture"
+    (r"\b(?:in|on|across|throughout|within)\s+(?:the|this)\s+(?:whole\s+|entire\s+)?(?:image|"
+     r"imagery|picture|photo|photograph|scene|raster|orthophoto|mosaic)\s*[.!?]*\s*$", " "),
     (r"\b(?:as\s+(?:an?\s+)?(?:polygons?|vectors?|shapes?|(?:vector\s+)?layers?|features?|"
      r"outlines?|masks?)|(?:as\s+)?seen\s+from\s+above|from\s+above|if\s+possible|"
      r"for\s+(?:mapping|analysis|the\s+report|my\s+project|the\s+survey|review))"
@@ -438,6 +442,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # area (region) of interest", "within the selected area", "in the current view"
     (r"\b(?:study|selected|visible|chosen|current|map)\s+(?:area|region|extent|view)\b"
      r"|\b(?:area|region)\s+of\s+interest\b", " image "),
+    # "map all trees", "trace the roads", "vectorise the buildings", "label the trees", "pick
+    # out the cars", "show all unforested areas": a request ("in the map" is the whole image, so
+    # "map" is no filler elsewhere); the objects begin the expression
+    (r"^\s*(?:please\s+)?(?:map|trace|vectori[sz]e|polygoni[sz]e|label|annotate|display|draw|"
+     r"capture|(?:segment|pick|pull|single)\s+out|filter|isolate|return|predict|classify|"
+     r"show(?:\s+me)?|find|select|segment|highlight|mark|extract|detect|identify|locate|"
+     r"delineate|digiti[sz]e|outline|(?:get|give)(?:\s+me)?|list|count)\s+(?!of\b)", " "),
     # "each building's nearest tree", "for every house, the 2 closest trees": the nearest to
     # each (a rank kept per anchor object, :func:`.execute._ranked_for_each`)
     (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+)(?:'s\b|\s*,)?\s+(?:the\s+)?((?:\d+\s+)?"
@@ -446,13 +457,6 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the river's nearest building", "the largest house's 2 closest trees": the nearest to it
     (r"\bthe\s+((?:[^\W\d_]+\s+)?[^\W\d_]+)'s\s+((?:\d+\s+)?(?:nearest|closest|farthest|"
      r"furthest))\s+([^\W\d_]+(?:\s+lots?)?)", r" the \2 \3 to the \1 "),
-    # "map all trees", "trace the roads", "vectorise the buildings", "label the trees", "pick
-    # out the cars", "show all unforested areas": a request ("in the map" is the whole image, so
-    # "map" is no filler elsewhere); the objects begin the expression
-    (r"^\s*(?:please\s+)?(?:map|trace|vectori[sz]e|polygoni[sz]e|label|annotate|display|draw|"
-     r"capture|(?:segment|pick|pull|single)\s+out|filter|isolate|return|predict|classify|"
-     r"show(?:\s+me)?|find|select|segment|highlight|mark|extract|detect|identify|locate|"
-     r"delineate|digiti[sz]e|outline|(?:get|give)(?:\s+me)?|list|count)\s+(?!of\b)", " "),
     # "the larger building", "the darker car": the one, a superlative (a plural: those
     # above their kind's mean, lexicon.COMPARATIVE_WORDS)
     (rf"\bthe\s+({_COMPARED})\s+(?:of\s+the\s+(?:two|2|both)\s+([^\W\d_]+)"

@@ -1110,7 +1110,8 @@ def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -
 @pytest.mark.parametrize("text, summary", [
     ("cars with red paint", "grounded: red car"), ("cars painted in white", "grounded: white car"),
     ("cars that look red", "grounded: red car"), ("houses roofed in red", "grounded: red building"),
-    ("pale red roofs", "grounded: light red building"), ("deep blue cars", "grounded: dark blue car"),
+    ("pale red roofs", "grounded: light red building"),
+    ("deep blue cars", "grounded: dark blue car"),
     ("mostly white buildings", "grounded: white building"),
 ])
 def test_more_ways_to_say_a_colour(text: str, summary: str) -> None:
@@ -1137,4 +1138,19 @@ def test_degrees_of_a_size(text: str, summary: str) -> None:
     ("buildings minus those near the river", "grounded: building not near water (<= 40 m)"),
 ])
 def test_more_ways_to_say_not(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
+    # "in the image" at the end split "and"-joined anchors into a second target
+    ("cars next to buildings and trees in the image",
+     "grounded: car next to building + tree (<= 5 m)"),
+    ("buildings near both the road and the river in the image",
+     "grounded: building near road (<= 20 m) near water (<= 40 m)"),
+    ("the road the cars are on in the image", "grounded: road with car (<= 3 m)"),
+    # a request before "each building's nearest tree" made it the building nearest to a tree
+    ("please show me each building's nearest tree",
+     "grounded: the tree nearest to each building"),
+])
+def test_the_whole_image_at_the_end_and_a_request_before_each(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
