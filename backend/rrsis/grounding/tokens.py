@@ -182,10 +182,9 @@ def said_readings(text: str) -> List[str]:
     walk ("'walking distance' read as within 400 m"): said, as a building's use is. Read in
     the text as those rewrites see it ("buildings in Kampala, please": the request gone)."""
     notes = []
-    said_at = {REWRITES.index(entry) for entry in _SAID}
     for i, (compiled, (pattern, rewrite)) in enumerate(zip(_compiled(), REWRITES)):
         kind = _NAMED_KINDS.get(pattern)
-        for m in compiled.finditer(text) if i in said_at else ():
+        for m in compiled.finditer(text) if i in _SAID_AT else ():
             said = re.sub(r"^the\s+", "", m.group(0).strip(), flags=re.I)
             if pattern == PLACE_NAME.pattern and _place(m):
                 notes.append(f"{m.group(1)!r} read as the place the image shows")
@@ -197,7 +196,7 @@ def said_readings(text: str) -> List[str]:
             elif kind is not None and rewrite(m) != m.group(0):
                 notes.append(f"{said!r} read as {kind} name is not seen from above")
         text = compiled.sub(rewrite, text)
-        if i == max(said_at):
+        if i == _LAST_SAID:
             break
     return list(dict.fromkeys(notes))
 
@@ -946,6 +945,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?:[\s-]*(?:{_AXIS_VERBS}|direction|orientation|axis))?", " axis:\\1\\3:\\2\\4 "),
     (rf"\b(?:(?:that|which) )?(?:{_AXIS_VERBS})\s+(?:diagonally|diagonal)\b", " diagonal "),
 )
+
+
+#: where in :data:`REWRITES` the rewrites :func:`said_readings` says stand
+_SAID_AT = frozenset(REWRITES.index(entry) for entry in _SAID)
+_LAST_SAID = max(_SAID_AT)
 
 
 @lru_cache(maxsize=1)
