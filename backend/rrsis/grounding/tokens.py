@@ -357,6 +357,50 @@ def _rectangle_area(match: "re.Match[str]") -> str:
     return f" {area:g} {'m2' if unit == 'm' else 'sq ft'} "
 
 
+#: a request before the expression, one after another too ("please show me, can you find the
+#: cars"): "can you find buildings close to water", "I want the red cars", "give me the
+#: trees", "map all trees", "trace the roads", "pick out the cars", "show all unforested
+#: areas" ("in the map" is the whole image, so "map" is no filler elsewhere)
+_REQUESTS = (r"^\s*(?:(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
+             r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|"
+             r"let me see|(?:i\s+am|i'm|we\s+are|we're)?\s*(?:looking|searching)\s+for|"
+             r"(?:i'm|i\s+am)\s+interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|"
+             r"let's\s+(?:find|see|map)|map|trace|vectori[sz]e|polygoni[sz]e|label|annotate|"
+             r"display|draw|capture|(?:segment|pick|pull|single)\s+out|filter|isolate|return|"
+             r"predict|classify|show(?:\s+me)?|find|select|segment|highlight|mark|extract|detect|"
+             r"identify|locate|delineate|digiti[sz]e|outline|(?:get|give)(?:\s+me)?|list|count)"
+             r"(?=[\s,:])(?!\s+of\b)[\s,:]*){1,4}")
+#: what may follow the objects and says nothing more, up to four stacked ("trees over there,
+#: please", "roads as polygons in the image"): the place as the analyst points at it ("here",
+#: "over there"), the whole image ("cars next to buildings and trees in the image" split the
+#: anchors; "from the drone photo"), a form of the answer ("as polygons", "from above", "for
+#: mapping") and courtesy
+_END_PHRASES = (r"(?:(?:,\s*)?\b(?:(?:(?:right|over|around|in|out)\s+)?(?:here|there)|at\s+all|"
+                r"(?:in|on|across|throughout|within|from)\s+(?:the|this)\s+(?:whole\s+|entire\s+)?"
+                r"(?:image|imagery|picture|photo|photograph|scene|raster|orthophoto|mosaic)|"
+                r"as\s+(?:an?\s+)?(?:polygons?|vectors?|shapes?|(?:vector\s+)?layers?|features?|"
+                r"outlines?|masks?)|(?:as\s+)?seen\s+from\s+above|from\s+above|if\s+possible|"
+                r"for\s+(?:mapping|analysis|the\s+report|my\s+project|the\s+survey|review|me)|"
+                r"please|thanks?(?:\s+you)?|cheers)\b[\s.!?]*){1,4}$")
+#: the words around the objects that say nothing of them: a label as a form or a script puts
+#: it ("query: cars near the road", "1. buildings", "<cars>", "(all)"), a request, the image
+#: as its source names it ("in the satellite image", "on screen"),
+#: "if any", "in general", and what may follow the objects (:data:`_END_PHRASES`)
+_AROUND: Tuple[Tuple[str, str], ...] = (
+    (r"^\s*(?:query|expression|prompt|text|input|search|q)\s*:", " "),
+    (r"^\s*\d{1,3}[.)]\s+(?=[^\W\d_])", " "),
+    (_REQUESTS, " "),
+    (r"\b(?:satellite|aerial|drone|uav|airborne)\s+(?=(?:image|imagery|photo|photograph|"
+     r"picture|view|scene|orthophoto|mosaic)s?\b)", " "),
+    (r"\bon\s+(?:the\s+)?screen\b", " in the image "),
+    (r"(?:,\s*)?\bif\s+(?:any|there\s+are\s+(?:any|some)|present|there\s+is\s+one)\b|"
+     r"\bin\s+general\b", " "),
+    (_END_PHRASES, " "),
+    (rf"^\s*((?:the\s+|all\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+nearby\s*[.!?]*\s*$", r" \1 "),
+    (r"^\s*<\s*([^<>]*?)\s*>\s*$", r" \1 "),
+    (r"\(\s*(?:all|every\s+one|all\s+of\s+them)\s*\)", " "))
+
+
 #: (pattern, replacement: a template or a function of the match), applied in order,
 #: case-insensitive
 REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
@@ -369,21 +413,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(within|than|over|under|about|around|beyond|exceeding)\s+an?\s+(?=(?:kilomet(?:re|er)|"
      r"km|mile|metre|meter|hectare|acre|foot|yard)\b)", r"\1 1 "),
     (r"\ba\s+quarter(?:\s+of\s+an?)?\s+(?=(?:miles?|km|kilomet(?:re|er)s?)\b)", " 0.25 "),
-    # a request around the expression: "can you find buildings close to water", "I want the
-    # red cars", "give me the trees" ("please", "show me", "find" are fillers already)
-    (r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
-     r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|let me see|"
-     r"(?:i\s+am|i'm|we\s+are|we're)?\s*(?:looking|searching)\s+for|(?:i'm|i\s+am)\s+"
-     r"interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|let's\s+(?:find|see|map))\b",
-     " "),
-    # ... and around the objects: "trees, if any", "cars if there are any", "trees in general",
-    # "all kinds of buildings", "vehicles of any kind", "cars of any colour", "trees here"
-    (r"(?:,\s*)?\bif\s+(?:any|there\s+are\s+(?:any|some)|present|there\s+is\s+one)\b|"
-     r"\bat\s+all\s*(?=[.!?]*\s*$)|\bin\s+general\b", " "),
+    *_AROUND,
+    # "all kinds of buildings", "vehicles of any kind", "cars of any colour": the objects
     (r"\b(?:all|every|any)\s+(?:kinds?|types?|sorts?)\s+of\b", " "),
     (r"\bof\s+(?:any|all|every)\s+(?:kinds?|types?|sorts?|sizes?|colou?rs?|shapes?)\b", " "),
-    (r"\b(?:(?:right|over|around|in|out)\s+)?(?:here|there)\s*[.!?]*\s*$", " "),
-    (rf"^\s*((?:the\s+|all\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+nearby\s*[.!?]*\s*$", r" \1 "),
     (rf"^\s*(?:everything|anything|all)\s+that\s+(?:is|are)\s+(?:an?\s+)?(?=(?:{_ANY_NAMES}))",
      " "),
     (rf"^\s*whatever\s+(?=(?:{_ANY_NAMES}))", " "),
@@ -394,11 +427,6 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf",?\s*{_EXAMPLES},?\s+)({_SOME_WORDS})", _examples),
     # "centre lines", "center-line": one word (lexicon.CENTRE_LINE_NOUNS)
     (r"\bcent(?:er|re)[\s-]*line(s?)\b", r" centreline\1 "),
-    # a label before it, as a form or a script puts it: "query: cars near the road", "1.
-    # buildings" (an item of a list), "<cars>"; "(all)" after the name
-    (r"^\s*(?:query|expression|prompt|text|input|search|q)\s*:", " "),
-    (r"^\s*\d{1,3}[.)]\s+(?=[^\W\d_])", " "), (r"^\s*<\s*([^<>]*?)\s*>\s*$", r" \1 "),
-    (r"\(\s*(?:all|every\s+one|all\s+of\s+them)\s*\)", " "),
     # abbreviations of notes and tables: "adj. to", "approx. 20 m", "c. 20 m", "excl. those",
     # "sans trees", "cars, trucks etc." (the list is what it names)
     (r"\badj\.?(?=\s+to\b)", " adjacent "), (r"\bapprox\.?(?=\s)", " approximately "),
@@ -412,24 +440,6 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:\s+of\s+(?:the\s+|this\s+)?(?:area|image|scene|region|land|ground|aoi))?"
      r"(?:\s+(?:is|are))?(?:\s+(?:covered|occupied|taken\s+up)\s+(?:by|with))?\b", " "),
     (r"^\s*(?:do|does)\s+(?=(?:any|the|some|all|these|those)?\s*[^\W\d_])", " "),
-    # the image as its source names it: "in the satellite image", "from the drone photo", "on
-    # screen"; and a form of the answer after the objects: "as polygons", "as a layer", "from
-    # above", "if possible", "for mapping"
-    (r"\b(?:satellite|aerial|drone|uav|airborne)\s+(?=(?:image|imagery|photo|photograph|"
-     r"picture|view|scene|orthophoto|mosaic)s?\b)", " "),
-    (r"\bfrom\s+(?:the|this)\s+(?=(?:image|imagery|photo|photograph|picture|scene|orthophoto|"
-     r"mosaic|raster)\s*[.!?]*\s*$)", " in the "),
-    (r"\bon\s+(?:the\s+)?screen\b", " in the image "),
-    # the whole image at the end says nothing more: "cars next to buildings and trees in the
-    # image" (it split the anchors), "the road the cars are on in this picture"
-    (r"\b(?:in|on|across|throughout|within)\s+(?:the|this)\s+(?:whole\s+|entire\s+)?(?:image|"
-     r"imagery|picture|photo|photograph|scene|raster|orthophoto|mosaic)\s*[.!?]*\s*$", " "),
-    (r"\b(?:as\s+(?:an?\s+)?(?:polygons?|vectors?|shapes?|(?:vector\s+)?layers?|features?|"
-     r"outlines?|masks?)|(?:as\s+)?seen\s+from\s+above|from\s+above|if\s+possible|"
-     r"for\s+(?:mapping|analysis|the\s+report|my\s+project|the\s+survey|review))"
-     r"\s*[.!?]*\s*$", " "),
-    # and after it: "cars on the road, please", "the roads for me", "buildings, thanks"
-    (r"(?:,\s*)?\b(?:for\s+me|please|thanks?(?:\s+you)?|cheers)\b[\s.!?]*$", " "),
     *_NAME_REWRITES,
     (_WALK, _walked),
     # "a few metres from the road": next to it; "a short distance from the river": near it
@@ -441,13 +451,6 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # area (region) of interest", "within the selected area", "in the current view"
     (r"\b(?:study|selected|visible|chosen|current|map)\s+(?:area|region|extent|view)\b"
      r"|\b(?:area|region)\s+of\s+interest\b", " image "),
-    # "map all trees", "trace the roads", "vectorise the buildings", "label the trees", "pick
-    # out the cars", "show all unforested areas": a request ("in the map" is the whole image, so
-    # "map" is no filler elsewhere); the objects begin the expression
-    (r"^\s*(?:please\s+)?(?:map|trace|vectori[sz]e|polygoni[sz]e|label|annotate|display|draw|"
-     r"capture|(?:segment|pick|pull|single)\s+out|filter|isolate|return|predict|classify|"
-     r"show(?:\s+me)?|find|select|segment|highlight|mark|extract|detect|identify|locate|"
-     r"delineate|digiti[sz]e|outline|(?:get|give)(?:\s+me)?|list|count)\s+(?!of\b)", " "),
     # "each building's nearest tree", "for every house, the 2 closest trees": the nearest to
     # each (a rank kept per anchor object, :func:`.execute._ranked_for_each`)
     (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+)(?:'s\b|\s*,)?\s+(?:the\s+)?((?:\d+\s+)?"

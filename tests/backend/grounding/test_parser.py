@@ -1092,6 +1092,28 @@ def test_requests_sources_and_forms_of_the_answer(text: str, summary: str) -> No
 
 
 @pytest.mark.parametrize("text, summary", [
+    # phrases stacked at the end, requests one after another: each alone was read, two went
+    # whole (the first one's rewrite had run before the second was gone)
+    ("trees over there, please", "grounded: tree"),
+    ("roads as polygons, please", "grounded: road"),
+    ("any trees at all in the image", "grounded: tree"),
+    ("buildings nearby as polygons", "grounded: building"),
+    ("cars from the drone image, thanks", "grounded: car"),
+    ("<cars> in the image", "grounded: car"),
+    ("please show me, can you find the cars", "grounded: car"),
+    ("I want to see, can you map the buildings near the river for me, thanks",
+     "grounded: building near water (<= 40 m)"),
+    ("show me everything that is a building", "grounded: building"),
+    ("query: can you find cars", "grounded: car"),
+    # a request's word before "of" is no request, as before
+    ("count of cars", "grounded: car"),
+])
+def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+    assert not parse(text).notes
+
+
+@pytest.mark.parametrize("text, summary", [
     ("cars that can be seen near the road", "grounded: car near road (<= 6 m)"),
     ("cars sitting near the buildings", "grounded: car near building (<= 10 m)"),
     ("trees that stand along the road", "grounded: tree along road (<= 5 m)"),
