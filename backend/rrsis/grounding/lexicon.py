@@ -21,8 +21,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NEAR_WORDS", "OBJECT_EDGE_NOUNS", "OVERLAP_WORDS", "CROSSING_VERBS",
            "BOTH_SIDES_WORDS",
            "DIRECTION_WORDS", "REGION_WORDS", "COMPASS_POINTS", "INTERCARDINAL_POINTS",
-           "UNITS_M", "BUILDING_USES", "BUILDING_STATUSES", "COMPARATIVES", "AREA_UNITS_M2",
-           "SIZE_NOUNS", "ROOF_NOUNS",
+           "UNITS_M", "BUILDING_USES", "BUILDING_STATUSES", "ROAD_CLASSES", "COMPARATIVES",
+           "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
@@ -59,6 +59,12 @@ class Category:
     names: Tuple[str, ...]
     group: str
 
+
+#: a road's class in a road network's hierarchy ("secondary roads", "a residential street"):
+#: read as any road, and said so in the plan's notes ("main" and "major" roads are roads)
+ROAD_CLASSES: Tuple[str, ...] = ("primary", "secondary", "tertiary", "minor",
+                                 "arterial", "feeder", "collector", "distributor", "local",
+                                 "residential")
 
 CATEGORIES: Tuple[Category, ...] = (
     # machines the training data has no class of are vehicles to the model: their plan says
@@ -122,7 +128,10 @@ CATEGORIES: Tuple[Category, ...] = (
                               "alley", "alleyway", "side road", "side street", "back street",
                               "access road", "ring road", "boulevard", "freeway",
                               "expressway", "road segment", "road section", "road network",
-                              "street network"), "road"),
+                              "street network",
+                              # by its class (:data:`ROAD_CLASSES`)
+                              *(f"{c} {way}" for c in ROAD_CLASSES for way in ("road", "street"))),
+             "road"),
     Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway", "path",
                                       "trail", "pedestrian path", "pedestrian walkway",
                                       "footway"), "road"),

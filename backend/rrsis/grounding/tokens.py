@@ -127,6 +127,20 @@ _LINKING_WORDS = lx.FILLER_WORDS | {w for table in (lx.NEAR_WORDS, lx.OVERLAP_WO
                                                     lx.NEGATED_FORMS) for p in table for w in p}
 
 
+#: a road's or a water's name typed in lower case ("along ngong road", "the nairobi river",
+#: "lake naivasha"): one or two words of it, no vocabulary's, before (after) the word of its
+#: kind; a joining word is never one of them, so the search does not pass a name by
+_JOINING = _either(_LINKING_WORDS | {"and", "or", "nor", "not"})
+_NOT_A_NAME = rf"(?!(?:{_JOINING})\b)"
+_WAY_KINDS = "road|rd|street|avenue|ave|boulevard|blvd|highway"
+_WATER_KINDS = "river|lake|creek|canal|stream|brook|reservoir|lagoon"
+_LOWER_NAMED_WAY = (rf"\b(?:the\s+)?(?:{_NOT_A_NAME}([^\W\d_]+)\s+)??{_NOT_A_NAME}([^\W\d_]+)\s+"
+                    rf"((?:{_WAY_KINDS})\b\.?)")
+_LOWER_NAMED_WATER = (rf"\b(?:the\s+)?(?:{_NOT_A_NAME}([^\W\d_]+)\s+)??{_NOT_A_NAME}([^\W\d_]+)\s+"
+                      rf"((?:{_WATER_KINDS})\b)|\b(?:the\s+)?(river|lake|loch|lough)\s+([^\W\d_]+)"
+                      rf"(?=\s*(?:[,.;!?]|$)|\s+(?:{_JOINING})\b)")
+
+
 def _unknown_name(m: "re.Match[str]", group: int = 1) -> bool:
     return not any(lx.known_word(w.lower()) for w in m.group(group).split())
 
@@ -146,6 +160,55 @@ def _proper_name(m: "re.Match[str]", name: int, kind: int) -> bool:
 @lru_cache(maxsize=64)
 def _lower_case_words(text: str) -> int:
     return len(re.findall(r"\b(?-i:[a-z]{2,})\b", text))
+
+
+#: the endings of words that describe ("the winding road", "the muddy river", "the coastal
+#: road", "the frozen lake"): no word of a name typed in lower case
+_DESCRIBING = re.compile(r"(?:ed|en|ing|y|ous|ful|less|ic|al|ive|able|ible|ish|ly|est)$")
+
+
+@lru_cache(maxsize=1024)
+def _name_word(word: str) -> bool:
+    """A word of a name typed in lower case, with a vowel ("xqzv" is none): no vocabulary's
+    word, nor one the grounding says
+    it does not measure ("gravel"), nor an untaught object's ("boats"), nor one a rewrite
+    reads ("buffer"), nor a slip of a known word ("rivr"), nor shaped like a word that
+    describes."""
+    word = word.lower()
+    return (len(word) > 2 and re.search("[aeiouy]", word) is not None
+            and not lx.known_word(word) and word not in lx.UNMEASURED_WORDS
+            and lx.singular(word) not in _UNTAUGHT_WORDS and word not in rewritten_words()
+            and not _DESCRIBING.search(word) and _no_slip(word))
+
+
+#: the words of what the model was not taught ("the river boats" names no river)
+_UNTAUGHT_WORDS = lx.UNTAUGHT_OBJECTS | {w for n in lx.UNTAUGHT_NAMES for w in n.split()}
+
+
+def _lower_case_name(m: "re.Match[str]") -> Optional[Tuple[str, str]]:
+    """The name in a match of :data:`_LOWER_NAMED_WAY` or :data:`_LOWER_NAMED_WATER` as typed
+    with the word of its kind ("ngong road", "lake naivasha"), and the name's words alone; None
+    where it holds none. The word before a one-word name ("along ngong road") is no part of
+    it."""
+    if m.re.groups > 3 and m.group(4) is not None:
+        return (f"{m.group(4)} {m.group(5)}", m.group(5)) if _name_word(m.group(5)) else None
+    before, name, kind = m.group(1), m.group(2), m.group(3)
+    if not _name_word(name):
+        return None
+    if before and _name_word(before):
+        name = f"{before} {name}"
+    return f"{name} {kind.rstrip('.')}", name
+
+
+def _lower_case_named(m: "re.Match[str]", kind: str) -> str:
+    """The ``kind`` ("road", "water") for the name in ``m``; the words before a one-word name
+    kept ("the big kenyatta avenue": the big road)."""
+    named = _lower_case_name(m)
+    if named is None:
+        return m.group(0)
+    if m.group(1) and not named[1].startswith(m.group(1)):
+        return f" {m.group(0)[:m.start(2) - m.start(0)]} {kind} "
+    return f" the {kind} "
 
 
 def _way(m: "re.Match[str]") -> bool:
@@ -188,12 +251,16 @@ def said_readings(text: str) -> List[str]:
             said = re.sub(r"^the\s+", "", m.group(0).strip(), flags=re.I)
             if pattern == PLACE_NAME.pattern and _place(m):
                 notes.append(f"{m.group(1)!r} read as the place the image shows")
-            elif pattern in (_DECIMAL_COMMA, _THOUSANDS_DOT):
+            elif pattern in (_DECIMAL_COMMA, _THOUSANDS_DOT, _THOUSANDS_SPACE):
                 notes.append(f"{said!r} read as {rewrite(m)}")
             elif pattern == _WALK:
                 notes.append(f"{said!r} read as {rewrite(m).strip()}: a walk of "
                              f"{WALK_M_PER_MINUTE:g} m a minute, as the crow flies")
             elif kind is not None and rewrite(m) != m.group(0):
+                named = _lower_case_name(m) if pattern in _LOWER_CASE_NAMES else None
+                if named is not None:   # a word no one knows may be no name: said
+                    said, name = named
+                    kind = kind.replace(": ", f" ({name!r} taken for its name): ", 1)
                 notes.append(f"{said!r} read as {kind} name is not seen from above")
         text = compiled.sub(rewrite, text)
         if i == _LAST_SAID:
@@ -215,16 +282,21 @@ _NAME_REWRITES: Tuple[Tuple[str, Callable[["re.Match[str]"], str]], ...] = (
     (_NAMED_WAY, lambda m: " the road " if _way(m) else m.group(0)),
     (_NUMBERED_WAY, lambda m: " the road "),
     (_NAMED_WATER, lambda m: " the water " if _water(m) else m.group(0)),
+    (_LOWER_NAMED_WAY, lambda m: _lower_case_named(m, "road")),
+    (_LOWER_NAMED_WATER, lambda m: _lower_case_named(m, "water")),
     (PLACE_NAME.pattern, lambda m: " " if _place(m) else m.group(0)))
+_LOWER_CASE_NAMES = (_LOWER_NAMED_WAY, _LOWER_NAMED_WATER)
 _NAMED_KINDS = {_NAMED_WAY: "any road: a road's", _NUMBERED_WAY: "any road: a road's",
-                _NAMED_WATER: "any water: a water's"}
+                _NAMED_WATER: "any water: a water's", _LOWER_NAMED_WAY: "any road: a road's",
+                _LOWER_NAMED_WATER: "any water: a water's"}
 #: a walk: "within walking distance of" (five minutes), "within a 10-minute walk of",
 #: "10 minutes' walk from": within the distance walked, as the crow flies
 WALK_M_PER_MINUTE = 80.0
 _MINUTES = rf"(\d+(?:\.\d+)?|{_either(lx.NUMBER_WORDS)})\s*-?\s*min(?:ute)?s?'?"
 _WALK = (rf"\b(?:with)?in\s+(?:(?:a|an|the)\s+)?(?:(?:short|easy)\s+)?(?:(?:walking|walkable)\s+"
          rf"distance|(?:{_MINUTES}\s+)?walk)\s+(?:of|from)\b"
-         rf"|\b{_MINUTES}\s+walk\s+(?:of|from|away\s+from)\b")
+         rf"|\b{_MINUTES}\s+walk\s+(?:of|from|away\s+from)\b"
+         r"|\b(?:an?\s+)?(?:short|easy|quick)\s+walk\s+(?:away\s+)?(?:of|from)\b")
 
 
 def _walked(m: "re.Match[str]") -> str:
@@ -237,12 +309,14 @@ _SQUARE_METRES = r"\s*(?:m2|m²|sq\b|sqm\b|square\s+met)"
 _A_UNIT = rf"(?:{_SQUARE_METRES}|\s*(?:ha|hectares?|km|m|metres?|meters?)\b)"
 _DECIMAL_COMMA = rf"(?<![\d.,])(\d+),(\d{{1,2}})(?={_A_UNIT})"
 _THOUSANDS_DOT = rf"(?<![\d.,])([1-9]\d{{0,2}})\.(\d{{3}})(?![\d.,])(?={_SQUARE_METRES})"
+_THOUSANDS_SPACE = rf"(?<![\d.,])(?<![\d.,]\s)([1-9]\d{{0,2}})\s(\d{{3}})(?![\d.,])(?={_A_UNIT})"
 #: numbers as a continental European writes them: "20,5 m" is 20.5 m (a thousands comma has
 #: three digits after it), "1.000 m2" 1000 m2 (no area is given to the square millimetre;
-#: "1.500 km" stays 1.5 km); said
+#: "1.500 km" stays 1.5 km), "1 000 m2" 1000 m2 (a space between thousands); said
 _NUMBERS_AS_WRITTEN: Tuple[Tuple[str, Callable[["re.Match[str]"], str]], ...] = (
     (_DECIMAL_COMMA, lambda m: f"{m.group(1)}.{m.group(2)}"),
-    (_THOUSANDS_DOT, lambda m: f"{m.group(1)}{m.group(2)}"))
+    (_THOUSANDS_DOT, lambda m: f"{m.group(1)}{m.group(2)}"),
+    (_THOUSANDS_SPACE, lambda m: f"{m.group(1)}{m.group(2)}"))
 
 
 #: the rewrites :func:`said_readings` says, the last of them last
@@ -962,6 +1036,7 @@ def _compiled() -> Tuple["re.Pattern[str]", ...]:
     return tuple(re.compile(pattern, re.I) for pattern, _ in REWRITES)
 
 
+@lru_cache(maxsize=1)
 def rewritten_words() -> FrozenSet[str]:
     """The words of 3 letters or more the rewrites read that the lexicon does not list
     ("traffic", "busy", "together"): what a slip of the keyboard may have been meant as too

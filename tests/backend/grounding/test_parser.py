@@ -188,11 +188,14 @@ def test_an_object_named_only_in_unknown_words_is_not_asked_of_the_model() -> No
     assert q.targets[0].relations[0].distance_m == 6.0   # as for trucks alone
     assert q.messages() == ["unknown word 'wind'", "unknown word 'turbines'",
                             "'wind turbines' names no object the model knows: left out"]
-    # an unknown word before a known name may be a kind of it; an unknown anchor may be
-    # something the model finds: both go to the model whole, as before
-    for text in ("blorf road", "mossy roofs", "buildings next to the ships",
+    # an unknown word that describes may be a kind of the name after it; an unknown anchor
+    # may be something the model finds: both go to the model whole, as before
+    for text in ("mossy roofs", "buildings next to the ships",
                  "cars and ships next to the blorf", "a fleet of cars"):
         assert parse(text).mode == "end_to_end", text
+    # before the word of a road's kind, an unknown word is taken for its name, and said
+    assert parse("blorf road").notes == ("'blorf road' read as any road ('blorf' taken for its "
+                                         "name): a road's name is not seen from above",)
     assert parse("buildings near ships and boats").notes == (
         "'ships', 'boats' name no object the model knows: the relation to it is the model's "
         "guess",)
@@ -800,6 +803,46 @@ def test_names_of_waters_and_of_roads_in_known_words() -> None:
         "grounded: car more than 5 m from vehicle within 10 m of vehicle along road (<= 3 m)")
 
 
+@pytest.mark.parametrize("text, summary, name", [
+    ("houses near ngong road", "grounded: building near road (<= 20 m)", "ngong road"),
+    ("cars along jomo kenyatta avenue", "grounded: car along road (<= 3 m)",
+     "jomo kenyatta avenue"),
+    ("houses near the nairobi river", "grounded: building near water (<= 40 m)",
+     "nairobi river"),
+    ("trees around lake naivasha", "grounded: tree near water (<= 20 m)", "lake naivasha"),
+    ("buildings between ngong road and the athi river",
+     "grounded: building between road + water (<= 40 m)", "athi river"),
+    ("cars on the big kenyatta avenue", "grounded: car on large road", "kenyatta avenue"),
+])
+def test_names_typed_in_lower_case(text: str, summary: str, name: str) -> None:
+    """A word no vocabulary knows before the word of a road's or a water's kind is taken for
+    its name, and the plan says so (they went whole)."""
+    p = parse(text)
+    assert p.summary() == summary
+    assert any(n.startswith(f"'{name}' read as any ") and "taken for its name" in n
+               for n in p.notes), p.notes
+
+
+@pytest.mark.parametrize("text", [
+    # a word that describes, a material, a slip, an untaught object, a word a rewrite reads,
+    # no vowel: no name (as before)
+    "cars on the winding road", "cars on the gravel road", "houses near the rivr road",
+    "the river boats", "trees within the 30m river buffer zone", "xqzv river",
+    "cars on river road", "every single road",
+])
+def test_no_name_in_lower_case_where_a_word_may_be_known(text: str) -> None:
+    assert not any("taken for its name" in n for n in parse(text).notes)
+
+
+def test_a_road_by_its_class_is_any_road_and_said() -> None:
+    p = parse("cars on the secondary roads near the river")
+    assert p.categories() == ("car", "road", "water")
+    assert p.notes == ("'secondary roads' read as any road: a road's class is not seen from "
+                       "above",)
+    assert parse("a residential street").categories() == ("road",)
+    assert parse("main roads").notes == ()   # a main road is a road, as before
+
+
 def test_a_place_name_before_more_of_the_expression() -> None:
     p = parse("buildings in Kampala near the road")
     assert p.summary() == "grounded: building near road (<= 20 m)"
@@ -926,6 +969,11 @@ def test_a_walk_is_a_distance_said() -> None:
         "grounded: building within 400 m of vegetation")
     assert parse("houses 10 minutes' walk from the river").summary() == (
         "grounded: building within 800 m of water")
+    # a short walk without "within" (it went whole): five minutes, said
+    r = parse("houses a short walk from the river")
+    assert r.summary() == "grounded: building within 400 m of water"
+    assert r.notes == ("'a short walk from' read as within 400 m of: a walk of 80 m a minute, "
+                       "as the crow flies",)
 
 
 @pytest.mark.parametrize("text, summary", [
@@ -989,6 +1037,13 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     assert parse("buildings within 1.500 km of the river").summary() == (
         "grounded: building within 1500 m of water")
     assert parse("buildings over 1,000 m2").summary() == "grounded: building over 1000 m2"
+    # a space between thousands, before a unit (it went whole), said
+    r = parse("buildings over 1 000 m2")
+    assert r.summary() == "grounded: building over 1000 m2"
+    assert r.notes == ("'1 000' read as 1000",)
+    assert parse("houses more than 1 500 m from the river").summary() == (
+        "grounded: building more than 1500 m from water")
+    assert parse("buildings between 100 and 200 m2").notes == ()
 
 
 @pytest.mark.parametrize("text, summary", [
