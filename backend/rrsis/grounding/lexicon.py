@@ -128,7 +128,7 @@ CATEGORIES: Tuple[Category, ...] = (
                               "alley", "alleyway", "side road", "side street", "back street",
                               "access road", "ring road", "boulevard", "freeway",
                               "expressway", "road segment", "road section", "road network",
-                              "street network",
+                              "street network", "earth road", "murram road",
                               # by its class (:data:`ROAD_CLASSES`)
                               *(f"{c} {way}" for c in ROAD_CLASSES for way in ("road", "street"))),
              "road"),

@@ -501,6 +501,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf",?\s*{_EXAMPLES},?\s+)({_SOME_WORDS})", _examples),
     # "centre lines", "center-line": one word (lexicon.CENTRE_LINE_NOUNS)
     (r"\bcent(?:er|re)[\s-]*line(s?)\b", r" centreline\1 "),
+    # "dirt tracks", "a farm track": dirt roads ("track" alone is a railway's, untaught)
+    (r"\b(?:dirt|farm|forest|earth|jeep)\s+track(s?)\b", r" dirt road\1 "),
     # abbreviations of notes and tables: "adj. to", "approx. 20 m", "c. 20 m", "excl. those",
     # "sans trees", "cars, trucks etc." (the list is what it names)
     (r"\badj\.?(?=\s+to\b)", " adjacent "), (r"\bapprox\.?(?=\s)", " approximately "),
@@ -638,13 +640,21 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:(?:that|which|who)\s+(?:can\s+be\s+(?:seen|found)|appears?|exists?|lies?|stands?|"
      rf"sits?|(?:is|are)\s+present)|appearing|existing|sitting|present)\s+"
      rf"(?=(?:{_RELATION_LEADS})\b)(?!on\s+(?:their|its)\s+own\b)", " "),
-    # "buildings sorted by area": every building (the layer holds the areas to sort by)
-    (r"\b(?:sorted|ordered|ranked|listed)\s+by\s+(?:area|size|length|width|footprint)"
-     r"(?:\s+(?:descending|ascending))?\b", " "),
+    # "buildings sorted by area", "ranked by their distance from the river", "in order of
+    # size", "from largest to smallest": every building (the layer holds the areas and the
+    # distances to sort by)
+    (r"\b(?:(?:sorted|ordered|ranked|listed)\s+(?:by|according\s+to)\s+(?:their\s+|its\s+)?"
+     r"(?:area|size|length|width|footprint|distance\s+(?:to|from)\s+(?:the\s+)?[^\W\d_]+)"
+     r"(?:\s+(?:descending|ascending|in\s+(?:descending|ascending)\s+order))?"
+     r"|in\s+(?:descending\s+|ascending\s+)?order\s+of\s+(?:area|size|length|width)"
+     r"|from\s+(?:the\s+)?(?:largest|biggest|smallest)\s+to\s+(?:the\s+)?(?:smallest|largest|"
+     r"biggest))\b|,\s*(?:the\s+)?(?:largest|biggest|smallest)\s+first\s*[.!?]*\s*$", " "),
     # "in a 100 m buffer around the river", "within the 50 m buffer of the road": within it;
     # "overlapping with", "intersects with": overlapping, intersects
     (r"\b(?:in|inside|within)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
      r"(?:buffer|radius)(?:\s+zone)?\s+(?:around|of|from|along)\b", r" within \1 \2 of "),
+    (r"\b(?:with)?in\s+a\s+radius\s+of\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
+     r"(?:around|of|from)\b", r" within \1 \2 of "),   # "in a radius of 20 m around the house"
     (r"\b(overlap(?:s|ping)?|intersect(?:s|ing)?)\s+with\b", r" \1 "),
     # "right next to", "directly north of", "just south of", "immediately behind": the
     # relation itself

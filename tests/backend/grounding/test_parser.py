@@ -920,6 +920,18 @@ def test_a_measure_no_target_reaches_is_the_anchors() -> None:
     ("cars inside the 20 m road buffer", "grounded: car within 20 m of road"),
     ("buildings outside the 50 m river buffer", "grounded: building more than 50 m from water"),
     ("buildings sorted by area", "grounded: building"),
+    # an order by distance or in other words sorts nothing either (they went whole)
+    ("buildings ranked by their distance from the river", "grounded: building"),
+    ("buildings in order of size", "grounded: building"),
+    ("buildings near the road from largest to smallest", "grounded: building near road (<= 20 m)"),
+    ("the buildings, largest first", "grounded: building"),
+    # a radius (it went whole)
+    ("trees within a radius of 20 m of the house", "grounded: tree within 20 m of building"),
+    ("trees in a radius of 20 m around the house", "grounded: tree within 20 m of building"),
+    # dirt tracks and murram roads are roads; a track alone is untaught, as before
+    ("cars on the dirt tracks", "grounded: car on road"),
+    ("houses along the murram road", "grounded: building along road (<= 10 m)"),
+    ("the track", "nothing: no object matches (unknown word 'track')"),
     ("buildings sharing a wall", "grounded: building within 1 m of building"),
     ("buildings that share a party wall", "grounded: building within 1 m of building"),
     ("houses joined to a neighbouring house", "grounded: building within 1 m of building"),
