@@ -159,7 +159,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                                   "shrub", "bush", "hedge", "hedgerow",
                                                   "football field", "soccer field",
                                                   "sports field", "playing field",
-                                                  "football pitch", "golf course",
+                                                  "football pitch", "golf course", "golf field",
                                                   "grassland", "shrubland", "scrub",
                                                   "scrubland", "grass field", "grassy area",
                                                   "grass area", "grass verge", "verge",

@@ -475,6 +475,21 @@ _AROUND: Tuple[Tuple[str, str], ...] = (
     (r"\(\s*(?:all|every\s+one|all\s+of\s+them)\s*\)", " "))
 
 
+#: a part of the image an axis goes from or to: "the top", "bottom left", "the left side of
+#: the image"
+_IMAGE_PART = (r"(?:the\s+)?(top|bottom|upper|lower|left|right)(?:[\s-]+(left|right))?"
+               r"(?:\s+(?:side|edge|corner|end))?(?:\s+of\s+(?:the|this)\s+(?:image|picture|"
+               r"photo|scene|map))?")
+_PART_COMPASS = {"top": "north", "upper": "north", "bottom": "south", "lower": "south",
+                 "left": "west", "right": "east"}
+
+
+def _compass_of(part: str, side: Optional[str]) -> str:
+    """"top", "left" -> "northwest"; "bottom" -> "south"."""
+    point = _PART_COMPASS[part.lower()]
+    return point + _PART_COMPASS[side.lower()] if side else point
+
+
 #: (pattern, replacement: a template or a function of the match), applied in order,
 #: case-insensitive
 REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
@@ -1021,6 +1036,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
     (r"\bside\s+by\s+side\b", " next to each other "),   # "cars parked side by side"
+    # "the road going from the top to the bottom of the image", "the road from top left to
+    # bottom right": the compass points of those parts, an axis
+    (rf"\b((?:{_AXIS_VERBS})|(?:{_ROAD_NAMES}|{_PATH_NAMES}|river|stream|canal)s?)\s+from\s+"
+     rf"{_IMAGE_PART}\s+to\s+{_IMAGE_PART}",
+     lambda m: f" {m.group(1)} from {_compass_of(m.group(2), m.group(3))} to "
+               f"{_compass_of(m.group(4), m.group(5))} "),
     # "the road running north", "heading east": one way along an axis is that axis ("running
     # north of the river" is a direction to it; "running north-south" the axis itself)
     (rf"\b(?:{_AXIS_VERBS}|heading|headed)\s+({_COMPASS})(?:wards?)?\b(?![\s-]*(?:of\b|"

@@ -665,6 +665,11 @@ def test_a_corner_is_said_as_typed_in_the_junction_note() -> None:
     # one way along an axis is that axis
     ("roads heading northwards", "grounded: road oriented north-south"),
     ("the river flowing southward", "grounded: water oriented north-south"),
+    # from a part of the image to another: their compass points (they went whole)
+    ("the road that goes from the top to the bottom of the image",
+     "grounded: road oriented north-south"),
+    ("the road running from left to right", "grounded: road oriented east-west"),
+    ("the road from top left to bottom right", "grounded: road oriented northwest-southeast"),
     # a measure after "sized", "of size", "at a distance of"; "a stone's throw" is near
     ("buildings sized 100-500 m2", "grounded: building over 100 m2 under 500 m2"),
     ("buildings of size over 100 m2", "grounded: building over 100 m2"),
