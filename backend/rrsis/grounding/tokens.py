@@ -597,6 +597,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "bigger than 15x15 m", "15 m by 20 m", "10 x 10 ft": the area of that rectangle
     (r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|ft)?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*(m|ft)\b",
      _rectangle_area),
+    # "within 10 to 20 m of the building": 10 to 20 m from it
+    (r"\bwithin\s+(\d+(?:\.\d+)?\s*(?:-|–|to)\s*\d+(?:\.\d+)?\s*[^\W\d_]+)\s+(?:of|from)\b",
+     r" \1 from "),
     # "20 m or less from the road": within it; "50 m or more from": more than it
     (r"\b(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+or\s+(?:less|closer|nearer)\s+(?:away\s+)?(?:from|of|to)\b",
      r" within \1 of "),
@@ -919,8 +922,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:heavy|dense|busy)\s+traffic\b", " many vehicles "),
     (r"\b(?:light|little|sparse)\s+traffic\b", " few vehicles "),
     (r"\b(with|without|no|any)\s+traffic\b", r" \1 vehicles "),
-    (rf"\b(?:the\s+)?(?:busiest|most\s+congested)\s+((?:{_ROAD_NAMES})s?)\b",
-     r" the \1 with the most vehicles "),
+    (rf"\b(?:the\s+)?(?:busiest|fullest|most\s+(?:congested|crowded|busy|full|packed|"
+     rf"occupied))\s+((?:{_ROAD_NAMES})s?|{_PARKING})\b", r" the \1 with the most vehicles "),
+    # "the emptiest parking lot", "the quietest road": the one with the fewest
+    (rf"\b(?:the\s+)?(?:emptiest|quietest|least\s+(?:congested|crowded|busy|full|packed|"
+     rf"occupied))\s+((?:{_ROAD_NAMES})s?|{_PARKING})\b", r" the \1 with the fewest vehicles "),
     (rf"\b(?:busy|congested|crowded|packed|jammed)\s+((?:{_ROAD_NAMES})s?|{_PARKING})\b",
      r" \1 with many vehicles "),
     # "roads with no cars", "with zero cars", "with exactly 0 cars": with none, which is

@@ -665,6 +665,12 @@ def test_a_corner_is_said_as_typed_in_the_junction_note() -> None:
     # one way along an axis is that axis
     ("roads heading northwards", "grounded: road oriented north-south"),
     ("the river flowing southward", "grounded: water oriented north-south"),
+    # the most and the fewest vehicles; a range after "within" (they went whole)
+    ("the most crowded parking lot", "grounded: the parking lot with the most vehicle (<= 3 m)"),
+    ("the emptiest parking lot", "grounded: the parking lot with the fewest vehicle (<= 3 m)"),
+    ("the quietest road", "grounded: the road with the fewest vehicle (<= 3 m)"),
+    ("cars within 10 to 20 m of the building",
+     "grounded: car more than 10 m from building within 20 m of building"),
     # from a part of the image to another: their compass points (they went whole)
     ("the road that goes from the top to the bottom of the image",
      "grounded: road oriented north-south"),
