@@ -102,7 +102,14 @@ _SIZES = _either({*lx.SIZE_WORDS, *lx.SHAPE_WORDS})
 
 
 _CAPITALISED = r"(?-i:[A-Z][\w'-]*)"
-_A_NAME = rf"({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}})"
+#: the words that begin what follows a name, never a word of one (in a text with every word
+#: capitalised, "Buildings Along Mill Creek" and "IN KAMPALA NEAR THE ROAD" are read so)
+_AFTER_NAME = _either({p[0] for table in (lx.NEAR_WORDS, lx.OVERLAP_WORDS, lx.NEGATED_FORMS)
+                       for p in table if len(p) == 1} - {"cross", "border", "borders"}
+                      | {"the", "a", "an", "and", "or", "nor", "not", "of", "to", "from",
+                         "across", "is", "are", "that", "which"})
+_A_NAME_WORD = rf"(?!(?:{_AFTER_NAME})\b){_CAPITALISED}"
+_A_NAME = rf"({_A_NAME_WORD}(?:\s+{_A_NAME_WORD}){{0,2}})"
 #: a road by its name ("along Mombasa Road", "on Elm St.") or number ("the A40", "I-95",
 #: "Highway 101"; not "500 M2")
 _NAMED_WAY = (rf"\b(?:the\s+)?{_A_NAME}\s+((?:street|st|road|rd|avenue|ave|lane|boulevard|"
@@ -115,11 +122,11 @@ _NAMED_WATER = (rf"\b(?:the\s+)?(?:{_A_NAME}\s+((?:river|lake|creek|canal|stream
                 rf"reservoir|lagoon|bay|estuary)\b)|((?:river|lake|loch|lough)\b)\s+{_A_NAME})")
 #: a place's name, which the image shows: "buildings in Kampala", "cars in downtown Atlanta",
 #: "buildings within Kampala near the road" (every word of it unknown: "in Central Park" is
-#: read); it ends the expression, or a comma or a word in lower case follows it
+#: read); it ends the expression, or a comma, a word in lower case or a joining word follows it
 PLACE_NAME = re.compile(rf"\b(?:in|of|at|around|within|inside|across|throughout)\s+"
-                        rf"(?:(?:downtown|central|greater|rural|urban)\s+)?({_CAPITALISED}"
-                        rf"(?:\s+{_CAPITALISED}){{0,3}})(?:\s*[.!?]*\s*$|(?=\s*[,;]|"
-                        r"\s+(?-i:[a-z])))", re.I)
+                        rf"(?:(?:downtown|central|greater|rural|urban)\s+)?({_A_NAME_WORD}"
+                        rf"(?:\s+{_A_NAME_WORD}){{0,3}})(?:\s*[.!?]*\s*$|(?=\s*[,;]|"
+                        rf"\s+(?-i:[a-z])|\s+(?:{_AFTER_NAME})\b))", re.I)
 
 
 #: words that join a name to the rest, never part of one ("Near", "The", "Of")
@@ -142,7 +149,10 @@ _LOWER_NAMED_WATER = (rf"\b(?:the\s+)?(?:{_NOT_A_NAME}([^\W\d_]+)\s+)??{_NOT_A_N
 
 
 def _unknown_name(m: "re.Match[str]", group: int = 1) -> bool:
-    return not any(lx.known_word(w.lower()) for w in m.group(group).split())
+    """No word of the name is known, nor read by a rewrite ("THE RIVER FLOWING SOUTHWARD"
+    names no river Flowing), nor said not to be measured."""
+    return not any(lx.known_word(w) or w in rewritten_words() or w in lx.UNMEASURED_WORDS
+                   for w in m.group(group).lower().split())
 
 
 def _proper_name(m: "re.Match[str]", name: int, kind: int) -> bool:
@@ -245,6 +255,7 @@ def said_readings(text: str) -> List[str]:
     walk ("'walking distance' read as within 400 m"): said, as a building's use is. Read in
     the text as those rewrites see it ("buildings in Kampala, please": the request gone)."""
     notes = []
+    text = trimmed(text)
     for i, (compiled, (pattern, rewrite)) in enumerate(zip(_compiled(), REWRITES)):
         kind = _NAMED_KINDS.get(pattern)
         for m in compiled.finditer(text) if i in _SAID_AT else ():
@@ -1086,10 +1097,47 @@ def rewritten_words() -> FrozenSet[str]:
     return frozenset(w for w in words if not lx.known_word(w))
 
 
+#: quotes and brackets that may enclose a whole expression, as pasted: the closing one of each
+_ENCLOSING = {'"': '"', "'": "'", "`": "`", "“": "”", "‘": "’", "«": "»", "[": "]", "(": ")"}
+
+
+def trimmed(text: str) -> str:
+    """``text`` without what encloses or follows all of it and says nothing: quotes or
+    brackets around it ('"cars near the road"', "(the road the cars are on)"), separators and
+    marks after it ("vehicles along the road," asked for every vehicle too; "roofs in red?").
+    A quote inside a word ("what's") or a bracket closed inside ("(cars) near (roads)") is
+    no enclosing one."""
+    text = text.strip()
+    for _ in range(2):
+        text = re.sub(r"[\s,;:?!.]+$", "", text)
+        opening, closing = text[:1], _ENCLOSING.get(text[:1])
+        inner = text[1:-1]
+        if closing is None or len(text) < 3 or text[-1] != closing:
+            break
+        if opening == closing:   # a quote: none inside, but within a word ("what's")
+            if re.search(rf"(?<![^\W\d_]){re.escape(opening)}|{re.escape(opening)}(?![^\W\d_])",
+                         inner):
+                break
+        elif not _balanced(inner, opening, closing):
+            break
+        text = inner.strip()
+    return text
+
+
+def _balanced(text: str, opening: str, closing: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += (char == opening) - (char == closing)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def tokenize(text: str) -> List[str]:
     """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
-    units ("20m" -> "20", "m"), commas kept; :data:`REWRITES` first."""
-    text = re.sub(r"%|\bper\s+cent\b", " percent ", text.replace("’", "'"), flags=re.I)
+    units ("20m" -> "20", "m"), commas kept; :func:`trimmed`, then :data:`REWRITES`."""
+    text = re.sub(r"%|\bper\s+cent\b", " percent ", trimmed(text).replace("’", "'"),
+                  flags=re.I)
     for compiled, (_, replacement) in zip(_compiled(), REWRITES):
         text = compiled.sub(replacement, text)
     text = re.sub(r"axis:(\w+):(\w+)", lambda m: " ".join(

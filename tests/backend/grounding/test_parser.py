@@ -814,6 +814,37 @@ def test_names_of_waters_and_of_roads_in_known_words() -> None:
         "grounded: car more than 5 m from vehicle within 10 m of vehicle along road (<= 3 m)")
 
 
+@pytest.mark.parametrize("text, summary", [
+    # a separator after the expression asked for every object of the kind too
+    ("vehicles along the road,", "grounded: vehicle along road (<= 3 m)"),
+    ("cars near the road;", "grounded: car near road (<= 6 m)"),
+    # quotes and brackets around all of it: the rewrites read from its start and to its end
+    ('"i want the red cars"', "grounded: red car"),
+    ("'what's near the river'", "grounded: vehicle near water (<= 40 m) | building near water "
+     "(<= 40 m) | road near water (<= 40 m) | vegetation near water (<= 20 m) | bare land near "
+     "water (<= 10 m)"),
+    ("(the road the cars are on)", "grounded: road with car (<= 3 m)"),
+    ("[can you find buildings close to water]", "grounded: building near water (<= 40 m)"),
+    ("`roofs in red?`", "grounded: red building"),
+    # ... not where each part has its own
+    ('"cars" near "the road"', "grounded: car near road (<= 6 m)"),
+    ("(cars) near (the road)", "grounded: car near road (<= 6 m)"),
+])
+def test_what_encloses_or_follows_the_expression(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+def test_names_in_a_text_in_capitals() -> None:
+    """A joining word ends a name: in a text all in capitals (or every word capitalised) a
+    town's or a water's name is read (they went whole); a word a rewrite reads is none."""
+    p = parse("BUILDINGS IN KAMPALA NEAR THE ROAD")
+    assert p.summary() == "grounded: building near road (<= 20 m)"
+    assert p.notes == ("'KAMPALA' read as the place the image shows",)
+    assert parse("Buildings Along Mill Creek").categories() == ("building", "water")
+    assert parse("THE RIVER FLOWING SOUTHWARD").summary() == (
+        "grounded: water oriented north-south")   # it was any water, 'Flowing Southward'
+
+
 @pytest.mark.parametrize("text, summary, name", [
     ("houses near ngong road", "grounded: building near road (<= 20 m)", "ngong road"),
     ("cars along jomo kenyatta avenue", "grounded: car along road (<= 3 m)",
