@@ -21,7 +21,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "NEAR_WORDS", "OBJECT_EDGE_NOUNS", "OVERLAP_WORDS", "CROSSING_VERBS",
            "BOTH_SIDES_WORDS",
            "DIRECTION_WORDS", "REGION_WORDS", "COMPASS_POINTS", "INTERCARDINAL_POINTS",
-           "UNITS_M", "BUILDING_USES", "BUILDING_STATUSES", "ROAD_CLASSES", "COMPARATIVES",
+           "UNITS_M", "BUILDING_USES", "BUILDING_STATUSES", "ROAD_CLASSES", "ROAD_SURFACES",
+           "COMPARATIVES",
            "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
@@ -65,6 +66,9 @@ class Category:
 ROAD_CLASSES: Tuple[str, ...] = ("primary", "secondary", "tertiary", "minor",
                                  "arterial", "feeder", "collector", "distributor", "local",
                                  "residential")
+#: a road's surface ("dirt roads", "a tarmac road"): read as any road, and said so
+ROAD_SURFACES: Tuple[str, ...] = ("paved", "dirt", "earth", "murram", "gravel", "asphalt",
+                                  "tarmac", "tarred", "sealed", "unsealed", "unpaved")
 
 CATEGORIES: Tuple[Category, ...] = (
     # machines the training data has no class of are vehicles to the model: their plan says
@@ -72,7 +76,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("vehicle", "vehicles", ("vehicle", "motor vehicle", "tractor", "farm vehicle",
                                      "construction vehicle", "excavator", "bulldozer",
                                      "digger", "veh"), "vehicle"),
-    Category("car", "cars", ("car", "automobile", "auto", "passenger car", "sedan", "taxi", "suv",
+    Category("car", "cars", ("car", "automobile", "motorcar", "auto", "passenger car", "sedan", "taxi", "suv",
                              "hatchback", "cab", "jeep", "police car", "patrol car",
                              "sports car", "station wagon", "estate car", "limousine",
                              "coupe", "convertible", "passenger vehicle"),
@@ -89,7 +93,8 @@ CATEGORIES: Tuple[Category, ...] = (
                              "minivan", "ambulance", "delivery van", "camper van",
                              "campervan"), "vehicle"),
     Category("building", "buildings", ("building", "house", "roof", "rooftop", "home",
-                                       "structure", "shed", "hut", "dwelling", "warehouse",
+                                       "structure", "built structure", "edifice",
+                                       "shed", "hut", "dwelling", "warehouse",
                                        "shop", "store", "factory", "barn", "garage", "school",
                                        "church", "mosque", "temple", "hospital", "office",
                                        "apartment", "apartment block", "villa", "cabin",
@@ -123,14 +128,16 @@ CATEGORIES: Tuple[Category, ...] = (
                                        "bldg", "bld"),
              "building"),
     Category("road", "road", ("road", "street", "highway", "motorway", "lane", "avenue",
-                              "carriageway", "paved road", "dirt road", "main road",
+                              "carriageway", "main road", "thoroughfare",
                               "main street", "major road", "roadside", "hwy", "rd", "roadway",
                               "alley", "alleyway", "side road", "side street", "back street",
                               "access road", "ring road", "boulevard", "freeway",
                               "expressway", "road segment", "road section", "road network",
-                              "street network", "earth road", "murram road",
-                              # by its class (:data:`ROAD_CLASSES`)
-                              *(f"{c} {way}" for c in ROAD_CLASSES for way in ("road", "street"))),
+                              "street network",
+                              # by its class and its surface (:data:`ROAD_CLASSES`,
+                              # :data:`ROAD_SURFACES`)
+                              *(f"{c} {way}" for c in ROAD_CLASSES + ROAD_SURFACES
+                                for way in ("road", "street"))),
              "road"),
     Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway", "path",
                                       "trail", "pedestrian path", "pedestrian walkway",
@@ -148,7 +155,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("impervious surface", "impervious surface", ("impervious surface", "pavement area",
                                                           "paved area", "paved surface"),
              "road"),
-    Category("tree", "trees", ("tree", "tree canopy", "canopy", "woodland", "forest",
+    Category("tree", "trees", ("tree", "sapling", "tree canopy", "canopy", "woodland", "forest",
                                 "palm tree", "palm", "woods", "orchard", "plantation",
                                 "tree crown", "tree cover", "forest cover", "tree line",
                                 "treeline",
@@ -187,7 +194,7 @@ CATEGORIES: Tuple[Category, ...] = (
     Category("water", "water", ("water", "water body", "open water", "river", "lake", "pond",
                                 "sea", "pool", "swimming pool", "canal", "stream", "ocean",
                                 "reservoir", "lagoon", "fishpond", "fish pond", "creek",
-                                "main river",
+                                "main river", "waterway", "watercourse",
                                 "brook", "estuary", "channel", "water channel", "ditch",
                                 "drainage channel", "drainage canal", "drainage ditch",
                                 "irrigation channel", "irrigation canal", "irrigation ditch",

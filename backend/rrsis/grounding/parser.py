@@ -846,7 +846,7 @@ def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
 def _use_notes(text: str, vocabulary: lx.Vocabulary) -> List[str]:
     """"'hospital' read as any building: ..." for each building named by its use or status
     (:data:`~.lexicon.BUILDING_USES`, :data:`~.lexicon.BUILDING_STATUSES`), and "'secondary
-    roads' read as any road: ..." for each road named by its class, in the words
+    roads' read as any road: ..." for each road named by its class or surface, in the words
     typed ("the school building" too, which the tokenizer reads as "the building"), not where
     the word begins another object's name ("school bus") nor in a place's name ("Church
     Street": ``text`` comes with the names read)."""
@@ -860,11 +860,13 @@ def _use_notes(text: str, vocabulary: lx.Vocabulary) -> List[str]:
     used = (w for i, w in enumerate(tokens) if lx.singular(w) in kinds and not another_name(i))
     notes = [f"'{w}' read as any building: a building's {kinds[lx.singular(w)]} is not seen "
              "from above" for w in dict.fromkeys(used)]
-    classed = (" ".join(tokens[i:i + 2]) for i, w in enumerate(tokens)
-               if w in lx.ROAD_CLASSES and vocabulary.category_named(
-                   lx.singular(" ".join(tokens[i:i + 2]))) == "road")
-    return notes + [f"'{way}' read as any road: a road's class is not seen from above"
-                    for way in dict.fromkeys(classed)]
+    said = {**dict.fromkeys(lx.ROAD_CLASSES, "class is not seen from above"),
+            **dict.fromkeys(lx.ROAD_SURFACES, "surface is not told apart")}
+    roads = (" ".join(tokens[i:i + 2]) for i, w in enumerate(tokens)
+             if w in said and vocabulary.category_named(
+                 lx.singular(" ".join(tokens[i:i + 2]))) == "road")
+    return notes + [f"'{way}' read as any road: a road's {said[way.split()[0]]}"
+                    for way in dict.fromkeys(roads)]
 
 
 @lru_cache(maxsize=4096)

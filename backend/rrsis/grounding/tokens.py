@@ -529,6 +529,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bcent(?:er|re)[\s-]*line(s?)\b", r" centreline\1 "),
     # "dirt tracks", "a farm track": dirt roads ("track" alone is a railway's, untaught)
     (r"\b(?:dirt|farm|forest|earth|jeep)\s+track(s?)\b", r" dirt road\1 "),
+    # "the main highway", "the principal canal": the way, the water ("the main road", "the
+    # main river" are names already); "the canal bank", "stream banks": the water's edge;
+    # "street markings": road markings
+    (rf"\b(?:main|major|principal)\s+(?=(?:{_ROAD_NAMES}|channel|canal|stream|creek|pond|lake|"
+     r"brook)s?\b)", " "),
+    (r"\b(?:canal|stream|creek|pond|channel|brook|ditch|drain)\s+(?:bank|side|edge)s?\b",
+     "riverbank"),
+    (r"\b(?:street|roadway|carriageway|highway|motorway|avenue|pavement)\s+(?=markings?\b)",
+     " road "),
     # abbreviations of notes and tables: "adj. to", "approx. 20 m", "c. 20 m", "excl. those",
     # "sans trees", "cars, trucks etc." (the list is what it names)
     (r"\badj\.?(?=\s+to\b)", " adjacent "), (r"\bapprox\.?(?=\s)", " approximately "),

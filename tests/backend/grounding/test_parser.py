@@ -883,6 +883,30 @@ def test_a_road_by_its_class_is_any_road_and_said() -> None:
                        "above",)
     assert parse("a residential street").categories() == ("road",)
     assert parse("main roads").notes == ()   # a main road is a road, as before
+    # by its surface: any road, said (a dirt road was read silently, a gravel road went whole)
+    for text, way in (("dirt roads", "dirt roads"), ("cars on the gravel road", "gravel road"),
+                      ("unpaved roads", "unpaved roads"), ("the tarmac road", "tarmac road")):
+        p = parse(text)
+        assert p.categories()[-1] == "road", text
+        assert p.notes == (f"'{way}' read as any road: a road's surface is not told apart",)
+    assert parse("gravel").mode == "end_to_end"   # a material alone, as before
+
+
+@pytest.mark.parametrize("text, summary", [
+    # more names of the objects (they went whole or named an unknown object)
+    ("built structures along the road", "grounded: building along road (<= 10 m)"),
+    ("cars within 20 m of the waterway", "grounded: car within 20 m of water"),
+    ("houses not near the watercourse", "grounded: building not near water (<= 40 m)"),
+    ("saplings along the road", "grounded: tree along road (<= 5 m)"),
+    ("thoroughfares", "grounded: road"),
+    # "main" before a way or a water; the bank of a water of another kind; street markings
+    ("buildings along the main highway", "grounded: building along road (<= 10 m)"),
+    ("the main channel", "grounded: water"),
+    ("trees on the canal bank", "grounded: tree along water (<= 10 m)"),
+    ("street markings", "grounded: road marking"),
+])
+def test_more_names_of_the_objects(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
 
 
 def test_a_place_name_before_more_of_the_expression() -> None:
