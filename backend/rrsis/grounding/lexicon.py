@@ -723,7 +723,8 @@ UNITS_M: Dict[str, float] = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0
                              "yards": 0.9144, "mi": 1609.344, "mile": 1609.344,
                              "miles": 1609.344,
                              # as notes and tables abbreviate them
-                             "mtr": 1.0, "mtrs": 1.0, "mts": 1.0, "kms": 1000.0, "yds": 0.9144}
+                             "mt": 1.0, "mtr": 1.0, "mtrs": 1.0, "mts": 1.0, "kms": 1000.0,
+                             "yds": 0.9144}
 # "larger than 100 m2", "over 2 ha", "shorter than 10 m": a threshold on each object's
 # ground area (an area unit) or its length (a length unit: the longer side)
 COMPARATIVES: Dict[Tuple[str, ...], str] = {

@@ -617,6 +617,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "bigger than 15x15 m", "15 m by 20 m", "10 x 10 ft": the area of that rectangle
     (r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|ft)?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*(m|ft)\b",
      _rectangle_area),
+    # "max 20 m from the road", "min. 100 m2": at most, at least; "within a 20-meter distance
+    # of": within 20 m of
+    (r"(?<![\d.])\b(?:max(?:imum)?|maximally)\.?\s*(?=\d)", " at most "),
+    (r"(?<![\d.])(?<!\d\s)\bmin(?:imum)?\.?\s*(?=\d)", " at least "),
+    (r"\bwithin\s+an?\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+(?:distance|range|reach)\s+"
+     r"(?:of|from)\b", r" within \1 \2 of "),
     # "within 10 to 20 m of the building": 10 to 20 m from it
     (r"\bwithin\s+(\d+(?:\.\d+)?\s*(?:-|–|to)\s*\d+(?:\.\d+)?\s*[^\W\d_]+)\s+(?:of|from)\b",
      r" \1 from "),

@@ -909,6 +909,19 @@ def test_more_names_of_the_objects(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
 
 
+@pytest.mark.parametrize("text, summary", [
+    # as notes and forms abbreviate a limit or a unit (they went whole)
+    ("buildings max 20 m from the road", "grounded: building within 20 m of road"),
+    ("buildings min. 100 m2", "grounded: building over 100 m2"),
+    ("buildings within 20 mt of the road", "grounded: building within 20 m of road"),
+    ("buildings within a 20-meter distance of the road", "grounded: building within 20 m of road"),
+    # minutes after a number stay minutes
+    ("houses a 10 min walk from the river", "grounded: building within 800 m of water"),
+])
+def test_limits_and_units_as_notes_abbreviate_them(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
 def test_a_place_name_before_more_of_the_expression() -> None:
     p = parse("buildings in Kampala near the road")
     assert p.summary() == "grounded: building near road (<= 20 m)"
