@@ -445,15 +445,19 @@ def _rectangle_area(match: "re.Match[str]") -> str:
 #: a request before the expression, one after another too ("please show me, can you find the
 #: cars"): "can you find buildings close to water", "I want the red cars", "give me the
 #: trees", "map all trees", "trace the roads", "pick out the cars", "show all unforested
-#: areas" ("in the map" is the whole image, so "map" is no filler elsewhere)
-_REQUESTS = (r"^\s*(?:(?:please\s+)?(?:(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
+#: areas", "tell me which ...", "I need to know which ...", "where can I find ..." ("in the
+#: map" is the whole image, so "map" is no filler elsewhere)
+_REQUESTS = (r"^\s*(?:(?:please\s+)?(?:(?:i|we)(?:\s+would\s+like|'d\s+like|\s+need|\s+want)"
+             r"\s+to\s+know|(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
              r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|"
              r"let me see|(?:i\s+am|i'm|we\s+are|we're)?\s*(?:looking|searching)\s+for|"
              r"(?:i'm|i\s+am)\s+interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|"
-             r"let's\s+(?:find|see|map)|map|trace|vectori[sz]e|polygoni[sz]e|label|annotate|"
-             r"display|draw|capture|(?:segment|pick|pull|single)\s+out|filter|isolate|return|"
-             r"predict|classify|show(?:\s+me)?|find|select|segment|highlight|mark|extract|detect|"
-             r"identify|locate|delineate|digiti[sz]e|outline|(?:get|give)(?:\s+me)?|list|count)"
+             r"let's\s+(?:find|see|map)|(?:tell|let)\s+me(?:\s+know)?|"
+             r"where\s+(?:can|could|do|would)\s+(?:i|we|you)\s+(?:find|see|spot)|map|trace|"
+             r"vectori[sz]e|polygoni[sz]e|label|annotate|display|draw|capture|"
+             r"(?:segment|pick|pull|single)\s+out|filter|isolate|return|predict|classify|"
+             r"show(?:\s+me)?|find|select|segment|highlight|mark|extract|detect|identify|locate|"
+             r"delineate|digiti[sz]e|outline|(?:get|give)(?:\s+me)?|list|count)"
              r"(?=[\s,:])(?!\s+of\b)[\s,:]*){1,4}")
 #: what may follow the objects and says nothing more, up to four stacked ("trees over there,
 #: please", "roads as polygons in the image"): the place as the analyst points at it ("here",

@@ -1253,6 +1253,12 @@ def test_requests_sources_and_forms_of_the_answer(text: str, summary: str) -> No
     ("query: can you find cars", "grounded: car"),
     # a request's word before "of" is no request, as before
     ("count of cars", "grounded: car"),
+    # a question asked through a request (they went whole)
+    ("Where can I find parking lots?", "grounded: parking lot"),
+    ("Tell me which buildings are next to the road", "grounded: building next to road (<= 10 m)"),
+    ("I need to know which buildings are next to the road",
+     "grounded: building next to road (<= 10 m)"),
+    ("let me know where the trucks are", "grounded: truck"),
 ])
 def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
