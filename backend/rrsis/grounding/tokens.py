@@ -486,6 +486,7 @@ _AROUND: Tuple[Tuple[str, str], ...] = (
      r"\bin\s+general\b", " "),
     (_END_PHRASES, " "),
     (rf"^\s*((?:the\s+|all\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+nearby\s*[.!?]*\s*$", r" \1 "),
+    (rf"^\s*nearby\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", " "),
     (r"^\s*<\s*([^<>]*?)\s*>\s*$", r" \1 "),
     (r"\(\s*(?:all|every\s+one|all\s+of\s+them)\s*\)", " "))
 
@@ -654,9 +655,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: f" within {m.group(1)} of the river " if m.group(1) else " along the river "),
     # "houses on the west bank of the river": on its west side; "trees along the south bank":
     # of the river
-    (r"\b(on|along)\s+the\s+(north|south|east|west)(?:ern)?\s+(?:bank|shore)\s+(?=of\b)",
+    (r"\b(on|along)\s+(?:the|an?|this|that)\s+(north|south|east|west)(?:ern)?\s+(?:bank|shore)"
+     r"\s+(?=of\b)",
      r" \1 the \2 side "),
-    (r"\b(on|along)\s+the\s+(north|south|east|west)(?:ern)?\s+(?:bank|shore)\b",
+    (r"\b(on|along)\s+(?:the|an?|this|that)\s+(north|south|east|west)(?:ern)?\s+(?:bank|shore)\b",
      r" \1 the \2 side of the river "),
     # "buildings without road access": not connected to a road ("with road access": connected)
     (r"\b(?:without|with\s+no|lacking)\s+(?:road|street)\s+access\b", " not connected to a road "),
@@ -668,7 +670,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"the\s+(?:nearest|closest)\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 the "),
     (rf"\b((?:{_RELATION_LEADS}|to|from|of)\s+)one\s+of\s+the\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)",
      r"\1the "),
-    (rf"\b(an?|the|any)\s+nearby\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 "),
+    (rf"\b(an?|the|any|some|this|that|these|those|all(?:\s+the)?|(?:{_RELATION_LEADS}|to|from)"
+     rf")\s+nearby\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 "),
     # "more than 500 m from the nearest road": from any road (the nearest decides)
     (rf"(\d\s*(?:{_UNITS})\s+(?:away\s+)?(?:from|of|to))\s+the\s+(?:nearest|closest)\b",
      r"\1 the "),
@@ -866,7 +869,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(road|street|river|lake|canal|kerb|curb|sea)(?:'s)?[\s-]+side\b", r"\1side"),
     # "on the right-hand side of the road": on its right side
     (r"\b(left|right)[\s-]+hand\s+side\b", r" \1 side "),
-    (r"\b(?:on|at|in) the (" + _EDGES + r")(?=\W|$)", r" along the \1 "),
+    (r"\b(?:on|at|in|along) (?:the|an?|any|this|that) (" + _EDGES + r")(?=\W|$)",
+     r" along the \1 "),
     (rf"\balong the ({_SIDES})\b(?!\s+(?:{_NAMES}))",
      lambda m: f" along the {lx.SIDE_WORDS[m.group(1).lower()]} "),
     # "on the banks of the river", "along the shore of the lake", "along both banks of the
@@ -1028,7 +1032,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?!\s+(?:{_ANY_NAMES}))", r"\1\2\1"),
     # "buildings next to the largest one", "the car behind the red one", "the house between
     # the two large ones": "one" is the name before it again, as an anchor
-    (rf"\b(?:the|a|an|another)\s+(?:(?!(?:{_ANY_NAMES}|with|without|only|exactly|each|other|"
+    (rf"\b(?:the|a|an|another|this|that|these|those|any|some)\s+(?:(?!(?:{_ANY_NAMES}|with|"
+     rf"without|only|exactly|each|other|"
      rf"and|or)\b)[^\W_]+\s+){{0,3}}?(ones?)\b(?!\s+(?:{_ANY_NAMES}|of)\b)", _name_again),
     # "darker than average buildings", "the bigger-than-usual houses": the comparison after
     # the name, where the parser reads it ("buildings darker than average"; not "buildings

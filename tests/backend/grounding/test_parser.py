@@ -922,6 +922,20 @@ def test_limits_and_units_as_notes_abbreviate_them(text: str, summary: str) -> N
     assert parse(text).summary() == summary
 
 
+@pytest.mark.parametrize("text, summary", [
+    # another determiner than "the" before an edge, a bank, "nearby" or "one" (they went whole)
+    ("cars parked along a kerb", "grounded: car along road (<= 3 m)"),
+    ("trees along this south bank", "grounded: tree along water (<= 10 m) south of water"),
+    ("trees next to some nearby buildings", "grounded: tree next to building (<= 5 m)"),
+    ("cars along nearby roads", "grounded: car along road (<= 3 m)"),
+    ("nearby buildings", "grounded: building"),
+    ("the small building next to that big one",
+     "grounded: small building next to large building (<= 5 m)"),
+])
+def test_determiners_other_than_the(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
 def test_a_place_name_before_more_of_the_expression() -> None:
     p = parse("buildings in Kampala near the road")
     assert p.summary() == "grounded: building near road (<= 20 m)"
