@@ -168,10 +168,12 @@ class AnchorRules(ModifierRules):
 
     def anchor_rank(self, rank: Optional[Rank]) -> Optional[Tuple[Relation, Rank, int]]:
         """"closest to the river" after a singular anchor of a plural target ("cars within 5
-        m of the building closest to the river"): the anchor's rank, consumed (with the
-        relation that orders it); else None (position unchanged: the target's)."""
+        m of the building closest to the river"), or of any one ("a car ..."): the anchor's
+        rank, consumed (with the relation that orders it); else None (position unchanged: the
+        target's)."""
         name = self.word(self.i - 1) or ""
-        if rank is not None or not self.target_plural or name != lx.singular(name) or \
+        if rank is not None or not (self.target_plural or self.target_any) \
+                or name != lx.singular(name) or \
                 self.peek() not in lx.DISTANCE_SUPERLATIVES:
             return None
         return self.attempt(lambda: self.distance_rank(None, None, 0))

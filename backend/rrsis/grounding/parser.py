@@ -83,6 +83,9 @@ MAX_WORDS = 64  # longer input is not a referring expression; it goes to the mod
 #: "on the road and in the parking lot" = either)
 _EITHER_AFTER_AND = frozenset({"on", "in", "inside"})
 _NEGATED_FORMS = sorted(lx.NEGATED_FORMS, key=len, reverse=True)   # "outside of" first
+#: determiners of a singular name that ask for no one object: "a car next to the building
+#: closest to the river" is no rank of cars
+_ANY_ONE = frozenset({"a", "an", "any", "every", "each"})
 
 
 @dataclass
@@ -122,6 +125,7 @@ class _Parser(AnchorRules):
         self.subject: List[str] = []
         self.roof_colours: List[str] = []     # "with red or brown roofs": the same, of a roof
         self.target_plural = False   # the target being read names more than one object
+        self.target_any = False   # ... or any one of them ("a car", "every car")
         self.head_generic = False   # the head just read was "anything", "objects", ...
         self.target_generic = False   # ... the target just read had one
         #: the targets read before this one, each with whether its name was plural, which "it"
@@ -306,6 +310,7 @@ class _Parser(AnchorRules):
         generic = self.head_generic = self.head_generic and road_part is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
         self.target_plural = plural
+        self.target_any = self.t[first_word] in _ANY_ONE   # "a car", "every car": not one
         while self.peek() in CONJ and road_part is None:
             save = self.i
             self.i += 1

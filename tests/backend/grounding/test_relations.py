@@ -1389,6 +1389,12 @@ def test_what_follows_an_anchor_that_only_it_can_have_is_the_anchors() -> None:
                       colours.get((c, i), (0.3, 0.3, 0.3)))))
     assert sorted(execute(parse("cars within 5 m of the building closest to the river"),
                           scene).picks) == [("car", 0), ("car", 3)]
+    # "a car", "every car": any one, not the car closest to the river (as "the car ..." is)
+    for text in ("a car within 5 m of the building closest to the river",
+                 "every car within 5 m of the building closest to the river"):
+        assert sorted(execute(parse(text), scene).picks) == [("car", 0), ("car", 3)], text
+    assert len(execute(parse("the car within 5 m of the building closest to the river"),
+                       scene).picks) == 1
     assert execute(parse("trees within 10 m of buildings with a red roof"),
                    scene).picks == [("tree", 0)]
     plan = parse("the 5 largest buildings north of the river and within 200 m of it")
