@@ -56,6 +56,8 @@ _SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
             "upper": ("top", "northernmost"), "lower": ("bottom", "southernmost")}
 _EXAMPLES = r"(?:such\s+as|like|including|incl\.?|e\.?g\.?|for\s+(?:example|instance))"
 _GENERIC_PLURALS = "objects|things|features|something|anything"
+#: a determiner before the objects asked for: "the", "all the", "a", "any", "every", ...
+_DETERMINER = r"(?:the|all(?:\s+the)?|an?|any|some|every|each)"
 #: another of an object's own kind: "each other", "another building", "a neighbouring house"
 _ANOTHER = (r"(?:each\s+other|one\s+another|(?:an)?other\s+(?:buildings?|houses?)|"
             r"(?:a|the)\s+(?:neighbou?ring\s+(?:building|house)|neighbou?r))\b")
@@ -485,7 +487,7 @@ _AROUND: Tuple[Tuple[str, str], ...] = (
     (r"(?:,\s*)?\bif\s+(?:any|there\s+are\s+(?:any|some)|present|there\s+is\s+one)\b|"
      r"\bin\s+general\b", " "),
     (_END_PHRASES, " "),
-    (rf"^\s*((?:the\s+|all\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+nearby\s*[.!?]*\s*$", r" \1 "),
+    (rf"^\s*((?:{_DETERMINER}\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+nearby\s*[.!?]*\s*$", r" \1 "),
     (rf"^\s*nearby\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", " "),
     (r"^\s*<\s*([^<>]*?)\s*>\s*$", r" \1 "),
     (r"\(\s*(?:all|every\s+one|all\s+of\s+them)\s*\)", " "))
@@ -948,7 +950,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the road to the river": a way that leads there touches it; only as the object asked
     # for ("cars on the road to the river" would put the cars at the river: an anchor takes
     # a relation after its name only in a clause, "the road that leads to the river")
-    (rf"^\s*((?:the\s+|all\s+)?(?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+to\s+(?=(?:the|a|an)\b)",
+    (rf"^\s*((?:{_DETERMINER}\s+)?(?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+to\s+(?=(?:the|a|an)\b)",
      r" \1 touching "),
     # traffic is the vehicles on a road: "roads with heavy traffic" have many, "with light
     # traffic" few, "without traffic" none; "busy roads" have many; "the busiest road" is the

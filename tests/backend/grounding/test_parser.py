@@ -929,6 +929,8 @@ def test_limits_and_units_as_notes_abbreviate_them(text: str, summary: str) -> N
     ("trees next to some nearby buildings", "grounded: tree next to building (<= 5 m)"),
     ("cars along nearby roads", "grounded: car along road (<= 3 m)"),
     ("nearby buildings", "grounded: building"),
+    ("all the buildings nearby", "grounded: building"),
+    ("a road to the building", "grounded: road within 1 m of building"),
     ("the small building next to that big one",
      "grounded: small building next to large building (<= 5 m)"),
 ])
