@@ -846,7 +846,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # except them; "not near the road" is everything not near it
     (rf"^\s*not\s+(?=(?:{_RELATION_LEADS})\b)", " everything not "),
     (r"^\s*not\s+", " everything except "),
-    (rf"^\s*(?:the\s+|all\s+)?(?:{_AREAS})\s+(?:without|with\s+no|free\s+of|clear\s+of|"
+    (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_AREAS})\s+(?:without|with\s+no|free\s+of|clear\s+of|"
      r"devoid\s+of|not\s+covered\s+by|not\s+covered\s+with|uncovered\s+by)\s+",
      " everything except "),
     (rf"^\s*(?:(?:the|all|every|any)\s+){{0,2}}(?:non[\s-]?({_UNCOVERED})|"
@@ -857,11 +857,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " everything except trees "),
     # "non-building areas", "non-road" (a land-cover class): everything except them; not
     # before another name ("non-road vehicles")
-    (rf"^\s*(?:the\s+|all\s+)?non[\s-]?(building|road|tree|water)s?(?:\s+(?:{_AREAS})\b|"
+    (rf"^\s*(?:{_DETERMINER}\s+)?non[\s-]?(building|road|tree|water)s?(?:\s+(?:{_AREAS})\b|"
      r"\s*$)", r" everything except \1s "),
     # "the area around the lake", "areas near the road", "the surroundings of the lake":
     # everything there ("land" alone is bare land: "land along the river")
-    (rf"^\s*(?:the\s+|all\s+)?(?:{_GROUND})\s+(?=(?:around|surrounding|near|next\s+to|"
+    (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_GROUND})\s+(?=(?:around|surrounding|near|next\s+to|"
      r"beside|along|alongside|by|close\s+to|within|inside|in|on|north|south|east|west)\b)",
      " everything "),
     (r"^\s*(?:the\s+)?(?:surroundings|vicinity|neighbourhood|neighborhood)\s+of\b",
