@@ -56,6 +56,9 @@ _SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
             "upper": ("top", "northernmost"), "lower": ("bottom", "southernmost")}
 _EXAMPLES = r"(?:such\s+as|like|including|incl\.?|e\.?g\.?|for\s+(?:example|instance))"
 _GENERIC_PLURALS = "objects|things|features|something|anything"
+#: the names of the kinds of vehicle ("trucks"; not "vehicle" itself)
+_VEHICLE_KINDS = _either({n for c in lx.CATEGORIES if c.group == "vehicle" and c.name != "vehicle"
+                          for n in c.names}).replace(" ", r"\s+")
 #: a determiner before the objects asked for: "the", "all the", "a", "any", "every", ...
 _DETERMINER = r"(?:the|all(?:\s+the)?|an?|any|some|every|each)"
 #: another of an object's own kind: "each other", "another building", "a neighbouring house"
@@ -798,6 +801,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?=(?:{_RELATION_LEADS})\b)", " not "),
     (rf"\b(?:save|minus|without)\s+(?=(?:those|the\s+ones)\s+(?:{_RELATION_LEADS}|that|which)\b)",
      " except "),
+    # "vehicles minus trucks", "leaving out (ignoring, not counting) the small ones",
+    # "vehicles without the trucks" (a kind of vehicle: left out, not a thing they lack),
+    # "vehicles, trucks excluded": except them
+    (rf"\bminus\s+(?=(?:the\s+)?(?:{_ANY_NAMES}))|\b(?:leaving\s+out|leave\s+out|omitting|"
+     r"ignoring|disregarding|not\s+counting|without\s+counting)\b", " excluding "),
+    (rf"\b(vehicles?)\s+without\s+(?:the\s+|any\s+)?(?=(?:{_VEHICLE_KINDS})(?:e?s)?\b)",
+     r"\1 except "),
+    (rf",\s*((?:the\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+(?:excluded|not\s+included|left\s+out)"
+     r"\s*[.!?]*\s*$", r" except \1 "),
     # "nothing but trees", "trees and nothing else", "every single tree": the trees; "plus"
     # joins as "and" does
     (r"^\s*nothing\s+but\b|\band\s+nothing\s+else\b", " "),

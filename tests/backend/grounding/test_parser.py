@@ -923,6 +923,19 @@ def test_limits_and_units_as_notes_abbreviate_them(text: str, summary: str) -> N
 
 
 @pytest.mark.parametrize("text, summary", [
+    # more words that leave objects out (they went whole); "without" a kind of vehicle
+    # after "vehicles" leaves it out, after another name it is a thing lacked (as before)
+    ("vehicles minus trucks", "grounded: vehicle except truck"),
+    ("vehicles, trucks excluded", "grounded: vehicle except truck"),
+    ("buildings leaving out the small ones", "grounded: not small building"),
+    ("vehicles without the trucks", "grounded: vehicle except truck"),
+    ("buildings without trees", "grounded: building without tree (<= 5 m)"),
+])
+def test_more_words_that_leave_objects_out(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
     # another determiner than "the" before an edge, a bank, "nearby" or "one" (they went whole)
     ("cars parked along a kerb", "grounded: car along road (<= 3 m)"),
     ("trees along this south bank", "grounded: tree along water (<= 10 m) south of water"),
