@@ -62,7 +62,8 @@ class Category:
 
 
 #: a road's class in a road network's hierarchy ("secondary roads", "a residential street"):
-#: read as any road, and said so in the plan's notes ("main" and "major" roads are roads)
+#: read as any road (:data:`~.tokens.REWRITES`), and said so in the plan's notes ("main" and
+#: "major" roads are roads)
 ROAD_CLASSES: Tuple[str, ...] = ("primary", "secondary", "tertiary", "minor",
                                  "arterial", "feeder", "collector", "distributor", "local",
                                  "residential")
@@ -133,11 +134,7 @@ CATEGORIES: Tuple[Category, ...] = (
                               "alley", "alleyway", "side road", "side street", "back street",
                               "access road", "ring road", "boulevard", "freeway",
                               "expressway", "road segment", "road section", "road network",
-                              "street network",
-                              # by its class and its surface (:data:`ROAD_CLASSES`,
-                              # :data:`ROAD_SURFACES`)
-                              *(f"{c} {way}" for c in ROAD_CLASSES + ROAD_SURFACES
-                                for way in ("road", "street"))),
+                              "street network"),
              "road"),
     Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway", "path",
                                       "trail", "pedestrian path", "pedestrian walkway",

@@ -867,9 +867,8 @@ def _use_notes(text: str, vocabulary: lx.Vocabulary) -> List[str]:
              "from above" for w in dict.fromkeys(used)]
     said = {**dict.fromkeys(lx.ROAD_CLASSES, "class is not seen from above"),
             **dict.fromkeys(lx.ROAD_SURFACES, "surface is not told apart")}
-    roads = (" ".join(tokens[i:i + 2]) for i, w in enumerate(tokens)
-             if w in said and vocabulary.category_named(
-                 lx.singular(" ".join(tokens[i:i + 2]))) == "road")
+    roads = (" ".join(tokens[i:i + 2]) for i, w in enumerate(tokens[:-1])
+             if w in said and lx.singular(tokens[i + 1]) in ("road", "street"))
     return notes + [f"'{way}' read as any road: a road's {said[way.split()[0]]}"
                     for way in dict.fromkeys(roads)]
 

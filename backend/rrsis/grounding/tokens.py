@@ -146,9 +146,11 @@ _JOINING = _either(_LINKING_WORDS | {"and", "or", "nor", "not"})
 _NOT_A_NAME = rf"(?!(?:{_JOINING})\b)"
 _WAY_KINDS = "road|rd|street|avenue|ave|boulevard|blvd|highway"
 _WATER_KINDS = "river|lake|creek|canal|stream|brook|reservoir|lagoon"
-_LOWER_NAMED_WAY = (rf"\b(?:the\s+)?(?:{_NOT_A_NAME}([^\W\d_]+)\s+)??{_NOT_A_NAME}([^\W\d_]+)\s+"
+_LOWER_NAMED_WAY = (rf"\b(?=(?:[^\W\d_]+\s+){{1,3}}(?:{_WAY_KINDS})\b)(?:the\s+)?"   # cheap first
+                    rf"(?:{_NOT_A_NAME}([^\W\d_]+)\s+)??{_NOT_A_NAME}([^\W\d_]+)\s+"
                     rf"((?:{_WAY_KINDS})\b\.?)")
-_LOWER_NAMED_WATER = (rf"\b(?:the\s+)?(?:{_NOT_A_NAME}([^\W\d_]+)\s+)??{_NOT_A_NAME}([^\W\d_]+)\s+"
+_LOWER_NAMED_WATER = (rf"\b(?=(?:[^\W\d_]+\s+){{1,3}}(?:{_WATER_KINDS})\b)(?:the\s+)?"
+                      rf"(?:{_NOT_A_NAME}([^\W\d_]+)\s+)??{_NOT_A_NAME}([^\W\d_]+)\s+"
                       rf"((?:{_WATER_KINDS})\b)|\b(?:the\s+)?(river|lake|loch|lough)\s+([^\W\d_]+)"
                       rf"(?=\s*(?:[,.;!?]|$)|\s+(?:{_JOINING})\b)")
 
@@ -537,8 +539,6 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf",?\s*{_EXAMPLES},?\s+)({_SOME_WORDS})", _examples),
     # "centre lines", "center-line": one word (lexicon.CENTRE_LINE_NOUNS)
     (r"\bcent(?:er|re)[\s-]*line(s?)\b", r" centreline\1 "),
-    # "dirt tracks", "a farm track": dirt roads ("track" alone is a railway's, untaught)
-    (r"\b(?:dirt|farm|forest|earth|jeep)\s+track(s?)\b", r" dirt road\1 "),
     # "the main highway", "the principal canal": the way, the water ("the main road", "the
     # main river" are names already); "the canal bank", "stream banks": the water's edge;
     # "street markings": road markings
@@ -561,6 +561,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:\s+of\s+(?:the\s+|this\s+)?(?:area|image|scene|region|land|ground|aoi))?"
      r"(?:\s+(?:is|are))?(?:\s+(?:covered|occupied|taken\s+up)\s+(?:by|with))?\b", " "),
     (r"^\s*(?:do|does)\s+(?=(?:any|the|some|all|these|those)?\s*[^\W\d_])", " "),
+    # "dirt tracks", "a farm track": dirt roads ("track" alone is a railway's, untaught); a
+    # road by its class or surface ("secondary roads", "gravel roads"): any road, said
+    # (:func:`.parser._use_notes`)
+    (r"\b(?:dirt|farm|forest|earth|jeep)\s+track(s?)\b", r" dirt road\1 "),
+    (rf"\b(?:{_either(lx.ROAD_CLASSES + lx.ROAD_SURFACES)})\s+(?=(?:road|street)s?\b)", " "),
     *_NAME_REWRITES,
     (_WALK, _walked),
     # "a few metres from the road": next to it; "a short distance from the river": near it

@@ -889,7 +889,7 @@ def test_a_road_by_its_class_is_any_road_and_said() -> None:
         p = parse(text)
         assert p.categories()[-1] == "road", text
         assert p.notes == (f"'{way}' read as any road: a road's surface is not told apart",)
-    assert parse("gravel").mode == "end_to_end"   # a material alone, as before
+    assert parse("gravel").mode == "nothing"   # a material alone names nothing, as before
 
 
 @pytest.mark.parametrize("text, summary", [
