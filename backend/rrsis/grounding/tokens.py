@@ -56,6 +56,9 @@ _SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
             "upper": ("top", "northernmost"), "lower": ("bottom", "southernmost")}
 _EXAMPLES = r"(?:such\s+as|like|including|incl\.?|e\.?g\.?|for\s+(?:example|instance))"
 _GENERIC_PLURALS = "objects|things|features|something|anything"
+#: the superlative of the measure a list is ordered by ("top 3 buildings by area")
+_BY_MEASURE = {"area": "largest", "size": "largest", "footprint": "largest",
+               "length": "longest", "width": "widest"}
 #: the names of the kinds of vehicle ("trucks"; not "vehicle" itself)
 _VEHICLE_KINDS = _either({n for c in lx.CATEGORIES if c.group == "vehicle" and c.name != "vehicle"
                           for n in c.names}).replace(" ", r"\s+")
@@ -701,6 +704,17 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:(?:that|which|who)\s+(?:can\s+be\s+(?:seen|found)|appears?|exists?|lies?|stands?|"
      rf"sits?|(?:is|are)\s+present)|appearing|existing|sitting|present)\s+"
      rf"(?=(?:{_RELATION_LEADS})\b)(?!on\s+(?:their|its)\s+own\b)", " "),
+    # "top 3 buildings by area", "the top five roads by length": the largest, the longest;
+    # "the largest among the buildings": of them; "the last car on the left": the one at the
+    # very left, as "the first" is
+    (rf"\b(?:the\s+)?top\s+(\d+|{_either(lx.NUMBER_WORDS)})\s+((?:{_NAMES})(?:e?s)?)\s+by\s+"
+     r"(?:their\s+|its\s+)?(area|size|footprint|length|width)\b",
+     lambda m: f" the {lx.NUMBER_WORDS.get(m.group(1).lower(), m.group(1))} "
+               f"{_BY_MEASURE[m.group(3).lower()]} {m.group(2)} "),
+    (r"\b((?:largest|biggest|smallest|longest|widest|shortest|narrowest)(?:\s+\d+)?)\s+among\s+",
+     r"\1 of "),
+    (r"\bthe\s+last\s+(?=(?:[^\W\d_]+\s+){1,2}(?:on|at|in|to)\s+the\s+(?:far\s+|very\s+)?"
+     r"(?:left|right|top|bottom)\b)", " the first "),
     # "buildings sorted by area", "ranked by their distance from the river", "in order of
     # size", "from largest to smallest": every building (the layer holds the areas and the
     # distances to sort by)

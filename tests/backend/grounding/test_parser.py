@@ -923,6 +923,18 @@ def test_limits_and_units_as_notes_abbreviate_them(text: str, summary: str) -> N
 
 
 @pytest.mark.parametrize("text, summary", [
+    # a list's top by a measure, "among", "the last ... on the left" (they went whole)
+    ("top three buildings by area", "grounded: the 3 largest building"),
+    ("the top 5 roads by length", "grounded: the 5 longest road"),
+    ("the largest among the buildings near the road",
+     "grounded: the largest building near road (<= 20 m)"),
+    ("the last car on the left", "grounded: the westernmost car"),
+])
+def test_more_ways_to_say_a_rank(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
     # more words that leave objects out (they went whole); "without" a kind of vehicle
     # after "vehicles" leaves it out, after another name it is a thing lacked (as before)
     ("vehicles minus trucks", "grounded: vehicle except truck"),
