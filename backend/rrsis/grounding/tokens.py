@@ -942,8 +942,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "buildings near no trees", "houses next to no road": not near any
     (r"\b(near|next\s+to|beside|close\s+to|along|alongside|adjacent\s+to)\s+no\b(?!\s+more)",
      r" not \1 any "),
-    # "riparian vegetation", "riparian trees": along the river
-    (r"\briparian\s+([^\W\d_]+)", r" \1 along the river "),
+    # "riparian vegetation", "riverine trees": along the river
+    (r"\b(?:riparian|riverine)\s+([^\W\d_]+)", r" \1 along the river "),
     # "dead-end streets", "dead end roads": the dead ends (where the road found stops)
     (r"\bdead[\s-]+end\s+(?:roads?|streets?|lanes?|alleys?|alleyways?)\b", " dead ends "),
     # "the car at the far left (of the image)": the one furthest left, the westernmost

@@ -899,6 +899,12 @@ def test_a_road_by_its_class_is_any_road_and_said() -> None:
     ("houses not near the watercourse", "grounded: building not near water (<= 40 m)"),
     ("saplings along the road", "grounded: tree along road (<= 5 m)"),
     ("thoroughfares", "grounded: road"),
+    # land-cover classes and a river's vegetation as analysts name them
+    ("developed space", "grounded: impervious surface"),
+    ("impervious areas", "grounded: impervious surface"),
+    ("urban green spaces", "grounded: vegetation"), ("tree canopy cover", "grounded: tree"),
+    ("human settlements", "grounded: building"),
+    ("riverine vegetation", "grounded: vegetation along water (<= 10 m)"),
     # "main" before a way or a water; the bank of a water of another kind; street markings
     ("buildings along the main highway", "grounded: building along road (<= 10 m)"),
     ("the main channel", "grounded: water"),
