@@ -56,6 +56,21 @@ _SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
             "upper": ("top", "northernmost"), "lower": ("bottom", "southernmost")}
 _EXAMPLES = r"(?:such\s+as|like|including|incl\.?|e\.?g\.?|for\s+(?:example|instance))"
 _GENERIC_PLURALS = "objects|things|features|something|anything"
+#: the words a measure follows in a comparison ("vehicles under 6 m long"): not one before a
+#: name ("6 m long trucks")
+_COMPARING = frozenset({"under", "over", "than", "least", "most", "about", "around", "below",
+                        "above", "exceeding", "to", "and", "between", "within", "of", "roughly",
+                        "approximately", "nearly", "almost", "up", "max", "min", "at", "<", ">"})
+
+
+def _measure_after(m: "re.Match[str]") -> str:
+    """"30 m wide roads" -> "roads of 30 m wide", unless the measure ends a comparison."""
+    before = m.string[:m.start()].split()
+    if before and before[-1].lower() in _COMPARING:
+        return m.group(0)
+    return f" {m.group(2)} of {m.group(1).replace('-', ' ')} "
+
+
 #: the superlative of the measure a list is ordered by ("top 3 buildings by area")
 _BY_MEASURE = {"area": "largest", "size": "largest", "footprint": "largest",
                "length": "longest", "width": "widest"}
@@ -603,6 +618,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # an axis, "north-east to south-west", and hyphens are read)
     (r"\b(north|south|east|west)erly\b", r"\1ern"),
     (r"\b(north|south)[\s-]?(east|west)(ern|ernmost)?\b", r" \1\2\3 "),
+    # "the northeast building", "the north houses": the northeastern, the northern (after a
+    # determiner: "buildings north cars" is no building called north)
+    (rf"(?:^|\b(?:the|an?|all|any|some|these|those)\s+)\s*((?:north|south)(?:east|west)?|east|west)"
+     rf"\s+(?=(?:{_NAMES})(?:e?s)?\b)", lambda m: f"{m.group(0)[:m.start(1) - m.start()]}"
+                                                f"{m.group(1)}ern "),
     # "very large", "extremely long": stricter (the parser's "very"); an intensifier elsewhere
     # says nothing the grounding measures ("very close to the road" is close to it)
     (rf"\b(?:{_INTENSIFIERS})\s+(?=(?:{_STRICTER})\b)", " very "),
@@ -801,7 +821,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"greater|more|less|fewer)\s+than\b)", " "),
     # as a learner may say it: "near by", "close by the river", "houses close road", "on top
     # the bridge", "building with big size"
-    (r"\bnear\s+by\b", " nearby "), (r"\bclose\s+by\b", " near "),
+    (r"\bnear[\s-]+by\b", " nearby "), (r"\bclose[\s-]+by\b", " near "),
     (rf"\bclose\s+(?=(?:the\s+|a\s+|an\s+)?(?:{_ANY_NAMES})\b)", " close to "),
     (r"\bon\s+top\s+(?=the\b)", " on top of "),
     (r"\bwith\s+(?:an?\s+)?(big|large|small|huge|tiny|medium)\s+size\b", r" of \1 size "),
@@ -1020,6 +1040,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " more than "),
     # "houses set back more than 10 m from the road": more than 10 m from it
     (r"\bset\s+back\s+(?=(?:more|less|over|under|at\s+least|at\s+most)\b|\d)", " "),
+    # "30 m wide roads", "a 10-metre-long truck", "500 m2 buildings": the measure after the
+    # name, where the parser reads it ("roads 30 m wide": about it); "the building's roof",
+    # "house roofs": the building, as seen from above
+    (rf"\b(\d+(?:\.\d+)?\s*-?\s*(?:m|metres?|meters?|ft|feet)\s*-?\s*(?:wide|long)|"
+     rf"\d+(?:\.\d+)?\s*(?:m2|m²|sq\s*m|sqm|square\s+met(?:re|er)s?|ha|hectares?))\s+"
+     rf"((?:{_NAMES})(?:e?s)?)\b", _measure_after),
+    (rf"\b((?:building|{_BUILDING_NAMES})(?:e?s)?)(?:'s|')?\s+(?:roofs?|rooftops?|roof\s+tops?)\b",
+     r" \1 "),
     # "T-junctions", "Y-intersections": junctions
     (r"\b[ty][\s-]+(junctions?|intersections?)\b", r" \1 "),
     # "at a distance of 50 m from the road": 50 m from it; "a stone's throw from": near it

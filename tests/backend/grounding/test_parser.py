@@ -929,6 +929,26 @@ def test_limits_and_units_as_notes_abbreviate_them(text: str, summary: str) -> N
 
 
 @pytest.mark.parametrize("text, summary", [
+    # a measure before the name, a compass point before it, a building's roof, "near-by"
+    # (they went whole)
+    ("30m-wide roads", "grounded: road over 24 m wide under 36 m wide"),
+    ("a 15 m long truck", "grounded: truck over 12 m long under 18 m long"),
+    ("500 m2 buildings", "grounded: building over 400 m2 under 600 m2"),
+    ("the northeast building", "grounded: building in the top right of the image"),
+    ("the building's roof", "grounded: building"), ("house roofs", "grounded: building"),
+    ("buildings near-by the river", "grounded: building near water (<= 40 m)"),
+    # ... not a measure that ends a comparison, nor a compass point without a determiner
+    ("vehicles under 6 m long trees that overhang buildings",
+     "end to end: 'vehicles under 6 m long trees that overhang buildings' (no relation or "
+     "attribute understood at 'trees')"),
+    ("buildings north cars",
+     "end to end: 'buildings north cars' (no relation or attribute understood at 'north')"),
+])
+def test_what_comes_before_a_name(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text, summary", [
     # a list's top by a measure, "among", "the last ... on the left" (they went whole)
     ("top three buildings by area", "grounded: the 3 largest building"),
     ("the top 5 roads by length", "grounded: the 5 longest road"),
