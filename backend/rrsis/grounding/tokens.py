@@ -920,6 +920,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "on the roadside", "at the water's edge": beside it, not over it; "the road side", "the
     # street's side": the roadside; "along the kerbside": along the road it is the side of
     (r"\b(road|street|river|lake|canal|kerb|curb|sea)(?:'s)?[\s-]+side\b", r"\1side"),
+    # "on the road shoulder", "on the hard shoulder of the highway": the roadside
+    (r"\b(?:road\s+|hard\s+)?shoulders?(?:\s+of\s+the\s+(?:road|street|highway|motorway))?\b",
+     "roadside"),
     # "on the right-hand side of the road": on its right side
     (r"\b(left|right)[\s-]+hand\s+side\b", r" \1 side "),
     (r"\b(?:on|at|in|along) (?:the|an?|any|this|that) (" + _EDGES + r")(?=\W|$)",
@@ -1138,6 +1141,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "houses close together", "cars packed together": near each other
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
     (r"\bside\s+by\s+side\b", " next to each other "),   # "cars parked side by side"
+    (r"\bbumper[\s-]+to[\s-]+bumper\b", " close to each other "),   # a queue
     # "the road going from the top to the bottom of the image", "the road from top left to
     # bottom right": the compass points of those parts, an axis
     (rf"\b((?:{_AXIS_VERBS})|(?:{_ROAD_NAMES}|{_PATH_NAMES}|river|stream|canal)s?)\s+from\s+"

@@ -937,6 +937,9 @@ def test_limits_and_units_as_notes_abbreviate_them(text: str, summary: str) -> N
     ("the northeast building", "grounded: building in the top right of the image"),
     ("the building's roof", "grounded: building"), ("house roofs", "grounded: building"),
     ("buildings near-by the river", "grounded: building near water (<= 40 m)"),
+    # a queue bumper to bumper; the road's shoulder is its side
+    ("cars parked bumper to bumper", "grounded: car near car (<= 6 m)"),
+    ("trucks on the hard shoulder of the highway", "grounded: truck along road (<= 3 m)"),
     # ... not a measure that ends a comparison, nor a compass point without a determiner
     ("vehicles under 6 m long trees that overhang buildings",
      "end to end: 'vehicles under 6 m long trees that overhang buildings' (no relation or "
