@@ -558,12 +558,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "centre lines", "center-line": one word (lexicon.CENTRE_LINE_NOUNS)
     (r"\bcent(?:er|re)[\s-]*line(s?)\b", r" centreline\1 "),
     # "the main highway", "the principal canal": the way, the water ("the main road", "the
-    # main river" are names already); "the canal bank", "stream banks": the water's edge;
-    # "street markings": road markings
+    # main river" are names already); "the canal bank", "stream banks", "the river's edge":
+    # the water's edge; "street markings": road markings
     (rf"\b(?:main|major|principal)\s+(?=(?:{_ROAD_NAMES}|channel|canal|stream|creek|pond|lake|"
      r"brook)s?\b)", " "),
-    (r"\b(?:canal|stream|creek|pond|channel|brook|ditch|drain)\s+(?:bank|side|edge)s?\b",
-     "riverbank"),
+    (r"\b(?:canal|stream|creek|pond|channel|brook|ditch|drain)\s+(?:bank|side|edge)s?\b"
+     r"|\b(?:river|lake|sea|canal|stream|creek|pond)(?:'s|’s)?\s+edges?\b", "riverbank"),
     (r"\b(?:street|roadway|carriageway|highway|motorway|avenue|pavement)\s+(?=markings?\b)",
      " road "),
     # abbreviations of notes and tables: "adj. to", "approx. 20 m", "c. 20 m", "excl. those",

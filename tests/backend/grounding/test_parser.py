@@ -909,6 +909,7 @@ def test_a_road_by_its_class_is_any_road_and_said() -> None:
     ("buildings along the main highway", "grounded: building along road (<= 10 m)"),
     ("the main channel", "grounded: water"),
     ("trees on the canal bank", "grounded: tree along water (<= 10 m)"),
+    ("trees at the river's edge", "grounded: tree along water (<= 10 m)"),
     ("street markings", "grounded: road marking"),
 ])
 def test_more_names_of_the_objects(text: str, summary: str) -> None:
