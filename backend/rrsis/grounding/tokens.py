@@ -205,10 +205,9 @@ _DESCRIBING = re.compile(r"(?:ed|en|ing|y|ous|ful|less|ic|al|ive|able|ible|ish|l
 @lru_cache(maxsize=1024)
 def _name_word(word: str) -> bool:
     """A word of a name typed in lower case, with a vowel ("xqzv" is none): no vocabulary's
-    word, nor one the grounding says
-    it does not measure ("gravel"), nor an untaught object's ("boats"), nor one a rewrite
-    reads ("buffer"), nor a slip of a known word ("rivr"), nor shaped like a word that
-    describes."""
+    word, nor one the grounding says it does not measure ("gravel"), nor an untaught object's
+    ("boats"), nor one a rewrite reads ("buffer"), nor a slip of a known word ("rivr"), nor
+    shaped like a word that describes."""
     word = word.lower()
     return (len(word) > 2 and re.search("[aeiouy]", word) is not None
             and not lx.known_word(word) and word not in lx.UNMEASURED_WORDS
