@@ -1002,9 +1002,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"\s+(?:in)?to\b", r" \1touching "),
     # "the road to the river": a way that leads there touches it; only as the object asked
     # for ("cars on the road to the river" would put the cars at the river: an anchor takes
-    # a relation after its name only in a clause, "the road that leads to the river")
-    (rf"^\s*((?:{_DETERMINER}\s+)?(?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+to\s+(?=(?:the|a|an)\b)",
-     r" \1 touching "),
+    # a relation after its name only in a clause, "the road that leads to the river"); not
+    # before a direction ("the road to the north of the image", "to the left of the building")
+    (rf"^\s*((?:{_DETERMINER}\s+)?(?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+to\s+(?=(?:the|a|an)\b)"
+     rf"(?!(?:the|a|an)\s+(?:{_COMPASS}|left|right|top|bottom|upper|lower)\b)", r" \1 touching "),
     # traffic is the vehicles on a road: "roads with heavy traffic" have many, "with light
     # traffic" few, "without traffic" none; "busy roads" have many; "the busiest road" is the
     # one with the most

@@ -986,6 +986,9 @@ def test_more_words_that_leave_objects_out(text: str, summary: str) -> None:
     ("nearby buildings", "grounded: building"),
     ("all the buildings nearby", "grounded: building"),
     ("a road to the building", "grounded: road within 1 m of building"),
+    # ... but "to the north (left) of" is a direction, as after any other name (went whole)
+    ("the road to the north of the image", "grounded: road in the top of the image"),
+    ("the road to the left of the building", "grounded: road west of building"),
     ("the small building next to that big one",
      "grounded: small building next to large building (<= 5 m)"),
 ])
