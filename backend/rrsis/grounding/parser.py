@@ -860,17 +860,21 @@ def _use_notes(text: str, vocabulary: lx.Vocabulary) -> List[str]:
         named = vocabulary.category_named(" ".join(tokens[i:i + 2]))
         return named is not None and vocabulary.group_of(named) != "building"
 
-    kinds = {**dict.fromkeys(lx.BUILDING_USES, "use"), **dict.fromkeys(lx.BUILDING_STATUSES,
-                                                                       "status")}
-    used = (w for i, w in enumerate(tokens) if lx.singular(w) in kinds and not another_name(i))
-    notes = [f"'{w}' read as any building: a building's {kinds[lx.singular(w)]} is not seen "
-             "from above" for w in dict.fromkeys(used)]
-    said = {**dict.fromkeys(lx.ROAD_CLASSES, "class is not seen from above"),
-            **dict.fromkeys(lx.ROAD_SURFACES, "surface is not told apart")}
+    used = (w for i, w in enumerate(tokens)
+            if lx.singular(w) in _BUILDING_SAID and not another_name(i))
+    notes = [f"'{w}' read as any building: a building's {_BUILDING_SAID[lx.singular(w)]} is "
+             "not seen from above" for w in dict.fromkeys(used)]
     roads = (" ".join(tokens[i:i + 2]) for i, w in enumerate(tokens[:-1])
-             if w in said and lx.singular(tokens[i + 1]) in ("road", "street"))
-    return notes + [f"'{way}' read as any road: a road's {said[way.split()[0]]}"
+             if w in _ROAD_SAID and lx.singular(tokens[i + 1]) in ("road", "street"))
+    return notes + [f"'{way}' read as any road: a road's {_ROAD_SAID[way.split()[0]]}"
                     for way in dict.fromkeys(roads)]
+
+
+#: what a use note says of a building's use or status, and of a road's class or surface
+_BUILDING_SAID = {**dict.fromkeys(lx.BUILDING_USES, "use"),
+                  **dict.fromkeys(lx.BUILDING_STATUSES, "status")}
+_ROAD_SAID = {**dict.fromkeys(lx.ROAD_CLASSES, "class is not seen from above"),
+              **dict.fromkeys(lx.ROAD_SURFACES, "surface is not told apart")}
 
 
 @lru_cache(maxsize=4096)

@@ -135,14 +135,17 @@ _A_NAME_WORD = rf"(?!(?:{_AFTER_NAME})\b){_CAPITALISED}"
 _A_NAME = rf"({_A_NAME_WORD}(?:\s+{_A_NAME_WORD}){{0,2}})"
 #: a road by its name ("along Mombasa Road", "on Elm St.") or number ("the A40", "I-95",
 #: "Highway 101"; not "500 M2")
-_NAMED_WAY = (rf"\b(?:the\s+)?{_A_NAME}\s+((?:street|st|road|rd|avenue|ave|lane|boulevard|"
-              r"blvd|drive|highway)\b\.?)")
+#: the words of a road's and of a water's kind a name is typed before, in lower case too ("ngong
+#: road", "the nairobi river"); capitalised, a few more ("Elm St", "Mill Lane", "Tampa Bay")
+_WAY_KINDS = "road|rd|street|avenue|ave|boulevard|blvd|highway"
+_WATER_KINDS = "river|lake|creek|canal|stream|brook|reservoir|lagoon"
+_NAMED_WAY = rf"\b(?:the\s+)?{_A_NAME}\s+((?:{_WAY_KINDS}|st|lane|drive)\b\.?)"
 _NUMBERED_WAY = (r"(?<![\d.])(?<!\d\s)\b(?:the\s+)?(?:(?:highway|route|interstate|motorway|hwy|"
                  r"rte)\s*-?\s*\d{1,4}[a-z]?|(?-i:(?:A|B|M|I|N|US|SR|RN)-?\d{1,4}))\b"
                  r"(?:\s+(?:road|motorway|highway|freeway))?")
 #: a water by its name: "the Nairobi River", "Mill Creek", "Lake Victoria", "the River Thames"
-_NAMED_WATER = (rf"\b(?:the\s+)?(?:{_A_NAME}\s+((?:river|lake|creek|canal|stream|brook|"
-                rf"reservoir|lagoon|bay|estuary)\b)|((?:river|lake|loch|lough)\b)\s+{_A_NAME})")
+_NAMED_WATER = (rf"\b(?:the\s+)?(?:{_A_NAME}\s+((?:{_WATER_KINDS}|bay|estuary)\b)|"
+                rf"((?:river|lake|loch|lough)\b)\s+{_A_NAME})")
 #: a place's name, which the image shows: "buildings in Kampala", "cars in downtown Atlanta",
 #: "buildings within Kampala near the road" (every word of it unknown: "in Central Park" is
 #: read); it ends the expression, or a comma, a word in lower case or a joining word follows it
@@ -162,8 +165,6 @@ _LINKING_WORDS = lx.FILLER_WORDS | {w for table in (lx.NEAR_WORDS, lx.OVERLAP_WO
 #: kind; a joining word is never one of them, so the search does not pass a name by
 _JOINING = _either(_LINKING_WORDS | {"and", "or", "nor", "not"})
 _NOT_A_NAME = rf"(?!(?:{_JOINING})\b)"
-_WAY_KINDS = "road|rd|street|avenue|ave|boulevard|blvd|highway"
-_WATER_KINDS = "river|lake|creek|canal|stream|brook|reservoir|lagoon"
 _LOWER_NAMED_WAY = (rf"\b(?=(?:[^\W\d_]+\s+){{1,3}}(?:{_WAY_KINDS})\b)(?:the\s+)?"   # cheap first
                     rf"(?:{_NOT_A_NAME}([^\W\d_]+)\s+)??{_NOT_A_NAME}([^\W\d_]+)\s+"
                     rf"((?:{_WAY_KINDS})\b\.?)")
@@ -173,11 +174,16 @@ _LOWER_NAMED_WATER = (rf"\b(?=(?:[^\W\d_]+\s+){{1,3}}(?:{_WATER_KINDS})\b)(?:the
                       rf"(?=\s*(?:[,.;!?]|$)|\s+(?:{_JOINING})\b)")
 
 
+def _unread(word: str) -> bool:
+    """A word (lower case) nothing reads: no vocabulary's, no rewrite's ("flowing"), none said
+    not to be measured ("gravel"); a name's word may be one."""
+    return not (lx.known_word(word) or word in rewritten_words() or word in lx.UNMEASURED_WORDS)
+
+
 def _unknown_name(m: "re.Match[str]", group: int = 1) -> bool:
-    """No word of the name is known, nor read by a rewrite ("THE RIVER FLOWING SOUTHWARD"
-    names no river Flowing), nor said not to be measured."""
-    return not any(lx.known_word(w) or w in rewritten_words() or w in lx.UNMEASURED_WORDS
-                   for w in m.group(group).lower().split())
+    """No word of the name is read by anything ("THE RIVER FLOWING SOUTHWARD" names no river
+    Flowing)."""
+    return all(_unread(w) for w in m.group(group).lower().split())
 
 
 def _proper_name(m: "re.Match[str]", name: int, kind: int) -> bool:
@@ -204,14 +210,12 @@ _DESCRIBING = re.compile(r"(?:ed|en|ing|y|ous|ful|less|ic|al|ive|able|ible|ish|l
 
 @lru_cache(maxsize=1024)
 def _name_word(word: str) -> bool:
-    """A word of a name typed in lower case, with a vowel ("xqzv" is none): no vocabulary's
-    word, nor one the grounding says it does not measure ("gravel"), nor an untaught object's
-    ("boats"), nor one a rewrite reads ("buffer"), nor a slip of a known word ("rivr"), nor
-    shaped like a word that describes."""
+    """A word of a name typed in lower case, with a vowel ("xqzv" is none): one nothing reads
+    (:func:`_unread`: "gravel", "buffer"), nor an untaught object's ("boats"), nor a slip of a
+    known word ("rivr"), nor shaped like a word that describes."""
     word = word.lower()
-    return (len(word) > 2 and re.search("[aeiouy]", word) is not None
-            and not lx.known_word(word) and word not in lx.UNMEASURED_WORDS
-            and lx.singular(word) not in _UNTAUGHT_WORDS and word not in rewritten_words()
+    return (len(word) > 2 and re.search("[aeiouy]", word) is not None and _unread(word)
+            and lx.singular(word) not in _UNTAUGHT_WORDS
             and not _DESCRIBING.search(word) and _no_slip(word))
 
 
@@ -510,7 +514,6 @@ _AROUND: Tuple[Tuple[str, str], ...] = (
      r"\bin\s+general\b", " "),
     (_END_PHRASES, " "),
     (rf"^\s*((?:{_DETERMINER}\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+nearby\s*[.!?]*\s*$", r" \1 "),
-    (rf"^\s*nearby\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", " "),
     (r"^\s*<\s*([^<>]*?)\s*>\s*$", r" \1 "),
     (r"\(\s*(?:all|every\s+one|all\s+of\s+them)\s*\)", " "))
 
@@ -619,9 +622,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(north|south)[\s-]?(east|west)(ern|ernmost)?\b", r" \1\2\3 "),
     # "the northeast building", "the north houses": the northeastern, the northern (after a
     # determiner: "buildings north cars" is no building called north)
-    (rf"(?:^|\b(?:the|an?|all|any|some|these|those)\s+)\s*((?:north|south)(?:east|west)?|east|west)"
-     rf"\s+(?=(?:{_NAMES})(?:e?s)?\b)", lambda m: f"{m.group(0)[:m.start(1) - m.start()]}"
-                                                f"{m.group(1)}ern "),
+    (rf"(^|\b(?:the|an?|all|any|some|these|those)\s+)\s*((?:north|south)(?:east|west)?|east|"
+     rf"west)\s+(?=(?:{_NAMES})(?:e?s)?\b)", r"\1\2ern "),
     # "very large", "extremely long": stricter (the parser's "very"); an intensifier elsewhere
     # says nothing the grounding measures ("very close to the road" is close to it)
     (rf"\b(?:{_INTENSIFIERS})\s+(?=(?:{_STRICTER})\b)", " very "),
@@ -702,8 +704,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"the\s+(?:nearest|closest)\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 the "),
     (rf"\b((?:{_RELATION_LEADS}|to|from|of)\s+)one\s+of\s+the\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)",
      r"\1the "),
-    (rf"\b(an?|the|any|some|this|that|these|those|all(?:\s+the)?|(?:{_RELATION_LEADS}|to|from)"
-     rf")\s+nearby\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 "),
+    (rf"(?:^\s*|\b(an?|the|any|some|this|that|these|those|all(?:\s+the)?|(?:{_RELATION_LEADS}|"
+     rf"to|from))\s+)nearby\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 "),
     # "more than 500 m from the nearest road": from any road (the nearest decides)
     (rf"(\d\s*(?:{_UNITS})\s+(?:away\s+)?(?:from|of|to))\s+the\s+(?:nearest|closest)\b",
      r"\1 the "),
