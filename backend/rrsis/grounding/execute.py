@@ -174,8 +174,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             keys = [k for k in keys if _beyond_every(k, what, side, extremes, scene)
                     != relation.negated]
             continue
-        if relation.kind == "group":   # "clusters of buildings": its group among its kind
-            size = dict(zip(anchor_keys, rel.group_sizes(parts, relation.distance_m or 0.0)))
+        if relation.kind in ("group", "row"):   # "clusters of buildings", "cars in a row":
+            sizes = rel.row_sizes if relation.kind == "row" else rel.group_sizes   # its group
+            size = dict(zip(anchor_keys, sizes(parts, relation.distance_m or 0.0)))
             keys = [k for k in keys if (size.get(k, 0) >= (relation.min_count or 1))
                     != relation.negated]
             continue
@@ -435,6 +436,10 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
             result = rel.elongation(geom) <= COMPACT_ELONGATION
         elif attr.value == "rectangular":
             result = rel.rectangularity(geom) >= RECTANGULAR_FILL
+        elif attr.value == "straight":   # a strip whose middle strays by its width at most
+            result = rel.straight(geom)
+        elif attr.value == "curved":      # a strip that strays further, with no junction
+            result = rel.curved(geom)
         elif attr.value == "courtyard":   # a hole of at least that much ground inside it
             result = rel.largest_hole(geom) >= rel.COURTYARD_MIN_M2
         else:   # irregular

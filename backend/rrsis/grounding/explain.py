@@ -12,7 +12,8 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .engine import GroundedRun
 from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_AXIS_M,
-                        ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION)
+                        ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION, ROW_TOLERANCE_WIDTHS,
+                        STRAIGHT_STRAY_WIDTHS, STRIP_ELONGATION)
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
@@ -71,6 +72,9 @@ _RULES = {
               "first",
     "group": "in a group of at least {n} {a} objects (itself included): each linked to the "
              "next by a gap of at most {d:g} m",
+    "row": "in a row of at least {n} {a} objects (itself included): each linked to the next "
+           "by a gap of at most {d:g} m, their centres within "
+           f"{ROW_TOLERANCE_WIDTHS:g} x their median width of one straight line",
     "largest_group": "in {g} of {a} objects with the most members (each linked to the next "
                      "by a gap of at most {d:g} m)",
     "same_side": "on the same side of {v} as {a}: the straight line between their centres "
@@ -92,12 +96,12 @@ def _relation_line(r: Relation) -> str:
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
-    elif r.kind in ("group", "largest_group"):   # "near" of the pair
+    elif r.kind in ("group", "row", "largest_group"):   # "near" of the pair
         source = " [the pair's 'near' distance]"
     if r.each:   # "the car nearest to each building"
         return (f"for each {anchor} object on its own: {rule}; the rank below is kept for each "
                 "(an object kept for several, once)")
-    if r.min_count is not None and r.kind not in ("group", "largest_group"):   # "with at
+    if r.min_count is not None and r.kind not in ("group", "row", "largest_group"):   # "with at
         # least 3 cars nearby"
         count = count_words(r.min_count, r.max_count, r.negated)
         return f"{count} {anchor} objects pass, each on its own: {rule}{source}"
@@ -136,6 +140,14 @@ def _target_lines(t: Target, indent: str) -> List[str]:
                 else f"{a.amount:g} m"
             lines.append(f"{indent}{neg}its outline comes within {reach} of the edge of the "
                          "processed extent (an object the edge cuts touches it)")
+            continue
+        if a.kind == "shape" and a.value in ("straight", "curved"):
+            how = "at most" if a.value == "straight" else "more than"
+            lines.append(f"{indent}{neg}a strip (its middle at least {STRIP_ELONGATION:g} times "
+                         "its width, the diameter of the largest circle inside it) whose middle "
+                         f"strays from a straight line by {how} {STRAIGHT_STRAY_WIDTHS:g} x its "
+                         "width" + (
+                             " and that has no junction" if a.value == "curved" else ""))
             continue
         if a.kind == "shape" and a.value == "courtyard":
             lines.append(f"{indent}{neg}its outline has a hole of at least "

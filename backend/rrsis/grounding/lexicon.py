@@ -25,7 +25,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
-           "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
+           "group_kind", "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
            "ROAD_END_PHRASES",
            "ROAD_PART_NOUNS", "SIDE_SUPERLATIVES", "SHARE_WORDS", "INTENSIFIERS",
            "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
@@ -452,6 +452,12 @@ SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "c
                                "rectangular": "rectangular",
                                "rectilinear": "rectangular", "boxy": "rectangular",
                                "irregular": "irregular", "irregularly": "irregular",
+                               # a strip's course: "straight roads", "the winding river"
+                               "straight": "straight",
+                               **dict.fromkeys(("curved", "curving", "curvy", "winding",
+                                                "meandering", "bending", "bendy", "twisting",
+                                                "twisty", "sinuous", "serpentine", "snaking",
+                                                "crooked"), "curved"),
                                # a hole in the outline: "buildings with a courtyard"
                                "courtyard": "courtyard", "ring": "courtyard"}
 
@@ -828,8 +834,14 @@ ROAD_END_PHRASES: Tuple[Tuple[str, ...], ...] = (
     ("street", "ends"), ("end",), ("ends",))
 #: the parts of a road found in masks, by their nouns (see the parser's road_part)
 ROAD_PART_NOUNS: FrozenSet[str] = JUNCTION_NOUNS | BRIDGE_NOUNS
-# group nouns that also say how the group is laid out, which the reading does not check
+# group nouns that also say how the group is laid out: in a line (relations.row_sizes)
 LINE_NOUNS: FrozenSet[str] = frozenset({"row", "rows", "line", "lines", "queue", "queues"})
+
+
+def group_kind(noun: str) -> str:
+    """The relation a group noun asks for: "row" for a group in a line ("cars in a row",
+    "a queue of trucks"), "group" for the others ("clusters of houses")."""
+    return "row" if noun in LINE_NOUNS else "group"
 # "patches of grass", "a stand of trees": read as the objects themselves (a note says so)
 #: after an object's name, its outline as a GIS layer holds it: "building footprints", "house
 #: outlines", "tree polygons" are the objects
@@ -841,7 +853,7 @@ OUTLINE_NOUNS: FrozenSet[str] = frozenset({"footprint", "footprints", "outline",
 CENTRE_LINE_NOUNS: FrozenSet[str] = frozenset({"centreline", "centrelines"})
 COLLECTIVE_NOUNS: FrozenSet[str] = frozenset({
     "patch", "patches", "stand", "stands", "belt", "belts", "strip", "strips", "stretch",
-    "stretches", "expanse", "expanses"})
+    "stretches", "expanse", "expanses", "section", "sections", "segment", "segments"})
 #: before a measure without a comparative: a range around it ("of about 500 m2")
 APPROXIMATE_WORDS = ("about", "around", "approximately", "roughly", "circa")
 NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "without", "except",

@@ -86,7 +86,7 @@ class ModifierRules(RankRules):
             if p.rank is not None or p.count is not None:   # "clusters of buildings"
                 raise self.fail("a rank or count of groups")   # "the 2 largest groups of"
             self.i += 2
-            p.own_kinds.append(("group", self.group_size(word)))
+            p.own_kinds.append((lx.group_kind(word), self.group_size(word)))
             return True
         if word in lx.COLLECTIVE_NOUNS or word in lx.GROUP_NOUNS:
             # "patches of grass"; an anchor's "next to a row of trees": the objects ("the

@@ -405,8 +405,8 @@ class _Parser(AnchorRules):
             return True
         grouped = self.in_groups()
         if grouped is not None:   # "cars in a row", "houses not in clusters"
-            size, negated = grouped
-            r.relations.append(replace(self.own_kind_relation("group", size, r.groups,
+            kind, size, negated = grouped
+            r.relations.append(replace(self.own_kind_relation(kind, size, r.groups,
                                                               self.heads), negated=negated))
             return True
         found_region = self.region()

@@ -62,6 +62,7 @@ RELATION_WORDS: Dict[str, str] = {
     "farthest": "farthest from", "across": "across", "most": "with the most",
     "fewest": "with the fewest", "parallel": "parallel to",
     "perpendicular": "perpendicular to", "oblique": "at an angle to", "group": "in a group of",
+    "row": "in a row of",
     "closer": "closer to", "farther": "farther from", "same_side": "on the same side of",
     "largest_group": "in the largest group of", "in_courtyard": "in a courtyard of",
     "crosses": "crossing", "both_sides": "with",
@@ -199,7 +200,8 @@ class Relation:
         anchor = self.anchor.anchor_text()
         if self.each:   # "car nearest to each building"
             anchor = f"each {anchor}"
-        if self.kind == "group":   # "building in a group of at least 3 building (<= 10 m apart)"
+        if self.kind in ("group", "row"):   # "building in a group of at least 3 building
+            # (<= 10 m apart)"
             return (f"{neg}{words} at least {self.min_count} {anchor} "
                     f"(<= {self.distance_m or 0:g} m apart)")
         if self.kind == "largest_group":   # "building in the largest group of building (...)"

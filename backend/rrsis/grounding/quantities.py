@@ -276,10 +276,7 @@ class QuantityRules(Cursor):
     def group_size(self, noun: str, sized: bool = True) -> int:
         """After "clusters of", "in groups of" (``noun``: "clusters"; ``sized``: "of" was
         read): "5 or more", "at least 4", "3" (read as at least 3, a note says so), consumed;
-        :data:`~.lexicon.GROUP_MIN` where no number follows. A "row" is read as a group, and a
-        note says so."""
-        if noun in lx.LINE_NOUNS:
-            self.notes.append(f"'{noun}' read as a group: whether they line up is not checked")
+        :data:`~.lexicon.GROUP_MIN` where no number follows."""
         if not sized:
             return lx.GROUP_MIN
         save = self.i

@@ -180,7 +180,8 @@ class RelationRules(QuantityRules):
                           heads: Sequence[str]) -> Relation:
         """A relation of objects of ``heads`` to the others of their categories, by the kind of
         :data:`~.lexicon.OWN_KIND_WORDS`: isolated (far from any), group (in a group of at
-        least ``size``, linked at the pair's "near" distance), joined (touching one: "terraced
+        least ``size``, linked at the pair's "near" distance), row (a group in a line),
+        joined (touching one: "terraced
         houses"), detached (touching none); or farthest (the rank of "the most isolated")."""
         own = Target(tuple(heads))
         if kind in ("dense", "sparse"):   # "dense housing": in groups; "scattered houses",
@@ -190,8 +191,9 @@ class RelationRules(QuantityRules):
             kind = "group" if kind == "dense" else "isolated"
         if kind == "isolated":
             return Relation("far", own, default_distance("far", groups, own, self.vocab))
-        if kind in ("group", "largest_group"):   # "clusters of 5 houses": a group's least
-            # size; "the 2 largest clusters of buildings": the members of the 2 with the most
+        if kind in ("group", "row", "largest_group"):   # "clusters of 5 houses": a group's
+            # least size; "the 2 largest clusters of buildings": the members of the 2 with
+            # the most
             counted = size > 1 if kind == "largest_group" else size > 0
             return Relation(kind, own, default_distance("near", groups, own, self.vocab),
                             min_count=size if counted else None)
@@ -199,21 +201,22 @@ class RelationRules(QuantityRules):
             return Relation("farthest", own)
         return Relation("within_m", own, lx.TOUCH_M, kind == "detached")
 
-    def in_groups(self) -> Optional[Tuple[int, bool]]:
-        """"in a row", "in clusters of 5 or more", "forming a group", "not in groups": (the
-        least group size, negated), consumed; else None (position unchanged)."""
+    def in_groups(self) -> Optional[Tuple[str, int, bool]]:
+        """"in a row", "in clusters of 5 or more", "forming a group", "not in groups": (group
+        or row, the least group size, negated), consumed; else None (position unchanged)."""
         save = self.i
         negated = self.eat("not")
         if not (self.eat("in") or self.eat("forming") or self.eat("form")):
             self.i = save
             return None
         self.skip_fillers()
-        if self.peek() not in lx.GROUP_NOUNS:
+        straight = self.eat("straight")   # "in a straight row": every row is checked so
+        if self.peek() not in lx.GROUP_NOUNS or (straight and self.peek() not in lx.LINE_NOUNS):
             self.i = save
             return None
         noun = self.t[self.i]
         self.i += 1
-        return self.group_size(noun, sized=self.eat("of")), negated
+        return lx.group_kind(noun), self.group_size(noun, sized=self.eat("of")), negated
 
     def compared(self, negated: bool) -> Optional[Relation]:
         """"closer to the road than to the river", "farther from the river than from the

@@ -30,7 +30,9 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "parallel", "perpendicular", "oblique", "largest_hole", "in_courtyard",
            "COURTYARD_MIN_M2", "group_sizes", "junctions", "bridges", "crosses", "CROSSING_GAP_M",
            "both_sides", "JUNCTION_RADIUS", "largest_group", "same_side",
-           "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M"]
+           "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M", "straight",
+           "curved", "stray", "strip_width", "STRIP_ELONGATION", "STRAIGHT_STRAY_WIDTHS", "row_sizes",
+           "ROW_TOLERANCE_WIDTHS"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
@@ -56,6 +58,10 @@ OCCLUSION_SIMPLIFY_M = 0.1  # the ring is drawn around the outline simplified by
 #                            share of a 1 m ring barely moves, buffering gets ~8x cheaper
 ORIENTED_ELONGATION = 1.2  # an outline at least 1.2 x as long as wide points some way
 ORIENTATION_TOLERANCE_DEG = 22.5   # half of the 45 degrees between two axes
+STRIP_ELONGATION = 2.5    # a strip (a road, a river): its middle at least 2.5 x its width
+STRAIGHT_STRAY_WIDTHS = 1.0   # "straight": its middle strays from a straight line by at
+#                               most its own width; "curved", "winding": by more
+ROW_TOLERANCE_WIDTHS = 0.5   # "in a row": centres within half the objects' width of a line
 LOCAL_AXIS_M = 15.0   # "parallel to the road": the road's direction within this of the point
 #                       nearest the object (a bend or a junction further on does not count)
 #: relations that take the anchor as segmented, no object counted as hiding it: what lies
@@ -108,6 +114,47 @@ def mean_width(geom: BaseGeometry) -> float:
     if half_perimeter <= 0 or area <= 0:
         return 0.0
     return (half_perimeter - math.sqrt(max(half_perimeter ** 2 - 4.0 * area, 0.0))) / 2.0
+
+
+def strip_width(geom: BaseGeometry) -> float:
+    """A strip's width as the diameter of the largest circle inside it: the width of a road or
+    a river however it bends, which a ragged outline traced from a mask barely changes (the
+    perimeter of :func:`mean_width` grows with every step of it), and larger than the strip
+    where it bulges (a lay-by, a pond on a river)."""
+    if geom.is_empty or geom.area <= 0:
+        return 0.0
+    return 2.0 * float(shapely.maximum_inscribed_circle(geom).length)
+
+
+def stray(geom: BaseGeometry) -> float:
+    """How far an object's middle strays from a straight line, in its own widths: its minimum
+    rotated rectangle's short side less its :func:`strip_width`, over that width (0 for a
+    straight strip, about 1 for a road that bends away by its width)."""
+    sides, width = rectangle_sides(geom), strip_width(geom)
+    if sides is None or width <= 0:
+        return 0.0
+    return max(math.hypot(*sides[1]) - width, 0.0) / width
+
+
+def _strip(geom: BaseGeometry) -> bool:
+    """Whether an object is a strip: its middle (area / :func:`strip_width`, however it
+    bends) at least :data:`STRIP_ELONGATION` x its width; a house, a pond or a blob of road
+    is none."""
+    width = strip_width(geom)
+    return width > 0 and geom.area / width >= STRIP_ELONGATION * width
+
+
+def straight(geom: BaseGeometry) -> bool:
+    """"straight roads": a strip whose middle strays from a straight line by at most
+    :data:`STRAIGHT_STRAY_WIDTHS` of its width (:func:`stray`)."""
+    return _strip(geom) and stray(geom) <= STRAIGHT_STRAY_WIDTHS
+
+
+def curved(geom: BaseGeometry) -> bool:
+    """"the winding river", "curved roads": a strip that strays further (:func:`stray`)
+    and has no junction (:func:`junctions`: a network of roads found as one object branches;
+    it does not bend)."""
+    return _strip(geom) and stray(geom) > STRAIGHT_STRAY_WIDTHS and not junctions(geom)
 
 
 def diameter(geom: BaseGeometry) -> float:
@@ -504,6 +551,43 @@ def group_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
     roots = _group_roots(parts, distance)
     counts = Counter(roots)
     return [counts[r] for r in roots]
+
+
+def row_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
+    """For each of ``parts``, the number of parts in the longest row it is in ("cars in a
+    row", "a row of houses"): parts whose centres lie within :data:`ROW_TOLERANCE_WIDTHS` of
+    the parts' median width (:func:`strip_width`) of the straight line through the centres of two
+    neighbours (a gap of at most ``distance``), linked by a chain of such gaps. Two rows of a
+    car park side by side are two rows; a row that bends is cut where it strays."""
+    if not parts:
+        return []
+    centres = np.array([(c.x, c.y) for c in (p.centroid for p in parts)])
+    tolerance = ROW_TOLERANCE_WIDTHS * float(np.median([strip_width(p) for p in parts]))
+    linked: Dict[int, Set[int]] = {i: set() for i in range(len(parts))}
+    tree = STRtree(list(parts))
+    for i, p in enumerate(parts):
+        for j in tree.query(p.buffer(distance + 1e-6)):
+            if j != i and gap(p, parts[int(j)]) <= distance:
+                linked[i].add(int(j))
+                linked[int(j)].add(i)
+    best = [1] * len(parts)
+    for i in linked:
+        for j in (j for j in linked[i] if j > i):
+            dx, dy = centres[j] - centres[i]
+            norm = math.hypot(dx, dy)
+            if norm == 0:
+                continue
+            off = np.abs((centres[:, 0] - centres[i, 0]) * -dy
+                         + (centres[:, 1] - centres[i, 1]) * dx) / norm
+            on_line = set(np.nonzero(off <= tolerance)[0].tolist())
+            row, todo = {i}, [i]   # the parts on the line chained to i
+            while todo:
+                for k in linked[todo.pop()] & on_line - row:
+                    row.add(k)
+                    todo.append(k)
+            for k in row:
+                best[k] = max(best[k], len(row))
+    return best
 
 
 def largest_group(parts: Sequence[BaseGeometry], distance: float, groups: int = 1

@@ -1144,6 +1144,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
     (r"\bside\s+by\s+side\b", " next to each other "),   # "cars parked side by side"
     (r"\bbumper[\s-]+to[\s-]+bumper\b", " close to each other "),   # a queue
+    (r"\bin\s+(?:a\s+)?single[\s-]+file\b", " in a row "),   # "trucks in single file"
+    # "straight rows of trees": a row is checked to be straight; "the road that curves",
+    # "the river which meanders": its course is curved
+    (rf"\bstraight\s+(?=(?:{'|'.join(sorted(lx.LINE_NOUNS))})\b)", " "),
+    (r"\b(that|which)\s+(?:curve|meander|wind|bend|twist|snake|zigzag)s?\b",
+     r" \1 is curved "),
     # "the road going from the top to the bottom of the image", "the road from top left to
     # bottom right": the compass points of those parts, an axis
     (rf"\b((?:{_AXIS_VERBS})|(?:{_ROAD_NAMES}|{_PATH_NAMES}|river|stream|canal)s?)\s+from\s+"

@@ -224,14 +224,16 @@ def test_an_untaught_object_named_in_known_words_is_unknown_too() -> None:
 
 
 def test_a_group_of_objects_is_a_group_and_a_patch_the_objects_themselves() -> None:
-    """"clusters of buildings", "cars in a row": each object in a group of at least 3 of its
-    kind (linked at the pair's "near" distance); "patches of grass": the objects themselves,
-    which is what a segmentation can give; an anchor's "a row of trees" is the trees; a rank
-    or count of groups is neither, and goes to the model."""
+    """"clusters of buildings", "cars in a row": each object in a group (a row: in a line) of
+    at least 3 of its kind (linked at the pair's "near" distance); "patches of grass": the
+    objects themselves, which is what a segmentation can give; an anchor's "a row of trees" is
+    the trees; a rank or count of groups is neither, and goes to the model."""
     q = parse("a group of cars")
     assert q.summary() == "grounded: car in a group of at least 3 car (<= 6 m apart)"
-    for text in ("cars in a row", "cars parked in rows", "groups of cars", "clustered cars"):
+    for text in ("groups of cars", "clustered cars"):
         assert parse(text).summary() == q.summary(), text
+    for text in ("cars in a row", "cars parked in rows"):   # a group in a line
+        assert parse(text).summary() == q.summary().replace("a group", "a row"), text
     assert parse("clusters of 5 or more houses").summary() == parse(
         "buildings in clusters of at least 5").summary() == \
         "grounded: building in a group of at least 5 building (<= 10 m apart)"
@@ -1401,4 +1403,22 @@ def test_more_ways_to_say_not(text: str, summary: str) -> None:
      "grounded: the tree nearest to each building"),
 ])
 def test_the_whole_image_at_the_end_and_a_request_before_each(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    ("straight roads", "grounded: straight road"),
+    ("the winding river", "grounded: curved water"),
+    ("a meandering stream", "grounded: curved water"),
+    ("cars on the winding road", "grounded: car on curved road"),
+    ("twisty roads", "grounded: curved road"),
+    ("long straight roads", "grounded: long straight road"),
+    ("roads that are not straight", "grounded: not straight road"),
+    ("cars parked in a row", "grounded: car in a row of at least 3 car (<= 6 m apart)"),
+    ("cars in a straight row", "grounded: car in a row of at least 3 car (<= 6 m apart)"),
+    ("a queue of trucks", "grounded: truck in a row of at least 3 truck (<= 6 m apart)"),
+    ("clusters of houses", "grounded: building in a group of at least 3 building (<= 10 m apart)"),
+])
+def test_a_strips_course_and_a_row(text: str, summary: str) -> None:
+    """A strip's course is an attribute of its outline, a row a group in a line."""
     assert parse(text).summary() == summary

@@ -1484,3 +1484,64 @@ def test_of_a_building_is_beside_it_as_its_own_is() -> None:
     assert picked("the gardens of the houses") == [0, 1]
     assert picked("the garden of the smallest building") == [1]
     assert parse("the trees of the park").mode == "end_to_end"
+
+
+def test_a_strip_is_straight_when_its_middle_strays_by_its_width_at_most() -> None:
+    """"straight roads", "the winding river": a strip's middle strays from a straight line by
+    at most its width, or by more; a strip that branches (a junction) is neither curved nor a
+    strip of one course, and a house is no strip at all."""
+    straight = box(0, 0, 100, 8)
+    diagonal = rotate(box(0, 0, 100, 8), 37, origin=(0, 0))
+    staircase = unary_union([box(i, i, i + 10, i + 8) for i in range(0, 60)])  # a pixel stair
+    bend = LineString([(0, 0), (50, 0), (80, 30)]).buffer(4, cap_style=2, join_style=2)
+    winding = LineString([(x, 15 * math.sin(x / 15)) for x in range(0, 200, 2)]).buffer(
+        4, cap_style=2)
+    tee = unary_union([box(0, 0, 100, 8), box(46, 8, 54, 60)])
+    house = box(0, 0, 12, 10)
+    ragged = unary_union([box(0, 0, 100, 8)] + [box(x, y, x + 1, y + 1) for x in range(0, 100, 2)
+                                                 for y in (-1, 8)])   # a mask's jagged edges
+    assert rel.strip_width(ragged) == pytest.approx(8.0, abs=0.1)
+    assert rel.mean_width(ragged) < 5.0   # the teeth lengthen its perimeter
+    assert rel.straight(ragged) and not rel.curved(ragged)
+    assert rel.stray(straight) == pytest.approx(0.0, abs=1e-6)
+    assert rel.straight(straight) and rel.straight(diagonal) and rel.straight(staircase)
+    assert not rel.curved(straight) and not rel.curved(staircase)
+    assert rel.curved(bend) and rel.curved(winding)
+    assert not rel.straight(bend) and not rel.straight(winding)
+    assert not rel.straight(tee) and not rel.curved(tee)
+    assert not rel.straight(house) and not rel.curved(house)
+    roads = [straight, translate(bend, 0, 100), translate(winding, 0, 200), translate(tee, 0, 300)]
+    scene = Scene({"road": roads, "car": [box(60, 5, 64, 7), box(20, 214, 24, 216)]},
+                  (-10, -50, 250, 400))
+
+    def picked(expr: str, category: str = "road") -> list:
+        return sorted(i for c, i in execute(parse(expr), scene).picks if c == category)
+
+    assert picked("straight roads") == [0]
+    assert picked("the winding road") == [1, 2]
+    assert picked("roads that are not straight") == [1, 2, 3]
+    assert picked("cars on the curved road", "car") == [1]
+
+
+def test_a_row_is_a_group_in_a_line() -> None:
+    """"cars in a row": a chain of at least 3 cars within the pair's "near" distance whose
+    centres lie within half a car's width of one straight line; three cars in an L are a
+    group and no row; two rows of a car park side by side are two rows."""
+    row = [box(x, 0, x + 2, 4) for x in (0, 3, 6, 9)]              # side by side, 1 m apart
+    ell = [box(0, 30, 4, 32), box(6, 30, 10, 32), box(6, 34, 10, 36)]   # a corner: no line
+    park = [box(x, y, x + 2, y + 4) for y in (60, 66) for x in (0, 3, 6)]   # two rows of 3
+    cars = row + ell + park
+    assert rel.row_sizes(cars, 6.0) == [4, 4, 4, 4, 2, 2, 2, 3, 3, 3, 3, 3, 3]
+    assert rel.group_sizes(cars, 6.0)[4:7] == [3, 3, 3]
+    assert rel.row_sizes([], 6.0) == []
+    scene = Scene({"car": cars}, (-10, -10, 100, 100))
+
+    def picked(expr: str) -> list:
+        return sorted(i for _, i in execute(parse(expr), scene).picks)
+
+    assert picked("cars parked in a row") == [0, 1, 2, 3] + list(range(7, 13))
+    assert picked("cars in a straight row") == picked("cars in a row")
+    assert picked("cars in a group") == list(range(13))
+    assert picked("cars in rows of at least 4") == [0, 1, 2, 3]
+    assert picked("cars not in a row") == [4, 5, 6]
+    assert not parse("a row of houses").notes
