@@ -7,12 +7,14 @@ A mixin of the parser class (:mod:`.parser`), above :mod:`.modifiers`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
 from . import lexicon as lx
 from .cursor import NotUnderstood
 from .modifiers import CONJ, GENERIC, POSSESSIVES, ModifierRules
 from .plan import Attribute, DISTANCE_RANKS, Relation, Target
+from .relations import ISLAND_MIN_M2
 from .ranks import Rank
 from .relation_rules import PRONOUNS
 
@@ -102,17 +104,18 @@ class AnchorRules(ModifierRules):
                 return Target(self.heads)   # "cars close to each other": to other cars
         elif self.heads and self.eat("one", "another"):
             return Target(self.heads)
-        road_part = self.road_part()
-        if road_part is not None:   # "at the intersection", "on the bridge": a part of the
-            return road_part        # road's mask
+        mask_part = self.mask_part()
+        if mask_part is not None:   # "at the intersection", "on the bridge": a part of the
+            return mask_part        # road's mask
         p = self.premods(anchor=True)
         attrs, rank, count, skip = p.attrs, p.rank, p.count, p.skip
         if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
             self.anchor_count = (count, False, None)
             self.notes.append(f"'{count} ...' read as at least {count}")
             count = None
-        if p.choices.get("colour"):
-            raise self.fail("an anchor takes one colour")
+        if p.choices.get("colour"):   # "next to red and white buildings": either colour
+            attrs = [replace(a, value=" or ".join([a.value, *p.choices["colour"]]))
+                     if a.kind == "colour" and not a.negated else a for a in attrs]
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
         heads = self.head()
@@ -218,6 +221,11 @@ class AnchorRules(ModifierRules):
         target_heads, self.heads = self.heads, tuple(heads)
         try:
             attr = self.attribute(negated)
+            more = self.more_colours() if attr is not None and attr.kind == "colour" else []
+            if more and negated:   # "buildings that are not red or white": neither
+                return [attr] + [Attribute("colour", c, True) for c in more], []
+            if more:   # "buildings which are red or white": either
+                return [replace(attr, value=" or ".join([attr.value, *more]))], []
             if attr is not None:
                 return [attr], []
             measured = self.measures(negated)
@@ -233,11 +241,12 @@ class AnchorRules(ModifierRules):
         self.restore(state)
         return None
 
-    def road_part(self) -> Optional[Target]:
+    def mask_part(self) -> Optional[Target]:
         """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`):
         the road's junctions; "the bridge" (:data:`~.lexicon.BRIDGE_NOUNS`): the road where it
         crosses water, found in the road's and the water's masks; "dead ends" (:meth:`road_end`):
-        where it stops; consumed, as a target or an anchor; else None (position unchanged)."""
+        where it stops; "the island" (:data:`~.lexicon.ISLAND_NOUNS`): the ground inside the
+        water's outline; consumed, as a target or an anchor; else None (position unchanged)."""
         save = self.i
         self.skip_fillers()
         if self.peek() in ("road", "street") and self.peek(1) in lx.ROAD_PART_NOUNS:
@@ -248,6 +257,17 @@ class AnchorRules(ModifierRules):
             return Target((road,), part="end")
         verb = self.peek() in lx.CROSSING_VERBS and self.peek(1) not in (None, ",", *CONJ)
         word = self.peek()
+        if word in lx.ISLAND_NOUNS and water is not None and (self.i == 0 or self.t[
+                self.i - 1] != "traffic"):   # a traffic island is the road's
+            self.i += 1
+            if not self.water_named_after(water):   # "the island in the road": the road's
+                self.i = save
+                return None
+            note = (f"'{word}' read as the ground inside the water's outline: a hole in it of "
+                    f"at least {ISLAND_MIN_M2:g} m2 (ground the image's edge cuts off is none)")
+            if note not in self.notes:
+                self.notes.append(note)
+            return Target((water,), part="island")
         bridge = word in lx.BRIDGE_NOUNS and water is not None
         if (word not in lx.JUNCTION_NOUNS and not bridge) or road is None or verb:   # "the
             self.i = save                                  # road crossing the river": a relation
@@ -262,6 +282,23 @@ class AnchorRules(ModifierRules):
         self.i += 1
         return Target((road, water), part="bridge") if bridge else \
             Target((road,), part="junction")
+
+    def water_named_after(self, water: str) -> bool:
+        """After "island": "in the river", "of the lake", consumed, since every island is in
+        the water (True); False if another object is named there ("the island in the road":
+        a traffic island), position unchanged; True if none is."""
+        save = self.i
+        if self.eat("in", "the", "middle", "of") or any(
+                self.eat(w) for w in ("in", "of", "on", "within", "inside")):
+            self.skip_fillers()
+            found = self.category_here()
+            if found is not None and found[0] != GENERIC and \
+                    self.vocab.group_of(found[0]) == self.vocab.group_of(water):
+                self.i += found[1]
+                return True
+            self.i = save
+            return found is None
+        return True
 
     def road_end(self, road: str) -> bool:
         """"dead ends", "the cul-de-sac", "road ends", "the end of the road": where a road

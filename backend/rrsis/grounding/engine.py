@@ -300,16 +300,17 @@ class GroundedRun:
               by_score: Mapping[str, Sequence[float]], to_working: List[float]) -> Pick:
         """The :class:`Pick` of a selected object, or of a part of the objects of the plan's
         target (a junction of the roads: its outline back in the working CRS, with the score
-        of the object it lies most on)."""
+        of the object it lies most on, or nearest: an island lies on no water)."""
         cats = self.vocabulary.by_name
         category, index = key
         if category not in scene.derived:
             return Pick(cats[category].model_phrase, index, text, category)
         part = scene.derived[category][index]
         owner = next(c for t in plan.targets if t.part == category for c in t.categories)
-        overlaps = [part.intersection(g).area for g in scene.objects.get(owner, [])]
+        owners = scene.objects.get(owner, [])
         scores = by_score.get(owner, [])
-        best = int(np.argmax(overlaps)) if overlaps else -1
+        best = min(range(len(owners)), key=lambda i: (-part.intersection(owners[i]).area,
+                                                      part.distance(owners[i])), default=-1)
         score = float(scores[best]) if 0 <= best < len(scores) else 0.0
         return Pick(cats[owner].model_phrase, index, text, category,
                     affine_transform(part, to_working), score)

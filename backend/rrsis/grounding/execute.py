@@ -333,7 +333,8 @@ PART_FINDERS: Dict[str, Callable[[List[BaseGeometry], Tuple[float, float, float,
                                  List[BaseGeometry]]] = {
     "junction": lambda masks, bounds: rel.junctions(*masks),
     "bridge": lambda masks, bounds: rel.bridges(*masks),
-    "end": lambda masks, bounds: rel.road_ends(masks[0], bounds)}
+    "end": lambda masks, bounds: rel.road_ends(masks[0], bounds),
+    "island": lambda masks, bounds: rel.islands(masks[0])}
 
 
 def _parts(target: Target, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:
@@ -426,8 +427,8 @@ def _relation_holds(relation: Relation, geom: BaseGeometry, anchor: BaseGeometry
 
 def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
     geom = scene.geometry(key)
-    if attr.kind == "colour":
-        result = has_colour(scene.lab(key), attr.value)
+    if attr.kind == "colour":   # "red or white": an anchor's alternatives, either
+        result = any(has_colour(scene.lab(key), c) for c in attr.value.split(" or "))
     elif attr.kind == "shape":
         if attr.value in ("long", "very long"):
             result = rel.elongation(geom) >= (LONG_ELONGATION if attr.value == "long"

@@ -110,7 +110,8 @@ def _relation_line(r: Relation) -> str:
 
 def _target_lines(t: Target, indent: str) -> List[str]:
     named = f" ({t.named_as}-sized: see the note)" if t.named_as else ""
-    lines = [f"{indent}{' or '.join(t.categories)} objects{named}"]
+    lines = [f"{indent}{t.head_text()} (found in the masks)" if t.part else
+             f"{indent}{' or '.join(t.categories)} objects{named}"]
     indent = "    - "
     for a in t.attributes:
         neg = "NOT " if a.negated else ""

@@ -27,8 +27,9 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "group_kind", "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
            "ROAD_END_PHRASES",
-           "ROAD_PART_NOUNS", "SIDE_SUPERLATIVES", "SHARE_WORDS", "INTENSIFIERS",
-           "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
+           "PART_NOUNS", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "ROAD_PARTS", "SIDE_SUPERLATIVES",
+           "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS",
+           "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS",
            "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
@@ -832,8 +833,15 @@ ROAD_END_PHRASES: Tuple[Tuple[str, ...], ...] = (
     ("dead", "end"), ("dead", "ends"), ("cul", "de", "sac"), ("cul", "de", "sacs"),
     ("culs", "de", "sac"), ("road", "end"), ("road", "ends"), ("street", "end"),
     ("street", "ends"), ("end",), ("ends",))
-#: the parts of a road found in masks, by their nouns (see the parser's road_part)
+#: the ground inside the water's outline, as an anchor or a target: "trees on the island",
+#: "islands in the river" (relations.islands)
+ISLAND_NOUNS: FrozenSet[str] = frozenset({"island", "islands", "islet", "islets"})
+#: the parts found in masks, by their nouns (see the parser's mask_part)
 ROAD_PART_NOUNS: FrozenSet[str] = JUNCTION_NOUNS | BRIDGE_NOUNS
+PART_NOUNS: FrozenSet[str] = ROAD_PART_NOUNS | ISLAND_NOUNS
+#: the parts of a road: "at" one is beside it for all but vehicles ("buildings at the
+#: junction"), "on" one beside it for buildings ("houses on dead-end streets")
+ROAD_PARTS: FrozenSet[str] = frozenset({"junction", "bridge", "end"})
 # group nouns that also say how the group is laid out: in a line (relations.row_sizes)
 LINE_NOUNS: FrozenSet[str] = frozenset({"row", "rows", "line", "lines", "queue", "queues"})
 
@@ -998,7 +1006,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_NOUNS, REGION_PARTS, WHOLE_IMAGE_PREPOSITIONS, WHOLE_IMAGE_WORDS, UNITS_M,
                  ROOF_COLOUR_WORDS, TOUCH_WORDS, NUMBER_WORDS, SIZE_NOUNS, ROOF_NOUNS, SIDE_WORDS,
                  DISTANCE_SUPERLATIVES, ORDINAL_WORDS, ORDINAL_SUFFIXES, OWN_KIND_WORDS,
-                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, ROAD_PART_NOUNS, GENERIC_NOUNS,
+                 REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, PART_NOUNS, GENERIC_NOUNS,
                  COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, IMAGE_EDGE_NOUNS,
                  PARTLY_WORDS, ENTIRELY_WORDS, SHARE_WORDS, OUTLINE_NOUNS, CENTRE_LINE_NOUNS,
                  {"roofed", "shaped", "sized", "percent"})

@@ -62,8 +62,8 @@ class ModifierRules(RankRules):
             if self.rank_premod(word, p, anchor) or self.group_premod(word, p, anchor) \
                     or self.place_premod(word, p, anchor):
                 continue
-            if self.category_here() is not None or word in lx.ROAD_PART_NOUNS or \
-                    self.trial(self.road_part, self.i)[0] is not None:   # a noun, or
+            if self.category_here() is not None or word in lx.PART_NOUNS or \
+                    self.trial(self.mask_part, self.i)[0] is not None:   # a noun, or
                 return p   # "intersections", "dead ends"
             self.attribute_premod(word, p, anchor)
 

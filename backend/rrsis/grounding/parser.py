@@ -100,7 +100,7 @@ class _Reading:
     skip: int                         # ranked objects an ordinal passes over
     choices: Dict[str, List[str]]     # alternatives per kind: "red and white cars"
     region: Optional[Region]
-    road_part: Optional[Target]       # "the intersections": a part of the road's mask
+    mask_part: Optional[Target]       # "the intersections": a part of the road's mask
     generic: bool                     # a name was "anything", "objects", ...
     plural: bool                      # more than one object asked for
     ranked_before: bool               # the rank came before the name ("the largest building")
@@ -305,13 +305,13 @@ class _Parser(AnchorRules):
         attrs, rank, count, skip, choices = p.attrs, p.rank, p.count, p.skip, p.choices
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
-        road_part = self.road_part()   # "the intersections", "bridges": a part of the road's
-        heads = list(road_part.categories) if road_part is not None else self.head()   # mask
-        generic = self.head_generic = self.head_generic and road_part is None
+        mask_part = self.mask_part()   # "the intersections", "bridges": a part of the road's
+        heads = list(mask_part.categories) if mask_part is not None else self.head()   # mask
+        generic = self.head_generic = self.head_generic and mask_part is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
         self.target_plural = plural
         self.target_any = self.t[first_word] in _ANY_ONE   # "a car", "every car": not one
-        while self.peek() in CONJ and road_part is None:
+        while self.peek() in CONJ and mask_part is None:
             save = self.i
             self.i += 1
             self.skip_fillers()
@@ -323,7 +323,7 @@ class _Parser(AnchorRules):
         self.subject = self.t[first_word:self.i]
         groups = self.groups_of(heads)
         self.heads = tuple(dict.fromkeys(heads))   # the objects "each other" names
-        reading = _Reading(groups, attrs, rank, count, skip, choices, p.region, road_part,
+        reading = _Reading(groups, attrs, rank, count, skip, choices, p.region, mask_part,
                            generic, plural, ranked_before=rank is not None,
                            first_word=first_word, item=self.i, name_end=self.i,
                            share=p.share)
@@ -332,8 +332,8 @@ class _Parser(AnchorRules):
         if p.along is not None:   # "roadside trees"
             reading.relations.append(self.along_side(p.along, groups))
         if p.owner is not None:   # "the building and its parking lot": next to that building
-            if road_part is not None:
-                raise self.fail(f"a {road_part.part} of its own")
+            if mask_part is not None:
+                raise self.fail(f"a {mask_part.part} of its own")
             reading.relations.append(Relation("next_to", p.owner, default_distance(
                 "next_to", groups, p.owner, self.vocab)))
         return reading
@@ -618,8 +618,8 @@ class _Parser(AnchorRules):
         if r.share and (rank is None or rank[0] not in lx.SIZE_RANKS or count is not None
                         or skip or r.choices.get("rank")):   # "the 2nd largest 10 %"?
             raise self.fail("a share with a size rank only")
-        part = r.road_part.part if r.road_part is not None else ""
-        if r.road_part is not None and (r.choices.get("colour") or
+        part = r.mask_part.part if r.mask_part is not None else ""
+        if r.mask_part is not None and (r.choices.get("colour") or
                                         any(a.kind == "colour" for a in r.attrs)):
             raise self.fail(f"a colour of a {part}")   # a part of a mask has no pixels of its
         self.target_choices_read = r.choices            # own to measure

@@ -259,7 +259,8 @@ class Target:
     #: a part of the objects, found in their outlines: "junction" (an anchor's: "cars at the
     #: intersection" are on the road's junctions, :func:`~.relations.junctions`), "bridge"
     #: (the road's over the water's, :func:`~.relations.bridges`), "end" (where a road stops,
-    #: :func:`~.relations.road_ends`)
+    #: :func:`~.relations.road_ends`), "island" (the ground inside the water's outline,
+    #: :func:`~.relations.islands`)
     part: str = ""
 
     def says_of_itself(self) -> bool:
@@ -294,11 +295,18 @@ class Target:
         return max(1, math.ceil(self.rank_share * objects - 1e-9)) if self.rank_share \
             else self.rank[1]
 
-    def text(self) -> str:
-        head = " + ".join(self.categories)
-        if self.part:   # "road junction", "road bridge over water"
-            head = " ".join([self.categories[0], self.part] + (
+    def head_text(self) -> str:
+        """Its objects: "building + road"; a part: "road junction", "road bridge over water",
+        "island in water"."""
+        if self.part == "island":
+            return f"island in {self.categories[0]}"
+        if self.part:
+            return " ".join([self.categories[0], self.part] + (
                 ["over", " + ".join(self.categories[1:])] if self.categories[1:] else []))
+        return " + ".join(self.categories)
+
+    def text(self) -> str:
+        head = self.head_text()
         if self.named_as:   # "bus-sized vehicle over 8 m long"
             head = f"{self.named_as}-sized {head}"
         words = [a.text() for a in self.attributes if not a.after_the_name]

@@ -117,14 +117,15 @@ class RelationRules(QuantityRules):
                         # "trees at the edge of the forest": a part of their own mask
                         raise self.fail("the edge of its own kind")
                     if phrase == ("at",) and (
-                            anchor.part and set(groups) != {"vehicle"}
+                            anchor.part in lx.ROAD_PARTS and set(groups) != {"vehicle"}
                             or anchor_groups == {"building"} and "building" not in groups) \
-                            or phrase == ("on",) and anchor.part and set(groups) == {"building"}:
+                            or phrase == ("on",) and anchor.part in lx.ROAD_PARTS \
+                            and set(groups) == {"building"}:
                         # "buildings at the intersection": at its corners; "cars at the
                         # school": beside it, not on its roof; "houses on dead-end streets"
                         kind = "next_to"
                     elif phrase == ("on",) and set(groups) == {"building"} and anchor_groups \
-                            and anchor_groups <= {"road", "water"}:
+                            and anchor_groups <= {"road", "water"} and anchor.part != "island":
                         # "houses on the street", "the hotels on the river": as an address
                         # says it, beside it (the road's or the river's mask stops at them)
                         kind = "along"

@@ -31,8 +31,8 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "COURTYARD_MIN_M2", "group_sizes", "junctions", "bridges", "crosses", "CROSSING_GAP_M",
            "both_sides", "JUNCTION_RADIUS", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M", "straight",
-           "curved", "stray", "strip_width", "STRIP_ELONGATION", "STRAIGHT_STRAY_WIDTHS", "row_sizes",
-           "ROW_TOLERANCE_WIDTHS"]
+           "curved", "stray", "strip_width", "STRIP_ELONGATION", "STRAIGHT_STRAY_WIDTHS",
+           "row_sizes", "ROW_TOLERANCE_WIDTHS", "islands", "ISLAND_MIN_M2"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
@@ -42,6 +42,7 @@ END_MIN_LENGTH_WIDTHS = 8.0   # a piece of road shorter than 8 widths has no dea
 #                           (a crossing and the first metres of each arm)
 COURTYARD_MIN_M2 = 10.0   # a courtyard: a hole of at least 10 m2 in an outline (a mask's
 #                           specks of a pixel or two are none)
+ISLAND_MIN_M2 = 100.0     # an island: a hole of at least 100 m2 in the water's outline
 SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object is anchor
 CROSSING_GAP_M = 3.0   # "crossing": the river's mask may stop this short of the bridge's road
 DIRECTION_HALF_ANGLE = 45.0
@@ -422,6 +423,14 @@ def bridges(road: BaseGeometry, water: BaseGeometry) -> List[BaseGeometry]:
         if _on_both_sides(sides, deck):   # upstream and downstream of it
             out.append(deck)
     return out
+
+
+def islands(water: BaseGeometry) -> List[BaseGeometry]:
+    """The islands of a water mask ("trees on the island", "islands in the river"): the holes
+    in its outline of at least :data:`ISLAND_MIN_M2` (a boat, a rock, a speck of the mask
+    are smaller). Ground the processed extent's edge cuts off is no hole, so no island: the
+    water may go round it outside the image."""
+    return [h for h in _holes(water) if h.area >= ISLAND_MIN_M2]
 
 
 def _holes(geom: BaseGeometry) -> List[Polygon]:

@@ -363,3 +363,27 @@ def test_ranks_by_colour_read_the_objects_pixels_in_the_raster(
     assert "then keep the 1 darkest (by the lightness L* of the median CIELAB colour of its " \
         "pixels)" in explain_text("the darkest building")
     assert "goes towards red)" in explain_text("the reddest roof")
+
+
+def test_an_island_comes_back_as_the_ground_inside_the_water(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    """"islands in the lake", "cars on the island": a part found in the water's mask (a hole
+    in its outline) comes back as a polygon of its own, scored by the water around it."""
+    img = np.zeros((3, 200, 200), np.uint8)
+    img[:] = np.array([25, 75, 25], np.uint8)[:, None, None]   # dark green ground
+    img[:, 20:180, 20:180] = np.array([20, 40, 220], np.uint8)[:, None, None]   # a lake
+    img[:, 80:120, 80:120] = np.array([25, 75, 25], np.uint8)[:, None, None]    # 400 m2 of land
+    img[:, 96:100, 96:104] = np.array([220, 30, 30], np.uint8)[:, None, None]   # a car on it
+    img[:, 4:8, 4:12] = np.array([220, 30, 30], np.uint8)[:, None, None]        # one ashore
+    raster = write_tif(tmp_path / "lake.tif", img)
+    exprs = ["islands in the lake", "cars on the island"]
+    res = segment(SegmentOptions(raster=str(raster), expressions=exprs,
+                                 output=str(tmp_path / "out.gpkg"), model="colour-rules",
+                                 device="cpu", threads=1, grounding="on"), models=colour_models)
+    feats = read_features(res.output)
+    assert res.feature_counts == {"islands in the lake": 1, "cars on the island": 1}
+    assert areas(feats, "islands in the lake") == [400]
+    island = next(f for f in feats if f["expression"] == "islands in the lake")
+    assert island["category"] == "island" and island["score"] > 0.5
+    assert areas(feats, "cars on the island") == [8]
+    assert res.plans["islands in the lake"]["plan"] == "grounded: island in water"

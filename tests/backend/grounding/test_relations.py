@@ -1545,3 +1545,50 @@ def test_a_row_is_a_group_in_a_line() -> None:
     assert picked("cars in rows of at least 4") == [0, 1, 2, 3]
     assert picked("cars not in a row") == [4, 5, 6]
     assert not parse("a row of houses").notes
+
+
+def test_an_anchor_of_either_colour() -> None:
+    """"cars next to red and white buildings": next to a building of either colour (an anchor
+    is one set of objects; a target of two colours is two targets); "... that are not red or
+    white": of neither."""
+    red, white = np.array([45.0, 60.0, 45.0]), np.array([95.0, 0.0, 0.0])   # CIELAB
+    blue = np.array([40.0, 10.0, -50.0])
+    houses = [box(0, 0, 10, 10), box(20, 0, 30, 10), box(40, 0, 50, 10)]
+    cars = [box(2, 11, 6, 13), box(22, 11, 26, 13), box(42, 11, 46, 13)]   # 1 m north of each
+    colours = {("building", 0): red, ("building", 1): white, ("building", 2): blue}
+    scene = Scene({"building": houses, "car": cars}, (-10, -10, 100, 100),
+                  colour_of=lambda c, i: colours.get((c, i), white))
+
+    def cars_picked(expr: str) -> list:
+        return sorted(i for c, i in execute(parse(expr), scene).picks if c == "car")
+
+    assert parse("cars next to red and white buildings").summary() == \
+        "grounded: car next to red or white building (<= 5 m)"
+    assert cars_picked("cars next to red and white buildings") == [0, 1]
+    assert cars_picked("cars next to buildings that are red or white") == [0, 1]
+    assert cars_picked("cars next to red, white or blue houses") == [0, 1, 2]
+    assert cars_picked("cars next to buildings that are not red or white") == [2]
+
+
+def test_an_island_is_a_hole_in_the_waters_outline() -> None:
+    """"trees on the island", "islands in the river": the ground inside the water's outline
+    (a hole of at least 100 m2: a boat's hole is none); ground the extent's edge cuts off
+    is none; "houses on the island" are on it, not along it as on a street."""
+    river = box(0, 0, 200, 60).difference(box(80, 20, 120, 40)).difference(  # an island of
+        box(30, 28, 34, 32))                                                     # 800 m2, a boat
+    assert [round(i.area) for i in rel.islands(river)] == [800]
+    assert rel.islands(box(0, 0, 10, 10)) == [] and rel.ISLAND_MIN_M2 == 100.0
+    trees = [Point(100, 30).buffer(4), Point(100, 70).buffer(4)]   # on the island, the bank
+    houses = [box(85, 22, 95, 30), box(150, 62, 160, 70)]
+    scene = Scene({"water": [river], "tree": trees, "building": houses}, (-10, -10, 250, 100))
+
+    def picked(expr: str, category: str) -> list:
+        return sorted(i for c, i in execute(parse(expr), scene).picks if c == category)
+
+    assert picked("trees on the island", "tree") == [0]
+    assert picked("houses on the island in the river", "building") == [0]
+    assert picked("trees not on the island", "tree") == [1]
+    sel = execute(parse("islands in the river"), scene)
+    assert [c for c, _ in sel.picks] == ["island"]
+    assert scene.derived["island"][0].area == pytest.approx(800.0)
+    assert parse("the island in the middle of the road").mode == "end_to_end"
