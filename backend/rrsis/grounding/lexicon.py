@@ -875,7 +875,7 @@ MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "s
 UNMEASURED_WORDS: Dict[str, str] = {
     **dict.fromkeys(("tall", "taller", "tallest", "high", "higher", "highest", "highrise",
                      "storey", "storeys", "story", "stories", "floors", "multistorey",
-                     "skyscraper", "skyscrapers", "elevated"),
+                     "skyscraper", "skyscrapers", "elevated", "lowest"),
                     "a height, which one image does not measure"),
     **dict.fromkeys(("metal", "metallic", "tin", "concrete", "wooden", "wood", "brick", "thatched",
                      "asphalt", "gravel", "tiled", "corrugated", "unpaved", "tarmac", "iron",

@@ -153,6 +153,15 @@ PLACE_NAME = re.compile(rf"\b(?:in|of|at|around|within|inside|across|throughout)
                         rf"(?:(?:downtown|central|greater|rural|urban)\s+)?({_A_NAME_WORD}"
                         rf"(?:\s+{_A_NAME_WORD}){{0,3}})(?:\s*[.!?]*\s*$|(?=\s*[,;]|"
                         rf"\s+(?-i:[a-z])|\s+(?:{_AFTER_NAME})\b))", re.I)
+#: a place's name before the objects, at the start: "Kampala buildings", "the Nairobi roads",
+#: "all Atlanta houses" (capitalised, every word of it unknown, as :data:`PLACE_NAME`); not
+#: before vehicles, where a name is a make ("Toyota cars", which one image does not show); a
+#: word of it in lower case after its capital ("N-S roads" is an axis, "I" no place)
+_PLACED_NAMES = _either({n for c in lx.CATEGORIES if c.group != "vehicle" for n in c.names}
+                        ).replace(" ", r"\s+")
+_A_PLACE_WORD = rf"(?!(?:{_AFTER_NAME})\b)(?-i:[A-Z][a-z][\w'-]*)"
+PLACE_BEFORE = (rf"^\s*(?:(?:the|all)\s+)?({_A_PLACE_WORD}(?:\s+{_A_PLACE_WORD}){{0,2}})\s+"
+                rf"(?=(?:{_PLACED_NAMES})(?:e?s)?\b)")
 
 
 #: words that join a name to the rest, never part of one ("Near", "The", "Of")
@@ -288,7 +297,7 @@ def said_readings(text: str) -> List[str]:
         kind = _NAMED_KINDS.get(pattern)
         for m in compiled.finditer(text) if i in _SAID_AT else ():
             said = re.sub(r"^the\s+", "", m.group(0).strip(), flags=re.I)
-            if pattern == PLACE_NAME.pattern and _place(m):
+            if pattern in (PLACE_NAME.pattern, PLACE_BEFORE) and _place(m):
                 notes.append(f"{m.group(1)!r} read as the place the image shows")
             elif pattern in (_DECIMAL_COMMA, _THOUSANDS_DOT, _THOUSANDS_SPACE):
                 notes.append(f"{said!r} read as {rewrite(m)}")
@@ -323,7 +332,9 @@ _NAME_REWRITES: Tuple[Tuple[str, Callable[["re.Match[str]"], str]], ...] = (
     (_NAMED_WATER, lambda m: " the water " if _water(m) else m.group(0)),
     (_LOWER_NAMED_WAY, lambda m: _lower_case_named(m, "road")),
     (_LOWER_NAMED_WATER, lambda m: _lower_case_named(m, "water")),
-    (PLACE_NAME.pattern, lambda m: " " if _place(m) else m.group(0)))
+    (PLACE_NAME.pattern, lambda m: " " if _place(m) else m.group(0)),
+    (PLACE_BEFORE, lambda m: m.group(0)[:m.start(1) - m.start(0)] + " " if _place(m)
+     else m.group(0)))
 _LOWER_CASE_NAMES = (_LOWER_NAMED_WAY, _LOWER_NAMED_WATER)
 _NAMED_KINDS = {_NAMED_WAY: "any road: a road's", _NUMBERED_WAY: "any road: a road's",
                 _NAMED_WATER: "any water: a water's", _LOWER_NAMED_WAY: "any road: a road's",

@@ -786,6 +786,14 @@ def test_names_of_places_and_roads_are_read_and_said() -> None:
     # said as read, a request after it gone
     assert parse("buildings in Kampala, please").notes == (
         "'Kampala' read as the place the image shows",)
+    # before the objects at the start, not before vehicles (a make: "Toyota cars")
+    for text in ("Kampala buildings", "the Nairobi roads", "all Atlanta houses"):
+        r = parse(text)
+        assert r.mode == "grounded" and r.notes[0].endswith("read as the place the image shows")
+    assert parse("Kampala buildings near the road").summary() == \
+        "grounded: building near road (<= 20 m)"
+    assert parse("Toyota cars").mode == "end_to_end"
+    assert parse("Red cars").summary() == "grounded: red car"
     # a slip of a known word is no place: mended, not dropped
     assert parse("cars in Parkng").corrected == "cars in Parking"
     for text in ("buildings in the AOI", "trees within the study area",
