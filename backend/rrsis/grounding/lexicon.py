@@ -567,6 +567,8 @@ OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("under",): "on", ("beneath",): "on", ("underneath",): "on",   # cars under the trees
     ("in", "the", "shade", "of"): "on", ("in", "the", "shadow", "of"): "on",   # crowns: SHADE
     ("inside",): "inside", ("within",): "inside", ("in", "the", "middle", "of"): "inside",
+    ("in", "the", "centre", "of"): "inside",   # "the tree in the centre of the courtyard" (of
+    ("in", "the", "center", "of"): "inside",   # the image: a region, read before relations)
 }
 #: where traffic is, so "busy" and "the busiest" mean vehicles: "busy streets", "the busiest
 #: junction" (not a busy sidewalk: its traffic is people)

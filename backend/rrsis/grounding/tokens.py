@@ -1136,6 +1136,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # school)": in a hole of its building
     (r"\bwith (?:an? |inner |central |open |internal )*courtyards?\b", " courtyard "),
     (r"\bwithout (?:an? |inner |central |open |internal )*courtyards?\b", " not courtyard "),
+    (r"\bin the (?:centre|center|middle) of (?=(?:the |an? |their |its )?(?:inner |central )?"
+     r"courtyards?\b)", " in "),   # "the tree in the centre of the courtyard": in it
     (r"\b(?:in|inside) (?:the |an? |their |its )?(?:inner |central )?courtyards? of\b",
      " in courtyard of "),
     (r"\b(?:in|inside) (?:the |an? |their |its )?(?:inner |central )?courtyards?\b(?! of\b)",
