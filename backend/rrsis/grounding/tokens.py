@@ -493,6 +493,7 @@ _REQUESTS = (r"^\s*(?:(?:please\s+)?(?:(?:i|we)(?:\s+would\s+like|'d\s+like|\s+n
              r"(?:i'm|i\s+am)\s+interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|"
              r"let's\s+(?:find|see|map)|(?:tell|let)\s+me(?:\s+know)?|"
              r"where\s+(?:can|could|do|would)\s+(?:i|we|you)\s+(?:find|see|spot)|map|trace|"
+             r"spot|(?:search|look)\s+for|"
              r"vectori[sz]e|polygoni[sz]e|label|annotate|display|draw|capture|"
              r"(?:segment|pick|pull|single)\s+out|filter|isolate|return|predict|classify|"
              r"show(?:\s+me)?|find|select|segment|highlight|mark|extract|detect|identify|locate|"
@@ -515,6 +516,7 @@ _END_PHRASES = (r"(?:(?:,\s*)?\b(?:(?:(?:right|over|around|in|out)\s+)?(?:here|t
 #: as its source names it ("in the satellite image", "on screen"),
 #: "if any", "in general", and what may follow the objects (:data:`_END_PHRASES`)
 _AROUND: Tuple[Tuple[str, str], ...] = (
+    (r"\bnear[\s-]+by\b", " nearby "),   # "buildings near by", as "nearby" is read below
     (r"^\s*(?:query|expression|prompt|text|input|search|q)\s*:", " "),
     (r"^\s*\d{1,3}[.)]\s+(?=[^\W\d_])", " "),
     (_REQUESTS, " "),
@@ -642,7 +644,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "what is on the road", "what's near the river": everything there ("what buildings
     # ..." is a filler's); "what is the largest building", "which is the car nearest to the
     # road": the object asked for
-    (r"^\s*(?:what|which|where)\s*(?:'s|is|are)\s+(?=(?:the|a|an)\s)", " "),
+    (r"^\s*(?:what|which|where)\s*(?:'s|is|are)\s+(?=(?:the|a|an|all)\s)", " "),
     (r"^\s*(?:what|whatever)\s*(?:'s|is|are|lies|lie|stands|sits)\b", " everything "),
     # "the road (that) the cars are on", "the lot which trucks are parked in": the road with
     # cars on it (the clause ends the expression, its preposition last)
@@ -833,7 +835,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"greater|more|less|fewer)\s+than\b)", " "),
     # as a learner may say it: "near by", "close by the river", "houses close road", "on top
     # the bridge", "building with big size"
-    (r"\bnear[\s-]+by\b", " nearby "), (r"\bclose[\s-]+by\b", " near "),
+    (r"\bclose[\s-]+by\b", " near "),
     (rf"\bclose\s+(?=(?:the\s+|a\s+|an\s+)?(?:{_ANY_NAMES})\b)", " close to "),
     (r"\bon\s+top\s+(?=the\b)", " on top of "),
     (r"\bwith\s+(?:an?\s+)?(big|large|small|huge|tiny|medium)\s+size\b", r" of \1 size "),
@@ -1115,7 +1117,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "darker than average buildings", "the bigger-than-usual houses": the comparison after
     # the name, where the parser reads it ("buildings darker than average"; not "buildings
     # bigger than the average house", a comparison with the average house)
-    (rf"^(\s*(?:the\s+)?)((?:{_COMPARED})[\s-]+than[\s-]+(?:the[\s-]+)?"
+    (rf"^(\s*(?:(?:all\s+)?the\s+|all\s+)?)((?:{_COMPARED})[\s-]+than[\s-]+(?:the[\s-]+)?"
      rf"(?:average|mean|usual|normal|typical))\s+((?:{_NAMES})(?:e?s)?)\b", r"\1 \3 \2 "),
     # "buildings with a large footprint", "large-footprint buildings": large ones
     (rf"\bwith (?:a |an )?({_AREA_SIZES})[- ](?:footprints?|areas?|surfaces?)\b",
