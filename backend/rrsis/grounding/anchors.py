@@ -14,7 +14,7 @@ from . import lexicon as lx
 from .cursor import NotUnderstood
 from .modifiers import CONJ, GENERIC, POSSESSIVES, ModifierRules
 from .plan import Attribute, DISTANCE_RANKS, Relation, Target
-from .relations import ISLAND_MIN_M2
+from .relations import BEND_TURN_DEG, ISLAND_MIN_M2
 from .ranks import Rank
 from .relation_rules import PRONOUNS
 
@@ -257,11 +257,23 @@ class AnchorRules(ModifierRules):
             return Target((road,), part="end")
         verb = self.peek() in lx.CROSSING_VERBS and self.peek(1) not in (None, ",", *CONJ)
         word = self.peek()
+        if word in lx.BEND_NOUNS and road is not None and not verb:
+            self.i += 1
+            owner = self.owner_named_after((road, water))   # "the bend in the river"
+            if owner is None:
+                self.i = save
+                return None
+            note = (f"'{word}' read as where the {'river' if owner == water else 'road'}'s "
+                    f"course found turns by {BEND_TURN_DEG:g} degrees or more within two of its "
+                    "widths (a corner, a hairpin; a sweeping curve is none)")
+            if note not in self.notes:
+                self.notes.append(note)
+            return Target((owner,), part="bend")
         if word in lx.ISLAND_NOUNS and water is not None and (self.i == 0 or self.t[
                 self.i - 1] != "traffic"):   # a traffic island is the road's
             self.i += 1
-            if not self.water_named_after(water):   # "the island in the road": the road's
-                self.i = save
+            if self.owner_named_after((water,)) is None:   # "the island in the road": the
+                self.i = save                                # road's
                 return None
             note = (f"'{word}' read as the ground inside the water's outline: a hole in it of "
                     f"at least {ISLAND_MIN_M2:g} m2 (ground the image's edge cuts off is none)")
@@ -283,22 +295,25 @@ class AnchorRules(ModifierRules):
         return Target((road, water), part="bridge") if bridge else \
             Target((road,), part="junction")
 
-    def water_named_after(self, water: str) -> bool:
-        """After "island": "in the river", "of the lake", consumed, since every island is in
-        the water (True); False if another object is named there ("the island in the road":
-        a traffic island), position unchanged; True if none is."""
+    def owner_named_after(self, owners: Sequence[Optional[str]]) -> Optional[str]:
+        """After a part's noun, the object it is part of: "(the island) in the river", "(the
+        bend) of the road", consumed, the one of ``owners`` (categories; the first where none
+        is named) of its group; None if another object is named there ("the island in the
+        road": a traffic island), position unchanged."""
         save = self.i
         if self.eat("in", "the", "middle", "of") or any(
                 self.eat(w) for w in ("in", "of", "on", "within", "inside")):
             self.skip_fillers()
             found = self.category_here()
-            if found is not None and found[0] != GENERIC and \
-                    self.vocab.group_of(found[0]) == self.vocab.group_of(water):
-                self.i += found[1]
-                return True
+            owner = next((o for o in owners if o is not None and found is not None
+                          and found[0] != GENERIC
+                          and self.vocab.group_of(found[0]) == self.vocab.group_of(o)), None)
+            if owner is not None:
+                self.i += found[1]   # type: ignore[index]
+                return owner
             self.i = save
-            return found is None
-        return True
+            return owners[0] if found is None else None
+        return owners[0]
 
     def road_end(self, road: str) -> bool:
         """"dead ends", "the cul-de-sac", "road ends", "the end of the road": where a road

@@ -27,7 +27,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "group_kind", "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
            "ROAD_END_PHRASES",
-           "PART_NOUNS", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "ROAD_PARTS", "SIDE_SUPERLATIVES",
+           "PART_NOUNS", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "BEND_NOUNS", "ROAD_PARTS", "SIDE_SUPERLATIVES",
            "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS",
            "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS",
@@ -838,12 +838,16 @@ ROAD_END_PHRASES: Tuple[Tuple[str, ...], ...] = (
 #: the ground inside the water's outline, as an anchor or a target: "trees on the island",
 #: "islands in the river" (relations.islands)
 ISLAND_NOUNS: FrozenSet[str] = frozenset({"island", "islands", "islet", "islets"})
+#: where a road's (a river's) course turns sharply, as an anchor or a target: "cars at the
+#: bend", "the bend in the river", "hairpins" (relations.bends)
+BEND_NOUNS: FrozenSet[str] = frozenset({"bend", "bends", "hairpin", "hairpins", "curve",
+                                        "curves"})
 #: the parts found in masks, by their nouns (see the parser's mask_part)
-ROAD_PART_NOUNS: FrozenSet[str] = JUNCTION_NOUNS | BRIDGE_NOUNS
+ROAD_PART_NOUNS: FrozenSet[str] = JUNCTION_NOUNS | BRIDGE_NOUNS | BEND_NOUNS
 PART_NOUNS: FrozenSet[str] = ROAD_PART_NOUNS | ISLAND_NOUNS
 #: the parts of a road: "at" one is beside it for all but vehicles ("buildings at the
 #: junction"), "on" one beside it for buildings ("houses on dead-end streets")
-ROAD_PARTS: FrozenSet[str] = frozenset({"junction", "bridge", "end"})
+ROAD_PARTS: FrozenSet[str] = frozenset({"junction", "bridge", "end", "bend"})
 # group nouns that also say how the group is laid out: in a line (relations.row_sizes)
 LINE_NOUNS: FrozenSet[str] = frozenset({"row", "rows", "line", "lines", "queue", "queues"})
 

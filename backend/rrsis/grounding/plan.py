@@ -260,7 +260,8 @@ class Target:
     #: intersection" are on the road's junctions, :func:`~.relations.junctions`), "bridge"
     #: (the road's over the water's, :func:`~.relations.bridges`), "end" (where a road stops,
     #: :func:`~.relations.road_ends`), "island" (the ground inside the water's outline,
-    #: :func:`~.relations.islands`)
+    #: :func:`~.relations.islands`), "bend" (where a road's or a river's course turns sharply,
+    #: :func:`~.relations.bends`)
     part: str = ""
 
     def says_of_itself(self) -> bool:

@@ -32,7 +32,8 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "both_sides", "JUNCTION_RADIUS", "largest_group", "same_side",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M", "straight",
            "curved", "stray", "strip_width", "STRIP_ELONGATION", "STRAIGHT_STRAY_WIDTHS",
-           "row_sizes", "ROW_TOLERANCE_WIDTHS", "islands", "ISLAND_MIN_M2"]
+           "row_sizes", "ROW_TOLERANCE_WIDTHS", "islands", "ISLAND_MIN_M2", "bends",
+           "BEND_TURN_DEG"]
 
 ON_FRACTION = 0.5          # "on"/"in": at least half of the object over the anchor
 INSIDE_FRACTION = 0.9      # "inside"/"within": nearly all of it
@@ -42,6 +43,7 @@ END_MIN_LENGTH_WIDTHS = 8.0   # a piece of road shorter than 8 widths has no dea
 #                           (a crossing and the first metres of each arm)
 COURTYARD_MIN_M2 = 10.0   # a courtyard: a hole of at least 10 m2 in an outline (a mask's
 #                           specks of a pixel or two are none)
+BEND_TURN_DEG = 45.0   # a bend: the road's course turns by 45 degrees or more within 2 widths
 ISLAND_MIN_M2 = 100.0     # an island: a hole of at least 100 m2 in the water's outline
 SURROUNDED_FRACTION = 0.6  # "surrounded by": most of a ring around the object is anchor
 CROSSING_GAP_M = 3.0   # "crossing": the river's mask may stop this short of the bridge's road
@@ -335,7 +337,7 @@ def junctions(road: BaseGeometry) -> List[BaseGeometry]:
     least three arms of road leave a point of its middle (:func:`_arms`). Each junction is the
     road within :data:`JUNCTION_RADIUS` widths of the centre of its points (neighbours merged,
     and junctions whose circles overlap are one: a wide crossing's corners are not four)."""
-    return _road_places(road, lambda arms: arms >= 3)
+    return _road_places(road, lambda rays: _arm_count(rays) >= 3)
 
 
 def road_ends(road: BaseGeometry, bounds: Tuple[float, float, float, float]
@@ -354,21 +356,32 @@ def road_ends(road: BaseGeometry, bounds: Tuple[float, float, float, float]
     closed = road.buffer(reach, join_style="mitre").buffer(-reach, join_style="mitre")
     pieces = [p for p in getattr(closed, "geoms", [closed])   # a piece of road, not a speck
               if p.area / max(mean_width(p), 1e-9) >= END_MIN_LENGTH_WIDTHS * width]
-    ends = [end.intersection(road) for end in _road_places(closed, lambda arms: arms == 1)
+    ends = [end.intersection(road) for end in _road_places(closed,
+                                                          lambda rays: _arm_count(rays) == 1)
             if edge_gap(end, bounds) > width and any(p.intersects(end) for p in pieces)]
     return [end for end in ends if not end.is_empty]
+
+
+def bends(road: BaseGeometry) -> List[BaseGeometry]:
+    """The bends of a road mask ("cars at the bend", "the bend in the road"): where two arms of
+    road leave a point of its middle (:func:`_arms`) and its course turns by at least
+    :data:`BEND_TURN_DEG` between them, found as :func:`junctions` are: a corner, a hairpin.
+    The arms are looked at two widths out, so a wide sweeping curve is no bend (its course is
+    :func:`curved`)."""
+    return _road_places(road, lambda rays: _turns(rays) >= BEND_TURN_DEG)
 
 
 def _road_places(road: BaseGeometry, chosen: Callable[[np.ndarray], np.ndarray]
                  ) -> List[BaseGeometry]:
     """The road within :data:`JUNCTION_RADIUS` widths of the centres of the groups of points
-    of its middle whose number of arms (:func:`_arms`) is ``chosen``; overlapping circles
-    are one place."""
+    of its middle ``chosen`` by their rays (:func:`_arms`); overlapping circles are one
+    place."""
     if road.is_empty:
         return []
     width = max(mean_width(road), 2.0)
-    xs, ys, arms = _arms(road, width)
-    places = shapely.points(xs[chosen(arms)], ys[chosen(arms)])
+    xs, ys, rays = _arms(road, width)
+    picked = chosen(rays)
+    places = shapely.points(xs[picked], ys[picked])
     if not len(places):
         return []
     merged = unary_union(shapely.buffer(places, width / 4.0))   # the points of one place
@@ -378,12 +391,12 @@ def _road_places(road: BaseGeometry, chosen: Callable[[np.ndarray], np.ndarray]
 
 
 def _arms(road: BaseGeometry, width: float) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Points of a road mask's middle and the arms of road leaving each: points on a grid of
-    a quarter of the road's ``width`` (:func:`mean_width` of the whole network) at least a
-    quarter width inside it; going round one, each arm is a run of at least two of 32 rays
-    that find road both 1.25 and 2 widths out (twice along a straight road or a bend, once at
-    an end, three times or more at a junction; the slivers of the nearer circle past a road's
-    end go no further)."""
+    """Points of a road mask's middle and, for each, which of 32 rays round it (from grid east,
+    anticlockwise) find road both 1.25 and 2 widths out: points on a grid of a quarter of the
+    road's ``width`` (:func:`mean_width` of the whole network) at least a quarter width inside
+    it. Each arm of road leaving a point is a run of at least two such rays
+    (:func:`_arm_count`: twice along a straight road or a bend, once at an end, three times or
+    more at a junction; the slivers of the nearer circle past a road's end go no further)."""
     x0, y0, x1, y1 = road.bounds
     step = width / 4.0   # at least one point across the middle half of every road
     xs, ys = np.meshgrid(np.arange(x0, x1, step), np.arange(y0, y1, step))
@@ -397,8 +410,33 @@ def _arms(road: BaseGeometry, width: float) -> Tuple[np.ndarray, np.ndarray, np.
     for radius in ((JUNCTION_RADIUS - 0.25) * width, 2.0 * width):   # the arm goes on
         on_road &= shapely.contains_xy(road, xs[:, None] + radius * np.cos(angles),
                                        ys[:, None] + radius * np.sin(angles))
-    runs = on_road & np.roll(on_road, -1, axis=1)          # two samples in a row
-    return xs, ys, (runs & ~np.roll(runs, 1, axis=1)).sum(axis=1)   # the runs' starts
+    return xs, ys, on_road
+
+
+def _arm_count(rays: np.ndarray) -> np.ndarray:
+    """The arms of each point of :func:`_arms`: its runs of at least two rays on road."""
+    runs = rays & np.roll(rays, -1, axis=1)          # two samples in a row
+    return (runs & ~np.roll(runs, 1, axis=1)).sum(axis=1)   # the runs' starts
+
+
+def _turns(rays: np.ndarray) -> np.ndarray:
+    """Degrees the road's course turns at each point of :func:`_arms` with two arms, between
+    the mean directions of their rays (0 along a straight road; 0 at any other point)."""
+    out = np.zeros(len(rays))
+    n = rays.shape[1]
+    angles = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
+    for p in np.nonzero(_arm_count(rays) == 2)[0]:
+        shift = int(np.argmin(rays[p]))   # start at a ray off road: no arm wraps round
+        edges = np.diff(np.concatenate([[0], np.roll(rays[p], -shift).astype(int), [0]]))
+        arms = [(b, e) for b, e in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0])
+                if e - b >= 2]
+        if len(arms) != 2:
+            continue
+        directions = [angles[(np.arange(b, e) + shift) % n] for b, e in arms]
+        a, b = (math.atan2(np.sin(d).sum(), np.cos(d).sum()) for d in directions)
+        between = abs((a - b + math.pi) % (2.0 * math.pi) - math.pi)   # 0..pi
+        out[p] = 180.0 - math.degrees(between)
+    return out
 
 
 def bridges(road: BaseGeometry, water: BaseGeometry) -> List[BaseGeometry]:

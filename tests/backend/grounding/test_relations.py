@@ -1592,3 +1592,26 @@ def test_an_island_is_a_hole_in_the_waters_outline() -> None:
     assert [c for c, _ in sel.picks] == ["island"]
     assert scene.derived["island"][0].area == pytest.approx(800.0)
     assert parse("the island in the middle of the road").mode == "end_to_end"
+
+
+def test_a_bend_is_where_the_course_turns_sharply() -> None:
+    """"the bend in the road", "cars at the bend": where two arms of road leave a point of its
+    middle at least 45 degrees off a straight line, seen two widths out: a corner and a
+    hairpin are bends, a straight road, a junction and a wide sweeping curve are none."""
+    corner = LineString([(0, 0), (100, 0), (100, 100)]).buffer(4, cap_style=2, join_style=2)
+    s_bend = LineString([(0, 0), (60, 0), (60, 60), (120, 60)]).buffer(4, cap_style=2,
+                                                                      join_style=2)
+    sweep = LineString([(200 * math.cos(t / 50), 200 * math.sin(t / 50))
+                        for t in range(0, 60)]).buffer(4, cap_style=2)
+    tee = unary_union([box(0, -4, 200, 4), box(96, 4, 104, 100)])
+    assert [tuple(round(v) for v in b.centroid.coords[0]) for b in rel.bends(corner)] == [
+        (97, 3)]
+    assert len(rel.bends(s_bend)) == 2
+    assert rel.bends(box(0, -4, 200, 4)) == [] and rel.bends(sweep) == []
+    assert rel.bends(tee) == [] and len(rel.junctions(tee)) == 1
+    cars = [box(94, -2, 98, 0), box(40, -2, 44, 0)]   # at the corner, on the straight
+    scene = Scene({"road": [corner], "car": cars}, (-10, -10, 150, 150))
+    assert [i for c, i in execute(parse("cars at the bend in the road"), scene).picks
+            if c == "car"] == [0]
+    assert [c for c, _ in execute(parse("the sharp bend"), scene).picks] == ["bend"]
+    assert parse("the bend in the river").summary() == "grounded: water bend"
