@@ -105,8 +105,8 @@ class AnchorRules(ModifierRules):
         elif self.heads and self.eat("one", "another"):
             return Target(self.heads)
         mask_part = self.mask_part()
-        if mask_part is not None:   # "at the intersection", "on the bridge": a part of the
-            return mask_part        # road's mask
+        if mask_part is not None:   # "at the intersection", "on the island": a part found
+            return mask_part        # in a mask
         p = self.premods(anchor=True)
         attrs, rank, count, skip = p.attrs, p.rank, p.count, p.skip
         if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
@@ -245,8 +245,10 @@ class AnchorRules(ModifierRules):
         """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`):
         the road's junctions; "the bridge" (:data:`~.lexicon.BRIDGE_NOUNS`): the road where it
         crosses water, found in the road's and the water's masks; "dead ends" (:meth:`road_end`):
-        where it stops; "the island" (:data:`~.lexicon.ISLAND_NOUNS`): the ground inside the
-        water's outline; consumed, as a target or an anchor; else None (position unchanged)."""
+        where it stops; "the bend" (:data:`~.lexicon.BEND_NOUNS`): where the road's (the
+        river's, named after it) course turns sharply; "the island"
+        (:data:`~.lexicon.ISLAND_NOUNS`): the ground inside the water's outline; consumed, as a
+        target or an anchor; else None (position unchanged)."""
         save = self.i
         self.skip_fillers()
         if self.peek() in ("road", "street") and self.peek(1) in lx.ROAD_PART_NOUNS:
