@@ -129,8 +129,8 @@ class AnchorRules(ModifierRules):
             follows = self.t[self.i + found[1]] if found and self.i + found[1] < len(self.t) \
                 else None
             if found is None or (follows is not None and follows not in CONJ) or (
-                    had and self.word(save) == "and" and self.word(save + 1) in ("a", "an")):
-                self.i = save   # (the target reads "and a pool" as one more "with")
+                    had and self.word(save) == "and"):   # "with gardens and pools": both had
+                self.i = save   # (the target reads "and pools" as one more "with")
                 break
             heads += self.head()
         if self.head_generic:   # "near anything red": an adjective follows "anything"

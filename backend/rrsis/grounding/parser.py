@@ -198,18 +198,22 @@ class _Parser(AnchorRules):
         """After "and": whether one more thing the target has follows the item read from word
         ``item`` when that was a "with" ("with a red roof and a pool", "that have a pool and
         red roofs", "with a pool and 2 cars": both had), not new objects. Only a thing named
-        with "a"/"an" or a number, or a roof's colour: after a bare plural new objects may
-        follow ("with a pool and trucks along the road")."""
+        with "a"/"an" or a number, a roof's colour, or a bare name that ends the expression
+        ("with gardens and pools"): after a bare plural new objects may follow ("with a pool
+        and trucks along the road")."""
         nxt = self.word(self.i + 1)
         ahead = self.i + (2 if nxt in ("a", "an") else 1)
+        named = self.category_found_at(1)
+        bare_end = nxt not in ("a", "an") and named is not None and \
+            self.word(self.i + 1 + named[1]) in (None, *CONJ)
         roof = self.word(ahead) in lx.COLOURS and self.word(ahead + 1) in lx.ROOF_NOUNS
         if roof and any(w in lx.ROOF_NOUNS for w in self.t[item:self.i]):
             return False   # "with a red roof and an orange roof": either colour, as before
         while self.word(item) in lx.NEGATION_WORDS - {"without"}:   # "not with a pool and a
             item += 1                                                  # garden": neither
         counted = nxt is not None and _number(nxt) is not None   # "and 2 cars"
-        return self.word(item) in lx.HAVING_WORDS and (nxt in ("a", "an") or roof or counted) \
-            and self.new_object_follows()
+        return self.word(item) in lx.HAVING_WORDS and (
+            nxt in ("a", "an") or roof or counted or bare_end) and self.new_object_follows()
 
     def overlap_at(self, j: int) -> bool:
         """Whether a relation of overlap (on, in, inside), not an image region, starts at

@@ -601,6 +601,13 @@ def test_a_buildings_plain_roof_is_the_building() -> None:
         "grounded: building next to road (<= 10 m)"
     assert parse("buildings that have a roof and a pool").summary() == \
         "grounded: building with water (<= 20 m)"
+    # bare plurals at the end are all had; before more words they are new objects
+    assert parse("houses with gardens and pools").summary() == \
+        "grounded: building with vegetation (<= 5 m) with water (<= 20 m)"
+    assert parse("houses with gardens or pools").summary() == \
+        "grounded: building with vegetation + water (<= 20 m)"
+    assert parse("houses with a pool and trucks along the road").summary() == \
+        "grounded: building with water (<= 20 m) | truck along road (<= 3 m)"
     assert parse("houses with red roofs").summary() == "grounded: red building"
     assert parse("buildings with roofs larger than 100 m2").summary() == \
         "grounded: building over 100 m2"
