@@ -140,9 +140,11 @@ def stray(geom: BaseGeometry) -> float:
 
 
 def _strip(geom: BaseGeometry) -> bool:
-    """Whether an object is a strip: its middle (area / :func:`strip_width`, however it
-    bends) at least :data:`STRIP_ELONGATION` x its width; a house, a pond or a blob of road
-    is none."""
+    """Whether an object is a strip: one piece whose middle (area / :func:`strip_width`,
+    however it bends) is at least :data:`STRIP_ELONGATION` x its width; a house, a pond or a
+    blob of road is none, nor two pieces, whose enclosing rectangle is no measure of a course."""
+    if len(getattr(geom, "geoms", [geom])) != 1:
+        return False
     width = strip_width(geom)
     return width > 0 and geom.area / width >= STRIP_ELONGATION * width
 

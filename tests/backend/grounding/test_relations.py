@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from shapely.affinity import rotate, translate
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from shapely.ops import unary_union
 
 from rrsis.grounding import parse
@@ -1510,6 +1510,8 @@ def test_a_strip_is_straight_when_its_middle_strays_by_its_width_at_most() -> No
     assert not rel.straight(bend) and not rel.straight(winding)
     assert not rel.straight(tee) and not rel.curved(tee)
     assert not rel.straight(house) and not rel.curved(house)
+    two = MultiPolygon([box(0, 0, 1, 1), box(5, 5, 20, 6)])   # two pieces: no course
+    assert not rel.straight(two) and not rel.curved(two)
     roads = [straight, translate(bend, 0, 100), translate(winding, 0, 200), translate(tee, 0, 300)]
     scene = Scene({"road": roads, "car": [box(60, 5, 64, 7), box(20, 214, 24, 216)]},
                   (-10, -50, 250, 400))
