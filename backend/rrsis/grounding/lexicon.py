@@ -855,6 +855,8 @@ def group_kind(noun: str) -> str:
     """The relation a group noun asks for: "row" for a group in a line ("cars in a row",
     "a queue of trucks"), "group" for the others ("clusters of houses")."""
     return "row" if noun in LINE_NOUNS else "group"
+
+
 # "patches of grass", "a stand of trees": read as the objects themselves (a note says so)
 #: after an object's name, its outline as a GIS layer holds it: "building footprints", "house
 #: outlines", "tree polygons" are the objects

@@ -100,7 +100,7 @@ class _Reading:
     skip: int                         # ranked objects an ordinal passes over
     choices: Dict[str, List[str]]     # alternatives per kind: "red and white cars"
     region: Optional[Region]
-    mask_part: Optional[Target]       # "the intersections": a part of the road's mask
+    mask_part: Optional[Target]       # "the intersections", "islands": a part found in a mask
     generic: bool                     # a name was "anything", "objects", ...
     plural: bool                      # more than one object asked for
     ranked_before: bool               # the rank came before the name ("the largest building")
@@ -309,7 +309,7 @@ class _Parser(AnchorRules):
         attrs, rank, count, skip, choices = p.attrs, p.rank, p.count, p.skip, p.choices
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
-        mask_part = self.mask_part()   # "the intersections", "bridges": a part of the road's
+        mask_part = self.mask_part()   # "the intersections", "islands": a part found in a
         heads = list(mask_part.categories) if mask_part is not None else self.head()   # mask
         generic = self.head_generic = self.head_generic and mask_part is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?

@@ -182,8 +182,8 @@ class RelationRules(QuantityRules):
         """A relation of objects of ``heads`` to the others of their categories, by the kind of
         :data:`~.lexicon.OWN_KIND_WORDS`: isolated (far from any), group (in a group of at
         least ``size``, linked at the pair's "near" distance), row (a group in a line),
-        joined (touching one: "terraced
-        houses"), detached (touching none); or farthest (the rank of "the most isolated")."""
+        joined (touching one: "terraced houses"), detached (touching none); or farthest (the
+        rank of "the most isolated")."""
         own = Target(tuple(heads))
         if kind in ("dense", "sparse"):   # "dense housing": in groups; "scattered houses",
             scattered_trees = kind == "sparse" and set(heads) <= {"tree"}   # "scattered trees"

@@ -1160,7 +1160,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bside\s+by\s+side\b", " next to each other "),   # "cars parked side by side"
     (r"\bbumper[\s-]+to[\s-]+bumper\b", " close to each other "),   # a queue
     (r"\bin\s+(?:a\s+)?single[\s-]+file\b", " in a row "),   # "trucks in single file"
-    # "the sharp bend", "a blind corner": a bend is sharp (relations.bends)
+    # "the sharp bend", "a hairpin bend": a bend is sharp (relations.bends)
     (r"\b(?:sharp|tight|blind|hairpin)\s+(?=(?:bends?|curves?)\b)", " "),
     # "straight rows of trees": a row is checked to be straight; "the road that curves",
     # "the river which meanders": its course is curved
