@@ -151,6 +151,9 @@ class AnchorRules(ModifierRules):
         roof = self.anchor_roof(groups, lx.singular(named) == named and named not in CONJ)
         if roof is not None:   # "trees near buildings with a red roof": the buildings'
             attrs = self.roof_over_colour(attrs, []) + [roof]
+        axis = self.axis() if set(groups) <= {"road", "water"} else None
+        if axis is not None:   # "buildings along roads running east-west": a way's course
+            attrs.append(Attribute("orientation", axis))
         nearest = self.anchor_rank(rank)
         if nearest is not None:   # "cars within 5 m of the building closest to the river"
             relation, rank, skip = nearest

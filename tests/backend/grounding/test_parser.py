@@ -1437,3 +1437,19 @@ def test_the_whole_image_at_the_end_and_a_request_before_each(text: str, summary
 def test_a_strips_course_and_a_row(text: str, summary: str) -> None:
     """A strip's course is an attribute of its outline, a row a group in a line."""
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    ("buildings along roads running east-west",
+     "grounded: building along road oriented east-west (<= 10 m)"),
+    ("buildings along roads that run east-west",
+     "grounded: building along road oriented east-west (<= 10 m)"),
+    ("houses along the river running north-south",
+     "grounded: building along water oriented north-south (<= 20 m)"),
+    ("long buildings running NE-SW next to the road",
+     "grounded: long building oriented northeast-southwest next to road (<= 10 m)"),
+])
+def test_an_axis_after_a_way_named_as_an_anchor_is_its_course(text: str, summary: str) -> None:
+    """A road or a river runs some way: the axis after one named as an anchor is its own; an
+    axis before the anchor stays the target's."""
+    assert parse(text).summary() == summary
