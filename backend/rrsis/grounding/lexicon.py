@@ -27,8 +27,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "group_kind", "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
            "ROAD_END_PHRASES", "PART_NOUNS", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "BEND_NOUNS",
-           "ROAD_PARTS", "SIDE_SUPERLATIVES", "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES",
-           "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
+           "ROAD_PARTS", "BUILDING_USE_WORDS", "SIDE_SUPERLATIVES", "SHARE_WORDS", "INTENSIFIERS",
+           "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS",
            "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
@@ -933,6 +933,13 @@ BUILDING_USES: FrozenSet[str] = frozenset({
     "hotel", "mall", "stadium", "depot", "supermarket", "market", "university", "college",
     "kindergarten", "library", "museum", "restaurant", "clinic", "prison", "cinema", "theatre",
     "theater", "gym", "hall", "station"})
+#: a building's use said by an adjective before its name ("industrial buildings", "farm
+#: buildings", "a residential house"): read as any building (:data:`~.tokens.REWRITES`), said
+#: so; elsewhere ("residential areas") the use is said not to be shown
+BUILDING_USE_WORDS: Tuple[str, ...] = ("industrial", "residential", "commercial", "religious",
+                                       "municipal", "agricultural", "administrative", "public",
+                                       "government", "governmental", "farm", "educational",
+                                       "institutional", "civic", "office", "retail")
 #: names of a building by a status that is not seen either: read as any building, said so
 BUILDING_STATUSES: FrozenSet[str] = frozenset({"slum"})
 # a word that is a relation, negated: read as that relation with "not"

@@ -599,6 +599,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # (:func:`.parser._use_notes`)
     (r"\b(?:dirt|farm|forest|earth|jeep)\s+track(s?)\b", r" dirt road\1 "),
     (rf"\b(?:{_either(lx.ROAD_CLASSES + lx.ROAD_SURFACES)})\s+(?=(?:road|street)s?\b)", " "),
+    (rf"\b(?:{_either(lx.BUILDING_USE_WORDS)})\s+(?=(?:building|house|structure)s?\b)", " "),
+    # ("industrial buildings": any building, said)
     *_NAME_REWRITES,
     (_WALK, _walked),
     # "a few metres from the road": next to it; "a short distance from the river": near it
@@ -781,6 +783,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
     (rf"\b(?:{_MOVING})\s+(?=(?:on|along|in|across|through|over|down|up|towards?|into|"
      r"onto|at)\b)", " "),
+    # "roads (running, passing) through the town", "a river flowing through the village": in
+    # it (a settlement is its buildings; "through the forest" crosses it)
+    (r"\b(?:(?:running|runs|run|going|goes|passing|passes|cutting|leading|flowing|flows|"
+     r"winding|winds|snaking|meandering)\s+)?(?:through|throughout)\s+(?=(?:the\s+|a\s+|an\s+)?"
+     r"(?:village|hamlet|town|city|settlement|suburb|neighbou?rhood|urban\s+area|"
+     r"built[\s-]up\s+area)s?\b)", " in "),
     # "half a hectare": 0.5 of it
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other

@@ -1453,3 +1453,19 @@ def test_an_axis_after_a_way_named_as_an_anchor_is_its_course(text: str, summary
     """A road or a river runs some way: the axis after one named as an anchor is its own; an
     axis before the anchor stays the target's."""
     assert parse(text).summary() == summary
+
+
+def test_a_use_said_by_an_adjective_and_a_settlement_gone_through() -> None:
+    """"industrial buildings" are any building, said as a use is; "roads through the town"
+    are in it (near its buildings), as "in the town" is; "residential areas" are no object."""
+    p = parse("industrial buildings")
+    assert p.summary() == "grounded: building"
+    assert p.notes == ("'industrial buildings' read as any building: a building's use is not "
+                       "seen from above",)
+    assert parse("farm buildings next to the road").summary() == \
+        "grounded: building next to road (<= 10 m)"
+    assert parse("residential areas").mode == "nothing"
+    for text in ("roads through the town", "roads running through the town",
+                 "the main road through the village"):
+        assert parse(text).summary() == "grounded: road near building (<= 20 m)", text
+    assert parse("roads through the forest").summary() == "grounded: road crossing tree"
