@@ -76,8 +76,7 @@ class AnchorRules(ModifierRules):
             return [found[0]]
         every = self.vocab.every_object
         note = f"{word!r} read as every object the model knows: {', '.join(every)}"
-        if note not in self.notes:
-            self.notes.append(note)
+        self.say(note)
         return list(every)
 
     def anchor(self, counted: bool = False) -> Target:
@@ -268,11 +267,9 @@ class AnchorRules(ModifierRules):
             if owner is None:
                 self.i = save
                 return None
-            note = (f"'{word}' read as where the {'river' if owner == water else 'road'}'s "
-                    f"course found turns by {BEND_TURN_DEG:g} degrees or more within two of its "
-                    "widths (a corner, a hairpin; a sweeping curve is none)")
-            if note not in self.notes:
-                self.notes.append(note)
+            self.say(f"'{word}' read as where the {'river' if owner == water else 'road'}'s "
+                     f"course found turns by {BEND_TURN_DEG:g} degrees or more within two of "
+                     "its widths (a corner, a hairpin; a sweeping curve is none)")
             return Target((owner,), part="bend")
         if word in lx.ISLAND_NOUNS and water is not None and (self.i == 0 or self.t[
                 self.i - 1] != "traffic"):   # a traffic island is the road's
@@ -280,10 +277,8 @@ class AnchorRules(ModifierRules):
             if self.owner_named_after((water,)) is None:   # "the island in the road": the
                 self.i = save                                # road's
                 return None
-            note = (f"'{word}' read as the ground inside the water's outline: a hole in it of "
-                    f"at least {ISLAND_MIN_M2:g} m2 (ground the image's edge cuts off is none)")
-            if note not in self.notes:
-                self.notes.append(note)
+            self.say(f"'{word}' read as the ground inside the water's outline: a hole in it of "
+                     f"at least {ISLAND_MIN_M2:g} m2 (ground the image's edge cuts off is none)")
             return Target((water,), part="island")
         bridge = word in lx.BRIDGE_NOUNS and water is not None
         if (word not in lx.JUNCTION_NOUNS and not bridge) or road is None or verb:   # "the
@@ -294,8 +289,7 @@ class AnchorRules(ModifierRules):
                 "water's outline, with water on both sides" if bridge else
                 f"'{said}' read as the road's junctions: where three or more arms of the road "
                 "found meet")
-        if note not in self.notes:
-            self.notes.append(note)
+        self.say(note)
         self.i += 1
         return Target((road, water), part="bridge") if bridge else \
             Target((road,), part="junction")
@@ -336,7 +330,6 @@ class AnchorRules(ModifierRules):
         note = (f"'{' '.join(self.t[self.i:end])}' read as where the road found stops inside "
                 "the image (not where it leaves it; where the model stops finding a road is an "
                 "end too)")
-        if note not in self.notes:
-            self.notes.append(note)
+        self.say(note)
         self.i = end
         return True

@@ -45,6 +45,11 @@ class Cursor:
         #: the river": the second is "more than" too)
         self.last_metric: Optional[str] = None
 
+    def say(self, note: str) -> None:
+        """Add ``note`` to what the plan says of how the expression was read, once."""
+        if note not in self.notes:
+            self.notes.append(note)
+
     # -- rules of the grammar the other rule classes call ------------------------------
     def category_here(self) -> Optional[Tuple[str, int]]:
         """(category, words) of the object's name here, else None (:mod:`.parser`)."""

@@ -27,8 +27,9 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "group_kind", "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
            "ROAD_END_PHRASES", "PART_NOUNS", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "BEND_NOUNS",
-           "ROAD_PARTS", "BUILDING_USE_WORDS", "SIDE_SUPERLATIVES", "SHARE_WORDS", "INTENSIFIERS",
-           "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS", "WHOLE_IMAGE_WORDS",
+           "ROAD_PARTS", "BUILDING_USE_WORDS", "USE_ADJECTIVE_NOUNS", "SIDE_SUPERLATIVES",
+           "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS",
+           "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS",
            "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
@@ -940,6 +941,8 @@ BUILDING_USE_WORDS: Tuple[str, ...] = ("industrial", "residential", "commercial"
                                        "municipal", "agricultural", "administrative", "public",
                                        "government", "governmental", "farm", "educational",
                                        "institutional", "civic", "office", "retail")
+#: the names a use adjective of :data:`BUILDING_USE_WORDS` is read before (singular)
+USE_ADJECTIVE_NOUNS: Tuple[str, ...] = ("building", "house", "structure")
 #: names of a building by a status that is not seen either: read as any building, said so
 BUILDING_STATUSES: FrozenSet[str] = frozenset({"slum"})
 # a word that is a relation, negated: read as that relation with "not"

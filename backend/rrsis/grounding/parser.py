@@ -864,25 +864,25 @@ def _use_notes(text: str, vocabulary: lx.Vocabulary) -> List[str]:
         named = vocabulary.category_named(" ".join(tokens[i:i + 2]))
         return named is not None and vocabulary.group_of(named) != "building"
 
+    def building(said: str, kind: str) -> str:
+        return f"'{said}' read as any building: a building's {kind} is not seen from above"
+
     used = (w for i, w in enumerate(tokens)
             if lx.singular(w) in _BUILDING_SAID and not another_name(i))
-    notes = [f"'{w}' read as any building: a building's {_BUILDING_SAID[lx.singular(w)]} is "
-             "not seen from above" for w in dict.fromkeys(used)]
+    notes = [building(w, _BUILDING_SAID[lx.singular(w)]) for w in dict.fromkeys(used)]
     roads = (" ".join(tokens[i:i + 2]) for i, w in enumerate(tokens[:-1])
              if w in _ROAD_SAID and lx.singular(tokens[i + 1]) in ("road", "street"))
     uses = (" ".join(tokens[i:i + 2]) for i, w in enumerate(tokens[:-1])
-            if w in lx.BUILDING_USE_WORDS and tokens[i + 1] in _BUILDING_NOUNS)
+            if w in lx.BUILDING_USE_WORDS and w not in _BUILDING_SAID
+            and lx.singular(tokens[i + 1]) in lx.USE_ADJECTIVE_NOUNS)
     return notes + [f"'{way}' read as any road: a road's {_ROAD_SAID[way.split()[0]]}"
-                    for way in dict.fromkeys(roads)] + [
-        f"'{said}' read as any building: a building's use is not seen from above"
-        for said in dict.fromkeys(uses) if said.split()[0] not in _BUILDING_SAID]
+                    for way in dict.fromkeys(roads)] + [building(said, "use")
+                                                         for said in dict.fromkeys(uses)]
 
 
 #: what a use note says of a building's use or status, and of a road's class or surface
 _BUILDING_SAID = {**dict.fromkeys(lx.BUILDING_USES, "use"),
                   **dict.fromkeys(lx.BUILDING_STATUSES, "status")}
-#: the nouns a use adjective reads as any building before (:data:`~.lexicon.BUILDING_USE_WORDS`)
-_BUILDING_NOUNS = frozenset(n + s for n in ("building", "house", "structure") for s in ("", "s"))
 _ROAD_SAID = {**dict.fromkeys(lx.ROAD_CLASSES, "class is not seen from above"),
               **dict.fromkeys(lx.ROAD_SURFACES, "surface is not told apart")}
 

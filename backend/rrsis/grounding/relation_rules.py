@@ -129,8 +129,7 @@ class RelationRules(QuantityRules):
                         # "houses on the street", "the hotels on the river": as an address
                         # says it, beside it (the road's or the river's mask stops at them)
                         kind = "along"
-                        if ON_A_STREET_NOTE not in self.notes:
-                            self.notes.append(ON_A_STREET_NOTE)
+                        self.say(ON_A_STREET_NOTE)
                     if lx.SHADE_WORDS & set(phrase) and not all(
                             self.vocab.group_of(a) in lx.SHADING_FROM_ABOVE
                             for a in anchor.categories):

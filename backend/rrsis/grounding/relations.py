@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 import shapely
@@ -129,37 +129,43 @@ def strip_width(geom: BaseGeometry) -> float:
     return 2.0 * float(shapely.maximum_inscribed_circle(geom).length)
 
 
-def stray(geom: BaseGeometry) -> float:
+def stray(geom: BaseGeometry, width: Optional[float] = None) -> float:
     """How far an object's middle strays from a straight line, in its own widths: its minimum
-    rotated rectangle's short side less its :func:`strip_width`, over that width (0 for a
-    straight strip, about 1 for a road that bends away by its width)."""
-    sides, width = rectangle_sides(geom), strip_width(geom)
+    rotated rectangle's short side less its ``width`` (:func:`strip_width` unless given), over
+    that width (0 for a straight strip, about 1 for a road that bends away by its width)."""
+    sides = rectangle_sides(geom)
+    width = strip_width(geom) if width is None else width
     if sides is None or width <= 0:
         return 0.0
     return max(math.hypot(*sides[1]) - width, 0.0) / width
 
 
-def _strip(geom: BaseGeometry) -> bool:
-    """Whether an object is a strip: one piece whose middle (area / :func:`strip_width`,
-    however it bends) is at least :data:`STRIP_ELONGATION` x its width; a house, a pond or a
-    blob of road is none, nor two pieces, whose enclosing rectangle is no measure of a course."""
+def _strip_stray(geom: BaseGeometry) -> Optional[float]:
+    """:func:`stray` of a strip, None for any other object. A strip is one piece whose middle
+    (area / :func:`strip_width`, however it bends) is at least :data:`STRIP_ELONGATION` x its
+    width; a house, a pond or a blob of road is none, nor two pieces, whose enclosing
+    rectangle is no measure of a course."""
     if len(getattr(geom, "geoms", [geom])) != 1:
-        return False
+        return None
     width = strip_width(geom)
-    return width > 0 and geom.area / width >= STRIP_ELONGATION * width
+    if width <= 0 or geom.area / width < STRIP_ELONGATION * width:
+        return None
+    return stray(geom, width)
 
 
 def straight(geom: BaseGeometry) -> bool:
     """"straight roads": a strip whose middle strays from a straight line by at most
     :data:`STRAIGHT_STRAY_WIDTHS` of its width (:func:`stray`)."""
-    return _strip(geom) and stray(geom) <= STRAIGHT_STRAY_WIDTHS
+    strays = _strip_stray(geom)
+    return strays is not None and strays <= STRAIGHT_STRAY_WIDTHS
 
 
 def curved(geom: BaseGeometry) -> bool:
     """"the winding river", "curved roads": a strip that strays further (:func:`stray`)
     and has no junction (:func:`junctions`: a network of roads found as one object branches;
     it does not bend)."""
-    return _strip(geom) and stray(geom) > STRAIGHT_STRAY_WIDTHS and not junctions(geom)
+    strays = _strip_stray(geom)
+    return strays is not None and strays > STRAIGHT_STRAY_WIDTHS and not junctions(geom)
 
 
 def diameter(geom: BaseGeometry) -> float:
@@ -613,12 +619,9 @@ def row_sizes(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
     centres = np.array([(c.x, c.y) for c in (p.centroid for p in parts)])
     tolerance = ROW_TOLERANCE_WIDTHS * float(np.median([strip_width(p) for p in parts]))
     linked: Dict[int, Set[int]] = {i: set() for i in range(len(parts))}
-    tree = STRtree(list(parts))
-    for i, p in enumerate(parts):
-        for j in tree.query(p.buffer(distance + 1e-6)):
-            if j != i and gap(p, parts[int(j)]) <= distance:
-                linked[i].add(int(j))
-                linked[int(j)].add(i)
+    for i, j in _linked_pairs(parts, distance):
+        linked[i].add(j)
+        linked[j].add(i)
     best = [1] * len(parts)
     for i in linked:
         for j in (j for j in linked[i] if j > i):
@@ -665,12 +668,18 @@ def _group_roots(parts: Sequence[BaseGeometry], distance: float) -> List[int]:
             i = parent[i]
         return i
 
+    for i, j in _linked_pairs(parts, distance):
+        parent[root(j)] = root(i)
+    return [root(i) for i in range(len(parts))]
+
+
+def _linked_pairs(parts: Sequence[BaseGeometry], distance: float) -> Iterator[Tuple[int, int]]:
+    """The pairs (i < j) of ``parts`` whose gap is at most ``distance``, by an STRtree."""
     tree = STRtree(list(parts))
     for i, p in enumerate(parts):
         for j in tree.query(p.buffer(distance + 1e-6)):
-            if j > i and gap(p, parts[j]) <= distance:
-                parent[root(int(j))] = root(i)
-    return [root(i) for i in range(len(parts))]
+            if j > i and gap(p, parts[int(j)]) <= distance:
+                yield i, int(j)
 
 
 #: relation kind -> test(a, b, distance)

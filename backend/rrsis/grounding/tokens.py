@@ -599,7 +599,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # (:func:`.parser._use_notes`)
     (r"\b(?:dirt|farm|forest|earth|jeep)\s+track(s?)\b", r" dirt road\1 "),
     (rf"\b(?:{_either(lx.ROAD_CLASSES + lx.ROAD_SURFACES)})\s+(?=(?:road|street)s?\b)", " "),
-    (rf"\b(?:{_either(lx.BUILDING_USE_WORDS)})\s+(?=(?:building|house|structure)s?\b)", " "),
+    (rf"\b(?:{_either(lx.BUILDING_USE_WORDS)})\s+(?=(?:{_either(lx.USE_ADJECTIVE_NOUNS)})s?\b)",
+     " "),
     # ("industrial buildings": any building, said)
     *_NAME_REWRITES,
     (_WALK, _walked),
