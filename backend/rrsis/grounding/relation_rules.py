@@ -125,9 +125,10 @@ class RelationRules(QuantityRules):
                         # school": beside it, not on its roof; "houses on dead-end streets"
                         kind = "next_to"
                     elif phrase == ("on",) and set(groups) == {"building"} and anchor_groups \
-                            and anchor_groups <= {"road", "water"} and anchor.part != "island":
+                            and anchor_groups <= {"road", "water"} and not anchor.part:
                         # "houses on the street", "the hotels on the river": as an address
-                        # says it, beside it (the road's or the river's mask stops at them)
+                        # says it, beside it (the road's or the river's mask stops at them);
+                        # a part found in a mask is no address ("houses on the island")
                         kind = "along"
                         self.say(ON_A_STREET_NOTE)
                     if lx.SHADE_WORDS & set(phrase) and not all(
