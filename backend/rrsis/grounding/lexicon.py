@@ -30,7 +30,8 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "ROAD_PARTS", "BUILDING_USE_WORDS", "USE_ADJECTIVE_NOUNS", "SIDE_SUPERLATIVES",
            "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS",
            "WHOLE_IMAGE_WORDS",
-           "ROOF_COLOUR_WORDS", "MOTION_WORDS", "HAVING_WORDS", "TOUCH_WORDS", "INTERSECT_VERBS",
+           "ROOF_COLOUR_WORDS", "MOTION_WORDS", "FACING_WORDS", "HAVING_WORDS", "TOUCH_WORDS",
+           "INTERSECT_VERBS",
            "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
            "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
@@ -878,6 +879,9 @@ NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "withou
 #: ("cars driving on the road") the place is read, the motion noted (:data:`~.tokens.REWRITES`)
 MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "speeding",
                 "stopped", "waiting", "idling")
+#: the way a vehicle points: before a compass word, the axis it lies along ("cars facing
+#: north": north-south, which end is the front not told; :data:`~.tokens.REWRITES`)
+FACING_WORDS = ("facing", "faces", "face", "pointing", "points", "pointed", "headed", "heading")
 # what an image does not show, or the grounding cannot measure: said, not guessed (the
 # expression still goes to the model whole, which may have learnt the word)
 UNMEASURED_WORDS: Dict[str, str] = {

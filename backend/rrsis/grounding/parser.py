@@ -74,7 +74,7 @@ from .ranks import Rank, keeps_one
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .slips import Reading, mend
-from .tokens import rewritten_words, said_readings, tokenize, without_names
+from .tokens import facing_words, rewritten_words, said_readings, tokenize, without_names
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -769,9 +769,13 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
     unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in dict.fromkeys(asked)
                        if w in lx.UNMEASURED_WORDS)
     if plan.mode == "grounded":   # "cars driving on the road": read where they are
+        facing = facing_words(str(expression))   # "cars facing north": the axis
+        unmeasured += tuple(f"{w!r} read as the axis the vehicle lies along: one image does "
+                            "not show which way it faces or moves" for w in facing)
         unmeasured += tuple(f"{w!r} read as where they are: one image does not show motion "
                             "(parked ones are kept too)" for w in dict.fromkeys(re.findall(
-                                r"[a-z]+", str(expression).lower())) if w in lx.MOTION_WORDS)
+                                r"[a-z]+", str(expression).lower()))
+                            if w in lx.MOTION_WORDS and w not in facing)
     if hints or unmeasured:
         plan = replace(plan, suggestions=hints, corrected=mended(plan.expression, slips),
                        notes=plan.notes + unmeasured)

@@ -50,6 +50,16 @@ _RELATION_LEADS = ("near|next|close|along|beside|on|in|within|far|north|south|ea
 _ROAD_NAMES = _either(lx.TRAFFIC_WAYS)
 _PATH_NAMES = "path|footpath|pathway|trail|track|lane|alley|bikeway"   # ways on foot too
 _MOVING = _either(set(lx.MOTION_WORDS) - {"stationary"})
+#: the way a vehicle points or moves: read as the axis it lies along ("cars facing north")
+_VEHICLE_NAMES = _either({n for c in lx.CATEGORIES if c.group == "vehicle"
+                          for n in c.names}).replace(" ", r"\s+")
+_FACING = _either({*lx.FACING_WORDS, *lx.MOTION_WORDS} - {"stationary", "stopped", "waiting"})
+#: a vehicle facing or moving one way: "cars facing north", "trucks driving east", "buses
+#: that are heading south", "vans pointing east-west" (group 2: the word read as the axis the
+#: vehicle lies along; "oriented" in its place, read by the two rewrites of axes)
+_VEHICLE_FACING = (rf"\b((?:{_VEHICLE_NAMES})(?:e?s)?)\s+(?:(?:that|which)\s+(?:is|are)\s+)?"
+                   rf"(?:parked\s+)?({_FACING})\s+(?=(?:{_COMPASS})(?:wards?)?\b"
+                   r"(?![\s-]*(?:of\b|side|edge|bank|part|end|half|corner)))")
 _SIZE_NOUNS = _either(lx.SIZE_NOUNS)
 #: "the left building": (the part of the image, the rank) the side word names
 _SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
@@ -783,7 +793,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "cars driving on the road", "trucks moving along the highway": where they are (the
     # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
     (rf"\b(?:{_MOVING})\s+(?=(?:on|along|in|across|through|over|down|up|towards?|into|"
-     r"onto|at)\b)", " "),
+     r"onto|at|near|next|beside|(?:north|south|east|west)\w*\s+of)\b)", " "),
     # "roads (running, passing) through the town", "a river flowing through the village": in
     # it (a settlement is its buildings; "through the forest" crosses it)
     (r"\b(?:(?:running|runs|run|going|goes|passing|passes|cutting|leading|flowing|flows|"
@@ -983,8 +993,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"|intersection|junction))?\b(?! of)", " at the streetcorner "),
     (r"\bcorner (buildings?|houses?|shops?|lots?|plots?)\b", r" \1 at the streetcorner "),
     # "the tree standing alone", "houses that stand on their own": far from the others
-    (r"\b(?:that\s+|which\s+)?(?:stands?|standing|sits?|sitting|is|are)\s+(?:alone|on\s+"
-     r"(?:its|their)\s+own|by\s+(?:itself|themselves))\b", " far from each other "),
+    # ("a car parked alone", "the tree on its own in the field": the same)
+    (r"\b(?:that\s+|which\s+)?(?:(?:stands?|standing|sits?|sitting|is|are|parked|placed|"
+     r"located|lying)\s+)?(?:all\s+)?(?:alone|on\s+(?:its|their)\s+own|by\s+(?:itself|"
+     r"themselves))\b", " far from each other "),
     # "buildings near no trees", "houses next to no road": not near any
     (r"\b(near|next\s+to|beside|close\s+to|along|alongside|adjacent\s+to)\s+no\b(?!\s+more)",
      r" not \1 any "),
@@ -1183,7 +1195,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: f" {m.group(1)} from {_compass_of(m.group(2), m.group(3))} to "
                f"{_compass_of(m.group(4), m.group(5))} "),
     # "the road running north", "heading east": one way along an axis is that axis ("running
-    # north of the river" is a direction to it; "running north-south" the axis itself)
+    # north of the river" is a direction to it; "running north-south" the axis itself); a
+    # vehicle "facing north", "pointing east", "driving west" too (which end is its front
+    # is not told: the parser's plan says so)
+    (_VEHICLE_FACING, r" \1 oriented "),
     (rf"\b(?:{_AXIS_VERBS}|heading|headed)\s+({_COMPASS})(?:wards?)?\b(?![\s-]*(?:of\b|"
      rf"{_COMPASS}\b|to\b|side|edge|bank|part|end|half|corner))",
      lambda m: f" running {m.group(1)}-{lx.OPPOSITE_POINTS[m.group(1).lower()]} "),
@@ -1222,6 +1237,20 @@ def rewritten_words() -> FrozenSet[str]:
 
 #: quotes and brackets that may enclose a whole expression, as pasted: the closing one of each
 _ENCLOSING = {'"': '"', "'": "'", "`": "`", "“": "”", "‘": "’", "«": "»", "[": "]", "(": ")"}
+
+
+def facing_words(text: str) -> List[str]:
+    """The words of a vehicle's facing or motion that the rewrites read as the axis it lies
+    along ("facing" of "cars facing north"): the plan says which end is the front is not
+    told. Read in the text as that rewrite sees it ("facing north-east": northeast)."""
+    text = trimmed(text)
+    if not re.search(rf"\b(?:{_FACING})\b", text, flags=re.I):
+        return []
+    for compiled, (pattern, rewrite) in zip(_compiled(), REWRITES):
+        if pattern == _VEHICLE_FACING:
+            return list(dict.fromkeys(m.group(2).lower() for m in compiled.finditer(text)))
+        text = compiled.sub(rewrite, text)
+    return []
 
 
 def trimmed(text: str) -> str:

@@ -162,6 +162,37 @@ def test_motion_before_a_place_is_read_where_they_are(expression: str, word: str
     assert any(m.startswith(f"{word!r} read as where they are") for m in plan.messages())
 
 
+@pytest.mark.parametrize("expression,word,reading", [
+    ("cars facing north", "facing", "grounded: car oriented north-south"),
+    ("trucks parked facing east", "facing", "grounded: truck oriented east-west"),
+    ("buses that are heading south", "heading", "grounded: bus oriented north-south"),
+    ("cars driving west on the highway", "driving", "grounded: car oriented east-west on road"),
+    ("the car pointing north-east", "pointing", "grounded: car oriented northeast-southwest")])
+def test_a_vehicle_facing_a_way_lies_along_its_axis(expression: str, word: str,
+                                                   reading: str) -> None:
+    """Which end of a car is its front, or which way it moves, one image does not tell; the
+    axis it lies along it does, and the plan says which was read."""
+    plan = parse(expression)
+    assert plan.summary() == reading
+    assert any(m.startswith(f"{word!r} read as the axis the vehicle lies along")
+               for m in plan.messages())
+    assert not any("read as where they are" in m for m in plan.messages())
+
+
+def test_facing_is_no_axis_where_it_is_a_place_or_not_a_vehicle() -> None:
+    assert parse("cars facing the road").summary() == "grounded: car next to road (<= 3 m)"
+    assert parse("cars driving north of the river").summary() == "grounded: car north of water"
+    assert parse("buildings facing east").mode == "end_to_end"   # a facade, not an axis
+
+
+@pytest.mark.parametrize("expression", ["a car alone in the parking lot", "cars parked alone",
+                                        "the tree on its own", "cars by themselves"])
+def test_alone_is_far_from_the_others(expression: str) -> None:
+    plan = parse(expression)
+    assert plan.mode == "grounded"
+    assert " far from " in plan.summary() and "(> 20 m)" in plan.summary()
+
+
 def test_empty_is_without_vehicles_where_vehicles_stand() -> None:
     q = parse("empty parking lots next to the road")
     assert q.summary() == ("grounded: parking lot without vehicle (<= 3 m) next to road "
