@@ -1140,9 +1140,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # bigger than the average house", a comparison with the average house)
     (rf"^(\s*(?:(?:all\s+)?the\s+|all\s+)?)((?:{_COMPARED})[\s-]+than[\s-]+(?:the[\s-]+)?"
      rf"(?:average|mean|usual|normal|typical))\s+((?:{_NAMES})(?:e?s)?)\b", r"\1 \3 \2 "),
-    # "buildings with a large footprint", "large-footprint buildings": large ones
-    (rf"\bwith (?:a |an )?({_AREA_SIZES})[- ](?:footprints?|areas?|surfaces?)\b",
-     r" of \1 size "),
+    # "buildings with a large footprint", "large-footprint buildings": large ones; seen from
+    # above a roof or a crown is the object ("houses with large roofs", "trees with small
+    # crowns"; "the tree with the largest crown" is ranked by its area)
+    (rf"\bwith (?:a |an )?({_AREA_SIZES})[- ](?:footprints?|areas?|surfaces?|roofs?|rooftops?|"
+     r"crowns?|canop(?:y|ies))\b", r" of \1 size "),
+    (r"\b((?:with|having|(?:that|which)\s+ha(?:s|ve)|whose)\s+(?:the\s+)?(?:\d+\s+)?"
+     r"(?:largest|biggest|smallest|widest|narrowest))\s+(?:crowns?|canop(?:y|ies))\b",
+     r" \1 footprint "),
+    (r"\bwhose\s+(?:crowns?|canop(?:y|ies))\s+(?=(?:is|are)\s+(?:the\s+)?(?:\d+\s+)?(?:largest|"
+     r"biggest|smallest|widest|narrowest)\b)", " whose footprint "),
     (rf"\b({_AREA_SIZES})[- ]footprints?\b(?=\s+[^\W\d_])", r" \1 "),
     # "tree-lined streets": lined with trees
     (r"\b(tree|palm)[- ]lined\s+([^\W\d_]+)", r" \2 lined with \1s "),
@@ -1177,7 +1184,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?=[^\W\d_]+\s+(?:{'|'.join(sorted(lx.GROUP_NOUNS))})\b)({_NAMES})\s+"
      rf"({'|'.join(sorted(lx.GROUP_NOUNS))})\b", r" \2 of \1 "),
     # "houses close together", "cars packed together": near each other
-    (r"\b(close|closely|packed|clustered|near|bunched) together\b", " close to each other "),
+    (r"\b(?:close|closely|packed|clustered|near|bunched|parked|grouped|standing|sitting|"
+     r"gathered|huddled|clumped|lumped) together\b", " close to each other "),
+    # "5 or more cars close together", "at least three houses close to each other": groups of
+    # that many ("3 cars parked together": at least 3 too, as "a group of 3" is)
+    (rf"(?<!\bof )\b(?:at\s+least\s+)?(\d+|{_either(lx.NUMBER_WORDS)})(?:\s+or\s+more)?\s+"
+     rf"((?:{_NAMES})(?:e?s)?)\s+(?:that\s+are\s+|which\s+are\s+)?close\s+to\s+each\s+other\b",
+     r" groups of at least \1 \2 "),
     (r"\bside\s+by\s+side\b", " next to each other "),   # "cars parked side by side"
     (r"\bbumper[\s-]+to[\s-]+bumper\b", " close to each other "),   # a queue
     (r"\bin\s+(?:a\s+)?single[\s-]+file\b", " in a row "),   # "trucks in single file"

@@ -488,6 +488,31 @@ def test_footprints_of_objects_are_the_objects() -> None:
     assert parse("give me polygons of all houses").summary() == "grounded: building"
 
 
+@pytest.mark.parametrize("expression,same_as", [
+    ("buildings with large roofs", "large buildings"),   # it was "with large buildings"
+    ("trees with small crowns", "small trees"),
+    ("the tree with the largest crown", "the largest tree"),
+    ("the 2 trees whose crowns are the smallest", "the 2 smallest trees"),
+    ("houses with a large roof next to the road", "large houses next to the road")])
+def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str) -> None:
+    """Seen from above the roof and the crown are the object: their size is its own."""
+    assert parse(expression).summary() == parse(same_as).summary()
+
+
+@pytest.mark.parametrize("expression,count", [
+    ("5 or more cars close to each other", 5), ("3 or more cars parked together", 3),
+    ("at least three houses close to each other", 3), ("three houses close together", 3)])
+def test_a_count_of_objects_together_is_a_group_of_that_many(expression: str,
+                                                             count: int) -> None:
+    plan = parse(expression)
+    assert plan.mode == "grounded"
+    assert f"in a group of at least {count} " in plan.summary()
+
+
+def test_parked_together_is_near_each_other() -> None:
+    assert parse("cars parked together").summary() == "grounded: car near car (<= 6 m)"
+
+
 @pytest.mark.parametrize("template", [
     "{} cars", "the {} largest buildings", "buildings within {} or 3 km of the river",
     "buildings near {} cars", "buildings larger than {} m2", "buildings with area > {}",
