@@ -167,6 +167,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.kind in ("closer", "farther"):   # "closer to the road than to the river"
             keys = _compared(relation, keys, anchor_keys, parts, scene, out)
             continue
+        if relation.kind in MEASURE_RELATIONS and relation.distance_m is not None:
+            keys = _beyond_neighbours(relation, keys, anchor_keys, parts, scene)
+            continue   # "buildings larger than their neighbours"
         if relation.kind in MEASURE_RELATIONS:   # "larger than the red building"
             what, side = MEASURE_RELATIONS[relation.kind]
             extremes = sorted(((measure(what, p), a) for a, p in zip(anchor_keys, parts)),
@@ -268,6 +271,27 @@ def _beyond_every(key: ObjectKey, what: str, side: str,
         return False
     size = measure(what, scene.geometry(key))
     return size > others[0] if side == "above" else size < others[0]
+
+
+def _beyond_neighbours(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
+                       parts: List[BaseGeometry], scene: Scene) -> List[ObjectKey]:
+    """The objects whose measure is above (below) that of every anchor object within the
+    relation's distance of it, itself aside ("buildings larger than their neighbours": a
+    building with none near it is compared with nothing and is not kept; negated, it is)."""
+    what, side = MEASURE_RELATIONS[relation.kind]
+    d = relation.distance_m or 0.0
+    tree = STRtree(parts)
+    sizes = [measure(what, p) for p in parts]
+    out = []
+    for k in keys:
+        geom = scene.geometry(k)
+        near = [sizes[i] for i in tree.query(geom, predicate="dwithin", distance=d)
+                if anchor_keys[i] != k]
+        size = measure(what, geom)
+        beyond = bool(near) and (size > max(near) if side == "above" else size < min(near))
+        if beyond != relation.negated:
+            out.append(k)
+    return out
 
 
 def _ranked_for_each(keys: List[ObjectKey], anchor_keys: List[ObjectKey],

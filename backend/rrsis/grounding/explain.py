@@ -88,6 +88,12 @@ _RULES = {
 
 def _relation_line(r: Relation) -> str:
     anchor = r.anchor.anchor_text()
+    if r.kind in MEASURE_RELATIONS and r.distance_m is not None:   # "than their neighbours"
+        what, side = MEASURE_RELATIONS[r.kind]
+        return (("NOT " if r.negated else "") + f"its {_MEASURE_WORDS[what]} is "
+                f"{'more' if side == 'above' else 'less'} than that of every {anchor} object "
+                f"within {r.distance_m:g} m of it (itself aside), and there is one "
+                "[the pair's 'near' distance]")
     rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,
                                  g=f"one of the {r.min_count} groups" if r.min_count
                                  else "the group",

@@ -79,7 +79,7 @@ class RelationRules(QuantityRules):
         facing = self.across(groups, negated)
         if facing is not None:
             return facing
-        compared = self.compared(negated) or self.measure_compared(negated)
+        compared = self.compared(negated) or self.measure_compared(groups, negated)
         if compared is not None:
             return compared
 
@@ -235,23 +235,28 @@ class RelationRules(QuantityRules):
         self.eat("to") or self.eat("from")
         return Relation(kind, first, None, negated, via=self.anchor())
 
-    def measure_compared(self, negated: bool) -> Optional[Relation]:
+    def measure_compared(self, groups: List[str], negated: bool) -> Optional[Relation]:
         """"larger than the red building", "cars longer than the bus", "smaller than the
         school": each object's measure against every anchor object's, consumed; else None
         (position unchanged: "larger than 100 m2" is a threshold and "than average" the
-        category's mean, both read before as measures)."""
+        category's mean, both read before as measures). "than neighbouring ones" (the
+        tokenizer's "than their neighbours", "than the buildings around them"): against those
+        of its own kind near it, "than neighbouring cars" against the cars near it."""
         save = self.i
         measure, side = lx.COMPARATIVE_WORDS.get(self.peek() or "", ("", ""))
         if measure not in MEASURES or self.peek(1) != "than":
             return None
         self.i += 2
+        local = self.eat("neighbouring")
         try:
-            anchor = self.anchor()
+            anchor = Target(self.heads) if local and self.heads and self.eat("ones") \
+                else self.anchor()
         except NotUnderstood:
             self.i = save
             return None
         kind = next(k for k, said in MEASURE_RELATIONS.items() if said == (measure, side))
-        return Relation(kind, anchor, None, negated)
+        reach = default_distance("near", groups, anchor, self.vocab) if local else None
+        return Relation(kind, anchor, reach, negated)
 
     def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
         """"across the road from the school", "on the other side of the river from the

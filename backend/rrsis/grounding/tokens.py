@@ -130,6 +130,10 @@ _VAGUE = _either(lx.VAGUE_COUNTS)
 _CROWDED = _either(lx.CROWDED_WORDS)
 _UNCOVERED = _either(lx.UNCOVERED_WORDS).replace(" ", r"[\s-]")
 _COMPARED = _either(lx.COMPARATIVE_WORDS)
+#: the objects an object is compared with near it: "than the (neighbouring) buildings ..."
+_NEIGHBOURS = rf"((?:{_NAMES})(?:e?s)?)\b"
+_SIZE_COMPARED = _either(w for w, (measure, _) in lx.COMPARATIVE_WORDS.items()
+                         if measure != "lightness")
 _COLOUR_NAMES = _either(lx.COLOURS)
 _SIZES = _either({*lx.SIZE_WORDS, *lx.SHAPE_WORDS})
 
@@ -992,6 +996,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:on|at) (?:the |a )?(?:street |road )?corners?(?: of (?:the |a |two )?(?:roads?|streets?"
      r"|intersection|junction))?\b(?! of)", " at the streetcorner "),
     (r"\bcorner (buildings?|houses?|shops?|lots?|plots?)\b", r" \1 at the streetcorner "),
+    # "buildings larger than their neighbours", "houses bigger than the buildings around
+    # them", "trees smaller than the nearby trees": against those near each (relation_rules'
+    # "than neighbouring"; "than the cars around them": the cars near each)
+    (rf"\b({_SIZE_COMPARED})\s+than\s+(?:(?:all|each|any|every\s+one)\s+(?:of\s+)?)?"
+     rf"(?:(?:their|its|the)\s+)?(?:(?:(?:nearest|closest|immediate|direct)\s+)?neighbou?rs?\b"
+     rf"|(?:neighbou?ring|nearby|surrounding|adjacent)\s+(?:ones\b|others\b|{_NEIGHBOURS})"
+     rf"|(?:ones|others|those|{_NEIGHBOURS})\s+(?:(?:around|near|next\s+to|beside|close\s+to)"
+     r"\s+(?:them|it)|nearby|around)\b)",
+     lambda m: f" {m.group(1)} than neighbouring {m.group(2) or m.group(3) or 'ones'} "),
     # "the tree standing alone", "houses that stand on their own": far from the others
     # ("a car parked alone", "the tree on its own in the field": the same)
     (r"\b(?:that\s+|which\s+)?(?:(?:stands?|standing|sits?|sitting|is|are|parked|placed|"

@@ -203,6 +203,38 @@ def test_a_measure_against_another_objects() -> None:
         "grounded: building larger than average"   # the category's mean, as before
 
 
+def test_a_measure_against_the_neighbours() -> None:
+    """"buildings larger than their neighbours": each building against the buildings within
+    the near distance of it (10 m), not against every building of the image; one with no
+    neighbour is compared with nothing."""
+    block = [box(0, 0, 20, 20), box(25, 0, 35, 10), box(0, 25, 10, 35),   # 400, 100, 100 m2
+             box(200, 0, 215, 15), box(220, 0, 250, 20),                  # 225, 600 m2
+             box(500, 500, 505, 505)]                                     # 25 m2, alone
+    cars = [box(40, 0, 44.5, 2)]   # 3 m east of the 100 m2 house at (25..35)
+    scene = Scene({"building": block, "car": cars}, (0, 0, 600, 600))
+
+    def picked(text: str) -> list:
+        return execute(parse(text), scene).picks
+
+    assert parse("buildings larger than their neighbours").summary() == \
+        "grounded: building larger than building within 10 m"
+    # the 400 m2 one beside two of 100; the 600 m2 one beside the 225 (smaller than it: not
+    # the largest in the image, which "larger than the largest building" would ask)
+    assert picked("buildings larger than their neighbours") == [("building", 0), ("building", 4)]
+    assert picked("houses bigger than the buildings around them") == picked(
+        "buildings larger than their neighbours")
+    assert picked("buildings smaller than those around them") == [
+        ("building", 1), ("building", 2), ("building", 3)]
+    # negated: the lone one is not larger than any neighbour, so it is kept
+    assert picked("buildings not larger than their neighbours") == [
+        ("building", 1), ("building", 2), ("building", 3), ("building", 5)]
+    # against another kind near it: the 100 m2 house at 25..35 has the car within 10 m
+    assert picked("buildings larger than the cars around them") == [("building", 1)]
+    # "than the others" stays the category's mean
+    assert parse("buildings larger than the others").summary() == \
+        "grounded: building larger than average"
+
+
 def test_a_diameter_is_the_circle_of_the_objects_area() -> None:
     crowns = [Point(0, 0).buffer(2.5, 64), Point(50, 0).buffer(5.0, 64),   # 5 and 10 m across
               box(100, 0, 106, 12)]                              # 72 m2: 9.57 m across
