@@ -37,6 +37,9 @@ MAX_READINGS = 6
 #: the unknown words of one expression looked at for slips at all (hostile text has thousands)
 MAX_LOOKED_AT = 32
 VOWELS = frozenset("aeiou")
+#: prefixes that make a word its opposite: "irregularly" is no slip for "regularly", whatever
+#: the letters say (a mend offered would reverse what was typed)
+NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis")
 
 
 def _key_neighbours() -> Dict[str, frozenset]:
@@ -107,7 +110,7 @@ def readings(word: str, known: Iterable[str], limit: int = MAX_READINGS
     abbreviation without a vowel ("hay" is no "hwy", "rde" no "rds"); a word of two letters
     only swapped or doubled ("ot", "inn"; "pit" is no "it", "ban" no "an"). Where one slip
     finds nothing, two in a word of :data:`TWO_SLIPS_FROM` letters or more ("biuldngs")."""
-    known = [w for w in known if _may_mean(w)]
+    known = [w for w in known if _may_mean(w) and not opposites(word, w)]
     found = [(w, cost - COMMON_BONUS * (w in VERY_COMMON)
               + NUMBER_COST * (_plural_looking(w) != _plural_looking(word))) for w in known
              if (cost := slip_cost(word, w)) is not None
@@ -191,6 +194,12 @@ def mend(text: str, unknown: Sequence[str],
                     best = picks
     chosen = {w: choices[k][p][0] for k, (w, p) in enumerate(zip(words, best)) if p}
     return {**chosen, **{w: found[w][0][0] for w in rest}}
+
+
+def opposites(a: str, b: str) -> bool:
+    """Whether one word is the other with a negating prefix ("regular", "irregular";
+    "paved", "unpaved")."""
+    return any(a == p + b or b == p + a for p in NEGATING_PREFIXES)
 
 
 def _may_mean(word: str) -> bool:

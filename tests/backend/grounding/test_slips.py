@@ -118,3 +118,11 @@ def test_hostile_text_is_looked_at_for_slips_in_its_first_words_only() -> None:
     words = " ".join(f"zq{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}xwvutsr" for i in range(500))
     assert parse(words).suggestions == ()
     assert parse("buidlings " * 500).suggestions == ("buildings",)
+
+
+@pytest.mark.parametrize("typed", ["regularly spaced trees", "regular buildings"])
+def test_a_word_is_never_mended_into_its_opposite(typed: str) -> None:
+    """"regularly" is "irregularly" with two letters left out, and was offered so: a mend
+    that reverses what was typed is no slip."""
+    assert not any("irregular" in m for m in parse(typed).messages())
+    assert parse("irregulr buildings").corrected == "irregular buildings"   # a real slip
