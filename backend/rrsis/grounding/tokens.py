@@ -727,6 +727,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "buildings without road access": not connected to a road ("with road access": connected)
     (r"\b(?:without|with\s+no|lacking)\s+(?:road|street)\s+access\b", " not connected to a road "),
     (r"\bwith\s+(?:road|street)\s+access\b", " connected to a road "),
+    # "with (direct) access to the road", "accessible from the street", "reachable by road":
+    # the same ("without access to a road", "not reachable by road": not connected)
+    (r"\b(?:without|with\s+no|lacking)\s+(?:direct\s+)?access\s+to\s+(?:the\s+|a\s+|any\s+)?"
+     r"(?:roads?|streets?)\b", " not connected to a road "),
+    (r"\b(?:with\s+(?:direct\s+)?access\s+to|(?:directly\s+)?(?:accessible|reachable)\s+"
+     r"(?:from|by|via))\s+(?:the\s+|a\s+)?(?:roads?|streets?)\b", " connected to a road "),
     # "cars near the nearest road", "the building closest to the nearest road": near (closest
     # to) any road, the nearest decides; "near one of the roads", "a nearby road": a road
     (rf"\b(near|next\s+to|close\s+to|closer\s+to|closest\s+to|nearest\s+to|beside|along|"
@@ -1128,6 +1134,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+away\b",
      lambda m: f" {'more than' if m.group(1).lower() == 'more' else 'within'} {m.group(2)} "
      f"{m.group(3)} {'from' if m.group(1).lower() == 'more' else 'of'} each other "),
+    # "buildings facing each other across the road": across it from each other
+    (r"\b(?:facing|opposite)\s+(?:each\s+other|one\s+another)\s+(across|over)\s+"
+     r"(the\s+|a\s+)?([^\W\d_]+)\b", r" \1 \2\3 from each other "),
+    # "houses whose nearest road is more than 50 m away", "... is within 20 m", "whose
+    # closest tree is less than 5 m away": from (of) the objects named
+    (rf"\bwhose\s+(?:nearest|closest)\s+((?:{_ANY_NAMES})(?:e?s)?)\s+is\s+(?:(more|less)\s+than"
+     r"|(within|over|under))\s+(\d+(?:\.\d+)?)\s*([^\W\d_]+)(?:\s+away)?\b",
+     lambda m: _nearest_is(m.group(1), m.group(2) or m.group(3), m.group(4), m.group(5))),
     # "houses far apart", "buildings spaced widely apart": far from each other
     (r"\b(?:spaced\s+)?(?:far|widely|well)\s+apart(?:\s+from\s+(?:each\s+other|one\s+another))?\b",
      " far from each other "),
@@ -1263,6 +1277,13 @@ def rewritten_words() -> FrozenSet[str]:
 
 #: quotes and brackets that may enclose a whole expression, as pasted: the closing one of each
 _ENCLOSING = {'"': '"', "'": "'", "`": "`", "“": "”", "‘": "’", "«": "»", "[": "]", "(": ")"}
+
+
+def _nearest_is(name: str, side: str, number: str, unit: str) -> str:
+    """"whose nearest road is more than 50 m away": "more than 50 m from the road"."""
+    far = side.lower() in ("more", "over")
+    return f" {'more than' if far else 'within'} {number} {unit} {'from' if far else 'of'} " \
+           f"the {name} "
 
 
 def facing_words(text: str) -> List[str]:

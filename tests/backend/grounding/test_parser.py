@@ -499,6 +499,21 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     assert parse(expression).summary() == parse(same_as).summary()
 
 
+@pytest.mark.parametrize("expression,same_as", [
+    ("houses whose nearest road is more than 50 m away", "houses more than 50 m from the road"),
+    ("houses whose closest tree is less than 5 m away", "houses within 5 m of a tree"),
+    ("buildings whose nearest road is within 20 m", "buildings within 20 m of the road"),
+    ("buildings with access to the road", "buildings with road access"),
+    ("buildings accessible from the street", "buildings with road access"),
+    ("buildings not reachable by road", "buildings without road access"),
+    ("buildings with no access to a road", "buildings without road access"),
+    ("buildings facing each other across the road",
+     "buildings across the road from each other")])
+def test_other_words_for_a_relation_read_the_same(expression: str, same_as: str) -> None:
+    assert parse(expression).mode == "grounded"   # they went whole
+    assert parse(expression).summary() == parse(same_as).summary()
+
+
 @pytest.mark.parametrize("expression,count", [
     ("5 or more cars close to each other", 5), ("3 or more cars parked together", 3),
     ("at least three houses close to each other", 3), ("three houses close together", 3)])
