@@ -78,9 +78,11 @@ def colour_range(name: str) -> ColourRange:
 
 def has_colour(lab: np.ndarray, name: str) -> bool:
     """Whether a median Lab falls in the named range (False when unmeasured); ``name`` as
-    :func:`colour_range` reads it."""
+    :func:`colour_range` reads it, or a shade and a colour ("light grey")."""
     if np.isnan(lab).any():
         return False
+    if " " in name:   # a shade of a colour, "light grey": both
+        return all(has_colour(lab, part) for part in name.split())
     spec = colour_range(name)
     L, C, h = lch(lab)
     if not (spec.lightness[0] <= L <= spec.lightness[1] and spec.chroma[0] <= C <= spec.chroma[1]):

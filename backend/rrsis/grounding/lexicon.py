@@ -33,7 +33,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "FACING_WORDS", "HAVING_WORDS", "TOUCH_WORDS",
            "INTERSECT_VERBS",
            "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
-           "CORNER_POINTS", "OPPOSITE_POINTS", "ACROSS_WIDTH_M", "EDGE_NAMES",
+           "CORNER_POINTS", "OPPOSITE_POINTS", "SHADES", "ACROSS_WIDTH_M", "EDGE_NAMES",
            "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
            "IMAGE_EDGE_NEAR_SHARE", "PARTLY_WORDS", "ENTIRELY_WORDS", "PLACE_NOUNS",
            "SETTLEMENT_PLACES",
@@ -303,6 +303,12 @@ COLOURS: Dict[str, ColourRange] = {
 }
 
 
+#: colour names of a lightness only, which shade the colour named after them ("light grey":
+#: light and grey, one colour)
+SHADES: FrozenSet[str] = frozenset(n for n, r in COLOURS.items()
+                                   if r.hue is None and r.chroma == (0.0, 200.0))
+
+
 def is_hue(name: str) -> bool:
     """Whether a colour name names a hue ("red", "blue"; not "white", "dark")."""
     return name in COLOURS and COLOURS[name].hue is not None
@@ -316,7 +322,7 @@ COLOUR_ALIASES: Dict[str, str] = {
     "grayish": "grey", "whitish": "white", "blackish": "black", "orangish": "orange",
     "orangey": "orange", "pinkish": "pink", "purplish": "purple", "violet": "purple",
     "crimson": "red", "scarlet": "red", "teal": "turquoise", "cyan": "turquoise",
-    "aqua": "turquoise", "khaki": "tan", "ivory": "cream",
+    "aqua": "turquoise", "khaki": "tan", "ivory": "cream", "pale": "light",
     "navy": "dark blue", "maroon": "dark red", "rust": "red brown", "rusty": "red brown",
     "terracotta": "red brown", "off white": "white", "off-white": "white", "muddy": "brown",
     # a roof that reflects the sky is bright from above (metal, glass): its lightness is seen

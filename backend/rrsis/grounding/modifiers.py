@@ -251,8 +251,13 @@ class ModifierRules(RankRules):
     def blend(self, colour: str) -> str:
         """"red" and a second hue name right after it ("red brown", from "red-brown",
         "reddish brown", "rusty"): the hues between, "red-brown" (:func:`~.colour.colour_range`),
-        consumed; else ``colour``."""
+        consumed; a shade before a colour ("light grey", "dark blue", from "navy"): one colour,
+        both (:func:`~.colour.has_colour`), so that "white or light grey" is white, or light
+        grey; else ``colour``."""
         second = self.peek() or ""
+        if colour in lx.SHADES and second in lx.COLOURS and second not in lx.SHADES:
+            self.i += 1
+            return f"{colour} {self.blend(second)}"
         if not (lx.is_hue(colour) and lx.is_hue(second)) or second == colour:
             return colour
         self.i += 1

@@ -286,6 +286,29 @@ def test_more_colour_names_and_blends_of_two_hues() -> None:
     assert not has_colour(_lab("0000FF"), "purple-red")
 
 
+def test_a_shade_of_a_colour_is_one_colour_of_either() -> None:
+    """"white or light grey roofs": white, or light and grey (one colour of the two, not
+    white grey or light grey; "buildings with light grey roofs" was a building with light
+    grey buildings beside it)."""
+    light_grey, mid_grey, white, navy = (_lab(h) for h in ("B4B4B4", "787878", "F8F8F8",
+                                                            "1A2A6C"))
+    assert has_colour(light_grey, "light grey") and not has_colour(mid_grey, "light grey")
+    assert has_colour(navy, "dark blue") and not has_colour(navy, "light blue")
+    roofs = [box(0, 0, 10, 10), box(20, 0, 30, 10), box(40, 0, 50, 10)]
+    labs = {0: white, 1: light_grey, 2: mid_grey}
+    scene = Scene({"building": roofs}, (0, 0, 100, 100), lambda c, i: labs[i])
+    for text in ("buildings with white or light grey roofs", "white or light grey buildings",
+                 "light grey or white buildings"):
+        assert sorted(execute(parse(text), scene).picks) == [("building", 0), ("building", 1)]
+    assert parse("buildings with light grey roofs").summary() == "grounded: light grey building"
+    assert parse("navy or black cars").summary() == "grounded: dark blue car | black car"
+    cars = [box(12, 0, 16.5, 2), box(52, 0, 56.5, 2)]   # by the white one, by the mid grey
+    scene = Scene({"building": roofs, "car": cars}, (0, 0, 100, 100),
+                  lambda c, i: labs[i] if c == "building" else white)
+    assert execute(parse("cars next to light grey or white buildings"), scene).picks == [
+        ("car", 0)]
+
+
 def _scene() -> Scene:
     cars = [car_at_gap(1.0), car_at_gap(30.0), box(20, 3, 24, 5)]   # near, far, on the road
     buildings = [box(0, 15, 10, 25), box(30, 40, 60, 70), box(80, 60, 85, 65)]  # 100, 900, 25 m2
