@@ -943,6 +943,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_AREAS})\s+(?:without|with\s+no|free\s+of|clear\s+of|"
      r"devoid\s+of|not\s+covered\s+by|not\s+covered\s+with|uncovered\s+by)\s+",
      " everything except "),
+    # "areas covered by trees", "land overgrown with grass", "tree-covered areas": the cover
+    # itself, which the model segments
+    (rf"\b(?:{_DETERMINER}\s+)?(?:{_GROUND}|land)\s+(?:that\s+(?:is|are)\s+|which\s+(?:is|are)\s+)?"
+     rf"(?:covered|overgrown|filled)\s+(?:by|with|in)\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", " "),
+    (rf"\b((?:{_NAMES}))[\s-]?(?:covered|filled)\s+(?:{_GROUND}|land)\b", r" \1 "),
     (rf"^\s*(?:(?:the|all|every|any)\s+){{0,2}}(?:non[\s-]?({_UNCOVERED})|"
      rf"un({'|'.join(lx.UN_COVERED)}))"
      rf"(?:\s+(?:{_AREAS}))?\b",

@@ -508,7 +508,10 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("buildings not reachable by road", "buildings without road access"),
     ("buildings with no access to a road", "buildings without road access"),
     ("buildings facing each other across the road",
-     "buildings across the road from each other")])
+     "buildings across the road from each other"),
+    ("areas covered by trees", "trees"), ("tree-covered areas", "trees"),
+    ("land overgrown with grass", "grass"),
+    ("buildings next to areas covered by trees", "buildings next to trees")])
 def test_other_words_for_a_relation_read_the_same(expression: str, same_as: str) -> None:
     assert parse(expression).mode == "grounded"   # they went whole
     assert parse(expression).summary() == parse(same_as).summary()
