@@ -623,6 +623,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"feet|ft)\s+(?:away\s+)?(?:from|of)\b", " next to "),
     (r"\b(?:(?:with)?in\s+)?a\s+short\s+(?:distance|way)\s+(?:away\s+)?(?:from|of)\b",
      " near "),
+    # "trees within 3 m either side of the road", "buildings 50 m on both sides of the road":
+    # within that of it
+    (rf"\b(?:within\s+)?((?:\d+(?:\.\d+)?|{_either(lx.NUMBER_WORDS)})\s*(?:{_either(lx.UNITS_M)}))"
+     r"\s+(?:on\s+)?(?:either|each|both)\s+sides?\s+of\b", r" within \1 of "),
     # the extent a run reads as an analyst names it: "buildings in the study area", "in the
     # area (region) of interest", "within the selected area", "in the current view"
     (r"\b(?:study|selected|visible|chosen|current|map)\s+(?:area|region|extent|view)\b"

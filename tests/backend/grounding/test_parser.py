@@ -509,6 +509,8 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("buildings with no access to a road", "buildings without road access"),
     ("buildings facing each other across the road",
      "buildings across the road from each other"),
+    ("trees within 3 metres either side of the road", "trees within 3 m of the road"),
+    ("buildings 50 m on both sides of the road", "buildings within 50 m of the road"),
     ("areas covered by trees", "trees"), ("tree-covered areas", "trees"),
     ("land overgrown with grass", "grass"),
     ("buildings next to areas covered by trees", "buildings next to trees")])
