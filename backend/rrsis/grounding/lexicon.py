@@ -36,7 +36,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "CORNER_POINTS", "OPPOSITE_POINTS", "SHADES", "ACROSS_WIDTH_M", "EDGE_NAMES",
            "IMAGE_EDGE_NOUNS", "IMAGE_EDGE_PLACES",
            "IMAGE_EDGE_NEAR_SHARE", "PARTLY_WORDS", "ENTIRELY_WORDS", "PLACE_NOUNS",
-           "SETTLEMENT_PLACES",
+           "SETTLEMENT_PLACES", "USE_PLACES", "PLACE_ONLY_WORDS",
            "COUNT_BEFORE", "COUNT_AFTER",
            "COUNTED_RELATIONS", "EXACT_COUNT_WORDS", "VAGUE_COUNTS", "CROWDED_WORDS",
            "UNCOVERED_WORDS", "UN_COVERED", "AREA_NOUNS",
@@ -322,7 +322,7 @@ COLOUR_ALIASES: Dict[str, str] = {
     "grayish": "grey", "whitish": "white", "blackish": "black", "orangish": "orange",
     "orangey": "orange", "pinkish": "pink", "purplish": "purple", "violet": "purple",
     "crimson": "red", "scarlet": "red", "teal": "turquoise", "cyan": "turquoise",
-    "aqua": "turquoise", "khaki": "tan", "ivory": "cream", "pale": "light",
+    "aqua": "turquoise", "khaki": "tan", "ivory": "cream",
     "navy": "dark blue", "maroon": "dark red", "rust": "red brown", "rusty": "red brown",
     "terracotta": "red brown", "off white": "white", "off-white": "white", "muddy": "brown",
     # a roof that reflects the sky is bright from above (metal, glass): its lightness is seen
@@ -952,6 +952,13 @@ BUILDING_USE_WORDS: Tuple[str, ...] = ("industrial", "residential", "commercial"
                                        "municipal", "agricultural", "administrative", "public",
                                        "government", "governmental", "farm", "educational",
                                        "institutional", "civic", "office", "retail")
+#: a settlement's part named by its use, a place like "the town" (:data:`SETTLEMENT_PLACES`):
+#: "cars in residential areas", "trucks in the industrial zone" are near its buildings, and
+#: the plan says the use is not seen ("residential areas" asked for go whole, said)
+USE_PLACES: FrozenSet[Tuple[str, ...]] = frozenset(
+    (use, place) for use in ("residential", "industrial", "commercial", "business", "retail")
+    for place in ("area", "district", "zone", "quarter", "estate", "neighbourhood",
+                  "neighborhood", "park"))
 #: the names a use adjective of :data:`BUILDING_USE_WORDS` is read before (singular)
 USE_ADJECTIVE_NOUNS: Tuple[str, ...] = ("building", "house", "structure")
 #: names of a building by a status that is not seen either: read as any building, said so
@@ -1058,6 +1065,11 @@ def _all_words() -> FrozenSet[str]:
 
 
 _ALL_WORDS = _all_words()
+#: words known only as part of a place named by its use ("industrial" of "in the industrial
+#: zone"): not unknown, but no content of their own ("residential areas" names nothing the
+#: model knows, as before)
+PLACE_ONLY_WORDS = frozenset(w for phrase in USE_PLACES for w in phrase) - _ALL_WORDS
+_ALL_WORDS = _ALL_WORDS | PLACE_ONLY_WORDS
 #: things seen from above that the default model was not taught: unknown words, never taken
 #: for a slip of the keyboard ("ships" is not "shops", "boat" not "boot"); a fine-tuned model
 #: that learnt one names it in its card, which makes it known
@@ -1191,11 +1203,12 @@ class Vocabulary:
         """The known words an unknown ``word`` may be a slip for, with their costs, likeliest
         first (:func:`.slips.readings`); none for a word typed as meant: an object the model
         was not taught (:data:`UNTAUGHT_OBJECTS`) or what one image does not show
-        (:data:`UNMEASURED_WORDS`: "storey" is no slip for "store"). ``also``: more words
+        (:data:`UNMEASURED_WORDS`: "storey" is no slip for "store"), a word of a place named
+        by its use ("zone": :data:`PLACE_ONLY_WORDS`). ``also``: more words
         it may be meant as (those the tokenizer's rewrites read), each meant as typed too: "I'd
         like to see" after another sentence is not "I'd lake to sea"."""
         if any(w in UNTAUGHT_OBJECTS or w in UNTAUGHT_NAMES or w in UNMEASURED_WORDS
-               or w in also for w in (word, singular(word))):
+               or w in PLACE_ONLY_WORDS or w in also for w in (word, singular(word))):
             return ()
         return readings(word, (*self._slip_targets, *also))
 

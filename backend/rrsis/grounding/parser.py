@@ -740,6 +740,16 @@ def _not_known(words: Sequence[str]) -> str:
     return f"{', '.join(map(repr, words))} {verb} no object the model knows"
 
 
+def _outside_use_places(tokens: Sequence[str]) -> FrozenSet[int]:
+    """Where a word known only in a place named by its use (:data:`~.lexicon.
+    PLACE_ONLY_WORDS`: "industrial", "zone") stands outside one ("the industrial zone" is a
+    place; "zone" alone, "industrial" alone are unknown words, as before)."""
+    inside = {j for i in range(len(tokens) - 1)
+              if (tokens[i], lx.singular(tokens[i + 1])) in lx.USE_PLACES for j in (i, i + 1)}
+    return frozenset(i for i, w in enumerate(tokens)
+                     if lx.singular(w) in lx.PLACE_ONLY_WORDS and i not in inside)
+
+
 def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary,
                  untaught: FrozenSet[str] = frozenset()) -> bool:
     """Whether some word is known (to the grounding or the model), is not a filler and names
@@ -751,7 +761,8 @@ def _has_content(tokens: Sequence[str], vocabulary: lx.Vocabulary,
     structural = lx.FILLER_WORDS | lx.NEGATION_WORDS | {"and", "or", "to", "of", "from",
                                                          "than", ","}
     return any(w not in structural and w not in untaught and vocabulary.known_word(w)
-               and _number(w) is None for w in tokens)
+               and _number(w) is None and lx.singular(w) not in lx.PLACE_ONLY_WORDS
+               for w in tokens)
 
 
 def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Plan:
@@ -765,7 +776,7 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
                          vocabulary=vocabulary), mended)
     hints = tuple(dict.fromkeys(slips.values()))
     asked = plan.unknown_words + (tuple(tokenize(str(expression)))   # "unpaved" is known (a
-                                  if plan.mode == "end_to_end" else ())   # land cover's name)
+                                  if plan.mode != "grounded" else ())     # land cover's name)
     unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in dict.fromkeys(asked)
                        if w in lx.UNMEASURED_WORDS)
     if plan.mode == "grounded":   # "cars driving on the road": read where they are
@@ -830,8 +841,9 @@ def mended(text: str, slips: Dict[str, str]) -> str:
 def _parse(expression: str, vocabulary: lx.Vocabulary) -> Plan:
     text = " ".join(str(expression).split())
     tokens, untaught = vocabulary.untaught_joined(tokenize(text))
-    unknown = tuple(dict.fromkeys(w for w in tokens if w != "," and (
-        w in untaught or not vocabulary.known_word(w))))
+    outside = _outside_use_places(tokens)   # "zone" alone: unknown, as before
+    unknown = tuple(dict.fromkeys(w for i, w in enumerate(tokens) if w != "," and (
+        w in untaught or not vocabulary.known_word(w) or i in outside)))
     if not _has_content(tokens, vocabulary, untaught):
         return Plan(text, "nothing", reason="no known object word", unknown_words=unknown,
                     notes=_nothing_notes(vocabulary))

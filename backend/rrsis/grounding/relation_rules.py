@@ -363,7 +363,7 @@ class RelationRules(QuantityRules):
     def _settlement(self, groups: List[str], negated: bool, start: int) -> Optional[Relation]:
         """"in the village", "in urban areas" (:data:`~.lexicon.SETTLEMENT_PLACES`): near a
         building, a note saying so, consumed; else None (position unchanged)."""
-        found = self._phrase_here(lx.SETTLEMENT_PLACES)
+        found = self._phrase_here(lx.SETTLEMENT_PLACES | lx.USE_PLACES)
         building = self.vocab.category_named("building")
         if found is None or building is None or self.peek(len(found)) == "of":
             return None
@@ -371,9 +371,10 @@ class RelationRules(QuantityRules):
         anchor = Target((building,))
         near = Relation("near", anchor, default_distance("near", groups, anchor, self.vocab),
                         negated)
+        use = "; its use is not seen" if found in lx.USE_PLACES else ""   # "industrial areas"
         self.notes.append(f"'{' '.join(self.t[start + 1:self.i])}' read as {near.text()}: "
-                          "from above, a settlement is its buildings and the ground between "
-                          "them")
+                          f"from above, a settlement is its buildings and the ground between "
+                          f"them{use}")
         return near
 
     def back_to_target(self) -> Optional[str]:

@@ -831,6 +831,28 @@ def test_a_settlement_as_a_place_is_near_its_buildings() -> None:
     assert parse("urban areas").summary() == parse("villages").summary() == "grounded: building"
 
 
+@pytest.mark.parametrize("expression", ["vehicles in industrial areas",
+                                        "parked cars in residential areas",
+                                        "trucks in the industrial zone",
+                                        "cars in the business park"])
+def test_a_place_named_by_its_use_is_the_settlement_said(expression: str) -> None:
+    """They went whole ("industrial" an unknown word): as a place, a part of a settlement is
+    its buildings and the ground between them; the plan says its use is not seen."""
+    plan = parse(expression)
+    assert plan.summary().endswith("near building (<= 10 m)")
+    assert any(m.endswith("ground between them; its use is not seen") for m in plan.messages())
+
+
+def test_the_words_of_a_use_place_alone_stay_unknown() -> None:
+    assert parse("zone").unknown_words == ("zone",)
+    assert parse("industrial").unknown_words == ("industrial",)
+    assert not any("did you mean" in m for m in parse("buildings in the zone").messages())
+    # asked for, a residential area is still no object the model knows
+    plan = parse("residential areas")
+    assert plan.mode == "nothing"
+    assert any("asks for a building's use" in m for m in plan.messages())
+
+
 @pytest.mark.parametrize("text, summary", [
     # the class names of land-cover and object datasets analysts know (LoveDA, DeepGlobe,
     # OpenEarthMap, xView)
