@@ -81,7 +81,7 @@ def test_unknown_words_are_reported_and_gibberish_is_nothing() -> None:
     assert parse("bright square").mode == "end_to_end"  # known words, no category: the model
     # an unknown participle after a known name says something of it, it names no object: the
     # model answers whole ("cars parked illegally" are cars, "ships in the harbour" none)
-    assert parse("roads blocked by cars").mode == "end_to_end"   # was "nothing": 'blocked'
+    assert parse("roads patrolled by cars").mode == "end_to_end"   # not "nothing"
     assert parse("roads hidden behind trees").mode == "end_to_end"   # read as an object
     assert parse("ships in the harbour").mode == "nothing"
 
@@ -511,6 +511,8 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
      "buildings across the road from each other"),
     ("trees within 3 metres either side of the road", "trees within 3 m of the road"),
     ("buildings 50 m on both sides of the road", "buildings within 50 m of the road"),
+    ("flooded buildings", "buildings under water"), ("roads that are flooded", "roads under water"),
+    ("submerged cars", "cars under water"), ("flooded fields", "flood water"),
     ("areas covered by trees", "trees"), ("tree-covered areas", "trees"),
     ("land overgrown with grass", "grass"),
     ("buildings next to areas covered by trees", "buildings next to trees")])
@@ -841,6 +843,12 @@ def test_a_place_named_by_its_use_is_the_settlement_said(expression: str) -> Non
     plan = parse(expression)
     assert plan.summary().endswith("near building (<= 10 m)")
     assert any(m.endswith("ground between them; its use is not seen") for m in plan.messages())
+
+
+def test_flooded_anchors_take_no_relation_of_their_own() -> None:
+    """"buildings near flooded roads" would read the water as the buildings': whole."""
+    assert parse("buildings near flooded roads").mode == "end_to_end"
+    assert parse("flooded land").summary() == "grounded: water"   # the water's own name
 
 
 def test_the_words_of_a_use_place_alone_stay_unknown() -> None:
