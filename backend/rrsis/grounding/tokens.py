@@ -625,15 +625,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " near "),
     # "roads blocked by fallen trees": touching them, as "trees blocking the road" do
     (r"\b(?:(?:that|which)\s+(?:is|are)\s+)?(?:blocked|obstructed)\s+by\b", " touching "),
-    # "flooded buildings", "roads that are flooded", "submerged cars": under the water, which
-    # is on them, as the objects asked for ("flooded fields", "flooded areas" are the water
-    # itself; an anchor takes no relation of its own: "near flooded roads" goes whole)
+    # "flooded buildings", "roads that are flooded", "submerged cars": touching the water,
+    # as the objects asked for (the model marks the water where it covers them, so their own
+    # outline stops at it; "flooded fields", "flooded areas" are the water itself; an anchor
+    # takes no relation of its own: "near flooded roads" goes whole)
     (r"\b(?:flooded|submerged|inundated)\s+(?:fields?|ground|zones?|parts?|plots?)\b",
      " floodwater "),
     (rf"^(\s*(?:{_DETERMINER}\s+)?)(?:flooded|submerged|inundated)\s+(?!(?:land|areas?)\b)"
-     rf"((?:{_NAMES})(?:e?s)?)\b", r"\1 \2 under water "),
+     rf"((?:{_NAMES})(?:e?s)?)\b", r"\1 \2 touching the water "),
     (rf"^(\s*(?:{_DETERMINER}\s+)?(?:{_NAMES})(?:e?s)?)\s+(?:that|which)\s+(?:is|are)\s+"
-     r"(?:flooded|submerged|inundated)\b", r"\1 under water "),
+     r"(?:flooded|submerged|inundated)\b", r"\1 touching the water "),
     # "trees within 3 m either side of the road", "buildings 50 m on both sides of the road":
     # within that of it
     (rf"\b(?:within\s+)?((?:\d+(?:\.\d+)?|{_either(lx.NUMBER_WORDS)})\s*(?:{_either(lx.UNITS_M)}))"

@@ -511,8 +511,9 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
      "buildings across the road from each other"),
     ("trees within 3 metres either side of the road", "trees within 3 m of the road"),
     ("buildings 50 m on both sides of the road", "buildings within 50 m of the road"),
-    ("flooded buildings", "buildings under water"), ("roads that are flooded", "roads under water"),
-    ("submerged cars", "cars under water"), ("flooded fields", "flood water"),
+    ("flooded buildings", "buildings touching the water"),
+    ("roads that are flooded", "roads touching the water"),
+    ("submerged cars", "cars touching the water"), ("flooded fields", "flood water"),
     ("areas covered by trees", "trees"), ("tree-covered areas", "trees"),
     ("land overgrown with grass", "grass"),
     ("buildings next to areas covered by trees", "buildings next to trees")])
