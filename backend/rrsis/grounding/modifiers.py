@@ -75,8 +75,8 @@ class ModifierRules(RankRules):
             p.own_kinds.append((lx.OWN_KIND_WORDS[word], lx.GROUP_MIN))
             self.i += 1
             return True
-        if self.peek(1) != "of":
-            return False
+        if self.peek(1) != "of" and not (word in lx.OUTLINE_NOUNS and self.peek(1) == "for"):
+            return False   # "polygons for the trees" too
         if word in lx.GROUP_NOUNS and not anchor:
             if p.rank is not None and p.rank[0] == "largest" and not p.skip and p.count is None:
                 p.own_kinds.append(("largest_group", p.rank[1]))   # "the (2) largest
@@ -97,7 +97,7 @@ class ModifierRules(RankRules):
             self.i += 2
             return True
         if word in lx.OUTLINE_NOUNS:   # "the footprints (outlines, polygons) of the houses"
-            self.notes.append(f"'{word} of' read as the objects themselves")
+            self.notes.append(f"'{word} {self.peek(1)}' read as the objects themselves")
             self.i += 2
             return True
         if word in lx.ROOF_NOUNS and not self.region_at(2):

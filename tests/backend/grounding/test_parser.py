@@ -486,6 +486,10 @@ def test_footprints_of_objects_are_the_objects() -> None:
     assert plan.summary() == parse("buildings next to the road").summary()
     assert plan.notes == ("'footprints of' read as the objects themselves",)
     assert parse("give me polygons of all houses").summary() == "grounded: building"
+    assert parse("polygons for trees along roads").summary() == parse(
+        "trees along roads").summary()   # it went whole
+    # "@" is "at" before the rewrites read it: at the roadside is along the road, not on it
+    assert parse("trees @ the roadside").summary() == parse("trees at the roadside").summary()
 
 
 @pytest.mark.parametrize("expression,same_as", [
