@@ -1358,16 +1358,17 @@ def tokenize(text: str) -> List[str]:
     units ("20m" -> "20", "m"), commas kept; :func:`trimmed`, then :data:`REWRITES`."""
     text = re.sub(r"%|\bper\s+cent\b", " percent ", trimmed(text).replace("’", "'"),
                   flags=re.I)
-    text = re.sub(r"\s*@\s*", " at ", text)   # before the rewrites: "trees @ the roadside"
+    # before the rewrites read the text: "trees @ the roadside", "red cars & white ones"
+    text = re.sub(r"\s*@\s*", " at ", re.sub(r"\s*&\s*", " and ", text))
     for compiled, (_, replacement) in zip(_compiled(), REWRITES):
         text = compiled.sub(replacement, text)
     text = re.sub(r"axis:(\w+):(\w+)", lambda m: " ".join(
         _ABBREVIATED.get(w.lower(), w) for w in m.groups()), text)
-    # "&" is and, "+" after a word too ("cars + trucks"; "5+ cars" is a count), "/" between
-    # words or (between numbers a fraction), ";" a comma
+    # "+" after a word is and ("cars + trucks"; "5+ cars" is a count), "/" between words or
+    # (between numbers a fraction), ";" a comma
     text = re.sub(r"(?<![\d.])(\d{1,6})/([1-9]\d{0,5})(?![\d.])",   # "1/2 km": a fraction
                   lambda m: f"{int(m.group(1)) / int(m.group(2)):g}", text)
-    text = text.replace("&", " and ").replace("/", " or ").replace(";", ",")
+    text = text.replace("/", " or ").replace(";", ",")
     text = text.replace("|", " or ")
     text = re.sub(r"(?<![\d+])\s*\+", " and ", text)
     text = lx.normalise(text).replace("’", "'")

@@ -490,6 +490,9 @@ def test_footprints_of_objects_are_the_objects() -> None:
         "trees along roads").summary()   # it went whole
     # "@" is "at" before the rewrites read it: at the roadside is along the road, not on it
     assert parse("trees @ the roadside").summary() == parse("trees at the roadside").summary()
+    for text in ("red cars & white ones", "vehicles (cars & trucks) near the road",
+                 "large buildings & small ones near the road"):   # "&" too: and
+        assert parse(text).summary() == parse(text.replace("&", "and")).summary()
 
 
 @pytest.mark.parametrize("expression,same_as", [
