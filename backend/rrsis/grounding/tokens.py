@@ -205,8 +205,8 @@ def _unread(word: str) -> bool:
 
 def _unknown_name(m: "re.Match[str]", group: int = 1) -> bool:
     """No word of the name is read by anything ("THE RIVER FLOWING SOUTHWARD" names no river
-    Flowing)."""
-    return all(_unread(w) for w in m.group(group).lower().split())
+    Flowing), nor a part of one hyphenated ("Red-Roofed Houses" name no place Red-Roofed)."""
+    return all(_unread(w) for w in re.split(r"[\s-]+", m.group(group).lower()) if w)
 
 
 def _proper_name(m: "re.Match[str]", name: int, kind: int) -> bool:

@@ -915,6 +915,12 @@ def test_names_of_places_and_roads_are_read_and_said() -> None:
         "grounded: building near road (<= 20 m)"
     assert parse("Toyota cars").mode == "end_to_end"
     assert parse("Red cars").summary() == "grounded: red car"
+    # hyphenated known words in Title Case are no place: "Red-Roofed Houses" were any building
+    for text in ("Red-Roofed Houses", "Non-Red Buildings", "Large-Footprint Buildings",
+                 "The Bigger-Than-Average Houses", "Dead-End Roads"):
+        assert parse(text).summary() == parse(text.lower()).summary() != "grounded: building"
+    assert parse("Dar-es-Salaam buildings").notes == (
+        "'Dar-es-Salaam' read as the place the image shows",)
     # a slip of a known word is no place: mended, not dropped
     assert parse("cars in Parkng").corrected == "cars in Parking"
     for text in ("buildings in the AOI", "trees within the study area",
