@@ -300,6 +300,11 @@ class AnchorRules(ModifierRules):
         is named) of its group; None if another object is named there ("the island in the
         road": a traffic island), position unchanged."""
         save = self.i
+        if self.peek() in ("that", "which") and self.peek(1) in ("is", "are"):
+            self.i += 2   # "the island that is in the lake": in it
+            self.skip_fillers()
+            if self.peek() not in ("in", "of", "on", "within", "inside"):
+                self.i = save
         if self.eat("in", "the", "middle", "of") or any(
                 self.eat(w) for w in ("in", "of", "on", "within", "inside")):
             self.skip_fillers()

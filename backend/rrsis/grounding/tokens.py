@@ -772,6 +772,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b{_A_WALL}\b", " touching each other "),
     # "bare patches in the field": patches of bare land
     (r"\bbare\s+(?=patch(?:es)?\b)", " bare land "),
+    # "buildings that are located next to the road": that are next to it
+    (r"\b(that|which)\s+(is|are)\s+(?:located|situated|positioned|placed|found)\b", r" \1 \2 "),
     # "cars that can be seen near the road", "cars sitting on it", "trees that stand along it":
     # a verb of being there says no more than the place after it
     (rf"\b(?:(?:that|which|who)\s+(?:can\s+be\s+(?:seen|found)|appears?|exists?|lies?|stands?|"
@@ -976,7 +978,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"\s*$)", r" everything except \1s "),
     # "the area around the lake", "areas near the road", "the surroundings of the lake":
     # everything there ("land" alone is bare land: "land along the river")
-    (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_GROUND})\s+(?=(?:around|surrounding|near|next\s+to|"
+    (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_GROUND})\s+(?:(?:that|which)\s+(?:is|are)\s+)?"
+     r"(?:(?:located|situated|lying)\s+)?(?=(?:around|surrounding|near|next\s+to|"
      r"beside|along|alongside|by|close\s+to|within|inside|in|on|north|south|east|west)\b)",
      " everything "),
     (r"^\s*(?:the\s+)?(?:surroundings|vicinity|neighbourhood|neighborhood)\s+of\b",

@@ -521,6 +521,10 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("flooded buildings", "buildings touching the water"),
     ("roads that are flooded", "roads touching the water"),
     ("submerged cars", "cars touching the water"), ("flooded fields", "flood water"),
+    ("buildings that are located next to the largest one",
+     "buildings next to the largest one"),
+    ("islands that are in the river", "islands in the river"),   # it was also on the water
+    ("areas that are within 20 m of the road", "areas within 20 m of the road"),
     ("areas covered by trees", "trees"), ("tree-covered areas", "trees"),
     ("land overgrown with grass", "grass"),
     ("buildings next to areas covered by trees", "buildings next to trees")])
