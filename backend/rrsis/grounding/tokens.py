@@ -748,7 +748,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:without|with\s+no|lacking)\s+(?:direct\s+)?access\s+to\s+(?:the\s+|a\s+|any\s+)?"
      r"(?:roads?|streets?)\b", " not connected to a road "),
     (r"\b(?:with\s+(?:direct\s+)?access\s+to|(?:directly\s+)?(?:accessible|reachable)\s+"
-     r"(?:from|by|via))\s+(?:the\s+|a\s+)?(?:roads?|streets?)\b", " connected to a road "),
+     r"(?:from|by|via))\s+(?:the\s+|a\s+|any\s+)?(?:roads?|streets?)\b", " connected to a road "),
     # "cars near the nearest road", "the building closest to the nearest road": near (closest
     # to) any road, the nearest decides; "near one of the roads", "a nearby road": a road
     (rf"\b(near|next\s+to|close\s+to|closer\s+to|closest\s+to|nearest\s+to|beside|along|"
