@@ -809,6 +809,9 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "extract", "detect", "identify", "locate", "delineate", "digitize", "digitise", "outline",
     "where", "get", "give", "list", "what", "arranged", "placed", "positioned",
     "ones", "but", "either", "both", "individual", "for",
+    # hedges, which ask for the same thing less firmly: "slightly larger than average",
+    # "somewhat near the road", "fairly small houses"
+    "slightly", "somewhat", "fairly", "relatively", "comparatively", "moderately",
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")
     "count", "how", "many", "number", "total",

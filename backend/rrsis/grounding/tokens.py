@@ -1166,6 +1166,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\bwhose\s+(?:nearest|closest)\s+((?:{_ANY_NAMES})(?:e?s)?)\s+is\s+(?:(more|less)\s+than"
      r"|(within|over|under))\s+(\d+(?:\.\d+)?)\s*([^\W\d_]+)(?:\s+away)?\b",
      lambda m: _nearest_is(m.group(1), m.group(2) or m.group(3), m.group(4), m.group(5))),
+    # "well away from the road": far from it
+    (r"\bwell\s+away\s+from\b", " far from "),
     # "houses far apart", "buildings spaced widely apart": far from each other
     (r"\b(?:spaced\s+)?(?:far|widely|well)\s+apart(?:\s+from\s+(?:each\s+other|one\s+another))?\b",
      " far from each other "),

@@ -525,6 +525,10 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
     ("areas that are within 20 m of the road", "areas within 20 m of the road"),
+    ("buildings slightly larger than average", "buildings larger than average"),
+    ("buildings somewhat near the road", "buildings near the road"),
+    ("fairly small houses", "small houses"),
+    ("houses well away from the road", "houses far from the road"),
     ("areas covered by trees", "trees"), ("tree-covered areas", "trees"),
     ("land overgrown with grass", "grass"),
     ("buildings next to areas covered by trees", "buildings next to trees")])
