@@ -1089,7 +1089,7 @@ UNTAUGHT_OBJECTS: FrozenSet[str] = frozenset({
     "tent", "shelter", "tower", "pylon", "mast", "turbine", "windmill", "mill", "container",
     "panel", "solar", "tank", "silo", "chimney", "antenna", "dish", "dome", "fence", "wall",
     "pole", "sign", "lamp", "wire", "cable", "pipe", "port", "dock", "pier", "quay", "jetty",
-    "grave", "tomb",
+    "grave", "tomb", "airport", "airfield", "aerodrome", "arrow",
     # ground, landforms, weather, tree kinds
     "rock", "boulder", "mud", "hill", "valley", "cliff", "smoke", "snow", "ice",
     "cloud", "pine", "oak", "fir", "spruce", "birch", "maple", "olive", "cypress"})
