@@ -958,7 +958,7 @@ BUILDING_USE_WORDS: Tuple[str, ...] = ("industrial", "residential", "commercial"
                                        "institutional", "civic", "office", "retail")
 #: a settlement's part named by its use, a place like "the town" (:data:`SETTLEMENT_PLACES`):
 #: "cars in residential areas", "trucks in the industrial zone" are near its buildings, and
-#: the plan says the use is not seen ("residential areas" asked for go whole, said)
+#: the plan says the use is not seen ("residential areas" asked for are no object, said)
 USE_PLACES: FrozenSet[Tuple[str, ...]] = frozenset(
     (use, place) for use in ("residential", "industrial", "commercial", "business", "retail")
     for place in ("area", "district", "zone", "quarter", "estate", "neighbourhood",

@@ -222,9 +222,9 @@ class Relation:
         if self.kind == "both_sides":   # "road with building on both sides (<= 10 m)"
             neg = "without " if self.negated else "with "
             return f"{neg}{anchor} on both sides (<= {self.distance_m or 0:g} m)"
-        if self.kind in MEASURE_RELATIONS and self.distance_m is not None:   # "building
-            return f"{neg}{words} {anchor} within {self.distance_m:g} m"  # larger than building
-            # within 20 m": than each of its neighbours
+        if self.kind in MEASURE_RELATIONS and self.distance_m is not None:
+            # "building larger than building within 10 m": than each of its neighbours
+            return f"{neg}{words} {anchor} within {self.distance_m:g} m"
         if self.kind in ("within_m", "beyond_m"):
             prep = "of" if self.kind == "within_m" else "from"
             return f"{neg}{words} {number_text(self.distance_m)} m {prep} {anchor}"

@@ -57,7 +57,8 @@ _FACING = _either({*lx.FACING_WORDS, *lx.MOTION_WORDS} - {"stationary", "stopped
 #: a vehicle facing or moving one way: "cars facing north", "trucks driving east", "buses
 #: that are heading south", "vans pointing east-west" (group 2: the word read as the axis the
 #: vehicle lies along; "oriented" in its place, read by the two rewrites of axes)
-_VEHICLE_FACING = (rf"\b((?:{_VEHICLE_NAMES})(?:e?s)?)\s+(?:(?:that|which)\s+(?:is|are)\s+)?"
+_VEHICLE_FACING = (rf"\b(?=[^\W\d_]+\s+(?:[^\W\d_]+\s+){{0,3}}(?:{_FACING})\b)"   # cheap first
+                   rf"((?:{_VEHICLE_NAMES})(?:e?s)?)\s+(?:(?:that|which)\s+(?:is|are)\s+)?"
                    rf"(?:parked\s+)?({_FACING})\s+(?=(?:{_COMPASS})(?:wards?)?\b"
                    r"(?![\s-]*(?:of\b|side|edge|bank|part|end|half|corner)))")
 _SIZE_NOUNS = _either(lx.SIZE_NOUNS)
@@ -306,7 +307,7 @@ def said_readings(text: str) -> List[str]:
     walk ("'walking distance' read as within 400 m"): said, as a building's use is. Read in
     the text as those rewrites see it ("buildings in Kampala, please": the request gone)."""
     notes = []
-    text = trimmed(text)
+    text = _prepared(text)
     for i, (compiled, (pattern, rewrite)) in enumerate(zip(_compiled(), REWRITES)):
         kind = _NAMED_KINDS.get(pattern)
         for m in compiled.finditer(text) if i in _SAID_AT else ():
@@ -965,7 +966,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # itself, which the model segments
     (rf"\b(?:{_DETERMINER}\s+)?(?:{_GROUND}|land)\s+(?:that\s+(?:is|are)\s+|which\s+(?:is|are)\s+)?"
      rf"(?:covered|overgrown|filled)\s+(?:by|with|in)\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", " "),
-    (rf"\b((?:{_NAMES}))[\s-]?(?:covered|filled)\s+(?:{_GROUND}|land)\b", r" \1 "),
+    (rf"\b(?=[^\W\d_]+[\s-]?(?:covered|filled)\b)((?:{_NAMES}))[\s-]?(?:covered|filled)\s+"
+     rf"(?:{_GROUND}|land)\b", r" \1 "),
     (rf"^\s*(?:(?:the|all|every|any)\s+){{0,2}}(?:non[\s-]?({_UNCOVERED})|"
      rf"un({'|'.join(lx.UN_COVERED)}))"
      rf"(?:\s+(?:{_AREAS}))?\b",
@@ -1316,7 +1318,7 @@ def facing_words(text: str) -> List[str]:
     """The words of a vehicle's facing or motion that the rewrites read as the axis it lies
     along ("facing" of "cars facing north"): the plan says which end is the front is not
     told. Read in the text as that rewrite sees it ("facing north-east": northeast)."""
-    text = trimmed(text)
+    text = _prepared(text)
     if not re.search(rf"\b(?:{_FACING})\b", text, flags=re.I):
         return []
     for compiled, (pattern, rewrite) in zip(_compiled(), REWRITES):
@@ -1324,6 +1326,14 @@ def facing_words(text: str) -> List[str]:
             return list(dict.fromkeys(m.group(2).lower() for m in compiled.finditer(text)))
         text = compiled.sub(rewrite, text)
     return []
+
+
+def _prepared(text: str) -> str:
+    """``text`` as :data:`REWRITES` read it: :func:`trimmed`, "%" a word, and "&" and "@" the
+    words they stand for ("trees @ the roadside", "red cars & white ones")."""
+    text = re.sub(r"%|\bper\s+cent\b", " percent ", trimmed(text).replace("’", "'"),
+                  flags=re.I)
+    return re.sub(r"\s*@\s*", " at ", re.sub(r"\s*&\s*", " and ", text))
 
 
 def trimmed(text: str) -> str:
@@ -1361,10 +1371,7 @@ def _balanced(text: str, opening: str, closing: str) -> bool:
 def tokenize(text: str) -> List[str]:
     """Lower-case words (letters of any script: "bâtiments" is one word), numbers split from
     units ("20m" -> "20", "m"), commas kept; :func:`trimmed`, then :data:`REWRITES`."""
-    text = re.sub(r"%|\bper\s+cent\b", " percent ", trimmed(text).replace("’", "'"),
-                  flags=re.I)
-    # before the rewrites read the text: "trees @ the roadside", "red cars & white ones"
-    text = re.sub(r"\s*@\s*", " at ", re.sub(r"\s*&\s*", " and ", text))
+    text = _prepared(text)
     for compiled, (_, replacement) in zip(_compiled(), REWRITES):
         text = compiled.sub(replacement, text)
     text = re.sub(r"axis:(\w+):(\w+)", lambda m: " ".join(
