@@ -55,11 +55,12 @@ _VEHICLE_NAMES = _either({n for c in lx.CATEGORIES if c.group == "vehicle"
                           for n in c.names}).replace(" ", r"\s+")
 _FACING = _either({*lx.FACING_WORDS, *lx.MOTION_WORDS} - {"stationary", "stopped", "waiting"})
 #: a vehicle facing or moving one way: "cars facing north", "trucks driving east", "buses
-#: that are heading south", "vans pointing east-west" (group 2: the word read as the axis the
-#: vehicle lies along; "oriented" in its place, read by the two rewrites of axes)
+#: that are heading south", "vans pointing east-west", "cars not facing north" (``facing``: the
+#: word read as the axis the vehicle lies along; "oriented" in its place, read by the two
+#: rewrites of axes)
 _VEHICLE_FACING = (rf"\b(?=[^\W\d_]+\s+(?:[^\W\d_]+\s+){{0,3}}(?:{_FACING})\b)"   # cheap first
                    rf"((?:{_VEHICLE_NAMES})(?:e?s)?)\s+(?:(?:that|which)\s+(?:is|are)\s+)?"
-                   rf"(?:parked\s+)?({_FACING})\s+(?=(?:{_COMPASS})(?:wards?)?\b"
+                   rf"(not\s+)?(?:parked\s+)?(?P<facing>{_FACING})\s+(?=(?:{_COMPASS})(?:wards?)?\b"
                    r"(?![\s-]*(?:of\b|side|edge|bank|part|end|half|corner)))")
 _SIZE_NOUNS = _either(lx.SIZE_NOUNS)
 #: "the left building": (the part of the image, the rank) the side word names
@@ -635,7 +636,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"^(\s*(?:{_DETERMINER}\s+)?)(?:flooded|submerged|inundated)\s+(?!(?:land|areas?)\b)"
      rf"((?:{_NAMES})(?:e?s)?)\b", r"\1 \2 touching the water "),
     (rf"^(\s*(?:{_DETERMINER}\s+)?(?:{_NAMES})(?:e?s)?)\s+(?:that|which)\s+(?:is|are)\s+"
-     r"(?:flooded|submerged|inundated)\b", r"\1 touching the water "),
+     r"(not\s+)?(?:flooded|submerged|inundated)\b", r"\1 \2touching the water "),
+    (rf"^(\s*(?:{_DETERMINER}\s+)?)(?:non[\s-]?|un)(?:flooded|submerged|inundated)\s+"
+     rf"((?:{_NAMES})(?:e?s)?)\b", r"\1 \2 not touching the water "),
     # "trees within 3 m either side of the road", "buildings 50 m on both sides of the road":
     # within that of it
     (rf"\b(?:within\s+)?((?:\d+(?:\.\d+)?|{_either(lx.NUMBER_WORDS)})\s*(?:{_either(lx.UNITS_M)}))"
@@ -1266,7 +1269,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # north of the river" is a direction to it; "running north-south" the axis itself); a
     # vehicle "facing north", "pointing east", "driving west" too (which end is its front
     # is not told: the parser's plan says so)
-    (_VEHICLE_FACING, r" \1 oriented "),
+    (_VEHICLE_FACING, r" \1 \2oriented "),
     (rf"\b(?:{_AXIS_VERBS}|heading|headed)\s+({_COMPASS})(?:wards?)?\b(?![\s-]*(?:of\b|"
      rf"{_COMPASS}\b|to\b|side|edge|bank|part|end|half|corner))",
      lambda m: f" running {m.group(1)}-{lx.OPPOSITE_POINTS[m.group(1).lower()]} "),
@@ -1323,7 +1326,8 @@ def facing_words(text: str) -> List[str]:
         return []
     for compiled, (pattern, rewrite) in zip(_compiled(), REWRITES):
         if pattern == _VEHICLE_FACING:
-            return list(dict.fromkeys(m.group(2).lower() for m in compiled.finditer(text)))
+            return list(dict.fromkeys(m.group("facing").lower()
+                                      for m in compiled.finditer(text)))
         text = compiled.sub(rewrite, text)
     return []
 

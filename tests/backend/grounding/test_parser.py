@@ -167,7 +167,8 @@ def test_motion_before_a_place_is_read_where_they_are(expression: str, word: str
     ("trucks parked facing east", "facing", "grounded: truck oriented east-west"),
     ("buses that are heading south", "heading", "grounded: bus oriented north-south"),
     ("cars driving west on the highway", "driving", "grounded: car oriented east-west on road"),
-    ("the car pointing north-east", "pointing", "grounded: car oriented northeast-southwest")])
+    ("the car pointing north-east", "pointing", "grounded: car oriented northeast-southwest"),
+    ("cars not facing north", "facing", "grounded: car not oriented north-south")])
 def test_a_vehicle_facing_a_way_lies_along_its_axis(expression: str, word: str,
                                                    reading: str) -> None:
     """Which end of a car is its front, or which way it moves, one image does not tell; the
@@ -521,6 +522,8 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("flooded buildings", "buildings touching the water"),
     ("roads that are flooded", "roads touching the water"),
     ("submerged cars", "cars touching the water"), ("flooded fields", "flood water"),
+    ("buildings that are not flooded", "buildings not touching the water"),
+    ("non-flooded buildings", "buildings not touching the water"),
     ("buildings that are located next to the largest one",
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
