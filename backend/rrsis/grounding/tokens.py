@@ -136,6 +136,13 @@ _COMPARED = _either(lx.COMPARATIVE_WORDS)
 _NEIGHBOURS = rf"((?:{_NAMES})(?:e?s)?)\b"
 _SIZE_COMPARED = _either(w for w, (measure, _) in lx.COMPARATIVE_WORDS.items()
                          if measure != "lightness")
+#: how a distance said in words compares: "less than", "under", ... (within) or "more than",
+#: "greater than", ... (beyond); "at least" is read as said
+_NEAR_SIDES = ("less than", "smaller than", "lower than", "under", "below", "at most", "up to",
+               "within", "no more than")
+_FAR_SIDES = ("more than", "greater than", "larger than", "higher than", "over", "above",
+              "beyond", "at least")
+_DISTANCE_SIDES = _either((*_NEAR_SIDES, *_FAR_SIDES)).replace(" ", r"\s+")
 _COLOUR_NAMES = _either(lx.COLOURS)
 _SIZES = _either({*lx.SIZE_WORDS, *lx.SHAPE_WORDS})
 
@@ -625,6 +632,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"feet|ft)\s+(?:away\s+)?(?:from|of)\b", " next to "),
     (r"\b(?:(?:with)?in\s+)?a\s+short\s+(?:distance|way)\s+(?:away\s+)?(?:from|of)\b",
      " near "),
+    # the GIS predicates: "buildings partially inside the forest" overlap it, "contained in
+    # (within) the parking lot" is inside it, "disjoint from the road" not touching it
+    (r"\b(?:partly|partially)\s+(?:inside|within|in)\b(?!\s+(?:the\s+)?image\b)",
+     " overlapping "),
+    (r"\b(?:(?:entirely|fully|completely|wholly)\s+)?contained\s+(?:in|within|inside)\b",
+     " inside "),
+    (r"\bdisjoint\s+(?:from|with)\b", " not touching "),
     # "roads blocked by fallen trees": touching them, as "trees blocking the road" do
     (r"\b(?:(?:that|which)\s+(?:is|are)\s+)?(?:blocked|obstructed)\s+by\b", " touching "),
     # "flooded buildings", "roads that are flooded", "submerged cars": touching the water,
@@ -1137,6 +1151,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" \1 "),
     # "T-junctions", "Y-intersections": junctions
     (r"\b[ty][\s-]+(junctions?|intersections?)\b", r" \1 "),
+    # "at a distance greater than 50 m from the river": more than 50 m from it; "with a
+    # distance to the road of less than 20 m", "whose distance to the road is under 30 m":
+    # within that of it
+    (r"\bat\s+a\s+distance\s+(?:of\s+)?(?:(greater|larger|higher|bigger)|smaller|lower|"
+     r"shorter)\s+than\b", lambda m: " more than " if m.group(1) else " less than "),
+    (rf"\b(?:with\s+an?|whose|having\s+an?)\s+distance\s+(?:to|from)\s+((?:the\s+|an?\s+)?"
+     rf"[^\W\d_]+)\s+(?:of|is|that\s+is)\s+({_DISTANCE_SIDES})\s+(\d+(?:\.\d+)?)\s*"
+     r"([^\W\d_]+)\b", lambda m: _distance_is(m.group(1), m.group(2), m.group(3), m.group(4))),
     # "at a distance of 50 m from the road": 50 m from it; "a stone's throw from": near it
     (r"\b(?:at|within)\s+a\s+distance\s+of\s+(?=(?:more|less|over|under|at|about|around|"
      r"approximately|roughly|up|no|between)\b|\d)", " "),
@@ -1310,11 +1332,20 @@ def rewritten_words() -> FrozenSet[str]:
 _ENCLOSING = {'"': '"', "'": "'", "`": "`", "“": "”", "‘": "’", "«": "»", "[": "]", "(": ")"}
 
 
+def _distance_is(anchor: str, side: str, number: str, unit: str) -> str:
+    """"with a distance to the road of less than 20 m": "within 20 m of the road"."""
+    side = " ".join(side.lower().split())
+    if side == "at least":
+        return f" at least {number} {unit} from {anchor} "
+    far = side in _FAR_SIDES
+    return f" {'more than' if far else 'within'} {number} {unit} {'from' if far else 'of'} " \
+           f"{anchor} "
+
+
 def _nearest_is(name: str, side: str, number: str, unit: str) -> str:
     """"whose nearest road is more than 50 m away": "more than 50 m from the road"."""
-    far = side.lower() in ("more", "over")
-    return f" {'more than' if far else 'within'} {number} {unit} {'from' if far else 'of'} " \
-           f"the {name} "
+    return _distance_is(f"the {name}", "more than" if side.lower() in ("more", "over")
+                        else "within", number, unit)
 
 
 def facing_words(text: str) -> List[str]:
