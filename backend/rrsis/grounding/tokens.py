@@ -784,6 +784,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"((?!buffer\b)[^\W\d_]+(?:\s+(?!buffer\b)[^\W\d_]+)?)\s+buffer(?:\s+zone)?\b",
      lambda m: f" {'more than' if m.group(1).lower() == 'outside' else 'within'} {m.group(2)} "
                f"{'from' if m.group(1).lower() == 'outside' else 'of'} the {m.group(3)} "),
+    # "within the river buffer", "outside the road buffer zone" (no width said): near it, not
+    # near it, at the pair's "near" distance the plan shows (a width said sets it)
+    (rf"\b(in|inside|within|outside)\s+(?:a|an|the)\s+((?:{_ANY_NAMES})(?:e?s)?)\s+"
+     r"buffer(?:\s+zone)?\b",
+     lambda m: f" {'not near' if m.group(1).lower() == 'outside' else 'near'} the {m.group(2)} "),
     # "buildings sharing a wall", "houses attached to each other": touching each other
     (rf"\b(?:(?:attached|joined|connected)\s+to|{_A_WALL}(?:\s+with)?)\s+{_ANOTHER}",
      " touching each other "),

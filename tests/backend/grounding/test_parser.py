@@ -516,6 +516,8 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("buildings at a distance greater than 50 m from the river",
      "buildings more than 50 m from the river"),
     ("buildings partially inside the forest", "buildings overlapping the forest"),
+    ("buildings within the river buffer", "buildings near the river"),   # no width said
+    ("buildings outside the road buffer zone", "buildings not near the road"),
     ("buildings contained in the parking lot", "buildings inside the parking lot"),
     ("buildings that are disjoint from the road", "buildings not touching the road"),
     ("buildings whose nearest road is within 20 m", "buildings within 20 m of the road"),
