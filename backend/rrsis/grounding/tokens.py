@@ -528,8 +528,10 @@ _REQUESTS = (r"^\s*(?:(?:please\s+)?(?:(?:i|we)(?:\s+would\s+like|'d\s+like|\s+n
 #: anchors; "from the drone photo"), a form of the answer ("as polygons", "from above", "for
 #: mapping") and courtesy
 _END_PHRASES = (r"(?:(?:,\s*)?\b(?:(?:(?:right|over|around|in|out)\s+)?(?:here|there)|at\s+all|"
+                r"(?:(?:(?:that|which)\s+(?:is|are)\s+)?(?:visible|seen|shown|depicted|pictured)"
+                r"\s+)?"   # "the buildings visible in the image"
                 r"(?:in|on|across|throughout|within|from)\s+(?:the|this)\s+(?:whole\s+|entire\s+)?"
-                r"(?:image|imagery|picture|photo|photograph|scene|raster|orthophoto|mosaic)|"
+                r"(?:image|imagery|picture|photo|photograph|scene|raster|orthophoto|mosaic|map)|"
                 r"as\s+(?:an?\s+)?(?:polygons?|vectors?|shapes?|(?:vector\s+)?layers?|features?|"
                 r"outlines?|masks?)|(?:as\s+)?seen\s+from\s+above|from\s+above|if\s+possible|"
                 r"for\s+(?:mapping|analysis|the\s+report|my\s+project|the\s+survey|review|me)|"
