@@ -516,6 +516,7 @@ _REQUESTS = (r"^\s*(?:(?:please\s+)?(?:(?:i|we)(?:\s+would\s+like|'d\s+like|\s+n
              r"(?:i'm|i\s+am)\s+interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|"
              r"let's\s+(?:find|see|map)|(?:tell|let)\s+me(?:\s+know)?|"
              r"where\s+(?:can|could|do|would)\s+(?:i|we|you)\s+(?:find|see|spot)|map|trace|"
+             r"where\s+(?:are|is)(?:\s+there)?|"
              r"spot|(?:search|look)\s+for|"
              r"vectori[sz]e|polygoni[sz]e|label|annotate|display|draw|capture|"
              r"(?:segment|pick|pull|single)\s+out|filter|isolate|return|predict|classify|"
@@ -996,7 +997,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"un({'|'.join(lx.UN_COVERED)}))"
      rf"(?:\s+(?:{_AREAS}))?\b",
      lambda m: f" everything except {lx.UNCOVERED_WORDS[lx.as_phrase(m.group(1) or m.group(2))]} "),
-    (rf"^\s*(?:the\s+)?(?:treeless|tree-free|treefree)(?:\s+(?:{_AREAS}))?\b",
+    (rf"^\s*(?:{_DETERMINER}\s+)?(?:treeless|tree-free|treefree)(?:\s+(?:{_AREAS}))?\b",
      " everything except trees "),
     # "non-building areas", "non-road" (a land-cover class): everything except them; not
     # before another name ("non-road vehicles")

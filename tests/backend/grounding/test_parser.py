@@ -1554,6 +1554,11 @@ def test_more_ways_to_say_not(text: str, summary: str) -> None:
     ("buildings near both the road and the river in the image",
      "grounded: building near road (<= 20 m) near water (<= 40 m)"),
     ("the road the cars are on in the image", "grounded: road with car (<= 3 m)"),
+    # a request before what is left out ("where are", "segment all"): it went whole
+    ("where are areas without trees",
+     "grounded: vehicle | building | road | vegetation except tree | water | bare land"),
+    ("segment all treeless areas",
+     "grounded: vehicle | building | road | vegetation except tree | water | bare land"),
     # so did "visible in the image" and "on the map"
     ("cars next to buildings and trees visible in the image",
      "grounded: car next to building + tree (<= 5 m)"),
