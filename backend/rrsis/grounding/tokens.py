@@ -413,11 +413,11 @@ def _one_compared(m: "re.Match[str]") -> str:
 
 
 def _name_again(m: "re.Match[str]") -> str:
-    """"buildings next to the largest one": the name before "the largest one" (one to four
+    """"buildings next to the largest one": the name before "the largest one" (one to five
     words before it, none a name, "and", "except", ...) in the place of "one", singular, or
     of "ones"; the words as they were where no such name is."""
-    words_before = m.string[max(0, m.start() - 200):m.start()].split()[-8:]   # a name of up
-    before = _NAME_BEFORE.search(" ".join(words_before) + " ")   # to 3 words and 4 others
+    words_before = m.string[max(0, m.start() - 200):m.start()].split()[-9:]   # a name of up
+    before = _NAME_BEFORE.search(" ".join(words_before) + " ")   # to 3 words and 5 others
     if before is None:
         return m.group(0)
     words = before.group(1).split()
@@ -426,9 +426,10 @@ def _name_again(m: "re.Match[str]") -> str:
     return said[:m.start(1) - m.start()] + " ".join(words[:-1] + [last])
 
 
-#: a name and the one to four words after it that end where "the ... one" starts
+#: a name and the one to five words after it that end where "the ... one" starts ("buildings
+#: that are not next to the largest one")
 _NAME_BEFORE = re.compile(rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+(?:(?!(?:{_ANY_NAMES}|and|or|but|"
-                          rf"except|excluding|than|other)\b)[^\W\d_]+\s+){{1,4}}$", re.I)
+                          rf"except|excluding|than|other)\b)[^\W\d_]+\s+){{1,5}}$", re.I)
 
 
 _UNIT_WORDS = {w: i for i, w in enumerate(
@@ -1006,9 +1007,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the area around the lake", "areas near the road", "the surroundings of the lake":
     # everything there ("land" alone is bare land: "land along the river")
     (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_GROUND})\s+(?:(?:that|which)\s+(?:is|are)\s+)?"
-     r"(?:(?:located|situated|lying)\s+)?(?=(?:around|surrounding|near|next\s+to|"
+     r"(not\s+)?(?:(?:located|situated|lying)\s+)?(?=(?:around|surrounding|near|next\s+to|"
      r"beside|along|alongside|by|close\s+to|within|inside|in|on|north|south|east|west)\b)",
-     " everything "),
+     lambda m: " everything not " if m.group(1) else " everything "),
     (r"^\s*(?:the\s+)?(?:surroundings|vicinity|neighbourhood|neighborhood)\s+of\b",
      " everything near "),
     # "on the roadside", "at the water's edge": beside it, not over it; "the road side", "the
