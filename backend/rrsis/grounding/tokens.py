@@ -772,9 +772,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:with\s+(?:direct\s+)?access\s+to|(?:directly\s+)?(?:accessible|reachable)\s+"
      r"(?:from|by|via))\s+(?:the\s+|a\s+|any\s+)?(?:roads?|streets?)\b", " connected to a road "),
     # "cars near the nearest road", "the building closest to the nearest road": near (closest
-    # to) any road, the nearest decides; "near one of the roads", "a nearby road": a road
+    # to) any road, the nearest decides ("on", "touching", "within 20 m of" it too: a car on a
+    # road has it nearest); "near one of the roads", "a nearby road": a road
     (rf"\b(near|next\s+to|close\s+to|closer\s+to|closest\s+to|nearest\s+to|beside|along|"
-     rf"alongside|adjacent\s+to|far\s+from|away\s+from|farthest\s+from|furthest\s+from)\s+"
+     rf"alongside|adjacent\s+to|far\s+from|away\s+from|farthest\s+from|furthest\s+from|on|in|"
+     rf"touching|parallel\s+to|(?:within|more\s+than)\s+\d+(?:\.\d+)?\s*[^\W\d_]+\s+(?:of|from))\s+"
      rf"the\s+(?:nearest|closest)\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 the "),
     (rf"\b((?:{_RELATION_LEADS}|to|from|of)\s+)one\s+of\s+the\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)",
      r"\1the "),

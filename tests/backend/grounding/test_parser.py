@@ -539,6 +539,8 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("islands that are in the river", "islands in the river"),   # it was also on the water
     ("areas that are within 20 m of the road", "areas within 20 m of the road"),
     ("areas not within 20 m of the road", "everything not within 20 m of the road"),
+    ("cars on the nearest road", "cars on the road"),
+    ("buildings within 20 m of the nearest road", "buildings within 20 m of the road"),
     ("buildings that are not next to the largest one",
      "buildings not next to the largest building"),
     ("buildings slightly larger than average", "buildings larger than average"),
