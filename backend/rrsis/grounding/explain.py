@@ -31,7 +31,7 @@ _MEASURE_WORDS = {"area": "ground area",
 
 _RULES = {
     **{kind: f"its {_MEASURE_WORDS[what]} is {'more' if side == 'above' else 'less'} than "
-             "that of every {a} object (itself aside)"
+             "that of every {a} object{w} (itself aside)"   # {w}: "within 10 m of it"
        for kind, (what, side) in MEASURE_RELATIONS.items()},
     "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
               "between their centres crosses {v}",
@@ -88,22 +88,20 @@ _RULES = {
 
 def _relation_line(r: Relation) -> str:
     anchor = r.anchor.anchor_text()
-    if r.kind in MEASURE_RELATIONS and r.distance_m is not None:   # "than their neighbours"
-        what, side = MEASURE_RELATIONS[r.kind]
-        return (("NOT " if r.negated else "") + f"its {_MEASURE_WORDS[what]} is "
-                f"{'more' if side == 'above' else 'less'} than that of every {anchor} object "
-                f"within {r.distance_m:g} m of it (itself aside), and there is one "
-                "[the pair's 'near' distance]")
+    local = r.kind in MEASURE_RELATIONS and r.distance_m is not None   # "than their neighbours"
     rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,
                                  g=f"one of the {r.min_count} groups" if r.min_count
                                  else "the group",
                                  c=COURTYARD_MIN_M2,
-                                 v=r.via.text() if r.via is not None else "")
+                                 v=r.via.text() if r.via is not None else "",
+                                 w=f" within {r.distance_m:g} m of it" if local else "")
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
-    elif r.kind in ("group", "row", "largest_group"):   # "near" of the pair
+    elif r.kind in ("group", "row", "largest_group") or local:   # "near" of the pair
         source = " [the pair's 'near' distance]"
+    if local:   # compared with nothing where none is near
+        rule += ", and there is one"
     if r.each:   # "the car nearest to each building"
         return (f"for each {anchor} object on its own: {rule}; the rank below is kept for each "
                 "(an object kept for several, once)")
