@@ -442,15 +442,22 @@ _NUMBER_RUN = (r"\b(?:" + "|".join([*_UNIT_WORDS, *_TEN_WORDS, "hundred", "thous
                    [*_UNIT_WORDS, *_TEN_WORDS, "hundred", "thousand"]) + r"))*\b")
 
 
+#: a unit of length or area right after a number ("twenty metres", "fifty m2")
+_UNIT_AFTER = re.compile(r"\s*(?:sq(?:uare)?\s+)?(?:" + "|".join(
+    sorted((re.escape(u) for u in lx.UNITS_M), key=len, reverse=True))
+    + r"|ha|hectares?|acres?|m²|km²|ft²|sqm)\b", re.I)
+
+
 def _spelled_number(m: "re.Match[str]") -> str:
     """"one hundred", "twenty-five", "two hundred and fifty", "fifteen": the number in
     digits; a word the parser reads as it is ("one", "two", "twenty") and a run that is no
     number ("one two") stay."""
     words = [w for w in re.split(r"[\s-]+", m.group(0).lower()) if w != "and"]
-    if len(words) == 1 and words[0] in lx.NUMBER_WORDS:
+    if len(words) == 1 and words[0] in lx.NUMBER_WORDS and not _UNIT_AFTER.match(
+            m.string, m.end()):   # "twenty m apart" is a distance as "20 m apart" is
         return m.group(0)
     value = _number_of(words)
-    return m.group(0) if value is None else f" {value} "
+    return m.group(0) if value is None else str(value)   # between word boundaries
 
 
 def _number_of(words: List[str]) -> Optional[int]:
@@ -1022,7 +1029,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      "roadside"),
     # "on the right-hand side of the road": on its right side
     (r"\b(left|right)[\s-]+hand\s+side\b", r" \1 side "),
-    (r"\b(?:on|at|in|along) (?:the|an?|any|this|that) (" + _EDGES + r")(?=\W|$)",
+    (r"\b(?:on|at|in|along) (?:(?:the|an?|any|this|that) )?(" + _EDGES + r")(?=\W|$)",
      r" along the \1 "),
     (rf"\balong the ({_SIDES})\b(?!\s+(?:{_NAMES}))",
      lambda m: f" along the {lx.SIDE_WORDS[m.group(1).lower()]} "),
@@ -1374,11 +1381,27 @@ def facing_words(text: str) -> List[str]:
     return []
 
 
+#: "the" left out of a phrase that has it ("cars in middle of road", "buildings to north of
+#: road", "trees in shade of buildings", "houses on other side of river"): put back, as a
+#: note would be typed in full ("on top of" has none)
+_LEFT_OUT_THE = re.compile(
+    r"\b(to|on|in|at|along|towards?|into|onto)\s+(?!top\s+of\b)(?=(?:(?:far|very|same|other|"
+    r"opposite)\s+)?(?:(?:north|south)(?:-?(?:east|west))?(?:ern)?|(?:east|west)(?:ern)?|"
+    r"(?:left|right)(?:-hand)?|middle|centre|center|shade|shadow|vicinity|neighbou?rhood|edge|"
+    r"banks?|side|outskirts|periphery|fringes?|margins?|proximity|top|bottom|corner)\b"
+    r"[\w\s-]{0,30}?\bof\b)", re.I)
+
+
 def _prepared(text: str) -> str:
-    """``text`` as :data:`REWRITES` read it: :func:`trimmed`, "%" a word, and "&" and "@" the
-    words they stand for ("trees @ the roadside", "red cars & white ones")."""
+    """``text`` as :data:`REWRITES` read it: :func:`trimmed`, "%" a word, "&" and "@" the
+    words they stand for ("trees @ the roadside", "red cars & white ones"), and no comma
+    before a clause: "houses, with red roofs" and "cars, that are white" say what the
+    objects before it are, never more objects."""
     text = re.sub(r"%|\bper\s+cent\b", " percent ", trimmed(text).replace("’", "'"),
                   flags=re.I)
+    text = _LEFT_OUT_THE.sub(r"\1 the ", text)
+    text = re.sub(r"\s*,\s*(?=(?:with|without|that|which|whose|who|where|having|has|have)\b)", " ",
+                  text, flags=re.I)
     return re.sub(r"\s*@\s*", " at ", re.sub(r"\s*&\s*", " and ", text))
 
 

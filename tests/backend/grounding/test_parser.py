@@ -1625,3 +1625,39 @@ def test_a_use_said_by_an_adjective_and_a_settlement_gone_through() -> None:
                  "the main road through the village"):
         assert parse(text).summary() == "grounded: road near building (<= 20 m)", text
     assert parse("roads through the forest").summary() == "grounded: road crossing tree"
+
+
+@pytest.mark.parametrize("typed,in_full", [
+    # a comma before a clause says what the objects before it are (it was "buildings or ...")
+    ("houses, with red roofs", "houses with red roofs"),
+    ("buildings near the road, with a pool", "buildings near the road with a pool"),
+    ("cars, that are white or silver", "cars that are white or silver"),
+    ("roads, without cars", "roads without cars"),
+    ("islands, that are in the river", "islands that are in the river"),
+    # "the" left out, as notes are typed
+    ("cars in middle of road", "cars in the middle of the road"),
+    ("buildings to north of road", "buildings to the north of the road"),
+    ("cars on left side of road", "cars on the left side of the road"),
+    ("trees in shade of buildings", "trees in the shade of the buildings"),
+    ("buildings in vicinity of river", "buildings in the vicinity of the river"),
+    ("houses on same side of road as the school",
+     "houses on the same side of the road as the school"),
+    ("buildings not on edge of forest", "buildings not on the edge of the forest"),
+    ("trees on river bank", "trees on the river bank"),   # it was on the water
+    ("cars parked along kerb", "cars parked along the kerb"),
+    # a number in words before a unit is the number ("twenty m apart" went whole)
+    ("buildings at least twenty m apart", "buildings at least 20 m apart"),
+    ("houses set back twenty metres from the road", "houses set back 20 metres from the road"),
+    ("buildings twenty m or less from the road", "buildings 20 m or less from the road"),
+    ("houses within fifty m of the closest river", "houses within 50 m of the closest river"),
+])
+def test_commas_articles_and_numbers_as_typed_in_haste(typed: str, in_full: str) -> None:
+    """What a hurried analyst leaves out or adds reads as the expression written out."""
+    assert parse(typed).summary() == parse(in_full).summary()
+    assert parse(typed).mode == "grounded"
+
+
+def test_a_comma_still_lists_objects_and_on_top_of_keeps_no_article() -> None:
+    assert parse("cars, trucks and buses").summary() == "grounded: car + truck + bus"
+    assert parse("cars on top of buildings").summary() == "grounded: car on building"
+    assert parse("the two largest buildings").summary() == "grounded: the 2 largest building"
