@@ -816,8 +816,8 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     # buildings", "the number of trees")
     "count", "how", "many", "number", "total",
     # degrees the relations and attributes already hold in their own sense: "completely
-    # surrounded by", "fully inside", "fairly large" is large
-    "quite", "rather", "fairly", "relatively", "reasonably", "pretty", "completely", "fully",
+    # surrounded by", "fully inside", "fairly large" is large; "too close to the river" near it
+    "quite", "rather", "too", "fairly", "relatively", "reasonably", "pretty", "completely", "fully",
     "entirely", "totally", "wholly", "clearly"})
 # "anything red", "everything within 50 m of the river", "objects on the road": every object
 # the model knows (one umbrella category per group, :attr:`Vocabulary.every_object`); after a

@@ -111,7 +111,9 @@ class PlaceRules(RelationRules):
         along = self.eat("along")   # "along the northern edge (of the image)": a part only
         if not along and not any(self.eat(w) for w in ("in", "at", "on", "to", "near", "around",
                                                       "towards", "toward")):
-            return None
+            if not self.at("close", "to"):   # "close to the centre of the image": near it
+                return None
+            self.i += 2
         self.eat("the")
         if self.two_sides_at(self.i) is not None:   # "to the north and south of the road":
             self.i = save                              # two relations (:meth:`each_side`)

@@ -505,11 +505,17 @@ _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "nor
 def _rectangle_area(match: "re.Match[str]") -> str:
     """"15x15 m" -> " 225 m2 ", "10 ft by 20 ft" -> " 200 sq ft "; two units that differ
     ("10 m x 20 ft") are left as typed."""
-    first, unit = match.group(2), match.group(4).lower()
-    if first and first.lower() != unit:
+    first, unit = _RECTANGLE_UNITS.get((match.group(2) or "").lower()), \
+        _RECTANGLE_UNITS[match.group(4).lower()]
+    if first and first != unit:
         return match.group(0)
     area = float(match.group(1)) * float(match.group(3))
     return f" {area:g} {'m2' if unit == 'm' else 'sq ft'} "
+
+
+_RECTANGLE_UNITS = {"m": "m", "metre": "m", "metres": "m", "meter": "m", "meters": "m",
+                    "ft": "ft", "foot": "ft", "feet": "ft"}
+_RECTANGLE_UNIT = r"(m|met(?:re|er)s?|ft|f(?:oo|ee)t)"
 
 
 #: a request before the expression, one after another too ("please show me, can you find the
@@ -656,8 +662,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # as the objects asked for (the model marks the water where it covers them, so their own
     # outline stops at it; "flooded fields", "flooded areas" are the water itself; an anchor
     # takes no relation of its own: "near flooded roads" goes whole)
-    (r"\b(?:flooded|submerged|inundated)\s+(?:fields?|ground|zones?|parts?|plots?)\b",
-     " floodwater "),
+    (r"\b(?:(?:flooded|submerged|inundated)\s+(?:fields?|ground|zones?|parts?|plots?|areas?|"
+     r"land)|flood\s+(?:extent|waters?|area)|the\s+flood(?=\s*$))\b", " floodwater "),
+    # "buildings in the floodwater", "cars under water", "roads inside flooded areas": the
+    # flooded objects again
+    (r"\b(?:(?:that|which)\s+(?:is|are)\s+)?(?:(?:in|inside|within)\s+(?:the\s+)?floodwaters?"
+     r"|under\s*water|under\s+(?:the\s+)?floodwaters?|affected\s+by\s+(?:the\s+)?"
+     r"(?:flood(?:s|ing|water)?|floodwaters?))\b", " touching the water "),
+    (rf"^(\s*(?:{_DETERMINER}\s+)?)flood[\s-]+affected\s+((?:{_NAMES})(?:e?s)?)\b",
+     r"\1 \2 touching the water "),
     (rf"^(\s*(?:{_DETERMINER}\s+)?)(?:flooded|submerged|inundated)\s+(?!(?:land|areas?)\b)"
      rf"((?:{_NAMES})(?:e?s)?)\b", r"\1 \2 touching the water "),
     (rf"^(\s*(?:{_DETERMINER}\s+)?(?:{_NAMES})(?:e?s)?)\s+(?:that|which)\s+(?:is|are)\s+"
@@ -729,7 +742,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?=[^\W\d_]+\s*[\[(]?\s*(?:{_SIZE_NOUNS})\s*[<>≤≥])((?:{_NAMES})(?:e?s)?)\s*[\[(]?\s*"
      rf"(?=(?:{_SIZE_NOUNS})\s*[<>≤≥])", r"\1 with "),
     # "bigger than 15x15 m", "15 m by 20 m", "10 x 10 ft": the area of that rectangle
-    (r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|ft)?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*(m|ft)\b",
+    (rf"(?<![\w.])(\d+(?:\.\d+)?)\s*{_RECTANGLE_UNIT}?\s*(?:x|×|by)\s*(\d+(?:\.\d+)?)\s*"
+     rf"{_RECTANGLE_UNIT}\b",
      _rectangle_area),
     # "max 20 m from the road", "min. 100 m2": at most, at least; "within a 20-meter distance
     # of": within 20 m of

@@ -534,6 +534,16 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("submerged cars", "cars touching the water"), ("flooded fields", "flood water"),
     ("buildings that are not flooded", "buildings not touching the water"),
     ("non-flooded buildings", "buildings not touching the water"),
+    # in the flood's water, under it, affected by it: flooded (they were on the water, which
+    # the water found never is, or went whole)
+    ("buildings in flooded areas", "buildings touching the water"),
+    ("buildings within the flood extent", "buildings touching the water"),
+    ("roads under water", "roads touching the water"),
+    ("buildings affected by the flood", "buildings touching the water"),
+    ("flood-affected buildings", "buildings touching the water"),
+    ("buildings not in flooded areas", "buildings not touching the water"),
+    ("inundated areas", "water"), ("the flood extent", "water"),
+    ("buildings too close to the river", "buildings near the river"),
     ("buildings that are located next to the largest one",
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
@@ -1650,6 +1660,11 @@ def test_a_use_said_by_an_adjective_and_a_settlement_gone_through() -> None:
     ("houses set back twenty metres from the road", "houses set back 20 metres from the road"),
     ("buildings twenty m or less from the road", "buildings 20 m or less from the road"),
     ("houses within fifty m of the closest river", "houses within 50 m of the closest river"),
+    # a rectangle's sides in any unit of length ("15 metres x 20 metres" went whole)
+    ("buildings larger than 15 metres x 20 metres", "buildings larger than 15 m x 20 m"),
+    ("buildings bigger than 10 feet by 20 feet", "buildings bigger than 10 x 20 ft"),
+    # "close to" a part of the image is near it, as "near" is (it went whole)
+    ("buildings close to the centre of the image", "buildings near the centre of the image"),
 ])
 def test_commas_articles_and_numbers_as_typed_in_haste(typed: str, in_full: str) -> None:
     """What a hurried analyst leaves out or adds reads as the expression written out."""
