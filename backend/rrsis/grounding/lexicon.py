@@ -939,7 +939,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
                      "apple", "teak", "cedar", "beech", "willow", "poplar", "baobab", "maize",
                      "corn", "wheat", "barley", "sorghum", "millet", "cassava", "sugarcane",
                      "banana", "tea", "coffee", "cocoa", "cacao", "cotton", "soy", "soybean",
-                     "potato"),
+                     "potato", "coniferous", "conifer", "conifers", "deciduous",
+                     "evergreen", "broadleaf", "broadleaved", "hardwood", "softwood"),
                     "a species or a crop, which the grounding does not tell apart"),
 }
 #: names of a building by its use (singular): read as any building, and said so in the

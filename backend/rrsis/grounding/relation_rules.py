@@ -116,6 +116,11 @@ class RelationRules(QuantityRules):
                     if lx.OBJECT_EDGE_NOUNS & set(phrase) and set(groups) & anchor_groups:
                         # "trees at the edge of the forest": a part of their own mask
                         raise self.fail("the edge of its own kind")
+                    if kind in ("on", "inside") and anchor == Target(tuple(self.heads)) \
+                            and set(groups) == anchor_groups:
+                        # "trees in the forest", "trees outside the forest": the forest is
+                        # their own objects, which no other of them lies on
+                        raise self.fail("in its own kind")
                     if phrase == ("at",) and (
                             anchor.part in lx.ROAD_PARTS and set(groups) != {"vehicle"}
                             or anchor_groups == {"building"} and "building" not in groups) \

@@ -1676,3 +1676,15 @@ def test_a_comma_still_lists_objects_and_on_top_of_keeps_no_article() -> None:
     assert parse("cars, trucks and buses").summary() == "grounded: car + truck + bus"
     assert parse("cars on top of buildings").summary() == "grounded: car on building"
     assert parse("the two largest buildings").summary() == "grounded: the 2 largest building"
+
+
+def test_objects_in_their_own_kind_go_whole_and_tree_kinds_are_said() -> None:
+    """"trees in the forest": the forest is the trees' own objects, which no other tree lies
+    on (it kept none, and "outside the forest" every tree); a forest's kind is no species
+    the grounding tells apart."""
+    for text in ("trees in the forest", "trees outside the forest", "cars on cars"):
+        assert parse(text).mode == "end_to_end", text
+    assert parse("buildings in the forest").summary() == "grounded: building on tree"
+    assert parse("small buildings inside the largest building").mode == "grounded"
+    assert "'coniferous' asks for a species or a crop, which the grounding does not tell " \
+        "apart" in parse("coniferous trees").messages()
