@@ -1523,6 +1523,9 @@ def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
     # "stand on their own" is alone, as before; "tree stands" are trees
     ("houses that stand on their own", "grounded: building far from building (> 20 m)"),
     ("tree stands near the river", "grounded: tree near water (<= 20 m)"),
+    # before more relation words, and at the end (the place was read before): they went whole
+    ("trees which lie surrounded by buildings", "grounded: tree surrounded by building"),
+    ("buildings which lie in Kampala", "grounded: building"),
 ])
 def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
