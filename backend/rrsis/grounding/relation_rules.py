@@ -212,6 +212,8 @@ class RelationRules(QuantityRules):
         or row, the least group size, negated), consumed; else None (position unchanged)."""
         save = self.i
         negated = self.eat("not")
+        if negated:
+            self.skip_fillers()   # "not parked in a row"
         if not (self.eat("in") or self.eat("forming") or self.eat("form")):
             self.i = save
             return None

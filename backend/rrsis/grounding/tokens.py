@@ -966,13 +966,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*nothing\s+but\b|\band\s+nothing\s+else\b", " "),
     (r"\bevery\s+single\b", " every "), (r"(?<=[^\W\d_])\s+plus\s+(?=[^\W\d_])", " and "),
     # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
-    # smallest share; "above the median size": the largest half
+    # smallest share
     (r"\b(top|bottom)\s+(\d+(?:\.\d+)?\s+percent)\b",
      lambda m: f" {'largest' if m.group(1).lower() == 'top' else 'smallest'} {m.group(2)} "),
-    (r"\b(?:above|over|larger than|bigger than|greater than)\s+(?:the\s+)?median"
-     r"(?:\s+(?:size|area|footprint))?\b", " in the largest half "),
-    (r"\b(?:below|under|smaller than|less than)\s+(?:the\s+)?median"
-     r"(?:\s+(?:size|area|footprint))?\b", " in the smallest half "),
+    # "above the median size": the largest half ("not above" it: the smallest)
+    (r"\b(not\s+)?(?:above|over|larger than|bigger than|greater than)\s+(?:the\s+)?median"
+     r"(?:\s+(?:size|area|footprint))?\b",
+     lambda m: f" in the {'smallest' if m.group(1) else 'largest'} half "),
+    (r"\b(not\s+)?(?:below|under|smaller than|less than)\s+(?:the\s+)?median"
+     r"(?:\s+(?:size|area|footprint))?\b",
+     lambda m: f" in the {'largest' if m.group(1) else 'smallest'} half "),
     (r"\b(percent(?:\s+of(?:\s+the)?\s+[^\W\d_]+)?)\s+by\s+(?:area|size|footprint)\b", r" \1 "),
     # "houses at the forest edge", "on the road margin": at the edge of it ("the water's
     # edge" is the waterfront: along it)
