@@ -802,7 +802,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b((?:{_RELATION_LEADS}|to|from|of)\s+)one\s+of\s+the\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)",
      r"\1the "),
     (rf"(?:^\s*|\b(an?|the|any|some|this|that|these|those|all(?:\s+the)?|(?:{_RELATION_LEADS}|"
-     rf"to|from))\s+)nearby\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 "),
+     rf"to|from))\s+)(?:nearby|existing)\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 "),
+    # "trees along the neighbouring road", "cars next to the adjacent building": the one next
+    # to them is the nearest of its kind, which the relation finds ("adjacent buildings"
+    # asked for, "joined to a neighbouring house", are those joined to another)
+    (rf"\b((?:{_RELATION_LEADS}|to|from|of)\s+the\s+)(?:neighbou?ring|adjacent|"
+     rf"adjoining)\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r"\1"),
     # "more than 500 m from the nearest road": from any road (the nearest decides)
     (rf"(\d\s*(?:{_UNITS})\s+(?:away\s+)?(?:from|of|to))\s+the\s+(?:nearest|closest)\b",
      r"\1 the "),

@@ -1530,6 +1530,13 @@ def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
     ("cars not parked in a row", "grounded: car not in a row of at least 3 car (<= 6 m apart)"),
     ("buildings not above the median size", "grounded: the smallest 50 % building"),
     ("buildings that are not below the median area", "grounded: the largest 50 % building"),
+    # the anchor next to them or the objects that exist: the objects (they went whole, and
+    # "along the adjacent road" was along a road joined to another)
+    ("trees along the neighbouring road", "grounded: tree along road (<= 5 m)"),
+    ("trees along the adjacent road", "grounded: tree along road (<= 5 m)"),
+    ("buildings near the existing road", "grounded: building near road (<= 20 m)"),
+    ("existing buildings", "grounded: building"),
+    ("houses joined to a neighbouring house", "grounded: building within 1 m of building"),
 ])
 def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
