@@ -833,8 +833,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # a verb of being there says no more than the place after it
     (rf"\b(?:(?:that|which|who)\s+(?:can\s+be\s+(?:seen|found)|appears?|exists?|lies?|stands?|"
      rf"sits?|(?:is|are)\s+present)|appearing|existing|sitting|present)\s+"
-     rf"(?=(?:{_RELATION_LEADS}|surrounded|enclosed|amid|among|amongst|parallel|opposite|"
-     rf"nearby|facing)\b|\s*$)(?!on\s+(?:their|its)\s+own\b)", " "),
+     rf"(?=(?:not\s+)?(?:{_RELATION_LEADS}|surrounded|enclosed|amid|among|amongst|parallel|"
+     rf"opposite|nearby|facing)\b|\s*$)(?!on\s+(?:their|its)\s+own\b)", " "),
     # "top 3 buildings by area", "the top five roads by length": the largest, the longest;
     # "the largest among the buildings": of them; "the last car on the left": the one at the
     # very left, as "the first" is

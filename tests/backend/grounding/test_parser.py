@@ -1526,6 +1526,7 @@ def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
     # before more relation words, and at the end (the place was read before): they went whole
     ("trees which lie surrounded by buildings", "grounded: tree surrounded by building"),
     ("buildings which lie in Kampala", "grounded: building"),
+    ("houses that lie not near water", "grounded: building not near water (<= 40 m)"),
     # a verb after "not" before a group, a median negated (they went whole)
     ("cars not parked in a row", "grounded: car not in a row of at least 3 car (<= 6 m apart)"),
     ("buildings not above the median size", "grounded: the smallest 50 % building"),
