@@ -412,6 +412,16 @@ def _one_compared(m: "re.Match[str]") -> str:
     return f"{most} {name}" if lx.singular(name) == name else m.group(0)
 
 
+def _neighbours(m: "re.Match[str]") -> str:
+    """"... and its neighbours": " and the buildings next to it", the objects first named
+    (the ones "its" stands for: "the building closest to the river and its neighbours" are
+    buildings); the words as they were where no name comes before."""
+    first = re.search(rf"\b((?:{_ANY_NAMES})(?:e?s)?)\b", m.string[:m.start()], re.I)
+    if first is None:
+        return m.group(0)
+    return f" and the {first.group(1)} next to {'it' if m.group(1).lower() == 'its' else 'them'} "
+
+
 def _name_again(m: "re.Match[str]") -> str:
     """"buildings next to the largest one": the name before "the largest one" (one to five
     words before it, none a name, "and", "except", ...) in the place of "one", singular, or
@@ -1247,6 +1257,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:of )?below[- ]average(?:[- ]sized?)?\b", " smaller than average "),
     # "red cars and white ones", "the largest building and the 2 smallest ones": "ones" is the
     # name again (a filler elsewhere, it made "white" a second colour of the same cars)
+    # "the largest building and its neighbours", "the tree closest to the road and its
+    # neighbouring trees": and the objects of its kind (the first named) next to it
+    (rf"\band\s+(its|their)\s+(?:(?:immediate|direct|nearest|closest)\s+)?(?:neighbou?rs\b|"
+     rf"neighbou?ring\s+(?:ones\b|(?:{_ANY_NAMES})(?:e?s)?\b))", _neighbours),
     (rf"\b(?=[^\W\d_]+(?:\s+[^\W\d_]+){{0,2}}\s+(?:and|or|but)\s)((?:{_ANY_NAMES})(?:e?s)?)"
      rf"(\s+(?:and|or|but\s+not)\s+"
      rf"(?:(?!(?:{_ANY_NAMES}|with|without|only|exactly)\b)[^\W_]+\s+){{0,3}}?)ones?\b"

@@ -1537,7 +1537,12 @@ def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
     ("trees along the adjacent road", "grounded: tree along road (<= 5 m)"),
     ("buildings near the existing road", "grounded: building near road (<= 20 m)"),
     ("existing buildings", "grounded: building"),
-    ("houses joined to a neighbouring house", "grounded: building within 1 m of building"),
+    # "its neighbours": the objects first named next to it (they were left out, said)
+    ("the largest building and its neighbours",
+     "grounded: the largest building | building next to the largest building (<= 5 m)"),
+    ("the building closest to the river and its immediate neighbours",
+     "grounded: the building nearest to water | building next to (the building nearest to "
+     "water) (<= 5 m)"),
 ])
 def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
