@@ -627,7 +627,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # the water's edge; "street markings": road markings
     (rf"\b(?:main|major|principal)\s+(?=(?:{_ROAD_NAMES}|channel|canal|stream|creek|pond|lake|"
      r"brook)s?\b)", " "),
-    (r"\b(?:canal|stream|creek|pond|channel|brook|ditch|drain)\s+(?:bank|side|edge)s?\b"
+    (r"\b(?:canal|stream|creek|pond|lake|reservoir|lagoon|channel|brook|ditch|drain)\s+"
+     r"(?:bank|side|edge)s?\b"
      r"|\b(?:river|lake|sea|canal|stream|creek|pond)(?:'s|’s)?\s+edges?\b", "riverbank"),
     (r"\b(?:street|roadway|carriageway|highway|motorway|avenue|pavement)\s+(?=markings?\b)",
      " road "),

@@ -1552,6 +1552,7 @@ def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -
     ("cars with red paint", "grounded: red car"), ("cars painted in white", "grounded: white car"),
     ("cars that look red", "grounded: red car"), ("houses roofed in red", "grounded: red building"),
     ("pale red roofs", "grounded: light red building"),
+    ("trees on the lake bank", "grounded: tree along water (<= 10 m)"),   # it went whole
     ("deep blue cars", "grounded: dark blue car"),
     ("mostly white buildings", "grounded: white building"),
 ])
