@@ -571,6 +571,7 @@ CROSSING_VERBS: FrozenSet[str] = frozenset({"crossing", "crossings"})
 OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
     ("on",): "on", ("in",): "on", ("at",): "on", ("over",): "on", ("on", "top", "of"): "on",
     ("covered", "by"): "on", ("covering",): "on",   # "buildings covered by trees"
+    ("occupying",): "on",   # "cars occupying the parking lot"
     ("under",): "on", ("beneath",): "on", ("underneath",): "on",   # cars under the trees
     ("in", "the", "shade", "of"): "on", ("in", "the", "shadow", "of"): "on",   # crowns: SHADE
     ("inside",): "inside", ("within",): "inside", ("in", "the", "middle", "of"): "inside",

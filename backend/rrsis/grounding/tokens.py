@@ -995,7 +995,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(percent(?:\s+of(?:\s+the)?\s+[^\W\d_]+)?)\s+by\s+(?:area|size|footprint)\b", r" \1 "),
     # "houses at the forest edge", "on the road margin": at the edge of it ("the water's
     # edge" is the waterfront: along it)
-    (rf"\b(on|at|along)\s+the\s+((?:{_NAMES})s?)\s+(edge|fringe|margin)s?\b",
+    (rf"\b(on|at|along)\s+the\s+((?:{_NAMES})s?)(?:(?<!water)(?:'s|’s))?\s+(edge|fringe|"
+     rf"margin)s?\b",
      r" \1 the edge of the \2 "),
     # "trees on the median strip", "in the median of the road", "the central reservation":
     # the middle of the road, inside its outline (after the median size above)
@@ -1223,6 +1224,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # the road"); "shaded by" is in its shade
     (r"\b(?:(?:partly|partially|mostly|largely|half)\s+(?:hidden|obscured|concealed|covered)|"
      r"hidden|obscured|concealed)\s+(?:by|under)\b", " touching "),
+    # "trees hiding the buildings", "trees obscuring the road": the other way round, the same
+    (r"\b(?:(?:partly|partially|mostly|largely)\s+)?(?:hiding|obscuring|concealing)\b",
+     " touching "),
     (r"\b(?:(?:partly|partially|mostly|largely|half)\s+)?shaded\s+by\b", " in the shade of "),
     # "buildings less than 5 m apart": within 5 m of each other; "at least 20 m apart": more
     (r"\b(?:less than|under|within|closer than|no more than|at most|up to|<|≤)\s*"

@@ -1527,6 +1527,12 @@ def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
     ("trees which lie surrounded by buildings", "grounded: tree surrounded by building"),
     ("buildings which lie in Kampala", "grounded: building"),
     ("houses that lie not near water", "grounded: building not near water (<= 40 m)"),
+    # hiding is touching, as hidden by is; occupying is on; a possessive edge is the edge
+    # (they went whole; the water's edge stays the waterfront: along it)
+    ("trees hiding the buildings", "grounded: tree within 1 m of building"),
+    ("cars occupying the parking lot", "grounded: car on parking lot"),
+    ("trees at the road's edge", "grounded: tree next to road (<= 5 m)"),
+    ("cars at the water's edge", "grounded: car along water (<= 20 m)"),
     # a verb after "not" before a group, a median negated (they went whole)
     ("cars not parked in a row", "grounded: car not in a row of at least 3 car (<= 6 m apart)"),
     ("buildings not above the median size", "grounded: the smallest 50 % building"),
