@@ -896,7 +896,7 @@ FACING_WORDS = ("facing", "faces", "face", "pointing", "points", "pointed", "hea
 # expression still goes to the model whole, which may have learnt the word)
 UNMEASURED_WORDS: Dict[str, str] = {
     **dict.fromkeys(("tall", "taller", "tallest", "high", "higher", "highest", "highrise",
-                     "storey", "storeys", "story", "stories", "floors", "multistorey",
+                     "storey", "storeys", "story", "stories", "floors", "floor", "multistorey",
                      "skyscraper", "skyscrapers", "elevated", "lowest"),
                     "a height, which one image does not measure"),
     **dict.fromkeys(("metal", "metallic", "tin", "concrete", "wooden", "wood", "brick", "thatched",

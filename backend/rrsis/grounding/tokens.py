@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable, FrozenSet, Iterable, List, Optional, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from . import lexicon as lx
 
@@ -396,6 +396,20 @@ _NUMBERS_AS_WRITTEN: Tuple[Tuple[str, Callable[["re.Match[str]"], str]], ...] = 
 _SAID = (*_NUMBERS_AS_WRITTEN, *_NAME_REWRITES, (_WALK, _walked))
 
 
+#: a verb of place in the present, as typed after "that" ("trees that line the road") -> its
+#: form after a name ("lining"), which the relations read
+_VERB_FORMS: Dict[str, str] = {
+    form: after for base, after in (
+        ("line", "lining"), ("block", "blocking"), ("park", "parked"), ("grow", "growing"),
+        ("front", "fronting"), ("back", "backing"), ("flank", "flanking"),
+        ("skirt", "skirting"), ("hug", "hugging"), ("follow", "following"),
+        ("surround", "surrounding"), ("overhang", "overhanging"), ("shade", "shading"),
+        ("hide", "hiding"), ("cover", "covering"), ("adjoin", "adjoining"),
+        ("neighbour", "neighbouring"), ("neighbor", "neighboring"), ("face", "facing"),
+        ("encircle", "encircling"), ("overlook", "overlooking"), ("obscure", "obscuring"))
+    for form in (base, base + "s")} | {"occupy": "occupying", "occupies": "occupying"}
+
+
 #: a colour as typed after a name ("light grey", "red"): :data:`REWRITES` make it a postmodifier
 _A_COLOUR = rf"((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))"
 
@@ -775,6 +789,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "that do not touch", "which don't have", "aren't", "isn't": not
     (r"\b(?:do|does|did)\s+not\b|\b(?:don't|doesn't|didn't|aren't|isn't|wasn't|weren't|"
      r"haven't|hasn't)\b", " not "),
+    # "trees that line the road", "cars which block it", "houses that back onto the river":
+    # the verb as its form after a name is read ("lining", "blocking", "backing onto")
+    (rf"\b(?:that|which|who)\s+(not\s+)?({_either(_VERB_FORMS)})\b",
+     lambda m: f" {m.group(1) or ''}{_VERB_FORMS[m.group(2).lower()]} "),
     # "houses that have no trees around them": with none; "lacking a garden", "roads free of
     # cars": without
     (r"\b(?:have|has|having)\s+no\b(?!\s+(?:more|fewer|less)\b)", " with no "),
@@ -1224,6 +1242,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # the road"); "shaded by" is in its shade
     (r"\b(?:(?:partly|partially|mostly|largely|half)\s+(?:hidden|obscured|concealed|covered)|"
      r"hidden|obscured|concealed)\s+(?:by|under)\b", " touching "),
+    # "buildings with frontage on the main road", "plots with road frontage": next to it
+    (r"\bwith\s+(?:an?\s+)?(?:(?:road|street)\s+)?frontage\s+(?:on|onto|to|along)\b",
+     " next to "),
+    (r"\bwith\s+(?:an?\s+)?(?:road|street)\s+frontage\b", " next to the road "),
     # "trees hiding the buildings", "trees obscuring the road": the other way round, the same
     (r"\b(?:(?:partly|partially|mostly|largely)\s+)?(?:hiding|obscuring|concealing)\b",
      " touching "),

@@ -1533,6 +1533,14 @@ def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
     ("cars occupying the parking lot", "grounded: car on parking lot"),
     ("trees at the road's edge", "grounded: tree next to road (<= 5 m)"),
     ("cars at the water's edge", "grounded: car along water (<= 20 m)"),
+    ("buildings with frontage on the main road", "grounded: building next to road (<= 10 m)"),
+    ("buildings with road frontage", "grounded: building next to road (<= 10 m)"),
+    # a verb of place in the present after "that": its form after a name (they went whole)
+    ("trees that line the road", "grounded: tree along road (<= 5 m)"),
+    ("houses that back onto the river", "grounded: building next to water (<= 20 m)"),
+    ("cars which park on the road", "grounded: car on road"),
+    ("trees that do not line the road", "grounded: tree not along road (<= 5 m)"),
+    ("trees which grow along the river", "grounded: tree along water (<= 10 m)"),
     # a verb after "not" before a group, a median negated (they went whole)
     ("cars not parked in a row", "grounded: car not in a row of at least 3 car (<= 6 m apart)"),
     ("buildings not above the median size", "grounded: the smallest 50 % building"),
