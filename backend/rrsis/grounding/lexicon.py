@@ -520,6 +520,8 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("on", "the", "side", "of"): "next_to", ("close", "to"): "near", ("near",): "near",
     ("nearby",): "near", ("near", "to"): "near", ("around",): "near", ("nr",): "near",
     ("far", "from"): "far", ("away", "from"): "far", ("far", "away", "from"): "far",
+    ("distant", "from"): "far", ("remote", "from"): "far",
+    ("nearby", "to"): "near",
     ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
     # in the midst of them: "the house among the trees", "buildings enclosed by trees"
     **dict.fromkeys([("among",), ("amongst",), ("amid",), ("amidst",), ("enclosed", "by"),

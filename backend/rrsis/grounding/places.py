@@ -16,6 +16,10 @@ __all__ = ["PlaceRules"]
 _PLACED_IN = frozenset({"in", "inside", "within", "outside"})
 _HOW_MUCH = lx.PARTLY_WORDS | lx.ENTIRELY_WORDS
 _EDGE_PLACES = sorted(lx.IMAGE_EDGE_PLACES, key=len, reverse=True)   # "cut off by" before "cut"
+#: the phrases of "near" before a part of the image ("close to the centre of the image"), the
+#: longest first; one-word ones are read with "in", "at", ...
+_NEAR_A_PART = sorted((p for p, kind in lx.NEAR_WORDS.items() if kind == "near" and len(p) > 1),
+                      key=len, reverse=True)
 
 
 class PlaceRules(RelationRules):
@@ -108,12 +112,16 @@ class PlaceRules(RelationRules):
     def region(self) -> Optional[Region]:
         """"in the top left (corner) (of the image)"; None (position unchanged) if not one."""
         save = self.i
-        along = self.eat("along")   # "along the northern edge (of the image)": a part only
-        if not along and not any(self.eat(w) for w in ("in", "at", "on", "to", "near", "around",
-                                                      "towards", "toward")):
-            if not self.at("close", "to"):   # "close to the centre of the image": near it
-                return None
-            self.i += 2
+        # "along the northern edge (of the image)": a part only ("alongside", "lining",
+        # "running along" it too)
+        along = self.eat("along") or self.eat("alongside") or self.eat("lining") or (
+            self.at("running", "along") and self.eat("running") and self.eat("along"))
+        near = None if along else next((p for p in _NEAR_A_PART if self.at(*p)), None)
+        if near is not None:   # "close to (in the vicinity of) the centre of the image"
+            self.i += len(near)
+        elif not along and not any(self.eat(w) for w in ("in", "at", "on", "to", "near",
+                                                        "around", "towards", "toward")):
+            return None
         self.eat("the")
         if self.two_sides_at(self.i) is not None:   # "to the north and south of the road":
             self.i = save                              # two relations (:meth:`each_side`)

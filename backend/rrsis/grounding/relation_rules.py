@@ -440,10 +440,10 @@ class RelationRules(QuantityRules):
     def along_side_of(self, groups: List[str], negated: bool) -> List[Relation]:
         """"along the north side of the road", "lining the western side of the river": along
         the anchor and on that side of it, consumed; [] (position unchanged) if not that."""
-        j = self.i
-        if not (self.at("along") or self.at("alongside") or self.at("lining")):
+        j = self.i + (self.peek() in ("running", "runs", "run"))   # "running along the ..."
+        if self.t[j:j + 1] not in (["along"], ["alongside"], ["lining"]):
             return []
-        at = j + 1 + (self.peek(1) == "the")   # the side's word
+        at = j + 1 + (self.word(j + 1) == "the")   # the side's word
         words = self.t[at:at + 3]
         side = words[0] if words else None
         if side not in lx.DIRECTION_WORDS or side in ("above", "below") or \

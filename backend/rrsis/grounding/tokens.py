@@ -1242,6 +1242,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # the road"); "shaded by" is in its shade
     (r"\b(?:(?:partly|partially|mostly|largely|half)\s+(?:hidden|obscured|concealed|covered)|"
      r"hidden|obscured|concealed)\s+(?:by|under)\b", " touching "),
+    # "houses a long way from the water": far from it
+    (r"\ba\s+long\s+way\s+(?:away\s+)?from\b", " far from "),
     # "buildings with frontage on the main road", "plots with road frontage": next to it
     (r"\bwith\s+(?:an?\s+)?(?:(?:road|street)\s+)?frontage\s+(?:on|onto|to|along)\b",
      " next to "),

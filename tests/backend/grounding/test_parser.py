@@ -1541,6 +1541,17 @@ def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
     ("cars which park on the road", "grounded: car on road"),
     ("trees that do not line the road", "grounded: tree not along road (<= 5 m)"),
     ("trees which grow along the river", "grounded: tree along water (<= 10 m)"),
+    # more ways to say near and far, before a part of the image too (they went whole)
+    ("houses distant from the water", "grounded: building far from water (> 80 m)"),
+    ("houses a long way from the water", "grounded: building far from water (> 80 m)"),
+    ("cars nearby to the buildings", "grounded: car near building (<= 10 m)"),
+    ("buildings in the vicinity of the centre of the image",
+     "grounded: building in the centre of the image"),
+    ("buildings near to the centre of the image", "grounded: building in the centre of the image"),
+    ("buildings alongside the northern edge of the image",
+     "grounded: building in the top of the image"),
+    ("buildings running along the north side of the road",
+     "grounded: building along road (<= 10 m) north of road"),
     # a verb after "not" before a group, a median negated (they went whole)
     ("cars not parked in a row", "grounded: car not in a row of at least 3 car (<= 6 m apart)"),
     ("buildings not above the median size", "grounded: the smallest 50 % building"),
