@@ -22,6 +22,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "BOTH_SIDES_WORDS",
            "DIRECTION_WORDS", "REGION_WORDS", "COMPASS_POINTS", "INTERCARDINAL_POINTS",
            "UNITS_M", "BUILDING_USES", "BUILDING_STATUSES", "ROAD_CLASSES", "ROAD_SURFACES",
+           "OSM_KEYS", "OSM_TAGS",
            "COMPARATIVES", "AREA_UNITS_M2", "SIZE_NOUNS", "ROOF_NOUNS",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
@@ -71,6 +72,19 @@ ROAD_CLASSES: Tuple[str, ...] = ("primary", "secondary", "tertiary", "minor",
 #: a road's surface ("dirt roads", "a tarmac road"): read as any road, and said so
 ROAD_SURFACES: Tuple[str, ...] = ("paved", "dirt", "earth", "murram", "gravel", "asphalt",
                                   "tarmac", "tarred", "sealed", "unsealed", "unpaved")
+#: OpenStreetMap tags as GIS analysts type them ("building=yes", "highway=primary",
+#: "natural=water"): key -> the name read for any value (None: the value itself, "_" a space,
+#: "natural=tree_row" a tree row); (key, value) pairs first
+OSM_KEYS: Dict[str, Optional[str]] = {
+    "building": "buildings", "highway": "roads", "natural": None, "landuse": None,
+    "landcover": None, "leisure": None, "waterway": None, "amenity": None}
+OSM_TAGS: Dict[Tuple[str, str], str] = {
+    **{("highway", v): "footpaths" for v in ("footway", "path", "cycleway", "pedestrian",
+                                             "steps", "bridleway")},
+    ("natural", "wood"): "woods", ("natural", "bare_rock"): "bare land",
+    ("amenity", "parking"): "parking lots", ("waterway", "riverbank"): "water",
+    **{("landuse", v): f"{v} areas" for v in ("residential", "industrial", "commercial",
+                                               "retail")}}
 
 CATEGORIES: Tuple[Category, ...] = (
     # machines the training data has no class of are vehicles to the model: their plan says

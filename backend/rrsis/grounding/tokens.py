@@ -426,6 +426,13 @@ def _one_compared(m: "re.Match[str]") -> str:
     return f"{most} {name}" if lx.singular(name) == name else m.group(0)
 
 
+def _osm_tag(m: "re.Match[str]") -> str:
+    """"building=yes" -> " buildings ", "natural=tree_row" -> " tree row "."""
+    key, value = m.group(1).lower(), m.group(2).lower()
+    said = lx.OSM_TAGS.get((key, value)) or lx.OSM_KEYS[key] or value.replace("_", " ")
+    return f" {said} "
+
+
 def _neighbours(m: "re.Match[str]") -> str:
     """"... and its neighbours": " and the buildings next to it", the objects first named
     (the ones "its" stands for: "the building closest to the river and its neighbours" are
@@ -614,6 +621,12 @@ def _compass_of(part: str, side: Optional[str]) -> str:
 #: case-insensitive
 REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
     *_NUMBERS_AS_WRITTEN,
+    # OpenStreetMap tags: "building=yes" buildings, "highway=primary" roads, "natural=water"
+    (rf"\b({_either(lx.OSM_KEYS)})\s*=\s*([^\W\d]+)", _osm_tag),
+    # a field's name before the class typed in it: "class = building", "type: car",
+    # "features of class building"
+    (r"^\s*(?:class|type|category|label|kind)\s*[:=]\s*(?=[^\W\d_])|\b(?:features?|objects?|"
+     r"polygons?)\s+of\s+(?:class|type|category|kind)\s+(?=[^\W\d_])", " "),
     # "one hundred metres", "twenty-five", "fifteen": the number ("one", "two" as they are);
     # "a dozen": 12; "a quarter mile": 0.25 of it
     (_NUMBER_RUN, _spelled_number),

@@ -1734,3 +1734,20 @@ def test_objects_in_their_own_kind_go_whole_and_tree_kinds_are_said() -> None:
     assert parse("small buildings inside the largest building").mode == "grounded"
     assert "'coniferous' asks for a species or a crop, which the grounding does not tell " \
         "apart" in parse("coniferous trees").messages()
+
+
+@pytest.mark.parametrize("typed,meant", [
+    # OpenStreetMap tags, as analysts who map type them (they went whole)
+    ("building=yes", "buildings"), ("highway=primary", "roads"),
+    ("highway=footway", "footpaths"), ("natural=water", "water"), ("landuse=forest", "forest"),
+    ("natural=tree_row along highway=residential", "tree rows along roads"),
+    ("amenity=parking", "parking lots"), ("building = house within 20 m of waterway=river",
+                                         "buildings within 20 m of the river"),
+    ("cars in landuse=industrial", "cars in industrial areas"),
+    # a field's name before the class in it
+    ("class = building", "buildings"), ("type: car", "cars"),
+    ("objects of type vehicle", "vehicles"), ("kind of large houses", "large houses"),
+])
+def test_tags_and_fields_as_typed_in_gis(typed: str, meant: str) -> None:
+    assert parse(typed).summary() == parse(meant).summary()
+    assert parse(typed).mode != "end_to_end"
