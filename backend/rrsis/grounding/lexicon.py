@@ -124,7 +124,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                        "cottage", "bungalow", "townhouse", "town house",
                                        "duplex", "condo", "condominium", "farmhouse",
                                        "farm house", "chalet", "lodge", "hotel", "mall",
-                                       "shopping mall", "shopping centre", "shopping center",
+                                       "strip mall", "shopping mall", "shopping centre",
+                                       "shopping center",
                                        "stadium", "depot", "pavilion", "gazebo", "carport",
                                        "village", "hamlet",
                                        # and by its use (:data:`BUILDING_USES`)
@@ -150,7 +151,9 @@ CATEGORIES: Tuple[Category, ...] = (
                               "alley", "alleyway", "side road", "side street", "back street",
                               "access road", "ring road", "boulevard", "freeway",
                               "expressway", "road segment", "road section", "road network",
-                              "street network"), "road"),
+                              "street network", "dual carriageway", "slip road", "ramp",
+                              "highway ramp", "exit ramp", "overpass", "flyover",
+                              "underpass"), "road"),
     Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway", "path",
                                       "trail", "pedestrian path", "pedestrian walkway",
                                       "footway"), "road"),
@@ -198,6 +201,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                           "agricultural field", "agricultural land",
                                           "arable land", "pasture", "paddock",
                                           "garden", "green space", "park", "public park",
+                                          "allotment", "community garden",
                                           "city park", "veg", "open field", "vegetated area",
                                           "paddy", "paddy field", "rice field", "rice paddy",
                                           "agriculture", "agriculture land",
@@ -852,7 +856,8 @@ GROUP_MIN = 3
 # near the junction" (relations.junctions)
 JUNCTION_NOUNS: FrozenSet[str] = frozenset({
     "intersection", "intersections", "junction", "junctions", "crossroads", "crossroad",
-    "crossing", "crossings", "roundabout", "roundabouts", "streetcorner", "streetcorners"})
+    "crossing", "crossings", "roundabout", "roundabouts", "streetcorner", "streetcorners",
+    "interchange", "interchanges"})
 # the road where it crosses water, found in the two masks, as an anchor or a target: "cars on
 # the bridge", "bridges" (relations.bridges)
 BRIDGE_NOUNS: FrozenSet[str] = frozenset({"bridge", "bridges"})

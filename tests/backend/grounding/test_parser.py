@@ -1747,6 +1747,12 @@ def test_objects_in_their_own_kind_go_whole_and_tree_kinds_are_said() -> None:
     # a field's name before the class in it
     ("class = building", "buildings"), ("type: car", "cars"),
     ("objects of type vehicle", "vehicles"), ("kind of large houses", "large houses"),
+    # more names of roads, junctions, buildings and green ground (they went whole, or
+    # "nothing")
+    ("cars on the dual carriageway", "cars on the road"), ("slip roads", "roads"),
+    ("cars on the overpass", "cars on the road"), ("highway ramps", "roads"),
+    ("cars at the interchange", "cars at the junction"), ("strip malls", "buildings"),
+    ("allotments", "vegetation"), ("community gardens", "vegetation"),
 ])
 def test_tags_and_fields_as_typed_in_gis(typed: str, meant: str) -> None:
     assert parse(typed).summary() == parse(meant).summary()
