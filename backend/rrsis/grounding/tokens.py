@@ -534,10 +534,10 @@ _ABBREVIATED = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "nor
 
 
 def _rectangle_area(match: "re.Match[str]") -> str:
-    """"15x15 m" -> " 225 m2 ", "10 ft by 20 ft" -> " 200 sq ft "; two units that differ
+    """"15x15 m" -> " 225 m2 ", "10 feet by 20 feet" -> " 200 sq ft "; two units that differ
     ("10 m x 20 ft") are left as typed."""
-    first, unit = _RECTANGLE_UNITS.get((match.group(2) or "").lower()), \
-        _RECTANGLE_UNITS[match.group(4).lower()]
+    first = _RECTANGLE_UNITS.get((match.group(2) or "").lower())
+    unit = _RECTANGLE_UNITS[match.group(4).lower()]
     if first and first != unit:
         return match.group(0)
     area = float(match.group(1)) * float(match.group(3))
