@@ -191,6 +191,9 @@ CATEGORIES: Tuple[Category, ...] = (
                                                   "soccer pitch", "rugby pitch",
                                                   "cricket pitch", "cricket ground",
                                                   "sports ground", "vineyard",
+                                                  "baseball field", "baseball diamond",
+                                                  "athletic field", "polo field",
+                                                  "hockey field", "hockey pitch",
                                                   # land-cover classes (OpenEarthMap,
                                                   # DeepGlobe): grass and shrubs
                                                   "rangeland", "range land"),

@@ -1753,6 +1753,7 @@ def test_objects_in_their_own_kind_go_whole_and_tree_kinds_are_said() -> None:
     ("cars on the overpass", "cars on the road"), ("highway ramps", "roads"),
     ("cars at the interchange", "cars at the junction"), ("strip malls", "buildings"),
     ("allotments", "vegetation"), ("community gardens", "vegetation"),
+    ("baseball fields", "sports fields"), ("the athletic field", "the sports field"),
 ])
 def test_tags_and_fields_as_typed_in_gis(typed: str, meant: str) -> None:
     assert parse(typed).summary() == parse(meant).summary()
