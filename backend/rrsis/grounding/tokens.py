@@ -628,7 +628,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:class|type|category|label|kind)\s*[:=]\s*(?=[^\W\d_])|\b(?:features?|objects?|"
      r"polygons?)\s+of\s+(?:class|type|category|kind)\s+(?=[^\W\d_])", " "),
     # "one hundred metres", "twenty-five", "fifteen": the number ("one", "two" as they are);
-    # "a dozen": 12; "a quarter mile": 0.25 of it
+    # "a thousand square metres" one thousand; "a dozen": 12; "a quarter mile": 0.25 of it
+    (r"\ba\s+(?=thousand\b)", " one "),
     (_NUMBER_RUN, _spelled_number),
     (r"\ba\s+dozen\b", " 12 "),
     # "within a kilometre of", "over an acre": one of them

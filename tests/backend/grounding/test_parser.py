@@ -1706,6 +1706,7 @@ def test_a_use_said_by_an_adjective_and_a_settlement_gone_through() -> None:
     ("houses set back twenty metres from the road", "houses set back 20 metres from the road"),
     ("buildings twenty m or less from the road", "buildings 20 m or less from the road"),
     ("houses within fifty m of the closest river", "houses within 50 m of the closest river"),
+    ("buildings over a thousand square metres", "buildings over 1000 m2"),
     # a rectangle's sides in any unit of length ("15 metres x 20 metres" went whole)
     ("buildings larger than 15 metres x 20 metres", "buildings larger than 15 m x 20 m"),
     ("buildings bigger than 10 feet by 20 feet", "buildings bigger than 10 x 20 ft"),
