@@ -1475,13 +1475,13 @@ _LEFT_OUT_THE = re.compile(
 def _prepared(text: str) -> str:
     """``text`` as :data:`REWRITES` read it: :func:`trimmed`, "%" a word, "&" and "@" the
     words they stand for ("trees @ the roadside", "red cars & white ones"), and no comma
-    before a clause: "houses, with red roofs" and "cars, that are white" say what the
-    objects before it are, never more objects."""
+    before a clause: "houses, with red roofs", "cars, that are white" and "cars, but only
+    those on the road" say what the objects before it are, never more objects."""
     text = re.sub(r"%|\bper\s+cent\b", " percent ", trimmed(text).replace("’", "'"),
                   flags=re.I)
     text = _LEFT_OUT_THE.sub(r"\1 the ", text)
-    text = re.sub(r"\s*,\s*(?=(?:with|without|that|which|whose|who|where|having|has|have)\b)", " ",
-                  text, flags=re.I)
+    text = re.sub(r"\s*,\s*(?=(?:with|without|that|which|whose|who|where|having|has|have|"
+                  r"(?:but\s+)?(?:only|just)\s+(?:those|these|the))\b)", " ", text, flags=re.I)
     return re.sub(r"\s*@\s*", " at ", re.sub(r"\s*&\s*", " and ", text))
 
 

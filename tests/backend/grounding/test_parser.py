@@ -1690,6 +1690,8 @@ def test_a_use_said_by_an_adjective_and_a_settlement_gone_through() -> None:
     ("cars, that are white or silver", "cars that are white or silver"),
     ("roads, without cars", "roads without cars"),
     ("islands, that are in the river", "islands that are in the river"),
+    ("cars, but only those on the road", "cars on the road"),   # it was every car
+    ("buildings, but just the red ones", "red buildings"),
     # "the" left out, as notes are typed
     ("cars in middle of road", "cars in the middle of the road"),
     ("buildings to north of road", "buildings to the north of the road"),
@@ -1759,3 +1761,19 @@ def test_objects_in_their_own_kind_go_whole_and_tree_kinds_are_said() -> None:
 def test_tags_and_fields_as_typed_in_gis(typed: str, meant: str) -> None:
     assert parse(typed).summary() == parse(meant).summary()
     assert parse(typed).mode != "end_to_end"
+
+
+@pytest.mark.parametrize("text,summary", [
+    # a count of one more thing had after "and" (it went whole: "at least" began a distance)
+    ("roads with trees and at least 10 cars",
+     "grounded: road with tree (<= 5 m) with at least 10 car (<= 3 m)"),
+    ("houses with a pool and more than 2 cars",
+     "grounded: building with water (<= 20 m) with at least 3 car (<= 5 m)"),
+    ("buildings with a garden and no more than 1 car",
+     "grounded: building with vegetation (<= 5 m) with fewer than 2 car (<= 5 m)"),
+    # a distance after "and" stays the target's
+    ("buildings near the road and at least 20 m from the river",
+     "grounded: building near road (<= 20 m) more than 20 m from water"),
+])
+def test_a_count_had_after_and(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
