@@ -410,6 +410,12 @@ _VERB_FORMS: Dict[str, str] = {
     for form in (base, base + "s")} | {"occupy": "occupying", "occupies": "occupying"}
 
 
+#: words said of the objects that are read before their name only: how many vehicles a lot
+#: or a road holds, how the others of its kind lie around an object
+_BEFORE_THE_NAME = "empty|unoccupied|full|busy|crowded|congested|isolated|solitary|clustered|" \
+    "terraced|detached|semidetached"
+
+
 #: a colour as typed after a name ("light grey", "red"): :data:`REWRITES` make it a postmodifier
 _A_COLOUR = rf"((?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))"
 
@@ -1036,9 +1042,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " in the middle of "),
     (r"\b(?:on|in|along)\s+(?:the\s+|a\s+)?(?:median\s+strips?|central\s+reservations?"
      r"|medians?)\b(?!\s+of\b)", " in the middle of the road "),
-    # "parking lots that are empty", "the car park which is full": "empty parking lots" (the
-    # vehicles they hold, read before the name)
-    (r"\b([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:that|which)\s+(?:are|is)\s+(empty|unoccupied|full)"
+    # "parking lots that are empty", "the car park which is full", "which roads are busy",
+    # "trees that are isolated": "empty parking lots", ... (the vehicles they hold, the others
+    # of their kind around them: read before the name)
+    (rf"\b([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:that|which)\s+(?:are|is)\s+({_BEFORE_THE_NAME})\b",
+     r" \2 \1 "),
+    (rf"^\s*(?:which|what)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:are|is)\s+({_BEFORE_THE_NAME})"
      r"\b", r" \2 \1 "),
     # "with only one car nearby", "with just 2 trees": exactly that many ("just 5 m from" is
     # a distance)

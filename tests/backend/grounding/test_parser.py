@@ -1774,6 +1774,10 @@ def test_tags_and_fields_as_typed_in_gis(typed: str, meant: str) -> None:
     # a distance after "and" stays the target's
     ("buildings near the road and at least 20 m from the river",
      "grounded: building near road (<= 20 m) more than 20 m from water"),
+    # said of the objects after their name, in a question too (they went whole)
+    ("which parking lots are empty", "grounded: parking lot without vehicle (<= 3 m)"),
+    ("which roads are busy", "grounded: road with at least 5 vehicle (<= 3 m)"),
+    ("trees that are isolated", "grounded: tree far from tree (> 20 m)"),
 ])
 def test_a_count_had_after_and(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
