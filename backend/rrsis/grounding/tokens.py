@@ -951,6 +951,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "reddish", "teal", "rusty", "rust-coloured": the colour names they stand for
     (rf"\b({_either(lx.COLOUR_ALIASES)})(?:[\s-]+colou?red)?\b",
      lambda m: f" {lx.COLOUR_ALIASES[m.group(1).lower()]} "),
+    # "white-ish cars": white ones; "roofs in shades of red": red ones
+    (rf"\b({_COLOUR_NAMES})[\s-]+ish\b", r" \1 "),
+    (rf"\bin\s+(?:various\s+|different\s+)?(?:shades|tones|hues)\s+of\s+(?={_A_COLOUR}\b)",
+     " that are "),
     # "cars of a dark colour", "cars coloured red", "roofs painted white", "roofs in red"
     # (last): the colour said after the name, as "cars that are red"
     (rf"\b(?:pale|deep|mostly|mainly|predominantly)\s+(?={_A_COLOUR}\b)",

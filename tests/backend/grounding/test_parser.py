@@ -1578,6 +1578,8 @@ def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -
     ("cars that look red", "grounded: red car"), ("houses roofed in red", "grounded: red building"),
     ("pale red roofs", "grounded: light red building"),
     ("trees on the lake bank", "grounded: tree along water (<= 10 m)"),   # it went whole
+    ("white-ish cars", "grounded: white car"),   # "white-fish cars" was offered
+    ("roofs in shades of red", "grounded: red building"),   # it went whole
     ("deep blue cars", "grounded: dark blue car"),
     ("mostly white buildings", "grounded: white building"),
 ])
