@@ -1580,6 +1580,8 @@ def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -
     ("trees on the lake bank", "grounded: tree along water (<= 10 m)"),   # it went whole
     ("white-ish cars", "grounded: white car"),   # "white-fish cars" was offered
     ("roofs in shades of red", "grounded: red building"),   # it went whole
+    ("enormous warehouses", "grounded: large building"),   # it went whole
+    ("massive buildings near the road", "grounded: large building near road (<= 20 m)"),
     ("deep blue cars", "grounded: dark blue car"),
     ("mostly white buildings", "grounded: white building"),
 ])
