@@ -951,6 +951,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "reddish", "teal", "rusty", "rust-coloured": the colour names they stand for
     (rf"\b({_either(lx.COLOUR_ALIASES)})(?:[\s-]+colou?red)?\b",
      lambda m: f" {lx.COLOUR_ALIASES[m.group(1).lower()]} "),
+    # "the southern-most tree", "the north most building": the southernmost, the northernmost
+    (r"\b(north|south|east|west)(?:ern)?[\s-]+most\b", r" \1ernmost "),
     # "white-ish cars": white ones; "roofs in shades of red": red ones
     (rf"\b({_COLOUR_NAMES})[\s-]+ish\b", r" \1 "),
     (rf"\bin\s+(?:various\s+|different\s+)?(?:shades|tones|hues)\s+of\s+(?={_A_COLOUR}\b)",

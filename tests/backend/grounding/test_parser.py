@@ -1582,6 +1582,8 @@ def test_verbs_of_being_there_and_more_relation_words(text: str, summary: str) -
     ("roofs in shades of red", "grounded: red building"),   # it went whole
     ("enormous warehouses", "grounded: large building"),   # it went whole
     ("massive buildings near the road", "grounded: large building near road (<= 20 m)"),
+    ("the southern-most tree", "grounded: the southernmost tree"),   # it went whole
+    ("the north most building", "grounded: the northernmost building"),
     ("deep blue cars", "grounded: dark blue car"),
     ("mostly white buildings", "grounded: white building"),
 ])
