@@ -943,6 +943,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      and _listed(m.group(2)) == len(m.group(2)) else m.group(0)),
     # "cars lined up along the road", "buildings arranged along it": along it
     (r"\b(?:lined|lining|queued|queuing) up\b", " "),
+    # "between 50 and 100 m away from the road": from it ("away" took the band for a length)
+    (rf"(\d\s*(?:{_UNITS}))\s+away\s+(?=from\b)", r"\1 "),
+    # "within 1000' of the road": feet, as surveyors mark them
+    (r"(?<=\d)\s*'(?=\s)", " ft"),
+    # "20 m to 40 m", "20m-40m": one unit for both ends, "20 to 40 m"
+    (rf"(\d+(?:\.\d+)?)\s*({_UNITS})\s*(-|–|to\b|and\b)\s*(\d+(?:\.\d+)?)\s*\2\b",
+     r"\1 \3 \4 \2"),
     # "100-200 m2": a range (before hyphens become spaces)
     (r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", r" between \1 and \2 "),
     # "100 to 300 m2", "from 10 to 50 m from the road": the same, before a unit

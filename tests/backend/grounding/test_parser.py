@@ -1715,6 +1715,13 @@ def test_a_use_said_by_an_adjective_and_a_settlement_gone_through() -> None:
     ("buildings twenty m or less from the road", "buildings 20 m or less from the road"),
     ("houses within fifty m of the closest river", "houses within 50 m of the closest river"),
     ("buildings over a thousand square metres", "buildings over 1000 m2"),
+    # a band said with "away", a unit at each end, feet marked (they went whole, or "away"
+    # took the band for a length)
+    ("buildings between 50 and 100 m away from the road",
+     "buildings between 50 and 100 m from the road"),
+    ("houses 20m-40m from the road", "houses 20-40 m from the road"),
+    ("houses 20 m to 40 m from the road", "houses 20-40 m from the road"),
+    ("buildings within 1000' of the road", "buildings within 1000 ft of the road"),
     # a rectangle's sides in any unit of length ("15 metres x 20 metres" went whole)
     ("buildings larger than 15 metres x 20 metres", "buildings larger than 15 m x 20 m"),
     ("buildings bigger than 10 feet by 20 feet", "buildings bigger than 10 x 20 ft"),
