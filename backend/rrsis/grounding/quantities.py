@@ -48,6 +48,8 @@ class QuantityRules(Cursor):
                 return []
             low, _, high, (kind, scale) = found
             kind = noun if noun in ("width", "diameter") and kind == "length" else kind
+            if kind == "area":   # "between 100 and 200 m2 in size"
+                self.eat("in", "size") or self.eat("in", "area")
             return [Attribute(kind, "above", negated, low * scale),
                     Attribute(kind, "below", negated, high * scale)]
         side, width = None, noun == "width"   # "with a width of more than 8 m"

@@ -1722,6 +1722,7 @@ def test_a_use_said_by_an_adjective_and_a_settlement_gone_through() -> None:
     ("houses 20m-40m from the road", "houses 20-40 m from the road"),
     ("houses 20 m to 40 m from the road", "houses 20-40 m from the road"),
     ("buildings within 1000' of the road", "buildings within 1000 ft of the road"),
+    ("buildings between 100 and 200 m2 in size", "buildings between 100 and 200 m2"),
     # a rectangle's sides in any unit of length ("15 metres x 20 metres" went whole)
     ("buildings larger than 15 metres x 20 metres", "buildings larger than 15 m x 20 m"),
     ("buildings bigger than 10 feet by 20 feet", "buildings bigger than 10 x 20 ft"),
