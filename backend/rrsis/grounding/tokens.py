@@ -439,6 +439,13 @@ def _osm_tag(m: "re.Match[str]") -> str:
     return f" {said} "
 
 
+def _one_or_other(m: "re.Match[str]") -> str:
+    """"with one or two" -> " with between 1 and 2 " (two counts in order); as typed
+    otherwise."""
+    low, high = (int(lx.NUMBER_WORDS.get(w.lower(), w)) for w in m.groups()[1:])
+    return f" {m.group(1)} between {low} and {high} " if low < high else m.group(0)
+
+
 def _neighbours(m: "re.Match[str]") -> str:
     """"... and its neighbours": " and the buildings next to it", the objects first named
     (the ones "its" stands for: "the building closest to the river and its neighbours" are
@@ -947,6 +954,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"(\d\s*(?:{_UNITS}))\s+away\s+(?=from\b)", r"\1 "),
     # "within 1000' of the road": feet, as surveyors mark them
     (r"(?<=\d)\s*'(?=\s)", " ft"),
+    # "with one or two cars", "having 2 or 3 trees": between them (a count of what is had)
+    (rf"\b(with|having|have|has)\s+(\d+|{_either(lx.NUMBER_WORDS)})\s+or\s+"
+     rf"(\d+|{_either(lx.NUMBER_WORDS)})\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", _one_or_other),
     # "20 m to 40 m", "20m-40m": one unit for both ends, "20 to 40 m"
     (rf"(\d+(?:\.\d+)?)\s*({_UNITS})\s*(-|–|to\b|and\b)\s*(\d+(?:\.\d+)?)\s*\2\b",
      r"\1 \3 \4 \2"),

@@ -1785,6 +1785,11 @@ def test_tags_and_fields_as_typed_in_gis(typed: str, meant: str) -> None:
      "grounded: building with water (<= 20 m) with at least 3 car (<= 5 m)"),
     ("buildings with a garden and no more than 1 car",
      "grounded: building with vegetation (<= 5 m) with fewer than 2 car (<= 5 m)"),
+    # two counts in order, a handful (they went whole)
+    ("buildings with one or two cars nearby",
+     "grounded: building near between 1 and 2 car (<= 10 m)"),
+    ("parking lots with a handful of cars",
+     "grounded: parking lot with between 2 and 5 car (<= 3 m)"),
     # a distance after "and" stays the target's
     ("buildings near the road and at least 20 m from the river",
      "grounded: building near road (<= 20 m) more than 20 m from water"),
