@@ -544,7 +544,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("on", "the", "side", "of"): "next_to", ("close", "to"): "near", ("near",): "near",
     ("nearby",): "near", ("near", "to"): "near", ("around",): "near", ("nr",): "near",
     ("far", "from"): "far", ("away", "from"): "far", ("far", "away", "from"): "far",
-    ("distant", "from"): "far", ("remote", "from"): "far",
+    ("distant", "from"): "far", ("remote", "from"): "far", ("far", "removed", "from"): "far",
     ("nearby", "to"): "near",
     ("surrounded", "by"): "surrounded", ("between",): "between", ("in", "between"): "between",
     # in the midst of them: "the house among the trees", "buildings enclosed by trees"
@@ -846,7 +846,7 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     # degrees the relations and attributes already hold in their own sense: "completely
     # surrounded by", "fully inside", "fairly large" is large; "too close to the river" near it
     "quite", "rather", "too", "fairly", "relatively", "reasonably", "pretty", "completely", "fully",
-    "entirely", "totally", "wholly", "clearly"})
+    "entirely", "totally", "wholly", "clearly", "whatsoever"})
 # "anything red", "everything within 50 m of the river", "objects on the road": every object
 # the model knows (one umbrella category per group, :attr:`Vocabulary.every_object`); after a
 # category name ("vehicle objects") only a filler

@@ -1096,6 +1096,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_AREAS})\s+(?:without|with\s+no|free\s+of|clear\s+of|"
      r"devoid\s+of|not\s+covered\s+by|not\s+covered\s+with|uncovered\s+by)\s+",
      " everything except "),
+    # "areas that are not buildings": everything except them
+    (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_AREAS})\s+(?:that|which)\s+(?:is|are)\s+not\s+"
+     rf"(?=(?:an?\s+)?(?:{_ANY_NAMES})(?:e?s)?\s*$)", " everything except "),
     # "areas covered by trees", "land overgrown with grass", "tree-covered areas": the cover
     # itself, which the model segments
     (rf"\b(?:{_DETERMINER}\s+)?(?:{_GROUND}|land)\s+(?:that\s+(?:is|are)\s+|which\s+(?:is|are)\s+)?"

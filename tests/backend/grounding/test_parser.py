@@ -544,6 +544,9 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("buildings not in flooded areas", "buildings not touching the water"),
     ("inundated areas", "water"), ("the flood extent", "water"),
     ("buildings too close to the river", "buildings near the river"),
+    ("areas that are not buildings", "everything except buildings"),   # they went whole
+    ("buildings far removed from the road", "buildings far from the road"),
+    ("buildings with no trees whatsoever", "buildings without trees"),
     ("buildings that are located next to the largest one",
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
