@@ -1390,22 +1390,28 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bsemi[- ]?detached\b", " semidetached "), (r"\bfree[- ]standing\b", " freestanding "),
     (r"\b(?:row|town)[- ]?(house|houses|home|homes)\b", r" terraced \1 "),
     # "densely built houses", "sparsely populated areas": dense, sparse
-    (r"\b(dense|sparse)ly(?:[\s-]+(?:packed|populated|settled|placed|distributed|spaced|"
-     r"built(?![\s-]up)))?\b", r" \1 "),
+    (r"\b(dense|sparse)ly(?![\s-]+packed\s+together\b)(?:[\s-]+(?:packed|populated|settled|"
+     r"placed|distributed|spaced|built(?![\s-]up)))?\b", r" \1 "),
     (r"\b(?:widely|loosely) (?:spaced|scattered|spread)\b", " sparse "),
     # "tree rows", "house clusters", "car queues": groups of them
     (rf"\b(?=[^\W\d_]+\s+(?:{'|'.join(sorted(lx.GROUP_NOUNS))})\b)({_NAMES})\s+"
      rf"({'|'.join(sorted(lx.GROUP_NOUNS))})\b", r" \2 of \1 "),
     # "houses close together", "cars packed together": near each other
-    (r"\b(?:close|closely|packed|clustered|near|bunched|parked|grouped|standing|sitting|"
-     r"gathered|huddled|clumped|lumped) together\b", " close to each other "),
+    (r"\b(?:(?:densely|tightly)\s+)?(?:close|closely|packed|clustered|near|bunched|parked|"
+     r"grouped|standing|sitting|gathered|huddled|clumped|lumped) together\b",
+     " close to each other "),
     # "5 or more cars close together", "at least three houses close to each other": groups of
     # that many ("3 cars parked together": at least 3 too, as "a group of 3" is)
     (rf"(?<!\bof )\b(?:at\s+least\s+)?(\d+|{_either(lx.NUMBER_WORDS)})(?:\s+or\s+more)?\s+"
      rf"((?:{_NAMES})(?:e?s)?)\s+(?:that\s+are\s+|which\s+are\s+)?close\s+to\s+each\s+other\b",
      r" groups of at least \1 \2 "),
     (r"\bside\s+by\s+side\b", " next to each other "),   # "cars parked side by side"
-    (r"\bbumper[\s-]+to[\s-]+bumper\b", " close to each other "),   # a queue
+    (r"\b(?:bumper[\s-]+to[\s-]+bumper|nose[\s-]+to[\s-]+tail)\b", " close to each other "),
+    # "houses spread out", "trees spaced out": far from each other
+    (r"\b(?:spread|spaced)\s+out\b", " far from each other "),
+    # "buildings back to back", "back-to-back houses": touching each other (terraced)
+    (rf"\bback[\s-]+to[\s-]+back\s+((?:{_NAMES})(?:e?s)?)\b", r" \1 touching each other "),
+    (r"\bback[\s-]+to[\s-]+back\b", " touching each other "),
     (r"\bin\s+(?:a\s+)?single[\s-]+file\b", " in a row "),   # "trucks in single file"
     # "the sharp bend", "a hairpin bend": a bend is sharp (relations.bends)
     (r"\b(?:sharp|tight|blind|hairpin)\s+(?=(?:bends?|curves?)\b)", " "),

@@ -547,6 +547,12 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("areas that are not buildings", "everything except buildings"),   # they went whole
     ("buildings far removed from the road", "buildings far from the road"),
     ("buildings with no trees whatsoever", "buildings without trees"),
+    # how objects of a kind lie together (they went whole)
+    ("cars parked nose to tail", "cars parked bumper to bumper"),
+    ("buildings back to back", "buildings touching each other"),
+    ("back-to-back houses", "houses touching each other"),
+    ("houses spread out", "houses far from each other"),
+    ("buildings densely packed together", "buildings close together"),
     ("buildings that are located next to the largest one",
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
