@@ -66,7 +66,8 @@ _SIZE_NOUNS = _either(lx.SIZE_NOUNS)
 #: "the left building": (the part of the image, the rank) the side word names
 _SIDE_OF = {"left": ("left", "westernmost"), "right": ("right", "easternmost"),
             "upper": ("top", "northernmost"), "lower": ("bottom", "southernmost")}
-_EXAMPLES = r"(?:such\s+as|like|including|incl\.?|e\.?g\.?|for\s+(?:example|instance))"
+_EXAMPLES = (r"(?:such\s+as|like|including|incl\.?|e\.?g\.?|i\.?e\.?|namely|for\s+"
+             r"(?:example|instance))")
 _GENERIC_PLURALS = "objects|things|features|something|anything"
 #: the words a measure follows in a comparison ("vehicles under 6 m long"): not one before a
 #: name ("6 m long trucks")
@@ -1571,6 +1572,9 @@ def tokenize(text: str) -> List[str]:
     text = re.sub(r"(?<![\d.])(\d{1,6})/([1-9]\d{0,5})(?![\d.])",   # "1/2 km": a fraction
                   lambda m: f"{int(m.group(1)) / int(m.group(2)):g}", text)
     text = text.replace("/", " or ").replace(";", ",")
+    # a full stop between sentences ("cars on the road. trucks too."): a comma (abbreviations
+    # were read by the rewrites: "e.g.", "St.", "approx.")
+    text = re.sub(r"(?<=[^\W\d_]{2})\.\s+(?=[^\W\d_])", " , ", text)
     text = text.replace("|", " or ")
     text = re.sub(r"(?<![\d+])\s*\+", " and ", text)
     text = lx.normalise(text).replace("’", "'")

@@ -553,6 +553,10 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("back-to-back houses", "houses touching each other"),
     ("houses spread out", "houses far from each other"),
     ("buildings densely packed together", "buildings close together"),
+    # a full stop between sentences is a comma ("trucks too" was an anchor of the cars);
+    # "i.e." introduces what the name is, as "e.g." does
+    ("cars on the road. Trucks on the bridge.", "cars on the road, trucks on the bridge"),
+    ("buildings i.e. houses near the river", "buildings near the river"),
     ("buildings that are located next to the largest one",
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
