@@ -212,11 +212,9 @@ class _Parser(AnchorRules):
         while self.word(item) in lx.NEGATION_WORDS - {"without"}:   # "not with a pool and a
             item += 1                                                  # garden": neither
         counted = nxt is not None and _number(nxt) is not None   # "and 2 cars"
-        if self.word(item) in lx.HAVING_WORDS and any(   # "and at least 10 cars": a count of
-                tuple(self.t[self.i + 1:self.i + 1 + len(p)]) == p   # them had, which no new
-                and _number(self.word(self.i + 1 + len(p)) or "") is not None   # object starts
-                and self.category_found_at(2 + len(p)) is not None for p in lx.COUNT_BEFORE):
-            return True
+        if self.word(item) in lx.HAVING_WORDS and \
+                self.trial(self.anchor_quantity, self.i + 1)[0] is not None:
+            return True   # "and at least 10 cars": a count of them had (no new object starts so)
         return self.word(item) in lx.HAVING_WORDS and (
             nxt in ("a", "an") or roof or counted or bare_end) and self.new_object_follows()
 

@@ -39,13 +39,12 @@ class RelationRules(QuantityRules):
         river", "and near the river", "and within 50 m of the lake"), which the target
         keeps; else a new object follows ("cars and trucks"). "and on/in ..." stays a new
         reading: "on the road and in the parking lot" most often means either."""
-        rest = tuple(self.t[self.after_fillers(self.i + 1):][:5])
+        start = self.after_fillers(self.i + 1)
+        rest = tuple(self.t[start:][:4])
         if not rest:
             return False
-        counted = next((k for k, w in enumerate(rest) if _number(w) is not None), None)
-        if rest[0] in _METRIC_STARTS and counted is not None and \
-                rest[counted + 1:counted + 2] not in [(u,) for u in lx.UNITS_M]:
-            return False   # "and at least 10 cars": a count of one more thing had, no distance
+        if rest[0] in _METRIC_STARTS and self.trial(self.anchor_quantity, start)[0] is not None:
+            return False   # "and at least 10 cars": a count of objects, no distance
         elided = len(rest) > 2 and _number(rest[0]) is not None and rest[1] in lx.UNITS_M \
             and rest[2] in ("of", "from")   # "within 5 m of X and 10 m of Y"
         return (rest[0] in lx.NEGATION_WORDS - {"without"} or rest[0] in lx.TOUCH_WORDS

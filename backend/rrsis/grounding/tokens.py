@@ -413,8 +413,8 @@ _VERB_FORMS: Dict[str, str] = {
 
 #: words said of the objects that are read before their name only: how many vehicles a lot
 #: or a road holds, how the others of its kind lie around an object
-_BEFORE_THE_NAME = "empty|unoccupied|full|busy|crowded|congested|isolated|solitary|clustered|" \
-    "terraced|detached|semidetached"
+_BEFORE_THE_NAME = ("empty|unoccupied|full|busy|crowded|congested|isolated|solitary|clustered|"
+                    "terraced|detached|semidetached")
 
 
 #: a colour as typed after a name ("light grey", "red"): :data:`REWRITES` make it a postmodifier
