@@ -935,6 +935,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
     (rf"\b(?:{_MOVING})\s+(?=(?:on|along|in|across|through|over|down|up|towards?|into|"
      r"onto|at|near|next|beside|(?:north|south|east|west)\w*\s+of)\b)", " "),
+    # "cars exiting the parking lot", "trucks entering the highway": near it ("leaving" is
+    # no such word: "leaving out the small ones")
+    (r"\b(?:exiting|entering|approaching)\s+(?=(?:the|a|an|this)\s)", " near "),
     # "roads (running, passing) through the town", "a river flowing through the village": in
     # it (a settlement is its buildings; "through the forest" crosses it)
     (r"\b(?:(?:running|runs|run|going|goes|passing|passes|cutting|leading|flowing|flows|"

@@ -557,6 +557,9 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     # "i.e." introduces what the name is, as "e.g." does
     ("cars on the road. Trucks on the bridge.", "cars on the road, trucks on the bridge"),
     ("buildings i.e. houses near the river", "buildings near the river"),
+    # entering, exiting, approaching: near it, the motion said (they went whole)
+    ("cars entering the highway", "cars moving near the highway"),
+    ("trucks exiting the parking lot", "trucks moving near the parking lot"),
     ("buildings that are located next to the largest one",
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
