@@ -447,6 +447,14 @@ def _one_or_other(m: "re.Match[str]") -> str:
     return f" {m.group(1)} between {low} and {high} " if low < high else m.group(0)
 
 
+def _outside_a_building(m: "re.Match[str]") -> str:
+    """"outside the house" after objects no building holds (cars, trees: the first named)
+    -> " next to "; as typed after buildings, or where no name comes before."""
+    first = re.search(rf"\b((?:{_ANY_NAMES})(?:e?s)?)\b", m.string[:m.start()], re.I)
+    named = lx.BASE_VOCABULARY.category_named(first.group(1)) if first else None
+    return m.group(0) if named is None or lx.group_of(named) == "building" else " next to "
+
+
 def _neighbours(m: "re.Match[str]") -> str:
     """"... and its neighbours": " and the buildings next to it", the objects first named
     (the ones "its" stands for: "the building closest to the river and its neighbours" are
@@ -935,6 +943,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
     (rf"\b(?:{_MOVING})\s+(?=(?:on|along|in|across|through|over|down|up|towards?|into|"
      r"onto|at|near|next|beside|(?:north|south|east|west)\w*\s+of)\b)", " "),
+    # "cars parked outside the house", "trees outside the school": next to it (from above,
+    # only a building stands in one: "buildings outside the compound" stay not in it)
+    (rf"\boutside\s+(?:of\s+)?(?=(?:the|a|an|this|that)\s+(?:building|{_BUILDING_NAMES})"
+     rf"(?:e?s)?\b)", _outside_a_building),
     # "cars exiting the parking lot", "trucks entering the highway": near it ("leaving" is
     # no such word: "leaving out the small ones")
     (r"\b(?:exiting|entering|approaching)\s+(?=(?:the|a|an|this)\s)", " near "),

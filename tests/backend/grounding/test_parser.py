@@ -560,6 +560,12 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     # entering, exiting, approaching: near it, the motion said (they went whole)
     ("cars entering the highway", "cars moving near the highway"),
     ("trucks exiting the parking lot", "trucks moving near the parking lot"),
+    # outside a building is beside it for what no building holds (it was every car but
+    # those on the roof); a building outside another stays not on it
+    ("cars parked outside the building", "cars next to the building"),
+    ("trees outside of the hospital", "trees next to the hospital"),
+    ("sheds outside the largest building", "sheds not on the largest building"),
+    ("cars outside the parking lot", "cars not in the parking lot"),
     ("buildings that are located next to the largest one",
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
