@@ -29,8 +29,8 @@ _COMPARED = ((("closer", "to"), "closer"), (("nearer", "to"), "closer"), (("near
 
 
 #: what "buildings on the road" is read as
-ON_A_STREET_NOTE = ("'on' a road or a river read as along it, as an address says it ('houses "
-                    "on the street'); 'overlapping the road' asks for those over it")
+ON_A_STREET_NOTE = ("'on' ('in') a road or a river read as along it, as an address says it "
+                    "('houses on the street'); 'overlapping the road' asks for those over it")
 
 
 class RelationRules(QuantityRules):
@@ -132,11 +132,13 @@ class RelationRules(QuantityRules):
                         # "buildings at the intersection": at its corners; "cars at the
                         # school": beside it, not on its roof; "houses on dead-end streets"
                         kind = "next_to"
-                    elif phrase == ("on",) and set(groups) == {"building"} and anchor_groups \
-                            and anchor_groups <= {"road", "water"} and not anchor.part:
-                        # "houses on the street", "the hotels on the river": as an address
-                        # says it, beside it (the road's or the river's mask stops at them);
-                        # a part found in a mask is no address ("houses on the island")
+                    elif set(groups) == {"building"} and anchor_groups and not anchor.part \
+                            and (phrase == ("on",) and anchor_groups <= {"road", "water"}
+                                 or phrase == ("in",) and anchor.categories == ("road",)):
+                        # "houses on the street", "the hotels on the river", "the houses in
+                        # Elm Street": as an address says it, beside it (the road's or the
+                        # river's mask stops at them); a part found in a mask is no address
+                        # ("houses on the island")
                         kind = "along"
                         self.say(ON_A_STREET_NOTE)
                     if lx.SHADE_WORDS & set(phrase) and not all(

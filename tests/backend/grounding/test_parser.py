@@ -566,6 +566,8 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("trees outside of the hospital", "trees next to the hospital"),
     ("sheds outside the largest building", "sheds not on the largest building"),
     ("cars outside the parking lot", "cars not in the parking lot"),
+    # "in" a street is an address, as "on" it is (it was on the road's mask)
+    ("the houses in Elm Street", "houses on the street"),
     ("buildings that are located next to the largest one",
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
@@ -1555,6 +1557,7 @@ def test_phrases_stacked_around_the_objects(text: str, summary: str) -> None:
     ("cars occupying the parking lot", "grounded: car on parking lot"),
     ("trees at the road's edge", "grounded: tree next to road (<= 5 m)"),
     ("cars at the water's edge", "grounded: car along water (<= 20 m)"),
+    ("houses in the parking lot", "grounded: building on parking lot"),   # a lot is no address
     ("buildings with frontage on the main road", "grounded: building next to road (<= 10 m)"),
     ("buildings with road frontage", "grounded: building next to road (<= 10 m)"),
     # a verb of place in the present after "that": its form after a name (they went whole)
