@@ -91,7 +91,9 @@ CATEGORIES: Tuple[Category, ...] = (
     # vehicle, and the model's vehicles are what it finds
     Category("vehicle", "vehicles", ("vehicle", "motor vehicle", "tractor", "farm vehicle",
                                      "construction vehicle", "excavator", "bulldozer",
-                                     "digger", "veh"), "vehicle"),
+                                     "digger", "veh", "emergency vehicle", "military vehicle",
+                                     "service vehicle", "utility vehicle",
+                                     "delivery vehicle"), "vehicle"),
     Category("car", "cars", ("car", "automobile", "motorcar", "auto", "passenger car", "sedan",
                              "taxi", "suv", "hatchback", "cab", "jeep", "police car", "patrol car",
                              "sports car", "station wagon", "estate car", "limousine",

@@ -1796,6 +1796,8 @@ def test_objects_in_their_own_kind_go_whole_and_tree_kinds_are_said() -> None:
     ("cars at the interchange", "cars at the junction"), ("strip malls", "buildings"),
     ("allotments", "vegetation"), ("community gardens", "vegetation"),
     ("baseball fields", "sports fields"), ("the athletic field", "the sports field"),
+    ("emergency vehicles", "vehicles"), ("delivery vehicles near the warehouse",
+                                         "vehicles near the warehouse"),
 ])
 def test_tags_and_fields_as_typed_in_gis(typed: str, meant: str) -> None:
     assert parse(typed).summary() == parse(meant).summary()
