@@ -943,6 +943,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
     (rf"\b(?:{_MOVING})\s+(?=(?:on|along|in|across|through|over|down|up|towards?|into|"
      r"onto|at|near|next|beside|(?:north|south|east|west)\w*\s+of)\b)", " "),
+    # "the trees of the park", "cars of the parking lot", "the roads of the town": in it (a
+    # building's: "the buildings of the hospital", read below, are beside it)
+    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+of\s+(?=(?:the|this|that)\s+(?:[^\W\d_]+\s+)?"
+     r"(?:park|garden|forest|woods?|woodland|field|farm|orchard|plantation|parking\s+lot|"
+     r"car\s+park|town|village|city|suburb|neighbou?rhood)s?\b)", r"\1 in "),
     # "cars parked outside the house", "trees outside the school": next to it (from above,
     # only a building stands in one: "buildings outside the compound" stay not in it)
     (rf"\boutside\s+(?:of\s+)?(?=(?:the|a|an|this|that)\s+(?:building|{_BUILDING_NAMES})"

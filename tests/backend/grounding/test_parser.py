@@ -568,6 +568,10 @@ def test_a_roof_or_a_crown_measured_is_the_object(expression: str, same_as: str)
     ("cars outside the parking lot", "cars not in the parking lot"),
     # "in" a street is an address, as "on" it is (it was on the road's mask)
     ("the houses in Elm Street", "houses on the street"),
+    # "of" an area is in it (they went whole)
+    ("the trees of the park", "the trees in the park"),
+    ("cars of the parking lot", "cars in the parking lot"),
+    ("the roads of the town", "the roads in the town"),
     ("buildings that are located next to the largest one",
      "buildings next to the largest one"),
     ("islands that are in the river", "islands in the river"),   # it was also on the water
