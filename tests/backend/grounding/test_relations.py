@@ -1527,7 +1527,7 @@ def test_a_neighbour_is_another_of_its_kind() -> None:
 def test_of_a_building_is_beside_it_as_its_own_is() -> None:
     """"the garden of the largest house", "the parking lot of the school": next to that
     building, as "its garden" is (they went to the model whole); "of" before anything but a
-    building is no owner ("the trees of the park" still goes whole)."""
+    building is no owner: "the trees of the park" are in it, not beside it."""
     houses = [box(0, 0, 20, 20), box(60, 0, 66, 6)]                 # 400 m2 and 36 m2
     gardens = [box(22, 0, 32, 10), box(68, 0, 74, 6), box(40, 60, 50, 70)]
     scene = Scene({"building": houses, "vegetation": gardens}, (0, 0, 100, 100))
@@ -1538,7 +1538,7 @@ def test_of_a_building_is_beside_it_as_its_own_is() -> None:
     assert picked("the garden of the largest house") == [0]
     assert picked("the gardens of the houses") == [0, 1]
     assert picked("the garden of the smallest building") == [1]
-    assert parse("the trees of the park").mode == "end_to_end"
+    assert parse("the trees of the park").summary() == parse("the trees in the park").summary()
 
 
 def test_a_strip_is_straight_when_its_middle_strays_by_its_width_at_most() -> None:
