@@ -447,11 +447,18 @@ def _one_or_other(m: "re.Match[str]") -> str:
     return f" {m.group(1)} between {low} and {high} " if low < high else m.group(0)
 
 
+def _first_name(m: "re.Match[str]") -> Optional[str]:
+    """The first name typed before the match: the objects asked for, which "its" and "they"
+    stand for ("the building closest to the river and its neighbours"); None if none."""
+    first = re.search(rf"\b((?:{_ANY_NAMES})(?:e?s)?)\b", m.string[:m.start()], re.I)
+    return first.group(1) if first else None
+
+
 def _outside_a_building(m: "re.Match[str]") -> str:
     """"outside the house" after objects no building holds (cars, trees: the first named)
     -> " next to "; as typed after buildings, or where no name comes before."""
-    first = re.search(rf"\b((?:{_ANY_NAMES})(?:e?s)?)\b", m.string[:m.start()], re.I)
-    named = lx.BASE_VOCABULARY.category_named(first.group(1)) if first else None
+    first = _first_name(m)
+    named = lx.BASE_VOCABULARY.category_named(first) if first else None
     return m.group(0) if named is None or lx.group_of(named) == "building" else " next to "
 
 
@@ -459,10 +466,10 @@ def _neighbours(m: "re.Match[str]") -> str:
     """"... and its neighbours": " and the buildings next to it", the objects first named
     (the ones "its" stands for: "the building closest to the river and its neighbours" are
     buildings); the words as they were where no name comes before."""
-    first = re.search(rf"\b((?:{_ANY_NAMES})(?:e?s)?)\b", m.string[:m.start()], re.I)
+    first = _first_name(m)
     if first is None:
         return m.group(0)
-    return f" and the {first.group(1)} next to {'it' if m.group(1).lower() == 'its' else 'them'} "
+    return f" and the {first} next to {'it' if m.group(1).lower() == 'its' else 'them'} "
 
 
 def _name_again(m: "re.Match[str]") -> str:
@@ -949,7 +956,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:park|garden|forest|woods?|woodland|field|farm|orchard|plantation|parking\s+lot|"
      r"car\s+park|town|village|city|suburb|neighbou?rhood)s?\b)", r"\1 in "),
     # "cars parked outside the house", "trees outside the school": next to it (from above,
-    # only a building stands in one: "buildings outside the compound" stay not in it)
+    # only a building stands in one: "sheds outside the largest building" stay not on it)
     (rf"\boutside\s+(?:of\s+)?(?=(?:the|a|an|this|that)\s+(?:building|{_BUILDING_NAMES})"
      rf"(?:e?s)?\b)", _outside_a_building),
     # "cars exiting the parking lot", "trucks entering the highway": near it ("leaving" is
