@@ -840,8 +840,8 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "where", "get", "give", "list", "what", "arranged", "placed", "positioned",
     "ones", "but", "either", "both", "individual", "for",
     # hedges, which ask for the same thing less firmly: "slightly larger than average",
-    # "somewhat near the road", "fairly small houses"
-    "slightly", "somewhat", "fairly", "relatively", "comparatively", "moderately",
+    # "somewhat near the road", "fairly small houses" ("fairly", "relatively" below)
+    "slightly", "somewhat", "comparatively", "moderately",
     # a count is asked: every answer is a count of its objects ("how many cars", "count the
     # buildings", "the number of trees")
     "count", "how", "many", "number", "total",

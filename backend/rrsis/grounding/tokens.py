@@ -123,7 +123,9 @@ def _examples(m: "re.Match[str]") -> str:
     if n == 0:
         return m.group(0)
     return f" {words[:n] if generic else name} {rest}"
-_UNITS = _either({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p), "percent"})
+#: the words of a unit of length or area ("m", "metres", "sq", "hectares", "acres", "ft²")
+_MEASURE_UNITS = frozenset({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p)})
+_UNITS = _either(_MEASURE_UNITS | {"percent"})
 _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
                            for n in c.names if " " not in n and n != "building"})
 _USES = _either(lx.BUILDING_USES)
@@ -502,10 +504,8 @@ _NUMBER_RUN = (r"\b(?:" + "|".join([*_UNIT_WORDS, *_TEN_WORDS, "hundred", "thous
                    [*_UNIT_WORDS, *_TEN_WORDS, "hundred", "thousand"]) + r"))*\b")
 
 
-#: a unit of length or area right after a number ("twenty metres", "fifty m2")
-_UNIT_AFTER = re.compile(r"\s*(?:sq(?:uare)?\s+)?(?:" + "|".join(
-    sorted((re.escape(u) for u in lx.UNITS_M), key=len, reverse=True))
-    + r"|ha|hectares?|acres?|m²|km²|ft²|sqm)\b", re.I)
+#: a unit of length or area right after a number ("twenty metres", "fifty square metres")
+_UNIT_AFTER = re.compile(rf"\s*(?:{_either(_MEASURE_UNITS)})\b", re.I)
 
 
 def _spelled_number(m: "re.Match[str]") -> str:
@@ -1542,10 +1542,11 @@ _LEFT_OUT_THE = re.compile(
 
 
 def _prepared(text: str) -> str:
-    """``text`` as :data:`REWRITES` read it: :func:`trimmed`, "%" a word, "&" and "@" the
-    words they stand for ("trees @ the roadside", "red cars & white ones"), and no comma
-    before a clause: "houses, with red roofs", "cars, that are white" and "cars, but only
-    those on the road" say what the objects before it are, never more objects."""
+    """``text`` as :data:`REWRITES` read it: :func:`trimmed`, "%" a word, "the" put back
+    where a phrase has it (:data:`_LEFT_OUT_THE`), no comma before a clause ("houses, with
+    red roofs", "cars, that are white" and "cars, but only those on the road" say what the
+    objects before it are, never more objects), and "&" and "@" the words they stand for
+    ("trees @ the roadside", "red cars & white ones")."""
     text = re.sub(r"%|\bper\s+cent\b", " percent ", trimmed(text).replace("’", "'"),
                   flags=re.I)
     text = _LEFT_OUT_THE.sub(r"\1 the ", text)
