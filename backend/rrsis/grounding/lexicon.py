@@ -116,6 +116,8 @@ CATEGORIES: Tuple[Category, ...] = (
                                        "shop", "store", "factory", "barn", "garage", "school",
                                        "church", "mosque", "temple", "hospital", "office",
                                        "apartment", "apartment block", "villa", "cabin",
+                                       "housing complex", "apartment complex",
+                                       "office complex",
                                        "hangar", "shack", "kiosk", "greenhouse", "residence",
                                        "roof top", "building footprint", "settlement",
                                        "human settlement",
@@ -247,7 +249,9 @@ CATEGORIES: Tuple[Category, ...] = (
                                         # land-cover classes (LoveDA, DeepGlobe,
                                         # OpenEarthMap)
                                         "barren", "barren land", "barren ground",
-                                        "barren area", "bareland"),
+                                        "barren area", "bareland",
+                                        "exposed soil", "exposed ground", "exposed earth",
+                                        "exposed sand", "bare earth"),
              "land"),
 )
 CATEGORY_NAMES: Dict[str, str] = {n: c.name for c in CATEGORIES for n in c.names}
@@ -918,7 +922,8 @@ NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "withou
 #: motion, which one image does not show: "moving cars" go to the model whole; before a place
 #: ("cars driving on the road") the place is read, the motion noted (:data:`~.tokens.REWRITES`)
 MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "speeding",
-                "stopped", "waiting", "idling", "exiting", "entering", "approaching")
+                "stopped", "waiting", "idling", "exiting", "entering", "approaching", "queuing",
+                "queueing", "queued")
 #: the way a vehicle points: before a compass word, the axis it lies along ("cars facing
 #: north": north-south, which end is the front not told; :data:`~.tokens.REWRITES`)
 FACING_WORDS = ("facing", "faces", "face", "pointing", "points", "pointed", "headed", "heading")

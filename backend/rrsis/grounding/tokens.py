@@ -92,6 +92,11 @@ _VEHICLE_KINDS = _either({n for c in lx.CATEGORIES if c.group == "vehicle" and c
                           for n in c.names}).replace(" ", r"\s+")
 #: a determiner before the objects asked for: "the", "all the", "a", "any", "every", ...
 _DETERMINER = r"(?:the|all(?:\s+the)?|an?|any|some|every|each)"
+#: a word of a count of objects: "at least 3", "more than two", "many", "a few", "no"
+_COUNT_WORDS = r"(?:\d+|" + _either({w for phrase in [*lx.COUNT_BEFORE, *lx.COUNT_AFTER,
+                                                     *lx.VAGUE_COUNTS] for w in " ".join(
+    phrase).split()} | {*lx.EXACT_COUNT_WORDS, *lx.NUMBER_WORDS, "no", "none", "any",
+                        "some", "between", "and"}) + ")"
 #: another of an object's own kind: "each other", "another building", "a neighbouring house"
 _ANOTHER = (r"(?:each\s+other|one\s+another|(?:an)?other\s+(?:buildings?|houses?)|"
             r"(?:a|the)\s+(?:neighbou?ring\s+(?:building|house)|neighbou?r))\b")
@@ -474,6 +479,13 @@ def _neighbours(m: "re.Match[str]") -> str:
     return f" and the {first} next to {'it' if m.group(1).lower() == 'its' else 'them'} "
 
 
+def _neighbours_had(m: "re.Match[str]") -> str:
+    """"with 3 neighbours" -> " with 3 buildings" (the objects first named); the words as
+    they were where no name comes before."""
+    first = _first_name(m)
+    return m.group(0) if first is None else f" {m.group(1)}{first} "
+
+
 def _name_again(m: "re.Match[str]") -> str:
     """"buildings next to the largest one": the name before "the largest one" (one to five
     words before it, none a name, "and", "except", ...) in the place of "one", singular, or
@@ -841,8 +853,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:have|has|having)\s+no\b(?!\s+(?:more|fewer|less)\b)", " with no "),
     (r"\b(?:lacking|free\s+of|clear\s+of|devoid\s+of)\b", " without "),
     # "outside a 50 m buffer of the road": more than 50 m from it
-    (r"\boutside\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+buffer\s+"
-     r"(?:around|of|from|along)\b", r" more than \1 from "),
+    (r"\boutside\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+(?:buffer|zone|strip|"
+     r"corridor|band|belt)\s+(?:around|of|from|along|alongside|beside|next\s+to)\b",
+     r" more than \1 from "),
     # "in the riparian zone (buffer, corridor)": along the river; "within the 30 m riparian
     # buffer": within 30 m of it
     (r"\b(?:in|within|inside)\s+(?:the|a)\s+(?:(\d+(?:\.\d+)?\s*-?\s*[^\W\d_]+)\s+)?riparian\s+"
@@ -927,13 +940,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"|in\s+(?:descending\s+|ascending\s+)?order\s+of\s+(?:area|size|length|width)"
      r"|from\s+(?:the\s+)?(?:largest|biggest|smallest)\s+to\s+(?:the\s+)?(?:smallest|largest|"
      r"biggest))\b|,\s*(?:the\s+)?(?:largest|biggest|smallest)\s+first\s*[.!?]*\s*$", " "),
-    # "in a 100 m buffer around the river", "within the 50 m buffer of the road": within it;
+    # "in a 100 m buffer around the river", "within the 50 m buffer of the road", "in the
+    # 100 m zone (strip, corridor, band) along the river": within it;
     # "overlapping with", "intersects with": overlapping, intersects
     (r"\b(?:in|inside|within)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
-     r"(?:buffer|radius)(?:\s+zone)?\s+(?:around|of|from|along)\b", r" within \1 \2 of "),
+     r"(?:buffer|radius|zone|strip|corridor|band|belt)(?:\s+zone)?\s+(?:around|of|from|along|"
+     r"alongside|beside|next\s+to)\b", r" within \1 \2 of "),
     (r"\b(?:with)?in\s+a\s+radius\s+of\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
      r"(?:around|of|from)\b", r" within \1 \2 of "),   # "in a radius of 20 m around the house"
     (r"\b(overlap(?:s|ping)?|intersect(?:s|ing)?)\s+with\b", r" \1 "),
+    # "grass cover", "canopy cover", "water coverage": the grass, the canopy, the water (a
+    # singular name: "trees cover the road" is a verb)
+    (rf"\b({_NAMES})\s+cover(?:age)?\b(?!\s+(?:the|an?|of|it|them)\b)", r" \1 "),
     # "right next to", "directly north of", "just south of", "immediately behind": the
     # relation itself
     (r"(?<!the )\b(?:directly|immediately|just|right|straight)\s+(?=(?:next\s+to|beside|"
@@ -1072,6 +1090,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bevery\s+single\b", " every "), (r"(?<=[^\W\d_])\s+plus\s+(?=[^\W\d_])", " and "),
     # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
     # smallest share
+    # "in the top quartile (decile) by size": the largest 25 (10) percent
+    (r"\b(top|bottom|upper|lower)\s+(quartile|quintile|decile|tercile)\b",
+     lambda m: f" {'top' if m.group(1).lower() in ('top', 'upper') else 'bottom'} "
+               f"{dict(quartile=25, quintile=20, decile=10, tercile=33)[m.group(2).lower()]} "
+               "percent "),
     (r"\b(top|bottom)\s+(\d+(?:\.\d+)?\s+percent)\b",
      lambda m: f" {'largest' if m.group(1).lower() == 'top' else 'smallest'} {m.group(2)} "),
     # "above the median size": the largest half ("not above" it: the smallest)
@@ -1084,9 +1107,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(percent(?:\s+of(?:\s+the)?\s+[^\W\d_]+)?)\s+by\s+(?:area|size|footprint)\b", r" \1 "),
     # "houses at the forest edge", "on the road margin": at the edge of it ("the water's
     # edge" is the waterfront: along it)
-    (rf"\b(on|at|along)\s+the\s+((?:{_NAMES})s?)(?:(?<!water)(?:'s|’s))?\s+(edge|fringe|"
-     rf"margin)s?\b",
+    (rf"\b(on|at|along|near|to|of|from|by|beside)\s+the\s+((?:{_NAMES})s?)"
+     rf"(?:(?<!water)(?:'s|’s))?\s+(edge|fringe|margin|boundary|border|perimeter)s?\b",
      r" \1 the edge of the \2 "),
+    # "near the edge of the forest", "within 50 m of the boundary of the park": of the forest
+    # (the distance to an area from outside it is the distance to its edge); "at the edge of"
+    # is read by the grammar, "the edge of the image" is a part of it
+    (rf"\b(near|to|of|from|by|beside)\s+the\s+(?:edge|fringe|margin|boundary|border|"
+     rf"perimeter)s?\s+of\s+(?:the\s+)?(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 the "),
     # "trees on the median strip", "in the median of the road", "the central reservation":
     # the middle of the road, inside its outline (after the median size above)
     (r"\b(?:on|in|along)\s+(?:the\s+|a\s+)?(?:median|central\s+reservation)s?\s+of\b",
@@ -1338,6 +1366,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # neighbour is another of its kind
     (r"\b(?:(?:with|having|that have)\s+(?:no|none)|without)\s+(?:other\s+)?neighbou?rs?"
      r"\s+within\s+(\d+(?:\.\d+)?)\s*([^\W\d_]+)\b", r" more than \1 \2 from each other "),
+    # "with more than 3 neighbours within 20 m", "with many neighbours nearby", "without
+    # neighbours": the objects of its kind (the first named) had ("... with more than 3
+    # buildings within 20 m"); a count before "other" or "neighbouring" counts the same
+    # objects ("with at least 3 other buildings nearby": never itself anyway)
+    (rf"\b((?:with|having|has|have|without)\s+(?:{_COUNT_WORDS}\s+){{0,4}})(?:other\s+)?"
+     r"neighbou?rs?\b", _neighbours_had),
+    (rf"(?<!\bthe\s)\b((?:\d+|an?|no|none|any|some|many|several|few|multiple|numerous|"
+     rf"{_either(lx.NUMBER_WORDS)})\s+)(?:other|neighbou?ring|surrounding)\s+"
+     rf"(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r"\1"),
     (r"\bwhose\s+(?:nearest|closest)\s+neighbou?r\s+is\s+(more|less)\s+than\s+"
      r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+away\b",
      lambda m: f" {'more than' if m.group(1).lower() == 'more' else 'within'} {m.group(2)} "
@@ -1392,6 +1429,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bwhose\s+(?:crowns?|canop(?:y|ies))\s+(?=(?:is|are)\s+(?:the\s+)?(?:\d+\s+)?(?:largest|"
      r"biggest|smallest|widest|narrowest)\b)", " whose footprint "),
     (rf"\b({_AREA_SIZES})[- ]footprints?\b(?=\s+[^\W\d_])", r" \1 "),
+    # "buildings with an irregular shape", "of complex shape", "irregular in outline": the
+    # shape said ("complex" is irregular only of a shape: "a housing complex" is buildings)
+    (r"\bcomplex(?=[\s-]+(?:shapes?|shaped|outlines?|forms?|footprints?)\b)", "irregular"),
+    (rf"\b(?:with|having|of)\s+(?:an?\s+)?({_either(lx.SHAPE_WORDS)})\s+(?:shapes?|"
+     r"outlines?|forms?|footprints?|courses?)\b", r" that are \1 "),
+    (rf"\b({_either(lx.SHAPE_WORDS)})\s+in\s+(?:shape|outline|form|plan)\b", r" \1 "),
     # "tree-lined streets": lined with trees
     (r"\b(tree|palm)[- ]lined\s+([^\W\d_]+)", r" \2 lined with \1s "),
     # "cars parked diagonally", "angle parking": at an angle to the road, not to the grid

@@ -1831,3 +1831,47 @@ def test_tags_and_fields_as_typed_in_gis(typed: str, meant: str) -> None:
 ])
 def test_a_count_had_after_and(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # neighbours counted: of the objects first named; "other" and "neighbouring" after a
+    # count (they went whole)
+    ("buildings with more than 3 neighbours within 20 m",
+     "grounded: building within 20 m of at least 4 building"),
+    ("houses with many neighbours", "grounded: building with at least 5 building (<= 5 m)"),
+    ("trees with few neighbours", "grounded: tree with fewer than 3 tree (<= 5 m)"),
+    ("buildings without neighbours", "grounded: building without building (<= 5 m)"),
+    ("buildings with at least 3 other buildings nearby",
+     "grounded: building near at least 3 building (<= 10 m)"),
+    ("buildings within 20 m of at least three other buildings",
+     "grounded: building within 20 m of at least 3 building"),
+    ("buildings with at least 3 neighbouring buildings within 20 m",
+     "grounded: building within 20 m of at least 3 building"),
+    ("the 3 other buildings", "end to end: 'the 3 other buildings' (no object named at '3')"),
+    ("buildings larger than the cars around them", "grounded: building larger than car within "
+     "10 m"),   # "than" is no count
+    # the edge of an area: the area, from outside it (they went whole)
+    ("buildings near the forest edge", "grounded: building near tree (<= 10 m)"),
+    ("buildings within 50 m of the edge of the forest", "grounded: building within 50 m of tree"),
+    ("buildings far from the boundary of the park", "grounded: building far from vegetation "
+     "(> 20 m)"),
+    ("cars near the edge of the image", "grounded: car near the image edge (outer 10%)"),
+    # a zone, strip, corridor or band of a width along something: within it
+    ("buildings in the 100 m zone along the river", "grounded: building within 100 m of water"),
+    ("buildings in a 20 m strip along the road", "grounded: building within 20 m of road"),
+    ("buildings outside the 50 m corridor along the road",
+     "grounded: building more than 50 m from road"),
+    # cover of a kind is the kind; exposed ground is bare land; queuing is where they are
+    ("grass cover", "grounded: low vegetation"), ("canopy cover", "grounded: tree"),
+    ("exposed soil", "grounded: bare land"), ("bare earth", "grounded: bare land"),
+    ("vehicles queuing on the road", "grounded: vehicle on road"),
+    # a shape said with a noun, a quantile of sizes (they went whole)
+    ("buildings with an irregular shape", "grounded: irregular building"),
+    ("buildings of complex shape", "grounded: irregular building"),
+    ("roads with a winding course", "grounded: curved road"),
+    ("the housing complex", "grounded: building"),
+    ("buildings in the top quartile by size", "grounded: the largest 25 % building"),
+    ("buildings in the bottom decile", "grounded: the smallest 10 % building"),
+])
+def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary

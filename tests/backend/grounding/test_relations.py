@@ -1522,6 +1522,11 @@ def test_a_neighbour_is_another_of_its_kind() -> None:
     assert picked("houses whose nearest neighbour is less than 8 m away") == [0, 1]
     assert picked("houses whose nearest neighbour is more than 20 m away") == [2]
     assert picked("buildings far apart from each other") == [2]
+    # a count of them, or of "other" ones: never itself ("neighbours" went whole)
+    assert picked("houses with at least one neighbour within 10 m") == [0, 1]
+    assert picked("buildings with more than 1 neighbour within 40 m") == [1]
+    assert picked("buildings with at least 2 other buildings within 40 m") == [1]
+    assert picked("houses with no neighbours") == [2]
 
 
 def test_of_a_building_is_beside_it_as_its_own_is() -> None:
