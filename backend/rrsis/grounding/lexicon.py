@@ -992,7 +992,8 @@ BUILDING_USES: FrozenSet[str] = frozenset({
 BUILDING_USE_WORDS: Tuple[str, ...] = ("industrial", "residential", "commercial", "religious",
                                        "municipal", "agricultural", "administrative", "public",
                                        "government", "governmental", "farm", "educational",
-                                       "institutional", "civic", "office", "retail")
+                                       "institutional", "civic", "office", "retail",
+                                       "family", "multifamily")
 #: a settlement's part named by its use, a place like "the town" (:data:`SETTLEMENT_PLACES`):
 #: "cars in residential areas", "trucks in the industrial zone" are near its buildings, and
 #: the plan says the use is not seen ("residential areas" asked for are no object, said)
@@ -1001,7 +1002,7 @@ USE_PLACES: FrozenSet[Tuple[str, ...]] = frozenset(
     for place in ("area", "district", "zone", "quarter", "estate", "neighbourhood",
                   "neighborhood", "park"))
 #: the names a use adjective of :data:`BUILDING_USE_WORDS` is read before (singular)
-USE_ADJECTIVE_NOUNS: Tuple[str, ...] = ("building", "house", "structure")
+USE_ADJECTIVE_NOUNS: Tuple[str, ...] = ("building", "house", "structure", "home", "dwelling")
 #: names of a building by a status that is not seen either: read as any building, said so
 BUILDING_STATUSES: FrozenSet[str] = frozenset({"slum"})
 # a word that is a relation, negated: read as that relation with "not"

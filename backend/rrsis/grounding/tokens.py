@@ -559,12 +559,14 @@ def _below_hundred(words: List[str], i: int) -> Tuple[int, int]:
 
 def _single_ones(m: "re.Match[str]") -> str:
     """"single trees" (a plural name): isolated ones; "the single largest": the largest;
-    "a single tree" is one tree."""
+    "a single tree" is a tree ("every single tree": every one)."""
     name = m.group(1).lower()
     if lx.SIZE_WORDS.get(name, name) in lx.SIZE_RANKS:   # "the single largest building"
         return m.group(1)
     named = lx.singular(name) != name and lx.BASE_VOCABULARY.category_named(name)
-    return f"isolated {m.group(1)}" if named else m.group(0)
+    if named:
+        return f"isolated {m.group(1)}"
+    return m.group(1) if lx.BASE_VOCABULARY.category_named(name) else m.group(0)
 
 _AREAS = _either(lx.AREA_NOUNS)
 #: ground in general, not a category's name ("land" is bare land's)
@@ -719,6 +721,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # (:func:`.parser._use_notes`)
     (r"\b(?:dirt|farm|forest|earth|jeep)\s+track(s?)\b", r" dirt road\1 "),
     (rf"\b(?:{_either(lx.ROAD_CLASSES + lx.ROAD_SURFACES)})\s+(?=(?:road|street)s?\b)", " "),
+    (r"\b(?:single|multi)[- ]?(?=family\b)", " "),   # "single-family houses": a use, said
     (rf"\b(?:{_either(lx.BUILDING_USE_WORDS)})\s+(?=(?:{_either(lx.USE_ADJECTIVE_NOUNS)})s?\b)",
      " "),
     # ("industrial buildings": any building, said)
@@ -779,7 +782,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"|({_NAMES})\b)", _one_compared),
     # "single trees", "single houses": each on its own (isolated), as "solitary trees"; "the
     # single largest": the largest
-    (r"\bsingle\s+([^\W\d_]+)", _single_ones),
+    (r"(?<!\bevery\s)\bsingle\s+([^\W\d_]+)", _single_ones),
+    # "long rows of houses", "a long queue of cars": a row of them (not long ones)
+    (r"\blong\s+(?=(?:rows?|lines?|queues?|strings?|chains?)\s+of\b)", " "),
     # "NE of the building", "the SW corner": the compass point, where one must be meant
     (r"(?<![\w'’.])(n|s|e|w|ne|nw|se|sw)\.?(?=\s+(?:of\s+(?:the|a|an|any|each|every)\b"
      r"|(?:corner|part|side|quarter|quadrant|half|edge)s?\b))",

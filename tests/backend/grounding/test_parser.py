@@ -1872,6 +1872,12 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("the housing complex", "grounded: building"),
     ("buildings in the top quartile by size", "grounded: the largest 25 % building"),
     ("buildings in the bottom decile", "grounded: the smallest 10 % building"),
+    # "a single car" is a car, "every single tree" every one, "single trees" isolated ones;
+    # a long row is a row (not of long objects); single-family houses: a use, said
+    ("a single car on the road", "grounded: car on road"), ("every single tree", "grounded: tree"),
+    ("single trees", "grounded: tree far from tree (> 20 m)"),
+    ("long rows of houses", "grounded: building in a row of at least 3 building (<= 10 m apart)"),
+    ("single-family homes near the road", "grounded: building near road (<= 20 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
