@@ -151,6 +151,9 @@ _NEAR_SIDES = ("less than", "smaller than", "lower than", "under", "below", "at 
 _FAR_SIDES = ("more than", "greater than", "larger than", "higher than", "over", "above",
               "beyond", "at least")
 _DISTANCE_SIDES = _either((*_NEAR_SIDES, *_FAR_SIDES)).replace(" ", r"\s+")
+#: a comparison's sign as its words ("distance_to_road < 20 m")
+_SIDE_SIGNS = {"<": "less than", "<=": "at most", "≤": "at most", ">": "more than",
+               ">=": "at least", "≥": "at least"}
 _COLOUR_NAMES = _either(lx.COLOURS)
 _SIZES = _either({*lx.SIZE_WORDS, *lx.SHAPE_WORDS})
 
@@ -1332,14 +1335,21 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" \1 "),
     # "T-junctions", "Y-intersections": junctions
     (r"\b[ty][\s-]+(junctions?|intersections?)\b", r" \1 "),
+    # "cars with the colour red", "whose colour is white", "where color = red": red ones
+    (r"\b(?:with|of|in|where|whose|having)\s+(?:an?\s+|the\s+)?colou?r\s*(?:(?:==?|:|is|"
+     rf"equals|of)\s*)?(?=(?:(?:light|dark|pale|bright)\s+)?(?:{_COLOUR_NAMES})\b)",
+     " that are "),
     # "at a distance greater than 50 m from the river": more than 50 m from it; "with a
     # distance to the road of less than 20 m", "whose distance to the road is under 30 m":
     # within that of it
     (r"\bat\s+a\s+distance\s+(?:of\s+)?(?:(greater|larger|higher|bigger)|smaller|lower|"
      r"shorter)\s+than\b", lambda m: " more than " if m.group(1) else " less than "),
-    (rf"\b(?:with\s+an?|whose|having\s+an?)\s+distance\s+(?:to|from)\s+((?:the\s+|an?\s+)?"
-     rf"[^\W\d_]+)\s+(?:of|is|that\s+is)\s+({_DISTANCE_SIDES})\s+(\d+(?:\.\d+)?)\s*"
-     r"([^\W\d_]+)\b", lambda m: _distance_is(m.group(1), m.group(2), m.group(3), m.group(4))),
+    # (as a query is typed too: "where distance_to_road < 20 m")
+    (rf"\b(?:with(?:\s+an?)?|whose|having(?:\s+an?)?|(?:where|and)(?:\s+the)?)\s+distance[\s_]+"
+     rf"(?:to|from)[\s_]+((?:the[\s_]+|an?[\s_]+)?[^\W\d_]+)\s*(?:(?:of|is|that\s+is)\s+)?"
+     rf"({_DISTANCE_SIDES}|[<>≤≥]=?)\s*(\d+(?:\.\d+)?)\s*([^\W\d_]+)\b",
+     lambda m: _distance_is(m.group(1).replace("_", " "), _SIDE_SIGNS.get(m.group(2), m.group(2)),
+                            m.group(3), m.group(4))),
     # "at a distance of 50 m from the road": 50 m from it; "a stone's throw from": near it
     (r"\b(?:at|within)\s+a\s+distance\s+of\s+(?=(?:more|less|over|under|at|about|around|"
      r"approximately|roughly|up|no|between)\b|\d)", " "),
@@ -1597,6 +1607,7 @@ def _prepared(text: str) -> str:
     ("trees @ the roadside", "red cars & white ones")."""
     text = re.sub(r"%|\bper\s+cent\b", " percent ", trimmed(text).replace("’", "'"),
                   flags=re.I)
+    text = re.sub(r"(?<=[^\W\d_])\((e?s)\)", r"\1", text)   # "building(s)": plural
     text = _LEFT_OUT_THE.sub(r"\1 the ", text)
     text = re.sub(r"\s*,\s*(?=(?:with|without|that|which|whose|who|where|having|has|have|"
                   r"(?:but\s+)?(?:only|just)\s+(?:those|these|the))\b)", " ", text, flags=re.I)

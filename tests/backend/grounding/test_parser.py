@@ -1878,6 +1878,16 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("single trees", "grounded: tree far from tree (> 20 m)"),
     ("long rows of houses", "grounded: building in a row of at least 3 building (<= 10 m apart)"),
     ("single-family homes near the road", "grounded: building near road (<= 20 m)"),
+    # as a query or a specification is typed (they went whole)
+    ("SELECT buildings WHERE distance to road < 20 m", "grounded: building within 20 m of road"),
+    ("buildings WHERE area >= 200 AND distance_to_road <= 30 m",
+     "grounded: building over 200 m2 within 30 m of road"),
+    ("buildings with distance from the road > 50 m", "grounded: building more than 50 m from road"),
+    ("cars where colour = red", "grounded: red car"),
+    ("cars with the colour red", "grounded: red car"),
+    ("cars whose color is light blue", "grounded: light blue car"),
+    ("building(s) near road(s)", "grounded: building near road (<= 20 m)"),
+    ("bus(es)", "grounded: bus"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
