@@ -564,6 +564,8 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("lining", "both", "sides", "of"): "along", ("lining", "either", "side", "of"): "along",
     # seen from above, "in front of", "behind" and "facing" an object are beside it
     ("in", "front", "of"): "next_to", ("behind",): "next_to", ("facing",): "next_to",
+    ("at", "the", "back", "of"): "next_to", ("at", "the", "rear", "of"): "next_to",
+    ("at", "the", "front", "of"): "next_to",
     ("surrounding",): "near", ("encircling",): "near",   # "trees surrounding the building"
     # sharing a boundary with it, or facing it: "buildings that border the river"
     **dict.fromkeys([(w,) for w in ("border", "borders", "adjoining", "adjoin", "adjoins",

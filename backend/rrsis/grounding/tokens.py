@@ -1301,6 +1301,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"occupied))\s+((?:{_ROAD_NAMES})s?|{_PARKING})\b", r" the \1 with the fewest vehicles "),
     (rf"\b(?:busy|congested|crowded|packed|jammed)\s+((?:{_ROAD_NAMES})s?|{_PARKING})\b",
      r" \1 with many vehicles "),
+    # "quiet streets" have few, "deserted roads" none
+    (rf"\b(?:quiet|calm)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 with few vehicles "),
+    (rf"\b(?:deserted|vacant)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 without vehicles "),
+    # a traffic jam is vehicles in a row on the road: "a traffic jam", "cars stuck in traffic"
+    (r"^\s*(?:an?\s+|the\s+)?traffic\s+(?:jams?|congestion|queues?|tailbacks?|backups?)\b",
+     lambda m: " vehicles in a row " + ("" if re.match(r"\s+(?:on|in|along|at)\b",
+                                                      m.string[m.end():]) else "on the road ")),
+    (r"\b(?:(?:stuck|caught|waiting|queuing|queueing)\s+)?in\s+(?:an?\s+|the\s+)?"
+     r"(?:traffic\s+(?:jams?|congestion|queues?|tailbacks?|backups?)|traffic)\b(?!\s+(?:lights?|"
+     r"signals?|islands?|circles?|lanes?)\b)", " in a row on the road "),
     # "roads with no cars", "with zero cars", "with exactly 0 cars": with none, which is
     # without the one thing named ("with no pool and a garden" has the garden; "with no more
     # than 2 cars" is a count)

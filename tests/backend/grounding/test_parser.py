@@ -1888,6 +1888,15 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("cars whose color is light blue", "grounded: light blue car"),
     ("building(s) near road(s)", "grounded: building near road (<= 20 m)"),
     ("bus(es)", "grounded: bus"),
+    # traffic: a jam is vehicles in a row on the road, quiet streets have few, deserted ones
+    # none; the back (rear, front) of a building is beside it (they went whole, or "nothing")
+    ("a traffic jam", "grounded: vehicle in a row of at least 3 vehicle (<= 6 m apart) on road"),
+    ("traffic jams on the highway",
+     "grounded: vehicle in a row of at least 3 vehicle (<= 6 m apart) on road"),
+    ("cars stuck in traffic", "grounded: car in a row of at least 3 car (<= 6 m apart) on road"),
+    ("quiet streets", "grounded: road with fewer than 3 vehicle (<= 3 m)"),
+    ("deserted roads", "grounded: road without vehicle (<= 3 m)"),
+    ("cars at the back of the house", "grounded: car next to building (<= 5 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
