@@ -231,7 +231,9 @@ CATEGORIES: Tuple[Category, ...] = (
                                 "riverside", "riverbank", "river bank", "lakeside",
                                 "lakeshore", "lake shore", "waterfront", "shore", "shoreline",
                                 "coast", "coastline", "seashore", "waterline", "lakefront",
-                                "riverfront", "water's edge", "water edge"), "water"),
+                                "riverfront", "water's edge", "water edge",
+                                "puddle", "harbour", "harbor", "marina", "riverbed",
+                                "river bed"), "water"),
     Category("bare land", "bare land", ("bare land", "bare soil", "soil", "sand", "dirt",
                                         "unpaved land", "bare ground", "land", "open land",
                                         "open ground", "vacant land", "vacant lot", "vacant plot",
@@ -251,7 +253,10 @@ CATEGORIES: Tuple[Category, ...] = (
                                         "barren", "barren land", "barren ground",
                                         "barren area", "bareland",
                                         "exposed soil", "exposed ground", "exposed earth",
-                                        "exposed sand", "bare earth"),
+                                        "exposed sand", "bare earth",
+                                        # a river without water: its bed, bare
+                                        "dry riverbed", "dry river bed", "dried riverbed",
+                                        "dry river"),
              "land"),
 )
 CATEGORY_NAMES: Dict[str, str] = {n: c.name for c in CATEGORIES for n in c.names}
@@ -946,7 +951,7 @@ UNMEASURED_WORDS: Dict[str, str] = {
     **dict.fromkeys(("blocked", "impassable", "obstructed",
                      "damaged", "destroyed", "collapsed", "ruined", "burnt", "burned",
                      "abandoned", "derelict", "dead", "dying", "diseased", "healthy",
-                     "construction", "unfinished"),
+                     "construction", "unfinished", "dry", "dried", "wet"),
                     "a condition, which the grounding does not tell apart"),
     **dict.fromkeys(("new", "newly", "recent", "recently", "old", "historic"),
                     "an age, which one image does not show"),

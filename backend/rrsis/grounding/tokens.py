@@ -1195,13 +1195,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      "roadside"),
     # "on the right-hand side of the road": on its right side
     (r"\b(left|right)[\s-]+hand\s+side\b", r" \1 side "),
+    # "on the banks of the river", "along the shore of the lake", "along both banks of the
+    # river": along the river, the lake; "near the shore of the lake": near it; "the banks of
+    # the river" asked for: its edge (the water, as "the riverbank" is)
+    (r"\b(?:(on|at|along)|(near|beside|by|next\s+to|close\s+to))\s+(?:the|both|either|each)\s+"
+     r"(?:banks?|shores?|shorelines?)\s+of\b", lambda m: " along " if m.group(1) else
+     f" {m.group(2)} "),
+    (r"^\s*(?:the\s+|both\s+)?(?:banks?|shores?|shorelines?)\s+of\s+(?:the\s+|a\s+)?(?:river|lake|"
+     r"sea|canal|stream|creek|pond|reservoir|lagoon)s?\b", " the riverbank "),
     (r"\b(?:on|at|in|along) (?:(?:the|an?|any|this|that) )?(" + _EDGES + r")(?=\W|$)",
      r" along the \1 "),
     (rf"\balong the ({_SIDES})\b(?!\s+(?:{_NAMES}))",
      lambda m: f" along the {lx.SIDE_WORDS[m.group(1).lower()]} "),
-    # "on the banks of the river", "along the shore of the lake", "along both banks of the
-    # river": along the river, the lake
-    (r"\b(?:on|at|along) (?:the|both|either|each) (?:banks?|shores?) of\b", " along "),
     # "buildings with roofs larger than 100 m2", "trees whose crowns are wider than 10 m":
     # seen from above, the roof or the crown is the object, and the measure is its own
     (r"\b(?:with|that\s+have|having|whose)\s+(?:an?\s+|its\s+|their\s+)?(?:roofs?|rooftops?|"

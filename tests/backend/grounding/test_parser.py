@@ -1897,6 +1897,12 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("quiet streets", "grounded: road with fewer than 3 vehicle (<= 3 m)"),
     ("deserted roads", "grounded: road without vehicle (<= 3 m)"),
     ("cars at the back of the house", "grounded: car next to building (<= 5 m)"),
+    # the shore (banks) of the water: along it, near it, or its edge asked for; more water
+    # and a dry riverbed (they went whole, or "nothing")
+    ("trees on the shore of the lake", "grounded: tree along water (<= 10 m)"),
+    ("buildings near the shore of the lake", "grounded: building near water (<= 40 m)"),
+    ("the banks of the river", "grounded: water"), ("puddles", "grounded: water"),
+    ("the harbour", "grounded: water"), ("the dry riverbed", "grounded: bare land"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
