@@ -1306,6 +1306,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"occupied))\s+((?:{_ROAD_NAMES})s?|{_PARKING})\b", r" the \1 with the fewest vehicles "),
     (rf"\b(?:busy|congested|crowded|packed|jammed)\s+((?:{_ROAD_NAMES})s?|{_PARKING})\b",
      r" \1 with many vehicles "),
+    # "trees scattered across the field", "dotted around the park": in it ("spread out
+    # across the park": far from each other in it)
+    (r"\b(?:scattered|dotted|spread|distributed|sprinkled)\s+(?:across|around|over|in|"
+     r"throughout|about|all\s+over)\b", " in "),
+    (r"\bspread\s+out\s+(?:across|around|over|throughout|about|all\s+over)\b", " spread out in "),
     # "quiet streets" have few, "deserted roads" none
     (rf"\b(?:quiet|calm)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 with few vehicles "),
     (rf"\b(?:deserted|vacant)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 without vehicles "),

@@ -1903,6 +1903,11 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("buildings near the shore of the lake", "grounded: building near water (<= 40 m)"),
     ("the banks of the river", "grounded: water"), ("puddles", "grounded: water"),
     ("the harbour", "grounded: water"), ("the dry riverbed", "grounded: bare land"),
+    # scattered (dotted) across a place: in it; spread out across it: far apart in it; bike
+    # paths and cycle lanes (they went whole)
+    ("trees scattered across the field", "grounded: tree on vegetation"),
+    ("trees spread out across the park", "grounded: tree far from tree (> 20 m) on vegetation"),
+    ("the bike path along the river", "grounded: bikeway along water (<= 20 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
