@@ -570,14 +570,17 @@ class _Parser(AnchorRules):
         """A measure right after an anchor's name (``start``: where it begins) that no
         object of the target's can have, nor lack, and the anchor's can, put on that anchor:
         "cars near a building larger than 500 m2", "cars on roads wider than 10 m" (said);
-        else False ("cars near the road longer than 5 m" stay the cars)."""
+        so too, whatever the target's objects reach, one of a thing had ("houses with a pool
+        larger than 50 m2") or written before the anchor's name ("next to a 10 m wide road",
+        which the tokenizer writes "a road of 10 m wide"); else False ("cars near the road
+        longer than 5 m" stay the cars)."""
         def beyond(groups: Sequence[str]) -> bool:   # every group's objects smaller
             limits = [lx.LARGEST_OBJECTS.get(g) for g in groups]
             return bool(groups) and all(
                 lim is not None and a.kind in lim and a.amount is not None
                 and a.amount > lim[a.kind] for lim in limits for a in measured)
 
-        if not r.relations or not beyond(r.groups):
+        if not r.relations:
             return False
         j = start
         while j > 0 and (self.t[j - 1] in lx.FILLER_WORDS or self.t[j - 1] == ","):
@@ -588,14 +591,17 @@ class _Parser(AnchorRules):
         if not last:
             return False
         rel = r.relations[last[-1]]
-        if beyond([self.vocab.group_of(c) for c in rel.anchor.categories]):
+        own = rel.kind == "with" or rel.kind != "is" and self.t[start - 1] == "of"   # had, or
+        # said before the name (not of an exception: "non-building areas of about 500 m2")
+        if not (own or beyond(r.groups)) or \
+                beyond([self.vocab.group_of(c) for c in rel.anchor.categories]):
             return False
         anchor = replace(rel.anchor, attributes=rel.anchor.attributes + tuple(measured))
         r.relations[last[-1]] = replace(rel, anchor=anchor)
         said = ", ".join(a.text() for a in measured)
         size = {"length": "long", "width": "wide"}.get(measured[0].kind, "large")
-        self.notes.append(f"'{said}' read as the {anchor.categories[0]}'s: a {r.groups[0]} is "
-                          f"never that {size}")
+        self.notes.append(f"'{said}' read as the {anchor.categories[0]}'s: " + (
+            "said of it" if own else f"a {r.groups[0]} is never that {size}"))
         return True
 
     def finished(self, r: _Reading) -> Target:

@@ -1257,6 +1257,19 @@ def test_a_measure_no_target_reaches_is_the_anchors() -> None:
     assert p.notes == ("'over 500 m2' read as the building's: a vehicle is never that large",)
     assert parse("cars on roads wider than 10 m").summary() == (
         "grounded: car on road over 10 m wide")
+    # of a thing had, or written before the anchor's name: the anchor's, whatever the target
+    # reaches (they were the houses' and the buildings')
+    p = parse("houses with a pool larger than 50 m2")
+    assert p.summary() == "grounded: building with water over 50 m2 (<= 20 m)"
+    assert p.notes == ("'over 50 m2' read as the water's: said of it",)
+    assert parse("buildings next to a 10 m wide road").summary() == (
+        "grounded: building next to road over 8 m wide under 12 m wide (<= 10 m)")
+    assert parse("buildings larger than 100 m2 with a garden").summary() == (
+        "grounded: building over 100 m2 with vegetation (<= 5 m)")
+    assert parse("non-building areas of about 500 m2").summary().startswith(
+        "grounded: vehicle over 400 m2 under 600 m2 | ")   # an exception has no measure
+    assert parse("buildings next to a road over 10 m wide").summary() == (
+        "grounded: building over 10 m wide next to road (<= 10 m)")   # a building may be
     assert parse("cars on roads within 100 m of buildings over 500 m2").summary() == (
         "grounded: car on road within 100 m of building over 500 m2")
     assert parse("cars near buildings smaller than 200 m2").summary() == (

@@ -1677,3 +1677,22 @@ def test_a_bend_is_where_the_course_turns_sharply() -> None:
             if c == "car"] == [0]
     assert [c for c, _ in execute(parse("the sharp bend"), scene).picks] == ["bend"]
     assert parse("the bend in the river").summary() == "grounded: water bend"
+
+
+def test_a_measure_after_a_thing_had_is_that_things() -> None:
+    """"houses with a pool larger than 50 m2", "next to a 10 m wide road": the pool's, the
+    road's (they were the houses' and the buildings')."""
+    houses = [box(0, 0, 20, 20), box(50, 0, 60, 10)]                 # 400 m2 and 100 m2
+    pools = [box(22, 0, 24, 5), box(62, 0, 72, 10)]                  # 10 m2 beside the large
+    roads = [box(0, 30, 100, 42)]                                    # house, 100 m2 beside
+    scene = Scene({"building": houses, "water": pools, "road": roads}, (0, 0, 100, 100))
+
+    def picked(expression: str) -> list:
+        return sorted(i for _, i in execute(parse(expression), scene).picks)
+
+    assert picked("houses with a pool larger than 50 m2") == [1]
+    assert picked("houses with a pool smaller than 50 m2") == [0]
+    assert picked("buildings with a 100 m2 pool") == [1]
+    assert picked("houses larger than 200 m2 with a pool") == [0]
+    assert picked("buildings within 15 m of a 12 m wide road") == [0]   # the other 20 m off
+    assert picked("buildings within 15 m of a 30 m wide road") == []
