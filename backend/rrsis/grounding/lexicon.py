@@ -760,12 +760,13 @@ IMAGE_EDGE_NOUNS = frozenset({"edge", "edges", "border", "borders", "boundary", 
 #: within IMAGE_EDGE_NEAR_SHARE of the extent's shorter side; negated): "away from" is not near
 IMAGE_EDGE_PLACES: Dict[Tuple[str, ...], Tuple[str, bool]] = {
     **dict.fromkeys([("at",), ("on",), ("along",), ("touching",), ("touches",), ("touch",),
-                     ("cut", "by"), ("cut", "off", "by"), ("clipped", "by"), ("crossing",),
+                     ("cut", "by"), ("cut", "off", "by"), ("cut", "off", "at"), ("cut", "at"),
+                     ("clipped", "by"), ("crossing",),
                      ("crosses",), ("intersecting",), ("intersect",), ("intersects",),
                      ("against",), ("overlapping",), ("overlaps",), ("overlap",)],
                     ("touching", False)),
     **dict.fromkeys([("near",), ("close", "to"), ("next", "to"), ("beside",), ("by",),
-                     ("towards",), ("toward",)], ("near", False)),
+                     ("towards",), ("toward",), ("around",)], ("near", False)),
     **dict.fromkeys([("away", "from"), ("far", "from")], ("near", True))}
 IMAGE_EDGE_NEAR_SHARE = 0.1
 #: "partly outside the image" is cut by its edge; "entirely inside the image" is not

@@ -1121,7 +1121,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "near the edge of the forest", "within 50 m of the boundary of the park": of the forest
     # (the distance to an area from outside it is the distance to its edge); "at the edge of"
     # is read by the grammar, "the edge of the image" is a part of it
-    (rf"\b(near|to|of|from|by|beside)\s+the\s+(?:edge|fringe|margin|boundary|border|"
+    (rf"\b(near|to|of|from|by|beside|around)\s+the\s+(?:edge|fringe|margin|boundary|border|"
      rf"perimeter)s?\s+of\s+(?:the\s+)?(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 the "),
     # "trees on the median strip", "in the median of the road", "the central reservation":
     # the middle of the road, inside its outline (after the median size above)

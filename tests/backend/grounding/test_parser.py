@@ -1921,6 +1921,11 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("trees scattered across the field", "grounded: tree on vegetation"),
     ("trees spread out across the park", "grounded: tree far from tree (> 20 m) on vegetation"),
     ("the bike path along the river", "grounded: bikeway along water (<= 20 m)"),
+    # around the image's edge is near it; cut off at it is cut by it (they went whole)
+    ("buildings around the edge of the image",
+     "grounded: building near the image edge (outer 10%)"),
+    ("buildings cut off at the edge", "grounded: building at the image edge"),
+    ("buildings around the edge of the forest", "grounded: building near tree (<= 10 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
