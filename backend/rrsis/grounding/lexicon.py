@@ -686,8 +686,8 @@ VAGUE_COUNTS: Dict[str, str] = {
     "plenty of": "at least 5", "loads of": "at least 5", "numerous": "at least 5",
     "dozens of": "at least 24", "a large number of": "at least 5", "several": "at least 3",
     "a number of": "at least 3", "multiple": "at least 2", "a few": "between 2 and 4",
-    "a couple of": "between 2 and 3", "few": "at most 2", "hardly any": "at most 2",
-    "a handful of": "between 2 and 5"}
+    "a couple of": "between 2 and 3", "a pair of": "exactly 2", "few": "at most 2",
+    "hardly any": "at most 2", "a handful of": "between 2 and 5"}
 #: "a parking lot full of cars", "roads crowded with vehicles": with many of them
 CROWDED_WORDS: Tuple[str, ...] = (
     "full of", "filled with", "crowded with", "packed with", "busy with", "jammed with",

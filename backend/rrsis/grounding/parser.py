@@ -74,7 +74,8 @@ from .ranks import Rank, keeps_one
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .slips import Reading, mend
-from .tokens import facing_words, rewritten_words, said_readings, tokenize, without_names
+from .tokens import (aspect_words, facing_words, rewritten_words, said_readings, tokenize,
+                     without_names)
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -788,6 +789,9 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
                                   if plan.mode != "grounded" else ())     # land cover's name)
     unmeasured = tuple(f"{w!r} asks for {lx.UNMEASURED_WORDS[w]}" for w in dict.fromkeys(asked)
                        if w in lx.UNMEASURED_WORDS)
+    unmeasured += tuple(f"{w!r} asks for the way a roof's slope or a building's front faces, "
+                        "which an image from above does not measure"
+                        for w in aspect_words(str(expression)))   # "south-facing roofs"
     if plan.mode == "grounded":   # "cars driving on the road": read where they are
         facing = facing_words(str(expression))   # "cars facing north": the axis
         unmeasured += tuple(f"{w!r} read as the axis the vehicle lies along: one image does "

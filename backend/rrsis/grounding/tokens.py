@@ -1311,6 +1311,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:scattered|dotted|spread|distributed|sprinkled)\s+(?:across|around|over|in|"
      r"throughout|about|all\s+over)\b", " in "),
     (r"\bspread\s+out\s+(?:across|around|over|throughout|about|all\s+over)\b", " spread out in "),
+    # "cars in pairs", "pairs of trees": in groups of 2
+    (r"\bin\s+pairs\b", " in groups of 2 "), (r"\bpairs\s+of\b", " groups of 2 "),
     # "quiet streets" have few, "deserted roads" none
     (rf"\b(?:quiet|calm)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 with few vehicles "),
     (rf"\b(?:deserted|vacant)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 without vehicles "),
@@ -1591,6 +1593,23 @@ def _nearest_is(name: str, side: str, number: str, unit: str) -> str:
     """"whose nearest road is more than 50 m away": "more than 50 m from the road"."""
     return _distance_is(f"the {name}", "more than" if side.lower() in ("more", "over")
                         else "within", number, unit)
+
+
+#: the way a roof's slope or a building's front faces: "south-facing roofs", "buildings facing
+#: north" ("cars facing north" lie along an axis; "facing the road" is beside it)
+_ASPECT = re.compile(
+    rf"\b((?:{_COMPASS})(?:wards?)?[\s-]+facing)\s+(?=(?:roof|rooftop|building|{_BUILDING_NAMES})"
+    rf"(?:e?s)?\b)|\b(?:roof|rooftop|building|{_BUILDING_NAMES})(?:e?s)?\s+(?:(?:that|which)\s+)?"
+    rf"((?:face|faces|facing)\s+(?:{_COMPASS})(?:wards?)?)\b"
+    r"(?![\s-]*(?:of\b|side|edge|bank|part|end|half|corner))", re.I)
+
+
+def aspect_words(text: str) -> List[str]:
+    """The phrases of ``text`` that ask which way a roof or a building faces ("south-facing
+    roofs": "south-facing"; "houses that face east": "face east"), which an image from above
+    does not measure."""
+    return list(dict.fromkeys(" ".join((m.group(1) or m.group(2)).lower().split())
+                              for m in _ASPECT.finditer(trimmed(text))))
 
 
 def facing_words(text: str) -> List[str]:

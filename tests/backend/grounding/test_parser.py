@@ -184,6 +184,13 @@ def test_facing_is_no_axis_where_it_is_a_place_or_not_a_vehicle() -> None:
     assert parse("cars facing the road").summary() == "grounded: car next to road (<= 3 m)"
     assert parse("cars driving north of the river").summary() == "grounded: car north of water"
     assert parse("buildings facing east").mode == "end_to_end"   # a facade, not an axis
+    # which way a roof or a front faces is said not to be measured (nothing was said)
+    for text, said in [("buildings facing east", "facing east"),
+                       ("south-facing roofs", "south-facing"),
+                       ("houses that face west", "face west")]:
+        assert parse(text).messages()[-1] == (
+            f"'{said}' asks for the way a roof's slope or a building's front faces, which an "
+            "image from above does not measure")
 
 
 @pytest.mark.parametrize("expression", ["a car alone in the parking lot", "cars parked alone",
@@ -1926,6 +1933,9 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
      "grounded: building near the image edge (outer 10%)"),
     ("buildings cut off at the edge", "grounded: building at the image edge"),
     ("buildings around the edge of the forest", "grounded: building near tree (<= 10 m)"),
+    # pairs: groups of 2, exactly 2 had (they went whole)
+    ("cars parked in pairs", "grounded: car in a group of at least 2 car (<= 6 m apart)"),
+    ("buildings with a pair of cars", "grounded: building with exactly 2 car (<= 5 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
