@@ -719,6 +719,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:\s+of\s+(?:the\s+|this\s+)?(?:area|image|scene|region|land|ground|aoi))?"
      r"(?:\s+(?:is|are))?(?:\s+(?:covered|occupied|taken\s+up)\s+(?:by|with))?\b", " "),
     (r"^\s*(?:do|does)\s+(?=(?:any|the|some|all|these|those)?\s*[^\W\d_])", " "),
+    # "the proportion (share, fraction, density) of buildings near the road": the buildings
+    # (the layer's objects give the share); "high-density housing": dense buildings
+    (r"^\s*(?:the\s+)?(?:proportion|percentage|share|fraction|ratio|amount|density)\s+of\b",
+     " "),
+    (r"\bper\s+(?:hectare|ha|acre|km2|km²|sq\.?\s*km|square\s+(?:kilomet|met)[a-z]+)\s*$",
+     " "),   # "... per hectare": the objects
+    (r"\b(?:areas?|zones?|parts?|places?)\s+(?:with|of)\s+(?:a\s+)?(high|low)\s+"
+     r"(?:building|housing|house)\s+density\b",
+     lambda m: " densely built-up areas " if m.group(1).lower() == "high" else " sparse buildings "),
+    (r"\b(high|low)[\s-]+density\s+(?=(?:housing|buildings?|houses?|homes?|development|"
+     r"settlements?)\b)", lambda m: " dense " if m.group(1).lower() == "high" else " sparse "),
+
     # "dirt tracks", "a farm track": dirt roads ("track" alone is a railway's, untaught); a
     # road by its class or surface ("secondary roads", "gravel roads"): any road, said
     # (:func:`.parser._use_notes`)
@@ -1391,6 +1403,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " next to "),
     (r"\bwith\s+(?:an?\s+)?(?:road|street)\s+frontage\b", " next to the road "),
     # "trees hiding the buildings", "trees obscuring the road": the other way round, the same
+    # "partly surrounded by trees": next to them ("mostly (almost) surrounded by": surrounded)
+    (r"\b(?:partly|partially|half)\s+(?:surrounded|enclosed|encircled)\s+by\b", " next to "),
+    (r"\b(?:mostly|largely|almost|nearly|mainly)\s+(?=(?:surrounded|enclosed|encircled)\s+by\b)",
+     " "),
     (r"\b(?:(?:partly|partially|mostly|largely)\s+)?(?:hiding|obscuring|concealing)\b",
      " touching "),
     (r"\b(?:(?:partly|partially|mostly|largely|half)\s+)?shaded\s+by\b", " in the shade of "),
@@ -1497,6 +1513,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # others or standing alone (:data:`~.lexicon.OWN_KIND_WORDS`)
     (r"\bsemi[- ]?detached\b", " semidetached "), (r"\bfree[- ]standing\b", " freestanding "),
     (r"\b(?:row|town)[- ]?(house|houses|home|homes)\b", r" terraced \1 "),
+    # "cars in dense urban areas", "trees in densely built-up areas": near dense buildings
+    # (a settlement is its buildings, :data:`~.lexicon.SETTLEMENT_PLACES`; it was on them)
+    (r"\b(?:in|within|inside)\s+(?:the\s+|a\s+)?(dense|sparse)(?:ly)?(?:[\s-]+(?:built[\s-]*up|"
+     r"populated|settled|built))?(?:[\s-]+(?:urban|residential))?\s+(?:areas?|zones?|parts?|"
+     r"districts?|neighbou?rhoods?|settlements?)\b", r" near \1 buildings "),
     # "densely built houses", "sparsely populated areas": dense, sparse
     (r"\b(dense|sparse)ly(?![\s-]+packed\s+together\b)(?:[\s-]+(?:packed|populated|settled|"
      r"placed|distributed|spaced|built(?![\s-]up)))?\b", r" \1 "),

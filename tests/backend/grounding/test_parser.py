@@ -1936,6 +1936,17 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     # pairs: groups of 2, exactly 2 had (they went whole)
     ("cars parked in pairs", "grounded: car in a group of at least 2 car (<= 6 m apart)"),
     ("buildings with a pair of cars", "grounded: building with exactly 2 car (<= 5 m)"),
+    # a share or a density of objects asked: the objects (it was "nothing"); high- and
+    # low-density housing; partly surrounded: next to; in dense areas: near dense buildings
+    # (the cars were on them)
+    ("the proportion of buildings near the road", "grounded: building near road (<= 20 m)"),
+    ("the density of trees per hectare", "grounded: tree"),
+    ("high density housing", "grounded: building in a group of at least 3 building "
+     "(<= 10 m apart)"),
+    ("buildings partly surrounded by trees", "grounded: building next to tree (<= 5 m)"),
+    ("buildings mostly surrounded by trees", "grounded: building surrounded by tree"),
+    ("cars in dense urban areas", "grounded: car near (building in a group of at least 3 "
+     "building (<= 10 m apart)) (<= 10 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
