@@ -634,7 +634,14 @@ _END_PHRASES = (r"(?:(?:,\s*)?\b(?:(?:(?:right|over|around|in|out)\s+)?(?:here|t
 #: "if any", "in general", and what may follow the objects (:data:`_END_PHRASES`)
 _AROUND: Tuple[Tuple[str, str], ...] = (
     (r"\bnear[\s-]+by\b", " nearby "),   # "buildings near by", as "nearby" is read below
-    (r"^\s*(?:query|expression|prompt|text|input|search|q)\s*:", " "),
+    (r"^\s*(?:query|expression|prompt|text|input|search|q|task|request|instruction|target)"
+     r"\s*[:=]", " "),
+    # "help me find ...", "give me a layer of trees", "make polygons of the houses": the
+    # objects (:data:`_REQUESTS` reads what follows)
+    (r"^\s*(?:please\s+)?help\s+(?:me|us)\s+(?:to\s+)?", " "), (r"^\s*whats\b", " what is "),
+    (r"^\s*(?:please\s+)?(?:create|make|generate|produce|build)\s+(?=(?:an?\s+|the\s+)?(?:new\s+)?"
+     r"(?:vector\s+)?(?:layers?|polygons?|shapes?|features?|masks?|outlines?)\b)", " "),
+    (r"\b(?:an?\s+|the\s+)?(?:new\s+)?(?:vector\s+)?layers?\s+(?:of|with|for|containing)\s+", " "),
     (r"^\s*\d{1,3}[.)]\s+(?=[^\W\d_])", " "),
     (_REQUESTS, " "),
     (r"\b(?:satellite|aerial|drone|uav|airborne)\s+(?=(?:image|imagery|photo|photograph|"

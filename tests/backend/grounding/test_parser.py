@@ -1947,6 +1947,14 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("buildings mostly surrounded by trees", "grounded: building surrounded by tree"),
     ("cars in dense urban areas", "grounded: car near (building in a group of at least 3 "
      "building (<= 10 m apart)) (<= 10 m)"),
+    # requests for a layer, for help, a label with "=" (they went whole, or "nothing")
+    ("help me find cars on the bridge", "grounded: car on road bridge over water"),
+    ("give me a layer of trees", "grounded: tree"), ("make polygons of the houses",
+                                                      "grounded: building"),
+    ("create a new vector layer of buildings near the road",
+     "grounded: building near road (<= 20 m)"),
+    ("query = cars on road", "grounded: car on road"), ("task: segment buildings",
+                                                         "grounded: building"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
