@@ -18,6 +18,11 @@ from .relations import BEND_TURN_DEG, ISLAND_MIN_M2
 from .ranks import Rank
 from .relation_rules import PRONOUNS
 
+#: after the two objects of "between", the words that begin what the target is said to be
+#: or lack ("between the river and the road that are small", "... without trees nearby"; a
+#: "with" there is the second object's: "between the road and the house with a pool")
+_AFTER_BETWEEN = frozenset({"without", "that", "which", "whose"})
+
 __all__ = ["AnchorRules"]
 
 #: a generic noun that is a filler after a category name ("vehicle objects")
@@ -90,6 +95,7 @@ class AnchorRules(ModifierRules):
         return self.last_anchor
 
     def new_anchor(self, counted: bool) -> Target:
+        start = self.i
         self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
         had = self.word(self.i - 1) in lx.HAVING_WORDS   # "with a garden and a pool": both had
         self.skip_fillers()
@@ -117,6 +123,7 @@ class AnchorRules(ModifierRules):
                      if a.kind == "colour" and not a.negated else a for a in attrs]
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
+        between = self.word(start - 1) == "between" or self.word(start - 2) == "between"
         heads = self.head()
         while self.peek() in CONJ:
             save = self.i
@@ -127,7 +134,11 @@ class AnchorRules(ModifierRules):
             # the river": a new target, because a modifier follows its noun
             follows = self.t[self.i + found[1]] if found and self.i + found[1] < len(self.t) \
                 else None
-            if found is None or (follows is not None and follows not in CONJ) or (
+            # ("between the river and the road with no trees nearby": what follows the two
+            # is the target's; it went whole)
+            lacked = follows in lx.HAVING_WORDS and self.word(self.i + found[1] + 1) == "none"
+            if found is None or (follows is not None and follows not in CONJ and not (
+                    between and (follows in _AFTER_BETWEEN or lacked))) or (
                     had and self.word(save) == "and"):   # "with gardens and pools": both had
                 self.i = save   # (the target reads "and pools" as one more "with")
                 break

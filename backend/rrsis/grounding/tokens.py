@@ -1305,6 +1305,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:(?:that|which)\s+contains?|containing|(?:that|which)\s+holds?)\b", " with "),
     # "roads leading to the building", "the road that connects to the bridge": a way that
     # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
+    # ("trees along the road leading to the village": the road's, as "that leads" is)
+    (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?=(?:leading|connecting|linking)\s+(?:in)?to\b)",
+     r"\1 that "),
     (r"\b((?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
      r"\s+(?:in)?to\b", r" \1touching "),
     # "the road to the river": a way that leads there touches it; only as the object asked

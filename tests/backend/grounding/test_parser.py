@@ -1955,6 +1955,18 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
      "grounded: building near road (<= 20 m)"),
     ("query = cars on road", "grounded: car on road"), ("task: segment buildings",
                                                          "grounded: building"),
+    # a road "leading to" a place after its name is the road's (the trees were at the
+    # village); after the two objects of "between", what the target lacks or is (it went
+    # whole), a "with" the second object's
+    ("trees along the road leading to the village",
+     "grounded: tree along (road within 1 m of building) (<= 5 m)"),
+    ("the road leading to the village", "grounded: road within 1 m of building"),
+    ("small buildings between the river and the road with no trees nearby",
+     "grounded: small building between water + road (<= 40 m) not near tree (<= 10 m)"),
+    ("buildings between the road and the river that are large",
+     "grounded: large building between road + water (<= 40 m)"),
+    ("trees between the road and the house with a pool", "end to end: 'trees between the road "
+     "and the house with a pool' ('between' objects described differently at 'and')"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
