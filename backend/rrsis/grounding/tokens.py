@@ -639,6 +639,9 @@ _AROUND: Tuple[Tuple[str, str], ...] = (
     # "help me find ...", "give me a layer of trees", "make polygons of the houses": the
     # objects (:data:`_REQUESTS` reads what follows)
     (r"^\s*(?:please\s+)?help\s+(?:me|us)\s+(?:to\s+)?", " "), (r"^\s*whats\b", " what is "),
+    # "less then 30 m", "larger then average": "then" typed for "than" after a comparison
+    (rf"\b(more|less|fewer|greater|larger|bigger|smaller|wider|narrower|longer|shorter|further|"
+     rf"farther|closer|nearer|higher|lower|{_COMPARED})\s+then\b", r"\1 than"),
     (r"^\s*(?:please\s+)?(?:create|make|generate|produce|build)\s+(?=(?:an?\s+|the\s+)?(?:new\s+)?"
      r"(?:vector\s+)?(?:layers?|polygons?|shapes?|features?|masks?|outlines?)\b)", " "),
     (r"\b(?:an?\s+|the\s+)?(?:new\s+)?(?:vector\s+)?layers?\s+(?:of|with|for|containing)\s+", " "),
@@ -1395,6 +1398,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"({_DISTANCE_SIDES}|[<>≤≥]=?)\s*(\d+(?:\.\d+)?)\s*([^\W\d_]+)\b",
      lambda m: _distance_is(m.group(1).replace("_", " "), _SIDE_SIGNS.get(m.group(2), m.group(2)),
                             m.group(3), m.group(4))),
+    # "at a minimum (maximum) distance of 30 m from the road": at least (at most) that
+    (r"\bat\s+an?\s+(min(?:imum)?|max(?:imum)?)\s+distance\s+of\b",
+     lambda m: " at least " if m.group(1).lower().startswith("min") else " at most "),
     # "at a distance of 50 m from the road": 50 m from it; "a stone's throw from": near it
     (r"\b(?:at|within)\s+a\s+distance\s+of\s+(?=(?:more|less|over|under|at|about|around|"
      r"approximately|roughly|up|no|between)\b|\d)", " "),

@@ -1967,6 +1967,12 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
      "grounded: large building between road + water (<= 40 m)"),
     ("trees between the road and the house with a pool", "end to end: 'trees between the road "
      "and the house with a pool' ('between' objects described differently at 'and')"),
+    # "then" typed for "than" after a comparison; a minimum (maximum) distance (they went
+    # whole, the first offered mended)
+    ("buildings less then 30 m from the road", "grounded: building within 30 m of road"),
+    ("parking lots with fewer then 5 cars", "grounded: parking lot with fewer than 5 car (<= 3 m)"),
+    ("buildings at a minimum distance of 30 m from the road",
+     "grounded: building more than 30 m from road"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
