@@ -535,6 +535,10 @@ class _Parser(AnchorRules):
         if band is not None:   # before measures: "between 2 and 5 m" is a length too
             r.relations += band
             return
+        bounded = self.bounded_direction(negated)
+        if bounded is not None:   # before measures: "more than 50 m north of the road" (it was
+            r.relations += bounded   # a length) and "within 50 m east of the road"
+            return
         start = self.i
         measured = self.measures(negated)
         if measured:
@@ -548,10 +552,6 @@ class _Parser(AnchorRules):
         placed = self.place(r.groups, negated, r.relations)
         if placed is not None:   # "in driveways": next to a building, not on the road
             r.relations = placed
-            return
-        bounded = self.bounded_direction(negated)
-        if bounded is not None:   # "within 50 m east of the road"
-            r.relations += bounded
             return
         rel = self.relation(r.groups, negated)
         if rel is None:

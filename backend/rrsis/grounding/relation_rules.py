@@ -20,6 +20,9 @@ __all__ = ["RelationRules", "default_distance", "PRONOUNS"]
 PRONOUNS = frozenset({"them", "it"})
 _METRIC_STARTS = frozenset({"within", "less", "closer", "more", "further", "farther",
                             "beyond", "at", "no", "up"})
+#: before a distance an object is at least: "more than 50 m north of the road"
+_BEYOND = (("more", "than"), ("over",), ("at", "least"), ("beyond",), ("further", "than"),
+           ("farther", "than"))
 
 
 #: the words of a comparison of two distances: "closer to X than to Y"
@@ -155,16 +158,40 @@ class RelationRules(QuantityRules):
         return None
 
     def bounded_direction(self, negated: bool) -> Optional[List[Relation]]:
-        """"within 50 m east of the road": east of it, and within 50 m of it; else None
+        """"within 50 m east of the road": east of it, and within 50 m of it; "more than 50 m
+        north of", "between 50 and 100 m north of": north of it, that far from it; else None
         (position unchanged). Not negated: "not within 50 m east of" leaves which to negate."""
         save = self.i
-        reach = None if negated else self.trailing_distance()
-        kind = self.direction() if reach is not None else None
+        bounds = [] if negated else self.direction_bounds()
+        kind = self.direction() if bounds else None
         if kind is None:
             self.i = save
             return None
         anchor = self.anchor()
-        return [Relation(kind, anchor, None), Relation("within_m", anchor, reach, False, True)]
+        return [Relation(kind, anchor, None)] + [Relation(bound, anchor, metres, False, True)
+                                                 for bound, metres in bounds]
+
+    def direction_bounds(self) -> List[Tuple[str, float]]:
+        """Before a compass point: "within 50 m" [("within_m", 50)], "more than 50 m"
+        [("beyond_m", 50)], "between 50 and 100 m" (both), consumed; [] (position unchanged)
+        if none of these."""
+        reach = self.trailing_distance()
+        if reach is not None:
+            return [("within_m", reach)]
+        save = self.i
+        if any(self.eat(*phrase) for phrase in _BEYOND):
+            value, unit = _number(self.peek() or ""), self.peek(1)
+            if value is not None and unit in lx.UNITS_M:
+                self.i += 2
+                return [("beyond_m", value * lx.UNITS_M[unit])]
+        self.i = save
+        found = self.value_range()
+        if found is not None and {found[1][0], found[3][0]} == {"length"}:
+            low, (_, low_scale), high, (_, scale) = found
+            near, far = sorted((low * low_scale, high * scale))
+            return [("beyond_m", near), ("within_m", far)]
+        self.i = save
+        return []
 
     def trailing_distance(self) -> Optional[float]:
         """After "with" and its anchor: "within 10 m", "within 10 m of them", "less than 5 m

@@ -1973,6 +1973,14 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("parking lots with fewer then 5 cars", "grounded: parking lot with fewer than 5 car (<= 3 m)"),
     ("buildings at a minimum distance of 30 m from the road",
      "grounded: building more than 30 m from road"),
+    # a distance before a compass point is from the anchor (they were lengths)
+    ("buildings more than 50 m north of the road",
+     "grounded: building north of road more than 50 m from road"),
+    ("buildings between 50 and 100 m north of the road",
+     "grounded: building north of road more than 50 m from road within 100 m of road"),
+    ("buildings less than 50 m north of the road",
+     "grounded: building north of road within 50 m of road"),
+    ("buildings more than 50 m long", "grounded: building over 50 m long"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary

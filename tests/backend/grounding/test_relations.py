@@ -1696,3 +1696,19 @@ def test_a_measure_after_a_thing_had_is_that_things() -> None:
     assert picked("houses larger than 200 m2 with a pool") == [0]
     assert picked("buildings within 15 m of a 12 m wide road") == [0]   # the other 20 m off
     assert picked("buildings within 15 m of a 30 m wide road") == []
+
+
+def test_a_distance_before_a_compass_point_is_from_the_anchor() -> None:
+    """"more than 20 m north of the road", "between 10 and 30 m north of": north of it and
+    that far from it (they were lengths of the houses)."""
+    road = box(0, 0, 100, 10)
+    houses = [box(10, 15, 20, 25), box(40, 35, 50, 45), box(70, -30, 80, -20)]  # 5 m, 25 m north
+    scene = Scene({"road": [road], "building": houses}, (0, -50, 100, 100))      # 20 m south
+
+    def picked(expression: str) -> list:
+        return sorted(i for _, i in execute(parse(expression), scene).picks)
+
+    assert picked("buildings more than 20 m north of the road") == [1]
+    assert picked("buildings between 2 and 10 m north of the road") == [0]
+    assert picked("buildings less than 30 m north of the road") == [0, 1]
+    assert picked("buildings more than 10 m from the road") == [1, 2]
