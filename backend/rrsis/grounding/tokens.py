@@ -1337,6 +1337,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:scattered|dotted|spread|distributed|sprinkled)\s+(?:across|around|over|in|"
      r"throughout|about|all\s+over)\b", " in "),
     (r"\bspread\s+out\s+(?:across|around|over|throughout|about|all\s+over)\b", " spread out in "),
+    # "buildings north from the road": north of it; "away from the centre (of the image)":
+    # not in it
+    (rf"\b({_COMPASS})(?:wards?)?\s+from\b", r" \1 of "),
+    (rf"\b(?:away|far)\s+from\s+the\s+(?=(?:centre|center|middle)\b(?!\s+of\s+(?:the\s+|an?\s+)?"
+     rf"(?:{_ANY_NAMES})))", " not in the "),
     # "cars in pairs", "pairs of trees": in groups of 2
     (r"\bin\s+pairs\b", " in groups of 2 "), (r"\bpairs\s+of\b", " groups of 2 "),
     # "quiet streets" have few, "deserted roads" none

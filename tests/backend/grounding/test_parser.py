@@ -1981,6 +1981,8 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("buildings less than 50 m north of the road",
      "grounded: building north of road within 50 m of road"),
     ("buildings more than 50 m long", "grounded: building over 50 m long"),
+    ("buildings north from the road", "grounded: building north of road"),
+    ("buildings away from the centre", "grounded: building not in the centre of the image"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
