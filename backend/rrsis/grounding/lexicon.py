@@ -103,13 +103,13 @@ CATEGORIES: Tuple[Category, ...] = (
                                  "semi trailer", "tractor trailer", "dump truck",
                                  "tanker truck", "fire truck", "fire engine",
                                  "delivery truck", "cargo truck", "utility truck",
-                                 "truck tractor"), "vehicle"),
+                                 "truck tractor", "eighteen wheeler", "hgv"), "vehicle"),
     Category("bus", "buses", ("bus", "coach", "school bus", "shuttle bus", "double decker",
                               "double decker bus"), "vehicle"),
     # a minibus is van-sized, and the training data's "van" is its minibus class
     Category("van", "vans", ("van", "minibus", "pickup", "pickup truck", "pick up truck",
                              "minivan", "ambulance", "delivery van", "camper van",
-                             "campervan"), "vehicle"),
+                             "campervan", "matatu"), "vehicle"),   # Kenya's minibus taxi
     Category("building", "buildings", ("building", "house", "roof", "rooftop", "home",
                                        "structure", "built structure", "edifice",
                                        "shed", "hut", "dwelling", "warehouse",

@@ -1342,6 +1342,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b({_COMPASS})(?:wards?)?\s+from\b", r" \1 of "),
     (rf"\b(?:away|far)\s+from\s+the\s+(?=(?:centre|center|middle)\b(?!\s+of\s+(?:the\s+|an?\s+)?"
      rf"(?:{_ANY_NAMES})))", " not in the "),
+    (r"\b18[\s-]*wheeler(s?)\b", r" eighteen wheeler\1 "),   # a truck
     # "cars in pairs", "pairs of trees": in groups of 2
     (r"\bin\s+pairs\b", " in groups of 2 "), (r"\bpairs\s+of\b", " groups of 2 "),
     # "quiet streets" have few, "deserted roads" none

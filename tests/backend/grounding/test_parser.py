@@ -1983,6 +1983,7 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("buildings more than 50 m long", "grounded: building over 50 m long"),
     ("buildings north from the road", "grounded: building north of road"),
     ("buildings away from the centre", "grounded: building not in the centre of the image"),
+    ("18-wheelers", "grounded: truck"), ("HGVs", "grounded: truck"), ("matatus", "grounded: van"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
