@@ -743,6 +743,7 @@ SETTLEMENT_PLACES: FrozenSet[Tuple[str, ...]] = frozenset({
 TOUCH_WORDS = frozenset({"touch", "touches", "touching", "abut", "abuts", "abutting",
                          # a crown over a road hides it: the road's mask stops at the crown
                          "overhang", "overhangs", "overhanging", "shading", "shades",
+                         "overshadow", "overshadows", "overshadowing",
                          # sharing ground with it: "buildings overlapping the road"
                          "overlap", "overlaps", "overlapping",
                          # over it, as an inspection asks: "buildings encroaching on the

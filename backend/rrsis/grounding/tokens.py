@@ -1189,7 +1189,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "areas covered by trees", "land overgrown with grass", "tree-covered areas": the cover
     # itself, which the model segments
     (rf"\b(?:{_DETERMINER}\s+)?(?:{_GROUND}|land)\s+(?:that\s+(?:is|are)\s+|which\s+(?:is|are)\s+)?"
-     rf"(?:covered|overgrown|filled)\s+(?:by|with|in)\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", " "),
+     rf"(?:covered|overgrown|filled|occupied|taken\s+up|dominated)\s+(?:by|with|in)\s+"
+     rf"(?=(?:{_ANY_NAMES})(?:e?s)?\b)", " "),
     (rf"\b(?=[^\W\d_]+[\s-]?(?:covered|filled)\b)((?:{_NAMES}))[\s-]?(?:covered|filled)\s+"
      rf"(?:{_GROUND}|land)\b", r" \1 "),
     (rf"^\s*(?:(?:the|all|every|any)\s+){{0,2}}(?:non[\s-]?({_UNCOVERED})|"
@@ -1322,6 +1323,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # traffic is the vehicles on a road: "roads with heavy traffic" have many, "with light
     # traffic" few, "without traffic" none; "busy roads" have many; "the busiest road" is the
     # one with the most
+    (r"\bcarrying\s+(?=(?:(?:heavy|dense|busy|light|little|sparse|no|much|any)\s+)?traffic\b)",
+     " with "),   # "roads carrying heavy traffic": with many vehicles
     (r"\b(?:heavy|dense|busy)\s+traffic\b", " many vehicles "),
     (r"\b(?:light|little|sparse)\s+traffic\b", " few vehicles "),
     (r"\b(with|without|no|any)\s+traffic\b", r" \1 vehicles "),

@@ -1984,6 +1984,10 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("buildings north from the road", "grounded: building north of road"),
     ("buildings away from the centre", "grounded: building not in the centre of the image"),
     ("18-wheelers", "grounded: truck"), ("HGVs", "grounded: truck"), ("matatus", "grounded: van"),
+    ("roads carrying heavy traffic", "grounded: road with at least 5 vehicle (<= 3 m)"),
+    ("land occupied by trees", "grounded: tree"), ("areas dominated by grass",
+                                                   "grounded: low vegetation"),
+    ("trees overshadowing houses", "grounded: tree within 1 m of building"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
