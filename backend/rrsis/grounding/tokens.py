@@ -639,6 +639,13 @@ _AROUND: Tuple[Tuple[str, str], ...] = (
     # "help me find ...", "give me a layer of trees", "make polygons of the houses": the
     # objects (:data:`_REQUESTS` reads what follows)
     (r"^\s*(?:please\s+)?help\s+(?:me|us)\s+(?:to\s+)?", " "), (r"^\s*whats\b", " what is "),
+    # "eachother", "side-by-side", "trees near one other": as meant
+    (r"\beach[\s-]?other\b", " each other "), (r"\bside-by-side\b", " side by side "),
+    (r"\bone\s+other\s*$", " one another "),
+    # "houses built close together", "trees planted far apart": how they stand
+    (r"\b(?:built|placed|located|situated|positioned|arranged|planted|standing|sitting|lying)\s+"
+     r"(?=(?:(?:very|quite|too)\s+)?(?:close(?:ly)?|tightly|far|widely|well)\s+"
+     r"(?:together|apart)\b)", " "),
     # "less then 30 m", "larger then average": "then" typed for "than" after a comparison
     (rf"\b(more|less|fewer|greater|larger|bigger|smaller|wider|narrower|longer|shorter|further|"
      rf"farther|closer|nearer|higher|lower|{_COMPARED})\s+then\b", r"\1 than"),
@@ -1474,6 +1481,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the densest cluster of houses": the cluster of the most houses (the plan says largest)
     (r"\b(?:densest|most dense|tightest|most crowded)\s+(?=(?:clusters?|groups?)\b)",
      " largest "),
+    (r"\b(?:densest|most dense|most crowded)\s+(?:areas?|parts?|regions?|concentrations?)\s+of\b",
+     " largest cluster of "),   # "the densest area of buildings"
+    # "a dense cluster of cars", "isolated clusters of buildings": a cluster (its members are
+    # near each other, and nothing else is that near it)
+    (r"\b(?:dense|tight|compact|isolated|separate|distinct)\s+(?=(?:clusters?|groups?)\s+of\b)",
+     " "),
     # "above-average size", "of below average size": against the category's mean
     (r"\b(?:of )?above[- ]average(?:[- ]sized?)?\b", " larger than average "),
     (r"\b(?:of )?below[- ]average(?:[- ]sized?)?\b", " smaller than average "),

@@ -1988,6 +1988,16 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("land occupied by trees", "grounded: tree"), ("areas dominated by grass",
                                                    "grounded: low vegetation"),
     ("trees overshadowing houses", "grounded: tree within 1 m of building"),
+    # as typed: "eachother", "side-by-side", "one other"; how they stand ("built close
+    # together"); a dense (isolated) cluster is a cluster (isolated, its members were never
+    # kept), the densest area the largest cluster (they went whole, or "nothing")
+    ("buildings within 10m of eachother", "grounded: building within 10 m of building"),
+    ("cars parked side-by-side", "grounded: car next to car (<= 3 m)"),
+    ("houses built close together", "grounded: building near building (<= 10 m)"),
+    ("isolated clusters of buildings",
+     "grounded: building in a group of at least 3 building (<= 10 m apart)"),
+    ("the densest area of buildings",
+     "grounded: building in the largest group of building (<= 10 m apart)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
