@@ -1162,8 +1162,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "parking lots that are empty", "the car park which is full", "which roads are busy",
     # "trees that are isolated": "empty parking lots", ... (the vehicles they hold, the others
     # of their kind around them: read before the name)
-    (rf"\b([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:that|which)\s+(?:are|is)\s+({_BEFORE_THE_NAME})\b",
-     r" \2 \1 "),
+    (rf"\b((?!{_DETERMINER}\b)[^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:that|which)\s+(?:are|is)\s+"
+     rf"({_BEFORE_THE_NAME})\b", r" \2 \1 "),   # ("the roads that are busy": the busy roads)
     (rf"^\s*(?:which|what)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:are|is)\s+({_BEFORE_THE_NAME})"
      r"\b", r" \2 \1 "),
     # "with only one car nearby", "with just 2 trees": exactly that many ("just 5 m from" is

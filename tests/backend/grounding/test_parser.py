@@ -1998,6 +1998,7 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
      "grounded: building in a group of at least 3 building (<= 10 m apart)"),
     ("the densest area of buildings",
      "grounded: building in the largest group of building (<= 10 m apart)"),
+    ("the roads that are busy", "grounded: road with at least 5 vehicle (<= 3 m)"),   # whole
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
