@@ -157,7 +157,7 @@ CATEGORIES: Tuple[Category, ...] = (
                               "expressway", "road segment", "road section", "road network",
                               "street network", "dual carriageway", "slip road", "ramp",
                               "highway ramp", "exit ramp", "overpass", "flyover",
-                              "underpass"), "road"),
+                              "underpass", "route"), "road"),
     Category("sidewalk", "sidewalk", ("sidewalk", "pavement", "footpath", "walkway", "path",
                                       "trail", "pedestrian path", "pedestrian walkway",
                                       "footway"), "road"),
@@ -623,7 +623,7 @@ OVERLAP_WORDS: Dict[Tuple[str, ...], str] = {
 #: junction" (not a busy sidewalk: its traffic is people)
 TRAFFIC_WAYS = frozenset({"road", "street", "highway", "motorway", "freeway", "expressway",
                           "avenue", "boulevard", "roadway", "carriageway", "intersection",
-                          "junction", "roundabout"})
+                          "junction", "roundabout", "route"})
 #: "in the shade of X": seen from above, the shade of a crown is under it (on: "cars in the
 #: shade of trees"), the shade of anything else lies beside it (next to: "trees in the shade of
 #: the buildings"); these are the groups that shade what is under them
@@ -955,7 +955,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
     **dict.fromkeys(("blocked", "impassable", "obstructed",
                      "damaged", "destroyed", "collapsed", "ruined", "burnt", "burned",
                      "abandoned", "derelict", "dead", "dying", "diseased", "healthy",
-                     "construction", "unfinished", "dry", "dried", "wet"),
+                     "construction", "unfinished", "dry", "dried", "wet", "fallen",
+                     "uprooted", "toppled"),
                     "a condition, which the grounding does not tell apart"),
     **dict.fromkeys(("new", "newly", "recent", "recently", "old", "historic"),
                     "an age, which one image does not show"),

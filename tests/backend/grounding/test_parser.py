@@ -185,6 +185,8 @@ def test_facing_is_no_axis_where_it_is_a_place_or_not_a_vehicle() -> None:
     assert parse("cars driving north of the river").summary() == "grounded: car north of water"
     assert parse("buildings facing east").mode == "end_to_end"   # a facade, not an axis
     # which way a roof or a front faces is said not to be measured (nothing was said)
+    assert parse("fallen trees on the road").messages()[-1] == (
+        "'fallen' asks for a condition, which the grounding does not tell apart")
     for text, said in [("buildings facing east", "facing east"),
                        ("south-facing roofs", "south-facing"),
                        ("houses that face west", "face west")]:
@@ -1999,6 +2001,8 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("the densest area of buildings",
      "grounded: building in the largest group of building (<= 10 m apart)"),
     ("the roads that are busy", "grounded: road with at least 5 vehicle (<= 3 m)"),   # whole
+    ("the route to the hospital", "grounded: road within 1 m of building"),   # "nothing"
+    ("routes along the river", "grounded: road along water (<= 20 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
