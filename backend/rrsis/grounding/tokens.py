@@ -92,6 +92,12 @@ _VEHICLE_KINDS = _either({n for c in lx.CATEGORIES if c.group == "vehicle" and c
                           for n in c.names}).replace(" ", r"\s+")
 #: a determiner before the objects asked for: "the", "all the", "a", "any", "every", ...
 _DETERMINER = r"(?:the|all(?:\s+the)?|an?|any|some|every|each)"
+#: the words of a relation before its object, said once for two ("near the road but not the
+#: river")
+_ELIDED_RELATION = (r"((?:near(?:\s+to)?|next\s+to|close\s+to|beside|along(?:side)?|adjacent\s+to|"
+                    r"far\s+from|away\s+from|on|in|inside|touching|(?:north|south|east|west)\s+of|"
+                    r"within\s+\d+(?:\.\d+)?\s*[^\W\d_]+\s+of|"
+                    r"more\s+than\s+\d+(?:\.\d+)?\s*[^\W\d_]+\s+from))")
 #: a word of a count of objects: "at least 3", "more than two", "many", "a few", "no"
 _COUNT_WORDS = r"(?:\d+|" + _either({w for phrase in [*lx.COUNT_BEFORE, *lx.COUNT_AFTER,
                                                      *lx.VAGUE_COUNTS] for w in " ".join(
@@ -487,6 +493,17 @@ def _neighbours_had(m: "re.Match[str]") -> str:
     they were where no name comes before."""
     first = _first_name(m)
     return m.group(0) if first is None else f" {m.group(1)}{first} "
+
+
+def _relation_again(m: "re.Match[str]") -> str:
+    """"near the road but not the river" -> "near the road but not near the river" where the
+    object after "not" is of another group than the objects first named; as typed else."""
+    first, named = _first_name(m), lx.BASE_VOCABULARY.category_named(m.group(3))
+    target = lx.BASE_VOCABULARY.category_named(first) if first else None
+    if target is None or named is None or lx.group_of(target) == lx.group_of(named):
+        return m.group(0)
+    joined = re.sub(r"\bnor$", "and not", m.group(1))
+    return f" {joined} {m.group(2)} "
 
 
 def _name_again(m: "re.Match[str]") -> str:
@@ -1028,6 +1045,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other
     (rf"\bneither\s+((?:{_RELATION_LEADS})\b.*?)\s+nor\b", r" not \1 and not "),
+    # "buildings near the road but not the river", "... neither near the road nor the river":
+    # not near the river, the relation said once for both (it was "except water"); "cars on
+    # the road but not the trucks" (of the target's own group) stays an exception
+    (rf"\b({_ELIDED_RELATION}\s+(?:the\s+|an?\s+|any\s+)?(?:{_ANY_NAMES})(?:e?s)?\s*,?\s+"
+     rf"(?:(?:but|and)\s+)?(?:not|nor))\s+"
+     rf"(?=(?:the\s+|an?\s+|any\s+)?((?:{_ANY_NAMES})(?:e?s)?)\b)", _relation_again),
     # "neither cars nor trucks" as the whole expression: anything but them
     (r"^\s*neither\s+(.{1,200}?)\s+nor\s+(.{1,200}?)\s*[.!?]*\s*$",
      lambda m: f" not {m.group(1)} or {m.group(2)} " if _listed(m.group(1)) == len(m.group(1))

@@ -2003,6 +2003,15 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("the roads that are busy", "grounded: road with at least 5 vehicle (<= 3 m)"),   # whole
     ("the route to the hospital", "grounded: road within 1 m of building"),   # "nothing"
     ("routes along the river", "grounded: road along water (<= 20 m)"),
+    # a relation said once for two objects: near the road but not (near) the river (it was
+    # "except water"); of the target's own group, an exception
+    ("buildings near the road but not the river",
+     "grounded: building near road (<= 20 m) not near water (<= 40 m)"),
+    ("buildings neither near the road nor the river",
+     "grounded: building not near road (<= 20 m) not near water (<= 40 m)"),
+    ("buildings within 50 m of the road but not the river",
+     "grounded: building within 50 m of road not within 50 m of water"),
+    ("cars on the road but not the trucks", "grounded: car on road except truck"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
