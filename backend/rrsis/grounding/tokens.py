@@ -828,7 +828,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"furthest))\s+([^\W\d_]+(?:\s+lots?)?)", r" the \2 \3 to the \1 "),
     # "the larger building", "the darker car": the one, a superlative (a plural: those
     # above their kind's mean, lexicon.COMPARATIVE_WORDS)
-    (rf"\bthe\s+({_COMPARED})\s+(?:of\s+the\s+(?:two|2|both)\s+([^\W\d_]+)"
+    (rf"\bthe\s+({_COMPARED})\s+(?:(?:one\s+)?of\s+the\s+(?:two|2|both)\s+([^\W\d_]+)"
      rf"|({_NAMES})\b)", _one_compared),
     # "single trees", "single houses": each on its own (isolated), as "solitary trees"; "the
     # single largest": the largest

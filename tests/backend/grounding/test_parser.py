@@ -2012,6 +2012,7 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("buildings within 50 m of the road but not the river",
      "grounded: building within 50 m of road not within 50 m of water"),
     ("cars on the road but not the trucks", "grounded: car on road except truck"),
+    ("the bigger one of the two houses", "grounded: the largest building"),   # it went whole
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
