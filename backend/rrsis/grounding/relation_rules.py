@@ -144,6 +144,9 @@ class RelationRules(QuantityRules):
                         # ("houses on the island")
                         kind = "along"
                         self.say(ON_A_STREET_NOTE)
+                    elif set(self.heads) == {"tree"} and phrase == ("in",) and \
+                            anchor.categories == ("road",) and not anchor.part:
+                        kind = "along"   # "trees in the street": street trees, along it
                     if lx.SHADE_WORDS & set(phrase) and not all(
                             self.vocab.group_of(a) in lx.SHADING_FROM_ABOVE
                             for a in anchor.categories):

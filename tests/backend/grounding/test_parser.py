@@ -2013,6 +2013,10 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
      "grounded: building within 50 m of road not within 50 m of water"),
     ("cars on the road but not the trucks", "grounded: car on road except truck"),
     ("the bigger one of the two houses", "grounded: the largest building"),   # it went whole
+    # trees "in" a street are street trees, along it (they were on it); "on" it stays
+    ("trees in the street", "grounded: tree along road (<= 5 m)"),
+    ("trees on the street", "grounded: tree on road"),
+    ("grass in the road", "grounded: low vegetation on road"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
