@@ -832,6 +832,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"|({_NAMES})\b)", _one_compared),
     # "single trees", "single houses": each on its own (isolated), as "solitary trees"; "the
     # single largest": the largest
+    # "with a single car", "with one car only", "with at least a car": counts had
+    (r"\b(with|having|has|have)\s+(?:a\s+|one\s+)?single\s+", r" \1 exactly 1 "),
+    (rf"\b(with|having|has|have)\s+(\d+|{_either(lx.NUMBER_WORDS)})\s+((?:{_ANY_NAMES})(?:e?s)?)"
+     r"\s+only\b", r" \1 exactly \2 \3 "),
+    (r"\bat\s+least\s+(?:an?|one)\s+(?=[^\W\d_])", " at least 1 "),
     (r"(?<!\bevery\s)\bsingle\s+([^\W\d_]+)", _single_ones),
     # "long rows of houses", "a long queue of cars": a row of them (not long ones)
     (r"\blong\s+(?=(?:rows?|lines?|queues?|strings?|chains?)\s+of\b)", " "),

@@ -2017,6 +2017,10 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("trees in the street", "grounded: tree along road (<= 5 m)"),
     ("trees on the street", "grounded: tree on road"),
     ("grass in the road", "grounded: low vegetation on road"),
+    # counts had: a single one, one only, at least a (they went whole, or at least one)
+    ("houses with a single car", "grounded: building with exactly 1 car (<= 5 m)"),
+    ("houses with one car only", "grounded: building with exactly 1 car (<= 5 m)"),
+    ("houses with at least a car", "grounded: building with at least 1 car (<= 5 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
