@@ -92,6 +92,11 @@ _VEHICLE_KINDS = _either({n for c in lx.CATEGORIES if c.group == "vehicle" and c
                           for n in c.names}).replace(" ", r"\s+")
 #: a determiner before the objects asked for: "the", "all the", "a", "any", "every", ...
 _DETERMINER = r"(?:the|all(?:\s+the)?|an?|any|some|every|each)"
+#: "at least (at most) as large as": the comparative it means
+_AS_AS = {"large": ("larger", "smaller"), "big": ("larger", "smaller"),
+          "long": ("longer", "shorter"), "wide": ("wider", "narrower"),
+          "small": ("smaller", "larger"), "short": ("shorter", "longer"),
+          "narrow": ("narrower", "wider")}
 #: the words of a relation before its object, said once for two ("near the road but not the
 #: river")
 _ELIDED_RELATION = (r"((?:near(?:\s+to)?|next\s+to|close\s+to|beside|along(?:side)?|adjacent\s+to|"
@@ -832,6 +837,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"|({_NAMES})\b)", _one_compared),
     # "single trees", "single houses": each on its own (isolated), as "solitary trees"; "the
     # single largest": the largest
+    # "at least as large as the school": larger than it (equal areas are not told apart);
+    # "at most as wide as": narrower
+    (r"\b(at\s+least|at\s+most)\s+as\s+(large|big|long|wide|small|short|narrow)"
+     r"\s+as\b", lambda m: " " + _AS_AS[m.group(2).lower()][
+         0 if m.group(1).lower() == "at least" else 1] + " than "),
     # "with a single car", "with one car only", "with at least a car": counts had
     (r"\b(with|having|has|have)\s+(?:a\s+|one\s+)?single\s+", r" \1 exactly 1 "),
     (rf"\b(with|having|has|have)\s+(\d+|{_either(lx.NUMBER_WORDS)})\s+((?:{_ANY_NAMES})(?:e?s)?)"

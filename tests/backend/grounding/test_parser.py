@@ -2021,6 +2021,9 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("houses with a single car", "grounded: building with exactly 1 car (<= 5 m)"),
     ("houses with one car only", "grounded: building with exactly 1 car (<= 5 m)"),
     ("houses with at least a car", "grounded: building with at least 1 car (<= 5 m)"),
+    ("roads at least as wide as the main road", "grounded: road wider than road"),   # whole
+    ("buildings at most as large as the largest house",
+     "grounded: building smaller than the largest building"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
