@@ -835,8 +835,6 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # above their kind's mean, lexicon.COMPARATIVE_WORDS)
     (rf"\bthe\s+({_COMPARED})\s+(?:(?:one\s+)?of\s+the\s+(?:two|2|both)\s+([^\W\d_]+)"
      rf"|({_NAMES})\b)", _one_compared),
-    # "single trees", "single houses": each on its own (isolated), as "solitary trees"; "the
-    # single largest": the largest
     # "at least as large as the school": larger than it (equal areas are not told apart);
     # "at most as wide as": narrower
     (r"\b(at\s+least|at\s+most)\s+as\s+(large|big|long|wide|small|short|narrow)"
@@ -847,6 +845,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(with|having|has|have)\s+(\d+|{_either(lx.NUMBER_WORDS)})\s+((?:{_ANY_NAMES})(?:e?s)?)"
      r"\s+only\b", r" \1 exactly \2 \3 "),
     (r"\bat\s+least\s+(?:an?|one)\s+(?=[^\W\d_])", " at least 1 "),
+    # "single trees", "single houses": each on its own (isolated), as "solitary trees"; "the
+    # single largest": the largest
     (r"(?<!\bevery\s)\bsingle\s+([^\W\d_]+)", _single_ones),
     # "long rows of houses", "a long queue of cars": a row of them (not long ones)
     (r"\blong\s+(?=(?:rows?|lines?|queues?|strings?|chains?)\s+of\b)", " "),
