@@ -840,6 +840,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(at\s+least|at\s+most)\s+as\s+(large|big|long|wide|small|short|narrow)"
      r"\s+as\b", lambda m: " " + _AS_AS[m.group(2).lower()][
          0 if m.group(1).lower() == "at least" else 1] + " than "),
+    # "houses with a pool in the garden", "with a garden at the back", "with a car outside",
+    # "with a courtyard inside": what is had, which lies beside them anyway (the garden was
+    # the houses' own: "on vegetation"; the others went whole)
+    (rf"\b(with\s+(?:an?\s+|\d+\s+|their\s+|its\s+)?(?:[^\W\d_]+\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+"
+     r"(?:in\s+(?:the|their|its)\s+(?:back\s+|front\s+)?gardens?|(?:at|in)\s+the\s+(?:back|front|"
+     r"rear|side))\b", r"\1"),
+    (rf"\b(with\s+(?:an?\s+|\d+\s+|some\s+)?(?:[^\W\d_]+\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+"
+     r"(?:parked\s+)?outside\s*$", r"\1 next to them "),
+    (r"\b(courtyards?)\s+(?:inside|within)\s*$", r"\1 "),
     # "with a single car", "with one car only", "with at least a car": counts had
     (r"\b(with|having|has|have)\s+(?:a\s+|one\s+)?single\s+", r" \1 exactly 1 "),
     (rf"\b(with|having|has|have)\s+(\d+|{_either(lx.NUMBER_WORDS)})\s+((?:{_ANY_NAMES})(?:e?s)?)"

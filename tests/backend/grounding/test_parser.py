@@ -2024,6 +2024,12 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("roads at least as wide as the main road", "grounded: road wider than road"),   # whole
     ("buildings at most as large as the largest house",
      "grounded: building smaller than the largest building"),
+    # where a thing had lies: beside them anyway (the garden was the houses' own, the others
+    # went whole)
+    ("houses with a pool in the garden", "grounded: building with water (<= 20 m)"),
+    ("houses with a garden at the back", "grounded: building with vegetation (<= 5 m)"),
+    ("houses with a car outside", "grounded: building next to car (<= 5 m)"),
+    ("buildings with a courtyard inside", "grounded: courtyard building"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
