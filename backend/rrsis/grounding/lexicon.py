@@ -815,7 +815,11 @@ AREA_UNITS_M2: Dict[Tuple[str, ...], float] = {
     ("sq", "ft"): _SQ_FT, ("square", "feet"): _SQ_FT, ("square", "foot"): _SQ_FT,
     ("acre",): 4046.8564224, ("acres",): 4046.8564224, ("sq", "metres"): 1.0,
     ("sq", "meters"): 1.0, ("sq", "metre"): 1.0, ("sq", "meter"): 1.0, ("sq", "mtrs"): 1.0,
-    ("sq", "kilometres"): 1e6, ("sq", "kilometers"): 1e6, ("sq", "feet"): _SQ_FT}
+    ("sq", "kilometres"): 1e6, ("sq", "kilometers"): 1e6, ("sq", "feet"): _SQ_FT,
+    **dict.fromkeys([("square", "mile"), ("square", "miles"), ("sq", "mi"), ("sq", "mile"),
+                     ("sq", "miles"), ("mi", "2"), ("mi²",)], 1609.344 ** 2),
+    **dict.fromkeys([("square", "yard"), ("square", "yards"), ("sq", "yd"), ("sq", "yds"),
+                     ("sq", "yard"), ("sq", "yards"), ("yd", "2"), ("yd²",)], 0.9144 ** 2)}
 SIZE_NOUNS = frozenset({"area", "size", "footprint", "surface", "length", "width", "diameter"})
 WIDTH_COMPARATIVES = frozenset({("wider", "than"), ("narrower", "than")})
 #: a comparative against its category's mean: before the name ("the larger buildings", "darker

@@ -849,6 +849,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(with\s+(?:an?\s+|\d+\s+|some\s+)?(?:[^\W\d_]+\s+)?(?:{_ANY_NAMES})(?:e?s)?)\s+"
      r"(?:parked\s+)?outside\s*$", r"\1 next to them "),
     (r"\b(courtyards?)\s+(?:inside|within)\s*$", r"\1 "),
+    # "10k sq ft", "5k m2": thousands; "100 sq. m.": square metres
+    (r"\b(\d+(?:\.\d+)?)\s*k\b(?=\s*(?:sq\b|square|m2|m²|ft|feet|foot|m\b|metres|meters|km|acres?|"
+     r"ha\b|hectares?))", lambda m: f" {float(m.group(1)) * 1000:g} "),
+    (r"\bsq\.\s*(m|ft|km|yd|mi)\b\.?", r" sq \1 "),
     # "with a single car", "with one car only", "with at least a car": counts had
     (r"\b(with|having|has|have)\s+(?:a\s+|one\s+)?single\s+", r" \1 exactly 1 "),
     (rf"\b(with|having|has|have)\s+(\d+|{_either(lx.NUMBER_WORDS)})\s+((?:{_ANY_NAMES})(?:e?s)?)"

@@ -2030,6 +2030,11 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("houses with a garden at the back", "grounded: building with vegetation (<= 5 m)"),
     ("houses with a car outside", "grounded: building next to car (<= 5 m)"),
     ("buildings with a courtyard inside", "grounded: courtyard building"),
+    # areas as written: thousands with "k", "sq. m.", square miles and yards (they went whole)
+    ("buildings over 10k sq ft", "grounded: building over 929.03 m2"),
+    ("buildings bigger than 100 sq. m.", "grounded: building over 100 m2"),
+    ("lakes over 1 square mile", "grounded: water over 2589988 m2"),
+    ("ponds under 100 sq yards", "grounded: water under 83.6127 m2"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
