@@ -1292,9 +1292,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "buildings with roofs larger than 100 m2", "trees whose crowns are wider than 10 m":
     # seen from above, the roof or the crown is the object, and the measure is its own
     (r"\b(?:with|that\s+have|having|whose)\s+(?:an?\s+|its\s+|their\s+)?(?:roofs?|rooftops?|"
-     r"crowns?|canopy|canopies|tops?)\s+(?:(?:is|are)\s+)?(?=(?:larger|bigger|smaller|wider|"
+     r"crowns?|canopy|canopies|tops?)\s+(?:(?:is|are|of)\s+)?(?=(?:larger|bigger|smaller|wider|"
      r"narrower|longer|shorter|greater|more|less|over|under|above|below|at|between|exceeding|"
      r"<|>|≤|≥)\b|[<>≤≥])", " "),
+    # "rooftop pools", "rooftop gardens": on the roofs
+    (rf"\broof[\s-]?top\s+((?:{_NAMES})(?:e?s)?)\b", r" \1 on the rooftops "),
     # "the school building", "office buildings": the buildings (a use is not seen from above)
     (rf"\b(?:{_BUILDING_NAMES})\s+(?=buildings?\b)", " "),
     # "buildings at (of) the school", "the school's buildings", "the houses of the gas

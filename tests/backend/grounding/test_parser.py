@@ -2035,6 +2035,8 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("buildings bigger than 100 sq. m.", "grounded: building over 100 m2"),
     ("lakes over 1 square mile", "grounded: water over 2589988 m2"),
     ("ponds under 100 sq yards", "grounded: water under 83.6127 m2"),
+    ("houses with roofs of more than 100 m2", "grounded: building over 100 m2"),   # whole
+    ("rooftop pools", "grounded: water on building"),   # it went whole
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
