@@ -851,6 +851,7 @@ CONJUNCTIONS: FrozenSet[str] = frozenset({"and", "or", ","})
 FILLER_WORDS: FrozenSet[str] = frozenset({
     "the", "a", "an", "all", "any", "every", "each", "some", "that", "which", "who", "are",
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
+    "constructed",
     "growing", "planted", "seen", "shown", "depicted", "pictured",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
     "select", "segment", "highlight", "mark", "only", "just", "areas", "area",

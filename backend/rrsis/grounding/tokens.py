@@ -1514,10 +1514,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"(?<!\bthe\s)\b((?:\d+|an?|no|none|any|some|many|several|few|multiple|numerous|"
      rf"{_either(lx.NUMBER_WORDS)})\s+)(?:other|neighbou?ring|surrounding)\s+"
      rf"(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r"\1"),
-    (r"\bwhose\s+(?:nearest|closest)\s+neighbou?r\s+is\s+(more|less)\s+than\s+"
-     r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+away\b",
-     lambda m: f" {'more than' if m.group(1).lower() == 'more' else 'within'} {m.group(2)} "
-     f"{m.group(3)} {'from' if m.group(1).lower() == 'more' else 'of'} each other "),
+    (r"\bwhose\s+(?:nearest|closest)\s+neighbou?r\s+is\s+(more\s+than|less\s+than|at\s+least|"
+     r"at\s+most|over|under|within|beyond)\s+(\d+(?:\.\d+)?)\s*([^\W\d_]+)(?:\s+away)?\b",
+     lambda m: _distance_is("each other", m.group(1), m.group(2), m.group(3))),
     # "buildings facing each other across the road": across it from each other
     (r"\b(?:facing|opposite)\s+(?:each\s+other|one\s+another)\s+(across|over)\s+"
      r"(the\s+|a\s+)?([^\W\d_]+)\b", r" \1 \2\3 from each other "),

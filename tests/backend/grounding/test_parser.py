@@ -2037,6 +2037,7 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("ponds under 100 sq yards", "grounded: water under 83.6127 m2"),
     ("houses with roofs of more than 100 m2", "grounded: building over 100 m2"),   # whole
     ("rooftop pools", "grounded: water on building"),   # it went whole
+    ("buildings constructed near the river", "grounded: building near water (<= 40 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary

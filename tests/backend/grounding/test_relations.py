@@ -1521,6 +1521,7 @@ def test_a_neighbour_is_another_of_its_kind() -> None:
     assert picked("houses without other neighbours within 40 m") == []
     assert picked("houses whose nearest neighbour is less than 8 m away") == [0, 1]
     assert picked("houses whose nearest neighbour is more than 20 m away") == [2]
+    assert picked("houses whose nearest neighbour is at least 20 m away") == [2]   # whole
     assert picked("buildings far apart from each other") == [2]
     # a count of them, or of "other" ones: never itself ("neighbours" went whole)
     assert picked("houses with at least one neighbour within 10 m") == [0, 1]
