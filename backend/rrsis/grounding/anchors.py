@@ -18,12 +18,12 @@ from .relations import BEND_TURN_DEG, ISLAND_MIN_M2
 from .ranks import Rank
 from .relation_rules import PRONOUNS
 
+__all__ = ["AnchorRules"]
+
 #: after the two objects of "between", the words that begin what the target is said to be
 #: or lack ("between the river and the road that are small", "... without trees nearby"; a
 #: "with" there is the second object's: "between the road and the house with a pool")
 _AFTER_BETWEEN = frozenset({"without", "that", "which", "whose"})
-
-__all__ = ["AnchorRules"]
 
 #: a generic noun that is a filler after a category name ("vehicle objects")
 _GENERIC_AFTER_A_NAME = (lx.GENERIC_NOUNS - {"anything", "everything", "something"}) \

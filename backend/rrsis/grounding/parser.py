@@ -592,8 +592,9 @@ class _Parser(AnchorRules):
         if not last:
             return False
         rel = r.relations[last[-1]]
-        own = rel.kind == "with" or rel.kind != "is" and self.t[start - 1] == "of"   # had, or
-        # said before the name (not of an exception: "non-building areas of about 500 m2")
+        # had, or said before the name (not of an exception: "non-building areas of about
+        # 500 m2")
+        own = rel.kind == "with" or (rel.kind != "is" and self.t[start - 1] == "of")
         if not (own or beyond(r.groups)) or \
                 beyond([self.vocab.group_of(c) for c in rel.anchor.categories]):
             return False

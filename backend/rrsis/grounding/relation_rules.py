@@ -188,13 +188,20 @@ class RelationRules(QuantityRules):
                 self.i += 2
                 return [("beyond_m", value * lx.UNITS_M[unit])]
         self.i = save
+        band = self.length_range()
+        return [("beyond_m", band[0]), ("within_m", band[1])] if band else []
+
+    def length_range(self) -> Optional[Tuple[float, float]]:
+        """"between 10 and 50 m", "10-50 m": (the nearer, the farther) in metres, consumed;
+        None (position unchanged) if not two lengths."""
+        save = self.i
         found = self.value_range()
-        if found is not None and {found[1][0], found[3][0]} == {"length"}:
-            low, (_, low_scale), high, (_, scale) = found
-            near, far = sorted((low * low_scale, high * scale))
-            return [("beyond_m", near), ("within_m", far)]
-        self.i = save
-        return []
+        if found is None or {found[1][0], found[3][0]} != {"length"}:
+            self.i = save
+            return None
+        low, (_, low_scale), high, (_, scale) = found
+        near, far = sorted((low * low_scale, high * scale))
+        return near, far
 
     def trailing_distance(self) -> Optional[float]:
         """After "with" and its anchor: "within 10 m", "within 10 m of them", "less than 5 m
@@ -457,9 +464,8 @@ class RelationRules(QuantityRules):
         """"between 10 and 50 m from the road", "10-50 m from": more than 10 m from it and
         within 50 m of it; None (position unchanged) if not that."""
         save = self.i
-        found = self.value_range()
-        if found is None or {found[1][0], found[3][0]} != {"length"} or not (
-                self.eat("of") or self.eat("from") or self.eat("to")):
+        band = self.length_range()
+        if band is None or not (self.eat("of") or self.eat("from") or self.eat("to")):
             self.i = save
             return None
         try:
@@ -467,8 +473,7 @@ class RelationRules(QuantityRules):
         except NotUnderstood:
             self.i = save
             return None
-        low, (_, low_scale), high, (_, scale) = found
-        near, far = sorted((low * low_scale, high * scale))
+        near, far = band
         return [Relation("beyond_m", anchor, near, False, True),
                 Relation("within_m", anchor, far, False, True)]
 

@@ -770,7 +770,6 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " sparse buildings "),
     (r"\b(high|low)[\s-]+density\s+(?=(?:housing|buildings?|houses?|homes?|development|"
      r"settlements?)\b)", lambda m: " dense " if m.group(1).lower() == "high" else " sparse "),
-
     # "dirt tracks", "a farm track": dirt roads ("track" alone is a railway's, untaught); a
     # road by its class or surface ("secondary roads", "gravel roads"): any road, said
     # (:func:`.parser._use_notes`)
@@ -1177,13 +1176,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # joins as "and" does
     (r"^\s*nothing\s+but\b|\band\s+nothing\s+else\b", " "),
     (r"\bevery\s+single\b", " every "), (r"(?<=[^\W\d_])\s+plus\s+(?=[^\W\d_])", " and "),
-    # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
-    # smallest share
     # "in the top quartile (decile) by size": the largest 25 (10) percent
     (r"\b(top|bottom|upper|lower)\s+(quartile|quintile|decile|tercile)\b",
      lambda m: f" {'top' if m.group(1).lower() in ('top', 'upper') else 'bottom'} "
                f"{dict(quartile=25, quintile=20, decile=10, tercile=33)[m.group(2).lower()]} "
                "percent "),
+    # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
+    # smallest share
     (r"\b(top|bottom)\s+(\d+(?:\.\d+)?\s+percent)\b",
      lambda m: f" {'largest' if m.group(1).lower() == 'top' else 'smallest'} {m.group(2)} "),
     # "above the median size": the largest half ("not above" it: the smallest)
@@ -1367,11 +1366,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bat (?:a )?right angles? (?:to|with)\b", " perpendicular to "),
     # "parking lots containing cars", "the lot that contains 3 cars": with them
     (r"\b(?:(?:that|which)\s+contains?|containing|(?:that|which)\s+holds?)\b", " with "),
-    # "roads leading to the building", "the road that connects to the bridge": a way that
-    # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
     # ("trees along the road leading to the village": the road's, as "that leads" is)
     (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?=(?:leading|connecting|linking)\s+(?:in)?to\b)",
      r"\1 that "),
+    # "roads leading to the building", "the road that connects to the bridge": a way that
+    # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
     (r"\b((?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
      r"\s+(?:in)?to\b", r" \1touching "),
     # "the road to the river": a way that leads there touches it; only as the object asked
@@ -1488,11 +1487,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bwith\s+(?:an?\s+)?(?:(?:road|street)\s+)?frontage\s+(?:on|onto|to|along)\b",
      " next to "),
     (r"\bwith\s+(?:an?\s+)?(?:road|street)\s+frontage\b", " next to the road "),
-    # "trees hiding the buildings", "trees obscuring the road": the other way round, the same
     # "partly surrounded by trees": next to them ("mostly (almost) surrounded by": surrounded)
     (r"\b(?:partly|partially|half)\s+(?:surrounded|enclosed|encircled)\s+by\b", " next to "),
     (r"\b(?:mostly|largely|almost|nearly|mainly)\s+(?=(?:surrounded|enclosed|encircled)\s+by\b)",
      " "),
+    # "trees hiding the buildings", "trees obscuring the road": the other way round, the same
     (r"\b(?:(?:partly|partially|mostly|largely)\s+)?(?:hiding|obscuring|concealing)\b",
      " touching "),
     (r"\b(?:(?:partly|partially|mostly|largely|half)\s+)?shaded\s+by\b", " in the shade of "),
@@ -1501,10 +1500,17 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+apart\b", r" within \1 \2 of each other "),
     (r"(?:\bat least|\bmore than|\bover|\bfurther than|\bfarther than|>|≥)\s*"
      r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+apart\b", r" more than \1 \2 from each other "),
-    # "with no neighbours within 10 m", "whose nearest neighbour is more than 20 m away": a
-    # neighbour is another of its kind
+    # "with no neighbours within 10 m": a neighbour is another of its kind
     (r"\b(?:(?:with|having|that have)\s+(?:no|none)|without)\s+(?:other\s+)?neighbou?rs?"
      r"\s+within\s+(\d+(?:\.\d+)?)\s*([^\W\d_]+)\b", r" more than \1 \2 from each other "),
+    # "houses whose nearest road is more than 50 m away", "... is within 20 m", "whose
+    # closest tree is less than 5 m away": from (of) the objects named; "whose nearest
+    # neighbour is at least 30 m away": from the others of its kind
+    (rf"\bwhose\s+(?:nearest|closest)\s+(neighbou?r|(?:{_ANY_NAMES})(?:e?s)?)\s+is\s+"
+     r"(more\s+than|less\s+than|at\s+least|at\s+most|over|under|within|beyond)\s+"
+     r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)(?:\s+away)?\b",
+     lambda m: _distance_is("each other" if m.group(1).lower().startswith("neighbo")
+                            else f"the {m.group(1)}", m.group(2), m.group(3), m.group(4))),
     # "with more than 3 neighbours within 20 m", "with many neighbours nearby", "without
     # neighbours": the objects of its kind (the first named) had ("... with more than 3
     # buildings within 20 m"); a count before "other" or "neighbouring" counts the same
@@ -1514,17 +1520,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"(?<!\bthe\s)\b((?:\d+|an?|no|none|any|some|many|several|few|multiple|numerous|"
      rf"{_either(lx.NUMBER_WORDS)})\s+)(?:other|neighbou?ring|surrounding)\s+"
      rf"(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r"\1"),
-    (r"\bwhose\s+(?:nearest|closest)\s+neighbou?r\s+is\s+(more\s+than|less\s+than|at\s+least|"
-     r"at\s+most|over|under|within|beyond)\s+(\d+(?:\.\d+)?)\s*([^\W\d_]+)(?:\s+away)?\b",
-     lambda m: _distance_is("each other", m.group(1), m.group(2), m.group(3))),
     # "buildings facing each other across the road": across it from each other
     (r"\b(?:facing|opposite)\s+(?:each\s+other|one\s+another)\s+(across|over)\s+"
      r"(the\s+|a\s+)?([^\W\d_]+)\b", r" \1 \2\3 from each other "),
-    # "houses whose nearest road is more than 50 m away", "... is within 20 m", "whose
-    # closest tree is less than 5 m away": from (of) the objects named
-    (rf"\bwhose\s+(?:nearest|closest)\s+((?:{_ANY_NAMES})(?:e?s)?)\s+is\s+(?:(more|less)\s+than"
-     r"|(within|over|under))\s+(\d+(?:\.\d+)?)\s*([^\W\d_]+)(?:\s+away)?\b",
-     lambda m: _nearest_is(m.group(1), m.group(2) or m.group(3), m.group(4), m.group(5))),
     # "well away from the road": far from it
     (r"\bwell\s+away\s+from\b", " far from "),
     # "houses far apart", "buildings spaced widely apart": far from each other
@@ -1701,12 +1699,6 @@ def _distance_is(anchor: str, side: str, number: str, unit: str) -> str:
            f"{anchor} "
 
 
-def _nearest_is(name: str, side: str, number: str, unit: str) -> str:
-    """"whose nearest road is more than 50 m away": "more than 50 m from the road"."""
-    return _distance_is(f"the {name}", "more than" if side.lower() in ("more", "over")
-                        else "within", number, unit)
-
-
 #: the way a roof's slope or a building's front faces: "south-facing roofs", "buildings facing
 #: north" ("cars facing north" lie along an axis; "facing the road" is beside it)
 _ASPECT = re.compile(
@@ -1751,7 +1743,8 @@ _LEFT_OUT_THE = re.compile(
 
 
 def _prepared(text: str) -> str:
-    """``text`` as :data:`REWRITES` read it: :func:`trimmed`, "%" a word, "the" put back
+    """``text`` as :data:`REWRITES` read it: :func:`trimmed`, "%" a word, "(s)" a plural
+    ("building(s)"), "the" put back
     where a phrase has it (:data:`_LEFT_OUT_THE`), no comma before a clause ("houses, with
     red roofs", "cars, that are white" and "cars, but only those on the road" say what the
     objects before it are, never more objects), and "&" and "@" the words they stand for
