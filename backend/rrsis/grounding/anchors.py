@@ -20,11 +20,6 @@ from .relation_rules import PRONOUNS
 
 __all__ = ["AnchorRules"]
 
-#: after the two objects of "between", the words that begin what the target is said to be
-#: or lack ("between the river and the road that are small", "... without trees nearby"; a
-#: "with" there is the second object's: "between the road and the house with a pool")
-_AFTER_BETWEEN = frozenset({"without", "that", "which", "whose"})
-
 #: a generic noun that is a filler after a category name ("vehicle objects")
 _GENERIC_AFTER_A_NAME = (lx.GENERIC_NOUNS - {"anything", "everything", "something"}) \
     | lx.OUTLINE_NOUNS   # "building footprints"
@@ -134,11 +129,14 @@ class AnchorRules(ModifierRules):
             # the river": a new target, because a modifier follows its noun
             follows = self.t[self.i + found[1]] if found and self.i + found[1] < len(self.t) \
                 else None
-            # ("between the river and the road with no trees nearby": what follows the two
-            # is the target's; it went whole)
-            lacked = follows in lx.HAVING_WORDS and self.word(self.i + found[1] + 1) == "none"
+            # after the two objects of "between", what follows is the target's ("between the
+            # river and the road with no trees nearby", "... but not near the school": it
+            # went whole), but for a "with", the second object's ("between the road and the
+            # house with a pool")
+            had_by_it = follows in lx.HAVING_WORDS and \
+                self.word(self.i + found[1] + 1) != "none"
             if found is None or (follows is not None and follows not in CONJ and not (
-                    between and (follows in _AFTER_BETWEEN or lacked))) or (
+                    between and not had_by_it)) or (
                     had and self.word(save) == "and"):   # "with gardens and pools": both had
                 self.i = save   # (the target reads "and pools" as one more "with")
                 break

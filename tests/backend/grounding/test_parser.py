@@ -1967,6 +1967,10 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
      "grounded: small building between water + road (<= 40 m) not near tree (<= 10 m)"),
     ("buildings between the road and the river that are large",
      "grounded: large building between road + water (<= 40 m)"),
+    ("trucks between the road and the river but surrounded by trees",
+     "grounded: truck between road + water (<= 40 m) surrounded by tree"),
+    ("houses between the road and the river near the school",
+     "grounded: building between road + water (<= 40 m) near building (<= 10 m)"),
     ("trees between the road and the house with a pool", "end to end: 'trees between the road "
      "and the house with a pool' ('between' objects described differently at 'and')"),
     # "then" typed for "than" after a comparison; a minimum (maximum) distance (they went
