@@ -565,7 +565,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
                      ("encircled", "by"), ("ringed", "by")], "surrounded"),
     ("with",): "with",   # "parking lots with cars", "houses with a pool": one within d, or on it
     ("have",): "with", ("has",): "with", ("having",): "with",   # "houses that have a pool"
-    ("lined", "with"): "with",   # "roads lined with trees"
+    ("lined", "with"): "with", ("lined", "by"): "with",   # "roads lined with trees"
     ("on", "both", "sides", "of"): "next_to", ("on", "either", "side", "of"): "next_to",
     ("on", "each", "side", "of"): "next_to", ("along", "both", "sides", "of"): "along",
     ("lining", "both", "sides", "of"): "along", ("lining", "either", "side", "of"): "along",
@@ -851,7 +851,6 @@ CONJUNCTIONS: FrozenSet[str] = frozenset({"and", "or", ","})
 FILLER_WORDS: FrozenSet[str] = frozenset({
     "the", "a", "an", "all", "any", "every", "each", "some", "that", "which", "who", "are",
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
-    "constructed",
     "growing", "planted", "seen", "shown", "depicted", "pictured",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
     "select", "segment", "highlight", "mark", "only", "just", "areas", "area",

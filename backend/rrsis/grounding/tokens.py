@@ -664,6 +664,13 @@ _AROUND: Tuple[Tuple[str, str], ...] = (
     # "eachother", "side-by-side", "trees near one other": as meant
     (r"\beach[\s-]?other\b", " each other "), (r"\bside-by-side\b", " side by side "),
     (r"\bone\s+other\s*$", " one another "),
+    # "buildings (that were) built near the river", "constructed on the floodplain", "the
+    # houses which have been built along the road": where they stand
+    (rf"\b(?:(?:that|which)\s+)?(?:(?:was|were|is|are|has|have|had)\s+)?(?:been\s+)?(?:built|"
+     rf"constructed|sited)\s+(?=(?:{_RELATION_LEADS})\b)", " "),
+    # ... along their banks: along them ("rivers with trees along their banks")
+    (r"\b(along|on|lining)\s+(its|their)\s+(?:banks?|shores?|edges?|sides?)\b",
+     lambda m: f" along {'it' if m.group(2).lower() == 'its' else 'them'} "),
     # "houses built close together", "trees planted far apart": how they stand
     (r"\b(?:built|placed|located|situated|positioned|arranged|planted|standing|sitting|lying)\s+"
      r"(?=(?:(?:very|quite|too)\s+)?(?:close(?:ly)?|tightly|far|widely|well)\s+"

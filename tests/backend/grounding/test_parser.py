@@ -2042,6 +2042,13 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("houses with roofs of more than 100 m2", "grounded: building over 100 m2"),   # whole
     ("rooftop pools", "grounded: water on building"),   # it went whole
     ("buildings constructed near the river", "grounded: building near water (<= 40 m)"),
+    # where they were built, what lines them, what stands along their banks (they went whole)
+    ("show me the buildings that were built near the river",
+     "grounded: building near water (<= 40 m)"),
+    ("the houses which have been built along the road", "grounded: building along road (<= 10 m)"),
+    ("the built up area near the river", "grounded: building near water (<= 40 m)"),
+    ("roads lined by trees", "grounded: road with tree (<= 5 m)"),
+    ("rivers with trees along their banks", "grounded: water along tree (<= 10 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
