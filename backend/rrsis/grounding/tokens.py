@@ -773,8 +773,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " "),   # "... per hectare": the objects
     (r"\b(?:areas?|zones?|parts?|places?)\s+(?:with|of)\s+(?:a\s+)?(high|low)\s+"
      r"(?:building|housing|house)\s+density\b",
-     lambda m: " densely built-up areas " if m.group(1).lower() == "high" else
-     " sparse buildings "),
+     lambda m: f" {'densely' if m.group(1).lower() == 'high' else 'sparsely'} built-up areas "),
     (r"\b(high|low)[\s-]+density\s+(?=(?:housing|buildings?|houses?|homes?|development|"
      r"settlements?)\b)", lambda m: " dense " if m.group(1).lower() == "high" else " sparse "),
     # "dirt tracks", "a farm track": dirt roads ("track" alone is a railway's, untaught); a

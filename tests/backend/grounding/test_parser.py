@@ -1949,6 +1949,8 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("buildings mostly surrounded by trees", "grounded: building surrounded by tree"),
     ("cars in dense urban areas", "grounded: car near (building in a group of at least 3 "
      "building (<= 10 m apart)) (<= 10 m)"),
+    ("cars in areas with low building density",
+     "grounded: car near (building far from building (> 20 m)) (<= 10 m)"),   # on them
     # requests for a layer, for help, a label with "=" (they went whole, or "nothing")
     ("help me find cars on the bridge", "grounded: car on road bridge over water"),
     ("give me a layer of trees", "grounded: tree"), ("make polygons of the houses",
