@@ -475,12 +475,18 @@ def _first_name(m: "re.Match[str]") -> Optional[str]:
     return first.group(1) if first else None
 
 
+def _first_group(m: "re.Match[str]") -> Optional[str]:
+    """The lexicon group of the objects first named before the match (:func:`_first_name`);
+    None if no name comes before."""
+    first = _first_name(m)
+    named = lx.BASE_VOCABULARY.category_named(first) if first else None
+    return lx.group_of(named) if named else None
+
+
 def _outside_a_building(m: "re.Match[str]") -> str:
     """"outside the house" after objects no building holds (cars, trees: the first named)
     -> " next to "; as typed after buildings, or where no name comes before."""
-    first = _first_name(m)
-    named = lx.BASE_VOCABULARY.category_named(first) if first else None
-    return m.group(0) if named is None or lx.group_of(named) == "building" else " next to "
+    return m.group(0) if _first_group(m) in (None, "building") else " next to "
 
 
 def _neighbours(m: "re.Match[str]") -> str:
@@ -503,9 +509,8 @@ def _neighbours_had(m: "re.Match[str]") -> str:
 def _relation_again(m: "re.Match[str]") -> str:
     """"near the road but not the river" -> "near the road but not near the river" where the
     object after "not" is of another group than the objects first named; as typed else."""
-    first, named = _first_name(m), lx.BASE_VOCABULARY.category_named(m.group(3))
-    target = lx.BASE_VOCABULARY.category_named(first) if first else None
-    if target is None or named is None or lx.group_of(target) == lx.group_of(named):
+    target, named = _first_group(m), lx.BASE_VOCABULARY.category_named(m.group(3))
+    if target is None or named is None or target == lx.group_of(named):
         return m.group(0)
     joined = re.sub(r"\bnor$", "and not", m.group(1))
     return f" {joined} {m.group(2)} "
