@@ -432,6 +432,14 @@ _VERB_FORMS: Dict[str, str] = {
     for form in (base, base + "s")} | {"occupy": "occupying", "occupies": "occupying"}
 
 
+#: "the most big", "more big" as a learner may type them -> the word meant
+_MOST = {"big": "biggest", "large": "largest", "small": "smallest", "near": "nearest",
+         "close": "closest", "far": "farthest", "long": "longest", "wide": "widest",
+         "narrow": "narrowest", "short": "shortest"}
+_MORE = {"big": "bigger", "large": "larger", "small": "smaller", "near": "nearer",
+         "close": "closer", "far": "farther", "long": "longer", "wide": "wider"}
+
+
 #: words said of the objects that are read before their name only: how many vehicles a lot
 #: or a road holds, how the others of its kind lie around an object
 _BEFORE_THE_NAME = ("empty|unoccupied|full|busy|crowded|congested|isolated|solitary|clustered|"
@@ -1124,7 +1132,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:pale|deep|mostly|mainly|predominantly)\s+(?={_A_COLOUR}\b)",
      lambda m: {"pale": " light ", "deep": " dark "}.get(m.group(0).split()[0].lower(), " ")),
     (rf"\b(?:of|with|in|having)\s+(?:an?\s+)?{_A_COLOUR}\s+(?:colou?r|hue|shade|tone|paint"
-     rf"(?:work|\s+job)?|finish)\b", r" that are \1 "),
+     rf"(?:work|\s+job)?|finish)\b(?!\s+(?:roofs?|rooftops?)\b)", r" that are \1 "),
     (rf"\b(?:colou?red|painted|roofed)\s+(?:in\s+)?{_A_COLOUR}\b", r" that are \1 "),
     (rf"\b(?:that|which)\s+(?:look|looks|appear|appears|seem|seems)\s+(?=(?:{_A_COLOUR}|"
      rf"{_SIZES})\b)", " that are "),
@@ -1140,6 +1148,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+(?:colou?r\s+(?:is\s+|=\s*|:\s*)?{_A_COLOUR}|"
      rf"{_A_COLOUR}\s+colou?r)\b", lambda m: f" {m.group(1)} that are {m.group(2) or m.group(3)} "),
     (rf"\b{_A_COLOUR}[\s-]+colou?r\s+(?=(?:{_ANY_NAMES})(?:e?s)?\b)", r" \1 "),
+    # "the car which is white colour", "with blue colour roof": the colour
+    (rf"\b{_A_COLOUR}[\s-]+colou?r\b", r" \1 "),
     (rf"\b((?:building|{_BUILDING_NAMES})(?:e?s)?)\s+{_A_COLOUR}\s+(roofs?|rooftops?)\b",
      r" \1 with \2 \3 "),
     (rf"\bin\s+{_A_COLOUR}\s*(?=$|,|\band\b|\bor\b)", r" that are \1 "),
@@ -1157,6 +1167,43 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # the bridge", "building with big size"
     (r"\bclose[\s-]+by\b", " near "),
     (rf"\bclose\s+(?=(?:the\s+|a\s+|an\s+)?(?:{_ANY_NAMES})\b)", " close to "),
+    # "buildings close with the road", "houses in front the road", "cars parking beside the
+    # road" (parked: only after a vehicle's name in the plural or a clause, "the car parking
+    # near the road" is a lot)
+    (rf"\bclose\s+with\s+(?=(?:the\s+|a\s+|an\s+)?(?:{_ANY_NAMES})\b)", " close to "),
+    (r"\bin\s+front\s+(?=(?:the|a|an)\b)", " in front of "),
+    # "the most big building", "more bigger houses", "much near to the river", "close at",
+    # "near from", "far of": the words meant
+    (r"\bmost\s+(big|large|small|near|close|far|long|wide|narrow|short)\b",
+     lambda m: " " + _MOST[m.group(1).lower()] + " "),
+    (r"\bmore\s+(?=(?:bigger|larger|smaller|closer|nearer|further|farther|longer|wider|"
+     r"narrower|shorter)\b)", " "),
+    (r"\bmore\s+(big|large|small|near|close|far|long|wide)\b",
+     lambda m: " " + _MORE[m.group(1).lower()] + " "),
+    (r"\bmuch\s+(?=(?:near|close)\b)", " "),
+    (r"\bclose\s+at\b", " close to "),
+    (r"\bnear\s+from\b", " near "),
+    (r"\bfar\s+of\b", " far from "),
+    # "the cars closer to the road", "houses further from the river" with nothing after
+    # "than": the ones near (far); "closer to the road than to the river" compares
+    (r"\b(?:closer|nearer)\s+to\b(?!.*\bthan\b)", " near "),
+    (r"\b(?:further|farther)\s+(?:away\s+)?from\b(?!.*\bthan\b)", " far from "),
+    # "houses at the both side of road", "in both side of the river": on both sides of it;
+    # "the up side of the image", "the down part": its upper (lower) side
+    (r"\b(?:at|in|on)\s+(?:the\s+)?(?:both|either|each)\s+sides?\s+of\b", " on both sides of "),
+    (r"\bup\s+(?=(?:side|part|half|corner)\b)", " upper "),
+    # "cars stand on the road", "trucks staying in the lot": where they are (after a name in the plural or a clause: "a forest stand" is trees)
+    (rf"\b((?:{_ANY_NAMES})(?:e?s\s+|(?:e?s)?\s+(?:that|which|who)\s+(?:is\s+|are\s+)?))"
+     r"(?:stand|stands|stay|stays|staying|remain|remains|remaining)\s+"
+     r"(?=(?:on|in|at|near|beside|along|alongside|next|by|under|outside|close|behind|inside|"
+     r"around)\b)", r" \1standing "),
+    (r"\bdown\s+(?=(?:side|part|half|corner)\b)", " lower "),
+    # "cars parked in the lot": a parking lot, after a vehicle's name ("a lot of" is many)
+    (rf"\b((?:{_VEHICLE_NAMES})(?:e?s)?\b.*?\b(?:in|at|on|inside|within|into|of)\s+"
+     rf"(?:the|a|an|this|that)\s+)lot(s?)\b(?!\s+of\b)", r"\1parking lot\2"),
+    (rf"\b((?:{_VEHICLE_NAMES})(?:e?s\s+|(?:e?s)?\s+(?:that|which|who)\s+(?:is\s+|are\s+)?))"
+     r"parking\s+(?=(?:on|in|at|near|beside|along|alongside|next|by|under|outside|close|behind|"
+     r"off|inside|around)\b)", r"\1parked "),
     (r"\bon\s+top\s+(?=the\b)", " on top of "),
     (r"\bwith\s+(?:an?\s+)?(big|large|small|huge|tiny|medium)\s+size\b", r" of \1 size "),
     # "w/", "w/o", "w/in": with, without, within
@@ -1281,7 +1328,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      " everything near "),
     # "on the roadside", "at the water's edge": beside it, not over it; "the road side", "the
     # street's side": the roadside; "along the kerbside": along the road it is the side of
-    (r"\b(road|street|river|lake|canal|kerb|curb|sea)(?:'s)?[\s-]+side\b", r"\1side"),
+    (r"\b(road|street|river|lake|canal|kerb|curb|sea)(?:'?s|s')?[\s-]+side\b", r"\1side"),
     # "on the road shoulder", "on the hard shoulder of the highway": the roadside
     (r"\b(?:road\s+|hard\s+)?shoulders?(?:\s+of\s+the\s+(?:road|street|highway|motorway))?\b",
      "roadside"),
@@ -1380,6 +1427,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # ("trees along the road leading to the village": the road's, as "that leads" is)
     (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?=(?:leading|connecting|linking)\s+(?:in)?to\b)",
      r"\1 that "),
+    # "roads connecting the (two) villages", "the road which links the houses", "the road
+    # that goes to the river": a way that reaches them, as "leading to" (after a way's name)
+    (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?:(?:that|which)\s+)?(?:(?:connect|link|join)"
+     rf"(?:s|ing)?(?!\s+(?:to|with|up)\b)(?:\s+(?:the\s+)?(?:two|both)(?:\s+of\s+the)?(?=\s))?|"
+     rf"(?:go(?:es|ing)?|run(?:s|ning)?)\s+(?:in)?to)\b", r" \1 that touching "),
     # "roads leading to the building", "the road that connects to the bridge": a way that
     # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
     (r"\b((?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
