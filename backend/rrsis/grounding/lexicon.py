@@ -937,8 +937,8 @@ NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "withou
 #: motion, which one image does not show: "moving cars" go to the model whole; before a place
 #: ("cars driving on the road") the place is read, the motion noted (:data:`~.tokens.REWRITES`)
 MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "speeding",
-                "stopped", "stopping", "waiting", "idling", "exiting", "entering", "approaching", "queuing",
-                "queueing", "queued")
+                "stopped", "stopping", "waiting", "idling", "exiting", "entering", "approaching",
+                "queuing", "queueing", "queued")
 #: the way a vehicle points: before a compass word, the axis it lies along ("cars facing
 #: north": north-south, which end is the front not told; :data:`~.tokens.REWRITES`)
 FACING_WORDS = ("facing", "faces", "face", "pointing", "points", "pointed", "headed", "heading")

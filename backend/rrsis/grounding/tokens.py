@@ -1192,7 +1192,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the up side of the image", "the down part": its upper (lower) side
     (r"\b(?:at|in|on)\s+(?:the\s+)?(?:both|either|each)\s+sides?\s+of\b", " on both sides of "),
     (r"\bup\s+(?=(?:side|part|half|corner)\b)", " upper "),
-    # "cars stand on the road", "trucks staying in the lot": where they are (after a name in the plural or a clause: "a forest stand" is trees)
+    # "cars stand on the road", "trucks staying in the lot": where they are (after a name in
+    # the plural or a clause: "a forest stand" is trees)
     (rf"\b((?:{_ANY_NAMES})(?:e?s\s+|(?:e?s)?\s+(?:that|which|who)\s+(?:is\s+|are\s+)?))"
      r"(?:stand|stands|stay|stays|staying|remain|remains|remaining)\s+"
      r"(?=(?:on|in|at|near|beside|along|alongside|next|by|under|outside|close|behind|inside|"
