@@ -841,6 +841,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # area (region) of interest", "within the selected area", "in the current view"
     (r"\b(?:study|selected|visible|chosen|current|map)\s+(?:area|region|extent|view)\b"
      r"|\b(?:area|region)\s+of\s+interest\b", " image "),
+    # "in my area of interest", "in this region", "on this layer": the image a run reads
+    (r"\b(?:my|our)\s+(?=(?:area|region|aoi|study|selected|image|map|raster|layer|scene)\b)",
+     " the "),
+    (r"\b(in|on|within|inside)\s+(?:this|the)\s+(?:region|layer|raster|orthophoto|ortho|"
+     r"mosaic|orthomosaic)\s*(?=$|[,.?!]|\band\b|\bor\b)", r" \1 the image "),
     # "each building's nearest tree", "for every house, the 2 closest trees": the nearest to
     # each (a rank kept per anchor object, :func:`.execute._ranked_for_each`)
     (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+)(?:'s\b|\s*,)?\s+(?:the\s+)?((?:\d+\s+)?"
@@ -1091,11 +1096,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     # "neither near the road nor near the river": not the one and not the other
     (rf"\bneither\s+((?:{_RELATION_LEADS})\b.*?)\s+nor\b", r" not \1 and not "),
-    # "buildings near the road but not the river", "... neither near the road nor the river":
-    # not near the river, the relation said once for both (it was "except water"); "cars on
+    # "buildings near the road but not the river", "... neither near the road nor the river",
+    # "next to the road but not to the house": not near the river, the relation said once for both (it was "except water"); "cars on
     # the road but not the trucks" (of the target's own group) stays an exception
     (rf"\b({_ELIDED_RELATION}\s+(?:the\s+|an?\s+|any\s+)?(?:{_ANY_NAMES})(?:e?s)?\s*,?\s+"
-     rf"(?:(?:but|and)\s+)?(?:not|nor))\s+"
+     rf"(?:(?:but|and)\s+)?(?:not|nor))\s+(?:(?:to|from)\s+)?"
      rf"(?=(?:the\s+|an?\s+|any\s+)?((?:{_ANY_NAMES})(?:e?s)?)\b)", _relation_again),
     # "neither cars nor trucks" as the whole expression: anything but them
     (r"^\s*neither\s+(.{1,200}?)\s+nor\s+(.{1,200}?)\s*[.!?]*\s*$",
@@ -1188,6 +1193,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "than": the ones near (far); "closer to the road than to the river" compares
     (r"\b(?:closer|nearer)\s+to\b(?!.*\bthan\b)", " near "),
     (r"\b(?:further|farther)\s+(?:away\s+)?from\b(?!.*\bthan\b)", " far from "),
+    (r"\b(?:furthest|farthest)\s+away\s+from\b", " farthest from "),
     # "houses at the both side of road", "in both side of the river": on both sides of it;
     # "the up side of the image", "the down part": its upper (lower) side
     (r"\b(?:at|in|on)\s+(?:the\s+)?(?:both|either|each)\s+sides?\s+of\b", " on both sides of "),

@@ -1465,6 +1465,17 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("the car parking near the road", "grounded: parking lot near road (<= 10 m)"),
     ("the forest stand near the river", "grounded: tree near water (<= 20 m)"),
     ("a lot of cars", "grounded: car"),
+    ("the house furthest away from any road", "grounded: the building farthest from road"),
+    ("buildings farther from river", "grounded: building far from water (> 80 m)"),
+    # the run's extent as an analyst names it
+    ("buildings near the road in this region", "grounded: building near road (<= 20 m)"),
+    ("the largest car in my area of interest", "grounded: the largest car"),
+    ("buildings near the road on this layer", "grounded: building near road (<= 20 m)"),
+    # a relation said once for two, its preposition again
+    ("vegetation adjacent to roads but not to buildings",
+     "grounded: vegetation next to road (<= 5 m) not next to building (<= 5 m)"),
+    ("trees close to the road but not to the river",
+     "grounded: tree near road (<= 10 m) not near water (<= 20 m)"),
     # a way that links places reaches them
     ("road which connect the two villages", "grounded: road within 1 m of building"),
     ("road that goes to the houses", "grounded: road within 1 m of building"),
