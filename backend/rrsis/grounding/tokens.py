@@ -957,7 +957,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "houses that have no trees around them": with none; "lacking a garden", "roads free of
     # cars": without
     (r"\b(?:have|has|having)\s+no\b(?!\s+(?:more|fewer|less)\b)", " with no "),
-    (r"\b(?:lacking|free\s+of|clear\s+of|devoid\s+of)\b", " without "),
+    (r"\b(?:lacking|free\s+of|clear\s+of|devoid\s+of|(?:that|which)\s+lacks?)\b", " without "),
+    # "roads where there are no cars", "lots on which there are cars": with (no) cars ("no
+    # cars" alone was read as an exception)
+    (r"\b(?:where|on\s+which|in\s+which|at\s+which)\s+there\s+(?:is|are|was|were)\s+(no\b)?",
+     lambda m: " with no " if m.group(1) else " with "),
     # "outside a 50 m buffer of the road": more than 50 m from it
     (r"\boutside\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+(?:buffer|zone|strip|"
      r"corridor|band|belt)\s+(?:around|of|from|along|alongside|beside|next\s+to)\b",
@@ -1094,8 +1098,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"built[\s-]up\s+area)s?\b)", " in "),
     # "half a hectare": 0.5 of it
     (r"\bhalf (?:a|an)\b", " 0.5 "),
-    # "neither near the road nor near the river": not the one and not the other
-    (rf"\bneither\s+((?:{_RELATION_LEADS})\b.*?)\s+nor\b", r" not \1 and not "),
+    # "neither near the road nor near the river", "neither small nor near the road": not the
+    # one and not the other
+    (rf"\bneither\s+((?:{_RELATION_LEADS}|{_SIZES})\b.*?)\s+nor\b", r" not \1 and not "),
     # "buildings near the road but not the river", "... neither near the road nor the river",
     # "next to the road but not to the house": not near the river, the relation said once for both (it was "except water"); "cars on
     # the road but not the trucks" (of the target's own group) stays an exception
@@ -1538,6 +1543,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
                             m.group(3), m.group(4))),
     # "at a minimum (maximum) distance of 30 m from the road": at least (at most) that
     (r"\bat\s+an?\s+(min(?:imum)?|max(?:imum)?)\s+distance\s+of\b",
+     lambda m: " at least " if m.group(1).lower().startswith("min") else " at most "),
+    # "houses a maximum of 30 m from the road", "a minimum of 3 cars": at most (least) that
+    (r"\b(?:at\s+)?an?\s+(min(?:imum)?|max(?:imum)?)\s+of\s+(?=\d)",
      lambda m: " at least " if m.group(1).lower().startswith("min") else " at most "),
     # "at a distance of 50 m from the road": 50 m from it; "a stone's throw from": near it
     (r"\b(?:at|within)\s+a\s+distance\s+of\s+(?=(?:more|less|over|under|at|about|around|"

@@ -1476,6 +1476,14 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
      "grounded: vegetation next to road (<= 5 m) not next to building (<= 5 m)"),
     ("trees close to the road but not to the river",
      "grounded: tree near road (<= 10 m) not near water (<= 20 m)"),
+    ("houses a maximum of 30 m from the road", "grounded: building within 30 m of road"),
+    ("buildings that are neither small nor near the road",
+     "grounded: not small building not near road (<= 20 m)"),
+    ("houses that lack a garden", "grounded: building without vegetation (<= 5 m)"),
+    # "where there are no cars": without them, not an exception
+    ("roads where there are no cars", "grounded: road without car (<= 3 m)"),
+    ("roads where there are many cars", "grounded: road with at least 5 car (<= 3 m)"),
+    ("parking lots on which there are no cars", "grounded: parking lot without car (<= 3 m)"),
     # a way that links places reaches them
     ("road which connect the two villages", "grounded: road within 1 m of building"),
     ("road that goes to the houses", "grounded: road within 1 m of building"),
