@@ -732,6 +732,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "features of class building"
     (r"^\s*(?:class|type|category|label|kind)\s*[:=]\s*(?=[^\W\d_])|\b(?:features?|objects?|"
      r"polygons?)\s+of\s+(?:class|type|category|kind)\s+(?=[^\W\d_])", " "),
+    # "of all the trucks, the longest one", "among the buildings along the river, the
+    # largest": the longest of the trucks, as it is read said the other way round
+    (r"^\s*(?:of\s+all|among(?:st)?(?:\s+all)?|out\s+of(?:\s+all)?|from\s+all|of)\s+"
+     r"(?:the\s+)?(.{1,150}?)\s*,\s*(?:which\s+is\s+)?the\s+((?:\d+\s+)?(?:[^\W\d_]+est|most\s+"
+     r"[^\W\d_]+))(?:\s+ones?)?\s*[.?!]*\s*$", r" the \2 of the \1 "),
     # "one hundred metres", "twenty-five", "fifteen": the number ("one", "two" as they are);
     # "a thousand square metres" one thousand; "a dozen": 12; "a quarter mile": 0.25 of it
     (r"\ba\s+(?=thousand\b)", " one "),

@@ -1484,6 +1484,11 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("roads where there are no cars", "grounded: road without car (<= 3 m)"),
     ("roads where there are many cars", "grounded: road with at least 5 car (<= 3 m)"),
     ("parking lots on which there are no cars", "grounded: parking lot without car (<= 3 m)"),
+    # the group named first, the rank after a comma
+    ("of all the trucks, the longest one", "grounded: the longest truck"),
+    ("among the buildings along the river, the largest",
+     "grounded: the largest building along water (<= 20 m)"),
+    ("among the red cars, the 2 largest ones", "grounded: the 2 largest red car"),
     # a way that links places reaches them
     ("road which connect the two villages", "grounded: road within 1 m of building"),
     ("road that goes to the houses", "grounded: road within 1 m of building"),
