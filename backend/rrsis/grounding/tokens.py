@@ -1107,8 +1107,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # one and not the other
     (rf"\bneither\s+((?:{_RELATION_LEADS}|{_SIZES})\b.*?)\s+nor\b", r" not \1 and not "),
     # "buildings near the road but not the river", "... neither near the road nor the river",
-    # "next to the road but not to the house": not near the river, the relation said once for both (it was "except water"); "cars on
-    # the road but not the trucks" (of the target's own group) stays an exception
+    # "next to the road but not to the house": not near the river, the relation said once
+    # for both (it was "except water"); "cars on the road but not the trucks" (of the
+    # target's own group) stays an exception
     (rf"\b({_ELIDED_RELATION}\s+(?:the\s+|an?\s+|any\s+)?(?:{_ANY_NAMES})(?:e?s)?\s*,?\s+"
      rf"(?:(?:but|and)\s+)?(?:not|nor))\s+(?:(?:to|from)\s+)?"
      rf"(?=(?:the\s+|an?\s+|any\s+)?((?:{_ANY_NAMES})(?:e?s)?)\b)", _relation_again),
