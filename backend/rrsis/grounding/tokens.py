@@ -1450,6 +1450,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?:(?:that|which)\s+)?(?:(?:connect|link|join)"
      rf"(?:s|ing)?(?!\s+(?:to|with|up)\b)(?:\s+(?:the\s+)?(?:two|both)(?:\s+of\s+the)?(?=\s))?|"
      rf"(?:go(?:es|ing)?|run(?:s|ning)?)\s+(?:in)?to)\b", r" \1 that touching "),
+    # "the bridge over the river", "bridges across the canal": a bridge is where a road
+    # crosses water already (relations.bridges); the water said again added nothing
+    (rf"\b(bridges?)\s+(?:(?:that\s+|which\s+)?(?:goes|go|going|runs|run|running|passes|pass|"
+     rf"passing)\s+)?(?:over|across|spanning|crossing)\s+(?:the\s+|a\s+)?(?:{_WATER_KINDS}|"
+     rf"water|stream|river)s?\b", r" \1 "),
+    # "the bridge over the road (highway)": an overpass, a road over a road
+    (rf"\bbridges?\s+(?:over|across|spanning|crossing)\s+(?:the\s+|a\s+)?(?:{_ROAD_NAMES})s?\b",
+     " overpass "),
     # "roads leading to the building", "the road that connects to the bridge": a way that
     # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
     (r"\b((?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"

@@ -2009,6 +2009,9 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
      "grounded: car near (building far from building (> 20 m)) (<= 10 m)"),   # on them
     # requests for a layer, for help, a label with "=" (they went whole, or "nothing")
     ("help me find cars on the bridge", "grounded: car on road bridge over water"),
+    ("cars on the bridge over the river", "grounded: car on road bridge over water"),
+    ("the bridge across the canal", "grounded: road bridge over water"),
+    ("the bridge over the road", "grounded: road"),
     ("give me a layer of trees", "grounded: tree"), ("make polygons of the houses",
                                                       "grounded: building"),
     ("create a new vector layer of buildings near the road",
