@@ -528,7 +528,8 @@ AXIS_VERBS: FrozenSet[str] = frozenset({
 #: the edge of an object ("houses at the edge of the forest"): beside it; of the object's own
 #: kind ("trees at the edge of the forest") it is a part of their mask, which goes whole
 OBJECT_EDGE_NOUNS: FrozenSet[str] = frozenset({"edge", "edges", "fringe", "fringes", "margin",
-                                               "margins"})
+                                               "margins", "border", "borders", "boundary",
+                                               "boundaries"})
 NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("along",): "along", ("alongside",): "along", ("lining",): "along",
     ("hugging",): "along", ("following",): "along", ("along", "the", "length", "of"): "along",

@@ -859,6 +859,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the river's nearest building", "the largest house's 2 closest trees": the nearest to it
     (r"\bthe\s+((?:[^\W\d_]+\s+)?[^\W\d_]+)'s\s+((?:\d+\s+)?(?:nearest|closest|farthest|"
      r"furthest))\s+([^\W\d_]+(?:\s+lots?)?)", r" the \2 \3 to the \1 "),
+    # "the most big building", "more bigger houses", "the more big building of the image":
+    # the words meant, as a learner may type them (before "the bigger building" is read)
+    (r"\bmost\s+(big|large|small|near|close|far|long|wide|narrow|short)\b",
+     lambda m: " " + _MOST[m.group(1).lower()] + " "),
+    (r"\bmore\s+(?=(?:bigger|larger|smaller|closer|nearer|further|farther|longer|wider|"
+     r"narrower|shorter)\b)", " "),
+    (r"\bmore\s+(big|large|small|near|close|far|long|wide)\b",
+     lambda m: " " + _MORE[m.group(1).lower()] + " "),
     # "the larger building", "the darker car": the one, a superlative (a plural: those
     # above their kind's mean, lexicon.COMPARATIVE_WORDS)
     (rf"\bthe\s+({_COMPARED})\s+(?:(?:one\s+)?of\s+the\s+(?:two|2|both)\s+([^\W\d_]+)"
@@ -1188,27 +1196,28 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # near the road" is a lot)
     (rf"\bclose\s+with\s+(?=(?:the\s+|a\s+|an\s+)?(?:{_ANY_NAMES})\b)", " close to "),
     (r"\bin\s+front\s+(?=(?:the|a|an)\b)", " in front of "),
-    # "the most big building", "more bigger houses", "much near to the river", "close at",
-    # "near from", "far of": the words meant
-    (r"\bmost\s+(big|large|small|near|close|far|long|wide|narrow|short)\b",
-     lambda m: " " + _MOST[m.group(1).lower()] + " "),
-    (r"\bmore\s+(?=(?:bigger|larger|smaller|closer|nearer|further|farther|longer|wider|"
-     r"narrower|shorter)\b)", " "),
-    (r"\bmore\s+(big|large|small|near|close|far|long|wide)\b",
-     lambda m: " " + _MORE[m.group(1).lower()] + " "),
+    # "much near to the river", "close at", "near from", "far of": the words meant
     (r"\bmuch\s+(?=(?:near|close)\b)", " "),
     (r"\bclose\s+at\b", " close to "),
     (r"\bnear\s+from\b", " near "),
     (r"\bfar\s+of\b", " far from "),
     # "the cars closer to the road", "houses further from the river" with nothing after
     # "than": the ones near (far); "closer to the road than to the river" compares
-    (r"\b(?:closer|nearer)\s+to\b(?!.*\bthan\b)", " near "),
+    (r"\b(?:closer|nearer)\s+(?:to|of)\b(?!.*\bthan\b)", " near "),
     (r"\b(?:further|farther)\s+(?:away\s+)?from\b(?!.*\bthan\b)", " far from "),
     (r"\b(?:furthest|farthest)\s+away\s+from\b", " farthest from "),
     # "houses at the both side of road", "in both side of the river": on both sides of it;
     # "the up side of the image", "the down part": its upper (lower) side
     (r"\b(?:at|in|on)\s+(?:the\s+)?(?:both|either|each)\s+sides?\s+of\b", " on both sides of "),
     (r"\bup\s+(?=(?:side|part|half|corner)\b)", " upper "),
+    (r"\bof\s+the\s+(?=(?:left|right|upper|lower|top|bottom)\s+(?:side|part|half)\b)",
+     " on the "),
+    # "constructions" (buildings), "in movement" (moving), "stationed" (parked), "the green
+    # zones", "the parking zone" (areas), as other languages say them
+    (r"\bconstructions\b", " buildings "),
+    (r"\bin\s+(?:movement|motion)\b", " moving "),
+    (r"\bstationed\b", " parked "),
+    (r"\b(green|parking|wooded|forested|built[\s-]up|urban)\s+zone(s?)\b", r" \1 area\2 "),
     # "cars stand on the road", "trucks staying in the lot": where they are (after a name in
     # the plural or a clause: "a forest stand" is trees)
     (rf"\b((?:{_ANY_NAMES})(?:e?s\s+|(?:e?s)?\s+(?:that|which|who)\s+(?:is\s+|are\s+)?))"

@@ -1484,6 +1484,15 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("roads where there are no cars", "grounded: road without car (<= 3 m)"),
     ("roads where there are many cars", "grounded: road with at least 5 car (<= 3 m)"),
     ("parking lots on which there are no cars", "grounded: parking lot without car (<= 3 m)"),
+    # as other languages say it
+    ("the more big building of the image", "grounded: the largest building"),
+    ("the house more near of the river", "grounded: building near water (<= 40 m)"),
+    ("constructions near the river", "grounded: building near water (<= 40 m)"),
+    ("vehicles stationed in the street", "grounded: vehicle on road"),
+    ("cars in the parking zone", "grounded: car on parking lot"),
+    ("the green zones", "grounded: vegetation"),
+    ("the houses of the left side", "grounded: building in the left of the image"),
+    ("houses at the border of the road", "grounded: building next to road (<= 10 m)"),
     # the group named first, the rank after a comma
     ("of all the trucks, the longest one", "grounded: the longest truck"),
     ("among the buildings along the river, the largest",
