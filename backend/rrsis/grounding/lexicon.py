@@ -112,7 +112,7 @@ CATEGORIES: Tuple[Category, ...] = (
                              "campervan", "matatu"), "vehicle"),   # Kenya's minibus taxi
     Category("building", "buildings", ("building", "house", "roof", "rooftop", "home",
                                        "structure", "built structure", "edifice",
-                                       "shed", "hut", "dwelling", "warehouse",
+                                       "shed", "hut", "dwelling", "warehouse", "godown",
                                        "shop", "store", "factory", "barn", "garage", "school",
                                        "church", "mosque", "temple", "hospital", "office",
                                        "apartment", "apartment block", "villa", "cabin",
@@ -225,6 +225,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                 "reservoir", "lagoon", "fishpond", "fish pond", "creek",
                                 "main river", "waterway", "watercourse",
                                 "brook", "estuary", "channel", "water channel", "ditch",
+                                "nallah", "nullah",
                                 "drainage channel", "drainage canal", "drainage ditch",
                                 "irrigation channel", "irrigation canal", "irrigation ditch",
                                 "drain", "storm drain", "stormwater drain",
@@ -581,7 +582,9 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     # "buildings in the vicinity of the river", "cars in close proximity to the building"
     **dict.fromkeys([("in", "the", w, "of") for w in ("vicinity", "neighbourhood",
                                                       "neighborhood")]
-                    + [("in", "close", "proximity", "to"), ("in", "proximity", "to")], "near"),
+                    + [("in", "close", "proximity", "to"), ("in", "proximity", "to"),
+                       ("in", "close", "proximity", "of"), ("in", "proximity", "of"),
+                       ("in", "the", "proximity", "of")], "near"),
     ("surround",): "near", ("surrounds",): "near", ("encircling",): "near",
     ("encircle",): "near", ("ringing",): "near",   # "trees that surround the pond"
     # looking onto it from beside it: "buildings overlooking the lake"
@@ -854,7 +857,7 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
     "is", "be", "being", "located", "situated", "standing", "parked", "lying", "found",
     "growing", "planted", "seen", "shown", "depicted", "pictured",
     "visible", "there", "of", "those", "these", "this", "please", "show", "me", "find",
-    "select", "segment", "highlight", "mark", "only", "just", "areas", "area",
+    "select", "segment", "highlight", "mark", "only", "just", "areas", "area", "kindly", "kept",
     # what an analyst asks a tool to do: "extract building footprints", "where are the cars"
     "extract", "detect", "identify", "locate", "delineate", "digitize", "digitise", "outline",
     "where", "get", "give", "list", "what", "arranged", "placed", "positioned",
@@ -939,6 +942,7 @@ NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "withou
 #: ("cars driving on the road") the place is read, the motion noted (:data:`~.tokens.REWRITES`)
 MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "speeding",
                 "stopped", "stopping", "waiting", "idling", "exiting", "entering", "approaching",
+                "plying",
                 "queuing", "queueing", "queued")
 #: the way a vehicle points: before a compass word, the axis it lies along ("cars facing
 #: north": north-south, which end is the front not told; :data:`~.tokens.REWRITES`)

@@ -1493,6 +1493,13 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("the green zones", "grounded: vegetation"),
     ("the houses of the left side", "grounded: building in the left of the image"),
     ("houses at the border of the road", "grounded: building next to road (<= 10 m)"),
+    # as it is said in South Asia and East Africa
+    ("kindly extract the buildings", "grounded: building"),
+    ("godowns near the highway", "grounded: building near road (<= 20 m)"),
+    ("the nallah", "grounded: water"),
+    ("cars which are kept in the parking", "grounded: car on parking lot"),
+    ("cars in proximity of the building", "grounded: car near building (<= 10 m)"),
+    ("vehicles plying on the road", "grounded: vehicle on road"),
     # the group named first, the rank after a comma
     ("of all the trucks, the longest one", "grounded: the longest truck"),
     ("among the buildings along the river, the largest",
