@@ -74,8 +74,8 @@ from .ranks import Rank, keeps_one
 from .relations import BEARINGS
 from .relation_rules import PRONOUNS, default_distance
 from .slips import Reading, mend
-from .tokens import (aspect_words, facing_words, rewritten_words, said_readings, tokenize,
-                     without_names)
+from .tokens import (aspect_words, facing_words, letter_shapes, rewritten_words, said_readings,
+                     tokenize, without_names)
 
 __all__ = ["parse", "target_groups", "tokenize", "NotUnderstood"]
 
@@ -797,6 +797,9 @@ def parse(expression: str, vocabulary: lx.Vocabulary = lx.BASE_VOCABULARY) -> Pl
         facing = facing_words(str(expression))   # "cars facing north": the axis
         unmeasured += tuple(f"{w!r} read as the axis the vehicle lies along: one image does "
                             "not show which way it faces or moves" for w in facing)
+        unmeasured += tuple(f"{w!r} read as not rectangular (its outline fills less of its "
+                            "smallest enclosing rectangle than a rectangle does): the shape it "
+                            "makes is not told apart" for w in letter_shapes(str(expression)))
         unmeasured += tuple(f"{w!r} read as where they are: one image does not show motion "
                             "(parked ones are kept too)" for w in dict.fromkeys(re.findall(
                                 r"[a-z]+", str(expression).lower()))

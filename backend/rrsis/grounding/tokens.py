@@ -432,6 +432,12 @@ _VERB_FORMS: Dict[str, str] = {
     for form in (base, base + "s")} | {"occupy": "occupying", "occupies": "occupying"}
 
 
+#: a building's outline named by a letter ("L-shaped", "U shaped", "shaped like a T"): read
+#: as not rectangular, :func:`letter_shapes` says which letter is not told apart
+_LETTER_SHAPE = (r"\b(?:(?-i:[LUTHEXYZ])|[luthe]|cross)[\s-]?shaped\b|\bshaped\s+like\s+(?:an?\s+)?"
+                 r"(?:(?-i:[LUTHEXYZ])|cross)\b")
+
+
 #: "the most big", "more big" as a learner may type them -> the word meant
 _MOST = {"big": "biggest", "large": "largest", "small": "smallest", "near": "nearest",
          "close": "closest", "far": "farthest", "long": "longest", "wide": "widest",
@@ -1675,6 +1681,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "buildings with an irregular shape", "of complex shape", "irregular in outline": the
     # shape said ("complex" is irregular only of a shape: "a housing complex" is buildings)
     (r"\bcomplex(?=[\s-]+(?:shapes?|shaped|outlines?|forms?|footprints?)\b)", "irregular"),
+    # "L-shaped buildings", "shaped like an L": not rectangular (the letter said in the plan)
+    (_LETTER_SHAPE, " non-rectangular "),
     (rf"\b(?:with|having|of)\s+(?:an?\s+)?({_either(lx.SHAPE_WORDS)})\s+(?:shapes?|"
      r"outlines?|forms?|footprints?|courses?)\b", r" that are \1 "),
     (rf"\b({_either(lx.SHAPE_WORDS)})\s+in\s+(?:shape|outline|form|plan)\b", r" \1 "),
@@ -1807,6 +1815,13 @@ _ASPECT = re.compile(
     rf"(?:e?s)?\b)|\b(?:roof|rooftop|building|{_BUILDING_NAMES})(?:e?s)?\s+(?:(?:that|which)\s+)?"
     rf"((?:face|faces|facing)\s+(?:{_COMPASS})(?:wards?)?)\b"
     r"(?![\s-]*(?:of\b|side|edge|bank|part|end|half|corner))", re.I)
+
+
+def letter_shapes(text: str) -> List[str]:
+    """The phrases of ``text`` that name an outline by a letter ("L-shaped"), read as not
+    rectangular: the plan says the letter is not told apart."""
+    return list(dict.fromkeys(" ".join(m.group(0).split())
+                              for m in re.finditer(_LETTER_SHAPE, trimmed(text), flags=re.I)))
 
 
 def aspect_words(text: str) -> List[str]:

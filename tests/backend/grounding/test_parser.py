@@ -1493,6 +1493,8 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("the green zones", "grounded: vegetation"),
     ("the houses of the left side", "grounded: building in the left of the image"),
     ("houses at the border of the road", "grounded: building next to road (<= 10 m)"),
+    ("the largest L shaped building near the road",
+     "grounded: the largest not rectangular building near road (<= 20 m)"),
     # as it is said in South Asia and East Africa
     ("kindly extract the buildings", "grounded: building"),
     ("godowns near the highway", "grounded: building near road (<= 20 m)"),

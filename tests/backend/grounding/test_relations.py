@@ -119,6 +119,19 @@ def test_rectangularity_tells_rectangles_from_discs_and_crosses() -> None:
         ("building", 1), ("building", 2)]
 
 
+def test_a_building_named_by_a_letter_is_not_rectangular() -> None:
+    ell = unary_union([box(0, 0, 12, 4), box(0, 0, 4, 12)])   # fills 80/144 of its rectangle
+    you = unary_union([box(0, 0, 12, 3), box(0, 0, 3, 10), box(9, 0, 12, 10)])   # 78/120
+    scene = Scene({"building": [box(30, 30, 40, 36), ell.buffer(0), you.buffer(0)]},
+                  (0, -50, 100, 100))
+    assert rel.rectangularity(you) == pytest.approx(78 / 120)
+    for said in ("L-shaped buildings", "U shaped buildings", "buildings shaped like an L"):
+        plan = parse(said)
+        assert plan.summary() == "grounded: not rectangular building"
+        assert "the shape it makes is not told apart" in plan.notes[-1]
+        assert execute(plan, scene).picks == [("building", 1), ("building", 2)]
+
+
 def test_elongation() -> None:
     assert rel.elongation(box(0, 0, 10, 2)) == pytest.approx(5.0)
     assert rel.elongation(LineString([(0, 0), (1, 1)]).buffer(0.01)) > 10
