@@ -147,7 +147,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                        # and by a status (:data:`BUILDING_STATUSES`)
                                        "slum",
                                        # the abbreviations of GIS attribute tables
-                                       "bldg", "bld"),
+                                       "bldg", "bld", "bldng"),
              "building"),
     Category("road", "road", ("road", "street", "highway", "motorway", "lane", "avenue",
                               "carriageway", "main road", "thoroughfare",

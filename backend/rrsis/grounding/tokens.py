@@ -734,6 +734,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     *_NUMBERS_AS_WRITTEN,
     # OpenStreetMap tags: "building=yes" buildings, "highway=primary" roads, "natural=water"
     (rf"\b({_either(lx.OSM_KEYS)})\s*=\s*([^\W\d]+)", _osm_tag),
+    # a GIS table's shorthand: "pkg lot", "bare grnd", "h2o"; a compass point in capitals
+    # before "of" ("bldgs N of river", "cars SW of the lake": single letters are no words)
+    (r"\bpkg\b", " parking "), (r"\bgrnd\b", " ground "), (r"\bh2o\b", " water "),
+    (r"(?-i:\b(N|S|E|W|NE|NW|SE|SW)\b)(?=\s+of\b)",
+     lambda m: " " + {"N": "north", "S": "south", "E": "east", "W": "west", "NE": "northeast",
+                      "NW": "northwest", "SE": "southeast", "SW": "southwest"}[m.group(1)] + " "),
     # a field's name before the class typed in it: "class = building", "type: car",
     # "features of class building"
     (r"^\s*(?:class|type|category|label|kind)\s*[:=]\s*(?=[^\W\d_])|\b(?:features?|objects?|"

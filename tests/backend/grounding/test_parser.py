@@ -1495,6 +1495,14 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("houses at the border of the road", "grounded: building next to road (<= 10 m)"),
     ("the largest L shaped building near the road",
      "grounded: the largest not rectangular building near road (<= 20 m)"),
+    # a GIS table's shorthand
+    ("bldgs N of river", "grounded: building north of water"),
+    ("cars in pkg lot", "grounded: car on parking lot"),
+    ("bare grnd", "grounded: bare land"),
+    ("h2o", "grounded: water"),
+    ("bldngs", "grounded: building"),
+    ("buildings in the N",
+     "end to end: 'buildings in the N' (words outside the grounding vocabulary)"),
     # as it is said in South Asia and East Africa
     ("kindly extract the buildings", "grounded: building"),
     ("godowns near the highway", "grounded: building near road (<= 20 m)"),
