@@ -637,12 +637,15 @@ _RECTANGLE_UNIT = r"(m|met(?:re|er)s?|ft|f(?:oo|ee)t)"
 
 
 #: a request before the expression, one after another too ("please show me, can you find the
-#: cars"): "can you find buildings close to water", "I want the red cars", "give me the
-#: trees", "map all trees", "trace the roads", "pick out the cars", "show all unforested
-#: areas", "tell me which ...", "I need to know which ...", "where can I find ..." ("in the
+#: cars"; "um", "ok so", "hey can u" as speech or chat starts one): "can you find buildings
+#: close to water", "I want the red cars", "give me the trees", "map all trees", "trace the
+#: roads", "pick out the cars", "show all unforested areas", "tell me which ...", "I need to
+#: know which ...", "where can I find ..." ("in the
 #: map" is the whole image, so "map" is no filler elsewhere)
-_REQUESTS = (r"^\s*(?:(?:please\s+)?(?:(?:i|we)(?:\s+would\s+like|'d\s+like|\s+need|\s+want)"
-             r"\s+to\s+know|(?:can|could|would|will) you(?: please)?|i(?: would|'d)? "
+_REQUESTS = (r"^\s*(?:(?:(?:please|pls|plz)\s+)?(?:(?:i|we)(?:\s+would\s+like|'d\s+like|"
+             r"\s+need|\s+want)\s+to\s+know|(?:can|could|would|will) (?:you|u)(?: (?:please|pls|"
+             r"plz))?|um+|uh+m?|erm?|hmm+|ok(?:ay)?|so|well|hey|hi|hello|alright|basically|"
+             r"yeah|like|thx|thanks|i(?: would|'d)? "
              r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|"
              r"let me see|(?:i\s+am|i'm|we\s+are|we're)?\s*(?:looking|searching)\s+for|"
              r"(?:i'm|i\s+am)\s+interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|"
@@ -668,7 +671,8 @@ _END_PHRASES = (r"(?:(?:,\s*)?\b(?:(?:(?:right|over|around|in|out)\s+)?(?:here|t
                 r"as\s+(?:an?\s+)?(?:polygons?|vectors?|shapes?|(?:vector\s+)?layers?|features?|"
                 r"outlines?|masks?)|(?:as\s+)?seen\s+from\s+above|from\s+above|if\s+possible|"
                 r"for\s+(?:mapping|analysis|the\s+report|my\s+project|the\s+survey|review|me)|"
-                r"please|thanks?(?:\s+you)?|cheers)\b[\s.!?]*){1,4}$")
+                r"please|pls|plz|thanks?(?:\s+you)?|thx|ty|cheers|lol|asap|ok(?:ay)?|"
+                r"i\s+(?:guess|think)|and\s+stuff|or\s+something|basically)\b[\s.!?]*){1,4}$")
 #: the words around the objects that say nothing of them: a label as a form or a script puts
 #: it ("query: cars near the road", "1. buildings", "<cars>", "(all)"), a request, the image
 #: as its source names it ("in the satellite image", "on screen"),
@@ -680,6 +684,8 @@ _AROUND: Tuple[Tuple[str, str], ...] = (
     # "help me find ...", "give me a layer of trees", "make polygons of the houses": the
     # objects (:data:`_REQUESTS` reads what follows)
     (r"^\s*(?:please\s+)?help\s+(?:me|us)\s+(?:to\s+)?", " "), (r"^\s*whats\b", " what is "),
+    # "the cars, you know, on the road": the words of speech between commas say nothing
+    (r"\s*,\s*(?:you\s+know|i\s+mean|like|basically)\s*,\s*", " "),
     # "eachother", "side-by-side", "trees near one other": as meant
     (r"\beach[\s-]?other\b", " each other "), (r"\bside-by-side\b", " side by side "),
     (r"\bone\s+other\s*$", " one another "),

@@ -1495,6 +1495,15 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("houses at the border of the road", "grounded: building next to road (<= 10 m)"),
     ("the largest L shaped building near the road",
      "grounded: the largest not rectangular building near road (<= 20 m)"),
+    # speech and chat around the expression
+    ("um show me the buildings near the road", "grounded: building near road (<= 20 m)"),
+    ("ok so the cars parked next to the big building",
+     "grounded: car next to large building (<= 5 m)"),
+    ("hey can u show me cars", "grounded: car"),
+    ("pls find trees", "grounded: tree"),
+    ("buildings near the road lol", "grounded: building near road (<= 20 m)"),
+    ("uh cars on the road i guess", "grounded: car on road"),
+    ("the cars, you know, on the road", "grounded: car on road"),
     # a GIS table's shorthand
     ("bldgs N of river", "grounded: building north of water"),
     ("cars in pkg lot", "grounded: car on parking lot"),
