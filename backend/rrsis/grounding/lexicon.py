@@ -551,6 +551,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     **dict.fromkeys([("backing", "onto"), ("backing", "on", "to"), ("backs", "onto"),
                      ("fronting", "onto"), ("fronting", "on"), ("fronts", "onto")], "next_to"),
     ("flanking",): "along", ("flanks",): "along", ("skirting",): "along", ("skirts",): "along",
+    ("fringing",): "along",
     ("at", "the", "side", "of"): "next_to",
     # "houses on the edge of the forest", "at the fringe of the wood" (an image's edge is no
     # object: :mod:`.places` reads it first)

@@ -1228,6 +1228,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the up side of the image", "the down part": its upper (lower) side
     (r"\b(?:at|in|on)\s+(?:the\s+)?(?:both|either|each)\s+sides?\s+of\b", " on both sides of "),
     (r"\bup\s+(?=(?:side|part|half|corner)\b)", " upper "),
+    # "diagonally opposite the park": opposite it (an axis it lay along was read);
+    # "houses in line with the road": aligned with it (not a row); "within the boundary
+    # (limits) of the park": inside it
+    (r"\bdiagonally\s+(?=(?:opposite|across)\b)", " "),
+    (r"\bin\s+line\s+with\b", " aligned with "),
+    (r"\b(?:with)?in\s+the\s+(?:boundary|boundaries|limits?|perimeter|confines|bounds)\s+of\b",
+     " inside "),
     (r"\bof\s+the\s+(?=(?:left|right|upper|lower|top|bottom)\s+(?:side|part|half)\b)",
      " on the "),
     # "constructions" (buildings), "in movement" (moving), "stationed" (parked), "the green

@@ -1495,6 +1495,12 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("houses at the border of the road", "grounded: building next to road (<= 10 m)"),
     ("the largest L shaped building near the road",
      "grounded: the largest not rectangular building near road (<= 20 m)"),
+    # "diagonally opposite" is opposite (no axis of the building), "in line with" aligned
+    ("the building diagonally opposite the park",
+     "grounded: building across road from vegetation (<= 40 m)"),
+    ("houses in line with the road", "grounded: building parallel to road (<= 20 m)"),
+    ("buildings within the boundary of the park", "grounded: building inside vegetation"),
+    ("trees fringing the lake", "grounded: tree along water (<= 10 m)"),
     # speech and chat around the expression
     ("um show me the buildings near the road", "grounded: building near road (<= 20 m)"),
     ("ok so the cars parked next to the big building",
