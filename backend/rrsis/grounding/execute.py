@@ -27,6 +27,7 @@ from shapely.ops import unary_union
 from . import lexicon as lx
 from . import relations as rel
 from .colour import has_colour, towards_hue
+from .quantities import APPROXIMATE_SHARE
 from .plan import (AVERAGED, COUNT_RANKS, DISTANCE_RANKS, MEASURE_RELATIONS, Attribute, Plan,
                    Relation, Target)
 
@@ -174,8 +175,12 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             what, side = MEASURE_RELATIONS[relation.kind]
             extremes = sorted(((measure(what, p), a) for a, p in zip(anchor_keys, parts)),
                               key=lambda item: item[0], reverse=side == "above")[:2]
-            keys = [k for k in keys if _beyond_every(k, what, side, extremes, scene)
+            keys = [k for k in keys if _beyond_every(k, what, side, extremes, scene,
+                                                     relation.factor or 1.0)
                     != relation.negated]
+            continue
+        if relation.kind == "similar_size":   # "the same size as the school"
+            keys = _similar_in_size(relation, keys, anchor_keys, parts, scene)
             continue
         if relation.kind in ("group", "row"):   # "clusters of buildings", "cars in a row":
             sizes = rel.row_sizes if relation.kind == "row" else rel.group_sizes   # its group
@@ -261,16 +266,34 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
 
 
 def _beyond_every(key: ObjectKey, what: str, side: str,
-                  extremes: Sequence[Tuple[float, ObjectKey]], scene: Scene) -> bool:
+                  extremes: Sequence[Tuple[float, ObjectKey]], scene: Scene,
+                  factor: float = 1.0) -> bool:
     """Whether the object's ``what`` is above (below) that of every anchor object but itself
     ("buildings larger than the houses near the river": larger than each of them), given the
     two ``extremes`` of the anchor objects' (the largest two, or the smallest two): against
-    the first, or the second where the first is itself."""
+    the first, or the second where the first is itself; ``factor`` times it ("twice as
+    large as the school")."""
     others = [size for size, anchor in extremes if anchor != key][:1]
     if not others:
         return False
-    size = measure(what, scene.geometry(key))
-    return size > others[0] if side == "above" else size < others[0]
+    size, limit = measure(what, scene.geometry(key)), factor * others[0]
+    return size > limit if side == "above" else size < limit
+
+
+def _similar_in_size(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
+                     parts: List[BaseGeometry], scene: Scene) -> List[ObjectKey]:
+    """The objects whose area lies within :data:`~.quantities.APPROXIMATE_SHARE` of an
+    anchor object's but their own ("cars about the same size as the van"), as "about
+    100 m2" is within it of 100 m2."""
+    areas = [(measure("area", p), a) for a, p in zip(anchor_keys, parts)]
+    out = []
+    for k in keys:
+        size = measure("area", scene.geometry(k))
+        similar = any(abs(size - area) <= APPROXIMATE_SHARE * area
+                      for area, a in areas if a != k)
+        if similar != relation.negated:
+            out.append(k)
+    return out
 
 
 def _beyond_neighbours(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
@@ -288,7 +311,9 @@ def _beyond_neighbours(relation: Relation, keys: List[ObjectKey], anchor_keys: L
         near = [sizes[i] for i in tree.query(geom, predicate="dwithin", distance=d)
                 if anchor_keys[i] != k]
         size = measure(what, geom)
-        beyond = bool(near) and (size > max(near) if side == "above" else size < min(near))
+        factor = relation.factor or 1.0   # "at least twice as large as its neighbours"
+        beyond = bool(near) and (size > factor * max(near) if side == "above"
+                                 else size < factor * min(near))
         if beyond != relation.negated:
             out.append(k)
     return out

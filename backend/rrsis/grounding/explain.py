@@ -19,6 +19,7 @@ from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
 from .plan import (ALL_BUT, MEASURE_RELATIONS, MEASURES, Plan, Relation, Target, count_words,
                    number_text, ordinal, share_text)
+from .quantities import APPROXIMATE_SHARE
 from .rivals import COVER, MARGIN
 
 __all__ = ["explain_text", "explain_dict", "Scales", "BaseScales"]
@@ -31,8 +32,10 @@ _MEASURE_WORDS = {"area": "ground area",
 
 _RULES = {
     **{kind: f"its {_MEASURE_WORDS[what]} is {'more' if side == 'above' else 'less'} than "
-             "that of every {a} object{w} (itself aside)"   # {w}: "within 10 m of it"
-       for kind, (what, side) in MEASURE_RELATIONS.items()},
+             "{f}that of every {a} object{w} (itself aside)"   # {w}: "within 10 m of it",
+       for kind, (what, side) in MEASURE_RELATIONS.items()},  # {f}: "2 times "
+    "similar_size": f"its {_MEASURE_WORDS['area']} is within {APPROXIMATE_SHARE:.0%} of that "
+                    "of a {a} object (itself aside)",
     "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
               "between their centres crosses {v}",
     "along": "distance to {a} <= {d:g} m (on it or beside it)",
@@ -94,7 +97,8 @@ def _relation_line(r: Relation) -> str:
                                  else "the group",
                                  c=COURTYARD_MIN_M2,
                                  v=r.via.text() if r.via is not None else "",
-                                 w=f" within {r.distance_m:g} m of it" if local else "")
+                                 w=f" within {r.distance_m:g} m of it" if local else "",
+                                 f=f"{r.factor:g} times " if r.factor is not None else "")
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"

@@ -1096,6 +1096,11 @@ def known_word(word: str) -> bool:
             or word.replace(".", "", 1).isdigit())
 
 
+#: known words only as the tokenizer writes them ("larger than 2 times" of "twice as large
+#: as"), which no slip was meant as: "at night time" is no slip for "times"
+WRITTEN_ONLY: FrozenSet[str] = frozenset({"times"})
+
+
 def _all_words() -> FrozenSet[str]:
     words = set(TRAINING_WORDS) | set(FILLER_WORDS) | set(NEGATION_WORDS)
     for c in CATEGORIES:
@@ -1116,7 +1121,9 @@ def _all_words() -> FrozenSet[str]:
         for phrase in table:
             words.update(phrase)
     words.update({"and", "or", "than", "more", "less", "least", "most", "from", "of", "to",
-                  "nearer", "same", "as",
+                  "nearer", "same", "as", "times", "similar",   # "larger than 2 times",
+                  # "similar in size to" (tokens.REWRITES: "twice as large as", "the same
+                  # size as")
                   "long", "wide",
                   "within", *APPROXIMATE_WORDS, "up", "side", "corner", "image", "farther",
                   "further",
@@ -1257,7 +1264,7 @@ class Vocabulary:
     def _slip_targets(self) -> Tuple[str, ...]:
         """Every word a slip of the keyboard may have been meant as: the known words, the
         object names in both numbers, the model's class words."""
-        words = {w for w in _ALL_WORDS | self._own_words if w.isalpha()}
+        words = {w for w in _ALL_WORDS | self._own_words if w.isalpha()} - WRITTEN_ONLY
         words.update(p for n in self.names for w in n.split() if w.isalpha()
                      for p in plural_forms(singular(w)))
         words.update(IRREGULAR)

@@ -65,7 +65,7 @@ RELATION_WORDS: Dict[str, str] = {
     "row": "in a row of",
     "closer": "closer to", "farther": "farther from", "same_side": "on the same side of",
     "largest_group": "in the largest group of", "in_courtyard": "in a courtyard of",
-    "crosses": "crossing", "both_sides": "with",
+    "crosses": "crossing", "both_sides": "with", "similar_size": "similar in size to",
     **{kind: kind.replace("_", " ") for kind in MEASURE_RELATIONS}}
 
 
@@ -189,6 +189,9 @@ class Relation:
     #: of nearest | farthest: the rank is kept for each anchor object on its own ("the car
     #: nearest to each building": every building's nearest car, one per building)
     each: bool = False
+    #: of a measure relation: the anchor's measure times this is compared ("twice as large
+    #: as the school": 2); None is 1
+    factor: Optional[float] = None
 
     def text(self) -> str:
         words = RELATION_WORDS[self.kind]
@@ -222,6 +225,8 @@ class Relation:
         if self.kind == "both_sides":   # "road with building on both sides (<= 10 m)"
             neg = "without " if self.negated else "with "
             return f"{neg}{anchor} on both sides (<= {self.distance_m or 0:g} m)"
+        if self.kind in MEASURE_RELATIONS and self.factor is not None:   # "building larger
+            words = f"{words} {self.factor:g} times"                       # than 2 times school"
         if self.kind in MEASURE_RELATIONS and self.distance_m is not None:
             # "building larger than building within 10 m": than each of its neighbours
             return f"{neg}{words} {anchor} within {self.distance_m:g} m"

@@ -85,7 +85,8 @@ class RelationRules(QuantityRules):
         facing = self.across(groups, negated)
         if facing is not None:
             return facing
-        compared = self.compared(negated) or self.measure_compared(groups, negated)
+        compared = self.compared(negated) or self.measure_compared(groups, negated) \
+            or self.similar_size(negated)
         if compared is not None:
             return compared
 
@@ -296,6 +297,7 @@ class RelationRules(QuantityRules):
         if measure not in MEASURES or self.peek(1) != "than":
             return None
         self.i += 2
+        factor = self.factor()
         local = self.eat("neighbouring")
         try:
             anchor = Target(self.heads) if local and self.heads and self.eat("ones") \
@@ -305,7 +307,30 @@ class RelationRules(QuantityRules):
             return None
         kind = next(k for k, said in MEASURE_RELATIONS.items() if said == (measure, side))
         reach = default_distance("near", groups, anchor, self.vocab) if local else None
-        return Relation(kind, anchor, reach, negated)
+        return Relation(kind, anchor, reach, negated, factor=factor)
+
+    def factor(self) -> Optional[float]:
+        """After "than": "2 times" (the tokenizer's "twice as large as") -> 2.0, consumed;
+        else None (position unchanged)."""
+        times = _number(self.peek() or "") if self.peek(1) == "times" else None
+        if times is None or times <= 0:
+            return None
+        self.i += 2
+        return times
+
+    def similar_size(self, negated: bool) -> Optional[Relation]:
+        """"similar in size to the school" (the tokenizer's "the same size as", "as large
+        as"): each object's area within a share of an anchor object's, consumed; else None
+        (position unchanged)."""
+        if not self.at("similar", "in", "size", "to"):
+            return None
+        save = self.i
+        self.i += 4
+        try:
+            return Relation("similar_size", self.anchor(), None, negated)
+        except NotUnderstood:
+            self.i = save
+            return None
 
     def across(self, groups: List[str], negated: bool) -> Optional[Relation]:
         """"across the road from the school", "on the other side of the river from the

@@ -438,6 +438,21 @@ _LETTER_SHAPE = (r"\b(?:(?-i:[LUTHEXYZ])|[luthe]|cross)[\s-]?shaped\b|\bshaped\s
                  r"(?:(?-i:[LUTHEXYZ])|cross)\b")
 
 
+#: how many times another's measure: "twice", "three times", "2x", "double", "triple"
+_TIMES = (rf"(twice|double|triple|thrice|(?:\d+(?:\.\d+)?|{_either(lx.NUMBER_WORDS)})\s*"
+          r"(?:times|x))")
+_BY_MEASURE_MORE = {"size": "larger", "area": "larger", "footprint": "larger",
+                    "length": "longer", "width": "wider"}
+
+
+def _times(said: str) -> str:
+    """"twice" -> "2", "three times" -> "3", "2.5x" -> "2.5"."""
+    word = said.lower().split()[0].rstrip("x") if said[0].isdigit() else said.lower().split()[0]
+    named = {"twice": 2, "double": 2, "triple": 3, "thrice": 3}
+    value = named.get(word) or lx.NUMBER_WORDS.get(word) or float(re.match(r"[\d.]+", word)[0])
+    return f"{float(value):g}"
+
+
 #: "the most big", "more big" as a learner may type them -> the word meant
 _MOST = {"big": "biggest", "large": "largest", "small": "smallest", "near": "nearest",
          "close": "closest", "far": "farthest", "long": "longest", "wide": "widest",
@@ -894,6 +909,24 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(at\s+least|at\s+most)\s+as\s+(large|big|long|wide|small|short|narrow)"
      r"\s+as\b", lambda m: " " + _AS_AS[m.group(2).lower()][
          0 if m.group(1).lower() == "at least" else 1] + " than "),
+    # "twice as large as the school", "(at least) three times as long as the car", "3 times
+    # larger than", "more than double the size of the house": larger (longer) than that
+    # many times it
+    (rf"\b(?:at\s+least\s+)?{_TIMES}\s+as\s+(large|big|long|wide)\s+as\b",
+     lambda m: f" {_AS_AS[m.group(2).lower()][0]} than {_times(m.group(1))} times "),
+    (rf"\b{_TIMES}\s+(larger|bigger|longer|wider)\s+than\b",
+     lambda m: f" {m.group(2)} than {_times(m.group(1))} times "),
+    (rf"\b(?:more\s+than|over|at\s+least)\s+{_TIMES}\s+(?:the\s+|its\s+)?"
+     rf"(size|area|footprint|length|width)\s+of\b",
+     lambda m: f" {_BY_MEASURE_MORE[m.group(2).lower()]} than {_times(m.group(1))} times "),
+    # "the same size as the school", "similar in size to it", "of a similar size to",
+    # "comparable in size to", "as large as" (neither "at least" nor "at most" before it):
+    # similar in size to it (within a share of its area, as "about 100 m2" is)
+    (r"\b(?:(?:about|roughly|approximately|around|nearly|almost|exactly|just)\s+)?(?:the\s+|a\s+)?"
+     r"(?:same|similar)\s+size\s+(?:as|to)\b|\b(?:similar|comparable)\s+in\s+size\s+to\b"
+     r"|\bof\s+(?:a\s+)?(?:similar|comparable)\s+size\s+(?:to|as)\b"
+     r"|\b(?<!least\s)(?<!most\s)(?<!twice\s)(?<!times\s)as\s+(?:large|big)\s+as\b",
+     " similar in size to "),
     # "houses with a pool in the garden", "with a garden at the back", "with a car outside",
     # "with a courtyard inside": what is had, which lies beside them anyway (the garden was
     # the houses' own: "on vegetation"; the others went whole)
@@ -1430,12 +1463,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "buildings larger than their neighbours", "houses bigger than the buildings around
     # them", "trees smaller than the nearby trees": against those near each (relation_rules'
     # "than neighbouring"; "than the cars around them": the cars near each)
-    (rf"\b({_SIZE_COMPARED})\s+than\s+(?:(?:all|each|any|every\s+one)\s+(?:of\s+)?)?"
+    (rf"\b({_SIZE_COMPARED})\s+than\s+(\d+(?:\.\d+)?\s+times\s+)?"
+     rf"(?:(?:all|each|any|every\s+one)\s+(?:of\s+)?)?"
      rf"(?:(?:their|its|the)\s+)?(?:(?:(?:nearest|closest|immediate|direct)\s+)?neighbou?rs?\b"
      rf"|(?:neighbou?ring|nearby|surrounding|adjacent)\s+(?:ones\b|others\b|{_NEIGHBOURS})"
      rf"|(?:ones|others|those|{_NEIGHBOURS})\s+(?:(?:around|near|next\s+to|beside|close\s+to)"
      r"\s+(?:them|it)|nearby|around)\b)",
-     lambda m: f" {m.group(1)} than neighbouring {m.group(2) or m.group(3) or 'ones'} "),
+     lambda m: f" {m.group(1)} than {m.group(2) or ''}neighbouring "
+               f"{m.group(3) or m.group(4) or 'ones'} "),
     # "the tree standing alone", "houses that stand on their own": far from the others
     # ("a car parked alone", "the tree on its own in the field": the same)
     (r"\b(?:that\s+|which\s+)?(?:(?:stands?|standing|sits?|sitting|is|are|parked|placed|"

@@ -1501,6 +1501,18 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("houses in line with the road", "grounded: building parallel to road (<= 20 m)"),
     ("buildings within the boundary of the park", "grounded: building inside vegetation"),
     ("trees fringing the lake", "grounded: tree along water (<= 10 m)"),
+    # so many times another's measure, or about the same
+    ("buildings 3 times larger than the school", "grounded: building larger than 3 times building"),
+    ("trucks two times longer than cars", "grounded: truck longer than 2 times car"),
+    ("houses 2x as large as their neighbours",
+     "grounded: building larger than 2 times building within 10 m"),
+    ("buildings twice as large as the average",
+     "end to end: 'buildings twice as large as the average' "
+     "(no relation or attribute understood at 'larger')"),
+    ("houses similar in size to the school", "grounded: building similar in size to building"),
+    ("the building the same size as the church", "grounded: building similar in size to building"),
+    ("cars parked at night time",
+     "end to end: 'cars parked at night time' (words outside the grounding vocabulary)"),
     # speech and chat around the expression
     ("um show me the buildings near the road", "grounded: building near road (<= 20 m)"),
     ("ok so the cars parked next to the big building",

@@ -216,6 +216,37 @@ def test_a_measure_against_another_objects() -> None:
         "grounded: building larger than average"   # the category's mean, as before
 
 
+def test_a_measure_times_another_objects_and_a_size_like_it() -> None:
+    """"twice as large as the school", "three times as long as the car": against that many
+    times the anchor's measure; "the same size as the van": an area within 20 % of an anchor
+    object's (as "about 100 m2" is within 20 % of 100)."""
+    houses = [box(0, 0, 10, 10), box(20, 0, 35, 10), box(50, 0, 75, 10)]   # 100, 150, 250 m2
+    vans = [box(0, 50, 5, 52)]                                              # 10 m2, 5 m long
+    cars = [box(10, 50, 14.25, 52), box(20, 50, 26.5, 52), box(30, 50, 32.5, 52),  # 8.5, 13, 5
+            box(40, 50, 56, 52)]                                                  # 16 m long
+    scene = Scene({"building": houses, "van": vans, "car": cars}, (0, 0, 100, 100))
+
+    def picked(text: str) -> list:
+        return execute(parse(text), scene).picks
+
+    assert parse("buildings twice as big as the school").summary() == \
+        "grounded: building larger than 2 times building"
+    # more than twice every other building: the 250 m2 one is not (150 x 2 = 300)
+    assert picked("buildings twice as big as the school") == []
+    assert picked("buildings 1.5 times larger than the smallest building") == [("building", 2)]
+    assert picked("cars three times as long as the van") == [("car", 3)]
+    assert picked("cars more than double the size of the van") == [("car", 3)]
+    assert parse("cars about the same size as the van").summary() == \
+        "grounded: car similar in size to van"
+    assert picked("cars about the same size as the van") == [("car", 0)]
+    assert picked("cars as large as the van") == [("car", 0)]
+    assert picked("cars not the same size as the van") == [("car", 1), ("car", 2), ("car", 3)]
+    # an object is not like itself: the 150 m2 house is like none of the others
+    assert picked("buildings of a similar size to the buildings") == []
+    # "at least as large as" stays larger than it
+    assert parse("cars at least as large as the van").summary() == "grounded: car larger than van"
+
+
 def test_a_measure_against_the_neighbours() -> None:
     """"buildings larger than their neighbours": each building against the buildings within
     the near distance of it (10 m), not against every building of the image; one with no

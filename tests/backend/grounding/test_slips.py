@@ -126,3 +126,10 @@ def test_a_word_is_never_mended_into_its_opposite(typed: str) -> None:
     that reverses what was typed is no slip."""
     assert not any("irregular" in m for m in parse(typed).messages())
     assert parse("irregulr buildings").corrected == "irregular buildings"   # a real slip
+
+
+def test_a_word_only_the_tokenizer_writes_is_no_slip_target() -> None:
+    """"times" is read in "larger than 2 times" ("twice as large as"); "time" typed is no
+    slip for it."""
+    assert parse("buildings twice as big as the school").mode == "grounded"
+    assert parse("cars parked at night time").suggestions == ()
