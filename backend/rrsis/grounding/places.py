@@ -158,7 +158,9 @@ class PlaceRules(RelationRules):
         seen = 0
         while self.peek() in lx.REGION_WORDS:
             r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
-            row, col = r or row, c or col
+            if seen and (r, c) == ("centre", "centre"):   # "top centre": the axis left open
+                r, c = row or r, col or c                   # (the top row's centre, not the
+            row, col = r or row, c or col                   # image's)
             seen += 1
             self.i += 1
         return row, col, seen

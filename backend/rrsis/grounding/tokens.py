@@ -1261,6 +1261,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the up side of the image", "the down part": its upper (lower) side
     (r"\b(?:at|in|on)\s+(?:the\s+)?(?:both|either|each)\s+sides?\s+of\b", " on both sides of "),
     (r"\bup\s+(?=(?:side|part|half|corner)\b)", " upper "),
+    # "cars in the image's upper half", "buildings in the image center", "the center
+    # buildings": a part of the image, as "the upper half", "the centre of the image" are
+    (r"\bthe\s+(?:image|picture|photo|scene|map)(?:'s|’s)\s+(?=(?:upper|lower|top|bottom|left|"
+     r"right|north|south|east|west|cent(?:re|er|ral)|middle)\w*\b)", " the "),
+    (r"\b(in|at|near|around)\s+the\s+(?:image|picture|photo|map)\s+(?:cent(?:re|er)|middle)\b",
+     r" \1 the centre of the image "),
+    (rf"\bthe\s+(?:cent(?:re|er)|middle)\s+(?!lanes?\b)(?=(?:{_ANY_NAMES})(?:e?s)?\b)",
+     " the central "),   # ("the middle lane" is a part of a road, which no mask shows)
     # "diagonally opposite the park": opposite it (an axis it lay along was read);
     # "houses in line with the road": aligned with it (not a row); "within the boundary
     # (limits) of the park": inside it

@@ -1501,6 +1501,15 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("houses in line with the road", "grounded: building parallel to road (<= 20 m)"),
     ("buildings within the boundary of the park", "grounded: building inside vegetation"),
     ("trees fringing the lake", "grounded: tree along water (<= 10 m)"),
+    # a part of the image: the middle of a row, the image's own parts
+    ("cars in the top centre", "grounded: car in the top centre of the image"),
+    ("the house in the upper-middle", "grounded: building in the top centre of the image"),
+    ("buildings in the left centre", "grounded: building in the centre left of the image"),
+    ("cars in the image's upper half", "grounded: car in the top of the image"),
+    ("buildings in the image center", "grounded: building in the centre of the image"),
+    ("the center buildings", "grounded: building in the centre of the image"),
+    ("cars in the middle lane",
+     "end to end: 'cars in the middle lane' (no relation or attribute understood at 'in')"),
     # so many times another's measure, or about the same
     ("buildings 3 times larger than the school", "grounded: building larger than 3 times building"),
     ("trucks two times longer than cars", "grounded: truck longer than 2 times car"),

@@ -106,6 +106,14 @@ def test_image_regions() -> None:
     assert rel.in_region((90, 10), bounds, None, "right")
 
 
+def test_the_middle_of_a_row_of_the_image() -> None:
+    """"cars in the top centre": the top half's central half, not the image's centre."""
+    scene = Scene({"car": [box(48, 88, 52, 90), box(5, 88, 9, 90), box(48, 48, 52, 50)]},
+                  (0, 0, 100, 100))
+    assert execute(parse("cars in the top centre"), scene).picks == [("car", 0)]
+    assert execute(parse("cars in the centre"), scene).picks == [("car", 2)]
+
+
 def test_rectangularity_tells_rectangles_from_discs_and_crosses() -> None:
     cross = unary_union([box(0, 4, 12, 8), box(4, 0, 8, 12)])   # 80 m2; its rectangle is diagonal
     assert rel.rectangularity(box(0, 0, 10, 4).buffer(0.2, join_style=2)) > 0.99
