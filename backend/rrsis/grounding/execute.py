@@ -173,11 +173,19 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             continue   # "buildings larger than their neighbours"
         if relation.kind in MEASURE_RELATIONS:   # "larger than the red building"
             what, side = MEASURE_RELATIONS[relation.kind]
-            extremes = sorted(((measure(what, p), a) for a, p in zip(anchor_keys, parts)),
+            if what == "lightness":   # "darker than the road": than its surface, one value
+                verdicts = {k: _against_surface(k, side, anchor_keys, parts, scene)
+                            for k in keys}
+                keys = [k for k in keys if verdicts[k] is not None
+                        and verdicts[k] != relation.negated]
+                continue
+            values = ((_value(what, a, scene), a) for a in anchor_keys)
+            extremes = sorted(((v, a) for v, a in values if math.isfinite(v)),
                               key=lambda item: item[0], reverse=side == "above")[:2]
-            keys = [k for k in keys if _beyond_every(k, what, side, extremes, scene,
-                                                     relation.factor or 1.0)
-                    != relation.negated]
+            verdicts = {k: _beyond_every(k, what, side, extremes, scene, relation.factor or 1.0)
+                        for k in keys}
+            keys = [k for k in keys if verdicts[k] is not None
+                    and verdicts[k] != relation.negated]
             continue
         if relation.kind == "similar_size":   # "the same size as the school"
             keys = _similar_in_size(relation, keys, anchor_keys, parts, scene)
@@ -265,18 +273,49 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     return keys
 
 
+def _against_surface(key: ObjectKey, side: str, anchor_keys: List[ObjectKey],
+                     parts: List[BaseGeometry], scene: Scene) -> Optional[bool]:
+    """Whether the object's lightness L* is above (below) the anchor's, the median of its
+    objects' weighted by their areas (itself aside): a road found in twenty pieces, one of
+    them in shadow, is one surface ("cars darker than the road"). None (neither) where no
+    colour was read."""
+    own = _value("lightness", key, scene)
+    pairs = [(_value("lightness", a, scene), p.area) for a, p in zip(anchor_keys, parts)
+             if a != key]
+    pairs = sorted((v, w) for v, w in pairs if math.isfinite(v) and w > 0)
+    if not math.isfinite(own) or not pairs:
+        return None
+    half, seen = sum(w for _, w in pairs) / 2.0, 0.0
+    for value, weight in pairs:
+        seen += weight
+        if seen >= half:
+            return own > value if side == "above" else own < value
+    return None
+
+
+def _value(what: str, key: ObjectKey, scene: Scene) -> float:
+    """An object's measure in ground units, or the lightness L* of its median colour (NaN
+    where its pixels were not read)."""
+    return float(scene.lab(key)[0]) if what == "lightness" else \
+        measure(what, scene.geometry(key))
+
+
 def _beyond_every(key: ObjectKey, what: str, side: str,
                   extremes: Sequence[Tuple[float, ObjectKey]], scene: Scene,
-                  factor: float = 1.0) -> bool:
+                  factor: float = 1.0) -> Optional[bool]:
     """Whether the object's ``what`` is above (below) that of every anchor object but itself
     ("buildings larger than the houses near the river": larger than each of them), given the
     two ``extremes`` of the anchor objects' (the largest two, or the smallest two): against
     the first, or the second where the first is itself; ``factor`` times it ("twice as
-    large as the school")."""
+    large as the school"). False with no other anchor object; None (neither) for an object
+    whose colour was not read ("cars darker than the road")."""
     others = [size for size, anchor in extremes if anchor != key][:1]
+    size = _value(what, key, scene)
+    if not math.isfinite(size):
+        return None
     if not others:
         return False
-    size, limit = measure(what, scene.geometry(key)), factor * others[0]
+    limit = factor * others[0]
     return size > limit if side == "above" else size < limit
 
 
@@ -304,13 +343,15 @@ def _beyond_neighbours(relation: Relation, keys: List[ObjectKey], anchor_keys: L
     what, side = MEASURE_RELATIONS[relation.kind]
     d = relation.distance_m or 0.0
     tree = STRtree(parts)
-    sizes = [measure(what, p) for p in parts]
+    sizes = [_value(what, a, scene) for a in anchor_keys]
     out = []
     for k in keys:
         geom = scene.geometry(k)
         near = [sizes[i] for i in tree.query(geom, predicate="dwithin", distance=d)
-                if anchor_keys[i] != k]
-        size = measure(what, geom)
+                if anchor_keys[i] != k and math.isfinite(sizes[i])]
+        size = _value(what, k, scene)
+        if not math.isfinite(size):   # a colour not read: neither
+            continue
         factor = relation.factor or 1.0   # "at least twice as large as its neighbours"
         beyond = bool(near) and (size > factor * max(near) if side == "above"
                                  else size < factor * min(near))

@@ -28,7 +28,8 @@ __all__ = ["explain_text", "explain_dict", "Scales", "BaseScales"]
 _MEASURE_WORDS = {"area": "ground area",
                   "length": "length (the longer side of its smallest enclosing rectangle)",
                   "width": "mean width (of the rectangle with its area and perimeter)",
-                  "diameter": "diameter (of the circle with its area)"}
+                  "diameter": "diameter (of the circle with its area)",
+                  "lightness": "lightness L* (of the median CIELAB colour of its pixels)"}
 
 _RULES = {
     **{kind: f"its {_MEASURE_WORDS[what]} is {'more' if side == 'above' else 'less'} than "
@@ -89,10 +90,18 @@ _RULES = {
 }
 
 
+#: "darker than the road": against the anchor's surface, not each of its objects
+_SURFACE_RULES = {kind: f"its {_MEASURE_WORDS[what]} is {'more' if side == 'above' else 'less'} "
+                        "than that of {a} (the median of its objects', weighted by their "
+                        "areas; itself aside)"
+                  for kind, (what, side) in MEASURE_RELATIONS.items() if what == "lightness"}
+
+
 def _relation_line(r: Relation) -> str:
     anchor = r.anchor.anchor_text()
     local = r.kind in MEASURE_RELATIONS and r.distance_m is not None   # "than their neighbours"
-    rule = _RULES[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,
+    rules = _RULES if local or r.kind not in _SURFACE_RULES else _SURFACE_RULES
+    rule = rules[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,
                                  g=f"one of the {r.min_count} groups" if r.min_count
                                  else "the group",
                                  c=COURTYARD_MIN_M2,

@@ -51,7 +51,9 @@ ALL_BUT = 10 ** 9
 MEASURE_RELATIONS: Dict[str, Tuple[str, str]] = {
     "larger_than": ("area", "above"), "smaller_than": ("area", "below"),
     "longer_than": ("length", "above"), "shorter_than": ("length", "below"),
-    "wider_than": ("width", "above"), "narrower_than": ("width", "below")}
+    "wider_than": ("width", "above"), "narrower_than": ("width", "below"),
+    # the lightness L* of the median colour: "cars darker than the road"
+    "darker_than": ("lightness", "below"), "brighter_than": ("lightness", "above")}
 #: relation kind -> its words in a plan's text (and, but for a few, in a family's name)
 RELATION_WORDS: Dict[str, str] = {
     "along": "along", "next_to": "next to", "near": "near", "far": "far from",
@@ -357,7 +359,8 @@ class Target:
         darkest"), said of it or of an anchor."""
         ranked = self.rank is not None and ranks_by_colour(self.rank[0])
         return ranked or any(a.kind in ("colour", "lightness") for a in self.attributes) \
-            or any(r.anchor.needs_colour() for r in self.relations)
+            or any(r.anchor.needs_colour() or MEASURE_RELATIONS.get(r.kind, ("",))[0]
+                   == "lightness" for r in self.relations)
 
 
 def share_text(share: float) -> str:

@@ -294,7 +294,7 @@ class RelationRules(QuantityRules):
         of its own kind near it, "than neighbouring cars" against the cars near it."""
         save = self.i
         measure, side = lx.COMPARATIVE_WORDS.get(self.peek() or "", ("", ""))
-        if measure not in MEASURES or self.peek(1) != "than":
+        if measure not in (*MEASURES, "lightness") or self.peek(1) != "than":
             return None
         self.i += 2
         factor = self.factor()

@@ -153,8 +153,6 @@ _UNCOVERED = _either(lx.UNCOVERED_WORDS).replace(" ", r"[\s-]")
 _COMPARED = _either(lx.COMPARATIVE_WORDS)
 #: the objects an object is compared with near it: "than the (neighbouring) buildings ..."
 _NEIGHBOURS = rf"((?:{_NAMES})(?:e?s)?)\b"
-_SIZE_COMPARED = _either(w for w, (measure, _) in lx.COMPARATIVE_WORDS.items()
-                         if measure != "lightness")
 #: how a distance said in words compares: "less than", "under", ... (within) or "more than",
 #: "greater than", ... (beyond); "at least" is read as said
 _NEAR_SIDES = ("less than", "smaller than", "lower than", "under", "below", "at most", "up to",
@@ -1471,7 +1469,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "buildings larger than their neighbours", "houses bigger than the buildings around
     # them", "trees smaller than the nearby trees": against those near each (relation_rules'
     # "than neighbouring"; "than the cars around them": the cars near each)
-    (rf"\b({_SIZE_COMPARED})\s+than\s+(\d+(?:\.\d+)?\s+times\s+)?"
+    (rf"\b({_COMPARED})\s+than\s+(\d+(?:\.\d+)?\s+times\s+)?"
      rf"(?:(?:all|each|any|every\s+one)\s+(?:of\s+)?)?"
      rf"(?:(?:their|its|the)\s+)?(?:(?:(?:nearest|closest|immediate|direct)\s+)?neighbou?rs?\b"
      rf"|(?:neighbou?ring|nearby|surrounding|adjacent)\s+(?:ones\b|others\b|{_NEIGHBOURS})"

@@ -255,6 +255,29 @@ def test_a_measure_times_another_objects_and_a_size_like_it() -> None:
     assert parse("cars at least as large as the van").summary() == "grounded: car larger than van"
 
 
+def test_a_lightness_against_another_objects() -> None:
+    """"cars darker than the road": the lightness L* of each car's median colour against
+    the road's, the median of its objects' by area (a piece in shadow does not make every car
+    brighter than "the road"); a car whose pixels were not read is neither darker nor not."""
+    cars = [box(0, 0, 4, 2), box(10, 0, 14, 2), box(20, 0, 24, 2)]
+    road = [box(0, -10, 100, -3), box(0, 90, 10, 95)]   # 700 m2 at L* 50, 50 m2 at 10
+    lightness = {("car", 0): 30.0, ("car", 1): 80.0, ("car", 2): float("nan"),
+                 ("road", 0): 50.0, ("road", 1): 10.0}
+    scene = Scene({"car": cars, "road": road}, (0, -20, 100, 100),
+                  colour_of=lambda c, i: np.array([lightness[c, i], 0.0, 0.0]))
+
+    def picked(text: str) -> list:
+        return execute(parse(text), scene).picks
+
+    assert parse("cars darker than the road").summary() == "grounded: car darker than road"
+    assert parse("cars darker than the road").targets[0].needs_colour()
+    assert picked("cars darker than the road") == [("car", 0)]
+    assert picked("cars brighter than the road") == [("car", 1)]
+    assert picked("cars not darker than the road") == [("car", 1)]
+    assert picked("cars darker than the white car") == [("car", 0)]   # car 1 is white
+    assert picked("cars darker than the red car") == []   # no red car: undecided
+
+
 def test_a_measure_against_the_neighbours() -> None:
     """"buildings larger than their neighbours": each building against the buildings within
     the near distance of it (10 m), not against every building of the image; one with no
