@@ -898,6 +898,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"narrower|shorter)\b)", " "),
     (r"\bmore\s+(big|large|small|near|close|far|long|wide)\b",
      lambda m: " " + _MORE[m.group(1).lower()] + " "),
+    # "what kind of vehicles are on the road", "which types of buildings": the objects
+    (r"\b(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of\b", " which "),
+    # "is the road empty", "are the parking lots full": the empty road, the full lots
+    (rf"^\s*(?:is|are)\s+(?:the\s+|any\s+)?((?:{_ROAD_NAMES})s?|{_PARKING})\s+"
+     r"(empty|full|busy|crowded|congested|quiet|deserted)\s*[?.!]*\s*$", r" the \2 \1 "),
     # "the larger building", "the darker car": the one, a superlative (a plural: those
     # above their kind's mean, lexicon.COMPARATIVE_WORDS)
     (rf"\bthe\s+({_COMPARED})\s+(?:(?:one\s+)?of\s+the\s+(?:two|2|both)\s+([^\W\d_]+)"
@@ -1551,6 +1556,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:heavy|dense|busy)\s+traffic\b", " many vehicles "),
     (r"\b(?:light|little|sparse)\s+traffic\b", " few vehicles "),
     (r"\b(with|without|no|any)\s+traffic\b", r" \1 vehicles "),
+    # "which parking lot is the fullest", "the road that is the busiest": the fullest lot
+    (rf"\b((?:{_ROAD_NAMES})s?|{_PARKING})\s+(?:(?:that|which)\s+)?(?:is|are)\s+the\s+"
+     rf"(busiest|fullest|emptiest|quietest|(?:most|least)\s+(?:congested|crowded|busy|full|"
+     rf"packed|occupied))\b", r" the \2 \1 "),
     (rf"\b(?:the\s+)?(?:busiest|fullest|most\s+(?:congested|crowded|busy|full|packed|"
      rf"occupied))\s+((?:{_ROAD_NAMES})s?|{_PARKING})\b", r" the \1 with the most vehicles "),
     # "the emptiest parking lot", "the quietest road": the one with the fewest

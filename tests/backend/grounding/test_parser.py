@@ -1501,6 +1501,11 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("houses in line with the road", "grounded: building parallel to road (<= 20 m)"),
     ("buildings within the boundary of the park", "grounded: building inside vegetation"),
     ("trees fringing the lake", "grounded: tree along water (<= 10 m)"),
+    # questions
+    ("which parking lot is the fullest", "grounded: the parking lot with the most vehicle (<= 3 m)"),
+    ("which road is the quietest", "grounded: the road with the fewest vehicle (<= 3 m)"),
+    ("what kind of vehicles are on the road", "grounded: vehicle on road"),
+    ("is the road empty", "grounded: road without vehicle (<= 3 m)"),
     # a part of the image: the middle of a row, the image's own parts
     ("cars in the top centre", "grounded: car in the top centre of the image"),
     ("the house in the upper-middle", "grounded: building in the top centre of the image"),
