@@ -1502,7 +1502,8 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("buildings within the boundary of the park", "grounded: building inside vegetation"),
     ("trees fringing the lake", "grounded: tree along water (<= 10 m)"),
     # questions
-    ("which parking lot is the fullest", "grounded: the parking lot with the most vehicle (<= 3 m)"),
+    ("which parking lot is the fullest",
+     "grounded: the parking lot with the most vehicle (<= 3 m)"),
     ("which road is the quietest", "grounded: the road with the fewest vehicle (<= 3 m)"),
     ("what kind of vehicles are on the road", "grounded: vehicle on road"),
     ("is the road empty", "grounded: road without vehicle (<= 3 m)"),
