@@ -658,7 +658,7 @@ _RECTANGLE_UNIT = r"(m|met(?:re|er)s?|ft|f(?:oo|ee)t)"
 _REQUESTS = (r"^\s*(?:(?:(?:please|pls|plz)\s+)?(?:(?:i|we)(?:\s+would\s+like|'d\s+like|"
              r"\s+need|\s+want)\s+to\s+know|(?:can|could|would|will) (?:you|u)(?: (?:please|pls|"
              r"plz))?|um+|uh+m?|erm?|hmm+|ok(?:ay)?|so|well|hey|hi|hello|alright|basically|"
-             r"yeah|like|thx|thanks|i(?: would|'d)? "
+             r"yeah|like|thx|thanks|please|pls|plz|kindly|i(?: would|'d)? "
              r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|"
              r"let me see|(?:i\s+am|i'm|we\s+are|we're)?\s*(?:looking|searching)\s+for|"
              r"(?:i'm|i\s+am)\s+interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|"
@@ -696,7 +696,8 @@ _AROUND: Tuple[Tuple[str, str], ...] = (
      r"\s*[:=]", " "),
     # "help me find ...", "give me a layer of trees", "make polygons of the houses": the
     # objects (:data:`_REQUESTS` reads what follows)
-    (r"^\s*(?:please\s+)?help\s+(?:me|us)\s+(?:to\s+)?", " "), (r"^\s*whats\b", " what is "),
+    (r"^\s*(?:(?:please|kindly)\s+)?help\s+(?:me|us)\s+(?:to\s+)?", " "),
+    (r"^\s*(?:(?:please|kindly)\s+)?whats\b", " what is "),
     # "the cars, you know, on the road": the words of speech between commas say nothing
     (r"\s*,\s*(?:you\s+know|i\s+mean|like|basically)\s*,\s*", " "),
     # "eachother", "side-by-side", "trees near one other": as meant
@@ -765,9 +766,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"polygons?)\s+of\s+(?:class|type|category|kind)\s+(?=[^\W\d_])", " "),
     # "of all the trucks, the longest one", "among the buildings along the river, the
     # largest": the longest of the trucks, as it is read said the other way round
-    (r"^\s*(?:of\s+all|among(?:st)?(?:\s+all)?|out\s+of(?:\s+all)?|from\s+all|of)\s+"
-     r"(?:the\s+)?(.{1,150}?)\s*,\s*(?:which\s+is\s+)?the\s+((?:\d+\s+)?(?:[^\W\d_]+est|most\s+"
-     r"[^\W\d_]+))(?:\s+ones?)?\s*[.?!]*\s*$", r" the \2 of the \1 "),
+    (r"^\s*(?:(?:please|kindly)\s+)?(?:of\s+all|among(?:st)?(?:\s+all)?|out\s+of(?:\s+all)?|"
+     r"from\s+all|of)\s+(?:the\s+)?(.{1,150}?)\s*,\s*(?:which\s+is\s+)?the\s+((?:\d+\s+)?"
+     r"(?:[^\W\d_]+est|most\s+[^\W\d_]+))(?:\s+ones?)?(?:\s*,?\s*please)?\s*[.?!]*\s*$",
+     r" the \2 of the \1 "),
     # "one hundred metres", "twenty-five", "fifteen": the number ("one", "two" as they are);
     # "a thousand square metres" one thousand; "a dozen": 12; "a quarter mile": 0.25 of it
     (r"\ba\s+(?=thousand\b)", " one "),
@@ -1294,6 +1296,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?=(?:on|in|at|near|beside|along|alongside|next|by|under|outside|close|behind|inside|"
      r"around)\b)", r" \1standing "),
     (r"\bdown\s+(?=(?:side|part|half|corner)\b)", " lower "),
+    (r"\b(with|has|have|having)\s+lot\s+of\b", r" \1 a lot of "),   # "roads with lot of cars"
     # "cars parked in the lot": a parking lot, after a vehicle's name ("a lot of" is many)
     (rf"\b((?:{_VEHICLE_NAMES})(?:e?s)?\b.*?\b(?:in|at|on|inside|within|into|of)\s+"
      rf"(?:the|a|an|this|that)\s+)lot(s?)\b(?!\s+of\b)", r"\1parking lot\2"),

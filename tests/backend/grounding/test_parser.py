@@ -1501,6 +1501,13 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("houses in line with the road", "grounded: building parallel to road (<= 20 m)"),
     ("buildings within the boundary of the park", "grounded: building inside vegetation"),
     ("trees fringing the lake", "grounded: tree along water (<= 10 m)"),
+    # "please" (or "kindly") alone before what starts an expression
+    ("please all but the largest building", "grounded: all but the largest building"),
+    ("please not trees", "grounded: vehicle | building | road | vegetation except tree | water | "
+     "bare land"),
+    ("kindly help me find cars on the bridge", "grounded: car on road bridge over water"),
+    ("of all the trucks, the longest one please", "grounded: the longest truck"),
+    ("roads with lot of cars", "grounded: road with at least 5 car (<= 3 m)"),
     # questions
     ("which parking lot is the fullest",
      "grounded: the parking lot with the most vehicle (<= 3 m)"),
