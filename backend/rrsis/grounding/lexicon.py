@@ -555,8 +555,8 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("at", "the", "side", "of"): "next_to",
     # "houses on the edge of the forest", "at the fringe of the wood" (an image's edge is no
     # object: :mod:`.places` reads it first)
-    **{(on, "the", edge, "of"): "next_to" for on in ("at", "on", "along")
-       for edge in OBJECT_EDGE_NOUNS},
+    **{(on, *the, edge, "of"): "next_to" for on in ("at", "on", "along")
+       for edge in OBJECT_EDGE_NOUNS for the in (("the",), ())},   # "at edge of" as typed fast
     ("on", "the", "side", "of"): "next_to", ("close", "to"): "near", ("near",): "near",
     ("nearby",): "near", ("near", "to"): "near", ("around",): "near", ("nr",): "near",
     ("far", "from"): "far", ("away", "from"): "far", ("far", "away", "from"): "far",

@@ -1251,7 +1251,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # road" (parked: only after a vehicle's name in the plural or a clause, "the car parking
     # near the road" is a lot)
     (rf"\bclose\s+with\s+(?=(?:the\s+|a\s+|an\s+)?(?:{_ANY_NAMES})\b)", " close to "),
-    (r"\bin\s+front\s+(?=(?:the|a|an)\b)", " in front of "),
+    (rf"\bin\s+front\s+(?=(?:the|a|an)\b|(?:{_ANY_NAMES})(?:e?s)?\b)", " in front of "),
     # "much near to the river", "close at", "near from", "far of": the words meant
     (r"\bmuch\s+(?=(?:near|close)\b)", " "),
     (r"\bclose\s+at\b", " close to "),
@@ -1268,7 +1268,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bup\s+(?=(?:side|part|half|corner)\b)", " upper "),
     # "cars in the image's upper half", "buildings in the image center", "the center
     # buildings": a part of the image, as "the upper half", "the centre of the image" are
-    (r"\bthe\s+(?:image|picture|photo|scene|map)(?:'s|’s)\s+(?=(?:upper|lower|top|bottom|left|"
+    (r"\b(?:the\s+)?(?:image|picture|photo|scene|map)(?:'s|’s)\s+(?=(?:upper|lower|top|bottom|left|"
      r"right|north|south|east|west|cent(?:re|er|ral)|middle)\w*\b)", " the "),
     (r"\b(in|at|near|around)\s+the\s+(?:image|picture|photo|map)\s+(?:cent(?:re|er)|middle)\b",
      r" \1 the centre of the image "),
@@ -1279,9 +1279,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # (limits) of the park": inside it
     (r"\bdiagonally\s+(?=(?:opposite|across)\b)", " "),
     (r"\bin\s+line\s+with\b", " aligned with "),
-    (r"\b(?:with)?in\s+the\s+(?:boundary|boundaries|limits?|perimeter|confines|bounds)\s+of\b",
+    (r"\b(?:with)?in\s+(?:the\s+)?(?:boundary|boundaries|limits?|perimeter|confines|bounds)\s+of\b",
      " inside "),
-    (r"\bof\s+the\s+(?=(?:left|right|upper|lower|top|bottom)\s+(?:side|part|half)\b)",
+    (r"\bof\s+(?:the\s+)?(?=(?:left|right|upper|lower|top|bottom)\s+(?:side|part|half)\b)",
      " on the "),
     # "constructions" (buildings), "in movement" (moving), "stationed" (parked), "the green
     # zones", "the parking zone" (areas), as other languages say them
@@ -1299,7 +1299,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(with|has|have|having)\s+lot\s+of\b", r" \1 a lot of "),   # "roads with lot of cars"
     # "cars parked in the lot": a parking lot, after a vehicle's name ("a lot of" is many)
     (rf"\b((?:{_VEHICLE_NAMES})(?:e?s)?\b.*?\b(?:in|at|on|inside|within|into|of)\s+"
-     rf"(?:the|a|an|this|that)\s+)lot(s?)\b(?!\s+of\b)", r"\1parking lot\2"),
+     rf"(?:(?:the|a|an|this|that)\s+)?)lot(s?)\b(?!\s+of\b)", r"\1parking lot\2"),
     (rf"\b((?:{_VEHICLE_NAMES})(?:e?s\s+|(?:e?s)?\s+(?:that|which|who)\s+(?:is\s+|are\s+)?))"
      r"parking\s+(?=(?:on|in|at|near|beside|along|alongside|next|by|under|outside|close|behind|"
      r"off|inside|around)\b)", r"\1parked "),
@@ -1352,7 +1352,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(percent(?:\s+of(?:\s+the)?\s+[^\W\d_]+)?)\s+by\s+(?:area|size|footprint)\b", r" \1 "),
     # "houses at the forest edge", "on the road margin": at the edge of it ("the water's
     # edge" is the waterfront: along it)
-    (rf"\b(on|at|along|near|to|of|from|by|beside)\s+the\s+((?:{_NAMES})s?)"
+    (rf"\b(on|at|along|near|to|of|from|by|beside)\s+(?:the\s+)?((?:{_NAMES})s?)"
      rf"(?:(?<!water)(?:'s|’s))?\s+(edge|fringe|margin|boundary|border|perimeter)s?\b",
      r" \1 the edge of the \2 "),
     # "near the edge of the forest", "within 50 m of the boundary of the park": of the forest
@@ -1436,7 +1436,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "on the banks of the river", "along the shore of the lake", "along both banks of the
     # river": along the river, the lake; "near the shore of the lake": near it; "the banks of
     # the river" asked for: its edge (the water, as "the riverbank" is)
-    (r"\b(?:(on|at|along)|(near|beside|by|next\s+to|close\s+to))\s+(?:the|both|either|each)\s+"
+    (r"\b(?:(on|at|along)|(near|beside|by|next\s+to|close\s+to))\s+(?:(?:the|both|either|each)\s+)?"
      r"(?:banks?|shores?|shorelines?)\s+of\b", lambda m: " along " if m.group(1) else
      f" {m.group(2)} "),
     (r"^\s*(?:the\s+|both\s+)?(?:banks?|shores?|shorelines?)\s+of\s+(?:the\s+|a\s+)?(?:river|lake|"
@@ -1560,7 +1560,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:light|little|sparse)\s+traffic\b", " few vehicles "),
     (r"\b(with|without|no|any)\s+traffic\b", r" \1 vehicles "),
     # "which parking lot is the fullest", "the road that is the busiest": the fullest lot
-    (rf"\b((?:{_ROAD_NAMES})s?|{_PARKING})\s+(?:(?:that|which)\s+)?(?:is|are)\s+the\s+"
+    (rf"\b((?:{_ROAD_NAMES})s?|{_PARKING})\s+(?:(?:that|which)\s+)?(?:is|are)\s+(?:the\s+)?"
      rf"(busiest|fullest|emptiest|quietest|(?:most|least)\s+(?:congested|crowded|busy|full|"
      rf"packed|occupied))\b", r" the \2 \1 "),
     (rf"\b(?:the\s+)?(?:busiest|fullest|most\s+(?:congested|crowded|busy|full|packed|"

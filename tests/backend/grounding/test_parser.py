@@ -1508,6 +1508,12 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("kindly help me find cars on the bridge", "grounded: car on road bridge over water"),
     ("of all the trucks, the longest one please", "grounded: the longest truck"),
     ("roads with lot of cars", "grounded: road with at least 5 car (<= 3 m)"),
+    # as typed fast, without the articles
+    ("houses at forest edge", "grounded: building next to tree (<= 5 m)"),
+    ("houses at border of road", "grounded: building next to road (<= 10 m)"),
+    ("trees on shore of lake", "grounded: tree along water (<= 10 m)"),
+    ("cars parked in lot", "grounded: car on parking lot"),
+    ("which parking lot is fullest", "grounded: the parking lot with the most vehicle (<= 3 m)"),
     # questions
     ("which parking lot is the fullest",
      "grounded: the parking lot with the most vehicle (<= 3 m)"),
