@@ -1502,19 +1502,19 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?: side| edge| end)?\b", r" furthest \1 "),
     # "the most northern building", "the most westerly tree": the northernmost, ...
     (r"\bmost\s+((?:north|south)?(?:east|west)|north|south)(?:ern|erly)\b", r" \1ernmost "),
-    # "the bottom-most building", "the top car", "the top left house": the southernmost, the
-    # northernmost, the northwesternmost ("the top 5", "the top of the image" and a region,
-    # "cars in the top left", are no rank)
+    # "the bottom-most building", "the top car", "the top left house" ("top left house" as
+    # typed fast): the southernmost, the northernmost, the northwesternmost ("the top 5", "the
+    # top of the image" and a region, "cars in the top left", are no rank)
     (r"\b(top|upper|bottom|lower|left|right)[\s-]+most\b", r" \1most "),
     (r"(?<!\bin )(?<!\bat )(?<!\bon )(?<!\bof )(?<!\bto )(?<!\bnear )(?<!\bfrom )"
-     rf"\bthe\s+(top|bottom)(?:[\s-]+(left|right))?\s+(?=(?:{_NAMES})s?\b)",
+     rf"(?:\bthe\s+|^\s*)(top|bottom)(?:[\s-]+(left|right))?\s+(?=(?:{_NAMES})s?\b)",
      lambda m: " the " + {"top": "north", "bottom": "south"}[m.group(1).lower()]
      + {"left": "west", "right": "east", None: ""}[m.group(2) and m.group(2).lower()]
      + "ernmost "),
     # "the left building", "the upper car": of one, the westernmost, the northernmost; "the
     # left buildings": those in the left of the image
     (r"(?<!\bin )(?<!\bat )(?<!\bon )(?<!\bof )(?<!\bto )(?<!\bnear )(?<!\bfrom )"
-     rf"\bthe\s+(left|right|upper|lower)\s+((?:{_NAMES})s?)\b",
+     rf"(?:\bthe\s+|^\s*)(left|right|upper|lower)\s+((?:{_NAMES})s?)\b",
      lambda m: (f" the {lx.singular(m.group(2).lower())} in the "
                 f"{_SIDE_OF[m.group(1).lower()][0]} of the image "
                 if lx.singular(m.group(2).lower()) != m.group(2).lower() else

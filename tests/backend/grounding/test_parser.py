@@ -1513,6 +1513,8 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("houses at border of road", "grounded: building next to road (<= 10 m)"),
     ("trees on shore of lake", "grounded: tree along water (<= 10 m)"),
     ("cars parked in lot", "grounded: car on parking lot"),
+    ("top left building", "grounded: the northwesternmost building"),
+    ("left buildings", "grounded: building in the left of the image"),
     ("which parking lot is fullest", "grounded: the parking lot with the most vehicle (<= 3 m)"),
     # questions
     ("which parking lot is the fullest",
