@@ -1145,8 +1145,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\boff[\s-]?(road|street)\s+((?:{_ANY_NAMES})s?\b)", r" \2 off the \1 "),
     # "cars driving on the road", "trucks moving along the highway": where they are (the
     # parser's plan notes the motion it cannot see, lexicon.MOTION_WORDS)
-    (rf"\b(?:{_MOVING})\s+(?=(?:on|along|in|across|through|over|down|up|towards?|into|"
-     r"onto|at|near|next|beside|(?:north|south|east|west)\w*\s+of)\b)", " "),
+    (rf"\b(?:{_MOVING})\s+(?=(?:on|along|alongside|in|across|through|over|down|up|towards?|"
+     r"into|onto|at|near|next|beside|by|past|around|close|within|inside|outside|"
+     r"(?:north|south|east|west)\w*\s+of)\b)", " "),
     # "the trees of the park", "cars of the parking lot", "the roads of the town": in it (a
     # building's: "the buildings of the hospital", read below, are beside it)
     (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+of\s+(?=(?:the|this|that)\s+(?:[^\W\d_]+\s+)?"
@@ -1296,6 +1297,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?=(?:on|in|at|near|beside|along|alongside|next|by|under|outside|close|behind|inside|"
      r"around)\b)", r" \1standing "),
     (r"\bdown\s+(?=(?:side|part|half|corner)\b)", " lower "),
+    (r"\bbrightly[\s-]+colou?red\b", " bright "),   # "brightly coloured roofs"
     (r"\b(with|has|have|having)\s+lot\s+of\b", r" \1 a lot of "),   # "roads with lot of cars"
     # "cars parked in the lot": a parking lot, after a vehicle's name ("a lot of" is many)
     (rf"\b((?:{_VEHICLE_NAMES})(?:e?s)?\b.*?\b(?:in|at|on|inside|within|into|of)\s+"
@@ -1316,7 +1318,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bexclude\b", " excluding "),
     # "nowhere near the road", "not at all (not even, not anywhere) near it": not near it;
     # "buildings save (minus, without) those near the road": except them
-    (rf"\bnowhere\s+(?=near\b)|\bnot\s+(?:anywhere|at\s+all|even|directly|right)\s+"
+    (rf"\bnowhere\s+(?=near\b|close\s+to\b)|\bnot\s+(?:anywhere|at\s+all|even|directly|right)\s+"
      rf"(?=(?:{_RELATION_LEADS})\b)", " not "),
     (rf"\b(?:save|minus|without)\s+(?=(?:those|the\s+ones)\s+(?:{_RELATION_LEADS}|that|which)\b)",
      " except "),

@@ -1514,6 +1514,9 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("trees on shore of lake", "grounded: tree along water (<= 10 m)"),
     ("cars parked in lot", "grounded: car on parking lot"),
     ("top left building", "grounded: the northwesternmost building"),
+    ("brightly coloured roofs", "grounded: bright building"),
+    ("buildings nowhere close to the road", "grounded: building not near road (<= 20 m)"),
+    ("trucks moving alongside the highway", "grounded: truck along road (<= 3 m)"),
     ("left buildings", "grounded: building in the left of the image"),
     ("which parking lot is fullest", "grounded: the parking lot with the most vehicle (<= 3 m)"),
     # questions
