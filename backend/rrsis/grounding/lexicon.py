@@ -184,7 +184,7 @@ CATEGORIES: Tuple[Category, ...] = (
                                 "tree crown", "tree cover", "tree canopy cover", "forest cover",
                                 "tree line", "treeline",
                                 "wooded area", "forest patch", "mangrove", "grove",
-                                "forest land"),
+                                "forest land", "woodlot", "shade tree"),
              "vegetation"),
     Category("low vegetation", "low vegetation", ("low vegetation", "grass", "lawn", "meadow",
                                                   "shrub", "bush", "hedge", "hedgerow",

@@ -1515,6 +1515,8 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("cars parked in lot", "grounded: car on parking lot"),
     ("top left building", "grounded: the northwesternmost building"),
     ("brightly coloured roofs", "grounded: bright building"),
+    ("small woodlots", "grounded: small tree"),
+    ("shade trees near the houses", "grounded: tree near building (<= 10 m)"),
     ("buildings nowhere close to the road", "grounded: building not near road (<= 20 m)"),
     ("trucks moving alongside the highway", "grounded: truck along road (<= 3 m)"),
     ("left buildings", "grounded: building in the left of the image"),
