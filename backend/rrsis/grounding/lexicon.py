@@ -360,6 +360,11 @@ COLOUR_ALIASES: Dict[str, str] = {
     "aqua": "turquoise", "khaki": "tan", "ivory": "cream",
     "navy": "dark blue", "maroon": "dark red", "rust": "red brown", "rusty": "red brown",
     "terracotta": "red brown", "off white": "white", "off-white": "white", "muddy": "brown",
+    "gold": "yellow", "golden": "yellow", "bronze": "red brown", "lime": "green",
+    "mint": "light green", "peach": "light orange", "salmon": "pink", "magenta": "pink",
+    "lavender": "light purple", "charcoal": "dark grey", "burgundy": "dark red",
+    "sky blue": "light blue", "forest green": "dark green", "army green": "dark green",
+    "bottle green": "dark green", "brick red": "red",
     # a roof that reflects the sky is bright from above (metal, glass): its lightness is seen
     "shiny": "bright", "reflective": "bright", "glossy": "bright"}
 #: the compass points between the four ("southeast of", "the northeasternmost"), and all eight
@@ -1096,9 +1101,11 @@ def known_word(word: str) -> bool:
             or word.replace(".", "", 1).isdigit())
 
 
-#: known words only as the tokenizer writes them ("larger than 2 times" of "twice as large
-#: as"), which no slip was meant as: "at night time" is no slip for "times"
-WRITTEN_ONLY: FrozenSet[str] = frozenset({"times"})
+#: known words no slip was meant as: "times" only as the tokenizer writes it ("larger than 2
+#: times" of "twice as large as": "at night time" is no slip for it), and colour names that
+#: are everyday words a letter away from others ("good", "told" are no slips for "gold")
+NOT_SLIP_TARGETS: FrozenSet[str] = frozenset({"times", "gold", "golden", "lime", "mint",
+                                              "peach", "salmon", "bronze", "charcoal"})
 
 
 def _all_words() -> FrozenSet[str]:
@@ -1264,7 +1271,7 @@ class Vocabulary:
     def _slip_targets(self) -> Tuple[str, ...]:
         """Every word a slip of the keyboard may have been meant as: the known words, the
         object names in both numbers, the model's class words."""
-        words = {w for w in _ALL_WORDS | self._own_words if w.isalpha()} - WRITTEN_ONLY
+        words = {w for w in _ALL_WORDS | self._own_words if w.isalpha()} - NOT_SLIP_TARGETS
         words.update(p for n in self.names for w in n.split() if w.isalpha()
                      for p in plural_forms(singular(w)))
         words.update(IRREGULAR)
@@ -1281,7 +1288,8 @@ class Vocabulary:
         if any(w in UNTAUGHT_OBJECTS or w in UNTAUGHT_NAMES or w in UNMEASURED_WORDS
                or w in PLACE_ONLY_WORDS or w in also for w in (word, singular(word))):
             return ()
-        return readings(word, (*self._slip_targets, *also))
+        return readings(word, (*self._slip_targets,
+                               *(w for w in also if w not in NOT_SLIP_TARGETS)))
 
     def group_of(self, category: str) -> str:
         return self.by_name[category].group if category in self.by_name else "other"

@@ -1298,6 +1298,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"around)\b)", r" \1standing "),
     (r"\bdown\s+(?=(?:side|part|half|corner)\b)", " lower "),
     (r"\bbrightly[\s-]+colou?red\b", " bright "),   # "brightly coloured roofs"
+    (r"\bsand[\s-]+colou?red\b", " beige "),          # ("sand" alone is bare land)
     (r"\b(with|has|have|having)\s+lot\s+of\b", r" \1 a lot of "),   # "roads with lot of cars"
     # "cars parked in the lot": a parking lot, after a vehicle's name ("a lot of" is many)
     (rf"\b((?:{_VEHICLE_NAMES})(?:e?s)?\b.*?\b(?:in|at|on|inside|within|into|of)\s+"

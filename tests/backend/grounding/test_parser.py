@@ -1589,6 +1589,10 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("buildings having red colour", "grounded: red building"),
     ("house red roof near road", "grounded: red building near road (<= 20 m)"),
     ("find car which is white color", "grounded: white car"),
+    ("gold cars", "grounded: yellow car"), ("burgundy cars", "grounded: dark red car"),
+    ("sky blue cars", "grounded: light blue car"), ("charcoal cars", "grounded: dark grey car"),
+    ("forest green cars", "grounded: dark green car"),
+    ("sand-coloured roofs", "grounded: beige building"), ("sand dunes", "grounded: bare land"),
     ("the building whose roof is red colour", "grounded: red building"),
     ("building with blue color roof", "grounded: blue building"),
     # a roof's colour only after a building's name

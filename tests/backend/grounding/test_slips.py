@@ -133,3 +133,6 @@ def test_a_word_only_the_tokenizer_writes_is_no_slip_target() -> None:
     slip for it."""
     assert parse("buildings twice as big as the school").mode == "grounded"
     assert parse("cars parked at night time").suggestions == ()
+    # a colour named by an everyday word: "good" is no slip for "gold"
+    assert parse("gold cars").summary() == "grounded: yellow car"
+    assert parse("good cars").suggestions == ()
