@@ -27,9 +27,9 @@ from shapely.ops import unary_union
 from . import lexicon as lx
 from . import relations as rel
 from .colour import has_colour, towards_hue
-from .quantities import APPROXIMATE_SHARE
 from .plan import (AVERAGED, COUNT_RANKS, DISTANCE_RANKS, MEASURE_RELATIONS, Attribute, Plan,
                    Relation, Target)
+from .quantities import APPROXIMATE_SHARE
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
            "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE", "VERY_SIZE_QUANTILE",

@@ -32,9 +32,10 @@ _MEASURE_WORDS = {"area": "ground area",
                   "lightness": "lightness L* (of the median CIELAB colour of its pixels)"}
 
 _RULES = {
+    # {f}: "2 times " ("twice as large as"), {w}: " within 10 m of it" ("than its neighbours")
     **{kind: f"its {_MEASURE_WORDS[what]} is {'more' if side == 'above' else 'less'} than "
-             "{f}that of every {a} object{w} (itself aside)"   # {w}: "within 10 m of it",
-       for kind, (what, side) in MEASURE_RELATIONS.items()},  # {f}: "2 times "
+             "{f}that of every {a} object{w} (itself aside)"
+       for kind, (what, side) in MEASURE_RELATIONS.items()},
     "similar_size": f"its {_MEASURE_WORDS['area']} is within {APPROXIMATE_SHARE:.0%} of that "
                     "of a {a} object (itself aside)",
     "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
@@ -102,12 +103,12 @@ def _relation_line(r: Relation) -> str:
     local = r.kind in MEASURE_RELATIONS and r.distance_m is not None   # "than their neighbours"
     rules = _RULES if local or r.kind not in _SURFACE_RULES else _SURFACE_RULES
     rule = rules[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,
-                                 g=f"one of the {r.min_count} groups" if r.min_count
-                                 else "the group",
-                                 c=COURTYARD_MIN_M2,
-                                 v=r.via.text() if r.via is not None else "",
-                                 w=f" within {r.distance_m:g} m of it" if local else "",
-                                 f=f"{r.factor:g} times " if r.factor is not None else "")
+                                g=f"one of the {r.min_count} groups" if r.min_count
+                                else "the group",
+                                c=COURTYARD_MIN_M2,
+                                v=r.via.text() if r.via is not None else "",
+                                w=f" within {r.distance_m:g} m of it" if local else "",
+                                f=f"{r.factor:g} times " if r.factor is not None else "")
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"

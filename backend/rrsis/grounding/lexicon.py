@@ -948,8 +948,7 @@ NEGATION_WORDS: FrozenSet[str] = frozenset({"not", "no", "never", "non", "withou
 #: ("cars driving on the road") the place is read, the motion noted (:data:`~.tokens.REWRITES`)
 MOTION_WORDS = ("moving", "driving", "stationary", "travelling", "traveling", "speeding",
                 "stopped", "stopping", "waiting", "idling", "exiting", "entering", "approaching",
-                "plying",
-                "queuing", "queueing", "queued")
+                "plying", "queuing", "queueing", "queued")
 #: the way a vehicle points: before a compass word, the axis it lies along ("cars facing
 #: north": north-south, which end is the front not told; :data:`~.tokens.REWRITES`)
 FACING_WORDS = ("facing", "faces", "face", "pointing", "points", "pointed", "headed", "heading")
@@ -1269,8 +1268,8 @@ class Vocabulary:
 
     @cached_property
     def _slip_targets(self) -> Tuple[str, ...]:
-        """Every word a slip of the keyboard may have been meant as: the known words, the
-        object names in both numbers, the model's class words."""
+        """Every word a slip of the keyboard may have been meant as: the known words (but
+        :data:`NOT_SLIP_TARGETS`), the object names in both numbers, the model's class words."""
         words = {w for w in _ALL_WORDS | self._own_words if w.isalpha()} - NOT_SLIP_TARGETS
         words.update(p for n in self.names for w in n.split() if w.isalpha()
                      for p in plural_forms(singular(w)))

@@ -430,8 +430,8 @@ _VERB_FORMS: Dict[str, str] = {
     for form in (base, base + "s")} | {"occupy": "occupying", "occupies": "occupying"}
 
 
-#: a building's outline named by a letter ("L-shaped", "U shaped", "shaped like a T"): read
-#: as not rectangular, :func:`letter_shapes` says which letter is not told apart
+#: a building's outline named by a letter or a cross ("L-shaped", "U shaped", "shaped like a
+#: T"): read as not rectangular, :func:`letter_shapes` says the shape is not told apart
 _LETTER_SHAPE = (r"\b(?:(?-i:[LUTHEXYZ])|[luthe]|cross)[\s-]?shaped\b|\bshaped\s+like\s+(?:an?\s+)?"
                  r"(?:(?-i:[LUTHEXYZ])|cross)\b")
 
@@ -1894,7 +1894,7 @@ _ASPECT = re.compile(
 
 def letter_shapes(text: str) -> List[str]:
     """The phrases of ``text`` that name an outline by a letter ("L-shaped"), read as not
-    rectangular: the plan says the letter is not told apart."""
+    rectangular: the plan says the shape it makes is not told apart."""
     return list(dict.fromkeys(" ".join(m.group(0).split())
                               for m in re.finditer(_LETTER_SHAPE, trimmed(text), flags=re.I)))
 
