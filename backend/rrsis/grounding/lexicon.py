@@ -379,13 +379,15 @@ SIZE_WORDS: Dict[str, str] = {"small": "small", "little": "small", "tiny": "smal
                               "giant": "large", "enormous": "large", "massive": "large",
                               "gigantic": "large", "immense": "large", "oversized": "large",
                               "minuscule": "small", "miniature": "small",
+                              "sizable": "large", "sizeable": "large",
                               "medium": "medium", "mid": "medium", "midsize": "medium",
                               "midsized": "medium",
                               "average": "medium", "moderate": "medium",
                               "wide": "wide", "broad": "wide", "narrow": "narrow",
                               "short": "short",
                               "thin": "narrow", "biggest": "largest", "largest": "largest",
-                              "smallest": "smallest", "longest": "longest",
+                              "smallest": "smallest", "tiniest": "smallest",
+                              "longest": "longest",
                               "shortest": "shortest", "widest": "widest", "broadest": "widest",
                               "narrowest": "narrowest", "thinnest": "narrowest",
                               # ranks by position (north-up working grid): its centre's
@@ -1102,9 +1104,11 @@ def known_word(word: str) -> bool:
 
 #: known words no slip was meant as: "times" only as the tokenizer writes it ("larger than 2
 #: times" of "twice as large as": "at night time" is no slip for it), and colour names that
-#: are everyday words a letter away from others ("good", "told" are no slips for "gold")
+#: are everyday words a letter away from others ("good", "told" are no slips for "gold"),
+#: rare words that more common ones are slips away from ("suitable" is no "sizable")
 NOT_SLIP_TARGETS: FrozenSet[str] = frozenset({"times", "gold", "golden", "lime", "mint",
-                                              "peach", "salmon", "bronze", "charcoal"})
+                                              "peach", "salmon", "bronze", "charcoal",
+                                              "sizable", "sizeable"})
 
 
 def _all_words() -> FrozenSet[str]:

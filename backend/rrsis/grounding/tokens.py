@@ -1299,6 +1299,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bdown\s+(?=(?:side|part|half|corner)\b)", " lower "),
     (r"\bbrightly[\s-]+colou?red\b", " bright "),   # "brightly coloured roofs"
     (r"\bsand[\s-]+colou?red\b", " beige "),          # ("sand" alone is bare land)
+    # "big-ish houses", "full-size cars": large; "compact cars", "subcompact cars": small
+    # ones (a car's class, not the compact outline of "compact buildings")
+    (r"\b(big|large|small|long|wide|narrow)[\s-]+ish\b", r" \1 "),
+    (r"\bfull[\s-]+sized?\b", " large "),
+    (r"\b(?:sub)?compact\s+(?=(?:cars?|vehicles?)\b)", " small "),
     (r"\b(with|has|have|having)\s+lot\s+of\b", r" \1 a lot of "),   # "roads with lot of cars"
     # "cars parked in the lot": a parking lot, after a vehicle's name ("a lot of" is many)
     (rf"\b((?:{_VEHICLE_NAMES})(?:e?s)?\b.*?\b(?:in|at|on|inside|within|into|of)\s+"

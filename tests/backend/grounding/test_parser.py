@@ -1516,6 +1516,12 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("top left building", "grounded: the northwesternmost building"),
     ("brightly coloured roofs", "grounded: bright building"),
     ("small woodlots", "grounded: small tree"),
+    ("the tiniest pond", "grounded: the smallest water"),
+    ("sizable buildings", "grounded: large building"),
+    ("big-ish houses", "grounded: large building"),
+    # a car's class: "compact cars" are small ones ("compact buildings" keep the shape)
+    ("compact cars", "grounded: small car"), ("full-size cars", "grounded: large car"),
+    ("compact buildings", "grounded: compact building"),
     ("shade trees near the houses", "grounded: tree near building (<= 10 m)"),
     ("buildings nowhere close to the road", "grounded: building not near road (<= 20 m)"),
     ("trucks moving alongside the highway", "grounded: truck along road (<= 3 m)"),

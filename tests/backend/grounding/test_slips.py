@@ -136,3 +136,4 @@ def test_a_word_only_the_tokenizer_writes_is_no_slip_target() -> None:
     # a colour named by an everyday word: "good" is no slip for "gold"
     assert parse("gold cars").summary() == "grounded: yellow car"
     assert parse("good cars").suggestions == ()
+    assert parse("rooftops suitable for solar panels").suggestions == ()
