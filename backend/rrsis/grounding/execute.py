@@ -72,10 +72,16 @@ class Scene:
         if (category, what) not in self._sizes:
             objects = self.derived[category] if category in self.derived else \
                 self.objects.get(category, [])
-            values = (self.lab((category, k))[0] if what == "lightness" else measure(what, g)
-                      for k, g in enumerate(objects) if (category, k) not in self.dropped)
+            values = (self.value((category, k), what) for k in range(len(objects))
+                      if (category, k) not in self.dropped)
             self._sizes[category, what] = np.array([v for v in values if np.isfinite(v)])
         return self._sizes[category, what]
+
+    def value(self, key: ObjectKey, what: str) -> float:
+        """An object's :func:`measure` ``what`` in ground units, or the lightness L* of its
+        median colour (NaN where its pixels were not read)."""
+        return float(self.lab(key)[0]) if what == "lightness" else \
+            measure(what, self.geometry(key))
 
     def terciles(self, category: str, what: str, share: float = SIZE_QUANTILE
                  ) -> Tuple[float, float]:
@@ -174,18 +180,14 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.kind in MEASURE_RELATIONS:   # "larger than the red building"
             what, side = MEASURE_RELATIONS[relation.kind]
             if what == "lightness":   # "darker than the road": than its surface, one value
-                verdicts = {k: _against_surface(k, side, anchor_keys, parts, scene)
-                            for k in keys}
-                keys = [k for k in keys if verdicts[k] is not None
-                        and verdicts[k] != relation.negated]
+                keys = _decided(keys, relation.negated, lambda k: _against_surface(
+                    k, side, anchor_keys, parts, scene))
                 continue
-            values = ((_value(what, a, scene), a) for a in anchor_keys)
+            values = ((scene.value(a, what), a) for a in anchor_keys)
             extremes = sorted(((v, a) for v, a in values if math.isfinite(v)),
                               key=lambda item: item[0], reverse=side == "above")[:2]
-            verdicts = {k: _beyond_every(k, what, side, extremes, scene, relation.factor or 1.0)
-                        for k in keys}
-            keys = [k for k in keys if verdicts[k] is not None
-                    and verdicts[k] != relation.negated]
+            keys = _decided(keys, relation.negated, lambda k: _beyond_every(
+                k, what, side, extremes, scene, relation.factor or 1.0))
             continue
         if relation.kind == "similar_size":   # "the same size as the school"
             keys = _similar_in_size(relation, keys, anchor_keys, parts, scene)
@@ -279,8 +281,8 @@ def _against_surface(key: ObjectKey, side: str, anchor_keys: List[ObjectKey],
     objects' weighted by their areas (itself aside): a road found in twenty pieces, one of
     them in shadow, is one surface ("cars darker than the road"). None (neither) where no
     colour was read."""
-    own = _value("lightness", key, scene)
-    pairs = [(_value("lightness", a, scene), p.area) for a, p in zip(anchor_keys, parts)
+    own = scene.value(key, "lightness")
+    pairs = [(scene.value(a, "lightness"), p.area) for a, p in zip(anchor_keys, parts)
              if a != key]
     pairs = sorted((v, w) for v, w in pairs if math.isfinite(v) and w > 0)
     if not math.isfinite(own) or not pairs:
@@ -293,11 +295,12 @@ def _against_surface(key: ObjectKey, side: str, anchor_keys: List[ObjectKey],
     return None
 
 
-def _value(what: str, key: ObjectKey, scene: Scene) -> float:
-    """An object's measure in ground units, or the lightness L* of its median colour (NaN
-    where its pixels were not read)."""
-    return float(scene.lab(key)[0]) if what == "lightness" else \
-        measure(what, scene.geometry(key))
+def _decided(keys: List[ObjectKey], negated: bool,
+             holds: Callable[[ObjectKey], Optional[bool]]) -> List[ObjectKey]:
+    """The ``keys`` a relation holds for (does not, ``negated``); neither where ``holds``
+    cannot tell (None: an object whose colour was not read, one with no other anchor)."""
+    verdicts = {k: holds(k) for k in keys}
+    return [k for k in keys if verdicts[k] is not None and verdicts[k] != negated]
 
 
 def _beyond_every(key: ObjectKey, what: str, side: str,
@@ -310,7 +313,7 @@ def _beyond_every(key: ObjectKey, what: str, side: str,
     large as the school"). False with no other anchor object; None (neither) for an object
     whose colour was not read ("cars darker than the road")."""
     others = [size for size, anchor in extremes if anchor != key][:1]
-    size = _value(what, key, scene)
+    size = scene.value(key, what)
     if not math.isfinite(size):
         return None
     if not others:
@@ -343,13 +346,13 @@ def _beyond_neighbours(relation: Relation, keys: List[ObjectKey], anchor_keys: L
     what, side = MEASURE_RELATIONS[relation.kind]
     d = relation.distance_m or 0.0
     tree = STRtree(parts)
-    sizes = [_value(what, a, scene) for a in anchor_keys]
+    sizes = [scene.value(a, what) for a in anchor_keys]
     out = []
     for k in keys:
         geom = scene.geometry(k)
         near = [sizes[i] for i in tree.query(geom, predicate="dwithin", distance=d)
                 if anchor_keys[i] != k and math.isfinite(sizes[i])]
-        size = _value(what, k, scene)
+        size = scene.value(k, what)
         if not math.isfinite(size):   # a colour not read: neither
             continue
         factor = relation.factor or 1.0   # "at least twice as large as its neighbours"
@@ -458,8 +461,7 @@ def _across(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectK
             return rel.same_side(scene.geometry(k), others, via) if others else None
         return rel.across(scene.geometry(k), others, via, relation.distance_m or 0.0)
 
-    verdicts = {k: holds(k) for k in keys}
-    return [k for k in keys if verdicts[k] is not None and verdicts[k] != relation.negated]
+    return _decided(keys, relation.negated, holds)
 
 
 def _compared(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],

@@ -445,7 +445,8 @@ _BY_MEASURE_MORE = {"size": "larger", "area": "larger", "footprint": "larger",
 
 def _times(said: str) -> str:
     """"twice" -> "2", "three times" -> "3", "2.5x" -> "2.5"."""
-    word = said.lower().split()[0].rstrip("x") if said[0].isdigit() else said.lower().split()[0]
+    word = said.lower().split()[0]
+    word = word.rstrip("x") if word[0].isdigit() else word   # "2.5x"
     named = {"twice": 2, "double": 2, "triple": 3, "thrice": 3}
     value = named.get(word) or lx.NUMBER_WORDS.get(word) or float(re.match(r"[\d.]+", word)[0])
     return f"{float(value):g}"
