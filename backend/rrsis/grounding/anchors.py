@@ -90,7 +90,9 @@ class AnchorRules(ModifierRules):
         return self.last_anchor
 
     def new_anchor(self, counted: bool) -> Target:
-        start = self.i
+        start = self.anchor_start = self.i
+        self.anchor_each = self.peek() in ("each", "every") and \
+            self.peek(1) not in ("other", "another")   # "in each parking lot"
         self.both = self.peek() == "both"   # "near both the road and the river": each_anchor
         had = self.word(self.i - 1) in lx.HAVING_WORDS   # "with a garden and a pool": both had
         self.skip_fillers()

@@ -156,6 +156,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     distance_to_anchor: Optional[Dict[ObjectKey, float]] = None   # for "the closest to"
     each_anchor: Optional[Tuple[List[ObjectKey], List[BaseGeometry]]] = None   # "to each"
     anchors_of: Optional[Dict[ObjectKey, int]] = None   # for "the road with the most cars"
+    per_anchor: Optional[List[List[ObjectKey]]] = None   # "the largest car in each lot"
     for relation in target.relations:
         anchor_keys = _select(relation.anchor, scene, out)
         if not anchor_keys and relation.kind == "is" and relation.negated:
@@ -239,6 +240,11 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 (a[0], p) for a, p in zip(anchor_keys, parts) if a != k], margin)
                 != relation.negated]
             continue
+        if relation.each and relation.kind not in DISTANCE_RANKS:   # "the largest car in
+            per_anchor = _held_per_anchor(relation, keys, anchor_keys, parts, hidden, scene)
+            held = {k for group in per_anchor for k in group}   # each parking lot": ranked
+            keys = [k for k in keys if k in held]                # per lot below
+            continue
         if relation.kind in DISTANCE_RANKS and relation.each:   # ranked per anchor object
             each_anchor = (anchor_keys, parts)
             continue
@@ -267,12 +273,53 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 return []
             ordered = sorted(keys, key=anchors_of.__getitem__, reverse=what == "most")
             return [k for k in ordered if what == "fewest" or anchors_of[k] > 0][first:first + n]
-        size, largest_first = lx.SIZE_RANKS[what]
-        value = {k: _rank_value(size, k, scene) for k in keys}
-        keys = [k for k in keys if math.isfinite(value[k])]   # an object without a colour
-        n = target.rank_count(len(keys))   # a share is of those with one
-        keys = sorted(keys, key=value.__getitem__, reverse=largest_first)[first:first + n]
+        if per_anchor is not None:   # "the largest car in each parking lot": in each lot
+            kept = set(keys)
+            return list(dict.fromkeys(k for group in per_anchor for k in _ranked_by_itself(
+                target, [k for k in group if k in kept], scene)))
+        keys = _ranked_by_itself(target, keys, scene)
     return keys
+
+
+def _ranked_by_itself(target: Target, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:
+    """The objects the target's own rank keeps ("the 3 largest", "the darkest"), past the
+    ones it skips."""
+    assert target.rank is not None
+    size, largest_first = lx.SIZE_RANKS[target.rank[0]]
+    value = {k: _rank_value(size, k, scene) for k in keys}
+    keys = [k for k in keys if math.isfinite(value[k])]   # an object without a colour
+    n = target.rank_count(len(keys))   # a share is of those with one
+    first = target.rank_skip
+    return sorted(keys, key=value.__getitem__, reverse=largest_first)[first:first + n]
+
+
+def _held_per_anchor(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
+                     parts: List[BaseGeometry], hidden: List[BaseGeometry], scene: Scene
+                     ) -> List[List[ObjectKey]]:
+    """For each anchor object on its own (with the objects that hide it), the ``keys`` the
+    relation holds for with it ("the largest car in each parking lot": the cars of each lot),
+    and for each side of it where the relation says so ("the largest building on each side
+    of the road": :func:`~.relations.sides_of`). An object is never its own anchor."""
+    if not keys:
+        return []
+    geoms = [scene.geometry(k) for k in keys]
+    tree = STRtree(geoms)
+    covers = STRtree(hidden) if hidden else None
+    reach = (relation.distance_m or 0.0) + 1e-6
+    groups: List[List[ObjectKey]] = []
+    for anchor_key, part in zip(anchor_keys, parts):
+        if covers is not None:   # the cars parked on it are part of the lot
+            part = unary_union([part] + [hidden[i] for i in covers.query(
+                part, predicate="dwithin", distance=rel.OCCLUSION_RING_M)])
+        near = sorted(tree.query(part, predicate="dwithin", distance=reach).tolist())
+        held = [i for i in near if keys[i] != anchor_key
+                and _relation_holds(relation, geoms[i], part)]
+        if relation.sides:
+            groups += [[keys[held[j]] for j in side]
+                       for side in rel.sides_of([geoms[i] for i in held], part)]
+        else:
+            groups.append([keys[i] for i in held])
+    return groups
 
 
 def _against_surface(key: ObjectKey, side: str, anchor_keys: List[ObjectKey],
@@ -550,8 +597,8 @@ def _has_attribute(attr: Attribute, key: ObjectKey, scene: Scene) -> bool:
     elif attr.kind in AVERAGED:   # ground m2 / m against the expression's threshold, or
         size = scene.lab(key)[0] if attr.kind == "lightness" else measure(attr.kind, geom)
         limit = attr.amount if attr.amount is not None else np.nan if np.isnan(size) else \
-            float(np.mean(scene.sizes(key[0], attr.kind)))   # the category's mean ("larger
-        result = size > limit if attr.value == "above" else size < limit   # than average")
+            float(np.mean(scene.sizes(key[0], attr.kind))) * (attr.factor or 1.0)   # the
+        result = size > limit if attr.value == "above" else size < limit   # category's mean
     else:   # a third of the category: "large" by area, "narrow" by width
         what, large_end = lx.RELATIVE_SIZES[attr.value]
         small, large = scene.terciles(key[0], what, VERY_SIZE_QUANTILE if attr.value.startswith(

@@ -108,7 +108,7 @@ def _relation_line(r: Relation) -> str:
                                 c=COURTYARD_MIN_M2,
                                 v=r.via.text() if r.via is not None else "",
                                 w=f" within {r.distance_m:g} m of it" if local else "",
-                                f=f"{r.factor:g} times " if r.factor is not None else "")
+                                f=f"{r.factor:.3g} times " if r.factor is not None else "")
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
@@ -116,8 +116,10 @@ def _relation_line(r: Relation) -> str:
         source = " [the pair's 'near' distance]"
     if local:   # compared with nothing where none is near
         rule += ", and there is one"
-    if r.each:   # "the car nearest to each building"
-        return (f"for each {anchor} object on its own: {rule}; the rank below is kept for each "
+    if r.each:   # "the car nearest to each building", "the largest building on each side
+        each = f"each side of each {anchor} object (the line between two objects crossing " \
+            "it or not)" if r.sides else f"each {anchor} object on its own"   # of the road"
+        return (f"for {each}: {rule}{source}; the rank below is kept for each "
                 "(an object kept for several, once)")
     if r.min_count is not None and r.kind not in ("group", "row", "largest_group"):   # "with at
         # least 3 cars nearby"
@@ -137,8 +139,9 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             what = _MEASURE_WORDS[a.kind]
             unit = "m2" if a.kind == "area" else "m"
             side = "more" if a.value == "above" else "less"
+            times = f"{a.factor:.3g} times " if a.factor is not None else ""
             limit = f"{number_text(a.amount)} {unit}" if a.amount is not None else \
-                "the mean of its category's objects in the processed extent"
+                f"{times}the mean of its category's objects in the processed extent"
             lines.append(f"{indent}{neg}{what} is {side} than {limit}")
             continue
         if a.kind == "lightness":

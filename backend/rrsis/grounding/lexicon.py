@@ -32,6 +32,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS",
            "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "FACING_WORDS", "HAVING_WORDS", "TOUCH_WORDS",
+           "SHADE_VERBS",
            "INTERSECT_VERBS",
            "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "CORNER_POINTS", "OPPOSITE_POINTS", "SHADES", "ACROSS_WIDTH_M", "EDGE_NAMES",
@@ -640,6 +641,9 @@ TRAFFIC_WAYS = frozenset({"road", "street", "highway", "motorway", "freeway", "e
 #: shade of trees"), the shade of anything else lies beside it (next to: "trees in the shade of
 #: the buildings"); these are the groups that shade what is under them
 SHADE_WORDS = frozenset({"shade", "shadow"})
+#: the touch words of shade ("trees shading the road": over it; "buildings shading the road":
+#: beside it, where their shade falls)
+SHADE_VERBS = frozenset({"shading", "shades", "overshadow", "overshadows", "overshadowing"})
 SHADING_FROM_ABOVE = frozenset({"vegetation"})
 #: the word -> the compass point of a direction relation (:data:`~.relations.BEARINGS`):
 #: "north of", "to the southeast of", "on the northwestern side of"
@@ -991,7 +995,8 @@ UNMEASURED_WORDS: Dict[str, str] = {
     **dict.fromkeys(("uphill", "downhill", "hilltop", "slope", "slopes",
                      "steep"), "the lie of the land, which one image does not measure"),
     **dict.fromkeys(("informal", "illegal", "illegally", "unauthorised", "unauthorized",
-                     "unplanned", "unlawful", "unlawfully", "unpermitted", "legally"),
+                     "unplanned", "unlawful", "unlawfully", "unpermitted", "legally",
+                     "encroachment", "encroachments"),
                     "a legal status, which one image does not show"),
     **dict.fromkeys(("upstream", "downstream"),
                     "the water's flow, which one image does not show"),

@@ -66,7 +66,8 @@ from . import lexicon as lx
 from .kinds import by_length
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import ALL_BUT, DISTANCE_RANKS, Attribute, Plan, Region, Relation, Target
+from .plan import (ALL_BUT, DISTANCE_RANKS, PER_ANCHOR_KINDS, Attribute, Plan, Region,
+                   Relation, Target)
 from .lexicon import superlative
 from .anchors import AnchorRules
 from .modifiers import CONJ, GENERIC
@@ -133,6 +134,10 @@ class _Parser(AnchorRules):
         #: and "them" name in an anchor: "the road and the cars on it" (None: one read several
         #: ways, "red and white cars", which no pronoun names)
         self.named_before: List[Tuple[Optional[Target], bool]] = []
+        #: the last anchor read began with "each" or "every" ("in each parking lot"), and
+        #: where its words began
+        self.anchor_each = False
+        self.anchor_start = 0
 
     def expression(self) -> Tuple[Target, ...]:
         targets = last = self.target_choices()
@@ -557,6 +562,7 @@ class _Parser(AnchorRules):
         if rel is None:
             self.i = save
             raise self.fail("no relation or attribute understood")
+        rel = self.ranked_per_anchor(rel, r, start)
         if self.both:   # "near both the road and the river": near each
             r.relations += self.each_anchor(rel, r.groups)
         elif self.head_generic and (rel.negated or rel.kind == "far"):   # "far from
@@ -566,6 +572,20 @@ class _Parser(AnchorRules):
         reach = self.trailing_distance() if rel.kind in BEARINGS and not negated else None
         if reach is not None:   # "east of the road within 50 m": and within 50 m of it
             r.relations.append(Relation("within_m", rel.anchor, reach, False, True))
+
+    def ranked_per_anchor(self, rel: Relation, r: _Reading, start: int) -> Relation:
+        """``rel`` keeping the target's own rank for each anchor object on its own where its
+        anchor is "each" or "every" one ("the largest car in each parking lot", "the 2
+        largest buildings along every road"), or for each side of each where its words name
+        the sides ("the largest building on each side of the road"); else ``rel``."""
+        if r.rank is None or r.rank[0] not in lx.SIZE_RANKS or rel.negated \
+                or rel.kind not in PER_ANCHOR_KINDS or rel.min_count is not None:
+            return rel
+        said = self.t[start:self.anchor_start]
+        sides = "side" in said or "sides" in said
+        if not (self.anchor_each or sides):
+            return rel
+        return replace(rel, each=True, sides=sides)
 
     def anchors_measure(self, r: _Reading, measured: List[Attribute], start: int) -> bool:
         """A measure right after an anchor's name (``start``: where it begins) that no

@@ -23,8 +23,8 @@ from .lexicon import ranks_by_colour
 from .relations import BEARINGS
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
-           "AVERAGED", "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "RELATION_WORDS",
-           "ordinal", "share_text", "number_text"]
+           "AVERAGED", "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "PER_ANCHOR_KINDS",
+           "RELATION_WORDS", "ordinal", "share_text", "number_text"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width", "diameter")  # attributes with a threshold in ground units
@@ -43,6 +43,9 @@ DISTANCE_RANKS = ("nearest", "farthest")  # ranks by distance to an anchor, not 
 COUNT_RANKS = ("most", "fewest")   # ranks by the number of anchor objects within reach
 #: the ranks a relation of the same kind orders by: its words name the superlative
 ANCHOR_RANKS = DISTANCE_RANKS + COUNT_RANKS
+#: relations after which "each" keeps a rank per anchor object: "the largest car in each
+#: parking lot", "the 2 largest buildings along every road"
+PER_ANCHOR_KINDS = ("on", "inside", "next_to", "along", "near", "within_m")
 #: a rank count that keeps every object after the skipped ones: "all buildings except the
 #: 3 largest" is the rank ("largest", ALL_BUT) passing over 3
 ALL_BUT = 10 ** 9
@@ -94,11 +97,14 @@ class Attribute:
     value: str
     negated: bool = False
     amount: Optional[float] = None
+    #: of a measure against the mean: the mean times this ("twice the average size": 2)
+    factor: Optional[float] = None
 
     def text(self) -> str:
         neg = "not " if self.negated else ""
-        if self.kind in AVERAGED and self.amount is None:   # "larger than average"
-            return f"{neg}{AVERAGE_WORDS[self.kind, self.value]} than average"
+        if self.kind in AVERAGED and self.amount is None:   # "larger than (2 times) average"
+            times = f"{self.factor:.3g} times " if self.factor is not None else ""
+            return f"{neg}{AVERAGE_WORDS[self.kind, self.value]} than {times}average"
         if self.kind in MEASURES:
             side = "over" if self.value == "above" else "under"
             unit = {"area": "m2", "length": "m long", "width": "m wide",
@@ -189,8 +195,13 @@ class Relation:
     #: none of it found, it holds (a scene without water is not a doubt about "everything")
     of_everything: bool = False
     #: of nearest | farthest: the rank is kept for each anchor object on its own ("the car
-    #: nearest to each building": every building's nearest car, one per building)
+    #: nearest to each building": every building's nearest car, one per building); of the
+    #: :data:`PER_ANCHOR_KINDS`, the target's own rank is kept among the objects the relation
+    #: holds for with each anchor object ("the largest car in each parking lot")
     each: bool = False
+    #: of ``each``: for each side of each anchor object ("the largest building on each side
+    #: of the road"; :func:`~.relations.sides_of`)
+    sides: bool = False
     #: of a measure relation: the anchor's measure times this is compared ("twice as large
     #: as the school": 2); None is 1
     factor: Optional[float] = None
@@ -203,8 +214,8 @@ class Relation:
         if self.kind == "is":                       # "vehicle except truck"
             words, neg = ("except" if self.negated else "a"), ""
         anchor = self.anchor.anchor_text()
-        if self.each:   # "car nearest to each building"
-            anchor = f"each {anchor}"
+        if self.each:   # "car nearest to each building", "next to each side of road"
+            anchor = f"each side of {anchor}" if self.sides else f"each {anchor}"
         if self.kind in ("group", "row"):   # "building in a group of at least 3 building
             # (<= 10 m apart)"
             return (f"{neg}{words} at least {self.min_count} {anchor} "
@@ -228,7 +239,7 @@ class Relation:
             neg = "without " if self.negated else "with "
             return f"{neg}{anchor} on both sides (<= {self.distance_m or 0:g} m)"
         if self.kind in MEASURE_RELATIONS and self.factor is not None:   # "building larger
-            words = f"{words} {self.factor:g} times"                       # than 2 times school"
+            words = f"{words} {self.factor:.3g} times"                     # than 2 times school"
         if self.kind in MEASURE_RELATIONS and self.distance_m is not None:
             # "building larger than building within 10 m": than each of its neighbours
             return f"{neg}{words} {anchor} within {self.distance_m:g} m"

@@ -120,6 +120,15 @@ class QuantityRules(Cursor):
         self.notes.append(f"{said} read in {'m2' if area else 'm'} (no unit given)")
         return ("area", 1.0) if area else ("length", 1.0)
 
+    def factor(self) -> Optional[float]:
+        """After "than": "2 times" (the tokenizer's "twice as large as") -> 2.0, consumed;
+        else None (position unchanged)."""
+        times = _number(self.peek() or "") if self.peek(1) == "times" else None
+        if times is None or times <= 0:
+            return None
+        self.i += 2
+        return times
+
     def average_measure(self, side: Optional[str], noun: Optional[str], width: bool,
                         negated: bool, save: int) -> Optional[Attribute]:
         """After a comparative: "(the) average", "the others", "the rest", "most", "the other
@@ -127,6 +136,7 @@ class QuantityRules(Cursor):
         comparative or the noun names ("longer than average": length; "darker": lightness;
         "larger": area) against its category's mean; else None (position unchanged)."""
         start = self.i
+        factor = self.factor() if side is not None else None   # "twice the average size"
         self.eat("the")
         other = side is not None and self.eat("other")   # "than the other buildings"
         if side is None or not (other or any(self.eat(w) for w in lx.THAN_AVERAGE_WORDS)):
@@ -140,11 +150,13 @@ class QuantityRules(Cursor):
                 self.i = start
                 return None
             self.eat("size") or self.eat("one") or self.eat("ones")
+        elif self.peek() == "size":   # "than 2 times the average building size"
+            self.i += 1
         said = self.t[save:start]
         named = next((lx.COMPARATIVE_WORDS[w][0] for w in said if w in lx.COMPARATIVE_WORDS),
                      "area")
         kind = "width" if width else noun if noun in ("length", "diameter") else named
-        return Attribute(kind, side, negated)
+        return Attribute(kind, side, negated, factor=factor)
 
     def value_range(self, noun: Optional[str] = None
                     ) -> Optional[Tuple[float, Tuple[str, float], float, Tuple[str, float]]]:

@@ -32,7 +32,7 @@ _COMPARED = ((("closer", "to"), "closer"), (("nearer", "to"), "closer"), (("near
 
 
 #: what "buildings on the road" is read as
-ON_A_STREET_NOTE = ("'on' ('in') a road or a river read as along it, as an address says it "
+ON_A_STREET_NOTE = ("'on' ('in', 'at') a road or a river read as along it, as an address says it "
                     "('houses on the street'); 'overlapping the road' asks for those over it")
 
 
@@ -80,7 +80,10 @@ class RelationRules(QuantityRules):
     def relation(self, groups: List[str], negated: bool) -> Optional[Relation]:
         if self.peek() in lx.TOUCH_WORDS or (self.peek() in lx.INTERSECT_VERBS and not set(
                 groups) <= lx.SIDE_GROUPS):   # "touching the road": within a metre of it
+            shades = self.peek() in lx.SHADE_VERBS and not set(groups) <= lx.SHADING_FROM_ABOVE
             self.i += 1
+            if shades:   # "buildings shading the road": a building's shade lies beside it
+                return self.redistanced(Relation("next_to", self.anchor(), None, negated), groups)
             return Relation("within_m", self.anchor(), lx.TOUCH_M, negated)
         facing = self.across(groups, negated)
         if facing is not None:
@@ -130,22 +133,25 @@ class RelationRules(QuantityRules):
                         raise self.fail("in its own kind")
                     if phrase == ("at",) and (
                             anchor.part in lx.ROAD_PARTS and set(groups) != {"vehicle"}
-                            or anchor_groups == {"building"} and "building" not in groups) \
+                            or anchor_groups == {"building"} and "building" not in groups
+                            or anchor_groups == {"water"} and not anchor.part) \
                             or phrase == ("on",) and anchor.part in lx.ROAD_PARTS \
                             and set(groups) == {"building"}:
                         # "buildings at the intersection": at its corners; "cars at the
-                        # school": beside it, not on its roof; "houses on dead-end streets"
+                        # school": beside it, not on its roof; "houses on dead-end streets";
+                        # "cars at the lake": by it
                         kind = "next_to"
                     elif set(groups) == {"building"} and anchor_groups and not anchor.part \
                             and (phrase == ("on",) and anchor_groups <= {"road", "water"}
-                                 or phrase == ("in",) and anchor.categories == ("road",)):
+                                 or phrase in (("in",), ("at",))
+                                 and anchor.categories == ("road",)):
                         # "houses on the street", "the hotels on the river", "the houses in
                         # Elm Street": as an address says it, beside it (the road's or the
                         # river's mask stops at them); a part found in a mask is no address
                         # ("houses on the island")
                         kind = "along"
                         self.say(ON_A_STREET_NOTE)
-                    elif set(self.heads) == {"tree"} and phrase == ("in",) and \
+                    elif set(self.heads) == {"tree"} and phrase in (("in",), ("at",)) and \
                             anchor.categories == ("road",) and not anchor.part:
                         kind = "along"   # "trees in the street": street trees, along it
                     if lx.SHADE_WORDS & set(phrase) and not all(
@@ -308,15 +314,6 @@ class RelationRules(QuantityRules):
         kind = next(k for k, said in MEASURE_RELATIONS.items() if said == (measure, side))
         reach = default_distance("near", groups, anchor, self.vocab) if local else None
         return Relation(kind, anchor, reach, negated, factor=factor)
-
-    def factor(self) -> Optional[float]:
-        """After "than": "2 times" (the tokenizer's "twice as large as") -> 2.0, consumed;
-        else None (position unchanged)."""
-        times = _number(self.peek() or "") if self.peek(1) == "times" else None
-        if times is None or times <= 0:
-            return None
-        self.i += 2
-        return times
 
     def similar_size(self, negated: bool) -> Optional[Relation]:
         """"similar in size to the school" (the tokenizer's "the same size as", "as large

@@ -29,7 +29,7 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "mean_width", "diameter", "axis_bearing", "rectangle_sides", "length", "bearing_gap",
            "parallel", "perpendicular", "oblique", "largest_hole", "in_courtyard",
            "COURTYARD_MIN_M2", "group_sizes", "junctions", "bridges", "crosses", "CROSSING_GAP_M",
-           "both_sides", "JUNCTION_RADIUS", "largest_group", "same_side",
+           "both_sides", "JUNCTION_RADIUS", "largest_group", "same_side", "sides_of",
            "ORIENTED_ELONGATION", "ORIENTATION_TOLERANCE_DEG", "LOCAL_AXIS_M", "straight",
            "curved", "stray", "strip_width", "STRIP_ELONGATION", "STRAIGHT_STRAY_WIDTHS",
            "row_sizes", "ROW_TOLERANCE_WIDTHS", "islands", "ISLAND_MIN_M2", "bends",
@@ -592,6 +592,18 @@ def both_sides(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
         return False
     return _on_both_sides([p for p in getattr(b, "geoms", [b])
                            if gap(a, p) <= distance and not on(p, a)], a)
+
+
+def sides_of(parts: Sequence[BaseGeometry], via: BaseGeometry) -> Tuple[List[int], List[int]]:
+    """``parts`` (indexes) on one side of ``via`` and on the other ("the largest building on
+    each side of the road"): those whose line to the first part does not cross ``via``, and
+    those whose line does (:func:`same_side`'s test; a road that bends between two houses
+    can put them on two sides)."""
+    if not parts:
+        return [], []
+    first = parts[0]
+    other = [i for i, p in enumerate(parts) if i and _crosses(first, p, via)]
+    return [i for i in range(len(parts)) if i not in set(other)], other
 
 
 def _on_both_sides(parts: Sequence[BaseGeometry], via: BaseGeometry) -> bool:

@@ -436,11 +436,24 @@ _LETTER_SHAPE = (r"\b(?:(?-i:[LUTHEXYZ])|[luthe]|cross)[\s-]?shaped\b|\bshaped\s
                  r"(?:(?-i:[LUTHEXYZ])|cross)\b")
 
 
+#: what is inside a zone said as what breaks it: "violating the 30 m setback from the river"
+_INSIDE_A_ZONE = (r"violating|breaching|in\s+breach\s+of|"
+                  r"encroach(?:es|ing)?(?:\s+(?:on|upon|onto|into))?")
+
+
 #: how many times another's measure: "twice", "three times", "2x", "double", "triple"
 _TIMES = (rf"(twice|double|triple|thrice|(?:\d+(?:\.\d+)?|{_either(lx.NUMBER_WORDS)})\s*"
           r"(?:times|x))")
 _BY_MEASURE_MORE = {"size": "larger", "area": "larger", "footprint": "larger",
                     "length": "longer", "width": "wider"}
+_BY_MEASURE_LESS = {"size": "smaller", "area": "smaller", "footprint": "smaller",
+                    "length": "shorter", "width": "narrower", "large": "smaller",
+                    "big": "smaller", "long": "shorter", "wide": "narrower"}
+#: a part of another's measure: "half as large as", "a third of the size of"
+_PARTS = {"half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "a quarter": 0.25,
+          "one quarter": 0.25, "a fourth": 0.25, "one fourth": 0.25, "two thirds": 2 / 3,
+          "three quarters": 0.75}
+_PARTS_SAID = _either(_PARTS).replace(" ", r"\s+")
 
 
 def _times(said: str) -> str:
@@ -450,6 +463,19 @@ def _times(said: str) -> str:
     named = {"twice": 2, "double": 2, "triple": 3, "thrice": 3}
     value = named.get(word) or lx.NUMBER_WORDS.get(word) or float(re.match(r"[\d.]+", word)[0])
     return f"{float(value):g}"
+
+
+def _part_of(bound: Optional[str], part: str, adjective: Optional[str],
+             noun: Optional[str]) -> str:
+    """"half as large as" -> "smaller than 0.5 times", "at least a third of the length of" ->
+    "longer than 0.333333 times": below that part of the other's measure, or above it after
+    "at least", "more than", "over"."""
+    measure = (adjective or noun or "").lower()
+    more = bound is not None and " ".join(bound.lower().split()) in ("at least", "more than",
+                                                                     "over")
+    word = (_BY_MEASURE_MORE.get(measure) or _AS_AS[measure][0]) if more \
+        else _BY_MEASURE_LESS[measure]
+    return f" {word} than {_PARTS[' '.join(part.lower().split())]:g} times "
 
 
 #: "the most big", "more big" as a learner may type them -> the word meant
@@ -851,8 +877,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:(?:entirely|fully|completely|wholly)\s+)?contained\s+(?:in|within|inside)\b",
      " inside "),
     (r"\bdisjoint\s+(?:from|with)\b", " not touching "),
+    # "trees casting shade (a shadow) on the cars": shading them
+    (r"\b(?:cast(?:s|ing)?|throw(?:s|ing)?)\s+(?:a\s+|their\s+|its\s+)?(?:shade|shadows?)\s+"
+     r"(?:on|over|onto)\b", " shading "),
     # "roads blocked by fallen trees": touching them, as "trees blocking the road" do
     (r"\b(?:(?:that|which)\s+(?:is|are)\s+)?(?:blocked|obstructed)\s+by\b", " touching "),
+    # "cars submerged in water", "roads flooded by the river": touching the water
+    (r"\b(?:(?:that|which)\s+(?:is|are)\s+)?(?:submerged|inundated|flooded)\s+(?:in|by|under|"
+     r"with)\s+(?:the\s+)?(?:water|floodwaters?|river|lake|flood)\b", " touching the water "),
     # "flooded buildings", "roads that are flooded", "submerged cars": touching the water,
     # as the objects asked for (the model marks the water where it covers them, so their own
     # outline stops at it; "flooded fields", "flooded areas" are the water itself; an anchor
@@ -890,6 +922,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+)(?:'s\b|\s*,)?\s+(?:the\s+)?((?:\d+\s+)?"
      r"(?:nearest|closest|farthest|furthest))\s+([^\W\d_]+(?:\s+lots?)?)",
      r" the \2 \3 to each \1 "),
+    # "for each parking lot, the largest car", "every road's 2 longest cars", "the largest
+    # car of (per) each parking lot": the rank kept in each (:func:`.execute._held_per_anchor`)
+    (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)(?:'s\b|\s*,)\s+"
+     r"(?:the\s+)?((?:\d+\s+)?[^\W\d_]+est)\s+([^\W\d_]+(?:\s+lots?)?)",
+     r" the \2 \3 in each \1 "),
+    (r"\b([^\W\d_]+est\s+[^\W\d_]+(?:\s+lots?)?)\s+(?:of|for)\s+(?=(?:each|every)\b)",
+     r"\1 in "),
+    (r"\bper\s+(?!cent\b|centum\b)(?=[^\W\d_])", " in each "),
     # "the river's nearest building", "the largest house's 2 closest trees": the nearest to it
     (r"\bthe\s+((?:[^\W\d_]+\s+)?[^\W\d_]+)'s\s+((?:\d+\s+)?(?:nearest|closest|farthest|"
      r"furthest))\s+([^\W\d_]+(?:\s+lots?)?)", r" the \2 \3 to the \1 "),
@@ -920,11 +960,26 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # many times it
     (rf"\b(?:at\s+least\s+)?{_TIMES}\s+as\s+(large|big|long|wide)\s+as\b",
      lambda m: f" {_AS_AS[m.group(2).lower()][0]} than {_times(m.group(1))} times "),
-    (rf"\b{_TIMES}\s+(larger|bigger|longer|wider)\s+than\b",
+    # "twice the average size", "less than half the average length": than that many times
+    # the category's mean
+    (rf"\b(?:(?:more\s+than|over|at\s+least)\s+)?{_TIMES}\s+(?:the\s+)?(?:average|mean)\s+"
+     r"(size|area|footprint|length|width)\b",
+     lambda m: f" {_BY_MEASURE_MORE[m.group(2).lower()]} than {_times(m.group(1))} times "
+               "average "),
+    (rf"\b(?:(less\s+than|under|at\s+most|more\s+than|over|at\s+least)\s+)?({_PARTS_SAID})"
+     r"\s+(?:of\s+)?(?:the\s+)?(?:average|mean)\s+(size|area|footprint|length|width)\b",
+     lambda m: _part_of(m.group(1), m.group(2), None, m.group(3)) + " average "),
+    (rf"\b(?:at\s+least\s+)?{_TIMES}\s+(larger|bigger|longer|wider)\s+than\b",
      lambda m: f" {m.group(2)} than {_times(m.group(1))} times "),
-    (rf"\b(?:more\s+than|over|at\s+least)\s+{_TIMES}\s+(?:the\s+|its\s+)?"
+    (rf"\b(?:(?:more\s+than|over|at\s+least)\s+)?{_TIMES}\s+(?:the\s+|its\s+)?"
      rf"(size|area|footprint|length|width)\s+of\b",
      lambda m: f" {_BY_MEASURE_MORE[m.group(2).lower()]} than {_times(m.group(1))} times "),
+    # "half as large as the school", "(less than) a third of the size of the house": smaller
+    # (shorter) than that part of it, as "twice as large as" is larger than twice it
+    # ("at least half the size of": larger than half of it)
+    (rf"\b(?:(less\s+than|under|at\s+most|more\s+than|over|at\s+least)\s+)?({_PARTS_SAID})"
+     r"\s+(?:as\s+(large|big|long|wide)\s+as|(?:of\s+)?(?:the\s+|its\s+)?(size|area|"
+     r"footprint|length|width)\s+of)\b", lambda m: _part_of(*m.groups())),
     # "the same size as the school", "similar in size to it", "of a similar size to",
     # "comparable in size to", "as large as" (neither "at least" nor "at most" before it):
     # similar in size to it (within a share of its area, as "about 100 m2" is)
@@ -1033,8 +1088,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:where|on\s+which|in\s+which|at\s+which)\s+there\s+(?:is|are|was|were)\s+(no\b)?",
      lambda m: " with no " if m.group(1) else " with "),
     # "outside a 50 m buffer of the road": more than 50 m from it
-    (r"\boutside\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+(?:buffer|zone|strip|"
-     r"corridor|band|belt)\s+(?:around|of|from|along|alongside|beside|next\s+to)\b",
+    (r"\boutside\s+(?:(?:a|an|the)\s+)?(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+(?:buffer|zone|strip|"
+     r"corridor|band|belt|setback)\s+(?:around|of|from|along|alongside|beside|next\s+to)\b",
      r" more than \1 from "),
     # "in the riparian zone (buffer, corridor)": along the river; "within the 30 m riparian
     # buffer": within 30 m of it
@@ -1076,9 +1131,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "more than 500 m from the nearest road": from any road (the nearest decides)
     (rf"(\d\s*(?:{_UNITS})\s+(?:away\s+)?(?:from|of|to))\s+the\s+(?:nearest|closest)\b",
      r"\1 the "),
-    # "inside the 20 m road buffer", "outside the 50 m river buffer": of the road, the river
-    (r"\b(in|inside|within|outside)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*-?\s*[^\W\d_]+)\s+"
-     r"((?!buffer\b)[^\W\d_]+(?:\s+(?!buffer\b)[^\W\d_]+)?)\s+buffer(?:\s+zone)?\b",
+    # "inside the 20 m road buffer", "outside the 50 m river buffer", "encroaching on the 15 m
+    # road setback": of the road, the river
+    (rf"\b(in|inside|within|outside|{_INSIDE_A_ZONE})\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*-?\s*"
+     r"[^\W\d_]+)\s+((?!buffer\b|setback\b)[^\W\d_]+(?:\s+(?!buffer\b|setback\b)[^\W\d_]+)?)"
+     r"\s+(?:buffer|setback)(?:\s+zone)?\b",
      lambda m: f" {'more than' if m.group(1).lower() == 'outside' else 'within'} {m.group(2)} "
                f"{'from' if m.group(1).lower() == 'outside' else 'of'} the {m.group(3)} "),
     # "within the river buffer", "outside the road buffer zone" (no width said): near it, not
@@ -1121,11 +1178,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"|from\s+(?:the\s+)?(?:largest|biggest|smallest)\s+to\s+(?:the\s+)?(?:smallest|largest|"
      r"biggest))\b|,\s*(?:the\s+)?(?:largest|biggest|smallest)\s+first\s*[.!?]*\s*$", " "),
     # "in a 100 m buffer around the river", "within the 50 m buffer of the road", "in the
-    # 100 m zone (strip, corridor, band) along the river": within it;
+    # 100 m zone (strip, corridor, band) along the river", "within 30 m setback of the river",
+    # "violating the 30 m setback from the river" (inside it): within it;
     # "overlapping with", "intersects with": overlapping, intersects
-    (r"\b(?:in|inside|within)\s+(?:a|an|the)\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
-     r"(?:buffer|radius|zone|strip|corridor|band|belt)(?:\s+zone)?\s+(?:around|of|from|along|"
-     r"alongside|beside|next\s+to)\b", r" within \1 \2 of "),
+    (rf"\b(?:in|inside|within|{_INSIDE_A_ZONE})\s+(?:(?:a|an|the)\s+)?(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
+     r"(?:buffer|radius|zone|strip|corridor|band|belt|setback)(?:\s+zone)?\s+(?:around|of|from|"
+     r"along|alongside|beside|next\s+to)\b", r" within \1 \2 of "),
     (r"\b(?:with)?in\s+a\s+radius\s+of\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
      r"(?:around|of|from)\b", r" within \1 \2 of "),   # "in a radius of 20 m around the house"
     (r"\b(overlap(?:s|ping)?|intersect(?:s|ing)?)\s+with\b", r" \1 "),
@@ -1167,8 +1225,19 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"winding|winds|snaking|meandering)\s+)?(?:through|throughout)\s+(?=(?:the\s+|a\s+|an\s+)?"
      r"(?:village|hamlet|town|city|settlement|suburb|neighbou?rhood|urban\s+area|"
      r"built[\s-]up\s+area)s?\b)", " in "),
-    # "half a hectare": 0.5 of it
+    # "the road with the largest (highest) number of cars": with the most cars; the smallest
+    # (lowest) number: the fewest
+    (r"\bthe\s+(?:(largest|greatest|highest|biggest|maximum|max)|smallest|lowest|least|"
+     r"minimum|min)\s+(?:number|count|amount)\s+of\b",
+     lambda m: " the most " if m.group(1) else " the fewest "),
+    # "the darkest building among those near the river", "the largest of the ones along the
+    # road": the darkest (largest) building near the river
+    (r"\b(?:among|amongst|of)\s+(?:those|the\s+ones)\s+(?:(?:that|which)\s+(?:are|is)\s+)?"
+     r"(?=[^\W\d_])", " "),
+    # "half a hectare": 0.5 of it; "one and a half hectares", "2 and a half acres": 1.5, 2.5
     (r"\bhalf (?:a|an)\b", " 0.5 "),
+    (rf"\b(\d+|{_either(lx.NUMBER_WORDS)})\s+and\s+a\s+half\b",
+     lambda m: f" {float(lx.NUMBER_WORDS.get(m.group(1).lower()) or m.group(1)) + 0.5:g} "),
     # "neither near the road nor near the river", "neither small nor near the road": not the
     # one and not the other
     (rf"\bneither\s+((?:{_RELATION_LEADS}|{_SIZES})\b.*?)\s+nor\b", r" not \1 and not "),
@@ -1540,7 +1609,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "roads connecting the (two) villages", "the road which links the houses", "the road
     # that goes to the river": a way that reaches them, as "leading to" (after a way's name)
     (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?:(?:that|which)\s+)?(?:(?:connect|link|join)"
-     rf"(?:s|ing)?(?!\s+(?:to|with|up)\b)(?:\s+(?:the\s+)?(?:two|both)(?:\s+of\s+the)?(?=\s))?|"
+     rf"(?:s|ing)?(?!\s+(?:to|with|up)\b)(?:\s+(?:the\s+)?(?:two|both)(?:\s+of\s+the)?(?=\s)"
+     rf"(?!\s+(?:[^\W\d_]+est|most|least)\b))?|"   # ("the two largest buildings": counted)
      rf"(?:go(?:es|ing)?|run(?:s|ning)?)\s+(?:in)?to)\b", r" \1 that touching "),
     # "the bridge over the river", "bridges across the canal": a bridge is where a road
     # crosses water already (relations.bridges); the water said again added nothing
@@ -1568,6 +1638,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:heavy|dense|busy)\s+traffic\b", " many vehicles "),
     (r"\b(?:light|little|sparse)\s+traffic\b", " few vehicles "),
     (r"\b(with|without|no|any)\s+traffic\b", r" \1 vehicles "),
+    (r"\b(?:the\s+)?(most|least|fewest)\s+traffic\b",   # "the road with the most traffic"
+     lambda m: " the most vehicles " if m.group(1).lower() == "most" else " the fewest vehicles "),
     # "which parking lot is the fullest", "the road that is the busiest": the fullest lot
     (rf"\b((?:{_ROAD_NAMES})s?|{_PARKING})\s+(?:(?:that|which)\s+)?(?:is|are)\s+(?:the\s+)?"
      rf"(busiest|fullest|emptiest|quietest|(?:most|least)\s+(?:congested|crowded|busy|full|"

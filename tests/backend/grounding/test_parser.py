@@ -1547,9 +1547,7 @@ def test_numbers_as_continental_europe_writes_them_are_read_and_said() -> None:
     ("trucks two times longer than cars", "grounded: truck longer than 2 times car"),
     ("houses 2x as large as their neighbours",
      "grounded: building larger than 2 times building within 10 m"),
-    ("buildings twice as large as the average",
-     "end to end: 'buildings twice as large as the average' "
-     "(no relation or attribute understood at 'larger')"),
+    ("buildings twice as large as the average", "grounded: building larger than 2 times average"),
     ("houses similar in size to the school", "grounded: building similar in size to building"),
     ("the building the same size as the church", "grounded: building similar in size to building"),
     ("cars parked at night time",
@@ -2210,4 +2208,95 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("rivers with trees along their banks", "grounded: water along tree (<= 10 m)"),
 ])
 def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # a rank kept in each anchor object, or on each side of it (they were one object in all)
+    ("the largest car in each parking lot", "grounded: the largest car on each parking lot"),
+    ("the smallest car on every parking lot", "grounded: the smallest car on each parking lot"),
+    ("for every parking lot, the largest car", "grounded: the largest car on each parking lot"),
+    ("each parking lot's largest car", "grounded: the largest car on each parking lot"),
+    ("the largest car of each parking lot", "grounded: the largest car on each parking lot"),
+    ("the largest car per parking lot", "grounded: the largest car on each parking lot"),
+    ("the 2 largest buildings along every road",
+     "grounded: the 2 largest building along each road (<= 10 m)"),
+    ("the darkest car on each road", "grounded: the darkest car on each road"),
+    ("the largest building on each side of the road",
+     "grounded: the largest building next to each side of road (<= 10 m)"),
+    ("the biggest house on either side of the river",
+     "grounded: the largest building next to each side of water (<= 20 m)"),
+    ("the largest buildings on both sides of the road",
+     "grounded: the largest building next to each side of road (<= 10 m)"),
+    # no rank, or a negation, or a distance rank: as before
+    ("cars in each parking lot", "grounded: car on parking lot"),
+    ("cars per parking lot", "grounded: car on parking lot"),
+    ("the largest building not in each parking lot",
+     "grounded: the largest building not on parking lot"),
+    ("the car nearest to each building", "grounded: the car nearest to each building"),
+    ("the top 10 per cent of buildings", "grounded: the largest 10 % building"),
+    # "at" water is by it; "at" a road, for a building or a tree, along it (on water or the
+    # road before)
+    ("houses at the lake", "grounded: building next to water (<= 20 m)"),
+    ("cars at the lake", "grounded: car next to water (<= 20 m)"),
+    ("trees at the river", "grounded: tree next to water (<= 10 m)"),
+    ("buildings at the road", "grounded: building along road (<= 10 m)"),
+    ("trees at the road", "grounded: tree along road (<= 5 m)"),
+    ("cars at the road", "grounded: car on road"),
+    ("buildings at the island", "grounded: building on island in water"),
+    # a part of another's measure, and "twice the size of" without "more than" (they went
+    # whole)
+    ("houses half the size of the church", "grounded: building smaller than 0.5 times building"),
+    ("buildings half as large as the school",
+     "grounded: building smaller than 0.5 times building"),
+    ("cars a third of the length of the bus", "grounded: car shorter than 0.333 times bus"),
+    ("roads at least a quarter of the width of the highway",
+     "grounded: road wider than 0.25 times road"),
+    ("buildings more than half as large as the school",
+     "grounded: building larger than 0.5 times building"),
+    ("buildings twice the size of the school", "grounded: building larger than 2 times building"),
+    ("buildings three times the area of the house",
+     "grounded: building larger than 3 times building"),
+    ("buildings in the top half of the image", "grounded: building in the top of the image"),
+    ("buildings more than twice the average size", "grounded: building larger than 2 times "
+     "average"),
+    ("houses three times larger than the average house",
+     "grounded: building larger than 3 times average"),
+    ("cars half as long as the average car", "grounded: car shorter than 0.5 times average"),
+    ("buildings half the average size", "grounded: building smaller than 0.5 times average"),
+    # a setback, and what breaks it (they went whole)
+    ("buildings within 30 m setback of the river", "grounded: building within 30 m of water"),
+    ("buildings violating the 30 m setback from the river",
+     "grounded: building within 30 m of water"),
+    ("buildings encroaching on the 15 m road buffer", "grounded: building within 15 m of road"),
+    ("buildings outside the 50 m river setback", "grounded: building more than 50 m from water"),
+    ("houses encroaching on the road", "grounded: building within 1 m of road"),
+    # under water; a shade cast: over it from a crown, beside it from a building (the shade
+    # went whole, a building's was over it)
+    ("cars submerged in water", "grounded: car within 1 m of water"),
+    ("roads flooded by the river", "grounded: road within 1 m of water"),
+    ("trees casting shade on cars", "grounded: tree within 1 m of car"),
+    ("buildings casting shadows on the road", "grounded: building next to road (<= 10 m)"),
+    ("buildings shading the road", "grounded: building next to road (<= 10 m)"),
+    ("trees shading the road", "grounded: tree within 1 m of road"),
+    # a half more; a count of the objects near as a "number"; a rank "among those" (they went
+    # whole, or "the largest number of cars" was the largest car, "the roads connecting the
+    # two largest buildings" one of them)
+    ("fields larger than one and a half hectares", "grounded: vegetation over 15000 m2"),
+    ("buildings within 2 and a half km of the river", "grounded: building within 2500 m of water"),
+    ("the building with the largest number of cars around it",
+     "grounded: the building with the most car (<= 10 m)"),
+    ("the parking lot with the lowest number of cars",
+     "grounded: the parking lot with the fewest car (<= 3 m)"),
+    ("the road with the most traffic", "grounded: the road with the most vehicle (<= 3 m)"),
+    ("the street with the least traffic", "grounded: the road with the fewest vehicle (<= 3 m)"),
+    ("the darkest building among those near the river",
+     "grounded: the darkest building near water (<= 40 m)"),
+    ("the largest building of those along the road",
+     "grounded: the largest building along road (<= 10 m)"),
+    ("the roads connecting the two largest buildings",
+     "grounded: road within 1 m of the 2 largest building"),
+    ("roads connecting the two villages", "grounded: road within 1 m of building"),
+])
+def test_a_rank_in_each_anchor_a_place_and_a_part_of_a_measure(text: str, summary: str) -> None:
     assert parse(text).summary() == summary

@@ -197,6 +197,37 @@ def test_nearest_to_each_anchor_keeps_a_rank_per_anchor_object() -> None:
     ).picks == [("car", 2)]
 
 
+def test_a_rank_kept_in_each_anchor_object_or_on_each_side() -> None:
+    lots = [box(0, 0, 30, 20), box(60, 0, 90, 20)]
+    cars = [box(2, 2, 6, 4), box(10, 2, 15, 4.5), box(62, 2, 66, 4), box(70, 2, 73, 3.5),
+            box(40, 40, 46, 43)]   # two in each lot, a larger one in neither
+    scene = Scene({"parking lot": lots, "car": cars}, (0, 0, 100, 100))
+    assert execute(parse("the largest car in the parking lot"), scene).picks == [("car", 1)]
+    for each in ("the largest car in each parking lot", "for every parking lot, the largest car",
+                 "the largest car per parking lot"):
+        assert execute(parse(each), scene).picks == [("car", 1), ("car", 2)], each
+    assert execute(parse("the smallest car on every parking lot"), scene).picks == [
+        ("car", 0), ("car", 3)]
+    assert execute(parse("the 2 largest cars in each parking lot"), scene).picks == [
+        ("car", 1), ("car", 0), ("car", 2), ("car", 3)]
+    assert execute(parse("the largest white car in each parking lot"), scene).picks == []
+    # the road between: two sides, each with its largest building
+    road = [box(0, 50, 100, 58)]
+    buildings = [box(5, 60, 15, 70), box(20, 60, 40, 75), box(5, 40, 12, 48), box(30, 35, 35, 48),
+                 box(70, 10, 99, 30)]   # the last is far from the road
+    scene = Scene({"road": road, "building": buildings}, (0, 0, 100, 100))
+    assert execute(parse("the largest building next to the road"), scene).picks == [
+        ("building", 1)]
+    assert execute(parse("the largest building on each side of the road"), scene).picks == [
+        ("building", 1), ("building", 3)]
+    assert execute(parse("the 2 largest buildings on both sides of the road"), scene).picks == [
+        ("building", 1), ("building", 0), ("building", 3), ("building", 2)]
+    # a car parked on the lot hides it: it is in the lot all the same
+    lot = box(0, 0, 30, 20).difference(box(10, 2, 15, 4.5))
+    scene = Scene({"parking lot": [lot], "car": cars[:2]}, (0, 0, 100, 100))
+    assert execute(parse("the largest car in each parking lot"), scene).picks == [("car", 1)]
+
+
 def test_a_measure_against_another_objects() -> None:
     """"buildings larger than the red building", "cars longer than the bus": each object's
     measure against every anchor object's, itself aside."""
@@ -253,6 +284,15 @@ def test_a_measure_times_another_objects_and_a_size_like_it() -> None:
     assert picked("buildings of a similar size to the buildings") == []
     # "at least as large as" stays larger than it
     assert parse("cars at least as large as the van").summary() == "grounded: car larger than van"
+    # a part of it: below that part of every other's measure ("at least": above it)
+    assert picked("buildings half the size of the largest building") == [("building", 0)]
+    assert picked("buildings less than two thirds the size of the largest building") == [
+        ("building", 0), ("building", 1)]   # under 166.7 m2
+    assert picked("cars half as long as the longest car") == [
+        ("car", 0), ("car", 1), ("car", 2)]   # under 8 m
+    assert picked("cars a third of the length of the longest car") == [("car", 0), ("car", 2)]
+    assert picked("cars at least half the length of the van") == [
+        ("car", 0), ("car", 1), ("car", 3)]   # over 2.5 m
 
 
 def test_a_lightness_against_another_objects() -> None:
@@ -839,6 +879,14 @@ def test_larger_than_average_is_against_the_category_mean() -> None:
     assert picked("buildings larger than average") == [3]   # mean 175 m2
     assert picked("buildings of below-average size") == [0, 1, 2]
     assert picked("buildings longer than the average") == [3]
+    # so many times it, or a part of it: 2 x 175 = 350, half 87.5 (it was "2 times medium
+    # building")
+    assert parse("buildings twice as large as the average building").summary() == \
+        "grounded: building larger than 2 times average"
+    assert picked("buildings twice as large as the average building") == [3]   # 400 m2
+    assert picked("buildings more than 3 times the average size") == []
+    assert picked("buildings less than half the average size") == []
+    assert picked("buildings at least half the average size") == [0, 1, 2, 3]
 
 
 def test_negated_colour_alternatives_are_both_negated() -> None:
