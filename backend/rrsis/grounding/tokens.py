@@ -1181,8 +1181,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # 100 m zone (strip, corridor, band) along the river", "within 30 m setback of the river",
     # "violating the 30 m setback from the river" (inside it): within it;
     # "overlapping with", "intersects with": overlapping, intersects
-    (rf"\b(?:in|inside|within|{_INSIDE_A_ZONE})\s+(?:(?:a|an|the)\s+)?(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
-     r"(?:buffer|radius|zone|strip|corridor|band|belt|setback)(?:\s+zone)?\s+(?:around|of|from|"
+    (rf"\b(?:in|inside|within|{_INSIDE_A_ZONE})\s+(?:(?:a|an|the)\s+)?(\d+(?:\.\d+)?)\s*-?\s*"
+     r"([^\W\d_]+)\s+(?:buffer|radius|zone|strip|corridor|band|belt|setback)(?:\s+zone)?\s+(?:around|of|from|"
      r"along|alongside|beside|next\s+to)\b", r" within \1 \2 of "),
     (r"\b(?:with)?in\s+a\s+radius\s+of\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
      r"(?:around|of|from)\b", r" within \1 \2 of "),   # "in a radius of 20 m around the house"
