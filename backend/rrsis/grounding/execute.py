@@ -298,10 +298,13 @@ def _held_per_anchor(relation: Relation, keys: List[ObjectKey], anchor_keys: Lis
                      ) -> List[List[ObjectKey]]:
     """For each anchor object on its own (with the objects that hide it), the ``keys`` the
     relation holds for with it ("the largest car in each parking lot": the cars of each lot),
-    and for each side of it where the relation says so ("the largest building on each side
-    of the road": :func:`~.relations.sides_of`). An object is never its own anchor."""
+    and for each side where the relation says so ("the largest building on each side of the
+    road": of the anchor's objects together, as a road is often found in pieces;
+    :func:`~.relations.sides_of`). An object is never its own anchor."""
     if not keys:
         return []
+    if relation.sides:   # one road, however many pieces the model found it in
+        anchor_keys, parts = [("", -1)], [unary_union(parts)]
     geoms = [scene.geometry(k) for k in keys]
     tree = STRtree(geoms)
     covers = STRtree(hidden) if hidden else None

@@ -117,8 +117,8 @@ def _relation_line(r: Relation) -> str:
     if local:   # compared with nothing where none is near
         rule += ", and there is one"
     if r.each:   # "the car nearest to each building", "the largest building on each side
-        each = f"each side of each {anchor} object (the line between two objects crossing " \
-            "it or not)" if r.sides else f"each {anchor} object on its own"   # of the road"
+        each = f"each side of the {anchor} objects together (the line between two objects " \
+            "crossing them or not)" if r.sides else f"each {anchor} object on its own"   # road"
         return (f"for {each}: {rule}{source}; the rank below is kept for each "
                 "(an object kept for several, once)")
     if r.min_count is not None and r.kind not in ("group", "row", "largest_group"):   # "with at

@@ -222,6 +222,13 @@ def test_a_rank_kept_in_each_anchor_object_or_on_each_side() -> None:
         ("building", 1), ("building", 3)]
     assert execute(parse("the 2 largest buildings on both sides of the road"), scene).picks == [
         ("building", 1), ("building", 0), ("building", 3), ("building", 2)]
+    # the road found in two pieces is one road: two sides, not four
+    pieces = [box(0, 50, 48, 58), box(52, 50, 100, 58)]
+    scene = Scene({"road": pieces, "building": buildings + [box(60, 60, 66, 66)]},
+                  (0, 0, 100, 100))
+    assert execute(parse("the largest building on each side of the road"), scene).picks == [
+        ("building", 1), ("building", 3)]
+    assert len(execute(parse("the largest building next to each road"), scene).picks) == 2
     # a car parked on the lot hides it: it is in the lot all the same
     lot = box(0, 0, 30, 20).difference(box(10, 2, 15, 4.5))
     scene = Scene({"parking lot": [lot], "car": cars[:2]}, (0, 0, 100, 100))
