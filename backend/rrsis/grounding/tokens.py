@@ -1133,7 +1133,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"\1 the "),
     # "inside the 20 m road buffer", "outside the 50 m river buffer", "encroaching on the 15 m
     # road setback": of the road, the river
-    (rf"\b(in|inside|within|outside|{_INSIDE_A_ZONE})\s+(?:a|an|the)\s+(\d+(?:\.\d+)?\s*-?\s*"
+    (rf"\b(in|inside|within|outside|intersect(?:s|ing)?|overlap(?:s|ping)?|{_INSIDE_A_ZONE})\s+"
+     r"(?:a|an|the)\s+(\d+(?:\.\d+)?\s*-?\s*"
      r"[^\W\d_]+)\s+((?!buffer\b|setback\b)[^\W\d_]+(?:\s+(?!buffer\b|setback\b)[^\W\d_]+)?)"
      r"\s+(?:buffer|setback)(?:\s+zone)?\b",
      lambda m: f" {'more than' if m.group(1).lower() == 'outside' else 'within'} {m.group(2)} "
@@ -1708,6 +1709,21 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" \1 "),
     # "T-junctions", "Y-intersections": junctions
     (r"\b[ty][\s-]+(junctions?|intersections?)\b", r" \1 "),
+    # a measure in a table's terms right after the name: "buildings, area > 100", "roads;
+    # width > 6 m", "building footprint area between 50 and 100", "trees dist < 5 m from
+    # road": with it (they went whole)
+    (r"\bdist\b(?=\s*(?:[<>=≤≥]|to\b|from\b))", " distance "),
+    (rf"\b((?:{_NAMES})(?:e?s)?)\s*[,;:]?\s+(?=(?:footprint\s+|crown\s+)?(?:area|length|width|"
+     r"diameter|distance)\s*(?:[<>=≤≥]|(?:between|is|of|over|under|more|less|greater|smaller|"
+     r"larger|bigger|above|below|to|from)\b))", r" \1 with "),
+    # "buildings with centroid inside the parking lot", "cars whose centroid lies on the road":
+    # over it (at least half of the object over it, as its centre then mostly is; "on" a road
+    # would be an address)
+    (r"\b(?:with|whose|having)\s+(?:its\s+|their\s+|a\s+|the\s+)?(?:centroids?|centres?|centers?|"
+     r"midpoints?)\s+(?:(?:lies|lie|lying|is|are|falls?|falling|located)\s+)?(?:inside|in|within|"
+     r"on)\b", " over "),
+    # "the set of buildings near the road", "a list of houses": the buildings, the houses
+    (r"\b(?:the|a)\s+(?:set|collection|list)\s+of\b", " the "),
     # "cars with the colour red", "whose colour is white", "where color = red": red ones
     (r"\b(?:with|of|in|where|whose|having)\s+(?:an?\s+|the\s+)?colou?r\s*(?:(?:==?|:|is|"
      rf"equals|of)\s*)?(?=(?:(?:light|dark|pale|bright)\s+)?(?:{_COLOUR_NAMES})\b)",
@@ -1723,6 +1739,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"({_DISTANCE_SIDES}|[<>≤≥]=?)\s*(\d+(?:\.\d+)?)\s*([^\W\d_]+)\b",
      lambda m: _distance_is(m.group(1).replace("_", " "), _SIDE_SIGNS.get(m.group(2), m.group(2)),
                             m.group(3), m.group(4))),
+    # ("with distance < 5 m from the road", "trees dist < 5 m from road": the anchor after)
+    (rf"\b(?:with(?:\s+an?)?|whose|having(?:\s+an?)?|(?:where|and)(?:\s+the)?)\s+distance\s*"
+     rf"(?:(?:of|is)\s+)?({_DISTANCE_SIDES}|[<>≤≥]=?)\s*(\d+(?:\.\d+)?)\s*([^\W\d_]+)\s+"
+     r"(?:from|to|of)\s+((?:the\s+|an?\s+)?[^\W\d_]+)\b",
+     lambda m: _distance_is(m.group(4), _SIDE_SIGNS.get(m.group(1), m.group(1)), m.group(2),
+                            m.group(3))),
     # "at a minimum (maximum) distance of 30 m from the road": at least (at most) that
     (r"\bat\s+an?\s+(min(?:imum)?|max(?:imum)?)\s+distance\s+of\b",
      lambda m: " at least " if m.group(1).lower().startswith("min") else " at most "),

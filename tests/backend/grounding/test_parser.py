@@ -2297,6 +2297,19 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("the roads connecting the two largest buildings",
      "grounded: road within 1 m of the 2 largest building"),
     ("roads connecting the two villages", "grounded: road within 1 m of building"),
+    # as an attribute table says it: a measure after the name, a comma or a semicolon; a
+    # distance before its anchor; a centroid in it; a buffer intersected (they went whole)
+    ("buildings, area > 100", "grounded: building over 100 m2"),
+    ("roads; width > 6 m", "grounded: road over 6 m wide"),
+    ("vehicles, length > 5 m", "grounded: vehicle over 5 m long"),
+    ("building footprint area between 50 and 100", "grounded: building over 50 m2 under 100 m2"),
+    ("trees dist < 5 m from road", "grounded: tree within 5 m of road"),
+    ("buildings with distance > 100 m from the river",
+     "grounded: building more than 100 m from water"),
+    ("buildings with centroid inside the parking lot", "grounded: building on parking lot"),
+    ("cars whose centroid lies on the road", "grounded: car on road"),
+    ("the set of buildings that intersect the 20 m road buffer",
+     "grounded: building within 20 m of road"),
 ])
 def test_a_rank_in_each_anchor_a_place_and_a_part_of_a_measure(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
