@@ -1183,8 +1183,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "violating the 30 m setback from the river" (inside it): within it;
     # "overlapping with", "intersects with": overlapping, intersects
     (rf"\b(?:in|inside|within|{_INSIDE_A_ZONE})\s+(?:(?:a|an|the)\s+)?(\d+(?:\.\d+)?)\s*-?\s*"
-     r"([^\W\d_]+)\s+(?:buffer|radius|zone|strip|corridor|band|belt|setback)(?:\s+zone)?\s+(?:around|of|from|"
-     r"along|alongside|beside|next\s+to)\b", r" within \1 \2 of "),
+     r"([^\W\d_]+)\s+(?:buffer|radius|zone|strip|corridor|band|belt|setback)(?:\s+zone)?\s+"
+     r"(?:around|of|from|along|alongside|beside|next\s+to)\b", r" within \1 \2 of "),
     (r"\b(?:with)?in\s+a\s+radius\s+of\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
      r"(?:around|of|from)\b", r" within \1 \2 of "),   # "in a radius of 20 m around the house"
     (r"\b(overlap(?:s|ping)?|intersect(?:s|ing)?)\s+with\b", r" \1 "),
