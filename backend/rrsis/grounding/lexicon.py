@@ -608,7 +608,8 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
                        for p in ("through", "across", "over")], "crosses"),
     # "the road that runs along the river", "a path running beside the canal"
     **{(v, *words): kind for v in ("running", "runs", "run", "going", "goes", "passing",
-                                   "passes", "stretching", "stretches", "extending", "extends")
+                                   "passes", "pass", "stretching", "stretches", "extending",
+                                   "extends")
        for words, kind in ((("along",), "along"), (("alongside",), "along"),
                            (("beside",), "next_to"), (("next", "to"), "next_to"),
                            (("near",), "near"), (("parallel", "to"), "parallel"))},

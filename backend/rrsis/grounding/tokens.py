@@ -676,19 +676,27 @@ _RECTANGLE_UNITS = {"m": "m", "metre": "m", "metres": "m", "meter": "m", "meters
 _RECTANGLE_UNIT = r"(m|met(?:re|er)s?|ft|f(?:oo|ee)t)"
 
 
+#: what a request is for ("for our survey we need ...", "... for our flood risk assessment")
+_PURPOSES = (r"survey|project|study|report|analysis|assessment|planning|inventory|map|mapping|"
+             r"work|purposes?|client|team|records?|database|presentation|paper|thesis")
 #: a request before the expression, one after another too ("please show me, can you find the
 #: cars"; "um", "ok so", "hey can u" as speech or chat starts one): "can you find buildings
 #: close to water", "I want the red cars", "give me the trees", "map all trees", "trace the
 #: roads", "pick out the cars", "show all unforested areas", "tell me which ...", "I need to
 #: know which ...", "where can I find ..." ("in the
 #: map" is the whole image, so "map" is no filler elsewhere)
-_REQUESTS = (r"^\s*(?:(?:(?:please|pls|plz)\s+)?(?:(?:i|we)(?:\s+would\s+like|'d\s+like|"
+_REQUESTS = (r"^\s*(?:(?:(?:please|pls|plz)\s+)?(?:(?:i|we)(?:\s+would|'d)?\s+(?:like|want|need)\s+"
+             r"(?:you|u)\s+to|(?:i|we)(?:\s+would\s+like|'d\s+like|"
              r"\s+need|\s+want)\s+to\s+know|(?:can|could|would|will) (?:you|u)(?: (?:please|pls|"
              r"plz))?|um+|uh+m?|erm?|hmm+|ok(?:ay)?|so|well|hey|hi|hello|alright|basically|"
              r"yeah|like|thx|thanks|please|pls|plz|kindly|i(?: would|'d)? "
              r"(?:want|need|like)(?: to(?: see| find| get| map| have)?)?|give me|get me|"
              r"let me see|(?:i\s+am|i'm|we\s+are|we're)?\s*(?:looking|searching)\s+for|"
              r"(?:i'm|i\s+am)\s+interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|"
+             r"what\s+(?:i|we)\s+(?:need|want|would\s+like)\s+(?:is|are)|"
+             r"(?:(?:our|my|the)\s+(?:team|client|boss|manager|department|office|company))\s+"
+             r"(?:(?:is|are)\s+interested\s+in|wants?(?:\s+to\s+see)?|needs?(?:\s+to\s+see)?)|"
+             rf"for\s+(?:our|my|the|this)\s+(?:[^\W\d_]+\s+){{0,2}}?(?:{_PURPOSES})|"
              r"let's\s+(?:find|see|map)|(?:tell|let)\s+me(?:\s+know)?|"
              r"where\s+(?:can|could|do|would)\s+(?:i|we|you)\s+(?:find|see|spot)|map|trace|"
              r"where\s+(?:are|is)(?:\s+there)?|"
@@ -711,6 +719,8 @@ _END_PHRASES = (r"(?:(?:,\s*)?\b(?:(?:(?:right|over|around|in|out)\s+)?(?:here|t
                 r"as\s+(?:an?\s+)?(?:polygons?|vectors?|shapes?|(?:vector\s+)?layers?|features?|"
                 r"outlines?|masks?)|(?:as\s+)?seen\s+from\s+above|from\s+above|if\s+possible|"
                 r"for\s+(?:mapping|analysis|the\s+report|my\s+project|the\s+survey|review|me)|"
+                rf"for\s+(?:our|my|the|a|an|their)\s+(?:[^\W\d_]+\s+){{0,3}}?(?:{_PURPOSES})|"
+                r"because\s+[^.!?]*|"
                 r"please|pls|plz|thanks?(?:\s+you)?|thx|ty|cheers|lol|asap|ok(?:ay)?|"
                 r"i\s+(?:guess|think)|and\s+stuff|or\s+something|basically)\b[\s.!?]*){1,4}$")
 #: the words around the objects that say nothing of them: a label as a form or a script puts
@@ -877,6 +887,28 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:(?:entirely|fully|completely|wholly)\s+)?contained\s+(?:in|within|inside)\b",
      " inside "),
     (r"\bdisjoint\s+(?:from|with)\b", " not touching "),
+    # "vehicles along the side of the road", "trees along the sides of the road": along it (a
+    # side named, "along the north side of", is read by the grammar); "by the side of": beside
+    (r"\b(along|alongside|lining)\s+(?:the\s+|a\s+)?sides?\s+of\b", r" \1 "),
+    (r"\bby\s+the\s+sides?\s+of\b", " beside "),
+    # what is hedged is said: "cars that appear to be parked", "that seem to be", "trees that
+    # might be growing too close to the buildings": cars parked, trees growing close to them
+    (r"\b(that|which|who)\s+(?:appears?|seems?|looks?)\s+to\s+(?:be|have)\b", r" \1 are "),
+    (r"\b(that|which|who)\s+(?:might|may|could)\s+(?:possibly\s+)?be\b", r" \1 are "),
+    (r"\btoo\s+(close|near|far)\b", r" \1 "),
+    # "but skip (ignore, leave out) anything smaller than 20 m2", "except anything smaller":
+    # except those smaller; "ignore everything else", "nothing else": said nothing more
+    (r"[,;]?\s*(?:(?:and|but)\s+)?(?:(?:ignore|skip|exclude|not)\s+)?(?:everything|anything|"
+     r"nothing)\s+else\b", " "),
+    (r"\b(?:but\s+)?(?:skip|skipping|ignore|ignoring|omit|omitting|leave\s+out|leaving\s+out|"
+     r"drop|dropping)\s+(?=(?:anything|everything|all|any|those|the)\b)", " except "),
+    (r"\b(except|excluding|apart\s+from|other\s+than|but\s+not)\s+(?:anything|everything|all|"
+     r"any(?:\s+ones?)?|the\s+ones)\s+(?=(?:smaller|larger|bigger|shorter|longer|wider|narrower|"
+     r"under|over|less|more|below|above|darker|brighter|lighter)\b)", r" \1 those "),
+    (r"\band\s+also\b", " and "),
+    # "the remaining buildings after excluding the 5 largest": all but the 5 largest
+    (rf"\bthe\s+(?:remaining|rest\s+of\s+the|other)\s+((?:{_NAMES})(?:e?s)?)\s+(?:after|once|"
+     r"when)\s+(?:excluding|removing|taking\s+out|leaving\s+out|dropping)\b", r" all \1 except "),
     # "trees casting shade (a shadow) on the cars": shading them
     (r"\b(?:cast(?:s|ing)?|throw(?:s|ing)?)\s+(?:a\s+|their\s+|its\s+)?(?:shade|shadows?)\s+"
      r"(?:on|over|onto)\b", " shading "),

@@ -2310,6 +2310,38 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("cars whose centroid lies on the road", "grounded: car on road"),
     ("the set of buildings that intersect the 20 m road buffer",
      "grounded: building within 20 m of road"),
+    # as a request is written in full: asking someone, what is needed and for what, who
+    # wants it, why, hedged (they went whole)
+    ("I would like you to find all of the buildings which are located within approximately "
+     "fifty metres of the river", "grounded: building within 50 m of water"),
+    ("for our survey we need every building that is more than 200 square metres",
+     "grounded: building over 200 m2"),
+    ("we need to map all the roads that pass near the lake for our flood risk assessment",
+     "grounded: road near water (<= 40 m)"),
+    ("what I need is the road network", "grounded: road"),
+    ("our team is interested in vegetation patches near settlements",
+     "grounded: vegetation near building (<= 10 m)"),
+    ("mark every vehicle that isn't on a road, because those might be illegally parked",
+     "grounded: vehicle not on road"),
+    ("could you please highlight every vehicle that appears to be parked along the side of the "
+     "road", "grounded: vehicle along road (<= 3 m)"),
+    ("can you identify any trees that might be growing too close to the buildings",
+     "grounded: tree near building (<= 10 m)"),
+    ("find the cars that seem to be parked on the grass instead of on the road",
+     "grounded: car on low vegetation not on road"),
+    ("extract the building footprints but skip anything smaller than 20 m2",
+     "grounded: building not under 20 m2"),
+    ("buildings except anything smaller than 20 m2", "grounded: building not under 20 m2"),
+    ("only vehicles, ignore everything else", "grounded: vehicle"),
+    ("just the trees, nothing else", "grounded: tree"),
+    ("the water, and also the trees around it", "grounded: water | tree near water (<= 20 m)"),
+    ("the remaining buildings after excluding the 5 largest",
+     "grounded: all but the 5 largest building"),
+    ("cars by the side of the road", "grounded: car next to road (<= 3 m)"),
+    ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
+    ("the client wants all trees within 5 m of power lines",
+     "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
+     "grounding vocabulary)"),
 ])
 def test_a_rank_in_each_anchor_a_place_and_a_part_of_a_measure(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
