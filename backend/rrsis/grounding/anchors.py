@@ -264,9 +264,10 @@ class AnchorRules(ModifierRules):
         target or an anchor; else None (position unchanged)."""
         save = self.i
         self.skip_fillers()
-        if self.peek() in ("road", "street") and self.peek(1) in lx.ROAD_PART_NOUNS:
-            self.i += 1   # "the road junction", "a street crossing", "the road bridge"
         road = self.vocab.category_named("road")
+        if self.peek(1) in lx.ROAD_PART_NOUNS and road is not None and \
+                self.vocab.category_named(self.peek() or "") == road:
+            self.i += 1   # "the road junction", "a street crossing", "the motorway junction"
         water = self.vocab.category_named("water")
         if road is not None and self.road_end(road):
             return Target((road,), part="end")

@@ -135,11 +135,14 @@ class RelationRules(QuantityRules):
                             anchor.part in lx.ROAD_PARTS and set(groups) != {"vehicle"}
                             or anchor_groups == {"building"} and "building" not in groups
                             or anchor_groups == {"water"} and not anchor.part) \
+                            or phrase == ("in",) and anchor_groups == {"building"} \
+                            and set(groups) == {"vehicle"} and not anchor.part and not negated \
                             or phrase == ("on",) and anchor.part in lx.ROAD_PARTS \
                             and set(groups) == {"building"}:
                         # "buildings at the intersection": at its corners; "cars at the
                         # school": beside it, not on its roof; "houses on dead-end streets";
-                        # "cars at the lake": by it
+                        # "cars at the lake": by it; "cars in the petrol station": in its
+                        # grounds, seen from above (one under its roof is not seen)
                         kind = "next_to"
                     elif set(groups) == {"building"} and anchor_groups and not anchor.part \
                             and (phrase == ("on",) and anchor_groups <= {"road", "water"}

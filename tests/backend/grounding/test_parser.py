@@ -2338,6 +2338,14 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("the remaining buildings after excluding the 5 largest",
      "grounded: all but the 5 largest building"),
     ("cars by the side of the road", "grounded: car next to road (<= 3 m)"),
+    # a road's junction named by the road's other names; vehicles "in" a building are in its
+    # grounds ("outside" stays not on it; they went whole, or were on the roof)
+    ("the motorway junction", "grounded: road junction"),
+    ("cars at the highway intersection", "grounded: car on road junction"),
+    ("cars in the petrol station", "grounded: car next to building (<= 5 m)"),
+    ("lorries in the depot", "grounded: truck next to building (<= 5 m)"),
+    ("cars outside buildings", "grounded: car not on building"),
+    ("cars in the parking lot", "grounded: car on parking lot"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
