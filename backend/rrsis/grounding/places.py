@@ -156,7 +156,7 @@ class PlaceRules(RelationRules):
         row: Optional[str] = None
         col: Optional[str] = None
         seen = 0
-        while self.peek() in lx.REGION_WORDS:
+        while self.peek() in lx.REGION_WORDS and not self.axis_here():
             r, c = lx.REGION_WORDS[self.peek()]  # type: ignore[index]
             if seen and (r, c) == ("centre", "centre"):   # "top centre": the axis left open
                 r, c = row or r, col or c                   # (the top row's centre, not the
@@ -164,6 +164,14 @@ class PlaceRules(RelationRules):
             seen += 1
             self.i += 1
         return row, col, seen
+
+    def axis_here(self) -> bool:
+        """Whether two compass words of one axis begin here ("north south", what the tokenizer
+        leaves of "running north-south"): a course, not a part of the image ("the road in the
+        middle running north-south")."""
+        first, second = self.peek(), self.peek(1)
+        return first in lx.COMPASS_BEARINGS and second in lx.COMPASS_BEARINGS and \
+            first != second and lx.COMPASS_BEARINGS[first] == lx.COMPASS_BEARINGS[second]
 
     def image_corner(self) -> Optional[Tuple[str, str]]:
         """"top left corner", "the north-east corner", "bottom right", or a side: "the top (of

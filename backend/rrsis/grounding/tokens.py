@@ -1653,6 +1653,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the bridge over the road (highway)": an overpass, a road over a road
     (rf"\bbridges?\s+(?:over|across|spanning|crossing)\s+(?:the\s+|a\s+)?(?:{_ROAD_NAMES})s?\b",
      " overpass "),
+    (rf"\b(overpass(?:es)?|flyovers?)\s+(?:over|across|spanning|crossing)\s+(?:the\s+|a\s+)?"
+     rf"(?:{_ROAD_NAMES})s?\b", r" \1 "),   # "the overpass over the highway": the overpass
     # "roads leading to the building", "the road that connects to the bridge": a way that
     # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
     (r"\b((?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
@@ -1956,10 +1958,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" \1 is curved "),
     # "the road going from the top to the bottom of the image", "the road from top left to
     # bottom right": the compass points of those parts, an axis
-    (rf"\b((?:{_AXIS_VERBS})|(?:{_ROAD_NAMES}|{_PATH_NAMES}|river|stream|canal)s?)\s+from\s+"
-     rf"{_IMAGE_PART}\s+to\s+{_IMAGE_PART}",
-     lambda m: f" {m.group(1)} from {_compass_of(m.group(2), m.group(3))} to "
-               f"{_compass_of(m.group(4), m.group(5))} "),
+    # ("the road in the middle from top to bottom": where it is, then its course)
+    (rf"\b((?:{_AXIS_VERBS})|(?:{_ROAD_NAMES}|{_PATH_NAMES}|river|stream|canal)s?)"
+     r"((?:\s+(?:in|on|at)\s+the\s+(?:middle|centre|center|left|right|top|bottom)(?:\s+(?:side|"
+     rf"part|half))?(?:\s+of\s+the\s+image)?)?(?:\s+(?:{_AXIS_VERBS}))?)\s+from\s+{_IMAGE_PART}"
+     rf"\s+to\s+{_IMAGE_PART}",
+     lambda m: f" {m.group(1)}{m.group(2)} from {_compass_of(m.group(3), m.group(4))} to "
+               f"{_compass_of(m.group(5), m.group(6))} "),
     # "the road running north", "heading east": one way along an axis is that axis ("running
     # north of the river" is a direction to it; "running north-south" the axis itself); a
     # vehicle "facing north", "pointing east", "driving west" too (which end is its front

@@ -2346,6 +2346,18 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("lorries in the depot", "grounded: truck next to building (<= 5 m)"),
     ("cars outside buildings", "grounded: car not on building"),
     ("cars in the parking lot", "grounded: car on parking lot"),
+    # a course after a part of the image is no part of it (it was the bottom centre, or went
+    # whole); an overpass said over a road is the overpass
+    ("the road in the middle running north-south",
+     "grounded: road oriented north-south in the centre of the image"),
+    ("the road in the middle from top to bottom",
+     "grounded: road oriented north-south in the centre of the image"),
+    ("the river on the left from top to bottom",
+     "grounded: water oriented north-south in the left of the image"),
+    ("the road in the north running east-west",
+     "grounded: road oriented east-west in the top of the image"),
+    ("cars in the north east", "grounded: car in the top right of the image"),
+    ("the overpass over the highway", "grounded: road"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
