@@ -807,6 +807,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"from\s+all|of)\s+(?:the\s+)?(.{1,150}?)\s*,\s*(?:which\s+is\s+)?the\s+((?:\d+\s+)?"
      r"(?:[^\W\d_]+est|most\s+[^\W\d_]+))(?:\s+ones?)?(?:\s*,?\s*please)?\s*[.?!]*\s*$",
      r" the \2 of the \1 "),
+    # "in each parking lot, the largest car", "along every road, the 2 largest buildings": the
+    # largest car in each parking lot (:func:`.execute._held_per_anchor`)
+    (r"^\s*(?:(?:please|kindly)\s+)?((?:in|on|at|along|near|inside|within|beside|next\s+to|"
+     r"on\s+(?:each|either|both)\s+sides?\s+of)\s+(?:each|every|either|both|the)\s+[^,]{1,80}?)"
+     r"\s*,\s*(the\s+(?:\d+\s+)?(?:[^\W\d_]+est|most\s+[^\W\d_]+)\s+[^,]{1,80}?)\s*[.?!]*\s*$",
+     r" \2 \1 "),
     # "one hundred metres", "twenty-five", "fifteen": the number ("one", "two" as they are);
     # "a thousand square metres" one thousand; "a dozen": 12; "a quarter mile": 0.25 of it
     (r"\ba\s+(?=thousand\b)", " one "),
