@@ -430,10 +430,14 @@ _VERB_FORMS: Dict[str, str] = {
     for form in (base, base + "s")} | {"occupy": "occupying", "occupies": "occupying"}
 
 
+#: a thing an outline is said to have the shape of -> the shape word ("in the shape of a ring")
+_SHAPE_OF = {"ring": "ring-shaped", "donut": "ring-shaped", "doughnut": "ring-shaped",
+             "circle": "round", "square": "square", "rectangle": "rectangular",
+             "star": "irregularly shaped", "triangle": "non-rectangular"}
 #: a building's outline named by a letter or a cross ("L-shaped", "U shaped", "shaped like a
 #: T"): read as not rectangular, :func:`letter_shapes` says the shape is not told apart
-_LETTER_SHAPE = (r"\b(?:(?-i:[LUTHEXYZ])|[luthe]|cross)[\s-]?shaped\b|\bshaped\s+like\s+(?:an?\s+)?"
-                 r"(?:(?-i:[LUTHEXYZ])|cross)\b")
+_LETTER_SHAPE = (r"\b(?:(?-i:[LUTHEXYZ])|[luthe]|cross)[\s-]?shaped\b|\b(?:shaped\s+like|"
+                 r"in\s+the\s+(?:shape|form)\s+of)\s+(?:an?\s+)?(?:(?-i:[LUTHEXYZ])|cross)\b")
 
 
 #: what is inside a zone said as what breaks it: "violating the 30 m setback from the river"
@@ -1659,6 +1663,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the bridge over the road (highway)": an overpass, a road over a road
     (rf"\bbridges?\s+(?:over|across|spanning|crossing)\s+(?:the\s+|a\s+)?(?:{_ROAD_NAMES})s?\b",
      " overpass "),
+    # "the intersection of two roads", "the junction of the roads": the junction; "where two
+    # roads meet (cross)": at it
+    (rf"\b(intersections?|junctions?|crossings?|crossroads?)\s+(?:of|between)\s+(?:the\s+)?"
+     rf"(?:two\s+|2\s+|both\s+|several\s+|three\s+|3\s+)?(?:main\s+)?(?:{_ROAD_NAMES})s\b",
+     r" \1 "),
+    (rf"\bwhere\s+(?:the\s+)?(?:two\s+|2\s+|three\s+|3\s+|several\s+)?(?:{_ROAD_NAMES})s\s+"
+     r"(?:meet|cross|intersect|join|converge)\b", " at the intersection "),
     (rf"\b(overpass(?:es)?|flyovers?)\s+(?:over|across|spanning|crossing)\s+(?:the\s+|a\s+)?"
      rf"(?:{_ROAD_NAMES})s?\b", r" \1 "),   # "the overpass over the highway": the overpass
     # "roads leading to the building", "the road that connects to the bridge": a way that
@@ -1898,6 +1909,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bcomplex(?=[\s-]+(?:shapes?|shaped|outlines?|forms?|footprints?)\b)", "irregular"),
     # "L-shaped buildings", "shaped like an L": not rectangular (the letter said in the plan)
     (_LETTER_SHAPE, " non-rectangular "),
+    # "the building in the shape of a ring (a circle, a square)": ring-shaped (round, square)
+    (r"\bin\s+the\s+(?:shape|form)\s+of\s+(?:an?\s+)?(ring|circle|square|rectangle|donut|"
+     r"doughnut|star|triangle)\b", lambda m: f" {_SHAPE_OF[m.group(1).lower()]} "),
     (rf"\b(?:with|having|of)\s+(?:an?\s+)?({_either(lx.SHAPE_WORDS)})\s+(?:shapes?|"
      r"outlines?|forms?|footprints?|courses?)\b", r" that are \1 "),
     (rf"\b({_either(lx.SHAPE_WORDS)})\s+in\s+(?:shape|outline|form|plan)\b", r" \1 "),

@@ -2362,6 +2362,16 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
      "grounded: road oriented east-west in the top of the image"),
     ("cars in the north east", "grounded: car in the top right of the image"),
     ("the overpass over the highway", "grounded: road"),
+    # a junction "of two roads", "where two roads meet"; a shape said as a thing (they went
+    # whole)
+    ("buildings at the intersection of two roads",
+     "grounded: building next to road junction (<= 10 m)"),
+    ("the junction of the two roads", "grounded: road junction"),
+    ("cars where two roads meet", "grounded: car on road junction"),
+    ("the building in the shape of a ring", "grounded: courtyard building"),
+    ("the building in the shape of an L", "grounded: not rectangular building"),
+    ("buildings in the shape of a circle", "grounded: compact building"),
+    ("the house in the form of a rectangle", "grounded: rectangular building"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
