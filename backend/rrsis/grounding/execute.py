@@ -27,8 +27,8 @@ from shapely.ops import unary_union
 from . import lexicon as lx
 from . import relations as rel
 from .colour import has_colour, towards_hue
-from .plan import (AVERAGED, COUNT_RANKS, DISTANCE_RANKS, MEASURE_RELATIONS, Attribute, Plan,
-                   Relation, Target)
+from .plan import (AVERAGED, COUNT_RANKS, DISTANCE_RANKS, MEASURE_RELATIONS, SIMILAR_RELATIONS,
+                   Attribute, Plan, Relation, Target)
 from .quantities import APPROXIMATE_SHARE
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
@@ -190,7 +190,7 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             keys = _decided(keys, relation.negated, lambda k: _beyond_every(
                 k, what, side, extremes, scene, relation.factor or 1.0))
             continue
-        if relation.kind == "similar_size":   # "the same size as the school"
+        if relation.kind in SIMILAR_RELATIONS:   # "the same size as the school"
             keys = _similar_in_size(relation, keys, anchor_keys, parts, scene)
             continue
         if relation.kind in ("group", "row"):   # "clusters of buildings", "cars in a row":
@@ -374,13 +374,15 @@ def _beyond_every(key: ObjectKey, what: str, side: str,
 
 def _similar_in_size(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
                      parts: List[BaseGeometry], scene: Scene) -> List[ObjectKey]:
-    """The objects whose area lies within :data:`~.quantities.APPROXIMATE_SHARE` of an
-    anchor object's but their own ("cars about the same size as the van"), as "about
-    100 m2" is within it of 100 m2."""
-    areas = [(measure("area", p), a) for a, p in zip(anchor_keys, parts)]
+    """The objects whose area (length, width: :data:`~.plan.SIMILAR_RELATIONS`) lies within
+    :data:`~.quantities.APPROXIMATE_SHARE` of an anchor object's but their own ("cars about
+    the same size as the van", "roads as wide as the main road"), as "about 100 m2" is within
+    it of 100 m2."""
+    what = SIMILAR_RELATIONS[relation.kind]
+    areas = [(measure(what, p), a) for a, p in zip(anchor_keys, parts)]
     out = []
     for k in keys:
-        size = measure("area", scene.geometry(k))
+        size = measure(what, scene.geometry(k))
         similar = any(abs(size - area) <= APPROXIMATE_SHARE * area
                       for area, a in areas if a != k)
         if similar != relation.negated:

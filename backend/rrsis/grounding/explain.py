@@ -17,8 +17,8 @@ from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
-from .plan import (ALL_BUT, MEASURE_RELATIONS, MEASURES, Plan, Relation, Target, count_words,
-                   number_text, ordinal, share_text)
+from .plan import (ALL_BUT, MEASURE_RELATIONS, MEASURES, SIMILAR_RELATIONS, Plan, Relation, Target,
+                   count_words, number_text, ordinal, share_text)
 from .quantities import APPROXIMATE_SHARE
 from .rivals import COVER, MARGIN
 
@@ -36,8 +36,8 @@ _RULES = {
     **{kind: f"its {_MEASURE_WORDS[what]} is {'more' if side == 'above' else 'less'} than "
              "{f}that of every {a} object{w} (itself aside)"
        for kind, (what, side) in MEASURE_RELATIONS.items()},
-    "similar_size": f"its {_MEASURE_WORDS['area']} is within {APPROXIMATE_SHARE:.0%} of that "
-                    "of a {a} object (itself aside)",
+    **{kind: f"its {_MEASURE_WORDS[what]} is within {APPROXIMATE_SHARE:.0%} of that of a "
+             "{a} object (itself aside)" for kind, what in SIMILAR_RELATIONS.items()},
     "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
               "between their centres crosses {v}",
     "along": "distance to {a} <= {d:g} m (on it or beside it)",

@@ -24,6 +24,7 @@ from .relations import BEARINGS
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
            "AVERAGED", "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "PER_ANCHOR_KINDS",
+           "SIMILAR_RELATIONS",
            "RELATION_WORDS", "ordinal", "share_text", "number_text"]
 
 MODES = ("grounded", "end_to_end", "nothing")
@@ -57,6 +58,10 @@ MEASURE_RELATIONS: Dict[str, Tuple[str, str]] = {
     "wider_than": ("width", "above"), "narrower_than": ("width", "below"),
     # the lightness L* of the median colour: "cars darker than the road"
     "darker_than": ("lightness", "below"), "brighter_than": ("lightness", "above")}
+#: relations of a measure like another object's: kind -> the measure ("cars about the same
+#: size as the van": area within APPROXIMATE_SHARE of it; "roads as wide as the main road")
+SIMILAR_RELATIONS: Dict[str, str] = {"similar_size": "area", "similar_length": "length",
+                                     "similar_width": "width"}
 #: relation kind -> its words in a plan's text (and, but for a few, in a family's name)
 RELATION_WORDS: Dict[str, str] = {
     "along": "along", "next_to": "next to", "near": "near", "far": "far from",
@@ -71,6 +76,7 @@ RELATION_WORDS: Dict[str, str] = {
     "closer": "closer to", "farther": "farther from", "same_side": "on the same side of",
     "largest_group": "in the largest group of", "in_courtyard": "in a courtyard of",
     "crosses": "crossing", "both_sides": "with", "similar_size": "similar in size to",
+    "similar_length": "similar in length to", "similar_width": "similar in width to",
     **{kind: kind.replace("_", " ") for kind in MEASURE_RELATIONS}}
 
 

@@ -10,7 +10,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 from . import lexicon as lx
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import MEASURE_RELATIONS, MEASURES, Relation, Target
+from .plan import MEASURE_RELATIONS, MEASURES, SIMILAR_RELATIONS, Relation, Target
 from .quantities import QuantityRules
 from .relations import CROSSING_GAP_M
 
@@ -320,14 +320,15 @@ class RelationRules(QuantityRules):
 
     def similar_size(self, negated: bool) -> Optional[Relation]:
         """"similar in size to the school" (the tokenizer's "the same size as", "as large
-        as"): each object's area within a share of an anchor object's, consumed; else None
-        (position unchanged)."""
-        if not self.at("similar", "in", "size", "to"):
+        as"), "similar in length (width) to": each object's area (length, width) within a
+        share of an anchor object's, consumed; else None (position unchanged)."""
+        kind = f"similar_{self.peek(2)}"
+        if kind not in SIMILAR_RELATIONS or not self.at("similar", "in", self.peek(2), "to"):
             return None
         save = self.i
         self.i += 4
         try:
-            return Relation("similar_size", self.anchor(), None, negated)
+            return Relation(kind, self.anchor(), None, negated)
         except NotUnderstood:
             self.i = save
             return None

@@ -1030,6 +1030,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"|\bof\s+(?:a\s+)?(?:similar|comparable)\s+size\s+(?:to|as)\b"
      r"|\b(?<!least\s)(?<!most\s)(?<!twice\s)(?<!times\s)as\s+(?:large|big)\s+as\b",
      " similar in size to "),
+    # "the same length as the van", "of similar width to", "as long (wide) as": similar in
+    # length (width) to it
+    (r"\b(?:(?:about|roughly|approximately|around|nearly|almost|exactly|just)\s+)?(?:the\s+|a\s+)?"
+     r"(?:same|similar|comparable)\s+(length|width)\s+(?:as|to)\b|\b(?:similar|comparable)\s+in\s+"
+     r"(length|width)\s+to\b|\bof\s+(?:a\s+)?(?:similar|comparable)\s+(length|width)\s+(?:to|as)\b"
+     r"|\b(?<!least\s)(?<!most\s)(?<!twice\s)(?<!times\s)as\s+(long|wide)\s+as\b",
+     lambda m: " similar in " + {"long": "length", "wide": "width"}.get(
+         next(g for g in m.groups() if g).lower(), next(g for g in m.groups() if g).lower())
+     + " to "),
     # "houses with a pool in the garden", "with a garden at the back", "with a car outside",
     # "with a courtyard inside": what is had, which lies beside them anyway (the garden was
     # the houses' own: "on vegetation"; the others went whole)

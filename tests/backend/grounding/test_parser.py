@@ -2372,6 +2372,11 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("the building in the shape of an L", "grounded: not rectangular building"),
     ("buildings in the shape of a circle", "grounded: compact building"),
     ("the house in the form of a rectangle", "grounded: rectangular building"),
+    # a length or a width like another's (they went whole)
+    ("roads as wide as the main road", "grounded: road similar in width to road"),
+    ("cars the same length as the van", "grounded: car similar in length to van"),
+    ("roads of similar width to the highway", "grounded: road similar in width to road"),
+    ("roads at least as wide as the main road", "grounded: road wider than road"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "

@@ -286,6 +286,12 @@ def test_a_measure_times_another_objects_and_a_size_like_it() -> None:
         "grounded: car similar in size to van"
     assert picked("cars about the same size as the van") == [("car", 0)]
     assert picked("cars as large as the van") == [("car", 0)]
+    # a length (width) like another's: 4.25 m is within 20 % of the van's 5 m, 6.5 m is not
+    assert parse("cars the same length as the van").summary() == \
+        "grounded: car similar in length to van"
+    assert picked("cars the same length as the van") == [("car", 0)]
+    assert picked("cars as long as the van") == [("car", 0)]
+    assert picked("cars as wide as the van") == [("car", i) for i in range(4)]   # all 2 m wide
     assert picked("cars not the same size as the van") == [("car", 1), ("car", 2), ("car", 3)]
     # an object is not like itself: the 150 m2 house is like none of the others
     assert picked("buildings of a similar size to the buildings") == []
