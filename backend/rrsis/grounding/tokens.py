@@ -880,9 +880,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:dirt|farm|forest|earth|jeep)\s+track(s?)\b", r" dirt road\1 "),
     (rf"\b(?:{_either(lx.ROAD_CLASSES + lx.ROAD_SURFACES)})\s+(?=(?:road|street)s?\b)", " "),
     (r"\b(?:single|multi)[- ]?(?=family\b)", " "),   # "single-family houses": a use, said
-    (rf"\b(?:{_either(lx.BUILDING_USE_WORDS)})\s+(?=(?:{_either(lx.USE_ADJECTIVE_NOUNS)})s?\b)",
-     " "),
-    # ("industrial buildings": any building, said)
+    (rf"\b(?:non[\s-]?)?(?:{_either(lx.BUILDING_USE_WORDS)})\s+"
+     rf"(?=(?:{_either(lx.USE_ADJECTIVE_NOUNS)})s?\b)", " "),
+    # ("industrial buildings", "non-residential buildings": any building, said)
     *_NAME_REWRITES,
     (_WALK, _walked),
     # "a few metres from the road": next to it; "a short distance from the river": near it
@@ -1520,6 +1520,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"six|seven|eight|nine|ten)\s+)?([^\W\d_]+(?:est|most))\s+((?:{_NAMES})(?:e?s)?)\b",
      lambda m: f" all {m.group(3)} except the {m.group(1) or ''}{m.group(2)} "),
     (r"^\s*all\s+(?=(?:except|but|excluding)\b)", " everything "),
+    # "all trees but the ones along the road", "every car but those on the road": except them
+    # (the "but" was a conjunction: the trees along the road)
+    (rf"^(\s*(?:all|every|any)\s+(?:the\s+)?(?:{_NAMES})(?:e?s)?)\s+but\s+(?=(?:the\s+ones|those|"
+     r"the\s+one)\b)", r"\1 except "),
+    # "cars that are anything but white": not white
+    (r"\b(is|are)\s+anything\s+but\s+(?=(?:an?\s+)?[^\W\d_]+\s*$)", r" \1 not "),
     # "not trees", "areas without trees", "non-vegetated areas", "unforested land": everything
     # except them; "not near the road" is everything not near it
     (rf"^\s*not\s+(?=(?:{_RELATION_LEADS})\b)", " everything not "),
@@ -1537,6 +1543,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?=(?:{_ANY_NAMES})(?:e?s)?\b)", " "),
     (rf"\b(?=[^\W\d_]+[\s-]?(?:covered|filled)\b)((?:{_NAMES}))[\s-]?(?:covered|filled)\s+"
      rf"(?:{_GROUND}|land)\b", r" \1 "),
+    # ("areas that are not vegetated", "land which is unforested": the same)
+    (rf"^\s*(?:{_DETERMINER}\s+)?({_AREAS})\s+(?:that|which)\s+(?:is|are)\s+(?:not\s+|non[\s-]?|un)"
+     rf"({_UNCOVERED})\b", r" non-\2 \1 "),
     (rf"^\s*(?:(?:the|all|every|any)\s+){{0,2}}(?:non[\s-]?({_UNCOVERED})|"
      rf"un({'|'.join(lx.UN_COVERED)}))"
      rf"(?:\s+(?:{_AREAS}))?\b",

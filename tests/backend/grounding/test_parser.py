@@ -2377,6 +2377,13 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("cars the same length as the van", "grounded: car similar in length to van"),
     ("roads of similar width to the highway", "grounded: road similar in width to road"),
     ("roads at least as wide as the main road", "grounded: road wider than road"),
+    # negations: "all trees but the ones along the road" (it was those along it), "areas that
+    # are not vegetated", "anything but white", "non-residential" (they went whole)
+    ("all trees but the ones along the road", "grounded: tree not along road (<= 5 m)"),
+    ("every car but those on the road", "grounded: car not on road"),
+    ("cars that are anything but white", "grounded: not white car"),
+    ("non-residential buildings", "grounded: building"),
+    ("all buildings but the largest", "grounded: all but the largest building"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
@@ -2384,3 +2391,11 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
 ])
 def test_a_rank_in_each_anchor_a_place_and_a_part_of_a_measure(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+def test_areas_said_not_covered_are_everything_else() -> None:
+    """"areas that are not vegetated" as "non-vegetated areas" (it went whole)."""
+    for said, as_ in (("areas that are not vegetated", "non-vegetated areas"),
+                      ("land which is unforested", "unforested land")):
+        assert parse(said).summary() == parse(as_).summary(), said
+    assert "| water |" in parse("areas that are not vegetated").summary()
