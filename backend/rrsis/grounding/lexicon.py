@@ -580,6 +580,7 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
     ("on", "both", "sides", "of"): "next_to", ("on", "either", "side", "of"): "next_to",
     ("on", "each", "side", "of"): "next_to", ("along", "both", "sides", "of"): "along",
     ("lining", "both", "sides", "of"): "along", ("lining", "either", "side", "of"): "along",
+    ("alongside", "both", "sides", "of"): "along", ("alongside", "either", "side", "of"): "along",
     # seen from above, "in front of", "behind" and "facing" an object are beside it
     ("in", "front", "of"): "next_to", ("behind",): "next_to", ("facing",): "next_to",
     ("at", "the", "back", "of"): "next_to", ("at", "the", "rear", "of"): "next_to",

@@ -813,8 +813,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" the \2 of the \1 "),
     # "in each parking lot, the largest car", "along every road, the 2 largest buildings": the
     # largest car in each parking lot (:func:`.execute._held_per_anchor`)
-    (r"^\s*(?:(?:please|kindly)\s+)?((?:in|on|at|along|near|inside|within|beside|next\s+to|"
-     r"on\s+(?:each|either|both)\s+sides?\s+of)\s+(?:each|every|either|both|the)\s+[^,]{1,80}?)"
+    (r"^\s*(?:(?:please|kindly)\s+)?((?:in|on|at|along|alongside|near|inside|within|beside|next\s+"
+     r"to|close\s+to|adjacent\s+to|around|outside|on\s+(?:each|either|both)\s+sides?\s+of)\s+"
+     r"(?:each|every|either|both|the)\s+[^,]{1,80}?)"
      r"\s*,\s*(the\s+(?:\d+\s+)?(?:[^\W\d_]+est|most\s+[^\W\d_]+)\s+[^,]{1,80}?)\s*[.?!]*\s*$",
      r" \2 \1 "),
     # "one hundred metres", "twenty-five", "fifteen": the number ("one", "two" as they are);
@@ -1446,7 +1447,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bexclude\b", " excluding "),
     # "nowhere near the road", "not at all (not even, not anywhere) near it": not near it;
     # "buildings save (minus, without) those near the road": except them
-    (rf"\bnowhere\s+(?=near\b|close\s+to\b)|\bnot\s+(?:anywhere|at\s+all|even|directly|right)\s+"
+    (rf"\bnowhere\s+(?=near\b|close\s+to\b|in\s+the\s+vicinity\s+of\b|in\s+(?:close\s+)?"
+     r"proximity\s+(?:to|of)\b)|\bnot\s+(?:anywhere|at\s+all|even|directly|right)\s+"
      rf"(?=(?:{_RELATION_LEADS})\b)", " not "),
     (rf"\b(?:save|minus|without)\s+(?=(?:those|the\s+ones)\s+(?:{_RELATION_LEADS}|that|which)\b)",
      " except "),
