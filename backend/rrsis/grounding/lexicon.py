@@ -834,6 +834,7 @@ AREA_UNITS_M2: Dict[Tuple[str, ...], float] = {
     ("acre",): 4046.8564224, ("acres",): 4046.8564224, ("sq", "metres"): 1.0,
     ("sq", "meters"): 1.0, ("sq", "metre"): 1.0, ("sq", "meter"): 1.0, ("sq", "mtrs"): 1.0,
     ("sq", "kilometres"): 1e6, ("sq", "kilometers"): 1e6, ("sq", "feet"): _SQ_FT,
+    ("sqft",): _SQ_FT, ("sqkm",): 1e6,
     **dict.fromkeys([("square", "mile"), ("square", "miles"), ("sq", "mi"), ("sq", "mile"),
                      ("sq", "miles"), ("mi", "2"), ("mi²",)], 1609.344 ** 2),
     **dict.fromkeys([("square", "yard"), ("square", "yards"), ("sq", "yd"), ("sq", "yds"),

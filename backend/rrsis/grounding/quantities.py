@@ -85,7 +85,8 @@ class QuantityRules(Cursor):
             if side is None and self.eat(*phrase):
                 side = lx.TRAILING_COMPARATIVES[phrase]
         across = unit[0] == "length" and self.said_across()   # "5 m in diameter", "8 m across"
-        said_measure = unit[0] == "area" or across or self.t[self.i - 1] in ("long", "wide")
+        said_measure = unit[0] == "area" or across or self.t[self.i - 1] in ("long", "wide") \
+            or noun in ("length", "width", "diameter")   # "with a length of 5 m"
         if side is None and (negated or not (approximate or said_measure)):
             self.i = save   # "20 m north of": a distance; "buildings 500 m2": about that
             return []

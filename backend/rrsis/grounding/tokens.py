@@ -1793,6 +1793,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:with|whose|having)\s+(?:its\s+|their\s+|a\s+|the\s+)?(?:centroids?|centres?|centers?|"
      r"midpoints?)\s+(?:(?:lies|lie|lying|is|are|falls?|falling|located)\s+)?(?:inside|in|within|"
      r"on)\b", " over "),
+    # "cars of length 4-5 m", "roads of width over 6 m": with that length (width)
+    (r"\bof\s+(length|width|diameter)\s+(?=(?:over|under|more|less|above|below|between|about|"
+     r"around|approximately|roughly|at|up|~|[<>≤≥]|\d))", r" with a \1 of "),
     # "the set of buildings near the road", "a list of houses": the buildings, the houses
     (r"\b(?:the|a)\s+(?:set|collection|list)\s+of\b", " the "),
     # "cars with the colour red", "whose colour is white", "where color = red": red ones
@@ -1823,7 +1826,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:at\s+)?an?\s+(min(?:imum)?|max(?:imum)?)\s+of\s+(?=\d)",
      lambda m: " at least " if m.group(1).lower().startswith("min") else " at most "),
     # "at a distance of 50 m from the road": 50 m from it; "a stone's throw from": near it
-    (r"\b(?:at|within)\s+a\s+distance\s+of\s+(?=(?:more|less|over|under|at|about|around|"
+    (r"\b(?:at|within|with)\s+a\s+distance\s+of\s+(?=(?:more|less|over|under|at|about|around|"
      r"approximately|roughly|up|no|between)\b|\d)", " "),
     (r"\b(?:(?:with)?in\s+)?a\s+stone'?s\s+throw\s+(?:away\s+)?(?:of|from)\b", " near "),
     # "buildings at 50 m from the road": 50 m from it

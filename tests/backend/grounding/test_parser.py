@@ -2389,6 +2389,16 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("cars that are anything but white", "grounded: not white car"),
     ("non-residential buildings", "grounded: building"),
     ("all buildings but the largest", "grounded: all but the largest building"),
+    # a length or a width said with its noun and no comparison is about it; "of length";
+    # "sqft", "sqkm"; "with a distance of" (they went whole)
+    ("cars with a length of 5 m", "grounded: car over 4 m long under 6 m long"),
+    ("roads of width 6 m", "grounded: road over 4.8 m wide under 7.2 m wide"),
+    ("cars of length over 5 m", "grounded: car over 5 m long"),
+    ("trees with a diameter of 8 m", "grounded: tree over 6.4 m across under 9.6 m across"),
+    ("cars 5 m from the road", "grounded: car within 5 m of road"),
+    ("ponds smaller than 500 sqft", "grounded: water under 46.4515 m2"),
+    ("lakes larger than 2 sqkm", "grounded: water over 2000000 m2"),
+    ("buildings with a distance of 5 m to the road", "grounded: building within 5 m of road"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
