@@ -970,8 +970,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:for\s+)?(?:each|every)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)(?:'s\b|\s*,)\s+"
      r"(?:the\s+)?((?:\d+\s+)?[^\W\d_]+est)\s+([^\W\d_]+(?:\s+lots?)?)",
      r" the \2 \3 in each \1 "),
-    (r"\b([^\W\d_]+est\s+[^\W\d_]+(?:\s+lots?)?)\s+(?:of|for)\s+(?=(?:each|every)\b)",
-     r"\1 in "),
+    (rf"\b((?:[^\W\d_]+est|most\s+[^\W\d_]+)\s+(?:[^\W\d_]+\s+){{0,2}}?(?:{_NAMES})(?:e?s)?)\s+"
+     r"(?:of|for)\s+(?=(?:each|every)\b)", r"\1 in "),
     (r"\bper\s+(?!cent\b|centum\b)(?=[^\W\d_])", " in each "),
     # "the river's nearest building", "the largest house's 2 closest trees": the nearest to it
     (r"\bthe\s+((?:[^\W\d_]+\s+)?[^\W\d_]+)'s\s+((?:\d+\s+)?(?:nearest|closest|farthest|"

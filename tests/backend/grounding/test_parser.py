@@ -2219,6 +2219,7 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("each parking lot's largest car", "grounded: the largest car on each parking lot"),
     ("the largest car of each parking lot", "grounded: the largest car on each parking lot"),
     ("the largest car per parking lot", "grounded: the largest car on each parking lot"),
+    ("the second largest red car of each road", "grounded: the 2nd largest red car on each road"),
     ("in each parking lot, the largest car", "grounded: the largest car on each parking lot"),
     ("along every road, the 2 largest buildings",
      "grounded: the 2 largest building along each road (<= 10 m)"),
