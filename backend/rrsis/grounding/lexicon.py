@@ -703,6 +703,7 @@ VAGUE_COUNTS: Dict[str, str] = {
     "many": "at least 5", "lots of": "at least 5", "a lot of": "at least 5",
     "plenty of": "at least 5", "loads of": "at least 5", "numerous": "at least 5",
     "dozens of": "at least 24", "a large number of": "at least 5", "several": "at least 3",
+    "hundreds of": "at least 100",
     "a number of": "at least 3", "multiple": "at least 2", "a few": "between 2 and 4",
     "a couple of": "between 2 and 3", "a pair of": "exactly 2", "few": "at most 2",
     "hardly any": "at most 2", "a handful of": "between 2 and 5"}

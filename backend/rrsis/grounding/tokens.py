@@ -1796,6 +1796,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "cars of length 4-5 m", "roads of width over 6 m": with that length (width)
     (r"\bof\s+(length|width|diameter)\s+(?=(?:over|under|more|less|above|below|between|about|"
      r"around|approximately|roughly|at|up|~|[<>≤≥]|\d))", r" with a \1 of "),
+    # "each and every building", "as many trees as possible", "hundreds (thousands) of trees"
+    # as the objects asked for: every one of them
+    (r"^\s*each\s+and\s+every\b", " every "),
+    # (a vague count before has left "as trees as possible")
+    (rf"\bas\s+(?:many\s+)?((?:[^\W\d_]+\s+)?(?:{_NAMES})(?:e?s)?)\s+as\s+possible\b", r" \1 "),
+    (r"\bas\s+(?:many\s+)?as\s+possible\b", " "),
+    (r"^(\s*(?:(?:the|all)\s+)?)(?:hundreds|thousands)\s+of\b", r"\1 "),
     # "the set of buildings near the road", "a list of houses": the buildings, the houses
     (r"\b(?:the|a)\s+(?:set|collection|list)\s+of\b", " the "),
     # "cars with the colour red", "whose colour is white", "where color = red": red ones

@@ -2400,6 +2400,12 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("ponds smaller than 500 sqft", "grounded: water under 46.4515 m2"),
     ("lakes larger than 2 sqkm", "grounded: water over 2000000 m2"),
     ("buildings with a distance of 5 m to the road", "grounded: building within 5 m of road"),
+    # every one of them (they went whole); "hundreds of" cars had: at least 100
+    ("hundreds of trees", "grounded: tree"),
+    ("each and every building", "grounded: building"),
+    ("as many trees as possible", "grounded: tree"),
+    ("as many as possible buildings", "grounded: building"),
+    ("parking lots with hundreds of cars", "grounded: parking lot with at least 100 car (<= 3 m)"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
