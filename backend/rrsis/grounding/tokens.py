@@ -147,6 +147,8 @@ _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
 _USES = _either(lx.BUILDING_USES)
 _BUILT = "building|house|block|roof"
 _PARKING = r"parking\s+lots?|car\s+parks?"
+#: a building's ground beside it (a yard is a place: :data:`~.lexicon.PLACE_NOUNS`)
+_OWNED_GROUND = r"gardens?|lawns?"
 _VAGUE = _either(lx.VAGUE_COUNTS)
 _CROWDED = _either(lx.CROWDED_WORDS)
 _UNCOVERED = _either(lx.UNCOVERED_WORDS).replace(" ", r"[\s-]")
@@ -1601,10 +1603,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b((?:{_BUILT})s?)\s+(?:at|of)\s+(?:the|a|an|this|that)\s+(?:[^\W\d_]+\s+)?"
      rf"(?:{_USES})s?\b", r" \1 "),
     (rf"\b(?:{_USES})'s\s+(?=(?:{_BUILT})s?\b)", " "),
-    # "the school parking lot", "the parking lot of the hospital": the parking lot next to
-    # the building
-    (rf"\b(?:the\s+)?({_USES})s?\s+({_PARKING})\b", r" the \2 next to the \1 "),
-    (rf"\b({_PARKING})\s+(?:of|at)\s+(?:the|a|an)\s+({_USES})s?\b", r" \1 next to the \2 "),
+    # "the school parking lot", "the parking lot of the hospital", "the school's parking lot",
+    # "the garden of the largest house": the parking lot (garden) next to the building, said
+    # as a clause so that an anchor keeps it ("cars in the parking lot of the school" are
+    # on that parking lot; the cars were next to the school)
+    (rf"\b(?:the\s+)?({_USES})(?:s|'s)?\s+({_PARKING})\b", r" the \2 that is next to the \1 "),
+    (rf"\b({_PARKING}|{_OWNED_GROUND})\s+(?:of|at|belonging\s+to)\s+(?:the|a|an)\s+"
+     rf"((?:[^\W\d_]+\s+){{0,2}}?(?:{_USES}|{_BUILDING_NAMES}|building))(?:e?s)?\b",
+     r" \1 that is next to the \2 "),
+    (rf"\bthe\s+((?:[^\W\d_]+\s+)?(?:{_BUILDING_NAMES}|building))'s\s+({_PARKING}|"
+     rf"{_OWNED_GROUND})\b", r" the \2 that is next to the \1 "),
     # "the loneliest house", "the most remote building": the most isolated
     (r"\b(?:loneliest|remotest|most\s+remote|most\s+secluded|most\s+solitary)\b",
      " most isolated "),

@@ -805,10 +805,12 @@ def test_kinds_of_building_are_buildings_and_a_use_is_said_to_be_unseen() -> Non
         assert plan.summary() == "grounded: building" and plan.notes, expression
     assert parse("the largest building of the hospital").summary() == \
         "grounded: the largest building"
+    # (the parking lot next to the building: the cars were next to the building)
     for expression in ("cars in the school parking lot", "cars in the parking lot of the school",
-                       "cars in the car park of the supermarket"):
+                       "cars in the car park of the supermarket",
+                       "cars in the school's parking lot"):
         assert parse(expression).summary() == \
-            "grounded: car on parking lot next to building (<= 5 m)", expression
+            "grounded: car on (parking lot next to building (<= 10 m))", expression
     assert parse("buildings at the end of the road").summary().startswith(
         "grounded: building next to road end")
     assert parse("the grove").targets[0].categories == ("tree",)
@@ -2406,6 +2408,16 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("as many trees as possible", "grounded: tree"),
     ("as many as possible buildings", "grounded: building"),
     ("parking lots with hundreds of cars", "grounded: parking lot with at least 100 car (<= 3 m)"),
+    # a parking lot or a garden "of" a building is the one next to it, an anchor too (they
+    # went whole)
+    ("cars in the parking lot of the largest building",
+     "grounded: car on (parking lot next to the largest building (<= 10 m))"),
+    ("the largest building's parking lot",
+     "grounded: parking lot next to the largest building (<= 10 m)"),
+    ("the trees in the garden of the white house",
+     "grounded: tree on (vegetation next to white building (<= 5 m))"),
+    ("trees in the backyard of the largest house",
+     "grounded: tree next to the largest building (<= 5 m) not on road"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
