@@ -904,6 +904,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # side named, "along the north side of", is read by the grammar); "by the side of": beside
     (r"\b(along|alongside|lining)\s+(?:the\s+|a\s+)?sides?\s+of\b", r" \1 "),
     (r"\bby\s+the\s+sides?\s+of\b", " beside "),
+    # "buildings near cars parked on the road", "the tree next to the car parked on the road":
+    # the cars parked there, a clause of the vehicles named (it was said of the buildings)
+    (rf"(?<=\S)(\s+(?:{_RELATION_LEADS}|closest|nearest|farthest|furthest)\b[^,]*?\b"
+     rf"(?:{_VEHICLE_NAMES})(?:e?s)?)\s+"
+     r"(parked|standing|stopped|sitting|waiting)\s+(?=(?:on|in|at|along|alongside|beside|by|"
+     r"inside|near|next\s+to|under)\s+\S)", r"\1 that are \2 "),
     # what is hedged is said: "cars that appear to be parked", "that seem to be", "trees that
     # might be growing too close to the buildings": cars parked, trees growing close to them
     (r"\b(that|which|who)\s+(?:appears?|seems?|looks?)\s+to\s+(?:be|have)\b", r" \1 are "),

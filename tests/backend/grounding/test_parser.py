@@ -2418,6 +2418,14 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
      "grounded: tree on (vegetation next to white building (<= 5 m))"),
     ("trees in the backyard of the largest house",
      "grounded: tree next to the largest building (<= 5 m) not on road"),
+    # vehicles parked (standing, stopped) somewhere after a relation are the anchor's clause
+    # (it was said of the target: buildings along the road)
+    ("buildings near cars parked on the road", "grounded: building near (car on road) (<= 10 m)"),
+    ("the tree next to the car parked on the road", "grounded: tree next to (car on road) (<= 5 m)"),
+    ("the building closest to the cars parked on the bridge",
+     "grounded: the building nearest to (car on road bridge over water)"),
+    ("cars parked on the road", "grounded: car on road"),
+    ("buildings with cars parked outside", "grounded: building next to car (<= 5 m)"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
