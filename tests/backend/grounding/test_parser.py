@@ -2421,7 +2421,8 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     # vehicles parked (standing, stopped) somewhere after a relation are the anchor's clause
     # (it was said of the target: buildings along the road)
     ("buildings near cars parked on the road", "grounded: building near (car on road) (<= 10 m)"),
-    ("the tree next to the car parked on the road", "grounded: tree next to (car on road) (<= 5 m)"),
+    ("the tree next to the car parked on the road",
+     "grounded: tree next to (car on road) (<= 5 m)"),
     ("the building closest to the cars parked on the bridge",
      "grounded: the building nearest to (car on road bridge over water)"),
     ("cars parked on the road", "grounded: car on road"),
