@@ -700,6 +700,9 @@ _REQUESTS = (r"^\s*(?:(?:(?:please|pls|plz)\s+)?(?:(?:i|we)(?:\s+would|'d)?\s+(?
              r"let me see|(?:i\s+am|i'm|we\s+are|we're)?\s*(?:looking|searching)\s+for|"
              r"(?:i'm|i\s+am)\s+interested\s+in|we\s+(?:want|need)(?: to(?: see| find| map))?|"
              r"what\s+(?:i|we)\s+(?:need|want|would\s+like)\s+(?:is|are)|"
+             r"do\s+the\s+needful(?:\s+and)?|(?:i|we|you|one)\s+(?:can\s+)?see|"
+             r"(?:the|this)\s+(?:image|picture|photo|scene)\s+(?:shows|contains|has)|"
+             r"in\s+(?:the|this)\s+(?:image|picture|photo|scene)(?:\s+there\s+(?:is|are))?|"
              r"(?:(?:our|my|the)\s+(?:team|client|boss|manager|department|office|company))\s+"
              r"(?:(?:is|are)\s+interested\s+in|wants?(?:\s+to\s+see)?|needs?(?:\s+to\s+see)?)|"
              rf"for\s+(?:our|my|the|this)\s+(?:[^\W\d_]+\s+){{0,2}}?(?:{_PURPOSES})|"
@@ -910,6 +913,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?:{_VEHICLE_NAMES})(?:e?s)?)\s+"
      r"(parked|standing|stopped|sitting|waiting)\s+(?=(?:on|in|at|along|alongside|beside|by|"
      r"inside|near|next\s+to|under)\s+\S)", r"\1 that are \2 "),
+    # "roads of big width", "trucks of great length": wide roads, long trucks
+    (r"\bof\s+(?:(big|large|great|high|considerable)|small|little|low|short)\s+(width|length)\b",
+     lambda m: " " + {("width", True): "wide", ("width", False): "narrow", ("length", True): "long",
+                      ("length", False): "short"}[m.group(2).lower(), bool(m.group(1))] + " "),
     # what is hedged is said: "cars that appear to be parked", "that seem to be", "trees that
     # might be growing too close to the buildings": cars parked, trees growing close to them
     (r"\b(that|which|who)\s+(?:appears?|seems?|looks?)\s+to\s+(?:be|have)\b", r" \1 are "),
@@ -992,6 +999,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"narrower|shorter)\b)", " "),
     (r"\bmore\s+(big|large|small|near|close|far|long|wide)\b",
      lambda m: " " + _MORE[m.group(1).lower()] + " "),
+    # "the more near building to the river" (a learner's "the nearer"): the nearest to it
+    (r"\bthe\s+(?:nearer|closer)\s+(?=[^\W\d_]+(?:\s+[^\W\d_]+)?\s+(?:to|from)\b)",
+     " the nearest "),
     # "what kind of vehicles are on the road", "which types of buildings": the objects
     (r"\b(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of\b", " which "),
     # "is the road empty", "are the parking lots full": the empty road, the full lots

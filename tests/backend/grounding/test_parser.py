@@ -2427,6 +2427,17 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
      "grounded: the building nearest to (car on road bridge over water)"),
     ("cars parked on the road", "grounded: car on road"),
     ("buildings with cars parked outside", "grounded: building next to car (<= 5 m)"),
+    # an image described ("i see", "the image shows", "in this image there are"), "do the
+    # needful", "of big width", "the more near ... to" (they went whole)
+    ("i see cars on the road", "grounded: car on road"),
+    ("we can see trees along the river", "grounded: tree along water (<= 10 m)"),
+    ("the image shows buildings near water", "grounded: building near water (<= 40 m)"),
+    ("in this image there are many cars", "grounded: car"),
+    ("kindly do the needful and mark all buildings near the road",
+     "grounded: building near road (<= 20 m)"),
+    ("roads of big width", "grounded: wide road"),
+    ("trucks of great length", "grounded: long truck"),
+    ("the more near building to the river", "grounded: the building nearest to water"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
