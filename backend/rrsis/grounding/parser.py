@@ -424,6 +424,8 @@ class _Parser(AnchorRules):
             return True
         found_region = self.region()
         if found_region is not None:
+            if r.region is not None:   # "the northern buildings in the south"
+                raise self.fail("two parts of the image")
             r.region = found_region
             return True
         nearest = self.distance_rank(r.rank, r.count, r.skip) or self.count_rank(
@@ -512,6 +514,8 @@ class _Parser(AnchorRules):
             return True
         found_region = self.region()
         if found_region is not None:   # "not in the top left of the image"
+            if r.region is not None:   # both parts at once, or either? (it took the second)
+                raise self.fail("two parts of the image")
             r.region = replace(found_region, negated=negated)
             return True
         if not negated and self.plain_roof(r.groups):   # "houses with roofs": themselves

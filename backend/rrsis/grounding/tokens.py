@@ -147,6 +147,7 @@ _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
 _USES = _either(lx.BUILDING_USES)
 _BUILT = "building|house|block|roof"
 _PARKING = r"parking\s+lots?|car\s+parks?"
+_REGION = _either(lx.REGION_WORDS)
 #: a building's ground beside it (a yard is a place: :data:`~.lexicon.PLACE_NOUNS`)
 _OWNED_GROUND = r"gardens?|lawns?"
 _VAGUE = _either(lx.VAGUE_COUNTS)
@@ -917,6 +918,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bof\s+(?:(big|large|great|high|considerable)|small|little|low|short)\s+(width|length)\b",
      lambda m: " " + {("width", True): "wide", ("width", False): "narrow", ("length", True): "long",
                       ("length", False): "short"}[m.group(2).lower(), bool(m.group(1))] + " "),
+    # "cars on the left and on the right", "buildings in the north and the south (of the
+    # image)", "in the top left and bottom right": in either part (one object is in one; the
+    # second part had replaced the first)
+    (rf"\b((?:in|on|at)\s+the\s+(?:(?:{_REGION})\s+){{1,2}}(?:(?:side|part|half|corner|edge)\s+)?)"
+     rf"and\s+(?:(in|on|at)\s+)?(?:the\s+)?(?=(?:(?:{_REGION})\s*){{1,2}}(?:\s+(?:side|part|half|"
+     r"corner|edge))?(?:\s+of\s+the\s+image)?\s*(?:$|[,.?!]|\b(?:and|or|but|please)\b))",
+     lambda m: f" {m.group(1)} or {m.group(2) or m.group(1).split()[0]} the "),
     # what is hedged is said: "cars that appear to be parked", "that seem to be", "trees that
     # might be growing too close to the buildings": cars parked, trees growing close to them
     (r"\b(that|which|who)\s+(?:appears?|seems?|looks?)\s+to\s+(?:be|have)\b", r" \1 are "),

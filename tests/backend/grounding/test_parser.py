@@ -2438,6 +2438,23 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("roads of big width", "grounded: wide road"),
     ("trucks of great length", "grounded: long truck"),
     ("the more near building to the river", "grounded: the building nearest to water"),
+    # two parts of the image joined by "and" are either (the second replaced the first); two
+    # said one after the other go whole (both, or either?)
+    ("cars on the left and on the right",
+     "grounded: car in the left of the image | car in the right of the image"),
+    ("buildings in the north and south",
+     "grounded: building in the top of the image | building in the bottom of the image"),
+    ("buildings in the top left and bottom right",
+     "grounded: building in the top left of the image | building in the bottom right of the "
+     "image"),
+    ("the largest house on the left and on the right",
+     "grounded: the largest building in the left of the image | the largest building in the "
+     "right of the image"),
+    ("cars north and south of the road", "grounded: car north of road | car south of road"),
+    ("cars in the north and not in the west",
+     "end to end: 'cars in the north and not in the west' (two parts of the image at the end)"),
+    ("the northern buildings in the south",
+     "end to end: 'the northern buildings in the south' (two parts of the image at the end)"),
     ("trees along the sides of the road", "grounded: tree along road (<= 5 m)"),
     ("the client wants all trees within 5 m of power lines",
      "end to end: 'the client wants all trees within 5 m of power lines' (words outside the "
