@@ -32,7 +32,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS",
            "WHOLE_IMAGE_WORDS",
            "ROOF_COLOUR_WORDS", "MOTION_WORDS", "FACING_WORDS", "HAVING_WORDS", "TOUCH_WORDS",
-           "SHADE_VERBS",
+           "SHADE_VERBS", "HAVING_NOTHING",
            "INTERSECT_VERBS",
            "TOUCH_M", "REGION_SHARES", "SIDE_WORDS", "SIDE_GROUPS", "COLOUR_ALIASES", "is_hue",
            "CORNER_POINTS", "OPPOSITE_POINTS", "SHADES", "ACROSS_WIDTH_M", "EDGE_NAMES",
@@ -643,6 +643,9 @@ TRAFFIC_WAYS = frozenset({"road", "street", "highway", "motorway", "freeway", "e
 #: shade of trees"), the shade of anything else lies beside it (next to: "trees in the shade of
 #: the buildings"); these are the groups that shade what is under them
 SHADE_WORDS = frozenset({"shade", "shadow"})
+#: groups whose objects have nothing ("with" a pool, a garden, a courtyard): a "with" after
+#: an anchor of another group is that anchor's ("cars near the house with a pool")
+HAVING_NOTHING = frozenset({"vehicle"})
 #: the touch words of shade ("trees shading the road": over it; "buildings shading the road":
 #: beside it, where their shade falls)
 SHADE_VERBS = frozenset({"shading", "shades", "overshadow", "overshadows", "overshadowing"})

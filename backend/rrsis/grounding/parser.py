@@ -524,6 +524,13 @@ class _Parser(AnchorRules):
         attr = self.attribute(negated)
         if attr is None:
             return False
+        last = r.relations[-1] if r.relations else None
+        if attr.value == "courtyard" and last is not None and set(r.groups) <= \
+                lx.HAVING_NOTHING and {self.vocab.group_of(c) for c in last.anchor.categories} \
+                == {"building"}:   # "cars next to the building with a courtyard": its
+            r.relations[-1] = replace(last, anchor=replace(   # courtyard, a car has none
+                last.anchor, attributes=last.anchor.attributes + (attr,)))
+            return True
         if of_roof and attr.kind == "colour" and not negated:   # "white buildings with a red
             r.attrs = self.roof_over_colour(r.attrs, r.choices.pop("colour", []))   # roof": red
         more, self.roof_colours = self.roof_colours, []   # "with red or brown roofs"
@@ -571,11 +578,27 @@ class _Parser(AnchorRules):
             r.relations += self.each_anchor(rel, r.groups)
         elif self.head_generic and (rel.negated or rel.kind == "far"):   # "far from
             r.relations += self.each_anchor(rel, r.groups, every=True)   # everything": each
-        else:
+        elif not self.had_by_the_anchor(r, rel):
             r.relations.append(rel)
         reach = self.trailing_distance() if rel.kind in BEARINGS and not negated else None
         if reach is not None:   # "east of the road within 50 m": and within 50 m of it
             r.relations.append(Relation("within_m", rel.anchor, reach, False, True))
+
+    def had_by_the_anchor(self, r: _Reading, rel: Relation) -> bool:
+        """A "with" (a "without") right after the last relation's anchor, of a target whose
+        objects have nothing (:data:`~.lexicon.HAVING_NOTHING`: a car has no pool), put on that
+        anchor: "cars near the house with a pool", "cars near the building with many trees";
+        else False."""
+        if rel.kind != "with" or not r.relations or not set(r.groups) <= lx.HAVING_NOTHING:
+            return False
+        last = r.relations[-1]
+        groups = [self.vocab.group_of(c) for c in last.anchor.categories]
+        if last.kind == "is" or last.anchor.part or set(groups) <= lx.HAVING_NOTHING:
+            return False
+        anchor = replace(last.anchor, relations=last.anchor.relations + (
+            self.redistanced(replace(rel, distance_m=None), groups),))
+        r.relations[-1] = replace(last, anchor=anchor)
+        return True
 
     def ranked_per_anchor(self, rel: Relation, r: _Reading, start: int) -> Relation:
         """``rel`` keeping the target's own rank for each anchor object on its own where its

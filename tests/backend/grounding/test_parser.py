@@ -2451,6 +2451,18 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
      "grounded: the largest building in the left of the image | the largest building in the "
      "right of the image"),
     ("cars north and south of the road", "grounded: car north of road | car south of road"),
+    # what a car cannot have after an anchor is the anchor's (it was the car's)
+    ("cars near the house with a pool", "grounded: car near (building with water (<= 20 m)) "
+     "(<= 10 m)"),
+    ("cars near the building with many trees",
+     "grounded: car near (building with at least 5 tree (<= 5 m)) (<= 10 m)"),
+    ("cars near the house without a garden",
+     "grounded: car near (building without vegetation (<= 5 m)) (<= 10 m)"),
+    ("cars next to the building with a courtyard",
+     "grounded: car next to courtyard building (<= 5 m)"),
+    ("cars with trees nearby", "grounded: car near tree (<= 10 m)"),
+    ("houses near the lake with a pool",
+     "grounded: building near water (<= 40 m) with water (<= 20 m)"),
     ("cars in the north and not in the west",
      "end to end: 'cars in the north and not in the west' (two parts of the image at the end)"),
     ("the northern buildings in the south",
