@@ -145,11 +145,23 @@ class _Parser(AnchorRules):
             self.i += 1
             self.skip_fillers()
             self.named_before.append((last[0] if len(last) == 1 else None, self.target_plural))
-            last = self.next_target()
+            last = self.region_alternative(last) or self.next_target()
             targets = targets + last
         if self.peek() is not None:
             raise self.fail("unexpected word")
         return tuple(dict.fromkeys(targets))   # "north and above the road": one reading
+
+    def region_alternative(self, last: List[Target]) -> Optional[List[Target]]:
+        """After "or": another part of the image alone, the last reading again in that part
+        ("red cars near the road in the north or in the south": near the road in the south
+        too; the second reading was the name alone), consumed; else None."""
+        if len(last) != 1 or last[0].region is None:
+            return None
+        region, end = self.trial(self.region, self.i)
+        if region is None or (end < len(self.t) and self.t[end] not in CONJ):
+            return None
+        self.i = end
+        return [replace(last[0], region=region)]
 
     def next_target(self) -> List[Target]:
         """After "and" / "or": new objects ("cars and trucks"), or another reading of the

@@ -920,10 +920,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
                       ("length", False): "short"}[m.group(2).lower(), bool(m.group(1))] + " "),
     # "cars on the left and on the right", "buildings in the north and the south (of the
     # image)", "in the top left and bottom right": in either part (one object is in one; the
-    # second part had replaced the first)
+    # second part had replaced the first; :meth:`.parser._Parser.region_alternative`)
     (rf"\b((?:in|on|at)\s+the\s+(?:(?:{_REGION})\s+){{1,2}}(?:(?:side|part|half|corner|edge)\s+)?)"
-     rf"and\s+(?:(in|on|at)\s+)?(?:the\s+)?(?=(?:(?:{_REGION})\s*){{1,2}}(?:\s+(?:side|part|half|"
-     r"corner|edge))?(?:\s+of\s+the\s+image)?\s*(?:$|[,.?!]|\b(?:and|or|but|please)\b))",
+     rf"(?:and|or)\s+(?:(in|on|at)\s+)?(?:the\s+)?(?=(?:(?:{_REGION})\s*){{1,2}}(?:\s+(?:side|part|"
+     r"half|corner|edge))?(?:\s+of\s+the\s+image)?\s*(?:$|[,.?!]|\b(?:and|or|but|please)\b))",
      lambda m: f" {m.group(1)} or {m.group(2) or m.group(1).split()[0]} the "),
     # what is hedged is said: "cars that appear to be parked", "that seem to be", "trees that
     # might be growing too close to the buildings": cars parked, trees growing close to them

@@ -2451,6 +2451,17 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
      "grounded: the largest building in the left of the image | the largest building in the "
      "right of the image"),
     ("cars north and south of the road", "grounded: car north of road | car south of road"),
+    # what was said before the parts is said of each (the second part had the name alone)
+    ("red cars near the road in the north or in the south",
+     "grounded: red car near road (<= 6 m) in the top of the image | red car near road (<= 6 m) "
+     "in the bottom of the image"),
+    ("trees surrounded by the lake on the left and on the right",
+     "grounded: tree surrounded by water in the left of the image | tree surrounded by water in "
+     "the right of the image"),
+    ("cars in the north or the south",
+     "grounded: car in the top of the image | car in the bottom of the image"),
+    ("buildings in the north or near the road",
+     "grounded: building in the top of the image | building near road (<= 20 m)"),
     # what a car cannot have after an anchor is the anchor's (it was the car's)
     ("cars near the house with a pool", "grounded: car near (building with water (<= 20 m)) "
      "(<= 10 m)"),
