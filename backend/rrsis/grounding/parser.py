@@ -145,7 +145,7 @@ class _Parser(AnchorRules):
             self.i += 1
             self.skip_fillers()
             self.named_before.append((last[0] if len(last) == 1 else None, self.target_plural))
-            last = self.region_alternative(last) or self.next_target()
+            last = self.region_alternative(last) or self.next_target(last)
             targets = targets + last
         if self.peek() is not None:
             raise self.fail("unexpected word")
@@ -163,7 +163,7 @@ class _Parser(AnchorRules):
         self.i = end
         return [replace(last[0], region=region)]
 
-    def next_target(self) -> List[Target]:
+    def next_target(self, last: Sequence[Target] = ()) -> List[Target]:
         """After "and" / "or": new objects ("cars and trucks"), or another reading of the
         last ones whose name the text leaves out: "buildings north of the road or south of
         the river", "cars on the road and in the parking lot" (either: "and near the river"
@@ -178,9 +178,19 @@ class _Parser(AnchorRules):
             self.restore(state)
             self.t[self.i:self.i] = self.subject
             try:
-                return self.target_choices()
+                again = self.target_choices()
             except NotUnderstood:
                 raise first from None
+            if len(last) != 1:
+                return again
+            # "buildings in the north near the road or near the river": what was said before
+            # the alternative is said of both (the second was the buildings near the river)
+            # (a part of the image is the alternative itself where no relation was said:
+            # "buildings in the north or near the road")
+            before = tuple(last[0].relations[:-1])
+            region = last[0].region if last[0].relations else None
+            return [replace(t, relations=before + tuple(r for r in t.relations if r not in before),
+                            region=t.region or region) for t in again]
 
     def new_object_follows(self) -> bool:
         """Whether new objects follow the joining word here ("not near the road or cars"),

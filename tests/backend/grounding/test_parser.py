@@ -2462,6 +2462,12 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
      "grounded: car in the top of the image | car in the bottom of the image"),
     ("buildings in the north or near the road",
      "grounded: building in the top of the image | building near road (<= 20 m)"),
+    ("buildings in the north near the road or near the river",
+     "grounded: building near road (<= 20 m) in the top of the image | building near water "
+     "(<= 40 m) in the top of the image"),
+    ("buildings near the school next to the road or next to the river",
+     "grounded: building near building (<= 10 m) next to road (<= 10 m) | building near "
+     "building (<= 10 m) next to water (<= 20 m)"),
     # what a car cannot have after an anchor is the anchor's (it was the car's)
     ("cars near the house with a pool", "grounded: car near (building with water (<= 20 m)) "
      "(<= 10 m)"),
