@@ -925,6 +925,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?:and|or)\s+(?:(in|on|at)\s+)?(?:the\s+)?(?=(?:(?:{_REGION})\s*){{1,2}}(?:\s+(?:side|part|"
      r"half|corner|edge))?(?:\s+of\s+the\s+image)?\s*(?:$|[,.?!]|\b(?:and|or|but|please)\b))",
      lambda m: f" {m.group(1)} or {m.group(2) or m.group(1).split()[0]} the "),
+    # "small buildings clustered near the water", "houses grouped along the road": in clusters
+    # there (before the name, "clustered buildings", it is read so already)
+    (rf"\b((?:{_NAMES})(?:e?s)?)\s+(?:that\s+are\s+|which\s+are\s+)?(?:clustered|grouped|clumped|"
+     r"bunched)(?=\s*(?:$|[,.?!]|\b(?:near|next|close|along|around|beside|by|in|on|at|north|"
+     r"south|east|west|within)\b))", r" \1 in clusters "),
     # what is hedged is said: "cars that appear to be parked", "that seem to be", "trees that
     # might be growing too close to the buildings": cars parked, trees growing close to them
     (r"\b(that|which|who)\s+(?:appears?|seems?|looks?)\s+to\s+(?:be|have)\b", r" \1 are "),

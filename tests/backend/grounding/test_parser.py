@@ -2465,6 +2465,10 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("buildings in the north near the road or near the river",
      "grounded: building near road (<= 20 m) in the top of the image | building near water "
      "(<= 40 m) in the top of the image"),
+    ("small buildings clustered near the water", "grounded: small building in a group of at "
+     "least 3 building (<= 10 m apart) near water (<= 40 m)"),
+    ("buildings clustered", "grounded: building in a group of at least 3 building (<= 10 m "
+     "apart)"),
     ("buildings near the school next to the road or next to the river",
      "grounded: building near building (<= 10 m) next to road (<= 10 m) | building near "
      "building (<= 10 m) next to water (<= 20 m)"),
