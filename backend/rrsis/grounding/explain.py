@@ -18,7 +18,7 @@ from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
 from .plan import (ALL_BUT, MEASURE_RELATIONS, MEASURES, SIMILAR_RELATIONS, Plan, Relation, Target,
-                   count_words, number_text, ordinal, share_text)
+                   count_words, number_text, ordinal, share_text, times_text)
 from .quantities import APPROXIMATE_SHARE
 from .rivals import COVER, MARGIN
 
@@ -108,7 +108,7 @@ def _relation_line(r: Relation) -> str:
                                 c=COURTYARD_MIN_M2,
                                 v=r.via.text() if r.via is not None else "",
                                 w=f" within {r.distance_m:g} m of it" if local else "",
-                                f=f"{r.factor:.3g} times " if r.factor is not None else "")
+                                f=times_text(r.factor))
     source = ""
     if r.distance_m is not None and r.kind in ("along", "next_to", "near", "far", "surrounded"):
         source = " [default for the pair; say e.g. 'within 10 m of' to change it]"
@@ -139,9 +139,8 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             what = _MEASURE_WORDS[a.kind]
             unit = "m2" if a.kind == "area" else "m"
             side = "more" if a.value == "above" else "less"
-            times = f"{a.factor:.3g} times " if a.factor is not None else ""
             limit = f"{number_text(a.amount)} {unit}" if a.amount is not None else \
-                f"{times}the mean of its category's objects in the processed extent"
+                f"{times_text(a.factor)}the mean of its category's objects in the processed extent"
             lines.append(f"{indent}{neg}{what} is {side} than {limit}")
             continue
         if a.kind == "lightness":

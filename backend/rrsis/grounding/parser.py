@@ -625,8 +625,9 @@ class _Parser(AnchorRules):
     def ranked_per_anchor(self, rel: Relation, r: _Reading, start: int) -> Relation:
         """``rel`` keeping the target's own rank for each anchor object on its own where its
         anchor is "each" or "every" one ("the largest car in each parking lot", "the 2
-        largest buildings along every road"), or for each side of each where its words name
-        the sides ("the largest building on each side of the road"); else ``rel``."""
+        largest buildings along every road"), or for each side of the anchor's objects where
+        its words name the sides ("the largest building on each side of the road"); else
+        ``rel``."""
         if r.rank is None or r.rank[0] not in lx.SIZE_RANKS or rel.negated \
                 or rel.kind not in PER_ANCHOR_KINDS or rel.min_count is not None:
             return rel

@@ -24,8 +24,8 @@ from .relations import BEARINGS
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
            "AVERAGED", "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "PER_ANCHOR_KINDS",
-           "SIMILAR_RELATIONS",
-           "RELATION_WORDS", "ordinal", "share_text", "number_text"]
+           "SIMILAR_RELATIONS", "RELATION_WORDS", "ordinal", "share_text", "number_text",
+           "times_text"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width", "diameter")  # attributes with a threshold in ground units
@@ -80,6 +80,12 @@ RELATION_WORDS: Dict[str, str] = {
     **{kind: kind.replace("_", " ") for kind in MEASURE_RELATIONS}}
 
 
+def times_text(factor: Optional[float]) -> str:
+    """A factor as the plan writes it before what it multiplies: "2 times ", "0.333 times "
+    ("a third of the length of"); "" for none."""
+    return f"{factor:.3g} times " if factor is not None else ""
+
+
 def number_text(value: float) -> str:
     """A measure as the plan writes it: "100", "4046.86", "1000000" ("1 km2", not "1e+06")."""
     text = f"{value:g}"
@@ -109,8 +115,8 @@ class Attribute:
     def text(self) -> str:
         neg = "not " if self.negated else ""
         if self.kind in AVERAGED and self.amount is None:   # "larger than (2 times) average"
-            times = f"{self.factor:.3g} times " if self.factor is not None else ""
-            return f"{neg}{AVERAGE_WORDS[self.kind, self.value]} than {times}average"
+            return (f"{neg}{AVERAGE_WORDS[self.kind, self.value]} than "
+                    f"{times_text(self.factor)}average")
         if self.kind in MEASURES:
             side = "over" if self.value == "above" else "under"
             unit = {"area": "m2", "length": "m long", "width": "m wide",
@@ -205,8 +211,8 @@ class Relation:
     #: :data:`PER_ANCHOR_KINDS`, the target's own rank is kept among the objects the relation
     #: holds for with each anchor object ("the largest car in each parking lot")
     each: bool = False
-    #: of ``each``: for each side of each anchor object ("the largest building on each side
-    #: of the road"; :func:`~.relations.sides_of`)
+    #: of ``each``: for each side of the anchor's objects together ("the largest building on
+    #: each side of the road", a road found in pieces; :func:`~.relations.sides_of`)
     sides: bool = False
     #: of a measure relation: the anchor's measure times this is compared ("twice as large
     #: as the school": 2); None is 1
@@ -245,7 +251,7 @@ class Relation:
             neg = "without " if self.negated else "with "
             return f"{neg}{anchor} on both sides (<= {self.distance_m or 0:g} m)"
         if self.kind in MEASURE_RELATIONS and self.factor is not None:   # "building larger
-            words = f"{words} {self.factor:.3g} times"                     # than 2 times school"
+            words = f"{words} {times_text(self.factor).strip()}"           # than 2 times school"
         if self.kind in MEASURE_RELATIONS and self.distance_m is not None:
             # "building larger than building within 10 m": than each of its neighbours
             return f"{neg}{words} {anchor} within {self.distance_m:g} m"

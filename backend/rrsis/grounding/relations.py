@@ -601,9 +601,8 @@ def sides_of(parts: Sequence[BaseGeometry], via: BaseGeometry) -> Tuple[List[int
     can put them on two sides)."""
     if not parts:
         return [], []
-    first = parts[0]
-    other = [i for i, p in enumerate(parts) if i and _crosses(first, p, via)]
-    return [i for i in range(len(parts)) if i not in set(other)], other
+    crossed = [bool(i) and _crosses(parts[0], p, via) for i, p in enumerate(parts)]
+    return ([i for i, c in enumerate(crossed) if not c], [i for i, c in enumerate(crossed) if c])
 
 
 def _on_both_sides(parts: Sequence[BaseGeometry], via: BaseGeometry) -> bool:
