@@ -456,6 +456,7 @@ _BY_MEASURE_MORE = {"size": "larger", "area": "larger", "footprint": "larger",
 _BY_MEASURE_LESS = {"size": "smaller", "area": "smaller", "footprint": "smaller",
                     "length": "shorter", "width": "narrower", "large": "smaller",
                     "big": "smaller", "long": "shorter", "wide": "narrower"}
+_OPPOSITE_MEASURE = {"smaller": "larger", "shorter": "longer", "narrower": "wider"}
 #: a part of another's measure: "half as large as", "a third of the size of"
 _PARTS = {"half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "a quarter": 0.25,
           "one quarter": 0.25, "a fourth": 0.25, "one fourth": 0.25, "two thirds": 2 / 3,
@@ -1054,6 +1055,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:(less\s+than|under|at\s+most|more\s+than|over|at\s+least)\s+)?({_PARTS_SAID})"
      r"\s+(?:as\s+(large|big|long|wide)\s+as|(?:of\s+)?(?:the\s+|its\s+)?(size|area|"
      r"footprint|length|width)\s+of)\b", lambda m: _part_of(*m.groups())),
+    # ("half the size of the school or larger": at least half of it; it was two readings)
+    (rf"\b(smaller|shorter|narrower)\s+than\s+(\d+(?:\.\d+)?\s+times\s+(?:the\s+|an?\s+)?"
+     rf"(?:[^\W\d_]+\s+){{0,2}}?(?:{_NAMES})(?:e?s)?)\s+or\s+(?:larger|bigger|more|greater|longer|"
+     r"wider|above)\b",
+     lambda m: f" {_OPPOSITE_MEASURE[m.group(1).lower()]} than {m.group(2)} "),
     # "the same size as the school", "similar in size to it", "of a similar size to",
     # "comparable in size to", "as large as" (neither "at least" nor "at most" before it):
     # similar in size to it (within a share of its area, as "about 100 m2" is)
