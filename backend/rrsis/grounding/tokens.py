@@ -1643,9 +1643,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # as a clause so that an anchor keeps it ("cars in the parking lot of the school" are
     # on that parking lot; the cars were next to the school)
     (rf"\b(?:the\s+)?({_USES})(?:s|'s)?\s+({_PARKING})\b", r" the \2 that is next to the \1 "),
-    (rf"\b({_PARKING}|{_OWNED_GROUND})\s+(?:of|at|belonging\s+to)\s+(?:the|a|an)\s+"
+    (rf"\b({_PARKING}|{_OWNED_GROUND})\s+(?:of|at|belonging\s+to)\s+(the|a|an|each|every)\s+"
      rf"((?:[^\W\d_]+\s+){{0,2}}?(?:{_USES}|{_BUILDING_NAMES}|building))(?:e?s)?\b",
-     r" \1 that is next to the \2 "),
+     r" \1 that is next to \2 \3 "),
     (rf"\bthe\s+((?:[^\W\d_]+\s+)?(?:{_BUILDING_NAMES}|building))'s\s+({_PARKING}|"
      rf"{_OWNED_GROUND})\b", r" the \2 that is next to the \1 "),
     # "the loneliest house", "the most remote building": the most isolated

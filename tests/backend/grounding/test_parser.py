@@ -2419,6 +2419,10 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
      "grounded: parking lot next to the largest building (<= 10 m)"),
     ("the trees in the garden of the white house",
      "grounded: tree on (vegetation next to white building (<= 5 m))"),
+    ("cars in the parking lot of each building",
+     "grounded: car on (parking lot next to building (<= 10 m))"),
+    ("the largest tree in the garden of each house",
+     "grounded: the largest tree on each (vegetation next to building (<= 5 m))"),
     ("trees in the backyard of the largest house",
      "grounded: tree next to the largest building (<= 5 m) not on road"),
     # vehicles parked (standing, stopped) somewhere after a relation are the anchor's clause
