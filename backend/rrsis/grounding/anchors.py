@@ -121,7 +121,12 @@ class AnchorRules(ModifierRules):
         if count is not None or (rank is not None and rank[0] in DISTANCE_RANKS):
             raise self.fail("an anchor takes no count and no 'closest'")
         between = self.word(start - 1) == "between" or self.word(start - 2) == "between"
-        heads = self.head()
+        if self.peek() in ("one", "ones") and self.heads and not self.head_generic and (
+                attrs or rank):
+            self.i += 1   # "cars longer than the red one", "than the largest one": of the
+            heads = list(self.heads)   # target's kind
+        else:
+            heads = self.head()
         while self.peek() in CONJ:
             save = self.i
             self.i += 1

@@ -65,6 +65,9 @@ class ModifierRules(RankRules):
             if self.category_here() is not None or word in lx.PART_NOUNS or \
                     self.trial(self.mask_part, self.i)[0] is not None:   # a noun, or
                 return p   # "intersections", "dead ends"
+            if anchor and word in ("one", "ones") and (p.attrs or p.rank) and self.heads \
+                    and not self.head_generic:
+                return p   # "than the red one": the target's kind (:meth:`new_anchor`)
             self.attribute_premod(word, p, anchor)
 
     def group_premod(self, word: str, p: Premods, anchor: bool) -> bool:

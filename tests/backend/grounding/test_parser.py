@@ -2270,6 +2270,12 @@ def test_neighbours_edges_and_zones(text: str, summary: str) -> None:
     ("buildings half the size of the school or larger",
      "grounded: building larger than 0.5 times building"),
     ("cars half as long as the bus or longer", "grounded: car longer than 0.5 times bus"),
+    # "one" after a colour or a rank, as an anchor: the target's kind (they went whole)
+    ("cars longer than the red one", "grounded: car longer than red car"),
+    ("buildings half the size of the largest one",
+     "grounded: building smaller than 0.5 times the largest building"),
+    ("buildings adjacent to largest one", "grounded: building next to the largest building "
+     "(<= 5 m)"),
     ("buildings three times the area of the house",
      "grounded: building larger than 3 times building"),
     ("buildings in the top half of the image", "grounded: building in the top of the image"),
