@@ -115,6 +115,15 @@ class _Reading:
     had_none: bool = False            # ... and it was "with no" (of that one thing only)
 
 
+def _anchor_saying(rel: Relation, attributes: Sequence[Attribute] = (),
+                   relations: Sequence[Relation] = ()) -> Relation:
+    """``rel`` whose anchor says more, what was read after it and is the anchor's ("cars near
+    a building larger than 500 m2", "cars near the house with a pool")."""
+    anchor = rel.anchor
+    return replace(rel, anchor=replace(anchor, attributes=anchor.attributes + tuple(attributes),
+                                       relations=anchor.relations + tuple(relations)))
+
+
 class _Parser(AnchorRules):
     """The grammar's targets, read one after another, and the state the rules below share."""
 
@@ -549,10 +558,9 @@ class _Parser(AnchorRules):
         last = r.relations[-1] if r.relations else None
         if attr.value == "courtyard" and last is not None and set(r.groups) <= \
                 lx.HAVING_NOTHING and {self.vocab.group_of(c) for c in last.anchor.categories} \
-                == {"building"}:   # "cars next to the building with a courtyard": its
-            r.relations[-1] = replace(last, anchor=replace(   # courtyard, a car has none
-                last.anchor, attributes=last.anchor.attributes + (attr,)))
-            return True
+                == {"building"}:   # "cars next to the building with a courtyard": the
+            r.relations[-1] = _anchor_saying(last, attributes=(attr,))   # building's (a car
+            return True                                                   # has none)
         if of_roof and attr.kind == "colour" and not negated:   # "white buildings with a red
             r.attrs = self.roof_over_colour(r.attrs, r.choices.pop("colour", []))   # roof": red
         more, self.roof_colours = self.roof_colours, []   # "with red or brown roofs"
@@ -617,9 +625,8 @@ class _Parser(AnchorRules):
         groups = [self.vocab.group_of(c) for c in last.anchor.categories]
         if last.kind == "is" or last.anchor.part or set(groups) <= lx.HAVING_NOTHING:
             return False
-        anchor = replace(last.anchor, relations=last.anchor.relations + (
+        r.relations[-1] = _anchor_saying(last, relations=(
             self.redistanced(replace(rel, distance_m=None), groups),))
-        r.relations[-1] = replace(last, anchor=anchor)
         return True
 
     def ranked_per_anchor(self, rel: Relation, r: _Reading, start: int) -> Relation:
@@ -668,8 +675,8 @@ class _Parser(AnchorRules):
         if not (own or beyond(r.groups)) or \
                 beyond([self.vocab.group_of(c) for c in rel.anchor.categories]):
             return False
-        anchor = replace(rel.anchor, attributes=rel.anchor.attributes + tuple(measured))
-        r.relations[last[-1]] = replace(rel, anchor=anchor)
+        r.relations[last[-1]] = _anchor_saying(rel, attributes=measured)
+        anchor = r.relations[last[-1]].anchor
         said = ", ".join(a.text() for a in measured)
         size = {"length": "long", "width": "wide"}.get(measured[0].kind, "large")
         self.notes.append(f"'{said}' read as the {anchor.categories[0]}'s: " + (

@@ -443,6 +443,8 @@ _LETTER_SHAPE = (r"\b(?:(?-i:[LUTHEXYZ])|[luthe]|cross)[\s-]?shaped\b|\b(?:shape
                  r"in\s+the\s+(?:shape|form)\s+of)\s+(?:an?\s+)?(?:(?-i:[LUTHEXYZ])|cross)\b")
 
 
+#: a zone of a width around something: "a 50 m buffer of the road", "the 30 m setback"
+_ZONES = "buffer|zone|strip|corridor|band|belt|setback"
 #: what is inside a zone said as what breaks it: "violating the 30 m setback from the river"
 _INSIDE_A_ZONE = (r"violating|breaching|in\s+breach\s+of|"
                   r"encroach(?:es|ing)?(?:\s+(?:on|upon|onto|into))?")
@@ -453,10 +455,10 @@ _TIMES = (rf"(twice|double|triple|thrice|(?:\d+(?:\.\d+)?|{_either(lx.NUMBER_WOR
           r"(?:times|x))")
 _BY_MEASURE_MORE = {"size": "larger", "area": "larger", "footprint": "larger",
                     "length": "longer", "width": "wider"}
-_BY_MEASURE_LESS = {"size": "smaller", "area": "smaller", "footprint": "smaller",
-                    "length": "shorter", "width": "narrower", "large": "smaller",
-                    "big": "smaller", "long": "shorter", "wide": "narrower"}
-_OPPOSITE_MEASURE = {"smaller": "larger", "shorter": "longer", "narrower": "wider"}
+#: a comparative -> its opposite ("smaller" -> "larger"), from :data:`_AS_AS`
+_OPPOSITE_MEASURE = dict(_AS_AS.values())
+#: "as long as", "the same width as": the measure said
+_LIKE_MEASURE = {"long": "length", "wide": "width", "length": "length", "width": "width"}
 #: a part of another's measure: "half as large as", "a third of the size of"
 _PARTS = {"half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "a quarter": 0.25,
           "one quarter": 0.25, "a fourth": 0.25, "one fourth": 0.25, "two thirds": 2 / 3,
@@ -481,8 +483,8 @@ def _part_of(bound: Optional[str], part: str, adjective: Optional[str],
     measure = (adjective or noun or "").lower()
     more = bound is not None and " ".join(bound.lower().split()) in ("at least", "more than",
                                                                      "over")
-    word = (_BY_MEASURE_MORE.get(measure) or _AS_AS[measure][0]) if more \
-        else _BY_MEASURE_LESS[measure]
+    above = _BY_MEASURE_MORE.get(measure) or _AS_AS[measure][0]
+    word = above if more else _OPPOSITE_MEASURE[above]
     return f" {word} than {_PARTS[' '.join(part.lower().split())]:g} times "
 
 
@@ -1074,9 +1076,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:same|similar|comparable)\s+(length|width)\s+(?:as|to)\b|\b(?:similar|comparable)\s+in\s+"
      r"(length|width)\s+to\b|\bof\s+(?:a\s+)?(?:similar|comparable)\s+(length|width)\s+(?:to|as)\b"
      r"|\b(?<!least\s)(?<!most\s)(?<!twice\s)(?<!times\s)as\s+(long|wide)\s+as\b",
-     lambda m: " similar in " + {"long": "length", "wide": "width"}.get(
-         next(g for g in m.groups() if g).lower(), next(g for g in m.groups() if g).lower())
-     + " to "),
+     lambda m: f" similar in {_LIKE_MEASURE[next(g for g in m.groups() if g).lower()]} to "),
     # "houses with a pool in the garden", "with a garden at the back", "with a car outside",
     # "with a courtyard inside": what is had, which lies beside them anyway (the garden was
     # the houses' own: "on vegetation"; the others went whole)
@@ -1177,8 +1177,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:where|on\s+which|in\s+which|at\s+which)\s+there\s+(?:is|are|was|were)\s+(no\b)?",
      lambda m: " with no " if m.group(1) else " with "),
     # "outside a 50 m buffer of the road": more than 50 m from it
-    (r"\boutside\s+(?:(?:a|an|the)\s+)?(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+(?:buffer|zone|strip|"
-     r"corridor|band|belt|setback)\s+(?:around|of|from|along|alongside|beside|next\s+to)\b",
+    (rf"\boutside\s+(?:(?:a|an|the)\s+)?(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+(?:{_ZONES})\s+(?:around|"
+     r"of|from|along|alongside|beside|next\s+to)\b",
      r" more than \1 from "),
     # "in the riparian zone (buffer, corridor)": along the river; "within the 30 m riparian
     # buffer": within 30 m of it
@@ -1272,7 +1272,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "violating the 30 m setback from the river" (inside it): within it;
     # "overlapping with", "intersects with": overlapping, intersects
     (rf"\b(?:in|inside|within|{_INSIDE_A_ZONE})\s+(?:(?:a|an|the)\s+)?(\d+(?:\.\d+)?)\s*-?\s*"
-     r"([^\W\d_]+)\s+(?:buffer|radius|zone|strip|corridor|band|belt|setback)(?:\s+zone)?\s+"
+     rf"([^\W\d_]+)\s+(?:{_ZONES}|radius)(?:\s+zone)?\s+"
      r"(?:around|of|from|along|alongside|beside|next\s+to)\b", r" within \1 \2 of "),
     (r"\b(?:with)?in\s+a\s+radius\s+of\s+(\d+(?:\.\d+)?)\s*-?\s*([^\W\d_]+)\s+"
      r"(?:around|of|from)\b", r" within \1 \2 of "),   # "in a radius of 20 m around the house"
