@@ -306,6 +306,12 @@ class GroundedRun:
         if category not in scene.derived:
             return Pick(cats[category].model_phrase, index, text, category)
         part = scene.derived[category][index]
+        if category in scene.sources:   # cut out of one object: its phrase and score
+            owner, source = scene.sources[category][index]
+            scores = by_score.get(owner, [])
+            score = float(scores[source]) if source < len(scores) else 0.0
+            return Pick(cats[owner].model_phrase, index, text, owner,
+                        affine_transform(part, to_working), score)
         owner = next(c for t in plan.targets if t.part == category for c in t.categories)
         owners = scene.objects.get(owner, [])
         scores = by_score.get(owner, [])
@@ -331,7 +337,7 @@ def _rival_notes(plan: Plan, scene: Scene, picks: Sequence[Tuple[str, int]],
     if not any(c in targets for c, _ in scene.dropped):   # only a target's own can be lost
         return []
     lost = [k for k in execute(plan, replace(scene, dropped=frozenset(), _sizes={}, derived={},
-                                             _terciles={})).picks
+                                             sources={}, _terciles={})).picks
             if k in scene.dropped and k not in picks]
     out = []
     for cat in dict.fromkeys(c for c, _ in lost):

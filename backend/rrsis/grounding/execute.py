@@ -33,7 +33,7 @@ from .quantities import APPROXIMATE_SHARE
 
 __all__ = ["Scene", "Selection", "execute", "measure", "LONG_ELONGATION", "COMPACT_ELONGATION",
            "RECTANGULAR_FILL", "IRREGULAR_FILL", "SIZE_QUANTILE", "VERY_SIZE_QUANTILE",
-           "VERY_LONG_ELONGATION"]
+           "VERY_LONG_ELONGATION", "MIN_CLIPPED_M2"]
 
 LONG_ELONGATION = 2.5     # "long": long side at least 2.5 x the short side
 VERY_LONG_ELONGATION = 4.0  # "very long": at least 4 x
@@ -43,6 +43,7 @@ RECTANGULAR_FILL = 0.85   # "rectangular": fills at least 85 % of its minimum ro
 IRREGULAR_FILL = 0.7      # "irregular": fills less than 70 % of it
 SIZE_QUANTILE = 1.0 / 3.0  # "large", "narrow": a third of that category's areas, widths
 VERY_SIZE_QUANTILE = 1.0 / 6.0  # "very large", "very narrow": a sixth
+MIN_CLIPPED_M2 = 1.0      # a part cut out of an object smaller than this is none
 _AXIS_BEARINGS = {**{name: (bearing,) for bearing, name in lx.AXIS_NAMES.items()},
                   "diagonal": (45.0, 135.0)}
 
@@ -61,6 +62,9 @@ class Scene:
     #: parts found in objects' outlines, by name ("junction": the road's, "bridge": the road's
     #: over the water's; :func:`_parts`)
     derived: Dict[str, List[BaseGeometry]] = field(default_factory=dict)
+    #: of a part cut out of objects (:attr:`~.plan.Target.clipped`, in ``derived``): the
+    #: object each was cut from
+    sources: Dict[str, List[ObjectKey]] = field(default_factory=dict)
     _lab: Dict[ObjectKey, np.ndarray] = field(default_factory=dict)
     _sizes: Dict[Tuple[str, str], np.ndarray] = field(default_factory=dict)
     _terciles: Dict[Tuple[str, str, float], Tuple[float, float]] = field(default_factory=dict)
@@ -149,6 +153,8 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
     candidates = list(keys)   # what may hide an anchor (:func:`relations.occluders`)
     for attr in target.attributes:
         keys = [k for k in keys if _has_attribute(attr, k, scene)]
+    if target.clipped:   # "the stretch of the road along the river"
+        return _clipped(target, keys, candidates, scene, out)
     if target.region is not None:
         r = target.region
         keys = [k for k in keys if rel.in_region(_centre(scene.geometry(k)), scene.bounds,
@@ -279,6 +285,43 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                 target, [k for k in group if k in kept], scene)))
         keys = _ranked_by_itself(target, keys, scene)
     return keys
+
+
+def _clipped(target: Target, keys: List[ObjectKey], candidates: List[ObjectKey], scene: Scene,
+             out: Selection) -> List[ObjectKey]:
+    """The part of each object where the target's image region and relations hold
+    (:data:`~.plan.CLIP_KINDS`: "the part of the forest within 100 m of the road"), cut out of
+    its outline and kept in ``scene.derived`` with the object it was cut from in
+    ``scene.sources``; their keys. A part under :data:`MIN_CLIPPED_M2` is none (a sliver
+    along an outline)."""
+    zones: List[Tuple[BaseGeometry, bool]] = []   # (ground, the part inside it or outside)
+    if target.region is not None:
+        r = target.region
+        zones.append((rel.region_box(scene.bounds, r.row, r.col, r.share), not r.negated))
+    for relation in target.relations:
+        anchor_keys = _select(relation.anchor, scene, out)
+        if not anchor_keys:   # nothing to cut to (negated: nothing to cut away), uncertain
+            keys = out.undecided(relation.anchor, relation, keys)
+            continue
+        parts = [scene.geometry(a) for a in anchor_keys]
+        hidden = rel.occluders(parts, [scene.geometry(k) for k in candidates
+                                       if k[0] not in relation.anchor.categories])
+        zone, inside = rel.clip_zone(relation.kind, unary_union(parts + hidden),
+                                     relation.distance_m or 0.0)
+        zones.append((zone, inside != relation.negated))
+    name = target.text()
+    pieces: List[BaseGeometry] = []
+    sources: List[ObjectKey] = []
+    for k in keys:
+        piece = scene.geometry(k)
+        for zone, inside in zones:
+            piece = piece.intersection(zone) if inside else piece.difference(zone)
+        piece = rel.polygonal(piece)
+        if piece.area >= MIN_CLIPPED_M2:
+            pieces.append(piece)
+            sources.append(k)
+    scene.derived[name], scene.sources[name] = pieces, sources
+    return [(name, i) for i in range(len(pieces))]
 
 
 def _ranked_by_itself(target: Target, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .engine import GroundedRun
+from .execute import MIN_CLIPPED_M2
 from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_AXIS_M,
                         ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION, ROW_TOLERANCE_WIDTHS,
                         STRAIGHT_STRAY_WIDTHS, STRIP_ELONGATION)
@@ -187,7 +188,7 @@ def _target_lines(t: Target, indent: str) -> List[str]:
                    "shape": "outline is"}[a.kind]
         lines.append(f"{indent}{neg}{how} {a.value}")
     if t.region:
-        lines.append(f"{indent}centre {t.region.text()}")
+        lines.append(f"{indent}{'ground' if t.clipped else 'centre'} {t.region.text()}")
     for r in t.relations:
         lines.append(f"{indent}{_relation_line(r)}")
     if t.rank:
@@ -201,6 +202,11 @@ def _target_lines(t: Target, indent: str) -> List[str]:
             kept = f"{what} {share_text(t.rank_share)} (rounded up, at least one)" \
                 if t.rank_share else f"{which} {what}"   # "the largest 10 %"
             lines.append(f"{indent}then keep the {kept}{how}")
+    if t.clipped:   # "the part of the forest within 100 m of the road"
+        lines.append(f"{indent}then cut each object to the ground where the above holds: over "
+                     "the anchor for on, in and crossing, within the distance of it for along, "
+                     "near and within (next to: off it), beyond it for far and more than, inside "
+                     f"the part of the image; a part under {MIN_CLIPPED_M2:g} m2 is none")
     return lines
 
 

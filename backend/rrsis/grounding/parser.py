@@ -66,8 +66,8 @@ from . import lexicon as lx
 from .kinds import by_length
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import (ALL_BUT, DISTANCE_RANKS, PER_ANCHOR_KINDS, Attribute, Plan, Region,
-                   Relation, Target)
+from .plan import (ALL_BUT, CLIP_KINDS, DISTANCE_RANKS, PER_ANCHOR_KINDS, Attribute, Plan,
+                   Region, Relation, Target)
 from .lexicon import superlative
 from .anchors import AnchorRules
 from .modifiers import CONJ, GENERIC
@@ -113,6 +113,7 @@ class _Reading:
     share: float = 0.0                # the share of the objects the rank keeps ("10 percent")
     last_negated: bool = False        # the last relation or attribute read was negated
     had_none: bool = False            # ... and it was "with no" (of that one thing only)
+    clipped: str = ""                 # "the part of the road ...": cut to where it holds
 
 
 def _anchor_saying(rel: Relation, attributes: Sequence[Attribute] = (),
@@ -345,6 +346,7 @@ class _Parser(AnchorRules):
         """A target's premodifiers and names: "the 3 largest red cars and trucks"."""
         first_word = self.i
         self.last_anchor = None
+        clipped = self.clipped_part()
         p = self.premods()
         attrs, rank, count, skip, choices = p.attrs, p.rank, p.count, p.skip, p.choices
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
@@ -370,7 +372,7 @@ class _Parser(AnchorRules):
         reading = _Reading(groups, attrs, rank, count, skip, choices, p.region, mask_part,
                            generic, plural, ranked_before=rank is not None,
                            first_word=first_word, item=self.i, name_end=self.i,
-                           share=p.share)
+                           share=p.share, clipped=clipped)
         for kind, size in p.own_kinds:   # to the other objects of its own categories
             reading.relations.append(self.own_kind_relation(kind, size, groups, self.heads))
         if p.along is not None:   # "roadside trees"
@@ -381,6 +383,21 @@ class _Parser(AnchorRules):
             reading.relations.append(Relation("next_to", p.owner, default_distance(
                 "next_to", groups, p.owner, self.vocab)))
         return reading
+
+    def clipped_part(self) -> str:
+        """"the part (section, stretch, portion) of" before an object's name, consumed: the
+        target is that ground of its objects only (:attr:`~.plan.Target.clipped`); its noun,
+        or "" (position unchanged; not before a part of the image: "the part of the image
+        with cars")."""
+        save = self.i
+        self.skip_fillers(keep=tuple(lx.CLIP_NOUNS))   # "segment" is a request too
+        word = self.peek()
+        if word in lx.CLIP_NOUNS and self.peek(1) == "of":
+            self.i += 2
+            if self.category_at(0) or self.category_at(1):   # "the stretch of (the) road"
+                return word
+        self.i = save
+        return ""
 
     def joined(self, r: _Reading) -> bool:
         """The words between two postmodifiers, read (True: look again) or left to them: "but"
@@ -710,6 +727,15 @@ class _Parser(AnchorRules):
         if r.share and (rank is None or rank[0] not in lx.SIZE_RANKS or count is not None
                         or skip or r.choices.get("rank")):   # "the 2nd largest 10 %"?
             raise self.fail("a share with a size rank only")
+        if r.clipped and (not (r.relations or r.region) or rank is not None or
+                          r.mask_part is not None or any(
+                              rel.kind not in CLIP_KINDS or rel.each or rel.min_count is not None
+                              for rel in r.relations)):
+            if r.clipped not in lx.COLLECTIVE_NOUNS:   # "the part of the lake north of the
+                raise self.fail("a part of an object other than where it is near, on, in or "
+                                "far from another, or in a part of the image")   # road"
+            self.notes.append(f"'{r.clipped} of' read as the objects themselves")   # "the
+            r.clipped = ""   # stretch of road crossing the river": as before the parts were
         part = r.mask_part.part if r.mask_part is not None else ""
         if r.mask_part is not None and (r.choices.get("colour") or
                                         any(a.kind == "colour" for a in r.attrs)):
@@ -717,7 +743,7 @@ class _Parser(AnchorRules):
         self.target_choices_read = r.choices            # own to measure
         self.target_generic = r.generic
         return Target(self.heads, tuple(r.attrs), tuple(r.relations), r.region, rank, skip,
-                      rank_share=r.share, part=part)
+                      rank_share=r.share, part=part, clipped=bool(r.clipped))
 
 UNKNOWN_PREFIX = "?"   # a placeholder category: no tokenised word starts with it
 

@@ -24,7 +24,7 @@ from .relations import BEARINGS
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
            "AVERAGED", "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "PER_ANCHOR_KINDS",
-           "SIMILAR_RELATIONS", "RELATION_WORDS", "ordinal", "share_text", "number_text",
+           "SIMILAR_RELATIONS", "CLIP_KINDS", "RELATION_WORDS", "ordinal", "share_text", "number_text",
            "times_text"]
 
 MODES = ("grounded", "end_to_end", "nothing")
@@ -47,6 +47,10 @@ ANCHOR_RANKS = DISTANCE_RANKS + COUNT_RANKS
 #: relations after which "each" keeps a rank per anchor object: "the largest car in each
 #: parking lot", "the 2 largest buildings along every road"
 PER_ANCHOR_KINDS = ("on", "inside", "next_to", "along", "near", "within_m")
+#: relations whose ground an object can be cut to ("the stretch of the road along the river":
+#: the road within the distance of the river; "the part of the forest not within 100 m of the
+#: road": the forest beyond it; :attr:`Target.clipped`)
+CLIP_KINDS = frozenset(PER_ANCHOR_KINDS) | {"far", "beyond_m", "crosses"}
 #: a rank count that keeps every object after the skipped ones: "all buildings except the
 #: 3 largest" is the rank ("largest", ALL_BUT) passing over 3
 ALL_BUT = 10 ** 9
@@ -296,6 +300,11 @@ class Target:
     #: :func:`~.relations.islands`), "bend" (where a road's or a river's course turns sharply,
     #: :func:`~.relations.bends`)
     part: str = ""
+    #: the part of each object where its relations and its image region hold, cut out of its
+    #: outline ("the stretch of the road along the river", "the part of the forest within
+    #: 100 m of the road", "the section of the river in the north of the image"): relations of
+    #: :data:`CLIP_KINDS` only
+    clipped: bool = False
 
     def says_of_itself(self) -> bool:
         """Whether the target filters its objects by what they are themselves (attributes, an
@@ -351,7 +360,7 @@ class Target:
             out += " " + rel.text()
         if self.region:
             out += " " + self.region.text()
-        return out
+        return f"part of {out}" if self.clipped else out
 
     def anchor_text(self) -> str:
         """:meth:`text` as an anchor: in parentheses where it has a region or relations of its

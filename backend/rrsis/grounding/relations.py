@@ -22,7 +22,7 @@ from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
-           "in_region", "edge_gap", "gap", "road_ends",
+           "in_region", "region_box", "clip_zone", "polygonal", "edge_gap", "gap", "road_ends",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
@@ -516,6 +516,44 @@ def in_region(point_xy: Tuple[float, float], bounds: Tuple[float, float, float, 
         return f < share if part == low else f >= 1.0 - share
 
     return ok(fy, row, "top", "bottom") and ok(fx, col, "left", "right")
+
+
+def region_box(bounds: Tuple[float, float, float, float], row: Optional[str],
+               col: Optional[str], share: float = 0.5) -> Polygon:
+    """The ground of that part of ``bounds`` (north up) :func:`in_region` keeps the centres
+    of: "the section of the river in the north of the image" is cut to it."""
+    xmin, ymin, xmax, ymax = bounds
+
+    def span(part: Optional[str], low: str, lo: float, hi: float) -> Tuple[float, float]:
+        size = hi - lo
+        if part is None:
+            return lo, hi
+        if part == "centre":
+            return lo + size * (0.5 - share / 2), lo + size * (0.5 + share / 2)
+        return (lo, lo + size * share) if part == low else (hi - size * share, hi)
+
+    x0, x1 = span(col, "left", xmin, xmax)
+    y0, y1 = span(row, "bottom", ymin, ymax)   # rows count from the top, y from the bottom
+    return box(x0, y0, x1, y1)
+
+
+def clip_zone(kind: str, anchor: BaseGeometry, distance: float) -> Tuple[BaseGeometry, bool]:
+    """The ground a relation of ``kind`` (:data:`~.plan.CLIP_KINDS`) holds on around
+    ``anchor``, and whether it holds inside it (else outside): "on", "in", "crossing" over it;
+    "along", "near", "within" within ``distance`` of it; "next to" that ground off the anchor;
+    "far from", "more than ... from" beyond ``distance``."""
+    if kind in ("on", "inside", "crosses"):   # "the part of the road crossing the forest"
+        return anchor, True
+    reach = anchor.buffer(distance) if distance > 0 else anchor
+    if kind == "next_to":
+        return reach.difference(anchor), True
+    return reach, kind not in ("far", "beyond_m")
+
+
+def polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """The areas of ``geom``: a cut along an outline leaves lines and points too."""
+    return unary_union([g for g in shapely.get_parts(geom)
+                        if g.geom_type in ("Polygon", "MultiPolygon") and g.area > 0])
 
 
 def between(a: BaseGeometry, anchors: Sequence[Tuple[str, BaseGeometry]],

@@ -1315,6 +1315,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"winding|winds|snaking|meandering)\s+)?(?:through|throughout)\s+(?=(?:the\s+|a\s+|an\s+)?"
      r"(?:village|hamlet|town|city|settlement|suburb|neighbou?rhood|urban\s+area|"
      r"built[\s-]up\s+area)s?\b)", " in "),
+    # "the road that runs through the forest", "the river flowing through the field": it
+    # crosses it (:data:`~.lexicon.NEAR_WORDS`: "running through")
+    (r"\b(?:(?:that|which)\s+)?(?:runs|run|goes|go|passes|pass|cuts|cut|flows|flow|flowing|winds|"
+     r"wind|winding|snakes|snaking|meanders|meandering)\s+(?:through|across)\b", " crossing "),
     # "the road with the largest (highest) number of cars": with the most cars; the smallest
     # (lowest) number: the fewest
     (r"\bthe\s+(?:(largest|greatest|highest|biggest|maximum|max)|smallest|lowest|least|"
@@ -1717,7 +1721,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?:(?:that|which)\s+)?(?:(?:connect|link|join)"
      rf"(?:s|ing)?(?!\s+(?:to|with|up)\b)(?:\s+(?:the\s+)?(?:two|both)(?:\s+of\s+the)?(?=\s)"
      rf"(?!\s+(?:[^\W\d_]+est|most|least)\b))?|"   # ("the two largest buildings": counted)
-     rf"(?:go(?:es|ing)?|run(?:s|ning)?)\s+(?:in)?to)\b", r" \1 that touching "),
+     rf"(?:go(?:es|ing)?|run(?:s|ning)?)\s+(?:(?:down|up)\s+)?(?:in)?to)\b", r" \1 that touching "),
+    # "roads that end at the river", "the road ending in the parking lot", "paths that stop at
+    # the lake": a way that ends there reaches it ("road ends at the river" stays the ends)
+    (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?:(?:(?:that|which)\s+)?(?:end(?:ing)?|"
+     rf"stop(?:ping)?|terminat(?:e|ing)|finish(?:ing)?|dead[\s-]?end(?:ing)?)|(?:that|which)\s+"
+     rf"(?:ends|stops|terminates|finishes|dead[\s-]?ends))\s+(?:at|in|by|on)\b",
+     r" \1 that touching "),
     # "the bridge over the river", "bridges across the canal": a bridge is where a road
     # crosses water already (relations.bridges); the water said again added nothing
     (rf"\b(bridges?)\s+(?:(?:that\s+|which\s+)?(?:goes|go|going|runs|run|running|passes|pass|"
@@ -1738,7 +1748,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "roads leading to the building", "the road that connects to the bridge": a way that
     # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
     (r"\b((?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
-     r"\s+(?:in)?to\b", r" \1touching "),
+     r"\s+(?:(?:down|up)\s+)?(?:in)?to\b", r" \1touching "),
     # "the road to the river": a way that leads there touches it; only as the object asked
     # for ("cars on the road to the river" would put the cars at the river: an anchor takes
     # a relation after its name only in a clause, "the road that leads to the river"); not

@@ -2516,3 +2516,39 @@ def test_areas_said_not_covered_are_everything_else() -> None:
                       ("land which is unforested", "unforested land")):
         assert parse(said).summary() == parse(as_).summary(), said
     assert "| water |" in parse("areas that are not vegetated").summary()
+
+
+@pytest.mark.parametrize("text,summary", [
+    ("the part of the road near the river", "grounded: part of road near water (<= 40 m)"),
+    ("the stretch of road along the river", "grounded: part of road along water (<= 20 m)"),
+    ("the parts of the forest within 100 m of the road",
+     "grounded: part of tree within 100 m of road"),
+    ("the part of the forest more than 50 m from the road",
+     "grounded: part of tree more than 50 m from road"),
+    ("the section of the river in the north of the image",
+     "grounded: part of water in the top of the image"),
+    ("the segment of the river next to the village",   # "segment" is a request too
+     "grounded: part of water next to building (<= 20 m)"),
+    ("the portion of the field that is not covered by trees",
+     "grounded: part of vegetation not on tree"),
+    ("segment the roads near the river", "grounded: road near water (<= 40 m)"),
+    # a relation no ground can be cut to: a collective noun is the objects, as before
+    ("a stretch of road parallel to the river", "grounded: road parallel to water (<= 40 m)"),
+    ("the part of the river that flows through the forest", "grounded: part of water crossing tree"),
+    ("the largest stretch of water", "grounded: the largest water"),
+    # "part" asks for a part: without a place to cut it to, whole
+    ("the part of the road", "end to end: 'the part of the road' (a part of an object other "
+     "than where it is near, on, in or far from another, or in a part of the image at the "
+     "end)"),
+    ("the part of the image with cars",
+     "end to end: 'the part of the image with cars' (no object named at 'part')"),
+])
+def test_a_part_of_an_object_where_a_relation_holds(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+def test_ways_that_run_through_an_object_cross_it() -> None:
+    """"the road that runs through the forest" went whole ("runs" then "through")."""
+    for text in ("the road that runs through the forest", "roads that pass through the forest",
+                 "the river flowing through the forest"):
+        assert parse(text).summary().endswith("crossing tree"), text

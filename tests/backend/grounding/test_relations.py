@@ -1261,7 +1261,8 @@ def test_dead_ends_are_where_a_road_stops_inside_the_image() -> None:
     gapped = unary_union([box(0, 45, 90, 53), box(100, 45, 200, 53)])   # a 10 m gap: pieces
     assert rel.road_ends(gapped, scene.bounds) == []
     assert rel.road_ends(box(80, 80, 120, 88), scene.bounds) == []   # 5 widths long: a speck
-    assert parse("the road that ends at the river").mode == "end_to_end"   # a verb
+    assert parse("the road that ends at the river").summary() == \
+        "grounded: road within 1 m of water"   # a verb: the road that reaches it
 
 def test_bridges_are_the_road_over_the_water() -> None:
     """"cars on the bridge": the deck is found whether the river's mask is cut where the road
@@ -1849,3 +1850,34 @@ def test_a_distance_before_a_compass_point_is_from_the_anchor() -> None:
     assert picked("buildings between 2 and 10 m north of the road") == [0]
     assert picked("buildings less than 30 m north of the road") == [0, 1]
     assert picked("buildings more than 10 m from the road") == [1, 2]
+
+
+def test_a_part_is_cut_to_where_its_relation_holds() -> None:
+    """"the stretch of road along the river": the road's ground within the distance of the
+    river, not the whole road; far from it, the rest; in a part of the image, that box."""
+    road, water, forest = box(0, 45, 200, 55), box(150, 0, 200, 200), box(0, 60, 120, 200)
+    scene = Scene({"road": [road], "water": [water], "tree": [forest]}, (0, 0, 200, 200))
+
+    def cut(text: str) -> list:
+        return [scene.geometry(k) for k in execute(parse(text), scene).picks]
+
+    [near] = cut("the stretch of road along the river")   # 20 m: from x = 130 on
+    assert near.bounds == pytest.approx((130, 45, 200, 55))
+    [beside] = cut("the part of the forest within 30 m of the road")
+    assert beside.bounds == pytest.approx((0, 60, 120, 85)) and beside.area == 3000
+    [away] = cut("the part of the forest more than 30 m from the road")
+    assert away.area == pytest.approx(forest.area - 3000)
+    [north] = cut("the section of the river in the north of the image")
+    assert north.bounds == pytest.approx((150, 100, 200, 200))
+    [dry] = cut("the part of the road not on the river")
+    assert dry.bounds == pytest.approx((0, 45, 150, 55))
+    assert cut("the part of the road within 3 m of the forest") == []   # 5 m away: no ground
+    assert scene.sources["part of road along water (<= 20 m)"] == [("road", 0)]
+
+
+def test_a_part_whose_anchor_is_not_found_is_uncertain() -> None:
+    scene = Scene({"road": [box(0, 45, 200, 55)], "water": []}, (0, 0, 200, 200))
+    sel = execute(parse("the part of the road near the river"), scene)
+    assert sel.picks == [] and sel.uncertain
+    sel = execute(parse("the part of the road not near the river"), scene)
+    assert [scene.geometry(k).area for k in sel.picks] == [2000] and sel.uncertain
