@@ -66,7 +66,7 @@ from . import lexicon as lx
 from .kinds import by_length
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import (ALL_BUT, CLIP_KINDS, DISTANCE_RANKS, PER_ANCHOR_KINDS, Attribute, Plan,
+from .plan import (ALL_BUT, ANCHOR_RANKS, CLIP_KINDS, DISTANCE_RANKS, PER_ANCHOR_KINDS, Attribute, Plan,
                    Region, Relation, Target)
 from .lexicon import superlative
 from .anchors import AnchorRules
@@ -394,8 +394,11 @@ class _Parser(AnchorRules):
         word = self.peek()
         if word in lx.CLIP_NOUNS and self.peek(1) == "of":
             self.i += 2
-            if self.category_at(0) or self.category_at(1):   # "the stretch of (the) road"
-                return word
+            for k in range(4):   # "the stretch of (the) (large) road", not "of the image"
+                if self.category_at(k):
+                    return word
+                if self.peek(k) in lx.REGION_NOUNS or self.peek(k) in ("of", None):
+                    break
         self.i = save
         return ""
 
@@ -727,7 +730,8 @@ class _Parser(AnchorRules):
         if r.share and (rank is None or rank[0] not in lx.SIZE_RANKS or count is not None
                         or skip or r.choices.get("rank")):   # "the 2nd largest 10 %"?
             raise self.fail("a share with a size rank only")
-        if r.clipped and (not (r.relations or r.region) or rank is not None or
+        if r.clipped and (not (r.relations or r.region) or rank is not None and rank[0] in
+                          ANCHOR_RANKS or
                           r.mask_part is not None or any(
                               rel.kind not in CLIP_KINDS or rel.each or rel.min_count is not None
                               for rel in r.relations)):

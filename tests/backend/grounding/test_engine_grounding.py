@@ -387,3 +387,22 @@ def test_an_island_comes_back_as_the_ground_inside_the_water(
     assert island["category"] == "island" and island["score"] > 0.5
     assert areas(feats, "cars on the island") == [8]
     assert res.plans["islands in the lake"]["plan"] == "grounded: island in water"
+
+
+def test_a_part_cut_out_of_an_object_comes_back_as_a_polygon_of_its_own(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    """"the part of the road within 25 m of the largest building": the road's ground within
+    25 m of it (the building is 20 m from the road: a 5 m deep cut, over its 35 m and the
+    rounded ends), with the road's category and score; in a part of the image, that half."""
+    exprs = ["the part of the road within 25 m of the largest building",
+             "the part of the road in the left of the image", "the road"]
+    res, feats = run(tmp_path, colour_models, exprs, "on")
+    assert res.feature_counts == {e: 1 for e in exprs}
+    [cut] = areas(feats, exprs[0])
+    assert 35 * 5 < cut < 35 * 5 + 2 * 5 * 16   # the ends: within the 25 m circles' reach
+    assert areas(feats, exprs[1]) == [500] and areas(feats, "the road") == [992]   # a car on it
+    part = next(f for f in feats if f["expression"] == exprs[0])
+    whole = next(f for f in feats if f["expression"] == "the road")
+    assert part["category"] == "road" and part["score"] == whole["score"]
+    assert res.plans[exprs[0]]["plan"].startswith(
+        "grounded: part of road within 25 m of the largest building")

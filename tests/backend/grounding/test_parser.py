@@ -2532,6 +2532,10 @@ def test_areas_said_not_covered_are_everything_else() -> None:
     ("the portion of the field that is not covered by trees",
      "grounded: part of vegetation not on tree"),
     ("segment the roads near the river", "grounded: road near water (<= 40 m)"),
+    ("the part of the large forest near the road",
+     "grounded: part of large tree near road (<= 10 m)"),
+    ("the part of the largest forest near the road",   # the largest forest, then its part
+     "grounded: part of the largest tree near road (<= 10 m)"),
     # a relation no ground can be cut to: a collective noun is the objects, as before
     ("a stretch of road parallel to the river", "grounded: road parallel to water (<= 40 m)"),
     ("the part of the river that flows through the forest", "grounded: part of water crossing tree"),

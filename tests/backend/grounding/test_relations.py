@@ -1873,6 +1873,9 @@ def test_a_part_is_cut_to_where_its_relation_holds() -> None:
     assert dry.bounds == pytest.approx((0, 45, 150, 55))
     assert cut("the part of the road within 3 m of the forest") == []   # 5 m away: no ground
     assert scene.sources["part of road along water (<= 20 m)"] == [("road", 0)]
+    scene.objects["tree"].append(box(0, 0, 20, 40))   # a small wood south of the road
+    [largest] = cut("the part of the largest forest within 30 m of the road")
+    assert largest.area == 3000   # the large forest's part: the small wood is not the largest
 
 
 def test_a_part_whose_anchor_is_not_found_is_uncertain() -> None:
