@@ -12,9 +12,9 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .engine import GroundedRun
 from .execute import MIN_CLIPPED_M2
-from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, LOCAL_AXIS_M,
-                        ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION, ROW_TOLERANCE_WIDTHS,
-                        STRAIGHT_STRAY_WIDTHS, STRIP_ELONGATION)
+from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, INSIDE_FRACTION,
+                        LOCAL_AXIS_M, ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION,
+                        ROW_TOLERANCE_WIDTHS, STRAIGHT_STRAY_WIDTHS, STRIP_ELONGATION)
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
@@ -52,6 +52,7 @@ _RULES = {
     "far": "distance to {a} > {d:g} m",
     "within_m": "distance to {a} <= {d:g} m",
     "beyond_m": "distance to {a} > {d:g} m",
+    "all_within_m": f"at least {INSIDE_FRACTION:.0%} of its area within {{d:g}} m of {{a}}",
     "surrounded": "at least 60 % of a {d:g} m ring around it is {a}",
     "between": "its centre inside the hull of two {a} objects (of two categories when it names "
                "two), in neither, each within {d:g} m",

@@ -71,6 +71,7 @@ RELATION_WORDS: Dict[str, str] = {
     "along": "along", "next_to": "next to", "near": "near", "far": "far from",
     "surrounded": "surrounded by", "between": "between", "with": "with", "is": "a", "on": "on",
     "inside": "inside", "within_m": "within", "beyond_m": "more than",
+    "all_within_m": "entirely within",
     **{point: f"{point} of" for point in BEARINGS},
     "nearest": "nearest to",
     "farthest": "farthest from", "across": "across", "most": "with the most",
@@ -179,7 +180,8 @@ class Relation:
     """A relation to an anchor target, in ground metres.
 
     ``kind`` (one of :data:`RELATION_WORDS`): along | next_to | near | far | surrounded |
-    between | with | is | on | inside | within_m | beyond_m | north | south | east | west |
+    between | with | is | on | inside | within_m | all_within_m ("entirely within 50 m of") |
+    beyond_m | north | south | east | west |
     across (``via`` the object between: "across the road from the school"), filters; or
     nearest | farthest | most | fewest, which keeps every object and orders them for the
     target's rank ("the building closest to the river"; "the road with the most cars": by
@@ -259,8 +261,8 @@ class Relation:
         if self.kind in MEASURE_RELATIONS and self.distance_m is not None:
             # "building larger than building within 10 m": than each of its neighbours
             return f"{neg}{words} {anchor} within {self.distance_m:g} m"
-        if self.kind in ("within_m", "beyond_m"):
-            prep = "of" if self.kind == "within_m" else "from"
+        if self.kind in ("within_m", "beyond_m", "all_within_m"):
+            prep = "from" if self.kind == "beyond_m" else "of"
             return f"{neg}{words} {number_text(self.distance_m)} m {prep} {anchor}"
         dist = f" (<= {self.distance_m:g} m)" if self.kind in ("along", "next_to", "near",
                                                                 "between", "with", "most",

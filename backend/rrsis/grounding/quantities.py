@@ -201,6 +201,7 @@ class QuantityRules(Cursor):
         """"within 20 m of" -> (within_m, 20); "more than 50 ft from" -> (beyond_m, 15.24)."""
         save = self.i
         kind = None
+        entirely = save > 0 and self.t[save - 1] in lx.ENTIRELY_WORDS   # a filler, passed
         for words, k in ((("within",), "within_m"), (("less", "than"), "within_m"),
                          (("closer", "than"), "within_m"), (("under",), "within_m"),
                          (("at", "most"), "within_m"), (("no", "more", "than"), "within_m"),
@@ -228,6 +229,8 @@ class QuantityRules(Cursor):
             self.i = save
             return None
         self.last_metric = kind = kind or self.last_metric or "within_m"   # "and 10 m of"
+        if entirely and kind == "within_m" and self.t[save] == "within":
+            kind = "all_within_m"   # "entirely within 50 m of the road": all of it
         return kind, value * lx.UNITS_M[unit]  # type: ignore[index]
 
     def anchor_quantity(self) -> Optional[Tuple[int, bool, Optional[int]]]:

@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
-           "beyond_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
+           "beyond_m", "all_within_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
            "in_region", "region_box", "clip_zone", "polygonal", "edge_gap", "gap", "road_ends",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
@@ -213,6 +213,12 @@ def far(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
 def within_m(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
     """"within 20 m of": the gap between the outlines is at most ``distance``."""
     return gap(a, b) <= distance
+
+
+def all_within_m(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
+    """"entirely within 50 m of": nearly all of ``a`` (:data:`INSIDE_FRACTION`, as "inside")
+    lies within ``distance`` of ``b``; "within" alone asks for its nearest point only."""
+    return a.area > 0 and _overlap_fraction(a, b.buffer(distance)) >= INSIDE_FRACTION
 
 
 def beyond_m(a: BaseGeometry, b: BaseGeometry, distance: float) -> bool:
@@ -737,6 +743,7 @@ TESTS: Dict[str, Callable[[BaseGeometry, BaseGeometry, float], bool]] = {
     "with": along,   # "parking lots with cars": one of them within the distance, or on it
     "is": on,        # "vehicles except trucks": mostly over a truck is a truck
     "within_m": within_m, "beyond_m": beyond_m, "surrounded": surrounded,
+    "all_within_m": all_within_m,
     "parallel": parallel, "perpendicular": perpendicular, "oblique": oblique,
     "in_courtyard": in_courtyard, "crosses": crosses, "both_sides": both_sides,
 }

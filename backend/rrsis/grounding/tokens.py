@@ -714,6 +714,7 @@ _REQUESTS = (r"^\s*(?:(?:(?:please|pls|plz)\s+)?(?:(?:i|we)(?:\s+would|'d)?\s+(?
              r"where\s+(?:can|could|do|would)\s+(?:i|we|you)\s+(?:find|see|spot)|map|trace|"
              r"where\s+(?:are|is)(?:\s+there)?|"
              r"spot|(?:search|look)\s+for|"
+             r"(?:select|filter|extract)\s+by\s+(?:location|attributes?)|"   # QGIS's tools
              r"vectori[sz]e|polygoni[sz]e|label|annotate|display|draw|capture|"
              r"(?:segment|pick|pull|single)\s+out|filter|isolate|return|predict|classify|"
              r"show(?:\s+me)?|find|select|segment|highlight|mark|extract|detect|identify|locate|"
@@ -901,9 +902,23 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(?:(?:with)?in\s+)?a\s+short\s+(?:distance|way)\s+(?:away\s+)?(?:from|of)\b",
      " near "),
     # the GIS predicates: "buildings partially inside the forest" overlap it, "contained in
-    # (within) the parking lot" is inside it, "disjoint from the road" not touching it
+    # (within) the parking lot" is inside it, "disjoint from the road" not touching it;
+    # "(at least) partly within 30 m of the river": a part within it is what "within" asks
+    (r"\b(?:at\s+least\s+)?(?:partly|partially)\s+(?=within\s+(?:about\s+)?\d)", " "),
     (r"\b(?:partly|partially)\s+(?:inside|within|in)\b(?!\s+(?:the\s+)?image\b)",
      " overlapping "),
+    # the GIS operations said as such: "clip the forest to 100 m around the road" is the part
+    # of it within 100 m; "clip the forest to the park" the part on it; "buffer the river by
+    # 50 m and select the buildings inside" the buildings within 50 m of it
+    (r"^\s*clip\s+(?:the\s+)?(.+?)\s+to\s+(?:within\s+)?(\d+(?:\.\d+)?\s*[^\W\d_]+)\s+"
+     r"(?:around|of|from|along|on\s+either\s+side\s+of)\s+", r" the part of the \1 within \2 of "),
+    (r"^\s*clip\s+(?:the\s+)?(.+?)\s+(?:to|by|with)\s+(?=(?:the|a|an)\s)",
+     r" the part of the \1 on "),
+    (r"^\s*buffer\s+(?:the\s+)?(.+?)\s+(?:by|with|at)\s+(\d+(?:\.\d+)?\s*[^\W\d_]+)\s*"
+     r"(?:,\s*)?(?:(?:and|then)\s+)*(?:(?:select|find|get|show|extract|keep|count|take)\s+)?"
+     r"(?:all\s+)?(?:the\s+)?(.+?)\s+(?:(?:that\s+(?:are|is|fall|falls|lie|lies)\s+)?(?:inside|"
+     r"within|in)(?:\s+(?:it|the\s+buffer|that))?|(?:that\s+)?intersect(?:s|ing)?\s+(?:it|the\s+"
+     r"buffer))\s*$", r" the \3 within \2 of the \1 "),
     (r"\b(?:(?:entirely|fully|completely|wholly)\s+)?contained\s+(?:in|within|inside)\b",
      " inside "),
     (r"\bdisjoint\s+(?:from|with)\b", " not touching "),
@@ -1245,8 +1260,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # a verb of being there says no more than the place after it
     (rf"\b(?:(?:that|which|who)\s+(?:can\s+be\s+(?:seen|found)|appears?|exists?|lies?|stands?|"
      rf"sits?|(?:is|are)\s+present)|appearing|existing|sitting|present)\s+"
-     rf"(?=(?:not\s+)?(?:{_RELATION_LEADS}|surrounded|enclosed|amid|among|amongst|parallel|"
-     rf"opposite|nearby|facing)\b|\s*$)(?!on\s+(?:their|its)\s+own\b)", " "),
+     rf"(?=(?:not\s+)?(?:(?:entirely|completely|fully|wholly|totally|partly|partially)\s+)?"
+     rf"(?:{_RELATION_LEADS}|surrounded|enclosed|amid|among|amongst|parallel|"
+     rf"opposite|nearby|facing|overlapping)\b|\s*$)(?!on\s+(?:their|its)\s+own\b)", " "),
     # "top 3 buildings by area", "the top five roads by length": the largest, the longest;
     # "the largest among the buildings": of them; "the last car on the left": the one at the
     # very left, as "the first" is

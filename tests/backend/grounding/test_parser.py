@@ -2556,3 +2556,31 @@ def test_ways_that_run_through_an_object_cross_it() -> None:
     for text in ("the road that runs through the forest", "roads that pass through the forest",
                  "the river flowing through the forest"):
         assert parse(text).summary().endswith("crossing tree"), text
+
+
+@pytest.mark.parametrize("text,summary", [
+    # GIS operations said as such (they went whole)
+    ("clip the forest to 100 m around the road", "grounded: part of tree within 100 m of road"),
+    ("clip the roads to 20 m of the river", "grounded: part of road within 20 m of water"),
+    ("buffer the river by 50 m and select the buildings inside",
+     "grounded: building within 50 m of water"),
+    ("buffer the road by 10 m, then select all trees that intersect it",
+     "grounded: tree within 10 m of road"),
+    ("select by location: buildings that intersect the road",
+     "grounded: building within 1 m of road"),
+    # a part within a distance is what "within" asks ("partly within 30 m" went whole); all of
+    # it is asked by "entirely" (it was read as "within", silently)
+    ("buildings partially within 30 m of the river", "grounded: building within 30 m of water"),
+    ("buildings at least partly within 30 m of the river",
+     "grounded: building within 30 m of water"),
+    ("buildings that sit partly within the forest", "grounded: building within 1 m of tree"),
+    ("buildings completely within 50 m of the road",
+     "grounded: building entirely within 50 m of road"),
+    ("the houses which lie completely within 100 m of the river",
+     "grounded: building entirely within 100 m of water"),
+    ("buildings not entirely within 50 m of the road",
+     "grounded: building not entirely within 50 m of road"),
+    ("buildings within 50 m of the road", "grounded: building within 50 m of road"),
+])
+def test_gis_operations_and_how_much_of_an_object_is_within(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary

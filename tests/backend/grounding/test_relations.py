@@ -1884,3 +1884,20 @@ def test_a_part_whose_anchor_is_not_found_is_uncertain() -> None:
     assert sel.picks == [] and sel.uncertain
     sel = execute(parse("the part of the road not near the river"), scene)
     assert [scene.geometry(k).area for k in sel.picks] == [2000] and sel.uncertain
+
+
+def test_entirely_within_a_distance_asks_for_all_of_the_object() -> None:
+    """"within 20 m of the road" is its nearest point; "entirely within" nearly all of it (as
+    "inside" is)."""
+    road = box(0, 0, 200, 10)
+    near_end = box(0, 25, 20, 60)    # 15 m away, reaching 50 m out
+    close = box(40, 15, 60, 28)      # 5 m away, reaching 18 m out
+    scene = Scene({"road": [road], "building": [near_end, close]}, (0, 0, 200, 200))
+
+    def picked(text: str) -> list:
+        return [k[1] for k in execute(parse(text), scene).picks]
+
+    assert picked("buildings within 20 m of the road") == [0, 1]
+    assert picked("buildings entirely within 20 m of the road") == [1]
+    assert picked("buildings not entirely within 20 m of the road") == [0]
+    assert rel.all_within_m(near_end, road, 50.0) and not rel.all_within_m(near_end, road, 30.0)
