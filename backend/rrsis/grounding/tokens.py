@@ -1725,6 +1725,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
                 f" the {_SIDE_OF[m.group(1).lower()][1]} {m.group(2)} ")),
     # "the most central building": the one whose centre is nearest the extent's
     (r"\bmost (?:central|centrally located|centrally placed)\b", " centremost "),
+    # "the houses next the river", "the more largest building": as a learner of English
+    # types "next to", "the largest"
+    (r"(?<!\bthe )\bnext\s+(?=(?:the|a|an)\s)", " next to "),
+    (r"\b(?:more|most)\s+(?=(?:[^\W\d_]+est)\b)(?![^\W\d_]*west\b)(?!(?:forest|interest|honest)\b)",
+     " "),
     # "houses at right angles to the road" ("at right" is no part of the image here)
     (r"\bat (?:a )?right angles? (?:to|with)\b", " perpendicular to "),
     # "parking lots containing cars", "the lot that contains 3 cars": with them

@@ -2584,3 +2584,15 @@ def test_ways_that_run_through_an_object_cross_it() -> None:
 ])
 def test_gis_operations_and_how_much_of_an_object_is_within(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # as a learner of English types them (they went whole)
+    ("the houses who are next the river", "grounded: building next to water (<= 20 m)"),
+    ("the building next the road", "grounded: building next to road (<= 10 m)"),
+    ("the more largest building", "grounded: the largest building"),
+    ("the most closest car to the road", "grounded: the car nearest to road"),
+    ("the most western building", "grounded: the westernmost building"),
+])
+def test_a_learners_next_and_most(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
