@@ -363,7 +363,8 @@ def _own_filters(plan: Plan, objects: Sequence[BaseGeometry],
     answer."""
     if not plan.filters_its_fallback():   # all kept
         return list(range(len(objects))), ""
-    own = [Target(("fallback",), t.attributes, region=t.region, rank=t.own_rank(),
+    own = [Target(("fallback",), t.attributes, rank=t.own_rank(),
+                  region=t.region if t.region is None or not t.region.own else None,
                   rank_skip=t.rank_skip if t.own_rank() else 0,
                   rank_share=t.rank_share if t.own_rank() else 0.0) for t in plan.targets]
     sel = execute(Plan(plan.expression, "grounded", tuple(own)),

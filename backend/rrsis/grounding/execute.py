@@ -289,7 +289,8 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
 
 def _clipped(target: Target, keys: List[ObjectKey], candidates: List[ObjectKey], scene: Scene,
              out: Selection) -> List[ObjectKey]:
-    """The part of each object where the target's image region and relations hold
+    """The part of each object where the target's image region (or the part of its own box:
+    "the northern half of the forest") and relations hold
     (:data:`~.plan.CLIP_KINDS`: "the part of the forest within 100 m of the road"), cut out of
     its outline and kept in ``scene.derived`` with the object it was cut from in
     ``scene.sources``; their keys. A rank is of the whole objects, before they are cut. A part under :data:`MIN_CLIPPED_M2` is none (a sliver
@@ -297,7 +298,8 @@ def _clipped(target: Target, keys: List[ObjectKey], candidates: List[ObjectKey],
     if target.rank is not None:   # "the part of the largest forest near the road": of it
         keys = _ranked_by_itself(target, keys, scene)
     zones: List[Tuple[BaseGeometry, bool]] = []   # (ground, the part inside it or outside)
-    if target.region is not None:
+    own = target.region if target.region is not None and target.region.own else None
+    if target.region is not None and own is None:
         r = target.region
         zones.append((rel.region_box(scene.bounds, r.row, r.col, r.share), not r.negated))
     for relation in target.relations:
@@ -316,6 +318,8 @@ def _clipped(target: Target, keys: List[ObjectKey], candidates: List[ObjectKey],
     sources: List[ObjectKey] = []
     for k in keys:
         piece = scene.geometry(k)
+        if own is not None:   # "the northern half of the forest": of its own box
+            piece = piece.intersection(rel.region_box(piece.bounds, own.row, own.col, own.share))
         for zone, inside in zones:
             piece = piece.intersection(zone) if inside else piece.difference(zone)
         piece = rel.polygonal(piece)

@@ -189,7 +189,8 @@ def _target_lines(t: Target, indent: str) -> List[str]:
                    "shape": "outline is"}[a.kind]
         lines.append(f"{indent}{neg}{how} {a.value}")
     if t.region:
-        lines.append(f"{indent}{'ground' if t.clipped else 'centre'} {t.region.text()}")
+        box = " (of its bounding box, north up)" if t.region.own else ""
+        lines.append(f"{indent}{'ground' if t.clipped else 'centre'} {t.region.text()}{box}")
     for r in t.relations:
         lines.append(f"{indent}{_relation_line(r)}")
     if t.rank:

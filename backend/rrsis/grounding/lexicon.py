@@ -27,7 +27,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "group_kind", "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
-           "ROAD_END_PHRASES", "PART_NOUNS", "CLIP_NOUNS", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "BEND_NOUNS",
+           "ROAD_END_PHRASES", "PART_NOUNS", "CLIP_NOUNS", "OWN_PART_SHARES", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "BEND_NOUNS",
            "ROAD_PARTS", "BUILDING_USE_WORDS", "USE_ADJECTIVE_NOUNS", "SIDE_SUPERLATIVES",
            "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS",
            "WHOLE_IMAGE_WORDS",
@@ -928,6 +928,12 @@ BEND_NOUNS: FrozenSet[str] = frozenset({"bend", "bends", "hairpin", "hairpins", 
 #: the parts found in masks, by their nouns (see the parser's mask_part)
 ROAD_PART_NOUNS: FrozenSet[str] = JUNCTION_NOUNS | BRIDGE_NOUNS | BEND_NOUNS
 PART_NOUNS: FrozenSet[str] = ROAD_PART_NOUNS | ISLAND_NOUNS
+#: after a part of the image's word, the share of each axis of an object's own box a part of
+#: it takes: "the northern half of the forest", "the west end of the road" (the quarter that
+#: way), "the top third of the lake"
+OWN_PART_SHARES: Dict[str, float] = {
+    **dict.fromkeys(("part", "parts", "half", "section", "portion", "side"), 0.5),
+    "third": 1 / 3, "quarter": 0.25, "end": 0.25}
 #: "the part (section, stretch) of the road along the river": the ground of an object where
 #: what is said after it holds, cut out of its outline (:attr:`~.plan.Target.clipped`)
 CLIP_NOUNS: FrozenSet[str] = frozenset({"part", "parts", "section", "sections", "stretch",

@@ -346,8 +346,11 @@ class _Parser(AnchorRules):
         """A target's premodifiers and names: "the 3 largest red cars and trucks"."""
         first_word = self.i
         self.last_anchor = None
-        clipped = self.clipped_part()
+        clipped, own_region = self.clipped_part()
         p = self.premods()
+        if own_region is not None and p.region is not None:   # "the northern half of the
+            raise self.fail("a part of an object in a part of the image")   # western road"
+        p.region = own_region or p.region
         attrs, rank, count, skip, choices = p.attrs, p.rank, p.count, p.skip, p.choices
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
@@ -384,23 +387,29 @@ class _Parser(AnchorRules):
                 "next_to", groups, p.owner, self.vocab)))
         return reading
 
-    def clipped_part(self) -> str:
+    def clipped_part(self) -> Tuple[str, Optional[Region]]:
         """"the part (section, stretch, portion) of" before an object's name, consumed: the
         target is that ground of its objects only (:attr:`~.plan.Target.clipped`); its noun,
         or "" (position unchanged; not before a part of the image: "the part of the image
-        with cars")."""
+        with cars"). After a word of a part of the image ("the northern half of the forest",
+        "the west end of the road"), that part of each object's own box too."""
         save = self.i
         self.skip_fillers(keep=tuple(lx.CLIP_NOUNS))   # "segment" is a request too
+        own = lx.REGION_WORDS.get(self.peek() or "")
+        if own is not None and self.peek(1) in lx.OWN_PART_SHARES:
+            self.i += 1
         word = self.peek()
-        if word in lx.CLIP_NOUNS and self.peek(1) == "of":
+        if (word in lx.CLIP_NOUNS or own is not None and word in lx.OWN_PART_SHARES) \
+                and self.peek(1) == "of":
             self.i += 2
             for k in range(4):   # "the stretch of (the) (large) road", not "of the image"
                 if self.category_at(k):
-                    return word
+                    return word, None if own is None else Region(
+                        *own, share=lx.OWN_PART_SHARES[word], own=True)
                 if self.peek(k) in lx.REGION_NOUNS or self.peek(k) in ("of", None):
                     break
         self.i = save
-        return ""
+        return "", None
 
     def joined(self, r: _Reading) -> bool:
         """The words between two postmodifiers, read (True: look again) or left to them: "but"

@@ -147,23 +147,26 @@ class Region:
     """A part of the processed extent: row part top|centre|bottom, column part left|centre|right;
     ``share`` of each axis it takes (a half; "the top third": 1/3, from the top edge; "the
     middle third": the central third); ``negated``: the objects elsewhere ("not in the top left
-    of the image")."""
+    of the image"); ``own``: that part of each object's own bounding box instead, the ground a
+    clipped target is cut to ("the northern half of the forest", :attr:`Target.clipped`)."""
 
     row: Optional[str] = None
     col: Optional[str] = None
     share: float = 0.5
     negated: bool = False
+    own: bool = False
 
     def text(self) -> str:
         parts = [p for p in (self.row, self.col) if p]
         if parts == ["centre", "centre"]:
-            parts = ["centre" if self.share == 0.5 else "middle"]
-        if self.share != 0.5:   # "in the top third of the image"
+            parts = ["centre" if self.share == 0.5 and not self.own else "middle"]
+        if self.share != 0.5 or self.own:   # "in the top third of the image"
             parts.append(_SHARE_NAMES.get(round(self.share, 4), f"{self.share:g}"))
-        return ("not " if self.negated else "") + "in the " + " ".join(parts) + " of the image"
+        return ("not " if self.negated else "") + "in the " + " ".join(parts) + (
+            " of each object" if self.own else " of the image")
 
 
-_SHARE_NAMES = {round(1 / 3, 4): "third", 0.25: "quarter", 0.2: "fifth"}
+_SHARE_NAMES = {0.5: "half", round(1 / 3, 4): "third", 0.25: "quarter", 0.2: "fifth"}
 
 
 def count_words(least: int, most: Optional[int], negated: bool) -> str:
@@ -312,7 +315,7 @@ class Target:
         """Whether the target filters its objects by what they are themselves (attributes, an
         image region, a rank by size or place), which holds without any anchor: an end-to-end
         fallback keeps it."""
-        return bool(self.attributes or self.region or self.own_rank())
+        return bool(self.attributes or self.region and not self.region.own or self.own_rank())
 
     def own_rank(self) -> Optional[Tuple[str, int]]:
         """:attr:`rank` where it orders the objects by themselves ("the largest", "the

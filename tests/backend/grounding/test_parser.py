@@ -678,7 +678,7 @@ def test_plan_json_round_trips() -> None:
     d = parse("white cars within 20 m of the river in the top left of the image").to_dict()
     assert json.loads(json.dumps(d)) == d
     assert d["mode"] == "grounded" and d["targets"][0]["region"] == {
-        "row": "top", "col": "left", "share": 0.5, "negated": False}
+        "row": "top", "col": "left", "share": 0.5, "negated": False, "own": False}
 
 
 def test_phrases_are_shared_across_expressions() -> None:
@@ -2595,4 +2595,28 @@ def test_gis_operations_and_how_much_of_an_object_is_within(text: str, summary: 
     ("the most western building", "grounded: the westernmost building"),
 ])
 def test_a_learners_next_and_most(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    ("the northern half of the forest", "grounded: part of tree in the top half of each object"),
+    ("the eastern side of the lake", "grounded: part of water in the right half of each object"),
+    ("the north end of the road", "grounded: part of road in the top quarter of each object"),
+    ("the southern third of the lake",
+     "grounded: part of water in the bottom third of each object"),
+    ("the north-western part of the forest",
+     "grounded: part of tree in the top left half of each object"),
+    ("the central part of the park",
+     "grounded: part of vegetation in the middle half of each object"),
+    ("the northern half of the forest near the road",
+     "grounded: part of tree near road (<= 10 m) in the top half of each object"),
+    # a side of the road as a place stays one; the image's own part stays a region
+    ("buildings on the east side of the road", "grounded: building east of road"),
+    ("the northern part of the image",
+     "end to end: 'the northern part of the image' (no object named at 'northern')"),
+    ("the northern half of the western forest",
+     "end to end: 'the northern half of the western forest' (a part of an object in a part of "
+     "the image at 'forest')"),
+])
+def test_a_side_of_an_object_is_a_part_of_its_own_box(text: str, summary: str) -> None:
     assert parse(text).summary() == summary

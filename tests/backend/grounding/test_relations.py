@@ -1901,3 +1901,19 @@ def test_entirely_within_a_distance_asks_for_all_of_the_object() -> None:
     assert picked("buildings entirely within 20 m of the road") == [1]
     assert picked("buildings not entirely within 20 m of the road") == [0]
     assert rel.all_within_m(near_end, road, 50.0) and not rel.all_within_m(near_end, road, 30.0)
+
+
+def test_a_part_of_an_object_named_by_a_side_is_of_its_own_box() -> None:
+    """"the northern half of the forest", "the west end of the road": that part of each
+    object's own bounding box (the forest in the south of the image has a northern half)."""
+    forest, road = box(20, 10, 80, 50), box(0, 100, 200, 110)
+    scene = Scene({"tree": [forest], "road": [road]}, (0, 0, 200, 200))
+
+    def cut(text: str) -> list:
+        return [scene.geometry(k).bounds for k in execute(parse(text), scene).picks]
+
+    assert cut("the northern half of the forest") == [pytest.approx((20, 30, 80, 50))]
+    assert cut("the west end of the road") == [pytest.approx((0, 100, 50, 110))]
+    assert cut("the southern third of the forest") == [pytest.approx((20, 10, 80, 10 + 40 / 3))]
+    assert cut("the eastern half of the forest within 10 m of the road") == []   # 50 m away
+    assert parse("the northern half of the forest in the south").mode == "end_to_end"
