@@ -13,16 +13,27 @@ from typing import List, Optional, Sequence, Tuple
 from . import lexicon as lx
 from .cursor import NotUnderstood
 from .modifiers import CONJ, GENERIC, POSSESSIVES, ModifierRules
-from .plan import Attribute, DISTANCE_RANKS, Relation, Target
+from .plan import (ANCHOR_RANKS, CLIP_KINDS, DISTANCE_RANKS, Attribute, Region, Relation,
+                   Target)
 from .relations import BEND_TURN_DEG, ISLAND_MIN_M2
 from .ranks import Rank
 from .relation_rules import PRONOUNS
 
-__all__ = ["AnchorRules"]
+__all__ = ["AnchorRules", "clippable"]
 
 #: a generic noun that is a filler after a category name ("vehicle objects")
 _GENERIC_AFTER_A_NAME = (lx.GENERIC_NOUNS - {"anything", "everything", "something"}) \
     | lx.OUTLINE_NOUNS   # "building footprints"
+
+
+def clippable(relations: Sequence[Relation], region: Optional[Region],
+              rank: Optional[Rank]) -> bool:
+    """Whether a target (an anchor) can be cut to where what is said of it holds
+    (:attr:`~.plan.Target.clipped`): a relation of :data:`~.plan.CLIP_KINDS` (none for each
+    anchor object, none counted) or a part of the image or of its own box said, and no rank
+    by an anchor ("the part of the forest closest to the road")."""
+    return bool(relations or region) and (rank is None or rank[0] not in ANCHOR_RANKS) and all(
+        rel.kind in CLIP_KINDS and not rel.each and rel.min_count is None for rel in relations)
 
 
 def _verb_plural(word: Optional[str]) -> Optional[bool]:
@@ -106,10 +117,14 @@ class AnchorRules(ModifierRules):
                 return Target(self.heads)   # "cars close to each other": to other cars
         elif self.heads and self.eat("one", "another"):
             return Target(self.heads)
-        mask_part = self.mask_part()
+        clipped, own = self.clipped_part()   # "on the stretch of road along the river"
+        mask_part = None if clipped else self.mask_part()
         if mask_part is not None:   # "at the intersection", "on the island": a part found
             return mask_part        # in a mask
         p = self.premods(anchor=True)
+        if own is not None and p.region is not None:
+            raise self.fail("a part of an object in a part of the image")
+        p.region = own or p.region
         attrs, rank, count, skip = p.attrs, p.rank, p.count, p.skip
         if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
             self.anchor_count = (count, False, None)
@@ -173,8 +188,66 @@ class AnchorRules(ModifierRules):
         if nearest is not None:   # "cars within 5 m of the building closest to the river"
             relation, rank, skip = nearest
             relations.append(relation)
+        if clipped and not relations and own is None:   # "the stretch of road along the
+            part = self.part_relation(heads)                # river": which stretch
+            relations += [part] if part is not None else []
+        if clipped and not clippable(relations, p.region, rank):
+            clipped = self.unclipped(clipped)
         return Target(tuple(heads), tuple(attrs), tuple(relations), p.region, rank, skip,
-                      rank_share=p.share)
+                      rank_share=p.share, clipped=bool(clipped))
+
+    def clipped_part(self) -> Tuple[str, Optional[Region]]:
+        """"the part (section, stretch, portion) of" before an object's name, consumed: the
+        target is that ground of its objects only (:attr:`~.plan.Target.clipped`); its noun,
+        or "" (position unchanged; not before a part of the image: "the part of the image
+        with cars"). After a word of a part of the image ("the northern half of the forest",
+        "the west end of the road"), that part of each object's own box too."""
+        save = self.i
+        self.skip_fillers(keep=tuple(lx.CLIP_NOUNS))   # "segment" is a request too
+        own = lx.REGION_WORDS.get(self.peek() or "")
+        if own is not None and self.peek(1) in lx.OWN_PART_SHARES:
+            self.i += 1
+        word = self.peek()
+        if (word in lx.CLIP_NOUNS or own is not None and word in lx.OWN_PART_SHARES) \
+                and self.peek(1) == "of":
+            self.i += 2
+            for k in range(4):   # "the stretch of (the) (large) road", not "of the image"
+                if self.category_at(k):
+                    return word, None if own is None else Region(
+                        *own, share=lx.OWN_PART_SHARES[word], own=True)
+                if self.peek(k) in lx.REGION_NOUNS or self.peek(k) in ("of", None):
+                    break
+        self.i = save
+        return "", None
+
+    def unclipped(self, word: str) -> str:
+        """"": "the stretch of road crossing the river" is the objects themselves, as a
+        collective noun before the parts were cut (said in a note); "the part of the lake
+        north of the road" cannot be cut, and fails."""
+        if word not in lx.COLLECTIVE_NOUNS:
+            raise self.fail("a part of an object other than where it is near, on, in or far "
+                            "from another, or in a part of the image")
+        self.notes.append(f"'{word} of' read as the objects themselves")
+        return ""
+
+    def part_relation(self, heads: Sequence[str]) -> Optional[Relation]:
+        """After a part of an anchor ("cars on the stretch of road along the river"), the
+        relation that says which part: the anchor's, consumed; else None (position
+        unchanged)."""
+        state = self.snapshot()
+        target_heads, self.heads = self.heads, tuple(heads)
+        try:
+            self.skip_fillers()
+            negated = self.eat("not")
+            rel = self.relation(self.groups_of(list(heads)), negated)
+            if rel is not None and clippable([rel], None, None):
+                return rel
+        except NotUnderstood:
+            pass
+        finally:
+            self.heads = target_heads
+        self.restore(state)
+        return None
 
     def anchor_roof(self, groups: Sequence[str], singular: bool) -> Optional[Attribute]:
         """"with a red roof" after a building anchor of a target that has none ("trees near

@@ -66,10 +66,10 @@ from . import lexicon as lx
 from .kinds import by_length
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import (ALL_BUT, ANCHOR_RANKS, CLIP_KINDS, DISTANCE_RANKS, PER_ANCHOR_KINDS, Attribute, Plan,
+from .plan import (ALL_BUT, DISTANCE_RANKS, PER_ANCHOR_KINDS, Attribute, Plan,
                    Region, Relation, Target)
 from .lexicon import superlative
-from .anchors import AnchorRules
+from .anchors import AnchorRules, clippable
 from .modifiers import CONJ, GENERIC
 from .ranks import Rank, keeps_one
 from .relations import BEARINGS
@@ -386,30 +386,6 @@ class _Parser(AnchorRules):
             reading.relations.append(Relation("next_to", p.owner, default_distance(
                 "next_to", groups, p.owner, self.vocab)))
         return reading
-
-    def clipped_part(self) -> Tuple[str, Optional[Region]]:
-        """"the part (section, stretch, portion) of" before an object's name, consumed: the
-        target is that ground of its objects only (:attr:`~.plan.Target.clipped`); its noun,
-        or "" (position unchanged; not before a part of the image: "the part of the image
-        with cars"). After a word of a part of the image ("the northern half of the forest",
-        "the west end of the road"), that part of each object's own box too."""
-        save = self.i
-        self.skip_fillers(keep=tuple(lx.CLIP_NOUNS))   # "segment" is a request too
-        own = lx.REGION_WORDS.get(self.peek() or "")
-        if own is not None and self.peek(1) in lx.OWN_PART_SHARES:
-            self.i += 1
-        word = self.peek()
-        if (word in lx.CLIP_NOUNS or own is not None and word in lx.OWN_PART_SHARES) \
-                and self.peek(1) == "of":
-            self.i += 2
-            for k in range(4):   # "the stretch of (the) (large) road", not "of the image"
-                if self.category_at(k):
-                    return word, None if own is None else Region(
-                        *own, share=lx.OWN_PART_SHARES[word], own=True)
-                if self.peek(k) in lx.REGION_NOUNS or self.peek(k) in ("of", None):
-                    break
-        self.i = save
-        return "", None
 
     def joined(self, r: _Reading) -> bool:
         """The words between two postmodifiers, read (True: look again) or left to them: "but"
@@ -739,16 +715,9 @@ class _Parser(AnchorRules):
         if r.share and (rank is None or rank[0] not in lx.SIZE_RANKS or count is not None
                         or skip or r.choices.get("rank")):   # "the 2nd largest 10 %"?
             raise self.fail("a share with a size rank only")
-        if r.clipped and (not (r.relations or r.region) or rank is not None and rank[0] in
-                          ANCHOR_RANKS or
-                          r.mask_part is not None or any(
-                              rel.kind not in CLIP_KINDS or rel.each or rel.min_count is not None
-                              for rel in r.relations)):
-            if r.clipped not in lx.COLLECTIVE_NOUNS:   # "the part of the lake north of the
-                raise self.fail("a part of an object other than where it is near, on, in or "
-                                "far from another, or in a part of the image")   # road"
-            self.notes.append(f"'{r.clipped} of' read as the objects themselves")   # "the
-            r.clipped = ""   # stretch of road crossing the river": as before the parts were
+        if r.clipped and (r.mask_part is not None or not clippable(r.relations, r.region,
+                                                                  rank)):
+            r.clipped = self.unclipped(r.clipped)
         part = r.mask_part.part if r.mask_part is not None else ""
         if r.mask_part is not None and (r.choices.get("colour") or
                                         any(a.kind == "colour" for a in r.attrs)):

@@ -2620,3 +2620,21 @@ def test_a_learners_next_and_most(text: str, summary: str) -> None:
 ])
 def test_a_side_of_an_object_is_a_part_of_its_own_box(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # a part as an anchor: the relation after it says which part (they went whole)
+    ("cars on the stretch of road along the river",
+     "grounded: car on (part of road along water (<= 20 m))"),
+    ("trees in the part of the park within 50 m of the lake",
+     "grounded: tree on (part of vegetation within 50 m of water)"),
+    ("cars parked on the part of the road not covered by trees",
+     "grounded: car on (part of road not on tree)"),
+    ("houses near the east side of the lake",
+     "grounded: building near (part of water in the right half of each object) (<= 40 m)"),
+    ("buildings near the part of the road",
+     "end to end: 'buildings near the part of the road' (no relation or attribute understood "
+     "at 'near')"),
+])
+def test_a_part_of_an_anchor(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary

@@ -1917,3 +1917,15 @@ def test_a_part_of_an_object_named_by_a_side_is_of_its_own_box() -> None:
     assert cut("the southern third of the forest") == [pytest.approx((20, 10, 80, 10 + 40 / 3))]
     assert cut("the eastern half of the forest within 10 m of the road") == []   # 50 m away
     assert parse("the northern half of the forest in the south").mode == "end_to_end"
+
+
+def test_a_part_as_an_anchor_is_the_ground_cut_out() -> None:
+    """"cars on the stretch of road along the river": on the road's ground within 20 m of the
+    river, not anywhere on the road."""
+    road, water = box(0, 45, 200, 55), box(150, 0, 200, 40)
+    by_river, far_east = box(140, 48, 144, 50), box(20, 48, 24, 50)
+    scene = Scene({"road": [road], "water": [water], "car": [by_river, far_east]},
+                  (0, 0, 200, 200))
+    picks = execute(parse("cars on the stretch of road along the river"), scene).picks
+    assert picks == [("car", 0)]
+    assert execute(parse("cars on the road"), scene).picks == [("car", 0), ("car", 1)]
