@@ -165,8 +165,8 @@ class _Parser(AnchorRules):
         """After "or": another part of the image alone, the last reading again in that part
         ("red cars near the road in the north or in the south": near the road in the south
         too; the second reading was the name alone), consumed; else None."""
-        if len(last) != 1 or last[0].region is None:
-            return None
+        if len(last) != 1 or last[0].region is None or last[0].region.own:   # "the east side
+            return None   # of the lake or in the south": no part of the image to swap
         region, end = self.trial(self.region, self.i)
         if region is None or (end < len(self.t) and self.t[end] not in CONJ):
             return None
