@@ -1077,6 +1077,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?:[^\W\d_]+\s+){{0,2}}?(?:{_NAMES})(?:e?s)?)\s+or\s+(?:larger|bigger|more|greater|longer|"
      r"wider|above)\b",
      lambda m: f" {_OPPOSITE_MEASURE[m.group(1).lower()]} than {m.group(2)} "),
+    # "buildings the size of the school", "cars about the length of the bus": the same size
+    (rf"\b((?:{_NAMES})(?:e?s)?)\s+(?:(?:that|which)\s+(?:is|are)\s+|of\s+)?((?:about|roughly|"
+     rf"around|approximately|nearly|almost)\s+)?the\s+(size|length|width)\s+of\b",
+     r" \1 \2 the same \3 as "),
     # "the same size as the school", "similar in size to it", "of a similar size to",
     # "comparable in size to", "as large as" (neither "at least" nor "at most" before it):
     # similar in size to it (within a share of its area, as "about 100 m2" is)
@@ -1263,6 +1267,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?=(?:not\s+)?(?:(?:entirely|completely|fully|wholly|totally|partly|partially)\s+)?"
      rf"(?:{_RELATION_LEADS}|surrounded|enclosed|amid|among|amongst|parallel|"
      rf"opposite|nearby|facing|overlapping)\b|\s*$)(?!on\s+(?:their|its)\s+own\b)", " "),
+    # "the length of the road", "the total area of buildings near the river", "the perimeter
+    # of the lake": a measure asked of objects is asked of them (each feature holds its area)
+    (r"^\s*(?:(?:what|how\s+(?:big|long|wide|large))\s+(?:is|are)\s+)?(?:the\s+)?(?:total\s+|"
+     r"combined\s+|overall\s+)?(?:length|width|size|extent|perimeter|surface\s+area|"
+     r"area)s?\s+of\s+(?!(?:the\s+|this\s+)?(?:image|scene|picture|map|raster)\b)", " "),
+    # "how long is the road", "how big are the lakes": the objects (it was the long road)
+    (r"^\s*how\s+(?:big|long|wide|large|small|narrow|short)\s+(?:is|are)\s+(?=(?:the|all|these|"
+     r"those|this|that|each|every)\b)", " "),
     # "top 3 buildings by area", "the top five roads by length": the largest, the longest;
     # "the largest among the buildings": of them; "the last car on the left": the one at the
     # very left, as "the first" is

@@ -2638,3 +2638,23 @@ def test_a_side_of_an_object_is_a_part_of_its_own_box(text: str, summary: str) -
 ])
 def test_a_part_of_an_anchor(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # a measure asked of objects is asked of them (they went whole; "how long is the road"
+    # was the long roads)
+    ("the length of the road", "grounded: road"),
+    ("the total length of roads near the river", "grounded: road near water (<= 40 m)"),
+    ("what is the length of the longest road", "grounded: the longest road"),
+    ("the perimeter of the lake", "grounded: water"),
+    ("how long is the road", "grounded: road"),
+    ("how big is the largest building", "grounded: the largest building"),
+    ("the footprints of the buildings", "grounded: building"),
+    # after a name, another's measure is a likeness
+    ("buildings the size of the school", "grounded: building similar in size to building"),
+    ("cars about the length of the bus", "grounded: car similar in length to bus"),
+    ("buildings half the size of the school",
+     "grounded: building smaller than 0.5 times building"),
+])
+def test_a_measure_asked_of_objects(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
