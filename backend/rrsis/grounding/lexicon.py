@@ -930,10 +930,10 @@ ROAD_PART_NOUNS: FrozenSet[str] = JUNCTION_NOUNS | BRIDGE_NOUNS | BEND_NOUNS
 PART_NOUNS: FrozenSet[str] = ROAD_PART_NOUNS | ISLAND_NOUNS
 #: after a part of the image's word, the share of each axis of an object's own box a part of
 #: it takes: "the northern half of the forest", "the west end of the road" (the quarter that
-#: way), "the top third of the lake"
+#: way), "the top third of the lake", "the northeast corner of the field" (a third each way)
 OWN_PART_SHARES: Dict[str, float] = {
     **dict.fromkeys(("part", "parts", "half", "section", "portion", "side"), 0.5),
-    "third": 1 / 3, "quarter": 0.25, "end": 0.25}
+    "third": 1 / 3, "quarter": 0.25, "end": 0.25, "corner": 1 / 3}
 #: "the part (section, stretch) of the road along the river": the ground of an object where
 #: what is said after it holds, cut out of its outline (:attr:`~.plan.Target.clipped`)
 CLIP_NOUNS: FrozenSet[str] = frozenset({"part", "parts", "section", "sections", "stretch",

@@ -2610,6 +2610,10 @@ def test_a_learners_next_and_most(text: str, summary: str) -> None:
      "grounded: part of vegetation in the middle half of each object"),
     ("the northern half of the forest near the road",
      "grounded: part of tree near road (<= 10 m) in the top half of each object"),
+    ("the northwest corner of the parking lot",   # a third of each axis
+     "grounded: part of parking lot in the top left third of each object"),
+    ("the corner of the field",
+     "end to end: 'the corner of the field' (no object named at 'corner')"),
     # a side of the road as a place stays one; the image's own part stays a region
     ("buildings on the east side of the road", "grounded: building east of road"),
     ("the northern part of the image",
