@@ -257,8 +257,12 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
         if relation.kind in DISTANCE_RANKS:   # orders the objects for the rank, keeps all
             nearest_other = _gaps_to_nearest([k for k in keys if k in shared], anchor_keys,
                                              parts, scene)   # "the most isolated building"
-            distance_to_anchor = {k: nearest_other[k] if k in shared
-                                  else scene.geometry(k).distance(anchor) for k in keys}
+            gaps = {k: nearest_other[k] if k in shared else scene.geometry(k).distance(anchor)
+                    for k in keys}
+            if distance_to_anchor is not None:   # "closest to both the road and the river":
+                worse = max if relation.kind == "nearest" else min   # by the farther of the
+                gaps = {k: worse(distance_to_anchor[k], gaps[k]) for k in keys}   # two
+            distance_to_anchor = gaps
             continue
         keys = [k for k in keys if _relation_holds(relation, scene.geometry(k), anchor_for(k))]
     if target.rank is not None:

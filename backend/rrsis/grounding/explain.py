@@ -18,8 +18,9 @@ from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, INSIDE
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
-from .plan import (ALL_BUT, MEASURE_RELATIONS, MEASURES, SIMILAR_RELATIONS, Plan, Relation, Target,
-                   count_words, number_text, ordinal, share_text, times_text)
+from .plan import (ALL_BUT, DISTANCE_RANKS, MEASURE_RELATIONS, MEASURES, SIMILAR_RELATIONS,
+                   Plan, Relation, Target, count_words, number_text, ordinal, share_text,
+                   times_text)
 from .quantities import APPROXIMATE_SHARE
 from .rivals import COVER, MARGIN
 
@@ -193,6 +194,11 @@ def _target_lines(t: Target, indent: str) -> List[str]:
         lines.append(f"{indent}{'ground' if t.clipped else 'centre'} {t.region.text()}{box}")
     for r in t.relations:
         lines.append(f"{indent}{_relation_line(r)}")
+    ranks = [r.kind for r in t.relations if r.kind in DISTANCE_RANKS]
+    if len(ranks) > 1:   # "the house closest to both the road and the river"
+        lines.append(f"{indent}ranked by the " + ("larger of these distances (close to all: "
+                     "the farthest one is near)" if ranks[-1] == "nearest" else "smaller of "
+                     "these distances (far from all: the nearest one is far)"))
     if t.rank:
         what, n = t.rank
         if n >= ALL_BUT:   # "all buildings except the 3 largest"

@@ -468,8 +468,9 @@ class _Parser(AnchorRules):
             r.groups, r.rank, r.count, r.skip)
         if nearest is not None:   # "closest to the river", "with the most cars"
             relation, r.rank, r.skip = nearest
-            r.relations.append(relation)
-            return True
+            both = self.both and relation.kind in DISTANCE_RANKS and not relation.each
+            r.relations += self.each_anchor(relation, r.groups) if both else [relation]
+            return True   # "closest to both the road and the river": to each
         return False
 
     def owner_after_of(self, r: _Reading) -> Optional[Relation]:

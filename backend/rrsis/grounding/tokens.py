@@ -1822,6 +1822,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b18[\s-]*wheeler(s?)\b", r" eighteen wheeler\1 "),   # a truck
     # "cars in pairs", "pairs of trees": in groups of 2
     (r"\bin\s+pairs\b", " in groups of 2 "), (r"\bpairs\s+of\b", " groups of 2 "),
+    # "the pair of buildings nearest to each other", "the two buildings closest together": the
+    # 2 closest to each other
+    (r"\bthe\s+pair\s+of\b", " the 2 "),
+    (r"\b(closest|nearest)\s+together\b", r" \1 to each other "),
     # "quiet streets" have few, "deserted roads" none
     (rf"\b(?:quiet|calm)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 with few vehicles "),
     (rf"\b(?:deserted|vacant)\s+((?:{_ROAD_NAMES})s?)\b", r" \1 without vehicles "),

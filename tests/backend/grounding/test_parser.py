@@ -2662,3 +2662,14 @@ def test_a_part_of_an_anchor(text: str, summary: str) -> None:
 ])
 def test_a_measure_asked_of_objects(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    ("the house closest to both the road and the river",   # it was to either
+     "grounded: the building nearest to road nearest to water"),
+    ("the house closest to the road and the river", "grounded: the building nearest to road + water"),
+    ("the two buildings closest together", "grounded: the 2 building nearest to building"),
+    ("the pair of buildings nearest to each other", "grounded: the 2 building nearest to building"),
+])
+def test_closest_to_both_and_closest_together(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary

@@ -1929,3 +1929,22 @@ def test_a_part_as_an_anchor_is_the_ground_cut_out() -> None:
     picks = execute(parse("cars on the stretch of road along the river"), scene).picks
     assert picks == [("car", 0)]
     assert execute(parse("cars on the road"), scene).picks == [("car", 0), ("car", 1)]
+
+
+def test_closest_to_both_ranks_by_the_farther_of_the_two() -> None:
+    """"the house closest to both the road and the river": the one whose farther anchor is
+    nearest (it was the nearest to either: the house on the road far from the river)."""
+    road, water = box(0, 0, 200, 10), box(190, 0, 200, 200)
+    on_road, between = box(10, 12, 20, 22), box(150, 40, 160, 50)
+    by_river = box(180, 150, 188, 160)
+    away = box(40, 150, 50, 160)   # 140 m from the road, 140 m from the river
+    scene = Scene({"road": [road], "water": [water],
+                   "building": [on_road, between, by_river, away]}, (0, 0, 200, 200))
+
+    def picked(text: str) -> list:
+        return [k[1] for k in execute(parse(text), scene).picks]
+
+    assert picked("the house closest to the road and the river") == [0]   # either: on the road
+    assert picked("the house closest to both the road and the river") == [1]
+    assert picked("the building farthest from both the road and the river") == [3]
+    assert picked("the building farthest from the road and the river") == [3]   # the same
