@@ -865,6 +865,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "sans trees", "cars, trucks etc." (the list is what it names)
     (r"\badj\.?(?=\s+to\b)", " adjacent "), (r"\bapprox\.?(?=\s)", " approximately "),
     (r"(?<![\w.])c(?:a|irc)?\.\s*(?=\d)", " about "), (r"\bexcl\.?(?=\s)", " excluding "),
+    (r"\bnot\s+including\b", " excluding "),   # "buildings, not including the school"
     (r"\bsans\b", " without "),
     (r"(?:,\s*)?\b(?:etc|et\s+cetera|and\s+so\s+(?:on|forth))\b\.?", " "),
     # a question of a share or a yes and no: "how much of the area is covered by trees", "what

@@ -2670,6 +2670,7 @@ def test_a_measure_asked_of_objects(text: str, summary: str) -> None:
     ("the house closest to the road and the river", "grounded: the building nearest to road + water"),
     ("the two buildings closest together", "grounded: the 2 building nearest to building"),
     ("the pair of buildings nearest to each other", "grounded: the 2 building nearest to building"),
+    ("all trees not including those in the park", "grounded: tree not on vegetation"),
 ])
 def test_closest_to_both_and_closest_together(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
