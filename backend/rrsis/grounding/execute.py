@@ -312,6 +312,10 @@ def _clipped(target: Target, keys: List[ObjectKey], candidates: List[ObjectKey],
             keys = out.undecided(relation.anchor, relation, keys)
             continue
         parts = [scene.geometry(a) for a in anchor_keys]
+        if relation.kind == "between":   # "the stretch of the river between the bridges"
+            zone = rel.between_zone([(a[0], p) for a, p in zip(anchor_keys, parts)])
+            zones.append((zone, not relation.negated))
+            continue
         hidden = rel.occluders(parts, [scene.geometry(k) for k in candidates
                                        if k[0] not in relation.anchor.categories])
         zone, inside = rel.clip_zone(relation.kind, unary_union(parts + hidden),

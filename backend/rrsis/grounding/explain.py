@@ -213,8 +213,10 @@ def _target_lines(t: Target, indent: str) -> List[str]:
     if t.clipped:   # "the part of the forest within 100 m of the road"
         lines.append(f"{indent}then cut each object to the ground where the above holds: over "
                      "the anchor for on, in and crossing, within the distance of it for along, "
-                     "near and within (next to: off it), beyond it for far and more than, inside "
-                     f"the part of the image; a part under {MIN_CLIPPED_M2:g} m2 is none")
+                     "near and within (next to: off it), beyond it for far and more than, between "
+                     "pairs of them for between (the hulls of each with its 3 nearest, "
+                     "themselves left out), inside the part of the image; a part under "
+                     f"{MIN_CLIPPED_M2:g} m2 is none")
     return lines
 
 

@@ -22,7 +22,7 @@ from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "all_within_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
-           "in_region", "region_box", "clip_zone", "polygonal", "edge_gap", "gap", "road_ends",
+           "in_region", "region_box", "clip_zone", "between_zone", "polygonal", "edge_gap", "gap", "road_ends",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
@@ -576,6 +576,24 @@ def between(a: BaseGeometry, anchors: Sequence[Tuple[str, BaseGeometry]],
     return any(b1.union(b2).convex_hull.contains(centre)
                for i, (c1, b1) in enumerate(close) for c2, b2 in close[i + 1:]
                if not (mixed and c1 == c2))
+
+
+#: of :func:`between_zone`: each anchor object pairs with this many of its nearest others
+BETWEEN_NEIGHBOURS = 3
+
+
+def between_zone(anchors: Sequence[Tuple[str, BaseGeometry]]) -> BaseGeometry:
+    """The ground between anchor objects ("the stretch of the river between the two
+    bridges"): the convex hulls of pairs of them, each object with its
+    :data:`BETWEEN_NEIGHBOURS` nearest others (of another category where they are of several,
+    as :func:`between` pairs them), the objects themselves left out."""
+    mixed = len({c for c, _ in anchors}) > 1
+    hulls = []
+    for i, (c1, b1) in enumerate(anchors):
+        others = sorted((gap(b1, b2), j) for j, (c2, b2) in enumerate(anchors)
+                        if j != i and not (mixed and c1 == c2))
+        hulls += [b1.union(anchors[j][1]).convex_hull for _, j in others[:BETWEEN_NEIGHBOURS]]
+    return unary_union(hulls).difference(unary_union([b for _, b in anchors]))
 
 
 def across(a: BaseGeometry, anchors: Sequence[BaseGeometry], via: BaseGeometry,

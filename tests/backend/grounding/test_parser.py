@@ -2531,6 +2531,8 @@ def test_areas_said_not_covered_are_everything_else() -> None:
      "grounded: part of water next to building (<= 20 m)"),
     ("the portion of the field that is not covered by trees",
      "grounded: part of vegetation not on tree"),
+    ("the part of the road between the two junctions",
+     "grounded: part of road between road junction (<= 10 m)"),
     ("segment the roads near the river", "grounded: road near water (<= 40 m)"),
     ("the part of the large forest near the road",
      "grounded: part of large tree near road (<= 10 m)"),

@@ -1948,3 +1948,16 @@ def test_closest_to_both_ranks_by_the_farther_of_the_two() -> None:
     assert picked("the house closest to both the road and the river") == [1]
     assert picked("the building farthest from both the road and the river") == [3]
     assert picked("the building farthest from the road and the river") == [3]   # the same
+
+
+def test_a_part_between_two_anchors_is_cut_to_the_ground_between_them() -> None:
+    """"the part of the road between the two buildings": the road's ground inside the hull
+    of the pair, the buildings left out."""
+    road = box(0, 45, 200, 55)
+    west, east = box(40, 60, 60, 80), box(120, 20, 140, 40)   # on either side of the road
+    scene = Scene({"road": [road], "building": [west, east]}, (0, 0, 200, 200))
+    [cut] = [scene.geometry(k) for k in execute(
+        parse("the part of the road between the two buildings"), scene).picks]
+    assert cut.within(west.union(east).convex_hull) and 40 < cut.bounds[0] < cut.bounds[2] < 140
+    assert rel.between_zone([("building", west), ("building", east)]).intersection(west).area \
+        == 0
