@@ -222,11 +222,12 @@ class AnchorRules(ModifierRules):
 
     def unclipped(self, word: str) -> str:
         """"": "the stretch of road crossing the river" is the objects themselves, as a
-        collective noun before the parts were cut (said in a note); "the part of the lake
-        north of the road" cannot be cut, and fails."""
+        collective noun before the parts were cut (said in a note); "the part of the road"
+        alone, "the part of the lake parallel to the road" cannot be cut, and fail."""
         if word not in lx.COLLECTIVE_NOUNS:
-            raise self.fail("a part of an object other than where it is near, on, in or far "
-                            "from another, or in a part of the image")
+            raise self.fail("a part of an object but where it is near, on, in, far from, "
+                            "between, crossing or a compass point from another, or in a part "
+                            "of the image")
         self.notes.append(f"'{word} of' read as the objects themselves")
         return ""
 

@@ -316,6 +316,12 @@ def _clipped(target: Target, keys: List[ObjectKey], candidates: List[ObjectKey],
             zone = rel.between_zone([(a[0], p) for a, p in zip(anchor_keys, parts)])
             zones.append((zone, not relation.negated))
             continue
+        if relation.kind in rel.BEARINGS:   # "the part of the lake north of the road"
+            xmin, ymin, xmax, ymax = scene.bounds
+            zone = rel.direction_zone(unary_union(parts), relation.kind,
+                                      math.hypot(xmax - xmin, ymax - ymin))
+            zones.append((zone, not relation.negated))
+            continue
         hidden = rel.occluders(parts, [scene.geometry(k) for k in candidates
                                        if k[0] not in relation.anchor.categories])
         zone, inside = rel.clip_zone(relation.kind, unary_union(parts + hidden),

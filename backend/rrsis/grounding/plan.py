@@ -50,7 +50,8 @@ PER_ANCHOR_KINDS = ("on", "inside", "next_to", "along", "near", "within_m")
 #: relations whose ground an object can be cut to ("the stretch of the road along the river":
 #: the road within the distance of the river; "the part of the forest not within 100 m of the
 #: road": the forest beyond it; :attr:`Target.clipped`)
-CLIP_KINDS = frozenset(PER_ANCHOR_KINDS) | {"far", "beyond_m", "crosses", "between"}
+CLIP_KINDS = frozenset(PER_ANCHOR_KINDS) | {"far", "beyond_m", "crosses", "between",
+                                            *BEARINGS}
 #: a rank count that keeps every object after the skipped ones: "all buildings except the
 #: 3 largest" is the rank ("largest", ALL_BUT) passing over 3
 ALL_BUT = 10 ** 9

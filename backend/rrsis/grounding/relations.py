@@ -22,7 +22,8 @@ from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "all_within_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
-           "in_region", "region_box", "clip_zone", "between_zone", "polygonal", "edge_gap", "gap", "road_ends",
+           "in_region", "region_box", "clip_zone", "between_zone", "direction_zone",
+           "polygonal", "edge_gap", "gap", "road_ends",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
            "OCCLUSION_RING_M", "OCCLUDED_FRACTION", "OCCLUDER_WIDTH", "AS_SEGMENTED",
@@ -250,6 +251,30 @@ def direction(a: BaseGeometry, b: BaseGeometry, bearing: str) -> bool:
     angle = math.degrees(math.atan2(dx, dy)) % 360.0  # 0 = north, 90 = east
     centre = BEARINGS[bearing]
     return abs((angle - centre + 180.0) % 360.0 - 180.0) < DIRECTION_HALF_ANGLE
+
+
+#: of :func:`direction_zone`: the anchor's outline is simplified by this first (a traced one
+#: has a vertex per pixel edge)
+DIRECTION_ZONE_SIMPLIFY_M = 0.5
+
+
+def direction_zone(anchor: BaseGeometry, bearing: str, reach: float) -> BaseGeometry:
+    """The ground ``bearing`` of ``anchor`` ("the part of the lake north of the road"): the
+    points within :data:`DIRECTION_HALF_ANGLE` of that compass direction from some point of
+    it, out to ``reach`` (the anchor swept along that cone: each edge of its outline with its
+    copies at the cone's two sides), the anchor itself left out."""
+    outline = anchor.simplify(DIRECTION_ZONE_SIMPLIFY_M)
+    centre = BEARINGS[bearing]
+    sides = [(reach * math.sin(math.radians(centre + s * DIRECTION_HALF_ANGLE)),
+              reach * math.cos(math.radians(centre + s * DIRECTION_HALF_ANGLE))) for s in (-1, 1)]
+    swept = []
+    for ring in shapely.get_rings(shapely.get_parts(outline)):
+        xy = list(ring.coords)
+        for (x0, y0), (x1, y1) in zip(xy, xy[1:]):
+            points = [(x0, y0), (x1, y1)] + [(x + dx, y + dy) for dx, dy in sides
+                                             for x, y in ((x0, y0), (x1, y1))]
+            swept.append(shapely.MultiPoint(points).convex_hull)
+    return unary_union(swept).difference(anchor)
 
 
 def rectangle_sides(geom: BaseGeometry

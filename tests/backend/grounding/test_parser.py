@@ -2533,6 +2533,9 @@ def test_areas_said_not_covered_are_everything_else() -> None:
      "grounded: part of vegetation not on tree"),
     ("the part of the road between the two junctions",
      "grounded: part of road between road junction (<= 10 m)"),
+    ("the part of the lake north of the road", "grounded: part of water north of road"),
+    ("the parts of the field not north of the river",
+     "grounded: part of vegetation not north of water"),
     ("segment the roads near the river", "grounded: road near water (<= 40 m)"),
     ("the part of the large forest near the road",
      "grounded: part of large tree near road (<= 10 m)"),
@@ -2543,9 +2546,9 @@ def test_areas_said_not_covered_are_everything_else() -> None:
     ("the part of the river that flows through the forest", "grounded: part of water crossing tree"),
     ("the largest stretch of water", "grounded: the largest water"),
     # "part" asks for a part: without a place to cut it to, whole
-    ("the part of the road", "end to end: 'the part of the road' (a part of an object other "
-     "than where it is near, on, in or far from another, or in a part of the image at the "
-     "end)"),
+    ("the part of the road", "end to end: 'the part of the road' (a part of an object but "
+     "where it is near, on, in, far from, between, crossing or a compass point from another, "
+     "or in a part of the image at the end)"),
     ("the part of the image with cars",
      "end to end: 'the part of the image with cars' (no object named at 'part')"),
 ])

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from shapely.affinity import rotate, translate
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from rrsis.grounding import parse
@@ -1961,3 +1962,24 @@ def test_a_part_between_two_anchors_is_cut_to_the_ground_between_them() -> None:
     assert cut.within(west.union(east).convex_hull) and 40 < cut.bounds[0] < cut.bounds[2] < 140
     assert rel.between_zone([("building", west), ("building", east)]).intersection(west).area \
         == 0
+
+
+def test_a_part_on_one_side_is_cut_along_the_anchor() -> None:
+    """"the part of the lake north of the road": the lake's ground north of a road with a
+    kink, up to the road on each stretch (a cone of 45 degrees each way from every point of
+    it); "not north of" is the rest of the lake."""
+    road = LineString([(0, 100), (80, 100), (120, 130), (200, 130)]).buffer(5)
+    lake = box(20, 20, 180, 180)
+    scene = Scene({"road": [road], "water": [lake]}, (0, 0, 200, 200))
+
+    def cut(text: str) -> BaseGeometry:
+        [piece] = [scene.geometry(k) for k in execute(parse(text), scene).picks]
+        return piece
+
+    north = cut("the part of the lake north of the road")
+    assert north.bounds[1] == pytest.approx(105) and north.area == pytest.approx(9600, rel=0.02)
+    assert not north.intersects(Point(150, 120)) and north.intersects(Point(50, 110))
+    rest = cut("the part of the lake not north of the road")
+    assert rest.area + north.area == pytest.approx(lake.area)
+    assert rel.direction_zone(box(90, 90, 110, 110), "north", 300).bounds == \
+        pytest.approx((90 - 212.13, 90, 110 + 212.13, 110 + 212.13), abs=0.1)
