@@ -127,8 +127,10 @@ class PlaceRules(RelationRules):
             self.i = save                              # two relations (:meth:`each_side`)
             return None
         row, col, seen = self.region_words()
-        if not seen or self.category_here() is not None:   # "on the northern road": an anchor
-            self.i = save
+        if not seen or self.category_here() is not None or (   # "on the northern road": an
+                self.peek() in lx.OWN_PART_SHARES and self.peek(1) == "of"   # anchor; "at the
+                and self.word(self.after_fillers(self.i + 2)) not in lx.REGION_NOUNS):   # north
+            self.i = save    # end of the road": a part of an anchor
             return None
         part = self.peek() in lx.REGION_PARTS
         one_axis = (row is None) != (col is None) or row == col == "centre"

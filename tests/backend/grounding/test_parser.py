@@ -2641,6 +2641,10 @@ def test_a_side_of_an_object_is_a_part_of_its_own_box(text: str, summary: str) -
      "grounded: car on (part of road not on tree)"),
     ("houses near the east side of the lake",
      "grounded: building near (part of water in the right half of each object) (<= 40 m)"),
+    ("buildings near the north end of the road",   # "near the north" was a part of the image
+     "grounded: building near (part of road in the top quarter of each object) (<= 20 m)"),
+    ("cars in the east end of the parking lot",
+     "grounded: car on (part of parking lot in the right quarter of each object)"),
     ("buildings near the part of the road",
      "end to end: 'buildings near the part of the road' (no relation or attribute understood "
      "at 'near')"),
