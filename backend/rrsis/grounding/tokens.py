@@ -1628,6 +1628,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # before another name ("non-road vehicles")
     (rf"^\s*(?:{_DETERMINER}\s+)?non[\s-]?(building|road|tree|water)s?(?:\s+(?:{_AREAS})\b|"
      r"\s*$)", r" everything except \1s "),
+    # "the ground (space, gap) between the road and the river": the ground of everything in
+    # between, cut to it (whole objects between had kept a field that reaches past them)
+    (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_GROUND}|spaces?|gaps?)\s+(?:(?:that|which)\s+(?:is|are)\s+)?"
+     r"(?:(?:located|situated|lying)\s+)?(?=(?:in\s+)?between\b)", " the part of everything "),
     # "the area around the lake", "areas near the road", "the surroundings of the lake":
     # everything there ("land" alone is bare land: "land along the river")
     (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_GROUND})\s+(?:(?:that|which)\s+(?:is|are)\s+)?"

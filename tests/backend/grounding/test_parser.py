@@ -2534,6 +2534,10 @@ def test_areas_said_not_covered_are_everything_else() -> None:
     ("the part of the road between the two junctions",
      "grounded: part of road between road junction (<= 10 m)"),
     ("the part of the lake north of the road", "grounded: part of water north of road"),
+    ("the ground between the road and the river",   # everything there, cut to the ground
+     "grounded: part of vehicle between road + water (<= 40 m) | part of building between road "
+     "+ water (<= 40 m) | part of vegetation between road + water (<= 20 m) | part of bare land "
+     "between road + water (<= 10 m)"),
     ("the parts of the field not north of the river",
      "grounded: part of vegetation not north of water"),
     ("segment the roads near the river", "grounded: road near water (<= 40 m)"),
