@@ -2619,6 +2619,9 @@ def test_a_learners_next_and_most(text: str, summary: str) -> None:
      "grounded: part of vegetation in the middle half of each object"),
     ("the northern half of the forest near the road",
      "grounded: part of tree near road (<= 10 m) in the top half of each object"),
+    ("the parking lot's northern half",
+     "grounded: part of parking lot in the top half of each object"),
+    ("the lake's east end", "grounded: part of water in the right quarter of each object"),
     ("the northwest corner of the parking lot",   # a third of each axis
      "grounded: part of parking lot in the top left third of each object"),
     ("the corner of the field",
