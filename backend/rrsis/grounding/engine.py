@@ -312,7 +312,8 @@ class GroundedRun:
             score = float(scores[source]) if source < len(scores) else 0.0
             return Pick(cats[owner].model_phrase, index, text, owner,
                         affine_transform(part, to_working), score)
-        owner = next(c for t in plan.targets if t.part == category for c in t.categories)
+        owner = next(c for t in plan.targets if t.part and t.part_key() == category
+                     for c in t.categories)
         owners = scene.objects.get(owner, [])
         scores = by_score.get(owner, [])
         best = min(range(len(owners)), key=lambda i: (-part.intersection(owners[i]).area,

@@ -552,11 +552,11 @@ def _parts(target: Target, keys: List[ObjectKey], scene: Scene) -> List[ObjectKe
     ``scene.derived``; their keys. ``keys`` are every object of the part's categories the
     scene keeps, the same each time, so the parts are found once per scene ("junctions near
     the junction", and every expression of a run that shares the scene)."""
-    part = target.part
+    part = target.part_key()
     if part not in scene.derived:
         wholes = [unary_union([scene.geometry(k) for k in keys if k[0] == c])
                   for c in target.categories]
-        scene.derived[part] = PART_FINDERS[part](wholes, scene.bounds) if keys else []
+        scene.derived[part] = PART_FINDERS[target.part](wholes, scene.bounds) if keys else []
     return [(part, i) for i in range(len(scene.derived[part]))]
 
 

@@ -47,6 +47,9 @@ ANCHOR_RANKS = DISTANCE_RANKS + COUNT_RANKS
 #: relations after which "each" keeps a rank per anchor object: "the largest car in each
 #: parking lot", "the 2 largest buildings along every road"
 PER_ANCHOR_KINDS = ("on", "inside", "next_to", "along", "near", "within_m")
+#: the parts found in masks that more than one kind of object has (a road's bends and a
+#: river's; the edge of a forest, of a field, of a lake)
+MULTI_OWNER_PARTS = frozenset({"bend", "edge"})
 #: relations whose ground an object can be cut to ("the stretch of the road along the river":
 #: the road within the distance of the river; "the part of the forest not within 100 m of the
 #: road": the forest beyond it; :attr:`Target.clipped`)
@@ -343,6 +346,13 @@ class Target:
         assert self.rank is not None
         return max(1, math.ceil(self.rank_share * objects - 1e-9)) if self.rank_share \
             else self.rank[1]
+
+    def part_key(self) -> str:
+        """The name its :attr:`part` is kept under in a scene, once for every expression of a
+        run: the part's, or, for a part more than one kind of object has, with its owner's
+        ("water bend", "tree edge": a river's bends are not the road's)."""
+        return f"{self.categories[0]} {self.part}" if self.part in MULTI_OWNER_PARTS \
+            else self.part
 
     def head_text(self) -> str:
         """Its objects: "building + road"; a part: "road junction", "road bridge over water",

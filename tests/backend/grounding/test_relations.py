@@ -1814,8 +1814,15 @@ def test_a_bend_is_where_the_course_turns_sharply() -> None:
     scene = Scene({"road": [corner], "car": cars}, (-10, -10, 150, 150))
     assert [i for c, i in execute(parse("cars at the bend in the road"), scene).picks
             if c == "car"] == [0]
-    assert [c for c, _ in execute(parse("the sharp bend"), scene).picks] == ["bend"]
+    assert [c for c, _ in execute(parse("the sharp bend"), scene).picks] == ["road bend"]
     assert parse("the bend in the river").summary() == "grounded: water bend"
+    # a river's bends are not the road's, in a scene every expression of a run shares (the
+    # river's were the road's, found first)
+    river = LineString([(150, 0), (150, 100), (250, 100)]).buffer(6)
+    shared = Scene({"road": [corner], "water": [river]}, (-10, -10, 300, 200))
+    road_bends = execute(parse("the bend in the road"), shared).picks
+    [river_bend] = execute(parse("the bend in the river"), shared).picks
+    assert river_bend not in road_bends and shared.geometry(river_bend).intersects(river)
 
 
 def test_a_measure_after_a_thing_had_is_that_things() -> None:
