@@ -15,7 +15,7 @@ from .cursor import NotUnderstood
 from .modifiers import CONJ, GENERIC, POSSESSIVES, ModifierRules
 from .plan import (ANCHOR_RANKS, CLIP_KINDS, DISTANCE_RANKS, Attribute, Region, Relation,
                    Target)
-from .relations import BEND_TURN_DEG, ISLAND_MIN_M2
+from .relations import BEND_TURN_DEG, EDGE_M, ISLAND_MIN_M2
 from .ranks import Rank
 from .relation_rules import PRONOUNS
 
@@ -196,29 +196,40 @@ class AnchorRules(ModifierRules):
         return Target(tuple(heads), tuple(attrs), tuple(relations), p.region, rank, skip,
                       rank_share=p.share, clipped=bool(clipped))
 
-    def clipped_part(self) -> Tuple[str, Optional[Region]]:
+    def clipped_part(self, edges: bool = False) -> Tuple[str, Optional[Region]]:
         """"the part (section, stretch, portion) of" before an object's name, consumed: the
         target is that ground of its objects only (:attr:`~.plan.Target.clipped`); its noun,
         or "" (position unchanged; not before a part of the image: "the part of the image
         with cars"). After a word of a part of the image ("the northern half of the forest",
-        "the west end of the road"), that part of each object's own box too."""
+        "the west end of the road"), that part of each object's own box too. ``edges``: "the
+        (southern) edge of the forest" too, its noun returned (a target's: :meth:`edge_of`)."""
         save = self.i
         self.skip_fillers(keep=tuple(lx.CLIP_NOUNS))   # "segment" is a request too
+        edge_nouns = lx.OBJECT_EDGE_NOUNS if edges else frozenset()
         own = lx.REGION_WORDS.get(self.peek() or "")
-        if own is not None and self.peek(1) in lx.OWN_PART_SHARES:
+        if own is not None and (self.peek(1) in lx.OWN_PART_SHARES or
+                                self.peek(1) in edge_nouns):
             self.i += 1
         word = self.peek()
-        if (word in lx.CLIP_NOUNS or own is not None and word in lx.OWN_PART_SHARES) \
-                and self.peek(1) == "of":
+        if (word in lx.CLIP_NOUNS or word in edge_nouns or own is not None and
+                word in lx.OWN_PART_SHARES) and self.peek(1) == "of":
             self.i += 2
             for k in range(4):   # "the stretch of (the) (large) road", not "of the image"
                 if self.category_at(k):
                     return word, None if own is None else Region(
-                        *own, share=lx.OWN_PART_SHARES[word], own=True)
+                        *own, share=lx.OWN_PART_SHARES.get(word, 0.5), own=True)
                 if self.peek(k) in lx.REGION_NOUNS or self.peek(k) in ("of", None):
                     break
         self.i = save
         return "", None
+
+    def edge_of(self, heads: Sequence[str], word: str) -> Target:
+        """"the forest edge", "the edge of the lake": the strip of the first object named along
+        its outline, a part found in its mask (:func:`~.relations.edges`), said in a note."""
+        self.say(f"'{word}' read as the strip of the {heads[0]} within {EDGE_M:g} m of its "
+                 f"outline (a quarter of its width where it is narrower), where the image's "
+                 "edge does not cut it")
+        return Target((heads[0],), part="edge")
 
     def unclipped(self, word: str) -> str:
         """"": "the stretch of road crossing the river" is the objects themselves, as a

@@ -27,7 +27,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "WIDTH_COMPARATIVES", "TRAILING_COMPARATIVES", "DISTANCE_SUPERLATIVES",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "group_kind", "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
-           "ROAD_END_PHRASES", "PART_NOUNS", "CLIP_NOUNS", "OWN_PART_SHARES", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "BEND_NOUNS",
+           "ROAD_END_PHRASES", "PART_NOUNS", "CLIP_NOUNS", "OWN_PART_SHARES", "OBJECT_EDGE_NOUNS", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "BEND_NOUNS",
            "ROAD_PARTS", "BUILDING_USE_WORDS", "USE_ADJECTIVE_NOUNS", "SIDE_SUPERLATIVES",
            "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS",
            "WHOLE_IMAGE_WORDS",
@@ -934,6 +934,9 @@ PART_NOUNS: FrozenSet[str] = ROAD_PART_NOUNS | ISLAND_NOUNS
 OWN_PART_SHARES: Dict[str, float] = {
     **dict.fromkeys(("part", "parts", "half", "section", "portion", "side"), 0.5),
     "third": 1 / 3, "quarter": 0.25, "end": 0.25, "corner": 1 / 3}
+#: an object's edge as a target ("the forest edge", "the southern edge of the lake", "the field
+#: boundaries"): the strip of it along its outline (:func:`~.relations.edges`)
+OBJECT_EDGE_NOUNS: FrozenSet[str] = IMAGE_EDGE_NOUNS | {"fringe", "fringes"}
 #: "the part (section, stretch) of the road along the river": the ground of an object where
 #: what is said after it holds, cut out of its outline (:attr:`~.plan.Target.clipped`)
 CLIP_NOUNS: FrozenSet[str] = frozenset({"part", "parts", "section", "sections", "stretch",

@@ -346,7 +346,8 @@ class _Parser(AnchorRules):
         """A target's premodifiers and names: "the 3 largest red cars and trucks"."""
         first_word = self.i
         self.last_anchor = None
-        clipped, own_region = self.clipped_part()
+        clipped, own_region = self.clipped_part(edges=True)
+        edge = clipped in lx.OBJECT_EDGE_NOUNS   # "the (southern) edge of the forest"
         p = self.premods()
         if own_region is not None and p.region is not None:   # "the northern half of the
             raise self.fail("a part of an object in a part of the image")   # western road"
@@ -354,8 +355,13 @@ class _Parser(AnchorRules):
         attrs, rank, count, skip, choices = p.attrs, p.rank, p.count, p.skip, p.choices
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?
-        mask_part = self.mask_part()   # "the intersections", "islands": a part found in a
-        heads = list(mask_part.categories) if mask_part is not None else self.head()   # mask
+        mask_part = None if edge else self.mask_part()   # "the intersections", "islands": a
+        heads = list(mask_part.categories) if mask_part is not None else self.head()   # part
+        if edge or (self.peek() in lx.OBJECT_EDGE_NOUNS and self.peek(1) != "of"   # of a mask;
+                    and mask_part is None and not self.head_generic):   # "the forest edge"
+            self.i += 0 if edge else 1
+            mask_part = self.edge_of(heads, clipped or self.t[self.i - 1])
+            heads, clipped = heads[:1], "edge" if own_region is not None else ""
         generic = self.head_generic = self.head_generic and mask_part is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
         self.target_plural = plural
@@ -716,8 +722,8 @@ class _Parser(AnchorRules):
         if r.share and (rank is None or rank[0] not in lx.SIZE_RANKS or count is not None
                         or skip or r.choices.get("rank")):   # "the 2nd largest 10 %"?
             raise self.fail("a share with a size rank only")
-        if r.clipped and (r.mask_part is not None or not clippable(r.relations, r.region,
-                                                                  rank)):
+        if r.clipped and (r.mask_part is not None and r.mask_part.part != "edge" or
+                          not clippable(r.relations, r.region, rank)):
             r.clipped = self.unclipped(r.clipped)
         part = r.mask_part.part if r.mask_part is not None else ""
         if r.mask_part is not None and (r.choices.get("colour") or

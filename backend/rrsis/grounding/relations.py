@@ -22,7 +22,7 @@ from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
            "beyond_m", "all_within_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
-           "in_region", "region_box", "clip_zone", "between_zone", "direction_zone",
+           "in_region", "region_box", "clip_zone", "between_zone", "direction_zone", "edges",
            "polygonal", "edge_gap", "gap", "road_ends",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
@@ -251,6 +251,31 @@ def direction(a: BaseGeometry, b: BaseGeometry, bearing: str) -> bool:
     angle = math.degrees(math.atan2(dx, dy)) % 360.0  # 0 = north, 90 = east
     centre = BEARINGS[bearing]
     return abs((angle - centre + 180.0) % 360.0 - 180.0) < DIRECTION_HALF_ANGLE
+
+
+#: of :func:`edges`: "the forest edge" is the strip of it within this of its outline, or
+#: within this share of its width for a narrow one (a road's edges, not all of it)
+EDGE_M = 10.0
+EDGE_WIDTH_SHARE = 0.25
+EDGE_MIN_M2 = 1.0   # a smaller strip is none (a notch of the outline)
+
+
+def edges(whole: BaseGeometry, bounds: Tuple[float, float, float, float]
+          ) -> List[BaseGeometry]:
+    """The edge of each piece of ``whole`` ("the forest edge", "the field boundaries"): the
+    strip of it within :data:`EDGE_M` of its outline (:data:`EDGE_WIDTH_SHARE` of its
+    :func:`mean_width` for a narrower piece), where that outline is not the processed
+    extent's edge: a forest the image cuts goes on past it. One polygon per strip."""
+    frame = box(*bounds)
+    out: List[BaseGeometry] = []
+    for piece in shapely.get_parts(whole):
+        width = min(EDGE_M, EDGE_WIDTH_SHARE * mean_width(piece))
+        if width <= 0:
+            continue
+        beyond = piece.buffer(2 * width).difference(frame)   # as if it went on out there
+        strip = polygonal(piece.difference(piece.union(beyond).buffer(-width)))
+        out += [s for s in shapely.get_parts(strip) if s.area >= EDGE_MIN_M2]
+    return out
 
 
 #: of :func:`direction_zone`: the anchor's outline is simplified by this first (a traced one

@@ -2690,3 +2690,19 @@ def test_a_measure_asked_of_objects(text: str, summary: str) -> None:
 ])
 def test_closest_to_both_and_closest_together(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    ("the forest edge", "grounded: tree edge"),
+    ("the edge of the forest", "grounded: tree edge"),
+    ("the field boundaries", "grounded: vegetation edge"),
+    ("the forest edge near the road", "grounded: tree edge near road (<= 10 m)"),
+    ("the southern edge of the forest",
+     "grounded: part of tree edge in the bottom half of each object"),
+    # the image's edge, and an edge as a place beside an object, stay as they were
+    ("buildings along the northern edge", "grounded: building in the top of the image"),
+    ("cars near the edge of the forest", "grounded: car near tree (<= 10 m)"),
+    ("the edge of the image", "end to end: 'the edge of the image' (no object named at 'edge')"),
+])
+def test_an_objects_edge_as_a_target(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary

@@ -1990,3 +1990,20 @@ def test_a_part_on_one_side_is_cut_along_the_anchor() -> None:
     assert rest.area + north.area == pytest.approx(lake.area)
     assert rel.direction_zone(box(90, 90, 110, 110), "north", 300).bounds == \
         pytest.approx((90 - 212.13, 90, 110 + 212.13, 110 + 212.13), abs=0.1)
+
+
+def test_an_objects_edge_is_the_strip_along_its_outline_inside_the_image() -> None:
+    """"the forest edge": the strip of the forest within 10 m of its outline, not along the
+    image's edge that cuts it (the forest goes on there); a road's edges are a quarter of its
+    width each side, not all of it."""
+    forest = box(0, 100, 80, 200)   # the image cuts it on the west and the north
+    road = box(100, 0, 108, 200)    # 8 m wide, cut north and south
+    scene = Scene({"tree": [forest], "road": [road]}, (0, 0, 200, 200))
+    [strip] = [scene.geometry(k) for k in execute(parse("the forest edge"), scene).picks]
+    assert strip.area == pytest.approx(80 * 10 + 90 * 10)   # the south and east sides only
+    assert strip.bounds == pytest.approx((0, 100, 80, 200))
+    sides = [scene.geometry(k) for k in execute(parse("the edges of the road"), scene).picks]
+    assert sorted(round(s.area) for s in sides) == [400, 400]   # 2 m of each side
+    [south] = [scene.geometry(k) for k in execute(
+        parse("the southern edge of the forest"), scene).picks]
+    assert south.bounds[3] == pytest.approx(150)
