@@ -227,14 +227,15 @@ class AnchorRules(ModifierRules):
         """"the forest edge", "the edge of the lake": the strip of the first object named along
         its outline, a part found in its mask (:func:`~.relations.edges`), said in a note."""
         self.say(f"'{word}' read as the strip of the {heads[0]} within {EDGE_M:g} m of its "
-                 f"outline (a quarter of its width where it is narrower), where the image's "
+                 "outline (a quarter of its width where it is narrower), where the image's "
                  "edge does not cut it")
         return Target((heads[0],), part="edge")
 
     def unclipped(self, word: str) -> str:
-        """"": "the stretch of road crossing the river" is the objects themselves, as a
-        collective noun before the parts were cut (said in a note); "the part of the road"
-        alone, "the part of the lake parallel to the road" cannot be cut, and fail."""
+        """A part given up where nothing said cuts it: "a stretch of road parallel to the river"
+        is the objects themselves, as a collective noun was before parts were cut (said in a
+        note; "" returned); "the part of the road" alone, "the part of the lake parallel to
+        the road" fail."""
         if word not in lx.COLLECTIVE_NOUNS:
             raise self.fail("a part of an object but where it is near, on, in, far from, "
                             "between, crossing or a compass point from another, or in a part "

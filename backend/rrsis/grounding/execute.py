@@ -297,8 +297,8 @@ def _clipped(target: Target, keys: List[ObjectKey], candidates: List[ObjectKey],
     "the northern half of the forest") and relations hold
     (:data:`~.plan.CLIP_KINDS`: "the part of the forest within 100 m of the road"), cut out of
     its outline and kept in ``scene.derived`` with the object it was cut from in
-    ``scene.sources``; their keys. A rank is of the whole objects, before they are cut. A part under :data:`MIN_CLIPPED_M2` is none (a sliver
-    along an outline)."""
+    ``scene.sources``; their keys. A rank is of the whole objects, before they are cut. A
+    part under :data:`MIN_CLIPPED_M2` is none (a sliver along an outline)."""
     if target.rank is not None:   # "the part of the largest forest near the road": of it
         keys = _ranked_by_itself(target, keys, scene)
     zones: List[Tuple[BaseGeometry, bool]] = []   # (ground, the part inside it or outside)

@@ -66,8 +66,8 @@ from . import lexicon as lx
 from .kinds import by_length
 from .cursor import NotUnderstood
 from .cursor import number as _number
-from .plan import (ALL_BUT, DISTANCE_RANKS, PER_ANCHOR_KINDS, Attribute, Plan,
-                   Region, Relation, Target)
+from .plan import (ALL_BUT, DISTANCE_RANKS, PER_ANCHOR_KINDS, Attribute, Plan, Region,
+                   Relation, Target)
 from .lexicon import superlative
 from .anchors import AnchorRules, clippable
 from .modifiers import CONJ, GENERIC

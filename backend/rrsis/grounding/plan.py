@@ -24,8 +24,8 @@ from .relations import BEARINGS
 
 __all__ = ["Attribute", "Relation", "Region", "Target", "Plan", "MODES", "MEASURES",
            "AVERAGED", "DISTANCE_RANKS", "COUNT_RANKS", "ANCHOR_RANKS", "PER_ANCHOR_KINDS",
-           "SIMILAR_RELATIONS", "CLIP_KINDS", "RELATION_WORDS", "ordinal", "share_text", "number_text",
-           "times_text"]
+           "SIMILAR_RELATIONS", "CLIP_KINDS", "MULTI_OWNER_PARTS", "RELATION_WORDS", "ordinal",
+           "share_text", "number_text", "times_text"]
 
 MODES = ("grounded", "end_to_end", "nothing")
 MEASURES = ("area", "length", "width", "diameter")  # attributes with a threshold in ground units

@@ -21,7 +21,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
 __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "between", "within_m",
-           "beyond_m", "all_within_m", "across", "direction", "BEARINGS", "elongation", "rectangularity",
+           "beyond_m", "all_within_m", "across", "direction", "BEARINGS", "elongation",
+           "rectangularity",
            "in_region", "region_box", "clip_zone", "between_zone", "direction_zone", "edges",
            "polygonal", "edge_gap", "gap", "road_ends",
            "TESTS",

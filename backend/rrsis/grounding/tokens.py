@@ -1629,9 +1629,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"^\s*(?:{_DETERMINER}\s+)?non[\s-]?(building|road|tree|water)s?(?:\s+(?:{_AREAS})\b|"
      r"\s*$)", r" everything except \1s "),
     # "the parking lot's northern half", "the lake's east end": the northern half of it
-    (rf"\b(?:the\s+)?((?:{_ANY_NAMES})s?)(?:'s|s')\s+((?:north|south)(?:ern|-?eastern|-?western|-?east|-?west)?|"
-     r"(?:east|west)(?:ern)?|upper|lower|left|right|top|bottom|central|middle)\s+(halves|half|parts?|sides?|"
-     r"sections?|portions?|ends?|thirds?|quarters?|corners?)\b", r" the \2 \3 of the \1 "),
+    (rf"\b(?:the\s+)?((?:{_ANY_NAMES})s?)(?:'s|s')\s+((?:north|south)(?:ern|-?eastern|"
+     r"-?western|-?east|-?west)?|(?:east|west)(?:ern)?|upper|lower|left|right|top|bottom|"
+     r"central|middle)\s+(halves|half|parts?|sides?|sections?|portions?|ends?|thirds?|"
+     r"quarters?|corners?)\b", r" the \2 \3 of the \1 "),
     # "the ground (space, gap) between the road and the river": the ground of everything in
     # between, cut to it (whole objects between had kept a field that reaches past them)
     (rf"^\s*(?:{_DETERMINER}\s+)?(?:{_GROUND}|spaces?|gaps?)\s+(?:(?:that|which)\s+(?:is|are)\s+)?"

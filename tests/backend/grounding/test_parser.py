@@ -2547,7 +2547,8 @@ def test_areas_said_not_covered_are_everything_else() -> None:
      "grounded: part of the largest tree near road (<= 10 m)"),
     # a relation no ground can be cut to: a collective noun is the objects, as before
     ("a stretch of road parallel to the river", "grounded: road parallel to water (<= 40 m)"),
-    ("the part of the river that flows through the forest", "grounded: part of water crossing tree"),
+    ("the part of the river that flows through the forest",
+     "grounded: part of water crossing tree"),
     ("the largest stretch of water", "grounded: the largest water"),
     # "part" asks for a part: without a place to cut it to, whole
     ("the part of the road", "end to end: 'the part of the road' (a part of an object but "
@@ -2683,7 +2684,8 @@ def test_a_measure_asked_of_objects(text: str, summary: str) -> None:
 @pytest.mark.parametrize("text,summary", [
     ("the house closest to both the road and the river",   # it was to either
      "grounded: the building nearest to road nearest to water"),
-    ("the house closest to the road and the river", "grounded: the building nearest to road + water"),
+    ("the house closest to the road and the river",
+     "grounded: the building nearest to road + water"),
     ("the two buildings closest together", "grounded: the 2 building nearest to building"),
     ("the pair of buildings nearest to each other", "grounded: the 2 building nearest to building"),
     ("all trees not including those in the park", "grounded: tree not on vegetation"),
