@@ -306,12 +306,14 @@ class GroundedRun:
         if category not in scene.derived:
             return Pick(cats[category].model_phrase, index, text, category)
         part = scene.derived[category][index]
-        if category in scene.sources:   # cut out of one object: its phrase and score
-            owner, source = scene.sources[category][index]
-            scores = by_score.get(owner, [])
-            score = float(scores[source]) if source < len(scores) else 0.0
-            return Pick(cats[owner].model_phrase, index, text, owner,
-                        affine_transform(part, to_working), score)
+        if category in scene.sources:   # cut out of an object, or of a part found in one:
+            cut_from = self._pick(plan, scene, scene.sources[category][index], text,   # its
+                                  by_score, to_working)                   # phrase and score
+            scores = by_score.get(cut_from.category, [])
+            score = cut_from.part_score if cut_from.part is not None else float(
+                scores[cut_from.index]) if cut_from.index < len(scores) else 0.0
+            return cut_from._replace(index=index, part=affine_transform(part, to_working),
+                                     part_score=score)
         owner = next(c for t in plan.targets if t.part and t.part_key() == category
                      for c in t.categories)
         owners = scene.objects.get(owner, [])

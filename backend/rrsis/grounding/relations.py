@@ -266,16 +266,22 @@ def edges(whole: BaseGeometry, bounds: Tuple[float, float, float, float]
     """The edge of each piece of ``whole`` ("the forest edge", "the field boundaries"): the
     strip of it within :data:`EDGE_M` of its outline (:data:`EDGE_WIDTH_SHARE` of its
     :func:`mean_width` for a narrower piece), where that outline is not the processed
-    extent's edge: a forest the image cuts goes on past it. One polygon per strip."""
+    extent's edge: a forest the image cuts goes on past it, nor a hole smaller than an island
+    (:data:`ISLAND_MIN_M2`: what stands on it, a gap in the canopy). One geometry per piece (a road's
+    two edges are one: "the northern edge of the road" is the north of that)."""
     frame = box(*bounds)
     out: List[BaseGeometry] = []
     for piece in shapely.get_parts(whole):
+        specks = [h for h in _holes(piece) if h.area < ISLAND_MIN_M2]   # a car on the road, a
+        piece = unary_union([piece, *specks])                          # gap in the canopy
         width = min(EDGE_M, EDGE_WIDTH_SHARE * mean_width(piece))
         if width <= 0:
             continue
         beyond = piece.buffer(2 * width).difference(frame)   # as if it went on out there
         strip = polygonal(piece.difference(piece.union(beyond).buffer(-width)))
-        out += [s for s in shapely.get_parts(strip) if s.area >= EDGE_MIN_M2]
+        strip = unary_union([s for s in shapely.get_parts(strip) if s.area >= EDGE_MIN_M2])
+        if not strip.is_empty:
+            out.append(strip)
     return out
 
 

@@ -406,3 +406,18 @@ def test_a_part_cut_out_of_an_object_comes_back_as_a_polygon_of_its_own(
     assert part["category"] == "road" and part["score"] == whole["score"]
     assert res.plans[exprs[0]]["plan"].startswith(
         "grounded: part of road within 25 m of the largest building")
+
+
+def test_an_edge_and_a_part_of_it_come_back_with_the_objects_score(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    """"the road edge": its two sides, 2.5 m each (a quarter of its 10 m), one object, the car
+    on it no edge; "the northern edge of the road": the north one, cut out of that part."""
+    exprs = ["the road edge", "the northern edge of the road", "the road"]
+    res, feats = run(tmp_path, colour_models, exprs, "on")
+    assert res.feature_counts == {"the road edge": 2, "the northern edge of the road": 1,
+                                  "the road": 1}   # one object, written as its two polygons
+    assert areas(feats, "the road edge") == [250, 250]
+    assert areas(feats, "the northern edge of the road") == [250]
+    north = next(f for f in feats if f["expression"] == "the northern edge of the road")
+    whole = next(f for f in feats if f["expression"] == "the road")
+    assert north["category"] == "road edge" and north["score"] == pytest.approx(whole["score"])

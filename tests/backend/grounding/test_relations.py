@@ -2002,8 +2002,11 @@ def test_an_objects_edge_is_the_strip_along_its_outline_inside_the_image() -> No
     [strip] = [scene.geometry(k) for k in execute(parse("the forest edge"), scene).picks]
     assert strip.area == pytest.approx(80 * 10 + 90 * 10)   # the south and east sides only
     assert strip.bounds == pytest.approx((0, 100, 80, 200))
-    sides = [scene.geometry(k) for k in execute(parse("the edges of the road"), scene).picks]
-    assert sorted(round(s.area) for s in sides) == [400, 400]   # 2 m of each side
+    [sides] = [scene.geometry(k) for k in execute(parse("the edges of the road"), scene).picks]
+    assert [round(s.area) for s in sides.geoms] == [400, 400]   # 2 m of each side, one edge
+    [east] = [scene.geometry(k) for k in execute(parse("the eastern edge of the road"),
+                                                  scene).picks]
+    assert east.bounds == pytest.approx((106, 0, 108, 200))   # the east one, whole
     [south] = [scene.geometry(k) for k in execute(
         parse("the southern edge of the forest"), scene).picks]
     assert south.bounds[3] == pytest.approx(150)
