@@ -267,8 +267,8 @@ def edges(whole: BaseGeometry, bounds: Tuple[float, float, float, float]
     strip of it within :data:`EDGE_M` of its outline (:data:`EDGE_WIDTH_SHARE` of its
     :func:`mean_width` for a narrower piece), where that outline is not the processed
     extent's edge: a forest the image cuts goes on past it, nor a hole smaller than an island
-    (:data:`ISLAND_MIN_M2`: what stands on it, a gap in the canopy). One geometry per piece (a road's
-    two edges are one: "the northern edge of the road" is the north of that)."""
+    (:data:`ISLAND_MIN_M2`: what stands on it, a gap in the canopy). One geometry per piece
+    (a road's two edges are one: "the northern edge of the road" is the north of that)."""
     frame = box(*bounds)
     out: List[BaseGeometry] = []
     for piece in shapely.get_parts(whole):
