@@ -1240,10 +1240,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "more than 500 m from the nearest road": from any road (the nearest decides)
     (rf"(\d\s*(?:{_UNITS})\s+(?:away\s+)?(?:from|of|to))\s+the\s+(?:nearest|closest)\b",
      r"\1 the "),
+    # "road buffer 20m", "the river buffer of 50 m": the 20 m road buffer
+    (rf"\b(?:the\s+|a\s+)?((?:{_ANY_NAMES})(?:e?s)?)\s+(buffer|setback)(?:\s+zone)?\s+(?:of\s+)?"
+     r"\(?(\d+(?:\.\d+)?\s*-?\s*(?:m|metres?|meters?|km|ft|feet))\)?",
+     r" the \3 \1 \2 "),
+    # "trees ∩ the 10 m road buffer": intersecting it
+    (r"\s*∩\s*", " intersecting "),
     # "inside the 20 m road buffer", "outside the 50 m river buffer", "encroaching on the 15 m
     # road setback": of the road, the river
     (rf"\b(in|inside|within|outside|intersect(?:s|ing)?|overlap(?:s|ping)?|{_INSIDE_A_ZONE})\s+"
-     r"(?:a|an|the)\s+(\d+(?:\.\d+)?\s*-?\s*"
+     r"(?:(?:a|an|the)\s+)?(\d+(?:\.\d+)?\s*-?\s*"
      r"[^\W\d_]+)\s+((?!buffer\b|setback\b)[^\W\d_]+(?:\s+(?!buffer\b|setback\b)[^\W\d_]+)?)"
      r"\s+(?:buffer|setback)(?:\s+zone)?\b",
      lambda m: f" {'more than' if m.group(1).lower() == 'outside' else 'within'} {m.group(2)} "
@@ -1905,10 +1911,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^(\s*(?:(?:the|all)\s+)?)(?:hundreds|thousands)\s+of\b", r"\1 "),
     # "the set of buildings near the road", "a list of houses": the buildings, the houses
     (r"\b(?:the|a)\s+(?:set|collection|list)\s+of\b", " the "),
-    # "cars with the colour red", "whose colour is white", "where color = red": red ones
+    # "cars with the colour red", "whose colour is white", "where color = red": red ones;
+    # "where colour != red", "with colour <> red", "whose colour is not red": not red ones
+    (r"\b(?:with|of|in|where|whose|having)\s+(?:an?\s+|the\s+)?colou?r\s*(?:!=|<>|≠|(?:is\s+)?not|"
+     rf"isn't)\s*(?=(?:(?:light|dark|pale|bright)\s+)?(?:{_COLOUR_NAMES})\b)",
+     " that are not "),
     (r"\b(?:with|of|in|where|whose|having)\s+(?:an?\s+|the\s+)?colou?r\s*(?:(?:==?|:|is|"
      rf"equals|of)\s*)?(?=(?:(?:light|dark|pale|bright)\s+)?(?:{_COLOUR_NAMES})\b)",
      " that are "),
+    # "buildings != red", "cars <> white": not that ("!=" was dropped: the red ones); "class
+    # != building": everything else
+    (r"^\s*(?:class|type|category|label|kind)\s*(?:!=|<>|≠)\s*", " everything except "),
+    (r"\s*(?:!=|<>|≠)\s*", " that are not "),
     # "at a distance greater than 50 m from the river": more than 50 m from it; "with a
     # distance to the road of less than 20 m", "whose distance to the road is under 30 m":
     # within that of it

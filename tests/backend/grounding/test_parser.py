@@ -2708,3 +2708,19 @@ def test_closest_to_both_and_closest_together(text: str, summary: str) -> None:
 ])
 def test_an_objects_edge_as_a_target(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # "!=" was dropped: "buildings != red" were the red ones
+    ("buildings != red", "grounded: not red building"),
+    ("buildings where colour != red", "grounded: not red building"),
+    ("cars with colour <> red", "grounded: not red car"),
+    ("cars whose colour isn't white", "grounded: not white car"),
+    ("class != building", "grounded: vehicle | road | vegetation | water | bare land"),
+    # a buffer said with its width after it (they went whole)
+    ("buildings intersect road buffer 20m", "grounded: building within 20 m of road"),
+    ("trees within the road buffer of 10 m", "grounded: tree within 10 m of road"),
+    ("trees ∩ 10 m road buffer", "grounded: tree within 10 m of road"),
+])
+def test_a_query_s_not_equal_and_a_buffer_s_width_after_it(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
