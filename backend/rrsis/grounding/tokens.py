@@ -1244,6 +1244,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:the\s+|a\s+)?((?:{_ANY_NAMES})(?:e?s)?)\s+(buffer|setback)(?:\s+zone)?\s+(?:of\s+)?"
      r"\(?(\d+(?:\.\d+)?\s*-?\s*(?:m|metres?|meters?|km|ft|feet))\)?",
      r" the \3 \1 \2 "),
+    # "roads union rivers", "the union of roads and rivers", "roads ∪ rivers": both
+    (r"^\s*(?:the\s+)?union\s+of\b", " "), (r"\s+(?:union|∪)\s+", " and "),
     # "trees ∩ the 10 m road buffer": intersecting it
     (r"\s*∩\s*", " intersecting "),
     # "inside the 20 m road buffer", "outside the 50 m river buffer", "encroaching on the 15 m

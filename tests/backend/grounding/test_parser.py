@@ -2721,6 +2721,8 @@ def test_an_objects_edge_as_a_target(text: str, summary: str) -> None:
     ("buildings intersect road buffer 20m", "grounded: building within 20 m of road"),
     ("trees within the road buffer of 10 m", "grounded: tree within 10 m of road"),
     ("trees ∩ 10 m road buffer", "grounded: tree within 10 m of road"),
+    ("roads union rivers", "grounded: road + water"),
+    ("the union of roads and rivers", "grounded: road + water"),
 ])
 def test_a_query_s_not_equal_and_a_buffer_s_width_after_it(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
