@@ -580,6 +580,23 @@ def _relation_again(m: "re.Match[str]") -> str:
     return f" {joined} {m.group(2)} "
 
 
+def _a_setting(m: "re.Match[str]") -> str:
+    """" " for a leading sentence or clause that names no object ("We are assessing flood
+    damage.", "After the storm,"); the words as they were where it names one ("Buildings.
+    Show the large ones")."""
+    named = re.search(rf"\b(?:{_ANY_NAMES})(?:e?s)?\b", m.group(1), re.I)
+    return m.group(0) if named else " "
+
+
+def _only_these(m: "re.Match[str]") -> str:
+    """"roofs. Only the red ones" -> " red roofs " where the name is the first one typed (the
+    objects asked for); the words as they were after an anchor's name ("buildings near the
+    road. only the large ones": the buildings', not the road's)."""
+    if _first_name(m) is not None:
+        return m.group(0)
+    return f" {m.group(2)} {m.group(1)} "
+
+
 def _name_again(m: "re.Match[str]") -> str:
     """"buildings next to the largest one": the name before "the largest one" (one to five
     words before it, none a name, "and", "except", ...) in the place of "one", singular, or
@@ -2029,6 +2046,30 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(\s+(?:and|or|but\s+not)\s+"
      rf"(?:(?!(?:{_ANY_NAMES}|with|without|only|exactly)\b)[^\W_]+\s+){{0,3}}?)ones?\b"
      rf"(?!\s+(?:{_ANY_NAMES}))", r"\1\2\1"),
+    # "We are assessing flood damage. Show houses ...", "After the storm, find trees ...":
+    # a sentence (a clause) before the request that names no object is its setting
+    (r"^([^.;!?]*)[.;!?]\s+(?=(?:please\s+)?(?:show|find|mark|map|count|outline|highlight|"
+     r"select|extract|detect|identify|locate|give|list|get|(?:i|we)\s+(?:need|want))\b)",
+     _a_setting),
+    (r"^\s*((?:after|before|during|following|since)\s+[^,.;]*),\s*", _a_setting),
+    # "First find the river, then the buildings along it": the river and the buildings
+    (r"^\s*first(?:\s+of\s+all)?,?\s+", " "),
+    (r"\s*,?\s*(?:and\s+)?then\s+(?:(?:find|show|mark|get|select|locate)(?:\s+me)?\s+)?"
+     r"(?=the\b|all\b)", " and "),
+    # "trees near buildings (within 5m)": within that of them; "the red car (the one near the
+    # bus)": the car that is near it
+    (rf"\b(?:near|next\s+to|along|around|close\s+to|beside|by)\s+((?:the\s+)?(?:[^\W\d_]+\s+)"
+     rf"{{0,2}}?(?:{_ANY_NAMES})(?:e?s)?)\s*\(\s*(?:within\s+|<\s*|up\s+to\s+)?(\d+(?:\.\d+)?\s*"
+     r"(?:m|metres?|meters?|km|ft|feet))\s*\)", r" within \2 of \1 "),
+    (r"\(\s*(?:the|those)\s+ones?\s+(?=(?:that|which|near|next|on|in|along|by|beside|at|"
+     r"closest|nearest|with|north|south|east|west)\b)", " that is "),
+    # "I need the roofs. Only the red ones.", "buildings, just the big ones", "Buildings. Big
+    # ones.": the red roofs, of the objects first named (a second reading of all of them had
+    # kept every roof; "buildings near the road. only the large ones" are large buildings)
+    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s*[.,;:!]?\s*(?:but\s+)?(?:only|just)\s+(?:the\s+)?"
+     r"((?:[^\W\d_]+\s+){1,2}?)ones\b", _only_these),
+    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s*[.;:!]\s*(?:the\s+)?((?:[^\W\d_]+\s+){{1,2}}?)ones"
+     r"\s*[.!]*\s*$", _only_these),
     # "buildings next to the largest one", "the car behind the red one", "the house between
     # the two large ones": "one" is the name before it again, as an anchor
     (rf"\b(?:the|a|an|another|this|that|these|those|any|some)\s+(?:(?!(?:{_ANY_NAMES}|with|"

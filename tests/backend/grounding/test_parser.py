@@ -2726,3 +2726,24 @@ def test_an_objects_edge_as_a_target(text: str, summary: str) -> None:
 ])
 def test_a_query_s_not_equal_and_a_buffer_s_width_after_it(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # a second sentence that narrows the first (it was a second reading: every roof kept)
+    ("I need the roofs. Only the red ones.", "grounded: red building"),
+    ("buildings, just the big ones", "grounded: large building"),
+    ("Buildings. Big ones.", "grounded: large building"),
+    ("large buildings and small ones", "grounded: large building | small building"),
+    ("buildings near the road. only the large ones",   # not the road's
+     "grounded: building near road (<= 20 m) | large building"),
+    # a setting before the request, steps, a distance or a clause in brackets (they went whole)
+    ("We are assessing flood damage. Show houses that are surrounded by water.",
+     "grounded: building surrounded by water"),
+    ("After the storm, find trees lying on the road.", "grounded: tree on road"),
+    ("First find the river, then the buildings along it.",
+     "grounded: water | building along water (<= 20 m)"),
+    ("trees near buildings (within 5m)", "grounded: tree within 5 m of building"),
+    ("the red car (the one near the bus)", "grounded: red car near bus (<= 6 m)"),
+])
+def test_sentences_that_narrow_set_or_step(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
