@@ -2096,6 +2096,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bcomplex(?=[\s-]+(?:shapes?|shaped|outlines?|forms?|footprints?)\b)", "irregular"),
     # "L-shaped buildings", "shaped like an L": not rectangular (the letter said in the plan)
     (_LETTER_SHAPE, " non-rectangular "),
+    (r"\btriangular(?:ly)?(?:[\s-]+shaped)?\b", " non-rectangular "),   # "triangular plots"
     # "the building in the shape of a ring (a circle, a square)": ring-shaped (round, square)
     (r"\bin\s+the\s+(?:shape|form)\s+of\s+(?:an?\s+)?(ring|circle|square|rectangle|donut|"
      r"doughnut|star|triangle)\b", lambda m: f" {_SHAPE_OF[m.group(1).lower()]} "),

@@ -2747,3 +2747,15 @@ def test_a_query_s_not_equal_and_a_buffer_s_width_after_it(text: str, summary: s
 ])
 def test_sentences_that_narrow_set_or_step(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    ("skinny roads", "grounded: narrow road"),
+    ("slim buildings", "grounded: narrow building"),
+    ("the slimmest building", "grounded: the narrowest building"),
+    ("sprawling buildings", "grounded: large building"),
+    ("triangular buildings near the road",
+     "grounded: not rectangular building near road (<= 20 m)"),
+])
+def test_more_words_of_size_and_shape(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
