@@ -907,6 +907,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # road by its class or surface ("secondary roads", "gravel roads"): any road, said
     # (:func:`.parser._use_notes`)
     (r"\b(?:dirt|farm|forest|earth|jeep)\s+track(s?)\b", r" dirt road\1 "),
+    # "roads (paved or unpaved)", "both paved and unpaved roads": every road, whatever its
+    # surface (neither is told apart)
+    (r"\(?\s*\b(?:both\s+)?(?:paved|sealed)\s+(?:or|and|and/or)\s+(?:unpaved|unsealed|dirt|"
+     r"gravel)\b\s*\)?", " "),
     (rf"\b(?:{_either(lx.ROAD_CLASSES + lx.ROAD_SURFACES)})\s+(?=(?:road|street)s?\b)", " "),
     (r"\b(?:single|multi)[- ]?(?=family\b)", " "),   # "single-family houses": a use, said
     (rf"\b(?:non[\s-]?)?(?:{_either(lx.BUILDING_USE_WORDS)})\s+"

@@ -2754,6 +2754,8 @@ def test_sentences_that_narrow_set_or_step(text: str, summary: str) -> None:
     ("slim buildings", "grounded: narrow building"),
     ("the slimmest building", "grounded: the narrowest building"),
     ("sprawling buildings", "grounded: large building"),
+    ("roads (paved or unpaved)", "grounded: road"),   # it went whole
+    ("both paved and unpaved roads", "grounded: road"),
     ("triangular buildings near the road",
      "grounded: not rectangular building near road (<= 20 m)"),
 ])
