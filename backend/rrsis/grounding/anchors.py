@@ -8,7 +8,7 @@ A mixin of the parser class (:mod:`.parser`), above :mod:`.modifiers`.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple, TypeVar
 
 from . import lexicon as lx
 from .cursor import NotUnderstood
@@ -20,6 +20,8 @@ from .ranks import Rank
 from .relation_rules import PRONOUNS
 
 __all__ = ["AnchorRules", "clippable"]
+
+_T = TypeVar("_T")
 
 #: a generic noun that is a filler after a category name ("vehicle objects")
 _GENERIC_AFTER_A_NAME = (lx.GENERIC_NOUNS - {"anything", "everything", "something"}) \
@@ -247,20 +249,12 @@ class AnchorRules(ModifierRules):
         """After a part of an anchor ("cars on the stretch of road along the river"), the
         relation that says which part: the anchor's, consumed; else None (position
         unchanged)."""
-        state = self.snapshot()
-        target_heads, self.heads = self.heads, tuple(heads)
-        try:
+        def which_part() -> Optional[Relation]:
             self.skip_fillers()
-            negated = self.eat("not")
-            rel = self.relation(self.groups_of(list(heads)), negated)
-            if rel is not None and clippable([rel], None, None):
-                return rel
-        except NotUnderstood:
-            pass
-        finally:
-            self.heads = target_heads
-        self.restore(state)
-        return None
+            rel = self.relation(self.groups_of(list(heads)), self.eat("not"))
+            return rel if rel is not None and clippable([rel], None, None) else None
+
+        return self.read_for_anchor(heads, which_part)
 
     def anchor_roof(self, groups: Sequence[str], singular: bool) -> Optional[Attribute]:
         """"with a red roof" after a building anchor of a target that has none ("trees near
@@ -314,7 +308,10 @@ class AnchorRules(ModifierRules):
         if number is not None and number != (name != lx.singular(name)) \
                 and number == self.target_plural:
             return None
-        state = self.snapshot()   # a clause read in part and given up leaves no trace
+        return self.read_for_anchor(heads, lambda: self._clause(heads))
+
+    def _clause(self, heads: Sequence[str]
+                ) -> Optional[Tuple[List[Attribute], List[Relation]]]:
         self.i += 1
         self.skip_fillers()
         negated = False
@@ -322,28 +319,36 @@ class AnchorRules(ModifierRules):
             negated = not negated
             self.i += 1
             self.skip_fillers()
+        attr = self.attribute(negated)
+        more = self.more_colours() if attr is not None and attr.kind == "colour" else []
+        if more and negated:   # "buildings that are not red or white": neither
+            return [attr] + [Attribute("colour", c, True) for c in more], []
+        if more:   # "buildings which are red or white": either
+            return [replace(attr, value=" or ".join([attr.value, *more]))], []
+        if attr is not None:
+            return [attr], []
+        measured = self.measures(negated)
+        if measured:
+            return measured, []
+        rel = self.relation(self.groups_of(list(heads)), negated)
+        return ([], [rel]) if rel is not None else None
+
+    def read_for_anchor(self, heads: Sequence[str], read: Callable[[], Optional[_T]]
+                        ) -> Optional[_T]:
+        """What ``read`` reads with ``heads`` as the objects named: a clause after an anchor
+        says something of the anchor; None where it reads nothing, and then no trace of a
+        reading given up part way (position and notes as they were)."""
+        state = self.snapshot()
         target_heads, self.heads = self.heads, tuple(heads)
         try:
-            attr = self.attribute(negated)
-            more = self.more_colours() if attr is not None and attr.kind == "colour" else []
-            if more and negated:   # "buildings that are not red or white": neither
-                return [attr] + [Attribute("colour", c, True) for c in more], []
-            if more:   # "buildings which are red or white": either
-                return [replace(attr, value=" or ".join([attr.value, *more]))], []
-            if attr is not None:
-                return [attr], []
-            measured = self.measures(negated)
-            if measured:
-                return measured, []
-            rel = self.relation(self.groups_of(list(heads)), negated)
-            if rel is not None:
-                return [], [rel]
+            found = read()
         except NotUnderstood:
-            pass
+            found = None
         finally:
             self.heads = target_heads
-        self.restore(state)
-        return None
+        if found is None:
+            self.restore(state)
+        return found
 
     def mask_part(self) -> Optional[Target]:
         """"the intersection", "a junction", "the roundabout" (:data:`~.lexicon.JUNCTION_NOUNS`):
