@@ -207,7 +207,7 @@ class AnchorRules(ModifierRules):
         (southern) edge of the forest" too, its noun returned (a target's: :meth:`edge_of`)."""
         save = self.i
         self.skip_fillers(keep=tuple(lx.CLIP_NOUNS))   # "segment" is a request too
-        edge_nouns = lx.OBJECT_EDGE_NOUNS if edges else frozenset()
+        edge_nouns = lx.OBJECT_EDGE_NOUNS | lx.OBJECT_INTERIOR_NOUNS if edges else frozenset()
         own = lx.REGION_WORDS.get(self.peek() or "")
         if own is not None and (self.peek(1) in lx.OWN_PART_SHARES or
                                 self.peek(1) in edge_nouns):
@@ -227,11 +227,15 @@ class AnchorRules(ModifierRules):
 
     def edge_of(self, heads: Sequence[str], word: str) -> Target:
         """"the forest edge", "the edge of the lake": the strip of the first object named along
-        its outline, a part found in its mask (:func:`~.relations.edges`), said in a note."""
-        self.say(f"'{word}' read as the strip of the {heads[0]} within {EDGE_M:g} m of its "
-                 "outline (a quarter of its width where it is narrower), where the image's "
-                 "edge does not cut it")
-        return Target((heads[0],), part="edge")
+        its outline, a part found in its mask (:func:`~.relations.edges`); "the forest
+        interior", "the interior of the lake": the rest of it (:func:`~.relations.interiors`);
+        said in a note."""
+        interior = word in lx.OBJECT_INTERIOR_NOUNS
+        what = f"the {heads[0]} farther than {EDGE_M:g} m from" if interior else \
+            f"the strip of the {heads[0]} within {EDGE_M:g} m of"
+        self.say(f"'{word}' read as {what} its outline (a quarter of its width where it is "
+                 "narrower; the image's edge is no outline)")
+        return Target((heads[0],), part="interior" if interior else "edge")
 
     def unclipped(self, word: str) -> str:
         """A part given up where nothing said cuts it: "a stretch of road parallel to the river"

@@ -544,7 +544,8 @@ PART_FINDERS: Dict[str, Callable[[List[BaseGeometry], Tuple[float, float, float,
     "end": lambda masks, bounds: rel.road_ends(masks[0], bounds),
     "island": lambda masks, bounds: rel.islands(masks[0]),
     "bend": lambda masks, bounds: rel.bends(masks[0]),
-    "edge": lambda masks, bounds: rel.edges(masks[0], bounds)}
+    "edge": lambda masks, bounds: rel.edges(masks[0], bounds),
+    "interior": lambda masks, bounds: rel.interiors(masks[0], bounds)}
 
 
 def _parts(target: Target, keys: List[ObjectKey], scene: Scene) -> List[ObjectKey]:

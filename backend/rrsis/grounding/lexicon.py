@@ -28,7 +28,7 @@ __all__ = ["Category", "CATEGORIES", "CATEGORY_NAMES", "COLOURS", "ColourRange",
            "OWN_KIND_WORDS", "COUNTABLE_GROUPS", "GROUP_NOUNS", "GROUP_MIN", "LINE_NOUNS",
            "group_kind", "JUNCTION_NOUNS", "BRIDGE_NOUNS", "OUTLINE_NOUNS", "CENTRE_LINE_NOUNS",
            "ROAD_END_PHRASES", "PART_NOUNS", "CLIP_NOUNS", "OWN_PART_SHARES",
-           "OBJECT_EDGE_NOUNS", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "BEND_NOUNS",
+           "OBJECT_EDGE_NOUNS", "OBJECT_INTERIOR_NOUNS", "ROAD_PART_NOUNS", "ISLAND_NOUNS", "BEND_NOUNS",
            "ROAD_PARTS", "BUILDING_USE_WORDS", "USE_ADJECTIVE_NOUNS", "SIDE_SUPERLATIVES",
            "SHARE_WORDS", "INTENSIFIERS", "REGION_ADJECTIVES", "WHOLE_IMAGE_PREPOSITIONS",
            "WHOLE_IMAGE_WORDS",
@@ -941,6 +941,8 @@ OWN_PART_SHARES: Dict[str, float] = {
 #: an object's edge as a target ("the forest edge", "the southern edge of the lake", "the field
 #: boundaries"): the strip of it along its outline (:func:`~.relations.edges`)
 OBJECT_EDGE_NOUNS: FrozenSet[str] = IMAGE_EDGE_NOUNS | {"fringe", "fringes"}
+#: and its interior ("the forest interior", "the interior of the lake"): the rest of it
+OBJECT_INTERIOR_NOUNS: FrozenSet[str] = frozenset({"interior", "interiors"})
 #: "the part (section, stretch) of the road along the river": the ground of an object where
 #: what is said after it holds, cut out of its outline (:attr:`~.plan.Target.clipped`)
 CLIP_NOUNS: FrozenSet[str] = frozenset({"part", "parts", "section", "sections", "stretch",
@@ -1153,6 +1155,7 @@ def _all_words() -> FrozenSet[str]:
                  REGION_ADJECTIVES, COLLECTIVE_NOUNS, GROUP_NOUNS, PART_NOUNS, GENERIC_NOUNS,
                  COMPASS_BEARINGS, DIAGONAL_WORDS, EXACT_COUNT_WORDS, IMAGE_EDGE_NOUNS,
                  PARTLY_WORDS, ENTIRELY_WORDS, SHARE_WORDS, OUTLINE_NOUNS, CENTRE_LINE_NOUNS,
+                 OBJECT_INTERIOR_NOUNS,
                  {"roofed", "shaped", "sized", "percent"})
     words.update(COMPARATIVE_WORDS, THAN_AVERAGE_WORDS)
     for table in (NEAR_WORDS, OVERLAP_WORDS, COMPARATIVES, TRAILING_COMPARATIVES, COUNT_BEFORE,

@@ -347,7 +347,8 @@ class _Parser(AnchorRules):
         first_word = self.i
         self.last_anchor = None
         clipped, own_region = self.clipped_part(edges=True)
-        edge = clipped in lx.OBJECT_EDGE_NOUNS   # "the (southern) edge of the forest"
+        edge = clipped in lx.OBJECT_EDGE_NOUNS or clipped in lx.OBJECT_INTERIOR_NOUNS   # "the
+        # (southern) edge of the forest", "the interior of the forest"
         p = self.premods()
         if own_region is not None and p.region is not None:   # "the northern half of the
             raise self.fail("a part of an object in a part of the image")   # western road"
@@ -357,10 +358,11 @@ class _Parser(AnchorRules):
             raise self.fail("a rank over several colours")     # of the white?
         mask_part = None if edge else self.mask_part()   # "the intersections", "islands": a
         heads = list(mask_part.categories) if mask_part is not None else self.head()   # part
-        if edge or (self.peek() in lx.OBJECT_EDGE_NOUNS and self.peek(1) != "of"   # of a mask;
+        if edge or ((self.peek() in lx.OBJECT_EDGE_NOUNS or self.peek() in   # of a mask;
+                     lx.OBJECT_INTERIOR_NOUNS) and self.peek(1) != "of"
                     and mask_part is None and not self.head_generic):   # "the forest edge"
-            self.i += 0 if edge else 1
-            mask_part = self.edge_of(heads, clipped or self.t[self.i - 1])
+            self.i += 0 if edge else 1   # "the forest edge": the noun after the name
+            mask_part = self.edge_of(heads, clipped if edge else self.t[self.i - 1])
             heads, clipped = heads[:1], "edge" if own_region is not None else ""
         generic = self.head_generic = self.head_generic and mask_part is None
         plural = self.t[self.i - 1] != lx.singular(self.t[self.i - 1])   # more than one asked?
@@ -722,7 +724,8 @@ class _Parser(AnchorRules):
         if r.share and (rank is None or rank[0] not in lx.SIZE_RANKS or count is not None
                         or skip or r.choices.get("rank")):   # "the 2nd largest 10 %"?
             raise self.fail("a share with a size rank only")
-        if r.clipped and (r.mask_part is not None and r.mask_part.part != "edge" or
+        if r.clipped and (r.mask_part is not None and r.mask_part.part not in ("edge",
+                                                                                "interior") or
                           not clippable(r.relations, r.region, rank)):
             r.clipped = self.unclipped(r.clipped)
         part = r.mask_part.part if r.mask_part is not None else ""

@@ -48,8 +48,8 @@ ANCHOR_RANKS = DISTANCE_RANKS + COUNT_RANKS
 #: parking lot", "the 2 largest buildings along every road"
 PER_ANCHOR_KINDS = ("on", "inside", "next_to", "along", "near", "within_m")
 #: the parts found in masks that more than one kind of object has (a road's bends and a
-#: river's; the edge of a forest, of a field, of a lake)
-MULTI_OWNER_PARTS = frozenset({"bend", "edge"})
+#: river's; the edge of a forest, of a field, of a lake, and their interiors)
+MULTI_OWNER_PARTS = frozenset({"bend", "edge", "interior"})
 #: relations whose ground an object can be cut to ("the stretch of the road along the river":
 #: the road within the distance of the river; "the part of the forest not within 100 m of the
 #: road": the forest beyond it; :attr:`Target.clipped`)

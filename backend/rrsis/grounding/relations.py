@@ -24,6 +24,7 @@ __all__ = ["on", "inside", "next_to", "along", "near", "far", "surrounded", "bet
            "beyond_m", "all_within_m", "across", "direction", "BEARINGS", "elongation",
            "rectangularity",
            "in_region", "region_box", "clip_zone", "between_zone", "direction_zone", "edges",
+           "interiors",
            "polygonal", "edge_gap", "gap", "road_ends",
            "TESTS",
            "ON_FRACTION", "INSIDE_FRACTION", "SURROUNDED_FRACTION", "occluders",
@@ -269,8 +270,23 @@ def edges(whole: BaseGeometry, bounds: Tuple[float, float, float, float]
     extent's edge: a forest the image cuts goes on past it, nor a hole smaller than an island
     (:data:`ISLAND_MIN_M2`: what stands on it, a gap in the canopy). One geometry per piece
     (a road's two edges are one: "the northern edge of the road" is the north of that)."""
+    return [s for s in (polygonal(piece.difference(inner))
+                        for piece, inner in _inners(whole, bounds)) if s.area >= EDGE_MIN_M2]
+
+
+def interiors(whole: BaseGeometry, bounds: Tuple[float, float, float, float]
+              ) -> List[BaseGeometry]:
+    """The interior of each piece of ``whole`` ("the forest interior", "the interior of the
+    lake"): what is left of it without its :func:`edges`."""
+    return [i for i in (polygonal(inner) for _, inner in _inners(whole, bounds))
+            if i.area >= EDGE_MIN_M2]
+
+
+def _inners(whole: BaseGeometry, bounds: Tuple[float, float, float, float]
+            ) -> Iterator[Tuple[BaseGeometry, BaseGeometry]]:
+    """Each piece of ``whole`` (holes smaller than an island filled) and its part farther than
+    its edge's width from its outline, the processed extent's edge no outline."""
     frame = box(*bounds)
-    out: List[BaseGeometry] = []
     for piece in shapely.get_parts(whole):
         specks = [h for h in _holes(piece) if h.area < ISLAND_MIN_M2]   # a car on the road, a
         piece = unary_union([piece, *specks])                          # gap in the canopy
@@ -278,11 +294,7 @@ def edges(whole: BaseGeometry, bounds: Tuple[float, float, float, float]
         if width <= 0:
             continue
         beyond = piece.buffer(2 * width).difference(frame)   # as if it went on out there
-        strip = polygonal(piece.difference(piece.union(beyond).buffer(-width)))
-        strip = unary_union([s for s in shapely.get_parts(strip) if s.area >= EDGE_MIN_M2])
-        if not strip.is_empty:
-            out.append(strip)
-    return out
+        yield piece, piece.intersection(piece.union(beyond).buffer(-width))
 
 
 #: of :func:`direction_zone`: the anchor's outline is simplified by this first (a traced one

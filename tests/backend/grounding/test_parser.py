@@ -2699,6 +2699,10 @@ def test_closest_to_both_and_closest_together(text: str, summary: str) -> None:
     ("the edge of the forest", "grounded: tree edge"),
     ("the field boundaries", "grounded: vegetation edge"),
     ("the forest edge near the road", "grounded: tree edge near road (<= 10 m)"),
+    ("the forest interior", "grounded: tree interior"),
+    ("the interior of the lake", "grounded: water interior"),
+    ("the northern part of the forest interior",
+     "grounded: part of tree interior in the top half of each object"),
     ("the southern edge of the forest",
      "grounded: part of tree edge in the bottom half of each object"),
     # the image's edge, and an edge as a place beside an object, stay as they were

@@ -2010,3 +2010,6 @@ def test_an_objects_edge_is_the_strip_along_its_outline_inside_the_image() -> No
     [south] = [scene.geometry(k) for k in execute(
         parse("the southern edge of the forest"), scene).picks]
     assert south.bounds[3] == pytest.approx(150)
+    [inner] = [scene.geometry(k) for k in execute(parse("the forest interior"), scene).picks]
+    assert inner.area == pytest.approx(forest.area - strip.area)   # the rest of it
+    assert inner.bounds == pytest.approx((0, 110, 70, 200))
