@@ -16,7 +16,7 @@ from .modifiers import CONJ, GENERIC, POSSESSIVES, ModifierRules
 from .plan import (ANCHOR_RANKS, CLIP_KINDS, DISTANCE_RANKS, Attribute, Region, Relation,
                    Target)
 from .relations import BEND_TURN_DEG, EDGE_M, ISLAND_MIN_M2
-from .ranks import Rank
+from .ranks import Premods, Rank
 from .relation_rules import PRONOUNS
 
 __all__ = ["AnchorRules", "clippable"]
@@ -123,10 +123,7 @@ class AnchorRules(ModifierRules):
         mask_part = None if clipped else self.mask_part()
         if mask_part is not None:   # "at the intersection", "on the island": a part found
             return mask_part        # in a mask
-        p = self.premods(anchor=True)
-        if own is not None and p.region is not None:
-            raise self.fail("a part of an object in a part of the image")
-        p.region = own or p.region
+        p = self.part_premods(own, anchor=True)
         attrs, rank, count, skip = p.attrs, p.rank, p.count, p.skip
         if counted and count is not None and self.anchor_count is None:   # "with 3 cars"
             self.anchor_count = (count, False, None)
@@ -224,6 +221,16 @@ class AnchorRules(ModifierRules):
                     break
         self.i = save
         return "", None
+
+    def part_premods(self, own: Optional[Region], anchor: bool = False) -> Premods:
+        """The premodifiers after a part of the object's own box said before them ("the
+        northern half of the (large) forest"), with that part as their region; a part of the
+        image as well fails ("the northern half of the western forest")."""
+        p = self.premods(anchor=anchor)
+        if own is not None and p.region is not None:
+            raise self.fail("a part of an object in a part of the image")
+        p.region = own or p.region
+        return p
 
     def edge_of(self, heads: Sequence[str], word: str) -> Target:
         """"the forest edge", "the edge of the lake": the strip of the first object named along

@@ -12,9 +12,10 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .engine import GroundedRun
 from .execute import MIN_CLIPPED_M2
-from .relations import (BEARINGS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE, INSIDE_FRACTION,
-                        LOCAL_AXIS_M, ORIENTATION_TOLERANCE_DEG, ORIENTED_ELONGATION,
-                        ROW_TOLERANCE_WIDTHS, STRAIGHT_STRAY_WIDTHS, STRIP_ELONGATION)
+from .relations import (BEARINGS, BETWEEN_NEIGHBOURS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE,
+                        INSIDE_FRACTION, LOCAL_AXIS_M, ORIENTATION_TOLERANCE_DEG,
+                        ORIENTED_ELONGATION, ROW_TOLERANCE_WIDTHS, STRAIGHT_STRAY_WIDTHS,
+                        STRIP_ELONGATION)
 from .kinds import length_remark
 from .learnt import Unlearnt, base_message, unlearnt_in, unlearnt_message
 from .lexicon import BASE_VOCABULARY, COLOUR_RANKS, RELATIVE_SIZES, SIZE_RANKS, Vocabulary
@@ -214,8 +215,8 @@ def _target_lines(t: Target, indent: str) -> List[str]:
         lines.append(f"{indent}then cut each object to the ground where the above holds: over "
                      "the anchor for on, in and crossing, within the distance of it for along, "
                      "near and within (next to: off it), beyond it for far and more than, between "
-                     "pairs of them for between (the hulls of each with its 3 nearest, "
-                     "themselves left out), inside the part of the image; a part under "
+                     f"pairs of them for between (the hulls of each with its {BETWEEN_NEIGHBOURS} "
+                     "nearest, themselves left out), inside the part of the image; a part under "
                      f"{MIN_CLIPPED_M2:g} m2 is none")
     return lines
 

@@ -349,10 +349,7 @@ class _Parser(AnchorRules):
         clipped, own_region = self.clipped_part(edges=True)
         edge = clipped in lx.OBJECT_EDGE_NOUNS or clipped in lx.OBJECT_INTERIOR_NOUNS   # "the
         # (southern) edge of the forest", "the interior of the forest"
-        p = self.premods()
-        if own_region is not None and p.region is not None:   # "the northern half of the
-            raise self.fail("a part of an object in a part of the image")   # western road"
-        p.region = own_region or p.region
+        p = self.part_premods(own_region)
         attrs, rank, count, skip, choices = p.attrs, p.rank, p.count, p.skip, p.choices
         if choices.get("colour") and rank is not None:   # the largest of the red ones, or
             raise self.fail("a rank over several colours")     # of the white?

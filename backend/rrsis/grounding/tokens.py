@@ -535,7 +535,12 @@ def _one_or_other(m: "re.Match[str]") -> str:
 def _first_name(m: "re.Match[str]") -> Optional[str]:
     """The first name typed before the match: the objects asked for, which "its" and "they"
     stand for ("the building closest to the river and its neighbours"); None if none."""
-    first = re.search(rf"\b((?:{_ANY_NAMES})(?:e?s)?)\b", m.string[:m.start()], re.I)
+    return _first_name_in(m.string[:m.start()])
+
+
+def _first_name_in(text: str) -> Optional[str]:
+    """The first object's name in ``text``, as typed; None if it names none."""
+    first = re.search(rf"\b((?:{_ANY_NAMES})(?:e?s)?)\b", text, re.I)
     return first.group(1) if first else None
 
 
@@ -584,8 +589,7 @@ def _a_setting(m: "re.Match[str]") -> str:
     """" " for a leading sentence or clause that names no object ("We are assessing flood
     damage.", "After the storm,"); the words as they were where it names one ("Buildings.
     Show the large ones")."""
-    named = re.search(rf"\b(?:{_ANY_NAMES})(?:e?s)?\b", m.group(1), re.I)
-    return m.group(0) if named else " "
+    return m.group(0) if _first_name_in(m.group(1)) else " "
 
 
 def _only_these(m: "re.Match[str]") -> str:
