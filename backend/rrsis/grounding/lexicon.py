@@ -168,7 +168,9 @@ CATEGORIES: Tuple[Category, ...] = (
                                     "bike path", "cycle lane"),
              "road"),
     Category("road marking", "road marking", ("road marking", "zebra crossing", "crosswalk",
-                                              "lane marking", "pedestrian crossing"),
+                                              "lane marking", "pedestrian crossing",
+                                              "road line", "lane line", "painted line",
+                                              "painted marking"),
              "road"),
     Category("parking lot", "parking lot", ("parking lot", "car park", "carpark",
                                             "parking area", "parking", "parking space",
@@ -612,13 +614,15 @@ NEAR_WORDS: Dict[Tuple[str, ...], str] = {
                                     "through", "bisecting", "bisect", "bisects")]
                     + [(v, p) for v in ("running", "going", "passing", "cutting", "leading")
                        for p in ("through", "across", "over")], "crosses"),
-    # "the road that runs along the river", "a path running beside the canal"
+    # "the road that runs along the river", "a path running beside the canal", "the stream
+    # flowing between the fields"
     **{(v, *words): kind for v in ("running", "runs", "run", "going", "goes", "passing",
                                    "passes", "pass", "stretching", "stretches", "extending",
-                                   "extends")
+                                   "extends", "flowing", "flows", "winding", "winds")
        for words, kind in ((("along",), "along"), (("alongside",), "along"),
                            (("beside",), "next_to"), (("next", "to"), "next_to"),
-                           (("near",), "near"), (("parallel", "to"), "parallel"))},
+                           (("near",), "near"), (("parallel", "to"), "parallel"),
+                           (("between",), "between"))},
 }
 #: after "with" and its anchor: on both sides of the target ("roads with buildings on both
 #: sides (of them)": relations.both_sides)
@@ -901,7 +905,7 @@ FILLER_WORDS: FrozenSet[str] = frozenset({
 # category name ("vehicle objects") only a filler
 GENERIC_NOUNS: FrozenSet[str] = frozenset({
     "anything", "everything", "something", "object", "objects", "thing", "things", "feature",
-    "features"})
+    "features", "item", "items", "stuff"})
 # "clusters of buildings", "cars in a row": each object in a group of at least GROUP_MIN
 # of its kind, each within the pair's "near" distance of the next (one chain, not a circle)
 GROUP_NOUNS: FrozenSet[str] = frozenset({
@@ -1141,7 +1145,8 @@ def known_word(word: str) -> bool:
 #: rare words that more common ones are slips away from ("suitable" is no "sizable")
 NOT_SLIP_TARGETS: FrozenSet[str] = frozenset({"times", "gold", "golden", "lime", "mint",
                                               "peach", "salmon", "bronze", "charcoal",
-                                              "sizable", "sizeable"})
+                                              "sizable", "sizeable", "flowing", "flows",
+                                              "winds"})
 
 
 def _all_words() -> FrozenSet[str]:

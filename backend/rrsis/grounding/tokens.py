@@ -41,6 +41,12 @@ _STRICTER = _either({w for w, v in lx.SIZE_WORDS.items() if "very " + v in lx.RE
                    | {"long", "elongated"})
 #: the one-word names of the base categories: "tree rows" are rows of trees
 _NAMES = _either({n for c in lx.CATEGORIES for n in c.names if " " not in n})
+#: names whose last word is a group's and that name another kind than their first words
+#: ("road line" a road marking): one object, not a row of roads ("tree line" stays a row)
+_GROUP_NAMED = _either({n + s for c in lx.CATEGORIES for n in c.names
+                        if n.split()[-1] in lx.GROUP_NOUNS and lx.BASE_VOCABULARY.category_named(
+                            " ".join(n.split()[:-1])) not in (None, c.name)
+                        for s in ("", "s")}).replace(" ", r"\s+")
 _ANY_NAMES = _either({n for c in lx.CATEGORIES for n in c.names}).replace(" ", r"\s+")
 #: words a relation starts with: "not near the road" negates a relation, "not trees" names
 #: what is left out
@@ -142,6 +148,11 @@ def _examples(m: "re.Match[str]") -> str:
 #: the words of a unit of length or area ("m", "metres", "sq", "hectares", "acres", "ft²")
 _MEASURE_UNITS = frozenset({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p)})
 _UNITS = _either(_MEASURE_UNITS | {"percent"})
+_LENGTH_UNITS = _either(lx.UNITS_M)
+#: a bound said before a distance: "at least 10 m", "no more than 30 m"
+_BOUND = (r"(?:at\s+least|at\s+most|(?:no|not)\s+(?:more|less|further|farther|closer)\s+than|"
+          r"more\s+than|less\s+than|greater\s+than|further\s+than|farther\s+than|closer\s+than|"
+          r"over|under|above|below|beyond|within|up\s+to)")
 _BUILDING_NAMES = _either({n for c in lx.CATEGORIES if c.group == "building"
                            for n in c.names if " " not in n and n != "building"})
 _USES = _either(lx.BUILDING_USES)
@@ -585,6 +596,24 @@ def _relation_again(m: "re.Match[str]") -> str:
     return f" {joined} {m.group(2)} "
 
 
+#: a way or water that parts ground: "the road that separates the two forests", "a river
+#: dividing the town", "the stream separating the fields from the road"; the plain form only
+#: after "that" or "which" ("two separate buildings" parts nothing)
+_SEPARATES = (r"(?:(?:that|which)\s+(?:separates?|divides?|splits?|bisects?)|separating|"
+              r"separates|dividing|divides|splitting|splits|bisecting|bisects)")
+
+
+def _separating(m: "re.Match[str]") -> str:
+    """"separating the two forests", "dividing the fields" -> " between the two forests";
+    "dividing the town (in two)" -> " through the town", as a road through it."""
+    parted = m.group("parted")
+    plural = re.match(r"(?:the\s+|both\s+)?(?:two|2)\b", parted, re.I) or re.search(
+        rf"\b(?:(?:{_ANY_NAMES})e?s|villages|towns|cities|settlements|neighbou?rhoods)$", parted,
+        re.I)
+    parted = re.sub(r"^both\b", "the two", parted, flags=re.I)
+    return f" {'between' if plural else 'through'} {parted} "
+
+
 def _a_setting(m: "re.Match[str]") -> str:
     """" " for a leading sentence or clause that names no object ("We are assessing flood
     damage.", "After the storm,"); the words as they were where it names one ("Buildings.
@@ -872,11 +901,24 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf",?\s*{_EXAMPLES},?\s+)({_SOME_WORDS})", _examples),
     # "centre lines", "center-line": one word (lexicon.CENTRE_LINE_NOUNS)
     (r"\bcent(?:er|re)[\s-]*line(s?)\b", r" centreline\1 "),
+    # "the centre line of the road": the road centreline
+    (rf"\b(centrelines?)\s+of\s+(?:the\s+|a\s+)?((?:{_ROAD_NAMES})s?)\b", r" \2 \1 "),
     # "the main highway", "the principal canal": the way, the water ("the main road", "the
     # main river" are names already); "the canal bank", "stream banks", "the river's edge":
     # the water's edge; "street markings": road markings
     (rf"\b(?:main|major|principal)\s+(?=(?:{_ROAD_NAMES}|channel|canal|stream|creek|pond|lake|"
      r"brook)s?\b)", " "),
+    # "buildings -> near the road": an arrow says what they are
+    (r"\s*(?:->|=>|→|⇒)\s*", " "),
+    # "the main building (house)" of a place is its largest; "the main buildings" large ones
+    (rf"\bthe\s+(?:main|principal)\s+(?=(?:building|{_BUILDING_NAMES})\b(?!s))", " the largest "),
+    (rf"\b(?:main|principal)\s+(?=(?:building|{_BUILDING_NAMES})e?s\b)", " large "),
+    # "trees all along the road", "all around the lake": along, around it; "all over the
+    # parking lot" on it, "all over the image" anywhere in it
+    (r"\ball\s+(?=(?:along|around|round|across|through|throughout)\b)", " "),
+    (r"\ball\s+over(?:\s+(?:the\s+|this\s+)?(?:image|picture|scene|map|place|area|photo)\b|"
+     r"\s*$)", " "),
+    (r"\ball\s+over\b", " on "),
     (r"\b(?:canal|stream|creek|pond|lake|reservoir|lagoon|channel|brook|ditch|drain)\s+"
      r"(?:bank|side|edge)s?\b"
      r"|\b(?:river|lake|sea|canal|stream|creek|pond)(?:'s|’s)?\s+edges?\b", "riverbank"),
@@ -1306,6 +1348,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*(?:(?:what|how\s+(?:big|long|wide|large))\s+(?:is|are)\s+)?(?:the\s+)?(?:total\s+|"
      r"combined\s+|overall\s+)?(?:length|width|size|extent|perimeter|surface\s+area|"
      r"area)s?\s+of\s+(?!(?:the\s+|this\s+)?(?:image|scene|picture|map|raster)\b)", " "),
+    # "the road's width", "the buildings' areas", "the lakes perimeter": the same, possessive
+    (rf"^\s*((?:the\s+)?(?:[^\W\d_]+\s+)?(?:{_ANY_NAMES})(?:e?s)?)(?:'s|'|’s|’)?\s+(?:total\s+|"
+     r"combined\s+)?(?:length|width|size|extent|perimeter|surface\s+area|area)s?\s*$", r" \1 "),
     # "how long is the road", "how big are the lakes": the objects (it was the long road)
     (r"^\s*how\s+(?:big|long|wide|large|small|narrow|short)\s+(?:is|are)\s+(?=(?:the|all|these|"
      r"those|this|that|each|every)\b)", " "),
@@ -1320,6 +1365,19 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"\1 of "),
     (r"\bthe\s+last\s+(?=(?:[^\W\d_]+\s+){1,2}(?:on|at|in|to)\s+the\s+(?:far\s+|very\s+)?"
      r"(?:left|right|top|bottom)\b)", " the first "),
+    # "sort the buildings by area", "order the cars by length": the objects, as "sorted by"
+    (r"^\s*(?:please\s+)?(?:sort|order|rank|list)\s+((?:the\s+|all\s+(?:the\s+)?)?[^\W\d_]+"
+     r"(?:\s+[^\W\d_]+)?)\s+(?=(?:by|according\s+to)\s+(?:their\s+|its\s+)?(?:area|size|length|"
+     r"width|footprint|distance)\b)", r" \1 sorted "),
+    # "trees spaced more than 10 m apart": that far apart
+    (r"\b(?:(?:that\s+|which\s+)?(?:are|is)\s+)?spaced\s+(?=(?:more|less|at|over|under|within|"
+     r"no|not|\d)[^.]{0,40}?\bapart\b)", " "),
+    # "by far the largest building", "the biggest house of all (overall)": the largest; "the
+    # next largest": the second; "the building most distant from the road": the farthest
+    (r"\bby\s+far\s+(?=the\b)|(?<=[^\W\d_])\s+(?:by\s+far|of\s+(?:them\s+)?all|overall)"
+     r"(?=\s*[.!?]*\s*$)", " "),
+    (r"\bthe\s+next\s+(?=(?:[^\W\d_]+est|most\s+[^\W\d_]+)\b)", " the second "),
+    (r"\b(?:the\s+)?most\s+(?:distant|remote)\s+(?=(?:[^\W\d_]+\s+){0,2}?from\b)", " farthest "),
     # "buildings sorted by area", "ranked by their distance from the river", "in order of
     # size", "from largest to smallest": every building (the layer holds the areas and the
     # distances to sort by)
@@ -1371,6 +1429,27 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "cars exiting the parking lot", "trucks entering the highway": near it ("leaving" is
     # no such word: "leaving out the small ones")
     (r"\b(?:exiting|entering|approaching)\s+(?=(?:the|a|an|this)\s)", " near "),
+    # "cars heading into (pulling out of, leaving) the parking lot": near it, as entering it
+    (rf"\b(?:(?:heading|driving|going|pulling|turning|coming|moving)\s+(?:in)?to|(?:pulling|"
+     rf"driving|coming|moving)\s+out\s+of|leaving)\s+(?=(?:the|a|an|this)\s+(?:[^\W\d_]+\s+)?"
+     rf"(?:(?:{_ANY_NAMES})(?:e?s)?|{_either(lx.JUNCTION_NOUNS)})\b)", " near "),
+    # "the house far away from the others", "the building furthest from the rest": far from
+    # the others of its kind (each other)
+    (r"\b((?:far|further|furthest|farther|farthest|distant|apart)\s+(?:away\s+)?from)\s+"
+     r"(?:(?:all\s+)?the\s+(?:others|rest|other\s+ones)|(?:all\s+)?others)\b", r" \1 each other "),
+    # "the road separating the buildings from the river", "the river that divides the forest
+    # and the field": between the two; "separating the two forests": between them; "dividing
+    # the town in two": through it (:func:`_separating`)
+    (rf"(?<=[^\W\d_])\s+{_SEPARATES}\s+((?:(?!(?:from|and)\b)[^\W\d_]+\s+){{1,4}}?)"
+     r"(?:from|and)\s+(?=[^\W\d_])", r" between \1 and "),
+    (rf"(?<=[^\W\d_])\s+{_SEPARATES}\s+(?P<parted>(?:(?:the|a|an|both)\s+)?(?:(?:two|2)\s+)?"
+     r"(?:[^\W\d_]+\s+){0,2}?[^\W\d_]+?)(?:\s+(?:in|into)\s+(?:two|2|half|halves)"
+     r"(?:\s+(?:parts|halves|pieces))?)?(?=\s*(?:$|[,.;]|\b(?:and|or|but|near|with|in|on|"
+     r"north|south|east|west)\b))", _separating),
+    # "white lines on the road", "the markings painted on the street": its markings ("cars in
+    # lines on the road" are rows)
+    (rf"(?<!\bin\s)(?<!\bof\s)\b(?:lines|markings)\s+(?:(?:painted|drawn)\s+)?on\s+(?:the\s+|a\s+)?"
+     rf"(?:{_ROAD_NAMES})s?\b", " road markings "),
     # "roads (running, passing) through the town", "a river flowing through the village": in
     # it (a settlement is its buildings; "through the forest" crosses it)
     (r"\b(?:(?:running|runs|run|going|goes|passing|passes|cutting|leading|flowing|flows|"
@@ -1394,6 +1473,10 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bhalf (?:a|an)\b", " 0.5 "),
     (rf"\b(\d+|{_either(lx.NUMBER_WORDS)})\s+and\s+a\s+half\b",
      lambda m: f" {float(lx.NUMBER_WORDS.get(m.group(1).lower()) or m.group(1)) + 0.5:g} "),
+    # "near neither the road nor the river", "next to neither the school nor the church": the
+    # relation said once before both, as "neither near the road nor the river" says it
+    (rf"\b((?:{_RELATION_LEADS})(?:\s+(?:than\s+)?[\d.]+\s*(?:{_UNITS}))?"
+     rf"(?:\s+(?:to|from|of))?)\s+neither\b", r" neither \1 "),
     # "neither near the road nor near the river", "neither small nor near the road": not the
     # one and not the other
     (rf"\bneither\s+((?:{_RELATION_LEADS}|{_SIZES})\b.*?)\s+nor\b", r" not \1 and not "),
@@ -1410,6 +1493,12 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      and _listed(m.group(2)) == len(m.group(2)) else m.group(0)),
     # "cars lined up along the road", "buildings arranged along it": along it
     (r"\b(?:lined|lining|queued|queuing) up\b", " "),
+    # "at least 10 m but no more than 30 m from the road", "less than 50 m and more than 20 m
+    # from the river": both bounds of the distance from it (the first was read as a length)
+    (rf"\b({_BOUND})\s+(\d+(?:\.\d+)?\s*(?:{_LENGTH_UNITS}))\s+(?:but|and|yet)\s+({_BOUND})\s+"
+     rf"(\d+(?:\.\d+)?\s*(?:{_LENGTH_UNITS}))\s+((?:away\s+)?(?:from|of))\s+((?:the|an?|any)\s+"
+     rf"(?:[^\W\d_]+\s+){{0,2}}?(?:{_ANY_NAMES})(?:e?s)?)\b",
+     r" \1 \2 \5 \6 and \3 \4 \5 \6 "),
     # "between 50 and 100 m away from the road": from it ("away" took the band for a length)
     (rf"(\d\s*(?:{_UNITS}))\s+away\s+(?=from\b)", r"\1 "),
     # "within 1000' of the road": feet, as surveyors mark them
@@ -1575,7 +1664,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
                "percent "),
     # "the top 10 % of buildings (by area)", "in the bottom 5 percent": the largest, the
     # smallest share
-    (r"\b(top|bottom)\s+(\d+(?:\.\d+)?\s+percent)\b",
+    # ("the top 10 % largest (longest) buildings": that rank's share; "in the top quartile of
+    # size": of it as "by" it)
+    (r"\b(?:top|bottom)\s+(\d+(?:\.\d+)?\s+percent)\s+((?:most|least)\s+[^\W\d_]+|"
+     r"[^\W\d_]+est)\b", r" \2 \1 "),
+    (r"\b(top|bottom)\s+(\d+(?:\.\d+)?\s+percent)(?:\s+of\s+(?:size|area|footprint)\b)?",
      lambda m: f" {'largest' if m.group(1).lower() == 'top' else 'smallest'} {m.group(2)} "),
     # "above the median size": the largest half ("not above" it: the smallest)
     (r"\b(not\s+)?(?:above|over|larger than|bigger than|greater than)\s+(?:the\s+)?median"
@@ -1823,8 +1916,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(?:{_ROAD_NAMES})s?\b", r" \1 "),   # "the overpass over the highway": the overpass
     # "roads leading to the building", "the road that connects to the bridge": a way that
     # reaches an object touches it (:data:`~.lexicon.TOUCH_WORDS`)
+    # "the path (leading) from the house to the road", "roads that run from the village to the
+    # river": it touches both; "roads leading out of (away from) the village": it touches it
+    (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?:(?:that|which)\s+)?(?:(?:lead|run|go|"
+     r"connect)(?:s|es|ing|ning)?\s+)?from\s+(?!(?:the\s+)?(?:top|bottom|left|right|upper|lower|"
+     rf"one|{_COMPASS})\b)((?:the\s+|a\s+|an\s+)?(?:[^\W\d_]+\s+){{0,2}}?"
+     r"[^\W\d_]+)\s+(?:up\s+)?to\s+(?=(?:the|a|an)\b)", r" \1 touching \2 and touching "),
     (r"\b((?:that|which)\s+)?(?:lead(?:s|ing)?|connect(?:s|ed|ing)?|link(?:s|ed|ing)?)"
-     r"\s+(?:(?:down|up)\s+)?(?:in)?to\b", r" \1touching "),
+     r"\s+(?:(?:(?:down|up)\s+)?(?:in)?to|out\s+of|(?:away\s+)?from)\b", r" \1touching "),
     # "the road to the river": a way that leads there touches it; only as the object asked
     # for ("cars on the road to the river" would put the cars at the river: an anchor takes
     # a relation after its name only in a clause, "the road that leads to the river"); not
@@ -2145,8 +2244,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(dense|sparse)ly(?![\s-]+packed\s+together\b)(?:[\s-]+(?:packed|populated|settled|"
      r"placed|distributed|spaced|built(?![\s-]up)))?\b", r" \1 "),
     (r"\b(?:widely|loosely) (?:spaced|scattered|spread)\b", " sparse "),
-    # "tree rows", "house clusters", "car queues": groups of them
-    (rf"\b(?=[^\W\d_]+\s+(?:{'|'.join(sorted(lx.GROUP_NOUNS))})\b)({_NAMES})\s+"
+    # "tree rows", "house clusters", "car queues": groups of them ("road lines" are a name)
+    (rf"\b(?=[^\W\d_]+\s+(?:{'|'.join(sorted(lx.GROUP_NOUNS))})\b)(?!{_GROUP_NAMED}\b)"
+     rf"({_NAMES})\s+"
      rf"({'|'.join(sorted(lx.GROUP_NOUNS))})\b", r" \2 of \1 "),
     # "houses close together", "cars packed together": near each other
     (r"\b(?:(?:densely|tightly)\s+)?(?:close|closely|packed|clustered|near|bunched|parked|"

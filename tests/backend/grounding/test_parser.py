@@ -2765,3 +2765,87 @@ def test_sentences_that_narrow_set_or_step(text: str, summary: str) -> None:
 ])
 def test_more_words_of_size_and_shape(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # both bounds of one distance (the first was read as the object's length)
+    ("trees at least 10 m but no more than 30 m from the road",
+     "grounded: tree more than 10 m from road not more than 30 m from road"),
+    ("buildings less than 50 m but more than 20 m from the river",
+     "grounded: building within 50 m of water more than 20 m from water"),
+    ("trees over 10 m but under 20 m from the red house",
+     "grounded: tree more than 10 m from red building within 20 m of red building"),
+    ("buildings over 100 m2 and under 50 m from the road",   # an area stays the object's
+     "grounded: building over 100 m2 within 50 m of road"),
+])
+def test_both_bounds_of_a_distance(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # a way or water that parts ground: between what it parts, through one (they went whole)
+    ("the road that separates the two forests", "grounded: road between tree (<= 10 m)"),
+    ("the stream separating the two fields", "grounded: water between vegetation (<= 20 m)"),
+    ("the road separating the buildings from the river",
+     "grounded: road between building + water (<= 40 m)"),
+    ("the river that divides the forest and the field",
+     "grounded: water between tree + vegetation (<= 20 m)"),
+    ("roads that separate the fields", "grounded: road between vegetation (<= 10 m)"),
+    ("the road that splits the forest", "grounded: road crossing tree"),
+    ("the road splitting the field in two", "grounded: road crossing vegetation"),
+    ("the road dividing the forest into two halves", "grounded: road crossing tree"),
+    ("a road dividing the village", "grounded: road near building (<= 20 m)"),
+    ("two separate buildings", "end to end: 'two separate buildings' "
+                               "(words outside the grounding vocabulary)"),
+    ("the road running between the fields", "grounded: road between vegetation (<= 10 m)"),
+    ("the river flowing between the houses", "grounded: water between building (<= 40 m)"),
+    # a way from one object to another touches both; leading out of (away from) one, it
+    ("the road from the school to the river",
+     "grounded: road within 1 m of building within 1 m of water"),
+    ("the path leading from the house to the road",
+     "grounded: sidewalk within 1 m of building within 1 m of road"),
+    ("roads leading out of the village", "grounded: road within 1 m of building"),
+    ("roads leading away from the school", "grounded: road within 1 m of building"),
+    ("the road that goes from the top to the bottom of the image",
+     "grounded: road oriented north-south"),
+    # "near neither", vehicles coming and going, far from the others
+    ("buildings near neither the road nor the river",
+     "grounded: building not near road (<= 20 m) not near water (<= 40 m)"),
+    ("buildings within 50 m of neither the road nor the river",
+     "grounded: building not within 50 m of road not within 50 m of water"),
+    ("cars heading into the parking lot", "grounded: car near parking lot (<= 6 m)"),
+    ("vehicles leaving the parking lot", "grounded: vehicle near parking lot (<= 6 m)"),
+    ("the house far away from the others", "grounded: building far from building (> 20 m)"),
+    ("the building furthest from the rest", "grounded: the building farthest from building"),
+])
+def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    ("the top 10% largest buildings", "grounded: the largest 10 % building"),
+    ("the top 10 % longest roads", "grounded: the longest 10 % road"),
+    ("buildings in the top quartile of size", "grounded: the largest 25 % building"),
+    ("the main building near the road", "grounded: the largest building near road (<= 20 m)"),
+    ("the main buildings", "grounded: large building"),
+    ("trees all along the road", "grounded: tree along road (<= 5 m)"),
+    ("cars all over the parking lot", "grounded: car on parking lot"),
+    ("trees all over the image", "grounded: tree"),
+    ("white lines on the road", "grounded: white road marking"),
+    ("lane lines near the junction", "grounded: road marking near road junction (<= 10 m)"),
+    ("the tree line", "grounded: tree in a row of at least 3 tree (<= 10 m apart)"),
+    ("the centre line of the road", "grounded: road"),
+    ("the road's width", "grounded: road"), ("the buildings' areas", "grounded: building"),
+    ("buildings -> near the road", "grounded: building near road (<= 20 m)"),
+    ("by far the largest building", "grounded: the largest building"),
+    ("the biggest house of all", "grounded: the largest building"),
+    ("the next largest building", "grounded: the 2nd largest building"),
+    ("the building most distant from the road", "grounded: the building farthest from road"),
+    ("sort the red cars by size", "grounded: red car"),
+    ("trees spaced more than 10 m apart", "grounded: tree more than 10 m from tree"),
+    ("stuff near the river", "grounded: vehicle near water (<= 40 m) | building near water "
+     "(<= 40 m) | road near water (<= 40 m) | vegetation near water (<= 20 m) | bare land near "
+     "water (<= 10 m)"),
+])
+def test_shares_main_all_along_and_markings(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
