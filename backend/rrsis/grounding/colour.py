@@ -15,7 +15,8 @@ import numpy as np
 
 from .lexicon import COLOURS, ColourRange
 
-__all__ = ["srgb_to_lab", "median_lab", "has_colour", "lch", "colour_range", "towards_hue"]
+__all__ = ["srgb_to_lab", "median_lab", "has_colour", "lch", "colour_range", "towards_hue",
+           "colour_difference", "SAME_COLOUR_DELTA_E"]
 
 _M = np.array([[0.4124564, 0.3575761, 0.1804375],
                [0.2126729, 0.7151522, 0.0721750],
@@ -100,3 +101,17 @@ def towards_hue(lab: np.ndarray, name: str) -> float:
     saturated red beats a pale one, and a grey roof (no chroma) scores 0."""
     angle = math.radians(_hue_centre(COLOURS[name].hue))  # type: ignore[arg-type]
     return float(lab[1]) * math.cos(angle) + float(lab[2]) * math.sin(angle)
+
+
+#: "the same colour as the bus": a median colour within this CIELAB distance (CIE76 Delta E)
+#: of the anchor's. About half the distance between the closest two named colours a user
+#: tells apart (red and dark red, 28; beige and light grey, 23), so a match keeps to one name
+#: and its shades (white and light grey, 12, are one)
+SAME_COLOUR_DELTA_E = 15.0
+
+
+def colour_difference(lab: np.ndarray, other: np.ndarray) -> float:
+    """The CIE76 Delta E of two CIELAB colours: their straight distance (NaN if either is
+    unknown)."""
+    return float(np.linalg.norm(np.asarray(lab, dtype=np.float64)
+                                - np.asarray(other, dtype=np.float64)))

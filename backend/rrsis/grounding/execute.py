@@ -26,7 +26,7 @@ from shapely.ops import unary_union
 
 from . import lexicon as lx
 from . import relations as rel
-from .colour import has_colour, towards_hue
+from .colour import SAME_COLOUR_DELTA_E, colour_difference, has_colour, towards_hue
 from .plan import (AVERAGED, COUNT_RANKS, DISTANCE_RANKS, MEASURE_RELATIONS, SIMILAR_RELATIONS,
                    Attribute, Plan, Relation, Target)
 from .quantities import APPROXIMATE_SHARE
@@ -195,6 +195,9 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
                               key=lambda item: item[0], reverse=side == "above")[:2]
             keys = _decided(keys, relation.negated, lambda k: _beyond_every(
                 k, what, side, extremes, scene, relation.factor or 1.0))
+            continue
+        if relation.kind == "same_colour":   # "cars the same colour as the bus"
+            keys = _same_colour(relation, keys, anchor_keys, scene)
             continue
         if relation.kind in SIMILAR_RELATIONS:   # "the same size as the school"
             keys = _similar_in_size(relation, keys, anchor_keys, parts, scene)
@@ -449,6 +452,25 @@ def _similar_in_size(relation: Relation, keys: List[ObjectKey], anchor_keys: Lis
         similar = any(abs(size - area) <= APPROXIMATE_SHARE * area
                       for area, a in areas if a != k)
         if similar != relation.negated:
+            out.append(k)
+    return out
+
+
+def _same_colour(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],
+                 scene: Scene) -> List[ObjectKey]:
+    """The objects whose median colour lies within :data:`~.colour.SAME_COLOUR_DELTA_E` of an
+    anchor object's but their own ("cars the same colour as the bus"); an object whose colour
+    was not read, or an anchor object with no other to compare with ("buildings of a
+    different colour from the smallest building"), is neither alike nor unlike: not kept."""
+    anchors = [(a, scene.lab(a)) for a in anchor_keys]
+    anchors = [(a, lab) for a, lab in anchors if np.isfinite(lab).all()]
+    out = []
+    for k in keys:
+        own, others = scene.lab(k), [lab for a, lab in anchors if a != k]
+        if not np.isfinite(own).all() or not others:
+            continue
+        alike = any(colour_difference(own, lab) <= SAME_COLOUR_DELTA_E for lab in others)
+        if alike != relation.negated:
             out.append(k)
     return out
 

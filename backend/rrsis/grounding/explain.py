@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from .colour import SAME_COLOUR_DELTA_E
 from .engine import GroundedRun
 from .execute import MIN_CLIPPED_M2
 from .relations import (BEARINGS, BETWEEN_NEIGHBOURS, COURTYARD_MIN_M2, DIRECTION_HALF_ANGLE,
@@ -41,6 +42,8 @@ _RULES = {
        for kind, (what, side) in MEASURE_RELATIONS.items()},
     **{kind: f"its {_MEASURE_WORDS[what]} is within {APPROXIMATE_SHARE:.0%} of that of a "
              "{a} object (itself aside)" for kind, what in SIMILAR_RELATIONS.items()},
+    "same_colour": f"the median CIELAB colour of its pixels is within Delta E "
+                   f"{SAME_COLOUR_DELTA_E:g} of that of a {{a}} object (itself aside)",
     "across": "on the other side of {v} from {a}: within {d:g} m of one, and the straight line "
               "between their centres crosses {v}",
     "along": "distance to {a} <= {d:g} m (on it or beside it)",

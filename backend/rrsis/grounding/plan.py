@@ -75,6 +75,7 @@ RELATION_WORDS: Dict[str, str] = {
     "along": "along", "next_to": "next to", "near": "near", "far": "far from",
     "surrounded": "surrounded by", "between": "between", "with": "with", "is": "a", "on": "on",
     "inside": "inside", "within_m": "within", "beyond_m": "more than",
+    "same_colour": "the same colour as",
     "all_within_m": "entirely within",
     **{point: f"{point} of" for point in BEARINGS},
     "nearest": "nearest to",
@@ -403,12 +404,14 @@ class Target:
         return tuple(dict.fromkeys(out))
 
     def needs_colour(self) -> bool:
-        """Whether its objects' pixels are read: a colour, or a rank by colour ("the
-        darkest"), said of it or of an anchor."""
+        """Whether its objects' pixels are read: a colour, a rank by colour ("the
+        darkest") or a likeness of colour ("the same colour as"), said of it or of an
+        anchor."""
         ranked = self.rank is not None and ranks_by_colour(self.rank[0])
         return ranked or any(a.kind in ("colour", "lightness") for a in self.attributes) \
-            or any(r.anchor.needs_colour() or MEASURE_RELATIONS.get(r.kind, ("",))[0]
-                   == "lightness" for r in self.relations)
+            or any(r.anchor.needs_colour() or r.kind == "same_colour"
+                   or MEASURE_RELATIONS.get(r.kind, ("",))[0] == "lightness"
+                   for r in self.relations)
 
 
 def share_text(share: float) -> str:

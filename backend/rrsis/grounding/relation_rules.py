@@ -89,7 +89,7 @@ class RelationRules(QuantityRules):
         if facing is not None:
             return facing
         compared = self.compared(negated) or self.measure_compared(groups, negated) \
-            or self.similar_size(negated)
+            or self.similar_size(negated) or self.same_colour(negated)
         if compared is not None:
             return compared
 
@@ -329,6 +329,20 @@ class RelationRules(QuantityRules):
         self.i += 4
         try:
             return Relation(kind, self.anchor(), None, negated)
+        except NotUnderstood:
+            self.i = save
+            return None
+
+    def same_colour(self, negated: bool) -> Optional[Relation]:
+        """"the same colour as the bus" (the tokenizer's "similar in colour to", "the colour
+        of", "matching the colour of"): each object's median colour near an anchor object's,
+        consumed; else None (position unchanged)."""
+        if not self.at("same", "colour", "as"):
+            return None
+        save = self.i
+        self.i += 3
+        try:
+            return Relation("same_colour", self.anchor(), None, negated)
         except NotUnderstood:
             self.i = save
             return None

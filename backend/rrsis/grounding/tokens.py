@@ -1164,6 +1164,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(length|width)\s+to\b|\bof\s+(?:a\s+)?(?:similar|comparable)\s+(length|width)\s+(?:to|as)\b"
      r"|\b(?<!least\s)(?<!most\s)(?<!twice\s)(?<!times\s)as\s+(long|wide)\s+as\b",
      lambda m: f" similar in {_LIKE_MEASURE[next(g for g in m.groups() if g).lower()]} to "),
+    # "cars the same colour as the bus", "similar in colour to", "of a similar colour to",
+    # "the colour of the bus" after a name, "matching the colour of": alike in colour; "of a
+    # different colour from (than)": not (the median colours: :func:`.execute._same_colour`)
+    (r"\b(?:(?:about|roughly|exactly|just)\s+)?(?:(?:of|in|with|having)\s+)?(?:the\s+|a\s+)?"
+     r"(?:same|similar|matching|identical)\s+colou?r\s+(?:as|to)\b|\b(?:similar|identical|"
+     r"comparable)\s+in\s+"
+     r"colou?r\s+to\b|\b(?:matching|that\s+match(?:es)?)\s+(?:the\s+colou?r\s+of|in\s+colou?r)\b"
+     r"|\b(?:coloured|colored)\s+like\b", " same colour as "),
+    (rf"\b((?:{_NAMES})(?:e?s)?)\s+(?:(?:that|which)\s+(?:is|are)\s+)?the\s+colou?r\s+of\b",
+     r" \1 same colour as "),
+    (r"\b(?:(?:of|in)\s+)?(?:a\s+)?different\s+colou?r\s+(?:from|than|to)\b",
+     " not same colour as "),
     # "houses with a pool in the garden", "with a garden at the back", "with a car outside",
     # "with a courtyard inside": what is had, which lies beside them anyway (the garden was
     # the houses' own: "on vegetation"; the others went whole)
@@ -1347,7 +1359,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # of the lake": a measure asked of objects is asked of them (each feature holds its area)
     (r"^\s*(?:(?:what|how\s+(?:big|long|wide|large))\s+(?:is|are)\s+)?(?:the\s+)?(?:total\s+|"
      r"combined\s+|overall\s+)?(?:length|width|size|extent|perimeter|surface\s+area|"
-     r"area)s?\s+of\s+(?!(?:the\s+|this\s+)?(?:image|scene|picture|map|raster)\b)", " "),
+     r"area|colou?r)s?\s+of\s+(?!(?:the\s+|this\s+)?(?:image|scene|picture|map|raster)\b)", " "),
     # "the road's width", "the buildings' areas", "the lakes perimeter": the same, possessive
     (rf"^\s*((?:the\s+)?(?:[^\W\d_]+\s+)?(?:{_ANY_NAMES})(?:e?s)?)(?:'s|'|’s|’)?\s+(?:total\s+|"
      r"combined\s+)?(?:length|width|size|extent|perimeter|surface\s+area|area)s?\s*$", r" \1 "),

@@ -365,6 +365,19 @@ def test_ranks_by_colour_read_the_objects_pixels_in_the_raster(
     assert "goes towards red)" in explain_text("the reddest roof")
 
 
+def test_a_colour_like_another_objects_is_read_in_the_raster(
+        tmp_path: Path, colour_models: ModelCache) -> None:
+    """"the same colour as": the white roof is the colour of the near-white one (Delta E about
+    2), the cream one (about 26 from both) of neither."""
+    exprs = ["buildings the same colour as the smallest building",
+             "buildings the same colour as the largest building",
+             "buildings of a different colour from the smallest building"]
+    _, feats = run(tmp_path, colour_models, exprs, "on")
+    assert areas(feats, exprs[0]) == [150]
+    assert areas(feats, exprs[1]) == []
+    assert areas(feats, exprs[2]) == [700]
+
+
 def test_an_island_comes_back_as_the_ground_inside_the_water(
         tmp_path: Path, colour_models: ModelCache) -> None:
     """"islands in the lake", "cars on the island": a part found in the water's mask (a hole

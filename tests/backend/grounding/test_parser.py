@@ -2849,3 +2849,20 @@ def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
 ])
 def test_shares_main_all_along_and_markings(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
+
+
+@pytest.mark.parametrize("text,summary", [
+    # a colour like another object's (they went whole)
+    ("cars the same colour as the truck", "grounded: car the same colour as truck"),
+    ("the car with the same colour as the bus", "grounded: car the same colour as bus"),
+    ("cars similar in colour to the bus", "grounded: car the same colour as bus"),
+    ("cars matching the colour of the bus", "grounded: car the same colour as bus"),
+    ("roofs the colour of the road", "grounded: building the same colour as road"),
+    ("cars that are the same color as the red truck",
+     "grounded: car the same colour as red truck"),
+    ("cars of a different colour from the bus", "grounded: car not the same colour as bus"),
+    ("the colour of the roof", "grounded: building"),
+])
+def test_a_colour_like_another_objects(text: str, summary: str) -> None:
+    assert parse(text).summary() == summary
+

@@ -392,6 +392,28 @@ def test_named_colours_in_cielab(rgb: tuple, name: str) -> None:
     assert not any(has_colour(lab, o) for o in others)
 
 
+def test_a_colour_like_another_objects() -> None:
+    """"cars the same colour as the bus": a car whose median colour lies within Delta E 15 of
+    a bus's (a shade of the same white, not a silver or a red one); "of a different colour
+    from": the others; a car whose pixels were not read is neither."""
+    cars = [box(0, 0, 4, 2), box(10, 0, 14, 2), box(20, 0, 24, 2), box(30, 0, 34, 2)]
+    bus = [box(50, 0, 62, 3)]
+    rgb = {("car", 0): "e6e6e6", ("car", 1): "a0a0a0", ("car", 2): "c82020", ("bus", 0): "f0f0f0"}
+    scene = Scene({"car": cars, "bus": bus}, (0, -10, 100, 10),
+                  colour_of=lambda c, i: _lab(rgb[c, i]) if (c, i) in rgb
+                  else np.full(3, np.nan))
+
+    def picked(text: str) -> list:
+        return execute(parse(text), scene).picks
+
+    assert parse("cars the same colour as the bus").targets[0].needs_colour()
+    assert picked("cars the same colour as the bus") == [("car", 0)]
+    assert picked("the car with the same color as the bus") == [("car", 0)]
+    assert picked("cars of a different colour from the bus") == [("car", 1), ("car", 2)]
+    assert picked("cars the same colour as the red car") == []   # itself aside
+    assert picked("buses the same colour as the white car") == [("bus", 0)]
+
+
 def _lab(hex_rgb: str) -> np.ndarray:
     return srgb_to_lab(np.array([int(hex_rgb[i:i + 2], 16) / 255 for i in (0, 2, 4)]))
 
