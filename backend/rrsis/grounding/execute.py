@@ -245,9 +245,12 @@ def _select(target: Target, scene: Scene, out: Selection) -> List[ObjectKey]:
             return unary_union(others) if others else Polygon()
 
         if relation.kind == "between":   # needs the anchor objects one by one, not their union
+            sides = _between_sides(relation, anchor_keys, parts, scene, out)
+            if sides is None:
+                keys = out.undecided(relation.via, relation, keys)   # type: ignore[arg-type]
+                continue
             keys = [k for k in keys if rel.between(scene.geometry(k), [
-                (a[0], p) for a, p in zip(anchor_keys, parts) if a != k], margin)
-                != relation.negated]
+                (side, p) for side, a, p in sides if a != k], margin) != relation.negated]
             continue
         if relation.each and relation.kind not in DISTANCE_RANKS:   # "the largest car in
             per_anchor = _held_per_anchor(relation, keys, anchor_keys, parts, hidden, scene)
@@ -316,7 +319,11 @@ def _clipped(target: Target, keys: List[ObjectKey], candidates: List[ObjectKey],
             continue
         parts = [scene.geometry(a) for a in anchor_keys]
         if relation.kind == "between":   # "the stretch of the river between the bridges"
-            zone = rel.between_zone([(a[0], p) for a, p in zip(anchor_keys, parts)])
+            sides = _between_sides(relation, anchor_keys, parts, scene, out)
+            if sides is None:
+                keys = out.undecided(relation.via, relation, keys)   # type: ignore[arg-type]
+                continue
+            zone = rel.between_zone([(side, p) for side, _, p in sides])
             zones.append((zone, not relation.negated))
             continue
         if relation.kind in rel.BEARINGS:   # "the part of the lake north of the road"
@@ -454,6 +461,22 @@ def _similar_in_size(relation: Relation, keys: List[ObjectKey], anchor_keys: Lis
         if similar != relation.negated:
             out.append(k)
     return out
+
+
+def _between_sides(relation: Relation, anchor_keys: List[ObjectKey], parts: List[BaseGeometry],
+                   scene: Scene, out: Selection
+                   ) -> Optional[List[Tuple[str, ObjectKey, BaseGeometry]]]:
+    """The anchor objects of a "between" as (side, key, object): the side is the category
+    ("between the road and the river": one of each), or, where a second object is described
+    otherwise (``relation.via``: "between the road and the white building"), which of the two
+    it was named as; None if that second object was not found."""
+    if relation.via is None:
+        return [(a[0], a, p) for a, p in zip(anchor_keys, parts)]
+    via_keys = _select(relation.via, scene, out)
+    if not via_keys:
+        return None
+    return [("first", a, p) for a, p in zip(anchor_keys, parts)] + \
+        [("second", v, scene.geometry(v)) for v in via_keys]
 
 
 def _same_colour(relation: Relation, keys: List[ObjectKey], anchor_keys: List[ObjectKey],

@@ -59,7 +59,7 @@ _RULES = {
     "beyond_m": "distance to {a} > {d:g} m",
     "all_within_m": f"at least {INSIDE_FRACTION:.0%} of its area within {{d:g}} m of {{a}}",
     "surrounded": "at least 60 % of a {d:g} m ring around it is {a}",
-    "between": "its centre inside the hull of two {a} objects (of two categories when it names "
+    "between": "its centre inside the hull of two {a} objects (one of each when it names "
                "two), in neither, each within {d:g} m",
     "with": "a {a} object within {d:g} m of it, or on it",
     "is": "at least half of its area over a {a} object (it is one)",
@@ -107,6 +107,8 @@ _SURFACE_RULES = {kind: f"its {_MEASURE_WORDS[what]} is {'more' if side == 'abov
 
 def _relation_line(r: Relation) -> str:
     anchor = r.anchor.anchor_text()
+    if r.kind == "between" and r.via is not None:   # "between road + white building"
+        anchor = f"{anchor} + {r.via.anchor_text()}"
     local = r.kind in MEASURE_RELATIONS and r.distance_m is not None   # "than their neighbours"
     rules = _RULES if local or r.kind not in _SURFACE_RULES else _SURFACE_RULES
     rule = rules[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,

@@ -511,6 +511,7 @@ OWN_KIND_WORDS: Dict[str, str] = {
 SHAPE_WORDS: Dict[str, str] = {"long": "long", "elongated": "long", "square": "compact",
                                "compact": "compact",
                                "round": "compact", "circular": "compact",
+                               "oval": "compact",
                                "rectangular": "rectangular",
                                "rectilinear": "rectangular", "boxy": "rectangular",
                                "irregular": "irregular", "irregularly": "irregular",

@@ -190,7 +190,8 @@ class Relation:
     ``kind`` (one of :data:`RELATION_WORDS`): along | next_to | near | far | surrounded |
     between | with | is | on | inside | within_m | all_within_m ("entirely within 50 m of") |
     beyond_m | north | south | east | west |
-    across (``via`` the object between: "across the road from the school"), filters; or
+    across (``via`` the object between: "across the road from the school"; of between, the
+    other side described otherwise: "between the road and the white building"), filters; or
     nearest | farthest | most | fewest, which keeps every object and orders them for the
     target's rank ("the building closest to the river"; "the road with the most cars": by
     the anchor objects within ``distance_m``).
@@ -257,6 +258,8 @@ class Relation:
         if self.kind in ("closer", "farther") and self.via is not None:   # "closer to road
             than = "than to" if self.kind == "closer" else "than from"   # than to water"
             return f"{neg}{words} {anchor} {than} {self.via.anchor_text()}"
+        if self.kind == "between" and self.via is not None:   # "between road + white
+            anchor = f"{anchor} + {self.via.anchor_text()}"      # building": one of each
         if self.kind == "same_side" and self.via is not None:   # "on the same side of road
             return f"{neg}{words} {self.via.text()} as {anchor}"   # as building"
         if self.kind == "across" and self.via is not None:   # "across road from building"
@@ -410,6 +413,7 @@ class Target:
         ranked = self.rank is not None and ranks_by_colour(self.rank[0])
         return ranked or any(a.kind in ("colour", "lightness") for a in self.attributes) \
             or any(r.anchor.needs_colour() or r.kind == "same_colour"
+                   or (r.via is not None and r.via.needs_colour())
                    or MEASURE_RELATIONS.get(r.kind, ("",))[0] == "lightness"
                    for r in self.relations)
 

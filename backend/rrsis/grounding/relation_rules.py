@@ -120,8 +120,8 @@ class RelationRules(QuantityRules):
                     if kind == "between" and len(anchor.categories) == 1 and \
                             self.peek() == "and" and self.category_within(4):
                         # "between the road and the largest tree": two anchors described
-                        # differently, which one plan's anchor is not (not two targets)
-                        raise self.fail("'between' objects described differently")
+                        # differently, the second the relation's other side (``via``)
+                        return self.between_two(anchor, groups, negated)
                     anchor_groups = {self.vocab.group_of(a) for a in anchor.categories}
                     if lx.OBJECT_EDGE_NOUNS & set(phrase) and set(groups) & anchor_groups:
                         # "trees at the edge of the forest": a part of their own mask
@@ -169,6 +169,19 @@ class RelationRules(QuantityRules):
                     return self.counted(Relation(kind, anchor, default_distance(
                         kind, groups, anchor, self.vocab), negated))
         return None
+
+    def between_two(self, first: Target, groups: List[str], negated: bool) -> Relation:
+        """"between the road and the white building", after the first: the second object,
+        described otherwise, as the relation's ``via``; the pair is one of each, at the
+        distance of the farther pair of kinds. A clause after the second ("and the house with
+        a pool") may be the second's or the objects', and fails."""
+        self.eat("and")
+        second = self.anchor(counted=True)
+        if self.peek() in ("with", "without", "that", "which", "whose", "having"):
+            raise self.fail("'between' objects described differently")
+        both = Target(tuple(dict.fromkeys(first.categories + second.categories)))
+        return Relation("between", first, default_distance("between", groups, both, self.vocab),
+                        negated, via=second)
 
     def bounded_direction(self, negated: bool) -> Optional[List[Relation]]:
         """"within 50 m east of the road": east of it, and within 50 m of it; "more than 50 m

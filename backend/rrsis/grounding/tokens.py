@@ -1164,6 +1164,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(length|width)\s+to\b|\bof\s+(?:a\s+)?(?:similar|comparable)\s+(length|width)\s+(?:to|as)\b"
      r"|\b(?<!least\s)(?<!most\s)(?<!twice\s)(?<!times\s)as\s+(long|wide)\s+as\b",
      lambda m: f" similar in {_LIKE_MEASURE[next(g for g in m.groups() if g).lower()]} to "),
+    # "roofs with a reddish tint (hue, tinge)": reddish ones
+    (rf"\b(?:with|having|of)\s+an?\s+((?:[^\W\d_]+ish|{_A_COLOUR}))\s+(?:tint|tinge|hue|cast|tone)s?\b",
+     r" \1 "),
     # "cars the same colour as the bus", "similar in colour to", "of a similar colour to",
     # "the colour of the bus" after a name, "matching the colour of": alike in colour; "of a
     # different colour from (than)": not (the median colours: :func:`.execute._same_colour`)

@@ -642,13 +642,18 @@ def test_with_something_on_all_sides_is_surrounded_by_it() -> None:
     assert "both sides" in parse("buildings with trees on both sides").summary()
 
 
-@pytest.mark.parametrize("expression", ["buildings between the road and the largest tree",
-                                        "cars between the red car and the white car"])
-def test_between_objects_described_differently_goes_whole(expression: str) -> None:
-    """One anchor holds the objects "between" names, of one description: two described
-    differently went as "between the road" plus a second target ("the largest tree")."""
+@pytest.mark.parametrize("expression,summary", [
+    ("buildings between the road and the largest tree",
+     "grounded: building between road + the largest tree (<= 20 m)"),
+    ("cars between the red car and the white car",
+     "grounded: car between red car + white car (<= 6 m)")])
+def test_between_objects_described_differently_is_one_of_each(expression: str,
+                                                              summary: str) -> None:
+    """Two objects "between" names, described differently: the second is the relation's
+    other side (``via``; they went whole, and before that as "between the road" plus a second
+    target, "the largest tree")."""
     plan = parse(expression)
-    assert plan.mode == "end_to_end" and "described differently" in plan.reason
+    assert plan.summary() == summary and plan.targets[0].relations[0].via is not None
     assert parse("trees between the road and the river").summary() == \
         "grounded: tree between road + water (<= 20 m)"
 
@@ -2131,7 +2136,7 @@ def test_a_count_had_after_and(text: str, summary: str) -> None:
     ("houses between the road and the river near the school",
      "grounded: building between road + water (<= 40 m) near building (<= 10 m)"),
     ("trees between the road and the house with a pool", "end to end: 'trees between the road "
-     "and the house with a pool' ('between' objects described differently at 'and')"),
+     "and the house with a pool' ('between' objects described differently at 'with')"),
     # "then" typed for "than" after a comparison; a minimum (maximum) distance (they went
     # whole, the first offered mended)
     ("buildings less then 30 m from the road", "grounded: building within 30 m of road"),
@@ -2798,6 +2803,11 @@ def test_both_bounds_of_a_distance(text: str, summary: str) -> None:
     ("two separate buildings", "end to end: 'two separate buildings' "
                                "(words outside the grounding vocabulary)"),
     ("the road running between the fields", "grounded: road between vegetation (<= 10 m)"),
+    # between two objects described otherwise (it went whole): one of each
+    ("trees between the road and the white building",
+     "grounded: tree between road + white building (<= 10 m)"),
+    ("the land between the river and the largest building",
+     "grounded: bare land between water + the largest building (<= 10 m)"),
     ("the river flowing between the houses", "grounded: water between building (<= 40 m)"),
     # a way from one object to another touches both; leading out of (away from) one, it
     ("the road from the school to the river",

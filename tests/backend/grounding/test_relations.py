@@ -392,6 +392,39 @@ def test_named_colours_in_cielab(rgb: tuple, name: str) -> None:
     assert not any(has_colour(lab, o) for o in others)
 
 
+def test_between_two_objects_described_otherwise() -> None:
+    """"trees between the road and the white building": the hull of a road and a white
+    building, one of each (two roads, or the road and the red building, do not make it);
+    without a white building found the answer is uncertain; a part of the road cut there."""
+    road = [box(0, 0, 100, 6)]
+    buildings = [box(10, 20, 20, 30), box(60, 20, 70, 30)]   # white at x 10-20, red at 60-70
+    trees = [box(14, 10, 16, 12), box(64, 10, 66, 12), box(40, 40, 42, 42)]
+    white, red = _lab("f0f0f0"), _lab("c82020")
+    colours = {("building", 0): white, ("building", 1): red}
+    scene = Scene({"road": road, "building": buildings, "tree": trees}, (0, -10, 100, 50),
+                  colour_of=lambda c, i: colours.get((c, i), np.full(3, np.nan)))
+    plan = parse("trees between the road and the white building")
+    assert plan.summary() == "grounded: tree between road + white building (<= 10 m)"
+    assert plan.targets[0].needs_colour()
+    assert execute(plan, scene).picks == [("tree", 0)]
+    assert execute(parse("trees between the road and the red building"), scene).picks == [
+        ("tree", 1)]
+    assert execute(parse("trees not between the road and the white building"), scene).picks \
+        == [("tree", 1), ("tree", 2)]
+    no_white = Scene({"road": road, "building": buildings[1:], "tree": trees},
+                     (0, -10, 100, 50), colour_of=lambda c, i: red)
+    found = execute(plan, no_white)
+    assert found.picks == [] and found.uncertain
+    river = Scene({**scene.objects, "water": [box(10, -10, 20, -7)]}, (0, -10, 100, 50),
+                  colour_of=scene.colour_of)   # south of the road, below the white building
+    [cut] = [river.geometry(k) for k in execute(
+        parse("the part of the road between the river and the white building"), river).picks]
+    assert cut.equals(box(10, 0, 20, 6))
+    [slant] = [river.geometry(k) for k in execute(   # the pair's hull crosses it slantwise
+        parse("the part of the road between the river and the red building"), river).picks]
+    assert 10 < slant.bounds[0] < slant.bounds[2] < 70 and slant.area < cut.area * 4
+
+
 def test_a_colour_like_another_objects() -> None:
     """"cars the same colour as the bus": a car whose median colour lies within Delta E 15 of
     a bus's (a shade of the same white, not a silver or a red one); "of a different colour
