@@ -1086,6 +1086,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" the \2 \3 in each \1 "),
     (rf"\b((?:[^\W\d_]+est|most\s+[^\W\d_]+)\s+(?:[^\W\d_]+\s+){{0,2}}?(?:{_NAMES})(?:e?s)?)\s+"
      r"(?:of|for)\s+(?=(?:each|every)\b)", r"\1 in "),
+    # "for every road, show the cars on it": the cars on the roads (without a rank, each says
+    # nothing more; the roads are no objects asked for)
+    (r"^\s*for\s+(?:each|every|all(?:\s+the)?)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)\s*,\s*"
+     r"(?!(?:the\s+)?(?:\d+\s+)?[^\W\d_]+est\b)(.{1,120}?)\s+(?:it|them)\s*[.!?]*\s*$",
+     r" \2 the \1 "),
     (r"\bper\s+(?!cent\b|centum\b)(?=[^\W\d_])", " in each "),
     # "the river's nearest building", "the largest house's 2 closest trees": the nearest to it
     (r"\bthe\s+((?:[^\W\d_]+\s+)?[^\W\d_]+)'s\s+((?:\d+\s+)?(?:nearest|closest|farthest|"
@@ -1164,9 +1169,15 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(length|width)\s+to\b|\bof\s+(?:a\s+)?(?:similar|comparable)\s+(length|width)\s+(?:to|as)\b"
      r"|\b(?<!least\s)(?<!most\s)(?<!twice\s)(?<!times\s)as\s+(long|wide)\s+as\b",
      lambda m: f" similar in {_LIKE_MEASURE[next(g for g in m.groups() if g).lower()]} to "),
+    # "trees whose crown touches a roof", "buildings whose footprint overlaps the road": the
+    # object's own outline, as "that touches"; "cars parked partly on the grass": touching it
+    (r"\bwhose\s+(?:crowns?|canop(?:y|ies)|footprints?|outlines?|roofs?|branches|edges?)\s+"
+     r"(?=(?:touch|overlap|cross|intersect|extend|reach|overhang|cover)[a-z]*\b)", " that "),
+    (r"\b(?:partly|partially)\s+(?:on|over|in|inside|onto|into)\b(?!\s+(?:the\s+)?shade\b)",
+     " touching "),
     # "roofs with a reddish tint (hue, tinge)": reddish ones
-    (rf"\b(?:with|having|of)\s+an?\s+((?:[^\W\d_]+ish|{_A_COLOUR}))\s+(?:tint|tinge|hue|cast|tone)s?\b",
-     r" \1 "),
+    (rf"\b(?:with|having|of)\s+an?\s+((?:[^\W\d_]+ish|{_A_COLOUR}))\s+"
+     r"(?:tint|tinge|hue|cast|tone)s?\b", r" \1 "),
     # "cars the same colour as the bus", "similar in colour to", "of a similar colour to",
     # "the colour of the bus" after a name, "matching the colour of": alike in colour; "of a
     # different colour from (than)": not (the median colours: :func:`.execute._same_colour`)

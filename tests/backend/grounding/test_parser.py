@@ -2845,6 +2845,11 @@ def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
     ("lane lines near the junction", "grounded: road marking near road junction (<= 10 m)"),
     ("the tree line", "grounded: tree in a row of at least 3 tree (<= 10 m apart)"),
     ("the centre line of the road", "grounded: road"),
+    ("for every road, show the cars on it", "grounded: car on road"),   # no roads asked
+    ("for each building, the trees near it", "grounded: tree near building (<= 10 m)"),
+    ("mark every tree whose crown touches a roof", "grounded: tree within 1 m of building"),
+    ("find vehicles that are parked partly on the grass",
+     "grounded: vehicle within 1 m of low vegetation"),
     ("the road's width", "grounded: road"), ("the buildings' areas", "grounded: building"),
     ("buildings -> near the road", "grounded: building near road (<= 20 m)"),
     ("by far the largest building", "grounded: the largest building"),
