@@ -1372,8 +1372,21 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the length of the road", "the total area of buildings near the river", "the perimeter
     # of the lake": a measure asked of objects is asked of them (each feature holds its area)
     (r"^\s*(?:(?:what|how\s+(?:big|long|wide|large))\s+(?:is|are)\s+)?(?:the\s+)?(?:total\s+|"
-     r"combined\s+|overall\s+)?(?:length|width|size|extent|perimeter|surface\s+area|"
+     r"combined\s+|overall\s+|average\s+|mean\s+|median\s+|typical\s+)?(?:length|width|size|"
+     r"extent|perimeter|surface\s+area|"
      r"area|colou?r)s?\s+of\s+(?!(?:the\s+|this\s+)?(?:image|scene|picture|map|raster)\b)", " "),
+    # "the distance between the school and the river", "how far is the school from the
+    # river", "the distance from each building to the road": the objects, both (each
+    # feature's geometry holds what to measure)
+    (r"^\s*(?:what\s+(?:is|are)\s+)?(?:the\s+)?distances?\s+(?:between|from)\s+(?:each\s+|"
+     r"every\s+)?(.{1,60}?)\s+(?:and|to)\s+(.{1,60}?)\s*[.!?]*\s*$", r" \1 and \2 "),
+    (r"^\s*(?:what\s+(?:is|are)\s+)?(?:the\s+)?distances?\s+between\s+(.{1,60}?)\s*[.!?]*\s*$",
+     r" \1 "),
+    (r"^\s*how\s+far\s+(?:away\s+)?(?:is|are)\s+(.{1,60}?)\s+from\s+(.{1,60}?)\s*[.!?]*\s*$",
+     r" \1 and \2 "),
+    # "the average size of buildings" as "average building size": the buildings
+    (rf"^\s*(?:the\s+)?(?:average|mean|median|typical|total)\s+((?:{_ANY_NAMES})(?:e?s)?)\s+"
+     r"(?:size|area|length|width|footprint)s?\s*[.!?]*\s*$", r" \1 "),
     # "the road's width", "the buildings' areas", "the lakes perimeter": the same, possessive
     (rf"^\s*((?:the\s+)?(?:[^\W\d_]+\s+)?(?:{_ANY_NAMES})(?:e?s)?)(?:'s|'|’s|’)?\s+(?:total\s+|"
      r"combined\s+)?(?:length|width|size|extent|perimeter|surface\s+area|area)s?\s*$", r" \1 "),
