@@ -1748,6 +1748,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "nestled among": among
     (r"\b(?:along\s+with|together\s+with|as\s+well\s+as)\b", " and "),
     (r"\b(?:hidden|nestled|tucked(?:\s+away)?)\s+(?=(?:among|amongst|amid|amidst)\b)", " "),
+    # "in the midst of the forest": amid it; "deep in (inside) the forest", "at the heart
+    # (centre) of the park": in the middle of it, inside its outline
+    (r"\bin\s+the\s+midst\s+of\b", " amid "),
+    (r"\b(?:deep\s+(?:in|inside|within|into)|(?:at|in)\s+the\s+(?:very\s+)?heart\s+of|at\s+the\s+"
+     r"(?:very\s+)?(?:centre|center|middle)\s+of)\s+(?=(?:the|a|an|this)\b)", " in the middle of "),
     # "cars of any colour except white": the cars that are not white
     (r"\b(?:of|in)\s+any\s+colou?r\s+(?:except|but)\b", " that are not "),
     # "all but the 3 largest houses": all the houses but those, as "all houses except the 3
