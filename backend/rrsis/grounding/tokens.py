@@ -1748,6 +1748,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "nestled among": among
     (r"\b(?:along\s+with|together\s+with|as\s+well\s+as)\b", " and "),
     (r"\b(?:hidden|nestled|tucked(?:\s+away)?)\s+(?=(?:among|amongst|amid|amidst)\b)", " "),
+    # "cars in the hospital grounds", "in the grounds of the school": in the hospital (the
+    # ground beside it, as "cars in the petrol station" are)
+    (r"\b(in|on|within|inside|around)\s+the\s+grounds\s+of\s+(?:the\s+|a\s+)?", r" \1 the "),
+    (rf"\b(in|on|within|inside|around)\s+the\s+((?:{_ANY_NAMES}|[^\W\d_]+)(?<!playing)"
+     r"(?<!sports))\s+grounds\b", r" \1 the \2 "),
     # "in the midst of the forest": amid it; "deep in (inside) the forest", "at the heart
     # (centre) of the park": in the middle of it, inside its outline
     (r"\bin\s+the\s+midst\s+of\b", " amid "),

@@ -2863,6 +2863,8 @@ def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
     ("trees at the heart of the park", "grounded: tree inside vegetation"),
     ("the tree at the centre of the field", "grounded: tree inside vegetation"),
     ("the car at the center of the image", "grounded: car in the centre of the image"),
+    ("cars in the hospital grounds", "grounded: car next to building (<= 5 m)"),
+    ("cars in the grounds of the school", "grounded: car next to building (<= 5 m)"),
     ("the road's width", "grounded: road"), ("the buildings' areas", "grounded: building"),
     ("buildings -> near the road", "grounded: building near road (<= 20 m)"),
     ("by far the largest building", "grounded: the largest building"),
