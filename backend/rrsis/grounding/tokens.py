@@ -41,6 +41,9 @@ _STRICTER = _either({w for w, v in lx.SIZE_WORDS.items() if "very " + v in lx.RE
                    | {"long", "elongated"})
 #: the one-word names of the base categories: "tree rows" are rows of trees
 _NAMES = _either({n for c in lx.CATEGORIES for n in c.names if " " not in n})
+#: what may come before a field's name in a query: "select features where", "where"
+_QUERY_LEAD = (r"(?:select\s+)?(?:(?:all\s+)?(?:features?|objects?|polygons?|rows?|\*)\s+)?"
+               r"(?:(?:where|with)\s+)?")
 #: names whose last word is a group's and that name another kind than their first words
 #: ("road line" a road marking): one object, not a row of roads ("tree line" stays a row)
 _GROUP_NAMED = _either({n + s for c in lx.CATEGORIES for n in c.names
@@ -862,9 +865,14 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      lambda m: " " + {"N": "north", "S": "south", "E": "east", "W": "west", "NE": "northeast",
                       "NW": "northwest", "SE": "southeast", "SW": "southwest"}[m.group(1)] + " "),
     # a field's name before the class typed in it: "class = building", "type: car",
-    # "features of class building"
-    (r"^\s*(?:class|type|category|label|kind)\s*[:=]\s*(?=[^\W\d_])|\b(?:features?|objects?|"
-     r"polygons?)\s+of\s+(?:class|type|category|kind)\s+(?=[^\W\d_])", " "),
+    # "features of class building", "select features where class = 'building'", "class in
+    # ('building', 'road')" (the values quoted as a query has them)
+    (r"(?<![\w'])['\"]([^\W\d_][^\W\d_ ]*(?: [^\W\d_]+)?)['\"](?![\w'])", r" \1 "),
+    (rf"^\s*{_QUERY_LEAD}(?:class|type|category|label|kind)\s+in\s*\(([^()]{{1,200}})\)",
+     r" \1 "),
+    (rf"^\s*{_QUERY_LEAD}(?:class|type|category|label|kind)\s*(?:==?|:|\s+is\s+)\s*(?=[^\W\d_])"
+     r"|\b(?:features?|objects?|polygons?)\s+of\s+(?:class|type|category|kind)\s+(?=[^\W\d_])",
+     " "),
     # "of all the trucks, the longest one", "among the buildings along the river, the
     # largest": the longest of the trucks, as it is read said the other way round
     (r"^\s*(?:(?:please|kindly)\s+)?(?:of\s+all|among(?:st)?(?:\s+all)?|out\s+of(?:\s+all)?|"
@@ -2068,12 +2076,22 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b((?:{_NAMES})(?:e?s)?)\s*[,;:]?\s+(?=(?:footprint\s+|crown\s+)?(?:area|length|width|"
      r"diameter|distance)\s*(?:[<>=≤≥]|(?:between|is|of|over|under|more|less|greater|smaller|"
      r"larger|bigger|above|below|to|from)\b))", r" \1 with "),
+    (rf"\b((?:{_NAMES})(?:e?s)?)\s+(?:and|where)\s+(?=(?:area|length|width|diameter)\s*[<>=≤≥])",
+     r" \1 with "),   # "class = 'building' and area > 100": a query's conditions
     # "buildings with centroid inside the parking lot", "cars whose centroid lies on the road":
     # over it (at least half of the object over it, as its centre then mostly is; "on" a road
     # would be an address)
     (r"\b(?:with|whose|having)\s+(?:its\s+|their\s+|a\s+|the\s+)?(?:centroids?|centres?|centers?|"
      r"midpoints?)\s+(?:(?:lies|lie|lying|is|are|falls?|falling|located)\s+)?(?:inside|in|within|"
-     r"on)\b", " over "),
+     r"on)\b(?!\s+(?:[\d.]|(?:a|an|one|two|three|four|five|ten|twenty|fifty|a\s+hundred)\s))",
+     " over "),
+    # "buildings with centroid within 100 m of the river", "building centroids more than 50 m
+    # from the road": the distance of the object (its centre lies at most half its size
+    # farther)
+    (r"\b(?:(?:with|whose|having)\s+(?:its\s+|their\s+|a\s+|the\s+)?)?(?:centroids?|centres?|"
+     r"centers?|midpoints?)\s+(?:(?:lies|lie|lying|is|are|falls?|falling|located)\s+)?"
+     r"(?=(?:within|more\s+than|less\s+than|over|under|at\s+least|at\s+most|beyond)\s+[\d.])",
+     " "),
     # "cars of length 4-5 m", "roads of width over 6 m": with that length (width)
     (r"\bof\s+(length|width|diameter)\s+(?=(?:over|under|more|less|above|below|between|about|"
      r"around|approximately|roughly|at|up|~|[<>≤≥]|\d))", r" with a \1 of "),
