@@ -1546,6 +1546,16 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(\d+(?:\.\d+)?\s*(?:{_LENGTH_UNITS}))\s+((?:away\s+)?(?:from|of))\s+((?:the|an?|any)\s+"
      rf"(?:[^\W\d_]+\s+){{0,2}}?(?:{_ANY_NAMES})(?:e?s)?)\b",
      r" \1 \2 \5 \6 and \3 \4 \5 \6 "),
+    # "houses above (below) 20 m from the road": more (less) than that; "exactly 20 m from",
+    # "within 20 m or so of", "20 m back from": that distance as said without them;
+    # "more than 5 m in width (length)": wide (long)
+    (rf"\b(above|below)\s+(?=\d+(?:\.\d+)?\s*(?:{_LENGTH_UNITS})\s+(?:away\s+)?from\b)",
+     lambda m: " more than " if m.group(1).lower() == "above" else " less than "),
+    (rf"\bexactly\s+(?=\d+(?:\.\d+)?\s*(?:{_LENGTH_UNITS})\s+(?:away\s+)?from\b)", " "),
+    (rf"(\d\s*(?:{_LENGTH_UNITS}))\s+or\s+so\b", r"\1 "),
+    (rf"(\d\s*(?:{_LENGTH_UNITS}))\s+back\s+(?=from\b)", r"\1 "),
+    (rf"(\d\s*(?:{_LENGTH_UNITS}))\s+in\s+(width|length)\b",
+     lambda m: f"{m.group(1)} {'wide' if m.group(2).lower() == 'width' else 'long'} "),
     # "between 50 and 100 m away from the road": from it ("away" took the band for a length)
     (rf"(\d\s*(?:{_UNITS}))\s+away\s+(?=from\b)", r"\1 "),
     # "within 1000' of the road": feet, as surveyors mark them
