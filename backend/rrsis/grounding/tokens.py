@@ -855,6 +855,9 @@ def _compass_of(part: str, side: Optional[str]) -> str:
 #: (pattern, replacement: a template or a function of the match), applied in order,
 #: case-insensitive
 REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] = (
+    # "5 m. from the road", "20 ft. long": a unit's abbreviation, no sentence's end
+    (rf"((?:\d|\b(?:{_either(lx.NUMBER_WORDS)}))\s*(?:m|ft|km|yd|mi|mtrs?))\.(?=\s+(?:from|of|to|"
+     r"away|long|wide|in|across)\b)", r"\1 "),
     *_NUMBERS_AS_WRITTEN,
     # OpenStreetMap tags: "building=yes" buildings, "highway=primary" roads, "natural=water"
     (rf"\b({_either(lx.OSM_KEYS)})\s*=\s*([^\W\d]+)", _osm_tag),
@@ -1376,7 +1379,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"sits?|(?:is|are)\s+present)|appearing|existing|sitting|present)\s+"
      rf"(?=(?:not\s+)?(?:(?:entirely|completely|fully|wholly|totally|partly|partially)\s+)?"
      rf"(?:{_RELATION_LEADS}|surrounded|enclosed|amid|among|amongst|parallel|"
-     rf"opposite|nearby|facing|overlapping)\b|\s*$)(?!on\s+(?:their|its)\s+own\b)", " "),
+     rf"opposite|nearby|facing|overlapping|about|roughly|approximately|some|nearly|almost|"
+     rf"no|a\s+(?:maximum|minimum)|up\s+to|closer|beyond|\d)\b|\s*$)"
+     rf"(?!on\s+(?:their|its)\s+own\b)",
+     " "),
+    # "nearly (almost) 20 m from the road": about that far
+    (rf"\b(?:nearly|almost)\s+(?=(?:\d[\d,.]*|{_either(lx.NUMBER_WORDS)})\s*(?:{_LENGTH_UNITS})\b)",
+     " about "),
     # "the length of the road", "the total area of buildings near the river", "the perimeter
     # of the lake": a measure asked of objects is asked of them (each feature holds its area)
     (r"^\s*(?:(?:what|how\s+(?:big|long|wide|large))\s+(?:is|are)\s+)?(?:the\s+)?(?:total\s+|"
