@@ -1458,7 +1458,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b({_NAMES})\s+cover(?:age)?\b(?!\s+(?:the|an?|of|it|them)\b)", r" \1 "),
     # "right next to", "directly north of", "just south of", "immediately behind": the
     # relation itself
-    (r"(?<!the )\b(?:directly|immediately|just|right|straight)\s+(?=(?:next\s+to|beside|"
+    (r"(?<!the )\b(?:directly|immediately|just|right|straight|due|somewhere|anywhere)\s+"
+     r"(?=(?:next\s+to|beside|"
      r"behind|in\s+front\s+of|above|below|under|over|opposite|across|adjacent|along|"
      r"alongside|outside|inside|by|on|in|at|off|(?:north|south|east|west)\w*\s+of)\b)", " "),
     # "further north than the river", "northwards of the road": north of it

@@ -2885,6 +2885,8 @@ def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
     ("trees located nearly 20 ft from the river", "grounded: tree within 6.096 m of water"),
     ("buildings no less than 5 m. from the nearest road",
      "grounded: building not within 5 m of road"),
+    ("water due north of the parking lot", "grounded: water north of parking lot"),
+    ("roads somewhere north of the forest", "grounded: road north of tree"),
     ("the road's width", "grounded: road"), ("the buildings' areas", "grounded: building"),
     ("buildings -> near the road", "grounded: building near road (<= 20 m)"),
     ("by far the largest building", "grounded: the largest building"),
