@@ -1186,9 +1186,6 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?=(?:touch|overlap|cross|intersect|extend|reach|overhang|cover)[a-z]*\b)", " that "),
     (r"\b(?:partly|partially)\s+(?:on|over|in|inside|onto|into)\b(?!\s+(?:the\s+)?shade\b)",
      " touching "),
-    # "roofs with a reddish tint (hue, tinge)": reddish ones
-    (rf"\b(?:with|having|of)\s+an?\s+((?:[^\W\d_]+ish|{_A_COLOUR}))\s+"
-     r"(?:tint|tinge|hue|cast|tone)s?\b", r" \1 "),
     # "cars the same colour as the bus", "similar in colour to", "of a similar colour to",
     # "the colour of the bus" after a name, "matching the colour of": alike in colour; "of a
     # different colour from (than)": not (the median colours: :func:`.execute._same_colour`)
@@ -1594,11 +1591,18 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # (last): the colour said after the name, as "cars that are red"
     (rf"\b(?:pale|deep|mostly|mainly|predominantly)\s+(?={_A_COLOUR}\b)",
      lambda m: {"pale": " light ", "deep": " dark "}.get(m.group(0).split()[0].lower(), " ")),
-    (rf"\b(?:of|with|in|having)\s+(?:an?\s+)?{_A_COLOUR}\s+(?:colou?r|hue|shade|tone|paint"
-     rf"(?:work|\s+job)?|finish)\b(?!\s+(?:roofs?|rooftops?)\b)", r" that are \1 "),
+    # ("roofs with a reddish tint (hue, tinge)": reddish ones)
+    (rf"\b(?:of|with|in|having)\s+(?:an?\s+)?(?:{_A_COLOUR}|([^\W\d_]+ish))\s+(?:colou?r|hue|"
+     rf"shade|tone|tint|tinge|cast|paint(?:work|\s+job)?|finish)s?\b(?!\s+(?:roofs?|rooftops?)\b)",
+     lambda m: f" that are {m.group(1) or m.group(2)} "),
     (rf"\b(?:colou?red|painted|roofed)\s+(?:in\s+)?{_A_COLOUR}\b", r" that are \1 "),
-    (rf"\b(?:that|which)\s+(?:look|looks|appear|appears|seem|seems)\s+(?=(?:{_A_COLOUR}|"
-     rf"{_SIZES})\b)", " that are "),
+    (rf"\b(?:(?:that|which)\s+(?:look|looks|appear|appears|seem|seems)|appearing|looking|"
+     rf"seeming)\s+(?=(?:{_A_COLOUR}|{_SIZES})\b)", " that are "),
+    # "trucks (colour: dark grey)": dark grey ones; "the white ones among the trucks": the
+    # white trucks
+    (rf"\(\s*colou?r\s*[:=]\s*{_A_COLOUR}\s*\)", r" that are \1 "),
+    (rf"\bthe\s+(?P<which>{_A_COLOUR}|{_SIZES}|[^\W\d_]+est)\s+ones?\s+(?:among|amongst|of)\s+"
+     rf"(?:all\s+)?(?:the\s+)?(?=(?:{_ANY_NAMES})(?:e?s)?\b)", lambda m: f" {m.group('which')} "),
     # a degree that says no more than the word: "kind of large houses", "somewhat small",
     # "extra large" (very); "not so (too) large buildings": those not large
     (rf"\b(?:somewhat|kind\s+of|sort\s+of|a\s+bit|a\s+little|slightly|moderately)\s+"
