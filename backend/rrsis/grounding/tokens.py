@@ -1785,7 +1785,19 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\b(in|on|within|inside|around)\s+the\s+grounds\s+of\s+(?:the\s+|a\s+)?", r" \1 the "),
     (rf"\b(in|on|within|inside|around)\s+the\s+((?:{_ANY_NAMES}|[^\W\d_]+)(?<!playing)"
      r"(?<!sports))\s+grounds\b", r" \1 the \2 "),
-    # "in the midst of the forest": amid it; "deep in (inside) the forest", "at the heart
+    # "atop the building": on it; "attached (joined) to the house": touching it; "isolated
+    # (cut off) from the road", "at a distance from": far from it; "separated from": not next
+    # to it; "bounded by roads": surrounded by them; "close up to": near; "out of the
+    # parking lot": outside it
+    (r"\batop\b", " on top of "),
+    (r"\b(?:attached|joined|fixed)\s+(?:on)?to\b(?!\s+(?:each\s+other|one\s+another)\b)",
+     " touching "),
+    (r"\b(?:isolated|cut\s+off|remote)\s+from\b|\bat\s+a\s+distance\s+from\b", " far from "),
+    (r"\bseparated\s+from\b", " not next to "),
+    (r"\b(?:bounded|delimited|framed)\s+by\b", " surrounded by "),
+    (r"\bclose\s+up\s+to\b", " near "),
+    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+out\s+of\s+(?=(?:the|a|an|this|any)\s)", r" \1 outside "),
+
     # (centre) of the park": in the middle of it, inside its outline
     (r"\bin\s+the\s+midst\s+of\b", " amid "),
     (r"\b(?:deep\s+(?:in|inside|within|into)|(?:at|in)\s+the\s+(?:very\s+)?heart\s+of|at\s+the\s+"
