@@ -1198,6 +1198,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" \1 same colour as "),
     (r"\b(?:(?:of|in)\s+)?(?:a\s+)?different\s+colou?r\s+(?:from|than|to)\b",
      " not same colour as "),
+    (r"\b(?:with|having|whose)\s+(?:an?\s+|its\s+|their\s+)?(?:roofs?|rooftops?)\s+(?:(?:that\s+)?"
+     r"(?:is|are)\s+)?(?=(?:not\s+)?same\s+colour\s+as\b)", " "),   # "with roofs the same colour"
     # "houses with a pool in the garden", "with a garden at the back", "with a car outside",
     # "with a courtyard inside": what is had, which lies beside them anyway (the garden was
     # the houses' own: "on vegetation"; the others went whole)

@@ -2924,6 +2924,10 @@ def test_shares_main_all_along_and_markings(text: str, summary: str) -> None:
      "grounded: car the same colour as red truck"),
     ("cars of a different colour from the bus", "grounded: car not the same colour as bus"),
     ("the colour of the roof", "grounded: building"),
+    ("buildings with roofs the same colour as the road",
+     "grounded: building the same colour as road"),
+    ("houses whose roof is the same colour as the road",
+     "grounded: building the same colour as road"),
 ])
 def test_a_colour_like_another_objects(text: str, summary: str) -> None:
     assert parse(text).summary() == summary
