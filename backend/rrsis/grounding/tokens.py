@@ -1401,7 +1401,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"^\s*how\s+far\s+(?:away\s+)?(?:is|are)\s+(.{1,60}?)\s+from\s+(.{1,60}?)\s*[.!?]*\s*$",
      r" \1 and \2 "),
     # "the average size of buildings" as "average building size": the buildings
-    (rf"^\s*(?:the\s+)?(?:average|mean|median|typical|total)\s+((?:{_ANY_NAMES})(?:e?s)?)\s+"
+    (rf"^(?=.{{0,80}}(?:size|area|length|width|footprint)s?\s*[.!?]*\s*$)\s*(?:the\s+)?"
+     rf"(?:average|mean|median|typical|total)\s+((?:{_ANY_NAMES})(?:e?s)?)\s+"
      r"(?:size|area|length|width|footprint)s?\s*[.!?]*\s*$", r" \1 "),
     # "the road's width", "the buildings' areas", "the lakes perimeter": the same, possessive
     (rf"^\s*((?:the\s+)?(?:[^\W\d_]+\s+)?(?:{_ANY_NAMES})(?:e?s)?)(?:'s|'|’s|’)?\s+(?:total\s+|"
@@ -1785,8 +1786,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "cars in the hospital grounds", "in the grounds of the school": in the hospital (the
     # ground beside it, as "cars in the petrol station" are)
     (r"\b(in|on|within|inside|around)\s+the\s+grounds\s+of\s+(?:the\s+|a\s+)?", r" \1 the "),
-    (rf"\b(in|on|within|inside|around)\s+the\s+((?:{_ANY_NAMES}|[^\W\d_]+)(?<!playing)"
-     r"(?<!sports))\s+grounds\b", r" \1 the \2 "),
+    (rf"\b(in|on|within|inside|around)\s+the\s+(?=[^\W\d_]+(?:\s+[^\W\d_]+)?\s+grounds\b)"
+     rf"((?:{_ANY_NAMES}|[^\W\d_]+)(?<!playing)(?<!sports))\s+grounds\b", r" \1 the \2 "),
     # "atop the building": on it; "attached (joined) to the house": touching it; "isolated
     # (cut off) from the road", "at a distance from": far from it; "separated from": not next
     # to it; "bounded by roads": surrounded by them; "close up to": near; "out of the
@@ -1798,7 +1799,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (r"\bseparated\s+from\b", " not next to "),
     (r"\b(?:bounded|delimited|framed)\s+by\b", " surrounded by "),
     (r"\bclose\s+up\s+to\b", " near "),
-    (rf"\b((?:{_ANY_NAMES})(?:e?s)?)\s+out\s+of\s+(?=(?:the|a|an|this|any)\s)", r" \1 outside "),
+    (rf"\b(?=[^\W\d_]+(?:\s+[^\W\d_]+)?\s+out\s+of\s)((?:{_ANY_NAMES})(?:e?s)?)\s+out\s+of\s+"
+     r"(?=(?:the|a|an|this|any)\s)", r" \1 outside "),
 
     # (centre) of the park": in the middle of it, inside its outline
     (r"\bin\s+the\s+midst\s+of\b", " amid "),
@@ -2114,7 +2116,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b((?:{_NAMES})(?:e?s)?)\s*[,;:]?\s+(?=(?:footprint\s+|crown\s+)?(?:area|length|width|"
      r"diameter|distance)\s*(?:[<>=≤≥]|(?:between|is|of|over|under|more|less|greater|smaller|"
      r"larger|bigger|above|below|to|from)\b))", r" \1 with "),
-    (rf"\b((?:{_NAMES})(?:e?s)?)\s+(?:and|where)\s+(?=(?:area|length|width|diameter)\s*[<>=≤≥])",
+    (rf"\b(?=[^\W\d_]+\s+(?:and|where)\s+(?:area|length|width|diameter)\s*[<>=≤≥])"
+     rf"((?:{_NAMES})(?:e?s)?)\s+(?:and|where)\s+(?=(?:area|length|width|diameter)\s*[<>=≤≥])",
      r" \1 with "),   # "class = 'building' and area > 100": a query's conditions
     # "buildings with centroid inside the parking lot", "cars whose centroid lies on the road":
     # over it (at least half of the object over it, as its centre then mostly is; "on" a road
