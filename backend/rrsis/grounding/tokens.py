@@ -919,7 +919,9 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # the water's edge; "street markings": road markings
     (rf"\b(?:main|major|principal)\s+(?=(?:{_ROAD_NAMES}|channel|canal|stream|creek|pond|lake|"
      r"brook)s?\b)", " "),
-    # "buildings -> near the road": an arrow says what they are
+    # "buildings -> near the road": an arrow says what they are; before a number "=>" and
+    # "=<" are ">=" and "<=" typed the other way round ("area => 100")
+    (r"=>(?=\s*\d)", " >= "), (r"=<(?=\s*\d)", " <= "),
     (r"\s*(?:->|=>|→|⇒)\s*", " "),
     # "the main building (house)" of a place is its largest; "the main buildings" large ones
     (rf"\bthe\s+(?:main|principal)\s+(?=(?:building|{_BUILDING_NAMES})\b(?!s))", " the largest "),
@@ -1097,11 +1099,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r" the \2 \3 in each \1 "),
     (rf"\b((?:[^\W\d_]+est|most\s+[^\W\d_]+)\s+(?:[^\W\d_]+\s+){{0,2}}?(?:{_NAMES})(?:e?s)?)\s+"
      r"(?:of|for)\s+(?=(?:each|every)\b)", r"\1 in "),
-    # "for every road, show the cars on it": the cars on the roads (without a rank, each says
-    # nothing more; the roads are no objects asked for)
+    # "for every road, show the cars on it": the cars on each road (the roads are no objects
+    # asked for; "for each building, the largest tree near it": the largest near each)
     (r"^\s*for\s+(?:each|every|all(?:\s+the)?)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)\s*,\s*"
      r"(?!(?:the\s+)?(?:\d+\s+)?[^\W\d_]+est\b)(.{1,120}?)\s+(?:it|them)\s*[.!?]*\s*$",
-     r" \2 the \1 "),
+     r" \2 each \1 "),
     (r"\bper\s+(?!cent\b|centum\b)(?=[^\W\d_])", " in each "),
     # "the river's nearest building", "the largest house's 2 closest trees": the nearest to it
     (r"\bthe\s+((?:[^\W\d_]+\s+)?[^\W\d_]+)'s\s+((?:\d+\s+)?(?:nearest|closest|farthest|"

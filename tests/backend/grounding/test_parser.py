@@ -2847,6 +2847,9 @@ def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
     ("the centre line of the road", "grounded: road"),
     ("for every road, show the cars on it", "grounded: car on road"),   # no roads asked
     ("for each building, the trees near it", "grounded: tree near building (<= 10 m)"),
+    ("for each building, find the largest tree near it",   # kept per building
+     "grounded: the largest tree near each building (<= 10 m)"),
+    ("buildings with area => 100 m2", "grounded: building over 100 m2"),   # ">=" typed round
     ("mark every tree whose crown touches a roof", "grounded: tree within 1 m of building"),
     ("find vehicles that are parked partly on the grass",
      "grounded: vehicle within 1 m of low vegetation"),
