@@ -762,7 +762,8 @@ EDGE_NAMES = frozenset(SIDE_WORDS) | {"shore", "coast", "coastline", "seashore",
 PLACE_NOUNS: Dict[Tuple[str, ...], str] = {
     ("yard",): "building", ("backyard",): "building", ("back", "yard"): "building",
     ("front", "yard"): "building", ("frontyard",): "building", ("garden", "plot"): "building",
-    ("driveway",): "building", ("forecourt",): "building"}
+    ("driveway",): "building", ("forecourt",): "building", ("front", "garden"): "building",
+    ("back", "garden"): "building", ("rear", "garden"): "building", ("rear", "yard"): "building"}
 #: a settlement as a place ("cars in the village", "trees in urban areas"): near its
 #: buildings, as an image shows a settlement only as buildings and the ground between them
 #: (as a target, "villages" and "urban areas" are the buildings themselves)

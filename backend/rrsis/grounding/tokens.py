@@ -1643,7 +1643,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # road" (parked: only after a vehicle's name in the plural or a clause, "the car parking
     # near the road" is a lot)
     (rf"\bclose\s+with\s+(?=(?:the\s+|a\s+|an\s+)?(?:{_ANY_NAMES})\b)", " close to "),
-    (rf"\bin\s+front\s+(?=(?:the|a|an)\b|(?:{_ANY_NAMES})(?:e?s)?\b)", " in front of "),
+    (rf"\bin\s+front\s+(?!gardens?\b)(?=(?:the|a|an)\b|(?:{_ANY_NAMES})(?:e?s)?\b)",
+     " in front of "),   # ("in front gardens": in the gardens in front, lexicon.PLACE_NOUNS)
     # "much near to the river", "close at", "near from", "far of": the words meant
     (r"\bmuch\s+(?=(?:near|close)\b)", " "),
     (r"\bclose\s+at\b", " close to "),

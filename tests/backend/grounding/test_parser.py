@@ -2866,6 +2866,8 @@ def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
     ("trees at the heart of the park", "grounded: tree inside vegetation"),
     ("the tree at the centre of the field", "grounded: tree inside vegetation"),
     ("the car at the center of the image", "grounded: car in the centre of the image"),
+    ("trees in front gardens", "grounded: tree next to building (<= 5 m) not on road"),
+    ("pools in the back gardens", "grounded: water next to building (<= 20 m) not on road"),
     ("cars in the hospital grounds", "grounded: car next to building (<= 5 m)"),
     ("cars in the grounds of the school", "grounded: car next to building (<= 5 m)"),
     # a centre's distance (it was "over 100 m" long); a query's class quoted or listed
