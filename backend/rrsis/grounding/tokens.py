@@ -1558,6 +1558,13 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"(\d+(?:\.\d+)?\s*(?:{_LENGTH_UNITS}))\s+((?:away\s+)?(?:from|of))\s+((?:the|an?|any)\s+"
      rf"(?:[^\W\d_]+\s+){{0,2}}?(?:{_ANY_NAMES})(?:e?s)?)\b",
      r" \1 \2 \5 \6 and \3 \4 \5 \6 "),
+    # "within 20 m of buildings but not within 5 m": the second distance from them too (a band)
+    (rf"\b((?:within|less\s+than|more\s+than|at\s+least|over|under)\s+\d+(?:\.\d+)?\s*"
+     rf"(?:{_LENGTH_UNITS})\s+(?:of|from)\s+((?:(?:the|an?|any)\s+)?(?:[^\W\d_]+\s+)?"
+     rf"(?:{_ANY_NAMES})(?:e?s)?))\s*,?\s+((?:but|and)(?:\s+not)?)\s+((?:within|closer\s+than|"
+     rf"less\s+than|more\s+"
+     rf"than|further\s+than|farther\s+than|at\s+least)\s+\d+(?:\.\d+)?\s*(?:{_LENGTH_UNITS}))\b"
+     r"(?!\s+(?:of|from|away|to)\b)", r" \1 \3 \4 from \2 "),
     # "houses above (below) 20 m from the road": more (less) than that; "exactly 20 m from",
     # "within 20 m or so of", "20 m back from": that distance as said without them;
     # "more than 5 m in width (length)": wide (long)

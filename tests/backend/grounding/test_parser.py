@@ -2880,6 +2880,10 @@ def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
     ("class IN ('building', 'road')", "grounded: building + road"),
     ('class == "car"', "grounded: car"),
     ("cars near the 'main' road", "grounded: car near road (<= 6 m)"),
+    ("mark vegetation that is within 20 m of buildings but not within 5 m",   # a band
+     "grounded: vegetation within 20 m of building not within 5 m of building"),
+    ("houses within 100 m of the river but more than 20 m",
+     "grounded: building within 100 m of water more than 20 m from water"),
     ("houses above 20 m from the road", "grounded: building more than 20 m from road"),
     ("houses below 20 m from the road", "grounded: building within 20 m of road"),
     ("buildings within 20 m or so of the road", "grounded: building within 20 m of road"),
