@@ -1988,7 +1988,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "houses at right angles to the road" ("at right" is no part of the image here)
     (r"\bat (?:a )?right angles? (?:to|with)\b", " perpendicular to "),
     # "parking lots containing cars", "the lot that contains 3 cars": with them
-    (r"\b(?:(?:that|which)\s+contains?|containing|(?:that|which)\s+holds?)\b", " with "),
+    (r"\b(?:(?:that|which)\s+contains?|containing|(?:that|which)\s+holds?|holding)\b", " with "),
     # ("trees along the road leading to the village": the road's, as "that leads" is)
     (rf"\b((?:{_ROAD_NAMES}|{_PATH_NAMES})s?)\s+(?=(?:leading|connecting|linking)\s+(?:in)?to\b)",
      r"\1 that "),

@@ -2884,6 +2884,7 @@ def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
      "grounded: vegetation within 20 m of building not within 5 m of building"),
     ("houses within 100 m of the river but more than 20 m",
      "grounded: building within 100 m of water more than 20 m from water"),
+    ("parking lots holding over 20 cars", "grounded: parking lot with at least 21 car (<= 3 m)"),
     ("houses above 20 m from the road", "grounded: building more than 20 m from road"),
     ("houses below 20 m from the road", "grounded: building within 20 m of road"),
     ("buildings within 20 m or so of the road", "grounded: building within 20 m of road"),
