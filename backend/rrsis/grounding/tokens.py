@@ -1610,6 +1610,11 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     (rf"\b(?:colou?red|painted|roofed)\s+(?:in\s+)?{_A_COLOUR}\b", r" that are \1 "),
     (rf"\b(?:(?:that|which)\s+(?:look|looks|appear|appears|seem|seems)|appearing|looking|"
      rf"seeming)\s+(?=(?:{_A_COLOUR}|{_SIZES})\b)", " that are "),
+    # "buildings near red cars or white cars": near red or white cars, the name said once (the
+    # second was read as a second target)
+    (rf"\b(?P<a>(?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))\s+(?P<n>(?:{_NAMES})(?:e?s)?)\s+"
+     rf"(?P<j>or|and)\s+(?P<b>(?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))\s+(?P=n)\b",
+     lambda m: f" {m.group('a')} {m.group('j')} {m.group('b')} {m.group('n')} "),
     # "trucks (colour: dark grey)": dark grey ones; "the white ones among the trucks": the
     # white trucks
     (rf"\(\s*colou?r\s*[:=]\s*{_A_COLOUR}\s*\)", r" that are \1 "),

@@ -2897,6 +2897,8 @@ def test_ways_that_part_lead_and_come(text: str, summary: str) -> None:
      "grounded: building not within 5 m of road"),
     ("water due north of the parking lot", "grounded: water north of parking lot"),
     ("roads somewhere north of the forest", "grounded: road north of tree"),
+    ("buildings near red cars or white cars",   # the second was a second target
+     "grounded: building near red or white car (<= 10 m)"),
     ("roofs with a reddish tint", "grounded: red building"),
     ("roads appearing white", "grounded: white road"),
     ("trucks (colour: dark grey)", "grounded: dark grey truck"),
