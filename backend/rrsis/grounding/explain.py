@@ -106,9 +106,7 @@ _SURFACE_RULES = {kind: f"its {_MEASURE_WORDS[what]} is {'more' if side == 'abov
 
 
 def _relation_line(r: Relation) -> str:
-    anchor = r.anchor.anchor_text()
-    if r.kind == "between" and r.via is not None:   # "between road + white building"
-        anchor = f"{anchor} + {r.via.anchor_text()}"
+    anchor = r.anchors_text()
     local = r.kind in MEASURE_RELATIONS and r.distance_m is not None   # "than their neighbours"
     rules = _RULES if local or r.kind not in _SURFACE_RULES else _SURFACE_RULES
     rule = rules[r.kind].format(a=anchor, d=r.distance_m or 0.0, n=r.min_count,

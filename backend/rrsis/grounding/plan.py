@@ -233,6 +233,14 @@ class Relation:
     #: as the school": 2); None is 1
     factor: Optional[float] = None
 
+    def anchors_text(self) -> str:
+        """The anchor as a plan says it; of a between with its other side described otherwise,
+        both ("road + white building": one of each)."""
+        anchor = self.anchor.anchor_text()
+        if self.kind == "between" and self.via is not None:
+            return f"{anchor} + {self.via.anchor_text()}"
+        return anchor
+
     def text(self) -> str:
         words = RELATION_WORDS[self.kind]
         neg = "not " if self.negated else ""
@@ -240,7 +248,7 @@ class Relation:
             words, neg = "without", ""
         if self.kind == "is":                       # "vehicle except truck"
             words, neg = ("except" if self.negated else "a"), ""
-        anchor = self.anchor.anchor_text()
+        anchor = self.anchors_text()
         if self.each:   # "car nearest to each building", "next to each side of road"
             anchor = f"each side of {anchor}" if self.sides else f"each {anchor}"
         if self.kind in ("group", "row"):   # "building in a group of at least 3 building
@@ -258,8 +266,6 @@ class Relation:
         if self.kind in ("closer", "farther") and self.via is not None:   # "closer to road
             than = "than to" if self.kind == "closer" else "than from"   # than to water"
             return f"{neg}{words} {anchor} {than} {self.via.anchor_text()}"
-        if self.kind == "between" and self.via is not None:   # "between road + white
-            anchor = f"{anchor} + {self.via.anchor_text()}"      # building": one of each
         if self.kind == "same_side" and self.via is not None:   # "on the same side of road
             return f"{neg}{words} {self.via.text()} as {anchor}"   # as building"
         if self.kind == "across" and self.via is not None:   # "across road from building"

@@ -152,6 +152,8 @@ def _examples(m: "re.Match[str]") -> str:
 _MEASURE_UNITS = frozenset({*lx.UNITS_M, *(w for p in lx.AREA_UNITS_M2 for w in p)})
 _UNITS = _either(_MEASURE_UNITS | {"percent"})
 _LENGTH_UNITS = _either(lx.UNITS_M)
+#: a measure asked of objects, whose answer is the objects ("the length of the road")
+_MEASURES_ASKED = r"(?:length|width|size|extent|perimeter|surface\s+area|area)"
 #: a bound said before a distance: "at least 10 m", "no more than 30 m"
 _BOUND = (r"(?:at\s+least|at\s+most|(?:no|not)\s+(?:more|less|further|farther|closer)\s+than|"
           r"more\s+than|less\s+than|greater\s+than|further\s+than|farther\s+than|closer\s+than|"
@@ -606,13 +608,17 @@ _SEPARATES = (r"(?:(?:that|which)\s+(?:separates?|divides?|splits?|bisects?)|sep
               r"separates|dividing|divides|splitting|splits|bisecting|bisects)")
 
 
+#: a name in the plural at the end of what is parted ("the fields", "the two villages")
+_PLURAL_AT_END = re.compile(
+    rf"\b(?:(?:{_ANY_NAMES})e?s|villages|towns|cities|settlements|neighbou?rhoods)$", re.I)
+
+
 def _separating(m: "re.Match[str]") -> str:
     """"separating the two forests", "dividing the fields" -> " between the two forests";
     "dividing the town (in two)" -> " through the town", as a road through it."""
     parted = m.group("parted")
-    plural = re.match(r"(?:the\s+|both\s+)?(?:two|2)\b", parted, re.I) or re.search(
-        rf"\b(?:(?:{_ANY_NAMES})e?s|villages|towns|cities|settlements|neighbou?rhoods)$", parted,
-        re.I)
+    plural = re.match(r"(?:the\s+|both\s+)?(?:two|2)\b", parted, re.I) or \
+        _PLURAL_AT_END.search(parted)
     parted = re.sub(r"^both\b", "the two", parted, flags=re.I)
     return f" {'between' if plural else 'through'} {parted} "
 
@@ -1390,9 +1396,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
     # "the length of the road", "the total area of buildings near the river", "the perimeter
     # of the lake": a measure asked of objects is asked of them (each feature holds its area)
     (r"^\s*(?:(?:what|how\s+(?:big|long|wide|large))\s+(?:is|are)\s+)?(?:the\s+)?(?:total\s+|"
-     r"combined\s+|overall\s+|average\s+|mean\s+|median\s+|typical\s+)?(?:length|width|size|"
-     r"extent|perimeter|surface\s+area|"
-     r"area|colou?r)s?\s+of\s+(?!(?:the\s+|this\s+)?(?:image|scene|picture|map|raster)\b)", " "),
+     rf"combined\s+|overall\s+|average\s+|mean\s+|median\s+|typical\s+)?(?:{_MEASURES_ASKED}|"
+     r"colou?r)s?\s+of\s+(?!(?:the\s+|this\s+)?(?:image|scene|picture|map|raster)\b)", " "),
     # "the distance between the school and the river", "how far is the school from the
     # river", "the distance from each building to the road": the objects, both (each
     # feature's geometry holds what to measure)
@@ -1408,7 +1413,7 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      r"(?:size|area|length|width|footprint)s?\s*[.!?]*\s*$", r" \1 "),
     # "the road's width", "the buildings' areas", "the lakes perimeter": the same, possessive
     (rf"^\s*((?:the\s+)?(?:[^\W\d_]+\s+)?(?:{_ANY_NAMES})(?:e?s)?)(?:'s|'|’s|’)?\s+(?:total\s+|"
-     r"combined\s+)?(?:length|width|size|extent|perimeter|surface\s+area|area)s?\s*$", r" \1 "),
+     rf"combined\s+)?{_MEASURES_ASKED}s?\s*$", r" \1 "),
     # "how long is the road", "how big are the lakes": the objects (it was the long road)
     (r"^\s*how\s+(?:big|long|wide|large|small|narrow|short)\s+(?:is|are)\s+(?=(?:the|all|these|"
      r"those|this|that|each|every)\b)", " "),
@@ -1612,8 +1617,8 @@ REWRITES: Tuple[Tuple[str, Union[str, Callable[["re.Match[str]"], str]]], ...] =
      rf"seeming)\s+(?=(?:{_A_COLOUR}|{_SIZES})\b)", " that are "),
     # "buildings near red cars or white cars": near red or white cars, the name said once (the
     # second was read as a second target)
-    (rf"\b(?P<a>(?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))\s+(?P<n>(?:{_NAMES})(?:e?s)?)\s+"
-     rf"(?P<j>or|and)\s+(?P<b>(?:(?:light|dark|bright)\s+)?(?:{_COLOUR_NAMES}))\s+(?P=n)\b",
+    (rf"\b(?P<a>{_A_COLOUR})\s+(?P<n>(?:{_NAMES})(?:e?s)?)\s+(?P<j>or|and)\s+(?P<b>{_A_COLOUR})\s+"
+     rf"(?P=n)\b",
      lambda m: f" {m.group('a')} {m.group('j')} {m.group('b')} {m.group('n')} "),
     # "trucks (colour: dark grey)": dark grey ones; "the white ones among the trucks": the
     # white trucks
